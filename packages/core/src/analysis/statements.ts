@@ -1,0 +1,67 @@
+import { parser } from './parser.js';
+
+/** One top-level statement of a SQL file. */
+export interface Statement {
+  /** The statement's text, without the trailing semicolon. */
+  text: string;
+  /** 1-based line of the statement's first token in the file. */
+  line: number;
+  /** Parse node type, e.g. `CreateStmt`, `TransactionStmt`. */
+  kind: string;
+  /** Parse tree of the statement. */
+  node: Record<string, unknown>;
+}
+
+export class SqlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Split a SQL file into statements with the real parser; a syntax error names its line. */
+export async function splitStatements(sql: string): Promise<Statement[]> {
+  const pg = await parser();
+  const bytes = Buffer.from(sql, 'utf8');
+  let result: ReturnType<typeof pg.parseSync>;
+  try {
+    result = pg.parseSync(sql);
+  } catch (e) {
+    const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
+    throw new SqlSyntaxError((e as Error).message, cursor === undefined ? 1 : lineAt(sql, cursor + 1));
+  }
+  // Statements come in file order: count lines incrementally.
+  let pos = 0;
+  let line = 1;
+  return (result.stmts ?? []).map((s) => {
+    const start = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+    const first = start + leadingSpace(bytes, start, end);
+    for (; pos < first; pos++) if (bytes[pos] === 10) line++;
+    const stmt = s.stmt as unknown as Record<string, Record<string, unknown>>;
+    const kind = Object.keys(stmt)[0] ?? 'Unknown';
+    return { text: bytes.subarray(start, end).toString('utf8').trim(), line, kind, node: stmt[kind] ?? {} };
+  });
+}
+
+/** Statements that open or close a transaction (savepoints are fine inside ours). */
+export function isTransactionControl(s: Statement): boolean {
+  if (s.kind !== 'TransactionStmt') return false;
+  const kind = String(s.node.kind ?? '');
+  return !/SAVEPOINT|RELEASE|ROLLBACK_TO/.test(kind);
+}
+
+/** 1-based line of a 1-based character position inside `text`. */
+export function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < Math.min(position - 1, text.length); i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function leadingSpace(bytes: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end && (bytes[i] === 32 || bytes[i] === 10 || bytes[i] === 13 || bytes[i] === 9)) i++;
+  return i - start;
+}

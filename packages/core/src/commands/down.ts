@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
+import { readHistory } from '../history/history.js';
+import { moduleState, planDown, type DownSelection } from '../plan/plan.js';
+import { applyMigration, MigrationFailedError } from '../runner/apply.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import type { ModuleRun } from './up.js';
+import {
+  checkProduction,
+  closeAll,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  isProduction,
+  loadValidWorkspace,
+  openAndRead,
+  selectModules,
+  type CommonOptions,
+} from './session.js';
+
+export interface DownOptions extends CommonOptions, DownSelection {
+  dryRun?: boolean;
+  lockTimeoutMs?: number;
+}
+
+export interface DownResult {
+  command: 'down';
+  runId: string;
+  dryRun: boolean;
+  exitCode: ExitCode;
+  modules: (Omit<ModuleRun, 'status'> & { status: 'reverted' | 'nothing-to-revert' | 'failed' | 'would-revert' | 'not-run' })[];
+}
+
+/**
+ * Revert migrations (SPEC §5 `down`): `down <module>` reverts one step; `--steps N`, `--to <id>`
+ * (that migration stays), or `--all`. Without modules, `--all` reverts every module, dependents
+ * first. Every down is loaded and checked before the first one runs.
+ */
+export async function down(o: DownOptions): Promise<DownResult> {
+  const ws = loadValidWorkspace(o);
+  if (!o.modules?.length && !o.all) {
+    throw new BulkheadError(problem('BH025', 'down needs a module (bulkhead down <module>), or --all to revert every module', {}));
+  }
+  if ([o.steps !== undefined, o.to !== undefined, o.all === true].filter(Boolean).length > 1) {
+    throw new BulkheadError(problem('BH025', 'choose one of --steps, --to and --all', {}));
+  }
+  if (o.to !== undefined && (o.modules?.length ?? 0) !== 1) {
+    throw new BulkheadError(problem('BH025', '--to needs exactly one module: bulkhead down <module> --to <id>', {}));
+  }
+  const selected = selectModules(ws, o.modules).reverse();
+  const production = isProduction(o);
+  checkProduction(selected, production);
+  const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const runId = randomUUID();
+  const opened = await openAndRead(ws, selected, { command: 'down', lockTimeoutMs, concurrency: 4, production, reporter: o.reporter, readOnly: true });
+  try {
+    const problems: Problem[] = [];
+    const plans = new Map<string, Runnable[]>();
+    for (const { module, state } of opened) {
+      problems.push(...state.problems);
+      const p = planDown(module, state, o, ws.rel);
+      problems.push(...p.problems);
+      const runnables: Runnable[] = [];
+      for (const m of p.run) {
+        const prepared = await prepareMigration(module.name, m, 'down', ws.rel);
+        if (prepared.ok) runnables.push(prepared.runnable);
+        else problems.push(...prepared.problems);
+      }
+      plans.set(module.name, runnables);
+    }
+    if (problems.length) throw new BulkheadError(problems);
+
+    const modules: DownResult['modules'] = opened.map(({ module }) => ({
+      module: module.name,
+      database: module.target.display,
+      status: plans.get(module.name)!.length === 0 ? 'nothing-to-revert' : o.dryRun ? 'would-revert' : 'not-run',
+      migrations: o.dryRun ? plans.get(module.name)!.map((r) => ({ id: r.file.id })) : [],
+    }));
+    if (o.dryRun) return { command: 'down', runId, dryRun: true, exitCode: 0, modules };
+
+    // Reverse dependency order, one module at a time: a failure stops the rest.
+    for (const [i, { module, db }] of opened.entries()) {
+      const result = modules[i]!;
+      const wanted = plans.get(module.name)!;
+      if (wanted.length === 0 || !db) continue;
+      const started = Date.now();
+      try {
+        await db.withModuleLock(
+          async () => {
+            const state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
+            if (state.problems.length) throw new BulkheadError(state.problems);
+            const applied = new Set(state.applied.map((a) => a.row.id));
+            const runnables = wanted.filter((r) => applied.has(r.file.id));
+            o.reporter?.moduleStart?.(module.name, runnables.length, 'down');
+            for (const r of runnables) {
+              o.reporter?.migrationStart?.(module.name, r.file.id, 'down');
+              const durationMs = await applyMigration(db, r, { module: module.name, history: module.history, runId, rel: ws.rel });
+              result.migrations.push({ id: r.file.id, durationMs });
+              o.reporter?.migrationDone?.(module.name, r.file.id, 'down', durationMs);
+            }
+          },
+          { timeoutMs: lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(module.name, h) },
+        );
+        result.status = 'reverted';
+      } catch (e) {
+        result.status = 'failed';
+        if (e instanceof MigrationFailedError) result.failure = e.failure;
+        else if (e instanceof BulkheadError) result.problems = e.problems;
+        else result.problems = [problem('BH030', (e as Error).message, { module: module.name })];
+        result.durationMs = Date.now() - started;
+        return { command: 'down', runId, dryRun: false, exitCode: result.failure ? 1 : 2, modules };
+      }
+      result.durationMs = Date.now() - started;
+    }
+    return { command: 'down', runId, dryRun: false, exitCode: 0, modules };
+  } finally {
+    await closeAll(opened);
+  }
+}

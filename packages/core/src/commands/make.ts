@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { BulkheadError, problem } from '../errors.js';
+import { loadWorkspace, type LoadOptions } from '../workspace.js';
+import { selectModules } from './session.js';
+
+export interface MakeOptions extends LoadOptions {
+  module: string;
+  name: string;
+  /** Write `<id>.up.sql` + `<id>.down.sql` instead of a TypeScript migration. */
+  sql?: boolean;
+  /** Clock, for tests. */
+  now?: Date;
+}
+
+export interface MakeResult {
+  command: 'make';
+  exitCode: 0;
+  module: string;
+  id: string;
+  files: string[];
+}
+
+const TS_TEMPLATE = `import type { Knex } from 'knex';
+
+export async function up(knex: Knex): Promise<void> {
+  // await knex.schema.createTable('example', (t) => { t.uuid('id').primary().defaultTo(knex.fn.uuid()); });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  // await knex.schema.dropTable('example');
+}
+`;
+
+/** Create a new timestamped migration from a template (SPEC §5 `make`). */
+export async function make(o: MakeOptions): Promise<MakeResult> {
+  const ws = loadWorkspace(o);
+  const manifestProblems = ws.problems.filter((p) => p.module === o.module && p.code !== 'BH010');
+  if (manifestProblems.length) throw new BulkheadError(manifestProblems);
+  const [module] = selectModules(ws, [o.module]);
+  const name = o.name
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!name) {
+    throw new BulkheadError(problem('BH025', `migration name "${o.name}" has no letters or digits`, { module: o.module, fix: 'e.g. bulkhead make admin add_users' }));
+  }
+  // A timestamp after every existing version, so a skewed clock cannot create an out-of-order file.
+  let version = timestamp(o.now ?? new Date());
+  const last = module!.migrations.at(-1)?.version;
+  if (last && last.length === version.length && last >= version) version = (BigInt(last) + 1n).toString();
+  const id = `${version}_${name}`;
+  fs.mkdirSync(module!.migrationsDir, { recursive: true });
+  const files = o.sql
+    ? [
+        [`${id}.up.sql`, `-- ${module!.name}: ${name}\n`],
+        [`${id}.down.sql`, `-- revert ${name}: undo every object the up file creates (types and sequences too)\n`],
+      ]
+    : [[`${id}.ts`, TS_TEMPLATE]];
+  for (const [file, content] of files) {
+    const abs = path.join(module!.migrationsDir, file!);
+    try {
+      fs.writeFileSync(abs, content!, { flag: 'wx' });
+    } catch {
+      throw new BulkheadError(problem('BH032', `${ws.rel(abs)} already exists`, { module: o.module, file: ws.rel(abs) }));
+    }
+  }
+  return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))) };
+}
+
+function timestamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}

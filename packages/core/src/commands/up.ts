@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
+import { ensureHistoryTable, readHistory } from '../history/history.js';
+import { moduleState, planUp } from '../plan/plan.js';
+import { checkRequiresStatic, parseRequirement } from '../plan/requires.js';
+import { applyMigration, MigrationFailedError, type MigrationFailure } from '../runner/apply.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { runDag } from '../runner/schedule.js';
+import type { Workspace } from '../workspace.js';
+import {
+  checkProduction,
+  closeAll,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  isProduction,
+  loadValidWorkspace,
+  openAndRead,
+  selectModules,
+  type CommonOptions,
+  type Opened,
+} from './session.js';
+
+export interface UpOptions extends CommonOptions {
+  /** Stop after this migration (id or version); needs exactly one module. */
+  to?: string;
+  /** Plan only: report what would run, change nothing. */
+  dryRun?: boolean;
+  /** Modules migrated at once (independent modules only). Default 4. */
+  concurrency?: number;
+  /** How long to wait for another runner's module lock. Default 5 minutes; 0 waits forever. */
+  lockTimeoutMs?: number;
+}
+
+export type ModuleRunStatus = 'applied' | 'up-to-date' | 'failed' | 'skipped' | 'would-apply';
+
+export interface ModuleRun {
+  module: string;
+  /** Redacted database URL. */
+  database: string;
+  status: ModuleRunStatus;
+  /** Migrations applied (or, for a dry run, that would be), in order. */
+  migrations: { id: string; durationMs?: number }[];
+  durationMs?: number;
+  failure?: MigrationFailure;
+  problems?: Problem[];
+  /** For `skipped`: the failed dependency. */
+  skippedBecause?: string;
+}
+
+export interface UpResult {
+  command: 'up';
+  runId: string;
+  dryRun: boolean;
+  exitCode: ExitCode;
+  modules: ModuleRun[];
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Apply pending migrations (SPEC §5 `up`). Every check runs before any DDL: manifests,
+ * isolation, graph, connections, history integrity, SQL parsing, requires. Then modules run in
+ * dependency order, independent ones concurrently, each under its own lock.
+ */
+export async function up(o: UpOptions = {}): Promise<UpResult> {
+  const ws = loadValidWorkspace(o);
+  const selected = selectModules(ws, o.modules);
+  if (o.to !== undefined && selected.length !== 1) {
+    throw new BulkheadError(problem('BH025', '--to needs exactly one module: bulkhead up <module> --to <id>', {}));
+  }
+  const production = isProduction(o);
+  checkProduction(selected, production);
+  const runId = randomUUID();
+  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+  const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const opened = await openAndRead(ws, selected, { command: 'up', lockTimeoutMs, concurrency, production, reporter: o.reporter, readOnly: o.dryRun });
+  try {
+    const plans = await preflight(ws, opened, o.to, { command: 'up', lockTimeoutMs, concurrency, production });
+    const runs = new Map<string, ModuleRun>(
+      opened.map(({ module }) => {
+        const run = plans.get(module.name)!;
+        return [
+          module.name,
+          {
+            module: module.name,
+            database: module.target.display,
+            status: run.length === 0 ? 'up-to-date' : o.dryRun ? 'would-apply' : 'skipped',
+            migrations: o.dryRun ? run.map((r) => ({ id: r.file.id })) : [],
+          },
+        ];
+      }),
+    );
+    if (o.dryRun) return { command: 'up', runId, dryRun: true, exitCode: 0, modules: [...runs.values()] };
+
+    // Up-to-date modules are done: free their connections now.
+    const idle = opened.filter((x) => plans.get(x.module.name)!.length === 0);
+    await closeAll(idle);
+    const byName = new Map(opened.map((x) => [x.module.name, x]));
+    const outcomes = await runDag(
+      opened.map((x) => x.module.name),
+      ws.graph.deps,
+      concurrency,
+      async (name) => {
+        const x = byName.get(name)!;
+        if (plans.get(name)!.length === 0) return true;
+        const run = runs.get(name)!;
+        const started = Date.now();
+        try {
+          await migrateModule(ws, x, plans.get(name)!, o.to, runId, lockTimeoutMs, o, run);
+          run.status = run.migrations.length ? 'applied' : 'up-to-date';
+          return true;
+        } catch (e) {
+          run.status = 'failed';
+          if (e instanceof MigrationFailedError) run.failure = e.failure;
+          else if (e instanceof BulkheadError) run.problems = e.problems;
+          else run.problems = [problem('BH030', (e as Error).message, { module: name })];
+          return false;
+        } finally {
+          run.durationMs = Date.now() - started;
+          await x.db?.close().catch(() => undefined);
+        }
+      },
+    );
+    for (const [name, outcome] of outcomes) {
+      if (outcome.status === 'skipped') {
+        const run = runs.get(name)!;
+        run.status = 'skipped';
+        run.skippedBecause = outcome.because;
+      }
+    }
+    const modules = [...runs.values()];
+    return { command: 'up', runId, dryRun: false, exitCode: upExitCode(modules), modules };
+  } finally {
+    await closeAll(opened);
+  }
+}
+
+function upExitCode(modules: readonly ModuleRun[]): ExitCode {
+  if (modules.some((m) => m.failure)) return 1;
+  const problems = modules.flatMap((m) => m.problems ?? []);
+  if (problems.length) return exitCodeOf(problems);
+  return modules.some((m) => m.status === 'failed' || m.status === 'skipped') ? 1 : 0;
+}
+
+/**
+ * Everything that can be known before running: integrity of each module's history, what
+ * would run, every migration loaded and parsed, every `requires` satisfiable.
+ */
+async function preflight(
+  ws: Workspace,
+  opened: readonly Opened[],
+  to: string | undefined,
+  o: { command: string; lockTimeoutMs: number; concurrency: number; production: boolean },
+): Promise<Map<string, Runnable[]>> {
+  const problems: Problem[] = [];
+  const plans = new Map<string, Runnable[]>();
+  const willHave = new Map<string, Set<string>>();
+  for (const { module, state } of opened) {
+    problems.push(...state.problems);
+    const p = planUp(module, state, to, ws.rel);
+    problems.push(...p.problems);
+    const runnables: Runnable[] = [];
+    for (const m of p.run) {
+      const prepared = await prepareMigration(module.name, m, 'up', ws.rel);
+      if (!prepared.ok) problems.push(...prepared.problems);
+      else {
+        runnables.push(prepared.runnable);
+        problems.push(...checkRequiresStatic(ws, module, m.id, ws.rel(m.upPath), prepared.runnable.requires));
+      }
+    }
+    plans.set(module.name, runnables);
+    willHave.set(module.name, new Set([...state.applied.map((a) => a.row.id), ...p.run.map((m) => m.id)]));
+  }
+  if (problems.length) throw new BulkheadError(problems);
+
+  // Requirements on modules outside this run: read their history.
+  const needed = new Set<string>();
+  for (const runnables of plans.values()) {
+    for (const r of runnables) for (const t of r.requires) {
+      const req = parseRequirement(t)!;
+      if (!willHave.has(req.module)) needed.add(req.module);
+    }
+  }
+  if (needed.size) {
+    const others = await openAndRead(ws, [...needed].map((n) => ws.byName.get(n)!), { ...o, command: 'up (requires check)' });
+    for (const x of others) willHave.set(x.module.name, new Set(x.state.applied.map((a) => a.row.id)));
+    await closeAll(others);
+  }
+  for (const [name, runnables] of plans) {
+    for (const r of runnables) for (const t of r.requires) {
+      const req = parseRequirement(t)!;
+      if (!willHave.get(req.module)?.has(req.id)) {
+        problems.push(
+          problem('BH029', `${r.file.id} requires ${t}, which is not applied and not part of this run`, {
+            module: name,
+            file: ws.rel(r.file.upPath),
+            fix: `migrate ${req.module} first (bulkhead up ${req.module}), or run without --to`,
+          }),
+        );
+      }
+    }
+  }
+  if (problems.length) throw new BulkheadError(problems);
+  return plans;
+}
+
+/** Under the module lock: re-read history (another runner may have applied some), then apply. */
+async function migrateModule(
+  ws: Workspace,
+  x: Opened,
+  prepared: readonly Runnable[],
+  to: string | undefined,
+  runId: string,
+  lockTimeoutMs: number,
+  o: UpOptions,
+  run: ModuleRun,
+): Promise<void> {
+  const { module } = x;
+  const db = x.db!;
+  await db.withModuleLock(
+    async () => {
+      await ensureHistoryTable(db.knex, module.history);
+      const state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
+      if (state.problems.length) throw new BulkheadError(state.problems);
+      const todo = new Set(planUp(module, state, to, ws.rel).run.map((m) => m.id));
+      const runnables = prepared.filter((r) => todo.has(r.file.id));
+      o.reporter?.moduleStart?.(module.name, runnables.length, 'up');
+      for (const r of runnables) {
+        o.reporter?.migrationStart?.(module.name, r.file.id, 'up');
+        const durationMs = await applyMigration(db, r, { module: module.name, history: module.history, runId, rel: ws.rel });
+        run.migrations.push({ id: r.file.id, durationMs });
+        o.reporter?.migrationDone?.(module.name, r.file.id, 'up', durationMs);
+      }
+    },
+    { timeoutMs: lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(module.name, h) },
+  );
+}
+

@@ -1,0 +1,58 @@
+import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { checkRequiresStatic } from '../plan/requires.js';
+import { prepareMigration } from '../runner/prepare.js';
+import { loadWorkspace, type LoadOptions } from '../workspace.js';
+import { checkProduction, isProduction } from './session.js';
+import { BulkheadError } from '../errors.js';
+
+export interface ValidateResult {
+  command: 'validate';
+  exitCode: ExitCode;
+  root: string;
+  modules: { module: string; manifest: string; database: string; dependsOn: string[]; migrations: number }[];
+  order: string[];
+  problems: Problem[];
+}
+
+/**
+ * Static checks, no database (SPEC §5 `validate`): manifests, environment, isolation, graph,
+ * file names, and every migration loaded — SQL parsed, TS/JS imported, `requires` resolved.
+ */
+export async function validate(o: LoadOptions & { production?: boolean } = {}): Promise<ValidateResult> {
+  const ws = loadWorkspace(o);
+  const problems: Problem[] = [...ws.problems];
+  try {
+    checkProduction(ws.modules, isProduction(o));
+  } catch (e) {
+    if (e instanceof BulkheadError) problems.push(...e.problems);
+    else throw e;
+  }
+  for (const module of ws.modules) {
+    for (const m of module.migrations) {
+      for (const direction of ['up', 'down'] as const) {
+        if (direction === 'down' && m.format === 'sql' && !m.downPath) continue;
+        const prepared = await prepareMigration(module.name, m, direction, ws.rel);
+        if (!prepared.ok) {
+          // A missing down is allowed (forward-only); status shows it.
+          problems.push(...prepared.problems.filter((p) => p.code !== 'BH028'));
+        } else if (direction === 'up') {
+          problems.push(...checkRequiresStatic(ws, module, m.id, ws.rel(m.upPath), prepared.runnable.requires));
+        }
+      }
+    }
+  }
+  return {
+    command: 'validate',
+    exitCode: exitCodeOf(problems),
+    root: ws.root,
+    modules: ws.modules.map((m) => ({
+      module: m.name,
+      manifest: m.file,
+      database: m.target.display,
+      dependsOn: m.manifest.dependsOn,
+      migrations: m.migrations.length,
+    })),
+    order: ws.graph.order,
+    problems,
+  };
+}

@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import type { Extensions } from '@electric-sql/pglite';
+import { BulkheadError, problem } from '../errors.js';
+import type { DatabaseTarget } from './url.js';
+import type { LockHolder, ModuleDb } from './types.js';
+
+/**
+ * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
+ * server with one connection (a second would share the one session). A lock file beside the
+ * folder keeps a second process out; new folders start from a cached template.
+ */
+export interface PgliteOptions {
+  module: string;
+  schema: string;
+  extensions: readonly string[];
+  command: string;
+  /** How long to wait for another process to release the folder; 0 waits forever. */
+  lockTimeoutMs: number;
+  onWait?: (holder: LockHolder | undefined) => void;
+}
+
+const PGLITE_VERSION = '0.5.14';
+
+export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, o: PgliteOptions): Promise<ModuleDb> {
+  const releaseFolder = target.dir ? await lockFolder(target.dir, o) : () => undefined;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const extensions = (await loadExtensions(o.module, o.extensions)) as Extensions;
+    const fresh = !target.dir || !fs.existsSync(path.join(target.dir, 'PG_VERSION'));
+    const template = fresh ? readTemplate() : undefined;
+    if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
+    const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(template ? { loadDataDir: template } : {}) });
+    if (fresh && !template) await writeTemplate(db);
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
+    await server.start();
+    const [host, port] = server.getServerConn().split(':');
+    const knex = knexFactory({
+      client: 'pg',
+      connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
+      searchPath: o.schema === 'public' ? undefined : [o.schema, 'public'],
+      pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
+    });
+    return {
+      kind: 'pglite',
+      knex,
+      // The folder lock already excludes every other process; one process runs a module once.
+      withModuleLock: (fn) => fn(),
+      async close() {
+        await knex.destroy();
+        await server.stop();
+        await db.close();
+        releaseFolder();
+      },
+    };
+  } catch (e) {
+    releaseFolder();
+    throw e;
+  }
+}
+
+async function loadExtensions(module: string, names: readonly string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    if (name === 'plpgsql') continue;
+    const key = name.replace(/-/g, '_');
+    try {
+      const mod = (await import(name === 'vector' ? '@electric-sql/pglite/vector' : `@electric-sql/pglite/contrib/${key}`)) as Record<string, unknown>;
+      out[key] = mod[key];
+    } catch {
+      throw new BulkheadError(
+        problem('BH018', `extension ${name} is not available in the embedded database (PGlite)`, {
+          module,
+          field: 'extensions',
+          fix: 'point this module at a PostgreSQL server that has it (set its URL variable), or remove it from "extensions"',
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function templatePath(): string {
+  const cache = process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
+  return path.join(cache, `pglite-${PGLITE_VERSION}-template.tar.gz`);
+}
+
+function readTemplate(): Blob | undefined {
+  try {
+    return new Blob([fs.readFileSync(templatePath())]);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeTemplate(db: { dumpDataDir(c: 'gzip'): Promise<Blob | File> }): Promise<void> {
+  try {
+    const file = templatePath();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer()));
+    fs.renameSync(tmp, file);
+  } catch {
+    // A template only saves time; without one the next new database is created from scratch.
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+/** Take `<dir>.lock` (exclusive create); a lock left by a dead process on this host is taken over. */
+async function lockFolder(dir: string, o: PgliteOptions): Promise<() => void> {
+  const file = `${dir}.lock`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const me: LockInfo = { pid: process.pid, host: os.hostname(), command: o.command, since: new Date().toISOString() };
+  const deadline = o.lockTimeoutMs > 0 ? Date.now() + o.lockTimeoutMs : Infinity;
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
+      const release = () => {
+        process.off('exit', release);
+        try {
+          if ((JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo).pid === process.pid) fs.unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.on('exit', release);
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = readLock(file);
+    if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    const who: LockHolder | undefined = holder ? { application: `${holder.command} on ${holder.host}`, pid: holder.pid, since: holder.since } : undefined;
+    if (Date.now() >= deadline) {
+      throw new BulkheadError(
+        problem('BH027', `embedded database ${dir} is in use${holder ? ` by pid ${holder.pid} (${holder.command}) on ${holder.host}` : ''}`, {
+          module: o.module,
+          fix: `wait for that process to finish (or stop it); if no such process runs, delete ${file}`,
+        }),
+      );
+    }
+    if (!told) {
+      o.onWait?.(who);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function readLock(file: string): LockInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

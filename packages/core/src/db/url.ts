@@ -1,0 +1,73 @@
+import path from 'node:path';
+import pgConnectionString from 'pg-connection-string';
+
+const parsePgUrl = pgConnectionString.parse;
+import { redactUrl } from '../redact.js';
+
+/** Where a module's database lives, parsed from its (expanded) URL. */
+export type DatabaseTarget =
+  | {
+      kind: 'postgres';
+      url: string;
+      /** Redacted URL, safe to print. */
+      display: string;
+      host: string;
+      port: number;
+      database: string;
+      user: string | undefined;
+      password: string | undefined;
+    }
+  | { kind: 'pglite'; url: string; display: string; /** Absolute folder, or undefined for memory. */ dir: string | undefined };
+
+export class UrlError extends Error {}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** Parse a module URL. `root` resolves relative `pglite://` folders. */
+export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
+  const display = redactUrl(url);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'pglite') {
+    const rest = url.slice('pglite://'.length);
+    if (rest === '' ) throw new UrlError('pglite:// needs a folder (pglite://.bulkhead/<module>) or "memory"');
+    if (rest === 'memory') return { kind: 'pglite', url, display, dir: undefined };
+    return { kind: 'pglite', url, display, dir: path.resolve(root, rest) };
+  }
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    let c: ReturnType<typeof parsePgUrl>;
+    try {
+      c = parsePgUrl(url);
+    } catch (e) {
+      throw new UrlError(`cannot parse ${display}: ${(e as Error).message}`);
+    }
+    const user = c.user || undefined;
+    const host = c.host || 'localhost';
+    const database = c.database || user || '';
+    if (!database) throw new UrlError(`${display} names no database (postgres://host:5432/<database>)`);
+    return {
+      kind: 'postgres',
+      url,
+      display,
+      host,
+      port: c.port ? Number(c.port) : 5432,
+      database: decodeURIComponent(database),
+      user,
+      password: c.password || undefined,
+    };
+  }
+  throw new UrlError(
+    `unsupported URL ${display}: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`,
+  );
+}
+
+/** Identity of the server the target lives on; loopback names are one server. */
+export function serverIdentity(t: DatabaseTarget): string {
+  if (t.kind === 'pglite') return t.dir ? `pglite:${t.dir}` : `pglite:memory:${Math.random()}`;
+  const host = LOOPBACK.has(t.host) ? 'localhost' : t.host.toLowerCase();
+  return `postgres://${host}:${t.port}`;
+}
+
+/** Identity of the database: two modules with equal identity share one database. */
+export function databaseIdentity(t: DatabaseTarget): string {
+  return t.kind === 'pglite' ? serverIdentity(t) : `${serverIdentity(t)}/${t.database}`;
+}

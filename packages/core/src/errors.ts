@@ -1,0 +1,102 @@
+/**
+ * The one catalogue of Bulkhead's coded problems and the exit code each maps to.
+ *
+ * Exit codes (SPEC §5):
+ *   0  success / no findings
+ *   1  a migration failed, or a check found problems
+ *   2  bad input or preflight failure: nothing was applied
+ */
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const CATALOGUE = {
+  BH001: { title: 'manifest is not valid JSON', exit: EXIT.badInput },
+  BH002: { title: 'manifest field is invalid', exit: EXIT.badInput },
+  BH003: { title: 'environment variable is not set', exit: EXIT.badInput },
+  BH004: { title: 'two manifests declare the same module name', exit: EXIT.badInput },
+  BH005: { title: 'dependsOn names an unknown module', exit: EXIT.badInput },
+  BH006: { title: 'module depends on itself', exit: EXIT.badInput },
+  BH007: { title: 'module dependencies form a cycle', exit: EXIT.badInput },
+  BH008: { title: 'two modules share one database and schema', exit: EXIT.badInput },
+  BH009: { title: 'two modules share one history table', exit: EXIT.badInput },
+  BH010: { title: 'migrations folder is missing', exit: EXIT.badInput },
+  BH011: { title: 'migration file name is invalid', exit: EXIT.badInput },
+  BH012: { title: 'migration id or version is used twice', exit: EXIT.badInput },
+  BH013: { title: 'down file without its up file', exit: EXIT.badInput },
+  BH014: { title: 'embedded database refused in production', exit: EXIT.badInput },
+  BH015: { title: 'unknown module', exit: EXIT.badInput },
+  BH016: { title: 'SQL file controls its own transaction', exit: EXIT.badInput },
+  BH017: { title: 'migration module is invalid', exit: EXIT.badInput },
+  BH018: { title: 'database URL is invalid', exit: EXIT.badInput },
+  BH019: { title: 'no bulkhead.json found', exit: EXIT.badInput },
+  BH020: { title: 'cannot connect to the database', exit: EXIT.badInput },
+  BH021: { title: 'module lock not acquired in time', exit: EXIT.badInput },
+  BH022: { title: 'applied migration was edited (checksum changed)', exit: EXIT.badInput },
+  BH023: { title: 'applied migration file is missing', exit: EXIT.badInput },
+  BH024: { title: 'pending migration is older than the last applied one', exit: EXIT.badInput },
+  BH025: { title: 'invalid command-line usage', exit: EXIT.badInput },
+  BH026: { title: 'target migration not found', exit: EXIT.badInput },
+  BH027: { title: 'embedded database folder is in use by another process', exit: EXIT.badInput },
+  BH028: { title: 'migration cannot be reverted (no down)', exit: EXIT.badInput },
+  BH029: { title: 'required migration of another module is not satisfiable', exit: EXIT.badInput },
+  BH030: { title: 'migration failed', exit: EXIT.failed },
+  BH031: { title: 'module skipped because a dependency failed', exit: EXIT.failed },
+  BH032: { title: 'file already exists', exit: EXIT.badInput },
+  BH033: { title: 'SQL does not parse', exit: EXIT.badInput },
+} as const;
+
+export type ProblemCode = keyof typeof CATALOGUE;
+
+/** One problem found by a check: data, so commands can report every problem at once. */
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+  /** What to do about it. */
+  fix?: string;
+  module?: string;
+  /** Workspace-relative file the problem is in. */
+  file?: string;
+  /** Field path inside a manifest, e.g. `database.url`. */
+  field?: string;
+  line?: number;
+}
+
+export function problem(code: ProblemCode, message: string, rest: Omit<Problem, 'code' | 'message'> = {}): Problem {
+  return { code, message, ...rest };
+}
+
+/** An error carrying one or more coded problems; the CLI maps it to an exit code. */
+export class BulkheadError extends Error {
+  readonly problems: Problem[];
+  constructor(problems: Problem | Problem[], options?: { cause?: unknown }) {
+    const list = Array.isArray(problems) ? problems : [problems];
+    super(list.map(formatProblem).join('\n'), options);
+    this.name = 'BulkheadError';
+    this.problems = list;
+  }
+  get code(): ProblemCode {
+    return this.problems[0]!.code;
+  }
+  get exitCode(): ExitCode {
+    return exitCodeOf(this.problems);
+  }
+}
+
+/** The exit code for a set of problems: a failed migration (1) wins over bad input (2). */
+export function exitCodeOf(problems: readonly Problem[]): ExitCode {
+  if (problems.length === 0) return EXIT.ok;
+  if (problems.some((p) => CATALOGUE[p.code].exit === EXIT.failed)) return EXIT.failed;
+  return EXIT.badInput;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = [p.module && `module ${p.module}`, p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.field && `field ${p.field}`]
+    .filter(Boolean)
+    .join(', ');
+  return `${where ? `${where}: ` : ''}${p.message} (${p.code})${p.fix ? `\n  fix: ${p.fix}` : ''}`;
+}
+
+export function isBulkheadError(e: unknown): e is BulkheadError {
+  return e instanceof BulkheadError;
+}

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { problem, type Problem } from '../errors.js';
+import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
+import { registerSecret } from '../redact.js';
+import { expandEnv } from './env.js';
+import { defaultHistoryTable, ManifestSchema, type Manifest } from './schema.js';
+
+/** A module as declared by its manifest, with its URL expanded and parsed. */
+export interface ModuleManifest {
+  name: string;
+  /** Workspace-relative path of the manifest, for messages. */
+  file: string;
+  /** Absolute folder of the manifest. */
+  dir: string;
+  manifest: Manifest;
+  target: DatabaseTarget;
+  schema: string;
+  history: { schema: string; table: string };
+  migrationsDir: string;
+}
+
+export type ManifestResult = { ok: true; module: ModuleManifest } | { ok: false; problems: Problem[]; name?: string };
+
+/** Parse one manifest file: JSON, zod schema (every issue at once), env expansion, URL. */
+export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv): ManifestResult {
+  const file = path.relative(root, absFile) || absFile;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(absFile, 'utf8'));
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [problem('BH001', `not valid JSON: ${(e as Error).message}`, { file, fix: 'fix the JSON syntax' })],
+    };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  const nameGuess = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
+  if (!parsed.success) {
+    return {
+      ok: false,
+      name: nameGuess,
+      problems: parsed.error.issues.map((issue) => {
+        let field = issue.path.join('.') || undefined;
+        let message = issue.message;
+        let fix: string | undefined;
+        if (issue.code === 'unrecognized_keys') {
+          message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+          field = issue.keys.map((k) => [...issue.path, k].join('.')).join(', ');
+          fix = 'remove it or fix its spelling; allowed fields: $schema, name, database.url, database.schema, historyTable, migrations, dependsOn, owns, extensions';
+        } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+          message = `required field is missing`;
+          fix = `add "${issue.path.at(-1)?.toString()}"`;
+        }
+        return problem('BH002', message, { module: nameGuess, file, field, fix });
+      }),
+    };
+  }
+  const manifest = parsed.data;
+  const { value: url, missing } = expandEnv(manifest.database.url, env);
+  if (missing.length) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: missing.map((v) =>
+        problem('BH003', `environment variable ${v} is not set (used in database.url)`, {
+          module: manifest.name,
+          file,
+          field: 'database.url',
+          fix: `set ${v}, or give a default in the manifest: \${${v}:-<url>}`,
+        }),
+      ),
+    };
+  }
+  const dir = path.dirname(absFile);
+  let target: DatabaseTarget;
+  try {
+    target = parseDatabaseUrl(url, root);
+  } catch (e) {
+    if (!(e instanceof UrlError)) throw e;
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [problem('BH018', e.message, { module: manifest.name, file, field: 'database.url' })],
+    };
+  }
+  if (target.kind === 'postgres') registerSecret(target.password);
+  const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
+  return {
+    ok: true,
+    module: {
+      name: manifest.name,
+      file,
+      dir,
+      manifest,
+      target,
+      schema: manifest.database.schema,
+      history: { schema: hSchema, table: hTable },
+      migrationsDir: path.resolve(dir, manifest.migrations),
+    },
+  };
+}
+
+function splitQualified(name: string, defaultSchema: string): [string, string] {
+  const dot = name.indexOf('.');
+  return dot < 0 ? [defaultSchema, name] : [name.slice(0, dot), name.slice(dot + 1)];
+}

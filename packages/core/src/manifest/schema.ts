@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+const moduleName = z
+  .string()
+  .regex(MODULE_NAME, { message: 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes; starts with a letter)' });
+
+/** The module manifest, `modules/<name>/bulkhead.json` (SPEC §2). Strict: unknown fields are errors. */
+export const ManifestSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema of this file, for editors'),
+    name: moduleName.describe('Module id, unique in the workspace'),
+    database: z
+      .strictObject({
+        url: z
+          .string()
+          .min(1)
+          .describe(
+            'Connection URL: postgres://…, postgresql://…, pglite://<dir> or pglite://memory. ${VAR} and ${VAR:-default} are expanded from the environment.',
+          ),
+        schema: z
+          .string()
+          .regex(IDENTIFIER, { message: 'must be a plain SQL identifier' })
+          .default('public')
+          .describe('Schema the module lives in'),
+      })
+      .describe('The database this module owns'),
+    historyTable: z
+      .string()
+      .regex(/^([A-Za-z_][A-Za-z0-9_$]*\.)?[A-Za-z_][A-Za-z0-9_$]*$/, {
+        message: 'must be a table name, optionally schema-qualified (schema.table)',
+      })
+      .optional()
+      .describe('History table of this module; default <name>_migrations (dashes become underscores)'),
+    migrations: z.string().min(1).default('migrations').describe('Migrations folder, relative to this manifest'),
+    dependsOn: z.array(moduleName).default([]).describe('Modules that must be migrated before this one'),
+    owns: z.array(z.string().min(1)).default([]).describe('Glob patterns of object names this module owns, e.g. storage_*'),
+    extensions: z
+      .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
+      .default([])
+      .describe('Extensions the module needs'),
+  })
+  .describe('Bulkhead module manifest');
+
+export type ManifestInput = z.input<typeof ManifestSchema>;
+export type Manifest = z.output<typeof ManifestSchema>;
+
+/** JSON Schema generated from the zod schema; shipped as `@bulkhead/core/bulkhead.schema.json`. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ManifestSchema, { io: 'input' }),
+    $id: 'https://bulkhead.dev/schema/bulkhead.schema.json',
+    title: 'Bulkhead module manifest',
+  };
+}
+
+export function defaultHistoryTable(moduleName: string): string {
+  return `${moduleName.replace(/-/g, '_')}_migrations`;
+}

@@ -1,0 +1,44 @@
+import { problem, type Problem } from '../errors.js';
+import type { Module, Workspace } from '../workspace.js';
+
+/** A parsed `module:migration_id` requirement. */
+export function parseRequirement(text: string): { module: string; id: string } | undefined {
+  const m = /^([a-z][a-z0-9-]*):(\d[^\s:]*)$/.exec(text);
+  return m ? { module: m[1]!, id: m[2]! } : undefined;
+}
+
+/**
+ * Static checks of one migration's `requires` (SPEC §3): well-formed, the module is in
+ * `dependsOn`, the migration exists there. Pure.
+ */
+export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: string, file: string, requires: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const text of requires) {
+    const req = parseRequirement(text);
+    if (!req) {
+      problems.push(problem('BH029', `requires "${text}" is not of the form module:migration_id`, { module: module.name, file, fix: 'write e.g. admin:20251116214100_initial_schema' }));
+      continue;
+    }
+    if (!module.manifest.dependsOn.includes(req.module)) {
+      problems.push(
+        problem('BH029', `${migrationId} requires ${text}, but ${req.module} is not in dependsOn`, {
+          module: module.name,
+          file,
+          fix: `add "${req.module}" to dependsOn in ${module.file}`,
+        }),
+      );
+      continue;
+    }
+    const other = ws.byName.get(req.module);
+    if (other && !other.migrations.some((m) => m.id === req.id)) {
+      problems.push(
+        problem('BH029', `${migrationId} requires ${text}, but ${req.module} has no migration ${req.id}`, {
+          module: module.name,
+          file,
+          fix: `check the id against ${ws.rel(other.migrationsDir)}`,
+        }),
+      );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,10 @@
+import type { LockHolder } from '../db/types.js';
+import type { Direction } from './prepare.js';
+
+/** Progress events for a human renderer; every callback is optional. */
+export interface Reporter {
+  lockWait?(module: string, holder: LockHolder | undefined): void;
+  moduleStart?(module: string, count: number, direction: Direction): void;
+  migrationStart?(module: string, id: string, direction: Direction): void;
+  migrationDone?(module: string, id: string, direction: Direction, durationMs: number): void;
+}

@@ -1,0 +1,117 @@
+import { problem, type Problem } from '../errors.js';
+import { isTransactionControl, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
+import type { MigrationFile } from '../migrations/files.js';
+import { importJsMigration } from '../migrations/load-js.js';
+
+export type Direction = 'up' | 'down';
+
+/** One direction of a migration, ready to execute. */
+export type Step =
+  | { format: 'sql'; path: string; statements: Statement[] }
+  | { format: 'js'; path: string; fn: (knex: unknown) => unknown };
+
+/** A migration loaded and checked before anything runs. */
+export interface Runnable {
+  file: MigrationFile;
+  direction: Direction;
+  step: Step;
+  /** Run inside one transaction with its history row (SPEC §4). */
+  transaction: boolean;
+  /** `module:id` of migrations of other modules that must be applied first. */
+  requires: string[];
+}
+
+export type Prepared = { ok: true; runnable: Runnable } | { ok: false; problems: Problem[] };
+
+/**
+ * Load a migration for one direction: parse SQL with the real parser (syntax errors, and a
+ * file's own BEGIN/COMMIT unless it is marked no-transaction), import TS/JS and check its shape.
+ */
+export async function prepareMigration(module: string, m: MigrationFile, direction: Direction, rel: (abs: string) => string): Promise<Prepared> {
+  if (m.format === 'sql') {
+    const path = direction === 'up' ? m.upPath : m.downPath;
+    const text = direction === 'up' ? m.sql!.up : m.sql!.down;
+    const directives = direction === 'up' ? m.sql!.directives : m.sql!.downDirectives;
+    if (path === undefined || text === undefined || directives === undefined) {
+      return {
+        ok: false,
+        problems: [problem('BH028', `${m.id} has no ${m.id}.down.sql`, { module, file: rel(m.upPath), fix: `add ${m.id}.down.sql` })],
+      };
+    }
+    let statements: Statement[];
+    try {
+      statements = await splitStatements(text);
+    } catch (e) {
+      if (!(e instanceof SqlSyntaxError)) throw e;
+      return {
+        ok: false,
+        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, fix: 'fix the SQL syntax' })],
+      };
+    }
+    const control = statements.find(isTransactionControl);
+    if (control && !directives.noTransaction) {
+      return {
+        ok: false,
+        problems: [
+          problem('BH016', `${control.text.split(/\s/)[0]!.toUpperCase()} at line ${control.line}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
+            module,
+            file: rel(path),
+            line: control.line,
+            fix: 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction',
+          }),
+        ],
+      };
+    }
+    return {
+      ok: true,
+      runnable: { file: m, direction, step: { format: 'sql', path, statements }, transaction: !directives.noTransaction, requires: m.sql!.directives.requires },
+    };
+  }
+
+  let mod;
+  try {
+    mod = await importJsMigration(m.upPath);
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [
+        problem('BH017', `cannot load migration: ${(e as Error).message.split('\n')[0]}`, {
+          module,
+          file: rel(m.upPath),
+          fix: 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
+        }),
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const fn = mod[direction];
+  if (typeof fn !== 'function') {
+    problems.push(
+      direction === 'up'
+        ? problem('BH017', 'migration exports no up(knex) function', { module, file: rel(m.upPath), fix: 'export async function up(knex) { … }' })
+        : problem('BH028', `cannot revert ${m.id}: it exports no down(knex) function`, {
+            module,
+            file: rel(m.upPath),
+            fix: 'export async function down(knex) { … } that undoes up, or revert with a new forward migration',
+          }),
+    );
+  }
+  const requires = mod.requires ?? [];
+  if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
+    problems.push(problem('BH017', 'export "requires" must be an array of "module:migration_id" strings', { module, file: rel(m.upPath) }));
+  }
+  if (mod.config !== undefined && (typeof mod.config !== 'object' || (mod.config.transaction !== undefined && typeof mod.config.transaction !== 'boolean'))) {
+    problems.push(problem('BH017', 'export "config" must be { transaction?: boolean }', { module, file: rel(m.upPath) }));
+  }
+  if (problems.length) return { ok: false, problems };
+  return {
+    ok: true,
+    runnable: {
+      file: m,
+      direction,
+      step: { format: 'js', path: m.upPath, fn: fn as (knex: unknown) => unknown },
+      transaction: mod.config?.transaction !== false,
+      requires: requires as string[],
+    },
+  };
+}

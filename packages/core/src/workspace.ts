@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { problem, type Problem } from './errors.js';
+import { buildGraph, type ModuleGraph } from './graph/graph.js';
+import { discoverManifests, findWorkspaceRoot } from './manifest/discover.js';
+import { loadManifest, type ModuleManifest } from './manifest/load.js';
+import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
+import { checkIsolation } from './plan/isolation.js';
+
+/** A module with its migrations, ready to plan. */
+export interface Module extends ModuleManifest {
+  migrations: MigrationFile[];
+}
+
+export interface Workspace {
+  root: string;
+  modules: Module[];
+  byName: ReadonlyMap<string, Module>;
+  graph: ModuleGraph;
+  /** Every static problem found: manifests, env, isolation, graph, files. Empty means valid. */
+  problems: Problem[];
+  /** Workspace-relative path for messages. */
+  rel(abs: string): string;
+}
+
+export interface LoadOptions {
+  /** Folder to start from; the workspace root is the nearest folder with nx.json, else this one. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Discover and load every module of a workspace. Touches no database; never throws for bad input. */
+export function loadWorkspace(options: LoadOptions = {}): Workspace {
+  const root = findWorkspaceRoot(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const rel = (abs: string) => path.relative(root, abs) || '.';
+  const problems: Problem[] = [];
+  const modules: Module[] = [];
+  const byName = new Map<string, Module>();
+  const files = discoverManifests(root);
+  if (files.length === 0) {
+    problems.push(
+      problem('BH019', `no bulkhead.json found under ${root}`, {
+        fix: 'run bulkhead in the workspace root (or pass --cwd), and give each module a modules/<name>/bulkhead.json',
+      }),
+    );
+  }
+  for (const file of files) {
+    const r = loadManifest(file, root, env);
+    if (!r.ok) {
+      problems.push(...r.problems);
+      continue;
+    }
+    const other = byName.get(r.module.name);
+    if (other) {
+      problems.push(
+        problem('BH004', `module name ${r.module.name} is declared by both ${other.file} and ${r.module.file}`, {
+          module: r.module.name,
+          file: r.module.file,
+          field: 'name',
+          fix: 'module names are unique in the workspace; rename one',
+        }),
+      );
+      continue;
+    }
+    const scan = scanMigrationsFolder(r.module.name, r.module.migrationsDir, rel);
+    problems.push(...scan.problems);
+    const module: Module = { ...r.module, migrations: scan.migrations };
+    modules.push(module);
+    byName.set(module.name, module);
+  }
+  modules.sort((a, b) => a.name.localeCompare(b.name));
+  problems.push(...checkIsolation(modules));
+  const graph = buildGraph(modules.map((m) => ({ name: m.name, dependsOn: m.manifest.dependsOn, file: m.file })));
+  problems.push(...graph.problems);
+  return { root, modules, byName, graph, problems, rel };
+}
