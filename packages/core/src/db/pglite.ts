@@ -30,10 +30,9 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const { PGlite } = await import('@electric-sql/pglite');
     const extensions = (await loadExtensions(o.module, o.extensions)) as Extensions;
     const fresh = !target.dir || !fs.existsSync(path.join(target.dir, 'PG_VERSION'));
-    const template = fresh ? readTemplate() : undefined;
+    const template = fresh ? await ensureTemplate() : undefined;
     if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
     const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(template ? { loadDataDir: template } : {}) });
-    if (fresh && !template) await writeTemplate(db);
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();
@@ -88,24 +87,39 @@ function templatePath(): string {
   return path.join(cache, `pglite-${PGLITE_VERSION}-template.tar.gz`);
 }
 
-function readTemplate(): Blob | undefined {
-  try {
-    return new Blob([fs.readFileSync(templatePath())]);
-  } catch {
-    return undefined;
-  }
-}
+let templateOnce: Promise<Blob | undefined> | undefined;
 
-async function writeTemplate(db: { dumpDataDir(c: 'gzip'): Promise<Blob | File> }): Promise<void> {
-  try {
+/**
+ * A freshly initialised data folder, made once per machine and cached: creating a PGlite
+ * database from scratch takes seconds, loading the template half a second. Concurrent
+ * opens in one process share one creation.
+ */
+function ensureTemplate(): Promise<Blob | undefined> {
+  templateOnce ??= (async () => {
     const file = templatePath();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer()));
-    fs.renameSync(tmp, file);
-  } catch {
-    // A template only saves time; without one the next new database is created from scratch.
-  }
+    try {
+      return new Blob([fs.readFileSync(file)]);
+    } catch {
+      // not cached yet
+    }
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create();
+    try {
+      const bytes = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, bytes);
+        fs.renameSync(tmp, file);
+      } catch {
+        // An unwritable cache only costs time on the next run.
+      }
+      return new Blob([bytes]);
+    } finally {
+      await db.close();
+    }
+  })();
+  return templateOnce;
 }
 
 interface LockInfo {

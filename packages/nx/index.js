@@ -1,0 +1,99 @@
+'use strict';
+// @bulkhead/nx — infers one Nx project per Bulkhead module (every folder with a bulkhead.json),
+// targets that call the `bulkhead` CLI, and project edges from each manifest's `dependsOn`.
+// Plain CommonJS so a workspace that installs the package loads it without a TS toolchain.
+const fs = require('node:fs');
+const path = require('node:path');
+const { createNodesFromFiles, DependencyType, validateDependency } = require('@nx/devkit');
+const { MODULE_TARGETS } = require('./targets.js');
+
+const MANIFEST_GLOB = '**/bulkhead.json';
+
+/** Read the fields the graph needs; the CLI validates the rest. Errors name the file. */
+function readManifest(workspaceRoot, file) {
+  let json;
+  try {
+    json = JSON.parse(fs.readFileSync(path.join(workspaceRoot, file), 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${e.message}). Fix the file; bulkhead validate lists every problem.`);
+  }
+  if (!json || typeof json.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(json.name)) {
+    throw new Error(`${file}: field "name" must be a module id matching [a-z][a-z0-9-]*. Fix the file; bulkhead validate lists every problem.`);
+  }
+  const dependsOn = json.dependsOn === undefined ? [] : json.dependsOn;
+  if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) {
+    throw new Error(`${file}: field "dependsOn" must be an array of module names.`);
+  }
+  return { name: json.name, dependsOn, migrations: typeof json.migrations === 'string' ? json.migrations : 'migrations' };
+}
+
+function normalizeOptions(options) {
+  const targetNames = {};
+  for (const t of MODULE_TARGETS) targetNames[t.key] = (options && options[`${camel(t.key)}TargetName`]) || t.key;
+  return { targetNames, command: (options && options.command) || 'bulkhead' };
+}
+
+function camel(key) {
+  return key.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+function createModuleProject(file, options, context) {
+  const root = path.dirname(file);
+  const manifest = readManifest(context.workspaceRoot, file);
+  const o = normalizeOptions(options);
+  const migrationsDir = path.posix.join('{projectRoot}', manifest.migrations.split(path.sep).join('/'));
+  const targets = {};
+  for (const t of MODULE_TARGETS) {
+    targets[o.targetNames[t.key]] = {
+      executor: 'nx:run-commands',
+      options: { command: `${o.command} ${t.command} ${t.moduleArg ? manifest.name : ''}`.replace(/\s+/g, ' ').trim(), cwd: '{workspaceRoot}' },
+      cache: t.cache,
+      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { externalDependencies: ['@bulkhead/cli'] }] } : {}),
+      ...(t.dependsOnDependencies ? { dependsOn: [`^${o.targetNames[t.key]}`] } : {}),
+      metadata: { description: t.description, technologies: ['postgresql'] },
+    };
+  }
+  // A folder that is already a project (project.json / package.json) gets the targets added.
+  const isProject = fs.existsSync(path.join(context.workspaceRoot, root, 'project.json')) || fs.existsSync(path.join(context.workspaceRoot, root, 'package.json'));
+  return {
+    projects: {
+      [root]: { ...(isProject ? {} : { name: manifest.name }), targets, tags: ['bulkhead:module'] },
+    },
+  };
+}
+
+const createNodesFunction = (files, options, context) => createNodesFromFiles(createModuleProject, files, options, context);
+
+/** Nx ≥ 22 reads `createNodes`; older releases `createNodesV2`. Same function. */
+const createNodes = [MANIFEST_GLOB, createNodesFunction];
+const createNodesV2 = createNodes;
+
+/** One static edge per `dependsOn` entry, from the manifest that declares it. */
+function createDependencies(_options, context) {
+  const byModule = new Map();
+  const manifests = [];
+  for (const [project, config] of Object.entries(context.projects)) {
+    const file = path.posix.join(config.root, 'bulkhead.json');
+    if (!fs.existsSync(path.join(context.workspaceRoot, file))) continue;
+    const manifest = readManifest(context.workspaceRoot, file);
+    byModule.set(manifest.name, project);
+    manifests.push({ project, file, manifest });
+  }
+  const deps = [];
+  for (const { project, file, manifest } of manifests) {
+    for (const dep of manifest.dependsOn) {
+      const target = byModule.get(dep);
+      if (!target) {
+        throw new Error(
+          `${file}: dependsOn names unknown module "${dep}" (known: ${[...byModule.keys()].sort().join(', ')}). Fix the name or add its bulkhead.json.`,
+        );
+      }
+      const d = { source: project, target, sourceFile: file, type: DependencyType.static };
+      validateDependency(d, context);
+      deps.push(d);
+    }
+  }
+  return deps;
+}
+
+module.exports = { name: '@bulkhead/nx', createNodes, createNodesV2, createDependencies, readManifest };
