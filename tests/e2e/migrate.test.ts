@@ -1,0 +1,198 @@
+/**
+ * The spine, end to end: `bulkhead up/status/down/plan` run as a subprocess on fixture
+ * workspaces, once on a real PostgreSQL server and once on the embedded PGlite default.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../support/backends.js';
+import { makeWorkspace, runCli, type Fixture } from '../support/fixtures.js';
+
+const SQL_UP = `CREATE TYPE a_status AS ENUM ('on', 'off');
+CREATE TABLE a_items (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  status a_status NOT NULL DEFAULT 'on',
+  tags jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+-- a ? in SQL is an operator, not a binding
+CREATE INDEX a_items_tag_idx ON a_items ((tags ? 'x'));
+`;
+const SQL_DOWN = `DROP TABLE a_items;\nDROP TYPE a_status;\n`;
+const TS_MIGRATION = `import type { Knex } from 'knex';
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('b_things', (t) => {
+    t.uuid('id').primary();
+    t.text('name').notNullable();
+  });
+}
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('b_things');
+}
+`;
+const TS_SECOND = `export async function up(knex: any) { await knex.schema.alterTable('b_things', (t: any) => t.integer('size')); }
+export async function down(knex: any) { await knex.schema.alterTable('b_things', (t: any) => t.dropColumn('size')); }
+`;
+const ESM_JS = `export async function up(knex) { await knex.raw('CREATE TABLE c_esm (id int PRIMARY KEY)'); }
+export async function down(knex) { await knex.raw('DROP TABLE c_esm'); }
+`;
+const CJS_JS = `exports.up = function (knex) { return knex.schema.createTable('c_cjs', (t) => { t.integer('id').primary(); }); };
+exports.down = function (knex) { return knex.schema.dropTable('c_cjs'); };
+exports.config = { transaction: false };
+`;
+
+describe.each(BACKENDS)('on $name', (backend) => {
+  let fx: Fixture | undefined;
+  afterEach(() => fx?.cleanup());
+
+  async function threeModules() {
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['a', 'b', 'c']);
+    const root = fx.root;
+    fx.write('modules/a/bulkhead.json', JSON.stringify({ name: 'a', database: { url: s.urls.a } }));
+    fx.write('modules/a/migrations/001_init.up.sql', SQL_UP);
+    fx.write('modules/a/migrations/001_init.down.sql', SQL_DOWN);
+    fx.write('modules/b/bulkhead.json', JSON.stringify({ name: 'b', database: { url: s.urls.b }, dependsOn: ['a'] }));
+    fx.write('modules/b/migrations/20250101000000_things.ts', TS_MIGRATION);
+    fx.write('modules/b/migrations/20250102000000_size.ts', TS_SECOND);
+    fx.write('modules/c/bulkhead.json', JSON.stringify({ name: 'c', database: { url: s.urls.c }, dependsOn: ['b', 'a'] }));
+    fx.write('modules/c/migrations/001_esm.mjs', ESM_JS);
+    fx.write('modules/c/migrations/002_cjs.cjs', CJS_JS);
+    return { s, root };
+  }
+
+  it('applies every module in dependency order with its own history, then is a no-op', async () => {
+    const { s, root } = await threeModules();
+    const first = await runCli(['up', '--json'], { cwd: root, env: s.env });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.json.modules.map((m: any) => [m.module, m.status, m.migrations.length])).toEqual([
+      ['a', 'applied', 1],
+      ['b', 'applied', 2],
+      ['c', 'applied', 2],
+    ]);
+
+    const st = await runCli(['status', '--json'], { cwd: root, env: s.env });
+    expect(st.exitCode, st.stderr).toBe(0);
+    const applied = st.json.modules.flatMap((m: any) => m.applied.map((a: any) => ({ module: m.module, ...a })));
+    expect(applied.map((a: any) => `${a.module}:${a.id}`)).toEqual([
+      'a:001_init',
+      'b:20250101000000_things',
+      'b:20250102000000_size',
+      'c:001_esm',
+      'c:002_cjs',
+    ]);
+    // Dependency order, checked from the history tables' own timestamps.
+    const times = applied.map((a: any) => Date.parse(a.appliedAt));
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+    // One run id shared by every module the call touched.
+    expect(new Set(applied.map((a: any) => a.runId))).toEqual(new Set([first.json.runId]));
+    expect(st.json.modules.every((m: any) => m.pending.length === 0)).toBe(true);
+
+    // Per-module history tables, in each module's own database.
+    const rows = await s.query<any>('b', 'SELECT * FROM b_migrations ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual(['20250101000000_things', '20250102000000_size']);
+    expect(rows[0]).toMatchObject({ name: 'things', bulkhead_version: expect.any(String) });
+    expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(rows[0].duration_ms)).toBeGreaterThanOrEqual(0);
+    expect(rows[0].applied_by).toBeTruthy();
+    expect(await s.tableExists('a', 'b_migrations')).toBe(false);
+    expect(await s.tableExists('c', 'c_cjs')).toBe(true);
+
+    const second = await runCli(['up', '--json'], { cwd: root, env: s.env });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.json.modules.map((m: any) => m.status)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
+    expect((await s.query('b', 'SELECT count(*)::int AS n FROM b_migrations'))[0]).toEqual({ n: 2 });
+  });
+
+  it('reverts one step, --to, and --all in reverse dependency order', async () => {
+    const { s, root } = await threeModules();
+    expect((await runCli(['up'], { cwd: root, env: s.env })).exitCode).toBe(0);
+
+    const one = await runCli(['down', 'b', '--json'], { cwd: root, env: s.env });
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(one.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['20250102000000_size']);
+
+    const plan = await runCli(['plan', '--format', 'json'], { cwd: root, env: s.env });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).modules.find((m: any) => m.module === 'b').run).toEqual(['20250102000000_size']);
+
+    const all = await runCli(['down', '--all', '--json'], { cwd: root, env: s.env });
+    expect(all.exitCode, all.stderr).toBe(0);
+    expect(all.json.modules.map((m: any) => `${m.module}:${m.migrations.map((x: any) => x.id).join(',')}`)).toEqual([
+      'c:002_cjs,001_esm',
+      'b:20250101000000_things',
+      'a:001_init',
+    ]);
+    expect(await s.tableExists('a', 'a_items')).toBe(false);
+    const types = await s.query('a', "SELECT 1 FROM pg_type WHERE typname = 'a_status'");
+    expect(types).toEqual([]);
+
+    const again = await runCli(['up', '--json'], { cwd: root, env: s.env });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.json.modules.map((m: any) => m.migrations.length)).toEqual([1, 2, 2]);
+  });
+
+  it('a migration failing midway leaves nothing of it, names file and line, skips dependents, finishes the others', async () => {
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo']);
+    fx.write('modules/base/bulkhead.json', JSON.stringify({ name: 'base', database: { url: s.urls.base } }));
+    fx.write('modules/base/migrations/001_base.up.sql', 'CREATE TABLE base_t (id int);\n');
+    fx.write('modules/broken/bulkhead.json', JSON.stringify({ name: 'broken', database: { url: s.urls.broken }, dependsOn: ['base'] }));
+    fx.write('modules/broken/migrations/001_ok.up.sql', 'CREATE TABLE broken_ok (id int);\n');
+    fx.write(
+      'modules/broken/migrations/002_bad.up.sql',
+      '-- creates a table, then fails\nCREATE TABLE broken_half (id int);\n\nINSERT INTO broken_half VALUES (1);\nINSERT INTO\n  no_such_table VALUES (1);\n',
+    );
+    fx.write('modules/broken/migrations/003_never.up.sql', 'CREATE TABLE broken_never (id int);\n');
+    fx.write('modules/after/bulkhead.json', JSON.stringify({ name: 'after', database: { url: s.urls.after }, dependsOn: ['broken'] }));
+    fx.write('modules/after/migrations/001_after.up.sql', 'CREATE TABLE after_t (id int);\n');
+    fx.write('modules/solo/bulkhead.json', JSON.stringify({ name: 'solo', database: { url: s.urls.solo } }));
+    fx.write('modules/solo/migrations/001_solo.up.sql', 'CREATE TABLE solo_t (id int);\n');
+
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode).toBe(1);
+    const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+    expect(by.base.status).toBe('applied');
+    expect(by.solo.status).toBe('applied');
+    expect(by.broken.status).toBe('failed');
+    expect(by.broken.migrations.map((m: any) => m.id)).toEqual(['001_ok']);
+    expect(by.broken.failure).toMatchObject({
+      migration: '002_bad',
+      file: 'modules/broken/migrations/002_bad.up.sql',
+      line: 6,
+      statement: 3,
+      pgCode: '42P01',
+    });
+    expect(by.after).toMatchObject({ status: 'skipped', skippedBecause: 'broken' });
+
+    expect(await s.tableExists('broken', 'broken_ok')).toBe(true);
+    expect(await s.tableExists('broken', 'broken_half')).toBe(false);
+    expect(await s.tableExists('broken', 'broken_never')).toBe(false);
+    expect((await s.query('broken', 'SELECT id FROM broken_migrations')).map((x: any) => x.id)).toEqual(['001_ok']);
+    expect(await s.tableExists('after', 'after_migrations')).toBe(false);
+
+    const human = await runCli(['up'], { cwd: fx.root, env: s.env });
+    expect(human.exitCode).toBe(1);
+    expect(human.stderr).toContain('modules/broken/migrations/002_bad.up.sql:6 (statement 3)');
+    expect(human.stderr).toMatch(/no_such_table.*does not exist/);
+    expect(human.stderr).toContain('after: – skipped: depends on broken');
+  });
+
+  it('stops before anything runs when an applied migration was edited, deleted, or a pending one is older', async () => {
+    const { s, root } = await threeModules();
+    expect((await runCli(['up'], { cwd: root, env: s.env })).exitCode).toBe(0);
+    fx!.write('modules/b/migrations/20250101000000_things.ts', TS_MIGRATION.replace("'name'", "'title'"));
+    fx!.write('modules/a/migrations/002_more.up.sql', 'CREATE TABLE a_more (id int);\n');
+    const edited = await runCli(['up'], { cwd: root, env: s.env });
+    expect(edited.exitCode).toBe(2);
+    expect(edited.stderr).toContain('module b, modules/b/migrations/20250101000000_things.ts: modules/b/migrations/20250101000000_things.ts changed after it was applied');
+    expect(edited.stderr).toContain('BH022');
+    // Nothing ran, not even the other module's valid pending migration.
+    expect(await s.tableExists('a', 'a_more')).toBe(false);
+
+    fx!.write('modules/b/migrations/20250101000000_things.ts', TS_MIGRATION.replace(/\n/g, '\r\n'));
+    fx!.remove('modules/c/migrations/001_esm.mjs');
+    fx!.write('modules/c/migrations/000_older.up.sql', 'SELECT 1;\n');
+    const r = await runCli(['up', '--json'], { cwd: root, env: s.env });
+    expect(r.exitCode).toBe(2);
+    expect(r.json.problems.map((p: any) => p.code).sort()).toEqual(['BH023', 'BH024']);
+    expect(await s.tableExists('a', 'a_more')).toBe(false);
+  });
+});
