@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { quietKnexLog } from './knex-log.js';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
@@ -30,6 +31,7 @@ export interface PostgresOptions {
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   const knex = knexFactory({
     client: 'pg',
+    log: quietKnexLog,
     connection: { connectionString: target.url, application_name: applicationName(o.command) },
     searchPath: o.schema === 'public' ? undefined : [o.schema, 'public'],
     pool: {

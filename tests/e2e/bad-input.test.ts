@@ -1,0 +1,194 @@
+/**
+ * Every bad input stops the run with exit 2, a message naming module, file, field or variable
+ * and the fix — and nothing is applied, not even to the modules that are fine.
+ */
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { adminQuery, createDatabase, makeWorkspace, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture;
+let goodUrl: string;
+
+beforeEach(async () => {
+  goodUrl = await createDatabase();
+});
+afterEach(() => fx?.cleanup());
+
+/** A workspace with one valid module (`good`, on a real database) plus whatever the case adds. */
+function workspace(extra: (f: Fixture) => void) {
+  fx = makeWorkspace([{ name: 'good', url: '${GOOD_URL}', migrations: { '001_good.up.sql': 'CREATE TABLE good_t (id int);\n' } }]);
+  extra(fx);
+  return fx;
+}
+
+async function expectRefused(args: string[], expected: { code: string; text: (string | RegExp)[] }, env: Record<string, string> = {}) {
+  const r = await runCli(args, { cwd: fx.root, env: { GOOD_URL: goodUrl, ...env } });
+  expect(r.exitCode, r.stderr).toBe(2);
+  expect(r.stderr).toContain(expected.code);
+  for (const t of expected.text) {
+    if (typeof t === 'string') expect(r.stderr).toContain(t);
+    else expect(r.stderr).toMatch(t);
+  }
+  expect(await tableExists(goodUrl, 'good_migrations')).toBe(false);
+  expect(await tableExists(goodUrl, 'good_t')).toBe(false);
+  return r;
+}
+
+const manifest = (o: Record<string, unknown>) => JSON.stringify({ name: 'bad', database: { url: 'pglite://memory' }, ...o });
+
+describe('bad input: exit 2, named precisely, nothing applied', () => {
+  it('unknown and invalid manifest fields, all reported at once', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', JSON.stringify({ name: 'Bad_Name', database: { url: 'pglite://memory', shema: 'x' }, dependson: [] }));
+      f.write('modules/bad/migrations/.gitkeep', '');
+    });
+    const r = await expectRefused(['up'], {
+      code: 'BH002',
+      text: ['modules/bad/bulkhead.json', 'field name', 'unknown field "dependson"', 'field database.shema'],
+    });
+    expect(r.stderr.match(/BH002/g)!.length).toBe(3);
+  });
+
+  it('manifest that is not JSON', async () => {
+    workspace((f) => f.write('modules/bad/bulkhead.json', '{ "name": "bad", }'));
+    await expectRefused(['up'], { code: 'BH001', text: ['modules/bad/bulkhead.json', 'not valid JSON'] });
+  });
+
+  it('unset variable without default names the variable and the module', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_DATABASE_URL}' } }));
+      f.write('modules/bad/migrations/.gitkeep', '');
+    });
+    await expectRefused(['up'], { code: 'BH003', text: ['module bad', 'BAD_DATABASE_URL is not set', 'field database.url', '${BAD_DATABASE_URL:-'] });
+  });
+
+  it('unknown dependency, self-dependency, and a cycle printed as a path', async () => {
+    workspace((f) => {
+      f.write('modules/x/bulkhead.json', JSON.stringify({ name: 'x', database: { url: 'pglite://memory' }, dependsOn: ['y', 'ghost', 'x'] }));
+      f.write('modules/y/bulkhead.json', JSON.stringify({ name: 'y', database: { url: 'pglite://memory' }, dependsOn: ['z'] }));
+      f.write('modules/z/bulkhead.json', JSON.stringify({ name: 'z', database: { url: 'pglite://memory' }, dependsOn: ['x'] }));
+      for (const m of ['x', 'y', 'z']) f.write(`modules/${m}/migrations/.gitkeep`, '');
+    });
+    await expectRefused(['validate'], {
+      code: 'BH007',
+      text: ['dependency cycle: x → y → z → x', 'BH005', 'unknown module "ghost"', 'BH006', 'lists itself'],
+    });
+  });
+
+  it('two modules on one database, and two sharing a history table', async () => {
+    workspace((f) => {
+      f.write('modules/twin/bulkhead.json', JSON.stringify({ name: 'twin', database: { url: '${GOOD_URL}' } }));
+      f.write('modules/twin/migrations/.gitkeep', '');
+      f.write('modules/h1/bulkhead.json', JSON.stringify({ name: 'h1', database: { url: '${GOOD_URL}', schema: 'h1' }, historyTable: 'shared.history' }));
+      f.write('modules/h2/bulkhead.json', JSON.stringify({ name: 'h2', database: { url: '${GOOD_URL}', schema: 'h2' }, historyTable: 'shared.history' }));
+      f.write('modules/h1/migrations/.gitkeep', '');
+      f.write('modules/h2/migrations/.gitkeep', '');
+    });
+    await expectRefused(['up'], { code: 'BH008', text: [/modules good and twin both use database postgres:\/\/.*schema public/, 'BH009', 'share history table shared.history'] });
+  });
+
+  it('bad file names, duplicate ids, a down without its up, an unknown directive', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/create_users.up.sql', 'SELECT 1;');
+      f.write('modules/bad/migrations/002_plain.sql', 'SELECT 1;');
+      f.write('modules/bad/migrations/003_x.up.sql', 'SELECT 1;');
+      f.write('modules/bad/migrations/003_x.ts', 'export async function up() {}');
+      f.write('modules/bad/migrations/004_orphan.down.sql', 'SELECT 1;');
+      f.write('modules/bad/migrations/005_typo.up.sql', '-- bulkhead:no-transactoin\nSELECT 1;');
+    });
+    await expectRefused(['validate'], {
+      code: 'BH011',
+      text: [
+        'modules/bad/migrations/create_users.up.sql',
+        'rename it to 002_plain.up.sql',
+        'BH012',
+        'migration id 003_x is defined by more than one file',
+        'BH013',
+        '004_orphan.down.sql has no 004_orphan.up.sql',
+        'modules/bad/migrations/005_typo.up.sql:1',
+        'unknown directive',
+      ],
+    });
+  });
+
+  it('a SQL file with its own BEGIN/COMMIT is refused unless marked no-transaction', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/001_tx.up.sql', 'CREATE TABLE bad_a (id int);\nBEGIN;\nCREATE TABLE bad_b (id int);\nCOMMIT;\n');
+    });
+    await expectRefused(['up'], { code: 'BH016', text: ['modules/bad/migrations/001_tx.up.sql:2', 'BEGIN', 'bulkhead:no-transaction'] });
+    fx.write('modules/bad/migrations/001_tx.up.sql', '-- bulkhead:no-transaction\nBEGIN;\nCREATE TABLE bad_b (id int);\nCOMMIT;\n');
+    const ok = await runCli(['validate'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+  });
+
+  it('SQL that does not parse names file and line before anything runs', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\n\nCREATE TABLE broken (id int,, name text);\n');
+    });
+    await expectRefused(['up'], { code: 'BH033', text: ['modules/bad/migrations/001_syntax.up.sql:3', 'syntax error'] });
+  });
+
+  it('a TS migration without up, and a requires on a module outside dependsOn', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/001_noup.ts', 'export async function down() {}\n');
+      f.write('modules/bad/migrations/002_req.up.sql', '-- bulkhead:requires good:001_good\nSELECT 1;\n');
+    });
+    await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations/001_noup.ts', 'exports no up(knex)', 'BH029', 'good is not in dependsOn'] });
+  });
+
+  it('unknown module on the command line, unknown flag, bad --concurrency', async () => {
+    workspace(() => undefined);
+    await expectRefused(['up', 'nope'], { code: 'BH015', text: ['unknown module "nope"', 'modules in this workspace: good'] });
+    await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ["Unknown option '--dryrun'", 'usage: bulkhead up'] });
+    await expectRefused(['up', '--concurrency', '0'], { code: 'BH025', text: ['--concurrency 0'] });
+    await expectRefused(['frobnicate'], { code: 'BH025', text: ['unknown command "frobnicate"'] });
+  });
+
+  it('embedded databases are refused in production, by flag or BULKHEAD_ENV', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' } }));
+      f.write('modules/bad/migrations/001_x.up.sql', 'SELECT 1;');
+    });
+    await expectRefused(['up', '--production'], { code: 'BH014', text: ['module bad', 'refused in production'] });
+    await expectRefused(['up'], { code: 'BH014', text: ['field database.url'] }, { BULKHEAD_ENV: 'production' });
+  });
+
+  it('cannot connect: exit 2, module named, password redacted', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: 'postgres://app:hunter2secret@127.0.0.1:1/nodb' } }));
+      f.write('modules/bad/migrations/001_x.up.sql', 'SELECT 1;');
+    });
+    const r = await expectRefused(['up'], { code: 'BH020', text: ['module bad', 'cannot connect to postgres://app:***@127.0.0.1:1/nodb'] });
+    expect(r.stderr + r.stdout).not.toContain('hunter2secret');
+    const j = await runCli(['up', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(j.exitCode).toBe(2);
+    expect(j.json.problems[0]).toMatchObject({ code: 'BH020', module: 'bad' });
+    expect(j.stdout + j.stderr).not.toContain('hunter2secret');
+  });
+});
+
+describe('no secrets in output', () => {
+  it('a password in a working URL never appears, in text or JSON, from any command', async () => {
+    // A role of its own with a password, so the check holds on trust and password servers alike.
+    const role = `${inject('dbPrefix')}secret`;
+    await adminQuery(`DROP ROLE IF EXISTS "${role}"`);
+    await adminQuery(`CREATE ROLE "${role}" LOGIN SUPERUSER PASSWORD 'S3cr3t-Pa55'`);
+    const u = new URL(goodUrl);
+    u.username = role;
+    u.password = 'S3cr3t-Pa55';
+    fx = makeWorkspace([{ name: 'good', url: '${GOOD_URL}', migrations: { '001_good.up.sql': 'CREATE TABLE good_t (id int);\n' } }]);
+    const env = { GOOD_URL: u.toString() };
+    let all = '';
+    for (const args of [['validate'], ['plan'], ['up', '--dry-run'], ['up', '--json'], ['status'], ['status', '--json'], ['plan', '--format', 'json']]) {
+      const r = await runCli(args, { cwd: fx.root, env });
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      all += r.stdout + r.stderr;
+    }
+    expect(all).toContain('***');
+    expect(all).not.toContain('S3cr3t-Pa55');
+    await adminQuery(`DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
+  });
+});

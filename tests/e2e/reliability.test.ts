@@ -1,0 +1,94 @@
+/**
+ * Runners racing and runners dying: the module lock is a PostgreSQL advisory lock held by a
+ * session, so the server releases it when a runner dies, and every migration applies once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+describe('reliability on a PostgreSQL server', () => {
+  it('20 runners started at once on the same fresh databases apply every migration exactly once', async () => {
+    const urls = { one: await createDatabase(), two: await createDatabase() };
+    const migrations = (prefix: string) =>
+      Object.fromEntries(
+        Array.from({ length: 5 }, (_, i) => [
+          `00${i + 1}_step.up.sql`,
+          // Not idempotent on purpose: a second application would fail.
+          `CREATE TABLE ${prefix}_t${i + 1} (id int);\nINSERT INTO ${prefix}_log VALUES (${i + 1});\n`,
+        ]),
+      );
+    fx = makeWorkspace([
+      { name: 'one', url: '${ONE_URL}', migrations: { '000_log.up.sql': 'CREATE TABLE one_log (n int);\n', ...migrations('one') } },
+      { name: 'two', url: '${TWO_URL}', dependsOn: ['one'], migrations: { '000_log.up.sql': 'CREATE TABLE two_log (n int);\n', ...migrations('two') } },
+    ]);
+    const env = { ONE_URL: urls.one, TWO_URL: urls.two };
+    const runs = await Promise.all(Array.from({ length: 20 }, () => startCli(['up', '--json', '--lock-timeout', '2m'], { cwd: fx!.root, env })));
+    for (const r of runs) expect(r.exitCode, String(r.stderr)).toBe(0);
+    for (const [name, url] of Object.entries(urls)) {
+      expect(await query(url, `SELECT n FROM ${name}_log ORDER BY n`)).toEqual([1, 2, 3, 4, 5].map((n) => ({ n })));
+      expect(await query(url, `SELECT count(*)::int AS n FROM ${name}_migrations`)).toEqual([{ n: 6 }]);
+    }
+    // Each migration was applied by exactly one of the runners.
+    const applied = runs.flatMap((r) => JSON.parse(String(r.stdout)).modules.flatMap((m: any) => m.migrations.map((x: any) => `${m.module}:${x.id}`)));
+    expect(applied.length).toBe(12);
+    expect(new Set(applied).size).toBe(12);
+  });
+
+  it('a runner waiting for the lock says who holds it; --lock-timeout gives up with exit 2', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      { name: 'slow', url: '${SLOW_URL}', migrations: { '001_slow.up.sql': 'CREATE TABLE slow_t (id int);\nSELECT pg_sleep(4);\n' } },
+    ]);
+    const env = { SLOW_URL: url };
+    const holder = startCli(['up'], { cwd: fx.root, env });
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()")).length > 0);
+    const waiter = await runCli(['up', '--lock-timeout', '1s'], { cwd: fx.root, env });
+    expect(waiter.exitCode).toBe(2);
+    expect(waiter.stderr).toMatch(/slow: waiting for the module lock, held by "bulkhead\/[\d.]+ up pid=\d+@/);
+    expect(waiter.stderr).toContain('BH021');
+    expect((await holder).exitCode).toBe(0);
+    expect(await query(url, 'SELECT id FROM slow_migrations')).toEqual([{ id: '001_slow' }]);
+  });
+
+  it('a runner killed with SIGKILL mid-migration leaves no partial state and no held lock', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'victim',
+        url: '${VICTIM_URL}',
+        migrations: {
+          '001_first.up.sql': 'CREATE TABLE victim_first (id int);\n',
+          '002_slow.up.sql': 'CREATE TABLE victim_half (id int);\nSELECT pg_sleep(30);\nCREATE TABLE victim_after (id int);\n',
+        },
+      },
+    ]);
+    const env = { VICTIM_URL: url };
+    const runner = startCli(['up'], { cwd: fx.root, env });
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length > 0);
+    runner.kill('SIGKILL');
+    await runner;
+
+    // The server notices the dead client (client_connection_check_interval), rolls back, frees the lock.
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length === 0, 15_000);
+    expect(await tableExists(url, 'victim_half')).toBe(false);
+    expect(await query(url, 'SELECT id FROM victim_migrations')).toEqual([{ id: '001_first' }]);
+
+    fx.write('modules/victim/migrations/002_slow.up.sql', 'CREATE TABLE victim_half (id int);\nCREATE TABLE victim_after (id int);\n');
+    // The file changed, but it was never applied: no checksum problem.
+    const next = await runCli(['up', '--lock-timeout', '5s'], { cwd: fx.root, env });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(await query(url, 'SELECT id FROM victim_migrations ORDER BY id')).toEqual([{ id: '001_first' }, { id: '002_slow' }]);
+    expect(await tableExists(url, 'victim_after')).toBe(true);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached in time');
+}
