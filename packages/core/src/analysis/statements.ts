@@ -23,12 +23,14 @@ export class SqlSyntaxError extends Error {
 
 /** Split a SQL file into statements with the real parser; a syntax error names its line. */
 export async function splitStatements(sql: string): Promise<Statement[]> {
+  if (sql.trim() === '') return [];
   const pg = await parser();
   const bytes = Buffer.from(sql, 'utf8');
   let result: ReturnType<typeof pg.parseSync>;
   try {
     result = pg.parseSync(sql);
   } catch (e) {
+    if ((e as Error).message === 'Query cannot be empty') return [];
     const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     throw new SqlSyntaxError((e as Error).message, cursor === undefined ? 1 : lineAt(sql, cursor + 1));
   }

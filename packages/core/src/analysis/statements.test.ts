@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isTransactionControl, splitStatements, SqlSyntaxError } from './statements.js';
+
+describe('splitStatements', () => {
+  it('splits on the real grammar: dollar quotes, comments, semicolons in strings', async () => {
+    const sql = `-- header
+CREATE TABLE a (id int, note text DEFAULT 'x;y');
+
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN 1; -- inside
+END $$;
+/* block */ INSERT INTO a VALUES (1, 'é;')`;
+    const s = await splitStatements(sql);
+    expect(s.map((x) => [x.kind, x.line])).toEqual([
+      ['CreateStmt', 2],
+      ['CreateFunctionStmt', 4],
+      ['InsertStmt', 8],
+    ]);
+    expect(s[2]!.text).toBe("INSERT INTO a VALUES (1, 'é;')");
+  });
+
+  it('names the line of a syntax error', async () => {
+    await expect(splitStatements('SELECT 1;\n\nSELEC 2;')).rejects.toMatchObject({ line: 3 });
+    await expect(splitStatements('SELECT 1;\n\nSELEC 2;')).rejects.toBeInstanceOf(SqlSyntaxError);
+  });
+
+  it('recognises statements that open or close a transaction, not savepoints', async () => {
+    const s = await splitStatements('BEGIN; SAVEPOINT x; ROLLBACK TO SAVEPOINT x; COMMIT; START TRANSACTION; END;');
+    expect(s.map(isTransactionControl)).toEqual([true, false, false, true, true, true]);
+  });
+
+  it('an empty or comment-only file has no statements (a legitimate no-op down)', async () => {
+    expect(await splitStatements('')).toEqual([]);
+    expect(await splitStatements('-- nothing to undo\n')).toEqual([]);
+  });
+});

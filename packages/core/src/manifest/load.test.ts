@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadManifest } from './load.js';
+import { manifestJsonSchema } from './schema.js';
+
+let dir: string;
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(json: unknown): string {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-manifest-'));
+  const file = path.join(dir, 'modules', 'm', 'bulkhead.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, typeof json === 'string' ? json : JSON.stringify(json));
+  return file;
+}
+
+describe('loadManifest', () => {
+  it('applies defaults and expands the URL', () => {
+    const file = write({ name: 'storage-elem', database: { url: '${S_URL:-pglite://.bulkhead/s}' } });
+    const r = loadManifest(file, dir, {});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.module).toMatchObject({
+      name: 'storage-elem',
+      file: 'modules/m/bulkhead.json',
+      schema: 'public',
+      history: { schema: 'public', table: 'storage_elem_migrations' },
+      migrationsDir: path.join(dir, 'modules/m/migrations'),
+      target: { kind: 'pglite', dir: path.join(dir, '.bulkhead/s') },
+    });
+    expect(r.module.manifest.dependsOn).toEqual([]);
+  });
+
+  it('reports every schema problem at once with its field path', () => {
+    const file = write({ name: '9bad', database: { url: 1, extra: true }, dependsOn: 'admin', owns: [], colour: 'red' });
+    const r = loadManifest(file, dir, {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const byField = Object.fromEntries(r.problems.map((p) => [p.field, p]));
+    expect(Object.keys(byField).sort()).toEqual(['colour', 'database.extra', 'database.url', 'dependsOn', 'name']);
+    expect(r.problems.every((p) => p.code === 'BH002' && p.file === 'modules/m/bulkhead.json')).toBe(true);
+    expect(byField.colour!.message).toBe('unknown field "colour"');
+  });
+
+  it('names the missing variable, the module and the field', () => {
+    const r = loadManifest(write({ name: 'admin', database: { url: 'postgres://${PGHOST_X}/admin' } }), dir, {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: 'BH003', module: 'admin', field: 'database.url', message: expect.stringContaining('PGHOST_X') }),
+    ]);
+  });
+
+  it('rejects unsupported URLs and bad JSON', () => {
+    const a = loadManifest(write({ name: 'a', database: { url: 'mysql://h/db' } }), dir, {});
+    expect(!a.ok && a.problems[0]!.code).toBe('BH018');
+    const b = loadManifest(write('{ nope'), dir, {});
+    expect(!b.ok && b.problems[0]!.code).toBe('BH001');
+  });
+
+  it('parses a schema-qualified history table and a server URL', () => {
+    const r = loadManifest(
+      write({ name: 'q', database: { url: 'postgresql://u:pw@db.internal:6543/query', schema: 'app' }, historyTable: 'meta.q_hist' }),
+      dir,
+      {},
+    );
+    expect(r.ok && r.module.history).toEqual({ schema: 'meta', table: 'q_hist' });
+    expect(r.ok && r.module.target).toMatchObject({ kind: 'postgres', host: 'db.internal', port: 6543, database: 'query', display: 'postgresql://u:***@db.internal:6543/query' });
+  });
+});
+
+describe('JSON Schema', () => {
+  it('is generated from the zod schema, with defaulted fields optional', () => {
+    const s = manifestJsonSchema() as { required: string[]; properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(s.required.sort()).toEqual(['database', 'name']);
+    expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['dependsOn', 'owns', 'extensions', 'historyTable', 'migrations']));
+    expect(s.additionalProperties).toBe(false);
+  });
+
+  it('is shipped up to date as @bulkhead/core/bulkhead.schema.json', () => {
+    const shipped = JSON.parse(fs.readFileSync(new URL('../../bulkhead.schema.json', import.meta.url), 'utf8'));
+    expect(shipped).toEqual(manifestJsonSchema());
+  });
+});

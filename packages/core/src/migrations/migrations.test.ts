@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checksum } from './checksum.js';
+import { parseDirectives } from './directives.js';
+import { scanMigrationsFolder } from './files.js';
+
+describe('checksum', () => {
+  it('ignores line endings and a BOM', () => {
+    expect(checksum(['a\nb\n'])).toBe(checksum(['\uFEFFa\r\nb\r\n']));
+    expect(checksum(['a\nb\n'])).toBe(checksum(['a\rb\r']));
+    expect(checksum(['a\nb\n'])).not.toBe(checksum(['a\nb \n']));
+  });
+  it('covers every file of a migration', () => {
+    expect(checksum(['up', 'down'])).not.toBe(checksum(['up', 'down2']));
+    expect(checksum(['up', 'down'])).not.toBe(checksum(['up']));
+  });
+});
+
+describe('parseDirectives', () => {
+  it('reads no-transaction, requires, allow, and flags unknown directives with their line', () => {
+    const d = parseDirectives('-- bulkhead:no-transaction\n-- bulkhead:requires admin:001_a, storage:002_b\nSELECT 1;\n  --  bulkhead:allow ban-drop-table legacy cleanup\n-- bulkhead:no-transactions\n');
+    expect(d.noTransaction).toBe(true);
+    expect(d.requires).toEqual(['admin:001_a', 'storage:002_b']);
+    expect(d.allow).toEqual([{ rule: 'ban-drop-table', reason: 'legacy cleanup', line: 4 }]);
+    expect(d.unknown).toEqual([{ text: '-- bulkhead:no-transactions', line: 5 }]);
+  });
+});
+
+describe('scanMigrationsFolder', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scan = (files: Record<string, string>) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    for (const [f, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), c);
+    return scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+  };
+
+  it('orders by file name and pairs SQL files; mixes formats; ignores docs and .d.ts', () => {
+    const r = scan({
+      '002_b.ts': 'export async function up() {}',
+      '001_a.up.sql': 'SELECT 1;',
+      '001_a.down.sql': '',
+      '003_c.cjs': 'exports.up = async () => {};',
+      'README.md': '# notes',
+      '.gitkeep': '',
+      'types.d.ts': 'export {}',
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.migrations.map((m) => [m.id, m.format, m.version, m.name, m.downPath !== undefined])).toEqual([
+      ['001_a', 'sql', '001', 'a', true],
+      ['002_b', 'js', '002', 'b', false],
+      ['003_c', 'js', '003', 'c', false],
+    ]);
+  });
+
+  it('reports a missing folder with the fix', () => {
+    const r = scanMigrationsFolder('m', '/nonexistent/bh/migrations', (p) => p);
+    expect(r.problems[0]).toMatchObject({ code: 'BH010', module: 'm' });
+  });
+
+  it('reports duplicate versions', () => {
+    const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'BH012', message: 'version 001 is used by both 001_a and 001_b' })]);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryRow } from '../history/types.js';
+import type { MigrationFile } from '../migrations/files.js';
+import type { Module } from '../workspace.js';
+import { moduleState, planDown, planUp } from './plan.js';
+
+const rel = (p: string) => p.replace('/ws/', '');
+const file = (id: string, o: Partial<MigrationFile> = {}): MigrationFile => ({
+  id,
+  version: id.split('_')[0]!,
+  name: id.split('_').slice(1).join('_'),
+  format: 'sql',
+  upPath: `/ws/modules/m/migrations/${id}.up.sql`,
+  downPath: `/ws/modules/m/migrations/${id}.down.sql`,
+  checksum: `sum-${id}`,
+  ...o,
+});
+const module = (migrations: MigrationFile[]) => ({ name: 'm', migrationsDir: '/ws/modules/m/migrations', migrations }) as unknown as Module;
+const row = (id: string, checksum = `sum-${id}`): HistoryRow => ({
+  id,
+  name: id,
+  checksum,
+  applied_at: new Date('2026-01-01T00:00:00Z'),
+  duration_ms: 1,
+  applied_by: 'postgres',
+  run_id: 'r',
+  bulkhead_version: '0',
+});
+
+describe('moduleState', () => {
+  it('with no history table, everything is pending', () => {
+    const s = moduleState(module([file('001_a'), file('002_b')]), undefined, rel);
+    expect(s.pending.map((m) => m.id)).toEqual(['001_a', '002_b']);
+    expect(s.problems).toEqual([]);
+  });
+
+  it('splits applied and pending', () => {
+    const s = moduleState(module([file('001_a'), file('002_b')]), [row('001_a')], rel);
+    expect(s.applied.map((a) => a.row.id)).toEqual(['001_a']);
+    expect(s.pending.map((m) => m.id)).toEqual(['002_b']);
+  });
+
+  it('flags an edited applied migration with the fix', () => {
+    const s = moduleState(module([file('001_a')]), [row('001_a', 'other')], rel);
+    expect(s.problems).toEqual([expect.objectContaining({ code: 'BH022', module: 'm', file: 'modules/m/migrations/001_a.up.sql' })]);
+    expect(s.problems[0]!.fix).toContain('new migration');
+  });
+
+  it('flags a vanished applied migration and a pending one older than the last applied', () => {
+    const s = moduleState(module([file('001_a'), file('003_c')]), [row('002_b'), row('003_c')], rel);
+    expect(s.problems.map((p) => p.code)).toEqual(['BH023', 'BH024']);
+    expect(s.problems[1]!.message).toContain('001_a sorts before 003_c');
+  });
+});
+
+describe('planUp', () => {
+  const m = module([file('001_a'), file('002_b'), file('003_c')]);
+  it('runs pending up to --to, by id or version', () => {
+    const s = moduleState(m, [row('001_a')], rel);
+    expect(planUp(m, s, undefined, rel).run.map((x) => x.id)).toEqual(['002_b', '003_c']);
+    expect(planUp(m, s, '002_b', rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(planUp(m, s, '002', rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(planUp(m, s, '999', rel).problems[0]!.code).toBe('BH026');
+  });
+});
+
+describe('planDown', () => {
+  const m = module([file('001_a'), file('002_b'), file('003_c', { downPath: undefined })]);
+  const s = moduleState(m, [row('001_a'), row('002_b')], rel);
+  it('reverts one step by default, newest first', () => {
+    expect(planDown(m, s, {}, rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(planDown(m, s, { steps: 5 }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
+    expect(planDown(m, s, { all: true }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
+  });
+  it('--to keeps the target applied', () => {
+    expect(planDown(m, s, { to: '001_a' }, rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(planDown(m, s, { to: '003_c' }, rel).problems[0]!.code).toBe('BH026');
+  });
+  it('refuses a migration without a down', () => {
+    const s3 = moduleState(m, [row('001_a'), row('002_b'), row('003_c')], rel);
+    expect(planDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
+  });
+});
