@@ -1,0 +1,163 @@
+/**
+ * The rest of the command surface on a real server: make, --to, --dry-run, plan formats,
+ * no-transaction migrations, cross-module requires, --cwd, and the repository's own modules.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+describe('commands', () => {
+  it('make creates timestamped TS and SQL migrations that up applies', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}' }]);
+    fx.remove('modules/shop/migrations');
+    const env = { SHOP_URL: url };
+    const ts = await runCli(['make', 'shop', 'Add Orders', '--json'], { cwd: fx.root, env });
+    expect(ts.exitCode, ts.stderr).toBe(0);
+    expect(ts.json.id).toMatch(/^\d{14}_add_orders$/);
+    expect(ts.json.files).toEqual([`modules/shop/migrations/${ts.json.id}.ts`]);
+    const sql = await runCli(['make', 'shop', 'add_index', '--sql', '--json'], { cwd: fx.root, env });
+    expect(sql.exitCode, sql.stderr).toBe(0);
+    // Later than the previous one even within the same second.
+    expect(sql.json.id > ts.json.id).toBe(true);
+    expect(sql.json.files.map((f: string) => path.basename(f))).toEqual([`${sql.json.id}.up.sql`, `${sql.json.id}.down.sql`]);
+    fx.write(sql.json.files[0], 'CREATE TABLE shop_orders (id int);\n');
+    fx.write(sql.json.files[1], 'DROP TABLE shop_orders;\n');
+
+    const st = await runCli(['status', '--json'], { cwd: fx.root, env });
+    expect(st.json.modules[0].pending).toEqual([ts.json.id, sql.json.id]);
+    const up = await runCli(['up'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain(`shop:   ↑ ${ts.json.id}`);
+    expect(up.stderr).toMatch(/shop: ✓ 2 applied in/);
+    expect(await tableExists(url, 'shop_orders')).toBe(true);
+
+    const unknown = await runCli(['make', 'nope', 'x'], { cwd: fx.root, env });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('unknown module "nope"');
+  });
+
+  it('--to, --dry-run and plan formats change nothing and say what would run', async () => {
+    const [a, b] = [await createDatabase(), await createDatabase()];
+    fx = makeWorkspace([
+      { name: 'a', url: '${A_URL}', migrations: { '001_x.up.sql': 'CREATE TABLE a1 (id int);', '002_y.up.sql': 'CREATE TABLE a2 (id int);' } },
+      { name: 'b', url: '${B_URL}', dependsOn: ['a'], migrations: { '001_z.up.sql': 'CREATE TABLE b1 (id int);' } },
+    ]);
+    const env = { A_URL: a, B_URL: b };
+    const dry = await runCli(['up', '--dry-run'], { cwd: fx.root, env });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain('a: would apply 001_x, 002_y');
+    expect(await tableExists(a, 'a_migrations')).toBe(false);
+
+    const mermaid = await runCli(['plan', '--format', 'mermaid'], { cwd: fx.root, env });
+    expect(mermaid.stdout).toContain('flowchart LR');
+    expect(mermaid.stdout).toContain('a --> b');
+    const dot = await runCli(['plan', '--format', 'dot'], { cwd: fx.root, env });
+    expect(dot.stdout).toContain('"a" -> "b";');
+    const text = await runCli(['plan'], { cwd: fx.root, env });
+    expect(text.stdout).toContain('wave 1: a\n  a: 2 to apply\n    001_x\n    002_y\nwave 2: b');
+
+    const to = await runCli(['up', 'a', '--to', '001_x', '--json'], { cwd: fx.root, env });
+    expect(to.exitCode, to.stderr).toBe(0);
+    expect(to.json.modules.map((m: any) => [m.module, m.migrations.map((x: any) => x.id)])).toEqual([['a', ['001_x']]]);
+    expect(await tableExists(a, 'a2')).toBe(false);
+    expect(await tableExists(b, 'b_migrations')).toBe(false);
+
+    const many = await runCli(['up', '--to', '001_x'], { cwd: fx.root, env });
+    expect(many.exitCode).toBe(2);
+    expect(many.stderr).toContain('--to needs exactly one module');
+  });
+
+  it('no-transaction migrations run CREATE INDEX CONCURRENTLY; a file may manage its own transaction when marked', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'idx',
+        url: '${IDX_URL}',
+        migrations: {
+          '001_t.up.sql': 'CREATE TABLE idx_t (id int, name text);\n',
+          '002_concurrently.up.sql': '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY idx_t_name ON idx_t (name);\n',
+          '003_own_tx.up.sql': '-- bulkhead:no-transaction\nBEGIN;\nCREATE TABLE idx_own (id int);\nCOMMIT;\n',
+          '004_ts.ts': `export const config = { transaction: false };
+export async function up(knex: any) { await knex.raw('CREATE INDEX CONCURRENTLY idx_t_id ON idx_t (id)'); }
+export async function down(knex: any) { await knex.raw('DROP INDEX CONCURRENTLY idx_t_id'); }
+`,
+        },
+      },
+    ]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { IDX_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const idx = await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 'idx_t' ORDER BY 1");
+    expect(idx).toEqual([{ indexname: 'idx_t_id' }, { indexname: 'idx_t_name' }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM idx_migrations')).toEqual([{ n: 4 }]);
+
+    const st = await runCli(['status'], { cwd: fx.root, env: { IDX_URL: url } });
+    expect(st.stderr).toContain('no down: 001_t, 002_concurrently, 003_own_tx');
+  });
+
+  it('a requires on another module is checked against that module before anything runs', async () => {
+    const [admin, storage] = [await createDatabase(), await createDatabase()];
+    fx = makeWorkspace([
+      { name: 'admin', url: '${ADMIN_URL}', migrations: { '001_users.up.sql': 'CREATE TABLE users (id uuid PRIMARY KEY);' } },
+      {
+        name: 'storage',
+        url: '${STORAGE_URL}',
+        dependsOn: ['admin'],
+        migrations: {
+          '001_files.ts': `export const requires = ['admin:001_users'];
+export async function up(knex: any) { await knex.raw('CREATE TABLE files (owner uuid)'); }
+export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
+`,
+        },
+      },
+    ]);
+    const env = { ADMIN_URL: admin, STORAGE_URL: storage };
+    const alone = await runCli(['up', 'storage'], { cwd: fx.root, env });
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('001_files requires admin:001_users, which is not applied and not part of this run');
+    expect(await tableExists(storage, 'files')).toBe(false);
+
+    const both = await runCli(['up'], { cwd: fx.root, env });
+    expect(both.exitCode, both.stderr).toBe(0);
+    fx.write('modules/storage/migrations/002_more.up.sql', '-- bulkhead:requires admin:001_users\nCREATE TABLE more (id int);\n');
+    const later = await runCli(['up', 'storage'], { cwd: fx.root, env });
+    expect(later.exitCode, later.stderr).toBe(0);
+  });
+
+  it('--cwd runs on a workspace folder from anywhere; schema mode puts a module in its own schema', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      { name: 'one', url: '${URL}', manifest: { database: { url: '${URL}', schema: 'one' } }, migrations: { '001.up.sql': 'CREATE TABLE t (id int);' } },
+      { name: 'two', url: '${URL}', manifest: { database: { url: '${URL}', schema: 'two' } }, migrations: { '001.up.sql': 'CREATE TABLE t (id int);' } },
+    ]);
+    const r = await runCli(['up', '--cwd', fx.root], { cwd: REPO, env: { URL: url } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await tableExists(url, 'one.t')).toBe(true);
+    expect(await tableExists(url, 'two.t')).toBe(true);
+    expect(await tableExists(url, 'one.one_migrations')).toBe(true);
+    expect(await tableExists(url, 'public.t')).toBe(false);
+  });
+
+  it("the repository's example modules migrate on a real server when their URL variables point there", async () => {
+    const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
+    const validate = await runCli(['validate'], { cwd: REPO, env });
+    expect(validate.exitCode, validate.stderr).toBe(0);
+    const up = await runCli(['up', '--json'], { cwd: REPO, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules.map((m: any) => m.status)).toEqual(['applied', 'applied', 'applied']);
+    const down = await runCli(['down', '--all'], { cwd: REPO, env });
+    expect(down.exitCode, down.stderr).toBe(0);
+    // Nothing of any module remains after all downs: no tables, no enum types (seed 004).
+    for (const url of Object.values(env)) {
+      const left = await query(url, "SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
+      expect(left).toEqual([]);
+      const tables = await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '%_migrations'");
+      expect(tables).toEqual([]);
+    }
+    expect(fs.existsSync(path.join(REPO, 'modules/admin/bulkhead.json'))).toBe(true);
+  });
+});
