@@ -1,0 +1,194 @@
+/**
+ * @bulkhead/nx: the plugin's exported functions on real temporary workspaces, and Nx itself
+ * running the targets on real PostgreSQL — in this repository and in a foreign workspace that
+ * only installs the plugin.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, query, REPO } from '../support/fixtures.js';
+
+const require = createRequire(import.meta.url);
+const plugin = require('@bulkhead/nx') as {
+  createNodes: readonly [string, (files: string[], options: unknown, context: unknown) => Promise<[string, { projects: Record<string, any> }][]>];
+  createDependencies: (options: unknown, context: unknown) => any[];
+};
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const t of temps.splice(0)) fs.rmSync(t, { recursive: true, force: true });
+});
+
+/** A workspace folder with nx.json listing only the plugin, and the repo's installed packages. */
+function foreignWorkspace(manifests: Record<string, object>, extra: Record<string, string> = {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-nx-'));
+  temps.push(root);
+  const write = (rel: string, content: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), content);
+  };
+  write('package.json', JSON.stringify({ name: 'foreign', private: true }));
+  write('nx.json', JSON.stringify({ analytics: false, plugins: ['@bulkhead/nx'] }));
+  for (const [dir, m] of Object.entries(manifests)) {
+    write(`${dir}/bulkhead.json`, JSON.stringify(m));
+    fs.mkdirSync(path.join(root, dir, 'migrations'), { recursive: true });
+  }
+  for (const [rel, content] of Object.entries(extra)) write(rel, content);
+  // As if installed: the workspace resolves nx and @bulkhead/* from node_modules.
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  return root;
+}
+
+const nx = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  execa(path.join(REPO, 'node_modules/.bin/nx'), args, {
+    cwd,
+    reject: false,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', ...env },
+    all: true,
+  });
+
+async function nodes(root: string, files: string[], options?: unknown) {
+  const results = await plugin.createNodes[1](files, options, { workspaceRoot: root, nxJsonConfiguration: {} });
+  return Object.assign({}, ...results.map(([, r]) => r.projects));
+}
+
+describe('plugin functions', () => {
+  it('infers one project per manifest with described targets; migrate depends on ^migrate and is not cached', async () => {
+    const root = foreignWorkspace({
+      'modules/admin': { name: 'admin', database: { url: 'pglite://memory' } },
+      'services/billing': { name: 'billing', database: { url: 'pglite://memory' }, dependsOn: ['admin'], migrations: 'db' },
+    });
+    const projects = await nodes(root, ['modules/admin/bulkhead.json', 'services/billing/bulkhead.json']);
+    expect(Object.keys(projects).sort()).toEqual(['modules/admin', 'services/billing']);
+    const admin = projects['modules/admin'];
+    expect(admin.name).toBe('admin');
+    expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-make', 'migrate-status']);
+    expect(admin.targets.migrate).toMatchObject({
+      executor: 'nx:run-commands',
+      options: { command: 'bulkhead up admin' },
+      cache: false,
+      dependsOn: ['^migrate'],
+    });
+    for (const t of Object.values<any>(admin.targets)) expect(t.metadata.description).toBeTruthy();
+    expect(projects['services/billing'].targets['migrate-status'].options.command).toBe('bulkhead status billing');
+  });
+
+  it('target names are plugin options; an existing project gets targets, not a second name', async () => {
+    const root = foreignWorkspace(
+      { 'apps/api': { name: 'api', database: { url: 'pglite://memory' } } },
+      { 'apps/api/project.json': JSON.stringify({ name: 'api-service' }) },
+    );
+    const projects = await nodes(root, ['apps/api/bulkhead.json'], { migrateTargetName: 'db-migrate', migrateStatusTargetName: 'db-status' });
+    expect(projects['apps/api'].name).toBeUndefined();
+    expect(Object.keys(projects['apps/api'].targets).sort()).toEqual(['db-migrate', 'db-status', 'migrate-down', 'migrate-make']);
+    expect(projects['apps/api'].targets['db-migrate'].dependsOn).toEqual(['^db-migrate']);
+  });
+
+  it('an invalid manifest is an error naming the file', async () => {
+    const root = foreignWorkspace({ 'modules/bad': { name: 'Bad Name', database: { url: 'x' } } });
+    const error = await nodes(root, ['modules/bad/bulkhead.json']).catch((e) => e);
+    // Nx's aggregate error pairs each file with its error.
+    expect(error.errors).toHaveLength(1);
+    const [file, cause] = error.errors[0];
+    expect(file).toBe('modules/bad/bulkhead.json');
+    expect(cause.message).toMatch(/modules\/bad\/bulkhead\.json: field "name" must be a module id/);
+  });
+
+  it('edges come from dependsOn with their sourceFile; an unknown module names the manifest', () => {
+    const root = foreignWorkspace({
+      'modules/admin': { name: 'admin', database: { url: 'pglite://memory' } },
+      'modules/query': { name: 'query', database: { url: 'pglite://memory' }, dependsOn: ['admin'] },
+    });
+    const context = (projects: Record<string, { root: string }>) => ({
+      workspaceRoot: root,
+      projects,
+      externalNodes: {},
+      fileMap: {
+        projectFileMap: Object.fromEntries(Object.entries(projects).map(([name, p]) => [name, [{ file: `${p.root}/bulkhead.json`, hash: '0' }]])),
+        nonProjectFiles: [],
+      },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+      nxJsonConfiguration: {},
+    });
+    const deps = plugin.createDependencies(undefined, context({ admin: { root: 'modules/admin' }, query: { root: 'modules/query' } }));
+    expect(deps).toEqual([{ source: 'query', target: 'admin', sourceFile: 'modules/query/bulkhead.json', type: 'static' }]);
+    fs.writeFileSync(path.join(root, 'modules/query/bulkhead.json'), JSON.stringify({ name: 'query', database: { url: 'x' }, dependsOn: ['admn'] }));
+    expect(() => plugin.createDependencies(undefined, context({ admin: { root: 'modules/admin' }, query: { root: 'modules/query' } }))).toThrow(
+      /modules\/query\/bulkhead\.json: dependsOn names unknown module "admn"/,
+    );
+  });
+});
+
+describe('Nx running Bulkhead', () => {
+  it('nx run-many -t migrate applies the example modules in dependency order on a real server', async () => {
+    const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
+    const r = await nx(['run-many', '-t', 'migrate', '--parallel=3', '--output-style=static'], REPO, env);
+    expect(r.exitCode, r.all).toBe(0);
+    const first = async (url: string, table: string) => (await query<{ t: Date }>(url, `SELECT min(applied_at) AS t FROM ${table}`))[0]!.t.getTime();
+    const last = async (url: string, table: string) => (await query<{ t: Date }>(url, `SELECT max(applied_at) AS t FROM ${table}`))[0]!.t.getTime();
+    expect(await last(env.ADMIN_DATABASE_URL, 'admin_migrations')).toBeLessThan(await first(env.STORAGE_DATABASE_URL, 'storage_migrations'));
+    expect(await last(env.STORAGE_DATABASE_URL, 'storage_migrations')).toBeLessThan(await first(env.QUERY_DATABASE_URL, 'query_migrations'));
+    expect(r.all).toContain('admin: ✓ 3 applied');
+  });
+
+  it('a workspace that only lists the plugin gets the projects, targets and graph; a failure names module, file and line', async () => {
+    const url = await createDatabase();
+    const root = foreignWorkspace(
+      {
+        'modules/base': { name: 'base', database: { url: '${BASE_URL}' } },
+        'modules/top': { name: 'top', database: { url: 'pglite://.bulkhead/top' }, dependsOn: ['base'] },
+      },
+      { 'modules/base/migrations/001_t.up.sql': 'CREATE TABLE t (id int);\n\nINSERT INTO missing VALUES (1);\n' },
+    );
+    const shown = await nx(['show', 'project', 'top', '--json'], root);
+    expect(shown.exitCode, shown.all).toBe(0);
+    const project = JSON.parse(shown.stdout);
+    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(['migrate', 'migrate-status', 'migrate-down', 'migrate-make']));
+    const graphFile = path.join(root, 'graph.json');
+    expect((await nx(['graph', `--file=${graphFile}`], root)).exitCode).toBe(0);
+    const graph = JSON.parse(fs.readFileSync(graphFile, 'utf8')).graph;
+    expect(graph.dependencies.top).toEqual([{ source: 'top', target: 'base', type: 'static' }]);
+
+    const run = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root, { BASE_URL: url });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toContain('base: ✗ 001_t failed at modules/base/migrations/001_t.up.sql:3 (statement 2)');
+    expect(run.all).not.toContain('top: ✓');
+    expect(fs.existsSync(path.join(root, '.bulkhead/top'))).toBe(false);
+  });
+
+  it('nx g @bulkhead/nx:module creates a manifest with $schema and an embedded default', async () => {
+    const root = foreignWorkspace({});
+    const r = await nx(['g', '@bulkhead/nx:module', 'billing-v2', '--dependsOn=admin', '--no-interactive'], root);
+    expect(r.exitCode, r.all).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'modules/billing-v2/bulkhead.json'), 'utf8'));
+    expect(manifest).toEqual({
+      $schema: '../../node_modules/@bulkhead/core/bulkhead.schema.json',
+      name: 'billing-v2',
+      database: { url: '${BILLING_V2_DATABASE_URL:-pglite://.bulkhead/billing-v2}' },
+      dependsOn: ['admin'],
+    });
+    expect(fs.existsSync(path.join(root, manifest.$schema.replace('../../', '')))).toBe(true);
+    expect(fs.readdirSync(path.join(root, 'modules/billing-v2/migrations'))).toEqual(['.gitkeep']);
+  });
+
+  it('nx affected picks the modules whose migrations changed, and their dependents', async () => {
+    const root = foreignWorkspace({
+      'modules/admin': { name: 'admin', database: { url: 'pglite://memory' } },
+      'modules/storage': { name: 'storage', database: { url: 'pglite://memory' }, dependsOn: ['admin'] },
+      'modules/query': { name: 'query', database: { url: 'pglite://memory' }, dependsOn: ['storage'] },
+      'modules/billing': { name: 'billing', database: { url: 'pglite://memory' } },
+    });
+    fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules\n.nx\n');
+    const git = (...args: string[]) => execa('git', args, { cwd: root });
+    await git('init', '-q', '-b', 'main');
+    await git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '-A');
+    await git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'init');
+    fs.writeFileSync(path.join(root, 'modules/storage/migrations/002_x.up.sql'), 'SELECT 1;\n');
+    const r = await nx(['show', 'projects', '--affected', '--base=main', '--json'], root);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(JSON.parse(r.stdout).sort()).toEqual(['query', 'storage']);
+  });
+});
