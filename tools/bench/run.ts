@@ -90,15 +90,15 @@ async function scenarioA() {
   fs.rmSync(root, { recursive: true, force: true });
 }
 
-async function hundredModules(count: number) {
+async function hundredModules(count: number, tag: string) {
   const modules = Array.from({ length: 100 }, (_, i) => ({ name: `m${String(i).padStart(3, '0')}`, env: `M${i}_URL`, count }));
   const env: Record<string, string> = {};
-  for (const m of modules) env[m.env] = await createDb(`${count}_${m.name}`);
+  for (const m of modules) env[m.env] = await createDb(`${tag}_${m.name}`);
   return { root: workspace(modules), env, modules };
 }
 
 async function scenarioB() {
-  const { root, env } = await hundredModules(3);
+  const { root, env } = await hundredModules(3, 'b');
   await bulkhead(['up'], root, env);
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) runs.push(await timed(() => bulkhead(['up'], root, env)));
@@ -108,9 +108,9 @@ async function scenarioB() {
 }
 
 async function scenarioC() {
-  const one = await hundredModules(10);
+  const one = await hundredModules(10, 'c_all');
   const all = await timed(() => bulkhead(['up'], one.root, one.env));
-  const seq = await hundredModules(10);
+  const seq = await hundredModules(10, 'c_seq');
   let sum = 0;
   for (const m of seq.modules) sum += await timed(() => bulkhead(['up', m.name], seq.root, seq.env));
   rows.push({ scenario: 'c: 100 modules × 10 migrations, up', bulkhead: s(all), baseline: `sequential ${s(sum)}`, ratio: `${(all / sum).toFixed(2)}×`, target: '< 1×' });

@@ -77,10 +77,12 @@ export async function down(o: DownOptions): Promise<DownResult> {
     if (o.dryRun) return { command: 'down', runId, dryRun: true, exitCode: 0, modules };
 
     // Reverse dependency order, one module at a time: a failure stops the rest.
-    for (const [i, { module, db }] of opened.entries()) {
+    for (const [i, x] of opened.entries()) {
+      const { module } = x;
       const result = modules[i]!;
       const wanted = plans.get(module.name)!;
-      if (wanted.length === 0 || !db) continue;
+      if (wanted.length === 0) continue;
+      const db = await x.connect();
       const started = Date.now();
       try {
         await db.withModuleLock(
@@ -107,6 +109,8 @@ export async function down(o: DownOptions): Promise<DownResult> {
         else result.problems = [problem('BH030', (e as Error).message, { module: module.name })];
         result.durationMs = Date.now() - started;
         return { command: 'down', runId, dryRun: false, exitCode: result.failure ? 1 : 2, modules };
+      } finally {
+        await closeAll([x]);
       }
       result.durationMs = Date.now() - started;
     }

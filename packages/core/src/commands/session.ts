@@ -68,9 +68,15 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 export interface Opened {
   module: Module;
-  /** Undefined only in read-only mode for an embedded database not created yet. */
-  db: ModuleDb | undefined;
   state: ModuleState;
+  /**
+   * The open connection, kept only for embedded databases (seconds to reopen). Server
+   * connections are closed after reading, so a hundred modules never hold a hundred
+   * connections while they wait for their turn.
+   */
+  db: ModuleDb | undefined;
+  /** The module's connection: the kept one, or a new one (kept in `db` until closed). */
+  connect(): Promise<ModuleDb>;
 }
 
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
@@ -79,30 +85,45 @@ export function notCreatedYet(module: Module): boolean {
   return t.kind === 'pglite' && t.dir !== undefined && !fs.existsSync(path.join(t.dir, 'PG_VERSION'));
 }
 
+export interface ReadOptions {
+  command: string;
+  lockTimeoutMs: number;
+  concurrency: number;
+  production: boolean;
+  reporter?: Reporter;
+  /** Do not create embedded databases that do not exist yet (status, plan, dry runs, down). */
+  readOnly?: boolean;
+}
+
 /**
- * Open each module's database and read its history (no lock). Every connection problem is
- * collected; if any, all opened databases are closed and the problems thrown together.
+ * Read each module's history (no lock). Every connection problem is collected; if any, all
+ * opened databases are closed and the problems thrown together.
  */
-export async function openAndRead(
-  ws: Workspace,
-  modules: readonly Module[],
-  o: { command: string; lockTimeoutMs: number; concurrency: number; production: boolean; reporter?: Reporter; readOnly?: boolean },
-): Promise<Opened[]> {
+export async function openAndRead(ws: Workspace, modules: readonly Module[], o: ReadOptions): Promise<Opened[]> {
   const problems: Problem[] = [];
   const opened = await mapLimit(modules, o.concurrency, async (module): Promise<Opened | undefined> => {
-    let db: ModuleDb | undefined;
-    if (o.readOnly && notCreatedYet(module)) return { module, db: undefined, state: moduleState(module, undefined, ws.rel) };
+    const x: Opened = {
+      module,
+      db: undefined,
+      state: moduleState(module, undefined, ws.rel),
+      async connect() {
+        x.db ??= await openModuleDb(module, {
+          command: o.command,
+          lockTimeoutMs: o.lockTimeoutMs,
+          production: o.production,
+          onWait: (h) => o.reporter?.lockWait?.(module.name, h),
+        });
+        return x.db;
+      },
+    };
+    if (o.readOnly && notCreatedYet(module)) return x;
     try {
-      db = await openModuleDb(module, {
-        command: o.command,
-        lockTimeoutMs: o.lockTimeoutMs,
-        production: o.production,
-        onWait: (h) => o.reporter?.lockWait?.(module.name, h),
-      });
-      const rows = await readHistory(db.knex, module.history);
-      return { module, db, state: moduleState(module, rows, ws.rel) };
+      const db = await x.connect();
+      x.state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
+      if (db.kind === 'postgres') await closeAll([x]);
+      return x;
     } catch (e) {
-      await db?.close().catch(() => undefined);
+      await closeAll([x]);
       if (e instanceof BulkheadError) problems.push(...e.problems);
       else problems.push(problem('BH020', `cannot read ${module.target.display}: ${(e as Error).message}`, { module: module.name }));
       return undefined;
@@ -116,6 +137,13 @@ export async function openAndRead(
   return ok;
 }
 
+/** Close every kept connection. */
 export async function closeAll(opened: readonly { db: ModuleDb | undefined }[]): Promise<void> {
-  await Promise.all(opened.map((x) => x.db?.close().catch(() => undefined)));
+  await Promise.all(
+    opened.map(async (x) => {
+      const db = x.db;
+      x.db = undefined;
+      await db?.close().catch(() => undefined);
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { BulkheadError, exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { hasDown } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
-import { closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, mapLimit, openAndRead, selectModules, type CommonOptions } from './session.js';
+import { closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, mapLimit, notCreatedYet, openAndRead, selectModules, type CommonOptions } from './session.js';
 
 export interface ModuleStatus {
   module: string;
@@ -48,7 +48,7 @@ export async function status(o: CommonOptions = {}): Promise<StatusResult> {
         module: module.name,
         database: module.target.display,
         historyTable: `${module.history.schema}.${module.history.table}`,
-        created: x!.db !== undefined,
+        created: !notCreatedYet(module),
         applied: x!.state.applied.map(({ row, file }) => ({
           id: row.id,
           appliedAt: row.applied_at.toISOString(),

@@ -55,6 +55,8 @@ export interface UpResult {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+/** Modules whose history is read at once before a run (reads are short; connections are released). */
+const READ_CONCURRENCY = 16;
 
 /**
  * Apply pending migrations (SPEC §5 `up`). Every check runs before any DDL: manifests,
@@ -72,7 +74,7 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
   const runId = randomUUID();
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const opened = await openAndRead(ws, selected, { command: 'up', lockTimeoutMs, concurrency, production, reporter: o.reporter, readOnly: o.dryRun });
+  const opened = await openAndRead(ws, selected, { command: 'up', lockTimeoutMs, concurrency: READ_CONCURRENCY, production, reporter: o.reporter, readOnly: o.dryRun });
   try {
     const plans = await preflight(ws, opened, o.to, { command: 'up', lockTimeoutMs, concurrency, production });
     const runs = new Map<string, ModuleRun>(
@@ -91,9 +93,8 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
     );
     if (o.dryRun) return { command: 'up', runId, dryRun: true, exitCode: 0, modules: [...runs.values()] };
 
-    // Up-to-date modules are done: free their connections now.
-    const idle = opened.filter((x) => plans.get(x.module.name)!.length === 0);
-    await closeAll(idle);
+    // Up-to-date modules are done: free their (embedded) databases now.
+    await closeAll(opened.filter((x) => plans.get(x.module.name)!.length === 0));
     const byName = new Map(opened.map((x) => [x.module.name, x]));
     const outcomes = await runDag(
       opened.map((x) => x.module.name),
@@ -116,7 +117,7 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
           return false;
         } finally {
           run.durationMs = Date.now() - started;
-          await x.db?.close().catch(() => undefined);
+          await closeAll([x]);
         }
       },
     );
@@ -181,7 +182,7 @@ async function preflight(
     }
   }
   if (needed.size) {
-    const others = await openAndRead(ws, [...needed].map((n) => ws.byName.get(n)!), { ...o, command: 'up (requires check)' });
+    const others = await openAndRead(ws, [...needed].map((n) => ws.byName.get(n)!), { ...o, command: 'up (requires check)', readOnly: true });
     for (const x of others) willHave.set(x.module.name, new Set(x.state.applied.map((a) => a.row.id)));
     await closeAll(others);
   }
@@ -215,7 +216,7 @@ async function migrateModule(
   run: ModuleRun,
 ): Promise<void> {
   const { module } = x;
-  const db = x.db!;
+  const db = await x.connect();
   await db.withModuleLock(
     async () => {
       await ensureHistoryTable(db.knex, module.history);
