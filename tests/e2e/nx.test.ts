@@ -159,6 +159,23 @@ describe('Nx running Bulkhead', () => {
     expect(fs.existsSync(path.join(root, '.bulkhead/top'))).toBe(false);
   });
 
+  it('targets pass flags through: migrate-make --name, migrate-down --steps', async () => {
+    const url = await createDatabase();
+    const root = foreignWorkspace({ 'modules/base': { name: 'base', database: { url: '${BASE_URL}' } } });
+    const env = { BASE_URL: url };
+    const make = await nx(['run', 'base:migrate-make', '--name=add_users', '--sql', '--output-style=static'], root, env);
+    expect(make.exitCode, make.all).toBe(0);
+    const files = fs.readdirSync(path.join(root, 'modules/base/migrations')).sort();
+    expect(files).toEqual([expect.stringMatching(/^\d{14}_add_users\.down\.sql$/), expect.stringMatching(/^\d{14}_add_users\.up\.sql$/)]);
+    fs.writeFileSync(path.join(root, 'modules/base/migrations', files[1]!), 'CREATE TABLE users (id int);\n');
+    fs.writeFileSync(path.join(root, 'modules/base/migrations', files[0]!), 'DROP TABLE users;\n');
+    expect((await nx(['run', 'base:migrate', '--output-style=static'], root, env)).exitCode).toBe(0);
+    const down = await nx(['run', 'base:migrate-down', '--steps=1', '--output-style=static'], root, env);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(down.all).toContain('base: ✓ 1 reverted');
+    expect(await query(url, 'SELECT count(*)::int AS n FROM base_migrations')).toEqual([{ n: 0 }]);
+  });
+
   it('nx g @bulkhead/nx:module creates a manifest with $schema and an embedded default', async () => {
     const root = foreignWorkspace({});
     const r = await nx(['g', '@bulkhead/nx:module', 'billing-v2', '--dependsOn=admin', '--no-interactive'], root);

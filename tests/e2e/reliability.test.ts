@@ -2,6 +2,9 @@
  * Runners racing and runners dying: the module lock is a PostgreSQL advisory lock held by a
  * session, so the server releases it when a runner dies, and every migration applies once.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, type Fixture } from '../support/fixtures.js';
 
@@ -81,6 +84,30 @@ describe('reliability on a PostgreSQL server', () => {
     expect(next.exitCode, next.stderr).toBe(0);
     expect(await query(url, 'SELECT id FROM victim_migrations ORDER BY id')).toEqual([{ id: '001_first' }, { id: '002_slow' }]);
     expect(await tableExists(url, 'victim_after')).toBe(true);
+  });
+});
+
+describe('reliability on the embedded default', () => {
+  it('a second process waits for the folder lock, names the holder, and a stale lock is taken over', async () => {
+    fx = makeWorkspace([
+      { name: 'emb', url: 'pglite://.bulkhead/emb', migrations: { '001_slow.up.sql': 'CREATE TABLE emb_t (id int);\nSELECT pg_sleep(3);\n' } },
+    ]);
+    const lock = path.join(fx.root, '.bulkhead/emb.lock');
+    const holder = startCli(['up'], { cwd: fx.root });
+    await waitFor(async () => fs.existsSync(lock));
+    const busy = await runCli(['up', '--lock-timeout', '500ms'], { cwd: fx.root });
+    expect(busy.exitCode).toBe(2);
+    expect(busy.stderr).toMatch(/emb: waiting for the module lock, held by "up on .*" \(pid \d+/);
+    expect(busy.stderr).toContain('BH027');
+    expect((await holder).exitCode).toBe(0);
+    expect(fs.existsSync(lock)).toBe(false);
+
+    // A lock file left by a process that no longer exists does not block anyone.
+    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 7, host: os.hostname(), command: 'up', since: new Date().toISOString() }));
+    fx.write('modules/emb/migrations/002_more.up.sql', 'CREATE TABLE emb_more (id int);\n');
+    const next = await runCli(['up', '--json', '--lock-timeout', '2s'], { cwd: fx.root });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['002_more']);
   });
 });
 
