@@ -20,7 +20,7 @@ export async function openModuleDb(module: Module, o: OpenOptions): Promise<Modu
     if (o.production) throw productionRefusal(module);
     return openPglite(t, { module: module.name, schema: module.schema, extensions: module.manifest.extensions, ...o });
   }
-  return openPostgres(t, { module: module.name, schema: module.schema, history: module.history, command: o.command });
+  return openPostgres(t, { module: module.name, file: module.file, schema: module.schema, history: module.history, command: o.command });
 }
 
 export function productionRefusal(module: Module): BulkheadError {

@@ -22,6 +22,8 @@ export function moduleLockKey(module: string, history: { schema: string; table: 
 
 export interface PostgresOptions {
   module: string;
+  /** Workspace-relative manifest, for messages. */
+  file?: string;
   schema: string;
   history: { schema: string; table: string };
   command: string;
@@ -53,7 +55,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     await knex.raw('select 1');
   } catch (e) {
     await knex.destroy();
-    throw connectError(o.module, target.display, e);
+    throw connectError(o, target.display, e);
   }
   const lock = moduleLockKey(o.module, o.history);
   return {
@@ -111,7 +113,7 @@ export function describeHolder(h: LockHolder): string {
   return `"${h.application}"${h.pid ? ` (pid ${h.pid}` : ''}${h.since ? `, since ${h.since}` : ''}${h.pid ? ')' : ''}`;
 }
 
-function connectError(module: string, display: string, e: unknown): BulkheadError {
+function connectError(o: PostgresOptions, display: string, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };
   const hint =
     err.code === '3D000'
@@ -122,7 +124,7 @@ function connectError(module: string, display: string, e: unknown): BulkheadErro
           ? 'check the user and password in the URL'
           : 'check the URL and that the server accepts connections';
   return new BulkheadError(
-    problem('BH020', `cannot connect to ${display}: ${err.message ?? String(e)}`, { module, field: 'database.url', fix: hint }),
+    problem('BH020', `cannot connect to ${display}: ${err.message ?? String(e)}`, { module: o.module, file: o.file, field: 'database.url', fix: hint }),
     { cause: e },
   );
 }
