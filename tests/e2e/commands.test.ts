@@ -142,6 +142,15 @@ export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
     expect(await tableExists(url, 'public.t')).toBe(false);
   });
 
+  it('an extension the embedded database was not told about fails with a fix naming "extensions"', async () => {
+    fx = makeWorkspace([{ name: 'ext', url: 'pglite://memory', migrations: { '001_trgm.up.sql': 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\n' } }]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in the module\'s "extensions"') });
+    fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm'] }));
+    expect((await runCli(['up'], { cwd: fx.root })).exitCode).toBe(0);
+  });
+
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {
     const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
     const validate = await runCli(['validate'], { cwd: REPO, env });

@@ -39,6 +39,7 @@ export function renderFailure(f: MigrationFailure, write: Write): void {
   write(`    ${f.message}${f.pgCode ? ` [${f.pgCode}]` : ''}`);
   if (f.detail) write(`    detail: ${f.detail}`);
   if (f.hint) write(`    hint: ${f.hint}`);
+  if (f.fix) write(`    fix: ${f.fix}`);
   if (f.sql) write(`    sql: ${f.sql}`);
   write(
     f.partial

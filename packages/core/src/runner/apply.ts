@@ -24,6 +24,8 @@ export interface MigrationFailure {
   pgCode?: string;
   detail?: string;
   hint?: string;
+  /** Bulkhead's suggestion, where it knows better than the server's hint. */
+  fix?: string;
   /** Whether the migration ran outside a transaction, so part of it may remain. */
   partial: boolean;
 }
@@ -140,11 +142,16 @@ interface PgError extends Error {
 }
 
 function pgFields(err: PgError) {
+  const message = err.message ?? String(err);
+  const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
   return {
-    message: err.message ?? String(err),
+    message,
     pgCode: typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined,
     detail: err.detail || undefined,
     hint: err.hint || undefined,
+    fix: extension
+      ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
+      : undefined,
   };
 }
 
