@@ -48,7 +48,8 @@ function createModuleProject(file, options, context) {
       executor: 'nx:run-commands',
       options: { command: `${o.command} ${t.command} ${t.moduleArg ? manifest.name : ''}`.replace(/\s+/g, ' ').trim(), cwd: '{workspaceRoot}' },
       cache: t.cache,
-      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { externalDependencies: ['@bulkhead/cli'] }] } : {}),
+      // Cacheable checks hash the manifest, the migrations folder and the Bulkhead version.
+      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: `${o.command} --version` }] } : {}),
       ...(t.dependsOnDependencies ? { dependsOn: [`^${o.targetNames[t.key]}`] } : {}),
       metadata: { description: t.description, technologies: ['postgresql'] },
     };
