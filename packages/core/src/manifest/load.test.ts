@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redact } from '../redact.js';
 import { loadManifest } from './load.js';
 import { manifestJsonSchema } from './schema.js';
 
@@ -68,6 +69,15 @@ describe('loadManifest', () => {
     );
     expect(r.ok && r.module.history).toEqual({ schema: 'meta', table: 'q_hist' });
     expect(r.ok && r.module.target).toMatchObject({ kind: 'postgres', host: 'db.internal', port: 6543, database: 'query', display: 'postgresql://u:***@db.internal:6543/query' });
+  });
+});
+
+describe('secrets', () => {
+  it('registers a URL password for redaction, unless the URL shows it anyway', () => {
+    loadManifest(write({ name: 'a', database: { url: 'postgres://postgres:postgres@h/app' } }), dir, {});
+    expect(redact('role postgres on postgres://h')).toBe('role postgres on postgres://h');
+    loadManifest(write({ name: 'b', database: { url: 'postgres://app:${PW}@h/app' } }), dir, { PW: 'zq9-secret-x' });
+    expect(redact('leaked zq9-secret-x')).toBe('leaked ***');
   });
 });
 

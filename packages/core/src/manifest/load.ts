@@ -84,7 +84,9 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       problems: [problem('BH018', e.message, { module: manifest.name, file, field: 'database.url' })],
     };
   }
-  if (target.kind === 'postgres') registerSecret(target.password);
+  // Masked everywhere in output, unless the URL shows it anyway (a password equal to the user
+  // name, say): masking it then hides only readable text, like every "postgres".
+  if (target.kind === 'postgres' && target.password && !target.display.includes(target.password)) registerSecret(target.password);
   const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
   return {
     ok: true,
