@@ -131,7 +131,7 @@ describe.each(BACKENDS)('on $name', (backend) => {
 
   it('a migration failing midway leaves nothing of it, names file and line, skips dependents, finishes the others', async () => {
     fx = makeWorkspace([]);
-    const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo']);
+    const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo', 'tsfail']);
     fx.write('modules/base/bulkhead.json', JSON.stringify({ name: 'base', database: { url: s.urls.base } }));
     fx.write('modules/base/migrations/001_base.up.sql', 'CREATE TABLE base_t (id int);\n');
     fx.write('modules/broken/bulkhead.json', JSON.stringify({ name: 'broken', database: { url: s.urls.broken }, dependsOn: ['base'] }));
@@ -145,6 +145,11 @@ describe.each(BACKENDS)('on $name', (backend) => {
     fx.write('modules/after/migrations/001_after.up.sql', 'CREATE TABLE after_t (id int);\n');
     fx.write('modules/solo/bulkhead.json', JSON.stringify({ name: 'solo', database: { url: s.urls.solo } }));
     fx.write('modules/solo/migrations/001_solo.up.sql', 'CREATE TABLE solo_t (id int);\n');
+    fx.write('modules/tsfail/bulkhead.json', JSON.stringify({ name: 'tsfail', database: { url: s.urls.tsfail } }));
+    fx.write(
+      'modules/tsfail/migrations/001_ts.ts',
+      "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.schema.createTable('ts_half', (t) => t.integer('id'));\n  await knex('ts_missing').insert({ id: 1 });\n}\n",
+    );
 
     const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
     expect(r.exitCode).toBe(1);
@@ -161,6 +166,9 @@ describe.each(BACKENDS)('on $name', (backend) => {
       pgCode: '42P01',
     });
     expect(by.after).toMatchObject({ status: 'skipped', skippedBecause: 'broken' });
+    // A TS migration's failure names its line too (the query's builder stack, source-mapped).
+    expect(by.tsfail.failure).toMatchObject({ file: 'modules/tsfail/migrations/001_ts.ts', line: 5, pgCode: '42P01' });
+    expect(await s.tableExists('tsfail', 'ts_half')).toBe(false);
 
     expect(await s.tableExists('broken', 'broken_ok')).toBe(true);
     expect(await s.tableExists('broken', 'broken_half')).toBe(false);

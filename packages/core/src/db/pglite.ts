@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { quietKnexLog } from './knex-log.js';
+import { baseKnexConfig } from './knex-config.js';
 import knexFactory from 'knex';
 import type { Extensions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
@@ -39,10 +39,8 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     await server.start();
     const [host, port] = server.getServerConn().split(':');
     const knex = knexFactory({
-      client: 'pg',
-      log: quietKnexLog,
+      ...baseKnexConfig(o.schema),
       connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
-      searchPath: o.schema === 'public' ? undefined : [o.schema, 'public'],
       pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
     });
     return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { quietKnexLog } from './knex-log.js';
+import { baseKnexConfig } from './knex-config.js';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
@@ -32,10 +32,8 @@ export interface PostgresOptions {
 /** Open a knex pool on a PostgreSQL server: one pinned connection for the lock, one for work. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   const knex = knexFactory({
-    client: 'pg',
-    log: quietKnexLog,
+    ...baseKnexConfig(o.schema),
     connection: { connectionString: target.url, application_name: applicationName(o.command) },
-    searchPath: o.schema === 'public' ? undefined : [o.schema, 'public'],
     pool: {
       min: 0,
       max: 2,
