@@ -46,13 +46,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return EXIT.ok;
     }
     json = args.values.json === true;
-    const result = await run(args, json ? () => undefined : write, io);
+    // Human output always goes to stderr; with --json, stdout carries one JSON document.
+    const result = await run(args, write, io);
     if (json) io.stdout(`${JSON.stringify(redactDeep(result), null, 2)}\n`);
     return result.exitCode;
   } catch (e) {
     if (e instanceof BulkheadError) {
       if (json) io.stdout(`${JSON.stringify(redactDeep({ exitCode: e.exitCode, problems: e.problems }), null, 2)}\n`);
-      else renderProblems(e.problems, write);
+      renderProblems(e.problems, write);
       return e.exitCode;
     }
     const err = e as Error;

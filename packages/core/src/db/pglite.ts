@@ -139,16 +139,9 @@ async function lockFolder(dir: string, o: PgliteOptions): Promise<() => void> {
   for (;;) {
     try {
       fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
-      const release = () => {
-        process.off('exit', release);
-        try {
-          if ((JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo).pid === process.pid) fs.unlinkSync(file);
-        } catch {
-          // already gone
-        }
-      };
-      process.on('exit', release);
-      return release;
+      heldLocks.add(file);
+      if (heldLocks.size === 1) process.on('exit', releaseAllLocks);
+      return () => releaseLock(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -172,6 +165,23 @@ async function lockFolder(dir: string, o: PgliteOptions): Promise<() => void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Lock files this process holds; removed on close, or at the latest when the process exits. */
+const heldLocks = new Set<string>();
+
+function releaseLock(file: string): void {
+  if (!heldLocks.delete(file)) return;
+  if (heldLocks.size === 0) process.off('exit', releaseAllLocks);
+  try {
+    if (readLock(file)?.pid === process.pid) fs.unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function releaseAllLocks(): void {
+  for (const file of [...heldLocks]) releaseLock(file);
 }
 
 function readLock(file: string): LockInfo | undefined {
