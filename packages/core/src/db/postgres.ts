@@ -115,7 +115,7 @@ function connectError(o: PostgresOptions, display: string, e: unknown): Bulkhead
   const err = e as { code?: string; message?: string };
   const hint =
     err.code === '3D000'
-      ? 'create the database (createdb, or bulkhead db create when available) or fix the database name in the URL'
+      ? 'create the database (createdb -h <host> -p <port> <name>) or fix the database name in the URL'
       : err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND'
         ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
         : err.code === '28P01' || err.code === '28000'

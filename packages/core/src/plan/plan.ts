@@ -38,7 +38,7 @@ export function moduleState(module: Module, rows: readonly HistoryRow[] | undefi
         problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
           module: module.name,
           file: rel(file.upPath),
-          fix: `restore the file as it was applied and put the change in a new migration (bulkhead make ${module.name} <name>); if the edit is intended, bulkhead repair ${module.name} --accept ${row.id} --reason <text>`,
+          fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>`,
         }),
       );
     }
