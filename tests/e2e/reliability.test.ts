@@ -3,6 +3,7 @@
  * session, so the server releases it when a runner dies, and every migration applies once.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,50 @@ describe('reliability on a PostgreSQL server', () => {
     expect(await tableExists(url, 'victim_after')).toBe(true);
   });
 });
+
+describe('--wait', () => {
+  it('retries a server that is not reachable yet, then migrates; without --wait it fails at once with exit 2', async () => {
+    const real = new URL(await createDatabase());
+    const port = await freePort();
+    const viaProxy = new URL(real.toString());
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(port);
+    fx = makeWorkspace([{ name: 'late', url: '${LATE_URL}', migrations: { '001_t.up.sql': 'CREATE TABLE late_t (id int);\n' } }]);
+    const env = { LATE_URL: viaProxy.toString() };
+
+    const noWait = await runCli(['up'], { cwd: fx.root, env });
+    expect(noWait.exitCode).toBe(2);
+    expect(noWait.stderr).toContain('BH020');
+
+    // The "server" comes up two seconds after the runner started: a TCP proxy to the real one.
+    const runner = startCli(['up', '--wait', '30s'], { cwd: fx.root, env });
+    await new Promise((r) => setTimeout(r, 2000));
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(real.port || 5432), real.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+    try {
+      const r = await runner;
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(String(r.stderr)).toContain('late: database not reachable yet');
+      expect(await tableExists(real.toString(), 'late_t')).toBe(true);
+    } finally {
+      proxy.close();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 describe('reliability on the embedded default', () => {
   it('a second process waits for the folder lock, names the holder, and a stale lock is taken over', async () => {

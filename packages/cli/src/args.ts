@@ -28,9 +28,10 @@ export const COMMANDS: Record<string, { summary: string; usage: string; options:
   },
   up: {
     summary: 'apply pending migrations in dependency order',
-    usage: 'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--lock-timeout 5m] [--production]',
+    usage: 'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--lock-timeout 5m] [--wait 60s] [--production]',
     options: {
       to: { type: 'string' },
+      wait: { type: 'string' },
       'dry-run': { type: 'boolean' },
       concurrency: { type: 'string' },
       'lock-timeout': { type: 'string' },

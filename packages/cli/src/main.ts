@@ -97,7 +97,8 @@ async function run(args: ParsedArgs, write: Write, io: Io): Promise<{ exitCode: 
       if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
         throw usageError(`--concurrency ${v.concurrency}: give a whole number ≥ 1`, 'up');
       }
-      const r = await up({ ...common, modules: args.positionals, to: str(v.to), dryRun: v['dry-run'] === true, concurrency, lockTimeoutMs });
+      const waitMs = duration(v.wait, '--wait', 'up');
+      const r = await up({ ...common, modules: args.positionals, to: str(v.to), dryRun: v['dry-run'] === true, concurrency, lockTimeoutMs, waitMs });
       renderUp(r, write);
       return r;
     }

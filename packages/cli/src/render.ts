@@ -21,6 +21,7 @@ const ms = (n: number | undefined) => (n === undefined ? '' : n >= 1000 ? `${(n 
 
 export function progressReporter(write: Write): Reporter {
   return {
+    connectWait: (module, reason) => write(`${module}: database not reachable yet: ${reason}`),
     lockWait: (module, holder) =>
       write(`${module}: waiting for the module lock${holder ? `, held by ${describeHolder(holder)}` : ''}`),
     moduleStart: (module, count, direction) =>

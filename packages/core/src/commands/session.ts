@@ -93,6 +93,8 @@ export interface ReadOptions {
   reporter?: Reporter;
   /** Do not create embedded databases that do not exist yet (status, plan, dry runs, down). */
   readOnly?: boolean;
+  /** Retry servers that are not reachable yet for this long (`--wait`). */
+  waitMs?: number;
 }
 
 /**
@@ -112,6 +114,8 @@ export async function openAndRead(ws: Workspace, modules: readonly Module[], o: 
           lockTimeoutMs: o.lockTimeoutMs,
           production: o.production,
           onWait: (h) => o.reporter?.lockWait?.(module.name, h),
+          waitMs: o.waitMs,
+          onConnectWait: (reason) => o.reporter?.connectWait?.(module.name, reason),
         });
         return x.db;
       },

@@ -28,6 +28,8 @@ export interface UpOptions extends CommonOptions {
   concurrency?: number;
   /** How long to wait for another runner's module lock. Default 5 minutes; 0 waits forever. */
   lockTimeoutMs?: number;
+  /** Retry connecting to servers that are not reachable yet for this long (release pipelines). */
+  waitMs?: number;
 }
 
 export type ModuleRunStatus = 'applied' | 'up-to-date' | 'failed' | 'skipped' | 'would-apply';
@@ -74,7 +76,15 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
   const runId = randomUUID();
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const opened = await openAndRead(ws, selected, { command: 'up', lockTimeoutMs, concurrency: READ_CONCURRENCY, production, reporter: o.reporter, readOnly: o.dryRun });
+  const opened = await openAndRead(ws, selected, {
+    command: 'up',
+    lockTimeoutMs,
+    concurrency: READ_CONCURRENCY,
+    production,
+    reporter: o.reporter,
+    readOnly: o.dryRun,
+    waitMs: o.waitMs,
+  });
   try {
     const plans = await preflight(ws, opened, o.to, { command: 'up', lockTimeoutMs, concurrency, production });
     const runs = new Map<string, ModuleRun>(

@@ -11,6 +11,9 @@ export interface OpenOptions {
   onWait?: (holder: LockHolder | undefined) => void;
   /** Refuse embedded databases (`--production`, BULKHEAD_ENV=production). */
   production?: boolean;
+  /** Retry a server that is not reachable yet for this long (`--wait`). */
+  waitMs?: number;
+  onConnectWait?: (reason: string) => void;
 }
 
 /** Open a module's database, on a server or embedded. */
@@ -20,7 +23,15 @@ export async function openModuleDb(module: Module, o: OpenOptions): Promise<Modu
     if (o.production) throw productionRefusal(module);
     return openPglite(t, { module: module.name, schema: module.schema, extensions: module.manifest.extensions, ...o });
   }
-  return openPostgres(t, { module: module.name, file: module.file, schema: module.schema, history: module.history, command: o.command });
+  return openPostgres(t, {
+    module: module.name,
+    file: module.file,
+    schema: module.schema,
+    history: module.history,
+    command: o.command,
+    waitMs: o.waitMs,
+    onConnectWait: o.onConnectWait,
+  });
 }
 
 export function productionRefusal(module: Module): BulkheadError {

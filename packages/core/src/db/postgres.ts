@@ -27,7 +27,13 @@ export interface PostgresOptions {
   schema: string;
   history: { schema: string; table: string };
   command: string;
+  /** Keep retrying a server that is not reachable (yet) for this long (`--wait`); 0 tries once. */
+  waitMs?: number;
+  onConnectWait?: (reason: string) => void;
 }
+
+/** Errors of a server that is starting, restarting or not reachable yet: worth a retry with --wait. */
+const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03']);
 
 /** Open a knex pool on a PostgreSQL server: one pinned connection for the lock, one for work. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
@@ -49,11 +55,22 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       },
     },
   });
-  try {
-    await knex.raw('select 1');
-  } catch (e) {
-    await knex.destroy();
-    throw connectError(o, target.display, e);
+  const deadline = Date.now() + (o.waitMs ?? 0);
+  for (let told = false; ; ) {
+    try {
+      await knex.raw('select 1');
+      break;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code && RETRYABLE.has(code) && Date.now() < deadline) {
+        if (!told) o.onConnectWait?.(`${(e as Error).message} — retrying for up to ${Math.ceil((deadline - Date.now()) / 1000)} s`);
+        told = true;
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      await knex.destroy();
+      throw connectError(o, target.display, e);
+    }
   }
   const lock = moduleLockKey(o.module, o.history);
   return {
