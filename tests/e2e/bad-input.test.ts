@@ -145,6 +145,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ["Unknown option '--dryrun'", 'usage: bulkhead up'] });
     await expectRefused(['up', '--concurrency', '0'], { code: 'BH025', text: ['--concurrency 0'] });
     await expectRefused(['frobnicate'], { code: 'BH025', text: ['unknown command "frobnicate"'] });
+    await expectRefused(['up'], { code: 'BH025', text: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] }, { BULKHEAD_RUN_ID: 'release-42' });
   });
 
   it('embedded databases are refused in production, by flag or BULKHEAD_ENV', async () => {

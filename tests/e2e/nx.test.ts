@@ -124,7 +124,13 @@ describe('plugin functions', () => {
 
 describe('Nx running Bulkhead', () => {
   it('nx run-many -t migrate applies the example modules in dependency order on a real server', async () => {
-    const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
+    const runId = '6f1c0c52-8a4e-4d0b-9f3e-2f1a7f0c9b11';
+    const env = {
+      ADMIN_DATABASE_URL: await createDatabase(),
+      STORAGE_DATABASE_URL: await createDatabase(),
+      QUERY_DATABASE_URL: await createDatabase(),
+      BULKHEAD_RUN_ID: runId,
+    };
     const r = await nx(['run-many', '-t', 'migrate', '--parallel=3', '--output-style=static'], REPO, env);
     expect(r.exitCode, r.all).toBe(0);
     const first = async (url: string, table: string) => (await query<{ t: Date }>(url, `SELECT min(applied_at) AS t FROM ${table}`))[0]!.t.getTime();
@@ -132,6 +138,10 @@ describe('Nx running Bulkhead', () => {
     expect(await last(env.ADMIN_DATABASE_URL, 'admin_migrations')).toBeLessThan(await first(env.STORAGE_DATABASE_URL, 'storage_migrations'));
     expect(await last(env.STORAGE_DATABASE_URL, 'storage_migrations')).toBeLessThan(await first(env.QUERY_DATABASE_URL, 'query_migrations'));
     expect(r.all).toContain('admin: ✓ 3 applied');
+    // One release, one run id across the three Nx tasks.
+    for (const [url, table] of [[env.ADMIN_DATABASE_URL, 'admin_migrations'], [env.QUERY_DATABASE_URL, 'query_migrations']]) {
+      expect(await query(url!, `SELECT DISTINCT run_id::text AS id FROM ${table}`)).toEqual([{ id: runId }]);
+    }
   });
 
   it('a workspace that only lists the plugin gets the projects, targets and graph; a failure names module, file and line', async () => {

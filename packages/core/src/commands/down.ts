@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { readHistory } from '../history/history.js';
 import { moduleState, planDown, type DownSelection } from '../plan/plan.js';
@@ -10,6 +9,7 @@ import {
   closeAll,
   DEFAULT_LOCK_TIMEOUT_MS,
   isProduction,
+  runIdFrom,
   loadValidWorkspace,
   openAndRead,
   selectModules,
@@ -49,7 +49,7 @@ export async function down(o: DownOptions): Promise<DownResult> {
   const production = isProduction(o);
   checkProduction(selected, production);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const runId = randomUUID();
+  const runId = runIdFrom(o.env);
   const opened = await openAndRead(ws, selected, { command: 'down', lockTimeoutMs, concurrency: 4, production, reporter: o.reporter, readOnly: true });
   try {
     const problems: Problem[] = [];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BulkheadError, problem, type Problem } from '../errors.js';
@@ -18,6 +19,23 @@ export interface CommonOptions extends LoadOptions {
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The run id recorded in every history row a call writes. BULKHEAD_RUN_ID lets a pipeline
+ * share one id across several calls (e.g. one per Nx task) so a release is traceable as one.
+ */
+export function runIdFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.BULKHEAD_RUN_ID;
+  if (given === undefined || given === '') return randomUUID();
+  if (!UUID.test(given)) {
+    throw new BulkheadError(
+      problem('BH025', `BULKHEAD_RUN_ID "${given}" is not a UUID`, { fix: 'set it to a UUID (e.g. from uuidgen), or unset it for a new id per call' }),
+    );
+  }
+  return given.toLowerCase();
+}
 
 /** Load the workspace and stop with every static problem at once (exit 2), before any connection. */
 export function loadValidWorkspace(o: LoadOptions): Workspace {

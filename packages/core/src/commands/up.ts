@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import { ensureHistoryTable, readHistory } from '../history/history.js';
 import { moduleState, planUp } from '../plan/plan.js';
@@ -12,6 +11,7 @@ import {
   closeAll,
   DEFAULT_LOCK_TIMEOUT_MS,
   isProduction,
+  runIdFrom,
   loadValidWorkspace,
   openAndRead,
   selectModules,
@@ -73,7 +73,7 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
   }
   const production = isProduction(o);
   checkProduction(selected, production);
-  const runId = randomUUID();
+  const runId = runIdFrom(o.env);
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const opened = await openAndRead(ws, selected, {
