@@ -1,7 +1,6 @@
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
-import { readHistory } from '../history/history.js';
-import { moduleState, planDown, type DownSelection } from '../plan/plan.js';
-import { applyMigration, MigrationFailedError } from '../runner/apply.js';
+import { planDown, type DownSelection } from '../plan/plan.js';
+import { failureOf, runModule } from '../runner/run-module.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import type { ModuleRun } from './up.js';
 import {
@@ -85,28 +84,16 @@ export async function down(o: DownOptions): Promise<DownResult> {
       const db = await x.connect();
       const started = Date.now();
       try {
-        await db.withModuleLock(
-          async () => {
-            const state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
-            if (state.problems.length) throw new BulkheadError(state.problems);
-            const applied = new Set(state.applied.map((a) => a.row.id));
-            const runnables = wanted.filter((r) => applied.has(r.file.id));
-            o.reporter?.moduleStart?.(module.name, runnables.length, 'down');
-            for (const r of runnables) {
-              o.reporter?.migrationStart?.(module.name, r.file.id, 'down');
-              const durationMs = await applyMigration(db, r, { module: module.name, history: module.history, runId, rel: ws.rel });
-              result.migrations.push({ id: r.file.id, durationMs });
-              o.reporter?.migrationDone?.(module.name, r.file.id, 'down', durationMs);
-            }
-          },
-          { timeoutMs: lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(module.name, h) },
-        );
+        await runModule(ws, module, db, wanted, {
+          done: result.migrations,
+          runId,
+          lockTimeoutMs,
+          reporter: o.reporter,
+          select: (state) => new Set(state.applied.map((a) => a.row.id)),
+        });
         result.status = 'reverted';
       } catch (e) {
-        result.status = 'failed';
-        if (e instanceof MigrationFailedError) result.failure = e.failure;
-        else if (e instanceof BulkheadError) result.problems = e.problems;
-        else result.problems = [problem('BH030', (e as Error).message, { module: module.name })];
+        Object.assign(result, { status: 'failed' }, failureOf(e, module.name));
         result.durationMs = Date.now() - started;
         return { command: 'down', runId, dryRun: false, exitCode: result.failure ? 1 : 2, modules };
       } finally {

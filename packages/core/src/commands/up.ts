@@ -1,8 +1,8 @@
 import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
-import { ensureHistoryTable, readHistory } from '../history/history.js';
-import { moduleState, planUp } from '../plan/plan.js';
+import { planUp } from '../plan/plan.js';
 import { checkRequiresStatic, parseRequirement } from '../plan/requires.js';
-import { applyMigration, MigrationFailedError, type MigrationFailure } from '../runner/apply.js';
+import type { MigrationFailure } from '../runner/apply.js';
+import { failureOf, runModule } from '../runner/run-module.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { runDag } from '../runner/schedule.js';
 import type { Workspace } from '../workspace.js';
@@ -116,14 +116,17 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
         const run = runs.get(name)!;
         const started = Date.now();
         try {
-          await migrateModule(ws, x, plans.get(name)!, o.to, runId, lockTimeoutMs, o, run);
+          await runModule(ws, x.module, await x.connect(), plans.get(name)!, {
+            done: run.migrations,
+            runId,
+            lockTimeoutMs,
+            reporter: o.reporter,
+            select: (state) => new Set(planUp(x.module, state, o.to, ws.rel).run.map((m) => m.id)),
+          });
           run.status = run.migrations.length ? 'applied' : 'up-to-date';
           return true;
         } catch (e) {
-          run.status = 'failed';
-          if (e instanceof MigrationFailedError) run.failure = e.failure;
-          else if (e instanceof BulkheadError) run.problems = e.problems;
-          else run.problems = [problem('BH030', (e as Error).message, { module: name })];
+          Object.assign(run, { status: 'failed' }, failureOf(e, name));
           return false;
         } finally {
           run.durationMs = Date.now() - started;
@@ -213,36 +216,3 @@ async function preflight(
   if (problems.length) throw new BulkheadError(problems);
   return plans;
 }
-
-/** Under the module lock: re-read history (another runner may have applied some), then apply. */
-async function migrateModule(
-  ws: Workspace,
-  x: Opened,
-  prepared: readonly Runnable[],
-  to: string | undefined,
-  runId: string,
-  lockTimeoutMs: number,
-  o: UpOptions,
-  run: ModuleRun,
-): Promise<void> {
-  const { module } = x;
-  const db = await x.connect();
-  await db.withModuleLock(
-    async () => {
-      await ensureHistoryTable(db.knex, module.history);
-      const state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
-      if (state.problems.length) throw new BulkheadError(state.problems);
-      const todo = new Set(planUp(module, state, to, ws.rel).run.map((m) => m.id));
-      const runnables = prepared.filter((r) => todo.has(r.file.id));
-      o.reporter?.moduleStart?.(module.name, runnables.length, 'up');
-      for (const r of runnables) {
-        o.reporter?.migrationStart?.(module.name, r.file.id, 'up');
-        const durationMs = await applyMigration(db, r, { module: module.name, history: module.history, runId, rel: ws.rel });
-        run.migrations.push({ id: r.file.id, durationMs });
-        o.reporter?.migrationDone?.(module.name, r.file.id, 'up', durationMs);
-      }
-    },
-    { timeoutMs: lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(module.name, h) },
-  );
-}
-

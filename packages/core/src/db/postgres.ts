@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { baseKnexConfig } from './knex-config.js';
-import knexFactory, { type Knex } from 'knex';
+import knexFactory from 'knex';
 import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { DatabaseTarget } from './url.js';
-import type { LockHolder, LockOptions, ModuleDb } from './types.js';
+import type { LockHolder, ModuleDb } from './types.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
 export function applicationName(command: string): string {
