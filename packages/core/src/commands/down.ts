@@ -1,7 +1,7 @@
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { planDown, type DownSelection } from '../plan/plan.js';
 import { failureOf, runModule } from '../runner/run-module.js';
-import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { prepareAll, type Runnable } from '../runner/prepare.js';
 import type { ModuleRun } from './up.js';
 import {
   checkProduction,
@@ -57,13 +57,9 @@ export async function down(o: DownOptions): Promise<DownResult> {
       problems.push(...state.problems);
       const p = planDown(module, state, o, ws.rel);
       problems.push(...p.problems);
-      const runnables: Runnable[] = [];
-      for (const m of p.run) {
-        const prepared = await prepareMigration(module.name, m, 'down', ws.rel);
-        if (prepared.ok) runnables.push(prepared.runnable);
-        else problems.push(...prepared.problems);
-      }
-      plans.set(module.name, runnables);
+      const prepared = await prepareAll(module.name, p.run, 'down', ws.rel);
+      problems.push(...prepared.problems);
+      plans.set(module.name, prepared.runnables);
     }
     if (problems.length) throw new BulkheadError(problems);
 

@@ -3,7 +3,7 @@ import { planUp } from '../plan/plan.js';
 import { checkRequiresStatic, parseRequirement } from '../plan/requires.js';
 import type { MigrationFailure } from '../runner/apply.js';
 import { failureOf, runModule } from '../runner/run-module.js';
-import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { runDag } from '../runner/schedule.js';
 import type { Workspace } from '../workspace.js';
 import {
@@ -172,15 +172,9 @@ async function preflight(
     problems.push(...state.problems);
     const p = planUp(module, state, to, ws.rel);
     problems.push(...p.problems);
-    const runnables: Runnable[] = [];
-    for (const m of p.run) {
-      const prepared = await prepareMigration(module.name, m, 'up', ws.rel);
-      if (!prepared.ok) problems.push(...prepared.problems);
-      else {
-        runnables.push(prepared.runnable);
-        problems.push(...checkRequiresStatic(ws, module, m.id, ws.rel(m.upPath), prepared.runnable.requires));
-      }
-    }
+    const { runnables, problems: loadProblems } = await prepareAll(module.name, p.run, 'up', ws.rel);
+    problems.push(...loadProblems);
+    for (const r of runnables) problems.push(...checkRequiresStatic(ws, module, r.file.id, ws.rel(r.file.upPath), r.requires));
     plans.set(module.name, runnables);
     willHave.set(module.name, new Set([...state.applied.map((a) => a.row.id), ...p.run.map((m) => m.id)]));
   }

@@ -115,3 +115,20 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     },
   };
 }
+
+/** Prepare several migrations of one module in one direction, collecting every problem. */
+export async function prepareAll(
+  module: string,
+  files: readonly MigrationFile[],
+  direction: Direction,
+  rel: (abs: string) => string,
+): Promise<{ runnables: Runnable[]; problems: Problem[] }> {
+  const runnables: Runnable[] = [];
+  const problems: Problem[] = [];
+  for (const m of files) {
+    const prepared = await prepareMigration(module, m, direction, rel);
+    if (prepared.ok) runnables.push(prepared.runnable);
+    else problems.push(...prepared.problems);
+  }
+  return { runnables, problems };
+}
