@@ -122,6 +122,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(ok.exitCode, ok.stderr).toBe(0);
   });
 
+  it('CREATE INDEX CONCURRENTLY in a transactional file is refused before anything runs', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/001_idx.up.sql', 'CREATE TABLE bad_t (id int);\n\nCREATE INDEX CONCURRENTLY bad_t_id ON bad_t (id);\n');
+    });
+    await expectRefused(['up'], { code: 'BH034', text: ['modules/bad/migrations/001_idx.up.sql:3', 'CREATE INDEX CONCURRENTLY at line 3 cannot run inside a transaction', 'bulkhead:no-transaction'] });
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

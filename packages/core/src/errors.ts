@@ -44,6 +44,7 @@ export const CATALOGUE = {
   BH031: { title: 'module skipped because a dependency failed', exit: EXIT.failed },
   BH032: { title: 'file already exists', exit: EXIT.badInput },
   BH033: { title: 'SQL does not parse', exit: EXIT.badInput },
+  BH034: { title: 'statement cannot run inside a transaction', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransactionControl, splitStatements, SqlSyntaxError } from './statements.js';
+import { isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError } from './statements.js';
 
 describe('splitStatements', () => {
   it('splits on the real grammar: dollar quotes, comments, semicolons in strings', async () => {
@@ -28,6 +28,22 @@ END $$;
   it('recognises statements that open or close a transaction, not savepoints', async () => {
     const s = await splitStatements('BEGIN; SAVEPOINT x; ROLLBACK TO SAVEPOINT x; COMMIT; START TRANSACTION; END;');
     expect(s.map(isTransactionControl)).toEqual([true, false, false, true, true, true]);
+  });
+
+  it('recognises statements PostgreSQL refuses inside a transaction block', async () => {
+    const s = await splitStatements(
+      'CREATE INDEX CONCURRENTLY a ON t (x); CREATE INDEX b ON t (x); DROP INDEX CONCURRENTLY a; REINDEX INDEX CONCURRENTLY b; VACUUM t; CREATE DATABASE d; ALTER SYSTEM SET work_mem = 1; DROP TABLE t;',
+    );
+    expect(s.map(nonTransactional)).toEqual([
+      'CREATE INDEX CONCURRENTLY',
+      undefined,
+      'DROP INDEX CONCURRENTLY',
+      'REINDEX CONCURRENTLY',
+      'VACUUM',
+      'CREATE DATABASE',
+      'ALTER SYSTEM',
+      undefined,
+    ]);
   });
 
   it('an empty or comment-only file has no statements (a legitimate no-op down)', async () => {

@@ -55,6 +55,36 @@ export function isTransactionControl(s: Statement): boolean {
   return !/SAVEPOINT|RELEASE|ROLLBACK_TO/.test(kind);
 }
 
+/**
+ * Statements PostgreSQL refuses inside a transaction block, by name, or undefined.
+ * (CREATE/DROP/REINDEX … CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, tablespaces, ALTER SYSTEM.)
+ */
+export function nonTransactional(s: Statement): string | undefined {
+  const n = s.node as Record<string, unknown>;
+  switch (s.kind) {
+    case 'IndexStmt':
+      return n.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'DropStmt':
+      return n.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'ReindexStmt':
+      return JSON.stringify(n.params ?? []).includes('"concurrently"') ? 'REINDEX CONCURRENTLY' : undefined;
+    case 'VacuumStmt':
+      return n.is_vacuumcmd ? 'VACUUM' : undefined;
+    case 'CreatedbStmt':
+      return 'CREATE DATABASE';
+    case 'DropdbStmt':
+      return 'DROP DATABASE';
+    case 'CreateTableSpaceStmt':
+      return 'CREATE TABLESPACE';
+    case 'DropTableSpaceStmt':
+      return 'DROP TABLESPACE';
+    case 'AlterSystemStmt':
+      return 'ALTER SYSTEM';
+    default:
+      return undefined;
+  }
+}
+
 /** 1-based line of a 1-based character position inside `text`. */
 export function lineAt(text: string, position: number): number {
   let line = 1;

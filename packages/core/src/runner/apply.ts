@@ -151,7 +151,9 @@ function pgFields(err: PgError) {
     hint: err.hint || undefined,
     fix: extension
       ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
-      : undefined,
+      : err.code === '25001'
+        ? 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)'
+        : undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 import { problem, type Problem } from '../errors.js';
-import { isTransactionControl, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
+import { isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
 
@@ -58,6 +58,20 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
             file: rel(path),
             line: control.line,
             fix: 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction',
+          }),
+        ],
+      };
+    }
+    const outside = directives.noTransaction ? undefined : statements.find((st) => nonTransactional(st));
+    if (outside) {
+      return {
+        ok: false,
+        problems: [
+          problem('BH034', `${nonTransactional(outside)} at line ${outside.line} cannot run inside a transaction, and Bulkhead runs this file in one`, {
+            module,
+            file: rel(path),
+            line: outside.line,
+            fix: 'mark the file with -- bulkhead:no-transaction (ideally a migration of its own: it is not atomic then)',
           }),
         ],
       };
