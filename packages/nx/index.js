@@ -46,7 +46,7 @@ function createModuleProject(file, options, context) {
   for (const t of MODULE_TARGETS) {
     targets[o.targetNames[t.key]] = {
       executor: 'nx:run-commands',
-      options: { command: `${o.command} ${t.command} ${t.moduleArg ? manifest.name : ''}`.replace(/\s+/g, ' ').trim(), cwd: '{workspaceRoot}' },
+      options: { command: `${o.command} ${t.command} ${manifest.name}`, cwd: '{workspaceRoot}' },
       cache: t.cache,
       // Cacheable checks hash the manifest, the migrations folder and the Bulkhead version.
       ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: `${o.command} --version` }] } : {}),

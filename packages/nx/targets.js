@@ -1,11 +1,10 @@
 'use strict';
-// The module-level commands of the `bulkhead` CLI, one Nx target each. Adding a command here
+// The module-level commands of the `bulkhead` CLI (`bulkhead <command> <module>`), one Nx target each. Adding a command here
 // adds its target; a target is listed only once its command exists in the CLI.
 const MODULE_TARGETS = [
   {
     key: 'migrate',
     command: 'up',
-    moduleArg: true,
     description: 'Apply pending migrations of this module (after its dependencies: ^migrate).',
     cache: false,
     dependsOnDependencies: true,
@@ -13,7 +12,6 @@ const MODULE_TARGETS = [
   {
     key: 'migrate-status',
     command: 'status',
-    moduleArg: true,
     description: "Show this module's applied and pending migrations and integrity problems.",
     // Reads the live database: never cached.
     cache: false,
@@ -21,14 +19,12 @@ const MODULE_TARGETS = [
   {
     key: 'migrate-down',
     command: 'down',
-    moduleArg: true,
     description: 'Revert migrations of this module: one step, --steps=N, --to=<id> or --all.',
     cache: false,
   },
   {
     key: 'migrate-make',
     command: 'make',
-    moduleArg: true,
     description: 'Create a new timestamped migration: --name=<name> [--sql].',
     cache: false,
   },

@@ -1,6 +1,6 @@
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { planDown, type DownSelection } from '../plan/plan.js';
-import { failureOf, runModule } from '../runner/run-module.js';
+import { exitCodeOfRuns, failureOf, runModule } from '../runner/run-module.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import type { ModuleRun } from './up.js';
 import {
@@ -91,7 +91,7 @@ export async function down(o: DownOptions): Promise<DownResult> {
       } catch (e) {
         Object.assign(result, { status: 'failed' }, failureOf(e, module.name));
         result.durationMs = Date.now() - started;
-        return { command: 'down', runId, dryRun: false, exitCode: result.failure ? 1 : 2, modules };
+        return { command: 'down', runId, dryRun: false, exitCode: exitCodeOfRuns(modules), modules };
       } finally {
         await closeAll([x]);
       }

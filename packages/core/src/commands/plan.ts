@@ -1,6 +1,6 @@
 import type { ExitCode } from '../errors.js';
 import { loadValidWorkspace, selectModules } from './session.js';
-import { up, type UpOptions } from './up.js';
+import { upIn, type UpOptions } from './up.js';
 
 export interface PlanResult {
   command: 'plan';
@@ -14,7 +14,7 @@ export interface PlanResult {
 export async function plan(o: Omit<UpOptions, 'dryRun'> = {}): Promise<PlanResult> {
   const ws = loadValidWorkspace(o);
   const selected = new Set(selectModules(ws, o.modules).map((m) => m.name));
-  const dry = await up({ ...o, dryRun: true });
+  const dry = await upIn(ws, { ...o, dryRun: true });
   return {
     command: 'plan',
     exitCode: 0,

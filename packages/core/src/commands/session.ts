@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { BulkheadError, problem, type Problem } from '../errors.js';
 import { openModuleDb, productionRefusal } from '../db/open.js';
+import { pgliteExists } from '../db/pglite.js';
 import type { ModuleDb } from '../db/types.js';
 import { readHistory } from '../history/history.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
@@ -100,7 +99,7 @@ export interface Opened {
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
 export function notCreatedYet(module: Module): boolean {
   const t = module.target;
-  return t.kind === 'pglite' && t.dir !== undefined && !fs.existsSync(path.join(t.dir, 'PG_VERSION'));
+  return t.kind === 'pglite' && t.dir !== undefined && !pgliteExists(t.dir);
 }
 
 export interface ReadOptions {
@@ -116,10 +115,10 @@ export interface ReadOptions {
 }
 
 /**
- * Read each module's history (no lock). Every connection problem is collected; if any, all
- * opened databases are closed and the problems thrown together.
+ * Read each module's history (no lock). A module that cannot be read is left out and its
+ * problems collected, so a report can show the others.
  */
-export async function openAndRead(ws: Workspace, modules: readonly Module[], o: ReadOptions): Promise<Opened[]> {
+export async function readModules(ws: Workspace, modules: readonly Module[], o: ReadOptions): Promise<{ opened: Opened[]; problems: Problem[] }> {
   const problems: Problem[] = [];
   const opened = await mapLimit(modules, o.concurrency, async (module): Promise<Opened | undefined> => {
     const x: Opened = {
@@ -147,16 +146,30 @@ export async function openAndRead(ws: Workspace, modules: readonly Module[], o: 
     } catch (e) {
       await closeAll([x]);
       if (e instanceof BulkheadError) problems.push(...e.problems);
-      else problems.push(problem('BH020', `cannot read ${module.target.display}: ${(e as Error).message}`, { module: module.name }));
+      else {
+        const table = `${module.history.schema}.${module.history.table}`;
+        problems.push(
+          problem('BH020', `cannot read history table ${table} in ${module.target.display}: ${(e as Error).message}`, {
+            module: module.name,
+            file: module.file,
+            fix: `check that the URL's user may read ${table} (and use its schema)`,
+          }),
+        );
+      }
       return undefined;
     }
   });
-  const ok = opened.filter((x): x is Opened => x !== undefined);
+  return { opened: opened.filter((x): x is Opened => x !== undefined), problems };
+}
+
+/** Read each module's history; if any module cannot be read, close all and throw every problem. */
+export async function openAndRead(ws: Workspace, modules: readonly Module[], o: ReadOptions): Promise<Opened[]> {
+  const { opened, problems } = await readModules(ws, modules, o);
   if (problems.length) {
-    await closeAll(ok);
+    await closeAll(opened);
     throw new BulkheadError(problems);
   }
-  return ok;
+  return opened;
 }
 
 /** Close every kept connection. */

@@ -1,7 +1,7 @@
-import { BulkheadError, exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { hasDown } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
-import { closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, mapLimit, notCreatedYet, openAndRead, selectModules, type CommonOptions } from './session.js';
+import { closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, notCreatedYet, readModules, selectModules, type CommonOptions } from './session.js';
 
 export interface ModuleStatus {
   module: string;
@@ -27,48 +27,39 @@ export interface StatusResult {
 /** Per module: applied, pending, integrity problems (SPEC §5 `status`). Changes nothing. */
 export async function status(o: CommonOptions = {}): Promise<StatusResult> {
   const ws = loadValidWorkspace(o);
-  const selected = selectModules(ws, o.modules);
-  const problems: Problem[] = [];
-  const results = await mapLimit(selected, 4, async (module) => {
-    try {
-      const [x] = await openAndRead(ws, [module], {
-        command: 'status',
-        lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
-        concurrency: 1,
-        production: isProduction(o),
-        readOnly: true,
-      });
-      await closeAll([x!]);
-      const withoutDown: string[] = [];
-      for (const m of module.migrations) {
-        const mod = m.format === 'js' ? await importJsMigration(m.upPath).catch(() => undefined) : undefined;
-        if (!hasDown(m, mod)) withoutDown.push(m.id);
-      }
-      const s: ModuleStatus = {
-        module: module.name,
-        database: module.target.display,
-        historyTable: `${module.history.schema}.${module.history.table}`,
-        created: !notCreatedYet(module),
-        applied: x!.state.applied.map(({ row, file }) => ({
-          id: row.id,
-          appliedAt: row.applied_at.toISOString(),
-          durationMs: row.duration_ms,
-          appliedBy: row.applied_by,
-          runId: row.run_id,
-          fileMissing: !file,
-        })),
-        pending: x!.state.pending.map((m) => m.id),
-        withoutDown,
-        problems: x!.state.problems,
-      };
-      return s;
-    } catch (e) {
-      if (!(e instanceof BulkheadError)) throw e;
-      problems.push(...e.problems);
-      return undefined;
-    }
+  const { opened, problems } = await readModules(ws, selectModules(ws, o.modules), {
+    command: 'status',
+    lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+    concurrency: 4,
+    production: isProduction(o),
+    readOnly: true,
   });
-  const modules = results.filter((r): r is ModuleStatus => r !== undefined);
+  await closeAll(opened);
+  const modules: ModuleStatus[] = [];
+  for (const { module, state } of opened) {
+    const withoutDown: string[] = [];
+    for (const m of module.migrations) {
+      const mod = m.format === 'js' ? await importJsMigration(m.upPath).catch(() => undefined) : undefined;
+      if (!hasDown(m, mod)) withoutDown.push(m.id);
+    }
+    modules.push({
+      module: module.name,
+      database: module.target.display,
+      historyTable: `${module.history.schema}.${module.history.table}`,
+      created: !notCreatedYet(module),
+      applied: state.applied.map(({ row, file }) => ({
+        id: row.id,
+        appliedAt: row.applied_at.toISOString(),
+        durationMs: row.duration_ms,
+        appliedBy: row.applied_by,
+        runId: row.run_id,
+        fileMissing: !file,
+      })),
+      pending: state.pending.map((m) => m.id),
+      withoutDown,
+      problems: state.problems,
+    });
+  }
   const all = [...problems, ...modules.flatMap((m) => m.problems)];
   return { command: 'status', exitCode: exitCodeOf(all), modules, problems };
 }

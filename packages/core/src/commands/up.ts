@@ -1,8 +1,8 @@
-import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
+import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { planUp } from '../plan/plan.js';
 import { checkRequiresStatic, parseRequirement } from '../plan/requires.js';
 import type { MigrationFailure } from '../runner/apply.js';
-import { failureOf, runModule } from '../runner/run-module.js';
+import { exitCodeOfRuns, failureOf, runModule } from '../runner/run-module.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { runDag } from '../runner/schedule.js';
 import type { Workspace } from '../workspace.js';
@@ -66,7 +66,11 @@ const READ_CONCURRENCY = 16;
  * dependency order, independent ones concurrently, each under its own lock.
  */
 export async function up(o: UpOptions = {}): Promise<UpResult> {
-  const ws = loadValidWorkspace(o);
+  return upIn(loadValidWorkspace(o), o);
+}
+
+/** `up` on a loaded, valid workspace (plan reuses it instead of loading again). */
+export async function upIn(ws: Workspace, o: UpOptions): Promise<UpResult> {
   const selected = selectModules(ws, o.modules);
   if (o.to !== undefined && selected.length !== 1) {
     throw new BulkheadError(problem('BH025', '--to needs exactly one module: bulkhead up <module> --to <id>', {}));
@@ -95,6 +99,7 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
           {
             module: module.name,
             database: module.target.display,
+            // A module with pending migrations that never gets to run was skipped.
             status: run.length === 0 ? 'up-to-date' : o.dryRun ? 'would-apply' : 'skipped',
             migrations: o.dryRun ? run.map((r) => ({ id: r.file.id })) : [],
           },
@@ -142,17 +147,10 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
       }
     }
     const modules = [...runs.values()];
-    return { command: 'up', runId, dryRun: false, exitCode: upExitCode(modules), modules };
+    return { command: 'up', runId, dryRun: false, exitCode: exitCodeOfRuns(modules), modules };
   } finally {
     await closeAll(opened);
   }
-}
-
-function upExitCode(modules: readonly ModuleRun[]): ExitCode {
-  if (modules.some((m) => m.failure)) return 1;
-  const problems = modules.flatMap((m) => m.problems ?? []);
-  if (problems.length) return exitCodeOf(problems);
-  return modules.some((m) => m.status === 'failed' || m.status === 'skipped') ? 1 : 0;
 }
 
 /**

@@ -25,12 +25,17 @@ export interface PgliteOptions {
 
 const PGLITE_VERSION = '0.5.14';
 
+/** Whether an embedded database folder holds a database already (else opening creates one). */
+export function pgliteExists(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'PG_VERSION'));
+}
+
 export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, o: PgliteOptions): Promise<ModuleDb> {
   const releaseFolder = target.dir ? await lockFolder(target.dir, o) : () => undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const extensions = (await loadExtensions(o.module, o.extensions)) as Extensions;
-    const fresh = !target.dir || !fs.existsSync(path.join(target.dir, 'PG_VERSION'));
+    const fresh = !target.dir || !pgliteExists(target.dir);
     const template = fresh ? await ensureTemplate() : undefined;
     if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
     const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(template ? { loadDataDir: template } : {}) });

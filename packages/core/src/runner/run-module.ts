@@ -1,4 +1,4 @@
-import { BulkheadError, problem, type Problem } from '../errors.js';
+import { BulkheadError, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import type { ModuleDb } from '../db/types.js';
 import { ensureHistoryTable, readHistory } from '../history/history.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
@@ -56,4 +56,15 @@ export function failureOf(e: unknown, module: string): { failure?: MigrationFail
   if (e instanceof MigrationFailedError) return { failure: e.failure };
   if (e instanceof BulkheadError) return { problems: e.problems };
   return { problems: [problem('BH030', (e as Error).message, { module })] };
+}
+
+/**
+ * Exit code of a run over modules: a failed migration is 1; problems found under a lock (lock
+ * timeout, history changed meanwhile) are 2; modules skipped after a failure keep it 1.
+ */
+export function exitCodeOfRuns(runs: readonly { status: string; failure?: unknown; problems?: Problem[] }[]): ExitCode {
+  if (runs.some((r) => r.failure)) return EXIT.failed;
+  const problems = runs.flatMap((r) => r.problems ?? []);
+  if (problems.length) return exitCodeOf(problems);
+  return runs.some((r) => r.status === 'failed' || r.status === 'skipped') ? EXIT.failed : EXIT.ok;
 }
