@@ -36,13 +36,17 @@ export interface DownResult {
 export async function down(o: DownOptions): Promise<DownResult> {
   const ws = loadValidWorkspace(o);
   if (!o.modules?.length && !o.all) {
-    throw new BulkheadError(problem('BH025', 'down needs a module (bulkhead down <module>), or --all to revert every module', {}));
+    throw new BulkheadError(problem('BH025', 'down needs a module, or --all', {
+        fix: `bulkhead down <module> reverts its last migration; bulkhead down --all reverts every module (modules: ${ws.modules.map((m) => m.name).join(', ')})`,
+      }));
   }
   if ([o.steps !== undefined, o.to !== undefined, o.all === true].filter(Boolean).length > 1) {
-    throw new BulkheadError(problem('BH025', 'choose one of --steps, --to and --all', {}));
+    throw new BulkheadError(problem('BH025', '--steps, --to and --all exclude each other', {
+        fix: 'give one: --steps N (the last N), --to <id> (everything after it), or --all',
+      }));
   }
   if (o.to !== undefined && (o.modules?.length ?? 0) !== 1) {
-    throw new BulkheadError(problem('BH025', '--to needs exactly one module: bulkhead down <module> --to <id>', {}));
+    throw new BulkheadError(problem('BH025', `--to needs exactly one module (got ${o.modules?.length ?? 0})`, { fix: `name the module: bulkhead down <module> --to ${o.to}` }));
   }
   const selected = selectModules(ws, o.modules).reverse();
   const production = isProduction(o);

@@ -73,7 +73,9 @@ export async function up(o: UpOptions = {}): Promise<UpResult> {
 export async function upIn(ws: Workspace, o: UpOptions): Promise<UpResult> {
   const selected = selectModules(ws, o.modules);
   if (o.to !== undefined && selected.length !== 1) {
-    throw new BulkheadError(problem('BH025', '--to needs exactly one module: bulkhead up <module> --to <id>', {}));
+    throw new BulkheadError(problem('BH025', `--to needs exactly one module (got ${selected.length})`, {
+        fix: `name the module: bulkhead up <module> --to ${o.to} (modules: ${selected.map((m) => m.name).join(', ')})`,
+      }));
   }
   const production = isProduction(o);
   checkProduction(selected, production);
