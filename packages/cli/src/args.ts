@@ -28,9 +28,12 @@ export const COMMANDS: Record<string, { summary: string; usage: string; options:
   },
   up: {
     summary: 'apply pending migrations in dependency order',
-    usage: 'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--lock-timeout 5m] [--wait 60s] [--production]',
+    usage:
+      'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--wait 60s] [--resume] [--production]',
     options: {
       to: { type: 'string' },
+      'statement-lock-timeout': { type: 'string' },
+      resume: { type: 'boolean' },
       wait: { type: 'string' },
       'dry-run': { type: 'boolean' },
       concurrency: { type: 'string' },
@@ -40,9 +43,12 @@ export const COMMANDS: Record<string, { summary: string; usage: string; options:
   },
   down: {
     summary: 'revert migrations: one step, --steps N, --to <id>, or --all (reverse dependency order)',
-    usage: 'bulkhead down <module> [--steps N | --to <id> | --all] [--dry-run] [--lock-timeout 5m]\n       bulkhead down --all',
+    usage:
+      'bulkhead down <module> [--steps N | --to <id> | --all] [--dry-run] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--resume]\n       bulkhead down --all',
     options: {
       to: { type: 'string' },
+      'statement-lock-timeout': { type: 'string' },
+      resume: { type: 'boolean' },
       steps: { type: 'string' },
       all: { type: 'boolean' },
       'dry-run': { type: 'boolean' },

@@ -72,6 +72,8 @@ async function run(args: ParsedArgs, write: Write, io: Io): Promise<{ exitCode: 
     reporter: progressReporter(write),
   };
   const lockTimeoutMs = duration(v['lock-timeout'], '--lock-timeout', args.command);
+  const statementLockTimeoutMs = duration(v['statement-lock-timeout'], '--statement-lock-timeout', args.command);
+  const resume = v.resume === true;
   switch (args.command) {
     case 'validate': {
       noModules(args);
@@ -98,7 +100,7 @@ async function run(args: ParsedArgs, write: Write, io: Io): Promise<{ exitCode: 
         throw usageError(`--concurrency ${v.concurrency}: give a whole number ≥ 1`, 'up');
       }
       const waitMs = duration(v.wait, '--wait', 'up');
-      const r = await up({ ...common, modules: args.positionals, to: str(v.to), dryRun: v['dry-run'] === true, concurrency, lockTimeoutMs, waitMs });
+      const r = await up({ ...common, modules: args.positionals, to: str(v.to), dryRun: v['dry-run'] === true, concurrency, lockTimeoutMs, statementLockTimeoutMs, resume, waitMs });
       renderUp(r, write);
       return r;
     }
@@ -113,6 +115,8 @@ async function run(args: ParsedArgs, write: Write, io: Io): Promise<{ exitCode: 
         all: v.all === true,
         dryRun: v['dry-run'] === true,
         lockTimeoutMs,
+        statementLockTimeoutMs,
+        resume,
       });
       renderUp(r, write);
       return r;

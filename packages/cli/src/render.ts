@@ -1,4 +1,5 @@
 import {
+  describeBlocker,
   describeHolder,
   formatProblem,
   planToDot,
@@ -27,6 +28,10 @@ export function progressReporter(write: Write): Reporter {
     moduleStart: (module, count, direction) =>
       count && write(`${module}: ${direction === 'up' ? 'applying' : 'reverting'} ${count} migration${count === 1 ? '' : 's'}`),
     migrationDone: (module, id, direction, durationMs) => write(`${module}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
+    lockRetry: (module, id, attempt, of, blockers) =>
+      write(
+        `${module}: ${id} timed out waiting for a lock (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
+      ),
   };
 }
 
@@ -42,9 +47,10 @@ export function renderFailure(f: MigrationFailure, write: Write): void {
   if (f.hint) write(`    hint: ${f.hint}`);
   if (f.fix) write(`    fix: ${f.fix}`);
   if (f.sql) write(`    sql: ${f.sql}`);
+  for (const b of f.blockers ?? []) write(`    blocked by: ${describeBlocker(b)}`);
   write(
     f.partial
-      ? '    it ran outside a transaction (no-transaction): statements before the failing one remain applied; fix forward or by hand'
+      ? `    it runs outside a transaction (no-transaction): the statements before the failing one remain applied, and the next run refuses until you fix the cause and continue with: bulkhead ${f.direction} ${f.module} --resume`
       : '    rolled back: nothing of this migration remains, and its history row was not written',
   );
 }

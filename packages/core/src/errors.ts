@@ -45,6 +45,8 @@ export const CATALOGUE = {
   BH032: { title: 'file already exists', exit: EXIT.badInput },
   BH033: { title: 'SQL does not parse', exit: EXIT.badInput },
   BH034: { title: 'statement cannot run inside a transaction', exit: EXIT.badInput },
+  BH035: { title: 'a no-transaction migration stopped midway', exit: EXIT.badInput },
+  BH036: { title: 'module lock lost during the run', exit: EXIT.failed },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -9,15 +9,15 @@ export { plan, planToDot, planToMermaid, type PlanResult } from './commands/plan
 export { up, DEFAULT_CONCURRENCY, type UpOptions, type UpResult, type ModuleRun } from './commands/up.js';
 export { down, type DownOptions, type DownResult } from './commands/down.js';
 export { make, type MakeOptions, type MakeResult } from './commands/make.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, type CommonOptions } from './commands/session.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/session.js';
 export { loadWorkspace, type Workspace, type Module, type LoadOptions } from './workspace.js';
 export { ManifestSchema, manifestJsonSchema, type Manifest, type ManifestInput } from './manifest/schema.js';
 export { expandEnv } from './manifest/env.js';
 export { buildGraph, type ModuleGraph } from './graph/graph.js';
 export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, type Problem, type ProblemCode, type ExitCode } from './errors.js';
-export { MigrationFailedError, type MigrationFailure } from './runner/apply.js';
+export { MigrationFailedError, describeBlocker, type MigrationFailure } from './runner/apply.js';
 export type { Reporter } from './runner/events.js';
-export type { LockHolder } from './db/types.js';
+export type { BlockingSession, LockHolder } from './db/types.js';
 export { describeHolder } from './db/postgres.js';
 export { parseDuration } from './db/duration.js';
 export { redact, redactDeep, redactUrl } from './redact.js';

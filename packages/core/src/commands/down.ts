@@ -3,8 +3,12 @@ import { planDown, type DownSelection } from '../plan/plan.js';
 import { exitCodeOfRuns, failureOf, runModule } from '../runner/run-module.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import type { ModuleRun } from './up.js';
+import { applicationName } from '../db/postgres.js';
 import {
   checkProduction,
+  LOCK_ATTEMPTS,
+  statementLockTimeout,
+  type RunOptions,
   closeAll,
   DEFAULT_LOCK_TIMEOUT_MS,
   isProduction,
@@ -12,12 +16,10 @@ import {
   loadValidWorkspace,
   openAndRead,
   selectModules,
-  type CommonOptions,
 } from './session.js';
 
-export interface DownOptions extends CommonOptions, DownSelection {
+export interface DownOptions extends RunOptions, DownSelection {
   dryRun?: boolean;
-  lockTimeoutMs?: number;
 }
 
 export interface DownResult {
@@ -53,7 +55,7 @@ export async function down(o: DownOptions): Promise<DownResult> {
   checkProduction(selected, production);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const runId = runIdFrom(o.env);
-  const opened = await openAndRead(ws, selected, { command: 'down', lockTimeoutMs, concurrency: 4, production, reporter: o.reporter, readOnly: true });
+  const opened = await openAndRead(ws, selected, { command: 'down', lockTimeoutMs, concurrency: 4, production, reporter: o.reporter, readOnly: true, resume: o.resume });
   try {
     const problems: Problem[] = [];
     const plans = new Map<string, Runnable[]>();
@@ -80,16 +82,22 @@ export async function down(o: DownOptions): Promise<DownResult> {
       const { module } = x;
       const result = modules[i]!;
       const wanted = plans.get(module.name)!;
-      if (wanted.length === 0) continue;
+      if (wanted.length === 0 && !o.all) continue;
       const db = await x.connect();
       const started = Date.now();
       try {
         await runModule(ws, module, db, wanted, {
+          direction: 'down',
           done: result.migrations,
           runId,
+          runner: applicationName('down'),
           lockTimeoutMs,
+          statementLockTimeoutMs: statementLockTimeout(module, o.statementLockTimeoutMs),
+          lockAttempts: LOCK_ATTEMPTS,
+          resume: o.resume === true,
           reporter: o.reporter,
-          select: (state) => new Set(state.applied.map((a) => a.row.id)),
+          // Decided again under the lock: what is the last applied migration *now*.
+          select: (state) => planDown(module, state, o, ws.rel),
         });
         result.status = 'reverted';
       } catch (e) {

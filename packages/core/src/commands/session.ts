@@ -3,8 +3,9 @@ import { BulkheadError, problem, type Problem } from '../errors.js';
 import { openModuleDb, productionRefusal } from '../db/open.js';
 import { pgliteExists } from '../db/pglite.js';
 import type { ModuleDb } from '../db/types.js';
-import { readHistory } from '../history/history.js';
+import { parseDuration } from '../db/duration.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
+import { readModuleState } from '../runner/run-module.js';
 import type { Reporter } from '../runner/events.js';
 import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
 
@@ -18,6 +19,30 @@ export interface CommonOptions extends LoadOptions {
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
+/** Per-statement `lock_timeout` for DDL when neither the flag nor the manifest sets one. */
+export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 3000;
+/** Attempts of a migration whose statement timed out waiting for a lock (then it fails, naming the blocker). */
+export const LOCK_ATTEMPTS = 5;
+
+/** Options of the commands that run migrations (`up`, `down`). */
+export interface RunOptions extends CommonOptions {
+  /** How long to wait for another runner's module lock. Default 5 minutes; 0 waits forever. */
+  lockTimeoutMs?: number;
+  /**
+   * Per-statement `lock_timeout` for DDL, overriding each manifest's `lockTimeout`; a statement
+   * that waits longer rolls its migration back, which is retried with backoff. Default 3 s.
+   */
+  statementLockTimeoutMs?: number;
+  /** Continue no-transaction migrations an earlier run left midway (after fixing what it left). */
+  resume?: boolean;
+}
+
+/** The per-statement lock timeout of a module: the flag, else its manifest's `lockTimeout`, else the default. */
+export function statementLockTimeout(module: Module, override: number | undefined): number {
+  if (override !== undefined) return override;
+  const own = module.manifest.lockTimeout;
+  return own === undefined ? DEFAULT_STATEMENT_LOCK_TIMEOUT_MS : parseDuration(own)!;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -112,6 +137,8 @@ export interface ReadOptions {
   readOnly?: boolean;
   /** Retry servers that are not reachable yet for this long (`--wait`). */
   waitMs?: number;
+  /** Read migrations left midway without reporting them as a problem (`--resume`). */
+  resume?: boolean;
 }
 
 /**
@@ -140,7 +167,7 @@ export async function readModules(ws: Workspace, modules: readonly Module[], o: 
     if (o.readOnly && notCreatedYet(module)) return x;
     try {
       const db = await x.connect();
-      x.state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
+      x.state = await readModuleState(db.knex, module, ws.rel, o.resume ?? false);
       if (db.kind === 'postgres') await closeAll([x]);
       return x;
     } catch (e) {

@@ -6,8 +6,12 @@ import { exitCodeOfRuns, failureOf, runModule } from '../runner/run-module.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { runDag } from '../runner/schedule.js';
 import type { Workspace } from '../workspace.js';
+import { applicationName } from '../db/postgres.js';
 import {
   checkProduction,
+  LOCK_ATTEMPTS,
+  statementLockTimeout,
+  type RunOptions,
   closeAll,
   DEFAULT_LOCK_TIMEOUT_MS,
   isProduction,
@@ -15,19 +19,16 @@ import {
   loadValidWorkspace,
   openAndRead,
   selectModules,
-  type CommonOptions,
   type Opened,
 } from './session.js';
 
-export interface UpOptions extends CommonOptions {
+export interface UpOptions extends RunOptions {
   /** Stop after this migration (id or version); needs exactly one module. */
   to?: string;
   /** Plan only: report what would run, change nothing. */
   dryRun?: boolean;
   /** Modules migrated at once (independent modules only). Default 4. */
   concurrency?: number;
-  /** How long to wait for another runner's module lock. Default 5 minutes; 0 waits forever. */
-  lockTimeoutMs?: number;
   /** Retry connecting to servers that are not reachable yet for this long (release pipelines). */
   waitMs?: number;
 }
@@ -90,6 +91,7 @@ export async function upIn(ws: Workspace, o: UpOptions): Promise<UpResult> {
     reporter: o.reporter,
     readOnly: o.dryRun,
     waitMs: o.waitMs,
+    resume: o.resume,
   });
   try {
     const plans = await preflight(ws, opened, o.to, { command: 'up', lockTimeoutMs, concurrency, production });
@@ -124,11 +126,16 @@ export async function upIn(ws: Workspace, o: UpOptions): Promise<UpResult> {
         const started = Date.now();
         try {
           await runModule(ws, x.module, await x.connect(), plans.get(name)!, {
+            direction: 'up',
             done: run.migrations,
             runId,
+            runner: applicationName('up'),
             lockTimeoutMs,
+            statementLockTimeoutMs: statementLockTimeout(x.module, o.statementLockTimeoutMs),
+            lockAttempts: LOCK_ATTEMPTS,
+            resume: o.resume === true,
             reporter: o.reporter,
-            select: (state) => new Set(planUp(x.module, state, o.to, ws.rel).run.map((m) => m.id)),
+            select: (state) => planUp(x.module, state, o.to, ws.rel),
           });
           run.status = run.migrations.length ? 'applied' : 'up-to-date';
           return true;

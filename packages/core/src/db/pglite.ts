@@ -6,7 +6,8 @@ import knexFactory from 'knex';
 import type { Extensions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
-import type { LockHolder, ModuleDb } from './types.js';
+import { sessionResetSql } from './postgres.js';
+import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 
 /**
  * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
@@ -24,6 +25,14 @@ export interface PgliteOptions {
 }
 
 const PGLITE_VERSION = '0.5.14';
+
+/** An embedded database has one session, owned by this process for as long as it is open. */
+const EMBEDDED_GUARD: LockGuard = {
+  check: () => undefined,
+  verify: async () => undefined,
+  fence: async () => undefined,
+  blockersOf: async () => [],
+};
 
 /** Whether an embedded database folder holds a database already (else opening creates one). */
 export function pgliteExists(dir: string): boolean {
@@ -51,8 +60,10 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     return {
       kind: 'pglite',
       knex,
+      // Version 0: only the search path (the server-only session settings do not apply)
+      sessionReset: sessionResetSql(o.schema, 0),
       // The folder lock already excludes every other process; one process runs a module once.
-      withModuleLock: (fn) => fn(),
+      withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       async close() {
         await knex.destroy();
         await server.stop();

@@ -6,18 +6,22 @@ import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { DatabaseTarget } from './url.js';
-import type { LockHolder, ModuleDb } from './types.js';
+import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
 export function applicationName(command: string): string {
   return `bulkhead/${BULKHEAD_VERSION} ${command} pid=${process.pid}@${os.hostname()}`.slice(0, 63);
 }
 
-/** 64-bit advisory lock key derived from the module's identity (never one key for the whole tool). */
-export function moduleLockKey(module: string, history: { schema: string; table: string }): { key: string; classid: number; objid: number } {
+/**
+ * Advisory lock keys derived from the module's identity (never one key for the whole tool):
+ * `key` is the module lock (session level, held for the run); `fence` is taken inside each
+ * migration's transaction so two runners can never both commit one migration.
+ */
+export function moduleLockKey(module: string, history: { schema: string; table: string }): { key: string; classid: number; objid: number; fence: string } {
   const digest = createHash('sha256').update(`bulkhead:${module}:${history.schema}.${history.table}`).digest();
   const key = digest.readBigInt64BE(0);
-  return { key: key.toString(), classid: digest.readUInt32BE(0), objid: digest.readUInt32BE(4) };
+  return { key: key.toString(), classid: digest.readUInt32BE(0), objid: digest.readUInt32BE(4), fence: digest.readBigInt64BE(8).toString() };
 }
 
 export interface PostgresOptions {
@@ -35,23 +39,62 @@ export interface PostgresOptions {
 /** Errors of a server that is starting, restarting or not reachable yet: worth a retry with --wait. */
 const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03']);
 
-/** Open a knex pool on a PostgreSQL server: one pinned connection for the lock, one for work. */
+/** How often the lock session is pinged while held: a dead session is noticed within this time. */
+const HEARTBEAT_MS = 1000;
+/** Polling for a busy module lock: first delay, and the cap it doubles up to. */
+const POLL_FIRST_MS = 25;
+const POLL_MAX_MS = 1000;
+
+/**
+ * Settings of every Bulkhead session, applied when a connection opens and again before each
+ * migration (after the reset): the module's search path; the server notices a dead client
+ * within a second (PostgreSQL 14+) and rolls back, instead of finishing a long statement
+ * first; and a server-wide `idle_session_timeout` does not close our sessions between steps.
+ */
+function sessionSettings(schema: string, versionNum: number): string {
+  const sets = [`set_config('search_path', ${literal(searchPath(schema))}, false)`];
+  if (versionNum >= 140000) {
+    sets.push(`set_config('client_connection_check_interval', '1000', false)`, `set_config('idle_session_timeout', '0', false)`);
+  }
+  return `SELECT ${sets.join(', ')}`;
+}
+
+export function searchPath(schema: string): string {
+  return schema === 'public' ? '"$user", public' : `${ident(schema)}, public`;
+}
+
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Back to a clean session before a migration: a role, settings (search_path above all) or
+ * temporary tables left by the previous migration on this connection must not leak into it.
+ */
+export function sessionResetSql(schema: string, versionNum: number): string {
+  return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, versionNum)}`;
+}
+
+/** Open a knex pool on a PostgreSQL server: one connection for work; the module lock gets a session of its own. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
+  let versionNum = 0;
   const knex = knexFactory({
     ...baseKnexConfig(o.schema),
-    connection: { connectionString: target.url, application_name: applicationName(o.command) },
+    connection: { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true },
     pool: {
       min: 0,
-      max: 2,
+      max: 1,
       idleTimeoutMillis: 2000,
-      // A runner killed mid-statement: the server notices the dead client within a second
-      // (PostgreSQL 14+) and rolls back, instead of finishing a long statement first.
       afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        conn.query(
-          `SELECT CASE WHEN current_setting('server_version_num')::int >= 140000
-             THEN set_config('client_connection_check_interval', '1000', false) END`,
-          (err) => done(err ?? null, conn),
-        );
+        conn.query(`SELECT current_setting('server_version_num')::int AS v`, (err, r) => {
+          if (err) return done(err, conn);
+          versionNum = Number(r.rows[0].v);
+          conn.query(sessionSettings(o.schema, versionNum), (err2) => done(err2 ?? null, conn));
+        });
       },
     },
   });
@@ -65,7 +108,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       if (code && RETRYABLE.has(code) && Date.now() < deadline) {
         if (!told) o.onConnectWait?.(`${(e as Error).message} — retrying for up to ${Math.ceil((deadline - Date.now()) / 1000)} s`);
         told = true;
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
         continue;
       }
       await knex.destroy();
@@ -76,20 +119,41 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   return {
     kind: 'postgres',
     knex,
+    get sessionReset() {
+      return sessionResetSql(o.schema, versionNum);
+    },
     async withModuleLock(fn, options) {
-      const conn = (await knex.client.acquireConnection()) as pg.Client;
+      // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
+      // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.
+      const conn = (await knex.client.acquireRawConnection()) as pg.Client;
+      let lost: string | undefined;
+      const onLost = (why: string) => {
+        lost ??= why;
+      };
+      conn.on('error', (e: Error) => onLost(`lock session failed: ${e.message}`));
+      conn.on('end', () => onLost('lock session closed'));
+      let heartbeat: NodeJS.Timeout | undefined;
       let locked = false;
+      const lostError = (before: string) =>
+        new BulkheadError(
+          problem('BH036', `lost the lock of module ${o.module} (${lost ?? 'the server no longer lists it'}); stopped before ${before}`, {
+            module: o.module,
+            fix: 'another runner may now hold the lock; check the connection to the server (restarts, proxies closing idle connections), then run again: what was committed stays, the rest is still pending',
+          }),
+        );
       try {
-        const r = await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock.key]);
-        locked = r.rows[0].ok === true;
-        if (!locked) {
-          options.onWait?.(await lockHolder(conn, lock));
-          await conn.query("SELECT set_config('lock_timeout', $1, false)", [`${options.timeoutMs}ms`]);
-          try {
-            await conn.query('SELECT pg_advisory_lock($1::bigint)', [lock.key]);
-            locked = true;
-          } catch (e) {
-            if ((e as { code?: string }).code !== '55P03') throw e;
+        await conn.query(`SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`);
+        const started = Date.now();
+        for (let delay = POLL_FIRST_MS, told = false; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
+          if (lost) throw lostError('taking the lock');
+          const r = await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock.key]);
+          if (r.rows[0].ok === true) break;
+          if (!told) {
+            options.onWait?.(await lockHolder(conn, lock));
+            told = true;
+          }
+          const left = options.timeoutMs > 0 ? started + options.timeoutMs - Date.now() : Infinity;
+          if (left <= 0) {
             const holder = await lockHolder(conn, lock);
             throw new BulkheadError(
               problem('BH021', `lock of module ${o.module} still held after ${options.timeoutMs} ms${holder ? ` by ${describeHolder(holder)}` : ''}`, {
@@ -97,18 +161,72 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
                 fix: 'wait for the other runner to finish, or raise --lock-timeout; the server releases the lock when that session ends',
               }),
             );
-          } finally {
-            await conn.query("SELECT set_config('lock_timeout', '0', false)").catch(() => undefined);
           }
+          await sleep(Math.min(left, delay * (0.5 + Math.random())));
         }
-        return await fn();
+        locked = true;
+        heartbeat = setInterval(() => {
+          conn.query('SELECT 1').catch((e: Error) => onLost(`lock session failed: ${e.message}`));
+        }, HEARTBEAT_MS);
+        heartbeat.unref();
+        const guard: LockGuard = {
+          check(before) {
+            if (lost) throw lostError(before);
+          },
+          async verify(q, before) {
+            if (lost) throw lostError(before);
+            const r = await q.raw(
+              `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ?
+                  AND classid = ?::oid AND objid = ?::oid AND objsubid = 1) AS held`,
+              [backendPid(conn), lock.classid, lock.objid],
+            );
+            if (r.rows[0].held !== true) {
+              onLost('the server no longer lists it');
+              throw lostError(before);
+            }
+          },
+          async fence(trx) {
+            await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [lock.fence]);
+          },
+          async blockersOf(pid) {
+            if (lost) return [];
+            const r = await conn.query(
+              `SELECT pid, application_name, state, query_start, query FROM pg_stat_activity
+                WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY query_start NULLS LAST`,
+              [pid],
+            );
+            return r.rows.map((row) => ({
+              pid: row.pid,
+              application: row.application_name || '(no application_name)',
+              state: row.state ?? 'unknown',
+              queryStart: row.query_start ? new Date(row.query_start).toISOString() : undefined,
+              query: oneLine(row.query ?? ''),
+            }));
+          },
+        };
+        return await fn(guard);
       } finally {
-        if (locked) await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lock.key]).catch(() => undefined);
-        await knex.client.releaseConnection(conn);
+        if (heartbeat) clearInterval(heartbeat);
+        if (locked && !lost) await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lock.key]).catch(() => undefined);
+        await knex.client.destroyRawConnection(conn).catch(() => undefined);
       }
     },
     close: () => knex.destroy(),
   };
+}
+
+/** The server process id of a pg connection (set by the server at start-up; not in pg's types). */
+export function backendPid(conn: pg.Client): number {
+  return (conn as unknown as { processID: number }).processID;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function oneLine(sql: string): string {
+  const one = sql.replace(/\s+/g, ' ').trim();
+  return one.length > 160 ? `${one.slice(0, 157)}...` : one;
 }
 
 async function lockHolder(conn: pg.Client, lock: { classid: number; objid: number }): Promise<LockHolder | undefined> {

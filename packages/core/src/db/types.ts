@@ -8,6 +8,18 @@ export interface LockHolder {
   since?: string;
 }
 
+/** A session that blocks a migration's statement (from `pg_blocking_pids`). */
+export interface BlockingSession {
+  pid: number;
+  application: string;
+  /** `active`, `idle in transaction`, … */
+  state: string;
+  /** When its current (or last) query started. */
+  queryStart?: string;
+  /** Its current (or last) query, shortened. */
+  query: string;
+}
+
 export interface LockOptions {
   /** Give up after this many milliseconds; 0 waits forever. */
   timeoutMs: number;
@@ -15,11 +27,38 @@ export interface LockOptions {
   onWait?: (holder: LockHolder | undefined) => void;
 }
 
+/**
+ * What a runner holding a module lock can ask of it. The lock lives in a session of its own;
+ * when that session dies (server restart, terminated backend, a proxy dropping it) another
+ * runner may take the lock, so the holder checks before every step.
+ */
+export interface LockGuard {
+  /** Throws (BH036) when the lock session is known to be gone. No round trip. */
+  check(before: string): void;
+  /**
+   * Asks the server, through `q`, whether this runner still holds the lock; throws (BH036) if not.
+   * One round trip: used before each statement of a migration that runs outside a transaction.
+   */
+  verify(q: Knex | Knex.Transaction, before: string): Promise<void>;
+  /**
+   * Inside a migration's transaction: take the module's transaction-level fence lock, so two
+   * runners can never both commit the same migration (even one that lost its module lock unaware).
+   */
+  fence(trx: Knex.Transaction): Promise<void>;
+  /** Sessions currently blocking backend `pid`, read on the lock session (for lock-timeout reports). */
+  blockersOf(pid: number): Promise<BlockingSession[]>;
+}
+
 /** An open connection to one module's database. */
 export interface ModuleDb {
   readonly kind: 'postgres' | 'pglite';
   readonly knex: Knex;
-  /** Hold the module's lock while `fn` runs; other runners wait (SPEC §7). */
-  withModuleLock<T>(fn: () => Promise<T>, options: LockOptions): Promise<T>;
+  /**
+   * SQL that returns a connection to a clean session before each migration: no role, settings,
+   * search_path or temporary tables left over from the previous migration (one round trip).
+   */
+  readonly sessionReset: string;
+  /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */
+  withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T>;
   close(): Promise<void>;
 }

@@ -9,3 +9,34 @@ export interface HistoryRow {
   run_id: string;
   bulkhead_version: string;
 }
+
+/**
+ * Progress of a migration that runs outside a transaction (`no-transaction`), one row while it
+ * runs, removed in the transaction that records it: a row found later means a run stopped
+ * midway (killed, connection lost, or a statement failed), and says how far it got.
+ */
+export interface ProgressRow {
+  id: string;
+  direction: 'up' | 'down';
+  /** Checksum of the migration's file(s) when it ran. */
+  checksum: string;
+  /** Statements in the file; null for TS/JS migrations (their statements are not known ahead). */
+  statements_total: number | null;
+  /** Statements completed, in order. */
+  statements_done: number;
+  /** sha256 of the completed statements' text: a resume needs them unchanged. */
+  done_digest: string | null;
+  /** The statement that failed, when one did (1-based); null when the run was interrupted. */
+  failed_statement: number | null;
+  error: string | null;
+  run_id: string;
+  runner: string;
+  started_at: Date;
+  updated_at: Date;
+}
+
+/** What a module's history store holds: applied migrations and unfinished no-transaction runs. */
+export interface HistorySnapshot {
+  rows: HistoryRow[];
+  progress: ProgressRow[];
+}

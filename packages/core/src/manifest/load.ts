@@ -6,6 +6,11 @@ import { registerSecret } from '../redact.js';
 import { expandEnv } from './env.js';
 import { defaultHistoryTable, ManifestSchema, type Manifest } from './schema.js';
 
+/** Every field a manifest may have, as named in messages (from the schema itself). */
+const ALLOWED_FIELDS = Object.entries(ManifestSchema.shape)
+  .flatMap(([k, v]) => (k === 'database' ? Object.keys((v as unknown as { shape: object }).shape).map((d) => `database.${d}`) : [k]))
+  .join(', ');
+
 /** A module as declared by its manifest, with its URL expanded and parsed. */
 export interface ModuleManifest {
   name: string;
@@ -47,7 +52,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
         if (issue.code === 'unrecognized_keys') {
           message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
           field = issue.keys.map((k) => [...issue.path, k].join('.')).join(', ');
-          fix = 'remove it or fix its spelling; allowed fields: $schema, name, database.url, database.schema, historyTable, migrations, dependsOn, owns, extensions';
+          fix = `remove it or fix its spelling; allowed fields: ${ALLOWED_FIELDS}`;
         } else if (issue.code === 'invalid_type' && issue.input === undefined) {
           message = `required field is missing`;
           fix = `add "${issue.path.at(-1)?.toString()}"`;

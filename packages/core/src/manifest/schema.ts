@@ -41,6 +41,11 @@ export const ManifestSchema = z
       .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
       .default([])
       .describe('Extensions the module needs'),
+    lockTimeout: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })
+      .optional()
+      .describe("Per-statement lock_timeout for this module's migrations; a statement that waits longer is rolled back and its migration retried with backoff. Default 3s"),
   })
   .describe('Bulkhead module manifest');
 

@@ -27,6 +27,8 @@ const row = (id: string, checksum = `sum-${id}`): HistoryRow => ({
   bulkhead_version: '0',
 });
 
+const history = (rows: ReturnType<typeof row>[]) => ({ rows, progress: [] });
+
 describe('moduleState', () => {
   it('with no history table, everything is pending', () => {
     const s = moduleState(module([file('001_a'), file('002_b')]), undefined, rel);
@@ -35,19 +37,19 @@ describe('moduleState', () => {
   });
 
   it('splits applied and pending', () => {
-    const s = moduleState(module([file('001_a'), file('002_b')]), [row('001_a')], rel);
+    const s = moduleState(module([file('001_a'), file('002_b')]), history([row('001_a')]), rel);
     expect(s.applied.map((a) => a.row.id)).toEqual(['001_a']);
     expect(s.pending.map((m) => m.id)).toEqual(['002_b']);
   });
 
   it('flags an edited applied migration with the fix', () => {
-    const s = moduleState(module([file('001_a')]), [row('001_a', 'other')], rel);
+    const s = moduleState(module([file('001_a')]), history([row('001_a', 'other')]), rel);
     expect(s.problems).toEqual([expect.objectContaining({ code: 'BH022', module: 'm', file: 'modules/m/migrations/001_a.up.sql' })]);
     expect(s.problems[0]!.fix).toContain('new migration');
   });
 
   it('flags a vanished applied migration and a pending one older than the last applied', () => {
-    const s = moduleState(module([file('001_a'), file('003_c')]), [row('002_b'), row('003_c')], rel);
+    const s = moduleState(module([file('001_a'), file('003_c')]), history([row('002_b'), row('003_c')]), rel);
     expect(s.problems.map((p) => p.code)).toEqual(['BH023', 'BH024']);
     expect(s.problems[1]!.message).toContain('001_a sorts before 003_c');
   });
@@ -56,7 +58,7 @@ describe('moduleState', () => {
 describe('planUp', () => {
   const m = module([file('001_a'), file('002_b'), file('003_c')]);
   it('runs pending up to --to, by id or version', () => {
-    const s = moduleState(m, [row('001_a')], rel);
+    const s = moduleState(m, history([row('001_a')]), rel);
     expect(planUp(m, s, undefined, rel).run.map((x) => x.id)).toEqual(['002_b', '003_c']);
     expect(planUp(m, s, '002_b', rel).run.map((x) => x.id)).toEqual(['002_b']);
     expect(planUp(m, s, '002', rel).run.map((x) => x.id)).toEqual(['002_b']);
@@ -66,7 +68,7 @@ describe('planUp', () => {
 
 describe('planDown', () => {
   const m = module([file('001_a'), file('002_b'), file('003_c', { downPath: undefined })]);
-  const s = moduleState(m, [row('001_a'), row('002_b')], rel);
+  const s = moduleState(m, history([row('001_a'), row('002_b')]), rel);
   it('reverts one step by default, newest first', () => {
     expect(planDown(m, s, {}, rel).run.map((x) => x.id)).toEqual(['002_b']);
     expect(planDown(m, s, { steps: 5 }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
@@ -77,7 +79,7 @@ describe('planDown', () => {
     expect(planDown(m, s, { to: '003_c' }, rel).problems[0]!.code).toBe('BH026');
   });
   it('refuses a migration without a down', () => {
-    const s3 = moduleState(m, [row('001_a'), row('002_b'), row('003_c')], rel);
+    const s3 = moduleState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
     expect(planDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
   });
 });

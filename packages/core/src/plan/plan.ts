@@ -1,5 +1,5 @@
 import { problem, type Problem } from '../errors.js';
-import type { HistoryRow } from '../history/types.js';
+import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 
@@ -10,17 +10,30 @@ export interface ModuleState {
   applied: { row: HistoryRow; file: MigrationFile | undefined }[];
   /** Migrations not applied yet, in order. */
   pending: MigrationFile[];
-  /** Integrity problems: edited or vanished applied migrations, pending older than the last applied. */
+  /** No-transaction migrations a run left midway (killed, connection lost, a statement failed). */
+  interrupted: { progress: ProgressRow; file: MigrationFile | undefined }[];
+  /**
+   * Integrity problems: edited or vanished applied migrations, pending older than the last
+   * applied, a migration left midway (unless resuming).
+   */
   problems: Problem[];
 }
 
+export interface StateOptions {
+  /** Continue migrations left midway instead of refusing (`--resume`). */
+  resume?: boolean;
+  /** INVALID indexes in the module's database (named when a run was left midway). */
+  invalidIndexes?: readonly string[];
+}
+
 /**
- * Compare a module's files with its history. `rows` is undefined when the history table
+ * Compare a module's files with its history. `history` is undefined when the history table
  * does not exist yet (nothing applied).
  */
-export function moduleState(module: Module, rows: readonly HistoryRow[] | undefined, rel: (abs: string) => string): ModuleState {
+export function moduleState(module: Module, history: HistorySnapshot | undefined, rel: (abs: string) => string, o: StateOptions = {}): ModuleState {
   const files = new Map(module.migrations.map((m) => [m.id, m]));
-  const appliedRows = [...(rows ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rows: readonly HistoryRow[] = history?.rows ?? [];
+  const appliedRows = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const appliedIds = new Set(appliedRows.map((r) => r.id));
   const problems: Problem[] = [];
   const applied = appliedRows.map((row) => {
@@ -59,7 +72,53 @@ export function moduleState(module: Module, rows: readonly HistoryRow[] | undefi
       }
     }
   }
-  return { module: module.name, applied, pending, problems };
+  const interrupted = (history?.progress ?? []).map((progress) => ({ progress, file: files.get(progress.id) }));
+  for (const { progress, file } of interrupted) {
+    const p = interruptedProblem(module, progress, file, rel, o);
+    if (p) problems.push(p);
+  }
+  return { module: module.name, applied, pending, interrupted, problems };
+}
+
+/** A no-transaction migration left midway: what happened, and what to do (BH035). */
+function interruptedProblem(module: Module, p: ProgressRow, file: MigrationFile | undefined, rel: (abs: string) => string, o: StateOptions): Problem | undefined {
+  const where = file ? rel(p.direction === 'down' && file.downPath ? file.downPath : file.upPath) : rel(module.migrationsDir);
+  if (!file) {
+    return problem('BH035', `${p.id} stopped midway (${p.direction}, run ${p.run_id}) and its file is gone`, {
+      module: module.name,
+      file: where,
+      fix: `restore ${p.id} from version control, then resume: bulkhead ${p.direction} ${module.name} --resume`,
+    });
+  }
+  if (o.resume) return undefined;
+  const total = p.statements_total ?? undefined;
+  const next = p.statements_done + 1;
+  const done =
+    total === undefined
+      ? 'how far it got is not known (a TS/JS migration runs its statements as its code decides)'
+      : `${p.statements_done} of ${total} statements completed`;
+  const what =
+    p.failed_statement !== null
+      ? `statement ${p.failed_statement} failed: ${p.error ?? 'unknown error'}`
+      : total === undefined
+        ? 'the run was interrupted'
+        : `statement ${next} was running when the run was interrupted and may have partly taken effect`;
+  const text = [file.sql?.up, file.sql?.down].filter(Boolean).join('\n');
+  const invalid = (o.invalidIndexes ?? []).filter((name) => !text || text.includes(name.split('.').pop()!));
+  const indexes = invalid.length
+    ? ` INVALID index${invalid.length > 1 ? 'es' : ''} left in the database: ${invalid.join(', ')} (an interrupted CREATE INDEX CONCURRENTLY).`
+    : '';
+  const drop = invalid.length ? `drop ${invalid.map((i) => `DROP INDEX CONCURRENTLY ${i};`).join(' ')} then ` : '';
+  const resumeFrom = total === undefined ? 'run it again from the start' : `continue from statement ${next}`;
+  return problem(
+    'BH035',
+    `${p.id} (${p.direction}) stopped midway in run ${p.run_id} at ${p.updated_at.toISOString()}: ${done}; ${what}.${indexes} It runs outside a transaction, so what completed remains.`,
+    {
+      module: module.name,
+      file: where,
+      fix: `check what statement ${total === undefined ? 'by statement' : next} left behind and fix the cause; ${drop}${resumeFrom}: bulkhead ${p.direction} ${module.name} --resume`,
+    },
+  );
 }
 
 /** The migrations `up` would run: pending ones, up to and including `to` when given. */

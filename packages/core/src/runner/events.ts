@@ -1,4 +1,4 @@
-import type { LockHolder } from '../db/types.js';
+import type { BlockingSession, LockHolder } from '../db/types.js';
 import type { Direction } from './prepare.js';
 
 /** Progress events for a human renderer; every callback is optional. */
@@ -9,4 +9,6 @@ export interface Reporter {
   moduleStart?(module: string, count: number, direction: Direction): void;
   migrationStart?(module: string, id: string, direction: Direction): void;
   migrationDone?(module: string, id: string, direction: Direction, durationMs: number): void;
+  /** A statement timed out waiting for a lock; the migration is retried after a backoff. */
+  lockRetry?(module: string, id: string, attempt: number, of: number, blockers: readonly BlockingSession[]): void;
 }

@@ -1,50 +1,81 @@
+import type { Knex } from 'knex';
 import { BulkheadError, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import type { ModuleDb } from '../db/types.js';
 import { ensureHistoryTable, readHistory } from '../history/history.js';
+import type { MigrationFile } from '../migrations/files.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
 import type { Workspace, Module } from '../workspace.js';
-import { applyMigration, MigrationFailedError, type MigrationFailure } from './apply.js';
+import { applyMigration, invalidIndexes, MigrationFailedError, type MigrationFailure } from './apply.js';
 import type { Reporter } from './events.js';
-import type { Runnable } from './prepare.js';
+import { prepareAll, type Direction, type Runnable } from './prepare.js';
 
 export interface RunModuleOptions {
+  direction: Direction;
   /** Each migration that ran is pushed here as it completes (so a failure keeps what ran before). */
   done: { id: string; durationMs?: number }[];
   runId: string;
+  /** `application_name` of this runner, kept with the progress of no-transaction migrations. */
+  runner: string;
   lockTimeoutMs: number;
+  statementLockTimeoutMs: number;
+  lockAttempts: number;
+  /** Continue no-transaction migrations an earlier run left midway (`--resume`). */
+  resume: boolean;
   reporter?: Reporter;
   /**
-   * Which of the prepared migrations still need to run, given the history as read under the
-   * lock (another runner may have applied or reverted some meanwhile).
+   * What to run, decided from the history as read under the lock (another runner may have
+   * applied or reverted some since the plan was shown): the same pure selection as the plan.
    */
-  select(state: ModuleState): ReadonlySet<string>;
+  select(state: ModuleState): { run: MigrationFile[]; problems: Problem[] };
+}
+
+/** A module's state read from its database: history, unfinished runs, and INVALID indexes when a run stopped midway. */
+export async function readModuleState(knex: Knex, module: Module, rel: (abs: string) => string, resume: boolean): Promise<ModuleState> {
+  const history = await readHistory(knex, module.history);
+  const invalid = history?.progress.length ? await invalidIndexes(knex) : undefined;
+  return moduleState(module, history, rel, { resume, invalidIndexes: invalid });
 }
 
 /**
- * Run prepared migrations of one module under its lock: re-read the history there, stop on any
- * integrity problem, then apply each migration (with its history row) in order.
+ * Run one module's migrations under its lock: re-read the history there, stop on any
+ * integrity problem, decide what to run from that history, then apply each migration (with
+ * its history row) in order. `prepared` holds what preflight loaded; anything the decision
+ * under the lock adds is loaded and checked here.
  */
-export async function runModule(
-  ws: Workspace,
-  module: Module,
-  db: ModuleDb,
-  prepared: readonly Runnable[],
-  o: RunModuleOptions,
-): Promise<void> {
-  const direction = prepared[0]?.direction ?? 'up';
+export async function runModule(ws: Workspace, module: Module, db: ModuleDb, prepared: readonly Runnable[], o: RunModuleOptions): Promise<void> {
   await db.withModuleLock(
-    async () => {
-      if (direction === 'up') await ensureHistoryTable(db.knex, module.history);
-      const state = moduleState(module, await readHistory(db.knex, module.history), ws.rel);
-      if (state.problems.length) throw new BulkheadError(state.problems);
-      const wanted = o.select(state);
-      const runnables = prepared.filter((r) => wanted.has(r.file.id));
-      o.reporter?.moduleStart?.(module.name, runnables.length, direction);
+    async (guard) => {
+      if (o.direction === 'up') await ensureHistoryTable(db.knex, module.history);
+      const state = await readModuleState(db.knex, module, ws.rel, o.resume);
+      const selection = o.select(state);
+      const problems = [...state.problems, ...selection.problems];
+      if (problems.length) throw new BulkheadError(problems);
+      const ready = new Map(prepared.map((r) => [r.file.id, r]));
+      const missing = selection.run.filter((m) => !ready.has(m.id));
+      if (missing.length) {
+        const loaded = await prepareAll(module.name, missing, o.direction, ws.rel);
+        if (loaded.problems.length) throw new BulkheadError(loaded.problems);
+        for (const r of loaded.runnables) ready.set(r.file.id, r);
+      }
+      const runnables = selection.run.map((m) => ready.get(m.id)!);
+      o.reporter?.moduleStart?.(module.name, runnables.length, o.direction);
       for (const r of runnables) {
-        o.reporter?.migrationStart?.(module.name, r.file.id, direction);
-        const durationMs = await applyMigration(db, r, { module: module.name, history: module.history, runId: o.runId, rel: ws.rel });
-        o.done.push({ id: r.file.id, durationMs });
-        o.reporter?.migrationDone?.(module.name, r.file.id, direction, durationMs);
+        o.reporter?.migrationStart?.(module.name, r.file.id, o.direction);
+        const outcome = await applyMigration(db, r, {
+          module: module.name,
+          history: module.history,
+          runId: o.runId,
+          rel: ws.rel,
+          guard,
+          statementLockTimeoutMs: o.statementLockTimeoutMs,
+          lockAttempts: o.lockAttempts,
+          runner: o.runner,
+          reporter: o.reporter,
+          resumeFrom: state.interrupted.find((i) => i.progress.id === r.file.id)?.progress,
+        });
+        if (!outcome.ran) continue;
+        o.done.push({ id: r.file.id, durationMs: outcome.durationMs });
+        o.reporter?.migrationDone?.(module.name, r.file.id, o.direction, outcome.durationMs);
       }
     },
     { timeoutMs: o.lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(module.name, h) },
@@ -60,7 +91,8 @@ export function failureOf(e: unknown, module: string): { failure?: MigrationFail
 
 /**
  * Exit code of a run over modules: a failed migration is 1; problems found under a lock (lock
- * timeout, history changed meanwhile) are 2; modules skipped after a failure keep it 1.
+ * timeout, history changed meanwhile) are 2 unless one of them is a failure (a lost lock);
+ * modules skipped after a failure keep it 1.
  */
 export function exitCodeOfRuns(runs: readonly { status: string; failure?: unknown; problems?: Problem[] }[]): ExitCode {
   if (runs.some((r) => r.failure)) return EXIT.failed;
