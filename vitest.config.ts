@@ -12,9 +12,19 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['tests/**/*.test.ts'],
+          include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/server.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
+          // Many runners at once and server crashes, on a PostgreSQL server of its own.
+          name: 'stress',
+          include: ['tests/stress/**/*.test.ts'],
+          testTimeout: 180_000,
           hookTimeout: 120_000,
           pool: 'forks',
         },

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, type Fixture } from '../support/fixtures.js';
+import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -155,12 +155,3 @@ describe('reliability on the embedded default', () => {
     expect(next.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['002_more']);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached in time');
-}

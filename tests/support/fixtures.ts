@@ -121,3 +121,21 @@ export async function runCli(args: string[], o: { cwd: string; env?: Record<stri
   }
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), json };
 }
+
+/** Poll `check` until it holds (or fail after `timeoutMs`). */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached in time');
+}
+
+/** Wait until a session other than the caller's runs a query containing `text`. */
+export async function waitForQuery(url: string, text: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    async () => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid() AND query NOT LIKE $2', [`%${text}%`, '%pg_stat_activity%'])).length > 0,
+    timeoutMs,
+  );
+}

@@ -167,7 +167,7 @@ export async function readModules(ws: Workspace, modules: readonly Module[], o: 
     if (o.readOnly && notCreatedYet(module)) return x;
     try {
       const db = await x.connect();
-      x.state = await readModuleState(db.knex, module, ws.rel, o.resume ?? false);
+      x.state = await readModuleState(db, module, ws.rel, { resume: o.resume ?? false, underLock: false });
       if (db.kind === 'postgres') await closeAll([x]);
       return x;
     } catch (e) {

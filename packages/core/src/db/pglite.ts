@@ -64,6 +64,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       sessionReset: sessionResetSql(o.schema, 0),
       // The folder lock already excludes every other process; one process runs a module once.
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
+      lockHolder: async () => undefined,
       async close() {
         await knex.destroy();
         await server.stop();

@@ -122,6 +122,14 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     get sessionReset() {
       return sessionResetSql(o.schema, versionNum);
     },
+    async lockHolder() {
+      const conn = (await knex.client.acquireConnection()) as pg.Client;
+      try {
+        return await lockHolder(conn, lock);
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    },
     async withModuleLock(fn, options) {
       // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
       // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.

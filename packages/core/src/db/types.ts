@@ -58,6 +58,8 @@ export interface ModuleDb {
    * search_path or temporary tables left over from the previous migration (one round trip).
    */
   readonly sessionReset: string;
+  /** Who holds the module lock now, if anyone (read without taking it). */
+  lockHolder(): Promise<LockHolder | undefined>;
   /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */
   withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T>;
   close(): Promise<void>;

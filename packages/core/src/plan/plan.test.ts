@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryRow } from '../history/types.js';
+import type { HistoryRow, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 import { moduleState, planDown, planUp } from './plan.js';
@@ -81,5 +81,53 @@ describe('planDown', () => {
   it('refuses a migration without a down', () => {
     const s3 = moduleState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
     expect(planDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
+  });
+});
+
+describe('a no-transaction migration left midway (BH035)', () => {
+  const progress = (o: Partial<ProgressRow> = {}): ProgressRow => ({
+    id: '002_idx',
+    direction: 'up',
+    checksum: 'sum-002_idx',
+    statements_total: 3,
+    statements_done: 1,
+    done_digest: 'd',
+    failed_statement: null,
+    error: null,
+    run_id: 'run-1',
+    runner: 'bulkhead up',
+    started_at: new Date('2026-01-01T00:00:00Z'),
+    updated_at: new Date('2026-01-01T00:00:01Z'),
+    ...o,
+  });
+  const idx = file('002_idx', { sql: { up: 'CREATE INDEX CONCURRENTLY items_name_idx ON items (name);', directives: { noTransaction: true, requires: [], allow: [], unknown: [] } } });
+
+  it('says how far it got, which statement was in flight, names INVALID indexes it built, and how to continue', () => {
+    const s = moduleState(module([file('001_a'), idx]), { rows: [row('001_a')], progress: [progress()] }, rel, {
+      invalidIndexes: ['public.items_name_idx', 'other.unrelated_idx'],
+    });
+    expect(s.pending.map((m) => m.id)).toEqual(['002_idx']);
+    expect(s.problems).toHaveLength(1);
+    const p = s.problems[0]!;
+    expect(p).toMatchObject({ code: 'BH035', module: 'm', file: 'modules/m/migrations/002_idx.up.sql' });
+    expect(p.message).toContain('1 of 3 statements completed; statement 2 was running when the run was interrupted');
+    expect(p.message).toContain('INVALID index left in the database: public.items_name_idx');
+    expect(p.message).not.toContain('unrelated_idx');
+    expect(p.fix).toContain('DROP INDEX CONCURRENTLY public.items_name_idx;');
+    expect(p.fix).toContain('bulkhead up m --resume');
+  });
+
+  it('names a failed statement and its error; TS migrations say the progress is not known', () => {
+    const failed = moduleState(module([idx]), { rows: [], progress: [progress({ failed_statement: 2, error: 'boom' })] }, rel);
+    expect(failed.problems[0]!.message).toContain('statement 2 failed: boom');
+    const ts = moduleState(module([file('002_idx', { format: 'js', upPath: '/ws/modules/m/migrations/002_idx.ts' })]), { rows: [], progress: [progress({ statements_total: null })] }, rel);
+    expect(ts.problems[0]!.message).toContain('how far it got is not known');
+    expect(ts.problems[0]!.fix).toContain('run it again from the start');
+  });
+
+  it('is not a problem when resuming; a vanished file still is', () => {
+    expect(moduleState(module([idx]), { rows: [], progress: [progress()] }, rel, { resume: true }).problems).toEqual([]);
+    const gone = moduleState(module([]), { rows: [], progress: [progress()] }, rel, { resume: true });
+    expect(gone.problems[0]).toMatchObject({ code: 'BH035', message: expect.stringContaining('its file is gone') });
   });
 });

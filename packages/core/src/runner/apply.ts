@@ -187,6 +187,10 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     const named = new Set((statements ?? []).flatMap(indexNames));
     const invalid = (await invalidIndexes(db.knex)).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
     if (invalid.length) {
+      // The statement that builds it did not complete: a resume must run it again.
+      const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
+      const builder = (statements ?? []).findIndex((s) => s.kind === 'IndexStmt' && (!s.node.idxname || bare.has(String(s.node.idxname))));
+      if (statements && builder >= 0) await advanceProgress(db.knex, ctx.history, r.file.id, builder, digest(statements.slice(0, builder)));
       throw new MigrationFailedError({
         ...baseFailure(r, ctx),
         partial: true,

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { BulkheadError, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import type { ModuleDb } from '../db/types.js';
-import { ensureHistoryTable, readHistory } from '../history/history.js';
+import { ensureHistoryTable, readHistory, type ProgressRow } from '../history/history.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
 import type { Workspace, Module } from '../workspace.js';
@@ -29,11 +28,27 @@ export interface RunModuleOptions {
   select(state: ModuleState): { run: MigrationFile[]; problems: Problem[] };
 }
 
-/** A module's state read from its database: history, unfinished runs, and INVALID indexes when a run stopped midway. */
-export async function readModuleState(knex: Knex, module: Module, rel: (abs: string) => string, resume: boolean): Promise<ModuleState> {
-  const history = await readHistory(knex, module.history);
-  const invalid = history?.progress.length ? await invalidIndexes(knex) : undefined;
-  return moduleState(module, history, rel, { resume, invalidIndexes: invalid });
+/**
+ * A module's state read from its database: history, unfinished runs, and INVALID indexes when
+ * a run stopped midway. Outside the module lock, unfinished runs are reported only when no
+ * runner holds the lock (else they are in flight).
+ */
+export async function readModuleState(db: ModuleDb, module: Module, rel: (abs: string) => string, o: { resume: boolean; underLock: boolean }): Promise<ModuleState> {
+  let history = await readHistory(db.knex, module.history);
+  if (history?.progress.length && !o.underLock) {
+    if ((await db.lockHolder()) !== undefined) return moduleState(module, { ...history, progress: [] }, rel, { resume: o.resume });
+    // Nobody holds the lock now. A row that was in flight at the first read has since been
+    // cleared or rewritten; one that is unchanged was left by a run that stopped.
+    const first = new Set(history.progress.map(progressKey));
+    history = await readHistory(db.knex, module.history);
+    if (history) history = { ...history, progress: history.progress.filter((p) => first.has(progressKey(p))) };
+  }
+  if (!history?.progress.length) return moduleState(module, history, rel, { resume: o.resume });
+  return moduleState(module, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db.knex) });
+}
+
+function progressKey(p: ProgressRow): string {
+  return `${p.id}|${p.run_id}|${p.statements_done}|${p.updated_at.toISOString()}`;
 }
 
 /**
@@ -46,7 +61,7 @@ export async function runModule(ws: Workspace, module: Module, db: ModuleDb, pre
   await db.withModuleLock(
     async (guard) => {
       if (o.direction === 'up') await ensureHistoryTable(db.knex, module.history);
-      const state = await readModuleState(db.knex, module, ws.rel, o.resume);
+      const state = await readModuleState(db, module, ws.rel, { resume: o.resume, underLock: true });
       const selection = o.select(state);
       const problems = [...state.problems, ...selection.problems];
       if (problems.length) throw new BulkheadError(problems);

@@ -1,0 +1,359 @@
+/**
+ * SPEC §7 under faults, on a real server: runners that race, lose their lock, meet a busy
+ * table, die midway through a no-transaction migration, or lose their connection.
+ */
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForQuery, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+/** A session that holds locks until released: the "long open transaction" of a busy database. */
+async function holdOpenTransaction(url: string, sql: string, app = 'reporting-job'): Promise<{ pid: number; release(): Promise<void> }> {
+  const c = new pg.Client({ connectionString: url, application_name: app });
+  await c.connect();
+  await c.query('BEGIN');
+  await c.query(sql);
+  const pid = (c as unknown as { processID: number }).processID;
+  return {
+    pid,
+    async release() {
+      await c.query('COMMIT').catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+describe('racing runners', () => {
+  it('runners started at once on a module with CREATE INDEX CONCURRENTLY never deadlock, and apply each migration once', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'search',
+        url: '${SEARCH_URL}',
+        migrations: {
+          '001_table.up.sql': 'CREATE TABLE docs (id int, body text);\nINSERT INTO docs SELECT g, md5(g::text) FROM generate_series(1, 20000) g;\nCREATE TABLE search_log (n int);\nINSERT INTO search_log VALUES (1);\n',
+          '002_index.up.sql': '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY docs_body_idx ON docs (body);\nINSERT INTO search_log VALUES (2);\n',
+          '003_slow.up.sql': 'SELECT pg_sleep(1);\nINSERT INTO search_log VALUES (3);\n',
+        },
+      },
+    ]);
+    const env = { SEARCH_URL: url };
+    // A deadlock would hang until --lock-timeout (60 s) and fail the run; the test would time out.
+    const runs = await Promise.all(Array.from({ length: 8 }, () => startCli(['up', '--json', '--lock-timeout', '60s'], { cwd: fx!.root, env })));
+    for (const r of runs) expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(await query(url, 'SELECT n FROM search_log ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(await query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'docs_body_idx'::regclass")).toEqual([{ indisvalid: true }]);
+    const applied = runs.flatMap((r) => JSON.parse(String(r.stdout)).modules.flatMap((m: any) => m.migrations.map((x: any) => x.id)));
+    expect(applied.sort()).toEqual(['001_table', '002_index', '003_slow']);
+  });
+
+  it('down racing up decides under the lock: the history stays consistent with the schema', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'race',
+        url: '${RACE_URL}',
+        migrations: {
+          '001_a.up.sql': 'CREATE TABLE race_a (id int);\n',
+          '001_a.down.sql': 'DROP TABLE race_a;\n',
+          '002_b.up.sql': 'CREATE TABLE race_b (id int);\nSELECT pg_sleep(2);\n',
+          '002_b.down.sql': 'DROP TABLE race_b;\n',
+          '003_c.up.sql': 'CREATE TABLE race_c (id int);\n',
+          '003_c.down.sql': 'DROP TABLE race_c;\n',
+        },
+      },
+    ]);
+    const env = { RACE_URL: url };
+    expect((await runCli(['up', 'race', '--to', '001_a'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const upRun = startCli(['up'], { cwd: fx.root, env });
+    await waitForQuery(url, 'pg_sleep(2)');
+    // Planned while 001 was the last applied; under the lock 003 is: that is what it reverts.
+    const downRun = await runCli(['down', 'race', '--json'], { cwd: fx.root, env });
+    expect((await upRun).exitCode).toBe(0);
+    expect(downRun.exitCode, downRun.stderr).toBe(0);
+    expect(downRun.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['003_c']);
+    const ids = (await query<{ id: string }>(url, 'SELECT id FROM race_migrations ORDER BY id')).map((r) => r.id);
+    expect(ids).toEqual(['001_a', '002_b']);
+    expect([await tableExists(url, 'race_a'), await tableExists(url, 'race_b'), await tableExists(url, 'race_c')]).toEqual([true, true, false]);
+  });
+});
+
+describe('a lost module lock', () => {
+  it('a runner whose lock session is terminated stops; the runner that takes over applies each migration once', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'lost',
+        url: '${LOST_URL}',
+        migrations: {
+          '000_log.up.sql': 'CREATE TABLE lost_log (n int);\n',
+          '001_slow.up.sql': 'INSERT INTO lost_log VALUES (1);\nSELECT pg_sleep(3);\n',
+          '002_next.up.sql': 'INSERT INTO lost_log VALUES (2);\n',
+        },
+      },
+    ]);
+    const env = { LOST_URL: url };
+    const first = startCli(['up', '--json'], { cwd: fx.root, env });
+    await waitForQuery(url, 'pg_sleep(3)');
+    // Kill the session holding the module lock (what a proxy or an idle timeout would do).
+    const [holder] = await query<{ pid: number }>(url, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid <> pg_backend_pid() LIMIT 1");
+    await query(url, 'SELECT pg_terminate_backend($1)', [holder!.pid]);
+    const second = await runCli(['up', '--json', '--lock-timeout', '60s'], { cwd: fx.root, env });
+    const firstDone = await first;
+    expect(second.exitCode, second.stderr).toBe(0);
+    // The first runner noticed before recording and rolled its migration back.
+    expect(firstDone.exitCode).toBe(1);
+    expect(String(firstDone.stderr)).toMatch(/lost the lock of module lost .*BH036/s);
+    expect(await query(url, 'SELECT n FROM lost_log ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect((await query(url, 'SELECT id FROM lost_migrations ORDER BY id')).map((r: any) => r.id)).toEqual(['000_log', '001_slow', '002_next']);
+  });
+
+  it("a server-wide idle_session_timeout does not close the lock's session during a long migration", async () => {
+    const url = await createDatabase();
+    const db = new URL(url).pathname.slice(1);
+    await query(url, `ALTER DATABASE "${db}" SET idle_session_timeout = '300ms'`);
+    fx = makeWorkspace([
+      {
+        name: 'idle',
+        url: '${IDLE_URL}',
+        migrations: {
+          '001_slow.up.sql': 'CREATE TABLE idle_log (n int);\nSELECT pg_sleep(1.5);\n',
+          '002_slow.up.sql': 'INSERT INTO idle_log VALUES (2);\nSELECT pg_sleep(1);\n',
+        },
+      },
+    ]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { IDLE_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await query(url, 'SELECT n FROM idle_log')).toEqual([{ n: 2 }]);
+  });
+});
+
+describe('DDL on a busy table', () => {
+  const workspace = () =>
+    makeWorkspace([
+      {
+        name: 'busy',
+        url: '${BUSY_URL}',
+        migrations: {
+          '001_table.up.sql': 'CREATE TABLE accounts (id int);\nINSERT INTO accounts VALUES (1);\n',
+          '002_column.up.sql': 'ALTER TABLE accounts ADD COLUMN max_reports int NOT NULL DEFAULT 5;\n',
+        },
+      },
+    ]);
+
+  it('a DDL statement behind a long transaction is retried with backoff and applied once the blocker ends', async () => {
+    const url = await createDatabase();
+    fx = workspace();
+    const env = { BUSY_URL: url };
+    expect((await runCli(['up', 'busy', '--to', '001_table'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const blocker = await holdOpenTransaction(url, 'SELECT * FROM accounts');
+    const run = startCli(['up', '--statement-lock-timeout', '300ms'], { cwd: fx.root, env });
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE accounts%' AND wait_event_type = 'Lock'")).length > 0);
+    // Readers are not queued behind the waiting DDL for longer than its lock timeout.
+    const reader = new pg.Client({ connectionString: url, statement_timeout: 3000 } as pg.ClientConfig);
+    await reader.connect();
+    for (let i = 0; i < 5; i++) expect((await reader.query('SELECT count(*)::int AS n FROM accounts')).rows).toEqual([{ n: 1 }]);
+    await reader.end();
+    await new Promise((r) => setTimeout(r, 800));
+    await blocker.release();
+    const done = await run;
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    expect(String(done.stderr)).toMatch(/002_column timed out waiting for a lock \(attempt 1 of 5\), rolled back; retrying; blocked by pid \d+ \("reporting-job", idle in transaction/);
+    expect(await query(url, 'SELECT max_reports FROM accounts')).toEqual([{ max_reports: 5 }]);
+  });
+
+  it('when the blocker never ends: exit 1 naming the blocking session, nothing applied', async () => {
+    const url = await createDatabase();
+    fx = workspace();
+    const env = { BUSY_URL: url };
+    expect((await runCli(['up', 'busy', '--to', '001_table'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const blocker = await holdOpenTransaction(url, 'SELECT * FROM accounts', 'stuck-report');
+    try {
+      const r = await runCli(['up', '--json', '--statement-lock-timeout', '200ms'], { cwd: fx.root, env });
+      expect(r.exitCode).toBe(1);
+      const failure = r.json.modules[0].failure;
+      expect(failure).toMatchObject({ migration: '002_column', attempts: 5, pgCode: '55P03', file: 'modules/busy/migrations/002_column.up.sql' });
+      expect(failure.blockers).toEqual([expect.objectContaining({ pid: blocker.pid, application: 'stuck-report', state: 'idle in transaction' })]);
+      expect(r.stderr).toContain(`blocked by: pid ${blocker.pid} ("stuck-report", idle in transaction`);
+      expect(r.stderr).toContain(`pg_terminate_backend(${blocker.pid})`);
+    } finally {
+      await blocker.release();
+    }
+    expect(await query(url, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'max_reports'")).toEqual([{ n: 0 }]);
+    expect(await query(url, 'SELECT id FROM busy_migrations')).toEqual([{ id: '001_table' }]);
+  });
+});
+
+describe('no-transaction migrations stopped midway', () => {
+  it('SIGKILL between statements: the next run reports exactly what completed; --resume continues after it', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'nt',
+        url: '${NT_URL}',
+        migrations: {
+          '001_steps.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nt_a (id int);\nSELECT pg_sleep(30);\nCREATE TABLE nt_b (id int);\n',
+        },
+      },
+    ]);
+    const env = { NT_URL: url };
+    const runner = startCli(['up'], { cwd: fx.root, env });
+    await waitForQuery(url, 'pg_sleep(30)');
+    runner.kill('SIGKILL');
+    await runner;
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length === 0, 15_000);
+
+    const next = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(next.exitCode).toBe(2);
+    expect(next.json.problems[0]).toMatchObject({ code: 'BH035', module: 'nt', file: 'modules/nt/migrations/001_steps.up.sql' });
+    expect(next.stderr).toMatch(/001_steps \(up\) stopped midway .*: 1 of 3 statements completed; statement 2 was running when the run was interrupted/);
+    expect(next.stderr).toContain('bulkhead up nt --resume');
+    expect(await tableExists(url, 'nt_b')).toBe(false);
+
+    // Statement 2 is where it stopped: shorten it (statement 1 unchanged) and continue from there.
+    fx.write('modules/nt/migrations/001_steps.up.sql', '-- bulkhead:no-transaction\nCREATE TABLE nt_a (id int);\nSELECT pg_sleep(0.1);\nCREATE TABLE nt_b (id int);\n');
+    const resumed = await runCli(['up', '--resume', '--json'], { cwd: fx.root, env });
+    // Statement 1 is not run again (it would fail: nt_a exists).
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['001_steps']);
+    expect(await tableExists(url, 'nt_b')).toBe(true);
+    expect((await runCli(['status', '--json'], { cwd: fx.root, env })).json.modules[0].problems).toEqual([]);
+  }, 90_000);
+
+  it('a failed statement leaves progress; after fixing the file, --resume runs only what did not complete', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'fx',
+        url: '${FX_URL}',
+        migrations: {
+          '001_steps.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE fx_a (id int);\nCREATE TABLE fx_b (id no_such_type);\nCREATE TABLE fx_c (id int);\n',
+        },
+      },
+    ]);
+    const env = { FX_URL: url };
+    const failed = await runCli(['up'], { cwd: fx.root, env });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain('001_steps failed at modules/fx/migrations/001_steps.up.sql:3 (statement 2)');
+    expect(failed.stderr).toContain('bulkhead up fx --resume');
+
+    const refused = await runCli(['up'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/1 of 3 statements completed; statement 2 failed: type "no_such_type" does not exist/);
+
+    // Editing a statement that already ran makes the resume ambiguous: refused.
+    fx.write('modules/fx/migrations/001_steps.up.sql', '-- bulkhead:no-transaction\nCREATE TABLE fx_a (id bigint);\nCREATE TABLE fx_b (id int);\nCREATE TABLE fx_c (id int);\n');
+    const ambiguous = await runCli(['up', '--resume'], { cwd: fx.root, env });
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.stderr).toContain('cannot resume 001_steps: its first 1 statement, which completed in run');
+
+    fx.write('modules/fx/migrations/001_steps.up.sql', '-- bulkhead:no-transaction\nCREATE TABLE fx_a (id int);\nCREATE TABLE fx_b (id int);\nCREATE TABLE fx_c (id int);\n');
+    const resumed = await runCli(['up', '--resume'], { cwd: fx.root, env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect([await tableExists(url, 'fx_a'), await tableExists(url, 'fx_b'), await tableExists(url, 'fx_c')]).toEqual([true, true, true]);
+    expect(await query(url, 'SELECT id FROM fx_migrations')).toEqual([{ id: '001_steps' }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM fx_migrations_progress')).toEqual([{ n: 0 }]);
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+  });
+
+  for (const ifNotExists of [false, true]) {
+    it(`SIGKILL inside CREATE INDEX CONCURRENTLY${ifNotExists ? ' IF NOT EXISTS' : ''}: the INVALID index is named and never recorded as applied`, async () => {
+      const url = await createDatabase();
+      const create = `CREATE INDEX CONCURRENTLY${ifNotExists ? ' IF NOT EXISTS' : ''} items_name_idx ON items (name);`;
+      fx = makeWorkspace([
+        {
+          name: 'idx',
+          url: '${IDX_URL}',
+          migrations: {
+            '001_items.up.sql': "CREATE TABLE items (id int, name text);\nINSERT INTO items VALUES (1, 'a');\n",
+            '002_index.up.sql': `-- bulkhead:no-transaction\n${create}\n`,
+          },
+        },
+      ]);
+      const env = { IDX_URL: url };
+      expect((await runCli(['up', 'idx', '--to', '001_items'], { cwd: fx.root, env })).exitCode).toBe(0);
+      // A writer's open transaction makes the concurrent build wait after its catalog entry exists.
+      const writer = await holdOpenTransaction(url, "INSERT INTO items VALUES (2, 'b')", 'writer');
+      const runner = startCli(['up'], { cwd: fx.root, env });
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_class WHERE relname = 'items_name_idx'")).length > 0);
+      runner.kill('SIGKILL');
+      await runner;
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'")).length === 0, 15_000);
+      await writer.release();
+      expect(await query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name_idx'::regclass")).toEqual([{ indisvalid: false }]);
+
+      const next = await runCli(['up'], { cwd: fx.root, env });
+      expect(next.exitCode).toBe(2);
+      expect(next.stderr).toContain('INVALID index left in the database: public.items_name_idx');
+      expect(next.stderr).toContain('DROP INDEX CONCURRENTLY public.items_name_idx;');
+
+      if (ifNotExists) {
+        // Resuming without dropping it: IF NOT EXISTS skips the build; the index is still INVALID.
+        const r = await runCli(['up', '--resume'], { cwd: fx.root, env });
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toContain('index public.items_name_idx is INVALID after the migration');
+        expect(await query(url, 'SELECT id FROM idx_migrations')).toEqual([{ id: '001_items' }]);
+      }
+      await query(url, 'DROP INDEX CONCURRENTLY items_name_idx');
+      const resumed = await runCli(['up', '--resume'], { cwd: fx.root, env });
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      expect(await query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name_idx'::regclass")).toEqual([{ indisvalid: true }]);
+      expect((await query(url, 'SELECT id FROM idx_migrations ORDER BY id')).map((r: any) => r.id)).toEqual(['001_items', '002_index']);
+    });
+  }
+});
+
+describe('clean sessions and lost connections', () => {
+  it("a migration's SET search_path or SET ROLE does not leak into the next migration", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'leak',
+        url: '${LEAK_URL}',
+        migrations: {
+          '001_elsewhere.up.sql': 'CREATE SCHEMA elsewhere;\nSET search_path TO elsewhere;\nCREATE TABLE t1 (id int);\n',
+          '002_here.up.sql': 'CREATE TABLE t2 (id int);\n',
+          '003_knex.ts': "export async function up(knex) { await knex.raw('SET search_path TO elsewhere'); await knex.schema.createTable('t3', (t) => t.integer('id')); }\nexport async function down() {}\n",
+          '004_here.up.sql': 'CREATE TABLE t4 (id int);\n',
+        },
+      },
+    ]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { LEAK_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const where = await query<{ t: string; s: string }>(url, "SELECT relname AS t, relnamespace::regnamespace::text AS s FROM pg_class WHERE relname IN ('t1','t2','t3','t4') ORDER BY 1");
+    expect(where).toEqual([
+      { t: 't1', s: 'elsewhere' },
+      { t: 't2', s: 'public' },
+      { t: 't3', s: 'elsewhere' },
+      { t: 't4', s: 'public' },
+    ]);
+  });
+
+  it('a connection terminated mid-migration: exit 1 naming module, migration, file and "connection lost"; nothing partial; a clean rerun', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'cut',
+        url: '${CUT_URL}',
+        migrations: { '001_cut.up.sql': 'CREATE TABLE cut_half (id int);\nSELECT pg_sleep(20);\nCREATE TABLE cut_after (id int);\n' },
+      },
+    ]);
+    const env = { CUT_URL: url };
+    const run = startCli(['up', '--json'], { cwd: fx.root, env });
+    await waitForQuery(url, 'pg_sleep(20)');
+    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()");
+    const r = await run;
+    expect(r.exitCode).toBe(1);
+    const failure = JSON.parse(String(r.stdout)).modules[0].failure;
+    expect(failure).toMatchObject({ module: 'cut', migration: '001_cut', file: 'modules/cut/migrations/001_cut.up.sql', connectionLost: true, partial: false });
+    expect(failure.message).toMatch(/^connection lost: /);
+    expect(String(r.stderr)).toContain('cut: ✗ 001_cut failed at modules/cut/migrations/001_cut.up.sql');
+    expect(await tableExists(url, 'cut_half')).toBe(false);
+    fx.write('modules/cut/migrations/001_cut.up.sql', 'CREATE TABLE cut_half (id int);\nCREATE TABLE cut_after (id int);\n');
+    const again = await runCli(['up'], { cwd: fx.root, env });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await tableExists(url, 'cut_after')).toBe(true);
+  });
+});
