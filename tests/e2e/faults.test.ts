@@ -98,7 +98,11 @@ describe('a lost module lock', () => {
     const first = startCli(['up', '--json'], { cwd: fx.root, env });
     await waitForQuery(url, 'pg_sleep(3)');
     // Kill the session holding the module lock (what a proxy or an idle timeout would do).
-    const [holder] = await query<{ pid: number }>(url, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid <> pg_backend_pid() LIMIT 1");
+    // (The idle session: the one running the migration also holds an advisory lock, the fence.)
+    const [holder] = await query<{ pid: number }>(
+      url,
+      "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND l.pid <> pg_backend_pid() LIMIT 1",
+    );
     await query(url, 'SELECT pg_terminate_backend($1)', [holder!.pid]);
     const second = await runCli(['up', '--json', '--lock-timeout', '60s'], { cwd: fx.root, env });
     const firstDone = await first;

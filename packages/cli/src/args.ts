@@ -13,8 +13,8 @@ const COMMON: Options = {
 export const COMMANDS: Record<string, { summary: string; usage: string; options: Options }> = {
   validate: {
     summary: 'check manifests, isolation, graph and migration files; touches no database',
-    usage: 'bulkhead validate [--production]',
-    options: { production: { type: 'boolean' } },
+    usage: 'bulkhead validate [--server] [--production]',
+    options: { production: { type: 'boolean' }, server: { type: 'boolean' } },
   },
   status: {
     summary: 'per module: applied, pending, integrity problems',

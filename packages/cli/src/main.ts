@@ -77,7 +77,7 @@ async function run(args: ParsedArgs, write: Write, io: Io): Promise<{ exitCode: 
   switch (args.command) {
     case 'validate': {
       noModules(args);
-      const r = await validate(common);
+      const r = await validate({ ...common, server: v.server === true });
       renderValidate(r, write);
       return r;
     }

@@ -94,6 +94,8 @@ export function renderValidate(r: ValidateResult, write: Write): void {
     renderProblems(r.problems, write);
     write(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
   }
+  for (const w of r.warnings) write(`warning: ${formatProblem(w)}`);
+  for (const n of r.notes) write(`note: ${n}`);
 }
 
 export function renderPlan(r: PlanResult, format: string): string {

@@ -47,6 +47,8 @@ export const CATALOGUE = {
   BH034: { title: 'statement cannot run inside a transaction', exit: EXIT.badInput },
   BH035: { title: 'a no-transaction migration stopped midway', exit: EXIT.badInput },
   BH036: { title: 'module lock lost during the run', exit: EXIT.failed },
+  BH037: { title: 'file is not valid UTF-8', exit: EXIT.badInput },
+  BH038: { title: 'a file in the migrations folder will not run as written', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;
@@ -63,6 +65,7 @@ export interface Problem {
   /** Field path inside a manifest, e.g. `database.url`. */
   field?: string;
   line?: number;
+  column?: number;
 }
 
 export function problem(code: ProblemCode, message: string, rest: Omit<Problem, 'code' | 'message'> = {}): Problem {
@@ -94,7 +97,7 @@ export function exitCodeOf(problems: readonly Problem[]): ExitCode {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = [p.module && `module ${p.module}`, p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.field && `field ${p.field}`]
+  const where = [p.module && `module ${p.module}`, p.file && (p.line ? `${p.file}:${p.line}${p.column ? `:${p.column}` : ''}` : p.file), p.field && `field ${p.field}`]
     .filter(Boolean)
     .join(', ');
   return `${where ? `${where}: ` : ''}${p.message} (${p.code})${p.fix ? `\n  fix: ${p.fix}` : ''}`;

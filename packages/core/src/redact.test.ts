@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, redactDeep, redactUrl, registerSecret } from './redact.js';
+import { passwordOf, redact, redactDeep, redactUrl, registerSecret } from './redact.js';
 
 describe('redaction', () => {
   it('masks the password of a URL, keeping the user', () => {
@@ -12,5 +12,26 @@ describe('redaction', () => {
     registerSecret('p@ss word!');
     expect(redact('auth failed for p@ss word! at p%40ss%20word!')).toBe('auth failed for *** at ***');
     expect(redactDeep({ a: ['x p@ss word! y'], n: 1 })).toEqual({ a: ['x *** y'], n: 1 });
+  });
+});
+
+describe('redaction of malformed and non-URL connection strings', () => {
+  it('masks a password with an unencoded @, / or : up to the last @', () => {
+    expect(redactUrl('cannot connect to postgres://app:p@ss/w:rd@db:5432/x now')).toBe('cannot connect to postgres://app:***@db:5432/x now');
+    expect(redactUrl('"postgresql://u:a@b@h/db"')).toBe('"postgresql://u:***@h/db"');
+  });
+
+  it('masks libpq key=value strings, quoted or not, and password query parameters', () => {
+    expect(redactUrl("host=db user=app password=s3cret dbname=x")).toBe('host=db user=app password=*** dbname=x');
+    expect(redactUrl("host=db password = 'it''s secret' dbname=x")).toBe("host=db password = *** dbname=x");
+    expect(redactUrl('postgres://h/db?sslpassword=k3y&password=pw')).toBe('postgres://h/db?sslpassword=***&password=***');
+  });
+
+  it('finds the password of URLs that do not parse, to mask it everywhere', () => {
+    expect(passwordOf('postgres://app:p@ss@db/x')).toBe('p@ss');
+    expect(passwordOf('mysql://u:hunter22@h/db')).toBe('hunter22');
+    expect(passwordOf('host=h password=kv-secret')).toBe('kv-secret');
+    expect(passwordOf('postgres://h/db?password=q%40ery')).toBe('q@ery');
+    expect(passwordOf('postgres://app@db/x')).toBeUndefined();
   });
 });

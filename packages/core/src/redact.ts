@@ -1,8 +1,12 @@
 /**
- * Passwords never appear in any output (SPEC §5). Two layers:
- * URLs are printed through `redactUrl`, and every rendered message goes through
- * `redact`, which also masks any secret registered while loading the workspace.
+ * Passwords never appear in any output (SPEC §5). Two layers: every URL or libpq connection
+ * string in a message is masked however it is written (`redactUrl`), and every rendered message
+ * also masks the secrets registered while loading the workspace (URL passwords, PGPASSWORD,
+ * `.pgpass` entries), wherever they appear (`redact`).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const secrets = new Set<string>();
 
@@ -11,11 +15,68 @@ export function registerSecret(secret: string | undefined): void {
   if (secret && secret.length >= 3) secrets.add(secret);
 }
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]*)@/gi;
-const PASSWORD_PARAM = /([?&]password=)[^&\s]*/gi;
+/** A URL, up to whitespace or a quote: `scheme://[user[:password]@]host…`. */
+const URL_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi;
+/** libpq `key=value` strings and URL query parameters carrying a password. */
+const KEYWORD_PASSWORD = /\b((?:ssl)?password)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s&'"]+)/gi;
 
-export function redactUrl(url: string): string {
-  return url.replace(USERINFO, '$1:***@').replace(PASSWORD_PARAM, '$1***');
+/**
+ * Mask the password of every URL or libpq connection string in `text`. The userinfo of a URL
+ * ends at its *last* `@`: a password may contain an unencoded `@`, `/` or `:`.
+ */
+export function redactUrl(text: string): string {
+  const masked = text.replace(URL_TOKEN, (_m, scheme: string, rest: string) => {
+    const at = rest.lastIndexOf('@');
+    if (at < 0) return scheme + rest;
+    const userinfo = rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? scheme + rest : `${scheme}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
+  });
+  return masked.replace(KEYWORD_PASSWORD, (_m, key: string, eq: string) => `${key}${eq}***`);
+}
+
+/** The password a URL carries (best effort, also for URLs that do not parse), to register it. */
+export function passwordOf(url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(url.trim());
+  if (m) {
+    const rest = m[1]!;
+    const at = rest.lastIndexOf('@');
+    const colon = rest.indexOf(':');
+    const pw = at >= 0 && colon >= 0 && colon < at ? rest.slice(colon + 1, at) : undefined;
+    const query = /[?&]password=([^&]*)/i.exec(rest)?.[1];
+    return pw || query ? safeDecode(pw || query!) : undefined;
+  }
+  const kv = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(url)?.[1];
+  return kv?.replace(/^'|'$/g, '').replace(/\\(.)/g, '$1');
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Register the passwords libpq would use without a URL showing them: PGPASSWORD and the
+ * entries of the password file (PGPASSFILE, else ~/.pgpass).
+ */
+export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
+  registerSecret(env.PGPASSWORD);
+  const file = env.PGPASSFILE || path.join(env.HOME || os.homedir(), '.pgpass');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    // host:port:database:user:password, with \: and \\ escapes.
+    const fields = line.match(/(?:\\.|[^:])+|(?<=:)(?=:|$)/g) ?? [];
+    if (fields.length >= 5) registerSecret(fields.slice(4).join(':').replace(/\\(.)/g, '$1'));
+  }
 }
 
 export function redact(text: string): string {

@@ -5,6 +5,7 @@ import { discoverManifests, findWorkspaceRoot } from './manifest/discover.js';
 import { loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkIsolation } from './plan/isolation.js';
+import { registerEnvironmentSecrets } from './redact.js';
 
 /** A module with its migrations, ready to plan. */
 export interface Module extends ModuleManifest {
@@ -18,6 +19,8 @@ export interface Workspace {
   graph: ModuleGraph;
   /** Every static problem found: manifests, env, isolation, graph, files. Empty means valid. */
   problems: Problem[];
+  /** Worth a word but not wrong (validate shows them): stray subfolders, up files without statements. */
+  warnings: Problem[];
   /** Workspace-relative path for messages. */
   rel(abs: string): string;
 }
@@ -32,8 +35,10 @@ export interface LoadOptions {
 export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const root = findWorkspaceRoot(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
+  registerEnvironmentSecrets(env);
   const rel = (abs: string) => path.relative(root, abs) || '.';
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const modules: Module[] = [];
   const byName = new Map<string, Module>();
   const files = discoverManifests(root);
@@ -64,6 +69,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
     }
     const scan = scanMigrationsFolder(r.module.name, r.module.migrationsDir, rel);
     problems.push(...scan.problems);
+    warnings.push(...scan.warnings);
     const module: Module = { ...r.module, migrations: scan.migrations };
     modules.push(module);
     byName.set(module.name, module);
@@ -72,5 +78,5 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   problems.push(...checkIsolation(modules));
   const graph = buildGraph(modules.map((m) => ({ name: m.name, dependsOn: m.manifest.dependsOn, file: m.file })));
   problems.push(...graph.problems);
-  return { root, modules, byName, graph, problems, rel };
+  return { root, modules, byName, graph, problems, warnings, rel };
 }

@@ -16,6 +16,7 @@ export class SqlSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    readonly column?: number,
   ) {
     super(message);
   }
@@ -32,7 +33,8 @@ export async function splitStatements(sql: string): Promise<Statement[]> {
   } catch (e) {
     if ((e as Error).message === 'Query cannot be empty') return [];
     const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    throw new SqlSyntaxError((e as Error).message, cursor === undefined ? 1 : lineAt(sql, cursor + 1));
+    const at = cursor === undefined ? { line: 1, column: undefined } : lineColumnAt(sql, cursor + 1);
+    throw new SqlSyntaxError((e as Error).message, at.line, at.column);
   }
   // Statements come in file order: count lines incrementally.
   let pos = 0;
@@ -85,11 +87,27 @@ export function nonTransactional(s: Statement): string | undefined {
   }
 }
 
-/** 1-based line of a 1-based character position inside `text`. */
+/**
+ * 1-based line of a 1-based character position inside `text`. PostgreSQL counts characters
+ * (code points), not bytes nor UTF-16 units: an emoji before the error is one character.
+ */
 export function lineAt(text: string, position: number): number {
+  return lineColumnAt(text, position).line;
+}
+
+/** 1-based line and column of a 1-based character (code point) position inside `text`. */
+export function lineColumnAt(text: string, position: number): { line: number; column: number } {
   let line = 1;
-  for (let i = 0; i < Math.min(position - 1, text.length); i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  let column = 1;
+  let i = 1;
+  for (const ch of text) {
+    if (i++ >= position) break;
+    if (ch === '\n') {
+      line++;
+      column = 1;
+    } else column++;
+  }
+  return { line, column };
 }
 
 function leadingSpace(bytes: Buffer, start: number, end: number): number {

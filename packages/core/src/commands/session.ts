@@ -6,6 +6,8 @@ import type { ModuleDb } from '../db/types.js';
 import { parseDuration } from '../db/duration.js';
 import { moduleState, type ModuleState } from '../plan/plan.js';
 import { readModuleState } from '../runner/run-module.js';
+import { checkServerIdentities } from '../plan/isolation.js';
+import { databaseIdentity } from '../db/url.js';
 import type { Reporter } from '../runner/events.js';
 import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
 
@@ -119,6 +121,8 @@ export interface Opened {
   db: ModuleDb | undefined;
   /** The module's connection: the kept one, or a new one (kept in `db` until closed). */
   connect(): Promise<ModuleDb>;
+  /** Who the database is, as its server says (server databases only; see ModuleDb.identity). */
+  identity?: string;
 }
 
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
@@ -168,6 +172,7 @@ export async function readModules(ws: Workspace, modules: readonly Module[], o: 
     try {
       const db = await x.connect();
       x.state = await readModuleState(db, module, ws.rel, { resume: o.resume ?? false, underLock: false });
+      x.identity = await db.identity();
       if (db.kind === 'postgres') await closeAll([x]);
       return x;
     } catch (e) {
@@ -186,7 +191,34 @@ export async function readModules(ws: Workspace, modules: readonly Module[], o: 
       return undefined;
     }
   });
-  return { opened: opened.filter((x): x is Opened => x !== undefined), problems };
+  const reached = opened.filter((x): x is Opened => x !== undefined);
+  // Two URLs written differently may still lead to one database: ask the servers — also about
+  // modules outside this run that name the same database (a socket path, an alias, a proxy port).
+  const peers = await mapLimit(identityPeers(ws, modules), o.concurrency, async (module) => {
+    let db: ModuleDb | undefined;
+    try {
+      db = await openModuleDb(module, { command: o.command, lockTimeoutMs: o.lockTimeoutMs, production: o.production });
+      return { module, identity: await db.identity() };
+    } catch {
+      return { module, identity: undefined };
+    } finally {
+      await db?.close().catch(() => undefined);
+    }
+  });
+  problems.push(...checkServerIdentities([...reached.map((x) => ({ module: x.module, identity: x.identity })), ...peers]));
+  return { opened: reached, problems };
+}
+
+/** Modules outside `modules` on a server whose database name matches one of theirs, but whose URL differs. */
+function identityPeers(ws: Workspace, modules: readonly Module[]): Module[] {
+  const inRun = new Set(modules.map((m) => m.name));
+  const names = new Map<string, Set<string>>();
+  for (const m of modules) if (m.target.kind === 'postgres') (names.get(m.target.database) ?? names.set(m.target.database, new Set()).get(m.target.database)!).add(databaseIdentity(m.target));
+  return ws.modules.filter((m) => {
+    if (inRun.has(m.name) || m.target.kind !== 'postgres') return false;
+    const same = names.get(m.target.database);
+    return same !== undefined && !same.has(databaseIdentity(m.target));
+  });
 }
 
 /** Read each module's history; if any module cannot be read, close all and throw every problem. */

@@ -2,7 +2,7 @@ import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { prepareMigration } from '../runner/prepare.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
-import { checkProduction, isProduction } from './session.js';
+import { checkProduction, closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, readModules } from './session.js';
 import { BulkheadError } from '../errors.js';
 
 export interface ValidateResult {
@@ -12,13 +12,17 @@ export interface ValidateResult {
   modules: { module: string; manifest: string; database: string; dependsOn: string[]; migrations: number }[];
   order: string[];
   problems: Problem[];
+  /** Worth a look but not wrong; they do not change the exit code. */
+  warnings: Problem[];
+  /** What this validation did not check, and how to check it. */
+  notes: string[];
 }
 
 /**
  * Static checks, no database (SPEC §5 `validate`): manifests, environment, isolation, graph,
  * file names, and every migration loaded — SQL parsed, TS/JS imported, `requires` resolved.
  */
-export async function validate(o: LoadOptions & { production?: boolean } = {}): Promise<ValidateResult> {
+export async function validate(o: LoadOptions & { production?: boolean; server?: boolean } = {}): Promise<ValidateResult> {
   const ws = loadWorkspace(o);
   const problems: Problem[] = [...ws.problems];
   try {
@@ -41,8 +45,25 @@ export async function validate(o: LoadOptions & { production?: boolean } = {}): 
       }
     }
   }
+  const notes: string[] = [];
+  if (o.server && ws.modules.length && !problems.length) {
+    // Connect: every database reachable, and no two modules on one database however their URLs are written.
+    const { opened, problems: found } = await readModules(ws, ws.modules, {
+      command: 'validate',
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+      concurrency: 4,
+      production: isProduction(o),
+      readOnly: true,
+    });
+    await closeAll(opened);
+    problems.push(...found);
+  } else if (!o.server && ws.modules.some((m) => m.target.kind === 'postgres')) {
+    notes.push('URLs were compared as written; whether two of them reach one database (a socket and 127.0.0.1, a host alias) needs a connection: bulkhead validate --server (up checks it before it runs)');
+  }
   return {
     command: 'validate',
+    notes,
+    warnings: ws.warnings,
     exitCode: exitCodeOf(problems),
     root: ws.root,
     modules: ws.modules.map((m) => ({

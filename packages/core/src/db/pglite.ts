@@ -65,6 +65,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       // The folder lock already excludes every other process; one process runs a module once.
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       lockHolder: async () => undefined,
+      identity: async () => undefined,
       async close() {
         await knex.destroy();
         await server.stop();

@@ -122,6 +122,20 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     get sessionReset() {
       return sessionResetSql(o.schema, versionNum);
     },
+    async identity() {
+      const r = await knex.raw(
+        `SELECT current_setting('server_version_num') AS v, pg_postmaster_start_time()::text AS started,
+                (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`,
+      );
+      let system = '';
+      try {
+        system = String((await knex.raw('SELECT system_identifier::text AS s FROM pg_control_system()')).rows[0].s);
+      } catch {
+        // Not readable by this role on some servers: the start time still tells servers apart.
+      }
+      const row = r.rows[0];
+      return `${system}@${row.started}/${row.db}`;
+    },
     async lockHolder() {
       const conn = (await knex.client.acquireConnection()) as pg.Client;
       try {

@@ -58,6 +58,12 @@ export interface ModuleDb {
    * search_path or temporary tables left over from the previous migration (one round trip).
    */
   readonly sessionReset: string;
+  /**
+   * Who this database is, as the server says, however the URL was written (socket or TCP, host
+   * aliases): system identifier, server start time and database oid. Undefined for embedded
+   * databases (their folder is their identity).
+   */
+  identity(): Promise<string | undefined>;
   /** Who holds the module lock now, if anyone (read without taking it). */
   lockHolder(): Promise<LockHolder | undefined>;
   /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */

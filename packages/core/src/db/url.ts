@@ -2,7 +2,7 @@ import path from 'node:path';
 import pgConnectionString from 'pg-connection-string';
 
 const parsePgUrl = pgConnectionString.parse;
-import { redactUrl } from '../redact.js';
+import { passwordOf, redactUrl, registerSecret } from '../redact.js';
 
 /** Where a module's database lives, parsed from its (expanded) URL. */
 export type DatabaseTarget =
@@ -26,6 +26,14 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 /** Parse a module URL. `root` resolves relative `pglite://` folders. */
 export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   const display = redactUrl(url);
+  // Masked in every message from now on, even if the URL turns out not to parse — unless it is
+  // the user name too (masking it would hide every "postgres" in the output, and no secret).
+  const password = passwordOf(url);
+  const user = /^[a-z][a-z0-9+.-]*:\/\/([^:@/]*)/i.exec(url)?.[1];
+  if (password !== user) registerSecret(password);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) && /\w+\s*=/.test(url)) {
+    throw new UrlError(`${display} is a libpq key=value string; write it as a URL: postgres://user:password@host:5432/database`);
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'pglite') {
     const rest = url.slice('pglite://'.length);
@@ -42,8 +50,10 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     }
     const user = c.user || undefined;
     const host = c.host || 'localhost';
-    const database = c.database || user || '';
-    if (!database) throw new UrlError(`${display} names no database (postgres://host:5432/<database>)`);
+    const database = c.database || '';
+    // libpq would fall back to a database named like the user, or the server's default: never
+    // guess which database a module owns.
+    if (!database) throw new UrlError(`${display} names no database; a module's URL must say which database it owns: postgres://user@host:5432/<database>`);
     return {
       kind: 'postgres',
       url,
@@ -54,6 +64,9 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
       user,
       password: c.password || undefined,
     };
+  }
+  if (scheme === undefined) {
+    throw new UrlError(`${display || '(empty)'} is not a URL: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`);
   }
   throw new UrlError(
     `unsupported URL ${display}: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`,

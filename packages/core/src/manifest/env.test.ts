@@ -3,8 +3,8 @@ import { expandEnv } from './env.js';
 
 describe('expandEnv', () => {
   it('expands ${VAR} and ${VAR:-default}', () => {
-    expect(expandEnv('postgres://${HOST}/db', { HOST: 'h:5432' })).toEqual({ value: 'postgres://h:5432/db', missing: [] });
-    expect(expandEnv('${URL:-pglite://.bulkhead/admin}', {})).toEqual({ value: 'pglite://.bulkhead/admin', missing: [] });
+    expect(expandEnv('postgres://${HOST}/db', { HOST: 'h:5432' })).toMatchObject({ value: 'postgres://h:5432/db', missing: [] });
+    expect(expandEnv('${URL:-pglite://.bulkhead/admin}', {})).toMatchObject({ value: 'pglite://.bulkhead/admin', missing: [] });
     expect(expandEnv('${URL:-pglite://x}', { URL: 'postgres://y' }).value).toBe('postgres://y');
   });
 
@@ -21,5 +21,16 @@ describe('expandEnv', () => {
 
   it('keeps $$ as a literal dollar and leaves other text alone', () => {
     expect(expandEnv('a$$b $HOME ${', { HOME: '/root' }).value).toBe('a$b $HOME ${');
+  });
+});
+
+describe('malformed references', () => {
+  it('reports an unclosed brace or a bad name instead of passing it on', () => {
+    expect(expandEnv('postgres://${HOST/db', { HOST: 'h' }).malformed).toEqual(['${HOST/db']);
+    expect(expandEnv('postgres://${1BAD}/db', {}).malformed).toEqual(['${1BAD}']);
+    expect(expandEnv('${A:-x} $${B} ${C}', { C: 'c' }).malformed).toEqual([]);
+  });
+  it('names a variable whose empty default was used', () => {
+    expect(expandEnv('${URL:-}', {})).toMatchObject({ value: '', emptyDefault: ['URL'] });
   });
 });

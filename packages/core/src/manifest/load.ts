@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { problem, type Problem } from '../errors.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
-import { registerSecret } from '../redact.js';
 import { expandEnv } from './env.js';
 import { defaultHistoryTable, ManifestSchema, type Manifest } from './schema.js';
 
@@ -32,14 +31,15 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
   const file = path.relative(root, absFile) || absFile;
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(absFile, 'utf8'));
+    // A BOM (Windows editors write one) is not part of the JSON.
+    json = JSON.parse(fs.readFileSync(absFile, 'utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
     return {
       ok: false,
       problems: [problem('BH001', `not valid JSON: ${(e as Error).message}`, { file, fix: 'fix the JSON syntax' })],
     };
   }
-  const parsed = ManifestSchema.safeParse(json);
+  const parsed = ManifestSchema.safeParse(json, { reportInput: true });
   const nameGuess = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
   if (!parsed.success) {
     return {
@@ -56,13 +56,45 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
         } else if (issue.code === 'invalid_type' && issue.input === undefined) {
           message = `required field is missing`;
           fix = `add "${issue.path.at(-1)?.toString()}"`;
+        } else if (issue.code === 'invalid_type') {
+          message = `expected ${issue.expected}, got ${describeJson(issue.input)}`;
+          fix = `write it as ${article(issue.expected)}; the JSON Schema (packages/core/bulkhead.schema.json) shows every field`;
         }
+        fix ??= `correct ${field ? `"${field}"` : 'the manifest'}; the JSON Schema packages/core/bulkhead.schema.json describes every field (reference it as "$schema" for editor completion)`;
         return problem('BH002', message, { module: nameGuess, file, field, fix });
       }),
     };
   }
   const manifest = parsed.data;
-  const { value: url, missing } = expandEnv(manifest.database.url, env);
+  const { value: url, missing, malformed, emptyDefault } = expandEnv(manifest.database.url, env);
+  if (malformed.length) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: malformed.map((m) =>
+        problem('BH003', `malformed variable reference ${m} in database.url`, {
+          module: manifest.name,
+          file,
+          field: 'database.url',
+          fix: 'write ${NAME} or ${NAME:-default} (a name of letters, digits and _; the closing brace is required); $$ is a literal $',
+        }),
+      ),
+    };
+  }
+  if (url.trim() === '' && emptyDefault.length) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH003', `environment variable ${emptyDefault.join(', ')} is not set and its default is empty, so database.url is empty`, {
+          module: manifest.name,
+          file,
+          field: 'database.url',
+          fix: `set ${emptyDefault[0]}, or give a default: \${${emptyDefault[0]}:-<url>}`,
+        }),
+      ],
+    };
+  }
   if (missing.length) {
     return {
       ok: false,
@@ -86,12 +118,16 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
     return {
       ok: false,
       name: manifest.name,
-      problems: [problem('BH018', e.message, { module: manifest.name, file, field: 'database.url' })],
+      problems: [
+        problem('BH018', e.message, {
+          module: manifest.name,
+          file,
+          field: 'database.url',
+          fix: 'write database.url as postgres://user:password@host:5432/<database> (a server), pglite://<folder> or pglite://memory (embedded); ${VAR} and ${VAR:-default} are expanded',
+        }),
+      ],
     };
   }
-  // Masked everywhere in output, unless the URL shows it anyway (a password equal to the user
-  // name, say): masking it then hides only readable text, like every "postgres".
-  if (target.kind === 'postgres' && target.password && !target.display.includes(target.password)) registerSecret(target.password);
   const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
   return {
     ok: true,
@@ -111,4 +147,16 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
 function splitQualified(name: string, defaultSchema: string): [string, string] {
   const dot = name.indexOf('.');
   return dot < 0 ? [defaultSchema, name] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+function describeJson(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }

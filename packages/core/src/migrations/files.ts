@@ -31,7 +31,50 @@ const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 export interface FolderScan {
   migrations: MigrationFile[];
   problems: Problem[];
+  /** Worth a word, but not wrong: a subfolder of migration files, an up file with no statements. */
+  warnings: Problem[];
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A migration file's text: valid UTF-8 (a stray Latin-1 byte must not be applied as U+FFFD),
+ * without a BOM (Windows editors write one; it is not SQL).
+ */
+export function readSource(file: string, module: string, rel: (abs: string) => string): { text: string } | { problem: Problem } {
+  const bytes = fs.readFileSync(file);
+  try {
+    return { text: UTF8.decode(bytes).replace(/^\uFEFF/, '') };
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const line = 1 + bytes.subarray(0, at).filter((b) => b === 10).length;
+    const column = at - (bytes.lastIndexOf(10, at - 1) + 1) + 1;
+    return {
+      problem: problem('BH037', `not valid UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at line ${line}, column ${column} (byte offset ${at})`, {
+        module,
+        file: rel(file),
+        line,
+        fix: 'save the file as UTF-8 (it looks like Latin-1 or Windows-1252: e.g. iconv -f latin1 -t utf-8)',
+      }),
+    };
+  }
+}
+
+/** Offset of the first byte that breaks UTF-8. */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) if (i + k >= b.length || (b[i + k]! & 0xc0) !== 0x80) return i;
+    i += n;
+  }
+  return b.length;
+}
+
+/** Migration-looking names: a version, then a name, then an extension. */
+const LOOKS_LIKE_MIGRATION = /^\d+[_-]?[^.]*\..+/;
+
 
 /**
  * Read a module's migrations folder: name rules, duplicate ids and versions, `.down.sql`
@@ -39,13 +82,28 @@ export interface FolderScan {
  */
 export function scanMigrationsFolder(module: string, dir: string, rel: (abs: string) => string): FolderScan {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const byId = new Map<string, { up?: string; down?: string; js?: string }>();
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      return {
+        migrations: [],
+        warnings,
+        problems: [
+          problem('BH010', `migrations path ${rel(dir)} is a file, not a folder`, {
+            module,
+            file: rel(dir),
+            fix: 'set "migrations" in the manifest to the folder that holds the migration files',
+          }),
+        ],
+      };
+    }
     return {
       migrations: [],
+      warnings,
       problems: [
         problem('BH010', `migrations folder ${rel(dir)} does not exist`, {
           module,
@@ -56,8 +114,29 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     };
   }
   for (const e of entries) {
-    if (!e.isFile() || IGNORED.test(e.name)) continue;
     const abs = path.join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
+      const inside = migrationLike(abs);
+      if (inside.length) {
+        warnings.push(
+          problem('BH038', `subfolder ${rel(abs)} holds ${inside.length} migration-like file${inside.length === 1 ? '' : 's'} (${inside.slice(0, 3).join(', ')}${inside.length > 3 ? ', …' : ''}); Bulkhead runs only the files directly in ${rel(dir)}`, {
+            module,
+            file: rel(abs),
+            fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,
+          }),
+        );
+      }
+      continue;
+    }
+    if (!e.isFile() || IGNORED.test(e.name)) continue;
+    const wrongCase = !SQL_EXT.test(e.name) && SQL_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.(up|down)\.sql$/i, (m) => m.toLowerCase()) : undefined;
+    const wrongJsCase = !JS_EXT.test(e.name) && JS_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.[a-z]+$/i, (m) => m.toLowerCase()) : undefined;
+    if (wrongCase || wrongJsCase) {
+      problems.push(
+        problem('BH038', `${e.name} will not run: extensions are case-sensitive`, { module, file: rel(abs), fix: `rename it to ${wrongCase ?? wrongJsCase}` }),
+      );
+      continue;
+    }
     let id: string;
     let slot: 'up' | 'down' | 'js';
     if (SQL_EXT.test(e.name)) {
@@ -75,7 +154,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         }),
       );
       continue;
-    } else continue;
+    } else {
+      if (LOOKS_LIKE_MIGRATION.test(e.name)) {
+        problems.push(
+          problem('BH038', `${e.name} looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js`, {
+            module,
+            file: rel(abs),
+            fix: `rename it, e.g. ${e.name.replace(/\..*$/, '')}.up.sql; or move it out of the migrations folder`,
+          }),
+        );
+      }
+      continue;
+    }
     if (!ID.test(id)) {
       problems.push(
         problem('BH011', `migration ${e.name} does not start with a version (leading digits)`, {
@@ -105,7 +195,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   for (const [id, f] of byId) {
     const [, version = '', name = ''] = ID.exec(id)!;
     if (f.js) {
-      const text = fs.readFileSync(f.js, 'utf8');
+      const source = readSource(f.js, module, rel);
+      if ('problem' in source) {
+        problems.push(source.problem);
+        continue;
+      }
+      const text = source.text;
       migrations.push({ id, version, name, format: 'js', upPath: f.js, checksum: checksum([text]) });
       continue;
     }
@@ -119,8 +214,24 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       );
       continue;
     }
-    const up = fs.readFileSync(f.up, 'utf8');
-    const down = f.down ? fs.readFileSync(f.down, 'utf8') : undefined;
+    const upSource = readSource(f.up, module, rel);
+    const downSource = f.down ? readSource(f.down, module, rel) : undefined;
+    const bad = [upSource, downSource].flatMap((s) => (s && 'problem' in s ? [s.problem] : []));
+    if (bad.length) {
+      problems.push(...bad);
+      continue;
+    }
+    const up = (upSource as { text: string }).text;
+    const down = downSource && (downSource as { text: string }).text;
+    if (!/\S/.test(up.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
+      warnings.push(
+        problem('BH038', `${path.basename(f.up)} has no statements (${up.trim() ? 'comments only' : 'empty'}): it will be recorded as applied without changing anything`, {
+          module,
+          file: rel(f.up),
+          fix: 'write its SQL, or delete the file if it is not needed',
+        }),
+      );
+    }
     const directives = parseDirectives(up);
     const downDirectives = down === undefined ? undefined : parseDirectives(down);
     for (const [file, d] of [[f.up, directives], [f.down, downDirectives]] as const) {
@@ -148,6 +259,21 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
   migrations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
+  // File names sort as text: versions of different widths run out of numeric order (10_ before 2_).
+  const numeric = [...migrations].sort((a, b) => (BigInt(a.version) < BigInt(b.version) ? -1 : BigInt(a.version) > BigInt(b.version) ? 1 : 0));
+  const misplaced = migrations.findIndex((m, i) => m !== numeric[i]);
+  if (misplaced >= 0) {
+    const width = Math.max(...migrations.map((m) => m.version.length));
+    const early = migrations[misplaced]!;
+    problems.push(
+      problem('BH038', `versions of different widths sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
+        module,
+        file: rel(early.upPath),
+        fix: `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
+      }),
+    );
+  }
+
   const seenVersion = new Map<string, string>();
   for (const m of migrations) {
     const other = seenVersion.get(m.version);
@@ -161,7 +287,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       );
     } else seenVersion.set(m.version, m.id);
   }
-  return { migrations, problems };
+  return { migrations, problems, warnings };
+}
+
+/** Names of migration-like files in a folder (and its subfolders), for the stray-folder warning. */
+function migrationLike(dir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isFile() && (SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name)))).map((e) => e.name);
 }
 
 /** Does the migration have a way back? A zero-byte or comment-only down file is a legitimate no-op down. */

@@ -45,7 +45,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       if (!(e instanceof SqlSyntaxError)) throw e;
       return {
         ok: false,
-        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, fix: 'fix the SQL syntax' })],
+        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: 'fix the SQL syntax' })],
       };
     }
     const control = statements.find(isTransactionControl);
@@ -86,12 +86,15 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   try {
     mod = await importJsMigration(m.upPath);
   } catch (e) {
+    const why = loadError(e as Error, m.upPath);
     return {
       ok: false,
       problems: [
-        problem('BH017', `cannot load migration: ${(e as Error).message.split('\n')[0]}`, {
+        problem('BH017', `cannot load migration: ${why.reason}`, {
           module,
           file: rel(m.upPath),
+          line: why.line,
+          column: why.column,
           fix: 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
         }),
       ],
@@ -112,10 +115,22 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   }
   const requires = mod.requires ?? [];
   if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
-    problems.push(problem('BH017', 'export "requires" must be an array of "module:migration_id" strings', { module, file: rel(m.upPath) }));
+    problems.push(
+      problem('BH017', 'export "requires" must be an array of "module:migration_id" strings', {
+        module,
+        file: rel(m.upPath),
+        fix: 'export const requires = ["admin:20251116214100_initial_schema"]',
+      }),
+    );
   }
   if (mod.config !== undefined && (typeof mod.config !== 'object' || (mod.config.transaction !== undefined && typeof mod.config.transaction !== 'boolean'))) {
-    problems.push(problem('BH017', 'export "config" must be { transaction?: boolean }', { module, file: rel(m.upPath) }));
+    problems.push(
+      problem('BH017', 'export "config" must be { transaction?: boolean }', {
+        module,
+        file: rel(m.upPath),
+        fix: 'export const config = { transaction: false } to run outside a transaction, or remove the export',
+      }),
+    );
   }
   if (problems.length) return { ok: false, problems };
   return {
@@ -145,4 +160,17 @@ export async function prepareAll(
     else problems.push(...prepared.problems);
   }
   return { runnables, problems };
+}
+
+/**
+ * Why a TS/JS migration failed to load, and where: the transpiler's `file:line:col: ERROR: …`
+ * (syntax errors), else the first line of the error and its position in the file's stack frame.
+ */
+export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number } {
+  const text = e?.message ?? String(e);
+  const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
+  if (transform) return { reason: `syntax error: ${transform[3]}`, line: Number(transform[1]), column: Number(transform[2]) + 1 };
+  const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(e?.stack ?? '');
+  const reason = `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${text.split('\n')[0]}`;
+  return frame ? { reason, line: Number(frame[1]), column: Number(frame[2]) } : { reason };
 }

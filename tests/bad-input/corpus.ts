@@ -1,0 +1,175 @@
+/**
+ * The bad-input corpus: one small workspace per case, beside a valid module `good` (on a real
+ * database), and what Bulkhead must say. Exit 2 cases must leave `good`'s database untouched;
+ * warnings are shown by `validate` (exit 0); a few hygiene cases must be accepted as they are.
+ */
+
+export interface BadInputCase {
+  name: string;
+  /** Files to write, workspace-relative (a Buffer for raw bytes). */
+  files: Record<string, string | Buffer>;
+  env?: Record<string, string>;
+  /** Command line; default `up`. */
+  args?: string[];
+  /** Expected exit code; default 2. */
+  exit?: 0 | 1 | 2;
+  /** Error code expected in the output (or `warning`). */
+  code?: string;
+  /** Texts (or patterns) the output must contain: the file, field or line, and the fix. */
+  says: (string | RegExp)[];
+  /** Texts that must never appear (secrets). */
+  never?: string[];
+}
+
+const manifest = (o: Record<string, unknown>, name = 'bad') => JSON.stringify({ name, database: { url: 'pglite://memory' }, ...o });
+/** A module `bad` with a manifest and migrations. */
+const bad = (o: Record<string, unknown>, migrations: Record<string, string | Buffer> = {}, dir = 'bad'): Record<string, string | Buffer> => ({
+  [`modules/${dir}/bulkhead.json`]: manifest(o),
+  [`modules/${dir}/migrations/.keep`]: '',
+  ...Object.fromEntries(Object.entries(migrations).map(([f, c]) => [`modules/${dir}/migrations/${f}`, c])),
+});
+const M = 'modules/bad/migrations';
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+export const CASES: BadInputCase[] = [
+  // Manifests: JSON and schema.
+  { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad", }' }, code: 'BH001', says: ['modules/bad/bulkhead.json', 'not valid JSON', 'fix: fix the JSON syntax'] },
+  { name: 'name of the wrong type', files: bad({ name: 5 }), code: 'BH002', says: ['field name', 'expected string, got number 5'] },
+  { name: 'dependsOn as a string', files: bad({ dependsOn: 'good' }), code: 'BH002', says: ['field dependsOn', 'expected array, got the string "good"'] },
+  { name: 'database missing', files: { 'modules/bad/bulkhead.json': JSON.stringify({ name: 'bad' }) }, code: 'BH002', says: ['field database', 'required field is missing', 'add "database"'] },
+  { name: 'database.url missing', files: bad({ database: {} }), code: 'BH002', says: ['field database.url', 'required field is missing'] },
+  { name: 'database.url of the wrong type', files: bad({ database: { url: ['x'] } }), code: 'BH002', says: ['field database.url', 'expected string, got an array'] },
+  { name: 'unknown field', files: bad({ colour: 'red' }), code: 'BH002', says: ['unknown field "colour"', 'allowed fields:', 'lockTimeout'] },
+  { name: 'unknown nested field', files: bad({ database: { url: 'pglite://memory', shema: 'x' } }), code: 'BH002', says: ['field database.shema'] },
+  { name: 'invalid module name', files: bad({ name: 'Bad_Name' }), code: 'BH002', says: ['field name', 'must match [a-z][a-z0-9-]*'] },
+  { name: 'invalid history table', files: bad({ historyTable: 'a.b.c' }), code: 'BH002', says: ['field historyTable', 'schema.table'] },
+  { name: 'invalid schema identifier', files: bad({ database: { url: 'pglite://memory', schema: 'my schema' } }), code: 'BH002', says: ['field database.schema', 'plain SQL identifier'] },
+  { name: 'invalid extension name', files: bad({ extensions: ['Post GIS'] }), code: 'BH002', says: ['field extensions.0', 'extension name'] },
+  { name: 'invalid lockTimeout', files: bad({ lockTimeout: '3 seconds' }), code: 'BH002', says: ['field lockTimeout', 'duration such as 3s'] },
+  { name: 'owns not an array', files: bad({ owns: 'bad_*' }), code: 'BH002', says: ['field owns', 'expected array'] },
+  { name: 'empty migrations path', files: bad({ migrations: '' }), code: 'BH002', says: ['field migrations'] },
+  { name: 'manifest that is an array', files: { 'modules/bad/bulkhead.json': '[]' }, code: 'BH002', says: ['modules/bad/bulkhead.json', 'expected object, got an array'] },
+
+  // Environment expansion.
+  { name: 'unset variable without default', files: bad({ database: { url: '${BAD_DATABASE_URL}' } }), code: 'BH003', says: ['module bad', 'BAD_DATABASE_URL is not set', 'fix: set BAD_DATABASE_URL'] },
+  { name: 'unclosed ${', files: bad({ database: { url: 'postgres://h/${DB_NAME' } }), code: 'BH003', says: ['malformed variable reference ${DB_NAME', 'field database.url', 'closing brace'] },
+  { name: 'variable name starting with a digit', files: bad({ database: { url: '${1URL}' } }), code: 'BH003', says: ['malformed variable reference ${1URL}'] },
+  { name: 'empty default of an unset variable', files: bad({ database: { url: '${BAD_URL:-}' } }), code: 'BH003', says: ['BAD_URL is not set and its default is empty', 'field database.url'] },
+  { name: 'set-but-empty variable without default', files: bad({ database: { url: '${BAD_URL}' } }), env: { BAD_URL: '' }, code: 'BH003', says: ['BAD_URL is not set'] },
+
+  // URLs and secrets.
+  { name: 'unsupported scheme', files: bad({ database: { url: 'mysql://u:hunter22@h/db' } }), code: 'BH018', says: ['unsupported URL mysql://u:***@h/db'], never: ['hunter22'] },
+  { name: 'URL without a database name', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432' } }), code: 'BH018', says: ['names no database', 'postgres://user@host:5432/<database>'] },
+  { name: 'URL with a slash but no database', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432/' } }), code: 'BH018', says: ['names no database'] },
+  { name: 'libpq key=value string', files: bad({ database: { url: 'host=127.0.0.1 dbname=x password=kv-s3cret' } }), code: 'BH018', says: ['libpq key=value string', 'password=***'], never: ['kv-s3cret'] },
+  { name: 'not a URL at all', files: bad({ database: { url: 'localhost:5432/db' } }), code: 'BH018', says: ['is not a URL', 'postgres://user@host:5432/db'] },
+  { name: 'pglite without a folder', files: bad({ database: { url: 'pglite://' } }), code: 'BH018', says: ['pglite:// needs a folder'] },
+  {
+    name: 'password with an unencoded @ on an unreachable server',
+    files: bad({ database: { url: 'postgres://app:p@ss-w0rd@127.0.0.1:1/db' } }),
+    code: 'BH020',
+    says: ['cannot connect to postgres://app:***@127.0.0.1:1/db', 'module bad'],
+    never: ['p@ss-w0rd', 'ss-w0rd'],
+  },
+  {
+    name: 'password from a variable in a failing connection',
+    files: bad({ database: { url: 'postgres://app:${BAD_PW}@127.0.0.1:1/db' } }),
+    env: { BAD_PW: 'zq-Secret-9' },
+    code: 'BH020',
+    says: ['cannot connect'],
+    never: ['zq-Secret-9'],
+  },
+  {
+    name: 'PGPASSWORD never printed',
+    files: bad({ database: { url: 'postgres://app@127.0.0.1:1/db' } }),
+    env: { PGPASSWORD: 'pg-env-Secret' },
+    args: ['up', '--json'],
+    code: 'BH020',
+    says: ['cannot connect'],
+    never: ['pg-env-Secret'],
+  },
+
+  // Workspace and graph.
+  { name: 'two manifests with one name', files: { ...bad({ name: 'good' }, {}, 'other') }, code: 'BH004', says: ['module name good is declared by both', 'rename one'] },
+  { name: 'dependsOn an unknown module', files: bad({ dependsOn: ['nope'] }), code: 'BH005', says: ['nope', 'modules/bad/bulkhead.json'] },
+  { name: 'depends on itself', files: bad({ dependsOn: ['bad'] }), code: 'BH006', says: ['module bad'] },
+  {
+    name: 'dependency cycle',
+    files: { ...bad({ name: 'alpha', dependsOn: ['beta'] }, {}, 'alpha'), ...bad({ name: 'beta', dependsOn: ['alpha'] }, {}, 'beta') },
+    code: 'BH007',
+    says: [/alpha → beta → alpha|beta → alpha → beta/],
+  },
+  { name: 'two modules on one database and schema', files: bad({ database: { url: '${GOOD_URL}' } }), code: 'BH008', says: ['modules bad and good both use database', 'give each module its own database'] },
+  {
+    name: 'two modules share a history table',
+    files: bad({ database: { url: '${GOOD_URL}', schema: 'other' }, historyTable: 'public.good_migrations' }),
+    code: 'BH009',
+    says: ['share history table public.good_migrations', 'field historyTable'],
+  },
+  { name: 'migrations folder missing', files: { 'modules/bad/bulkhead.json': manifest({}) }, code: 'BH010', says: ['migrations folder modules/bad/migrations does not exist'] },
+  { name: 'migrations path is a file', files: { 'modules/bad/bulkhead.json': manifest({ migrations: 'schema.sql' }), 'modules/bad/schema.sql': 'SELECT 1;' }, code: 'BH010', says: ['modules/bad/schema.sql is a file, not a folder'] },
+  { name: 'embedded database in production', files: bad({}), args: ['up', '--production'], code: 'BH014', says: ['refused in production', 'field database.url'] },
+  { name: 'unknown module on the command line', files: {}, args: ['up', 'nope'], code: 'BH015', says: ['unknown module "nope"', 'modules in this workspace: good'] },
+
+  // Migration file names.
+  { name: 'SQL file without .up', files: bad({}, { '001_x.sql': 'SELECT 1;' }), code: 'BH011', says: [`${M}/001_x.sql`, 'rename it to 001_x.up.sql'] },
+  { name: 'no version', files: bad({}, { 'add_users.up.sql': 'SELECT 1;' }), code: 'BH011', says: ['does not start with a version'] },
+  { name: 'upper-case extension', files: bad({}, { '001_x.UP.SQL': 'SELECT 1;' }), code: 'BH038', says: ['001_x.UP.SQL will not run', 'rename it to 001_x.up.sql'] },
+  { name: 'mixed-case TS extension', files: bad({}, { '001_x.Ts': 'export async function up() {}' }), code: 'BH038', says: ['001_x.Ts will not run', 'rename it to 001_x.ts'] },
+  { name: 'truncated extension', files: bad({}, { '001_x.up.sq': 'SELECT 1;' }), code: 'BH038', says: ['001_x.up.sq looks like a migration but will not run'] },
+  { name: 'misspelled direction', files: bad({}, { '001_x.upp.sql': 'SELECT 1;' }), code: 'BH011', says: ['001_x.upp.sql'] },
+  { name: 'one id in two formats', files: bad({}, { '001_x.up.sql': 'SELECT 1;', '001_x.ts': 'export async function up() {}' }), code: 'BH012', says: ['defined by more than one file'] },
+  { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
+  { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
+  { name: 'unknown directive', files: bad({}, { '001_x.up.sql': 'SELECT 1;\n-- bulkhead:no-transactions\n' }), code: 'BH011', says: [`${M}/001_x.up.sql:2`, 'unknown directive'] },
+  {
+    name: 'unpadded versions that sort wrongly',
+    files: bad({}, { '1_a.up.sql': 'SELECT 1;', '2_b.up.sql': 'SELECT 2;', '10_c.up.sql': 'SELECT 10;' }),
+    code: 'BH038',
+    says: ['10_c would run before 1_a', 'pad every version to 2 digits'],
+  },
+
+  // File contents: encoding and SQL.
+  { name: 'Latin-1 byte in an up file', files: bad({}, { '001_x.up.sql': latin1("SELECT 1;\nINSERT INTO t VALUES ('café');\n") }), code: 'BH037', says: [`${M}/001_x.up.sql:2`, 'not valid UTF-8: byte 0xe9 at line 2, column 27', 'iconv'] },
+  { name: 'Latin-1 byte in a down file', files: bad({}, { '001_x.up.sql': 'SELECT 1;', '001_x.down.sql': latin1('-- r\u00e9sum\u00e9\nSELECT 1;') }), code: 'BH037', says: [`${M}/001_x.down.sql:1`, 'byte 0xe9'] },
+  { name: 'Latin-1 byte in a TS migration', files: bad({}, { '001_x.ts': latin1("export async function up(knex) { await knex.raw(\"SELECT 'na\u00efve'\"); }\n") }), code: 'BH037', says: [`${M}/001_x.ts:1`] },
+  { name: 'syntax error after multibyte text', files: bad({}, { '001_x.up.sql': "-- ééééééé 日本語 🙂🙂\nSELECT 'ü';\n\nSELEC 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:4:1`, 'syntax error at or near "SELEC"'] },
+  { name: 'syntax error mid-line after an emoji', files: bad({}, { '001_x.up.sql': "SELECT '🙂🙂', 1 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:1:`, 'syntax error'] },
+  { name: 'file with its own BEGIN/COMMIT', files: bad({}, { '001_x.up.sql': 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n' }), code: 'BH016', says: [`${M}/001_x.up.sql:1`, 'manages its own transaction'] },
+  { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
+
+  // TS/JS migrations.
+  { name: 'TS syntax error', files: bad({}, { '001_x.ts': "export async function up(knex) {\n  await knex.raw('x'\n}\n" }), code: 'BH017', says: [`${M}/001_x.ts:3:1`, 'syntax error: Expected ")" but found "}"'] },
+  { name: 'TS that throws while loading', files: bad({}, { '001_x.ts': "const x = 1;\nthrow new TypeError('config missing');\nexport async function up() {}\n" }), code: 'BH017', says: [`${M}/001_x.ts:2`, 'TypeError: config missing'] },
+  { name: 'TS without up', files: bad({}, { '001_x.ts': 'export async function down() {}\n' }), code: 'BH017', says: ['exports no up(knex) function'] },
+  { name: 'TS config of the wrong shape', files: bad({}, { '001_x.ts': "export const config = { transaction: 'no' };\nexport async function up() {}\n" }), code: 'BH017', says: ['export "config" must be { transaction?: boolean }'] },
+  { name: 'TS requires not an array', files: bad({}, { '001_x.ts': "export const requires = 'good:001_good';\nexport async function up() {}\n" }), code: 'BH017', says: ['export "requires" must be an array'] },
+
+  // requires.
+  { name: 'requires malformed', files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good\nSELECT 1;' }), code: 'BH029', says: ['is not of the form module:migration_id'] },
+  { name: 'requires a module not in dependsOn', files: bad({}, { '001_x.up.sql': '-- bulkhead:requires good:001_good\nSELECT 1;' }), code: 'BH029', says: ['good is not in dependsOn', 'add "good" to dependsOn'] },
+  { name: 'requires an unknown migration', files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good:999_nope\nSELECT 1;' }), code: 'BH029', says: ['good has no migration 999_nope'] },
+
+  // Command line.
+  { name: '--to an unknown migration', files: {}, args: ['up', 'good', '--to', '999'], code: 'BH026', says: ['--to 999: no migration'] },
+  { name: 'unknown flag', files: {}, args: ['up', '--colour'], code: 'BH025', says: ["Unknown option '--colour'", 'usage: bulkhead up'] },
+  { name: '--concurrency 0', files: {}, args: ['up', '--concurrency', '0'], code: 'BH025', says: ['--concurrency 0: give a whole number ≥ 1'] },
+  { name: 'bad duration', files: {}, args: ['up', '--statement-lock-timeout', 'soon'], code: 'BH025', says: ['--statement-lock-timeout soon: give a duration'] },
+  { name: 'run id that is not a UUID', files: {}, env: { BULKHEAD_RUN_ID: 'release-42' }, code: 'BH025', says: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] },
+
+  // Worth a word, not a refusal: validate says it, exit 0.
+  { name: 'empty up file', files: bad({}, { '001_x.up.sql': '' }), args: ['validate'], exit: 0, code: 'warning', says: [`${M}/001_x.up.sql`, '001_x.up.sql has no statements (empty)'] },
+  { name: 'comment-only up file', files: bad({}, { '001_x.up.sql': '-- nothing yet\n/* later */\n' }), args: ['validate'], exit: 0, code: 'warning', says: ['has no statements (comments only)', 'write its SQL, or delete the file'] },
+  {
+    name: 'migrations in a subfolder',
+    files: bad({}, { 'old/001_x.up.sql': 'SELECT 1;', 'old/002_y.up.sql': 'SELECT 1;' }),
+    args: ['validate'],
+    exit: 0,
+    code: 'warning',
+    says: ['subfolder modules/bad/migrations/old holds 2 migration-like files', 'move them into modules/bad/migrations'],
+  },
+
+  // Accepted as they are (Windows editors).
+  { name: 'BOM in a SQL file', files: bad({}, { '001_x.up.sql': '\uFEFFCREATE TABLE bom_t (id int);\n' }), args: ['validate'], exit: 0, says: ['ok: 2 modules'] },
+  { name: 'BOM in a manifest', files: { 'modules/bad/bulkhead.json': `\uFEFF${manifest({})}`, 'modules/bad/migrations/.keep': '' }, args: ['validate'], exit: 0, says: ['ok: 2 modules'] },
+];
