@@ -115,3 +115,9 @@ function leadingSpace(bytes: Buffer, start: number, end: number): number {
   while (i < end && (bytes[i] === 32 || bytes[i] === 10 || bytes[i] === 13 || bytes[i] === 9)) i++;
   return i - start;
 }
+
+/** SQL on one line, shortened for messages (whitespace folded, `max` characters at most). */
+export function shortenSql(sql: string, max = 200): string {
+  const one = sql.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 3)}...` : one;
+}

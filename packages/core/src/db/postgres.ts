@@ -3,6 +3,7 @@ import os from 'node:os';
 import { baseKnexConfig } from './knex-config.js';
 import knexFactory from 'knex';
 import type pg from 'pg';
+import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { DatabaseTarget } from './url.js';
@@ -222,7 +223,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
               application: row.application_name || '(no application_name)',
               state: row.state ?? 'unknown',
               queryStart: row.query_start ? new Date(row.query_start).toISOString() : undefined,
-              query: oneLine(row.query ?? ''),
+              query: shortenSql(row.query ?? '', 160),
             }));
           },
         };
@@ -246,10 +247,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function oneLine(sql: string): string {
-  const one = sql.replace(/\s+/g, ' ').trim();
-  return one.length > 160 ? `${one.slice(0, 157)}...` : one;
-}
 
 async function lockHolder(conn: pg.Client, lock: { classid: number; objid: number }): Promise<LockHolder | undefined> {
   const r = await conn.query(

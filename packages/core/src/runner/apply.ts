@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { lineAt, type Statement } from '../analysis/statements.js';
+import { lineAt, shortenSql, type Statement } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
 import { backendPid } from '../db/postgres.js';
 import type { BlockingSession, LockGuard, ModuleDb } from '../db/types.js';
@@ -299,7 +299,7 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   } catch (e) {
     const err = e as PgError;
     throw new MigrationFailedError(
-      { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shorten(lastSql), ...pgFields(err), message: stripSqlPrefix(pgFields(err).message, lastSql) },
+      { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shortenSql(lastSql), ...pgFields(err), message: stripSqlPrefix(pgFields(err).message, lastSql) },
       { cause: e },
     );
   } finally {
@@ -312,7 +312,7 @@ function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: numbe
     ...baseFailure(r, ctx),
     statement: i + 1,
     line: s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : 0),
-    sql: shorten(s.text),
+    sql: shortenSql(s.text),
     ...pgFields(err),
     partial,
   };
@@ -378,7 +378,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** INVALID indexes in the database, schema-qualified. */
-async function invalidIndexes(knex: Knex): Promise<string[]> {
+export async function invalidIndexes(knex: Knex): Promise<string[]> {
   const r = await knex.raw(
     `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -387,7 +387,6 @@ async function invalidIndexes(knex: Knex): Promise<string[]> {
   return r.rows.map((row: { name: string }) => row.name);
 }
 
-export { invalidIndexes };
 
 /** Names of the indexes a statement creates (CREATE INDEX … name). */
 function indexNames(s: Statement): string[] {
@@ -457,7 +456,3 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function shorten(sql: string): string {
-  const one = sql.replace(/\s+/g, ' ').trim();
-  return one.length > 200 ? `${one.slice(0, 197)}...` : one;
-}
