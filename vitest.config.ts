@@ -1,25 +1,39 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Tests that import @bulkhead/core in-process use its sources (`npm test` also builds dist/ first,
+// which the CLI subprocesses run).
+const resolve = {
+  alias: [
+    { find: /^@bulkhead\/core\/base$/, replacement: path.resolve('packages/core/src/base.ts') },
+    { find: /^@bulkhead\/core$/, replacement: path.resolve('packages/core/src/index.ts') },
+  ],
+};
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
         },
       },
       {
+        resolve,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/server.ts'],
+          setupFiles: ['tests/support/no-scratch-left.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
         },
       },
       {
+        resolve,
         test: {
           // Many runners at once and server crashes, on a PostgreSQL server of its own.
           name: 'stress',

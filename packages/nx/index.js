@@ -30,7 +30,8 @@ function readManifest(workspaceRoot, file) {
 function normalizeOptions(options) {
   const targetNames = {};
   for (const t of MODULE_TARGETS) targetNames[t.key] = (options && options[`${camel(t.key)}TargetName`]) || t.key;
-  return { targetNames, command: (options && options.command) || 'bulkhead' };
+  // A custom `command` (a wrapper script, a pinned binary) runs every target through it.
+  return { targetNames, command: (options && options.command) || 'bulkhead', customCommand: Boolean(options && options.command) };
 }
 
 function camel(key) {
@@ -44,9 +45,9 @@ function createModuleProject(file, options, context) {
   const migrationsDir = path.posix.join('{projectRoot}', manifest.migrations.split(path.sep).join('/'));
   const targets = {};
   for (const t of MODULE_TARGETS) {
+    const executor = t.executor && !o.customCommand ? { executor: t.executor, options: { module: manifest.name } } : { executor: 'nx:run-commands', options: { command: `${o.command} ${t.command} ${manifest.name}`, cwd: '{workspaceRoot}' } };
     targets[o.targetNames[t.key]] = {
-      executor: 'nx:run-commands',
-      options: { command: `${o.command} ${t.command} ${manifest.name}`, cwd: '{workspaceRoot}' },
+      ...executor,
       cache: t.cache,
       // Cacheable checks hash the manifest, the migrations folder and the Bulkhead version.
       ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: `${o.command} --version` }] } : {}),

@@ -8,6 +8,8 @@ const MODULE_TARGETS = [
     description: 'Apply pending migrations of this module (after its dependencies: ^migrate).',
     cache: false,
     dependsOnDependencies: true,
+    // Runs in Nx's task process, and a run-many as one batch (see executors/migrate).
+    executor: '@bulkhead/nx:migrate',
   },
   {
     key: 'migrate-status',

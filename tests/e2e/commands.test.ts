@@ -128,6 +128,34 @@ export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
     expect(later.exitCode, later.stderr).toBe(0);
   });
 
+  it('a SQL migration runs in one batch, yet a failure names its statement and line, with or without a position from the server', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: '${SHOP_URL}',
+        migrations: {
+          // Statement 3 fails with no position (a unique violation); a trailing comment stays a comment.
+          '001_a.up.sql': 'CREATE TABLE t (id int PRIMARY KEY); -- the table\nINSERT INTO t VALUES (1);\n\n\nINSERT INTO t VALUES (1);\n',
+          // Statement 2 fails with a position (an unknown column) on the file's line 4.
+          '002_b.up.sql': 'CREATE TABLE u (id int);\n\n\nSELECT nope\n  FROM u;\n',
+        },
+      },
+    ]);
+    const env = { SHOP_URL: url };
+    const first = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(first.exitCode).toBe(1);
+    expect(first.json.modules[0].failure).toMatchObject({ migration: '001_a', statement: 3, line: 5, pgCode: '23505', sql: 'INSERT INTO t VALUES (1)' });
+    expect(await tableExists(url, 't')).toBe(false);
+    fx.write('modules/shop/migrations/001_a.up.sql', 'CREATE TABLE t (id int PRIMARY KEY); -- the table\nINSERT INTO t VALUES (1);\n');
+    const second = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(second.exitCode).toBe(1);
+    expect(second.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['001_a']);
+    expect(second.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 2, line: 4, pgCode: '42703' });
+    expect(await tableExists(url, 'u')).toBe(false);
+    expect(await query(url, 'SELECT id FROM shop_migrations')).toEqual([{ id: '001_a' }]);
+  });
+
   it('--cwd runs on a workspace folder from anywhere; schema mode puts a module in its own schema', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

@@ -154,7 +154,7 @@ describe('DDL on a busy table', () => {
     expect((await runCli(['up', 'busy', '--to', '001_table'], { cwd: fx.root, env })).exitCode).toBe(0);
     const blocker = await holdOpenTransaction(url, 'SELECT * FROM accounts');
     const run = startCli(['up', '--statement-lock-timeout', '300ms'], { cwd: fx.root, env });
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE accounts%' AND wait_event_type = 'Lock'")).length > 0);
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%ALTER TABLE accounts%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).length > 0);
     // Readers are not queued behind the waiting DDL for longer than its lock timeout.
     const reader = new pg.Client({ connectionString: url, statement_timeout: 3000 } as pg.ClientConfig);
     await reader.connect();

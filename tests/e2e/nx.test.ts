@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, query, REPO } from '../support/fixtures.js';
@@ -42,13 +43,17 @@ function foreignWorkspace(manifests: Record<string, object>, extra: Record<strin
   return root;
 }
 
-const nx = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  execa(path.join(REPO, 'node_modules/.bin/nx'), args, {
+// Nx colours its summary when the caller's environment forces colour (CI may set FORCE_COLOR);
+// assertions read the text as a user sees it.
+async function nx(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = await execa(path.join(REPO, 'node_modules/.bin/nx'), args, {
     cwd,
     reject: false,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', ...env },
     all: true,
   });
+  return { ...r, all: stripVTControlCharacters(r.all ?? ''), stdout: stripVTControlCharacters(String(r.stdout)) };
+}
 
 async function nodes(root: string, files: string[], options?: unknown) {
   const results = await plugin.createNodes[1](files, options, { workspaceRoot: root, nxJsonConfiguration: {} });
@@ -66,9 +71,10 @@ describe('plugin functions', () => {
     const admin = projects['modules/admin'];
     expect(admin.name).toBe('admin');
     expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-make', 'migrate-status']);
+    // migrate runs in Nx's task process (a run-many as one batch); the other targets call the CLI.
     expect(admin.targets.migrate).toMatchObject({
-      executor: 'nx:run-commands',
-      options: { command: 'bulkhead up admin' },
+      executor: '@bulkhead/nx:migrate',
+      options: { module: 'admin' },
       cache: false,
       dependsOn: ['^migrate'],
     });
@@ -150,8 +156,12 @@ describe('Nx running Bulkhead', () => {
       {
         'modules/base': { name: 'base', database: { url: '${BASE_URL}' } },
         'modules/top': { name: 'top', database: { url: 'pglite://.bulkhead/top' }, dependsOn: ['base'] },
+        'modules/side': { name: 'side', database: { url: 'pglite://.bulkhead/side' } },
       },
-      { 'modules/base/migrations/001_t.up.sql': 'CREATE TABLE t (id int);\n\nINSERT INTO missing VALUES (1);\n' },
+      {
+        'modules/base/migrations/001_t.up.sql': 'CREATE TABLE t (id int);\n\nINSERT INTO missing VALUES (1);\n',
+        'modules/side/migrations/001_s.up.sql': 'CREATE TABLE s (id int);\n',
+      },
     );
     const shown = await nx(['show', 'project', 'top', '--json'], root);
     expect(shown.exitCode, shown.all).toBe(0);
@@ -167,6 +177,12 @@ describe('Nx running Bulkhead', () => {
     expect(run.all).toContain('base: ✗ 001_t failed at modules/base/migrations/001_t.up.sql:3 (statement 2)');
     expect(run.all).not.toContain('top: ✓');
     expect(fs.existsSync(path.join(root, '.bulkhead/top'))).toBe(false);
+    // One batch, one result per task: the failure fails base's task and its dependent's; side passes.
+    expect(run.all).toContain('top: – skipped: depends on base, which failed');
+    expect(run.all).toContain('side: ✓ 1 applied');
+    const failed = run.all.slice(run.all.indexOf('Failed tasks:'));
+    expect(failed).toContain('- base:migrate');
+    expect(failed).not.toContain('side:migrate');
   });
 
   it('targets pass flags through: migrate-make --name, migrate-down --steps', async () => {
@@ -179,7 +195,14 @@ describe('Nx running Bulkhead', () => {
     expect(files).toEqual([expect.stringMatching(/^\d{14}_add_users\.down\.sql$/), expect.stringMatching(/^\d{14}_add_users\.up\.sql$/)]);
     fs.writeFileSync(path.join(root, 'modules/base/migrations', files[1]!), 'CREATE TABLE users (id int);\n');
     fs.writeFileSync(path.join(root, 'modules/base/migrations', files[0]!), 'DROP TABLE users;\n');
-    expect((await nx(['run', 'base:migrate', '--output-style=static'], root, env)).exitCode).toBe(0);
+    // The migrate executor passes flags to bulkhead up, in a batch and one task at a time.
+    const dry = await nx(['run', 'base:migrate', '--dry-run', '--output-style=static'], root, env);
+    expect(dry.exitCode, dry.all).toBe(0);
+    expect(dry.all).toContain(`base: would apply ${files[1]!.replace('.up.sql', '')}`);
+    const bad = await nx(['run', 'base:migrate', '--bogus-flag=1', '--output-style=static'], root, env);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.all).toContain('bogus-flag');
+    expect((await nx(['run', 'base:migrate', '--output-style=static'], root, { ...env, NX_BATCH_MODE: 'false' })).exitCode).toBe(0);
     const down = await nx(['run', 'base:migrate-down', '--steps=1', '--output-style=static'], root, env);
     expect(down.exitCode, down.all).toBe(0);
     expect(down.all).toContain('base: ✓ 1 reverted');

@@ -10,13 +10,21 @@
  *   a  one module, 1,000 generated migrations: `bulkhead up` vs the same SQL through one psql session
  *   b  no-op `bulkhead up` over 100 up-to-date modules (wall time including Node start)
  *   c  100 modules × 10 migrations: one `bulkhead up` vs the sum of per-module sequential runs
+ *   n  `nx run-many -t migrate` over 100 modules: no-op vs 100 trivial Nx tasks (`node -e 0`), and
+ *      fresh 100 × 10 vs one `bulkhead up` process (both Nx runs without the daemon, as in CI)
+ *   r  a real migration set, one process vs one psql session: ory/kratos's PostgreSQL migrations
+ *      (~350), read from a git mirror given by BULKHEAD_BENCH_KRATOS_GIT (e.g. the `fetch` tool's
+ *      /work/.mirror/ory+kratos/repo); skipped when there is none. Never copied into this repo.
+ *   x  one module × 10,000 generated migrations: time vs psql, and peak memory (RSS)
+ *   t  one module over 200 tenant schemas × 5 migrations: `bulkhead up --concurrency 4` vs the same
+ *      SQL through one psql session per tenant, one after another
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import pg from 'pg';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -118,7 +126,112 @@ async function scenarioC() {
   fs.rmSync(seq.root, { recursive: true, force: true });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC };
+/** The 100-module workspace as an Nx workspace using @bulkhead/nx, each module also given a trivial target. */
+function nxWorkspace(root: string): void {
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'bench', private: true }));
+  fs.writeFileSync(path.join(root, 'nx.json'), JSON.stringify({ analytics: false, plugins: ['@bulkhead/nx'] }));
+  for (const name of fs.readdirSync(path.join(root, 'modules'))) {
+    fs.writeFileSync(path.join(root, 'modules', name, 'project.json'), JSON.stringify({ name, targets: { trivial: { command: 'node -e 0' } } }));
+  }
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+}
+
+const nx = (args: string[], cwd: string, env: Record<string, string>) =>
+  execa(path.join(REPO, 'node_modules/.bin/nx'), args, {
+    cwd,
+    env: { ...process.env, ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', NX_TUI: 'false' },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  });
+
+async function scenarioN() {
+  const fresh = await hundredModules(10, 'n_nx');
+  nxWorkspace(fresh.root);
+  const nxFresh = await timed(() => nx(['run-many', '-t', 'migrate', '--parallel=4'], fresh.root, fresh.env));
+  const one = await hundredModules(10, 'n_one');
+  const oneUp = await timed(() => bulkhead(['up'], one.root, one.env));
+  rows.push({ scenario: 'n: nx run-many -t migrate, 100 modules × 10, fresh', bulkhead: s(nxFresh), baseline: `one bulkhead up ${s(oneUp)}`, ratio: `${(nxFresh / oneUp).toFixed(2)}×`, target: '≤ 3×' });
+  const noop = await timed(() => nx(['run-many', '-t', 'migrate', '--parallel=4'], fresh.root, fresh.env));
+  const trivial = await timed(() => nx(['run-many', '-t', 'trivial', '--parallel=4'], fresh.root, fresh.env));
+  rows.push({ scenario: 'n: nx run-many -t migrate, 100 up-to-date modules', bulkhead: s(noop), baseline: `100 trivial Nx tasks ${s(trivial)}`, ratio: `${(noop / trivial).toFixed(2)}×`, target: '≤ 2×' });
+  fs.rmSync(fresh.root, { recursive: true, force: true });
+  fs.rmSync(one.root, { recursive: true, force: true });
+}
+
+/** kratos's PostgreSQL migrations as a Bulkhead module: fizz-style names normalised, autocommit files marked no-transaction. */
+function kratosModule(gitDir: string, root: string): number {
+  const dir = path.join(root, 'modules/kratos/migrations');
+  fs.mkdirSync(dir, { recursive: true });
+  const list = execaSync('git', ['-C', gitDir, 'ls-tree', '-r', '--name-only', 'HEAD', 'persistence/sql/migrations/sql']).stdout.split('\n');
+  const ups = new Map<string, { file: string; auto: boolean }>();
+  for (const file of list) {
+    const m = /^(\d+)_(.+?)(?:\.(postgres|mysql|sqlite3?|cockroach))?(\.autocommit)?\.up\.sql$/.exec(path.basename(file));
+    if (!m || (m[3] && m[3] !== 'postgres')) continue;
+    const id = `${m[1]!.padEnd(20, '0')}_${m[2]}`;
+    if (!ups.has(id) || m[3] === 'postgres') ups.set(id, { file, auto: Boolean(m[4]) });
+  }
+  for (const [id, { file, auto }] of ups) {
+    const sql = execaSync('git', ['-C', gitDir, 'show', `HEAD:${file}`]).stdout;
+    fs.writeFileSync(path.join(dir, `${id}.up.sql`), `${auto ? '-- bulkhead:no-transaction\n' : ''}${sql}\n`);
+  }
+  return ups.size;
+}
+
+async function versusPsql(label: string, tag: string, root: string, target: string) {
+  const url = await createDb(`${tag}_bh`);
+  const psqlUrl = await createDb(`${tag}_psql`);
+  const dir = path.join(root, 'modules/m/migrations');
+  const script = path.join(root, 'all.sql');
+  fs.writeFileSync(script, fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n'));
+  const psql = await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' }));
+  fs.writeFileSync(path.join(root, 'modules/m/bulkhead.json'), JSON.stringify({ name: 'm', database: { url: '${M_URL}' } }));
+  let rss = '';
+  const bh = await timed(async () => {
+    const r = await execa('/usr/bin/time', ['-f', 'maxrss=%M', 'node', CLI, 'up'], { cwd: root, env: { ...process.env, M_URL: url }, stdout: 'ignore', stderr: 'pipe', reject: false });
+    if (r.exitCode !== 0) throw new Error(`bulkhead up failed:\n${r.stderr}`);
+    rss = /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
+  });
+  rows.push({ scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}`, bulkhead: s(bh), baseline: `one psql session ${s(psql)}`, ratio: `${(bh / psql).toFixed(2)}×`, target });
+}
+
+async function scenarioR() {
+  const gitDir = process.env.BULKHEAD_BENCH_KRATOS_GIT;
+  if (!gitDir || !fs.existsSync(gitDir)) {
+    process.stderr.write('r: skipped (set BULKHEAD_BENCH_KRATOS_GIT to a git mirror of ory/kratos)\n');
+    return;
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
+  kratosModule(gitDir, root);
+  fs.renameSync(path.join(root, 'modules/kratos'), path.join(root, 'modules/m'));
+  await versusPsql('r: ory/kratos', 'r', root, '≤ 1.15×');
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+async function scenarioX() {
+  const root = workspace([{ name: 'm', env: 'M_URL', count: 10_000 }]);
+  await versusPsql('x', 'x', root, '≤ 1.15×, < 120 MB');
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+async function scenarioT() {
+  const tenants = Array.from({ length: 200 }, (_, i) => `tenant_${String(i + 1).padStart(3, '0')}`);
+  const url = await createDb('t_bh');
+  const psqlUrl = await createDb('t_psql');
+  const root = workspace([{ name: 'shop', env: 'SHOP_URL', count: 5 }]);
+  fs.writeFileSync(path.join(root, 'modules/shop/bulkhead.json'), JSON.stringify({ name: 'shop', database: { url: '${SHOP_URL}' }, tenants: { kind: 'schema', names: tenants } }));
+  const dir = path.join(root, 'modules/shop/migrations');
+  const sql = fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  const psql = await timed(async () => {
+    for (const t of tenants) {
+      await execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-c', `CREATE SCHEMA ${t}; SET search_path TO ${t}; ${sql}`], { stdout: 'ignore' });
+    }
+  });
+  const bh = await timed(() => bulkhead(['up', '--concurrency', '4'], root, { SHOP_URL: url }));
+  rows.push({ scenario: 't: 1 module × 200 tenant schemas × 5 migrations, up', bulkhead: s(bh), baseline: `psql per tenant ${s(psql)}`, ratio: `${(bh / psql).toFixed(2)}×`, target: '≤ 0.5×' });
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 try {
   for (const name of wanted) {

@@ -1,107 +1,105 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BulkheadError } from '@bulkhead/core';
+import { BulkheadError, parseDuration } from '@bulkhead/core/base';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+type Option = NonNullable<ParseArgsConfig['options']>[string];
 
-const COMMON: Options = {
+/**
+ * Every flag of the CLI, once: how it parses and which option of the core call it sets. A
+ * command lists the flags it takes (commands.ts); unknown flags are usage errors (exit 2).
+ */
+export const FLAGS: Record<string, Option & { key: string; parse?: (text: string, flag: string, command: string) => unknown }> = {
+  production: { type: 'boolean', key: 'production' },
+  server: { type: 'boolean', key: 'server' },
+  to: { type: 'string', key: 'to' },
+  format: { type: 'string', key: 'format' },
+  'dry-run': { type: 'boolean', key: 'dryRun' },
+  concurrency: { type: 'string', key: 'concurrency', parse: wholeNumber },
+  'lock-timeout': { type: 'string', key: 'lockTimeoutMs', parse: duration },
+  'statement-lock-timeout': { type: 'string', key: 'statementLockTimeoutMs', parse: duration },
+  wait: { type: 'string', key: 'waitMs', parse: duration },
+  resume: { type: 'boolean', key: 'resume' },
+  steps: { type: 'string', key: 'steps', parse: wholeNumber },
+  all: { type: 'boolean', key: 'all' },
+  tenant: { type: 'string', multiple: true, key: 'tenants' },
+  canary: { type: 'string', key: 'canary', parse: wholeNumber },
+  'fail-fast': { type: 'boolean', key: 'failFast' },
+  sql: { type: 'boolean', key: 'sql' },
+  name: { type: 'string', key: 'name' },
+};
+
+const COMMON: NonNullable<ParseArgsConfig['options']> = {
   json: { type: 'boolean' },
   cwd: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
-/** Flags each command accepts, besides --json, --cwd and --help. */
-export const COMMANDS: Record<string, { summary: string; usage: string; options: Options }> = {
-  validate: {
-    summary: 'check manifests, isolation, graph and migration files; touches no database',
-    usage: 'bulkhead validate [--server] [--production]',
-    options: { production: { type: 'boolean' }, server: { type: 'boolean' } },
-  },
-  status: {
-    summary: 'per module: applied, pending, integrity problems',
-    usage: 'bulkhead status [modules…] [--production]',
-    options: { production: { type: 'boolean' } },
-  },
-  plan: {
-    summary: 'what up would run, in order',
-    usage: 'bulkhead plan [modules…] [--to <id>] [--format text|json|mermaid|dot]',
-    options: { to: { type: 'string' }, format: { type: 'string' }, production: { type: 'boolean' } },
-  },
-  up: {
-    summary: 'apply pending migrations in dependency order',
-    usage:
-      'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--wait 60s] [--resume] [--production]',
-    options: {
-      to: { type: 'string' },
-      'statement-lock-timeout': { type: 'string' },
-      resume: { type: 'boolean' },
-      wait: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      'lock-timeout': { type: 'string' },
-      production: { type: 'boolean' },
-    },
-  },
-  down: {
-    summary: 'revert migrations: one step, --steps N, --to <id>, or --all (reverse dependency order)',
-    usage:
-      'bulkhead down <module> [--steps N | --to <id> | --all] [--dry-run] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--resume]\n       bulkhead down --all',
-    options: {
-      to: { type: 'string' },
-      'statement-lock-timeout': { type: 'string' },
-      resume: { type: 'boolean' },
-      steps: { type: 'string' },
-      all: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'lock-timeout': { type: 'string' },
-      production: { type: 'boolean' },
-    },
-  },
-  make: {
-    summary: 'create a new timestamped migration',
-    usage: 'bulkhead make <module> <name> [--sql]',
-    options: { sql: { type: 'boolean' }, name: { type: 'string' } },
-  },
-};
+export interface CommandSpec {
+  summary: string;
+  usage: string;
+  flags: readonly string[];
+}
 
 export interface ParsedArgs {
   command: string;
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  /** Flag values as core options (keys from FLAGS), parsed. */
+  options: Record<string, unknown>;
+  json: boolean;
+  help: boolean;
+  cwd: string | undefined;
 }
 
-/** Parse argv for one command; unknown flags are usage errors (exit 2), never ignored. */
-export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+/** Parse argv for one command; unknown flags and malformed values are usage errors (exit 2), never ignored. */
+export function parseCommandLine(argv: readonly string[], commands: Record<string, CommandSpec>): ParsedArgs {
   const [command = 'help', ...rest] = argv;
-  const spec = COMMANDS[command];
-  if (!spec) return { command, positionals: rest, values: {} };
+  const spec = commands[command];
+  if (!spec) return { command, positionals: rest, options: {}, json: false, help: false, cwd: undefined };
+  const options = Object.fromEntries(spec.flags.map((f) => [f, FLAGS[f]!]));
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: [...rest], options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
-    return { command, positionals, values: values as ParsedArgs['values'] };
+    parsed = parseArgs({ args: [...rest], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw usageError(`${(e as Error).message.split('\n')[0]}`, command);
+    throw usageError(`${(e as Error).message.split('\n')[0]}`, command, spec);
   }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const out: Record<string, unknown> = {};
+  for (const flag of spec.flags) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const def = FLAGS[flag]!;
+    out[def.key] = def.parse && typeof v === 'string' ? def.parse(v, `--${flag}`, command) : v;
+  }
+  return { command, positionals: parsed.positionals, options: out, json: values.json === true, help: values.help === true, cwd: typeof values.cwd === 'string' ? values.cwd : undefined };
 }
 
-export function usageError(message: string, command?: string): BulkheadError {
-  return new BulkheadError({
-    code: 'BH025',
-    message,
-    fix: command && COMMANDS[command] ? `usage: ${COMMANDS[command]!.usage}` : 'run bulkhead --help',
-  });
+export function usageError(message: string, command?: string, spec?: CommandSpec): BulkheadError {
+  return new BulkheadError({ code: 'BH025', message, fix: spec ? `usage: ${spec.usage}` : command ? `run bulkhead ${command} --help` : 'run bulkhead --help' });
 }
 
-export function helpText(command?: string): string {
-  if (command && COMMANDS[command]) {
-    const c = COMMANDS[command]!;
+function wholeNumber(text: string, flag: string, command: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw usageError(`${flag} ${text}: give a whole number ≥ 1`, command);
+  return n;
+}
+
+function duration(text: string, flag: string, command: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw usageError(`${flag} ${text}: give a duration such as 30s, 5m or 1500ms (0 waits forever)`, command);
+  return ms;
+}
+
+export function helpText(commands: Record<string, CommandSpec>, command?: string): string {
+  if (command && commands[command]) {
+    const c = commands[command]!;
     return `${c.usage}\n\n${c.summary}\n\nEvery command takes --json (one JSON document on stdout) and --cwd <dir>.\n`;
   }
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
   return [
     'bulkhead — migrations for isolated per-module PostgreSQL databases',
     '',
     'usage: bulkhead <command> [modules…] [flags]',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'Without module names a command covers every module, in dependency order.',
     'Every command takes --json and --cwd <dir>. bulkhead <command> --help shows its flags.',

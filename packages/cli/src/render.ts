@@ -4,33 +4,47 @@ import {
   formatProblem,
   planToDot,
   planToMermaid,
-  type DownResult,
+  redactDeep,
   type MakeResult,
+  type MigrateResult,
   type MigrationFailure,
   type PlanResult,
   type Problem,
   type Reporter,
   type StatusResult,
-  type UpResult,
+  type UnitRun,
   type ValidateResult,
+  unitArgs,
 } from '@bulkhead/core';
 
 /** Human output goes to stderr (stdout is for --json); every line is redacted by the writer. */
 export type Write = (line: string) => void;
 
+/** Where a command's result is shown: human lines (stderr), and stdout for formats a user pipes (plan). */
+export interface Output {
+  write: Write;
+  stdout: (text: string) => void;
+  /** --json: stdout carries the result document, so formats must not write there. */
+  json: boolean;
+}
+
 const ms = (n: number | undefined) => (n === undefined ? '' : n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n} ms`);
 
 export function progressReporter(write: Write): Reporter {
   return {
-    connectWait: (module, reason) => write(`${module}: database not reachable yet: ${reason}`),
-    lockWait: (module, holder) =>
-      write(`${module}: waiting for the module lock${holder ? `, held by ${describeHolder(holder)}` : ''}`),
-    moduleStart: (module, count, direction) =>
-      count && write(`${module}: ${direction === 'up' ? 'applying' : 'reverting'} ${count} migration${count === 1 ? '' : 's'}`),
-    migrationDone: (module, id, direction, durationMs) => write(`${module}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
-    lockRetry: (module, id, attempt, of, blockers) =>
+    connectWait: (unit, reason) => write(`${unit}: database not reachable yet: ${reason}`),
+    lockWait: (unit, holder) => write(`${unit}: waiting for the module lock${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+    moduleStart: (unit, count, direction) =>
+      count && write(`${unit}: ${direction === 'up' ? 'applying' : 'reverting'} ${count} migration${count === 1 ? '' : 's'}`),
+    migrationDone: (unit, id, direction, durationMs) => write(`${unit}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
+    lockRetry: (unit, id, attempt, of, blockers) =>
       write(
-        `${module}: ${id} timed out waiting for a lock (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
+        `${unit}: ${id} timed out waiting for a lock (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
+      ),
+    notice: (text) => write(`note: ${text}`),
+    progress: (p) =>
+      write(
+        `progress: ${p.done + p.failed}/${p.total} units finished (${p.failed} failed), ${p.remaining} remaining${p.remaining && p.etaMs !== undefined ? `, about ${ms(p.etaMs)} left` : ''}`,
       ),
   };
 }
@@ -50,36 +64,66 @@ export function renderFailure(f: MigrationFailure, write: Write): void {
   for (const b of f.blockers ?? []) write(`    blocked by: ${describeBlocker(b)}`);
   write(
     f.partial
-      ? `    it runs outside a transaction (no-transaction): the statements before the failing one remain applied, and the next run refuses until you fix the cause and continue with: bulkhead ${f.direction} ${f.module} --resume`
+      ? `    it runs outside a transaction (no-transaction): the statements before the failing one remain applied, and the next run refuses until you fix the cause and continue with: bulkhead ${f.direction} ${unitArgs(f.module)} --resume`
       : '    rolled back: nothing of this migration remains, and its history row was not written',
   );
 }
 
-export function renderUp(r: UpResult | DownResult, write: Write): void {
-  const counts = new Map<string, number>();
-  for (const m of r.modules) {
-    counts.set(m.status, (counts.get(m.status) ?? 0) + 1);
-    if (r.dryRun) {
-      const verb = r.command === 'up' ? 'would apply' : 'would revert';
-      write(m.migrations.length ? `${m.module}: ${verb} ${m.migrations.map((x) => x.id).join(', ')}` : `${m.module}: nothing to do`);
-    } else if (m.failure) renderFailure(m.failure, write);
-    else if (m.problems?.length) {
-      write(`${m.module}: ✗ stopped before running`);
-      renderProblems(m.problems, write);
-    } else if (m.status === 'skipped') write(`${m.module}: – skipped: depends on ${m.skippedBecause}, which failed`);
-    else if (m.status === 'applied' || m.status === 'reverted') {
-      write(`${m.module}: ✓ ${m.migrations.length} ${m.status} in ${ms(m.durationMs)}`);
-    } else if (m.status === 'up-to-date') write(`${m.module}: up to date`);
-    else if (m.status === 'nothing-to-revert') write(`${m.module}: nothing to revert`);
-  }
-  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
-  write(`${r.dryRun ? 'dry run, nothing changed: ' : ''}${summary || 'no modules'}${r.command === 'up' && !r.dryRun ? ` (run ${r.runId})` : ''}`);
+function skipped(m: UnitRun): string {
+  if (m.skipReason === 'canary') return `${m.unit}: – not run: canary ${m.skippedBecause} failed`;
+  if (m.skipReason === 'fail-fast') return `${m.unit}: – not run: --fail-fast stopped the run after ${m.skippedBecause} failed`;
+  return `${m.unit}: – skipped: depends on ${m.skippedBecause}, which failed`;
 }
 
-export function renderStatus(r: StatusResult, write: Write): void {
-  renderProblems(r.problems, write);
+export function renderUp(r: MigrateResult, out: Output): void {
+  const { write } = out;
+  const counts = new Map<string, number>();
+  const quiet = new Map<string, number>();
   for (const m of r.modules) {
-    write(`${m.module}  ${m.database}  (history ${m.historyTable}${m.created ? '' : ', database not created yet'})`);
+    counts.set(m.status, (counts.get(m.status) ?? 0) + 1);
+    const idle = m.status === 'up-to-date' || m.status === 'nothing-to-revert';
+    // Tenants with nothing to do are counted, not listed (there may be thousands).
+    if (m.tenant !== undefined && idle) {
+      quiet.set(m.module, (quiet.get(m.module) ?? 0) + 1);
+      continue;
+    }
+    if (r.dryRun) {
+      const verb = r.command === 'up' ? 'would apply' : 'would revert';
+      write(m.migrations.length ? `${m.unit}: ${verb} ${m.migrations.map((x) => x.id).join(', ')}` : `${m.unit}: nothing to do`);
+    } else if (m.failure) renderFailure(m.failure, write);
+    else if (m.problems?.length) {
+      write(`${m.unit}: ✗ stopped before running`);
+      renderProblems(m.problems, write);
+    } else if (m.status === 'skipped') write(skipped(m));
+    else if (m.status === 'applied' || m.status === 'reverted') write(`${m.unit}: ✓ ${m.migrations.length} ${m.status} in ${ms(m.durationMs)}`);
+    else if (m.status === 'up-to-date') write(`${m.unit}: up to date`);
+    else if (m.status === 'nothing-to-revert') write(`${m.unit}: nothing to revert`);
+  }
+  for (const [module, n] of quiet) write(`${module}: ${n} tenant${n === 1 ? '' : 's'} ${r.command === 'up' ? 'up to date' : 'with nothing to revert'}`);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  write(`${r.dryRun ? 'dry run, nothing changed: ' : ''}${summary || 'no modules'}${r.command === 'up' && !r.dryRun && r.runId ? ` (run ${r.runId})` : ''}`);
+}
+
+export function renderStatus(r: StatusResult, out: Output): void {
+  const { write } = out;
+  renderProblems(r.problems, write);
+  const summaries = new Map(r.tenants.map((t) => [t.module, t]));
+  const shown = new Set<string>();
+  for (const m of r.modules) {
+    const summary = m.tenant !== undefined ? summaries.get(m.module) : undefined;
+    if (summary) {
+      if (!shown.has(m.module)) {
+        shown.add(m.module);
+        write(`${m.module}  ${summary.tenants} tenants: ${summary.upToDate} up to date, ${summary.pending} pending, ${summary.failed} failed`);
+        if (summary.attention.length) write(`  needs attention: ${summary.attention.join(', ')}${summary.pending + summary.failed > summary.attention.length ? ', …' : ''}`);
+      }
+      // Details only for tenants that need attention.
+      if (!m.problems.length && !m.pending.length) continue;
+      write(`  ${m.unit}  ${m.database}  (history ${m.historyTable})${m.pending.length ? `  pending: ${m.pending.join(', ')}` : ''}`);
+      renderProblems(m.problems, write);
+      continue;
+    }
+    write(`${m.unit}  ${m.database}  (history ${m.historyTable}${m.created ? '' : ', database not created yet'})`);
     for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${ms(a.durationMs)}${a.fileMissing ? '  FILE MISSING' : ''}`);
     for (const p of m.pending) write(`  pending  ${p}`);
     if (m.withoutDown.length) write(`  no down: ${m.withoutDown.join(', ')}`);
@@ -87,7 +131,8 @@ export function renderStatus(r: StatusResult, write: Write): void {
   }
 }
 
-export function renderValidate(r: ValidateResult, write: Write): void {
+export function renderValidate(r: ValidateResult, out: Output): void {
+  const { write } = out;
   if (r.problems.length === 0) {
     write(`ok: ${r.modules.length} module${r.modules.length === 1 ? '' : 's'} (${r.order.join(' → ')}), ${r.modules.reduce((n, m) => n + m.migrations, 0)} migrations`);
   } else {
@@ -98,21 +143,43 @@ export function renderValidate(r: ValidateResult, write: Write): void {
   for (const n of r.notes) write(`note: ${n}`);
 }
 
-export function renderPlan(r: PlanResult, format: string): string {
-  if (format === 'mermaid') return planToMermaid(r);
-  if (format === 'dot') return planToDot(r);
+/** `plan` prints to stdout in the chosen format (a user pipes it into mermaid or dot), unless --json carries the result. */
+export function renderPlan(r: PlanResult, out: Output, options: Record<string, unknown>): void {
+  if (out.json) return;
+  const format = (options.format as string | undefined) ?? 'text';
+  if (format === 'json') out.stdout(JSON.stringify(redactDeep(r), null, 2));
+  else if (format === 'mermaid') out.stdout(planToMermaid(r));
+  else if (format === 'dot') out.stdout(planToDot(r));
+  else out.stdout(planText(r));
+}
+
+function planText(r: PlanResult): string {
   const lines: string[] = [];
   r.waves.forEach((wave, i) => {
     lines.push(`wave ${i + 1}: ${wave.join(', ')}`);
     for (const name of wave) {
-      const m = r.modules.find((x) => x.module === name)!;
-      lines.push(m.upToDate ? `  ${name}: up to date` : `  ${name}: ${m.run.length} to apply`);
-      for (const id of m.run) lines.push(`    ${id}`);
+      const units = r.modules.filter((x) => x.module === name);
+      if (units.length === 1 && units[0]!.tenant === undefined) {
+        const m = units[0]!;
+        lines.push(m.upToDate ? `  ${name}: up to date` : `  ${name}: ${m.run.length} to apply`);
+        for (const id of m.run) lines.push(`    ${id}`);
+        for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);
+        continue;
+      }
+      const pending = units.filter((u) => !u.upToDate);
+      lines.push(`  ${name}: ${units.length} tenants, ${units.length - pending.length} up to date, ${pending.length} to migrate`);
+      // Tenants with the same work are shown together.
+      const groups = new Map<string, string[]>();
+      for (const u of pending) (groups.get(u.run.join(' ')) ?? groups.set(u.run.join(' '), []).get(u.run.join(' '))!).push(`${u.tenant}${u.canary ? ' (canary)' : ''}`);
+      for (const [run, tenants] of groups) {
+        lines.push(`    ${tenants.length > 8 ? `${tenants.slice(0, 8).join(', ')} and ${tenants.length - 8} more` : tenants.join(', ')}:`);
+        for (const id of run.split(' ')) lines.push(`      ${id}`);
+      }
     }
   });
   return lines.join('\n');
 }
 
-export function renderMake(r: MakeResult, write: Write): void {
-  for (const f of r.files) write(`created ${f}`);
+export function renderMake(r: MakeResult, out: Output): void {
+  for (const f of r.files) out.write(`created ${f}`);
 }

@@ -49,6 +49,10 @@ export const CATALOGUE = {
   BH036: { title: 'module lock lost during the run', exit: EXIT.failed },
   BH037: { title: 'file is not valid UTF-8', exit: EXIT.badInput },
   BH038: { title: 'a file in the migrations folder will not run as written', exit: EXIT.badInput },
+  BH039: { title: "tenants cannot be listed (query failed, or a name is invalid or repeated)", exit: EXIT.badInput },
+  BH040: { title: 'no tenant matches --tenant', exit: EXIT.badInput },
+  BH041: { title: 'scratch database cannot be created', exit: EXIT.badInput },
+  BH042: { title: 'history table was written by a newer Bulkhead', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

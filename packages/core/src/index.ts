@@ -5,11 +5,20 @@
  */
 export { validate, type ValidateResult } from './commands/validate.js';
 export { status, type StatusResult, type ModuleStatus } from './commands/status.js';
-export { plan, planToDot, planToMermaid, type PlanResult } from './commands/plan.js';
-export { up, DEFAULT_CONCURRENCY, type UpOptions, type UpResult, type ModuleRun } from './commands/up.js';
+export { plan, planToDot, planToMermaid, type PlanResult, type PlannedUnit } from './commands/plan.js';
+export { up, type UpOptions, type UpResult, type ModuleRun } from './commands/up.js';
 export { down, type DownOptions, type DownResult } from './commands/down.js';
 export { make, type MakeOptions, type MakeResult } from './commands/make.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/session.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/options.js';
+export type { UnitRun, UnitStatus } from './runner/executor.js';
+export type { MigrateResult } from './commands/migrate.js';
+export type { RunProgress } from './runner/events.js';
+export type { TenantSummary } from './commands/status.js';
+export { withScratchDatabase, listScratchDatabases, scratchCreatorPid, type Scratch, type ScratchOptions } from './db/scratch.js';
+export { withTargets, withTarget, withModuleLock, withTransaction, type TargetPool } from './db/targets.js';
+export { HISTORY_LAYOUT, historyStore, type HistoryStore } from './history/store.js';
+export { moduleUnit, tenantUnits, type Unit } from './plan/units.js';
+export { unitArgs } from './plan/plan.js';
 export { loadWorkspace, type Workspace, type Module, type LoadOptions } from './workspace.js';
 export { ManifestSchema, manifestJsonSchema, type Manifest, type ManifestInput } from './manifest/schema.js';
 export { expandEnv } from './manifest/env.js';

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
+import pkg from '../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
 /** Version of @bulkhead/core, recorded in every history row. */
-export const BULKHEAD_VERSION: string = (require('../package.json') as { version: string }).version;
+export const BULKHEAD_VERSION: string = pkg.version;

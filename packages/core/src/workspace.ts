@@ -4,12 +4,14 @@ import { buildGraph, type ModuleGraph } from './graph/graph.js';
 import { discoverManifests, findWorkspaceRoot } from './manifest/discover.js';
 import { loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
-import { checkIsolation } from './plan/isolation.js';
+import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
 import { registerEnvironmentSecrets } from './redact.js';
 
 /** A module with its migrations, ready to plan. */
 export interface Module extends ModuleManifest {
   migrations: MigrationFile[];
+  /** Whether its migrations folder was read (a per-module command reads only its own; see LoadOptions.scan). */
+  scanned: boolean;
 }
 
 export interface Workspace {
@@ -29,6 +31,11 @@ export interface LoadOptions {
   /** Folder to start from; the workspace root is the nearest folder with nx.json, else this one. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Read only these modules' migration folders (a per-module call such as an Nx task); every
+   * manifest is still read, for isolation and the graph. Default: every module's.
+   */
+  scan?: readonly string[];
 }
 
 /** Discover and load every module of a workspace. Touches no database; never throws for bad input. */
@@ -67,15 +74,18 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
       );
       continue;
     }
-    const scan = scanMigrationsFolder(r.module.name, r.module.migrationsDir, rel);
+    const scanned = !options.scan || options.scan.includes(r.module.name);
+    const scan = scanned ? scanMigrationsFolder(r.module.name, r.module.migrationsDir, rel) : { migrations: [], problems: [], warnings: [] };
     problems.push(...scan.problems);
     warnings.push(...scan.warnings);
-    const module: Module = { ...r.module, migrations: scan.migrations };
+    const module: Module = { ...r.module, migrations: scan.migrations, scanned };
     modules.push(module);
     byName.set(module.name, module);
   }
   modules.sort((a, b) => a.name.localeCompare(b.name));
-  problems.push(...checkIsolation(modules));
+  // Tenants listed in manifests are known now; tenants listed by a query, when a command reads them.
+  problems.push(...checkUnitIsolation(modules.flatMap((m) => (m.manifest.tenants ? tenantUnits(m, m.manifest.tenants.names ?? []) : [moduleUnit(m)]))));
+  for (const m of modules) if (m.manifest.tenants?.names) problems.push(...checkTenantNames(m, m.manifest.tenants.names, 'tenants.names'));
   const graph = buildGraph(modules.map((m) => ({ name: m.name, dependsOn: m.manifest.dependsOn, file: m.file })));
   problems.push(...graph.problems);
   return { root, modules, byName, graph, problems, warnings, rel };

@@ -1,10 +1,15 @@
-import * as pgQuery from 'libpg-query';
+import type * as PgQuery from 'libpg-query';
 
-let loaded: Promise<void> | undefined;
+let loaded: Promise<typeof PgQuery> | undefined;
 
-/** The real PostgreSQL parser (libpg-query, WASM), loaded once on first use. */
-export async function parser(): Promise<typeof pgQuery> {
-  loaded ??= pgQuery.loadModule();
-  await loaded;
-  return pgQuery;
+/**
+ * The real PostgreSQL parser (libpg-query, WASM), imported and initialised once, on first use:
+ * a command that parses nothing (a no-op `up`, `status`) never loads it.
+ */
+export function parser(): Promise<typeof PgQuery> {
+  loaded ??= import('libpg-query').then(async (pgQuery) => {
+    await pgQuery.loadModule();
+    return pgQuery;
+  });
+  return loaded;
 }

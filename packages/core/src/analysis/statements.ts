@@ -8,8 +8,12 @@ export interface Statement {
   line: number;
   /** Parse node type, e.g. `CreateStmt`, `TransactionStmt`. */
   kind: string;
-  /** Parse tree of the statement. */
-  node: Record<string, unknown>;
+  /**
+   * The few facts of its parse tree the runner needs (the whole tree is not kept: at 10,000
+   * migrations the trees would outweigh everything else): CONCURRENTLY, an index name, the
+   * transaction command's kind, REINDEX options, VACUUM vs ANALYZE.
+   */
+  node: { concurrent?: boolean; idxname?: string; kind?: string; params?: unknown; is_vacuumcmd?: boolean };
 }
 
 export class SqlSyntaxError extends Error {
@@ -46,7 +50,14 @@ export async function splitStatements(sql: string): Promise<Statement[]> {
     for (; pos < first; pos++) if (bytes[pos] === 10) line++;
     const stmt = s.stmt as unknown as Record<string, Record<string, unknown>>;
     const kind = Object.keys(stmt)[0] ?? 'Unknown';
-    return { text: bytes.subarray(start, end).toString('utf8').trim(), line, kind, node: stmt[kind] ?? {} };
+    const tree = stmt[kind] ?? {};
+    const node: Statement['node'] = {};
+    if (tree.concurrent) node.concurrent = true;
+    if (typeof tree.idxname === 'string') node.idxname = tree.idxname;
+    if (typeof tree.kind === 'string') node.kind = tree.kind;
+    if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
+    if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
+    return { text: bytes.subarray(start, end).toString('utf8').trim(), line, kind, node };
   });
 }
 

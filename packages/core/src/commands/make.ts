@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BulkheadError, problem } from '../errors.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
-import { selectModules } from './session.js';
+import { selectModules } from './options.js';
 
 export interface MakeOptions extends LoadOptions {
   module: string;
@@ -34,7 +34,7 @@ export async function down(knex: Knex): Promise<void> {
 
 /** Create a new timestamped migration from a template (SPEC §5 `make`). */
 export async function make(o: MakeOptions): Promise<MakeResult> {
-  const ws = loadWorkspace(o);
+  const ws = loadWorkspace({ ...o, scan: [o.module] });
   const manifestProblems = ws.problems.filter((p) => p.module === o.module && p.code !== 'BH010');
   if (manifestProblems.length) throw new BulkheadError(manifestProblems);
   const [module] = selectModules(ws, [o.module]);

@@ -1,53 +1,101 @@
 import type { ExitCode } from '../errors.js';
-import { loadValidWorkspace, selectModules } from './session.js';
-import { upIn, type UpOptions } from './up.js';
+import { withTargets } from '../db/targets.js';
+import { BulkheadError } from '../errors.js';
+import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
+import { planFor } from './planned.js';
+
+export interface PlanOptions extends CommonOptions {
+  /** Stop after this migration (id or version). */
+  to?: string;
+  canary?: number;
+}
+
+export interface PlannedUnit {
+  module: string;
+  /** `module` or `module@tenant`. */
+  unit: string;
+  tenant?: string;
+  database: string;
+  dependsOn: string[];
+  /** What `up` would apply, in order. */
+  run: string[];
+  /** What it would not, and why (e.g. after --to). */
+  held: { id: string; why: string }[];
+  upToDate: boolean;
+  /** One of the first `--canary N` tenants. */
+  canary?: boolean;
+}
 
 export interface PlanResult {
   command: 'plan';
   exitCode: ExitCode;
   /** Modules in the order `up` would start them; each wave only depends on earlier waves. */
   waves: string[][];
-  modules: { module: string; database: string; dependsOn: string[]; run: string[]; upToDate: boolean }[];
+  /** One entry per unit (a module, or a module at a tenant). */
+  modules: PlannedUnit[];
 }
 
 /** What `up` would run, in order, and why not if it cannot (SPEC §5 `plan`). Changes nothing. */
-export async function plan(o: Omit<UpOptions, 'dryRun'> = {}): Promise<PlanResult> {
+export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   const ws = loadValidWorkspace(o);
-  const selected = new Set(selectModules(ws, o.modules).map((m) => m.name));
-  const dry = await upIn(ws, { ...o, dryRun: true });
-  return {
-    command: 'plan',
-    exitCode: 0,
-    waves: ws.graph.waves.map((w) => w.filter((n) => selected.has(n))).filter((w) => w.length),
-    modules: dry.modules.map((m) => ({
-      module: m.module,
-      database: m.database,
-      dependsOn: ws.byName.get(m.module)!.manifest.dependsOn,
-      run: m.migrations.map((x) => x.id),
-      upToDate: m.status === 'up-to-date',
-    })),
-  };
+  const selected = selectModules(ws, o.modules);
+  checkProduction(selected, isProduction(o));
+  if (o.to !== undefined && selected.length !== 1) {
+    throw new BulkheadError({ code: 'BH025', message: `--to needs exactly one module (got ${selected.length})`, fix: `name the module: bulkhead plan <module> --to ${o.to}` });
+  }
+  const names = new Set(selected.map((m) => m.name));
+  return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
+    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary });
+    if (p.problems.length) throw new BulkheadError([...p.problems]);
+    return {
+      command: 'plan',
+      exitCode: 0,
+      waves: ws.graph.waves.map((w) => w.filter((n) => names.has(n))).filter((w) => w.length),
+      modules: p.units.map((u) => ({
+        module: u.unit.module.name,
+        unit: u.unit.id,
+        ...(u.unit.tenant !== undefined ? { tenant: u.unit.tenant } : {}),
+        database: u.unit.target.display,
+        dependsOn: u.unit.module.manifest.dependsOn,
+        run: u.steps.map((r) => r.file.id),
+        held: [...u.held],
+        upToDate: u.steps.length === 0,
+        ...(u.canary ? { canary: true } : {}),
+      })),
+    };
+  });
+}
+
+/** Modules of a plan with their units' work: one node per module, tenants counted. */
+function moduleNodes(p: PlanResult): { module: string; label: string; dependsOn: string[] }[] {
+  const byModule = new Map<string, PlannedUnit[]>();
+  for (const u of p.modules) (byModule.get(u.module) ?? byModule.set(u.module, []).get(u.module)!).push(u);
+  return [...byModule].map(([module, units]) => {
+    const pending = units.filter((u) => !u.upToDate);
+    const label =
+      units[0]!.tenant === undefined
+        ? pending.length ? `${pending[0]!.run.length} to apply` : 'up to date'
+        : `${units.length} tenants, ${pending.length} to migrate`;
+    return { module, label, dependsOn: units[0]!.dependsOn };
+  });
 }
 
 /** The plan as a Mermaid flowchart: modules with what they would run, edges from dependencies. */
 export function planToMermaid(p: PlanResult): string {
   const id = (n: string) => n.replace(/-/g, '_');
+  const nodes = moduleNodes(p);
   const lines = ['flowchart LR'];
-  for (const m of p.modules) {
-    const label = m.upToDate ? `${m.module}<br/>up to date` : `${m.module}<br/>${m.run.length} to apply`;
-    lines.push(`  ${id(m.module)}["${label}"]`);
-  }
-  for (const m of p.modules) for (const d of m.dependsOn) if (p.modules.some((x) => x.module === d)) lines.push(`  ${id(d)} --> ${id(m.module)}`);
+  for (const m of nodes) lines.push(`  ${id(m.module)}["${m.module}<br/>${m.label}"]`);
+  for (const m of nodes) for (const d of m.dependsOn) if (nodes.some((x) => x.module === d)) lines.push(`  ${id(d)} --> ${id(m.module)}`);
   return lines.join('\n');
 }
 
 /** The plan as Graphviz dot. */
 export function planToDot(p: PlanResult): string {
+  const nodes = moduleNodes(p);
   const lines = ['digraph bulkhead {', '  rankdir=LR;'];
-  for (const m of p.modules) {
-    lines.push(`  "${m.module}" [label="${m.module}\\n${m.upToDate ? 'up to date' : `${m.run.length} to apply`}"];`);
-  }
-  for (const m of p.modules) for (const d of m.dependsOn) if (p.modules.some((x) => x.module === d)) lines.push(`  "${d}" -> "${m.module}";`);
+  for (const m of nodes) lines.push(`  "${m.module}" [label="${m.module}\\n${m.label}"];`);
+  for (const m of nodes) for (const d of m.dependsOn) if (nodes.some((x) => x.module === d)) lines.push(`  "${d}" -> "${m.module}";`);
   lines.push('}');
   return lines.join('\n');
 }

@@ -1,10 +1,15 @@
 import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { withTargets } from '../db/targets.js';
 import { hasDown } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
-import { closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, notCreatedYet, readModules, selectModules, type CommonOptions } from './session.js';
+import { listUnits, readUnits } from '../runner/read.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 
 export interface ModuleStatus {
   module: string;
+  /** `module` or `module@tenant`. */
+  unit: string;
+  tenant?: string;
   database: string;
   historyTable: string;
   /** False for an embedded database whose folder does not exist yet. */
@@ -16,37 +21,52 @@ export interface ModuleStatus {
   problems: Problem[];
 }
 
+/** A module with tenants at a glance: how many are up to date, pending, or need attention. */
+export interface TenantSummary {
+  module: string;
+  tenants: number;
+  upToDate: number;
+  pending: number;
+  /** Tenants with problems: unreadable, interrupted, edited migrations. */
+  failed: number;
+  /** The tenants that need attention (problems first, then pending), at most 20. */
+  attention: string[];
+}
+
 export interface StatusResult {
   command: 'status';
   exitCode: ExitCode;
+  /** One entry per unit (a module, or a module at a tenant). */
   modules: ModuleStatus[];
-  /** Problems that stopped a module from being read (e.g. cannot connect). */
+  tenants: TenantSummary[];
+  /** Problems that stopped a unit from being read (e.g. cannot connect). */
   problems: Problem[];
 }
 
-/** Per module: applied, pending, integrity problems (SPEC §5 `status`). Changes nothing. */
+/** Per unit: applied, pending, integrity problems (SPEC §5 `status`). Changes nothing. */
 export async function status(o: CommonOptions = {}): Promise<StatusResult> {
   const ws = loadValidWorkspace(o);
-  const { opened, problems } = await readModules(ws, selectModules(ws, o.modules), {
-    command: 'status',
-    lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
-    concurrency: 4,
-    production: isProduction(o),
-    readOnly: true,
-  });
-  await closeAll(opened);
-  const modules: ModuleStatus[] = [];
-  for (const { module, state } of opened) {
-    const withoutDown: string[] = [];
-    for (const m of module.migrations) {
-      const mod = m.format === 'js' ? await importJsMigration(m.upPath).catch(() => undefined) : undefined;
-      if (!hasDown(m, mod)) withoutDown.push(m.id);
+  const selected = selectModules(ws, o.modules);
+  return withTargets({ command: 'status', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o) }, async (pool) => {
+    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
+    const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
+    // Whether a migration can be reverted is a property of its files: asked once per module.
+    const withoutDown = new Map<string, string[]>();
+    for (const m of selected) {
+      const list: string[] = [];
+      for (const f of m.migrations) {
+        const mod = f.format === 'js' ? await importJsMigration(f.upPath).catch(() => undefined) : undefined;
+        if (!hasDown(f, mod)) list.push(f.id);
+      }
+      withoutDown.set(m.name, list);
     }
-    modules.push({
-      module: module.name,
-      database: module.target.display,
-      historyTable: `${module.history.schema}.${module.history.table}`,
-      created: !notCreatedYet(module),
+    const modules: ModuleStatus[] = reads.map(({ unit, state, created }) => ({
+      module: unit.module.name,
+      unit: unit.id,
+      ...(unit.tenant !== undefined ? { tenant: unit.tenant } : {}),
+      database: unit.target.display,
+      historyTable: `${unit.history.schema}.${unit.history.table}`,
+      created,
       applied: state.applied.map(({ row, file }) => ({
         id: row.id,
         appliedAt: row.applied_at.toISOString(),
@@ -56,10 +76,26 @@ export async function status(o: CommonOptions = {}): Promise<StatusResult> {
         fileMissing: !file,
       })),
       pending: state.pending.map((m) => m.id),
-      withoutDown,
+      withoutDown: withoutDown.get(unit.module.name)!,
       problems: state.problems,
-    });
-  }
-  const all = [...problems, ...modules.flatMap((m) => m.problems)];
-  return { command: 'status', exitCode: exitCodeOf(all), modules, problems };
+    }));
+    const tenants: TenantSummary[] = selected
+      .filter((m) => m.manifest.tenants)
+      .map((m) => {
+        const mine = units.filter((u) => u.module === m);
+        const read = new Map(modules.filter((s) => s.module === m.name).map((s) => [s.unit, s]));
+        const failed = mine.filter((u) => !read.has(u.id) || read.get(u.id)!.problems.length).map((u) => u.id);
+        const pending = mine.filter((u) => read.get(u.id) && !read.get(u.id)!.problems.length && read.get(u.id)!.pending.length).map((u) => u.id);
+        return {
+          module: m.name,
+          tenants: mine.length,
+          upToDate: mine.length - failed.length - pending.length,
+          pending: pending.length,
+          failed: failed.length,
+          attention: [...failed, ...pending].slice(0, 20),
+        };
+      });
+    const all = [...problems, ...modules.flatMap((m) => m.problems)];
+    return { command: 'status', exitCode: exitCodeOf(all), modules, tenants, problems };
+  });
 }

@@ -2,7 +2,9 @@ import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { prepareMigration } from '../runner/prepare.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
-import { checkProduction, closeAll, DEFAULT_LOCK_TIMEOUT_MS, isProduction, readModules } from './session.js';
+import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
+import { withTargets } from '../db/targets.js';
+import { listUnits, readUnits } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
 
 export interface ValidateResult {
@@ -48,15 +50,15 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   const notes: string[] = [];
   if (o.server && ws.modules.length && !problems.length) {
     // Connect: every database reachable, and no two modules on one database however their URLs are written.
-    const { opened, problems: found } = await readModules(ws, ws.modules, {
-      command: 'validate',
-      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
-      concurrency: 4,
-      production: isProduction(o),
-      readOnly: true,
+    await withTargets({ command: 'validate', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o) }, async (pool) => {
+      try {
+        const units = await listUnits(ws, pool, ws.modules, { readOnly: true });
+        problems.push(...(await readUnits(ws, pool, units, { readOnly: true })).problems);
+      } catch (e) {
+        if (!(e instanceof BulkheadError)) throw e;
+        problems.push(...e.problems);
+      }
     });
-    await closeAll(opened);
-    problems.push(...found);
   } else if (!o.server && ws.modules.some((m) => m.target.kind === 'postgres')) {
     notes.push('URLs were compared as written; whether two of them reach one database (a socket and 127.0.0.1, a host alias) needs a connection: bulkhead validate --server (up checks it before it runs)');
   }

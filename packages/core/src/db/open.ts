@@ -1,5 +1,5 @@
 import { BulkheadError, problem } from '../errors.js';
-import type { Module } from '../workspace.js';
+import type { Unit } from '../plan/units.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { LockHolder, ModuleDb } from './types.js';
@@ -16,29 +16,30 @@ export interface OpenOptions {
   onConnectWait?: (reason: string) => void;
 }
 
-/** Open a module's database, on a server or embedded. */
-export async function openModuleDb(module: Module, o: OpenOptions): Promise<ModuleDb> {
-  const t = module.target;
+/** Open a unit's database, on a server or embedded. Prefer `withTarget` (db/targets.ts), which closes it. */
+export async function openUnitDb(unit: Unit, o: OpenOptions): Promise<ModuleDb> {
+  const t = unit.target;
   if (t.kind === 'pglite') {
-    if (o.production) throw productionRefusal(module);
-    return openPglite(t, { module: module.name, schema: module.schema, extensions: module.manifest.extensions, ...o });
+    if (o.production) throw productionRefusal(unit.id, unit.module.file, t.display);
+    return openPglite(t, { module: unit.id, schema: unit.schema, extensions: unit.module.manifest.extensions, ...o });
   }
   return openPostgres(t, {
-    module: module.name,
-    file: module.file,
-    schema: module.schema,
-    history: module.history,
+    module: unit.id,
+    file: unit.module.file,
+    schema: unit.schema,
+    history: unit.history,
     command: o.command,
     waitMs: o.waitMs,
     onConnectWait: o.onConnectWait,
   });
 }
 
-export function productionRefusal(module: Module): BulkheadError {
+/** An embedded database refused in production (`--production`, BULKHEAD_ENV=production). */
+export function productionRefusal(unit: string, manifest: string, display: string): BulkheadError {
   return new BulkheadError(
-    problem('BH014', `embedded database ${module.target.display} refused in production`, {
-      module: module.name,
-      file: module.file,
+    problem('BH014', `embedded database ${display} refused in production`, {
+      module: unit,
+      file: manifest,
       field: 'database.url',
       fix: `set the module's URL variable to a postgres:// URL of the production server`,
     }),

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { baseKnexConfig } from './knex-config.js';
-import knexFactory from 'knex';
 import type { Extensions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
 import { sessionResetSql } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
+import { processAlive } from './process.js';
 
 /**
  * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
@@ -31,6 +31,8 @@ const EMBEDDED_GUARD: LockGuard = {
   check: () => undefined,
   verify: async () => undefined,
   fence: async () => undefined,
+  fenceSql: '',
+  heldSql: '',
   blockersOf: async () => [],
 };
 
@@ -52,7 +54,9 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();
     const [host, port] = server.getServerConn().split(':');
-    const knex = knexFactory({
+    // knex loads only for a command that opens a database (validate and --help never do).
+  const { default: knexFactory } = await import('knex');
+  const knex = knexFactory({
       ...baseKnexConfig(o.schema),
       connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
       pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
@@ -60,11 +64,12 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     return {
       kind: 'pglite',
       knex,
-      // Version 0: only the search path (the server-only session settings do not apply)
-      sessionReset: sessionResetSql(o.schema, 0),
+      // Only the search path: the server-only session settings do not apply
+      sessionReset: sessionResetSql(o.schema, { server: false }),
       // The folder lock already excludes every other process; one process runs a module once.
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       lockHolder: async () => undefined,
+      connectionHeadroom: async () => undefined,
       identity: async () => undefined,
       async close() {
         await knex.destroy();
@@ -164,7 +169,7 @@ async function lockFolder(dir: string, o: PgliteOptions): Promise<() => void> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const holder = readLock(file);
-    if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+    if (holder && holder.host === os.hostname() && !processAlive(holder.pid)) {
       fs.rmSync(file, { force: true });
       continue;
     }
@@ -207,14 +212,5 @@ function readLock(file: string): LockInfo | undefined {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

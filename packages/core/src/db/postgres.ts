@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { baseKnexConfig } from './knex-config.js';
-import knexFactory from 'knex';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { DatabaseTarget } from './url.js';
-import type { LockGuard, LockHolder, ModuleDb } from './types.js';
+import type { LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
 export function applicationName(command: string): string {
@@ -24,6 +23,9 @@ export function moduleLockKey(module: string, history: { schema: string; table: 
   const key = digest.readBigInt64BE(0);
   return { key: key.toString(), classid: digest.readUInt32BE(0), objid: digest.readUInt32BE(4), fence: digest.readBigInt64BE(8).toString() };
 }
+
+/** What a connection is bound to: the unit named in messages and lock keys, its schema and history table. */
+type UnitKey = { module: string; schema: string; history: { schema: string; table: string } };
 
 export interface PostgresOptions {
   module: string;
@@ -52,12 +54,13 @@ const POLL_MAX_MS = 1000;
  * within a second (PostgreSQL 14+) and rolls back, instead of finishing a long statement
  * first; and a server-wide `idle_session_timeout` does not close our sessions between steps.
  */
-function sessionSettings(schema: string, versionNum: number): string {
-  const sets = [`set_config('search_path', ${literal(searchPath(schema))}, false)`];
-  if (versionNum >= 140000) {
-    sets.push(`set_config('client_connection_check_interval', '1000', false)`, `set_config('idle_session_timeout', '0', false)`);
-  }
-  return `SELECT ${sets.join(', ')}`;
+function sessionSettings(schema: string, server: boolean): string {
+  const search = `set_config('search_path', ${literal(searchPath(schema))}, false)`;
+  if (!server) return `SELECT ${search}`;
+  // Through pg_settings, so a server without these settings (before 14) simply has no rows: one
+  // round trip whatever the version.
+  return `SELECT ${search}, (SELECT count(set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1000' ELSE '0' END, false))
+            FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout')) AS settings`;
 }
 
 export function searchPath(schema: string): string {
@@ -76,13 +79,14 @@ export function literal(text: string): string {
  * Back to a clean session before a migration: a role, settings (search_path above all) or
  * temporary tables left by the previous migration on this connection must not leak into it.
  */
-export function sessionResetSql(schema: string, versionNum: number): string {
-  return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, versionNum)}`;
+export function sessionResetSql(schema: string, o: { server: boolean }): string {
+  return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, o.server)}`;
 }
 
 /** Open a knex pool on a PostgreSQL server: one connection for work; the module lock gets a session of its own. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
-  let versionNum = 0;
+  // knex loads only for a command that opens a database (validate and --help never do).
+  const { default: knexFactory } = await import('knex');
   const knex = knexFactory({
     ...baseKnexConfig(o.schema),
     connection: { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true },
@@ -91,18 +95,15 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       max: 1,
       idleTimeoutMillis: 2000,
       afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        conn.query(`SELECT current_setting('server_version_num')::int AS v`, (err, r) => {
-          if (err) return done(err, conn);
-          versionNum = Number(r.rows[0].v);
-          conn.query(sessionSettings(o.schema, versionNum), (err2) => done(err2 ?? null, conn));
-        });
+        conn.query(sessionSettings(o.schema, true), (err) => done(err ?? null, conn));
       },
     },
   });
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let told = false; ; ) {
     try {
-      await knex.raw('select 1');
+      // Connecting runs the session settings (afterCreate): no query of its own needed.
+      await knex.client.releaseConnection(await knex.client.acquireConnection());
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -116,27 +117,41 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       throw connectError(o, target.display, e);
     }
   }
-  const lock = moduleLockKey(o.module, o.history);
-  return {
-    kind: 'postgres',
-    knex,
-    get sessionReset() {
-      return sessionResetSql(o.schema, versionNum);
-    },
-    async identity() {
-      const r = await knex.raw(
-        `SELECT current_setting('server_version_num') AS v, pg_postmaster_start_time()::text AS started,
-                (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`,
-      );
-      let system = '';
-      try {
-        system = String((await knex.raw('SELECT system_identifier::text AS s FROM pg_control_system()')).rows[0].s);
-      } catch {
-        // Not readable by this role on some servers: the start time still tells servers apart.
-      }
-      const row = r.rows[0];
-      return `${system}@${row.started}/${row.db}`;
-    },
+  // The lock session outlives one lock: kept between units that share this connection (schema
+  // tenants), so each does not pay a new backend. Dropped when it dies or fails to unlock.
+  let spare: pg.Client | undefined;
+  let spareDead = false;
+  const markSpareDead = () => {
+    spareDead = true;
+  };
+  const takeLockSession = async (): Promise<pg.Client> => {
+    const kept = spare;
+    spare = undefined;
+    if (kept) {
+      kept.off('error', markSpareDead);
+      kept.off('end', markSpareDead);
+      if (!spareDead) return kept;
+      await knex.client.destroyRawConnection(kept).catch(() => undefined);
+    }
+    spareDead = false;
+    const conn = (await knex.client.acquireRawConnection()) as pg.Client;
+    await conn.query(`SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`);
+    return conn;
+  };
+  const keepLockSession = async (conn: pg.Client) => {
+    if (spare) await knex.client.destroyRawConnection(spare).catch(() => undefined);
+    spare = conn;
+    spareDead = false;
+    conn.on('error', markSpareDead);
+    conn.on('end', markSpareDead);
+  };
+  /** The connection as one unit's: its lock key, schema and history table (see ModuleDb.rebind). */
+  const bind = (u: UnitKey): ModuleDb => {
+    const lock = moduleLockKey(u.module, u.history);
+    return {
+      ...db,
+      sessionReset: sessionResetSql(u.schema, { server: true }),
+      rebind: bind,
     async lockHolder() {
       const conn = (await knex.client.acquireConnection()) as pg.Client;
       try {
@@ -145,27 +160,22 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         await knex.client.releaseConnection(conn);
       }
     },
-    async withModuleLock(fn, options) {
+    async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {
       // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
       // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.
-      const conn = (await knex.client.acquireRawConnection()) as pg.Client;
+      const conn = await takeLockSession();
       let lost: string | undefined;
       const onLost = (why: string) => {
         lost ??= why;
       };
-      conn.on('error', (e: Error) => onLost(`lock session failed: ${e.message}`));
-      conn.on('end', () => onLost('lock session closed'));
       let heartbeat: NodeJS.Timeout | undefined;
       let locked = false;
-      const lostError = (before: string) =>
-        new BulkheadError(
-          problem('BH036', `lost the lock of module ${o.module} (${lost ?? 'the server no longer lists it'}); stopped before ${before}`, {
-            module: o.module,
-            fix: 'another runner may now hold the lock; check the connection to the server (restarts, proxies closing idle connections), then run again: what was committed stays, the rest is still pending',
-          }),
-        );
+      const lostError = (before: string) => lockLost(u.module, lost ?? 'the server no longer lists it', `stopped before ${before}`);
+      const onError = (e: Error) => onLost(`lock session failed: ${e.message}`);
+      const onEnd = () => onLost('lock session closed');
+      conn.on('error', onError);
+      conn.on('end', onEnd);
       try {
-        await conn.query(`SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`);
         const started = Date.now();
         for (let delay = POLL_FIRST_MS, told = false; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
           if (lost) throw lostError('taking the lock');
@@ -179,8 +189,8 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
           if (left <= 0) {
             const holder = await lockHolder(conn, lock);
             throw new BulkheadError(
-              problem('BH021', `lock of module ${o.module} still held after ${options.timeoutMs} ms${holder ? ` by ${describeHolder(holder)}` : ''}`, {
-                module: o.module,
+              problem('BH021', `lock of module ${u.module} still held after ${options.timeoutMs} ms${holder ? ` by ${describeHolder(holder)}` : ''}`, {
+                module: u.module,
                 fix: 'wait for the other runner to finish, or raise --lock-timeout; the server releases the lock when that session ends',
               }),
             );
@@ -211,6 +221,8 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
           async fence(trx) {
             await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [lock.fence]);
           },
+          fenceSql: `SELECT pg_advisory_xact_lock(${lock.fence}::bigint)`,
+          heldSql: `DO $bulkhead$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ${backendPid(conn)} AND classid = ${lock.classid}::oid AND objid = ${lock.objid}::oid AND objsubid = 1) THEN RAISE EXCEPTION USING ERRCODE = 'BHLST', MESSAGE = 'the module lock is no longer held'; END IF; END $bulkhead$`,
           async blockersOf(pid) {
             if (lost) return [];
             const r = await conn.query(
@@ -230,12 +242,54 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         return await fn(guard);
       } finally {
         if (heartbeat) clearInterval(heartbeat);
-        if (locked && !lost) await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lock.key]).catch(() => undefined);
-        await knex.client.destroyRawConnection(conn).catch(() => undefined);
+        conn.off('error', onError);
+        conn.off('end', onEnd);
+        const unlocked = !lost && (!locked || (await conn.query('SELECT pg_advisory_unlock($1::bigint) AS ok', [lock.key]).then((r) => r.rows[0].ok === true, () => false)));
+        if (unlocked) await keepLockSession(conn);
+        else await knex.client.destroyRawConnection(conn).catch(() => undefined);
       }
     },
-    close: () => knex.destroy(),
   };
+  };
+  const db = {
+    kind: 'postgres' as const,
+    knex,
+
+    async identity() {
+      const common = `pg_postmaster_start_time()::text AS started, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
+      let row: { system?: string; started: string; db: string };
+      try {
+        row = (await knex.raw(`SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system, ${common}`)).rows[0];
+      } catch {
+        // pg_control_system() is not readable by this role on some servers: the start time still tells servers apart.
+        row = (await knex.raw(`SELECT ${common}`)).rows[0];
+      }
+      return `${row.system ?? ''}@${row.started}/${row.db}`;
+    },
+    async connectionHeadroom() {
+      const r = await knex.raw(
+        `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+                - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS free`,
+      );
+      return Number(r.rows[0].free);
+    },
+    async close() {
+      if (spare) await knex.client.destroyRawConnection(spare).catch(() => undefined);
+      spare = undefined;
+      await knex.destroy();
+    },
+  };
+  return bind(o);
+}
+
+/** A runner lost its module lock (BH036): why, and what it did about it. */
+export function lockLost(module: string, why: string, outcome: string): BulkheadError {
+  return new BulkheadError(
+    problem('BH036', `lost the lock of module ${module} (${why}); ${outcome}`, {
+      module,
+      fix: 'another runner may now hold the lock; check the connection to the server (restarts, proxies closing idle connections), then run again: what was committed stays, the rest is still pending',
+    }),
+  );
 }
 
 /** The server process id of a pg connection (set by the server at start-up; not in pg's types). */

@@ -45,6 +45,13 @@ export interface LockGuard {
    * runners can never both commit the same migration (even one that lost its module lock unaware).
    */
   fence(trx: Knex.Transaction): Promise<void>;
+  /** The same fence as SQL, for migrations sent to the server as one message ('' when there is none). */
+  readonly fenceSql: string;
+  /**
+   * SQL that fails with SQLSTATE `BHLST` unless this runner's lock session still holds the module
+   * lock, asked by the server itself just before a migration commits ('' when there is none).
+   */
+  readonly heldSql: string;
   /** Sessions currently blocking backend `pid`, read on the lock session (for lock-timeout reports). */
   blockersOf(pid: number): Promise<BlockingSession[]>;
 }
@@ -64,9 +71,19 @@ export interface ModuleDb {
    * databases (their folder is their identity).
    */
   identity(): Promise<string | undefined>;
+  /**
+   * Connections the server has left for us now (max_connections, less the reserved ones and
+   * those open); undefined for embedded databases.
+   */
+  connectionHeadroom(): Promise<number | undefined>;
   /** Who holds the module lock now, if anyone (read without taking it). */
   lockHolder(): Promise<LockHolder | undefined>;
   /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */
   withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T>;
+  /**
+   * The same connection for another unit of the same database (a schema tenant): its own
+   * module lock, schema and history. Server databases only; undefined for embedded ones.
+   */
+  rebind?(unit: { module: string; schema: string; history: { schema: string; table: string } }): ModuleDb;
   close(): Promise<void>;
 }

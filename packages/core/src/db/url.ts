@@ -84,3 +84,12 @@ export function serverIdentity(t: DatabaseTarget): string {
 export function databaseIdentity(t: DatabaseTarget): string {
   return t.kind === 'pglite' ? serverIdentity(t) : `${serverIdentity(t)}/${t.database}`;
 }
+
+/** The same server and credentials, another database (a database tenant, a scratch database). */
+export function withDatabase(t: DatabaseTarget, database: string): DatabaseTarget {
+  if (t.kind !== 'postgres') throw new UrlError(`${t.display} is an embedded database; it has no other databases`);
+  const u = new URL(t.url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  const url = u.toString();
+  return { ...t, url, display: redactUrl(url), database };
+}

@@ -8,6 +8,10 @@ export interface HistoryRow {
   applied_by: string;
   run_id: string;
   bulkhead_version: string;
+  /** Layout 2: how the row came to be — `apply` (a run applied it); later `baseline`, `repair`. */
+  kind?: string;
+  /** Layout 2: why a row was written by hand (baseline, repair); null for applied migrations. */
+  reason?: string | null;
 }
 
 /**
@@ -37,6 +41,8 @@ export interface ProgressRow {
 
 /** What a module's history store holds: applied migrations and unfinished no-transaction runs. */
 export interface HistorySnapshot {
+  /** Layout of the table as found (see HISTORY_LAYOUT); older layouts are upgraded by the next `up`. */
+  layout: number;
   rows: HistoryRow[];
   progress: ProgressRow[];
 }

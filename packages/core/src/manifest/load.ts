@@ -128,6 +128,35 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       ],
     };
   }
+  const tenants = manifest.tenants;
+  if (tenants?.kind === 'database' && target.kind === 'pglite') {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH018', `tenants of kind "database" need a PostgreSQL server, but ${target.display} is an embedded database (one database per folder)`, {
+          module: manifest.name,
+          file,
+          field: 'tenants.kind',
+          fix: 'use "kind": "schema" (a schema per tenant in the embedded database), or point database.url at a server',
+        }),
+      ],
+    };
+  }
+  if (tenants?.kind === 'schema' && manifest.historyTable?.includes('.')) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH002', `historyTable "${manifest.historyTable}" names a schema, but each schema tenant keeps its history table in its own schema`, {
+          module: manifest.name,
+          file,
+          field: 'historyTable',
+          fix: `write the table name alone: "${manifest.historyTable.split('.').pop()}"`,
+        }),
+      ],
+    };
+  }
   const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
   return {
     ok: true,

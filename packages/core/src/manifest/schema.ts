@@ -3,6 +3,11 @@ import { z } from 'zod';
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
+/** A tenant is a schema or database name: a plain identifier (dashes allowed for databases), at most 63 bytes. */
+export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
+const tenantName = z.string().regex(TENANT_NAME, { message: 'must be a schema or database name: letters, digits, _, $ or -, starting with a letter or _, at most 63 characters' });
+const tenantKind = z.enum(['schema', 'database']).describe('schema: each tenant is a schema of the module\'s database; database: each tenant is a database on its server');
+
 const moduleName = z
   .string()
   .regex(MODULE_NAME, { message: 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes; starts with a letter)' });
@@ -41,6 +46,29 @@ export const ManifestSchema = z
       .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
       .default([])
       .describe('Extensions the module needs'),
+    tenants: z
+      .strictObject({
+        kind: tenantKind,
+        names: z
+          .array(tenantName)
+          .min(1, { message: 'must list at least one tenant' })
+          .optional()
+          .describe('Tenant names, in the order they are migrated (--canary takes the first ones)'),
+        query: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("SQL run on the module's database whose first column lists the tenant names, in the order they are migrated"),
+      })
+      .superRefine((t, ctx) => {
+        if ((t.names === undefined) === (t.query === undefined)) {
+          ctx.addIssue({ code: 'custom', message: 'give exactly one of "names" (a list) or "query" (SQL listing the tenants)' });
+        }
+      })
+      .optional()
+      .describe(
+        'Run this module over many targets: each tenant is a schema of the module\'s database (kind "schema") or a database on its server (kind "database"), with its own history table and lock',
+      ),
     lockTimeout: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })

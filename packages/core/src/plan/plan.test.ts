@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryRow, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
-import { moduleState, planDown, planUp } from './plan.js';
+import { selectDown, selectUp, unitState } from './plan.js';
+import { moduleUnit } from './units.js';
 
 const rel = (p: string) => p.replace('/ws/', '');
 const file = (id: string, o: Partial<MigrationFile> = {}): MigrationFile => ({
@@ -15,7 +16,8 @@ const file = (id: string, o: Partial<MigrationFile> = {}): MigrationFile => ({
   checksum: `sum-${id}`,
   ...o,
 });
-const module = (migrations: MigrationFile[]) => ({ name: 'm', migrationsDir: '/ws/modules/m/migrations', migrations }) as unknown as Module;
+const mod = (migrations: MigrationFile[]) => ({ name: 'm', migrationsDir: '/ws/modules/m/migrations', migrations, manifest: {} }) as unknown as Module;
+const module = (migrations: MigrationFile[]) => moduleUnit(mod(migrations));
 const row = (id: string, checksum = `sum-${id}`): HistoryRow => ({
   id,
   name: id,
@@ -27,60 +29,60 @@ const row = (id: string, checksum = `sum-${id}`): HistoryRow => ({
   bulkhead_version: '0',
 });
 
-const history = (rows: ReturnType<typeof row>[]) => ({ rows, progress: [] });
+const history = (rows: ReturnType<typeof row>[]) => ({ layout: 2, rows, progress: [] });
 
 describe('moduleState', () => {
   it('with no history table, everything is pending', () => {
-    const s = moduleState(module([file('001_a'), file('002_b')]), undefined, rel);
+    const s = unitState(module([file('001_a'), file('002_b')]), undefined, rel);
     expect(s.pending.map((m) => m.id)).toEqual(['001_a', '002_b']);
     expect(s.problems).toEqual([]);
   });
 
   it('splits applied and pending', () => {
-    const s = moduleState(module([file('001_a'), file('002_b')]), history([row('001_a')]), rel);
+    const s = unitState(module([file('001_a'), file('002_b')]), history([row('001_a')]), rel);
     expect(s.applied.map((a) => a.row.id)).toEqual(['001_a']);
     expect(s.pending.map((m) => m.id)).toEqual(['002_b']);
   });
 
   it('flags an edited applied migration with the fix', () => {
-    const s = moduleState(module([file('001_a')]), history([row('001_a', 'other')]), rel);
+    const s = unitState(module([file('001_a')]), history([row('001_a', 'other')]), rel);
     expect(s.problems).toEqual([expect.objectContaining({ code: 'BH022', module: 'm', file: 'modules/m/migrations/001_a.up.sql' })]);
     expect(s.problems[0]!.fix).toContain('new migration');
   });
 
   it('flags a vanished applied migration and a pending one older than the last applied', () => {
-    const s = moduleState(module([file('001_a'), file('003_c')]), history([row('002_b'), row('003_c')]), rel);
+    const s = unitState(module([file('001_a'), file('003_c')]), history([row('002_b'), row('003_c')]), rel);
     expect(s.problems.map((p) => p.code)).toEqual(['BH023', 'BH024']);
     expect(s.problems[1]!.message).toContain('001_a sorts before 003_c');
   });
 });
 
-describe('planUp', () => {
+describe('selectUp', () => {
   const m = module([file('001_a'), file('002_b'), file('003_c')]);
   it('runs pending up to --to, by id or version', () => {
-    const s = moduleState(m, history([row('001_a')]), rel);
-    expect(planUp(m, s, undefined, rel).run.map((x) => x.id)).toEqual(['002_b', '003_c']);
-    expect(planUp(m, s, '002_b', rel).run.map((x) => x.id)).toEqual(['002_b']);
-    expect(planUp(m, s, '002', rel).run.map((x) => x.id)).toEqual(['002_b']);
-    expect(planUp(m, s, '999', rel).problems[0]!.code).toBe('BH026');
+    const s = unitState(m, history([row('001_a')]), rel);
+    expect(selectUp(m, s, undefined, rel).run.map((x) => x.id)).toEqual(['002_b', '003_c']);
+    expect(selectUp(m, s, '002_b', rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(selectUp(m, s, '002', rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(selectUp(m, s, '999', rel).problems[0]!.code).toBe('BH026');
   });
 });
 
-describe('planDown', () => {
+describe('selectDown', () => {
   const m = module([file('001_a'), file('002_b'), file('003_c', { downPath: undefined })]);
-  const s = moduleState(m, history([row('001_a'), row('002_b')]), rel);
+  const s = unitState(m, history([row('001_a'), row('002_b')]), rel);
   it('reverts one step by default, newest first', () => {
-    expect(planDown(m, s, {}, rel).run.map((x) => x.id)).toEqual(['002_b']);
-    expect(planDown(m, s, { steps: 5 }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
-    expect(planDown(m, s, { all: true }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
+    expect(selectDown(m, s, {}, rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(selectDown(m, s, { steps: 5 }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
+    expect(selectDown(m, s, { all: true }, rel).run.map((x) => x.id)).toEqual(['002_b', '001_a']);
   });
   it('--to keeps the target applied', () => {
-    expect(planDown(m, s, { to: '001_a' }, rel).run.map((x) => x.id)).toEqual(['002_b']);
-    expect(planDown(m, s, { to: '003_c' }, rel).problems[0]!.code).toBe('BH026');
+    expect(selectDown(m, s, { to: '001_a' }, rel).run.map((x) => x.id)).toEqual(['002_b']);
+    expect(selectDown(m, s, { to: '003_c' }, rel).problems[0]!.code).toBe('BH026');
   });
   it('refuses a migration without a down', () => {
-    const s3 = moduleState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
-    expect(planDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
+    const s3 = unitState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
+    expect(selectDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
   });
 });
 
@@ -103,7 +105,7 @@ describe('a no-transaction migration left midway (BH035)', () => {
   const idx = file('002_idx', { sql: { up: 'CREATE INDEX CONCURRENTLY items_name_idx ON items (name);', directives: { noTransaction: true, requires: [], allow: [], unknown: [] } } });
 
   it('says how far it got, which statement was in flight, names INVALID indexes it built, and how to continue', () => {
-    const s = moduleState(module([file('001_a'), idx]), { rows: [row('001_a')], progress: [progress()] }, rel, {
+    const s = unitState(module([file('001_a'), idx]), { layout: 2, rows: [row('001_a')], progress: [progress()] }, rel, {
       invalidIndexes: ['public.items_name_idx', 'other.unrelated_idx'],
     });
     expect(s.pending.map((m) => m.id)).toEqual(['002_idx']);
@@ -118,16 +120,16 @@ describe('a no-transaction migration left midway (BH035)', () => {
   });
 
   it('names a failed statement and its error; TS migrations say the progress is not known', () => {
-    const failed = moduleState(module([idx]), { rows: [], progress: [progress({ failed_statement: 2, error: 'boom' })] }, rel);
+    const failed = unitState(module([idx]), { layout: 2, rows: [], progress: [progress({ failed_statement: 2, error: 'boom' })] }, rel);
     expect(failed.problems[0]!.message).toContain('statement 2 failed: boom');
-    const ts = moduleState(module([file('002_idx', { format: 'js', upPath: '/ws/modules/m/migrations/002_idx.ts' })]), { rows: [], progress: [progress({ statements_total: null })] }, rel);
+    const ts = unitState(module([file('002_idx', { format: 'js', upPath: '/ws/modules/m/migrations/002_idx.ts' })]), { layout: 2, rows: [], progress: [progress({ statements_total: null })] }, rel);
     expect(ts.problems[0]!.message).toContain('how far it got is not known');
     expect(ts.problems[0]!.fix).toContain('run it again from the start');
   });
 
   it('is not a problem when resuming; a vanished file still is', () => {
-    expect(moduleState(module([idx]), { rows: [], progress: [progress()] }, rel, { resume: true }).problems).toEqual([]);
-    const gone = moduleState(module([]), { rows: [], progress: [progress()] }, rel, { resume: true });
+    expect(unitState(module([idx]), { layout: 2, rows: [], progress: [progress()] }, rel, { resume: true }).problems).toEqual([]);
+    const gone = unitState(module([]), { layout: 2, rows: [], progress: [progress()] }, rel, { resume: true });
     expect(gone.problems[0]).toMatchObject({ code: 'BH035', message: expect.stringContaining('its file is gone') });
   });
 });

@@ -1,11 +1,12 @@
 import { problem, type Problem } from '../errors.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
-import type { Module } from '../workspace.js';
+import type { Unit } from './units.js';
 
-/** What a module's database has and what its folder would add — pure data, no connection. */
-export interface ModuleState {
-  module: string;
+/** What a unit's database has and what its module's folder would add — pure data, no connection. */
+export interface UnitState {
+  /** The unit's id (`module` or `module@tenant`). */
+  unit: string;
   /** Applied migrations in id order, with their file if it still exists. */
   applied: { row: HistoryRow; file: MigrationFile | undefined }[];
   /** Migrations not applied yet, in order. */
@@ -26,11 +27,19 @@ export interface StateOptions {
   invalidIndexes?: readonly string[];
 }
 
+/** How to name a unit (or a unit id) on the command line: `billing`, or `billing --tenant acme`. */
+export function unitArgs(unit: Unit | string): string {
+  const id = typeof unit === 'string' ? unit : unit.id;
+  const at = id.indexOf('@');
+  return at < 0 ? id : `${id.slice(0, at)} --tenant ${id.slice(at + 1)}`;
+}
+
 /**
- * Compare a module's files with its history. `history` is undefined when the history table
+ * Compare a module's files with a unit's history. `history` is undefined when the history table
  * does not exist yet (nothing applied).
  */
-export function moduleState(module: Module, history: HistorySnapshot | undefined, rel: (abs: string) => string, o: StateOptions = {}): ModuleState {
+export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel: (abs: string) => string, o: StateOptions = {}): UnitState {
+  const module = unit.module;
   const files = new Map(module.migrations.map((m) => [m.id, m]));
   const rows: readonly HistoryRow[] = history?.rows ?? [];
   const appliedRows = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -41,7 +50,7 @@ export function moduleState(module: Module, history: HistorySnapshot | undefined
     if (!file) {
       problems.push(
         problem('BH023', `migration ${row.id} was applied (${row.applied_at.toISOString()}) but its file is gone from ${rel(module.migrationsDir)}`, {
-          module: module.name,
+          module: unit.id,
           file: rel(module.migrationsDir),
           fix: `restore ${row.id} from version control; applied migrations must stay in the folder`,
         }),
@@ -49,7 +58,7 @@ export function moduleState(module: Module, history: HistorySnapshot | undefined
     } else if (file.checksum !== row.checksum) {
       problems.push(
         problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
-          module: module.name,
+          module: unit.id,
           file: rel(file.upPath),
           fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>`,
         }),
@@ -64,7 +73,7 @@ export function moduleState(module: Module, history: HistorySnapshot | undefined
       if (m.id < last) {
         problems.push(
           problem('BH024', `pending migration ${m.id} sorts before ${last}, which is already applied`, {
-            module: module.name,
+            module: unit.id,
             file: rel(m.upPath),
             fix: `rename it with a version after ${last} (e.g. bulkhead make ${module.name} ${m.name || 'change'} and move its contents)`,
           }),
@@ -74,20 +83,21 @@ export function moduleState(module: Module, history: HistorySnapshot | undefined
   }
   const interrupted = (history?.progress ?? []).map((progress) => ({ progress, file: files.get(progress.id) }));
   for (const { progress, file } of interrupted) {
-    const p = interruptedProblem(module, progress, file, rel, o);
+    const p = interruptedProblem(unit, progress, file, rel, o);
     if (p) problems.push(p);
   }
-  return { module: module.name, applied, pending, interrupted, problems };
+  return { unit: unit.id, applied, pending, interrupted, problems };
 }
 
 /** A no-transaction migration left midway: what happened, and what to do (BH035). */
-function interruptedProblem(module: Module, p: ProgressRow, file: MigrationFile | undefined, rel: (abs: string) => string, o: StateOptions): Problem | undefined {
+function interruptedProblem(unit: Unit, p: ProgressRow, file: MigrationFile | undefined, rel: (abs: string) => string, o: StateOptions): Problem | undefined {
+  const module = unit.module;
   const where = file ? rel(p.direction === 'down' && file.downPath ? file.downPath : file.upPath) : rel(module.migrationsDir);
   if (!file) {
     return problem('BH035', `${p.id} stopped midway (${p.direction}, run ${p.run_id}) and its file is gone`, {
-      module: module.name,
+      module: unit.id,
       file: where,
-      fix: `restore ${p.id} from version control, then resume: bulkhead ${p.direction} ${module.name} --resume`,
+      fix: `restore ${p.id} from version control, then resume: bulkhead ${p.direction} ${unitArgs(unit)} --resume`,
     });
   }
   if (o.resume) return undefined;
@@ -114,29 +124,50 @@ function interruptedProblem(module: Module, p: ProgressRow, file: MigrationFile 
     'BH035',
     `${p.id} (${p.direction}) stopped midway in run ${p.run_id} at ${p.updated_at.toISOString()}: ${done}; ${what}.${indexes} It runs outside a transaction, so what completed remains.`,
     {
-      module: module.name,
+      module: unit.id,
       file: where,
-      fix: `check what statement ${total === undefined ? 'by statement' : next} left behind and fix the cause; ${drop}${resumeFrom}: bulkhead ${p.direction} ${module.name} --resume`,
+      fix: `check what statement ${total === undefined ? 'by statement' : next} left behind and fix the cause; ${drop}${resumeFrom}: bulkhead ${p.direction} ${unitArgs(unit)} --resume`,
     },
   );
 }
 
+/** What a unit would run in one direction, what it holds back and why, and what stops it. */
+export interface Selection {
+  run: MigrationFile[];
+  /** Migrations not run although they could be: id and why (e.g. after `--to`). */
+  held: { id: string; why: string }[];
+  problems: Problem[];
+}
+
+export type Intent = { direction: 'up'; to?: string } | ({ direction: 'down' } & DownSelection);
+
+/** The migrations a unit would run for `intent`, from its state. Pure: the plan and the run under the lock use it alike. */
+export function select(unit: Unit, state: UnitState, intent: Intent, rel: (abs: string) => string): Selection {
+  return intent.direction === 'up' ? selectUp(unit, state, intent.to, rel) : selectDown(unit, state, intent, rel);
+}
+
 /** The migrations `up` would run: pending ones, up to and including `to` when given. */
-export function planUp(module: Module, state: ModuleState, to: string | undefined, rel: (abs: string) => string): { run: MigrationFile[]; problems: Problem[] } {
-  if (to === undefined) return { run: state.pending, problems: [] };
+export function selectUp(unit: Unit, state: UnitState, to: string | undefined, rel: (abs: string) => string): Selection {
+  const module = unit.module;
+  if (to === undefined) return { run: state.pending, held: [], problems: [] };
   const target = module.migrations.find((m) => m.id === to || m.version === to);
   if (!target) {
     return {
       run: [],
+      held: [],
       problems: [
         problem('BH026', `--to ${to}: no migration with that id or version in ${rel(module.migrationsDir)}`, {
-          module: module.name,
+          module: unit.id,
           fix: `bulkhead status ${module.name} lists the migrations`,
         }),
       ],
     };
   }
-  return { run: state.pending.filter((m) => m.id <= target.id), problems: [] };
+  return {
+    run: state.pending.filter((m) => m.id <= target.id),
+    held: state.pending.filter((m) => m.id > target.id).map((m) => ({ id: m.id, why: `after --to ${to}` })),
+    problems: [],
+  };
 }
 
 export interface DownSelection {
@@ -149,7 +180,8 @@ export interface DownSelection {
 }
 
 /** The applied migrations `down` would revert, newest first. */
-export function planDown(module: Module, state: ModuleState, sel: DownSelection, rel: (abs: string) => string): { run: MigrationFile[]; problems: Problem[] } {
+export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string): Selection {
+  const module = unit.module;
   const problems: Problem[] = [];
   let chosen = state.applied;
   if (sel.all) {
@@ -159,9 +191,10 @@ export function planDown(module: Module, state: ModuleState, sel: DownSelection,
     if (!target) {
       return {
         run: [],
+        held: [],
         problems: [
           problem('BH026', `--to ${sel.to}: no applied migration with that id or version`, {
-            module: module.name,
+            module: unit.id,
             fix: `bulkhead status ${module.name} lists what is applied`,
           }),
         ],
@@ -177,7 +210,7 @@ export function planDown(module: Module, state: ModuleState, sel: DownSelection,
     if (!a.file) {
       problems.push(
         problem('BH023', `cannot revert ${a.row.id}: its file is gone`, {
-          module: module.name,
+          module: unit.id,
           file: rel(module.migrationsDir),
           fix: `restore ${a.row.id} from version control`,
         }),
@@ -185,12 +218,12 @@ export function planDown(module: Module, state: ModuleState, sel: DownSelection,
     } else if (a.file.format === 'sql' && !a.file.downPath) {
       problems.push(
         problem('BH028', `cannot revert ${a.row.id}: it has no ${a.row.id}.down.sql`, {
-          module: module.name,
+          module: unit.id,
           file: rel(a.file.upPath),
           fix: `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
         }),
       );
     } else run.push(a.file);
   }
-  return { run, problems };
+  return { run, held: [], problems };
 }

@@ -30,7 +30,7 @@ export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: 
       continue;
     }
     const other = ws.byName.get(req.module);
-    if (other && !other.migrations.some((m) => m.id === req.id)) {
+    if (other?.scanned && !other.migrations.some((m) => m.id === req.id)) {
       problems.push(
         problem('BH029', `${migrationId} requires ${text}, but ${req.module} has no migration ${req.id}`, {
           module: module.name,

@@ -3,20 +3,11 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { lineAt, shortenSql, type Statement } from '../analysis/statements.js';
-import { BulkheadError, problem } from '../errors.js';
-import { backendPid } from '../db/postgres.js';
+import { type ProblemCode, BulkheadError, problem } from '../errors.js';
+import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
+import { withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb } from '../db/types.js';
-import {
-  advanceProgress,
-  clearProgress,
-  deleteHistory,
-  failProgress,
-  insertHistory,
-  isApplied,
-  startProgress,
-  type HistoryTable,
-  type ProgressRow,
-} from '../history/history.js';
+import type { HistoryStore, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
@@ -49,21 +40,22 @@ export interface MigrationFailure {
   blockers?: BlockingSession[];
   /** How many times the migration was tried (lock timeouts are retried with backoff). */
   attempts?: number;
+  /** Its code in the catalogue (errors.ts): BH030, a migration failed (exit 1). */
+  code?: ProblemCode;
 }
 
 export class MigrationFailedError extends Error {
-  constructor(
-    readonly failure: MigrationFailure,
-    options?: { cause?: unknown },
-  ) {
+  readonly failure: MigrationFailure;
+  constructor(failure: MigrationFailure, options?: { cause?: unknown }) {
     super(`${failure.file}${failure.line ? `:${failure.line}` : ''}: ${failure.message}`, options);
     this.name = 'MigrationFailedError';
+    this.failure = { code: 'BH030', ...failure };
   }
 }
 
 export interface ApplyContext {
   module: string;
-  history: HistoryTable;
+  history: HistoryStore;
   runId: string;
   rel(abs: string): string;
   guard: LockGuard;
@@ -104,7 +96,7 @@ function baseFailure(r: Runnable, ctx: ApplyContext) {
 
 async function record(q: Knex | Knex.Transaction, r: Runnable, ctx: ApplyContext, durationMs: number): Promise<void> {
   if (r.direction === 'up') {
-    await insertHistory(q, ctx.history, {
+    await ctx.history.record(q, {
       id: r.file.id,
       name: r.file.name,
       checksum: r.file.checksum,
@@ -112,47 +104,172 @@ async function record(q: Knex | Knex.Transaction, r: Runnable, ctx: ApplyContext
       run_id: ctx.runId,
       bulkhead_version: BULKHEAD_VERSION,
     });
-  } else await deleteHistory(q, ctx.history, r.file.id);
+  } else await ctx.history.remove(q, r.file.id);
 }
 
-async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
+/** SQLSTATE of the guard that finds a migration already applied (or reverted) by another runner. */
+const ALREADY_DONE = 'BHDUN';
+/** SQLSTATE of the check that this runner's lock session still holds the module lock (LockGuard.heldSql). */
+const LOCK_LOST = 'BHLST';
+
+/** A migration's statements as one message, and where each starts in it. */
+interface Segment {
+  r: Runnable;
+  statements: readonly Statement[];
+  offsets: number[];
+  end: number;
+}
+
+/**
+ * A transactional SQL migration in two round trips whatever its length. First a clean session,
+ * BEGIN, the fence lock, the statement lock timeout, and a guard that stops if another runner did
+ * it meanwhile. Then its statements, a check by the server that this runner still holds the
+ * module lock, its history row and COMMIT, as one simple query: PostgreSQL stops at the first
+ * error and nothing commits, and pg_stat_activity shows the statements being run. The failing
+ * statement is found by the error's position, else by running the statements again one by one in
+ * a transaction that is rolled back.
+ */
+async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
+  const h = ctx.history.table;
+  const table = `${ident(h.schema)}.${ident(h.table)}`;
+  const up = r.direction === 'up';
+  const opening = [
+    db.sessionReset,
+    'BEGIN',
+    ctx.guard.fenceSql,
+    // Its own start, for the duration in its history row; then the statement lock timeout.
+    `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}`,
+    `DO $bulkhead$ BEGIN IF ${up ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${table} WHERE id = ${literal(r.file.id)}) THEN RAISE EXCEPTION USING ERRCODE = '${ALREADY_DONE}', MESSAGE = ${literal(r.file.id)}; END IF; END $bulkhead$`,
+  ]
+    .filter(Boolean)
+    .join(';\n');
+  const statements = r.step.format === 'sql' ? r.step.statements : [];
+  let body = '';
+  const offsets: number[] = [];
+  for (const st of statements) {
+    offsets.push(body.length);
+    // A newline before the semicolon ends a trailing line comment.
+    body += `${st.text}\n;\n`;
+  }
+  const seg: Segment = { r, statements, offsets, end: body.length };
+  // The server itself checks, just before the commit, that this runner still holds the lock.
+  if (ctx.guard.heldSql) body += `${ctx.guard.heldSql};\n`;
+  body += up
+    ? `INSERT INTO ${table} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[r.file.id, r.file.name, r.file.checksum].map(literal).join(', ')}, (extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int, ${literal(ctx.runId)}, ${literal(BULKHEAD_VERSION)})`
+    : `DELETE FROM ${table} WHERE id = ${literal(r.file.id)}`;
+  body += ';\nCOMMIT';
+  return retryOnLockTimeout(db, r, ctx, async (conn) => {
+    const started = performance.now();
+    try {
+      await conn.query(opening);
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      if ((e as PgError).code === ALREADY_DONE) return { ran: false };
+      throw e;
+    }
+    try {
+      await conn.query(body);
+    } catch (e) {
+      const err = e as PgError;
+      await conn.query('ROLLBACK').catch(() => undefined);
+      if (err.code === LOCK_LOST) {
+        ctx.guard.check(`committing ${r.file.id}`);
+        throw lockLost(ctx.module, 'the server no longer lists it', `${r.file.id} was rolled back before it committed`);
+      }
+      throw await locateFailure(conn, seg, err, ctx, opening);
+    }
+    return { ran: true, durationMs: Math.round(performance.now() - started) };
+  });
+}
+
+/**
+ * One attempt after another on the work connection (a transactional migration, or one statement
+ * of a no-transaction one): a statement that times out waiting for a lock fails the attempt (a
+ * transaction rolls back) and it is tried again after a backoff, up to `lockAttempts`; then it
+ * fails naming the sessions that blocked it.
+ */
+async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContext, once: (conn: pg.Client) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
-    const started = performance.now();
     const conn = (await db.knex.client.acquireConnection()) as pg.Client;
     const watch = db.kind === 'postgres' ? watchBlockers(ctx.guard, backendPid(conn)) : undefined;
     try {
-      await conn.query(db.sessionReset);
-      return await db.knex.transaction(
-        async (trx): Promise<ApplyOutcome> => {
-          // Two runners never both commit one migration: the second waits here, then sees the row.
-          await ctx.guard.fence(trx);
-          if ((await isApplied(trx, ctx.history, r.file.id)) === (r.direction === 'up')) return { ran: false };
-          if (ctx.statementLockTimeoutMs > 0) await trx.raw("SELECT set_config('lock_timeout', ?, true)", [`${ctx.statementLockTimeoutMs}ms`]);
-          await runStep(r, trx, ctx, conn);
-          ctx.guard.check(`recording ${r.file.id}`);
-          const durationMs = Math.round(performance.now() - started);
-          await record(trx, r, ctx, durationMs);
-          return { ran: true, durationMs };
-        },
-        { connection: conn },
-      );
+      return await once(conn);
     } catch (e) {
+      if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
-      if (e instanceof MigrationFailedError && e.failure.pgCode === LOCK_TIMEOUT) {
+      const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError) }, { cause: e });
+      if (failure.failure.pgCode === LOCK_TIMEOUT) {
         if (attempt < ctx.lockAttempts) {
           ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers);
           await sleep(backoff(attempt));
           continue;
         }
-        throw lockTimeoutFailure(e, ctx, attempt, blockers);
+        throw lockTimeoutFailure(failure, ctx, attempt, blockers);
       }
-      throw e;
+      throw failure;
     } finally {
       watch?.stop();
       await db.knex.client.releaseConnection(conn);
     }
   }
+}
+
+/**
+ * Which statement of a failed migration failed: the one the error's position points into;
+ * without a position (a constraint violation, a missing privilege), its statements run again one
+ * by one in a transaction that is rolled back, and the first to fail is named. An error outside
+ * its statements (the history row, the opening) names none.
+ */
+async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: ApplyContext, opening: string): Promise<MigrationFailedError> {
+  const { r, statements, offsets, end } = seg;
+  if (err.position) {
+    const at = Number(err.position) - 1;
+    if (offsets.length && at >= offsets[0]! && at < end) {
+      let i = offsets.length - 1;
+      while (i > 0 && offsets[i]! > at) i--;
+      return new MigrationFailedError(statementFailure(r, ctx, statements[i]!, i, { ...err, message: err.message, position: String(at - offsets[i]! + 1) } as PgError, false), { cause: err });
+    }
+  } else if (err.code !== LOCK_TIMEOUT && !isConnectionLoss(err)) {
+    try {
+      await conn.query(opening);
+      for (const [i, st] of statements.entries()) {
+        try {
+          await conn.query(st.text);
+        } catch (again) {
+          return new MigrationFailedError(statementFailure(r, ctx, st, i, err, false), { cause: again });
+        }
+      }
+    } catch {
+      // The replay could not start; report what is known.
+    } finally {
+      await conn.query('ROLLBACK').catch(() => undefined);
+    }
+  }
+  return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err) }, { cause: err });
+}
+
+async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
+  if (r.step.format === 'sql') return applySql(db, r, ctx);
+  return retryOnLockTimeout(db, r, ctx, async (conn) => {
+    const started = performance.now();
+    await conn.query(db.sessionReset);
+    return withTransaction(
+      db,
+      async (trx): Promise<ApplyOutcome> => {
+        // Two runners never both commit one migration: the second waits here, then sees the row.
+        await ctx.guard.fence(trx);
+        if ((await ctx.history.isApplied(trx, r.file.id)) === (r.direction === 'up')) return { ran: false };
+        if (ctx.statementLockTimeoutMs > 0) await trx.raw("SELECT set_config('lock_timeout', ?, true)", [`${ctx.statementLockTimeoutMs}ms`]);
+        await runStep(r, trx, ctx, conn);
+        ctx.guard.check(`recording ${r.file.id}`);
+        const durationMs = Math.round(performance.now() - started);
+        await record(trx, r, ctx, durationMs);
+        return { ran: true, durationMs };
+      },
+      { connection: conn },
+    );
+  });
 }
 
 async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
@@ -163,7 +280,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   await withConnection(db, (conn) => conn.query(db.sessionReset));
   ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
   const before = new Set(await invalidIndexes(db.knex));
-  await startProgress(db.knex, ctx.history, {
+  await ctx.history.startProgress(db.knex, {
     id: r.file.id,
     direction: r.direction,
     checksum: r.file.checksum,
@@ -178,7 +295,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
       for (let i = from; i < step.statements.length; i++) {
         await ctx.guard.verify(db.knex, `statement ${i + 1} of ${r.file.id}`);
         await runStatementOutside(db, r, ctx, step.statements, i, i > 0);
-        await advanceProgress(db.knex, ctx.history, r.file.id, i + 1, digest(step.statements.slice(0, i + 1)));
+        await ctx.history.advanceProgress(db.knex, r.file.id, i + 1, digest(step.statements.slice(0, i + 1)));
       }
     } else {
       await ctx.guard.verify(db.knex, r.file.id);
@@ -191,7 +308,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
       // The statement that builds it did not complete: a resume must run it again.
       const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
       const builder = (statements ?? []).findIndex((s) => s.kind === 'IndexStmt' && (!s.node.idxname || bare.has(String(s.node.idxname))));
-      if (statements && builder >= 0) await advanceProgress(db.knex, ctx.history, r.file.id, builder, digest(statements.slice(0, builder)));
+      if (statements && builder >= 0) await ctx.history.advanceProgress(db.knex, r.file.id, builder, digest(statements.slice(0, builder)));
       throw new MigrationFailedError({
         ...baseFailure(r, ctx),
         partial: true,
@@ -201,16 +318,16 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     }
     ctx.guard.check(`recording ${r.file.id}`);
     const durationMs = Math.round(performance.now() - started);
-    await db.knex.transaction(async (trx) => {
+    await withTransaction(db, async (trx) => {
       await record(trx, r, ctx, durationMs);
-      await clearProgress(trx, ctx.history, r.file.id);
+      await ctx.history.clearProgress(trx, r.file.id);
     });
     return { ran: true, durationMs };
   } catch (e) {
     const failure = e instanceof MigrationFailedError ? e.failure : undefined;
     if (!failure?.connectionLost) {
       const text = failure?.message ?? (e as Error).message;
-      await failProgress(db.knex, ctx.history, r.file.id, failure?.statement ?? null, redact(text)).catch(() => undefined);
+      await ctx.history.failProgress(db.knex, r.file.id, failure?.statement ?? null, redact(text)).catch(() => undefined);
     }
     throw e;
   }
@@ -239,30 +356,14 @@ async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext,
   const s = statements[i]!;
   // CONCURRENTLY waits for older transactions by design, without queueing other traffic.
   const timeout = /\bconcurrently\b/i.test(s.text) ? 0 : ctx.statementLockTimeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    const blockers = await withConnection(db, async (conn) => {
-      const watch = db.kind === 'postgres' && timeout > 0 ? watchBlockers(ctx.guard, backendPid(conn)) : undefined;
-      try {
-        await conn.query("SELECT set_config('lock_timeout', $1, false)", [`${timeout}ms`]);
-        await conn.query(s.text);
-        return undefined;
-      } catch (e) {
-        const err = e as PgError;
-        const failure = statementFailure(r, ctx, s, i, err, partial);
-        if (failure.pgCode === LOCK_TIMEOUT) return { failure, blockers: watch?.stop() ?? [], cause: e };
-        throw new MigrationFailedError(failure, { cause: e });
-      } finally {
-        watch?.stop();
-      }
-    });
-    if (!blockers) return;
-    if (attempt < ctx.lockAttempts) {
-      ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers.blockers);
-      await sleep(backoff(attempt));
-      continue;
+  await retryOnLockTimeout(db, r, ctx, async (conn) => {
+    await conn.query("SELECT set_config('lock_timeout', $1, false)", [`${timeout}ms`]);
+    try {
+      await conn.query(s.text);
+    } catch (e) {
+      throw new MigrationFailedError(statementFailure(r, ctx, s, i, e as PgError, partial), { cause: e });
     }
-    throw lockTimeoutFailure(new MigrationFailedError(blockers.failure, { cause: blockers.cause }), ctx, attempt, blockers.blockers);
-  }
+  });
 }
 
 async function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => Promise<T>): Promise<T> {

@@ -46,4 +46,20 @@ describe('runDag', () => {
     const out = await runDag(['query'], deps, 1, async () => true);
     expect(out.get('query')).toEqual({ status: 'done' });
   });
+
+  it('with failFast, starts nothing after the first failure; what runs finishes', async () => {
+    const ran: string[] = [];
+    const out = await runDag(['a', 'b', 'c', 'd'], new Map(), 2, async (n) => {
+      ran.push(n);
+      await new Promise((r) => setTimeout(r, n === 'b' ? 30 : 5));
+      return n !== 'a';
+    }, { failFast: true });
+    expect(ran).toEqual(['a', 'b']);
+    expect(Object.fromEntries(out)).toEqual({
+      a: { status: 'failed' },
+      b: { status: 'done' },
+      c: { status: 'skipped', because: 'a', failFast: true },
+      d: { status: 'skipped', because: 'a', failFast: true },
+    });
+  });
 });

@@ -1,18 +1,21 @@
 /** Outcome of one node of a scheduled DAG run. */
-export type NodeOutcome = { status: 'done' } | { status: 'failed' } | { status: 'skipped'; because: string };
+export type NodeOutcome = { status: 'done' } | { status: 'failed' } | { status: 'skipped'; because: string; failFast?: boolean };
 
 /**
  * Run `task` for every node (given in dependency order) once all its dependencies are done, at most `concurrency` at a time.
  * A failed node's dependents (transitively) are skipped, naming the failed dependency;
  * independent nodes still run. `deps` maps each node to the nodes it waits for (other
- * nodes are ignored, so a subset of a graph can be scheduled).
+ * nodes are ignored, so a subset of a graph can be scheduled). With `failFast`, no node starts
+ * after the first failure; the ones not started are skipped, naming it.
  */
 export async function runDag(
   nodes: readonly string[],
   deps: ReadonlyMap<string, readonly string[]>,
   concurrency: number,
   task: (node: string) => Promise<boolean>,
+  o: { failFast?: boolean } = {},
 ): Promise<Map<string, NodeOutcome>> {
+  let firstFailure: string | undefined;
   const inRun = new Set(nodes);
   const waitsFor = new Map(nodes.map((n) => [n, (deps.get(n) ?? []).filter((d) => inRun.has(d))]));
   const outcome = new Map<string, NodeOutcome>();
@@ -23,6 +26,10 @@ export async function runDag(
     const pump = () => {
       for (const n of nodes) {
         if (outcome.has(n) || running.has(n)) continue;
+        if (o.failFast && firstFailure !== undefined) {
+          outcome.set(n, { status: 'skipped', because: firstFailure, failFast: true });
+          continue;
+        }
         const blockers = waitsFor.get(n)!;
         const bad = blockers.find((d) => {
           const o = outcome.get(d);
@@ -39,6 +46,7 @@ export async function runDag(
           (ok) => {
             running.delete(n);
             outcome.set(n, ok ? { status: 'done' } : { status: 'failed' });
+            if (!ok) firstFailure ??= n;
             pump();
           },
           (e) => reject(e),

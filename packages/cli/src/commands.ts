@@ -1,0 +1,78 @@
+import type * as Core from '@bulkhead/core';
+import { usageError, type CommandSpec } from './args.js';
+import type * as Render from './render.js';
+
+const RUN_FLAGS = ['dry-run', 'concurrency', 'lock-timeout', 'statement-lock-timeout', 'resume', 'tenant', 'canary', 'fail-fast', 'production'] as const;
+
+/** A command function of @bulkhead/core: options in, a result with an exit code out. */
+type CoreCommand = { [K in keyof typeof Core]: (typeof Core)[K] extends (o: never) => Promise<{ exitCode: Core.ExitCode }> ? K : never }[keyof typeof Core];
+/** A renderer of ./render.ts. */
+type Renderer = Extract<keyof typeof Render, `render${string}`>;
+
+/**
+ * A command: its help, its flags, the core function it calls and the renderer of its result —
+ * named, not imported, so the CLI loads @bulkhead/core (drivers, parser, schema library) only
+ * for a command that runs (`bulkhead --help` starts on the light part alone).
+ */
+export interface Command extends CommandSpec {
+  /** Positional arguments: module names (the default), none, or a command's own. */
+  positionals?: 'modules' | 'none' | ((positionals: string[], options: Record<string, unknown>, command: string, spec: CommandSpec) => Record<string, unknown>);
+  /** Checks of flag values that need the command's context, before anything runs. */
+  check?(options: Record<string, unknown>, spec: CommandSpec): void;
+  run: CoreCommand;
+  render: Renderer;
+}
+
+/**
+ * The command table: one entry per command. A module-level command is one core function plus
+ * one entry here (and one in the Nx plugin's target table).
+ */
+export const COMMANDS: Record<string, Command> = {
+  validate: { summary: 'check manifests, isolation, graph and migration files; touches no database', usage: 'bulkhead validate [--server] [--production]', flags: ['production', 'server'], positionals: 'none', run: 'validate', render: 'renderValidate' },
+  status: { summary: 'per module (and tenant): applied, pending, integrity problems', usage: 'bulkhead status [modules…] [--tenant <glob>] [--production]', flags: ['production', 'tenant'], run: 'status', render: 'renderStatus' },
+  plan: {
+    summary: 'what up would run, in order',
+    usage: 'bulkhead plan [modules…] [--to <id>] [--tenant <glob>] [--canary N] [--format text|json|mermaid|dot]',
+    flags: ['to', 'format', 'tenant', 'canary', 'production'],
+    check: (o, spec) => {
+      if (o.format !== undefined && !['text', 'json', 'mermaid', 'dot'].includes(o.format as string)) throw usageError(`--format ${o.format}: use text, json, mermaid or dot`, 'plan', spec);
+    },
+    run: 'plan',
+    render: 'renderPlan',
+  },
+  up: {
+    summary: 'apply pending migrations in dependency order',
+    usage: 'bulkhead up [modules…] [--to <id>] [--dry-run] [--concurrency N] [--tenant <glob>] [--canary N] [--fail-fast] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--wait 60s] [--resume] [--production]',
+    flags: [...RUN_FLAGS, 'to', 'wait'],
+    run: 'up',
+    render: 'renderUp',
+  },
+  down: {
+    summary: 'revert migrations: one step, --steps N, --to <id>, or --all (reverse dependency order)',
+    usage: 'bulkhead down <module> [--steps N | --to <id> | --all] [--dry-run] [--tenant <glob>] [--canary N] [--fail-fast] [--concurrency N] [--lock-timeout 5m] [--statement-lock-timeout 3s] [--resume]\n       bulkhead down --all',
+    flags: [...RUN_FLAGS, 'to', 'steps', 'all'],
+    run: 'down',
+    render: 'renderUp',
+  },
+  make: {
+    summary: 'create a new timestamped migration',
+    usage: 'bulkhead make <module> <name> [--sql]',
+    flags: ['sql', 'name'],
+    positionals: ([module, positionalName, ...extra], options, cmd, spec) => {
+      const name = (options.name as string | undefined) ?? positionalName;
+      if (!module || !name || extra.length) throw usageError('make needs a module and a name', cmd, spec);
+      return { module, name };
+    },
+    run: 'make',
+    render: 'renderMake',
+  },
+};
+
+/** Run a command's core function (loading @bulkhead/core now) and render its result. */
+export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: Core.ExitCode }> {
+  const [core, render] = await Promise.all([import('@bulkhead/core'), import('./render.js')]);
+  const fn = core[c.run] as (o: Record<string, unknown>) => Promise<{ exitCode: Core.ExitCode }>;
+  const result = await fn({ ...options, reporter: render.progressReporter(out.write) });
+  (render[c.render] as (r: unknown, out: Render.Output, o: Record<string, unknown>) => void)(result, out, options);
+  return result;
+}

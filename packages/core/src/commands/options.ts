@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { BulkheadError, problem } from '../errors.js';
+import { productionRefusal } from '../db/open.js';
+import { parseDuration } from '../db/duration.js';
+import type { Unit } from '../plan/units.js';
+import type { Reporter } from '../runner/events.js';
+import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
+
+/** Options every command shares. */
+export interface CommonOptions extends LoadOptions {
+  /** Module names; empty means every module. */
+  modules?: readonly string[];
+  /** Only tenants matching one of these globs (`--tenant`), for modules with tenants. */
+  tenants?: readonly string[];
+  /** Refuse embedded databases. Also on with BULKHEAD_ENV=production. */
+  production?: boolean;
+  reporter?: Reporter;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
+/** Per-statement `lock_timeout` for DDL when neither the flag nor the manifest sets one. */
+export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 3000;
+/** Attempts of a migration whose statement timed out waiting for a lock (then it fails, naming the blocker). */
+export const LOCK_ATTEMPTS = 5;
+/** Units migrated at once when `--concurrency` is not given. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Options of the commands that run migrations (`up`, `down`). */
+export interface RunOptions extends CommonOptions {
+  /** Plan only: report what would run, change nothing. */
+  dryRun?: boolean;
+  /** How long to wait for another runner's module lock. Default 5 minutes; 0 waits forever. */
+  lockTimeoutMs?: number;
+  /**
+   * Per-statement `lock_timeout` for DDL, overriding each manifest's `lockTimeout`; a statement
+   * that waits longer rolls its migration back, which is retried with backoff. Default 3 s.
+   */
+  statementLockTimeoutMs?: number;
+  /** Continue no-transaction migrations an earlier run left midway (after fixing what it left). */
+  resume?: boolean;
+  /** Units (modules and tenants) in flight at once; capped by the server's free connections. Default 4. */
+  concurrency?: number;
+  /** Migrate the first N tenants of each module with tenants first; stop there if one fails. */
+  canary?: number;
+  /** Start no unit after the first failure. */
+  failFast?: boolean;
+  /** Retry connecting to servers that are not reachable yet for this long (release pipelines). */
+  waitMs?: number;
+}
+
+/** The per-statement lock timeout of a unit: the flag, else its manifest's `lockTimeout`, else the default. */
+export function statementLockTimeout(unit: Unit, override: number | undefined): number {
+  if (override !== undefined) return override;
+  const own = unit.module.manifest.lockTimeout;
+  return own === undefined ? DEFAULT_STATEMENT_LOCK_TIMEOUT_MS : parseDuration(own)!;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The run id recorded in every history row a call writes. BULKHEAD_RUN_ID lets a pipeline
+ * share one id across several calls (e.g. one per Nx task) so a release is traceable as one.
+ */
+export function runIdFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.BULKHEAD_RUN_ID;
+  if (given === undefined || given === '') return randomUUID();
+  if (!UUID.test(given)) {
+    throw new BulkheadError(
+      problem('BH025', `BULKHEAD_RUN_ID "${given}" is not a UUID`, { fix: 'set it to a UUID (e.g. from uuidgen), or unset it for a new id per call' }),
+    );
+  }
+  return given.toLowerCase();
+}
+
+/**
+ * Load the workspace and stop with every static problem at once (exit 2), before any connection.
+ * Named modules: only their migration folders are read (every manifest is, for isolation).
+ */
+export function loadValidWorkspace(o: LoadOptions & { modules?: readonly string[] }): Workspace {
+  const ws = loadWorkspace({ ...o, scan: o.scan ?? (o.modules?.length ? o.modules : undefined) });
+  if (ws.problems.length) throw new BulkheadError(ws.problems);
+  return ws;
+}
+
+/** The named modules (in dependency order), or all of them; unknown names are an error. */
+export function selectModules(ws: Workspace, names: readonly string[] | undefined): Module[] {
+  if (!names?.length) return ws.graph.order.map((n) => ws.byName.get(n)!);
+  const unknown = names.filter((n) => !ws.byName.has(n));
+  if (unknown.length) {
+    throw new BulkheadError(
+      unknown.map((n) =>
+        problem('BH015', `unknown module "${n}"`, { module: n, fix: `modules in this workspace: ${ws.modules.map((m) => m.name).join(', ')}` }),
+      ),
+    );
+  }
+  const wanted = new Set(names);
+  return ws.graph.order.filter((n) => wanted.has(n)).map((n) => ws.byName.get(n)!);
+}
+
+export function isProduction(o: { production?: boolean; env?: NodeJS.ProcessEnv }): boolean {
+  return o.production === true || (o.env ?? process.env).BULKHEAD_ENV === 'production';
+}
+
+/** Refuse every embedded database at once in production (exit 2). */
+export function checkProduction(modules: readonly Module[], production: boolean): void {
+  if (!production) return;
+  const refused = modules.filter((m) => m.target.kind === 'pglite').map((m) => productionRefusal(m.name, m.file, m.target.display).problems[0]!);
+  if (refused.length) throw new BulkheadError(refused);
+}

@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type pg from 'pg';
+import { BulkheadError, problem } from '../errors.js';
+import type { Unit } from '../plan/units.js';
+import { openUnitDb } from './open.js';
+import { applicationName, ident, literal } from './postgres.js';
+import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from './url.js';
+import type { ModuleDb } from './types.js';
+import { processAlive } from './process.js';
+
+/** Every scratch database is named `bulkhead_scratch_<host>_<pid>_<random>`: whose it is, so leftovers of dead processes can be swept. */
+const PREFIX = 'bulkhead_scratch_';
+const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6);
+
+export interface ScratchOptions {
+  /** Command name, part of `application_name`. */
+  command: string;
+  /**
+   * A server to create the scratch database on instead of the unit's own (`--server <url>`):
+   * where the unit's role may not create databases, or to test on another PostgreSQL version.
+   */
+  server?: string;
+  /** Workspace root (resolves a relative `pglite://` server). */
+  root?: string;
+}
+
+/** A scratch copy of a unit's target: same module, schema and history table; an empty database. */
+export interface Scratch {
+  unit: Unit;
+  db: ModuleDb;
+}
+
+/** Drops of scratch databases alive in this process, run on Ctrl-C / SIGTERM before exiting. */
+const live = new Map<string, () => Promise<void>>();
+let signalsHooked = false;
+
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      const drops = [...live.values()].map((drop) => drop().catch(() => undefined));
+      const timer = setTimeout(() => process.exit(128 + (os.constants.signals[signal] ?? 2)), 10_000);
+      void Promise.all(drops).finally(() => {
+        clearTimeout(timer);
+        process.exit(128 + (os.constants.signals[signal] ?? 2));
+      });
+    });
+  }
+}
+
+/**
+ * Run `fn` on a new, empty database made for it, and drop that database afterwards — also when
+ * `fn` throws, the connection is lost, or the process is interrupted (SIGINT, SIGTERM). On a
+ * server the database is created next to the unit's own (or on `server`); an embedded unit
+ * gets an in-memory PGlite. Leftovers of processes that died without dropping theirs (SIGKILL)
+ * are swept on this host the next time one is created.
+ */
+export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: (scratch: Scratch) => Promise<T>): Promise<T> {
+  const base: DatabaseTarget = o.server ? parseDatabaseUrl(o.server, o.root ?? process.cwd()) : unit.target;
+  if (base.kind === 'pglite') {
+    const memory: DatabaseTarget = { kind: 'pglite', url: 'pglite://memory', display: 'pglite://memory (scratch)', dir: undefined };
+    const scratchUnit: Unit = Object.freeze({ ...unit, target: memory });
+    const db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
+    try {
+      return await fn({ unit: scratchUnit, db });
+    } finally {
+      await db.close().catch(() => undefined);
+    }
+  }
+  const name = `${PREFIX}${HOST}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await sweepAndCreate(base, name, unit);
+  const drop = () => dropDatabase(base, name);
+  live.set(name, drop);
+  hookSignals();
+  let db: ModuleDb | undefined;
+  try {
+    const scratchUnit: Unit = Object.freeze({ ...unit, target: withDatabase(base, name) });
+    db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
+    return await fn({ unit: scratchUnit, db });
+  } finally {
+    await db?.close().catch(() => undefined);
+    live.delete(name);
+    await drop();
+  }
+}
+
+async function admin<T>(base: Extract<DatabaseTarget, { kind: 'postgres' }>, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const { default: pgLib } = await import('pg');
+  const c = new pgLib.Client({ connectionString: base.url, application_name: applicationName('scratch') });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function sweepAndCreate(base: Extract<DatabaseTarget, { kind: 'postgres' }>, name: string, unit: Unit): Promise<void> {
+  await admin(base, async (c) => {
+    const mine = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${PREFIX}${HOST}\\_%`]);
+    for (const { datname } of mine.rows as { datname: string }[]) {
+      const pid = scratchCreatorPid(datname);
+      if (pid && !processAlive(pid)) await dropWith(c, datname).catch(() => undefined);
+    }
+    try {
+      await c.query(`CREATE DATABASE ${ident(name)} TEMPLATE template0`);
+      await c.query(`COMMENT ON DATABASE ${ident(name)} IS ${literal(`bulkhead scratch database of ${unit.id}, pid ${process.pid} on ${os.hostname()}; dropped when that run ends`)}`);
+    } catch (e) {
+      const err = e as { code?: string; message: string };
+      if (err.code === '42501') {
+        throw new BulkheadError(
+          problem('BH041', `cannot create a scratch database for ${unit.id} on ${base.display}: ${err.message}`, {
+            module: unit.module.name,
+            file: unit.module.file,
+            fix: `give a server where the role may create databases: --server <url> (e.g. a local PostgreSQL), or ALTER ROLE ${base.user ?? '<role>'} CREATEDB`,
+          }),
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  });
+}
+
+/** Drop a scratch database, retrying a few times when the server is briefly unreachable (a lost connection, a restart). */
+async function dropDatabase(base: Extract<DatabaseTarget, { kind: 'postgres' }>, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(base, (c) => dropWith(c, name));
+      return;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function dropWith(c: pg.Client, name: string): Promise<void> {
+  const v = Number((await c.query(`SELECT current_setting('server_version_num')::int AS v`)).rows[0].v);
+  if (v >= 130000) {
+    await c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+    return;
+  }
+  await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+  await c.query(`DROP DATABASE IF EXISTS ${ident(name)}`);
+}
+
+
+/** The process that created a scratch database (on the host its name carries), from its name. */
+export function scratchCreatorPid(name: string): number | undefined {
+  const pid = Number(/_(\d+)_[0-9a-f]+$/.exec(name)?.[1]);
+  return pid > 0 ? pid : undefined;
+}
+
+/** Scratch databases on a server: their names, for tests and sweeps. */
+export async function listScratchDatabases(url: string): Promise<string[]> {
+  const base = parseDatabaseUrl(url, process.cwd());
+  if (base.kind !== 'postgres') return [];
+  return admin(base, async (c) => (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1`, [`${PREFIX}%`])).rows.map((r) => r.datname as string));
+}

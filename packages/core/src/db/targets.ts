@@ -1,0 +1,120 @@
+import type { Knex } from 'knex';
+import type { Unit } from '../plan/units.js';
+import type { Reporter } from '../runner/events.js';
+import { openUnitDb, type OpenOptions } from './open.js';
+import { sessionResetSql } from './postgres.js';
+import type { LockGuard, LockOptions, ModuleDb } from './types.js';
+
+/**
+ * The connections of one command, scoped: every database opened through a pool is closed when
+ * the pool's scope ends (`withTargets`), whatever happened. A server database is opened per use
+ * and closed after it, so a hundred units never hold a hundred connections while they wait. An
+ * embedded (PGlite) folder takes seconds to open and has one session: it stays open for the
+ * scope, is shared by the units that live in it (schema tenants), and they run one at a time.
+ */
+export interface TargetPool {
+  /** Open (or share) the unit's database; pair with `release`, or use `withTarget`. */
+  acquire(unit: Unit, o?: Partial<OpenOptions>): Promise<ModuleDb>;
+  release(db: ModuleDb): Promise<void>;
+  /** Close the embedded databases of these units now (they are done), instead of at scope end. */
+  closeEmbedded(units: readonly Unit[]): Promise<void>;
+}
+
+/** Run `fn` with a pool of connections; everything it opened is closed when `fn` ends. */
+export async function withTargets<T>(defaults: OpenOptions & { reporter?: Reporter }, fn: (pool: TargetPool) => Promise<T>): Promise<T> {
+  /** Embedded databases by folder, each opened once for the scope. */
+  const embedded = new Map<string, Promise<ModuleDb>>();
+  const open = new Set<ModuleDb>();
+  /** Views of an embedded database (one per unit in it): released with the scope, not one by one. */
+  const views = new WeakSet<ModuleDb>();
+  /** Server connections of schema tenants, idle between tenants, by URL; and which one each view uses. */
+  const idle = new Map<string, ModuleDb[]>();
+  const reused = new Map<ModuleDb, { base: ModuleDb; url: string }>();
+  const closeShared = async (key: string) => {
+    const db = embedded.get(key);
+    if (!db) return;
+    embedded.delete(key);
+    await (await db.catch(() => undefined))?.close().catch(() => undefined);
+  };
+  const pool: TargetPool = {
+    async acquire(unit, o) {
+      const { reporter, ...rest } = defaults;
+      const options: OpenOptions = {
+        onWait: (h) => reporter?.lockWait?.(unit.id, h),
+        onConnectWait: (why) => reporter?.connectWait?.(unit.id, why),
+        ...rest,
+        ...o,
+      };
+      if (unit.target.kind === 'pglite') {
+        const key = unit.target.dir ?? `memory:${unit.module.name}`;
+        let opening = embedded.get(key);
+        if (!opening) {
+          opening = openUnitDb(unit, options);
+          embedded.set(key, opening);
+          opening.catch(() => embedded.delete(key));
+        }
+        const base = await opening;
+        // The folder's one session, with this unit's schema as its search path.
+        const view: ModuleDb = Object.create(base, { sessionReset: { value: sessionResetSql(unit.schema, { server: false }) } });
+        views.add(view);
+        return view;
+      }
+      if (unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema') {
+        // Schema tenants share a database: a connection (and its lock session) freed by one
+        // tenant serves the next, instead of a new backend per tenant.
+        const free = idle.get(unit.target.url);
+        const base = free?.pop() ?? (await openUnitDb(unit, options));
+        open.add(base);
+        const view = base.rebind!({ module: unit.id, schema: unit.schema, history: unit.history });
+        reused.set(view, { base, url: unit.target.url });
+        return view;
+      }
+      const db = await openUnitDb(unit, options);
+      open.add(db);
+      return db;
+    },
+    async release(db) {
+      if (views.has(db)) return; // shared: closed with the scope (or closeEmbedded)
+      const shared = reused.get(db);
+      if (shared) {
+        reused.delete(db);
+        (idle.get(shared.url) ?? idle.set(shared.url, []).get(shared.url)!).push(shared.base);
+        return;
+      }
+      open.delete(db);
+      await db.close().catch(() => undefined);
+    },
+    async closeEmbedded(units) {
+      for (const u of units) if (u.target.kind === 'pglite') await closeShared(u.target.dir ?? `memory:${u.module.name}`);
+    },
+  };
+  try {
+    return await fn(pool);
+  } finally {
+    await Promise.all([...open].map((db) => db.close().catch(() => undefined)));
+    await Promise.all([...embedded.keys()].map(closeShared));
+  }
+}
+
+/** The unit's database for the duration of `fn`. */
+export async function withTarget<T>(pool: TargetPool, unit: Unit, fn: (db: ModuleDb) => Promise<T>, o?: Partial<OpenOptions>): Promise<T> {
+  const db = await pool.acquire(unit, o);
+  try {
+    return await fn(db);
+  } finally {
+    await pool.release(db);
+  }
+}
+
+/** Hold the unit's lock for the duration of `fn` (SPEC §7; see ModuleDb.withModuleLock). */
+export function withModuleLock<T>(db: ModuleDb, o: LockOptions, fn: (guard: LockGuard) => Promise<T>): Promise<T> {
+  return db.withModuleLock(fn, o);
+}
+
+/**
+ * One transaction on the unit's connection (or on `connection`, one already taken from its
+ * pool): committed when `fn` returns, rolled back when it throws.
+ */
+export function withTransaction<T>(db: ModuleDb, fn: (trx: Knex.Transaction) => Promise<T>, o: { connection?: unknown } = {}): Promise<T> {
+  return db.knex.transaction(fn, o.connection === undefined ? undefined : { connection: o.connection });
+}

@@ -1,0 +1,172 @@
+import type { Knex } from 'knex';
+import { BulkheadError, problem } from '../errors.js';
+import { ident, literal } from '../db/postgres.js';
+import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
+
+export type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
+
+/** A unit's history table: `{ schema, table }` in the unit's own database. */
+export interface HistoryTable {
+  schema: string;
+  table: string;
+}
+
+type Db = Knex | Knex.Transaction;
+
+/**
+ * The layout of the history table this Bulkhead writes. Layouts only grow (columns with
+ * defaults), and a table of an older layout is upgraded in place, under the unit's lock, by
+ * the next `up`; reading works on every layout up to this one. A table of a newer layout is
+ * refused: an older Bulkhead must not write rows a newer one would misread.
+ *
+ *   1  (0.1) id, name, checksum, applied_at, duration_ms, applied_by, run_id, bulkhead_version
+ *   2  + kind ('apply'; later 'baseline', 'repair') and reason (why a row was written by hand)
+ */
+export const HISTORY_LAYOUT = 2;
+
+const LAYOUT_TEXT = `bulkhead history layout ${HISTORY_LAYOUT}: one row per applied migration (SPEC §4)`;
+
+/** The comment that carries the layout (a table without one is layout 1: Bulkhead 0.1 wrote none). */
+const LAYOUT_COMMENT = /^bulkhead history layout (\d+)\b/;
+
+const UPGRADES: Record<number, (q: Knex.Transaction, h: HistoryTable) => Promise<unknown>> = {
+  2: (q, h) =>
+    q.raw(
+      `ALTER TABLE ??.?? ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'apply', ADD COLUMN IF NOT EXISTS reason text`,
+      [h.schema, h.table],
+    ),
+};
+
+/**
+ * The history store of one unit (SPEC §4): applied migrations, and the progress of
+ * no-transaction migrations while they run (in `<table>_progress`). Every method takes the
+ * connection or transaction to act through, so a row commits with its migration.
+ */
+export interface HistoryStore {
+  readonly table: HistoryTable;
+  /** Applied rows and unfinished runs, or undefined when the table does not exist yet. */
+  read(q: Db): Promise<HistorySnapshot | undefined>;
+  /** Create the table, or upgrade an older layout in place. Under the unit's lock. */
+  ensure(q: Knex, layout: number | undefined): Promise<void>;
+  record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
+  remove(q: Db, id: string): Promise<void>;
+  /** Whether `id` has a row (read inside a migration's transaction, after the fence). */
+  isApplied(q: Db, id: string): Promise<boolean>;
+  startProgress(
+    q: Knex,
+    row: Pick<ProgressRow, 'id' | 'direction' | 'checksum' | 'statements_total' | 'statements_done' | 'done_digest' | 'run_id' | 'runner'>,
+  ): Promise<void>;
+  advanceProgress(q: Knex, id: string, done: number, digest: string | null): Promise<void>;
+  failProgress(q: Knex, id: string, statement: number | null, error: string): Promise<void>;
+  clearProgress(q: Db, id: string): Promise<void>;
+}
+
+/** The companion table that tracks no-transaction migrations while they run: `<history>_progress`. */
+export function progressTable(h: HistoryTable): HistoryTable {
+  return { schema: h.schema, table: `${h.table}_progress` };
+}
+
+export function historyStore(h: HistoryTable): HistoryStore {
+  const p = progressTable(h);
+  return {
+    table: h,
+    async read(q) {
+      // One round trip in the usual case: where the tables are, the layout, and the rows (the
+      // second statement fails with 42P01 when there is no history table yet).
+      // Values as literals: a message of two statements cannot carry bindings.
+      const reg = (t: HistoryTable) => `to_regclass(${literal(`${ident(t.schema)}.${ident(t.table)}`)})`;
+      const where = `SELECT ${reg(h)}::text AS h, ${reg(p)}::text AS p, obj_description(${reg(h)}, 'pg_class') AS c`;
+      let found: { h: string | null; p: string | null; c: string | null };
+      let rows: HistoryRow[];
+      try {
+        const [first, second] = (await q.raw(`${where};\nSELECT * FROM ${ident(h.schema)}.${ident(h.table)} ORDER BY id`)) as unknown as { rows: unknown[] }[];
+        found = first!.rows[0] as typeof found;
+        rows = second!.rows as HistoryRow[];
+      } catch (e) {
+        if ((e as { code?: string }).code !== '42P01') throw e;
+        found = (await q.raw(where)).rows[0];
+        if (found.h !== null) throw e;
+        return undefined;
+      }
+      const layout = Number(LAYOUT_COMMENT.exec(found.c ?? '')?.[1] ?? 1);
+      if (layout > HISTORY_LAYOUT) {
+        throw new BulkheadError(
+          problem('BH042', `history table ${h.schema}.${h.table} has layout ${layout}, written by a newer Bulkhead (this one reads up to ${HISTORY_LAYOUT})`, {
+            fix: 'run the Bulkhead version your pipeline used last (or newer): an older one must not write to this table',
+          }),
+        );
+      }
+      const progress = found.p === null ? [] : ((await q.withSchema(p.schema).table(p.table).select('*').orderBy('id')) as ProgressRow[]);
+      return {
+        layout,
+        rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
+        progress: progress.map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
+      };
+    },
+    async ensure(q, found) {
+      if (found !== undefined && found >= HISTORY_LAYOUT) return;
+      if (found === undefined) {
+        // A new table in the current layout, in one round trip (one implicit transaction). The
+        // columns are the 0.1 layout plus every upgrade's, as an upgraded table has them.
+        await q.raw(
+          `CREATE SCHEMA IF NOT EXISTS ${ident(h.schema)};
+           CREATE TABLE ${ident(h.schema)}.${ident(h.table)} (
+             id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now(), duration_ms integer NOT NULL,
+             applied_by text NOT NULL DEFAULT current_user, run_id uuid NOT NULL, bulkhead_version text NOT NULL,
+             kind text NOT NULL DEFAULT 'apply', reason text);
+           COMMENT ON TABLE ${ident(h.schema)}.${ident(h.table)} IS ${literal(LAYOUT_TEXT)}`,
+        );
+        return;
+      }
+      await q.transaction(async (trx) => {
+        for (let next = found + 1; next <= HISTORY_LAYOUT; next++) await UPGRADES[next]!(trx, h);
+        await trx.raw(`COMMENT ON TABLE ${ident(h.schema)}.${ident(h.table)} IS ${literal(LAYOUT_TEXT)}`);
+      });
+    },
+    async record(q, row) {
+      await q.withSchema(h.schema).table(h.table).insert(row);
+    },
+    async remove(q, id) {
+      await q.withSchema(h.schema).table(h.table).where({ id }).delete();
+    },
+    async isApplied(q, id) {
+      const rows = await q.withSchema(h.schema).table(h.table).where({ id }).select('id');
+      return rows.length > 0;
+    },
+    async startProgress(q, row) {
+      if (!(await q.schema.withSchema(p.schema).hasTable(p.table))) {
+        await q.schema.withSchema(p.schema).createTable(p.table, (t) => {
+          t.text('id').primary();
+          t.text('direction').notNullable();
+          t.text('checksum').notNullable();
+          t.integer('statements_total');
+          t.integer('statements_done').notNullable();
+          t.text('done_digest');
+          t.integer('failed_statement');
+          t.text('error');
+          t.uuid('run_id').notNullable();
+          t.text('runner').notNullable();
+          t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(q.fn.now());
+          t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(q.fn.now());
+        });
+      }
+      await q
+        .withSchema(p.schema)
+        .table(p.table)
+        .insert({ ...row, failed_statement: null, error: null })
+        .onConflict('id')
+        .merge(['direction', 'checksum', 'statements_total', 'statements_done', 'done_digest', 'failed_statement', 'error', 'run_id', 'runner', 'updated_at']);
+    },
+    async advanceProgress(q, id, done, digest) {
+      await q.withSchema(p.schema).table(p.table).where({ id }).update({ statements_done: done, done_digest: digest, updated_at: q.fn.now() });
+    },
+    async failProgress(q, id, statement, error) {
+      await q.withSchema(p.schema).table(p.table).where({ id }).update({ failed_statement: statement, error, updated_at: q.fn.now() });
+    },
+    async clearProgress(q, id) {
+      const r = await q.raw(`SELECT to_regclass(format('%I.%I', ?::text, ?::text)) AS p`, [p.schema, p.table]);
+      if (r.rows[0].p !== null) await q.withSchema(p.schema).table(p.table).where({ id }).delete();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { MigrationFile } from '../migrations/files.js';
+import type { Prepared, Runnable } from '../runner/prepare.js';
+import type { Module, Workspace } from '../workspace.js';
+import { buildPlan, parseKey, type UnitRead } from './build.js';
+import { unitState } from './plan.js';
+import { moduleUnit, tenantUnits } from './units.js';
+
+const rel = (p: string) => p;
+const file = (module: string, id: string): MigrationFile => ({
+  id,
+  version: id.split('_')[0]!,
+  name: id,
+  format: 'sql',
+  upPath: `/ws/${module}/${id}.up.sql`,
+  downPath: `/ws/${module}/${id}.down.sql`,
+  checksum: `sum-${id}`,
+});
+const mod = (name: string, ids: string[], o: { dependsOn?: string[]; tenants?: string[] } = {}) =>
+  ({
+    name,
+    file: `modules/${name}/bulkhead.json`,
+    migrationsDir: `/ws/${name}`,
+    migrations: ids.map((id) => file(name, id)),
+    target: { kind: 'postgres', display: `postgres://h/${name}`, database: name },
+    schema: 'public',
+    history: { schema: 'public', table: `${name}_migrations` },
+    manifest: { dependsOn: o.dependsOn ?? [], tenants: o.tenants ? { kind: 'schema', names: o.tenants } : undefined },
+  }) as unknown as Module;
+
+function setup(modules: Module[]) {
+  const ws = { modules, byName: new Map(modules.map((m) => [m.name, m])), rel } as unknown as Workspace;
+  const reads: UnitRead[] = modules.flatMap((m) =>
+    (m.manifest.tenants ? tenantUnits(m, m.manifest.tenants.names!) : [moduleUnit(m)]).map((unit) => ({ unit, state: unitState(unit, undefined, rel), created: true })),
+  );
+  const parsed = new Map<string, Prepared>(
+    modules.flatMap((m) =>
+      m.migrations.flatMap((f) =>
+        (['up', 'down'] as const).map((direction) => [
+          parseKey(m.name, f.id, direction),
+          { ok: true as const, runnable: { file: f, direction, transaction: true, requires: [], step: { format: 'sql', path: f.upPath, statements: [] } } as Runnable },
+        ]),
+      ),
+    ),
+  );
+  return { ws, reads, parsed };
+}
+
+describe('buildPlan', () => {
+  const admin = mod('admin', ['001_a']);
+  const billing = mod('billing', ['001_b', '002_b'], { dependsOn: ['admin'], tenants: ['t1', 't2', 't3', 't4'] });
+
+  it('is frozen, one unit per tenant, and every tenant waits for its dependencies', () => {
+    const { ws, reads, parsed } = setup([admin, billing]);
+    const plan = buildPlan({ ws, intent: { direction: 'up' }, reads, parsed });
+    expect(Object.isFrozen(plan) && Object.isFrozen(plan.units) && Object.isFrozen(plan.units[0]) && Object.isFrozen(plan.units[0]!.steps)).toBe(true);
+    expect(plan.units.map((u) => [u.unit.id, u.steps.map((s) => s.file.id)])).toEqual([
+      ['admin', ['001_a']],
+      ['billing@t1', ['001_b', '002_b']],
+      ['billing@t2', ['001_b', '002_b']],
+      ['billing@t3', ['001_b', '002_b']],
+      ['billing@t4', ['001_b', '002_b']],
+    ]);
+    expect(plan.waitsFor.get('billing@t3')).toEqual(['admin']);
+    expect(plan.units[2]!.unit.history).toEqual({ schema: 't2', table: 'billing_migrations' });
+    expect(plan.problems).toEqual([]);
+  });
+
+  it('canaries: the first N tenants go first, the others wait for them', () => {
+    const { ws, reads, parsed } = setup([admin, billing]);
+    const plan = buildPlan({ ws, intent: { direction: 'up' }, reads, parsed, canary: 2 });
+    expect(plan.units.filter((u) => u.canary).map((u) => u.unit.id)).toEqual(['billing@t1', 'billing@t2']);
+    expect(plan.waitsFor.get('billing@t1')).toEqual(['admin']);
+    expect(plan.waitsFor.get('billing@t4')).toEqual(['admin', 'billing@t1', 'billing@t2']);
+  });
+
+  it('down is the mirror: dependents first, tenants in listed order, newest migration first', () => {
+    const { ws, reads, parsed } = setup([admin, billing]);
+    const applied = reads.map((r) => ({
+      ...r,
+      state: unitState(r.unit, { layout: 2, progress: [], rows: r.unit.module.migrations.map((f) => ({ id: f.id, name: f.name, checksum: f.checksum, applied_at: new Date(0), duration_ms: 1, applied_by: 'x', run_id: 'r', bulkhead_version: '0' })) }, rel),
+    }));
+    const up = buildPlan({ ws, intent: { direction: 'up' }, reads, parsed });
+    const down = buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed });
+    expect(down.units.map((u) => u.unit.id)).toEqual(['billing@t1', 'billing@t2', 'billing@t3', 'billing@t4', 'admin']);
+    expect(down.units[0]!.steps.map((s) => [s.file.id, s.direction])).toEqual([
+      ['002_b', 'down'],
+      ['001_b', 'down'],
+    ]);
+    // Symmetry: each unit reverts exactly what up applies, in reverse.
+    for (const u of up.units) expect(down.units.find((d) => d.unit.id === u.unit.id)!.steps.map((s) => s.file.id)).toEqual(u.steps.map((s) => s.file.id).reverse());
+    expect(down.waitsFor.get('admin')).toEqual(['billing@t1', 'billing@t2', 'billing@t3', 'billing@t4']);
+    expect(down.waitsFor.get('billing@t1')).toEqual([]);
+  });
+
+  it('reports each problem once, however many tenants share the file', () => {
+    const { ws, reads, parsed } = setup([admin, billing]);
+    const broken = new Map<string, Prepared>(parsed);
+    broken.set(parseKey('billing', '002_b', 'up'), { ok: false as const, problems: [{ code: 'BH033', message: 'SQL does not parse', module: 'billing', file: '002_b.up.sql' }] });
+    const plan = buildPlan({ ws, intent: { direction: 'up' }, reads, parsed: broken });
+    expect(plan.problems.map((p) => p.code)).toEqual(['BH033']);
+    expect(plan.units[1]!.problems.map((p) => p.code)).toEqual(['BH033']);
+  });
+});

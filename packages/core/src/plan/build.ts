@@ -1,0 +1,183 @@
+import type { Problem } from '../errors.js';
+import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
+import type { Workspace } from '../workspace.js';
+import { select, type Intent, type UnitState } from './plan.js';
+import { checkRequiresStatic, parseRequirement } from './requires.js';
+import { problem } from '../errors.js';
+import type { Unit } from './units.js';
+
+/** A unit as read from its database: its state, and whether its database exists yet. */
+export interface UnitRead {
+  unit: Unit;
+  state: UnitState;
+  /** False for an embedded database whose folder does not exist yet (nothing was read). */
+  created: boolean;
+}
+
+/** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
+export type Parsed = ReadonlyMap<string, Prepared>;
+
+export function parseKey(module: string, id: string, direction: Direction): string {
+  return `${module}\u0000${id}\u0000${direction}`;
+}
+
+/** What one unit would do: its steps in order, what it holds back and why, and what stops it. */
+export interface UnitPlan {
+  readonly unit: Unit;
+  readonly state: UnitState;
+  /** The migrations to run, in order, loaded and checked. */
+  readonly steps: readonly Runnable[];
+  readonly held: readonly { id: string; why: string }[];
+  readonly problems: readonly Problem[];
+  /** One of the first `--canary N` tenants of its module (the others wait for them). */
+  readonly canary: boolean;
+}
+
+/**
+ * Everything a command knows before it changes anything, frozen: per unit the ordered steps,
+ * and which units must finish before which. `plan`, `status` and dry runs render it; `up` and
+ * `down` hand it to the one executor.
+ */
+export interface Plan {
+  readonly intent: Intent;
+  /** Units in dependency order of their modules (tenants in listed order); reversed for `down`. */
+  readonly units: readonly UnitPlan[];
+  /** Unit id → the units that must be done first: dependencies (dependents for `down`), and canaries. */
+  readonly waitsFor: ReadonlyMap<string, readonly string[]>;
+  /** Every problem found, each once: the plan cannot run while there is one. */
+  readonly problems: readonly Problem[];
+}
+
+export interface PlanInput {
+  ws: Workspace;
+  intent: Intent;
+  /** Every unit of the run, in dependency order of their modules. */
+  reads: readonly UnitRead[];
+  parsed: Parsed;
+  /** Applied migration ids of modules outside the run (for `requires`), per module. */
+  outside?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Tenants of each module that go first; the others wait for them and are skipped if one fails. */
+  canary?: number;
+}
+
+/** Build the plan. Pure: the workspace, each unit's state and the parsed migrations in, a frozen plan out. */
+export function buildPlan(input: PlanInput): Plan {
+  const { ws, intent, parsed } = input;
+  const problems: Problem[] = [];
+  const once = new Set<string>();
+  const add = (list: readonly Problem[]) => {
+    for (const p of list) {
+      const key = `${p.code}\u0000${p.module}\u0000${p.file}\u0000${p.line}\u0000${p.message}`;
+      if (!once.has(key)) {
+        once.add(key);
+        problems.push(p);
+      }
+    }
+  };
+  // Down reverses the order of modules (dependents first); a module's tenants keep their listed order.
+  const ordered = intent.direction === 'up' ? input.reads : reverseModules(input.reads);
+  const canaries = new Map<string, string[]>();
+  // Canaries are the first tenants in the listed order, not the run's (down reverses the run).
+  const listed = new Map<Unit, number>();
+  const seen = new Map<string, number>();
+  for (const r of input.reads) {
+    const n = seen.get(r.unit.module.name) ?? 0;
+    listed.set(r.unit, n);
+    seen.set(r.unit.module.name, n + 1);
+  }
+  const units: UnitPlan[] = ordered.map(({ unit, state }) => {
+    const selection = select(unit, state, intent, ws.rel);
+    const unitProblems = [...state.problems, ...selection.problems];
+    const steps: Runnable[] = [];
+    for (const m of selection.run) {
+      const p = parsed.get(parseKey(unit.module.name, m.id, intent.direction));
+      if (!p) throw new Error(`internal: ${unit.module.name} ${m.id} (${intent.direction}) was not parsed before planning`);
+      if (p.ok) steps.push(p.runnable);
+      else unitProblems.push(...p.problems);
+    }
+    if (intent.direction === 'up') {
+      for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
+    }
+    add(unitProblems);
+    let canary = false;
+    if (unit.tenant !== undefined && input.canary) {
+      const list = canaries.get(unit.module.name) ?? canaries.set(unit.module.name, []).get(unit.module.name)!;
+      canary = listed.get(unit)! < input.canary;
+      if (canary) list.push(unit.id);
+    }
+    return Object.freeze({ unit, state, steps: Object.freeze(steps), held: Object.freeze(selection.held), problems: Object.freeze(unitProblems), canary });
+  });
+  if (intent.direction === 'up') add(requiresProblems(ws, units, input.outside ?? new Map()));
+
+  const byModule = new Map<string, string[]>();
+  for (const u of units) (byModule.get(u.unit.module.name) ?? byModule.set(u.unit.module.name, []).get(u.unit.module.name)!).push(u.unit.id);
+  const dependents = new Map<string, string[]>();
+  for (const m of ws.modules) for (const d of m.manifest.dependsOn) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(m.name);
+  const waitsFor = new Map<string, readonly string[]>();
+  for (const u of units) {
+    const module = u.unit.module;
+    const before = intent.direction === 'up' ? module.manifest.dependsOn : (dependents.get(module.name) ?? []);
+    const ids = before.flatMap((name) => byModule.get(name) ?? []);
+    if (!u.canary && u.unit.tenant !== undefined) ids.push(...(canaries.get(module.name) ?? []));
+    waitsFor.set(u.unit.id, Object.freeze(ids));
+  }
+  return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(problems) });
+}
+
+/**
+ * `requires` that no unit of the run, and no history outside it, satisfies. A required module
+ * with tenants satisfies a requirement only when every one of its units has (or will have) it.
+ */
+function requiresProblems(ws: Workspace, units: readonly UnitPlan[], outside: ReadonlyMap<string, ReadonlySet<string>>): Problem[] {
+  const willHave = new Map<string, Set<string>>();
+  for (const u of units) {
+    const has = new Set([...u.state.applied.map((a) => a.row.id), ...u.steps.map((r) => r.file.id)]);
+    const name = u.unit.module.name;
+    const prev = willHave.get(name);
+    willHave.set(name, prev ? new Set([...prev].filter((id) => has.has(id))) : has);
+  }
+  const problems: Problem[] = [];
+  for (const u of units) {
+    for (const r of u.steps) {
+      for (const t of r.requires) {
+        const req = parseRequirement(t);
+        if (!req) continue;
+        const has = willHave.get(req.module) ?? outside.get(req.module);
+        if (!has?.has(req.id)) {
+          problems.push(
+            problem('BH029', `${r.file.id} requires ${t}, which is not applied and not part of this run`, {
+              module: u.unit.id,
+              file: ws.rel(r.file.upPath),
+              fix: `migrate ${req.module} first (bulkhead up ${req.module}), or run without --to`,
+            }),
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Modules outside the run whose history `requires` needs (their units must be read too). */
+export function modulesRequiredOutside(units: readonly Unit[], parsed: Parsed): string[] {
+  const inRun = new Set(units.map((u) => u.module.name));
+  const needed = new Set<string>();
+  for (const p of parsed.values()) {
+    if (!p.ok || p.runnable.direction !== 'up') continue;
+    for (const t of p.runnable.requires) {
+      const req = parseRequirement(t);
+      if (req && !inRun.has(req.module)) needed.add(req.module);
+    }
+  }
+  return [...needed];
+}
+
+function reverseModules(reads: readonly UnitRead[]): UnitRead[] {
+  const groups: UnitRead[][] = [];
+  for (const r of reads) {
+    const last = groups.at(-1);
+    if (last && last[0]!.unit.module === r.unit.module) last.push(r);
+    else groups.push([r]);
+  }
+  return groups.reverse().flat();
+}

@@ -1,0 +1,227 @@
+import { BulkheadError, CATALOGUE, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
+import { applicationName } from '../db/postgres.js';
+import { withModuleLock, withTarget, type TargetPool } from '../db/targets.js';
+import type { ModuleDb } from '../db/types.js';
+import { historyStore } from '../history/store.js';
+import type { Plan, UnitPlan } from '../plan/build.js';
+import { select } from '../plan/plan.js';
+import type { Workspace } from '../workspace.js';
+import { applyMigration, MigrationFailedError, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import type { Reporter } from './events.js';
+import { prepareMigration, type Runnable } from './prepare.js';
+import { readUnitState } from './read.js';
+import { runDag } from './schedule.js';
+
+export type UnitStatus = 'applied' | 'up-to-date' | 'would-apply' | 'reverted' | 'nothing-to-revert' | 'would-revert' | 'failed' | 'skipped';
+
+/** What happened to one unit (SPEC §5 results; `--json` prints these). */
+export interface UnitRun {
+  /** `module` or `module@tenant`. */
+  unit: string;
+  module: string;
+  tenant?: string;
+  /** Redacted database URL. */
+  database: string;
+  status: UnitStatus;
+  /** Migrations applied or reverted (for a dry run: that would be), in order. */
+  migrations: { id: string; durationMs?: number }[];
+  durationMs?: number;
+  failure?: MigrationFailure;
+  problems?: Problem[];
+  /** For `skipped`: the unit whose failure stopped this one, and how. */
+  skippedBecause?: string;
+  skipReason?: 'dependency' | 'canary' | 'fail-fast';
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  /** Module lock wait; 0 waits forever. */
+  lockTimeoutMs: number;
+  /** Per-statement lock timeout of a unit (flag, else manifest, else default). */
+  statementLockTimeoutMs: (unit: UnitPlan['unit']) => number;
+  lockAttempts: number;
+  resume: boolean;
+  /** Units in flight at once, across modules and tenants. */
+  concurrency: number;
+  /** Stop starting units after the first failure. */
+  failFast: boolean;
+  reporter?: Reporter;
+}
+
+/** Every unit of the plan as a result before anything runs: what it would do. */
+export function plannedRuns(plan: Plan, dryRun: boolean): UnitRun[] {
+  const up = plan.intent.direction === 'up';
+  return plan.units.map((u) => ({
+    unit: u.unit.id,
+    module: u.unit.module.name,
+    ...(u.unit.tenant !== undefined ? { tenant: u.unit.tenant } : {}),
+    database: u.unit.target.display,
+    status: u.steps.length === 0 ? (up ? 'up-to-date' : 'nothing-to-revert') : dryRun ? (up ? 'would-apply' : 'would-revert') : 'skipped',
+    migrations: dryRun ? u.steps.map((r) => ({ id: r.file.id })) : [],
+  }));
+}
+
+/**
+ * The one executor (SPEC §5, §7): runs a frozen plan in either direction. Units start once the
+ * units they wait for are done (dependencies, dependents for `down`, canaries), at most
+ * `concurrency` at a time; a failed unit's waiters are skipped and named, other units finish
+ * unless `failFast`. Each unit runs under its own lock, where what to run is decided again
+ * from the history as it is then, with the same pure selection as the plan.
+ */
+export async function execute(ws: Workspace, plan: Plan, pool: TargetPool, o: ExecuteOptions): Promise<UnitRun[]> {
+  if (plan.problems.length) throw new BulkheadError([...plan.problems]);
+  const runs = plannedRuns(plan, false);
+  const byId = new Map(plan.units.map((u, i) => [u.unit.id, { plan: u, run: runs[i]! }]));
+  const left = new Map<string, number>();
+  for (const u of plan.units) left.set(u.unit.module.name, (left.get(u.unit.module.name) ?? 0) + 1);
+  const serial = keyedMutex();
+  const progress = progressMeter(plan.units.length, o.concurrency, o.reporter);
+  const reported = new Set<string>();
+
+  const outcomes = await runDag(
+    plan.units.map((u) => u.unit.id),
+    plan.waitsFor,
+    o.concurrency,
+    async (id) => {
+      const { plan: up, run } = byId.get(id)!;
+      try {
+        if (up.steps.length === 0) return true;
+        const started = Date.now();
+        // An embedded folder has one session: its units (schema tenants) take turns.
+        const go = () => withTarget(pool, up.unit, (db) => runUnit(ws, plan, up, db, run, o));
+        try {
+          await (up.unit.target.kind === 'pglite' ? serial(up.unit.target.dir ?? up.unit.module.name, go) : go());
+          run.status = run.migrations.length ? (plan.intent.direction === 'up' ? 'applied' : 'reverted') : plan.intent.direction === 'up' ? 'up-to-date' : 'nothing-to-revert';
+          return true;
+        } catch (e) {
+          Object.assign(run, { status: 'failed' }, failureOf(e, id));
+          return false;
+        } finally {
+          run.durationMs = Date.now() - started;
+        }
+      } finally {
+        progress.done(run.status === 'failed');
+        const module = up.unit.module.name;
+        left.set(module, left.get(module)! - 1);
+        // A module whose units are all done frees its embedded database now, and is reported.
+        if (left.get(module) === 0) {
+          await pool.closeEmbedded([up.unit]);
+          reported.add(module);
+          o.reporter?.moduleDone?.(module, runs.filter((r) => r.module === module));
+        }
+      }
+    },
+    { failFast: o.failFast },
+  );
+  for (const [id, outcome] of outcomes) {
+    if (outcome.status !== 'skipped') continue;
+    const { plan: up, run } = byId.get(id)!;
+    const cause = byId.get(outcome.because)?.plan;
+    run.status = 'skipped';
+    run.skippedBecause = outcome.because;
+    run.skipReason = outcome.failFast ? 'fail-fast' : cause?.canary && cause.unit.module === up.unit.module ? 'canary' : 'dependency';
+  }
+  // Modules with units that never started (skipped) are done now.
+  for (const u of plan.units) {
+    const module = u.unit.module.name;
+    if (reported.has(module)) continue;
+    reported.add(module);
+    o.reporter?.moduleDone?.(module, runs.filter((r) => r.module === module));
+  }
+  return runs;
+}
+
+/** One unit under its lock: re-read the history, decide again, load what is new, apply step by step. */
+async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, run: UnitRun, o: ExecuteOptions): Promise<void> {
+  const { unit } = up;
+  const direction = plan.intent.direction;
+  await withModuleLock(db, { timeoutMs: o.lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async (guard) => {
+    const { state, layout } = await readUnitState(db, unit, ws.rel, { resume: o.resume, underLock: true });
+    const store = historyStore(unit.history);
+    if (direction === 'up') await store.ensure(db.knex, layout);
+    const selection = select(unit, state, plan.intent, ws.rel);
+    const problems = [...state.problems, ...selection.problems];
+    if (problems.length) throw new BulkheadError(problems);
+    const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
+    for (const m of selection.run) {
+      if (ready.has(m.id)) continue;
+      const p = await prepareMigration(unit.module.name, m, direction, ws.rel);
+      if (!p.ok) throw new BulkheadError(p.problems);
+      ready.set(m.id, p.runnable);
+    }
+    const steps = selection.run.map((m) => ready.get(m.id)!);
+    o.reporter?.moduleStart?.(unit.id, steps.length, direction);
+    const ctx = {
+      module: unit.id,
+      history: store,
+      runId: o.runId,
+      rel: ws.rel,
+      guard,
+      statementLockTimeoutMs: o.statementLockTimeoutMs(unit),
+      lockAttempts: o.lockAttempts,
+      runner: applicationName(direction),
+      reporter: o.reporter,
+    };
+    const done = (r: Runnable, outcome: ApplyOutcome) => {
+      if (!outcome.ran) return;
+      run.migrations.push({ id: r.file.id, durationMs: outcome.durationMs });
+      o.reporter?.migrationDone?.(unit.id, r.file.id, direction, outcome.durationMs);
+    };
+    for (const r of steps) {
+      o.reporter?.migrationStart?.(unit.id, r.file.id, direction);
+      done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
+    }
+  });
+}
+
+/** How a unit's run failed, for its report: a failed migration, or problems found under the lock. */
+export function failureOf(e: unknown, unit: string): { failure?: MigrationFailure; problems?: Problem[] } {
+  if (e instanceof MigrationFailedError) return { failure: e.failure };
+  if (e instanceof BulkheadError) return { problems: e.problems };
+  return { problems: [problem('BH030', (e as Error).message, { module: unit })] };
+}
+
+/**
+ * Exit code of a run (SPEC §5): a failed migration is 1; problems found under a lock (lock
+ * timeout, history changed meanwhile) are 2 unless one of them is a failure (a lost lock);
+ * units skipped after a failure keep it 1.
+ */
+export function exitCodeOfRuns(runs: readonly { status: string; failure?: MigrationFailure; problems?: Problem[] }[]): ExitCode {
+  const failures = runs.filter((r) => r.failure).map((r) => CATALOGUE[r.failure!.code ?? 'BH030'].exit);
+  if (failures.length) return Math.max(...failures) as ExitCode;
+  const problems = runs.flatMap((r) => r.problems ?? []);
+  if (problems.length) return exitCodeOf(problems);
+  return runs.some((r) => r.status === 'failed' || r.status === 'skipped') ? CATALOGUE.BH031.exit : EXIT.ok;
+}
+
+/** Run functions with the same key one at a time. */
+function keyedMutex(): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, fn) => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    tails.set(key, next.catch(() => undefined));
+    return next;
+  };
+}
+
+/** Units done / failed / remaining with an ETA, at most once a second, for runs of many units. */
+function progressMeter(total: number, concurrency: number, reporter: Reporter | undefined) {
+  const started = Date.now();
+  let done = 0;
+  let failed = 0;
+  let told = 0;
+  return {
+    done(isFailure: boolean) {
+      done++;
+      if (isFailure) failed++;
+      if (total < 10 || !reporter?.progress) return;
+      const now = Date.now();
+      if (done < total && now - told < 1000) return;
+      told = now;
+      const remaining = total - done;
+      const etaMs = done ? Math.round(((now - started) / done) * remaining) : undefined;
+      reporter.progress({ done: done - failed, failed, remaining, total, etaMs, concurrency });
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import { BulkheadError, problem, type Problem } from '../errors.js';
+import type { ModuleDb } from '../db/types.js';
+import { pgliteExists } from '../db/pglite.js';
+import { withTarget, type TargetPool } from '../db/targets.js';
+import { databaseIdentity } from '../db/url.js';
+import { historyStore, type ProgressRow } from '../history/store.js';
+import { parseKey, type Parsed, type UnitRead } from '../plan/build.js';
+import { checkServerIdentities } from '../plan/isolation.js';
+import { select, unitState, type Intent, type UnitState } from '../plan/plan.js';
+import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantMatcher, tenantUnits, type Unit } from '../plan/units.js';
+import type { Module, Workspace } from '../workspace.js';
+import { invalidIndexes } from './apply.js';
+import { prepareMigration, type Prepared } from './prepare.js';
+import type { Reporter } from './events.js';
+
+/** Units whose history is read at once (reads are short; server connections are released after each). */
+export const READ_CONCURRENCY = 16;
+
+export interface ReadOptions {
+  /** Do not create embedded databases that do not exist yet (status, plan, dry runs, down). */
+  readOnly?: boolean;
+  /** Read migrations left midway without reporting them as a problem (`--resume`). */
+  resume?: boolean;
+  /** A real `up`: an embedded database whose tenants a query lists may be created to ask it. */
+  createEmbedded?: boolean;
+  /** `--tenant` globs: only matching tenants of modules with tenants. */
+  tenants?: readonly string[];
+  reporter?: Reporter;
+}
+
+/** An embedded database folder that does not exist yet: read-only commands must not create it. */
+export function notCreatedYet(target: Unit['target']): boolean {
+  return target.kind === 'pglite' && target.dir !== undefined && !pgliteExists(target.dir);
+}
+
+/**
+ * The units of these modules (SPEC §2): the module itself, or one per tenant — listed in the
+ * manifest or by its query on the module's database — filtered by `--tenant`. Isolation of
+ * every unit against every other module's is checked here (query tenants are known only now).
+ */
+export async function listUnits(ws: Workspace, pool: TargetPool, modules: readonly Module[], o: ReadOptions): Promise<Unit[]> {
+  const problems: Problem[] = [];
+  const matches = tenantMatcher(o.tenants ?? []);
+  const units: Unit[] = [];
+  let tenantModules = 0;
+  for (const module of modules) {
+    const t = module.manifest.tenants;
+    if (!t) {
+      units.push(moduleUnit(module));
+      continue;
+    }
+    tenantModules++;
+    let names = t.names;
+    if (names === undefined) {
+      const base = moduleUnit(module);
+      names = !o.createEmbedded && notCreatedYet(base.target) ? [] : await queryTenants(pool, base, t.query!, problems);
+      problems.push(...checkTenantNames(module, names, 'tenants.query'));
+    }
+    units.push(...tenantUnits(module, names.filter(matches)));
+  }
+  if (o.tenants?.length && !units.some((u) => u.tenant !== undefined) && !problems.length) {
+    problems.push(
+      problem('BH040', tenantModules ? `no tenant matches --tenant ${o.tenants.join(', ')}` : `--tenant ${o.tenants.join(', ')}: no module of this run has tenants`, {
+        fix: tenantModules ? 'bulkhead status lists the tenants; * matches any run of characters, ? one' : 'give a module with "tenants" in its manifest, or drop --tenant',
+      }),
+    );
+  }
+  const others = ws.modules.filter((m) => !modules.includes(m) && !m.manifest.tenants).map(moduleUnit);
+  problems.push(...checkUnitIsolation([...units, ...others]));
+  if (problems.length) throw new BulkheadError(problems);
+  return units;
+}
+
+async function queryTenants(pool: TargetPool, base: Unit, query: string, problems: Problem[]): Promise<string[]> {
+  try {
+    return await withTarget(pool, base, async (db) => {
+      const r = await db.knex.raw(query);
+      const rows = (r.rows ?? []) as Record<string, unknown>[];
+      const column = r.fields?.[0]?.name as string | undefined;
+      return rows.map((row) => String(column === undefined ? Object.values(row)[0] : row[column]));
+    });
+  } catch (e) {
+    if (e instanceof BulkheadError) {
+      problems.push(...e.problems);
+      return [];
+    }
+    problems.push(
+      problem('BH039', `tenants.query failed on ${base.target.display}: ${(e as Error).message}`, {
+        module: base.module.name,
+        file: base.module.file,
+        field: 'tenants.query',
+        fix: "make the query return the tenant names in its first column (it runs on the module's database, in its schema)",
+      }),
+    );
+    return [];
+  }
+}
+
+/**
+ * A unit's state read from its database: history, unfinished runs, and INVALID indexes when a
+ * run stopped midway. Outside the lock, unfinished runs are reported only when no runner holds
+ * the lock (else they are in flight).
+ */
+export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string) => string, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
+  const store = historyStore(unit.history);
+  let history = await store.read(db.knex);
+  const layout = history?.layout;
+  if (history?.progress.length && !o.underLock) {
+    if ((await db.lockHolder()) !== undefined) return { state: unitState(unit, { ...history, progress: [] }, rel, { resume: o.resume }), layout };
+    // Nobody holds the lock now. A row that was in flight at the first read has since been
+    // cleared or rewritten; one that is unchanged was left by a run that stopped.
+    const first = new Set(history.progress.map(progressKey));
+    history = await store.read(db.knex);
+    if (history) history = { ...history, progress: history.progress.filter((p) => first.has(progressKey(p))) };
+  }
+  if (!history?.progress.length) return { state: unitState(unit, history, rel, { resume: o.resume }), layout };
+  return { state: unitState(unit, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db.knex) }), layout };
+}
+
+function progressKey(p: ProgressRow): string {
+  return `${p.id}|${p.run_id}|${p.statements_done}|${p.updated_at.toISOString()}`;
+}
+
+export interface ReadResult {
+  reads: UnitRead[];
+  /** Units that could not be read, with why (cannot connect, cannot read the history table). */
+  problems: Problem[];
+  /**
+   * Units that may run at once without exhausting a server's connections: each holds two
+   * (its work connection and its lock session). Undefined when no server was asked.
+   */
+  connectionCap: number | undefined;
+}
+
+/**
+ * Read each unit's history (no lock). A unit that cannot be read is left out and its problems
+ * collected, so a report can show the others. Also checks, by asking the servers, that no two
+ * modules reach one database through different URLs.
+ */
+export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly Unit[], o: ReadOptions): Promise<ReadResult> {
+  const problems: Problem[] = [];
+  const identities: { module: Module; identity: string | undefined }[] = [];
+  let connectionCap: number | undefined;
+  const readOne = async (unit: Unit): Promise<UnitRead | undefined> => {
+    if (o.readOnly && notCreatedYet(unit.target)) return { unit, state: unitState(unit, undefined, ws.rel), created: false };
+    try {
+      return await withTarget(pool, unit, async (db) => {
+        const { state } = await readUnitState(db, unit, ws.rel, { resume: o.resume ?? false, underLock: false });
+        if (unit.tenant === undefined) identities.push({ module: unit.module, identity: await db.identity() });
+        if (db.kind === 'postgres' && connectionCap === undefined) {
+          const free = await db.connectionHeadroom();
+          if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
+        }
+        return { unit, state, created: true };
+      });
+    } catch (e) {
+      if (e instanceof BulkheadError) problems.push(...e.problems.map((p) => ({ ...p, module: p.module ?? unit.id })));
+      else {
+        const table = `${unit.history.schema}.${unit.history.table}`;
+        problems.push(
+          problem('BH020', `cannot read history table ${table} in ${unit.target.display}: ${(e as Error).message}`, {
+            module: unit.id,
+            file: unit.module.file,
+            fix: `check that the URL's user may read ${table} (and use its schema)`,
+          }),
+        );
+      }
+      return undefined;
+    }
+  };
+  // The first unit alone: it tells how many connections the server has to spare.
+  const [first, ...rest] = units;
+  const reads = first ? [await readOne(first)] : [];
+  reads.push(...(await mapLimit(rest, Math.min(READ_CONCURRENCY, connectionCap ?? READ_CONCURRENCY), readOne)));
+
+  // Two URLs written differently may still lead to one database: ask the servers — also about
+  // modules outside this run that name the same database (a socket path, an alias, a proxy port).
+  const peers = await mapLimit(identityPeers(ws, units), READ_CONCURRENCY, async (module) => {
+    try {
+      return await withTarget(pool, moduleUnit(module), async (db) => ({ module, identity: await db.identity() }));
+    } catch {
+      return { module, identity: undefined };
+    }
+  });
+  problems.push(...checkServerIdentities([...identities, ...peers]));
+  return { reads: reads.filter((r): r is UnitRead => r !== undefined), problems, connectionCap };
+}
+
+/** Modules outside the run on a server whose database name matches one of the run's, but whose URL differs. */
+function identityPeers(ws: Workspace, units: readonly Unit[]): Module[] {
+  const inRun = new Set(units.map((u) => u.module.name));
+  const names = new Map<string, Set<string>>();
+  for (const u of units) {
+    if (u.tenant !== undefined || u.target.kind !== 'postgres') continue;
+    (names.get(u.target.database) ?? names.set(u.target.database, new Set()).get(u.target.database)!).add(databaseIdentity(u.target));
+  }
+  return ws.modules.filter((m) => {
+    if (inRun.has(m.name) || m.target.kind !== 'postgres' || m.manifest.tenants) return false;
+    const same = names.get(m.target.database);
+    return same !== undefined && !same.has(databaseIdentity(m.target));
+  });
+}
+
+/**
+ * Load and check every migration the plan would run, once per module (tenants share files).
+ * TS/JS migrations are imported here; SQL is parsed with the real parser.
+ */
+export async function parseSelected(ws: Workspace, reads: readonly UnitRead[], intent: Intent, into = new Map<string, Prepared>()): Promise<Parsed> {
+  for (const { unit, state } of reads) {
+    for (const m of select(unit, state, intent, ws.rel).run) {
+      const key = parseKey(unit.module.name, m.id, intent.direction);
+      if (!into.has(key)) into.set(key, await prepareMigration(unit.module.name, m, intent.direction, ws.rel));
+    }
+  }
+  return into;
+}
+
+/** Run `fn` over items, at most `limit` at a time, keeping order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,77 @@
+'use strict';
+// `nx run-many -t migrate` as one batch: one `up` over every module of the batch, in one
+// process, in dependency order (independent modules concurrently). Each Nx task gets its own
+// module's output and result as soon as that module is done: a failing module fails its task,
+// its dependents are skipped and fail theirs, the others pass.
+const { toFlags } = require('./flags.js');
+
+async function* migrateBatch(taskGraph, inputs, overrides, context) {
+  const [{ up, BulkheadError, formatProblem, redact }, render, cli] = await Promise.all([import('@bulkhead/core'), import('@bulkhead/cli/render'), import('@bulkhead/cli')]);
+  const tasks = Object.values(taskGraph.tasks);
+  const taskOf = new Map(tasks.map((t) => [inputs[t.id].module, t.id]));
+  const output = new Map(tasks.map((t) => [t.id, []]));
+  const lineFor = (module) => (line) => output.get(taskOf.get(module))?.push(redact(line));
+  const moduleOf = (unit) => unit.split('@')[0];
+  const reporters = new Map();
+  const reporterFor = (module) => reporters.get(module) ?? reporters.set(module, render.progressReporter(lineFor(module))).get(module);
+  const done = [];
+  let wake;
+  const routed = {
+    lockWait: (unit, h) => reporterFor(moduleOf(unit)).lockWait(unit, h),
+    connectWait: (unit, why) => reporterFor(moduleOf(unit)).connectWait(unit, why),
+    moduleStart: (unit, n, d) => reporterFor(moduleOf(unit)).moduleStart(unit, n, d),
+    migrationDone: (unit, id, d, ms) => reporterFor(moduleOf(unit)).migrationDone(unit, id, d, ms),
+    lockRetry: (unit, id, a, of, b) => reporterFor(moduleOf(unit)).lockRetry(unit, id, a, of, b),
+    moduleDone: (module, runs) => {
+      const id = taskOf.get(module);
+      if (id === undefined) return;
+      render.renderUp({ command: 'up', dryRun: false, runId: '', exitCode: 0, modules: [...runs] }, { write: lineFor(module), stdout: lineFor(module), json: false });
+      const success = runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
+      done.push({ task: id, result: { success, terminalOutput: output.get(id).join('\n') + '\n' } });
+      wake?.();
+    },
+  };
+  // Flags of the command line are the same for every task of a run-many.
+  const first = inputs[tasks[0].id];
+  let finished = false;
+  let failure;
+  let result;
+  const run = Promise.resolve()
+    // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
+    .then(() => up({ ...cli.commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules: [...taskOf.keys()], cwd: context.root, reporter: routed }))
+    .then((r) => {
+      result = r;
+    })
+    .catch((e) => {
+      failure = e;
+    })
+    .finally(() => {
+      finished = true;
+      wake?.();
+    });
+  const yielded = new Set();
+  while (!finished || done.length) {
+    if (!done.length) await new Promise((r) => (wake = r));
+    wake = undefined;
+    while (done.length) {
+      const r = done.shift();
+      yielded.add(r.task);
+      yield r;
+    }
+  }
+  await run;
+  // Problems before anything ran (exit 2): every task fails with them.
+  const lines = failure instanceof BulkheadError ? failure.problems.map((p) => `error: ${formatProblem(p)}`) : failure ? [`internal error: ${failure.stack || failure.message}`] : [];
+  for (const t of tasks) {
+    if (yielded.has(t.id)) continue;
+    // A dry run ran nothing: each task shows what its module would do.
+    const module = inputs[t.id].module;
+    const runs = result ? result.modules.filter((m) => m.module === module) : [];
+    if (runs.length) render.renderUp({ ...result, modules: runs, runId: '' }, { write: lineFor(module), stdout: lineFor(module), json: false });
+    const success = !failure && runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
+    yield { task: t.id, result: { success, terminalOutput: redact([...output.get(t.id), ...lines].join('\n')) + '\n' } };
+  }
+}
+
+module.exports = migrateBatch;
+module.exports.default = migrateBatch;

@@ -1,0 +1,180 @@
+/**
+ * The engine's scoped resources and history store, on a real server: scratch databases are
+ * always dropped; a history table written by 0.1 is upgraded in place; a newer layout is refused.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { inject } from 'vitest';
+import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
+import { createDatabase, makeWorkspace, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => {
+  fx?.cleanup();
+  fx = undefined;
+});
+
+const MIGRATIONS = {
+  '001_a.up.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n',
+  '001_a.down.sql': 'DROP TABLE a;\n',
+  '002_b.up.sql': 'CREATE TABLE b (id int PRIMARY KEY);\n',
+  '002_b.down.sql': 'DROP TABLE b;\n',
+};
+
+/** The history table exactly as Bulkhead 0.1 created it. */
+const LAYOUT_1 = `CREATE TABLE svc_migrations (
+  id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(), duration_ms integer NOT NULL,
+  applied_by text NOT NULL DEFAULT current_user, run_id uuid NOT NULL, bulkhead_version text NOT NULL)`;
+
+describe('history store', () => {
+  it('a history table written by 0.1 is read as it is, and upgraded in place by the next up', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url: '${SVC_URL}', migrations: MIGRATIONS }]);
+    const env = { SVC_URL: url };
+    // Applied by 0.1: 001_a, with its real checksum (taken from a run on a scratch copy).
+    const probe = await createDatabase();
+    expect((await runCli(['up', '--to', '001_a'], { cwd: fx.root, env: { SVC_URL: probe } })).exitCode).toBe(0);
+    const [applied] = await query<{ checksum: string }>(probe, 'SELECT checksum FROM svc_migrations');
+    await query(url, `${LAYOUT_1}; CREATE TABLE a (id int PRIMARY KEY)`);
+    await query(url, `INSERT INTO svc_migrations (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES ('001_a', 'a', $1, 3, '00000000-0000-4000-8000-000000000001', '0.1.0')`, [applied!.checksum]);
+
+    const st = await runCli(['status', '--json'], { cwd: fx.root, env });
+    expect(st.exitCode).toBe(0);
+    expect(st.json.modules[0]).toMatchObject({ applied: [{ id: '001_a', runId: '00000000-0000-4000-8000-000000000001' }], pending: ['002_b'] });
+    // Reading never changes the table.
+    expect(await query(url, `SELECT obj_description('svc_migrations'::regclass) AS c`)).toEqual([{ c: null }]);
+
+    const up = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['002_b']);
+    const columns = (await query<{ c: string }>(url, `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'svc_migrations' ORDER BY ordinal_position`)).map((r) => r.c);
+    expect(columns).toEqual(['id', 'name', 'checksum', 'applied_at', 'duration_ms', 'applied_by', 'run_id', 'bulkhead_version', 'kind', 'reason']);
+    expect(await query(url, `SELECT id, kind, reason, bulkhead_version FROM svc_migrations ORDER BY id`)).toEqual([
+      { id: '001_a', kind: 'apply', reason: null, bulkhead_version: '0.1.0' },
+      { id: '002_b', kind: 'apply', reason: null, bulkhead_version: expect.any(String) },
+    ]);
+    const [comment] = await query<{ c: string }>(url, `SELECT obj_description('svc_migrations'::regclass) AS c`);
+    expect(comment!.c).toMatch(new RegExp(`^bulkhead history layout ${HISTORY_LAYOUT}\\b`));
+    // A fresh table gets the same layout by the same path.
+    const [fresh] = await query<{ c: string }>(probe, `SELECT obj_description('svc_migrations'::regclass) AS c`);
+    expect(fresh!.c).toBe(comment!.c);
+    const describe = (u: string) =>
+      query(u, `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = 'svc_migrations' ORDER BY ordinal_position`);
+    expect(await describe(probe)).toEqual(await describe(url));
+  });
+
+  it('a history table of a newer layout is refused (exit 2) and left alone', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url: '${SVC_URL}', migrations: MIGRATIONS }]);
+    await query(url, `${LAYOUT_1}; COMMENT ON TABLE svc_migrations IS 'bulkhead history layout ${HISTORY_LAYOUT + 1}: from the future'`);
+    for (const args of [['up'], ['status'], ['down', 'svc']]) {
+      const r = await runCli(args, { cwd: fx.root, env: { SVC_URL: url } });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`BH042`);
+      expect(r.stderr).toContain(`has layout ${HISTORY_LAYOUT + 1}, written by a newer Bulkhead`);
+    }
+    expect(await query(url, `SELECT to_regclass('a') AS t`)).toEqual([{ t: null }]);
+  });
+});
+
+describe('withScratchDatabase', () => {
+  const unitOn = (url: string) => {
+    fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
+    const ws = loadWorkspace({ cwd: fx.root });
+    expect(ws.problems).toEqual([]);
+    return moduleUnit(ws.byName.get('svc')!);
+  };
+  const mine = async () => (await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${process.pid}_`));
+
+  it('creates an empty database on the unit’s server and drops it after success and after a failure', async () => {
+    const unit = unitOn(await createDatabase());
+    const seen = await withScratchDatabase(unit, { command: 'test' }, async ({ db, unit: scratch }) => {
+      expect(scratch.target.kind === 'postgres' && scratch.target.database).toMatch(/^bulkhead_scratch_/);
+      expect(scratch.module).toBe(unit.module);
+      await db.knex.raw('CREATE TABLE t (id int)');
+      expect((await db.knex.raw(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n).toBe(1);
+      return mine();
+    });
+    expect(seen).toHaveLength(1);
+    expect(await mine()).toEqual([]);
+    await expect(
+      withScratchDatabase(unit, { command: 'test' }, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await mine()).toEqual([]);
+  });
+
+  it('is dropped when its connections are terminated midway', async () => {
+    const unit = unitOn(await createDatabase());
+    await expect(
+      withScratchDatabase(unit, { command: 'test' }, async ({ db }) => {
+        await db.knex.raw('CREATE TABLE t (id int)');
+        const [killed] = await query<{ n: number }>(
+          inject('pgAdminUrl'),
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname LIKE $1`,
+          [`bulkhead\\_scratch\\_%\\_${process.pid}\\_%`],
+        );
+        expect(killed!.n).toBeGreaterThan(0);
+        throw new Error('connection lost');
+      }),
+    ).rejects.toThrow('connection lost');
+    expect(await mine()).toEqual([]);
+  });
+
+  it('is dropped when the process is interrupted (SIGINT), and a dead process’s leftover is swept', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
+    const script = `
+      import { loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
+      const ws = loadWorkspace({ cwd: ${JSON.stringify(fx.root)} });
+      await withScratchDatabase(moduleUnit(ws.byName.get('svc')), { command: 'test' }, async () => {
+        console.log('ready');
+        await new Promise((r) => setTimeout(r, 60_000));
+      });`;
+    const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+    const name = (await listScratchDatabases(inject('pgAdminUrl'))).find((n) => n.includes(`_${child.pid}_`));
+    expect(name).toBeDefined();
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect((await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${child.pid}_`))).toEqual([]);
+
+    // SIGKILL leaves one behind; the next scratch database on this host sweeps it.
+    const killed = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
+    await new Promise<void>((resolve) => killed.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+    killed.kill('SIGKILL');
+    await killed;
+    expect((await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${killed.pid}_`))).toHaveLength(1);
+    await withScratchDatabase(moduleUnit(loadWorkspace({ cwd: fx.root }).byName.get('svc')!), { command: 'test' }, async () => undefined);
+    await waitFor(async () => (await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${killed.pid}_`)).length === 0);
+  });
+
+  it('a role without CREATEDB gets BH041 naming --server; an embedded unit gets an in-memory PGlite', async () => {
+    const url = await createDatabase();
+    const role = `bh_nocreate_${process.pid}`;
+    await query(inject('pgAdminUrl'), `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN NOCREATEDB`);
+    try {
+      const u = new URL(url);
+      u.username = role;
+      const unit = unitOn(u.toString());
+      await expect(withScratchDatabase(unit, { command: 'test' }, async () => undefined)).rejects.toMatchObject({
+        problems: [{ code: 'BH041', fix: expect.stringContaining('--server <url>') }],
+      });
+      // --server: another server (here the admin one) where it may.
+      await withScratchDatabase(unit, { command: 'test', server: inject('pgAdminUrl') }, async ({ unit: s }) => {
+        expect(s.target.display).toContain('bulkhead_scratch_');
+      });
+    } finally {
+      await query(inject('pgAdminUrl'), `DROP ROLE IF EXISTS ${role}`);
+    }
+    const embedded = unitOn('pglite://.bulkhead/svc');
+    await withScratchDatabase(embedded, { command: 'test' }, async ({ db, unit: s }) => {
+      expect(s.target.display).toBe('pglite://memory (scratch)');
+      await db.knex.raw('CREATE TABLE t (id int)');
+    });
+    expect(await mine()).toEqual([]);
+  });
+});
