@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSql, family, qualify, type Touch } from './objects.js';
+
+/** One line per touch: `action kind schema.name [on table] line:column [context]`. */
+const show = (ts: Touch[]) =>
+  ts.map((t) =>
+    [t.action, t.kind, (t.schema ? `${t.schema}.` : '') + t.name, t.table ? `on ${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}` : '', `${t.line}:${t.column}`, t.context ?? '']
+      .filter(Boolean)
+      .join(' '),
+  );
+
+describe('analyzeSql', () => {
+  it('tables, columns, constraints and indexes, quoted and schema-qualified', async () => {
+    const ts = await analyzeSql(`-- header
+CREATE TABLE "Billing".invoices (id bigint PRIMARY KEY, customer_id int REFERENCES crm.customers(id), status billing.status);
+ALTER TABLE invoices ADD COLUMN total numeric, DROP COLUMN legacy;
+ALTER TABLE ONLY invoices ADD CONSTRAINT fk FOREIGN KEY (x) REFERENCES other.t (id);
+CREATE INDEX CONCURRENTLY invoices_status_idx ON billing.invoices (status);
+CREATE TABLE part_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`);
+    expect(show(ts)).toEqual([
+      'create table Billing.invoices 2:14',
+      'reference relation crm.customers 2:84',
+      'reference type billing.status 2:110',
+      'alter table invoices 3:13',
+      'create column total on invoices 3:33',
+      'drop column legacy on invoices 3:13',
+      'alter table invoices 4:18',
+      'reference relation other.t 4:72',
+      'alter table billing.invoices 5:50',
+      'create index billing.invoices_status_idx on billing.invoices 5:50',
+      'create table part_2024 6:14',
+      'reference relation events 6:37',
+    ]);
+  });
+
+  it('views, materialized views (CTE names are not relations), sequences, types of every kind', async () => {
+    const ts = await analyzeSql(`CREATE VIEW v AS SELECT * FROM invoices i JOIN storage.files f USING (id);
+CREATE MATERIALIZED VIEW mv AS WITH x AS (SELECT 1) SELECT * FROM x, invoices;
+CREATE SEQUENCE s1; ALTER SEQUENCE s1 RESTART;
+CREATE TYPE status AS ENUM ('a'); ALTER TYPE status ADD VALUE 'b';
+CREATE DOMAIN email AS text CHECK (value ~ '@'); CREATE TYPE pair AS (a int); CREATE TYPE r AS RANGE (subtype = int4);`);
+    expect(show(ts).filter((l) => !l.startsWith('reference type'))).toEqual([
+      'create view v 1:13',
+      'reference relation invoices 1:32',
+      'reference relation storage.files 1:48',
+      'create materialized view mv 2:26',
+      'reference relation invoices 2:70',
+      'create sequence s1 3:17',
+      'alter sequence s1 3:36',
+      'create type status 4:1',
+      'alter type status 4:35',
+      'create type email 5:1',
+      'create type pair 5:62',
+      'create type r 5:79',
+    ]);
+  });
+
+  it('functions and procedures, triggers, policies, schemas, extensions', async () => {
+    const ts = await analyzeSql(`CREATE SCHEMA app CREATE TABLE t (id int) CREATE VIEW v AS SELECT * FROM t;
+CREATE FUNCTION app.f(a int) RETURNS int LANGUAGE sql AS 'SELECT count(*) FROM storage.files';
+CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO x.y VALUES (1); END;
+CREATE TRIGGER tr BEFORE UPDATE ON app.t FOR EACH ROW EXECUTE FUNCTION app.f();
+CREATE POLICY own ON app.t USING (true);
+CREATE EXTENSION IF NOT EXISTS pgcrypto;`);
+    expect(show(ts).filter((l) => !l.startsWith('reference type'))).toEqual([
+      'create schema app 1:1',
+      'create table app.t 1:32',
+      'create view app.v 1:55',
+      'reference relation app.t 1:74',
+      'create function app.f 2:1',
+      'reference function count 2:66 function body',
+      'reference relation storage.files 2:80 function body',
+      'create procedure p 3:1',
+      'write table x.y 3:60 function body',
+      'alter table app.t 4:36',
+      'create trigger tr on app.t 4:36',
+      'reference function app.f 4:1',
+      'alter table app.t 5:22',
+      'create policy own on app.t 5:22',
+      'create extension pgcrypto 6:1',
+    ]);
+    expect(ts.find((t) => t.name === 'count')!.context).toBe('function body');
+  });
+
+  it('inside DO blocks and PL/pgSQL bodies, with the line in the file; EXECUTE of a literal', async () => {
+    const ts = await analyzeSql(`SELECT 1;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'kind') THEN
+    CREATE TYPE inventory_kind AS ENUM ('a');
+  END IF;
+END $$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  NEW.updated_at := now();
+  INSERT INTO audit.log VALUES (NEW.id);
+  EXECUTE 'DROP TABLE storage_files';
+  RETURN NEW;
+END $body$;`);
+    expect(show(ts).filter((l) => !l.startsWith('reference type'))).toEqual([
+      'reference relation pg_type 4:32 DO block',
+      'create type inventory_kind 5:5 DO block',
+      'create function touch 8:1',
+      'write table audit.log 11:15 function body',
+      'drop table storage_files 12:11 dynamic SQL',
+    ]);
+  });
+
+  it('renames, moves, comments, grants, ownership and data changes', async () => {
+    const ts = await analyzeSql(`ALTER TABLE a RENAME TO b;
+ALTER TABLE b RENAME COLUMN x TO y;
+ALTER TABLE b SET SCHEMA archive;
+COMMENT ON TABLE s.c IS 'x'; GRANT SELECT ON s.d TO r; ALTER TABLE e OWNER TO r;
+INSERT INTO f SELECT * FROM g; UPDATE h SET x = 1; DELETE FROM i; TRUNCATE j, k; COPY l FROM stdin;
+REFRESH MATERIALIZED VIEW m;`);
+    expect(show(ts)).toEqual([
+      'alter table a 1:13',
+      'create table b 1:13',
+      'alter table b 2:13',
+      'alter column x on b 2:13',
+      'create column y on b 2:13',
+      'alter table b 3:13',
+      'create table archive.b 3:1',
+      'alter table s.c 4:1',
+      'alter table s.d 4:46',
+      'alter table e 4:68',
+      'write table f 5:13',
+      'reference relation g 5:29',
+      'write table h 5:39',
+      'write table i 5:64',
+      'write table j 5:76',
+      'write table k 5:79',
+      'write table l 5:87',
+      'write materialized view m 6:27',
+    ]);
+  });
+
+  it('every DROP form', async () => {
+    const ts = await analyzeSql(`DROP TABLE IF EXISTS a, s.b CASCADE; DROP VIEW v; DROP MATERIALIZED VIEW mv; DROP SEQUENCE q;
+DROP INDEX CONCURRENTLY s.i; DROP TYPE s.e, e2; DROP DOMAIN d; DROP FUNCTION s.f(int), g; DROP PROCEDURE p;
+DROP TRIGGER tr ON s.t; DROP POLICY po ON t; DROP SCHEMA x CASCADE; DROP EXTENSION pgcrypto;`);
+    expect(show(ts).map((l) => l.replace(/ \d+:\d+$/, ''))).toEqual([
+      'drop table a',
+      'drop table s.b',
+      'drop view v',
+      'drop materialized view mv',
+      'drop sequence q',
+      'drop index s.i',
+      'drop type s.e',
+      'drop type e2',
+      'drop type d',
+      'drop function s.f',
+      'drop function g',
+      'drop procedure p',
+      'alter table s.t',
+      'drop trigger tr on s.t',
+      'alter table t',
+      'drop policy po on t',
+      'drop schema x',
+      'drop extension pgcrypto',
+    ]);
+  });
+
+  it('columns count characters after multibyte text; comments and dollar quotes do not confuse positions', async () => {
+    const ts = await analyzeSql(`/* é ü */ SELECT 'ü;' AS x FROM t1; -- ; DROP TABLE nope
+SELECT $q$ ; DROP TABLE nope2 $q$ FROM "Ünï".t2;`);
+    expect(show(ts)).toEqual(['reference relation t1 1:33', 'reference relation Ünï.t2 2:40']);
+  });
+
+  it('qualify and family', () => {
+    expect(qualify({ name: 't' }, 'billing')).toBe('billing.t');
+    expect(qualify({ schema: 'x', name: 't' }, 'billing')).toBe('x.t');
+    expect(family('index')).toBe(family('table'));
+    expect(family('procedure')).toBe(family('function'));
+    expect(family('type')).not.toBe(family('table'));
+  });
+
+  it('a syntax error is the parser error', async () => {
+    await expect(analyzeSql('CREATE TABLE (')).rejects.toThrow(/syntax error/);
+  });
+});

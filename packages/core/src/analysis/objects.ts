@@ -1,0 +1,647 @@
+import { parser } from './parser.js';
+
+/**
+ * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
+ * (libpg-query): every object it creates, alters, drops, writes or references, with the line
+ * and column where it is named. Shared by isolation (ownership, cross-module references) and
+ * lint. Pure apart from the parser; names are as written (resolve them with `qualify`).
+ */
+
+export type ObjectKind =
+  | 'schema'
+  | 'table'
+  | 'view'
+  | 'materialized view'
+  | 'relation'
+  | 'sequence'
+  | 'index'
+  | 'type'
+  | 'function'
+  | 'procedure'
+  | 'trigger'
+  | 'policy'
+  | 'extension'
+  | 'column';
+
+/** `write` is data: INSERT, UPDATE, DELETE, TRUNCATE, COPY, REFRESH. */
+export type Action = 'create' | 'alter' | 'drop' | 'write' | 'reference';
+
+export interface Touch {
+  action: Action;
+  kind: ObjectKind;
+  /** Schema as written; undefined when the name is unqualified. */
+  schema?: string;
+  name: string;
+  /** For columns, indexes, triggers and policies: the table they belong to, as written. */
+  table?: { schema?: string; name: string };
+  line: number;
+  column: number;
+  /** Where the SQL was found when not at the top level. */
+  context?: 'DO block' | 'function body' | 'dynamic SQL';
+}
+
+/** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
+export function family(kind: ObjectKind): string {
+  switch (kind) {
+    case 'table':
+    case 'view':
+    case 'materialized view':
+    case 'relation':
+    case 'sequence':
+    case 'index':
+      return 'relation';
+    case 'function':
+    case 'procedure':
+      return 'routine';
+    default:
+      return kind;
+  }
+}
+
+/** `schema.name` with an unqualified name resolved against `defaultSchema`. */
+export function qualify(t: { schema?: string; name: string }, defaultSchema: string): string {
+  return `${t.schema ?? defaultSchema}.${t.name}`;
+}
+
+/** Analyse a SQL text (a migration file, or SQL a TS migration emitted). Throws the parser's error on bad SQL. */
+export async function analyzeSql(sql: string): Promise<Touch[]> {
+  const pg = await parser();
+  const out: Touch[] = [];
+  analyzeText(pg, sql, new Source(sql, 0, 1), out, undefined);
+  return out;
+}
+
+type Pg = Awaited<ReturnType<typeof parser>>;
+type Node = Record<string, unknown>;
+
+/** A text being analysed and where it sits in the file: byte offsets → line/column. */
+class Source {
+  private readonly bytes: Buffer;
+  private readonly starts: number[] = [0];
+  constructor(
+    readonly text: string,
+    /** Byte offset of `text` inside the file. */
+    readonly offset: number,
+    /** Line of the file where `text` starts, and its column there. */
+    readonly firstLine: number,
+    readonly firstColumn = 1,
+  ) {
+    this.bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 10) this.starts.push(i + 1);
+  }
+  /** 1-based line and column (in characters) of a byte offset into `text`. */
+  at(byte: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= byte) lo = mid;
+      else hi = mid - 1;
+    }
+    const column = [...this.bytes.subarray(this.starts[lo]!, Math.max(byte, this.starts[lo]!)).toString('utf8')].length + 1;
+    return { line: this.firstLine + lo, column: lo === 0 ? column + this.firstColumn - 1 : column };
+  }
+  /** The byte offset of a substring, searching from `fromByte`; undefined when not found. */
+  find(sub: string, fromByte = 0): number | undefined {
+    const i = this.bytes.indexOf(Buffer.from(sub, 'utf8'), fromByte);
+    return i < 0 ? undefined : i;
+  }
+  slice(start: number, end?: number): string {
+    return this.bytes.subarray(start, end).toString('utf8');
+  }
+  /** A nested source for the bytes [start, end) of this one. */
+  sub(start: number, end: number): Source {
+    const { line, column } = this.at(start);
+    return new Source(this.slice(start, end), this.offset + start, line, column);
+  }
+}
+
+function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: Touch['context']): void {
+  if (!sql.trim()) return;
+  const result = pg.parseSync(sql);
+  for (const s of result.stmts ?? []) {
+    const start = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start + s.stmt_len : Buffer.byteLength(sql);
+    new StatementWalker(pg, src, start, end, out, context).statement(s.stmt as unknown as Node);
+  }
+}
+
+const OBJECT_KIND: Record<string, ObjectKind> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_FOREIGN_TABLE: 'table',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized view',
+  OBJECT_SEQUENCE: 'sequence',
+  OBJECT_INDEX: 'index',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'type',
+  OBJECT_FUNCTION: 'function',
+  OBJECT_AGGREGATE: 'function',
+  OBJECT_ROUTINE: 'function',
+  OBJECT_PROCEDURE: 'procedure',
+  OBJECT_TRIGGER: 'trigger',
+  OBJECT_POLICY: 'policy',
+  OBJECT_SCHEMA: 'schema',
+  OBJECT_EXTENSION: 'extension',
+  OBJECT_COLUMN: 'column',
+  OBJECT_TABCONSTRAINT: 'table',
+};
+
+const strings = (list: unknown): string[] =>
+  Array.isArray(list) ? list.map((n) => (n as { String?: { sval?: string } } | undefined)?.String?.sval).filter((s): s is string => typeof s === 'string') : [];
+
+/** Split a qualified name list: [name], [schema, name] or [catalog, schema, name]. */
+function qualified(parts: string[]): { schema?: string; name: string } | undefined {
+  if (!parts.length) return undefined;
+  const name = parts[parts.length - 1]!;
+  return parts.length >= 2 ? { schema: parts[parts.length - 2], name } : { name };
+}
+
+interface RangeVar {
+  schemaname?: string;
+  relname: string;
+  location?: number;
+}
+
+class StatementWalker {
+  /** Nodes a statement handler already recorded; the generic walk skips them. */
+  private readonly handled = new Set<unknown>();
+  private readonly ctes = new Set<string>();
+
+  constructor(
+    private readonly pg: Pg,
+    private readonly src: Source,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly out: Touch[],
+    private readonly context: Touch['context'],
+  ) {}
+
+  private add(action: Action, kind: ObjectKind, name: { schema?: string; name: string }, location?: number, table?: { schema?: string; name: string }): void {
+    const { line, column } = this.src.at(typeof location === 'number' && location >= 0 ? location : this.firstToken());
+    const t: Touch = { action, kind, name: name.name, line, column };
+    if (name.schema) t.schema = name.schema;
+    if (table) t.table = table.schema ? { schema: table.schema, name: table.name } : { name: table.name };
+    if (this.context) t.context = this.context;
+    this.out.push(t);
+  }
+
+  private firstToken(): number {
+    let i = this.start;
+    const text = this.src.slice(this.start, this.end);
+    const lead = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/.exec(text)?.[0] ?? '';
+    i += Buffer.byteLength(lead);
+    return i;
+  }
+
+  private rel(action: Action, kind: ObjectKind, rv: unknown): void {
+    const r = unwrapRangeVar(rv);
+    if (!r) return;
+    this.handled.add(r);
+    this.add(action, kind, { schema: r.schemaname, name: r.relname }, r.location);
+  }
+
+  statement(stmt: Node): void {
+    const kind = Object.keys(stmt)[0] ?? '';
+    const n = (stmt[kind] ?? {}) as Node;
+    this.collectCtes(n);
+    switch (kind) {
+      case 'CreateStmt':
+        this.rel('create', 'table', n.relation);
+        break;
+      case 'CreateTableAsStmt': {
+        const into = n.into as Node | undefined;
+        this.rel('create', n.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table', into?.rel);
+        break;
+      }
+      case 'ViewStmt':
+        this.rel('create', 'view', n.view);
+        break;
+      case 'CreateSeqStmt':
+        this.rel('create', 'sequence', n.sequence);
+        break;
+      case 'AlterSeqStmt':
+        this.rel('alter', 'sequence', n.sequence);
+        break;
+      case 'CompositeTypeStmt':
+        this.rel('create', 'type', n.typevar);
+        break;
+      case 'AlterTableStmt':
+        this.alterTable(n);
+        break;
+      case 'IndexStmt': {
+        const r = unwrapRangeVar(n.relation);
+        if (r) {
+          this.rel('alter', 'table', r);
+          if (typeof n.idxname === 'string') this.add('create', 'index', { schema: r.schemaname, name: n.idxname }, r.location, { schema: r.schemaname, name: r.relname });
+        }
+        break;
+      }
+      case 'DropStmt':
+        this.drop(n);
+        break;
+      case 'CreateEnumStmt':
+      case 'CreateRangeStmt': {
+        const q = qualified(strings(n.typeName));
+        if (q) this.add('create', 'type', q);
+        break;
+      }
+      case 'CreateDomainStmt': {
+        const q = qualified(strings(n.domainname));
+        if (q) this.add('create', 'type', q);
+        break;
+      }
+      case 'AlterEnumStmt':
+      case 'AlterDomainStmt': {
+        const q = qualified(strings(n.typeName));
+        if (q) this.add('alter', 'type', q);
+        break;
+      }
+      case 'DefineStmt': {
+        const k = OBJECT_KIND[String(n.kind)];
+        const q = qualified(strings(n.defnames));
+        if (k && q) this.add('create', k, q);
+        break;
+      }
+      case 'CreateFunctionStmt':
+        this.createFunction(n);
+        break;
+      case 'AlterFunctionStmt': {
+        const f = n.func as Node | undefined;
+        const q = qualified(strings(f?.objname));
+        if (q) this.add('alter', n.objtype === 'OBJECT_PROCEDURE' ? 'procedure' : 'function', q);
+        this.handled.add(f);
+        break;
+      }
+      case 'CreateTrigStmt': {
+        const r = unwrapRangeVar(n.relation);
+        if (r) {
+          this.rel('alter', 'table', r);
+          this.add('create', 'trigger', { name: String(n.trigname) }, r.location, { schema: r.schemaname, name: r.relname });
+        }
+        const f = qualified(strings(n.funcname));
+        if (f) this.add('reference', 'function', f);
+        this.handled.add(n.funcname);
+        break;
+      }
+      case 'CreatePolicyStmt':
+      case 'AlterPolicyStmt': {
+        const r = unwrapRangeVar(n.table);
+        if (r) {
+          this.rel('alter', 'table', r);
+          this.add(kind === 'CreatePolicyStmt' ? 'create' : 'alter', 'policy', { name: String(n.policy_name) }, r.location, { schema: r.schemaname, name: r.relname });
+        }
+        break;
+      }
+      case 'CreateSchemaStmt': {
+        const name = String(n.schemaname ?? '');
+        if (name) this.add('create', 'schema', { name });
+        // Objects created inside CREATE SCHEMA … belong to that schema unless qualified.
+        const before = this.out.length;
+        for (const elt of (n.schemaElts as Node[] | undefined) ?? []) this.statement(elt);
+        if (name) for (const t of this.out.slice(before)) if (!t.schema && t.kind !== 'schema' && t.kind !== 'extension') t.schema = name;
+        this.handled.add(n.schemaElts);
+        break;
+      }
+      case 'CreateExtensionStmt':
+        this.add('create', 'extension', { name: String(n.extname) });
+        break;
+      case 'AlterExtensionStmt':
+        this.add('alter', 'extension', { name: String(n.extname) });
+        break;
+      case 'RenameStmt':
+        this.rename(n);
+        break;
+      case 'AlterObjectSchemaStmt':
+      case 'AlterOwnerStmt':
+      case 'CommentStmt':
+      case 'SecLabelStmt':
+        this.alterObject(n, kind === 'AlterObjectSchemaStmt' ? 'objectType' : 'objtype');
+        if (kind === 'AlterObjectSchemaStmt' && typeof n.newschema === 'string') {
+          const moved = this.out[this.out.length - 1];
+          if (moved && moved.action === 'alter') this.add('create', moved.kind, { schema: n.newschema, name: moved.name });
+        }
+        break;
+      case 'GrantStmt':
+        this.grant(n);
+        break;
+      case 'InsertStmt':
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+      case 'MergeStmt':
+        this.rel('write', 'table', n.relation);
+        break;
+      case 'TruncateStmt':
+        for (const r of (n.relations as unknown[]) ?? []) this.rel('write', 'table', r);
+        break;
+      case 'CopyStmt':
+        if (n.is_from) this.rel('write', 'table', n.relation);
+        break;
+      case 'RefreshMatViewStmt':
+        this.rel('write', 'materialized view', n.relation);
+        break;
+      case 'DoStmt':
+        this.doBlock(n);
+        break;
+      default:
+        break;
+    }
+    this.walk(n, undefined);
+  }
+
+  private alterTable(n: Node): void {
+    const kind = OBJECT_KIND[String(n.objtype)] ?? 'table';
+    const r = unwrapRangeVar(n.relation);
+    if (!r) return;
+    this.rel('alter', kind, r);
+    const table = { schema: r.schemaname, name: r.relname };
+    for (const c of (n.cmds as Node[] | undefined) ?? []) {
+      const cmd = (c.AlterTableCmd ?? {}) as Node;
+      const def = (cmd.def as Node | undefined)?.ColumnDef as Node | undefined;
+      const column = typeof cmd.name === 'string' ? cmd.name : typeof def?.colname === 'string' ? def.colname : undefined;
+      if (!column) continue;
+      const action: Action = cmd.subtype === 'AT_AddColumn' ? 'create' : cmd.subtype === 'AT_DropColumn' ? 'drop' : 'alter';
+      if (String(cmd.subtype).includes('Constraint')) continue;
+      this.add(action, 'column', { name: column }, (def?.location as number | undefined) ?? r.location, table);
+    }
+  }
+
+  private drop(n: Node): void {
+    const kind = OBJECT_KIND[String(n.removeType)];
+    if (!kind) return;
+    for (const o of (n.objects as Node[] | undefined) ?? []) {
+      this.handled.add(o);
+      if (kind === 'schema' || kind === 'extension') {
+        const name = (o.String as { sval?: string } | undefined)?.sval;
+        if (name) this.add('drop', kind, { name });
+        continue;
+      }
+      const parts = o.List ? strings((o.List as Node).items) : o.TypeName ? strings((o.TypeName as Node).names) : o.ObjectWithArgs ? strings((o.ObjectWithArgs as Node).objname) : [];
+      if (kind === 'trigger' || kind === 'policy') {
+        // [schema,] table, name
+        const name = parts[parts.length - 1];
+        const table = qualified(parts.slice(0, -1));
+        if (name && table) {
+          this.add('alter', 'table', table);
+          this.add('drop', kind, { name }, undefined, table);
+        }
+        continue;
+      }
+      const q = qualified(parts);
+      if (q) this.add('drop', kind, q);
+    }
+  }
+
+  private rename(n: Node): void {
+    const kind = OBJECT_KIND[String(n.renameType)];
+    const newname = typeof n.newname === 'string' ? n.newname : undefined;
+    if (!kind || !newname) return;
+    const r = unwrapRangeVar(n.relation);
+    if (kind === 'column' || kind === 'trigger' || kind === 'policy' || n.renameType === 'OBJECT_TABCONSTRAINT') {
+      if (!r) return;
+      this.rel('alter', 'table', r);
+      if (kind !== 'table') {
+        const table = { schema: r.schemaname, name: r.relname };
+        this.add('alter', kind, { name: String(n.subname) }, r.location, table);
+        this.add('create', kind, { name: newname }, r.location, table);
+      }
+      return;
+    }
+    if (r) {
+      this.rel('alter', kind, r);
+      this.add('create', kind, { schema: r.schemaname, name: newname }, r.location);
+      return;
+    }
+    if (kind === 'schema') {
+      this.add('alter', 'schema', { name: String(n.subname) });
+      this.add('create', 'schema', { name: newname });
+      return;
+    }
+    const q = this.objectName(n.object);
+    if (q) {
+      this.add('alter', kind, q);
+      this.add('create', kind, { schema: q.schema, name: newname });
+    }
+  }
+
+  /** ALTER … OWNER/SET SCHEMA, COMMENT ON, SECURITY LABEL: the object is altered. */
+  private alterObject(n: Node, typeField: string): void {
+    const kind = OBJECT_KIND[String(n[typeField])];
+    if (!kind) return;
+    const r = unwrapRangeVar(n.relation);
+    if (r) {
+      if (kind === 'column' || kind === 'trigger' || kind === 'policy') this.rel('alter', 'table', r);
+      else this.rel('alter', kind, r);
+      return;
+    }
+    if (kind === 'column' || kind === 'trigger' || kind === 'policy') {
+      const parts = this.parts(n.object);
+      const table = qualified(parts.slice(0, -1));
+      if (table) this.add('alter', 'table', table);
+      return;
+    }
+    const q = this.objectName(n.object);
+    if (q) this.add('alter', kind, q);
+  }
+
+  private grant(n: Node): void {
+    if (n.targtype !== 'ACL_TARGET_OBJECT') return;
+    const kind = OBJECT_KIND[String(n.objtype)];
+    if (!kind) return;
+    for (const o of (n.objects as Node[] | undefined) ?? []) {
+      const r = unwrapRangeVar(o);
+      if (r) this.rel('alter', kind, r);
+      else {
+        const q = kind === 'schema' ? { name: String((o.String as { sval?: string } | undefined)?.sval ?? '') } : this.objectName(o);
+        if (q?.name) this.add('alter', kind, q);
+        this.handled.add(o);
+      }
+    }
+  }
+
+  private parts(o: unknown): string[] {
+    const node = o as Node | undefined;
+    if (!node) return [];
+    this.handled.add(node);
+    if (node.String) return [String((node.String as { sval?: string }).sval)];
+    if (node.List) return strings((node.List as Node).items);
+    if (node.TypeName) return strings((node.TypeName as Node).names);
+    if (node.ObjectWithArgs) return strings((node.ObjectWithArgs as Node).objname);
+    return [];
+  }
+
+  private objectName(o: unknown): { schema?: string; name: string } | undefined {
+    return qualified(this.parts(o));
+  }
+
+  private createFunction(n: Node): void {
+    const q = qualified(strings(n.funcname));
+    if (!q) return;
+    this.add('create', n.is_procedure ? 'procedure' : 'function', q);
+    this.handled.add(n.funcname);
+    if (n.sql_body) {
+      // BEGIN ATOMIC … END: the body is part of this statement's tree.
+      const inner = new StatementWalker(this.pg, this.src, this.start, this.end, this.out, 'function body');
+      const visit = (x: unknown): void => {
+        if (!x || typeof x !== 'object') return;
+        if (Array.isArray(x)) return x.forEach(visit);
+        const o = x as Node;
+        if (o.List) return visit((o.List as Node).items);
+        inner.statement(o);
+      };
+      visit(n.sql_body);
+      this.handled.add(n.sql_body);
+    }
+    const options = ((n.options as Node[] | undefined) ?? []).map((o) => o.DefElem as Node);
+    const language = (strings([options.find((o) => o.defname === 'language')?.arg])[0] ?? 'sql').toLowerCase();
+    const as = (options.find((o) => o.defname === 'as')?.arg as Node | undefined)?.List as Node | undefined;
+    const body = strings(as?.items)[0];
+    if (body === undefined) return;
+    if (language === 'sql') this.nested(body, (src) => analyzeText(this.pg, body, src, this.out, 'function body'));
+    else if (language === 'plpgsql') this.plpgsql(body, 'function body');
+  }
+
+  private doBlock(n: Node): void {
+    const args = ((n.args as Node[] | undefined) ?? []).map((a) => a.DefElem as Node);
+    const lang = (strings([args.find((a) => a.defname === 'language')?.arg])[0] ?? 'plpgsql').toLowerCase();
+    const body = strings([args.find((a) => a.defname === 'as')?.arg])[0];
+    if (body !== undefined && lang === 'plpgsql') this.plpgsql(body, 'DO block');
+  }
+
+  /** Run `fn` on the body's own source (its position in the file), when the body is found verbatim. */
+  private nested(body: string, fn: (src: Source) => void): void {
+    const at = this.src.find(body, this.start);
+    const src = at !== undefined && at < this.end ? this.src.sub(at, at + Buffer.byteLength(body)) : new Source(body, this.src.offset + this.start, this.src.at(this.firstToken()).line);
+    try {
+      fn(src);
+    } catch {
+      // A body the parser cannot read (a language feature of a newer server, a template) is left alone.
+    }
+  }
+
+  /** PL/pgSQL: every embedded SQL statement and expression, and EXECUTE of a literal string. */
+  private plpgsql(body: string, context: 'DO block' | 'function body'): void {
+    this.nested(body, (src) => {
+      // The PL/pgSQL parser takes the whole CREATE FUNCTION or DO statement; line numbers count from the body.
+      const tree = this.pg.parsePlPgSQLSync(this.src.slice(this.start, this.end)) as unknown;
+      const exprs: { query: string; mode: number; lineno: number; dynamic: boolean }[] = [];
+      collectPlpgsqlExprs(tree, 1, false, exprs);
+      let from = 0;
+      for (const e of exprs) {
+        const lineStart = lineOffset(src.text, e.lineno);
+        const at = src.find(e.query, Math.max(from, Buffer.byteLength(src.text.slice(0, lineStart))));
+        const exprSrc = at !== undefined ? src.sub(at, at + Buffer.byteLength(e.query)) : new Source(e.query, src.offset, src.firstLine + e.lineno - 1);
+        if (at !== undefined) from = at;
+        try {
+          if (e.mode === 0) analyzeText(this.pg, e.query, exprSrc, this.out, context);
+          else {
+            // An expression: parse it as a SELECT list and map positions back.
+            const prefix = 'SELECT ';
+            const inner = new Source(prefix + e.query, exprSrc.offset, exprSrc.firstLine, exprSrc.firstColumn - prefix.length);
+            const before = this.out.length;
+            analyzeText(this.pg, prefix + e.query, inner, this.out, context);
+            if (e.dynamic) this.dynamic(prefix + e.query, exprSrc, before);
+          }
+        } catch {
+          // Expressions PL/pgSQL accepts that are not SQL on their own (assignments) are skipped.
+        }
+      }
+    });
+  }
+
+  /** EXECUTE 'CREATE TABLE …': a string literal is SQL too. */
+  private dynamic(select: string, src: Source, _before: number): void {
+    const tree = this.pg.parseSync(select) as unknown as { stmts?: { stmt: Node }[] };
+    const target = ((tree.stmts?.[0]?.stmt.SelectStmt as Node | undefined)?.targetList as Node[] | undefined)?.[0];
+    const val = ((target?.ResTarget as Node | undefined)?.val as Node | undefined)?.A_Const as Node | undefined;
+    const sval = (val?.sval as { sval?: string } | undefined)?.sval;
+    if (typeof sval === 'string') {
+      try {
+        analyzeText(this.pg, sval, new Source(sval, src.offset, src.firstLine, src.firstColumn), this.out, 'dynamic SQL');
+      } catch {
+        // Not SQL on its own (built by concatenation); nothing to learn.
+      }
+    }
+  }
+
+  private collectCtes(n: unknown): void {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const x of n) this.collectCtes(x);
+      return;
+    }
+    const o = n as Node;
+    if (o.CommonTableExpr) this.ctes.add(String((o.CommonTableExpr as Node).ctename));
+    for (const v of Object.values(o)) if (v && typeof v === 'object') this.collectCtes(v);
+  }
+
+  /** Everything not recorded by a handler: relations, routines and types it references. */
+  private walk(n: unknown, key: string | undefined): void {
+    if (!n || typeof n !== 'object' || this.handled.has(n)) return;
+    if (Array.isArray(n)) {
+      for (const x of n) this.walk(x, key);
+      return;
+    }
+    const o = n as Node;
+    if (typeof o.relname === 'string') {
+      if (!(o.schemaname === undefined && this.ctes.has(o.relname))) this.add('reference', 'relation', { schema: o.schemaname as string | undefined, name: o.relname }, o.location as number | undefined);
+      return;
+    }
+    if (o.FuncCall) {
+      const f = o.FuncCall as Node;
+      const q = qualified(strings(f.funcname));
+      if (q && q.schema !== 'pg_catalog') this.add('reference', 'function', q, f.location as number | undefined);
+      this.walk(f.args, 'args');
+      this.walk(f.agg_filter, 'agg_filter');
+      this.walk(f.over, 'over');
+      return;
+    }
+    const typeName = o.TypeName ? (o.TypeName as Node) : key && TYPE_KEYS.has(key) ? o : undefined;
+    if (typeName && Array.isArray(typeName.names)) {
+      const q = qualified(strings(typeName.names));
+      if (q && q.schema !== 'pg_catalog') this.add('reference', 'type', q, typeName.location as number | undefined);
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) if (v && typeof v === 'object') this.walk(v, k);
+  }
+}
+
+const TYPE_KEYS = new Set(['typeName', 'returnType', 'argType', 'ofTypename']);
+
+function unwrapRangeVar(v: unknown): RangeVar | undefined {
+  const o = v as Node | undefined;
+  if (!o || typeof o !== 'object') return undefined;
+  if (o.RangeVar) return o.RangeVar as unknown as RangeVar;
+  return typeof o.relname === 'string' ? (o as unknown as RangeVar) : undefined;
+}
+
+function collectPlpgsqlExprs(n: unknown, lineno: number, dynamic: boolean, out: { query: string; mode: number; lineno: number; dynamic: boolean }[]): void {
+  if (!n || typeof n !== 'object') return;
+  if (Array.isArray(n)) {
+    for (const x of n) collectPlpgsqlExprs(x, lineno, dynamic, out);
+    return;
+  }
+  const o = n as Node;
+  const line = typeof o.lineno === 'number' ? o.lineno : lineno;
+  if (o.PLpgSQL_expr) {
+    const e = o.PLpgSQL_expr as { query?: string; parseMode?: number };
+    if (typeof e.query === 'string') out.push({ query: e.query, mode: e.parseMode ?? 0, lineno: line, dynamic });
+    return;
+  }
+  for (const [k, v] of Object.entries(o)) {
+    if (!v || typeof v !== 'object') continue;
+    const dyn = dynamic || k === 'PLpgSQL_stmt_dynexecute';
+    collectPlpgsqlExprs(v, line, dyn && (k === 'query' || k === 'PLpgSQL_stmt_dynexecute' || dynamic), out);
+  }
+}
+
+/** Character offset of the start of 1-based line `n` of `text`. */
+function lineOffset(text: string, n: number): number {
+  let at = 0;
+  for (let i = 1; i < n; i++) {
+    const next = text.indexOf('\n', at);
+    if (next < 0) return at;
+    at = next + 1;
+  }
+  return at;
+}
