@@ -53,6 +53,12 @@ export const CATALOGUE = {
   BH040: { title: 'no tenant matches --tenant', exit: EXIT.badInput },
   BH041: { title: 'scratch database cannot be created', exit: EXIT.badInput },
   BH042: { title: 'history table was written by a newer Bulkhead', exit: EXIT.badInput },
+  BH043: { title: "migration touches another module's object", exit: EXIT.badInput },
+  BH044: { title: 'migration creates an object outside its module\'s owns patterns', exit: EXIT.badInput },
+  BH045: { title: "migration references another module's object or schema", exit: EXIT.badInput },
+  BH046: { title: "down would revert a migration another module's applied migration requires", exit: EXIT.badInput },
+  BH047: { title: 'migration files that no manifest points at', exit: EXIT.badInput },
+  BH048: { title: 'migration cannot be analysed', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -4,6 +4,7 @@ import type { Intent } from '../plan/plan.js';
 import { execute, exitCodeOfRuns, plannedRuns, type UnitRun } from '../runner/executor.js';
 import type { Workspace } from '../workspace.js';
 import {
+  checkIsolationInDepth,
   checkProduction,
   DEFAULT_CONCURRENCY,
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -40,6 +41,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
   if (o.canary !== undefined && !selected.some((m) => m.manifest.tenants)) {
     throw new BulkheadError({ code: 'BH025', message: '--canary needs a module with tenants', fix: 'name a module with "tenants" in its manifest, or drop --canary' });
   }
+  await checkIsolationInDepth(ws, selected);
   const runId = runIdFrom(o.env);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return withTargets({ command, lockTimeoutMs, production, waitMs: o.waitMs, reporter: o.reporter }, async (pool) => {

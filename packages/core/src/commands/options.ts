@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BulkheadError, problem } from '../errors.js';
 import { productionRefusal } from '../db/open.js';
 import { parseDuration } from '../db/duration.js';
+import { analyseModules } from '../analysis/migrations.js';
+import { checkOwnership } from '../plan/ownership.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
 import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
@@ -80,6 +82,17 @@ export function loadValidWorkspace(o: LoadOptions & { modules?: readonly string[
   const ws = loadWorkspace({ ...o, scan: o.scan ?? (o.modules?.length ? o.modules : undefined) });
   if (ws.problems.length) throw new BulkheadError(ws.problems);
   return ws;
+}
+
+/**
+ * Isolation in depth before anything runs (SPEC §7): what the migrations of `subjects` do to
+ * other modules' objects and schemas, against every module whose migrations were read (all of
+ * them, unless the call named its modules) and every module's `owns`. Throws BH043–BH045.
+ */
+export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Module[]): Promise<void> {
+  const { analysed } = await analyseModules(ws, ws.modules);
+  const problems = checkOwnership(ws.modules, analysed, { subjects: new Set(subjects.map((m) => m.name)) });
+  if (problems.length) throw new BulkheadError(problems);
 }
 
 /** The named modules (in dependency order), or all of them; unknown names are an error. */

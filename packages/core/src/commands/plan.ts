@@ -1,7 +1,7 @@
 import type { ExitCode } from '../errors.js';
 import { withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
-import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
+import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -43,6 +43,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   if (o.to !== undefined && selected.length !== 1) {
     throw new BulkheadError({ code: 'BH025', message: `--to needs exactly one module (got ${selected.length})`, fix: `name the module: bulkhead plan <module> --to ${o.to}` });
   }
+  await checkIsolationInDepth(ws, selected);
   const names = new Set(selected.map((m) => m.name));
   return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
     const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary });

@@ -1,5 +1,7 @@
 import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
+import { checkOwnership } from '../plan/ownership.js';
+import { analyseModules } from '../analysis/migrations.js';
 import { prepareMigration } from '../runner/prepare.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
@@ -46,6 +48,11 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
         }
       }
     }
+  }
+  if (!ws.problems.length) {
+    // Isolation in depth: every module's migrations against every other module's objects.
+    const { analysed } = await analyseModules(ws, ws.modules);
+    problems.push(...checkOwnership(ws.modules, analysed));
   }
   const notes: string[] = [];
   if (o.server && ws.modules.length && !problems.length) {

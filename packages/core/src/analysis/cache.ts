@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Touch } from './objects.js';
+
+/** Bump when the analysis changes what it reports: old entries are then ignored. */
+const ANALYSIS_VERSION = 1;
+
+export interface AnalysisEntry {
+  up: Touch[];
+  down: Touch[];
+}
+
+/**
+ * Analysis results by migration checksum, one JSON file per module, so a no-op run does not
+ * parse again. Kept in `node_modules/.cache/bulkhead` (ignored by every project), or, when the
+ * workspace has no node_modules, in the user's cache folder (`BULKHEAD_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/bulkhead` or `~/.cache/bulkhead`), per workspace. A damaged or foreign file is
+ * ignored and rewritten; a cache that cannot be written only costs time.
+ */
+export class AnalysisCache {
+  private readonly dir: string;
+  private readonly modules = new Map<string, { entries: Record<string, AnalysisEntry>; dirty: boolean }>();
+
+  constructor(root: string) {
+    const nm = path.join(root, 'node_modules');
+    const userCache = process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
+    this.dir = fs.existsSync(nm)
+      ? path.join(nm, '.cache', 'bulkhead', 'analysis')
+      : path.join(userCache, 'analysis', crypto.createHash('sha256').update(root).digest('hex').slice(0, 16));
+  }
+
+  private file(module: string): string {
+    return path.join(this.dir, `${module}.json`);
+  }
+
+  private load(module: string) {
+    let m = this.modules.get(module);
+    if (!m) {
+      let entries: Record<string, AnalysisEntry> = {};
+      try {
+        const json = JSON.parse(fs.readFileSync(this.file(module), 'utf8')) as { version?: number; entries?: Record<string, AnalysisEntry> };
+        if (json.version === ANALYSIS_VERSION && json.entries && typeof json.entries === 'object') entries = json.entries;
+      } catch {
+        // No cache yet, or one we cannot read: analyse again.
+      }
+      m = { entries, dirty: false };
+      this.modules.set(module, m);
+    }
+    return m;
+  }
+
+  get(module: string, checksum: string): AnalysisEntry | undefined {
+    return this.load(module).entries[checksum];
+  }
+
+  set(module: string, checksum: string, entry: AnalysisEntry): void {
+    const m = this.load(module);
+    m.entries[checksum] = entry;
+    m.dirty = true;
+  }
+
+  /** Write what changed; entries of migrations no longer in the module are dropped. */
+  save(keep: ReadonlyMap<string, ReadonlySet<string>>): void {
+    for (const [module, m] of this.modules) {
+      const live = keep.get(module);
+      if (live) {
+        for (const k of Object.keys(m.entries)) {
+          if (!live.has(k)) {
+            delete m.entries[k];
+            m.dirty = true;
+          }
+        }
+      }
+      if (!m.dirty) continue;
+      try {
+        fs.mkdirSync(this.dir, { recursive: true });
+        const tmp = `${this.file(module)}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ version: ANALYSIS_VERSION, entries: m.entries }));
+        fs.renameSync(tmp, this.file(module));
+        m.dirty = false;
+      } catch {
+        // A read-only checkout: the cache is only an optimisation.
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Touch } from '../analysis/objects.js';
+import type { Module } from '../workspace.js';
+import { checkOwnership, globToRegExp, type AnalysedMigration } from './ownership.js';
+
+const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: string } = {}) =>
+  ({ name, file: `modules/${name}/bulkhead.json`, schema: o.schema ?? 'public', manifest: { owns: o.owns ?? [], dependsOn: o.dependsOn ?? [] } }) as unknown as Module;
+
+const touch = (action: Touch['action'], kind: Touch['kind'], name: string, extra: Partial<Touch> = {}): Touch => ({ action, kind, name, line: 1, column: 1, ...extra });
+
+const mig = (module: string, touches: Touch[], direction: 'up' | 'down' = 'up'): AnalysedMigration => ({ module, id: '001', file: `modules/${module}/migrations/001.${direction}.sql`, direction, touches });
+
+describe('checkOwnership', () => {
+  it('the more specific owns pattern wins: an exact name over a glob (the example modules: admin owns storage_elements, storage owns storage_*)', () => {
+    const modules = [mod('admin', { owns: ['storage_elements', '*_enum'] }), mod('storage', { owns: ['storage_*'] })];
+    expect(checkOwnership(modules, [mig('admin', [touch('create', 'table', 'storage_elements'), touch('create', 'type', 'user_role_enum')]), mig('storage', [touch('create', 'table', 'storage_files')])])).toEqual([]);
+    const wrong = checkOwnership(modules, [mig('admin', [touch('create', 'table', 'storage_files')])]);
+    expect(wrong.map((p) => [p.code, p.message])).toEqual([
+      ['BH043', 'admin creates table public.storage_files, which storage owns (owns: "storage_*")'],
+    ]);
+  });
+
+  it('without owns, of two creators the one whose name prefixes the object keeps it, else the one the other depends on', () => {
+    const a = checkOwnership([mod('query'), mod('storage')], [mig('query', [touch('create', 'table', 'storage_files')]), mig('storage', [touch('create', 'table', 'storage_files')])]);
+    expect(a.map((p) => p.module)).toEqual(['query']);
+    const b = checkOwnership([mod('app', { dependsOn: ['core'] }), mod('core')], [mig('app', [touch('create', 'table', 'settings')]), mig('core', [touch('create', 'table', 'settings')])]);
+    expect(b.map((p) => p.message)).toEqual(['app creates table public.settings, which core also creates (modules/core/migrations/001.up.sql:1)']);
+  });
+
+  it('names are compared schema-qualified: one name in two modules’ own schemas is two objects', () => {
+    const modules = [mod('billing', { schema: 'billing' }), mod('orders', { schema: 'orders' })];
+    expect(checkOwnership(modules, [mig('billing', [touch('create', 'table', 'events')]), mig('orders', [touch('create', 'table', 'events')])])).toEqual([]);
+    const cross = checkOwnership(modules, [mig('orders', [touch('reference', 'relation', 'invoices', { schema: 'billing' })])]);
+    expect(cross.map((p) => p.code)).toEqual(['BH045']);
+  });
+
+  it('columns, triggers and policies touch their table; a reference is BH045; only the subjects are reported', () => {
+    const modules = [mod('inv', { owns: ['inv_*'] }), mod('ord')];
+    const touches = [
+      touch('create', 'column', 'x', { table: { name: 'inv_items' } }),
+      touch('create', 'trigger', 't', { table: { name: 'inv_items' }, line: 2 }),
+      touch('reference', 'relation', 'inv_items', { line: 3 }),
+    ];
+    expect(checkOwnership(modules, [mig('ord', touches)]).map((p) => `${p.code} ${p.line} ${p.message}`)).toEqual([
+      'BH043 1 ord alters table public.inv_items, which inv owns (owns: "inv_*")',
+      'BH043 2 ord alters table public.inv_items, which inv owns (owns: "inv_*")',
+      'BH045 3 ord references table public.inv_items, which inv owns (owns: "inv_*")'.replace('table', 'relation'),
+    ]);
+    expect(checkOwnership(modules, [mig('ord', touches)], { subjects: new Set(['inv']) })).toEqual([]);
+  });
+
+  it('system catalogs and unqualified built-ins are nobody’s', () => {
+    const modules = [mod('a', { owns: ['a_*'] }), mod('b', { owns: ['*'] })];
+    expect(checkOwnership(modules, [mig('a', [touch('reference', 'relation', 'pg_type', { schema: 'pg_catalog' }), touch('create', 'table', 'a_x')])])).toEqual([]);
+  });
+
+  it('globs: * and ? only; every other character is literal', () => {
+    expect(globToRegExp('storage_*').test('storage_files')).toBe(true);
+    expect(globToRegExp('storage_*').test('xstorage_files')).toBe(false);
+    expect(globToRegExp('a.b?').test('a.bc')).toBe(true);
+    expect(globToRegExp('a.b?').test('axbc')).toBe(false);
+  });
+});

@@ -1,0 +1,181 @@
+import { family, type ObjectKind, type Touch } from '../analysis/objects.js';
+import { problem, type Problem } from '../errors.js';
+import type { Module } from '../workspace.js';
+
+/**
+ * Isolation in depth (SPEC §7), pure: given what each module's migrations do to database
+ * objects, find a module that creates, alters, drops or writes another module's object (by
+ * `owns`, or because the other module's migrations create it), creates objects outside its own
+ * `owns`, or references another module's objects or schema. Objects are compared by kind and
+ * schema-qualified name whether the modules share a database or not: seed 004's query module
+ * created the storage module's tables in its own database.
+ */
+
+/** One direction of one migration, analysed. */
+export interface AnalysedMigration {
+  module: string;
+  id: string;
+  /** Workspace-relative file the SQL comes from. */
+  file: string;
+  direction: 'up' | 'down';
+  touches: readonly Touch[];
+}
+
+/** Objects `owns` patterns and the created-by map speak about: named schema objects. */
+const OWNABLE = new Set<ObjectKind>(['table', 'view', 'materialized view', 'relation', 'sequence', 'type', 'function', 'procedure']);
+/** Kinds that live on a table: touching one touches the table. */
+const ON_TABLE = new Set<ObjectKind>(['trigger', 'policy', 'column']);
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+
+interface Claim {
+  module: string;
+  pattern: string;
+  /** Higher wins: an exact name beats any glob; a glob with more literal characters beats one with fewer. */
+  specificity: number;
+}
+
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function specificity(pattern: string): number {
+  return /[*?]/.test(pattern) ? pattern.replace(/[*?]/g, '').length : Number.MAX_SAFE_INTEGER;
+}
+
+/** The module's default schema: where its unqualified names resolve. */
+export function moduleSchema(m: Module): string {
+  return m.manifest.tenants?.kind === 'schema' ? `${m.name}@tenant` : m.schema;
+}
+
+export function checkOwnership(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> } = {}): Problem[] {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const claims: { module: string; pattern: string; re: RegExp; qualified: boolean; specificity: number }[] = [];
+  for (const m of modules) {
+    for (const pattern of m.manifest.owns) claims.push({ module: m.name, pattern, re: globToRegExp(pattern), qualified: pattern.includes('.'), specificity: specificity(pattern) });
+  }
+  const claimOf = (schema: string, name: string, module?: string): Claim | undefined => {
+    let best: Claim | undefined;
+    for (const c of claims) {
+      if (module !== undefined && c.module !== module) continue;
+      if (!c.re.test(c.qualified ? `${schema}.${name}` : name)) continue;
+      if (!best || c.specificity > best.specificity) best = c;
+    }
+    return best;
+  };
+  // A schema named by a module's manifest belongs to it (public is everyone's).
+  const schemaOwner = new Map<string, string>();
+  for (const m of modules) if (m.schema !== 'public' && !m.manifest.tenants) schemaOwner.set(m.schema, m.name);
+
+  const resolve = (m: Module, t: { schema?: string; name: string }) => ({ schema: t.schema ?? moduleSchema(m), name: t.name });
+  const key = (kind: ObjectKind, schema: string, name: string) => `${family(kind)}:${schema}.${name}`;
+
+  // Who creates what (up migrations): each module's first creation of each object.
+  const creators = new Map<string, { module: string; file: string; line: number; id: string }[]>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    const m = byName.get(a.module);
+    if (!m) continue;
+    for (const t of a.touches) {
+      if (t.action !== 'create' || !(OWNABLE.has(t.kind) || t.kind === 'index')) continue;
+      const r = resolve(m, t);
+      if (SYSTEM_SCHEMAS.has(r.schema)) continue;
+      const k = key(t.kind, r.schema, r.name);
+      const list = creators.get(k) ?? [];
+      if (!list.some((c) => c.module === m.name)) list.push({ module: m.name, file: a.file, line: t.line, id: a.id });
+      creators.set(k, list);
+    }
+  }
+  /**
+   * Of several modules creating one object (and no owns deciding), the one it belongs to: the
+   * module whose name prefixes the object's, else one the others depend on, else the first by name.
+   */
+  const dependsOn = (a: string, b: string, seen = new Set<string>()): boolean => {
+    if (seen.has(a)) return false;
+    seen.add(a);
+    return (byName.get(a)?.manifest.dependsOn ?? []).some((d) => d === b || dependsOn(d, b, seen));
+  };
+  const creatorOwner = (list: { module: string }[], name: string): string => {
+    const prefixed = list.filter((c) => name.startsWith(`${c.module.replace(/-/g, '_')}_`) || name === c.module.replace(/-/g, '_'));
+    if (prefixed.length === 1) return prefixed[0]!.module;
+    const depended = list.filter((c) => list.every((d) => d === c || dependsOn(d.module, c.module)));
+    if (depended.length === 1) return depended[0]!.module;
+    return [...list].sort((x, y) => x.module.localeCompare(y.module))[0]!.module;
+  };
+
+  const problems: Problem[] = [];
+  const reported = new Set<string>();
+  const report = (p: Problem, dedupe: string) => {
+    if (reported.has(dedupe)) return;
+    reported.add(dedupe);
+    problems.push(p);
+  };
+
+  for (const a of analysed) {
+    const m = byName.get(a.module);
+    if (!m || (o.subjects && !o.subjects.has(m.name))) continue;
+    for (const t of a.touches) {
+      // The object whose owner matters: the table for a column, trigger or policy.
+      const target = ON_TABLE.has(t.kind) && t.table ? { kind: 'table' as ObjectKind, ...resolve(m, t.table) } : { kind: t.kind, ...resolve(m, t) };
+      if (SYSTEM_SCHEMAS.has(target.schema) || target.schema.startsWith('pg_temp')) continue;
+      const where = { module: m.name, file: a.file, line: t.line, column: t.column };
+      // Adding, changing or dropping a column, trigger or policy alters its table.
+      const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
+      const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : action === 'write' ? 'writes to' : 'references';
+      const via = t.context ? ` (in a ${t.context})` : '';
+      const what = `${target.kind} ${target.schema}.${target.name}`;
+
+      // Another module's schema.
+      const schemaModule = schemaOwner.get(target.schema);
+      if (schemaModule && schemaModule !== m.name && t.kind !== 'extension') {
+        report(
+          problem(action === 'reference' ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, in schema ${target.schema} of module ${schemaModule}`, {
+            ...where,
+            fix: `modules do not reach into each other's schemas: move this to a migration of ${schemaModule}, or expose what ${m.name} needs through an API rather than ${schemaModule}'s tables`,
+          }),
+          `${a.file}:${t.line}:${what}`,
+        );
+        continue;
+      }
+      if (!(OWNABLE.has(target.kind) || target.kind === 'index')) continue;
+
+      // Owned by another module: by its owns pattern (more specific than this module's own), or
+      // because its migrations create the object.
+      const other = target.kind === 'index' ? undefined : claimOf(target.schema, target.name);
+      const own = target.kind === 'index' ? undefined : claimOf(target.schema, target.name, m.name);
+      const created = creators.get(key(target.kind, target.schema, target.name)) ?? [];
+      const byOwns = other && other.module !== m.name && !(own && own.specificity >= other.specificity);
+      const creatorModule = !other && !own && created.length ? creatorOwner(created, target.name) : undefined;
+      const byCreation = creatorModule !== undefined && creatorModule !== m.name;
+      if (byOwns || byCreation) {
+        const owner = byOwns ? other!.module : creatorModule!;
+        const c = created.find((x) => x.module === owner);
+        const why = byOwns ? `which ${owner} owns (owns: "${other!.pattern}")` : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})`;
+        const reference = action === 'reference';
+        report(
+          problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
+            ...where,
+            fix: reference
+              ? `a module uses only its own objects: ask ${owner} for the data through its API, or move this object into ${m.name}`
+              : action === 'create'
+                ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}`
+                : `move this change into a migration of ${owner}`,
+          }),
+          `${a.file}:${t.line}:${what}:${action}`,
+        );
+        continue;
+      }
+      // Created outside the module's own patterns, when it declares some.
+      if (action === 'create' && a.direction === 'up' && OWNABLE.has(t.kind) && m.manifest.owns.length && !claimOf(target.schema, target.name, m.name)) {
+        report(
+          problem('BH044', `${m.name} creates ${what}${via}, which matches none of its owns patterns (${m.manifest.owns.map((p) => `"${p}"`).join(', ')})`, {
+            ...where,
+            fix: `add a pattern for it to owns in ${m.file}, or rename it to match one`,
+          }),
+          `${a.file}:${t.line}:${what}:outside`,
+        );
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,158 @@
+/**
+ * Isolation in depth (SPEC §7, seed 004): a module's migrations never create, alter, drop, write
+ * or reference another module's objects or schema. Caught before anything runs, by validate, plan
+ * and up, with both modules, the object, the file and the line named.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+const memory = 'pglite://memory';
+
+describe('ownership (seed 004: cross-module contamination)', () => {
+  it('a migration creating a table another module owns is exit 2 from validate, plan and up, naming both modules, object, file and line; nothing is applied', async () => {
+    fx = makeWorkspace([
+      { name: 'inventory', url: 'pglite://.bulkhead/inventory', manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },
+      {
+        name: 'orders',
+        url: 'pglite://.bulkhead/orders',
+        dependsOn: ['inventory'],
+        migrations: { '001_orders.up.sql': '-- orders\nCREATE TABLE orders (id int);\nCREATE TABLE inventory_items (id int);\n' },
+      },
+    ]);
+    for (const args of [['validate'], ['plan'], ['up'], ['up', 'orders']]) {
+      const r = await runCli(args, { cwd: fx.root });
+      expect(r.exitCode, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('module orders, modules/orders/migrations/001_orders.up.sql:3:14: orders creates table public.inventory_items, which inventory owns (owns: "inventory_*") (BH043)');
+      expect(r.stderr).toContain('fix: one module owns each object: move it into a migration of inventory');
+    }
+    // Nothing ran: not even the innocent module.
+    expect(fs.existsSync(path.join(fx.root, '.bulkhead/inventory'))).toBe(false);
+    const json = await runCli(['validate', '--json'], { cwd: fx.root });
+    expect(json.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', module: 'orders', file: 'modules/orders/migrations/001_orders.up.sql', line: 3, column: 14 }));
+  });
+
+  it('inside a DO block, in a down file, by ALTER/INDEX/trigger/INSERT, and an object outside the module’s own owns', async () => {
+    fx = makeWorkspace([
+      { name: 'inventory', url: memory, manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },
+      {
+        name: 'orders',
+        url: memory,
+        manifest: { owns: ['orders', 'order_*'] },
+        migrations: {
+          '001_orders.up.sql': `CREATE TABLE orders (id int);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'inventory_status') THEN
+    CREATE TYPE inventory_status AS ENUM ('in', 'out');
+  END IF;
+END $$;
+ALTER TABLE inventory_items ADD COLUMN order_id int;
+CREATE INDEX order_items_idx ON inventory_items (order_id);
+INSERT INTO inventory_items VALUES (1);
+CREATE TABLE audit_log (id int);
+`,
+          '001_orders.down.sql': 'DROP TABLE orders;\nDROP TABLE inventory_items;\n',
+        },
+      },
+    ]);
+    const r = await runCli(['validate', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(2);
+    const found = r.json.problems.map((p: { code: string; file: string; line: number; message: string }) => `${p.code} ${p.file.split('/').pop()}:${p.line} ${p.message}`);
+    expect(found).toEqual([
+      'BH043 001_orders.up.sql:5 orders creates type public.inventory_status (in a DO block), which inventory owns (owns: "inventory_*")',
+      'BH043 001_orders.up.sql:8 orders alters table public.inventory_items, which inventory owns (owns: "inventory_*")',
+      'BH043 001_orders.up.sql:9 orders alters table public.inventory_items, which inventory owns (owns: "inventory_*")',
+      'BH043 001_orders.up.sql:10 orders writes to table public.inventory_items, which inventory owns (owns: "inventory_*")',
+      'BH044 001_orders.up.sql:11 orders creates table public.audit_log, which matches none of its owns patterns ("orders", "order_*")',
+      'BH043 001_orders.down.sql:2 orders drops table public.inventory_items, which inventory owns (owns: "inventory_*")',
+    ]);
+  });
+
+  it('without owns: an object another module creates, even in another database (the wrong-database case), is caught and attributed by name', async () => {
+    fx = makeWorkspace([
+      { name: 'storage', url: 'pglite://.bulkhead/storage', migrations: { '001_init.up.sql': 'CREATE TABLE storage_elem_01_files (id int);\n' } },
+      {
+        name: 'query',
+        url: 'pglite://.bulkhead/query',
+        migrations: {
+          '001_init.up.sql': 'CREATE TABLE file_metadata_cache (id int);\nCREATE TABLE storage_elem_01_files (id int);\nCREATE VIEW recent AS SELECT * FROM storage_elem_01_files;\n',
+          '001_init.down.sql': 'DROP VIEW recent;\nDROP TABLE storage_elem_01_files;\nDROP TABLE file_metadata_cache;\n',
+        },
+      },
+    ]);
+    const r = await runCli(['validate'], { cwd: fx.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('query creates table public.storage_elem_01_files, which storage also creates (modules/storage/migrations/001_init.up.sql:1) (BH043)');
+    expect(r.stderr).toContain('query references relation public.storage_elem_01_files, which storage creates');
+    expect(r.stderr).toContain('modules/query/migrations/001_init.down.sql:2:1: query drops table public.storage_elem_01_files');
+    expect(r.stderr).not.toContain('file_metadata_cache');
+  });
+
+  it('a module with no conflicts, its examples and its rename into its own names are clean; the analysis is cached by checksum', async () => {
+    fx = makeWorkspace([
+      { name: 'a', url: memory, manifest: { owns: ['a_*'] }, migrations: { '001.up.sql': 'CREATE TABLE a_one (id int);\nALTER TABLE a_one RENAME TO a_two;\nCREATE INDEX any_name_idx ON a_two (id);\n' } },
+      { name: 'b', url: memory, manifest: { owns: ['b_*'] }, migrations: { '001.up.sql': 'CREATE TABLE b_one (id int);\nSELECT count(*) FROM b_one;\n' } },
+    ]);
+    const env = { BULKHEAD_CACHE_DIR: path.join(fx.root, '.cache') };
+    expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const cacheDir = path.join(fx.root, '.cache/analysis');
+    const [dir] = fs.readdirSync(cacheDir);
+    const cached = JSON.parse(fs.readFileSync(path.join(cacheDir, dir!, 'a.json'), 'utf8'));
+    expect(Object.keys(cached.entries)).toHaveLength(1);
+    // A cached entry is what the next run reads: poison it and the next run reports the poison.
+    const [sum] = Object.keys(cached.entries);
+    cached.entries[sum!].up.push({ action: 'create', kind: 'table', name: 'b_stolen', line: 9, column: 1 });
+    fs.writeFileSync(path.join(cacheDir, dir!, 'a.json'), JSON.stringify(cached));
+    const again = await runCli(['validate'], { cwd: fx.root, env });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('a creates table public.b_stolen, which b owns');
+
+    const repo = await runCli(['validate'], { cwd: REPO });
+    expect(repo.exitCode, repo.stderr).toBe(0);
+  });
+});
+
+describe('schema mode (modules sharing a database, one schema each)', () => {
+  it('each module migrates in its own schema; a view or a foreign key into another module’s schema is exit 2 naming both', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'billing',
+        url: '${DB}',
+        manifest: { database: { url: '${DB}', schema: 'billing' } },
+        migrations: { '001_invoices.up.sql': 'CREATE SCHEMA IF NOT EXISTS billing;\nCREATE TABLE invoices (id int PRIMARY KEY);\n' },
+      },
+      {
+        name: 'orders',
+        url: '${DB}',
+        dependsOn: ['billing'],
+        manifest: { database: { url: '${DB}', schema: 'orders' } },
+        migrations: { '001_orders.up.sql': 'CREATE SCHEMA IF NOT EXISTS orders;\nCREATE TABLE orders (id int PRIMARY KEY, invoice_id int);\n' },
+      },
+    ]);
+    const env = { DB: url };
+    const ok = await runCli(['up'], { cwd: fx.root, env });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(await tableExists(url, 'billing.invoices')).toBe(true);
+    expect(await tableExists(url, 'orders.orders')).toBe(true);
+    expect(await tableExists(url, 'public.orders')).toBe(false);
+    expect(await tableExists(url, 'orders.orders_migrations')).toBe(true);
+
+    fx.write(
+      'modules/orders/migrations/002_report.up.sql',
+      'ALTER TABLE orders ADD CONSTRAINT fk_invoice\n  FOREIGN KEY (invoice_id) REFERENCES billing.invoices (id);\nCREATE VIEW unpaid AS SELECT o.* FROM orders o JOIN billing.invoices i ON i.id = o.invoice_id;\n',
+    );
+    const bad = await runCli(['up'], { cwd: fx.root, env });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('modules/orders/migrations/002_report.up.sql:2:39: orders references relation billing.invoices, in schema billing of module billing (BH045)');
+    expect(bad.stderr).toContain('002_report.up.sql:3:53: orders references relation billing.invoices');
+    const [row] = await query<{ n: string }>(url, 'SELECT count(*)::text AS n FROM orders.orders_migrations');
+    expect(row!.n).toBe('1');
+    expect(await tableExists(url, 'orders.unpaid')).toBe(false);
+  });
+});
