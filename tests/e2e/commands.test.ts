@@ -102,7 +102,7 @@ export async function down(knex: any) { await knex.raw('DROP INDEX CONCURRENTLY 
   it('a requires on another module is checked against that module before anything runs', async () => {
     const [admin, storage] = [await createDatabase(), await createDatabase()];
     fx = makeWorkspace([
-      { name: 'admin', url: '${ADMIN_URL}', migrations: { '001_users.up.sql': 'CREATE TABLE users (id uuid PRIMARY KEY);' } },
+      { name: 'admin', url: '${ADMIN_URL}', migrations: { '001_users.up.sql': 'CREATE TABLE users (id uuid PRIMARY KEY);', '001_users.down.sql': 'DROP TABLE users;' } },
       {
         name: 'storage',
         url: '${STORAGE_URL}',
@@ -124,8 +124,21 @@ export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
     const both = await runCli(['up'], { cwd: fx.root, env });
     expect(both.exitCode, both.stderr).toBe(0);
     fx.write('modules/storage/migrations/002_more.up.sql', '-- bulkhead:requires admin:001_users\nCREATE TABLE more (id int);\n');
+    fx.write('modules/storage/migrations/002_more.down.sql', 'DROP TABLE more;\n');
     const later = await runCli(['up', 'storage'], { cwd: fx.root, env });
     expect(later.exitCode, later.stderr).toBe(0);
+
+    // down may not pull the ground from under an applied migration of another module (TS and SQL requires alike).
+    const refused = await runCli(['down', 'admin'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("cannot revert 001_users: storage's applied migration 001_files requires admin:001_users (BH046)");
+    expect(refused.stderr).toContain("cannot revert 001_users: storage's applied migration 002_more requires admin:001_users (BH046)");
+    expect(refused.stderr).toContain('fix: revert 001_files of storage first');
+    expect(await tableExists(admin, 'users')).toBe(true);
+    // Reverting the dependent first (the same run, dependents first) is fine.
+    const all = await runCli(['down', 'admin', 'storage', '--all'], { cwd: fx.root, env });
+    expect(all.exitCode, all.stderr).toBe(0);
+    expect(await tableExists(admin, 'users')).toBe(false);
   });
 
   it('a SQL migration runs in one batch, yet a failure names its statement and line, with or without a position from the server', async () => {

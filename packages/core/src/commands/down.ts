@@ -15,7 +15,8 @@ export interface DownResult extends MigrateResult {
  * first. Every down is loaded and checked before the first one runs.
  */
 export async function down(o: DownOptions): Promise<DownResult> {
-  const ws = loadValidWorkspace(o);
+  // Every module's migrations are read: a dependent's applied migration may require what this reverts.
+  const ws = loadValidWorkspace({ ...o, modules: undefined });
   if (!o.modules?.length && !o.all) {
     throw new BulkheadError(
       problem('BH025', 'down needs a module, or --all', {

@@ -1,6 +1,8 @@
 import { BulkheadError } from '../errors.js';
 import type { TargetPool } from '../db/targets.js';
-import { buildPlan, modulesRequiredOutside, type Plan } from '../plan/build.js';
+import { buildPlan, modulesRequiredOutside, type AppliedRequirement, type Plan, type UnitRead } from '../plan/build.js';
+import type { Unit } from '../plan/units.js';
+import { prepareMigration } from '../runner/prepare.js';
 import type { Intent } from '../plan/plan.js';
 import type { Reporter } from '../runner/events.js';
 import { listUnits, parseSelected, readUnits } from '../runner/read.js';
@@ -43,6 +45,37 @@ export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly
       outside.set(r.unit.module.name, prev ? new Set([...prev].filter((id) => has.has(id))) : has);
     }
   }
-  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary });
+  const applied = intent.direction === 'down' ? await appliedRequirements(ws, pool, reads, units) : undefined;
+  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary, applied });
   return { plan, connectionCap };
+}
+
+/**
+ * For `down`: the applied migrations of the run's units and of the units of modules that depend
+ * on them (only a dependent may require a module's migration), each with its `requires`.
+ */
+async function appliedRequirements(ws: Workspace, pool: TargetPool, reads: readonly UnitRead[], units: readonly Unit[]): Promise<AppliedRequirement[]> {
+  const inRun = new Set(units.map((u) => u.module.name));
+  const dependents = ws.modules.filter((m) => !inRun.has(m.name) && m.manifest.dependsOn.some((d) => inRun.has(d)));
+  let more: readonly UnitRead[] = [];
+  if (dependents.length) {
+    const r = await readUnits(ws, pool, await listUnits(ws, pool, dependents, { readOnly: true }), { readOnly: true });
+    if (r.problems.length) throw new BulkheadError(r.problems);
+    more = r.reads;
+  }
+  const out: AppliedRequirement[] = [];
+  for (const { unit, state } of [...reads, ...more]) {
+    if (!unit.module.manifest.dependsOn.length) continue;
+    for (const a of state.applied) {
+      const file = unit.module.migrations.find((m) => m.id === a.row.id);
+      if (!file) continue;
+      let requires: readonly string[] = file.sql?.directives.requires ?? [];
+      if (file.format !== 'sql') {
+        const p = await prepareMigration(unit.module.name, file, 'up', ws.rel);
+        requires = p.ok ? p.runnable.requires : [];
+      }
+      if (requires.length) out.push({ unit: unit.id, module: unit.module.name, id: file.id, file: ws.rel(file.upPath), requires });
+    }
+  }
+  return out;
 }

@@ -58,6 +58,17 @@ export interface PlanInput {
   outside?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Tenants of each module that go first; the others wait for them and are skipped if one fails. */
   canary?: number;
+  /** `down`: applied migrations of the run's modules and of their dependents, with their `requires`. */
+  applied?: readonly AppliedRequirement[];
+}
+
+/** An applied migration and what it requires (for refusing a `down` that would pull its ground away). */
+export interface AppliedRequirement {
+  unit: string;
+  module: string;
+  id: string;
+  file: string;
+  requires: readonly string[];
 }
 
 /** Build the plan. Pure: the workspace, each unit's state and the parsed migrations in, a frozen plan out. */
@@ -85,11 +96,14 @@ export function buildPlan(input: PlanInput): Plan {
     listed.set(r.unit, n);
     seen.set(r.unit.module.name, n + 1);
   }
+  /** Every migration the run would apply or revert, loadable or not. */
+  const selected: { unit: string; module: string; id: string }[] = [];
   const units: UnitPlan[] = ordered.map(({ unit, state }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
     for (const m of selection.run) {
+      selected.push({ unit: unit.id, module: unit.module.name, id: m.id });
       const p = parsed.get(parseKey(unit.module.name, m.id, intent.direction));
       if (!p) throw new Error(`internal: ${unit.module.name} ${m.id} (${intent.direction}) was not parsed before planning`);
       if (p.ok) steps.push(p.runnable);
@@ -108,6 +122,7 @@ export function buildPlan(input: PlanInput): Plan {
     return Object.freeze({ unit, state, steps: Object.freeze(steps), held: Object.freeze(selection.held), problems: Object.freeze(unitProblems), canary });
   });
   if (intent.direction === 'up') add(requiresProblems(ws, units, input.outside ?? new Map()));
+  else add(downProtection(selected, input.applied ?? []));
 
   const byModule = new Map<string, string[]>();
   for (const u of units) (byModule.get(u.unit.module.name) ?? byModule.set(u.unit.module.name, []).get(u.unit.module.name)!).push(u.unit.id);
@@ -153,6 +168,36 @@ function requiresProblems(ws: Workspace, units: readonly UnitPlan[], outside: Re
           );
         }
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * SPEC §3 in reverse: a `down` may not revert a migration that another module's applied migration
+ * requires, unless the same run reverts that migration first (dependents go first in a down).
+ */
+function downProtection(reverted: readonly { unit: string; module: string; id: string }[], applied: readonly AppliedRequirement[]): Problem[] {
+  const reverting = new Map<string, string>();
+  const revertedHere = new Set<string>();
+  for (const r of reverted) {
+    reverting.set(`${r.module}:${r.id}`, r.module);
+    revertedHere.add(`${r.unit}\u0000${r.id}`);
+  }
+  const problems: Problem[] = [];
+  for (const a of applied) {
+    if (revertedHere.has(`${a.unit}\u0000${a.id}`)) continue;
+    for (const t of a.requires) {
+      const module = reverting.get(t);
+      if (!module || module === a.module) continue;
+      const id = t.slice(t.indexOf(':') + 1);
+      problems.push(
+        problem('BH046', `cannot revert ${id}: ${a.unit}'s applied migration ${a.id} requires ${t}`, {
+          module,
+          file: a.file,
+          fix: `revert ${a.id} of ${a.module} first (bulkhead down ${a.module} --to <the migration before it>), or revert both with bulkhead down ${module} ${a.module} --all`,
+        }),
+      );
     }
   }
   return problems;
