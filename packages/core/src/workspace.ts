@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { problem, type Problem } from './errors.js';
 import { buildGraph, type ModuleGraph } from './graph/graph.js';
-import { discoverManifests, findWorkspaceRoot } from './manifest/discover.js';
+import { discoverWorkspace, findWorkspaceRoot, type MigrationFolder } from './manifest/discover.js';
 import { loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
@@ -23,6 +23,8 @@ export interface Workspace {
   problems: Problem[];
   /** Worth a word but not wrong (validate shows them): stray subfolders, up files without statements. */
   warnings: Problem[];
+  /** Folders of migration files that no manifest points at (seed 000's forgotten second folder); validate reports them. */
+  strays: { folder: MigrationFolder; module?: Module }[];
   /** Workspace-relative path for messages. */
   rel(abs: string): string;
 }
@@ -48,7 +50,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const warnings: Problem[] = [];
   const modules: Module[] = [];
   const byName = new Map<string, Module>();
-  const files = discoverManifests(root);
+  const { manifests: files, migrationFolders } = discoverWorkspace(root);
   if (files.length === 0) {
     problems.push(
       problem('BH019', `no bulkhead.json found under ${root}`, {
@@ -88,5 +90,9 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   for (const m of modules) if (m.manifest.tenants?.names) problems.push(...checkTenantNames(m, m.manifest.tenants.names, 'tenants.names'));
   const graph = buildGraph(modules.map((m) => ({ name: m.name, dependsOn: m.manifest.dependsOn, file: m.file })));
   problems.push(...graph.problems);
-  return { root, modules, byName, graph, problems, warnings, rel };
+  const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent + path.sep);
+  const strays = migrationFolders
+    .filter((f) => !modules.some((m) => inside(f.dir, m.migrationsDir)))
+    .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)) }));
+  return { root, modules, byName, graph, problems, warnings, strays, rel };
 }

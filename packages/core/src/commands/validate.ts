@@ -1,4 +1,4 @@
-import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
@@ -49,6 +49,29 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       }
     }
   }
+  // Migration folders no manifest points at: inside a module's folder it is that module's forgotten
+  // history (an error); elsewhere, perhaps a service not yet brought under Bulkhead (a warning).
+  const warnings = [...ws.warnings];
+  for (const { folder, module } of ws.strays) {
+    const what = `holds ${folder.count} ${folder.layout} migration${folder.count === 1 ? '' : 's'} that no bulkhead.json points at`;
+    const runnable = folder.layout.startsWith('up/down');
+    if (module) {
+      problems.push(
+        problem('BH047', `${what}; module ${module.name} runs ${ws.rel(module.migrationsDir)}`, {
+          module: module.name,
+          file: ws.rel(folder.dir),
+          fix: `move what still matters into ${ws.rel(module.migrationsDir)} as Bulkhead migrations (bulkhead make ${module.name} <name>) and delete ${ws.rel(folder.dir)}${runnable ? `, or point "migrations" in ${module.file} at it` : ''}`,
+        }),
+      );
+    } else {
+      warnings.push(
+        problem('BH047', what, {
+          file: ws.rel(folder.dir),
+          fix: `give the service that owns it a bulkhead.json (with "migrations" pointing at the folder), or delete the folder if nothing runs it`,
+        }),
+      );
+    }
+  }
   if (!ws.problems.length) {
     // Isolation in depth: every module's migrations against every other module's objects.
     const { analysed } = await analyseModules(ws, ws.modules);
@@ -72,7 +95,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   return {
     command: 'validate',
     notes,
-    warnings: ws.warnings,
+    warnings,
     exitCode: exitCodeOf(problems),
     root: ws.root,
     modules: ws.modules.map((m) => ({

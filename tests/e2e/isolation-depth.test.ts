@@ -156,3 +156,36 @@ describe('schema mode (modules sharing a database, one schema each)', () => {
     expect(await tableExists(url, 'orders.unpaid')).toBe(false);
   });
 });
+
+describe('stray migrations (seed 000: a second, forgotten migrations folder)', () => {
+  it('a folder of migrations inside a module that its manifest does not point at is exit 2; one outside any module is a warning', async () => {
+    fx = makeWorkspace([{ name: 'app', url: memory, migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);
+    fx.write('modules/app/db/alembic/env.py', '');
+    for (const i of [1, 2, 3]) fx.write(`modules/app/db/alembic/versions/00${i}_rev.py`, `revision = '${i}'\n`);
+    fx.write('modules/app/db/alembic/versions/__init__.py', '');
+    fx.write('modules/app/db/knex/migrations/20240101120000_init.js', 'exports.up = () => {};\n');
+    fx.write('modules/app/old/001_init.up.sql', 'CREATE TABLE old (id int);\n');
+    fx.write('modules/app/diesel/2024-01-01-000000_init/up.sql', 'SELECT 1;\n');
+    fx.write('services/legacy/sql/V1__init.sql', 'SELECT 1;\n');
+    fx.write('services/legacy/sql/V1_1__more.sql', 'SELECT 1;\n');
+    const r = await runCli(['validate', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(2);
+    const shown = r.json.problems.map((p: { code: string; file: string; message: string }) => `${p.code} ${p.file}: ${p.message}`);
+    expect(shown).toEqual([
+      'BH047 modules/app/db/alembic/versions: holds 3 Alembic migrations that no bulkhead.json points at; module app runs modules/app/migrations',
+      'BH047 modules/app/db/knex/migrations: holds 1 knex migration that no bulkhead.json points at; module app runs modules/app/migrations',
+      'BH047 modules/app/diesel: holds 1 diesel migration that no bulkhead.json points at; module app runs modules/app/migrations',
+      'BH047 modules/app/old: holds 1 up/down SQL (golang-migrate, Bulkhead) migration that no bulkhead.json points at; module app runs modules/app/migrations',
+    ]);
+    expect(r.json.problems[3].fix).toContain('or point "migrations" in modules/app/bulkhead.json at it');
+    expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH047', file: 'services/legacy/sql', message: 'holds 2 Flyway migrations that no bulkhead.json points at' }));
+    // Pointing the manifest at the folder makes it the module's; nothing is stray then.
+    fx.remove('modules/app/db');
+    fx.remove('modules/app/diesel');
+    fx.remove('modules/app/migrations');
+    fx.write('modules/app/bulkhead.json', JSON.stringify({ name: 'app', database: { url: memory }, migrations: 'old' }));
+    const fixed = await runCli(['validate'], { cwd: fx.root });
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toContain('services/legacy/sql');
+  });
+});
