@@ -10,6 +10,8 @@ const ANALYSIS_VERSION = 1;
 export interface AnalysisEntry {
   up: Touch[];
   down: Touch[];
+  /** A TS/JS migration that could not be analysed: why, and the checksum of the migration that stopped the chain. */
+  failed?: { message: string; at: string; checksum: string };
 }
 
 /**

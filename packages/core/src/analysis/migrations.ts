@@ -1,4 +1,6 @@
-import type { Problem } from '../errors.js';
+import { problem, type Problem } from '../errors.js';
+import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
+import type { MigrationFile } from '../migrations/files.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { AnalysisCache, type AnalysisEntry } from './cache.js';
@@ -6,31 +8,89 @@ import { analyzeSql, type Touch } from './objects.js';
 
 export interface ModulesAnalysis {
   analysed: AnalysedMigration[];
-  /** TS/JS migrations: what they do is known only from the SQL they emit (see `lint --trace`/verify). */
+  /** TS/JS migrations whose SQL could not be captured (the chain failed on the scratch database before them). */
   notAnalysed: { module: string; id: string; file: string }[];
+  /** Warnings: why some migrations could not be analysed (BH048). */
   problems: Problem[];
 }
 
 /**
- * What every migration (both directions) of these modules does to database objects. SQL files
- * are analysed on the parser, cached by checksum; a file that does not parse is left to the
- * checks that report syntax errors (BH033).
+ * What every migration (both directions) of these modules does to database objects, cached by
+ * checksum. SQL files are analysed on the parser (a file that does not parse is left to the checks
+ * that report syntax errors, BH033); TS/JS migrations from the SQL they emit when the module's
+ * chain runs on an in-memory scratch database.
  */
 export async function analyseModules(ws: Workspace, modules: readonly Module[]): Promise<ModulesAnalysis> {
   const cache = new AnalysisCache(ws.root);
   const analysed: AnalysedMigration[] = [];
   const notAnalysed: ModulesAnalysis['notAnalysed'] = [];
   const keep = new Map<string, Set<string>>();
+  const problems: Problem[] = [];
   for (const module of modules) {
     if (!module.scanned) continue;
     const live = new Set<string>();
     keep.set(module.name, live);
+    // TS/JS migrations: from the SQL they emit on a scratch database, once per checksum.
+    const js = module.migrations.filter((m) => m.format === 'js');
+    const checksumOf = new Map(module.migrations.map((m) => [m.id, m.checksum]));
+    // A remembered failure holds while the migration that stopped the chain is unchanged.
+    const known = (m: MigrationFile) => {
+      const e = cache.get(module.name, m.checksum);
+      return e !== undefined && (!e.failed || checksumOf.get(e.failed.at) === e.failed.checksum);
+    };
+    if (js.some((m) => !known(m))) {
+      let result: CaptureResult;
+      try {
+        result = await captureModuleSql(ws, module);
+      } catch (e) {
+        // The scratch database itself could not be made (an extension PGlite lacks, say).
+        const first = js[0]!;
+        result = { captured: new Map(), stopped: { id: first.id, direction: 'up', message: (e as Error).message.split('\n')[0]! } };
+      }
+      const { captured, stopped } = result;
+      const source = new Map(js.map((m) => [m.id, readSource(m.upPath)]));
+      for (const m of js) {
+        const c = captured.get(m.id);
+        if (!c) continue;
+        const attribute = async (sqls: string[], direction: 'up' | 'down') => {
+          const out: Touch[] = [];
+          for (const sql of sqls) {
+            const touches = await parsed(sql);
+            for (const t of touches ?? []) out.push({ ...t, line: lineOfName(source.get(m.id)!, direction, t.table && t.kind !== 'index' ? t.table.name : t.name), column: 1, context: 'SQL it emits' });
+          }
+          return out;
+        };
+        cache.set(module.name, m.checksum, { up: await attribute(c.up, 'up'), down: await attribute(c.down, 'down') });
+      }
+      if (stopped) {
+        for (const m of js) {
+          if (!captured.has(m.id)) cache.set(module.name, m.checksum, { up: [], down: [], failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)! } });
+        }
+      }
+    }
+    const failed = js.map((m) => cache.get(module.name, m.checksum)?.failed).find((f) => f !== undefined);
+    if (failed) {
+      const at = module.migrations.find((m) => m.id === failed.at);
+      problems.push(
+        problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation: ${failed.message}`, {
+          module: module.name,
+          file: at ? ws.rel(at.upPath) : module.file,
+          fix: 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand',
+        }),
+      );
+    }
     for (const m of module.migrations) {
+      live.add(m.checksum);
       if (m.format !== 'sql' || !m.sql) {
-        notAnalysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath) });
+        const entry = cache.get(module.name, m.checksum);
+        if (!entry || entry.failed) {
+          notAnalysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath) });
+          continue;
+        }
+        analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'up', touches: entry.up });
+        analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'down', touches: entry.down });
         continue;
       }
-      live.add(m.checksum);
       let entry: AnalysisEntry | undefined = cache.get(module.name, m.checksum);
       if (!entry) {
         const up = await parsed(m.sql.up);
@@ -44,7 +104,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     }
   }
   cache.save(keep);
-  return { analysed, notAnalysed, problems: [] };
+  return { analysed, notAnalysed, problems };
 }
 
 async function parsed(sql: string): Promise<Touch[] | undefined> {

@@ -37,7 +37,7 @@ export interface Touch {
   line: number;
   column: number;
   /** Where the SQL was found when not at the top level. */
-  context?: 'DO block' | 'function body' | 'dynamic SQL';
+  context?: 'DO block' | 'function body' | 'dynamic SQL' | 'SQL it emits';
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */

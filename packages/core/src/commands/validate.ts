@@ -74,8 +74,9 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   }
   if (!ws.problems.length) {
     // Isolation in depth: every module's migrations against every other module's objects.
-    const { analysed } = await analyseModules(ws, ws.modules);
-    problems.push(...checkOwnership(ws.modules, analysed));
+    const analysis = await analyseModules(ws, ws.modules);
+    problems.push(...checkOwnership(ws.modules, analysis.analysed));
+    warnings.push(...analysis.problems);
   }
   const notes: string[] = [];
   if (o.server && ws.modules.length && !problems.length) {

@@ -122,7 +122,7 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
       // Adding, changing or dropping a column, trigger or policy alters its table.
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
       const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : action === 'write' ? 'writes to' : 'references';
-      const via = t.context ? ` (in a ${t.context})` : '';
+      const via = t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : '';
       const what = `${target.kind} ${target.schema}.${target.name}`;
 
       // Another module's schema.
@@ -147,6 +147,8 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
       const byOwns = other && other.module !== m.name && !(own && own.specificity >= other.specificity);
       const creatorModule = !other && !own && created.length ? creatorOwner(created, target.name) : undefined;
       const byCreation = creatorModule !== undefined && creatorModule !== m.name;
+      // Using an object this module creates itself is reported where it creates it.
+      if (action === 'reference' && created.some((c) => c.module === m.name)) continue;
       if (byOwns || byCreation) {
         const owner = byOwns ? other!.module : creatorModule!;
         const c = created.find((x) => x.module === owner);

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import { ident } from '../db/postgres.js';
+import { withScratchDatabase } from '../db/scratch.js';
+import { withTransaction } from '../db/targets.js';
+import type { ModuleDb } from '../db/types.js';
+import { moduleUnit } from '../plan/units.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import type { Module, Workspace } from '../workspace.js';
+
+/** The SQL one TS/JS migration sent to the database, per direction. */
+export interface Captured {
+  up: string[];
+  down: string[];
+}
+
+export interface CaptureResult {
+  /** By migration id, for every TS/JS migration whose up and down ran. */
+  captured: Map<string, Captured>;
+  /** Where the chain stopped (a migration that failed on the scratch database), if it did. */
+  stopped?: { id: string; direction: 'up' | 'down'; message: string };
+}
+
+/**
+ * What a module's TS/JS migrations do is only known from the SQL they emit: run the module's
+ * whole chain (SQL files too, for the schema the TS ones build on) up, then down in reverse, on an
+ * in-memory PGlite scratch database, recording every statement knex sends while a TS/JS migration
+ * runs. No server is touched; nothing outlives the call.
+ */
+export async function captureModuleSql(ws: Workspace, module: Module): Promise<CaptureResult> {
+  const captured = new Map<string, Captured>();
+  const unit = moduleUnit(module);
+  return withScratchDatabase(unit, { command: 'analyse', server: 'pglite://memory', root: ws.root }, async ({ db }) => {
+    let sink: string[] | undefined;
+    const onQuery = (q: { sql?: string; bindings?: readonly unknown[] }) => {
+      if (!sink || typeof q.sql !== 'string') return;
+      // With its bindings in place, so the parser reads what the server ran.
+      let text = q.sql;
+      try {
+        if (q.bindings?.length) text = db.knex.raw(q.sql, q.bindings as never).toQuery();
+      } catch {
+        // Keep the placeholders; the parser still reads the statement's shape.
+      }
+      sink.push(text);
+    };
+    db.knex.on('query', onQuery);
+    const chain: Runnable[] = [];
+    try {
+      await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
+      await db.knex.raw(db.sessionReset);
+      for (const m of module.migrations) {
+        const p = await prepareMigration(module.name, m, 'up', ws.rel);
+        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'up' as const, message: p.problems[0]?.message ?? 'cannot be loaded' } };
+        const into = m.format === 'js' ? { up: [], down: [] } : undefined;
+        sink = into?.up;
+        try {
+          await run(db, p.runnable);
+        } catch (e) {
+          return { captured, stopped: { id: m.id, direction: 'up' as const, message: (e as Error).message } };
+        } finally {
+          sink = undefined;
+        }
+        if (into) captured.set(m.id, into);
+        chain.push(p.runnable);
+      }
+      for (const r of [...chain].reverse()) {
+        const m = r.file;
+        if (m.format === 'sql' && !m.downPath) break;
+        const p = await prepareMigration(module.name, m, 'down', ws.rel);
+        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'down' as const, message: p.problems[0]?.message ?? 'has no down' } };
+        sink = captured.get(m.id)?.down;
+        try {
+          await run(db, p.runnable);
+        } catch (e) {
+          return { captured, stopped: { id: m.id, direction: 'down' as const, message: (e as Error).message } };
+        } finally {
+          sink = undefined;
+        }
+      }
+      return { captured };
+    } finally {
+      db.knex.off('query', onQuery);
+    }
+  });
+}
+
+async function run(db: ModuleDb, r: Runnable): Promise<void> {
+  const step = r.step;
+  if (step.format === 'sql') {
+    for (const s of step.statements) await db.knex.raw(s.text);
+    return;
+  }
+  if (r.transaction) await withTransaction(db, async (trx) => void (await step.fn(trx)));
+  else await step.fn(db.knex);
+}
+
+/**
+ * The line of a TS/JS migration where an object is named (a quoted `'name'`, `"name"` or
+ * `` `name ``, within the direction's function when it can be told), else the line that declares
+ * the function.
+ */
+export function lineOfName(source: string, direction: 'up' | 'down', name: string): number {
+  const lines = source.split('\n');
+  const decl = (d: string) => lines.findIndex((l) => new RegExp(`\\b(function\\s+${d}\\b|${d}\\s*[:=]\\s*(async\\s*)?(function|\\())|exports\\.${d}\\s*=`).test(l));
+  const start = decl(direction);
+  const other = decl(direction === 'up' ? 'down' : 'up');
+  const end = other > start ? other : lines.length;
+  const quoted = new RegExp(`['"\`]([\\w.]*\\.)?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"\`.(\\s]`);
+  const from = Math.max(start, 0);
+  for (let i = from; i < end; i++) if (quoted.test(lines[i]!)) return i + 1;
+  for (let i = 0; i < lines.length; i++) if (quoted.test(lines[i]!)) return i + 1;
+  return start >= 0 ? start + 1 : 1;
+}
+
+export function readSource(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
