@@ -25,6 +25,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   'fail-fast': { type: 'boolean', key: 'failFast' },
   sql: { type: 'boolean', key: 'sql' },
   name: { type: 'string', key: 'name' },
+  'admin-url': { type: 'string', key: 'adminUrl' },
 };
 
 const COMMON: NonNullable<ParseArgsConfig['options']> = {

@@ -66,6 +66,17 @@ export const COMMANDS: Record<string, Command> = {
     run: 'make',
     render: 'renderMake',
   },
+  db: {
+    summary: 'db create: create missing module databases, each owned by a role of its own, CONNECT revoked from PUBLIC, with declared extensions',
+    usage: 'bulkhead db create [modules…] [--dry-run] [--admin-url postgres://admin@host/postgres]',
+    flags: ['dry-run', 'admin-url'],
+    positionals: ([action, ...modules], _options, cmd, spec) => {
+      if (action !== 'create') throw usageError(action ? `db ${action}: the db command has one action, create` : 'db needs an action: create', cmd, spec);
+      return { modules };
+    },
+    run: 'dbCreate',
+    render: 'renderDbCreate',
+  },
 };
 
 /** Run a command's core function (loading @bulkhead/core now) and render its result. */

@@ -5,6 +5,7 @@ import {
   planToDot,
   planToMermaid,
   redactDeep,
+  type DbCreateResult,
   type MakeResult,
   type MigrateResult,
   type MigrationFailure,
@@ -182,4 +183,34 @@ function planText(r: PlanResult): string {
 
 export function renderMake(r: MakeResult, out: Output): void {
   for (const f of r.files) out.write(`created ${f}`);
+}
+
+/**
+ * `db create`: problems, or what was done per server. With --dry-run the SQL goes to stdout as a
+ * psql script (`\connect` before statements that run in a module's database), to review or pipe.
+ */
+export function renderDbCreate(r: DbCreateResult, out: Output): void {
+  if (r.problems.length) {
+    renderProblems(r.problems, out.write);
+    out.write(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; nothing was created`);
+    return;
+  }
+  for (const s of r.skipped) out.write(`${s.module}: skipped (${s.why})`);
+  for (const server of r.servers) {
+    const roles = server.modules.map((m) => `${m.module} → role ${m.role}, ${m.databases.join(', ')}`).join('; ');
+    if (!server.steps.length) {
+      out.write(`${server.server}: nothing to do (${roles})`);
+      continue;
+    }
+    if (r.dryRun && !out.json) {
+      const lines = [`-- ${server.server}: ${roles}`];
+      let where = 'server';
+      for (const s of server.steps) {
+        if (s.in !== where) lines.push(s.in === 'server' ? '\\connect postgres' : `\\connect ${s.in}`);
+        where = s.in;
+        lines.push(`${s.sql};`);
+      }
+      out.stdout(lines.join('\n'));
+    } else if (!r.dryRun) out.write(`${server.server}: ${server.steps.length} statement${server.steps.length === 1 ? '' : 's'} (${roles})`);
+  }
 }

@@ -59,6 +59,9 @@ export const CATALOGUE = {
   BH046: { title: "down would revert a migration another module's applied migration requires", exit: EXIT.badInput },
   BH047: { title: 'migration files that no manifest points at', exit: EXIT.badInput },
   BH048: { title: 'migration cannot be analysed', exit: EXIT.badInput },
+  BH049: { title: 'declared extension is not available on the server', exit: EXIT.badInput },
+  BH050: { title: 'databases and roles cannot be provisioned', exit: EXIT.badInput },
+  BH051: { title: "a module's role can reach another module's database", exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -9,6 +9,7 @@ export { plan, planToDot, planToMermaid, type PlanResult, type PlannedUnit } fro
 export { up, type UpOptions, type UpResult, type ModuleRun } from './commands/up.js';
 export { down, type DownOptions, type DownResult } from './commands/down.js';
 export { make, type MakeOptions, type MakeResult } from './commands/make.js';
+export { dbCreate, type DbCreateOptions, type DbCreateResult } from './commands/db-create.js';
 export { DEFAULT_CONCURRENCY, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/options.js';
 export type { UnitRun, UnitStatus } from './runner/executor.js';
 export type { MigrateResult } from './commands/migrate.js';

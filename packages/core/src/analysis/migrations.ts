@@ -41,7 +41,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     if (js.some((m) => !known(m))) {
       let result: CaptureResult;
       try {
-        result = await captureModuleSql(ws, module);
+        result = await captureOnce(ws, module);
       } catch (e) {
         // The scratch database itself could not be made (an extension PGlite lacks, say).
         const first = js[0]!;
@@ -113,4 +113,17 @@ async function parsed(sql: string): Promise<Touch[] | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** Captures under way in this process, so concurrent runs (the library API, a batch) capture a chain once. */
+const inflight = new Map<string, Promise<CaptureResult>>();
+
+function captureOnce(ws: Workspace, module: Module): Promise<CaptureResult> {
+  const key = [ws.root, module.name, ...module.migrations.map((m) => m.checksum)].join('\u0000');
+  let p = inflight.get(key);
+  if (!p) {
+    p = captureModuleSql(ws, module).finally(() => inflight.delete(key));
+    inflight.set(key, p);
+  }
+  return p;
 }

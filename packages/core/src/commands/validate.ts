@@ -6,6 +6,7 @@ import { prepareMigration } from '../runner/prepare.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
 import { withTargets } from '../db/targets.js';
+import { probeRoleIsolation } from '../db/provision.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
 
@@ -85,6 +86,10 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       try {
         const units = await listUnits(ws, pool, ws.modules, { readOnly: true });
         problems.push(...(await readUnits(ws, pool, units, { readOnly: true })).problems);
+        // Isolation enforced by the server: a module's role cannot reach other modules' databases.
+        const roles = await probeRoleIsolation(ws.modules);
+        problems.push(...roles.problems);
+        notes.push(...roles.notes);
       } catch (e) {
         if (!(e instanceof BulkheadError)) throw e;
         problems.push(...e.problems);

@@ -4,7 +4,8 @@ import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import type { Unit } from '../plan/units.js';
 import { openUnitDb } from './open.js';
-import { applicationName, ident, literal } from './postgres.js';
+import { ident, literal } from './postgres.js';
+import { withClient } from './client.js';
 import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from './url.js';
 import type { ModuleDb } from './types.js';
 import { processAlive } from './process.js';
@@ -86,16 +87,8 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
   }
 }
 
-async function admin<T>(base: Extract<DatabaseTarget, { kind: 'postgres' }>, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const { default: pgLib } = await import('pg');
-  const c = new pgLib.Client({ connectionString: base.url, application_name: applicationName('scratch') });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
+function admin<T>(base: Extract<DatabaseTarget, { kind: 'postgres' }>, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(base.url, 'scratch', fn);
 }
 
 async function sweepAndCreate(base: Extract<DatabaseTarget, { kind: 'postgres' }>, name: string, unit: Unit): Promise<void> {

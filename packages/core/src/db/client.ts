@@ -1,0 +1,26 @@
+import type pg from 'pg';
+import { applicationName } from './postgres.js';
+
+/**
+ * One plain connection for administrative work (creating databases and roles, probing access),
+ * closed when `fn` settles. Not a module connection: no lock, no session reset.
+ */
+export async function withClient<T>(url: string, command: string, fn: (c: pg.Client) => Promise<T>, o: { user?: string; password?: string } = {}): Promise<T> {
+  const { default: pgLib } = await import('pg');
+  // As another role: in the URL itself (pg lets a connection string win over separate fields).
+  let connectionString = url;
+  if (o.user !== undefined) {
+    const u = new URL(url);
+    u.username = encodeURIComponent(o.user);
+    u.password = o.password !== undefined ? encodeURIComponent(o.password) : '';
+    connectionString = u.toString();
+  }
+  const c = new pgLib.Client({ connectionString, application_name: applicationName(command) });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,238 @@
+import { problem, type Problem } from '../errors.js';
+import type { Module } from '../workspace.js';
+import { ident, literal } from './postgres.js';
+import { withDatabase, type DatabaseTarget } from './url.js';
+
+/**
+ * `db create` (SPEC §5, §7): each module's databases owned by a role of its own, CONNECT revoked
+ * from PUBLIC, the module's schema and declared extensions — so the server enforces isolation,
+ * not only Bulkhead's checks. Planning is pure (what the server has in, SQL out); running it is
+ * in commands/db-create.ts.
+ */
+
+type PgTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
+
+/** What one module needs on its server. */
+export interface ModuleNeeds {
+  module: Module;
+  role: string;
+  /** The password to give a role it creates (from the module's URL when its user is the role). */
+  password?: string;
+  /** The databases it owns: its own, or one per database tenant. */
+  databases: PgTarget[];
+  /** Its schema in each database (public needs no creating). */
+  schema: string;
+  extensions: readonly string[];
+}
+
+/** What the server has, read once per server. */
+export interface ServerState {
+  roles: ReadonlySet<string>;
+  /** Database name → owner role. */
+  databases: ReadonlyMap<string, string>;
+  /** Database name → roles granted CONNECT (`PUBLIC` for everyone; the owner has it by default). */
+  connect: ReadonlyMap<string, ReadonlySet<string>>;
+  /** For databases that exist: their schemas and installed extensions. */
+  schemas: ReadonlyMap<string, ReadonlySet<string>>;
+  installed: ReadonlyMap<string, ReadonlySet<string>>;
+  available: ReadonlySet<string>;
+  /** Server major version, for package names in messages. */
+  major: number;
+}
+
+/** One SQL statement, where it runs, and how it prints (passwords masked). */
+export interface ProvisionStep {
+  /** `server`: the maintenance connection; otherwise the database it runs in. */
+  in: 'server' | string;
+  sql: string;
+  shown: string;
+}
+
+/** The comment that marks a database as provisioned for a module (validate --server reads it). */
+export function provisionedComment(module: string, role: string): string {
+  return `bulkhead: database of module ${module}, role ${role}`;
+}
+
+export function parseProvisionedComment(comment: string | null | undefined): { module: string; role: string } | undefined {
+  const m = /^bulkhead: database of module ([a-z][a-z0-9-]*), role (.+)$/.exec(comment ?? '');
+  return m ? { module: m[1]!, role: m[2]! } : undefined;
+}
+
+/**
+ * The module's role: the user of its URL when that user is its own (no other module's URL names
+ * it, and it is not the superuser `postgres`), else `<module>_owner`.
+ */
+export function roleOf(module: Module, all: readonly Module[]): { role: string; password?: string } {
+  const t = module.target;
+  const derived = `${module.name.replace(/-/g, '_')}_owner`;
+  if (t.kind !== 'postgres' || !t.user || t.user === 'postgres') return { role: derived };
+  const shared = all.some((m) => m !== module && m.target.kind === 'postgres' && m.target.user === t.user && m.target.host === t.host && m.target.port === t.port);
+  return shared ? { role: derived } : { role: t.user, password: t.password };
+}
+
+export function moduleNeeds(module: Module, all: readonly Module[]): ModuleNeeds | undefined {
+  if (module.target.kind !== 'postgres') return undefined;
+  const t = module.target;
+  const tenants = module.manifest.tenants;
+  const databases = tenants?.kind === 'database' ? (tenants.names ?? []).map((n) => withDatabase(t, n) as PgTarget) : [t];
+  const { role, password } = roleOf(module, all);
+  const schema = tenants?.kind === 'schema' ? 'public' : module.schema;
+  return { module, role, password, databases, schema, extensions: module.manifest.extensions };
+}
+
+/** Extensions that ship with PostgreSQL's contrib package. */
+const CONTRIB = new Set(
+  'adminpack amcheck autoinc bloom btree_gin btree_gist citext cube dblink dict_int dict_xsyn earthdistance file_fdw fuzzystrmatch hstore insert_username intagg intarray isn lo ltree moddatetime old_snapshot pageinspect pg_buffercache pg_freespacemap pg_prewarm pg_stat_statements pg_surgery pg_trgm pg_visibility pg_walinspect pgcrypto pgrowlocks pgstattuple plpgsql postgres_fdw refint seg sslinfo tablefunc tcn tsm_system_rows tsm_system_time unaccent uuid-ossp xml2'.split(' '),
+);
+const PACKAGES: Record<string, (v: number) => string> = {
+  vector: (v) => `postgresql-${v}-pgvector (Debian/Ubuntu), pgvector (Homebrew)`,
+  postgis: (v) => `postgresql-${v}-postgis-3 (Debian/Ubuntu), postgis (Homebrew)`,
+  timescaledb: (v) => `timescaledb-2-postgresql-${v} (Timescale's repository)`,
+  pg_cron: (v) => `postgresql-${v}-cron (Debian/Ubuntu)`,
+  pg_partman: (v) => `postgresql-${v}-partman (Debian/Ubuntu)`,
+  hypopg: (v) => `postgresql-${v}-hypopg (Debian/Ubuntu)`,
+};
+
+/** The package that provides an extension, for the fix of a missing-extension error. */
+export function extensionPackage(name: string, major: number): string {
+  if (CONTRIB.has(name)) return `postgresql-contrib (on Debian/Ubuntu part of postgresql-${major}; on RHEL postgresql${major}-contrib)`;
+  return PACKAGES[name]?.(major) ?? `postgresql-${major}-${name.replace(/_/g, '-')} (Debian/Ubuntu), or the extension's own installer`;
+}
+
+/**
+ * The statements that bring the server to what the modules need, and the problems that stop it
+ * (a missing extension). Idempotent by construction: only what is missing is created; grants and
+ * revokes are safe to repeat.
+ */
+export function planProvision(needs: readonly ModuleNeeds[], state: ServerState): { steps: ProvisionStep[]; problems: Problem[] } {
+  const steps: ProvisionStep[] = [];
+  const problems: Problem[] = [];
+  const createdRoles = new Set<string>();
+  const createdDbs = new Set<string>();
+  const revoked = new Set<string>();
+  const step = (where: string, sql: string, shown = sql) => steps.push({ in: where, sql, shown });
+  for (const n of needs) {
+    for (const ext of n.extensions) {
+      if (!state.available.has(ext)) {
+        problems.push(
+          problem('BH049', `extension ${ext} that module ${n.module.name} declares is not available on ${n.databases[0]?.display ?? 'its server'}`, {
+            module: n.module.name,
+            file: n.module.file,
+            field: 'extensions',
+            fix: `install it on the server: ${extensionPackage(ext, state.major)}; or remove it from "extensions"`,
+          }),
+        );
+      }
+    }
+  }
+  if (problems.length) return { steps, problems };
+  for (const n of needs) {
+    if (!state.roles.has(n.role) && !createdRoles.has(n.role)) {
+      createdRoles.add(n.role);
+      const base = `CREATE ROLE ${ident(n.role)} LOGIN`;
+      if (n.password) step('server', `${base} PASSWORD ${literal(n.password)}`, `${base} PASSWORD '***'`);
+      else step('server', base);
+    }
+    for (const db of n.databases) {
+      const name = db.database;
+      const owner = state.databases.get(name);
+      const fresh = owner === undefined && !createdDbs.has(name);
+      const grants = state.connect.get(name) ?? new Set<string>();
+      if (fresh) {
+        createdDbs.add(name);
+        step('server', `CREATE DATABASE ${ident(name)} OWNER ${ident(n.role)}`);
+        step('server', `COMMENT ON DATABASE ${ident(name)} IS ${literal(provisionedComment(n.module.name, n.role))}`);
+      }
+      // Schema mode: modules sharing a database share its owner; each gets CONNECT and its schema.
+      if (fresh || grants.has('PUBLIC')) {
+        if (!revoked.has(name)) step('server', `REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC`);
+        revoked.add(name);
+      }
+      const owned = fresh ? n.role : owner;
+      if (owned !== n.role && !grants.has(n.role)) step('server', `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(n.role)}`);
+      if (n.schema !== 'public' && !state.schemas.get(name)?.has(n.schema)) step(name, `CREATE SCHEMA IF NOT EXISTS ${ident(n.schema)} AUTHORIZATION ${ident(n.role)}`);
+      for (const ext of n.extensions) {
+        if (!state.installed.get(name)?.has(ext)) step(name, `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${n.schema !== 'public' ? ` SCHEMA ${ident(n.schema)}` : ''}`);
+      }
+    }
+  }
+  return { steps, problems };
+}
+
+/**
+ * `validate --server`: for every database `db create` provisioned, prove by connecting as its
+ * module's role that the role cannot reach any other module's database on that server. A role
+ * whose credentials are not at hand (no password in its URL) is judged by its privileges instead.
+ */
+export async function probeRoleIsolation(modules: readonly Module[]): Promise<{ problems: Problem[]; notes: string[] }> {
+  const { withClient } = await import('./client.js');
+  const problems: Problem[] = [];
+  const notes: string[] = [];
+  const servers = new Map<string, { module: Module; target: PgTarget }[]>();
+  for (const m of modules) {
+    if (m.target.kind !== 'postgres') continue;
+    const key = `${m.target.host}:${m.target.port}`;
+    (servers.get(key) ?? servers.set(key, []).get(key)!).push({ module: m, target: m.target });
+  }
+  for (const list of servers.values()) {
+    if (list.length < 2) continue;
+    // Which of these databases db create provisioned, and for which role.
+    const provisioned = new Map<string, { module: string; role: string }>();
+    let reachable: PgTarget | undefined;
+    for (const { target } of list) {
+      try {
+        await withClient(target.url, 'validate', async (c) => {
+          const r = await c.query(`SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = ANY($1)`, [list.map((x) => x.target.database)]);
+          for (const row of r.rows as { datname: string; comment: string | null }[]) {
+            const p = parseProvisionedComment(row.comment);
+            if (p) provisioned.set(row.datname, p);
+          }
+        });
+        reachable = target;
+        break;
+      } catch {
+        // Reachability is reported by the connection checks; try the next module's URL.
+      }
+    }
+    if (!reachable) continue;
+    for (const { module, target } of list) {
+      const mine = provisioned.get(target.database);
+      if (!mine || mine.module !== module.name) continue;
+      const credentials = target.user === mine.role ? { user: mine.role, password: target.password } : { user: mine.role };
+      for (const other of list) {
+        if (other.target.database === target.database) continue;
+        const leak = await canReach(withClient, other.target, credentials, reachable, mine.role);
+        if (leak) {
+          problems.push(
+            problem('BH051', `role ${mine.role} of module ${module.name} can connect to database ${other.target.database} of module ${other.module.name} (${leak})`, {
+              module: module.name,
+              fix: `REVOKE CONNECT ON DATABASE ${ident(other.target.database)} FROM PUBLIC${leak.includes('granted') ? `, ${ident(mine.role)}` : ''}; or run bulkhead db create, which provisions it sealed`,
+            }),
+          );
+        }
+      }
+    }
+    const unprovisioned = list.filter((x) => provisioned.get(x.target.database)?.module !== x.module.name).map((x) => x.module.name);
+    if (unprovisioned.length) notes.push(`roles are checked only for databases made by bulkhead db create; not for: ${unprovisioned.join(', ')}`);
+  }
+  return { problems, notes };
+}
+
+async function canReach(
+  withClient: typeof import('./client.js').withClient,
+  target: PgTarget,
+  credentials: { user: string; password?: string },
+  admin: PgTarget,
+  role: string,
+): Promise<string | undefined> {
+  try {
+    await withClient(target.url, 'validate', async () => undefined, credentials);
+    return 'it connected';
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === '42501') return undefined; // permission denied for database: sealed, proven.
+  }
+  // Could not log in as the role (no password at hand): ask the server what it would allow.
+  const allowed = await withClient(admin.url, 'validate', async (c) => (await c.query(`SELECT has_database_privilege($1, $2, 'CONNECT') AS ok`, [role, target.database])).rows[0]?.ok === true).catch(() => false);
+  return allowed ? 'CONNECT is granted to it or to PUBLIC' : undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * `db create` and the role check of `validate --server` (SPEC §5, §7): isolation enforced by the
+ * server. Each module's database is owned by a role of its own, CONNECT is revoked from PUBLIC,
+ * and validate proves by connecting as each role that it cannot reach the other databases.
+ */
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { adminQuery, makeWorkspace, query, runCli, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  fx?.cleanup();
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+function serverUrl(database: string, user?: string, password?: string): string {
+  const u = new URL(inject('pgAdminUrl'));
+  u.pathname = `/${database}`;
+  if (user !== undefined) {
+    u.username = user;
+    u.password = password ?? '';
+  }
+  return u.toString();
+}
+
+describe('db create', () => {
+  it('creates each database owned by its own role, sealed from PUBLIC, with schema and extensions; idempotent; validate --server proves the seal', async () => {
+    const tag = `${inject('dbPrefix')}${process.pid}_prov`;
+    const [alphaDb, betaDb, alphaRole] = [`${tag}_alpha`, `${tag}_beta`, `${tag}_alpha_app`];
+    cleanups.push(
+      () => adminQuery(`DROP ROLE IF EXISTS "${alphaRole}"`),
+      () => adminQuery('DROP ROLE IF EXISTS beta_owner'),
+      () => adminQuery(`DROP DATABASE IF EXISTS "${alphaDb}" WITH (FORCE)`),
+      () => adminQuery(`DROP DATABASE IF EXISTS "${betaDb}" WITH (FORCE)`),
+    );
+    const password = 'pa$$-word-never-printed';
+    fx = makeWorkspace([
+      { name: 'alpha', url: '${ALPHA_URL}', manifest: { extensions: ['citext'] }, migrations: { '001_t.up.sql': 'CREATE TABLE people (email citext PRIMARY KEY);\n' } },
+      { name: 'beta', url: '${BETA_URL}', manifest: { database: { url: '${BETA_URL}', schema: 'beta' } } },
+    ]);
+    const env = { ALPHA_URL: serverUrl(alphaDb, alphaRole, password), BETA_URL: serverUrl(betaDb) };
+    const admin = serverUrl('postgres');
+
+    const dry = await runCli(['db', 'create', '--dry-run', '--admin-url', admin], { cwd: fx.root, env });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`CREATE ROLE "${alphaRole}" LOGIN PASSWORD '***';`);
+    expect(dry.stdout).toContain(`CREATE DATABASE "${alphaDb}" OWNER "${alphaRole}";`);
+    expect(dry.stdout).toContain(`REVOKE CONNECT, TEMPORARY ON DATABASE "${alphaDb}" FROM PUBLIC;`);
+    expect(dry.stdout).toContain(`\\connect ${alphaDb}\nCREATE EXTENSION IF NOT EXISTS "citext";`);
+    expect(dry.stdout).toContain(`\\connect ${betaDb}\nCREATE SCHEMA IF NOT EXISTS "beta" AUTHORIZATION "beta_owner";`);
+    expect(dry.stdout + dry.stderr).not.toContain(password);
+    expect(await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [alphaDb])).toEqual([]);
+
+    const made = await runCli(['db', 'create', '--admin-url', admin], { cwd: fx.root, env });
+    expect(made.exitCode, made.stderr).toBe(0);
+    expect(made.stderr).not.toContain(password);
+    expect(await adminQuery('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [alphaDb])).toEqual([{ owner: alphaRole }]);
+    expect(await adminQuery(`SELECT has_database_privilege('beta_owner', $1, 'CONNECT') AS c`, [alphaDb])).toEqual([{ c: false }]);
+    expect(await query(serverUrl(alphaDb), "SELECT extname FROM pg_extension WHERE extname = 'citext'")).toHaveLength(1);
+    expect(await query(serverUrl(betaDb), "SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'beta'")).toEqual([{ owner: 'beta_owner' }]);
+
+    const again = await runCli(['db', 'create', '--admin-url', admin], { cwd: fx.root, env });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('nothing to do');
+
+    // The module's own role migrates its own database.
+    const up = await runCli(['up', 'alpha'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(await query(serverUrl(alphaDb), "SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'people'")).toEqual([{ owner: alphaRole }]);
+
+    const sealed = await runCli(['validate', '--server'], { cwd: fx.root, env });
+    expect(sealed.exitCode, sealed.stderr).toBe(0);
+    await adminQuery(`GRANT CONNECT ON DATABASE "${betaDb}" TO PUBLIC`);
+    const leak = await runCli(['validate', '--server', '--json'], { cwd: fx.root, env });
+    expect(leak.exitCode).toBe(2);
+    expect(leak.json.problems).toContainEqual(
+      expect.objectContaining({ code: 'BH051', module: 'alpha', message: `role ${alphaRole} of module alpha can connect to database ${betaDb} of module beta (it connected)` }),
+    );
+    expect(leak.stdout).not.toContain(password);
+  });
+
+  it('an extension the server does not have is exit 2 naming module, extension and package; nothing is created', async () => {
+    const db = `${inject('dbPrefix')}${process.pid}_prov_gamma`;
+    cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`), () => adminQuery('DROP ROLE IF EXISTS gamma_owner'));
+    fx = makeWorkspace([{ name: 'gamma', url: '${GAMMA_URL}', manifest: { extensions: ['pg_trgm', 'no_such_extension', 'vector'] } }]);
+    const r = await runCli(['db', 'create'], { cwd: fx.root, env: { GAMMA_URL: serverUrl(db) } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('extension no_such_extension that module gamma declares is not available');
+    expect(r.stderr).toContain('nothing was created');
+    const available = await adminQuery(`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`);
+    if (!available.length) expect(r.stderr).toMatch(/extension vector .*\n\s+fix: install it on the server: postgresql-\d+-pgvector/);
+    expect(await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [db])).toEqual([]);
+    expect(await adminQuery(`SELECT 1 FROM pg_roles WHERE rolname = 'gamma_owner'`)).toEqual([]);
+  });
+
+  it('db needs the action create; embedded modules are skipped with the reason', async () => {
+    fx = makeWorkspace([{ name: 'local', url: 'pglite://memory' }]);
+    const bad = await runCli(['db', 'drop'], { cwd: fx.root });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('db drop: the db command has one action, create');
+    const ok = await runCli(['db', 'create'], { cwd: fx.root });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('local: skipped (embedded database: created by its first up)');
+  });
+});
