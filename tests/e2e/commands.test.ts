@@ -121,6 +121,8 @@ export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
     expect(alone.stderr).toContain('001_files requires admin:001_users, which is not applied and not part of this run');
     expect(await tableExists(storage, 'files')).toBe(false);
 
+    const planned = await runCli(['plan'], { cwd: fx.root, env });
+    expect(planned.stdout).toContain('wave 1: admin\n  admin: 1 to apply\n    001_users\nwave 2: storage\n  storage: 1 to apply\n    001_files (after admin:001_users)');
     const both = await runCli(['up'], { cwd: fx.root, env });
     expect(both.exitCode, both.stderr).toBe(0);
     fx.write('modules/storage/migrations/002_more.up.sql', '-- bulkhead:requires admin:001_users\nCREATE TABLE more (id int);\n');

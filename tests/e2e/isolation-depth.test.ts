@@ -236,3 +236,17 @@ describe('stray migrations (seed 000: a second, forgotten migrations folder)', (
     expect(fixed.stderr).toContain('services/legacy/sql');
   });
 });
+
+describe('migration-level requires', () => {
+  it('a dependsOn cycle whose requires also cycle is exit 2 printing the migration chain', async () => {
+    fx = makeWorkspace([
+      { name: 'a', url: memory, dependsOn: ['b'], migrations: { '001_a.up.sql': 'SELECT 1;\n', '002_a.up.sql': '-- bulkhead:requires b:002_b\nSELECT 1;\n' } },
+      { name: 'b', url: memory, dependsOn: ['a'], migrations: { '001_b.up.sql': '-- bulkhead:requires a:002_a\nSELECT 1;\n', '002_b.up.sql': 'SELECT 1;\n' } },
+    ]);
+    const r = await runCli(['validate'], { cwd: fx.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("dependency cycle: a → b → a; its migrations' requires form a cycle too: a:002_a → b:002_b → b:001_b → a:002_a (each needs the next applied first) (BH007)");
+    const up = await runCli(['up'], { cwd: fx.root });
+    expect(up.exitCode).toBe(2);
+  });
+});

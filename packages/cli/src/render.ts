@@ -163,7 +163,7 @@ function planText(r: PlanResult): string {
       if (units.length === 1 && units[0]!.tenant === undefined) {
         const m = units[0]!;
         lines.push(m.upToDate ? `  ${name}: up to date` : `  ${name}: ${m.run.length} to apply`);
-        for (const id of m.run) lines.push(`    ${id}`);
+        for (const id of m.run) lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
         for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);
         continue;
       }

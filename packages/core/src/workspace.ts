@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { problem, type Problem } from './errors.js';
 import { buildGraph, type ModuleGraph } from './graph/graph.js';
+import { migrationCycle } from './graph/migration-cycles.js';
 import { discoverWorkspace, findWorkspaceRoot, type MigrationFolder } from './manifest/discover.js';
 import { loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
@@ -89,6 +90,15 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   problems.push(...checkUnitIsolation(modules.flatMap((m) => (m.manifest.tenants ? tenantUnits(m, m.manifest.tenants.names ?? []) : [moduleUnit(m)]))));
   for (const m of modules) if (m.manifest.tenants?.names) problems.push(...checkTenantNames(m, m.manifest.tenants.names, 'tenants.names'));
   const graph = buildGraph(modules.map((m) => ({ name: m.name, dependsOn: m.manifest.dependsOn, file: m.file })));
+  // A module cycle whose migrations' requires also form a cycle cannot be fixed by ordering: say which.
+  for (const c of graph.cycles) {
+    const members = c.path.slice(0, -1).map((n) => byName.get(n)).filter((m): m is Module => m?.scanned === true);
+    const chain = members.length > 1 ? migrationCycle(members) : undefined;
+    if (chain) {
+      c.problem.message += `; its migrations' requires form a cycle too: ${chain.join(' → ')} (each needs the next applied first)`;
+      c.problem.fix = `no order of modules or migrations can apply these; move the objects one of them needs into the other module (or a module both depend on), then drop the dependsOn entry that closes the cycle`;
+    }
+  }
   problems.push(...graph.problems);
   const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent + path.sep);
   const strays = migrationFolders

@@ -19,6 +19,8 @@ export interface PlannedUnit {
   dependsOn: string[];
   /** What `up` would apply, in order. */
   run: string[];
+  /** Migrations of other modules each step requires (SPEC §3), for steps that have any. */
+  requires?: Record<string, string[]>;
   /** What it would not, and why (e.g. after --to). */
   held: { id: string; why: string }[];
   upToDate: boolean;
@@ -59,6 +61,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
         database: u.unit.target.display,
         dependsOn: u.unit.module.manifest.dependsOn,
         run: u.steps.map((r) => r.file.id),
+        ...(u.steps.some((r) => r.requires.length) ? { requires: Object.fromEntries(u.steps.filter((r) => r.requires.length).map((r) => [r.file.id, [...r.requires]])) } : {}),
         held: [...u.held],
         upToDate: u.steps.length === 0,
         ...(u.canary ? { canary: true } : {}),

@@ -18,6 +18,8 @@ export interface ModuleGraph {
   /** Direct dependents of each module. */
   dependents: ReadonlyMap<string, readonly string[]>;
   problems: Problem[];
+  /** Each dependency cycle (closed path) with the problem that reports it. */
+  cycles: { path: string[]; problem: Problem }[];
 }
 
 /** Build the module DAG; unknown modules, self-dependencies and cycles are problems (pure). */
@@ -56,16 +58,17 @@ export function buildGraph(nodes: readonly GraphNode[]): ModuleGraph {
   }
   for (const list of dependents.values()) list.sort();
 
+  const cycles: ModuleGraph['cycles'] = [];
   for (const cycle of findCycles(deps)) {
     const first = known.get(cycle[0]!);
-    problems.push(
-      problem('BH007', `dependency cycle: ${cycle.join(' → ')}`, {
-        module: cycle[0],
-        file: first?.file,
-        field: 'dependsOn',
-        fix: 'a module cannot depend on a module that depends on it; remove one dependsOn entry of the cycle',
-      }),
-    );
+    const p = problem('BH007', `dependency cycle: ${cycle.join(' → ')}`, {
+      module: cycle[0],
+      file: first?.file,
+      field: 'dependsOn',
+      fix: 'a module cannot depend on a module that depends on it; remove one dependsOn entry of the cycle',
+    });
+    problems.push(p);
+    cycles.push({ path: cycle, problem: p });
   }
 
   // Kahn's algorithm by waves; modules on a cycle never become ready and are left out.
@@ -85,7 +88,7 @@ export function buildGraph(nodes: readonly GraphNode[]): ModuleGraph {
     }
     ready = next.sort();
   }
-  return { order: waves.flat(), waves, deps, dependents, problems };
+  return { order: waves.flat(), waves, deps, dependents, problems, cycles };
 }
 
 /** Every elementary cycle found by DFS, each once, as a closed path `a → b → a`. */
