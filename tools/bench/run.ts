@@ -18,6 +18,8 @@
  *   x  one module × 10,000 generated migrations: time vs psql, and peak memory (RSS)
  *   t  one module over 200 tenant schemas × 5 migrations: `bulkhead up --concurrency 4` vs the same
  *      SQL through one psql session per tenant, one after another
+ *   v  `bulkhead validate` of 100 modules × 30 migrations (isolation in depth: every file analysed on
+ *      the parser), cold (empty analysis cache) vs warm (cached by checksum); touches no database
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -231,7 +233,21 @@ async function scenarioT() {
   fs.rmSync(root, { recursive: true, force: true });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT };
+async function scenarioV() {
+  const modules = Array.from({ length: 100 }, (_, i) => ({ name: `m${String(i).padStart(3, '0')}`, env: `M${i}_URL`, count: 30 }));
+  const env: Record<string, string> = {};
+  for (const m of modules) env[m.env] = `postgres://bench@127.0.0.1:1/v_${m.name}`;
+  const root = workspace(modules);
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-cache-'));
+  const run = () => bulkhead(['validate'], root, { ...env, BULKHEAD_CACHE_DIR: cache });
+  const cold = await timed(run);
+  const warm = Math.min(await timed(run), await timed(run));
+  rows.push({ scenario: 'v: validate, 100 modules × 30 migrations, cold → warm cache', bulkhead: s(warm), baseline: `cold ${s(cold)}`, ratio: `${(warm / cold).toFixed(2)}×`, target: 'warm < 1 s' });
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(cache, { recursive: true, force: true });
+}
+
+const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT, v: scenarioV };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 try {
   for (const name of wanted) {
