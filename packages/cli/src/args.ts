@@ -26,6 +26,8 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   sql: { type: 'boolean', key: 'sql' },
   name: { type: 'string', key: 'name' },
   'admin-url': { type: 'string', key: 'adminUrl' },
+  'server:url': { type: 'string', key: 'server' },
+  step: { type: 'boolean', key: 'step' },
 };
 
 const COMMON: NonNullable<ParseArgsConfig['options']> = {
@@ -55,7 +57,9 @@ export function parseCommandLine(argv: readonly string[], commands: Record<strin
   const [command = 'help', ...rest] = argv;
   const spec = commands[command];
   if (!spec) return { command, positionals: rest, options: {}, json: false, help: false, cwd: undefined };
-  const options = Object.fromEntries(spec.flags.map((f) => [f, FLAGS[f]!]));
+  // A flag is `name`, or `name:variant` where one name means different things to different commands (validate --server, verify --server <url>).
+  const flagName = (f: string) => f.split(':')[0]!;
+  const options = Object.fromEntries(spec.flags.map((f) => [flagName(f), FLAGS[f]!]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...rest], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
@@ -65,10 +69,10 @@ export function parseCommandLine(argv: readonly string[], commands: Record<strin
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const out: Record<string, unknown> = {};
   for (const flag of spec.flags) {
-    const v = values[flag];
+    const v = values[flagName(flag)];
     if (v === undefined) continue;
     const def = FLAGS[flag]!;
-    out[def.key] = def.parse && typeof v === 'string' ? def.parse(v, `--${flag}`, command) : v;
+    out[def.key] = def.parse && typeof v === 'string' ? def.parse(v, `--${flagName(flag)}`, command) : v;
   }
   return { command, positionals: parsed.positionals, options: out, json: values.json === true, help: values.help === true, cwd: typeof values.cwd === 'string' ? values.cwd : undefined };
 }

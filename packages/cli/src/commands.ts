@@ -66,6 +66,20 @@ export const COMMANDS: Record<string, Command> = {
     run: 'make',
     render: 'renderMake',
   },
+  verify: {
+    summary: 'prove migrations reversible on a scratch database: all up, all down (nothing may remain), all up (the same schema)',
+    usage: 'bulkhead verify [modules…] [--step] [--server postgres://…]',
+    flags: ['step', 'server:url'],
+    run: 'verify',
+    render: 'renderVerify',
+  },
+  drift: {
+    summary: 'compare each live database with what its applied migrations build on a scratch database',
+    usage: 'bulkhead drift [modules…] [--tenant <glob>] [--server postgres://…] [--production]',
+    flags: ['tenant', 'server:url', 'production'],
+    run: 'drift',
+    render: 'renderDrift',
+  },
   db: {
     summary: 'db create: create missing module databases, each owned by a role of its own, CONNECT revoked from PUBLIC, with declared extensions',
     usage: 'bulkhead db create [modules…] [--dry-run] [--admin-url postgres://admin@host/postgres]',

@@ -6,6 +6,8 @@ import {
   planToMermaid,
   redactDeep,
   type DbCreateResult,
+  type DriftResult,
+  type VerifyResult,
   type MakeResult,
   type MigrateResult,
   type MigrationFailure,
@@ -212,5 +214,44 @@ export function renderDbCreate(r: DbCreateResult, out: Output): void {
       }
       out.stdout(lines.join('\n'));
     } else if (!r.dryRun) out.write(`${server.server}: ${server.steps.length} statement${server.steps.length === 1 ? '' : 's'} (${roles})`);
+  }
+}
+
+/** `verify`: per module, reversible or its findings (each difference on a line of its own). */
+export function renderVerify(r: VerifyResult, out: Output): void {
+  for (const m of r.modules) {
+    if (m.status === 'no-migrations') {
+      out.write(`${m.module}: no migrations`);
+      continue;
+    }
+    if (m.status === 'reversible') {
+      out.write(`${m.module}: ✓ ${m.migrations} migration${m.migrations === 1 ? '' : 's'} up, down, up: reversible (${m.database}, ${(m.durationMs / 1000).toFixed(1)} s)`);
+      continue;
+    }
+    out.write(`${m.module}: ✗ ${m.findings.length} finding${m.findings.length === 1 ? '' : 's'} (${m.database})`);
+    for (const f of m.findings) {
+      out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
+      for (const line of f.lines ?? []) out.write(`    ${line}`);
+    }
+  }
+}
+
+/** `drift`: per unit, no drift or the differences; tenants with the same differences together. */
+export function renderDrift(r: DriftResult, out: Output): void {
+  const grouped = new Set(r.groups.flatMap((g) => g.tenants.map((t) => `${g.module}@${t}`)));
+  for (const u of r.units) {
+    if (grouped.has(u.unit)) continue;
+    if (u.status === 'not-created') out.write(`${u.unit}: not created yet (nothing to compare)`);
+    else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? '' : 's'} rebuild it exactly)`);
+  }
+  for (const u of r.units) {
+    if (u.status !== 'drift' || u.tenant !== undefined) continue;
+    out.write(`${u.unit}: ✗ drift, ${u.differences.length} difference${u.differences.length === 1 ? '' : 's'} from what its ${u.applied} applied migrations build`);
+    for (const line of u.lines) out.write(`  ${line}`);
+  }
+  for (const g of r.groups) {
+    const shown = g.tenants.length > 5 ? `${g.tenants.slice(0, 5).join(', ')} and ${g.tenants.length - 5} more` : g.tenants.join(', ');
+    out.write(`${g.module}@{${shown}}: ✗ drift (${g.tenants.length} tenant${g.tenants.length === 1 ? '' : 's'} alike)`);
+    for (const line of g.lines) out.write(`  ${line}`);
   }
 }

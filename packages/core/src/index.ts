@@ -10,6 +10,11 @@ export { up, type UpOptions, type UpResult, type ModuleRun } from './commands/up
 export { down, type DownOptions, type DownResult } from './commands/down.js';
 export { make, type MakeOptions, type MakeResult } from './commands/make.js';
 export { dbCreate, type DbCreateOptions, type DbCreateResult } from './commands/db-create.js';
+export { verify, type VerifyOptions, type VerifyResult, type ModuleVerify, type VerifyFinding } from './verify/verify.js';
+export { drift, type DriftOptions, type DriftResult, type UnitDrift } from './drift/drift.js';
+export { snapshot, type SnapshotResult } from './snapshot/snapshot.js';
+export { readSnapshot, buildSnapshot, snapshotQueries, objectKey, type Snapshot, type SnapshotObject, type SnapshotKind, type SnapshotScope } from './snapshot/read.js';
+export { diffSnapshots, diffText, describeDifference, type Difference } from './snapshot/diff.js';
 export { DEFAULT_CONCURRENCY, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/options.js';
 export type { UnitRun, UnitStatus } from './runner/executor.js';
 export type { MigrateResult } from './commands/migrate.js';

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { ident } from '../db/postgres.js';
 import { withScratchDatabase } from '../db/scratch.js';
-import { withTransaction } from '../db/targets.js';
-import type { ModuleDb } from '../db/types.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { replay } from '../runner/replay.js';
 import type { Module, Workspace } from '../workspace.js';
 
 /** The SQL one TS/JS migration sent to the database, per direction. */
@@ -46,14 +45,13 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
     const chain: Runnable[] = [];
     try {
       await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
-      await db.knex.raw(db.sessionReset);
       for (const m of module.migrations) {
         const p = await prepareMigration(module.name, m, 'up', ws.rel);
         if (!p.ok) return { captured, stopped: { id: m.id, direction: 'up' as const, message: p.problems[0]?.message ?? 'cannot be loaded' } };
         const into = m.format === 'js' ? { up: [], down: [] } : undefined;
         sink = into?.up;
         try {
-          await run(db, p.runnable);
+          await replay(db, p.runnable, { schema: unit.schema });
         } catch (e) {
           return { captured, stopped: { id: m.id, direction: 'up' as const, message: (e as Error).message } };
         } finally {
@@ -69,7 +67,7 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
         if (!p.ok) return { captured, stopped: { id: m.id, direction: 'down' as const, message: p.problems[0]?.message ?? 'has no down' } };
         sink = captured.get(m.id)?.down;
         try {
-          await run(db, p.runnable);
+          await replay(db, p.runnable, { schema: unit.schema });
         } catch (e) {
           return { captured, stopped: { id: m.id, direction: 'down' as const, message: (e as Error).message } };
         } finally {
@@ -81,16 +79,6 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
       db.knex.off('query', onQuery);
     }
   });
-}
-
-async function run(db: ModuleDb, r: Runnable): Promise<void> {
-  const step = r.step;
-  if (step.format === 'sql') {
-    for (const s of step.statements) await db.knex.raw(s.text);
-    return;
-  }
-  if (r.transaction) await withTransaction(db, async (trx) => void (await step.fn(trx)));
-  else await step.fn(db.knex);
 }
 
 /**

@@ -1,0 +1,132 @@
+import { analyseModules } from '../analysis/migrations.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
+import { ident } from '../db/postgres.js';
+import { withScratchDatabase } from '../db/scratch.js';
+import { withTarget, withTargets } from '../db/targets.js';
+import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
+import { progressTable } from '../history/store.js';
+import type { Unit } from '../plan/units.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { listUnits, mapLimit, readUnits } from '../runner/read.js';
+import { replay, ReplayError } from '../runner/replay.js';
+import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { readSnapshot, type SnapshotScope } from '../snapshot/read.js';
+import type { Workspace } from '../workspace.js';
+
+export interface DriftOptions extends CommonOptions {
+  /** Build the expected schema on this server instead of next to each unit's own database. */
+  server?: string;
+  concurrency?: number;
+}
+
+export interface UnitDrift {
+  unit: string;
+  module: string;
+  tenant?: string;
+  database: string;
+  /** Migrations the live history says are applied (what the scratch database replays). */
+  applied: number;
+  status: 'no-drift' | 'drift' | 'not-created';
+  /** expected = what the applied migrations build; actual = the live database. */
+  differences: Difference[];
+  /** One line each, grouped by table. */
+  lines: string[];
+}
+
+export interface DriftResult {
+  command: 'drift';
+  exitCode: ExitCode;
+  units: UnitDrift[];
+  /** Tenants of one module with the same differences, together. */
+  groups: { module: string; tenants: string[]; lines: string[] }[];
+}
+
+/**
+ * `drift` (SPEC §8): read each unit's live history, apply exactly those migrations on a scratch
+ * database, and compare the two snapshots: every missing, extra or changed object (exit 1). The
+ * live database is only read.
+ */
+export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
+  const ws = loadValidWorkspace(o);
+  const selected = selectModules(ws, o.modules);
+  const production = isProduction(o);
+  const schemasCreated = await createdSchemas(ws, selected);
+  return withTargets({ command: 'drift', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production, reporter: o.reporter }, async (pool) => {
+    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
+    const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
+    if (problems.length) throw new BulkheadError(problems);
+    const results = await mapLimit(reads, o.concurrency ?? 2, async ({ unit, state, created }): Promise<UnitDrift> => {
+      const base = { unit: unit.id, module: unit.module.name, ...(unit.tenant !== undefined ? { tenant: unit.tenant } : {}), database: unit.target.display };
+      if (!created) return { ...base, applied: 0, status: 'not-created', differences: [], lines: [] };
+      // Edited applied files would replay as they are now: the difference is then what drift shows.
+      const runnables: Runnable[] = [];
+      const missing: Problem[] = [];
+      for (const a of state.applied) {
+        if (!a.file) {
+          missing.push(problem('BH023', `${a.row.id} is applied on ${unit.id} but its file is gone: drift cannot rebuild what it did`, { module: unit.id, fix: 'restore the file (git checkout it)' }));
+          continue;
+        }
+        const p = await prepareMigration(unit.module.name, a.file, 'up', ws.rel);
+        if (!p.ok) missing.push(...p.problems);
+        else runnables.push(p.runnable);
+      }
+      if (missing.length) throw new BulkheadError(missing);
+      const scope = scopeOf(ws, unit, units, schemasCreated.get(unit.module.name) ?? []);
+      const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
+      const expected = await withScratchDatabase(unit, { command: 'drift', server: o.server, root: ws.root }, async ({ db }) => {
+        if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
+        for (const r of runnables) {
+          try {
+            await replay(db, r, { schema: unit.schema });
+          } catch (e) {
+            if (!(e instanceof ReplayError)) throw e;
+            throw new BulkheadError(
+              problem('BH030', `applied migration ${e.id} fails on a fresh database, so what it built cannot be rebuilt: ${e.describe(ws.rel)}`, {
+                module: unit.id,
+                file: ws.rel(e.file),
+                line: e.statement?.line ?? e.line,
+                fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (the applied one must stay as it was)',
+              }),
+            );
+          }
+        }
+        return readSnapshot(db, scope);
+      });
+      const differences = diffSnapshots(expected, actual);
+      return { ...base, applied: runnables.length, status: differences.length ? 'drift' : 'no-drift', differences, lines: diffText(differences, unit.schema) };
+    });
+    const groups: DriftResult['groups'] = [];
+    for (const r of results) {
+      if (r.tenant === undefined || r.status !== 'drift') continue;
+      const key = r.lines.join('\n');
+      const g = groups.find((x) => x.module === r.module && x.lines.join('\n') === key);
+      if (g) g.tenants.push(r.tenant);
+      else groups.push({ module: r.module, tenants: [r.tenant], lines: r.lines });
+    }
+    return { command: 'drift', exitCode: results.some((r) => r.status === 'drift') ? 1 : 0, units: results, groups };
+  });
+}
+
+/**
+ * What of the live database is the unit's: the whole database when it has it to itself (seed
+ * 000's tables that no migration created are found in any schema), else its own schema and the
+ * schemas its migrations create. The history table and its companion are never part of it.
+ */
+function scopeOf(ws: Workspace, unit: Unit, all: readonly Unit[], created: readonly string[]): SnapshotScope {
+  const exclude = [unit.history, progressTable(unit.history)];
+  const key = (u: Unit) => (u.target.kind === 'postgres' ? `${u.target.host}:${u.target.port}/${u.target.database}` : `pglite:${u.target.dir ?? u.id}`);
+  const others = [...all, ...ws.modules.filter((m) => !all.some((u) => u.module === m)).map((m) => ({ target: m.target, id: m.name }) as Unit)];
+  const shared = others.some((u) => u.id !== unit.id && key(u) === key(unit));
+  return shared ? { schemas: [...new Set([unit.schema, ...created])], exclude } : { exclude };
+}
+
+/** Schemas each module's migrations create (CREATE SCHEMA), from the cached analysis. */
+async function createdSchemas(ws: Workspace, modules: readonly { name: string }[]): Promise<Map<string, string[]>> {
+  const { analysed } = await analyseModules(ws, ws.modules.filter((m) => modules.some((x) => x.name === m.name)));
+  const out = new Map<string, string[]>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    for (const t of a.touches) if (t.kind === 'schema' && t.action === 'create') (out.get(a.module) ?? out.set(a.module, []).get(a.module)!).push(t.name);
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { diffSnapshots, diffText } from './diff.js';
+import { buildSnapshot, objectKey, type Snapshot } from './read.js';
+
+/** A snapshot from catalog-shaped rows (the query result sets, in order). */
+const snap = (sets: Record<string, unknown>[][]): Snapshot => buildSnapshot(sets);
+const col = (rel: string, name: string, type: string, extra: Record<string, unknown> = {}) => ({ schema: 'public', rel, relkind: 'r', name, type, notnull: false, ...extra });
+const table = (name: string) => ({ schema: 'public', name, kind: 'r', persistence: 'p' });
+
+describe('snapshots and their diff', () => {
+  const base = snap([
+    [{ schema: 'public' }],
+    [table('accounts')],
+    [col('accounts', 'id', 'integer', { notnull: true }), col('accounts', 'max_reports', 'integer', { notnull: true, default: '5' }), col('accounts', 'mfa', 'boolean')],
+    [{ schema: 'public', rel: 'accounts', name: 'accounts_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+    [{ schema: 'public', rel: 'accounts', name: 'accounts_mfa_idx', def: 'CREATE INDEX accounts_mfa_idx ON public.accounts USING btree (mfa)', valid: true }],
+    [],
+    [{ schema: 'public', name: 'role', type: 'e', labels: ['user', 'admin'] }],
+  ]);
+
+  it('is deterministic and keyed by kind, schema, table and name; empty fields do not count', () => {
+    expect(Object.keys(base.objects)).toEqual([...Object.keys(base.objects)].sort());
+    expect(objectKey({ kind: 'column', schema: 'public', table: 'accounts', name: 'id' })).toBe('column public.accounts.id');
+    const again = snap([[{ schema: 'public', comment: null }], [table('accounts')], [col('accounts', 'id', 'integer', { notnull: true, default: null }), col('accounts', 'max_reports', 'integer', { notnull: true, default: '5' }), col('accounts', 'mfa', 'boolean')], [{ schema: 'public', rel: 'accounts', name: 'accounts_pkey', type: 'p', def: 'PRIMARY KEY (id)' }], [{ schema: 'public', rel: 'accounts', name: 'accounts_mfa_idx', def: 'CREATE INDEX accounts_mfa_idx ON public.accounts USING btree (mfa)', valid: true }], [], [{ schema: 'public', name: 'role', type: 'e', labels: ['user', 'admin'] }]]);
+    expect(diffSnapshots(base, again)).toEqual([]);
+  });
+
+  it('names missing columns with their definition, extra tables with their columns, enum labels, invalid indexes (seed 002, seed 000)', () => {
+    const live = snap([
+      [{ schema: 'public' }],
+      [table('accounts'), table('stray_cache')],
+      [col('accounts', 'id', 'integer', { notnull: true }), col('accounts', 'mfa', 'text'), col('stray_cache', 'k', 'text')],
+      [{ schema: 'public', rel: 'accounts', name: 'accounts_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+      [{ schema: 'public', rel: 'accounts', name: 'accounts_mfa_idx', def: 'CREATE INDEX accounts_mfa_idx ON public.accounts USING btree (mfa)', valid: false }],
+      [],
+      [{ schema: 'public', name: 'role', type: 'e', labels: ['user', 'admin', 'owner'] }],
+    ]);
+    expect(diffText(diffSnapshots(base, live))).toEqual([
+      'accounts.max_reports: column missing (integer NOT NULL DEFAULT 5)',
+      'accounts.mfa: column differs: type boolean → text',
+      'accounts.accounts_mfa_idx: index is INVALID (an interrupted CREATE INDEX CONCURRENTLY?)',
+      'stray_cache: table extra (k text)',
+      "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')",
+    ]);
+  });
+
+  it('leaves out the excluded history table with everything on it', () => {
+    const s = buildSnapshot([[], [table('auth_migrations'), table('t')], [col('auth_migrations', 'id', 'text'), col('t', 'id', 'int')], [{ schema: 'public', rel: 'auth_migrations', name: 'auth_migrations_pkey', type: 'p', def: 'PRIMARY KEY (id)' }]], { exclude: [{ schema: 'public', table: 'auth_migrations' }] });
+    expect(Object.keys(s.objects)).toEqual(['column public.t.id', 'table public.t']);
+  });
+});

@@ -1,0 +1,130 @@
+import type { Snapshot, SnapshotObject } from './read.js';
+
+/** One difference between what was expected and what is. Pure data, for text and JSON alike. */
+export interface Difference {
+  /** missing: expected, absent; extra: present, not expected; changed: both, different. */
+  change: 'missing' | 'extra' | 'changed';
+  key: string;
+  kind: SnapshotObject['kind'];
+  schema: string;
+  table?: string;
+  name: string;
+  expected?: Record<string, unknown>;
+  actual?: Record<string, unknown>;
+  /** For `changed`: the fields that differ. */
+  fields?: string[];
+}
+
+/** Object by object: what `actual` lacks, has in addition, or has otherwise. Sorted by key. */
+export function diffSnapshots(expected: Snapshot, actual: Snapshot): Difference[] {
+  const out: Difference[] = [];
+  const keys = [...new Set([...Object.keys(expected.objects), ...Object.keys(actual.objects)])].sort();
+  for (const key of keys) {
+    const e = expected.objects[key];
+    const a = actual.objects[key];
+    const base = (o: SnapshotObject) => ({ key, kind: o.kind, schema: o.schema, name: o.name, ...(o.table !== undefined ? { table: o.table } : {}) });
+    if (e && !a) out.push({ change: 'missing', ...base(e), expected: e.def });
+    else if (a && !e) out.push({ change: 'extra', ...base(a), actual: a.def });
+    else if (e && a) {
+      const fields = [...new Set([...Object.keys(e.def), ...Object.keys(a.def)])].filter((f) => JSON.stringify(e.def[f]) !== JSON.stringify(a.def[f])).sort();
+      if (fields.length) out.push({ change: 'changed', ...base(e), expected: e.def, actual: a.def, fields });
+    }
+  }
+  return out;
+}
+
+/** A one-line summary of an object's definition, as SQL reads (`integer NOT NULL DEFAULT 5`). */
+export function summarise(kind: SnapshotObject['kind'], def: Record<string, unknown> = {}): string {
+  switch (kind) {
+    case 'column':
+      return [
+        def.type,
+        def.not_null ? 'NOT NULL' : '',
+        def.default !== undefined ? `DEFAULT ${def.default}` : '',
+        def.identity ? `GENERATED ${String(def.identity).toUpperCase()} AS IDENTITY` : '',
+        def.generated ? `GENERATED ALWAYS AS (…) ${String(def.generated).toUpperCase()}` : '',
+        def.collation ? `COLLATE "${def.collation}"` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    case 'enum':
+      return (def.labels as string[] | undefined)?.map((l) => `'${l}'`).join(', ') ?? '';
+    case 'index':
+      return `${def.definition ?? ''}${def.invalid ? ' (INVALID)' : ''}`;
+    case 'constraint':
+    case 'trigger':
+      return String(def.definition ?? '');
+    case 'domain':
+      return [def.base, def.not_null ? 'NOT NULL' : '', def.default !== undefined ? `DEFAULT ${def.default}` : ''].filter(Boolean).join(' ');
+    case 'sequence':
+      return [def.type, def.owned_by ? `owned by ${def.owned_by}` : ''].filter(Boolean).join(', ');
+    default:
+      return '';
+  }
+}
+
+function value(field: string, v: unknown): string {
+  if (v === undefined) return '(none)';
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  if (typeof v === 'string') return field === 'definition' && v.length > 120 ? `${v.replace(/\s+/g, ' ').slice(0, 117)}…` : v;
+  return JSON.stringify(v);
+}
+
+/**
+ * The difference as one line, the object named by table when it has one:
+ * `accounts.max_reports: column missing (integer NOT NULL DEFAULT 5)`. Names in `defaultSchema`
+ * are printed without it.
+ */
+export function describeDifference(d: Difference, defaultSchema = 'public'): string {
+  const schema = d.schema === defaultSchema ? '' : `${d.schema}.`;
+  const where = d.table !== undefined ? `${schema}${d.table}.${d.name}` : `${schema}${d.name}`;
+  const label = d.kind === 'schema' ? `schema ${d.name}` : `${where}: ${d.kind}`;
+  if (d.change === 'changed') {
+    // An enum's labels: name what was added or removed.
+    if (d.kind === 'enum' && d.fields?.length === 1 && d.fields[0] === 'labels') {
+      const before = (d.expected?.labels as string[] | undefined) ?? [];
+      const after = (d.actual?.labels as string[] | undefined) ?? [];
+      const added = after.filter((l) => !before.includes(l));
+      const removed = before.filter((l) => !after.includes(l));
+      const parts = [added.length ? `label${added.length > 1 ? 's' : ''} ${added.map((l) => `'${l}'`).join(', ')} added` : '', removed.length ? `label${removed.length > 1 ? 's' : ''} ${removed.map((l) => `'${l}'`).join(', ')} missing` : ''].filter(Boolean);
+      return `${label} ${parts.length ? parts.join(', ') : 'labels reordered'} (${before.map((l) => `'${l}'`).join(', ')} → ${after.map((l) => `'${l}'`).join(', ')})`;
+    }
+    if (d.kind === 'index' && d.fields?.length === 1 && d.fields[0] === 'invalid') return `${label} ${d.actual?.invalid ? 'is INVALID (an interrupted CREATE INDEX CONCURRENTLY?)' : 'is valid where an invalid one was expected'}`;
+    const fields = (d.fields ?? []).map((f) => `${f} ${value(f, d.expected?.[f])} → ${value(f, d.actual?.[f])}`);
+    return `${label} differs: ${fields.join('; ')}`;
+  }
+  const summary = summarise(d.kind, d.change === 'missing' ? d.expected : d.actual);
+  return `${label} ${d.change}${summary ? ` (${summary})` : ''}`;
+}
+
+/** Differences as text, grouped by table (then the objects that belong to none), one line each. */
+export function diffText(diffs: readonly Difference[], defaultSchema = 'public'): string[] {
+  // A table missing or extra as a whole is one line, with its columns; its parts are not listed again.
+  const RELATIONS = new Set(['table', 'view', 'materialized view', 'foreign table', 'composite type']);
+  const whole = new Map<string, Difference>();
+  for (const d of diffs) if (RELATIONS.has(d.kind) && d.change !== 'changed') whole.set(`${d.change} ${d.schema}.${d.name}`, d);
+  const columns = new Map<string, string[]>();
+  const kept: Difference[] = [];
+  for (const d of diffs) {
+    const parent = d.table !== undefined ? whole.get(`${d.change} ${d.schema}.${d.table}`) : undefined;
+    if (!parent) {
+      kept.push(d);
+      continue;
+    }
+    if (d.kind === 'column') (columns.get(parent.key) ?? columns.set(parent.key, []).get(parent.key)!).push(`${d.name} ${summarise('column', d.change === 'missing' ? d.expected : d.actual)}`);
+  }
+  const groups = new Map<string, Difference[]>();
+  for (const d of kept) {
+    const group = d.table !== undefined ? `${d.schema}.${d.table}` : d.kind === 'table' || d.kind === 'view' || d.kind === 'materialized view' ? `${d.schema}.${d.name}` : '';
+    (groups.get(group) ?? groups.set(group, []).get(group)!).push(d);
+  }
+  const keys = [...groups.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  // Within a table: the table itself first, then its parts.
+  const order = (d: Difference) => (d.table === undefined ? 0 : 1);
+  return keys.flatMap((k) =>
+    groups
+      .get(k)!
+      .sort((a, b) => order(a) - order(b) || a.key.localeCompare(b.key))
+      .map((d) => (columns.has(d.key) ? `${describeDifference(d, defaultSchema)} (${columns.get(d.key)!.join(', ')})` : describeDifference(d, defaultSchema))),
+  );
+}

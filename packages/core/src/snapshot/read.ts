@@ -1,0 +1,252 @@
+import type { ModuleDb } from '../db/types.js';
+import { literal } from '../db/postgres.js';
+import type { HistoryTable } from '../history/store.js';
+
+/**
+ * A normalised, deterministic description of a database (or of some of its schemas), read from
+ * the PostgreSQL catalogs in one round trip of a dozen queries — never one query per object — on
+ * PostgreSQL 13–18 and PGlite alike. What varies between two databases built by the same
+ * migrations is left out: oids, owners, column positions, sequence values, extension versions.
+ */
+
+export type SnapshotKind =
+  | 'schema'
+  | 'table'
+  | 'view'
+  | 'materialized view'
+  | 'foreign table'
+  | 'sequence'
+  | 'column'
+  | 'constraint'
+  | 'index'
+  | 'enum'
+  | 'domain'
+  | 'composite type'
+  | 'range type'
+  | 'function'
+  | 'procedure'
+  | 'aggregate'
+  | 'trigger'
+  | 'policy'
+  | 'extension';
+
+export interface SnapshotObject {
+  kind: SnapshotKind;
+  schema: string;
+  /** The table (or composite type) a column, constraint, index, trigger or policy belongs to. */
+  table?: string;
+  name: string;
+  /** What defines it, normalised: compared field by field. */
+  def: Record<string, unknown>;
+}
+
+export interface Snapshot {
+  /** By key (`kind schema.[table.]name`), keys sorted. */
+  objects: Record<string, SnapshotObject>;
+}
+
+export interface SnapshotScope {
+  /** Only these schemas; all but the system's when absent. */
+  schemas?: readonly string[];
+  /** Tables left out with everything on them (the module's history table and its companion). */
+  exclude?: readonly HistoryTable[];
+}
+
+export function objectKey(o: Pick<SnapshotObject, 'kind' | 'schema' | 'table' | 'name'>): string {
+  if (o.kind === 'schema') return `schema ${o.name}`;
+  return `${o.kind} ${o.schema}.${o.table !== undefined ? `${o.table}.` : ''}${o.name}`;
+}
+
+type Row = Record<string, unknown>;
+
+/** Read a snapshot through a module connection. */
+export async function readSnapshot(db: ModuleDb, scope: SnapshotScope = {}): Promise<Snapshot> {
+  const sql = snapshotQueries(scope);
+  const results = (await db.knex.raw(sql.join(';\n'))) as unknown as { rows: Row[] }[] | { rows: Row[] };
+  const sets = Array.isArray(results) ? results.map((r) => r.rows) : [results.rows];
+  return buildSnapshot(sets, scope);
+}
+
+function scopeFilter(column: string, scope: SnapshotScope): string {
+  if (scope.schemas) return `${column} = ANY(ARRAY[${scope.schemas.map(literal).join(', ') || "''"}]::text[])`;
+  return `${column} NOT IN ('pg_catalog', 'information_schema') AND ${column} NOT LIKE 'pg\\_toast%' AND ${column} NOT LIKE 'pg\\_temp%'`;
+}
+
+const notExtension = (catalog: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
+
+const acl = (column: string, owner: string) =>
+  `(SELECT coalesce(array_agg(x ORDER BY x), '{}')::text[] FROM (SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END) || ':' || a.privilege_type || (CASE WHEN a.is_grantable THEN '*' ELSE '' END) AS x FROM aclexplode(${column}) a WHERE a.grantee <> ${owner}) g)`;
+
+/** The catalog queries, in the order buildSnapshot reads their results. */
+export function snapshotQueries(scope: SnapshotScope): string[] {
+  const ns = scopeFilter('n.nspname', scope);
+  return [
+    // 0 schemas
+    `SELECT n.nspname AS schema, obj_description(n.oid, 'pg_namespace') AS comment, ${acl('n.nspacl', 'n.nspowner')} AS acl
+       FROM pg_namespace n WHERE ${ns} AND ${notExtension('pg_namespace', 'n.oid')}`,
+    // 1 relations
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpersistence AS persistence,
+            c.relrowsecurity AS rls, c.relforcerowsecurity AS force_rls,
+            CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS def,
+            CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS partition_of,
+            pg_get_expr(c.relpartbound, c.oid) AS bound, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+            obj_description(c.oid, 'pg_class') AS comment, ${acl('c.relacl', 'c.relowner')} AS acl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 2 columns (of tables, views and composite types)
+    `SELECT n.nspname AS schema, c.relname AS rel, c.relkind AS relkind, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity AS identity, a.attgenerated AS generated,
+            CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation, col_description(c.oid, a.attnum) AS comment,
+            ${acl('a.attacl', 'c.relowner')} AS acl
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 3 constraints of tables
+    `SELECT n.nspname AS schema, c.relname AS rel, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid, true) AS def,
+            obj_description(k.oid, 'pg_constraint') AS comment
+       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 4 indexes (those of PK, UNIQUE and EXCLUDE constraints are the constraints)
+    `SELECT n.nspname AS schema, t.relname AS rel, i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisvalid AS valid,
+            obj_description(i.oid, 'pg_class') AS comment
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+      WHERE ${ns} AND ${notExtension('pg_class', 't.oid')}
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))`,
+    // 5 sequences
+    `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
+            s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+            (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname FROM pg_depend dd JOIN pg_class tc ON tc.oid = dd.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+               JOIN pg_attribute ta ON ta.attrelid = dd.refobjid AND ta.attnum = dd.refobjsubid
+              WHERE dd.classid = 'pg_class'::regclass AND dd.objid = c.oid AND dd.deptype IN ('a', 'i') LIMIT 1) AS owned_by
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 6 types: enums (ordered labels), domains (base, NOT NULL, default, checks), composite and range types
+    `SELECT n.nspname AS schema, t.typname AS name, t.typtype AS type,
+            CASE WHEN t.typtype = 'e' THEN (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END AS labels,
+            CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base,
+            t.typnotnull AS notnull, t.typdefault AS default,
+            CASE WHEN t.typtype = 'd' THEN (SELECT array_agg(k.conname || ' ' || pg_get_constraintdef(k.oid, true) ORDER BY k.conname) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype <> 'n') END AS checks,
+            CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) END AS subtype,
+            obj_description(t.oid, 'pg_type') AS comment, ${acl('t.typacl', 't.typowner')} AS acl
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typtype IN ('e', 'd', 'c', 'r') AND ${ns} AND ${notExtension('pg_type', 't.oid')}
+        AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`,
+    // 7 functions, procedures, aggregates
+    `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind,
+            CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS def, pg_get_function_result(p.oid) AS result,
+            obj_description(p.oid, 'pg_proc') AS comment, ${acl('p.proacl', 'p.proowner')} AS acl
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${ns} AND ${notExtension('pg_proc', 'p.oid')}
+        AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid AND dep.deptype = 'i')`,
+    // 8 triggers
+    `SELECT n.nspname AS schema, c.relname AS rel, g.tgname AS name, pg_get_triggerdef(g.oid, true) AS def, g.tgenabled AS enabled
+       FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT g.tgisinternal AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 9 policies
+    `SELECT n.nspname AS schema, c.relname AS rel, p.polname AS name, p.polcmd AS command, p.polpermissive AS permissive,
+            (SELECT array_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END ORDER BY 1) FROM unnest(p.polroles) r) AS roles,
+            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${ns}`,
+    // 10 extensions (in the scope's schemas)
+    `SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname <> 'plpgsql' AND ${ns}`,
+  ];
+}
+
+const RELKIND: Record<string, SnapshotKind> = { r: 'table', p: 'table', v: 'view', m: 'materialized view', S: 'sequence', f: 'foreign table' };
+const CONTYPE: Record<string, string> = { p: 'primary key', f: 'foreign key', u: 'unique', c: 'check', x: 'exclusion', t: 'trigger', n: 'not null' };
+const TYPTYPE: Record<string, SnapshotKind> = { e: 'enum', d: 'domain', c: 'composite type', r: 'range type' };
+const PROKIND: Record<string, SnapshotKind> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'function' };
+
+/** Drop empty fields so that an absent comment and a null one compare equal. */
+function clean(def: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(def)) {
+    if (v === null || v === undefined || v === '' || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapshot {
+  const excluded = new Set((scope.exclude ?? []).map((h) => `${h.schema}.${h.table}`));
+  const skip = (schema: unknown, rel: unknown) => excluded.has(`${schema}.${rel}`);
+  const list: SnapshotObject[] = [];
+  const add = (kind: SnapshotKind, schema: string, name: string, def: Record<string, unknown>, table?: string) =>
+    list.push({ kind, schema, name, def: clean(def), ...(table !== undefined ? { table } : {}) });
+  const [schemas = [], rels = [], cols = [], cons = [], idx = [], seqs = [], types = [], procs = [], trigs = [], pols = [], exts = []] = sets;
+
+  for (const r of schemas) add('schema', String(r.schema), String(r.schema), { comment: r.comment, acl: r.acl });
+  for (const r of rels) {
+    if (skip(r.schema, r.name) || r.kind === 'S') continue; // sequences come with their parameters below
+    add(RELKIND[String(r.kind)] ?? 'table', String(r.schema), String(r.name), {
+      ...(r.kind === 'p' ? { partitioned: true, partition_key: r.partition_key } : {}),
+      unlogged: r.persistence === 'u',
+      rls: r.rls,
+      force_rls: r.force_rls,
+      definition: typeof r.def === 'string' ? r.def.trim() : undefined,
+      partition_of: r.partition_of,
+      bound: r.bound,
+      comment: r.comment,
+      acl: r.acl,
+    });
+  }
+  for (const r of cols) {
+    if (skip(r.schema, r.rel)) continue;
+    add('column', String(r.schema), String(r.name), {
+      type: r.type,
+      not_null: r.notnull,
+      default: r.default,
+      identity: r.identity === 'a' ? 'always' : r.identity === 'd' ? 'by default' : undefined,
+      generated: r.generated === 's' ? 'stored' : r.generated === 'v' ? 'virtual' : undefined,
+      collation: r.collation,
+      comment: r.comment,
+      acl: r.acl,
+    }, String(r.rel));
+  }
+  for (const r of cons) {
+    if (skip(r.schema, r.rel) || r.type === 'n') continue; // NOT NULL constraints (PG 18) are the columns' not_null
+    add('constraint', String(r.schema), String(r.name), { type: CONTYPE[String(r.type)] ?? r.type, definition: r.def, comment: r.comment }, String(r.rel));
+  }
+  for (const r of idx) {
+    if (skip(r.schema, r.rel)) continue;
+    add('index', String(r.schema), String(r.name), { definition: r.def, invalid: r.valid === false, comment: r.comment }, String(r.rel));
+  }
+  const excludedSeq = (owned: unknown) => typeof owned === 'string' && excluded.has(owned.slice(0, owned.lastIndexOf('.')));
+  for (const r of seqs) {
+    if (excludedSeq(r.owned_by)) continue;
+    add('sequence', String(r.schema), String(r.name), {
+      type: r.type,
+      start: r.start,
+      increment: r.increment,
+      min: r.min,
+      max: r.max,
+      cache: r.cache === '1' ? undefined : r.cache,
+      cycle: r.cycle,
+      owned_by: r.owned_by,
+    });
+  }
+  for (const r of types) {
+    const kind = TYPTYPE[String(r.type)]!;
+    add(kind, String(r.schema), String(r.name), { labels: r.labels, base: r.base, not_null: kind === 'domain' ? r.notnull : undefined, default: r.default, checks: r.checks, subtype: r.subtype, comment: r.comment, acl: r.acl });
+  }
+  for (const r of procs) {
+    add(PROKIND[String(r.kind)] ?? 'function', String(r.schema), `${r.name}(${r.args ?? ''})`, { returns: r.result, definition: typeof r.def === 'string' ? r.def.trim() : undefined, comment: r.comment, acl: r.acl });
+  }
+  for (const r of trigs) {
+    if (skip(r.schema, r.rel)) continue;
+    add('trigger', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D' }, String(r.rel));
+  }
+  for (const r of pols) {
+    if (skip(r.schema, r.rel)) continue;
+    add('policy', String(r.schema), String(r.name), { command: r.command, permissive: r.permissive, roles: r.roles, using: r.using, with_check: r.with_check }, String(r.rel));
+  }
+  for (const r of exts) add('extension', String(r.schema), String(r.name), {});
+  list.sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+  const objects: Record<string, SnapshotObject> = {};
+  for (const o of list) objects[objectKey(o)] = o;
+  return { objects };
+}

@@ -1,0 +1,231 @@
+import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
+import { ident } from '../db/postgres.js';
+import { withScratchDatabase } from '../db/scratch.js';
+import type { ModuleDb } from '../db/types.js';
+import { BulkheadError, exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { progressTable } from '../history/store.js';
+import { moduleUnit } from '../plan/units.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { mapLimit } from '../runner/read.js';
+import { replay, ReplayError } from '../runner/replay.js';
+import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
+import type { Module, Workspace } from '../workspace.js';
+
+export interface VerifyOptions extends CommonOptions {
+  /** Also check each migration alone: up, down, up. */
+  step?: boolean;
+  /** Verify on this server (a scratch database made there) instead of next to each module's own. */
+  server?: string;
+  /** Modules verified at once. */
+  concurrency?: number;
+}
+
+export type FindingKind = 'no-down' | 'up-failed' | 'down-failed' | 'left-behind' | 'not-reproducible' | 'step-not-reverted' | 'step-not-reproducible';
+
+export interface VerifyFinding {
+  kind: FindingKind;
+  migration?: string;
+  /** Workspace-relative file, and line where known. */
+  file?: string;
+  line?: number;
+  message: string;
+  /** What differs, for left-behind and not-reproducible findings (one line each in `lines`). */
+  differences?: Difference[];
+  lines?: string[];
+}
+
+export interface ModuleVerify {
+  module: string;
+  /** The scratch database it ran on (redacted). */
+  database: string;
+  migrations: number;
+  status: 'reversible' | 'findings' | 'no-migrations';
+  findings: VerifyFinding[];
+  durationMs: number;
+}
+
+export interface VerifyResult {
+  command: 'verify';
+  exitCode: ExitCode;
+  modules: ModuleVerify[];
+}
+
+/**
+ * `verify` (SPEC §8): on a scratch database per module, apply every migration and snapshot;
+ * revert every migration and require that nothing of the module remains; apply again and require
+ * the first snapshot. `--step` checks each migration alone too. Findings are exit 1; the scratch
+ * database is dropped afterwards, also on failure.
+ */
+export async function verify(o: VerifyOptions = {}): Promise<VerifyResult> {
+  const ws = loadValidWorkspace({ ...o, modules: undefined });
+  const selected = selectModules(ws, o.modules);
+  // Every migration loads before anything runs: a file that does not load is bad input (exit 2).
+  const loaded = new Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>();
+  const problems: Problem[] = [];
+  for (const m of [...new Set([...selected, ...selected.flatMap((s) => sharingDependencies(ws, s))])]) {
+    const up: Runnable[] = [];
+    const down: (Runnable | undefined)[] = [];
+    for (const file of m.migrations) {
+      const u = await prepareMigration(m.name, file, 'up', ws.rel);
+      if (!u.ok) {
+        problems.push(...u.problems);
+        continue;
+      }
+      up.push(u.runnable);
+      const d = file.format === 'sql' && !file.downPath ? undefined : await prepareMigration(m.name, file, 'down', ws.rel);
+      if (d && !d.ok && d.problems.some((p) => p.code !== 'BH028')) problems.push(...d.problems.filter((p) => p.code !== 'BH028'));
+      down.push(d?.ok ? d.runnable : undefined);
+    }
+    loaded.set(m.name, { up, down });
+  }
+  if (problems.length) throw new BulkheadError(problems);
+  const modules = await mapLimit(selected, o.concurrency ?? 2, (m) => verifyModule(ws, m, loaded, o));
+  return { command: 'verify', exitCode: modules.some((m) => m.findings.length) ? 1 : exitCodeOf([]), modules };
+}
+
+/** Dependencies (transitively) that live in this module's database: schema mode. Their objects are the ground its SQL stands on. */
+function sharingDependencies(ws: Workspace, m: Module): Module[] {
+  const out: Module[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    for (const d of ws.byName.get(name)?.manifest.dependsOn ?? []) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      visit(d);
+      const dep = ws.byName.get(d);
+      if (dep && sameDatabase(dep, m)) out.push(dep);
+    }
+  };
+  visit(m.name);
+  return out;
+}
+
+function sameDatabase(a: Module, b: Module): boolean {
+  const x = a.target;
+  const y = b.target;
+  if (x.kind === 'postgres' && y.kind === 'postgres') return x.host === y.host && x.port === y.port && x.database === y.database;
+  return x.kind === 'pglite' && y.kind === 'pglite' && x.dir !== undefined && x.dir === y.dir;
+}
+
+async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>, o: VerifyOptions): Promise<ModuleVerify> {
+  const started = Date.now();
+  const unit = moduleUnit(m);
+  const { up, down } = loaded.get(m.name)!;
+  const findings: VerifyFinding[] = [];
+  const rel = ws.rel;
+  const scope: SnapshotScope = { exclude: [unit.history, progressTable(unit.history)] };
+  const schema = unit.schema;
+  if (!up.length) return { module: m.name, database: '-', migrations: 0, status: 'no-migrations', findings, durationMs: Date.now() - started };
+  const database = await withScratchDatabase(unit, { command: 'verify', server: o.server, root: ws.root }, async ({ unit: scratch, db }) => {
+    const snap = () => readSnapshot(db, scope);
+    const failed = (e: unknown): VerifyFinding => {
+      if (!(e instanceof ReplayError)) throw e;
+      return {
+        kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
+        migration: e.id,
+        file: rel(e.file),
+        line: e.statement?.line ?? e.line,
+        message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}`,
+      };
+    };
+    const apply = async (r: Runnable, s = schema) => replay(db, r, { schema: s });
+    await prepareSchema(db, schema);
+    // Schema mode: the dependencies sharing this database first, each in its own schema.
+    for (const dep of sharingDependencies(ws, m)) {
+      await prepareSchema(db, dep.schema);
+      for (const r of loaded.get(dep.name)!.up) {
+        try {
+          await apply(r, dep.schema);
+        } catch (e) {
+          findings.push({ ...failed(e), message: `dependency ${dep.name} could not be applied: ${(e as Error).message}` });
+          return scratch.target.display;
+        }
+      }
+    }
+    const before = await snap();
+    let applied: Snapshot | undefined;
+    // Pass 1: every up (each alone, with --step).
+    for (const [i, r] of up.entries()) {
+      const prior = o.step ? await snap() : undefined;
+      try {
+        await apply(r);
+      } catch (e) {
+        findings.push(failed(e));
+        return scratch.target.display;
+      }
+      if (!o.step) continue;
+      const after = await snap();
+      const d = down[i];
+      if (!d) continue; // reported once below, with every migration that has no down
+      try {
+        await apply(d);
+      } catch (e) {
+        findings.push(failed(e));
+        return scratch.target.display;
+      }
+      const reverted = await snap();
+      const left = diffSnapshots(prior!, reverted);
+      if (left.length) findings.push(differenceFinding('step-not-reverted', r, rel, `${r.file.id}: its down does not undo its up`, left, schema));
+      try {
+        await apply(r);
+      } catch (e) {
+        findings.push({ ...failed(e), message: `${r.file.id} cannot be applied again after its down: ${(e as Error).message}` });
+        return scratch.target.display;
+      }
+      const again = await snap();
+      const changed = diffSnapshots(after, again);
+      if (changed.length) findings.push(differenceFinding('step-not-reproducible', r, rel, `${r.file.id}: applied again after its down, it builds something else`, changed, schema));
+    }
+    applied = await snap();
+    // Pass 2: every down, newest first; nothing of the module may remain.
+    const missing = up.filter((_, i) => !down[i]);
+    for (const r of missing) {
+      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted` });
+    }
+    if (missing.length) return scratch.target.display;
+    for (const d of [...down].reverse()) {
+      try {
+        await apply(d!);
+      } catch (e) {
+        findings.push(failed(e));
+        return scratch.target.display;
+      }
+    }
+    const reverted = await snap();
+    const left = diffSnapshots(before, reverted);
+    if (left.length) {
+      findings.push(differenceFinding('left-behind', undefined, rel, 'after every down, the database is not as before the first up', left, schema));
+      return scratch.target.display;
+    }
+    // Pass 3: every up again must build the same.
+    for (const r of up) {
+      try {
+        await apply(r);
+      } catch (e) {
+        findings.push({ ...failed(e), message: `after every down, ${r.file.id} cannot be applied again: ${(e as Error).message}` });
+        return scratch.target.display;
+      }
+    }
+    const rebuilt = await snap();
+    const changed = diffSnapshots(applied, rebuilt);
+    if (changed.length) findings.push(differenceFinding('not-reproducible', undefined, rel, 'applied again after every down, the migrations build something else', changed, schema));
+    return scratch.target.display;
+  });
+  return { module: m.name, database, migrations: up.length, status: findings.length ? 'findings' : 'reversible', findings, durationMs: Date.now() - started };
+}
+
+async function prepareSchema(db: ModuleDb, schema: string): Promise<void> {
+  if (schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+}
+
+function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs: string) => string, message: string, differences: Difference[], schema: string): VerifyFinding {
+  return {
+    kind,
+    ...(r ? { migration: r.file.id, file: rel(r.step.path) } : {}),
+    message,
+    differences,
+    // After a down, what is extra was left behind and what is missing was dropped though older than the up.
+    lines: kind === 'left-behind' || kind === 'step-not-reverted' ? diffText(differences, schema).map((l) => l.replace(/ extra( \(|$)/, ' left behind$1').replace(/ missing( \(|$)/, ' dropped$1')) : diffText(differences, schema),
+  };
+}
