@@ -27,6 +27,9 @@ function readManifest(workspaceRoot, file) {
   return { name: json.name, dependsOn, migrations: typeof json.migrations === 'string' ? json.migrations : 'migrations' };
 }
 
+/** The installed Bulkhead's version, as a runtime input of cacheable targets (a new Bulkhead re-verifies). */
+const VERSION_INPUT = `node -p "require('@bulkhead/core/package.json').version"`;
+
 function normalizeOptions(options) {
   const targetNames = {};
   for (const t of MODULE_TARGETS) targetNames[t.key] = (options && options[`${camel(t.key)}TargetName`]) || t.key;
@@ -50,7 +53,7 @@ function createModuleProject(file, options, context) {
       ...executor,
       cache: t.cache,
       // Cacheable checks hash the manifest, the migrations folder and the Bulkhead version.
-      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: `${o.command} --version` }] } : {}),
+      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: VERSION_INPUT }] } : {}),
       ...(t.dependsOnDependencies ? { dependsOn: [`^${o.targetNames[t.key]}`] } : {}),
       metadata: { description: t.description, technologies: ['postgresql'] },
     };

@@ -25,6 +25,19 @@ const MODULE_TARGETS = [
     cache: false,
   },
   {
+    key: 'migrate-verify',
+    command: 'verify',
+    description: 'Prove the migrations reversible on a scratch database: all up, all down, all up.',
+    // Depends only on the files and the Bulkhead version: cacheable (nx affected -t migrate-verify).
+    cache: true,
+  },
+  {
+    key: 'migrate-drift',
+    command: 'drift',
+    description: "Compare this module's live database with what its applied migrations build.",
+    cache: false,
+  },
+  {
     key: 'migrate-make',
     command: 'make',
     description: 'Create a new timestamped migration: --name=<name> [--sql].',

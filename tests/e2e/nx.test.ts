@@ -70,7 +70,11 @@ describe('plugin functions', () => {
     expect(Object.keys(projects).sort()).toEqual(['modules/admin', 'services/billing']);
     const admin = projects['modules/admin'];
     expect(admin.name).toBe('admin');
-    expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-make', 'migrate-status']);
+    expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-drift', 'migrate-make', 'migrate-status', 'migrate-verify']);
+    // verify depends only on the files and the Bulkhead version: cached; drift reads the live database: never.
+    expect(admin.targets['migrate-verify']).toMatchObject({ cache: true, options: { command: 'bulkhead verify admin' } });
+    expect(admin.targets['migrate-verify'].inputs).toEqual(['{projectRoot}/bulkhead.json', '{projectRoot}/migrations/**/*', { runtime: `node -p "require('@bulkhead/core/package.json').version"` }]);
+    expect(admin.targets['migrate-drift']).toMatchObject({ cache: false, options: { command: 'bulkhead drift admin' } });
     // migrate runs in Nx's task process (a run-many as one batch); the other targets call the CLI.
     expect(admin.targets.migrate).toMatchObject({
       executor: '@bulkhead/nx:migrate',
@@ -89,7 +93,7 @@ describe('plugin functions', () => {
     );
     const projects = await nodes(root, ['apps/api/bulkhead.json'], { migrateTargetName: 'db-migrate', migrateStatusTargetName: 'db-status' });
     expect(projects['apps/api'].name).toBeUndefined();
-    expect(Object.keys(projects['apps/api'].targets).sort()).toEqual(['db-migrate', 'db-status', 'migrate-down', 'migrate-make']);
+    expect(Object.keys(projects['apps/api'].targets).sort()).toEqual(['db-migrate', 'db-status', 'migrate-down', 'migrate-drift', 'migrate-make', 'migrate-verify']);
     expect(projects['apps/api'].targets['db-migrate'].dependsOn).toEqual(['^db-migrate']);
   });
 
@@ -207,6 +211,22 @@ describe('Nx running Bulkhead', () => {
     expect(down.exitCode, down.all).toBe(0);
     expect(down.all).toContain('base: ✓ 1 reverted');
     expect(await query(url, 'SELECT count(*)::int AS n FROM base_migrations')).toEqual([{ n: 0 }]);
+
+    // migrate-verify is cached on the files and the Bulkhead version; migrate-drift never is.
+    const cached = { ...env, NX_SKIP_NX_CACHE: 'false', NX_CACHE_DIRECTORY: path.join(root, '.nx-cache') };
+    const verify = await nx(['run', 'base:migrate-verify', '--output-style=static'], root, cached);
+    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.all).toContain('base: ✓ 1 migration up, down, up: reversible');
+    const again = await nx(['run', 'base:migrate-verify', '--output-style=static'], root, cached);
+    expect(again.all).toMatch(/local cache|existing outputs match the cache/);
+    fs.writeFileSync(path.join(root, 'modules/base/migrations', files[0]!), '-- forgot the drop\n');
+    const broken = await nx(['run', 'base:migrate-verify', '--output-style=static'], root, cached);
+    expect(broken.exitCode).not.toBe(0);
+    expect(broken.all).toContain('users: table left behind');
+    await nx(['run', 'base:migrate', '--output-style=static'], root, env);
+    const drift = await nx(['run', 'base:migrate-drift', '--output-style=static'], root, env);
+    expect(drift.exitCode, drift.all).toBe(0);
+    expect(drift.all).toContain('base: ✓ no drift');
   });
 
   it('nx g @bulkhead/nx:module creates a manifest with $schema and an embedded default', async () => {
