@@ -1,0 +1,219 @@
+/**
+ * verify and drift (SPEC §8) on both backends: migrations proven reversible on a scratch database
+ * (seed 004's enum left behind, seed 001's hand-made downgrade job), and live databases compared
+ * with what their applied migrations build (seed 002's missing columns, seed 000's extra tables).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS, type Backend, type BackendSession } from '../support/backends.js';
+import { adminQuery, makeWorkspace, REPO, runCli, type Fixture, type FixtureModule } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+/** Every object kind a snapshot knows, with a down that removes it all. */
+const EVERY_KIND_UP = `CREATE SCHEMA reporting;
+CREATE TYPE status AS ENUM ('open', 'closed');
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TYPE pair AS (x int, y text);
+CREATE SEQUENCE ticket_no START 100;
+CREATE TABLE accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email text NOT NULL UNIQUE,
+  st status NOT NULL DEFAULT 'open',
+  quota positive NOT NULL DEFAULT 5,
+  name text COLLATE "C",
+  doubled integer GENERATED ALWAYS AS (quota * 2) STORED,
+  CHECK (email <> '')
+);
+CREATE TABLE orders (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, note text);
+CREATE INDEX orders_note_idx ON orders (lower(note)) WHERE note IS NOT NULL;
+CREATE VIEW open_accounts AS SELECT id, email FROM accounts WHERE st = 'open';
+CREATE MATERIALIZED VIEW account_count AS SELECT count(*) AS n FROM accounts;
+CREATE TABLE reporting.daily (day date PRIMARY KEY, n int);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE PROCEDURE recount() LANGUAGE sql AS $$ REFRESH MATERIALIZED VIEW account_count $$;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON accounts USING (st = 'open');
+COMMENT ON TABLE accounts IS 'one row per customer';
+COMMENT ON COLUMN accounts.quota IS 'reports per day';
+`;
+const EVERY_KIND_DOWN = `DROP SCHEMA reporting CASCADE;
+DROP PROCEDURE recount();
+DROP MATERIALIZED VIEW account_count;
+DROP VIEW open_accounts;
+DROP TABLE orders;
+DROP TABLE accounts;
+DROP FUNCTION touch();
+DROP SEQUENCE ticket_no;
+DROP TYPE pair;
+DROP DOMAIN positive;
+DROP TYPE status;
+`;
+
+/** A workspace whose modules use the backend's databases (the backend needs the root first). */
+async function workspace(backend: Backend, modules: (Omit<FixtureModule, 'url'>)[]): Promise<BackendSession> {
+  fx = makeWorkspace([]);
+  const s = await backend.session(fx!.root, modules.map((m) => m.name));
+  for (const m of modules) {
+    fx!.write(`modules/${m.name}/bulkhead.json`, JSON.stringify({ name: m.name, database: { url: s.urls[m.name] }, ...m.manifest }));
+    for (const [file, content] of Object.entries(m.migrations ?? {})) fx!.write(`modules/${m.name}/migrations/${file}`, content);
+  }
+  return s;
+}
+
+async function scratchCount(): Promise<number> {
+  const [row] = await adminQuery("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'bulkhead\\_scratch\\_%'");
+  return (row as { n: number }).n;
+}
+
+describe.each(BACKENDS)('verify on $name', (backend) => {
+  it('every object kind round-trips; a TS migration too; --step passes', async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'shop',
+        migrations: {
+          '001_everything.up.sql': EVERY_KIND_UP,
+          '001_everything.down.sql': EVERY_KIND_DOWN,
+          '002_coupons.ts': `import type { Knex } from 'knex';
+export async function up(knex: Knex) {
+  await knex.schema.createTable('coupons', (t) => { t.increments('id'); t.enu('kind', ['pct', 'abs'], { useNative: true, enumName: 'coupon_kind' }); });
+}
+export async function down(knex: Knex) {
+  await knex.schema.dropTable('coupons');
+  await knex.raw('DROP TYPE coupon_kind');
+}
+`,
+        },
+      },
+    ]);
+    const before = backend.name === 'postgres' ? await scratchCount() : 0;
+    const r = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+    expect(r.exitCode, r.stderr + JSON.stringify(r.json?.modules?.[0]?.findings, null, 2)).toBe(0);
+    expect(r.json.modules).toMatchObject([{ module: 'shop', migrations: 2, status: 'reversible', findings: [] }]);
+    // verify never touches the module's own database, and leaves no scratch database behind.
+    if (backend.name === 'postgres') expect(await s.tableExists('shop', 'accounts')).toBe(false);
+    else expect(fs.existsSync(path.join(fx!.root, '.bulkhead/shop'))).toBe(false);
+    if (backend.name === 'postgres') expect(await scratchCount()).toBe(before);
+  });
+
+  it("seed 004: a down that leaves the enum behind, a missing down, a failing down, a uuid → integer foreign key", async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'admin',
+        migrations: {
+          '001_users.up.sql': "CREATE TYPE user_role_enum AS ENUM ('admin', 'user');\nCREATE TABLE users (id uuid PRIMARY KEY, role user_role_enum NOT NULL);\n",
+          '001_users.down.sql': 'DROP TABLE users;\n',
+        },
+      },
+    ]);
+    const leftover = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    expect(leftover.exitCode).toBe(1);
+    expect(leftover.stderr).toContain('admin: ✗ 1 finding');
+    expect(leftover.stderr).toContain('after every down, the database is not as before the first up');
+    expect(leftover.stderr).toContain("user_role_enum: enum left behind ('admin', 'user')");
+
+    fx!.write('modules/admin/migrations/001_users.down.sql', 'DROP TABLE users;\nDROP TYPE user_role_enum;\n');
+    fx!.write('modules/admin/migrations/002_audit.up.sql', 'CREATE TABLE audit_logs (id int PRIMARY KEY);\n');
+    const noDown = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(noDown.exitCode).toBe(1);
+    expect(noDown.json.modules[0].findings).toEqual([expect.objectContaining({ kind: 'no-down', migration: '002_audit', file: 'modules/admin/migrations/002_audit.up.sql' })]);
+
+    fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\nALTER TABLE users DROP COLUMN created_at;\n');
+    const failing = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(failing.exitCode).toBe(1);
+    expect(failing.json.modules[0].findings).toEqual([
+      expect.objectContaining({ kind: 'down-failed', migration: '002_audit', file: 'modules/admin/migrations/002_audit.down.sql', line: 2, message: expect.stringContaining('column "created_at" of relation "users" does not exist') }),
+    ]);
+
+    fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\n');
+    fx!.write('modules/admin/migrations/003_sessions.up.sql', '-- the bug of seed 004\n\nCREATE TABLE sessions (id int, user_id integer REFERENCES users (id));\n');
+    fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');
+    const fk = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    expect(fk.exitCode).toBe(1);
+    expect(fk.stderr).toContain('up of 003_sessions failed: modules/admin/migrations/003_sessions.up.sql:3 (statement 1');
+    expect(fk.stderr).toContain('incompatible types: integer and uuid');
+  });
+
+  it('--step names the migration whose down does not undo its up (a down dropping a column its up did not add)', async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'crm',
+        migrations: {
+          '001_people.up.sql': 'CREATE TABLE people (id int PRIMARY KEY, name text, phone text);\n',
+          '001_people.down.sql': 'DROP TABLE people;\n',
+          '002_email.up.sql': 'ALTER TABLE people ADD COLUMN email text;\n',
+          '002_email.down.sql': 'ALTER TABLE people DROP COLUMN phone;\n',
+        },
+      },
+    ]);
+    const whole = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    // All up, all down, all up cannot see it: the table goes as a whole.
+    expect(whole.exitCode, whole.stderr).toBe(0);
+    const step = await runCli(['verify', '--step'], { cwd: fx!.root, env: s.env });
+    expect(step.exitCode).toBe(1);
+    expect(step.stderr).toContain('002_email: its down does not undo its up (modules/crm/migrations/002_email.up.sql)');
+    expect(step.stderr).toContain('people.email: column left behind (text)');
+    expect(step.stderr).toContain('people.phone: column dropped (text)');
+  });
+});
+
+describe.each(BACKENDS)('drift on $name', (backend) => {
+  it('seed 002: four missing columns by table; seed 000: a table no migration created; an enum label; a dropped index', async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'auth',
+        migrations: {
+          '001_accounts.up.sql': "CREATE TYPE role AS ENUM ('user', 'admin');\nCREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL, role role NOT NULL DEFAULT 'user');\nCREATE INDEX accounts_email_idx ON accounts (email);\n",
+          '002_limits.up.sql': 'ALTER TABLE accounts ADD COLUMN max_reports integer NOT NULL DEFAULT 5, ADD COLUMN mfa boolean NOT NULL DEFAULT false, ADD COLUMN last_login timestamptz, ADD COLUMN locale text;\n',
+        },
+      },
+    ]);
+    expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+    const clean = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain('auth: ✓ no drift (2 applied migrations rebuild it exactly)');
+
+    await s.query('auth', 'ALTER TABLE accounts DROP COLUMN max_reports, DROP COLUMN mfa, DROP COLUMN last_login, DROP COLUMN locale');
+    await s.query('auth', 'CREATE TABLE legacy_cache (k text PRIMARY KEY, v jsonb)');
+    await s.query('auth', "ALTER TYPE role ADD VALUE 'owner'");
+    await s.query('auth', 'DROP INDEX accounts_email_idx');
+    const r = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.units[0].lines).toEqual([
+      'accounts.last_login: column missing (timestamp with time zone)',
+      'accounts.locale: column missing (text)',
+      'accounts.max_reports: column missing (integer NOT NULL DEFAULT 5)',
+      'accounts.mfa: column missing (boolean NOT NULL DEFAULT false)',
+      'accounts.accounts_email_idx: index missing (CREATE INDEX accounts_email_idx ON public.accounts USING btree (email))',
+      'legacy_cache: table extra (k text NOT NULL, v jsonb)',
+      "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')",
+    ]);
+  });
+});
+
+describe('drift per tenant, and the example modules', () => {
+  it('tenants with the same difference are grouped; the others say no drift', async () => {
+    const s = await workspace(BACKENDS[0]!, [
+      {
+        name: 'billing',
+        manifest: { tenants: { kind: 'schema', names: ['acme', 'globex', 'initech'] } },
+        migrations: { '001_invoices.up.sql': 'CREATE TABLE invoices (id int PRIMARY KEY, total numeric NOT NULL);\n' },
+      },
+    ]);
+    expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+    await s.query('billing', 'ALTER TABLE acme.invoices ADD COLUMN hack text; ALTER TABLE globex.invoices ADD COLUMN hack text');
+    const r = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('billing@initech: ✓ no drift');
+    expect(r.stderr).toContain('billing@{acme, globex}: ✗ drift (2 tenants alike)\n  invoices.hack: column extra (text)');
+  });
+
+  it('the example modules verify on PGlite', async () => {
+    const r = await runCli(['verify'], { cwd: REPO });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/admin: ✓ \d+ migrations up, down, up: reversible/);
+  });
+});
