@@ -20,6 +20,10 @@
  *      SQL through one psql session per tenant, one after another
  *   v  `bulkhead validate` of 100 modules × 30 migrations (isolation in depth: every file analysed on
  *      the parser), cold (empty analysis cache) vs warm (cached by checksum); touches no database
+ *   y  `bulkhead verify` of one 200-migration module (scratch database on the server) vs one plain
+ *      `bulkhead up` of it
+ *   d  `bulkhead drift` of a 500-table database (its migrations replayed on a scratch database,
+ *      both snapshots read and compared)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -247,7 +251,45 @@ async function scenarioV() {
   fs.rmSync(cache, { recursive: true, force: true });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT, v: scenarioV };
+/** Migrations with a down each, for verify. */
+function reversibleWorkspace(name: string, env: string, count: number, tablesPer = 1): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
+  const dir = path.join(root, 'modules', name, 'migrations');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(root, 'modules', name, 'bulkhead.json'), JSON.stringify({ name, database: { url: `\${${env}}` } }));
+  for (let i = 1; i <= count; i++) {
+    const tables = Array.from({ length: tablesPer }, (_, j) => `${name}_t${i}_${j}`);
+    fs.writeFileSync(path.join(dir, `${String(i).padStart(6, '0')}_step.up.sql`), tables.map(migrationSql).join('\n'));
+    fs.writeFileSync(path.join(dir, `${String(i).padStart(6, '0')}_step.down.sql`), tables.map((t) => `DROP TABLE ${t};`).join('\n'));
+  }
+  return root;
+}
+
+async function scenarioY() {
+  const url = await createDb('y');
+  const root = reversibleWorkspace('big', 'BIG_URL', 200);
+  const up = await timed(() => bulkhead(['up'], root, { BIG_URL: url }));
+  const verify = await timed(() => bulkhead(['verify', '--server', ADMIN_URL], root, { BIG_URL: url }));
+  rows.push({ scenario: 'y: verify, 1 module × 200 migrations (up, down, up on a scratch database)', bulkhead: s(verify), baseline: `one up ${s(up)}`, ratio: `${(verify / up).toFixed(2)}×`, target: '≤ 3×' });
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+async function scenarioD() {
+  const url = await createDb('d');
+  const root = reversibleWorkspace('wide', 'WIDE_URL', 50, 10);
+  await bulkhead(['up'], root, { WIDE_URL: url });
+  // Baseline: the replay alone — the same SQL into a fresh database through one psql session.
+  const psqlUrl = await createDb('d_psql');
+  const dir = path.join(root, 'modules/wide/migrations');
+  const script = path.join(root, 'all.sql');
+  fs.writeFileSync(script, fs.readdirSync(dir).filter((f) => f.endsWith('.up.sql')).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n'));
+  const psql = await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' }));
+  const drift = await timed(() => bulkhead(['drift'], root, { WIDE_URL: url }));
+  rows.push({ scenario: 'd: drift, a 500-table database (50 migrations × 10 tables)', bulkhead: s(drift), baseline: `replay alone (psql) ${s(psql)}`, ratio: `${(drift / psql).toFixed(2)}×`, target: '≤ 2 s' });
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT, v: scenarioV, y: scenarioY, d: scenarioD };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 try {
   for (const name of wanted) {

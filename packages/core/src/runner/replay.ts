@@ -41,6 +41,15 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
       }
     };
     try {
+      if (r.transaction && step.statements.length > 1) {
+        // One round trip for the whole file; only a failure is located statement by statement.
+        try {
+          await db.knex.raw(`BEGIN;\n${step.statements.map((x) => x.text).join('\n;\n')}\n;\nCOMMIT`);
+          return;
+        } catch {
+          await db.knex.raw('ROLLBACK').catch(() => undefined);
+        }
+      }
       if (r.transaction) await withTransaction(db, (trx) => all(trx));
       else await all(db.knex);
     } catch (e) {
