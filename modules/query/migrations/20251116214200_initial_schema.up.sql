@@ -6,7 +6,7 @@ CREATE TABLE file_metadata_cache (
   file_id        uuid PRIMARY KEY,
   storage_name   text NOT NULL,
   original_name  text NOT NULL,
-  sha256         char(64) NOT NULL,
+  sha256         text NOT NULL CHECK (length(sha256) = 64),
   size_bytes     bigint NOT NULL,
   tags           text[] NOT NULL DEFAULT '{}',
   refreshed_at   timestamptz NOT NULL DEFAULT now()

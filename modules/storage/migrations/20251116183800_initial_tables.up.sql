@@ -12,7 +12,7 @@ CREATE TABLE storage_files (
   id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   path          text NOT NULL UNIQUE,
   original_name text NOT NULL,
-  sha256        char(64) NOT NULL,
+  sha256        text NOT NULL CHECK (length(sha256) = 64),
   size_bytes    bigint NOT NULL CHECK (size_bytes >= 0),
   content_type  text,
   -- the uploader is an admin user: its id, not a foreign key (another module's database)

@@ -28,7 +28,15 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   'admin-url': { type: 'string', key: 'adminUrl' },
   'server:url': { type: 'string', key: 'server' },
   step: { type: 'boolean', key: 'step' },
+  locks: { type: 'boolean', key: 'locks' },
+  'pg-version': { type: 'string', key: 'pgVersion', parse: pgVersion },
 };
+
+function pgVersion(text: string, flag: string, command: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 10 && n <= 30)) throw usageError(`${flag} ${text}: give a PostgreSQL major version such as 15`, command);
+  return n;
+}
 
 const COMMON: NonNullable<ParseArgsConfig['options']> = {
   json: { type: 'boolean' },

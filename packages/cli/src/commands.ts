@@ -32,8 +32,8 @@ export const COMMANDS: Record<string, Command> = {
   status: { summary: 'per module (and tenant): applied, pending, integrity problems', usage: 'bulkhead status [modules…] [--tenant <glob>] [--production]', flags: ['production', 'tenant'], run: 'status', render: 'renderStatus' },
   plan: {
     summary: 'what up would run, in order',
-    usage: 'bulkhead plan [modules…] [--to <id>] [--tenant <glob>] [--canary N] [--format text|json|mermaid|dot]',
-    flags: ['to', 'format', 'tenant', 'canary', 'production'],
+    usage: 'bulkhead plan [modules…] [--to <id>] [--locks] [--tenant <glob>] [--canary N] [--format text|json|mermaid|dot]',
+    flags: ['to', 'format', 'tenant', 'canary', 'production', 'locks'],
     check: (o, spec) => {
       if (o.format !== undefined && !['text', 'json', 'mermaid', 'dot'].includes(o.format as string)) throw usageError(`--format ${o.format}: use text, json, mermaid or dot`, 'plan', spec);
     },
@@ -79,6 +79,16 @@ export const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'server:url', 'production'],
     run: 'drift',
     render: 'renderDrift',
+  },
+  lint: {
+    summary: 'rules over the SQL each migration runs: destructive changes, long locks, breaking renames, transactions, types, privileges, module rules',
+    usage: 'bulkhead lint [modules…] [--pg-version 15] [--format text|json|sarif]',
+    flags: ['pg-version', 'format'],
+    check: (o, spec) => {
+      if (o.format !== undefined && !['text', 'json', 'sarif'].includes(o.format as string)) throw usageError(`--format ${o.format}: use text, json or sarif`, 'lint', spec);
+    },
+    run: 'lint',
+    render: 'renderLint',
   },
   db: {
     summary: 'db create: create missing module databases, each owned by a role of its own, CONNECT revoked from PUBLIC, with declared extensions',

@@ -7,6 +7,8 @@ import {
   redactDeep,
   type DbCreateResult,
   type DriftResult,
+  type LintResult,
+  lintToSarif,
   type VerifyResult,
   type MakeResult,
   type MigrateResult,
@@ -165,7 +167,13 @@ function planText(r: PlanResult): string {
       if (units.length === 1 && units[0]!.tenant === undefined) {
         const m = units[0]!;
         lines.push(m.upToDate ? `  ${name}: up to date` : `  ${name}: ${m.run.length} to apply`);
-        for (const id of m.run) lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
+        for (const id of m.run) {
+          lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
+          for (const l of m.locks?.filter((x) => x.migration === id) ?? []) {
+            const where = l.line ? `line ${l.line}` : 'SQL it emits';
+            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.new ? ' (new)' : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
+          }
+        }
         for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);
         continue;
       }
@@ -253,5 +261,28 @@ export function renderDrift(r: DriftResult, out: Output): void {
     const shown = g.tenants.length > 5 ? `${g.tenants.slice(0, 5).join(', ')} and ${g.tenants.length - 5} more` : g.tenants.join(', ');
     out.write(`${g.module}@{${shown}}: ✗ drift (${g.tenants.length} tenant${g.tenants.length === 1 ? '' : 's'} alike)`);
     for (const line of g.lines) out.write(`  ${line}`);
+  }
+}
+
+/**
+ * `lint`: one block per finding (`file:line:column: severity CODE rule: message`, the statement,
+ * the fix); `--format sarif|json` on stdout; under GitHub Actions also annotations on stdout.
+ */
+export function renderLint(r: LintResult, out: Output, options: Record<string, unknown>): void {
+  if (out.json) return;
+  const format = (options.format as string | undefined) ?? 'text';
+  if (format === 'sarif') return out.stdout(JSON.stringify(lintToSarif(r), null, 2));
+  if (format === 'json') return out.stdout(JSON.stringify(r, null, 2));
+  for (const f of r.findings) {
+    out.write(`${f.file}:${f.line}:${f.column}: ${f.severity} ${f.code} ${f.rule}: ${f.message}`);
+    if (f.statement) out.write(`  ${f.statement}`);
+    out.write(`  fix: ${f.fix}`);
+  }
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  out.write(`${r.files} file${r.files === 1 ? '' : 's'}, ${r.statements} statement${r.statements === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'}`);
+  if (process.env.GITHUB_ACTIONS === 'true') {
+    const esc = (t: string) => t.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    const prop = (t: string) => esc(t).replace(/:/g, '%3A').replace(/,/g, '%2C');
+    for (const f of r.findings) out.stdout(`::${f.severity === 'error' ? 'error' : 'warning'} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(`${f.code} ${f.rule}`)}::${esc(`${f.message}. Fix: ${f.fix}`)}`);
   }
 }

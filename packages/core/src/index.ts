@@ -15,6 +15,10 @@ export { drift, type DriftOptions, type DriftResult, type UnitDrift } from './dr
 export { snapshot, type SnapshotResult } from './snapshot/snapshot.js';
 export { readSnapshot, buildSnapshot, snapshotQueries, objectKey, type Snapshot, type SnapshotObject, type SnapshotKind, type SnapshotScope } from './snapshot/read.js';
 export { diffSnapshots, diffText, describeDifference, type Difference } from './snapshot/diff.js';
+export { lint, DEFAULT_PG_VERSION, type LintOptions, type LintResult } from './lint/lint.js';
+export { RULES as LINT_RULES } from './lint/registry.js';
+export { lintToSarif } from './lint/sarif.js';
+export type { LintFinding, Rule as LintRule } from './lint/types.js';
 export { DEFAULT_CONCURRENCY, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_LOCK_TIMEOUT_MS, type CommonOptions, type RunOptions } from './commands/options.js';
 export type { UnitRun, UnitStatus } from './runner/executor.js';
 export type { MigrateResult } from './commands/migrate.js';

@@ -5,11 +5,13 @@ import path from 'node:path';
 import type { Touch } from './objects.js';
 
 /** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 1;
+const ANALYSIS_VERSION = 3;
 
 export interface AnalysisEntry {
   up: Touch[];
   down: Touch[];
+  /** A TS/JS migration: the SQL it emitted, per direction (lint reads it). */
+  sql?: { up: string[]; down: string[] };
   /** A TS/JS migration that could not be analysed: why, and the checksum of the migration that stopped the chain. */
   failed?: { message: string; at: string; checksum: string };
 }

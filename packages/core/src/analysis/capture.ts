@@ -32,6 +32,8 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
     let sink: string[] | undefined;
     const onQuery = (q: { sql?: string; bindings?: readonly unknown[] }) => {
       if (!sink || typeof q.sql !== 'string') return;
+      // The transaction knex wraps a migration in is Bulkhead's, not the migration's SQL.
+      if (/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(q.sql)) return;
       // With its bindings in place, so the parser reads what the server ran.
       let text = q.sql;
       try {

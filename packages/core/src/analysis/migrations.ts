@@ -12,6 +12,8 @@ export interface ModulesAnalysis {
   notAnalysed: { module: string; id: string; file: string }[];
   /** Warnings: why some migrations could not be analysed (BH048). */
   problems: Problem[];
+  /** The SQL each TS/JS migration emits (`module:id`), where it was captured. */
+  emitted: Map<string, { up: string[]; down: string[] }>;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
   const notAnalysed: ModulesAnalysis['notAnalysed'] = [];
   const keep = new Map<string, Set<string>>();
   const problems: Problem[] = [];
+  const emitted: ModulesAnalysis['emitted'] = new Map();
   for (const module of modules) {
     if (!module.scanned) continue;
     const live = new Set<string>();
@@ -60,7 +63,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
           }
           return out;
         };
-        cache.set(module.name, m.checksum, { up: await attribute(c.up, 'up'), down: await attribute(c.down, 'down') });
+        cache.set(module.name, m.checksum, { up: await attribute(c.up, 'up'), down: await attribute(c.down, 'down'), sql: { up: c.up, down: c.down } });
       }
       if (stopped) {
         for (const m of js) {
@@ -89,6 +92,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         }
         analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'up', touches: entry.up });
         analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'down', touches: entry.down });
+        if (entry.sql) emitted.set(`${module.name}:${m.id}`, entry.sql);
         continue;
       }
       let entry: AnalysisEntry | undefined = cache.get(module.name, m.checksum);
@@ -104,7 +108,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     }
   }
   cache.save(keep);
-  return { analysed, notAnalysed, problems };
+  return { analysed, notAnalysed, problems, emitted };
 }
 
 async function parsed(sql: string): Promise<Touch[] | undefined> {

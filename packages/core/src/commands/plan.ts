@@ -3,11 +3,15 @@ import { withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
 import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
+import { analyseModules } from '../analysis/migrations.js';
+import { migrationLocks } from '../lint/locks.js';
 
 export interface PlanOptions extends CommonOptions {
   /** Stop after this migration (id or version). */
   to?: string;
   canary?: number;
+  /** Per pending statement, the lock it takes and what it blocks (`plan --locks`). */
+  locks?: boolean;
 }
 
 export interface PlannedUnit {
@@ -26,6 +30,8 @@ export interface PlannedUnit {
   upToDate: boolean;
   /** One of the first `--canary N` tenants. */
   canary?: boolean;
+  /** With --locks: per pending statement, the table locks it takes and what they block. */
+  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; rewrite: boolean; blocks: string }[];
 }
 
 export interface PlanResult {
@@ -50,11 +56,24 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
     const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary });
     if (p.problems.length) throw new BulkheadError([...p.problems]);
+    const emitted = o.locks ? (await analyseModules(ws, selected)).emitted : new Map<string, { up: string[] }>();
+    const locksOf = async (u: (typeof p.units)[number]): Promise<NonNullable<PlannedUnit['locks']>> => {
+      const out: NonNullable<PlannedUnit['locks']> = [];
+      for (const r of u.steps) {
+        const sql = r.step.format === 'sql' ? r.file.sql?.up : emitted.get(`${u.unit.module.name}:${r.file.id}`)?.up.join(';\n');
+        if (sql === undefined) continue;
+        for (const x of await migrationLocks(sql, u.unit.schema)) {
+          for (const l of x.locks) out.push({ migration: r.file.id, file: ws.rel(r.step.path), line: r.step.format === 'sql' ? x.line : 0, statement: x.statement, ...l });
+        }
+      }
+      return out;
+    };
+    const locks = o.locks ? await Promise.all(p.units.map(locksOf)) : [];
     return {
       command: 'plan',
       exitCode: 0,
       waves: ws.graph.waves.map((w) => w.filter((n) => names.has(n))).filter((w) => w.length),
-      modules: p.units.map((u) => ({
+      modules: p.units.map((u, i) => ({
         module: u.unit.module.name,
         unit: u.unit.id,
         ...(u.unit.tenant !== undefined ? { tenant: u.unit.tenant } : {}),
@@ -65,6 +84,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
         held: [...u.held],
         upToDate: u.steps.length === 0,
         ...(u.canary ? { canary: true } : {}),
+        ...(o.locks ? { locks: locks[i]! } : {}),
       })),
     };
   });

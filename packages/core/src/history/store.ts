@@ -45,7 +45,7 @@ const UPGRADES: Record<number, (q: Knex.Transaction, h: HistoryTable) => Promise
 export interface HistoryStore {
   readonly table: HistoryTable;
   /** Applied rows and unfinished runs, or undefined when the table does not exist yet. */
-  read(q: Db): Promise<HistorySnapshot | undefined>;
+  read(q: Db, attempt?: number): Promise<HistorySnapshot | undefined>;
   /** Create the table, or upgrade an older layout in place. Under the unit's lock. */
   ensure(q: Knex, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -70,7 +70,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
   const p = progressTable(h);
   return {
     table: h,
-    async read(q) {
+    async read(q, attempt = 1) {
       // One round trip in the usual case: where the tables are, the layout, and the rows (the
       // second statement fails with 42P01 when there is no history table yet).
       // Values as literals: a message of two statements cannot carry bindings.
@@ -85,8 +85,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
       } catch (e) {
         if ((e as { code?: string }).code !== '42P01') throw e;
         found = (await q.raw(where)).rows[0];
-        if (found.h !== null) throw e;
-        return undefined;
+        if (found.h === null) return undefined;
+        // Another runner created the table between the two statements: read it now.
+        if (attempt < 3) return this.read(q, attempt + 1);
+        throw e;
       }
       const layout = Number(LAYOUT_COMMENT.exec(found.c ?? '')?.[1] ?? 1);
       if (layout > HISTORY_LAYOUT) {

@@ -69,6 +69,15 @@ export const ManifestSchema = z
       .describe(
         'Run this module over many targets: each tenant is a schema of the module\'s database (kind "schema") or a database on its server (kind "database"), with its own history table and lock',
       ),
+    lint: z
+      .strictObject({
+        rules: z
+          .record(z.string().regex(/^(BH-[A-Z]\d{3}|[a-z][a-z0-9-]*)$/, { message: 'must be a lint rule code (BH-D101) or name (drop-table)' }), z.enum(['off', 'warning', 'error']))
+          .default({})
+          .describe('Per rule, by code or name: off, warning or error (default: the rule\'s own severity)'),
+      })
+      .optional()
+      .describe("Lint configuration of this module's migrations"),
     lockTimeout: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })

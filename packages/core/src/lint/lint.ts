@@ -1,0 +1,262 @@
+import { analyseModules } from '../analysis/migrations.js';
+import { analyzeSql } from '../analysis/objects.js';
+import { parser } from '../analysis/parser.js';
+import { lineOfName, readSource } from '../analysis/capture.js';
+import { shortenSql } from '../analysis/statements.js';
+import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
+import type { ExitCode } from '../errors.js';
+import type { MigrationFile } from '../migrations/files.js';
+import { checkOwnership } from '../plan/ownership.js';
+import type { Module, Workspace } from '../workspace.js';
+import { ENGINE_RULES, RULES } from './registry.js';
+import type { LintFile, LintFinding, LintStatement, Rule, RuleHit, Severity } from './types.js';
+
+export interface LintOptions extends CommonOptions {
+  /** PostgreSQL major version the migrations must run on (default 15). */
+  pgVersion?: number;
+}
+
+export interface LintResult {
+  command: 'lint';
+  exitCode: ExitCode;
+  findings: LintFinding[];
+  /** Every rule, for SARIF and `--json` readers. */
+  rules: { code: string; name: string; rationale: string; fix: string; severity: Severity }[];
+  files: number;
+  statements: number;
+}
+
+export const DEFAULT_PG_VERSION = 15;
+
+/**
+ * `lint` (SPEC §8): the rules over the SQL each migration runs (SQL files on the parser; TS/JS
+ * migrations from the SQL they emit on a scratch database), with what Bulkhead knows: which
+ * tables the file creates, what a down's up created, whether it runs in a transaction, the
+ * target PostgreSQL version, the module's manifest and every module's objects. Exit 1 when an
+ * error-level finding remains after suppressions and the manifest's configuration.
+ */
+export async function lint(o: LintOptions = {}): Promise<LintResult> {
+  const ws = loadValidWorkspace({ ...o, modules: undefined });
+  const selected = selectModules(ws, o.modules);
+  const pgVersion = o.pgVersion ?? DEFAULT_PG_VERSION;
+  const analysis = await analyseModules(ws, ws.modules);
+  const findings: LintFinding[] = [];
+  let files = 0;
+  let statements = 0;
+  for (const module of selected) {
+    for (const m of module.migrations) {
+      for (const direction of ['up', 'down'] as const) {
+        const sources = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
+        if (!sources) continue;
+        files++;
+        for (const src of sources.sql) {
+          const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
+          if (!f) continue;
+          statements += f.file.statements.length;
+          findings.push(...f.findings);
+        }
+      }
+    }
+  }
+  // Objects of other modules: the isolation analysis, as lint findings.
+  for (const p of checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(selected.map((m) => m.name)) })) {
+    const r = ENGINE_RULES.otherModule;
+    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
+  }
+  const configured = findings.map((x) => configure(ws, x)).filter((x): x is LintFinding => x !== undefined);
+  configured.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
+  return {
+    command: 'lint',
+    exitCode: configured.some((x) => x.severity === 'error') ? 1 : 0,
+    findings: configured,
+    rules: [...RULES, ...Object.values(ENGINE_RULES)].map((r) => ({ code: r.code, name: r.name, rationale: r.rationale, fix: r.fix, severity: r.severity })),
+    files,
+    statements,
+  };
+}
+
+/** The manifest's per-rule configuration: off drops the finding, warning/error set its severity. */
+function configure(ws: Workspace, x: LintFinding): LintFinding | undefined {
+  const rules = ws.byName.get(x.module)?.manifest.lint?.rules ?? {};
+  const setting = rules[x.code] ?? rules[x.rule];
+  if (setting === 'off') return undefined;
+  return setting ? { ...x, severity: setting } : x;
+}
+
+interface Sources {
+  /** One SQL text (a file), or one per statement a TS migration emitted. */
+  sql: string[];
+  file: string;
+  ts?: { source: string };
+  transactional: boolean;
+  allow: { rule: string; reason: string; line: number }[];
+  /** The up's SQL, for a down (what it is expected to drop). */
+  up?: string[];
+}
+
+async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
+  if (m.format === 'sql' && m.sql) {
+    const text = direction === 'up' ? m.sql.up : m.sql.down;
+    const directives = direction === 'up' ? m.sql.directives : m.sql.downDirectives;
+    const file = direction === 'up' ? m.upPath : m.downPath;
+    if (text === undefined || !file || !directives) return undefined;
+    return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, allow: directives.allow, ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
+  }
+  if (!emitted) return undefined;
+  const source = readSource(m.upPath);
+  const sql = direction === 'up' ? emitted.up : emitted.down;
+  if (!sql.length) return undefined;
+  const noTransaction = /config\s*=\s*\{[^}]*transaction\s*:\s*false/.test(source);
+  // One text, so a table the migration creates is new to its later statements too.
+  return { sql: [sql.join(';\n')], file: ws.rel(m.upPath), ts: { source }, transactional: !noTransaction, allow: [], ...(direction === 'down' ? { up: [emitted.up.join(';\n')] } : {}) };
+}
+
+/** Byte offsets → line/column for one text. */
+function positions(text: string): (offset: number) => { line: number; column: number } {
+  const bytes = Buffer.from(text, 'utf8');
+  const starts = [0];
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: [...bytes.subarray(starts[lo]!, Math.max(offset, starts[lo]!)).toString('utf8')].length + 1 };
+  };
+}
+
+export async function parseStatements(sql: string): Promise<LintStatement[]> {
+  const pg = await parser();
+  const at = positions(sql);
+  const bytes = Buffer.from(sql, 'utf8');
+  const result = pg.parseSync(sql);
+  return (result.stmts ?? []).map((s, index) => {
+    let start = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+    const raw = bytes.subarray(start, end).toString('utf8');
+    start += Buffer.byteLength(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/.exec(raw)?.[0] ?? '');
+    const stmt = s.stmt as unknown as Record<string, Record<string, any>>;
+    const kind = Object.keys(stmt)[0] ?? 'Unknown';
+    const { line, column } = at(start);
+    return { index, kind, node: stmt[kind] ?? {}, text: bytes.subarray(start, end).toString('utf8').trim(), line, column, offset: start };
+  });
+}
+
+/** Tables (`schema.name`), columns (`schema.table.col`) and schemas (`schema:name`) a file's statements create. */
+export function createdBy(statements: readonly LintStatement[], qualify: (s: string | undefined, n: string) => string): { before: Set<string>[]; all: Set<string> } {
+  const before: Set<string>[] = [];
+  const seen = new Set<string>();
+  for (const s of statements) {
+    before.push(new Set(seen));
+    const rel = (s.node.relation ?? s.node.into?.rel ?? s.node.view) as { schemaname?: string; relname?: string } | undefined;
+    if ((s.kind === 'CreateStmt' || s.kind === 'CreateTableAsStmt' || s.kind === 'ViewStmt') && rel?.relname) seen.add(qualify(rel.schemaname, rel.relname));
+    if (s.kind === 'CreateSchemaStmt') seen.add(`schema:${s.node.schemaname}`);
+    if (s.kind === 'AlterTableStmt' && rel?.relname) {
+      for (const c of (s.node.cmds as any[]) ?? []) {
+        const cmd = c.AlterTableCmd;
+        if (cmd?.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) seen.add(`${qualify(rel.schemaname, rel.relname)}.${cmd.def.ColumnDef.colname}`);
+      }
+    }
+  }
+  return { before, all: seen };
+}
+
+async function lintFile(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', sql: string, src: Sources, pgVersion: number): Promise<{ file: LintFile; findings: LintFinding[] } | undefined> {
+  let statements: LintStatement[];
+  try {
+    statements = await parseStatements(sql);
+  } catch {
+    return undefined; // A syntax error is validate's (BH033).
+  }
+  const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
+  const qualify = (s: string | undefined, n: string) => `${s ?? schema}.${n}`;
+  const created = createdBy(statements, qualify);
+  let createdByUp = new Set<string>();
+  if (src.up) {
+    const ups = (await Promise.all(src.up.map((u) => parseStatements(u).catch(() => [] as LintStatement[])))).flat();
+    createdByUp = createdBy(ups, qualify).all;
+  }
+  const at = positions(sql);
+  const file: LintFile = {
+    module,
+    file: src.file,
+    migration: m.id,
+    direction,
+    transactional: src.transactional,
+    pgVersion,
+    statements,
+    createdBefore: (s) => created.before[s.index] ?? new Set(),
+    createdByUp,
+    qualify,
+    at,
+  };
+  const hits: { rule: Rule | (typeof ENGINE_RULES)[keyof typeof ENGINE_RULES]; hit: RuleHit; statement?: LintStatement }[] = [];
+  for (const rule of RULES) {
+    for (const s of statements) {
+      const r = rule.check?.(s, file);
+      for (const hit of r === undefined ? [] : Array.isArray(r) ? r : [r]) hits.push({ rule, hit, statement: s });
+    }
+    for (const hit of rule.checkFile?.(file) ?? []) hits.push({ rule, hit, statement: statements.find((s) => s.offset === hit.offset) });
+  }
+  // Suppressions: `-- bulkhead:allow <code|rule> <reason>` covers the next statement.
+  const used = new Set<number>();
+  const findings: LintFinding[] = [];
+  for (const { rule, hit, statement } of hits) {
+    const pos = src.ts ? { line: await tsLineOf(src.ts.source, direction, statement?.text ?? sql), column: 1 } : at(hit.offset ?? statement?.offset ?? 0);
+    const allow = statement && !src.ts ? src.allow.findIndex((a) => (a.rule === rule.code || a.rule === rule.name) && a.line < statement.line && !statements.some((x) => x.line > a.line && x.line < statement.line)) : -1;
+    if (allow >= 0 && src.allow[allow]!.reason) {
+      used.add(allow);
+      continue;
+    }
+    findings.push({
+      code: rule.code,
+      rule: rule.name,
+      severity: rule.severity,
+      module: module.name,
+      file: src.file,
+      line: pos.line,
+      column: pos.column,
+      statement: statement ? shortenSql(statement.text, 120) : '',
+      message: `${hit.message}${src.ts ? ' (in the SQL it emits)' : ''}`,
+      fix: hit.fix ?? rule.fix,
+    });
+  }
+  src.allow.forEach((a, i) => {
+    if (!a.reason) {
+      const r = ENGINE_RULES.suppressionWithoutReason;
+      findings.push({ code: r.code, rule: r.name, severity: r.severity, module: module.name, file: src.file, line: a.line, column: 1, statement: '', message: `-- bulkhead:allow ${a.rule} gives no reason`, fix: r.fix });
+    } else if (!used.has(i) && sql === src.sql[0]) {
+      const r = ENGINE_RULES.unusedSuppression;
+      findings.push({ code: r.code, rule: r.name, severity: r.severity, module: module.name, file: src.file, line: a.line, column: 1, statement: '', message: `-- bulkhead:allow ${a.rule} matches no finding of the next statement`, fix: r.fix });
+    }
+  });
+  return { file, findings };
+}
+
+/** Lint one SQL text as a migration file of `module` (tests, benchmarks, editors). */
+export async function lintSqlText(input: {
+  module: Module;
+  sql: string;
+  file?: string;
+  direction?: 'up' | 'down';
+  transactional?: boolean;
+  allow?: { rule: string; reason: string; line: number }[];
+  /** For a down: its up's SQL. */
+  up?: string;
+  pgVersion?: number;
+}): Promise<LintFinding[]> {
+  const direction = input.direction ?? 'up';
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
+  return r?.findings ?? [];
+}
+
+/** A TS migration's line for SQL it emitted: where it names the first object the SQL touches. */
+async function tsLineOf(source: string, direction: 'up' | 'down', sql: string): Promise<number> {
+  const touches = await analyzeSql(sql).catch(() => []);
+  const first = touches.find((t) => t.action !== 'reference') ?? touches[0];
+  return lineOfName(source, direction, first ? (first.table && first.kind !== 'index' ? first.table.name : first.name) : '\u0000');
+}

@@ -1,0 +1,160 @@
+import type { LintStatement } from './types.js';
+import { createdBy, parseStatements } from './lint.js';
+import { alterCmds, constraints, functionsIn, rangeVar, strings } from './rules/util.js';
+
+/**
+ * The table lock each statement takes, from PostgreSQL's lock levels per statement kind
+ * (https://www.postgresql.org/docs/current/explicit-locking.html), and what it blocks of a running
+ * application: ACCESS EXCLUSIVE blocks reads and writes; EXCLUSIVE, SHARE ROW EXCLUSIVE and SHARE
+ * block writes; SHARE UPDATE EXCLUSIVE and ROW EXCLUSIVE block neither (only other DDL).
+ */
+
+export type LockMode = 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE' | 'SHARE UPDATE EXCLUSIVE' | 'ROW EXCLUSIVE' | 'ACCESS SHARE';
+
+export interface StatementLock {
+  mode: LockMode;
+  /** `schema.table`. */
+  table: string;
+  /** Created earlier in the same migration: nobody else uses it yet. */
+  new: boolean;
+  /** The statement rewrites the table (its duration grows with its size). */
+  rewrite: boolean;
+  blocks: 'reads and writes' | 'writes' | 'nothing';
+}
+
+export function blocksOf(mode: LockMode): StatementLock['blocks'] {
+  if (mode === 'ACCESS EXCLUSIVE') return 'reads and writes';
+  if (mode === 'EXCLUSIVE' || mode === 'SHARE ROW EXCLUSIVE' || mode === 'SHARE') return 'writes';
+  return 'nothing';
+}
+
+const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'clock_timestamp', 'nextval', 'timeofday']);
+const WEAK_ALTER: Record<string, LockMode> = {
+  AT_ValidateConstraint: 'SHARE UPDATE EXCLUSIVE',
+  AT_SetStatistics: 'SHARE UPDATE EXCLUSIVE',
+  AT_SetRelOptions: 'SHARE UPDATE EXCLUSIVE',
+  AT_ResetRelOptions: 'SHARE UPDATE EXCLUSIVE',
+  AT_AttachPartition: 'SHARE UPDATE EXCLUSIVE',
+  AT_ClusterOn: 'SHARE UPDATE EXCLUSIVE',
+  AT_DropCluster: 'SHARE UPDATE EXCLUSIVE',
+  AT_EnableTrig: 'SHARE ROW EXCLUSIVE',
+  AT_DisableTrig: 'SHARE ROW EXCLUSIVE',
+  AT_EnableTrigAll: 'SHARE ROW EXCLUSIVE',
+  AT_DisableTrigAll: 'SHARE ROW EXCLUSIVE',
+  AT_EnableTrigUser: 'SHARE ROW EXCLUSIVE',
+  AT_DisableTrigUser: 'SHARE ROW EXCLUSIVE',
+};
+const ORDER: LockMode[] = ['ACCESS SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+const stronger = (a: LockMode, b: LockMode) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
+export function statementLocks(s: LintStatement, qualify: (schema: string | undefined, name: string) => string, created: ReadonlySet<string>): StatementLock[] {
+  const out: StatementLock[] = [];
+  const lock = (v: unknown, mode: LockMode, rewrite = false) => {
+    const r = rangeVar(v);
+    if (!r) return;
+    const table = qualify(r.schema, r.name);
+    const isNew = created.has(table);
+    const prev = out.find((x) => x.table === table);
+    if (prev) {
+      prev.mode = stronger(prev.mode, mode);
+      prev.rewrite ||= rewrite;
+      prev.blocks = blocksOf(prev.mode);
+    } else out.push({ mode, table, new: isNew, rewrite, blocks: blocksOf(mode) });
+  };
+  const n = s.node;
+  switch (s.kind) {
+    case 'AlterTableStmt': {
+      let mode: LockMode | undefined;
+      let rewrite = false;
+      for (const c of alterCmds(s)) {
+        const m = WEAK_ALTER[c.subtype as string] ?? 'ACCESS EXCLUSIVE';
+        const k = c.def?.Constraint;
+        if (c.subtype === 'AT_AddConstraint' && k?.contype === 'CONSTR_FOREIGN') {
+          mode = mode ? stronger(mode, 'SHARE ROW EXCLUSIVE') : 'SHARE ROW EXCLUSIVE';
+          lock(k.pktable, 'SHARE ROW EXCLUSIVE');
+          continue;
+        }
+        mode = mode ? stronger(mode, m) : m;
+        if (c.subtype === 'AT_AlterColumnType') rewrite = true;
+        if (c.subtype === 'AT_AddColumn') {
+          const d = c.def?.ColumnDef;
+          const def = constraints(d).find((x) => x.contype === 'CONSTR_DEFAULT');
+          if ((def && functionsIn(def.raw_expr).some((f) => VOLATILE.has(f))) || constraints(d).some((x) => x.contype === 'CONSTR_IDENTITY' || x.contype === 'CONSTR_GENERATED')) rewrite = true;
+        }
+        if (c.subtype === 'AT_SetLogged' || c.subtype === 'AT_SetUnLogged' || c.subtype === 'AT_SetAccessMethod') rewrite = true;
+      }
+      if (mode) lock(n.relation, mode, rewrite);
+      break;
+    }
+    case 'IndexStmt':
+      lock(n.relation, n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
+      break;
+    case 'CreateStmt':
+      lock(n.relation, 'ACCESS EXCLUSIVE');
+      for (const e of (n.tableElts as any[]) ?? []) {
+        for (const k of [e.Constraint, ...constraints(e.ColumnDef)]) if (k?.contype === 'CONSTR_FOREIGN') lock(k.pktable, 'SHARE ROW EXCLUSIVE');
+      }
+      for (const p of (n.inhRelations as unknown[]) ?? []) lock(p, n.partbound ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE');
+      break;
+    case 'DropStmt':
+      if (n.removeType === 'OBJECT_TABLE' || n.removeType === 'OBJECT_VIEW' || n.removeType === 'OBJECT_MATVIEW') {
+        for (const o of (n.objects as any[]) ?? []) {
+          const parts = strings(o.List?.items);
+          lock({ relname: parts[parts.length - 1], schemaname: parts.length > 1 ? parts[parts.length - 2] : undefined }, 'ACCESS EXCLUSIVE');
+        }
+      }
+      break;
+    case 'TruncateStmt':
+      for (const r of (n.relations as unknown[]) ?? []) lock(r, 'ACCESS EXCLUSIVE', true);
+      break;
+    case 'RenameStmt':
+      lock(n.relation, 'ACCESS EXCLUSIVE');
+      break;
+    case 'CreateTrigStmt':
+      lock(n.relation, 'SHARE ROW EXCLUSIVE');
+      break;
+    case 'CreatePolicyStmt':
+    case 'AlterPolicyStmt':
+      lock(n.table, 'ACCESS EXCLUSIVE');
+      break;
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'MergeStmt':
+      lock(n.relation, 'ROW EXCLUSIVE');
+      break;
+    case 'RefreshMatViewStmt':
+      lock(n.relation, n.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', true);
+      break;
+    case 'VacuumStmt':
+      for (const r of (n.rels as any[]) ?? []) lock(r.VacuumRelation?.relation, JSON.stringify(n.options ?? []).includes('"full"') ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE', JSON.stringify(n.options ?? []).includes('"full"'));
+      break;
+    case 'ClusterStmt':
+      lock(n.relation, 'ACCESS EXCLUSIVE', true);
+      break;
+    case 'ReindexStmt':
+      lock(n.relation, JSON.stringify(n.params ?? []).includes('"concurrently"') ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
+      break;
+    case 'LockStmt':
+      for (const r of (n.relations as unknown[]) ?? []) lock(r, (['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'][(n.mode as number) - 1] ?? 'ACCESS EXCLUSIVE') as LockMode);
+      break;
+    default:
+      break;
+  }
+  return out.map((x) => (x.new ? { ...x, blocks: 'nothing' } : x));
+}
+
+/** The locks of every statement of one migration's SQL (a file, or what a TS migration emits), by line. */
+export async function migrationLocks(sql: string, schema: string): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
+  let statements: LintStatement[];
+  try {
+    statements = await parseStatements(sql);
+  } catch {
+    return [];
+  }
+  const qualify = (s: string | undefined, n: string) => `${s ?? schema}.${n}`;
+  const created = createdBy(statements, qualify);
+  return statements
+    .map((s) => ({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks: statementLocks(s, qualify, created.before[s.index] ?? new Set()) }))
+    .filter((x) => x.locks.length);
+}

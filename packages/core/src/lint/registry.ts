@@ -1,0 +1,72 @@
+import type { Rule } from './types.js';
+import { addSerialColumn } from './rules/add-serial-column.js';
+import { backfillWithDdl } from './rules/backfill-with-ddl.js';
+import { columnTypeChange } from './rules/column-type-change.js';
+import { constraintNotValid } from './rules/constraint-not-valid.js';
+import { dropCascade } from './rules/drop-cascade.js';
+import { dropColumn } from './rules/drop-column.js';
+import { dropSchema } from './rules/drop-schema.js';
+import { dropTable } from './rules/drop-table.js';
+import { grantPublic } from './rules/grant-public.js';
+import { indexConcurrently } from './rules/index-concurrently.js';
+import { newerPostgres } from './rules/newer-postgres.js';
+import { nonTransactional } from './rules/non-transactional.js';
+import { notNullWithoutDefault } from './rules/not-null-without-default.js';
+import { rename } from './rules/rename.js';
+import { roleChanges } from './rules/role-changes.js';
+import { securityDefiner } from './rules/security-definer.js';
+import { setNotNull } from './rules/set-not-null.js';
+import { severalConcurrently } from './rules/several-concurrently.js';
+import { transactionControl } from './rules/transaction-control.js';
+import { truncate } from './rules/truncate.js';
+import { charColumn } from './rules/types-char.js';
+import { intPrimaryKey } from './rules/types-int-pk.js';
+import { jsonColumn } from './rules/types-json.js';
+import { timestampWithoutTz } from './rules/types-timestamp.js';
+import { varcharColumn } from './rules/types-varchar.js';
+import { unboundedDml } from './rules/unbounded-dml.js';
+import { undeclaredExtension } from './rules/undeclared-extension.js';
+import { uniqueUsingIndex } from './rules/unique-using-index.js';
+import { vacuumFull } from './rules/vacuum-full.js';
+import { volatileDefault } from './rules/volatile-default.js';
+
+/** Every lint rule, in code order. Codes and names are stable: suppressions and manifests name them. */
+export const RULES: readonly Rule[] = [
+  dropTable,
+  dropColumn,
+  dropSchema,
+  truncate,
+  dropCascade,
+  indexConcurrently,
+  columnTypeChange,
+  setNotNull,
+  constraintNotValid,
+  uniqueUsingIndex,
+  notNullWithoutDefault,
+  volatileDefault,
+  vacuumFull,
+  addSerialColumn,
+  rename,
+  nonTransactional,
+  transactionControl,
+  severalConcurrently,
+  unboundedDml,
+  backfillWithDdl,
+  timestampWithoutTz,
+  charColumn,
+  varcharColumn,
+  intPrimaryKey,
+  jsonColumn,
+  grantPublic,
+  roleChanges,
+  securityDefiner,
+  undeclaredExtension,
+  newerPostgres,
+];
+
+/** Rules the engine reports itself (not per statement). */
+export const ENGINE_RULES = {
+  otherModule: { code: 'BH-X802', name: 'other-module-object', rationale: "a module's migrations must not touch another module's objects", fix: 'move the change into the owning module', severity: 'error' as const },
+  suppressionWithoutReason: { code: 'BH-S001', name: 'allow-without-reason', rationale: 'a suppression must say why', fix: 'write -- bulkhead:allow <rule> <reason>', severity: 'error' as const },
+  unusedSuppression: { code: 'BH-S002', name: 'unused-allow', rationale: 'a suppression that matches no finding hides nothing and misleads', fix: 'remove it', severity: 'warning' as const },
+};

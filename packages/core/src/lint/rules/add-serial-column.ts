@@ -1,0 +1,26 @@
+import type { Rule } from '../types.js';
+import { alterCmds, constraints, existingTable, typeName } from './util.js';
+
+export const addSerialColumn: Rule = {
+  code: 'BH-L209',
+  name: 'adding-serial-identity-or-stored-column',
+  rationale: 'adding a serial, identity or STORED generated column to an existing table rewrites it under ACCESS EXCLUSIVE',
+  fix: 'add a plain nullable column, backfill it in batches, then attach the sequence or default',
+  severity: 'error',
+  check(s, f) {
+    const table = existingTable(s.node.relation, s, f);
+    if (!table) return undefined;
+    return alterCmds(s)
+      .filter((c) => c.subtype === 'AT_AddColumn')
+      .map((c) => c.def?.ColumnDef)
+      .filter((d) => d)
+      .flatMap((d) => {
+        const t = typeName(d);
+        const serial = t && /^(small|big)?serial[248]?$/.test(t.name);
+        const identity = constraints(d).some((k) => k.contype === 'CONSTR_IDENTITY');
+        const stored = constraints(d).some((k) => k.contype === 'CONSTR_GENERATED');
+        if (!serial && !identity && !stored) return [];
+        return [{ message: `new ${serial ? 'serial' : identity ? 'identity' : 'generated STORED'} column ${table}.${d.colname} rewrites the table`, offset: d.location }];
+      });
+  },
+};

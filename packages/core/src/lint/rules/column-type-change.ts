@@ -1,0 +1,17 @@
+import type { Rule } from '../types.js';
+import { alterCmds, existingTable } from './util.js';
+
+export const columnTypeChange: Rule = {
+  code: 'BH-L202',
+  name: 'column-type-change',
+  rationale: 'changing a column type rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock, unless the change is binary-coercible',
+  fix: 'add a new column, backfill in batches, switch readers, then drop the old one',
+  severity: 'error',
+  check(s, f) {
+    const table = existingTable(s.node.relation, s, f);
+    if (!table) return undefined;
+    return alterCmds(s)
+      .filter((c) => c.subtype === 'AT_AlterColumnType')
+      .map((c) => ({ message: `changing the type of ${table}.${c.name} rewrites the table under ACCESS EXCLUSIVE`, offset: c.def?.ColumnDef?.location }));
+  },
+};

@@ -1,0 +1,13 @@
+import { describe, it } from 'vitest';
+import { expectRule } from './test-helper.js';
+
+describe('BH-Y604 types-int-pk', () => {
+  it('flags what it must and leaves the near misses alone', async () => {
+    await expectRule(
+      'BH-Y604',
+      ["CREATE TABLE t (id serial PRIMARY KEY);", "CREATE TABLE t (id int, PRIMARY KEY (id));"],
+      ["CREATE TABLE t (id bigserial PRIMARY KEY);", "CREATE TABLE t (id int, other bigint PRIMARY KEY);"],
+      {},
+    );
+  });
+});

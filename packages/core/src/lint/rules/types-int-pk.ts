@@ -1,0 +1,21 @@
+import type { Rule } from '../types.js';
+import { columnDefs, constraints, typeName } from './util.js';
+
+export const intPrimaryKey: Rule = {
+  code: 'BH-Y604',
+  name: 'int-primary-key',
+  rationale: 'an integer key runs out at 2,147,483,647 rows ever inserted; widening it later rewrites the table and every foreign key',
+  fix: 'use bigint (bigserial, or bigint GENERATED ALWAYS AS IDENTITY)',
+  severity: 'warning',
+  check(s) {
+    const pkCols = new Set<string>();
+    for (const e of (s.kind === 'CreateStmt' ? (s.node.tableElts as any[]) : []) ?? []) {
+      const k = e.Constraint;
+      if (k?.contype === 'CONSTR_PRIMARY') for (const c of k.keys ?? []) pkCols.add(c.String?.sval);
+    }
+    return columnDefs(s)
+      .filter((d) => ['int4', 'int2', 'serial', 'serial4', 'smallserial', 'serial2', 'int', 'integer', 'smallint'].includes(typeName(d)?.name ?? ''))
+      .filter((d) => pkCols.has(d.colname) || constraints(d).some((k) => k.contype === 'CONSTR_PRIMARY'))
+      .map((d) => ({ message: `primary key ${d.colname} is ${typeName(d)!.name.includes('serial') ? typeName(d)!.name : 'a 32-bit integer'}`, offset: typeName(d)?.location }));
+  },
+};

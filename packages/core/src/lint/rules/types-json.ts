@@ -1,0 +1,15 @@
+import type { Rule } from '../types.js';
+import { columnDefs, typeName } from './util.js';
+
+export const jsonColumn: Rule = {
+  code: 'BH-Y605',
+  name: 'json-not-jsonb',
+  rationale: 'json stores text and reparses it on every access; it cannot be indexed or compared',
+  fix: 'use jsonb',
+  severity: 'warning',
+  check(s) {
+    return columnDefs(s)
+      .filter((d) => typeName(d)?.name === 'json')
+      .map((d) => ({ message: `column ${d.colname} is json`, offset: typeName(d)?.location }));
+  },
+};

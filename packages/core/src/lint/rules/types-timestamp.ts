@@ -1,0 +1,15 @@
+import type { Rule } from '../types.js';
+import { columnDefs, typeName } from './util.js';
+
+export const timestampWithoutTz: Rule = {
+  code: 'BH-Y601',
+  name: 'timestamp-without-time-zone',
+  rationale: 'timestamp without time zone stores wall-clock times with no zone: comparisons across servers and DST go wrong',
+  fix: 'use timestamptz',
+  severity: 'warning',
+  check(s) {
+    return columnDefs(s)
+      .filter((d) => typeName(d)?.name === 'timestamp')
+      .map((d) => ({ message: `column ${d.colname} is timestamp without time zone`, offset: typeName(d)?.location }));
+  },
+};

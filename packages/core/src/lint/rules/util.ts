@@ -1,0 +1,73 @@
+import type { LintFile, LintStatement } from '../types.js';
+
+type Node = Record<string, any>;
+
+/** `{schemaname, relname, location}` of a RangeVar, wrapped or bare. */
+export function rangeVar(v: unknown): { schema?: string; name: string; location?: number } | undefined {
+  const o = v as Node | undefined;
+  const r = (o?.RangeVar ?? o) as Node | undefined;
+  return r && typeof r.relname === 'string' ? { schema: r.schemaname, name: r.relname, location: r.location } : undefined;
+}
+
+/** The qualified name of a statement's table when it already existed before this statement (not created earlier in the file). */
+export function existingTable(v: unknown, s: LintStatement, f: LintFile): string | undefined {
+  const r = rangeVar(v);
+  if (!r) return undefined;
+  const q = f.qualify(r.schema, r.name);
+  return f.createdBefore(s).has(q) ? undefined : q;
+}
+
+/** Byte offset in the file of a node's location inside the statement. */
+export function at(s: LintStatement, location: unknown): number | undefined {
+  return typeof location === 'number' && location >= 0 ? location : undefined;
+}
+
+export function strings(list: unknown): string[] {
+  return Array.isArray(list) ? list.map((n: Node) => n?.String?.sval).filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The `AlterTableCmd`s of an ALTER TABLE. */
+export function alterCmds(s: LintStatement): Node[] {
+  if (s.kind !== 'AlterTableStmt') return [];
+  return ((s.node.cmds as Node[] | undefined) ?? []).map((c) => c.AlterTableCmd as Node).filter(Boolean);
+}
+
+/** A column definition's type name as written (`int4`, `timestamp`, `varchar`), schema stripped. */
+export function typeName(colDef: Node | undefined): { name: string; mods: number[]; location?: number; array: boolean } | undefined {
+  const t = colDef?.typeName as Node | undefined;
+  if (!t) return undefined;
+  const names = strings(t.names);
+  const mods = ((t.typmods as Node[] | undefined) ?? []).map((m) => m?.A_Const?.ival?.ival).filter((x): x is number => typeof x === 'number');
+  return { name: names[names.length - 1] ?? '', mods, location: t.location, array: Array.isArray(t.arrayBounds) };
+}
+
+export function constraints(colDef: Node | undefined): Node[] {
+  return ((colDef?.constraints as Node[] | undefined) ?? []).map((c) => c.Constraint as Node).filter(Boolean);
+}
+
+/** Column definitions of a CREATE TABLE, and columns added by ALTER TABLE … ADD COLUMN. */
+export function columnDefs(s: LintStatement): Node[] {
+  if (s.kind === 'CreateStmt') return ((s.node.tableElts as Node[] | undefined) ?? []).map((e) => e.ColumnDef as Node).filter(Boolean);
+  return alterCmds(s)
+    .filter((c) => c.subtype === 'AT_AddColumn')
+    .map((c) => c.def?.ColumnDef as Node)
+    .filter(Boolean);
+}
+
+/** Every FuncCall name inside a node (lower-case, schema stripped). */
+export function functionsIn(node: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: unknown) => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    const o = n as Node;
+    if (o.FuncCall) {
+      const names = strings(o.FuncCall.funcname);
+      if (names.length) out.push(names[names.length - 1]!.toLowerCase());
+    }
+    if (o.SQLValueFunction) out.push(String(o.SQLValueFunction.op ?? '').toLowerCase());
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(node);
+  return out;
+}

@@ -1,0 +1,28 @@
+import type { Rule } from '../types.js';
+import { alterCmds, constraints, existingTable, functionsIn } from './util.js';
+
+/** Functions whose value differs per row: a default using one makes ADD COLUMN rewrite the table. */
+const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
+
+export const volatileDefault: Rule = {
+  code: 'BH-L207',
+  name: 'adding-column-with-volatile-default',
+  rationale: 'ADD COLUMN with a volatile default (or any default before PostgreSQL 11) rewrites the whole table under ACCESS EXCLUSIVE',
+  fix: 'add the column without a default (or with a constant), set the default afterwards, and backfill in batches',
+  severity: 'error',
+  check(s, f) {
+    const table = existingTable(s.node.relation, s, f);
+    if (!table) return undefined;
+    return alterCmds(s)
+      .filter((c) => c.subtype === 'AT_AddColumn')
+      .map((c) => c.def?.ColumnDef)
+      .flatMap((d) => {
+        const def = constraints(d).find((k) => k.contype === 'CONSTR_DEFAULT');
+        if (!def) return [];
+        const volatile = functionsIn(def.raw_expr).filter((fn) => VOLATILE.has(fn));
+        if (volatile.length) return [{ message: `new column ${table}.${d.colname} has a volatile default (${volatile[0]}()): the table is rewritten`, offset: def.location }];
+        if (f.pgVersion < 11) return [{ message: `new column ${table}.${d.colname} has a default: before PostgreSQL 11 the table is rewritten`, offset: def.location }];
+        return [];
+      });
+  },
+};
