@@ -32,6 +32,12 @@ const MODULE_TARGETS = [
     cache: true,
   },
   {
+    key: 'migrate-lint',
+    command: 'lint',
+    description: "Lint this module's migrations: destructive changes, long locks, breaking renames, types, privileges.",
+    cache: true,
+  },
+  {
     key: 'migrate-drift',
     command: 'drift',
     description: "Compare this module's live database with what its applied migrations build.",

@@ -70,7 +70,8 @@ describe('plugin functions', () => {
     expect(Object.keys(projects).sort()).toEqual(['modules/admin', 'services/billing']);
     const admin = projects['modules/admin'];
     expect(admin.name).toBe('admin');
-    expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-drift', 'migrate-make', 'migrate-status', 'migrate-verify']);
+    expect(Object.keys(admin.targets).sort()).toEqual(['migrate', 'migrate-down', 'migrate-drift', 'migrate-lint', 'migrate-make', 'migrate-status', 'migrate-verify']);
+    expect(admin.targets['migrate-lint']).toMatchObject({ cache: true, options: { command: 'bulkhead lint admin' } });
     // verify depends only on the files and the Bulkhead version: cached; drift reads the live database: never.
     expect(admin.targets['migrate-verify']).toMatchObject({ cache: true, options: { command: 'bulkhead verify admin' } });
     expect(admin.targets['migrate-verify'].inputs).toEqual(['{projectRoot}/bulkhead.json', '{projectRoot}/migrations/**/*', { runtime: `node -p "require('@bulkhead/core/package.json').version"` }]);
@@ -93,7 +94,7 @@ describe('plugin functions', () => {
     );
     const projects = await nodes(root, ['apps/api/bulkhead.json'], { migrateTargetName: 'db-migrate', migrateStatusTargetName: 'db-status' });
     expect(projects['apps/api'].name).toBeUndefined();
-    expect(Object.keys(projects['apps/api'].targets).sort()).toEqual(['db-migrate', 'db-status', 'migrate-down', 'migrate-drift', 'migrate-make', 'migrate-verify']);
+    expect(Object.keys(projects['apps/api'].targets).sort()).toEqual(['db-migrate', 'db-status', 'migrate-down', 'migrate-drift', 'migrate-lint', 'migrate-make', 'migrate-verify']);
     expect(projects['apps/api'].targets['db-migrate'].dependsOn).toEqual(['^db-migrate']);
   });
 

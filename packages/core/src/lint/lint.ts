@@ -107,8 +107,13 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
   const sql = direction === 'up' ? emitted.up : emitted.down;
   if (!sql.length) return undefined;
   const noTransaction = /config\s*=\s*\{[^}]*transaction\s*:\s*false/.test(source);
+  // `// bulkhead:allow <code|rule> <reason>` in a TS/JS file covers the file's findings of that rule.
+  const allow = source.split('\n').flatMap((text, i) => {
+    const a = /^\s*\/\/\s*bulkhead:allow\s+(\S+)\s*(.*?)\s*$/.exec(text);
+    return a ? [{ rule: a[1]!, reason: a[2] ?? '', line: i + 1 }] : [];
+  });
   // One text, so a table the migration creates is new to its later statements too.
-  return { sql: [sql.join(';\n')], file: ws.rel(m.upPath), ts: { source }, transactional: !noTransaction, allow: [], ...(direction === 'down' ? { up: [emitted.up.join(';\n')] } : {}) };
+  return { sql: [sql.join(';\n')], file: ws.rel(m.upPath), ts: { source }, transactional: !noTransaction, allow, ...(direction === 'down' ? { up: [emitted.up.join(';\n')] } : {}) };
 }
 
 /** Byte offsets → line/column for one text. */
@@ -206,7 +211,12 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
   const findings: LintFinding[] = [];
   for (const { rule, hit, statement } of hits) {
     const pos = src.ts ? { line: await tsLineOf(src.ts.source, direction, statement?.text ?? sql), column: 1 } : at(hit.offset ?? statement?.offset ?? 0);
-    const allow = statement && !src.ts ? src.allow.findIndex((a) => (a.rule === rule.code || a.rule === rule.name) && a.line < statement.line && !statements.some((x) => x.line > a.line && x.line < statement.line)) : -1;
+    const matches = (a: Sources['allow'][number]) => a.rule === rule.code || a.rule === rule.name;
+    const allow = src.ts
+      ? src.allow.findIndex(matches)
+      : statement
+        ? src.allow.findIndex((a) => matches(a) && a.line < statement.line && !statements.some((x) => x.line > a.line && x.line < statement.line))
+        : -1;
     if (allow >= 0 && src.allow[allow]!.reason) {
       used.add(allow);
       continue;
@@ -228,7 +238,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     if (!a.reason) {
       const r = ENGINE_RULES.suppressionWithoutReason;
       findings.push({ code: r.code, rule: r.name, severity: r.severity, module: module.name, file: src.file, line: a.line, column: 1, statement: '', message: `-- bulkhead:allow ${a.rule} gives no reason`, fix: r.fix });
-    } else if (!used.has(i) && sql === src.sql[0]) {
+    } else if (!used.has(i) && sql === src.sql[0] && !(src.ts && direction === 'down')) {
       const r = ENGINE_RULES.unusedSuppression;
       findings.push({ code: r.code, rule: r.name, severity: r.severity, module: module.name, file: src.file, line: a.line, column: 1, statement: '', message: `-- bulkhead:allow ${a.rule} matches no finding of the next statement`, fix: r.fix });
     }

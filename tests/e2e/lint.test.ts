@@ -1,0 +1,132 @@
+/**
+ * `lint` and `plan --locks` as a user runs them (SPEC §8): findings with file:line:column, the
+ * statement and the fix; exit 1 on an error-level finding; TS migrations judged by the SQL they
+ * emit; suppressions and the manifest's configuration; SARIF and GitHub annotations.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, REPO, runCli, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+const risky = {
+  '001_users.up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, tier text);\nCREATE INDEX users_email_idx ON users (email);\n',
+  '001_users.down.sql': 'DROP TABLE users;\n',
+  '002_tier.up.sql': "-- the backfill\nALTER TABLE users ALTER COLUMN tier SET DEFAULT 'free';\nUPDATE users SET tier = 'free';\n\nCREATE INDEX users_tier_idx ON users (tier);\n",
+  '002_tier.down.sql': 'DROP INDEX users_tier_idx;\n',
+};
+
+describe('lint', () => {
+  it('text: file:line:column, severity, code, rule, message, statement and fix; exit 1 on errors; the new table of the same file is not flagged', async () => {
+    fx = makeWorkspace([{ name: 'accounts', url: 'pglite://memory', migrations: risky }]);
+    const r = await runCli(['lint'], { cwd: fx.root });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('modules/accounts/migrations/002_tier.up.sql:3:1: error BH-M501 update-or-delete-without-where: UPDATE of every row of public.users (no WHERE)');
+    expect(r.stderr).toContain("  UPDATE users SET tier = 'free'");
+    expect(r.stderr).toContain('modules/accounts/migrations/002_tier.up.sql:5:32: error BH-L201 index-without-concurrently: CREATE INDEX on public.users without CONCURRENTLY blocks writes while it builds');
+    expect(r.stderr).toContain('  fix: use CREATE INDEX CONCURRENTLY');
+    // 001 creates users and indexes it in the same file: a new, empty table.
+    expect(r.stderr).not.toContain('001_users.up.sql');
+    // The down drops only what its up created, except the index 002 did create: DROP INDEX in a down is expected.
+    expect(r.stderr).not.toContain('001_users.down.sql');
+    expect(r.stderr).toContain('002_tier.up.sql:3:1: warning BH-M502 backfill-in-ddl-transaction');
+    expect(r.stderr).toMatch(/4 files, \d+ statements: 2 errors, 1 warning/);
+  });
+
+  it('suppression with a reason, a manifest turning a rule off or down to a warning', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'accounts',
+        url: 'pglite://memory',
+        manifest: { lint: { rules: { 'BH-M501': 'warning' } } },
+        migrations: { ...risky, '002_tier.up.sql': "ALTER TABLE users ALTER COLUMN tier SET DEFAULT 'free';\nUPDATE users SET tier = 'free';\n-- bulkhead:allow index-without-concurrently users has a few hundred rows\nCREATE INDEX users_tier_idx ON users (tier);\n" },
+      },
+    ]);
+    const r = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.findings.map((f: { code: string; severity: string; line: number }) => [f.code, f.severity, f.line])).toEqual([
+      ['BH-M501', 'warning', 2],
+      ['BH-M502', 'warning', 2],
+    ]);
+  });
+
+  it('a TS migration is linted from the SQL it emits, attributed to its file and line; SARIF and annotations', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: 'pglite://memory',
+        migrations: {
+          '001_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n',
+          '001_orders.down.sql': 'DROP TABLE orders;\n',
+          '002_status.ts': `import type { Knex } from 'knex';
+
+export async function up(knex: Knex) {
+  await knex.schema.alterTable('orders', (t) => {
+    t.string('status', 20).notNullable();
+  });
+}
+
+export async function down(knex: Knex) {
+  await knex.schema.alterTable('orders', (t) => t.dropColumn('status'));
+}
+`,
+        },
+      },
+    ]);
+    const r = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'BH-L206', file: 'modules/shop/migrations/002_status.ts', line: 4, message: expect.stringContaining('new column public.orders.status is NOT NULL without a default') }),
+        expect.objectContaining({ code: 'BH-Y603', file: 'modules/shop/migrations/002_status.ts', severity: 'warning' }),
+      ]),
+    );
+    const sarif = await runCli(['lint', '--format', 'sarif'], { cwd: fx.root });
+    const doc = JSON.parse(sarif.stdout);
+    expect(doc.version).toBe('2.1.0');
+    expect(doc.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toContain('BH-L206');
+    expect(doc.runs[0].results).toContainEqual(
+      expect.objectContaining({ ruleId: 'BH-L206', level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'modules/shop/migrations/002_status.ts' }, region: { startLine: 4, startColumn: 1 } } }] }),
+    );
+    const gha = await runCli(['lint'], { cwd: fx.root, env: { GITHUB_ACTIONS: 'true' } });
+    expect(gha.stdout).toContain('::error file=modules/shop/migrations/002_status.ts,line=4,col=1,title=BH-L206 not-null-column-without-default::new column public.orders.status is NOT NULL');
+    expect(gha.stdout).toContain('::warning file=modules/shop/migrations/002_status.ts');
+  });
+
+  it('an undeclared extension, another module’s object, and a statement for a newer PostgreSQL', async () => {
+    fx = makeWorkspace([
+      { name: 'inventory', url: 'pglite://memory', manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id bigint PRIMARY KEY);\n' } },
+      { name: 'orders', url: 'pglite://memory', migrations: { '001_x.up.sql': 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\nMERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;\n' } },
+    ]);
+    const r = await runCli(['lint', 'orders', '--pg-version', '14', '--json'], { cwd: fx.root });
+    expect(r.json.findings.map((f: { code: string }) => f.code).sort()).toEqual(['BH-X801', 'BH-X803']);
+    const bad = await runCli(['lint', '--pg-version', 'fifteen'], { cwd: fx.root });
+    expect(bad.exitCode).toBe(2);
+    fx.write('modules/orders/migrations/002_y.up.sql', 'ALTER TABLE inventory_items ADD COLUMN order_id bigint;\n');
+    const other = await runCli(['lint', 'orders', '--json'], { cwd: fx.root });
+    expect(other.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-X802', file: 'modules/orders/migrations/002_y.up.sql', line: 1 }));
+  });
+
+  it('the example modules lint clean', async () => {
+    const r = await runCli(['lint'], { cwd: REPO });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/: 0 errors, 0 warnings/);
+  });
+});
+
+describe('plan --locks', () => {
+  it('names, per pending statement, the lock on each table and what it blocks; new tables block nothing', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'billing', url: '${BILLING_URL}', migrations: { '001_invoices.up.sql': 'CREATE TABLE invoices (id bigint PRIMARY KEY, total numeric);\nCREATE INDEX invoices_total_idx ON invoices (total);\n' } }]);
+    const env = { BILLING_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    fx.write('modules/billing/migrations/002_currency.up.sql', "ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\nALTER TABLE invoices ALTER COLUMN total TYPE numeric(12, 2);\nCREATE INDEX CONCURRENTLY invoices_currency_idx ON invoices (currency);\n".replace('CREATE INDEX CONCURRENTLY', 'CREATE INDEX'));
+    const r = await runCli(['plan', '--locks'], { cwd: fx.root, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('    002_currency\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes');
+    expect(r.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes');
+    expect(r.stdout).toContain('      line 3: SHARE on public.invoices: blocks writes');
+    const json = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
+    expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_currency', line: 2, mode: 'ACCESS EXCLUSIVE', table: 'public.invoices', rewrite: true, blocks: 'reads and writes' }));
+  });
+});
