@@ -44,10 +44,19 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   let files = 0;
   let statements = 0;
   for (const module of selected) {
+    // A down is expected to drop what the module's ups create (not only its own up's: a change is often spread over several).
+    const ups = module.migrations.flatMap((m) => (m.sql ? [m.sql.up] : (analysis.emitted.get(`${module.name}:${m.id}`)?.up.join(';\n') ?? [])));
+    const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
+    const qualify = (sch: string | undefined, n: string) => `${sch ?? schema}.${n}`;
+    // Only a module with downs needs it (parsing every up twice costs a second pass).
+    const moduleCreates = new Set<string>();
+    const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
+    if (hasDowns) for (const u of ups) for (const x of createdBy(await parseStatements(u).catch(() => []), qualify).all) moduleCreates.add(x);
     for (const m of module.migrations) {
       for (const direction of ['up', 'down'] as const) {
-        const sources = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
-        if (!sources) continue;
+        const found = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
+        if (!found) continue;
+        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : found;
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
@@ -92,6 +101,8 @@ interface Sources {
   allow: { rule: string; reason: string; line: number }[];
   /** The up's SQL, for a down (what it is expected to drop). */
   up?: string[];
+  /** Or what it is expected to drop, already known. */
+  createdByUp?: Set<string>;
 }
 
 async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
@@ -179,8 +190,8 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
   const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
   const qualify = (s: string | undefined, n: string) => `${s ?? schema}.${n}`;
   const created = createdBy(statements, qualify);
-  let createdByUp = new Set<string>();
-  if (src.up) {
+  let createdByUp = src.createdByUp ?? new Set<string>();
+  if (src.up && !src.createdByUp) {
     const ups = (await Promise.all(src.up.map((u) => parseStatements(u).catch(() => [] as LintStatement[])))).flat();
     createdByUp = createdBy(ups, qualify).all;
   }
