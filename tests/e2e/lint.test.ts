@@ -128,5 +128,14 @@ describe('plan --locks', () => {
     expect(r.stdout).toContain('      line 3: SHARE on public.invoices: blocks writes');
     const json = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
     expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_currency', line: 2, mode: 'ACCESS EXCLUSIVE', table: 'public.invoices', rewrite: true, blocks: 'reads and writes' }));
+
+    // lint --trace confirms it on a scratch database: the locks PostgreSQL granted, strongest per table.
+    const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env });
+    expect(traced.json.trace).toEqual([
+      expect.objectContaining({ module: 'billing', migration: '001_invoices', locks: [{ table: 'public.invoices', mode: 'ACCESS EXCLUSIVE' }] }),
+      expect.objectContaining({ module: 'billing', migration: '002_currency', locks: [{ table: 'public.invoices', mode: 'ACCESS EXCLUSIVE' }] }),
+    ]);
+    const text = await runCli(['lint', '--trace'], { cwd: fx.root, env });
+    expect(text.stderr).toContain('trace billing 002_currency: ACCESS EXCLUSIVE on public.invoices');
   });
 });

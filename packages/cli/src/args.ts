@@ -29,6 +29,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   'server:url': { type: 'string', key: 'server' },
   step: { type: 'boolean', key: 'step' },
   locks: { type: 'boolean', key: 'locks' },
+  trace: { type: 'boolean', key: 'trace' },
   'pg-version': { type: 'string', key: 'pgVersion', parse: pgVersion },
 };
 

@@ -278,6 +278,10 @@ export function renderLint(r: LintResult, out: Output, options: Record<string, u
     if (f.statement) out.write(`  ${f.statement}`);
     out.write(`  fix: ${f.fix}`);
   }
+  for (const t of r.trace ?? []) {
+    const locks = t.locks.map((l) => `${l.mode} on ${l.table}`).join(', ');
+    out.write(`trace ${t.module} ${t.migration}: ${t.note ?? (locks || 'no table locks')}`);
+  }
   const errors = r.findings.filter((f) => f.severity === 'error').length;
   out.write(`${r.files} file${r.files === 1 ? '' : 's'}, ${r.statements} statement${r.statements === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'}`);
   if (process.env.GITHUB_ACTIONS === 'true') {

@@ -10,10 +10,15 @@ import { checkOwnership } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { ENGINE_RULES, RULES } from './registry.js';
 import type { LintFile, LintFinding, LintStatement, Rule, RuleHit, Severity } from './types.js';
+import { traceModule, type TracedMigration } from './trace.js';
 
 export interface LintOptions extends CommonOptions {
   /** PostgreSQL major version the migrations must run on (default 15). */
   pgVersion?: number;
+  /** Also run the migrations on a scratch database and report the locks each actually took. */
+  trace?: boolean;
+  /** Server for the scratch database of --trace (default: next to each module's own). */
+  server?: string;
 }
 
 export interface LintResult {
@@ -24,6 +29,8 @@ export interface LintResult {
   rules: { code: string; name: string; rationale: string; fix: string; severity: Severity }[];
   files: number;
   statements: number;
+  /** With --trace: per migration, the table locks PostgreSQL granted. */
+  trace?: TracedMigration[];
 }
 
 export const DEFAULT_PG_VERSION = 15;
@@ -74,8 +81,10 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   }
   const configured = findings.map((x) => configure(ws, x)).filter((x): x is LintFinding => x !== undefined);
   configured.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
+  const trace = o.trace ? (await Promise.all(selected.map((m) => traceModule(ws, m, { server: o.server })))).flat() : undefined;
   return {
     command: 'lint',
+    ...(trace ? { trace } : {}),
     exitCode: configured.some((x) => x.severity === 'error') ? 1 : 0,
     findings: configured,
     rules: [...RULES, ...Object.values(ENGINE_RULES)].map((r) => ({ code: r.code, name: r.name, rationale: r.rationale, fix: r.fix, severity: r.severity })),

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, constraints, existingTable, typeName } from './util.js';
+import { addedColumns, constraints, typeName } from './util.js';
 
 export const addSerialColumn: Rule = {
   code: 'BH-L209',
@@ -8,13 +8,7 @@ export const addSerialColumn: Rule = {
   fix: 'add a plain nullable column, backfill it in batches, then attach the sequence or default',
   severity: 'error',
   check(s, f) {
-    const table = existingTable(s.node.relation, s, f);
-    if (!table) return undefined;
-    return alterCmds(s)
-      .filter((c) => c.subtype === 'AT_AddColumn')
-      .map((c) => c.def?.ColumnDef)
-      .filter((d) => d)
-      .flatMap((d) => {
+    return addedColumns(s, f).flatMap(({ table, def: d }) => {
         const t = typeName(d);
         const serial = t && /^(small|big)?serial[248]?$/.test(t.name);
         const identity = constraints(d).some((k) => k.contype === 'CONSTR_IDENTITY');

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable } from './util.js';
+import { addedConstraints } from './util.js';
 
 /** A new CHECK or FOREIGN KEY on an existing table without NOT VALID. */
 export const constraintNotValid: Rule = {
@@ -9,12 +9,8 @@ export const constraintNotValid: Rule = {
   fix: 'ADD CONSTRAINT … NOT VALID, then ALTER TABLE … VALIDATE CONSTRAINT … in a later migration (it takes a weaker lock)',
   severity: 'error',
   check(s, f) {
-    const table = existingTable(s.node.relation, s, f);
-    if (!table) return undefined;
-    return alterCmds(s)
-      .filter((c) => c.subtype === 'AT_AddConstraint')
-      .map((c) => c.def?.Constraint)
-      .filter((k) => k && (k.contype === 'CONSTR_CHECK' || k.contype === 'CONSTR_FOREIGN') && !k.skip_validation)
-      .map((k) => ({ message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ?? ''} on ${table} validates every row while blocking writes`.replace('  ', ' '), offset: k.location }));
+    return addedConstraints(s, f)
+      .filter(({ constraint: k }) => (k.contype === 'CONSTR_CHECK' || k.contype === 'CONSTR_FOREIGN') && !k.skip_validation)
+      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ?? ''} on ${table} validates every row while blocking writes`.replace('  ', ' '), offset: k.location }));
   },
 };

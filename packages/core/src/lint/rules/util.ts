@@ -17,11 +17,6 @@ export function existingTable(v: unknown, s: LintStatement, f: LintFile): string
   return f.createdBefore(s).has(q) ? undefined : q;
 }
 
-/** Byte offset in the file of a node's location inside the statement. */
-export function at(s: LintStatement, location: unknown): number | undefined {
-  return typeof location === 'number' && location >= 0 ? location : undefined;
-}
-
 export function strings(list: unknown): string[] {
   return Array.isArray(list) ? list.map((n: Node) => n?.String?.sval).filter((x): x is string => typeof x === 'string') : [];
 }
@@ -70,4 +65,22 @@ export function functionsIn(node: unknown): string[] {
   };
   walk(node);
   return out;
+}
+
+/** Columns an ALTER TABLE adds to a table that existed before this statement, with that table's name. */
+export function addedColumns(s: LintStatement, f: LintFile): { table: string; def: Node }[] {
+  const table = existingTable(s.node.relation, s, f);
+  if (!table) return [];
+  return alterCmds(s)
+    .filter((c) => c.subtype === 'AT_AddColumn' && c.def?.ColumnDef)
+    .map((c) => ({ table, def: c.def.ColumnDef as Node }));
+}
+
+/** Constraints an ALTER TABLE adds to a table that existed before this statement, with that table's name. */
+export function addedConstraints(s: LintStatement, f: LintFile): { table: string; constraint: Node }[] {
+  const table = existingTable(s.node.relation, s, f);
+  if (!table) return [];
+  return alterCmds(s)
+    .filter((c) => c.subtype === 'AT_AddConstraint' && c.def?.Constraint)
+    .map((c) => ({ table, constraint: c.def.Constraint as Node }));
 }

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, constraints, existingTable, functionsIn } from './util.js';
+import { addedColumns, constraints, functionsIn } from './util.js';
 
 /** Functions whose value differs per row: a default using one makes ADD COLUMN rewrite the table. */
 const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
@@ -11,12 +11,7 @@ export const volatileDefault: Rule = {
   fix: 'add the column without a default (or with a constant), set the default afterwards, and backfill in batches',
   severity: 'error',
   check(s, f) {
-    const table = existingTable(s.node.relation, s, f);
-    if (!table) return undefined;
-    return alterCmds(s)
-      .filter((c) => c.subtype === 'AT_AddColumn')
-      .map((c) => c.def?.ColumnDef)
-      .flatMap((d) => {
+    return addedColumns(s, f).flatMap(({ table, def: d }) => {
         const def = constraints(d).find((k) => k.contype === 'CONSTR_DEFAULT');
         if (!def) return [];
         const volatile = functionsIn(def.raw_expr).filter((fn) => VOLATILE.has(fn));
