@@ -107,6 +107,25 @@ export async function down(knex: Knex) {
     expect(other.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-X802', file: 'modules/orders/migrations/002_y.up.sql', line: 1 }));
   });
 
+  it('a table a view of an earlier migration still reads cannot be dropped; an enum recreated to lose a value is named', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'sales',
+        url: 'pglite://memory',
+        migrations: {
+          '001_orders.up.sql': "CREATE TYPE state AS ENUM ('open', 'void', 'paid');\nCREATE TABLE orders (id bigint PRIMARY KEY, st state);\nCREATE VIEW open_orders AS SELECT * FROM orders WHERE st = 'open';\n",
+          '002_cleanup.up.sql':
+            "-- bulkhead:allow drop-table orders moved to the ledger module\nDROP TABLE orders;\nALTER TYPE state RENAME TO state_old;\nCREATE TYPE state AS ENUM ('open', 'paid');\nDROP TYPE state_old;\n",
+        },
+      },
+    ]);
+    const r = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(r.json.findings.map((f: { code: string; line: number; message: string }) => `${f.code} ${f.line} ${f.message}`)).toEqual([
+      'BH-C302 2 public.orders is still referenced by view public.open_orders: the DROP fails',
+      'BH-D106 4 enum public.state is created again after being renamed to state_old: removing a value rewrites every column of the type',
+    ]);
+  });
+
   it('the example modules lint clean', async () => {
     const r = await runCli(['lint'], { cwd: REPO });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -11,6 +11,7 @@ import type { Module, Workspace } from '../workspace.js';
 import { ENGINE_RULES, RULES } from './registry.js';
 import type { LintFile, LintFinding, LintStatement, Rule, RuleHit, Severity } from './types.js';
 import { traceModule, type TracedMigration } from './trace.js';
+import { References } from './references.js';
 
 export interface LintOptions extends CommonOptions {
   /** PostgreSQL major version the migrations must run on (default 15). */
@@ -59,17 +60,21 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
     if (hasDowns) for (const u of ups) for (const x of createdBy(await parseStatements(u).catch(() => []), qualify).all) moduleCreates.add(x);
+    // Views and foreign keys on each table, followed through the ups in order.
+    const references = new References();
     for (const m of module.migrations) {
       for (const direction of ['up', 'down'] as const) {
         const found = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
         if (!found) continue;
-        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : found;
+        // A down runs after the later migrations' downs: what referenced a table then is not known, so only the file itself counts.
+        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : { ...found, references };
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
           if (!f) continue;
           statements += f.file.statements.length;
           findings.push(...f.findings);
+          if (direction === 'up') for (const st of f.file.statements) references.apply(st, f.file.qualify);
         }
       }
     }
@@ -112,6 +117,8 @@ interface Sources {
   up?: string[];
   /** Or what it is expected to drop, already known. */
   createdByUp?: Set<string>;
+  /** Views and foreign keys referencing each table before this file runs. */
+  references?: References;
 }
 
 async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
@@ -215,6 +222,11 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     statements,
     createdBefore: (s) => created.before[s.index] ?? new Set(),
     createdByUp,
+    referencedBy: (table, before) => {
+      const r = (src.references ?? new References()).copy();
+      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+      return r.of(table);
+    },
     qualify,
     at,
   };

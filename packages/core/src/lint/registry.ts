@@ -7,6 +7,8 @@ import { dropCascade } from './rules/drop-cascade.js';
 import { dropColumn } from './rules/drop-column.js';
 import { dropSchema } from './rules/drop-schema.js';
 import { dropTable } from './rules/drop-table.js';
+import { dropStillReferenced } from './rules/drop-still-referenced.js';
+import { enumValueRemoval } from './rules/enum-value-removal.js';
 import { grantPublic } from './rules/grant-public.js';
 import { indexConcurrently } from './rules/index-concurrently.js';
 import { newerPostgres } from './rules/newer-postgres.js';
@@ -37,6 +39,7 @@ export const RULES: readonly Rule[] = [
   dropSchema,
   truncate,
   dropCascade,
+  enumValueRemoval,
   indexConcurrently,
   columnTypeChange,
   setNotNull,
@@ -47,6 +50,7 @@ export const RULES: readonly Rule[] = [
   vacuumFull,
   addSerialColumn,
   rename,
+  dropStillReferenced,
   nonTransactional,
   transactionControl,
   severalConcurrently,

@@ -32,6 +32,8 @@ export interface LintFile {
   createdBefore(statement: LintStatement): ReadonlySet<string>;
   /** For a down file: objects its up creates (`schema.name`), which the down is expected to drop. */
   createdByUp: ReadonlySet<string>;
+  /** Views and foreign keys that reference a table just before a statement (the module's earlier migrations, and this file). */
+  referencedBy(table: string, before: LintStatement): string[];
   /** Resolve a possibly unqualified name against the module's schema. */
   qualify(schema: string | undefined, name: string): string;
   /** Line and column of a byte offset in the file. */

@@ -1,0 +1,113 @@
+import type { LintStatement } from './types.js';
+import { constraints, rangeVar, strings } from './rules/util.js';
+
+type Qualify = (schema: string | undefined, name: string) => string;
+
+/**
+ * Which views and foreign keys reference each table, followed through a module's migrations in
+ * order (what drop-still-referenced needs). Column-level dependencies are not followed.
+ */
+export class References {
+  private readonly by = new Map<string, Set<string>>();
+
+  copy(): References {
+    const r = new References();
+    for (const [k, v] of this.by) r.by.set(k, new Set(v));
+    return r;
+  }
+
+  of(table: string): string[] {
+    return [...(this.by.get(table) ?? [])].sort();
+  }
+
+  private add(table: string, who: string): void {
+    (this.by.get(table) ?? this.by.set(table, new Set()).get(table)!).add(who);
+  }
+
+  private forget(who: string): void {
+    for (const set of this.by.values()) set.delete(who);
+  }
+
+  /** Follow one statement. */
+  apply(s: LintStatement, qualify: Qualify): void {
+    const n = s.node;
+    const viewOf = (kind: string, rel: unknown, query: unknown) => {
+      const r = rangeVar(rel);
+      if (!r) return;
+      const who = `${kind} ${qualify(r.schema, r.name)}`;
+      this.forget(who);
+      for (const t of relationsIn(query)) this.add(qualify(t.schema, t.name), who);
+    };
+    const fk = (table: string, k: any) => {
+      const pk = rangeVar(k?.pktable);
+      if (pk && qualify(pk.schema, pk.name) !== table) this.add(qualify(pk.schema, pk.name), `foreign key of ${table}`);
+    };
+    switch (s.kind) {
+      case 'ViewStmt':
+        viewOf('view', n.view, n.query);
+        break;
+      case 'CreateTableAsStmt':
+        if (n.objtype === 'OBJECT_MATVIEW') viewOf('materialized view', n.into?.rel, n.query);
+        break;
+      case 'CreateStmt': {
+        const r = rangeVar(n.relation);
+        if (!r) break;
+        const table = qualify(r.schema, r.name);
+        for (const e of (n.tableElts as any[]) ?? []) {
+          if (e.Constraint?.contype === 'CONSTR_FOREIGN') fk(table, e.Constraint);
+          for (const k of constraints(e.ColumnDef)) if (k.contype === 'CONSTR_FOREIGN') fk(table, k);
+        }
+        break;
+      }
+      case 'AlterTableStmt': {
+        const r = rangeVar(n.relation);
+        if (!r) break;
+        const table = qualify(r.schema, r.name);
+        for (const c of (n.cmds as any[]) ?? []) {
+          const cmd = c.AlterTableCmd;
+          if (cmd?.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN') fk(table, cmd.def.Constraint);
+          // Which key a DROP CONSTRAINT drops is not known here: forget the table's keys rather than report a stale one.
+          // Nor which keys a dropped column took with it.
+          if (cmd?.subtype === 'AT_DropConstraint' || cmd?.subtype === 'AT_DropColumn') this.forget(`foreign key of ${table}`);
+        }
+        break;
+      }
+      case 'DropStmt': {
+        const kind = n.removeType === 'OBJECT_VIEW' ? 'view' : n.removeType === 'OBJECT_MATVIEW' ? 'materialized view' : n.removeType === 'OBJECT_TABLE' ? 'table' : undefined;
+        if (!kind) break;
+        for (const o of (n.objects as any[]) ?? []) {
+          const parts = strings(o.List?.items);
+          const q = qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!);
+          if (kind === 'table') {
+            this.by.delete(q);
+            this.forget(`foreign key of ${q}`);
+          } else this.forget(`${kind} ${q}`);
+          // CASCADE takes the dependents with it.
+          if (n.behavior === 'DROP_CASCADE') this.by.delete(q);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+/** Every RangeVar of a query tree. */
+function relationsIn(node: unknown): { schema?: string; name: string }[] {
+  const out: { schema?: string; name: string }[] = [];
+  const ctes = new Set<string>();
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(walk);
+    const o = x as Record<string, any>;
+    if (o.CommonTableExpr) ctes.add(String(o.CommonTableExpr.ctename));
+    if (typeof o.relname === 'string') {
+      if (!(o.schemaname === undefined && ctes.has(o.relname))) out.push({ schema: o.schemaname, name: o.relname });
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(node);
+  return out;
+}

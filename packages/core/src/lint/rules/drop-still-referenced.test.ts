@@ -1,0 +1,15 @@
+import { describe, it } from 'vitest';
+import { expectRule } from './test-helper.js';
+
+describe('BH-C302 drop-still-referenced', () => {
+  it('flags what it must and leaves the near misses alone', async () => {
+    await expectRule(
+      'BH-C302',
+      [
+        'CREATE VIEW recent AS SELECT * FROM orders WITH x AS (SELECT 1) SELECT 1;'.replace(' WITH x AS (SELECT 1) SELECT 1', '') + '\nDROP TABLE orders;',
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders CASCADE;',
+      ],
+      ['CREATE VIEW recent AS SELECT * FROM orders;\nDROP VIEW recent;\nDROP TABLE orders;', 'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items;\nDROP TABLE orders;', 'DROP TABLE orders;'],
+    );
+  });
+});
