@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { strings } from './util.js';
+import { droppedNames } from './util.js';
 
 /** DROP TABLE of a table a view or foreign key of the module still references. */
 export const dropStillReferenced: Rule = {
@@ -9,10 +9,7 @@ export const dropStillReferenced: Rule = {
   fix: 'drop or change the views and foreign keys that use it first, in the same or an earlier migration',
   severity: 'error',
   check(s, f) {
-    if (s.kind !== 'DropStmt' || s.node.removeType !== 'OBJECT_TABLE') return undefined;
-    return ((s.node.objects as any[]) ?? [])
-      .map((o) => strings(o.List?.items))
-      .map((parts) => f.qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!))
+    return droppedNames(s, 'OBJECT_TABLE', f.qualify)
       .map((table) => ({ table, by: f.referencedBy(table, s) }))
       .filter((x) => x.by.length)
       .map((x) => ({ message: `${x.table} is still referenced by ${x.by.join(', ')}${s.node.behavior === 'DROP_CASCADE' ? ': CASCADE drops them silently' : ': the DROP fails'}` }));

@@ -84,3 +84,12 @@ export function addedConstraints(s: LintStatement, f: LintFile): { table: string
     .filter((c) => c.subtype === 'AT_AddConstraint' && c.def?.Constraint)
     .map((c) => ({ table, constraint: c.def.Constraint as Node }));
 }
+
+/** Qualified names a DROP of `removeType` (OBJECT_TABLE, OBJECT_VIEW, …) names; [] for other statements. */
+export function droppedNames(s: LintStatement, removeType: string, qualify: (schema: string | undefined, name: string) => string): string[] {
+  if (s.kind !== 'DropStmt' || s.node.removeType !== removeType) return [];
+  return ((s.node.objects as Node[] | undefined) ?? [])
+    .map((o) => strings(o.List?.items))
+    .filter((parts) => parts.length)
+    .map((parts) => qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!));
+}
