@@ -3,6 +3,7 @@
  * statement and the fix; exit 1 on an error-level finding; TS migrations judged by the SQL they
  * emit; suppressions and the manifest's configuration; SARIF and GitHub annotations.
  */
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, makeWorkspace, REPO, runCli, type Fixture } from '../support/fixtures.js';
 
@@ -133,6 +134,36 @@ export async function down(knex: Knex) {
   });
 });
 
+describe('lint --pending', () => {
+  it('lints what up would run: a table created earlier in the run is new; one already applied exists; the server decides the version', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'crm',
+        url: '${CRM_URL}',
+        migrations: {
+          '001_people.up.sql': 'CREATE TABLE people (id bigint PRIMARY KEY, email text);\n',
+          '002_email_idx.up.sql': 'CREATE INDEX people_email_idx ON people (email);\n',
+          '003_merge.up.sql': 'MERGE INTO people p USING people q ON p.id = q.id WHEN MATCHED THEN DO NOTHING;\n',
+        },
+      },
+    ]);
+    const env = { CRM_URL: url };
+    // Nothing applied: 001 creates people in this same run, so 002's index is on a new table.
+    const fresh = await runCli(['lint', '--pending', '--json'], { cwd: fx.root, env });
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(fresh.json.findings).toEqual([]);
+    // Statically, people exists before 002.
+    const staticRun = await runCli(['lint', '--json', '--pg-version', '15'], { cwd: fx.root, env });
+    expect(staticRun.json.findings.map((f: { code: string }) => f.code)).toEqual(['BH-L201']);
+    // 001 applied: people is live, so 002 is flagged; MERGE is fine on this server (15+).
+    expect((await runCli(['up', '--to', '001_people'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const later = await runCli(['lint', '--pending', '--json'], { cwd: fx.root, env });
+    expect(later.json.findings.map((f: { code: string; file: string }) => `${f.code} ${f.file}`)).toEqual(['BH-L201 modules/crm/migrations/002_email_idx.up.sql']);
+    expect((await runCli(['lint', '--pending', '--pg-version', '14', '--json'], { cwd: fx.root, env })).json.findings.map((f: { code: string }) => f.code)).toEqual(['BH-L201', 'BH-X803']);
+  });
+});
+
 describe('plan --locks', () => {
   it('names, per pending statement, the lock on each table and what it blocks; new tables block nothing', async () => {
     const url = await createDatabase();
@@ -140,6 +171,12 @@ describe('plan --locks', () => {
     const env = { BILLING_URL: url };
     expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
     fx.write('modules/billing/migrations/002_currency.up.sql', "ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\nALTER TABLE invoices ALTER COLUMN total TYPE numeric(12, 2);\nCREATE INDEX CONCURRENTLY invoices_currency_idx ON invoices (currency);\n".replace('CREATE INDEX CONCURRENTLY', 'CREATE INDEX'));
+    // The application is busy: a transaction reading invoices stays open. plan --locks reads files and
+    // history only, lint --trace works on a scratch database: neither queues behind it.
+    const app = new pg.Client({ connectionString: url });
+    await app.connect();
+    await app.query('BEGIN');
+    await app.query('SELECT count(*) FROM invoices');
     const r = await runCli(['plan', '--locks'], { cwd: fx.root, env });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('    002_currency\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes');
@@ -156,5 +193,9 @@ describe('plan --locks', () => {
     ]);
     const text = await runCli(['lint', '--trace'], { cwd: fx.root, env });
     expect(text.stderr).toContain('trace billing 002_currency: ACCESS EXCLUSIVE on public.invoices');
+    const held = await app.query("SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'invoices'::regclass");
+    expect(held.rows[0].n).toBe(1);
+    await app.query('ROLLBACK');
+    await app.end();
   });
 });

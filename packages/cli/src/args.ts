@@ -30,6 +30,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   step: { type: 'boolean', key: 'step' },
   locks: { type: 'boolean', key: 'locks' },
   trace: { type: 'boolean', key: 'trace' },
+  pending: { type: 'boolean', key: 'pending' },
   'pg-version': { type: 'string', key: 'pgVersion', parse: pgVersion },
 };
 

@@ -82,8 +82,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   lint: {
     summary: 'rules over the SQL each migration runs: destructive changes, long locks, breaking renames, transactions, types, privileges, module rules',
-    usage: 'bulkhead lint [modules…] [--pg-version 15] [--format text|json|sarif] [--trace [--server postgres://…]]',
-    flags: ['pg-version', 'format', 'trace', 'server:url'],
+    usage: 'bulkhead lint [modules…] [--pending] [--pg-version 15] [--format text|json|sarif] [--trace [--server postgres://…]]',
+    flags: ['pg-version', 'format', 'trace', 'server:url', 'pending', 'tenant', 'production'],
     check: (o, spec) => {
       if (o.format !== undefined && !['text', 'json', 'sarif'].includes(o.format as string)) throw usageError(`--format ${o.format}: use text, json or sarif`, 'lint', spec);
     },

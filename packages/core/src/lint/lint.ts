@@ -3,7 +3,10 @@ import { analyzeSql } from '../analysis/objects.js';
 import { parser } from '../analysis/parser.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
 import { shortenSql } from '../analysis/statements.js';
-import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
+import { withTarget, withTargets } from '../db/targets.js';
+import { BulkheadError } from '../errors.js';
+import { listUnits, readUnits } from '../runner/read.js';
 import type { ExitCode } from '../errors.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { checkOwnership } from '../plan/ownership.js';
@@ -20,6 +23,11 @@ export interface LintOptions extends CommonOptions {
   trace?: boolean;
   /** Server for the scratch database of --trace (default: next to each module's own). */
   server?: string;
+  /**
+   * Lint only what `up` would run, reading each module's history: tables that an earlier pending
+   * migration creates are new (empty, unused), and the target version defaults to the server's.
+   */
+  pending?: boolean;
 }
 
 export interface LintResult {
@@ -46,7 +54,8 @@ export const DEFAULT_PG_VERSION = 15;
 export async function lint(o: LintOptions = {}): Promise<LintResult> {
   const ws = loadValidWorkspace({ ...o, modules: undefined });
   const selected = selectModules(ws, o.modules);
-  const pgVersion = o.pgVersion ?? DEFAULT_PG_VERSION;
+  const live = o.pending ? await pendingOf(ws, selected, o) : undefined;
+  const pgVersion = o.pgVersion ?? live?.pgVersion ?? DEFAULT_PG_VERSION;
   const analysis = await analyseModules(ws, ws.modules);
   const findings: LintFinding[] = [];
   let files = 0;
@@ -62,12 +71,20 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     if (hasDowns) for (const u of ups) for (const x of createdBy(await parseStatements(u).catch(() => []), qualify).all) moduleCreates.add(x);
     // Views and foreign keys on each table, followed through the ups in order.
     const references = new References();
+    // With --pending: what the run's earlier migrations create is new to its later ones.
+    const pendingIds = live?.pending.get(module.name);
+    const newTables = new Set<string>();
     for (const m of module.migrations) {
+      if (pendingIds && !pendingIds.has(m.id)) {
+        if (m.sql) for (const st of await parseStatements(m.sql.up).catch(() => [])) references.apply(st, qualify);
+        continue;
+      }
       for (const direction of ['up', 'down'] as const) {
+        if (pendingIds && direction === 'down') continue;
         const found = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
         if (!found) continue;
         // A down runs after the later migrations' downs: what referenced a table then is not known, so only the file itself counts.
-        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : { ...found, references };
+        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : { ...found, references, newTables };
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
@@ -75,12 +92,15 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
           statements += f.file.statements.length;
           findings.push(...f.findings);
           if (direction === 'up') for (const st of f.file.statements) references.apply(st, f.file.qualify);
+          if (direction === 'up' && pendingIds) for (const t of createdBy(f.file.statements, f.file.qualify).all) newTables.add(t);
         }
       }
     }
   }
   // Objects of other modules: the isolation analysis, as lint findings.
+  const pendingFiles = live ? new Set(selected.flatMap((m) => m.migrations.filter((x) => live.pending.get(m.name)?.has(x.id)).flatMap((x) => [ws.rel(x.upPath), ...(x.downPath ? [ws.rel(x.downPath)] : [])]))) : undefined;
   for (const p of checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(selected.map((m) => m.name)) })) {
+    if (pendingFiles && !pendingFiles.has(p.file ?? '')) continue;
     const r = ENGINE_RULES.otherModule;
     findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
   }
@@ -119,6 +139,8 @@ interface Sources {
   createdByUp?: Set<string>;
   /** Views and foreign keys referencing each table before this file runs. */
   references?: References;
+  /** Tables earlier migrations of the same run create (--pending): new to this file too. */
+  newTables?: ReadonlySet<string>;
 }
 
 async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
@@ -220,7 +242,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     transactional: src.transactional,
     pgVersion,
     statements,
-    createdBefore: (s) => created.before[s.index] ?? new Set(),
+    createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
     createdByUp,
     referencedBy: (table, before) => {
       const r = (src.references ?? new References()).copy();
@@ -301,4 +323,23 @@ async function tsLineOf(source: string, direction: 'up' | 'down', sql: string): 
   const touches = await analyzeSql(sql).catch(() => []);
   const first = touches.find((t) => t.action !== 'reference') ?? touches[0];
   return lineOfName(source, direction, first ? (first.table && first.kind !== 'index' ? first.table.name : first.name) : '\u0000');
+}
+
+/** --pending: each module's migrations not applied yet (on every unit), and the server's major version. */
+async function pendingOf(ws: Workspace, modules: readonly Module[], o: LintOptions): Promise<{ pending: Map<string, Set<string>>; pgVersion?: number }> {
+  return withTargets({ command: 'lint', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
+    const units = await listUnits(ws, pool, modules, { readOnly: true, tenants: o.tenants });
+    const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
+    if (problems.length) throw new BulkheadError(problems);
+    const pending = new Map<string, Set<string>>();
+    for (const r of reads) {
+      const set = pending.get(r.unit.module.name) ?? pending.set(r.unit.module.name, new Set()).get(r.unit.module.name)!;
+      for (const m of r.state.pending) set.add(m.id);
+    }
+    const first = reads.find((r) => r.created);
+    const pgVersion = first
+      ? await withTarget(pool, first.unit, async (db) => Math.floor(Number(((await db.knex.raw('SHOW server_version_num')) as unknown as { rows: { server_version_num: string }[] }).rows[0]?.server_version_num ?? 0) / 10000) || undefined)
+      : undefined;
+    return { pending, pgVersion };
+  });
 }
