@@ -6,7 +6,7 @@ describe('BH-Y604 types-int-pk', () => {
     await expectRule(
       'BH-Y604',
       ["CREATE TABLE t (id serial PRIMARY KEY);", "CREATE TABLE t (id int, PRIMARY KEY (id));"],
-      ["CREATE TABLE t (id bigserial PRIMARY KEY);", "CREATE TABLE t (id int, other bigint PRIMARY KEY);"],
+      ["CREATE TABLE t (id bigserial PRIMARY KEY);", "CREATE TABLE d (crate_id integer PRIMARY KEY REFERENCES crates (id));", "CREATE TABLE e (v int, PRIMARY KEY (v), FOREIGN KEY (v) REFERENCES versions (id));", "CREATE TABLE t (id int, other bigint PRIMARY KEY);"],
       {},
     );
   });

@@ -9,13 +9,17 @@ export const intPrimaryKey: Rule = {
   severity: 'warning',
   check(s) {
     const pkCols = new Set<string>();
+    // A key that is also a foreign key takes its parent's type: the parent is where to widen it.
+    const fkCols = new Set<string>();
     for (const e of (s.kind === 'CreateStmt' ? (s.node.tableElts as any[]) : []) ?? []) {
       const k = e.Constraint;
       if (k?.contype === 'CONSTR_PRIMARY') for (const c of k.keys ?? []) pkCols.add(c.String?.sval);
+      if (k?.contype === 'CONSTR_FOREIGN') for (const c of k.fk_attrs ?? []) fkCols.add(c.String?.sval);
     }
     return columnDefs(s)
       .filter((d) => ['int4', 'int2', 'serial', 'serial4', 'smallserial', 'serial2', 'int', 'integer', 'smallint'].includes(typeName(d)?.name ?? ''))
       .filter((d) => pkCols.has(d.colname) || constraints(d).some((k) => k.contype === 'CONSTR_PRIMARY'))
+      .filter((d) => !fkCols.has(d.colname) && !constraints(d).some((k) => k.contype === 'CONSTR_FOREIGN'))
       .map((d) => ({ message: `primary key ${d.colname} is ${typeName(d)!.name.includes('serial') ? typeName(d)!.name : 'a 32-bit integer'}`, offset: typeName(d)?.location }));
   },
 };
