@@ -1,4 +1,5 @@
 import { parser } from './parser.js';
+import { lineMap } from './positions.js';
 
 /**
  * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
@@ -77,7 +78,7 @@ type Node = Record<string, unknown>;
 /** A text being analysed and where it sits in the file: byte offsets → line/column. */
 class Source {
   private readonly bytes: Buffer;
-  private readonly starts: number[] = [0];
+  private readonly map: ReturnType<typeof lineMap>;
   constructor(
     readonly text: string,
     /** Byte offset of `text` inside the file. */
@@ -87,19 +88,12 @@ class Source {
     readonly firstColumn = 1,
   ) {
     this.bytes = Buffer.from(text, 'utf8');
-    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 10) this.starts.push(i + 1);
+    this.map = lineMap(text);
   }
-  /** 1-based line and column (in characters) of a byte offset into `text`. */
+  /** 1-based line and column (in characters) in the file of a byte offset into `text`. */
   at(byte: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= byte) lo = mid;
-      else hi = mid - 1;
-    }
-    const column = [...this.bytes.subarray(this.starts[lo]!, Math.max(byte, this.starts[lo]!)).toString('utf8')].length + 1;
-    return { line: this.firstLine + lo, column: lo === 0 ? column + this.firstColumn - 1 : column };
+    const { line, column } = this.map(byte);
+    return { line: this.firstLine + line - 1, column: line === 1 ? column + this.firstColumn - 1 : column };
   }
   /** The byte offset of a substring, searching from `fromByte`; undefined when not found. */
   find(sub: string, fromByte = 0): number | undefined {
@@ -147,7 +141,8 @@ const OBJECT_KIND: Record<string, ObjectKind> = {
   OBJECT_TABCONSTRAINT: 'table',
 };
 
-const strings = (list: unknown): string[] =>
+/** The `sval`s of a list of String nodes (a qualified name, an option's value). */
+export const strings = (list: unknown): string[] =>
   Array.isArray(list) ? list.map((n) => (n as { String?: { sval?: string } } | undefined)?.String?.sval).filter((s): s is string => typeof s === 'string') : [];
 
 /** Split a qualified name list: [name], [schema, name] or [catalog, schema, name]. */

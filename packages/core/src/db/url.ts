@@ -93,3 +93,12 @@ export function withDatabase(t: DatabaseTarget, database: string): DatabaseTarge
   const url = u.toString();
   return { ...t, url, display: redactUrl(url), database };
 }
+
+/**
+ * Which database a target is, as its URL says (host, port and name; an embedded folder): two
+ * targets with one key share a database. Undefined for an in-memory database, which is its own.
+ */
+export function databaseKey(t: DatabaseTarget): string | undefined {
+  if (t.kind === 'postgres') return `${t.host}:${t.port}/${t.database}`;
+  return t.dir === undefined ? undefined : `pglite:${t.dir}`;
+}

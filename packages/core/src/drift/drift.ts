@@ -1,6 +1,7 @@
 import { analyseModules } from '../analysis/migrations.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { ident } from '../db/postgres.js';
+import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { withTarget, withTargets } from '../db/targets.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
@@ -50,7 +51,9 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
   const ws = loadValidWorkspace(o);
   const selected = selectModules(ws, o.modules);
   const production = isProduction(o);
-  const schemasCreated = await createdSchemas(ws, selected);
+  // Read (from the analysis cache) only when some unit shares its database.
+  let schemasCreated: Promise<Map<string, string[]>> | undefined;
+  const schemasOf = async (module: string) => ((await (schemasCreated ??= createdSchemas(ws, selected))).get(module) ?? []);
   return withTargets({ command: 'drift', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production, reporter: o.reporter }, async (pool) => {
     const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
@@ -71,7 +74,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         else runnables.push(p.runnable);
       }
       if (missing.length) throw new BulkheadError(missing);
-      const scope = scopeOf(ws, unit, units, schemasCreated.get(unit.module.name) ?? []);
+      const scope = await scopeOf(ws, unit, units, () => schemasOf(unit.module.name));
       const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
       const expected = await withScratchDatabase(unit, { command: 'drift', server: o.server, root: ws.root }, async ({ db }) => {
         if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
@@ -112,12 +115,12 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
  * 000's tables that no migration created are found in any schema), else its own schema and the
  * schemas its migrations create. The history table and its companion are never part of it.
  */
-function scopeOf(ws: Workspace, unit: Unit, all: readonly Unit[], created: readonly string[]): SnapshotScope {
+async function scopeOf(ws: Workspace, unit: Unit, all: readonly Unit[], created: () => Promise<string[]>): Promise<SnapshotScope> {
   const exclude = [unit.history, progressTable(unit.history)];
-  const key = (u: Unit) => (u.target.kind === 'postgres' ? `${u.target.host}:${u.target.port}/${u.target.database}` : `pglite:${u.target.dir ?? u.id}`);
-  const others = [...all, ...ws.modules.filter((m) => !all.some((u) => u.module === m)).map((m) => ({ target: m.target, id: m.name }) as Unit)];
-  const shared = others.some((u) => u.id !== unit.id && key(u) === key(unit));
-  return shared ? { schemas: [...new Set([unit.schema, ...created])], exclude } : { exclude };
+  const mine = databaseKey(unit.target);
+  // Another unit of this run (a sibling schema tenant), or another module, in the same database.
+  const shared = mine !== undefined && (all.some((u) => u.id !== unit.id && databaseKey(u.target) === mine) || ws.modules.some((m) => m !== unit.module && databaseKey(m.target) === mine));
+  return shared ? { schemas: [...new Set([unit.schema, ...(await created())])], exclude } : { exclude };
 }
 
 /** Schemas each module's migrations create (CREATE SCHEMA), from the cached analysis. */

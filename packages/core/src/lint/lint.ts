@@ -1,6 +1,7 @@
 import { analyseModules } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parser } from '../analysis/parser.js';
+import { lineMap } from '../analysis/positions.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
 import { shortenSql } from '../analysis/statements.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
@@ -63,8 +64,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   for (const module of selected) {
     // A down is expected to drop what the module's ups create (not only its own up's: a change is often spread over several).
     const ups = module.migrations.flatMap((m) => (m.sql ? [m.sql.up] : (analysis.emitted.get(`${module.name}:${m.id}`)?.up.join(';\n') ?? [])));
-    const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
-    const qualify = (sch: string | undefined, n: string) => `${sch ?? schema}.${n}`;
+    const qualify = qualifier(module);
     // Only a module with downs needs it (parsing every up twice costs a second pass).
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
@@ -165,26 +165,9 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
   return { sql: [sql.join(';\n')], file: ws.rel(m.upPath), ts: { source }, transactional: !noTransaction, allow, ...(direction === 'down' ? { up: [emitted.up.join(';\n')] } : {}) };
 }
 
-/** Byte offsets → line/column for one text. */
-function positions(text: string): (offset: number) => { line: number; column: number } {
-  const bytes = Buffer.from(text, 'utf8');
-  const starts = [0];
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: [...bytes.subarray(starts[lo]!, Math.max(offset, starts[lo]!)).toString('utf8')].length + 1 };
-  };
-}
-
 export async function parseStatements(sql: string): Promise<LintStatement[]> {
   const pg = await parser();
-  const at = positions(sql);
+  const at = lineMap(sql);
   const bytes = Buffer.from(sql, 'utf8');
   const result = pg.parseSync(sql);
   return (result.stmts ?? []).map((s, index) => {
@@ -225,15 +208,14 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
   } catch {
     return undefined; // A syntax error is validate's (BH033).
   }
-  const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
-  const qualify = (s: string | undefined, n: string) => `${s ?? schema}.${n}`;
+  const qualify = qualifier(module);
   const created = createdBy(statements, qualify);
   let createdByUp = src.createdByUp ?? new Set<string>();
   if (src.up && !src.createdByUp) {
     const ups = (await Promise.all(src.up.map((u) => parseStatements(u).catch(() => [] as LintStatement[])))).flat();
     createdByUp = createdBy(ups, qualify).all;
   }
-  const at = positions(sql);
+  const at = lineMap(sql);
   const file: LintFile = {
     module,
     file: src.file,
@@ -342,4 +324,10 @@ async function pendingOf(ws: Workspace, modules: readonly Module[], o: LintOptio
       : undefined;
     return { pending, pgVersion };
   });
+}
+
+/** Names resolved against the module's own schema (a schema-tenant module's migrations are written for any tenant: public stands in). */
+function qualifier(module: Module): (schema: string | undefined, name: string) => string {
+  const own = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
+  return (schema, name) => `${schema ?? own}.${name}`;
 }

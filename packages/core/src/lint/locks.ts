@@ -1,6 +1,6 @@
 import type { LintStatement } from './types.js';
 import { createdBy, parseStatements } from './lint.js';
-import { alterCmds, constraints, functionsIn, rangeVar, strings } from './rules/util.js';
+import { alterCmds, constraints, functionsIn, rangeVar, strings, VOLATILE_FUNCTIONS } from './rules/util.js';
 
 /**
  * The table lock each statement takes, from PostgreSQL's lock levels per statement kind
@@ -28,7 +28,6 @@ export function blocksOf(mode: LockMode): StatementLock['blocks'] {
   return 'nothing';
 }
 
-const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'clock_timestamp', 'nextval', 'timeofday']);
 const WEAK_ALTER: Record<string, LockMode> = {
   AT_ValidateConstraint: 'SHARE UPDATE EXCLUSIVE',
   AT_SetStatistics: 'SHARE UPDATE EXCLUSIVE',
@@ -79,7 +78,7 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
         if (c.subtype === 'AT_AddColumn') {
           const d = c.def?.ColumnDef;
           const def = constraints(d).find((x) => x.contype === 'CONSTR_DEFAULT');
-          if ((def && functionsIn(def.raw_expr).some((f) => VOLATILE.has(f))) || constraints(d).some((x) => x.contype === 'CONSTR_IDENTITY' || x.contype === 'CONSTR_GENERATED')) rewrite = true;
+          if ((def && functionsIn(def.raw_expr).some((f) => VOLATILE_FUNCTIONS.has(f))) || constraints(d).some((x) => x.contype === 'CONSTR_IDENTITY' || x.contype === 'CONSTR_GENERATED')) rewrite = true;
         }
         if (c.subtype === 'AT_SetLogged' || c.subtype === 'AT_SetUnLogged' || c.subtype === 'AT_SetAccessMethod') rewrite = true;
       }

@@ -1,8 +1,9 @@
 import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { ident } from '../db/postgres.js';
+import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import type { ModuleDb } from '../db/types.js';
-import { BulkheadError, exitCodeOf, type ExitCode, type Problem } from '../errors.js';
+import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
 import { progressTable } from '../history/store.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
@@ -81,7 +82,7 @@ export async function verify(o: VerifyOptions = {}): Promise<VerifyResult> {
   }
   if (problems.length) throw new BulkheadError(problems);
   const modules = await mapLimit(selected, o.concurrency ?? 2, (m) => verifyModule(ws, m, loaded, o));
-  return { command: 'verify', exitCode: modules.some((m) => m.findings.length) ? 1 : exitCodeOf([]), modules };
+  return { command: 'verify', exitCode: modules.some((m) => m.findings.length) ? EXIT.failed : EXIT.ok, modules };
 }
 
 /** Dependencies (transitively) that live in this module's database: schema mode. Their objects are the ground its SQL stands on. */
@@ -102,10 +103,8 @@ function sharingDependencies(ws: Workspace, m: Module): Module[] {
 }
 
 function sameDatabase(a: Module, b: Module): boolean {
-  const x = a.target;
-  const y = b.target;
-  if (x.kind === 'postgres' && y.kind === 'postgres') return x.host === y.host && x.port === y.port && x.database === y.database;
-  return x.kind === 'pglite' && y.kind === 'pglite' && x.dir !== undefined && x.dir === y.dir;
+  const key = databaseKey(a.target);
+  return key !== undefined && key === databaseKey(b.target);
 }
 
 async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>, o: VerifyOptions): Promise<ModuleVerify> {

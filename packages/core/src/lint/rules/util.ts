@@ -1,4 +1,10 @@
+import { strings } from '../../analysis/objects.js';
 import type { LintFile, LintStatement } from '../types.js';
+
+export { strings };
+
+/** Functions whose value differs per row: a default calling one makes ADD COLUMN rewrite the table. */
+export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
 
 type Node = Record<string, any>;
 
@@ -17,9 +23,6 @@ export function existingTable(v: unknown, s: LintStatement, f: LintFile): string
   return f.createdBefore(s).has(q) ? undefined : q;
 }
 
-export function strings(list: unknown): string[] {
-  return Array.isArray(list) ? list.map((n: Node) => n?.String?.sval).filter((x): x is string => typeof x === 'string') : [];
-}
 
 /** The `AlterTableCmd`s of an ALTER TABLE. */
 export function alterCmds(s: LintStatement): Node[] {

@@ -1,8 +1,6 @@
 import type { Rule } from '../types.js';
-import { addedColumns, constraints, functionsIn } from './util.js';
+import { addedColumns, constraints, functionsIn, VOLATILE_FUNCTIONS } from './util.js';
 
-/** Functions whose value differs per row: a default using one makes ADD COLUMN rewrite the table. */
-const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
 
 export const volatileDefault: Rule = {
   code: 'BH-L207',
@@ -14,7 +12,7 @@ export const volatileDefault: Rule = {
     return addedColumns(s, f).flatMap(({ table, def: d }) => {
         const def = constraints(d).find((k) => k.contype === 'CONSTR_DEFAULT');
         if (!def) return [];
-        const volatile = functionsIn(def.raw_expr).filter((fn) => VOLATILE.has(fn));
+        const volatile = functionsIn(def.raw_expr).filter((fn) => VOLATILE_FUNCTIONS.has(fn));
         if (volatile.length) return [{ message: `new column ${table}.${d.colname} has a volatile default (${volatile[0]}()): the table is rewritten`, offset: def.location }];
         if (f.pgVersion < 11) return [{ message: `new column ${table}.${d.colname} has a default: before PostgreSQL 11 the table is rewritten`, offset: def.location }];
         return [];

@@ -1,0 +1,20 @@
+/**
+ * Byte offsets (what the parser reports) → 1-based line and column in characters, for one text.
+ * Lines are found by binary search over the line starts, so a file of thousands of statements
+ * maps each position in O(log lines).
+ */
+export function lineMap(text: string): (offset: number) => { line: number; column: number } {
+  const bytes = Buffer.from(text, 'utf8');
+  const starts = [0];
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: [...bytes.subarray(starts[lo]!, Math.max(offset, starts[lo]!)).toString('utf8')].length + 1 };
+  };
+}
