@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForQuery, type Fixture } from '../support/fixtures.js';
+import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForMigration, waitForQuery, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -96,7 +96,7 @@ describe('a lost module lock', () => {
     ]);
     const env = { LOST_URL: url };
     const first = startCli(['up', '--json'], { cwd: fx.root, env });
-    await waitForQuery(url, 'pg_sleep(3)');
+    await waitForMigration(url, '001_slow');
     // Kill the session holding the module lock (what a proxy or an idle timeout would do).
     // (The idle session: the one running the migration also holds an advisory lock, the fence.)
     const [holder] = await query<{ pid: number }>(

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, type Fixture } from '../support/fixtures.js';
+import { createDatabase, makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForMigration, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -70,7 +70,7 @@ describe('reliability on a PostgreSQL server', () => {
     ]);
     const env = { VICTIM_URL: url };
     const runner = startCli(['up'], { cwd: fx.root, env });
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length > 0);
+    await waitForMigration(url, '002_slow');
     runner.kill('SIGKILL');
     await runner;
 

@@ -132,6 +132,14 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000)
   throw new Error('condition not reached in time');
 }
 
+/**
+ * Wait until a runner's session is inside migration `id` (its application_name names the
+ * migration while it runs: a batch of migrations is one query text, showing only its start).
+ */
+export async function waitForMigration(url: string, id: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()", [`bulkhead up % ${id}`])).length > 0, timeoutMs);
+}
+
 /** Wait until a session other than the caller's runs a query containing `text`. */
 export async function waitForQuery(url: string, text: string, timeoutMs = 20_000): Promise<void> {
   await waitFor(

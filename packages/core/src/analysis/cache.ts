@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Touch } from './objects.js';
+import type { StatementMark } from './statements.js';
 
 /** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 3;
+const ANALYSIS_VERSION = 4;
 
 export interface AnalysisEntry {
   up: Touch[];
   down: Touch[];
+  /** A SQL migration: how its files split into statements (the runner's split, without a parse). */
+  statements?: { up: StatementMark[]; down?: StatementMark[] };
   /** A TS/JS migration: the SQL it emitted, per direction (lint reads it). */
   sql?: { up: string[]; down: string[] };
   /** A TS/JS migration that could not be analysed: why, and the checksum of the migration that stopped the chain. */

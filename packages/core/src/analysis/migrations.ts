@@ -4,7 +4,8 @@ import type { MigrationFile } from '../migrations/files.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { AnalysisCache, type AnalysisEntry } from './cache.js';
-import { analyzeSql, type Touch } from './objects.js';
+import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
+import { rememberStatements, type StatementMark } from './statements.js';
 
 export interface ModulesAnalysis {
   analysed: AnalysedMigration[];
@@ -97,11 +98,16 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
       let entry: AnalysisEntry | undefined = cache.get(module.name, m.checksum);
       if (!entry) {
-        const up = await parsed(m.sql.up);
-        const down = m.sql.down === undefined ? [] : await parsed(m.sql.down);
+        const up = await parsedFile(m.sql.up);
+        const down = m.sql.down === undefined ? { touches: [], statements: undefined } : await parsedFile(m.sql.down);
         if (up === undefined || down === undefined) continue;
-        entry = { up, down };
+        entry = { up: up.touches, down: down.touches, statements: { up: up.statements, ...(down.statements ? { down: down.statements } : {}) } };
         cache.set(module.name, m.checksum, entry);
+      }
+      // The runner splits these files the same way: it need not parse them again.
+      if (entry.statements) {
+        rememberStatements(`${m.checksum}:up`, entry.statements.up);
+        if (entry.statements.down) rememberStatements(`${m.checksum}:down`, entry.statements.down);
       }
       analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'up', touches: entry.up });
       if (m.downPath) analysed.push({ module: module.name, id: m.id, file: ws.rel(m.downPath), direction: 'down', touches: entry.down });
@@ -109,6 +115,14 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
   }
   cache.save(keep);
   return { analysed, notAnalysed, problems, emitted };
+}
+
+async function parsedFile(sql: string): Promise<{ touches: Touch[]; statements: StatementMark[] } | undefined> {
+  try {
+    return await analyzeSqlFile(sql);
+  } catch {
+    return undefined;
+  }
 }
 
 async function parsed(sql: string): Promise<Touch[] | undefined> {

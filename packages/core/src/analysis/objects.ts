@@ -1,5 +1,6 @@
 import { parser } from './parser.js';
 import { lineMap } from './positions.js';
+import { markStatements, type StatementMark } from './statements.js';
 
 /**
  * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
@@ -72,6 +73,22 @@ export async function analyzeSql(sql: string): Promise<Touch[]> {
   return out;
 }
 
+/** analyzeSql of a migration file, and its statements as the runner splits them, from one parse. */
+export async function analyzeSqlFile(sql: string): Promise<{ touches: Touch[]; statements: StatementMark[] }> {
+  const pg = await parser();
+  const out: Touch[] = [];
+  if (!sql.trim()) return { touches: out, statements: [] };
+  let result: ReturnType<Pg['parseSync']>;
+  try {
+    result = pg.parseSync(sql);
+  } catch (e) {
+    if ((e as Error).message === 'Query cannot be empty') return { touches: out, statements: [] };
+    throw e;
+  }
+  walkParsed(pg, sql, result, new Source(sql, 0, 1), out, undefined);
+  return { touches: out, statements: markStatements(sql, result) };
+}
+
 type Pg = Awaited<ReturnType<typeof parser>>;
 type Node = Record<string, unknown>;
 
@@ -112,7 +129,10 @@ class Source {
 
 function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: Touch['context']): void {
   if (!sql.trim()) return;
-  const result = pg.parseSync(sql);
+  walkParsed(pg, sql, pg.parseSync(sql), src, out, context);
+}
+
+function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, src: Source, out: Touch[], context: Touch['context']): void {
   for (const s of result.stmts ?? []) {
     const start = s.stmt_location ?? 0;
     const end = s.stmt_len ? start + s.stmt_len : Buffer.byteLength(sql);

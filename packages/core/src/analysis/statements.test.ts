@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError } from './statements.js';
+import { analyzeSqlFile } from './objects.js';
+import { isTransactionControl, nonTransactional, rememberStatements, splitStatements, SqlSyntaxError } from './statements.js';
 
 describe('splitStatements', () => {
   it('splits on the real grammar: dollar quotes, comments, semicolons in strings', async () => {
@@ -18,6 +19,22 @@ END $$;
       ['InsertStmt', 8],
     ]);
     expect(s[2]!.text).toBe("INSERT INTO a VALUES (1, 'é;')");
+  });
+
+  it('the analysis splits a file exactly as the runner does, from one parse; a remembered split is used without parsing', async () => {
+    const sql = "-- é header\nCREATE TABLE é (id int);\n\nCREATE INDEX CONCURRENTLY é_i ON é (id);\nSELECT 'a;b'";
+    const { statements } = await analyzeSqlFile(sql);
+    const direct = await splitStatements(sql);
+    rememberStatements('k:up', statements);
+    expect(await splitStatements(sql, 'k:up')).toEqual(direct);
+    expect(direct.map((x) => [x.text, x.line, x.node.concurrent ?? false])).toEqual([
+      ['CREATE TABLE é (id int)', 2, false],
+      ['CREATE INDEX CONCURRENTLY é_i ON é (id)', 4, true],
+      ["SELECT 'a;b'", 5, false],
+    ]);
+    // The key is the file's checksum: a remembered split is trusted as is (no parse, so no syntax check).
+    rememberStatements('k2:up', []);
+    expect(await splitStatements('NOT SQL AT ALL', 'k2:up')).toEqual([]);
   });
 
   it('names the line of a syntax error', async () => {

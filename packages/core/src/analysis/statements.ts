@@ -26,29 +26,64 @@ export class SqlSyntaxError extends Error {
   }
 }
 
-/** Split a SQL file into statements with the real parser; a syntax error names its line. */
-export async function splitStatements(sql: string): Promise<Statement[]> {
+/**
+ * A statement as the analysis cache keeps it: byte offsets into its file's text instead of the
+ * text itself (the file is read anyway), so a run with a warm cache never loads the parser.
+ */
+export interface StatementMark {
+  start: number;
+  end: number;
+  line: number;
+  kind: string;
+  node: Statement['node'];
+}
+
+type ParseResult = { stmts?: { stmt_location?: number; stmt_len?: number; stmt?: unknown }[] };
+
+/** Statement marks already known in this process, by `<checksum>:<direction>` (see rememberStatements). */
+const known = new Map<string, readonly StatementMark[]>();
+
+/**
+ * Remember how a migration file splits (from the analysis, which parses it anyway, or its
+ * cache): splitStatements with the same key then does not parse it again.
+ */
+export function rememberStatements(key: string, marks: readonly StatementMark[]): void {
+  known.set(key, marks);
+}
+
+/**
+ * Split a SQL file into statements with the real parser; a syntax error names its line. With a
+ * `key` (the file's checksum and direction) a split remembered in this process is used instead.
+ */
+export async function splitStatements(sql: string, key?: string): Promise<Statement[]> {
+  const marks = key === undefined ? undefined : known.get(key);
+  if (marks) return statementsAt(sql, marks);
   if (sql.trim() === '') return [];
   const pg = await parser();
-  const bytes = Buffer.from(sql, 'utf8');
-  let result: ReturnType<typeof pg.parseSync>;
+  let result: ParseResult;
   try {
-    result = pg.parseSync(sql);
+    result = pg.parseSync(sql) as ParseResult;
   } catch (e) {
     if ((e as Error).message === 'Query cannot be empty') return [];
     const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const at = cursor === undefined ? { line: 1, column: undefined } : lineColumnAt(sql, cursor + 1);
     throw new SqlSyntaxError((e as Error).message, at.line, at.column);
   }
+  return statementsAt(sql, markStatements(sql, result));
+}
+
+/** Where each statement of a parse result sits in `sql`, with the few facts the runner needs. */
+export function markStatements(sql: string, result: ParseResult): StatementMark[] {
+  const bytes = Buffer.from(sql, 'utf8');
   // Statements come in file order: count lines incrementally.
   let pos = 0;
   let line = 1;
   return (result.stmts ?? []).map((s) => {
-    const start = s.stmt_location ?? 0;
-    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
-    const first = start + leadingSpace(bytes, start, end);
-    for (; pos < first; pos++) if (bytes[pos] === 10) line++;
-    const stmt = s.stmt as unknown as Record<string, Record<string, unknown>>;
+    const start0 = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start0 + s.stmt_len : bytes.length;
+    const start = start0 + leadingSpace(bytes, start0, end);
+    for (; pos < start; pos++) if (bytes[pos] === 10) line++;
+    const stmt = (s.stmt ?? {}) as Record<string, Record<string, unknown>>;
     const kind = Object.keys(stmt)[0] ?? 'Unknown';
     const tree = stmt[kind] ?? {};
     const node: Statement['node'] = {};
@@ -57,8 +92,14 @@ export async function splitStatements(sql: string): Promise<Statement[]> {
     if (typeof tree.kind === 'string') node.kind = tree.kind;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
-    return { text: bytes.subarray(start, end).toString('utf8').trim(), line, kind, node };
+    return { start, end, line, kind, node };
   });
+}
+
+/** The statements of `sql` at these marks. */
+export function statementsAt(sql: string, marks: readonly StatementMark[]): Statement[] {
+  const bytes = Buffer.from(sql, 'utf8');
+  return marks.map((m) => ({ text: bytes.subarray(m.start, m.end).toString('utf8').trim(), line: m.line, kind: m.kind, node: m.node }));
 }
 
 /** Statements that open or close a transaction (savepoints are fine inside ours). */

@@ -54,13 +54,19 @@ const POLL_MAX_MS = 1000;
  * within a second (PostgreSQL 14+) and rolls back, instead of finishing a long statement
  * first; and a server-wide `idle_session_timeout` does not close our sessions between steps.
  */
-function sessionSettings(schema: string, server: boolean): string {
+function sessionSettings(schema: string, server: boolean, version?: number): string {
   const search = `set_config('search_path', ${literal(searchPath(schema))}, false)`;
   if (!server) return `SELECT ${search}`;
+  // Known version: plain set_config calls (reading pg_settings costs more than the rest of a reset).
+  if (version !== undefined) {
+    return version >= 140000
+      ? `SELECT ${search}, set_config('client_connection_check_interval', '1000', false), set_config('idle_session_timeout', '0', false)`
+      : `SELECT ${search}`;
+  }
   // Through pg_settings, so a server without these settings (before 14) simply has no rows: one
   // round trip whatever the version.
   return `SELECT ${search}, (SELECT count(set_config(name, CASE name WHEN 'client_connection_check_interval' THEN '1000' ELSE '0' END, false))
-            FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout')) AS settings`;
+            FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout')) AS settings, current_setting('server_version_num')::int AS version`;
 }
 
 export function searchPath(schema: string): string {
@@ -79,14 +85,16 @@ export function literal(text: string): string {
  * Back to a clean session before a migration: a role, settings (search_path above all) or
  * temporary tables left by the previous migration on this connection must not leak into it.
  */
-export function sessionResetSql(schema: string, o: { server: boolean }): string {
-  return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, o.server)}`;
+export function sessionResetSql(schema: string, o: { server: boolean; version?: number }): string {
+  return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, o.server, o.version)}`;
 }
 
 /** Open a knex pool on a PostgreSQL server: one connection for work; the module lock gets a session of its own. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   // knex loads only for a command that opens a database (validate and --help never do).
   const { default: knexFactory } = await import('knex');
+  // The server's version (server_version_num), learnt when the first connection is made.
+  let version: number | undefined;
   const knex = knexFactory({
     ...baseKnexConfig(o.schema),
     connection: { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true },
@@ -95,7 +103,10 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       max: 1,
       idleTimeoutMillis: 2000,
       afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        conn.query(sessionSettings(o.schema, true), (err) => done(err ?? null, conn));
+        conn.query(sessionSettings(o.schema, true), (err: Error | null, r?: pg.QueryResult) => {
+          if (!err) version = Number(r?.rows[0]?.version) || undefined;
+          done(err ?? null, conn);
+        });
       },
     },
   });
@@ -150,7 +161,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     const lock = moduleLockKey(u.module, u.history);
     return {
       ...db,
-      sessionReset: sessionResetSql(u.schema, { server: true }),
+      sessionReset: sessionResetSql(u.schema, { server: true, version }),
       rebind: bind,
     async lockHolder() {
       const conn = (await knex.client.acquireConnection()) as pg.Client;

@@ -7,8 +7,9 @@ import type { LockGuard, LockOptions, ModuleDb } from './types.js';
 
 /**
  * The connections of one command, scoped: every database opened through a pool is closed when
- * the pool's scope ends (`withTargets`), whatever happened. A server database is opened per use
- * and closed after it, so a hundred units never hold a hundred connections while they wait. An
+ * the pool's scope ends (`withTargets`), whatever happened. A server database is opened when
+ * used and closed after it, except a few kept for the next use of their URL (the run after the
+ * pre-run read), so a hundred units never hold a hundred connections while they wait. An
  * embedded (PGlite) folder takes seconds to open and has one session: it stays open for the
  * scope, is shared by the units that live in it (schema tenants), and they run one at a time.
  */
@@ -20,6 +21,9 @@ export interface TargetPool {
   closeEmbedded(units: readonly Unit[]): Promise<void>;
 }
 
+/** Server connections kept open for a next use of their URL, besides schema tenants'. */
+const KEEP_IDLE = 4;
+
 /** Run `fn` with a pool of connections; everything it opened is closed when `fn` ends. */
 export async function withTargets<T>(defaults: OpenOptions & { reporter?: Reporter }, fn: (pool: TargetPool) => Promise<T>): Promise<T> {
   /** Embedded databases by folder, each opened once for the scope. */
@@ -27,9 +31,9 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   const open = new Set<ModuleDb>();
   /** Views of an embedded database (one per unit in it): released with the scope, not one by one. */
   const views = new WeakSet<ModuleDb>();
-  /** Server connections of schema tenants, idle between tenants, by URL; and which one each view uses. */
+  /** Server connections idle between uses, by URL; and which one each view uses. */
   const idle = new Map<string, ModuleDb[]>();
-  const reused = new Map<ModuleDb, { base: ModuleDb; url: string }>();
+  const reused = new Map<ModuleDb, { base: ModuleDb; url: string; shared: boolean }>();
   const closeShared = async (key: string) => {
     const db = embedded.get(key);
     if (!db) return;
@@ -59,30 +63,29 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
         views.add(view);
         return view;
       }
-      if (unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema') {
-        // Schema tenants share a database: a connection (and its lock session) freed by one
-        // tenant serves the next, instead of a new backend per tenant.
-        const free = idle.get(unit.target.url);
-        const base = free?.pop() ?? (await openUnitDb(unit, options));
-        open.add(base);
-        const view = base.rebind!({ module: unit.id, schema: unit.schema, history: unit.history });
-        reused.set(view, { base, url: unit.target.url });
-        return view;
-      }
-      const db = await openUnitDb(unit, options);
-      open.add(db);
-      return db;
+      // A server connection (and its lock session) freed by one use serves the next use of the
+      // same URL: the run after the pre-run read, or the next schema tenant of a database.
+      const free = idle.get(unit.target.url);
+      const base = free?.pop() ?? (await openUnitDb(unit, options));
+      open.add(base);
+      const view = base.rebind!({ module: unit.id, schema: unit.schema, history: unit.history });
+      reused.set(view, { base, url: unit.target.url, shared: unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' });
+      return view;
     },
     async release(db) {
       if (views.has(db)) return; // shared: closed with the scope (or closeEmbedded)
-      const shared = reused.get(db);
-      if (shared) {
-        reused.delete(db);
-        (idle.get(shared.url) ?? idle.set(shared.url, []).get(shared.url)!).push(shared.base);
+      const use = reused.get(db);
+      if (!use) return;
+      reused.delete(db);
+      // Schema tenants' connections are always kept (their database is used again at once);
+      // otherwise a few, so that a hundred waiting units never hold a hundred connections.
+      const kept = [...idle.values()].reduce((n, l) => n + l.length, 0);
+      if (use.shared || kept < KEEP_IDLE) {
+        (idle.get(use.url) ?? idle.set(use.url, []).get(use.url)!).push(use.base);
         return;
       }
-      open.delete(db);
-      await db.close().catch(() => undefined);
+      open.delete(use.base);
+      await use.base.close().catch(() => undefined);
     },
     async closeEmbedded(units) {
       for (const u of units) if (u.target.kind === 'pglite') await closeShared(u.target.dir ?? `memory:${u.module.name}`);

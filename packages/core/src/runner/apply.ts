@@ -121,15 +121,11 @@ interface Segment {
 }
 
 /**
- * A transactional SQL migration in two round trips whatever its length. First a clean session,
- * BEGIN, the fence lock, the statement lock timeout, and a guard that stops if another runner did
- * it meanwhile. Then its statements, a check by the server that this runner still holds the
- * module lock, its history row and COMMIT, as one simple query: PostgreSQL stops at the first
- * error and nothing commits, and pg_stat_activity shows the statements being run. The failing
- * statement is found by the error's position, else by running the statements again one by one in
- * a transaction that is rolled back.
+ * The two messages of a transactional SQL migration (see applySql): the opening, and its
+ * statements with the lock check, history row and COMMIT. The history row's INSERT returns the
+ * server-measured duration as `bulkhead_ms` (read back by a batch).
  */
-async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
+function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext): { opening: string; body: string; seg: Segment } {
   const h = ctx.history.table;
   const table = `${ident(h.schema)}.${ident(h.table)}`;
   const up = r.direction === 'up';
@@ -137,8 +133,9 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
     db.sessionReset,
     'BEGIN',
     ctx.guard.fenceSql,
-    // Its own start, for the duration in its history row; then the statement lock timeout.
-    `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}`,
+    // Its own start, for the duration in its history row; the statement lock timeout; and its
+    // name in pg_stat_activity's application_name (a batch's query text shows only its start).
+    `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}${db.kind === 'postgres' ? `, set_config('application_name', ${literal(migrationLabel(ctx.module, r))}, true)` : ''}`,
     `DO $bulkhead$ BEGIN IF ${up ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${table} WHERE id = ${literal(r.file.id)}) THEN RAISE EXCEPTION USING ERRCODE = '${ALREADY_DONE}', MESSAGE = ${literal(r.file.id)}; END IF; END $bulkhead$`,
   ]
     .filter(Boolean)
@@ -155,9 +152,87 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
   // The server itself checks, just before the commit, that this runner still holds the lock.
   if (ctx.guard.heldSql) body += `${ctx.guard.heldSql};\n`;
   body += up
-    ? `INSERT INTO ${table} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[r.file.id, r.file.name, r.file.checksum].map(literal).join(', ')}, (extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int, ${literal(ctx.runId)}, ${literal(BULKHEAD_VERSION)})`
+    ? `INSERT INTO ${table} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[r.file.id, r.file.name, r.file.checksum].map(literal).join(', ')}, (extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int, ${literal(ctx.runId)}, ${literal(BULKHEAD_VERSION)}) RETURNING duration_ms AS bulkhead_ms`
     : `DELETE FROM ${table} WHERE id = ${literal(r.file.id)}`;
   body += ';\nCOMMIT';
+  return { opening, body, seg };
+}
+
+/** What pg_stat_activity's application_name says while a migration runs: `bulkhead up <unit> <id>`. */
+export function migrationLabel(unit: string, r: Runnable): string {
+  return `bulkhead ${r.direction} ${unit} ${r.file.id}`.slice(0, 63);
+}
+
+/** Migrations sent as one message by applyBatch: at most this many, and about this much SQL. */
+const BATCH_MIGRATIONS = 50;
+const BATCH_BYTES = 64 * 1024;
+
+/** Whether `r` can join a batch: a transactional SQL migration, applied (not reverted). */
+export function batchable(r: Runnable): boolean {
+  return r.direction === 'up' && r.transaction && r.step.format === 'sql';
+}
+
+/** How many of `rs`, from `from`, go into the next batch (1 means: run it alone). */
+export function nextBatch(rs: readonly Runnable[], from: number): number {
+  let n = 0;
+  let bytes = 0;
+  for (let i = from; i < rs.length && n < BATCH_MIGRATIONS && batchable(rs[i]!); i++, n++) {
+    const r = rs[i]!;
+    for (const st of r.step.format === 'sql' ? r.step.statements : []) bytes += st.text.length;
+    if (n > 0 && bytes > BATCH_BYTES) break;
+  }
+  return Math.max(n, 1);
+}
+
+/**
+ * Consecutive transactional SQL migrations in one round trip: each still runs in its own
+ * transaction, from a clean session, behind the fence, with its history row, exactly as
+ * applySql sends it; PostgreSQL runs the transactions of one message in order and stops at the
+ * first error, so those before it stay committed and nothing of it or after it runs. After an
+ * error the batch is rolled back to what committed (read from the history) and the caller runs
+ * the rest one by one, which names the failing statement and retries lock timeouts as usual.
+ * Returns the outcomes of the migrations that committed, in order.
+ */
+export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: ApplyContext): Promise<{ r: Runnable; outcome: ApplyOutcome }[]> {
+  ctx.guard.check(`applying ${rs[0]!.file.id}`);
+  const text = rs
+    .map((r) => {
+      const { opening, body } = sqlMessages(db, r, ctx);
+      return `${opening};\n${body}`;
+    })
+    .join(';\n');
+  return withConnection(db, async (conn) => {
+    try {
+      const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+      const ms = (Array.isArray(results) ? results : [results]).filter((x) => x.fields?.length === 1 && x.fields[0]!.name === 'bulkhead_ms').map((x) => Number(x.rows[0]?.bulkhead_ms ?? 0));
+      return rs.map((r, i) => ({ r, outcome: { ran: true, durationMs: ms[i] ?? 0 } as ApplyOutcome }));
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      if (isConnectionLoss(e as PgError)) throw new MigrationFailedError({ ...baseFailure(rs[0]!, ctx), ...pgFields(e as PgError) }, { cause: e });
+      const h = ctx.history.table;
+      const committed = await conn.query(`SELECT id, duration_ms FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
+      const ms = new Map<string, number>(committed.rows.map((row: { id: string; duration_ms: number | null }) => [row.id, row.duration_ms ?? 0]));
+      const done: { r: Runnable; outcome: ApplyOutcome }[] = [];
+      for (const r of rs) {
+        if (!ms.has(r.file.id)) break;
+        done.push({ r, outcome: { ran: true, durationMs: ms.get(r.file.id)! } });
+      }
+      return done;
+    }
+  });
+}
+
+/**
+ * A transactional SQL migration in two round trips whatever its length. First a clean session,
+ * BEGIN, the fence lock, the statement lock timeout, and a guard that stops if another runner did
+ * it meanwhile. Then its statements, a check by the server that this runner still holds the
+ * module lock, its history row and COMMIT, as one simple query: PostgreSQL stops at the first
+ * error and nothing commits, and pg_stat_activity shows the statements being run. The failing
+ * statement is found by the error's position, else by running the statements again one by one in
+ * a transaction that is rolled back.
+ */
+async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
+  const { opening, body, seg } = sqlMessages(db, r, ctx);
   return retryOnLockTimeout(db, r, ctx, async (conn) => {
     const started = performance.now();
     try {

@@ -6,7 +6,7 @@ import { historyStore } from '../history/store.js';
 import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
 import type { Workspace } from '../workspace.js';
-import { applyMigration, MigrationFailedError, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import { applyBatch, applyMigration, MigrationFailedError, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
 import { readUnitState } from './read.js';
@@ -167,7 +167,20 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
       run.migrations.push({ id: r.file.id, durationMs: outcome.durationMs });
       o.reporter?.migrationDone?.(unit.id, r.file.id, direction, outcome.durationMs);
     };
-    for (const r of steps) {
+    for (let i = 0; i < steps.length; ) {
+      // Consecutive transactional SQL migrations go to the server as one message (a batch);
+      // after a failure in it, the rest run one by one and the failing one is named.
+      const n = nextBatch(steps, i);
+      if (n > 1) {
+        const committed = await applyBatch(db, steps.slice(i, i + n), ctx);
+        for (const c of committed) {
+          o.reporter?.migrationStart?.(unit.id, c.r.file.id, direction);
+          done(c.r, c.outcome);
+        }
+        i += committed.length;
+        if (committed.length === n) continue;
+      }
+      const r = steps[i++]!;
       o.reporter?.migrationStart?.(unit.id, r.file.id, direction);
       done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
     }

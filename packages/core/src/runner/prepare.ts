@@ -40,7 +40,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     }
     let statements: Statement[];
     try {
-      statements = await splitStatements(text);
+      statements = await splitStatements(text, `${m.checksum}:${direction}`);
     } catch (e) {
       if (!(e instanceof SqlSyntaxError)) throw e;
       return {
