@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { baseKnexConfig } from './knex-config.js';
-import type { Extensions } from '@electric-sql/pglite';
+import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
 import { sessionResetSql } from './postgres.js';
@@ -47,9 +48,12 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const { PGlite } = await import('@electric-sql/pglite');
     const extensions = (await loadExtensions(o.module, o.extensions)) as Extensions;
     const fresh = !target.dir || !pgliteExists(target.dir);
-    const template = fresh ? await ensureTemplate() : undefined;
     if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
-    const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(template ? { loadDataDir: template } : {}) });
+    // A new folder is a copy of the template folder (a native copy: loading the tarball into a
+    // folder writes each file through the emulated file system); in memory, the tarball.
+    const copied = fresh && target.dir ? await copyTemplateDir(target.dir) : false;
+    const template = fresh && !copied ? await ensureTemplate() : undefined;
+    const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(await compiledPglite()), ...(template ? { loadDataDir: template } : {}) });
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();
@@ -108,6 +112,63 @@ async function loadExtensions(module: string, names: readonly string[]): Promise
 function templatePath(): string {
   const cache = process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
   return path.join(cache, `pglite-${PGLITE_VERSION}-template.tar.gz`);
+}
+
+/** What PGlite.create may reuse across instances. */
+type Compiled = Pick<PGliteOptions, 'pgliteWasmModule' | 'fsBundle'>;
+
+let compiled: Promise<Compiled> | undefined;
+
+/**
+ * PGlite's WebAssembly module and file-system bundle, compiled and read once per process and
+ * shared by every instance (module databases, scratch databases, analysis captures).
+ */
+function compiledPglite(): Promise<Compiled> {
+  compiled ??= (async () => {
+    try {
+      const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+      const [wasm, data] = [fs.readFileSync(path.join(dist, 'pglite.wasm')), fs.readFileSync(path.join(dist, 'pglite.data'))];
+      const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<Compiled['pgliteWasmModule']> } }).WebAssembly;
+      return { pgliteWasmModule: await wasmApi.compile(wasm), fsBundle: new Blob([data]) };
+    } catch {
+      return {}; // another layout: PGlite finds its own files
+    }
+  })();
+  return compiled;
+}
+
+/** The template as a data folder in the cache (made once per machine), or undefined. */
+function templateDirPath(): string {
+  return templatePath().replace(/\.tar\.gz$/, '');
+}
+
+/**
+ * Copy the template data folder to `dir` (made from the tarball once per machine, then kept in
+ * the cache); false when it cannot be made or copied (the caller loads the tarball instead).
+ */
+async function copyTemplateDir(dir: string): Promise<boolean> {
+  const src = templateDirPath();
+  try {
+    if (!pgliteExists(src)) {
+      const template = await ensureTemplate();
+      if (!template) return false;
+      const { PGlite } = await import('@electric-sql/pglite');
+      const tmp = `${src}.${process.pid}.tmp`;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      const db = await PGlite.create(tmp, { ...(await compiledPglite()), loadDataDir: template });
+      await db.close();
+      try {
+        fs.renameSync(tmp, src);
+      } catch {
+        fs.rmSync(tmp, { recursive: true, force: true }); // another process made it meanwhile
+      }
+    }
+    fs.cpSync(src, dir, { recursive: true });
+    return true;
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return false;
+  }
 }
 
 let templateOnce: Promise<Blob | undefined> | undefined;

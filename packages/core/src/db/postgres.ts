@@ -69,6 +69,17 @@ function sessionSettings(schema: string, server: boolean, version?: number): str
             FROM pg_settings WHERE name IN ('client_connection_check_interval', 'idle_session_timeout')) AS settings, current_setting('server_version_num')::int AS version`;
 }
 
+/**
+ * What a new connection runs first on a server of PostgreSQL 14 or later: the session settings,
+ * and the version and identity of the server (fails on older servers, or when the role may not
+ * read pg_control_system(); the portable sessionSettings follow then).
+ */
+function connectSql(schema: string): string {
+  return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version,
+    (SELECT system_identifier::text FROM pg_control_system()) AS system, pg_postmaster_start_time()::text AS started,
+    (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
+}
+
 export function searchPath(schema: string): string {
   return schema === 'public' ? '"$user", public' : `${ident(schema)}, public`;
 }
@@ -93,8 +104,9 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   // knex loads only for a command that opens a database (validate and --help never do).
   const { default: knexFactory } = await import('knex');
-  // The server's version (server_version_num), learnt when the first connection is made.
+  // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
+  let identity: string | undefined;
   const knex = knexFactory({
     ...baseKnexConfig(o.schema),
     connection: { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true },
@@ -103,9 +115,19 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       max: 1,
       idleTimeoutMillis: 2000,
       afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        conn.query(sessionSettings(o.schema, true), (err: Error | null, r?: pg.QueryResult) => {
-          if (!err) version = Number(r?.rows[0]?.version) || undefined;
-          done(err ?? null, conn);
+        // One round trip in the usual case (PostgreSQL 14+, pg_control_system() readable): the
+        // session settings, the version and the server's identity; else the portable settings.
+        conn.query(connectSql(o.schema), (err: Error | null, r?: pg.QueryResult) => {
+          if (!err) {
+            const row = r!.rows[0];
+            version = Number(row.version);
+            identity = `${row.system ?? ''}@${row.started}/${row.db}`;
+            return done(null, conn);
+          }
+          conn.query(sessionSettings(o.schema, true), (again: Error | null, r2?: pg.QueryResult) => {
+            if (!again) version = Number(r2?.rows[0]?.version) || undefined;
+            done(again ?? null, conn);
+          });
         });
       },
     },
@@ -267,6 +289,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     knex,
 
     async identity() {
+      if (identity !== undefined) return identity;
       const common = `pg_postmaster_start_time()::text AS started, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
       let row: { system?: string; started: string; db: string };
       try {
