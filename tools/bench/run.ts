@@ -12,9 +12,15 @@
  *   c  100 modules × 10 migrations: one `bulkhead up` vs the sum of per-module sequential runs
  *   n  `nx run-many -t migrate` over 100 modules: no-op vs 100 trivial Nx tasks (`node -e 0`), and
  *      fresh 100 × 10 vs one `bulkhead up` process (both Nx runs without the daemon, as in CI)
- *   r  a real migration set, one process vs one psql session: ory/kratos's PostgreSQL migrations
- *      (~350), read from a git mirror given by BULKHEAD_BENCH_KRATOS_GIT (e.g. the `fetch` tool's
- *      /work/.mirror/ory+kratos/repo); skipped when there is none. Never copied into this repo.
+ *   s  start-up: `bulkhead --help`, and `bulkhead up <module>` (what one Nx task runs) on one
+ *      up-to-date module of a 100-module workspace, best of five, wall time
+ *   e  the three example modules on embedded PGlite: first `up` (data folders created; the
+ *      machine's template folder already made) and a no-op `up`
+ *   r  real migration sets, one process vs one psql session: ory/kratos (~350 migrations),
+ *      rust-lang/crates.io (~285, diesel) and openmeterio/openmeter (~270, golang-migrate), read
+ *      from git mirrors in BULKHEAD_BENCH_MIRRORS (the `fetch` tool's layout: <owner>+<name>/repo,
+ *      e.g. /work/.mirror), or BULKHEAD_BENCH_KRATOS_GIT for kratos alone; a set without a mirror
+ *      is skipped. Written to a scratch folder, never into this repo.
  *   x  one module × 10,000 generated migrations: time vs psql, and peak memory (RSS)
  *   t  one module over 200 tenant schemas × 5 migrations: `bulkhead up --concurrency 4` vs the same
  *      SQL through one psql session per tenant, one after another
@@ -119,7 +125,12 @@ async function scenarioB() {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) runs.push(await timed(() => bulkhead(['up'], root, env)));
   const best = Math.min(...runs);
-  rows.push({ scenario: 'b: no-op up, 100 up-to-date modules', bulkhead: s(best), baseline: '-', ratio: '-', target: '< 1.5 s' });
+  rows.push({ scenario: 'b: no-op up, 100 up-to-date modules', bulkhead: s(best), baseline: '-', ratio: '-', target: '≤ 0.6 s' });
+  const one: number[] = [];
+  for (let i = 0; i < 5; i++) one.push(await timed(() => bulkhead(['up', 'm042'], root, env)));
+  const trivial: number[] = [];
+  for (let i = 0; i < 5; i++) trivial.push(await timed(() => execa('node', ['-e', '0'])));
+  rows.push({ scenario: 's: up <module>, no-op, one of 100 modules (what one Nx task runs)', bulkhead: s(Math.min(...one)), baseline: `node -e 0 ${s(Math.min(...trivial))}`, ratio: '-', target: '≤ 0.3 s' });
   fs.rmSync(root, { recursive: true, force: true });
 }
 
@@ -130,6 +141,17 @@ async function scenarioC() {
   let sum = 0;
   for (const m of seq.modules) sum += await timed(() => bulkhead(['up', m.name], seq.root, seq.env));
   rows.push({ scenario: 'c: 100 modules × 10 migrations, up', bulkhead: s(all), baseline: `sequential ${s(sum)}`, ratio: `${(all / sum).toFixed(2)}×`, target: '< 1×' });
+  // The same SQL through one psql session per module database, one after another.
+  const raw = await hundredModules(10, 'c_psql');
+  const psql = await timed(async () => {
+    for (const m of raw.modules) {
+      const dir = path.join(raw.root, 'modules', m.name, 'migrations');
+      const sql = fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+      await execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', raw.env[m.env]!, '-c', sql], { stdout: 'ignore' });
+    }
+  });
+  rows.push({ scenario: 'c: 100 modules × 10 migrations, up, vs psql', bulkhead: s(all), baseline: `one psql session per module ${s(psql)}`, ratio: `${(all / psql).toFixed(2)}×`, target: '≤ 0.8×' });
+  fs.rmSync(raw.root, { recursive: true, force: true });
   fs.rmSync(one.root, { recursive: true, force: true });
   fs.rmSync(seq.root, { recursive: true, force: true });
 }
@@ -164,6 +186,65 @@ async function scenarioN() {
   rows.push({ scenario: 'n: nx run-many -t migrate, 100 up-to-date modules', bulkhead: s(noop), baseline: `100 trivial Nx tasks ${s(trivial)}`, ratio: `${(noop / trivial).toFixed(2)}×`, target: '≤ 2×' });
   fs.rmSync(fresh.root, { recursive: true, force: true });
   fs.rmSync(one.root, { recursive: true, force: true });
+}
+
+async function scenarioS() {
+  const help: number[] = [];
+  for (let i = 0; i < 5; i++) help.push(await timed(() => execa('node', [CLI, '--help'], { stdout: 'ignore' })));
+  rows.push({ scenario: 's: bulkhead --help', bulkhead: s(Math.min(...help)), baseline: '-', ratio: '-', target: '≤ 0.15 s' });
+}
+
+async function scenarioE() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
+  fs.cpSync(path.join(REPO, 'modules'), path.join(root, 'modules'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'bench-embedded', private: true }));
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  // A first run makes the machine's template folder (once per machine); then a first run as a user sees it.
+  await bulkhead(['up'], root, {});
+  fs.rmSync(path.join(root, '.bulkhead'), { recursive: true, force: true });
+  execaSync('sync');
+  const first = await timed(() => bulkhead(['up'], root, {}));
+  const noop = Math.min(await timed(() => bulkhead(['up'], root, {})), await timed(() => bulkhead(['up'], root, {})));
+  rows.push({ scenario: 'e: 3 example modules on embedded PGlite, first up', bulkhead: s(first), baseline: '-', ratio: '-', target: '≤ 5 s' });
+  rows.push({ scenario: 'e: 3 example modules on embedded PGlite, no-op up', bulkhead: s(noop), baseline: '-', ratio: '-', target: '≤ 2 s' });
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+/** Migrations of a real set, as Bulkhead files: `<id>.up.sql`, marked no-transaction where the set says so. */
+type RealMigration = { id: string; sql: string; noTransaction: boolean };
+
+function writeModule(root: string, migrations: readonly RealMigration[]): void {
+  const dir = path.join(root, 'modules/m/migrations');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const m of migrations) fs.writeFileSync(path.join(dir, `${m.id}.up.sql`), `${m.noTransaction ? '-- bulkhead:no-transaction\n' : ''}${m.sql}\n`);
+}
+
+const gitShow = (gitDir: string, file: string) => execaSync('git', ['-C', gitDir, 'show', `HEAD:${file}`]).stdout;
+const gitList = (gitDir: string, under: string) => execaSync('git', ['-C', gitDir, 'ls-tree', '-r', '--name-only', 'HEAD', under]).stdout.split('\n');
+/** A version of any width as 20 digits (sets mix widths; Bulkhead refuses that). */
+const version20 = (digits: string) => digits.replace(/\D/g, '').padEnd(20, '0');
+
+/** crates.io (diesel): `migrations/<date>_<name>/up.sql`, `run_in_transaction = false` in metadata.toml. */
+function cratesIo(gitDir: string): RealMigration[] {
+  const files = gitList(gitDir, 'migrations');
+  const out: RealMigration[] = [];
+  for (const f of files) {
+    const m = /^migrations\/([\d-]+)_([^/]+)\/up\.sql$/.exec(f);
+    if (!m) continue;
+    const meta = files.includes(`migrations/${m[1]}_${m[2]}/metadata.toml`) ? gitShow(gitDir, `migrations/${m[1]}_${m[2]}/metadata.toml`) : '';
+    out.push({ id: `${version20(m[1]!)}_${m[2]!.replace(/-/g, '_')}`, sql: gitShow(gitDir, f), noTransaction: /run_in_transaction\s*=\s*false/.test(meta) });
+  }
+  return out;
+}
+
+/** openmeter (golang-migrate, atlas): `tools/migrate/migrations/<version>_<name>.up.sql`. */
+function openmeter(gitDir: string): RealMigration[] {
+  return gitList(gitDir, 'tools/migrate/migrations').flatMap((f) => {
+    const m = /\/(\d+)_([^/]+)\.up\.sql$/.exec(f);
+    if (!m) return [];
+    const sql = gitShow(gitDir, f);
+    return [{ id: `${version20(m[1]!)}_${m[2]!.replace(/-/g, '_')}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) }];
+  });
 }
 
 /** kratos's PostgreSQL migrations as a Bulkhead module: fizz-style names normalised, autocommit files marked no-transaction. */
@@ -202,17 +283,31 @@ async function versusPsql(label: string, tag: string, root: string, target: stri
   rows.push({ scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}`, bulkhead: s(bh), baseline: `one psql session ${s(psql)}`, ratio: `${(bh / psql).toFixed(2)}×`, target });
 }
 
+function mirror(repo: string): string | undefined {
+  const dir = repo === 'ory/kratos' && process.env.BULKHEAD_BENCH_KRATOS_GIT ? process.env.BULKHEAD_BENCH_KRATOS_GIT : process.env.BULKHEAD_BENCH_MIRRORS && path.join(process.env.BULKHEAD_BENCH_MIRRORS, repo.replace('/', '+'), 'repo');
+  return dir && fs.existsSync(dir) ? dir : undefined;
+}
+
 async function scenarioR() {
-  const gitDir = process.env.BULKHEAD_BENCH_KRATOS_GIT;
-  if (!gitDir || !fs.existsSync(gitDir)) {
-    process.stderr.write('r: skipped (set BULKHEAD_BENCH_KRATOS_GIT to a git mirror of ory/kratos)\n');
-    return;
+  const sets: [string, (gitDir: string, root: string) => void][] = [
+    ['ory/kratos', (g, root) => {
+      kratosModule(g, root);
+      fs.renameSync(path.join(root, 'modules/kratos'), path.join(root, 'modules/m'));
+    }],
+    ['rust-lang/crates.io', (g, root) => writeModule(root, cratesIo(g))],
+    ['openmeterio/openmeter', (g, root) => writeModule(root, openmeter(g))],
+  ];
+  for (const [repo, write] of sets) {
+    const gitDir = mirror(repo);
+    if (!gitDir) {
+      process.stderr.write(`r: ${repo} skipped (set BULKHEAD_BENCH_MIRRORS to a folder of git mirrors: <owner>+<name>/repo)\n`);
+      continue;
+    }
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
+    write(gitDir, root);
+    await versusPsql(`r: ${repo}`, `r_${repo.split('/')[1]!.replace(/\W/g, '_')}`, root, '≤ 1.15×');
+    fs.rmSync(root, { recursive: true, force: true });
   }
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
-  kratosModule(gitDir, root);
-  fs.renameSync(path.join(root, 'modules/kratos'), path.join(root, 'modules/m'));
-  await versusPsql('r: ory/kratos', 'r', root, '≤ 1.15×');
-  fs.rmSync(root, { recursive: true, force: true });
 }
 
 async function scenarioX() {
@@ -312,7 +407,7 @@ async function scenarioL() {
   fs.rmSync(cache, { recursive: true, force: true });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { a: scenarioA, b: scenarioB, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT, v: scenarioV, y: scenarioY, d: scenarioD, l: scenarioL };
+const scenarios: Record<string, () => Promise<void>> = { s: scenarioS, a: scenarioA, b: scenarioB, e: scenarioE, c: scenarioC, n: scenarioN, r: scenarioR, x: scenarioX, t: scenarioT, v: scenarioV, y: scenarioY, d: scenarioD, l: scenarioL };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 try {
   for (const name of wanted) {
