@@ -221,8 +221,18 @@ function writeModule(root: string, migrations: readonly RealMigration[]): void {
 
 const gitShow = (gitDir: string, file: string) => execaSync('git', ['-C', gitDir, 'show', `HEAD:${file}`]).stdout;
 const gitList = (gitDir: string, under: string) => execaSync('git', ['-C', gitDir, 'ls-tree', '-r', '--name-only', 'HEAD', under]).stdout.split('\n');
-/** A version of any width as 20 digits (sets mix widths; Bulkhead refuses that). */
-const version20 = (digits: string) => digits.replace(/\D/g, '').padEnd(20, '0');
+/**
+ * Versions of one width, in the set's own order (sets mix widths and repeat timestamps; Bulkhead
+ * refuses both): the timestamp's first 14 digits, then the migration's place in the set.
+ */
+function renumber(migrations: RealMigration[]): RealMigration[] {
+  return migrations
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((m, i) => {
+      const [, version, name] = /^([\d-]+)_(.*)$/.exec(m.id)!;
+      return { ...m, id: `${version!.replace(/\D/g, '').slice(0, 14).padEnd(14, '0')}${String(i).padStart(6, '0')}_${name!.replace(/\W/g, '_')}` };
+    });
+}
 
 /** crates.io (diesel): `migrations/<date>_<name>/up.sql`, `run_in_transaction = false` in metadata.toml. */
 function cratesIo(gitDir: string): RealMigration[] {
@@ -232,19 +242,20 @@ function cratesIo(gitDir: string): RealMigration[] {
     const m = /^migrations\/([\d-]+)_([^/]+)\/up\.sql$/.exec(f);
     if (!m) continue;
     const meta = files.includes(`migrations/${m[1]}_${m[2]}/metadata.toml`) ? gitShow(gitDir, `migrations/${m[1]}_${m[2]}/metadata.toml`) : '';
-    out.push({ id: `${version20(m[1]!)}_${m[2]!.replace(/-/g, '_')}`, sql: gitShow(gitDir, f), noTransaction: /run_in_transaction\s*=\s*false/.test(meta) });
+    out.push({ id: `${m[1]}_${m[2]}`, sql: gitShow(gitDir, f), noTransaction: /run_in_transaction\s*=\s*false/.test(meta) });
   }
-  return out;
+  return renumber(out);
 }
 
 /** openmeter (golang-migrate, atlas): `tools/migrate/migrations/<version>_<name>.up.sql`. */
 function openmeter(gitDir: string): RealMigration[] {
-  return gitList(gitDir, 'tools/migrate/migrations').flatMap((f) => {
+  return renumber(gitList(gitDir, 'tools/migrate/migrations').flatMap((f) => {
     const m = /\/(\d+)_([^/]+)\.up\.sql$/.exec(f);
     if (!m) return [];
     const sql = gitShow(gitDir, f);
-    return [{ id: `${version20(m[1]!)}_${m[2]!.replace(/-/g, '_')}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) }];
-  });
+    // golang-migrate does not wrap files in a transaction: some manage their own.
+    return [{ id: `${m[1]}_${m[2]}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) || /^\s*(BEGIN|COMMIT)\s*;/im.test(sql) }];
+  }));
 }
 
 /** kratos's PostgreSQL migrations as a Bulkhead module: fizz-style names normalised, autocommit files marked no-transaction. */
@@ -271,7 +282,8 @@ async function versusPsql(label: string, tag: string, root: string, target: stri
   const psqlUrl = await createDb(`${tag}_psql`);
   const dir = path.join(root, 'modules/m/migrations');
   const script = path.join(root, 'all.sql');
-  fs.writeFileSync(script, fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n'));
+  // A file may end without a semicolon: each is closed before the next.
+  fs.writeFileSync(script, fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n;\n'));
   const psql = await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' }));
   fs.writeFileSync(path.join(root, 'modules/m/bulkhead.json'), JSON.stringify({ name: 'm', database: { url: '${M_URL}' } }));
   let rss = '';
@@ -412,7 +424,12 @@ const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.key
 try {
   for (const name of wanted) {
     process.stderr.write(`running ${name}…\n`);
-    await scenarios[name]!();
+    try {
+      await scenarios[name]!();
+    } catch (e) {
+      process.stderr.write(`${name} failed: ${(e as Error).message.split('\n').slice(0, 12).join('\n')}\n`);
+      rows.push({ scenario: `${name}: failed (see stderr)`, bulkhead: '-', baseline: '-', ratio: '-', target: '-' });
+    }
   }
 } finally {
   for (const db of created) await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
