@@ -30,7 +30,7 @@ export { HISTORY_LAYOUT, historyStore, type HistoryStore } from './history/store
 export { moduleUnit, tenantUnits, type Unit } from './plan/units.js';
 export { unitArgs } from './plan/plan.js';
 export { loadWorkspace, type Workspace, type Module, type LoadOptions } from './workspace.js';
-export { ManifestSchema, manifestJsonSchema, type Manifest, type ManifestInput } from './manifest/schema.js';
+export { manifestSchema, manifestJsonSchema, type Manifest, type ManifestInput } from './manifest/schema.js';
 export { expandEnv } from './manifest/env.js';
 export { buildGraph, type ModuleGraph } from './graph/graph.js';
 export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, type Problem, type ProblemCode, type ExitCode } from './errors.js';

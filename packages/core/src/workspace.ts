@@ -3,7 +3,7 @@ import { problem, type Problem } from './errors.js';
 import { buildGraph, type ModuleGraph } from './graph/graph.js';
 import { migrationCycle } from './graph/migration-cycles.js';
 import { discoverWorkspace, findWorkspaceRoot, type MigrationFolder } from './manifest/discover.js';
-import { loadManifest, type ModuleManifest } from './manifest/load.js';
+import { KnownManifests, loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
 import { registerEnvironmentSecrets } from './redact.js';
@@ -59,8 +59,9 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
       }),
     );
   }
+  const known = new KnownManifests(root);
   for (const file of files) {
-    const r = loadManifest(file, root, env);
+    const r = loadManifest(file, root, env, known);
     if (!r.ok) {
       problems.push(...r.problems);
       continue;
@@ -85,6 +86,8 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
     modules.push(module);
     byName.set(module.name, module);
   }
+  known.save();
+
   modules.sort((a, b) => a.name.localeCompare(b.name));
   // Tenants listed in manifests are known now; tenants listed by a query, when a command reads them.
   problems.push(...checkUnitIsolation(modules.flatMap((m) => (m.manifest.tenants ? tenantUnits(m, m.manifest.tenants.names ?? []) : [moduleUnit(m)]))));

@@ -1,7 +1,6 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import type { Touch } from './objects.js';
 import type { StatementMark } from './statements.js';
 
@@ -21,9 +20,7 @@ export interface AnalysisEntry {
 
 /**
  * Analysis results by migration checksum, one JSON file per module, so a no-op run does not
- * parse again. Kept in `node_modules/.cache/bulkhead` (ignored by every project), or, when the
- * workspace has no node_modules, in the user's cache folder (`BULKHEAD_CACHE_DIR`, else
- * `$XDG_CACHE_HOME/bulkhead` or `~/.cache/bulkhead`), per workspace. A damaged or foreign file is
+ * parse again, in the workspace's cache folder (workspaceCacheDir). A damaged or foreign file is
  * ignored and rewritten; a cache that cannot be written only costs time.
  */
 export class AnalysisCache {
@@ -31,11 +28,7 @@ export class AnalysisCache {
   private readonly modules = new Map<string, { entries: Record<string, AnalysisEntry>; dirty: boolean }>();
 
   constructor(root: string) {
-    const nm = path.join(root, 'node_modules');
-    const userCache = process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
-    this.dir = fs.existsSync(nm)
-      ? path.join(nm, '.cache', 'bulkhead', 'analysis')
-      : path.join(userCache, 'analysis', crypto.createHash('sha256').update(root).digest('hex').slice(0, 16));
+    this.dir = workspaceCacheDir(root, 'analysis');
   }
 
   private file(module: string): string {
@@ -81,15 +74,8 @@ export class AnalysisCache {
         }
       }
       if (!m.dirty) continue;
-      try {
-        fs.mkdirSync(this.dir, { recursive: true });
-        const tmp = `${this.file(module)}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify({ version: ANALYSIS_VERSION, entries: m.entries }));
-        fs.renameSync(tmp, this.file(module));
-        m.dirty = false;
-      } catch {
-        // A read-only checkout: the cache is only an optimisation.
-      }
+      // A read-only checkout keeps it dirty: the cache is only an optimisation.
+      if (writeAtomically(this.file(module), JSON.stringify({ version: ANALYSIS_VERSION, entries: m.entries }))) m.dirty = false;
     }
   }
 }

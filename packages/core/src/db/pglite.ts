@@ -9,6 +9,7 @@ import type { DatabaseTarget } from './url.js';
 import { sessionResetSql } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 import { processAlive } from './process.js';
+import { userCacheDir } from '../cache-dir.js';
 
 /**
  * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
@@ -110,8 +111,7 @@ async function loadExtensions(module: string, names: readonly string[]): Promise
 }
 
 function templatePath(): string {
-  const cache = process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
-  return path.join(cache, `pglite-${PGLITE_VERSION}-template.tar.gz`);
+  return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template.tar.gz`);
 }
 
 /** What PGlite.create may reuse across instances. */

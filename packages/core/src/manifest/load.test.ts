@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../redact.js';
-import { loadManifest } from './load.js';
+import { createHash } from 'node:crypto';
+import { workspaceCacheDir } from '../cache-dir.js';
+import { KnownManifests, loadManifest } from './load.js';
 import { manifestJsonSchema } from './schema.js';
 
 let dir: string;
@@ -32,6 +34,35 @@ describe('loadManifest', () => {
       target: { kind: 'pglite', dir: path.join(dir, '.bulkhead/s') },
     });
     expect(r.module.manifest.dependsOn).toEqual([]);
+  });
+
+  it('remembers manifests known valid by their text: a known text is not validated again, an edited one is', () => {
+    const file = write({ name: 'm', database: { url: 'pglite://memory' }, owns: ['m_*'] });
+    const saved = process.env.BULKHEAD_CACHE_DIR;
+    process.env.BULKHEAD_CACHE_DIR = path.join(dir, 'cache');
+    try {
+      const known = new KnownManifests(dir);
+      const first = loadManifest(file, dir, {}, known);
+      expect(first.ok).toBe(true);
+      known.save();
+      const cacheFile = path.join(workspaceCacheDir(dir, 'manifests'), 'manifests.json');
+      const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { owns: string[] }> };
+      const key = createHash('sha256').update(fs.readFileSync(file, 'utf8')).digest('hex');
+      expect(cached.entries[key]?.owns).toEqual(['m_*']);
+      // The cached output is what a known text yields (the schema is not consulted): proven by a doctored entry.
+      cached.entries[key]!.owns = ['from_the_cache'];
+      fs.writeFileSync(cacheFile, JSON.stringify(cached));
+      const again = loadManifest(file, dir, {}, new KnownManifests(dir));
+      expect(again.ok && again.module.manifest.owns).toEqual(['from_the_cache']);
+      // An edit is a new text: validated, and its problems reported as ever.
+      fs.writeFileSync(file, JSON.stringify({ name: 'm', database: { url: 'pglite://memory' }, owns: 'm_*' }));
+      const edited = loadManifest(file, dir, {}, new KnownManifests(dir));
+      expect(edited.ok).toBe(false);
+      expect(!edited.ok && edited.problems[0]).toMatchObject({ code: 'BH002', field: 'owns' });
+    } finally {
+      if (saved === undefined) delete process.env.BULKHEAD_CACHE_DIR;
+      else process.env.BULKHEAD_CACHE_DIR = saved;
+    }
   });
 
   it('reports every schema problem at once with its field path', () => {

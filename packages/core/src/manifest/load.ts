@@ -1,14 +1,97 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
+import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv } from './env.js';
-import { defaultHistoryTable, ManifestSchema, type Manifest } from './schema.js';
+import { defaultHistoryTable, manifestSchema, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
-const ALLOWED_FIELDS = Object.entries(ManifestSchema.shape)
-  .flatMap(([k, v]) => (k === 'database' ? Object.keys((v as unknown as { shape: object }).shape).map((d) => `database.${d}`) : [k]))
-  .join(', ');
+function allowedFields(): string {
+  return Object.entries(manifestSchema().shape)
+    .flatMap(([k, v]) => (k === 'database' ? Object.keys((v as unknown as { shape: object }).shape).map((d) => `database.${d}`) : [k]))
+    .join(', ');
+}
+
+/**
+ * Manifests known valid: the schema's output by the sha256 of the manifest's text (and of the
+ * schema's own source, so a changed schema starts over), kept in the workspace's cache folder.
+ * Validation is a pure function of the text, so a known text skips it, and a run whose manifests
+ * are all known never loads the schema library (a tenth of a start-up).
+ */
+export class KnownManifests {
+  private readonly file: string;
+  private entries: Record<string, Manifest> | undefined;
+  private readonly seen = new Set<string>();
+  private dirty = false;
+
+  constructor(root: string) {
+    this.file = path.join(workspaceCacheDir(root, 'manifests'), 'manifests.json');
+  }
+
+  private load(): Record<string, Manifest> {
+    if (this.entries) return this.entries;
+    this.entries = {};
+    try {
+      const json = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { schema?: string; entries?: Record<string, Manifest> };
+      if (json.schema === schemaDigest() && json.entries && typeof json.entries === 'object') this.entries = json.entries;
+    } catch {
+      // none yet, or unreadable: validate again
+    }
+    return this.entries;
+  }
+
+  /** The schema's output for this JSON, from the cache or by validating it (a failure is never cached). */
+  validate(text: string, json: unknown): ReturnType<Schema['safeParse']> | { success: true; data: Manifest } {
+    const key = createHash('sha256').update(text).digest('hex');
+    this.seen.add(key);
+    const known = this.load()[key];
+    if (known) return { success: true, data: structuredClone(known) };
+    const parsed = manifestSchema().safeParse(json, { reportInput: true });
+    if (parsed.success) {
+      this.load()[key] = structuredClone(parsed.data);
+      this.dirty = true;
+    }
+    return parsed;
+  }
+
+  /** Write what was learnt; entries of texts no longer seen are dropped. */
+  save(): void {
+    const entries = this.load();
+    for (const key of Object.keys(entries)) {
+      if (!this.seen.has(key)) {
+        delete entries[key];
+        this.dirty = true;
+      }
+    }
+    if (this.dirty && writeAtomically(this.file, JSON.stringify({ schema: schemaDigest(), entries }))) this.dirty = false;
+  }
+}
+
+type Schema = ReturnType<typeof manifestSchema>;
+
+let digest: string | undefined;
+
+/** sha256 of the schema module's source: the cache's key to the schema it was made with. */
+function schemaDigest(): string {
+  if (digest === undefined) {
+    let source = '';
+    try {
+      source = fs.readFileSync(fileURLToPath(new URL('./schema.js', import.meta.url)), 'utf8');
+    } catch {
+      try {
+        source = fs.readFileSync(fileURLToPath(new URL('./schema.ts', import.meta.url)), 'utf8');
+      } catch {
+        source = String(Math.random()); // unknown schema: never trust the cache
+      }
+    }
+    digest = createHash('sha256').update(BULKHEAD_VERSION).update(source).digest('hex');
+  }
+  return digest;
+}
 
 /** A module as declared by its manifest, with its URL expanded and parsed. */
 export interface ModuleManifest {
@@ -27,19 +110,21 @@ export interface ModuleManifest {
 export type ManifestResult = { ok: true; module: ModuleManifest } | { ok: false; problems: Problem[]; name?: string };
 
 /** Parse one manifest file: JSON, zod schema (every issue at once), env expansion, URL. */
-export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv): ManifestResult {
+export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv, known = new KnownManifests(root)): ManifestResult {
   const file = path.relative(root, absFile) || absFile;
   let json: unknown;
+  let text: string;
   try {
     // A BOM (Windows editors write one) is not part of the JSON.
-    json = JSON.parse(fs.readFileSync(absFile, 'utf8').replace(/^\uFEFF/, ''));
+    text = fs.readFileSync(absFile, 'utf8').replace(/^\uFEFF/, '');
+    json = JSON.parse(text);
   } catch (e) {
     return {
       ok: false,
       problems: [problem('BH001', `not valid JSON: ${(e as Error).message}`, { file, fix: 'fix the JSON syntax' })],
     };
   }
-  const parsed = ManifestSchema.safeParse(json, { reportInput: true });
+  const parsed = known.validate(text, json);
   const nameGuess = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
   if (!parsed.success) {
     return {
@@ -52,7 +137,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
         if (issue.code === 'unrecognized_keys') {
           message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
           field = issue.keys.map((k) => [...issue.path, k].join('.')).join(', ');
-          fix = `remove it or fix its spelling; allowed fields: ${ALLOWED_FIELDS}`;
+          fix = `remove it or fix its spelling; allowed fields: ${allowedFields()}`;
         } else if (issue.code === 'invalid_type' && issue.input === undefined) {
           message = `required field is missing`;
           fix = `add "${issue.path.at(-1)?.toString()}"`;

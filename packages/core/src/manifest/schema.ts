@@ -1,98 +1,114 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z as Zod } from 'zod';
 
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** A tenant is a schema or database name: a plain identifier (dashes allowed for databases), at most 63 bytes. */
 export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
-const tenantName = z.string().regex(TENANT_NAME, { message: 'must be a schema or database name: letters, digits, _, $ or -, starting with a letter or _, at most 63 characters' });
-const tenantKind = z.enum(['schema', 'database']).describe('schema: each tenant is a schema of the module\'s database; database: each tenant is a database on its server');
 
-const moduleName = z
-  .string()
-  .regex(MODULE_NAME, { message: 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes; starts with a letter)' });
+/** The module manifest, `modules/<name>/bulkhead.json` (SPEC §2), built on zod. Strict: unknown fields are errors. */
+function build(z: typeof Zod) {
+  const tenantName = z.string().regex(TENANT_NAME, { message: 'must be a schema or database name: letters, digits, _, $ or -, starting with a letter or _, at most 63 characters' });
+  const tenantKind = z.enum(['schema', 'database']).describe('schema: each tenant is a schema of the module\'s database; database: each tenant is a database on its server');
+  const moduleName = z
+    .string()
+    .regex(MODULE_NAME, { message: 'must match [a-z][a-z0-9-]* (lowercase letters, digits, dashes; starts with a letter)' });
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('JSON Schema of this file, for editors'),
+      name: moduleName.describe('Module id, unique in the workspace'),
+      database: z
+        .strictObject({
+          url: z
+            .string()
+            .min(1)
+            .describe(
+              'Connection URL: postgres://…, postgresql://…, pglite://<dir> or pglite://memory. ${VAR} and ${VAR:-default} are expanded from the environment.',
+            ),
+          schema: z
+            .string()
+            .regex(IDENTIFIER, { message: 'must be a plain SQL identifier' })
+            .default('public')
+            .describe('Schema the module lives in'),
+        })
+        .describe('The database this module owns'),
+      historyTable: z
+        .string()
+        .regex(/^([A-Za-z_][A-Za-z0-9_$]*\.)?[A-Za-z_][A-Za-z0-9_$]*$/, {
+          message: 'must be a table name, optionally schema-qualified (schema.table)',
+        })
+        .optional()
+        .describe('History table of this module; default <name>_migrations (dashes become underscores)'),
+      migrations: z.string().min(1).default('migrations').describe('Migrations folder, relative to this manifest'),
+      dependsOn: z.array(moduleName).default([]).describe('Modules that must be migrated before this one'),
+      owns: z.array(z.string().min(1)).default([]).describe('Glob patterns of object names this module owns, e.g. storage_*'),
+      extensions: z
+        .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
+        .default([])
+        .describe('Extensions the module needs'),
+      tenants: z
+        .strictObject({
+          kind: tenantKind,
+          names: z
+            .array(tenantName)
+            .min(1, { message: 'must list at least one tenant' })
+            .optional()
+            .describe('Tenant names, in the order they are migrated (--canary takes the first ones)'),
+          query: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("SQL run on the module's database whose first column lists the tenant names, in the order they are migrated"),
+        })
+        .superRefine((t, ctx) => {
+          if ((t.names === undefined) === (t.query === undefined)) {
+            ctx.addIssue({ code: 'custom', message: 'give exactly one of "names" (a list) or "query" (SQL listing the tenants)' });
+          }
+        })
+        .optional()
+        .describe(
+          'Run this module over many targets: each tenant is a schema of the module\'s database (kind "schema") or a database on its server (kind "database"), with its own history table and lock',
+        ),
+      lint: z
+        .strictObject({
+          rules: z
+            .record(z.string().regex(/^(BH-[A-Z]\d{3}|[a-z][a-z0-9-]*)$/, { message: 'must be a lint rule code (BH-D101) or name (drop-table)' }), z.enum(['off', 'warning', 'error']))
+            .default({})
+            .describe('Per rule, by code or name: off, warning or error (default: the rule\'s own severity)'),
+        })
+        .optional()
+        .describe("Lint configuration of this module's migrations"),
+      lockTimeout: z
+        .string()
+        .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })
+        .optional()
+        .describe("Per-statement lock_timeout for this module's migrations; a statement that waits longer is rolled back and its migration retried with backoff. Default 3s"),
+    })
+    .describe('Bulkhead module manifest');
+}
 
-/** The module manifest, `modules/<name>/bulkhead.json` (SPEC §2). Strict: unknown fields are errors. */
-export const ManifestSchema = z
-  .strictObject({
-    $schema: z.string().optional().describe('JSON Schema of this file, for editors'),
-    name: moduleName.describe('Module id, unique in the workspace'),
-    database: z
-      .strictObject({
-        url: z
-          .string()
-          .min(1)
-          .describe(
-            'Connection URL: postgres://…, postgresql://…, pglite://<dir> or pglite://memory. ${VAR} and ${VAR:-default} are expanded from the environment.',
-          ),
-        schema: z
-          .string()
-          .regex(IDENTIFIER, { message: 'must be a plain SQL identifier' })
-          .default('public')
-          .describe('Schema the module lives in'),
-      })
-      .describe('The database this module owns'),
-    historyTable: z
-      .string()
-      .regex(/^([A-Za-z_][A-Za-z0-9_$]*\.)?[A-Za-z_][A-Za-z0-9_$]*$/, {
-        message: 'must be a table name, optionally schema-qualified (schema.table)',
-      })
-      .optional()
-      .describe('History table of this module; default <name>_migrations (dashes become underscores)'),
-    migrations: z.string().min(1).default('migrations').describe('Migrations folder, relative to this manifest'),
-    dependsOn: z.array(moduleName).default([]).describe('Modules that must be migrated before this one'),
-    owns: z.array(z.string().min(1)).default([]).describe('Glob patterns of object names this module owns, e.g. storage_*'),
-    extensions: z
-      .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
-      .default([])
-      .describe('Extensions the module needs'),
-    tenants: z
-      .strictObject({
-        kind: tenantKind,
-        names: z
-          .array(tenantName)
-          .min(1, { message: 'must list at least one tenant' })
-          .optional()
-          .describe('Tenant names, in the order they are migrated (--canary takes the first ones)'),
-        query: z
-          .string()
-          .min(1)
-          .optional()
-          .describe("SQL run on the module's database whose first column lists the tenant names, in the order they are migrated"),
-      })
-      .superRefine((t, ctx) => {
-        if ((t.names === undefined) === (t.query === undefined)) {
-          ctx.addIssue({ code: 'custom', message: 'give exactly one of "names" (a list) or "query" (SQL listing the tenants)' });
-        }
-      })
-      .optional()
-      .describe(
-        'Run this module over many targets: each tenant is a schema of the module\'s database (kind "schema") or a database on its server (kind "database"), with its own history table and lock',
-      ),
-    lint: z
-      .strictObject({
-        rules: z
-          .record(z.string().regex(/^(BH-[A-Z]\d{3}|[a-z][a-z0-9-]*)$/, { message: 'must be a lint rule code (BH-D101) or name (drop-table)' }), z.enum(['off', 'warning', 'error']))
-          .default({})
-          .describe('Per rule, by code or name: off, warning or error (default: the rule\'s own severity)'),
-      })
-      .optional()
-      .describe("Lint configuration of this module's migrations"),
-    lockTimeout: z
-      .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })
-      .optional()
-      .describe("Per-statement lock_timeout for this module's migrations; a statement that waits longer is rolled back and its migration retried with backoff. Default 3s"),
-  })
-  .describe('Bulkhead module manifest');
+type Schema = ReturnType<typeof build>;
+export type ManifestInput = Zod.input<Schema>;
+export type Manifest = Zod.output<Schema>;
 
-export type ManifestInput = z.input<typeof ManifestSchema>;
-export type Manifest = z.output<typeof ManifestSchema>;
+let zod: typeof Zod | undefined;
+let schema: Schema | undefined;
+
+/** zod, loaded on first use (it is a tenth of a start-up): a run whose manifests are known valid never loads it. */
+function z(): typeof Zod {
+  return (zod ??= (createRequire(import.meta.url)('zod') as { z: typeof Zod }).z);
+}
+
+/** The manifest schema (zod). */
+export function manifestSchema(): Schema {
+  return (schema ??= build(z()));
+}
 
 /** JSON Schema generated from the zod schema; shipped as `@bulkhead/core/bulkhead.schema.json`. */
 export function manifestJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(ManifestSchema, { io: 'input' }),
+    ...z().toJSONSchema(manifestSchema(), { io: 'input' }),
     $id: 'https://bulkhead.dev/schema/bulkhead.schema.json',
     title: 'Bulkhead module manifest',
   };
