@@ -86,13 +86,21 @@ export async function down(knex: Knex) {
   await knex.raw('DROP TYPE coupon_kind');
 }
 `,
+          // Two SQL migrations in a row replay as one message; jsonb's ? operator goes to the server as written.
+          '003_flags.up.sql': "CREATE TABLE flags (doc jsonb NOT NULL CHECK (doc ? 'name'));\n",
+          '003_flags.down.sql': 'DROP TABLE flags;\n',
+          '004_flag_names.up.sql': "CREATE VIEW flag_names AS SELECT doc ->> 'name' AS name FROM flags WHERE doc ?| array['name'];\n",
+          '004_flag_names.down.sql': 'DROP VIEW flag_names;\n',
         },
       },
     ]);
     const before = backend.name === 'postgres' ? await scratchCount() : 0;
+    const whole = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(whole.exitCode, whole.stderr + JSON.stringify(whole.json?.modules?.[0]?.findings, null, 2)).toBe(0);
+    expect(whole.json.modules).toMatchObject([{ module: 'shop', migrations: 4, status: 'reversible', findings: [] }]);
     const r = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
     expect(r.exitCode, r.stderr + JSON.stringify(r.json?.modules?.[0]?.findings, null, 2)).toBe(0);
-    expect(r.json.modules).toMatchObject([{ module: 'shop', migrations: 2, status: 'reversible', findings: [] }]);
+    expect(r.json.modules).toMatchObject([{ module: 'shop', migrations: 4, status: 'reversible', findings: [] }]);
     // verify never touches the module's own database, and leaves no scratch database behind.
     if (backend.name === 'postgres') expect(await s.tableExists('shop', 'accounts')).toBe(false);
     else expect(fs.existsSync(path.join(fx!.root, '.bulkhead/shop'))).toBe(false);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
 import { openUnitDb, type OpenOptions } from './open.js';
@@ -118,6 +119,19 @@ export function withModuleLock<T>(db: ModuleDb, o: LockOptions, fn: (guard: Lock
  * One transaction on the unit's connection (or on `connection`, one already taken from its
  * pool): committed when `fn` returns, rolled back when it throws.
  */
+/**
+ * One connection of the unit's pool for the duration of `fn`, as the driver's client: SQL sent
+ * through it goes as written (knex would take every `?`, jsonb's operator included, for a binding).
+ */
+export async function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => Promise<T>): Promise<T> {
+  const conn = (await db.knex.client.acquireConnection()) as pg.Client;
+  try {
+    return await fn(conn);
+  } finally {
+    await db.knex.client.releaseConnection(conn);
+  }
+}
+
 export function withTransaction<T>(db: ModuleDb, fn: (trx: Knex.Transaction) => Promise<T>, o: { connection?: unknown } = {}): Promise<T> {
   return db.knex.transaction(fn, o.connection === undefined ? undefined : { connection: o.connection });
 }

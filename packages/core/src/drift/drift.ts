@@ -9,7 +9,7 @@ import { progressTable } from '../history/store.js';
 import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
-import { replay, ReplayError } from '../runner/replay.js';
+import { replayAll, ReplayError } from '../runner/replay.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Workspace } from '../workspace.js';
@@ -78,20 +78,18 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
       const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
       const expected = await withScratchDatabase(unit, { command: 'drift', server: o.server, root: ws.root }, async ({ db }) => {
         if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
-        for (const r of runnables) {
-          try {
-            await replay(db, r, { schema: unit.schema });
-          } catch (e) {
-            if (!(e instanceof ReplayError)) throw e;
-            throw new BulkheadError(
-              problem('BH030', `applied migration ${e.id} fails on a fresh database, so what it built cannot be rebuilt: ${e.describe(ws.rel)}`, {
-                module: unit.id,
-                file: ws.rel(e.file),
-                line: e.statement?.line ?? e.line,
-                fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (the applied one must stay as it was)',
-              }),
-            );
-          }
+        try {
+          await replayAll(db, runnables, { schema: unit.schema });
+        } catch (e) {
+          if (!(e instanceof ReplayError)) throw e;
+          throw new BulkheadError(
+            problem('BH030', `applied migration ${e.id} fails on a fresh database, so what it built cannot be rebuilt: ${e.describe(ws.rel)}`, {
+              module: unit.id,
+              file: ws.rel(e.file),
+              line: e.statement?.line ?? e.line,
+              fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (the applied one must stay as it was)',
+            }),
+          );
         }
         return readSnapshot(db, scope);
       });

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { lineAt, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
-import { withTransaction } from '../db/targets.js';
+import { withConnection, withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb } from '../db/types.js';
 import type { HistoryStore, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
@@ -439,15 +439,6 @@ async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext,
       throw new MigrationFailedError(statementFailure(r, ctx, s, i, e as PgError, partial), { cause: e });
     }
   });
-}
-
-async function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => Promise<T>): Promise<T> {
-  const conn = (await db.knex.client.acquireConnection()) as pg.Client;
-  try {
-    return await fn(conn);
-  } finally {
-    await db.knex.client.releaseConnection(conn);
-  }
 }
 
 async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContext, conn: pg.Client): Promise<void>;

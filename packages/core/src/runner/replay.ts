@@ -1,5 +1,5 @@
-import { searchPath } from '../db/postgres.js';
-import { withTransaction } from '../db/targets.js';
+import { literal, searchPath } from '../db/postgres.js';
+import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
 import type { Runnable } from './prepare.js';
@@ -31,38 +31,93 @@ export class ReplayError extends Error {
 export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): Promise<void> {
   const step = r.step;
   const file = step.path;
-  await db.knex.raw(`SELECT set_config('search_path', '${searchPath(o.schema).replace(/'/g, "''")}', false)`);
+  const searchPathSql = `SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`;
   if (step.format === 'sql') {
-    let current = -1;
-    const all = async (q: ModuleDb['knex'] | Parameters<Parameters<typeof withTransaction>[1]>[0]) => {
-      for (const [i, s] of step.statements.entries()) {
-        current = i;
-        await q.raw(s.text);
-      }
-    };
-    try {
-      if (r.transaction && step.statements.length > 1) {
-        // One round trip for the whole file; only a failure is located statement by statement.
-        try {
-          await db.knex.raw(`BEGIN;\n${step.statements.map((x) => x.text).join('\n;\n')}\n;\nCOMMIT`);
-          return;
-        } catch {
-          await db.knex.raw('ROLLBACK').catch(() => undefined);
+    // SQL goes to the connection as written (knex would rewrite `?` into bindings).
+    await withConnection(db, async (conn) => {
+      await conn.query(searchPathSql);
+      let current = -1;
+      try {
+        if (r.transaction && step.statements.length > 1) {
+          // One round trip for the whole file; only a failure is located statement by statement.
+          try {
+            await conn.query(`BEGIN;\n${step.statements.map((x) => x.text).join('\n;\n')}\n;\nCOMMIT`);
+            return;
+          } catch {
+            await conn.query('ROLLBACK').catch(() => undefined);
+          }
         }
+        if (r.transaction) await conn.query('BEGIN');
+        for (const [i, s] of step.statements.entries()) {
+          current = i;
+          await conn.query(s.text);
+        }
+        if (r.transaction) await conn.query('COMMIT');
+      } catch (e) {
+        if (r.transaction) await conn.query('ROLLBACK').catch(() => undefined);
+        const s = step.statements[current];
+        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: s.line, text: s.text } : undefined);
       }
-      if (r.transaction) await withTransaction(db, (trx) => all(trx));
-      else await all(db.knex);
-    } catch (e) {
-      const s = step.statements[current];
-      throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: s.line, text: s.text } : undefined);
-    }
+    });
     return;
   }
+  await db.knex.raw(searchPathSql);
   try {
     if (r.transaction) await withTransaction(db, async (trx) => void (await step.fn(trx)));
     else await step.fn(db.knex);
   } catch (e) {
     throw new ReplayError(r.file.id, r.direction, file, e, undefined, lineInStack(e, file));
+  }
+}
+
+/** Migrations replayed as one message by replayAll: at most this many, and about this much SQL. */
+const REPLAY_BATCH = 50;
+const REPLAY_BYTES = 64 * 1024;
+let batches = 0;
+
+/**
+ * Replay migrations in order, consecutive transactional SQL ones as one message (each still in
+ * its own transaction): PostgreSQL stops at the first error, and a session setting each
+ * transaction sets just before its COMMIT (rolled back with a failed one) tells how far it got.
+ * The failing migration is then replayed alone, which names its statement and line.
+ */
+export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { schema: string }): Promise<void> {
+  for (let i = 0; i < rs.length; ) {
+    const batch: Runnable[] = [];
+    let bytes = 0;
+    for (let j = i; j < rs.length && batch.length < REPLAY_BATCH; j++) {
+      const r = rs[j]!;
+      if (!r.transaction || r.step.format !== 'sql') break;
+      bytes += r.step.statements.reduce((n, st) => n + st.text.length, 0);
+      if (batch.length && bytes > REPLAY_BYTES) break;
+      batch.push(r);
+    }
+    if (batch.length < 2) {
+      await replay(db, rs[i++]!, o);
+      continue;
+    }
+    // Each migration from the module's search path (one may SET it for itself).
+    const path = `SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`;
+    // The marker names this batch: a setting made before a failed transaction is rolled back with it.
+    const token = `${process.pid}.${++batches}`;
+    const text = batch
+      .map((r, k) => `BEGIN;\n${path};\n${(r.step.format === 'sql' ? r.step.statements : []).map((x) => `${x.text}\n;`).join('\n')}\nSELECT set_config('bulkhead.replayed', '${token}:${k}', false);\nCOMMIT`)
+      .join(';\n');
+    const done = await withConnection(db, async (conn) => {
+      try {
+        await conn.query(text);
+        return batch.length;
+      } catch {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        const marker = String((await conn.query(`SELECT current_setting('bulkhead.replayed', true) AS k`)).rows[0]?.k ?? '');
+        return marker.startsWith(`${token}:`) ? Number(marker.slice(token.length + 1)) + 1 : 0;
+      }
+    });
+    i += done;
+    if (done < batch.length) {
+      // Alone, with its statements located: it fails again (or, if the failure was passing, runs).
+      await replay(db, rs[i++]!, o);
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { progressTable } from '../history/store.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
-import { replay, ReplayError } from '../runner/replay.js';
+import { replay, replayAll, ReplayError } from '../runner/replay.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -145,7 +145,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     const before = await snap();
     let applied: Snapshot | undefined;
     // Pass 1: every up (each alone, with --step).
-    for (const [i, r] of up.entries()) {
+    if (!o.step) {
+      try {
+        await replayAll(db, up, { schema });
+      } catch (e) {
+        findings.push(failed(e));
+        return scratch.target.display;
+      }
+    }
+    for (const [i, r] of (o.step ? up : []).entries()) {
       const prior = o.step ? await snap() : undefined;
       try {
         await apply(r);
@@ -183,13 +191,11 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted` });
     }
     if (missing.length) return scratch.target.display;
-    for (const d of [...down].reverse()) {
-      try {
-        await apply(d!);
-      } catch (e) {
-        findings.push(failed(e));
-        return scratch.target.display;
-      }
+    try {
+      await replayAll(db, [...down].reverse() as Runnable[], { schema });
+    } catch (e) {
+      findings.push(failed(e));
+      return scratch.target.display;
     }
     const reverted = await snap();
     const left = diffSnapshots(before, reverted);
@@ -198,13 +204,11 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       return scratch.target.display;
     }
     // Pass 3: every up again must build the same.
-    for (const r of up) {
-      try {
-        await apply(r);
-      } catch (e) {
-        findings.push({ ...failed(e), message: `after every down, ${r.file.id} cannot be applied again: ${(e as Error).message}` });
-        return scratch.target.display;
-      }
+    try {
+      await replayAll(db, up, { schema });
+    } catch (e) {
+      findings.push({ ...failed(e), message: `after every down, ${(e as ReplayError).id} cannot be applied again: ${(e as Error).message}` });
+      return scratch.target.display;
     }
     const rebuilt = await snap();
     const changed = diffSnapshots(applied, rebuilt);
