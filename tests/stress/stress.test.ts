@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up } from '@bulkhead/core';
-import { makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForQuery, type Fixture } from '../support/fixtures.js';
+import { makeWorkspace, query, runCli, startCli, tableExists, waitFor, waitForMigration, type Fixture } from '../support/fixtures.js';
 import { startThrowawayServer, type ThrowawayServer } from '../support/throwaway.js';
 import { pgliteBackend } from '../support/backends.js';
 
@@ -93,7 +93,7 @@ describe('crashes', () => {
     fixtures.push(fx);
     const env = { CRASH_URL: url };
     const run = startCli(['up', '--json'], { cwd: fx.root, env });
-    await waitForQuery(url, 'pg_sleep(20)');
+    await waitForMigration(url, '002_slow');
     await server.restartImmediate();
     const r = await run;
     expect(r.exitCode).toBe(1);

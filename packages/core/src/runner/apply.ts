@@ -202,20 +202,31 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
     })
     .join(';\n');
   return withConnection(db, async (conn) => {
+    // Each history row's duration, as the server returns it: also how far the message got.
+    const ms: number[] = [];
     try {
-      const results = (await conn.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
-      const ms = (Array.isArray(results) ? results : [results]).filter((x) => x.fields?.length === 1 && x.fields[0]!.name === 'bulkhead_ms').map((x) => Number(x.rows[0]?.bulkhead_ms ?? 0));
+      await new Promise<void>((resolve, reject) => {
+        const Query = (conn.constructor as unknown as { Query: new (text: string) => NodeJS.EventEmitter }).Query;
+        const q = new Query(text);
+        q.on('row', (row: Record<string, unknown>) => {
+          if ('bulkhead_ms' in row) ms.push(Number(row.bulkhead_ms));
+        });
+        q.on('end', () => resolve());
+        q.on('error', reject);
+        conn.query(q as unknown as pg.QueryConfig);
+      });
       return rs.map((r, i) => ({ r, outcome: { ran: true, durationMs: ms[i] ?? 0 } as ApplyOutcome }));
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
-      if (isConnectionLoss(e as PgError)) throw new MigrationFailedError({ ...baseFailure(rs[0]!, ctx), ...pgFields(e as PgError) }, { cause: e });
+      // The connection is gone: the one in flight is the first whose history row had not come back.
+      if (isConnectionLoss(e as PgError)) throw new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError) }, { cause: e });
       const h = ctx.history.table;
       const committed = await conn.query(`SELECT id, duration_ms FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
-      const ms = new Map<string, number>(committed.rows.map((row: { id: string; duration_ms: number | null }) => [row.id, row.duration_ms ?? 0]));
+      const recorded = new Map<string, number>(committed.rows.map((row: { id: string; duration_ms: number | null }) => [row.id, row.duration_ms ?? 0]));
       const done: { r: Runnable; outcome: ApplyOutcome }[] = [];
       for (const r of rs) {
-        if (!ms.has(r.file.id)) break;
-        done.push({ r, outcome: { ran: true, durationMs: ms.get(r.file.id)! } });
+        if (!recorded.has(r.file.id)) break;
+        done.push({ r, outcome: { ran: true, durationMs: recorded.get(r.file.id)! } });
       }
       return done;
     }

@@ -107,9 +107,15 @@ export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { sche
       try {
         await conn.query(text);
         return batch.length;
-      } catch {
+      } catch (e) {
         await conn.query('ROLLBACK').catch(() => undefined);
-        const marker = String((await conn.query(`SELECT current_setting('bulkhead.replayed', true) AS k`)).rows[0]?.k ?? '');
+        let marker: string;
+        try {
+          marker = String((await conn.query(`SELECT current_setting('bulkhead.replayed', true) AS k`)).rows[0]?.k ?? '');
+        } catch {
+          // The session is gone: which of the batch was in flight cannot be told.
+          throw new ReplayError(batch[0]!.file.id, batch[0]!.direction, batch[0]!.step.path, e);
+        }
         return marker.startsWith(`${token}:`) ? Number(marker.slice(token.length + 1)) + 1 : 0;
       }
     });
