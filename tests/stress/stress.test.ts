@@ -77,6 +77,31 @@ describe('many runners at once', () => {
   });
 });
 
+describe('a server with few connections to spare', () => {
+  it('runs as many units at once as the server has connections for, keeping none idle that the run needs', async () => {
+    const small = await startThrowawayServer({ max_connections: '14' });
+    try {
+      const modules = Array.from({ length: 12 }, (_, i) => `few${String(i).padStart(2, '0')}`);
+      const env: Record<string, string> = {};
+      for (const m of modules) env[`${m.toUpperCase()}_URL`] = await small.createDatabase(m);
+      const fx = makeWorkspace(
+        modules.map((m) => ({
+          name: m,
+          url: `\${${m.toUpperCase()}_URL}`,
+          migrations: { '001_a.up.sql': `CREATE TABLE ${m}_a (id int);\n`, '002_b.up.sql': `SELECT pg_sleep(0.2);\nCREATE TABLE ${m}_b (id int);\n` },
+        })),
+      );
+      fixtures.push(fx);
+      const r = await runCli(['up', '--concurrency', '8', '--json'], { cwd: fx.root, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/running \d+ units at a time, not 8/);
+      expect(r.json.modules.map((m: { status: string }) => m.status)).toEqual(modules.map(() => 'applied'));
+    } finally {
+      await small.stop();
+    }
+  }, 120_000);
+});
+
 describe('crashes', () => {
   it('the server crash-restarts mid-migration: exit 1 naming the migration and "connection lost"; nothing partial; the next up completes', async () => {
     const url = await newDb();

@@ -44,7 +44,8 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
   await checkIsolationInDepth(ws, selected);
   const runId = runIdFrom(o.env);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  return withTargets({ command, lockTimeoutMs, production, waitMs: o.waitMs, reporter: o.reporter }, async (pool) => {
+  // The connections of the pre-run read serve the run (a few: the first units to run).
+  return withTargets({ command, lockTimeoutMs, production, waitMs: o.waitMs, reporter: o.reporter, keepIdle: 4 }, async (pool) => {
     const { plan, connectionCap } = await planFor(ws, pool, selected, intent, {
       // Reading never creates an embedded database: a real `up` creates it when the unit runs
       // (a unit skipped after a failure leaves none behind).
@@ -59,6 +60,8 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
     if (o.dryRun) return { command, runId, dryRun: true, exitCode: 0, modules: plannedRuns(plan, true) };
     const wanted = o.concurrency ?? DEFAULT_CONCURRENCY;
     const concurrency = Math.min(wanted, connectionCap ?? Infinity);
+    // Connections kept from the read must not take what the units in flight need (two each).
+    await pool.beginRun(connectionCap === undefined ? Infinity : 2 * (connectionCap - concurrency));
     if (concurrency < wanted) {
       o.reporter?.notice?.(`running ${concurrency} unit${concurrency === 1 ? '' : 's'} at a time, not ${wanted}: the server has connections for that many (each unit holds two)`);
     }

@@ -20,13 +20,20 @@ export interface TargetPool {
   release(db: ModuleDb): Promise<void>;
   /** Close the embedded databases of these units now (they are done), instead of at scope end. */
   closeEmbedded(units: readonly Unit[]): Promise<void>;
+  /**
+   * The run starts: connections kept from the pre-run read beyond `spare` (what the server has
+   * left once the run's units are in flight) are closed, and from now on a released connection is
+   * kept only for the next schema tenant of its database.
+   */
+  beginRun(spare: number): Promise<void>;
 }
 
-/** Server connections kept open for a next use of their URL, besides schema tenants'. */
-const KEEP_IDLE = 4;
-
-/** Run `fn` with a pool of connections; everything it opened is closed when `fn` ends. */
-export async function withTargets<T>(defaults: OpenOptions & { reporter?: Reporter }, fn: (pool: TargetPool) => Promise<T>): Promise<T> {
+/**
+ * Run `fn` with a pool of connections; everything it opened is closed when `fn` ends. With
+ * `keepIdle`, that many released server connections are kept for a next use of their URL (a
+ * run after its pre-run read) until `beginRun`; schema tenants' always are.
+ */
+export async function withTargets<T>(defaults: OpenOptions & { reporter?: Reporter; keepIdle?: number }, fn: (pool: TargetPool) => Promise<T>): Promise<T> {
   /** Embedded databases by folder, each opened once for the scope. */
   const embedded = new Map<string, Promise<ModuleDb>>();
   const open = new Set<ModuleDb>();
@@ -35,6 +42,8 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   /** Server connections idle between uses, by URL; and which one each view uses. */
   const idle = new Map<string, ModuleDb[]>();
   const reused = new Map<ModuleDb, { base: ModuleDb; url: string; shared: boolean }>();
+  /** How many released connections are kept for a next use (besides schema tenants'); none once a run begins. */
+  let keepIdle = defaults.keepIdle ?? 0;
   const closeShared = async (key: string) => {
     const db = embedded.get(key);
     if (!db) return;
@@ -43,7 +52,7 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   };
   const pool: TargetPool = {
     async acquire(unit, o) {
-      const { reporter, ...rest } = defaults;
+      const { reporter, keepIdle: _keep, ...rest } = defaults;
       const options: OpenOptions = {
         onWait: (h) => reporter?.lockWait?.(unit.id, h),
         onConnectWait: (why) => reporter?.connectWait?.(unit.id, why),
@@ -81,12 +90,20 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
       // Schema tenants' connections are always kept (their database is used again at once);
       // otherwise a few, so that a hundred waiting units never hold a hundred connections.
       const kept = [...idle.values()].reduce((n, l) => n + l.length, 0);
-      if (use.shared || kept < KEEP_IDLE) {
+      if (use.shared || kept < keepIdle) {
         (idle.get(use.url) ?? idle.set(use.url, []).get(use.url)!).push(use.base);
         return;
       }
       open.delete(use.base);
       await use.base.close().catch(() => undefined);
+    },
+    async beginRun(spare) {
+      keepIdle = 0;
+      const all = [...idle.values()].flat();
+      const extra = all.slice(Math.max(0, spare));
+      for (const [url, list] of idle) idle.set(url, list.filter((db) => !extra.includes(db)));
+      for (const db of extra) open.delete(db);
+      await Promise.all(extra.map((db) => db.close().catch(() => undefined)));
     },
     async closeEmbedded(units) {
       for (const u of units) if (u.target.kind === 'pglite') await closeShared(u.target.dir ?? `memory:${u.module.name}`);
