@@ -21,7 +21,7 @@ export function userCacheDir(): string {
 }
 
 /** Write a file through a temporary one and a rename, so a reader never sees half of it. False when it cannot. */
-export function writeAtomically(file: string, text: string): boolean {
+export function writeAtomically(file: string, text: string | Uint8Array): boolean {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

@@ -9,7 +9,7 @@ import type { DatabaseTarget } from './url.js';
 import { sessionResetSql } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 import { processAlive } from './process.js';
-import { userCacheDir } from '../cache-dir.js';
+import { userCacheDir, writeAtomically } from '../cache-dir.js';
 
 /**
  * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
@@ -190,14 +190,7 @@ function ensureTemplate(): Promise<Blob | undefined> {
     const db = await PGlite.create();
     try {
       const bytes = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, bytes);
-        fs.renameSync(tmp, file);
-      } catch {
-        // An unwritable cache only costs time on the next run.
-      }
+      writeAtomically(file, bytes); // an unwritable cache only costs time on the next run
       return new Blob([bytes]);
     } finally {
       await db.close();

@@ -168,7 +168,12 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     }
     spareDead = false;
     const conn = (await knex.client.acquireRawConnection()) as pg.Client;
-    await conn.query(`SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`);
+    // No idle timeouts on the lock session (idle_session_timeout exists from PostgreSQL 14).
+    await conn.query(
+      version === undefined
+        ? `SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`
+        : `SELECT set_config('idle_in_transaction_session_timeout', '0', false)${version >= 140000 ? `, set_config('idle_session_timeout', '0', false)` : ''}`,
+    );
     return conn;
   };
   const keepLockSession = async (conn: pg.Client) => {

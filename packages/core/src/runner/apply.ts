@@ -163,20 +163,20 @@ export function migrationLabel(unit: string, r: Runnable): string {
   return `bulkhead ${r.direction} ${unit} ${r.file.id}`.slice(0, 63);
 }
 
-/** Migrations sent as one message by applyBatch: at most this many, and about this much SQL. */
+/** Migrations sent as one message (applyBatch, replayAll): at most this many, and about this much SQL. */
 const BATCH_MIGRATIONS = 50;
 const BATCH_BYTES = 64 * 1024;
 
-/** Whether `r` can join a batch: a transactional SQL migration, applied (not reverted). */
-export function batchable(r: Runnable): boolean {
-  return r.direction === 'up' && r.transaction && r.step.format === 'sql';
+/** Whether `r` can join a batch: a transactional SQL migration (and, for `up`'s runner, applied, not reverted). */
+export function batchable(r: Runnable, o: { upOnly: boolean } = { upOnly: true }): boolean {
+  return (!o.upOnly || r.direction === 'up') && r.transaction && r.step.format === 'sql';
 }
 
 /** How many of `rs`, from `from`, go into the next batch (1 means: run it alone). */
-export function nextBatch(rs: readonly Runnable[], from: number): number {
+export function nextBatch(rs: readonly Runnable[], from: number, o: { upOnly: boolean } = { upOnly: true }): number {
   let n = 0;
   let bytes = 0;
-  for (let i = from; i < rs.length && n < BATCH_MIGRATIONS && batchable(rs[i]!); i++, n++) {
+  for (let i = from; i < rs.length && n < BATCH_MIGRATIONS && batchable(rs[i]!, o); i++, n++) {
     const r = rs[i]!;
     for (const st of r.step.format === 'sql' ? r.step.statements : []) bytes += st.text.length;
     if (n > 0 && bytes > BATCH_BYTES) break;

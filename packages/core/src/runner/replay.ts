@@ -2,6 +2,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
+import { nextBatch } from './apply.js';
 import type { Runnable } from './prepare.js';
 
 /**
@@ -31,7 +32,7 @@ export class ReplayError extends Error {
 export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): Promise<void> {
   const step = r.step;
   const file = step.path;
-  const searchPathSql = `SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`;
+  const searchPathSql = setSearchPath(o.schema);
   if (step.format === 'sql') {
     // SQL goes to the connection as written (knex would rewrite `?` into bindings).
     await withConnection(db, async (conn) => {
@@ -70,9 +71,6 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
   }
 }
 
-/** Migrations replayed as one message by replayAll: at most this many, and about this much SQL. */
-const REPLAY_BATCH = 50;
-const REPLAY_BYTES = 64 * 1024;
 let batches = 0;
 
 /**
@@ -83,21 +81,13 @@ let batches = 0;
  */
 export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { schema: string }): Promise<void> {
   for (let i = 0; i < rs.length; ) {
-    const batch: Runnable[] = [];
-    let bytes = 0;
-    for (let j = i; j < rs.length && batch.length < REPLAY_BATCH; j++) {
-      const r = rs[j]!;
-      if (!r.transaction || r.step.format !== 'sql') break;
-      bytes += r.step.statements.reduce((n, st) => n + st.text.length, 0);
-      if (batch.length && bytes > REPLAY_BYTES) break;
-      batch.push(r);
-    }
+    const batch = rs.slice(i, i + nextBatch(rs, i, { upOnly: false }));
     if (batch.length < 2) {
       await replay(db, rs[i++]!, o);
       continue;
     }
     // Each migration from the module's search path (one may SET it for itself).
-    const path = `SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`;
+    const path = setSearchPath(o.schema);
     // The marker names this batch: a setting made before a failed transaction is rolled back with it.
     const token = `${process.pid}.${++batches}`;
     const text = batch
@@ -125,6 +115,10 @@ export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { sche
       await replay(db, rs[i++]!, o);
     }
   }
+}
+
+function setSearchPath(schema: string): string {
+  return `SELECT set_config('search_path', ${literal(searchPath(schema))}, false)`;
 }
 
 /** The line of `file` in an error's stack (a TS migration's own throw or failing query), if any. */
