@@ -86,6 +86,20 @@ describe('commands', () => {
 export async function up(knex: any) { await knex.raw('CREATE INDEX CONCURRENTLY idx_t_id ON idx_t (id)'); }
 export async function down(knex: any) { await knex.raw('DROP INDEX CONCURRENTLY idx_t_id'); }
 `,
+          // Each statement commits on its own: a new enum label is usable by the next statement; a
+          // procedure that commits and a DETACH … CONCURRENTLY (not known to need a statement of
+          // their own) still run.
+          '005_each_commits.up.sql': `-- bulkhead:no-transaction
+CREATE TYPE idx_mood AS ENUM ('a');
+ALTER TYPE idx_mood ADD VALUE 'b';
+CREATE TABLE idx_moods (m idx_mood NOT NULL DEFAULT 'b');
+INSERT INTO idx_moods DEFAULT VALUES;
+CREATE PROCEDURE idx_commit() LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE idx_p1 (id int); COMMIT; CREATE TABLE idx_p2 (id int); END $$;
+CALL idx_commit();
+CREATE TABLE idx_parts (id int) PARTITION BY RANGE (id);
+CREATE TABLE idx_part1 PARTITION OF idx_parts FOR VALUES FROM (0) TO (10);
+ALTER TABLE idx_parts DETACH PARTITION idx_part1 CONCURRENTLY;
+`,
         },
       },
     ]);
@@ -93,7 +107,11 @@ export async function down(knex: any) { await knex.raw('DROP INDEX CONCURRENTLY 
     expect(r.exitCode, r.stderr).toBe(0);
     const idx = await query(url, "SELECT indexname FROM pg_indexes WHERE tablename = 'idx_t' ORDER BY 1");
     expect(idx).toEqual([{ indexname: 'idx_t_id' }, { indexname: 'idx_t_name' }]);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM idx_migrations')).toEqual([{ n: 4 }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM idx_migrations')).toEqual([{ n: 5 }]);
+    expect(await query(url, 'SELECT m::text FROM idx_moods')).toEqual([{ m: 'b' }]);
+    expect([await tableExists(url, 'idx_p1'), await tableExists(url, 'idx_p2')]).toEqual([true, true]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'idx_parts'::regclass")).toEqual([{ n: 0 }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM idx_migrations_progress')).toEqual([{ n: 0 }]);
 
     const st = await runCli(['status'], { cwd: fx.root, env: { IDX_URL: url } });
     expect(st.stderr).toContain('no down: 001_t, 002_concurrently, 003_own_tx');

@@ -57,6 +57,8 @@ export interface HistoryStore {
     row: Pick<ProgressRow, 'id' | 'direction' | 'checksum' | 'statements_total' | 'statements_done' | 'done_digest' | 'run_id' | 'runner'>,
   ): Promise<void>;
   advanceProgress(q: Knex, id: string, done: number, digest: string | null): Promise<void>;
+  /** advanceProgress as SQL, to send in one message with the statement it records (one implicit transaction). */
+  advanceProgressSql(id: string, done: number, digest: string | null): string;
   failProgress(q: Knex, id: string, statement: number | null, error: string): Promise<void>;
   clearProgress(q: Db, id: string): Promise<void>;
 }
@@ -162,6 +164,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
     },
     async advanceProgress(q, id, done, digest) {
       await q.withSchema(p.schema).table(p.table).where({ id }).update({ statements_done: done, done_digest: digest, updated_at: q.fn.now() });
+    },
+    advanceProgressSql(id, done, digest) {
+      return `UPDATE ${ident(p.schema)}.${ident(p.table)} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
     },
     async failProgress(q, id, statement, error) {
       await q.withSchema(p.schema).table(p.table).where({ id }).update({ failed_statement: statement, error, updated_at: q.fn.now() });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { lineAt, shortenSql, type Statement } from '../analysis/statements.js';
+import { lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
@@ -365,7 +365,9 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   const from = resumePoint(r, ctx, statements);
   await withConnection(db, (conn) => conn.query(db.sessionReset));
   ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
-  const before = new Set(await invalidIndexes(db.knex));
+  // Only a CONCURRENTLY build (or a TS migration, which may run one) can leave an INVALID index behind.
+  const mayLeaveInvalid = !statements || statements.some((s) => (s.kind === 'IndexStmt' || s.kind === 'ReindexStmt') && nonTransactional(s));
+  const before = new Set(mayLeaveInvalid ? await invalidIndexes(db.knex) : []);
   await ctx.history.startProgress(db.knex, {
     id: r.file.id,
     direction: r.direction,
@@ -378,10 +380,16 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   });
   try {
     if (step.format === 'sql') {
+      // A file that opens and closes transactions of its own runs each statement alone.
+      const ownTransactions = step.statements.some((s) => s.kind === 'TransactionStmt');
+      const done = runningDigest(step.statements.slice(0, from));
       for (let i = from; i < step.statements.length; i++) {
+        const s = step.statements[i]!;
+        const doneDigest = done.add(s);
+        if (!ownTransactions && !nonTransactional(s) && (await runStatementRecorded(db, r, ctx, step.statements, i, doneDigest))) continue;
         await ctx.guard.verify(db.knex, `statement ${i + 1} of ${r.file.id}`);
         await runStatementOutside(db, r, ctx, step.statements, i, i > 0);
-        await ctx.history.advanceProgress(db.knex, r.file.id, i + 1, digest(step.statements.slice(0, i + 1)));
+        await ctx.history.advanceProgress(db.knex, r.file.id, i + 1, doneDigest);
       }
     } else {
       await ctx.guard.verify(db.knex, r.file.id);
@@ -389,7 +397,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     }
     // An index built CONCURRENTLY that failed or was cut short stays behind, INVALID: never record that as applied.
     const named = new Set((statements ?? []).flatMap(indexNames));
-    const invalid = (await invalidIndexes(db.knex)).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
+    const invalid = (mayLeaveInvalid ? await invalidIndexes(db.knex) : []).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
     if (invalid.length) {
       // The statement that builds it did not complete: a resume must run it again.
       const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
@@ -437,7 +445,40 @@ function resumePoint(r: Runnable, ctx: ApplyContext, statements: readonly Statem
   return done;
 }
 
-/** One statement of a no-transaction SQL migration, with its own lock timeout and retries. */
+/**
+ * One statement of a no-transaction SQL migration and its progress row in one message, so one
+ * implicit transaction: the statement is recorded exactly when it commits, in one round trip,
+ * behind the server's check that this runner still holds the module lock. Returns false, with
+ * nothing done, when the server refuses the statement inside that transaction (a procedure that
+ * commits, a statement not known to need its own): the caller then runs it alone.
+ */
+async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, doneDigest: string): Promise<boolean> {
+  const s = statements[i]!;
+  const prefix = `${ctx.guard.heldSql ? `${ctx.guard.heldSql};\n` : ''}SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true);\n`;
+  const text = `${prefix}${s.text}\n;\n${ctx.history.advanceProgressSql(r.file.id, i + 1, doneDigest)}`;
+  return retryOnLockTimeout(db, r, ctx, async (conn) => {
+    try {
+      await conn.query(text);
+      return true;
+    } catch (e) {
+      const err = e as PgError;
+      if (err.code === LOCK_LOST) {
+        ctx.guard.check(`statement ${i + 1} of ${r.file.id}`);
+        throw lockLost(ctx.module, 'the server no longer lists it', `statement ${i + 1} of ${r.file.id} was rolled back before it committed`);
+      }
+      if (err.code === ACTIVE_TRANSACTION || err.code === INVALID_TRANSACTION_TERMINATION) return false;
+      // The error's position counts from the message's start: make it the statement's own.
+      const at = err.position === undefined ? 0 : Number(err.position) - prefix.length;
+      throw new MigrationFailedError(statementFailure(r, ctx, s, i, { ...err, message: err.message, position: at > 0 ? String(at) : undefined } as PgError, i > 0), { cause: e });
+    }
+  });
+}
+
+/** SQLSTATEs of a statement that must run outside any transaction block (25001) or commits by itself (2D000). */
+const ACTIVE_TRANSACTION = '25001';
+const INVALID_TRANSACTION_TERMINATION = '2D000';
+
+/** One statement of a no-transaction SQL migration, alone, with its own lock timeout and retries. */
 async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, partial: boolean): Promise<void> {
   const s = statements[i]!;
   // CONCURRENTLY waits for older transactions by design, without queueing other traffic.
@@ -572,9 +613,20 @@ function indexNames(s: Statement): string[] {
 }
 
 function digest(statements: readonly Statement[]): string {
+  return runningDigest(statements).value();
+}
+
+/** digest() of a growing prefix of statements, without hashing the prefix again at each step. */
+function runningDigest(statements: readonly Statement[]): { add(s: Statement): string; value(): string } {
   const h = createHash('sha256');
   for (const s of statements) h.update(s.text).update('\u0000');
-  return h.digest('hex');
+  return {
+    add(s) {
+      h.update(s.text).update('\u0000');
+      return h.copy().digest('hex');
+    },
+    value: () => h.copy().digest('hex'),
+  };
 }
 
 interface PgError extends Error {
