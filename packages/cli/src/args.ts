@@ -32,6 +32,9 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   trace: { type: 'boolean', key: 'trace' },
   pending: { type: 'boolean', key: 'pending' },
   'pg-version': { type: 'string', key: 'pgVersion', parse: pgVersion },
+  accept: { type: 'string', key: 'accept' },
+  reason: { type: 'string', key: 'reason' },
+  at: { type: 'string', key: 'at' },
 };
 
 function pgVersion(text: string, flag: string, command: string): number {

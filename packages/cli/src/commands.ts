@@ -90,6 +90,22 @@ export const COMMANDS: Record<string, Command> = {
     run: 'lint',
     render: 'renderLint',
   },
+  repair: {
+    summary: "accept an edited applied migration's new checksum, recorded with the reason",
+    usage: 'bulkhead repair <module> --accept <id> --reason <text> [--tenant <glob>] [--production]',
+    flags: ['accept', 'reason', 'tenant', 'production'],
+    positionals: oneModule,
+    run: 'repair',
+    render: 'renderRepair',
+  },
+  baseline: {
+    summary: 'adopt a database built without Bulkhead: record migrations up to --at as applied, after checking its schema matches them',
+    usage: 'bulkhead baseline <module> --at <id> [--reason <text>] [--tenant <glob>] [--server postgres://…] [--production]',
+    flags: ['at', 'reason', 'tenant', 'server:url', 'production'],
+    positionals: oneModule,
+    run: 'baseline',
+    render: 'renderBaseline',
+  },
   db: {
     summary: 'db create: create missing module databases, each owned by a role of its own, CONNECT revoked from PUBLIC, with declared extensions',
     usage: 'bulkhead db create [modules…] [--dry-run] [--admin-url postgres://admin@host/postgres]',
@@ -102,6 +118,12 @@ export const COMMANDS: Record<string, Command> = {
     render: 'renderDbCreate',
   },
 };
+
+/** Positionals of a command that acts on exactly one module (repair, baseline). */
+function oneModule(positionals: string[], _options: Record<string, unknown>, cmd: string, spec: CommandSpec): Record<string, unknown> {
+  if (positionals.length !== 1) throw usageError(`${cmd} needs exactly one module`, cmd, spec);
+  return { module: positionals[0] };
+}
 
 /** Run a command's core function (loading @bulkhead/core now) and render its result. */
 export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: Core.ExitCode }> {

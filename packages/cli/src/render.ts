@@ -5,7 +5,9 @@ import {
   planToDot,
   planToMermaid,
   redactDeep,
+  type BaselineResult,
   type DbCreateResult,
+  type RepairResult,
   type DriftResult,
   type LintResult,
   lintToSarif,
@@ -129,7 +131,7 @@ export function renderStatus(r: StatusResult, out: Output): void {
       continue;
     }
     write(`${m.unit}  ${m.database}  (history ${m.historyTable}${m.created ? '' : ', database not created yet'})`);
-    for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${ms(a.durationMs)}${a.fileMissing ? '  FILE MISSING' : ''}`);
+    for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${a.kind === 'apply' ? ms(a.durationMs) : a.kind === 'baseline' ? '(baseline)' : '(repaired)'}${a.fileMissing ? '  FILE MISSING' : ''}`);
     for (const p of m.pending) write(`  pending  ${p}`);
     if (m.withoutDown.length) write(`  no down: ${m.withoutDown.join(', ')}`);
     renderProblems(m.problems, write);
@@ -288,5 +290,19 @@ export function renderLint(r: LintResult, out: Output, options: Record<string, u
     const esc = (t: string) => t.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const prop = (t: string) => esc(t).replace(/:/g, '%3A').replace(/,/g, '%2C');
     for (const f of r.findings) out.stdout(`::${f.severity === 'error' ? 'error' : 'warning'} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(`${f.code} ${f.rule}`)}::${esc(`${f.message}. Fix: ${f.fix}`)}`);
+  }
+}
+
+/** `repair`: per unit, the checksum accepted (or already matching). */
+export function renderRepair(r: RepairResult, out: Output): void {
+  for (const u of r.units) {
+    out.write(u.status === 'accepted' ? `${u.unit}: ✓ ${u.id}: checksum ${u.from.slice(0, 12)}… accepted as ${u.to.slice(0, 12)}… (recorded with the reason)` : `${u.unit}: ${u.id} already has the file's checksum: nothing to do`);
+  }
+}
+
+/** `baseline`: per unit, what was recorded as applied. */
+export function renderBaseline(r: BaselineResult, out: Output): void {
+  for (const u of r.units) {
+    out.write(`${u.unit}: ✓ schema matches; ${u.recorded.length} migration${u.recorded.length === 1 ? '' : 's'} recorded as applied (${u.recorded[0]} … ${u.recorded.at(-1)}); bulkhead up continues after them`);
   }
 }

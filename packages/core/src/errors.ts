@@ -62,6 +62,9 @@ export const CATALOGUE = {
   BH049: { title: 'declared extension is not available on the server', exit: EXIT.badInput },
   BH050: { title: 'databases and roles cannot be provisioned', exit: EXIT.badInput },
   BH051: { title: "a module's role can reach another module's database", exit: EXIT.badInput },
+  BH052: { title: 'repair: the migration is not applied', exit: EXIT.badInput },
+  BH053: { title: 'baseline: the database already has a Bulkhead history', exit: EXIT.badInput },
+  BH054: { title: 'baseline: the database does not match the migrations it would record', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

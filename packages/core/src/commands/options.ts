@@ -6,6 +6,7 @@ import { analyseModules } from '../analysis/migrations.js';
 import { checkOwnership } from '../plan/ownership.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
+import type { MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
 
 /** Options every command shares. */
@@ -119,4 +120,28 @@ export function checkProduction(modules: readonly Module[], production: boolean)
   if (!production) return;
   const refused = modules.filter((m) => m.target.kind === 'pglite').map((m) => productionRefusal(m.name, m.file, m.target.display).problems[0]!);
   if (refused.length) throw new BulkheadError(refused);
+}
+
+/** The module's migration named by `ref` (its id or version) for `flag`, or BH026. */
+export function findMigration(ws: Workspace, module: Module, ref: string, flag: string): MigrationFile {
+  const found = module.migrations.find((m) => m.id === ref || m.version === ref);
+  if (!found) {
+    throw new BulkheadError(
+      problem('BH026', `${flag} ${ref}: no migration with that id or version in ${ws.rel(module.migrationsDir)}`, { module: module.name, fix: `bulkhead status ${module.name} lists the migrations` }),
+    );
+  }
+  return found;
+}
+
+/** The one module a command such as repair or baseline acts on, with its required flags present (BH025). */
+export function oneModule(ws: Workspace, command: string, module: string | undefined, required: Record<string, string | undefined>): Module {
+  const missing = Object.entries(required).filter(([, v]) => v === undefined || v.trim() === '').map(([flag]) => flag);
+  if (!module || missing.length) {
+    throw new BulkheadError(
+      problem('BH025', `${command} needs ${[!module && 'a module', ...missing].filter(Boolean).join(' and ')}`, {
+        fix: `bulkhead ${command} <module> ${Object.keys(required).map((f) => `${f} <…>`).join(' ')}`,
+      }),
+    );
+  }
+  return selectModules(ws, [module])[0]!;
 }

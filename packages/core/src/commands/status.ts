@@ -14,7 +14,8 @@ export interface ModuleStatus {
   historyTable: string;
   /** False for an embedded database whose folder does not exist yet. */
   created: boolean;
-  applied: { id: string; appliedAt: string; durationMs: number; appliedBy: string; runId: string; fileMissing: boolean }[];
+  /** kind: how the row came to be (`apply`, `baseline`, `repair`); reason: why, for rows written or changed by hand. */
+  applied: { id: string; appliedAt: string; durationMs: number; appliedBy: string; runId: string; kind: string; reason?: string; fileMissing: boolean }[];
   pending: string[];
   /** Migrations with no way back (allowed: forward-only projects exist). */
   withoutDown: string[];
@@ -73,6 +74,8 @@ export async function status(o: CommonOptions = {}): Promise<StatusResult> {
         durationMs: row.duration_ms,
         appliedBy: row.applied_by,
         runId: row.run_id,
+        kind: row.kind ?? 'apply',
+        ...(row.reason ? { reason: row.reason } : {}),
         fileMissing: !file,
       })),
       pending: state.pending.map((m) => m.id),

@@ -3,7 +3,7 @@ import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModule
 import { ident } from '../db/postgres.js';
 import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
-import { withTarget, withTargets } from '../db/targets.js';
+import { withTarget, withTargets, type TargetPool } from '../db/targets.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { progressTable } from '../history/store.js';
 import type { Unit } from '../plan/units.js';
@@ -74,26 +74,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         else runnables.push(p.runnable);
       }
       if (missing.length) throw new BulkheadError(missing);
-      const scope = await scopeOf(ws, unit, units, () => schemasOf(unit.module.name));
-      const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
-      const expected = await withScratchDatabase(unit, { command: 'drift', server: o.server, root: ws.root }, async ({ db }) => {
-        if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
-        try {
-          await replayAll(db, runnables, { schema: unit.schema });
-        } catch (e) {
-          if (!(e instanceof ReplayError)) throw e;
-          throw new BulkheadError(
-            problem('BH030', `applied migration ${e.id} fails on a fresh database, so what it built cannot be rebuilt: ${e.describe(ws.rel)}`, {
-              module: unit.id,
-              file: ws.rel(e.file),
-              line: e.statement?.line ?? e.line,
-              fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (the applied one must stay as it was)',
-            }),
-          );
-        }
-        return readSnapshot(db, scope);
-      });
-      const differences = diffSnapshots(expected, actual);
+      const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
       return { ...base, applied: runnables.length, status: differences.length ? 'drift' : 'no-drift', differences, lines: diffText(differences, unit.schema) };
     });
     const groups: DriftResult['groups'] = [];
@@ -106,6 +87,41 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
     }
     return { command: 'drift', exitCode: results.some((r) => r.status === 'drift') ? 1 : 0, units: results, groups };
   });
+}
+
+/**
+ * How the unit's live database differs from what `runnables` build on a scratch database
+ * (expected → actual), compared over what of the database is the unit's (scopeOf). Shared by
+ * `drift` (the applied migrations) and `baseline` (the migrations it would record).
+ */
+export async function compareWithMigrations(
+  ws: Workspace,
+  pool: TargetPool,
+  unit: Unit,
+  units: readonly Unit[],
+  runnables: readonly Runnable[],
+  o: { command: string; server?: string; schemasOf: (module: string) => Promise<string[]> },
+): Promise<Difference[]> {
+  const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
+  const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
+  const expected = await withScratchDatabase(unit, { command: o.command, server: o.server, root: ws.root }, async ({ db }) => {
+    if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
+    try {
+      await replayAll(db, runnables, { schema: unit.schema });
+    } catch (e) {
+      if (!(e instanceof ReplayError)) throw e;
+      throw new BulkheadError(
+        problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
+          module: unit.id,
+          file: ws.rel(e.file),
+          line: e.statement?.line ?? e.line,
+          fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
+        }),
+      );
+    }
+    return readSnapshot(db, scope);
+  });
+  return diffSnapshots(expected, actual);
 }
 
 /**
@@ -122,7 +138,7 @@ async function scopeOf(ws: Workspace, unit: Unit, all: readonly Unit[], created:
 }
 
 /** Schemas each module's migrations create (CREATE SCHEMA), from the cached analysis. */
-async function createdSchemas(ws: Workspace, modules: readonly { name: string }[]): Promise<Map<string, string[]>> {
+export async function createdSchemas(ws: Workspace, modules: readonly { name: string }[]): Promise<Map<string, string[]>> {
   const { analysed } = await analyseModules(ws, ws.modules.filter((m) => modules.some((x) => x.name === m.name)));
   const out = new Map<string, string[]>();
   for (const a of analysed) {

@@ -20,7 +20,8 @@ type Db = Knex | Knex.Transaction;
  * refused: an older Bulkhead must not write rows a newer one would misread.
  *
  *   1  (0.1) id, name, checksum, applied_at, duration_ms, applied_by, run_id, bulkhead_version
- *   2  + kind ('apply'; later 'baseline', 'repair') and reason (why a row was written by hand)
+ *   2  + kind ('apply', 'baseline' or 'repair') and reason (why a row was written or changed by
+ *        hand: the reasons given to baseline and repair, one line each)
  */
 export const HISTORY_LAYOUT = 2;
 
@@ -50,6 +51,12 @@ export interface HistoryStore {
   ensure(q: Knex, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
   remove(q: Db, id: string): Promise<void>;
+  /**
+   * Accept `checksum` as the applied migration's own (`repair`): the row keeps when and by whom it
+   * was applied, becomes kind `repair`, and its reason gains `note` (the audit trail). False when
+   * there is no such row.
+   */
+  accept(q: Db, id: string, checksum: string, note: string): Promise<boolean>;
   /** Whether `id` has a row (read inside a migration's transaction, after the fence). */
   isApplied(q: Db, id: string): Promise<boolean>;
   startProgress(
@@ -133,6 +140,14 @@ export function historyStore(h: HistoryTable): HistoryStore {
     },
     async remove(q, id) {
       await q.withSchema(h.schema).table(h.table).where({ id }).delete();
+    },
+    async accept(q, id, checksum, note) {
+      const n = await q
+        .withSchema(h.schema)
+        .table(h.table)
+        .where({ id })
+        .update({ checksum, kind: 'repair', reason: q.raw("concat_ws(E'\\n', reason, ?::text)", [note]) });
+      return Number(n) > 0;
     },
     async isApplied(q, id) {
       const rows = await q.withSchema(h.schema).table(h.table).where({ id }).select('id');

@@ -8,9 +8,12 @@ export interface HistoryRow {
   applied_by: string;
   run_id: string;
   bulkhead_version: string;
-  /** Layout 2: how the row came to be — `apply` (a run applied it); later `baseline`, `repair`. */
+  /**
+   * Layout 2: how the row came to be — `apply` (a run applied it), `baseline` (recorded as
+   * applied to a database built without Bulkhead), `repair` (its checksum accepted after an edit).
+   */
   kind?: string;
-  /** Layout 2: why a row was written by hand (baseline, repair); null for applied migrations. */
+  /** Layout 2: why a row was written or changed by hand (baseline, repair; one line each); null for applied migrations. */
   reason?: string | null;
 }
 

@@ -1,0 +1,116 @@
+import { withModuleLock, withTarget, withTargets } from '../db/targets.js';
+import { compareWithMigrations, createdSchemas } from '../drift/drift.js';
+import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
+import { historyStore } from '../history/store.js';
+import { diffText } from '../snapshot/diff.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { listUnits, readUnits } from '../runner/read.js';
+import { BULKHEAD_VERSION } from '../version.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, findMigration, isProduction, loadValidWorkspace, oneModule, runIdFrom, type CommonOptions } from './options.js';
+
+/** Differences shown in a refusal's message. */
+const MAX_LINES = 25;
+
+export interface BaselineOptions extends CommonOptions {
+  module?: string;
+  /** The last migration (id or version) the database already has: it and every earlier one are recorded. */
+  at?: string;
+  /** Why, kept in each recorded row (default: the check that was made). */
+  reason?: string;
+  /** Build the expected schema on this server instead of next to each unit's own database. */
+  server?: string;
+  lockTimeoutMs?: number;
+}
+
+export interface BaselinedUnit {
+  unit: string;
+  module: string;
+  tenant?: string;
+  database: string;
+  /** The migrations recorded as applied, in order. */
+  recorded: string[];
+}
+
+export interface BaselineResult {
+  command: 'baseline';
+  exitCode: ExitCode;
+  runId: string;
+  units: BaselinedUnit[];
+}
+
+/**
+ * `baseline <module> --at <id>` (SPEC §5): adopt a database built without Bulkhead (by hand,
+ * another tool, a restored dump). Its schema is first compared with what the module's migrations
+ * up to `--at` build on a scratch database, as `drift` compares; only when they match exactly
+ * are those migrations recorded as applied (kind `baseline`, no statement run), so the next `up`
+ * starts after them. A database that already has a history, or whose schema differs (each
+ * difference listed), is refused before anything is written (exit 2).
+ */
+export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
+  const ws = loadValidWorkspace({ ...o, modules: o.module ? [o.module] : undefined });
+  const module = oneModule(ws, 'baseline', o.module, { '--at': o.at });
+  const at = findMigration(ws, module, o.at!, '--at');
+  const adopted = module.migrations.filter((m) => m.id <= at.id);
+  const runId = runIdFrom(o.env);
+  return withTargets({ command: 'baseline', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
+    const units = await listUnits(ws, pool, [module], { readOnly: true, tenants: o.tenants });
+    const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
+    if (problems.length) throw new BulkheadError(problems);
+    const refused: Problem[] = [];
+    for (const { unit, state, created } of reads) {
+      if (!created) {
+        refused.push(problem('BH053', `${unit.id} has no database yet: there is nothing to adopt`, { module: unit.id, fix: `bulkhead up ${module.name} builds it from the migrations` }));
+      } else if (state.applied.length) {
+        refused.push(
+          problem('BH053', `${unit.id} already has ${state.applied.length} migration${state.applied.length === 1 ? '' : 's'} in ${unit.history.schema}.${unit.history.table}: baseline adopts a database Bulkhead has never migrated`, {
+            module: unit.id,
+            fix: 'bulkhead status shows what is applied; bulkhead up applies the rest',
+          }),
+        );
+      }
+    }
+    if (refused.length) throw new BulkheadError(refused);
+    const runnables: Runnable[] = [];
+    for (const m of adopted) {
+      const p = await prepareMigration(module.name, m, 'up', ws.rel);
+      if (!p.ok) throw new BulkheadError(p.problems);
+      runnables.push(p.runnable);
+    }
+    let schemas: Promise<Map<string, string[]>> | undefined;
+    const schemasOf = async (name: string) => ((await (schemas ??= createdSchemas(ws, [module]))).get(name) ?? []);
+    for (const { unit } of reads) {
+      const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
+      if (!differences.length) continue;
+      const lines = diffText(differences, unit.schema);
+      const shown = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), `… and ${lines.length - MAX_LINES} more`] : lines;
+      refused.push(
+        problem('BH054', `${unit.id} does not match what ${adopted.length} migration${adopted.length === 1 ? '' : 's'} up to ${at.id} build (${differences.length} difference${differences.length === 1 ? '' : 's'}, expected → actual):\n    ${shown.join('\n    ')}`, {
+          module: unit.id,
+          fix: `choose the --at migration the database really matches, or bring the database to it first; nothing was recorded`,
+        }),
+      );
+    }
+    if (refused.length) throw new BulkheadError(refused);
+    const reason = `baseline ${new Date().toISOString()} (run ${runId}): schema matched ${at.id}${o.reason?.trim() ? `: ${o.reason.trim()}` : ''}`;
+    const out: BaselinedUnit[] = [];
+    for (const { unit } of reads) {
+      await withTarget(pool, unit, (db) =>
+        withModuleLock(db, { timeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async () => {
+          const store = historyStore(unit.history);
+          const found = await store.read(db.knex);
+          if (found?.rows.length) {
+            throw new BulkheadError(problem('BH053', `${unit.id} was migrated meanwhile (${found.rows.length} rows in its history): nothing was recorded`, { module: unit.id, fix: 'bulkhead status shows what is applied' }));
+          }
+          await store.ensure(db.knex, found?.layout);
+          await db.knex.transaction(async (trx) => {
+            for (const m of adopted) {
+              await store.record(trx, { id: m.id, name: m.name, checksum: m.checksum, duration_ms: 0, run_id: runId, bulkhead_version: BULKHEAD_VERSION, kind: 'baseline', reason });
+            }
+          });
+        }),
+      );
+      out.push({ unit: unit.id, module: module.name, ...(unit.tenant !== undefined ? { tenant: unit.tenant } : {}), database: unit.target.display, recorded: adopted.map((m) => m.id) });
+    }
+    return { command: 'baseline', exitCode: 0, runId, units: out };
+  });
+}

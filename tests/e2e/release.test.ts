@@ -1,0 +1,99 @@
+/**
+ * Release commands on a real server: `repair` accepts an edited applied migration's checksum
+ * with a reason; `baseline` adopts a database built without Bulkhead after checking its schema.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase, makeWorkspace, query, runCli, type Fixture } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+const INITIAL = "CREATE TYPE shop_state AS ENUM ('open', 'closed');\nCREATE TABLE shop_orders (id bigint PRIMARY KEY, state shop_state NOT NULL DEFAULT 'open');\n";
+const INDEX = 'CREATE INDEX shop_orders_state_idx ON shop_orders (state);\n';
+const LATER = 'ALTER TABLE shop_orders ADD COLUMN note text;\n';
+
+describe('repair', () => {
+  it('accepts an edited applied migration with a reason, audited in its row; refuses what is not applied', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX } }]);
+    const env = { SHOP_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+
+    fx.write('modules/shop/migrations/001_initial.up.sql', `-- orders and their state\n${INITIAL}`);
+    fx.write('modules/shop/migrations/003_later.up.sql', LATER);
+    const refused = await runCli(['up'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('BH022');
+
+    const noReason = await runCli(['repair', 'shop', '--accept', '001_initial'], { cwd: fx.root, env });
+    expect(noReason.exitCode).toBe(2);
+    expect(noReason.stderr).toContain('repair needs --reason');
+    const pending = await runCli(['repair', 'shop', '--accept', '003_later', '--reason', 'x'], { cwd: fx.root, env });
+    expect(pending.exitCode).toBe(2);
+    expect(pending.stderr).toContain('003_later is not applied on shop: there is no checksum to accept (BH052)');
+    const unknown = await runCli(['repair', 'shop', '--accept', '009', '--reason', 'x'], { cwd: fx.root, env });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('--accept 009: no migration with that id or version');
+
+    const [before] = await query<{ checksum: string; applied_at: Date }>(url, "SELECT checksum, applied_at FROM shop_migrations WHERE id = '001_initial'");
+    const repaired = await runCli(['repair', 'shop', '--accept', '001', '--reason', 'a comment, no change to the schema', '--json'], { cwd: fx.root, env });
+    expect(repaired.exitCode, repaired.stderr).toBe(0);
+    expect(repaired.json.units).toMatchObject([{ unit: 'shop', id: '001_initial', status: 'accepted', from: before!.checksum }]);
+    const [row] = await query<{ checksum: string; kind: string; reason: string; applied_at: Date }>(url, "SELECT checksum, kind, reason, applied_at FROM shop_migrations WHERE id = '001_initial'");
+    expect(row!.checksum).toBe(repaired.json.units[0].to);
+    expect(row!.kind).toBe('repair');
+    expect(row!.applied_at).toEqual(before!.applied_at);
+    expect(row!.reason).toContain(`checksum ${before!.checksum} accepted as ${row!.checksum}: a comment, no change to the schema`);
+
+    // Accepted: up goes on with what is pending; a second repair has nothing to do.
+    const up = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['003_later']);
+    const again = await runCli(['repair', 'shop', '--accept', '001_initial', '--reason', 'again', '--json'], { cwd: fx.root, env });
+    expect(again.json.units[0].status).toBe('unchanged');
+    const st = await runCli(['status', 'shop', '--json'], { cwd: fx.root, env });
+    expect(st.json.modules[0].problems).toEqual([]);
+    expect(st.json.modules[0].applied.map((a: { kind: string }) => a.kind)).toEqual(['repair', 'apply', 'apply']);
+  });
+});
+
+describe('baseline', () => {
+  it('records migrations as applied only when the database matches what they build; up then continues after them', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      { name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX, '003_later.up.sql': LATER } },
+    ]);
+    const env = { SHOP_URL: url };
+    // Built by hand (another tool), without the index 002 adds.
+    await query(url, INITIAL);
+
+    const mismatch = await runCli(['baseline', 'shop', '--at', '002_index'], { cwd: fx.root, env });
+    expect(mismatch.exitCode).toBe(2);
+    expect(mismatch.stderr).toContain('does not match what 2 migrations up to 002_index build');
+    expect(mismatch.stderr).toContain('shop_orders.shop_orders_state_idx: index missing');
+    expect(mismatch.stderr).toContain('BH054');
+    expect(await query(url, "SELECT to_regclass('shop_migrations') AS t")).toEqual([{ t: null }]);
+
+    await query(url, INDEX);
+    await query(url, "INSERT INTO shop_orders (id) VALUES (1)");
+    const adopted = await runCli(['baseline', 'shop', '--at', '002', '--reason', 'built by the old deploy script', '--json'], { cwd: fx.root, env });
+    expect(adopted.exitCode, adopted.stderr).toBe(0);
+    expect(adopted.json.units).toMatchObject([{ unit: 'shop', recorded: ['001_initial', '002_index'] }]);
+    const rows = await query<{ id: string; kind: string; reason: string }>(url, 'SELECT id, kind, reason FROM shop_migrations ORDER BY id');
+    expect(rows.map((r) => [r.id, r.kind])).toEqual([
+      ['001_initial', 'baseline'],
+      ['002_index', 'baseline'],
+    ]);
+    expect(rows[0]!.reason).toMatch(/schema matched 002_index: built by the old deploy script$/);
+
+    const up = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['003_later']);
+    expect(await query(url, 'SELECT id, note FROM shop_orders')).toEqual([{ id: '1', note: null }]);
+
+    const twice = await runCli(['baseline', 'shop', '--at', '002'], { cwd: fx.root, env });
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toContain('already has 3 migrations in public.shop_migrations: baseline adopts a database Bulkhead has never migrated (BH053)');
+    expect((await runCli(['drift', 'shop'], { cwd: fx.root, env })).exitCode).toBe(0);
+  });
+});
