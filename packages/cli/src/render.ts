@@ -8,6 +8,7 @@ import {
   type BaselineResult,
   type DbCreateResult,
   type RepairResult,
+  type SquashResult,
   type DriftResult,
   type LintResult,
   lintToSarif,
@@ -131,7 +132,7 @@ export function renderStatus(r: StatusResult, out: Output): void {
       continue;
     }
     write(`${m.unit}  ${m.database}  (history ${m.historyTable}${m.created ? '' : ', database not created yet'})`);
-    for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${a.kind === 'apply' ? ms(a.durationMs) : a.kind === 'baseline' ? '(baseline)' : '(repaired)'}${a.fileMissing ? '  FILE MISSING' : ''}`);
+    for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${a.kind === 'apply' ? ms(a.durationMs) : `(${KIND_LABEL[a.kind] ?? a.kind})`}${a.fileMissing ? '  FILE MISSING' : ''}`);
     for (const p of m.pending) write(`  pending  ${p}`);
     if (m.withoutDown.length) write(`  no down: ${m.withoutDown.join(', ')}`);
     renderProblems(m.problems, write);
@@ -293,6 +294,9 @@ export function renderLint(r: LintResult, out: Output, options: Record<string, u
   }
 }
 
+/** How status marks a history row that no run applied as such. */
+const KIND_LABEL: Record<string, string> = { baseline: 'baseline', repair: 'repaired', squash: 'squash of applied migrations' };
+
 /** `repair`: per unit, the checksum accepted (or already matching). */
 export function renderRepair(r: RepairResult, out: Output): void {
   for (const u of r.units) {
@@ -305,4 +309,12 @@ export function renderBaseline(r: BaselineResult, out: Output): void {
   for (const u of r.units) {
     out.write(`${u.unit}: ✓ schema matches; ${u.recorded.length} migration${u.recorded.length === 1 ? '' : 's'} recorded as applied (${u.recorded[0]} … ${u.recorded.at(-1)}); bulkhead up continues after them`);
   }
+}
+
+/** `squash`: the new migration, what it replaces, where the originals went. */
+export function renderSquash(r: SquashResult, out: Output): void {
+  out.write(`${r.module}: ✓ ${r.replaced.length} migrations (${r.replaced[0]} … ${r.replaced.at(-1)}) squashed into ${r.id}, proved to build the same schema`);
+  for (const f of r.files) out.write(`  created ${f}`);
+  out.write(`  originals moved to ${r.archive}/`);
+  out.write('  every database must have applied all of them or none before it runs this version (bulkhead status shows it)');
 }

@@ -65,6 +65,8 @@ export const CATALOGUE = {
   BH052: { title: 'repair: the migration is not applied', exit: EXIT.badInput },
   BH053: { title: 'baseline: the database already has a Bulkhead history', exit: EXIT.badInput },
   BH054: { title: 'baseline: the database does not match the migrations it would record', exit: EXIT.badInput },
+  BH055: { title: "a squashed migration does not fit the unit's history or folder", exit: EXIT.badInput },
+  BH056: { title: 'squash cannot produce an equivalent migration', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

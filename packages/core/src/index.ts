@@ -12,6 +12,7 @@ export { make, type MakeOptions, type MakeResult } from './commands/make.js';
 export { dbCreate, type DbCreateOptions, type DbCreateResult } from './commands/db-create.js';
 export { repair, type RepairOptions, type RepairResult, type RepairedUnit } from './commands/repair.js';
 export { baseline, type BaselineOptions, type BaselineResult, type BaselinedUnit } from './commands/baseline.js';
+export { squash, type SquashOptions, type SquashResult } from './commands/squash.js';
 export { verify, type VerifyOptions, type VerifyResult, type ModuleVerify, type VerifyFinding } from './verify/verify.js';
 export { drift, type DriftOptions, type DriftResult, type UnitDrift } from './drift/drift.js';
 export { snapshot, type SnapshotResult } from './snapshot/snapshot.js';

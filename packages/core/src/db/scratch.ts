@@ -115,6 +115,17 @@ async function sweepAndCreate(base: Extract<DatabaseTarget, { kind: 'postgres' }
       }
       throw e;
     }
+  }).catch((e: unknown) => {
+    if (e instanceof BulkheadError) throw e;
+    // The server itself cannot be reached (a wrong --server URL, a database name that does not exist).
+    throw new BulkheadError(
+      problem('BH041', `cannot create a scratch database for ${unit.id} on ${base.display}: ${(e as Error).message}`, {
+        module: unit.module.name,
+        file: unit.module.file,
+        fix: 'check the server URL (--server, or the module\'s own): it must reach a running PostgreSQL and an existing database such as postgres',
+      }),
+      { cause: e },
+    );
   });
 }
 

@@ -57,6 +57,8 @@ export interface HistoryStore {
    * there is no such row.
    */
   accept(q: Db, id: string, checksum: string, note: string): Promise<boolean>;
+  /** Write a squashed migration's row (foldSquashed) in place of the rows it replaced, in one transaction. */
+  fold(q: Knex, row: HistoryRow): Promise<void>;
   /** Whether `id` has a row (read inside a migration's transaction, after the fence). */
   isApplied(q: Db, id: string): Promise<boolean>;
   startProgress(
@@ -148,6 +150,13 @@ export function historyStore(h: HistoryTable): HistoryStore {
         .where({ id })
         .update({ checksum, kind: 'repair', reason: q.raw("concat_ws(E'\\n', reason, ?::text)", [note]) });
       return Number(n) > 0;
+    },
+    async fold(q, row) {
+      const { replaced = [], ...columns } = row;
+      await q.transaction(async (trx) => {
+        await trx.withSchema(h.schema).table(h.table).whereIn('id', replaced).delete();
+        await trx.withSchema(h.schema).table(h.table).insert(columns);
+      });
     },
     async isApplied(q, id) {
       const rows = await q.withSchema(h.schema).table(h.table).where({ id }).select('id');

@@ -10,11 +10,17 @@ export interface HistoryRow {
   bulkhead_version: string;
   /**
    * Layout 2: how the row came to be — `apply` (a run applied it), `baseline` (recorded as
-   * applied to a database built without Bulkhead), `repair` (its checksum accepted after an edit).
+   * applied to a database built without Bulkhead), `repair` (its checksum accepted after an edit),
+   * `squash` (a squashed migration standing for the applied migrations it replaced).
    */
   kind?: string;
   /** Layout 2: why a row was written or changed by hand (baseline, repair; one line each); null for applied migrations. */
   reason?: string | null;
+  /**
+   * Not a column: set on the row a squashed migration stands for in a history that still lists
+   * the migrations it replaced (these ids); the next run under the unit's lock writes it in their place.
+   */
+  replaced?: string[];
 }
 
 /**

@@ -57,6 +57,33 @@ describe('moduleState', () => {
   });
 });
 
+describe('a squashed migration (-- bulkhead:replaces)', () => {
+  const squashed = file('002_squashed', {
+    sql: { up: '', directives: { noTransaction: false, requires: [], allow: [], replaces: ['001_a', '002_b'], unknown: [] } },
+  });
+
+  it('stands for the applied migrations it replaced: one row in their place, to be written', () => {
+    const s = unitState(module([squashed, file('003_c')]), history([row('001_a'), row('002_b')]), rel);
+    expect(s.problems).toEqual([]);
+    expect(s.applied.map((a) => [a.row.id, a.row.kind, a.row.replaced])).toEqual([['002_squashed', 'squash', ['001_a', '002_b']]]);
+    expect(s.pending.map((m) => m.id)).toEqual(['003_c']);
+  });
+
+  it('is pending on a database that applied none of them, and applied once its own row exists', () => {
+    expect(unitState(module([squashed]), history([]), rel).pending.map((m) => m.id)).toEqual(['002_squashed']);
+    const own = unitState(module([squashed]), history([row('002_squashed')]), rel);
+    expect([own.pending, own.problems, own.applied[0]!.row.replaced]).toEqual([[], [], undefined]);
+  });
+
+  it('refuses a database that applied only some of them, and a replaced file left in the folder', () => {
+    const half = unitState(module([squashed]), history([row('001_a')]), rel);
+    expect(half.problems.map((p) => [p.code, p.message])).toEqual([['BH055', '002_squashed replaces 2 migrations, but m has applied only 1 of them (not: 002_b)']]);
+    const both = unitState(module([file('001_a'), squashed]), history([]), rel);
+    expect(both.problems.map((p) => p.code)).toEqual(['BH055']);
+    expect(both.problems[0]!.fix).toContain('.archive/002_squashed/');
+  });
+});
+
 describe('selectUp', () => {
   const m = module([file('001_a'), file('002_b'), file('003_c')]);
   it('runs pending up to --to, by id or version', () => {
@@ -102,7 +129,7 @@ describe('a no-transaction migration left midway (BH035)', () => {
     updated_at: new Date('2026-01-01T00:00:01Z'),
     ...o,
   });
-  const idx = file('002_idx', { sql: { up: 'CREATE INDEX CONCURRENTLY items_name_idx ON items (name);', directives: { noTransaction: true, requires: [], allow: [], unknown: [] } } });
+  const idx = file('002_idx', { sql: { up: 'CREATE INDEX CONCURRENTLY items_name_idx ON items (name);', directives: { noTransaction: true, requires: [], allow: [], replaces: [], unknown: [] } } });
 
   it('says how far it got, which statement was in flight, names INVALID indexes it built, and how to continue', () => {
     const s = unitState(module([file('001_a'), idx]), { layout: 2, rows: [row('001_a')], progress: [progress()] }, rel, {

@@ -1,6 +1,7 @@
 import { problem, type Problem } from '../errors.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
+import { foldSquashed } from './squash.js';
 import type { Unit } from './units.js';
 
 /** What a unit's database has and what its module's folder would add — pure data, no connection. */
@@ -41,13 +42,15 @@ export function unitArgs(unit: Unit | string): string {
 export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel: (abs: string) => string, o: StateOptions = {}): UnitState {
   const module = unit.module;
   const files = new Map(module.migrations.map((m) => [m.id, m]));
-  const rows: readonly HistoryRow[] = history?.rows ?? [];
+  // A squashed migration stands for the applied migrations it replaced.
+  const folded = foldSquashed(unit, history?.rows ?? [], rel);
+  const rows: readonly HistoryRow[] = folded.rows;
   const appliedRows = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const appliedIds = new Set(appliedRows.map((r) => r.id));
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...folded.problems];
   const applied = appliedRows.map((row) => {
     const file = files.get(row.id);
-    if (!file) {
+    if (!file && !folded.replacedIds.has(row.id)) {
       problems.push(
         problem('BH023', `migration ${row.id} was applied (${row.applied_at.toISOString()}) but its file is gone from ${rel(module.migrationsDir)}`, {
           module: unit.id,
@@ -55,7 +58,7 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
           fix: `restore ${row.id} from version control; applied migrations must stay in the folder`,
         }),
       );
-    } else if (file.checksum !== row.checksum) {
+    } else if (file && file.checksum !== row.checksum) {
       problems.push(
         problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
           module: unit.id,

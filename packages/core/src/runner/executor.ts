@@ -138,10 +138,13 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
   await withModuleLock(db, { timeoutMs: o.lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async (guard) => {
     const { state, layout } = await readUnitState(db, unit, ws.rel, { resume: o.resume, underLock: true });
     const store = historyStore(unit.history);
-    if (direction === 'up') await store.ensure(db.knex, layout);
     const selection = select(unit, state, plan.intent, ws.rel);
     const problems = [...state.problems, ...selection.problems];
     if (problems.length) throw new BulkheadError(problems);
+    // A squashed migration that stands for applied ones gets its row now, in their place.
+    const folded = state.applied.filter((a) => a.row.replaced);
+    if (direction === 'up' || folded.length) await store.ensure(db.knex, layout);
+    for (const { row } of folded) await store.fold(db.knex, row);
     const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
     for (const m of selection.run) {
       if (ready.has(m.id)) continue;

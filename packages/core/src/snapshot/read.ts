@@ -1,5 +1,6 @@
 import type { ModuleDb } from '../db/types.js';
 import { literal } from '../db/postgres.js';
+import { withConnection } from '../db/targets.js';
 import type { HistoryTable } from '../history/store.js';
 
 /**
@@ -59,8 +60,13 @@ export function objectKey(o: Pick<SnapshotObject, 'kind' | 'schema' | 'table' | 
 
 type Row = Record<string, unknown>;
 
-/** Read a snapshot through a module connection. */
+/**
+ * Read a snapshot through a module connection, from a clean session: names print relative to
+ * search_path, and a migration just replayed on this connection may have changed it (pg_dump
+ * output sets it to '').
+ */
 export async function readSnapshot(db: ModuleDb, scope: SnapshotScope = {}): Promise<Snapshot> {
+  await withConnection(db, (conn) => conn.query(db.sessionReset));
   const sql = snapshotQueries(scope);
   const results = (await db.knex.raw(sql.join(';\n'))) as unknown as { rows: Row[] }[] | { rows: Row[] };
   const sets = Array.isArray(results) ? results.map((r) => r.rows) : [results.rows];
