@@ -2,14 +2,11 @@ import { withModuleLock, withTarget, withTargets } from '../db/targets.js';
 import { compareWithMigrations, createdSchemas } from '../drift/drift.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore } from '../history/store.js';
-import { diffText } from '../snapshot/diff.js';
-import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { diffText, firstLines } from '../snapshot/diff.js';
+import { prepareAll } from '../runner/prepare.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, findMigration, isProduction, loadValidWorkspace, oneModule, runIdFrom, type CommonOptions } from './options.js';
-
-/** Differences shown in a refusal's message. */
-const MAX_LINES = 25;
 
 export interface BaselineOptions extends CommonOptions {
   module?: string;
@@ -70,19 +67,14 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
       }
     }
     if (refused.length) throw new BulkheadError(refused);
-    const runnables: Runnable[] = [];
-    for (const m of adopted) {
-      const p = await prepareMigration(module.name, m, 'up', ws.rel);
-      if (!p.ok) throw new BulkheadError(p.problems);
-      runnables.push(p.runnable);
-    }
+    const { runnables, problems: unprepared } = await prepareAll(module.name, adopted, 'up', ws.rel);
+    if (unprepared.length) throw new BulkheadError(unprepared);
     let schemas: Promise<Map<string, string[]>> | undefined;
     const schemasOf = async (name: string) => ((await (schemas ??= createdSchemas(ws, [module]))).get(name) ?? []);
     for (const { unit } of reads) {
       const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
       if (!differences.length) continue;
-      const lines = diffText(differences, unit.schema);
-      const shown = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), `… and ${lines.length - MAX_LINES} more`] : lines;
+      const shown = firstLines(diffText(differences, unit.schema));
       refused.push(
         problem('BH054', `${unit.id} does not match what ${adopted.length} migration${adopted.length === 1 ? '' : 's'} up to ${at.id} build (${differences.length} difference${differences.length === 1 ? '' : 's'}, expected → actual):\n    ${shown.join('\n    ')}`, {
           module: unit.id,

@@ -8,9 +8,9 @@ import { scanMigrationsFolder, type MigrationFile } from '../migrations/files.js
 import { parseRequirement } from '../plan/requires.js';
 import { moduleUnit, type Unit } from '../plan/units.js';
 import { redact } from '../redact.js';
-import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { replayAll } from '../runner/replay.js';
-import { diffSnapshots, diffText } from '../snapshot/diff.js';
+import { diffSnapshots, diffText, firstLines } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 import { findMigration, loadValidWorkspace, oneModule, type CommonOptions } from './options.js';
@@ -58,7 +58,7 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
   const id = `${to.version}_squashed`;
   const unit = moduleUnit(module);
   const scope: SnapshotScope = { exclude: [unit.history, progressTable(unit.history)] };
-  const runnables = await prepareAll(ws, module, replaced);
+  const runnables = await ups(ws, module, replaced);
 
   // 1. The originals on a scratch database: their snapshot, and pg_dump of what they built.
   const { before, dump } = await withScratchDatabase(unit, { command: 'squash', server: o.server, root: ws.root }, async (scratch) => {
@@ -85,7 +85,7 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
     const scan = scanMigrationsFolder(module.name, staging, ws.rel);
     if (scan.problems.length) throw new BulkheadError(scan.problems);
     const [file] = scan.migrations;
-    const [squashRun] = await prepareAll(ws, module, [file!]);
+    const [squashRun] = await ups(ws, module, [file!]);
     const after = await withScratchDatabase(unit, { command: 'squash', server: o.server, root: ws.root }, async (scratch) => {
       await createSchema(scratch.db.knex, unit);
       await replayAll(scratch.db, [squashRun!], { schema: unit.schema });
@@ -133,14 +133,11 @@ function checkSquashable(ws: Workspace, module: Module, to: MigrationFile, repla
   }
 }
 
-async function prepareAll(ws: Workspace, module: Module, files: readonly MigrationFile[]): Promise<Runnable[]> {
-  const out: Runnable[] = [];
-  for (const m of files) {
-    const p = await prepareMigration(module.name, m, 'up', ws.rel);
-    if (!p.ok) throw new BulkheadError(p.problems);
-    out.push(p.runnable);
-  }
-  return out;
+/** The up steps of these migrations, or their problems (BulkheadError). */
+async function ups(ws: Workspace, module: Module, files: readonly MigrationFile[]): Promise<Runnable[]> {
+  const { runnables, problems } = await prepareAll(module.name, files, 'up', ws.rel);
+  if (problems.length) throw new BulkheadError(problems);
+  return runnables;
 }
 
 async function createSchema(knex: { raw(sql: string, bindings: unknown[]): Promise<unknown> }, unit: Unit): Promise<void> {
@@ -205,7 +202,7 @@ function checkSame(module: Module, id: string, before: Snapshot, after: Snapshot
   if (!differences.length) return;
   const lines = diffText(differences, module.schema);
   throw new BulkheadError(
-    problem('BH056', `${id} would not build what the originals build (${differences.length} difference${differences.length === 1 ? '' : 's'}, originals → squash):\n    ${lines.slice(0, 25).join('\n    ')}${lines.length > 25 ? `\n    … and ${lines.length - 25} more` : ''}`, {
+    problem('BH056', `${id} would not build what the originals build (${differences.length} difference${differences.length === 1 ? '' : 's'}, originals → squash):\n    ${firstLines(lines).join('\n    ')}`, {
       module: module.name,
       fix: 'nothing was changed; squash --to an earlier migration, or report the difference (pg_dump does not carry everything a migration can do)',
     }),

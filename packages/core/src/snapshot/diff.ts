@@ -128,3 +128,8 @@ export function diffText(diffs: readonly Difference[], defaultSchema = 'public')
       .map((d) => (columns.has(d.key) ? `${describeDifference(d, defaultSchema)} (${columns.get(d.key)!.join(', ')})` : describeDifference(d, defaultSchema))),
   );
 }
+
+/** The first `max` lines of a difference listing for a message, and how many more there are. */
+export function firstLines(lines: readonly string[], max = 25): string[] {
+  return lines.length > max ? [...lines.slice(0, max), `… and ${lines.length - max} more`] : [...lines];
+}
