@@ -205,6 +205,10 @@ describe('no-transaction migrations stopped midway', () => {
     const env = { NT_URL: url };
     const runner = startCli(['up'], { cwd: fx.root, env });
     await waitForQuery(url, 'pg_sleep(30)');
+    // Meanwhile status says what is running, how far it got, and who holds the lock.
+    const meanwhile = await runCli(['status'], { cwd: fx.root, env });
+    expect(meanwhile.exitCode, meanwhile.stderr).toBe(0);
+    expect(meanwhile.stderr).toMatch(/running {2}001_steps {2}\(up, no-transaction: 1 of 3 statements done, lock held by "bulkhead\/[^"]* up pid=/);
     runner.kill('SIGKILL');
     await runner;
     await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length === 0, 15_000);

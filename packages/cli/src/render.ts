@@ -133,6 +133,9 @@ export function renderStatus(r: StatusResult, out: Output): void {
     }
     write(`${m.unit}  ${m.database}  (history ${m.historyTable}${m.created ? '' : ', database not created yet'})`);
     for (const a of m.applied) write(`  applied  ${a.id}  ${a.appliedAt}  ${a.kind === 'apply' ? ms(a.durationMs) : `(${KIND_LABEL[a.kind] ?? a.kind})`}${a.fileMissing ? '  FILE MISSING' : ''}`);
+    for (const r of m.running ?? []) {
+      write(`  running  ${r.id}  (${r.direction}, no-transaction: ${r.statementsDone} of ${r.statementsTotal ?? '?'} statements done, lock held by ${describeHolder(r.holder)})`);
+    }
     for (const p of m.pending) write(`  pending  ${p}`);
     if (m.withoutDown.length) write(`  no down: ${m.withoutDown.join(', ')}`);
     renderProblems(m.problems, write);

@@ -2,6 +2,7 @@ import { exitCodeOf, type ExitCode, type Problem } from '../errors.js';
 import { withTargets } from '../db/targets.js';
 import { hasDown } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
+import type { UnitState } from '../plan/plan.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 
@@ -17,6 +18,8 @@ export interface ModuleStatus {
   /** kind: how the row came to be (`apply`, `baseline`, `repair`); reason: why, for rows written or changed by hand. */
   applied: { id: string; appliedAt: string; durationMs: number; appliedBy: string; runId: string; kind: string; reason?: string; fileMissing: boolean }[];
   pending: string[];
+  /** No-transaction migrations another runner is applying right now, how far, and who. */
+  running?: NonNullable<UnitState['running']>;
   /** Migrations with no way back (allowed: forward-only projects exist). */
   withoutDown: string[];
   problems: Problem[];
@@ -79,6 +82,7 @@ export async function status(o: CommonOptions = {}): Promise<StatusResult> {
         fileMissing: !file,
       })),
       pending: state.pending.map((m) => m.id),
+      ...(state.running?.length ? { running: state.running } : {}),
       withoutDown: withoutDown.get(unit.module.name)!,
       problems: state.problems,
     }));

@@ -1,4 +1,5 @@
 import { problem, type Problem } from '../errors.js';
+import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foldSquashed } from './squash.js';
@@ -19,6 +20,11 @@ export interface UnitState {
    * applied, a migration left midway (unless resuming).
    */
   problems: Problem[];
+  /**
+   * No-transaction migrations another runner is applying right now (seen outside the lock, while
+   * it holds it): how far each has got, and who holds the lock.
+   */
+  running?: { id: string; direction: 'up' | 'down'; statementsDone: number; statementsTotal: number | null; runId: string; holder: LockHolder }[];
 }
 
 export interface StateOptions {

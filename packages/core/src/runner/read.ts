@@ -106,7 +106,11 @@ export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string)
   let history = await store.read(db.knex);
   const layout = history?.layout;
   if (history?.progress.length && !o.underLock) {
-    if ((await db.lockHolder()) !== undefined) return { state: unitState(unit, { ...history, progress: [] }, rel, { resume: o.resume }), layout };
+    const holder = await db.lockHolder();
+    if (holder !== undefined) {
+      const running = history.progress.map((p) => ({ id: p.id, direction: p.direction, statementsDone: p.statements_done, statementsTotal: p.statements_total, runId: p.run_id, holder }));
+      return { state: { ...unitState(unit, { ...history, progress: [] }, rel, { resume: o.resume }), running }, layout };
+    }
     // Nobody holds the lock now. A row that was in flight at the first read has since been
     // cleared or rewritten; one that is unchanged was left by a run that stopped.
     const first = new Set(history.progress.map(progressKey));
