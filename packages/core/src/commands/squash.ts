@@ -4,6 +4,7 @@ import path from 'node:path';
 import { withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, problem, type ExitCode } from '../errors.js';
 import { progressTable } from '../history/store.js';
+import { splitStatements, type Statement } from '../analysis/statements.js';
 import { scanMigrationsFolder, type MigrationFile } from '../migrations/files.js';
 import { parseRequirement } from '../plan/requires.js';
 import { moduleUnit, type Unit } from '../plan/units.js';
@@ -78,7 +79,7 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
   // 2. The squash, written aside, proved equivalent on a second scratch database.
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-squash-'));
   try {
-    const upText = squashedUp(ws, module, replaced, dump);
+    const upText = await squashedUp(ws, module, replaced, dump);
     const downText = squashedDown(replaced);
     fs.writeFileSync(path.join(staging, `${id}.up.sql`), upText);
     if (downText !== undefined) fs.writeFileSync(path.join(staging, `${id}.down.sql`), downText);
@@ -165,11 +166,13 @@ async function pgDump(scratch: Unit, module: Module): Promise<string> {
 }
 
 /**
- * The squash's up file: a header naming what it replaces, their cross-module requires, and the
- * dump — without psql meta-commands (`\restrict`), comments and settings that only a restore into
- * an empty cluster wants, and with the module's own schema created only if missing.
+ * The squash's up file: a header naming what it replaces and their cross-module requires, then
+ * the dump's statements (split by the real parser, so nothing inside a literal is touched),
+ * without pg_dump's comments, its psql meta-commands (`\restrict`), its timeouts (the runner's
+ * per-statement lock timeout stays in force) and `COMMENT ON EXTENSION` (owner-only), and with
+ * schemas created only if missing (a module's own schema exists before its first migration).
  */
-function squashedUp(ws: Workspace, module: Module, replaced: readonly MigrationFile[], dump: string): string {
+async function squashedUp(ws: Workspace, module: Module, replaced: readonly MigrationFile[], dump: string): Promise<string> {
   const ids = replaced.map((m) => m.id);
   const requires = [...new Set(replaced.flatMap((m) => m.sql?.directives.requires ?? []))];
   const header = [
@@ -179,14 +182,21 @@ function squashedUp(ws: Workspace, module: Module, replaced: readonly MigrationF
   ];
   for (let i = 0; i < ids.length; i += IDS_PER_LINE) header.push(`-- bulkhead:replaces ${ids.slice(i, i + IDS_PER_LINE).join(' ')}`);
   for (const r of requires) header.push(`-- bulkhead:requires ${r}`);
-  const body = dump
-    .split('\n')
-    .filter((line) => !line.startsWith('\\') && !/^--( |$)/.test(line) && !/^COMMENT ON EXTENSION /.test(line) && !/^SET (idle_in_transaction_session_timeout|transaction_timeout|statement_timeout|lock_timeout)\b/.test(line))
-    .map((line) => line.replace(/^CREATE SCHEMA (?!IF NOT EXISTS )/, 'CREATE SCHEMA IF NOT EXISTS '))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-  return `${header.join('\n')}\n\n${body}\n`;
+  // pg_dump brackets its output in psql's `\restrict <key>` … `\unrestrict <key>` (a random key,
+  // so no line of data can match); the parser cannot read them.
+  const key = /^\\restrict (\S+)$/m.exec(dump)?.[1];
+  const sql = key === undefined ? dump : dump.split('\n').filter((line) => line !== `\\restrict ${key}` && line !== `\\unrestrict ${key}`).join('\n');
+  let statements: Statement[];
+  try {
+    statements = await splitStatements(sql);
+  } catch (e) {
+    throw new BulkheadError(problem('BH056', `pg_dump's output does not parse: ${(e as Error).message}`, { module: module.name, fix: 'use a pg_dump of the server\'s major version (BULKHEAD_PG_DUMP)' }), { cause: e });
+  }
+  const body = statements
+    .map((st) => st.text.replace(/^(?:\s*--[^\n]*\n)+\s*/, ''))
+    .filter((text) => !/^SET (statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\b/i.test(text) && !/^COMMENT ON EXTENSION\b/i.test(text))
+    .map((text) => text.replace(/^CREATE SCHEMA (?!IF NOT EXISTS )/i, 'CREATE SCHEMA IF NOT EXISTS '));
+  return `${header.join('\n')}\n\n${body.join(';\n\n')};\n`;
 }
 
 /** The originals' downs in reverse order, when every one of them has a SQL down; else none. */
