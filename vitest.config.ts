@@ -12,9 +12,6 @@ const resolve = {
 
 export default defineConfig({
   test: {
-    // End-to-end files wait on subprocesses and the server more than they compute, and each uses
-    // databases of its own: two at a time on a 2-core machine (vitest's default is cores - 1).
-    maxWorkers: 2,
     projects: [
       {
         resolve,
@@ -38,11 +35,8 @@ export default defineConfig({
       {
         resolve,
         test: {
-          // Many runners at once and server crashes, on a PostgreSQL server of its own: alone,
-          // after the other projects (groupOrder), one file at a time.
+          // Many runners at once and server crashes, on a PostgreSQL server of its own.
           name: 'stress',
-          sequence: { groupOrder: 1 },
-          maxWorkers: 1,
           include: ['tests/stress/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
