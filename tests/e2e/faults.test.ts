@@ -101,7 +101,7 @@ describe('a lost module lock', () => {
     // (The idle session: the one running the migration also holds an advisory lock, the fence.)
     const [holder] = await query<{ pid: number }>(
       url,
-      "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND l.pid <> pg_backend_pid() LIMIT 1",
+      "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND a.datname = current_database() AND l.pid <> pg_backend_pid() LIMIT 1",
     );
     await query(url, 'SELECT pg_terminate_backend($1)', [holder!.pid]);
     const second = await runCli(['up', '--json', '--lock-timeout', '60s'], { cwd: fx.root, env });
@@ -154,7 +154,7 @@ describe('DDL on a busy table', () => {
     expect((await runCli(['up', 'busy', '--to', '001_table'], { cwd: fx.root, env })).exitCode).toBe(0);
     const blocker = await holdOpenTransaction(url, 'SELECT * FROM accounts');
     const run = startCli(['up', '--statement-lock-timeout', '300ms'], { cwd: fx.root, env });
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%ALTER TABLE accounts%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).length > 0);
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%ALTER TABLE accounts%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).length > 0);
     // Readers are not queued behind the waiting DDL for longer than its lock timeout.
     const reader = new pg.Client({ connectionString: url, statement_timeout: 3000 } as pg.ClientConfig);
     await reader.connect();
@@ -211,7 +211,7 @@ describe('no-transaction migrations stopped midway', () => {
     expect(meanwhile.stderr).toMatch(/running {2}001_steps {2}\(up, no-transaction: 1 of 3 statements done, lock held by "bulkhead\/[^"]* up pid=/);
     runner.kill('SIGKILL');
     await runner;
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length === 0, 15_000);
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).length === 0, 15_000);
 
     const next = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(next.exitCode).toBe(2);
@@ -288,7 +288,7 @@ describe('no-transaction migrations stopped midway', () => {
       await waitFor(async () => (await query(url, "SELECT 1 FROM pg_class WHERE relname = 'items_name_idx'")).length > 0);
       runner.kill('SIGKILL');
       await runner;
-      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'")).length === 0, 15_000);
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%'")).length === 0, 15_000);
       await writer.release();
       expect(await query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name_idx'::regclass")).toEqual([{ indisvalid: false }]);
 
@@ -351,7 +351,7 @@ describe('clean sessions and lost connections', () => {
     const env = { CUT_URL: url };
     const run = startCli(['up', '--json'], { cwd: fx.root, env });
     await waitForQuery(url, 'pg_sleep(20)');
-    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()");
+    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()");
     const r = await run;
     expect(r.exitCode).toBe(1);
     const failure = JSON.parse(String(r.stdout)).modules[0].failure;

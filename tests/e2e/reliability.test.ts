@@ -47,7 +47,7 @@ describe('reliability on a PostgreSQL server', () => {
     ]);
     const env = { SLOW_URL: url };
     const holder = startCli(['up'], { cwd: fx.root, env });
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()")).length > 0);
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()")).length > 0);
     const waiter = await runCli(['up', '--lock-timeout', '1s'], { cwd: fx.root, env });
     expect(waiter.exitCode).toBe(2);
     expect(waiter.stderr).toMatch(/slow: waiting for the module lock, held by "bulkhead\/[\d.]+ up pid=\d+@/);

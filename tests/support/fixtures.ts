@@ -137,13 +137,24 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000)
  * migration while it runs: a batch of migrations is one query text, showing only its start).
  */
 export async function waitForMigration(url: string, id: string, timeoutMs = 20_000): Promise<void> {
-  await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()", [`bulkhead up % ${id}`])).length > 0, timeoutMs);
+  await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()", [`bulkhead up % ${id}`])).length > 0, timeoutMs);
 }
 
 /** Wait until a session other than the caller's runs a query containing `text`. */
 export async function waitForQuery(url: string, text: string, timeoutMs = 20_000): Promise<void> {
   await waitFor(
-    async () => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid() AND query NOT LIKE $2', [`%${text}%`, '%pg_stat_activity%'])).length > 0,
+    async () => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid() AND query NOT LIKE $2', [`%${text}%`, '%pg_stat_activity%'])).length > 0,
     timeoutMs,
   );
+}
+
+/** Whether a process (a CLI a test started, a scratch database's creator) is still running. */
+export function processAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -4,21 +4,13 @@
  */
 import { afterAll, expect, inject } from 'vitest';
 import { listScratchDatabases, scratchCreatorPid } from '@bulkhead/core';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from './fixtures.js';
 
 afterAll(async () => {
   const names = await listScratchDatabases(inject('pgAdminUrl'));
   const left = names.filter((n) => {
     const pid = scratchCreatorPid(n);
-    return pid === undefined || pid === process.pid || !alive(pid);
+    return pid === undefined || pid === process.pid || !processAlive(pid);
   });
   expect(left, 'scratch databases left behind').toEqual([]);
 });
