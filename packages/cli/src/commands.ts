@@ -127,7 +127,7 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Positionals of a command that acts on exactly one module (repair, baseline). */
+/** Positionals of a command that acts on exactly one module (repair, squash, baseline). */
 function oneModule(positionals: string[], _options: Record<string, unknown>, cmd: string, spec: CommandSpec): Record<string, unknown> {
   if (positionals.length !== 1) throw usageError(`${cmd} needs exactly one module`, cmd, spec);
   return { module: positionals[0] };

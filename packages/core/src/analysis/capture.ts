@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { ident } from '../db/postgres.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
@@ -46,7 +45,6 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
     db.knex.on('query', onQuery);
     const chain: Runnable[] = [];
     try {
-      await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
       for (const m of module.migrations) {
         const p = await prepareMigration(module.name, m, 'up', ws.rel);
         if (!p.ok) return { captured, stopped: { id: m.id, direction: 'up' as const, message: p.problems[0]?.message ?? 'cannot be loaded' } };

@@ -71,7 +71,6 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
         }),
       );
     }
-    await createSchema(scratch.db.knex, unit);
     await replayAll(scratch.db, runnables, { schema: unit.schema });
     return { before: await readSnapshot(scratch.db, scope), dump: await pgDump(scratch.unit, module) };
   });
@@ -88,7 +87,6 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
     const [file] = scan.migrations;
     const [squashRun] = await ups(ws, module, [file!]);
     const after = await withScratchDatabase(unit, { command: 'squash', server: o.server, root: ws.root }, async (scratch) => {
-      await createSchema(scratch.db.knex, unit);
       await replayAll(scratch.db, [squashRun!], { schema: unit.schema });
       return readSnapshot(scratch.db, scope);
     });
@@ -139,10 +137,6 @@ async function ups(ws: Workspace, module: Module, files: readonly MigrationFile[
   const { runnables, problems } = await prepareAll(module.name, files, 'up', ws.rel);
   if (problems.length) throw new BulkheadError(problems);
   return runnables;
-}
-
-async function createSchema(knex: { raw(sql: string, bindings: unknown[]): Promise<unknown> }, unit: Unit): Promise<void> {
-  if (unit.schema !== 'public') await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [unit.schema]);
 }
 
 /** pg_dump of a scratch database: schema and data as INSERTs, no owners, as plain SQL. */

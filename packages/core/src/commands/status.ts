@@ -15,7 +15,7 @@ export interface ModuleStatus {
   historyTable: string;
   /** False for an embedded database whose folder does not exist yet. */
   created: boolean;
-  /** kind: how the row came to be (`apply`, `baseline`, `repair`); reason: why, for rows written or changed by hand. */
+  /** kind: how the row came to be (`apply`, `baseline`, `repair`, `squash`); reason: why, for rows written or changed by hand. */
   applied: { id: string; appliedAt: string; durationMs: number; appliedBy: string; runId: string; kind: string; reason?: string; fileMissing: boolean }[];
   pending: string[];
   /** No-transaction migrations another runner is applying right now, how far, and who. */

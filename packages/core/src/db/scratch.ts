@@ -26,7 +26,7 @@ export interface ScratchOptions {
   root?: string;
 }
 
-/** A scratch copy of a unit's target: same module, schema and history table; an empty database. */
+/** A scratch copy of a unit's target: same module, schema and history table; an empty database with the unit's schema. */
 export interface Scratch {
   unit: Unit;
   db: ModuleDb;
@@ -65,6 +65,7 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     const scratchUnit: Unit = Object.freeze({ ...unit, target: memory });
     const db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
     try {
+      await createSchema(db, unit.schema);
       return await fn({ unit: scratchUnit, db });
     } finally {
       await db.close().catch(() => undefined);
@@ -79,12 +80,18 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
   try {
     const scratchUnit: Unit = Object.freeze({ ...unit, target: withDatabase(base, name) });
     db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
+    await createSchema(db, unit.schema);
     return await fn({ unit: scratchUnit, db });
   } finally {
     await db?.close().catch(() => undefined);
     live.delete(name);
     await drop();
   }
+}
+
+/** Create a schema a unit lives in (schema mode) on a scratch database; `public` exists already. */
+export async function createSchema(db: ModuleDb, schema: string): Promise<void> {
+  if (schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
 }
 
 function admin<T>(base: Extract<DatabaseTarget, { kind: 'postgres' }>, fn: (c: pg.Client) => Promise<T>): Promise<T> {

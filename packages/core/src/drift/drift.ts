@@ -1,6 +1,5 @@
 import { analyseModules } from '../analysis/migrations.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
-import { ident } from '../db/postgres.js';
 import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { withTarget, withTargets, type TargetPool } from '../db/targets.js';
@@ -105,7 +104,6 @@ export async function compareWithMigrations(
   const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
   const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
   const expected = await withScratchDatabase(unit, { command: o.command, server: o.server, root: ws.root }, async ({ db }) => {
-    if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(unit.schema)}`);
     try {
       await replayAll(db, runnables, { schema: unit.schema });
     } catch (e) {

@@ -20,8 +20,8 @@ type Db = Knex | Knex.Transaction;
  * refused: an older Bulkhead must not write rows a newer one would misread.
  *
  *   1  (0.1) id, name, checksum, applied_at, duration_ms, applied_by, run_id, bulkhead_version
- *   2  + kind ('apply', 'baseline' or 'repair') and reason (why a row was written or changed by
- *        hand: the reasons given to baseline and repair, one line each)
+ *   2  + kind ('apply', 'baseline', 'repair' or 'squash') and reason (why a row was written or
+ *        changed by hand: the reasons given to baseline and repair, one line each)
  */
 export const HISTORY_LAYOUT = 2;
 

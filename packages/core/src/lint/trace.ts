@@ -41,7 +41,6 @@ export async function traceModule(ws: Workspace, module: Module, o: { server?: s
   const unit = moduleUnit(module);
   const out: TracedMigration[] = [];
   await withScratchDatabase(unit, { command: 'lint', server: o.server, root: ws.root }, async ({ db }) => {
-    if (unit.schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS "${unit.schema.replace(/"/g, '""')}"`);
     for (const m of module.migrations) {
       const p = await prepareMigration(module.name, m, 'up', ws.rel);
       const file = ws.rel(m.upPath);

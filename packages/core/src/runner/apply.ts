@@ -112,6 +112,15 @@ const ALREADY_DONE = 'BHDUN';
 /** SQLSTATE of the check that this runner's lock session still holds the module lock (LockGuard.heldSql). */
 const LOCK_LOST = 'BHLST';
 
+/**
+ * The server's own check (heldSql) found the module lock gone before `what` committed: the
+ * guard's error if it already knows why, else BH036 saying the server no longer lists the lock.
+ */
+function serverLostLock(ctx: ApplyContext, what: string): BulkheadError {
+  ctx.guard.check(`committing ${what}`);
+  return lockLost(ctx.module, 'the server no longer lists it', `${what} was rolled back before it committed`);
+}
+
 /** A migration's statements as one message, and where each starts in it. */
 interface Segment {
   r: Runnable;
@@ -258,10 +267,7 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
     } catch (e) {
       const err = e as PgError;
       await conn.query('ROLLBACK').catch(() => undefined);
-      if (err.code === LOCK_LOST) {
-        ctx.guard.check(`committing ${r.file.id}`);
-        throw lockLost(ctx.module, 'the server no longer lists it', `${r.file.id} was rolled back before it committed`);
-      }
+      if (err.code === LOCK_LOST) throw serverLostLock(ctx, r.file.id);
       throw await locateFailure(conn, seg, err, ctx, opening);
     }
     return { ran: true, durationMs: Math.round(performance.now() - started) };
@@ -462,10 +468,7 @@ async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext
       return true;
     } catch (e) {
       const err = e as PgError;
-      if (err.code === LOCK_LOST) {
-        ctx.guard.check(`statement ${i + 1} of ${r.file.id}`);
-        throw lockLost(ctx.module, 'the server no longer lists it', `statement ${i + 1} of ${r.file.id} was rolled back before it committed`);
-      }
+      if (err.code === LOCK_LOST) throw serverLostLock(ctx, `statement ${i + 1} of ${r.file.id}`);
       if (err.code === ACTIVE_TRANSACTION || err.code === INVALID_TRANSACTION_TERMINATION) return false;
       // The error's position counts from the message's start: make it the statement's own.
       const at = err.position === undefined ? 0 : Number(err.position) - prefix.length;

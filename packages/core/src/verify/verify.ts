@@ -1,8 +1,6 @@
 import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
-import { ident } from '../db/postgres.js';
 import { databaseKey } from '../db/url.js';
-import { withScratchDatabase } from '../db/scratch.js';
-import type { ModuleDb } from '../db/types.js';
+import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
 import { progressTable } from '../history/store.js';
 import { moduleUnit } from '../plan/units.js';
@@ -129,10 +127,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       };
     };
     const apply = async (r: Runnable, s = schema) => replay(db, r, { schema: s });
-    await prepareSchema(db, schema);
     // Schema mode: the dependencies sharing this database first, each in its own schema.
     for (const dep of sharingDependencies(ws, m)) {
-      await prepareSchema(db, dep.schema);
+      await createSchema(db, dep.schema);
       for (const r of loaded.get(dep.name)!.up) {
         try {
           await apply(r, dep.schema);
@@ -216,10 +213,6 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     return scratch.target.display;
   });
   return { module: m.name, database, migrations: up.length, status: findings.length ? 'findings' : 'reversible', findings, durationMs: Date.now() - started };
-}
-
-async function prepareSchema(db: ModuleDb, schema: string): Promise<void> {
-  if (schema !== 'public') await db.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
 }
 
 function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs: string) => string, message: string, differences: Difference[], schema: string): VerifyFinding {
