@@ -60,8 +60,8 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     await server.start();
     const [host, port] = server.getServerConn().split(':');
     // knex loads only for a command that opens a database (validate and --help never do).
-  const { default: knexFactory } = await import('knex');
-  const knex = knexFactory({
+    const { default: knexFactory } = await import('knex');
+    const knex = knexFactory({
       ...baseKnexConfig(o.schema),
       connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
       pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
@@ -114,24 +114,34 @@ function templatePath(): string {
   return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template.tar.gz`);
 }
 
-/** What PGlite.create may reuse across instances. */
-type Compiled = Pick<PGliteOptions, 'pgliteWasmModule' | 'fsBundle'>;
+/** What every PGlite.create of this process shares. */
+type Compiled = Pick<PGliteOptions, 'pgliteWasmModule' | 'fsBundle' | 'startParams'>;
 
 let compiled: Promise<Compiled> | undefined;
 
 /**
+ * PostgreSQL's shared buffers in an embedded database. The server default (128MB) is zeroed
+ * byte by byte in WebAssembly at every start: about half a second, and as much resident memory,
+ * per open. A module's development database needs far less.
+ */
+const EMBEDDED_SHARED_BUFFERS = '8MB';
+
+/**
  * PGlite's WebAssembly module and file-system bundle, compiled and read once per process and
- * shared by every instance (module databases, scratch databases, analysis captures).
+ * shared by every instance (module databases, scratch databases, analysis captures), and the
+ * start parameters they all use.
  */
 function compiledPglite(): Promise<Compiled> {
   compiled ??= (async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`];
     try {
       const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
       const [wasm, data] = [fs.readFileSync(path.join(dist, 'pglite.wasm')), fs.readFileSync(path.join(dist, 'pglite.data'))];
       const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<Compiled['pgliteWasmModule']> } }).WebAssembly;
-      return { pgliteWasmModule: await wasmApi.compile(wasm), fsBundle: new Blob([data]) };
+      return { pgliteWasmModule: await wasmApi.compile(wasm), fsBundle: new Blob([data]), startParams };
     } catch {
-      return {}; // another layout: PGlite finds its own files
+      return { startParams }; // another layout: PGlite finds its own files
     }
   })();
   return compiled;
@@ -187,7 +197,7 @@ function ensureTemplate(): Promise<Blob | undefined> {
       // not cached yet
     }
     const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create();
+    const db = await PGlite.create(await compiledPglite());
     try {
       const bytes = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
       writeAtomically(file, bytes); // an unwritable cache only costs time on the next run
