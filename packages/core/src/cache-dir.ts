@@ -20,15 +20,37 @@ export function userCacheDir(): string {
   return process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
 }
 
-/** Write a file through a temporary one and a rename, so a reader never sees half of it. False when it cannot. */
-export function writeAtomically(file: string, text: string | Uint8Array): boolean {
+/**
+ * Write a file through a temporary one and a rename, so a reader never sees half of it. False
+ * when it cannot. Pieces (an iterable of strings) are written as they come, in chunks, so a large
+ * file (the analysis cache of 10,000 migrations) never exists as one string in memory.
+ */
+export function writeAtomically(file: string, text: string | Uint8Array | Iterable<string>): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
+    if (typeof text === 'string' || text instanceof Uint8Array) {
+      fs.writeFileSync(tmp, text);
+    } else {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        let chunk = '';
+        for (const piece of text) {
+          chunk += piece;
+          if (chunk.length >= 1 << 16) {
+            fs.writeSync(fd, chunk);
+            chunk = '';
+          }
+        }
+        fs.writeSync(fd, chunk);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     fs.renameSync(tmp, file);
     return true;
   } catch {
+    fs.rmSync(tmp, { force: true });
     return false;
   }
 }

@@ -75,7 +75,18 @@ export class AnalysisCache {
       }
       if (!m.dirty) continue;
       // A read-only checkout keeps it dirty: the cache is only an optimisation.
-      if (writeAtomically(this.file(module), JSON.stringify({ version: ANALYSIS_VERSION, entries: m.entries }))) m.dirty = false;
+      if (writeAtomically(this.file(module), jsonPieces(m.entries))) m.dirty = false;
     }
   }
+}
+
+/** The cache file's JSON, entry by entry (writeAtomically writes it without one big string). */
+function* jsonPieces(entries: Record<string, AnalysisEntry>): Generator<string> {
+  yield `{"version":${ANALYSIS_VERSION},"entries":{`;
+  let first = true;
+  for (const [checksum, entry] of Object.entries(entries)) {
+    yield `${first ? '' : ','}${JSON.stringify(checksum)}:${JSON.stringify(entry)}`;
+    first = false;
+  }
+  yield '}}';
 }

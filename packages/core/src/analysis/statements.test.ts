@@ -32,6 +32,13 @@ END $$;
       ['CREATE INDEX CONCURRENTLY é_i ON é (id)', 4, true],
       ["SELECT 'a;b'", 5, false],
     ]);
+    // An ASCII file takes the same split by character offsets.
+    const ascii = "-- header\nCREATE TABLE e (id int);\n\n  SELECT 'a;b'  ;\n";
+    rememberStatements('k3:up', (await analyzeSqlFile(ascii)).statements);
+    expect((await splitStatements(ascii, 'k3:up')).map((x) => [x.text, x.line])).toEqual([
+      ['CREATE TABLE e (id int)', 2],
+      ["SELECT 'a;b'", 4],
+    ]);
     // The key is the file's checksum: a remembered split is trusted as is (no parse, so no syntax check).
     rememberStatements('k2:up', []);
     expect(await splitStatements('NOT SQL AT ALL', 'k2:up')).toEqual([]);

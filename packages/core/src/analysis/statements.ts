@@ -98,8 +98,11 @@ export function markStatements(sql: string, result: ParseResult): StatementMark[
 
 /** The statements of `sql` at these marks. */
 export function statementsAt(sql: string, marks: readonly StatementMark[]): Statement[] {
-  const bytes = Buffer.from(sql, 'utf8');
-  return marks.map((m) => ({ text: bytes.subarray(m.start, m.end).toString('utf8').trim(), line: m.line, kind: m.kind, node: m.node }));
+  // Byte offsets are character offsets in an ASCII file: its statements are then slices that
+  // share the file's text (held anyway) instead of copies of it.
+  const slice: (start: number, end: number) => string =
+    Buffer.byteLength(sql, 'utf8') === sql.length ? (start, end) => sql.slice(start, end) : ((bytes) => (start: number, end: number) => bytes.subarray(start, end).toString('utf8'))(Buffer.from(sql, 'utf8'));
+  return marks.map((m) => ({ text: slice(m.start, m.end).trim(), line: m.line, kind: m.kind, node: m.node }));
 }
 
 /** Statements that open or close a transaction (savepoints are fine inside ours). */
