@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { loadPg } from './driver.js';
 import { applicationName } from './postgres.js';
 
 /**
@@ -6,7 +7,7 @@ import { applicationName } from './postgres.js';
  * closed when `fn` settles. Not a module connection: no lock, no session reset.
  */
 export async function withClient<T>(url: string, command: string, fn: (c: pg.Client) => Promise<T>, o: { user?: string; password?: string } = {}): Promise<T> {
-  const { default: pgLib } = await import('pg');
+  const pgLib = await loadPg();
   // As another role: in the URL itself (pg lets a connection string win over separate fields).
   let connectionString = url;
   if (o.user !== undefined) {

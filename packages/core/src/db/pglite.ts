@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { baseKnexConfig } from './knex-config.js';
+import { loadPg } from './driver.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
@@ -60,6 +61,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     await server.start();
     const [host, port] = server.getServerConn().split(':');
     // knex loads only for a command that opens a database (validate and --help never do).
+    await loadPg();
     const { default: knexFactory } = await import('knex');
     const knex = knexFactory({
       ...baseKnexConfig(o.schema),

@@ -1,0 +1,24 @@
+import type pg from 'pg';
+
+let loaded: Promise<typeof pg> | undefined;
+
+/**
+ * The pg driver, loaded once, before knex asks for it. On Node 20, pg's check for Cloudflare
+ * Workers constructs a fetch `Response` when there is no `navigator`, which loads Node's whole
+ * HTTP stack (undici, http2, tls, zlib): about 60 ms of every command that connects. A
+ * `navigator` saying Node.js (as Node 21 and later define it) answers that check instead; it
+ * exists only while pg loads, and only where the runtime has none.
+ */
+export function loadPg(): Promise<typeof pg> {
+  loaded ??= (async () => {
+    const g = globalThis as { navigator?: unknown };
+    const shim = g.navigator === undefined;
+    if (shim) Object.defineProperty(g, 'navigator', { value: { userAgent: `Node.js/${process.versions.node}` }, configurable: true, writable: true });
+    try {
+      return (await import('pg')).default;
+    } finally {
+      if (shim) delete g.navigator;
+    }
+  })();
+  return loaded;
+}
