@@ -174,6 +174,8 @@ describe('withScratchDatabase', () => {
     await withScratchDatabase(embedded, { command: 'test' }, async ({ db, unit: s }) => {
       expect(s.target.display).toBe('pglite://memory (scratch)');
       await db.knex.raw('CREATE TABLE t (id int)');
+      // Embedded databases start with small shared buffers (the default costs half a second per start).
+      expect((await db.knex.raw('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '8MB' }]);
     });
     expect(await mine()).toEqual([]);
   });

@@ -48,6 +48,9 @@ describe('packed packages', () => {
 
     const version = await execa('npx', ['--no-install', 'bulkhead', '--version'], { cwd: project });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The V8 settings the command makes are all known to this Node (an unknown one prints an error).
+    const plain = await execa('node', [path.join(project, 'node_modules/@bulkhead/cli/bin/bulkhead.js'), '--version'], { cwd: project });
+    expect(plain.stderr).toBe('');
     const up = await execa('npx', ['--no-install', 'bulkhead', 'up', '--json'], { cwd: project, reject: false });
     expect(up.exitCode, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout).modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['001_a', '002_b']);
