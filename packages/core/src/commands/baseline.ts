@@ -1,4 +1,4 @@
-import { withModuleLock, withTarget, withTargets } from '../db/targets.js';
+import { withTargets, withUnitLock } from '../db/targets.js';
 import { compareWithMigrations, createdSchemas } from '../drift/drift.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore } from '../history/store.js';
@@ -86,21 +86,19 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     const reason = `baseline ${new Date().toISOString()} (run ${runId}): schema matched ${at.id}${o.reason?.trim() ? `: ${o.reason.trim()}` : ''}`;
     const out: BaselinedUnit[] = [];
     for (const { unit } of reads) {
-      await withTarget(pool, unit, (db) =>
-        withModuleLock(db, { timeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async () => {
-          const store = historyStore(unit.history);
-          const found = await store.read(db.knex);
-          if (found?.rows.length) {
-            throw new BulkheadError(problem('BH053', `${unit.id} was migrated meanwhile (${found.rows.length} rows in its history): nothing was recorded`, { module: unit.id, fix: 'bulkhead status shows what is applied' }));
+      await withUnitLock(pool, unit, { lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, reporter: o.reporter }, async (db) => {
+        const store = historyStore(unit.history);
+        const found = await store.read(db.knex);
+        if (found?.rows.length) {
+          throw new BulkheadError(problem('BH053', `${unit.id} was migrated meanwhile (${found.rows.length} rows in its history): nothing was recorded`, { module: unit.id, fix: 'bulkhead status shows what is applied' }));
+        }
+        await store.ensure(db.knex, found?.layout);
+        await db.knex.transaction(async (trx) => {
+          for (const m of adopted) {
+            await store.record(trx, { id: m.id, name: m.name, checksum: m.checksum, duration_ms: 0, run_id: runId, bulkhead_version: BULKHEAD_VERSION, kind: 'baseline', reason });
           }
-          await store.ensure(db.knex, found?.layout);
-          await db.knex.transaction(async (trx) => {
-            for (const m of adopted) {
-              await store.record(trx, { id: m.id, name: m.name, checksum: m.checksum, duration_ms: 0, run_id: runId, bulkhead_version: BULKHEAD_VERSION, kind: 'baseline', reason });
-            }
-          });
-        }),
-      );
+        });
+      });
       out.push({ unit: unit.id, module: module.name, ...(unit.tenant !== undefined ? { tenant: unit.tenant } : {}), database: unit.target.display, recorded: adopted.map((m) => m.id) });
     }
     return { command: 'baseline', exitCode: 0, runId, units: out };

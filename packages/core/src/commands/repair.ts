@@ -1,4 +1,4 @@
-import { withModuleLock, withTarget, withTargets } from '../db/targets.js';
+import { withTargets, withUnitLock } from '../db/targets.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore, HISTORY_LAYOUT } from '../history/store.js';
 import { listUnits, readUnits } from '../runner/read.js';
@@ -68,18 +68,16 @@ export async function repair(o: RepairOptions): Promise<RepairResult> {
         out.push({ ...base, status: 'unchanged' });
         continue;
       }
-      await withTarget(pool, unit, (db) =>
-        withModuleLock(db, { timeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async () => {
-          const store = historyStore(unit.history);
-          const found = await store.read(db.knex);
-          // A table of an older layout gains the kind and reason columns first.
-          if (found && found.layout < HISTORY_LAYOUT) await store.ensure(db.knex, found.layout);
-          const note = `repair ${new Date().toISOString()} (run ${runId}): checksum ${from} accepted as ${file.checksum}: ${o.reason!.trim()}`;
-          if (!(await store.accept(db.knex, file.id, file.checksum, note))) {
-            throw new BulkheadError(problem('BH052', `${file.id} is no longer applied on ${unit.id} (reverted meanwhile)`, { module: unit.id, fix: 'run bulkhead status, then repair again if needed' }));
-          }
-        }),
-      );
+      await withUnitLock(pool, unit, { lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, reporter: o.reporter }, async (db) => {
+        const store = historyStore(unit.history);
+        const found = await store.read(db.knex);
+        // A table of an older layout gains the kind and reason columns first.
+        if (found && found.layout < HISTORY_LAYOUT) await store.ensure(db.knex, found.layout);
+        const note = `repair ${new Date().toISOString()} (run ${runId}): checksum ${from} accepted as ${file.checksum}: ${o.reason!.trim()}`;
+        if (!(await store.accept(db.knex, file.id, file.checksum, note))) {
+          throw new BulkheadError(problem('BH052', `${file.id} is no longer applied on ${unit.id} (reverted meanwhile)`, { module: unit.id, fix: 'run bulkhead status, then repair again if needed' }));
+        }
+      });
       out.push({ ...base, status: 'accepted' });
     }
     return { command: 'repair', exitCode: 0, runId, units: out };

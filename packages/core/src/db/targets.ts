@@ -133,9 +133,13 @@ export function withModuleLock<T>(db: ModuleDb, o: LockOptions, fn: (guard: Lock
 }
 
 /**
- * One transaction on the unit's connection (or on `connection`, one already taken from its
- * pool): committed when `fn` returns, rolled back when it throws.
+ * The unit's database with its lock held, for the duration of `fn`: how a command that writes
+ * history rows outside a run (repair, baseline) takes a unit. A wait for the lock is reported.
  */
+export function withUnitLock<T>(pool: TargetPool, unit: Unit, o: { lockTimeoutMs: number; reporter?: Reporter }, fn: (db: ModuleDb, guard: LockGuard) => Promise<T>): Promise<T> {
+  return withTarget(pool, unit, (db) => withModuleLock(db, { timeoutMs: o.lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, (guard) => fn(db, guard)));
+}
+
 /**
  * One connection of the unit's pool for the duration of `fn`, as the driver's client: SQL sent
  * through it goes as written (knex would take every `?`, jsonb's operator included, for a binding).
@@ -149,6 +153,10 @@ export async function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => P
   }
 }
 
+/**
+ * One transaction on the unit's connection (or on `connection`, one already taken from its
+ * pool): committed when `fn` returns, rolled back when it throws.
+ */
 export function withTransaction<T>(db: ModuleDb, fn: (trx: Knex.Transaction) => Promise<T>, o: { connection?: unknown } = {}): Promise<T> {
   return db.knex.transaction(fn, o.connection === undefined ? undefined : { connection: o.connection });
 }
