@@ -1,6 +1,20 @@
 import { problem, type Problem } from '../errors.js';
 import type { HistoryRow } from '../history/types.js';
+import type { MigrationFile } from '../migrations/files.js';
 import type { Unit } from './units.js';
+
+/** What a module's folder says about squashes, once per folder scan (a module's tenants share it). */
+const byScan = new WeakMap<readonly MigrationFile[], { squashed: MigrationFile[]; replacedIds: ReadonlySet<string>; files: ReadonlySet<string> }>();
+
+function squashesOf(migrations: readonly MigrationFile[]) {
+  let found = byScan.get(migrations);
+  if (!found) {
+    const squashed = migrations.filter((m) => m.sql?.directives.replaces.length);
+    found = { squashed, replacedIds: new Set(squashed.flatMap((m) => m.sql!.directives.replaces)), files: new Set(migrations.map((m) => m.id)) };
+    byScan.set(migrations, found);
+  }
+  return found;
+}
 
 /**
  * A unit's history as its folder reads after a squash (pure). A squashed migration
@@ -13,11 +27,9 @@ import type { Unit } from './units.js';
  */
 export function foldSquashed(unit: Unit, rows: readonly HistoryRow[], rel: (abs: string) => string): { rows: readonly HistoryRow[]; problems: Problem[]; replacedIds: ReadonlySet<string> } {
   const module = unit.module;
-  const squashed = module.migrations.filter((m) => m.sql?.directives.replaces.length);
-  const replacedIds = new Set(squashed.flatMap((m) => m.sql!.directives.replaces));
+  const { squashed, replacedIds, files } = squashesOf(module.migrations);
   if (!squashed.length) return { rows, problems: [], replacedIds };
   const problems: Problem[] = [];
-  const files = new Set(module.migrations.map((m) => m.id));
   const byId = new Map(rows.map((r) => [r.id, r]));
   let out = rows;
   for (const m of squashed) {
