@@ -50,7 +50,11 @@ export function writeAtomically(file: string, text: string | Uint8Array | Iterab
     fs.renameSync(tmp, file);
     return true;
   } catch {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // an unwritable folder: nothing was written there either
+    }
     return false;
   }
 }
