@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type pg from 'pg';
 
 let loaded: Promise<typeof pg> | undefined;
@@ -21,4 +22,10 @@ export function loadPg(): Promise<typeof pg> {
     }
   })();
   return loaded;
+}
+
+/** knex's factory, loaded on first use (validate and --help never open a database), with pg first. */
+export async function loadKnex(): Promise<(config: Knex.Config) => Knex> {
+  await loadPg();
+  return (await import('knex')).default;
 }

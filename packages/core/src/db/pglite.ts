@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { baseKnexConfig } from './knex-config.js';
-import { loadPg } from './driver.js';
+import { loadKnex } from './driver.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
@@ -60,9 +60,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();
     const [host, port] = server.getServerConn().split(':');
-    // knex loads only for a command that opens a database (validate and --help never do).
-    await loadPg();
-    const { default: knexFactory } = await import('knex');
+    const knexFactory = await loadKnex();
     const knex = knexFactory({
       ...baseKnexConfig(o.schema),
       connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },

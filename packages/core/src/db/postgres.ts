@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { baseKnexConfig } from './knex-config.js';
-import { loadPg } from './driver.js';
+import { loadKnex } from './driver.js';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
@@ -103,9 +103,7 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
 
 /** Open a knex pool on a PostgreSQL server: one connection for work; the module lock gets a session of its own. */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
-  // knex loads only for a command that opens a database (validate and --help never do).
-  await loadPg();
-  const { default: knexFactory } = await import('knex');
+  const knexFactory = await loadKnex();
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
