@@ -92,8 +92,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   repair: {
     summary: "accept an edited applied migration's new checksum, recorded with the reason",
-    usage: 'bulkhead repair <module> --accept <id> --reason <text> [--tenant <glob>] [--production]',
-    flags: ['accept', 'reason', 'tenant', 'production'],
+    usage: 'bulkhead repair <module> --accept <id> --reason <text> [--tenant <glob>] [--lock-timeout 5m] [--production]',
+    flags: ['accept', 'reason', 'tenant', 'lock-timeout', 'production'],
     positionals: oneModule,
     run: 'repair',
     render: 'renderRepair',
@@ -108,8 +108,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   baseline: {
     summary: 'adopt a database built without Bulkhead: record migrations up to --at as applied, after checking its schema matches them',
-    usage: 'bulkhead baseline <module> --at <id> [--reason <text>] [--tenant <glob>] [--server postgres://…] [--production]',
-    flags: ['at', 'reason', 'tenant', 'server:url', 'production'],
+    usage: 'bulkhead baseline <module> --at <id> [--reason <text>] [--tenant <glob>] [--server postgres://…] [--lock-timeout 5m] [--production]',
+    flags: ['at', 'reason', 'tenant', 'server:url', 'lock-timeout', 'production'],
     positionals: oneModule,
     run: 'baseline',
     render: 'renderBaseline',

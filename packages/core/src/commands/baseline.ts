@@ -1,5 +1,5 @@
 import { withTargets, withUnitLock } from '../db/targets.js';
-import { compareWithMigrations, createdSchemas } from '../drift/drift.js';
+import { compareWithMigrations, schemasCreatedBy } from '../drift/drift.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore } from '../history/store.js';
 import { diffText, firstLines } from '../snapshot/diff.js';
@@ -49,7 +49,8 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
   const at = findMigration(ws, module, o.at!, '--at');
   const adopted = module.migrations.filter((m) => m.id <= at.id);
   const runId = runIdFrom(o.env);
-  return withTargets({ command: 'baseline', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
+  const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  return withTargets({ command: 'baseline', lockTimeoutMs, production: isProduction(o), reporter: o.reporter }, async (pool) => {
     const units = await listUnits(ws, pool, [module], { readOnly: true, tenants: o.tenants });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
     if (problems.length) throw new BulkheadError(problems);
@@ -69,8 +70,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     if (refused.length) throw new BulkheadError(refused);
     const { runnables, problems: unprepared } = await prepareAll(module.name, adopted, 'up', ws.rel);
     if (unprepared.length) throw new BulkheadError(unprepared);
-    let schemas: Promise<Map<string, string[]>> | undefined;
-    const schemasOf = async (name: string) => ((await (schemas ??= createdSchemas(ws, [module]))).get(name) ?? []);
+    const schemasOf = schemasCreatedBy(ws, [module]);
     for (const { unit } of reads) {
       const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
       if (!differences.length) continue;
@@ -86,7 +86,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     const reason = `baseline ${new Date().toISOString()} (run ${runId}): schema matched ${at.id}${o.reason?.trim() ? `: ${o.reason.trim()}` : ''}`;
     const out: BaselinedUnit[] = [];
     for (const { unit } of reads) {
-      await withUnitLock(pool, unit, { lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, reporter: o.reporter }, async (db) => {
+      await withUnitLock(pool, unit, { lockTimeoutMs, reporter: o.reporter }, async (db) => {
         const store = historyStore(unit.history);
         const found = await store.read(db.knex);
         if (found?.rows.length) {

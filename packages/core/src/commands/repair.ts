@@ -44,7 +44,8 @@ export async function repair(o: RepairOptions): Promise<RepairResult> {
   const module = oneModule(ws, 'repair', o.module, { '--accept': o.accept, '--reason': o.reason });
   const file = findMigration(ws, module, o.accept!, '--accept');
   const runId = runIdFrom(o.env);
-  return withTargets({ command: 'repair', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
+  const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  return withTargets({ command: 'repair', lockTimeoutMs, production: isProduction(o), reporter: o.reporter }, async (pool) => {
     const units = await listUnits(ws, pool, [module], { readOnly: true, tenants: o.tenants });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
     const notApplied: Problem[] = [];
@@ -68,7 +69,7 @@ export async function repair(o: RepairOptions): Promise<RepairResult> {
         out.push({ ...base, status: 'unchanged' });
         continue;
       }
-      await withUnitLock(pool, unit, { lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, reporter: o.reporter }, async (db) => {
+      await withUnitLock(pool, unit, { lockTimeoutMs, reporter: o.reporter }, async (db) => {
         const store = historyStore(unit.history);
         const found = await store.read(db.knex);
         // A table of an older layout gains the kind and reason columns first.

@@ -50,9 +50,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
   const ws = loadValidWorkspace(o);
   const selected = selectModules(ws, o.modules);
   const production = isProduction(o);
-  // Read (from the analysis cache) only when some unit shares its database.
-  let schemasCreated: Promise<Map<string, string[]>> | undefined;
-  const schemasOf = async (module: string) => ((await (schemasCreated ??= createdSchemas(ws, selected))).get(module) ?? []);
+  const schemasOf = schemasCreatedBy(ws, selected);
   return withTargets({ command: 'drift', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production, reporter: o.reporter }, async (pool) => {
     const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
@@ -135,13 +133,21 @@ async function scopeOf(ws: Workspace, unit: Unit, all: readonly Unit[], created:
   return shared ? { schemas: [...new Set([unit.schema, ...(await created())])], exclude } : { exclude };
 }
 
-/** Schemas each module's migrations create (CREATE SCHEMA), from the cached analysis. */
-export async function createdSchemas(ws: Workspace, modules: readonly { name: string }[]): Promise<Map<string, string[]>> {
-  const { analysed } = await analyseModules(ws, ws.modules.filter((m) => modules.some((x) => x.name === m.name)));
-  const out = new Map<string, string[]>();
-  for (const a of analysed) {
-    if (a.direction !== 'up') continue;
-    for (const t of a.touches) if (t.kind === 'schema' && t.action === 'create') (out.get(a.module) ?? out.set(a.module, []).get(a.module)!).push(t.name);
-  }
-  return out;
+/**
+ * The schemas a module's migrations create (CREATE SCHEMA), by module name, for these modules:
+ * read from the cached analysis on the first call only (a unit with a database to itself never
+ * asks), then kept.
+ */
+export function schemasCreatedBy(ws: Workspace, modules: readonly { name: string }[]): (module: string) => Promise<string[]> {
+  let created: Promise<Map<string, string[]>> | undefined;
+  const read = async () => {
+    const { analysed } = await analyseModules(ws, ws.modules.filter((m) => modules.some((x) => x.name === m.name)));
+    const out = new Map<string, string[]>();
+    for (const a of analysed) {
+      if (a.direction !== 'up') continue;
+      for (const t of a.touches) if (t.kind === 'schema' && t.action === 'create') (out.get(a.module) ?? out.set(a.module, []).get(a.module)!).push(t.name);
+    }
+    return out;
+  };
+  return async (module) => (await (created ??= read())).get(module) ?? [];
 }
