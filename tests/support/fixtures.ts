@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { processAlive as coreProcessAlive } from '../../packages/core/src/db/process.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(REPO, 'packages/cli/bin/bulkhead.js');
@@ -148,13 +149,7 @@ export async function waitForQuery(url: string, text: string, timeoutMs = 20_000
   );
 }
 
-/** Whether a process (a CLI a test started, a scratch database's creator) is still running. */
+/** Whether a process (a CLI a test started, a scratch database's creator) is still running: core's own check. */
 export function processAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== undefined && coreProcessAlive(pid);
 }
