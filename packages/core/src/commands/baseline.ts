@@ -88,7 +88,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     for (const { unit } of reads) {
       await withUnitLock(pool, unit, { lockTimeoutMs, reporter: o.reporter }, async (db) => {
         const store = historyStore(unit.history);
-        const found = await store.read(db.knex);
+        const found = await store.read(db);
         if (found?.rows.length) {
           throw new BulkheadError(problem('BH053', `${unit.id} was migrated meanwhile (${found.rows.length} rows in its history): nothing was recorded`, { module: unit.id, fix: 'bulkhead status shows what is applied' }));
         }

@@ -71,7 +71,7 @@ export async function repair(o: RepairOptions): Promise<RepairResult> {
       }
       await withUnitLock(pool, unit, { lockTimeoutMs, reporter: o.reporter }, async (db) => {
         const store = historyStore(unit.history);
-        const found = await store.read(db.knex);
+        const found = await store.read(db);
         // A table of an older layout gains the kind and reason columns first.
         if (found && found.layout < HISTORY_LAYOUT) await store.ensure(db.knex, found.layout);
         const note = `repair ${new Date().toISOString()} (run ${runId}): checksum ${from} accepted as ${file.checksum}: ${o.reason!.trim()}`;

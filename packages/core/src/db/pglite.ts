@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { baseKnexConfig } from './knex-config.js';
 import { loadKnex } from './driver.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
+import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
 import { sessionResetSql } from './postgres.js';
@@ -66,9 +67,19 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
       pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
     });
+    const connection = async <T>(fn: (conn: pg.Client) => Promise<T>): Promise<T> => {
+      const conn = (await knex.client.acquireConnection()) as pg.Client;
+      try {
+        return await fn(conn);
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    };
     return {
       kind: 'pglite',
       knex,
+      connection,
+      query: (text, values) => connection((conn) => conn.query(text, values)),
       // Only the search path: the server-only session settings do not apply
       sessionReset: sessionResetSql(o.schema, { server: false }),
       // The folder lock already excludes every other process; one process runs a module once.

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { baseKnexConfig } from './knex-config.js';
-import { loadKnex } from './driver.js';
+import { loadPg, requireKnex } from './driver.js';
+import type { Knex } from 'knex';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
@@ -101,42 +102,64 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
   return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, o.server, o.version)}`;
 }
 
-/** Open a knex pool on a PostgreSQL server: one connection for work; the module lock gets a session of its own. */
+/** A driver connection marked the way knex marks its own when it fails or ends (its pool then drops it). */
+type RawConnection = pg.Client & { __knex__disposed?: unknown };
+
+/**
+ * Open a module database on a PostgreSQL server: one work connection, and a session of its own
+ * for the module lock. The work connection is the driver's alone until something asks for
+ * `knex` (to run or write): knex is loaded then, and its pool of one takes that connection over.
+ * A command that only reads (a no-op `up`, status) never loads knex.
+ */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
-  const knexFactory = await loadKnex();
+  const pgLib = await loadPg();
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
-  const knex = knexFactory({
-    ...baseKnexConfig(o.schema),
-    connection: { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true },
-    pool: {
-      min: 0,
-      max: 1,
-      idleTimeoutMillis: 2000,
-      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        // One round trip in the usual case (PostgreSQL 14+, pg_control_system() readable): the
-        // session settings, the version and the server's identity; else the portable settings.
-        conn.query(connectSql(o.schema), (err: Error | null, r?: pg.QueryResult) => {
-          if (!err) {
-            const row = r!.rows[0];
-            version = Number(row.version);
-            identity = `${row.system ?? ''}@${row.started}/${row.db}`;
-            return done(null, conn);
-          }
-          conn.query(sessionSettings(o.schema, true), (again: Error | null, r2?: pg.QueryResult) => {
-            if (!again) version = Number(r2?.rows[0]?.version) || undefined;
-            done(again ?? null, conn);
-          });
-        });
-      },
-    },
-  });
+  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true };
+
+  const rawConnection = async (): Promise<RawConnection> => {
+    const conn: RawConnection = new pgLib.Client(settings);
+    conn.on('error', (e: Error) => {
+      conn.__knex__disposed = e;
+    });
+    conn.on('end', () => {
+      conn.__knex__disposed ??= 'Connection ended unexpectedly';
+    });
+    await conn.connect();
+    return conn;
+  };
+  /**
+   * A work connection: in one round trip in the usual case (PostgreSQL 14+, pg_control_system()
+   * readable) the session settings, the version and the server's identity; else the portable settings.
+   */
+  const workConnection = async (): Promise<RawConnection> => {
+    const conn = await rawConnection();
+    try {
+      await prepare(conn);
+      return conn;
+    } catch (e) {
+      await conn.end().catch(() => undefined);
+      throw e;
+    }
+  };
+  const prepare = async (conn: pg.Client): Promise<void> => {
+    try {
+      const row = (await conn.query(connectSql(o.schema))).rows[0];
+      version = Number(row.version);
+      identity = `${row.system ?? ''}@${row.started}/${row.db}`;
+    } catch {
+      const r = await conn.query(sessionSettings(o.schema, true));
+      version = Number(r.rows[0]?.version) || undefined;
+    }
+  };
+
+  /** The driver's work connection, until knex takes it over (or closes it once knex has its own). */
+  let raw: RawConnection | undefined;
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let told = false; ; ) {
     try {
-      // Connecting runs the session settings (afterCreate): no query of its own needed.
-      await knex.client.releaseConnection(await knex.client.acquireConnection());
+      raw = await workConnection();
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -146,10 +169,74 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         await sleep(250);
         continue;
       }
-      await knex.destroy();
       throw connectError(o, target.display, e);
     }
   }
+  /** Callers inside `work` on the driver's connection: knex takes it over only when there are none. */
+  let rawUsers = 0;
+  let reopening: Promise<RawConnection> | undefined;
+  let knex: Knex | undefined;
+  const prepared = new WeakSet<pg.Client>();
+  const knexOf = (): Knex => {
+    if (knex) return knex;
+    knex = requireKnex()({
+      ...baseKnexConfig(o.schema),
+      // What `select version()` on knex's first connection would tell it (knex asks for nothing else).
+      version: version === undefined ? undefined : knexVersion(version),
+      connection: settings,
+      pool: {
+        min: 0,
+        max: 1,
+        idleTimeoutMillis: 2000,
+        afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+          if (prepared.has(conn)) return done(null, conn);
+          prepare(conn).then(
+            () => done(null, conn),
+            (e: Error) => done(e, conn),
+          );
+        },
+      },
+    });
+    // knex's pool makes its connections here: the driver's open one when it is free, else a new
+    // one (prepared in afterCreate; knex's own search-path query is not needed after that).
+    (knex.client as { acquireRawConnection: () => Promise<pg.Client> }).acquireRawConnection = async () => {
+      const free = raw !== undefined && rawUsers === 0 && !raw.__knex__disposed ? raw : undefined;
+      if (free === undefined) return rawConnection();
+      raw = undefined;
+      prepared.add(free);
+      return free;
+    };
+    return knex;
+  };
+  const work = async <T>(fn: (conn: pg.Client) => Promise<T>): Promise<T> => {
+    if (knex) {
+      const conn = (await knex.client.acquireConnection()) as pg.Client;
+      try {
+        return await fn(conn);
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    }
+    rawUsers++;
+    try {
+      if (raw === undefined || raw.__knex__disposed) {
+        const dead = raw;
+        raw = await (reopening ??= workConnection().finally(() => (reopening = undefined)));
+        void dead?.end().catch(() => undefined);
+      }
+      return await fn(raw);
+    } finally {
+      rawUsers--;
+      // knex came meanwhile with a connection of its own: this one is no longer needed.
+      if (knex && rawUsers === 0 && raw) {
+        const done = raw;
+        raw = undefined;
+        await done.end().catch(() => undefined);
+      }
+    }
+  };
+  const query: ModuleDb['query'] = (text, values) => work((conn) => conn.query(text, values));
+
   // The lock session outlives one lock: kept between units that share this connection (schema
   // tenants), so each does not pay a new backend. Dropped when it dies or fails to unlock.
   let spare: pg.Client | undefined;
@@ -164,10 +251,10 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       kept.off('error', markSpareDead);
       kept.off('end', markSpareDead);
       if (!spareDead) return kept;
-      await knex.client.destroyRawConnection(kept).catch(() => undefined);
+      await kept.end().catch(() => undefined);
     }
     spareDead = false;
-    const conn = (await knex.client.acquireRawConnection()) as pg.Client;
+    const conn = await rawConnection();
     // No idle timeouts on the lock session (idle_session_timeout exists from PostgreSQL 14).
     await conn.query(
       version === undefined
@@ -177,27 +264,55 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     return conn;
   };
   const keepLockSession = async (conn: pg.Client) => {
-    if (spare) await knex.client.destroyRawConnection(spare).catch(() => undefined);
+    if (spare) await spare.end().catch(() => undefined);
     spare = conn;
     spareDead = false;
     conn.on('error', markSpareDead);
     conn.on('end', markSpareDead);
   };
+  const shared = {
+    kind: 'postgres' as const,
+    query,
+    connection: work,
+    async identity() {
+      if (identity !== undefined) return identity;
+      const common = `pg_postmaster_start_time()::text AS started, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
+      let row: { system?: string; started: string; db: string };
+      try {
+        row = (await query(`SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system, ${common}`)).rows[0];
+      } catch {
+        // pg_control_system() is not readable by this role on some servers: the start time still tells servers apart.
+        row = (await query(`SELECT ${common}`)).rows[0];
+      }
+      return `${row.system ?? ''}@${row.started}/${row.db}`;
+    },
+    async connectionHeadroom() {
+      const r = await query(
+        `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+                - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS free`,
+      );
+      return Number(r.rows[0].free);
+    },
+    async close() {
+      if (spare) await spare.end().catch(() => undefined);
+      spare = undefined;
+      if (knex) await knex.destroy();
+      const left = raw;
+      raw = undefined;
+      await left?.end().catch(() => undefined);
+    },
+  };
   /** The connection as one unit's: its lock key, schema and history table (see ModuleDb.rebind). */
   const bind = (u: UnitKey): ModuleDb => {
     const lock = moduleLockKey(u.module, u.history);
     return {
-      ...db,
+      ...shared,
+      get knex() {
+        return knexOf();
+      },
       sessionReset: sessionResetSql(u.schema, { server: true, version }),
       rebind: bind,
-    async lockHolder() {
-      const conn = (await knex.client.acquireConnection()) as pg.Client;
-      try {
-        return await lockHolder(conn, lock);
-      } finally {
-        await knex.client.releaseConnection(conn);
-      }
-    },
+      lockHolder: () => work((conn) => lockHolder(conn, lock)),
     async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {
       // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
       // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.
@@ -284,41 +399,18 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         conn.off('end', onEnd);
         const unlocked = !lost && (!locked || (await conn.query('SELECT pg_advisory_unlock($1::bigint) AS ok', [lock.key]).then((r) => r.rows[0].ok === true, () => false)));
         if (unlocked) await keepLockSession(conn);
-        else await knex.client.destroyRawConnection(conn).catch(() => undefined);
+        else await conn.end().catch(() => undefined);
       }
     },
-  };
-  };
-  const db = {
-    kind: 'postgres' as const,
-    knex,
-
-    async identity() {
-      if (identity !== undefined) return identity;
-      const common = `pg_postmaster_start_time()::text AS started, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
-      let row: { system?: string; started: string; db: string };
-      try {
-        row = (await knex.raw(`SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system, ${common}`)).rows[0];
-      } catch {
-        // pg_control_system() is not readable by this role on some servers: the start time still tells servers apart.
-        row = (await knex.raw(`SELECT ${common}`)).rows[0];
-      }
-      return `${row.system ?? ''}@${row.started}/${row.db}`;
-    },
-    async connectionHeadroom() {
-      const r = await knex.raw(
-        `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
-                - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS free`,
-      );
-      return Number(r.rows[0].free);
-    },
-    async close() {
-      if (spare) await knex.client.destroyRawConnection(spare).catch(() => undefined);
-      spare = undefined;
-      await knex.destroy();
-    },
+    };
   };
   return bind(o);
+}
+
+/** A server_version_num as the version string knex would parse from `select version()` (15.4, 9.6). */
+function knexVersion(num: number): string {
+  const major = Math.floor(num / 10000);
+  return major >= 10 ? `${major}.${num % 10000}` : `${major}.${Math.floor(num / 100) % 100}`;
 }
 
 /** A runner lost its module lock (BH036): why, and what it did about it. */

@@ -144,13 +144,8 @@ export function withUnitLock<T>(pool: TargetPool, unit: Unit, o: { lockTimeoutMs
  * One connection of the unit's pool for the duration of `fn`, as the driver's client: SQL sent
  * through it goes as written (knex would take every `?`, jsonb's operator included, for a binding).
  */
-export async function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => Promise<T>): Promise<T> {
-  const conn = (await db.knex.client.acquireConnection()) as pg.Client;
-  try {
-    return await fn(conn);
-  } finally {
-    await db.knex.client.releaseConnection(conn);
-  }
+export function withConnection<T>(db: ModuleDb, fn: (conn: pg.Client) => Promise<T>): Promise<T> {
+  return db.connection(fn);
 }
 
 /**

@@ -1,4 +1,14 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
+
+/**
+ * Where SQL can be sent as written, pg style (`$1` parameters; a message of several statements
+ * resolves to an array of results): a module database's work connection, or pg's own client.
+ */
+export interface SqlSession {
+  /** Rows are whatever the SQL selects. */
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult<any>>;
+}
 
 /** Who holds a module lock another runner waits for. */
 export interface LockHolder {
@@ -56,10 +66,16 @@ export interface LockGuard {
   blockersOf(pid: number): Promise<BlockingSession[]>;
 }
 
-/** An open connection to one module's database. */
-export interface ModuleDb {
+/**
+ * An open connection to one module's database. Reading (history, identity, locks) goes through
+ * `query` and `connection` on the driver alone; knex is loaded the first time `knex` is asked for
+ * (to run or write something), and then serves the same connection.
+ */
+export interface ModuleDb extends SqlSession {
   readonly kind: 'postgres' | 'pglite';
   readonly knex: Knex;
+  /** The work connection for the duration of `fn`, as the driver's client (SQL goes as written). */
+  connection<T>(fn: (conn: pg.Client) => Promise<T>): Promise<T>;
   /**
    * SQL that returns a connection to a clean session before each migration: no role, settings,
    * search_path or temporary tables left over from the previous migration (one round trip).

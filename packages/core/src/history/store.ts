@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
@@ -45,8 +46,11 @@ const UPGRADES: Record<number, (q: Knex.Transaction, h: HistoryTable) => Promise
  */
 export interface HistoryStore {
   readonly table: HistoryTable;
-  /** Applied rows and unfinished runs, or undefined when the table does not exist yet. */
-  read(q: Db, attempt?: number): Promise<HistorySnapshot | undefined>;
+  /**
+   * Applied rows and unfinished runs, or undefined when the table does not exist yet. Read on the
+   * driver (a module database's `query`), so that reading never needs knex.
+   */
+  read(q: SqlSession, attempt?: number): Promise<HistorySnapshot | undefined>;
   /** Create the table, or upgrade an older layout in place. Under the unit's lock. */
   ensure(q: Knex, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -90,12 +94,12 @@ export function historyStore(h: HistoryTable): HistoryStore {
       let found: { h: string | null; p: string | null; c: string | null };
       let rows: HistoryRow[];
       try {
-        const [first, second] = (await q.raw(`${where};\nSELECT * FROM ${ident(h.schema)}.${ident(h.table)} ORDER BY id`)) as unknown as { rows: unknown[] }[];
+        const [first, second] = (await q.query(`${where};\nSELECT * FROM ${ident(h.schema)}.${ident(h.table)} ORDER BY id`)) as unknown as { rows: unknown[] }[];
         found = first!.rows[0] as typeof found;
         rows = second!.rows as HistoryRow[];
       } catch (e) {
         if ((e as { code?: string }).code !== '42P01') throw e;
-        found = (await q.raw(where)).rows[0];
+        found = (await q.query(where)).rows[0];
         if (found.h === null) return undefined;
         // Another runner created the table between the two statements: read it now.
         if (attempt < 3) return this.read(q, attempt + 1);
@@ -109,7 +113,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
           }),
         );
       }
-      const progress = found.p === null ? [] : ((await q.withSchema(p.schema).table(p.table).select('*').orderBy('id')) as ProgressRow[]);
+      const progress = found.p === null ? [] : ((await q.query(`SELECT * FROM ${ident(p.schema)}.${ident(p.table)} ORDER BY id`)).rows as ProgressRow[]);
       return {
         layout,
         rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),

@@ -320,7 +320,7 @@ async function pendingOf(ws: Workspace, modules: readonly Module[], o: LintOptio
     }
     const first = reads.find((r) => r.created);
     const pgVersion = first
-      ? await withTarget(pool, first.unit, async (db) => Math.floor(Number(((await db.knex.raw('SHOW server_version_num')) as unknown as { rows: { server_version_num: string }[] }).rows[0]?.server_version_num ?? 0) / 10000) || undefined)
+      ? await withTarget(pool, first.unit, async (db) => Math.floor(Number((await db.query('SHOW server_version_num')).rows[0]?.server_version_num ?? 0) / 10000) || undefined)
       : undefined;
     return { pending, pgVersion };
   });

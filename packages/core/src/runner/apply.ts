@@ -6,7 +6,7 @@ import { lineAt, nonTransactional, shortenSql, type Statement } from '../analysi
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
-import type { BlockingSession, LockGuard, ModuleDb } from '../db/types.js';
+import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/types.js';
 import type { HistoryStore, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
@@ -373,7 +373,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
   // Only a CONCURRENTLY build (or a TS migration, which may run one) can leave an INVALID index behind.
   const mayLeaveInvalid = !statements || statements.some((s) => (s.kind === 'IndexStmt' || s.kind === 'ReindexStmt') && nonTransactional(s));
-  const before = new Set(mayLeaveInvalid ? await invalidIndexes(db.knex) : []);
+  const before = new Set(mayLeaveInvalid ? await invalidIndexes(db) : []);
   await ctx.history.startProgress(db.knex, {
     id: r.file.id,
     direction: r.direction,
@@ -403,7 +403,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     }
     // An index built CONCURRENTLY that failed or was cut short stays behind, INVALID: never record that as applied.
     const named = new Set((statements ?? []).flatMap(indexNames));
-    const invalid = (mayLeaveInvalid ? await invalidIndexes(db.knex) : []).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
+    const invalid = (mayLeaveInvalid ? await invalidIndexes(db) : []).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
     if (invalid.length) {
       // The statement that builds it did not complete: a resume must run it again.
       const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
@@ -600,8 +600,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** INVALID indexes in the database, schema-qualified. */
-export async function invalidIndexes(knex: Knex): Promise<string[]> {
-  const r = await knex.raw(
+export async function invalidIndexes(q: SqlSession): Promise<string[]> {
+  const r = await q.query(
     `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE NOT i.indisvalid ORDER BY 1`,

@@ -74,7 +74,7 @@ export async function listUnits(ws: Workspace, pool: TargetPool, modules: readon
 async function queryTenants(pool: TargetPool, base: Unit, query: string, problems: Problem[]): Promise<string[]> {
   try {
     return await withTarget(pool, base, async (db) => {
-      const r = await db.knex.raw(query);
+      const r = await db.query(query);
       const rows = (r.rows ?? []) as Record<string, unknown>[];
       const column = r.fields?.[0]?.name as string | undefined;
       return rows.map((row) => String(column === undefined ? Object.values(row)[0] : row[column]));
@@ -103,7 +103,7 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
  */
 export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string) => string, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
   const store = historyStore(unit.history);
-  let history = await store.read(db.knex);
+  let history = await store.read(db);
   const layout = history?.layout;
   if (history?.progress.length && !o.underLock) {
     const holder = await db.lockHolder();
@@ -114,11 +114,11 @@ export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string)
     // Nobody holds the lock now. A row that was in flight at the first read has since been
     // cleared or rewritten; one that is unchanged was left by a run that stopped.
     const first = new Set(history.progress.map(progressKey));
-    history = await store.read(db.knex);
+    history = await store.read(db);
     if (history) history = { ...history, progress: history.progress.filter((p) => first.has(progressKey(p))) };
   }
   if (!history?.progress.length) return { state: unitState(unit, history, rel, { resume: o.resume }), layout };
-  return { state: unitState(unit, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db.knex) }), layout };
+  return { state: unitState(unit, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db) }), layout };
 }
 
 function progressKey(p: ProgressRow): string {

@@ -1,6 +1,5 @@
 import type { ModuleDb } from '../db/types.js';
 import { literal } from '../db/postgres.js';
-import { withConnection } from '../db/targets.js';
 import type { HistoryTable } from '../history/store.js';
 
 /**
@@ -66,9 +65,9 @@ type Row = Record<string, unknown>;
  * output sets it to '').
  */
 export async function readSnapshot(db: ModuleDb, scope: SnapshotScope = {}): Promise<Snapshot> {
-  await withConnection(db, (conn) => conn.query(db.sessionReset));
+  await db.query(db.sessionReset);
   const sql = snapshotQueries(scope);
-  const results = (await db.knex.raw(sql.join(';\n'))) as unknown as { rows: Row[] }[] | { rows: Row[] };
+  const results = (await db.query(sql.join(';\n'))) as unknown as { rows: Row[] }[] | { rows: Row[] };
   const sets = Array.isArray(results) ? results.map((r) => r.rows) : [results.rows];
   return buildSnapshot(sets, scope);
 }
