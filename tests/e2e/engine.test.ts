@@ -1,12 +1,15 @@
 /**
  * The engine's scoped resources and history store, on a real server: scratch databases are
- * always dropped; a history table written by 0.1 is upgraded in place; a newer layout is refused.
+ * always dropped; a history table written by 0.1 is upgraded in place; a newer layout is refused;
+ * a module connection reads without knex, and knex takes over its session.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { inject } from 'vitest';
-import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
-import { createDatabase, makeWorkspace, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
+import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withScratchDatabase, withTarget, withTargets } from '@bulkhead/core';
+import { CLI, createDatabase, makeWorkspace, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => {
@@ -178,5 +181,42 @@ describe('withScratchDatabase', () => {
       expect((await db.knex.raw('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '8MB' }]);
     });
     expect(await mine()).toEqual([]);
+  });
+});
+
+describe('module connection', () => {
+  it('reads on the driver alone; knex, asked for later, takes over the same session', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS, manifest: { database: { url, schema: 'svc' } } }]);
+    const ws = loadWorkspace({ cwd: fx.root });
+    expect(ws.problems).toEqual([]);
+    await withTargets({ command: 'test', lockTimeoutMs: 0 }, (pool) =>
+      withTarget(pool, moduleUnit(ws.byName.get('svc')!), async (db) => {
+        const first = (await db.query('SELECT pg_backend_pid() AS pid, current_setting($1) AS path', ['search_path'])).rows[0];
+        // The session settings were applied when the connection opened (the module's schema first).
+        expect(first.path).toBe('"svc", public');
+        // knex's pool adopts the open session: no second backend, and the settings are still there.
+        expect((await db.knex.raw("SELECT pg_backend_pid() AS pid, current_setting('search_path') AS path")).rows[0]).toEqual(first);
+        expect((await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(first.pid);
+        const others = await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'bulkhead/%'`);
+        expect(others[0]!.n).toBe(1);
+      }),
+    );
+  });
+
+  it('a no-op up loads no knex (a run that applies does)', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url: '${SVC_URL}', migrations: MIGRATIONS }]);
+    // Preloaded into the CLI's process: says on exit whether knex was ever required.
+    const probe = path.join(fx.root, 'probe.cjs');
+    fs.writeFileSync(probe, `process.on('exit', () => process.stderr.write('knex loaded: ' + Object.keys(require.cache).some((f) => /node_modules[\\\\/]knex[\\\\/]/.test(f)) + '\\n'));\n`);
+    const run = () => execa('node', ['--require', probe, CLI, 'up'], { cwd: fx!.root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SVC_URL: url }, extendEnv: false, reject: false });
+    const applied = await run();
+    expect(applied.exitCode).toBe(0);
+    expect(applied.stderr).toContain('knex loaded: true');
+    const noop = await run();
+    expect(noop.exitCode).toBe(0);
+    expect(noop.stderr).toContain('svc: up to date');
+    expect(noop.stderr).toContain('knex loaded: false');
   });
 });
