@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 const resolve = {
   alias: [
     { find: /^@bulkhead\/core\/base$/, replacement: path.resolve('packages/core/src/base.ts') },
+    { find: /^@bulkhead\/core\/commands$/, replacement: path.resolve('packages/core/src/commands/load.ts') },
     { find: /^@bulkhead\/core$/, replacement: path.resolve('packages/core/src/index.ts') },
   ],
 };

@@ -1,25 +1,24 @@
-import type * as Core from '@bulkhead/core';
+import type { ExitCode } from '@bulkhead/core/base';
+import type { CommandName } from '@bulkhead/core/commands';
 import { usageError, type CommandSpec } from './args.js';
 import type * as Render from './render.js';
 
 const RUN_FLAGS = ['dry-run', 'concurrency', 'lock-timeout', 'statement-lock-timeout', 'resume', 'tenant', 'canary', 'fail-fast', 'production'] as const;
 
-/** A command function of @bulkhead/core: options in, a result with an exit code out. */
-type CoreCommand = { [K in keyof typeof Core]: (typeof Core)[K] extends (o: never) => Promise<{ exitCode: Core.ExitCode }> ? K : never }[keyof typeof Core];
 /** A renderer of ./render.ts. */
 type Renderer = Extract<keyof typeof Render, `render${string}`>;
 
 /**
  * A command: its help, its flags, the core function it calls and the renderer of its result —
- * named, not imported, so the CLI loads @bulkhead/core (drivers, parser, schema library) only
- * for a command that runs (`bulkhead --help` starts on the light part alone).
+ * named, not imported: the CLI loads a command and its modules (@bulkhead/core/commands) only
+ * when it runs, and no other command's (`bulkhead --help` starts on the light part alone).
  */
 export interface Command extends CommandSpec {
   /** Positional arguments: module names (the default), none, or a command's own. */
   positionals?: 'modules' | 'none' | ((positionals: string[], options: Record<string, unknown>, command: string, spec: CommandSpec) => Record<string, unknown>);
   /** Checks of flag values that need the command's context, before anything runs. */
   check?(options: Record<string, unknown>, spec: CommandSpec): void;
-  run: CoreCommand;
+  run: CommandName;
   render: Renderer;
 }
 
@@ -133,10 +132,10 @@ function oneModule(positionals: string[], _options: Record<string, unknown>, cmd
   return { module: positionals[0] };
 }
 
-/** Run a command's core function (loading @bulkhead/core now) and render its result. */
-export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: Core.ExitCode }> {
-  const [core, render] = await Promise.all([import('@bulkhead/core'), import('./render.js')]);
-  const fn = core[c.run] as (o: Record<string, unknown>) => Promise<{ exitCode: Core.ExitCode }>;
+/** Run a command's core function (loading it and its modules now) and render its result. */
+export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: ExitCode }> {
+  const [{ loadCommand }, render] = await Promise.all([import('@bulkhead/core/commands'), import('./render.js')]);
+  const fn = (await loadCommand(c.run)) as unknown as (o: Record<string, unknown>) => Promise<{ exitCode: ExitCode }>;
   const result = await fn({ ...options, reporter: render.progressReporter(out.write) });
   (render[c.render] as (r: unknown, out: Render.Output, o: Record<string, unknown>) => void)(result, out, options);
   return result;

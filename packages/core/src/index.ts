@@ -5,7 +5,8 @@
  */
 export { validate, type ValidateResult } from './commands/validate.js';
 export { status, type StatusResult, type ModuleStatus } from './commands/status.js';
-export { plan, planToDot, planToMermaid, type PlanResult, type PlannedUnit } from './commands/plan.js';
+export { plan, type PlanResult, type PlannedUnit } from './commands/plan.js';
+export { planToDot, planToMermaid } from './plan/diagram.js';
 export { up, type UpOptions, type UpResult, type ModuleRun } from './commands/up.js';
 export { down, type DownOptions, type DownResult } from './commands/down.js';
 export { make, type MakeOptions, type MakeResult } from './commands/make.js';
@@ -37,10 +38,10 @@ export { manifestSchema, manifestJsonSchema, type Manifest, type ManifestInput }
 export { expandEnv } from './manifest/env.js';
 export { buildGraph, type ModuleGraph } from './graph/graph.js';
 export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, type Problem, type ProblemCode, type ExitCode } from './errors.js';
-export { MigrationFailedError, describeBlocker, type MigrationFailure } from './runner/apply.js';
+export { MigrationFailedError, type MigrationFailure } from './runner/apply.js';
+export { describeBlocker, describeHolder } from './db/describe.js';
 export type { Reporter } from './runner/events.js';
 export type { BlockingSession, LockHolder } from './db/types.js';
-export { describeHolder } from './db/postgres.js';
 export { parseDuration } from './db/duration.js';
 export { redact, redactDeep, redactUrl } from './redact.js';
 export { BULKHEAD_VERSION } from './version.js';

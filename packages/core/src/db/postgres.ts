@@ -9,6 +9,7 @@ import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { DatabaseTarget } from './url.js';
 import type { LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
+import { describeHolder } from './describe.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
 export function applicationName(command: string): string {
@@ -446,9 +447,6 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
   return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString() } : undefined;
 }
 
-export function describeHolder(h: LockHolder): string {
-  return `"${h.application}"${h.pid ? ` (pid ${h.pid}` : ''}${h.since ? `, since ${h.since}` : ''}${h.pid ? ')' : ''}`;
-}
 
 function connectError(o: PostgresOptions, display: string, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };

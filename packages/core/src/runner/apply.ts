@@ -7,6 +7,7 @@ import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/types.js';
+import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
@@ -557,9 +558,6 @@ function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts
   );
 }
 
-export function describeBlocker(b: BlockingSession): string {
-  return `pid ${b.pid} ("${b.application}", ${b.state}${b.queryStart ? ` since ${b.queryStart}` : ''}${b.query ? `: ${b.query}` : ''})`;
-}
 
 /**
  * Poll who blocks backend `pid` while a migration runs (on the idle lock session), so that a

@@ -8,7 +8,13 @@ const { toFlags } = require('./flags.js');
 async function* migrateBatch(taskGraph, inputs, overrides, context) {
   // Nx forks a process for the batch: Bulkhead's V8 settings apply to it, before core loads.
   (await import('@bulkhead/cli/v8-settings')).applyV8Settings();
-  const [{ up, BulkheadError, formatProblem, redact }, render, cli] = await Promise.all([import('@bulkhead/core'), import('@bulkhead/cli/render'), import('@bulkhead/cli')]);
+  const [{ loadCommand }, { BulkheadError, formatProblem, redact }, render, cli] = await Promise.all([
+    import('@bulkhead/core/commands'),
+    import('@bulkhead/core/base'),
+    import('@bulkhead/cli/render'),
+    import('@bulkhead/cli'),
+  ]);
+  const up = await loadCommand('up');
   const tasks = Object.values(taskGraph.tasks);
   const taskOf = new Map(tasks.map((t) => [inputs[t.id].module, t.id]));
   const output = new Map(tasks.map((t) => [t.id, []]));
