@@ -25,12 +25,6 @@ export function loadPg(): Promise<typeof pg> {
   return loaded;
 }
 
-/** knex's factory, loaded on first use (validate and --help never open a database), with pg first. */
-export async function loadKnex(): Promise<(config: Knex.Config) => Knex> {
-  await loadPg();
-  return (await import('knex')).default;
-}
-
 /**
  * knex's factory, loaded synchronously (knex is CommonJS) the first time a server connection
  * needs it, so that a command which only reads never loads it (about 75 ms and 330 files). pg

@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { baseKnexConfig } from './knex-config.js';
-import { loadKnex } from './driver.js';
+import { openWork } from './work.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
-import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
-import { sessionResetSql } from './postgres.js';
+import { literal, searchPath, sessionResetSql } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 import { processAlive } from './process.js';
 import { userCacheDir, writeAtomically } from '../cache-dir.js';
@@ -61,26 +59,25 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();
     const [host, port] = server.getServerConn().split(':');
-    const knexFactory = await loadKnex();
-    const knex = knexFactory({
-      ...baseKnexConfig(o.schema),
-      connection: { host, port: Number(port), user: 'postgres', database: 'postgres' },
-      pool: { min: 0, max: 1, idleTimeoutMillis: 60_000 },
+    // One session, the driver's for reading; knex takes it over when something runs (see openWork).
+    const work = await openWork({
+      settings: { host, port: Number(port), user: 'postgres', database: 'postgres' },
+      schema: o.schema,
+      prepare: async (conn) => void (await conn.query(`SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`)),
+      version: () => undefined,
+      idleTimeoutMillis: 60_000,
+    }).catch(async (e: unknown) => {
+      await server.stop().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      throw e;
     });
-    const connection = async <T>(fn: (conn: pg.Client) => Promise<T>): Promise<T> => {
-      const conn = (await knex.client.acquireConnection()) as pg.Client;
-      try {
-        return await fn(conn);
-      } finally {
-        await knex.client.releaseConnection(conn);
-      }
-    };
     return {
       kind: 'pglite',
-      knex,
-      connection,
-      query: (text, values) => connection((conn) => conn.query(text, values)),
-      // Only the search path: the server-only session settings do not apply
+      get knex() {
+        return work.knex();
+      },
+      connection: work.connection,
+      query: work.query,
       sessionReset: sessionResetSql(o.schema, { server: false }),
       // The folder lock already excludes every other process; one process runs a module once.
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
@@ -88,7 +85,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       connectionHeadroom: async () => undefined,
       identity: async () => undefined,
       async close() {
-        await knex.destroy();
+        await work.close();
         await server.stop();
         await db.close();
         releaseFolder();

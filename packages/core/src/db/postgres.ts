@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { baseKnexConfig } from './knex-config.js';
-import { loadPg, requireKnex } from './driver.js';
-import type { Knex } from 'knex';
+import { openWork, rawConnection, type WorkConnection } from './work.js';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
@@ -103,47 +101,21 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
   return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DISCARD TEMP; ${sessionSettings(schema, o.server, o.version)}`;
 }
 
-/** A driver connection marked the way knex marks its own when it fails or ends (its pool then drops it). */
-type RawConnection = pg.Client & { __knex__disposed?: unknown };
-
 /**
- * Open a module database on a PostgreSQL server: one work connection, and a session of its own
- * for the module lock. The work connection is the driver's alone until something asks for
- * `knex` (to run or write): knex is loaded then, and its pool of one takes that connection over.
- * A command that only reads (a no-op `up`, status) never loads knex.
+ * Open a module database on a PostgreSQL server: one work connection (see openWork: knex only
+ * once something runs or writes), and a session of its own for the module lock. A command that
+ * only reads (a no-op `up`, status) never loads knex.
  */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
-  const pgLib = await loadPg();
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
   const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true };
-
-  const rawConnection = async (): Promise<RawConnection> => {
-    const conn: RawConnection = new pgLib.Client(settings);
-    conn.on('error', (e: Error) => {
-      conn.__knex__disposed = e;
-    });
-    conn.on('end', () => {
-      conn.__knex__disposed ??= 'Connection ended unexpectedly';
-    });
-    await conn.connect();
-    return conn;
-  };
   /**
-   * A work connection: in one round trip in the usual case (PostgreSQL 14+, pg_control_system()
-   * readable) the session settings, the version and the server's identity; else the portable settings.
+   * A new work connection's first query: in one round trip in the usual case (PostgreSQL 14+,
+   * pg_control_system() readable) the session settings, the version and the server's identity;
+   * else the portable settings.
    */
-  const workConnection = async (): Promise<RawConnection> => {
-    const conn = await rawConnection();
-    try {
-      await prepare(conn);
-      return conn;
-    } catch (e) {
-      await conn.end().catch(() => undefined);
-      throw e;
-    }
-  };
   const prepare = async (conn: pg.Client): Promise<void> => {
     try {
       const row = (await conn.query(connectSql(o.schema))).rows[0];
@@ -154,13 +126,11 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       version = Number(r.rows[0]?.version) || undefined;
     }
   };
-
-  /** The driver's work connection, until knex takes it over (or closes it once knex has its own). */
-  let raw: RawConnection | undefined;
+  let work: WorkConnection;
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let told = false; ; ) {
     try {
-      raw = await workConnection();
+      work = await openWork({ settings, schema: o.schema, prepare, version: () => (version === undefined ? undefined : knexVersion(version)), idleTimeoutMillis: 2000 });
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -173,70 +143,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       throw connectError(o, target.display, e);
     }
   }
-  /** Callers inside `work` on the driver's connection: knex takes it over only when there are none. */
-  let rawUsers = 0;
-  let reopening: Promise<RawConnection> | undefined;
-  let knex: Knex | undefined;
-  const prepared = new WeakSet<pg.Client>();
-  const knexOf = (): Knex => {
-    if (knex) return knex;
-    knex = requireKnex()({
-      ...baseKnexConfig(o.schema),
-      // What `select version()` on knex's first connection would tell it (knex asks for nothing else).
-      version: version === undefined ? undefined : knexVersion(version),
-      connection: settings,
-      pool: {
-        min: 0,
-        max: 1,
-        idleTimeoutMillis: 2000,
-        afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-          if (prepared.has(conn)) return done(null, conn);
-          prepare(conn).then(
-            () => done(null, conn),
-            (e: Error) => done(e, conn),
-          );
-        },
-      },
-    });
-    // knex's pool makes its connections here: the driver's open one when it is free, else a new
-    // one (prepared in afterCreate; knex's own search-path query is not needed after that).
-    (knex.client as { acquireRawConnection: () => Promise<pg.Client> }).acquireRawConnection = async () => {
-      const free = raw !== undefined && rawUsers === 0 && !raw.__knex__disposed ? raw : undefined;
-      if (free === undefined) return rawConnection();
-      raw = undefined;
-      prepared.add(free);
-      return free;
-    };
-    return knex;
-  };
-  const work = async <T>(fn: (conn: pg.Client) => Promise<T>): Promise<T> => {
-    if (knex) {
-      const conn = (await knex.client.acquireConnection()) as pg.Client;
-      try {
-        return await fn(conn);
-      } finally {
-        await knex.client.releaseConnection(conn);
-      }
-    }
-    rawUsers++;
-    try {
-      if (raw === undefined || raw.__knex__disposed) {
-        const dead = raw;
-        raw = await (reopening ??= workConnection().finally(() => (reopening = undefined)));
-        void dead?.end().catch(() => undefined);
-      }
-      return await fn(raw);
-    } finally {
-      rawUsers--;
-      // knex came meanwhile with a connection of its own: this one is no longer needed.
-      if (knex && rawUsers === 0 && raw) {
-        const done = raw;
-        raw = undefined;
-        await done.end().catch(() => undefined);
-      }
-    }
-  };
-  const query: ModuleDb['query'] = (text, values) => work((conn) => conn.query(text, values));
+  const { query } = work;
 
   // The lock session outlives one lock: kept between units that share this connection (schema
   // tenants), so each does not pay a new backend. Dropped when it dies or fails to unlock.
@@ -255,7 +162,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       await kept.end().catch(() => undefined);
     }
     spareDead = false;
-    const conn = await rawConnection();
+    const conn = await rawConnection(settings);
     // No idle timeouts on the lock session (idle_session_timeout exists from PostgreSQL 14).
     await conn.query(
       version === undefined
@@ -274,7 +181,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   const shared = {
     kind: 'postgres' as const,
     query,
-    connection: work,
+    connection: work.connection,
     async identity() {
       if (identity !== undefined) return identity;
       const common = `pg_postmaster_start_time()::text AS started, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
@@ -297,10 +204,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     async close() {
       if (spare) await spare.end().catch(() => undefined);
       spare = undefined;
-      if (knex) await knex.destroy();
-      const left = raw;
-      raw = undefined;
-      await left?.end().catch(() => undefined);
+      await work.close();
     },
   };
   /** The connection as one unit's: its lock key, schema and history table (see ModuleDb.rebind). */
@@ -309,11 +213,11 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     return {
       ...shared,
       get knex() {
-        return knexOf();
+        return work.knex();
       },
       sessionReset: sessionResetSql(u.schema, { server: true, version }),
       rebind: bind,
-      lockHolder: () => work((conn) => lockHolder(conn, lock)),
+      lockHolder: () => work.connection((conn) => lockHolder(conn, lock)),
     async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {
       // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
       // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.
