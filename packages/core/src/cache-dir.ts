@@ -58,3 +58,37 @@ export function writeAtomically(file: string, text: string | Uint8Array | Iterab
     return false;
   }
 }
+
+/**
+ * The lines of a text file, read `chunkSize` bytes at a time into one buffer (grown only for a
+ * line longer than it): a large cache file is never one string in memory. Lines end with \n; a
+ * last line without one is yielded too.
+ */
+export function* readLines(file: string, chunkSize = 1 << 16): Generator<string> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(chunkSize);
+    /** Bytes at the start of `buf` that belong to a line not ended yet. */
+    let have = 0;
+    for (;;) {
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, have, buf.length - have, null);
+      if (n === 0) break;
+      const end = have + n;
+      let start = 0;
+      for (let nl = buf.indexOf(10, have); nl >= 0 && nl < end; nl = buf.indexOf(10, nl + 1)) {
+        yield buf.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      buf.copy(buf, 0, start, end);
+      have = end - start;
+    }
+    if (have > 0) yield buf.toString('utf8', 0, have);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeAtomically } from '../cache-dir.js';
+import { readLines, writeAtomically } from '../cache-dir.js';
 import { AnalysisCache } from './cache.js';
 
 const dirs: string[] = [];
@@ -49,5 +49,34 @@ describe('AnalysisCache', () => {
     const b = new AnalysisCache(root);
     expect(b.get('m', 'c1')).toEqual({ up: [touch], down: [], statements: { up: [{ start: 0, end: 20, line: 1, kind: 'CreateStmt', node: {} }] } });
     expect(b.get('m', 'c2')).toBeUndefined();
+  });
+});
+
+describe('readLines', () => {
+  it('yields every line whole, across chunk boundaries and multi-byte characters, and a last line without a newline', () => {
+    const file = path.join(tmp(), 'f');
+    const lines = Array.from({ length: 300 }, (_, i) => `${i}\t${'é€'.repeat(i % 13)}${'x'.repeat(i % 7)}`);
+    fs.writeFileSync(file, `${lines.join('\n')}\nlast`);
+    for (const chunk of [1, 3, 7, 64, 1 << 20]) expect([...readLines(file, chunk)]).toEqual([...lines, 'last']);
+  });
+});
+
+describe('AnalysisCache file', () => {
+  it('is one line per migration after a version line; a damaged or older file is ignored and replaced', () => {
+    const root = tmp();
+    fs.mkdirSync(path.join(root, 'node_modules'));
+    const a = new AnalysisCache(root);
+    a.set('m', 'c1', { up: [], down: [] });
+    a.set('m', 'c2', { up: [], down: [], sql: { up: ['SELECT 1;\n\tSELECT 2'], down: [] } });
+    a.save(new Map());
+    const dir = path.join(root, 'node_modules/.cache/bulkhead/analysis');
+    const file = fs.readdirSync(dir, { recursive: true }).map(String).find((f) => f.endsWith('m.lines'))!;
+    const text = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
+    expect(JSON.parse(text[0]!)).toHaveProperty('version');
+    expect(text.slice(1, 3).map((l) => l.split('\t')[0])).toEqual(['c1', 'c2']);
+    expect(new AnalysisCache(root).get('m', 'c2')?.sql?.up).toEqual(['SELECT 1;\n\tSELECT 2']);
+    // A line cut short: nothing of the file is trusted.
+    fs.writeFileSync(path.join(dir, file), `${text[0]}\n${text[1]}\nc2\t{"up":[`);
+    expect(new AnalysisCache(root).get('m', 'c1')).toBeUndefined();
   });
 });

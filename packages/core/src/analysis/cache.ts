@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
+import { readLines, workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import type { Touch } from './objects.js';
 import type { StatementMark } from './statements.js';
 
 /** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 4;
+const ANALYSIS_VERSION = 5;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -19,31 +19,43 @@ export interface AnalysisEntry {
 }
 
 /**
- * Analysis results by migration checksum, one JSON file per module, so a no-op run does not
- * parse again, in the workspace's cache folder (workspaceCacheDir). A damaged or foreign file is
- * ignored and rewritten; a cache that cannot be written only costs time.
+ * Analysis results by migration checksum, one file per module, so a no-op run does not parse
+ * again, in the workspace's cache folder (workspaceCacheDir). The file is a line of JSON with the
+ * version, then one line per migration, `<checksum>\t<entry as JSON>`: it is read and written
+ * entry by entry (10,000 migrations make about 10 MB), never as one string. A damaged or foreign
+ * file is ignored and rewritten; a cache that cannot be written only costs time.
  */
 export class AnalysisCache {
   private readonly dir: string;
-  private readonly modules = new Map<string, { entries: Record<string, AnalysisEntry>; dirty: boolean }>();
+  private readonly modules = new Map<string, { entries: Map<string, AnalysisEntry>; dirty: boolean }>();
 
   constructor(root: string) {
     this.dir = workspaceCacheDir(root, 'analysis');
   }
 
   private file(module: string): string {
-    return path.join(this.dir, `${module}.json`);
+    return path.join(this.dir, `${module}.lines`);
   }
 
   private load(module: string) {
     let m = this.modules.get(module);
     if (!m) {
-      let entries: Record<string, AnalysisEntry> = {};
+      let entries = new Map<string, AnalysisEntry>();
       try {
-        const json = JSON.parse(fs.readFileSync(this.file(module), 'utf8')) as { version?: number; entries?: Record<string, AnalysisEntry> };
-        if (json.version === ANALYSIS_VERSION && json.entries && typeof json.entries === 'object') entries = json.entries;
+        let first = true;
+        for (const line of readLines(this.file(module))) {
+          if (first) {
+            first = false;
+            if ((JSON.parse(line) as { version?: number }).version !== ANALYSIS_VERSION) break;
+            continue;
+          }
+          const tab = line.indexOf('\t');
+          if (tab <= 0) throw new Error('not an entry');
+          entries.set(line.slice(0, tab), JSON.parse(line.slice(tab + 1)) as AnalysisEntry);
+        }
       } catch {
         // No cache yet, or one we cannot read: analyse again.
+        entries = new Map();
       }
       m = { entries, dirty: false };
       this.modules.set(module, m);
@@ -52,12 +64,12 @@ export class AnalysisCache {
   }
 
   get(module: string, checksum: string): AnalysisEntry | undefined {
-    return this.load(module).entries[checksum];
+    return this.load(module).entries.get(checksum);
   }
 
   set(module: string, checksum: string, entry: AnalysisEntry): void {
     const m = this.load(module);
-    m.entries[checksum] = entry;
+    m.entries.set(checksum, entry);
     m.dirty = true;
   }
 
@@ -66,27 +78,30 @@ export class AnalysisCache {
     for (const [module, m] of this.modules) {
       const live = keep.get(module);
       if (live) {
-        for (const k of Object.keys(m.entries)) {
+        for (const k of [...m.entries.keys()]) {
           if (!live.has(k)) {
-            delete m.entries[k];
+            m.entries.delete(k);
             m.dirty = true;
           }
         }
       }
       if (!m.dirty) continue;
       // A read-only checkout keeps it dirty: the cache is only an optimisation.
-      if (writeAtomically(this.file(module), jsonPieces(m.entries))) m.dirty = false;
+      if (writeAtomically(this.file(module), cacheLines(m.entries))) {
+        m.dirty = false;
+        // The one-JSON-document file of analysis version 4 and before.
+        try {
+          fs.rmSync(path.join(this.dir, `${module}.json`), { force: true });
+        } catch {
+          // left behind: only a file in the cache
+        }
+      }
     }
   }
 }
 
-/** The cache file's JSON, entry by entry (writeAtomically writes it without one big string). */
-function* jsonPieces(entries: Record<string, AnalysisEntry>): Generator<string> {
-  yield `{"version":${ANALYSIS_VERSION},"entries":{`;
-  let first = true;
-  for (const [checksum, entry] of Object.entries(entries)) {
-    yield `${first ? '' : ','}${JSON.stringify(checksum)}:${JSON.stringify(entry)}`;
-    first = false;
-  }
-  yield '}}';
+/** The cache file, line by line (see AnalysisCache). */
+function* cacheLines(entries: ReadonlyMap<string, AnalysisEntry>): Generator<string> {
+  yield `${JSON.stringify({ version: ANALYSIS_VERSION })}\n`;
+  for (const [checksum, entry] of entries) yield `${checksum}\t${JSON.stringify(entry)}\n`;
 }
