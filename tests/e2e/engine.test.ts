@@ -204,6 +204,24 @@ describe('module connection', () => {
     );
   });
 
+  it('a work connection that died before knex took over is opened again, and knex takes over the new one', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
+    const ws = loadWorkspace({ cwd: fx.root });
+    await withTargets({ command: 'test', lockTimeoutMs: 0 }, (pool) =>
+      withTarget(pool, moduleUnit(ws.byName.get('svc')!), async (db) => {
+        const first = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+        await query(url, 'SELECT pg_terminate_backend($1)', [first]);
+        // The client learns of it on its next use (or from the server's notice before that).
+        await db.query('SELECT 1').catch(() => undefined);
+        const second = (await db.query("SELECT pg_backend_pid() AS pid, current_setting('application_name') AS app")).rows[0];
+        expect(second.pid).not.toBe(first);
+        expect(second.app).toMatch(/^bulkhead\//);
+        expect((await db.knex.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(second.pid);
+      }),
+    );
+  });
+
   it('a no-op up loads no knex (a run that applies does)', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'svc', url: '${SVC_URL}', migrations: MIGRATIONS }]);
