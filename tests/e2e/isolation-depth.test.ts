@@ -149,12 +149,14 @@ export async function down(knex: Knex): Promise<void> {
     expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode).toBe(0);
     const cacheDir = path.join(fx.root, '.cache/analysis');
     const [dir] = fs.readdirSync(cacheDir);
-    const cached = JSON.parse(fs.readFileSync(path.join(cacheDir, dir!, 'a.json'), 'utf8'));
-    expect(Object.keys(cached.entries)).toHaveLength(1);
+    // A version line, then one `<checksum>\t<entry>` line per migration.
+    const [version, ...lines] = fs.readFileSync(path.join(cacheDir, dir!, 'a.lines'), 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
     // A cached entry is what the next run reads: poison it and the next run reports the poison.
-    const [sum] = Object.keys(cached.entries);
-    cached.entries[sum!].up.push({ action: 'create', kind: 'table', name: 'b_stolen', line: 9, column: 1 });
-    fs.writeFileSync(path.join(cacheDir, dir!, 'a.json'), JSON.stringify(cached));
+    const [sum, json] = lines[0]!.split('\t');
+    const entry = JSON.parse(json!);
+    entry.up.push({ action: 'create', kind: 'table', name: 'b_stolen', line: 9, column: 1 });
+    fs.writeFileSync(path.join(cacheDir, dir!, 'a.lines'), `${version}\n${sum}\t${JSON.stringify(entry)}\n`);
     const again = await runCli(['validate'], { cwd: fx.root, env });
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('a creates table public.b_stolen, which b owns');
