@@ -6,7 +6,7 @@ import { openWork } from './work.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
 import type { DatabaseTarget } from './url.js';
-import { literal, searchPath, sessionResetSql } from './postgres.js';
+import { sessionResetSql, sessionSettings } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 import { processAlive } from './process.js';
 import { userCacheDir, writeAtomically } from '../cache-dir.js';
@@ -62,9 +62,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     // One session, the driver's for reading; knex takes it over when something runs (see openWork).
     const work = await openWork({
       settings: { host, port: Number(port), user: 'postgres', database: 'postgres' },
-      schema: o.schema,
-      prepare: async (conn) => void (await conn.query(`SELECT set_config('search_path', ${literal(searchPath(o.schema))}, false)`)),
-      version: () => undefined,
+      prepare: async (conn) => void (await conn.query(sessionSettings(o.schema, false))),
       idleTimeoutMillis: 60_000,
     }).catch(async (e: unknown) => {
       await server.stop().catch(() => undefined);

@@ -55,7 +55,7 @@ const POLL_MAX_MS = 1000;
  * within a second (PostgreSQL 14+) and rolls back, instead of finishing a long statement
  * first; and a server-wide `idle_session_timeout` does not close our sessions between steps.
  */
-function sessionSettings(schema: string, server: boolean, version?: number): string {
+export function sessionSettings(schema: string, server: boolean, version?: number): string {
   const search = `set_config('search_path', ${literal(searchPath(schema))}, false)`;
   if (!server) return `SELECT ${search}`;
   // Known version: plain set_config calls (reading pg_settings costs more than the rest of a reset).
@@ -130,7 +130,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let told = false; ; ) {
     try {
-      work = await openWork({ settings, schema: o.schema, prepare, version: () => (version === undefined ? undefined : knexVersion(version)), idleTimeoutMillis: 2000 });
+      work = await openWork({ settings, prepare, idleTimeoutMillis: 2000 });
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -212,6 +212,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     const lock = moduleLockKey(u.module, u.history);
     return {
       ...shared,
+      // Here, not in `shared`: spreading a getter would call it, and load knex for every read.
       get knex() {
         return work.knex();
       },
@@ -312,12 +313,6 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   return bind(o);
 }
 
-/** A server_version_num as the version string knex would parse from `select version()` (15.4, 9.6). */
-function knexVersion(num: number): string {
-  const major = Math.floor(num / 10000);
-  return major >= 10 ? `${major}.${num % 10000}` : `${major}.${Math.floor(num / 100) % 100}`;
-}
-
 /** A runner lost its module lock (BH036): why, and what it did about it. */
 export function lockLost(module: string, why: string, outcome: string): BulkheadError {
   return new BulkheadError(
@@ -350,7 +345,6 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
   const row = r.rows[0];
   return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString() } : undefined;
 }
-
 
 function connectError(o: PostgresOptions, display: string, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { baseKnexConfig } from './knex-config.js';
 import { loadPg, requireKnex } from './driver.js';
 import type { ModuleDb } from './types.js';
 
@@ -24,12 +23,8 @@ export async function rawConnection(settings: pg.ClientConfig): Promise<RawConne
 export interface WorkOptions {
   /** The connection settings (for knex's pool and for new connections). */
   settings: pg.ClientConfig;
-  /** The module's schema (knex's search path for query builders). */
-  schema: string;
-  /** Makes a new connection ready: the session settings. Runs once per connection. */
+  /** Makes a new connection ready: the session settings, the module's search path first. Runs once per connection. */
   prepare(conn: pg.Client): Promise<void>;
-  /** What knex's pg dialect would learn from `select version()` (e.g. `15.4`), when known. */
-  version(): string | undefined;
   /** How long knex keeps its idle connection. */
   idleTimeoutMillis: number;
 }
@@ -47,6 +42,14 @@ export interface WorkConnection {
  * knex is loaded the first time `knex()` is called (to run or write something), and its pool of
  * one takes the open connection over when no read is using it — later connections it makes are
  * prepared the same way, without knex's own version and search-path queries.
+ *
+ * Every knex of Bulkhead is configured here, on a server or embedded:
+ * - quiet logging: knex prints some connection errors itself (to stdout, which --json reserves
+ *   for one document); Bulkhead reports every error with module and fix;
+ * - async stack traces: a failing query's error carries the stack of the code that built it, so
+ *   a TS migration's failure names its line.
+ * knex's `version` stays unset (it would come from `select version()`): its pg dialect then
+ * assumes a current server, as it does for every version Bulkhead supports.
  */
 export async function openWork(o: WorkOptions): Promise<WorkConnection> {
   const open = async (): Promise<RawConnection> => {
@@ -69,8 +72,9 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
   const knexOf = (): Knex => {
     if (knex) return knex;
     knex = requireKnex()({
-      ...baseKnexConfig(o.schema),
-      version: o.version(),
+      client: 'pg',
+      log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
+      asyncStackTraces: true,
       connection: o.settings as Knex.PgConnectionConfig,
       pool: {
         min: 0,
