@@ -1,14 +1,15 @@
 /**
  * The engine's scoped resources and history store, on a real server: scratch databases are
  * always dropped; a history table written by 0.1 is upgraded in place; a newer layout is refused;
- * a module connection reads without knex, and knex takes over its session.
+ * a module connection reads without knex, and knex takes over its session; the module lock is
+ * held by that session.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { inject } from 'vitest';
-import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withScratchDatabase, withTarget, withTargets } from '@bulkhead/core';
+import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withModuleLock, withScratchDatabase, withTarget, withTargets } from '@bulkhead/core';
 import { CLI, createDatabase, makeWorkspace, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
@@ -219,6 +220,38 @@ describe('module connection', () => {
         expect(second.app).toMatch(/^bulkhead\//);
         expect((await db.knex.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(second.pid);
       }),
+    );
+  });
+
+  it('the module lock is held by the work session, the unit\'s only one; a reconnect is refused by the server-side check', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
+    const ws = loadWorkspace({ cwd: fx.root });
+    await withTargets({ command: 'test', lockTimeoutMs: 0 }, (pool) =>
+      withTarget(pool, moduleUnit(ws.byName.get('svc')!), (db) =>
+        withModuleLock(db, { timeoutMs: 0 }, async (guard) => {
+          const pid = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+          const ours = "SELECT a.pid, EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted) AS locked FROM pg_stat_activity a WHERE a.datname = current_database() AND a.application_name LIKE 'bulkhead/%'";
+          expect(await query(url, ours)).toEqual([{ pid, locked: true }]);
+          await db.query(guard.sessionSql);
+          await db.query(guard.heldSql);
+          await query(url, 'SELECT pg_terminate_backend($1)', [pid]);
+          // The client hears of it from the server (or on its next use) and the guard says so.
+          await db.query('SELECT 1').catch(() => undefined);
+          await waitFor(async () => {
+            try {
+              guard.check('the next step');
+              return false;
+            } catch (e) {
+              return /lost the lock of module svc \(its session (closed|failed)/.test((e as Error).message);
+            }
+          });
+          // The next use of the database is a new session, without the lock: the server refuses it.
+          expect((await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid).not.toBe(pid);
+          await expect(db.query(guard.sessionSql)).rejects.toMatchObject({ code: 'BHLST' });
+          await expect(db.query(guard.heldSql)).rejects.toMatchObject({ code: 'BHLST' });
+        }),
+      ),
     );
   });
 

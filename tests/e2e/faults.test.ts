@@ -81,7 +81,7 @@ describe('racing runners', () => {
 });
 
 describe('a lost module lock', () => {
-  it('a runner whose lock session is terminated stops; the runner that takes over applies each migration once', async () => {
+  it('a runner whose session holding the lock is terminated stops (BH036); the runner that takes over applies each migration once', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([
       {
@@ -97,21 +97,48 @@ describe('a lost module lock', () => {
     const env = { LOST_URL: url };
     const first = startCli(['up', '--json'], { cwd: fx.root, env });
     await waitForMigration(url, '001_slow');
-    // Kill the session holding the module lock (what a proxy or an idle timeout would do).
-    // (The idle session: the one running the migration also holds an advisory lock, the fence.)
-    const [holder] = await query<{ pid: number }>(
+    // Kill the session holding the module lock (what a proxy or an idle timeout would do): the
+    // one running the migration, and the only one the runner has open.
+    const holders = await query<{ pid: number }>(
       url,
-      "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND a.datname = current_database() AND l.pid <> pg_backend_pid() LIMIT 1",
+      "SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()",
     );
-    await query(url, 'SELECT pg_terminate_backend($1)', [holder!.pid]);
+    expect(holders).toHaveLength(1);
+    await query(url, 'SELECT pg_terminate_backend($1)', [holders[0]!.pid]);
     const second = await runCli(['up', '--json', '--lock-timeout', '60s'], { cwd: fx.root, env });
     const firstDone = await first;
     expect(second.exitCode, second.stderr).toBe(0);
-    // The first runner noticed before recording and rolled its migration back.
+    // The first runner's migration was rolled back with its session, and it says the lock went too.
     expect(firstDone.exitCode).toBe(1);
-    expect(String(firstDone.stderr)).toMatch(/lost the lock of module lost .*BH036/s);
+    const failure = JSON.parse(String(firstDone.stdout)).modules[0].failure;
+    expect(failure).toMatchObject({ code: 'BH036', migration: '001_slow', connectionLost: true, partial: false });
+    expect(failure.message).toMatch(/^connection lost: .*\(the module lock went with the session\)$/);
     expect(await query(url, 'SELECT n FROM lost_log ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
     expect((await query(url, 'SELECT id FROM lost_migrations ORDER BY id')).map((r: any) => r.id)).toEqual(['000_log', '001_slow', '002_next']);
+  });
+
+  it('a migration whose SQL releases the module lock (pg_advisory_unlock_all) is stopped by the server before it commits', async () => {
+    const urls = { tx: await createDatabase(), nt: await createDatabase() };
+    fx = makeWorkspace([
+      { name: 'tx', url: '${TX_URL}', migrations: { '001_unlock.up.sql': 'CREATE TABLE tx_t (id int);\nSELECT pg_advisory_unlock_all();\n' } },
+      {
+        name: 'nt',
+        url: '${NT_URL}',
+        migrations: { '001_unlock.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nt_a (id int);\nSELECT pg_advisory_unlock_all();\nCREATE TABLE nt_b (id int);\n' },
+      },
+    ]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { TX_URL: urls.tx, NT_URL: urls.nt } });
+    expect(r.exitCode).toBe(1);
+    const byModule = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+    for (const name of ['tx', 'nt']) {
+      expect(byModule[name].status).toBe('failed');
+      expect(byModule[name].problems).toEqual([expect.objectContaining({ code: 'BH036', module: name })]);
+      expect(byModule[name].problems[0].message).toMatch(/lost the lock of module .* \(the server no longer lists it\)/);
+    }
+    // The transactional migration left nothing; the no-transaction one stopped before its third statement.
+    expect(await tableExists(urls.tx, 'tx_t')).toBe(false);
+    expect(await query(urls.tx, "SELECT to_regclass('tx_migrations') IS NOT NULL AND EXISTS (SELECT 1 FROM tx_migrations) AS any")).toEqual([{ any: false }]);
+    expect([await tableExists(urls.nt, 'nt_a'), await tableExists(urls.nt, 'nt_b')]).toEqual([true, false]);
   });
 
   it("a server-wide idle_session_timeout does not close the lock's session during a long migration", async () => {

@@ -60,10 +60,10 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
     if (o.dryRun) return { command, runId, dryRun: true, exitCode: 0, modules: plannedRuns(plan, true) };
     const wanted = o.concurrency ?? DEFAULT_CONCURRENCY;
     const concurrency = Math.min(wanted, connectionCap ?? Infinity);
-    // Connections kept from the read must not take what the units in flight need (two each).
+    // Connections kept from the read must not take what the units in flight need (two each at most).
     await pool.beginRun(connectionCap === undefined ? Infinity : 2 * (connectionCap - concurrency));
     if (concurrency < wanted) {
-      o.reporter?.notice?.(`running ${concurrency} unit${concurrency === 1 ? '' : 's'} at a time, not ${wanted}: the server has connections for that many (each unit holds two)`);
+      o.reporter?.notice?.(`running ${concurrency} unit${concurrency === 1 ? '' : 's'} at a time, not ${wanted}: the server has connections for that many (each unit may hold two: its own, and one to name who blocks a statement waiting for a lock)`);
     }
     const runs = await execute(ws, plan, pool, {
       runId,

@@ -34,6 +34,7 @@ const EMBEDDED_GUARD: LockGuard = {
   verify: async () => undefined,
   fence: async () => undefined,
   fenceSql: '',
+  sessionSql: '',
   heldSql: '',
   blockersOf: async () => [],
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { openWork, rawConnection, type WorkConnection } from './work.js';
+import { openWork, rawConnection, type RawConnection, type WorkConnection } from './work.js';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
@@ -43,8 +43,8 @@ export interface PostgresOptions {
 /** Errors of a server that is starting, restarting or not reachable yet: worth a retry with --wait. */
 const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03']);
 
-/** How often the lock session is pinged while held: a dead session is noticed within this time. */
-const HEARTBEAT_MS = 1000;
+/** How long knex keeps an idle connection: 2^31 - 1 ms, about 24 days (never, in practice). */
+const NEVER_IDLE_OUT = 2 ** 31 - 1;
 /** Polling for a busy module lock: first delay, and the cap it doubles up to. */
 const POLL_FIRST_MS = 25;
 const POLL_MAX_MS = 1000;
@@ -130,7 +130,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let told = false; ; ) {
     try {
-      work = await openWork({ settings, prepare, idleTimeoutMillis: 2000 });
+      // Never closed for being idle: its session holds the module lock while a unit runs (a
+      // lock-timeout backoff may leave it idle for seconds). It is closed with the database.
+      work = await openWork({ settings, prepare, idleTimeoutMillis: NEVER_IDLE_OUT });
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -145,38 +147,16 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   }
   const { query } = work;
 
-  // The lock session outlives one lock: kept between units that share this connection (schema
-  // tenants), so each does not pay a new backend. Dropped when it dies or fails to unlock.
-  let spare: pg.Client | undefined;
-  let spareDead = false;
-  const markSpareDead = () => {
-    spareDead = true;
-  };
-  const takeLockSession = async (): Promise<pg.Client> => {
-    const kept = spare;
-    spare = undefined;
-    if (kept) {
-      kept.off('error', markSpareDead);
-      kept.off('end', markSpareDead);
-      if (!spareDead) return kept;
-      await kept.end().catch(() => undefined);
-    }
-    spareDead = false;
-    const conn = await rawConnection(settings);
-    // No idle timeouts on the lock session (idle_session_timeout exists from PostgreSQL 14).
-    await conn.query(
-      version === undefined
-        ? `SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')`
-        : `SELECT set_config('idle_in_transaction_session_timeout', '0', false)${version >= 140000 ? `, set_config('idle_session_timeout', '0', false)` : ''}`,
-    );
-    return conn;
-  };
-  const keepLockSession = async (conn: pg.Client) => {
-    if (spare) await spare.end().catch(() => undefined);
-    spare = conn;
-    spareDead = false;
-    conn.on('error', markSpareDead);
-    conn.on('end', markSpareDead);
+  // A second session, opened only to name the sessions that block a statement waiting for a
+  // lock (the work connection is busy waiting): kept for the next wait, closed with the database.
+  let side: Promise<RawConnection> | undefined;
+  const sideSession = async (): Promise<RawConnection> => {
+    const open = side ? await side.catch(() => undefined) : undefined;
+    if (open && !open.__knex__disposed) return open;
+    void open?.end().catch(() => undefined);
+    side = rawConnection(settings);
+    side.catch(() => (side = undefined));
+    return side;
   };
   const shared = {
     kind: 'postgres' as const,
@@ -202,8 +182,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       return Number(r.rows[0].free);
     },
     async close() {
-      if (spare) await spare.end().catch(() => undefined);
-      spare = undefined;
+      const open = side;
+      side = undefined;
+      await (await open?.catch(() => undefined))?.end().catch(() => undefined);
       await work.close();
     },
   };
@@ -219,95 +200,100 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       sessionReset: sessionResetSql(u.schema, { server: true, version }),
       rebind: bind,
       lockHolder: () => work.connection((conn) => lockHolder(conn, lock)),
-    async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {
-      // The lock's own session: polled while waiting (an idle session holds no snapshot, so a
-      // holder's CREATE INDEX CONCURRENTLY never waits for us), pinged while held.
-      const conn = await takeLockSession();
-      let lost: string | undefined;
-      const onLost = (why: string) => {
-        lost ??= why;
-      };
-      let heartbeat: NodeJS.Timeout | undefined;
-      let locked = false;
-      const lostError = (before: string) => lockLost(u.module, lost ?? 'the server no longer lists it', `stopped before ${before}`);
-      const onError = (e: Error) => onLost(`lock session failed: ${e.message}`);
-      const onEnd = () => onLost('lock session closed');
-      conn.on('error', onError);
-      conn.on('end', onEnd);
-      try {
-        const started = Date.now();
-        for (let delay = POLL_FIRST_MS, told = false; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
-          if (lost) throw lostError('taking the lock');
-          const r = await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock.key]);
-          if (r.rows[0].ok === true) break;
-          if (!told) {
-            options.onWait?.(await lockHolder(conn, lock));
-            told = true;
-          }
-          const left = options.timeoutMs > 0 ? started + options.timeoutMs - Date.now() : Infinity;
-          if (left <= 0) {
-            const holder = await lockHolder(conn, lock);
-            throw new BulkheadError(
-              problem('BH021', `lock of module ${u.module} still held after ${options.timeoutMs} ms${holder ? ` by ${describeHolder(holder)}` : ''}`, {
-                module: u.module,
-                fix: 'wait for the other runner to finish, or raise --lock-timeout; the server releases the lock when that session ends',
-              }),
-            );
-          }
-          await sleep(Math.min(left, delay * (0.5 + Math.random())));
-        }
-        locked = true;
-        heartbeat = setInterval(() => {
-          conn.query('SELECT 1').catch((e: Error) => onLost(`lock session failed: ${e.message}`));
-        }, HEARTBEAT_MS);
-        heartbeat.unref();
-        const guard: LockGuard = {
-          check(before) {
-            if (lost) throw lostError(before);
-          },
-          async verify(q, before) {
-            if (lost) throw lostError(before);
-            const r = await q.raw(
-              `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ?
-                  AND classid = ?::oid AND objid = ?::oid AND objsubid = 1) AS held`,
-              [backendPid(conn), lock.classid, lock.objid],
-            );
-            if (r.rows[0].held !== true) {
-              onLost('the server no longer lists it');
-              throw lostError(before);
-            }
-          },
-          async fence(trx) {
-            await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [lock.fence]);
-          },
-          fenceSql: `SELECT pg_advisory_xact_lock(${lock.fence}::bigint)`,
-          heldSql: `DO $bulkhead$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ${backendPid(conn)} AND classid = ${lock.classid}::oid AND objid = ${lock.objid}::oid AND objsubid = 1) THEN RAISE EXCEPTION USING ERRCODE = 'BHLST', MESSAGE = 'the module lock is no longer held'; END IF; END $bulkhead$`,
-          async blockersOf(pid) {
-            if (lost) return [];
-            const r = await conn.query(
-              `SELECT pid, application_name, state, query_start, query FROM pg_stat_activity
-                WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY query_start NULLS LAST`,
-              [pid],
-            );
-            return r.rows.map((row) => ({
-              pid: row.pid,
-              application: row.application_name || '(no application_name)',
-              state: row.state ?? 'unknown',
-              queryStart: row.query_start ? new Date(row.query_start).toISOString() : undefined,
-              query: shortenSql(row.query ?? '', 160),
-            }));
-          },
+      async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {
+        // The lock is taken on the work connection itself: the session that runs the migrations
+        // is the one holding their module's lock, so the lock cannot outlive the work, and a
+        // migration can never run on a session without it (a new connection would be a new pid).
+        // While it waits it polls (an idle session holds no snapshot, so a holder's CREATE INDEX
+        // CONCURRENTLY never waits for us).
+        let lost: string | undefined;
+        const onLost = (why: string) => {
+          lost ??= why;
         };
-        return await fn(guard);
-      } finally {
-        if (heartbeat) clearInterval(heartbeat);
-        conn.off('error', onError);
-        conn.off('end', onEnd);
-        const unlocked = !lost && (!locked || (await conn.query('SELECT pg_advisory_unlock($1::bigint) AS ok', [lock.key]).then((r) => r.rows[0].ok === true, () => false)));
-        if (unlocked) await keepLockSession(conn);
-        else await conn.end().catch(() => undefined);
-      }
-    },
+        const lostError = (before: string) => lockLost(u.module, lost ?? 'the server no longer lists it', `stopped before ${before}`);
+        let holder: pg.Client | undefined;
+        const onError = (e: Error) => onLost(`its session failed: ${e.message}`);
+        const onEnd = () => onLost('its session closed');
+        try {
+          const started = Date.now();
+          for (let delay = POLL_FIRST_MS, told = false; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
+            const taken = await work.connection(async (conn) => ((await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock.key])).rows[0].ok === true ? conn : undefined));
+            if (taken) {
+              holder = taken;
+              break;
+            }
+            if (!told) {
+              options.onWait?.(await work.connection((conn) => lockHolder(conn, lock)));
+              told = true;
+            }
+            const left = options.timeoutMs > 0 ? started + options.timeoutMs - Date.now() : Infinity;
+            if (left <= 0) {
+              const h = await work.connection((conn) => lockHolder(conn, lock));
+              throw new BulkheadError(
+                problem('BH021', `lock of module ${u.module} still held after ${options.timeoutMs} ms${h ? ` by ${describeHolder(h)}` : ''}`, {
+                  module: u.module,
+                  fix: 'wait for the other runner to finish, or raise --lock-timeout; the server releases the lock when that session ends',
+                }),
+              );
+            }
+            await sleep(Math.min(left, delay * (0.5 + Math.random())));
+          }
+          holder.on('error', onError);
+          holder.on('end', onEnd);
+          const pid = backendPid(holder);
+          const held = `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND classid = ${lock.classid}::oid AND objid = ${lock.objid}::oid AND objsubid = 1)`;
+          const raise = (why: string) => `RAISE EXCEPTION USING ERRCODE = 'BHLST', MESSAGE = ${literal(why)}`;
+          const guard: LockGuard = {
+            check(before) {
+              if (lost) throw lostError(before);
+            },
+            async verify(q, before) {
+              if (lost) throw lostError(before);
+              const r = await q.raw(`SELECT pg_backend_pid() AS pid, ${held} AS held`);
+              const row = r.rows[0];
+              if (row.pid !== pid) onLost(`its session closed: this connection (pid ${row.pid}) is not the one that took it (pid ${pid})`);
+              else if (row.held !== true) onLost('the server no longer lists it');
+              if (lost) throw lostError(before);
+            },
+            async fence(trx) {
+              await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [lock.fence]);
+            },
+            fenceSql: `SELECT pg_advisory_xact_lock(${lock.fence}::bigint)`,
+            sessionSql: `DO $bulkhead$ BEGIN IF pg_backend_pid() <> ${pid} THEN ${raise('this session is not the one holding the module lock')}; END IF; END $bulkhead$`,
+            heldSql: `DO $bulkhead$ BEGIN IF NOT ${held} THEN ${raise('the module lock is no longer held')}; END IF; END $bulkhead$`,
+            async blockersOf(blocked) {
+              if (lost) return [];
+              const conn = await sideSession();
+              const r = await conn.query(
+                `SELECT pid, application_name, state, query_start, query FROM pg_stat_activity
+                  WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY query_start NULLS LAST`,
+                [blocked],
+              );
+              return r.rows.map((row) => ({
+                pid: row.pid,
+                application: row.application_name || '(no application_name)',
+                state: row.state ?? 'unknown',
+                queryStart: row.query_start ? new Date(row.query_start).toISOString() : undefined,
+                query: shortenSql(row.query ?? '', 160),
+              }));
+            },
+          };
+          return await fn(guard);
+        } finally {
+          if (holder) {
+            holder.off('error', onError);
+            holder.off('end', onEnd);
+            // Released on the session that holds it (a session that died took the lock with it).
+            // A session that could not release it is never used again: the next use opens another.
+            const released =
+              !lost &&
+              (await work
+                .connection(async (conn) => conn === holder && (await conn.query('SELECT pg_advisory_unlock($1::bigint) AS ok', [lock.key])).rows[0].ok === true)
+                .catch(() => false));
+            if (!released) (holder as RawConnection).__knex__disposed ??= 'the module lock was not released on it';
+          }
+        }
+      },
     };
   };
   return bind(o);

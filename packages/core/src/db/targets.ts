@@ -73,8 +73,8 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
         views.add(view);
         return view;
       }
-      // A server connection (and its lock session) freed by one use serves the next use of the
-      // same URL: the run after the pre-run read, or the next schema tenant of a database.
+      // A server connection freed by one use serves the next use of the same URL: the run after
+      // the pre-run read, or the next schema tenant of a database.
       const free = idle.get(unit.target.url);
       const base = free?.pop() ?? (await openUnitDb(unit, options));
       open.add(base);

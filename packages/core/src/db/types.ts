@@ -38,16 +38,17 @@ export interface LockOptions {
 }
 
 /**
- * What a runner holding a module lock can ask of it. The lock lives in a session of its own;
- * when that session dies (server restart, terminated backend, a proxy dropping it) another
- * runner may take the lock, so the holder checks before every step.
+ * What a runner holding a module lock can ask of it. The lock is held by the work connection's
+ * session, the one that runs the migrations: when that session dies (server restart, terminated
+ * backend, a proxy dropping it) the lock goes with it and another runner may take it, so the
+ * holder checks before every step that it still runs on that session.
  */
 export interface LockGuard {
-  /** Throws (BH036) when the lock session is known to be gone. No round trip. */
+  /** Throws (BH036) when the lock's session is known to be gone. No round trip. */
   check(before: string): void;
   /**
-   * Asks the server, through `q`, whether this runner still holds the lock; throws (BH036) if not.
-   * One round trip: used before each statement of a migration that runs outside a transaction.
+   * Asks the server, through `q`, whether `q`'s session holds the lock; throws (BH036) if not.
+   * One round trip: used around statements of a migration that runs outside a transaction.
    */
   verify(q: Knex | Knex.Transaction, before: string): Promise<void>;
   /**
@@ -58,11 +59,21 @@ export interface LockGuard {
   /** The same fence as SQL, for migrations sent to the server as one message ('' when there is none). */
   readonly fenceSql: string;
   /**
-   * SQL that fails with SQLSTATE `BHLST` unless this runner's lock session still holds the module
-   * lock, asked by the server itself just before a migration commits ('' when there is none).
+   * SQL that fails with SQLSTATE `BHLST` unless it runs on the session that took the lock (a
+   * reconnect is a new session, without it). Cheap: sent before each migration or statement
+   * ('' when there is none).
+   */
+  readonly sessionSql: string;
+  /**
+   * SQL that fails with SQLSTATE `BHLST` unless this session still holds the module lock, asked of
+   * the server's lock table: after SQL that may release advisory locks (`pg_advisory_unlock_all`,
+   * `DISCARD ALL`), just before the migration commits ('' when there is none).
    */
   readonly heldSql: string;
-  /** Sessions currently blocking backend `pid`, read on the lock session (for lock-timeout reports). */
+  /**
+   * Sessions currently blocking backend `pid` (for lock-timeout reports), read on a second session
+   * opened for it: the work connection is the one waiting.
+   */
   blockersOf(pid: number): Promise<BlockingSession[]>;
 }
 

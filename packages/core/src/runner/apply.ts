@@ -86,9 +86,18 @@ export async function applyMigration(db: ModuleDb, r: Runnable, ctx: ApplyContex
   try {
     return r.transaction ? await applyInTransaction(db, r, ctx) : await applyOutsideTransaction(db, r, ctx);
   } catch (e) {
-    if (e instanceof MigrationFailedError || e instanceof BulkheadError) throw e;
-    throw new MigrationFailedError({ ...base, ...pgFields(e as PgError) }, { cause: e });
+    if (e instanceof BulkheadError) throw e;
+    throw lockWentWith(e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...base, ...pgFields(e as PgError) }, { cause: e }), ctx);
   }
+}
+
+/**
+ * A migration whose connection was lost lost the module lock too, when its session held it
+ * (a server's): BH036, so the report says that another runner may have taken over.
+ */
+function lockWentWith(e: MigrationFailedError, ctx: ApplyContext): MigrationFailedError {
+  if (!e.failure.connectionLost || !ctx.guard.sessionSql) return e;
+  return new MigrationFailedError({ ...e.failure, code: 'BH036', message: `${e.failure.message} (the module lock went with the session)` }, { cause: e.cause });
 }
 
 function baseFailure(r: Runnable, ctx: ApplyContext) {
@@ -110,7 +119,7 @@ async function record(q: Knex | Knex.Transaction, r: Runnable, ctx: ApplyContext
 
 /** SQLSTATE of the guard that finds a migration already applied (or reverted) by another runner. */
 const ALREADY_DONE = 'BHDUN';
-/** SQLSTATE of the check that this runner's lock session still holds the module lock (LockGuard.heldSql). */
+/** SQLSTATE of the checks that this runner's session holds the module lock (LockGuard.sessionSql, heldSql). */
 const LOCK_LOST = 'BHLST';
 
 /**
@@ -130,17 +139,29 @@ interface Segment {
   end: number;
 }
 
+/** SQL that may release this session's advisory locks, the module lock among them. */
+const RELEASES_LOCKS = /advisory_unlock|\bdiscard\b/i;
+
+/** Whether a migration's SQL may release the module lock: it is then asked of the server's lock table before it commits. */
+export function mayReleaseLock(statements: readonly Statement[]): boolean {
+  return statements.some((s) => RELEASES_LOCKS.test(s.text));
+}
+
 /**
  * The two messages of a transactional SQL migration (see applySql): the opening, and its
- * statements with the lock check, history row and COMMIT. The history row's INSERT returns the
- * server-measured duration as `bulkhead_ms` (read back by a batch).
+ * statements with the history row and COMMIT. The opening checks that it runs on the session
+ * holding the module lock (`session`: a batch checks once, in its first migration); a migration
+ * whose SQL may release the lock asks the server that it still holds it before the history row.
+ * The history row's INSERT returns the server-measured duration as `bulkhead_ms` (read back by a
+ * batch).
  */
-function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext): { opening: string; body: string; seg: Segment } {
+function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session: boolean }): { opening: string; body: string; seg: Segment } {
   const h = ctx.history.table;
   const table = `${ident(h.schema)}.${ident(h.table)}`;
   const up = r.direction === 'up';
   const opening = [
     db.sessionReset,
+    o.session ? ctx.guard.sessionSql : '',
     'BEGIN',
     ctx.guard.fenceSql,
     // Its own start, for the duration in its history row; the statement lock timeout; and its
@@ -159,8 +180,9 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext): { opening: s
     body += `${st.text}\n;\n`;
   }
   const seg: Segment = { r, statements, offsets, end: body.length };
-  // The server itself checks, just before the commit, that this runner still holds the lock.
-  if (ctx.guard.heldSql) body += `${ctx.guard.heldSql};\n`;
+  // SQL that may release the lock: the server itself checks, just before the commit, that this
+  // runner still holds it.
+  if (ctx.guard.heldSql && mayReleaseLock(statements)) body += `${ctx.guard.heldSql};\n`;
   body += up
     ? `INSERT INTO ${table} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[r.file.id, r.file.name, r.file.checksum].map(literal).join(', ')}, (extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int, ${literal(ctx.runId)}, ${literal(BULKHEAD_VERSION)}) RETURNING duration_ms AS bulkhead_ms`
     : `DELETE FROM ${table} WHERE id = ${literal(r.file.id)}`;
@@ -206,8 +228,8 @@ export function nextBatch(rs: readonly Runnable[], from: number, o: { upOnly: bo
 export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: ApplyContext): Promise<{ r: Runnable; outcome: ApplyOutcome }[]> {
   ctx.guard.check(`applying ${rs[0]!.file.id}`);
   const text = rs
-    .map((r) => {
-      const { opening, body } = sqlMessages(db, r, ctx);
+    .map((r, i) => {
+      const { opening, body } = sqlMessages(db, r, ctx, { session: i === 0 });
       return `${opening};\n${body}`;
     })
     .join(';\n');
@@ -229,7 +251,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
       // The connection is gone: the one in flight is the first whose history row had not come back.
-      if (isConnectionLoss(e as PgError)) throw new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError) }, { cause: e });
+      if (isConnectionLoss(e as PgError)) throw lockWentWith(new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError) }, { cause: e }), ctx);
       const h = ctx.history.table;
       const committed = await conn.query(`SELECT id, duration_ms FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
       const recorded = new Map<string, number>(committed.rows.map((row: { id: string; duration_ms: number | null }) => [row.id, row.duration_ms ?? 0]));
@@ -253,7 +275,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
  * a transaction that is rolled back.
  */
 async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
-  const { opening, body, seg } = sqlMessages(db, r, ctx);
+  const { opening, body, seg } = sqlMessages(db, r, ctx, { session: true });
   return retryOnLockTimeout(db, r, ctx, async (conn) => {
     const started = performance.now();
     try {
@@ -261,6 +283,7 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
       if ((e as PgError).code === ALREADY_DONE) return { ran: false };
+      if ((e as PgError).code === LOCK_LOST) throw serverLostLock(ctx, r.file.id);
       throw e;
     }
     try {
@@ -285,7 +308,8 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
   for (let attempt = 1; ; attempt++) {
     ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
     const conn = (await db.knex.client.acquireConnection()) as pg.Client;
-    const watch = db.kind === 'postgres' ? watchBlockers(ctx.guard, backendPid(conn)) : undefined;
+    // Who blocks it is asked only once an attempt has taken a while (at once on a retry).
+    const watch = db.kind === 'postgres' ? watchBlockers(ctx.guard, backendPid(conn), attempt > 1 ? 0 : watchDelay(ctx.statementLockTimeoutMs)) : undefined;
     try {
       return await once(conn);
     } catch (e) {
@@ -417,7 +441,8 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
         fix: `drop ${invalid.length > 1 ? 'them' : 'it'} (${invalid.map((i) => `DROP INDEX CONCURRENTLY ${i};`).join(' ')}), then run again with --resume`,
       });
     }
-    ctx.guard.check(`recording ${r.file.id}`);
+    // Its statements ran on their own: the lock is asked of the server before it is recorded.
+    await ctx.guard.verify(db.knex, `recording ${r.file.id}`);
     const durationMs = Math.round(performance.now() - started);
     await withTransaction(db, async (trx) => {
       await record(trx, r, ctx, durationMs);
@@ -461,8 +486,11 @@ function resumePoint(r: Runnable, ctx: ApplyContext, statements: readonly Statem
  */
 async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, doneDigest: string): Promise<boolean> {
   const s = statements[i]!;
-  const prefix = `${ctx.guard.heldSql ? `${ctx.guard.heldSql};\n` : ''}SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true);\n`;
-  const text = `${prefix}${s.text}\n;\n${ctx.history.advanceProgressSql(r.file.id, i + 1, doneDigest)}`;
+  // On the lock's session, checked before the statement; where the migration's SQL may release
+  // the lock, the server's lock table is asked after it too, before it is recorded.
+  const prefix = `${ctx.guard.sessionSql ? `${ctx.guard.sessionSql};\n` : ''}SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true);\n`;
+  const held = ctx.guard.heldSql && mayReleaseLock(statements) ? `${ctx.guard.heldSql};\n` : '';
+  const text = `${prefix}${s.text}\n;\n${held}${ctx.history.advanceProgressSql(r.file.id, i + 1, doneDigest)}`;
   return retryOnLockTimeout(db, r, ctx, async (conn) => {
     try {
       await conn.query(text);
@@ -560,13 +588,30 @@ function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts
 
 
 /**
- * Poll who blocks backend `pid` while a migration runs (on the idle lock session), so that a
- * lock timeout can name the blocking session: once the statement gives up, nobody blocks it.
+ * How long an attempt runs before the sessions blocking it are watched: a quarter of the
+ * statement lock timeout (so a statement that times out has been watched for most of its wait),
+ * at most 250 ms. A migration faster than that opens no second session.
  */
-function watchBlockers(guard: LockGuard, pid: number): { stop(): BlockingSession[] } {
+function watchDelay(lockTimeoutMs: number): number {
+  return lockTimeoutMs > 0 ? Math.min(250, lockTimeoutMs / 4) : 250;
+}
+
+/**
+ * Poll who blocks backend `pid` while a migration runs (on a second session: this one is busy),
+ * from `afterMs` on, so that a lock timeout can name the blocking session: once the statement
+ * gives up, nobody blocks it.
+ */
+function watchBlockers(guard: LockGuard, pid: number, afterMs: number): { stop(): BlockingSession[] } {
   let last: BlockingSession[] = [];
   let busy = false;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const start = setTimeout(() => {
+    timer = setInterval(poll, 100);
+    timer.unref();
+    poll();
+  }, afterMs);
+  start.unref();
+  function poll() {
     if (busy) return;
     busy = true;
     guard
@@ -578,11 +623,11 @@ function watchBlockers(guard: LockGuard, pid: number): { stop(): BlockingSession
       .finally(() => {
         busy = false;
       });
-  }, 100);
-  timer.unref();
+  }
   return {
     stop() {
-      clearInterval(timer);
+      clearTimeout(start);
+      if (timer) clearInterval(timer);
       return last;
     },
   };

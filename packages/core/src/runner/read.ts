@@ -130,8 +130,9 @@ export interface ReadResult {
   /** Units that could not be read, with why (cannot connect, cannot read the history table). */
   problems: Problem[];
   /**
-   * Units that may run at once without exhausting a server's connections: each holds two
-   * (its work connection and its lock session). Undefined when no server was asked.
+   * Units that may run at once without exhausting a server's connections: each holds one (its
+   * work connection, which holds its lock) and a second while a statement waits for a lock (to
+   * name who blocks it), so two are counted. Undefined when no server was asked.
    */
   connectionCap: number | undefined;
 }
