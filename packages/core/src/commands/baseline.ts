@@ -92,7 +92,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
         if (found?.rows.length) {
           throw new BulkheadError(problem('BH053', `${unit.id} was migrated meanwhile (${found.rows.length} rows in its history): nothing was recorded`, { module: unit.id, fix: 'bulkhead status shows what is applied' }));
         }
-        await store.ensure(db.knex, found?.layout);
+        await store.ensure(db, found?.layout);
         await db.knex.transaction(async (trx) => {
           for (const m of adopted) {
             await store.record(trx, { id: m.id, name: m.name, checksum: m.checksum, duration_ms: 0, run_id: runId, bulkhead_version: BULKHEAD_VERSION, kind: 'baseline', reason });

@@ -73,7 +73,7 @@ export async function repair(o: RepairOptions): Promise<RepairResult> {
         const store = historyStore(unit.history);
         const found = await store.read(db);
         // A table of an older layout gains the kind and reason columns first.
-        if (found && found.layout < HISTORY_LAYOUT) await store.ensure(db.knex, found.layout);
+        if (found && found.layout < HISTORY_LAYOUT) await store.ensure(db, found.layout);
         const note = `repair ${new Date().toISOString()} (run ${runId}): checksum ${from} accepted as ${file.checksum}: ${o.reason!.trim()}`;
         if (!(await store.accept(db.knex, file.id, file.checksum, note))) {
           throw new BulkheadError(problem('BH052', `${file.id} is no longer applied on ${unit.id} (reverted meanwhile)`, { module: unit.id, fix: 'run bulkhead status, then repair again if needed' }));

@@ -68,6 +68,8 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
   let rawUsers = 0;
   let reopening: Promise<RawConnection> | undefined;
   let knex: Knex | undefined;
+  /** knex's pool opened a connection of its own (the driver's was busy or dead): the driver's is then closed once free. */
+  let knexMadeOwn = false;
   const prepared = new WeakSet<pg.Client>();
   const knexOf = (): Knex => {
     if (knex) return knex;
@@ -93,7 +95,10 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
     // one (prepared in afterCreate, which also sets the search path knex would set itself).
     (knex.client as { acquireRawConnection: () => Promise<pg.Client> }).acquireRawConnection = async () => {
       const free = raw !== undefined && rawUsers === 0 && !raw.__knex__disposed ? raw : undefined;
-      if (free === undefined) return rawConnection(o.settings);
+      if (free === undefined) {
+        knexMadeOwn = true;
+        return rawConnection(o.settings);
+      }
       raw = undefined;
       prepared.add(free);
       return free;
@@ -119,8 +124,9 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
       return await fn(raw);
     } finally {
       rawUsers--;
-      // knex came meanwhile with a connection of its own: this one is no longer needed.
-      if (knex && rawUsers === 0 && raw) {
+      // knex came meanwhile with a connection of its own: this one is no longer needed. (knex
+      // loaded while this one was in use, without a connection yet, takes this one over.)
+      if (knex && knexMadeOwn && rawUsers === 0 && raw) {
         const done = raw;
         raw = undefined;
         await done.end().catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SqlSession } from '../db/types.js';
+import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
@@ -51,8 +51,8 @@ export interface HistoryStore {
    * driver (a module database's `query`), so that reading never needs knex.
    */
   read(q: SqlSession, attempt?: number): Promise<HistorySnapshot | undefined>;
-  /** Create the table, or upgrade an older layout in place. Under the unit's lock. */
-  ensure(q: Knex, layout: number | undefined): Promise<void>;
+  /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
+  ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
   remove(q: Db, id: string): Promise<void>;
   /**
@@ -83,6 +83,8 @@ export function progressTable(h: HistoryTable): HistoryTable {
 
 export function historyStore(h: HistoryTable): HistoryStore {
   const p = progressTable(h);
+  /** The progress table is known to exist (made or seen by this store): not asked again. */
+  let progressExists = false;
   return {
     table: h,
     async read(q, attempt = 1) {
@@ -120,12 +122,13 @@ export function historyStore(h: HistoryTable): HistoryStore {
         progress: progress.map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
       };
     },
-    async ensure(q, found) {
+    async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {
-        // A new table in the current layout, in one round trip (one implicit transaction). The
-        // columns are the 0.1 layout plus every upgrade's, as an upgraded table has them.
-        await q.raw(
+        // A new table in the current layout, in one round trip (one implicit transaction), through
+        // the driver (a run of SQL migrations may never need knex). The columns are the 0.1 layout
+        // plus every upgrade's, as an upgraded table has them.
+        await db.query(
           `CREATE SCHEMA IF NOT EXISTS ${ident(h.schema)};
            CREATE TABLE ${ident(h.schema)}.${ident(h.table)} (
              id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
@@ -136,7 +139,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
         );
         return;
       }
-      await q.transaction(async (trx) => {
+      await db.knex.transaction(async (trx) => {
         for (let next = found + 1; next <= HISTORY_LAYOUT; next++) await UPGRADES[next]!(trx, h);
         await trx.raw(`COMMENT ON TABLE ${ident(h.schema)}.${ident(h.table)} IS ${literal(LAYOUT_TEXT)}`);
       });
@@ -167,7 +170,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
       return rows.length > 0;
     },
     async startProgress(q, row) {
-      if (!(await q.schema.withSchema(p.schema).hasTable(p.table))) {
+      if (!progressExists && !(await q.schema.withSchema(p.schema).hasTable(p.table))) {
         await q.schema.withSchema(p.schema).createTable(p.table, (t) => {
           t.text('id').primary();
           t.text('direction').notNullable();
@@ -183,6 +186,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
           t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(q.fn.now());
         });
       }
+      progressExists = true;
       await q
         .withSchema(p.schema)
         .table(p.table)
@@ -200,8 +204,11 @@ export function historyStore(h: HistoryTable): HistoryStore {
       await q.withSchema(p.schema).table(p.table).where({ id }).update({ failed_statement: statement, error, updated_at: q.fn.now() });
     },
     async clearProgress(q, id) {
-      const r = await q.raw(`SELECT to_regclass(format('%I.%I', ?::text, ?::text)) AS p`, [p.schema, p.table]);
-      if (r.rows[0].p !== null) await q.withSchema(p.schema).table(p.table).where({ id }).delete();
+      if (!progressExists) {
+        const r = await q.raw(`SELECT to_regclass(format('%I.%I', ?::text, ?::text)) AS p`, [p.schema, p.table]);
+        if (r.rows[0].p === null) return;
+      }
+      await q.withSchema(p.schema).table(p.table).where({ id }).delete();
     },
   };
 }

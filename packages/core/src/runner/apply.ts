@@ -204,6 +204,11 @@ export function batchable(r: Runnable, o: { upOnly: boolean } = { upOnly: true }
   return (!o.upOnly || r.direction === 'up') && r.transaction && r.step.format === 'sql';
 }
 
+/** Whether running `r` needs knex: a TS migration (its function gets a knex), or one outside a transaction (its progress rows). */
+export function needsKnex(r: Runnable): boolean {
+  return r.step.format !== 'sql' || !r.transaction;
+}
+
 /** How many of `rs`, from `from`, go into the next batch (1 means: run it alone). */
 export function nextBatch(rs: readonly Runnable[], from: number, o: { upOnly: boolean } = { upOnly: true }): number {
   let n = 0;
@@ -225,7 +230,7 @@ export function nextBatch(rs: readonly Runnable[], from: number, o: { upOnly: bo
  * the rest one by one, which names the failing statement and retries lock timeouts as usual.
  * Returns the outcomes of the migrations that committed, in order.
  */
-export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: ApplyContext): Promise<{ r: Runnable; outcome: ApplyOutcome }[]> {
+export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: ApplyContext, o: { whileRunning?: () => void } = {}): Promise<{ r: Runnable; outcome: ApplyOutcome }[]> {
   ctx.guard.check(`applying ${rs[0]!.file.id}`);
   const text = rs
     .map((r, i) => {
@@ -246,6 +251,8 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
         q.on('end', () => resolve());
         q.on('error', reject);
         conn.query(q as unknown as pg.QueryConfig);
+        // The message is on its way: the server runs it while this process does what it must.
+        o.whileRunning?.();
       });
       return rs.map((r, i) => ({ r, outcome: { ran: true, durationMs: ms[i] ?? 0 } as ApplyOutcome }));
     } catch (e) {
@@ -307,11 +314,14 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
 async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContext, once: (conn: pg.Client) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
-    const conn = (await db.knex.client.acquireConnection()) as pg.Client;
-    // Who blocks it is asked only once an attempt has taken a while (at once on a retry).
-    const watch = db.kind === 'postgres' ? watchBlockers(ctx.guard, backendPid(conn), attempt > 1 ? 0 : watchDelay(ctx.statementLockTimeoutMs)) : undefined;
+    let watch: { stop(): BlockingSession[] } | undefined;
     try {
-      return await once(conn);
+      // The work connection as the driver's (knex's pool's once knex is loaded: the same session).
+      return await withConnection(db, (conn) => {
+        // Who blocks it is asked only once an attempt has taken a while (at once on a retry).
+        if (db.kind === 'postgres') watch = watchBlockers(ctx.guard, backendPid(conn), attempt > 1 ? 0 : watchDelay(ctx.statementLockTimeoutMs));
+        return once(conn);
+      });
     } catch (e) {
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
@@ -327,7 +337,6 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       throw failure;
     } finally {
       watch?.stop();
-      await db.knex.client.releaseConnection(conn);
     }
   }
 }

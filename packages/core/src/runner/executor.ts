@@ -6,7 +6,7 @@ import { historyStore } from '../history/store.js';
 import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
 import type { Workspace } from '../workspace.js';
-import { applyBatch, applyMigration, MigrationFailedError, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import { applyBatch, applyMigration, MigrationFailedError, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
 import { readUnitState } from './read.js';
@@ -143,7 +143,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     if (problems.length) throw new BulkheadError(problems);
     // A squashed migration that stands for applied ones gets its row now, in their place.
     const folded = state.applied.filter((a) => a.row.replaced);
-    if (direction === 'up' || folded.length) await store.ensure(db.knex, layout);
+    if (direction === 'up' || folded.length) await store.ensure(db, layout);
     for (const { row } of folded) await store.fold(db.knex, row);
     const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
     for (const m of selection.run) {
@@ -170,12 +170,16 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
       run.migrations.push({ id: r.file.id, durationMs: outcome.durationMs });
       o.reporter?.migrationDone?.(unit.id, r.file.id, direction, outcome.durationMs);
     };
+    // knex (about 60 ms of CPU to load) is needed by TS and no-transaction migrations only: if
+    // some will run, it loads while the server runs the first batch.
+    let preload = steps.some(needsKnex) ? () => void db.knex : undefined;
     for (let i = 0; i < steps.length; ) {
       // Consecutive transactional SQL migrations go to the server as one message (a batch);
       // after a failure in it, the rest run one by one and the failing one is named.
       const n = nextBatch(steps, i);
       if (n > 1) {
-        const committed = await applyBatch(db, steps.slice(i, i + n), ctx);
+        const committed = await applyBatch(db, steps.slice(i, i + n), ctx, { whileRunning: preload });
+        preload = undefined;
         for (const c of committed) {
           o.reporter?.migrationStart?.(unit.id, c.r.file.id, direction);
           done(c.r, c.outcome);
