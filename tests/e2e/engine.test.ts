@@ -255,7 +255,7 @@ describe('module connection', () => {
     );
   });
 
-  it('a no-op up, and a run of transactional SQL migrations, load no knex (a no-transaction migration does)', async () => {
+  it('a no-op up, and a run of SQL migrations, load no knex (a TS migration does)', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'svc', url: '${SVC_URL}', migrations: MIGRATIONS }]);
     // Preloaded into the CLI's process: says on exit whether knex was ever required.
@@ -266,15 +266,21 @@ describe('module connection', () => {
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(applied.stderr).toContain('svc: ✓ 2 applied');
     expect(applied.stderr).toContain('knex loaded: false');
-    // Two in a batch, then one outside a transaction: knex loads while the server runs the batch,
-    // and takes over the session holding the lock (another session would fail the lock check).
-    fx.write('modules/svc/migrations/003_c.up.sql', 'CREATE TABLE c (id int);\n');
-    fx.write('modules/svc/migrations/004_d.up.sql', 'CREATE TABLE d (id int);\n');
-    fx.write('modules/svc/migrations/005_e.up.sql', '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY b_id ON b (id);\nCREATE INDEX CONCURRENTLY c_id ON c (id);\n');
+    // Outside a transaction, SQL runs on the driver too.
+    fx.write('modules/svc/migrations/003_c.up.sql', '-- bulkhead:no-transaction\nCREATE TABLE c (id int);\nCREATE INDEX CONCURRENTLY c_id ON c (id);\n');
     const outside = await run();
     expect(outside.exitCode, outside.stderr).toBe(0);
-    expect(outside.stderr).toContain('svc: ✓ 3 applied');
-    expect(outside.stderr).toContain('knex loaded: true');
+    expect(outside.stderr).toContain('svc: ✓ 1 applied');
+    expect(outside.stderr).toContain('knex loaded: false');
+    // Two in a batch, then a TS migration: knex loads while the server runs the batch, and takes
+    // over the session holding the lock (another session would fail the lock check).
+    fx.write('modules/svc/migrations/004_d.up.sql', 'CREATE TABLE d (id int);\n');
+    fx.write('modules/svc/migrations/005_e.up.sql', 'CREATE TABLE e (id int);\n');
+    fx.write('modules/svc/migrations/006_f.ts', "export async function up(knex: any) { await knex.schema.createTable('f', (t: any) => t.integer('id')); }\n");
+    const ts = await run();
+    expect(ts.exitCode, ts.stderr).toBe(0);
+    expect(ts.stderr).toContain('svc: ✓ 3 applied');
+    expect(ts.stderr).toContain('knex loaded: true');
     const noop = await run();
     expect(noop.exitCode).toBe(0);
     expect(noop.stderr).toContain('svc: up to date');

@@ -249,7 +249,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
             },
             async verify(q, before) {
               if (lost) throw lostError(before);
-              const r = await q.raw(`SELECT pg_backend_pid() AS pid, ${held} AS held`);
+              const r = await q.query(`SELECT pg_backend_pid() AS pid, ${held} AS held`);
               const row = r.rows[0];
               if (row.pid !== pid) onLost(`its session closed: this connection (pid ${row.pid}) is not the one that took it (pid ${pid})`);
               else if (row.held !== true) onLost('the server no longer lists it');

@@ -50,7 +50,7 @@ export interface LockGuard {
    * Asks the server, through `q`, whether `q`'s session holds the lock; throws (BH036) if not.
    * One round trip: used around statements of a migration that runs outside a transaction.
    */
-  verify(q: Knex | Knex.Transaction, before: string): Promise<void>;
+  verify(q: SqlSession, before: string): Promise<void>;
   /**
    * Inside a migration's transaction: take the module's transaction-level fence lock, so two
    * runners can never both commit the same migration (even one that lost its module lock unaware).

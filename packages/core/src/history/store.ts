@@ -65,15 +65,22 @@ export interface HistoryStore {
   fold(q: Knex, row: HistoryRow): Promise<void>;
   /** Whether `id` has a row (read inside a migration's transaction, after the fence). */
   isApplied(q: Db, id: string): Promise<boolean>;
+  // A no-transaction migration's progress, on the driver (its SQL goes as written, in as few
+  // round trips as the statements allow).
+  /** Its progress row at the start (a new one, or one an earlier run left), and the progress table the first time. */
   startProgress(
-    q: Knex,
+    q: SqlSession,
     row: Pick<ProgressRow, 'id' | 'direction' | 'checksum' | 'statements_total' | 'statements_done' | 'done_digest' | 'run_id' | 'runner'>,
   ): Promise<void>;
-  advanceProgress(q: Knex, id: string, done: number, digest: string | null): Promise<void>;
+  advanceProgress(q: SqlSession, id: string, done: number, digest: string | null): Promise<void>;
   /** advanceProgress as SQL, to send in one message with the statement it records (one implicit transaction). */
   advanceProgressSql(id: string, done: number, digest: string | null): string;
-  failProgress(q: Knex, id: string, statement: number | null, error: string): Promise<void>;
-  clearProgress(q: Db, id: string): Promise<void>;
+  failProgress(q: SqlSession, id: string, statement: number | null, error: string): Promise<void>;
+  /**
+   * SQL that records a no-transaction migration as done: its history row written (`up`) or
+   * removed (`down`), and its progress row cleared. Sent as one message: one implicit transaction.
+   */
+  finishedSql(direction: 'up' | 'down', row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): string;
 }
 
 /** The companion table that tracks no-transaction migrations while they run: `<history>_progress`. */
@@ -83,8 +90,12 @@ export function progressTable(h: HistoryTable): HistoryTable {
 
 export function historyStore(h: HistoryTable): HistoryStore {
   const p = progressTable(h);
-  /** The progress table is known to exist (made or seen by this store): not asked again. */
+  const historyName = `${ident(h.schema)}.${ident(h.table)}`;
+  const progressName = `${ident(p.schema)}.${ident(p.table)}`;
+  /** The progress table is known to exist (made by this store): not made again. */
   let progressExists = false;
+  const advanceSql = (id: string, done: number, digest: string | null): string =>
+    `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
   return {
     table: h,
     async read(q, attempt = 1) {
@@ -170,45 +181,35 @@ export function historyStore(h: HistoryTable): HistoryStore {
       return rows.length > 0;
     },
     async startProgress(q, row) {
-      if (!progressExists && !(await q.schema.withSchema(p.schema).hasTable(p.table))) {
-        await q.schema.withSchema(p.schema).createTable(p.table, (t) => {
-          t.text('id').primary();
-          t.text('direction').notNullable();
-          t.text('checksum').notNullable();
-          t.integer('statements_total');
-          t.integer('statements_done').notNullable();
-          t.text('done_digest');
-          t.integer('failed_statement');
-          t.text('error');
-          t.uuid('run_id').notNullable();
-          t.text('runner').notNullable();
-          t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(q.fn.now());
-          t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(q.fn.now());
-        });
-      }
+      // The table as every version wrote it (the constraint named as knex named it), made with
+      // the first row: one round trip, one implicit transaction.
+      const create = progressExists
+        ? ''
+        : `CREATE TABLE IF NOT EXISTS ${progressName} (id text, direction text NOT NULL, checksum text NOT NULL, statements_total integer,
+             statements_done integer NOT NULL, done_digest text, failed_statement integer, error text, run_id uuid NOT NULL, runner text NOT NULL,
+             started_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+             CONSTRAINT ${ident(`${p.table}_pkey`)} PRIMARY KEY (id));\n`;
+      const columns = ['id', 'direction', 'checksum', 'statements_total', 'statements_done', 'done_digest', 'run_id', 'runner'] as const;
+      const value = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : literal(v));
+      await q.query(
+        `${create}INSERT INTO ${progressName} (${columns.join(', ')}, failed_statement, error) VALUES (${columns.map((c) => value(row[c])).join(', ')}, NULL, NULL)
+           ON CONFLICT (id) DO UPDATE SET ${[...columns.slice(1), 'failed_statement', 'error', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      );
       progressExists = true;
-      await q
-        .withSchema(p.schema)
-        .table(p.table)
-        .insert({ ...row, failed_statement: null, error: null })
-        .onConflict('id')
-        .merge(['direction', 'checksum', 'statements_total', 'statements_done', 'done_digest', 'failed_statement', 'error', 'run_id', 'runner', 'updated_at']);
     },
     async advanceProgress(q, id, done, digest) {
-      await q.withSchema(p.schema).table(p.table).where({ id }).update({ statements_done: done, done_digest: digest, updated_at: q.fn.now() });
+      await q.query(advanceSql(id, done, digest));
     },
-    advanceProgressSql(id, done, digest) {
-      return `UPDATE ${ident(p.schema)}.${ident(p.table)} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
-    },
+    advanceProgressSql: advanceSql,
     async failProgress(q, id, statement, error) {
-      await q.withSchema(p.schema).table(p.table).where({ id }).update({ failed_statement: statement, error, updated_at: q.fn.now() });
+      await q.query(`UPDATE ${progressName} SET failed_statement = $1, error = $2, updated_at = CURRENT_TIMESTAMP WHERE id = $3`, [statement, error, id]);
     },
-    async clearProgress(q, id) {
-      if (!progressExists) {
-        const r = await q.raw(`SELECT to_regclass(format('%I.%I', ?::text, ?::text)) AS p`, [p.schema, p.table]);
-        if (r.rows[0].p === null) return;
-      }
-      await q.withSchema(p.schema).table(p.table).where({ id }).delete();
+    finishedSql(direction, row) {
+      const write =
+        direction === 'up'
+          ? `INSERT INTO ${historyName} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[row.id, row.name, row.checksum].map(literal).join(', ')}, ${Math.round(row.duration_ms)}, ${literal(row.run_id)}, ${literal(row.bulkhead_version)})`
+          : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
+      return `${write};\nDELETE FROM ${progressName} WHERE id = ${literal(row.id)}`;
     },
   };
 }

@@ -204,9 +204,9 @@ export function batchable(r: Runnable, o: { upOnly: boolean } = { upOnly: true }
   return (!o.upOnly || r.direction === 'up') && r.transaction && r.step.format === 'sql';
 }
 
-/** Whether running `r` needs knex: a TS migration (its function gets a knex), or one outside a transaction (its progress rows). */
+/** Whether running `r` needs knex: a TS migration (its function is given one). SQL runs on the driver. */
 export function needsKnex(r: Runnable): boolean {
-  return r.step.format !== 'sql' || !r.transaction;
+  return r.step.format !== 'sql';
 }
 
 /** How many of `rs`, from `from`, go into the next batch (1 means: run it alone). */
@@ -408,7 +408,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   // Only a CONCURRENTLY build (or a TS migration, which may run one) can leave an INVALID index behind.
   const mayLeaveInvalid = !statements || statements.some((s) => (s.kind === 'IndexStmt' || s.kind === 'ReindexStmt') && nonTransactional(s));
   const before = new Set(mayLeaveInvalid ? await invalidIndexes(db) : []);
-  await ctx.history.startProgress(db.knex, {
+  await ctx.history.startProgress(db, {
     id: r.file.id,
     direction: r.direction,
     checksum: r.file.checksum,
@@ -427,12 +427,12 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
         const s = step.statements[i]!;
         const doneDigest = done.add(s);
         if (!ownTransactions && !nonTransactional(s) && (await runStatementRecorded(db, r, ctx, step.statements, i, doneDigest))) continue;
-        await ctx.guard.verify(db.knex, `statement ${i + 1} of ${r.file.id}`);
+        await ctx.guard.verify(db, `statement ${i + 1} of ${r.file.id}`);
         await runStatementOutside(db, r, ctx, step.statements, i, i > 0);
-        await ctx.history.advanceProgress(db.knex, r.file.id, i + 1, doneDigest);
+        await ctx.history.advanceProgress(db, r.file.id, i + 1, doneDigest);
       }
     } else {
-      await ctx.guard.verify(db.knex, r.file.id);
+      await ctx.guard.verify(db, r.file.id);
       await runStep(r, db.knex, ctx);
     }
     // An index built CONCURRENTLY that failed or was cut short stays behind, INVALID: never record that as applied.
@@ -442,7 +442,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
       // The statement that builds it did not complete: a resume must run it again.
       const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
       const builder = (statements ?? []).findIndex((s) => s.kind === 'IndexStmt' && (!s.node.idxname || bare.has(String(s.node.idxname))));
-      if (statements && builder >= 0) await ctx.history.advanceProgress(db.knex, r.file.id, builder, digest(statements.slice(0, builder)));
+      if (statements && builder >= 0) await ctx.history.advanceProgress(db, r.file.id, builder, digest(statements.slice(0, builder)));
       throw new MigrationFailedError({
         ...baseFailure(r, ctx),
         partial: true,
@@ -451,18 +451,18 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
       });
     }
     // Its statements ran on their own: the lock is asked of the server before it is recorded.
-    await ctx.guard.verify(db.knex, `recording ${r.file.id}`);
+    await ctx.guard.verify(db, `recording ${r.file.id}`);
     const durationMs = Math.round(performance.now() - started);
-    await withTransaction(db, async (trx) => {
-      await record(trx, r, ctx, durationMs);
-      await ctx.history.clearProgress(trx, r.file.id);
-    });
+    // Its history row and the end of its progress row: one message, one implicit transaction.
+    await db.query(
+      ctx.history.finishedSql(r.direction, { id: r.file.id, name: r.file.name, checksum: r.file.checksum, duration_ms: durationMs, run_id: ctx.runId, bulkhead_version: BULKHEAD_VERSION }),
+    );
     return { ran: true, durationMs };
   } catch (e) {
     const failure = e instanceof MigrationFailedError ? e.failure : undefined;
     if (!failure?.connectionLost) {
       const text = failure?.message ?? (e as Error).message;
-      await ctx.history.failProgress(db.knex, r.file.id, failure?.statement ?? null, redact(text)).catch(() => undefined);
+      await ctx.history.failProgress(db, r.file.id, failure?.statement ?? null, redact(text)).catch(() => undefined);
     }
     throw e;
   }

@@ -170,8 +170,8 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
       run.migrations.push({ id: r.file.id, durationMs: outcome.durationMs });
       o.reporter?.migrationDone?.(unit.id, r.file.id, direction, outcome.durationMs);
     };
-    // knex (about 60 ms of CPU to load) is needed by TS and no-transaction migrations only: if
-    // some will run, it loads while the server runs the first batch.
+    // knex (about 60 ms of CPU to load) is needed by TS migrations only: if some will run, it
+    // loads while the server runs the first batch.
     let preload = steps.some(needsKnex) ? () => void db.knex : undefined;
     for (let i = 0; i < steps.length; ) {
       // Consecutive transactional SQL migrations go to the server as one message (a batch);
