@@ -117,26 +117,32 @@ describe('a lost module lock', () => {
     expect((await query(url, 'SELECT id FROM lost_migrations ORDER BY id')).map((r: any) => r.id)).toEqual(['000_log', '001_slow', '002_next']);
   });
 
-  it('a migration whose SQL releases the module lock (pg_advisory_unlock_all) is stopped by the server before it commits', async () => {
-    const urls = { tx: await createDatabase(), nt: await createDatabase() };
+  it('a migration that releases the module lock (pg_advisory_unlock_all; SQL, no-transaction or TS) is stopped by the server before it commits', async () => {
+    const urls = { tx: await createDatabase(), nt: await createDatabase(), ts: await createDatabase() };
     fx = makeWorkspace([
       { name: 'tx', url: '${TX_URL}', migrations: { '001_unlock.up.sql': 'CREATE TABLE tx_t (id int);\nSELECT pg_advisory_unlock_all();\n' } },
+      {
+        name: 'ts',
+        url: '${TS_URL}',
+        migrations: { '001_unlock.ts': "export async function up(knex: any) {\n  await knex.raw('CREATE TABLE ts_t (id int)');\n  await knex.raw('SELECT pg_advisory_unlock_all()');\n}\n" },
+      },
       {
         name: 'nt',
         url: '${NT_URL}',
         migrations: { '001_unlock.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nt_a (id int);\nSELECT pg_advisory_unlock_all();\nCREATE TABLE nt_b (id int);\n' },
       },
     ]);
-    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { TX_URL: urls.tx, NT_URL: urls.nt } });
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { TX_URL: urls.tx, NT_URL: urls.nt, TS_URL: urls.ts } });
     expect(r.exitCode).toBe(1);
     const byModule = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
-    for (const name of ['tx', 'nt']) {
+    for (const name of ['tx', 'nt', 'ts']) {
       expect(byModule[name].status).toBe('failed');
       expect(byModule[name].problems).toEqual([expect.objectContaining({ code: 'BH036', module: name })]);
       expect(byModule[name].problems[0].message).toMatch(/lost the lock of module .* \(the server no longer lists it\)/);
     }
     // The transactional migration left nothing; the no-transaction one stopped before its third statement.
     expect(await tableExists(urls.tx, 'tx_t')).toBe(false);
+    expect(await tableExists(urls.ts, 'ts_t')).toBe(false);
     expect(await query(urls.tx, "SELECT to_regclass('tx_migrations') IS NOT NULL AND EXISTS (SELECT 1 FROM tx_migrations) AS any")).toEqual([{ any: false }]);
     expect([await tableExists(urls.nt, 'nt_a'), await tableExists(urls.nt, 'nt_b')]).toEqual([true, false]);
   });

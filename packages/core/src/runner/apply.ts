@@ -388,7 +388,8 @@ async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext):
         if ((await ctx.history.isApplied(trx, r.file.id)) === (r.direction === 'up')) return { ran: false };
         if (ctx.statementLockTimeoutMs > 0) await trx.raw("SELECT set_config('lock_timeout', ?, true)", [`${ctx.statementLockTimeoutMs}ms`]);
         await runStep(r, trx, ctx, conn);
-        ctx.guard.check(`recording ${r.file.id}`);
+        // A migration's code may do anything, releasing advisory locks too: the server is asked.
+        await ctx.guard.verify(conn, `recording ${r.file.id}`);
         const durationMs = Math.round(performance.now() - started);
         await record(trx, r, ctx, durationMs);
         return { ran: true, durationMs };
