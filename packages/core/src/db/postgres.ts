@@ -259,8 +259,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
               await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [lock.fence]);
             },
             fenceSql: `SELECT pg_advisory_xact_lock(${lock.fence}::bigint)`,
-            sessionSql: `DO $bulkhead$ BEGIN IF pg_backend_pid() <> ${pid} THEN ${raise('this session is not the one holding the module lock')}; END IF; END $bulkhead$`,
-            heldSql: `DO $bulkhead$ BEGIN IF NOT ${held} THEN ${raise('the module lock is no longer held')}; END IF; END $bulkhead$`,
+            // Their messages are the reason a runner reports (BH036).
+            sessionSql: `DO $bulkhead$ BEGIN IF pg_backend_pid() <> ${pid} THEN ${raise(`this session is not the one that took it (pid ${pid}): the connection was made again`)}; END IF; END $bulkhead$`,
+            heldSql: `DO $bulkhead$ BEGIN IF NOT ${held} THEN ${raise('the server no longer lists it')}; END IF; END $bulkhead$`,
             async blockersOf(blocked) {
               if (lost) return [];
               const conn = await sideSession();

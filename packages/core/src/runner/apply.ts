@@ -123,12 +123,12 @@ const ALREADY_DONE = 'BHDUN';
 const LOCK_LOST = 'BHLST';
 
 /**
- * The server's own check (heldSql) found the module lock gone before `what` committed: the
- * guard's error if it already knows why, else BH036 saying the server no longer lists the lock.
+ * The server's own check (sessionSql, heldSql) refused `what` before it committed: the guard's
+ * error if it already knows why, else BH036 with the server's reason (the check's message).
  */
-function serverLostLock(ctx: ApplyContext, what: string): BulkheadError {
+function serverLostLock(ctx: ApplyContext, what: string, err: PgError): BulkheadError {
   ctx.guard.check(`committing ${what}`);
-  return lockLost(ctx.module, 'the server no longer lists it', `${what} was rolled back before it committed`);
+  return lockLost(ctx.module, err.message, `${what} was rolled back before it committed`);
 }
 
 /** A migration's statements as one message, and where each starts in it. */
@@ -143,7 +143,7 @@ interface Segment {
 const RELEASES_LOCKS = /advisory_unlock|\bdiscard\b/i;
 
 /** Whether a migration's SQL may release the module lock: it is then asked of the server's lock table before it commits. */
-export function mayReleaseLock(statements: readonly Statement[]): boolean {
+function mayReleaseLock(statements: readonly Statement[]): boolean {
   return statements.some((s) => RELEASES_LOCKS.test(s.text));
 }
 
@@ -290,7 +290,7 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
       if ((e as PgError).code === ALREADY_DONE) return { ran: false };
-      if ((e as PgError).code === LOCK_LOST) throw serverLostLock(ctx, r.file.id);
+      if ((e as PgError).code === LOCK_LOST) throw serverLostLock(ctx, r.file.id, e as PgError);
       throw e;
     }
     try {
@@ -298,7 +298,7 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
     } catch (e) {
       const err = e as PgError;
       await conn.query('ROLLBACK').catch(() => undefined);
-      if (err.code === LOCK_LOST) throw serverLostLock(ctx, r.file.id);
+      if (err.code === LOCK_LOST) throw serverLostLock(ctx, r.file.id, err);
       throw await locateFailure(conn, seg, err, ctx, opening);
     }
     return { ran: true, durationMs: Math.round(performance.now() - started) };
@@ -507,7 +507,7 @@ async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext
       return true;
     } catch (e) {
       const err = e as PgError;
-      if (err.code === LOCK_LOST) throw serverLostLock(ctx, `statement ${i + 1} of ${r.file.id}`);
+      if (err.code === LOCK_LOST) throw serverLostLock(ctx, `statement ${i + 1} of ${r.file.id}`, err);
       if (err.code === ACTIVE_TRANSACTION || err.code === INVALID_TRANSACTION_TERMINATION) return false;
       // The error's position counts from the message's start: make it the statement's own.
       const at = err.position === undefined ? 0 : Number(err.position) - prefix.length;
