@@ -4,7 +4,7 @@ import type { BlockingSession, LockHolder } from './types.js';
 
 /** A session holding a module lock, as a waiting runner names it. */
 export function describeHolder(h: LockHolder): string {
-  return `"${h.application}"${h.pid ? ` (pid ${h.pid}` : ''}${h.since ? `, since ${h.since}` : ''}${h.pid ? ')' : ''}`;
+  return `"${h.application}"${h.pid ? ` (pid ${h.pid}` : ''}${h.from ? ` from ${h.from}` : ''}${h.since ? `, since ${h.since}` : ''}${h.pid ? ')' : ''}`;
 }
 
 /** A session blocking a migration's statement, as a lock-timeout report names it. */

@@ -322,7 +322,10 @@ function sleep(ms: number): Promise<void> {
 
 async function lockHolder(conn: pg.Client, lock: { classid: number; objid: number }): Promise<LockHolder | undefined> {
   const r = await conn.query(
-    `SELECT a.pid, a.application_name, a.backend_start
+    // Where it connects from, when that is another host (a runner elsewhere): its name in
+    // messages is what it runs (`bulkhead up <unit> <id>` inside a migration), not who runs it.
+    `SELECT a.pid, a.application_name, a.backend_start,
+            CASE WHEN a.client_addr IS NULL OR a.client_addr = ANY ('{127.0.0.1,::1}'::inet[]) THEN NULL ELSE coalesce(a.client_hostname, host(a.client_addr)) END AS from
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
@@ -330,7 +333,7 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
     [lock.classid, lock.objid],
   );
   const row = r.rows[0];
-  return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString() } : undefined;
+  return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString(), ...(row.from ? { from: row.from } : {}) } : undefined;
 }
 
 function connectError(o: PostgresOptions, display: string, e: unknown): BulkheadError {

@@ -16,6 +16,8 @@ export interface LockHolder {
   application: string;
   pid?: number;
   since?: string;
+  /** The address the holding session connects from, when not this machine's loopback (another host's runner). */
+  from?: string;
 }
 
 /** A session that blocks a migration's statement (from `pg_blocking_pids`). */
