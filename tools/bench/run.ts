@@ -18,7 +18,8 @@
  *      script (Node, pg, one connection, that module's history read)
  *   e  the three example modules on embedded PGlite: first `up` (data folders created; the
  *      machine's template folder already made) and a no-op `up`
- *   r  real migration sets, one process vs one psql session: ory/kratos (~350 migrations),
+ *   r  real migration sets, one process vs one psql session, in a fresh workspace and again with its
+ *      caches warm (on a second empty database): ory/kratos (~350 migrations),
  *      rust-lang/crates.io (~285, diesel) and openmeterio/openmeter (~270, golang-migrate), read
  *      from git mirrors in BULKHEAD_BENCH_MIRRORS (the `fetch` tool's layout: <owner>+<name>/repo,
  *      e.g. /work/.mirror), or BULKHEAD_BENCH_KRATOS_GIT for kratos alone; a set without a mirror
@@ -326,12 +327,23 @@ async function versusPsql(label: string, tag: string, root: string, target: stri
   const psql = await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' }));
   fs.writeFileSync(path.join(root, 'modules/m/bulkhead.json'), JSON.stringify({ name: 'm', database: { url: '${M_URL}' } }));
   let rss = '';
-  const bh = await timed(async () => {
-    const r = await execa('/usr/bin/time', ['-f', 'maxrss=%M', 'node', CLI, 'up'], { cwd: root, env: { ...process.env, M_URL: url }, stdout: 'ignore', stderr: 'pipe', reject: false });
-    if (r.exitCode !== 0) throw new Error(`bulkhead up failed:\n${r.stderr}`);
-    rss = /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
+  const up = (target: string) =>
+    timed(async () => {
+      const r = await execa('/usr/bin/time', ['-f', 'maxrss=%M', 'node', CLI, 'up'], { cwd: root, env: { ...process.env, M_URL: target }, stdout: 'ignore', stderr: 'pipe', reject: false });
+      if (r.exitCode !== 0) throw new Error(`bulkhead up failed:\n${r.stderr}`);
+      rss ||= /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
+    });
+  // A fresh workspace (as a first CI run: every file analysed, manifests validated), then the
+  // same set on a second empty database with the workspace's caches warm.
+  const cold = await up(url);
+  const warm = await up(await createDb(`${tag}_bh_warm`));
+  rows.push({
+    scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}`,
+    bulkhead: `${s(cold)} (warm cache ${s(warm)})`,
+    baseline: `one psql session ${s(psql)}`,
+    ratio: `${(cold / psql).toFixed(2)}× (warm ${(warm / psql).toFixed(2)}×)`,
+    target,
   });
-  rows.push({ scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}`, bulkhead: s(bh), baseline: `one psql session ${s(psql)}`, ratio: `${(bh / psql).toFixed(2)}×`, target });
 }
 
 function mirror(repo: string): string | undefined {
