@@ -150,10 +150,15 @@ describe('squash', () => {
     // The downs, last first.
     expect(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP INDEX')).toBeLessThan(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP TABLE'));
 
-    // A database that applied both: the squash counts as applied; the next run writes its row in their place.
+    // A database that applied both: the squash counts as applied; the next up writes its row in their place.
     const st = await runCli(['status', '--json'], { cwd: fx.root, env: at(applied) });
     expect(st.json.modules[0]).toMatchObject({ pending: ['003_later'], problems: [] });
     expect(st.json.modules[0].applied.map((a: { id: string; kind: string }) => [a.id, a.kind])).toEqual([['002_squashed', 'squash']]);
+    // An up with nothing to run writes it too.
+    const folded = await runCli(['up', '--to', '002_squashed', '--json'], { cwd: fx.root, env: at(applied) });
+    expect(folded.exitCode, folded.stderr).toBe(0);
+    expect(folded.json.modules[0]).toMatchObject({ status: 'up-to-date', migrations: [] });
+    expect(await query(applied, 'SELECT id, kind FROM shop_migrations ORDER BY id')).toEqual([{ id: '002_squashed', kind: 'squash' }]);
     expect((await runCli(['up'], { cwd: fx.root, env: at(applied) })).exitCode).toBe(0);
     expect(await query(applied, 'SELECT id, kind FROM shop_migrations ORDER BY id')).toEqual([
       { id: '002_squashed', kind: 'squash' },

@@ -45,7 +45,7 @@ const IDS_PER_LINE = 8;
  * replaying them on a scratch database, with `-- bulkhead:replaces` naming them. It is proved
  * equivalent before anything changes (the squash replayed on a second scratch database must give
  * the same snapshot), then the originals move to `<migrations>/.archive/<id>/`. A database that
- * applied all of them reads the squash as applied (its row takes theirs on the next run); a new
+ * applied all of them reads the squash as applied (its row takes theirs on the next `up`); a new
  * database runs the squash; one that applied only some of them is refused (BH055). The down is
  * the originals' downs in reverse order, when each has one in SQL.
  */

@@ -85,7 +85,9 @@ export async function execute(ws: Workspace, plan: Plan, pool: TargetPool, o: Ex
     async (id) => {
       const { plan: up, run } = byId.get(id)!;
       try {
-        if (up.steps.length === 0) return true;
+        // Nothing to run: done, unless a squashed migration's row is still to be written in place
+        // of the rows it replaced (that is done under the lock, as a run does).
+        if (up.steps.length === 0 && !up.state.applied.some((a) => a.row.replaced)) return true;
         const started = Date.now();
         // An embedded folder has one session: its units (schema tenants) take turns.
         const go = () => withTarget(pool, up.unit, (db) => runUnit(ws, plan, up, db, run, o));
