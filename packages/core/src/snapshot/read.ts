@@ -65,10 +65,11 @@ type Row = Record<string, unknown>;
  * output sets it to '').
  */
 export async function readSnapshot(db: ModuleDb, scope: SnapshotScope = {}): Promise<Snapshot> {
-  await db.query(db.sessionReset);
+  // From a clean session (search path, role), in the same round trip: the reset's results come
+  // first and are dropped.
   const sql = snapshotQueries(scope);
-  const results = (await db.query(sql.join(';\n'))) as unknown as { rows: Row[] }[] | { rows: Row[] };
-  const sets = Array.isArray(results) ? results.map((r) => r.rows) : [results.rows];
+  const results = (await db.query(`${db.sessionReset};\n${sql.join(';\n')}`)) as unknown as { rows: Row[] }[];
+  const sets = results.slice(-sql.length).map((r) => r.rows);
   return buildSnapshot(sets, scope);
 }
 
