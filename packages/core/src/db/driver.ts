@@ -26,9 +26,9 @@ export function loadPg(): Promise<typeof pg> {
 }
 
 /**
- * knex's factory, loaded synchronously (knex is CommonJS) the first time a server connection
- * needs it, so that a command which only reads never loads it (about 75 ms and 330 files). pg
- * must be loaded already (loadPg): knex then finds it in the module cache.
+ * knex's factory, loaded synchronously (knex is CommonJS) the first time a module database needs
+ * it (a TS migration, a rarer write), so that reads and SQL migrations never load it (about 75 ms
+ * and 330 files). pg must be loaded already (loadPg): knex then finds it in the module cache.
  */
 export function requireKnex(): (config: Knex.Config) => Knex {
   return createRequire(import.meta.url)('knex') as (config: Knex.Config) => Knex;

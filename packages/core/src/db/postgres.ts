@@ -305,7 +305,7 @@ export function lockLost(module: string, why: string, outcome: string): Bulkhead
   return new BulkheadError(
     problem('BH036', `lost the lock of module ${module} (${why}); ${outcome}`, {
       module,
-      fix: 'another runner may now hold the lock; check the connection to the server (restarts, proxies closing idle connections), then run again: what was committed stays, the rest is still pending',
+      fix: 'another runner may now hold the lock; check the connection to the server (restarts, proxies closing idle connections), and that no migration releases advisory locks itself (pg_advisory_unlock_all, DISCARD ALL: the module lock is one), then run again: what was committed stays, the rest is still pending',
     }),
   );
 }

@@ -62,8 +62,8 @@ export interface LockGuard {
   readonly fenceSql: string;
   /**
    * SQL that fails with SQLSTATE `BHLST` unless it runs on the session that took the lock (a
-   * reconnect is a new session, without it). Cheap: sent before each migration or statement
-   * ('' when there is none).
+   * reconnect is a new session, without it). Cheap: sent once per batch of migrations, per single
+   * migration, and per statement outside a transaction ('' when there is none).
    */
   readonly sessionSql: string;
   /**

@@ -54,7 +54,6 @@ export interface HistoryStore {
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
-  remove(q: Db, id: string): Promise<void>;
   /**
    * Accept `checksum` as the applied migration's own (`repair`): the row keeps when and by whom it
    * was applied, becomes kind `repair`, and its reason gains `note` (the audit trail). False when
@@ -77,11 +76,19 @@ export interface HistoryStore {
   advanceProgressSql(id: string, done: number, digest: string | null): string;
   failProgress(q: SqlSession, id: string, statement: number | null, error: string): Promise<void>;
   /**
+   * SQL that writes a migration's history row (`up`) or removes it (`down`). `durationMs` is SQL:
+   * a number, or an expression the server computes in the migration's own transaction.
+   */
+  historySql(direction: 'up' | 'down', row: HistoryWrite, durationMs: string): string;
+  /**
    * SQL that records a no-transaction migration as done: its history row written (`up`) or
    * removed (`down`), and its progress row cleared. Sent as one message: one implicit transaction.
    */
-  finishedSql(direction: 'up' | 'down', row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): string;
+  finishedSql(direction: 'up' | 'down', row: HistoryWrite, durationMs: number): string;
 }
+
+/** What a run writes in a migration's history row (the rest are the table's defaults). */
+export type HistoryWrite = Pick<HistoryRow, 'id' | 'name' | 'checksum' | 'run_id' | 'bulkhead_version'>;
 
 /** The companion table that tracks no-transaction migrations while they run: `<history>_progress`. */
 export function progressTable(h: HistoryTable): HistoryTable {
@@ -94,6 +101,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
   const progressName = `${ident(p.schema)}.${ident(p.table)}`;
   /** The progress table is known to exist (made by this store): not made again. */
   let progressExists = false;
+  const historySql = (direction: 'up' | 'down', row: HistoryWrite, durationMs: string): string =>
+    direction === 'up'
+      ? `INSERT INTO ${historyName} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[row.id, row.name, row.checksum].map(literal).join(', ')}, ${durationMs}, ${literal(row.run_id)}, ${literal(row.bulkhead_version)})`
+      : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
   const advanceSql = (id: string, done: number, digest: string | null): string =>
     `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
   return {
@@ -158,9 +169,6 @@ export function historyStore(h: HistoryTable): HistoryStore {
     async record(q, row) {
       await q.withSchema(h.schema).table(h.table).insert(row);
     },
-    async remove(q, id) {
-      await q.withSchema(h.schema).table(h.table).where({ id }).delete();
-    },
     async accept(q, id, checksum, note) {
       const n = await q
         .withSchema(h.schema)
@@ -204,12 +212,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
     async failProgress(q, id, statement, error) {
       await q.query(`UPDATE ${progressName} SET failed_statement = $1, error = $2, updated_at = CURRENT_TIMESTAMP WHERE id = $3`, [statement, error, id]);
     },
-    finishedSql(direction, row) {
-      const write =
-        direction === 'up'
-          ? `INSERT INTO ${historyName} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[row.id, row.name, row.checksum].map(literal).join(', ')}, ${Math.round(row.duration_ms)}, ${literal(row.run_id)}, ${literal(row.bulkhead_version)})`
-          : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
-      return `${write};\nDELETE FROM ${progressName} WHERE id = ${literal(row.id)}`;
+    historySql,
+    finishedSql(direction, row, durationMs) {
+      return `${historySql(direction, row, String(Math.round(durationMs)))};\nDELETE FROM ${progressName} WHERE id = ${literal(row.id)}`;
     },
   };
 }

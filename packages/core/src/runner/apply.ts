@@ -8,7 +8,7 @@ import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/types.js';
 import { describeBlocker } from '../db/describe.js';
-import type { HistoryStore, ProgressRow } from '../history/store.js';
+import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
@@ -104,17 +104,9 @@ function baseFailure(r: Runnable, ctx: ApplyContext) {
   return { module: ctx.module, migration: r.file.id, direction: r.direction, file: ctx.rel(r.step.path), partial: !r.transaction };
 }
 
-async function record(q: Knex | Knex.Transaction, r: Runnable, ctx: ApplyContext, durationMs: number): Promise<void> {
-  if (r.direction === 'up') {
-    await ctx.history.record(q, {
-      id: r.file.id,
-      name: r.file.name,
-      checksum: r.file.checksum,
-      duration_ms: durationMs,
-      run_id: ctx.runId,
-      bulkhead_version: BULKHEAD_VERSION,
-    });
-  } else await ctx.history.remove(q, r.file.id);
+/** What this run writes in `r`'s history row. */
+function historyRow(r: Runnable, ctx: ApplyContext): HistoryWrite {
+  return { id: r.file.id, name: r.file.name, checksum: r.file.checksum, run_id: ctx.runId, bulkhead_version: BULKHEAD_VERSION };
 }
 
 /** SQLSTATE of the guard that finds a migration already applied (or reverted) by another runner. */
@@ -183,10 +175,8 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
   // SQL that may release the lock: the server itself checks, just before the commit, that this
   // runner still holds it.
   if (ctx.guard.heldSql && mayReleaseLock(statements)) body += `${ctx.guard.heldSql};\n`;
-  body += up
-    ? `INSERT INTO ${table} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[r.file.id, r.file.name, r.file.checksum].map(literal).join(', ')}, (extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int, ${literal(ctx.runId)}, ${literal(BULKHEAD_VERSION)}) RETURNING duration_ms AS bulkhead_ms`
-    : `DELETE FROM ${table} WHERE id = ${literal(r.file.id)}`;
-  body += ';\nCOMMIT';
+  const elapsed = "(extract(epoch FROM clock_timestamp() - current_setting('bulkhead.started')::timestamptz) * 1000)::int";
+  body += `${ctx.history.historySql(r.direction, historyRow(r, ctx), elapsed)}${up ? ' RETURNING duration_ms AS bulkhead_ms' : ''};\nCOMMIT`;
   return { opening, body, seg };
 }
 
@@ -391,7 +381,8 @@ async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext):
         // A migration's code may do anything, releasing advisory locks too: the server is asked.
         await ctx.guard.verify(conn, `recording ${r.file.id}`);
         const durationMs = Math.round(performance.now() - started);
-        await record(trx, r, ctx, durationMs);
+        // On the transaction's own connection (SQL as written: knex would read `?` as bindings).
+        await conn.query(ctx.history.historySql(r.direction, historyRow(r, ctx), String(durationMs)));
         return { ran: true, durationMs };
       },
       { connection: conn },
@@ -423,11 +414,13 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     if (step.format === 'sql') {
       // A file that opens and closes transactions of its own runs each statement alone.
       const ownTransactions = step.statements.some((s) => s.kind === 'TransactionStmt');
+      // SQL that may release the lock: each statement is then checked against the lock table.
+      const strict = mayReleaseLock(step.statements);
       const done = runningDigest(step.statements.slice(0, from));
       for (let i = from; i < step.statements.length; i++) {
         const s = step.statements[i]!;
         const doneDigest = done.add(s);
-        if (!ownTransactions && !nonTransactional(s) && (await runStatementRecorded(db, r, ctx, step.statements, i, doneDigest))) continue;
+        if (!ownTransactions && !nonTransactional(s) && (await runStatementRecorded(db, r, ctx, step.statements, i, doneDigest, strict))) continue;
         await ctx.guard.verify(db, `statement ${i + 1} of ${r.file.id}`);
         await runStatementOutside(db, r, ctx, step.statements, i, i > 0);
         await ctx.history.advanceProgress(db, r.file.id, i + 1, doneDigest);
@@ -455,9 +448,7 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     await ctx.guard.verify(db, `recording ${r.file.id}`);
     const durationMs = Math.round(performance.now() - started);
     // Its history row and the end of its progress row: one message, one implicit transaction.
-    await db.query(
-      ctx.history.finishedSql(r.direction, { id: r.file.id, name: r.file.name, checksum: r.file.checksum, duration_ms: durationMs, run_id: ctx.runId, bulkhead_version: BULKHEAD_VERSION }),
-    );
+    await db.query(ctx.history.finishedSql(r.direction, historyRow(r, ctx), durationMs));
     return { ran: true, durationMs };
   } catch (e) {
     const failure = e instanceof MigrationFailedError ? e.failure : undefined;
@@ -494,12 +485,12 @@ function resumePoint(r: Runnable, ctx: ApplyContext, statements: readonly Statem
  * nothing done, when the server refuses the statement inside that transaction (a procedure that
  * commits, a statement not known to need its own): the caller then runs it alone.
  */
-async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, doneDigest: string): Promise<boolean> {
+async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, doneDigest: string, strict: boolean): Promise<boolean> {
   const s = statements[i]!;
   // On the lock's session, checked before the statement; where the migration's SQL may release
   // the lock, the server's lock table is asked after it too, before it is recorded.
   const prefix = `${ctx.guard.sessionSql ? `${ctx.guard.sessionSql};\n` : ''}SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true);\n`;
-  const held = ctx.guard.heldSql && mayReleaseLock(statements) ? `${ctx.guard.heldSql};\n` : '';
+  const held = ctx.guard.heldSql && strict ? `${ctx.guard.heldSql};\n` : '';
   const text = `${prefix}${s.text}\n;\n${held}${ctx.history.advanceProgressSql(r.file.id, i + 1, doneDigest)}`;
   return retryOnLockTimeout(db, r, ctx, async (conn) => {
     try {
