@@ -40,6 +40,33 @@ describe('reliability on a PostgreSQL server', () => {
     expect(new Set(applied).size).toBe(12);
   });
 
+  it('a migration of a batch that another runner recorded meanwhile is not applied twice, nor reported as this run\'s', async () => {
+    const url = await createDatabase();
+    // 001 records 002 as another runner would (one without the module lock): after this run read
+    // the history, while 001-003 go to the server as one batch.
+    fx = makeWorkspace([
+      {
+        name: 'svc',
+        url: '${SVC_URL}',
+        migrations: {
+          '001_a.up.sql': `CREATE TABLE a (id int);\nINSERT INTO public.svc_migrations (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES ('002_b', 'b', 'elsewhere', 0, '00000000-0000-4000-8000-000000000002', 'other');\n`,
+          '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO a VALUES (2);\n',
+          '003_c.up.sql': 'CREATE TABLE c (id int);\n',
+        },
+      },
+    ]);
+    const up = await runCli(['up', '--json'], { cwd: fx.root, env: { SVC_URL: url } });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['001_a', '003_c']);
+    expect(await tableExists(url, 'b')).toBe(false);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM a')).toEqual([{ n: 0 }]);
+    expect(await query(url, 'SELECT id, bulkhead_version AS v FROM svc_migrations ORDER BY id')).toEqual([
+      { id: '001_a', v: expect.not.stringMatching(/other/) },
+      { id: '002_b', v: 'other' },
+      { id: '003_c', v: expect.not.stringMatching(/other/) },
+    ]);
+  });
+
   it('a runner waiting for the lock says who holds it; --lock-timeout gives up with exit 2', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

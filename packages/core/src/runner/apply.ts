@@ -146,8 +146,13 @@ function mayReleaseLock(statements: readonly Statement[]): boolean {
  * whose SQL may release the lock asks the server that it still holds it before the history row.
  * The history row's INSERT returns the server-measured duration as `bulkhead_ms` (read back by a
  * batch).
+ *
+ * `done`: the opening stops (SQLSTATE BHDUN) if another runner applied or reverted it meanwhile,
+ * before its statements run. A batch of `up`s goes without (a DO block costs about as much as
+ * the history row): the history table's primary key already stops a second commit of one
+ * migration, failing the batch, and the rest then run one by one, with the check.
  */
-function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session: boolean }): { opening: string; body: string; seg: Segment } {
+function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session: boolean; done: boolean }): { opening: string; body: string; seg: Segment } {
   const h = ctx.history.table;
   const table = `${ident(h.schema)}.${ident(h.table)}`;
   const up = r.direction === 'up';
@@ -159,7 +164,7 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
     // Its own start, for the duration in its history row; the statement lock timeout; and its
     // name in pg_stat_activity's application_name (a batch's query text shows only its start).
     `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}${db.kind === 'postgres' ? `, set_config('application_name', ${literal(migrationLabel(ctx.module, r))}, true)` : ''}`,
-    `DO $bulkhead$ BEGIN IF ${up ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${table} WHERE id = ${literal(r.file.id)}) THEN RAISE EXCEPTION USING ERRCODE = '${ALREADY_DONE}', MESSAGE = ${literal(r.file.id)}; END IF; END $bulkhead$`,
+    o.done && `DO $bulkhead$ BEGIN IF ${up ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${table} WHERE id = ${literal(r.file.id)}) THEN RAISE EXCEPTION USING ERRCODE = '${ALREADY_DONE}', MESSAGE = ${literal(r.file.id)}; END IF; END $bulkhead$`,
   ]
     .filter(Boolean)
     .join(';\n');
@@ -224,7 +229,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
   ctx.guard.check(`applying ${rs[0]!.file.id}`);
   const text = rs
     .map((r, i) => {
-      const { opening, body } = sqlMessages(db, r, ctx, { session: i === 0 });
+      const { opening, body } = sqlMessages(db, r, ctx, { session: i === 0, done: false });
       return `${opening};\n${body}`;
     })
     .join(';\n');
@@ -250,12 +255,14 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
       // The connection is gone: the one in flight is the first whose history row had not come back.
       if (isConnectionLoss(e as PgError)) throw lockWentWith(new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError) }, { cause: e }), ctx);
       const h = ctx.history.table;
-      const committed = await conn.query(`SELECT id, duration_ms FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
-      const recorded = new Map<string, number>(committed.rows.map((row: { id: string; duration_ms: number | null }) => [row.id, row.duration_ms ?? 0]));
+      const committed = await conn.query(`SELECT id, duration_ms, run_id::text AS run_id FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
+      const recorded = new Map(committed.rows.map((row: { id: string; duration_ms: number | null; run_id: string }) => [row.id, row]));
       const done: { r: Runnable; outcome: ApplyOutcome }[] = [];
       for (const r of rs) {
-        if (!recorded.has(r.file.id)) break;
-        done.push({ r, outcome: { ran: true, durationMs: recorded.get(r.file.id)! } });
+        const row = recorded.get(r.file.id);
+        if (!row) break;
+        // A row of another run: another runner applied it meanwhile, not this one.
+        done.push({ r, outcome: row.run_id === ctx.runId ? { ran: true, durationMs: row.duration_ms ?? 0 } : { ran: false } });
       }
       return done;
     }
@@ -272,7 +279,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
  * a transaction that is rolled back.
  */
 async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
-  const { opening, body, seg } = sqlMessages(db, r, ctx, { session: true });
+  const { opening, body, seg } = sqlMessages(db, r, ctx, { session: true, done: true });
   return retryOnLockTimeout(db, r, ctx, async (conn) => {
     const started = performance.now();
     try {
