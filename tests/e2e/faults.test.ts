@@ -224,6 +224,78 @@ describe('DDL on a busy table', () => {
 });
 
 describe('no-transaction migrations stopped midway', () => {
+  it("a file's own transactions: a failure inside one names its statement and line, rolls back to its BEGIN, and --resume starts there", async () => {
+    const url = await createDatabase();
+    const file = (bad: string) => `-- bulkhead:no-transaction
+CREATE TABLE ot_log (n int);
+BEGIN;
+INSERT INTO ot_log VALUES (1);
+COMMIT;
+BEGIN;
+INSERT INTO ot_log VALUES (2);
+${bad};
+COMMIT;
+INSERT INTO ot_log VALUES (3);
+`;
+    fx = makeWorkspace([{ name: 'ot', url: '${OT_URL}', migrations: { '001_own.up.sql': file('SELECT no_such_column FROM ot_log') } }]);
+    const env = { OT_URL: url };
+    const failed = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.json.modules[0].failure).toMatchObject({ migration: '001_own', statement: 7, line: 8, pgCode: '42703', partial: true });
+    // The first transaction committed; the second rolled back whole; nothing after it ran.
+    expect(await query(url, 'SELECT n FROM ot_log ORDER BY n')).toEqual([{ n: 1 }]);
+    const refused = await runCli(['up'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/4 of 9 statements completed; statement 7 failed: column "no_such_column" does not exist/);
+
+    fx.write('modules/ot/migrations/001_own.up.sql', file('SELECT n FROM ot_log'));
+    const resumed = await runCli(['up', '--resume'], { cwd: fx.root, env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await query(url, 'SELECT n FROM ot_log ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM ot_migrations_progress')).toEqual([{ n: 0 }]);
+  });
+
+  it('a statement whose commit fails (a deferred constraint) is the one named; those before it stay committed', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'dc',
+        url: '${DC_URL}',
+        migrations: {
+          '001_deferred.up.sql': `-- bulkhead:no-transaction
+CREATE TABLE dc_parent (id int PRIMARY KEY);
+CREATE TABLE dc_child (parent int REFERENCES dc_parent DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO dc_child VALUES (1);
+CREATE TABLE dc_after (id int);
+`,
+        },
+      },
+    ]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { DC_URL: url } });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.modules[0].failure).toMatchObject({ statement: 3, line: 4, pgCode: '23503' });
+    expect([await tableExists(url, 'dc_child'), await tableExists(url, 'dc_after')]).toEqual([true, false]);
+    expect(await query(url, 'SELECT statements_done AS n FROM dc_migrations_progress')).toEqual([{ n: 2 }]);
+  });
+
+  it('a statement of a no-transaction migration behind a long transaction is retried by itself and applied once the blocker ends', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      { name: 'nb', url: '${NB_URL}', migrations: { '001_table.up.sql': 'CREATE TABLE nb_t (id int);\n', '002_steps.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nb_a (id int);\nALTER TABLE nb_t ADD COLUMN note text;\nCREATE TABLE nb_b (id int);\n' } },
+    ]);
+    const env = { NB_URL: url };
+    expect((await runCli(['up', '--to', '001_table'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const blocker = await holdOpenTransaction(url, 'SELECT * FROM nb_t');
+    const run = startCli(['up', '--statement-lock-timeout', '200ms'], { cwd: fx.root, env });
+    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'ALTER TABLE nb_t%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).length > 0);
+    await blocker.release();
+    const done = await run;
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    expect(String(done.stderr)).toMatch(/002_steps timed out waiting for a lock \(attempt 1 of 5\)/);
+    expect([await tableExists(url, 'nb_a'), await tableExists(url, 'nb_b')]).toEqual([true, true]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'nb_t' AND column_name = 'note'")).toEqual([{ n: 1 }]);
+  });
+
   it('SIGKILL between statements: the next run reports exactly what completed; --resume continues after it', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

@@ -11,9 +11,9 @@ export interface Statement {
   /**
    * The few facts of its parse tree the runner needs (the whole tree is not kept: at 10,000
    * migrations the trees would outweigh everything else): CONCURRENTLY, an index name, the
-   * transaction command's kind, REINDEX options, VACUUM vs ANALYZE.
+   * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; params?: unknown; is_vacuumcmd?: boolean };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean };
 }
 
 export class SqlSyntaxError extends Error {
@@ -90,6 +90,7 @@ export function markStatements(sql: string, result: ParseResult): StatementMark[
     if (tree.concurrent) node.concurrent = true;
     if (typeof tree.idxname === 'string') node.idxname = tree.idxname;
     if (typeof tree.kind === 'string') node.kind = tree.kind;
+    if (tree.chain === true) node.chain = true;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
     return { start, end, line, kind, node };

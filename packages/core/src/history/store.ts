@@ -75,6 +75,8 @@ export interface HistoryStore {
   /** advanceProgress as SQL, to send in one message with the statement it records (one implicit transaction). */
   advanceProgressSql(id: string, done: number, digest: string | null): string;
   failProgress(q: SqlSession, id: string, statement: number | null, error: string): Promise<void>;
+  /** How many statements of `id` have committed, as its progress row says (undefined without one). */
+  progressDone(q: SqlSession, id: string): Promise<number | undefined>;
   /**
    * SQL that writes a migration's history row (`up`) or removes it (`down`). `durationMs` is SQL:
    * a number, or an expression the server computes in the migration's own transaction.
@@ -211,6 +213,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
     advanceProgressSql: advanceSql,
     async failProgress(q, id, statement, error) {
       await q.query(`UPDATE ${progressName} SET failed_statement = $1, error = $2, updated_at = CURRENT_TIMESTAMP WHERE id = $3`, [statement, error, id]);
+    },
+    async progressDone(q, id) {
+      const r = await q.query(`SELECT statements_done FROM ${progressName} WHERE id = $1`, [id]);
+      return r.rows[0]?.statements_done;
     },
     historySql,
     finishedSql(direction, row, durationMs) {

@@ -237,18 +237,9 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
     // Each history row's duration, as the server returns it: also how far the message got.
     const ms: number[] = [];
     try {
-      await new Promise<void>((resolve, reject) => {
-        const Query = (conn.constructor as unknown as { Query: new (text: string) => NodeJS.EventEmitter }).Query;
-        const q = new Query(text);
-        q.on('row', (row: Record<string, unknown>) => {
-          if ('bulkhead_ms' in row) ms.push(Number(row.bulkhead_ms));
-        });
-        q.on('end', () => resolve());
-        q.on('error', reject);
-        conn.query(q as unknown as pg.QueryConfig);
-        // The message is on its way: the server runs it while this process does what it must.
-        o.whileRunning?.();
-      });
+      await streamQuery(conn, text, (row) => {
+        if ('bulkhead_ms' in row) ms.push(Number(row.bulkhead_ms));
+      }, o.whileRunning);
       return rs.map((r, i) => ({ r, outcome: { ran: true, durationMs: ms[i] ?? 0 } as ApplyOutcome }));
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
@@ -266,6 +257,23 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
       }
       return done;
     }
+  });
+}
+
+/**
+ * Send a message of many statements, seeing each row as it comes: how far the server got is known
+ * even when a statement fails (the results of a failed message are not returned). `whileRunning`
+ * runs once the message is on its way.
+ */
+function streamQuery(conn: pg.Client, text: string, onRow: (row: Record<string, unknown>) => void, whileRunning?: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const Query = (conn.constructor as unknown as { Query: new (text: string) => NodeJS.EventEmitter }).Query;
+    const q = new Query(text);
+    q.on('row', onRow);
+    q.on('end', () => resolve());
+    q.on('error', reject);
+    conn.query(q as unknown as pg.QueryConfig);
+    whileRunning?.();
   });
 }
 
@@ -308,8 +316,8 @@ async function applySql(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<A
  * transaction rolls back) and it is tried again after a backoff, up to `lockAttempts`; then it
  * fails naming the sessions that blocked it.
  */
-async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContext, once: (conn: pg.Client) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContext, once: (conn: pg.Client) => Promise<T>, firstAttempt = 1): Promise<T> {
+  for (let attempt = firstAttempt; ; attempt++) {
     ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
     let watch: { stop(): BlockingSession[] } | undefined;
     try {
@@ -419,18 +427,19 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   });
   try {
     if (step.format === 'sql') {
-      // A file that opens and closes transactions of its own runs each statement alone.
-      const ownTransactions = step.statements.some((s) => s.kind === 'TransactionStmt');
-      // SQL that may release the lock: each statement is then checked against the lock table.
-      const strict = mayReleaseLock(step.statements);
-      const done = runningDigest(step.statements.slice(0, from));
-      for (let i = from; i < step.statements.length; i++) {
-        const s = step.statements[i]!;
-        const doneDigest = done.add(s);
-        if (!ownTransactions && !nonTransactional(s) && (await runStatementRecorded(db, r, ctx, step.statements, i, doneDigest, strict))) continue;
+      const plan = statementsPlan(step.statements, from);
+      for (let i = from; i < step.statements.length; ) {
+        let attempt = 1;
+        if (!sentAlone(step.statements[i]!)) {
+          const reached = await runStatements(db, r, ctx, plan, i);
+          i = reached.next;
+          if (!reached.alone) continue;
+          attempt = reached.attempt;
+        }
         await ctx.guard.verify(db, `statement ${i + 1} of ${r.file.id}`);
-        await runStatementOutside(db, r, ctx, step.statements, i, i > 0);
-        await ctx.history.advanceProgress(db, r.file.id, i + 1, doneDigest);
+        await runStatementOutside(db, r, ctx, step.statements, i, i > 0, attempt);
+        await ctx.history.advanceProgress(db, r.file.id, i + 1, plan.digests[i]!);
+        i++;
       }
     } else {
       await ctx.guard.verify(db, r.file.id);
@@ -485,31 +494,123 @@ function resumePoint(r: Runnable, ctx: ApplyContext, statements: readonly Statem
   return done;
 }
 
+/** Statements of a no-transaction migration sent as one message (runStatements): at most this many, and about this much SQL. */
+const GROUP_STATEMENTS = 100;
+const GROUP_BYTES = 64 * 1024;
+
+/** What runStatements needs to know of a no-transaction migration's statements, worked out once. */
+interface StatementsPlan {
+  statements: readonly Statement[];
+  /** The progress digest once statement k has completed (from the resume point on). */
+  digests: string[];
+  /** Whether statement k runs inside a transaction the file opened itself (k = length: after the last). */
+  inside: boolean[];
+  /** SQL that may release the module lock: the server's lock table is asked after each statement. */
+  strict: boolean;
+}
+
+function statementsPlan(statements: readonly Statement[], from: number): StatementsPlan {
+  const digests: string[] = [];
+  const done = runningDigest(statements.slice(0, from));
+  for (let k = from; k < statements.length; k++) digests[k] = done.add(statements[k]!);
+  const inside: boolean[] = [];
+  let open = false;
+  for (const s of statements) {
+    inside.push(open);
+    if (s.kind !== 'TransactionStmt') continue;
+    const kind = s.node.kind;
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') open = true;
+    else if (kind === 'TRANS_STMT_PREPARE' || ((kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') && !s.node.chain)) open = false;
+  }
+  inside.push(open);
+  return { statements, digests, inside, strict: mayReleaseLock(statements) };
+}
+
+/** Transaction commands a message of statements can carry: those that open, end or mark a transaction of the file's own. */
+const GROUPED_TRANSACTION_COMMANDS = new Set(['TRANS_STMT_BEGIN', 'TRANS_STMT_START', 'TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
+
 /**
- * One statement of a no-transaction SQL migration and its progress row in one message, so one
- * implicit transaction: the statement is recorded exactly when it commits, in one round trip,
- * behind the server's check that this runner still holds the module lock. Returns false, with
- * nothing done, when the server refuses the statement inside that transaction (a procedure that
- * commits, a statement not known to need its own): the caller then runs it alone.
+ * Whether a statement of a no-transaction migration goes to the server alone: one that must run
+ * outside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM), and the rarer transaction
+ * commands (AND CHAIN, two-phase commit).
  */
-async function runStatementRecorded(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, doneDigest: string, strict: boolean): Promise<boolean> {
-  const s = statements[i]!;
-  // On the lock's session, checked before the statement; where the migration's SQL may release
-  // the lock, the server's lock table is asked after it too, before it is recorded.
-  const prefix = `${ctx.guard.sessionSql ? `${ctx.guard.sessionSql};\n` : ''}SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true);\n`;
-  const held = ctx.guard.heldSql && strict ? `${ctx.guard.heldSql};\n` : '';
-  const text = `${prefix}${s.text}\n;\n${held}${ctx.history.advanceProgressSql(r.file.id, i + 1, doneDigest)}`;
-  return retryOnLockTimeout(db, r, ctx, async (conn) => {
+function sentAlone(s: Statement): boolean {
+  if (nonTransactional(s)) return true;
+  return s.kind === 'TransactionStmt' && (!GROUPED_TRANSACTION_COMMANDS.has(s.node.kind ?? '') || s.node.chain === true);
+}
+
+/**
+ * Statements of a no-transaction SQL migration, from `from`, in one message, each recorded in the
+ * progress table exactly when it commits: a statement outside the file's own transactions runs in
+ * a transaction of its own with its progress row; inside one of the file's own transactions the
+ * progress rows go with its statements, and commit or roll back with them. The message checks
+ * first that it runs on the session holding the module lock. PostgreSQL stops at the first
+ * error, and each progress row comes back as it is written, so the failing statement is known.
+ *
+ * Returns where to go on: after the last statement sent; or, `alone`, a statement to run by
+ * itself from `attempt` on (it refused a transaction block, as a procedure that commits does, or
+ * timed out waiting for a lock: attempt 1 was this one, and it is retried after a backoff).
+ */
+async function runStatements(db: ModuleDb, r: Runnable, ctx: ApplyContext, plan: StatementsPlan, from: number): Promise<{ next: number; alone?: false } | { next: number; alone: true; attempt: number }> {
+  const { statements, inside } = plan;
+  const lockTimeout = `SELECT set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', false);\n`;
+  const held = ctx.guard.heldSql && plan.strict ? `${ctx.guard.heldSql};\n` : '';
+  let text = `${ctx.guard.sessionSql ? `${ctx.guard.sessionSql};\n` : ''}${lockTimeout}`;
+  // Where each statement starts in the message, to find an error's position in it.
+  const offsets: number[] = [];
+  let end = from;
+  for (; end < statements.length && end - from < GROUP_STATEMENTS && (end === from || text.length < GROUP_BYTES) && !sentAlone(statements[end]!); end++) {
+    const s = statements[end]!;
+    const record = `${held}${ctx.history.advanceProgressSql(r.file.id, end + 1, plan.digests[end]!)} RETURNING statements_done AS bulkhead_done;\n`;
+    const own = !inside[end] && s.kind !== 'TransactionStmt';
+    if (own) text += 'BEGIN;\n';
+    offsets[end] = text.length;
+    // A newline before the semicolon ends a trailing line comment.
+    text += `${s.text}\n;\n`;
+    if (inside[end] && !inside[end + 1]) {
+      // The file's transaction ended: its progress row in a transaction of its own (a message's
+      // statements outside any transaction would join the next one). After a ROLLBACK the
+      // setting made in it is gone: set again.
+      text += `BEGIN;\n${s.node.kind === 'TRANS_STMT_ROLLBACK' ? lockTimeout : ''}${record}COMMIT;\n`;
+    } else {
+      text += record;
+      if (own) text += 'COMMIT;\n';
+    }
+  }
+  ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} statement ${from + 1} of ${r.file.id}`);
+  return withConnection(db, async (conn) => {
+    let reached = from;
+    // Who blocks a statement is asked only once the message has taken a while.
+    const watch = db.kind === 'postgres' ? watchBlockers(ctx.guard, backendPid(conn), watchDelay(ctx.statementLockTimeoutMs)) : undefined;
     try {
-      await conn.query(text);
-      return true;
+      await streamQuery(conn, text, (row) => {
+        if ('bulkhead_done' in row) reached = Number(row.bulkhead_done);
+      });
+      return { next: end };
     } catch (e) {
       const err = e as PgError;
-      if (err.code === LOCK_LOST) throw serverLostLock(ctx, `statement ${i + 1} of ${r.file.id}`, err);
-      if (err.code === ACTIVE_TRANSACTION || err.code === INVALID_TRANSACTION_TERMINATION) return false;
-      // The error's position counts from the message's start: make it the statement's own.
-      const at = err.position === undefined ? 0 : Number(err.position) - prefix.length;
-      throw new MigrationFailedError(statementFailure(r, ctx, s, i, { ...err, message: err.message, position: at > 0 ? String(at) : undefined } as PgError, i > 0), { cause: e });
+      const blockers = watch?.stop() ?? [];
+      await conn.query('ROLLBACK').catch(() => undefined);
+      // The statement after the last one recorded failed, or the last one recorded, when its
+      // COMMIT failed (a deferred constraint): the progress table says which. Inside a transaction
+      // of the file's own, everything since its BEGIN was rolled back.
+      const committed = isConnectionLoss(err) ? reached : ((await ctx.history.progressDone(conn, r.file.id).catch(() => undefined)) ?? reached);
+      const failed = Math.min(end - 1, inside[reached] ? reached : Math.min(reached, committed));
+      if (err.code === LOCK_LOST) throw serverLostLock(ctx, `statement ${failed + 1} of ${r.file.id}`, err);
+      if (!inside[failed] && (err.code === ACTIVE_TRANSACTION || err.code === INVALID_TRANSACTION_TERMINATION)) return { next: failed, alone: true, attempt: 1 };
+      const s = statements[failed]!;
+      const at = err.position === undefined || offsets[failed] === undefined ? -1 : Number(err.position) - 1 - offsets[failed]!;
+      const position = at >= 0 && at < s.text.length ? String(at + 1) : undefined;
+      const failure = new MigrationFailedError(statementFailure(r, ctx, s, failed, { ...err, message: err.message, position } as PgError, Math.min(committed, failed) > 0), { cause: e });
+      if (err.code === LOCK_TIMEOUT && !inside[failed]) {
+        if (ctx.lockAttempts <= 1) throw lockTimeoutFailure(failure, ctx, 1, blockers);
+        ctx.reporter?.lockRetry?.(ctx.module, r.file.id, 1, ctx.lockAttempts, blockers);
+        await sleep(backoff(1));
+        return { next: failed, alone: true, attempt: 2 };
+      }
+      throw failure;
+    } finally {
+      watch?.stop();
     }
   });
 }
@@ -519,7 +620,7 @@ const ACTIVE_TRANSACTION = '25001';
 const INVALID_TRANSACTION_TERMINATION = '2D000';
 
 /** One statement of a no-transaction SQL migration, alone, with its own lock timeout and retries. */
-async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, partial: boolean): Promise<void> {
+async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext, statements: readonly Statement[], i: number, partial: boolean, firstAttempt = 1): Promise<void> {
   const s = statements[i]!;
   // CONCURRENTLY waits for older transactions by design, without queueing other traffic.
   const timeout = /\bconcurrently\b/i.test(s.text) ? 0 : ctx.statementLockTimeoutMs;
@@ -530,7 +631,7 @@ async function runStatementOutside(db: ModuleDb, r: Runnable, ctx: ApplyContext,
     } catch (e) {
       throw new MigrationFailedError(statementFailure(r, ctx, s, i, e as PgError, partial), { cause: e });
     }
-  });
+  }, firstAttempt);
 }
 
 async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContext, conn: pg.Client): Promise<void>;
