@@ -18,8 +18,8 @@
  *      script (Node, pg, one connection, that module's history read)
  *   e  the three example modules on embedded PGlite: first `up` (data folders created; the
  *      machine's template folder already made) and a no-op `up`
- *   r  real migration sets, one process vs one psql session, in a fresh workspace and again with its
- *      caches warm (on a second empty database): ory/kratos (~350 migrations),
+ *   r  real migration sets, one process vs one psql session (medians of three runs, each on an
+ *      empty database), with cold caches (as a first CI run) and warm: ory/kratos (~350 migrations),
  *      rust-lang/crates.io (~285, diesel) and openmeterio/openmeter (~270, golang-migrate), read
  *      from git mirrors in BULKHEAD_BENCH_MIRRORS (the `fetch` tool's layout: <owner>+<name>/repo,
  *      e.g. /work/.mirror), or BULKHEAD_BENCH_KRATOS_GIT for kratos alone; a set without a mirror
@@ -317,28 +317,52 @@ function kratosModule(gitDir: string, root: string): number {
   return ups.size;
 }
 
-async function versusPsql(label: string, tag: string, root: string, target: string) {
-  const url = await createDb(`${tag}_bh`);
-  const psqlUrl = await createDb(`${tag}_psql`);
+/** The median of some timings (the middle one; the upper middle of an even count). */
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/**
+ * Module `m` of `root`, applied to empty databases by `bulkhead up` (one process) and by one psql
+ * session running its files in order. With `runs` > 1 each side runs that many times, each on a
+ * database of its own, and the medians are compared (a fraction of a second is noisy on 2 cores).
+ * Bulkhead runs cold (a fresh cache folder: every file analysed, the manifest validated, as a first
+ * CI run) and warm (the workspace's caches filled by an earlier run).
+ */
+async function versusPsql(label: string, tag: string, root: string, target: string, runs = 1) {
   const dir = path.join(root, 'modules/m/migrations');
   const script = path.join(root, 'all.sql');
   // A file may end without a semicolon: each is closed before the next.
   fs.writeFileSync(script, fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n;\n'));
-  const psql = await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' }));
+  const psqlTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const psqlUrl = await createDb(`${tag}_psql${i}`);
+    psqlTimes.push(await timed(() => execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlUrl, '-f', script], { stdout: 'ignore' })));
+  }
   fs.writeFileSync(path.join(root, 'modules/m/bulkhead.json'), JSON.stringify({ name: 'm', database: { url: '${M_URL}' } }));
   let rss = '';
-  const up = (target: string) =>
-    timed(async () => {
-      const r = await execa('/usr/bin/time', ['-f', 'maxrss=%M', 'node', CLI, 'up'], { cwd: root, env: { ...process.env, M_URL: target }, stdout: 'ignore', stderr: 'pipe', reject: false });
-      if (r.exitCode !== 0) throw new Error(`bulkhead up failed:\n${r.stderr}`);
-      rss ||= /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
-    });
-  // A fresh workspace (as a first CI run: every file analysed, manifests validated), then the
-  // same set on a second empty database with the workspace's caches warm.
-  const cold = await up(url);
-  const warm = await up(await createDb(`${tag}_bh_warm`));
+  const up = (name: string, cache: string) =>
+    createDb(name).then((url) =>
+      timed(async () => {
+        const r = await execa('/usr/bin/time', ['-f', 'maxrss=%M', 'node', CLI, 'up'], { cwd: root, env: { ...process.env, M_URL: url, BULKHEAD_CACHE_DIR: cache }, stdout: 'ignore', stderr: 'pipe', reject: false });
+        if (r.exitCode !== 0) throw new Error(`bulkhead up failed:\n${r.stderr}`);
+        rss ||= /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
+      }),
+    );
+  const caches: string[] = [];
+  const cache = () => {
+    caches.push(fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-cache-')));
+    return caches.at(-1)!;
+  };
+  const coldTimes: number[] = [];
+  for (let i = 0; i < runs; i++) coldTimes.push(await up(`${tag}_bh${i}`, cache()));
+  // The first cold run's cache folder is now warm.
+  const warmTimes: number[] = [];
+  for (let i = 0; i < runs; i++) warmTimes.push(await up(`${tag}_bh_warm${i}`, caches[0]!));
+  for (const c of caches) fs.rmSync(c, { recursive: true, force: true });
+  const [psql, cold, warm] = [median(psqlTimes), median(coldTimes), median(warmTimes)];
   rows.push({
-    scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}`,
+    scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}${runs > 1 ? `, median of ${runs}` : ''}`,
     bulkhead: `${s(cold)} (warm cache ${s(warm)})`,
     baseline: `one psql session ${s(psql)}`,
     ratio: `${(cold / psql).toFixed(2)}× (warm ${(warm / psql).toFixed(2)}×)`,
@@ -368,7 +392,7 @@ async function scenarioR() {
     }
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
     write(gitDir, root);
-    await versusPsql(`r: ${repo}`, `r_${repo.split('/')[1]!.replace(/\W/g, '_')}`, root, '≤ 1.15×');
+    await versusPsql(`r: ${repo}`, `r_${repo.split('/')[1]!.replace(/\W/g, '_')}`, root, '≤ 1.15×', 3);
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
