@@ -120,6 +120,9 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     fx.write('modules/bad/migrations/001_tx.up.sql', '-- bulkhead:no-transaction\nBEGIN;\nCREATE TABLE bad_b (id int);\nCOMMIT;\n');
     const ok = await runCli(['validate'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(ok.exitCode, ok.stderr).toBe(0);
+    // Marked, but a transaction it opens is never ended: whatever ran next would commit it.
+    fx.write('modules/bad/migrations/001_tx.up.sql', '-- bulkhead:no-transaction\nBEGIN;\nCREATE TABLE bad_b (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE bad_c (id int);\n');
+    await expectRefused(['up'], { code: 'BH016', text: ['modules/bad/migrations/001_tx.up.sql:5', 'BEGIN at line 5 opens a transaction the file never ends', 'COMMIT, or ROLLBACK'] });
   });
 
   it('CREATE INDEX CONCURRENTLY in a transactional file is refused before anything runs', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSqlFile } from './objects.js';
-import { isTransactionControl, nonTransactional, rememberStatements, splitStatements, SqlSyntaxError } from './statements.js';
+import { insideOwnTransaction, isTransactionControl, nonTransactional, rememberStatements, splitStatements, SqlSyntaxError } from './statements.js';
 
 describe('splitStatements', () => {
   it('splits on the real grammar: dollar quotes, comments, semicolons in strings', async () => {
@@ -52,6 +52,14 @@ END $$;
   it('recognises statements that open or close a transaction, not savepoints', async () => {
     const s = await splitStatements('BEGIN; SAVEPOINT x; ROLLBACK TO SAVEPOINT x; COMMIT; START TRANSACTION; END;');
     expect(s.map(isTransactionControl)).toEqual([true, false, false, true, true, true]);
+  });
+
+  it("knows which statements run inside a transaction the file opened itself, and whether one is left open", async () => {
+    const inside = async (sql: string) => insideOwnTransaction(await splitStatements(sql));
+    expect(await inside('CREATE TABLE a (id int); BEGIN; INSERT INTO a VALUES (1); SAVEPOINT s; ROLLBACK TO s; COMMIT; INSERT INTO a VALUES (2)')).toEqual([false, false, true, true, true, true, false, false]);
+    // AND CHAIN keeps it open, END and ABORT end it, PREPARE TRANSACTION hands it over.
+    expect(await inside('START TRANSACTION; COMMIT AND CHAIN; END; BEGIN; ABORT; BEGIN; PREPARE TRANSACTION \'x\'')).toEqual([false, true, true, false, true, false, true, false]);
+    expect((await inside('BEGIN; SELECT 1')).at(-1)).toBe(true);
   });
 
   it('recognises statements PostgreSQL refuses inside a transaction block', async () => {

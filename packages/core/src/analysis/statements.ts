@@ -114,6 +114,26 @@ export function isTransactionControl(s: Statement): boolean {
 }
 
 /**
+ * For the statements of a no-transaction migration, whether each runs inside a transaction the
+ * file opened itself (after its BEGIN, before the COMMIT or ROLLBACK that ends it; AND CHAIN keeps
+ * one open, PREPARE TRANSACTION ends it); at index `length`, whether one is still open after the
+ * last.
+ */
+export function insideOwnTransaction(statements: readonly Statement[]): boolean[] {
+  const inside: boolean[] = [];
+  let open = false;
+  for (const s of statements) {
+    inside.push(open);
+    if (s.kind !== 'TransactionStmt') continue;
+    const kind = s.node.kind;
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') open = true;
+    else if (kind === 'TRANS_STMT_PREPARE' || ((kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') && !s.node.chain)) open = false;
+  }
+  inside.push(open);
+  return inside;
+}
+
+/**
  * Statements PostgreSQL refuses inside a transaction block, by name, or undefined.
  * (CREATE/DROP/REINDEX … CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, tablespaces, ALTER SYSTEM.)
  */

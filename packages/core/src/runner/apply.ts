@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
+import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
@@ -513,17 +513,7 @@ function statementsPlan(statements: readonly Statement[], from: number): Stateme
   const digests: string[] = [];
   const done = runningDigest(statements.slice(0, from));
   for (let k = from; k < statements.length; k++) digests[k] = done.add(statements[k]!);
-  const inside: boolean[] = [];
-  let open = false;
-  for (const s of statements) {
-    inside.push(open);
-    if (s.kind !== 'TransactionStmt') continue;
-    const kind = s.node.kind;
-    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') open = true;
-    else if (kind === 'TRANS_STMT_PREPARE' || ((kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') && !s.node.chain)) open = false;
-  }
-  inside.push(open);
-  return { statements, digests, inside, strict: mayReleaseLock(statements) };
+  return { statements, digests, inside: insideOwnTransaction(statements), strict: mayReleaseLock(statements) };
 }
 
 /** Transaction commands a message of statements can carry: those that open, end or mark a transaction of the file's own. */

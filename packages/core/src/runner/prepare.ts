@@ -1,5 +1,5 @@
 import { problem, type Problem } from '../errors.js';
-import { isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
+import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
 
@@ -58,6 +58,20 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
             file: rel(path),
             line: control.line,
             fix: 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction',
+          }),
+        ],
+      };
+    }
+    const unended = directives.noTransaction ? unendedTransaction(statements) : undefined;
+    if (unended) {
+      return {
+        ok: false,
+        problems: [
+          problem('BH016', `${unended.text.split(/\s/)[0]!.toUpperCase()} at line ${unended.line} opens a transaction the file never ends: Bulkhead would commit it with whatever runs next on the connection, where psql would roll it back`, {
+            module,
+            file: rel(path),
+            line: unended.line,
+            fix: 'end the transaction in the file (COMMIT, or ROLLBACK)',
           }),
         ],
       };
@@ -173,4 +187,13 @@ export function loadError(e: Error, file: string): { reason: string; line?: numb
   const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(e?.stack ?? '');
   const reason = `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${text.split('\n')[0]}`;
   return frame ? { reason, line: Number(frame[1]), column: Number(frame[2]) } : { reason };
+}
+
+/** The BEGIN of a transaction a no-transaction migration opens and never ends, if any. */
+function unendedTransaction(statements: readonly Statement[]): Statement | undefined {
+  const inside = insideOwnTransaction(statements);
+  if (!inside[statements.length]) return undefined;
+  let k = statements.length - 1;
+  while (k > 0 && inside[k]) k--;
+  return statements[k];
 }
