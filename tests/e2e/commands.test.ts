@@ -187,6 +187,23 @@ export async function down(knex: any) { await knex.raw('DROP TABLE files'); }
     expect(second.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 2, line: 4, pgCode: '42703' });
     expect(await tableExists(url, 'u')).toBe(false);
     expect(await query(url, 'SELECT id FROM shop_migrations')).toEqual([{ id: '001_a' }]);
+
+    // An error inside a DO block names the block's own line, with PostgreSQL's context; the
+    // excerpt leaves out comments (one line would otherwise end at the first "--").
+    fx.write('modules/shop/migrations/002_b.up.sql', `-- header
+DO
+$body$
+BEGIN
+    -- a comment
+    PERFORM 1;
+    INSERT INTO no_such_table VALUES (1);
+END
+$body$;
+`);
+    const third = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(third.exitCode).toBe(1);
+    expect(third.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 1, line: 7, pgCode: '42P01', sql: 'DO $body$ BEGIN PERFORM 1; INSERT INTO no_such_table VALUES (1); END $body$' });
+    expect(third.json.modules[0].failure.context).toMatch(/PL\/pgSQL function inline_code_block line 5 at SQL statement/);
   });
 
   it('--cwd runs on a workspace folder from anywhere; schema mode puts a module in its own schema', async () => {

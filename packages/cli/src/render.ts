@@ -60,6 +60,7 @@ export function renderFailure(f: MigrationFailure, write: Write): void {
   write(`    ${f.message}${f.pgCode ? ` [${f.pgCode}]` : ''}`);
   if (f.detail) write(`    detail: ${f.detail}`);
   if (f.hint) write(`    hint: ${f.hint}`);
+  if (f.context) write(`    context: ${f.context}`);
   if (f.fix) write(`    fix: ${f.fix}`);
   if (f.sql) write(`    sql: ${f.sql}`);
   for (const b of f.blockers ?? []) write(`    blocked by: ${describeBlocker(b)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSqlFile } from './objects.js';
-import { insideOwnTransaction, isTransactionControl, nonTransactional, rememberStatements, splitStatements, SqlSyntaxError } from './statements.js';
+import { insideOwnTransaction, isTransactionControl, nonTransactional, shortenSql, rememberStatements, splitStatements, SqlSyntaxError } from './statements.js';
 
 describe('splitStatements', () => {
   it('splits on the real grammar: dollar quotes, comments, semicolons in strings', async () => {
@@ -60,6 +60,17 @@ END $$;
     // AND CHAIN keeps it open, END and ABORT end it, PREPARE TRANSACTION hands it over.
     expect(await inside('START TRANSACTION; COMMIT AND CHAIN; END; BEGIN; ABORT; BEGIN; PREPARE TRANSACTION \'x\'')).toEqual([false, true, true, false, true, false, true, false]);
     expect((await inside('BEGIN; SELECT 1')).at(-1)).toBe(true);
+  });
+
+  it('shortens SQL to one line for a report without its comments, keeping strings and quoted names as written', () => {
+    const sql = `DO $body$
+BEGIN
+  -- Tolerate a missing table; it's fine.
+  IF to_regclass('a--b /* x */') IS NULL THEN /* nested /* twice */ still */ RAISE NOTICE 'it''s -- here'; END IF;
+END $body$`;
+    expect(shortenSql(sql)).toBe(`DO $body$ BEGIN IF to_regclass('a--b /* x */') IS NULL THEN RAISE NOTICE 'it''s -- here'; END IF; END $body$`);
+    expect(shortenSql('ALTER TABLE /* TEMPLATE: schema */river_job ADD COLUMN "a--b" int -- trailing')).toBe('ALTER TABLE river_job ADD COLUMN "a--b" int');
+    expect(shortenSql(`SELECT '${'x'.repeat(300)}'`, 20)).toBe("SELECT 'xxxxxxxxx...");
   });
 
   it('recognises statements PostgreSQL refuses inside a transaction block', async () => {

@@ -194,6 +194,46 @@ function leadingSpace(bytes: Buffer, start: number, end: number): number {
 
 /** SQL on one line, shortened for messages (whitespace folded, `max` characters at most). */
 export function shortenSql(sql: string, max = 200): string {
-  const one = sql.replace(/\s+/g, ' ').trim();
+  const one = withoutComments(sql).replace(/\s+/g, ' ').trim() || sql.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 3)}...` : one;
+}
+
+/**
+ * `sql` without its comments, for display on one line (where a `--` comment would swallow the
+ * rest): quoted strings and identifiers are kept as written; comments inside a dollar-quoted body
+ * (a function's code) go too.
+ */
+function withoutComments(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === c && sql[j + 1] !== c)) j += sql[j] === c ? 2 : 1;
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      out += ' ';
+      i = nl < 0 ? sql.length : nl;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < sql.length && depth > 0) {
+        if (sql.startsWith('/*', j)) depth++;
+        else if (sql.startsWith('*/', j)) depth--;
+        else {
+          j++;
+          continue;
+        }
+        j += 2;
+      }
+      out += ' ';
+      i = j;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }

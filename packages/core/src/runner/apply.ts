@@ -31,6 +31,8 @@ export interface MigrationFailure {
   pgCode?: string;
   detail?: string;
   hint?: string;
+  /** PostgreSQL's CONTEXT: where inside a DO block or function the error arose. */
+  context?: string;
   /** Bulkhead's suggestion, where it knows better than the server's hint. */
   fix?: string;
   /** Whether the migration ran outside a transaction, so part of it may remain. */
@@ -661,11 +663,23 @@ function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: numbe
   return {
     ...baseFailure(r, ctx),
     statement: i + 1,
-    line: s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : 0),
+    line: s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : (linesIntoBody(s, err.where) ?? 0)),
     sql: shortenSql(s.text),
     ...pgFields(err),
     partial,
   };
+}
+
+/**
+ * How many lines into a DO statement the line PL/pgSQL names is (`inline_code_block line N`, or
+ * `near line N` when the block does not compile): its body's line 1 is the one its opening quote
+ * is on. Undefined for other statements (a function's lines are the function's, wherever it is).
+ */
+function linesIntoBody(s: Statement, where: string | undefined): number | undefined {
+  const n = s.kind === 'DoStmt' ? /inline_code_block"? (?:near )?line (\d+)/.exec(where ?? '')?.[1] : undefined;
+  const open = n ? /\$(?:[A-Za-z_][\w]*)?\$|'/.exec(s.text) : undefined;
+  if (!n || !open) return undefined;
+  return s.text.slice(0, open.index).split('\n').length - 1 + Number(n) - 1;
 }
 
 const LOCK_TIMEOUT = '55P03';
@@ -779,6 +793,7 @@ interface PgError extends Error {
   position?: string;
   detail?: string;
   hint?: string;
+  where?: string;
 }
 
 const CONNECTION_CODES = new Set(['57P01', '57P02', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
@@ -805,6 +820,7 @@ function pgFields(err: PgError) {
     pgCode: pgCode(err),
     detail: err.detail || undefined,
     hint: err.hint || undefined,
+    context: err.where ? err.where.split('\n').join('; ') : undefined,
     fix: extension
       ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
       : err.code === '25001'
