@@ -138,7 +138,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/bulkhead.json', manifest({}));
       f.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\n\nCREATE TABLE broken (id int,, name text);\n');
     });
-    await expectRefused(['up'], { code: 'BH033', text: ['modules/bad/migrations/001_syntax.up.sql:3', 'syntax error'] });
+    await expectRefused(['up'], { code: 'BH033', text: ['modules/bad/migrations/001_syntax.up.sql:3', 'syntax error', 'fix the SQL syntax'] });
+    // What psql or another tool accepts, but the server does not, is named as such.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\n\\connect other\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'line 2 is a psql meta-command (\\connect), not SQL'] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'holds a template ({{ … }}) that another tool fills in'] });
   });
 
   it('a TS migration without up, and a requires on a module outside dependsOn', async () => {

@@ -45,7 +45,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       if (!(e instanceof SqlSyntaxError)) throw e;
       return {
         ok: false,
-        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: 'fix the SQL syntax' })],
+        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line) })],
       };
     }
     const control = statements.find(isTransactionControl);
@@ -196,4 +196,19 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
   let k = statements.length - 1;
   while (k > 0 && inside[k]) k--;
   return statements[k];
+}
+
+/**
+ * What to do about SQL that does not parse, where the cause is a known one: what psql or another
+ * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
+ */
+function syntaxFix(text: string, line: number): string {
+  const lines = text.split('\n');
+  const at = lines[line - 1] ?? '';
+  if (/^\s*\\[a-zA-Z!?]/.test(at)) return `line ${line} is a psql meta-command (${at.trim().split(/\s/)[0]}), not SQL: Bulkhead sends the file to the server; remove it`;
+  if (/\bcopy\b[^;]*\bfrom\s+stdin\b/i.test(lines.slice(0, line).join('\n'))) {
+    return "COPY … FROM stdin with the rows inline is psql's, not SQL: write the rows as INSERT … VALUES, or load them in a TS migration";
+  }
+  if (/\{\{.*\}\}/.test(at)) return `line ${line} holds a template ({{ … }}) that another tool fills in: write the SQL it stands for`;
+  return 'fix the SQL syntax';
 }
