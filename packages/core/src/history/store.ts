@@ -72,7 +72,7 @@ export interface HistoryStore {
     row: Pick<ProgressRow, 'id' | 'direction' | 'checksum' | 'statements_total' | 'statements_done' | 'done_digest' | 'run_id' | 'runner'>,
   ): Promise<void>;
   advanceProgress(q: SqlSession, id: string, done: number, digest: string | null): Promise<void>;
-  /** advanceProgress as SQL, to send in one message with the statement it records (one implicit transaction). */
+  /** advanceProgress as SQL, to send in one message with the statement it records and commit with it. */
   advanceProgressSql(id: string, done: number, digest: string | null): string;
   failProgress(q: SqlSession, id: string, statement: number | null, error: string): Promise<void>;
   /** How many statements of `id` have committed, as its progress row says (undefined without one). */
