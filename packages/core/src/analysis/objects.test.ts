@@ -55,6 +55,13 @@ CREATE DOMAIN email AS text CHECK (value ~ '@'); CREATE TYPE pair AS (a int); CR
     ]);
   });
 
+  it("a CTE's name is not a relation wherever it is used in its statement, and only there", async () => {
+    const ts = await analyzeSql(`UPDATE accounts a SET n = s.n FROM (WITH z AS (SELECT 1 AS id, 2 AS n) SELECT * FROM z) s WHERE a.id = s.id;
+SELECT * FROM z;
+WITH w AS (SELECT 1) INSERT INTO log SELECT * FROM w, public.w;`);
+    expect(show(ts).filter((l) => l.startsWith('reference relation'))).toEqual(['reference relation z 2:15', 'reference relation public.w 3:55']);
+  });
+
   it('functions and procedures, triggers, policies, schemas, extensions', async () => {
     const ts = await analyzeSql(`CREATE SCHEMA app CREATE TABLE t (id int) CREATE VIEW v AS SELECT * FROM t;
 CREATE FUNCTION app.f(a int) RETURNS int LANGUAGE sql AS 'SELECT count(*) FROM storage.files';

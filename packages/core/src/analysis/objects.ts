@@ -95,7 +95,8 @@ type Node = Record<string, unknown>;
 /** A text being analysed and where it sits in the file: byte offsets → line/column. */
 class Source {
   private readonly bytes: Buffer;
-  private readonly map: ReturnType<typeof lineMap>;
+  /** Made on the first position asked for (a statement that touches nothing asks none). */
+  private map: ReturnType<typeof lineMap> | undefined;
   constructor(
     readonly text: string,
     /** Byte offset of `text` inside the file. */
@@ -103,13 +104,14 @@ class Source {
     /** Line of the file where `text` starts, and its column there. */
     readonly firstLine: number,
     readonly firstColumn = 1,
+    /** `text` as UTF-8, when the caller has it already. */
+    bytes?: Buffer,
   ) {
-    this.bytes = Buffer.from(text, 'utf8');
-    this.map = lineMap(text);
+    this.bytes = bytes ?? Buffer.from(text, 'utf8');
   }
   /** 1-based line and column (in characters) in the file of a byte offset into `text`. */
   at(byte: number): { line: number; column: number } {
-    const { line, column } = this.map(byte);
+    const { line, column } = (this.map ??= lineMap(this.bytes))(byte);
     return { line: this.firstLine + line - 1, column: line === 1 ? column + this.firstColumn - 1 : column };
   }
   /** The byte offset of a substring, searching from `fromByte`; undefined when not found. */
@@ -123,7 +125,7 @@ class Source {
   /** A nested source for the bytes [start, end) of this one. */
   sub(start: number, end: number): Source {
     const { line, column } = this.at(start);
-    return new Source(this.slice(start, end), this.offset + start, line, column);
+    return new Source(this.slice(start, end), this.offset + start, line, column, this.bytes.subarray(start, end));
   }
 }
 
@@ -181,7 +183,15 @@ interface RangeVar {
 class StatementWalker {
   /** Nodes a statement handler already recorded; the generic walk skips them. */
   private readonly handled = new Set<unknown>();
+  /** Names of the statement's common table expressions (WITH c AS …). */
   private readonly ctes = new Set<string>();
+  /**
+   * Its unqualified relation references, recorded as met: a CTE's name may be met (in its
+   * WITH clause) only after the references to it, so those are taken back at the statement's end.
+   */
+  private unqualified: Touch[] = [];
+  /** How deep in statement() this walker is (CREATE SCHEMA's elements are statements of their own). */
+  private depth = 0;
 
   constructor(
     private readonly pg: Pg,
@@ -192,13 +202,14 @@ class StatementWalker {
     private readonly context: Touch['context'],
   ) {}
 
-  private add(action: Action, kind: ObjectKind, name: { schema?: string; name: string }, location?: number, table?: { schema?: string; name: string }): void {
+  private add(action: Action, kind: ObjectKind, name: { schema?: string; name: string }, location?: number, table?: { schema?: string; name: string }): Touch {
     const { line, column } = this.src.at(typeof location === 'number' && location >= 0 ? location : this.firstToken());
     const t: Touch = { action, kind, name: name.name, line, column };
     if (name.schema) t.schema = name.schema;
     if (table) t.table = table.schema ? { schema: table.schema, name: table.name } : { name: table.name };
     if (this.context) t.context = this.context;
     this.out.push(t);
+    return t;
   }
 
   private firstToken(): number {
@@ -219,7 +230,7 @@ class StatementWalker {
   statement(stmt: Node): void {
     const kind = Object.keys(stmt)[0] ?? '';
     const n = (stmt[kind] ?? {}) as Node;
-    this.collectCtes(n);
+    this.depth++;
     switch (kind) {
       case 'CreateStmt':
         this.rel('create', 'table', n.relation);
@@ -362,6 +373,17 @@ class StatementWalker {
         break;
     }
     this.walk(n, undefined);
+    if (--this.depth === 0) this.dropCteReferences();
+  }
+
+  /** Take back the references to the statement's own CTEs (see `unqualified`). */
+  private dropCteReferences(): void {
+    if (this.ctes.size) {
+      const drop = new Set(this.unqualified.filter((t) => this.ctes.has(t.name)));
+      for (let i = this.out.length - 1; i >= 0 && drop.size; i--) if (drop.delete(this.out[i]!)) this.out.splice(i, 1);
+      this.ctes.clear();
+    }
+    this.unqualified = [];
   }
 
   private alterTable(n: Node): void {
@@ -579,17 +601,6 @@ class StatementWalker {
     }
   }
 
-  private collectCtes(n: unknown): void {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) {
-      for (const x of n) this.collectCtes(x);
-      return;
-    }
-    const o = n as Node;
-    if (o.CommonTableExpr) this.ctes.add(String((o.CommonTableExpr as Node).ctename));
-    for (const v of Object.values(o)) if (v && typeof v === 'object') this.collectCtes(v);
-  }
-
   /** Everything not recorded by a handler: relations, routines and types it references. */
   private walk(n: unknown, key: string | undefined): void {
     if (!n || typeof n !== 'object' || this.handled.has(n)) return;
@@ -599,9 +610,11 @@ class StatementWalker {
     }
     const o = n as Node;
     if (typeof o.relname === 'string') {
-      if (!(o.schemaname === undefined && this.ctes.has(o.relname))) this.add('reference', 'relation', { schema: o.schemaname as string | undefined, name: o.relname }, o.location as number | undefined);
+      const t = this.add('reference', 'relation', { schema: o.schemaname as string | undefined, name: o.relname }, o.location as number | undefined);
+      if (o.schemaname === undefined) this.unqualified.push(t);
       return;
     }
+    if (o.CommonTableExpr) this.ctes.add(String((o.CommonTableExpr as Node).ctename));
     if (o.FuncCall) {
       const f = o.FuncCall as Node;
       const q = qualified(strings(f.funcname));
@@ -617,7 +630,10 @@ class StatementWalker {
       if (q && q.schema !== 'pg_catalog') this.add('reference', 'type', q, typeName.location as number | undefined);
       return;
     }
-    for (const [k, v] of Object.entries(o)) if (v && typeof v === 'object') this.walk(v, k);
+    for (const k in o) {
+      const v = o[k];
+      if (v && typeof v === 'object') this.walk(v, k);
+    }
   }
 }
 

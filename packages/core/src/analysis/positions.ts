@@ -3,10 +3,10 @@
  * Lines are found by binary search over the line starts, so a file of thousands of statements
  * maps each position in O(log lines).
  */
-export function lineMap(text: string): (offset: number) => { line: number; column: number } {
-  const bytes = Buffer.from(text, 'utf8');
+export function lineMap(text: string | Buffer): (offset: number) => { line: number; column: number } {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const starts = [0];
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) starts.push(i + 1);
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
   return (offset) => {
     let lo = 0;
     let hi = starts.length - 1;
