@@ -15,6 +15,9 @@ export function lineMap(text: string | Buffer): (offset: number) => { line: numb
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: [...bytes.subarray(starts[lo]!, Math.max(offset, starts[lo]!)).toString('utf8')].length + 1 };
+    // Characters (code points) before the offset on its line: every UTF-8 byte but continuation bytes.
+    let column = 1;
+    for (let i = starts[lo]!; i < offset && i < bytes.length; i++) if ((bytes[i]! & 0xc0) !== 0x80) column++;
+    return { line: lo + 1, column };
   };
 }
