@@ -444,6 +444,27 @@ describe('clean sessions and lost connections', () => {
     ]);
   });
 
+  it('a migration that switches to a role that may not write the history is named, with the fix; one that resets its role applies', async () => {
+    const url = await createDatabase();
+    const role = `bh_reader_${process.pid}`;
+    await query(url, `CREATE ROLE ${role}`);
+    try {
+      fx = makeWorkspace([{ name: 'sw', url: '${SW_URL}', migrations: { '001_switch.up.sql': `CREATE TABLE sw_t (id int);\nSET ROLE ${role};\n` } }]);
+      const env = { SW_URL: url };
+      const failed = await runCli(['up', '--json'], { cwd: fx.root, env });
+      expect(failed.exitCode).toBe(1);
+      expect(failed.json.modules[0].failure).toMatchObject({ migration: '001_switch', pgCode: '42501', partial: false });
+      expect(failed.json.modules[0].failure.fix).toMatch(/changed the session's role .*end the migration with RESET ROLE/);
+      expect(await tableExists(url, 'sw_t')).toBe(false);
+      fx.write('modules/sw/migrations/001_switch.up.sql', `CREATE TABLE sw_t (id int);\nSET ROLE ${role};\nRESET ROLE;\n`);
+      const ok = await runCli(['up'], { cwd: fx.root, env });
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect(await tableExists(url, 'sw_t')).toBe(true);
+    } finally {
+      await query(url, `DROP ROLE ${role}`).catch(() => undefined);
+    }
+  });
+
   it('a connection terminated mid-migration: exit 1 naming module, migration, file and "connection lost"; nothing partial; a clean rerun', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

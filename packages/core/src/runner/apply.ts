@@ -379,8 +379,19 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
       await conn.query('ROLLBACK').catch(() => undefined);
     }
   }
-  return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err) }, { cause: err });
+  const h = ctx.history.table;
+  const history = err.code === INSUFFICIENT_PRIVILEGE && (err.message.endsWith(` ${h.table}`) || err.message.endsWith(` "${h.table}"`));
+  // The history row is written as the migration leaves the session: under a role it switched to.
+  const switched = statements.some((st) => st.kind === 'VariableSetStmt' && /\b(role|session\s+authorization)\b/i.test(st.text));
+  const fix = !history
+    ? undefined
+    : switched
+      ? `the migration changed the session's role (SET ROLE, SET SESSION AUTHORIZATION), and its history row is written under it: end the migration with RESET ROLE (or RESET SESSION AUTHORIZATION), or grant that role INSERT on ${h.schema}.${h.table}`
+      : `the role in the module's URL may not write its history table: grant it SELECT, INSERT, UPDATE, DELETE on ${h.schema}.${h.table}`;
+  return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err), ...(fix ? { fix } : {}) }, { cause: err });
 }
+
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
   if (r.step.format === 'sql') return applySql(db, r, ctx);
