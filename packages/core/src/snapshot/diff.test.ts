@@ -44,6 +44,23 @@ describe('snapshots and their diff', () => {
     ]);
   });
 
+  it('says a column\'s nullability and default as SQL does', () => {
+    const live = snap([
+      [{ schema: 'public' }],
+      [table('accounts')],
+      [col('accounts', 'id', 'integer'), col('accounts', 'max_reports', 'integer', { notnull: true }), col('accounts', 'mfa', 'boolean', { default: 'false' })],
+      [{ schema: 'public', rel: 'accounts', name: 'accounts_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+      [{ schema: 'public', rel: 'accounts', name: 'accounts_mfa_idx', def: 'CREATE INDEX accounts_mfa_idx ON public.accounts USING btree (mfa)', valid: true }],
+      [],
+      [{ schema: 'public', name: 'role', type: 'e', labels: ['user', 'admin'] }],
+    ]);
+    expect(diffText(diffSnapshots(base, live))).toEqual([
+      'accounts.id: column differs: NOT NULL → nullable',
+      'accounts.max_reports: column differs: default 5 → none',
+      'accounts.mfa: column differs: default none → false',
+    ]);
+  });
+
   it('leaves out the excluded history table with everything on it', () => {
     const s = buildSnapshot([[], [table('auth_migrations'), table('t')], [col('auth_migrations', 'id', 'text'), col('t', 'id', 'int')], [{ schema: 'public', rel: 'auth_migrations', name: 'auth_migrations_pkey', type: 'p', def: 'PRIMARY KEY (id)' }]], { exclude: [{ schema: 'public', table: 'auth_migrations' }] });
     expect(Object.keys(s.objects)).toEqual(['column public.t.id', 'table public.t']);

@@ -63,6 +63,13 @@ export function summarise(kind: SnapshotObject['kind'], def: Record<string, unkn
   }
 }
 
+/** One field's change, as SQL says it where it can: `NOT NULL → nullable`, `default 5 → none`. */
+function change(field: string, before: unknown, after: unknown): string {
+  if (field === 'not_null') return `${before ? 'NOT NULL' : 'nullable'} → ${after ? 'NOT NULL' : 'nullable'}`;
+  if (field === 'default') return `default ${before ?? 'none'} → ${after ?? 'none'}`;
+  return `${field} ${value(field, before)} → ${value(field, after)}`;
+}
+
 function value(field: string, v: unknown): string {
   if (v === undefined) return '(none)';
   if (Array.isArray(v)) return `[${v.join(', ')}]`;
@@ -90,7 +97,7 @@ export function describeDifference(d: Difference, defaultSchema = 'public'): str
       return `${label} ${parts.length ? parts.join(', ') : 'labels reordered'} (${before.map((l) => `'${l}'`).join(', ')} → ${after.map((l) => `'${l}'`).join(', ')})`;
     }
     if (d.kind === 'index' && d.fields?.length === 1 && d.fields[0] === 'invalid') return `${label} ${d.actual?.invalid ? 'is INVALID (an interrupted CREATE INDEX CONCURRENTLY?)' : 'is valid where an invalid one was expected'}`;
-    const fields = (d.fields ?? []).map((f) => `${f} ${value(f, d.expected?.[f])} → ${value(f, d.actual?.[f])}`);
+    const fields = (d.fields ?? []).map((f) => change(f, d.expected?.[f], d.actual?.[f]));
     return `${label} differs: ${fields.join('; ')}`;
   }
   const summary = summarise(d.kind, d.change === 'missing' ? d.expected : d.actual);
