@@ -159,10 +159,12 @@ describe('withScratchDatabase', () => {
   it('a role without CREATEDB gets BH041 naming --server; an embedded unit gets an in-memory PGlite', async () => {
     const url = await createDatabase();
     const role = `bh_nocreate_${process.pid}`;
-    await query(inject('pgAdminUrl'), `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN NOCREATEDB`);
+    // With a password: the throwaway test server (no server on this machine) asks for one.
+    await query(inject('pgAdminUrl'), `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN NOCREATEDB PASSWORD 'nocreate'`);
     try {
       const u = new URL(url);
       u.username = role;
+      u.password = 'nocreate';
       const unit = unitOn(u.toString());
       await expect(withScratchDatabase(unit, { command: 'test' }, async () => undefined)).rejects.toMatchObject({
         problems: [{ code: 'BH041', fix: expect.stringContaining('--server <url>') }],
