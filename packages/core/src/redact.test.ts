@@ -27,6 +27,15 @@ describe('redaction of malformed and non-URL connection strings', () => {
     expect(redactUrl('postgres://h/db?sslpassword=k3y&password=pw')).toBe('postgres://h/db?sslpassword=***&password=***');
   });
 
+  it("masks SQL's password literals, as a failing statement or a lint finding quotes them", () => {
+    expect(redactUrl("sql: CREATE ROLE app LOGIN PASSWORD 'hunter2'")).toBe("sql: CREATE ROLE app LOGIN PASSWORD '***'");
+    expect(redactUrl("ALTER ROLE app WITH ENCRYPTED password 'it''s' VALID UNTIL 'infinity'")).toBe("ALTER ROLE app WITH ENCRYPTED password '***' VALID UNTIL 'infinity'");
+    expect(redactUrl("CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'u', password E'p\\'w')")).toBe("CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'u', password '***')");
+    expect(redactUrl('ALTER ROLE app PASSWORD $pw$x$y$pw$;')).toBe("ALTER ROLE app PASSWORD '***';");
+    // A column named password is not a secret.
+    expect(redactUrl('ALTER TABLE users ADD COLUMN password text NOT NULL')).toBe('ALTER TABLE users ADD COLUMN password text NOT NULL');
+  });
+
   it('finds the password of URLs that do not parse, to mask it everywhere', () => {
     expect(passwordOf('postgres://app:p@ss@db/x')).toBe('p@ss');
     expect(passwordOf('mysql://u:hunter22@h/db')).toBe('hunter22');

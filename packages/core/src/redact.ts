@@ -19,10 +19,13 @@ export function registerSecret(secret: string | undefined): void {
 const URL_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi;
 /** libpq `key=value` strings and URL query parameters carrying a password. */
 const KEYWORD_PASSWORD = /\b((?:ssl)?password)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s&'"]+)/gi;
+/** SQL's `[ENCRYPTED] PASSWORD '…'` (CREATE/ALTER ROLE) and `password '…'` options (user mappings), as a failing statement or a lint finding quotes them. */
+const SQL_PASSWORD = /\b(password\s+)(E?'(?:[^'\\]|\\.|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\3\$)/gi;
 
 /**
- * Mask the password of every URL or libpq connection string in `text`. The userinfo of a URL
- * ends at its *last* `@`: a password may contain an unencoded `@`, `/` or `:`.
+ * Mask the password of every URL or libpq connection string in `text`, and every password
+ * literal of SQL quoted in it. The userinfo of a URL ends at its *last* `@`: a password may
+ * contain an unencoded `@`, `/` or `:`.
  */
 export function redactUrl(text: string): string {
   const masked = text.replace(URL_TOKEN, (_m, scheme: string, rest: string) => {
@@ -32,7 +35,7 @@ export function redactUrl(text: string): string {
     const colon = userinfo.indexOf(':');
     return colon < 0 ? scheme + rest : `${scheme}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
   });
-  return masked.replace(KEYWORD_PASSWORD, (_m, key: string, eq: string) => `${key}${eq}***`);
+  return masked.replace(KEYWORD_PASSWORD, (_m, key: string, eq: string) => `${key}${eq}***`).replace(SQL_PASSWORD, (_m, key: string) => `${key}'***'`);
 }
 
 /** The password a URL carries (best effort, also for URLs that do not parse), to register it. */
