@@ -194,18 +194,24 @@ function leadingSpace(bytes: Buffer, start: number, end: number): number {
 
 /** SQL on one line, shortened for messages (whitespace folded, `max` characters at most). */
 export function shortenSql(sql: string, max = 200): string {
-  const one = withoutComments(sql).replace(/\s+/g, ' ').trim() || sql.replace(/\s+/g, ' ').trim();
+  const one = withoutComments(sql, max).replace(/\s+/g, ' ').trim() || sql.slice(0, 4 * max + 1024).replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 3)}...` : one;
 }
 
 /**
  * `sql` without its comments, for display on one line (where a `--` comment would swallow the
  * rest): quoted strings and identifiers are kept as written; comments inside a dollar-quoted body
- * (a function's code) go too.
+ * (a function's code) go too. It stops once more than `max` characters would show (a statement
+ * may be megabytes of data).
  */
-function withoutComments(sql: string): string {
+function withoutComments(sql: string, max: number): string {
   let out = '';
+  let check = 4 * max;
   for (let i = 0; i < sql.length; ) {
+    if (out.length > check) {
+      if (out.replace(/\s+/g, ' ').trim().length > max) break;
+      check = out.length + 4 * max;
+    }
     const c = sql[i]!;
     if (c === "'" || c === '"') {
       let j = i + 1;
