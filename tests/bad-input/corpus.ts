@@ -171,5 +171,5 @@ export const CASES: BadInputCase[] = [
 
   // Accepted as they are (Windows editors).
   { name: 'BOM in a SQL file', files: bad({}, { '001_x.up.sql': '\uFEFFCREATE TABLE bom_t (id int);\n' }), args: ['validate'], exit: 0, says: ['ok: 2 modules'] },
-  { name: 'BOM in a manifest', files: { 'modules/bad/bulkhead.json': `\uFEFF${manifest({})}`, 'modules/bad/migrations/.keep': '' }, args: ['validate'], exit: 0, says: ['ok: 2 modules'] },
+  { name: 'BOM in a manifest', files: { 'modules/bad/bulkhead.json': `\uFEFF${manifest({})}`, 'modules/bad/migrations/.keep': '' }, args: ['validate'], exit: 0, says: [/ok: 2 modules \(.*\), 1 migration$/m] },
 ];

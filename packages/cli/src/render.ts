@@ -116,7 +116,7 @@ export function renderStatus(r: StatusResult, out: Output): void {
     if (summary) {
       if (!shown.has(m.module)) {
         shown.add(m.module);
-        write(`${m.module}  ${summary.tenants} tenants: ${summary.upToDate} up to date, ${summary.pending} pending, ${summary.failed} failed`);
+        write(`${m.module}  ${summary.tenants} tenant${summary.tenants === 1 ? '' : 's'}: ${summary.upToDate} up to date, ${summary.pending} pending, ${summary.failed} failed`);
         if (summary.attention.length) write(`  needs attention: ${summary.attention.join(', ')}${summary.pending + summary.failed > summary.attention.length ? ', …' : ''}`);
       }
       // Details only for tenants that need attention.
@@ -139,7 +139,8 @@ export function renderStatus(r: StatusResult, out: Output): void {
 export function renderValidate(r: ValidateResult, out: Output): void {
   const { write } = out;
   if (r.problems.length === 0) {
-    write(`ok: ${r.modules.length} module${r.modules.length === 1 ? '' : 's'} (${r.order.join(' → ')}), ${r.modules.reduce((n, m) => n + m.migrations, 0)} migrations`);
+    const migrations = r.modules.reduce((n, m) => n + m.migrations, 0);
+    write(`ok: ${r.modules.length} module${r.modules.length === 1 ? '' : 's'} (${r.order.join(' → ')}), ${migrations} migration${migrations === 1 ? '' : 's'}`);
   } else {
     renderProblems(r.problems, write);
     write(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
@@ -178,7 +179,7 @@ function planText(r: PlanResult): string {
         continue;
       }
       const pending = units.filter((u) => !u.upToDate);
-      lines.push(`  ${name}: ${units.length} tenants, ${units.length - pending.length} up to date, ${pending.length} to migrate`);
+      lines.push(`  ${name}: ${units.length} tenant${units.length === 1 ? '' : 's'}, ${units.length - pending.length} up to date, ${pending.length} to migrate`);
       // Tenants with the same work are shown together.
       const groups = new Map<string, string[]>();
       for (const u of pending) (groups.get(u.run.join(' ')) ?? groups.set(u.run.join(' '), []).get(u.run.join(' '))!).push(`${u.tenant}${u.canary ? ' (canary)' : ''}`);
@@ -250,7 +251,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
   for (const u of r.units) {
     if (grouped.has(u.unit)) continue;
     if (u.status === 'not-created') out.write(`${u.unit}: not created yet (nothing to compare)`);
-    else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? '' : 's'} rebuild it exactly)`);
+    else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? ' rebuilds' : 's rebuild'} it exactly)`);
   }
   for (const u of r.units) {
     if (u.status !== 'drift' || u.tenant !== undefined) continue;
