@@ -115,6 +115,12 @@ ALTER TABLE idx_parts DETACH PARTITION idx_part1 CONCURRENTLY;
 
     const st = await runCli(['status'], { cwd: fx.root, env: { IDX_URL: url } });
     expect(st.stderr).toContain('no down: 001_t, 002_concurrently, 003_own_tx');
+    // A long list reads as its count and ends; --json has every one.
+    for (let i = 6; i <= 12; i++) fx.write(`modules/idx/migrations/${String(i).padStart(3, '0')}_more.up.sql`, `CREATE TABLE idx_more_${i} (id int);\n`);
+    const long = await runCli(['status'], { cwd: fx.root, env: { IDX_URL: url } });
+    expect(long.stderr).toContain('no down: 11 migrations, 001_t … 012_more (--json lists them)');
+    const json = await runCli(['status', '--json'], { cwd: fx.root, env: { IDX_URL: url } });
+    expect(json.json.modules[0].withoutDown).toHaveLength(11);
   });
 
   it('a requires on another module is checked against that module before anything runs', async () => {

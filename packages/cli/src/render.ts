@@ -131,7 +131,10 @@ export function renderStatus(r: StatusResult, out: Output): void {
       write(`  running  ${r.id}  (${r.direction}, no-transaction: ${r.statementsDone} of ${r.statementsTotal ?? '?'} statements done, lock held by ${describeHolder(r.holder)})`);
     }
     for (const p of m.pending) write(`  pending  ${p}`);
-    if (m.withoutDown.length) write(`  no down: ${m.withoutDown.join(', ')}`);
+    // A long list reads as its count and its ends (--json lists them all).
+    const noDown = m.withoutDown;
+    if (noDown.length > 10) write(`  no down: ${noDown.length} migrations, ${noDown[0]} … ${noDown.at(-1)} (--json lists them)`);
+    else if (noDown.length) write(`  no down: ${noDown.join(', ')}`);
     renderProblems(m.problems, write);
   }
 }
