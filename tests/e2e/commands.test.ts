@@ -233,6 +233,15 @@ $body$;
     expect(r.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in the module\'s "extensions"') });
     fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm'] }));
     expect((await runCli(['up'], { cwd: fx.root })).exitCode).toBe(0);
+    // pgvector, declared, on an embedded database: its type, operators and index method work.
+    fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm', 'vector'] }));
+    fx.write(
+      'modules/ext/migrations/002_vector.up.sql',
+      "CREATE EXTENSION IF NOT EXISTS vector;\nCREATE TABLE ext_items (id int PRIMARY KEY, embedding vector(3));\nINSERT INTO ext_items VALUES (1, '[1,2,3]'), (2, '[3,2,1]');\nCREATE INDEX ON ext_items USING hnsw (embedding vector_l2_ops);\nDO $$ BEGIN IF (SELECT id FROM ext_items ORDER BY embedding <-> '[3,2,2]' LIMIT 1) <> 2 THEN RAISE EXCEPTION 'nearest is not 2'; END IF; END $$;\n",
+    );
+    const vector = await runCli(['up'], { cwd: fx.root });
+    expect(vector.exitCode, vector.stderr).toBe(0);
+    expect(vector.stderr).toContain('↑ 002_vector');
   });
 
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {

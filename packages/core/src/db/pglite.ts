@@ -102,7 +102,8 @@ async function loadExtensions(module: string, names: readonly string[]): Promise
     if (name === 'plpgsql') continue;
     const key = name.replace(/-/g, '_');
     try {
-      const mod = (await import(name === 'vector' ? '@electric-sql/pglite/vector' : `@electric-sql/pglite/contrib/${key}`)) as Record<string, unknown>;
+      // pgvector is a package of its own for PGlite (built for this PGlite version); the rest are PGlite's contrib.
+      const mod = (await import(name === 'vector' ? '@electric-sql/pglite-pgvector' : `@electric-sql/pglite/contrib/${key}`)) as Record<string, unknown>;
       out[key] = mod[key];
     } catch {
       throw new BulkheadError(
