@@ -349,17 +349,16 @@ async function versusPsql(label: string, tag: string, root: string, target: stri
         rss ||= /maxrss=(\d+)/.exec(r.stderr)?.[1] ?? '';
       }),
     );
-  const caches: string[] = [];
-  const cache = () => {
-    caches.push(fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-cache-')));
-    return caches.at(-1)!;
-  };
+  // A fresh cache folder per cold run; the first one, filled by its run, serves the warm runs.
+  const caches = Array.from({ length: runs }, () => fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-cache-')));
   const coldTimes: number[] = [];
-  for (let i = 0; i < runs; i++) coldTimes.push(await up(`${tag}_bh${i}`, cache()));
-  // The first cold run's cache folder is now warm.
   const warmTimes: number[] = [];
-  for (let i = 0; i < runs; i++) warmTimes.push(await up(`${tag}_bh_warm${i}`, caches[0]!));
-  for (const c of caches) fs.rmSync(c, { recursive: true, force: true });
+  try {
+    for (const [i, cache] of caches.entries()) coldTimes.push(await up(`${tag}_bh${i}`, cache));
+    for (let i = 0; i < runs; i++) warmTimes.push(await up(`${tag}_bh_warm${i}`, caches[0]!));
+  } finally {
+    for (const c of caches) fs.rmSync(c, { recursive: true, force: true });
+  }
   const [psql, cold, warm] = [median(psqlTimes), median(coldTimes), median(warmTimes)];
   rows.push({
     scenario: `${label}: one process, ${fs.readdirSync(dir).length} migrations, up${rss ? ` (peak ${Math.round(Number(rss) / 1024)} MB)` : ''}${runs > 1 ? `, median of ${runs}` : ''}`,

@@ -333,19 +333,22 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
       const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError) }, { cause: e });
-      if (failure.failure.pgCode === LOCK_TIMEOUT) {
-        if (attempt < ctx.lockAttempts) {
-          ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers);
-          await sleep(backoff(attempt));
-          continue;
-        }
-        throw lockTimeoutFailure(failure, ctx, attempt, blockers);
-      }
-      throw failure;
+      if (failure.failure.pgCode !== LOCK_TIMEOUT) throw failure;
+      await retryLater(failure, r, ctx, attempt, blockers);
     } finally {
       watch?.stop();
     }
   }
+}
+
+/**
+ * After attempt `attempt` timed out waiting for a lock: report the retry and wait the backoff,
+ * or, when it was the last attempt, throw the failure naming the sessions that blocked it.
+ */
+async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: ApplyContext, attempt: number, blockers: BlockingSession[]): Promise<void> {
+  if (attempt >= ctx.lockAttempts) throw lockTimeoutFailure(failure, ctx, attempt, blockers);
+  ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers);
+  await sleep(backoff(attempt));
 }
 
 /**
@@ -606,9 +609,7 @@ async function runStatements(db: ModuleDb, r: Runnable, ctx: ApplyContext, plan:
       const position = at >= 0 && at < s.text.length ? String(at + 1) : undefined;
       const failure = new MigrationFailedError(statementFailure(r, ctx, s, failed, { ...err, message: err.message, position } as PgError, Math.min(committed, failed) > 0), { cause: e });
       if (err.code === LOCK_TIMEOUT && !inside[failed]) {
-        if (ctx.lockAttempts <= 1) throw lockTimeoutFailure(failure, ctx, 1, blockers);
-        ctx.reporter?.lockRetry?.(ctx.module, r.file.id, 1, ctx.lockAttempts, blockers);
-        await sleep(backoff(1));
+        await retryLater(failure, r, ctx, 1, blockers);
         return { next: failed, alone: true, attempt: 2 };
       }
       throw failure;
