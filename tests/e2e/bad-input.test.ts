@@ -3,7 +3,7 @@
  * and the fix — and nothing is applied, not even to the modules that are fine.
  */
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { adminQuery, createDatabase, makeWorkspace, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+import { adminQuery, createDatabase, makeWorkspace, query, runCli, tableExists, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture;
 let goodUrl: string;
@@ -131,6 +131,20 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/001_idx.up.sql', 'CREATE TABLE bad_t (id int);\n\nCREATE INDEX CONCURRENTLY bad_t_id ON bad_t (id);\n');
     });
     await expectRefused(['up'], { code: 'BH034', text: ['modules/bad/migrations/001_idx.up.sql:3', 'CREATE INDEX CONCURRENTLY at line 3 cannot run inside a transaction', 'bulkhead:no-transaction'] });
+  });
+
+  it('a DO block that commits (work in batches) in a transactional file is refused; marked no-transaction it runs', async () => {
+    const badUrl = await createDatabase();
+    const fill = 'CREATE TABLE bad_n (n int);\n\nDO $$\nBEGIN\n  FOR i IN 1..3 LOOP\n    INSERT INTO bad_n VALUES (i);\n    COMMIT;\n  END LOOP;\nEND $$;\n';
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_fill.up.sql', fill);
+    });
+    await expectRefused(['up'], { code: 'BH034', text: ['modules/bad/migrations/001_fill.up.sql:3', 'a DO block that commits (COMMIT or ROLLBACK in its body) at line 3 cannot run inside a transaction', 'bulkhead:no-transaction'] }, { BAD_URL: badUrl });
+    fx.write('modules/bad/migrations/001_fill.up.sql', `-- bulkhead:no-transaction\n${fill}`);
+    const ok = await runCli(['up'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(await query(badUrl, 'SELECT n FROM bad_n ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
   it('SQL that does not parse names file and line before anything runs', async () => {

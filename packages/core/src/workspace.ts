@@ -60,10 +60,14 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
     );
   }
   const known = new KnownManifests(root);
+  // Folders of manifests that did not load: where their migrations are is not known, so nothing
+  // under them is called stray (their own problem is reported).
+  const unread: string[] = [];
   for (const file of files) {
     const r = loadManifest(file, root, env, known);
     if (!r.ok) {
       problems.push(...r.problems);
+      unread.push(path.dirname(file));
       continue;
     }
     const other = byName.get(r.module.name);
@@ -76,6 +80,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
           fix: 'module names are unique in the workspace; rename one',
         }),
       );
+      unread.push(r.module.dir);
       continue;
     }
     const scanned = !options.scan || options.scan.includes(r.module.name);
@@ -105,7 +110,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   problems.push(...graph.problems);
   const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent + path.sep);
   const strays = migrationFolders
-    .filter((f) => !modules.some((m) => inside(f.dir, m.migrationsDir)))
+    .filter((f) => !modules.some((m) => inside(f.dir, m.migrationsDir)) && !unread.some((dir) => inside(f.dir, dir)))
     .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)) }));
   return { root, modules, byName, graph, problems, warnings, strays, rel };
 }

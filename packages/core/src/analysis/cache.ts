@@ -5,7 +5,7 @@ import type { Touch } from './objects.js';
 import type { StatementMark } from './statements.js';
 
 /** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 6;
+const ANALYSIS_VERSION = 7;
 
 export interface AnalysisEntry {
   up: Touch[];

@@ -86,7 +86,7 @@ export async function analyzeSqlFile(sql: string): Promise<{ touches: Touch[]; s
     throw e;
   }
   walkParsed(pg, sql, result, new Source(sql, 0, 1), out, undefined);
-  return { touches: out, statements: markStatements(sql, result) };
+  return { touches: out, statements: markStatements(sql, result, pg) };
 }
 
 type Pg = Awaited<ReturnType<typeof parser>>;

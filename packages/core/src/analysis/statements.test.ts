@@ -89,6 +89,18 @@ END $body$`;
     ]);
   });
 
+  it('a DO block whose PL/pgSQL commits or rolls back cannot run inside a transaction; other DO blocks can', async () => {
+    const s = await splitStatements(
+      "DO $$ BEGIN FOR i IN 1..3 LOOP INSERT INTO t VALUES (i); COMMIT; END LOOP; END $$;\n" +
+        "DO $$ BEGIN PERFORM 1; ROLLBACK; END $$;\n" +
+        "DO $$ BEGIN RAISE NOTICE 'commit; rollback'; END $$;\n" +
+        'DO $$ BEGIN CREATE TEMP TABLE x (n int) ON COMMIT DROP; END $$;\n' +
+        "DO LANGUAGE sql $$ COMMIT $$;\n",
+    );
+    const name = 'a DO block that commits (COMMIT or ROLLBACK in its body)';
+    expect(s.map(nonTransactional)).toEqual([name, name, undefined, undefined, undefined]);
+  });
+
   it('an empty or comment-only file has no statements (a legitimate no-op down)', async () => {
     expect(await splitStatements('')).toEqual([]);
     expect(await splitStatements('-- nothing to undo\n')).toEqual([]);

@@ -11,9 +11,10 @@ export interface Statement {
   /**
    * The few facts of its parse tree the runner needs (the whole tree is not kept: at 10,000
    * migrations the trees would outweigh everything else): CONCURRENTLY, an index name, the
-   * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE.
+   * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE, and whether
+   * a DO block's PL/pgSQL commits or rolls back (transaction control).
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean };
 }
 
 export class SqlSyntaxError extends Error {
@@ -69,11 +70,14 @@ export async function splitStatements(sql: string, key?: string): Promise<Statem
     const at = cursor === undefined ? { line: 1, column: undefined } : lineColumnAt(sql, cursor + 1);
     throw new SqlSyntaxError((e as Error).message, at.line, at.column);
   }
-  return statementsAt(sql, markStatements(sql, result));
+  return statementsAt(sql, markStatements(sql, result, pg));
 }
 
+/** What markStatements needs of the parser: PL/pgSQL, for DO blocks. */
+type PlpgsqlParser = { parsePlPgSQLSync(sql: string): unknown };
+
 /** Where each statement of a parse result sits in `sql`, with the few facts the runner needs. */
-export function markStatements(sql: string, result: ParseResult): StatementMark[] {
+export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlParser): StatementMark[] {
   const bytes = Buffer.from(sql, 'utf8');
   // Statements come in file order: count lines incrementally.
   let pos = 0;
@@ -93,8 +97,23 @@ export function markStatements(sql: string, result: ParseResult): StatementMark[
     if (tree.chain === true) node.chain = true;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
+    if (kind === 'DoStmt' && doBlockCommits(pg, bytes.subarray(start, end).toString('utf8'))) node.commits = true;
     return { start, end, line, kind, node };
   });
+}
+
+/**
+ * Whether a DO block's PL/pgSQL body runs COMMIT or ROLLBACK (PostgreSQL 11+ procedures and DO
+ * blocks may, to work in batches): it then fails with "invalid transaction termination" inside a
+ * transaction block. A body in another language, or one the parser cannot read, does not.
+ */
+function doBlockCommits(pg: PlpgsqlParser, text: string): boolean {
+  if (!/\b(commit|rollback)\b/i.test(text)) return false;
+  try {
+    return /"PLpgSQL_stmt_(commit|rollback)"/.test(JSON.stringify(pg.parsePlPgSQLSync(text)));
+  } catch {
+    return false;
+  }
 }
 
 /** The statements of `sql` at these marks. */
@@ -135,7 +154,8 @@ export function insideOwnTransaction(statements: readonly Statement[]): boolean[
 
 /**
  * Statements PostgreSQL refuses inside a transaction block, by name, or undefined.
- * (CREATE/DROP/REINDEX … CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, tablespaces, ALTER SYSTEM.)
+ * (CREATE/DROP/REINDEX … CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, tablespaces, ALTER SYSTEM, a
+ * DO block that commits.)
  */
 export function nonTransactional(s: Statement): string | undefined {
   const n = s.node as Record<string, unknown>;
@@ -158,6 +178,8 @@ export function nonTransactional(s: Statement): string | undefined {
       return 'DROP TABLESPACE';
     case 'AlterSystemStmt':
       return 'ALTER SYSTEM';
+    case 'DoStmt':
+      return n.commits ? 'a DO block that commits (COMMIT or ROLLBACK in its body)' : undefined;
     default:
       return undefined;
   }

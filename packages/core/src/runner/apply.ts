@@ -861,7 +861,9 @@ function pgFields(err: PgError) {
       ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
       : err.code === '25001'
         ? 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)'
-        : undefined,
+        : err.code === INVALID_TRANSACTION_TERMINATION
+          ? 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function'
+          : undefined,
   };
 }
 
