@@ -167,11 +167,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (!ID.test(id)) {
+      // A version behind a letter (Flyway's V0001.name, V1__name): the same version, without it.
+      const lettered = /^[Vv](\d+)[._-]+(\w.*)$/.exec(id);
       problems.push(
         problem('BH011', `migration ${e.name} does not start with a version (leading digits)`, {
           module,
           file: rel(abs),
-          fix: `rename it to <timestamp>_${id}${e.name.slice(id.length)}, e.g. with bulkhead make ${module} ${id}`,
+          fix: lettered
+            ? `rename it to ${lettered[1]}_${lettered[2]!.replace(/\./g, '_')}${e.name.slice(id.length)} (its version without the V; the same for its siblings keeps their order)`
+            : `rename it to <timestamp>_${id}${e.name.slice(id.length)}, e.g. with bulkhead make ${module} ${id}`,
         }),
       );
       continue;
