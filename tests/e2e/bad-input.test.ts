@@ -96,12 +96,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/004_orphan.down.sql', 'SELECT 1;');
       f.write('modules/bad/migrations/005_typo.up.sql', '-- bulkhead:no-transactoin\nSELECT 1;');
       f.write('modules/bad/migrations/V0006.Add_Index.up.sql', 'SELECT 1;');
+      f.write('modules/bad/migrations/007_webhooks_down.sql', 'SELECT 1;');
     });
     await expectRefused(['validate'], {
       code: 'BH011',
       text: [
         'modules/bad/migrations/create_users.up.sql',
         'rename it to 0006_Add_Index.up.sql (its version without the V',
+        'rename it to 007_webhooks.down.sql',
         'rename it to 002_plain.up.sql',
         'BH012',
         'migration id 003_x is defined by more than one file',

@@ -150,7 +150,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, {
           module,
           file: rel(abs),
-          fix: `rename it to ${e.name.replace(/\.sql$/, '.up.sql')}`,
+          // `name_down.sql`, `name-up.sql`: the direction is already in the name.
+          fix: `rename it to ${e.name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`)}`,
         }),
       );
       continue;
