@@ -287,7 +287,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         problem('BH012', `version ${m.version} is used by both ${other} and ${m.id}`, {
           module,
           file: rel(m.upPath),
-          fix: `give ${m.id} a later version (bulkhead make generates timestamps)`,
+          fix:
+            m.version.length >= 12
+              ? `give ${m.id} a later version (bulkhead make generates timestamps)`
+              : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
+                `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,
         }),
       );
     } else seenVersion.set(m.version, m.id);

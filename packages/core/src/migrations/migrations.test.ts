@@ -62,6 +62,11 @@ describe('scanMigrationsFolder', () => {
 
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
-    expect(r.problems).toEqual([expect.objectContaining({ code: 'BH012', message: 'version 001 is used by both 001_a and 001_b' })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: 'BH012', message: 'version 001 is used by both 001_a and 001_b', fix: expect.stringContaining('renumber the folder one digit wider, keeping the order (001_a → 0010_…, 001_b → 0011_…') }),
+    ]);
+    // Two timestamps alike (two branches merged): the second one gets a later timestamp.
+    const t = scan({ '20250101120000_a.up.sql': '', '20250101120000_b.up.sql': '' });
+    expect(t.problems[0]!.fix).toBe('give 20250101120000_b a later version (bulkhead make generates timestamps)');
   });
 });
