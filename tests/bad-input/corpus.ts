@@ -141,6 +141,12 @@ export const CASES: BadInputCase[] = [
   // TS/JS migrations.
   { name: 'TS syntax error', files: bad({}, { '001_x.ts': "export async function up(knex) {\n  await knex.raw('x'\n}\n" }), code: 'BH017', says: [`${M}/001_x.ts:3:1`, 'syntax error: Expected ")" but found "}"'] },
   { name: 'TS that throws while loading', files: bad({}, { '001_x.ts': "const x = 1;\nthrow new TypeError('config missing');\nexport async function up() {}\n" }), code: 'BH017', says: [`${M}/001_x.ts:2`, 'TypeError: config missing'] },
+  {
+    name: 'TS importing a package that is not installed',
+    files: bad({}, { '001_x.ts': "import { parse } from 'tldts-not-installed/dist';\nexport async function up() {\n  parse('x');\n}\n", '002_y.js': "const x = require('@nope/missing');\nexports.up = async () => {};\n" }),
+    code: 'BH017',
+    says: ["Cannot find module 'tldts-not-installed/dist'", 'install tldts-not-installed where the migration can resolve it', 'install @nope/missing where'],
+  },
   { name: 'TS without up', files: bad({}, { '001_x.ts': 'export async function down() {}\n' }), code: 'BH017', says: ['exports no up(knex) function'] },
   { name: 'TS config of the wrong shape', files: bad({}, { '001_x.ts': "export const config = { transaction: 'no' };\nexport async function up() {}\n" }), code: 'BH017', says: ['export "config" must be { transaction?: boolean }'] },
   { name: 'TS requires not an array', files: bad({}, { '001_x.ts': "export const requires = 'good:001_good';\nexport async function up() {}\n" }), code: 'BH017', says: ['export "requires" must be an array'] },

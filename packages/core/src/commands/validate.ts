@@ -1,4 +1,4 @@
-import { exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
+import { exitCodeOf, formatProblem, problem, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
@@ -38,12 +38,18 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   }
   for (const module of ws.modules) {
     for (const m of module.migrations) {
+      // A TS/JS file that does not load fails both directions alike: it is told once.
+      const told = new Set<string>();
       for (const direction of ['up', 'down'] as const) {
         if (direction === 'down' && m.format === 'sql' && !m.downPath) continue;
         const prepared = await prepareMigration(module.name, m, direction, ws.rel);
         if (!prepared.ok) {
           // A missing down is allowed (forward-only); status shows it.
-          problems.push(...prepared.problems.filter((p) => p.code !== 'BH028'));
+          for (const p of prepared.problems) {
+            if (p.code === 'BH028' || told.has(formatProblem(p))) continue;
+            told.add(formatProblem(p));
+            problems.push(p);
+          }
         } else if (direction === 'up') {
           problems.push(...checkRequiresStatic(ws, module, m.id, ws.rel(m.upPath), prepared.runnable.requires));
         }

@@ -8,7 +8,10 @@ import { parseDirectives, type SqlDirectives } from './directives.js';
 export interface MigrationFile {
   /** File name without extension(s), e.g. `20251116214100_initial_schema`. */
   id: string;
-  /** Leading digits of the id. */
+  /**
+   * Leading digits of the id. A date written with separators (`2023-08-16-1200_`, diesel's
+   * `2019-12-20-191248_`, Laravel's `2014_10_12_000000_`) is one version, not its year.
+   */
   version: string;
   /** The descriptive part after the version, e.g. `initial_schema`. */
   name: string;
@@ -24,7 +27,22 @@ export interface MigrationFile {
 
 const JS_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SQL_EXT = /\.(up|down)\.sql$/;
-const ID = /^(\d+)(?:[_-]?(.*))?$/;
+const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?=[-_.]|$)|\d+)(?:[_-]?(.*))?$/;
+/**
+ * In a folder of dated versions (2023-08-16-0000_…), the fix for one written otherwise (a typo
+ * such as 2024-10-1315_… reads as version 2024): write it as the others are.
+ */
+function datedFix(migrations: readonly MigrationFile[]): string | undefined {
+  const dated = migrations.filter((m) => /\D/.test(m.version));
+  const odd = migrations.find((m) => !/\D/.test(m.version));
+  if (!odd || dated.length < migrations.length / 2) return undefined;
+  return `write ${odd.id}'s version as the others are written (e.g. ${dated[0]!.version}_…): it reads as version ${odd.version}`;
+}
+
+/** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
+const digits = (version: string): number => (/\D/.test(version) ? 14 : version.length);
+/** A version as a number, for ordering: a dated one's digits as that timestamp. */
+const versionNumber = (version: string): bigint => BigInt(version.replace(/\D/g, '').padEnd(digits(version), '0'));
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -265,16 +283,19 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   migrations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   // File names sort as text: versions of different widths run out of numeric order (10_ before 2_).
-  const numeric = [...migrations].sort((a, b) => (BigInt(a.version) < BigInt(b.version) ? -1 : BigInt(a.version) > BigInt(b.version) ? 1 : 0));
+  const numeric = [...migrations].sort((a, b) => {
+    const [x, y] = [versionNumber(a.version), versionNumber(b.version)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   const misplaced = migrations.findIndex((m, i) => m !== numeric[i]);
   if (misplaced >= 0) {
-    const width = Math.max(...migrations.map((m) => m.version.length));
+    const width = Math.max(...migrations.map((m) => digits(m.version)));
     const early = migrations[misplaced]!;
     problems.push(
       problem('BH038', `versions of different widths sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
         module,
         file: rel(early.upPath),
-        fix: `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
+        fix: datedFix(migrations) ?? `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
       }),
     );
   }
@@ -288,7 +309,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           module,
           file: rel(m.upPath),
           fix:
-            m.version.length >= 12
+            digits(m.version) >= 12
               ? `give ${m.id} a later version (bulkhead make generates timestamps)`
               : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
                 `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,

@@ -60,6 +60,33 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems[0]).toMatchObject({ code: 'BH010', module: 'm' });
   });
 
+  it('a date written with separators is one version (knex/diesel/Laravel-style names), not its year', () => {
+    const r = scan({
+      '2023-08-16-0000-create-uptime.up.sql': '',
+      '2023-08-18-0301-heartbeat.up.sql': '',
+      '2023-09-29-0000-heartbeat-retries.up.sql': '',
+      '2019-12-20-191248_add_x.up.sql': '',
+      '2014_10_12_000000_create_users_table.up.sql': '',
+      '2014_10_12_100000_create_password_resets_table.up.sql': '',
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.migrations.map((m) => [m.version, m.name])).toEqual([
+      ['2014_10_12_000000', 'create_users_table'],
+      ['2014_10_12_100000', 'create_password_resets_table'],
+      ['2019-12-20-191248', 'add_x'],
+      ['2023-08-16-0000', 'create-uptime'],
+      ['2023-08-18-0301', 'heartbeat'],
+      ['2023-09-29-0000', 'heartbeat-retries'],
+    ]);
+    // A dated version with a typo reads as its year: named, with the fix.
+    const typo = scan({ '2023-08-16-0000-a.up.sql': '', '2024-10-1315-b.up.sql': '', '2025-01-01-0000-c.up.sql': '' });
+    expect(typo.problems).toEqual([
+      expect.objectContaining({ code: 'BH038', fix: "write 2024-10-1315-b's version as the others are written (e.g. 2023-08-16-0000_…): it reads as version 2024" }),
+    ]);
+    // A number after a sequence's dash is part of the name (0012-2fa…), not a date.
+    expect(scan({ '0012-2fa-setup.up.sql': '' }).migrations[0]).toMatchObject({ version: '0012', name: '2fa-setup' });
+  });
+
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([

@@ -109,7 +109,9 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
           file: rel(m.upPath),
           line: why.line,
           column: why.column,
-          fix: 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
+          fix: why.missing
+            ? `install ${why.missing} where the migration can resolve it (npm install ${why.missing} in the workspace or the module's package), or import only what the workspace has`
+            : 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
         }),
       ],
     };
@@ -180,13 +182,15 @@ export async function prepareAll(
  * Why a TS/JS migration failed to load, and where: the transpiler's `file:line:col: ERROR: …`
  * (syntax errors), else the first line of the error and its position in the file's stack frame.
  */
-export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number } {
+export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number; missing?: string } {
   const text = e?.message ?? String(e);
+  // A package the migration imports that is not installed (require's and import's wording).
+  const missing = /^Cannot find (?:module|package) '([^'./][^']*)'/.exec(text)?.[1]?.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1');
   const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
   if (transform) return { reason: `syntax error: ${transform[3]}`, line: Number(transform[1]), column: Number(transform[2]) + 1 };
   const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(e?.stack ?? '');
   const reason = `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${text.split('\n')[0]}`;
-  return frame ? { reason, line: Number(frame[1]), column: Number(frame[2]) } : { reason };
+  return { reason, ...(frame ? { line: Number(frame[1]), column: Number(frame[2]) } : {}), ...(missing ? { missing } : {}) };
 }
 
 /** The BEGIN of a transaction a no-transaction migration opens and never ends, if any. */
