@@ -147,6 +147,12 @@ export const CASES: BadInputCase[] = [
     code: 'BH017',
     says: ["Cannot find module 'tldts-not-installed/dist'", 'install tldts-not-installed where the migration can resolve it', 'install @nope/missing where'],
   },
+  {
+    name: 'CommonJS migration where package.json says "type": "module"',
+    files: { ...bad({}, { '001_x.js': 'exports.up = async () => {};\n' }), 'modules/bad/package.json': '{ "type": "module" }' },
+    code: 'BH017',
+    says: [`${M}/001_x.js:1:1`, 'exports is not defined in ES module scope', 'rename it to .cjs'],
+  },
   { name: 'TS without up', files: bad({}, { '001_x.ts': 'export async function down() {}\n' }), code: 'BH017', says: ['exports no up(knex) function'] },
   { name: 'TS config of the wrong shape', files: bad({}, { '001_x.ts': "export const config = { transaction: 'no' };\nexport async function up() {}\n" }), code: 'BH017', says: ['export "config" must be { transaction?: boolean }'] },
   { name: 'TS requires not an array', files: bad({}, { '001_x.ts': "export const requires = 'good:001_good';\nexport async function up() {}\n" }), code: 'BH017', says: ['export "requires" must be an array'] },

@@ -73,7 +73,8 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
     }
     const failed = js.map((m) => cache.get(module.name, m.checksum)?.failed).find((f) => f !== undefined);
-    if (failed) {
+    // A file that does not load at all is BH017 wherever it is prepared (validate, up): said there.
+    if (failed && !failed.message.startsWith('cannot load migration')) {
       const at = module.migrations.find((m) => m.id === failed.at);
       problems.push(
         problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation: ${failed.message}`, {

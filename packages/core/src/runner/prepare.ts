@@ -111,7 +111,9 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
           column: why.column,
           fix: why.missing
             ? `install ${why.missing} where the migration can resolve it (npm install ${why.missing} in the workspace or the module's package), or import only what the workspace has`
-            : 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
+            : /\b(exports|require|module) is not defined in ES module scope/.test(why.reason)
+              ? 'the file is CommonJS (exports.up, require) but the nearest package.json makes .js an ES module ("type": "module"): rename it to .cjs, or write export async function up(knex)'
+              : 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
         }),
       ],
     };
