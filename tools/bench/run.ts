@@ -298,6 +298,17 @@ function openmeter(gitDir: string): RealMigration[] {
   }));
 }
 
+/** trigger.dev (Prisma): `internal-packages/database/prisma/migrations/<timestamp>_<name>/migration.sql`. */
+function triggerDev(gitDir: string): RealMigration[] {
+  return renumber(gitList(gitDir, 'internal-packages/database/prisma/migrations').flatMap((f) => {
+    const m = /\/(\d+)_([^/]+)\/migration\.sql$/.exec(f);
+    if (!m) return [];
+    const sql = gitShow(gitDir, f);
+    // Prisma sends a file as one script: CONCURRENTLY files stand alone, some manage their own transaction.
+    return [{ id: `${m[1]}_${m[2]}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) || /^\s*(BEGIN|COMMIT)\s*;/im.test(sql) }];
+  }));
+}
+
 /** kratos's PostgreSQL migrations as a Bulkhead module: fizz-style names normalised, autocommit files marked no-transaction. */
 function kratosModule(gitDir: string, root: string): number {
   const dir = path.join(root, 'modules/kratos/migrations');
@@ -382,6 +393,7 @@ async function scenarioR() {
     }],
     ['rust-lang/crates.io', (g, root) => writeModule(root, cratesIo(g))],
     ['openmeterio/openmeter', (g, root) => writeModule(root, openmeter(g))],
+    ['triggerdotdev/trigger.dev', (g, root) => writeModule(root, triggerDev(g))],
   ];
   for (const [repo, write] of sets) {
     const gitDir = mirror(repo);
