@@ -154,13 +154,12 @@ function mayReleaseLock(statements: readonly Statement[]): boolean {
  * the history row): the history table's primary key already stops a second commit of one
  * migration, failing the batch, and the rest then run one by one, with the check.
  *
- * `lazyCommit`: its COMMIT does not wait for the WAL to reach disk (synchronous_commit off, for
- * this transaction only). A batch's migrations but its last commit so: the last one's COMMIT
- * flushes the WAL up to itself, which holds the others' commits, before the batch returns; a
- * batch that fails part-way waits for the flush (awaitWalFlush). Nothing is reported applied
- * before it is on disk; the batch saves a disk flush per migration.
+ * Every migration's COMMIT waits for the disk, as the server is configured to: a batch's
+ * migrations committing without (synchronous_commit off, the last one's flush covering them)
+ * saved a flush each, but a server crash before that last COMMIT lost migrations that had
+ * committed — which another session may have seen applied.
  */
-function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session: boolean; done: boolean; lazyCommit?: boolean }): { opening: string; body: string; seg: Segment } {
+function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session: boolean; done: boolean }): { opening: string; body: string; seg: Segment } {
   const h = ctx.history.table;
   const table = `${ident(h.schema)}.${ident(h.table)}`;
   const up = r.direction === 'up';
@@ -171,7 +170,7 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
     ctx.guard.fenceSql,
     // Its own start, for the duration in its history row; the statement lock timeout; and its
     // name in pg_stat_activity's application_name (a batch's query text shows only its start).
-    `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}${db.kind === 'postgres' ? `, set_config('application_name', ${literal(migrationLabel(ctx.module, r))}, true)` : ''}${o.lazyCommit ? `, set_config('synchronous_commit', 'off', true)` : ''}`,
+    `SELECT set_config('bulkhead.started', clock_timestamp()::text, true)${ctx.statementLockTimeoutMs > 0 ? `, set_config('lock_timeout', '${ctx.statementLockTimeoutMs}ms', true)` : ''}${db.kind === 'postgres' ? `, set_config('application_name', ${literal(migrationLabel(ctx.module, r))}, true)` : ''}`,
     o.done && `DO $bulkhead$ BEGIN IF ${up ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${table} WHERE id = ${literal(r.file.id)}) THEN RAISE EXCEPTION USING ERRCODE = '${ALREADY_DONE}', MESSAGE = ${literal(r.file.id)}; END IF; END $bulkhead$`,
   ]
     .filter(Boolean)
@@ -237,7 +236,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
   ctx.guard.check(`applying ${rs[0]!.file.id}`);
   const text = rs
     .map((r, i) => {
-      const { opening, body } = sqlMessages(db, r, ctx, { session: i === 0, done: false, lazyCommit: db.kind === 'postgres' && i < rs.length - 1 });
+      const { opening, body } = sqlMessages(db, r, ctx, { session: i === 0, done: false });
       return `${opening};\n${body}`;
     })
     .join(';\n');
@@ -263,27 +262,9 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
         // A row of another run: another runner applied it meanwhile, not this one.
         done.push({ r, outcome: row.run_id === ctx.runId ? { ran: true, durationMs: row.duration_ms ?? 0 } : { ran: false } });
       }
-      // Those committed lazily are reported applied once they are on disk.
-      // (A server that cannot tell its WAL positions, such as a WAL-less fork, is not waited for.)
-      if (db.kind === 'postgres' && done.some((d) => d.outcome.ran)) await awaitWalFlush(conn).catch(() => undefined);
       return done;
     }
   });
-}
-
-/**
- * Wait until the server's WAL is on disk up to where it is now: past the commits this session made
- * without waiting for the flush (lazyCommit). The WAL writer flushes them within three times
- * wal_writer_delay (200 ms by default); this only asks, so it needs no privilege and writes nothing.
- */
-async function awaitWalFlush(conn: pg.Client): Promise<void> {
-  const { rows } = await conn.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`);
-  const lsn = String(rows[0].lsn);
-  for (let waited = 0; waited < 60_000; waited += 10) {
-    const r = await conn.query(`SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed`, [lsn]);
-    if (r.rows[0].flushed) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**
