@@ -118,7 +118,7 @@ describe('a lost module lock', () => {
   });
 
   it('a migration that releases the module lock (pg_advisory_unlock_all; SQL, no-transaction or TS) is stopped by the server before it commits', async () => {
-    const urls = { tx: await createDatabase(), nt: await createDatabase(), ts: await createDatabase() };
+    const urls = { tx: await createDatabase(), nt: await createDatabase(), ts: await createDatabase(), nl: await createDatabase() };
     fx = makeWorkspace([
       { name: 'tx', url: '${TX_URL}', migrations: { '001_unlock.up.sql': 'CREATE TABLE tx_t (id int);\nSELECT pg_advisory_unlock_all();\n' } },
       {
@@ -131,11 +131,23 @@ describe('a lost module lock', () => {
         url: '${NT_URL}',
         migrations: { '001_unlock.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nt_a (id int);\nSELECT pg_advisory_unlock_all();\nCREATE TABLE nt_b (id int);\n' },
       },
+      // Released by a function its SQL does not show: the server refuses its history row.
+      {
+        name: 'nl',
+        url: '${NL_URL}',
+        migrations: {
+          '001_fn.up.sql': 'CREATE FUNCTION nl_release() RETURNS void LANGUAGE sql AS $$ SELECT pg_advisory_unlock_all() $$;\n',
+          '002_release.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE nl_a (id int);\nSELECT nl_release();\n',
+        },
+      },
     ]);
-    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { TX_URL: urls.tx, NT_URL: urls.nt, TS_URL: urls.ts } });
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { TX_URL: urls.tx, NT_URL: urls.nt, TS_URL: urls.ts, NL_URL: urls.nl } });
     expect(r.exitCode).toBe(1);
     const byModule = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
-    for (const name of ['tx', 'nt', 'ts']) {
+    expect(byModule.nl.problems[0].message).toContain('stopped before recording 002_release');
+    expect(await tableExists(urls.nl, 'nl_a')).toBe(true);
+    expect(await query(urls.nl, 'SELECT id FROM nl_migrations')).toEqual([{ id: '001_fn' }]);
+    for (const name of ['tx', 'nt', 'ts', 'nl']) {
       expect(byModule[name].status).toBe('failed');
       expect(byModule[name].problems).toEqual([expect.objectContaining({ code: 'BH036', module: name })]);
       expect(byModule[name].problems[0].message).toMatch(/lost the lock of module .* \(the server no longer lists it\)/);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
 import { ident, literal } from '../db/postgres.js';
@@ -66,11 +67,15 @@ export interface HistoryStore {
   isApplied(q: Db, id: string): Promise<boolean>;
   // A no-transaction migration's progress, on the driver (its SQL goes as written, in as few
   // round trips as the statements allow).
-  /** Its progress row at the start (a new one, or one an earlier run left), and the progress table the first time. */
+  /**
+   * Its progress row at the start (a new one, or one an earlier run left), and the progress table
+   * the first time; `first`, SQL to send before them in the same message (its results are returned).
+   */
   startProgress(
     q: SqlSession,
     row: Pick<ProgressRow, 'id' | 'direction' | 'checksum' | 'statements_total' | 'statements_done' | 'done_digest' | 'run_id' | 'runner'>,
-  ): Promise<void>;
+    first?: string,
+  ): Promise<pg.QueryResult | pg.QueryResult[]>;
   advanceProgress(q: SqlSession, id: string, done: number, digest: string | null): Promise<void>;
   /** advanceProgress as SQL, to send in one message with the statement it records and commit with it. */
   advanceProgressSql(id: string, done: number, digest: string | null): string;
@@ -190,7 +195,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
       const rows = await q.withSchema(h.schema).table(h.table).where({ id }).select('id');
       return rows.length > 0;
     },
-    async startProgress(q, row) {
+    async startProgress(q, row, first) {
       // The table as every version wrote it (the constraint named as knex named it), made with
       // the first row: one round trip, one implicit transaction.
       const create = progressExists
@@ -201,11 +206,12 @@ export function historyStore(h: HistoryTable): HistoryStore {
              CONSTRAINT ${ident(`${p.table}_pkey`)} PRIMARY KEY (id));\n`;
       const columns = ['id', 'direction', 'checksum', 'statements_total', 'statements_done', 'done_digest', 'run_id', 'runner'] as const;
       const value = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : literal(v));
-      await q.query(
-        `${create}INSERT INTO ${progressName} (${columns.join(', ')}, failed_statement, error) VALUES (${columns.map((c) => value(row[c])).join(', ')}, NULL, NULL)
+      const results = await q.query(
+        `${first ? `${first};\n` : ''}${create}INSERT INTO ${progressName} (${columns.join(', ')}, failed_statement, error) VALUES (${columns.map((c) => value(row[c])).join(', ')}, NULL, NULL)
            ON CONFLICT (id) DO UPDATE SET ${[...columns.slice(1), 'failed_statement', 'error', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
       );
       progressExists = true;
+      return results;
     },
     async advanceProgress(q, id, done, digest) {
       await q.query(advanceSql(id, done, digest));

@@ -431,21 +431,27 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
   const step = r.step;
   const statements = step.format === 'sql' ? step.statements : undefined;
   const from = resumePoint(r, ctx, statements);
-  await withConnection(db, (conn) => conn.query(db.sessionReset));
   ctx.guard.check(`${r.direction === 'up' ? 'applying' : 'reverting'} ${r.file.id}`);
   // Only a CONCURRENTLY build (or a TS migration, which may run one) can leave an INVALID index behind.
   const mayLeaveInvalid = !statements || statements.some((s) => (s.kind === 'IndexStmt' || s.kind === 'ReindexStmt') && nonTransactional(s));
-  const before = new Set(mayLeaveInvalid ? await invalidIndexes(db) : []);
-  await ctx.history.startProgress(db, {
-    id: r.file.id,
-    direction: r.direction,
-    checksum: r.file.checksum,
-    statements_total: statements?.length ?? null,
-    statements_done: from,
-    done_digest: statements ? digest(statements.slice(0, from)) : null,
-    run_id: ctx.runId,
-    runner: ctx.runner,
-  });
+  // One message: a clean session, the INVALID indexes there are already, and its progress row.
+  const opening = await withConnection(db, (conn) =>
+    ctx.history.startProgress(
+      conn,
+      {
+        id: r.file.id,
+        direction: r.direction,
+        checksum: r.file.checksum,
+        statements_total: statements?.length ?? null,
+        statements_done: from,
+        done_digest: statements ? digest(statements.slice(0, from)) : null,
+        run_id: ctx.runId,
+        runner: ctx.runner,
+      },
+      mayLeaveInvalid ? `${db.sessionReset};\n${INVALID_INDEXES}` : db.sessionReset,
+    ),
+  );
+  const before = new Set(mayLeaveInvalid ? invalidIn(opening) : []);
   try {
     if (step.format === 'sql') {
       const plan = statementsPlan(step.statements, from);
@@ -481,11 +487,18 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
         fix: `drop ${invalid.length > 1 ? 'them' : 'it'} (${invalid.map((i) => `DROP INDEX CONCURRENTLY ${i};`).join(' ')}), then run again with --resume`,
       });
     }
-    // Its statements ran on their own: the lock is asked of the server before it is recorded.
-    await ctx.guard.verify(db, `recording ${r.file.id}`);
     const durationMs = Math.round(performance.now() - started);
-    // Its history row and the end of its progress row: one message, one implicit transaction.
-    await db.query(ctx.history.finishedSql(r.direction, historyRow(r, ctx), durationMs));
+    // Its history row and the end of its progress row: one message, one implicit transaction. Its
+    // statements ran on their own, so the server first checks, in that message, that this runner
+    // still holds the lock (where it cannot, the lock is asked before).
+    const finished = ctx.history.finishedSql(r.direction, historyRow(r, ctx), durationMs);
+    if (!ctx.guard.heldSql) await ctx.guard.verify(db, `recording ${r.file.id}`);
+    try {
+      await db.query(ctx.guard.heldSql ? `${ctx.guard.heldSql};\n${finished}` : finished);
+    } catch (e) {
+      if ((e as PgError).code === LOCK_LOST) throw lockLost(ctx.module, (e as PgError).message, `stopped before recording ${r.file.id}`);
+      throw e;
+    }
     return { ran: true, durationMs };
   } catch (e) {
     const failure = e instanceof MigrationFailedError ? e.failure : undefined;
@@ -772,14 +785,20 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** INVALID indexes in the database, schema-qualified (the column is named for invalidIn). */
+const INVALID_INDEXES = `SELECT format('%I.%I', n.nspname, c.relname) AS bulkhead_invalid FROM pg_index i
+   JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE NOT i.indisvalid ORDER BY 1`;
+
 /** INVALID indexes in the database, schema-qualified. */
 export async function invalidIndexes(q: SqlSession): Promise<string[]> {
-  const r = await q.query(
-    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid ORDER BY 1`,
-  );
-  return r.rows.map((row: { name: string }) => row.name);
+  return invalidIn(await q.query(INVALID_INDEXES));
+}
+
+/** The INVALID indexes INVALID_INDEXES found, among the results of a message that ran it. */
+function invalidIn(results: pg.QueryResult | pg.QueryResult[]): string[] {
+  const found = (Array.isArray(results) ? results : [results]).find((res) => res.fields?.[0]?.name === 'bulkhead_invalid');
+  return (found?.rows ?? []).map((row: { bulkhead_invalid: string }) => row.bulkhead_invalid);
 }
 
 
