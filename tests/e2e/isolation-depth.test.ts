@@ -104,6 +104,12 @@ export async function down(knex: Knex): Promise<void> {
           '002_t.ts': "export async function up(knex: any) { await knex.raw('CREATE TABLE inventory_stolen (id int)'); }\nexport async function down() {}\n",
         },
       },
+      {
+        // Its migrations start from a schema made elsewhere (a base schema, another tool).
+        name: 'based',
+        url: memory,
+        migrations: { '001_alter.ts': "export async function up(knex: any) { await knex.raw('ALTER TABLE monitor ADD COLUMN x int'); }\nexport async function down() {}\n" },
+      },
     ]);
     const r = await runCli(['validate', '--json'], { cwd: fx.root });
     expect(r.exitCode).toBe(2);
@@ -111,7 +117,10 @@ export async function down(knex: Knex): Promise<void> {
       'BH043 modules/orders/migrations/001_orders.ts:5 orders creates table public.inventory_items (in the SQL it emits), which inventory owns (owns: "inventory_*")',
     ]);
     expect(r.json.warnings).toContainEqual(
-      expect.objectContaining({ code: 'BH048', module: 'odd', file: 'modules/odd/migrations/001_ext.up.sql', message: expect.stringContaining('no_such_extension') }),
+      expect.objectContaining({ code: 'BH048', module: 'odd', file: 'modules/odd/migrations/001_ext.up.sql', message: expect.stringContaining('no_such_extension'), fix: expect.stringContaining('declare the extensions') }),
+    );
+    expect(r.json.warnings).toContainEqual(
+      expect.objectContaining({ code: 'BH048', module: 'based', message: expect.stringContaining('relation "monitor" does not exist'), fix: expect.stringContaining('create those in a first migration') }),
     );
     // The same verdict from up, before anything runs; and from the cache the second time.
     const up = await runCli(['up'], { cwd: fx.root });

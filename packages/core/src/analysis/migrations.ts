@@ -80,7 +80,9 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation: ${failed.message}`, {
           module: module.name,
           file: at ? ws.rel(at.upPath) : module.file,
-          fix: 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand',
+          fix: /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
+            ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
+            : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand',
         }),
       );
     }
