@@ -1,6 +1,6 @@
 import { parser } from './parser.js';
 import { lineMap } from './positions.js';
-import { markStatements, type StatementMark } from './statements.js';
+import { leadingCommentBytes, markStatements, type StatementMark } from './statements.js';
 
 /**
  * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
@@ -213,11 +213,7 @@ class StatementWalker {
   }
 
   private firstToken(): number {
-    let i = this.start;
-    const text = this.src.slice(this.start, this.end);
-    const lead = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/.exec(text)?.[0] ?? '';
-    i += Buffer.byteLength(lead);
-    return i;
+    return this.start + leadingCommentBytes(this.src.slice(this.start, this.end));
   }
 
   private rel(action: Action, kind: ObjectKind, rv: unknown): void {

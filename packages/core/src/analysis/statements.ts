@@ -208,6 +208,11 @@ export function lineColumnAt(text: string, position: number): { line: number; co
   return { line, column };
 }
 
+/** UTF-8 length of the whitespace and comments `text` starts with: where its first token is. */
+export function leadingCommentBytes(text: string): number {
+  return Buffer.byteLength(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/.exec(text)?.[0] ?? '');
+}
+
 function leadingSpace(bytes: Buffer, start: number, end: number): number {
   let i = start;
   while (i < end && (bytes[i] === 32 || bytes[i] === 10 || bytes[i] === 13 || bytes[i] === 9)) i++;

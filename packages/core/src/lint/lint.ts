@@ -3,7 +3,7 @@ import { analyzeSql } from '../analysis/objects.js';
 import { parser } from '../analysis/parser.js';
 import { lineMap } from '../analysis/positions.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
-import { shortenSql } from '../analysis/statements.js';
+import { leadingCommentBytes, shortenSql } from '../analysis/statements.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { withTarget, withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
@@ -174,7 +174,7 @@ export async function parseStatements(sql: string): Promise<LintStatement[]> {
     let start = s.stmt_location ?? 0;
     const end = s.stmt_len ? start + s.stmt_len : bytes.length;
     const raw = bytes.subarray(start, end).toString('utf8');
-    start += Buffer.byteLength(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/.exec(raw)?.[0] ?? '');
+    start += leadingCommentBytes(raw);
     const stmt = s.stmt as unknown as Record<string, Record<string, any>>;
     const kind = Object.keys(stmt)[0] ?? 'Unknown';
     const { line, column } = at(start);
