@@ -28,6 +28,10 @@ export interface MigrationFile {
 const JS_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SQL_EXT = /\.(up|down)\.sql$/;
 const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?=[-_.]|$)|\d+)(?:[_-]?(.*))?$/;
+/** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
+const digits = (version: string): number => (/\D/.test(version) ? 14 : version.length);
+/** A version as a number, for ordering: a dated one's digits as that timestamp. */
+const versionNumber = (version: string): bigint => BigInt(version.replace(/\D/g, '').padEnd(digits(version), '0'));
 /**
  * In a folder of dated versions (2023-08-16-0000_…), the fix for one written otherwise (a typo
  * such as 2024-10-1315_… reads as version 2024): write it as the others are.
@@ -39,10 +43,6 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
   return `write ${odd.id}'s version as the others are written (e.g. ${dated[0]!.version}_…): it reads as version ${odd.version}`;
 }
 
-/** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
-const digits = (version: string): number => (/\D/.test(version) ? 14 : version.length);
-/** A version as a number, for ordering: a dated one's digits as that timestamp. */
-const versionNumber = (version: string): bigint => BigInt(version.replace(/\D/g, '').padEnd(digits(version), '0'));
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
