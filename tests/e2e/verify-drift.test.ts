@@ -145,6 +145,13 @@ export async function down(knex: Knex) {
     expect(fk.exitCode).toBe(1);
     expect(fk.stderr).toContain('up of 003_sessions failed: modules/admin/migrations/003_sessions.up.sql:3 (statement 1');
     expect(fk.stderr).toContain('incompatible types: integer and uuid');
+
+    // PostgreSQL's detail lists one dependent object per line: the finding keeps them on its line.
+    fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE sessions (id int, user_id uuid REFERENCES users (id));\nCREATE TABLE tokens (id int, user_id uuid REFERENCES users (id));\n');
+    fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE users;\n');
+    const deps = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    expect(deps.exitCode).toBe(1);
+    expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
   });
 
   it('--step names the migration whose down does not undo its up (a down dropping a column its up did not add)', async () => {

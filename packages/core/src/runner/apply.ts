@@ -854,7 +854,8 @@ function pgFields(err: PgError) {
   return {
     message,
     pgCode: pgCode(err),
-    detail: err.detail || undefined,
+    // One line, as the report prints it (a detail may list one dependent object per line).
+    detail: err.detail ? err.detail.split('\n').join('; ') : undefined,
     hint: err.hint || undefined,
     context: err.where ? err.where.split('\n').join('; ') : undefined,
     fix: extension
