@@ -119,6 +119,18 @@ export const CASES: BadInputCase[] = [
   { name: 'truncated extension', files: bad({}, { '001_x.up.sq': 'SELECT 1;' }), code: 'BH038', says: ['001_x.up.sq looks like a migration but will not run'] },
   { name: 'misspelled direction', files: bad({}, { '001_x.upp.sql': 'SELECT 1;' }), code: 'BH011', says: ['001_x.upp.sql'] },
   { name: 'one id in two formats', files: bad({}, { '001_x.up.sql': 'SELECT 1;', '001_x.ts': 'export async function up() {}' }), code: 'BH012', says: ['defined by more than one file'] },
+  {
+    name: 'a goose file with both directions',
+    files: bad({}, { '20240101120000_users.sql': '-- +goose Up\nCREATE TABLE users (id int);\n\n-- +goose Down\nDROP TABLE users;\n' }),
+    code: 'BH011',
+    says: [`${M}/20240101120000_users.sql`, 'it holds both directions (-- +goose Up / -- +goose Down): split it into 20240101120000_users.up.sql'],
+  },
+  {
+    name: 'a dbmate file with both directions',
+    files: bad({}, { '20240101120000_users.sql': '-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n' }),
+    code: 'BH011',
+    says: ['(-- migrate:up / -- migrate:down): split it into 20240101120000_users.up.sql (the part under "migrate:up") and 20240101120000_users.down.sql'],
+  },
   { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
   { name: 'unknown directive', files: bad({}, { '001_x.up.sql': 'SELECT 1;\n-- bulkhead:no-transactions\n' }), code: 'BH011', says: [`${M}/001_x.up.sql:2`, 'unknown directive'] },

@@ -43,6 +43,26 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
   return `write ${odd.id}'s version as the others are written (e.g. ${dated[0]!.version}_…): it reads as version ${odd.version}`;
 }
 
+/**
+ * How to bring a `.sql` file not named `<id>.up.sql` in. One holding both directions under
+ * another tool's markers (goose's `-- +goose Up`, sql-migrate's `-- +migrate Up`, dbmate's
+ * `-- migrate:up`) is split in two; `name_down.sql` / `name-up.sql` already say their direction.
+ */
+function sqlFileFix(abs: string, name: string): string {
+  const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
+  let head = '';
+  try {
+    head = fs.readFileSync(abs, 'utf8').slice(0, 64 * 1024);
+  } catch {
+    // Unreadable: the rename is the fix.
+  }
+  const marker = /^\s*--\s*(\+goose Up|\+migrate Up|migrate:up)\b/im.exec(head)?.[1];
+  if (!marker) return `rename it to ${renamed}`;
+  const base = name.replace(/\.sql$/i, '');
+  const down = marker.replace(/Up$/, 'Down').replace(/up$/, 'down');
+  return `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers`;
+}
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -168,8 +188,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, {
           module,
           file: rel(abs),
-          // `name_down.sql`, `name-up.sql`: the direction is already in the name.
-          fix: `rename it to ${e.name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`)}`,
+          fix: sqlFileFix(abs, e.name),
         }),
       );
       continue;
