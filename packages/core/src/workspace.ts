@@ -46,7 +46,13 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const root = findWorkspaceRoot(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   registerEnvironmentSecrets(env);
-  const rel = (abs: string) => path.relative(root, abs) || '.';
+  // Asked for every migration file by several commands and reports: each path is worked out once.
+  const relative = new Map<string, string>();
+  const rel = (abs: string) => {
+    let r = relative.get(abs);
+    if (r === undefined) relative.set(abs, (r = path.relative(root, abs) || '.'));
+    return r;
+  };
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const modules: Module[] = [];
