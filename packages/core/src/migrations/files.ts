@@ -27,20 +27,25 @@ export interface MigrationFile {
 
 const JS_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SQL_EXT = /\.(up|down)\.sql$/;
-const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?=[-_.]|$)|\d+)(?:[_-]?(.*))?$/;
+const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?:-\d+)*(?=[-_.]|$)|\d+)(?:[_-]?(.*))?$/;
+const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
-const digits = (version: string): number => (/\D/.test(version) ? 14 : version.length);
-/** A version as a number, for ordering: a dated one's digits as that timestamp. */
-const versionNumber = (version: string): bigint => BigInt(version.replace(/\D/g, '').padEnd(digits(version), '0'));
+const digits = (version: string): number => (isDated(version) ? 14 : version.length);
+/** A version as a number, for ordering: a dated one as the timestamp it spells (groups after it break ties by name). */
+const versionNumber = (version: string): bigint => BigInt(isDated(version) ? version.replace(/\D/g, '').padEnd(14, '0').slice(0, 14) : version);
 /**
- * In a folder of dated versions (2023-08-16-0000_…), the fix for one written otherwise (a typo
- * such as 2024-10-1315_… reads as version 2024): write it as the others are.
+ * The fix for a folder mixing dated versions (2023-08-16-0000_…) with plain ones: a short plain
+ * one among dated ones is a typo (2024-10-1315_… reads as version 2024); otherwise two forms are
+ * mixed (crates.io: 20170102131034_… then 2017-08-31-230457_…), which sort apart as text.
  */
 function datedFix(migrations: readonly MigrationFile[]): string | undefined {
-  const dated = migrations.filter((m) => /\D/.test(m.version));
-  const odd = migrations.find((m) => !/\D/.test(m.version));
-  if (!odd || dated.length < migrations.length / 2) return undefined;
-  return `write ${odd.id}'s version as the others are written (e.g. ${dated[0]!.version}_…): it reads as version ${odd.version}`;
+  const dated = migrations.filter((m) => isDated(m.version));
+  const plain = migrations.filter((m) => !isDated(m.version));
+  if (!dated.length || !plain.length) return undefined;
+  const odd = plain.find((m) => m.version.length < 12);
+  if (odd && dated.length >= migrations.length / 2) return `write ${odd.id}'s version as the others are written (e.g. ${dated[0]!.version}_…): it reads as version ${odd.version}`;
+  const example = dated[0]!;
+  return `write every version in one form: file names sort as text, and "-" sorts before digits (e.g. rename ${example.id} to ${example.version.replace(/\D/g, '')}_${example.name})`;
 }
 
 /**
@@ -310,11 +315,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   if (misplaced >= 0) {
     const width = Math.max(...migrations.map((m) => digits(m.version)));
     const early = migrations[misplaced]!;
+    const dated = datedFix(migrations);
     problems.push(
-      problem('BH038', `versions of different widths sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
+      problem('BH038', `versions ${dated ? 'written in different forms' : 'of different widths'} sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
         module,
         file: rel(early.upPath),
-        fix: datedFix(migrations) ?? `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
+        fix: dated ?? `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
       }),
     );
   }

@@ -83,6 +83,13 @@ describe('scanMigrationsFolder', () => {
     expect(typo.problems).toEqual([
       expect.objectContaining({ code: 'BH038', fix: "write 2024-10-1315-b's version as the others are written (e.g. 2023-08-16-0000_…): it reads as version 2024" }),
     ]);
+    // Two forms mixed (crates.io's diesel set): they sort apart as text.
+    const mixed = scan({ '20170102131034_dumped.up.sql': '', '2017-08-31-230457_invitations.up.sql': '', '20170901000000_more.up.sql': '' });
+    expect(mixed.problems).toEqual([
+      expect.objectContaining({ code: 'BH038', fix: 'write every version in one form: file names sort as text, and "-" sorts before digits (e.g. rename 2017-08-31-230457_invitations to 20170831230457_invitations)' }),
+    ]);
+    // Groups after the time are part of the version (diesel reads up to the first underscore).
+    expect(scan({ '2026-05-27-120000-0000_a.up.sql': '', '2026-05-27-120000_b.up.sql': '' }).problems).toEqual([]);
     // A number after a sequence's dash is part of the name (0012-2fa…), not a date.
     expect(scan({ '0012-2fa-setup.up.sql': '' }).migrations[0]).toMatchObject({ version: '0012', name: '2fa-setup' });
   });
