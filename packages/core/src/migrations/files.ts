@@ -33,6 +33,13 @@ const isDated = (version: string): boolean => /\D/.test(version);
 const digits = (version: string): number => (isDated(version) ? 14 : version.length);
 /** A version as a number, for ordering: a dated one as the timestamp it spells (groups after it break ties by name). */
 const versionNumber = (version: string): bigint => BigInt(isDated(version) ? version.replace(/\D/g, '').padEnd(14, '0').slice(0, 14) : version);
+/** The version one after `version`, in its own form: 20250101120000 → 20250101120001, 2023-08-16-0000 → 2023-08-16-0001. */
+function nextVersion(version: string): string {
+  const m = /^(.*?)(\d+)$/.exec(version)!;
+  const next = (BigInt(m[2]!) + 1n).toString().padStart(m[2]!.length, '0');
+  return `${m[1]}${next}`;
+}
+
 /**
  * The fix for a folder mixing dated versions (2023-08-16-0000_…) with plain ones: a short plain
  * one among dated ones is a typo (2024-10-1315_… reads as version 2024); otherwise two forms are
@@ -335,7 +342,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           file: rel(m.upPath),
           fix:
             digits(m.version) >= 12
-              ? `give ${m.id} a later version (bulkhead make generates timestamps)`
+              ? `give ${m.id} a later version, e.g. ${nextVersion(m.version)}_${m.name} if no other file has it (bulkhead make generates timestamps for new ones)`
               : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
                 `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,
         }),

@@ -101,6 +101,8 @@ describe('scanMigrationsFolder', () => {
     ]);
     // Two timestamps alike (two branches merged): the second one gets a later timestamp.
     const t = scan({ '20250101120000_a.up.sql': '', '20250101120000_b.up.sql': '' });
-    expect(t.problems[0]!.fix).toBe('give 20250101120000_b a later version (bulkhead make generates timestamps)');
+    expect(t.problems[0]!.fix).toBe('give 20250101120000_b a later version, e.g. 20250101120001_b if no other file has it (bulkhead make generates timestamps for new ones)');
+    const d = scan({ '2026-01-05-0000-add-rss-title.up.sql': '', '2026-01-05-0000-add-tls-monitor.up.sql': '' });
+    expect(d.problems[0]!.fix).toContain('e.g. 2026-01-05-0001_add-tls-monitor if no other file has it');
   });
 });
