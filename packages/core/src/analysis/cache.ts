@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLines, workspaceCacheDir, writeAtomically } from '../cache-dir.js';
+import type { ProblemCode } from '../errors.js';
 import type { Touch } from './objects.js';
 import type { StatementMark } from './statements.js';
 
 /** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 7;
+const ANALYSIS_VERSION = 8;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -15,7 +16,7 @@ export interface AnalysisEntry {
   /** A TS/JS migration: the SQL it emitted, per direction (lint reads it). */
   sql?: { up: string[]; down: string[] };
   /** A TS/JS migration that could not be analysed: why, and the checksum of the migration that stopped the chain. */
-  failed?: { message: string; at: string; checksum: string };
+  failed?: { message: string; at: string; checksum: string; code?: ProblemCode };
 }
 
 /**

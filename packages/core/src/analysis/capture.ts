@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { ProblemCode } from '../errors.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
@@ -14,8 +15,11 @@ export interface Captured {
 export interface CaptureResult {
   /** By migration id, for every TS/JS migration whose up and down ran. */
   captured: Map<string, Captured>;
-  /** Where the chain stopped (a migration that failed on the scratch database), if it did. */
-  stopped?: { id: string; direction: 'up' | 'down'; message: string };
+  /**
+   * Where the chain stopped (a migration that failed on the scratch database), if it did; `code`
+   * when it did not even prepare (the problem's own code, which validate and up report).
+   */
+  stopped?: { id: string; direction: 'up' | 'down'; message: string; code?: ProblemCode };
 }
 
 /**
@@ -47,7 +51,7 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
     try {
       for (const m of module.migrations) {
         const p = await prepareMigration(module.name, m, 'up', ws.rel);
-        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'up' as const, message: p.problems[0]?.message ?? 'cannot be loaded' } };
+        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'up' as const, message: p.problems[0]?.message ?? 'cannot be loaded', code: p.problems[0]?.code } };
         const into = m.format === 'js' ? { up: [], down: [] } : undefined;
         sink = into?.up;
         try {
@@ -64,7 +68,7 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
         const m = r.file;
         if (m.format === 'sql' && !m.downPath) break;
         const p = await prepareMigration(module.name, m, 'down', ws.rel);
-        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'down' as const, message: p.problems[0]?.message ?? 'has no down' } };
+        if (!p.ok) return { captured, stopped: { id: m.id, direction: 'down' as const, message: p.problems[0]?.message ?? 'has no down', code: p.problems[0]?.code } };
         sink = captured.get(m.id)?.down;
         try {
           await replay(db, p.runnable, { schema: unit.schema });

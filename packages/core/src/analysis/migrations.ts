@@ -68,13 +68,14 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
       if (stopped) {
         for (const m of js) {
-          if (!captured.has(m.id)) cache.set(module.name, m.checksum, { up: [], down: [], failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)! } });
+          if (!captured.has(m.id)) cache.set(module.name, m.checksum, { up: [], down: [], failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)!, code: stopped.code } });
         }
       }
     }
     const failed = js.map((m) => cache.get(module.name, m.checksum)?.failed).find((f) => f !== undefined);
-    // A file that does not load at all is BH017 wherever it is prepared (validate, up): said there.
-    if (failed && !failed.message.startsWith('cannot load migration')) {
+    // A migration that does not prepare (a file that does not load, BH017) is reported by validate
+    // and up themselves; only a missing down (BH028, allowed) is told here.
+    if (failed && (failed.code === undefined || failed.code === 'BH028')) {
       const at = module.migrations.find((m) => m.id === failed.at);
       problems.push(
         problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation: ${failed.message}`, {

@@ -46,8 +46,9 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
         if (!prepared.ok) {
           // A missing down is allowed (forward-only); status shows it.
           for (const p of prepared.problems) {
-            if (p.code === 'BH028' || told.has(formatProblem(p))) continue;
-            told.add(formatProblem(p));
+            const said = formatProblem(p);
+            if (p.code === 'BH028' || told.has(said)) continue;
+            told.add(said);
             problems.push(p);
           }
         } else if (direction === 'up') {

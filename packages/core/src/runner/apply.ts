@@ -854,18 +854,25 @@ function pgFields(err: PgError) {
   return {
     message,
     pgCode: pgCode(err),
-    // One line, as the report prints it (a detail may list one dependent object per line).
-    detail: err.detail ? err.detail.split('\n').join('; ') : undefined,
+    detail: oneLine(err.detail),
     hint: err.hint || undefined,
-    context: err.where ? err.where.split('\n').join('; ') : undefined,
+    context: oneLine(err.where),
     fix: extension
       ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
-      : err.code === '25001'
+      : err.code === ACTIVE_TRANSACTION
         ? 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)'
         : err.code === INVALID_TRANSACTION_TERMINATION
           ? 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function'
           : undefined,
   };
+}
+
+/**
+ * A multi-line field of PostgreSQL's (a detail listing one dependent object per line, a CONTEXT
+ * of nested calls) on one line, as reports print it.
+ */
+export function oneLine(text: string | undefined): string | undefined {
+  return text ? text.split('\n').join('; ') : undefined;
 }
 
 function pgCode(err: PgError): string | undefined {

@@ -2,7 +2,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
-import { nextBatch } from './apply.js';
+import { nextBatch, oneLine } from './apply.js';
 import type { Runnable } from './prepare.js';
 
 /**
@@ -135,5 +135,5 @@ function errorText(cause: unknown, sql?: string): string {
   let message = e?.message ?? String(cause);
   const dash = message.indexOf(' - ');
   if (dash > 0 && (sql === undefined || message.startsWith(sql.slice(0, Math.min(sql.length, dash))))) message = message.slice(dash + 3);
-  return [message, e?.detail?.split('\n').join('; '), e?.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join('; ');
+  return [message, oneLine(e?.detail), e?.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join('; ');
 }
