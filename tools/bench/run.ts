@@ -20,7 +20,8 @@
  *      machine's template folder already made) and a no-op `up`
  *   r  real migration sets, one process vs one psql session (medians of three runs, each on an
  *      empty database), with cold caches (as a first CI run) and warm: ory/kratos (~350 migrations),
- *      rust-lang/crates.io (~285, diesel) and openmeterio/openmeter (~270, golang-migrate), read
+ *      rust-lang/crates.io (~285, diesel), openmeterio/openmeter (~270, golang-migrate) and
+ *      triggerdotdev/trigger.dev (~820, Prisma), read
  *      from git mirrors in BULKHEAD_BENCH_MIRRORS (the `fetch` tool's layout: <owner>+<name>/repo,
  *      e.g. /work/.mirror), or BULKHEAD_BENCH_KRATOS_GIT for kratos alone; a set without a mirror
  *      is skipped. Written to a scratch folder, never into this repo.
@@ -287,27 +288,25 @@ function cratesIo(gitDir: string): RealMigration[] {
   return renumber(out);
 }
 
-/** openmeter (golang-migrate, atlas): `tools/migrate/migrations/<version>_<name>.up.sql`. */
-function openmeter(gitDir: string): RealMigration[] {
-  return renumber(gitList(gitDir, 'tools/migrate/migrations').flatMap((f) => {
-    const m = /\/(\d+)_([^/]+)\.up\.sql$/.exec(f);
+/**
+ * The files under `under` whose path `file` matches (version and name captured), from a tool that
+ * sends each file as one script without a transaction of its own: files with CONCURRENTLY, or
+ * their own BEGIN/COMMIT, are marked no-transaction.
+ */
+function scriptSet(gitDir: string, under: string, file: RegExp): RealMigration[] {
+  return renumber(gitList(gitDir, under).flatMap((f) => {
+    const m = file.exec(f);
     if (!m) return [];
     const sql = gitShow(gitDir, f);
-    // golang-migrate does not wrap files in a transaction: some manage their own.
     return [{ id: `${m[1]}_${m[2]}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) || /^\s*(BEGIN|COMMIT)\s*;/im.test(sql) }];
   }));
 }
 
+/** openmeter (golang-migrate, atlas): `tools/migrate/migrations/<version>_<name>.up.sql`. */
+const openmeter = (gitDir: string) => scriptSet(gitDir, 'tools/migrate/migrations', /\/(\d+)_([^/]+)\.up\.sql$/);
+
 /** trigger.dev (Prisma): `internal-packages/database/prisma/migrations/<timestamp>_<name>/migration.sql`. */
-function triggerDev(gitDir: string): RealMigration[] {
-  return renumber(gitList(gitDir, 'internal-packages/database/prisma/migrations').flatMap((f) => {
-    const m = /\/(\d+)_([^/]+)\/migration\.sql$/.exec(f);
-    if (!m) return [];
-    const sql = gitShow(gitDir, f);
-    // Prisma sends a file as one script: CONCURRENTLY files stand alone, some manage their own transaction.
-    return [{ id: `${m[1]}_${m[2]}`, sql, noTransaction: /\bconcurrently\b/i.test(sql) || /^\s*(BEGIN|COMMIT)\s*;/im.test(sql) }];
-  }));
-}
+const triggerDev = (gitDir: string) => scriptSet(gitDir, 'internal-packages/database/prisma/migrations', /\/(\d+)_([^/]+)\/migration\.sql$/);
 
 /** kratos's PostgreSQL migrations as a Bulkhead module: fizz-style names normalised, autocommit files marked no-transaction. */
 function kratosModule(gitDir: string, root: string): number {
