@@ -15,9 +15,16 @@ export function workspaceCacheDir(root: string, kind: string): string {
   return path.join(userCacheDir(), kind, crypto.createHash('sha256').update(root).digest('hex').slice(0, 16));
 }
 
-/** The user's Bulkhead cache folder (machine-wide: the embedded template lives here). */
+/**
+ * The user's Bulkhead cache folder (machine-wide: the embedded template lives here). An empty
+ * variable counts as unset, and a relative BULKHEAD_CACHE_DIR is taken from the current folder
+ * (so `--cwd` does not move it); XDG_CACHE_HOME counts only when absolute, as its spec says.
+ */
 export function userCacheDir(): string {
-  return process.env.BULKHEAD_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bulkhead');
+  const own = process.env.BULKHEAD_CACHE_DIR;
+  if (own) return path.resolve(own);
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'bulkhead');
 }
 
 /**

@@ -143,7 +143,7 @@ async function ups(ws: Workspace, module: Module, files: readonly MigrationFile[
 async function pgDump(scratch: Unit, module: Module): Promise<string> {
   const { execa } = await import('execa');
   const target = scratch.target as Extract<Unit['target'], { kind: 'postgres' }>;
-  const bin = process.env.BULKHEAD_PG_DUMP ?? 'pg_dump';
+  const bin = process.env.BULKHEAD_PG_DUMP || 'pg_dump';
   const args = ['--no-owner', '--inserts', '--rows-per-insert=500', '--no-comments', `--dbname=${target.url}`];
   for (const t of [scratch.history, progressTable(scratch.history)]) args.push(`--exclude-table=${t.schema}.${t.table}`);
   const r = await execa(bin, args, { reject: false, stripFinalNewline: false, maxBuffer: 512 * 1024 * 1024 });
