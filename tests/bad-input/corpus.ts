@@ -149,6 +149,12 @@ export const CASES: BadInputCase[] = [
   { name: 'syntax error mid-line after an emoji', files: bad({}, { '001_x.up.sql': "SELECT '🙂🙂', 1 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:1:`, 'syntax error'] },
   { name: 'file with its own BEGIN/COMMIT', files: bad({}, { '001_x.up.sql': 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n' }), code: 'BH016', says: [`${M}/001_x.up.sql:1`, 'manages its own transaction'] },
   { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
+  {
+    name: "CONCURRENTLY under another tool's no-transaction mark (mattermost's morph)",
+    files: bad({}, { '001_x.up.sql': '-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (id);\n' }),
+    code: 'BH034',
+    says: [`${M}/001_x.up.sql:2`, "line 1 is morph's mark (-- morph:nontransactional), which Bulkhead does not read: mark the file with -- bulkhead:no-transaction"],
+  },
 
   // TS/JS migrations.
   { name: 'TS syntax error', files: bad({}, { '001_x.ts': "export async function up(knex) {\n  await knex.raw('x'\n}\n" }), code: 'BH017', says: [`${M}/001_x.ts:3:1`, 'syntax error: Expected ")" but found "}"'] },

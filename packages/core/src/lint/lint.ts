@@ -7,6 +7,7 @@ import { leadingCommentBytes, shortenSql } from '../analysis/statements.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { withTarget, withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
+import { parseDirectives, type SqlDirectives } from '../migrations/directives.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import type { ExitCode } from '../errors.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -132,6 +133,7 @@ interface Sources {
   file: string;
   ts?: { source: string };
   transactional: boolean;
+  foreignNoTransaction?: SqlDirectives['foreignNoTransaction'];
   allow: { rule: string; reason: string; line: number }[];
   /** The up's SQL, for a down (what it is expected to drop). */
   up?: string[];
@@ -149,7 +151,7 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
     const directives = direction === 'up' ? m.sql.directives : m.sql.downDirectives;
     const file = direction === 'up' ? m.upPath : m.downPath;
     if (text === undefined || !file || !directives) return undefined;
-    return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, allow: directives.allow, ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
+    return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, foreignNoTransaction: directives.foreignNoTransaction, allow: directives.allow, ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
   }
   if (!emitted) return undefined;
   const source = readSource(m.upPath);
@@ -222,6 +224,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     migration: m.id,
     direction,
     transactional: src.transactional,
+    foreignNoTransaction: src.foreignNoTransaction,
     pgVersion,
     statements,
     createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
@@ -295,7 +298,8 @@ export async function lintSqlText(input: {
   pgVersion?: number;
 }): Promise<LintFinding[]> {
   const direction = input.direction ?? 'up';
-  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  const { foreignNoTransaction } = parseDirectives(input.sql);
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
   const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
   return r?.findings ?? [];
 }

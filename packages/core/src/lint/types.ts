@@ -1,3 +1,4 @@
+import type { SqlDirectives } from '../migrations/directives.js';
 import type { Module } from '../workspace.js';
 
 export type Severity = 'error' | 'warning';
@@ -25,6 +26,8 @@ export interface LintFile {
   direction: 'up' | 'down';
   /** Runs in one transaction (no `-- bulkhead:no-transaction`). */
   transactional: boolean;
+  /** Another tool's no-transaction mark the file carries (Bulkhead does not read it). */
+  foreignNoTransaction?: SqlDirectives['foreignNoTransaction'];
   /** PostgreSQL major version the migration must run on (`--pg-version`, default 15). */
   pgVersion: number;
   statements: LintStatement[];

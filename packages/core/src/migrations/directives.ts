@@ -13,15 +13,37 @@ export interface SqlDirectives {
   replaces: string[];
   /** Lines with a `bulkhead:` directive this version does not know (typos must not be ignored). */
   unknown: { text: string; line: number }[];
+  /**
+   * Another migration tool's mark for "run outside a transaction" (goose, dbmate, morph,
+   * graphile-migrate, sqlx, Atlas), which Bulkhead does not obey: named where a statement needs it.
+   */
+  foreignNoTransaction?: { tool: string; text: string; line: number };
 }
 
+/** Other tools' no-transaction marks, as their documentation writes them (case and spacing vary). */
+const FOREIGN_NO_TRANSACTION: readonly [tool: string, mark: RegExp][] = [
+  ['goose', /^\s*--\s*\+goose\s+no\s+transaction\s*$/i],
+  ['dbmate', /^\s*--\s*migrate:(up|down)\b.*\btransaction:\s*false\b/i],
+  ['morph', /^\s*--\s*morph:nontransactional\s*$/i],
+  ['graphile-migrate', /^\s*--!\s*no-transaction\s*$/i],
+  ['Atlas', /^\s*--\s*atlas:txmode\s+none\s*$/i],
+  ['sqlx', /^\s*--\s*no-transaction\s*$/i],
+];
+
 const DIRECTIVE = /^\s*--\s*bulkhead:([a-z-]+)\s*(.*?)\s*$/;
+const COMMENT = /^\s*--/;
 
 export function parseDirectives(sql: string): SqlDirectives {
   const out: SqlDirectives = { noTransaction: false, requires: [], allow: [], replaces: [], unknown: [] };
   sql.split('\n').forEach((text, i) => {
     const m = DIRECTIVE.exec(text);
-    if (!m) return;
+    if (!m) {
+      if (!out.foreignNoTransaction && COMMENT.test(text)) {
+        const found = FOREIGN_NO_TRANSACTION.find(([, mark]) => mark.test(text));
+        if (found) out.foreignNoTransaction = { tool: found[0], text: text.trim(), line: i + 1 };
+      }
+      return;
+    }
     const [, name, arg = ''] = m;
     const line = i + 1;
     if (name === 'no-transaction' && arg === '') out.noTransaction = true;
@@ -33,4 +55,12 @@ export function parseDirectives(sql: string): SqlDirectives {
     } else out.unknown.push({ text: text.trim(), line });
   });
   return out;
+}
+
+/**
+ * The fix for a statement that cannot run in the transaction Bulkhead opens: mark the file, and,
+ * when it carries another tool's mark for that, say that Bulkhead does not read it.
+ */
+export function noTransactionFix(f: SqlDirectives['foreignNoTransaction'], fix: string): string {
+  return f ? `line ${f.line} is ${f.tool}'s mark (${f.text}), which Bulkhead does not read: ${fix}` : fix;
 }

@@ -25,6 +25,26 @@ describe('parseDirectives', () => {
     expect(d.requires).toEqual(['admin:001_a', 'storage:002_b']);
     expect(d.allow).toEqual([{ rule: 'ban-drop-table', reason: 'legacy cleanup', line: 4 }]);
     expect(d.unknown).toEqual([{ text: '-- bulkhead:no-transactions', line: 5 }]);
+    expect(d.foreignNoTransaction).toBeUndefined();
+  });
+
+  it("finds other tools' no-transaction marks (it does not obey them)", () => {
+    const marks: [string, string][] = [
+      ['-- +goose NO TRANSACTION', 'goose'],
+      ['-- migrate:up transaction:false', 'dbmate'],
+      ['-- morph:nontransactional', 'morph'],
+      ['--! no-transaction', 'graphile-migrate'],
+      ['-- atlas:txmode none', 'Atlas'],
+      ['-- no-transaction', 'sqlx'],
+    ];
+    for (const [mark, tool] of marks) {
+      const d = parseDirectives(`-- a header\n${mark}\nCREATE INDEX CONCURRENTLY i ON t (a);\n`);
+      expect(d.foreignNoTransaction, mark).toEqual({ tool, text: mark, line: 2 });
+      expect(d.noTransaction).toBe(false);
+    }
+    // Near misses: a dbmate section that keeps its transaction, a string that mentions a mark.
+    expect(parseDirectives('-- migrate:up\nSELECT 1;\n').foreignNoTransaction).toBeUndefined();
+    expect(parseDirectives("SELECT '-- +goose NO TRANSACTION';\n").foreignNoTransaction).toBeUndefined();
   });
 });
 

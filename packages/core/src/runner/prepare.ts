@@ -1,5 +1,6 @@
 import { problem, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
+import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { importJsMigration } from '../migrations/load-js.js';
 
@@ -57,7 +58,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
             module,
             file: rel(path),
             line: control.line,
-            fix: 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction',
+            fix: noTransactionFix(directives.foreignNoTransaction, 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction'),
           }),
         ],
       };
@@ -85,7 +86,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
             module,
             file: rel(path),
             line: outside.line,
-            fix: 'mark the file with -- bulkhead:no-transaction (ideally a migration of its own: it is not atomic then)',
+            fix: noTransactionFix(directives.foreignNoTransaction, 'mark the file with -- bulkhead:no-transaction (ideally a migration of its own: it is not atomic then)'),
           }),
         ],
       };

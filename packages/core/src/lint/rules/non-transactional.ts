@@ -1,4 +1,5 @@
 import { nonTransactional as kindOf } from '../../analysis/statements.js';
+import { noTransactionFix } from '../../migrations/directives.js';
 import type { Rule } from '../types.js';
 
 export const nonTransactional: Rule = {
@@ -10,6 +11,8 @@ export const nonTransactional: Rule = {
   check(s, f) {
     if (!f.transactional) return undefined;
     const what = kindOf({ text: s.text, line: s.line, kind: s.kind, node: s.node as never });
-    return what ? { message: `${what} cannot run inside the transaction this migration runs in` } : undefined;
+    if (!what) return undefined;
+    const message = `${what} cannot run inside the transaction this migration runs in`;
+    return f.foreignNoTransaction ? { message, fix: noTransactionFix(f.foreignNoTransaction, nonTransactional.fix) } : { message };
   },
 };
