@@ -403,7 +403,9 @@ async function scenarioR() {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-bench-'));
     write(gitDir, root);
     await versusPsql(`r: ${repo}`, `r_${repo.split('/')[1]!.replace(/\W/g, '_')}`, root, '≤ 1.15×', 3);
-    fs.rmSync(root, { recursive: true, force: true });
+    // BULKHEAD_BENCH_KEEP keeps each set's workspace, to profile a run of it by hand.
+    if (process.env.BULKHEAD_BENCH_KEEP) process.stderr.write(`r: ${repo} kept in ${root}\n`);
+    else fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
