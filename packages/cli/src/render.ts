@@ -1,4 +1,4 @@
-import { describeBlocker, describeHolder, formatProblem, lintToSarif, planToDot, planToMermaid, redactDeep, unitArgs } from '@bulkhead/core/base';
+import { describeBlocker, describeHolder, formatProblem, lintToSarif, planToDot, planToMermaid, plural, redactDeep, unitArgs } from '@bulkhead/core/base';
 import type {
   BaselineResult,
   DbCreateResult,
@@ -36,7 +36,7 @@ export function progressReporter(write: Write): Reporter {
     connectWait: (unit, reason) => write(`${unit}: database not reachable yet: ${reason}`),
     lockWait: (unit, holder) => write(`${unit}: waiting for the module lock${holder ? `, held by ${describeHolder(holder)}` : ''}`),
     moduleStart: (unit, count, direction) =>
-      count && write(`${unit}: ${direction === 'up' ? 'applying' : 'reverting'} ${count} migration${count === 1 ? '' : 's'}`),
+      count && write(`${unit}: ${direction === 'up' ? 'applying' : 'reverting'} ${plural(count, 'migration')}`),
     migrationDone: (unit, id, direction, durationMs) => write(`${unit}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
     lockRetry: (unit, id, attempt, of, blockers) =>
       write(
@@ -101,7 +101,7 @@ export function renderUp(r: MigrateResult, out: Output): void {
     else if (m.status === 'up-to-date') write(`${m.unit}: up to date`);
     else if (m.status === 'nothing-to-revert') write(`${m.unit}: nothing to revert`);
   }
-  for (const [module, n] of quiet) write(`${module}: ${n} tenant${n === 1 ? '' : 's'} ${r.command === 'up' ? 'up to date' : 'with nothing to revert'}`);
+  for (const [module, n] of quiet) write(`${module}: ${plural(n, 'tenant')} ${r.command === 'up' ? 'up to date' : 'with nothing to revert'}`);
   const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
   write(`${r.dryRun ? 'dry run, nothing changed: ' : ''}${summary || 'no modules'}${r.command === 'up' && !r.dryRun && r.runId ? ` (run ${r.runId})` : ''}`);
 }
@@ -116,7 +116,7 @@ export function renderStatus(r: StatusResult, out: Output): void {
     if (summary) {
       if (!shown.has(m.module)) {
         shown.add(m.module);
-        write(`${m.module}  ${summary.tenants} tenant${summary.tenants === 1 ? '' : 's'}: ${summary.upToDate} up to date, ${summary.pending} pending, ${summary.failed} failed`);
+        write(`${m.module}  ${plural(summary.tenants, 'tenant')}: ${summary.upToDate} up to date, ${summary.pending} pending, ${summary.failed} failed`);
         if (summary.attention.length) write(`  needs attention: ${summary.attention.join(', ')}${summary.pending + summary.failed > summary.attention.length ? ', …' : ''}`);
       }
       // Details only for tenants that need attention.
@@ -143,10 +143,10 @@ export function renderValidate(r: ValidateResult, out: Output): void {
   const { write } = out;
   if (r.problems.length === 0) {
     const migrations = r.modules.reduce((n, m) => n + m.migrations, 0);
-    write(`ok: ${r.modules.length} module${r.modules.length === 1 ? '' : 's'} (${r.order.join(' → ')}), ${migrations} migration${migrations === 1 ? '' : 's'}`);
+    write(`ok: ${plural(r.modules.length, 'module')} (${r.order.join(' → ')}), ${plural(migrations, 'migration')}`);
   } else {
     renderProblems(r.problems, write);
-    write(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
+    write(plural(r.problems.length, 'problem'));
   }
   for (const w of r.warnings) write(`warning: ${formatProblem(w)}`);
   for (const n of r.notes) write(`note: ${n}`);
@@ -182,7 +182,7 @@ function planText(r: PlanResult): string {
         continue;
       }
       const pending = units.filter((u) => !u.upToDate);
-      lines.push(`  ${name}: ${units.length} tenant${units.length === 1 ? '' : 's'}, ${units.length - pending.length} up to date, ${pending.length} to migrate`);
+      lines.push(`  ${name}: ${plural(units.length, 'tenant')}, ${units.length - pending.length} up to date, ${pending.length} to migrate`);
       // Tenants with the same work are shown together.
       const groups = new Map<string, string[]>();
       for (const u of pending) (groups.get(u.run.join(' ')) ?? groups.set(u.run.join(' '), []).get(u.run.join(' '))!).push(`${u.tenant}${u.canary ? ' (canary)' : ''}`);
@@ -206,7 +206,7 @@ export function renderMake(r: MakeResult, out: Output): void {
 export function renderDbCreate(r: DbCreateResult, out: Output): void {
   if (r.problems.length) {
     renderProblems(r.problems, out.write);
-    out.write(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; nothing was created`);
+    out.write(`${plural(r.problems.length, 'problem')}; nothing was created`);
     return;
   }
   for (const s of r.skipped) out.write(`${s.module}: skipped (${s.why})`);
@@ -225,7 +225,7 @@ export function renderDbCreate(r: DbCreateResult, out: Output): void {
         lines.push(`${s.sql};`);
       }
       out.stdout(lines.join('\n'));
-    } else if (!r.dryRun) out.write(`${server.server}: ${server.steps.length} statement${server.steps.length === 1 ? '' : 's'} (${roles})`);
+    } else if (!r.dryRun) out.write(`${server.server}: ${plural(server.steps.length, 'statement')} (${roles})`);
   }
 }
 
@@ -237,10 +237,10 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       continue;
     }
     if (m.status === 'reversible') {
-      out.write(`${m.module}: ✓ ${m.migrations} migration${m.migrations === 1 ? '' : 's'} up, down, up: reversible (${m.database}, ${(m.durationMs / 1000).toFixed(1)} s)`);
+      out.write(`${m.module}: ✓ ${plural(m.migrations, 'migration')} up, down, up: reversible (${m.database}, ${(m.durationMs / 1000).toFixed(1)} s)`);
       continue;
     }
-    out.write(`${m.module}: ✗ ${m.findings.length} finding${m.findings.length === 1 ? '' : 's'} (${m.database})`);
+    out.write(`${m.module}: ✗ ${plural(m.findings.length, 'finding')} (${m.database})`);
     for (const f of m.findings) {
       out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
       for (const line of f.lines ?? []) out.write(`    ${line}`);
@@ -258,12 +258,12 @@ export function renderDrift(r: DriftResult, out: Output): void {
   }
   for (const u of r.units) {
     if (u.status !== 'drift' || u.tenant !== undefined) continue;
-    out.write(`${u.unit}: ✗ drift, ${u.differences.length} difference${u.differences.length === 1 ? '' : 's'} from what its ${u.applied} applied migrations build`);
+    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} build`);
     for (const line of u.lines) out.write(`  ${line}`);
   }
   for (const g of r.groups) {
     const shown = g.tenants.length > 5 ? `${g.tenants.slice(0, 5).join(', ')} and ${g.tenants.length - 5} more` : g.tenants.join(', ');
-    out.write(`${g.module}@{${shown}}: ✗ drift (${g.tenants.length} tenant${g.tenants.length === 1 ? '' : 's'} alike)`);
+    out.write(`${g.module}@{${shown}}: ✗ drift (${plural(g.tenants.length, 'tenant')} alike)`);
     for (const line of g.lines) out.write(`  ${line}`);
   }
 }
@@ -287,7 +287,7 @@ export function renderLint(r: LintResult, out: Output, options: Record<string, u
     out.write(`trace ${t.module} ${t.migration}: ${t.note ?? (locks || 'no table locks')}`);
   }
   const errors = r.findings.filter((f) => f.severity === 'error').length;
-  out.write(`${r.files} file${r.files === 1 ? '' : 's'}, ${r.statements} statement${r.statements === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'}`);
+  out.write(`${plural(r.files, 'file')}, ${plural(r.statements, 'statement')}: ${plural(errors, 'error')}, ${plural(r.findings.length - errors, 'warning')}`);
   if (process.env.GITHUB_ACTIONS === 'true') {
     const esc = (t: string) => t.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const prop = (t: string) => esc(t).replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -308,7 +308,7 @@ export function renderRepair(r: RepairResult, out: Output): void {
 /** `baseline`: per unit, what was recorded as applied. */
 export function renderBaseline(r: BaselineResult, out: Output): void {
   for (const u of r.units) {
-    out.write(`${u.unit}: ✓ schema matches; ${u.recorded.length} migration${u.recorded.length === 1 ? '' : 's'} recorded as applied (${u.recorded[0]} … ${u.recorded.at(-1)}); bulkhead up continues after them`);
+    out.write(`${u.unit}: ✓ schema matches; ${plural(u.recorded.length, 'migration')} recorded as applied (${u.recorded[0]} … ${u.recorded.at(-1)}); bulkhead up continues after them`);
   }
 }
 

@@ -12,3 +12,4 @@ export { describeBlocker, describeHolder } from './db/describe.js';
 export { planToDot, planToMermaid } from './plan/diagram.js';
 export { lintToSarif } from './lint/sarif.js';
 export { unitArgs } from './plan/plan.js';
+export { plural } from './text.js';

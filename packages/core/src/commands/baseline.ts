@@ -7,6 +7,7 @@ import { prepareAll } from '../runner/prepare.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, findMigration, isProduction, loadValidWorkspace, oneModule, runIdFrom, type CommonOptions } from './options.js';
+import { plural } from '../text.js';
 
 export interface BaselineOptions extends CommonOptions {
   module?: string;
@@ -60,7 +61,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
         refused.push(problem('BH053', `${unit.id} has no database yet: there is nothing to adopt`, { module: unit.id, fix: `bulkhead up ${module.name} builds it from the migrations` }));
       } else if (state.applied.length) {
         refused.push(
-          problem('BH053', `${unit.id} already has ${state.applied.length} migration${state.applied.length === 1 ? '' : 's'} in ${unit.history.schema}.${unit.history.table}: baseline adopts a database Bulkhead has never migrated`, {
+          problem('BH053', `${unit.id} already has ${plural(state.applied.length, 'migration')} in ${unit.history.schema}.${unit.history.table}: baseline adopts a database Bulkhead has never migrated`, {
             module: unit.id,
             fix: 'bulkhead status shows what is applied; bulkhead up applies the rest',
           }),
@@ -76,7 +77,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
       if (!differences.length) continue;
       const shown = firstLines(diffText(differences, unit.schema));
       refused.push(
-        problem('BH054', `${unit.id} does not match what ${adopted.length} migration${adopted.length === 1 ? '' : 's'} up to ${at.id} build (${differences.length} difference${differences.length === 1 ? '' : 's'}, expected → actual):\n    ${shown.join('\n    ')}`, {
+        problem('BH054', `${unit.id} does not match what ${plural(adopted.length, 'migration')} up to ${at.id} build (${plural(differences.length, 'difference')}, expected → actual):\n    ${shown.join('\n    ')}`, {
           module: unit.id,
           fix: `choose the --at migration the database really matches, or bring the database to it first; nothing was recorded`,
         }),

@@ -16,6 +16,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { planFor } from './planned.js';
+import { plural } from '../text.js';
 
 export interface MigrateResult {
   command: 'up' | 'down';
@@ -63,7 +64,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
     // Connections kept from the read must not take what the units in flight need (two each at most).
     await pool.beginRun(connectionCap === undefined ? Infinity : 2 * (connectionCap - concurrency));
     if (concurrency < wanted) {
-      o.reporter?.notice?.(`running ${concurrency} unit${concurrency === 1 ? '' : 's'} at a time, not ${wanted}: the server has connections for that many (each unit may hold two: its own, and one to name who blocks a statement waiting for a lock)`);
+      o.reporter?.notice?.(`running ${plural(concurrency, 'unit')} at a time, not ${wanted}: the server has connections for that many (each unit may hold two: its own, and one to name who blocks a statement waiting for a lock)`);
     }
     const runs = await execute(ws, plan, pool, {
       runId,

@@ -15,6 +15,7 @@ import { diffSnapshots, diffText, firstLines } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 import { findMigration, loadValidWorkspace, oneModule, type CommonOptions } from './options.js';
+import { plural } from '../text.js';
 
 export interface SquashOptions extends CommonOptions {
   module?: string;
@@ -206,7 +207,7 @@ function checkSame(module: Module, id: string, before: Snapshot, after: Snapshot
   if (!differences.length) return;
   const lines = diffText(differences, module.schema);
   throw new BulkheadError(
-    problem('BH056', `${id} would not build what the originals build (${differences.length} difference${differences.length === 1 ? '' : 's'}, originals → squash):\n    ${firstLines(lines).join('\n    ')}`, {
+    problem('BH056', `${id} would not build what the originals build (${plural(differences.length, 'difference')}, originals → squash):\n    ${firstLines(lines).join('\n    ')}`, {
       module: module.name,
       fix: 'nothing was changed; squash --to an earlier migration, or report the difference (pg_dump does not carry everything a migration can do)',
     }),

@@ -9,6 +9,7 @@ import { withTargets } from '../db/targets.js';
 import { probeRoleIsolation } from '../db/provision.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
+import { plural } from '../text.js';
 
 export interface ValidateResult {
   command: 'validate';
@@ -61,7 +62,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   // history (an error); elsewhere, perhaps a service not yet brought under Bulkhead (a warning).
   const warnings = [...ws.warnings];
   for (const { folder, module } of ws.strays) {
-    const what = `holds ${folder.count} ${folder.layout} migration${folder.count === 1 ? '' : 's'} that no bulkhead.json points at`;
+    const what = `holds ${plural(folder.count, `${folder.layout} migration`)} that no bulkhead.json points at`;
     const runnable = folder.layout.startsWith('up/down');
     if (module) {
       problems.push(

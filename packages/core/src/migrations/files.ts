@@ -3,6 +3,7 @@ import path from 'node:path';
 import { problem, type Problem } from '../errors.js';
 import { checksum } from './checksum.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
+import { plural } from '../text.js';
 
 /** One migration of a module, as found on disk (SPEC §3). */
 export interface MigrationFile {
@@ -169,7 +170,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const inside = migrationLike(abs);
       if (inside.length) {
         warnings.push(
-          problem('BH038', `subfolder ${rel(abs)} holds ${inside.length} migration-like file${inside.length === 1 ? '' : 's'} (${inside.slice(0, 3).join(', ')}${inside.length > 3 ? ', …' : ''}); Bulkhead runs only the files directly in ${rel(dir)}`, {
+          problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${inside.slice(0, 3).join(', ')}${inside.length > 3 ? ', …' : ''}); Bulkhead runs only the files directly in ${rel(dir)}`, {
             module,
             file: rel(abs),
             fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,

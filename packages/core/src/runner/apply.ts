@@ -13,6 +13,7 @@ import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
 import type { Runnable, Step } from './prepare.js';
+import { plural } from '../text.js';
 
 /** Where and why a migration failed: file, statement, line, and PostgreSQL's own words. */
 export interface MigrationFailure {
@@ -518,7 +519,7 @@ function resumePoint(r: Runnable, ctx: ApplyContext, statements: readonly Statem
   const done = p.statements_done;
   if (done > statements.length || digest(statements.slice(0, done)) !== p.done_digest) {
     throw new BulkheadError(
-      problem('BH035', `cannot resume ${r.file.id}: its first ${done} statement${done === 1 ? '' : 's'}, which completed in run ${p.run_id}, changed since`, {
+      problem('BH035', `cannot resume ${r.file.id}: its first ${plural(done, 'statement')}, which completed in run ${p.run_id}, changed since`, {
         module: ctx.module,
         file: ctx.rel(r.step.path),
         fix: 'restore the statements that ran (git checkout the file) and change only what follows them; or undo them by hand and delete the migration\'s row from the progress table to start over',
@@ -720,7 +721,7 @@ function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts
   return new MigrationFailedError(
     {
       ...e.failure,
-      message: `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: a statement waited more than ${ctx.statementLockTimeoutMs} ms for a lock each time; blocked by ${who}`,
+      message: `gave up after ${plural(attempts, 'attempt')}: a statement waited more than ${ctx.statementLockTimeoutMs} ms for a lock each time; blocked by ${who}`,
       blockers,
       attempts,
       fix: `${end}; or raise the per-statement lock timeout (--statement-lock-timeout, or "lockTimeout" in bulkhead.json), knowing that while a DDL statement waits every later query on its table queues behind it`,
