@@ -8,7 +8,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
 /** The module manifest, `modules/<name>/bulkhead.json` (SPEC §2), built on zod. Strict: unknown fields are errors. */
-function build(z: typeof Zod) {
+function build(z: ZodSubset) {
   const tenantName = z.string().regex(TENANT_NAME, { message: 'must be a schema or database name: letters, digits, _, $ or -, starting with a letter or _, at most 63 characters' });
   const tenantKind = z.enum(['schema', 'database']).describe('schema: each tenant is a schema of the module\'s database; database: each tenant is a database on its server');
   const moduleName = z
@@ -92,12 +92,27 @@ type Schema = ReturnType<typeof build>;
 export type ManifestInput = Zod.input<Schema>;
 export type Manifest = Zod.output<Schema>;
 
-let zod: typeof Zod | undefined;
+type ZodSubset = typeof import('./zod-subset.js');
+
+let zod: ZodSubset | undefined;
 let schema: Schema | undefined;
 
-/** zod, loaded on first use (it is a tenth of a start-up): a run whose manifests are known valid never loads it. */
-function z(): typeof Zod {
-  return (zod ??= (createRequire(import.meta.url)('zod') as { z: typeof Zod }).z);
+/**
+ * zod, loaded on first use: a run whose manifests are known valid never loads it. Built, this is
+ * the bundled subset (zod-subset.ts); from source (tests, tsx) zod itself.
+ */
+function z(): ZodSubset {
+  return (zod ??= loadZod());
+}
+
+function loadZod(): ZodSubset {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('./zod-subset.cjs') as ZodSubset;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND' || !(e as Error).message.includes('zod-subset.cjs')) throw e;
+    return (require('zod') as { z: typeof Zod }).z;
+  }
 }
 
 /** The manifest schema (zod). */
