@@ -24,7 +24,8 @@
  *      triggerdotdev/trigger.dev (~820, Prisma), read
  *      from git mirrors in BULKHEAD_BENCH_MIRRORS (the `fetch` tool's layout: <owner>+<name>/repo,
  *      e.g. /work/.mirror), or BULKHEAD_BENCH_KRATOS_GIT for kratos alone; a set without a mirror
- *      is skipped. Written to a scratch folder, never into this repo.
+ *      is skipped. Written to a scratch folder, never into this repo (BULKHEAD_BENCH_KEEP=1 keeps
+ *      each set's workspace there and prints its path, to profile a run of it by hand).
  *   x  one module × 10,000 generated migrations: time vs psql, and peak memory (RSS)
  *   t  one module over 200 tenant schemas × 5 migrations: `bulkhead up --concurrency 4` vs the same
  *      SQL through one psql session per tenant, one after another
