@@ -152,7 +152,9 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
       return await withTarget(pool, unit, async (db) => {
         const { state } = await readUnitState(db, unit, ws.rel, { resume: o.resume ?? false, underLock: false });
         if (unit.tenant === undefined) identities.push({ module: unit.module, identity: await db.identity() });
-        if (db.kind === 'postgres' && connectionCap === undefined) {
+        // How many units may run at once matters only when there are several (a round trip, and
+        // pg_stat_activity costs the server a few ms in a new session).
+        if (db.kind === 'postgres' && connectionCap === undefined && units.length > 1) {
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
