@@ -51,7 +51,7 @@ export interface HistoryStore {
    * Applied rows and unfinished runs, or undefined when the table does not exist yet. Read on the
    * driver (a module database's `query`), so that reading never needs knex.
    */
-  read(q: SqlSession, attempt?: number): Promise<HistorySnapshot | undefined>;
+  read(q: SqlSession): Promise<HistorySnapshot | undefined>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -116,27 +116,36 @@ export function historyStore(h: HistoryTable): HistoryStore {
     `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
   return {
     table: h,
-    async read(q, attempt = 1) {
-      // One round trip in the usual case: where the tables are, the layout, and the rows (the
-      // second statement fails with 42P01 when there is no history table yet).
-      // Values as literals: a message of two statements cannot carry bindings.
-      const reg = (t: HistoryTable) => `to_regclass(${literal(`${ident(t.schema)}.${ident(t.table)}`)})`;
-      const where = `SELECT ${reg(h)}::text AS h, ${reg(p)}::text AS p, obj_description(${reg(h)}, 'pg_class') AS c`;
-      let found: { h: string | null; p: string | null; c: string | null };
-      let rows: HistoryRow[];
-      try {
-        const [first, second] = (await q.query(`${where};\nSELECT * FROM ${ident(h.schema)}.${ident(h.table)} ORDER BY id`)) as unknown as { rows: unknown[] }[];
-        found = first!.rows[0] as typeof found;
-        rows = second!.rows as HistoryRow[];
-      } catch (e) {
-        if ((e as { code?: string }).code !== '42P01') throw e;
-        found = (await q.query(where)).rows[0];
-        if (found.h === null) return undefined;
-        // Another runner created the table between the two statements: read it now.
-        if (attempt < 3) return this.read(q, attempt + 1);
-        throw e;
-      }
-      const layout = Number(LAYOUT_COMMENT.exec(found.c ?? '')?.[1] ?? 1);
+    async read(q) {
+      // One round trip, and no error when the tables do not exist yet (a new database or tenant:
+      // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
+      // opens a cursor on each table, or on nothing (no columns) when there is none; the same
+      // implicit transaction fetches them, reads the layout comment, and closes them (so a read
+      // inside a transaction may repeat). Values as literals: a message of several statements
+      // cannot carry bindings.
+      const open = (t: HistoryTable, cursor: string) => {
+        const name = `${ident(t.schema)}.${ident(t.table)}`;
+        return (
+          `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
+          `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`
+        );
+      };
+      const [, , history, progress, layoutComment] = (await q.query(
+        [
+          open(h, 'bulkhead_history'),
+          open(p, 'bulkhead_progress'),
+          'FETCH ALL FROM bulkhead_history',
+          'FETCH ALL FROM bulkhead_progress',
+          `SELECT obj_description(to_regclass(${literal(`${ident(h.schema)}.${ident(h.table)}`)}), 'pg_class') AS c`,
+          'CLOSE bulkhead_history',
+          'CLOSE bulkhead_progress',
+        ].join(';\n'),
+      )) as unknown as { rows: unknown[]; fields: unknown[] }[];
+      // A cursor on nothing has no columns: that table does not exist (yet).
+      if (!history!.fields.length) return undefined;
+      const rows = history!.rows as HistoryRow[];
+      const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
+      const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
       if (layout > HISTORY_LAYOUT) {
         throw new BulkheadError(
           problem('BH042', `history table ${h.schema}.${h.table} has layout ${layout}, written by a newer Bulkhead (this one reads up to ${HISTORY_LAYOUT})`, {
@@ -144,11 +153,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
           }),
         );
       }
-      const progress = found.p === null ? [] : ((await q.query(`SELECT * FROM ${ident(p.schema)}.${ident(p.table)} ORDER BY id`)).rows as ProgressRow[]);
       return {
         layout,
         rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
-        progress: progress.map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
+        progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
       };
     },
     async ensure(db, found) {
