@@ -244,6 +244,34 @@ $body$;
     expect(vector.stderr).toContain('↑ 002_vector');
   });
 
+  it("a migration that alters another tool's history table fails naming that tool (Harbor's 0030 alters golang-migrate's)", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'hb',
+        url: '${HB_URL}',
+        migrations: {
+          '0001_init.up.sql': 'CREATE TABLE hb_items (id int);\n',
+          '0002_data_version.up.sql': 'ALTER TABLE hb_items ADD COLUMN name text;\nALTER TABLE schema_migrations ADD COLUMN data_version int;\n',
+        },
+      },
+    ]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.modules[0].failure).toMatchObject({
+      migration: '0002_data_version',
+      statement: 2,
+      line: 2,
+      pgCode: '42P01',
+      fix: 'schema_migrations is the history table of golang-migrate, dbmate and Rails, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it',
+    });
+    // A table of the module's own that is missing gets PostgreSQL's word alone.
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
+    const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
+    expect(own.json.modules[0].failure.fix).toBeUndefined();
+  });
+
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {
     const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
     const validate = await runCli(['validate'], { cwd: REPO, env });

@@ -851,22 +851,43 @@ function pgFields(err: PgError) {
       fix: 'the server restarted or closed the session; check the server, then run again (a transactional migration left nothing behind)',
     };
   }
-  const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
-  return {
-    message,
-    pgCode: pgCode(err),
-    detail: oneLine(err.detail),
-    hint: err.hint || undefined,
-    context: oneLine(err.where),
-    fix: extension
-      ? `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`
-      : err.code === ACTIVE_TRANSACTION
-        ? 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)'
-        : err.code === INVALID_TRANSACTION_TERMINATION
-          ? 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function'
-          : undefined,
-  };
+  return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message) };
 }
+
+/** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
+function fixFor(err: PgError, message: string): string | undefined {
+  const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
+  if (extension) return `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`;
+  const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:[^"]*\.)?([^".]+)" does not exist/.exec(message)?.[1] : undefined;
+  const tool = missing === undefined ? undefined : OTHER_TOOLS_HISTORY.get(missing);
+  if (tool) return `${missing} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
+  if (err.code === ACTIVE_TRANSACTION) return 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)';
+  if (err.code === INVALID_TRANSACTION_TERMINATION) {
+    return 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function';
+  }
+  return undefined;
+}
+
+const UNDEFINED_TABLE = '42P01';
+
+/** Other migration tools' history tables, which migrations written for them sometimes alter (Harbor's 0030 adds a column to golang-migrate's). */
+const OTHER_TOOLS_HISTORY: ReadonlyMap<string, string> = new Map([
+  ['schema_migrations', 'golang-migrate, dbmate and Rails'],
+  ['goose_db_version', 'goose'],
+  ['flyway_schema_history', 'Flyway'],
+  ['knex_migrations', 'knex'],
+  ['knex_migrations_lock', 'knex'],
+  ['__diesel_schema_migrations', 'diesel'],
+  ['_prisma_migrations', 'Prisma'],
+  ['alembic_version', 'Alembic'],
+  ['atlas_schema_revisions', 'Atlas'],
+  ['gorp_migrations', 'sql-migrate'],
+  ['pgmigrations', 'node-pg-migrate'],
+  ['_sqlx_migrations', 'sqlx'],
+  ['seaql_migrations', 'SeaORM'],
+  ['django_migrations', 'Django'],
+  ['SequelizeMeta', 'Sequelize'],
+]);
 
 /**
  * A multi-line field of PostgreSQL's (a detail listing one dependent object per line, a CONTEXT
