@@ -218,6 +218,12 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     createdByUp = createdBy(ups, qualify).all;
   }
   const at = lineMap(sql);
+  /** What the module's earlier migrations and this file's statements before `before` tell. */
+  const referencesBefore = (before: LintStatement): References => {
+    const r = (src.references ?? new References()).copy();
+    for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+    return r;
+  };
   const file: LintFile = {
     module,
     file: src.file,
@@ -229,11 +235,8 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     statements,
     createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
     createdByUp,
-    referencedBy: (table, before) => {
-      const r = (src.references ?? new References()).copy();
-      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
-      return r.of(table);
-    },
+    referencedBy: (table, before) => referencesBefore(before).of(table),
+    columnType: (table, column, before) => referencesBefore(before).columnType(table, column),
     qualify,
     at,
   };
@@ -295,11 +298,15 @@ export async function lintSqlText(input: {
   allow?: { rule: string; reason: string; line: number }[];
   /** For a down: its up's SQL. */
   up?: string;
+  /** The SQL of the module's earlier migrations: the tables it makes exist before this file. */
+  before?: string;
   pgVersion?: number;
 }): Promise<LintFinding[]> {
   const direction = input.direction ?? 'up';
   const { foreignNoTransaction } = parseDirectives(input.sql);
-  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  const references = new References();
+  if (input.before !== undefined) for (const st of await parseStatements(input.before)) references.apply(st, qualifier(input.module));
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
   const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
   return r?.findings ?? [];
 }

@@ -1,23 +1,42 @@
 import type { LintStatement } from './types.js';
-import { constraints, rangeVar, strings } from './rules/util.js';
+import { constraints, rangeVar, strings, typeName } from './rules/util.js';
 
 type Qualify = (schema: string | undefined, name: string) => string;
 
+/** A column's declared type: its name as written (`varchar`, `numeric`), its modifiers (`128`; `10, 2`). */
+export type ColumnType = NonNullable<ReturnType<typeof typeName>>;
+
 /**
- * Which views and foreign keys reference each table, followed through a module's migrations in
- * order (what drop-still-referenced needs). Column-level dependencies are not followed.
+ * What a module's migrations, followed in order, tell about each table: which views and foreign
+ * keys reference it (what drop-still-referenced needs; column-level dependencies are not
+ * followed), and the type each of its columns was declared with (what column-type-change needs to
+ * tell a widening from a rewrite).
  */
 export class References {
   private readonly by = new Map<string, Set<string>>();
+  /** By `table` then column. */
+  private readonly columns = new Map<string, Map<string, ColumnType>>();
 
   copy(): References {
     const r = new References();
     for (const [k, v] of this.by) r.by.set(k, new Set(v));
+    for (const [k, v] of this.columns) r.columns.set(k, new Map(v));
     return r;
   }
 
   of(table: string): string[] {
     return [...(this.by.get(table) ?? [])].sort();
+  }
+
+  /** The type `table`'s `column` was last declared with, when the migrations so far show it. */
+  columnType(table: string, column: string): ColumnType | undefined {
+    return this.columns.get(table)?.get(column);
+  }
+
+  private setColumn(table: string, column: string, type: ColumnType | undefined): void {
+    const cols = this.columns.get(table) ?? this.columns.set(table, new Map()).get(table)!;
+    if (type) cols.set(column, type);
+    else cols.delete(column);
   }
 
   private add(table: string, who: string): void {
@@ -53,7 +72,9 @@ export class References {
         const r = rangeVar(n.relation);
         if (!r) break;
         const table = qualify(r.schema, r.name);
+        this.columns.delete(table);
         for (const e of (n.tableElts as any[]) ?? []) {
+          if (e.ColumnDef?.colname) this.setColumn(table, e.ColumnDef.colname, typeName(e.ColumnDef));
           if (e.Constraint?.contype === 'CONSTR_FOREIGN') fk(table, e.Constraint);
           for (const k of constraints(e.ColumnDef)) if (k.contype === 'CONSTR_FOREIGN') fk(table, k);
         }
@@ -69,6 +90,9 @@ export class References {
           // Which key a DROP CONSTRAINT drops is not known here: forget the table's keys rather than report a stale one.
           // Nor which keys a dropped column took with it.
           if (cmd?.subtype === 'AT_DropConstraint' || cmd?.subtype === 'AT_DropColumn') this.forget(`foreign key of ${table}`);
+          if (cmd?.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) this.setColumn(table, cmd.def.ColumnDef.colname, typeName(cmd.def.ColumnDef));
+          if (cmd?.subtype === 'AT_AlterColumnType' && cmd.name) this.setColumn(table, cmd.name, typeName(cmd.def?.ColumnDef));
+          if (cmd?.subtype === 'AT_DropColumn' && cmd.name) this.setColumn(table, cmd.name, undefined);
         }
         break;
       }
@@ -80,10 +104,26 @@ export class References {
           const q = qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!);
           if (kind === 'table') {
             this.by.delete(q);
+            this.columns.delete(q);
             this.forget(`foreign key of ${q}`);
           } else this.forget(`${kind} ${q}`);
           // CASCADE takes the dependents with it.
           if (n.behavior === 'DROP_CASCADE') this.by.delete(q);
+        }
+        break;
+      }
+      case 'RenameStmt': {
+        const r = rangeVar(n.relation);
+        if (!r || typeof n.newname !== 'string') break;
+        const table = qualify(r.schema, r.name);
+        if (n.renameType === 'OBJECT_COLUMN' && typeof n.subname === 'string') {
+          const type = this.columnType(table, n.subname);
+          this.setColumn(table, n.subname, undefined);
+          this.setColumn(table, n.newname, type);
+        } else if (n.renameType === 'OBJECT_TABLE') {
+          const cols = this.columns.get(table);
+          this.columns.delete(table);
+          if (cols) this.columns.set(qualify(r.schema, n.newname), cols);
         }
         break;
       }

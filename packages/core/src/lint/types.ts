@@ -1,4 +1,5 @@
 import type { SqlDirectives } from '../migrations/directives.js';
+import type { ColumnType } from './references.js';
 import type { Module } from '../workspace.js';
 
 export type Severity = 'error' | 'warning';
@@ -37,6 +38,8 @@ export interface LintFile {
   createdByUp: ReadonlySet<string>;
   /** Views and foreign keys that reference a table just before a statement (the module's earlier migrations, and this file). */
   referencedBy(table: string, before: LintStatement): string[];
+  /** The type a column of a table that existed before this file was last declared with, before `before` (when the module's migrations show it). */
+  columnType(table: string, column: string, before: LintStatement): ColumnType | undefined;
   /** Resolve a possibly unqualified name against the module's schema. */
   qualify(schema: string | undefined, name: string): string;
   /** Line and column of a byte offset in the file. */
