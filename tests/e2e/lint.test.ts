@@ -197,5 +197,12 @@ describe('plan --locks', () => {
     expect(held.rows[0].n).toBe(1);
     await app.query('ROLLBACK');
     await app.end();
+
+    // A type the migrations before show being widened is no rewrite (numeric(12, 2) from 002 to
+    // more precision); text to varchar(10) checks every value, a rewrite.
+    fx.write('modules/billing/migrations/003_widen.up.sql', 'ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2);\nALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10);\n');
+    const widen = await runCli(['plan', '--locks'], { cwd: fx.root, env });
+    expect(widen.stdout).toContain('    003_widen\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2)\n');
+    expect(widen.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10)');
   });
 });

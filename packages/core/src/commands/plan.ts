@@ -4,7 +4,9 @@ import { BulkheadError } from '../errors.js';
 import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
 import { analyseModules } from '../analysis/migrations.js';
-import { migrationLocks } from '../lint/locks.js';
+import { followMigration, migrationLocks } from '../lint/locks.js';
+import { References } from '../lint/references.js';
+import type { MigrationFile } from '../migrations/files.js';
 
 export interface PlanOptions extends CommonOptions {
   /** Stop after this migration (id or version). */
@@ -59,10 +61,19 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
     const emitted = o.locks ? (await analyseModules(ws, selected)).emitted : new Map<string, { up: string[] }>();
     const locksOf = async (u: (typeof p.units)[number]): Promise<NonNullable<PlannedUnit['locks']>> => {
       const out: NonNullable<PlannedUnit['locks']> = [];
+      const upSql = (m: MigrationFile) => (m.format === 'sql' ? m.sql?.up : emitted.get(`${u.unit.module.name}:${m.id}`)?.up.join(';\n'));
+      // What the module's earlier migrations made (a column's type: widening it is no rewrite).
+      const facts = new References();
+      const pending = new Set(u.steps.map((r) => r.file.id));
+      for (const m of u.unit.module.migrations) {
+        if (pending.has(m.id)) break;
+        const sql = upSql(m);
+        if (sql !== undefined) await followMigration(sql, u.unit.schema, facts);
+      }
       for (const r of u.steps) {
-        const sql = r.step.format === 'sql' ? r.file.sql?.up : emitted.get(`${u.unit.module.name}:${r.file.id}`)?.up.join(';\n');
+        const sql = upSql(r.file);
         if (sql === undefined) continue;
-        for (const x of await migrationLocks(sql, u.unit.schema)) {
+        for (const x of await migrationLocks(sql, u.unit.schema, facts)) {
           for (const l of x.locks) out.push({ migration: r.file.id, file: ws.rel(r.step.path), line: r.step.format === 'sql' ? x.line : 0, statement: x.statement, ...l });
         }
       }

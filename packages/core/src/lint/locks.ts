@@ -1,6 +1,7 @@
 import type { LintStatement } from './types.js';
 import { createdBy, parseStatements } from './lint.js';
-import { alterCmds, constraints, functionsIn, rangeVar, strings, VOLATILE_FUNCTIONS } from './rules/util.js';
+import { References, widens } from './references.js';
+import { alterCmds, constraints, functionsIn, rangeVar, strings, typeName, VOLATILE_FUNCTIONS } from './rules/util.js';
 
 /**
  * The table lock each statement takes, from PostgreSQL's lock levels per statement kind
@@ -46,7 +47,11 @@ const WEAK_ALTER: Record<string, LockMode> = {
 const ORDER: LockMode[] = ['ACCESS SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
 const stronger = (a: LockMode, b: LockMode) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
 
-export function statementLocks(s: LintStatement, qualify: (schema: string | undefined, name: string) => string, created: ReadonlySet<string>): StatementLock[] {
+/**
+ * The locks `s` takes. `facts`: what the module's migrations before it tell (a column's type, so
+ * that widening it is not counted as a rewrite).
+ */
+export function statementLocks(s: LintStatement, qualify: (schema: string | undefined, name: string) => string, created: ReadonlySet<string>, facts?: References): StatementLock[] {
   const out: StatementLock[] = [];
   const lock = (v: unknown, mode: LockMode, rewrite = false) => {
     const r = rangeVar(v);
@@ -74,7 +79,11 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
           continue;
         }
         mode = mode ? stronger(mode, m) : m;
-        if (c.subtype === 'AT_AlterColumnType') rewrite = true;
+        if (c.subtype === 'AT_AlterColumnType') {
+          const r = rangeVar(n.relation);
+          const from = r && facts?.columnType(qualify(r.schema, r.name), c.name);
+          if (c.def?.ColumnDef?.raw_default !== undefined || !widens(from, typeName(c.def?.ColumnDef))) rewrite = true;
+        }
         if (c.subtype === 'AT_AddColumn') {
           const d = c.def?.ColumnDef;
           const def = constraints(d).find((x) => x.contype === 'CONSTR_DEFAULT');
@@ -143,17 +152,35 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
   return out.map((x) => (x.new ? { ...x, blocks: 'nothing' } : x));
 }
 
-/** The locks of every statement of one migration's SQL (a file, or what a TS migration emits), by line. */
-export async function migrationLocks(sql: string, schema: string): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
+/**
+ * The locks of every statement of one migration's SQL (a file, or what a TS migration emits), by
+ * line. `facts`: what the module's earlier migrations tell; the migration's statements are
+ * followed into it, so the caller can pass it on to the next migration.
+ */
+export async function migrationLocks(sql: string, schema: string, facts = new References()): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
   let statements: LintStatement[];
   try {
     statements = await parseStatements(sql);
   } catch {
     return [];
   }
-  const qualify = (s: string | undefined, n: string) => `${s ?? schema}.${n}`;
+  const qualify = lockQualifier(schema);
   const created = createdBy(statements, qualify);
-  return statements
-    .map((s) => ({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks: statementLocks(s, qualify, created.before[s.index] ?? new Set()) }))
-    .filter((x) => x.locks.length);
+  const out: { line: number; statement: string; locks: StatementLock[] }[] = [];
+  for (const s of statements) {
+    const locks = statementLocks(s, qualify, created.before[s.index] ?? new Set(), facts);
+    facts.apply(s, qualify);
+    if (locks.length) out.push({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks });
+  }
+  return out;
+}
+
+/** Follow a migration that runs no more (applied already) into `facts`, for the locks of those after it. */
+export async function followMigration(sql: string, schema: string, facts: References): Promise<void> {
+  const statements = await parseStatements(sql).catch(() => [] as LintStatement[]);
+  for (const s of statements) facts.apply(s, lockQualifier(schema));
+}
+
+function lockQualifier(schema: string): (s: string | undefined, n: string) => string {
+  return (s, n) => `${s ?? schema}.${n}`;
 }
