@@ -121,9 +121,14 @@ export class References {
           this.setColumn(table, n.subname, undefined);
           this.setColumn(table, n.newname, type);
         } else if (n.renameType === 'OBJECT_TABLE') {
+          // Views and keys follow a table by its identity, not its name: they reference it renamed.
+          const renamed = qualify(r.schema, n.newname);
           const cols = this.columns.get(table);
+          const refs = this.by.get(table);
           this.columns.delete(table);
-          if (cols) this.columns.set(qualify(r.schema, n.newname), cols);
+          this.by.delete(table);
+          if (cols) this.columns.set(renamed, cols);
+          if (refs) this.by.set(renamed, refs);
         }
         break;
       }

@@ -8,6 +8,8 @@ describe('BH-C302 drop-still-referenced', () => {
       [
         'CREATE VIEW recent AS SELECT * FROM orders WITH x AS (SELECT 1) SELECT 1;'.replace(' WITH x AS (SELECT 1) SELECT 1', '') + '\nDROP TABLE orders;',
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders CASCADE;',
+        // A view follows its table through a rename.
+        'CREATE VIEW recent AS SELECT * FROM orders;\nALTER TABLE orders RENAME TO orders_old;\nDROP TABLE orders_old;',
       ],
       ['CREATE VIEW recent AS SELECT * FROM orders;\nDROP VIEW recent;\nDROP TABLE orders;', 'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items;\nDROP TABLE orders;', 'DROP TABLE orders;'],
     );
