@@ -123,20 +123,16 @@ export function historyStore(h: HistoryTable): HistoryStore {
       // implicit transaction fetches them, reads the layout comment, and closes them (so a read
       // inside a transaction may repeat). Values as literals: a message of several statements
       // cannot carry bindings.
-      const open = (t: HistoryTable, cursor: string) => {
-        const name = `${ident(t.schema)}.${ident(t.table)}`;
-        return (
-          `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
-          `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`
-        );
-      };
+      const open = (name: string, cursor: string) =>
+        `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
+        `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`;
       const [, , history, progress, layoutComment] = (await q.query(
         [
-          open(h, 'bulkhead_history'),
-          open(p, 'bulkhead_progress'),
+          open(historyName, 'bulkhead_history'),
+          open(progressName, 'bulkhead_progress'),
           'FETCH ALL FROM bulkhead_history',
           'FETCH ALL FROM bulkhead_progress',
-          `SELECT obj_description(to_regclass(${literal(`${ident(h.schema)}.${ident(h.table)}`)}), 'pg_class') AS c`,
+          `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
           'CLOSE bulkhead_history',
           'CLOSE bulkhead_progress',
         ].join(';\n'),

@@ -218,10 +218,15 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     createdByUp = createdBy(ups, qualify).all;
   }
   const at = lineMap(sql);
-  /** What the module's earlier migrations and this file's statements before `before` tell. */
+  /** What the module's earlier migrations and this file's statements before `before` tell (followed once per statement asked about). */
+  const factsBefore = new Map<number, References>();
   const referencesBefore = (before: LintStatement): References => {
-    const r = (src.references ?? new References()).copy();
-    for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+    let r = factsBefore.get(before.index);
+    if (!r) {
+      r = (src.references ?? new References()).copy();
+      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+      factsBefore.set(before.index, r);
+    }
     return r;
   };
   const file: LintFile = {

@@ -1,7 +1,7 @@
 import type { LintStatement } from './types.js';
 import { createdBy, parseStatements } from './lint.js';
-import { References, widens } from './references.js';
-import { alterCmds, constraints, functionsIn, rangeVar, strings, typeName, VOLATILE_FUNCTIONS } from './rules/util.js';
+import { References, typeChangeRewrites } from './references.js';
+import { alterCmds, constraints, functionsIn, rangeVar, strings, VOLATILE_FUNCTIONS } from './rules/util.js';
 
 /**
  * The table lock each statement takes, from PostgreSQL's lock levels per statement kind
@@ -81,8 +81,7 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
         mode = mode ? stronger(mode, m) : m;
         if (c.subtype === 'AT_AlterColumnType') {
           const r = rangeVar(n.relation);
-          const from = r && facts?.columnType(qualify(r.schema, r.name), c.name);
-          if (c.def?.ColumnDef?.raw_default !== undefined || !widens(from, typeName(c.def?.ColumnDef))) rewrite = true;
+          if (typeChangeRewrites(c, r && facts?.columnType(qualify(r.schema, r.name), c.name))) rewrite = true;
         }
         if (c.subtype === 'AT_AddColumn') {
           const d = c.def?.ColumnDef;

@@ -157,6 +157,16 @@ function relationsIn(node: unknown): { schema?: string; name: string }[] {
   return out;
 }
 
+/**
+ * Whether an `ALTER COLUMN … TYPE` command (an AlterTableCmd) rewrites its table, given the type
+ * the column had (`from`, unknown when the migrations do not show it): yes unless it only widens
+ * the type and has no USING.
+ */
+export function typeChangeRewrites(cmd: { def?: { ColumnDef?: Record<string, any> } }, from: ColumnType | undefined): boolean {
+  const def = cmd.def?.ColumnDef;
+  return def?.raw_default !== undefined || !widens(from, typeName(def));
+}
+
 /** Types PostgreSQL changes in place when only their limit grows (or goes): no rewrite, no scan. */
 const LIMITED = new Set(['varchar', 'varbit', 'numeric']);
 
@@ -166,7 +176,7 @@ const LIMITED = new Set(['varchar', 'varbit', 'numeric']);
  * least as large or none (numeric: more precision, the same scale), or varchar ↔ text. Unknown
  * when the earlier type is not known (the table was made outside the module's migrations).
  */
-export function widens(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
+function widens(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
   if (!from || !to || from.array || to.array) return false;
   const [a, b] = [canonical(from.name), canonical(to.name)];
   if ((a === 'varchar' && b === 'text') || (a === 'text' && b === 'varchar' && !to.mods.length)) return true;

@@ -1,6 +1,6 @@
-import { widens } from '../references.js';
+import { typeChangeRewrites } from '../references.js';
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, typeName } from './util.js';
+import { alterCmds, existingTable } from './util.js';
 
 export const columnTypeChange: Rule = {
   code: 'BH-L202',
@@ -13,7 +13,7 @@ export const columnTypeChange: Rule = {
     if (!table) return undefined;
     return alterCmds(s)
       .filter((c) => c.subtype === 'AT_AlterColumnType')
-      .filter((c) => c.def?.ColumnDef?.raw_default !== undefined || !widens(f.columnType(table, c.name, s), typeName(c.def?.ColumnDef)))
+      .filter((c) => typeChangeRewrites(c, f.columnType(table, c.name, s)))
       .map((c) => ({ message: `changing the type of ${table}.${c.name} rewrites the table under ACCESS EXCLUSIVE`, offset: c.def?.ColumnDef?.location }));
   },
 };

@@ -12,7 +12,6 @@ export const nonTransactional: Rule = {
     if (!f.transactional) return undefined;
     const what = kindOf({ text: s.text, line: s.line, kind: s.kind, node: s.node as never });
     if (!what) return undefined;
-    const message = `${what} cannot run inside the transaction this migration runs in`;
-    return f.foreignNoTransaction ? { message, fix: noTransactionFix(f.foreignNoTransaction, nonTransactional.fix) } : { message };
+    return { message: `${what} cannot run inside the transaction this migration runs in`, fix: noTransactionFix(f.foreignNoTransaction, nonTransactional.fix) };
   },
 };
