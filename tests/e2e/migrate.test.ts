@@ -191,6 +191,44 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(human.stderr).toContain('after: – skipped: depends on broken');
   });
 
+  it("runs a CommonJS knex migration that requires code beside its folder and starts queries at once, quietly; one failing among them leaves nothing", async () => {
+    // As kutt's migrations do: `require("../models")`, then `Promise.all([knex.raw(…), …])` on the
+    // migration's transaction. The driver would queue those itself, with a DeprecationWarning.
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['k', 'kfail']);
+    fx.write('modules/k/bulkhead.json', JSON.stringify({ name: 'k', database: { url: s.urls.k } }));
+    fx.write(
+      'modules/k/models/index.js',
+      "async function createLinks(knex) {\n  if (!(await knex.schema.hasTable('links'))) await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); t.integer('user_id'); });\n}\nmodule.exports = { createLinks };\n",
+    );
+    fx.write('modules/k/migrations/20200101000000_links.js', "const models = require('../models');\nasync function up(knex) { await models.createLinks(knex); }\nasync function down(knex) { await knex.schema.dropTable('links'); }\nmodule.exports = { up, down };\n");
+    fx.write(
+      'modules/k/migrations/20200102000000_indexes.js',
+      "exports.up = async (knex) => {\n  await Promise.all([\n    knex.raw('CREATE INDEX links_address_index ON links (address)'),\n    knex.raw('CREATE INDEX links_user_id_index ON links (user_id)'),\n    knex('links').insert({ address: 'a' }),\n  ]);\n};\nexports.down = (knex) => Promise.all([knex.raw('DROP INDEX links_address_index'), knex.raw('DROP INDEX links_user_id_index')]);\n",
+    );
+    fx.write('modules/kfail/bulkhead.json', JSON.stringify({ name: 'kfail', database: { url: s.urls.kfail } }));
+    fx.write(
+      'modules/kfail/migrations/001_at_once.js',
+      "exports.up = async (knex) => {\n  await knex.raw('CREATE TABLE kf (id int)');\n  await Promise.all([\n    knex.raw('CREATE INDEX kf_id ON kf (id)'),\n    knex.raw('CREATE INDEX kf_nope ON kf (nope)'),\n    knex.raw('INSERT INTO kf VALUES (1)'),\n  ]);\n};\n",
+    );
+
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).not.toContain('DeprecationWarning');
+    const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+    expect(by.k.status).toBe('applied');
+    expect(by.k.migrations.map((m: any) => m.id)).toEqual(['20200101000000_links', '20200102000000_indexes']);
+    const indexes = await s.query<{ indexname: string }>('k', "SELECT indexname FROM pg_indexes WHERE tablename = 'links' AND indexname LIKE 'links_%_index' ORDER BY 1");
+    expect(indexes.map((i) => i.indexname)).toEqual(['links_address_index', 'links_user_id_index']);
+    expect(by.kfail.failure).toMatchObject({ file: 'modules/kfail/migrations/001_at_once.js', pgCode: '42703' });
+    expect(await s.tableExists('kfail', 'kf')).toBe(false);
+
+    const down = await runCli(['down', 'k', '--steps', '1'], { cwd: fx.root, env: s.env });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stderr).not.toContain('DeprecationWarning');
+    expect(await s.query('k', "SELECT 1 FROM pg_indexes WHERE indexname = 'links_address_index'")).toEqual([]);
+  });
+
   it('stops before anything runs when an applied migration was edited, deleted, or a pending one is older', async () => {
     const { s, root } = await threeModules();
     expect((await runCli(['up'], { cwd: root, env: s.env })).exitCode).toBe(0);

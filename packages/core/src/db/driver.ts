@@ -33,3 +33,29 @@ export function loadPg(): Promise<typeof pg> {
 export function requireKnex(): (config: Knex.Config) => Knex {
   return createRequire(import.meta.url)('knex') as (config: Knex.Config) => Knex;
 }
+
+type PgDialect = new (config: Knex.Config) => { _query(conn: pg.Client, obj: unknown): Promise<unknown> };
+let dialect: typeof Knex.Client | undefined;
+
+/**
+ * knex's pg dialect, sending one query at a time per connection. A migration may start several
+ * at once on its transaction (`Promise.all([knex.raw(…), …])`, as knex allows): the driver queues
+ * them itself, but warns that pg@9 will not (a DeprecationWarning on every such run). Here they
+ * wait in call order instead, as in the driver's queue, failures included. (A class, not an
+ * instance's method: knex makes each transaction's client from the dialect's prototype.)
+ */
+export function pgClientClass(): typeof Knex.Client {
+  if (dialect) return dialect;
+  const Base = createRequire(import.meta.url)('knex/lib/dialects/postgres') as PgDialect;
+  const busy = new WeakMap<pg.Client, Promise<unknown>>();
+  class BulkheadPg extends Base {
+    override _query(conn: pg.Client, obj: unknown): Promise<unknown> {
+      const previous = busy.get(conn);
+      const sent = previous ? previous.then(() => super._query(conn, obj)) : super._query(conn, obj);
+      busy.set(conn, sent.catch(() => undefined));
+      return sent;
+    }
+  }
+  dialect = BulkheadPg as unknown as typeof Knex.Client;
+  return dialect;
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { loadPg, requireKnex } from './driver.js';
+import { loadPg, pgClientClass, requireKnex } from './driver.js';
 import type { ModuleDb } from './types.js';
 
 /** A driver connection marked the way knex marks its own when it fails or ends (its pool then drops it). */
@@ -74,7 +74,7 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
   const knexOf = (): Knex => {
     if (knex) return knex;
     knex = requireKnex()({
-      client: 'pg',
+      client: pgClientClass(),
       log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
       asyncStackTraces: true,
       connection: o.settings as Knex.PgConnectionConfig,
