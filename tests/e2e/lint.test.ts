@@ -204,5 +204,14 @@ describe('plan --locks', () => {
     const widen = await runCli(['plan', '--locks'], { cwd: fx.root, env });
     expect(widen.stdout).toContain('    003_widen\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2)\n');
     expect(widen.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10)');
+
+    // A down runs where its up left the columns (hydra's downs widen back what their ups
+    // narrowed): the up's varchar(3) is a rewrite, the down's varchar(10) is not; numeric(10, 2)
+    // from numeric(14, 2) is.
+    fx.write('modules/billing/migrations/004_narrow.up.sql', 'ALTER TABLE invoices ALTER COLUMN currency TYPE varchar(3);\nALTER TABLE invoices ALTER COLUMN total TYPE numeric(10, 2);\n');
+    fx.write('modules/billing/migrations/004_narrow.down.sql', 'ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2);\nALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10);\nALTER TABLE invoices ALTER COLUMN currency TYPE varchar(2);\n');
+    const l202 = await runCli(['lint', '--json'], { cwd: fx.root, env });
+    const at = l202.json.findings.filter((f: any) => f.code === 'BH-L202' && f.file.includes('004_narrow')).map((f: any) => `${f.file.replace(/.*\//, '')}:${f.line}`);
+    expect(at).toEqual(['004_narrow.down.sql:3', '004_narrow.up.sql:1', '004_narrow.up.sql:2']);
   });
 });

@@ -85,7 +85,8 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
         const found = await sourcesOf(ws, module, m, direction, analysis.emitted.get(`${module.name}:${m.id}`));
         if (!found) continue;
         // A down runs after the later migrations' downs: what referenced a table then is not known, so only the file itself counts.
-        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates } : { ...found, references, newTables };
+        // Column types are those its up left (the later migrations' downs restored them), so a down widening back is no rewrite.
+        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates, afterUp: references.copy() } : { ...found, references, newTables };
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
@@ -141,6 +142,8 @@ interface Sources {
   createdByUp?: Set<string>;
   /** Views and foreign keys referencing each table before this file runs. */
   references?: References;
+  /** For a down: the facts after its up (column types; a down runs where its up left the schema). */
+  afterUp?: References;
   /** Tables earlier migrations of the same run create (--pending): new to this file too. */
   newTables?: ReadonlySet<string>;
 }
@@ -229,6 +232,17 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     }
     return r;
   };
+  const typesBefore = new Map<number, References>();
+  const columnTypesBefore = (before: LintStatement): References => {
+    if (!src.afterUp) return referencesBefore(before);
+    let r = typesBefore.get(before.index);
+    if (!r) {
+      r = src.afterUp.copy();
+      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+      typesBefore.set(before.index, r);
+    }
+    return r;
+  };
   const file: LintFile = {
     module,
     file: src.file,
@@ -241,7 +255,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
     createdByUp,
     referencedBy: (table, before) => referencesBefore(before).of(table),
-    columnType: (table, column, before) => referencesBefore(before).columnType(table, column),
+    columnType: (table, column, before) => columnTypesBefore(before).columnType(table, column),
     qualify,
     at,
   };
