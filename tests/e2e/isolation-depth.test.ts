@@ -36,6 +36,51 @@ describe('ownership (seed 004: cross-module contamination)', () => {
     expect(json.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', module: 'orders', file: 'modules/orders/migrations/001_orders.up.sql', line: 3, column: 14 }));
   });
 
+  it("every object kind: a schema, sequence, procedure, collation, statistics or type of another module, named in a string, CALLed, or given away — before anything runs", async () => {
+    fx = makeWorkspace([
+      {
+        name: 'ledger',
+        url: 'pglite://.bulkhead/ledger',
+        migrations: {
+          '001_ledger.up.sql': `CREATE SCHEMA ledger_private;
+CREATE SEQUENCE ledger_seq;
+CREATE TYPE ledger_kind AS ENUM ('debit', 'credit');
+CREATE PROCEDURE ledger_close() LANGUAGE sql AS 'select 1';
+CREATE COLLATION ledger_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE ledger_entries (id int, kind ledger_kind);
+CREATE STATISTICS ledger_stats ON id, kind FROM ledger_entries;
+`,
+        },
+      },
+      {
+        name: 'reports',
+        url: 'pglite://.bulkhead/reports',
+        dependsOn: ['ledger'],
+        migrations: {
+          '001_reports.up.sql': `CREATE TABLE reports (id int DEFAULT nextval('ledger_seq'::regclass), title text COLLATE ledger_ci);
+SELECT setval('public.ledger_seq', 100);
+CALL ledger_close();
+CREATE TABLE ledger_private.report_cache (id int);
+ALTER TYPE ledger_kind OWNER TO CURRENT_USER;
+DROP STATISTICS ledger_stats;
+`,
+        },
+      },
+    ]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.json.problems.map((p: any) => `${p.code} ${p.line}:${p.column} ${p.message}`)).toEqual([
+      'BH045 1:46 reports references sequence public.ledger_seq, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:2)',
+      'BH045 1:82 reports references collation public.ledger_ci, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:5)',
+      'BH043 2:15 reports writes to sequence public.ledger_seq, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:2)',
+      'BH045 3:6 reports references procedure public.ledger_close, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:4)',
+      'BH043 4:14 reports creates table ledger_private.report_cache, in schema ledger_private of module ledger',
+      'BH043 5:1 reports alters type public.ledger_kind, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:3)',
+      'BH043 6:1 reports drops statistics public.ledger_stats, which ledger creates (modules/ledger/migrations/001_ledger.up.sql:7)',
+    ]);
+    expect(fs.existsSync(path.join(fx.root, '.bulkhead/ledger'))).toBe(false);
+  });
+
   it('inside a DO block, in a down file, by ALTER/INDEX/trigger/INSERT, and an object outside the module’s own owns', async () => {
     fx = makeWorkspace([
       { name: 'inventory', url: memory, manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readLines, workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import type { ProblemCode } from '../errors.js';
+import { BULKHEAD_VERSION } from '../version.js';
 import type { Touch } from './objects.js';
 import type { StatementMark } from './statements.js';
 
-/** Bump when the analysis changes what it reports: old entries are then ignored. */
-const ANALYSIS_VERSION = 8;
+/**
+ * Bump when the analysis changes what it reports: old entries are then ignored. Every release
+ * of Bulkhead starts afresh too (a forgotten bump must not keep an upgrade's fixes from a user).
+ */
+const ANALYSIS_VERSION = `9/${BULKHEAD_VERSION}`;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -47,7 +51,7 @@ export class AnalysisCache {
         for (const line of readLines(this.file(module))) {
           if (first) {
             first = false;
-            if ((JSON.parse(line) as { version?: number }).version !== ANALYSIS_VERSION) break;
+            if ((JSON.parse(line) as { version?: unknown }).version !== ANALYSIS_VERSION) break;
             continue;
           }
           const tab = line.indexOf('\t');

@@ -142,6 +142,63 @@ REFRESH MATERIALIZED VIEW m;`);
     ]);
   });
 
+  it('ownership of every kind, CALL, collations, statistics, text search, conversions, and relations named in strings', async () => {
+    const ts = await analyzeSql(`ALTER TYPE s.e OWNER TO r; ALTER FUNCTION f(int) OWNER TO r; ALTER TEXT SEARCH CONFIGURATION ts OWNER TO r;
+CALL s.p(1);
+CREATE COLLATION c (provider = icu, locale = 'de'); ALTER COLLATION c REFRESH VERSION; CREATE TABLE t (x text COLLATE s.c, y text COLLATE "C");
+CREATE STATISTICS st ON a, b FROM s.t; ALTER STATISTICS st SET STATISTICS 10;
+CREATE TEXT SEARCH CONFIGURATION ts (COPY = simple); ALTER TEXT SEARCH CONFIGURATION ts ADD MAPPING FOR word WITH simple;
+CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple); ALTER TEXT SEARCH DICTIONARY d (x = 1);
+CREATE CONVERSION cv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+SELECT setval('s.q', 5), nextval('"Odd"."Seq"'::regclass), currval('q2'), pg_get_serial_sequence('s.t', 'id'), 'T'::regclass, nextval(name);
+DROP COLLATION c; DROP STATISTICS st; DROP TEXT SEARCH CONFIGURATION ts; DROP TEXT SEARCH DICTIONARY d; DROP CONVERSION cv;`);
+    expect(show(ts).map((l) => l.replace(/ \d+:\d+$/, ''))).toEqual([
+      'alter type s.e',
+      'alter function f',
+      'alter text search configuration ts',
+      'reference procedure s.p',
+      'create collation c',
+      'alter collation c',
+      'create table t',
+      'reference type text',
+      'reference collation s.c',
+      'reference type text',
+      'reference collation C',
+      'alter table s.t',
+      'create statistics st',
+      'alter statistics st',
+      'create text search configuration ts',
+      'alter text search configuration ts',
+      'create text search dictionary d',
+      'alter text search dictionary d',
+      'create conversion cv',
+      'reference function setval',
+      'write sequence s.q',
+      'reference function nextval',
+      'reference sequence Odd.Seq',
+      'reference function currval',
+      'reference sequence q2',
+      'reference function pg_get_serial_sequence',
+      'reference relation s.t',
+      'reference relation t',
+      'reference function nextval',
+      'drop collation c',
+      'drop statistics st',
+      'drop text search configuration ts',
+      'drop text search dictionary d',
+      'drop conversion cv',
+    ]);
+  });
+
+  it('identifierParts reads a qualified name in a string as the server does', async () => {
+    const { identifierParts } = await import('./objects.js');
+    expect(identifierParts('Orders')).toEqual(['orders']);
+    expect(identifierParts('Billing."Orders_Seq"')).toEqual(['billing', 'Orders_Seq']);
+    expect(identifierParts('"a.b"."c""d"')).toEqual(['a.b', 'c"d']);
+    expect(identifierParts('db.s.t')).toEqual(['db', 's', 't']);
+    for (const bad of ['', 'a.', '.a', '"open', 'a..b', 'w.x.y.z']) expect(identifierParts(bad), bad).toBeUndefined();
+  });
+
   it('every DROP form', async () => {
     const ts = await analyzeSql(`DROP TABLE IF EXISTS a, s.b CASCADE; DROP VIEW v; DROP MATERIALIZED VIEW mv; DROP SEQUENCE q;
 DROP INDEX CONCURRENTLY s.i; DROP TYPE s.e, e2; DROP DOMAIN d; DROP FUNCTION s.f(int), g; DROP PROCEDURE p;

@@ -23,7 +23,12 @@ export type ObjectKind =
   | 'trigger'
   | 'policy'
   | 'extension'
-  | 'column';
+  | 'column'
+  | 'collation'
+  | 'text search configuration'
+  | 'text search dictionary'
+  | 'statistics'
+  | 'conversion';
 
 /** `write` is data: INSERT, UPDATE, DELETE, TRUNCATE, COPY, REFRESH. */
 export type Action = 'create' | 'alter' | 'drop' | 'write' | 'reference';
@@ -161,6 +166,28 @@ const OBJECT_KIND: Record<string, ObjectKind> = {
   OBJECT_EXTENSION: 'extension',
   OBJECT_COLUMN: 'column',
   OBJECT_TABCONSTRAINT: 'table',
+  OBJECT_COLLATION: 'collation',
+  OBJECT_TSCONFIGURATION: 'text search configuration',
+  OBJECT_TSDICTIONARY: 'text search dictionary',
+  OBJECT_STATISTIC_EXT: 'statistics',
+  OBJECT_CONVERSION: 'conversion',
+};
+
+/** Schema objects named by a qualified name list, created and altered by statements of their own. */
+const NAMED_OBJECT_STATEMENTS: Record<string, { action: Action; kind: ObjectKind; field: string }> = {
+  CreateConversionStmt: { action: 'create', kind: 'conversion', field: 'conversion_name' },
+  AlterCollationStmt: { action: 'alter', kind: 'collation', field: 'collname' },
+  AlterTSConfigurationStmt: { action: 'alter', kind: 'text search configuration', field: 'cfgname' },
+  AlterTSDictionaryStmt: { action: 'alter', kind: 'text search dictionary', field: 'dictname' },
+  AlterStatsStmt: { action: 'alter', kind: 'statistics', field: 'defnames' },
+};
+
+/** Functions whose first argument names a relation as a string ('schema.name'::regclass): nextval('orders_id_seq'). */
+const RELATION_NAME_FUNCTIONS: Record<string, { action: Action; kind: ObjectKind }> = {
+  nextval: { action: 'reference', kind: 'sequence' },
+  currval: { action: 'reference', kind: 'sequence' },
+  setval: { action: 'write', kind: 'sequence' },
+  pg_get_serial_sequence: { action: 'reference', kind: 'relation' },
 };
 
 /** The `sval`s of a list of String nodes (a qualified name, an option's value). */
@@ -283,6 +310,8 @@ class StatementWalker {
         const k = OBJECT_KIND[String(n.kind)];
         const q = qualified(strings(n.defnames));
         if (k && q) this.add('create', k, q);
+        // A collation's or text search object's definition is options (provider = icu, TEMPLATE = simple), not types.
+        if (k === 'collation' || k === 'text search configuration' || k === 'text search dictionary') this.handled.add(n.definition);
         break;
       }
       case 'CreateFunctionStmt':
@@ -338,7 +367,7 @@ class StatementWalker {
       case 'AlterOwnerStmt':
       case 'CommentStmt':
       case 'SecLabelStmt':
-        this.alterObject(n, kind === 'AlterObjectSchemaStmt' ? 'objectType' : 'objtype');
+        this.alterObject(n, kind === 'AlterObjectSchemaStmt' || kind === 'AlterOwnerStmt' ? 'objectType' : 'objtype');
         if (kind === 'AlterObjectSchemaStmt' && typeof n.newschema === 'string') {
           const moved = this.out[this.out.length - 1];
           if (moved && moved.action === 'alter') this.add('create', moved.kind, { schema: n.newschema, name: moved.name });
@@ -365,8 +394,26 @@ class StatementWalker {
       case 'DoStmt':
         this.doBlock(n);
         break;
-      default:
+      case 'CallStmt': {
+        const f = n.funccall as Node | undefined;
+        const q = qualified(strings(f?.funcname));
+        if (f && q && q.schema !== 'pg_catalog') this.add('reference', 'procedure', q, f.location as number | undefined);
+        this.handled.add(f?.funcname);
         break;
+      }
+      case 'CreateStatsStmt': {
+        // Like an index: statistics on a table alter it.
+        for (const r of (n.relations as unknown[] | undefined) ?? []) this.rel('alter', 'table', r);
+        const q = qualified(strings(n.defnames));
+        if (q) this.add('create', 'statistics', q);
+        break;
+      }
+      default: {
+        const named = NAMED_OBJECT_STATEMENTS[kind];
+        const q = named && qualified(strings(n[named.field]));
+        if (named && q) this.add(named.action, named.kind, q);
+        break;
+      }
     }
     this.walk(n, undefined);
     if (--this.depth === 0) this.dropCteReferences();
@@ -615,10 +662,33 @@ class StatementWalker {
       const f = o.FuncCall as Node;
       const q = qualified(strings(f.funcname));
       if (q && q.schema !== 'pg_catalog') this.add('reference', 'function', q, f.location as number | undefined);
+      const byName = q && (q.schema === undefined || q.schema === 'pg_catalog') ? RELATION_NAME_FUNCTIONS[q.name] : undefined;
+      const named = byName && relationLiteral((f.args as Node[] | undefined)?.[0]);
+      if (byName && named) {
+        this.add(byName.action, byName.kind, named.name, named.location);
+        this.handled.add((f.args as Node[])[0]);
+      }
       this.walk(f.args, 'args');
       this.walk(f.agg_filter, 'agg_filter');
       this.walk(f.over, 'over');
       return;
+    }
+    const collate = o.CollateClause ? (o.CollateClause as Node) : key === 'collClause' ? o : undefined;
+    if (collate && Array.isArray(collate.collname)) {
+      const q = qualified(strings(collate.collname));
+      if (q && q.schema !== 'pg_catalog') this.add('reference', 'collation', q, collate.location as number | undefined);
+      this.walk(collate.arg, 'arg');
+      return;
+    }
+    if (o.TypeCast) {
+      // 'orders'::regclass names a relation.
+      const c = o.TypeCast as Node;
+      const type = strings((c.typeName as Node | undefined)?.names);
+      const named = type[type.length - 1] === 'regclass' ? relationLiteral(c.arg) : undefined;
+      if (named) {
+        this.add('reference', 'relation', named.name, named.location);
+        return;
+      }
     }
     const typeName = o.TypeName ? (o.TypeName as Node) : key && TYPE_KEYS.has(key) ? o : undefined;
     if (typeName && Array.isArray(typeName.names)) {
@@ -634,6 +704,49 @@ class StatementWalker {
 }
 
 const TYPE_KEYS = new Set(['typeName', 'returnType', 'argType', 'ofTypename']);
+
+/** A relation named by a string constant ('orders', 'billing."Orders"', or that cast to regclass), as PostgreSQL reads it. */
+function relationLiteral(arg: unknown): { name: { schema?: string; name: string }; location?: number } | undefined {
+  let a = arg as Node | undefined;
+  const cast = a?.TypeCast as Node | undefined;
+  if (cast) a = cast.arg as Node | undefined;
+  const c = a?.A_Const as Node | undefined;
+  const text = (c?.sval as { sval?: string } | undefined)?.sval;
+  if (typeof text !== 'string') return undefined;
+  const parts = identifierParts(text);
+  const name = parts && qualified(parts);
+  return name ? { name, location: c!.location as number | undefined } : undefined;
+}
+
+/** `schema.name` as the server splits a qualified name in a string: unquoted parts fold to lower case, "quoted" ones keep theirs. */
+export function identifierParts(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    let part = '';
+    if (text[i] === '"') {
+      for (i++; ; i++) {
+        if (i >= text.length) return undefined;
+        if (text[i] === '"') {
+          if (text[i + 1] !== '"') break;
+          i++;
+        }
+        part += text[i];
+      }
+      i++;
+    } else {
+      const m = /^[^."]+/.exec(text.slice(i));
+      if (!m) return undefined;
+      part = m[0].trim().toLowerCase();
+      i += m[0].length;
+    }
+    if (!part) return undefined;
+    parts.push(part);
+    if (i >= text.length) return parts.length <= 3 ? parts : undefined;
+    if (text[i] !== '.') return undefined;
+    i++;
+  }
+}
 
 function unwrapRangeVar(v: unknown): RangeVar | undefined {
   const o = v as Node | undefined;

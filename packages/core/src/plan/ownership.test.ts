@@ -27,6 +27,32 @@ describe('checkOwnership', () => {
     expect(b.map((p) => p.message)).toEqual(['app creates table public.settings, which core also creates (modules/core/migrations/001.up.sql:1)']);
   });
 
+  it("a schema one module's migrations create is its own: others may not create in it, alter or drop it; one several create is shared", () => {
+    const modules = [mod('a'), mod('b', { dependsOn: ['a'] }), mod('c')];
+    const a = mig('a', [touch('create', 'schema', 'a_s'), touch('create', 'schema', 'extensions')]);
+    const c = mig('c', [touch('create', 'schema', 'extensions')]);
+    const b = mig('b', [
+      touch('create', 'table', 'b_t', { schema: 'a_s', line: 2 }),
+      touch('write', 'table', 'x', { schema: 'a_s', line: 3 }),
+      touch('drop', 'schema', 'a_s', { line: 4 }),
+      touch('alter', 'schema', 'a_s', { line: 5 }),
+      // Reading from it is reported only for objects a creates (by name); a shared schema is anyone's.
+      touch('reference', 'relation', 'unknown', { schema: 'a_s', line: 6 }),
+      touch('create', 'function', 'f', { schema: 'extensions', line: 7 }),
+      touch('drop', 'schema', 'extensions', { line: 8 }),
+    ]);
+    expect(checkOwnership(modules, [a, c, b]).map((p) => `${p.code} ${p.line} ${p.message}`)).toEqual([
+      'BH043 2 b creates table a_s.b_t, in schema a_s of module a',
+      'BH043 3 b writes to table a_s.x, in schema a_s of module a',
+      'BH043 4 b drops schema a_s, which module a creates',
+      'BH043 5 b alters schema a_s, which module a creates',
+    ]);
+    // A schema a manifest names is its module's, dropping it too.
+    expect(checkOwnership([mod('billing', { schema: 'billing' }), mod('orders')], [mig('orders', [touch('drop', 'schema', 'billing')])]).map((p) => p.message)).toEqual([
+      "orders drops schema billing, which is module billing's (its manifest's schema)",
+    ]);
+  });
+
   it('names are compared schema-qualified: one name in two modules’ own schemas is two objects', () => {
     const modules = [mod('billing', { schema: 'billing' }), mod('orders', { schema: 'orders' })];
     expect(checkOwnership(modules, [mig('billing', [touch('create', 'table', 'events')]), mig('orders', [touch('create', 'table', 'events')])])).toEqual([]);

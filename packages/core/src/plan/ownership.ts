@@ -22,7 +22,21 @@ export interface AnalysedMigration {
 }
 
 /** Objects `owns` patterns and the created-by map speak about: named schema objects. */
-const OWNABLE = new Set<ObjectKind>(['table', 'view', 'materialized view', 'relation', 'sequence', 'type', 'function', 'procedure']);
+const OWNABLE = new Set<ObjectKind>([
+  'table',
+  'view',
+  'materialized view',
+  'relation',
+  'sequence',
+  'type',
+  'function',
+  'procedure',
+  'collation',
+  'text search configuration',
+  'text search dictionary',
+  'statistics',
+  'conversion',
+]);
 /** Kinds that live on a table: touching one touches the table. */
 const ON_TABLE = new Set<ObjectKind>(['trigger', 'policy', 'column']);
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
@@ -68,6 +82,19 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
   // A schema named by a module's manifest belongs to it (public is everyone's).
   const schemaOwner = new Map<string, string>();
   for (const m of modules) if (m.schema !== 'public' && !m.manifest.tenants) schemaOwner.set(m.schema, m.name);
+
+  // A schema the migrations of one module alone create (no manifest naming it) is that module's
+  // too, for what others create, alter, drop or write in it. Several modules creating one name
+  // share it (an `extensions` schema in each module's database).
+  const schemaCreators = new Map<string, Set<string>>();
+  for (const a of analysed) {
+    if (a.direction !== 'up' || !byName.has(a.module)) continue;
+    for (const t of a.touches) if (t.kind === 'schema' && t.action === 'create') (schemaCreators.get(t.name) ?? schemaCreators.set(t.name, new Set()).get(t.name)!).add(a.module);
+  }
+  const createdSchemaOwner = (schema: string): string | undefined => {
+    const by = schemaCreators.get(schema);
+    return by?.size === 1 && schema !== 'public' && !SYSTEM_SCHEMAS.has(schema) ? [...by][0] : undefined;
+  };
 
   const resolve = (m: Module, t: { schema?: string; name: string }) => ({ schema: t.schema ?? moduleSchema(m), name: t.name });
   const key = (kind: ObjectKind, schema: string, name: string) => `${family(kind)}:${schema}.${name}`;
@@ -127,8 +154,22 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
       const via = t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : '';
       const what = `${target.kind} ${target.schema}.${target.name}`;
 
+      // Another module's schema itself: dropped, altered, granted on, or created again.
+      if (t.kind === 'schema') {
+        const owner = schemaOwner.get(t.name) ?? createdSchemaOwner(t.name);
+        if (owner && owner !== m.name && action !== 'reference') {
+          report(
+            problem('BH043', `${m.name} ${verb} schema ${t.name}${via}, which ${schemaOwner.has(t.name) ? `is module ${owner}'s (its manifest's schema)` : `module ${owner} creates`}`, {
+              ...where,
+              fix: `modules do not change each other's schemas: move this to a migration of ${owner}, or give ${m.name} a schema of its own`,
+            }),
+            `${a.file}:${t.line}:schema ${t.name}`,
+          );
+        }
+        continue;
+      }
       // Another module's schema.
-      const schemaModule = schemaOwner.get(target.schema);
+      const schemaModule = schemaOwner.get(target.schema) ?? (action !== 'reference' ? createdSchemaOwner(target.schema) : undefined);
       if (schemaModule && schemaModule !== m.name && t.kind !== 'extension') {
         report(
           problem(action === 'reference' ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, in schema ${target.schema} of module ${schemaModule}`, {
