@@ -1,21 +1,25 @@
 import type { Rule } from '../types.js';
 import { existingTable } from './util.js';
 
-const DDL = new Set(['AlterTableStmt', 'CreateStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateEnumStmt', 'AlterEnumStmt']);
-
 export const backfillWithDdl: Rule = {
   code: 'BH-M502',
   name: 'backfill-in-ddl-transaction',
-  rationale: 'a backfill in the same transaction as DDL keeps the DDL\'s ACCESS EXCLUSIVE lock until every row is written',
+  rationale: "a backfill in the same transaction as DDL keeps the DDL's ACCESS EXCLUSIVE lock until every row is written",
   fix: 'put the backfill in a migration of its own (batched), after the DDL migration',
   severity: 'warning',
   checkFile(f) {
     if (!f.transactional) return [];
-    const lockedBy = f.statements.filter((s) => s.kind === 'AlterTableStmt' && existingTable(s.node.relation, s, f)).map((s) => existingTable(s.node.relation, s, f)!);
-    if (!lockedBy.length) return [];
-    return f.statements
-      .filter((s) => s.kind === 'UpdateStmt' && existingTable(s.node.relation, s, f) && lockedBy.includes(existingTable(s.node.relation, s, f)!))
-      .filter(() => f.statements.some((d) => DDL.has(d.kind)))
-      .map((s) => ({ message: `backfill of ${existingTable(s.node.relation, s, f)} in the transaction that altered it: the table stays locked while every row is written`, offset: s.offset }));
+    /** Each existing table an ALTER TABLE locks, and the first statement that does. */
+    const lockedAt = new Map<string, number>();
+    for (const s of f.statements) {
+      const t = s.kind === 'AlterTableStmt' ? existingTable(s.node.relation, s, f) : undefined;
+      if (t && !lockedAt.has(t)) lockedAt.set(t, s.index);
+    }
+    // An UPDATE before the ALTER (hydra's backfill, then SET NOT NULL) writes before the lock is taken.
+    return f.statements.flatMap((s) => {
+      const t = s.kind === 'UpdateStmt' ? existingTable(s.node.relation, s, f) : undefined;
+      const at = t === undefined ? undefined : lockedAt.get(t);
+      return at !== undefined && at < s.index ? [{ message: `backfill of ${t} in the transaction that altered it: the table stays locked while every row is written`, offset: s.offset }] : [];
+    });
   },
 };
