@@ -28,6 +28,18 @@ export interface MigrationFile {
 
 const JS_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SQL_EXT = /\.(up|down)\.sql$/;
+/** An id that is a release number: 2.5.12, 1.0.0-beta.3. */
+const DOTTED = /^\d+\.\d+(?:\.\d+)*(?:[-_.].*)?$/;
+const compareDotted = (a: string, b: string): number => {
+  const [x, y] = [a.split(/[.\-_]/), b.split(/[.\-_]/)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const [p, q] = [x[i] ?? '', y[i] ?? ''];
+    const [n, m] = [Number(p), Number(q)];
+    const c = p !== '' && q !== '' && Number.isInteger(n) && Number.isInteger(m) ? n - m : p < q ? -1 : p > q ? 1 : 0;
+    if (c !== 0) return c;
+  }
+  return 0;
+};
 const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?:-\d+)*(?=[-_.]|$)|\d+)(?:[_-]?(.*))?$/;
 const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
@@ -331,6 +343,25 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         fix: dated ?? `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
       }),
     );
+  }
+
+  // Release numbers as names (wiki.js: 2.0.0.js, 2.5.12.js): one problem saying how to rename them all.
+  const dotted = migrations.filter((m) => DOTTED.test(m.id));
+  if (dotted.length >= 2 && new Set(dotted.map((m) => m.version)).size < dotted.length) {
+    const inOrder = [...dotted].sort((a, b) => compareDotted(a.id, b.id));
+    const width = Math.max(3, String(inOrder.length).length);
+    const renames = inOrder.map((m, i) => `${path.basename(m.upPath)} → ${String(i + 1).padStart(width, '0')}_v${m.id.replace(/\./g, '_')}${path.basename(m.upPath).slice(m.id.length)}`);
+    const asText = [...dotted].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const wrong = asText.findIndex((m, i) => m !== inOrder[i]);
+    const sorts = wrong >= 0 ? ` and sort as text (${asText[wrong]!.id} before ${inOrder[wrong]!.id})` : '';
+    problems.push(
+      problem('BH012', `${plural(dotted.length, 'migration')} named by release number (${inOrder.slice(0, 3).map((m) => m.id).join(', ')}${dotted.length > 3 ? ', …' : ''}): the version is the leading digits only ("${dotted[0]!.version}"), so they share versions${sorts}`, {
+        module,
+        file: rel(inOrder[0]!.upPath),
+        fix: `rename them to numbered versions in release order: ${renames.slice(0, 3).join(', ')}${renames.length > 3 ? `, … (${renames.length} in all)` : ''}`,
+      }),
+    );
+    return { migrations, problems, warnings };
   }
 
   const seenVersion = new Map<string, string>();

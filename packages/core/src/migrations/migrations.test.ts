@@ -125,4 +125,15 @@ describe('scanMigrationsFolder', () => {
     const d = scan({ '2026-01-05-0000-add-rss-title.up.sql': '', '2026-01-05-0000-add-tls-monitor.up.sql': '' });
     expect(d.problems[0]!.fix).toContain('e.g. 2026-01-05-0001_add-tls-monitor if no other file has it');
   });
+
+  it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
+    const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        code: 'BH012',
+        message: '4 migrations named by release number (2.0.0, 2.5.12, 2.5.108, …): the version is the leading digits only ("2"), so they share versions and sort as text (2.10.1 before 2.5.12)',
+        fix: 'rename them to numbered versions in release order: 2.0.0.js → 001_v2_0_0.js, 2.5.12.js → 002_v2_5_12.js, 2.5.108.js → 003_v2_5_108.js, … (4 in all)',
+      }),
+    ]);
+  });
 });
