@@ -102,7 +102,9 @@ export function renderUp(r: MigrateResult, out: Output): void {
     else if (m.status === 'nothing-to-revert') write(`${m.unit}: nothing to revert`);
   }
   for (const [module, n] of quiet) write(`${module}: ${plural(n, 'tenant')} ${r.command === 'up' ? 'up to date' : 'with nothing to revert'}`);
-  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  // Counts of modules (or tenants), not of migrations: "modules: 1 applied, 2 up to date".
+  const what = r.modules.some((m) => m.tenant !== undefined) ? 'modules and tenants' : 'modules';
+  const summary = counts.size ? `${what}: ${[...counts].map(([s, n]) => `${n} ${s.replace(/-/g, ' ')}`).join(', ')}` : '';
   write(`${r.dryRun ? 'dry run, nothing changed: ' : ''}${summary || 'no modules'}${r.command === 'up' && !r.dryRun && r.runId ? ` (run ${r.runId})` : ''}`);
 }
 
