@@ -124,6 +124,12 @@ export async function down(knex: Knex) {
     expect(leftover.stderr).toContain('admin: ✗ 1 finding');
     expect(leftover.stderr).toContain('after every down, the database is not as before the first up');
     expect(leftover.stderr).toContain("user_role_enum: enum left behind ('admin', 'user')");
+    // And whose down it is.
+    expect(leftover.stderr).toContain('→ 001_users creates enum user_role_enum; its down (modules/admin/migrations/001_users.down.sql) does not drop it');
+    const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(json.json.modules[0].findings).toEqual([
+      expect.objectContaining({ kind: 'left-behind', migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', leftBy: [{ migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', objects: ['enum user_role_enum'] }] }),
+    ]);
 
     fx!.write('modules/admin/migrations/001_users.down.sql', 'DROP TABLE users;\nDROP TYPE user_role_enum;\n');
     fx!.write('modules/admin/migrations/002_audit.up.sql', 'CREATE TABLE audit_logs (id int PRIMARY KEY);\n');
@@ -152,6 +158,25 @@ export async function down(knex: Knex) {
     const deps = await runCli(['verify'], { cwd: fx!.root, env: s.env });
     expect(deps.exitCode).toBe(1);
     expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
+  });
+
+  it("names the migration whose down leaves things behind: a knex migration's do-nothing down (kutt)", async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'links',
+        migrations: {
+          '001_init.js': "exports.up = async (knex) => {\n  await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\n  await knex.schema.createTable('visits', (t) => { t.increments('id'); t.integer('link_id').references('id').inTable('links'); });\n};\nexports.down = async () => {\n  // do nothing\n};\n",
+          '002_expire.up.sql': 'ALTER TABLE links ADD COLUMN expire_in timestamptz;\nCREATE INDEX links_expire_idx ON links (expire_in);\n',
+          '002_expire.down.sql': 'DROP INDEX links_expire_idx;\n',
+        },
+      },
+    ]);
+    const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    // The tables' sequences, keys, indexes and columns (002's too) go with the tables.
+    expect(r.json.modules[0].findings[0].leftBy).toEqual([
+      { migration: '001_init', file: 'modules/links/migrations/001_init.js', objects: ['links', 'visits'] },
+    ]);
   });
 
   it('--step names the migration whose down does not undo its up (a down dropping a column its up did not add)', async () => {

@@ -2,7 +2,10 @@ import { loadValidWorkspace, selectModules, type CommonOptions } from '../comman
 import { databaseKey } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
+import { analyseModules } from '../analysis/migrations.js';
+import { family } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
+import type { AnalysedMigration } from '../plan/ownership.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
@@ -32,6 +35,8 @@ export interface VerifyFinding {
   /** What differs, for left-behind and not-reproducible findings (one line each in `lines`). */
   differences?: Difference[];
   lines?: string[];
+  /** For left-behind: the migrations whose ups create what remains (their downs do not drop it), in order. */
+  leftBy?: { migration: string; file: string; objects: string[] }[];
 }
 
 export interface ModuleVerify {
@@ -197,7 +202,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     const reverted = await snap();
     const left = diffSnapshots(before, reverted);
     if (left.length) {
-      findings.push(differenceFinding('left-behind', undefined, rel, 'after every down, the database is not as before the first up', left, schema));
+      const finding = differenceFinding('left-behind', undefined, rel, 'after every down, the database is not as before the first up', left, schema);
+      // Whose down it is: the migration whose up creates each object left behind (seed 004's enum).
+      const by = await leftBy(ws, m, up, left, schema);
+      if (by.length) {
+        finding.leftBy = by;
+        for (const b of by) finding.lines!.push(`→ ${b.migration} creates ${b.objects.length > 6 ? `${b.objects.slice(0, 6).join(', ')} and ${b.objects.length - 6} more` : b.objects.join(', ')}; its down (${b.file}) does not drop ${b.objects.length > 1 ? 'them' : 'it'}`);
+        if (by.length === 1) Object.assign(finding, { migration: by[0]!.migration, file: by[0]!.file });
+      }
+      findings.push(finding);
       return scratch.target.display;
     }
     // Pass 3: every up again must build the same.
@@ -224,4 +237,69 @@ function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs
     // After a down, what is extra was left behind and what is missing was dropped though older than the up.
     lines: kind === 'left-behind' || kind === 'step-not-reverted' ? diffText(differences, schema).map((l) => l.replace(/ extra( \(|$)/, ' left behind$1').replace(/ missing( \(|$)/, ' dropped$1')) : diffText(differences, schema),
   };
+}
+
+/** The analysis' name family of a snapshot object's kind (see `family`); undefined for what lives on a table. */
+const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
+  table: 'relation',
+  view: 'relation',
+  'materialized view': 'relation',
+  'foreign table': 'relation',
+  sequence: 'relation',
+  index: 'relation',
+  enum: 'type',
+  domain: 'type',
+  'composite type': 'type',
+  'range type': 'type',
+  function: 'routine',
+  procedure: 'routine',
+  aggregate: 'routine',
+  schema: 'schema',
+  extension: 'extension',
+};
+
+/**
+ * For each object left behind after every down, the last migration whose up creates it, read
+ * from the analysis of the module's SQL (a TS migration's from the SQL it emits). A column,
+ * constraint, index, trigger or policy of a table left behind goes with the table; a sequence a
+ * column owns (serial) with its table. Objects no up names (made by a function, say) are left out.
+ */
+async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: readonly Difference[], schema: string): Promise<NonNullable<VerifyFinding['leftBy']>> {
+  let analysed: AnalysedMigration[];
+  try {
+    ({ analysed } = await analyseModules(ws, [m]));
+  } catch {
+    return [];
+  }
+  const order = new Map(up.map((r, i) => [r.file.id, i]));
+  const creator = new Map<string, string>();
+  for (const a of analysed.filter((x) => x.module === m.name && x.direction === 'up').sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0))) {
+    for (const t of a.touches) {
+      if (t.action !== 'create') continue;
+      if (t.kind === 'column' && t.table) creator.set(`column:${t.table.schema ?? schema}.${t.table.name}.${t.name}`, a.id);
+      else creator.set(`${family(t.kind)}:${t.kind === 'schema' || t.kind === 'extension' ? '' : `${t.schema ?? schema}.`}${t.name}`, a.id);
+    }
+  }
+  const leftTables = new Set(left.filter((d) => d.change === 'extra' && SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence').map((d) => `${d.schema}.${d.name}`));
+  const groups = new Map<string, string[]>();
+  for (const d of left) {
+    if (d.change !== 'extra') continue;
+    const owner = d.kind === 'sequence' && typeof d.actual?.owned_by === 'string' ? d.actual.owned_by.slice(0, d.actual.owned_by.lastIndexOf('.')) : undefined;
+    const onTable = d.table !== undefined ? `${d.schema}.${d.table}` : owner;
+    // What lives on a table left behind is told with the table.
+    if (onTable !== undefined && leftTables.has(onTable)) continue;
+    const f = SNAPSHOT_FAMILY[d.kind];
+    const id =
+      d.kind === 'column' ? creator.get(`column:${d.schema}.${d.table}.${d.name}`)
+      : f ? creator.get(`${f}:${f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.name}`) ?? (onTable ? creator.get(`relation:${onTable}`) : undefined)
+      : d.table !== undefined ? creator.get(`relation:${d.schema}.${d.table}`)
+      : undefined;
+    if (id === undefined) continue;
+    const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
+    (groups.get(id) ?? groups.set(id, []).get(id)!).push(name);
+  }
+  return [...groups].sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0)).map(([id, objects]) => {
+    const r = up.find((x) => x.file.id === id)!;
+    return { migration: id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects };
+  });
 }
