@@ -88,6 +88,14 @@ function sqlFileFix(abs: string, name: string): string {
   return `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers`;
 }
 
+/** A line marking the other direction's section in goose, sql-migrate or dbmate files. */
+function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
+  const re = direction === 'down' ? /^[ \t]*--[ \t]*(\+goose Down|\+migrate Down|migrate:down)\b.*$/im : /^[ \t]*--[ \t]*(\+goose Up|\+migrate Up|migrate:up)\b.*$/im;
+  const m = re.exec(text);
+  if (!m) return undefined;
+  return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
+}
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -290,6 +298,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     }
     const up = (upSource as { text: string }).text;
     const down = downSource && (downSource as { text: string }).text;
+    // Another tool's file of both directions, renamed: its down section would run as part of the up.
+    const other = [otherDirection(up, 'down', f.up), down === undefined ? undefined : otherDirection(down, 'up', f.down!)].find((x) => x !== undefined);
+    if (other) {
+      const target = `${id}.${other.direction}.sql`;
+      problems.push(
+        problem('BH038', `"-- ${other.marker}" at line ${other.line}: what follows is another tool's ${other.direction} section, and Bulkhead would run it as part of the ${other.direction === 'down' ? 'up' : 'down'}`, {
+          module,
+          file: rel(other.file),
+          line: other.line,
+          fix: `move the statements under it to ${target}${other.direction === 'down' && f.down ? ' (merging with what is there)' : ''}, and delete the marker lines`,
+        }),
+      );
+      continue;
+    }
     if (!/\S/.test(up.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
       warnings.push(
         problem('BH038', `${path.basename(f.up)} has no statements (${up.trim() ? 'comments only' : 'empty'}): it will be recorded as applied without changing anything`, {

@@ -126,6 +126,22 @@ describe('scanMigrationsFolder', () => {
     expect(d.problems[0]!.fix).toContain('e.g. 2026-01-05-0001_add-tls-monitor if no other file has it');
   });
 
+  it("another tool's file of both directions, renamed .up.sql, is refused: its down section would run with the up", () => {
+    const r = scan({
+      '001_dbmate.up.sql': '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n',
+      '002_goose.up.sql': '-- +goose Up\nCREATE TABLE u (id int);\n-- +goose Down\nDROP TABLE u;\n',
+      '003_sqlmigrate.up.sql': 'CREATE TABLE v (id int);\n',
+      '003_sqlmigrate.down.sql': '-- +migrate Up\nCREATE TABLE v (id int);\n-- +migrate Down\nDROP TABLE v;\n',
+      '004_fine.up.sql': '-- +goose Up\n-- migrate:downtime is a column name, not a marker\nCREATE TABLE w (id int);\n',
+    });
+    expect(r.problems.map((p) => [p.code, p.file, p.line, p.message, p.fix])).toEqual([
+      ['BH038', '001_dbmate.up.sql', 4, '"-- migrate:down" at line 4: what follows is another tool\'s down section, and Bulkhead would run it as part of the up', 'move the statements under it to 001_dbmate.down.sql, and delete the marker lines'],
+      ['BH038', '002_goose.up.sql', 3, '"-- +goose Down" at line 3: what follows is another tool\'s down section, and Bulkhead would run it as part of the up', 'move the statements under it to 002_goose.down.sql, and delete the marker lines'],
+      ['BH038', '003_sqlmigrate.down.sql', 1, '"-- +migrate Up" at line 1: what follows is another tool\'s up section, and Bulkhead would run it as part of the down', 'move the statements under it to 003_sqlmigrate.up.sql, and delete the marker lines'],
+    ]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['004_fine']);
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([
