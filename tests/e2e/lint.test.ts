@@ -94,6 +94,31 @@ export async function down(knex: Knex) {
     expect(gha.stdout).toContain('::warning file=modules/shop/migrations/002_status.ts');
   });
 
+  it("a knex migration's fixes read as knex (string(), increments(), exports.config); one that fails on the scratch database is linted up to its failure and said not to be checked after", async () => {
+    fx = makeWorkspace([
+      {
+        name: 'links',
+        url: 'pglite://memory',
+        migrations: {
+          '001_links.js': "exports.up = (knex) => knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\nexports.down = (knex) => knex.schema.dropTable('links');\n",
+          '002_index.js': "exports.up = (knex) => knex.raw('CREATE INDEX CONCURRENTLY links_address ON links (address)');\nexports.down = (knex) => knex.raw('DROP INDEX links_address');\n",
+          '003_later.js': "exports.up = (knex) => knex.schema.dropTable('links');\n",
+        },
+      },
+    ]);
+    const r = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(1);
+    const by = (code: string) => r.json.findings.filter((f: any) => f.code === code).map((f: any) => `${f.file.replace(/.*\//, '')}: ${f.fix}`);
+    expect(by('BH-Y603')).toEqual(["001_links.js: use text: table.text('col') instead of table.string('col') (knex's string() is varchar(255)), with a CHECK (length(col) <= n) if the limit matters"]);
+    expect(by('BH-Y604')).toEqual(["001_links.js: use bigint: table.bigIncrements('id') instead of table.increments('id')"]);
+    expect(by('BH-T401')).toEqual(['002_index.js: move the statement into a migration of its own with export const config = { transaction: false } (CommonJS: exports.config = { transaction: false })']);
+    // 003 is not known (its SQL was never emitted): said, as a warning.
+    expect(r.json.findings).toContainEqual(
+      expect.objectContaining({ code: 'BH-S003', severity: 'warning', file: 'modules/links/migrations/002_index.js', message: expect.stringContaining('not checked for isolation nor linted: CREATE INDEX CONCURRENTLY cannot run inside a transaction block'), fix: expect.stringContaining('002_index fails wherever it runs in a transaction: export const config = { transaction: false }') }),
+    );
+    expect(r.json.findings.some((f: any) => f.file.endsWith('003_later.js') && f.code !== 'BH-S003')).toBe(false);
+  });
+
   it('an undeclared extension, another module’s object, and a statement for a newer PostgreSQL', async () => {
     fx = makeWorkspace([
       { name: 'inventory', url: 'pglite://memory', manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id bigint PRIMARY KEY);\n' } },

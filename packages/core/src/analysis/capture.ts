@@ -19,7 +19,7 @@ export interface CaptureResult {
    * Where the chain stopped (a migration that failed on the scratch database), if it did; `code`
    * when it did not even prepare (the problem's own code, which validate and up report).
    */
-  stopped?: { id: string; direction: 'up' | 'down'; message: string; code?: ProblemCode };
+  stopped?: { id: string; direction: 'up' | 'down'; message: string; code?: ProblemCode; sql?: string[] };
 }
 
 /**
@@ -57,7 +57,8 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
         try {
           await replay(db, p.runnable, { schema: unit.schema });
         } catch (e) {
-          return { captured, stopped: { id: m.id, direction: 'up' as const, message: (e as Error).message } };
+          // What it sent until it failed (the failing statement last) is still worth linting.
+          return { captured, stopped: { id: m.id, direction: 'up' as const, message: (e as Error).message, ...(into?.up.length ? { sql: into.up } : {}) } };
         } finally {
           sink = undefined;
         }

@@ -68,7 +68,9 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
       if (stopped) {
         for (const m of js) {
-          if (!captured.has(m.id)) cache.set(module.name, m.checksum, { up: [], down: [], failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)!, code: stopped.code } });
+          if (captured.has(m.id)) continue;
+          const sent = m.id === stopped.id && stopped.sql ? { sql: { up: stopped.sql, down: [] } } : {};
+          cache.set(module.name, m.checksum, { up: [], down: [], ...sent, failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)!, code: stopped.code } });
         }
       }
     }
@@ -78,10 +80,12 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     if (failed && (failed.code === undefined || failed.code === 'BH028')) {
       const at = module.migrations.find((m) => m.id === failed.at);
       problems.push(
-        problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation: ${failed.message}`, {
+        problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation nor linted: ${failed.message}`, {
           module: module.name,
           file: at ? ws.rel(at.upPath) : module.file,
-          fix: /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
+          fix: /cannot (run|be executed) inside a transaction block/.test(failed.message)
+            ? `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`
+            : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
             ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
             : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand',
         }),
@@ -93,6 +97,8 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         const entry = cache.get(module.name, m.checksum);
         if (!entry || entry.failed) {
           notAnalysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath) });
+          // The migration that failed: what it sent until then, for lint.
+          if (entry?.sql) emitted.set(`${module.name}:${m.id}`, entry.sql);
           continue;
         }
         analysed.push({ module: module.name, id: m.id, file: ws.rel(m.upPath), direction: 'up', touches: entry.up });

@@ -106,6 +106,12 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const r = ENGINE_RULES.otherModule;
     findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
   }
+  // TS/JS migrations whose SQL is not known (the chain failed on the scratch database): said, not skipped silently.
+  for (const p of analysis.problems) {
+    if (p.code !== 'BH048' || !selected.some((m) => m.name === p.module)) continue;
+    const r = ENGINE_RULES.notLinted;
+    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
+  }
   const configured = findings.map((x) => configure(ws, x)).filter((x): x is LintFinding => x !== undefined);
   configured.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
   const trace = o.trace ? (await Promise.all(selected.map((m) => traceModule(ws, m, { server: o.server })))).flat() : undefined;
@@ -292,7 +298,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
       column: pos.column,
       statement: statement ? shortenSql(statement.text, 120) : '',
       message: `${hit.message}${src.ts ? ' (in the SQL it emits)' : ''}`,
-      fix: hit.fix ?? rule.fix,
+      fix: src.ts ? forTsMigration(hit.fix ?? ('tsFix' in rule ? rule.tsFix : undefined) ?? rule.fix) : (hit.fix ?? rule.fix),
     });
   }
   src.allow.forEach((a, i) => {
@@ -360,4 +366,12 @@ async function pendingOf(ws: Workspace, modules: readonly Module[], o: LintOptio
 function qualifier(module: Module): (schema: string | undefined, name: string) => string {
   const own = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
   return (schema, name) => `${schema ?? own}.${name}`;
+}
+
+/** A fix as a TS/JS migration applies it: its no-transaction mark is `config`, not a SQL comment. */
+function forTsMigration(fix: string): string {
+  const mark = 'export const config = { transaction: false } (CommonJS: exports.config = { transaction: false })';
+  return fix
+    .replace(/\bmarked -- bulkhead:no-transaction\b/g, `with ${mark}`)
+    .replace(/\bmark the file (with )?-- bulkhead:no-transaction\b/g, `add ${mark} to the file`);
 }

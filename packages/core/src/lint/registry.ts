@@ -73,4 +73,11 @@ export const ENGINE_RULES = {
   otherModule: { code: 'BH-X802', name: 'other-module-object', rationale: "a module's migrations must not touch another module's objects", fix: 'move the change into the owning module', severity: 'error' as const },
   suppressionWithoutReason: { code: 'BH-S001', name: 'allow-without-reason', rationale: 'a suppression must say why', fix: 'write -- bulkhead:allow <rule> <reason>', severity: 'error' as const },
   unusedSuppression: { code: 'BH-S002', name: 'unused-allow', rationale: 'a suppression that matches no finding hides nothing and misleads', fix: 'remove it', severity: 'warning' as const },
+  notLinted: {
+    code: 'BH-S003',
+    name: 'not-linted',
+    rationale: 'a TS/JS migration that fails on the embedded scratch database emits no SQL from there on: the module\'s later TS/JS migrations are not checked',
+    fix: 'make the chain run on an empty embedded database (see the message), or check these migrations by hand',
+    severity: 'warning' as const,
+  },
 };

@@ -63,6 +63,8 @@ export interface Rule {
   /** Why it matters, in one line. */
   rationale: string;
   fix: string;
+  /** The fix for SQL a TS/JS (knex) migration emits, when it reads differently there (knex's builder call). */
+  tsFix?: string;
   severity: Severity;
   /** Per statement. */
   check?(s: LintStatement, f: LintFile): RuleHit[] | RuleHit | undefined;

@@ -6,6 +6,7 @@ export const intPrimaryKey: Rule = {
   name: 'int-primary-key',
   rationale: 'an integer key runs out at 2,147,483,647 rows ever inserted; widening it later rewrites the table and every foreign key',
   fix: 'use bigint (bigserial, or bigint GENERATED ALWAYS AS IDENTITY)',
+  tsFix: "use bigint: table.bigIncrements('id') instead of table.increments('id')",
   severity: 'warning',
   check(s) {
     const pkCols = new Set<string>();

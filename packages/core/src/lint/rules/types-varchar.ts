@@ -6,6 +6,7 @@ export const varcharColumn: Rule = {
   name: 'varchar-with-length',
   rationale: 'varchar(n) is text with a limit that takes an ACCESS EXCLUSIVE lock (and a rewrite check) to change later',
   fix: 'use text, with a CHECK (length(col) <= n) if the limit matters (a CHECK can be changed NOT VALID)',
+  tsFix: "use text: table.text('col') instead of table.string('col') (knex's string() is varchar(255)), with a CHECK (length(col) <= n) if the limit matters",
   severity: 'warning',
   check(s) {
     return columnDefs(s)
