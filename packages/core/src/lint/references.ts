@@ -47,6 +47,11 @@ export class References {
     for (const set of this.by.values()) set.delete(who);
   }
 
+  /** A referencing view or table renamed: it references what it did, under its new name. */
+  private renameReferrer(from: string, to: string): void {
+    for (const set of this.by.values()) if (set.delete(from)) set.add(to);
+  }
+
   /** Follow one statement. */
   apply(s: LintStatement, qualify: Qualify): void {
     const n = s.node;
@@ -128,6 +133,17 @@ export class References {
           this.columns.delete(table);
           this.by.delete(table);
           if (cols) this.columns.set(renamed, cols);
+          if (refs) this.by.set(renamed, refs);
+          // Its own foreign keys (and, for ALTER TABLE on a view, the view) go by the new name too.
+          this.renameReferrer(`foreign key of ${table}`, `foreign key of ${renamed}`);
+          this.renameReferrer(`view ${table}`, `view ${renamed}`);
+        } else if (n.renameType === 'OBJECT_VIEW' || n.renameType === 'OBJECT_MATVIEW') {
+          const kind = n.renameType === 'OBJECT_VIEW' ? 'view' : 'materialized view';
+          const renamed = qualify(r.schema, n.newname);
+          this.renameReferrer(`${kind} ${table}`, `${kind} ${renamed}`);
+          // A view can be referenced by other views too.
+          const refs = this.by.get(table);
+          this.by.delete(table);
           if (refs) this.by.set(renamed, refs);
         }
         break;

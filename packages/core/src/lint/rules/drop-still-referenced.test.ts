@@ -10,8 +10,15 @@ describe('BH-C302 drop-still-referenced', () => {
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders CASCADE;',
         // A view follows its table through a rename.
         'CREATE VIEW recent AS SELECT * FROM orders;\nALTER TABLE orders RENAME TO orders_old;\nDROP TABLE orders_old;',
+        // A renamed view still reads its table.
+        'CREATE VIEW recent AS SELECT * FROM orders;\nALTER VIEW recent RENAME TO latest;\nDROP TABLE orders;',
       ],
-      ['CREATE VIEW recent AS SELECT * FROM orders;\nDROP VIEW recent;\nDROP TABLE orders;', 'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items;\nDROP TABLE orders;', 'DROP TABLE orders;'],
+      ['CREATE VIEW recent AS SELECT * FROM orders;\nDROP VIEW recent;\nDROP TABLE orders;', 'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items;\nDROP TABLE orders;', 'DROP TABLE orders;',
+        // Renamed, then dropped under the new name: nothing references orders any more.
+        'CREATE VIEW recent AS SELECT * FROM orders;\nALTER VIEW recent RENAME TO latest;\nDROP VIEW latest;\nDROP TABLE orders;',
+        'CREATE MATERIALIZED VIEW totals AS SELECT count(*) FROM orders;\nALTER MATERIALIZED VIEW totals RENAME TO sums;\nDROP MATERIALIZED VIEW sums;\nDROP TABLE orders;',
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nALTER TABLE items RENAME TO lines;\nDROP TABLE lines;\nDROP TABLE orders;',
+      ],
     );
   });
 });
