@@ -159,7 +159,11 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['modules/bad/migrations/001_syntax.up.sql:3', 'syntax error', 'fix the SQL syntax'] });
     // What psql or another tool accepts, but the server does not, is named as such.
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\n\\connect other\n');
-    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'line 2 is a psql meta-command (\\connect), not SQL'] });
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', "line 2 is psql's \\connect, not SQL: a migration runs on its module's database (database.url in its manifest)"] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', '\\set ON_ERROR_STOP on\nCREATE TABLE ok (id int);\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'line 1 is a psql meta-command (\\set), not SQL'] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\n\\i ./functions.sql\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', "line 2 is psql's \\i, not SQL: the server cannot read other files"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');

@@ -212,7 +212,14 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
 function syntaxFix(text: string, line: number): string {
   const lines = text.split('\n');
   const at = lines[line - 1] ?? '';
-  if (/^\s*\\[a-zA-Z!?]/.test(at)) return `line ${line} is a psql meta-command (${at.trim().split(/\s/)[0]}), not SQL: Bulkhead sends the file to the server; remove it`;
+  const meta = /^\s*(\\[a-zA-Z!?]+)/.exec(at)?.[1];
+  if (meta === '\\c' || meta === '\\connect') {
+    return `line ${line} is psql's ${meta}, not SQL: a migration runs on its module's database (database.url in its manifest); remove it, and move what it does to another database into that database's module`;
+  }
+  if (meta === '\\i' || meta === '\\ir' || meta === '\\include' || meta === '\\include_relative') {
+    return `line ${line} is psql's ${meta}, not SQL: the server cannot read other files; paste the included file's SQL in its place (or make it a migration of its own)`;
+  }
+  if (meta) return `line ${line} is a psql meta-command (${meta}), not SQL: Bulkhead sends the file to the server; remove it`;
   if (/\bcopy\b[^;]*\bfrom\s+stdin\b/i.test(lines.slice(0, line).join('\n'))) {
     return "COPY … FROM stdin with the rows inline is psql's, not SQL: write the rows as INSERT … VALUES, or load them in a TS migration";
   }
