@@ -184,6 +184,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       ],
     };
   }
+  /** `<id>.sql` files whose fix is the rename to `<id>.up.sql`. */
+  const plainSql: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
@@ -217,13 +219,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       id = e.name.replace(JS_EXT, '');
       slot = 'js';
     } else if (e.name.endsWith('.sql')) {
-      problems.push(
-        problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, {
-          module,
-          file: rel(abs),
-          fix: sqlFileFix(abs, e.name),
-        }),
-      );
+      const fix = sqlFileFix(abs, e.name);
+      const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
+      // A folder of another tool's <version>_<name>.sql files (sqlx, Flyway): told once, below.
+      if (fix === `rename it to ${e.name.replace(/\.sql$/, '.up.sql')}`) plainSql.push({ name: e.name, problem: p });
+      else problems.push(p);
       continue;
     } else {
       if (LOOKS_LIKE_MIGRATION.test(e.name)) {
@@ -265,6 +265,17 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     entry[slot] = abs;
     byId.set(id, entry);
   }
+
+  if (plainSql.length >= 3) {
+    const names = plainSql.map((x) => x.name).sort();
+    problems.push(
+      problem('BH011', `${plainSql.length} SQL migrations are named <id>.sql (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, {
+        module,
+        file: rel(dir),
+        fix: `rename each to <id>.up.sql, e.g. in ${rel(dir)}: for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) git mv "$f" "\${f%.sql}.up.sql" ;; esac; done`,
+      }),
+    );
+  } else problems.push(...plainSql.map((x) => x.problem));
 
   const migrations: MigrationFile[] = [];
   for (const [id, f] of byId) {

@@ -142,6 +142,20 @@ describe('scanMigrationsFolder', () => {
     expect(r.migrations.map((m) => m.id)).toEqual(['004_fine']);
   });
 
+  it("a folder of <id>.sql files (sqlx, Flyway without the V) is one problem with one command, not one per file", () => {
+    const r = scan({ '20210425153745_create_history.sql': 'SELECT 1;', '20210425153757_create_users.sql': 'SELECT 1;', '20220419082412_add_trigger.sql': 'SELECT 1;', '20220421073605_fix_down.sql': 'SELECT 1;', '20230101000000_ok.up.sql': 'SELECT 1;' });
+    expect(r.problems.map((p) => [p.code, p.file, p.message, p.fix])).toEqual([
+      ['BH011', '20220421073605_fix_down.sql', 'SQL migration 20220421073605_fix_down.sql must be named <id>.up.sql (with an optional <id>.down.sql)', 'rename it to 20220421073605_fix.down.sql'],
+      [
+        'BH011',
+        '',
+        '3 SQL migrations are named <id>.sql (20210425153745_create_history.sql, 20210425153757_create_users.sql, 20220419082412_add_trigger.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql',
+        'rename each to <id>.up.sql, e.g. in : for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) git mv "$f" "${f%.sql}.up.sql" ;; esac; done',
+      ],
+    ]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['20230101000000_ok']);
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([
