@@ -74,6 +74,13 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
  * `-- migrate:up`) is split in two; `name_down.sql` / `name-up.sql` already say their direction.
  */
 function sqlFileFix(abs: string, name: string): string {
+  // Flyway: V<version>__<description>.sql, its undo U<version>__…, a repeatable R__….
+  const flyway = /^([VUR])(\d*)__(.+)\.sql$/i.exec(name);
+  if (flyway) {
+    const [, kind, version, description] = flyway as unknown as [string, string, string, string];
+    if (kind.toUpperCase() === 'R') return "a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change";
+    if (version) return `rename it to ${version}_${description.replace(/\./g, '_')}.${kind.toUpperCase() === 'U' ? 'down' : 'up'}.sql (Flyway's ${kind.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order)`;
+  }
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   let head = '';
   try {
@@ -186,6 +193,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
   /** `<id>.sql` files whose fix is the rename to `<id>.up.sql`. */
   const plainSql: { name: string; problem: Problem }[] = [];
+  /** Flyway's V<version>__<name>.sql and U<version>__<name>.sql. */
+  const flywaySql: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
@@ -223,6 +232,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       // A folder of another tool's <version>_<name>.sql files (sqlx, Flyway): told once, below.
       if (fix === `rename it to ${e.name.replace(/\.sql$/, '.up.sql')}`) plainSql.push({ name: e.name, problem: p });
+      else if (/^[VU]\d+__/i.test(e.name)) flywaySql.push({ name: e.name, problem: p });
       else problems.push(p);
       continue;
     } else {
@@ -272,10 +282,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH011', `${plainSql.length} SQL migrations are named <id>.sql (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, {
         module,
         file: rel(dir),
-        fix: `rename each to <id>.up.sql, e.g. in ${rel(dir)}: for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) git mv "$f" "\${f%.sql}.up.sql" ;; esac; done`,
+        fix: `rename each to <id>.up.sql, e.g. in ${rel(dir)}: for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "\${f%.sql}.up.sql" ;; esac; done`,
       }),
     );
   } else problems.push(...plainSql.map((x) => x.problem));
+  if (flywaySql.length >= 3) {
+    const names = flywaySql.map((x) => x.name).sort();
+    problems.push(
+      problem('BH011', `${flywaySql.length} Flyway migrations (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <version>_<name>.up.sql, with an optional <version>_<name>.down.sql`, {
+        module,
+        file: rel(dir),
+        fix: `rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql, e.g. in ${rel(dir)}: for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "\${v}_\${b%.sql}.$d.sql"; done`,
+      }),
+    );
+  } else problems.push(...flywaySql.map((x) => x.problem));
 
   const migrations: MigrationFile[] = [];
   for (const [id, f] of byId) {

@@ -150,10 +150,23 @@ describe('scanMigrationsFolder', () => {
         'BH011',
         '',
         '3 SQL migrations are named <id>.sql (20210425153745_create_history.sql, 20210425153757_create_users.sql, 20220419082412_add_trigger.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql',
-        'rename each to <id>.up.sql, e.g. in : for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) git mv "$f" "${f%.sql}.up.sql" ;; esac; done',
+        'rename each to <id>.up.sql, e.g. in : for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
       ],
     ]);
     expect(r.migrations.map((m) => m.id)).toEqual(['20230101000000_ok']);
+  });
+
+  it("Flyway's V/U/R files are told their Bulkhead names (the undo is the down); a repeatable one has no equivalent", () => {
+    const r = scan({ 'V1__init.sql': 'SELECT 1;', 'U1__add.users.sql': 'SELECT 1;', 'R__views.sql': 'SELECT 1;' });
+    expect(r.problems.map((p) => `${p.file}: ${p.fix}`)).toEqual([
+      "R__views.sql: a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change",
+      "U1__add.users.sql: rename it to 1_add_users.down.sql (Flyway's U1__ without the letter; the same for its siblings keeps their order)",
+      "V1__init.sql: rename it to 1_init.up.sql (Flyway's V1__ without the letter; the same for its siblings keeps their order)",
+    ]);
+    // A folder of them: one problem, one command.
+    const many = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'V3__c.sql': 'SELECT 1;', 'V4__d.sql': 'SELECT 1;' });
+    expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <version>_<name>.up.sql, with an optional <version>_<name>.down.sql']);
+    expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
   });
 
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
