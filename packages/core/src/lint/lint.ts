@@ -202,6 +202,10 @@ export function createdBy(statements: readonly LintStatement[], qualify: (s: str
     const rel = (s.node.relation ?? s.node.into?.rel ?? s.node.view) as { schemaname?: string; relname?: string } | undefined;
     if ((s.kind === 'CreateStmt' || s.kind === 'CreateTableAsStmt' || s.kind === 'ViewStmt') && rel?.relname) seen.add(qualify(rel.schemaname, rel.relname));
     if (s.kind === 'CreateSchemaStmt') seen.add(`schema:${s.node.schemaname}`);
+    if (s.kind === 'CreateDomainStmt') {
+      const parts = ((s.node.domainname as any[]) ?? []).map((x) => x.String?.sval as string);
+      if (parts.length) seen.add(`domain:${qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!)}`);
+    }
     if (s.kind === 'AlterTableStmt' && rel?.relname) {
       for (const c of (s.node.cmds as any[]) ?? []) {
         const cmd = c.AlterTableCmd;
