@@ -103,6 +103,17 @@ function otherDirection(text: string, direction: 'up' | 'down', file: string): {
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
 }
 
+/**
+ * Splits every goose / sql-migrate / dbmate file of a folder into <id>.up.sql and <id>.down.sql,
+ * without the markers; their no-transaction marks become `-- bulkhead:no-transaction`.
+ */
+const SPLIT_COMMAND =
+  'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
+  "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
+  '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+  '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+  "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done";
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -195,6 +206,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const plainSql: { name: string; problem: Problem }[] = [];
   /** Flyway's V<version>__<name>.sql and U<version>__<name>.sql. */
   const flywaySql: { name: string; problem: Problem }[] = [];
+  /** goose, sql-migrate and dbmate files holding both directions. */
+  const bothSql: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
@@ -233,6 +246,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       // A folder of another tool's <version>_<name>.sql files (sqlx, Flyway): told once, below.
       if (fix === `rename it to ${e.name.replace(/\.sql$/, '.up.sql')}`) plainSql.push({ name: e.name, problem: p });
       else if (/^[VU]\d+__/i.test(e.name)) flywaySql.push({ name: e.name, problem: p });
+      else if (fix.startsWith('it holds both directions')) bothSql.push({ name: e.name, problem: p });
       else problems.push(p);
       continue;
     } else {
@@ -296,6 +310,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   } else problems.push(...flywaySql.map((x) => x.problem));
+  if (bothSql.length >= 3) {
+    const names = bothSql.map((x) => x.name).sort();
+    problems.push(
+      problem('BH011', `${bothSql.length} SQL migrations hold both directions under another tool's markers (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, {
+        module,
+        file: rel(dir),
+        fix: `split each in two, its no-transaction mark kept, e.g. in ${rel(dir)}: ${SPLIT_COMMAND}`,
+      }),
+    );
+  } else problems.push(...bothSql.map((x) => x.problem));
 
   const migrations: MigrationFile[] = [];
   for (const [id, f] of byId) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,6 +168,25 @@ describe('scanMigrationsFolder', () => {
     const many = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'V3__c.sql': 'SELECT 1;', 'V4__d.sql': 'SELECT 1;' });
     expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <version>_<name>.up.sql, with an optional <version>_<name>.down.sql']);
     expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
+  });
+
+  it('a folder of goose/dbmate files holding both directions is one problem whose command splits them, no-transaction marks kept', () => {
+    const r = scan({
+      '001_a.sql': '-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n',
+      '002_b.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_i ON a (id);\n-- +goose Down\nDROP INDEX CONCURRENTLY a_i;\n',
+      '003_c.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY a_j ON a (id);\n\n-- migrate:down\nDROP INDEX a_j;\n',
+    });
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.message).toBe("3 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
+    // The command does what it says.
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '')], { cwd: dir });
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['001_a', false, 'CREATE TABLE a (id int);', 'DROP TABLE a;'],
+      ['002_b', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_i ON a (id);', '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY a_i;'],
+      ['003_c', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_j ON a (id);', 'DROP INDEX a_j;'],
+    ]);
   });
 
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
