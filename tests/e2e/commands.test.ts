@@ -41,6 +41,29 @@ describe('commands', () => {
     expect(unknown.stderr).toContain('unknown module "nope"');
   });
 
+  it("make follows the folder: JavaScript as its latest migration is written (CommonJS, ESM), ory's 20-digit timestamps", async () => {
+    fx = makeWorkspace([
+      { name: 'cjs', url: 'pglite://memory', migrations: { '20200101000000_a.js': "const m = require('path');\nexports.up = async () => {};\n" } },
+      { name: 'esm', url: 'pglite://memory', migrations: { '20200101000000_a.mjs': 'export async function up() {}\n' } },
+      { name: 'ory', url: 'pglite://memory', migrations: { '20150101000001000000_networks.up.sql': 'SELECT 1;\n', '20190100000001000000_client.up.sql': 'SELECT 1;\n' } },
+    ]);
+    const made = async (module: string) => (await runCli(['make', module, 'next', '--json'], { cwd: fx!.root })).json.files[0] as string;
+    const cjs = await made('cjs');
+    expect(cjs).toMatch(/^modules\/cjs\/migrations\/\d{14}_next\.js$/);
+    expect(fs.readFileSync(path.join(fx.root, cjs), 'utf8')).toContain('exports.up = async function up(knex)');
+    const esm = await made('esm');
+    expect(esm).toMatch(/\.mjs$/);
+    expect(fs.readFileSync(path.join(fx.root, esm), 'utf8')).toContain('export async function up(knex)');
+    const ory = await made('ory');
+    expect(ory).toMatch(/^modules\/ory\/migrations\/\d{14}000000_next\.ts$/);
+    // All three folders stay valid, and the new migrations run.
+    const v = await runCli(['validate'], { cwd: fx.root });
+    expect(v.exitCode, v.stderr).toBe(0);
+    const up = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules.map((m: any) => m.migrations.at(-1).id.replace(/^\d+_/, ''))).toEqual(['next', 'next', 'next']);
+  });
+
   it('--to, --dry-run and plan formats change nothing and say what would run', async () => {
     const [a, b] = [await createDatabase(), await createDatabase()];
     fx = makeWorkspace([

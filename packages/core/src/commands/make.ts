@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BulkheadError, problem } from '../errors.js';
+import type { MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { selectModules } from './options.js';
 
@@ -32,6 +33,47 @@ export async function down(knex: Knex): Promise<void> {
 }
 `;
 
+const CJS_TEMPLATE = `/** @param {import('knex').Knex} knex */
+exports.up = async function up(knex) {
+  // await knex.schema.createTable('example', (t) => { t.uuid('id').primary().defaultTo(knex.fn.uuid()); });
+};
+
+/** @param {import('knex').Knex} knex */
+exports.down = async function down(knex) {
+  // await knex.schema.dropTable('example');
+};
+`;
+
+const ESM_TEMPLATE = `/** @param {import('knex').Knex} knex */
+export async function up(knex) {
+  // await knex.schema.createTable('example', (t) => { t.uuid('id').primary().defaultTo(knex.fn.uuid()); });
+}
+
+/** @param {import('knex').Knex} knex */
+export async function down(knex) {
+  // await knex.schema.dropTable('example');
+}
+`;
+
+/**
+ * The file a new code migration is written as: TypeScript, unless the module's migrations are
+ * JavaScript (kutt's CommonJS, an ESM .mjs folder) — then as its latest one is written.
+ */
+function codeTemplate(migrations: readonly MigrationFile[]): { ext: string; text: string } {
+  const code = migrations.filter((m) => m.format === 'js');
+  const latest = code.at(-1);
+  if (!latest || code.some((m) => /\.[mc]?ts$/.test(m.upPath))) return { ext: 'ts', text: TS_TEMPLATE };
+  const ext = path.extname(latest.upPath).slice(1);
+  let source = '';
+  try {
+    source = fs.readFileSync(latest.upPath, 'utf8');
+  } catch {
+    // Unreadable: its extension decides.
+  }
+  const commonJs = ext === 'cjs' || (ext !== 'mjs' && /\bmodule\.exports\b|\bexports\.\w+\s*=|\brequire\s*\(/.test(source));
+  return { ext, text: commonJs ? CJS_TEMPLATE : ESM_TEMPLATE };
+}
+
 /** Create a new timestamped migration from a template (SPEC §5 `make`). */
 export async function make(o: MakeOptions): Promise<MakeResult> {
   const ws = loadWorkspace({ ...o, scan: [o.module] });
@@ -50,6 +92,8 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   // A timestamp after every existing version, so a skewed clock cannot create an out-of-order file.
   let version = timestamp(o.now ?? new Date());
   const last = module!.migrations.at(-1)?.version;
+  // Timestamps written with more digits (ory's 20): the same width, so the folder stays uniform.
+  if (last && /^\d+$/.test(last) && last.length > version.length && last.startsWith('20')) version = version.padEnd(last.length, '0');
   if (last && last.length === version.length && last >= version) version = (BigInt(last) + 1n).toString();
   const id = `${version}_${name}`;
   fs.mkdirSync(module!.migrationsDir, { recursive: true });
@@ -58,7 +102,7 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
         [`${id}.up.sql`, `-- ${module!.name}: ${name}\n`],
         [`${id}.down.sql`, `-- revert ${name}: undo every object the up file creates (types and sequences too)\n`],
       ]
-    : [[`${id}.ts`, TS_TEMPLATE]];
+    : (({ ext, text }) => [[`${id}.${ext}`, text]])(codeTemplate(module!.migrations));
   for (const [file, content] of files) {
     const abs = path.join(module!.migrationsDir, file!);
     try {

@@ -44,8 +44,15 @@ const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?:-\d+)*(?=[-_.]|$)|\d+)(?
 const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
 const digits = (version: string): number => (isDated(version) ? 14 : version.length);
-/** A version as a number, for ordering: a dated one as the timestamp it spells (groups after it break ties by name). */
-const versionNumber = (version: string): bigint => BigInt(isDated(version) ? version.replace(/\D/g, '').padEnd(14, '0').slice(0, 14) : version);
+/** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits). */
+const isTimestamp = (version: string): boolean => version.length >= 12 && /^(19|20)\d\d[01]\d/.test(version);
+/**
+ * A version as a number, for ordering: a dated one as the timestamp it spells (groups after it
+ * break ties by name); timestamps of different precision compared digit by digit from the year,
+ * as their file names sort (20150101000001000000 before 20261205101559).
+ */
+const versionNumber = (version: string): bigint =>
+  isDated(version) || isTimestamp(version) ? BigInt(version.replace(/\D/g, '').padEnd(24, '0').slice(0, 24)) : BigInt(version);
 /** The version one after `version`, in its own form: 20250101120000 → 20250101120001, 2023-08-16-0000 → 2023-08-16-0001. */
 function nextVersion(version: string): string {
   const m = /^(.*?)(\d+)$/.exec(version)!;

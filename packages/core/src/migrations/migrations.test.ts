@@ -109,6 +109,10 @@ describe('scanMigrationsFolder', () => {
     expect(mixed.problems).toEqual([
       expect.objectContaining({ code: 'BH038', fix: 'write every version in one form: file names sort as text, and "-" sorts before digits (e.g. rename 2017-08-31-230457_invitations to 20170831230457_invitations)' }),
     ]);
+    // Timestamps of different precision (ory's 20 digits, one of 14 made later) sort as they read.
+    const ory = scan({ '20150101000001000000_networks.up.sql': '', '20190100000001000000_client.up.sql': '', '20261205101559_add.up.sql': '' });
+    expect(ory.problems).toEqual([]);
+    expect(ory.migrations.map((m) => m.id)).toEqual(['20150101000001000000_networks', '20190100000001000000_client', '20261205101559_add']);
     // Groups after the time are part of the version (diesel reads up to the first underscore).
     expect(scan({ '2026-05-27-120000-0000_a.up.sql': '', '2026-05-27-120000_b.up.sql': '' }).problems).toEqual([]);
     // A number after a sequence's dash is part of the name (0012-2fa…), not a date.
