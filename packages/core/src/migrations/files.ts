@@ -213,10 +213,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const plainSql: { name: string; problem: Problem }[] = [];
   /** Flyway's V<version>__<name>.sql and U<version>__<name>.sql. */
   const flywaySql: { name: string; problem: Problem }[] = [];
+  /** Prisma's `<version>_<name>/migration.sql` folders. */
+  const prismaDirs: string[] = [];
   /** goose, sql-migrate and dbmate files holding both directions. */
   const bothSql: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
+    if (e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) && fs.existsSync(path.join(abs, 'migration.sql'))) {
+      prismaDirs.push(e.name);
+      continue;
+    }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
       const inside = migrationLike(abs);
       if (inside.length) {
@@ -317,6 +323,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   } else problems.push(...flywaySql.map((x) => x.problem));
+  if (prismaDirs.length) {
+    const names = prismaDirs.sort();
+    problems.push(
+      problem('BH011', `${plural(names.length, 'Prisma migration')} (${names.slice(0, 3).map((n) => `${n}/migration.sql`).join(', ')}${names.length > 3 ? ', …' : ''}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
+        module,
+        file: rel(path.join(dir, names[0]!)),
+        fix: `move each to <folder name>.up.sql, e.g. in ${rel(dir)}: for d in */; do d="\${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done — a database Prisma already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
   if (bothSql.length >= 3) {
     const names = bothSql.map((x) => x.name).sort();
     problems.push(

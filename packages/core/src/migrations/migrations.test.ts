@@ -193,6 +193,24 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it("Prisma's <version>_<name>/migration.sql folders are an error with the command that moves them (they would not run, and up would say up to date)", () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    for (const d of ['20221206131204_init', '20221207113401_users']) {
+      fs.mkdirSync(path.join(dir, d));
+      fs.writeFileSync(path.join(dir, d, 'migration.sql'), 'CREATE TABLE x (id int);\n');
+    }
+    fs.writeFileSync(path.join(dir, 'migration_lock.toml'), 'provider = "postgresql"\n');
+    const rel = (p: string) => path.relative(dir, p);
+    const r = scanMigrationsFolder('app', dir, rel);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', '20221206131204_init', '2 Prisma migrations (20221206131204_init/migration.sql, 20221207113401_users/migration.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
+    ]);
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    const again = scanMigrationsFolder('app', dir, rel);
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['20221206131204_init', '20221207113401_users']);
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([
