@@ -345,6 +345,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   } else problems.push(...bothSql.map((x) => x.problem));
 
   const migrations: MigrationFile[] = [];
+  /** Up files without a statement (warnings; ory's sets have dozens of blank ones, told together). */
+  const empty: Problem[] = [];
   for (const [id, f] of byId) {
     const [, version = '', name = ''] = ID.exec(id)!;
     if (f.js) {
@@ -391,7 +393,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (!/\S/.test(up.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
-      warnings.push(
+      empty.push(
         problem('BH038', `${path.basename(f.up)} has no statements (${up.trim() ? 'comments only' : 'empty'}): it will be recorded as applied without changing anything`, {
           module,
           file: rel(f.up),
@@ -425,6 +427,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     });
   }
   migrations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (empty.length >= 3) {
+    const names = empty.map((p) => path.basename(p.file!)).sort();
+    warnings.push(
+      problem('BH038', `${names.length} up files have no statements (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): each will be recorded as applied without changing anything`, {
+        module,
+        file: rel(dir),
+        fix: 'write their SQL, or delete the files that are not needed (blank placeholders another tool required can stay)',
+      }),
+    );
+  } else warnings.push(...empty);
 
   // File names sort as text: versions of different widths run out of numeric order (10_ before 2_).
   const numeric = [...migrations].sort((a, b) => {

@@ -211,6 +211,15 @@ describe('scanMigrationsFolder', () => {
     expect(again.migrations.map((m) => m.id)).toEqual(['20221206131204_init', '20221207113401_users']);
   });
 
+  it('an up file without statements is a warning; several are one (ory sets have dozens of blank placeholders)', () => {
+    const one = scan({ '001_a.up.sql': '-- nothing here\n', '002_b.up.sql': 'SELECT 1;' });
+    expect(one.warnings.map((w) => w.message)).toEqual(['001_a.up.sql has no statements (comments only): it will be recorded as applied without changing anything']);
+    const many = scan({ '001_a.up.sql': '-- blank\n', '002_b.up.sql': '', '003_c.up.sql': '/* x */', '004_d.up.sql': '-- y', '005_e.up.sql': 'SELECT 1;' });
+    expect(many.problems).toEqual([]);
+    expect(many.warnings.map((w) => w.message)).toEqual(['4 up files have no statements (001_a.up.sql, 002_b.up.sql, 003_c.up.sql, …): each will be recorded as applied without changing anything']);
+    expect(many.migrations).toHaveLength(5);
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([
