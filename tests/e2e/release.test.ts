@@ -71,6 +71,11 @@ describe('baseline', () => {
     const env = { SHOP_URL: url };
     // Built by hand (another tool), without the index 002 adds.
     await query(url, INITIAL);
+    // up would build it again: its first CREATE fails, and the fix says how such a database is adopted.
+    const again = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(again.exitCode).toBe(1);
+    expect(again.json.modules[0].failure).toMatchObject({ migration: '001_initial', pgCode: '42710', fix: expect.stringContaining('is adopted with bulkhead baseline <module> --at <the last migration it has>') });
+    await query(url, 'DROP TABLE shop_migrations');
 
     const mismatch = await runCli(['baseline', 'shop', '--at', '002_index'], { cwd: fx.root, env });
     expect(mismatch.exitCode).toBe(2);
@@ -100,6 +105,35 @@ describe('baseline', () => {
     expect(twice.exitCode).toBe(2);
     expect(twice.stderr).toContain('already has 3 migrations in public.shop_migrations: baseline adopts a database Bulkhead has never migrated (BH053)');
     expect((await runCli(['drift', 'shop'], { cwd: fx.root, env })).exitCode).toBe(0);
+  });
+});
+
+describe('adoption', () => {
+  it("a database another tool migrated (Prisma's _prisma_migrations) is refused by up and status before anything runs, with baseline as the fix; baseline then adopts it", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX, '003_later.up.sql': LATER } }]);
+    const env = { SHOP_URL: url };
+    await query(url, INITIAL + INDEX);
+    await query(url, 'CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, migration_name varchar(255) NOT NULL, finished_at timestamptz)');
+    await query(url, "INSERT INTO _prisma_migrations VALUES ('a', '001_initial', now()), ('b', '002_index', now())");
+
+    for (const args of [['up'], ['status'], ['plan']]) {
+      const r = await runCli(args, { cwd: fx.root, env });
+      expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('was migrated by another tool: it has public._prisma_migrations (Prisma) and no Bulkhead history, so up would apply all 3 migrations again (BH057)');
+      expect(r.stderr).toContain('fix: adopt it: bulkhead baseline shop --at <the last migration that tool applied>');
+    }
+    // Nothing ran, not even the history table.
+    expect(await query(url, "SELECT to_regclass('shop_migrations') AS t, to_regclass('shop_orders') IS NOT NULL AS orders")).toEqual([{ t: null, orders: true }]);
+
+    const adopted = await runCli(['baseline', 'shop', '--at', '002_index'], { cwd: fx.root, env });
+    expect(adopted.exitCode, adopted.stderr).toBe(0);
+    const up = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['003_later']);
+    // The old tool's history table is its trace, not drift.
+    const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
+    expect(drift.exitCode, drift.stderr).toBe(0);
   });
 });
 

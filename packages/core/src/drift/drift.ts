@@ -4,13 +4,14 @@ import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { withTarget, withTargets, type TargetPool } from '../db/targets.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
+import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
 import { progressTable } from '../history/store.js';
 import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { readSnapshot, type SnapshotScope } from '../snapshot/read.js';
+import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Workspace } from '../workspace.js';
 
 export interface DriftOptions extends CommonOptions {
@@ -117,7 +118,21 @@ export async function compareWithMigrations(
     }
     return readSnapshot(db, scope);
   });
-  return diffSnapshots(expected, actual);
+  return diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual));
+}
+
+/**
+ * What the live database has of another migration tool's history table (`_prisma_migrations`,
+ * `knex_migrations`, …, with what lives on it), which the migrations do not build: the trace of
+ * the tool a database was adopted from, not drift.
+ */
+function otherToolsHistory(d: Difference, actual: Snapshot): boolean {
+  if (d.change !== 'extra') return false;
+  const table = d.table ?? (d.kind === 'table' ? d.name : undefined);
+  if (table !== undefined && OTHER_TOOLS_HISTORY.has(table)) return true;
+  // A serial's sequence goes with its table.
+  const owner = d.kind === 'sequence' ? (actual.objects[d.key]?.def.owned_by as string | undefined) : undefined;
+  return owner !== undefined && OTHER_TOOLS_HISTORY.has(owner.split('.').at(-2) ?? '');
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
+import { OTHER_TOOLS_HISTORY } from './other-tools.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 
@@ -52,6 +53,8 @@ export interface HistoryStore {
    * driver (a module database's `query`), so that reading never needs knex.
    */
   read(q: SqlSession): Promise<HistorySnapshot | undefined>;
+  /** `read`, and the other tools' history tables in its schema (with no rows of ours: a database another tool migrated). */
+  readState(q: SqlSession): Promise<{ history: HistorySnapshot | undefined; foreign: string[] }>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -114,47 +117,55 @@ export function historyStore(h: HistoryTable): HistoryStore {
       : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
   const advanceSql = (id: string, done: number, digest: string | null): string =>
     `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
+  const readState: HistoryStore['readState'] = async (q) => {
+    // One round trip, and no error when the tables do not exist yet (a new database or tenant:
+    // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
+    // opens a cursor on each table, or on nothing (no columns) when there is none; the same
+    // implicit transaction fetches them, reads the layout comment, and closes them (so a read
+    // inside a transaction may repeat). Values as literals: a message of several statements
+    // cannot carry bindings.
+    const open = (name: string, cursor: string) =>
+      `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
+      `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`;
+    const [, , history, progress, layoutComment, others] = (await q.query(
+      [
+        open(historyName, 'bulkhead_history'),
+        open(progressName, 'bulkhead_progress'),
+        'FETCH ALL FROM bulkhead_history',
+        'FETCH ALL FROM bulkhead_progress',
+        `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
+        // Another tool's history, in the same schema (a database it migrated, if ours is empty)?
+        `SELECT c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(h.schema)} AND c.relkind IN ('r', 'p') ` +
+          `AND c.relname IN (${[...OTHER_TOOLS_HISTORY.keys()].map(literal).join(', ')}) ORDER BY 1`,
+        'CLOSE bulkhead_history',
+        'CLOSE bulkhead_progress',
+      ].join(';\n'),
+    )) as unknown as { rows: unknown[]; fields: unknown[] }[];
+    // A cursor on nothing has no columns: that table does not exist (yet).
+    if (!history!.fields.length) return { history: undefined, foreign: (others!.rows as { t: string }[]).map((r) => r.t) };
+    const rows = history!.rows as HistoryRow[];
+    const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
+    const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
+    if (layout > HISTORY_LAYOUT) {
+      throw new BulkheadError(
+        problem('BH042', `history table ${h.schema}.${h.table} has layout ${layout}, written by a newer Bulkhead (this one reads up to ${HISTORY_LAYOUT})`, {
+          fix: 'run the Bulkhead version your pipeline used last (or newer): an older one must not write to this table',
+        }),
+      );
+    }
+    const snapshot: HistorySnapshot = {
+      layout,
+      rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
+      progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
+    };
+    return { history: snapshot, foreign: (others!.rows as { t: string }[]).map((r) => r.t) };
+  };
   return {
     table: h,
     async read(q) {
-      // One round trip, and no error when the tables do not exist yet (a new database or tenant:
-      // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
-      // opens a cursor on each table, or on nothing (no columns) when there is none; the same
-      // implicit transaction fetches them, reads the layout comment, and closes them (so a read
-      // inside a transaction may repeat). Values as literals: a message of several statements
-      // cannot carry bindings.
-      const open = (name: string, cursor: string) =>
-        `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
-        `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`;
-      const [, , history, progress, layoutComment] = (await q.query(
-        [
-          open(historyName, 'bulkhead_history'),
-          open(progressName, 'bulkhead_progress'),
-          'FETCH ALL FROM bulkhead_history',
-          'FETCH ALL FROM bulkhead_progress',
-          `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
-          'CLOSE bulkhead_history',
-          'CLOSE bulkhead_progress',
-        ].join(';\n'),
-      )) as unknown as { rows: unknown[]; fields: unknown[] }[];
-      // A cursor on nothing has no columns: that table does not exist (yet).
-      if (!history!.fields.length) return undefined;
-      const rows = history!.rows as HistoryRow[];
-      const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
-      const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
-      if (layout > HISTORY_LAYOUT) {
-        throw new BulkheadError(
-          problem('BH042', `history table ${h.schema}.${h.table} has layout ${layout}, written by a newer Bulkhead (this one reads up to ${HISTORY_LAYOUT})`, {
-            fix: 'run the Bulkhead version your pipeline used last (or newer): an older one must not write to this table',
-          }),
-        );
-      }
-      return {
-        layout,
-        rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
-        progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
-      };
+      return (await readState(q)).history;
     },
+    readState,
     async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {

@@ -1,3 +1,4 @@
+import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
 import { problem, type Problem } from '../errors.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
@@ -32,6 +33,8 @@ export interface StateOptions {
   resume?: boolean;
   /** INVALID indexes in the module's database (named when a run was left midway). */
   invalidIndexes?: readonly string[];
+  /** Other tools' history tables in the unit's schema, when it has no Bulkhead history (see OTHER_TOOLS_HISTORY). */
+  foreignHistory?: readonly string[];
 }
 
 /** How to name a unit (or a unit id) on the command line: `billing`, or `billing --tenant acme`. */
@@ -89,6 +92,17 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
         );
       }
     }
+  }
+  // A database another tool migrated: applying every migration again would fail on its first
+  // CREATE (or, with IF NOT EXISTS everywhere, record a history that never ran). Adopt it instead.
+  if (!history?.rows.length && o.foreignHistory?.length && pending.length) {
+    const tables = o.foreignHistory.map((t) => `${unit.history.schema}.${t} (${OTHER_TOOLS_HISTORY.get(t) ?? 'another tool'})`);
+    problems.push(
+      problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply all ${pending.length} migrations again`, {
+        module: unit.id,
+        fix: `adopt it: bulkhead baseline ${unitArgs(unit)} --at <the last migration that tool applied> (it checks the schema first, then records them as applied); or point the module at an empty database`,
+      }),
+    );
   }
   const interrupted = (history?.progress ?? []).map((progress) => ({ progress, file: files.get(progress.id) }));
   for (const { progress, file } of interrupted) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
 import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
@@ -861,6 +862,9 @@ function fixFor(err: PgError, message: string): string | undefined {
   const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:[^"]*\.)?([^".]+)" does not exist/.exec(message)?.[1] : undefined;
   const tool = missing === undefined ? undefined : OTHER_TOOLS_HISTORY.get(missing);
   if (tool) return `${missing} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
+  if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
+    return 'the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline <module> --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too';
+  }
   if (err.code === ACTIVE_TRANSACTION) return 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)';
   if (err.code === INVALID_TRANSACTION_TERMINATION) {
     return 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function';
@@ -869,25 +873,9 @@ function fixFor(err: PgError, message: string): string | undefined {
 }
 
 const UNDEFINED_TABLE = '42P01';
+/** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
+const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
 
-/** Other migration tools' history tables, which migrations written for them sometimes alter (Harbor's 0030 adds a column to golang-migrate's). */
-const OTHER_TOOLS_HISTORY: ReadonlyMap<string, string> = new Map([
-  ['schema_migrations', 'golang-migrate, dbmate and Rails'],
-  ['goose_db_version', 'goose'],
-  ['flyway_schema_history', 'Flyway'],
-  ['knex_migrations', 'knex'],
-  ['knex_migrations_lock', 'knex'],
-  ['__diesel_schema_migrations', 'diesel'],
-  ['_prisma_migrations', 'Prisma'],
-  ['alembic_version', 'Alembic'],
-  ['atlas_schema_revisions', 'Atlas'],
-  ['gorp_migrations', 'sql-migrate'],
-  ['pgmigrations', 'node-pg-migrate'],
-  ['_sqlx_migrations', 'sqlx'],
-  ['seaql_migrations', 'SeaORM'],
-  ['django_migrations', 'Django'],
-  ['SequelizeMeta', 'Sequelize'],
-]);
 
 /**
  * A multi-line field of PostgreSQL's (a detail listing one dependent object per line, a CONTEXT

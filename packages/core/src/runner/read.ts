@@ -103,8 +103,11 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
  */
 export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string) => string, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
   const store = historyStore(unit.history);
-  let history = await store.read(db);
+  const first = await store.readState(db);
+  let history = first.history;
   const layout = history?.layout;
+  // No history of ours (or an empty one), and another tool's: a database that tool migrated (adopt it with baseline).
+  if (!history?.rows.length && !history?.progress.length && first.foreign.length) return { state: unitState(unit, history, rel, { resume: o.resume, foreignHistory: first.foreign }), layout };
   if (history?.progress.length && !o.underLock) {
     const holder = await db.lockHolder();
     if (holder !== undefined) {
@@ -113,9 +116,9 @@ export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string)
     }
     // Nobody holds the lock now. A row that was in flight at the first read has since been
     // cleared or rewritten; one that is unchanged was left by a run that stopped.
-    const first = new Set(history.progress.map(progressKey));
+    const seen = new Set(history.progress.map(progressKey));
     history = await store.read(db);
-    if (history) history = { ...history, progress: history.progress.filter((p) => first.has(progressKey(p))) };
+    if (history) history = { ...history, progress: history.progress.filter((p) => seen.has(progressKey(p))) };
   }
   if (!history?.progress.length) return { state: unitState(unit, history, rel, { resume: o.resume }), layout };
   return { state: unitState(unit, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db) }), layout };
