@@ -110,16 +110,26 @@ function otherDirection(text: string, direction: 'up' | 'down', file: string): {
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
 }
 
-/**
- * Splits every goose / sql-migrate / dbmate file of a folder into <id>.up.sql and <id>.down.sql,
- * without the markers; their no-transaction marks become `-- bulkhead:no-transaction`.
- */
-const SPLIT_COMMAND =
-  'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
-  "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
-  '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-  '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-  "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done";
+/** The first three names, sorted, then "…" when there are more. */
+function listed(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', …' : ''}`;
+}
+
+/** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
+const COMMANDS = {
+  plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
+  flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
+  // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
+  // markers; their no-transaction marks become -- bulkhead:no-transaction.
+  split:
+    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
+    "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
+    '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
+  prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
+} as const;
 
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
@@ -303,46 +313,29 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     byId.set(id, entry);
   }
 
-  if (plainSql.length >= 3) {
-    const names = plainSql.map((x) => x.name).sort();
+  // A folder of another tool's files: one problem with one command, not one per file.
+  const together = (found: readonly { name: string; problem: Problem }[], what: string, fix: string, command: string): void => {
+    if (found.length < 3) {
+      problems.push(...found.map((x) => x.problem));
+      return;
+    }
     problems.push(
-      problem('BH011', `${plainSql.length} SQL migrations are named <id>.sql (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, {
-        module,
-        file: rel(dir),
-        fix: `rename each to <id>.up.sql, e.g. in ${rel(dir)}: for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "\${f%.sql}.up.sql" ;; esac; done`,
-      }),
+      problem('BH011', `${found.length} ${what} (${listed(found.map((x) => x.name))}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}: ${command}` }),
     );
-  } else problems.push(...plainSql.map((x) => x.problem));
-  if (flywaySql.length >= 3) {
-    const names = flywaySql.map((x) => x.name).sort();
-    problems.push(
-      problem('BH011', `${flywaySql.length} Flyway migrations (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <version>_<name>.up.sql, with an optional <version>_<name>.down.sql`, {
-        module,
-        file: rel(dir),
-        fix: `rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql, e.g. in ${rel(dir)}: for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "\${v}_\${b%.sql}.$d.sql"; done`,
-      }),
-    );
-  } else problems.push(...flywaySql.map((x) => x.problem));
+  };
+  together(plainSql, 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql', COMMANDS.plain);
+  together(flywaySql, 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql', COMMANDS.flyway);
+  together(bothSql, "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept', COMMANDS.split);
   if (prismaDirs.length) {
     const names = prismaDirs.sort();
     problems.push(
-      problem('BH011', `${plural(names.length, 'Prisma migration')} (${names.slice(0, 3).map((n) => `${n}/migration.sql`).join(', ')}${names.length > 3 ? ', …' : ''}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
+      problem('BH011', `${plural(names.length, 'Prisma migration')} (${listed(names.map((n) => `${n}/migration.sql`))}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
         module,
         file: rel(path.join(dir, names[0]!)),
-        fix: `move each to <folder name>.up.sql, e.g. in ${rel(dir)}: for d in */; do d="\${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done — a database Prisma already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+        fix: `move each to <folder name>.up.sql, e.g. in ${rel(dir)}: ${COMMANDS.prisma} — a database Prisma already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
       }),
     );
   }
-  if (bothSql.length >= 3) {
-    const names = bothSql.map((x) => x.name).sort();
-    problems.push(
-      problem('BH011', `${bothSql.length} SQL migrations hold both directions under another tool's markers (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, {
-        module,
-        file: rel(dir),
-        fix: `split each in two, its no-transaction mark kept, e.g. in ${rel(dir)}: ${SPLIT_COMMAND}`,
-      }),
-    );
-  } else problems.push(...bothSql.map((x) => x.problem));
 
   const migrations: MigrationFile[] = [];
   /** Up files without a statement (warnings; ory's sets have dozens of blank ones, told together). */
@@ -430,7 +423,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   if (empty.length >= 3) {
     const names = empty.map((p) => path.basename(p.file!)).sort();
     warnings.push(
-      problem('BH038', `${names.length} up files have no statements (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): each will be recorded as applied without changing anything`, {
+      problem('BH038', `${names.length} up files have no statements (${listed(names)}): each will be recorded as applied without changing anything`, {
         module,
         file: rel(dir),
         fix: 'write their SQL, or delete the files that are not needed (blank placeholders another tool required can stay)',

@@ -170,7 +170,7 @@ describe('scanMigrationsFolder', () => {
     ]);
     // A folder of them: one problem, one command.
     const many = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'V3__c.sql': 'SELECT 1;', 'V4__d.sql': 'SELECT 1;' });
-    expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <version>_<name>.up.sql, with an optional <version>_<name>.down.sql']);
+    expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql']);
     expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
   });
 
