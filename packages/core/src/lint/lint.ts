@@ -194,7 +194,7 @@ export async function parseStatements(sql: string): Promise<LintStatement[]> {
 }
 
 /** Tables (`schema.name`), columns (`schema.table.col`) and schemas (`schema:name`) a file's statements create. */
-export function createdBy(statements: readonly LintStatement[], qualify: (s: string | undefined, n: string) => string): { before: Set<string>[]; all: Set<string> } {
+export function createdBy(statements: readonly LintStatement[], qualify: (s: string | undefined, n: string) => string, inherited?: ReadonlySet<string>): { before: Set<string>[]; all: Set<string> } {
   const before: Set<string>[] = [];
   const seen = new Set<string>();
   for (const s of statements) {
@@ -212,6 +212,12 @@ export function createdBy(statements: readonly LintStatement[], qualify: (s: str
         if (cmd?.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) seen.add(`${qualify(rel.schemaname, rel.relname)}.${cmd.def.ColumnDef.colname}`);
       }
     }
+    // A column this file (or, for a down, its up) added keeps being new under its new name.
+    if (s.kind === 'RenameStmt' && s.node.renameType === 'OBJECT_COLUMN' && rel?.relname) {
+      const table = qualify(rel.schemaname, rel.relname);
+      const from = `${table}.${s.node.subname}`;
+      if (seen.has(from) || inherited?.has(from)) seen.add(`${table}.${s.node.newname}`);
+    }
   }
   return { before, all: seen };
 }
@@ -224,12 +230,13 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     return undefined; // A syntax error is validate's (BH033).
   }
   const qualify = qualifier(module);
-  const created = createdBy(statements, qualify);
   let createdByUp = src.createdByUp ?? new Set<string>();
   if (src.up && !src.createdByUp) {
     const ups = (await Promise.all(src.up.map((u) => parseStatements(u).catch(() => [] as LintStatement[])))).flat();
     createdByUp = createdBy(ups, qualify).all;
   }
+  // A down that renames a column its up added (hydra: pk → pk_tmp, then drops pk_tmp) still drops the up's column.
+  const created = createdBy(statements, qualify, direction === 'down' ? createdByUp : undefined);
   const at = lineMap(sql);
   /** What the module's earlier migrations and this file's statements before `before` tell (followed once per statement asked about). */
   const factsBefore = new Map<number, References>();

@@ -12,7 +12,8 @@ export const dropColumn: Rule = {
     if (!table) return undefined;
     return alterCmds(s)
       .filter((c) => c.subtype === 'AT_DropColumn')
-      .filter((c) => !(f.direction === 'down' && f.createdByUp.has(`${table}.${c.name}`)))
+      // A column the file itself added before (a temporary one), or a down's up added, is no one's data yet.
+      .filter((c) => !f.createdBefore(s).has(`${table}.${c.name}`) && !(f.direction === 'down' && f.createdByUp.has(`${table}.${c.name}`)))
       .map((c) => ({ message: `drops column ${c.name} of ${table}` }));
   },
 };
