@@ -120,7 +120,7 @@ describe('adoption', () => {
     for (const args of [['up'], ['status'], ['plan']]) {
       const r = await runCli(args, { cwd: fx.root, env });
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toContain('was migrated by another tool: it has public._prisma_migrations (Prisma) and no Bulkhead history, so up would apply all 3 migrations again (BH057)');
+      expect(r.stderr).toContain('was migrated by another tool: it has public._prisma_migrations (Prisma) and no Bulkhead history, so up would apply 3 migrations again (BH057)');
       expect(r.stderr).toContain('fix: adopt it: bulkhead baseline shop --at <the last migration that tool applied>');
     }
     // Nothing ran, not even the history table.
@@ -132,6 +132,20 @@ describe('adoption', () => {
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['003_later']);
     // The old tool's history table is its trace, not drift.
+    const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
+    expect(drift.exitCode, drift.stderr).toBe(0);
+  });
+
+  it("Drizzle keeps its history in a schema of its own (drizzle.__drizzle_migrations): named too, and left out of drift", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL } }]);
+    const env = { SHOP_URL: url };
+    await query(url, INITIAL);
+    await query(url, 'CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)');
+    const r = await runCli(['up'], { cwd: fx.root, env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('it has drizzle.__drizzle_migrations (Drizzle) and no Bulkhead history, so up would apply 1 migration again (BH057)');
+    expect((await runCli(['baseline', 'shop', '--at', '001_initial'], { cwd: fx.root, env })).exitCode).toBe(0);
     const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
     expect(drift.exitCode, drift.stderr).toBe(0);
   });

@@ -4,7 +4,7 @@ import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { withTarget, withTargets, type TargetPool } from '../db/targets.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
-import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
+import { OTHER_TOOLS_SCHEMAS, otherToolOf } from '../history/other-tools.js';
 import { progressTable } from '../history/store.js';
 import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
@@ -128,11 +128,13 @@ export async function compareWithMigrations(
  */
 function otherToolsHistory(d: Difference, actual: Snapshot): boolean {
   if (d.change !== 'extra') return false;
+  // Drizzle's `drizzle` schema, graphile-migrate's, the Supabase CLI's.
+  if (d.kind === 'schema' || OTHER_TOOLS_SCHEMAS.has(d.schema)) return OTHER_TOOLS_SCHEMAS.has(d.kind === 'schema' ? d.name : d.schema);
   const table = d.table ?? (d.kind === 'table' ? d.name : undefined);
-  if (table !== undefined && OTHER_TOOLS_HISTORY.has(table)) return true;
+  if (table !== undefined && otherToolOf(d.schema, table)) return true;
   // A serial's sequence goes with its table.
-  const owner = d.kind === 'sequence' ? (actual.objects[d.key]?.def.owned_by as string | undefined) : undefined;
-  return owner !== undefined && OTHER_TOOLS_HISTORY.has(owner.split('.').at(-2) ?? '');
+  const owner = d.kind === 'sequence' ? (actual.objects[d.key]?.def.owned_by as string | undefined)?.split('.') : undefined;
+  return owner !== undefined && owner.length >= 3 && otherToolOf(owner.at(-3)!, owner.at(-2)!) !== undefined;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * Other migration tools' history tables, by name, with the tool. A database that has one and no
- * Bulkhead history was migrated by that tool (adopt it with `baseline`); migrations written for
- * those tools sometimes alter them (Harbor's 0030 adds a column to golang-migrate's).
+ * Other migration tools' history tables, with the tool: by bare name (kept in the schema the
+ * tool migrates) or schema-qualified (kept in a schema of the tool's own). A database that has
+ * one and no Bulkhead history was migrated by that tool (adopt it with `baseline`); migrations
+ * written for those tools sometimes alter them (Harbor's 0030 adds a column to golang-migrate's).
  */
 export const OTHER_TOOLS_HISTORY: ReadonlyMap<string, string> = new Map([
   ['schema_migrations', 'golang-migrate, dbmate and Rails'],
+  ['schema_migration', 'pop (ory popx)'],
   ['goose_db_version', 'goose'],
   ['flyway_schema_history', 'Flyway'],
   ['knex_migrations', 'knex'],
@@ -19,5 +21,18 @@ export const OTHER_TOOLS_HISTORY: ReadonlyMap<string, string> = new Map([
   ['seaql_migrations', 'SeaORM'],
   ['django_migrations', 'Django'],
   ['SequelizeMeta', 'Sequelize'],
-  ['schema_migration', 'pop (ory popx)'],
+  ['kysely_migration', 'Kysely'],
+  ['drizzle.__drizzle_migrations', 'Drizzle'],
+  ['supabase_migrations.schema_migrations', 'the Supabase CLI'],
+  ['graphile_migrate.migrations', 'graphile-migrate'],
+  ['atlas_schema_revisions.atlas_schema_revisions', 'Atlas'],
+  ['sqitch.changes', 'Sqitch'],
 ]);
+
+/** Schemas the tools above keep their history in: a trace of the tool, not part of a module's schema. */
+export const OTHER_TOOLS_SCHEMAS: ReadonlySet<string> = new Set([...OTHER_TOOLS_HISTORY.keys()].filter((k) => k.includes('.')).map((k) => k.split('.')[0]!));
+
+/** The tool whose history table this is (`schema.table`; a bare name in any schema), if any. */
+export function otherToolOf(schema: string, table: string): string | undefined {
+  return OTHER_TOOLS_HISTORY.get(`${schema}.${table}`) ?? OTHER_TOOLS_HISTORY.get(table);
+}

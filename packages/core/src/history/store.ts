@@ -117,6 +117,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
       : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
   const advanceSql = (id: string, done: number, digest: string | null): string =>
     `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
+  const tools = [...OTHER_TOOLS_HISTORY.keys()];
+  const bareToolTables = tools.filter((t) => !t.includes('.')).map(literal).join(', ');
+  const qualifiedToolTables = tools.filter((t) => t.includes('.')).map(literal).join(', ');
   const readState: HistoryStore['readState'] = async (q) => {
     // One round trip, and no error when the tables do not exist yet (a new database or tenant:
     // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
@@ -135,8 +138,8 @@ export function historyStore(h: HistoryTable): HistoryStore {
         'FETCH ALL FROM bulkhead_progress',
         `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
         // Another tool's history, in the same schema (a database it migrated, if ours is empty)?
-        `SELECT c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(h.schema)} AND c.relkind IN ('r', 'p') ` +
-          `AND c.relname IN (${[...OTHER_TOOLS_HISTORY.keys()].map(literal).join(', ')}) ORDER BY 1`,
+        `SELECT n.nspname || '.' || c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
+          `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`,
         'CLOSE bulkhead_history',
         'CLOSE bulkhead_progress',
       ].join(';\n'),

@@ -1,5 +1,6 @@
-import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
+import { otherToolOf } from '../history/other-tools.js';
 import { problem, type Problem } from '../errors.js';
+import { plural } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -96,9 +97,9 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   // A database another tool migrated: applying every migration again would fail on its first
   // CREATE (or, with IF NOT EXISTS everywhere, record a history that never ran). Adopt it instead.
   if (!history?.rows.length && o.foreignHistory?.length && pending.length) {
-    const tables = o.foreignHistory.map((t) => `${unit.history.schema}.${t} (${OTHER_TOOLS_HISTORY.get(t) ?? 'another tool'})`);
+    const tables = o.foreignHistory.map((t) => `${t} (${otherToolOf(t.slice(0, t.indexOf('.')), t.slice(t.indexOf('.') + 1)) ?? 'another tool'})`);
     problems.push(
-      problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply all ${pending.length} migrations again`, {
+      problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply ${plural(pending.length, 'migration')} again`, {
         module: unit.id,
         fix: `adopt it: bulkhead baseline ${unitArgs(unit)} --at <the last migration that tool applied> (it checks the schema first, then records them as applied); or point the module at an empty database`,
       }),
