@@ -272,12 +272,14 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
     return [];
   }
   const order = new Map(up.map((r, i) => [r.file.id, i]));
+  /** An object by name family (schemas and extensions are not in a schema). */
+  const keyOf = (f: string, objectSchema: string, name: string) => `${f}:${f === 'schema' || f === 'extension' ? '' : `${objectSchema}.`}${name}`;
   const creator = new Map<string, string>();
   for (const a of analysed.filter((x) => x.module === m.name && x.direction === 'up').sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0))) {
     for (const t of a.touches) {
       if (t.action !== 'create') continue;
-      if (t.kind === 'column' && t.table) creator.set(`column:${t.table.schema ?? schema}.${t.table.name}.${t.name}`, a.id);
-      else creator.set(`${family(t.kind)}:${t.kind === 'schema' || t.kind === 'extension' ? '' : `${t.schema ?? schema}.`}${t.name}`, a.id);
+      if (t.kind === 'column' && t.table) creator.set(keyOf('column', t.table.schema ?? schema, `${t.table.name}.${t.name}`), a.id);
+      else creator.set(keyOf(family(t.kind), t.schema ?? schema, t.name), a.id);
     }
   }
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence').map((d) => `${d.schema}.${d.name}`));
@@ -289,11 +291,8 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
     // What lives on a table left behind is told with the table.
     if (onTable !== undefined && leftTables.has(onTable)) continue;
     const f = SNAPSHOT_FAMILY[d.kind];
-    const id =
-      d.kind === 'column' ? creator.get(`column:${d.schema}.${d.table}.${d.name}`)
-      : f ? creator.get(`${f}:${f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.name}`) ?? (onTable ? creator.get(`relation:${onTable}`) : undefined)
-      : d.table !== undefined ? creator.get(`relation:${d.schema}.${d.table}`)
-      : undefined;
+    const ofTable = onTable === undefined ? undefined : creator.get(`relation:${onTable}`);
+    const id = d.kind === 'column' ? creator.get(keyOf('column', d.schema, `${d.table}.${d.name}`)) : f ? (creator.get(keyOf(f, d.schema, d.name)) ?? ofTable) : ofTable;
     if (id === undefined) continue;
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(id) ?? groups.set(id, []).get(id)!).push(name);
