@@ -88,17 +88,38 @@ function createDependencies(_options, context) {
   for (const { project, file, manifest } of manifests) {
     for (const dep of manifest.dependsOn) {
       const target = byModule.get(dep);
-      if (!target) {
-        throw new Error(
-          `${file}: dependsOn names unknown module "${dep}" (known: ${[...byModule.keys()].sort().join(', ')}). Fix the name or add its bulkhead.json.`,
-        );
-      }
+      if (!target) throw new Error(unknownModule(context, file, dep, byModule));
       const d = { source: project, target, sourceFile: file, type: DependencyType.static };
       validateDependency(d, context);
       deps.push(d);
     }
   }
   return deps;
+}
+
+/**
+ * Why `dep` has no project: no manifest names it (a typo), or its folder is not a project of its
+ * own — another project has the module's name (Nx then reports the two locations).
+ */
+function unknownModule(context, file, dep, byModule) {
+  const known = `(known: ${[...byModule.keys()].sort().join(', ')})`;
+  const fileMap = context.fileMap ?? {};
+  const files = [...Object.values(fileMap.projectFileMap ?? {}).flat(), ...(fileMap.nonProjectFiles ?? [])].map((f) => f.file);
+  for (const other of files.filter((f) => f === 'bulkhead.json' || f.endsWith('/bulkhead.json'))) {
+    let manifest;
+    try {
+      manifest = readManifest(context.workspaceRoot, other);
+    } catch {
+      continue;
+    }
+    if (manifest.name !== dep) continue;
+    const dir = path.posix.dirname(other);
+    return (
+      `${file}: dependsOn names module "${dep}" (${other}), which is not a project of its own ${known}: another Nx project is named "${dep}". ` +
+      `Give the module's folder a project.json with a name of its own ({ "name": "${dep}-db" } in ${dir}); Bulkhead keeps calling the module "${dep}".`
+    );
+  }
+  return `${file}: dependsOn names unknown module "${dep}" ${known}. Fix the name or add its bulkhead.json.`;
 }
 
 module.exports = { name: '@bulkhead/nx', createNodes, createNodesV2, createDependencies, readManifest };

@@ -130,6 +130,14 @@ describe('plugin functions', () => {
     expect(() => plugin.createDependencies(undefined, context({ admin: { root: 'modules/admin' }, query: { root: 'modules/query' } }))).toThrow(
       /modules\/query\/bulkhead\.json: dependsOn names unknown module "admn"/,
     );
+    // A module whose folder lost its project to another one of the same name (an app called admin):
+    // the manifest is there, under another project; the fix is a project.json with a name of its own.
+    fs.writeFileSync(path.join(root, 'modules/query/bulkhead.json'), JSON.stringify({ name: 'query', database: { url: 'x' }, dependsOn: ['admin'] }));
+    const shadowed = { ...context({ query: { root: 'modules/query' }, admin: { root: 'apps/admin' } }) };
+    shadowed.fileMap.projectFileMap.admin = [{ file: 'modules/admin/bulkhead.json', hash: '0' }];
+    expect(() => plugin.createDependencies(undefined, shadowed)).toThrow(
+      'modules/query/bulkhead.json: dependsOn names module "admin" (modules/admin/bulkhead.json), which is not a project of its own (known: query): another Nx project is named "admin". Give the module\'s folder a project.json with a name of its own ({ "name": "admin-db" } in modules/admin); Bulkhead keeps calling the module "admin".',
+    );
   });
 });
 
