@@ -131,6 +131,21 @@ const COMMANDS = {
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
 } as const;
 
+/** Migrations of other tools written in another language, by extension. */
+const FOREIGN_CODE: Record<string, string> = {
+  py: 'Alembic and Django migrations are Python',
+  rb: 'Rails migrations are Ruby',
+  go: 'goose and golang code migrations are Go',
+  java: 'Flyway Java migrations',
+  kt: 'Flyway Kotlin migrations',
+  php: 'Laravel and Doctrine migrations are PHP',
+  ex: 'Ecto migrations are Elixir',
+  exs: 'Ecto migrations are Elixir',
+  cs: 'Entity Framework migrations are C#',
+  xml: 'Liquibase changelogs',
+  rs: 'refinery and SeaORM migrations are Rust',
+};
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -223,6 +238,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const plainSql: { name: string; problem: Problem }[] = [];
   /** Flyway's V<version>__<name>.sql and U<version>__<name>.sql. */
   const flywaySql: { name: string; problem: Problem }[] = [];
+  /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
+  const foreign: { name: string; language: string }[] = [];
   /** Prisma's `<version>_<name>/migration.sql` folders. */
   const prismaDirs: string[] = [];
   /** goose, sql-migrate and dbmate files holding both directions. */
@@ -273,6 +290,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       else problems.push(p);
       continue;
     } else {
+      const language = FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()];
+      if (language) {
+        foreign.push({ name: e.name, language });
+        continue;
+      }
       if (LOOKS_LIKE_MIGRATION.test(e.name)) {
         problems.push(
           problem('BH038', `${e.name} looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js`, {
@@ -337,6 +359,17 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     );
   }
 
+  if (foreign.length) {
+    const languages = [...new Set(foreign.map((f) => f.language))].join('; ');
+    // None of the folder runs: an error (up would say "up to date"); beside real migrations, a warning.
+    (byId.size ? warnings : problems).push(
+      problem('BH038', `${plural(foreign.length, 'file')} in ${rel(dir)} ${foreign.length === 1 ? 'is' : 'are'} another tool's migration${foreign.length === 1 ? '' : 's'} that Bulkhead does not run (${listed(foreign.map((f) => f.name))}: ${languages})`, {
+        module,
+        file: rel(path.join(dir, foreign.map((f) => f.name).sort()[0]!)),
+        fix: 'write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline',
+      }),
+    );
+  }
   const migrations: MigrationFile[] = [];
   /** Up files without a statement (warnings; ory's sets have dozens of blank ones, told together). */
   const empty: Problem[] = [];

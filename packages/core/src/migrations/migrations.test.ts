@@ -220,6 +220,16 @@ describe('scanMigrationsFolder', () => {
     expect(many.migrations).toHaveLength(5);
   });
 
+  it("another tool's migrations in another language (Alembic's Python) are an error when nothing else runs, a warning beside real migrations", () => {
+    const alone = scan({ 'ae1027a6acf_create_users.py': 'revision = "ae1027a6acf"', '0002_more.py': 'x', '__init__.py': '' });
+    expect(alone.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH038', '0002_more.py', "3 files in  are another tool's migrations that Bulkhead does not run (0002_more.py, __init__.py, ae1027a6acf_create_users.py: Alembic and Django migrations are Python)"],
+    ]);
+    const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end' });
+    expect(beside.problems).toEqual([]);
+    expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([
