@@ -117,7 +117,7 @@ describe('adoption', () => {
     await query(url, 'CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, migration_name varchar(255) NOT NULL, finished_at timestamptz)');
     await query(url, "INSERT INTO _prisma_migrations VALUES ('a', '001_initial', now()), ('b', '002_index', now())");
 
-    for (const args of [['up'], ['status'], ['plan']]) {
+    for (const args of [['up'], ['status'], ['plan'], ['drift']]) {
       const r = await runCli(args, { cwd: fx.root, env });
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain('was migrated by another tool: it has public._prisma_migrations (Prisma) and no Bulkhead history, so up would apply 3 migrations again (BH057)');

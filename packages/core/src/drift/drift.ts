@@ -59,6 +59,9 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
     const results = await mapLimit(reads, o.concurrency ?? 2, async ({ unit, state, created }): Promise<UnitDrift> => {
       const base = { unit: unit.id, module: unit.module.name, ...(unit.tenant !== undefined ? { tenant: unit.tenant } : {}), database: unit.target.display };
       if (!created) return { ...base, applied: 0, status: 'not-created', differences: [], lines: [] };
+      // A database another tool migrated, not adopted yet: every object would be "extra"; say what to do.
+      const adopt = state.problems.filter((p) => p.code === 'BH057');
+      if (adopt.length) throw new BulkheadError(adopt);
       // Edited applied files would replay as they are now: the difference is then what drift shows.
       const runnables: Runnable[] = [];
       const missing: Problem[] = [];
