@@ -75,6 +75,11 @@ describe('commands', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stderr).toContain('a: would apply 001_x, 002_y');
     expect(await tableExists(a, 'a_migrations')).toBe(false);
+    // A long run is told by its ends (a fresh database of a real set: hundreds); --json lists all.
+    for (let i = 3; i <= 12; i++) fx.write(`modules/a/migrations/${String(i).padStart(3, '0')}_m.up.sql`, 'SELECT 1;');
+    const long = await runCli(['up', 'a', '--dry-run'], { cwd: fx.root, env });
+    expect(long.stderr).toContain('a: would apply 12 migrations: 001_x, 002_y, 003_m, … 012_m');
+    for (let i = 3; i <= 12; i++) fx.remove(`modules/a/migrations/${String(i).padStart(3, '0')}_m.up.sql`);
 
     const mermaid = await runCli(['plan', '--format', 'mermaid'], { cwd: fx.root, env });
     expect(mermaid.stdout).toContain('flowchart LR');

@@ -91,7 +91,10 @@ export function renderUp(r: MigrateResult, out: Output): void {
     }
     if (r.dryRun) {
       const verb = r.command === 'up' ? 'would apply' : 'would revert';
-      write(m.migrations.length ? `${m.unit}: ${verb} ${m.migrations.map((x) => x.id).join(', ')}` : `${m.unit}: nothing to do`);
+      const ids = m.migrations.map((x) => x.id);
+      // A long run (a fresh database: hundreds) by its ends; --json lists every one.
+      const shown = ids.length > 8 ? `${ids.length} migrations: ${ids.slice(0, 3).join(', ')}, … ${ids.at(-1)}` : ids.join(', ');
+      write(ids.length ? `${m.unit}: ${verb} ${shown}` : `${m.unit}: nothing to do`);
     } else if (m.failure) renderFailure(m.failure, write);
     else if (m.problems?.length) {
       write(`${m.unit}: ✗ stopped before running`);
