@@ -100,7 +100,7 @@ export async function down(knex: Knex) {
         name: 'links',
         url: 'pglite://memory',
         migrations: {
-          '001_links.js': "exports.up = (knex) => knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\nexports.down = (knex) => knex.schema.dropTable('links');\n",
+          '001_links.js': "exports.up = (knex) => knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); t.json('meta'); });\nexports.down = (knex) => knex.schema.dropTable('links');\n",
           '002_index.js': "exports.up = (knex) => knex.raw('CREATE INDEX CONCURRENTLY links_address ON links (address)');\nexports.down = (knex) => knex.raw('DROP INDEX links_address');\n",
           '003_later.js': "exports.up = (knex) => knex.schema.dropTable('links');\n",
         },
@@ -111,6 +111,7 @@ export async function down(knex: Knex) {
     const by = (code: string) => r.json.findings.filter((f: any) => f.code === code).map((f: any) => `${f.file.replace(/.*\//, '')}: ${f.fix}`);
     expect(by('BH-Y603')).toEqual(["001_links.js: use text: table.text('col') instead of table.string('col') (knex's string() is varchar(255)), with a CHECK (length(col) <= n) if the limit matters"]);
     expect(by('BH-Y604')).toEqual(["001_links.js: use bigint: table.bigIncrements('id') instead of table.increments('id')"]);
+    expect(by('BH-Y605')).toEqual(["001_links.js: use jsonb: table.jsonb('col') instead of table.json('col')"]);
     expect(by('BH-T401')).toEqual(['002_index.js: move the statement into a migration of its own with export const config = { transaction: false } (CommonJS: exports.config = { transaction: false })']);
     // 003 is not known (its SQL was never emitted): said, as a warning.
     expect(r.json.findings).toContainEqual(

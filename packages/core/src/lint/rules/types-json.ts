@@ -6,6 +6,7 @@ export const jsonColumn: Rule = {
   name: 'json-not-jsonb',
   rationale: 'json stores text and reparses it on every access; it cannot be indexed or compared',
   fix: 'use jsonb',
+  tsFix: "use jsonb: table.jsonb('col') instead of table.json('col')",
   severity: 'warning',
   check(s) {
     return columnDefs(s)

@@ -6,6 +6,7 @@ export const timestampWithoutTz: Rule = {
   name: 'timestamp-without-time-zone',
   rationale: 'timestamp without time zone stores wall-clock times with no zone: comparisons across servers and DST go wrong',
   fix: 'use timestamptz',
+  tsFix: "use timestamptz: knex's table.timestamp('col') and table.timestamps() are, unless given { useTz: false }",
   severity: 'warning',
   check(s) {
     return columnDefs(s)
