@@ -160,6 +160,16 @@ export async function down(knex: Knex) {
     expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
   });
 
+  it('a set that never wrote downs is one line in text (each migration in --json)', async () => {
+    const s = await workspace(backend, [{ name: 'hist', migrations: Object.fromEntries([1, 2, 3, 4].map((i) => [`00${i}_t${i}.up.sql`, `CREATE TABLE t${i} (id int);\n`])) }]);
+    const text = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    expect(text.exitCode).toBe(1);
+    expect(text.stderr).toContain('none of its 4 migrations has a down (001_t1, 002_t2, 003_t3, …): they cannot be reverted');
+    expect(text.stderr).not.toContain('001_t1 has no down');
+    const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
+  });
+
   it("names the migration whose down leaves things behind: a knex migration's do-nothing down (kutt)", async () => {
     const s = await workspace(backend, [
       {

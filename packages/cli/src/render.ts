@@ -246,7 +246,15 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       continue;
     }
     out.write(`${m.module}: ✗ ${plural(m.findings.length, 'finding')} (${m.database})`);
+    // Many migrations without a down (a set that never wrote any): one line; --json has each.
+    const noDown = m.findings.filter((f) => f.kind === 'no-down');
+    const together = noDown.length > 3;
+    if (together) {
+      const all = noDown.length === m.migrations ? `none of its ${m.migrations} migrations has a down` : `${noDown.length} of its ${m.migrations} migrations have no down`;
+      out.write(`  ${all} (${noDown.slice(0, 3).map((f) => f.migration).join(', ')}, …): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations)`);
+    }
     for (const f of m.findings) {
+      if (together && f.kind === 'no-down') continue;
       out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
       for (const line of f.lines ?? []) out.write(`    ${line}`);
     }
