@@ -170,6 +170,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'holds a template ({{ … }}) that another tool fills in'] });
   });
 
+  it("a migration written for another JavaScript tool (node-pg-migrate's pgm) is exit 2 naming the tool, before anything runs", async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({}));
+      f.write('modules/bad/migrations/1700000000000_users.js', "exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.createTable('users', { id: 'id' }); };\n");
+    });
+    await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations/1700000000000_users.js', 'a node-pg-migrate migration (exports.shorthands): Bulkhead runs knex migrations', 'rewrite it with knex'] });
+  });
+
   it('a TS migration without up, and a requires on a module outside dependsOn', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

@@ -28,3 +28,25 @@ export async function importJsMigration(file: string): Promise<JsMigrationModule
   if (typeof mod.up !== 'function' && d && typeof d === 'object' && typeof d.up === 'function') return d;
   return mod;
 }
+
+/** Other JavaScript migration tools, by what their files say (first match wins). */
+const FOREIGN_TOOLS: readonly [RegExp, string][] = [
+  [/\bexports\.shorthands\b|\bpgm\.\w+\(|from ['"]node-pg-migrate['"]/, 'node-pg-migrate'],
+  [/\bqueryInterface\.\w+\(|from ['"]sequelize['"]|require\(['"]sequelize['"]\)/, 'Sequelize (umzug)'],
+  [/\bimplements\s+MigrationInterface\b|\bqueryRunner\.\w+\(|from ['"]typeorm['"]/, 'TypeORM'],
+  [/from ['"]@mikro-orm\/migrations['"]|\bthis\.addSql\(/, 'MikroORM'],
+  [/from ['"]kysely['"]|require\(['"]kysely['"]\)/, 'Kysely'],
+];
+
+/**
+ * The tool a TS/JS migration was written for, when it is not knex: its up gets that tool's object
+ * (`pgm`, `queryInterface`, `queryRunner`, a Kysely `db`), and with knex it fails on its first call.
+ * Read from the source, before it is imported (a Kysely or TypeORM import would fail first).
+ */
+export function foreignMigrationTool(source: string): { tool: string; sign: string } | undefined {
+  for (const [re, tool] of FOREIGN_TOOLS) {
+    const m = re.exec(source);
+    if (m) return { tool, sign: m[0].replace(/\($/, '') };
+  }
+  return undefined;
+}

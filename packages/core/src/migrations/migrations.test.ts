@@ -230,6 +230,19 @@ describe('scanMigrationsFolder', () => {
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
   });
 
+  it('a TS/JS migration written for another tool is told apart from a knex one by its source', async () => {
+    const { foreignMigrationTool } = await import('./load-js.js');
+    const tool = (src: string) => foreignMigrationTool(src)?.tool;
+    expect(tool("exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.createTable('u', {}); };")).toBe('node-pg-migrate');
+    expect(tool('module.exports = { async up(queryInterface, Sequelize) { await queryInterface.createTable("i", {}); } };')).toBe('Sequelize (umzug)');
+    expect(tool("import { MigrationInterface, QueryRunner } from 'typeorm';\nexport class A implements MigrationInterface { async up(queryRunner: QueryRunner) { await queryRunner.query('x'); } }")).toBe('TypeORM');
+    expect(tool("import { Migration } from '@mikro-orm/migrations';\nexport class M extends Migration { async up() { this.addSql('x'); } }")).toBe('MikroORM');
+    expect(tool("import { Kysely } from 'kysely';\nexport async function up(db: Kysely<any>) {}")).toBe('Kysely');
+    // knex's own, CommonJS and ESM, raw SQL included.
+    expect(tool("import type { Knex } from 'knex';\nexport async function up(knex: Knex) { await knex.schema.createTable('t', (t) => t.increments()); await knex.raw('select 1'); }")).toBeUndefined();
+    expect(tool("exports.up = (knex) => knex.schema.alterTable('t', (t) => t.string('x'));")).toBeUndefined();
+  });
+
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {
     const r = scan({ '2.0.0.js': 'exports.up = () => {}', '2.5.12.js': 'exports.up = () => {}', '2.5.108.js': 'exports.up = () => {}', '2.10.1.up.sql': 'SELECT 1;' });
     expect(r.problems).toEqual([

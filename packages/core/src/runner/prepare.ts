@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { problem, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { importJsMigration } from '../migrations/load-js.js';
+import { foreignMigrationTool, importJsMigration } from '../migrations/load-js.js';
 
 export type Direction = 'up' | 'down';
 
@@ -97,6 +98,19 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     };
   }
 
+  const foreign = foreignMigrationTool(readFileSync(m.upPath, 'utf8'));
+  if (foreign) {
+    return {
+      ok: false,
+      problems: [
+        problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, {
+          module,
+          file: rel(m.upPath),
+          fix: 'rewrite it with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database it already built is adopted with bulkhead baseline',
+        }),
+      ],
+    };
+  }
   let mod;
   try {
     mod = await importJsMigration(m.upPath);
