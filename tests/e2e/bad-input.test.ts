@@ -176,6 +176,9 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/1700000000000_users.js', "exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.createTable('users', { id: 'id' }); };\n");
     });
     await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations/1700000000000_users.js', 'a node-pg-migrate migration (exports.shorthands): Bulkhead runs knex migrations', 'rewrite it with knex'] });
+    // lint cannot lint it either, and says so.
+    const lint = await runCli(['lint', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(lint.json.findings).toEqual([expect.objectContaining({ code: 'BH-S003', file: 'modules/bad/migrations/1700000000000_users.js', message: expect.stringContaining('cannot be loaded (BH017: a node-pg-migrate migration') })]);
   });
 
   it('a TS migration without up, and a requires on a module outside dependsOn', async () => {

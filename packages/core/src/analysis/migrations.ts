@@ -13,6 +13,8 @@ export interface ModulesAnalysis {
   notAnalysed: { module: string; id: string; file: string }[];
   /** Warnings: why some migrations could not be analysed (BH048). */
   problems: Problem[];
+  /** Per module, the TS/JS migration its chain stopped at on the scratch database, and why (`code`: it did not even prepare). */
+  stopped: { module: string; id: string; file: string; message: string; code?: string }[];
   /** The SQL each TS/JS migration emits (`module:id`), where it was captured. */
   emitted: Map<string, { up: string[]; down: string[] }>;
 }
@@ -30,6 +32,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
   const keep = new Map<string, Set<string>>();
   const problems: Problem[] = [];
   const emitted: ModulesAnalysis['emitted'] = new Map();
+  const stopped: ModulesAnalysis['stopped'] = [];
   for (const module of modules) {
     if (!module.scanned) continue;
     const live = new Set<string>();
@@ -75,6 +78,10 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
     }
     const failed = js.map((m) => cache.get(module.name, m.checksum)?.failed).find((f) => f !== undefined);
+    if (failed) {
+      const at = module.migrations.find((m) => m.id === failed.at);
+      stopped.push({ module: module.name, id: failed.at, file: at ? ws.rel(at.upPath) : module.file, message: failed.message, ...(failed.code ? { code: failed.code } : {}) });
+    }
     // A migration that does not prepare (a file that does not load, BH017) is reported by validate
     // and up themselves; only a missing down (BH028, allowed) is told here.
     if (failed && (failed.code === undefined || failed.code === 'BH028')) {
@@ -124,7 +131,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     }
   }
   cache.save(keep);
-  return { analysed, notAnalysed, problems, emitted };
+  return { analysed, notAnalysed, problems, emitted, stopped };
 }
 
 async function parsedFile(sql: string): Promise<{ touches: Touch[]; statements: StatementMark[] } | undefined> {

@@ -106,11 +106,14 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const r = ENGINE_RULES.otherModule;
     findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
   }
-  // TS/JS migrations whose SQL is not known (the chain failed on the scratch database): said, not skipped silently.
-  for (const p of analysis.problems) {
-    if (p.code !== 'BH048' || !selected.some((m) => m.name === p.module)) continue;
+  // TS/JS migrations whose SQL is not known (the chain failed on the scratch database, or a
+  // migration does not even load): said, not skipped silently.
+  for (const x of analysis.stopped) {
+    if (!selected.some((m) => m.name === x.module)) continue;
     const r = ENGINE_RULES.notLinted;
-    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
+    const p = analysis.problems.find((q) => q.code === 'BH048' && q.module === x.module);
+    const message = p?.message ?? `${x.id} cannot be loaded (${x.code}: ${x.message}), so what ${x.module}'s TS/JS migrations from there on do is not checked for isolation nor linted`;
+    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: x.module, file: x.file, line: 1, column: 1, statement: '', message, fix: p?.fix ?? 'bulkhead validate names the problem and its fix' });
   }
   const configured = findings.map((x) => configure(ws, x)).filter((x): x is LintFinding => x !== undefined);
   configured.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
