@@ -74,7 +74,7 @@ describe('baseline', () => {
     // up would build it again: its first CREATE fails, and the fix says how such a database is adopted.
     const again = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(again.exitCode).toBe(1);
-    expect(again.json.modules[0].failure).toMatchObject({ migration: '001_initial', pgCode: '42710', fix: expect.stringContaining('is adopted with bulkhead baseline <module> --at <the last migration it has>') });
+    expect(again.json.modules[0].failure).toMatchObject({ migration: '001_initial', pgCode: '42710', fix: expect.stringContaining('is adopted with bulkhead baseline shop --at <the last migration it has>') });
     await query(url, 'DROP TABLE shop_migrations');
 
     const mismatch = await runCli(['baseline', 'shop', '--at', '002_index'], { cwd: fx.root, env });

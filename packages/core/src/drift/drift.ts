@@ -131,8 +131,9 @@ export async function compareWithMigrations(
  */
 function otherToolsHistory(d: Difference, actual: Snapshot): boolean {
   if (d.change !== 'extra') return false;
-  // Drizzle's `drizzle` schema, graphile-migrate's, the Supabase CLI's.
-  if (d.kind === 'schema' || OTHER_TOOLS_SCHEMAS.has(d.schema)) return OTHER_TOOLS_SCHEMAS.has(d.kind === 'schema' ? d.name : d.schema);
+  // Drizzle's `drizzle` schema, graphile-migrate's, the Supabase CLI's, and what is in them.
+  if (d.kind === 'schema') return OTHER_TOOLS_SCHEMAS.has(d.name);
+  if (OTHER_TOOLS_SCHEMAS.has(d.schema)) return true;
   const table = d.table ?? (d.kind === 'table' ? d.name : undefined);
   if (table !== undefined && otherToolOf(d.schema, table)) return true;
   // A serial's sequence goes with its table.

@@ -36,3 +36,9 @@ export const OTHER_TOOLS_SCHEMAS: ReadonlySet<string> = new Set([...OTHER_TOOLS_
 export function otherToolOf(schema: string, table: string): string | undefined {
   return OTHER_TOOLS_HISTORY.get(`${schema}.${table}`) ?? OTHER_TOOLS_HISTORY.get(table);
 }
+
+/** Another tool's history table found in a unit's database (`schema.table`), and the tool. */
+export interface ForeignHistory {
+  table: string;
+  tool: string;
+}

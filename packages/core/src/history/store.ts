@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
-import { OTHER_TOOLS_HISTORY } from './other-tools.js';
+import { OTHER_TOOLS_HISTORY, otherToolOf, type ForeignHistory } from './other-tools.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 
@@ -54,7 +54,7 @@ export interface HistoryStore {
    */
   read(q: SqlSession): Promise<HistorySnapshot | undefined>;
   /** `read`, and the other tools' history tables in its schema (with no rows of ours: a database another tool migrated). */
-  readState(q: SqlSession): Promise<{ history: HistorySnapshot | undefined; foreign: string[] }>;
+  readState(q: SqlSession): Promise<{ history: HistorySnapshot | undefined; foreign: ForeignHistory[] }>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -138,14 +138,15 @@ export function historyStore(h: HistoryTable): HistoryStore {
         'FETCH ALL FROM bulkhead_progress',
         `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
         // Another tool's history, in the same schema (a database it migrated, if ours is empty)?
-        `SELECT n.nspname || '.' || c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
+        `SELECT n.nspname AS s, c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
           `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`,
         'CLOSE bulkhead_history',
         'CLOSE bulkhead_progress',
       ].join(';\n'),
     )) as unknown as { rows: unknown[]; fields: unknown[] }[];
+    const foreign = (others!.rows as { s: string; t: string }[]).map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
     // A cursor on nothing has no columns: that table does not exist (yet).
-    if (!history!.fields.length) return { history: undefined, foreign: (others!.rows as { t: string }[]).map((r) => r.t) };
+    if (!history!.fields.length) return { history: undefined, foreign };
     const rows = history!.rows as HistoryRow[];
     const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
     const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
@@ -161,7 +162,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
       rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
       progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
     };
-    return { history: snapshot, foreign: (others!.rows as { t: string }[]).map((r) => r.t) };
+    return { history: snapshot, foreign };
   };
   return {
     table: h,

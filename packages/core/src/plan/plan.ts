@@ -1,4 +1,4 @@
-import { otherToolOf } from '../history/other-tools.js';
+import type { ForeignHistory } from '../history/other-tools.js';
 import { problem, type Problem } from '../errors.js';
 import { plural } from '../text.js';
 import type { LockHolder } from '../db/types.js';
@@ -34,8 +34,8 @@ export interface StateOptions {
   resume?: boolean;
   /** INVALID indexes in the module's database (named when a run was left midway). */
   invalidIndexes?: readonly string[];
-  /** Other tools' history tables in the unit's schema, when it has no Bulkhead history (see OTHER_TOOLS_HISTORY). */
-  foreignHistory?: readonly string[];
+  /** Other tools' history tables in the unit's database (see OTHER_TOOLS_HISTORY). */
+  foreignHistory?: readonly ForeignHistory[];
 }
 
 /** How to name a unit (or a unit id) on the command line: `billing`, or `billing --tenant acme`. */
@@ -96,8 +96,8 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   }
   // A database another tool migrated: applying every migration again would fail on its first
   // CREATE (or, with IF NOT EXISTS everywhere, record a history that never ran). Adopt it instead.
-  if (!history?.rows.length && o.foreignHistory?.length && pending.length) {
-    const tables = o.foreignHistory.map((t) => `${t} (${otherToolOf(t.slice(0, t.indexOf('.')), t.slice(t.indexOf('.') + 1)) ?? 'another tool'})`);
+  if (!history?.rows.length && !history?.progress.length && o.foreignHistory?.length && pending.length) {
+    const tables = o.foreignHistory.map((f) => `${f.table} (${f.tool})`);
     problems.push(
       problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply ${plural(pending.length, 'migration')} again`, {
         module: unit.id,

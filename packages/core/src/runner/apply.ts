@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { OTHER_TOOLS_HISTORY } from '../history/other-tools.js';
+import { otherToolOf } from '../history/other-tools.js';
+import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
@@ -91,7 +92,7 @@ export async function applyMigration(db: ModuleDb, r: Runnable, ctx: ApplyContex
     return r.transaction ? await applyInTransaction(db, r, ctx) : await applyOutsideTransaction(db, r, ctx);
   } catch (e) {
     if (e instanceof BulkheadError) throw e;
-    throw lockWentWith(e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...base, ...pgFields(e as PgError) }, { cause: e }), ctx);
+    throw lockWentWith(e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...base, ...pgFields(e as PgError, ctx.module) }, { cause: e }), ctx);
   }
 }
 
@@ -253,7 +254,7 @@ export async function applyBatch(db: ModuleDb, rs: readonly Runnable[], ctx: App
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
       // The connection is gone: the one in flight is the first whose history row had not come back.
-      if (isConnectionLoss(e as PgError)) throw lockWentWith(new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError) }, { cause: e }), ctx);
+      if (isConnectionLoss(e as PgError)) throw lockWentWith(new MigrationFailedError({ ...baseFailure(rs[Math.min(ms.length, rs.length - 1)]!, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e }), ctx);
       const h = ctx.history.table;
       const committed = await conn.query(`SELECT id, duration_ms, run_id::text AS run_id FROM ${ident(h.schema)}.${ident(h.table)} WHERE id = ANY($1)`, [rs.map((r) => r.file.id)]);
       const recorded = new Map(committed.rows.map((row: { id: string; duration_ms: number | null; run_id: string }) => [row.id, row]));
@@ -339,7 +340,7 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
     } catch (e) {
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
-      const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError) }, { cause: e });
+      const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e });
       if (failure.failure.pgCode !== LOCK_TIMEOUT) throw failure;
       await retryLater(failure, r, ctx, attempt, blockers);
     } finally {
@@ -398,7 +399,7 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
     : switched
       ? `the migration changed the session's role (SET ROLE, SET SESSION AUTHORIZATION), and its history row is written under it: end the migration with RESET ROLE (or RESET SESSION AUTHORIZATION), or grant that role INSERT on ${h.schema}.${h.table}`
       : `the role in the module's URL may not write its history table: grant it SELECT, INSERT, UPDATE, DELETE on ${h.schema}.${h.table}`;
-  return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err), ...(fix ? { fix } : {}) }, { cause: err });
+  return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err, ctx.module), ...(fix ? { fix } : {}) }, { cause: err });
 }
 
 const INSUFFICIENT_PRIVILEGE = '42501';
@@ -683,7 +684,7 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   } catch (e) {
     const err = e as PgError;
     throw new MigrationFailedError(
-      { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shortenSql(lastSql), ...pgFields(err), message: stripSqlPrefix(pgFields(err).message, lastSql) },
+      { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shortenSql(lastSql), ...pgFields(err, ctx.module), message: stripSqlPrefix(pgFields(err, ctx.module).message, lastSql) },
       { cause: e },
     );
   } finally {
@@ -697,7 +698,7 @@ function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: numbe
     statement: i + 1,
     line: s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : (linesIntoBody(s, err.where) ?? 0)),
     sql: shortenSql(s.text),
-    ...pgFields(err),
+    ...pgFields(err, ctx.module),
     partial,
   };
 }
@@ -842,7 +843,8 @@ export function isConnectionLoss(err: { code?: string; message?: string }): bool
   return (err.code !== undefined && CONNECTION_CODES.has(err.code)) || CONNECTION_TEXT.test(err.message ?? '');
 }
 
-function pgFields(err: PgError) {
+/** The failure's fields from PostgreSQL's error; `unit` (as `billing` or `billing@acme`) names it in a fix. */
+function pgFields(err: PgError, unit: string) {
   const message = err?.message ?? String(err);
   if (isConnectionLoss(err)) {
     return {
@@ -852,18 +854,18 @@ function pgFields(err: PgError) {
       fix: 'the server restarted or closed the session; check the server, then run again (a transactional migration left nothing behind)',
     };
   }
-  return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message) };
+  return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message, unit) };
 }
 
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
-function fixFor(err: PgError, message: string): string | undefined {
+function fixFor(err: PgError, message: string, unit: string): string | undefined {
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
   if (extension) return `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`;
-  const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:[^"]*\.)?([^".]+)" does not exist/.exec(message)?.[1] : undefined;
-  const tool = missing === undefined ? undefined : OTHER_TOOLS_HISTORY.get(missing);
-  if (tool) return `${missing} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
+  const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(message) : undefined;
+  const tool = missing ? otherToolOf(missing[1] ?? '', missing[2]!) : undefined;
+  if (tool) return `${missing![2]} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
-    return 'the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline <module> --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too';
+    return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
   }
   if (err.code === ACTIVE_TRANSACTION) return 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)';
   if (err.code === INVALID_TRANSACTION_TERMINATION) {

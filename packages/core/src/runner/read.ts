@@ -106,8 +106,8 @@ export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string)
   const first = await store.readState(db);
   let history = first.history;
   const layout = history?.layout;
-  // No history of ours (or an empty one), and another tool's: a database that tool migrated (adopt it with baseline).
-  if (!history?.rows.length && !history?.progress.length && first.foreign.length) return { state: unitState(unit, history, rel, { resume: o.resume, foreignHistory: first.foreign }), layout };
+  // Another tool's history tables: with none of ours, a database that tool migrated (unitState says adopt it).
+  const options = { resume: o.resume, foreignHistory: first.foreign };
   if (history?.progress.length && !o.underLock) {
     const holder = await db.lockHolder();
     if (holder !== undefined) {
@@ -120,8 +120,8 @@ export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string)
     history = await store.read(db);
     if (history) history = { ...history, progress: history.progress.filter((p) => seen.has(progressKey(p))) };
   }
-  if (!history?.progress.length) return { state: unitState(unit, history, rel, { resume: o.resume }), layout };
-  return { state: unitState(unit, history, rel, { resume: o.resume, invalidIndexes: await invalidIndexes(db) }), layout };
+  if (!history?.progress.length) return { state: unitState(unit, history, rel, options), layout };
+  return { state: unitState(unit, history, rel, { ...options, invalidIndexes: await invalidIndexes(db) }), layout };
 }
 
 function progressKey(p: ProgressRow): string {
