@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BulkheadError, problem } from '../errors.js';
-import type { MigrationFile } from '../migrations/files.js';
+import { isTimestamp, type MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { selectModules } from './options.js';
 
@@ -93,7 +93,7 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   let version = timestamp(o.now ?? new Date());
   const last = module!.migrations.at(-1)?.version;
   // Timestamps written with more digits (ory's 20): the same width, so the folder stays uniform.
-  if (last && /^\d+$/.test(last) && last.length > version.length && last.startsWith('20')) version = version.padEnd(last.length, '0');
+  if (last && /^\d+$/.test(last) && last.length > version.length && isTimestamp(last)) version = version.padEnd(last.length, '0');
   if (last && last.length === version.length && last >= version) version = (BigInt(last) + 1n).toString();
   const id = `${version}_${name}`;
   fs.mkdirSync(module!.migrationsDir, { recursive: true });

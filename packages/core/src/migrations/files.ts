@@ -45,7 +45,7 @@ const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
 const digits = (version: string): number => (isDated(version) ? 14 : version.length);
 /** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits). */
-const isTimestamp = (version: string): boolean => version.length >= 12 && /^(19|20)\d\d[01]\d/.test(version);
+export const isTimestamp = (version: string): boolean => version.length >= 12 && /^(19|20)\d\d[01]\d/.test(version);
 /**
  * A version as a number, for ordering: a dated one as the timestamp it spells (groups after it
  * break ties by name); timestamps of different precision compared digit by digit from the year,
@@ -80,14 +80,20 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
  * another tool's markers (goose's `-- +goose Up`, sql-migrate's `-- +migrate Up`, dbmate's
  * `-- migrate:up`) is split in two; `name_down.sql` / `name-up.sql` already say their direction.
  */
-function sqlFileFix(abs: string, name: string): string {
+function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string } {
   // Flyway: V<version>__<description>.sql, its undo U<version>__…, a repeatable R__….
   const flyway = /^([VUR])(\d*)__(.+)\.sql$/i.exec(name);
   if (flyway) {
-    const [, kind, version, description] = flyway as unknown as [string, string, string, string];
-    if (kind.toUpperCase() === 'R') return "a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change";
-    if (version) return `rename it to ${version}_${description.replace(/\./g, '_')}.${kind.toUpperCase() === 'U' ? 'down' : 'up'}.sql (Flyway's ${kind.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order)`;
+    const [, letter, version, description] = flyway as unknown as [string, string, string, string];
+    if (letter.toUpperCase() === 'R') {
+      return { kind: 'other', fix: 'a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change' };
+    }
+    if (version) {
+      const fix = `rename it to ${version}_${description.replace(/\./g, '_')}.${letter.toUpperCase() === 'U' ? 'down' : 'up'}.sql (Flyway's ${letter.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order)`;
+      return { kind: 'flyway', fix };
+    }
   }
+  const direction = /[._-](up|down)\.sql$/i.exec(name)?.[1];
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   let head = '';
   try {
@@ -96,11 +102,18 @@ function sqlFileFix(abs: string, name: string): string {
     // Unreadable: the rename is the fix.
   }
   const marker = /^\s*--\s*(\+goose Up|\+migrate Up|migrate:up)\b/im.exec(head)?.[1];
-  if (!marker) return `rename it to ${renamed}`;
+  if (!marker) return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
   const base = name.replace(/\.sql$/i, '');
   const down = marker.replace(/Up$/, 'Down').replace(/up$/, 'down');
-  return `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers`;
+  return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
 }
+
+/**
+ * What a `.sql` file not named `<id>.up.sql` is: another tool's `<version>_<name>.sql` (sqlx), a
+ * Flyway V/U file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
+ * A folder of one kind is told as one problem with one command.
+ */
+type SqlFileKind = 'plain' | 'flyway' | 'both' | 'other';
 
 /** A line marking the other direction's section in goose, sql-migrate or dbmate files. */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
@@ -108,6 +121,18 @@ function otherDirection(text: string, direction: 'up' | 'down', file: string): {
   const m = re.exec(text);
   if (!m) return undefined;
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
+}
+
+/** A file and the problem it has on its own. */
+interface Named {
+  name: string;
+  problem: Problem;
+}
+
+/** Files with one problem each: told one by one when they are few, else as one problem `whole(count, listed names)`. */
+function together(found: readonly Named[], into: Problem[], whole: (count: number, names: string) => Problem): void {
+  if (found.length < 3) into.push(...found.map((x) => x.problem));
+  else into.push(whole(found.length, listed(found.map((x) => x.name))));
 }
 
 /** The first three names, sorted, then "…" when there are more. */
@@ -122,7 +147,7 @@ const COMMANDS = {
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
   // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
   // markers; their no-transaction marks become -- bulkhead:no-transaction.
-  split:
+  both:
     'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
     "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
     '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
@@ -234,16 +259,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       ],
     };
   }
-  /** `<id>.sql` files whose fix is the rename to `<id>.up.sql`. */
-  const plainSql: { name: string; problem: Problem }[] = [];
-  /** Flyway's V<version>__<name>.sql and U<version>__<name>.sql. */
-  const flywaySql: { name: string; problem: Problem }[] = [];
+  /** `.sql` files not named `<id>.up.sql`, by kind (see SqlFileKind). */
+  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], both: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
   /** Prisma's `<version>_<name>/migration.sql` folders. */
   const prismaDirs: string[] = [];
-  /** goose, sql-migrate and dbmate files holding both directions. */
-  const bothSql: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) && fs.existsSync(path.join(abs, 'migration.sql'))) {
@@ -254,7 +275,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const inside = migrationLike(abs);
       if (inside.length) {
         warnings.push(
-          problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${inside.slice(0, 3).join(', ')}${inside.length > 3 ? ', …' : ''}); Bulkhead runs only the files directly in ${rel(dir)}`, {
+          problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
             module,
             file: rel(abs),
             fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,
@@ -281,13 +302,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       id = e.name.replace(JS_EXT, '');
       slot = 'js';
     } else if (e.name.endsWith('.sql')) {
-      const fix = sqlFileFix(abs, e.name);
+      const { kind, fix } = sqlFileFix(abs, e.name);
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
-      // A folder of another tool's <version>_<name>.sql files (sqlx, Flyway): told once, below.
-      if (fix === `rename it to ${e.name.replace(/\.sql$/, '.up.sql')}`) plainSql.push({ name: e.name, problem: p });
-      else if (/^[VU]\d+__/i.test(e.name)) flywaySql.push({ name: e.name, problem: p });
-      else if (fix.startsWith('it holds both directions')) bothSql.push({ name: e.name, problem: p });
-      else problems.push(p);
+      if (kind === 'other') problems.push(p);
+      else misnamed[kind].push({ name: e.name, problem: p });
       continue;
     } else {
       const language = FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()];
@@ -336,18 +354,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
 
   // A folder of another tool's files: one problem with one command, not one per file.
-  const together = (found: readonly { name: string; problem: Problem }[], what: string, fix: string, command: string): void => {
-    if (found.length < 3) {
-      problems.push(...found.map((x) => x.problem));
-      return;
-    }
-    problems.push(
-      problem('BH011', `${found.length} ${what} (${listed(found.map((x) => x.name))}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}: ${command}` }),
+  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string) =>
+    together(misnamed[kind], problems, (n, names) =>
+      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}: ${COMMANDS[kind]}` }),
     );
-  };
-  together(plainSql, 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql', COMMANDS.plain);
-  together(flywaySql, 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql', COMMANDS.flyway);
-  together(bothSql, "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept', COMMANDS.split);
+  misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
+  misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
+  misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
   if (prismaDirs.length) {
     const names = prismaDirs.sort();
     problems.push(
@@ -372,7 +385,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
   const migrations: MigrationFile[] = [];
   /** Up files without a statement (warnings; ory's sets have dozens of blank ones, told together). */
-  const empty: Problem[] = [];
+  const empty: Named[] = [];
   for (const [id, f] of byId) {
     const [, version = '', name = ''] = ID.exec(id)!;
     if (f.js) {
@@ -419,13 +432,14 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (!/\S/.test(up.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
-      empty.push(
-        problem('BH038', `${path.basename(f.up)} has no statements (${up.trim() ? 'comments only' : 'empty'}): it will be recorded as applied without changing anything`, {
+      empty.push({
+        name: path.basename(f.up),
+        problem: problem('BH038', `${path.basename(f.up)} has no statements (${up.trim() ? 'comments only' : 'empty'}): it will be recorded as applied without changing anything`, {
           module,
           file: rel(f.up),
           fix: 'write its SQL, or delete the file if it is not needed',
         }),
-      );
+      });
     }
     const directives = parseDirectives(up);
     const downDirectives = down === undefined ? undefined : parseDirectives(down);
@@ -453,16 +467,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     });
   }
   migrations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (empty.length >= 3) {
-    const names = empty.map((p) => path.basename(p.file!)).sort();
-    warnings.push(
-      problem('BH038', `${names.length} up files have no statements (${listed(names)}): each will be recorded as applied without changing anything`, {
-        module,
-        file: rel(dir),
-        fix: 'write their SQL, or delete the files that are not needed (blank placeholders another tool required can stay)',
-      }),
-    );
-  } else warnings.push(...empty);
+  together(empty, warnings, (n, names) =>
+    problem('BH038', `${n} up files have no statements (${names}): each will be recorded as applied without changing anything`, {
+      module,
+      file: rel(dir),
+      fix: 'write their SQL, or delete the files that are not needed (blank placeholders another tool required can stay)',
+    }),
+  );
 
   // File names sort as text: versions of different widths run out of numeric order (10_ before 2_).
   const numeric = [...migrations].sort((a, b) => {
