@@ -13,8 +13,8 @@ export interface ModulesAnalysis {
   notAnalysed: { module: string; id: string; file: string }[];
   /** Warnings: why some migrations could not be analysed (BH048). */
   problems: Problem[];
-  /** Per module, the TS/JS migration its chain stopped at on the scratch database, and why (`code`: it did not even prepare). */
-  stopped: { module: string; id: string; file: string; message: string; code?: string }[];
+  /** Per module, the TS/JS migration its chain stopped at on the scratch database: what that hides, and the fix. */
+  stopped: { module: string; id: string; file: string; message: string; fix: string }[];
   /** The SQL each TS/JS migration emits (`module:id`), where it was captured. */
   emitted: Map<string, { up: string[]; down: string[] }>;
 }
@@ -80,23 +80,22 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     const failed = js.map((m) => cache.get(module.name, m.checksum)?.failed).find((f) => f !== undefined);
     if (failed) {
       const at = module.migrations.find((m) => m.id === failed.at);
-      stopped.push({ module: module.name, id: failed.at, file: at ? ws.rel(at.upPath) : module.file, message: failed.message, ...(failed.code ? { code: failed.code } : {}) });
-    }
-    // A migration that does not prepare (a file that does not load, BH017) is reported by validate
-    // and up themselves; only a missing down (BH028, allowed) is told here.
-    if (failed && (failed.code === undefined || failed.code === 'BH028')) {
-      const at = module.migrations.find((m) => m.id === failed.at);
-      problems.push(
-        problem('BH048', `${failed.at} failed on an embedded scratch database, so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation nor linted: ${failed.message}`, {
-          module: module.name,
-          file: at ? ws.rel(at.upPath) : module.file,
-          fix: /cannot (run|be executed) inside a transaction block/.test(failed.message)
-            ? `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`
-            : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
+      const file = at ? ws.rel(at.upPath) : module.file;
+      const hidden = `so what ${module.name}'s TS/JS migrations from there on do is not checked for isolation nor linted`;
+      // A migration that does not prepare (a file that does not load, BH017) is reported by validate
+      // and up themselves; only a failure on the scratch database (or a missing down, BH028) is BH048.
+      if (failed.code === undefined || failed.code === 'BH028') {
+        const message = `${failed.at} failed on an embedded scratch database, ${hidden}: ${failed.message}`;
+        const fix = /cannot (run|be executed) inside a transaction block/.test(failed.message)
+          ? `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`
+          : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
             ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
-            : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand',
-        }),
-      );
+            : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
+        problems.push(problem('BH048', message, { module: module.name, file, fix }));
+        stopped.push({ module: module.name, id: failed.at, file, message, fix });
+      } else {
+        stopped.push({ module: module.name, id: failed.at, file, message: `${failed.at} cannot be loaded (${failed.code}: ${failed.message}), ${hidden}`, fix: 'bulkhead validate names the problem and its fix' });
+      }
     }
     for (const m of module.migrations) {
       live.add(m.checksum);

@@ -111,9 +111,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   for (const x of analysis.stopped) {
     if (!selected.some((m) => m.name === x.module)) continue;
     const r = ENGINE_RULES.notLinted;
-    const p = analysis.problems.find((q) => q.code === 'BH048' && q.module === x.module);
-    const message = p?.message ?? `${x.id} cannot be loaded (${x.code}: ${x.message}), so what ${x.module}'s TS/JS migrations from there on do is not checked for isolation nor linted`;
-    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: x.module, file: x.file, line: 1, column: 1, statement: '', message, fix: p?.fix ?? 'bulkhead validate names the problem and its fix' });
+    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: x.module, file: x.file, line: 1, column: 1, statement: '', message: x.message, fix: x.fix });
   }
   const configured = findings.map((x) => configure(ws, x)).filter((x): x is LintFinding => x !== undefined);
   configured.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
@@ -241,28 +239,22 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
   // A down that renames a column its up added (hydra: pk → pk_tmp, then drops pk_tmp) still drops the up's column.
   const created = createdBy(statements, qualify, direction === 'down' ? createdByUp : undefined);
   const at = lineMap(sql);
-  /** What the module's earlier migrations and this file's statements before `before` tell (followed once per statement asked about). */
-  const factsBefore = new Map<number, References>();
-  const referencesBefore = (before: LintStatement): References => {
-    let r = factsBefore.get(before.index);
-    if (!r) {
-      r = (src.references ?? new References()).copy();
-      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
-      factsBefore.set(before.index, r);
-    }
-    return r;
+  /** What `base` and this file's statements before `before` tell (followed once per statement asked about). */
+  const followedFrom = (base: References | undefined) => {
+    const memo = new Map<number, References>();
+    return (before: LintStatement): References => {
+      let r = memo.get(before.index);
+      if (!r) {
+        r = (base ?? new References()).copy();
+        for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
+        memo.set(before.index, r);
+      }
+      return r;
+    };
   };
-  const typesBefore = new Map<number, References>();
-  const columnTypesBefore = (before: LintStatement): References => {
-    if (!src.afterUp) return referencesBefore(before);
-    let r = typesBefore.get(before.index);
-    if (!r) {
-      r = src.afterUp.copy();
-      for (const x of statements.slice(0, before.index)) r.apply(x, qualify);
-      typesBefore.set(before.index, r);
-    }
-    return r;
-  };
+  // Views and keys from the module's earlier migrations; for a down, column types from where its up left them.
+  const referencesBefore = followedFrom(src.references);
+  const columnTypesBefore = src.afterUp ? followedFrom(src.afterUp) : referencesBefore;
   const file: LintFile = {
     module,
     file: src.file,
