@@ -154,6 +154,18 @@ const COMMANDS = {
     '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
+  // Diesel's (and sourcegraph's) <id>/up.sql + down.sql; a folder its metadata runs outside a
+  // transaction (Diesel's run_in_transaction = false, sourcegraph's createIndexConcurrently) is marked.
+  updown:
+    'for d in */; do d="${d%/}"; [ -f "$d/up.sql" ] || continue; ' +
+    '{ grep -qsE "run_in_transaction *= *false|createIndexConcurrently: *true" "$d"/metadata.* && echo "-- bulkhead:no-transaction"; cat "$d/up.sql"; } > "$d.up.sql" && rm "$d/up.sql"; ' +
+    '[ -f "$d/down.sql" ] && mv "$d/down.sql" "$d.down.sql"; rm -f "$d"/metadata.*; rmdir "$d" 2>/dev/null; done',
+} as const;
+
+/** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
+const FOLDER_LAYOUTS = {
+  prisma: { file: 'migration.sql', tool: 'Prisma migration' },
+  updown: { file: 'up.sql', tool: 'Diesel-style migration folder' },
 } as const;
 
 /** Migrations of other tools written in another language, by extension. */
@@ -263,12 +275,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], both: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
-  /** Prisma's `<version>_<name>/migration.sql` folders. */
-  const prismaDirs: string[] = [];
+  /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
+  const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
   for (const e of entries) {
     const abs = path.join(dir, e.name);
-    if (e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) && fs.existsSync(path.join(abs, 'migration.sql'))) {
-      prismaDirs.push(e.name);
+    const layout = e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) ? folderLayout(abs) : undefined;
+    if (layout) {
+      folders[layout].push(e.name);
       continue;
     }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
@@ -361,13 +374,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
   misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
-  if (prismaDirs.length) {
-    const names = prismaDirs.sort();
+  for (const layout of Object.keys(folders) as (keyof typeof FOLDER_LAYOUTS)[]) {
+    const names = folders[layout].sort();
+    if (!names.length) continue;
+    const { file, tool } = FOLDER_LAYOUTS[layout];
     problems.push(
-      problem('BH011', `${plural(names.length, 'Prisma migration')} (${listed(names.map((n) => `${n}/migration.sql`))}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
+      problem('BH011', `${plural(names.length, tool)} (${listed(names.map((n) => `${n}/${file}`))}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
         module,
         file: rel(path.join(dir, names[0]!)),
-        fix: `move each to <folder name>.up.sql, e.g. in ${rel(dir)}: ${COMMANDS.prisma} — a database Prisma already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+        fix: `move each to <folder name>.up.sql${layout === 'updown' ? ' (and its down.sql to <folder name>.down.sql)' : ''}, e.g. in ${rel(dir)}: ${COMMANDS[layout]} — a database ${layout === 'prisma' ? 'Prisma' : 'another tool'} already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
       }),
     );
   }
@@ -534,6 +549,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
 }
 
 /** Names of migration-like files in a folder (and its subfolders), for the stray-folder warning. */
+/** Which other tool's one-folder-per-migration layout `dir` is in, if any (see FOLDER_LAYOUTS). */
+function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
+  return (Object.keys(FOLDER_LAYOUTS) as (keyof typeof FOLDER_LAYOUTS)[]).find((l) => fs.existsSync(path.join(dir, FOLDER_LAYOUTS[l].file)));
+}
+
 function migrationLike(dir: string): string[] {
   let entries: fs.Dirent[];
   try {

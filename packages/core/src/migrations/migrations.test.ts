@@ -211,6 +211,33 @@ describe('scanMigrationsFolder', () => {
     expect(again.migrations.map((m) => m.id)).toEqual(['20221206131204_init', '20221207113401_users']);
   });
 
+  it("Diesel's <version>_<name>/up.sql + down.sql folders (and sourcegraph's) are an error whose command moves them, run_in_transaction = false kept", () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const dirs: Record<string, Record<string, string>> = {
+      '00000000000000_diesel_initial_setup': { 'up.sql': 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n', 'down.sql': 'DROP FUNCTION f();\n' },
+      '2019-02-26-002946_create_user': { 'up.sql': 'CREATE TABLE u (id int);\n', 'down.sql': 'DROP TABLE u;\n' },
+      '2025-09-19-132648-0000_theme-default': { 'up.sql': 'CREATE INDEX CONCURRENTLY u_i ON u (id);\n', 'down.sql': 'DROP INDEX u_i;\n', 'metadata.toml': 'run_in_transaction = false\n' },
+    };
+    for (const [d, files] of Object.entries(dirs)) {
+      fs.mkdirSync(path.join(dir, d));
+      for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, d, f), text);
+    }
+    const rel = (p: string) => path.relative(dir, p);
+    const r = scanMigrationsFolder('lemmy', dir, rel);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', '00000000000000_diesel_initial_setup', '3 Diesel-style migration folders (00000000000000_diesel_initial_setup/up.sql, 2019-02-26-002946_create_user/up.sql, 2025-09-19-132648-0000_theme-default/up.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
+    ]);
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.sql'))).toEqual([]);
+    const again = scanMigrationsFolder('lemmy', dir, rel);
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.downPath !== undefined])).toEqual([
+      ['00000000000000_diesel_initial_setup', false, true],
+      ['2019-02-26-002946_create_user', false, true],
+      ['2025-09-19-132648-0000_theme-default', true, true],
+    ]);
+  });
+
   it('an up file without statements is a warning; several are one (ory sets have dozens of blank placeholders)', () => {
     const one = scan({ '001_a.up.sql': '-- nothing here\n', '002_b.up.sql': 'SELECT 1;' });
     expect(one.warnings.map((w) => w.message)).toEqual(['001_a.up.sql has no statements (comments only): it will be recorded as applied without changing anything']);
