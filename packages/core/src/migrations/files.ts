@@ -160,6 +160,10 @@ const COMMANDS = {
     'for d in */; do d="${d%/}"; [ -f "$d/up.sql" ] || continue; ' +
     '{ grep -qsE "run_in_transaction *= *false|createIndexConcurrently: *true" "$d"/metadata.* && echo "-- bulkhead:no-transaction"; cat "$d/up.sql"; } > "$d.up.sql" && rm "$d/up.sql"; ' +
     '[ -f "$d/down.sql" ] && mv "$d/down.sql" "$d.down.sql"; rm -f "$d"/metadata.*; rmdir "$d" 2>/dev/null; done',
+  // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
+  sqitch:
+    'i=0; grep -Ev "^[[:space:]]*([%@#]|$)" sqitch.plan | awk \'{print $1}\' | while read -r c; do i=$((i+1)); v=$(printf %04d "$i"); ' +
+    'mv "deploy/$c.sql" "${v}_$c.up.sql"; [ -f "revert/$c.sql" ] && mv "revert/$c.sql" "${v}_$c.down.sql"; done',
 } as const;
 
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
@@ -277,6 +281,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const foreign: { name: string; language: string }[] = [];
   /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
   const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
+  /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
+  const nested: string[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     const layout = e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) ? folderLayout(abs) : undefined;
@@ -286,6 +292,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
       const inside = migrationLike(abs);
+      nested.push(...sqlFilesUnder(abs).map((f) => path.join(e.name, f)));
       if (inside.length) {
         warnings.push(
           problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
@@ -395,6 +402,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         module,
         file: rel(path.join(dir, foreign.map((f) => f.name).sort()[0]!)),
         fix: 'write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline',
+      }),
+    );
+  }
+  // Nothing here runs, but SQL sits below: another tool's project (Sqitch's deploy/ and revert/),
+  // or the wrong folder. Without this, up would say "up to date" with 0 migrations.
+  if (!byId.size && !problems.length && nested.length) {
+    const sqitch = fs.existsSync(path.join(dir, 'sqitch.plan'));
+    problems.push(
+      problem('BH011', `the migrations folder has no migrations of its own, but its subfolders hold ${plural(nested.length, 'SQL file')} (${listed(nested)})${sqitch ? ': a Sqitch project (sqitch.plan), whose deploy/ and revert/ scripts Bulkhead does not run' : ''}`, {
+        module,
+        file: rel(dir),
+        fix: sqitch
+          ? `turn each change into <n>_<change>.up.sql (+ .down.sql) in plan order, e.g. in ${rel(dir)}: ${COMMANDS.sqitch} — then drop each script's own BEGIN/COMMIT (Bulkhead runs each migration in a transaction); a database Sqitch already deployed is adopted with bulkhead baseline ${module} --at <the last id>`
+          : `set "migrations" in the manifest to the folder that holds the <id>.up.sql files, or move them into ${rel(dir)}`,
       }),
     );
   }
@@ -552,6 +573,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
 /** Which other tool's one-folder-per-migration layout `dir` is in, if any (see FOLDER_LAYOUTS). */
 function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
   return (Object.keys(FOLDER_LAYOUTS) as (keyof typeof FOLDER_LAYOUTS)[]).find((l) => fs.existsSync(path.join(dir, FOLDER_LAYOUTS[l].file)));
+}
+
+/** Every `.sql` file under `dir`, relative to it. */
+function sqlFilesUnder(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && /\.sql$/i.test(e.name))
+      .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
+  } catch {
+    return [];
+  }
 }
 
 function migrationLike(dir: string): string[] {

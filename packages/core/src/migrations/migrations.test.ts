@@ -238,6 +238,37 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it('a folder with nothing of its own but SQL in subfolders is an error (up would say up to date); a Sqitch project gets the command that converts it in plan order', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    fs.mkdirSync(path.join(dir, 'sql'));
+    fs.writeFileSync(path.join(dir, 'sql', '001_init.up.sql'), 'SELECT 1;');
+    const wrong = scanMigrationsFolder('m', dir, rel);
+    expect(wrong.problems.map((p) => [p.code, p.message, p.fix])).toEqual([
+      ['BH011', 'the migrations folder has no migrations of its own, but its subfolders hold 1 SQL file (sql/001_init.up.sql)', 'set "migrations" in the manifest to the folder that holds the <id>.up.sql files, or move them into '],
+    ]);
+    fs.rmSync(path.join(dir, 'sql'), { recursive: true });
+    for (const d of ['deploy', 'revert', 'verify']) fs.mkdirSync(path.join(dir, d));
+    fs.writeFileSync(path.join(dir, 'sqitch.plan'), '%syntax-version=1.0.0\n%project=flipr\n\nusers 2024-01-01T00:00:00Z Ann <a@x> # users\nappschema [users] 2024-01-02T00:00:00Z Ann <a@x>\n@v1.0 2024-01-03T00:00:00Z Ann <a@x>\nflips [appschema] 2024-01-04T00:00:00Z Ann <a@x>\n');
+    for (const c of ['users', 'appschema', 'flips']) {
+      fs.writeFileSync(path.join(dir, 'deploy', `${c}.sql`), `BEGIN;\nCREATE TABLE ${c} (id int);\nCOMMIT;\n`);
+      fs.writeFileSync(path.join(dir, 'revert', `${c}.sql`), `BEGIN;\nDROP TABLE ${c};\nCOMMIT;\n`);
+      fs.writeFileSync(path.join(dir, 'verify', `${c}.sql`), `SELECT id FROM ${c} WHERE false;\n`);
+    }
+    const r = scanMigrationsFolder('flipr', dir, rel);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'the migrations folder has no migrations of its own, but its subfolders hold 9 SQL files (deploy/appschema.sql, deploy/flips.sql, deploy/users.sql, …): a Sqitch project (sqitch.plan), whose deploy/ and revert/ scripts Bulkhead does not run',
+    ]);
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    const again = scanMigrationsFolder('flipr', dir, rel);
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([
+      ['0001_users', true],
+      ['0002_appschema', true],
+      ['0003_flips', true],
+    ]);
+  });
+
   it('an up file without statements is a warning; several are one (ory sets have dozens of blank placeholders)', () => {
     const one = scan({ '001_a.up.sql': '-- nothing here\n', '002_b.up.sql': 'SELECT 1;' });
     expect(one.warnings.map((w) => w.message)).toEqual(['001_a.up.sql has no statements (comments only): it will be recorded as applied without changing anything']);
