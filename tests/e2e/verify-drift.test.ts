@@ -144,6 +144,11 @@ export async function down(knex: Knex) {
       expect.objectContaining({ kind: 'down-failed', migration: '002_audit', file: 'modules/admin/migrations/002_audit.down.sql', line: 2, message: expect.stringContaining('column "created_at" of relation "users" does not exist') }),
     ]);
 
+    // The line is where the server's error points (as up reports it), not where the statement starts.
+    fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\nUPDATE users\n   SET id = no_such_column;\n');
+    const pointed = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+    expect(pointed.json.modules[0].findings).toEqual([expect.objectContaining({ kind: 'down-failed', migration: '002_audit', line: 3, message: expect.stringContaining('no_such_column') })]);
+
     fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\n');
     fx!.write('modules/admin/migrations/003_sessions.up.sql', '-- the bug of seed 004\n\nCREATE TABLE sessions (id int, user_id integer REFERENCES users (id));\n');
     fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');

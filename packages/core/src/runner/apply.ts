@@ -696,11 +696,16 @@ function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: numbe
   return {
     ...baseFailure(r, ctx),
     statement: i + 1,
-    line: s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : (linesIntoBody(s, err.where) ?? 0)),
+    line: failingLine(s, err),
     sql: shortenSql(s.text),
     ...pgFields(err, ctx.module),
     partial,
   };
+}
+
+/** The line of its file a statement failed at: where the server's error points, else the statement's first line. */
+export function failingLine(s: Statement, err: PgError): number {
+  return s.line + (err.position ? lineAt(s.text, Number(err.position)) - 1 : (linesIntoBody(s, err.where) ?? 0));
 }
 
 /**
@@ -827,7 +832,7 @@ function runningDigest(statements: readonly Statement[]): { add(s: Statement): s
   };
 }
 
-interface PgError extends Error {
+export interface PgError extends Error {
   code?: string;
   position?: string;
   detail?: string;

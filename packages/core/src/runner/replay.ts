@@ -2,7 +2,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
-import { nextBatch, oneLine } from './apply.js';
+import { failingLine, nextBatch, oneLine, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 
 /**
@@ -57,7 +57,7 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
       } catch (e) {
         if (r.transaction) await conn.query('ROLLBACK').catch(() => undefined);
         const s = step.statements[current];
-        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: s.line, text: s.text } : undefined);
+        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: failingLine(s, e as PgError), text: s.text } : undefined);
       }
     });
     return;
