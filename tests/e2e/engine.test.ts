@@ -283,6 +283,9 @@ describe('module connection', () => {
     expect(ts.exitCode, ts.stderr).toBe(0);
     expect(ts.stderr).toContain('svc: ✓ 3 applied');
     expect(ts.stderr).toContain('knex loaded: true');
+    // Each row has its own time, though a batch is one message (its transactions' now() is the message's arrival).
+    const [times] = await query<{ n: number; all: number }>(url, "SELECT count(DISTINCT applied_at)::int AS n, count(*)::int AS all FROM svc_migrations WHERE id IN ('004_d', '005_e')");
+    expect(times).toEqual({ n: 2, all: 2 });
     const noop = await run();
     expect(noop.exitCode).toBe(0);
     expect(noop.stderr).toContain('svc: up to date');

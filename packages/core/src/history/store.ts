@@ -113,7 +113,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
   let progressExists = false;
   const historySql = (direction: 'up' | 'down', row: HistoryWrite, durationMs: string): string =>
     direction === 'up'
-      ? `INSERT INTO ${historyName} (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (${[row.id, row.name, row.checksum].map(literal).join(', ')}, ${durationMs}, ${literal(row.run_id)}, ${literal(row.bulkhead_version)})`
+      ? // applied_at is when the row is written, not now(): the migrations of a batch share one
+        // message, and a transaction in it starts at the message's arrival (all would share a time).
+        `INSERT INTO ${historyName} (id, name, checksum, applied_at, duration_ms, run_id, bulkhead_version) VALUES (${[row.id, row.name, row.checksum].map(literal).join(', ')}, clock_timestamp(), ${durationMs}, ${literal(row.run_id)}, ${literal(row.bulkhead_version)})`
       : `DELETE FROM ${historyName} WHERE id = ${literal(row.id)}`;
   const advanceSql = (id: string, done: number, digest: string | null): string =>
     `UPDATE ${progressName} SET statements_done = ${done}, done_digest = ${digest === null ? 'NULL' : literal(digest)}, updated_at = now() WHERE id = ${literal(id)}`;
