@@ -46,6 +46,7 @@ describe('commands', () => {
       { name: 'cjs', url: 'pglite://memory', migrations: { '20200101000000_a.js': "const m = require('path');\nexports.up = async () => {};\n" } },
       { name: 'esm', url: 'pglite://memory', migrations: { '20200101000000_a.mjs': 'export async function up() {}\n' } },
       { name: 'ory', url: 'pglite://memory', migrations: { '20150101000001000000_networks.up.sql': 'SELECT 1;\n', '20190100000001000000_client.up.sql': 'SELECT 1;\n' } },
+      { name: 'diesel', url: 'pglite://memory', migrations: { '2019-02-26-002946_create_user.up.sql': 'SELECT 1;\n', '2025-09-19-132648-0000_theme.up.sql': 'SELECT 1;\n' } },
     ]);
     const made = async (module: string) => (await runCli(['make', module, 'next', '--json'], { cwd: fx!.root })).json.files[0] as string;
     const cjs = await made('cjs');
@@ -56,12 +57,14 @@ describe('commands', () => {
     expect(fs.readFileSync(path.join(fx.root, esm), 'utf8')).toContain('export async function up(knex)');
     const ory = await made('ory');
     expect(ory).toMatch(/^modules\/ory\/migrations\/\d{14}000000_next\.ts$/);
-    // All three folders stay valid, and the new migrations run.
+    // Diesel's dated versions: the same separators (a plain 20261205… would sort before a later 2026-12-…).
+    expect(await made('diesel')).toMatch(/^modules\/diesel\/migrations\/\d{4}-\d\d-\d\d-\d{6}-0000_next\.ts$/);
+    // All four folders stay valid, and the new migrations run.
     const v = await runCli(['validate'], { cwd: fx.root });
     expect(v.exitCode, v.stderr).toBe(0);
     const up = await runCli(['up', '--json'], { cwd: fx.root });
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.json.modules.map((m: any) => m.migrations.at(-1).id.replace(/^\d+_/, ''))).toEqual(['next', 'next', 'next']);
+    expect(up.json.modules.map((m: any) => m.migrations.at(-1).id.replace(/^[\d-]+_/, ''))).toEqual(['next', 'next', 'next', 'next']);
   });
 
   it('--to, --dry-run and plan formats change nothing and say what would run', async () => {

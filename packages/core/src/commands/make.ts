@@ -89,13 +89,7 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   if (!name) {
     throw new BulkheadError(problem('BH025', `migration name "${o.name}" has no letters or digits`, { module: o.module, fix: 'e.g. bulkhead make admin add_users' }));
   }
-  // A timestamp after every existing version, so a skewed clock cannot create an out-of-order file.
-  let version = timestamp(o.now ?? new Date());
-  const last = module!.migrations.at(-1)?.version;
-  // Timestamps written with more digits (ory's 20): the same width, so the folder stays uniform.
-  if (last && /^\d+$/.test(last) && last.length > version.length && isTimestamp(last)) version = version.padEnd(last.length, '0');
-  if (last && last.length === version.length && last >= version) version = (BigInt(last) + 1n).toString();
-  const id = `${version}_${name}`;
+  const id = `${nextVersion(o.now ?? new Date(), module!.migrations.at(-1)?.version)}_${name}`;
   fs.mkdirSync(module!.migrationsDir, { recursive: true });
   const files = o.sql
     ? [
@@ -112,6 +106,21 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
     }
   }
   return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))) };
+}
+
+/**
+ * A timestamp after every existing version (a skewed clock cannot create an out-of-order file),
+ * written as the folder's latest one is, so the folder stays uniform and sorts as it reads: as
+ * many digits (ory's 20), and its separators (Diesel's 2026-07-27-143313-0000).
+ */
+function nextVersion(now: Date, last: string | undefined): string {
+  let version = timestamp(now);
+  const lastDigits = last?.replace(/\D/g, '') ?? '';
+  if (!last || lastDigits.length < version.length || !isTimestamp(lastDigits)) return version;
+  version = version.padEnd(lastDigits.length, '0');
+  if (lastDigits >= version) version = (BigInt(lastDigits) + 1n).toString();
+  let i = 0;
+  return last.replace(/\d/g, () => version[i++]!);
 }
 
 function timestamp(d: Date): string {
