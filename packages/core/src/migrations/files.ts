@@ -237,7 +237,6 @@ function firstInvalidUtf8(b: Buffer): number {
 /** Migration-looking names: a version, then a name, then an extension. */
 const LOOKS_LIKE_MIGRATION = /^\d+[_-]?[^.]*\..+/;
 
-
 /**
  * Read a module's migrations folder: name rules, duplicate ids and versions, `.down.sql`
  * without its `.up.sql`, unknown directives. `rel` makes paths workspace-relative for messages.

@@ -47,7 +47,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       if (!(e instanceof SqlSyntaxError)) throw e;
       return {
         ok: false,
-        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line) })],
+        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, rel(path)) })],
       };
     }
     const control = statements.find(isTransactionControl);
@@ -223,10 +223,14 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
  * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
  */
-function syntaxFix(text: string, line: number): string {
+function syntaxFix(text: string, line: number, file: string): string {
   const lines = text.split('\n');
   const at = lines[line - 1] ?? '';
   const meta = /^\s*(\\[a-zA-Z!?]+)/.exec(at)?.[1];
+  if (meta === '\\restrict' || meta === '\\unrestrict') {
+    // pg_dump 17.6, 16.10, 15.14, 14.19, 13.22 and later bracket a dump in these (for psql's safety).
+    return `line ${line} is pg_dump's ${meta} line, for psql only: delete it and its ${meta === '\\restrict' ? '\\unrestrict' : '\\restrict'} line (sed -i -E '/^\\\\(un)?restrict /d' ${file})`;
+  }
   if (meta === '\\c' || meta === '\\connect') {
     return `line ${line} is psql's ${meta}, not SQL: a migration runs on its module's database (database.url in its manifest); remove it, and move what it does to another database into that database's module`;
   }
