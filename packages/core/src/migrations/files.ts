@@ -290,8 +290,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
-      const inside = migrationLike(abs);
-      nested.push(...sqlFilesUnder(abs).map((f) => path.join(e.name, f)));
+      const { migrationLike: inside, sql } = subfolderFiles(abs);
+      nested.push(...sql.map((f) => path.join(e.name, f)));
       if (inside.length) {
         warnings.push(
           problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
@@ -404,9 +404,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
-  // Nothing here runs, but SQL sits below: another tool's project (Sqitch's deploy/ and revert/),
-  // or the wrong folder. Without this, up would say "up to date" with 0 migrations.
-  if (!byId.size && !problems.length && nested.length) {
+  // Nothing here runs, but SQL sits below that no warning named (not <id>.up.sql files, which the
+  // subfolder warning tells to move): another tool's project (Sqitch's deploy/ and revert/), or the
+  // wrong folder. Without this, up would say "up to date" with 0 migrations.
+  if (!byId.size && !problems.length && nested.length && !warnings.length) {
     const sqitch = fs.existsSync(path.join(dir, 'sqitch.plan'));
     problems.push(
       problem('BH011', `the migrations folder has no migrations of its own, but its subfolders hold ${plural(nested.length, 'SQL file')} (${listed(nested)})${sqitch ? ': a Sqitch project (sqitch.plan), whose deploy/ and revert/ scripts Bulkhead does not run' : ''}`, {
@@ -568,32 +569,26 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   return { migrations, problems, warnings };
 }
 
-/** Names of migration-like files in a folder (and its subfolders), for the stray-folder warning. */
 /** Which other tool's one-folder-per-migration layout `dir` is in, if any (see FOLDER_LAYOUTS). */
 function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
   return (Object.keys(FOLDER_LAYOUTS) as (keyof typeof FOLDER_LAYOUTS)[]).find((l) => fs.existsSync(path.join(dir, FOLDER_LAYOUTS[l].file)));
 }
 
-/** Every `.sql` file under `dir`, relative to it. */
-function sqlFilesUnder(dir: string): string[] {
-  try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && /\.sql$/i.test(e.name))
-      .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
-  } catch {
-    return [];
-  }
-}
-
-function migrationLike(dir: string): string[] {
+/**
+ * What a subfolder holds, read once: the names of its migration-like files (for the stray-folder
+ * warning) and the paths of its SQL files, relative to it (for a folder with nothing of its own).
+ */
+function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[] } {
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true, recursive: true });
+    entries = fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile());
   } catch {
-    return [];
+    return { migrationLike: [], sql: [] };
   }
-  return entries.filter((e) => e.isFile() && (SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name)))).map((e) => e.name);
+  return {
+    migrationLike: entries.filter((e) => SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name))).map((e) => e.name),
+    sql: entries.filter((e) => /\.sql$/i.test(e.name)).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))),
+  };
 }
 
 /** Does the migration have a way back? A zero-byte or comment-only down file is a legitimate no-op down. */

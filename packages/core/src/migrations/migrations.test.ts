@@ -242,11 +242,14 @@ describe('scanMigrationsFolder', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     const rel = (p: string) => path.relative(dir, p);
     fs.mkdirSync(path.join(dir, 'sql'));
-    fs.writeFileSync(path.join(dir, 'sql', '001_init.up.sql'), 'SELECT 1;');
+    fs.writeFileSync(path.join(dir, 'sql', 'schema.sql'), 'SELECT 1;');
     const wrong = scanMigrationsFolder('m', dir, rel);
     expect(wrong.problems.map((p) => [p.code, p.message, p.fix])).toEqual([
-      ['BH011', 'the migrations folder has no migrations of its own, but its subfolders hold 1 SQL file (sql/001_init.up.sql)', 'set "migrations" in the manifest to the folder that holds the <id>.up.sql files, or move them into '],
+      ['BH011', 'the migrations folder has no migrations of its own, but its subfolders hold 1 SQL file (sql/schema.sql)', 'set "migrations" in the manifest to the folder that holds the <id>.up.sql files, or move them into '],
     ]);
+    // <id>.up.sql files in a subfolder are the subfolder warning's (an archive may stay).
+    fs.writeFileSync(path.join(dir, 'sql', '001_init.up.sql'), 'SELECT 1;');
+    expect(scanMigrationsFolder('m', dir, rel).problems).toEqual([]);
     fs.rmSync(path.join(dir, 'sql'), { recursive: true });
     for (const d of ['deploy', 'revert', 'verify']) fs.mkdirSync(path.join(dir, d));
     fs.writeFileSync(path.join(dir, 'sqitch.plan'), '%syntax-version=1.0.0\n%project=flipr\n\nusers 2024-01-01T00:00:00Z Ann <a@x> # users\nappschema [users] 2024-01-02T00:00:00Z Ann <a@x>\n@v1.0 2024-01-03T00:00:00Z Ann <a@x>\nflips [appschema] 2024-01-04T00:00:00Z Ann <a@x>\n');
