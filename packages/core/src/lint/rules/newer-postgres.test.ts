@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { expectRule } from './test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { expectRule, findings } from './test-helper.js';
 
 describe('BH-X803 newer-postgres', () => {
   it('flags what it must and leaves the near misses alone', async () => {
@@ -9,5 +9,47 @@ describe('BH-X803 newer-postgres', () => {
       ["UPDATE t SET v = 1 WHERE id = 2;"],
       { pgVersion: 14 },
     );
+  });
+
+  it("what real sets use that older servers refuse (lemmy's alias-less subquery failed on 15 after 240 migrations had run)", async () => {
+    await expectRule(
+      'BH-X803',
+      [
+        'CREATE TABLE comment_actions AS SELECT person_id FROM (SELECT person_id FROM comment_like UNION ALL SELECT person_id FROM comment_saved) GROUP BY person_id;',
+        "SELECT '{}' IS JSON;",
+        "UPDATE t SET doc = JSON_OBJECT('a': 1);",
+        "SELECT JSON_VALUE(doc, '$.a') FROM t;",
+        'GRANT app_reader TO app WITH INHERIT TRUE;',
+        'ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (price * qty);',
+      ],
+      [
+        'CREATE TABLE a AS SELECT person_id FROM (SELECT person_id FROM comment_like) AS x;',
+        'SELECT * FROM generate_series(1, 3);',
+        "SELECT doc -> 'a' FROM t;",
+        'GRANT app_reader TO app WITH ADMIN OPTION;',
+        // Older than 15: fine on 15.
+        'CREATE OR REPLACE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f();',
+        'CREATE VIEW v WITH (security_invoker = true) AS SELECT 1;',
+      ],
+      { pgVersion: 15 },
+    );
+    await expectRule(
+      'BH-X803',
+      [
+        'CREATE OR REPLACE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f();',
+        'CREATE FUNCTION one() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;',
+        'CREATE TABLE t (body text COMPRESSION lz4);',
+        'ALTER TABLE p DETACH PARTITION c CONCURRENTLY;',
+        'CREATE VIEW v WITH (security_invoker = true) AS SELECT 1;',
+      ],
+      ['CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f();', "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';", 'CREATE VIEW v WITH (security_barrier = true) AS SELECT 1;'],
+      { pgVersion: 13 },
+    );
+  });
+
+  it('names the newest form a statement uses', async () => {
+    expect(await findings('BH-X803', "CREATE OR REPLACE TRIGGER t BEFORE INSERT ON x FOR EACH ROW WHEN (JSON_EXISTS(NEW.doc, '$.a')) EXECUTE FUNCTION f();", { pgVersion: 13 })).toEqual([
+      '1:1 JSON_EXISTS() needs PostgreSQL 17; the target is 13',
+    ]);
   });
 });
