@@ -151,6 +151,30 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(await query(badUrl, 'SELECT n FROM bad_n ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
+  it("SQL newer than the server (written on the embedded default's PostgreSQL) is refused before anything runs, naming file, line, form and versions", async () => {
+    const badUrl = await createDatabase();
+    const major = Math.floor(Number((await query<{ v: string }>(badUrl, 'SHOW server_version_num'))[0]!.v) / 10000);
+    // A form one release newer than the test server (the parser knows up to 17).
+    const newer: Record<number, { sql: string; what: string }> = {
+      15: { sql: 'CREATE TABLE totals AS SELECT sum(n) AS n FROM (SELECT 1 AS n UNION ALL SELECT 2)', what: 'a subquery in FROM without an alias, which needs PostgreSQL 16' },
+      16: { sql: "CREATE VIEW firsts AS SELECT JSON_VALUE('{\"a\": 1}', '$.a') AS a", what: 'JSON_VALUE(), which needs PostgreSQL 17' },
+    };
+    const form = newer[Math.min(Math.max(major, 15), 17)];
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_ok.up.sql', 'CREATE TABLE ok (id int);\n');
+      f.write('modules/bad/migrations/002_newer.up.sql', `-- written against PGlite\n\n${form?.sql ?? 'SELECT 1'};\n`);
+    });
+    if (form) {
+      await expectRefused(['up'], { code: 'BH058', text: ['modules/bad/migrations/002_newer.up.sql:3', `002_newer uses ${form.what}; the server`, `runs PostgreSQL ${major}`, `bulkhead lint --pg-version ${major}`] }, { BAD_URL: badUrl });
+      expect(await tableExists(badUrl, 'ok')).toBe(false);
+    } else {
+      // A server of 18 or later has every form the parser knows: it runs.
+      const r = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

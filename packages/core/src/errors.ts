@@ -68,6 +68,7 @@ export const CATALOGUE = {
   BH055: { title: "a squashed migration does not fit the unit's history or folder", exit: EXIT.badInput },
   BH056: { title: 'squash cannot produce an equivalent migration', exit: EXIT.badInput },
   BH057: { title: 'the database was migrated by another tool', exit: EXIT.badInput },
+  BH058: { title: 'a migration uses SQL newer than the server', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -1,4 +1,5 @@
 import { parser } from './parser.js';
+import { mayNeedNewer, versionNeeded, type VersionNeed } from './versions.js';
 
 /** One top-level statement of a SQL file. */
 export interface Statement {
@@ -12,9 +13,10 @@ export interface Statement {
    * The few facts of its parse tree the runner needs (the whole tree is not kept: at 10,000
    * migrations the trees would outweigh everything else): CONCURRENTLY, an index name, the
    * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE, and whether
-   * a DO block's PL/pgSQL commits or rolls back (transaction control).
+   * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
+   * release whose syntax it uses, when that is known to matter (see analysis/versions.ts).
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed };
 }
 
 export class SqlSyntaxError extends Error {
@@ -82,6 +84,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
   // Statements come in file order: count lines incrementally.
   let pos = 0;
   let line = 1;
+  // Whether any statement may use a form newer than some servers: most files use none.
+  const newer = mayNeedNewer(sql);
   return (result.stmts ?? []).map((s) => {
     const start0 = s.stmt_location ?? 0;
     const end = s.stmt_len ? start0 + s.stmt_len : bytes.length;
@@ -97,7 +101,10 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (tree.chain === true) node.chain = true;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
-    if (kind === 'DoStmt' && doBlockCommits(pg, bytes.subarray(start, end).toString('utf8'))) node.commits = true;
+    const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
+    if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
+    const needs = newer && mayNeedNewer(text) ? versionNeeded(kind, tree) : undefined;
+    if (needs) node.needs = needs;
     return { start, end, line, kind, node };
   });
 }

@@ -78,6 +78,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       connection: work.connection,
       query: work.query,
       sessionReset: sessionResetSql(o.schema, { server: false }),
+      serverVersion: undefined,
       // The folder lock already excludes every other process; one process runs a module once.
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       lockHolder: async () => undefined,

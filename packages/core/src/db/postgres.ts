@@ -198,6 +198,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         return work.knex();
       },
       sessionReset: sessionResetSql(u.schema, { server: true, version }),
+      serverVersion: version,
       rebind: bind,
       lockHolder: () => work.connection((conn) => lockHolder(conn, lock)),
       async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {

@@ -95,6 +95,11 @@ export interface ModuleDb extends SqlSession {
    */
   readonly sessionReset: string;
   /**
+   * The server's release (server_version_num: 150019 for 15.19), learnt at connect. Undefined for
+   * embedded databases: PGlite's release is not what the module deploys to.
+   */
+  readonly serverVersion: number | undefined;
+  /**
    * Who this database is, as the server says, however the URL was written (socket or TCP, host
    * aliases): system identifier, server start time and database oid. Undefined for embedded
    * databases (their folder is their identity).

@@ -12,6 +12,8 @@ export interface UnitRead {
   state: UnitState;
   /** False for an embedded database whose folder does not exist yet (nothing was read). */
   created: boolean;
+  /** The server's release (server_version_num), when a server was read. */
+  serverVersion?: number;
 }
 
 /** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
@@ -98,7 +100,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
@@ -112,6 +114,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (intent.direction === 'up') {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
     }
+    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -137,6 +140,32 @@ export function buildPlan(input: PlanInput): Plan {
     waitsFor.set(u.unit.id, Object.freeze(ids));
   }
   return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(problems) });
+}
+
+/**
+ * SQL the server's release does not have (analysis/versions.ts): it would fail there mid-run,
+ * after the migrations before it committed — typically a migration written and tried on the
+ * embedded default (a recent PostgreSQL), deployed to an older server. Refused before anything
+ * runs, once per migration, at its first such statement.
+ */
+function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string): Problem[] {
+  const major = Math.floor(serverVersion / 10000);
+  const problems: Problem[] = [];
+  for (const r of steps) {
+    if (r.step.format !== 'sql') continue;
+    const st = r.step.statements.find((s) => s.node.needs && s.node.needs.version > major);
+    if (!st) continue;
+    const { version, what } = st.node.needs!;
+    problems.push(
+      problem('BH058', `${r.file.id} uses ${what}, which needs PostgreSQL ${version}; the server (${unit.target.display}) runs PostgreSQL ${major}`, {
+        module: unit.id,
+        file: rel(r.step.path),
+        line: st.line,
+        fix: `rewrite it for PostgreSQL ${major} (Bulkhead's parser and the embedded default accept newer SQL than this server), or upgrade the server first; bulkhead lint --pg-version ${major} finds every such statement`,
+      }),
+    );
+  }
+  return problems;
 }
 
 /**

@@ -161,7 +161,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
-        return { unit, state, created: true };
+        return { unit, state, created: true, serverVersion: db.serverVersion };
       });
     } catch (e) {
       if (e instanceof BulkheadError) problems.push(...e.problems.map((p) => ({ ...p, module: p.module ?? unit.id })));
