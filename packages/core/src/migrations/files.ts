@@ -154,6 +154,12 @@ const COMMANDS = {
     '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
+  // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a
+  // dot-folder is never read), PostgreSQL's replace the shared ones, .autocommit. becomes the mark.
+  perDatabase:
+    'mkdir -p .other-databases; for f in *.sql; do [[ "$f" =~ \\.(mysql|sqlite3?|cockroach|mssql)(\\.autocommit)?\\.(up|down)\\.sql$ ]] && mv "$f" .other-databases/; done; ' +
+    'for f in *.postgres.*sql; do [ -e "$f" ] && mv "$f" "${f/.postgres./.}"; done; ' +
+    'for f in *.autocommit.*sql; do [ -e "$f" ] || continue; { echo "-- bulkhead:no-transaction"; cat "$f"; } > "${f/.autocommit./.}" && rm "$f"; done',
   // Diesel's (and sourcegraph's) <id>/up.sql + down.sql; a folder its metadata runs outside a
   // transaction (Diesel's run_in_transaction = false, sourcegraph's createIndexConcurrently) is marked.
   updown:
@@ -165,6 +171,13 @@ const COMMANDS = {
     'i=0; grep -Ev "^[[:space:]]*([%@#]|$)" sqitch.plan | awk \'{print $1}\' | while read -r c; do i=$((i+1)); v=$(printf %04d "$i"); ' +
     'mv "deploy/$c.sql" "${v}_$c.up.sql"; [ -f "revert/$c.sql" ] && mv "revert/$c.sql" "${v}_$c.down.sql"; done',
 } as const;
+
+/**
+ * ory's popx (fizz) names: one file per database (`<id>.postgres.up.sql`, `.mysql.`, `.sqlite3.`,
+ * `.cockroach.`), and `.autocommit.` for a file run outside a transaction. A file without a
+ * database is for all of them; a database's own file replaces it there.
+ */
+const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?\.(up|down)\.sql$|\.autocommit\.(up|down)\.sql$/;
 
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
 const FOLDER_LAYOUTS = {
@@ -280,6 +293,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const foreign: { name: string; language: string }[] = [];
   /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
   const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
+  /** ory's popx files, one per database (PER_DATABASE): the folder is told how to keep PostgreSQL's. */
+  const perDatabase: string[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
   const nested: string[] = [];
   for (const e of entries) {
@@ -304,6 +319,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (!e.isFile() || IGNORED.test(e.name)) continue;
+    if (PER_DATABASE.test(e.name)) {
+      perDatabase.push(e.name);
+      continue;
+    }
     const wrongCase = !SQL_EXT.test(e.name) && SQL_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.(up|down)\.sql$/i, (m) => m.toLowerCase()) : undefined;
     const wrongJsCase = !JS_EXT.test(e.name) && JS_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.[a-z]+$/i, (m) => m.toLowerCase()) : undefined;
     if (wrongCase || wrongJsCase) {
@@ -404,6 +423,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
+  if (perDatabase.length) {
+    const databases = [...new Set(perDatabase.map((n) => PER_DATABASE.exec(n)![1] ?? 'autocommit'))].sort();
+    problems.push(
+      problem('BH011', `${plural(perDatabase.length, 'migration file')} ${perDatabase.length === 1 ? 'is' : 'are'} written per database (${listed(perDatabase)}: ${databases.join(', ')}), as ory's popx runs them: Bulkhead runs <id>.up.sql on PostgreSQL`, {
+        module,
+        file: rel(dir),
+        fix: `keep PostgreSQL's: move the other databases' files out, let <id>.postgres.up.sql replace <id>.up.sql, and mark .autocommit. files -- bulkhead:no-transaction, e.g. in ${rel(dir)} (bash): ${COMMANDS.perDatabase} — a database popx already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
   // Nothing here runs, but SQL sits below that no warning named (not <id>.up.sql files, which the
   // subfolder warning tells to move): another tool's project (Sqitch's deploy/ and revert/), or the
   // wrong folder. Without this, up would say "up to date" with 0 migrations.
@@ -435,6 +464,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (!f.up) {
+      // Its up is one of popx's per-database files: told together above.
+      if (perDatabase.some((n) => n.startsWith(`${id}.`))) continue;
       problems.push(
         problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql`, {
           module,

@@ -272,6 +272,33 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it("ory's popx files, one per database, are one problem whose command keeps PostgreSQL's (its own replacing the shared one, .autocommit. marked)", () => {
+    const r = scan({
+      '001_networks.postgres.up.sql': 'CREATE TABLE networks (id uuid);',
+      '001_networks.mysql.up.sql': 'CREATE TABLE networks (id char(36));',
+      '001_networks.sqlite3.up.sql': 'CREATE TABLE networks (id TEXT);',
+      '001_networks.down.sql': 'DROP TABLE networks;',
+      '002_ids.up.sql': 'CREATE TABLE ids (id int);',
+      '002_ids.cockroach.up.sql': 'CREATE TABLE ids (id INT8);',
+      '002_ids.down.sql': 'DROP TABLE ids;',
+      '003_idx.postgres.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY ids_i ON ids (id);',
+      '003_idx.mysql.autocommit.up.sql': 'CREATE INDEX ids_i ON ids (id);',
+      '003_idx.postgres.down.sql': 'DROP INDEX ids_i;',
+    });
+    expect(r.problems.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', "7 migration files are written per database (001_networks.mysql.up.sql, 001_networks.postgres.up.sql, 001_networks.sqlite3.up.sql, …: cockroach, mysql, postgres, sqlite3), as ory's popx runs them: Bulkhead runs <id>.up.sql on PostgreSQL"],
+    ]);
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^.*\(bash\): /, '').replace(/ — .*$/, '')], { cwd: dir });
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['001_networks', false, 'CREATE TABLE networks (id uuid);', 'DROP TABLE networks;'],
+      ['002_ids', false, 'CREATE TABLE ids (id int);', 'DROP TABLE ids;'],
+      ['003_idx', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY ids_i ON ids (id);', 'DROP INDEX ids_i;'],
+    ]);
+    expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['001_networks.mysql.up.sql', '001_networks.sqlite3.up.sql', '002_ids.cockroach.up.sql', '003_idx.mysql.autocommit.up.sql']);
+  });
+
   it('an up file without statements is a warning; several are one (ory sets have dozens of blank placeholders)', () => {
     const one = scan({ '001_a.up.sql': '-- nothing here\n', '002_b.up.sql': 'SELECT 1;' });
     expect(one.warnings.map((w) => w.message)).toEqual(['001_a.up.sql has no statements (comments only): it will be recorded as applied without changing anything']);
