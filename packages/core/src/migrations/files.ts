@@ -101,10 +101,10 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
   } catch {
     // Unreadable: the rename is the fix.
   }
-  const marker = /^\s*--\s*(\+goose Up|\+migrate Up|migrate:up)\b/im.exec(head)?.[1];
+  const marker = /^\s*--\s*(\+goose Up|\+migrate Up|migrate:up|Up Migration)\b/im.exec(head)?.[1];
   if (!marker) return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
   const base = name.replace(/\.sql$/i, '');
-  const down = marker.replace(/Up$/, 'Down').replace(/up$/, 'down');
+  const down = marker.replace(/Up$/, 'Down').replace(/up$/, 'down').replace(/^up /i, 'Down ');
   return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
 }
 
@@ -115,9 +115,9 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
  */
 type SqlFileKind = 'plain' | 'flyway' | 'both' | 'other';
 
-/** A line marking the other direction's section in goose, sql-migrate or dbmate files. */
+/** A line marking the other direction's section in goose, sql-migrate, dbmate or node-pg-migrate files. */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
-  const re = direction === 'down' ? /^[ \t]*--[ \t]*(\+goose Down|\+migrate Down|migrate:down)\b.*$/im : /^[ \t]*--[ \t]*(\+goose Up|\+migrate Up|migrate:up)\b.*$/im;
+  const re = direction === 'down' ? /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration)\b.*$/im : /^[ \t]*--[ \t-]*(\+goose Up|\+migrate Up|migrate:up|Up\s+Migration)\b.*$/im;
   const m = re.exec(text);
   if (!m) return undefined;
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
@@ -150,8 +150,8 @@ const COMMANDS = {
   both:
     'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
     "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
-    '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-    '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up|[Uu]p [Mm]igration)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down|[Dd]own [Mm]igration)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a

@@ -179,9 +179,11 @@ describe('scanMigrationsFolder', () => {
       '001_a.sql': '-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n',
       '002_b.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_i ON a (id);\n-- +goose Down\nDROP INDEX CONCURRENTLY a_i;\n',
       '003_c.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY a_j ON a (id);\n\n-- migrate:down\nDROP INDEX a_j;\n',
+      // node-pg-migrate's SQL migrations.
+      '004_d.sql': '-- Up Migration\nCREATE TABLE d (id int);\n\n-- Down Migration\nDROP TABLE d;\n',
     });
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]!.message).toBe("3 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
+    expect(r.problems[0]!.message).toBe("4 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
     // The command does what it says.
     execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '')], { cwd: dir });
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
@@ -190,7 +192,11 @@ describe('scanMigrationsFolder', () => {
       ['001_a', false, 'CREATE TABLE a (id int);', 'DROP TABLE a;'],
       ['002_b', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_i ON a (id);', '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY a_i;'],
       ['003_c', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_j ON a (id);', 'DROP INDEX a_j;'],
+      ['004_d', false, 'CREATE TABLE d (id int);', 'DROP TABLE d;'],
     ]);
+    // One renamed .up.sql as it was: its down section would run with the up.
+    const renamed = scan({ '005_e.up.sql': '-- Up Migration\nCREATE TABLE e (id int);\n-- Down Migration\nDROP TABLE e;\n' });
+    expect(renamed.problems.map((p) => [p.code, p.line])).toEqual([['BH038', 3]]);
   });
 
   it("Prisma's <version>_<name>/migration.sql folders are an error with the command that moves them (they would not run, and up would say up to date)", () => {
