@@ -200,6 +200,14 @@ const FOREIGN_CODE: Record<string, string> = {
   rs: 'refinery and SeaORM migrations are Rust',
 };
 
+/**
+ * Languages whose migrations always start with their version (goose's 00001_x.go, Rails'
+ * 2020…_x.rb, Flyway's V1__x.java, SeaORM's m2022…_x.rs, Doctrine's Version2020….php): other files
+ * of theirs in the folder (Go's embed.go beside the SQL it embeds) are not migrations.
+ */
+const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs']);
+const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -346,7 +354,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       else misnamed[kind].push({ name: e.name, problem: p });
       continue;
     } else {
-      const language = FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()];
+      const ext = path.extname(e.name).slice(1).toLowerCase();
+      const language = FOREIGN_CODE[ext];
+      if (language && VERSIONED_CODE.has(ext) && !CODE_MIGRATION_NAME.test(e.name)) continue;
       if (language) {
         foreign.push({ name: e.name, language });
         continue;

@@ -319,7 +319,7 @@ describe('scanMigrationsFolder', () => {
     expect(alone.problems.map((p) => [p.code, p.file, p.message])).toEqual([
       ['BH038', '0002_more.py', "3 files in  are another tool's migrations that Bulkhead does not run (0002_more.py, __init__.py, ae1027a6acf_create_users.py: Alembic and Django migrations are Python)"],
     ]);
-    const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end' });
+    const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end', 'embed.go': 'package migrations\n\n//go:embed *.sql\nvar FS embed.FS\n' });
     expect(beside.problems).toEqual([]);
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
   });
