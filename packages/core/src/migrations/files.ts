@@ -182,7 +182,7 @@ const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
 const FOLDER_LAYOUTS = {
   prisma: { file: 'migration.sql', tool: 'Prisma migration' },
-  updown: { file: 'up.sql', tool: 'Diesel-style migration folder' },
+  updown: { file: 'up.sql', tool: 'Diesel, Hasura or sourcegraph migration folder' },
 } as const;
 
 /** Migrations of other tools written in another language, by extension. */

@@ -231,7 +231,7 @@ describe('scanMigrationsFolder', () => {
     const rel = (p: string) => path.relative(dir, p);
     const r = scanMigrationsFolder('lemmy', dir, rel);
     expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
-      ['BH011', '00000000000000_diesel_initial_setup', '3 Diesel-style migration folders (00000000000000_diesel_initial_setup/up.sql, 2019-02-26-002946_create_user/up.sql, 2025-09-19-132648-0000_theme-default/up.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
+      ['BH011', '00000000000000_diesel_initial_setup', '3 Diesel, Hasura or sourcegraph migration folders (00000000000000_diesel_initial_setup/up.sql, 2019-02-26-002946_create_user/up.sql, 2025-09-19-132648-0000_theme-default/up.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
     ]);
     execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
     expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.sql'))).toEqual([]);
