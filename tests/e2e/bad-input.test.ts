@@ -191,6 +191,8 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     // A recent pg_dump's brackets (a schema dump kept as a first migration), with the command that removes them.
     fx.write('modules/bad/migrations/001_syntax.up.sql', '--\n-- PostgreSQL database dump\n--\n\n\\restrict 8sKzQe0aWb\n\nCREATE TABLE ok (id int);\n\n\\unrestrict 8sKzQe0aWb\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:5', "line 5 is pg_dump's \\restrict line, for psql only: delete it and its \\unrestrict line (sed -i -E '/^\\\\(un)?restrict /d' modules/bad/migrations/001_syntax.up.sql)"] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nGRANT SELECT ON ok TO :"app_role";\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'line 2 uses psql\'s variable :"app_role", which only psql fills in'] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');

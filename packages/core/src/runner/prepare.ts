@@ -47,7 +47,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       if (!(e instanceof SqlSyntaxError)) throw e;
       return {
         ok: false,
-        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, rel(path)) })],
+        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) })],
       };
     }
     const control = statements.find(isTransactionControl);
@@ -223,9 +223,14 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
  * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
  */
-function syntaxFix(text: string, line: number, file: string): string {
+function syntaxFix(text: string, line: number, column: number | undefined, file: string): string {
   const lines = text.split('\n');
   const at = lines[line - 1] ?? '';
+  // psql's variables (-v name=…, \set): :name, :'name' (a literal), :"name" (an identifier).
+  const variable = column === undefined ? undefined : /^:(['"]?)([A-Za-z_]\w*)\1/.exec(at.slice(column - 1))?.[0];
+  if (variable) {
+    return `line ${line} uses psql's variable ${variable}, which only psql fills in (-v, \\set): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
+  }
   const meta = /^\s*(\\[a-zA-Z!?]+)/.exec(at)?.[1];
   if (meta === '\\restrict' || meta === '\\unrestrict') {
     // pg_dump 17.6, 16.10, 15.14, 14.19, 13.22 and later bracket a dump in these (for psql's safety).
