@@ -193,6 +193,11 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:5', "line 5 is pg_dump's \\restrict line, for psql only: delete it and its \\unrestrict line (sed -i -E '/^\\\\(un)?restrict /d' modules/bad/migrations/001_syntax.up.sql)"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nGRANT SELECT ON ok TO :"app_role";\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'line 2 uses psql\'s variable :"app_role", which only psql fills in'] });
+    // Another database's SQL is named as such (a comment's `backticks` are not MySQL's).
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE `ok` (id int NOT NULL AUTO_INCREMENT, PRIMARY KEY (id)) ENGINE=InnoDB;\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['this looks like MySQL SQL', 'Bulkhead runs PostgreSQL'] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', '-- the `ok` table\nCREATE TABLE ok (id int,, name text);\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['fix the SQL syntax'] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');

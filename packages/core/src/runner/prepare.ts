@@ -219,6 +219,13 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
   return statements[k];
 }
 
+/** What gives away SQL written for another database, once it fails to parse as PostgreSQL's. */
+const OTHER_DIALECTS: { name: string; pattern: RegExp; sign: string; instead: string }[] = [
+  { name: 'MySQL', pattern: /`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\b/im, sign: 'backtick identifiers, ENGINE=, AUTO_INCREMENT or DELIMITER', instead: '"double quotes" for identifiers, bigint GENERATED ALWAYS AS IDENTITY for AUTO_INCREMENT, no ENGINE' },
+  { name: 'SQL Server', pattern: /^\s*GO\s*$|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\[dbo\]|\bNVARCHAR\s*\(\s*MAX\s*\)/im, sign: 'GO batches, [dbo], IDENTITY(1,1) or NVARCHAR(MAX)', instead: 'no GO lines, "double quotes" for identifiers, GENERATED ALWAYS AS IDENTITY, text' },
+  { name: 'SQLite', pattern: /\bAUTOINCREMENT\b/i, sign: 'AUTOINCREMENT', instead: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
+];
+
 /**
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
  * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
@@ -247,5 +254,9 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
     return "COPY … FROM stdin with the rows inline is psql's, not SQL: write the rows as INSERT … VALUES, or load them in a TS migration";
   }
   if (/\{\{.*\}\}/.test(at)) return `line ${line} holds a template ({{ … }}) that another tool fills in: write the SQL it stands for`;
+  // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by what only it writes.
+  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  const dialect = OTHER_DIALECTS.find((d) => d.pattern.test(code));
+  if (dialect) return `this looks like ${dialect.name} SQL (${dialect.sign}), and Bulkhead runs PostgreSQL: write it for PostgreSQL (${dialect.instead})`;
   return 'fix the SQL syntax';
 }
