@@ -166,6 +166,8 @@ const COMMANDS = {
     'for d in */; do d="${d%/}"; [ -f "$d/up.sql" ] || continue; ' +
     '{ grep -qsE "run_in_transaction *= *false|createIndexConcurrently: *true" "$d"/metadata.* && echo "-- bulkhead:no-transaction"; cat "$d/up.sql"; } > "$d.up.sql" && rm "$d/up.sql"; ' +
     '[ -f "$d/down.sql" ] && mv "$d/down.sql" "$d.down.sql"; rm -f "$d"/metadata.*; rmdir "$d" 2>/dev/null; done',
+  // V0001.name.up.sql / V1_name.up.sql → 0001_name.up.sql (the rest of the name's dots kept as they were).
+  versionLetter: 'for f in [Vv][0-9]*.up.sql [Vv][0-9]*.down.sql [Vv][0-9]*.ts [Vv][0-9]*.js; do [ -e "$f" ] || continue; n="${f#?}"; v="${n%%[!0-9]*}"; r="${n#"$v"}"; r="${r#[._-]}"; mv "$f" "${v}_$r"; done',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
     'i=0; grep -Ev "^[[:space:]]*([%@#]|$)" sqitch.plan | awk \'{print $1}\' | while read -r c; do i=$((i+1)); v=$(printf %04d "$i"); ' +
@@ -301,6 +303,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const foreign: { name: string; language: string }[] = [];
   /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
   const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
+  /** `V0001.name.up.sql` (authelia, Flyway-like): a version behind a letter, told together when many. */
+  const versionLetter: Named[] = [];
   /** ory's popx files, one per database (PER_DATABASE): the folder is told how to keep PostgreSQL's. */
   const perDatabase: string[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
@@ -375,15 +379,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     if (!ID.test(id)) {
       // A version behind a letter (Flyway's V0001.name, V1__name): the same version, without it.
       const lettered = /^[Vv](\d+)[._-]+(\w.*)$/.exec(id);
-      problems.push(
-        problem('BH011', `migration ${e.name} does not start with a version (leading digits)`, {
-          module,
-          file: rel(abs),
-          fix: lettered
-            ? `rename it to ${lettered[1]}_${lettered[2]!.replace(/\./g, '_')}${e.name.slice(id.length)} (its version without the V; the same for its siblings keeps their order)`
-            : `rename it to <timestamp>_${id}${e.name.slice(id.length)}, e.g. with bulkhead make ${module} ${id}`,
-        }),
-      );
+      const p = problem('BH011', `migration ${e.name} does not start with a version (leading digits)`, {
+        module,
+        file: rel(abs),
+        fix: lettered
+          ? `rename it to ${lettered[1]}_${lettered[2]!.replace(/\./g, '_')}${e.name.slice(id.length)} (its version without the V; the same for its siblings keeps their order)`
+          : `rename it to <timestamp>_${id}${e.name.slice(id.length)}, e.g. with bulkhead make ${module} ${id}`,
+      });
+      if (lettered) versionLetter.push({ name: e.name, problem: p });
+      else problems.push(p);
       continue;
     }
     const entry = byId.get(id) ?? {};
@@ -406,6 +410,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     together(misnamed[kind], problems, (n, names) =>
       problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}: ${COMMANDS[kind]}` }),
     );
+  together(versionLetter, problems, (n, names) =>
+    problem('BH011', `${n} migrations start with a letter before their version (${names}): a version is the leading digits`, {
+      module,
+      file: rel(dir),
+      fix: `rename each without the letter, its first separator an underscore (V0001.Initial_Schema.up.sql → 0001_Initial_Schema.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.versionLetter}`,
+    }),
+  );
   misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
   misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');

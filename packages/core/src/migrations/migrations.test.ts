@@ -305,6 +305,19 @@ describe('scanMigrationsFolder', () => {
     expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['001_networks.mysql.up.sql', '001_networks.sqlite3.up.sql', '002_ids.cockroach.up.sql', '003_idx.mysql.autocommit.up.sql']);
   });
 
+  it("a folder of V-prefixed versions (authelia's V0001.Initial_Schema.up.sql) is one problem whose command drops the letter", () => {
+    const r = scan({ 'V0001.Initial_Schema.up.sql': 'SELECT 1;', 'V0001.Initial_Schema.down.sql': 'SELECT 1;', 'V0002.Webauthn_Data.up.sql': 'SELECT 1;', 'V0010.Ban.up.sql': 'SELECT 1;' });
+    expect(r.problems.map((p) => p.message)).toEqual(['4 migrations start with a letter before their version (V0001.Initial_Schema.down.sql, V0001.Initial_Schema.up.sql, V0002.Webauthn_Data.up.sql, …): a version is the leading digits']);
+    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^.*\(bash\): /, '')], { cwd: dir });
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([
+      ['0001_Initial_Schema', true],
+      ['0002_Webauthn_Data', false],
+      ['0010_Ban', false],
+    ]);
+  });
+
   it('an up file without statements is a warning; several are one (ory sets have dozens of blank placeholders)', () => {
     const one = scan({ '001_a.up.sql': '-- nothing here\n', '002_b.up.sql': 'SELECT 1;' });
     expect(one.warnings.map((w) => w.message)).toEqual(['001_a.up.sql has no statements (comments only): it will be recorded as applied without changing anything']);
