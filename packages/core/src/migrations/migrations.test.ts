@@ -7,6 +7,16 @@ import { checksum } from './checksum.js';
 import { parseDirectives } from './directives.js';
 import { scanMigrationsFolder } from './files.js';
 
+/**
+ * Run the shell command a problem's fix suggests (after "e.g. in <folder>:", up to " — "), in the
+ * scanned folder: the command must do what the fix says.
+ */
+function runFixCommand(p: { fix?: string }, cwd: string): void {
+  const command = /e\.g\. in [^:]*?(?: \(bash\))?: (.*?)(?: — .*)?$/.exec(p.fix ?? '')?.[1];
+  if (!command) throw new Error(`no command in the fix: ${p.fix}`);
+  execFileSync('bash', ['-c', command], { cwd });
+}
+
 describe('checksum', () => {
   it('ignores line endings and a BOM', () => {
     expect(checksum(['a\nb\n'])).toBe(checksum(['\uFEFFa\r\nb\r\n']));
@@ -185,7 +195,7 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]!.message).toBe("4 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
     // The command does what it says.
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
@@ -211,7 +221,7 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
       ['BH011', '20221206131204_init', '2 Prisma migrations (20221206131204_init/migration.sql, 20221207113401_users/migration.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
     ]);
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('app', dir, rel);
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => m.id)).toEqual(['20221206131204_init', '20221207113401_users']);
@@ -233,7 +243,7 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
       ['BH011', '00000000000000_diesel_initial_setup', '3 Diesel, Hasura or sourcegraph migration folders (00000000000000_diesel_initial_setup/up.sql, 2019-02-26-002946_create_user/up.sql, 2025-09-19-132648-0000_theme-default/up.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
     ]);
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.sql'))).toEqual([]);
     const again = scanMigrationsFolder('lemmy', dir, rel);
     expect(again.problems).toEqual([]);
@@ -268,7 +278,7 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems.map((p) => p.message)).toEqual([
       'the migrations folder has no migrations of its own, but its subfolders hold 9 SQL files (deploy/appschema.sql, deploy/flips.sql, deploy/users.sql, …): a Sqitch project (sqitch.plan), whose deploy/ and revert/ scripts Bulkhead does not run',
     ]);
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^[^:]*: /, '').replace(/ — .*$/, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('flipr', dir, rel);
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([
@@ -294,7 +304,7 @@ describe('scanMigrationsFolder', () => {
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
       ['BH011', "7 migration files are written per database (001_networks.mysql.up.sql, 001_networks.postgres.up.sql, 001_networks.sqlite3.up.sql, …: cockroach, mysql, postgres, sqlite3), as ory's popx runs them: Bulkhead runs <id>.up.sql on PostgreSQL"],
     ]);
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^.*\(bash\): /, '').replace(/ — .*$/, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
@@ -308,7 +318,7 @@ describe('scanMigrationsFolder', () => {
   it("a folder of V-prefixed versions (authelia's V0001.Initial_Schema.up.sql) is one problem whose command drops the letter", () => {
     const r = scan({ 'V0001.Initial_Schema.up.sql': 'SELECT 1;', 'V0001.Initial_Schema.down.sql': 'SELECT 1;', 'V0002.Webauthn_Data.up.sql': 'SELECT 1;', 'V0010.Ban.up.sql': 'SELECT 1;' });
     expect(r.problems.map((p) => p.message)).toEqual(['4 migrations start with a letter before their version (V0001.Initial_Schema.down.sql, V0001.Initial_Schema.up.sql, V0002.Webauthn_Data.up.sql, …): a version is the leading digits']);
-    execFileSync('bash', ['-c', r.problems[0]!.fix!.replace(/^.*\(bash\): /, '')], { cwd: dir });
+    runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([
