@@ -106,6 +106,12 @@ export const CASES: BadInputCase[] = [
     code: 'BH009',
     says: ['share history table public.good_migrations', 'field historyTable'],
   },
+  {
+    name: 'two modules read one migrations folder',
+    files: { 'modules/bad/bulkhead.json': manifest({ migrations: '../good/migrations' }) },
+    code: 'BH059',
+    says: ['modules bad and good read migrations from one folder, modules/good/migrations', 'field migrations', 'give bad a migrations folder of its own'],
+  },
   { name: 'migrations folder missing', files: { 'modules/bad/bulkhead.json': manifest({}) }, code: 'BH010', says: ['migrations folder modules/bad/migrations does not exist'] },
   { name: 'migrations path is a file', files: { 'modules/bad/bulkhead.json': manifest({ migrations: 'schema.sql' }), 'modules/bad/schema.sql': 'SELECT 1;' }, code: 'BH010', says: ['modules/bad/schema.sql is a file, not a folder'] },
   { name: 'embedded database in production', files: bad({}), args: ['up', '--production'], code: 'BH014', says: ['refused in production', 'field database.url'] },

@@ -69,6 +69,7 @@ export const CATALOGUE = {
   BH056: { title: 'squash cannot produce an equivalent migration', exit: EXIT.badInput },
   BH057: { title: 'the database was migrated by another tool', exit: EXIT.badInput },
   BH058: { title: 'a migration uses SQL newer than the server', exit: EXIT.badInput },
+  BH059: { title: 'two modules read one migrations folder', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

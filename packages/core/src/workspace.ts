@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { problem, type Problem } from './errors.js';
 import { buildGraph, type ModuleGraph } from './graph/graph.js';
@@ -100,6 +101,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   known.save();
 
   modules.sort((a, b) => a.name.localeCompare(b.name));
+  problems.push(...sharedMigrationFolders(modules, rel));
   // Tenants listed in manifests are known now; tenants listed by a query, when a command reads them.
   problems.push(...checkUnitIsolation(modules.flatMap((m) => (m.manifest.tenants ? tenantUnits(m, m.manifest.tenants.names ?? []) : [moduleUnit(m)]))));
   for (const m of modules) if (m.manifest.tenants?.names) problems.push(...checkTenantNames(m, m.manifest.tenants.names, 'tenants.names'));
@@ -120,3 +122,36 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
     .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)) }));
   return { root, modules, byName, graph, problems, warnings, strays, rel };
 }
+
+/**
+ * Two modules reading one migrations folder (a manifest's "migrations" pointing at another
+ * module's, through a symlink or a relative path): each would run the other's migrations on its
+ * own database. Told directly, not only through the objects both would create.
+ */
+function sharedMigrationFolders(modules: readonly Module[], rel: (abs: string) => string): Problem[] {
+  const byFolder = new Map<string, Module[]>();
+  for (const m of modules) {
+    let real: string;
+    try {
+      real = fs.realpathSync(m.migrationsDir);
+    } catch {
+      continue; // a missing folder is its own problem (BH010)
+    }
+    (byFolder.get(real) ?? byFolder.set(real, []).get(real)!).push(m);
+  }
+  return [...byFolder.values()]
+    .filter((ms) => ms.length > 1)
+    .map((ms) => {
+      // The folder's owner is the module it sits in; the others are told to get their own.
+      const own = (m: Module) => m.migrationsDir.startsWith(m.dir + path.sep);
+      const [owner, ...others] = [...ms].sort((a, b) => Number(own(b)) - Number(own(a)) || a.name.localeCompare(b.name));
+      const other = others[0]!;
+      return problem('BH059', `modules ${ms.map((m) => m.name).join(' and ')} read migrations from one folder, ${rel(owner!.migrationsDir)}: each would run the others' migrations on its own database`, {
+        module: other.name,
+        file: other.file,
+        field: 'migrations',
+        fix: `give ${others.map((m) => m.name).join(', ')} a migrations folder of its own ("migrations" in ${others.map((m) => m.file).join(', ')}; by default <module folder>/migrations)`,
+      });
+    });
+}
+
