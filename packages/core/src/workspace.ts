@@ -150,7 +150,7 @@ function sharedMigrationFolders(modules: readonly Module[], rel: (abs: string) =
         module: other.name,
         file: other.file,
         field: 'migrations',
-        fix: `give ${others.map((m) => m.name).join(', ')} a migrations folder of its own ("migrations" in ${others.map((m) => m.file).join(', ')}; by default <module folder>/migrations)`,
+        fix: `give ${others.map((m) => m.name).join(', ')} a migrations folder of its own ("migrations" in ${others.map((m) => m.file).join(', ')}; by default <module folder>/migrations); the same migrations on several databases are one module with tenants ("tenants": { "kind": "database", … })`,
       });
     });
 }
