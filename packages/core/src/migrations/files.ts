@@ -76,6 +76,15 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
 }
 
 /**
+ * The lines that open each direction's section in a file of both directions: goose, sql-migrate,
+ * dbmate and node-pg-migrate (the folder command's awk matches the same markers).
+ */
+const SECTION_MARKER = {
+  up: /^[ \t]*--[ \t-]*(\+goose Up|\+migrate Up|migrate:up|Up\s+Migration)\b.*$/im,
+  down: /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration)\b.*$/im,
+} as const;
+
+/**
  * How to bring a `.sql` file not named `<id>.up.sql` in. One holding both directions under
  * another tool's markers (goose's `-- +goose Up`, sql-migrate's `-- +migrate Up`, dbmate's
  * `-- migrate:up`) is split in two; `name_down.sql` / `name-up.sql` already say their direction.
@@ -101,10 +110,10 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
   } catch {
     // Unreadable: the rename is the fix.
   }
-  const marker = /^\s*--\s*(\+goose Up|\+migrate Up|migrate:up|Up Migration)\b/im.exec(head)?.[1];
+  const marker = SECTION_MARKER.up.exec(head)?.[1];
   if (!marker) return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
   const base = name.replace(/\.sql$/i, '');
-  const down = marker.replace(/Up$/, 'Down').replace(/up$/, 'down').replace(/^up /i, 'Down ');
+  const down = SECTION_MARKER.down.exec(head)?.[1] ?? marker.replace(/up/i, (u) => (u === 'up' ? 'down' : 'Down'));
   return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
 }
 
@@ -115,10 +124,9 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
  */
 type SqlFileKind = 'plain' | 'flyway' | 'both' | 'other';
 
-/** A line marking the other direction's section in goose, sql-migrate, dbmate or node-pg-migrate files. */
+/** A line marking the other direction's section (SECTION_MARKER). */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
-  const re = direction === 'down' ? /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration)\b.*$/im : /^[ \t]*--[ \t-]*(\+goose Up|\+migrate Up|migrate:up|Up\s+Migration)\b.*$/im;
-  const m = re.exec(text);
+  const m = SECTION_MARKER[direction].exec(text);
   if (!m) return undefined;
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
 }
