@@ -477,6 +477,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
+  /** Ids with popx per-database files: a shared down of theirs is not a stray. */
+  const perDatabaseIds = new Set(perDatabase.map((n) => n.replace(PER_DATABASE, '')));
   const migrations: MigrationFile[] = [];
   /** Up files without a statement (warnings; ory's sets have dozens of blank ones, told together). */
   const empty: Named[] = [];
@@ -494,7 +496,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     }
     if (!f.up) {
       // Its up is one of popx's per-database files: told together above.
-      if (perDatabase.some((n) => n.startsWith(`${id}.`))) continue;
+      if (perDatabaseIds.has(id)) continue;
       problems.push(
         problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql`, {
           module,
