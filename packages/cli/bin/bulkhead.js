@@ -1,10 +1,8 @@
 #!/usr/bin/env node
-// The `bulkhead` command: compiled JavaScript (built by `npm ci` through `prepare`). The tsx
-// loader is registered only when a TypeScript migration is imported.
-import { applyV8Settings } from '../dist/v8-settings.js';
+// The `bulkhead` command: compiled JavaScript, bundled (built by `npm ci` through `prepare`; see
+// build-bundle.mjs). The tsx loader is registered only when a TypeScript migration is imported.
+const { applyV8Settings, main } = await import('../dist/bundle/bundle.js');
 
-// Before anything that compiles WebAssembly loads (see v8-settings).
+// Before anything that compiles WebAssembly loads (see v8-settings): loading the bundle does not.
 applyV8Settings();
-const { main } = await import('../dist/main.js');
-
 process.exitCode = await main(process.argv.slice(2));

@@ -6,14 +6,12 @@
 const { toFlags } = require('./flags.js');
 
 async function* migrateBatch(taskGraph, inputs, overrides, context) {
-  // Nx forks a process for the batch: Bulkhead's V8 settings apply to it, before core loads.
-  (await import('@bulkhead/cli/v8-settings')).applyV8Settings();
-  const [{ loadCommand }, { BulkheadError, formatProblem, redact }, render, cli] = await Promise.all([
-    import('@bulkhead/core/commands'),
-    import('@bulkhead/core/base'),
-    import('@bulkhead/cli/render'),
-    import('@bulkhead/cli'),
-  ]);
+  // Nx forks a process for the batch: Bulkhead's V8 settings apply to it, before anything
+  // compiles WebAssembly (loading the bundle does not).
+  // One copy of the code for all it uses (the command's bundle): its errors are its classes'.
+  const bulkhead = await import('@bulkhead/cli/bundle');
+  bulkhead.applyV8Settings();
+  const { loadCommand, BulkheadError, formatProblem, redact, progressReporter, renderUp, commandOptions } = bulkhead;
   const up = await loadCommand('up');
   const tasks = Object.values(taskGraph.tasks);
   const taskOf = new Map(tasks.map((t) => [inputs[t.id].module, t.id]));
@@ -21,7 +19,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   const lineFor = (module) => (line) => output.get(taskOf.get(module))?.push(redact(line));
   const moduleOf = (unit) => unit.split('@')[0];
   const reporters = new Map();
-  const reporterFor = (module) => reporters.get(module) ?? reporters.set(module, render.progressReporter(lineFor(module))).get(module);
+  const reporterFor = (module) => reporters.get(module) ?? reporters.set(module, progressReporter(lineFor(module))).get(module);
   const done = [];
   let wake;
   const routed = {
@@ -33,7 +31,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     moduleDone: (module, runs) => {
       const id = taskOf.get(module);
       if (id === undefined) return;
-      render.renderUp({ command: 'up', dryRun: false, runId: '', exitCode: 0, modules: [...runs] }, { write: lineFor(module), stdout: lineFor(module), json: false });
+      renderUp({ command: 'up', dryRun: false, runId: '', exitCode: 0, modules: [...runs] }, { write: lineFor(module), stdout: lineFor(module), json: false });
       const success = runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
       done.push({ task: id, result: { success, terminalOutput: output.get(id).join('\n') + '\n' } });
       wake?.();
@@ -46,7 +44,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   let result;
   const run = Promise.resolve()
     // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
-    .then(() => up({ ...cli.commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules: [...taskOf.keys()], cwd: context.root, reporter: routed }))
+    .then(() => up({ ...commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules: [...taskOf.keys()], cwd: context.root, reporter: routed }))
     .then((r) => {
       result = r;
     })
@@ -75,7 +73,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     // A dry run ran nothing: each task shows what its module would do.
     const module = inputs[t.id].module;
     const runs = result ? result.modules.filter((m) => m.module === module) : [];
-    if (runs.length) render.renderUp({ ...result, modules: runs, runId: '' }, { write: lineFor(module), stdout: lineFor(module), json: false });
+    if (runs.length) renderUp({ ...result, modules: runs, runId: '' }, { write: lineFor(module), stdout: lineFor(module), json: false });
     const success = !failure && runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
     yield { task: t.id, result: { success, terminalOutput: redact([...output.get(t.id), ...lines].join('\n')) + '\n' } };
   }
