@@ -201,7 +201,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');
-    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'holds a template ({{ … }}) that another tool fills in'] });
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'line 1 holds a template ({{ .Schema }}) that another tool fills in'] });
+    // A folder of them (supabase/auth's 70): one problem, with the command that writes the value in.
+    fx.write('modules/bad/migrations/002_more.up.sql', 'ALTER TABLE {{.Schema}}.ok ADD name text;\n');
+    const folder = await expectRefused(['up'], { code: 'BH033', text: ['modules/bad/migrations: 2 migration files hold templates another tool fills in before it runs them ({{ .Schema }})', "sed -i -E -e 's/\\{\\{-? *\\.Schema *-?\\}\\}/<Schema>/g' 001_syntax.up.sql 002_more.up.sql"] });
+    expect(folder.stderr).not.toContain('001_syntax.up.sql:1');
+    const validate = await runCli(['validate', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(validate.json.problems.filter((p: { code: string }) => p.code === 'BH033')).toEqual([expect.objectContaining({ file: 'modules/bad/migrations', message: expect.stringContaining('2 migration files hold templates') })]);
+    fx.remove('modules/bad/migrations/002_more.up.sql');
   });
 
   it("a migration written for another JavaScript tool (node-pg-migrate's pgm) is exit 2 naming the tool, before anything runs", async () => {

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { checksum } from './checksum.js';
 import { parseDirectives } from './directives.js';
 import { scanMigrationsFolder } from './files.js';
+import { groupTemplateProblems, markTemplated, templateExpressions, templateOn } from './templates.js';
+import { problem } from '../errors.js';
 
 /**
  * Run the shell command a problem's fix suggests (after "e.g. in <folder>:", up to " — "), in the
@@ -369,5 +371,40 @@ describe('scanMigrationsFolder', () => {
         fix: 'rename them to numbered versions in release order: 2.0.0.js → 001_v2_0_0.js, 2.5.12.js → 002_v2_5_12.js, 2.5.108.js → 003_v2_5_108.js, … (4 in all)',
       }),
     ]);
+  });
+});
+
+describe('templates (another tool renders the SQL before it runs)', () => {
+  const failing = (file: string, text: string) => markTemplated(problem('BH033', 'SQL does not parse: syntax error at or near "{"', { module: 'auth', file, line: 1 }), templateExpressions(text));
+
+  it('finds template expressions, not array literals or commented ones', () => {
+    expect(templateExpressions("ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD c int[][] DEFAULT '{{1,2},{3,4}}';\n-- {{ .Old }}\nSELECT {{.Namespace}}, {{ index .Options \"Namespace\" }};\n")).toEqual(['{{ index .Options "Namespace" }}', '{{.Namespace}}']);
+    expect(templateOn("SELECT '{{1,2},{3,4}}'::int[][]")).toBeUndefined();
+    expect(templateOn('CREATE SCHEMA {{ schema_name }};')).toBe('{{ schema_name }}');
+  });
+
+  it('a folder of templated files is one problem whose sed command writes the values in; one file keeps its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-templates-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const files = {
+      '001_init.up.sql': 'CREATE TABLE {{ index .Options "Namespace" }}.users (id uuid);\n',
+      '002_more.up.sql': 'ALTER TABLE {{index .Options "Namespace" }}.users ADD name text;\nCREATE INDEX ON {{ .Options.Schema }}.users (name);\n',
+      '003_text.up.sql': "INSERT INTO {{ index .Options \"Namespace\" }}.mails VALUES ('Hello {{ .Name }}');\n",
+    };
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+    const other = problem('BH011', 'something else', { module: 'auth', file: 'modules/auth/migrations' });
+    const single = failing('modules/other/migrations/001_a.up.sql', 'CREATE TABLE {{ .X }} (id int);');
+    const grouped = groupTemplateProblems([other, ...Object.entries(files).map(([f, t]) => failing(`modules/auth/migrations/${f}`, t)), single]);
+    expect(grouped).toHaveLength(3);
+    expect(grouped[0]).toBe(other);
+    expect(grouped[2]).toBe(single);
+    const folder = grouped[1]!;
+    expect(folder).toMatchObject({ code: 'BH033', module: 'auth', file: 'modules/auth/migrations' });
+    expect(folder.message).toContain('3 migration files hold templates another tool fills in before it runs them ({{ index .Options "Namespace" }}, {{ .Options.Schema }}, {{ .Name }})');
+    expect(folder.fix).toContain('with <Namespace>, <Schema>, <Name> replaced by what the other tool gave them');
+    // The command, with the values filled in, leaves SQL (both spellings of one expression).
+    runFixCommand({ fix: folder.fix!.replace('<Namespace>', 'auth').replace('<Schema>', 'auth').replace('<Name>', 'you') }, dir);
+    expect(fs.readFileSync(path.join(dir, '002_more.up.sql'), 'utf8')).toBe('ALTER TABLE auth.users ADD name text;\nCREATE INDEX ON auth.users (name);\n');
+    expect(fs.readFileSync(path.join(dir, '003_text.up.sql'), 'utf8')).toBe("INSERT INTO auth.mails VALUES ('Hello you');\n");
   });
 });

@@ -4,6 +4,7 @@ import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStat
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration } from '../migrations/load-js.js';
+import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 
 export type Direction = 'up' | 'down';
 
@@ -45,10 +46,9 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       statements = await splitStatements(text, `${m.checksum}:${direction}`);
     } catch (e) {
       if (!(e instanceof SqlSyntaxError)) throw e;
-      return {
-        ok: false,
-        problems: [problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) })],
-      };
+      const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) });
+      // A template where it stops: told once for a folder of such files (groupTemplateProblems).
+      return { ok: false, problems: [templateOn(text.split('\n')[e.line - 1] ?? '') ? markTemplated(p, templateExpressions(text)) : p] };
     }
     const control = statements.find(isTransactionControl);
     if (control && !directives.noTransaction) {
@@ -253,7 +253,8 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   if (/\bcopy\b[^;]*\bfrom\s+stdin\b/i.test(lines.slice(0, line).join('\n'))) {
     return "COPY … FROM stdin with the rows inline is psql's, not SQL: write the rows as INSERT … VALUES, or load them in a TS migration";
   }
-  if (/\{\{.*\}\}/.test(at)) return `line ${line} holds a template ({{ … }}) that another tool fills in: write the SQL it stands for`;
+  const template = templateOn(at);
+  if (template) return `line ${line} holds a template (${template}) that another tool fills in: write the SQL it stands for`;
   // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by what only it writes.
   const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
   const dialect = OTHER_DIALECTS.find((d) => d.pattern.test(code));

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { problem, type Problem } from '../errors.js';
+
+/**
+ * Migrations written for a tool that renders them before they run: Go's text/template
+ * (gobuffalo/pop's fizz, supabase/auth's `{{ index .Options "Namespace" }}`), Jinja, Handlebars.
+ * Bulkhead sends SQL as written, so such a file does not parse. One file is told where it stops
+ * (runner/prepare.ts); a folder of them is told once, with the command that writes the values in.
+ */
+
+/** A template expression: `{{` then something that is not a number (`'{{1,2},{3,4}}'` is an array literal), then `}}`. */
+const EXPRESSION = /\{\{-?\s*[^\s{}\d,][^{}]*?-?\}\}/g;
+
+/** The template expressions a failing file holds, each once (comments left out), in order of appearance. */
+export function templateExpressions(text: string): string[] {
+  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  return [...new Set(code.match(EXPRESSION) ?? [])];
+}
+
+/** The template expression on a line, if there is one. */
+export function templateOn(line: string): string | undefined {
+  return line.match(EXPRESSION)?.[0];
+}
+
+/** Syntax errors caused by a template, with every expression of their file. */
+const templated = new WeakMap<Problem, readonly string[]>();
+
+/** Mark a syntax error as a template's, for groupTemplateProblems. */
+export function markTemplated(p: Problem, expressions: readonly string[]): Problem {
+  templated.set(p, expressions);
+  return p;
+}
+
+/**
+ * Syntax errors of two or more files of one folder caused by templates, as one problem in the
+ * place of the first: how many files, which expressions, and a sed command that writes each
+ * expression's value in (a placeholder named after it, for the user to fill in).
+ */
+export function groupTemplateProblems(problems: readonly Problem[]): Problem[] {
+  const groups = new Map<string, Problem[]>();
+  const keyOf = (p: Problem) => `${p.module ?? ''}\u0000${path.dirname(p.file!)}`;
+  for (const p of problems) {
+    if (!templated.has(p) || p.file === undefined) continue;
+    const key = keyOf(p);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(p);
+  }
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const group = templated.has(p) && p.file !== undefined ? groups.get(keyOf(p))! : undefined;
+    if (!group || group.length < 2) out.push(p);
+    else if (group[0] === p) out.push(folderProblem(group));
+  }
+  return out;
+}
+
+function folderProblem(group: readonly Problem[]): Problem {
+  const folder = path.dirname(group[0]!.file!);
+  const files = [...new Set(group.map((p) => path.basename(p.file!)))];
+  // One sed expression per distinct template, whatever its spacing: `{{ .X }}` and `{{.X}}` alike.
+  const byTokens = new Map<string, { shown: string; tokens: string[] }>();
+  for (const p of group) {
+    for (const e of templated.get(p)!) {
+      const tokens = e.replace(/^\{\{-?|-?\}\}$/g, '').trim().split(/\s+/);
+      const key = tokens.join(' ');
+      if (!byTokens.has(key)) byTokens.set(key, { shown: e, tokens });
+    }
+  }
+  const used = new Set<string>();
+  const edits = [...byTokens.values()].map(({ tokens }) => {
+    // Named after the expression's last word: `index .Options "Namespace"` and `.Options.Namespace` are <Namespace>.
+    const base = tokens.at(-1)!.split(/\W+/).filter(Boolean).at(-1) ?? 'value';
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+    used.add(name);
+    const pattern = `\\{\\{-? *${tokens.map(ereEscape).join(' +')} *-?\\}\\}`;
+    return { name, sed: `-e ${shellQuote(`s/${pattern}/<${name}>/g`)}` };
+  });
+  const shown = [...byTokens.values()].map((t) => t.shown);
+  const list = files.length <= 4 ? files.join(' ') : '*.sql';
+  return problem(
+    'BH033',
+    `${files.length} migration files hold templates another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
+    {
+      module: group[0]!.module,
+      file: folder,
+      fix: `write in the value each template stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${list} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (a value that differs per environment belongs in a TS migration reading it from process.env)`,
+    },
+  );
+}
+
+/** A token as a literal in a POSIX extended regular expression inside sed's s/…/…/. */
+function ereEscape(token: string): string {
+  return token.replace(/[.[\]()*+?{}|^$\\/]/g, '\\$&');
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
