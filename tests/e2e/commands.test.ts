@@ -301,6 +301,11 @@ $body$;
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toBeUndefined();
+    // A schema the migrations expect a deployment to have made (supabase/auth's "auth").
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'CREATE TABLE auth.users (id uuid PRIMARY KEY);\n');
+    const schema = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(schema.json.modules[0].failure).toMatchObject({ pgCode: '3F000', line: 1, fix: expect.stringContaining('CREATE SCHEMA IF NOT EXISTS auth in an earlier migration') });
+    expect(schema.json.modules[0].failure.fix).toContain('"database": { "schema": "auth" }');
   });
 
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {

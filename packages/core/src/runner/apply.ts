@@ -869,6 +869,11 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
   const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(message) : undefined;
   const tool = missing ? otherToolOf(missing[1] ?? '', missing[2]!) : undefined;
   if (tool) return `${missing![2]} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
+  const schema = err.code === INVALID_SCHEMA_NAME ? /^schema "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
+  if (schema) {
+    // supabase/auth's migrations, for one, expect a schema their deployment made beforehand.
+    return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;
+  }
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
   }
@@ -880,6 +885,7 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
 }
 
 const UNDEFINED_TABLE = '42P01';
+const INVALID_SCHEMA_NAME = '3F000';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
 
@@ -904,6 +910,11 @@ function stripSqlPrefix(msg: string, sql: string | undefined): string {
 function lineInStack(err: Error, file: string): number | undefined {
   const m = new RegExp(`${escapeRe(file)}:(\\d+)`).exec(err?.stack ?? '');
   return m ? Number(m[1]) : undefined;
+}
+
+/** An identifier as SQL writes it: bare when it can be, else double-quoted. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function escapeRe(s: string): string {
