@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createDatabase, makeWorkspace, query, runCli, type Fixture } from '../support/fixtures.js';
+import { createDatabase, makeWorkspace, query, runCli, type Fixture, type FixtureModule } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -148,6 +148,61 @@ describe('adoption', () => {
     expect((await runCli(['baseline', 'shop', '--at', '001_initial'], { cwd: fx.root, env })).exitCode).toBe(0);
     const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
     expect(drift.exitCode, drift.stderr).toBe(0);
+  });
+});
+
+describe('a history the manifest no longer points at', () => {
+  it('a changed "historyTable" or "database.schema" is refused before anything runs (BH060), with SQL that moves the history', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX } }]);
+    const env = { SHOP_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    // Idempotent SQL would not even fail: the data migration would run twice.
+    fx.write('modules/shop/migrations/003_data.up.sql', "INSERT INTO shop_orders VALUES (1, 'closed') ON CONFLICT DO NOTHING;\n");
+    fx.write('modules/shop/bulkhead.json', JSON.stringify({ name: 'shop', historyTable: 'shop_history', database: { url: '${SHOP_URL}' } }));
+    for (const args of [['up'], ['status'], ['up']]) {
+      const r = await runCli(args, { cwd: fx.root, env });
+      expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('the history table modules/shop/bulkhead.json names, public.shop_history, does not exist, but public.shop_migrations holds a Bulkhead history of 2 migrations: up would apply 3 migrations again (did "historyTable" or "database.schema" change?) (BH060)');
+      expect(r.stderr).toContain('fix: rename the history table: ALTER TABLE public.shop_migrations RENAME TO shop_history');
+    }
+    expect(await query(url, "SELECT to_regclass('shop_history') AS t, (SELECT count(*)::int FROM shop_orders) AS orders")).toEqual([{ t: null, orders: 0 }]);
+    // An empty table of the new name (a run whose first migration failed made it) changes nothing.
+    await query(url, 'CREATE TABLE shop_history (LIKE shop_migrations INCLUDING ALL)');
+    const empty = await runCli(['up'], { cwd: fx.root, env });
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toContain('public.shop_history, is empty, but public.shop_migrations holds');
+    expect(empty.stderr).toContain('fix: rename the history table: DROP TABLE public.shop_history; ALTER TABLE public.shop_migrations RENAME TO shop_history');
+    await query(url, 'DROP TABLE public.shop_history; ALTER TABLE public.shop_migrations RENAME TO shop_history');
+    const moved = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(moved.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['003_data']);
+
+    // The schema changed: the migrations ran in public, so setting it back comes first.
+    fx.write('modules/shop/bulkhead.json', JSON.stringify({ name: 'shop', historyTable: 'shop_history', database: { url: '${SHOP_URL}', schema: 'shop' } }));
+    const schema = await runCli(['plan'], { cwd: fx.root, env });
+    expect(schema.exitCode).toBe(2);
+    expect(schema.stderr).toContain('the history table modules/shop/bulkhead.json names, shop.shop_history, does not exist, but public.shop_history holds a Bulkhead history of 3 migrations');
+    expect(schema.stderr).toContain('fix: set the manifest back ("database": { "schema": "public" }): the module\'s migrations ran in public; or, once its objects have moved to shop too, move its history with them: CREATE SCHEMA IF NOT EXISTS shop; ALTER TABLE public.shop_history SET SCHEMA shop');
+  });
+
+  it("a new schema tenant beside migrated ones, and a new module whose history's name another module's schema holds, run as usual", async () => {
+    const url = await createDatabase();
+    const billing: FixtureModule = { name: 'billing', url: '${SHOP_URL}', manifest: { database: { url: '${SHOP_URL}', schema: 'billing' } }, migrations: { '001_invoices.up.sql': 'CREATE TABLE invoices (id int);\n' } };
+    const modules: FixtureModule[] = [
+      { name: 'shop', url: '${SHOP_URL}', manifest: { tenants: { kind: 'schema', names: ['acme'] } }, migrations: { '001_initial.up.sql': INITIAL } },
+      // A table of billing's history's name, in audit's schema: audit's history, not billing's.
+      { name: 'audit', url: '${SHOP_URL}', manifest: { database: { url: '${SHOP_URL}', schema: 'audit' }, historyTable: 'billing_migrations' }, migrations: { '001_log.up.sql': 'CREATE TABLE log (id int);\n' } },
+    ];
+    fx = makeWorkspace(modules);
+    const env = { SHOP_URL: url };
+    const first = await runCli(['up'], { cwd: fx.root, env });
+    expect(first.exitCode, first.stderr).toBe(0);
+    fx.cleanup();
+    fx = makeWorkspace([{ ...modules[0]!, manifest: { tenants: { kind: 'schema', names: ['acme', 'globex'] } } }, modules[1]!, billing]);
+    const second = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.json.modules.map((m: { unit: string; status: string }) => `${m.unit}:${m.status}`).sort()).toEqual(['audit:up-to-date', 'billing:applied', 'shop@acme:up-to-date', 'shop@globex:applied']);
   });
 });
 

@@ -70,6 +70,7 @@ export const CATALOGUE = {
   BH057: { title: 'the database was migrated by another tool', exit: EXIT.badInput },
   BH058: { title: 'a migration uses SQL newer than the server', exit: EXIT.badInput },
   BH059: { title: 'two modules read one migrations folder', exit: EXIT.badInput },
+  BH060: { title: "the module's history is in another table than its manifest names", exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -2,3 +2,8 @@
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : nouns}`;
 }
+
+/** An identifier as a fix writes it in SQL: bare when it can be (`auth`), else double-quoted (`"Auth"`). */
+export function sqlName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}

@@ -41,6 +41,27 @@ const UPGRADES: Record<number, (q: Knex.Transaction, h: HistoryTable) => Promise
     ),
 };
 
+/** What a unit's database says about its history (HistoryStore.readState). */
+export interface HistoryState {
+  /** The unit's history, or undefined when its table does not exist. */
+  history: HistorySnapshot | undefined;
+  /** Other tools' history tables in its schema. */
+  foreign: ForeignHistory[];
+  /**
+   * When the unit's table does not exist: Bulkhead history tables in its schema under another
+   * name, or of its name in another schema (where a changed "historyTable" or "database.schema"
+   * left the module's history), with their row counts (undefined where this role may not read).
+   */
+  elsewhere: OtherHistory[];
+}
+
+/** A Bulkhead history table that is not the unit's (`schema.table`), and how many rows it holds. */
+export interface OtherHistory {
+  schema: string;
+  table: string;
+  rows: number | undefined;
+}
+
 /**
  * The history store of one unit (SPEC §4): applied migrations, and the progress of
  * no-transaction migrations while they run (in `<table>_progress`). Every method takes the
@@ -54,7 +75,7 @@ export interface HistoryStore {
    */
   read(q: SqlSession): Promise<HistorySnapshot | undefined>;
   /** `read`, and the other tools' history tables in its schema (with no rows of ours: a database another tool migrated). */
-  readState(q: SqlSession): Promise<{ history: HistorySnapshot | undefined; foreign: ForeignHistory[] }>;
+  readState(q: SqlSession): Promise<HistoryState>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -105,6 +126,18 @@ export function progressTable(h: HistoryTable): HistoryTable {
   return { schema: h.schema, table: `${h.table}_progress` };
 }
 
+type Candidate = { s: string; t: string; readable: boolean };
+
+/** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
+async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {
+  const out: OtherHistory[] = [];
+  for (const c of candidates) {
+    const rows = c.readable ? Number((await q.query(`SELECT count(*) AS n FROM ${ident(c.s)}.${ident(c.t)}`)).rows[0]?.n) : undefined;
+    out.push({ schema: c.s, table: c.t, rows });
+  }
+  return out;
+}
+
 export function historyStore(h: HistoryTable): HistoryStore {
   const p = progressTable(h);
   const historyName = `${ident(h.schema)}.${ident(h.table)}`;
@@ -122,6 +155,16 @@ export function historyStore(h: HistoryTable): HistoryStore {
   const tools = [...OTHER_TOOLS_HISTORY.keys()];
   const bareToolTables = tools.filter((t) => !t.includes('.')).map(literal).join(', ');
   const qualifiedToolTables = tools.filter((t) => t.includes('.')).map(literal).join(', ');
+  /**
+   * Tables of Bulkhead's shape (a bulkhead_version column, in every layout) other than the unit's:
+   * under another name in its schema, or of its name in another schema — where a changed
+   * "historyTable" or "database.schema" would have left it.
+   */
+  const elsewhereSql = (gate: string) =>
+    `SELECT n.nspname AS s, c.relname AS t, has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS readable ` +
+    `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${gate} AND c.relkind IN ('r', 'p') ` +
+    `AND (n.nspname = ${literal(h.schema)}) <> (c.relname = ${literal(h.table)}) ` +
+    `AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bulkhead_version' AND NOT a.attisdropped) ORDER BY 1, 2`;
   const readState: HistoryStore['readState'] = async (q) => {
     // One round trip, and no error when the tables do not exist yet (a new database or tenant:
     // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
@@ -132,7 +175,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
     const open = (name: string, cursor: string) =>
       `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
       `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`;
-    const [, , history, progress, layoutComment, others] = (await q.query(
+    const [, , history, progress, layoutComment, others, elsewhere] = (await q.query(
       [
         open(historyName, 'bulkhead_history'),
         open(progressName, 'bulkhead_progress'),
@@ -142,13 +185,16 @@ export function historyStore(h: HistoryTable): HistoryStore {
         // Another tool's history, in the same schema (a database it migrated, if ours is empty)?
         `SELECT n.nspname AS s, c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
           `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`,
+        // Bulkhead's history elsewhere, only when the unit's table is missing (a one-time filter:
+        // nothing is scanned otherwise).
+        elsewhereSql(`to_regclass(${literal(historyName)}) IS NULL`),
         'CLOSE bulkhead_history',
         'CLOSE bulkhead_progress',
       ].join(';\n'),
     )) as unknown as { rows: unknown[]; fields: unknown[] }[];
     const foreign = (others!.rows as { s: string; t: string }[]).map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
     // A cursor on nothing has no columns: that table does not exist (yet).
-    if (!history!.fields.length) return { history: undefined, foreign };
+    if (!history!.fields.length) return { history: undefined, foreign, elsewhere: await counted(q, elsewhere!.rows as Candidate[]) };
     const rows = history!.rows as HistoryRow[];
     const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
     const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
@@ -164,7 +210,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
       rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
       progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
     };
-    return { history: snapshot, foreign };
+    // An empty table of the unit's (made by a run whose first migration then failed): its history
+    // may still be elsewhere.
+    const empty = !snapshot.rows.length && !snapshot.progress.length;
+    return { history: snapshot, foreign, elsewhere: empty ? await counted(q, (await q.query(elsewhereSql('true'))).rows as Candidate[]) : [] };
   };
   return {
     table: h,

@@ -1,6 +1,7 @@
 import type { ForeignHistory } from '../history/other-tools.js';
+import type { OtherHistory } from '../history/store.js';
 import { problem, type Problem } from '../errors.js';
-import { plural } from '../text.js';
+import { plural, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -36,6 +37,29 @@ export interface StateOptions {
   invalidIndexes?: readonly string[];
   /** Other tools' history tables in the unit's database (see OTHER_TOOLS_HISTORY). */
   foreignHistory?: readonly ForeignHistory[];
+  /** Bulkhead history tables where a changed manifest may have left the unit's (none of another unit's). */
+  otherHistory?: readonly OtherHistory[];
+}
+
+function movedHistoryProblem(unit: Unit, found: OtherHistory, pending: number, emptyExists: boolean): Problem {
+  const h = unit.history;
+  // The empty table a run made there (before its first migration failed) makes way.
+  const sql: string[] = emptyExists ? [`DROP TABLE ${sqlName(h.schema)}.${sqlName(h.table)}`] : [];
+  if (found.schema !== h.schema) sql.push(`CREATE SCHEMA IF NOT EXISTS ${sqlName(h.schema)}`, `ALTER TABLE ${sqlName(found.schema)}.${sqlName(found.table)} SET SCHEMA ${sqlName(h.schema)}`);
+  if (found.table !== h.table) sql.push(`ALTER TABLE ${sqlName(h.schema)}.${sqlName(found.table)} RENAME TO ${sqlName(h.table)}`);
+  const back = [found.table !== h.table && `"historyTable": "${found.table}"`, found.schema !== h.schema && `"database": { "schema": "${found.schema}" }`].filter(Boolean);
+  return problem(
+    'BH060',
+    `${unit.target.display}: the history table ${unit.module.file} names, ${h.schema}.${h.table}, ${emptyExists ? 'is empty' : 'does not exist'}, but ${found.schema}.${found.table} holds a Bulkhead history of ${plural(found.rows!, 'migration')}: up would apply ${plural(pending, 'migration')} again (did "historyTable" or "database.schema" change?)`,
+    {
+      module: unit.id,
+      file: unit.module.file,
+      fix:
+        found.schema === h.schema
+          ? `rename the history table: ${sql.join('; ')} (and ${found.table}_progress to ${h.table}_progress, if there is one); or set the manifest back (${back.join(', ')})`
+          : `set the manifest back (${back.join(', ')}): the module's migrations ran in ${found.schema}; or, once its objects have moved to ${h.schema} too, move its history with them: ${sql.join('; ')} (and ${found.table}_progress alike, if there is one)`,
+    },
+  );
 }
 
 /** How to name a unit (or a unit id) on the command line: `billing`, or `billing --tenant acme`. */
@@ -105,6 +129,10 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
       }),
     );
   }
+  // The history is elsewhere: "historyTable" or "database.schema" changed after migrations ran.
+  // Applying them again would fail on the first CREATE, or (IF NOT EXISTS, data migrations) run twice.
+  const moved = [...(o.otherHistory ?? [])].filter((t) => (t.rows ?? 0) > 0).sort((a, b) => b.rows! - a.rows!)[0];
+  if (!history?.rows.length && !history?.progress.length && moved && pending.length) problems.push(movedHistoryProblem(unit, moved, pending.length, history !== undefined));
   const interrupted = (history?.progress ?? []).map((progress) => ({ progress, file: files.get(progress.id) }));
   for (const { progress, file } of interrupted) {
     const p = interruptedProblem(unit, progress, file, rel, o);

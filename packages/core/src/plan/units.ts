@@ -29,6 +29,17 @@ export function moduleUnit(module: Module): Unit {
   return Object.freeze({ id: module.name, module, tenant: undefined, target: module.target, schema: module.schema, history: module.history });
 }
 
+/**
+ * Whether a history table found in a unit's database belongs to another unit of the workspace:
+ * another schema tenant's of its module, or another module's (in its schema, or in a schema
+ * tenant's) — not where a changed manifest left this unit's history.
+ */
+export function historyOfAnother(modules: readonly Module[], unit: Unit, t: HistoryTable): boolean {
+  const schemaTenants = (m: Module) => m.manifest.tenants?.kind === 'schema';
+  if (schemaTenants(unit.module) && t.table === unit.history.table && t.schema !== unit.history.schema) return true;
+  return modules.some((m) => m !== unit.module && t.table === m.history.table && (t.schema === m.history.schema || schemaTenants(m)));
+}
+
 /** One unit per tenant, in the order listed. */
 export function tenantUnits(module: Module, tenants: readonly string[]): Unit[] {
   const kind = module.manifest.tenants?.kind;

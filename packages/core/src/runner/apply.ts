@@ -15,7 +15,7 @@ import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
 import type { Runnable, Step } from './prepare.js';
-import { plural } from '../text.js';
+import { plural, sqlName } from '../text.js';
 
 /** Where and why a migration failed: file, statement, line, and PostgreSQL's own words. */
 export interface MigrationFailure {
@@ -872,7 +872,7 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
   const schema = err.code === INVALID_SCHEMA_NAME ? /^schema "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
   if (schema) {
     // supabase/auth's migrations, for one, expect a schema their deployment made beforehand.
-    return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;
+    return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${sqlName(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;
   }
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
@@ -910,11 +910,6 @@ function stripSqlPrefix(msg: string, sql: string | undefined): string {
 function lineInStack(err: Error, file: string): number | undefined {
   const m = new RegExp(`${escapeRe(file)}:(\\d+)`).exec(err?.stack ?? '');
   return m ? Number(m[1]) : undefined;
-}
-
-/** An identifier as SQL writes it: bare when it can be, else double-quoted. */
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function escapeRe(s: string): string {

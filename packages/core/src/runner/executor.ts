@@ -138,7 +138,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
   const { unit } = up;
   const direction = plan.intent.direction;
   await withModuleLock(db, { timeoutMs: o.lockTimeoutMs, onWait: (h) => o.reporter?.lockWait?.(unit.id, h) }, async (guard) => {
-    const { state, layout } = await readUnitState(db, unit, ws.rel, { resume: o.resume, underLock: true });
+    const { state, layout } = await readUnitState(db, unit, ws, { resume: o.resume, underLock: true });
     const store = historyStore(unit.history);
     const selection = select(unit, state, plan.intent, ws.rel);
     const problems = [...state.problems, ...selection.problems];

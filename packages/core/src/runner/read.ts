@@ -7,7 +7,7 @@ import { historyStore, type ProgressRow } from '../history/store.js';
 import { parseKey, type Parsed, type UnitRead } from '../plan/build.js';
 import { checkServerIdentities } from '../plan/isolation.js';
 import { select, unitState, type Intent, type UnitState } from '../plan/plan.js';
-import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantMatcher, tenantUnits, type Unit } from '../plan/units.js';
+import { checkTenantNames, checkUnitIsolation, historyOfAnother, moduleUnit, tenantMatcher, tenantUnits, type Unit } from '../plan/units.js';
 import type { Module, Workspace } from '../workspace.js';
 import { invalidIndexes } from './apply.js';
 import { prepareMigration, type Prepared } from './prepare.js';
@@ -101,13 +101,16 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
  * run stopped midway. Outside the lock, unfinished runs are reported only when no runner holds
  * the lock (else they are in flight).
  */
-export async function readUnitState(db: ModuleDb, unit: Unit, rel: (abs: string) => string, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
+export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
+  const rel = ws.rel;
   const store = historyStore(unit.history);
   const first = await store.readState(db);
   let history = first.history;
   const layout = history?.layout;
-  // Another tool's history tables: with none of ours, a database that tool migrated (unitState says adopt it).
-  const options = { resume: o.resume, foreignHistory: first.foreign };
+  // Another tool's history tables: with none of ours, a database that tool migrated (unitState says
+  // adopt it). Bulkhead's own elsewhere, not another unit's: where a changed manifest left it.
+  const otherHistory = first.elsewhere.filter((t) => !historyOfAnother(ws.modules, unit, t));
+  const options = { resume: o.resume, foreignHistory: first.foreign, otherHistory };
   if (history?.progress.length && !o.underLock) {
     const holder = await db.lockHolder();
     if (holder !== undefined) {
@@ -153,7 +156,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
     if (o.readOnly && notCreatedYet(unit.target)) return { unit, state: unitState(unit, undefined, ws.rel), created: false };
     try {
       return await withTarget(pool, unit, async (db) => {
-        const { state } = await readUnitState(db, unit, ws.rel, { resume: o.resume ?? false, underLock: false });
+        const { state } = await readUnitState(db, unit, ws, { resume: o.resume ?? false, underLock: false });
         if (unit.tenant === undefined) identities.push({ module: unit.module, identity: await db.identity() });
         // How many units may run at once matters only when there are several (a round trip, and
         // pg_stat_activity costs the server a few ms in a new session).
