@@ -28,6 +28,7 @@ const FOREIGN_NO_TRANSACTION: readonly [tool: string, mark: RegExp][] = [
   ['graphile-migrate', /^\s*--!\s*no-transaction\s*$/i],
   ['Atlas', /^\s*--\s*atlas:txmode\s+none\s*$/i],
   ['sqlx', /^\s*--\s*no-transaction\s*$/i],
+  ['postgres-migrations', /^\s*--\s*postgres-migrations\s+disable-transaction\s*$/i],
 ];
 
 const DIRECTIVE = /^\s*--\s*bulkhead:([a-z-]+)\s*(.*?)\s*$/;

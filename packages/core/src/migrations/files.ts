@@ -587,7 +587,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH038', `versions ${dated ? 'written in different forms' : 'of different widths'} sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
         module,
         file: rel(early.upPath),
-        fix: dated ?? `pad every version to ${width} digits (e.g. ${numeric[misplaced]!.version.padStart(width, '0')}_…), or use timestamps (bulkhead make)`,
+        fix:
+          dated ??
+          // Every file whose name starts with digits (up, down, TS alike), its version padded; before a
+          // database has applied them (a history names migrations by id).
+          `pad every version to ${width} digits (${numeric[misplaced]!.version} becomes ${numeric[misplaced]!.version.padStart(width, '0')}), e.g. in ${rel(dir)} (bash): for f in [0-9]*; do v="\${f%%[!0-9]*}"; p="$(printf '%0${width}d' "$((10#$v))")"; [ "$v" = "$p" ] || mv "$f" "$p\${f#"$v"}"; done — or use timestamps (bulkhead make); the ids change, so rename before a database has applied them`,
       }),
     );
   }

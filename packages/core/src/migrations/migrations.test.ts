@@ -49,6 +49,7 @@ describe('parseDirectives', () => {
       ['--! no-transaction', 'graphile-migrate'],
       ['-- atlas:txmode none', 'Atlas'],
       ['-- no-transaction', 'sqlx'],
+      ['-- postgres-migrations disable-transaction', 'postgres-migrations'],
     ];
     for (const [mark, tool] of marks) {
       const d = parseDirectives(`-- a header\n${mark}\nCREATE INDEX CONCURRENTLY i ON t (a);\n`);
@@ -129,6 +130,18 @@ describe('scanMigrationsFolder', () => {
     expect(scan({ '2026-05-27-120000-0000_a.up.sql': '', '2026-05-27-120000_b.up.sql': '' }).problems).toEqual([]);
     // A number after a sequence's dash is part of the name (0012-2fa…), not a date.
     expect(scan({ '0012-2fa-setup.up.sql': '' }).migrations[0]).toMatchObject({ version: '0012', name: '2fa-setup' });
+  });
+
+  it("versions of different widths (supabase/storage's 00010 among 0002…) are one problem whose command pads them, downs included", () => {
+    const r = scan({ '0001-init.up.sql': 'CREATE TABLE a (id int);\n', '00010-search.up.sql': 'SELECT 1;\n', '0002-schema.up.sql': 'SELECT 2;\n', '0002-schema.down.sql': 'SELECT 3;\n' });
+    const p = r.problems.find((x) => x.code === 'BH038')!;
+    expect(p.message).toContain('00010-search would run before 0002-schema');
+    expect(p.fix).toContain('pad every version to 5 digits (0002 becomes 00002), e.g. in');
+    runFixCommand(p, dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['00001-init.up.sql', '00002-schema.down.sql', '00002-schema.up.sql', '00010-search.up.sql']);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['00001-init', '00002-schema', '00010-search']);
   });
 
   it('reports duplicate versions', () => {
