@@ -149,6 +149,9 @@ export const CASES: BadInputCase[] = [
 
   // File contents: encoding and SQL.
   { name: 'Latin-1 byte in an up file', files: bad({}, { '001_x.up.sql': latin1("SELECT 1;\nINSERT INTO t VALUES ('café');\n") }), code: 'BH037', says: [`${M}/001_x.up.sql:2`, 'not valid UTF-8: byte 0xe9 at line 2, column 27', 'iconv'] },
+  { name: 'Latin-1 byte at the very start (column 1)', files: bad({}, { '001_x.up.sql': latin1('\u00e9 SELECT 1;\n') }), code: 'BH037', says: [`${M}/001_x.up.sql:1`, 'byte 0xe9 at line 1, column 1 (byte offset 0)'] },
+  { name: 'UTF-16 file with a BOM (SQL Server Management Studio)', files: bad({}, { '001_x.up.sql': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('CREATE TABLE t (id int);\n', 'utf16le')]) }), code: 'BH037', says: [`${M}/001_x.up.sql`, 'the file is UTF-16', 'iconv -f utf-16 -t utf-8'] },
+  { name: 'UTF-16 file without a BOM', files: bad({}, { '001_x.up.sql': Buffer.from('CREATE TABLE t (id int);\n', 'utf16le') }), code: 'BH037', says: ['the file is UTF-16'] },
   { name: 'Latin-1 byte in a down file', files: bad({}, { '001_x.up.sql': 'SELECT 1;', '001_x.down.sql': latin1('-- r\u00e9sum\u00e9\nSELECT 1;') }), code: 'BH037', says: [`${M}/001_x.down.sql:1`, 'byte 0xe9'] },
   { name: 'Latin-1 byte in a TS migration', files: bad({}, { '001_x.ts': latin1("export async function up(knex) { await knex.raw(\"SELECT 'na\u00efve'\"); }\n") }), code: 'BH037', says: [`${M}/001_x.ts:1`] },
   { name: 'syntax error after multibyte text', files: bad({}, { '001_x.up.sql': "-- ééééééé 日本語 🙂🙂\nSELECT 'ü';\n\nSELEC 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:4:1`, 'syntax error at or near "SELEC"'] },

@@ -236,12 +236,22 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function readSource(file: string, module: string, rel: (abs: string) => string): { text: string } | { problem: Problem } {
   const bytes = fs.readFileSync(file);
+  if (looksUtf16(bytes)) {
+    return {
+      problem: problem('BH037', 'not valid UTF-8: the file is UTF-16', {
+        module,
+        file: rel(file),
+        fix: `save the file as UTF-8 (e.g. iconv -f utf-16 -t utf-8 ${rel(file)} > converted.sql, then replace the file with it)`,
+      }),
+    };
+  }
   try {
     return { text: UTF8.decode(bytes).replace(/^\uFEFF/, '') };
   } catch {
     const at = firstInvalidUtf8(bytes);
     const line = 1 + bytes.subarray(0, at).filter((b) => b === 10).length;
-    const column = at - (bytes.lastIndexOf(10, at - 1) + 1) + 1;
+    // lastIndexOf counts a negative start from the end: the first line starts at 0.
+    const column = at - (at === 0 ? 0 : bytes.lastIndexOf(10, at - 1) + 1) + 1;
     return {
       problem: problem('BH037', `not valid UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at line ${line}, column ${column} (byte offset ${at})`, {
         module,
@@ -251,6 +261,16 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
       }),
     };
   }
+}
+
+/**
+ * UTF-16, as SQL Server Management Studio and Windows PowerShell save text: a byte-order mark, or
+ * a NUL in every other byte of ASCII text (valid UTF-8, but no server takes a NUL in SQL).
+ */
+function looksUtf16(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 64);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
+  return head.length > 1 && head.filter((b) => b === 0).length * 3 >= head.length;
 }
 
 /** Offset of the first byte that breaks UTF-8. */
