@@ -71,6 +71,7 @@ export const CATALOGUE = {
   BH058: { title: 'a migration uses SQL newer than the server', exit: EXIT.badInput },
   BH059: { title: 'two modules read one migrations folder', exit: EXIT.badInput },
   BH060: { title: "the module's history is in another table than its manifest names", exit: EXIT.badInput },
+  BH061: { title: 'a migration file holds a NUL byte', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

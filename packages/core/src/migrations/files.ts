@@ -246,7 +246,22 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
     };
   }
   try {
-    return { text: UTF8.decode(bytes).replace(/^\uFEFF/, '') };
+    const text = UTF8.decode(bytes).replace(/^\uFEFF/, '');
+    // The server (and the parser) read SQL as a C string: whatever follows a NUL would be dropped.
+    const nul = text.indexOf('\0');
+    if (nul >= 0) {
+      const line = 1 + (text.slice(0, nul).match(/\n/g)?.length ?? 0);
+      const column = nul - (text.lastIndexOf('\n', nul - 1) + 1) + 1;
+      return {
+        problem: problem('BH061', `a NUL byte at line ${line}, column ${column}: SQL is read up to a NUL, so what follows it would not run`, {
+          module,
+          file: rel(file),
+          line,
+          fix: `delete the NUL byte (a damaged or binary file?), e.g. tr -d '\\000' < ${rel(file)} > fixed.sql, then replace the file with it`,
+        }),
+      };
+    }
+    return { text };
   } catch {
     const at = firstInvalidUtf8(bytes);
     const line = 1 + bytes.subarray(0, at).filter((b) => b === 10).length;
