@@ -33,7 +33,10 @@ const latin1 = (text: string) => Buffer.from(text, 'latin1');
 
 export const CASES: BadInputCase[] = [
   // Manifests: JSON and schema.
-  { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad", }' }, code: 'BH001', says: ['modules/bad/bulkhead.json', 'not valid JSON', 'fix: fix the JSON syntax'] },
+  { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad" "database": {} }' }, code: 'BH001', says: ['modules/bad/bulkhead.json:1:17', 'not valid JSON', 'fix: fix the JSON syntax'] },
+  { name: 'manifest with a trailing comma (JSONC)', files: { 'modules/bad/bulkhead.json': '{\n  "name": "bad",\n}\n' }, code: 'BH001', says: ['modules/bad/bulkhead.json:3:1', 'no comma after the last field or item'] },
+  { name: 'manifest with a comment (JSONC)', files: { 'modules/bad/bulkhead.json': '{\n  // the bad module\n  "name": "bad"\n}\n' }, code: 'BH001', says: ['modules/bad/bulkhead.json:2:3', 'remove the comments'] },
+  { name: 'empty manifest', files: { 'modules/bad/bulkhead.json': '' }, code: 'BH001', says: ['modules/bad/bulkhead.json', 'the file is empty'] },
   { name: 'name of the wrong type', files: bad({ name: 5 }), code: 'BH002', says: ['field name', 'expected string, got number 5'] },
   { name: 'dependsOn as a string', files: bad({ dependsOn: 'good' }), code: 'BH002', says: ['field dependsOn', 'expected array, got the string "good"'] },
   { name: 'database missing', files: { 'modules/bad/bulkhead.json': JSON.stringify({ name: 'bad' }) }, code: 'BH002', says: ['field database', 'required field is missing', 'add "database"'] },

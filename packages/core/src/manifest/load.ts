@@ -109,20 +109,37 @@ export interface ModuleManifest {
 
 export type ManifestResult = { ok: true; module: ModuleManifest } | { ok: false; problems: Problem[]; name?: string };
 
+/**
+ * A manifest that is not JSON, at its line and column (V8 says "at position N", or "(line L
+ * column C)"), with what JSON does not allow that editors' JSONC does: comments, trailing commas.
+ */
+function jsonProblem(file: string, text: string, e: Error): Problem {
+  if ((e as { code?: string }).code !== undefined) return problem('BH001', `cannot read it: ${e.message}`, { file, fix: 'make the file readable' });
+  const position = Number(/at position (\d+)/.exec(e.message)?.[1] ?? NaN);
+  const at = Number.isNaN(position) ? undefined : { line: text.slice(0, position).split('\n').length, column: position - text.lastIndexOf('\n', position - 1) };
+  const message = e.message.replace(/ in JSON at position \d+.*$| \(line \d+ column \d+\)$/, '');
+  const code = text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const why = /\/\/|\/\*/.test(code)
+    ? 'a manifest is plain JSON: remove the comments'
+    : /,\s*[}\]]/.test(code)
+      ? 'a manifest is plain JSON: no comma after the last field or item'
+      : text.trim() === ''
+        ? 'the file is empty: a manifest needs at least { "name": …, "database": { "url": … } }'
+        : 'fix the JSON syntax';
+  return problem('BH001', `not valid JSON: ${message}`, { file, ...(at ?? {}), fix: why });
+}
+
 /** Parse one manifest file: JSON, zod schema (every issue at once), env expansion, URL. */
 export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv, known = new KnownManifests(root)): ManifestResult {
   const file = path.relative(root, absFile) || absFile;
   let json: unknown;
-  let text: string;
+  let text = '';
   try {
     // A BOM (Windows editors write one) is not part of the JSON.
     text = fs.readFileSync(absFile, 'utf8').replace(/^\uFEFF/, '');
     json = JSON.parse(text);
   } catch (e) {
-    return {
-      ok: false,
-      problems: [problem('BH001', `not valid JSON: ${(e as Error).message}`, { file, fix: 'fix the JSON syntax' })],
-    };
+    return { ok: false, problems: [jsonProblem(file, text, e as Error)] };
   }
   const parsed = known.validate(text, json);
   const nameGuess = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
