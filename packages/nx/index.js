@@ -13,7 +13,8 @@ const MANIFEST_GLOB = '**/bulkhead.json';
 function readManifest(workspaceRoot, file) {
   let json;
   try {
-    json = JSON.parse(fs.readFileSync(path.join(workspaceRoot, file), 'utf8'));
+    // A BOM (Windows editors write one) is not part of the JSON, as the CLI reads it.
+    json = JSON.parse(fs.readFileSync(path.join(workspaceRoot, file), 'utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${e.message}). Fix the file; bulkhead validate lists every problem.`);
   }

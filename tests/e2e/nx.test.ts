@@ -176,6 +176,9 @@ describe('Nx running Bulkhead', () => {
         'modules/side/migrations/001_s.up.sql': 'CREATE TABLE s (id int);\n',
       },
     );
+    // A manifest saved by a Windows editor (a BOM) is read by the plugin as by the CLI.
+    const topManifest = path.join(root, 'modules/top/bulkhead.json');
+    fs.writeFileSync(topManifest, `\uFEFF${fs.readFileSync(topManifest, 'utf8')}`);
     const shown = await nx(['show', 'project', 'top', '--json'], root);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.stdout);
