@@ -301,11 +301,20 @@ $body$;
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toBeUndefined();
+  });
+
+  it("failures whose cause is Bulkhead's way of running get a fix: a schema the deployment was to make, an enum value used where it is added", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'hb', url: '${HB_URL}', migrations: { '0001_init.up.sql': 'CREATE TABLE hb_items (id int);\n', '0002_data_version.up.sql': 'SELECT 1;\n' } }]);
     // A schema the migrations expect a deployment to have made (supabase/auth's "auth").
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'CREATE TABLE auth.users (id uuid PRIMARY KEY);\n');
     const schema = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(schema.json.modules[0].failure).toMatchObject({ pgCode: '3F000', line: 1, fix: expect.stringContaining('CREATE SCHEMA IF NOT EXISTS auth in an earlier migration') });
     expect(schema.json.modules[0].failure.fix).toContain('"database": { "schema": "auth" }');
+    // A new enum value used in the migration that adds it.
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', "CREATE TYPE hb_mood AS ENUM ('a');\nALTER TABLE hb_items ADD COLUMN mood hb_mood;\nALTER TYPE hb_mood ADD VALUE 'b';\nUPDATE hb_items SET mood = 'b';\n");
+    const enumValue = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(enumValue.json.modules[0].failure).toMatchObject({ pgCode: '55P04', line: 4, fix: expect.stringContaining('put the ALTER TYPE … ADD VALUE in a migration of its own, before the one that uses the value') });
   });
 
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {

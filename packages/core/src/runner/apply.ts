@@ -874,6 +874,9 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
     // supabase/auth's migrations, for one, expect a schema their deployment made beforehand.
     return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${sqlName(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;
   }
+  if (err.code === UNSAFE_NEW_ENUM_VALUE) {
+    return 'put the ALTER TYPE … ADD VALUE in a migration of its own, before the one that uses the value: each migration commits on its own, and a new enum value is usable only once committed';
+  }
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
   }
@@ -886,6 +889,7 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
 
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
+const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
 
