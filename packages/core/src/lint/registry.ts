@@ -9,6 +9,7 @@ import { dropSchema } from './rules/drop-schema.js';
 import { dropTable } from './rules/drop-table.js';
 import { dropStillReferenced } from './rules/drop-still-referenced.js';
 import { enumValueRemoval } from './rules/enum-value-removal.js';
+import { enumValueInTransaction } from './rules/enum-value-in-transaction.js';
 import { grantPublic } from './rules/grant-public.js';
 import { indexConcurrently } from './rules/index-concurrently.js';
 import { newerPostgres } from './rules/newer-postgres.js';
@@ -54,6 +55,7 @@ export const RULES: readonly Rule[] = [
   nonTransactional,
   transactionControl,
   severalConcurrently,
+  enumValueInTransaction,
   unboundedDml,
   backfillWithDdl,
   timestampWithoutTz,
