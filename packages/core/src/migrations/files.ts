@@ -373,7 +373,21 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }
       continue;
     }
-    if (!e.isFile() || IGNORED.test(e.name)) continue;
+    if (e.isSymbolicLink() && !IGNORED.test(e.name)) {
+      // A link to a file is that file (git keeps links; a migration shared by modules may be
+      // one); a link to nothing is a migration that cannot run, not one to pass over.
+      const target = linkTarget(abs);
+      if (target === 'missing' && (LOOKS_LIKE_MIGRATION.test(e.name) || SQL_EXT.test(e.name))) {
+        problems.push(
+          problem('BH038', `${e.name} is a symbolic link to ${fs.readlinkSync(abs)}, which does not exist: it cannot run`, {
+            module,
+            file: rel(abs),
+            fix: 'restore what it points at (a checkout or a copy that left it out?), or replace the link by the file itself',
+          }),
+        );
+      }
+      if (target !== 'file') continue;
+    } else if (!e.isFile() || IGNORED.test(e.name)) continue;
     if (PER_DATABASE.test(e.name)) {
       perDatabase.push(e.name);
       continue;
@@ -673,6 +687,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
 /** Which other tool's one-folder-per-migration layout `dir` is in, if any (see FOLDER_LAYOUTS). */
 function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
   return (Object.keys(FOLDER_LAYOUTS) as (keyof typeof FOLDER_LAYOUTS)[]).find((l) => fs.existsSync(path.join(dir, FOLDER_LAYOUTS[l].file)));
+}
+
+/** What a symbolic link in a migrations folder leads to (links to folders are passed over, as before). */
+function linkTarget(abs: string): 'file' | 'other' | 'missing' {
+  try {
+    return fs.statSync(abs).isFile() ? 'file' : 'other';
+  } catch {
+    return 'missing';
+  }
 }
 
 /**

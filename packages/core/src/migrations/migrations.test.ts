@@ -144,6 +144,22 @@ describe('scanMigrationsFolder', () => {
     expect(again.migrations.map((m) => m.id)).toEqual(['00001-init', '00002-schema', '00010-search']);
   });
 
+  it('a symbolic link to a migration file is that migration; a link to nothing is an error, not a migration passed over', () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-shared-'));
+    onTestFinished(() => fs.rmSync(shared, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(shared, 'extensions.sql'), 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\n');
+    const r = scan({ '002_own.up.sql': 'CREATE TABLE own (id int);\n' });
+    fs.symlinkSync(path.join(shared, 'extensions.sql'), path.join(dir, '001_extensions.up.sql'));
+    fs.symlinkSync(path.join(shared, 'gone.sql'), path.join(dir, '003_gone.up.sql'));
+    fs.symlinkSync('..', path.join(dir, 'parent'));
+    expect(r.migrations.map((m) => m.id)).toEqual(['002_own']);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.migrations.map((m) => m.id)).toEqual(['001_extensions', '002_own']);
+    expect(again.migrations[0]!.sql!.up).toContain('pgcrypto');
+    expect(again.problems).toEqual([expect.objectContaining({ code: 'BH038', file: '003_gone.up.sql', message: `003_gone.up.sql is a symbolic link to ${path.join(shared, 'gone.sql')}, which does not exist: it cannot run` })]);
+    expect(again.warnings).toEqual([]);
+  });
+
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([
