@@ -151,6 +151,31 @@ describe('--wait', () => {
   });
 });
 
+describe('connect timeout', () => {
+  it('a server that accepts and never answers (a stuck proxy, a half-open firewall) is given up on after connect_timeout, named, exit 2', async () => {
+    // Accepts the TCP connection, then says nothing.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      fx = makeWorkspace([{ name: 'mute', url: '${MUTE_URL}', migrations: { '001_t.up.sql': 'CREATE TABLE mute_t (id int);\n' } }]);
+      const viaUrl = await runCli(['up'], { cwd: fx.root, env: { MUTE_URL: `postgres://app:s3cret@127.0.0.1:${port}/mute?connect_timeout=2` } });
+      expect(viaUrl.exitCode).toBe(2);
+      expect(viaUrl.stderr).toContain(`cannot connect to postgres://app:***@127.0.0.1:${port}/mute?connect_timeout=2: no answer within 2 s (connect_timeout) (BH020)`);
+      expect(viaUrl.stderr).toContain('fix: check host and port in the URL, and that no firewall drops the connection');
+      expect(viaUrl.stderr).not.toContain('s3cret');
+      // libpq's variable, when the URL says nothing.
+      const viaEnv = await runCli(['status', '--json'], { cwd: fx.root, env: { MUTE_URL: `postgres://app@127.0.0.1:${port}/mute`, PGCONNECT_TIMEOUT: '2' } });
+      expect(viaEnv.exitCode).toBe(2);
+      expect(JSON.stringify(viaEnv.json)).toContain('no answer within 2 s (connect_timeout)');
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { loadPg } from './driver.js';
 import { applicationName } from './postgres.js';
+import { connectTimeoutMs } from './url.js';
 
 /**
  * One plain connection for administrative work (creating databases and roles, probing access),
@@ -16,7 +17,8 @@ export async function withClient<T>(url: string, command: string, fn: (c: pg.Cli
     u.password = o.password !== undefined ? encodeURIComponent(o.password) : '';
     connectionString = u.toString();
   }
-  const c = new pgLib.Client({ connectionString, application_name: applicationName(command) });
+  const timeout = connectTimeoutMs(url);
+  const c = new pgLib.Client({ connectionString, application_name: applicationName(command), ...(timeout ? { connectionTimeoutMillis: timeout } : {}) });
   c.on('error', () => undefined);
   await c.connect();
   try {

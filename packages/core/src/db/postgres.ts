@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
-import type { DatabaseTarget } from './url.js';
+import { connectTimeoutMs, type DatabaseTarget } from './url.js';
 import type { LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 import { describeHolder } from './describe.js';
 
@@ -38,6 +38,11 @@ export interface PostgresOptions {
   /** Keep retrying a server that is not reachable (yet) for this long (`--wait`); 0 tries once. */
   waitMs?: number;
   onConnectWait?: (reason: string) => void;
+}
+
+/** pg's own connect timeout (connectionTimeoutMillis): the socket destroyed with this message. */
+function timedOut(err: { code?: string; message?: string }): boolean {
+  return err.code === undefined && /^timeout expired$|connection timeout/i.test(err.message ?? '');
 }
 
 /** Errors of a server that is starting, restarting or not reachable yet: worth a retry with --wait. */
@@ -110,7 +115,8 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
-  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true };
+  const timeout = connectTimeoutMs(target.url);
+  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
   /**
    * A new work connection's first query: in one round trip in the usual case (PostgreSQL 14+,
    * pg_control_system() readable) the session settings, the version and the server's identity;
@@ -136,13 +142,13 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       break;
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code && RETRYABLE.has(code) && Date.now() < deadline) {
+      if (((code && RETRYABLE.has(code)) || timedOut(e as Error)) && Date.now() < deadline) {
         if (!told) o.onConnectWait?.(`${(e as Error).message} — retrying for up to ${Math.ceil((deadline - Date.now()) / 1000)} s`);
         told = true;
         await sleep(250);
         continue;
       }
-      throw connectError(o, target.display, e);
+      throw connectError(o, target, e);
     }
   }
   const { query } = work;
@@ -337,8 +343,21 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
   return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString(), ...(row.from ? { from: row.from } : {}) } : undefined;
 }
 
-function connectError(o: PostgresOptions, display: string, e: unknown): BulkheadError {
+function connectError(o: PostgresOptions, target: { url: string; display: string }, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };
+  const display = target.display;
+  if (timedOut(err)) {
+    const s = connectTimeoutMs(target.url) / 1000;
+    return new BulkheadError(
+      problem('BH020', `cannot connect to ${display}: no answer within ${s} s (connect_timeout)`, {
+        module: o.module,
+        file: o.file,
+        field: 'database.url',
+        fix: `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`,
+      }),
+      { cause: e },
+    );
+  }
   const hint =
     err.code === '3D000'
       ? 'create the database (createdb -h <host> -p <port> <name>) or fix the database name in the URL'

@@ -102,3 +102,28 @@ export function databaseKey(t: DatabaseTarget): string | undefined {
   if (t.kind === 'postgres') return `${t.host}:${t.port}/${t.database}`;
   return t.dir === undefined ? undefined : `pglite:${t.dir}`;
 }
+
+/**
+ * Opening a connection waits this long unless the URL or PGCONNECT_TIMEOUT says otherwise: a host
+ * that drops packets (a firewall, a wrong address) would otherwise hold a run for the system's TCP
+ * timeout, about two minutes, before saying anything.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/**
+ * How long opening a connection may take, in ms (0: no limit): the URL's `connect_timeout`, in
+ * seconds as libpq reads it (0 or less waits forever, at least 2), else PGCONNECT_TIMEOUT, else
+ * DEFAULT_CONNECT_TIMEOUT_S. pg's JavaScript driver reads neither itself.
+ */
+export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv = process.env): number {
+  let raw: string | undefined;
+  try {
+    raw = new URL(url).searchParams.get('connect_timeout') ?? undefined;
+  } catch {
+    raw = undefined;
+  }
+  raw ??= env.PGCONNECT_TIMEOUT;
+  const seconds = raw === undefined ? NaN : Number.parseInt(raw, 10);
+  if (Number.isNaN(seconds)) return DEFAULT_CONNECT_TIMEOUT_S * 1000;
+  return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000;
+}
