@@ -217,6 +217,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/1700000000000_users.js', "exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.createTable('users', { id: 'id' }); };\n");
     });
     await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations/1700000000000_users.js', 'a node-pg-migrate migration (exports.shorthands): Bulkhead runs knex migrations', 'rewrite it with knex'] });
+    // A folder of them (Unleash's 389 db-migrate files) is one problem.
+    fx.write('modules/bad/migrations/1700000000001_more.js', "'use strict';\nexports.up = function (db, cb) { db.runSql('ALTER TABLE users ADD c int', cb); };\n");
+    fx.write('modules/bad/migrations/1700000000002_most.js', "'use strict';\nexports.up = function (db, cb) { db.runSql('ALTER TABLE users ADD d int', cb); };\n");
+    const folder = await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations: 2 migrations are written for db-migrate (1700000000001_more.js, 1700000000002_most.js: db.runSql)', 'rewrite them with knex'] });
+    expect(folder.stderr).toContain('1700000000000_users.js: a node-pg-migrate migration');
+    expect(folder.stderr).not.toContain('1700000000001_more.js: a db-migrate');
+    fx.remove('modules/bad/migrations/1700000000001_more.js');
+    fx.remove('modules/bad/migrations/1700000000002_most.js');
     // lint cannot lint it either, and says so.
     const lint = await runCli(['lint', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(lint.json.findings).toEqual([expect.objectContaining({ code: 'BH-S003', file: 'modules/bad/migrations/1700000000000_users.js', message: expect.stringContaining('cannot be loaded (BH017: a node-pg-migrate migration') })]);

@@ -95,6 +95,35 @@ export function problem(code: ProblemCode, message: string, rest: Omit<Problem, 
   return { code, message, ...rest };
 }
 
+/** Problems told once for a folder when several of its files have them: their key, and how to tell them together. */
+const alike = new WeakMap<Problem, { key: string; together: (all: readonly Problem[]) => Problem }>();
+
+/**
+ * Mark a problem of one file as one that several files of a folder may share (another tool's
+ * templates, another tool's migrations): `groupAlike` then tells them as one, with one fix.
+ */
+export function markAlike(p: Problem, key: string, together: (all: readonly Problem[]) => Problem): Problem {
+  alike.set(p, { key, together });
+  return p;
+}
+
+/** Problems of two or more files that share a key (markAlike) as one problem, in the place of the first. */
+export function groupAlike(problems: readonly Problem[]): Problem[] {
+  const groups = new Map<string, Problem[]>();
+  for (const p of problems) {
+    const key = alike.get(p)?.key;
+    if (key !== undefined) (groups.get(key) ?? groups.set(key, []).get(key)!).push(p);
+  }
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const mark = alike.get(p);
+    const group = mark && groups.get(mark.key)!;
+    if (!group || group.length < 2) out.push(p);
+    else if (group[0] === p) out.push(mark.together(group));
+  }
+  return out;
+}
+
 /** An error carrying one or more coded problems; the CLI maps it to an exit code. */
 export class BulkheadError extends Error {
   readonly problems: Problem[];

@@ -1,9 +1,8 @@
-import { exitCodeOf, formatProblem, problem, type ExitCode, type Problem } from '../errors.js';
+import { exitCodeOf, formatProblem, groupAlike, problem, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
 import { prepareMigration } from '../runner/prepare.js';
-import { groupTemplateProblems } from '../migrations/templates.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
 import { withTargets } from '../db/targets.js';
@@ -121,6 +120,6 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       migrations: m.migrations.length,
     })),
     order: ws.graph.order,
-    problems: groupTemplateProblems(problems),
+    problems: groupAlike(problems),
   };
 }

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { checksum } from './checksum.js';
 import { parseDirectives } from './directives.js';
 import { scanMigrationsFolder } from './files.js';
-import { groupTemplateProblems, markTemplated, templateExpressions, templateOn } from './templates.js';
-import { problem } from '../errors.js';
+import { markTemplated, templateExpressions, templateOn } from './templates.js';
+import { groupAlike, problem } from '../errors.js';
 
 /**
  * Run the shell command a problem's fix suggests (after "e.g. in <folder>:", up to " — "), in the
@@ -386,6 +386,10 @@ describe('scanMigrationsFolder', () => {
     expect(tool("import { MigrationInterface, QueryRunner } from 'typeorm';\nexport class A implements MigrationInterface { async up(queryRunner: QueryRunner) { await queryRunner.query('x'); } }")).toBe('TypeORM');
     expect(tool("import { Migration } from '@mikro-orm/migrations';\nexport class M extends Migration { async up() { this.addSql('x'); } }")).toBe('MikroORM');
     expect(tool("import { Kysely } from 'kysely';\nexport async function up(db: Kysely<any>) {}")).toBe('Kysely');
+    expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.runSql('ALTER TABLE t ADD c int', cb);\n};")).toBe('db-migrate');
+    expect(tool("var dbm;\nexports.setup = function (options) { dbm = options.dbmigrate; };\nexports.up = function (db) { return db.createTable('t', { id: 'int' }); };\nexports._meta = { version: 1 };")).toBe('db-migrate');
+    // A knex migration whose parameter is named db.
+    expect(tool("exports.up = async (db) => { await db.schema.createTable('t', (t) => t.increments()); await db.raw('select 1'); await db.insert({ a: 1 }).into('t'); };")).toBeUndefined();
     // knex's own, CommonJS and ESM, raw SQL included.
     expect(tool("import type { Knex } from 'knex';\nexport async function up(knex: Knex) { await knex.schema.createTable('t', (t) => t.increments()); await knex.raw('select 1'); }")).toBeUndefined();
     expect(tool("exports.up = (knex) => knex.schema.alterTable('t', (t) => t.string('x'));")).toBeUndefined();
@@ -423,7 +427,7 @@ describe('templates (another tool renders the SQL before it runs)', () => {
     for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
     const other = problem('BH011', 'something else', { module: 'auth', file: 'modules/auth/migrations' });
     const single = failing('modules/other/migrations/001_a.up.sql', 'CREATE TABLE {{ .X }} (id int);');
-    const grouped = groupTemplateProblems([other, ...Object.entries(files).map(([f, t]) => failing(`modules/auth/migrations/${f}`, t)), single]);
+    const grouped = groupAlike([other, ...Object.entries(files).map(([f, t]) => failing(`modules/auth/migrations/${f}`, t)), single]);
     expect(grouped).toHaveLength(3);
     expect(grouped[0]).toBe(other);
     expect(grouped[2]).toBe(single);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { problem, type Problem } from '../errors.js';
+import { markAlike, problem, type Problem } from '../errors.js';
 
 /**
  * Migrations written for a tool that renders them before they run: Go's text/template
@@ -25,32 +25,14 @@ export function templateOn(line: string): string | undefined {
 /** Syntax errors caused by a template, with every expression of their file. */
 const templated = new WeakMap<Problem, readonly string[]>();
 
-/** Mark a syntax error as a template's, for groupTemplateProblems. */
-export function markTemplated(p: Problem, expressions: readonly string[]): Problem {
-  templated.set(p, expressions);
-  return p;
-}
-
 /**
- * Syntax errors of two or more files of one folder caused by templates, as one problem in the
- * place of the first: how many files, which expressions, and a sed command that writes each
+ * Mark a syntax error as a template's: two or more files of one folder are told as one problem
+ * (errors.ts groupAlike) — how many, which expressions, and a sed command that writes each
  * expression's value in (a placeholder named after it, for the user to fill in).
  */
-export function groupTemplateProblems(problems: readonly Problem[]): Problem[] {
-  const groups = new Map<string, Problem[]>();
-  const keyOf = (p: Problem) => `${p.module ?? ''}\u0000${path.dirname(p.file!)}`;
-  for (const p of problems) {
-    if (!templated.has(p) || p.file === undefined) continue;
-    const key = keyOf(p);
-    (groups.get(key) ?? groups.set(key, []).get(key)!).push(p);
-  }
-  const out: Problem[] = [];
-  for (const p of problems) {
-    const group = templated.has(p) && p.file !== undefined ? groups.get(keyOf(p))! : undefined;
-    if (!group || group.length < 2) out.push(p);
-    else if (group[0] === p) out.push(folderProblem(group));
-  }
-  return out;
+export function markTemplated(p: Problem, expressions: readonly string[]): Problem {
+  templated.set(p, expressions);
+  return markAlike(p, `templates\u0000${p.module ?? ''}\u0000${path.dirname(p.file ?? '')}`, folderProblem);
 }
 
 function folderProblem(group: readonly Problem[]): Problem {

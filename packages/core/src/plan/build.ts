@@ -3,9 +3,8 @@ import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
 import type { Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
-import { problem } from '../errors.js';
+import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
-import { groupTemplateProblems } from '../migrations/templates.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -140,7 +139,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (!u.canary && u.unit.tenant !== undefined) ids.push(...(canaries.get(module.name) ?? []));
     waitsFor.set(u.unit.id, Object.freeze(ids));
   }
-  return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(groupTemplateProblems(problems)) });
+  return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(groupAlike(problems)) });
 }
 
 /**

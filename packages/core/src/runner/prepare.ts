@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { problem, type Problem } from '../errors.js';
+import { basename, dirname } from 'node:path';
+import { markAlike, problem, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -47,7 +48,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     } catch (e) {
       if (!(e instanceof SqlSyntaxError)) throw e;
       const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) });
-      // A template where it stops: told once for a folder of such files (groupTemplateProblems).
+      // A template where it stops: told once for a folder of such files (groupAlike).
       return { ok: false, problems: [templateOn(text.split('\n')[e.line - 1] ?? '') ? markTemplated(p, templateExpressions(text)) : p] };
     }
     const control = statements.find(isTransactionControl);
@@ -100,16 +101,17 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
 
   const foreign = foreignMigrationTool(readFileSync(m.upPath, 'utf8'));
   if (foreign) {
-    return {
-      ok: false,
-      problems: [
-        problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, {
-          module,
-          file: rel(m.upPath),
-          fix: 'rewrite it with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database it already built is adopted with bulkhead baseline',
-        }),
-      ],
-    };
+    const fix = 'rewrite it with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database it already built is adopted with bulkhead baseline';
+    const p = problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, { module, file: rel(m.upPath), fix });
+    // A folder of them (Unleash's 383 db-migrate files) is told once.
+    const folder = dirname(rel(m.upPath));
+    const together = (all: readonly Problem[]) =>
+      problem('BH017', `${all.length} migrations are written for ${foreign.tool} (${all.slice(0, 3).map((x) => basename(x.file!)).join(', ')}${all.length > 3 ? ', …' : ''}: ${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, {
+        module,
+        file: folder,
+        fix: fix.replace('rewrite it', 'rewrite them'),
+      });
+    return { ok: false, problems: [markAlike(p, `foreign\u0000${module}\u0000${folder}\u0000${foreign.tool}`, together)] };
   }
   let mod;
   try {
