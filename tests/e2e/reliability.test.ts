@@ -114,6 +114,32 @@ describe('reliability on a PostgreSQL server', () => {
     expect(await query(url, 'SELECT id FROM victim_migrations ORDER BY id')).toEqual([{ id: '001_first' }, { id: '002_slow' }]);
     expect(await tableExists(url, 'victim_after')).toBe(true);
   });
+
+  it('Ctrl-C or SIGTERM (a cancelled CI job) mid-migration says what became of the run, exits 128 + the signal, and leaves no partial state', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'victim',
+        url: '${VICTIM_URL}',
+        migrations: {
+          '001_first.up.sql': 'CREATE TABLE victim_first (id int);\n',
+          '002_slow.up.sql': 'CREATE TABLE victim_half (id int);\nSELECT pg_sleep(30);\n',
+        },
+      },
+    ]);
+    const env = { VICTIM_URL: url };
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+      const runner = startCli(['up'], { cwd: fx.root, env });
+      await waitForMigration(url, '002_slow');
+      runner.kill(signal);
+      const r = await runner;
+      expect(r.exitCode).toBe(code);
+      expect(String(r.stderr)).toContain(`${signal}: stopped. The migration in flight, if any, applies whole or not at all: the server rolls it back unless its COMMIT was reached; those before it stay applied.`);
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length === 0, 15_000);
+      expect(await tableExists(url, 'victim_half')).toBe(false);
+      expect(await query(url, 'SELECT id FROM victim_migrations')).toEqual([{ id: '001_first' }]);
+    }
+  });
 });
 
 describe('--wait', () => {

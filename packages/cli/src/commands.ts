@@ -1,4 +1,4 @@
-import type { ExitCode } from '@bulkhead/core/base';
+import { onInterrupt, type ExitCode } from '@bulkhead/core/base';
 import type { CommandName } from '@bulkhead/core/commands';
 import { usageError, type CommandSpec } from './args.js';
 import type * as Render from './render.js';
@@ -136,7 +136,23 @@ function oneModule(positionals: string[], _options: Record<string, unknown>, cmd
 export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: ExitCode }> {
   const [{ loadCommand }, render] = await Promise.all([import('@bulkhead/core/commands'), import('./render.js')]);
   const fn = (await loadCommand(c.run)) as unknown as (o: Record<string, unknown>) => Promise<{ exitCode: ExitCode }>;
-  const result = await fn({ ...options, reporter: render.progressReporter(out.write) });
-  (render[c.render] as (r: unknown, out: Render.Output, o: Record<string, unknown>) => void)(result, out, options);
-  return result;
+  // Interrupted while migrating (Ctrl-C, a cancelled CI job): say what became of the run.
+  const forget = (c.run === 'up' || c.run === 'down') && options.dryRun !== true ? onInterrupt({ notice: (signal) => out.write(interrupted(signal, c.run)) }) : undefined;
+  try {
+    const result = await fn({ ...options, reporter: render.progressReporter(out.write) });
+    (render[c.render] as (r: unknown, out: Render.Output, o: Record<string, unknown>) => void)(result, out, options);
+    return result;
+  } finally {
+    forget?.();
+  }
+}
+
+/**
+ * What a signal leaves of an up or down: the server runs each migration as one transaction and
+ * rolls back one whose COMMIT it has not reached when the connection goes (the session notices a
+ * client gone within a second); a no-transaction one stops between statements, and --resume goes on.
+ */
+function interrupted(signal: string, command: string): string {
+  const done = command === 'up' ? 'applied' : 'reverted';
+  return `${signal}: stopped. The migration in flight, if any, ${command === 'up' ? 'applies' : 'reverts'} whole or not at all: the server rolls it back unless its COMMIT was reached; those before it stay ${done}. bulkhead status shows where each module stands; run bulkhead ${command} again to continue (a no-transaction migration left midway: bulkhead ${command} --resume)`;
 }

@@ -13,3 +13,4 @@ export { planToDot, planToMermaid } from './plan/diagram.js';
 export { lintToSarif } from './lint/sarif.js';
 export { unitArgs } from './plan/plan.js';
 export { plural } from './text.js';
+export { onInterrupt } from './db/interrupt.js';

@@ -9,6 +9,7 @@ import { withClient } from './client.js';
 import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from './url.js';
 import type { ModuleDb } from './types.js';
 import { processAlive } from './process.js';
+import { onInterrupt } from './interrupt.js';
 
 /** Every scratch database is named `bulkhead_scratch_<host>_<pid>_<random>`: whose it is, so leftovers of dead processes can be swept. */
 const PREFIX = 'bulkhead_scratch_';
@@ -30,25 +31,6 @@ export interface ScratchOptions {
 export interface Scratch {
   unit: Unit;
   db: ModuleDb;
-}
-
-/** Drops of scratch databases alive in this process, run on Ctrl-C / SIGTERM before exiting. */
-const live = new Map<string, () => Promise<void>>();
-let signalsHooked = false;
-
-function hookSignals(): void {
-  if (signalsHooked) return;
-  signalsHooked = true;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      const drops = [...live.values()].map((drop) => drop().catch(() => undefined));
-      const timer = setTimeout(() => process.exit(128 + (os.constants.signals[signal] ?? 2)), 10_000);
-      void Promise.all(drops).finally(() => {
-        clearTimeout(timer);
-        process.exit(128 + (os.constants.signals[signal] ?? 2));
-      });
-    });
-  }
 }
 
 /**
@@ -74,8 +56,8 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
   const name = `${PREFIX}${HOST}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await sweepAndCreate(base, name, unit);
   const drop = () => dropDatabase(base, name);
-  live.set(name, drop);
-  hookSignals();
+  // Dropped on Ctrl-C / SIGTERM too, before the process exits.
+  const forget = onInterrupt({ cleanup: drop });
   let db: ModuleDb | undefined;
   try {
     const scratchUnit: Unit = Object.freeze({ ...unit, target: withDatabase(base, name) });
@@ -84,7 +66,7 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     return await fn({ unit: scratchUnit, db });
   } finally {
     await db?.close().catch(() => undefined);
-    live.delete(name);
+    forget();
     await drop();
   }
 }
