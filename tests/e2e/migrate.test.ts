@@ -231,6 +231,36 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(await s.query('k', "SELECT 1 FROM pg_indexes WHERE indexname = 'links_address_index'")).toEqual([]);
   });
 
+  it('a knex schema builder the migration never awaits (it would do nothing) fails the migration at its line, nothing recorded; toSQL and returned builders are fine', async () => {
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['lazy']);
+    fx.write('modules/lazy/bulkhead.json', JSON.stringify({ name: 'lazy', database: { url: s.urls.lazy } }));
+    fx.write(
+      'modules/lazy/migrations/001_forgot.ts',
+      "import type { Knex } from 'knex';\nexport async function up(knex: Knex) {\n  await knex.raw('CREATE TABLE lazy_first (id int)');\n  knex.schema.createTable('lazy_forgotten', (t) => t.increments());\n}\n",
+    );
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.modules[0].failure).toMatchObject({
+      file: 'modules/lazy/migrations/001_forgot.ts',
+      line: 4,
+      message: 'knex.schema.createTable(…) at line 4 is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned',
+      fix: expect.stringContaining('await it (await knex.schema.createTable(…)), or return it from up'),
+    });
+    // Rolled back whole: the awaited statement before it too, and no history row.
+    expect(await s.tableExists('lazy', 'lazy_first')).toBe(false);
+    expect(await s.query('lazy', 'SELECT id FROM lazy_migrations')).toEqual([]);
+
+    fx.write(
+      'modules/lazy/migrations/001_forgot.ts',
+      "import type { Knex } from 'knex';\nexport async function up(knex: Knex) {\n  const sql = knex.schema.createTable('lazy_made', (t) => t.increments()).toString();\n  await knex.raw(sql);\n  return knex.schema.createTable('lazy_returned', (t) => t.increments());\n}\n",
+    );
+    const fixed = await runCli(['up'], { cwd: fx.root, env: s.env });
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(await s.tableExists('lazy', 'lazy_made')).toBe(true);
+    expect(await s.tableExists('lazy', 'lazy_returned')).toBe(true);
+  });
+
   it('stops before anything runs when an applied migration was edited, deleted, or a pending one is older', async () => {
     const { s, root } = await threeModules();
     expect((await runCli(['up'], { cwd: root, env: s.env })).exitCode).toBe(0);

@@ -679,6 +679,8 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     lastSql = data.sql;
   };
   q.client.on('query', onQuery);
+  const builders = watchSchemaBuilders(q);
+  let unawaited: UnawaitedBuilder[];
   try {
     await step.fn(q);
   } catch (e) {
@@ -689,7 +691,62 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     );
   } finally {
     q.client.removeListener('query', onQuery);
+    unawaited = builders.stop();
   }
+  if (unawaited.length) {
+    // Thrown from inside the migration's transaction: what did run rolls back with it.
+    const first = unawaited[0]!;
+    const line = lineInStack({ stack: first.stack } as Error, step.path);
+    throw new MigrationFailedError({
+      ...baseFailure(r, ctx),
+      line,
+      message: `knex.schema.${first.method}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`,
+      fix: `await it (await knex.schema.${first.method}(…)), or return it from ${r.direction}; the migration was not recorded`,
+    });
+  }
+}
+
+/** A knex schema builder a TS/JS migration made with work in it, and never ran. */
+interface UnawaitedBuilder {
+  method: string;
+  stack: string;
+}
+
+/**
+ * knex builds and runs in two steps: `knex.schema.createTable(…)` without `await` (or `return`)
+ * builds a statement nobody runs, and the migration would be recorded as applied with the table
+ * never made. The schema builders a migration makes are watched while it runs; those with work
+ * in them that were never run (awaited, `.then`, streamed) or turned into SQL (`toSQL`,
+ * `toString`, as a migration may pass to `knex.raw`) are reported when it returns. Query builders
+ * are not watched: one may be a subquery of another, run with it.
+ */
+function watchSchemaBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[] } {
+  type Builder = Record<string, unknown> & { _sequence?: { method?: string }[] };
+  const client = q.client as unknown as Record<string, unknown> & { schemaBuilder: (...a: unknown[]) => Builder };
+  const own = Object.prototype.hasOwnProperty.call(client, 'schemaBuilder');
+  const original = client.schemaBuilder;
+  const made: { builder: Builder; stack: string; ran: boolean }[] = [];
+  client.schemaBuilder = function (this: unknown, ...args: unknown[]) {
+    const builder = original.apply(this, args);
+    const entry = { builder, stack: new Error().stack ?? '', ran: false };
+    made.push(entry);
+    for (const name of ['then', 'toSQL', 'toString', 'toQuery', 'generateDdlCommands', 'stream', 'pipe', 'asCallback']) {
+      const fn = builder[name];
+      if (typeof fn !== 'function') continue;
+      builder[name] = function (this: unknown, ...a: unknown[]) {
+        entry.ran = true;
+        return (fn as (...x: unknown[]) => unknown).apply(this, a);
+      };
+    }
+    return builder;
+  };
+  return {
+    stop() {
+      if (own) client.schemaBuilder = original;
+      else delete (client as { schemaBuilder?: unknown }).schemaBuilder;
+      return made.filter((e) => !e.ran && (e.builder._sequence?.length ?? 0) > 0).map((e) => ({ method: e.builder._sequence![0]!.method ?? 'createTable', stack: e.stack }));
+    },
+  };
 }
 
 function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: number, err: PgError, partial: boolean): MigrationFailure {
