@@ -250,6 +250,10 @@ describe.each(BACKENDS)('on $name', (backend) => {
     // Rolled back whole: the awaited statement before it too, and no history row.
     expect(await s.tableExists('lazy', 'lazy_first')).toBe(false);
     expect(await s.query('lazy', 'SELECT id FROM lazy_migrations')).toEqual([]);
+    // verify does not prove a migration that does nothing reversible.
+    const verify = await runCli(['verify', 'lazy'], { cwd: fx.root, env: s.env });
+    expect(verify.exitCode).not.toBe(0);
+    expect(verify.stderr).toContain('up of 001_forgot failed: modules/lazy/migrations/001_forgot.ts:4: knex.schema.createTable(…) at line 4 is never awaited');
 
     fx.write(
       'modules/lazy/migrations/001_forgot.ts',

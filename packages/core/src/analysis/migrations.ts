@@ -88,9 +88,11 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         const message = `${failed.at} failed on an embedded scratch database, ${hidden}: ${failed.message}`;
         const fix = /cannot (run|be executed) inside a transaction block/.test(failed.message)
           ? `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`
-          : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
-            ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
-            : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
+          : /is never awaited, so it did nothing/.test(failed.message)
+            ? `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`
+            : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
+              ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
+              : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
         problems.push(problem('BH048', message, { module: module.name, file, fix }));
         stopped.push({ module: module.name, id: failed.at, file, message, fix });
       } else {

@@ -679,11 +679,13 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     lastSql = data.sql;
   };
   q.client.on('query', onQuery);
-  const builders = watchSchemaBuilders(q);
-  let unawaited: UnawaitedBuilder[];
   try {
-    await step.fn(q);
+    await callMigration(step.fn, q, step.path, r.direction);
   } catch (e) {
+    if (e instanceof UnawaitedBuilderError) {
+      // Thrown from inside the migration's transaction: what did run rolls back with it.
+      throw new MigrationFailedError({ ...baseFailure(r, ctx), line: e.line, message: e.message, fix: e.fix }, { cause: e });
+    }
     const err = e as PgError;
     throw new MigrationFailedError(
       { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shortenSql(lastSql), ...pgFields(err, ctx.module), message: stripSqlPrefix(pgFields(err, ctx.module).message, lastSql) },
@@ -691,18 +693,6 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     );
   } finally {
     q.client.removeListener('query', onQuery);
-    unawaited = builders.stop();
-  }
-  if (unawaited.length) {
-    // Thrown from inside the migration's transaction: what did run rolls back with it.
-    const first = unawaited[0]!;
-    const line = lineInStack({ stack: first.stack } as Error, step.path);
-    throw new MigrationFailedError({
-      ...baseFailure(r, ctx),
-      line,
-      message: `knex.schema.${first.method}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`,
-      fix: `await it (await knex.schema.${first.method}(…)), or return it from ${r.direction}; the migration was not recorded`,
-    });
   }
 }
 
@@ -710,6 +700,36 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
 interface UnawaitedBuilder {
   method: string;
   stack: string;
+}
+
+/** A TS/JS migration returned with a schema builder it never ran (see watchSchemaBuilders). */
+export class UnawaitedBuilderError extends Error {
+  readonly line: number | undefined;
+  readonly fix: string;
+  constructor(unawaited: readonly UnawaitedBuilder[], file: string, direction: 'up' | 'down') {
+    const first = unawaited[0]!;
+    const line = lineInStack({ stack: first.stack } as Error, file);
+    super(`knex.schema.${first.method}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
+    this.name = 'UnawaitedBuilderError';
+    this.line = line;
+    this.fix = `await it (await knex.schema.${first.method}(…)), or return it from ${direction}; the migration was not recorded`;
+  }
+}
+
+/**
+ * Call a TS/JS migration's function on `q` (a transaction, or knex itself), as up, down and the
+ * replays of verify and drift do: a schema builder it makes and never runs fails it
+ * (UnawaitedBuilderError), so it is not recorded — or proved reversible — having done nothing.
+ */
+export async function callMigration(fn: (knex: unknown) => unknown, q: Knex | Knex.Transaction, file: string, direction: 'up' | 'down'): Promise<void> {
+  const builders = watchSchemaBuilders(q);
+  let unawaited: UnawaitedBuilder[] = [];
+  try {
+    await fn(q);
+  } finally {
+    unawaited = builders.stop();
+  }
+  if (unawaited.length) throw new UnawaitedBuilderError(unawaited, file, direction);
 }
 
 /**

@@ -2,7 +2,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
-import { failingLine, nextBatch, oneLine, type PgError } from './apply.js';
+import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 
 /**
@@ -64,10 +64,10 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
   }
   await db.knex.raw(searchPathSql);
   try {
-    if (r.transaction) await withTransaction(db, async (trx) => void (await step.fn(trx)));
-    else await step.fn(db.knex);
+    if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction));
+    else await callMigration(step.fn, db.knex, step.path, r.direction);
   } catch (e) {
-    throw new ReplayError(r.file.id, r.direction, file, e, undefined, lineInStack(e, file));
+    throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack(e, file));
   }
 }
 
