@@ -84,9 +84,10 @@ describe('reliability on a PostgreSQL server', () => {
     expect(await query(url, 'SELECT id FROM slow_migrations')).toEqual([{ id: '001_slow' }]);
   });
 
-  it('a runner killed with SIGKILL mid-migration leaves no partial state and no held lock', async () => {
+  /** A module whose second migration sleeps 30 s: a runner to stop mid-migration. */
+  async function victim(): Promise<{ url: string; env: Record<string, string>; ws: Fixture }> {
     const url = await createDatabase();
-    fx = makeWorkspace([
+    const ws = makeWorkspace([
       {
         name: 'victim',
         url: '${VICTIM_URL}',
@@ -96,46 +97,43 @@ describe('reliability on a PostgreSQL server', () => {
         },
       },
     ]);
-    const env = { VICTIM_URL: url };
-    const runner = startCli(['up'], { cwd: fx.root, env });
+    fx = ws;
+    return { url, env: { VICTIM_URL: url }, ws };
+  }
+
+  /** The server noticed the runner gone (client_connection_check_interval), rolled back, freed the lock. */
+  const lockReleased = (url: string) =>
+    waitFor(async () => (await query(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length === 0, 15_000);
+
+  it('a runner killed with SIGKILL mid-migration leaves no partial state and no held lock', async () => {
+    const { url, env, ws } = await victim();
+    const runner = startCli(['up'], { cwd: ws.root, env });
     await waitForMigration(url, '002_slow');
     runner.kill('SIGKILL');
     await runner;
 
-    // The server notices the dead client (client_connection_check_interval), rolls back, frees the lock.
-    await waitFor(async () => (await query(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length === 0, 15_000);
+    await lockReleased(url);
     expect(await tableExists(url, 'victim_half')).toBe(false);
     expect(await query(url, 'SELECT id FROM victim_migrations')).toEqual([{ id: '001_first' }]);
 
-    fx.write('modules/victim/migrations/002_slow.up.sql', 'CREATE TABLE victim_half (id int);\nCREATE TABLE victim_after (id int);\n');
+    ws.write('modules/victim/migrations/002_slow.up.sql', 'CREATE TABLE victim_half (id int);\nCREATE TABLE victim_after (id int);\n');
     // The file changed, but it was never applied: no checksum problem.
-    const next = await runCli(['up', '--lock-timeout', '5s'], { cwd: fx.root, env });
+    const next = await runCli(['up', '--lock-timeout', '5s'], { cwd: ws.root, env });
     expect(next.exitCode, next.stderr).toBe(0);
     expect(await query(url, 'SELECT id FROM victim_migrations ORDER BY id')).toEqual([{ id: '001_first' }, { id: '002_slow' }]);
     expect(await tableExists(url, 'victim_after')).toBe(true);
   });
 
   it('Ctrl-C or SIGTERM (a cancelled CI job) mid-migration says what became of the run, exits 128 + the signal, and leaves no partial state', async () => {
-    const url = await createDatabase();
-    fx = makeWorkspace([
-      {
-        name: 'victim',
-        url: '${VICTIM_URL}',
-        migrations: {
-          '001_first.up.sql': 'CREATE TABLE victim_first (id int);\n',
-          '002_slow.up.sql': 'CREATE TABLE victim_half (id int);\nSELECT pg_sleep(30);\n',
-        },
-      },
-    ]);
-    const env = { VICTIM_URL: url };
+    const { url, env, ws } = await victim();
     for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-      const runner = startCli(['up'], { cwd: fx.root, env });
+      const runner = startCli(['up'], { cwd: ws.root, env });
       await waitForMigration(url, '002_slow');
       runner.kill(signal);
       const r = await runner;
       expect(r.exitCode).toBe(code);
       expect(String(r.stderr)).toContain(`${signal}: stopped. The migration in flight, if any, applies whole or not at all: the server rolls it back unless its COMMIT was reached; those before it stay applied.`);
-      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length === 0, 15_000);
+      await lockReleased(url);
       expect(await tableExists(url, 'victim_half')).toBe(false);
       expect(await query(url, 'SELECT id FROM victim_migrations')).toEqual([{ id: '001_first' }]);
     }
