@@ -154,12 +154,16 @@ const COMMANDS = {
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
   // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
-  // markers; their no-transaction marks become -- bulkhead:no-transaction.
+  // markers; their no-transaction marks become -- bulkhead:no-transaction. goose's mark is the
+  // file's wherever it stands (hatchet writes it after -- +goose Up): grep finds it first.
   both:
-    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
-    "'/^--[ \\t]*\\+goose NO TRANSACTION/ { nt = 1; next } " +
-    '/^--[ \\t]*(\\+goose Up|\\+migrate Up|migrate:up|[Uu]p [Mm]igration)/ { o = up; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-    '/^--[ \\t]*(\\+goose Down|\\+migrate Down|migrate:down|[Dd]own [Mm]igration)/ { o = down; if (nt || /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; nt=0; grep -qiE \'^--[[:space:]]*\\+goose no transaction\' "$f" && nt=1; ' +
+    'awk -v up="$b.up.sql" -v down="$b.down.sql" -v nt="$nt" ' +
+    // Markers in any case (goose reads its annotations so: hatchet writes "-- +goose no transaction").
+    "'{ l = tolower($0) } " +
+    'l ~ /^--[ \\t]*\\+goose no transaction/ { next } ' +
+    'l ~ /^--[ \\t]*(\\+goose up|\\+migrate up|migrate:up|up migration)/ { o = up; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
+    'l ~ /^--[ \\t]*(\\+goose down|\\+migrate down|migrate:down|down migration)/ { o = down; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a

@@ -222,9 +222,13 @@ describe('scanMigrationsFolder', () => {
       '003_c.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY a_j ON a (id);\n\n-- migrate:down\nDROP INDEX a_j;\n',
       // node-pg-migrate's SQL migrations.
       '004_d.sql': '-- Up Migration\nCREATE TABLE d (id int);\n\n-- Down Migration\nDROP TABLE d;\n',
+      // goose's mark is the file's wherever it stands (hatchet's, after -- +goose Up).
+      '005_f.sql': '-- +goose Up\n-- +goose NO TRANSACTION\n\nCREATE INDEX CONCURRENTLY a_k ON a (id);\n-- +goose Down\nDROP INDEX CONCURRENTLY a_k;\n',
+      // …and in any case (hatchet's "-- +goose no transaction").
+      '006_g.sql': '-- +goose no transaction\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_l ON a (id);\n',
     });
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]!.message).toBe("4 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
+    expect(r.problems[0]!.message).toBe("6 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
     // The command does what it says.
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
@@ -234,6 +238,8 @@ describe('scanMigrationsFolder', () => {
       ['002_b', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_i ON a (id);', '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY a_i;'],
       ['003_c', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_j ON a (id);', 'DROP INDEX a_j;'],
       ['004_d', false, 'CREATE TABLE d (id int);', 'DROP TABLE d;'],
+      ['005_f', true, '-- bulkhead:no-transaction\n\nCREATE INDEX CONCURRENTLY a_k ON a (id);', '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY a_k;'],
+      ['006_g', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_l ON a (id);', undefined],
     ]);
     // One renamed .up.sql as it was: its down section would run with the up.
     const renamed = scan({ '005_e.up.sql': '-- Up Migration\nCREATE TABLE e (id int);\n-- Down Migration\nDROP TABLE e;\n' });
