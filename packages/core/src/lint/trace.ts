@@ -2,6 +2,7 @@ import { searchPath } from '../db/postgres.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { withTransaction } from '../db/targets.js';
 import { moduleUnit } from '../plan/units.js';
+import { callMigration } from '../runner/apply.js';
 import { prepareMigration } from '../runner/prepare.js';
 import type { Module, Workspace } from '../workspace.js';
 
@@ -55,11 +56,11 @@ export async function traceModule(ws: Workspace, module: Module, o: { server?: s
         if (!r.transaction) {
           traced.note = 'no-transaction: each statement holds its locks only while it runs; not traced';
           if (r.step.format === 'sql') for (const s of r.step.statements) await db.knex.raw(s.text);
-          else await r.step.fn(db.knex);
+          else await callMigration(r.step.fn, db.knex, r.step.path, 'up');
         } else {
           await withTransaction(db, async (trx) => {
             if (r.step.format === 'sql') for (const s of r.step.statements) await trx.raw(s.text);
-            else await r.step.fn(trx);
+            else await callMigration(r.step.fn, trx, r.step.path, 'up');
             const rows = ((await trx.raw(LOCKS)) as unknown as { rows: { table: string; mode: string }[] }).rows;
             const strongest = new Map<string, string>();
             for (const row of rows) {
