@@ -116,7 +116,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   let version: number | undefined;
   let identity: string | undefined;
   const timeout = connectTimeoutMs(target.url);
-  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
+  // TCP keepalive from 10 s of silence (not the system's 2 hours): a server that vanishes while a
+  // long statement runs (a host powered off, a network cut) is noticed in minutes, not hours.
+  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
   /**
    * A new work connection's first query: in one round trip in the usual case (PostgreSQL 14+,
    * pg_control_system() readable) the session settings, the version and the server's identity;
