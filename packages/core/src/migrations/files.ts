@@ -102,6 +102,12 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
       return { kind: 'flyway', fix };
     }
   }
+  // Postgrator: <version>.do.<name>.sql, its undo <version>.undo.<name>.sql (the name optional).
+  const postgrator = /^(\d+)\.(do|undo)(?:\.(.+))?\.sql$/.exec(name);
+  if (postgrator) {
+    const [, version, verb, description] = postgrator as unknown as [string, string, string, string | undefined];
+    return { kind: 'postgrator', fix: `rename it to ${version}${description ? `_${description}` : ''}.${verb === 'undo' ? 'down' : 'up'}.sql (Postgrator's undo is the down)` };
+  }
   const direction = /[._-](up|down)\.sql$/i.exec(name)?.[1];
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   let head = '';
@@ -119,10 +125,10 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
 
 /**
  * What a `.sql` file not named `<id>.up.sql` is: another tool's `<version>_<name>.sql` (sqlx), a
- * Flyway V/U file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
+ * Flyway V/U file, a Postgrator do/undo file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
  * A folder of one kind is told as one problem with one command.
  */
-type SqlFileKind = 'plain' | 'flyway' | 'both' | 'other';
+type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'other';
 
 /** A line marking the other direction's section (SECTION_MARKER). */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
@@ -152,6 +158,7 @@ function listed(names: readonly string[]): string {
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
 const COMMANDS = {
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
+  postgrator: 'for f in *.sql; do [[ "$f" =~ ^([0-9]+)\\.(do|undo)(\\.(.*))?\\.sql$ ]] || continue; d=up; [ "${BASH_REMATCH[2]}" = undo ] && d=down; mv "$f" "${BASH_REMATCH[1]}${BASH_REMATCH[4]:+_${BASH_REMATCH[4]}}.$d.sql"; done',
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
   // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
   // markers; their no-transaction marks become -- bulkhead:no-transaction. goose's mark is the
@@ -345,7 +352,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     };
   }
   /** `.sql` files not named `<id>.up.sql`, by kind (see SqlFileKind). */
-  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], both: [] };
+  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
   /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
@@ -469,7 +476,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   // A folder of another tool's files: one problem with one command, not one per file.
   const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string) =>
     together(misnamed[kind], problems, (n, names) =>
-      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}: ${COMMANDS[kind]}` }),
+      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${COMMANDS[kind].includes('[[') ? ' (bash)' : ''}: ${COMMANDS[kind]}` }),
     );
   together(versionLetter, problems, (n, names) =>
     problem('BH011', `${n} migrations start with a letter before their version (${names}): a version is the leading digits`, {
@@ -480,6 +487,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   );
   misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
   misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
+  misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
   for (const layout of Object.keys(folders) as (keyof typeof FOLDER_LAYOUTS)[]) {
     const names = folders[layout].sort();

@@ -215,6 +215,25 @@ describe('scanMigrationsFolder', () => {
     expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
   });
 
+  it("Postgrator's <version>.do.<name>.sql and .undo. files are one problem whose command names them up and down (the undo was renamed an up)", () => {
+    const one = scan({ '001.do.create-users.sql': 'CREATE TABLE u (id int);\n' });
+    expect(one.problems.map((p) => p.fix)).toEqual(["rename it to 001_create-users.up.sql (Postgrator's undo is the down)"]);
+    const r = scan({
+      '001.do.create-users.sql': 'CREATE TABLE u (id int);\n',
+      '001.undo.create-users.sql': 'DROP TABLE u;\n',
+      '002.do.sql': 'ALTER TABLE u ADD n text;\n',
+      '002.undo.sql': 'ALTER TABLE u DROP n;\n',
+    });
+    expect(r.problems.map((p) => p.message)).toEqual(['4 Postgrator migrations (001.do.create-users.sql, 001.undo.create-users.sql, 002.do.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql']);
+    runFixCommand(r.problems[0]!, dir);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['001_create-users', 'CREATE TABLE u (id int);', 'DROP TABLE u;'],
+      ['002', 'ALTER TABLE u ADD n text;', 'ALTER TABLE u DROP n;'],
+    ]);
+  });
+
   it('a folder of goose/dbmate files holding both directions is one problem whose command splits them, no-transaction marks kept', () => {
     const r = scan({
       '001_a.sql': '-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n',
