@@ -36,6 +36,8 @@ const FOREIGN_TOOLS: readonly [RegExp, string][] = [
   [/\bimplements\s+MigrationInterface\b|\bqueryRunner\.\w+\(|from ['"]typeorm['"]/, 'TypeORM'],
   [/from ['"]@mikro-orm\/migrations['"]|\bthis\.addSql\(/, 'MikroORM'],
   [/from ['"]kysely['"]|require\(['"]kysely['"]\)/, 'Kysely'],
+  // Logto's alterations: `up: async (pool) => pool.query(sql\`…\`)` with slonik's tagged SQL.
+  [/from ['"](?:@silverhand\/)?slonik['"]|require\(['"](?:@silverhand\/)?slonik['"]\)/, 'slonik'],
   // db-migrate: `exports.up = function (db, callback) { db.runSql(…, callback) }` (Unleash's 399).
   [/\bdb\.runSql\b|\bexports\._meta\b|\boptions\.dbmigrate\b/, 'db-migrate'],
 ];

@@ -411,6 +411,7 @@ describe('scanMigrationsFolder', () => {
     expect(tool("import { MigrationInterface, QueryRunner } from 'typeorm';\nexport class A implements MigrationInterface { async up(queryRunner: QueryRunner) { await queryRunner.query('x'); } }")).toBe('TypeORM');
     expect(tool("import { Migration } from '@mikro-orm/migrations';\nexport class M extends Migration { async up() { this.addSql('x'); } }")).toBe('MikroORM');
     expect(tool("import { Kysely } from 'kysely';\nexport async function up(db: Kysely<any>) {}")).toBe('Kysely');
+    expect(tool("import { sql } from '@silverhand/slonik';\nconst alteration = { up: async (pool) => { await pool.query(sql`create table a (id int)`); } };\nexport default alteration;")).toBe('slonik');
     expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.runSql('ALTER TABLE t ADD c int', cb);\n};")).toBe('db-migrate');
     expect(tool("var dbm;\nexports.setup = function (options) { dbm = options.dbmigrate; };\nexports.up = function (db) { return db.createTable('t', { id: 'int' }); };\nexports._meta = { version: 1 };")).toBe('db-migrate');
     // A knex migration whose parameter is named db.
