@@ -7,3 +7,8 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
 export function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
+
+/** A name's possessive: `goose's`, `postgres-migrations'`. */
+export function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
+}

@@ -1,3 +1,5 @@
+import { possessive } from '../text.js';
+
 /**
  * Header directives in SQL comments (SPEC §3):
  *   -- bulkhead:no-transaction
@@ -63,5 +65,5 @@ export function parseDirectives(sql: string): SqlDirectives {
  * when it carries another tool's mark for that, say that Bulkhead does not read it.
  */
 export function noTransactionFix(f: SqlDirectives['foreignNoTransaction'], fix: string): string {
-  return f ? `line ${f.line} is ${f.tool}'s mark (${f.text}), which Bulkhead does not read: ${fix}` : fix;
+  return f ? `line ${f.line} is ${possessive(f.tool)} mark (${f.text}), which Bulkhead does not read: ${fix}` : fix;
 }

@@ -160,6 +160,36 @@ describe('scanMigrationsFolder', () => {
     expect(again.warnings).toEqual([]);
   });
 
+  it("files carrying another tool's no-transaction mark that need it are one problem whose sed puts Bulkhead's mark in its place", async () => {
+    const { prepareMigration } = await import('../runner/prepare.js');
+    const mark = '-- postgres-migrations disable-transaction';
+    scan({
+      '0028-sorting.up.sql': `${mark}\n-- postgres-migrations ignore\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_a ON a (name);\n`,
+      '0031-level.up.sql': `${mark}\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_b ON a (level);\n`,
+      '0032-plain.up.sql': 'CREATE TABLE c (id int);\n',
+    });
+    const prepareAll = async () => {
+      const folder = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+      const problems = [];
+      for (const m of folder.migrations) {
+        const p = await prepareMigration('m', m, 'up', (x) => path.relative(dir, x));
+        if (!p.ok) problems.push(...p.problems);
+      }
+      return groupAlike(problems);
+    };
+    const grouped = await prepareAll();
+    expect(grouped).toEqual([
+      expect.objectContaining({
+        code: 'BH034',
+        file: '.',
+        message: `2 migrations carry postgres-migrations' no-transaction mark (${mark}), which Bulkhead does not read, and run statements that cannot run inside a transaction (0028-sorting.up.sql, 0031-level.up.sql)`,
+      }),
+    ]);
+    runFixCommand(grouped[0]!, dir);
+    expect(await prepareAll()).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, '0031-level.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_b ON a (level);\n');
+  });
+
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([

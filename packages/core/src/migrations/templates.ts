@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { markAlike, problem, type Problem } from '../errors.js';
+import { ereLiteral, fileArgs, shellQuote } from './shell.js';
 
 /**
  * Migrations written for a tool that renders them before they run: Go's text/template
@@ -54,11 +55,11 @@ function folderProblem(group: readonly Problem[]): Problem {
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}${i}`;
     used.add(name);
-    const pattern = `\\{\\{-? *${tokens.map(ereEscape).join(' +')} *-?\\}\\}`;
+    const pattern = `\\{\\{-? *${tokens.map(ereLiteral).join(' +')} *-?\\}\\}`;
     return { name, sed: `-e ${shellQuote(`s/${pattern}/<${name}>/g`)}` };
   });
   const shown = [...byTokens.values()].map((t) => t.shown);
-  const list = files.length <= 4 ? files.join(' ') : '*.sql';
+  const list = fileArgs(files);
   return problem(
     'BH033',
     `${files.length} migration files hold templates another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
@@ -70,11 +71,3 @@ function folderProblem(group: readonly Problem[]): Problem {
   );
 }
 
-/** A token as a literal in a POSIX extended regular expression inside sed's s/…/…/. */
-function ereEscape(token: string): string {
-  return token.replace(/[.[\]()*+?{}|^$\\/]/g, '\\$&');
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}

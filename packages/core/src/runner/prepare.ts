@@ -6,6 +6,8 @@ import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
+import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
+import { possessive } from '../text.js';
 
 export type Direction = 'up' | 'down';
 
@@ -81,17 +83,18 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     }
     const outside = directives.noTransaction ? undefined : statements.find((st) => nonTransactional(st));
     if (outside) {
-      return {
-        ok: false,
-        problems: [
-          problem('BH034', `${nonTransactional(outside)} at line ${outside.line} cannot run inside a transaction, and Bulkhead runs this file in one`, {
-            module,
-            file: rel(path),
-            line: outside.line,
-            fix: noTransactionFix(directives.foreignNoTransaction, 'mark the file with -- bulkhead:no-transaction (ideally a migration of its own: it is not atomic then)'),
-          }),
-        ],
-      };
+      const p = problem('BH034', `${nonTransactional(outside)} at line ${outside.line} cannot run inside a transaction, and Bulkhead runs this file in one`, {
+        module,
+        file: rel(path),
+        line: outside.line,
+        fix: noTransactionFix(directives.foreignNoTransaction, 'mark the file with -- bulkhead:no-transaction (ideally a migration of its own: it is not atomic then)'),
+      });
+      // Files that carry another tool's mark (supabase/storage's nine postgres-migrations ones) are
+      // told once for their folder, with the sed that puts Bulkhead's mark in its place.
+      const mark = directives.foreignNoTransaction;
+      const folder = dirname(rel(path));
+      if (mark) marks.set(p, mark.text);
+      return { ok: false, problems: [mark ? markAlike(p, `foreign-mark\u0000${module}\u0000${folder}\u0000${mark.tool}`, (all) => foreignMarks(all, module, folder, mark.tool)) : p] };
     }
     return {
       ok: true,
@@ -227,6 +230,20 @@ const OTHER_DIALECTS: { name: string; pattern: RegExp; sign: string; instead: st
   { name: 'SQL Server', pattern: /^\s*GO\s*$|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\[dbo\]|\bNVARCHAR\s*\(\s*MAX\s*\)/im, sign: 'GO batches, [dbo], IDENTITY(1,1) or NVARCHAR(MAX)', instead: 'no GO lines, "double quotes" for identifiers, GENERATED ALWAYS AS IDENTITY, text' },
   { name: 'SQLite', pattern: /\bAUTOINCREMENT\b/i, sign: 'AUTOINCREMENT', instead: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
 ];
+
+/** Marks of one tool, by the problems (BH034) of the files that carry them. */
+const marks = new WeakMap<Problem, string>();
+
+/** BH034 of several files carrying another tool's no-transaction mark, as one problem with one command. */
+function foreignMarks(all: readonly Problem[], module: string, folder: string, tool: string): Problem {
+  const texts = [...new Set(all.map((p) => marks.get(p)!))];
+  const sed = texts.map((t) => `-e ${shellQuote(`s/^[[:space:]]*${ereLiteral(t)}[[:space:]]*$/-- bulkhead:no-transaction/`)}`).join(' ');
+  return problem('BH034', `${all.length} migrations carry ${possessive(tool)} no-transaction mark (${texts.join(', ')}), which Bulkhead does not read, and run statements that cannot run inside a transaction (${all.slice(0, 3).map((p) => basename(p.file!)).join(', ')}${all.length > 3 ? ', …' : ''})`, {
+    module,
+    file: folder,
+    fix: `put Bulkhead's mark in its place, e.g. in ${folder}: sed -i -E ${sed} ${fileArgs(all.map((p) => basename(p.file!)))}`,
+  });
+}
 
 /**
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
