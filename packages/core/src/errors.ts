@@ -95,15 +95,22 @@ export function problem(code: ProblemCode, message: string, rest: Omit<Problem, 
   return { code, message, ...rest };
 }
 
-/** Problems told once for a folder when several of its files have them: their key, and how to tell them together. */
-const alike = new WeakMap<Problem, { key: string; together: (all: readonly Problem[]) => Problem }>();
+/** Problems told once for a folder when several of its files have them: their key, what each file said, and how to tell them together. */
+const alike = new WeakMap<Problem, { key: string; data: unknown; together: (all: readonly Alike<unknown>[]) => Problem }>();
+
+/** A problem marked alike, and what its file said that the problem told together needs. */
+export interface Alike<T> {
+  problem: Problem;
+  data: T;
+}
 
 /**
  * Mark a problem of one file as one that several files of a folder may share (another tool's
- * templates, another tool's migrations): `groupAlike` then tells them as one, with one fix.
+ * templates, migrations, marks): `groupAlike` then tells them as one, with one fix, from each
+ * file's problem and `data` (what that file said: its templates, its mark).
  */
-export function markAlike(p: Problem, key: string, together: (all: readonly Problem[]) => Problem): Problem {
-  alike.set(p, { key, together });
+export function markAlike<T>(p: Problem, key: string, data: T, together: (all: readonly Alike<T>[]) => Problem): Problem {
+  alike.set(p, { key, data, together: together as (all: readonly Alike<unknown>[]) => Problem });
   return p;
 }
 
@@ -119,7 +126,7 @@ export function groupAlike(problems: readonly Problem[]): Problem[] {
     const mark = alike.get(p);
     const group = mark && groups.get(mark.key)!;
     if (!group || group.length < 2) out.push(p);
-    else if (group[0] === p) out.push(mark.together(group));
+    else if (group[0] === p) out.push(mark.together(group.map((problem) => ({ problem, data: alike.get(problem)!.data }))));
   }
   return out;
 }

@@ -12,3 +12,24 @@ export function sqlName(name: string): string {
 export function possessive(name: string): string {
   return name.endsWith('s') ? `${name}'` : `${name}'s`;
 }
+
+/** 1-based line and column of a 1-based character (code point) position inside `text`. */
+export function lineColumnAt(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  let i = 1;
+  for (const ch of text) {
+    if (i++ >= position) break;
+    if (ch === '\n') {
+      line++;
+      column = 1;
+    } else column++;
+  }
+  return { line, column };
+}
+
+/** The first three names, sorted, then "…" when there are more. */
+export function listed(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', …' : ''}`;
+}

@@ -1,5 +1,6 @@
 import { parser } from './parser.js';
 import { mayNeedNewer, versionNeeded, type VersionNeed } from './versions.js';
+import { lineColumnAt } from '../text.js';
 
 /** One top-level statement of a SQL file. */
 export interface Statement {
@@ -200,20 +201,6 @@ export function lineAt(text: string, position: number): number {
   return lineColumnAt(text, position).line;
 }
 
-/** 1-based line and column of a 1-based character (code point) position inside `text`. */
-export function lineColumnAt(text: string, position: number): { line: number; column: number } {
-  let line = 1;
-  let column = 1;
-  let i = 1;
-  for (const ch of text) {
-    if (i++ >= position) break;
-    if (ch === '\n') {
-      line++;
-      column = 1;
-    } else column++;
-  }
-  return { line, column };
-}
 
 /** UTF-8 length of the whitespace and comments `text` starts with: where its first token is. */
 export function leadingCommentBytes(text: string): number {

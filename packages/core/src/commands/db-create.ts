@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withClient } from '../db/client.js';
+import { noAnswer, timedOut } from '../db/postgres.js';
 import { moduleNeeds, planProvision, type ModuleNeeds, type ProvisionStep, type ServerState } from '../db/provision.js';
 import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from '../db/url.js';
 import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
@@ -141,7 +142,7 @@ async function onServer<T>(target: PgTarget, module: string, fn: (c: pg.Client) 
     }
     if (err.code === undefined || /^08|^28|^3D/.test(err.code)) {
       throw new BulkheadError(
-        problem('BH020', `cannot connect to ${target.display} to provision: ${redact(err.message ?? String(e))}`, {
+        problem('BH020', `cannot connect to ${target.display} to provision: ${timedOut(err) ? noAnswer(target.url) : redact(err.message ?? String(e))}`, {
           module,
           fix: 'check the server is up; give a role that may create databases with --admin-url postgres://<role>@<host>/postgres',
         }),

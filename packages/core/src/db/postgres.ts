@@ -41,8 +41,13 @@ export interface PostgresOptions {
 }
 
 /** pg's own connect timeout (connectionTimeoutMillis): the socket destroyed with this message. */
-function timedOut(err: { code?: string; message?: string }): boolean {
+export function timedOut(err: { code?: string; message?: string }): boolean {
   return err.code === undefined && /^timeout expired$|connection timeout/i.test(err.message ?? '');
+}
+
+/** What a connect timeout means, in a message: pg says only "timeout expired". */
+export function noAnswer(url: string): string {
+  return `no answer within ${connectTimeoutMs(url) / 1000} s (connect_timeout)`;
 }
 
 /** Errors of a server that is starting, restarting or not reachable yet: worth a retry with --wait. */
@@ -349,9 +354,8 @@ function connectError(o: PostgresOptions, target: { url: string; display: string
   const err = e as { code?: string; message?: string };
   const display = target.display;
   if (timedOut(err)) {
-    const s = connectTimeoutMs(target.url) / 1000;
     return new BulkheadError(
-      problem('BH020', `cannot connect to ${display}: no answer within ${s} s (connect_timeout)`, {
+      problem('BH020', `cannot connect to ${display}: ${noAnswer(target.url)}`, {
         module: o.module,
         file: o.file,
         field: 'database.url',

@@ -48,9 +48,10 @@ export interface HistoryState {
   /** Other tools' history tables in its schema. */
   foreign: ForeignHistory[];
   /**
-   * When the unit's table does not exist: Bulkhead history tables in its schema under another
-   * name, or of its name in another schema (where a changed "historyTable" or "database.schema"
-   * left the module's history), with their row counts (undefined where this role may not read).
+   * When the unit's table does not exist or is empty: Bulkhead history tables in its schema under
+   * another name, or of its name in another schema (where a changed "historyTable" or
+   * "database.schema" left the module's history), with their row counts (undefined where this
+   * role may not read).
    */
   elsewhere: OtherHistory[];
 }
@@ -165,7 +166,8 @@ export function historyStore(h: HistoryTable): HistoryStore {
     `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${gate} AND c.relkind IN ('r', 'p') ` +
     `AND (n.nspname = ${literal(h.schema)}) <> (c.relname = ${literal(h.table)}) ` +
     `AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bulkhead_version' AND NOT a.attisdropped) ORDER BY 1, 2`;
-  const readState: HistoryStore['readState'] = async (q) => {
+  /** The history (and, with `elsewhere`, where else it may be: only readState looks). */
+  const readAll = async (q: SqlSession, o: { elsewhere: boolean }): Promise<HistoryState> => {
     // One round trip, and no error when the tables do not exist yet (a new database or tenant:
     // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
     // opens a cursor on each table, or on nothing (no columns) when there is none; the same
@@ -187,7 +189,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
           `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`,
         // Bulkhead's history elsewhere, only when the unit's table is missing (a one-time filter:
         // nothing is scanned otherwise).
-        elsewhereSql(`to_regclass(${literal(historyName)}) IS NULL`),
+        elsewhereSql(o.elsewhere ? `to_regclass(${literal(historyName)}) IS NULL` : 'false'),
         'CLOSE bulkhead_history',
         'CLOSE bulkhead_progress',
       ].join(';\n'),
@@ -212,15 +214,15 @@ export function historyStore(h: HistoryTable): HistoryStore {
     };
     // An empty table of the unit's (made by a run whose first migration then failed): its history
     // may still be elsewhere.
-    const empty = !snapshot.rows.length && !snapshot.progress.length;
+    const empty = o.elsewhere && !snapshot.rows.length && !snapshot.progress.length;
     return { history: snapshot, foreign, elsewhere: empty ? await counted(q, (await q.query(elsewhereSql('true'))).rows as Candidate[]) : [] };
   };
   return {
     table: h,
     async read(q) {
-      return (await readState(q)).history;
+      return (await readAll(q, { elsewhere: false })).history;
     },
-    readState,
+    readState: (q) => readAll(q, { elsewhere: true }),
     async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
+import { lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv } from './env.js';
 import { defaultHistoryTable, manifestSchema, type Manifest } from './schema.js';
@@ -116,7 +117,7 @@ export type ManifestResult = { ok: true; module: ModuleManifest } | { ok: false;
 function jsonProblem(file: string, text: string, e: Error): Problem {
   if ((e as { code?: string }).code !== undefined) return problem('BH001', `cannot read it: ${e.message}`, { file, fix: 'make the file readable' });
   const position = Number(/at position (\d+)/.exec(e.message)?.[1] ?? NaN);
-  const at = Number.isNaN(position) ? undefined : { line: text.slice(0, position).split('\n').length, column: position - text.lastIndexOf('\n', position - 1) };
+  const at = Number.isNaN(position) ? undefined : lineColumnAt(text, Array.from(text.slice(0, position)).length + 1);
   const message = e.message.replace(/ in JSON at position \d+.*$| \(line \d+ column \d+\)$/, '');
   const code = text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const why = /\/\/|\/\*/.test(code)

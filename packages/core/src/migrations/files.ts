@@ -3,7 +3,7 @@ import path from 'node:path';
 import { problem, type Problem } from '../errors.js';
 import { checksum } from './checksum.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
-import { plural } from '../text.js';
+import { lineColumnAt, listed, plural } from '../text.js';
 
 /** One migration of a module, as found on disk (SPEC §3). */
 export interface MigrationFile {
@@ -149,11 +149,6 @@ function together(found: readonly Named[], into: Problem[], whole: (count: numbe
   else into.push(whole(found.length, listed(found.map((x) => x.name))));
 }
 
-/** The first three names, sorted, then "…" when there are more. */
-function listed(names: readonly string[]): string {
-  const sorted = [...names].sort();
-  return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', …' : ''}`;
-}
 
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
 const COMMANDS = {
@@ -261,8 +256,7 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
     // The server (and the parser) read SQL as a C string: whatever follows a NUL would be dropped.
     const nul = text.indexOf('\0');
     if (nul >= 0) {
-      const line = 1 + (text.slice(0, nul).match(/\n/g)?.length ?? 0);
-      const column = nul - (text.lastIndexOf('\n', nul - 1) + 1) + 1;
+      const { line, column } = lineColumnAt(text, Array.from(text.slice(0, nul)).length + 1);
       return {
         problem: problem('BH061', `a NUL byte at line ${line}, column ${column}: SQL is read up to a NUL, so what follows it would not run`, {
           module,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { markAlike, problem, type Problem } from '../errors.js';
+import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { ereLiteral, fileArgs, shellQuote } from './shell.js';
 
 /**
@@ -23,26 +23,22 @@ export function templateOn(line: string): string | undefined {
   return line.match(EXPRESSION)?.[0];
 }
 
-/** Syntax errors caused by a template, with every expression of their file. */
-const templated = new WeakMap<Problem, readonly string[]>();
-
 /**
  * Mark a syntax error as a template's: two or more files of one folder are told as one problem
  * (errors.ts groupAlike) — how many, which expressions, and a sed command that writes each
  * expression's value in (a placeholder named after it, for the user to fill in).
  */
 export function markTemplated(p: Problem, expressions: readonly string[]): Problem {
-  templated.set(p, expressions);
-  return markAlike(p, `templates\u0000${p.module ?? ''}\u0000${path.dirname(p.file ?? '')}`, folderProblem);
+  return markAlike(p, `templates\u0000${p.module ?? ''}\u0000${path.dirname(p.file ?? '')}`, expressions, folderProblem);
 }
 
-function folderProblem(group: readonly Problem[]): Problem {
-  const folder = path.dirname(group[0]!.file!);
-  const files = [...new Set(group.map((p) => path.basename(p.file!)))];
+function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
+  const folder = path.dirname(group[0]!.problem.file!);
+  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   // One sed expression per distinct template, whatever its spacing: `{{ .X }}` and `{{.X}}` alike.
   const byTokens = new Map<string, { shown: string; tokens: string[] }>();
-  for (const p of group) {
-    for (const e of templated.get(p)!) {
+  for (const { data: expressions } of group) {
+    for (const e of expressions) {
       const tokens = e.replace(/^\{\{-?|-?\}\}$/g, '').trim().split(/\s+/);
       const key = tokens.join(' ');
       if (!byTokens.has(key)) byTokens.set(key, { shown: e, tokens });
@@ -64,7 +60,7 @@ function folderProblem(group: readonly Problem[]): Problem {
     'BH033',
     `${files.length} migration files hold templates another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
     {
-      module: group[0]!.module,
+      module: group[0]!.problem.module,
       file: folder,
       fix: `write in the value each template stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${list} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (a value that differs per environment belongs in a TS migration reading it from process.env)`,
     },

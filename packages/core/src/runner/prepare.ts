@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { markAlike, problem, type Problem } from '../errors.js';
+import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
-import { possessive } from '../text.js';
+import { listed, possessive } from '../text.js';
 
 export type Direction = 'up' | 'down';
 
@@ -93,8 +93,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       // told once for their folder, with the sed that puts Bulkhead's mark in its place.
       const mark = directives.foreignNoTransaction;
       const folder = dirname(rel(path));
-      if (mark) marks.set(p, mark.text);
-      return { ok: false, problems: [mark ? markAlike(p, `foreign-mark\u0000${module}\u0000${folder}\u0000${mark.tool}`, (all) => foreignMarks(all, module, folder, mark.tool)) : p] };
+      return { ok: false, problems: [mark ? markAlike(p, `foreign-mark\u0000${module}\u0000${folder}\u0000${mark.tool}`, mark.text, (all) => foreignMarks(all, module, folder, mark.tool)) : p] };
     }
     return {
       ok: true,
@@ -104,17 +103,14 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
 
   const foreign = foreignMigrationTool(readFileSync(m.upPath, 'utf8'));
   if (foreign) {
-    const fix = 'rewrite it with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database it already built is adopted with bulkhead baseline';
-    const p = problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, { module, file: rel(m.upPath), fix });
-    // A folder of them (Unleash's 383 db-migrate files) is told once.
+    const why = 'Bulkhead runs knex migrations, whose up(knex) gets a knex instance';
+    const fix = (many: boolean) => `rewrite ${many ? 'them' : 'it'} with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database ${many ? 'they' : 'it'} already built is adopted with bulkhead baseline`;
+    const p = problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): ${why}`, { module, file: rel(m.upPath), fix: fix(false) });
+    // A folder of them (Unleash's 389 db-migrate files) is told once.
     const folder = dirname(rel(m.upPath));
-    const together = (all: readonly Problem[]) =>
-      problem('BH017', `${all.length} migrations are written for ${foreign.tool} (${all.slice(0, 3).map((x) => basename(x.file!)).join(', ')}${all.length > 3 ? ', …' : ''}: ${foreign.sign}): Bulkhead runs knex migrations, whose up(knex) gets a knex instance`, {
-        module,
-        file: folder,
-        fix: fix.replace('rewrite it', 'rewrite them'),
-      });
-    return { ok: false, problems: [markAlike(p, `foreign\u0000${module}\u0000${folder}\u0000${foreign.tool}`, together)] };
+    const together = (all: readonly Alike<undefined>[]) =>
+      problem('BH017', `${all.length} migrations are written for ${foreign.tool} (${listed(all.map((a) => basename(a.problem.file!)))}: ${foreign.sign}): ${why}`, { module, file: folder, fix: fix(true) });
+    return { ok: false, problems: [markAlike(p, `foreign\u0000${module}\u0000${folder}\u0000${foreign.tool}`, undefined, together)] };
   }
   let mod;
   try {
@@ -231,14 +227,12 @@ const OTHER_DIALECTS: { name: string; pattern: RegExp; sign: string; instead: st
   { name: 'SQLite', pattern: /\bAUTOINCREMENT\b/i, sign: 'AUTOINCREMENT', instead: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
 ];
 
-/** Marks of one tool, by the problems (BH034) of the files that carry them. */
-const marks = new WeakMap<Problem, string>();
-
-/** BH034 of several files carrying another tool's no-transaction mark, as one problem with one command. */
-function foreignMarks(all: readonly Problem[], module: string, folder: string, tool: string): Problem {
-  const texts = [...new Set(all.map((p) => marks.get(p)!))];
+/** BH034 of several files carrying another tool's no-transaction mark (each file's as written), as one problem with one command. */
+function foreignMarks(marked: readonly Alike<string>[], module: string, folder: string, tool: string): Problem {
+  const all = marked.map((m) => m.problem);
+  const texts = [...new Set(marked.map((m) => m.data))];
   const sed = texts.map((t) => `-e ${shellQuote(`s/^[[:space:]]*${ereLiteral(t)}[[:space:]]*$/-- bulkhead:no-transaction/`)}`).join(' ');
-  return problem('BH034', `${all.length} migrations carry ${possessive(tool)} no-transaction mark (${texts.join(', ')}), which Bulkhead does not read, and run statements that cannot run inside a transaction (${all.slice(0, 3).map((p) => basename(p.file!)).join(', ')}${all.length > 3 ? ', …' : ''})`, {
+  return problem('BH034', `${all.length} migrations carry ${possessive(tool)} no-transaction mark (${texts.join(', ')}), which Bulkhead does not read, and run statements that cannot run inside a transaction (${listed(all.map((p) => basename(p.file!)))})`, {
     module,
     file: folder,
     fix: `put Bulkhead's mark in its place, e.g. in ${folder}: sed -i -E ${sed} ${fileArgs(all.map((p) => basename(p.file!)))}`,
