@@ -231,6 +231,50 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(await s.query('k', "SELECT 1 FROM pg_indexes WHERE indexname = 'links_address_index'")).toEqual([]);
   });
 
+  it("compiles TypeScript migrations with their tsconfig: an Nx workspace's path aliases resolve (own tsconfig, the root's base, ES modules); a throw is named at its line", async () => {
+    // As Nx workspaces share code (tsconfig.base.json "paths": @org/db → libs/db/src) and Infisical's
+    // migrations import "@app/lib/knex" through their backend's tsconfig.json.
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['own', 'base', 'esm']);
+    fx.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@org/db': ['libs/db/src/index.ts'] } } }));
+    fx.write('libs/db/src/index.ts', "import type { Knex } from 'knex';\nexport const stamped = (knex: Knex, table: string) => knex.schema.createTable(table, (t) => { t.increments('id'); t.timestamp('created_at').defaultTo(knex.fn.now()); });\n");
+    // A module with a tsconfig of its own (an alias of its own, and the base's through extends).
+    fx.write('apps/own/tsconfig.json', JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { baseUrl: '.', paths: { '@org/db': ['../../libs/db/src/index.ts'], '@app/*': ['./src/*'] } } }));
+    fx.write('apps/own/src/lib/names.ts', "export const TableName = { Users: 'own_users' } as const;\n");
+    fx.write('apps/own/bulkhead.json', JSON.stringify({ name: 'own', database: { url: s.urls.own } }));
+    const useBoth = "import type { Knex } from 'knex';\nimport { stamped } from '@org/db';\nimport { TableName } from '@app/lib/names';\nexport async function up(knex: Knex) { await stamped(knex, TableName.Users); }\nexport async function down(knex: Knex) { await knex.schema.dropTable(TableName.Users); }\n";
+    fx.write('apps/own/migrations/20250101000000_users.ts', useBoth);
+    // No tsconfig of its own: the workspace's tsconfig.base.json.
+    fx.write('apps/base/bulkhead.json', JSON.stringify({ name: 'base', database: { url: s.urls.base } }));
+    fx.write('apps/base/migrations/20250101000000_orders.ts', "import { stamped } from '@org/db';\nexport const up = (knex: any) => stamped(knex, 'base_orders');\nexport const down = (knex: any) => knex.schema.dropTable('base_orders');\n");
+    fx.write('apps/base/migrations/20250102000000_boom.ts', "export async function up(knex: any) {\n  await knex.raw('select 1');\n  // the migration's own code fails, after a query that worked\n  throw new Error('no rates configured');\n}\nexport async function down() {}\n");
+    // An ES module package ("type": "module").
+    fx.write('apps/esm/package.json', JSON.stringify({ type: 'module' }));
+    fx.write('apps/esm/bulkhead.json', JSON.stringify({ name: 'esm', database: { url: s.urls.esm } }));
+    fx.write('apps/esm/migrations/20250101000000_events.ts', "import { stamped } from '@org/db';\nexport const up = (knex: any) => stamped(knex, 'esm_events');\nexport const down = (knex: any) => knex.schema.dropTable('esm_events');\n");
+    fx.write('apps/esm/migrations/20250102000000_boom.ts', "export async function up(knex: any) {\n  await knex.raw('select 1');\n  // the migration's own code fails\n  throw new Error('no rates configured');\n}\nexport async function down() {}\n");
+
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+    expect(by.own.status).toBe('applied');
+    expect(await s.query('own', "SELECT column_name FROM information_schema.columns WHERE table_name = 'own_users' ORDER BY 1")).toEqual([{ column_name: 'created_at' }, { column_name: 'id' }]);
+    expect(await s.tableExists('base', 'base_orders')).toBe(true);
+    expect(await s.tableExists('esm', 'esm_events')).toBe(true);
+    // CommonJS (no "type") and ES module alike: the throw's line, and no SQL blamed for it.
+    for (const m of ['base', 'esm']) {
+      expect(by[m].failure, m).toMatchObject({ file: `apps/${m}/migrations/20250102000000_boom.ts`, line: 4, message: expect.stringContaining('no rates configured') });
+      expect(by[m].failure.sql, m).toBeUndefined();
+    }
+
+    // An alias no tsconfig maps: the fix names the tsconfig the migration compiles with.
+    fx.write('apps/own/migrations/20250103000000_more.ts', "import { x } from '@org/missing';\nexport const up = async () => x;\n");
+    const v = await runCli(['validate'], { cwd: fx.root, env: s.env });
+    expect(v.exitCode).toBe(2);
+    expect(v.stderr).toContain("Cannot find module '@org/missing'");
+    expect(v.stderr).toContain('map it in "compilerOptions.paths" of apps/own/tsconfig.json');
+  });
+
   it('a knex schema builder the migration never awaits (it would do nothing) fails the migration at its line, nothing recorded; toSQL and returned builders are fine', async () => {
     fx = makeWorkspace([]);
     const s = await backend.session(fx.root, ['lazy']);

@@ -33,3 +33,8 @@ export function listed(names: readonly string[]): string {
   const sorted = [...names].sort();
   return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', …' : ''}`;
 }
+
+/** `s` as a regular expression matching it literally. */
+export function regexLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -5,6 +5,7 @@ import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { replay } from '../runner/replay.js';
 import type { Module, Workspace } from '../workspace.js';
+import { regexLiteral } from '../text.js';
 
 /** The SQL one TS/JS migration sent to the database, per direction. */
 export interface Captured {
@@ -97,7 +98,7 @@ export function lineOfName(source: string, direction: 'up' | 'down', name: strin
   const start = decl(direction);
   const other = decl(direction === 'up' ? 'down' : 'up');
   const end = other > start ? other : lines.length;
-  const quoted = new RegExp(`['"\`]([\\w.]*\\.)?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"\`.(\\s]`);
+  const quoted = new RegExp(`['"\`]([\\w.]*\\.)?${regexLiteral(name)}['"\`.(\\s]`);
   const from = Math.max(start, 0);
   for (let i = from; i < end; i++) if (quoted.test(lines[i]!)) return i + 1;
   for (let i = 0; i < lines.length; i++) if (quoted.test(lines[i]!)) return i + 1;

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { regexLiteral } from '../text.js';
 
 /** The knex migration format (SPEC §3): `up`, `down`, `config.transaction`, plus Bulkhead's `requires`. */
 export interface JsMigrationModule {
@@ -8,22 +11,88 @@ export interface JsMigrationModule {
   requires?: unknown;
 }
 
-const TS_LOADER = Symbol.for('bulkhead.tsx-registered');
+/**
+ * The tsconfig a TypeScript migration compiles with, as TypeScript and editors pick it: the
+ * nearest `tsconfig.json` above the file (a module's own, which in an Nx workspace extends the
+ * root's), else the nearest `tsconfig.base.json` (an Nx workspace's root: its `paths` map the
+ * workspace's libraries, `@org/shared` → `libs/shared/src/index.ts`). Undefined: none.
+ */
+export function tsconfigFor(file: string): string | undefined {
+  let base: string | undefined;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const own = join(dir, 'tsconfig.json');
+    if (existsSync(own)) return own;
+    base ??= existsSync(join(dir, 'tsconfig.base.json')) ? join(dir, 'tsconfig.base.json') : undefined;
+    if (dirname(dir) === dir) return base;
+  }
+}
 
-/** Register tsx once per process, so `.ts`/`.mts`/`.cts` migrations import like JavaScript. */
-async function ensureTypeScriptLoader(): Promise<void> {
-  const g = globalThis as Record<symbol, unknown>;
-  if (g[TS_LOADER]) return;
-  g[TS_LOADER] = true;
-  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-  esm.register();
-  cjs.register();
+/** tsx registered for one tsconfig: an ES module's import, a CommonJS file's require. */
+interface TypeScriptLoader {
+  import(url: string, parent: string): Promise<unknown>;
+  require(file: string, parent: string): unknown;
+}
+const TS_LOADERS = Symbol.for('bulkhead.tsx-loaders');
+
+/**
+ * tsx registered for one tsconfig, once per process: its `paths` resolve the migration's imports
+ * (`@app/lib/knex`, an Nx library). A namespace per tsconfig, so modules with different ones never
+ * see each other's.
+ */
+function typeScriptLoader(tsconfig: string | undefined): Promise<TypeScriptLoader> {
+  const g = globalThis as Record<symbol, Map<string, Promise<TypeScriptLoader>> | undefined>;
+  const loaders = (g[TS_LOADERS] ??= new Map());
+  const key = tsconfig ?? '';
+  let loader = loaders.get(key);
+  if (!loader) {
+    loader = (async () => {
+      const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+      const namespace = `bulkhead-${loaders.size}`;
+      // tsx's CommonJS hook reads its tsconfig from the environment when it is registered.
+      const before = process.env.TSX_TSCONFIG_PATH;
+      if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
+      try {
+        const { require } = cjs.register({ namespace });
+        const { import: importEsm } = esm.register({ namespace, ...(tsconfig ? { tsconfig } : {}) });
+        return { import: importEsm, require };
+      } finally {
+        if (before === undefined) delete process.env.TSX_TSCONFIG_PATH;
+        else process.env.TSX_TSCONFIG_PATH = before;
+      }
+    })();
+    loaders.set(key, loader);
+  }
+  return loader;
+}
+
+/** Whether Node (and tsx) load `file` as an ES module: .mjs/.mts, or .js/.ts under a package.json of "type": "module". */
+function isEsModule(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  if (/\.c[jt]s$/.test(file)) return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 /** Import a TS/JS migration (ESM or CommonJS; `module.exports` and `export default` both work). */
 export async function importJsMigration(file: string): Promise<JsMigrationModule> {
-  if (/\.[mc]?ts$/.test(file)) await ensureTypeScriptLoader();
-  const mod = (await import(pathToFileURL(file).href)) as JsMigrationModule & { default?: JsMigrationModule };
+  let mod: JsMigrationModule & { default?: JsMigrationModule };
+  if (/\.[mc]?ts$/.test(file)) {
+    // A CommonJS file through tsx's require, not its import: an import would run it from a data:
+    // URL, and an error's stack would not name the file's line.
+    const ts = await typeScriptLoader(tsconfigFor(file));
+    mod = (isEsModule(file) ? await ts.import(pathToFileURL(file).href, import.meta.url) : ts.require(file, import.meta.url)) as typeof mod;
+  } else {
+    mod = (await import(pathToFileURL(file).href)) as typeof mod;
+  }
   const d = mod.default;
   if (typeof mod.up !== 'function' && d && typeof d === 'object' && typeof d.up === 'function') return d;
   return mod;
@@ -53,4 +122,14 @@ export function foreignMigrationTool(source: string): { tool: string; sign: stri
     if (m) return { tool, sign: m[0].replace(/\($/, '') };
   }
   return undefined;
+}
+
+/**
+ * Where an error's stack passes through a loaded migration `file`: its frame's line and column.
+ * The frame names the file as a path or a file URL, with tsx's `?namespace=…` after it.
+ */
+export function lineInStack(stack: string | undefined, file: string): { line: number; column?: number } | undefined {
+  const names = [...new Set([file, pathToFileURL(file).pathname])].map(regexLiteral).join('|');
+  const m = new RegExp(`(?:${names})(?:\\?[^:\\s)]*)?:(\\d+)(?::(\\d+))?`).exec(stack ?? '');
+  return m ? { line: Number(m[1]), ...(m[2] ? { column: Number(m[2]) } : {}) } : undefined;
 }

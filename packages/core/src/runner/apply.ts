@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { otherToolOf } from '../history/other-tools.js';
+import { lineInStack } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
@@ -687,8 +688,11 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
       throw new MigrationFailedError({ ...baseFailure(r, ctx), line: e.line, message: e.message, fix: e.fix }, { cause: e });
     }
     const err = e as PgError;
+    // The last SQL sent is the failing one when the server (or the connection) failed, not when
+    // the migration's own code threw after it.
+    const sql = typeof err?.code === 'string' && !err.code.startsWith('ERR_') ? lastSql : undefined;
     throw new MigrationFailedError(
-      { ...baseFailure(r, ctx), line: lineInStack(err, step.path), sql: lastSql && shortenSql(lastSql), ...pgFields(err, ctx.module), message: stripSqlPrefix(pgFields(err, ctx.module).message, lastSql) },
+      { ...baseFailure(r, ctx), line: lineInStack((err as Error)?.stack, step.path)?.line, sql: sql && shortenSql(sql), ...pgFields(err, ctx.module), message: stripSqlPrefix(pgFields(err, ctx.module).message, lastSql) },
       { cause: e },
     );
   } finally {
@@ -708,7 +712,7 @@ export class UnawaitedBuilderError extends Error {
   readonly fix: string;
   constructor(unawaited: readonly UnawaitedBuilder[], file: string, direction: 'up' | 'down') {
     const first = unawaited[0]!;
-    const line = lineInStack({ stack: first.stack } as Error, file);
+    const line = lineInStack(first.stack, file)?.line;
     super(`knex.schema.${first.method}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
     this.name = 'UnawaitedBuilderError';
     this.line = line;
@@ -988,12 +992,4 @@ function stripSqlPrefix(msg: string, sql: string | undefined): string {
   return sql && msg.startsWith(sql) ? msg.slice(sql.length).replace(/^ - /, '') : msg;
 }
 
-function lineInStack(err: Error, file: string): number | undefined {
-  const m = new RegExp(`${escapeRe(file)}:(\\d+)`).exec(err?.stack ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 

@@ -4,7 +4,7 @@ import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foreignMigrationTool, importJsMigration } from '../migrations/load-js.js';
+import { foreignMigrationTool, importJsMigration, lineInStack, tsconfigFor } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
 import { listed, possessive } from '../text.js';
@@ -126,7 +126,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
           line: why.line,
           column: why.column,
           fix: why.missing
-            ? `install ${why.missing} where the migration can resolve it (npm install ${why.missing} in the workspace or the module's package), or import only what the workspace has`
+            ? missingImportFix(why.missing, m.upPath, rel)
             : /\b(exports|require|module) is not defined in ES module scope/.test(why.reason)
               ? 'the file is CommonJS (exports.up, require) but the nearest package.json makes .js an ES module ("type": "module"): rename it to .cjs, or write export async function up(knex)'
               : 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
@@ -206,9 +206,21 @@ export function loadError(e: Error, file: string): { reason: string; line?: numb
   const missing = /^Cannot find (?:module|package) '([^'./][^']*)'/.exec(text)?.[1]?.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1');
   const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
   if (transform) return { reason: `syntax error: ${transform[3]}`, line: Number(transform[1]), column: Number(transform[2]) + 1 };
-  const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(e?.stack ?? '');
+  const frame = lineInStack(e?.stack, file);
   const reason = `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${text.split('\n')[0]}`;
-  return { reason, ...(frame ? { line: Number(frame[1]), column: Number(frame[2]) } : {}), ...(missing ? { missing } : {}) };
+  return { reason, ...(frame ?? {}), ...(missing ? { missing } : {}) };
+}
+
+/**
+ * What to do about an import that did not resolve: a package to install, or (a scoped or
+ * prefixed name in a TypeScript migration) a path alias the tsconfig it compiles with lacks.
+ */
+function missingImportFix(missing: string, file: string, rel: (abs: string) => string): string {
+  const install = `install ${missing} where the migration can resolve it (npm install ${missing} in the workspace or the module's package)`;
+  if (!/\.[mc]?ts$/.test(file)) return `${install}, or import only what the workspace has`;
+  const tsconfig = tsconfigFor(file);
+  const alias = `if ${missing} is a path alias, map it in "compilerOptions.paths" of ${tsconfig ? rel(tsconfig) : 'a tsconfig.json beside the migrations or above them'}`;
+  return `${alias} (TypeScript migrations compile with the tsconfig.json nearest them, else the workspace's tsconfig.base.json); else ${install}`;
 }
 
 /** The BEGIN of a transaction a no-transaction migration opens and never ends, if any. */

@@ -4,6 +4,7 @@ import type { ModuleDb } from '../db/types.js';
 import { shortenSql } from '../analysis/statements.js';
 import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
+import { lineInStack } from '../migrations/load-js.js';
 
 /**
  * Migrations replayed on a scratch database (verify, drift, analysis): no history rows, no lock —
@@ -67,7 +68,7 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
     if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction));
     else await callMigration(step.fn, db.knex, step.path, r.direction);
   } catch (e) {
-    throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack(e, file));
+    throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack((e as Error)?.stack, file)?.line);
   }
 }
 
@@ -119,14 +120,6 @@ export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { sche
 
 function setSearchPath(schema: string): string {
   return `SELECT set_config('search_path', ${literal(searchPath(schema))}, false)`;
-}
-
-/** The line of `file` in an error's stack (a TS migration's own throw or failing query), if any. */
-function lineInStack(e: unknown, file: string): number | undefined {
-  const stack = (e as Error)?.stack ?? '';
-  const base = file.split(/[\\/]/).pop()!;
-  const m = new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(stack);
-  return m ? Number(m[1]) : undefined;
 }
 
 /** PostgreSQL's own message and detail (knex prefixes the SQL to the message: it is named elsewhere). */

@@ -1,5 +1,6 @@
 import type { Rule, RuleHit } from '../types.js';
 import { strings } from './util.js';
+import { regexLiteral } from '../../text.js';
 
 /**
  * `ALTER TYPE … ADD VALUE` may run in a transaction (PostgreSQL 12+), but the new label cannot be
@@ -26,7 +27,7 @@ export const enumValueInTransaction: Rule = {
         const names = strings(s.node.typeName);
         const label = s.node.newVal as string;
         // The label as SQL writes it: 'it''s'.
-        const literal = new RegExp(`'${label.replace(/'/g, "''").replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`);
+        const literal = new RegExp(`'${regexLiteral(label.replace(/'/g, "''"))}'`);
         added.push({ type: f.qualify(names.length > 1 ? names[0] : undefined, names[names.length - 1]!), label, literal });
       }
     }
