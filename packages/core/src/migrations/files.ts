@@ -117,7 +117,13 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
     // Unreadable: the rename is the fix.
   }
   const marker = SECTION_MARKER.up.exec(head)?.[1];
-  if (!marker) return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
+  if (!marker) {
+    // Without a version it is no migration of any tool's: a helper, a seed, or one unnamed yet.
+    if (!ID.test(renamed.replace(/\.(up|down)\.sql$/, ''))) {
+      return { kind: 'other', fix: `if it is a migration, rename it to <timestamp>_${renamed} (a migration's name starts with its version); if it is not (a seed, a helper script), move it out of the migrations folder` };
+    }
+    return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
+  }
   const base = name.replace(/\.sql$/i, '');
   const down = SECTION_MARKER.down.exec(head)?.[1] ?? marker.replace(/up/i, (u) => (u === 'up' ? 'down' : 'Down'));
   return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
@@ -382,9 +388,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       // A link to a file is that file (git keeps links; a migration shared by modules may be
       // one); a link to nothing is a migration that cannot run, not one to pass over.
       const target = linkTarget(abs);
-      if (target === 'missing' && (LOOKS_LIKE_MIGRATION.test(e.name) || SQL_EXT.test(e.name))) {
+      if ((target === 'missing' || target === 'loop') && (LOOKS_LIKE_MIGRATION.test(e.name) || SQL_EXT.test(e.name))) {
+        const to = fs.readlinkSync(abs);
         problems.push(
-          problem('BH038', `${e.name} is a symbolic link to ${fs.readlinkSync(abs)}, which does not exist: it cannot run`, {
+          problem('BH038', `${e.name} is a symbolic link to ${to}, which ${target === 'loop' ? 'leads back to itself (a loop of links)' : 'does not exist'}: it cannot run`, {
             module,
             file: rel(abs),
             fix: 'restore what it points at (a checkout or a copy that left it out?), or replace the link by the file itself',
@@ -696,11 +703,11 @@ function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
 }
 
 /** What a symbolic link in a migrations folder leads to (links to folders are passed over, as before). */
-function linkTarget(abs: string): 'file' | 'other' | 'missing' {
+function linkTarget(abs: string): 'file' | 'other' | 'missing' | 'loop' {
   try {
     return fs.statSync(abs).isFile() ? 'file' : 'other';
-  } catch {
-    return 'missing';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'loop' : 'missing';
   }
 }
 

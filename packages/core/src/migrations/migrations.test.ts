@@ -152,11 +152,15 @@ describe('scanMigrationsFolder', () => {
     fs.symlinkSync(path.join(shared, 'extensions.sql'), path.join(dir, '001_extensions.up.sql'));
     fs.symlinkSync(path.join(shared, 'gone.sql'), path.join(dir, '003_gone.up.sql'));
     fs.symlinkSync('..', path.join(dir, 'parent'));
+    fs.symlinkSync('004_loop.up.sql', path.join(dir, '004_loop.up.sql'));
     expect(r.migrations.map((m) => m.id)).toEqual(['002_own']);
     const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
     expect(again.migrations.map((m) => m.id)).toEqual(['001_extensions', '002_own']);
     expect(again.migrations[0]!.sql!.up).toContain('pgcrypto');
-    expect(again.problems).toEqual([expect.objectContaining({ code: 'BH038', file: '003_gone.up.sql', message: `003_gone.up.sql is a symbolic link to ${path.join(shared, 'gone.sql')}, which does not exist: it cannot run` })]);
+    expect(again.problems).toEqual([
+      expect.objectContaining({ code: 'BH038', file: '003_gone.up.sql', message: `003_gone.up.sql is a symbolic link to ${path.join(shared, 'gone.sql')}, which does not exist: it cannot run` }),
+      expect.objectContaining({ code: 'BH038', file: '004_loop.up.sql', message: '004_loop.up.sql is a symbolic link to 004_loop.up.sql, which leads back to itself (a loop of links): it cannot run' }),
+    ]);
     expect(again.warnings).toEqual([]);
   });
 
@@ -230,6 +234,14 @@ describe('scanMigrationsFolder', () => {
       ],
     ]);
     expect(r.migrations.map((m) => m.id)).toEqual(['20230101000000_ok']);
+  });
+
+  it('a .sql file without a version is told it is no migration yet: version it, or move it out (a seed, a helper)', () => {
+    const r = scan({ 'helpers.sql': 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;', '001_init.up.sql': 'SELECT 1;' });
+    expect(r.problems.map((p) => [p.code, p.file, p.fix])).toEqual([
+      ['BH011', 'helpers.sql', "if it is a migration, rename it to <timestamp>_helpers.up.sql (a migration's name starts with its version); if it is not (a seed, a helper script), move it out of the migrations folder"],
+    ]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['001_init']);
   });
 
   it("Flyway's V/U/R files are told their Bulkhead names (the undo is the down); a repeatable one has no equivalent", () => {
