@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, parseDatabaseUrl } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -14,5 +14,27 @@ describe('connectTimeoutMs', () => {
     expect(connectTimeoutMs(url, { PGCONNECT_TIMEOUT: '-1' })).toBe(0);
     expect(connectTimeoutMs(`${url}?connect_timeout=soon`, {})).toBe(DEFAULT_CONNECT_TIMEOUT_S * 1000);
     expect(connectTimeoutMs('postgres:///app?host=/var/run/postgresql&connect_timeout=3', {})).toBe(3_000);
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('names why a URL does not parse when a password holds a reserved character or the port is out of range, never quoting the password', () => {
+    const why = (url: string) => {
+      try {
+        parseDatabaseUrl(url, '/');
+        return 'parsed';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    for (const url of ['postgres://app:s3cr#et@db.internal/app', 'postgres://app:ab/cd@db.internal/app', 'postgres://app:a?b@db.internal/app']) {
+      const message = why(url);
+      expect(message).toContain('the user or password holds a character URLs reserve');
+      expect(message).toContain('# → %23');
+      for (const secret of ['s3cr', 'ab/cd', 'a?b']) expect(message).not.toContain(secret);
+    }
+    expect(why('postgres://app@db.internal:99999/app')).toContain('port 99999 is out of range (1–65535)');
+    // Percent-encoded, the same password parses.
+    expect(why(`postgres://app:${encodeURIComponent('s3cr#et')}@db.internal/app`)).toBe('parsed');
   });
 });

@@ -46,7 +46,7 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     try {
       c = parsePgUrl(url);
     } catch (e) {
-      throw new UrlError(`cannot parse ${display}: ${(e as Error).message}`);
+      throw new UrlError(`cannot parse ${display}: ${(e as Error).message}${unparsableBecause(url)}`);
     }
     const user = c.user || undefined;
     const host = c.host || 'localhost';
@@ -71,6 +71,22 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   throw new UrlError(
     `unsupported URL ${display}: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`,
   );
+}
+
+/**
+ * Why a postgres:// URL does not parse, when it is a usual mistake: a character the URL syntax
+ * reserves written as is in the user or password (`#` starts a fragment, `/` and `?` end the
+ * host), or a port out of range. Never quotes the password.
+ */
+function unparsableBecause(url: string): string {
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const at = rest.lastIndexOf('@');
+  if (at > 0 && /[#?/[\]]|%(?![0-9a-f]{2})/i.test(rest.slice(0, at))) {
+    return ': the user or password holds a character URLs reserve (# ? / [ ] or a % not followed by two hex digits); percent-encode it (# → %23, ? → %3F, / → %2F, % → %25), e.g. node -p "encodeURIComponent(process.argv[1])" \'<password>\'';
+  }
+  const port = /^[^/?#]*:(\d+)(?:[/?#]|$)/.exec(at >= 0 ? rest.slice(at + 1) : rest)?.[1];
+  if (port !== undefined && Number(port) > 65535) return `: port ${port} is out of range (1–65535)`;
+  return '';
 }
 
 /** Identity of the server the target lives on; loopback names are one server. */
