@@ -190,6 +190,12 @@ export const CASES: BadInputCase[] = [
 
   // requires.
   { name: 'requires malformed', files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good\nSELECT 1;' }), code: 'BH029', says: ['is not of the form module:migration_id'] },
+  {
+    name: 'requires a later migration of its own module',
+    files: bad({}, { '001_x.up.sql': '-- bulkhead:requires bad:002_y\nSELECT 1;', '002_y.up.sql': '-- bulkhead:requires bad:001_x\nSELECT 2;' }),
+    code: 'BH029',
+    says: ["001_x requires bad:002_y of its own module, which runs after it: a module's migrations run in version order", 'give 002_y a version before 001_x'],
+  },
   { name: 'requires a module not in dependsOn', files: bad({}, { '001_x.up.sql': '-- bulkhead:requires good:001_good\nSELECT 1;' }), code: 'BH029', says: ['good is not in dependsOn', 'add "good" to dependsOn'] },
   { name: 'requires an unknown migration', files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good:999_nope\nSELECT 1;' }), code: 'BH029', says: ['good has no migration 999_nope'] },
 
