@@ -66,6 +66,8 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     };
   }
   if (scheme === undefined) {
+    const bare = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(url.trim())?.[1];
+    if (bare) throw new UrlError(`${display} is not a URL: a variable is written with braces, \${${bare}}, to be expanded`);
     throw new UrlError(`${display || '(empty)'} is not a URL: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`);
   }
   throw new UrlError(

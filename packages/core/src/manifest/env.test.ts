@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandEnv } from './env.js';
+import { expandEnv, malformedFix } from './env.js';
 
 describe('expandEnv', () => {
   it('expands ${VAR} and ${VAR:-default}', () => {
@@ -32,5 +32,24 @@ describe('malformed references', () => {
   });
   it('names a variable whose empty default was used', () => {
     expect(expandEnv('${URL:-}', {})).toMatchObject({ value: '', emptyDefault: ['URL'] });
+  });
+  it("names the shell's other forms with the one Bulkhead reads", () => {
+    const r = expandEnv('${A_URL:?set A_URL to the orders database}', {});
+    expect(r.malformed).toEqual(['${A_URL:?set A_URL to the orders database}']);
+    expect(malformedFix(r.malformed[0]!)).toContain('write ${A_URL}: Bulkhead already stops, naming A_URL, when it is not set');
+    const dash = expandEnv('${A_URL-pglite://memory}', {}).malformed;
+    expect(dash).toEqual(['${A_URL-pglite://memory}']);
+    expect(malformedFix(dash[0]!)).toContain('write ${A_URL:-…}');
+    expect(malformedFix('${1BAD}')).toContain('a name of letters, digits and _');
+  });
+});
+
+describe('nested defaults', () => {
+  it('expands a default that is itself a reference, reporting what is missing in it', () => {
+    expect(expandEnv('${ORDERS_URL:-${DATABASE_URL}}', { DATABASE_URL: 'postgres://h/db' })).toMatchObject({ value: 'postgres://h/db', missing: [], malformed: [] });
+    expect(expandEnv('${ORDERS_URL:-${DATABASE_URL}}', { ORDERS_URL: 'postgres://h/o' }).value).toBe('postgres://h/o');
+    expect(expandEnv('${ORDERS_URL:-${DATABASE_URL}}', {})).toMatchObject({ missing: ['DATABASE_URL'] });
+    expect(expandEnv('${A:-${B:-postgres://h/${DB:-app}}}', {}).value).toBe('postgres://h/app');
+    expect(expandEnv('${A:-x}/${B', {}).malformed).toEqual(['${B']);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `${VAR}` and `${VAR:-default}` expansion (SPEC §2). An unset variable without a default
+ * `${VAR}` and `${VAR:-default}` expansion (SPEC §2), a default itself holding references
+ * (`${ORDERS_URL:-${DATABASE_URL}}`, as Compose reads it). An unset variable without a default
  * is reported, never replaced by an empty string: a typo must not point at another database.
  * `$$` stands for a literal `$`.
  */
@@ -13,23 +14,88 @@ export interface Expansion {
   emptyDefault: string[];
 }
 
-const TOKEN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}])*))?\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): Expansion {
-  const missing: string[] = [];
-  const emptyDefault: string[] = [];
-  const value = text.replace(TOKEN, (match, name: string | undefined, fallback: string | undefined) => {
-    if (match === '$$') return '$';
-    const v = env[name!];
-    if (v !== undefined && v !== '') return v;
-    if (fallback !== undefined) {
-      if (fallback === '') emptyDefault.push(name!);
-      return fallback;
+  const out: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [] };
+  out.value = expandFrom(text, 0, env, out, false).value;
+  return out;
+}
+
+/**
+ * Expand `text` from `i` to its end, or (`nested`) to the `}` closing the default being read.
+ * `end` is the index after what was read; `closed` whether a nested default found its `}`.
+ */
+function expandFrom(text: string, i: number, env: NodeJS.ProcessEnv, out: Expansion, nested: boolean): { value: string; end: number; closed: boolean } {
+  let value = '';
+  while (i < text.length) {
+    const c = text[i]!;
+    if (nested && c === '}') return { value, end: i + 1, closed: true };
+    if (c !== '$') {
+      value += c;
+      i++;
+      continue;
     }
-    missing.push(name!);
-    return match;
-  });
-  // What is left of `${` after the well-formed references is a mistake: never pass it on.
-  const malformed = [...text.replace(TOKEN, (m) => (m === '$$' ? '' : ' ')).matchAll(/\$\{[^}\s]*\}?/g)].map((m) => m[0]);
-  return { value, missing, malformed, emptyDefault };
+    if (text[i + 1] === '$') {
+      value += '$';
+      i += 2;
+      continue;
+    }
+    if (text[i + 1] !== '{') {
+      value += c;
+      i++;
+      continue;
+    }
+    const start = i;
+    const name = NAME.exec(text.slice(i + 2))?.[0];
+    const after = i + 2 + (name?.length ?? 0);
+    if (name && text[after] === '}') {
+      const v = env[name];
+      if (v !== undefined && v !== '') value += v;
+      else {
+        out.missing.push(name);
+        value += text.slice(start, after + 1);
+      }
+      i = after + 1;
+      continue;
+    }
+    if (name && text.startsWith(':-', after)) {
+      // The default is read (its own references checked) whether or not it is used.
+      const inner: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [] };
+      const d = expandFrom(text, after + 2, env, inner, true);
+      if (d.closed) {
+        out.malformed.push(...inner.malformed);
+        const v = env[name];
+        if (v !== undefined && v !== '') value += v;
+        else {
+          if (d.value === '' && inner.missing.length === 0) out.emptyDefault.push(name);
+          out.missing.push(...inner.missing);
+          out.emptyDefault.push(...inner.emptyDefault);
+          value += d.value;
+        }
+        i = d.end;
+        continue;
+      }
+    }
+    // Not well-formed: up to the next `}` (or the next blank), as written; never passed on.
+    const close = text.indexOf('}', i);
+    const next = text.indexOf('${', i + 2);
+    const blank = text.slice(i).search(/\s/);
+    const stop = close >= 0 && (next < 0 || close < next) ? close + 1 : blank >= 0 ? i + blank : text.length;
+    out.malformed.push(text.slice(start, stop));
+    value += text.slice(start, stop);
+    i = stop;
+  }
+  return { value, end: i, closed: false };
+}
+
+/** The fix for a malformed reference: the shell's other forms are named as such. */
+export function malformedFix(reference: string): string {
+  const general = 'write ${NAME} or ${NAME:-default} (a name of letters, digits and _; the closing brace is required); $$ is a literal $';
+  const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?=+])/.exec(reference);
+  if (!m) return general;
+  const [, name, op] = m as unknown as [string, string, string];
+  if (op.endsWith('?')) return `write \${${name}}: Bulkhead already stops, naming ${name}, when it is not set (the shell's ${op} form is not read here)`;
+  if (op === '-') return `write \${${name}:-…}: Bulkhead reads the default after :- (an empty ${name} counts as unset, as for the shell's :-)`;
+  return `${general} (the shell's ${op} form is not read here)`;
 }

@@ -7,7 +7,7 @@ import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
 import { lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
-import { expandEnv } from './env.js';
+import { expandEnv, malformedFix } from './env.js';
 import { defaultHistoryTable, manifestSchema, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
@@ -179,7 +179,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
           module: manifest.name,
           file,
           field: 'database.url',
-          fix: 'write ${NAME} or ${NAME:-default} (a name of letters, digits and _; the closing brace is required); $$ is a literal $',
+          fix: malformedFix(m),
         }),
       ),
     };
