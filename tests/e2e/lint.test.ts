@@ -94,6 +94,29 @@ export async function down(knex: Knex) {
     expect(gha.stdout).toContain('::warning file=modules/shop/migrations/002_status.ts');
   });
 
+  it('what a TS migration emits is analysed again when a file it imports changes, not only when its own text does', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: 'pglite://memory',
+        migrations: {
+          '001_orders.ts': `import { ORDERS, STATUS } from '../schema/names';
+export const up = (knex: any) => knex.schema.createTable(ORDERS, (t: any) => { t.bigIncrements('id'); t.string(STATUS, 20); });
+export const down = (knex: any) => knex.schema.dropTable(ORDERS);
+`,
+        },
+      },
+    ]);
+    fx.write('modules/shop/schema/names.ts', "export const ORDERS = 'orders';\nexport const STATUS = 'status';\n");
+    const first = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(first.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-Y603', message: expect.stringContaining('column status is varchar(20)') }));
+    // The migration's own text is unchanged; what it emits is not.
+    fx.write('modules/shop/schema/names.ts', "export const ORDERS = 'orders';\nexport const STATUS = 'state';\n");
+    const second = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(second.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-Y603', message: expect.stringContaining('column state is varchar(20)') }));
+    expect(JSON.stringify(second.json.findings)).not.toContain('column status');
+  });
+
   it("a knex migration's fixes read as knex (string(), increments(), exports.config); one that fails on the scratch database is linted up to its failure and said not to be checked after", async () => {
     fx = makeWorkspace([
       {

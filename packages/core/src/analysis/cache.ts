@@ -32,7 +32,7 @@ export interface AnalysisEntry {
  */
 export class AnalysisCache {
   private readonly dir: string;
-  private readonly modules = new Map<string, { entries: Map<string, AnalysisEntry>; dirty: boolean }>();
+  private readonly modules = new Map<string, { entries: Map<string, AnalysisEntry>; dirty: boolean; helpers?: Record<string, string> }>();
 
   constructor(root: string) {
     this.dir = workspaceCacheDir(root, 'analysis');
@@ -46,12 +46,15 @@ export class AnalysisCache {
     let m = this.modules.get(module);
     if (!m) {
       let entries = new Map<string, AnalysisEntry>();
+      let helpers: Record<string, string> | undefined;
       try {
         let first = true;
         for (const line of readLines(this.file(module))) {
           if (first) {
             first = false;
-            if ((JSON.parse(line) as { version?: unknown }).version !== ANALYSIS_VERSION) break;
+            const header = JSON.parse(line) as { version?: unknown; helpers?: Record<string, string> };
+            if (header.version !== ANALYSIS_VERSION) break;
+            helpers = header.helpers;
             continue;
           }
           const tab = line.indexOf('\t');
@@ -61,8 +64,9 @@ export class AnalysisCache {
       } catch {
         // No cache yet, or one we cannot read: analyse again.
         entries = new Map();
+        helpers = undefined;
       }
-      m = { entries, dirty: false };
+      m = { entries, dirty: false, ...(helpers ? { helpers } : {}) };
       this.modules.set(module, m);
     }
     return m;
@@ -75,6 +79,20 @@ export class AnalysisCache {
   set(module: string, checksum: string, entry: AnalysisEntry): void {
     const m = this.load(module);
     m.entries.set(checksum, entry);
+    m.dirty = true;
+  }
+
+  /**
+   * The files besides its migrations that a module's TS/JS migrations loaded when their SQL was
+   * captured (workspace-relative path → sha256): their entries hold while these are unchanged.
+   */
+  helpers(module: string): Readonly<Record<string, string>> | undefined {
+    return this.load(module).helpers;
+  }
+
+  setHelpers(module: string, helpers: Record<string, string>): void {
+    const m = this.load(module);
+    m.helpers = helpers;
     m.dirty = true;
   }
 
@@ -92,7 +110,7 @@ export class AnalysisCache {
       }
       if (!m.dirty) continue;
       // A read-only checkout keeps it dirty: the cache is only an optimisation.
-      if (writeAtomically(this.file(module), cacheLines(m.entries))) {
+      if (writeAtomically(this.file(module), cacheLines(m.entries, m.helpers))) {
         m.dirty = false;
         // The one-JSON-document file of analysis version 4 and before.
         try {
@@ -106,7 +124,7 @@ export class AnalysisCache {
 }
 
 /** The cache file, line by line (see AnalysisCache). */
-function* cacheLines(entries: ReadonlyMap<string, AnalysisEntry>): Generator<string> {
-  yield `${JSON.stringify({ version: ANALYSIS_VERSION })}\n`;
+function* cacheLines(entries: ReadonlyMap<string, AnalysisEntry>, helpers: Record<string, string> | undefined): Generator<string> {
+  yield `${JSON.stringify({ version: ANALYSIS_VERSION, ...(helpers ? { helpers } : {}) })}\n`;
   for (const [checksum, entry] of entries) yield `${checksum}\t${JSON.stringify(entry)}\n`;
 }

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { localFilesLoaded } from '../migrations/load-js.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -40,8 +44,11 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     // TS/JS migrations: from the SQL they emit on a scratch database, once per checksum.
     const js = module.migrations.filter((m) => m.format === 'js');
     const checksumOf = new Map(module.migrations.map((m) => [m.id, m.checksum]));
-    // A remembered failure holds while the migration that stopped the chain is unchanged.
+    // A remembered failure holds while the migration that stopped the chain is unchanged; what
+    // any of them emitted, while the files they import are.
+    const helpersHold = js.length === 0 || helpersUnchanged(ws.root, cache.helpers(module.name));
     const known = (m: MigrationFile) => {
+      if (!helpersHold) return false;
       const e = cache.get(module.name, m.checksum);
       return e !== undefined && (!e.failed || checksumOf.get(e.failed.at) === e.failed.checksum);
     };
@@ -55,6 +62,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         result = { captured: new Map(), stopped: { id: first.id, direction: 'up', message: (e as Error).message.split('\n')[0]! } };
       }
       const { captured, stopped } = result;
+      cache.setHelpers(module.name, helperDigests(ws));
       const source = new Map(js.map((m) => [m.id, readSource(m.upPath)]));
       for (const m of js) {
         const c = captured.get(m.id);
@@ -153,6 +161,54 @@ async function parsed(sql: string): Promise<Touch[] | undefined> {
 
 /** Captures under way in this process, so concurrent runs (the library API, a batch) capture a chain once. */
 const inflight = new Map<string, Promise<CaptureResult>>();
+
+/** Whether the files recorded as a module's helpers (see AnalysisCache.helpers) still hash as recorded. */
+function helpersUnchanged(root: string, helpers: Readonly<Record<string, string>> | undefined): boolean {
+  if (!helpers) return false;
+  const real = realRoot(root);
+  for (const [file, digest] of Object.entries(helpers)) {
+    let now: string | undefined;
+    try {
+      now = sha256(fs.readFileSync(path.join(real, file)));
+    } catch {
+      now = undefined;
+    }
+    if (now !== digest) return false;
+  }
+  return true;
+}
+
+/**
+ * The workspace's files loaded while migrations were imported, other than migrations (their own
+ * checksums key their entries): by workspace-relative path, their sha256.
+ */
+function helperDigests(ws: Workspace): Record<string, string> {
+  const migrations = new Set(ws.modules.flatMap((m) => m.migrations.flatMap((f) => [f.upPath, ...(f.downPath ? [f.downPath] : [])])));
+  const out: Record<string, string> = {};
+  // Loaded files are named by their real path (a workspace under a linked folder is not).
+  const real = realRoot(ws.root);
+  for (const file of localFilesLoaded(real)) {
+    if (migrations.has(file)) continue;
+    try {
+      out[path.relative(real, file).split(path.sep).join('/')] = sha256(fs.readFileSync(file));
+    } catch {
+      // gone since it loaded: the next run captures again
+    }
+  }
+  return out;
+}
+
+function realRoot(root: string): string {
+  try {
+    return fs.realpathSync(root);
+  } catch {
+    return root;
+  }
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
 
 function captureOnce(ws: Workspace, module: Module): Promise<CaptureResult> {
   const key = [ws.root, module.name, ...module.migrations.map((m) => m.checksum)].join('\u0000');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { regexLiteral } from '../text.js';
 
 /** The knex migration format (SPEC §3): `up`, `down`, `config.transaction`, plus Bulkhead's `requires`. */
@@ -53,7 +54,7 @@ function typeScriptLoader(tsconfig: string | undefined): Promise<TypeScriptLoade
       if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
       try {
         const { require } = cjs.register({ namespace });
-        const { import: importEsm } = esm.register({ namespace, ...(tsconfig ? { tsconfig } : {}) });
+        const { import: importEsm } = esm.register({ namespace, onImport: (url) => noteLoaded(url), ...(tsconfig ? { tsconfig } : {}) });
         return { import: importEsm, require };
       } finally {
         if (before === undefined) delete process.env.TSX_TSCONFIG_PATH;
@@ -80,6 +81,25 @@ function isEsModule(file: string): boolean {
     }
     if (dirname(dir) === dir) return false;
   }
+}
+
+/** Files the ES module hook saw loaded (a migration's imports, transitively), by path. */
+const esmLoaded = new Set<string>();
+
+function noteLoaded(url: string): void {
+  if (url.startsWith('file:')) esmLoaded.add(fileURLToPath(url.replace(/[?#].*$/, '')));
+}
+
+/**
+ * The workspace's own source files that loading migrations has loaded so far (the migrations and
+ * what they import: helpers beside them, a module's schema constants, an Nx library), not
+ * installed packages. What a TS/JS migration emits depends on them as well as on its own text.
+ */
+export function localFilesLoaded(root: string): string[] {
+  const inside = root.endsWith(sep) ? root : `${root}${sep}`;
+  const files = new Set(esmLoaded);
+  for (const key of Object.keys(createRequire(import.meta.url).cache)) files.add(key.replace(/\?namespace=.*$/, ''));
+  return [...files].filter((f) => f.startsWith(inside) && !f.includes(`${sep}node_modules${sep}`)).sort();
 }
 
 /** Import a TS/JS migration (ESM or CommonJS; `module.exports` and `export default` both work). */
