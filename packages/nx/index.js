@@ -42,6 +42,24 @@ function camel(key) {
   return key.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 }
 
+/**
+ * What a cacheable target's result depends on: the module's folder (its manifest, its migrations
+ * and what TS migrations import beside them), its migrations folder wherever it is, the files of
+ * the projects it depends on (an Nx library a TS migration imports, as Nx sees the import, and its
+ * `dependsOn` modules), the workspace's tsconfig (path aliases) and the Bulkhead version. Never
+ * another module's files: a file in an input makes its project `nx affected` by a change to it.
+ */
+function cacheInputs(migrationsDir) {
+  return [
+    '{projectRoot}/**/*',
+    `${migrationsDir}/**/*`,
+    { fileset: '{projectRoot}/**/*', dependencies: true },
+    '{workspaceRoot}/tsconfig.base.json',
+    '{workspaceRoot}/tsconfig.json',
+    { runtime: VERSION_INPUT },
+  ];
+}
+
 function createModuleProject(file, options, context) {
   const root = path.dirname(file);
   const manifest = readManifest(context.workspaceRoot, file);
@@ -53,8 +71,7 @@ function createModuleProject(file, options, context) {
     targets[o.targetNames[t.key]] = {
       ...executor,
       cache: t.cache,
-      // Cacheable checks hash the manifest, the migrations folder and the Bulkhead version.
-      ...(t.cache ? { inputs: ['{projectRoot}/bulkhead.json', `${migrationsDir}/**/*`, { runtime: VERSION_INPUT }] } : {}),
+      ...(t.cache ? { inputs: cacheInputs(migrationsDir) } : {}),
       ...(t.dependsOnDependencies ? { dependsOn: [`^${o.targetNames[t.key]}`] } : {}),
       metadata: { description: t.description, technologies: ['postgresql'] },
     };

@@ -35,6 +35,8 @@ const MODULE_TARGETS = [
     key: 'migrate-lint',
     command: 'lint',
     description: "Lint this module's migrations: destructive changes, long locks, breaking renames, types, privileges.",
+    // Cached on the module's files, as verify (see cacheInputs): what crosses modules (isolation
+    // against every other module) is also validate's, which CI runs on the whole workspace.
     cache: true,
   },
   {

@@ -74,7 +74,19 @@ describe('plugin functions', () => {
     expect(admin.targets['migrate-lint']).toMatchObject({ cache: true, options: { command: 'bulkhead lint admin' } });
     // verify depends only on the files and the Bulkhead version: cached; drift reads the live database: never.
     expect(admin.targets['migrate-verify']).toMatchObject({ cache: true, options: { command: 'bulkhead verify admin' } });
-    expect(admin.targets['migrate-verify'].inputs).toEqual(['{projectRoot}/bulkhead.json', '{projectRoot}/migrations/**/*', { runtime: `node -p "require('@bulkhead/core/package.json').version"` }]);
+    // Cached on what the result depends on: the module's folder (TS helpers beside the migrations),
+    // its dependencies' files (an Nx library a migration imports), tsconfig paths, the version.
+    const own = [
+      '{projectRoot}/**/*',
+      '{projectRoot}/migrations/**/*',
+      { fileset: '{projectRoot}/**/*', dependencies: true },
+      '{workspaceRoot}/tsconfig.base.json',
+      '{workspaceRoot}/tsconfig.json',
+      { runtime: `node -p "require('@bulkhead/core/package.json').version"` },
+    ];
+    expect(admin.targets['migrate-verify'].inputs).toEqual(own);
+    expect(admin.targets['migrate-lint'].inputs).toEqual(own);
+    expect(projects['services/billing'].targets['migrate-verify'].inputs[1]).toBe('{projectRoot}/db/**/*');
     expect(admin.targets['migrate-drift']).toMatchObject({ cache: false, options: { command: 'bulkhead drift admin' } });
     // migrate runs in Nx's task process (a run-many as one batch); the other targets call the CLI.
     expect(admin.targets.migrate).toMatchObject({
