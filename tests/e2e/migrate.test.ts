@@ -275,6 +275,33 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(v.stderr).toContain('map it in "compilerOptions.paths" of apps/own/tsconfig.json');
   });
 
+  it('a migration that calls process.exit fails as a migration, rolled back and named, instead of ending the run', async () => {
+    // As Infisical's env check does when a variable is missing: Bulkhead vanished mid-run, silent.
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['ex', 'ok']);
+    fx.write('modules/ex/bulkhead.json', JSON.stringify({ name: 'ex', database: { url: s.urls.ex } }));
+    fx.write('modules/ex/migrations/001_keys.ts', "export async function up(knex: any) {\n  await knex.schema.createTable('ex_keys', (t: any) => t.increments('id'));\n  if (!process.env.EX_ENCRYPTION_KEY) {\n    process.exit(1);\n  }\n}\nexport async function down(knex: any) { await knex.schema.dropTable('ex_keys'); }\n");
+    fx.write('modules/ok/bulkhead.json', JSON.stringify({ name: 'ok', database: { url: s.urls.ok } }));
+    fx.write('modules/ok/migrations/001_ok.up.sql', 'CREATE TABLE ok_things (id int);\n');
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+    expect(by.ex.failure).toMatchObject({ file: 'modules/ex/migrations/001_keys.ts', line: 4, message: expect.stringContaining('it called process.exit(1)'), fix: expect.stringContaining('throw an Error where it exits instead') });
+    expect(await s.tableExists('ex', 'ex_keys')).toBe(false);
+    expect(by.ok.status).toBe('applied');
+    // With what it checks set, it runs.
+    const again = await runCli(['up'], { cwd: fx.root, env: { ...s.env, EX_ENCRYPTION_KEY: 'k' } });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await s.tableExists('ex', 'ex_keys')).toBe(true);
+
+    // Exiting while it is imported (a check at the top of the file): a problem of the file, exit 2.
+    fx.write('modules/ex/migrations/002_top.ts', "if (!process.env.EX_KMS) process.exit(3);\nexport async function up() {}\n");
+    const v = await runCli(['validate'], { cwd: fx.root, env: s.env });
+    expect(v.exitCode).toBe(2);
+    expect(v.stderr).toContain('modules/ex/migrations/002_top.ts:1');
+    expect(v.stderr).toContain('it called process.exit(3)');
+  });
+
   it('a knex schema builder the migration never awaits (it would do nothing) fails the migration at its line, nothing recorded; toSQL and returned builders are fine', async () => {
     fx = makeWorkspace([]);
     const s = await backend.session(fx.root, ['lazy']);

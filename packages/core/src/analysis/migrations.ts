@@ -94,13 +94,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       // and up themselves; only a failure on the scratch database (or a missing down, BH028) is BH048.
       if (failed.code === undefined || failed.code === 'BH028') {
         const message = `${failed.at} failed on an embedded scratch database, ${hidden}: ${failed.message}`;
-        const fix = /cannot (run|be executed) inside a transaction block/.test(failed.message)
-          ? `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`
-          : /is never awaited, so it did nothing/.test(failed.message)
-            ? `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`
-            : /\bdoes not exist\b/.test(failed.message) && !/extension/i.test(failed.message)
-              ? `analysis replays ${module.name}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`
-              : 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
+        const fix = stoppedFix(failed, module.name);
         problems.push(problem('BH048', message, { module: module.name, file, fix }));
         stopped.push({ module: module.name, id: failed.at, file, message, fix });
       } else {
@@ -161,6 +155,20 @@ async function parsed(sql: string): Promise<Touch[] | undefined> {
 
 /** Captures under way in this process, so concurrent runs (the library API, a batch) capture a chain once. */
 const inflight = new Map<string, Promise<CaptureResult>>();
+
+/** What to do about a module's chain that stopped on the scratch database at `failed.at` (BH048). */
+function stoppedFix(failed: { at: string; message: string }, module: string): string {
+  const why = failed.message;
+  if (/cannot (run|be executed) inside a transaction block/.test(why)) {
+    return `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`;
+  }
+  if (/called process\.exit\(/.test(why)) return `${failed.at} exits the process: throw an Error instead, and make what it checks (an environment variable?) hold where Bulkhead runs`;
+  if (/is never awaited, so it did nothing/.test(why)) return `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`;
+  if (/\bdoes not exist\b/.test(why) && !/extension/i.test(why)) {
+    return `analysis replays ${module}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`;
+  }
+  return 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
+}
 
 /** Whether the files recorded as a module's helpers (see AnalysisCache.helpers) still hash as recorded. */
 function helpersUnchanged(root: string, helpers: Readonly<Record<string, string>> | undefined): boolean {

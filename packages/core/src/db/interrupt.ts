@@ -7,6 +7,8 @@ import os from 'node:os';
  * (a library host that never runs Bulkhead keeps its own signal behaviour); cleanups get 10 s.
  */
 const cleanups = new Set<() => Promise<void>>();
+/** Node's own exit, taken before a migration's code could be running (see withoutProcessExit). */
+const exit = process.exit.bind(process);
 const notices = new Set<(signal: NodeJS.Signals) => void>();
 let hooked = false;
 
@@ -33,10 +35,10 @@ function hook(): void {
           // a notice must not keep the cleanups from running
         }
       }
-      const timer = setTimeout(() => process.exit(code), 10_000);
+      const timer = setTimeout(() => exit(code), 10_000);
       void Promise.all([...cleanups].map((c) => c().catch(() => undefined))).finally(() => {
         clearTimeout(timer);
-        process.exit(code);
+        exit(code);
       });
     });
   }

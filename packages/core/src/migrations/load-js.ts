@@ -102,8 +102,46 @@ export function localFilesLoaded(root: string): string[] {
   return [...files].filter((f) => f.startsWith(inside) && !f.includes(`${sep}node_modules${sep}`)).sort();
 }
 
+/**
+ * A migration's own code called `process.exit` (a config check that exits when a variable is
+ * missing, as Infisical's does): refused, so that Bulkhead rolls the migration back and says why
+ * instead of vanishing mid-run (or taking Nx's task process with it).
+ */
+export class MigrationExitError extends Error {
+  readonly fix = "throw an Error where it exits instead (Bulkhead reports its message and rolls the migration back); what it checks (an environment variable?) must hold where Bulkhead runs";
+  constructor(readonly exitCode: unknown) {
+    super(`it called process.exit(${exitCode === undefined ? '' : String(exitCode)}), which Bulkhead does not let a migration do: it runs inside Bulkhead's process`);
+    this.name = 'MigrationExitError';
+  }
+}
+
+let exitGuards = 0;
+let realExit: typeof process.exit | undefined;
+
+/**
+ * Run a migration's code (its import, its up or down) with `process.exit` throwing
+ * MigrationExitError instead of exiting. Nested and concurrent calls share one guard.
+ */
+export async function withoutProcessExit<T>(fn: () => Promise<T>): Promise<T> {
+  if (exitGuards++ === 0) {
+    realExit = process.exit;
+    process.exit = ((code?: unknown) => {
+      throw new MigrationExitError(code);
+    }) as typeof process.exit;
+  }
+  try {
+    return await fn();
+  } finally {
+    if (--exitGuards === 0) process.exit = realExit!;
+  }
+}
+
 /** Import a TS/JS migration (ESM or CommonJS; `module.exports` and `export default` both work). */
-export async function importJsMigration(file: string): Promise<JsMigrationModule> {
+export function importJsMigration(file: string): Promise<JsMigrationModule> {
+  return withoutProcessExit(() => importUnguarded(file));
+}
+
+async function importUnguarded(file: string): Promise<JsMigrationModule> {
   let mod: JsMigrationModule & { default?: JsMigrationModule };
   if (/\.[mc]?ts$/.test(file)) {
     // A CommonJS file through tsx's require, not its import: an import would run it from a data:

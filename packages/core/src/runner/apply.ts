@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { otherToolOf } from '../history/other-tools.js';
-import { lineInStack } from '../migrations/load-js.js';
+import { lineInStack, MigrationExitError, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
@@ -683,6 +683,9 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   try {
     await callMigration(step.fn, q, step.path, r.direction);
   } catch (e) {
+    if (e instanceof MigrationExitError) {
+      throw new MigrationFailedError({ ...baseFailure(r, ctx), line: lineInStack(e.stack, step.path)?.line, message: e.message, fix: e.fix }, { cause: e });
+    }
     if (e instanceof UnawaitedBuilderError) {
       // Thrown from inside the migration's transaction: what did run rolls back with it.
       throw new MigrationFailedError({ ...baseFailure(r, ctx), line: e.line, message: e.message, fix: e.fix }, { cause: e });
@@ -729,7 +732,7 @@ export async function callMigration(fn: (knex: unknown) => unknown, q: Knex | Kn
   const builders = watchSchemaBuilders(q);
   let unawaited: UnawaitedBuilder[] = [];
   try {
-    await fn(q);
+    await withoutProcessExit(async () => fn(q));
   } finally {
     unawaited = builders.stop();
   }

@@ -4,7 +4,7 @@ import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foreignMigrationTool, importJsMigration, lineInStack, tsconfigFor } from '../migrations/load-js.js';
+import { foreignMigrationTool, importJsMigration, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
 import { listed, possessive } from '../text.js';
@@ -127,6 +127,8 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
           column: why.column,
           fix: why.missing
             ? missingImportFix(why.missing, m.upPath, rel)
+            : e instanceof MigrationExitError
+              ? e.fix
             : /\b(exports|require|module) is not defined in ES module scope/.test(why.reason)
               ? 'the file is CommonJS (exports.up, require) but the nearest package.json makes .js an ES module ("type": "module"): rename it to .cjs, or write export async function up(knex)'
               : 'fix the error in the file; a migration exports async functions up(knex) and down(knex)',
