@@ -302,7 +302,7 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(v.stderr).toContain('it called process.exit(3)');
   });
 
-  it('a knex schema builder the migration never awaits (it would do nothing) fails the migration at its line, nothing recorded; toSQL and returned builders are fine', async () => {
+  it('a knex builder the migration never awaits (schema, raw, a write; it would do nothing) fails the migration at its line, nothing recorded; toSQL, returned builders and builders inside a query are fine', async () => {
     fx = makeWorkspace([]);
     const s = await backend.session(fx.root, ['lazy']);
     fx.write('modules/lazy/bulkhead.json', JSON.stringify({ name: 'lazy', database: { url: s.urls.lazy } }));
@@ -334,6 +334,38 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(await s.tableExists('lazy', 'lazy_made')).toBe(true);
     expect(await s.tableExists('lazy', 'lazy_returned')).toBe(true);
+
+    // knex.raw and writing query builders likewise; a raw or a builder that is part of a query
+    // that runs (a default, a binding, a subquery, a clone's base), and a select never run, are not.
+    fx.write(
+      'modules/lazy/migrations/002_rows.ts',
+      [
+        "import type { Knex } from 'knex';",
+        'export async function up(knex: Knex) {',
+        "  await knex.schema.createTable('lazy_rows', (t) => { t.increments('id'); t.text('s'); t.timestamp('at').defaultTo(knex.raw('now()')); });",
+        "  await knex('lazy_rows').insert([{ s: 'a' }, { s: 'b' }]);",
+        "  const sub = knex('lazy_rows').select('id').where('s', 'a');",
+        "  await knex('lazy_rows').whereIn('id', sub).update({ s: knex.raw('upper(s)') });",
+        "  await knex.raw('UPDATE lazy_rows SET s = s || ? WHERE id IN (?)', [knex.raw(\"'!'\"), knex('lazy_rows').select('id').where('s', 'b')]);",
+        "  const base = knex('lazy_rows').where('s', 'none');",
+        '  await base.clone().del();',
+        "  const unused = knex('lazy_rows').select('*');",
+        '  void unused;',
+        '}',
+        "export async function down(knex: Knex) { await knex.schema.dropTable('lazy_rows'); }",
+        '',
+      ].join('\n'),
+    );
+    fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  await knex.raw('SELECT 1');\n  knex('lazy_rows').update({ s: 'z' });\n}\n");
+    const update = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(update.exitCode, update.stderr).toBe(1);
+    expect(update.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['002_rows']);
+    expect(await s.query('lazy', 'SELECT s FROM lazy_rows ORDER BY id')).toEqual([{ s: 'A' }, { s: 'b!' }]);
+    expect(update.json.modules[0].failure).toMatchObject({ file: 'modules/lazy/migrations/003_forgot_update.ts', line: 3, message: expect.stringContaining("knex('lazy_rows').update(…) at line 3 is never awaited") });
+    fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  knex.raw('DROP TABLE lazy_rows');\n}\n");
+    const raw = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(raw.json.modules[0].failure).toMatchObject({ line: 2, message: expect.stringContaining('knex.raw(…) at line 2 is never awaited') });
+    expect(await s.tableExists('lazy', 'lazy_rows')).toBe(true);
   });
 
   it('stops before anything runs when an applied migration was edited, deleted, or a pending one is older', async () => {

@@ -162,6 +162,7 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
   if (/cannot (run|be executed) inside a transaction block/.test(why)) {
     return `${failed.at} fails wherever it runs in a transaction: export const config = { transaction: false } from it (CommonJS: exports.config = { transaction: false })`;
   }
+  if (/needs the pg-query-stream package/.test(why)) return `install pg-query-stream where knex is (npm install pg-query-stream), or read ${failed.at}'s rows with await in batches`;
   if (/called process\.exit\(/.test(why)) return `${failed.at} exits the process: throw an Error instead, and make what it checks (an environment variable?) hold where Bulkhead runs`;
   if (/is never awaited, so it did nothing/.test(why)) return `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`;
   if (/\bdoes not exist\b/.test(why) && !/extension/i.test(why)) {

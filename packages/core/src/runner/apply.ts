@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
@@ -703,33 +704,33 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   }
 }
 
-/** A knex schema builder a TS/JS migration made with work in it, and never ran. */
+/** A knex builder a TS/JS migration made with work in it, and never ran: `call` as it reads (`knex.schema.createTable`). */
 interface UnawaitedBuilder {
-  method: string;
+  call: string;
   stack: string;
 }
 
-/** A TS/JS migration returned with a schema builder it never ran (see watchSchemaBuilders). */
+/** A TS/JS migration returned with a builder it never ran (see watchBuilders). */
 export class UnawaitedBuilderError extends Error {
   readonly line: number | undefined;
   readonly fix: string;
   constructor(unawaited: readonly UnawaitedBuilder[], file: string, direction: 'up' | 'down') {
     const first = unawaited[0]!;
     const line = lineInStack(first.stack, file)?.line;
-    super(`knex.schema.${first.method}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
+    super(`${first.call}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
     this.name = 'UnawaitedBuilderError';
     this.line = line;
-    this.fix = `await it (await knex.schema.${first.method}(…)), or return it from ${direction}; the migration was not recorded`;
+    this.fix = `await it (await ${first.call}(…)), or return it from ${direction}; the migration was not recorded`;
   }
 }
 
 /**
  * Call a TS/JS migration's function on `q` (a transaction, or knex itself), as up, down and the
- * replays of verify and drift do: a schema builder it makes and never runs fails it
+ * replays of verify and drift do: a builder it makes and never runs fails it
  * (UnawaitedBuilderError), so it is not recorded — or proved reversible — having done nothing.
  */
 export async function callMigration(fn: (knex: unknown) => unknown, q: Knex | Knex.Transaction, file: string, direction: 'up' | 'down'): Promise<void> {
-  const builders = watchSchemaBuilders(q);
+  const builders = watchBuilders(q);
   let unawaited: UnawaitedBuilder[] = [];
   try {
     await withoutProcessExit(async () => fn(q));
@@ -740,38 +741,104 @@ export async function callMigration(fn: (knex: unknown) => unknown, q: Knex | Kn
 }
 
 /**
- * knex builds and runs in two steps: `knex.schema.createTable(…)` without `await` (or `return`)
- * builds a statement nobody runs, and the migration would be recorded as applied with the table
- * never made. The schema builders a migration makes are watched while it runs; those with work
- * in them that were never run (awaited, `.then`, streamed) or turned into SQL (`toSQL`,
- * `toString`, as a migration may pass to `knex.raw`) are reported when it returns. Query builders
- * are not watched: one may be a subquery of another, run with it.
+ * knex streams PostgreSQL rows (`.stream()`, `.pipe()`) through the pg-query-stream package; without
+ * it knex's error never reaches the stream, and a migration reading one waits forever. Say so
+ * instead, where the migration asks for the stream.
  */
-function watchSchemaBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[] } {
-  type Builder = Record<string, unknown> & { _sequence?: { method?: string }[] };
-  const client = q.client as unknown as Record<string, unknown> & { schemaBuilder: (...a: unknown[]) => Builder };
-  const own = Object.prototype.hasOwnProperty.call(client, 'schemaBuilder');
-  const original = client.schemaBuilder;
-  const made: { builder: Builder; stack: string; ran: boolean }[] = [];
-  client.schemaBuilder = function (this: unknown, ...args: unknown[]) {
-    const builder = original.apply(this, args);
-    const entry = { builder, stack: new Error().stack ?? '', ran: false };
+function canStream(): void {
+  try {
+    createRequire(createRequire(import.meta.url).resolve('knex')).resolve('pg-query-stream');
+  } catch {
+    throw new Error("knex's .stream() needs the pg-query-stream package, which is not installed (npm install pg-query-stream where knex is), or read the rows with await and .limit()/.offset() batches");
+  }
+}
+
+/** What runs a builder, or turns it into SQL a query that runs holds. */
+const RUNS = ['then', 'toSQL', 'toString', 'toQuery', 'generateDdlCommands', 'stream', 'pipe', 'asCallback'];
+/** What a query builder does that is lost when it never runs (a select only reads). */
+const WRITES = new Set(['insert', 'update', 'del', 'delete', 'truncate', 'upsert']);
+
+/**
+ * knex builds and runs in two steps: `knex.schema.createTable(…)`, `knex.raw(…)` or
+ * `knex('users').update(…)` without `await` (or `return`) builds a statement nobody runs, and the
+ * migration would be recorded as applied with it never done. The builders a migration makes are
+ * watched while it runs, and those never run are reported when it returns:
+ * - schema builders with work in them, not run (awaited, `.then`, streamed) nor turned into SQL
+ *   (`toSQL`, `toString`, as a migration may pass to `knex.raw`);
+ * - `knex.raw(…)`, likewise — a raw that is part of another query (a column default, a binding,
+ *   a `whereIn`) is turned into SQL when that query is;
+ * - query builders that write (insert, update, delete, truncate), never compiled: a builder is
+ *   compiled when it runs and when a query holding it (a subquery) does, and a `clone()` counts
+ *   as its use. A select never run changes nothing, and is not reported.
+ */
+function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[] } {
+  type Builder = Record<string, unknown> & { _sequence?: { method?: string }[]; _method?: string; _single?: { table?: unknown }; sql?: unknown };
+  const restores: (() => void)[] = [];
+  const patch = <T extends Record<string, unknown>>(target: T, name: string, wrap: (original: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown) => {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const own = Object.prototype.hasOwnProperty.call(target, name);
+    (target as Record<string, unknown>)[name] = wrap(original as (...a: unknown[]) => unknown);
+    restores.push(() => {
+      if (own) (target as Record<string, unknown>)[name] = original;
+      else delete (target as Record<string, unknown>)[name];
+    });
+  };
+  const made: { kind: 'schema' | 'raw' | 'query'; builder: Builder; stack: string; ran: boolean }[] = [];
+  const track = (kind: 'schema' | 'raw' | 'query', builder: Builder, methods: readonly string[]) => {
+    const entry = { kind, builder, stack: new Error().stack ?? '', ran: false };
     made.push(entry);
-    for (const name of ['then', 'toSQL', 'toString', 'toQuery', 'generateDdlCommands', 'stream', 'pipe', 'asCallback']) {
+    for (const name of methods) {
       const fn = builder[name];
       if (typeof fn !== 'function') continue;
       builder[name] = function (this: unknown, ...a: unknown[]) {
         entry.ran = true;
+        if (kind !== 'schema' && (name === 'stream' || name === 'pipe')) canStream();
         return (fn as (...x: unknown[]) => unknown).apply(this, a);
       };
     }
     return builder;
   };
+  const client = q.client as unknown as Record<string, unknown>;
+  patch(client, 'schemaBuilder', (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      return track('schema', original.apply(this, args) as Builder, RUNS);
+    },
+  );
+  // A query builder is compiled when it runs and when a query holding it does.
+  const compiled = new WeakSet<object>();
+  patch(client, 'queryCompiler', (original) =>
+    function (this: unknown, builder: unknown, ...rest: unknown[]) {
+      if (builder && typeof builder === 'object') compiled.add(builder);
+      return original.call(this, builder, ...rest);
+    },
+  );
+  // What the migration itself calls (`knex.raw`, `knex('t')`) goes through its knex's context;
+  // knex's own raws and builders (a default, a where clause) do not.
+  const context = (q as unknown as { context?: Record<string, unknown> }).context;
+  if (context) {
+    patch(context, 'raw', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        return track('raw', original.apply(this, args) as Builder, RUNS);
+      },
+    );
+    patch(context, 'queryBuilder', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        return track('query', original.apply(this, args) as Builder, [...RUNS, 'clone']);
+      },
+    );
+  }
   return {
     stop() {
-      if (own) client.schemaBuilder = original;
-      else delete (client as { schemaBuilder?: unknown }).schemaBuilder;
-      return made.filter((e) => !e.ran && (e.builder._sequence?.length ?? 0) > 0).map((e) => ({ method: e.builder._sequence![0]!.method ?? 'createTable', stack: e.stack }));
+      for (const restore of restores.reverse()) restore();
+      return made.flatMap((e): UnawaitedBuilder[] => {
+        if (e.ran) return [];
+        if (e.kind === 'schema') return (e.builder._sequence?.length ?? 0) > 0 ? [{ call: `knex.schema.${e.builder._sequence![0]!.method ?? 'createTable'}`, stack: e.stack }] : [];
+        if (e.kind === 'raw') return typeof e.builder.sql === 'string' && e.builder.sql.trim() !== '' ? [{ call: 'knex.raw', stack: e.stack }] : [];
+        if (compiled.has(e.builder) || !WRITES.has(e.builder._method ?? '')) return [];
+        const table = typeof e.builder._single?.table === 'string' ? `'${e.builder._single.table}'` : '…';
+        return [{ call: `knex(${table}).${e.builder._method === 'delete' ? 'del' : e.builder._method}`, stack: e.stack }];
+      });
     },
   };
 }
