@@ -244,6 +244,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up', 'nope'], { code: 'BH015', text: ['unknown module "nope"', 'modules in this workspace: good'] });
     await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ["Unknown option '--dryrun'", 'usage: bulkhead up'] });
     await expectRefused(['up', '--concurrency', '0'], { code: 'BH025', text: ['--concurrency 0'] });
+    await expectRefused(['up', '--concurrency', '-3'], { code: 'BH025', text: ['--concurrency -3: a value starting with "-" reads as a flag; write --concurrency=-3 if you mean it'] });
     await expectRefused(['frobnicate'], { code: 'BH025', text: ['unknown command "frobnicate"'] });
     await expectRefused(['up'], { code: 'BH025', text: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] }, { BULKHEAD_RUN_ID: 'release-42' });
   });

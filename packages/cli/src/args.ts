@@ -77,7 +77,12 @@ export function parseCommandLine(argv: readonly string[], commands: Record<strin
   try {
     parsed = parseArgs({ args: [...rest], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw usageError(`${(e as Error).message.split('\n')[0]}`, command, spec);
+    const message = (e as Error).message.split('\n')[0]!;
+    // `--steps -1`: node's parser takes the value for an option of its own and calls it ambiguous.
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message)?.[1];
+    const value = ambiguous ? rest[rest.indexOf(ambiguous) + 1] : undefined;
+    if (ambiguous && value !== undefined) throw usageError(`${ambiguous} ${value}: a value starting with "-" reads as a flag; write ${ambiguous}=${value} if you mean it`, command, spec);
+    throw usageError(message, command, spec);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const out: Record<string, unknown> = {};
