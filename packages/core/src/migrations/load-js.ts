@@ -19,13 +19,26 @@ export interface JsMigrationModule {
  * workspace's libraries, `@org/shared` → `libs/shared/src/index.ts`). Undefined: none.
  */
 export function tsconfigFor(file: string): string | undefined {
-  let base: string | undefined;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const own = join(dir, 'tsconfig.json');
-    if (existsSync(own)) return own;
-    base ??= existsSync(join(dir, 'tsconfig.base.json')) ? join(dir, 'tsconfig.base.json') : undefined;
-    if (dirname(dir) === dir) return base;
-  }
+  return perFolder(tsconfigs, dirname(file), (folder) => {
+    let base: string | undefined;
+    for (let dir = folder; ; dir = dirname(dir)) {
+      const own = join(dir, 'tsconfig.json');
+      if (existsSync(own)) return own;
+      base ??= existsSync(join(dir, 'tsconfig.base.json')) ? join(dir, 'tsconfig.base.json') : undefined;
+      if (dirname(dir) === dir) return base;
+    }
+  });
+}
+
+/** What was found for a folder of migrations, once per process (a folder holds hundreds). */
+const tsconfigs = new Map<string, string | undefined>();
+const esModules = new Map<string, boolean>();
+
+function perFolder<T>(memo: Map<string, T>, folder: string, find: (folder: string) => T): T {
+  if (memo.has(folder)) return memo.get(folder)!;
+  const found = find(folder);
+  memo.set(folder, found);
+  return found;
 }
 
 /** tsx registered for one tsconfig: an ES module's import, a CommonJS file's require. */
@@ -70,17 +83,19 @@ function typeScriptLoader(tsconfig: string | undefined): Promise<TypeScriptLoade
 function isEsModule(file: string): boolean {
   if (/\.m[jt]s$/.test(file)) return true;
   if (/\.c[jt]s$/.test(file)) return false;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
-      } catch {
-        return false;
+  return perFolder(esModules, dirname(file), (folder) => {
+    for (let dir = folder; ; dir = dirname(dir)) {
+      const pkg = join(dir, 'package.json');
+      if (existsSync(pkg)) {
+        try {
+          return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
+        } catch {
+          return false;
+        }
       }
+      if (dirname(dir) === dir) return false;
     }
-    if (dirname(dir) === dir) return false;
-  }
+  });
 }
 
 /** Files the ES module hook saw loaded (a migration's imports, transitively), by path. */
