@@ -190,6 +190,28 @@ DROP COLLATION c; DROP STATISTICS st; DROP TEXT SEARCH CONFIGURATION ts; DROP TE
     ]);
   });
 
+  it('roles, tablespaces and databases: server-wide objects, created, altered (membership too), renamed and dropped', async () => {
+    const ts = await analyzeSql(`CREATE ROLE app_reader NOLOGIN;
+ALTER ROLE app_reader SET search_path = app;
+GRANT app_reader TO billing_svc;
+DROP ROLE IF EXISTS old_one, CURRENT_USER;
+ALTER ROLE app_reader RENAME TO app_ro;
+CREATE TABLESPACE fast LOCATION '/mnt/fast';
+ALTER DATABASE orders SET timezone = 'UTC';
+DROP DATABASE IF EXISTS scratch;`);
+    expect(ts.map((t) => `${t.action} ${t.kind} ${t.name}`)).toEqual([
+      'create role app_reader',
+      'alter role app_reader',
+      'alter role app_reader',
+      'drop role old_one',
+      'alter role app_reader',
+      'create role app_ro',
+      'create tablespace fast',
+      'alter database orders',
+      'drop database scratch',
+    ]);
+  });
+
   it('identifierParts reads a qualified name in a string as the server does', async () => {
     const { identifierParts } = await import('./objects.js');
     expect(identifierParts('Orders')).toEqual(['orders']);

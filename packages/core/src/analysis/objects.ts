@@ -28,7 +28,14 @@ export type ObjectKind =
   | 'text search configuration'
   | 'text search dictionary'
   | 'statistics'
-  | 'conversion';
+  | 'conversion'
+  // Server-wide: one per PostgreSQL server, whatever database a statement runs in.
+  | 'role'
+  | 'tablespace'
+  | 'database';
+
+/** Kinds that live on the server, not in a database or schema. */
+export const SERVER_WIDE: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['role', 'tablespace', 'database']);
 
 /** `write` is data: INSERT, UPDATE, DELETE, TRUNCATE, COPY, REFRESH. */
 export type Action = 'create' | 'alter' | 'drop' | 'write' | 'reference';
@@ -63,6 +70,16 @@ export function family(kind: ObjectKind): string {
     default:
       return kind;
   }
+}
+
+/** The roles a list of RoleSpec nodes names (CURRENT_USER, PUBLIC and the like name none). */
+function roleNames(specs: readonly unknown[] | undefined): string[] {
+  const out: string[] = [];
+  for (const spec of specs ?? []) {
+    const r = ((spec as Node | undefined)?.RoleSpec ?? spec) as Node | undefined;
+    if (r?.roletype === 'ROLESPEC_CSTRING' && typeof r.rolename === 'string') out.push(r.rolename);
+  }
+  return out;
 }
 
 /** `schema.name` with an unqualified name resolved against `defaultSchema`. */
@@ -171,6 +188,9 @@ const OBJECT_KIND: Record<string, ObjectKind> = {
   OBJECT_TSDICTIONARY: 'text search dictionary',
   OBJECT_STATISTIC_EXT: 'statistics',
   OBJECT_CONVERSION: 'conversion',
+  OBJECT_ROLE: 'role',
+  OBJECT_TABLESPACE: 'tablespace',
+  OBJECT_DATABASE: 'database',
 };
 
 /** Schema objects named by a qualified name list, created and altered by statements of their own. */
@@ -401,6 +421,38 @@ class StatementWalker {
         this.handled.add(f?.funcname);
         break;
       }
+      case 'CreateRoleStmt':
+        this.add('create', 'role', { name: String(n.role) });
+        break;
+      case 'AlterRoleStmt':
+      case 'AlterRoleSetStmt':
+        for (const name of roleNames([n.role])) this.add('alter', 'role', { name });
+        break;
+      case 'DropRoleStmt':
+        for (const name of roleNames(n.roles as unknown[])) this.add('drop', 'role', { name });
+        break;
+      case 'GrantRoleStmt':
+        // Membership in a role changes that role (who holds its privileges).
+        for (const g of (n.granted_roles as Node[] | undefined) ?? []) {
+          const name = (g.AccessPriv as Node | undefined)?.priv_name;
+          if (typeof name === 'string') this.add('alter', 'role', { name });
+        }
+        break;
+      case 'CreateTableSpaceStmt':
+        this.add('create', 'tablespace', { name: String(n.tablespacename) });
+        break;
+      case 'DropTableSpaceStmt':
+      case 'AlterTableSpaceOptionsStmt':
+        this.add(kind === 'DropTableSpaceStmt' ? 'drop' : 'alter', 'tablespace', { name: String(n.tablespacename) });
+        break;
+      case 'CreatedbStmt':
+        this.add('create', 'database', { name: String(n.dbname) });
+        break;
+      case 'DropdbStmt':
+      case 'AlterDatabaseStmt':
+      case 'AlterDatabaseSetStmt':
+        this.add(kind === 'DropdbStmt' ? 'drop' : 'alter', 'database', { name: String(n.dbname) });
+        break;
       case 'CreateStatsStmt': {
         // Like an index: statistics on a table alter it.
         for (const r of (n.relations as unknown[] | undefined) ?? []) this.rel('alter', 'table', r);
@@ -492,9 +544,9 @@ class StatementWalker {
       this.add('create', kind, { schema: r.schemaname, name: newname }, r.location);
       return;
     }
-    if (kind === 'schema') {
-      this.add('alter', 'schema', { name: String(n.subname) });
-      this.add('create', 'schema', { name: newname });
+    if (kind === 'schema' || SERVER_WIDE.has(kind)) {
+      this.add('alter', kind, { name: String(n.subname) });
+      this.add('create', kind, { name: newname });
       return;
     }
     const q = this.objectName(n.object);

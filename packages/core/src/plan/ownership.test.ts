@@ -3,8 +3,14 @@ import type { Touch } from '../analysis/objects.js';
 import type { Module } from '../workspace.js';
 import { checkOwnership, globToRegExp, type AnalysedMigration } from './ownership.js';
 
-const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: string } = {}) =>
-  ({ name, file: `modules/${name}/bulkhead.json`, schema: o.schema ?? 'public', manifest: { owns: o.owns ?? [], dependsOn: o.dependsOn ?? [] } }) as unknown as Module;
+const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: string; url?: string } = {}) =>
+  ({
+    name,
+    file: `modules/${name}/bulkhead.json`,
+    schema: o.schema ?? 'public',
+    manifest: { owns: o.owns ?? [], dependsOn: o.dependsOn ?? [] },
+    target: { kind: 'postgres', host: new URL(o.url ?? 'postgres://db:5432/x').hostname, port: Number(new URL(o.url ?? 'postgres://db:5432/x').port || 5432) },
+  }) as unknown as Module;
 
 const touch = (action: Touch['action'], kind: Touch['kind'], name: string, extra: Partial<Touch> = {}): Touch => ({ action, kind, name, line: 1, column: 1, ...extra });
 
@@ -25,6 +31,22 @@ describe('checkOwnership', () => {
     expect(a.map((p) => p.module)).toEqual(['query']);
     const b = checkOwnership([mod('app', { dependsOn: ['core'] }), mod('core')], [mig('app', [touch('create', 'table', 'settings')]), mig('core', [touch('create', 'table', 'settings')])]);
     expect(b.map((p) => p.message)).toEqual(['app creates table public.settings, which core also creates (modules/core/migrations/001.up.sql:1)']);
+  });
+
+  it('roles, tablespaces and databases are one per server: two modules on one server may not create one, nor change the other’s', () => {
+    const modules = [mod('auth'), mod('billing', { dependsOn: ['auth'] }), mod('far', { url: 'postgres://other-host:5432/far' })];
+    const problems = checkOwnership(modules, [
+      mig('auth', [touch('create', 'role', 'app_reader'), touch('create', 'tablespace', 'fast')]),
+      mig('billing', [touch('create', 'role', 'app_reader', { line: 3 }), touch('alter', 'role', 'app_reader', { line: 4 }), touch('drop', 'tablespace', 'fast', { line: 5 }), touch('create', 'role', 'billing_writer', { line: 6 })]),
+      // Another server has roles of its own.
+      mig('far', [touch('create', 'role', 'app_reader')]),
+    ]);
+    expect(problems.map((p) => [p.code, p.module, p.line, p.message])).toEqual([
+      ['BH043', 'billing', 3, 'billing creates role app_reader, which auth also creates (modules/auth/migrations/001.up.sql:1), on the same server (postgres://db:5432), where roles are shared by every database'],
+      ['BH043', 'billing', 4, 'billing alters role app_reader, which auth creates (modules/auth/migrations/001.up.sql:1), on the same server (postgres://db:5432), where roles are shared by every database'],
+      ['BH043', 'billing', 5, 'billing drops tablespace fast, which auth creates (modules/auth/migrations/001.up.sql:1), on the same server (postgres://db:5432), where tablespaces are shared by every database'],
+    ]);
+    expect(problems[0]!.fix).toContain('give billing’s a name of its own'.replace('’', "'"));
   });
 
   it("a schema one module's migrations create is its own: others may not create in it, alter or drop it; one several create is shared", () => {

@@ -1,4 +1,5 @@
-import { family, type ObjectKind, type Touch } from '../analysis/objects.js';
+import { family, SERVER_WIDE, type ObjectKind, type Touch } from '../analysis/objects.js';
+import { serverIdentity } from '../db/url.js';
 import { problem, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -97,7 +98,15 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
   };
 
   const resolve = (m: Module, t: { schema?: string; name: string }) => ({ schema: t.schema ?? moduleSchema(m), name: t.name });
-  const key = (kind: ObjectKind, schema: string, name: string) => `${family(kind)}:${schema}.${name}`;
+  // A role, tablespace or database is one per server: modules on one server share its names
+  // (each embedded database is a server of its own).
+  const servers = new Map<string, string>();
+  const serverOf = (m: Module): string => {
+    let id = servers.get(m.name);
+    if (id === undefined) servers.set(m.name, (id = serverIdentity(m.target)));
+    return id;
+  };
+  const key = (kind: ObjectKind, schema: string, name: string, m: Module) => (SERVER_WIDE.has(kind) ? `${kind}:${serverOf(m)}:${name}` : `${family(kind)}:${schema}.${name}`);
 
   // Who creates what (up migrations): each module's first creation of each object.
   const creators = new Map<string, { module: string; file: string; line: number; id: string }[]>();
@@ -106,10 +115,10 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
     const m = byName.get(a.module);
     if (!m) continue;
     for (const t of a.touches) {
-      if (t.action !== 'create' || !(OWNABLE.has(t.kind) || t.kind === 'index')) continue;
+      if (t.action !== 'create' || !(OWNABLE.has(t.kind) || t.kind === 'index' || SERVER_WIDE.has(t.kind))) continue;
       const r = resolve(m, t);
       if (SYSTEM_SCHEMAS.has(r.schema)) continue;
-      const k = key(t.kind, r.schema, r.name);
+      const k = key(t.kind, r.schema, r.name, m);
       const list = creators.get(k) ?? [];
       if (!list.some((c) => c.module === m.name)) list.push({ module: m.name, file: a.file, line: t.line, id: a.id });
       creators.set(k, list);
@@ -152,7 +161,8 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
       const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : action === 'write' ? 'writes to' : 'references';
       const via = t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : '';
-      const what = `${target.kind} ${target.schema}.${target.name}`;
+      const serverWide = SERVER_WIDE.has(target.kind);
+      const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
 
       // Another module's schema itself: dropped, altered, granted on, or created again.
       if (t.kind === 'schema') {
@@ -169,7 +179,7 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
         continue;
       }
       // Another module's schema.
-      const schemaModule = schemaOwner.get(target.schema) ?? (action !== 'reference' ? createdSchemaOwner(target.schema) : undefined);
+      const schemaModule = serverWide ? undefined : (schemaOwner.get(target.schema) ?? (action !== 'reference' ? createdSchemaOwner(target.schema) : undefined));
       if (schemaModule && schemaModule !== m.name && t.kind !== 'extension') {
         report(
           problem(action === 'reference' ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, in schema ${target.schema} of module ${schemaModule}`, {
@@ -180,13 +190,13 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
         );
         continue;
       }
-      if (!(OWNABLE.has(target.kind) || target.kind === 'index')) continue;
+      if (!(OWNABLE.has(target.kind) || target.kind === 'index' || serverWide)) continue;
 
       // Owned by another module: by its owns pattern (more specific than this module's own), or
       // because its migrations create the object.
-      const other = target.kind === 'index' ? undefined : claimOf(target.schema, target.name);
-      const own = target.kind === 'index' ? undefined : claimOf(target.schema, target.name, m.name);
-      const created = creators.get(key(target.kind, target.schema, target.name)) ?? [];
+      const other = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name);
+      const own = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name, m.name);
+      const created = creators.get(key(target.kind, target.schema, target.name, m)) ?? [];
       const byOwns = other && other.module !== m.name && !(own && own.specificity >= other.specificity);
       const creatorModule = !other && !own && created.length ? creatorOwner(created, target.name) : undefined;
       const byCreation = creatorModule !== undefined && creatorModule !== m.name;
@@ -195,14 +205,18 @@ export function checkOwnership(modules: readonly Module[], analysed: readonly An
       if (byOwns || byCreation) {
         const owner = byOwns ? other!.module : creatorModule!;
         const c = created.find((x) => x.module === owner);
-        const why = byOwns ? `which ${owner} owns (owns: "${other!.pattern}")` : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})`;
+        const why = byOwns
+          ? `which ${owner} owns (owns: "${other!.pattern}")`
+          : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
         const reference = action === 'reference';
         report(
           problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
             ...where,
             fix: reference
               ? `a module uses only its own objects: ask ${owner} for the data through its API, or move this object into ${m.name}`
-              : action === 'create'
+              : action === 'create' && serverWide
+                ? `one module owns each ${target.kind} on a server: move it into a migration of ${owner} (and add ${owner} to dependsOn of modules that use it), or give ${m.name}'s a name of its own (${m.name.replace(/-/g, '_')}_${target.name})`
+                : action === 'create'
                 ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}`
                 : `move this change into a migration of ${owner}`,
           }),
