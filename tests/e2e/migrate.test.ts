@@ -302,6 +302,18 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect(v.stderr).toContain('it called process.exit(3)');
   });
 
+  it('ends when done though a migration left a timer running (an app module it imports starts one), saying so', async () => {
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['tick']);
+    fx.write('modules/tick/bulkhead.json', JSON.stringify({ name: 'tick', database: { url: s.urls.tick } }));
+    fx.write('modules/tick/metrics.ts', 'export const timer = setInterval(() => undefined, 1000);\n');
+    fx.write('modules/tick/migrations/001_tick.ts', "import '../metrics';\nexport async function up(knex: any) { await knex.raw('CREATE TABLE tick_t (id int)'); }\nexport async function down(knex: any) { await knex.raw('DROP TABLE tick_t'); }\n");
+    const r = await runCli(['up'], { cwd: fx.root, env: s.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: something a migration started (Timeout) was still running when bulkhead finished; it exits anyway');
+    expect(await s.tableExists('tick', 'tick_t')).toBe(true);
+  });
+
   it('a knex builder the migration never awaits (schema, raw, a write; it would do nothing) fails the migration at its line, nothing recorded; toSQL, returned builders and builders inside a query are fine', async () => {
     fx = makeWorkspace([]);
     const s = await backend.session(fx.root, ['lazy']);

@@ -5,7 +5,7 @@
  * and of every Nx task). The executors take all they use from here: objects of one copy of the
  * code (errors, results) never meet the other copy's classes.
  */
-export { commandOptions, main } from './main.js';
+export { commandOptions, exitWhenDone, main } from './main.js';
 export { progressReporter, renderUp } from './render.js';
 export { applyV8Settings } from './v8-settings.js';
 export { loadCommand } from '@bulkhead/core/commands';

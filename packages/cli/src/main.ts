@@ -70,3 +70,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return EXIT.failed;
   }
 }
+
+/**
+ * End the `bulkhead` process with `code` once its work is done. A migration may leave something
+ * running that Node waits for (a timer or a connection pool an imported app module starts), and
+ * the command would then never exit — a CI job hanging after a successful `up`. Given a moment to
+ * end by itself, the process is ended, saying what was left.
+ */
+export function exitWhenDone(code: ExitCode, graceMs = 1000): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    // What keeps Node alive (this timer, not holding it, is not listed).
+    const kinds = [...new Set(process.getActiveResourcesInfo())].filter((k) => k !== 'TTYWrap' && k !== 'PipeWrap');
+    process.stderr.write(`note: something a migration started (${kinds.join(', ') || 'a handle'}) was still running when bulkhead finished; it exits anyway — close what a migration opens\n`);
+    process.exit(code);
+  }, graceMs).unref();
+}
