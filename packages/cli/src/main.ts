@@ -79,7 +79,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
  */
 export function exitWhenDone(code: ExitCode, graceMs = 1000): void {
   process.exitCode = code;
-  setTimeout(() => {
+  setTimeout(function check() {
+    // Output still on its way to a slow reader (a pipe not drained yet): wait for it.
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+      setTimeout(check, 100).unref();
+      return;
+    }
     // What keeps Node alive (this timer, not holding it, is not listed).
     const kinds = [...new Set(process.getActiveResourcesInfo())].filter((k) => k !== 'TTYWrap' && k !== 'PipeWrap');
     process.stderr.write(`note: something a migration started (${kinds.join(', ') || 'a handle'}) was still running when bulkhead finished; it exits anyway — close what a migration opens\n`);
