@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plural } from './text.js';
+import { plural, thrownMessage } from './text.js';
 
 describe('plural', () => {
   it('puts the noun in the number the count takes', () => {
@@ -7,5 +7,15 @@ describe('plural', () => {
     expect(plural(0, 'migration')).toBe('0 migrations');
     expect(plural(2, 'statement')).toBe('2 statements');
     expect(plural(2, 'index', 'indexes')).toBe('2 indexes');
+  });
+});
+
+describe('thrownMessage', () => {
+  it("is an Error's message, else what was thrown as written", () => {
+    expect(thrownMessage(new TypeError('x is undefined'))).toBe('x is undefined');
+    expect(thrownMessage('no rates configured')).toBe('threw no rates configured');
+    expect(thrownMessage({ reason: 42 })).toBe('threw { reason: 42 }');
+    expect(thrownMessage(null)).toBe('threw null');
+    expect(thrownMessage(undefined)).toBe('threw undefined');
   });
 });

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /** A count and its noun in the number it takes: `plural(1, 'migration')` is `1 migration`, `plural(3, 'migration')` `3 migrations`. */
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : nouns}`;
@@ -37,4 +39,11 @@ export function listed(names: readonly string[]): string {
 /** `s` as a regular expression matching it literally. */
 export function regexLiteral(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** What was thrown, as a message: an Error's own, else the value as written (a migration may throw a string or an object). */
+export function thrownMessage(e: unknown): string {
+  const message = (e as { message?: unknown } | null | undefined)?.message;
+  if (typeof message === 'string') return message;
+  return typeof e === 'object' && e !== null ? `threw ${inspect(e, { depth: 2, breakLength: Infinity })}` : `threw ${String(e)}`;
 }

@@ -17,7 +17,7 @@ import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
 import type { Runnable, Step } from './prepare.js';
-import { plural, sqlName } from '../text.js';
+import { plural, sqlName, thrownMessage } from '../text.js';
 
 /** Where and why a migration failed: file, statement, line, and PostgreSQL's own words. */
 export interface MigrationFailure {
@@ -1001,7 +1001,7 @@ export function isConnectionLoss(err: { code?: string; message?: string }): bool
 
 /** The failure's fields from PostgreSQL's error; `unit` (as `billing` or `billing@acme`) names it in a fix. */
 function pgFields(err: PgError, unit: string) {
-  const message = err?.message ?? String(err);
+  const message = thrownMessage(err);
   if (isConnectionLoss(err)) {
     return {
       message: `connection lost: ${message}`,

@@ -7,7 +7,7 @@ import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
-import { listed, possessive } from '../text.js';
+import { listed, possessive, thrownMessage } from '../text.js';
 
 export type Direction = 'up' | 'down';
 
@@ -203,7 +203,7 @@ export async function prepareAll(
  * (syntax errors), else the first line of the error and its position in the file's stack frame.
  */
 export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number; missing?: string } {
-  const text = e?.message ?? String(e);
+  const text = thrownMessage(e);
   // A package the migration imports that is not installed (require's and import's wording).
   const missing = /^Cannot find (?:module|package) '([^'./][^']*)'/.exec(text)?.[1]?.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1');
   const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(text);

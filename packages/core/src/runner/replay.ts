@@ -5,6 +5,7 @@ import { shortenSql } from '../analysis/statements.js';
 import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 import { lineInStack } from '../migrations/load-js.js';
+import { thrownMessage } from '../text.js';
 
 /**
  * Migrations replayed on a scratch database (verify, drift, analysis): no history rows, no lock —
@@ -125,7 +126,7 @@ function setSearchPath(schema: string): string {
 /** PostgreSQL's own message and detail (knex prefixes the SQL to the message: it is named elsewhere). */
 function errorText(cause: unknown, sql?: string): string {
   const e = cause as { message?: string; detail?: string; hint?: string };
-  let message = e?.message ?? String(cause);
+  let message = thrownMessage(cause);
   const dash = message.indexOf(' - ');
   if (dash > 0 && (sql === undefined || message.startsWith(sql.slice(0, Math.min(sql.length, dash))))) message = message.slice(dash + 3);
   return [message, oneLine(e?.detail), e?.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join('; ');
