@@ -59,9 +59,10 @@ function typeScriptLoader(tsconfig: string | undefined): Promise<TypeScriptLoade
   const key = tsconfig ?? '';
   let loader = loaders.get(key);
   if (!loader) {
+    // Named now: another tsconfig's loader may be made while this one waits for tsx.
+    const namespace = `bulkhead-${loaders.size}`;
     loader = (async () => {
       const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-      const namespace = `bulkhead-${loaders.size}`;
       // tsx's CommonJS hook reads its tsconfig from the environment when it is registered.
       const before = process.env.TSX_TSCONFIG_PATH;
       if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
