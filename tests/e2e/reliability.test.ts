@@ -210,6 +210,29 @@ async function freePort(): Promise<number> {
 }
 
 describe('reliability on the embedded default', () => {
+  it('runners started at once on a fresh embedded workspace create each folder once and apply every migration exactly once', async () => {
+    const migrations = (prefix: string) => ({
+      '000_log.up.sql': `CREATE TABLE ${prefix}_log (n int);\n`,
+      // Not idempotent on purpose: a second application, or a second copy of the folder, shows.
+      ...Object.fromEntries([1, 2, 3].map((i) => [`00${i}_step.up.sql`, `CREATE TABLE ${prefix}_t${i} (id int);\nINSERT INTO ${prefix}_log VALUES (${i});\n`])),
+    });
+    fx = makeWorkspace([
+      { name: 'one', url: 'pglite://.bulkhead/one', migrations: migrations('one') },
+      { name: 'two', url: 'pglite://.bulkhead/two', dependsOn: ['one'], migrations: migrations('two') },
+    ]);
+    const runs = await Promise.all(Array.from({ length: 4 }, () => startCli(['up', '--json', '--lock-timeout', '2m'], { cwd: fx!.root })));
+    for (const r of runs) expect(r.exitCode, String(r.stderr)).toBe(0);
+    const applied = runs.flatMap((r) => JSON.parse(String(r.stdout)).modules.flatMap((m: any) => m.migrations.map((x: any) => `${m.module}:${x.id}`)));
+    expect(applied.length).toBe(8);
+    expect(new Set(applied).size).toBe(8);
+    const status = await runCli(['status', '--json'], { cwd: fx.root });
+    for (const m of status.json.modules) {
+      expect(m.applied.map((a: any) => a.id)).toEqual(['000_log', '001_step', '002_step', '003_step']);
+      // All of one module's rows are one run's: no second runner applied any of them.
+      expect(new Set(m.applied.map((a: any) => a.runId)).size, m.module).toBe(1);
+    }
+  });
+
   it('a second process waits for the folder lock, names the holder, and a stale lock is taken over', async () => {
     fx = makeWorkspace([
       { name: 'emb', url: 'pglite://.bulkhead/emb', migrations: { '001_slow.up.sql': 'CREATE TABLE emb_t (id int);\nSELECT pg_sleep(3);\n' } },
