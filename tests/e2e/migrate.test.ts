@@ -378,6 +378,14 @@ describe.each(BACKENDS)('on $name', (backend) => {
     const raw = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
     expect(raw.json.modules[0].failure).toMatchObject({ line: 2, message: expect.stringContaining('knex.raw(…) at line 2 is never awaited') });
     expect(await s.tableExists('lazy', 'lazy_rows')).toBe(true);
+    // Inside a transaction the migration opens itself, likewise; one committed the old way is fine.
+    fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  await knex.transaction(async (trx: any) => {\n    await trx('lazy_rows').insert({ s: 'c' });\n    trx('lazy_rows').del();\n  });\n}\n");
+    const inTrx = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(inTrx.json.modules[0].failure).toMatchObject({ line: 4, message: expect.stringContaining("knex('lazy_rows').del(…) at line 4 is never awaited") });
+    fx.write('modules/lazy/migrations/003_forgot_update.ts', "exports.up = (knex) => knex.transaction((trx) => {\n  trx('lazy_rows').insert({ s: 'c' }).then(() => trx.commit(), trx.rollback);\n});\n");
+    const oldStyle = await runCli(['up'], { cwd: fx.root, env: s.env });
+    expect(oldStyle.exitCode, oldStyle.stderr).toBe(0);
+    expect(await s.query('lazy', "SELECT count(*)::int AS n FROM lazy_rows WHERE s = 'c'")).toEqual([{ n: 1 }]);
   });
 
   it('stops before anything runs when an applied migration was edited, deleted, or a pending one is older', async () => {

@@ -815,6 +815,9 @@ function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[]
   );
   // What the migration itself calls (`knex.raw`, `knex('t')`) goes through its knex's context;
   // knex's own raws and builders (a default, a where clause) do not.
+  /** What the migration's own transactions left unrun; those still open when it returns. */
+  const inner: UnawaitedBuilder[] = [];
+  const open: { stop(): UnawaitedBuilder[] }[] = [];
   const context = (q as unknown as { context?: Record<string, unknown> }).context;
   if (context) {
     patch(context, 'raw', (original) =>
@@ -827,18 +830,44 @@ function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[]
         return track('query', original.apply(this, args) as Builder, [...RUNS, 'clone']);
       },
     );
+    // A transaction the migration opens (`knex.transaction(async (trx) => …)`) has a knex of its
+    // own: its builders are watched while its function runs. One that commits by itself later
+    // (`trx.commit()`, the old style) is watched until the migration returns.
+    patch(context, 'transaction', (original) =>
+      function (this: unknown, container: unknown, ...rest: unknown[]) {
+        if (typeof container !== 'function') return original.call(this, container, ...rest);
+        return original.call(
+          this,
+          (trx: Knex.Transaction) => {
+            const watch = watchBuilders(trx);
+            let result: unknown;
+            try {
+              result = (container as (t: Knex.Transaction) => unknown)(trx);
+            } catch (e) {
+              inner.push(...watch.stop());
+              throw e;
+            }
+            if (result && typeof (result as PromiseLike<unknown>).then === 'function') return Promise.resolve(result).finally(() => inner.push(...watch.stop()));
+            open.push(watch);
+            return result;
+          },
+          ...rest,
+        );
+      },
+    );
   }
   return {
     stop() {
       for (const restore of restores.reverse()) restore();
-      return made.flatMap((e): UnawaitedBuilder[] => {
+      for (const watch of open) inner.push(...watch.stop());
+      return [...inner, ...made.flatMap((e): UnawaitedBuilder[] => {
         if (e.ran) return [];
         if (e.kind === 'schema') return (e.builder._sequence?.length ?? 0) > 0 ? [{ call: `knex.schema.${e.builder._sequence![0]!.method ?? 'createTable'}`, stack: e.stack }] : [];
         if (e.kind === 'raw') return typeof e.builder.sql === 'string' && e.builder.sql.trim() !== '' ? [{ call: 'knex.raw', stack: e.stack }] : [];
         if (compiled.has(e.builder) || !WRITES.has(e.builder._method ?? '')) return [];
         const table = typeof e.builder._single?.table === 'string' ? `'${e.builder._single.table}'` : '…';
         return [{ call: `knex(${table}).${e.builder._method === 'delete' ? 'del' : e.builder._method}`, stack: e.stack }];
-      });
+      })];
     },
   };
 }
