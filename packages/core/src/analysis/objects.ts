@@ -193,6 +193,18 @@ const OBJECT_KIND: Record<string, ObjectKind> = {
   OBJECT_DATABASE: 'database',
 };
 
+/** Server-wide objects named by a plain string field (roles' other statements name a RoleSpec). */
+const SERVER_OBJECT_STATEMENTS: Record<string, { action: Action; kind: ObjectKind; field: string }> = {
+  CreateRoleStmt: { action: 'create', kind: 'role', field: 'role' },
+  CreateTableSpaceStmt: { action: 'create', kind: 'tablespace', field: 'tablespacename' },
+  AlterTableSpaceOptionsStmt: { action: 'alter', kind: 'tablespace', field: 'tablespacename' },
+  DropTableSpaceStmt: { action: 'drop', kind: 'tablespace', field: 'tablespacename' },
+  CreatedbStmt: { action: 'create', kind: 'database', field: 'dbname' },
+  AlterDatabaseStmt: { action: 'alter', kind: 'database', field: 'dbname' },
+  AlterDatabaseSetStmt: { action: 'alter', kind: 'database', field: 'dbname' },
+  DropdbStmt: { action: 'drop', kind: 'database', field: 'dbname' },
+};
+
 /** Schema objects named by a qualified name list, created and altered by statements of their own. */
 const NAMED_OBJECT_STATEMENTS: Record<string, { action: Action; kind: ObjectKind; field: string }> = {
   CreateConversionStmt: { action: 'create', kind: 'conversion', field: 'conversion_name' },
@@ -421,9 +433,6 @@ class StatementWalker {
         this.handled.add(f?.funcname);
         break;
       }
-      case 'CreateRoleStmt':
-        this.add('create', 'role', { name: String(n.role) });
-        break;
       case 'AlterRoleStmt':
       case 'AlterRoleSetStmt':
         for (const name of roleNames([n.role])) this.add('alter', 'role', { name });
@@ -438,21 +447,6 @@ class StatementWalker {
           if (typeof name === 'string') this.add('alter', 'role', { name });
         }
         break;
-      case 'CreateTableSpaceStmt':
-        this.add('create', 'tablespace', { name: String(n.tablespacename) });
-        break;
-      case 'DropTableSpaceStmt':
-      case 'AlterTableSpaceOptionsStmt':
-        this.add(kind === 'DropTableSpaceStmt' ? 'drop' : 'alter', 'tablespace', { name: String(n.tablespacename) });
-        break;
-      case 'CreatedbStmt':
-        this.add('create', 'database', { name: String(n.dbname) });
-        break;
-      case 'DropdbStmt':
-      case 'AlterDatabaseStmt':
-      case 'AlterDatabaseSetStmt':
-        this.add(kind === 'DropdbStmt' ? 'drop' : 'alter', 'database', { name: String(n.dbname) });
-        break;
       case 'CreateStatsStmt': {
         // Like an index: statistics on a table alter it.
         for (const r of (n.relations as unknown[] | undefined) ?? []) this.rel('alter', 'table', r);
@@ -464,6 +458,8 @@ class StatementWalker {
         const named = NAMED_OBJECT_STATEMENTS[kind];
         const q = named && qualified(strings(n[named.field]));
         if (named && q) this.add(named.action, named.kind, q);
+        const server = SERVER_OBJECT_STATEMENTS[kind];
+        if (server && typeof n[server.field] === 'string') this.add(server.action, server.kind, { name: n[server.field] as string });
         break;
       }
     }

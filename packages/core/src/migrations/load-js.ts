@@ -157,9 +157,14 @@ export function importJsMigration(file: string): Promise<JsMigrationModule> {
   return withoutProcessExit(() => importUnguarded(file));
 }
 
+/** Whether a migration file is TypeScript (compiled by tsx with its tsconfig). */
+export function isTypeScript(file: string): boolean {
+  return /\.[mc]?ts$/.test(file);
+}
+
 async function importUnguarded(file: string): Promise<JsMigrationModule> {
   let mod: JsMigrationModule & { default?: JsMigrationModule };
-  if (/\.[mc]?ts$/.test(file)) {
+  if (isTypeScript(file)) {
     // A CommonJS file through tsx's require, not its import: an import would run it from a data:
     // URL, and an error's stack would not name the file's line.
     const ts = await typeScriptLoader(tsconfigFor(file));

@@ -9,7 +9,7 @@ export function parseRequirement(text: string): { module: string; id: string } |
 
 /**
  * Static checks of one migration's `requires` (SPEC §3): well-formed, the module is in
- * `dependsOn`, the migration exists there. Pure.
+ * `dependsOn` (or is its own, naming an earlier migration), the migration exists there. Pure.
  */
 export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: string, file: string, requires: readonly string[]): Problem[] {
   const problems: Problem[] = [];
@@ -19,25 +19,8 @@ export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: 
       problems.push(problem('BH029', `requires "${text}" is not of the form module:migration_id`, { module: module.name, file, fix: 'write e.g. admin:20251116214100_initial_schema' }));
       continue;
     }
-    if (req.module === module.name) {
-      // Its own module: a module's migrations run in version order, so an earlier one is already
-      // required by that order; a later one (or itself) never can be.
-      const order = module.migrations.map((m) => m.id);
-      const at = order.indexOf(req.id);
-      if (module.scanned && at < 0) {
-        problems.push(problem('BH029', `${migrationId} requires ${text}, but ${req.module} has no migration ${req.id}`, { module: module.name, file, fix: `check the id against ${ws.rel(module.migrationsDir)}` }));
-      } else if (module.scanned && at >= order.indexOf(migrationId)) {
-        problems.push(
-          problem('BH029', `${migrationId} requires ${text} of its own module, which runs ${req.id === migrationId ? 'as this very migration' : 'after it'}: a module's migrations run in version order`, {
-            module: module.name,
-            file,
-            fix: `remove the requirement${req.id === migrationId ? '' : `, or give ${req.id} a version before ${migrationId}'s`}`,
-          }),
-        );
-      }
-      continue;
-    }
-    if (!module.manifest.dependsOn.includes(req.module)) {
+    const own = req.module === module.name;
+    if (!own && !module.manifest.dependsOn.includes(req.module)) {
       problems.push(
         problem('BH029', `${migrationId} requires ${text}, but ${req.module} is not in dependsOn`, {
           module: module.name,
@@ -47,13 +30,26 @@ export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: 
       );
       continue;
     }
-    const other = ws.byName.get(req.module);
-    if (other?.scanned && !other.migrations.some((m) => m.id === req.id)) {
+    const other = own ? module : ws.byName.get(req.module);
+    if (!other?.scanned) continue;
+    const order = other.migrations.map((m) => m.id);
+    const at = order.indexOf(req.id);
+    if (at < 0) {
       problems.push(
         problem('BH029', `${migrationId} requires ${text}, but ${req.module} has no migration ${req.id}`, {
           module: module.name,
           file,
           fix: `check the id against ${ws.rel(other.migrationsDir)}`,
+        }),
+      );
+    } else if (own && at >= order.indexOf(migrationId)) {
+      // Its own module's migrations run in version order: an earlier one is required by that
+      // order already; a later one (or itself) never can be.
+      problems.push(
+        problem('BH029', `${migrationId} requires ${text} of its own module, which runs ${req.id === migrationId ? 'as this very migration' : 'after it'}: a module's migrations run in version order`, {
+          module: module.name,
+          file,
+          fix: `remove the requirement${req.id === migrationId ? '' : `, or give ${req.id} a version before ${migrationId}'s`}`,
         }),
       );
     }

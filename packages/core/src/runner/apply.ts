@@ -684,12 +684,11 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   try {
     await callMigration(step.fn, q, step.path, r.direction);
   } catch (e) {
-    if (e instanceof MigrationExitError) {
-      throw new MigrationFailedError({ ...baseFailure(r, ctx), line: lineInStack(e.stack, step.path)?.line, message: e.message, fix: e.fix }, { cause: e });
-    }
-    if (e instanceof UnawaitedBuilderError) {
-      // Thrown from inside the migration's transaction: what did run rolls back with it.
-      throw new MigrationFailedError({ ...baseFailure(r, ctx), line: e.line, message: e.message, fix: e.fix }, { cause: e });
+    if (e instanceof UnawaitedBuilderError || e instanceof MigrationExitError) {
+      // Bulkhead's refusals of what the migration did, thrown inside its transaction: what did run
+      // rolls back with it. A builder's line is where it was made; an exit's, where it was called.
+      const line = e instanceof UnawaitedBuilderError ? e.line : lineInStack(e.stack, step.path)?.line;
+      throw new MigrationFailedError({ ...baseFailure(r, ctx), line, message: e.message, fix: e.fix }, { cause: e });
     }
     const err = e as PgError;
     // The last SQL sent is the failing one when the server (or the connection) failed, not when
@@ -813,11 +812,11 @@ function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[]
       return original.call(this, builder, ...rest);
     },
   );
-  // What the migration itself calls (`knex.raw`, `knex('t')`) goes through its knex's context;
-  // knex's own raws and builders (a default, a where clause) do not.
   /** What the migration's own transactions left unrun; those still open when it returns. */
   const inner: UnawaitedBuilder[] = [];
   const open: { stop(): UnawaitedBuilder[] }[] = [];
+  // What the migration itself calls (`knex.raw`, `knex('t')`) goes through its knex's context;
+  // knex's own raws and builders (a default, a where clause) do not.
   const context = (q as unknown as { context?: Record<string, unknown> }).context;
   if (context) {
     patch(context, 'raw', (original) =>

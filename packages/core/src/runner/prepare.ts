@@ -4,7 +4,7 @@ import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foreignMigrationTool, importJsMigration, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
+import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
@@ -219,7 +219,7 @@ export function loadError(e: Error, file: string): { reason: string; line?: numb
  */
 function missingImportFix(missing: string, file: string, rel: (abs: string) => string): string {
   const install = `install ${missing} where the migration can resolve it (npm install ${missing} in the workspace or the module's package)`;
-  if (!/\.[mc]?ts$/.test(file)) return `${install}, or import only what the workspace has`;
+  if (!isTypeScript(file)) return `${install}, or import only what the workspace has`;
   const tsconfig = tsconfigFor(file);
   const alias = `if ${missing} is a path alias, map it in "compilerOptions.paths" of ${tsconfig ? rel(tsconfig) : 'a tsconfig.json beside the migrations or above them'}`;
   return `${alias} (TypeScript migrations compile with the tsconfig.json nearest them, else the workspace's tsconfig.base.json); else ${install}`;
