@@ -142,6 +142,12 @@ export const CASES: BadInputCase[] = [
   },
   { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
+  {
+    name: 'down paired by version only (golang-migrate)',
+    files: bad({}, { '030_add_meta.up.sql': 'SELECT 1;', '030_drop_meta.down.sql': 'SELECT 1;' }),
+    code: 'BH013',
+    says: ['030_drop_meta.down.sql has no 030_drop_meta.up.sql (030_add_meta.up.sql has its version, and no down file)', 'rename it to 030_add_meta.down.sql'],
+  },
   { name: 'unknown directive', files: bad({}, { '001_x.up.sql': 'SELECT 1;\n-- bulkhead:no-transactions\n' }), code: 'BH011', says: [`${M}/001_x.up.sql:2`, 'unknown directive'] },
   {
     name: 'unpadded versions that sort wrongly',
@@ -160,7 +166,7 @@ export const CASES: BadInputCase[] = [
   { name: 'Latin-1 byte in a TS migration', files: bad({}, { '001_x.ts': latin1("export async function up(knex) { await knex.raw(\"SELECT 'na\u00efve'\"); }\n") }), code: 'BH037', says: [`${M}/001_x.ts:1`] },
   { name: 'syntax error after multibyte text', files: bad({}, { '001_x.up.sql': "-- ééééééé 日本語 🙂🙂\nSELECT 'ü';\n\nSELEC 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:4:1`, 'syntax error at or near "SELEC"'] },
   { name: 'syntax error mid-line after an emoji', files: bad({}, { '001_x.up.sql': "SELECT '🙂🙂', 1 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:1:`, 'syntax error'] },
-  { name: 'file with its own BEGIN/COMMIT', files: bad({}, { '001_x.up.sql': 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n' }), code: 'BH016', says: [`${M}/001_x.up.sql:1`, 'manages its own transaction'] },
+  { name: 'file with its own BEGIN/COMMIT', files: bad({}, { '001_x.up.sql': 'BEGIN;\nCREATE TABLE t (id int);\nEND;\n' }), code: 'BH016', says: [`${M}/001_x.up.sql:1`, 'BEGIN at line 1, END at line 3: the file manages its own transaction', 'fix: remove those lines'] },
   { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
   {
     name: "CONCURRENTLY under another tool's no-transaction mark (mattermost's morph)",

@@ -559,11 +559,14 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     if (!f.up) {
       // Its up is one of popx's per-database files: told together above.
       if (perDatabaseIds.has(id)) continue;
+      // golang-migrate pairs files by version alone: ente's 30_drop_magic_metadata.down.sql
+      // reverts 30_add_magic_metadata.up.sql.
+      const partner = [...byId].find(([other, g]) => other !== id && g.up && !g.down && ID.exec(other)![1] === version)?.[0];
       problems.push(
-        problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql`, {
+        problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql${partner ? ` (${partner}.up.sql has its version, and no down file)` : ''}`, {
           module,
           file: rel(f.down!),
-          fix: `add ${id}.up.sql, or delete the stray down file`,
+          fix: partner ? `if it reverts ${partner}, rename it to ${partner}.down.sql (Bulkhead pairs files by their whole id; golang-migrate by version alone)` : `add ${id}.up.sql, or delete the stray down file`,
         }),
       );
       continue;

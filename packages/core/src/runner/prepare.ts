@@ -53,16 +53,19 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       // A template where it stops: told once for a folder of such files (groupAlike).
       return { ok: false, problems: [templateOn(text.split('\n')[e.line - 1] ?? '') ? markTemplated(p, templateExpressions(text)) : p] };
     }
-    const control = statements.find(isTransactionControl);
-    if (control && !directives.noTransaction) {
+    const controls = statements.filter(isTransactionControl);
+    if (controls.length && !directives.noTransaction) {
+      // Each of them (ente's files open with BEGIN and close with END): the fix names what to remove.
+      const told = controls.slice(0, 4).map((c) => `${c.text.split(/\s/)[0]!.toUpperCase()} at line ${c.line}`);
+      const lines = `${told.join(', ')}${controls.length > told.length ? ` and ${controls.length - told.length} more` : ''}`;
       return {
         ok: false,
         problems: [
-          problem('BH016', `${control.text.split(/\s/)[0]!.toUpperCase()} at line ${control.line}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
+          problem('BH016', `${lines}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
             module,
             file: rel(path),
-            line: control.line,
-            fix: noTransactionFix(directives.foreignNoTransaction, 'remove the BEGIN/COMMIT lines (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction'),
+            line: controls[0]!.line,
+            fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction`),
           }),
         ],
       };
