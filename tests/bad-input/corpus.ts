@@ -213,6 +213,21 @@ export const CASES: BadInputCase[] = [
   { name: 'run id that is not a UUID', files: {}, env: { BULKHEAD_RUN_ID: 'release-42' }, code: 'BH025', says: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] },
 
   // Worth a word, not a refusal: validate says it, exit 0.
+  {
+    name: "JS migration reading a global the application defines (wiki.js's WIKI), validated",
+    files: bad({}, { '001_x.js': "exports.up = async (knex) => { if (WIKI.config.db.type === 'mysql') return; await knex.raw('CREATE TABLE x (id int)'); };\nexports.down = async (knex) => { await knex.raw('DROP TABLE x'); };\n" }),
+    args: ['validate'],
+    exit: 0,
+    code: 'warning',
+    says: ['WIKI is not defined (BH048)', 'fix: WIKI is a global the application defines before it runs its migrations'],
+  },
+  {
+    name: "JS migration reading a global the application defines (wiki.js's WIKI), run",
+    files: bad({}, { '001_x.js': "exports.up = async (knex) => { if (WIKI.config.db.type === 'mysql') return; await knex.raw('CREATE TABLE x (id int)'); };\nexports.down = async (knex) => { await knex.raw('DROP TABLE x'); };\n" }),
+    args: ['up', 'bad'],
+    exit: 1,
+    says: [`${M}/001_x.js:1`, 'WIKI is not defined', 'fix: WIKI is a global the application defines before it runs its migrations, and Bulkhead runs them on their own'],
+  },
   { name: 'empty up file', files: bad({}, { '001_x.up.sql': '' }), args: ['validate'], exit: 0, code: 'warning', says: [`${M}/001_x.up.sql`, '001_x.up.sql has no statements (empty)'] },
   { name: 'comment-only up file', files: bad({}, { '001_x.up.sql': '-- nothing yet\n/* later */\n' }), args: ['validate'], exit: 0, code: 'warning', says: ['has no statements (comments only)', 'write its SQL, or delete the file'] },
   {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localFilesLoaded } from '../migrations/load-js.js';
+import { localFilesLoaded, undefinedGlobalFix } from '../migrations/load-js.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -164,6 +164,8 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
   }
   if (/needs the pg-query-stream package/.test(why)) return `install pg-query-stream where knex is (npm install pg-query-stream), or read ${failed.at}'s rows with await in batches`;
   if (/called process\.exit\(/.test(why)) return `${failed.at} exits the process: throw an Error instead, and make what it checks (an environment variable?) hold where Bulkhead runs`;
+  const global = undefinedGlobalFix(why);
+  if (global) return global;
   if (/is never awaited, so it did nothing/.test(why)) return `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`;
   if (/\bdoes not exist\b/.test(why) && !/extension/i.test(why)) {
     return `analysis replays ${module}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`;

@@ -212,3 +212,12 @@ export function lineInStack(stack: string | undefined, file: string): { line: nu
   const m = new RegExp(`(?:${names})(?:\\?[^:\\s)]*)?:(\\d+)(?::(\\d+))?`).exec(stack ?? '');
   return m ? { line: Number(m[1]), ...(m[2] ? { column: Number(m[2]) } : {}) } : undefined;
 }
+
+/**
+ * The fix for a TS/JS migration whose own code read a global that is not defined: one the
+ * application sets up before it runs its migrations (wiki.js's migrations read `WIKI.config`).
+ */
+export function undefinedGlobalFix(message: string): string | undefined {
+  const name = /^([A-Za-z_$][\w$]*) is not defined$/.exec(message)?.[1];
+  return name && `${name} is a global the application defines before it runs its migrations, and Bulkhead runs them on their own: import what the migration reads from ${name} (or define it in a module the migration imports)`;
+}

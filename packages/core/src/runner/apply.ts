@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { otherToolOf } from '../history/other-tools.js';
-import { lineInStack, MigrationExitError, withoutProcessExit } from '../migrations/load-js.js';
+import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
@@ -694,8 +694,16 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     // The last SQL sent is the failing one when the server (or the connection) failed, not when
     // the migration's own code threw after it.
     const sql = typeof err?.code === 'string' && !err.code.startsWith('ERR_') ? lastSql : undefined;
+    const fields = pgFields(err, ctx.module);
     throw new MigrationFailedError(
-      { ...baseFailure(r, ctx), line: lineInStack((err as Error)?.stack, step.path)?.line, sql: sql && shortenSql(sql), ...pgFields(err, ctx.module), message: stripSqlPrefix(pgFields(err, ctx.module).message, lastSql) },
+      {
+        ...baseFailure(r, ctx),
+        line: lineInStack((err as Error)?.stack, step.path)?.line,
+        sql: sql && shortenSql(sql),
+        ...fields,
+        message: stripSqlPrefix(fields.message, lastSql),
+        fix: fields.fix ?? (e instanceof ReferenceError ? undefinedGlobalFix(e.message) : undefined),
+      },
       { cause: e },
     );
   } finally {
