@@ -61,6 +61,36 @@ describe('snapshots and their diff', () => {
     ]);
   });
 
+  it('names the objects of the database (casts, publications) and default privileges without a schema; long lists by what changed', () => {
+    // Result sets 11–20: rules, statistics, collations, text search configurations and dictionaries, operators, casts, publications, event triggers, default privileges.
+    const sets = (o: { tables: string[]; acl: string[]; cast: boolean; mapping: string[] }) =>
+      snap([
+        [{ schema: 'public' }], [], [], [], [], [], [], [], [], [], [],
+        [{ schema: 'public', rel: 'v', name: 'no_delete', def: 'CREATE RULE no_delete AS ON DELETE TO v DO INSTEAD NOTHING;', enabled: 'O' }],
+        [],
+        [],
+        [{ schema: 'public', name: 'english2', parser: 'default', mapping: o.mapping }],
+        [],
+        [],
+        o.cast ? [{ source: 'pair', target: 'text', context: 'e', method: 'i' }] : [],
+        [{ name: 'pub_users', all_tables: false, publishes: 'insert, update, delete, truncate', tables: o.tables }],
+        [],
+        o.acl.length ? [{ schema: 'public', type: 'r', acl: o.acl.slice(0, 1) }, { schema: 'public', type: 'r', acl: o.acl.slice(1) }] : [],
+      ]);
+    const mapping = ['asciiword:english_stem', 'email:simple', 'url:simple', 'word:english_stem'];
+    const expected = sets({ tables: ['public.a', 'public.b', 'public.c', 'public.d'], acl: ['PUBLIC:SELECT', 'reader:SELECT'], cast: true, mapping });
+    expect(Object.keys(expected.objects)).toContain('cast (pair AS text)');
+    expect(Object.keys(expected.objects)).toContain('publication pub_users');
+    expect(expected.objects['default privileges public.on tables']?.def).toEqual({ acl: ['PUBLIC:SELECT', 'reader:SELECT'] });
+    const live = sets({ tables: ['public.a', 'public.b', 'public.d', 'public.e'], acl: [], cast: false, mapping: mapping.filter((m) => m !== 'email:simple') });
+    expect(diffText(diffSnapshots(expected, live))).toEqual([
+      '(pair AS text): cast missing',
+      'default privileges on tables in schema public: missing (PUBLIC:SELECT, reader:SELECT)',
+      'pub_users: publication differs: tables: public.c missing; public.e added',
+      'english2: text search configuration differs: mapping: email:simple missing',
+    ]);
+  });
+
   it('leaves out the excluded history table with everything on it', () => {
     const s = buildSnapshot([[], [table('auth_migrations'), table('t')], [col('auth_migrations', 'id', 'text'), col('t', 'id', 'int')], [{ schema: 'public', rel: 'auth_migrations', name: 'auth_migrations_pkey', type: 'p', def: 'PRIMARY KEY (id)' }]], { exclude: [{ schema: 'public', table: 'auth_migrations' }] });
     expect(Object.keys(s.objects)).toEqual(['column public.t.id', 'table public.t']);

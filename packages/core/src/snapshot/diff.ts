@@ -53,7 +53,11 @@ export function summarise(kind: SnapshotObject['kind'], def: Record<string, unkn
       return `${def.definition ?? ''}${def.invalid ? ' (INVALID)' : ''}`;
     case 'constraint':
     case 'trigger':
+    case 'rule':
+    case 'statistics':
       return String(def.definition ?? '');
+    case 'default privileges':
+      return ((def.acl as string[] | undefined) ?? []).join(', ');
     case 'domain':
       return [def.base, def.not_null ? 'NOT NULL' : '', def.default !== undefined ? `DEFAULT ${def.default}` : ''].filter(Boolean).join(' ');
     case 'sequence':
@@ -67,6 +71,13 @@ export function summarise(kind: SnapshotObject['kind'], def: Record<string, unkn
 function change(field: string, before: unknown, after: unknown): string {
   if (field === 'not_null') return `${before ? 'NOT NULL' : 'nullable'} → ${after ? 'NOT NULL' : 'nullable'}`;
   if (field === 'default') return `default ${before ?? 'none'} → ${after ?? 'none'}`;
+  // Long lists (a text search configuration's mapping, a publication's tables): what was added or removed.
+  if (Array.isArray(before) && Array.isArray(after) && Math.max(before.length, after.length) > 3) {
+    const added = after.filter((x) => !before.includes(x));
+    const removed = before.filter((x) => !after.includes(x));
+    const parts = [removed.length ? `${removed.join(', ')} missing` : '', added.length ? `${added.join(', ')} added` : ''].filter(Boolean);
+    return `${field}: ${parts.length ? parts.join('; ') : 'reordered'}`;
+  }
   return `${field} ${value(field, before)} → ${value(field, after)}`;
 }
 
@@ -83,9 +94,10 @@ function value(field: string, v: unknown): string {
  * are printed without it.
  */
 export function describeDifference(d: Difference, defaultSchema = 'public'): string {
-  const schema = d.schema === defaultSchema ? '' : `${d.schema}.`;
+  const schema = d.schema === defaultSchema || d.schema === '' ? '' : `${d.schema}.`;
   const where = d.table !== undefined ? `${schema}${d.table}.${d.name}` : `${schema}${d.name}`;
-  const label = d.kind === 'schema' ? `schema ${d.name}` : `${where}: ${d.kind}`;
+  const label =
+    d.kind === 'schema' ? `schema ${d.name}` : d.kind === 'default privileges' ? `default privileges ${d.name}${d.schema ? ` in schema ${d.schema}` : ''}:` : `${where}: ${d.kind}`;
   if (d.change === 'changed') {
     // An enum's labels: name what was added or removed.
     if (d.kind === 'enum' && d.fields?.length === 1 && d.fields[0] === 'labels') {

@@ -28,7 +28,17 @@ export type SnapshotKind =
   | 'aggregate'
   | 'trigger'
   | 'policy'
-  | 'extension';
+  | 'extension'
+  | 'rule'
+  | 'statistics'
+  | 'collation'
+  | 'text search configuration'
+  | 'text search dictionary'
+  | 'operator'
+  | 'cast'
+  | 'publication'
+  | 'event trigger'
+  | 'default privileges';
 
 export interface SnapshotObject {
   kind: SnapshotKind;
@@ -53,7 +63,8 @@ export interface SnapshotScope {
 }
 
 export function objectKey(o: Pick<SnapshotObject, 'kind' | 'schema' | 'table' | 'name'>): string {
-  if (o.kind === 'schema') return `schema ${o.name}`;
+  // Objects of the database, in no schema (publications, event triggers, casts): schema ''.
+  if (o.kind === 'schema' || o.schema === '') return `${o.kind} ${o.name}`;
   return `${o.kind} ${o.schema}.${o.table !== undefined ? `${o.table}.` : ''}${o.name}`;
 }
 
@@ -97,14 +108,19 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
             CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS def,
             CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS partition_of,
             pg_get_expr(c.relpartbound, c.oid) AS bound, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
-            obj_description(c.oid, 'pg_class') AS comment, ${acl('c.relacl', 'c.relowner')} AS acl
+            obj_description(c.oid, 'pg_class') AS comment, ${acl('c.relacl', 'c.relowner')} AS acl,
+            (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,
+            CASE c.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
+              WHEN 'i' THEN (SELECT 'index ' || ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END AS replica_identity,
+            CASE WHEN NOT c.relispartition THEN (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS inherits
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 2 columns (of tables, views and composite types)
     `SELECT n.nspname AS schema, c.relname AS rel, c.relkind AS relkind, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity AS identity, a.attgenerated AS generated,
             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation, col_description(c.oid, a.attnum) AS comment,
-            ${acl('a.attacl', 'c.relowner')} AS acl
+            ${acl('a.attacl', 'c.relowner')} AS acl, CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+            nullif(coalesce(a.attstattarget::int, -1), -1) AS statistics
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -153,12 +169,64 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
       WHERE NOT g.tgisinternal AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 9 policies
     `SELECT n.nspname AS schema, c.relname AS rel, p.polname AS name, p.polcmd AS command, p.polpermissive AS permissive,
-            (SELECT array_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END ORDER BY 1) FROM unnest(p.polroles) r) AS roles,
+            (SELECT array_agg(g ORDER BY g) FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END AS g FROM unnest(p.polroles) r) x) AS roles,
             pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${ns}`,
     // 10 extensions (in the scope's schemas)
     `SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
       WHERE e.extname <> 'plpgsql' AND ${ns}`,
+    // 11 rules (a view's own _RETURN rule is the view)
+    `SELECT n.nspname AS schema, c.relname AS rel, r.rulename AS name, pg_get_ruledef(r.oid, true) AS def, r.ev_enabled AS enabled
+       FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE r.rulename <> '_RETURN' AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
+    // 12 extended statistics
+    `SELECT n.nspname AS schema, s.stxname AS name, pg_get_statisticsobjdef(s.oid) AS def, obj_description(s.oid, 'pg_statistic_ext') AS comment
+       FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+      WHERE ${ns} AND ${notExtension('pg_statistic_ext', 's.oid')}`,
+    // 13 collations (columns of every version through to_jsonb: the ICU locale is colliculocale in 15–16, colllocale from 17)
+    `SELECT n.nspname AS schema, co.collname AS name, co.collprovider::text AS provider, co.collisdeterministic AS deterministic,
+            to_jsonb(co)->>'collcollate' AS lc_collate, to_jsonb(co)->>'collctype' AS lc_ctype,
+            coalesce(to_jsonb(co)->>'colliculocale', to_jsonb(co)->>'colllocale') AS locale, to_jsonb(co)->>'collicurules' AS icu_rules
+       FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+      WHERE ${ns} AND ${notExtension('pg_collation', 'co.oid')}`,
+    // 14 text search configurations (parser, and each token type's dictionaries in order)
+    `SELECT n.nspname AS schema, c.cfgname AS name, (SELECT prsname FROM pg_ts_parser WHERE oid = c.cfgparser) AS parser,
+            (SELECT array_agg(t.alias || ':' || m.mapdict::regdictionary::text ORDER BY m.maptokentype, m.mapseqno)
+               FROM pg_ts_config_map m JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype WHERE m.mapcfg = c.oid) AS mapping
+       FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+      WHERE ${ns} AND ${notExtension('pg_ts_config', 'c.oid')}`,
+    // 15 text search dictionaries
+    `SELECT n.nspname AS schema, d.dictname AS name, (SELECT tmplname FROM pg_ts_template WHERE oid = d.dicttemplate) AS template, d.dictinitoption AS options
+       FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+      WHERE ${ns} AND ${notExtension('pg_ts_dict', 'd.oid')}`,
+    // 16 operators
+    `SELECT n.nspname AS schema, o.oprname || '(' || coalesce(format_type(nullif(o.oprleft, 0), NULL), 'NONE') || ', ' || coalesce(format_type(nullif(o.oprright, 0), NULL), 'NONE') || ')' AS name,
+            o.oprcode::regprocedure::text AS function, format_type(o.oprresult, NULL) AS result,
+            CASE WHEN o.oprcom <> 0 THEN o.oprcom::regoperator::text END AS commutator, CASE WHEN o.oprnegate <> 0 THEN o.oprnegate::regoperator::text END AS negator,
+            nullif(o.oprrest::regproc::text, '-') AS restrict, nullif(o.oprjoin::regproc::text, '-') AS join, o.oprcanhash AS hashes, o.oprcanmerge AS merges
+       FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+      WHERE ${ns} AND ${notExtension('pg_operator', 'o.oid')}`,
+    // 17 casts made in the database (not the system's), of a type in scope when the scope is schemas
+    `SELECT format_type(k.castsource, NULL) AS source, format_type(k.casttarget, NULL) AS target,
+            CASE WHEN k.castfunc <> 0 THEN k.castfunc::regprocedure::text END AS function, k.castcontext::text AS context, k.castmethod::text AS method
+       FROM pg_cast k
+      WHERE k.oid >= 16384 AND ${notExtension('pg_cast', 'k.oid')}
+        ${scope.schemas ? `AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (k.castsource, k.casttarget) AND ${ns})` : ''}`,
+    // 18 publications, 19 event triggers: objects of the database, read when the scope is all of it
+    scope.schemas
+      ? `SELECT NULL::text AS name WHERE false`
+      : `SELECT p.pubname AS name, p.puballtables AS all_tables,
+            concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END) AS publishes,
+            CASE WHEN NOT p.puballtables THEN (SELECT array_agg(pt.schemaname || '.' || pt.tablename ORDER BY pt.schemaname, pt.tablename) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) END AS tables
+       FROM pg_publication p`,
+    scope.schemas
+      ? `SELECT NULL::text AS name WHERE false`
+      : `SELECT e.evtname AS name, e.evtevent AS event, e.evtfoid::regprocedure::text AS function, e.evtenabled AS enabled, e.evttags AS tags
+       FROM pg_event_trigger e WHERE ${notExtension('pg_event_trigger', 'e.oid')}`,
+    // 20 default privileges, by schema (none: the database's) and kind of object, whoever's future objects they are for
+    `SELECT coalesce(n.nspname, '') AS schema, d.defaclobjtype::text AS type, ${acl('d.defaclacl', 'd.defaclrole')} AS acl
+       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+      WHERE ${scope.schemas ? ns : `(d.defaclnamespace = 0 OR ${ns})`}`,
   ];
 }
 
@@ -166,6 +234,9 @@ const RELKIND: Record<string, SnapshotKind> = { r: 'table', p: 'table', v: 'view
 const CONTYPE: Record<string, string> = { p: 'primary key', f: 'foreign key', u: 'unique', c: 'check', x: 'exclusion', t: 'trigger', n: 'not null' };
 const TYPTYPE: Record<string, SnapshotKind> = { e: 'enum', d: 'domain', c: 'composite type', r: 'range type' };
 const PROKIND: Record<string, SnapshotKind> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'function' };
+/** When a trigger or rule fires, besides the usual: pg_trigger.tgenabled, pg_rewrite.ev_enabled. */
+const FIRES: Record<string, string> = { R: 'replica only', A: 'always' };
+const DEFAULT_ACL_OBJECTS: Record<string, string> = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas', L: 'large objects' };
 
 /** Drop empty fields so that an absent comment and a null one compare equal. */
 function clean(def: Record<string, unknown>): Record<string, unknown> {
@@ -183,7 +254,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
   const list: SnapshotObject[] = [];
   const add = (kind: SnapshotKind, schema: string, name: string, def: Record<string, unknown>, table?: string) =>
     list.push({ kind, schema, name, def: clean(def), ...(table !== undefined ? { table } : {}) });
-  const [schemas = [], rels = [], cols = [], cons = [], idx = [], seqs = [], types = [], procs = [], trigs = [], pols = [], exts = []] = sets;
+  const [schemas = [], rels = [], cols = [], cons = [], idx = [], seqs = [], types = [], procs = [], trigs = [], pols = [], exts = [], rules = [], stats = [], colls = [], tsConfigs = [], tsDicts = [], ops = [], casts = [], pubs = [], evts = [], defAcls = []] = sets;
 
   for (const r of schemas) add('schema', String(r.schema), String(r.schema), { comment: r.comment, acl: r.acl });
   for (const r of rels) {
@@ -196,6 +267,9 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       definition: typeof r.def === 'string' ? r.def.trim() : undefined,
       partition_of: r.partition_of,
       bound: r.bound,
+      inherits: r.inherits,
+      options: r.options,
+      replica_identity: r.replica_identity,
       comment: r.comment,
       acl: r.acl,
     });
@@ -209,6 +283,8 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       identity: r.identity === 'a' ? 'always' : r.identity === 'd' ? 'by default' : undefined,
       generated: r.generated === 's' ? 'stored' : r.generated === 'v' ? 'virtual' : undefined,
       collation: r.collation,
+      storage: r.storage === undefined || r.storage === null ? undefined : ({ p: 'plain', e: 'external', m: 'main', x: 'extended' } as Record<string, string>)[String(r.storage)],
+      statistics: r.statistics,
       comment: r.comment,
       acl: r.acl,
     }, String(r.rel));
@@ -244,13 +320,34 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
   }
   for (const r of trigs) {
     if (skip(r.schema, r.rel)) continue;
-    add('trigger', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D' }, String(r.rel));
+    add('trigger', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)] }, String(r.rel));
   }
   for (const r of pols) {
     if (skip(r.schema, r.rel)) continue;
     add('policy', String(r.schema), String(r.name), { command: r.command, permissive: r.permissive, roles: r.roles, using: r.using, with_check: r.with_check }, String(r.rel));
   }
   for (const r of exts) add('extension', String(r.schema), String(r.name), {});
+  for (const r of rules) {
+    if (skip(r.schema, r.rel)) continue;
+    add('rule', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)] }, String(r.rel));
+  }
+  for (const r of stats) add('statistics', String(r.schema), String(r.name), { definition: r.def, comment: r.comment });
+  for (const r of colls) add('collation', String(r.schema), String(r.name), { provider: r.provider, deterministic: r.deterministic ? undefined : 'no', lc_collate: r.lc_collate, lc_ctype: r.lc_ctype, locale: r.locale, icu_rules: r.icu_rules });
+  for (const r of tsConfigs) add('text search configuration', String(r.schema), String(r.name), { parser: r.parser, mapping: r.mapping });
+  for (const r of tsDicts) add('text search dictionary', String(r.schema), String(r.name), { template: r.template, options: r.options });
+  for (const r of ops) add('operator', String(r.schema), String(r.name), { function: r.function, result: r.result, commutator: r.commutator, negator: r.negator, restrict: r.restrict, join: r.join, hashes: r.hashes, merges: r.merges });
+  for (const r of casts) add('cast', '', `(${r.source} AS ${r.target})`, { function: r.function, context: ({ e: 'explicit', a: 'assignment', i: 'implicit' } as Record<string, string>)[String(r.context)], method: ({ f: undefined, i: 'inout', b: 'binary' } as Record<string, string | undefined>)[String(r.method)] });
+  for (const r of pubs) add('publication', '', String(r.name), { all_tables: r.all_tables, publishes: r.publishes, tables: (r.tables as string[] | null)?.filter((t) => !excluded.has(t)) });
+  for (const r of evts) add('event trigger', '', String(r.name), { event: r.event, function: r.function, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], tags: r.tags });
+  // Default privileges of several roles in one schema, for one kind of object: one entry, their grants together.
+  const defaults = new Map<string, { schema: string; type: string; acl: Set<string> }>();
+  for (const r of defAcls) {
+    const type = DEFAULT_ACL_OBJECTS[String(r.type)] ?? String(r.type);
+    const key = `${r.schema}\0${type}`;
+    const entry = defaults.get(key) ?? defaults.set(key, { schema: String(r.schema), type, acl: new Set() }).get(key)!;
+    for (const a of (r.acl as string[] | null) ?? []) entry.acl.add(a);
+  }
+  for (const d of defaults.values()) add('default privileges', d.schema, `on ${d.type}`, { acl: [...d.acl].sort() });
   list.sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
   const objects: Record<string, SnapshotObject> = {};
   for (const o of list) objects[objectKey(o)] = o;
