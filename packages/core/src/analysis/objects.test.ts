@@ -190,6 +190,14 @@ DROP COLLATION c; DROP STATISTICS st; DROP TEXT SEARCH CONFIGURATION ts; DROP TE
     ]);
   });
 
+  it('rules and CLUSTER alter their table; a cast references its types; default privileges IN SCHEMA alter the schema', async () => {
+    const ts = await analyzeSql(`CREATE RULE r AS ON INSERT TO a.t DO INSTEAD NOTHING;
+CLUSTER a.t USING t_pkey; CLUSTER;
+CREATE CAST (a.pair AS text) WITH INOUT;
+ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA a, b GRANT SELECT ON TABLES TO PUBLIC;`);
+    expect(show(ts)).toEqual(['alter table a.t 1:31', 'alter table a.t 2:9', 'reference type a.pair 3:14', 'reference type text 3:24', 'alter schema a 4:39', 'alter schema b 4:39']);
+  });
+
   it('roles, tablespaces and databases: server-wide objects, created, altered (membership too), renamed and dropped', async () => {
     const ts = await analyzeSql(`CREATE ROLE app_reader NOLOGIN;
 ALTER ROLE app_reader SET search_path = app;

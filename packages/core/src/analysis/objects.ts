@@ -447,6 +447,22 @@ class StatementWalker {
           if (typeof name === 'string') this.add('alter', 'role', { name });
         }
         break;
+      case 'RuleStmt':
+        // Like a trigger: a rule on a table (or view) changes what happens to it.
+        this.rel('alter', 'table', n.relation);
+        break;
+      case 'ClusterStmt':
+        // Rewrites the table and marks its index for the next CLUSTER.
+        if (n.relation) this.rel('alter', 'table', n.relation);
+        break;
+      case 'AlterDefaultPrivilegesStmt':
+        // IN SCHEMA s: the privileges of what is created in s from now on.
+        for (const o of (n.options as Node[] | undefined) ?? []) {
+          const d = o.DefElem as Node | undefined;
+          if (d?.defname !== 'schemas') continue;
+          for (const name of strings(((d.arg as Node | undefined)?.List as Node | undefined)?.items)) this.add('alter', 'schema', { name }, d.location as number | undefined);
+        }
+        break;
       case 'CreateStatsStmt': {
         // Like an index: statistics on a table alter it.
         for (const r of (n.relations as unknown[] | undefined) ?? []) this.rel('alter', 'table', r);
@@ -751,7 +767,7 @@ class StatementWalker {
   }
 }
 
-const TYPE_KEYS = new Set(['typeName', 'returnType', 'argType', 'ofTypename']);
+const TYPE_KEYS = new Set(['typeName', 'returnType', 'argType', 'ofTypename', 'sourcetype', 'targettype']);
 
 /** A relation named by a string constant ('orders', 'billing."Orders"', or that cast to regclass), as PostgreSQL reads it. */
 function relationLiteral(arg: unknown): { name: { schema?: string; name: string }; location?: number } | undefined {
