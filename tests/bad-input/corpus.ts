@@ -140,6 +140,17 @@ export const CASES: BadInputCase[] = [
     code: 'BH011',
     says: ['(-- migrate:up / -- migrate:down): split it into 20240101120000_users.up.sql (the part under "migrate:up") and 20240101120000_users.down.sql'],
   },
+  {
+    name: "drizzle-kit's folder (<id>.sql, meta/_journal.json)",
+    files: bad({}, {
+      '0000_brave_thor.sql': 'CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL);\n--> statement-breakpoint\nCREATE INDEX "users_id_idx" ON "users" ("id");\n',
+      '0001_quiet_hulk.sql': 'ALTER TABLE "users" ADD COLUMN "name" text;',
+      '0002_odd_storm.sql': 'ALTER TABLE "users" ADD COLUMN "email" text;',
+      'meta/_journal.json': '{"version":"7","dialect":"postgresql","entries":[]}',
+    }),
+    code: 'BH011',
+    says: ['3 SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'mv "$f" "${f%.sql}.up.sql"', 'bulkhead baseline bad --at <the last id>'],
+  },
   { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
   {

@@ -475,9 +475,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
 
   // A folder of another tool's files: one problem with one command, not one per file.
-  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string) =>
+  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string, after = '') =>
     together(misnamed[kind], problems, (n, names) =>
-      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${COMMANDS[kind].includes('[[') ? ' (bash)' : ''}: ${COMMANDS[kind]}` }),
+      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${COMMANDS[kind].includes('[[') ? ' (bash)' : ''}: ${COMMANDS[kind]}${after}` }),
     );
   together(versionLetter, problems, (n, names) =>
     problem('BH011', `${n} migrations start with a letter before their version (${names}): a version is the leading digits`, {
@@ -486,7 +486,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       fix: `rename each without the letter, its first separator an underscore (V0001.Initial_Schema.up.sql → 0001_Initial_Schema.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.versionLetter}`,
     }),
   );
-  misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
+  // drizzle-kit's folder: <n>_<words>.sql with --> statement-breakpoint lines, and its journal in meta/.
+  if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
+    misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>`);
+  } else misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
   misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
