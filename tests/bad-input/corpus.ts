@@ -151,6 +151,12 @@ export const CASES: BadInputCase[] = [
     code: 'BH011',
     says: ['3 SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'mv "$f" "${f%.sql}.up.sql"', 'bulkhead baseline bad --at <the last id>'],
   },
+  {
+    name: 'Liquibase formatted SQL (changesets and --rollback lines)',
+    files: bad({}, { '001_a.up.sql': '--liquibase formatted sql\n\n--changeset alice:1\nCREATE TABLE t1 (id int);\n--rollback DROP TABLE t1;\n\n--changeset alice:2\nCREATE TABLE t2 (id int);\n--rollback DROP TABLE t2;\n' }),
+    code: 'BH038',
+    says: [`${M}/001_a.up.sql`, 'a Liquibase formatted SQL file of 2 changesets (alice:1, alice:2)', 'its --rollback statements in <version>_<name>.down.sql'],
+  },
   { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
   {

@@ -149,6 +149,17 @@ describe('adoption', () => {
     const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
     expect(drift.exitCode, drift.stderr).toBe(0);
   });
+
+  it("Liquibase's databasechangelog (a Java service's database) is named too", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL } }]);
+    await query(url, INITIAL);
+    await query(url, 'CREATE TABLE databasechangelog (id varchar(255) NOT NULL, author varchar(255) NOT NULL, filename varchar(255) NOT NULL); CREATE TABLE databasechangeloglock (id int PRIMARY KEY, locked boolean NOT NULL)');
+    const r = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/it has public\.databasechangelog(lock)? \(Liquibase\)/);
+    expect(r.stderr).toContain('(BH057)');
+  });
 });
 
 describe('a history the manifest no longer points at', () => {

@@ -597,6 +597,19 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       );
       continue;
     }
+    // Liquibase's formatted SQL: changesets with their own ids, attributes and --rollback lines.
+    const liquibase = [up, down].some((t) => t !== undefined && /^\s*--\s*liquibase formatted sql/i.test(t));
+    if (liquibase) {
+      const changesets = [...up.matchAll(/^[ \t]*--[ \t]*changeset[ \t]+(\S+)/gim)].map((m) => m[1]!);
+      problems.push(
+        problem('BH038', `a Liquibase formatted SQL file${changesets.length ? ` of ${plural(changesets.length, 'changeset')} (${listed(changesets)})` : ''}: Bulkhead would run it as one migration, and reads neither the changesets' attributes (runInTransaction, preconditions, contexts) nor their --rollback lines`, {
+          module,
+          file: rel(f.up),
+          fix: 'make each changeset a migration of its own: its statements in <version>_<name>.up.sql, its --rollback statements in <version>_<name>.down.sql, runInTransaction:false as a -- bulkhead:no-transaction line; a database Liquibase already built is adopted with bulkhead baseline',
+        }),
+      );
+      continue;
+    }
     if (!/\S/.test(up.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
       empty.push({
         name: path.basename(f.up),
