@@ -8,7 +8,7 @@ import { problem, type Problem } from '../errors.js';
 import { lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix } from './env.js';
-import { defaultHistoryTable, manifestSchema, type Manifest } from './schema.js';
+import { defaultHistoryTable, manifestSchema, reservedName, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
 function allowedFields(): string {
@@ -242,6 +242,21 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
           file,
           field: 'tenants.kind',
           fix: 'use "kind": "schema" (a schema per tenant in the embedded database), or point database.url at a server',
+        }),
+      ],
+    };
+  }
+  const schemaReserved = reservedName('schema', manifest.database.schema);
+  if (schemaReserved) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH002', `database.schema "${manifest.database.schema}" is a schema the server keeps for itself: ${schemaReserved}`, {
+          module: manifest.name,
+          file,
+          field: 'database.schema',
+          fix: `name the module's schema otherwise, e.g. "${manifest.name.replace(/-/g, '_')}"`,
         }),
       ],
     };

@@ -7,6 +7,23 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 /** A tenant is a schema or database name: a plain identifier (dashes allowed for databases), at most 63 bytes. */
 export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
+/**
+ * Why a schema (or, for database tenants, a database) of this name cannot hold a module: one the
+ * server keeps for itself. PostgreSQL refuses to create a pg_ schema, information_schema is the
+ * system's views, template0 takes no connections, and what is made in template1 is copied into
+ * every database created after.
+ */
+export function reservedName(kind: 'schema' | 'database', name: string): string | undefined {
+  if (kind === 'schema') {
+    if (name.startsWith('pg_')) return 'the pg_ prefix is reserved for system schemas (PostgreSQL refuses to create one)';
+    if (name === 'information_schema') return "information_schema is the system's catalog views";
+    return undefined;
+  }
+  if (name === 'template0') return 'template0 takes no connections';
+  if (name === 'template1') return 'template1 is the template every new database is copied from';
+  return undefined;
+}
+
 /** The module manifest, `modules/<name>/bulkhead.json` (SPEC §2), built on zod. Strict: unknown fields are errors. */
 function build(z: ZodSubset) {
   const tenantName = z.string().regex(TENANT_NAME, { message: 'must be a schema or database name: letters, digits, _, $ or -, starting with a letter or _, at most 63 characters' });

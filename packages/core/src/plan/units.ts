@@ -1,6 +1,6 @@
 import { problem, type Problem } from '../errors.js';
 import type { HistoryTable } from '../history/store.js';
-import { TENANT_NAME } from '../manifest/schema.js';
+import { reservedName, TENANT_NAME } from '../manifest/schema.js';
 import { databaseIdentity, withDatabase, type DatabaseTarget } from '../db/url.js';
 import type { Module } from '../workspace.js';
 
@@ -52,12 +52,23 @@ export function tenantUnits(module: Module, tenants: readonly string[]): Unit[] 
   );
 }
 
-/** Problems with a tenant list (from a manifest or a query): invalid or repeated names. */
+/** Problems with a tenant list (from a manifest or a query): invalid, reserved or repeated names. */
 export function checkTenantNames(module: Module, names: readonly string[], source: string): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  const kind = module.manifest.tenants?.kind ?? 'schema';
   for (const name of names) {
-    if (!TENANT_NAME.test(name)) {
+    const reserved = TENANT_NAME.test(name) ? reservedName(kind, name) : undefined;
+    if (reserved) {
+      problems.push(
+        problem('BH039', `${source} lists tenant ${name}, a ${kind} name the server keeps for itself: ${reserved}`, {
+          module: module.name,
+          file: module.file,
+          field: 'tenants',
+          fix: `name the tenant's ${kind} otherwise${kind === 'schema' && name.startsWith('pg_') ? ` (e.g. t_${name.slice(3)})` : ''}`,
+        }),
+      );
+    } else if (!TENANT_NAME.test(name)) {
       problems.push(
         problem('BH039', `${source} lists tenant ${JSON.stringify(name)}, which is not a valid ${module.manifest.tenants?.kind ?? 'tenant'} name`, {
           module: module.name,
