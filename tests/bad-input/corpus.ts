@@ -159,6 +159,7 @@ export const CASES: BadInputCase[] = [
   },
   { name: 'tenant schema with the reserved pg_ prefix', files: bad({ tenants: { kind: 'schema', names: ['acme', 'pg_evil'] } }, { '001_x.up.sql': 'CREATE TABLE x (id int);' }), code: 'BH039', says: ['tenants.names lists tenant pg_evil, a schema name the server keeps for itself', 'fix: name the tenant\'s schema otherwise (e.g. t_evil)'] },
   { name: 'module schema information_schema', files: bad({ database: { url: 'pglite://memory', schema: 'information_schema' } }, { '001_x.up.sql': 'CREATE TABLE x (id int);' }), code: 'BH002', says: ['field database.schema', "information_schema is the system's catalog views"] },
+  { name: "migration deleting from its module's history table", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id int);', '002_reset.up.sql': 'DELETE FROM bad_migrations;' }), code: 'BH062', says: [`${M}/002_reset.up.sql:1`, "bad writes to public.bad_migrations, its own history table", 'make up apply migrations again'] },
   { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
   {

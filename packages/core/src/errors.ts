@@ -72,6 +72,7 @@ export const CATALOGUE = {
   BH059: { title: 'two modules read one migrations folder', exit: EXIT.badInput },
   BH060: { title: "the module's history is in another table than its manifest names", exit: EXIT.badInput },
   BH061: { title: 'a migration file holds a NUL byte', exit: EXIT.badInput },
+  BH062: { title: 'a migration changes a history table Bulkhead keeps', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

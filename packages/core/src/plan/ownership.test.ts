@@ -8,6 +8,7 @@ const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: 
     name,
     file: `modules/${name}/bulkhead.json`,
     schema: o.schema ?? 'public',
+    history: { schema: o.schema ?? 'public', table: `${name.replace(/-/g, '_')}_migrations` },
     manifest: { owns: o.owns ?? [], dependsOn: o.dependsOn ?? [] },
     target: { kind: 'postgres', host: new URL(o.url ?? 'postgres://db:5432/x').hostname, port: Number(new URL(o.url ?? 'postgres://db:5432/x').port || 5432) },
   }) as unknown as Module;
@@ -17,6 +18,28 @@ const touch = (action: Touch['action'], kind: Touch['kind'], name: string, extra
 const mig = (module: string, touches: Touch[], direction: 'up' | 'down' = 'up'): AnalysedMigration => ({ module, id: '001', file: `modules/${module}/migrations/001.${direction}.sql`, direction, touches });
 
 describe('checkOwnership', () => {
+  it("a migration that creates, alters, drops or writes a history table (its own module's or another's, or its progress table) is BH062; reading it is not", () => {
+    const modules = [mod('app'), mod('billing', { schema: 'billing' })];
+    const problems = checkOwnership(modules, [
+      mig('app', [
+        touch('create', 'table', 'app_migrations', { line: 1 }),
+        touch('write', 'table', 'app_migrations', { line: 2 }),
+        touch('reference', 'relation', 'app_migrations', { line: 3 }),
+        touch('create', 'index', 'app_migrations_at', { line: 4, table: { name: 'app_migrations' } }),
+        touch('write', 'table', 'billing_migrations', { line: 5, schema: 'billing' }),
+        touch('write', 'table', 'app_migrations_progress', { line: 6 }),
+        touch('create', 'table', 'app_migration_notes', { line: 7 }),
+      ]),
+    ]);
+    expect(problems.filter((p) => p.code === 'BH062').map((p) => [p.line, p.message])).toEqual([
+      [1, "app creates public.app_migrations, its own history table, which Bulkhead writes in each migration's transaction"],
+      [2, "app writes to public.app_migrations, its own history table, which Bulkhead writes in each migration's transaction: rows deleted or changed here make up apply migrations again, or skip them"],
+      [4, "app alters public.app_migrations, its own history table, which Bulkhead writes in each migration's transaction"],
+      [5, "app writes to billing.billing_migrations, module billing's history table, which Bulkhead writes in each migration's transaction: rows deleted or changed here make up apply migrations again, or skip them"],
+      [6, "app writes to public.app_migrations_progress, its own progress table (beside its history), which Bulkhead writes in each migration's transaction: rows deleted or changed here make up apply migrations again, or skip them"],
+    ]);
+  });
+
   it('the more specific owns pattern wins: an exact name over a glob (the example modules: admin owns storage_elements, storage owns storage_*)', () => {
     const modules = [mod('admin', { owns: ['storage_elements', '*_enum'] }), mod('storage', { owns: ['storage_*'] })];
     expect(checkOwnership(modules, [mig('admin', [touch('create', 'table', 'storage_elements'), touch('create', 'type', 'user_role_enum')]), mig('storage', [touch('create', 'table', 'storage_files')])])).toEqual([]);

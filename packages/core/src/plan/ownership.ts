@@ -64,6 +64,58 @@ export function moduleSchema(m: Module): string {
 }
 
 export function checkOwnership(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> } = {}): Problem[] {
+  return [...checkHistoryTables(modules, analysed, o), ...checkObjects(modules, analysed, o)];
+}
+
+/**
+ * A migration that creates, alters, drops or writes a history table Bulkhead keeps (its own
+ * module's or another's, or the progress table beside it): Bulkhead writes each migration's row
+ * in the migration's transaction, so a DELETE there makes the next up apply migrations again, a
+ * DROP fails the migration at its history row, and a CREATE … IF NOT EXISTS does nothing.
+ * Reading it is allowed.
+ */
+function checkHistoryTables(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> }): Problem[] {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  // By schema.table as touches resolve (a schema tenant's unqualified names: moduleSchema).
+  const kept = new Map<string, { module: string; progress: boolean }>();
+  for (const m of modules) {
+    const schema = m.manifest.tenants?.kind === 'schema' ? moduleSchema(m) : m.history.schema;
+    kept.set(`${schema}.${m.history.table}`, { module: m.name, progress: false });
+    kept.set(`${schema}.${m.history.table}_progress`, { module: m.name, progress: true });
+  }
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const a of analysed) {
+    const m = byName.get(a.module);
+    if (!m || (o.subjects && !o.subjects.has(m.name))) continue;
+    for (const t of a.touches) {
+      const onTable = ON_TABLE.has(t.kind) || t.kind === 'index';
+      const table = onTable ? t.table : t.kind === 'table' || t.kind === 'relation' ? t : undefined;
+      if (!table) continue;
+      const action = onTable ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
+      if (action === 'reference') continue;
+      const schema = table.schema ?? moduleSchema(m);
+      const hit = kept.get(`${schema}.${table.name}`);
+      if (!hit || seen.has(`${a.file}:${t.line}:${schema}.${table.name}`)) continue;
+      seen.add(`${a.file}:${t.line}:${schema}.${table.name}`);
+      const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : 'writes to';
+      const whose = hit.module === m.name ? 'its own' : `module ${hit.module}'s`;
+      const name = schema.endsWith('@tenant') ? table.name : `${schema}.${table.name}`;
+      problems.push(
+        problem('BH062', `${m.name} ${verb} ${name}, ${whose} ${hit.progress ? 'progress table (beside its history)' : 'history table'}, which Bulkhead writes in each migration's transaction${action === 'write' ? ': rows deleted or changed here make up apply migrations again, or skip them' : ''}`, {
+          module: m.name,
+          file: a.file,
+          line: t.line,
+          column: t.column,
+          fix: `remove this from the migration; history is changed only by Bulkhead (up, down, baseline, repair)${hit.module === m.name && action === 'create' ? `, and a table of the module's own needs another name than its history table's (or set "historyTable" in ${m.file})` : ''}`,
+        }),
+      );
+    }
+  }
+  return problems;
+}
+
+function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> }): Problem[] {
   // Alone and claiming nothing, a module can neither reach another's objects nor stray from its owns.
   if (modules.length < 2 && modules.every((m) => m.manifest.owns.length === 0)) return [];
   const byName = new Map(modules.map((m) => [m.name, m]));
