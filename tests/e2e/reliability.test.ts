@@ -43,13 +43,14 @@ describe('reliability on a PostgreSQL server', () => {
   it('a migration of a batch that another runner recorded meanwhile is not applied twice, nor reported as this run\'s', async () => {
     const url = await createDatabase();
     // 001 records 002 as another runner would (one without the module lock): after this run read
-    // the history, while 001-003 go to the server as one batch.
+    // the history, while 001-003 go to the server as one batch. Through EXECUTE format(…): a
+    // migration that plainly writes a history table is refused before anything runs (BH062).
     fx = makeWorkspace([
       {
         name: 'svc',
         url: '${SVC_URL}',
         migrations: {
-          '001_a.up.sql': `CREATE TABLE a (id int);\nINSERT INTO public.svc_migrations (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES ('002_b', 'b', 'elsewhere', 0, '00000000-0000-4000-8000-000000000002', 'other');\n`,
+          '001_a.up.sql': `CREATE TABLE a (id int);\nDO $$ BEGIN EXECUTE format('INSERT INTO public.%I (id, name, checksum, duration_ms, run_id, bulkhead_version) VALUES (%L, %L, %L, 0, %L, %L)', 'svc_migrations', '002_b', 'b', 'elsewhere', '00000000-0000-4000-8000-000000000002', 'other'); END $$;\n`,
           '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO a VALUES (2);\n',
           '003_c.up.sql': 'CREATE TABLE c (id int);\n',
         },
