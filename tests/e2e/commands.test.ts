@@ -36,6 +36,10 @@ describe('commands', () => {
     expect(up.stderr).toMatch(/shop: ✓ 2 applied in/);
     expect(await tableExists(url, 'shop_orders')).toBe(true);
 
+    // A letter with an accent keeps its letter.
+    const accented = await runCli(['make', 'shop', "add user's émail índex", '--sql', '--json'], { cwd: fx.root, env });
+    expect(accented.json.id).toMatch(/^\d{14}_add_user_s_email_index$/);
+
     const unknown = await runCli(['make', 'nope', 'x'], { cwd: fx.root, env });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('unknown module "nope"');

@@ -82,6 +82,10 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   const [module] = selectModules(ws, [o.module]);
   const name = o.name
     .trim()
+    // é → e, ß → ss: a letter with an accent keeps its letter.
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ß/g, 'ss')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
