@@ -117,6 +117,30 @@ export const down = (knex: any) => knex.schema.dropTable(ORDERS);
     expect(JSON.stringify(second.json.findings)).not.toContain('column status');
   });
 
+  it('the same for an ES-module JavaScript migration (.mjs) and the files it imports', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: 'pglite://memory',
+        migrations: {
+          '001_orders.mjs': `import { ORDERS, STATUS } from '../schema/names.mjs';
+export const up = (knex) => knex.schema.createTable(ORDERS, (t) => { t.bigIncrements('id'); t.string(STATUS, 20); });
+export const down = (knex) => knex.schema.dropTable(ORDERS);
+`,
+        },
+      },
+    ]);
+    fx.write('modules/shop/schema/names.mjs', "export { ORDERS } from './tables.mjs';\nexport const STATUS = 'status';\n");
+    fx.write('modules/shop/schema/tables.mjs', "export const ORDERS = 'orders';\n");
+    const first = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(first.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-Y603', message: expect.stringContaining('column status is varchar(20)') }));
+    // A file the import imports: followed too.
+    fx.write('modules/shop/schema/tables.mjs', "export const ORDERS = 'purchases';\n");
+    const second = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(second.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-Y603', statement: expect.stringContaining('create table "purchases"') }));
+    expect(JSON.stringify(second.json.findings)).not.toContain('"orders"');
+  });
+
   it("a knex migration's fixes read as knex (string(), increments(), exports.config); one that fails on the scratch database is linted up to its failure and said not to be checked after", async () => {
     fx = makeWorkspace([
       {

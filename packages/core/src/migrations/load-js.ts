@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { regexLiteral } from '../text.js';
 
 /** The knex migration format (SPEC §3): `up`, `down`, `config.transaction`, plus Bulkhead's `requires`. */
@@ -106,6 +107,29 @@ function noteLoaded(url: string): void {
   if (url.startsWith('file:')) esmLoaded.add(fileURLToPath(url.replace(/[?#].*$/, '')));
 }
 
+/** A module loader hook that only tells the main thread each file URL it loads. */
+const NOTE_LOADS = `let port; export async function initialize(data) { port = data.port; } export async function load(url, context, next) { if (url.startsWith('file:')) port.postMessage(url); return next(url, context); }`;
+let esmWatched = false;
+
+/**
+ * What Node's own import of an ES-module JavaScript migration loads, noted as tsx's onImport notes
+ * a TypeScript one's (the require cache has CommonJS files): a hook registered before the first
+ * such import (its thread starts in some 25 ms), never for a workspace without one. A Node
+ * without module.register leaves them unnoted: their analysis is then kept by their own text.
+ */
+function watchEsmImports(): void {
+  if (esmWatched) return;
+  esmWatched = true;
+  try {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (url: string) => noteLoaded(url));
+    port1.unref();
+    register(`data:text/javascript,${encodeURIComponent(NOTE_LOADS)}`, { data: { port: port2 }, transferList: [port2] });
+  } catch {
+    // unnoted, as said
+  }
+}
+
 /**
  * The workspace's own source files that loading migrations has loaded so far (the migrations and
  * what they import: helpers beside them, a module's schema constants, an Nx library), not
@@ -170,6 +194,7 @@ async function importUnguarded(file: string): Promise<JsMigrationModule> {
     const ts = await typeScriptLoader(tsconfigFor(file));
     mod = (isEsModule(file) ? await ts.import(pathToFileURL(file).href, import.meta.url) : ts.require(file, import.meta.url)) as typeof mod;
   } else {
+    if (isEsModule(file)) watchEsmImports();
     mod = (await import(pathToFileURL(file).href)) as typeof mod;
   }
   const d = mod.default;
