@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+import { createDatabase, databaseUrl, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -43,6 +43,17 @@ describe('commands', () => {
     const unknown = await runCli(['make', 'nope', 'x'], { cwd: fx.root, env });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('unknown module "nope"');
+  });
+
+  it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
+    const url = databaseUrl(`Bh_Missing_${process.pid}`);
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(r.exitCode).toBe(2);
+    const u = new URL(url);
+    expect(r.stderr).toContain(`createdb -h ${u.hostname} -p ${u.port || 5432}`);
+    expect(r.stderr).toContain(` Bh_Missing_${process.pid})`);
+    expect(r.stderr).toContain(`CREATE DATABASE Bh_Missing_${process.pid} without quotes would make bh_missing_${process.pid}, so create it quoted (CREATE DATABASE "Bh_Missing_${process.pid}")`);
   });
 
   it("make follows the folder: JavaScript as its latest migration is written (CommonJS, ESM), ory's 20-digit timestamps", async () => {

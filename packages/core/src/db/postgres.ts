@@ -350,6 +350,30 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
   return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString(), ...(row.from ? { from: row.from } : {}) } : undefined;
 }
 
+/**
+ * The fix for a database that does not exist: the createdb command for it (no password), and,
+ * for a name with capitals, that createdb and an unquoted CREATE DATABASE would not make it:
+ * "RsX" is one database, rsx another.
+ */
+function missingDatabaseFix(url: string): string {
+  let host = '<host>';
+  let port = '<port>';
+  let user = '';
+  let name = '<name>';
+  try {
+    const u = new URL(url);
+    host = u.hostname || new URLSearchParams(u.search).get('host') || host;
+    port = u.port || '5432';
+    user = u.username ? ` -U ${decodeURIComponent(u.username)}` : '';
+    name = decodeURIComponent(u.pathname.replace(/^\//, '')) || name;
+  } catch {
+    // placeholders
+  }
+  const shell = (s: string) => (/^[\w.@%+:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const capitals = name !== name.toLowerCase() && name !== '<name>';
+  return `create the database (createdb -h ${shell(host)} -p ${port}${user} ${shell(name)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${name} without quotes would make ${name.toLowerCase()}, so create it quoted (CREATE DATABASE "${name}") or write the URL in lowercase` : ''}`;
+}
+
 function connectError(o: PostgresOptions, target: { url: string; display: string }, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };
   const display = target.display;
@@ -366,7 +390,7 @@ function connectError(o: PostgresOptions, target: { url: string; display: string
   }
   const hint =
     err.code === '3D000'
-      ? 'create the database (createdb -h <host> -p <port> <name>) or fix the database name in the URL'
+      ? missingDatabaseFix(target.url)
       : err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND'
         ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
         : err.code === '28P01' || err.code === '28000'
