@@ -45,6 +45,15 @@ describe('commands', () => {
     expect(unknown.stderr).toContain('unknown module "nope"');
   });
 
+  it("validate of a workspace of many modules prints the first ones of the order and the count; --json has them all", async () => {
+    fx = makeWorkspace(Array.from({ length: 13 }, (_, i) => ({ name: `m${String(i).padStart(2, '0')}`, url: 'pglite://memory', migrations: { '001_a.up.sql': `CREATE TABLE m${i}_t (id int);\n` } })));
+    const text = await runCli(['validate'], { cwd: fx.root });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(`${text.stdout}${text.stderr}`).toContain('ok: 13 modules (m00 → m01 → m02 → m03 → m04 → m05 → m06 → m07 → m08 → m09 → … and 3 more (--json lists them)), 13 migrations');
+    const json = await runCli(['validate', '--json'], { cwd: fx.root });
+    expect(json.json.order).toHaveLength(13);
+  });
+
   it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
     const url = databaseUrl(`Bh_Missing_${process.pid}`);
     fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);

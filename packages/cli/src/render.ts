@@ -148,7 +148,9 @@ export function renderValidate(r: ValidateResult, out: Output): void {
   const { write } = out;
   if (r.problems.length === 0) {
     const migrations = r.modules.reduce((n, m) => n + m.migrations, 0);
-    write(`ok: ${plural(r.modules.length, 'module')} (${r.order.join(' → ')}), ${plural(migrations, 'migration')}`);
+    // The order they migrate in; a workspace of hundreds gets its first ones and the count.
+    const order = r.order.length > 12 ? `${r.order.slice(0, 10).join(' → ')} → … and ${r.order.length - 10} more (--json lists them)` : r.order.join(' → ');
+    write(`ok: ${plural(r.modules.length, 'module')} (${order}), ${plural(migrations, 'migration')}`);
   } else {
     renderProblems(r.problems, write);
     write(plural(r.problems.length, 'problem'));
