@@ -382,6 +382,11 @@ describe.each(BACKENDS)('on $name', (backend) => {
     fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  await knex.transaction(async (trx: any) => {\n    await trx('lazy_rows').insert({ s: 'c' });\n    trx('lazy_rows').del();\n  });\n}\n");
     const inTrx = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
     expect(inTrx.json.modules[0].failure).toMatchObject({ line: 4, message: expect.stringContaining("knex('lazy_rows').del(…) at line 4 is never awaited") });
+    // Opened promise-style (const trx = await knex.transaction()): likewise.
+    fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  const trx = await knex.transaction();\n  await trx('lazy_rows').insert({ s: 'd' });\n  trx('lazy_rows').del();\n  await trx.commit();\n}\n");
+    const promised = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+    expect(promised.json.modules[0].failure).toMatchObject({ line: 4, message: expect.stringContaining("knex('lazy_rows').del(…) at line 4 is never awaited") });
+    expect(await s.query('lazy', "SELECT count(*)::int AS n FROM lazy_rows WHERE s = 'd'")).toEqual([{ n: 0 }]);
     fx.write('modules/lazy/migrations/003_forgot_update.ts', "exports.up = (knex) => knex.transaction((trx) => {\n  trx('lazy_rows').insert({ s: 'c' }).then(() => trx.commit(), trx.rollback);\n});\n");
     const oldStyle = await runCli(['up'], { cwd: fx.root, env: s.env });
     expect(oldStyle.exitCode, oldStyle.stderr).toBe(0);

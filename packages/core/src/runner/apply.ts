@@ -839,10 +839,19 @@ function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[]
     );
     // A transaction the migration opens (`knex.transaction(async (trx) => …)`) has a knex of its
     // own: its builders are watched while its function runs. One that commits by itself later
-    // (`trx.commit()`, the old style) is watched until the migration returns.
+    // (`trx.commit()`, the old style), or opened without a function, is watched until the
+    // migration returns.
     patch(context, 'transaction', (original) =>
       function (this: unknown, container: unknown, ...rest: unknown[]) {
-        if (typeof container !== 'function') return original.call(this, container, ...rest);
+        if (typeof container !== 'function') {
+          // Promise style (`const trx = await knex.transaction()`): watched until the migration returns.
+          const started = original.call(this, container, ...rest);
+          if (!started || typeof (started as PromiseLike<unknown>).then !== 'function') return started;
+          return (started as Promise<Knex.Transaction>).then((trx) => {
+            open.push(watchBuilders(trx));
+            return trx;
+          });
+        }
         return original.call(
           this,
           (trx: Knex.Transaction) => {
