@@ -230,6 +230,15 @@ const FOREIGN_CODE: Record<string, string> = {
 const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs']);
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
+/** Whether a YAML file is a Liquibase changelog (its top-level databaseChangeLog key). */
+function liquibaseYaml(file: string): boolean {
+  try {
+    return /^databaseChangeLog\s*:/m.test(fs.readFileSync(file, 'utf8').slice(0, 64 * 1024));
+  } catch {
+    return false;
+  }
+}
+
 /** Files a migrations folder may hold that are not migrations. */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
 
@@ -428,7 +437,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     } else {
       const ext = path.extname(e.name).slice(1).toLowerCase();
-      const language = FOREIGN_CODE[ext];
+      // Liquibase writes changelogs in YAML too (Metabase's 000_migrations.yaml).
+      const language = FOREIGN_CODE[ext] ?? ((ext === 'yaml' || ext === 'yml') && liquibaseYaml(abs) ? FOREIGN_CODE.xml : undefined);
       if (language && VERSIONED_CODE.has(ext) && !CODE_MIGRATION_NAME.test(e.name)) continue;
       if (language) {
         foreign.push({ name: e.name, language });
