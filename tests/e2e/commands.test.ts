@@ -54,6 +54,17 @@ describe('commands', () => {
     expect(json.json.order).toHaveLength(13);
   });
 
+  it("a failure whose detail lists many dependent objects prints five of them and a count; --json has every one", async () => {
+    const url = await createDatabase();
+    const views = Array.from({ length: 8 }, (_, i) => `CREATE VIEW v${i} AS SELECT id FROM base_t;`).join('\n');
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_base.up.sql': `CREATE TABLE base_t (id int);\n${views}\n`, '002_drop.up.sql': 'DROP TABLE base_t;\n' } }]);
+    const text = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(text.exitCode).toBe(1);
+    expect(text.stderr).toMatch(/detail: view v\d depends on table base_t(; view v\d depends on table base_t){4}; … and 3 more \(--json has them all\)/);
+    const json = await runCli(['up', '--json'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(json.json.modules[0].failure.detail.split('; ')).toHaveLength(8);
+  });
+
   it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
     const url = databaseUrl(`Bh_Missing_${process.pid}`);
     fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);
