@@ -65,6 +65,28 @@ describe('commands', () => {
     expect(json.json.modules[0].failure.detail.split('; ')).toHaveLength(8);
   });
 
+  it("up after a down that could not drop an enum label (ente's 094) says why it exists already and how to write it", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: '${SHOP_URL}',
+        migrations: {
+          '001_kind.up.sql': "CREATE TYPE kind AS ENUM ('a');\n",
+          '001_kind.down.sql': 'DROP TYPE kind;\n',
+          '002_preview.up.sql': "ALTER TYPE kind ADD VALUE 'preview';\n",
+          '002_preview.down.sql': '-- an enum label cannot be dropped\nSELECT 1;\n',
+        },
+      },
+    ]);
+    const env = { SHOP_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    expect((await runCli(['down', 'shop'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const again = await runCli(['up'], { cwd: fx.root, env });
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain("fix: PostgreSQL cannot drop an enum label, so a down that reverted this migration left 'preview' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS 'preview'");
+  });
+
   it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
     const url = databaseUrl(`Bh_Missing_${process.pid}`);
     fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);

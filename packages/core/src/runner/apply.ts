@@ -1073,6 +1073,11 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
   if (err.code === UNSAFE_NEW_ENUM_VALUE) {
     return 'put the ALTER TYPE … ADD VALUE in a migration of its own, before the one that uses the value: each migration commits on its own, and a new enum value is usable only once committed';
   }
+  const label = /^enum label "([^"]+)" already exists/.exec(message)?.[1];
+  if (label) {
+    // ente's 094 added one; its down could not take it away, so up after down fails here.
+    return `PostgreSQL cannot drop an enum label, so a down that reverted this migration left '${label}' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS '${label}'`;
+  }
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
   }
