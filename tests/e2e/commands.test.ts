@@ -87,6 +87,18 @@ describe('commands', () => {
     expect(again.stderr).toContain("fix: PostgreSQL cannot drop an enum label, so a down that reverted this migration left 'preview' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS 'preview'");
   });
 
+  it('modules that cannot reach one server for one reason are one error, not one per module; --json lists each', async () => {
+    // A closed port on this host: every module fails to connect the same way.
+    const closed = (name: string) => `postgres://postgres@127.0.0.1:1/${name}`;
+    fx = makeWorkspace(['a', 'b', 'c', 'd'].map((name) => ({ name, url: closed(name), migrations: { '001_x.up.sql': `CREATE TABLE ${name}_t (id int);\n` } })));
+    const text = await runCli(['up'], { cwd: fx.root });
+    expect(text.exitCode).toBe(2);
+    expect(text.stderr).toContain('error: 4 modules cannot connect (a, b, c, d): connect ECONNREFUSED 127.0.0.1:1 (BH020)');
+    expect(text.stderr.match(/^error: /gm)).toHaveLength(1);
+    const json = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(json.json.problems.map((p: { module: string }) => p.module).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
     const url = databaseUrl(`Bh_Missing_${process.pid}`);
     fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n' } }]);

@@ -1,6 +1,7 @@
-import { BULKHEAD_VERSION, BulkheadError, EXIT, formatProblem, redact, redactDeep, type ExitCode } from '@bulkhead/core/base';
+import { BULKHEAD_VERSION, BulkheadError, EXIT, redact, redactDeep, type ExitCode } from '@bulkhead/core/base';
 import { helpText, parseCommandLine, usageError } from './args.js';
 import { COMMANDS, runCommand } from './commands.js';
+import { renderProblems } from './render.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -60,7 +61,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   } catch (e) {
     if (e instanceof BulkheadError) {
       if (json) io.stdout(`${JSON.stringify(redactDeep({ exitCode: e.exitCode, problems: e.problems }), null, 2)}\n`);
-      for (const p of e.problems) write(`error: ${formatProblem(p)}`);
+      renderProblems(e.problems, write);
       return e.exitCode;
     }
     const err = e as Error;

@@ -51,7 +51,30 @@ export function progressReporter(write: Write): Reporter {
 }
 
 export function renderProblems(problems: readonly Problem[], write: Write): void {
-  for (const p of problems) write(`error: ${formatProblem(p)}`);
+  // Modules that cannot reach one server for one reason (it is down, the port is wrong): one
+  // error for them all, not two lines per module of a workspace of hundreds (--json has each).
+  const unreachable = new Map<string, Problem[]>();
+  const keyOf = (p: Problem) => {
+    const reason = p.code === 'BH020' && p.module ? /^cannot connect to \S+: (.+)$/.exec(p.message)?.[1] : undefined;
+    return reason === undefined ? undefined : `${reason}\0${p.fix ?? ''}`;
+  };
+  for (const p of problems) {
+    const key = keyOf(p);
+    if (key !== undefined) (unreachable.get(key) ?? unreachable.set(key, []).get(key)!).push(p);
+  }
+  for (const p of problems) {
+    const key = keyOf(p);
+    const group = key === undefined ? undefined : unreachable.get(key);
+    if (!group || group.length < 3) {
+      write(`error: ${formatProblem(p)}`);
+      continue;
+    }
+    if (group[0] !== p) continue;
+    const modules = group.map((g) => g.module!);
+    const shown = modules.length > 8 ? `${modules.slice(0, 8).join(', ')}, … (--json lists each)` : modules.join(', ');
+    write(`error: ${plural(modules.length, 'module')} cannot connect (${shown}): ${key!.split('\0')[0]} (BH020)`);
+    if (p.fix) write(`  fix: ${p.fix}`);
+  }
 }
 
 /**
