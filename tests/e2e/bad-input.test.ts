@@ -278,19 +278,25 @@ describe('no secrets in output', () => {
     const role = `${inject('dbPrefix')}secret`;
     await adminQuery(`DROP ROLE IF EXISTS "${role}"`);
     await adminQuery(`CREATE ROLE "${role}" LOGIN SUPERUSER PASSWORD 'S3cr3t-Pa55'`);
-    const u = new URL(goodUrl);
-    u.username = role;
-    u.password = 'S3cr3t-Pa55';
-    fx = makeWorkspace([{ name: 'good', url: '${GOOD_URL}', migrations: { '001_good.up.sql': 'CREATE TABLE good_t (id int);\n' } }]);
-    const env = { GOOD_URL: u.toString() };
-    let all = '';
-    for (const args of [['validate'], ['plan'], ['up', '--dry-run'], ['up', '--json'], ['status'], ['status', '--json'], ['plan', '--format', 'json']]) {
-      const r = await runCli(args, { cwd: fx.root, env });
-      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      all += r.stdout + r.stderr;
+    try {
+      const u = new URL(goodUrl);
+      u.username = role;
+      u.password = 'S3cr3t-Pa55';
+      fx = makeWorkspace([{ name: 'good', url: '${GOOD_URL}', migrations: { '001_good.up.sql': 'CREATE TABLE good_t (id int);\n' } }]);
+      const env = { GOOD_URL: u.toString() };
+      let all = '';
+      for (const args of [['validate'], ['plan'], ['up', '--dry-run'], ['up', '--json'], ['status'], ['status', '--json'], ['plan', '--format', 'json']]) {
+        const r = await runCli(args, { cwd: fx.root, env });
+        expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        all += r.stdout + r.stderr;
+      }
+      expect(all).toContain('***');
+      expect(all).not.toContain('S3cr3t-Pa55');
+    } finally {
+      // A superuser with a known password must not outlive the test: what it made, then itself.
+      await query(goodUrl, `DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
+      await adminQuery(`DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
+      await adminQuery(`DROP ROLE IF EXISTS "${role}"`);
     }
-    expect(all).toContain('***');
-    expect(all).not.toContain('S3cr3t-Pa55');
-    await adminQuery(`DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
   });
 });

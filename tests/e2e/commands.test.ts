@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, databaseUrl, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
+import { adminQuery, createDatabase, databaseUrl, makeWorkspace, query, REPO, runCli, tableExists, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -97,6 +97,29 @@ describe('commands', () => {
     expect(text.stderr.match(/^error: /gm)).toHaveLength(1);
     const json = await runCli(['up', '--json'], { cwd: fx.root });
     expect(json.json.problems.map((p: { module: string }) => p.module).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('modules whose databases do not exist on one server are one error, with db create as the fix, which then makes them', async () => {
+    // Names of this run's own: db create makes a role per module (<module>_owner).
+    const suffix = `${process.pid}x${Date.now() % 100000}`;
+    const names = ['a', 'b', 'c'].map((m) => ({ m, module: `nodb-${m}-${suffix}`, db: `bh_missing_${m}_${suffix}` }));
+    fx = makeWorkspace(names.map(({ m, module, db }) => ({ name: module, url: databaseUrl(db), migrations: { '001_x.up.sql': `CREATE TABLE t_${m} (id int);\n` } })));
+    try {
+      const text = await runCli(['up'], { cwd: fx.root });
+      expect(text.exitCode).toBe(2);
+      const server = new URL(databaseUrl('x'));
+      expect(text.stderr).toContain(`error: the databases of 3 modules do not exist on ${server.hostname}:${server.port || 5432}: ${names.map((n) => `${n.module} (${n.db})`).join(', ')} (BH020)`);
+      expect(text.stderr).toContain('fix: create them with bulkhead db create');
+      const created = await runCli(['db', 'create'], { cwd: fx.root });
+      expect(created.exitCode, created.stderr).toBe(0);
+      const up = await runCli(['up'], { cwd: fx.root });
+      expect(up.exitCode, up.stderr).toBe(0);
+    } finally {
+      for (const { module, db } of names) {
+        await adminQuery(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
+        await adminQuery(`DROP ROLE IF EXISTS "${module.replace(/-/g, '_')}_owner"`).catch(() => undefined);
+      }
+    }
   });
 
   it('a database that does not exist is told with its createdb command, and a name with capitals that it is its own', async () => {
