@@ -10,7 +10,7 @@ const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: 
     schema: o.schema ?? 'public',
     history: { schema: o.schema ?? 'public', table: `${name.replace(/-/g, '_')}_migrations` },
     manifest: { owns: o.owns ?? [], dependsOn: o.dependsOn ?? [] },
-    target: { kind: 'postgres', host: new URL(o.url ?? 'postgres://db:5432/x').hostname, port: Number(new URL(o.url ?? 'postgres://db:5432/x').port || 5432) },
+    target: { kind: 'postgres', host: new URL(o.url ?? 'postgres://db:5432/x').hostname, port: Number(new URL(o.url ?? 'postgres://db:5432/x').port || 5432), database: new URL(o.url ?? 'postgres://db:5432/x').pathname.slice(1) },
   }) as unknown as Module;
 
 const touch = (action: Touch['action'], kind: Touch['kind'], name: string, extra: Partial<Touch> = {}): Touch => ({ action, kind, name, line: 1, column: 1, ...extra });
@@ -19,7 +19,9 @@ const mig = (module: string, touches: Touch[], direction: 'up' | 'down' = 'up'):
 
 describe('checkOwnership', () => {
   it("a migration that creates, alters, drops or writes a history table (its own module's or another's, or its progress table) is BH062; reading it is not", () => {
-    const modules = [mod('app'), mod('billing', { schema: 'billing' })];
+    const modules = [mod('app'), mod('billing', { schema: 'billing' }), mod('far', { url: 'postgres://db:5432/far' })];
+    // In its own database, a table named like app's history is just a table.
+    expect(checkOwnership(modules, [mig('far', [touch('write', 'table', 'app_migrations')])]).filter((p) => p.code === 'BH062')).toEqual([]);
     const problems = checkOwnership(modules, [
       mig('app', [
         touch('create', 'table', 'app_migrations', { line: 1 }),

@@ -1,5 +1,5 @@
 import { family, SERVER_WIDE, type ObjectKind, type Touch } from '../analysis/objects.js';
-import { serverIdentity } from '../db/url.js';
+import { databaseIdentity, serverIdentity } from '../db/url.js';
 import { problem, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -96,7 +96,10 @@ function checkHistoryTables(modules: readonly Module[], analysed: readonly Analy
       if (action === 'reference') continue;
       const schema = table.schema ?? moduleSchema(m);
       const hit = kept.get(`${schema}.${table.name}`);
-      if (!hit || seen.has(`${a.file}:${t.line}:${schema}.${table.name}`)) continue;
+      // Another module's history table counts in a database they share; elsewhere a table of that
+      // name is just a table.
+      if (!hit || (hit.module !== m.name && databaseIdentity(m.target) !== databaseIdentity(byName.get(hit.module)!.target))) continue;
+      if (seen.has(`${a.file}:${t.line}:${schema}.${table.name}`)) continue;
       seen.add(`${a.file}:${t.line}:${schema}.${table.name}`);
       const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : 'writes to';
       const whose = hit.module === m.name ? 'its own' : `module ${hit.module}'s`;
