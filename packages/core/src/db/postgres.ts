@@ -351,9 +351,9 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
 }
 
 /**
- * The fix for a database that does not exist: the createdb command for it (no password), and,
- * for a name with capitals, that createdb and an unquoted CREATE DATABASE would not make it:
- * "RsX" is one database, rsx another.
+ * The fix for a database that does not exist: the createdb command for it (no password; createdb
+ * keeps the name as given), and, for a name with capitals, that an unquoted CREATE DATABASE made
+ * another one: "RsX" is one database, rsx another.
  */
 function missingDatabaseFix(url: string): string {
   let host = '<host>';
