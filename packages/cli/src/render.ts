@@ -1,4 +1,4 @@
-import { describeBlocker, describeHolder, formatProblem, lintToSarif, planToDot, planToMermaid, plural, redactDeep, unitArgs } from '@bulkhead/core/base';
+import { describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, unitArgs } from '@bulkhead/core/base';
 import type {
   BaselineResult,
   DbCreateResult,
@@ -51,50 +51,9 @@ export function progressReporter(write: Write): Reporter {
 }
 
 export function renderProblems(problems: readonly Problem[], write: Write): void {
-  // Modules that cannot reach one server for one reason (it is down, the port is wrong): one
-  // error for them all, not two lines per module of a workspace of hundreds (--json has each).
-  // Likewise modules whose databases do not exist on one server (a new environment).
-  const unreachable = new Map<string, Problem[]>();
-  const keyOf = (p: Problem) => {
-    const m = p.code === 'BH020' && p.module ? /^cannot connect to (\S+): (.+)$/.exec(p.message) : undefined;
-    if (!m) return undefined;
-    if (/^database "[^"]+" does not exist$/.test(m[2]!)) return `missing\0${serverOf(m[1]!)}`;
-    return `${m[2]}\0${p.fix ?? ''}`;
-  };
-  for (const p of problems) {
-    const key = keyOf(p);
-    if (key !== undefined) (unreachable.get(key) ?? unreachable.set(key, []).get(key)!).push(p);
-  }
-  for (const p of problems) {
-    const key = keyOf(p);
-    const group = key === undefined ? undefined : unreachable.get(key);
-    if (!group || group.length < 3) {
-      write(`error: ${formatProblem(p)}`);
-      continue;
-    }
-    if (group[0] !== p) continue;
-    group.sort((a, b) => a.module!.localeCompare(b.module!));
-    const list = (names: string[]) => (names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (--json lists each)` : names.join(', '));
-    const [reason, rest] = key!.split('\0') as [string, string];
-    if (reason === 'missing') {
-      const named = group.map((g) => `${g.module} (${/database "([^"]+)"/.exec(g.message)?.[1]})`);
-      write(`error: the databases of ${plural(group.length, 'module')} do not exist on ${rest}: ${list(named)} (BH020)`);
-      write(`  fix: create them with bulkhead db create (each owned by a role of its own; --admin-url if your user may not create databases), or fix the database names in the URLs`);
-      continue;
-    }
-    write(`error: ${plural(group.length, 'module')} cannot connect (${list(group.map((g) => g.module!))}): ${reason} (BH020)`);
-    if (p.fix) write(`  fix: ${p.fix}`);
-  }
-}
-
-/** host:port of a (redacted) URL as problems print it, for grouping. */
-function serverOf(display: string): string {
-  try {
-    const u = new URL(display);
-    return `${u.hostname || new URLSearchParams(u.search).get('host') || 'localhost'}:${u.port || 5432}`;
-  } catch {
-    return display;
-  }
+  // Problems core marks alike (a folder of another tool's files, modules that cannot reach one
+  // server) are told once here; --json keeps each.
+  for (const p of groupAlike(problems, { text: true })) write(`error: ${formatProblem(p)}`);
 }
 
 /**

@@ -4,7 +4,7 @@
  * diagrams, SARIF) — no database driver, parser or schema library. The CLI starts on this alone
  * and loads a command (`@bulkhead/core/commands`) only when it runs (`bulkhead --help` stays fast).
  */
-export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, type Problem, type ProblemCode, type ExitCode } from './errors.js';
+export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, groupAlike, type Problem, type ProblemCode, type ExitCode } from './errors.js';
 export { redact, redactDeep, redactUrl } from './redact.js';
 export { parseDuration } from './db/duration.js';
 export { BULKHEAD_VERSION } from './version.js';

@@ -97,7 +97,7 @@ export function problem(code: ProblemCode, message: string, rest: Omit<Problem, 
 }
 
 /** Problems told once for a folder when several of its files have them: their key, what each file said, and how to tell them together. */
-const alike = new WeakMap<Problem, { key: string; data: unknown; together: (all: readonly Alike<unknown>[]) => Problem }>();
+const alike = new WeakMap<Problem, { key: string; data: unknown; together: (all: readonly Alike<unknown>[]) => Problem; textOnly: boolean }>();
 
 /** A problem marked alike, and what its file said that the problem told together needs. */
 export interface Alike<T> {
@@ -110,22 +110,26 @@ export interface Alike<T> {
  * templates, migrations, marks): `groupAlike` then tells them as one, with one fix, from each
  * file's problem and `data` (what that file said: its templates, its mark).
  */
-export function markAlike<T>(p: Problem, key: string, data: T, together: (all: readonly Alike<T>[]) => Problem): Problem {
-  alike.set(p, { key, data, together: together as (all: readonly Alike<unknown>[]) => Problem });
+/**
+ * `textOnly`: told together only where problems are printed as text (`groupAlike(…, { text: true })`),
+ * each kept in results and JSON (modules that cannot reach one server: each module's own problem).
+ */
+export function markAlike<T>(p: Problem, key: string, data: T, together: (all: readonly Alike<T>[]) => Problem, o: { textOnly?: boolean } = {}): Problem {
+  alike.set(p, { key, data, together: together as (all: readonly Alike<unknown>[]) => Problem, textOnly: o.textOnly ?? false });
   return p;
 }
 
 /** Problems of two or more files that share a key (markAlike) as one problem, in the place of the first. */
-export function groupAlike(problems: readonly Problem[]): Problem[] {
+export function groupAlike(problems: readonly Problem[], o: { text?: boolean } = {}): Problem[] {
   const groups = new Map<string, Problem[]>();
   for (const p of problems) {
-    const key = alike.get(p)?.key;
-    if (key !== undefined) (groups.get(key) ?? groups.set(key, []).get(key)!).push(p);
+    const mark = alike.get(p);
+    if (mark && (!mark.textOnly || o.text)) (groups.get(mark.key) ?? groups.set(mark.key, []).get(mark.key)!).push(p);
   }
   const out: Problem[] = [];
   for (const p of problems) {
     const mark = alike.get(p);
-    const group = mark && groups.get(mark.key)!;
+    const group = mark && groups.get(mark.key);
     if (!group || group.length < 2) out.push(p);
     else if (group[0] === p) out.push(mark.together(group.map((problem) => ({ problem, data: alike.get(problem)!.data }))));
   }

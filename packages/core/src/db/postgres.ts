@@ -3,7 +3,7 @@ import os from 'node:os';
 import { openWork, rawConnection, type RawConnection, type WorkConnection } from './work.js';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
-import { BulkheadError, problem } from '../errors.js';
+import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, type DatabaseTarget } from './url.js';
 import type { LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
@@ -350,54 +350,55 @@ async function lockHolder(conn: pg.Client, lock: { classid: number; objid: numbe
   return row ? { application: row.application_name || '(no application_name)', pid: row.pid, since: new Date(row.backend_start).toISOString(), ...(row.from ? { from: row.from } : {}) } : undefined;
 }
 
+type PostgresTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
+
 /**
  * The fix for a database that does not exist: the createdb command for it (no password; createdb
  * keeps the name as given), and, for a name with capitals, that an unquoted CREATE DATABASE made
  * another one: "RsX" is one database, rsx another.
  */
-function missingDatabaseFix(url: string): string {
-  let host = '<host>';
-  let port = '<port>';
-  let user = '';
-  let name = '<name>';
-  try {
-    const u = new URL(url);
-    host = u.hostname || new URLSearchParams(u.search).get('host') || host;
-    port = u.port || '5432';
-    user = u.username ? ` -U ${decodeURIComponent(u.username)}` : '';
-    name = decodeURIComponent(u.pathname.replace(/^\//, '')) || name;
-  } catch {
-    // placeholders
-  }
+function missingDatabaseFix(t: PostgresTarget): string {
   const shell = (s: string) => (/^[\w.@%+:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const capitals = name !== name.toLowerCase() && name !== '<name>';
-  return `create the database (createdb -h ${shell(host)} -p ${port}${user} ${shell(name)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${name} without quotes would make ${name.toLowerCase()}, so create it quoted (CREATE DATABASE "${name}") or write the URL in lowercase` : ''}`;
+  const capitals = t.database !== t.database.toLowerCase();
+  return `create the database (createdb -h ${shell(t.host)} -p ${t.port}${t.user ? ` -U ${shell(t.user)}` : ''} ${shell(t.database)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${t.database} without quotes would make ${t.database.toLowerCase()}, so create it quoted (CREATE DATABASE "${t.database}") or write the URL in lowercase` : ''}`;
 }
 
-function connectError(o: PostgresOptions, target: { url: string; display: string }, e: unknown): BulkheadError {
+/** A module's failed connection, told together with the others that failed on one server for one reason (groupAlike). */
+interface Unreachable {
+  module: string;
+  database: string;
+  server: string;
+  reason: string;
+}
+
+function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };
-  const display = target.display;
-  if (timedOut(err)) {
-    return new BulkheadError(
-      problem('BH020', `cannot connect to ${display}: ${noAnswer(target.url)}`, {
-        module: o.module,
-        file: o.file,
-        field: 'database.url',
-        fix: `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`,
-      }),
-      { cause: e },
-    );
-  }
-  const hint =
-    err.code === '3D000'
-      ? missingDatabaseFix(target.url)
+  const server = `${target.host}:${target.port}`;
+  const missing = err.code === '3D000';
+  const reason = timedOut(err) ? noAnswer(target.url) : (err.message ?? String(e));
+  const fix = timedOut(err)
+    ? `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`
+    : missing
+      ? missingDatabaseFix(target)
       : err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND'
         ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
         : err.code === '28P01' || err.code === '28000'
           ? 'check the user and password in the URL'
           : 'check the URL and that the server accepts connections';
-  return new BulkheadError(
-    problem('BH020', `cannot connect to ${display}: ${err.message ?? String(e)}`, { module: o.module, file: o.file, field: 'database.url', fix: hint }),
-    { cause: e },
-  );
+  const p = problem('BH020', `cannot connect to ${target.display}: ${reason}`, { module: o.module, file: o.file, field: 'database.url', fix });
+  // Modules of a workspace of hundreds on a server that is down, or new: one problem where told together.
+  const data: Unreachable = { module: o.module ?? '', database: target.database, server, reason };
+  markAlike(p, `unreachable\u0000${server}\u0000${missing ? 'missing' : `${reason}\u0000${fix}`}`, data, (all) => unreachableTogether(all, missing, fix), { textOnly: true });
+  return new BulkheadError(p, { cause: e });
+}
+
+function unreachableTogether(all: readonly Alike<Unreachable>[], missing: boolean, fix: string): Problem {
+  const each = [...all].map((a) => a.data).sort((a, b) => a.module.localeCompare(b.module));
+  const list = (names: string[]) => (names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (--json lists each)` : names.join(', '));
+  if (missing) {
+    return problem('BH020', `the databases of ${each.length} modules do not exist on ${each[0]!.server}: ${list(each.map((u) => `${u.module} (${u.database})`))}`, {
+      fix: 'create them with bulkhead db create (each owned by a role of its own; --admin-url if your user may not create databases), or fix the database names in the URLs',
+    });
+  }
+  return problem('BH020', `${each.length} modules cannot connect (${list(each.map((u) => u.module))}): ${each[0]!.reason}`, { fix });
 }

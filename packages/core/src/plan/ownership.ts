@@ -99,8 +99,9 @@ function checkHistoryTables(modules: readonly Module[], analysed: readonly Analy
       // Another module's history table counts in a database they share; elsewhere a table of that
       // name is just a table.
       if (!hit || (hit.module !== m.name && databaseIdentity(m.target) !== databaseIdentity(byName.get(hit.module)!.target))) continue;
-      if (seen.has(`${a.file}:${t.line}:${schema}.${table.name}`)) continue;
-      seen.add(`${a.file}:${t.line}:${schema}.${table.name}`);
+      const at = `${a.file}:${t.line}:${schema}.${table.name}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
       const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : 'writes to';
       const whose = hit.module === m.name ? 'its own' : `module ${hit.module}'s`;
       const name = schema.endsWith('@tenant') ? table.name : `${schema}.${table.name}`;

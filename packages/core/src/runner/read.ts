@@ -167,7 +167,8 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
         return { unit, state, created: true, serverVersion: db.serverVersion };
       });
     } catch (e) {
-      if (e instanceof BulkheadError) problems.push(...e.problems.map((p) => ({ ...p, module: p.module ?? unit.id })));
+      // The problem itself when it names its module: a copy would lose what groupAlike tells together.
+      if (e instanceof BulkheadError) problems.push(...e.problems.map((p) => (p.module ? p : { ...p, module: unit.id })));
       else {
         const table = `${unit.history.schema}.${unit.history.table}`;
         problems.push(
