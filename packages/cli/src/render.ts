@@ -50,10 +50,13 @@ export function progressReporter(write: Write): Reporter {
   };
 }
 
-export function renderProblems(problems: readonly Problem[], write: Write): void {
+/** Prints the problems; returns how many they were, and how many lines told them (fewer when some were told together). */
+export function renderProblems(problems: readonly Problem[], write: Write): string {
   // Problems core marks alike (a folder of another tool's files, modules that cannot reach one
   // server) are told once here; --json keeps each.
-  for (const p of groupAlike(problems, { text: true })) write(`error: ${formatProblem(p)}`);
+  const told = groupAlike(problems, { text: true });
+  for (const p of told) write(`error: ${formatProblem(p)}`);
+  return told.length < problems.length ? `${plural(told.length, 'problem')} (${problems.length} in --json, one per file or module)` : plural(problems.length, 'problem');
 }
 
 /**
@@ -163,8 +166,7 @@ export function renderValidate(r: ValidateResult, out: Output): void {
     const order = r.order.length > 12 ? `${r.order.slice(0, 10).join(' → ')} → … and ${r.order.length - 10} more (--json lists them)` : r.order.join(' → ');
     write(`ok: ${plural(r.modules.length, 'module')} (${order}), ${plural(migrations, 'migration')}`);
   } else {
-    renderProblems(r.problems, write);
-    write(plural(r.problems.length, 'problem'));
+    write(renderProblems(r.problems, write));
   }
   for (const w of r.warnings) write(`warning: ${formatProblem(w)}`);
   for (const n of r.notes) write(`note: ${n}`);
@@ -223,8 +225,7 @@ export function renderMake(r: MakeResult, out: Output): void {
  */
 export function renderDbCreate(r: DbCreateResult, out: Output): void {
   if (r.problems.length) {
-    renderProblems(r.problems, out.write);
-    out.write(`${plural(r.problems.length, 'problem')}; nothing was created`);
+    out.write(`${renderProblems(r.problems, out.write)}; nothing was created`);
     return;
   }
   for (const s of r.skipped) out.write(`${s.module}: skipped (${s.why})`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { problem, type Problem } from '../errors.js';
 import { checksum } from './checksum.js';
+import { shellWord } from './shell.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
 import { lineColumnAt, listed, plural } from '../text.js';
 
@@ -44,8 +45,9 @@ const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?:-\d+)*(?=[-_.]|$)|\d+)(?
 const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
 const digits = (version: string): number => (isDated(version) ? 14 : version.length);
-/** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits). */
-export const isTimestamp = (version: string): boolean => version.length >= 12 && /^(19|20)\d\d[01]\d/.test(version);
+/** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits; a date alone, langfuse's 20250625_…, is its midnight). */
+export const isTimestamp = (version: string): boolean =>
+  version.length >= 12 ? /^(19|20)\d\d[01]\d/.test(version) : version.length >= 8 && /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/.test(version);
 /**
  * A version as a number, for ordering: a dated one as the timestamp it spells (groups after it
  * break ties by name); timestamps of different precision compared digit by digit from the year,
@@ -707,7 +709,17 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
 
   const seenVersion = new Map<string, string>();
-  for (const m of migrations) {
+  const shared = sharedVersions(migrations);
+  if (shared) {
+    problems.push(
+      problem('BH012', `${plural(shared.repeats.length, 'migration')} share their version with an earlier one (${listed(shared.repeats.map((m) => m.id))}): versions must be unique`, {
+        module,
+        file: rel(dir),
+        fix: `renumber ${plural(shared.renamed.length, 'migration')}: each repeat takes the version after the one before it (a neighbour it reaches moves on too), which keeps the order (the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline), e.g. in ${rel(dir)}: ${shared.renamed.flatMap((r) => [r.m.upPath, r.m.downPath].filter((f): f is string => f !== undefined).map((f) => `mv ${shellWord(path.basename(f))} ${shellWord(`${r.version}${path.basename(f).slice(r.m.version.length)}`)}`)).join(' && ')}`,
+      }),
+    );
+  }
+  for (const m of shared ? [] : migrations) {
     const other = seenVersion.get(m.version);
     if (other) {
       problems.push(
@@ -724,6 +736,33 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     } else seenVersion.set(m.version, m.id);
   }
   return { migrations, problems, warnings };
+}
+
+/**
+ * Three or more timestamps used twice (langfuse's 18 add_cursor_index files of one second): each
+ * migration from the first repeat on gets the next version after the one before it where its own
+ * is not later, so every version is unique and the order is the files' (a repeat may push a
+ * neighbour on: 155021, 155021, 155022 become 155021, 155022, 155023). Undefined when there are
+ * fewer repeats, or versions that are not plain timestamps.
+ */
+export function sharedVersions(migrations: readonly MigrationFile[]): { repeats: MigrationFile[]; renamed: { m: MigrationFile; version: string }[] } | undefined {
+  if (!migrations.every((m) => /^\d+$/.test(m.version) && isTimestamp(m.version))) return undefined;
+  const seen = new Set<string>();
+  const repeats = migrations.filter((m) => seen.has(m.version) || !seen.add(m.version));
+  if (repeats.length < 3) return undefined;
+  const renamed: { m: MigrationFile; version: string }[] = [];
+  let previous = '';
+  for (const m of migrations) {
+    if (!previous || versionNumber(m.version) > versionNumber(previous)) {
+      previous = m.version;
+      continue;
+    }
+    const version = nextVersion(previous.padEnd(m.version.length, '0'));
+    if (version.length !== m.version.length) return undefined;
+    renamed.push({ m, version });
+    previous = version;
+  }
+  return { repeats, renamed };
 }
 
 /** Which other tool's one-folder-per-migration layout `dir` is in, if any (see FOLDER_LAYOUTS). */

@@ -144,6 +144,33 @@ describe('scanMigrationsFolder', () => {
     expect(again.migrations.map((m) => m.id)).toEqual(['00001-init', '00002-schema', '00010-search']);
   });
 
+  it("a date alone among timestamps (langfuse's 20250625_…) is that day's midnight: it sorts where its name does", () => {
+    const r = scan({ '20230518191501_init.up.sql': '', '20250624101010_b.up.sql': '', '20250625_pivot.up.sql': '', '20250701093000_c.up.sql': '' });
+    expect(r.problems).toEqual([]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['20230518191501_init', '20250624101010_b', '20250625_pivot', '20250701093000_c']);
+  });
+
+  it("timestamps used three or more times (langfuse's Prisma set) are one problem whose command renumbers them in order, a neighbour pushed on", () => {
+    const r = scan({
+      '20240512155021_a.up.sql': '',
+      '20240512155021_b.up.sql': '',
+      '20240512155021_b.down.sql': '',
+      '20240512155022_c.up.sql': '',
+      '20240528214728_d1.up.sql': '',
+      '20240528214728_d2.up.sql': '',
+      '20240528214728_d3.up.sql': '',
+      '20240603212024_e.up.sql': '',
+    });
+    const shared = r.problems.filter((p) => p.code === 'BH012');
+    expect(shared).toHaveLength(1);
+    expect(shared[0]!.message).toBe('3 migrations share their version with an earlier one (20240512155021_b, 20240528214728_d2, 20240528214728_d3): versions must be unique');
+    runFixCommand(shared[0]!, dir);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['20240512155021_a', '20240512155022_b', '20240512155023_c', '20240528214728_d1', '20240528214729_d2', '20240528214730_d3', '20240603212024_e']);
+    expect(fs.existsSync(path.join(dir, '20240512155022_b.down.sql'))).toBe(true);
+  });
+
   it('a symbolic link to a migration file is that migration; a link to nothing is an error, not a migration passed over', () => {
     const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-shared-'));
     onTestFinished(() => fs.rmSync(shared, { recursive: true, force: true }));
@@ -192,6 +219,42 @@ describe('scanMigrationsFolder', () => {
     runFixCommand(grouped[0]!, dir);
     expect(await prepareAll()).toEqual([]);
     expect(fs.readFileSync(path.join(dir, '0031-level.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_b ON a (level);\n');
+  });
+
+  it("files that need no-transaction, or wrap themselves in BEGIN … COMMIT (a Prisma folder), are told once where problems print, with the commands that fix them", async () => {
+    const { prepareMigration } = await import('../runner/prepare.js');
+    scan({
+      '001_a.up.sql': 'CREATE INDEX CONCURRENTLY a_x ON a (x);\n',
+      '002_b.up.sql': '-- drop\nDROP INDEX CONCURRENTLY b_x;\n',
+      '003_enum.up.sql': '-- AlterEnum\nBEGIN;\nCREATE TYPE e2 AS ENUM (\'x\');\nCOMMIT;\n\nALTER TABLE a ADD COLUMN y int;\n',
+      '004_fill.up.sql': 'BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nINSERT INTO a SELECT 1;\nCOMMIT;\n',
+    });
+    const prepareAll = async () => {
+      const folder = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+      const problems = [];
+      for (const m of folder.migrations) {
+        const p = await prepareMigration('m', m, 'up', (x) => path.relative(dir, x));
+        if (!p.ok) problems.push(...p.problems);
+      }
+      return problems;
+    };
+    const problems = await prepareAll();
+    // --json keeps each file's problem, with its line; text tells each kind once.
+    expect(groupAlike(problems).map((p) => [p.code, p.file, p.line])).toEqual([['BH034', '001_a.up.sql', 1], ['BH034', '002_b.up.sql', 2], ['BH016', '003_enum.up.sql', 2], ['BH016', '004_fill.up.sql', 1]]);
+    const told = groupAlike(problems, { text: true });
+    expect(told.map((p) => p.message)).toEqual([
+      '2 migrations run CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, which cannot run inside a transaction, and Bulkhead runs each file in one (001_a.up.sql:1, 002_b.up.sql:2)',
+      '2 migrations manage their own transaction (BEGIN … COMMIT), but Bulkhead wraps each migration in one (003_enum.up.sql, 004_fill.up.sql)',
+    ]);
+    for (const p of told) runFixCommand(p, dir);
+    expect(await prepareAll()).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, '002_b.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\n-- drop\nDROP INDEX CONCURRENTLY b_x;\n');
+    expect(fs.readFileSync(path.join(dir, '003_enum.up.sql'), 'utf8')).toBe("-- AlterEnum\nCREATE TYPE e2 AS ENUM ('x');\n\nALTER TABLE a ADD COLUMN y int;\n");
+    // A transaction command sharing its line with a statement is not deleted: no command then.
+    scan({ '001_a.up.sql': 'BEGIN; CREATE TABLE a (id int);\nCOMMIT;\n', '002_b.up.sql': 'BEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\n' });
+    const shared = groupAlike(await prepareAll(), { text: true });
+    expect(shared).toHaveLength(1);
+    expect(shared[0]!.fix).toBe('remove those lines (Bulkhead commits each migration with its history row, in one transaction) — or mark a file with -- bulkhead:no-transaction to keep its own transactions');
   });
 
   it('reports duplicate versions', () => {

@@ -10,7 +10,12 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A word for sh as it reads: quoted only when it must be. */
+export function shellWord(text: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(text) ? text : shellQuote(text);
+}
+
 /** The files a folder command works on: named when there are a few, else every SQL file. */
 export function fileArgs(files: readonly string[]): string {
-  return files.length <= 4 ? files.map((f) => (/^[\w.@%+=:,/-]+$/.test(f) ? f : shellQuote(f))).join(' ') : '*.sql';
+  return files.length <= 4 ? files.map(shellWord).join(' ') : '*.sql';
 }

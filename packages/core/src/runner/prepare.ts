@@ -6,7 +6,7 @@ import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
 import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
-import { ereLiteral, fileArgs, shellQuote } from '../migrations/shell.js';
+import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
 
 export type Direction = 'up' | 'down';
@@ -58,17 +58,16 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       // Each of them (ente's files open with BEGIN and close with END): the fix names what to remove.
       const told = controls.slice(0, 4).map((c) => `${c.text.split(/\s/)[0]!.toUpperCase()} at line ${c.line}`);
       const lines = `${told.join(', ')}${controls.length > told.length ? ` and ${controls.length - told.length} more` : ''}`;
-      return {
-        ok: false,
-        problems: [
-          problem('BH016', `${lines}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
-            module,
-            file: rel(path),
-            line: controls[0]!.line,
-            fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction`),
-          }),
-        ],
-      };
+      const p = problem('BH016', `${lines}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
+        module,
+        file: rel(path),
+        line: controls[0]!.line,
+        fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction`),
+      });
+      // Many files of a folder (Prisma's enum changes wrap themselves in BEGIN … COMMIT): told once
+      // where problems are printed, with the lines to delete in each.
+      const folder = dirname(rel(path));
+      return { ok: false, problems: [markAlike(p, `own-transaction\u0000${module}\u0000${folder}`, lonelyLines(text, controls), (all) => ownTransactions(all, module, folder), { textOnly: true })] };
     }
     const unended = directives.noTransaction ? unendedTransaction(statements) : undefined;
     if (unended) {
@@ -96,7 +95,11 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       // told once for their folder, with the sed that puts Bulkhead's mark in its place.
       const mark = directives.foreignNoTransaction;
       const folder = dirname(rel(path));
-      return { ok: false, problems: [mark ? markAlike(p, `foreign-mark\u0000${module}\u0000${folder}\u0000${mark.tool}`, mark.text, (all) => foreignMarks(all, module, folder, mark.tool)) : p] };
+      if (mark) return { ok: false, problems: [markAlike(p, `foreign-mark\u0000${module}\u0000${folder}\u0000${mark.tool}`, mark.text, (all) => foreignMarks(all, module, folder, mark.tool))] };
+      // Many files of a folder (langfuse's 90 Prisma migrations of one CREATE INDEX CONCURRENTLY
+      // each): told once where problems are printed, with the command that marks them.
+      const what = { line: outside.line, statement: nonTransactional(outside)! };
+      return { ok: false, problems: [markAlike(p, `needs-no-transaction\u0000${module}\u0000${folder}`, what, (all) => needNoTransaction(all, module, folder), { textOnly: true })] };
     }
     return {
       ok: true,
@@ -254,6 +257,42 @@ function foreignMarks(marked: readonly Alike<string>[], module: string, folder: 
     file: folder,
     fix: `put Bulkhead's mark in its place, e.g. in ${folder}: sed -i -E ${sed} ${fileArgs(all.map((p) => basename(p.file!)))}`,
   });
+}
+
+/** BH034 of several files of a folder, none marked by another tool: one problem, the files named, one command marking them. */
+function needNoTransaction(group: readonly Alike<{ line: number; statement: string }>[], module: string, folder: string): Problem {
+  const at = group.map((g) => `${basename(g.problem.file!)}:${g.data.line}`);
+  const statements = [...new Set(group.map((g) => g.data.statement))];
+  return problem('BH034', `${group.length} migrations run ${statements.join(', ')}, which cannot run inside a transaction, and Bulkhead runs each file in one (${at.slice(0, 3).join(', ')}${at.length > 3 ? `, and ${at.length - 3} more` : ''})`, {
+    module,
+    file: folder,
+    fix: `mark each with -- bulkhead:no-transaction (a marked file's statements commit one by one: best one such statement per file), e.g. in ${folder} (GNU sed): sed -i '1i -- bulkhead:no-transaction' ${namedFiles(group.map((g) => basename(g.problem.file!)))}`,
+  });
+}
+
+/** The lines of `controls` that hold nothing but that transaction command (a comment after it aside), or undefined when one shares its line. */
+function lonelyLines(text: string, controls: readonly Statement[]): number[] | undefined {
+  const lines = text.split('\n');
+  const alone = /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*(--.*)?$/i;
+  return controls.every((c) => alone.test(lines[c.line - 1] ?? '')) ? controls.map((c) => c.line) : undefined;
+}
+
+/** BH016 of several files of a folder: one problem, and when every BEGIN/COMMIT has a line of its own, the sed that deletes them. */
+function ownTransactions(group: readonly Alike<number[] | undefined>[], module: string, folder: string): Problem {
+  const files = group.map((g) => basename(g.problem.file!));
+  const deletions = group.every((g) => g.data)
+    ? `, e.g. in ${folder} (GNU sed): ${group.map((g) => `sed -i ${shellQuote(g.data!.map((l) => `${l}d`).join(';'))} ${namedFiles([basename(g.problem.file!)])}`).join(' && ')}`
+    : '';
+  return problem('BH016', `${group.length} migrations manage their own transaction (BEGIN … COMMIT), but Bulkhead wraps each migration in one (${files.slice(0, 3).join(', ')}${files.length > 3 ? `, and ${files.length - 3} more` : ''})`, {
+    module,
+    file: folder,
+    fix: `remove those lines (Bulkhead commits each migration with its history row, in one transaction)${deletions} — or mark a file with -- bulkhead:no-transaction to keep its own transactions`,
+  });
+}
+
+/** File names as shell words, every one (a command that must touch exactly these files). */
+function namedFiles(files: readonly string[]): string {
+  return files.map(shellWord).join(' ');
 }
 
 /**
