@@ -109,6 +109,29 @@ describe.each(BACKENDS)('on $name', (backend) => {
     expect((await s.query('b', 'SELECT count(*)::int AS n FROM b_migrations'))[0]).toEqual({ n: 2 });
   });
 
+  it("a migration that sets its transaction's isolation (SET TRANSACTION first; or after its own BEGIN in a no-transaction file) runs at that level: up, verify's replays, down", async () => {
+    fx = makeWorkspace([]);
+    const s = await backend.session(fx.root, ['a']);
+    fx.write('modules/a/bulkhead.json', JSON.stringify({ name: 'a', database: { url: s.urls.a } }));
+    fx.write('modules/a/migrations/001_t.up.sql', 'CREATE TABLE t (iso text);\n');
+    fx.write('modules/a/migrations/001_t.down.sql', 'DROP TABLE t;\n');
+    // langfuse's backfill: the level pinned so its statements share one snapshot.
+    fx.write('modules/a/migrations/002_lead.up.sql', "-- one snapshot\nSET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nINSERT INTO t SELECT current_setting('transaction_isolation');\n");
+    fx.write('modules/a/migrations/002_lead.down.sql', "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nDELETE FROM t WHERE iso = 'serializable';\n");
+    fx.write('modules/a/migrations/003_own.up.sql', "-- bulkhead:no-transaction\nBEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nINSERT INTO t SELECT current_setting('transaction_isolation');\nCOMMIT;\n");
+    fx.write('modules/a/migrations/003_own.down.sql', "-- bulkhead:no-transaction\nBEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nDELETE FROM t WHERE iso = 'repeatable read';\nCOMMIT;\n");
+    fx.write('modules/a/migrations/004_after.up.sql', "INSERT INTO t SELECT current_setting('transaction_isolation');\n");
+    fx.write('modules/a/migrations/004_after.down.sql', "DELETE FROM t WHERE iso = 'read committed';\n");
+    const up = await runCli(['up'], { cwd: fx.root, env: s.env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect((await s.query<{ iso: string }>('a', 'SELECT iso FROM t')).map((r) => r.iso)).toEqual(['serializable', 'repeatable read', 'read committed']);
+    const verify = await runCli(['verify'], { cwd: fx.root, env: s.env });
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    const down = await runCli(['down', 'a', '--all'], { cwd: fx.root, env: s.env });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await s.tableExists('a', 't')).toBe(false);
+  });
+
   it('reverts one step, --to, and --all in reverse dependency order', async () => {
     const { s, root } = await threeModules();
     expect((await runCli(['up'], { cwd: root, env: s.env })).exitCode).toBe(0);

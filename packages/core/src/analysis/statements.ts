@@ -134,6 +134,23 @@ export function statementsAt(sql: string, marks: readonly StatementMark[]): Stat
 }
 
 /** Statements that open or close a transaction (savepoints are fine inside ours). */
+/**
+ * How many of a migration's first statements set its transaction's characteristics (`SET
+ * TRANSACTION ISOLATION LEVEL …`, `READ ONLY`, `DEFERRABLE`, `SNAPSHOT`): PostgreSQL takes them
+ * only before the transaction's first query, so the runner sends them right after its BEGIN
+ * (langfuse's backfill runs REPEATABLE READ).
+ */
+export function transactionSettings(statements: readonly Statement[]): number {
+  let k = 0;
+  while (k < statements.length && isSetTransaction(statements[k]!)) k++;
+  return k;
+}
+
+/** Whether a statement is `SET TRANSACTION …` (of the transaction it runs in; not SET SESSION CHARACTERISTICS). */
+export function isSetTransaction(s: Statement): boolean {
+  return s.kind === 'VariableSetStmt' && /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*SET\s+(LOCAL\s+)?TRANSACTION\b/i.test(s.text);
+}
+
 export function isTransactionControl(s: Statement): boolean {
   if (s.kind !== 'TransactionStmt') return false;
   const kind = String(s.node.kind ?? '');

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { otherToolOf } from '../history/other-tools.js';
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
-import { insideOwnTransaction, lineAt, nonTransactional, shortenSql, type Statement } from '../analysis/statements.js';
+import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
@@ -133,7 +133,9 @@ function serverLostLock(ctx: ApplyContext, what: string, err: PgError): Bulkhead
 /** A migration's statements as one message, and where each starts in it. */
 interface Segment {
   r: Runnable;
+  /** The statements the body runs: the file's from `first` on (those before it are in the opening). */
   statements: readonly Statement[];
+  first: number;
   offsets: number[];
   end: number;
 }
@@ -168,10 +170,16 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
   const h = ctx.history.table;
   const table = `${ident(h.schema)}.${ident(h.table)}`;
   const up = r.direction === 'up';
+  const all = r.step.format === 'sql' ? r.step.statements : [];
+  // Its own SET TRANSACTION … first, before the fence's query; and as the statements of one
+  // message before a BEGIN join its transaction (queries, to PostgreSQL), a COMMIT ends them first.
+  const first = transactionSettings(all);
   const opening = [
     db.sessionReset,
     o.session ? ctx.guard.sessionSql : '',
+    first > 0 && 'COMMIT',
     'BEGIN',
+    ...all.slice(0, first).map((st) => `${st.text}\n`),
     ctx.guard.fenceSql,
     // Its own start, for the duration in its history row; the statement lock timeout; and its
     // name in pg_stat_activity's application_name (a batch's query text shows only its start).
@@ -180,7 +188,7 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
   ]
     .filter(Boolean)
     .join(';\n');
-  const statements = r.step.format === 'sql' ? r.step.statements : [];
+  const statements = all.slice(first);
   let body = '';
   const offsets: number[] = [];
   for (const st of statements) {
@@ -188,7 +196,7 @@ function sqlMessages(db: ModuleDb, r: Runnable, ctx: ApplyContext, o: { session:
     // A newline before the semicolon ends a trailing line comment.
     body += `${st.text}\n;\n`;
   }
-  const seg: Segment = { r, statements, offsets, end: body.length };
+  const seg: Segment = { r, statements, first, offsets, end: body.length };
   // SQL that may release the lock: the server itself checks, just before the commit, that this
   // runner still holds it.
   if (ctx.guard.heldSql && mayReleaseLock(statements)) body += `${ctx.guard.heldSql};\n`;
@@ -368,13 +376,13 @@ async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: Apply
  * its statements (the history row, the opening) names none.
  */
 async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: ApplyContext, opening: string): Promise<MigrationFailedError> {
-  const { r, statements, offsets, end } = seg;
+  const { r, statements, first, offsets, end } = seg;
   if (err.position) {
     const at = Number(err.position) - 1;
     if (offsets.length && at >= offsets[0]! && at < end) {
       let i = offsets.length - 1;
       while (i > 0 && offsets[i]! > at) i--;
-      return new MigrationFailedError(statementFailure(r, ctx, statements[i]!, i, { ...err, message: err.message, position: String(at - offsets[i]! + 1) } as PgError, false), { cause: err });
+      return new MigrationFailedError(statementFailure(r, ctx, statements[i]!, first + i, { ...err, message: err.message, position: String(at - offsets[i]! + 1) } as PgError, false), { cause: err });
     }
   } else if (err.code !== LOCK_TIMEOUT && !isConnectionLoss(err)) {
     try {
@@ -383,7 +391,7 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
         try {
           await conn.query(st.text);
         } catch (again) {
-          return new MigrationFailedError(statementFailure(r, ctx, st, i, err, false), { cause: again });
+          return new MigrationFailedError(statementFailure(r, ctx, st, first + i, err, false), { cause: again });
         }
       }
     } catch {
@@ -587,11 +595,17 @@ async function runStatements(db: ModuleDb, r: Runnable, ctx: ApplyContext, plan:
   let text = `${ctx.guard.sessionSql ? `${ctx.guard.sessionSql};\n` : ''}${lockTimeout}`;
   // Where each statement starts in the message, to find an error's position in it.
   const offsets: number[] = [];
+  // The file's BEGIN and SET TRANSACTION … after it go as one (no progress row, a query, between
+  // them), in one message: PostgreSQL takes SET TRANSACTION only before the first query.
+  const settingsFollow = (k: number) =>
+    k >= from && inside[k + 1] === true && statements[k + 1] !== undefined && isSetTransaction(statements[k + 1]!) && (isSetTransaction(statements[k]!) || /^TRANS_STMT_(BEGIN|START)$/.test(String(statements[k]!.node.kind)));
   let end = from;
-  for (; end < statements.length && end - from < GROUP_STATEMENTS && (end === from || text.length < GROUP_BYTES) && !sentAlone(statements[end]!); end++) {
+  for (; end < statements.length && (settingsFollow(end - 1) || (end - from < GROUP_STATEMENTS && (end === from || text.length < GROUP_BYTES) && !sentAlone(statements[end]!))); end++) {
     const s = statements[end]!;
-    const record = `${held}${ctx.history.advanceProgressSql(r.file.id, end + 1, plan.digests[end]!)} RETURNING statements_done AS bulkhead_done;\n`;
+    const record = settingsFollow(end) ? '' : `${held}${ctx.history.advanceProgressSql(r.file.id, end + 1, plan.digests[end]!)} RETURNING statements_done AS bulkhead_done;\n`;
     const own = !inside[end] && s.kind !== 'TransactionStmt';
+    // The message's own checks before it are queries a BEGIN would take into its transaction.
+    if (end === from && settingsFollow(end)) text += 'COMMIT;\n';
     if (own) text += 'BEGIN;\n';
     offsets[end] = text.length;
     // A newline before the semicolon ends a trailing line comment.
@@ -1080,6 +1094,9 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
   }
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
+  }
+  if (err.code === ACTIVE_TRANSACTION && /^SET TRANSACTION .* must be called before any query/.test(message)) {
+    return "SET TRANSACTION works only before the transaction's first query: make it the migration's first statement (Bulkhead sends a file's leading SET TRANSACTION right after its own BEGIN)";
   }
   if (err.code === ACTIVE_TRANSACTION) return 'this statement cannot run inside a transaction: export const config = { transaction: false } (TS), or -- bulkhead:no-transaction (SQL)';
   if (err.code === INVALID_TRANSACTION_TERMINATION) {

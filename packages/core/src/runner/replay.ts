@@ -1,7 +1,7 @@
 import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
-import { shortenSql } from '../analysis/statements.js';
+import { shortenSql, transactionSettings } from '../analysis/statements.js';
 import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 import { lineInStack } from '../migrations/load-js.js';
@@ -93,7 +93,12 @@ export async function replayAll(db: ModuleDb, rs: readonly Runnable[], o: { sche
     // The marker names this batch: a setting made before a failed transaction is rolled back with it.
     const token = `${process.pid}.${++batches}`;
     const text = batch
-      .map((r, k) => `BEGIN;\n${path};\n${(r.step.format === 'sql' ? r.step.statements : []).map((x) => `${x.text}\n;`).join('\n')}\nSELECT set_config('bulkhead.replayed', '${token}:${k}', false);\nCOMMIT`)
+      .map((r, k) => {
+        const statements = (r.step.format === 'sql' ? r.step.statements : []).map((x) => `${x.text}\n;`);
+        // Its own SET TRANSACTION … before the search path's query (PostgreSQL takes it only first).
+        const first = r.step.format === 'sql' ? transactionSettings(r.step.statements) : 0;
+        return `BEGIN;\n${statements.slice(0, first).join('\n')}${path};\n${statements.slice(first).join('\n')}\nSELECT set_config('bulkhead.replayed', '${token}:${k}', false);\nCOMMIT`;
+      })
       .join(';\n');
     const done = await withConnection(db, async (conn) => {
       try {
