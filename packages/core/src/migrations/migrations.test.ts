@@ -257,6 +257,15 @@ describe('scanMigrationsFolder', () => {
     expect(shared[0]!.fix).toBe('remove those lines (Bulkhead commits each migration with its history row, in one transaction) — or mark a file with -- bulkhead:no-transaction to keep its own transactions');
   });
 
+  it('a BEGIN with options is told to become SET TRANSACTION with them, so removing it keeps the isolation', async () => {
+    const { prepareMigration } = await import('../runner/prepare.js');
+    scan({ '001_fill.up.sql': 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY;\nSELECT 1;\nCOMMIT;\n' });
+    const [m] = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x)).migrations;
+    const p = await prepareMigration('m', m!, 'up', (x) => path.relative(dir, x));
+    expect(p.ok).toBe(false);
+    expect(!p.ok && p.problems[0]!.fix).toBe("remove those lines (Bulkhead commits the migration with its history row), writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY, or mark the file with -- bulkhead:no-transaction");
+  });
+
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([

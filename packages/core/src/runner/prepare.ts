@@ -62,7 +62,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
         module,
         file: rel(path),
         line: controls[0]!.line,
-        fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row), or mark the file with -- bulkhead:no-transaction`),
+        fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}, or mark the file with -- bulkhead:no-transaction`),
       });
       // Many files of a folder (Prisma's enum changes wrap themselves in BEGIN … COMMIT): told once
       // where problems are printed, with the lines to delete in each.
@@ -268,6 +268,16 @@ function needNoTransaction(group: readonly Alike<{ line: number; statement: stri
     file: folder,
     fix: `mark each with -- bulkhead:no-transaction (a marked file's statements commit one by one: best one such statement per file), e.g. in ${folder} (GNU sed): sed -i '1i -- bulkhead:no-transaction' ${namedFiles(group.map((g) => basename(g.problem.file!)))}`,
   });
+}
+
+/**
+ * What a BEGIN with options (ISOLATION LEVEL, READ ONLY, DEFERRABLE) asked for, kept when it goes:
+ * the same options as the file's first statement, SET TRANSACTION, which Bulkhead sends right
+ * after its own BEGIN.
+ */
+function beginOptions(controls: readonly Statement[]): string {
+  const options = controls.map((c) => /^\s*(?:BEGIN|START\s+TRANSACTION)(?:\s+(?:WORK|TRANSACTION))?\s+(\S[\s\S]*?)\s*$/i.exec(c.text)?.[1]).find(Boolean);
+  return options ? `, writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ${options.replace(/\s+/g, ' ')}` : '';
 }
 
 /** The lines of `controls` that hold nothing but that transaction command (a comment after it aside), or undefined when one shares its line. */
