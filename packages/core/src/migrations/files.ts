@@ -48,6 +48,8 @@ const digits = (version: string): number => (isDated(version) ? 14 : version.len
 /** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits; a date alone, langfuse's 20250625_…, is its midnight). */
 export const isTimestamp = (version: string): boolean =>
   version.length >= 12 ? /^(19|20)\d\d[01]\d/.test(version) : version.length >= 8 && /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/.test(version);
+/** Seconds since 1970, as golang-migrate's create writes versions by default (concourse's 1626194317_…): a later one is the next second. */
+const UNIX_SECONDS = /^1\d{9}$/;
 /**
  * A version as a number, for ordering: a dated one as the timestamp it spells (groups after it
  * break ties by name); timestamps of different precision compared digit by digit from the year,
@@ -577,11 +579,17 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       // golang-migrate pairs files by version alone: ente's 30_drop_magic_metadata.down.sql
       // reverts 30_add_magic_metadata.up.sql.
       const partner = [...byId].find(([other, g]) => other !== id && g.up && !g.down && ID.exec(other)![1] === version)?.[0];
+      // Its up in another language (concourse's 1522178770_add_job_tags.up.go): named as such.
+      const code = foreign.find((x) => x.name.startsWith(`${id}.`));
       problems.push(
-        problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql${partner ? ` (${partner}.up.sql has its version, and no down file)` : ''}`, {
+        problem('BH013', `${path.basename(f.down!)} has no ${id}.up.sql${partner ? ` (${partner}.up.sql has its version, and no down file)` : code ? ` (its up, ${code.name}, is code Bulkhead does not run: ${code.language})` : ''}`, {
           module,
           file: rel(f.down!),
-          fix: partner ? `if it reverts ${partner}, rename it to ${partner}.down.sql (Bulkhead pairs files by their whole id; golang-migrate by version alone)` : `add ${id}.up.sql, or delete the stray down file`,
+          fix: partner
+            ? `if it reverts ${partner}, rename it to ${partner}.down.sql (Bulkhead pairs files by their whole id; golang-migrate by version alone)`
+            : code
+              ? `write what ${code.name} does as ${id}.up.sql (or a knex ${id}.ts migration, with this down as its down function); a database it already migrated is adopted with bulkhead baseline`
+              : `add ${id}.up.sql, or delete the stray down file`,
         }),
       );
       continue;
@@ -727,7 +735,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           module,
           file: rel(m.upPath),
           fix:
-            digits(m.version) >= 12
+            digits(m.version) >= 12 || UNIX_SECONDS.test(m.version)
               ? `give ${m.id} a later version, e.g. ${nextVersion(m.version)}_${m.name} if no other file has it (bulkhead make generates timestamps for new ones)`
               : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
                 `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,

@@ -266,6 +266,17 @@ describe('scanMigrationsFolder', () => {
     expect(!p.ok && p.problems[0]!.fix).toBe("remove those lines (Bulkhead commits the migration with its history row), writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY, or mark the file with -- bulkhead:no-transaction");
   });
 
+  it("a down whose up is code of another tool (concourse's .up.go) is told so, not to add an up", () => {
+    const r = scan({ '1510262030_init.up.sql': 'CREATE TABLE a (id int);\n', '1522178770_add_job_tags.up.go': 'package migrations\n', '1522178770_add_job_tags.down.sql': 'ALTER TABLE a DROP COLUMN tags;\n' });
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        code: 'BH013',
+        message: '1522178770_add_job_tags.down.sql has no 1522178770_add_job_tags.up.sql (its up, 1522178770_add_job_tags.up.go, is code Bulkhead does not run: goose and golang code migrations are Go)',
+        fix: expect.stringContaining('write what 1522178770_add_job_tags.up.go does as 1522178770_add_job_tags.up.sql'),
+      }),
+    ]);
+  });
+
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([
@@ -276,6 +287,9 @@ describe('scanMigrationsFolder', () => {
     expect(t.problems[0]!.fix).toBe('give 20250101120000_b a later version, e.g. 20250101120001_b if no other file has it (bulkhead make generates timestamps for new ones)');
     const d = scan({ '2026-01-05-0000-add-rss-title.up.sql': '', '2026-01-05-0000-add-tls-monitor.up.sql': '' });
     expect(d.problems[0]!.fix).toContain('e.g. 2026-01-05-0001_add-tls-monitor if no other file has it');
+    // Seconds since 1970 (golang-migrate's default, concourse's): the next second.
+    const unix = scan({ '1626194317_add_job_pauses_table.up.sql': '', '1626194317_add_pipeline_pauses_table.up.sql': '' });
+    expect(unix.problems[0]!.fix).toContain('e.g. 1626194318_add_pipeline_pauses_table if no other file has it');
   });
 
   it("another tool's file of both directions, renamed .up.sql, is refused: its down section would run with the up", () => {
