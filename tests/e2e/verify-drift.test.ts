@@ -251,6 +251,32 @@ describe.each(BACKENDS)('drift on $name', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('a platform schema on $name', (backend) => {
+  it("migrations using Supabase's auth schema: up says whose it is; drift, where the live database has it, says it was made outside the migrations", async () => {
+    const s = await workspace(backend, [{ name: 'app', migrations: { '001_profiles.up.sql': 'CREATE TABLE profiles (id uuid PRIMARY KEY REFERENCES auth.users);\n' } }]);
+    const fresh = await runCli(['up'], { cwd: fx!.root, env: s.env });
+    expect(fresh.exitCode).toBe(1);
+    expect(fresh.stderr).toContain("fix: schema auth is Supabase's: its platform makes it, not these migrations");
+    // What Supabase's platform makes, made by hand: up applies, drift cannot rebuild without it.
+    await s.query('app', 'CREATE SCHEMA auth');
+    await s.query('app', 'CREATE TABLE auth.users (id uuid PRIMARY KEY)');
+    expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+    const drift = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+    expect(drift.exitCode, drift.stdout).toBe(1);
+    expect(drift.json.problems[0]).toMatchObject({
+      code: 'BH030',
+      fix: expect.stringMatching(/^schema auth is in the live database, but no migration makes it: it was made outside them \(Supabase's platform makes it\)/),
+    });
+    // Supabase's API roles, and a role nobody made: roles belong to the server.
+    fx!.write('modules/app/migrations/002_grant.up.sql', 'GRANT SELECT ON profiles TO authenticated;\n');
+    const grant = await runCli(['up'], { cwd: fx!.root, env: s.env });
+    expect(grant.stderr).toContain("fix: role authenticated is Supabase's");
+    fx!.write('modules/app/migrations/002_grant.up.sql', 'GRANT SELECT ON profiles TO reporting_reader;\n');
+    const other = await runCli(['up'], { cwd: fx!.root, env: s.env });
+    expect(other.stderr).toContain('fix: roles belong to the server, not to a database: create reporting_reader where');
+  });
+});
+
 describe('drift per tenant, and the example modules', () => {
   it('tenants with the same difference are grouped; the others say no drift', async () => {
     const s = await workspace(BACKENDS[0]!, [

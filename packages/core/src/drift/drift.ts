@@ -10,6 +10,7 @@ import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
+import { platformOf } from '../runner/apply.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Workspace } from '../workspace.js';
@@ -105,23 +106,50 @@ export async function compareWithMigrations(
 ): Promise<Difference[]> {
   const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
   const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
+  let failed: ReplayError | undefined;
   const expected = await withScratchDatabase(unit, { command: o.command, server: o.server, root: ws.root }, async ({ db }) => {
     try {
       await replayAll(db, runnables, { schema: unit.schema });
     } catch (e) {
       if (!(e instanceof ReplayError)) throw e;
-      throw new BulkheadError(
-        problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
-          module: unit.id,
-          file: ws.rel(e.file),
-          line: e.statement?.line ?? e.line,
-          fix: 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
-        }),
-      );
+      failed = e;
+      return undefined;
     }
     return readSnapshot(db, scope);
   });
+  if (!expected) {
+    const e = failed!;
+    // What the replay missed, when the live database has it: made outside the migrations.
+    const missing = missingObject(e.cause);
+    const live = missing && (await withTarget(pool, unit, async (db) => (await db.query(LIVE[missing.kind], [missing.name])).rows.length > 0).catch(() => false));
+    throw new BulkheadError(
+      problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
+        module: unit.id,
+        file: ws.rel(e.file),
+        line: e.statement?.line ?? e.line,
+        fix: live
+          ? `${missing.kind} ${missing.name} is in the live database, but no migration makes it: it was made outside them (${platformOf(missing.kind === 'role' ? missing.name : missing.name.split('.')[0]!, missing.kind === 'role' ? 'role' : 'schema') ? "Supabase's platform makes it" : 'by hand, by another tool or a platform'}), and the scratch database this rebuild runs on lacks it — make it in the migrations, before they use it (CREATE … IF NOT EXISTS changes nothing where it exists)`
+          : 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
+      }),
+    );
+  }
   return diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual));
+}
+
+/** Queries whether the live database has an object a replay found missing (one row if it does). */
+const LIVE = {
+  schema: 'SELECT 1 FROM pg_namespace WHERE nspname = $1',
+  relation: 'SELECT 1 WHERE to_regclass($1) IS NOT NULL',
+  role: 'SELECT 1 FROM pg_roles WHERE rolname = $1',
+  type: 'SELECT 1 WHERE to_regtype($1) IS NOT NULL',
+} as const;
+
+/** The object a failed statement did not find (schema "auth" does not exist, relation "auth.users" …), from the server's error. */
+function missingObject(cause: unknown): { kind: keyof typeof LIVE; name: string } | undefined {
+  const { code, message = '' } = (cause ?? {}) as { code?: string; message?: string };
+  const found = /^(schema|relation|role|type) "([^"]+)" does not exist/.exec(message);
+  if (!found || !['3F000', '42P01', '42704'].includes(code ?? '')) return undefined;
+  return { kind: found[1] as keyof typeof LIVE, name: found[2]! };
 }
 
 /**

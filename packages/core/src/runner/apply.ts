@@ -1080,6 +1080,15 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
   const tool = missing ? otherToolOf(missing[1] ?? '', missing[2]!) : undefined;
   if (tool) return `${missing![2]} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
   const schema = err.code === INVALID_SCHEMA_NAME ? /^schema "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
+  const platform = schema ? platformOf(schema, 'schema') : undefined;
+  if (platform) return platform;
+  const role = err.code === UNDEFINED_OBJECT ? /^role "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
+  if (role) {
+    return (
+      platformOf(role, 'role') ??
+      `roles belong to the server, not to a database: create ${role} where the module's database is set up (bulkhead db create makes the module's own role), or in an earlier migration (DO $$ BEGIN CREATE ROLE ${sqlName(role)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$)`
+    );
+  }
   if (schema) {
     // supabase/auth's migrations, for one, expect a schema their deployment made beforehand.
     return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${sqlName(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;
@@ -1107,6 +1116,16 @@ function fixFor(err: PgError, message: string, unit: string): string | undefined
 
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
+const UNDEFINED_OBJECT = '42704';
+
+/** What Supabase's platform makes in a project's database (its services' schemas, its API roles), which a project's migrations use and never create. */
+const SUPABASE = { schema: new Set(['auth', 'storage', 'realtime', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net']), role: new Set(['anon', 'authenticated', 'service_role', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'authenticator']) };
+
+/** The fix for a schema or role a platform provides (Supabase's auth schema, its authenticated role), if it is one. */
+export function platformOf(name: string, kind: 'schema' | 'role'): string | undefined {
+  if (!SUPABASE[kind].has(name)) return undefined;
+  return `${kind} ${name} is Supabase's: its platform makes it, not these migrations, which expect a Supabase database — point the module's URL at one (supabase start runs one locally); on plain PostgreSQL, create what they use of it first, in a migration of its own (drift and verify rebuild on a scratch database, which needs it too)`;
+}
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
