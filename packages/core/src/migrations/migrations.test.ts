@@ -70,6 +70,16 @@ describe('scanMigrationsFolder', () => {
     for (const [f, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), c);
     return scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
   };
+  /** The problems of loading every migration of the scanned folder for up, as each file has them. */
+  const prepareFolder = async () => {
+    const { prepareMigration } = await import('../runner/prepare.js');
+    const problems = [];
+    for (const m of scanMigrationsFolder('m', dir, (x) => path.relative(dir, x)).migrations) {
+      const p = await prepareMigration('m', m, 'up', (x) => path.relative(dir, x));
+      if (!p.ok) problems.push(...p.problems);
+    }
+    return problems;
+  };
 
   it('orders by file name and pairs SQL files; mixes formats; ignores docs and .d.ts', () => {
     const r = scan({
@@ -192,22 +202,13 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("files carrying another tool's no-transaction mark that need it are one problem whose sed puts Bulkhead's mark in its place", async () => {
-    const { prepareMigration } = await import('../runner/prepare.js');
     const mark = '-- postgres-migrations disable-transaction';
     scan({
       '0028-sorting.up.sql': `${mark}\n-- postgres-migrations ignore\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_a ON a (name);\n`,
       '0031-level.up.sql': `${mark}\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_b ON a (level);\n`,
       '0032-plain.up.sql': 'CREATE TABLE c (id int);\n',
     });
-    const prepareAll = async () => {
-      const folder = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
-      const problems = [];
-      for (const m of folder.migrations) {
-        const p = await prepareMigration('m', m, 'up', (x) => path.relative(dir, x));
-        if (!p.ok) problems.push(...p.problems);
-      }
-      return groupAlike(problems);
-    };
+    const prepareAll = async () => groupAlike(await prepareFolder());
     const grouped = await prepareAll();
     expect(grouped).toEqual([
       expect.objectContaining({
@@ -222,22 +223,13 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("files that need no-transaction, or wrap themselves in BEGIN … COMMIT (a Prisma folder), are told once where problems print, with the commands that fix them", async () => {
-    const { prepareMigration } = await import('../runner/prepare.js');
     scan({
       '001_a.up.sql': 'CREATE INDEX CONCURRENTLY a_x ON a (x);\n',
       '002_b.up.sql': '-- drop\nDROP INDEX CONCURRENTLY b_x;\n',
       '003_enum.up.sql': '-- AlterEnum\nBEGIN;\nCREATE TYPE e2 AS ENUM (\'x\');\nCOMMIT;\n\nALTER TABLE a ADD COLUMN y int;\n',
       '004_fill.up.sql': 'BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nINSERT INTO a SELECT 1;\nCOMMIT;\n',
     });
-    const prepareAll = async () => {
-      const folder = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
-      const problems = [];
-      for (const m of folder.migrations) {
-        const p = await prepareMigration('m', m, 'up', (x) => path.relative(dir, x));
-        if (!p.ok) problems.push(...p.problems);
-      }
-      return problems;
-    };
+    const prepareAll = prepareFolder;
     const problems = await prepareAll();
     // --json keeps each file's problem, with its line; text tells each kind once.
     expect(groupAlike(problems).map((p) => [p.code, p.file, p.line])).toEqual([['BH034', '001_a.up.sql', 1], ['BH034', '002_b.up.sql', 2], ['BH016', '003_enum.up.sql', 2], ['BH016', '004_fill.up.sql', 1]]);
@@ -258,12 +250,8 @@ describe('scanMigrationsFolder', () => {
   });
 
   it('a BEGIN with options is told to become SET TRANSACTION with them, so removing it keeps the isolation', async () => {
-    const { prepareMigration } = await import('../runner/prepare.js');
     scan({ '001_fill.up.sql': 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY;\nSELECT 1;\nCOMMIT;\n' });
-    const [m] = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x)).migrations;
-    const p = await prepareMigration('m', m!, 'up', (x) => path.relative(dir, x));
-    expect(p.ok).toBe(false);
-    expect(!p.ok && p.problems[0]!.fix).toBe("remove those lines (Bulkhead commits the migration with its history row), writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY, or mark the file with -- bulkhead:no-transaction");
+    expect((await prepareFolder())[0]!.fix).toBe("remove those lines (Bulkhead commits the migration with its history row), writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY, or mark the file with -- bulkhead:no-transaction");
   });
 
   it("a down whose up is code of another tool (concourse's .up.go) is told so, not to add an up", () => {
