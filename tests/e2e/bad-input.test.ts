@@ -2,6 +2,8 @@
  * Every bad input stops the run with exit 2, a message naming module, file, field or variable
  * and the fix — and nothing is applied, not even to the modules that are fine.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { adminQuery, createDatabase, makeWorkspace, query, runCli, tableExists, type Fixture } from '../support/fixtures.js';
 
@@ -113,6 +115,16 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
         'unknown directive',
       ],
     });
+  });
+
+  it("a module's bulkhead.json that is a link to another module's: its migrations are named as running nowhere", async () => {
+    workspace((f) => {
+      f.write('modules/copy/migrations/001_copy.up.sql', 'CREATE TABLE copy_t (id int);\n');
+      fs.symlinkSync('../good/bulkhead.json', path.join(f.root, 'modules/copy/bulkhead.json'));
+    });
+    const r = await runCli(['validate'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("error: modules/copy/bulkhead.json: a symbolic link to modules/good/bulkhead.json, read once, as module good's (which runs modules/good/migrations): the 1 migration in modules/copy/migrations runs nowhere (BH047)");
   });
 
   it('a SQL file with its own BEGIN/COMMIT is refused unless marked no-transaction', async () => {

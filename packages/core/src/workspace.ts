@@ -26,7 +26,8 @@ export interface Workspace {
   /** Worth a word but not wrong (validate shows them): stray subfolders, up files without statements. */
   warnings: Problem[];
   /** Folders of migration files that no manifest points at (seed 000's forgotten second folder); validate reports them. */
-  strays: { folder: MigrationFolder; module?: Module }[];
+  /** Migration folders no manifest points at; `link`: the folder's bulkhead.json is a symbolic link (read, if at all, as its target's module). */
+  strays: { folder: MigrationFolder; module?: Module; link?: string }[];
   /** Workspace-relative path for messages. */
   rel(abs: string): string;
 }
@@ -58,7 +59,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const warnings: Problem[] = [];
   const modules: Module[] = [];
   const byName = new Map<string, Module>();
-  const { manifests: files, migrationFolders } = discoverWorkspace(root);
+  const { manifests: files, migrationFolders, linkedManifests } = discoverWorkspace(root);
   if (files.length === 0) {
     problems.push(
       problem('BH019', `no bulkhead.json found under ${root}`, {
@@ -119,7 +120,7 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent + path.sep);
   const strays = migrationFolders
     .filter((f) => !modules.some((m) => inside(f.dir, m.migrationsDir)) && !unread.some((dir) => inside(f.dir, dir)))
-    .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)) }));
+    .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)), link: linkedManifests.find((l) => inside(folder.dir, path.dirname(l))) }));
   return { root, modules, byName, graph, problems, warnings, strays, rel };
 }
 

@@ -28,6 +28,8 @@ export interface Discovery {
   manifests: string[];
   /** Every folder holding migration-like files, whoever reads it (the caller tells strays apart). */
   migrationFolders: MigrationFolder[];
+  /** `bulkhead.json` files that are symbolic links (not read as manifests of their own folder). */
+  linkedManifests: string[];
 }
 
 /**
@@ -36,6 +38,7 @@ export interface Discovery {
  */
 export function discoverWorkspace(root: string): Discovery {
   const manifests: string[] = [];
+  const linkedManifests: string[] = [];
   const folders = new Map<string, MigrationFolder>();
   const note = (dir: string, layout: string) => {
     const f = folders.get(dir);
@@ -61,10 +64,11 @@ export function discoverWorkspace(root: string): Discovery {
           note(path.dirname(dir), LAYOUTS.find((l) => l.inFolder?.test(e.name) && l.folder?.test(base))!.layout);
         }
       } else if (e.isDirectory() && !e.name.startsWith('.') && !SKIP.has(e.name)) walk(path.join(dir, e.name));
+      else if (e.isSymbolicLink() && e.name === MANIFEST_FILE) linkedManifests.push(path.join(dir, e.name));
     }
   };
   walk(root);
-  return { manifests: manifests.sort(), migrationFolders: [...folders.values()].sort((a, b) => a.dir.localeCompare(b.dir)) };
+  return { manifests: manifests.sort(), migrationFolders: [...folders.values()].sort((a, b) => a.dir.localeCompare(b.dir)), linkedManifests: linkedManifests.sort() };
 }
 
 /** Every `bulkhead.json` under `root`, skipping node_modules, build output and hidden folders. */
