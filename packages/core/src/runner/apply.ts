@@ -17,7 +17,7 @@ import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
 import type { Runnable, Step } from './prepare.js';
-import { plural, sqlName, thrownMessage } from '../text.js';
+import { plural, regexLiteral, sqlName, thrownMessage } from '../text.js';
 
 /** Where and why a migration failed: file, statement, line, and PostgreSQL's own words. */
 export interface MigrationFailure {
@@ -908,7 +908,7 @@ function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: numbe
     statement: i + 1,
     line: failingLine(s, err),
     sql: shortenSql(s.text),
-    ...pgFields(err, ctx.module),
+    ...pgFields(err, ctx.module, s.text),
     partial,
   };
 }
@@ -1059,7 +1059,7 @@ export function isConnectionLoss(err: { code?: string; message?: string }): bool
 }
 
 /** The failure's fields from PostgreSQL's error; `unit` (as `billing` or `billing@acme`) names it in a fix. */
-function pgFields(err: PgError, unit: string) {
+function pgFields(err: PgError, unit: string, sql?: string) {
   const message = thrownMessage(err);
   if (isConnectionLoss(err)) {
     return {
@@ -1069,18 +1069,20 @@ function pgFields(err: PgError, unit: string) {
       fix: 'the server restarted or closed the session; check the server, then run again (a transactional migration left nothing behind)',
     };
   }
-  return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message, unit) };
+  return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message, unit, sql) };
 }
 
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
-function fixFor(err: PgError, message: string, unit: string): string | undefined {
+function fixFor(err: PgError, message: string, unit: string, sql?: string): string | undefined {
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
   if (extension) return `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`;
   const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(message) : undefined;
   const tool = missing ? otherToolOf(missing[1] ?? '', missing[2]!) : undefined;
   if (tool) return `${missing![2]} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;
   const schema = err.code === INVALID_SCHEMA_NAME ? /^schema "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
-  const platform = schema ? platformOf(schema, 'schema') : undefined;
+  // A statement using a platform's schema (a Supabase project's REFERENCES auth.users); one that
+  // creates in it is that schema's own service (supabase/auth's migrations): the fix below.
+  const platform = schema && sql !== undefined && !createsIn(sql, schema) ? platformOf(schema, 'schema') : undefined;
   if (platform) return platform;
   const role = err.code === UNDEFINED_OBJECT ? /^role "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
   if (role) {
@@ -1120,6 +1122,12 @@ const UNDEFINED_OBJECT = '42704';
 
 /** What Supabase's platform makes in a project's database (its services' schemas, its API roles), which a project's migrations use and never create. */
 const SUPABASE = { schema: new Set(['auth', 'storage', 'realtime', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net']), role: new Set(['anon', 'authenticated', 'service_role', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'authenticator']) };
+
+/** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
+function createsIn(sql: string, schema: string): boolean {
+  const name = `(?:"${regexLiteral(schema)}"|${regexLiteral(schema)})`;
+  return new RegExp(`^(?:\\s|--[^\\n]*\\n|\\/\\*[\\s\\S]*?\\*\\/)*CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|CONSTRAINT)\\s+)*(?:TABLE|VIEW|FUNCTION|PROCEDURE|TYPE|SEQUENCE|DOMAIN|AGGREGATE|TRIGGER)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${name}\\.`, 'i').test(sql);
+}
 
 /** The fix for a schema or role a platform provides (Supabase's auth schema, its authenticated role), if it is one. */
 export function platformOf(name: string, kind: 'schema' | 'role'): string | undefined {
