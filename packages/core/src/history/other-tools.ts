@@ -53,3 +53,12 @@ export interface ForeignHistory {
   table: string;
   tool: string;
 }
+
+/** What Supabase's platform makes in a project's database (its services' schemas, its API roles), which a project's migrations use and never create. */
+const SUPABASE = { schema: new Set(['auth', 'storage', 'realtime', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net']), role: new Set(['anon', 'authenticated', 'service_role', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'authenticator']) };
+
+/** The fix for a schema or role a platform provides (Supabase's auth schema, its authenticated role), if it is one. */
+export function platformOf(name: string, kind: 'schema' | 'role'): string | undefined {
+  if (!SUPABASE[kind].has(name)) return undefined;
+  return `${kind} ${name} is Supabase's: its platform makes it, not these migrations, which expect a Supabase database — point the module's URL at one (supabase start runs one locally); on plain PostgreSQL, create what they use of it first, in a migration of its own (drift and verify rebuild on a scratch database, which needs it too)`;
+}

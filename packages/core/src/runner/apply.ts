@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { otherToolOf } from '../history/other-tools.js';
+import { otherToolOf, platformOf } from '../history/other-tools.js';
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
@@ -1120,20 +1120,12 @@ const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
 const UNDEFINED_OBJECT = '42704';
 
-/** What Supabase's platform makes in a project's database (its services' schemas, its API roles), which a project's migrations use and never create. */
-const SUPABASE = { schema: new Set(['auth', 'storage', 'realtime', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net']), role: new Set(['anon', 'authenticated', 'service_role', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'authenticator']) };
-
 /** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
 function createsIn(sql: string, schema: string): boolean {
   const name = `(?:"${regexLiteral(schema)}"|${regexLiteral(schema)})`;
   return new RegExp(`^(?:\\s|--[^\\n]*\\n|\\/\\*[\\s\\S]*?\\*\\/)*CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|CONSTRAINT)\\s+)*(?:TABLE|VIEW|FUNCTION|PROCEDURE|TYPE|SEQUENCE|DOMAIN|AGGREGATE|TRIGGER)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${name}\\.`, 'i').test(sql);
 }
 
-/** The fix for a schema or role a platform provides (Supabase's auth schema, its authenticated role), if it is one. */
-export function platformOf(name: string, kind: 'schema' | 'role'): string | undefined {
-  if (!SUPABASE[kind].has(name)) return undefined;
-  return `${kind} ${name} is Supabase's: its platform makes it, not these migrations, which expect a Supabase database — point the module's URL at one (supabase start runs one locally); on plain PostgreSQL, create what they use of it first, in a migration of its own (drift and verify rebuild on a scratch database, which needs it too)`;
-}
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
