@@ -187,6 +187,25 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     }
   });
 
+  it("a built-in function newer than the server (uuidv7(), PostgreSQL 18) is refused before anything runs, unless the module defines its own", async () => {
+    const badUrl = await createDatabase();
+    const major = Math.floor(Number((await query<{ v: string }>(badUrl, 'SHOW server_version_num'))[0]!.v) / 10000);
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_ok.up.sql', 'CREATE TABLE ok (id int);\n');
+      f.write('modules/bad/migrations/002_ids.up.sql', 'CREATE TABLE ids (id uuid PRIMARY KEY DEFAULT uuidv7());\n');
+    });
+    if (major < 18) {
+      await expectRefused(['up'], { code: 'BH058', text: ['modules/bad/migrations/002_ids.up.sql:1', `002_ids uses uuidv7(), which needs PostgreSQL 18; the server`] }, { BAD_URL: badUrl });
+      expect(await tableExists(badUrl, 'ok')).toBe(false);
+    }
+    // Its own uuidv7() (as many projects have): the server need not.
+    fx.write('modules/bad/migrations/000_uuidv7.up.sql', 'CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql AS $$ SELECT gen_random_uuid() $$;\n');
+    const r = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await tableExists(badUrl, 'ids')).toBe(true);
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

@@ -5,13 +5,38 @@
  * Read by lint (BH-X803, against a target version) and by `up`'s preflight (against the server).
  */
 
+import { readFileSync } from 'node:fs';
+import type { MigrationFile } from '../migrations/files.js';
+
 type Node = Record<string, any>;
 
-/** A form of SQL and the PostgreSQL major version that introduced it. */
-export type VersionNeed = { version: number; what: string };
+/** A form of SQL and the PostgreSQL major version that introduced it; `func`: a built-in function's name (a project may define its own of that name). */
+export type VersionNeed = { version: number; what: string; func?: string };
+
+/**
+ * Built-in functions by the release that added them, as migrations use them (a backfill's
+ * any_value(), a default's uuidv7()). Only names no common extension provides; a module that
+ * defines a function of the name (many define uuidv7()) is told nothing (lint's rule checks).
+ */
+const FUNCTIONS: Record<string, number> = {
+  date_bin: 14, string_to_table: 14, trim_array: 14, bit_count: 14, unistr: 14, range_agg: 14, range_intersect_agg: 14,
+  regexp_count: 15, regexp_instr: 15, regexp_like: 15, regexp_substr: 15,
+  any_value: 16, random_normal: 16, array_sample: 16, array_shuffle: 16, pg_input_is_valid: 16, pg_input_error_info: 16, erf: 16, erfc: 16,
+  uuid_extract_timestamp: 17, uuid_extract_version: 17, unicode_assigned: 17,
+  uuidv7: 18, uuidv4: 18, casefold: 18, array_sort: 18, array_reverse: 18, crc32: 18, crc32c: 18, gamma: 18, lgamma: 18,
+};
+
+/** A call of a built-in function newer than some servers (unqualified, or pg_catalog's). */
+function builtinCall(n: Node): VersionNeed | undefined {
+  const parts = ((n.funcname as Node[] | undefined) ?? []).map((p) => String(p?.String?.sval ?? ''));
+  const name = parts.at(-1) ?? '';
+  if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'pg_catalog') || !Object.hasOwn(FUNCTIONS, name)) return undefined;
+  return { version: FUNCTIONS[name]!, what: `${name}()`, func: name };
+}
 
 /** Parse-tree nodes the server's grammar gained in a release, by node type: what each needs when it is of that form. */
 const NODES: Record<string, (n: Node) => VersionNeed | undefined> = {
+  FuncCall: builtinCall,
   // PostgreSQL 16: a subquery in FROM without an alias ("subquery in FROM must have an alias" before).
   RangeSubselect: (n) => (n.alias ? undefined : { version: 16, what: 'a subquery in FROM without an alias' }),
   JsonIsPredicate: () => ({ version: 16, what: 'IS JSON' }),
@@ -45,15 +70,15 @@ const NODES: Record<string, (n: Node) => VersionNeed | undefined> = {
   ReindexStmt: (n) => (JSON.stringify(n.params ?? []).includes('"concurrently"') ? { version: 12, what: 'REINDEX CONCURRENTLY' } : undefined),
 };
 
-/** What a statement (its node type and parse tree) needs of the server: the newest of the forms it uses. */
-export function versionNeeded(kind: string, tree: unknown): VersionNeed | undefined {
+/** What a statement (its node type and parse tree) needs of the server: the newest of the forms it uses (`own`: functions the module defines, not the server's to have). */
+export function versionNeeded(kind: string, tree: unknown, own?: ReadonlySet<string>): VersionNeed | undefined {
   const found: VersionNeed[] = [];
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
     if (Array.isArray(v)) return v.forEach(walk);
     for (const [k, child] of Object.entries(v as Node)) {
       const need = Object.hasOwn(NODES, k) ? NODES[k]!(child as Node) : undefined;
-      if (need) found.push(need);
+      if (need && !(need.func && own?.has(need.func))) found.push(need);
       walk(child);
     }
   };
@@ -67,5 +92,37 @@ export function versionNeeded(kind: string, tree: unknown): VersionNeed | undefi
  * parenthesised subquery.
  */
 export function mayNeedNewer(text: string): boolean {
-  return /\b(json\w*|trigger|atomic|compression|concurrently|inherit|with\s+set|expression|nulls|merge|security_invoker|generated|access)\b|\(\s*(select|values|with)\b/i.test(text);
+  return MAY_NEED_NEWER.test(text);
+}
+
+const MAY_NEED_NEWER = new RegExp(
+  `\\b(json\\w*|trigger|atomic|compression|concurrently|inherit|with\\s+set|expression|nulls|merge|security_invoker|generated|access)\\b|\\(\\s*(select|values|with)\\b|\\b(${Object.keys(FUNCTIONS).join('|')})\\s*\\(`,
+  'i',
+);
+
+/** Functions a module's migrations define, by name (lower case): a polyfill of a built-in (CREATE FUNCTION uuidv7()) makes its calls fine on any server. */
+export function definedFunctions(texts: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const t of texts) for (const m of t.matchAll(/\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:(?:"[^"]+"|\w+)\.)?"?(\w+)"?\s*\(/gi)) names.add(m[1]!.toLowerCase());
+  return names;
+}
+
+const byModule = new WeakMap<object, Set<string>>();
+
+/** Functions any migration of a module defines (its SQL, and the source of its TS/JS migrations), read once per module. */
+export function moduleFunctions(module: { migrations: readonly MigrationFile[] }): ReadonlySet<string> {
+  let names = byModule.get(module);
+  if (!names) {
+    const texts = (module.migrations ?? []).flatMap((m) => (m.sql ? [m.sql.up, m.sql.down ?? ''] : [safeRead(m.upPath)]));
+    byModule.set(module, (names = definedFunctions(texts)));
+  }
+  return names;
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

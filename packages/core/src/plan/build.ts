@@ -5,6 +5,7 @@ import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
+import { moduleFunctions, type VersionNeed } from '../analysis/versions.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -151,9 +152,12 @@ export function buildPlan(input: PlanInput): Plan {
 function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string): Problem[] {
   const major = Math.floor(serverVersion / 10000);
   const problems: Problem[] = [];
+  // A built-in the module defines itself (a uuidv7() of its own) is not the server's to have.
+  let own: ReadonlySet<string> | undefined;
+  const newer = (need: VersionNeed | undefined) => need !== undefined && need.version > major && !(need.func && (own ??= moduleFunctions(unit.module)).has(need.func));
   for (const r of steps) {
     if (r.step.format !== 'sql') continue;
-    const st = r.step.statements.find((s) => s.node.needs && s.node.needs.version > major);
+    const st = r.step.statements.find((s) => newer(s.node.needs));
     if (!st) continue;
     const { version, what } = st.node.needs!;
     problems.push(

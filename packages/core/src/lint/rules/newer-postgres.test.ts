@@ -52,4 +52,18 @@ describe('BH-X803 newer-postgres', () => {
       '1:1 JSON_EXISTS() needs PostgreSQL 17; the target is 13',
     ]);
   });
+
+  it("built-in functions newer than the target (a backfill's any_value(), a default's uuidv7()); not another schema's, not a module's own of that name", async () => {
+    await expectRule(
+      'BH-X803',
+      ['UPDATE t SET owner = (SELECT any_value(o) FROM owners);', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', 'SELECT pg_catalog.random_normal();'],
+      ['ALTER TABLE t ALTER COLUMN id SET DEFAULT public.uuidv7();', "SELECT regexp_replace(name, 'a', 'b') FROM t;", 'SELECT uuid_generate_v4();'],
+      { pgVersion: 15 },
+    );
+    expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15 })).toEqual(['1:1 uuidv7() needs PostgreSQL 18; the target is 15']);
+    // Many projects define their own uuidv7(): then it is theirs, on any server.
+    const polyfill = 'CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql AS $$ SELECT gen_random_uuid() $$;';
+    expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15, migrations: [polyfill] })).toEqual([]);
+    expect(await findings('BH-X803', 'SELECT any_value(x) FROM t;', { pgVersion: 16 })).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { versionNeeded } from '../../analysis/versions.js';
+import { moduleFunctions, versionNeeded } from '../../analysis/versions.js';
 
 export const newerPostgres: Rule = {
   code: 'BH-X803',
@@ -8,7 +8,9 @@ export const newerPostgres: Rule = {
   fix: 'rewrite it for the target version, or raise --pg-version once production runs the newer server',
   severity: 'error',
   check(s, f) {
-    const n = versionNeeded(s.kind, s.node);
-    return n && n.version > f.pgVersion ? { message: `${n.what} needs PostgreSQL ${n.version}; the target is ${f.pgVersion}` } : undefined;
+    // A built-in the module defines itself (its own uuidv7()) is fine on any server.
+    const n = versionNeeded(s.kind, s.node, moduleFunctions(f.module));
+    if (!n || n.version <= f.pgVersion) return undefined;
+    return { message: `${n.what} needs PostgreSQL ${n.version}; the target is ${f.pgVersion}` };
   },
 };
