@@ -204,6 +204,13 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const r = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await tableExists(badUrl, 'ids')).toBe(true);
+    // Its own uuidv7() beside a newer form in one statement: the form is still told.
+    if (major < 16) {
+      fx.write('modules/bad/migrations/003_more.up.sql', 'CREATE TABLE more_ids AS SELECT uuidv7() AS id FROM (SELECT 1);\n');
+      const more = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+      expect(more.exitCode).toBe(2);
+      expect(more.stderr).toContain('003_more uses a subquery in FROM without an alias, which needs PostgreSQL 16');
+    }
   });
 
   it('SQL that does not parse names file and line before anything runs', async () => {

@@ -1,5 +1,5 @@
 import { parser } from './parser.js';
-import { mayNeedNewer, versionNeeded, type VersionNeed } from './versions.js';
+import { mayNeedNewer, statementNeeds, type VersionNeed } from './versions.js';
 import { lineColumnAt } from '../text.js';
 
 /** One top-level statement of a SQL file. */
@@ -17,7 +17,7 @@ export interface Statement {
    * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
    * release whose syntax it uses, when that is known to matter (see analysis/versions.ts).
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[] };
 }
 
 export class SqlSyntaxError extends Error {
@@ -104,8 +104,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
     if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
-    const needs = newer && mayNeedNewer(text) ? versionNeeded(kind, tree) : undefined;
-    if (needs) node.needs = needs;
+    const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
+    if (needs.length) node.needs = needs;
     return { start, end, line, kind, node };
   });
 }

@@ -26,6 +26,8 @@ const FUNCTIONS: Record<string, number> = {
   uuidv7: 18, uuidv4: 18, casefold: 18, array_sort: 18, array_reverse: 18, crc32: 18, crc32c: 18, gamma: 18, lgamma: 18,
 };
 
+const BUILTINS: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
+
 /** A call of a built-in function newer than some servers (unqualified, or pg_catalog's). */
 function builtinCall(n: Node): VersionNeed | undefined {
   const parts = ((n.funcname as Node[] | undefined) ?? []).map((p) => String(p?.String?.sval ?? ''));
@@ -69,6 +71,27 @@ const NODES: Record<string, (n: Node) => VersionNeed | undefined> = {
   // PostgreSQL 12.
   ReindexStmt: (n) => (JSON.stringify(n.params ?? []).includes('"concurrently"') ? { version: 12, what: 'REINDEX CONCURRENTLY' } : undefined),
 };
+
+/**
+ * What a statement needs of the server, kept per statement for `up`'s preflight: the newest form
+ * it uses, and each newer built-in it calls (judged later against the functions its module
+ * defines, which one statement cannot know).
+ */
+export function statementNeeds(kind: string, tree: unknown): VersionNeed[] {
+  const form = versionNeeded(kind, tree, BUILTINS);
+  const calls = new Map<string, VersionNeed>();
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach(walk);
+    for (const [k, child] of Object.entries(v as Node)) {
+      const need = k === 'FuncCall' ? builtinCall(child as Node) : undefined;
+      if (need) calls.set(need.func!, need);
+      walk(child);
+    }
+  };
+  walk(tree);
+  return [...(form ? [form] : []), ...calls.values()];
+}
 
 /** What a statement (its node type and parse tree) needs of the server: the newest of the forms it uses (`own`: functions the module defines, not the server's to have). */
 export function versionNeeded(kind: string, tree: unknown, own?: ReadonlySet<string>): VersionNeed | undefined {

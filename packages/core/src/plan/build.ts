@@ -154,12 +154,12 @@ function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: 
   const problems: Problem[] = [];
   // A built-in the module defines itself (a uuidv7() of its own) is not the server's to have.
   let own: ReadonlySet<string> | undefined;
-  const newer = (need: VersionNeed | undefined) => need !== undefined && need.version > major && !(need.func && (own ??= moduleFunctions(unit.module)).has(need.func));
+  const newer = (need: VersionNeed) => need.version > major && !(need.func && (own ??= moduleFunctions(unit.module)).has(need.func));
   for (const r of steps) {
     if (r.step.format !== 'sql') continue;
-    const st = r.step.statements.find((s) => newer(s.node.needs));
+    const st = r.step.statements.find((s) => s.node.needs?.some(newer));
     if (!st) continue;
-    const { version, what } = st.node.needs!;
+    const { version, what } = st.node.needs!.filter(newer).reduce((a, b) => (b.version > a.version ? b : a));
     problems.push(
       problem('BH058', `${r.file.id} uses ${what}, which needs PostgreSQL ${version}; the server (${unit.target.display}) runs PostgreSQL ${major}`, {
         module: unit.id,
