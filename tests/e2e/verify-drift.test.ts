@@ -248,6 +248,17 @@ describe.each(BACKENDS)('drift on $name', (backend) => {
       'legacy_cache: table extra (k text NOT NULL, v jsonb)',
       "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')",
     ]);
+    // What is made outside the migrations on purpose is left out by --ignore ([kind:]glob); a
+    // table's columns, constraints and indexes go with it.
+    const some = await runCli(['drift', '--ignore', 'table:legacy_*', '--ignore', 'column:accounts.*', '--json'], { cwd: fx!.root, env: s.env });
+    expect(some.json.units[0]).toMatchObject({ status: 'drift', ignored: 8 });
+    expect(some.json.units[0].lines).toEqual(['accounts.accounts_email_idx: index missing (CREATE INDEX accounts_email_idx ON public.accounts USING btree (email))', "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')"]);
+    const all = await runCli(['drift', '--ignore', '*'], { cwd: fx!.root, env: s.env });
+    expect(all.exitCode).toBe(0);
+    expect(all.stderr).toContain('auth: ✓ no drift (2 applied migrations rebuild it, 10 differences left out by --ignore)');
+    const bad = await runCli(['drift', '--ignore', 'tabel:legacy_*'], { cwd: fx!.root, env: s.env });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--ignore tabel:legacy_*: no object kind "tabel"');
   });
 });
 

@@ -21,6 +21,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   steps: { type: 'string', key: 'steps', parse: wholeNumber },
   all: { type: 'boolean', key: 'all' },
   tenant: { type: 'string', multiple: true, key: 'tenants' },
+  ignore: { type: 'string', multiple: true, key: 'ignore' },
   canary: { type: 'string', key: 'canary', parse: wholeNumber },
   'fail-fast': { type: 'boolean', key: 'failFast' },
   sql: { type: 'boolean', key: 'sql' },

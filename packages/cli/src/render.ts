@@ -281,11 +281,11 @@ export function renderDrift(r: DriftResult, out: Output): void {
   for (const u of r.units) {
     if (grouped.has(u.unit)) continue;
     if (u.status === 'not-created') out.write(`${u.unit}: not created yet (nothing to compare)`);
-    else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? ' rebuilds' : 's rebuild'} it exactly)`);
+    else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? ' rebuilds' : 's rebuild'} it${u.ignored ? `, ${plural(u.ignored, 'difference')} left out by --ignore` : ' exactly'})`);
   }
   for (const u of r.units) {
     if (u.status !== 'drift' || u.tenant !== undefined) continue;
-    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} build`);
+    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} build${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
   }
   for (const g of r.groups) {

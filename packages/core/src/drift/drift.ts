@@ -11,13 +11,20 @@ import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
+import { readSnapshot, type Snapshot, type SnapshotKind, type SnapshotScope } from '../snapshot/read.js';
+import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
 
 export interface DriftOptions extends CommonOptions {
   /** Build the expected schema on this server instead of next to each unit's own database. */
   server?: string;
   concurrency?: number;
+  /**
+   * Differences left out, as `[kind:]glob` over an object's name (also `schema.name`,
+   * `table.name`): what the database gets from outside the migrations on purpose (Debezium's
+   * `publication:dbz_*`, a platform's `event trigger:*`).
+   */
+  ignore?: readonly string[];
 }
 
 export interface UnitDrift {
@@ -30,6 +37,8 @@ export interface UnitDrift {
   status: 'no-drift' | 'drift' | 'not-created';
   /** expected = what the applied migrations build; actual = the live database. */
   differences: Difference[];
+  /** Differences --ignore left out. */
+  ignored?: number;
   /** One line each, grouped by table. */
   lines: string[];
 }
@@ -48,6 +57,7 @@ export interface DriftResult {
  * live database is only read.
  */
 export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
+  const ignored = ignoreMatcher(o.ignore ?? []);
   const ws = loadValidWorkspace(o);
   const selected = selectModules(ws, o.modules);
   const production = isProduction(o);
@@ -75,8 +85,10 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         else runnables.push(p.runnable);
       }
       if (missing.length) throw new BulkheadError(missing);
-      const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
-      return { ...base, applied: runnables.length, status: differences.length ? 'drift' : 'no-drift', differences, lines: diffText(differences, unit.schema) };
+      const all = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
+      const differences = all.filter((d) => !ignored(d));
+      const left = all.length - differences.length;
+      return { ...base, applied: runnables.length, status: differences.length ? 'drift' : 'no-drift', differences, lines: diffText(differences, unit.schema), ...(left ? { ignored: left } : {}) };
     });
     const groups: DriftResult['groups'] = [];
     for (const r of results) {
@@ -134,6 +146,33 @@ export async function compareWithMigrations(
   }
   return diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual));
 }
+
+/** The kinds of object a snapshot compares, as --ignore names them (`event trigger`, `event_trigger` or `event-trigger`). */
+const KINDS: readonly SnapshotKind[] = ['schema', 'table', 'view', 'materialized view', 'foreign table', 'sequence', 'column', 'constraint', 'index', 'enum', 'domain', 'composite type', 'range type', 'function', 'procedure', 'aggregate', 'trigger', 'policy', 'extension', 'rule', 'statistics', 'collation', 'text search configuration', 'text search dictionary', 'operator', 'cast', 'publication', 'event trigger', 'default privileges'];
+
+/** Whether a difference is one --ignore leaves out; an unknown kind is bad input (exit 2), before anything is read. */
+export function ignoreMatcher(patterns: readonly string[]): (d: Difference) => boolean {
+  const rules = patterns.map((p) => {
+    const at = p.lastIndexOf(':');
+    const kind = at > 0 ? p.slice(0, at).replace(/[_-]/g, ' ').toLowerCase() : undefined;
+    if (kind !== undefined && !KINDS.includes(kind as SnapshotKind)) {
+      throw new BulkheadError(problem('BH025', `--ignore ${p}: no object kind "${p.slice(0, at)}"`, { fix: `write [kind:]glob, the kind one of: ${KINDS.map((k) => k.replace(/ /g, '_')).join(', ')} (e.g. --ignore 'publication:dbz_*')` }));
+    }
+    return { kind, name: globToRegExp(at > 0 ? p.slice(at + 1) : p) };
+  });
+  const names = (d: Difference) => [d.name, `${d.schema}.${d.name}`, ...(d.table ? [`${d.table}.${d.name}`, `${d.schema}.${d.table}.${d.name}`] : [])];
+  // What belongs to a left-out table (its columns, constraints, indexes, triggers) goes with it.
+  const ofTable = (d: Difference) => (d.table ? [d.table, `${d.schema}.${d.table}`] : []);
+  return (d) =>
+    rules.some(
+      (r) =>
+        ((r.kind === undefined || r.kind === d.kind) && names(d).some((n) => r.name.test(n))) ||
+        ((r.kind === undefined || RELATIONS.has(r.kind)) && ofTable(d).some((n) => r.name.test(n))),
+    );
+}
+
+/** Kinds whose objects own columns, constraints, indexes, triggers, rules and policies. */
+const RELATIONS: ReadonlySet<string> = new Set(['table', 'view', 'materialized view', 'foreign table', 'composite type']);
 
 /** Queries whether the live database has an object a replay found missing (one row if it does). */
 const LIVE = {
