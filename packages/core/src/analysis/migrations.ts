@@ -24,6 +24,19 @@ export interface ModulesAnalysis {
 }
 
 /**
+ * The functions each module's migrations create (lower case, by module): a module's own uuidv7()
+ * makes its calls fine on any server (analysis/versions.ts knows the built-in's release).
+ */
+export function functionsCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    for (const t of a.touches) if (t.kind === 'function' && t.action === 'create') (out.get(a.module) ?? out.set(a.module, new Set()).get(a.module)!).add(t.name.toLowerCase());
+  }
+  return out;
+}
+
+/**
  * What every migration (both directions) of these modules does to database objects, cached by
  * checksum. SQL files are analysed on the parser (a file that does not parse is left to the checks
  * that report syntax errors, BH033); TS/JS migrations from the SQL they emit when the module's

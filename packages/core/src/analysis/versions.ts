@@ -5,9 +5,6 @@
  * Read by lint (BH-X803, against a target version) and by `up`'s preflight (against the server).
  */
 
-import { readFileSync } from 'node:fs';
-import type { MigrationFile } from '../migrations/files.js';
-
 type Node = Record<string, any>;
 
 /** A form of SQL and the PostgreSQL major version that introduced it; `func`: a built-in function's name (a project may define its own of that name). */
@@ -16,7 +13,8 @@ export type VersionNeed = { version: number; what: string; func?: string };
 /**
  * Built-in functions by the release that added them, as migrations use them (a backfill's
  * any_value(), a default's uuidv7()). Only names no common extension provides; a module that
- * defines a function of the name (many define uuidv7()) is told nothing (lint's rule checks).
+ * defines a function of the name (many define uuidv7()) is told nothing (analysis/migrations.ts
+ * functionsCreated).
  */
 const FUNCTIONS: Record<string, number> = {
   date_bin: 14, string_to_table: 14, trim_array: 14, bit_count: 14, unistr: 14, range_agg: 14, range_intersect_agg: 14,
@@ -122,30 +120,3 @@ const MAY_NEED_NEWER = new RegExp(
   `\\b(json\\w*|trigger|atomic|compression|concurrently|inherit|with\\s+set|expression|nulls|merge|security_invoker|generated|access)\\b|\\(\\s*(select|values|with)\\b|\\b(${Object.keys(FUNCTIONS).join('|')})\\s*\\(`,
   'i',
 );
-
-/** Functions a module's migrations define, by name (lower case): a polyfill of a built-in (CREATE FUNCTION uuidv7()) makes its calls fine on any server. */
-export function definedFunctions(texts: Iterable<string>): Set<string> {
-  const names = new Set<string>();
-  for (const t of texts) for (const m of t.matchAll(/\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:(?:"[^"]+"|\w+)\.)?"?(\w+)"?\s*\(/gi)) names.add(m[1]!.toLowerCase());
-  return names;
-}
-
-const byModule = new WeakMap<object, Set<string>>();
-
-/** Functions any migration of a module defines (its SQL, and the source of its TS/JS migrations), read once per module. */
-export function moduleFunctions(module: { migrations: readonly MigrationFile[] }): ReadonlySet<string> {
-  let names = byModule.get(module);
-  if (!names) {
-    const texts = (module.migrations ?? []).flatMap((m) => (m.sql ? [m.sql.up, m.sql.down ?? ''] : [safeRead(m.upPath)]));
-    byModule.set(module, (names = definedFunctions(texts)));
-  }
-  return names;
-}
-
-function safeRead(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -16,6 +16,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { planFor } from './planned.js';
+import { functionsCreated } from '../analysis/migrations.js';
 import { plural } from '../text.js';
 
 export interface MigrateResult {
@@ -42,7 +43,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
   if (o.canary !== undefined && !selected.some((m) => m.manifest.tenants)) {
     throw new BulkheadError({ code: 'BH025', message: '--canary needs a module with tenants', fix: 'name a module with "tenants" in its manifest, or drop --canary' });
   }
-  await checkIsolationInDepth(ws, selected);
+  const analysis = await checkIsolationInDepth(ws, selected);
   const runId = runIdFrom(o.env);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   // The connections of the pre-run read serve the run (a few: the first units to run).
@@ -51,6 +52,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
       // Reading never creates an embedded database: a real `up` creates it when the unit runs
       // (a unit skipped after a failure leaves none behind).
       readOnly: true,
+      ownFunctions: functionsCreated(analysis.analysed),
       createEmbedded: o.dryRun !== true && command === 'up',
       resume: o.resume,
       tenants: o.tenants,

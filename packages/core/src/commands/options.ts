@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BulkheadError, problem } from '../errors.js';
 import { productionRefusal } from '../db/open.js';
 import { parseDuration } from '../db/duration.js';
-import { analyseModules } from '../analysis/migrations.js';
+import { analyseModules, type ModulesAnalysis } from '../analysis/migrations.js';
 import { checkOwnership } from '../plan/ownership.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
@@ -90,10 +90,11 @@ export function loadValidWorkspace(o: LoadOptions & { modules?: readonly string[
  * other modules' objects and schemas, against every module whose migrations were read (all of
  * them, unless the call named its modules) and every module's `owns`. Throws BH043–BH045.
  */
-export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Module[]): Promise<void> {
-  const { analysed } = await analyseModules(ws, ws.modules);
-  const problems = checkOwnership(ws.modules, analysed, { subjects: new Set(subjects.map((m) => m.name)) });
+export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Module[]): Promise<ModulesAnalysis> {
+  const analysis = await analyseModules(ws, ws.modules);
+  const problems = checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(subjects.map((m) => m.name)) });
   if (problems.length) throw new BulkheadError(problems);
+  return analysis;
 }
 
 /** The named modules (in dependency order), or all of them; unknown names are an error. */

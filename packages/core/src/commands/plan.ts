@@ -3,7 +3,7 @@ import { withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
 import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
-import { analyseModules } from '../analysis/migrations.js';
+import { functionsCreated } from '../analysis/migrations.js';
 import { followMigration, migrationLocks } from '../lint/locks.js';
 import { References } from '../lint/references.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -53,12 +53,13 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   if (o.to !== undefined && selected.length !== 1) {
     throw new BulkheadError({ code: 'BH025', message: `--to needs exactly one module (got ${selected.length})`, fix: `name the module: bulkhead plan <module> --to ${o.to}` });
   }
-  await checkIsolationInDepth(ws, selected);
+  const analysis = await checkIsolationInDepth(ws, selected);
   const names = new Set(selected.map((m) => m.name));
   return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
-    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary });
+    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary, ownFunctions: functionsCreated(analysis.analysed) });
     if (p.problems.length) throw new BulkheadError([...p.problems]);
-    const emitted = o.locks ? (await analyseModules(ws, selected)).emitted : new Map<string, { up: string[] }>();
+    // The isolation check's analysis covers every module: what each TS migration emits is in it.
+    const emitted = analysis.emitted;
     const locksOf = async (u: (typeof p.units)[number]): Promise<NonNullable<PlannedUnit['locks']>> => {
       const out: NonNullable<PlannedUnit['locks']> = [];
       const upSql = (m: MigrationFile) => (m.format === 'sql' ? m.sql?.up : emitted.get(`${u.unit.module.name}:${m.id}`)?.up.join(';\n'));

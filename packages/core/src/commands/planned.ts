@@ -15,6 +15,8 @@ export interface PlannedOptions {
   tenants?: readonly string[];
   canary?: number;
   reporter?: Reporter;
+  /** The functions each module's migrations create (analysis/migrations.ts functionsCreated). */
+  ownFunctions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface Planned {
@@ -46,7 +48,7 @@ export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly
     }
   }
   const applied = intent.direction === 'down' ? await appliedRequirements(ws, pool, reads, units) : undefined;
-  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary, applied });
+  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary, applied, ownFunctions: o.ownFunctions });
   return { plan, connectionCap };
 }
 

@@ -11,7 +11,7 @@ import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { readSnapshot, type Snapshot, type SnapshotKind, type SnapshotScope } from '../snapshot/read.js';
+import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
 
@@ -147,16 +147,16 @@ export async function compareWithMigrations(
   return diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual));
 }
 
-/** The kinds of object a snapshot compares, as --ignore names them (`event trigger`, `event_trigger` or `event-trigger`). */
-const KINDS: readonly SnapshotKind[] = ['schema', 'table', 'view', 'materialized view', 'foreign table', 'sequence', 'column', 'constraint', 'index', 'enum', 'domain', 'composite type', 'range type', 'function', 'procedure', 'aggregate', 'trigger', 'policy', 'extension', 'rule', 'statistics', 'collation', 'text search configuration', 'text search dictionary', 'operator', 'cast', 'publication', 'event trigger', 'default privileges'];
-
-/** Whether a difference is one --ignore leaves out; an unknown kind is bad input (exit 2), before anything is read. */
+/**
+ * Whether a difference is one --ignore leaves out (a kind written `event trigger`, `event_trigger`
+ * or `event-trigger`); an unknown kind is bad input (exit 2), before anything is read.
+ */
 export function ignoreMatcher(patterns: readonly string[]): (d: Difference) => boolean {
   const rules = patterns.map((p) => {
     const at = p.lastIndexOf(':');
     const kind = at > 0 ? p.slice(0, at).replace(/[_-]/g, ' ').toLowerCase() : undefined;
-    if (kind !== undefined && !KINDS.includes(kind as SnapshotKind)) {
-      throw new BulkheadError(problem('BH025', `--ignore ${p}: no object kind "${p.slice(0, at)}"`, { fix: `write [kind:]glob, the kind one of: ${KINDS.map((k) => k.replace(/ /g, '_')).join(', ')} (e.g. --ignore 'publication:dbz_*')` }));
+    if (kind !== undefined && !(SNAPSHOT_KINDS as readonly string[]).includes(kind)) {
+      throw new BulkheadError(problem('BH025', `--ignore ${p}: no object kind "${p.slice(0, at)}"`, { fix: `write [kind:]glob, the kind one of: ${SNAPSHOT_KINDS.map((k) => k.replace(/ /g, '_')).join(', ')} (e.g. --ignore 'publication:dbz_*')` }));
     }
     return { kind, name: globToRegExp(at > 0 ? p.slice(at + 1) : p) };
   });

@@ -1,4 +1,4 @@
-import { analyseModules } from '../analysis/migrations.js';
+import { analyseModules, functionsCreated } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parser } from '../analysis/parser.js';
 import { lineMap } from '../analysis/positions.js';
@@ -59,6 +59,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   const live = o.pending ? await pendingOf(ws, selected, o) : undefined;
   const pgVersion = o.pgVersion ?? live?.pgVersion ?? DEFAULT_PG_VERSION;
   const analysis = await analyseModules(ws, ws.modules);
+  const created = functionsCreated(analysis.analysed);
   const findings: LintFinding[] = [];
   let files = 0;
   let statements = 0;
@@ -66,6 +67,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     // A down is expected to drop what the module's ups create (not only its own up's: a change is often spread over several).
     const ups = module.migrations.flatMap((m) => (m.sql ? [m.sql.up] : (analysis.emitted.get(`${module.name}:${m.id}`)?.up.join(';\n') ?? [])));
     const qualify = qualifier(module);
+    const ownFunctions = created.get(module.name);
     // Only a module with downs needs it (parsing every up twice costs a second pass).
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
@@ -86,7 +88,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
         if (!found) continue;
         // A down runs after the later migrations' downs: what referenced a table then is not known, so only the file itself counts.
         // Column types are those its up left (the later migrations' downs restored them), so a down widening back is no rewrite.
-        const sources = direction === 'down' ? { ...found, createdByUp: moduleCreates, afterUp: references.copy() } : { ...found, references, newTables };
+        const sources = { ...(direction === 'down' ? { ...found, createdByUp: moduleCreates, afterUp: references.copy() } : { ...found, references, newTables }), ownFunctions };
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
@@ -153,6 +155,8 @@ interface Sources {
   afterUp?: References;
   /** Tables earlier migrations of the same run create (--pending): new to this file too. */
   newTables?: ReadonlySet<string>;
+  /** Functions the module's migrations create (a uuidv7() of its own). */
+  ownFunctions?: ReadonlySet<string>;
 }
 
 async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
@@ -263,6 +267,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     transactional: src.transactional,
     foreignNoTransaction: src.foreignNoTransaction,
     pgVersion,
+    ownFunctions: src.ownFunctions ?? new Set(),
     statements,
     createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
     createdByUp,
@@ -337,7 +342,9 @@ export async function lintSqlText(input: {
   const { foreignNoTransaction } = parseDirectives(input.sql);
   const references = new References();
   if (input.before !== undefined) for (const st of await parseStatements(input.before)) references.apply(st, qualifier(input.module));
-  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  // Functions the earlier migrations create, as the analysis finds them.
+  const ownFunctions = functionsCreated(input.before === undefined ? [] : [{ module: input.module.name, id: 'before', file: '', direction: 'up', touches: await analyzeSql(input.before) }]).get(input.module.name);
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ownFunctions, ...(input.up !== undefined ? { up: [input.up] } : {}) };
   const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
   return r?.findings ?? [];
 }

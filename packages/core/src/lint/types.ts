@@ -31,6 +31,8 @@ export interface LintFile {
   foreignNoTransaction?: SqlDirectives['foreignNoTransaction'];
   /** PostgreSQL major version the migration must run on (`--pg-version`, default 15). */
   pgVersion: number;
+  /** Functions the module's migrations create (lower case): a built-in of that name is the module's own. */
+  ownFunctions: ReadonlySet<string>;
   statements: LintStatement[];
   /** Tables created earlier in this file (`schema.name`): new, empty, nobody reads them yet. */
   createdBefore(statement: LintStatement): ReadonlySet<string>;

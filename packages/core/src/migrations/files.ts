@@ -753,7 +753,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
  * neighbour on: 155021, 155021, 155022 become 155021, 155022, 155023). Undefined when there are
  * fewer repeats, or versions that are not plain timestamps.
  */
-export function sharedVersions(migrations: readonly MigrationFile[]): { repeats: MigrationFile[]; renamed: { m: MigrationFile; version: string }[] } | undefined {
+function sharedVersions(migrations: readonly MigrationFile[]): { repeats: MigrationFile[]; renamed: { m: MigrationFile; version: string }[] } | undefined {
   if (!migrations.every((m) => /^\d+$/.test(m.version) && isTimestamp(m.version))) return undefined;
   const seen = new Set<string>();
   const repeats = migrations.filter((m) => seen.has(m.version) || !seen.add(m.version));

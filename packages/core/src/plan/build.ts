@@ -5,7 +5,7 @@ import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
-import { moduleFunctions, type VersionNeed } from '../analysis/versions.js';
+import type { VersionNeed } from '../analysis/versions.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -63,6 +63,8 @@ export interface PlanInput {
   canary?: number;
   /** `down`: applied migrations of the run's modules and of their dependents, with their `requires`. */
   applied?: readonly AppliedRequirement[];
+  /** The functions each module's migrations create: a built-in of that name is the module's own, not the server's to have. */
+  ownFunctions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** An applied migration and what it requires (for refusing a `down` that would pull its ground away). */
@@ -115,7 +117,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (intent.direction === 'up') {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
     }
-    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel));
+    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.ownFunctions?.get(unit.module.name)));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -149,12 +151,11 @@ export function buildPlan(input: PlanInput): Plan {
  * embedded default (a recent PostgreSQL), deployed to an older server. Refused before anything
  * runs, once per migration, at its first such statement.
  */
-function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string): Problem[] {
+function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string, own: ReadonlySet<string> = new Set()): Problem[] {
   const major = Math.floor(serverVersion / 10000);
   const problems: Problem[] = [];
   // A built-in the module defines itself (a uuidv7() of its own) is not the server's to have.
-  let own: ReadonlySet<string> | undefined;
-  const newer = (need: VersionNeed) => need.version > major && !(need.func && (own ??= moduleFunctions(unit.module)).has(need.func));
+  const newer = (need: VersionNeed) => need.version > major && !(need.func && own.has(need.func));
   for (const r of steps) {
     if (r.step.format !== 'sql') continue;
     const st = r.step.statements.find((s) => s.node.needs?.some(newer));

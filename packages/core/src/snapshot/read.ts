@@ -9,36 +9,40 @@ import type { HistoryTable } from '../history/store.js';
  * migrations is left out: oids, owners, column positions, sequence values, extension versions.
  */
 
-export type SnapshotKind =
-  | 'schema'
-  | 'table'
-  | 'view'
-  | 'materialized view'
-  | 'foreign table'
-  | 'sequence'
-  | 'column'
-  | 'constraint'
-  | 'index'
-  | 'enum'
-  | 'domain'
-  | 'composite type'
-  | 'range type'
-  | 'function'
-  | 'procedure'
-  | 'aggregate'
-  | 'trigger'
-  | 'policy'
-  | 'extension'
-  | 'rule'
-  | 'statistics'
-  | 'collation'
-  | 'text search configuration'
-  | 'text search dictionary'
-  | 'operator'
-  | 'cast'
-  | 'publication'
-  | 'event trigger'
-  | 'default privileges';
+/** Every kind of object a snapshot reads (drift's --ignore names them too). */
+export const SNAPSHOT_KINDS = [
+  'schema',
+  'table',
+  'view',
+  'materialized view',
+  'foreign table',
+  'sequence',
+  'column',
+  'constraint',
+  'index',
+  'enum',
+  'domain',
+  'composite type',
+  'range type',
+  'function',
+  'procedure',
+  'aggregate',
+  'trigger',
+  'policy',
+  'extension',
+  'rule',
+  'statistics',
+  'collation',
+  'text search configuration',
+  'text search dictionary',
+  'operator',
+  'cast',
+  'publication',
+  'event trigger',
+  'default privileges',
+] as const;
+
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
 
 export interface SnapshotObject {
   kind: SnapshotKind;

@@ -63,7 +63,7 @@ describe('BH-X803 newer-postgres', () => {
     expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15 })).toEqual(['1:1 uuidv7() needs PostgreSQL 18; the target is 15']);
     // Many projects define their own uuidv7(): then it is theirs, on any server.
     const polyfill = 'CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql AS $$ SELECT gen_random_uuid() $$;';
-    expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15, migrations: [polyfill] })).toEqual([]);
+    expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15, before: polyfill })).toEqual([]);
     expect(await findings('BH-X803', 'SELECT any_value(x) FROM t;', { pgVersion: 16 })).toEqual([]);
   });
 });

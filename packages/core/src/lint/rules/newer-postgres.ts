@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { moduleFunctions, versionNeeded } from '../../analysis/versions.js';
+import { versionNeeded } from '../../analysis/versions.js';
 
 export const newerPostgres: Rule = {
   code: 'BH-X803',
@@ -9,7 +9,7 @@ export const newerPostgres: Rule = {
   severity: 'error',
   check(s, f) {
     // A built-in the module defines itself (its own uuidv7()) is fine on any server.
-    const n = versionNeeded(s.kind, s.node, moduleFunctions(f.module));
+    const n = versionNeeded(s.kind, s.node, f.ownFunctions);
     if (!n || n.version <= f.pgVersion) return undefined;
     return { message: `${n.what} needs PostgreSQL ${n.version}; the target is ${f.pgVersion}` };
   },

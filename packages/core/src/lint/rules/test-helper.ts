@@ -2,22 +2,14 @@ import { expect } from 'vitest';
 import type { Module } from '../../workspace.js';
 import { lintSqlText } from '../lint.js';
 
-export const testModule = (o: { extensions?: string[]; schema?: string; migrations?: string[] } = {}) =>
-  ({
-    name: 'app',
-    file: 'modules/app/bulkhead.json',
-    schema: o.schema ?? 'public',
-    manifest: { owns: [], dependsOn: [], extensions: o.extensions ?? [] },
-    migrations: (o.migrations ?? []).map((up, i) => ({ id: `00${i}_m`, format: 'sql', sql: { up } })),
-  }) as unknown as Module;
+export const testModule = (o: { extensions?: string[]; schema?: string } = {}) =>
+  ({ name: 'app', file: 'modules/app/bulkhead.json', schema: o.schema ?? 'public', manifest: { owns: [], dependsOn: [], extensions: o.extensions ?? [] } }) as unknown as Module;
 
-/** `migrations`: the up SQL of the module's other migrations. */
-type Options = Omit<Parameters<typeof lintSqlText>[0], 'module' | 'sql'> & { extensions?: string[]; migrations?: string[] };
+type Options = Omit<Parameters<typeof lintSqlText>[0], 'module' | 'sql'> & { extensions?: string[] };
 
 /** The findings of one rule (by code) on a SQL text: `line:column message`. */
 export async function findings(code: string, sql: string, o: Options = {}): Promise<string[]> {
-  const { migrations, ...rest } = o;
-  const all = await lintSqlText({ module: testModule({ extensions: o.extensions, migrations }), sql, ...rest });
+  const all = await lintSqlText({ module: testModule({ extensions: o.extensions }), sql, ...o });
   return all.filter((f) => f.code === code).map((f) => `${f.line}:${f.column} ${f.message}`);
 }
 
