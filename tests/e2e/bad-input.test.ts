@@ -213,6 +213,33 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     }
   });
 
+  it('an extension the database cannot load is refused before anything runs: the server lacks it, or the embedded database was not told', async () => {
+    const badUrl = await createDatabase();
+    const ghost = 'bulkhead_no_such_extension';
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_ok.up.sql', 'CREATE TABLE ok (id int);\n');
+      // One the server has (a contrib extension) and one it does not.
+      f.write('modules/bad/migrations/002_ext.up.sql', `CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\nCREATE EXTENSION IF NOT EXISTS ${ghost};\n`);
+    });
+    const r = await expectRefused(['up'], { code: 'BH063', text: ['modules/bad/migrations/002_ext.up.sql:3', `002_ext creates extension ${ghost}, which the server`, 'does not have', `install ${ghost} on the server`] }, { BAD_URL: badUrl });
+    expect(r.stderr).not.toContain('extension pgcrypto');
+    expect(await tableExists(badUrl, 'ok')).toBe(false);
+
+    // Embedded: only declared extensions load — every undeclared one is told at once, with the line to write.
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' }, extensions: ['citext'] }));
+    fx.write('modules/bad/migrations/002_ext.up.sql', 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE EXTENSION IF NOT EXISTS plpgsql;\n');
+    fx.write('modules/bad/migrations/003_more.up.sql', 'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION "uuid-ossp";\n');
+    const e = await expectRefused(['up'], { code: 'BH063', text: ['002_ext.up.sql:1', '002_ext creates extension pgcrypto, which the embedded database does not load', '003_more.up.sql:2', '003_more creates extension uuid-ossp', '"extensions": ["citext", "pgcrypto", "uuid-ossp"]'] });
+    expect(e.stderr).not.toContain('extension plpgsql');
+    expect(e.stderr).not.toContain('extension citext');
+    expect(fs.existsSync(path.join(fx.root, '.bulkhead/bad'))).toBe(false);
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' }, extensions: ['citext', 'pgcrypto', 'uuid-ossp'] }));
+    const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('3 applied');
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

@@ -73,6 +73,7 @@ export const CATALOGUE = {
   BH060: { title: "the module's history is in another table than its manifest names", exit: EXIT.badInput },
   BH061: { title: 'a migration file holds a NUL byte', exit: EXIT.badInput },
   BH062: { title: 'a migration changes a history table Bulkhead keeps', exit: EXIT.badInput },
+  BH063: { title: 'a migration creates an extension its database cannot load', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -24,14 +24,30 @@ export interface ModulesAnalysis {
 }
 
 /**
- * The functions each module's migrations create (lower case, by module): a module's own uuidv7()
- * makes its calls fine on any server (analysis/versions.ts knows the built-in's release).
+ * What each module's migrations create that the plan checks against the server before anything
+ * runs: functions (lower case; a module's own uuidv7() makes its calls fine on any server, see
+ * analysis/versions.ts) and extensions (a server or embedded database without one fails the
+ * migration that creates it, after the ones before it committed).
  */
+export interface ModuleCreates {
+  functions: ReadonlyMap<string, ReadonlySet<string>>;
+  extensions: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCreates {
+  return { functions: functionsCreated(analysed), extensions: created(analysed, 'extension', (n) => n) };
+}
+
+/** The functions each module's migrations create (lower case, by module). */
 export function functionsCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
+  return created(analysed, 'function', (n) => n.toLowerCase());
+}
+
+function created(analysed: readonly AnalysedMigration[], kind: Touch['kind'], name: (n: string) => string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
-    for (const t of a.touches) if (t.kind === 'function' && t.action === 'create') (out.get(a.module) ?? out.set(a.module, new Set()).get(a.module)!).add(t.name.toLowerCase());
+    for (const t of a.touches) if (t.kind === kind && t.action === 'create') (out.get(a.module) ?? out.set(a.module, new Set()).get(a.module)!).add(name(t.name));
   }
   return out;
 }

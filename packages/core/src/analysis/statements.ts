@@ -15,9 +15,10 @@ export interface Statement {
    * migrations the trees would outweigh everything else): CONCURRENTLY, an index name, the
    * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE, and whether
    * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
-   * release whose syntax it uses, when that is known to matter (see analysis/versions.ts).
+   * release whose syntax it uses, when that is known to matter (see analysis/versions.ts), and
+   * the extension a CREATE EXTENSION creates (checked against what the database can load).
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[] };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string };
 }
 
 export class SqlSyntaxError extends Error {
@@ -102,6 +103,7 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (tree.chain === true) node.chain = true;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
+    if (kind === 'CreateExtensionStmt' && typeof tree.extname === 'string') node.extname = tree.extname;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
     if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];

@@ -16,7 +16,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { planFor } from './planned.js';
-import { functionsCreated } from '../analysis/migrations.js';
+import { moduleCreates } from '../analysis/migrations.js';
 import { plural } from '../text.js';
 
 export interface MigrateResult {
@@ -52,7 +52,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
       // Reading never creates an embedded database: a real `up` creates it when the unit runs
       // (a unit skipped after a failure leaves none behind).
       readOnly: true,
-      ownFunctions: functionsCreated(analysis.analysed),
+      creates: moduleCreates(analysis.analysed),
       createEmbedded: o.dryRun !== true && command === 'up',
       resume: o.resume,
       tenants: o.tenants,

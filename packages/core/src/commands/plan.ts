@@ -3,7 +3,7 @@ import { withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
 import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
-import { functionsCreated } from '../analysis/migrations.js';
+import { moduleCreates } from '../analysis/migrations.js';
 import { followMigration, migrationLocks } from '../lint/locks.js';
 import { References } from '../lint/references.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -56,7 +56,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   const analysis = await checkIsolationInDepth(ws, selected);
   const names = new Set(selected.map((m) => m.name));
   return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
-    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary, ownFunctions: functionsCreated(analysis.analysed) });
+    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary, creates: moduleCreates(analysis.analysed) });
     if (p.problems.length) throw new BulkheadError([...p.problems]);
     // The isolation check's analysis covers every module: what each TS migration emits is in it.
     const emitted = analysis.emitted;

@@ -7,6 +7,7 @@ import type { Intent } from '../plan/plan.js';
 import type { Reporter } from '../runner/events.js';
 import { listUnits, parseSelected, readUnits } from '../runner/read.js';
 import type { Module, Workspace } from '../workspace.js';
+import type { ModuleCreates } from '../analysis/migrations.js';
 
 export interface PlannedOptions {
   readOnly: boolean;
@@ -15,8 +16,8 @@ export interface PlannedOptions {
   tenants?: readonly string[];
   canary?: number;
   reporter?: Reporter;
-  /** The functions each module's migrations create (analysis/migrations.ts functionsCreated). */
-  ownFunctions?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** What each module's migrations create (functions, extensions): analysis/migrations.ts moduleCreates. */
+  creates?: ModuleCreates;
 }
 
 export interface Planned {
@@ -32,7 +33,7 @@ export interface Planned {
  */
 export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly Module[], intent: Intent, o: PlannedOptions): Promise<Planned> {
   const units = await listUnits(ws, pool, modules, o);
-  const { reads, problems, connectionCap } = await readUnits(ws, pool, units, o);
+  const { reads, problems, connectionCap } = await readUnits(ws, pool, units, { ...o, extensions: o.creates?.extensions });
   if (problems.length) throw new BulkheadError(problems);
   const parsed = await parseSelected(ws, reads, intent);
   // `requires` on modules outside the run: what their history has.
@@ -48,7 +49,7 @@ export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly
     }
   }
   const applied = intent.direction === 'down' ? await appliedRequirements(ws, pool, reads, units) : undefined;
-  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary, applied, ownFunctions: o.ownFunctions });
+  const plan = buildPlan({ ws, intent, reads, parsed, outside, canary: o.canary, applied, creates: o.creates });
   return { plan, connectionCap };
 }
 

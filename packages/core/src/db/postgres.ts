@@ -194,6 +194,10 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       );
       return Number(r.rows[0].free);
     },
+    async extensionsAvailable(names: readonly string[]) {
+      const r = await query(`SELECT name FROM pg_available_extensions WHERE name = ANY($1::text[]) UNION SELECT extname FROM pg_extension WHERE extname = ANY($1::text[])`, [names]);
+      return new Set(r.rows.map((row: { name: string }) => row.name));
+    },
     async close() {
       const open = side;
       side = undefined;

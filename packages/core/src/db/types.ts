@@ -110,6 +110,11 @@ export interface ModuleDb extends SqlSession {
    * those open); undefined for embedded databases.
    */
   connectionHeadroom(): Promise<number | undefined>;
+  /**
+   * Which of these extensions the database can create or already has (pg_available_extensions,
+   * pg_extension); undefined for embedded databases (they load what the manifest declares).
+   */
+  extensionsAvailable(names: readonly string[]): Promise<ReadonlySet<string> | undefined>;
   /** Who holds the module lock now, if anyone (read without taking it). */
   lockHolder(): Promise<LockHolder | undefined>;
   /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */

@@ -6,6 +6,7 @@ import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
+import type { ModuleCreates } from '../analysis/migrations.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -15,6 +16,8 @@ export interface UnitRead {
   created: boolean;
   /** The server's release (server_version_num), when a server was read. */
   serverVersion?: number;
+  /** Of the extensions the module's migrations create, those the server can create or has (when asked). */
+  extensions?: ReadonlySet<string>;
 }
 
 /** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
@@ -63,8 +66,8 @@ export interface PlanInput {
   canary?: number;
   /** `down`: applied migrations of the run's modules and of their dependents, with their `requires`. */
   applied?: readonly AppliedRequirement[];
-  /** The functions each module's migrations create: a built-in of that name is the module's own, not the server's to have. */
-  ownFunctions?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** What each module's migrations create: a built-in function of a created name is the module's own, not the server's to have. */
+  creates?: ModuleCreates;
 }
 
 /** An applied migration and what it requires (for refusing a `down` that would pull its ground away). */
@@ -103,7 +106,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, extensions }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
@@ -117,7 +120,8 @@ export function buildPlan(input: PlanInput): Plan {
     if (intent.direction === 'up') {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
     }
-    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.ownFunctions?.get(unit.module.name)));
+    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)));
+    unitProblems.push(...missingExtensions(unit, steps, extensions, serverVersion, ws.rel));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -171,6 +175,39 @@ function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: 
     );
   }
   return problems;
+}
+
+/**
+ * CREATE EXTENSION of an extension the database cannot load: the migration would fail there
+ * mid-run, after the ones before it committed. An embedded database loads only the extensions
+ * its manifest declares (and PL/pgSQL); a server, those pg_available_extensions lists (or that
+ * it has). Told per extension, at the first migration that creates it.
+ */
+function missingExtensions(unit: Unit, steps: readonly Runnable[], available: ReadonlySet<string> | undefined, serverVersion: number | undefined, rel: (abs: string) => string): Problem[] {
+  const embedded = unit.target.kind === 'pglite';
+  const declared = unit.module.manifest.extensions;
+  const has = embedded ? new Set(['plpgsql', ...declared]) : available;
+  if (!has) return [];
+  const missing = new Map<string, { r: Runnable; line: number }>();
+  for (const r of steps) {
+    if (r.step.format !== 'sql') continue;
+    for (const st of r.step.statements) {
+      const name = st.node.extname;
+      if (name !== undefined && !has.has(name) && !missing.has(name)) missing.set(name, { r, line: st.line });
+    }
+  }
+  const manifest = rel(unit.module.file);
+  const all = [...declared, ...[...missing.keys()].filter((n) => !declared.includes(n))];
+  return [...missing].map(([name, { r, line }]) =>
+    problem('BH063', embedded ? `${r.file.id} creates extension ${name}, which the embedded database does not load: it loads only the extensions the module declares` : `${r.file.id} creates extension ${name}, which the server (${unit.target.display}) does not have (pg_available_extensions does not list it)`, {
+      module: unit.id,
+      file: rel(r.step.path),
+      line,
+      fix: embedded
+        ? `declare it in ${manifest}: "extensions": [${all.map((n) => JSON.stringify(n)).join(', ')}]`
+        : `install ${name} on the server (its package for PostgreSQL ${serverVersion === undefined ? 'that release' : Math.floor(serverVersion / 10000)}), or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
+    }),
+  );
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ReadOptions {
   /** `--tenant` globs: only matching tenants of modules with tenants. */
   tenants?: readonly string[];
   reporter?: Reporter;
+  /** Extensions each module's migrations create: asked of its server (which of them it can create). */
+  extensions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
@@ -164,7 +166,9 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
-        return { unit, state, created: true, serverVersion: db.serverVersion };
+        const wanted = o.extensions?.get(unit.module.name);
+        const extensions = wanted?.size ? await db.extensionsAvailable([...wanted]) : undefined;
+        return { unit, state, created: true, serverVersion: db.serverVersion, ...(extensions ? { extensions } : {}) };
       });
     } catch (e) {
       // The problem itself when it names its module: a copy would lose what groupAlike tells together.
