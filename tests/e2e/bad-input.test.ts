@@ -258,6 +258,9 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:5', "line 5 is pg_dump's \\restrict line, for psql only: delete it and its \\unrestrict line (sed -i -E '/^\\\\(un)?restrict /d' modules/bad/migrations/001_syntax.up.sql)"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nGRANT SELECT ON ok TO :"app_role";\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'line 2 uses psql\'s variable :"app_role", which only psql fills in'] });
+    // graphile-migrate's placeholders (a committed migration, its --! headers kept): every one of the file named.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', '--! Previous: -\n--! Hash: sha1:aa\n\nCREATE TABLE ok (id int);\nGRANT SELECT ON ok TO :DATABASE_VISITOR;\nALTER TABLE ok OWNER TO :DATABASE_OWNER;\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:5', "line 5 uses graphile-migrate's placeholder :DATABASE_VISITOR (the file has 2: :DATABASE_VISITOR, :DATABASE_OWNER)", 'CURRENT_USER in SQL'] });
     // Another database's SQL is named as such (a comment's `backticks` are not MySQL's).
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE `ok` (id int NOT NULL AUTO_INCREMENT, PRIMARY KEY (id)) ENGINE=InnoDB;\n');
     await expectRefused(['up'], { code: 'BH033', text: ['this looks like MySQL SQL', 'Bulkhead runs PostgreSQL'] });

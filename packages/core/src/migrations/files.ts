@@ -147,6 +147,34 @@ function otherDirection(text: string, direction: 'up' | 'down', file: string): {
   return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
 }
 
+/** graphile-migrate's files beside committed/ that are not migrations of their own. */
+const GRAPHILE_FILES = new Set(['current.sql', 'afterReset.sql']);
+
+/**
+ * Whether `dir` is a graphile-migrate migrations folder: committed/ of numbered files that open
+ * with its `--! Previous:` / `--! Hash:` headers; and which of current.sql (or current/) and
+ * afterReset.sql it has.
+ */
+function graphileMigrate(dir: string): { current?: string; afterReset: boolean } | false {
+  const committed = path.join(dir, 'committed');
+  let first: string | undefined;
+  try {
+    first = fs.readdirSync(committed).filter((f) => /^\d+(-[^/]*)?\.sql$/.test(f)).sort()[0];
+  } catch {
+    return false;
+  }
+  if (!first) return false;
+  let head = '';
+  try {
+    head = fs.readFileSync(path.join(committed, first), 'utf8').slice(0, 4096);
+  } catch {
+    return false;
+  }
+  if (!/^--! (Previous|Hash):/m.test(head)) return false;
+  const current = ['current.sql', 'current'].find((f) => fs.existsSync(path.join(dir, f)));
+  return { ...(current ? { current: current === 'current' ? 'current/' : current } : {}), afterReset: fs.existsSync(path.join(dir, 'afterReset.sql')) };
+}
+
 /** A file and the problem it has on its own. */
 interface Named {
   name: string;
@@ -192,6 +220,8 @@ const COMMANDS = {
     '[ -f "$d/down.sql" ] && mv "$d/down.sql" "$d.down.sql"; rm -f "$d"/metadata.*; rmdir "$d" 2>/dev/null; done',
   // V0001.name.up.sql / V1_name.up.sql → 0001_name.up.sql (the rest of the name's dots kept as they were).
   versionLetter: 'for f in [Vv][0-9]*.up.sql [Vv][0-9]*.down.sql [Vv][0-9]*.ts [Vv][0-9]*.js; do [ -e "$f" ] || continue; n="${f#?}"; v="${n%%[!0-9]*}"; r="${n#"$v"}"; r="${r#[._-]}"; mv "$f" "${v}_$r"; done',
+  // graphile-migrate's committed/000001.sql, 000002-add-users.sql → 000001.up.sql, 000002_add-users.up.sql.
+  graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
     'i=0; grep -Ev "^[[:space:]]*([%@#]|$)" sqitch.plan | awk \'{print $1}\' | while read -r c; do i=$((i+1)); v=$(printf %04d "$i"); ' +
@@ -376,6 +406,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const perDatabase: string[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
   const nested: string[] = [];
+  /** A graphile-migrate folder (committed/, current, afterReset.sql): told as one, its files not one by one. */
+  const graphile = graphileMigrate(dir);
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     const layout = e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) ? folderLayout(abs) : undefined;
@@ -386,7 +418,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
       const { migrationLike: inside, sql } = subfolderFiles(abs);
       nested.push(...sql.map((f) => path.join(e.name, f)));
-      if (inside.length) {
+      if (inside.length && !(graphile && (e.name === 'committed' || e.name === 'current'))) {
         warnings.push(
           problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
             module,
@@ -434,6 +466,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       id = e.name.replace(JS_EXT, '');
       slot = 'js';
     } else if (e.name.endsWith('.sql')) {
+      if (graphile && GRAPHILE_FILES.has(e.name)) continue;
       const { kind, fix } = sqlFileFix(abs, e.name);
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       if (kind === 'other') problems.push(p);
@@ -538,6 +571,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         module,
         file: rel(dir),
         fix: `keep PostgreSQL's: move the other databases' files out, let <id>.postgres.up.sql replace <id>.up.sql, and mark .autocommit. files -- bulkhead:no-transaction, e.g. in ${rel(dir)} (bash): ${COMMANDS.perDatabase} — a database popx already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
+  if (graphile) {
+    const committed = nested.filter((n) => n.startsWith(`committed${path.sep}`));
+    problems.push(
+      problem('BH011', `a graphile-migrate folder: its ${plural(committed.length, 'committed migration')} (${listed(committed)}) will not run: Bulkhead runs <id>.up.sql files directly in ${rel(dir)}`, {
+        module,
+        file: rel(path.join(dir, 'committed')),
+        fix:
+          `move each up as <number>_<message>.up.sql, e.g. in ${rel(dir)}: ${COMMANDS.graphile} — their --! headers stay as comments (a --! no-transaction one is told with its fix). ` +
+          `${graphile.current ? `${graphile.current} is work in progress, not a migration: when it is ready, bulkhead make ${module} <name> --sql and move its SQL there. ` : ''}` +
+          `${graphile.afterReset ? `afterReset.sql (roles, grants, extensions, run as a superuser after a reset) is not a migration: move it out, declare its extensions in the manifest ("extensions"; bulkhead db create makes them and the module's role). ` : ''}` +
+          `Placeholders (:DATABASE_OWNER, .gmrc's) are not filled in: write their values. A database graphile-migrate already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
       }),
     );
   }

@@ -460,6 +460,29 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it("a graphile-migrate folder is one problem: its command moves committed/ up in order; current and afterReset.sql are told, not run", () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    for (const d of ['committed', 'current']) fs.mkdirSync(path.join(dir, d));
+    fs.writeFileSync(path.join(dir, 'committed', '000001.sql'), '--! Previous: -\n--! Hash: sha1:aa\n\ncreate table users (id int);\n');
+    fs.writeFileSync(path.join(dir, 'committed', '000002-add-emails.sql'), '--! Previous: sha1:aa\n--! Hash: sha1:bb\n--! Message: add emails\n\ncreate table emails (id int);\n');
+    fs.writeFileSync(path.join(dir, 'current', '1-current.sql'), '-- Enter migration here\n');
+    fs.writeFileSync(path.join(dir, 'afterReset.sql'), 'BEGIN;\nGRANT CONNECT ON DATABASE :DATABASE_NAME TO :DATABASE_OWNER;\nCOMMIT;\n');
+    const r = scanMigrationsFolder('starter', dir, rel);
+    expect(r.warnings).toEqual([]);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', 'committed', 'a graphile-migrate folder: its 2 committed migrations (committed/000001.sql, committed/000002-add-emails.sql) will not run: Bulkhead runs <id>.up.sql files directly in '],
+    ]);
+    expect(r.problems[0]!.fix).toContain('current/ is work in progress, not a migration');
+    expect(r.problems[0]!.fix).toContain('afterReset.sql (roles, grants, extensions, run as a superuser after a reset) is not a migration');
+    runFixCommand(r.problems[0]!, dir);
+    fs.rmSync(path.join(dir, 'current'), { recursive: true });
+    fs.rmSync(path.join(dir, 'afterReset.sql'));
+    const again = scanMigrationsFolder('starter', dir, rel);
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['000001', '000002_add-emails']);
+  });
+
   it("ory's popx files, one per database, are one problem whose command keeps PostgreSQL's (its own replacing the shared one, .autocommit. marked)", () => {
     const r = scan({
       '001_networks.postgres.up.sql': 'CREATE TABLE networks (id uuid);',
