@@ -288,6 +288,35 @@ describe.each(BACKENDS)('a platform schema on $name', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('declared extensions on $name', (backend) => {
+  it('a declared extension no migration creates (db create makes it) is in every database Bulkhead makes: the embedded one, the scratch ones of verify and drift', async () => {
+    const s = await workspace(backend, [
+      {
+        name: 'app',
+        manifest: { extensions: ['citext', 'pgcrypto'] },
+        migrations: {
+          '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL);\n',
+          '001_users.down.sql': 'DROP TABLE users;\n',
+          // One a migration creates itself, without IF NOT EXISTS: not made before it.
+          '002_tokens.up.sql': 'CREATE EXTENSION pgcrypto;\nCREATE TABLE tokens (t text DEFAULT encode(gen_random_bytes(8), \'hex\'));\n',
+          '002_tokens.down.sql': 'DROP TABLE tokens;\nDROP EXTENSION pgcrypto;\n',
+        },
+      },
+    ]);
+    // On a server, what `bulkhead db create` makes of the declaration (an embedded database gets it at its first up).
+    if (backend.name === 'postgres') await s.query('app', 'CREATE EXTENSION IF NOT EXISTS citext');
+    const up = await runCli(['up'], { cwd: fx!.root, env: s.env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(await s.query('app', "SELECT extname FROM pg_extension WHERE extname IN ('citext', 'pgcrypto') ORDER BY 1")).toEqual([{ extname: 'citext' }, { extname: 'pgcrypto' }]);
+    const verify = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(verify.stderr).toContain('reversible');
+    const drift = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+    expect(drift.exitCode, drift.stderr).toBe(0);
+    expect(drift.stderr).toContain('no drift');
+  });
+});
+
 describe('drift per tenant, and the example modules', () => {
   it('tenants with the same difference are grouped; the others say no drift', async () => {
     const s = await workspace(BACKENDS[0]!, [

@@ -20,6 +20,8 @@ export interface PgliteOptions {
   module: string;
   schema: string;
   extensions: readonly string[];
+  /** SQL that a new database gets first, as db create would give it on a server (db/provision.ts provisionSql). */
+  provision?: readonly string[];
   command: string;
   /** How long to wait for another process to release the folder; 0 waits forever. */
   lockTimeoutMs: number;
@@ -56,6 +58,14 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const copied = fresh && target.dir ? await copyTemplateDir(target.dir) : false;
     const template = fresh && !copied ? await ensureTemplate() : undefined;
     const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(await compiledPglite()), ...(template ? { loadDataDir: template } : {}) });
+    if (fresh && o.provision?.length) {
+      try {
+        await db.exec(o.provision.join(';\n'));
+      } catch (e) {
+        await db.close().catch(() => undefined);
+        throw e;
+      }
+    }
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 1 });
     await server.start();

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import { regexLiteral } from '../text.js';
 import { problem, type Problem } from '../errors.js';
+import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 import { ident, literal } from './postgres.js';
 import { withDatabase, type DatabaseTarget } from './url.js';
@@ -80,6 +83,39 @@ export function moduleNeeds(module: Module, all: readonly Module[]): ModuleNeeds
   return { module, role, password, databases, schema, extensions: module.manifest.extensions };
 }
 
+/** A declared extension as db create makes it: in the module's schema (public for schema tenants). */
+function createExtensionSql(ext: string, schema: string): string {
+  return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' ? ` SCHEMA ${ident(schema)}` : ''}`;
+}
+
+/**
+ * What db create gives a module's database, for a database Bulkhead makes itself — an embedded
+ * module's at its first up, a scratch database of verify, drift or lint: its schema and the
+ * declared extensions that none of its migrations creates (those it relies on db create for; one
+ * a migration creates is left to it, as a plain CREATE EXTENSION of one made already would fail).
+ */
+export function provisionSql(module: Module): string[] {
+  // Its migrations unread (a module outside a per-module run): nothing it might create itself.
+  if (!module.scanned) return [];
+  const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
+  const own = module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)));
+  if (!own.length) return [];
+  return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema))];
+}
+
+/** Whether a migration's text creates this extension (TS/JS migrations: their source). */
+function createsExtension(m: MigrationFile, ext: string): boolean {
+  let text = m.sql?.up;
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync(m.upPath, 'utf8');
+    } catch {
+      return false;
+    }
+  }
+  return new RegExp(`create\\s+extension\\s+(?:if\\s+not\\s+exists\\s+)?(["'\`]?)${regexLiteral(ext)}\\1(?![\\w-])`, 'i').test(text);
+}
+
 /** Extensions that ship with PostgreSQL's contrib package. */
 const CONTRIB = new Set(
   'adminpack amcheck autoinc bloom btree_gin btree_gist citext cube dblink dict_int dict_xsyn earthdistance file_fdw fuzzystrmatch hstore insert_username intagg intarray isn lo ltree moddatetime old_snapshot pageinspect pg_buffercache pg_freespacemap pg_prewarm pg_stat_statements pg_surgery pg_trgm pg_visibility pg_walinspect pgcrypto pgrowlocks pgstattuple plpgsql postgres_fdw refint seg sslinfo tablefunc tcn tsm_system_rows tsm_system_time unaccent uuid-ossp xml2'.split(' '),
@@ -152,7 +188,7 @@ export function planProvision(needs: readonly ModuleNeeds[], state: ServerState)
       if (owned !== n.role && !grants.has(n.role)) step('server', `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(n.role)}`);
       if (n.schema !== 'public' && !state.schemas.get(name)?.has(n.schema)) step(name, `CREATE SCHEMA IF NOT EXISTS ${ident(n.schema)} AUTHORIZATION ${ident(n.role)}`);
       for (const ext of n.extensions) {
-        if (!state.installed.get(name)?.has(ext)) step(name, `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${n.schema !== 'public' ? ` SCHEMA ${ident(n.schema)}` : ''}`);
+        if (!state.installed.get(name)?.has(ext)) step(name, createExtensionSql(ext, n.schema));
       }
     }
   }

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
 import type { Unit } from '../plan/units.js';
 import { openUnitDb } from './open.js';
+import { provisionSql } from './provision.js';
 import { ident, literal } from './postgres.js';
 import { withClient } from './client.js';
 import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from './url.js';
@@ -63,6 +64,8 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     const scratchUnit: Unit = Object.freeze({ ...unit, target: withDatabase(base, name) });
     db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
     await createSchema(db, unit.schema);
+    // What db create gave the module's own database (an embedded scratch gets it when it opens).
+    for (const sql of provisionSql(unit.module)) await db.query(sql);
     return await fn({ unit: scratchUnit, db });
   } finally {
     await db?.close().catch(() => undefined);
