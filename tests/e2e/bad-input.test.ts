@@ -222,7 +222,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       // One the server has (a contrib extension) and one it does not.
       f.write('modules/bad/migrations/002_ext.up.sql', `CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\nCREATE EXTENSION IF NOT EXISTS ${ghost};\n`);
     });
-    const r = await expectRefused(['up'], { code: 'BH063', text: ['modules/bad/migrations/002_ext.up.sql:3', `002_ext creates extension ${ghost}, which the server`, 'does not have', `install ${ghost} on the server`] }, { BAD_URL: badUrl });
+    const r = await expectRefused(['up'], { code: 'BH063', text: ['modules/bad/migrations/002_ext.up.sql:3', `002_ext creates extension ${ghost}, which the server`, 'does not have', 'fix: install it on the server: postgresql-', 'bulkhead-no-such-extension (Debian/Ubuntu)'] }, { BAD_URL: badUrl });
     expect(r.stderr).not.toContain('extension pgcrypto');
     expect(await tableExists(badUrl, 'ok')).toBe(false);
 
@@ -238,6 +238,38 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stderr).toContain('3 applied');
+  });
+
+  it('a role the server does not have and no migration creates is refused before anything runs; one a DO block creates (or dynamic SQL) is not', async () => {
+    const badUrl = await createDatabase();
+    const made = `bh_reader_${process.pid}`;
+    const dynamic = `bh_dyn_${process.pid}`;
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\n');
+      f.write('modules/bad/migrations/002_reader.up.sql', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${made}') THEN CREATE ROLE ${made}; END IF; END $$;\nGRANT SELECT ON t TO ${made};\n`);
+      f.write('modules/bad/migrations/003_dyn.up.sql', `DO $$ BEGIN EXECUTE format('CREATE ROLE %I', '${dynamic}'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\nGRANT SELECT ON t TO ${dynamic}, postgres, PUBLIC, CURRENT_USER;\n`);
+      f.write('modules/bad/migrations/004_grant.up.sql', '-- reports\nGRANT SELECT ON t TO reporting_reader;\nCREATE POLICY p ON t TO authenticated USING (true);\n');
+    });
+    try {
+      const r = await expectRefused(['up'], { code: 'BH064', text: ['modules/bad/migrations/004_grant.up.sql:2', '004_grant uses role reporting_reader, which the server', 'does not have, and no migration creates', 'create reporting_reader where', '004_grant.up.sql:3', "role authenticated is Supabase's"] }, { BAD_URL: badUrl });
+      expect(r.stderr).not.toContain(made);
+      expect(r.stderr).not.toContain(dynamic);
+      expect(await tableExists(badUrl, 't')).toBe(false);
+      // The embedded default, new: it has postgres alone.
+      fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' } }));
+      await expectRefused(['up'], { code: 'BH064', text: ['004_grant uses role reporting_reader, which a new embedded database does not have (it has postgres)'] });
+      fs.rmSync(path.join(fx.root, 'modules/bad/migrations/004_grant.up.sql'));
+      const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      fx.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      const server = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+      expect(server.exitCode, server.stderr).toBe(0);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${new URL(badUrl).pathname.slice(1)} WITH (FORCE)`);
+      await adminQuery(`DROP ROLE IF EXISTS ${made}`);
+      await adminQuery(`DROP ROLE IF EXISTS ${dynamic}`);
+    }
   });
 
   it('SQL that does not parse names file and line before anything runs', async () => {

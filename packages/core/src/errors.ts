@@ -74,6 +74,7 @@ export const CATALOGUE = {
   BH061: { title: 'a migration file holds a NUL byte', exit: EXIT.badInput },
   BH062: { title: 'a migration changes a history table Bulkhead keeps', exit: EXIT.badInput },
   BH063: { title: 'a migration creates an extension its database cannot load', exit: EXIT.badInput },
+  BH064: { title: 'a migration uses a role its server does not have', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -24,18 +24,18 @@ export interface ModulesAnalysis {
 }
 
 /**
- * What each module's migrations create that the plan checks against the server before anything
- * runs: functions (lower case; a module's own uuidv7() makes its calls fine on any server, see
- * analysis/versions.ts) and extensions (a server or embedded database without one fails the
- * migration that creates it, after the ones before it committed).
+ * What migrations create that the plan checks against the server before anything runs:
+ * functions by module (lower case; a module's own uuidv7() makes its calls fine on any server, see
+ * analysis/versions.ts), and roles (server-wide: one module's may serve another's GRANT), DO
+ * blocks and TS migrations included.
  */
 export interface ModuleCreates {
   functions: ReadonlyMap<string, ReadonlySet<string>>;
-  extensions: ReadonlyMap<string, ReadonlySet<string>>;
+  roles: ReadonlySet<string>;
 }
 
 export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCreates {
-  return { functions: functionsCreated(analysed), extensions: created(analysed, 'extension', (n) => n) };
+  return { functions: functionsCreated(analysed), roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])) };
 }
 
 /** The functions each module's migrations create (lower case, by module). */

@@ -16,9 +16,10 @@ export interface Statement {
    * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE, and whether
    * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
    * release whose syntax it uses, when that is known to matter (see analysis/versions.ts), and
-   * the extension a CREATE EXTENSION creates (checked against what the database can load).
+   * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
+   * or creates — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[]; createsRole?: string };
 }
 
 export class SqlSyntaxError extends Error {
@@ -104,12 +105,69 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
     if (kind === 'CreateExtensionStmt' && typeof tree.extname === 'string') node.extname = tree.extname;
+    if (kind === 'CreateRoleStmt' && typeof tree.role === 'string') node.createsRole = tree.role;
+    const roles = rolesNamed(kind, tree);
+    if (roles.length) node.roles = roles;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
     if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
     return { start, end, line, kind, node };
   });
+}
+
+/** Statements whose role names must exist (GRANT … TO, OWNER TO, a policy's TO, SET ROLE, …). */
+const NAMES_ROLES = new Set([
+  'GrantStmt',
+  'GrantRoleStmt',
+  'AlterOwnerStmt',
+  'CreatePolicyStmt',
+  'AlterPolicyStmt',
+  'AlterDefaultPrivilegesStmt',
+  'CreateSchemaStmt',
+  'CreateRoleStmt',
+  'AlterRoleStmt',
+  'AlterRoleSetStmt',
+  'ReassignOwnedStmt',
+  'DropOwnedStmt',
+  'CreateUserMappingStmt',
+  'AlterUserMappingStmt',
+]);
+
+/**
+ * The roles a statement names that must exist when it runs: a GRANT's grantees (and the roles a
+ * GRANT role TO grants), a new owner, a policy's roles, SET ROLE's. Not DROP ROLE's (IF EXISTS),
+ * nor PUBLIC, CURRENT_USER and the like. Only the statement itself: a DO block's, which often
+ * checks pg_roles first, is not read.
+ */
+function rolesNamed(kind: string, tree: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  if (kind === 'VariableSetStmt') {
+    if (tree.name === 'role' || tree.name === 'session_authorization') {
+      const value = ((tree.args as { A_Const?: { sval?: { sval?: string } } }[] | undefined)?.[0]?.A_Const?.sval?.sval);
+      if (value && value !== 'none') out.add(value);
+    }
+    return [...out];
+  }
+  if (kind === 'AlterTableStmt') {
+    for (const c of (tree.cmds as { AlterTableCmd?: { subtype?: string; newowner?: Record<string, unknown> } }[] | undefined) ?? []) {
+      const o = c.AlterTableCmd?.newowner;
+      if (c.AlterTableCmd?.subtype === 'AT_ChangeOwner' && o?.roletype === 'ROLESPEC_CSTRING' && typeof o.rolename === 'string') out.add(o.rolename);
+    }
+    return [...out];
+  }
+  if (!NAMES_ROLES.has(kind)) return [];
+  const walk = (v: unknown, key?: string): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, key));
+    const o = v as Record<string, unknown>;
+    if (o.roletype === 'ROLESPEC_CSTRING' && typeof o.rolename === 'string') out.add(o.rolename);
+    // GRANT role TO …: the granted role, an AccessPriv by name.
+    if (key === 'granted_roles' && typeof (o.AccessPriv as { priv_name?: unknown } | undefined)?.priv_name === 'string') out.add((o.AccessPriv as { priv_name: string }).priv_name);
+    for (const [k, child] of Object.entries(o)) walk(child, k === 'AccessPriv' ? key : k);
+  };
+  walk(tree);
+  return [...out];
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Unit } from '../plan/units.js';
 import { prepareMigration } from '../runner/prepare.js';
 import type { Intent } from '../plan/plan.js';
 import type { Reporter } from '../runner/events.js';
-import { listUnits, parseSelected, readUnits } from '../runner/read.js';
+import { listUnits, parseSelected, readCatalogs, readUnits } from '../runner/read.js';
 import type { Module, Workspace } from '../workspace.js';
 import type { ModuleCreates } from '../analysis/migrations.js';
 
@@ -16,7 +16,7 @@ export interface PlannedOptions {
   tenants?: readonly string[];
   canary?: number;
   reporter?: Reporter;
-  /** What each module's migrations create (functions, extensions): analysis/migrations.ts moduleCreates. */
+  /** What the migrations create (functions by module, roles): analysis/migrations.ts moduleCreates. */
   creates?: ModuleCreates;
 }
 
@@ -33,9 +33,11 @@ export interface Planned {
  */
 export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly Module[], intent: Intent, o: PlannedOptions): Promise<Planned> {
   const units = await listUnits(ws, pool, modules, o);
-  const { reads, problems, connectionCap } = await readUnits(ws, pool, units, { ...o, extensions: o.creates?.extensions });
+  const { reads: read, problems, connectionCap } = await readUnits(ws, pool, units, o);
   if (problems.length) throw new BulkheadError(problems);
-  const parsed = await parseSelected(ws, reads, intent);
+  const parsed = await parseSelected(ws, read, intent);
+  // What would run and what its database has (extensions, roles): for commands that run it (up, down, plan).
+  const reads = o.creates ? await readCatalogs(ws, pool, read, parsed, intent) : read;
   // `requires` on modules outside the run: what their history has.
   const outside = new Map<string, Set<string>>();
   const needed = intent.direction === 'up' ? modulesRequiredOutside(units, parsed).map((n) => ws.byName.get(n)).filter((m): m is Module => m !== undefined) : [];

@@ -93,7 +93,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       lockHolder: async () => undefined,
       connectionHeadroom: async () => undefined,
-      extensionsAvailable: async () => undefined,
+      catalog: async () => undefined,
       identity: async () => undefined,
       async close() {
         await work.close();

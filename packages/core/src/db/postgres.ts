@@ -6,7 +6,7 @@ import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, type DatabaseTarget } from './url.js';
-import type { LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
+import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 import { describeHolder } from './describe.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
@@ -194,9 +194,15 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       );
       return Number(r.rows[0].free);
     },
-    async extensionsAvailable(names: readonly string[]) {
-      const r = await query(`SELECT name FROM pg_available_extensions WHERE name = ANY($1::text[]) UNION SELECT extname FROM pg_extension WHERE extname = ANY($1::text[])`, [names]);
-      return new Set(r.rows.map((row: { name: string }) => row.name));
+    async catalog(names: CatalogNames) {
+      const r = await query(
+        `SELECT 'e' AS k, name FROM pg_available_extensions WHERE name = ANY($1::text[])
+         UNION SELECT 'e', extname FROM pg_extension WHERE extname = ANY($1::text[])
+         UNION SELECT 'r', rolname FROM pg_roles WHERE rolname = ANY($2::text[])`,
+        [names.extensions, names.roles],
+      );
+      const rows = r.rows as { k: string; name: string }[];
+      return { extensions: new Set(rows.filter((x) => x.k === 'e').map((x) => x.name)), roles: new Set(rows.filter((x) => x.k === 'r').map((x) => x.name)) };
     },
     async close() {
       const open = side;

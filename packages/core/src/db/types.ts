@@ -79,6 +79,12 @@ export interface LockGuard {
   blockersOf(pid: number): Promise<BlockingSession[]>;
 }
 
+/** Extension and role names, asked of a database (db.catalog). */
+export interface CatalogNames<T = readonly string[]> {
+  extensions: T;
+  roles: T;
+}
+
 /**
  * An open connection to one module's database. Reading (history, identity, locks) goes through
  * `query` and `connection` on the driver alone; knex is loaded the first time `knex` is asked for
@@ -111,10 +117,10 @@ export interface ModuleDb extends SqlSession {
    */
   connectionHeadroom(): Promise<number | undefined>;
   /**
-   * Which of these extensions the database can create or already has (pg_available_extensions,
-   * pg_extension); undefined for embedded databases (they load what the manifest declares).
+   * Of these extensions and roles, those the database can create or has (pg_available_extensions,
+   * pg_extension) and those the server has (pg_roles); undefined for embedded databases.
    */
-  extensionsAvailable(names: readonly string[]): Promise<ReadonlySet<string> | undefined>;
+  catalog(names: CatalogNames): Promise<CatalogNames<ReadonlySet<string>> | undefined>;
   /** Who holds the module lock now, if anyone (read without taking it). */
   lockHolder(): Promise<LockHolder | undefined>;
   /** Hold the module's lock while `fn` runs; other runners wait without holding a snapshot (SPEC §7). */

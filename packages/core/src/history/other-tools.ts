@@ -1,3 +1,4 @@
+import { sqlName } from '../text.js';
 /**
  * Other migration tools' history tables, with the tool: by bare name (kept in the schema the
  * tool migrates) or schema-qualified (kept in a schema of the tool's own). A database that has
@@ -58,6 +59,14 @@ export interface ForeignHistory {
 const SUPABASE = { schema: new Set(['auth', 'storage', 'realtime', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net']), role: new Set(['anon', 'authenticated', 'service_role', 'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'authenticator']) };
 
 /** The fix for a schema or role a platform provides (Supabase's auth schema, its authenticated role), if it is one. */
+/** What to do about a role the server does not have (a platform's, or one to create). */
+export function missingRoleFix(role: string): string {
+  return (
+    platformOf(role, 'role') ??
+    `roles belong to the server, not to a database: create ${role} where the module's database is set up (bulkhead db create makes the module's own role), or in an earlier migration (DO $$ BEGIN CREATE ROLE ${sqlName(role)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$)`
+  );
+}
+
 export function platformOf(name: string, kind: 'schema' | 'role'): string | undefined {
   if (!SUPABASE[kind].has(name)) return undefined;
   return `${kind} ${name} is Supabase's: its platform makes it, not these migrations, which expect a Supabase database — point the module's URL at one (supabase start runs one locally); on plain PostgreSQL, create what they use of it first, in a migration of its own (drift and verify rebuild on a scratch database, which needs it too)`;

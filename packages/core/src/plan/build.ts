@@ -7,6 +7,9 @@ import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import type { ModuleCreates } from '../analysis/migrations.js';
+import type { CatalogNames } from '../db/types.js';
+import { extensionPackage } from '../db/extensions.js';
+import { missingRoleFix } from '../history/other-tools.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -16,8 +19,8 @@ export interface UnitRead {
   created: boolean;
   /** The server's release (server_version_num), when a server was read. */
   serverVersion?: number;
-  /** Of the extensions the module's migrations create, those the server can create or has (when asked). */
-  extensions?: ReadonlySet<string>;
+  /** Of the extensions and roles its migrations name, those its server has (asked only where they name some: runner/read.ts readCatalogs). */
+  catalog?: CatalogNames<ReadonlySet<string>>;
 }
 
 /** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
@@ -106,7 +109,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, extensions }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, created }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
@@ -121,7 +124,8 @@ export function buildPlan(input: PlanInput): Plan {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
     }
     if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)));
-    unitProblems.push(...missingExtensions(unit, steps, extensions, serverVersion, ws.rel));
+    unitProblems.push(...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel));
+    if (input.creates) unitProblems.push(...missingRoles(unit, steps, unit.target.kind === 'pglite' && !created ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -205,9 +209,50 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
       line,
       fix: embedded
         ? `declare it in ${manifest}: "extensions": [${all.map((n) => JSON.stringify(n)).join(', ')}]`
-        : `install ${name} on the server (its package for PostgreSQL ${serverVersion === undefined ? 'that release' : Math.floor(serverVersion / 10000)}), or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
+        : `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
     }),
   );
+}
+
+/** The roles a new embedded database has: its superuser, and PostgreSQL's predefined pg_* roles. */
+const EMBEDDED_ROLES: Pick<ReadonlySet<string>, 'has'> = { has: (name) => name === 'postgres' || name.startsWith('pg_') };
+
+/**
+ * A role a statement names (GRANT … TO, OWNER TO, a policy's TO, SET ROLE) that the server does
+ * not have and no migration creates: the migration would fail mid-run, after the ones before it
+ * committed. Roles a migration creates anywhere (DO blocks and TS migrations too, any module's:
+ * roles are the server's) count as made, as do those named beside a CREATE ROLE in a file of the
+ * run (made by dynamic SQL) and those prefixed by an extension the run creates (pgsodium's
+ * pgsodium_keyholder). Told per role, at the first migration that names it.
+ */
+function missingRoles(unit: Unit, steps: readonly Runnable[], has: Pick<ReadonlySet<string>, 'has'> | undefined, created: ReadonlySet<string>, rel: (abs: string) => string): Problem[] {
+  if (!has) return [];
+  const extensions: string[] = [];
+  const missing = new Map<string, { r: Runnable; line: number }>();
+  for (const r of steps) {
+    if (r.step.format !== 'sql') continue;
+    for (const st of r.step.statements) {
+      if (st.node.extname !== undefined) extensions.push(st.node.extname);
+      for (const name of st.node.roles ?? []) {
+        if (has.has(name) || created.has(name) || missing.has(name) || extensions.some((e) => name.startsWith(e))) continue;
+        missing.set(name, { r, line: st.line });
+      }
+    }
+  }
+  if (!missing.size) return [];
+  // Made by dynamic SQL (EXECUTE format('CREATE ROLE %I', …)): a file of the run that creates roles and names it.
+  const texts = steps.flatMap((r) => (r.step.format === 'sql' ? r.step.statements.map((st) => st.text) : [])).filter((t) => /\bcreate\s+(role|user|group)\b/i.test(t));
+  const embedded = unit.target.kind === 'pglite';
+  return [...missing]
+    .filter(([name]) => !texts.some((t) => t.toLowerCase().includes(name.toLowerCase())))
+    .map(([name, { r, line }]) =>
+      problem('BH064', `${r.file.id} uses role ${name}, which ${embedded ? 'a new embedded database does not have (it has postgres)' : `the server (${unit.target.display}) does not have`}, and no migration creates`, {
+        module: unit.id,
+        file: rel(r.step.path),
+        line,
+        fix: missingRoleFix(name),
+      }),
+    );
 }
 
 /**

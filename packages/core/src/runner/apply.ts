@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { otherToolOf, platformOf } from '../history/other-tools.js';
+import { missingRoleFix, otherToolOf, platformOf } from '../history/other-tools.js';
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
@@ -1085,12 +1085,7 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
   const platform = schema && sql !== undefined && !createsIn(sql, schema) ? platformOf(schema, 'schema') : undefined;
   if (platform) return platform;
   const role = err.code === UNDEFINED_OBJECT ? /^role "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
-  if (role) {
-    return (
-      platformOf(role, 'role') ??
-      `roles belong to the server, not to a database: create ${role} where the module's database is set up (bulkhead db create makes the module's own role), or in an earlier migration (DO $$ BEGIN CREATE ROLE ${sqlName(role)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$)`
-    );
-  }
+  if (role) return missingRoleFix(role);
   if (schema) {
     // supabase/auth's migrations, for one, expect a schema their deployment made beforehand.
     return `create the schema before anything uses it: CREATE SCHEMA IF NOT EXISTS ${sqlName(schema)} in an earlier migration (or first in this one); a module whose objects all live in ${schema} says so in its bulkhead.json ("database": { "schema": "${schema}" }): Bulkhead then creates it, keeps the module's history table there and puts it first on the search path`;

@@ -26,8 +26,6 @@ export interface ReadOptions {
   /** `--tenant` globs: only matching tenants of modules with tenants. */
   tenants?: readonly string[];
   reporter?: Reporter;
-  /** Extensions each module's migrations create: asked of its server (which of them it can create). */
-  extensions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
@@ -166,9 +164,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
-        const wanted = o.extensions?.get(unit.module.name);
-        const extensions = wanted?.size ? await db.extensionsAvailable([...wanted]) : undefined;
-        return { unit, state, created: true, serverVersion: db.serverVersion, ...(extensions ? { extensions } : {}) };
+        return { unit, state, created: true, serverVersion: db.serverVersion };
       });
     } catch (e) {
       // The problem itself when it names its module: a copy would lose what groupAlike tells together.
@@ -231,6 +227,30 @@ export async function parseSelected(ws: Workspace, reads: readonly UnitRead[], i
     }
   }
   return into;
+}
+
+/**
+ * Of the extensions and roles the migrations each unit would run name (CREATE EXTENSION, GRANT …
+ * TO, OWNER TO, …), those its server has: one query per unit whose migrations name some, none
+ * for the others. The plan refuses, before anything runs, what would fail for want of them.
+ */
+export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: readonly UnitRead[], parsed: Parsed, intent: Intent): Promise<UnitRead[]> {
+  return mapLimit(reads, READ_CONCURRENCY, async (read) => {
+    if (read.unit.target.kind !== 'postgres' || !read.created) return read;
+    const extensions = new Set<string>();
+    const roles = new Set<string>();
+    for (const m of select(read.unit, read.state, intent, ws.rel).run) {
+      const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
+      if (!p?.ok || p.runnable.step.format !== 'sql') continue;
+      for (const st of p.runnable.step.statements) {
+        if (st.node.extname !== undefined) extensions.add(st.node.extname);
+        for (const r of st.node.roles ?? []) roles.add(r);
+      }
+    }
+    if (!extensions.size && !roles.size) return read;
+    const catalog = await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [...extensions], roles: [...roles] }));
+    return catalog ? { ...read, catalog } : read;
+  });
 }
 
 /** Run `fn` over items, at most `limit` at a time, keeping order of results. */
