@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, parseDatabaseUrl } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, parseDatabaseUrl, UrlError } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -36,5 +36,16 @@ describe('parseDatabaseUrl', () => {
     expect(why('postgres://app@db.internal:99999/app')).toContain('port 99999 is out of range (1–65535)');
     // Percent-encoded, the same password parses.
     expect(why(`postgres://app:${encodeURIComponent('s3cr#et')}@db.internal/app`)).toBe('parsed');
+  });
+
+  it('a certificate file the URL names that cannot be read is named as such, with its fix, not as a URL that does not parse', () => {
+    let error: UrlError | undefined;
+    try {
+      parseDatabaseUrl('postgres://app:s3cret@db.internal/app?sslmode=verify-full&sslrootcert=certs/none.pem', '/');
+    } catch (e) {
+      error = e as UrlError;
+    }
+    expect(error?.message).toBe('postgres://app:***@db.internal/app?sslmode=verify-full&sslrootcert=certs/none.pem: sslrootcert certs/none.pem cannot be read (no such file)');
+    expect(error?.fix).toContain("give sslrootcert the path of the server's CA certificate");
   });
 });

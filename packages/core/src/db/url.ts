@@ -19,7 +19,15 @@ export type DatabaseTarget =
     }
   | { kind: 'pglite'; url: string; display: string; /** Absolute folder, or undefined for memory. */ dir: string | undefined };
 
-export class UrlError extends Error {}
+export class UrlError extends Error {
+  constructor(
+    message: string,
+    /** A fix of its own, where the general one (how to write a URL) is not it. */
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -46,6 +54,12 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     try {
       c = parsePgUrl(url);
     } catch (e) {
+      // pg-connection-string reads sslrootcert, sslcert and sslkey files as it parses.
+      const file = e as NodeJS.ErrnoException;
+      const param = typeof file.path === 'string' ? ['sslrootcert', 'sslcert', 'sslkey'].find((k) => new URLSearchParams(url.split('?')[1] ?? '').get(k) === file.path) : undefined;
+      if (param) {
+        throw new UrlError(`${display}: ${param} ${file.path} cannot be read (${file.code === 'ENOENT' ? 'no such file' : (file.code ?? file.message)})`, `give ${param} the path of ${param === 'sslrootcert' ? "the server's CA certificate" : param === 'sslcert' ? "the client's certificate" : "the client's private key"} (a relative path is read from the current directory, ${process.cwd()})${param === 'sslrootcert' ? ', or leave it out: sslmode=require encrypts without checking the certificate' : ''}`);
+      }
       throw new UrlError(`cannot parse ${display}: ${(e as Error).message}${unparsableBecause(url)}`);
     }
     const user = c.user || undefined;

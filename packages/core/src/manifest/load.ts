@@ -226,7 +226,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
           module: manifest.name,
           file,
           field: 'database.url',
-          fix: 'write database.url as postgres://user:password@host:5432/<database> (a server), pglite://<folder> or pglite://memory (embedded); ${VAR} and ${VAR:-default} are expanded',
+          fix: e.fix ?? 'write database.url as postgres://user:password@host:5432/<database> (a server), pglite://<folder> or pglite://memory (embedded); ${VAR} and ${VAR:-default} are expanded',
         }),
       ],
     };
