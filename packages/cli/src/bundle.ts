@@ -9,4 +9,4 @@ export { commandOptions, exitWhenDone, main } from './main.js';
 export { progressReporter, renderUp } from './render.js';
 export { applyV8Settings } from './v8-settings.js';
 export { loadCommand } from '@bulkhead/core/commands';
-export { BulkheadError, formatProblem, redact } from '@bulkhead/core/base';
+export { BulkheadError, formatProblem, printable, redact } from '@bulkhead/core/base';

@@ -1,4 +1,4 @@
-import { BULKHEAD_VERSION, BulkheadError, EXIT, redact, redactDeep, type ExitCode } from '@bulkhead/core/base';
+import { BULKHEAD_VERSION, BulkheadError, EXIT, printable, redactDeep, type ExitCode } from '@bulkhead/core/base';
 import { helpText, parseCommandLine, usageError } from './args.js';
 import { COMMANDS, runCommand } from './commands.js';
 import { renderProblems } from './render.js';
@@ -28,7 +28,7 @@ export function commandOptions(argv: readonly string[]): Record<string, unknown>
 
 /** Run the CLI; returns the exit code (SPEC §5). Human output on stderr, --json on stdout. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
-  const write = (line: string) => io.stderr(`${redact(line)}\n`);
+  const write = (line: string) => io.stderr(`${printable(line)}\n`);
   let json = argv.includes('--json');
   try {
     if (argv[0] === '--version' || argv[0] === '-v') {
@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     } else if (typeof command.positionals === 'function') positional = command.positionals(args.positionals, args.options, args.command, command);
     command.check?.(args.options, command);
     const options = { ...args.options, ...positional, cwd: args.cwd };
-    const result = await runCommand(command, options, { write, stdout: (text) => io.stdout(`${redact(text)}\n`), json });
+    const result = await runCommand(command, options, { write, stdout: (text) => io.stdout(`${printable(text)}\n`), json });
     // Human output always goes to stderr; with --json, stdout carries one JSON document.
     if (json) io.stdout(`${JSON.stringify(redactDeep(result), null, 2)}\n`);
     return result.exitCode;

@@ -5,7 +5,7 @@
  * and loads a command (`@bulkhead/core/commands`) only when it runs (`bulkhead --help` stays fast).
  */
 export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, groupAlike, type Problem, type ProblemCode, type ExitCode } from './errors.js';
-export { redact, redactDeep, redactUrl } from './redact.js';
+export { printable, redact, redactDeep, redactUrl } from './redact.js';
 export { parseDuration } from './db/duration.js';
 export { BULKHEAD_VERSION } from './version.js';
 export { describeBlocker, describeHolder } from './db/describe.js';

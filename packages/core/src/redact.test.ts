@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordOf, redact, redactDeep, redactUrl, registerSecret } from './redact.js';
+import { passwordOf, printable, redact, redactDeep, redactUrl, registerSecret } from './redact.js';
 
 describe('redaction', () => {
   it('masks the password of a URL, keeping the user', () => {
@@ -42,5 +42,12 @@ describe('redaction of malformed and non-URL connection strings', () => {
     expect(passwordOf('host=h password=kv-secret')).toBe('kv-secret');
     expect(passwordOf('postgres://h/db?password=q%40ery')).toBe('q@ery');
     expect(passwordOf('postgres://app@db/x')).toBeUndefined();
+  });
+});
+
+describe('printable', () => {
+  it("shows control characters as escapes (a file name's, a server message's), keeping line breaks and tabs, and masks secrets", () => {
+    expect(printable('error: \u001b[2J"boom"\u0007 at\tline\n  fix: \r\u0000')).toBe('error: \\x1b[2J"boom"\\x07 at\tline\n  fix: \\x0d\\x00');
+    expect(printable('postgres://app:s3cret@db/x \u009b')).toBe('postgres://app:***@db/x \\x9b');
   });
 });

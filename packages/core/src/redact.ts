@@ -92,6 +92,15 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * Text for a terminal: secrets masked (redact), and control characters shown as escapes instead
+ * of acted on — an escape sequence in a file name, or in data a server error quotes, must not
+ * recolour, clear or retitle the user's terminal. Line breaks and tabs stay.
+ */
+export function printable(text: string): string {
+  return redact(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Redact every string inside a JSON-able value. */
 export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;

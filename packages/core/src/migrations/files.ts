@@ -410,6 +410,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const graphile = graphileMigrate(dir);
   for (const e of entries) {
     const abs = path.join(dir, e.name);
+    // A line break or an escape sequence in a name (a bad copy, a script's stray variable): no
+    // message could show it, nor a version read past it.
+    if (/[\u0000-\u001f\u007f]/.test(e.name) && !IGNORED.test(e.name)) {
+      problems.push(
+        problem('BH011', `a file name holds a control character: ${JSON.stringify(e.name)}`, {
+          module,
+          file: rel(dir),
+          fix: `rename it without it (ls -b ${rel(dir)} shows such characters as escapes)`,
+        }),
+      );
+      continue;
+    }
     const layout = e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) ? folderLayout(abs) : undefined;
     if (layout) {
       folders[layout].push(e.name);

@@ -483,6 +483,15 @@ describe('scanMigrationsFolder', () => {
     expect(again.migrations.map((m) => m.id)).toEqual(['000001', '000002_add-emails']);
   });
 
+  it('a file name with a control character (a line break, an escape sequence) is named escaped, and read no further', () => {
+    const r = scan({ '001_a\u001b[31mred.up.sql': 'SELECT 1;', '002_b\nc.up.sql': 'SELECT 2;', '003_ok.up.sql': 'SELECT 3;' });
+    expect(r.problems.map((p) => [p.code, p.message]).sort()).toEqual([
+      ['BH011', 'a file name holds a control character: "001_a\\u001b[31mred.up.sql"'],
+      ['BH011', 'a file name holds a control character: "002_b\\nc.up.sql"'],
+    ]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['003_ok']);
+  });
+
   it("ory's popx files, one per database, are one problem whose command keeps PostgreSQL's (its own replacing the shared one, .autocommit. marked)", () => {
     const r = scan({
       '001_networks.postgres.up.sql': 'CREATE TABLE networks (id uuid);',

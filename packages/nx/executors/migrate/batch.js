@@ -11,12 +11,12 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   // One copy of the code for all it uses (the command's bundle): its errors are its classes'.
   const bulkhead = await import('@bulkhead/cli/bundle');
   bulkhead.applyV8Settings();
-  const { loadCommand, BulkheadError, formatProblem, redact, progressReporter, renderUp, commandOptions } = bulkhead;
+  const { loadCommand, BulkheadError, formatProblem, printable, progressReporter, renderUp, commandOptions } = bulkhead;
   const up = await loadCommand('up');
   const tasks = Object.values(taskGraph.tasks);
   const taskOf = new Map(tasks.map((t) => [inputs[t.id].module, t.id]));
   const output = new Map(tasks.map((t) => [t.id, []]));
-  const lineFor = (module) => (line) => output.get(taskOf.get(module))?.push(redact(line));
+  const lineFor = (module) => (line) => output.get(taskOf.get(module))?.push(printable(line));
   const moduleOf = (unit) => unit.split('@')[0];
   const reporters = new Map();
   const reporterFor = (module) => reporters.get(module) ?? reporters.set(module, progressReporter(lineFor(module))).get(module);
@@ -75,7 +75,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     const runs = result ? result.modules.filter((m) => m.module === module) : [];
     if (runs.length) renderUp({ ...result, modules: runs, runId: '' }, { write: lineFor(module), stdout: lineFor(module), json: false });
     const success = !failure && runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
-    yield { task: t.id, result: { success, terminalOutput: redact([...output.get(t.id), ...lines].join('\n')) + '\n' } };
+    yield { task: t.id, result: { success, terminalOutput: printable([...output.get(t.id), ...lines].join('\n')) + '\n' } };
   }
 }
 
