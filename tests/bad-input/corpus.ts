@@ -260,6 +260,11 @@ export const CASES: BadInputCase[] = [
     says: ['subfolder modules/bad/migrations/old holds 2 migration-like files', 'move them into modules/bad/migrations'],
   },
 
+  // Hostile names and data: shown escaped, never sent to the terminal as control characters.
+  { name: 'an escape sequence in a migration file name', files: bad({}, { '001_a\u001b[2Jcls.up.sql': 'SELECT 1;' }), code: 'BH011', says: ['a file name holds a control character: "001_a\\u001b[2Jcls.up.sql"'], never: ['\u001b'] },
+  { name: 'an escape sequence in data a server error quotes', files: bad({}, { '001_x.up.sql': "SELECT E'\\x1b]0;pwned\\x07'::int;\n" }), exit: 1, says: ['bad: ✗ 001_x failed', 'invalid input syntax for type integer: "\\x1b]0;pwned\\x07"'], never: ['\u001b', '\u0007'] },
+  { name: 'an sslrootcert file that does not exist', files: bad({ database: { url: 'postgres://app:s3cret@127.0.0.1:5432/app?sslmode=verify-full&sslrootcert=certs/ca.pem' } }), args: ['validate'], code: 'BH018', says: ['sslrootcert certs/ca.pem cannot be read (no such file)', "fix: give sslrootcert the path of the server's CA certificate"], never: ['s3cret'] },
+
   // Accepted as they are (Windows editors).
   { name: 'BOM in a SQL file', files: bad({}, { '001_x.up.sql': '\uFEFFCREATE TABLE bom_t (id int);\n' }), args: ['validate'], exit: 0, says: ['ok: 2 modules'] },
   { name: 'BOM in a manifest', files: { 'modules/bad/bulkhead.json': `\uFEFF${manifest({})}`, 'modules/bad/migrations/.keep': '' }, args: ['validate'], exit: 0, says: [/ok: 2 modules \(.*\), 1 migration$/m] },
