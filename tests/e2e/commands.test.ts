@@ -349,11 +349,16 @@ $body$;
     expect(await tableExists(url, 'public.t')).toBe(false);
   });
 
-  it('an extension the embedded database was not told about fails with a fix naming "extensions"', async () => {
+  it('an extension the embedded database was not told about is refused before anything runs (or, made where the plan cannot see, fails) with a fix naming "extensions"', async () => {
     fx = makeWorkspace([{ name: 'ext', url: 'pglite://memory', migrations: { '001_trgm.up.sql': 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\n' } }]);
     const r = await runCli(['up', '--json'], { cwd: fx.root });
-    expect(r.exitCode).toBe(1);
-    expect(r.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in the module\'s "extensions"') });
+    expect(r.exitCode).toBe(2);
+    expect(r.json.problems[0]).toMatchObject({ code: 'BH063', file: 'modules/ext/migrations/001_trgm.up.sql', line: 1, fix: expect.stringContaining('"extensions": ["pg_trgm"]') });
+    // Inside a DO block the plan does not look: the server's error gets the same fix.
+    fx.write('modules/ext/migrations/001_trgm.up.sql', 'DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; END $$;\n');
+    const run = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(run.exitCode).toBe(1);
+    expect(run.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in the module\'s "extensions"') });
     fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm'] }));
     expect((await runCli(['up'], { cwd: fx.root })).exitCode).toBe(0);
     // pgvector, declared, on an embedded database: its type, operators and index method work.

@@ -6,6 +6,7 @@ import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, problem } from '../errors.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
+import type { Statement } from '../analysis/statements.js';
 import type { ModuleCreates } from '../analysis/migrations.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
@@ -125,7 +126,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)));
     unitProblems.push(...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel));
-    if (input.creates) unitProblems.push(...missingRoles(unit, steps, unit.target.kind === 'pglite' && !created ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel));
+    if (input.creates) unitProblems.push(...missingRoles(unit, steps, unit.target.kind === 'pglite' && (!created || unit.target.dir === undefined) ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -192,17 +193,10 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
   const declared = unit.module.manifest.extensions;
   const has = embedded ? new Set(['plpgsql', ...declared]) : available;
   if (!has) return [];
-  const missing = new Map<string, { r: Runnable; line: number }>();
-  for (const r of steps) {
-    if (r.step.format !== 'sql') continue;
-    for (const st of r.step.statements) {
-      const name = st.node.extname;
-      if (name !== undefined && !has.has(name) && !missing.has(name)) missing.set(name, { r, line: st.line });
-    }
-  }
+  const missing = [...firstNamed(steps, (st) => (st.node.extname === undefined ? [] : [st.node.extname]))].filter(([name]) => !has.has(name));
   const manifest = rel(unit.module.file);
-  const all = [...declared, ...[...missing.keys()].filter((n) => !declared.includes(n))];
-  return [...missing].map(([name, { r, line }]) =>
+  const all = [...declared, ...missing.map(([n]) => n).filter((n) => !declared.includes(n))];
+  return missing.map(([name, { r, line }]) =>
     problem('BH063', embedded ? `${r.file.id} creates extension ${name}, which the embedded database does not load: it loads only the extensions the module declares` : `${r.file.id} creates extension ${name}, which the server (${unit.target.display}) does not have (pg_available_extensions does not list it)`, {
       module: unit.id,
       file: rel(r.step.path),
@@ -212,6 +206,16 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
         : `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
     }),
   );
+}
+
+/** Each name the SQL statements of these steps give, with the first step and line that gives it. */
+function firstNamed(steps: readonly Runnable[], names: (st: Statement) => readonly string[]): Map<string, { r: Runnable; line: number }> {
+  const first = new Map<string, { r: Runnable; line: number }>();
+  for (const r of steps) {
+    if (r.step.format !== 'sql') continue;
+    for (const st of r.step.statements) for (const name of names(st)) if (!first.has(name)) first.set(name, { r, line: st.line });
+  }
+  return first;
 }
 
 /** The roles a new embedded database has: its superuser, and PostgreSQL's predefined pg_* roles. */
@@ -227,23 +231,13 @@ const EMBEDDED_ROLES: Pick<ReadonlySet<string>, 'has'> = { has: (name) => name =
  */
 function missingRoles(unit: Unit, steps: readonly Runnable[], has: Pick<ReadonlySet<string>, 'has'> | undefined, created: ReadonlySet<string>, rel: (abs: string) => string): Problem[] {
   if (!has) return [];
-  const extensions: string[] = [];
-  const missing = new Map<string, { r: Runnable; line: number }>();
-  for (const r of steps) {
-    if (r.step.format !== 'sql') continue;
-    for (const st of r.step.statements) {
-      if (st.node.extname !== undefined) extensions.push(st.node.extname);
-      for (const name of st.node.roles ?? []) {
-        if (has.has(name) || created.has(name) || missing.has(name) || extensions.some((e) => name.startsWith(e))) continue;
-        missing.set(name, { r, line: st.line });
-      }
-    }
-  }
-  if (!missing.size) return [];
+  const extensions = [...firstNamed(steps, (st) => (st.node.extname === undefined ? [] : [st.node.extname])).keys()];
+  const missing = [...firstNamed(steps, (st) => st.node.roles ?? [])].filter(([name]) => !has.has(name) && !created.has(name) && !extensions.some((e) => name.startsWith(e)));
+  if (!missing.length) return [];
   // Made by dynamic SQL (EXECUTE format('CREATE ROLE %I', …)): a file of the run that creates roles and names it.
   const texts = steps.flatMap((r) => (r.step.format === 'sql' ? r.step.statements.map((st) => st.text) : [])).filter((t) => /\bcreate\s+(role|user|group)\b/i.test(t));
   const embedded = unit.target.kind === 'pglite';
-  return [...missing]
+  return missing
     .filter(([name]) => !texts.some((t) => t.toLowerCase().includes(name.toLowerCase())))
     .map(([name, { r, line }]) =>
       problem('BH064', `${r.file.id} uses role ${name}, which ${embedded ? 'a new embedded database does not have (it has postgres)' : `the server (${unit.target.display}) does not have`}, and no migration creates`, {
