@@ -13,6 +13,9 @@ const resolve = {
 
 export default defineConfig({
   test: {
+    // The suites mostly wait (on PostgreSQL, on the CLI processes they start), each on databases
+    // of its own: three files at once use a 2-core machine (vitest's default there is one).
+    maxWorkers: 3,
     projects: [
       {
         resolve,

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../support/backends.js';
+import { migrateSuite } from './migrate.suite.js';
+
+migrateSuite(pgliteBackend);

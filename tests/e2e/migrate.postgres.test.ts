@@ -1,0 +1,4 @@
+import { postgresBackend } from '../support/backends.js';
+import { migrateSuite } from './migrate.suite.js';
+
+migrateSuite(postgresBackend);

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../support/backends.js';
+import { verifyDriftSuite } from './verify-drift.suite.js';
+
+verifyDriftSuite(pgliteBackend);

@@ -1,0 +1,349 @@
+/**
+ * verify and drift (SPEC §8) on both backends (verify-drift.postgres.test.ts, verify-drift.pglite.test.ts:
+ * two files, run in parallel): migrations proven reversible on a scratch database
+ * (seed 004's enum left behind, seed 001's hand-made downgrade job), and live databases compared
+ * with what their applied migrations build (seed 002's missing columns, seed 000's extra tables).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scratchCreatorPid } from '@bulkhead/core';
+import { postgresBackend, type Backend, type BackendSession } from '../support/backends.js';
+import { adminQuery, makeWorkspace, processAlive, REPO, runCli, type Fixture, type FixtureModule } from '../support/fixtures.js';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.cleanup());
+
+/** Every object kind a snapshot knows, with a down that removes it all. */
+const EVERY_KIND_UP = `CREATE SCHEMA reporting;
+CREATE TYPE status AS ENUM ('open', 'closed');
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TYPE pair AS (x int, y text);
+CREATE SEQUENCE ticket_no START 100;
+CREATE TABLE accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email text NOT NULL UNIQUE,
+  st status NOT NULL DEFAULT 'open',
+  quota positive NOT NULL DEFAULT 5,
+  name text COLLATE "C",
+  doubled integer GENERATED ALWAYS AS (quota * 2) STORED,
+  CHECK (email <> '')
+);
+CREATE TABLE orders (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, note text);
+CREATE INDEX orders_note_idx ON orders (lower(note)) WHERE note IS NOT NULL;
+CREATE VIEW open_accounts AS SELECT id, email FROM accounts WHERE st = 'open';
+CREATE MATERIALIZED VIEW account_count AS SELECT count(*) AS n FROM accounts;
+CREATE TABLE reporting.daily (day date PRIMARY KEY, n int);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE PROCEDURE recount() LANGUAGE sql AS $$ REFRESH MATERIALIZED VIEW account_count $$;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON accounts USING (st = 'open');
+COMMENT ON TABLE accounts IS 'one row per customer';
+COMMENT ON COLUMN accounts.quota IS 'reports per day';
+`;
+const EVERY_KIND_DOWN = `DROP SCHEMA reporting CASCADE;
+DROP PROCEDURE recount();
+DROP MATERIALIZED VIEW account_count;
+DROP VIEW open_accounts;
+DROP TABLE orders;
+DROP TABLE accounts;
+DROP FUNCTION touch();
+DROP SEQUENCE ticket_no;
+DROP TYPE pair;
+DROP DOMAIN positive;
+DROP TYPE status;
+`;
+
+/** A workspace whose modules use the backend's databases (the backend needs the root first). */
+async function workspace(backend: Backend, modules: (Omit<FixtureModule, 'url'>)[]): Promise<BackendSession> {
+  fx = makeWorkspace([]);
+  const s = await backend.session(fx!.root, modules.map((m) => m.name));
+  for (const m of modules) {
+    fx!.write(`modules/${m.name}/bulkhead.json`, JSON.stringify({ name: m.name, database: { url: s.urls[m.name] }, ...m.manifest }));
+    for (const [file, content] of Object.entries(m.migrations ?? {})) fx!.write(`modules/${m.name}/migrations/${file}`, content);
+  }
+  return s;
+}
+
+/** Scratch databases on the server now (another test file's run may have one of its own). */
+async function scratchNames(): Promise<string[]> {
+  return (await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE 'bulkhead\\_scratch\\_%'")).map((r) => (r as { datname: string }).datname);
+}
+
+export function verifyDriftSuite(backend: Backend): void {
+  describe(`verify on ${backend.name}`, () => {
+    it('every object kind round-trips; a TS migration too; --step passes', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'shop',
+          migrations: {
+            '001_everything.up.sql': EVERY_KIND_UP,
+            '001_everything.down.sql': EVERY_KIND_DOWN,
+            '002_coupons.ts': `import type { Knex } from 'knex';
+export async function up(knex: Knex) {
+  await knex.schema.createTable('coupons', (t) => { t.increments('id'); t.enu('kind', ['pct', 'abs'], { useNative: true, enumName: 'coupon_kind' }); });
+}
+export async function down(knex: Knex) {
+  await knex.schema.dropTable('coupons');
+  await knex.raw('DROP TYPE coupon_kind');
+}
+`,
+            // Two SQL migrations in a row replay as one message; jsonb's ? operator goes to the server as written.
+            '003_flags.up.sql': "CREATE TABLE flags (doc jsonb NOT NULL CHECK (doc ? 'name'));\n",
+            '003_flags.down.sql': 'DROP TABLE flags;\n',
+            '004_flag_names.up.sql': "CREATE VIEW flag_names AS SELECT doc ->> 'name' AS name FROM flags WHERE doc ?| array['name'];\n",
+            '004_flag_names.down.sql': 'DROP VIEW flag_names;\n',
+          },
+        },
+      ]);
+      const before = backend.name === 'postgres' ? await scratchNames() : [];
+      const whole = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(whole.exitCode, whole.stderr + JSON.stringify(whole.json?.modules?.[0]?.findings, null, 2)).toBe(0);
+      expect(whole.json.modules).toMatchObject([{ module: 'shop', migrations: 4, status: 'reversible', findings: [] }]);
+      const r = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode, r.stderr + JSON.stringify(r.json?.modules?.[0]?.findings, null, 2)).toBe(0);
+      expect(r.json.modules).toMatchObject([{ module: 'shop', migrations: 4, status: 'reversible', findings: [] }]);
+      // verify never touches the module's own database, and leaves no scratch database behind.
+      if (backend.name === 'postgres') expect(await s.tableExists('shop', 'accounts')).toBe(false);
+      else expect(fs.existsSync(path.join(fx!.root, '.bulkhead/shop'))).toBe(false);
+      // The verify runs above (their processes have ended) left none behind.
+      if (backend.name === 'postgres') expect((await scratchNames()).filter((n) => !before.includes(n) && !processAlive(scratchCreatorPid(n)))).toEqual([]);
+    });
+
+    it("seed 004: a down that leaves the enum behind, a missing down, a failing down, a uuid → integer foreign key", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'admin',
+          migrations: {
+            '001_users.up.sql': "CREATE TYPE user_role_enum AS ENUM ('admin', 'user');\nCREATE TABLE users (id uuid PRIMARY KEY, role user_role_enum NOT NULL);\n",
+            '001_users.down.sql': 'DROP TABLE users;\n',
+          },
+        },
+      ]);
+      const leftover = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(leftover.exitCode).toBe(1);
+      expect(leftover.stderr).toContain('admin: ✗ 1 finding');
+      expect(leftover.stderr).toContain('after every down, the database is not as before the first up');
+      expect(leftover.stderr).toContain("user_role_enum: enum left behind ('admin', 'user')");
+      // And whose down it is.
+      expect(leftover.stderr).toContain('→ 001_users creates enum user_role_enum; its down (modules/admin/migrations/001_users.down.sql) does not drop it');
+      const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(json.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'left-behind', migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', leftBy: [{ migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', objects: ['enum user_role_enum'] }] }),
+      ]);
+
+      fx!.write('modules/admin/migrations/001_users.down.sql', 'DROP TABLE users;\nDROP TYPE user_role_enum;\n');
+      fx!.write('modules/admin/migrations/002_audit.up.sql', 'CREATE TABLE audit_logs (id int PRIMARY KEY);\n');
+      const noDown = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(noDown.exitCode).toBe(1);
+      expect(noDown.json.modules[0].findings).toEqual([expect.objectContaining({ kind: 'no-down', migration: '002_audit', file: 'modules/admin/migrations/002_audit.up.sql' })]);
+
+      fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\nALTER TABLE users DROP COLUMN created_at;\n');
+      const failing = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(failing.exitCode).toBe(1);
+      expect(failing.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'down-failed', migration: '002_audit', file: 'modules/admin/migrations/002_audit.down.sql', line: 2, message: expect.stringContaining('column "created_at" of relation "users" does not exist') }),
+      ]);
+
+      // The line is where the server's error points (as up reports it), not where the statement starts.
+      fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\nUPDATE users\n   SET id = no_such_column;\n');
+      const pointed = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(pointed.json.modules[0].findings).toEqual([expect.objectContaining({ kind: 'down-failed', migration: '002_audit', line: 3, message: expect.stringContaining('no_such_column') })]);
+
+      fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\n');
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', '-- the bug of seed 004\n\nCREATE TABLE sessions (id int, user_id integer REFERENCES users (id));\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');
+      const fk = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(fk.exitCode).toBe(1);
+      expect(fk.stderr).toContain('up of 003_sessions failed: modules/admin/migrations/003_sessions.up.sql:3 (statement 1');
+      expect(fk.stderr).toContain('incompatible types: integer and uuid');
+
+      // PostgreSQL's detail lists one dependent object per line: the finding keeps them on its line.
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE sessions (id int, user_id uuid REFERENCES users (id));\nCREATE TABLE tokens (id int, user_id uuid REFERENCES users (id));\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE users;\n');
+      const deps = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(deps.exitCode).toBe(1);
+      expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
+    });
+
+    it('a set that never wrote downs is one line in text (each migration in --json)', async () => {
+      const s = await workspace(backend, [{ name: 'hist', migrations: Object.fromEntries([1, 2, 3, 4].map((i) => [`00${i}_t${i}.up.sql`, `CREATE TABLE t${i} (id int);\n`])) }]);
+      const text = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(text.exitCode).toBe(1);
+      expect(text.stderr).toContain('none of its 4 migrations has a down (001_t1, 002_t2, 003_t3, …): they cannot be reverted');
+      expect(text.stderr).not.toContain('001_t1 has no down');
+      const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
+    });
+
+    it("names the migration whose down leaves things behind: a knex migration's do-nothing down (kutt)", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'links',
+          migrations: {
+            '001_init.js': "exports.up = async (knex) => {\n  await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\n  await knex.schema.createTable('visits', (t) => { t.increments('id'); t.integer('link_id').references('id').inTable('links'); });\n};\nexports.down = async () => {\n  // do nothing\n};\n",
+            '002_expire.up.sql': 'ALTER TABLE links ADD COLUMN expire_in timestamptz;\nCREATE INDEX links_expire_idx ON links (expire_in);\n',
+            '002_expire.down.sql': 'DROP INDEX links_expire_idx;\n',
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode, r.stderr).toBe(1);
+      // The tables' sequences, keys, indexes and columns (002's too) go with the tables.
+      expect(r.json.modules[0].findings[0].leftBy).toEqual([
+        { migration: '001_init', file: 'modules/links/migrations/001_init.js', objects: ['links', 'visits'] },
+      ]);
+    });
+
+    it('--step names the migration whose down does not undo its up (a down dropping a column its up did not add)', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'crm',
+          migrations: {
+            '001_people.up.sql': 'CREATE TABLE people (id int PRIMARY KEY, name text, phone text);\n',
+            '001_people.down.sql': 'DROP TABLE people;\n',
+            '002_email.up.sql': 'ALTER TABLE people ADD COLUMN email text;\n',
+            '002_email.down.sql': 'ALTER TABLE people DROP COLUMN phone;\n',
+          },
+        },
+      ]);
+      const whole = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      // All up, all down, all up cannot see it: the table goes as a whole.
+      expect(whole.exitCode, whole.stderr).toBe(0);
+      const step = await runCli(['verify', '--step'], { cwd: fx!.root, env: s.env });
+      expect(step.exitCode).toBe(1);
+      expect(step.stderr).toContain('002_email: its down does not undo its up (modules/crm/migrations/002_email.up.sql)');
+      expect(step.stderr).toContain('people.email: column left behind (text)');
+      expect(step.stderr).toContain('people.phone: column dropped (text)');
+    });
+  });
+
+  describe(`drift on ${backend.name}`, () => {
+    it('seed 002: four missing columns by table; seed 000: a table no migration created; an enum label; a dropped index', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'auth',
+          migrations: {
+            '001_accounts.up.sql': "CREATE TYPE role AS ENUM ('user', 'admin');\nCREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL, role role NOT NULL DEFAULT 'user');\nCREATE INDEX accounts_email_idx ON accounts (email);\n",
+            '002_limits.up.sql': 'ALTER TABLE accounts ADD COLUMN max_reports integer NOT NULL DEFAULT 5, ADD COLUMN mfa boolean NOT NULL DEFAULT false, ADD COLUMN last_login timestamptz, ADD COLUMN locale text;\n',
+          },
+        },
+      ]);
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      const clean = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+      expect(clean.exitCode, clean.stderr).toBe(0);
+      expect(clean.stderr).toContain('auth: ✓ no drift (2 applied migrations rebuild it exactly)');
+
+      await s.query('auth', 'ALTER TABLE accounts DROP COLUMN max_reports, DROP COLUMN mfa, DROP COLUMN last_login, DROP COLUMN locale');
+      await s.query('auth', 'CREATE TABLE legacy_cache (k text PRIMARY KEY, v jsonb)');
+      await s.query('auth', "ALTER TYPE role ADD VALUE 'owner'");
+      await s.query('auth', 'DROP INDEX accounts_email_idx');
+      const r = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      expect(r.json.units[0].lines).toEqual([
+        'accounts.last_login: column missing (timestamp with time zone)',
+        'accounts.locale: column missing (text)',
+        'accounts.max_reports: column missing (integer NOT NULL DEFAULT 5)',
+        'accounts.mfa: column missing (boolean NOT NULL DEFAULT false)',
+        'accounts.accounts_email_idx: index missing (CREATE INDEX accounts_email_idx ON public.accounts USING btree (email))',
+        'legacy_cache: table extra (k text NOT NULL, v jsonb)',
+        "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')",
+      ]);
+      // What is made outside the migrations on purpose is left out by --ignore ([kind:]glob); a
+      // table's columns, constraints and indexes go with it.
+      const some = await runCli(['drift', '--ignore', 'table:legacy_*', '--ignore', 'column:accounts.*', '--json'], { cwd: fx!.root, env: s.env });
+      expect(some.json.units[0]).toMatchObject({ status: 'drift', ignored: 8 });
+      expect(some.json.units[0].lines).toEqual(['accounts.accounts_email_idx: index missing (CREATE INDEX accounts_email_idx ON public.accounts USING btree (email))', "role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')"]);
+      const all = await runCli(['drift', '--ignore', '*'], { cwd: fx!.root, env: s.env });
+      expect(all.exitCode).toBe(0);
+      expect(all.stderr).toContain('auth: ✓ no drift (2 applied migrations rebuild it, 10 differences left out by --ignore)');
+      const bad = await runCli(['drift', '--ignore', 'tabel:legacy_*'], { cwd: fx!.root, env: s.env });
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).toContain('--ignore tabel:legacy_*: no object kind "tabel"');
+    });
+  });
+
+  describe(`a platform schema on ${backend.name}`, () => {
+    it("migrations using Supabase's auth schema: up says whose it is; drift, where the live database has it, says it was made outside the migrations", async () => {
+      const s = await workspace(backend, [{ name: 'app', migrations: { '001_profiles.up.sql': 'CREATE TABLE profiles (id uuid PRIMARY KEY REFERENCES auth.users);\n' } }]);
+      const fresh = await runCli(['up'], { cwd: fx!.root, env: s.env });
+      expect(fresh.exitCode).toBe(1);
+      expect(fresh.stderr).toContain("fix: schema auth is Supabase's: its platform makes it, not these migrations");
+      // What Supabase's platform makes, made by hand: up applies, drift cannot rebuild without it.
+      await s.query('app', 'CREATE SCHEMA auth');
+      await s.query('app', 'CREATE TABLE auth.users (id uuid PRIMARY KEY)');
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      const drift = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+      expect(drift.exitCode, drift.stdout).toBe(1);
+      expect(drift.json.problems[0]).toMatchObject({
+        code: 'BH030',
+        fix: expect.stringMatching(/^schema auth is in the live database, but no migration makes it: it was made outside them \(Supabase's platform makes it\)/),
+      });
+      // Supabase's API roles, and a role nobody made: roles belong to the server.
+      fx!.write('modules/app/migrations/002_grant.up.sql', 'GRANT SELECT ON profiles TO authenticated;\n');
+      const grant = await runCli(['up'], { cwd: fx!.root, env: s.env });
+      expect(grant.stderr).toContain("fix: role authenticated is Supabase's");
+      fx!.write('modules/app/migrations/002_grant.up.sql', 'GRANT SELECT ON profiles TO reporting_reader;\n');
+      const other = await runCli(['up'], { cwd: fx!.root, env: s.env });
+      expect(other.stderr).toContain('fix: roles belong to the server, not to a database: create reporting_reader where');
+    });
+  });
+
+  describe(`declared extensions on ${backend.name}`, () => {
+    it('a declared extension no migration creates (db create makes it) is in every database Bulkhead makes: the embedded one, the scratch ones of verify and drift', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'app',
+          manifest: { extensions: ['citext', 'pgcrypto'] },
+          migrations: {
+            '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL);\n',
+            '001_users.down.sql': 'DROP TABLE users;\n',
+            // One a migration creates itself, without IF NOT EXISTS: not made before it.
+            '002_tokens.up.sql': 'CREATE EXTENSION pgcrypto;\nCREATE TABLE tokens (t text DEFAULT encode(gen_random_bytes(8), \'hex\'));\n',
+            '002_tokens.down.sql': 'DROP TABLE tokens;\nDROP EXTENSION pgcrypto;\n',
+          },
+        },
+      ]);
+      // On a server, what `bulkhead db create` makes of the declaration (an embedded database gets it at its first up).
+      if (backend.name === 'postgres') await s.query('app', 'CREATE EXTENSION IF NOT EXISTS citext');
+      const up = await runCli(['up'], { cwd: fx!.root, env: s.env });
+      expect(up.exitCode, up.stderr).toBe(0);
+      expect(await s.query('app', "SELECT extname FROM pg_extension WHERE extname IN ('citext', 'pgcrypto') ORDER BY 1")).toEqual([{ extname: 'citext' }, { extname: 'pgcrypto' }]);
+      const verify = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(verify.exitCode, verify.stderr).toBe(0);
+      expect(verify.stderr).toContain('reversible');
+      const drift = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+      expect(drift.exitCode, drift.stderr).toBe(0);
+      expect(drift.stderr).toContain('no drift');
+    });
+  });
+
+}
+
+/** The cases that need no second backend: schema tenants on the server, the repository's example modules. */
+export function verifyDriftSharedSuite(): void {
+  describe('drift per tenant, and the example modules', () => {
+    it('tenants with the same difference are grouped; the others say no drift', async () => {
+      const s = await workspace(postgresBackend, [
+        {
+          name: 'billing',
+          manifest: { tenants: { kind: 'schema', names: ['acme', 'globex', 'initech'] } },
+          migrations: { '001_invoices.up.sql': 'CREATE TABLE invoices (id int PRIMARY KEY, total numeric NOT NULL);\n' },
+        },
+      ]);
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      await s.query('billing', 'ALTER TABLE acme.invoices ADD COLUMN hack text; ALTER TABLE globex.invoices ADD COLUMN hack text');
+      const r = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('billing@initech: ✓ no drift');
+      expect(r.stderr).toContain('billing@{acme, globex}: ✗ drift (2 tenants alike)\n  invoices.hack: column extra (text)');
+    });
+
+    it('the example modules verify on PGlite', async () => {
+      const r = await runCli(['verify'], { cwd: REPO });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/admin: ✓ \d+ migrations up, down, up: reversible/);
+    });
+  });
+}
