@@ -260,6 +260,10 @@ export const CASES: BadInputCase[] = [
     says: ['subfolder modules/bad/migrations/old holds 2 migration-like files', 'move them into modules/bad/migrations'],
   },
 
+  // A type or function of an extension the database does not have: the extension named.
+  { name: "uuid_generate_v4() without uuid-ossp", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id uuid DEFAULT uuid_generate_v4());\n' }), exit: 1, says: [`${M}/001_x.up.sql:1`, 'fix: uuid_generate_v4() comes from the extension uuid-ossp: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS "uuid-ossp")'] },
+  { name: 'a citext column without citext', files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (email citext[] NOT NULL);\n' }), exit: 1, says: ['fix: type citext comes from the extension citext', 'declare it in the module\'s "extensions"'] },
+
   // Hostile names and data: shown escaped, never sent to the terminal as control characters.
   { name: 'an escape sequence in a migration file name', files: bad({}, { '001_a\u001b[2Jcls.up.sql': 'SELECT 1;' }), code: 'BH011', says: ['a file name holds a control character: "001_a\\u001b[2Jcls.up.sql"'], never: ['\u001b'] },
   { name: 'an escape sequence in data a server error quotes', files: bad({}, { '001_x.up.sql': "SELECT E'\\x1b]0;pwned\\x07'::int;\n" }), exit: 1, says: ['bad: ✗ 001_x failed', 'invalid input syntax for type integer: "\\x1b]0;pwned\\x07"'], never: ['\u001b', '\u0007'] },

@@ -19,3 +19,63 @@ export function extensionPackage(name: string, major: number | undefined): strin
   if (CONTRIB.has(name)) return `postgresql-contrib (on Debian/Ubuntu part of postgresql-${v}; on RHEL postgresql${v}-contrib)`;
   return PACKAGES[name]?.(v) ?? `postgresql-${v}-${name.replace(/_/g, '-')} (Debian/Ubuntu), or the extension's own installer`;
 }
+
+/** Types and functions that come from an extension, not from PostgreSQL itself (lower case). */
+const PROVIDED: Record<'type' | 'function', Record<string, string>> = {
+  type: {
+    citext: 'citext',
+    ltree: 'ltree',
+    lquery: 'ltree',
+    ltxtquery: 'ltree',
+    hstore: 'hstore',
+    vector: 'vector',
+    halfvec: 'vector',
+    sparsevec: 'vector',
+    geometry: 'postgis',
+    geography: 'postgis',
+    cube: 'cube',
+    earth: 'earthdistance',
+    isbn: 'isn',
+    ean13: 'isn',
+    issn: 'isn',
+    seg: 'seg',
+  },
+  function: {
+    uuid_generate_v1: 'uuid-ossp',
+    uuid_generate_v1mc: 'uuid-ossp',
+    uuid_generate_v3: 'uuid-ossp',
+    uuid_generate_v4: 'uuid-ossp',
+    uuid_generate_v5: 'uuid-ossp',
+    gen_random_bytes: 'pgcrypto',
+    gen_salt: 'pgcrypto',
+    crypt: 'pgcrypto',
+    digest: 'pgcrypto',
+    hmac: 'pgcrypto',
+    pgp_sym_encrypt: 'pgcrypto',
+    pgp_sym_decrypt: 'pgcrypto',
+    armor: 'pgcrypto',
+    similarity: 'pg_trgm',
+    word_similarity: 'pg_trgm',
+    show_trgm: 'pg_trgm',
+    unaccent: 'unaccent',
+    levenshtein: 'fuzzystrmatch',
+    soundex: 'fuzzystrmatch',
+    metaphone: 'fuzzystrmatch',
+    dmetaphone: 'fuzzystrmatch',
+    ll_to_earth: 'earthdistance',
+    earth_distance: 'earthdistance',
+    crosstab: 'tablefunc',
+    nlevel: 'ltree',
+    subpath: 'ltree',
+    hstore: 'hstore',
+  },
+};
+
+/**
+ * The extension a type or function the server says does not exist comes from (uuid_generate_v4()
+ * from uuid-ossp, citext from citext; PostGIS's st_* functions), if it is a well-known one.
+ */
+export function extensionProviding(kind: 'type' | 'function', name: string): string | undefined {
+  const n = name.toLowerCase();
+  return PROVIDED[kind][n] ?? (kind === 'function' && n.startsWith('st_') ? 'postgis' : undefined);
+}

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { missingRoleFix, otherToolOf, platformOf } from '../history/other-tools.js';
+import { extensionProviding } from '../db/extensions.js';
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
@@ -1084,6 +1085,13 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
   // creates in it is that schema's own service (supabase/auth's migrations): the fix below.
   const platform = schema && sql !== undefined && !createsIn(sql, schema) ? platformOf(schema, 'schema') : undefined;
   if (platform) return platform;
+  // A type or function of an extension the database does not have (uuid_generate_v4() without uuid-ossp).
+  const type = err.code === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(message)?.[1] : undefined;
+  const fn = err.code === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(message)?.[1] : undefined;
+  const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
+  if (provider) {
+    return `${type ? `type ${type}` : `${fn}()`} comes from the extension ${provider}: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)}), or declare it in the module's "extensions" (bulkhead db create makes it on a server; the embedded default and the scratch databases of verify and drift make it too)`;
+  }
   const role = err.code === UNDEFINED_OBJECT ? /^role "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
   if (role) return missingRoleFix(role);
   if (schema) {
@@ -1114,6 +1122,7 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
 const UNDEFINED_OBJECT = '42704';
+const UNDEFINED_FUNCTION = '42883';
 
 /** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
 function createsIn(sql: string, schema: string): boolean {
