@@ -57,6 +57,21 @@ describe('schema per tenant', () => {
     expect(st.json.tenants).toEqual([{ module: 'billing', tenants: 50, upToDate: 50, pending: 0, failed: 0, attention: [] }]);
   });
 
+  it('what every tenant lacks (a role the server does not have) is told once in text, naming the tenants; --json keeps each', async () => {
+    const url = await createDatabase();
+    const names = tenantNames(12);
+    fx = makeWorkspace([{ name: 'billing', url: '${BILLING_URL}', manifest: { tenants: { kind: 'schema', names } }, migrations: { ...MIGRATIONS, '003_grant.up.sql': 'GRANT SELECT ON invoices TO bh_no_such_reader;\n' } }]);
+    const env = { BILLING_URL: url };
+    const r = await runCli(['up'], { cwd: fx.root, env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.match(/BH064/g)).toHaveLength(1);
+    expect(r.stderr).toContain('error: module billing@{t01, t02, t03, …}, modules/billing/migrations/003_grant.up.sql:1: 003_grant uses role bh_no_such_reader');
+    expect(r.stderr).toContain('(12 tenants alike) (BH064)');
+    const json = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(json.json.problems.filter((p: any) => p.code === 'BH064').map((p: any) => p.module)).toEqual(names.map((t) => `billing@${t}`));
+    expect((await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 't01'")).length).toBe(0);
+  });
+
   it('a failing tenant does not stop the others: exit 1, the tenant named, and status lists it', async () => {
     const url = await createDatabase();
     const names = tenantNames(8);

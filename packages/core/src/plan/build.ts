@@ -3,7 +3,8 @@ import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
 import type { Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
-import { groupAlike, problem } from '../errors.js';
+import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
+import { listed } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import type { Statement } from '../analysis/statements.js';
@@ -124,9 +125,13 @@ export function buildPlan(input: PlanInput): Plan {
     if (intent.direction === 'up') {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
     }
-    if (serverVersion !== undefined) unitProblems.push(...newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)));
-    unitProblems.push(...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel));
-    if (input.creates) unitProblems.push(...missingRoles(unit, steps, unit.target.kind === 'pglite' && (!created || unit.target.dir === undefined) ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel));
+    // What the database lacks for the migrations (a newer release's SQL, an extension, a role).
+    const lacking = [
+      ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
+      ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
+      ...(input.creates ? missingRoles(unit, steps, unit.target.kind === 'pglite' && (!created || unit.target.dir === undefined) ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel) : []),
+    ];
+    unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
     let canary = false;
     if (unit.tenant !== undefined && input.canary) {
@@ -206,6 +211,20 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
         : `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
     }),
   );
+}
+
+/**
+ * A tenant's problem that its module's other tenants share (same code, file, line and cause, on
+ * whichever of their databases): told once in text, naming the tenants (JSON keeps each).
+ */
+function tenantsAlike(unit: Unit, p: Problem): Problem {
+  if (unit.tenant === undefined) return p;
+  const cause = p.message.split(unit.target.display).join('');
+  return markAlike(p, `tenants\u0000${p.code}\u0000${unit.module.name}\u0000${p.file}\u0000${p.line}\u0000${cause}`, unit.tenant, (all: readonly Alike<string>[]) => ({
+    ...all[0]!.problem,
+    module: `${unit.module.name}@{${listed(all.map((a) => a.data))}}`,
+    message: `${all[0]!.problem.message} (${all.length} tenants alike)`,
+  }), { textOnly: true });
 }
 
 /** Each name the SQL statements of these steps give, with the first step and line that gives it. */

@@ -1,5 +1,5 @@
 import { BulkheadError, problem, type Problem } from '../errors.js';
-import type { ModuleDb } from '../db/types.js';
+import type { CatalogNames, ModuleDb } from '../db/types.js';
 import { pgliteExists } from '../db/pglite.js';
 import { withTarget, type TargetPool } from '../db/targets.js';
 import { databaseIdentity } from '../db/url.js';
@@ -235,6 +235,8 @@ export async function parseSelected(ws: Workspace, reads: readonly UnitRead[], i
  * for the others. The plan refuses, before anything runs, what would fail for want of them.
  */
 export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: readonly UnitRead[], parsed: Parsed, intent: Intent): Promise<UnitRead[]> {
+  // Schema tenants share their database (and every database its server's roles): asked once per database and names.
+  const asked = new Map<string, Promise<CatalogNames<ReadonlySet<string>> | undefined>>();
   return mapLimit(reads, READ_CONCURRENCY, async (read) => {
     if (read.unit.target.kind !== 'postgres' || !read.created) return read;
     const extensions = new Set<string>();
@@ -248,7 +250,10 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
       }
     }
     if (!extensions.size && !roles.size) return read;
-    const catalog = await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [...extensions], roles: [...roles] }));
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort() };
+    const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
+    if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)));
+    const catalog = await asked.get(key)!;
     return catalog ? { ...read, catalog } : read;
   });
 }
