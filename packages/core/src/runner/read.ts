@@ -252,7 +252,9 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     if (!extensions.size && !roles.size) return read;
     const names = { extensions: [...extensions].sort(), roles: [...roles].sort() };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
-    if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)));
+    // A check before the run, not the run: a database that cannot answer (it read the history a
+    // moment ago) leaves it to the run itself.
+    if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)).catch(() => undefined));
     const catalog = await asked.get(key)!;
     return catalog ? { ...read, catalog } : read;
   });
