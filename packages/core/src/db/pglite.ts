@@ -20,8 +20,8 @@ export interface PgliteOptions {
   module: string;
   schema: string;
   extensions: readonly string[];
-  /** SQL that a new database gets first, as db create would give it on a server (db/provision.ts provisionSql). */
-  provision?: readonly string[];
+  /** SQL that a new database gets first, as db create would give it on a server (db/provision.ts provisionSql); asked only for a new one. */
+  provision?: () => readonly string[];
   command: string;
   /** How long to wait for another process to release the folder; 0 waits forever. */
   lockTimeoutMs: number;
@@ -58,9 +58,10 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const copied = fresh && target.dir ? await copyTemplateDir(target.dir) : false;
     const template = fresh && !copied ? await ensureTemplate() : undefined;
     const db = await PGlite.create(target.dir ?? 'memory://', { extensions, ...(await compiledPglite()), ...(template ? { loadDataDir: template } : {}) });
-    if (fresh && o.provision?.length) {
+    const provision = fresh ? (o.provision?.() ?? []) : [];
+    if (provision.length) {
       try {
-        await db.exec(o.provision.join(';\n'));
+        await db.exec(provision.join(';\n'));
       } catch (e) {
         await db.close().catch(() => undefined);
         throw e;
