@@ -155,9 +155,12 @@ describe('--wait', () => {
     expect(noWait.exitCode).toBe(2);
     expect(noWait.stderr).toContain('BH020');
 
-    // The "server" comes up two seconds after the runner started: a TCP proxy to the real one.
+    // The "server" comes up once the runner has found it unreachable and said it waits (on a busy
+    // machine its start can take longer than any fixed delay): a TCP proxy to the real one.
     const runner = startCli(['up', '--wait', '30s'], { cwd: fx.root, env });
-    await new Promise((r) => setTimeout(r, 2000));
+    let said = '';
+    runner.stderr?.on('data', (d: Buffer) => (said += String(d)));
+    await waitFor(async () => said.includes('late: database not reachable yet'), 30_000);
     const proxy = net.createServer((client) => {
       const upstream = net.connect(Number(real.port || 5432), real.hostname);
       client.pipe(upstream).pipe(client);
