@@ -17,9 +17,9 @@ export interface Statement {
    * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
    * release whose syntax it uses, when that is known to matter (see analysis/versions.ts), and
    * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
-   * or creates — checked against what the database has before anything runs.
+   * — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[]; createsRole?: string };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[] };
 }
 
 export class SqlSyntaxError extends Error {
@@ -105,7 +105,6 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;
     if (tree.is_vacuumcmd) node.is_vacuumcmd = true;
     if (kind === 'CreateExtensionStmt' && typeof tree.extname === 'string') node.extname = tree.extname;
-    if (kind === 'CreateRoleStmt' && typeof tree.role === 'string') node.createsRole = tree.role;
     const roles = rolesNamed(kind, tree);
     if (roles.length) node.roles = roles;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';

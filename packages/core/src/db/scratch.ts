@@ -65,7 +65,8 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
     await createSchema(db, unit.schema);
     // What db create gave the module's own database (an embedded scratch gets it when it opens).
-    for (const sql of provisionSql(unit.module)) await db.query(sql);
+    const provision = provisionSql(unit.module);
+    if (provision.length) await db.query(provision.join(';\n'));
     return await fn({ unit: scratchUnit, db });
   } finally {
     await db?.close().catch(() => undefined);

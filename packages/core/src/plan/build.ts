@@ -129,7 +129,7 @@ export function buildPlan(input: PlanInput): Plan {
     const lacking = [
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
-      ...(input.creates ? missingRoles(unit, steps, unit.target.kind === 'pglite' && (!created || unit.target.dir === undefined) ? EMBEDDED_ROLES : catalog?.roles, input.creates.roles, ws.rel) : []),
+      ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
     ];
     unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
@@ -198,7 +198,7 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
   const declared = unit.module.manifest.extensions;
   const has = embedded ? new Set(['plpgsql', ...declared]) : available;
   if (!has) return [];
-  const missing = [...firstNamed(steps, (st) => (st.node.extname === undefined ? [] : [st.node.extname]))].filter(([name]) => !has.has(name));
+  const missing = [...firstNamed(steps, extensionOf)].filter(([name]) => !has.has(name));
   const manifest = rel(unit.module.file);
   const all = [...declared, ...missing.map(([n]) => n).filter((n) => !declared.includes(n))];
   return missing.map(([name, { r, line }]) =>
@@ -237,8 +237,20 @@ function firstNamed(steps: readonly Runnable[], names: (st: Statement) => readon
   return first;
 }
 
+/** The extension a statement creates, as firstNamed takes names. */
+const extensionOf = (st: Statement): readonly string[] => (st.node.extname === undefined ? [] : [st.node.extname]);
+
 /** The roles a new embedded database has: its superuser, and PostgreSQL's predefined pg_* roles. */
 const EMBEDDED_ROLES: Pick<ReadonlySet<string>, 'has'> = { has: (name) => name === 'postgres' || name.startsWith('pg_') };
+
+/**
+ * The roles a unit's database is known to have: a new embedded one (a folder not made yet, or
+ * in memory) its own few; a server what its catalog said; otherwise unknown (no check).
+ */
+function rolesOf(unit: Unit, created: boolean, catalog: UnitRead['catalog']): Pick<ReadonlySet<string>, 'has'> | undefined {
+  if (unit.target.kind === 'pglite') return !created || unit.target.dir === undefined ? EMBEDDED_ROLES : undefined;
+  return catalog?.roles;
+}
 
 /**
  * A role a statement names (GRANT … TO, OWNER TO, a policy's TO, SET ROLE) that the server does
@@ -250,7 +262,7 @@ const EMBEDDED_ROLES: Pick<ReadonlySet<string>, 'has'> = { has: (name) => name =
  */
 function missingRoles(unit: Unit, steps: readonly Runnable[], has: Pick<ReadonlySet<string>, 'has'> | undefined, created: ReadonlySet<string>, rel: (abs: string) => string): Problem[] {
   if (!has) return [];
-  const extensions = [...firstNamed(steps, (st) => (st.node.extname === undefined ? [] : [st.node.extname])).keys()];
+  const extensions = [...firstNamed(steps, extensionOf).keys()];
   const missing = [...firstNamed(steps, (st) => st.node.roles ?? [])].filter(([name]) => !has.has(name) && !created.has(name) && !extensions.some((e) => name.startsWith(e)));
   if (!missing.length) return [];
   // Made by dynamic SQL (EXECUTE format('CREATE ROLE %I', …)): a file of the run that creates roles and names it.
