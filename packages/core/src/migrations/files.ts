@@ -188,6 +188,62 @@ function together(found: readonly Named[], into: Problem[], whole: (count: numbe
 }
 
 
+/** A subfolder named as a release: 0.19, v1.2, 2.0.1. */
+const RELEASE_FOLDER = /^v?\d+(?:\.\d+)+$/;
+
+/**
+ * A migrations folder whose SQL is in one subfolder per release, and nothing of its own runs: one
+ * problem in place of each folder's warning. Beside an unnumbered full schema (memos' LATEST.sql,
+ * what new installs run), that schema is the first migration and the folders only upgrade older
+ * databases; without one, the releases are replayed in order as one sequence (Temporal's v1.0/
+ * holds its base).
+ */
+function releaseFolders(
+  releases: readonly { name: string; sql: number; warning?: Problem }[],
+  loose: readonly { name: string; problem: Problem }[],
+  at: { module: string; dir: string; rel: (abs: string) => string; problems: Problem[]; warnings: Problem[] },
+): void {
+  const { module, dir, rel } = at;
+  const drop = (from: Problem[], gone: ReadonlySet<Problem>) => from.splice(0, from.length, ...from.filter((p) => !gone.has(p)));
+  drop(at.warnings, new Set(releases.flatMap((r) => (r.warning ? [r.warning] : []))));
+  const sorted = [...releases].sort((a, b) => compareRelease(a.name, b.name));
+  // In version order (listed() would sort 0.10 before 0.9).
+  const names = sorted.map((r) => `${r.name}/`);
+  const folders = `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}: ${plural(sorted.reduce((n, r) => n + r.sql, 0), 'SQL file')}`;
+  const schema = loose.length === 1 ? loose[0]! : undefined;
+  if (schema) {
+    drop(at.problems, new Set([schema.problem]));
+    const id = `0001_${schema.name.replace(/\.sql$/i, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}`;
+    at.problems.push(
+      problem('BH011', `a full schema (${schema.name}) beside one folder of upgrades per release (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}, and none of these is one`, {
+        module,
+        file: rel(path.join(dir, schema.name)),
+        fix:
+          `make the full schema the first migration, e.g. in ${rel(dir)}: mv ${schema.name} ${id}.up.sql — and move the release folders out (they upgrade databases older than the schema; an archive). ` +
+          `A database already at the latest release is adopted with bulkhead baseline ${module} --at ${id}; an older one is upgraded by its own tool first. Changes from now on are new migrations after it (bulkhead make ${module} <name>)`,
+      }),
+    );
+    return;
+  }
+  at.problems.push(
+    problem('BH011', `the migrations are in one folder per release (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}`, {
+      module,
+      file: rel(dir),
+      fix:
+        `move them up as one sequence, releases in version order and each release's files in name order (<major><minor><patch><nn>_<name>.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.releases} — ` +
+        `if a release's files run in another order (a manifest in its folder), number them so first. A database another tool already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+    }),
+  );
+}
+
+/** Release names in version order (0.9 before 0.10; v1.2 as 1.2). */
+function compareRelease(a: string, b: string): number {
+  const parts = (s: string) => s.replace(/^v/, '').split('.').map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
 const COMMANDS = {
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
@@ -221,6 +277,11 @@ const COMMANDS = {
   // V0001.name.up.sql / V1_name.up.sql → 0001_name.up.sql (the rest of the name's dots kept as they were).
   versionLetter: 'for f in [Vv][0-9]*.up.sql [Vv][0-9]*.down.sql [Vv][0-9]*.ts [Vv][0-9]*.js; do [ -e "$f" ] || continue; n="${f#?}"; v="${n%%[!0-9]*}"; r="${n#"$v"}"; r="${r#[._-]}"; mv "$f" "${v}_$r"; done',
   // graphile-migrate's committed/000001.sql, 000002-add-users.sql → 000001.up.sql, 000002_add-users.up.sql.
+  // Release folders (0.19/00__x.sql) in version order (sort -V), each file's leading order number
+  // and separators dropped: 0.19/00__x.sql → 00001900000_x.up.sql.
+  releases:
+    'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=0; ' +
+    'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.up.sql"; i=$((i+1)); done; rmdir "$d" 2>/dev/null; done',
   graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
@@ -408,6 +469,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const nested: string[] = [];
   /** A graphile-migrate folder (committed/, current, afterReset.sql): told as one, its files not one by one. */
   const graphile = graphileMigrate(dir);
+  /**
+   * One subfolder per release (memos' 0.19/00__x.sql, Temporal's v1.1/…): told as one layout when
+   * nothing else in the folder runs, with the warnings of its folders and an unnumbered full
+   * schema beside them (memos' LATEST.sql, for new installs) folded in.
+   */
+  const releases: { name: string; sql: number; warning?: Problem }[] = [];
+  const loose: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     // A line break or an escape sequence in a name (a bad copy, a script's stray variable): no
@@ -430,15 +498,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
       const { migrationLike: inside, sql } = subfolderFiles(abs);
       nested.push(...sql.map((f) => path.join(e.name, f)));
+      let warning: Problem | undefined;
       if (inside.length && !(graphile && (e.name === 'committed' || e.name === 'current'))) {
-        warnings.push(
-          problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
-            module,
-            file: rel(abs),
-            fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,
-          }),
-        );
+        warning = problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
+          module,
+          file: rel(abs),
+          fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,
+        });
+        warnings.push(warning);
       }
+      if (RELEASE_FOLDER.test(e.name) && sql.length) releases.push({ name: e.name, sql: sql.length, ...(warning ? { warning } : {}) });
       continue;
     }
     if (e.isSymbolicLink() && !IGNORED.test(e.name)) {
@@ -483,6 +552,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       if (kind === 'other') problems.push(p);
       else misnamed[kind].push({ name: e.name, problem: p });
+      if (kind === 'other' && !/^\d/.test(e.name)) loose.push({ name: e.name, problem: p });
       continue;
     } else {
       const ext = path.extname(e.name).slice(1).toLowerCase();
@@ -600,6 +670,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
+  if (releases.length && !byId.size) releaseFolders(releases, loose, { module, dir, rel, problems, warnings });
   // Nothing here runs, but SQL sits below that no warning named (not <id>.up.sql files, which the
   // subfolder warning tells to move): another tool's project (Sqitch's deploy/ and revert/), or the
   // wrong folder. Without this, up would say "up to date" with 0 migrations.

@@ -460,6 +460,53 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it('one folder per release (memos, Temporal) is one problem whose command replays the releases in version order; beside a full schema, that schema is the first migration', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    const files: Record<string, string> = {
+      '0.9/00__init.sql': 'CREATE TABLE memo (id int);',
+      '0.10/00__tags.sql': 'ALTER TABLE memo ADD COLUMN tags text;',
+      '0.10/01__pinned.sql': 'ALTER TABLE memo ADD COLUMN pinned bool;',
+      'v1.2/add-user.sql': 'CREATE TABLE "user" (id int);',
+    };
+    for (const [f, sql] of Object.entries(files)) {
+      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), sql);
+    }
+    const r = scanMigrationsFolder('memos', dir, rel);
+    expect(r.warnings).toEqual([]);
+    expect(r.problems.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/: 4 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
+    ]);
+    runFixCommand(r.problems[0]!, dir);
+    const again = scanMigrationsFolder('memos', dir, rel);
+    expect(again.problems).toEqual([]);
+    // 0.9 before 0.10: version order, not name order.
+    expect(again.migrations.map((m) => m.id)).toEqual(['00000900000_init', '00001000000_tags', '00001000001_pinned', '00100200000_add-user']);
+
+    // memos: LATEST.sql (what a new install runs) beside the upgrade folders.
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(dir, '0.19'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '0.19', '00__add_name.sql'), 'ALTER TABLE memo ADD COLUMN name text;');
+    fs.writeFileSync(path.join(dir, 'LATEST.sql'), 'CREATE TABLE memo (id int, name text);');
+    const schema = scanMigrationsFolder('memos', dir, rel);
+    expect(schema.warnings).toEqual([]);
+    expect(schema.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', 'LATEST.sql', 'a full schema (LATEST.sql) beside one folder of upgrades per release (0.19/: 1 SQL file): Bulkhead runs one sequence of <id>.up.sql files directly in , and none of these is one'],
+    ]);
+    expect(schema.problems[0]!.fix).toContain('bulkhead baseline memos --at 0001_latest');
+    runFixCommand(schema.problems[0]!, dir);
+    fs.rmSync(path.join(dir, '0.19'), { recursive: true });
+    expect(scanMigrationsFolder('memos', dir, rel).migrations.map((m) => m.id)).toEqual(['0001_latest']);
+
+    // Beside migrations of its own, a release folder is an archive (the subfolder warning).
+    fs.mkdirSync(path.join(dir, '0.20'));
+    fs.writeFileSync(path.join(dir, '0.20', '00__x.up.sql'), 'SELECT 1;');
+    const archive = scanMigrationsFolder('memos', dir, rel);
+    expect(archive.problems).toEqual([]);
+    expect(archive.warnings.map((p) => p.code)).toEqual(['BH038']);
+  });
+
   it("a graphile-migrate folder is one problem: its command moves committed/ up in order; current and afterReset.sql are told, not run", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     const rel = (p: string) => path.relative(dir, p);
