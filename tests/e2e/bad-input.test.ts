@@ -311,6 +311,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const validate = await runCli(['validate', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(validate.json.problems.filter((p: { code: string }) => p.code === 'BH033')).toEqual([expect.objectContaining({ file: 'modules/bad/migrations', message: expect.stringContaining('2 migration files hold templates') })]);
     fx.remove('modules/bad/migrations/002_more.up.sql');
+    // River's placeholders parse (a comment), but not inside a string: refused before anything
+    // runs, where River's 005 would fail after 001–004 had committed; a folder of them is one problem.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE /* TEMPLATE: schema */river_migration (id int);\n');
+    fx.write('modules/bad/migrations/002_more.up.sql', "DO $$ BEGIN\n  IF (SELECT to_regclass('/* TEMPLATE: schema */river_migration') IS NOT NULL) THEN\n    ALTER TABLE /* TEMPLATE: schema */river_migration ADD line text;\n  END IF;\nEND $$;\n");
+    const river = await expectRefused(['up'], { code: 'BH033', text: ["modules/bad/migrations: 2 migration files hold River's placeholders (/* TEMPLATE: schema */)", "sed -i -E 's#/\\* *TEMPLATE: *\\w+ *\\*/##g' 001_syntax.up.sql 002_more.up.sql"] });
+    expect(river.stderr).not.toContain('002_more.up.sql:2');
+    fx.remove('modules/bad/migrations/002_more.up.sql');
+    await expectRefused(['up'], { code: 'BH033', text: ["modules/bad/migrations/001_syntax.up.sql:1: 001_syntax.up.sql holds River's placeholders"] });
   });
 
   it("a migration written for another JavaScript tool (node-pg-migrate's pgm) is exit 2 naming the tool, before anything runs", async () => {

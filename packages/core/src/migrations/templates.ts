@@ -67,3 +67,39 @@ function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
   );
 }
 
+
+/**
+ * River's schema placeholder (`CREATE TABLE /* TEMPLATE: schema *\/river_job`): River writes a
+ * schema (`"queue".`) or nothing there before it runs a file. As a comment it is harmless, but
+ * inside a string (`to_regclass('/* TEMPLATE: schema *\/river_migration')`) it is part of a name
+ * that does not exist: such a folder fails part way through. Told before anything runs.
+ */
+const RIVER = /\/\*\s*TEMPLATE:\s*(\w+)\s*\*\//g;
+
+/** The names of River's placeholders in a file (`schema`), each once. */
+export function riverPlaceholders(text: string): string[] {
+  return [...new Set([...text.matchAll(RIVER)].map((m) => m[1]!))];
+}
+
+/** A file with River's placeholders, told once for a folder of them. */
+export function riverProblem(module: string, file: string, line: number, names: readonly string[]): Problem {
+  const one = riverFolderProblem(module, path.dirname(file), [path.basename(file)], names);
+  const p = problem('BH033', one.message, { module, file, line, ...(one.fix ? { fix: one.fix } : {}) });
+  return markAlike(p, `river\u0000${module}\u0000${path.dirname(file)}`, names, (group) =>
+    riverFolderProblem(module, path.dirname(file), [...new Set(group.map((g) => path.basename(g.problem.file!)))], [...new Set(group.flatMap((g) => g.data))]),
+  );
+}
+
+function riverFolderProblem(module: string, folder: string, files: readonly string[], names: readonly string[]): Problem {
+  const shown = names.map((n) => `/* TEMPLATE: ${n} */`).join(', ');
+  const what = files.length === 1 ? `${files[0]} holds` : `${files.length} migration files hold`;
+  return problem(
+    'BH033',
+    `${what} River's placeholders (${shown}), which River fills in with a schema before it runs a file; Bulkhead sends each file as written, and inside a string (to_regclass('/* TEMPLATE: schema */river_migration')) a placeholder is part of a name that does not exist`,
+    {
+      module,
+      file: files.length === 1 ? path.join(folder, files[0]!) : folder,
+      fix: `remove them (unqualified names go to the module's database's search_path, a schema tenant's schema), e.g. in ${folder} (bash): sed -i -E ${shellQuote('s#/\\* *TEMPLATE: *\\w+ *\\*/##g')} ${fileArgs(files)}`,
+    },
+  );
+}

@@ -5,7 +5,7 @@ import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStat
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
-import { markTemplated, templateExpressions, templateOn } from '../migrations/templates.js';
+import { markTemplated, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
 
@@ -52,6 +52,11 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) });
       // A template where it stops: told once for a folder of such files (groupAlike).
       return { ok: false, problems: [templateOn(text.split('\n')[e.line - 1] ?? '') ? markTemplated(p, templateExpressions(text)) : p] };
+    }
+    const river = riverPlaceholders(text);
+    if (river.length) {
+      const line = text.slice(0, text.search(/\/\*\s*TEMPLATE:/)).split('\n').length;
+      return { ok: false, problems: [riverProblem(module, rel(path), line, river)] };
     }
     const controls = statements.filter(isTransactionControl);
     if (controls.length && !directives.noTransaction) {
