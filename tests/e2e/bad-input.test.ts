@@ -274,6 +274,26 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     }
   });
 
+  it("another tool's history table a migration edits (Harbor's ALTER TABLE schema_migrations) is refused before anything runs when the database lacks it and the module never creates it", async () => {
+    const badUrl = await createDatabase();
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\n');
+      f.write('modules/bad/migrations/002_h.up.sql', 'ALTER TABLE t ADD c int;\nALTER TABLE schema_migrations ADD COLUMN data_version int;\n');
+      // crates.io's clean-up of what it left behind is fine wherever it runs.
+      f.write('modules/bad/migrations/003_clean.up.sql', 'DROP TABLE IF EXISTS goose_db_version;\n');
+      f.write('modules/bad/migrations/004_u.up.sql', 'UPDATE schema_migrations SET data_version = 1;\n');
+    });
+    const r = await expectRefused(['up'], { code: 'BH065', text: ['modules/bad/migrations/002_h.up.sql:2', '002_h uses schema_migrations (so does 004_u), which golang-migrate, dbmate and Rails keep history in', 'does not have it', 'remove what the migrations do to schema_migrations'] }, { BAD_URL: badUrl });
+    expect(r.stderr).not.toContain('goose_db_version');
+    expect(await tableExists(badUrl, 't')).toBe(false);
+    // A module that creates the table itself uses its own.
+    fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\nCREATE TABLE schema_migrations (version bigint);\n');
+    const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('4 applied');
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

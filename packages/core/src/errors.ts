@@ -75,6 +75,7 @@ export const CATALOGUE = {
   BH062: { title: 'a migration changes a history table Bulkhead keeps', exit: EXIT.badInput },
   BH063: { title: 'a migration creates an extension its database cannot load', exit: EXIT.badInput },
   BH064: { title: 'a migration uses a role its server does not have', exit: EXIT.badInput },
+  BH065: { title: "a migration uses another tool's history table its database does not have", exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -8,6 +8,7 @@ import type { MigrationFile } from '../migrations/files.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { AnalysisCache, type AnalysisEntry } from './cache.js';
+import { otherToolOf } from '../history/other-tools.js';
 import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
 import { rememberStatements, type StatementMark } from './statements.js';
 
@@ -32,10 +33,49 @@ export interface ModulesAnalysis {
 export interface ModuleCreates {
   functions: ReadonlyMap<string, ReadonlySet<string>>;
   roles: ReadonlySet<string>;
+  /**
+   * Each migration's first use of another tool's history table that no migration of its module
+   * creates (Harbor's ALTER TABLE schema_migrations, lemmy's trigger on
+   * __diesel_schema_migrations), by `<module>\u0000<id>`: only a database that tool migrated has it.
+   */
+  otherToolTables: ReadonlyMap<string, OtherToolTableUse>;
+}
+
+/** A statement that alters, writes or reads another tool's history table. */
+export interface OtherToolTableUse {
+  table: string;
+  tool: string;
+  line: number;
 }
 
 export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCreates {
-  return { functions: functionsCreated(analysed), roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])) };
+  return {
+    functions: functionsCreated(analysed),
+    roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
+    otherToolTables: otherToolTableUses(analysed),
+  };
+}
+
+/**
+ * Top-level statements of up migrations that alter, write or read (not create or drop: DROP TABLE
+ * IF EXISTS schema_migrations is crates.io's clean-up) another tool's history table its module
+ * never creates. In a DO block or a TS migration the use is left alone (such code often checks
+ * first).
+ */
+function otherToolTableUses(analysed: readonly AnalysedMigration[]): Map<string, OtherToolTableUse> {
+  const tables = created(analysed, 'table', (n) => n.toLowerCase());
+  const out = new Map<string, OtherToolTableUse>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    for (const t of a.touches) {
+      if ((t.kind !== 'table' && t.kind !== 'relation') || t.context !== undefined || (t.action !== 'alter' && t.action !== 'write' && t.action !== 'reference')) continue;
+      const tool = otherToolOf(t.schema ?? '', t.name);
+      if (!tool || tables.get(a.module)?.has(t.name.toLowerCase())) continue;
+      out.set(`${a.module}\u0000${a.id}`, { table: t.schema ? `${t.schema}.${t.name}` : t.name, tool, line: t.line });
+      break;
+    }
+  }
+  return out;
 }
 
 /** The functions each module's migrations create (lower case, by module). */

@@ -8,7 +8,7 @@ import { listed } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import type { Statement } from '../analysis/statements.js';
-import type { ModuleCreates } from '../analysis/migrations.js';
+import type { ModuleCreates, OtherToolTableUse } from '../analysis/migrations.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
 import { missingRoleFix } from '../history/other-tools.js';
@@ -23,6 +23,8 @@ export interface UnitRead {
   serverVersion?: number;
   /** Of the extensions and roles its migrations name, those its server has (asked only where they name some: runner/read.ts readCatalogs). */
   catalog?: CatalogNames<ReadonlySet<string>>;
+  /** Other tools' history tables its database has (`schema.table`), when it was read. */
+  otherToolTables?: readonly string[];
 }
 
 /** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
@@ -111,7 +113,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, created }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, created, otherToolTables }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
@@ -130,6 +132,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
+      ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
     ];
     unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
@@ -278,6 +281,36 @@ function missingRoles(unit: Unit, steps: readonly Runnable[], has: Pick<Readonly
         fix: missingRoleFix(name),
       }),
     );
+}
+
+/**
+ * A migration that alters, writes or reads another tool's history table (Harbor's ALTER TABLE
+ * schema_migrations ADD COLUMN data_version) that no migration of its module creates and its
+ * database does not have: only a database that tool migrated has it, so on this one the migration
+ * would fail mid-run, after the ones before it committed. Unknown tables (a database not read) are
+ * left to the run.
+ */
+function missingOtherToolTables(unit: Unit, steps: readonly Runnable[], has: readonly string[] | undefined, uses: ReadonlyMap<string, OtherToolTableUse>, rel: (abs: string) => string): Problem[] {
+  if (!has) return [];
+  const present = new Set(has.map((t) => t.toLowerCase()));
+  const bare = new Set(has.map((t) => t.slice(t.indexOf('.') + 1).toLowerCase()));
+  // Per table, every migration of the run that uses it (Harbor's 0030 adds a column, 0040 drops it).
+  const byTable = new Map<string, { r: Runnable; use: OtherToolTableUse }[]>();
+  for (const r of steps) {
+    const use = uses.get(`${unit.module.name}\u0000${r.file.id}`);
+    if (!use || (use.table.includes('.') ? present.has(use.table.toLowerCase()) : bare.has(use.table.toLowerCase()))) continue;
+    (byTable.get(use.table) ?? byTable.set(use.table, []).get(use.table)!).push({ r, use });
+  }
+  return [...byTable].map(([table, all]) => {
+    const [{ r, use }] = all as [{ r: Runnable; use: OtherToolTableUse }];
+    const also = all.slice(1).map((a) => a.r.file.id);
+    return problem('BH065', `${r.file.id} uses ${table}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which ${use.tool} keep${/ and /.test(use.tool) ? '' : 's'} history in: ${unit.target.display} does not have it (only a database that tool migrated does), and no migration of ${unit.module.name} creates it`, {
+      module: unit.id,
+      file: rel(r.step.path),
+      line: use.line,
+      fix: `Bulkhead keeps its own history (a table per module) and makes no other tool's: remove what the migration${also.length ? 's do' : ' does'} to ${table} (bookkeeping for the tool ${also.length ? 'they were' : 'it was'} written for), or create the table in an earlier migration if something still reads it. A database that tool already migrated has it: adopt it with bulkhead baseline`,
+    });
+  });
 }
 
 /**

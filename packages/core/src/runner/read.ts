@@ -4,6 +4,7 @@ import { pgliteExists } from '../db/pglite.js';
 import { withTarget, type TargetPool } from '../db/targets.js';
 import { databaseIdentity } from '../db/url.js';
 import { historyStore, type ProgressRow } from '../history/store.js';
+import type { ForeignHistory } from '../history/other-tools.js';
 import { parseKey, type Parsed, type UnitRead } from '../plan/build.js';
 import { checkServerIdentities } from '../plan/isolation.js';
 import { select, unitState, type Intent, type UnitState } from '../plan/plan.js';
@@ -101,7 +102,7 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
  * run stopped midway. Outside the lock, unfinished runs are reported only when no runner holds
  * the lock (else they are in flight).
  */
-export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined }> {
+export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined; foreign: readonly ForeignHistory[] }> {
   const rel = ws.rel;
   const store = historyStore(unit.history);
   const first = await store.readState(db);
@@ -115,7 +116,7 @@ export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: 
     const holder = await db.lockHolder();
     if (holder !== undefined) {
       const running = history.progress.map((p) => ({ id: p.id, direction: p.direction, statementsDone: p.statements_done, statementsTotal: p.statements_total, runId: p.run_id, holder }));
-      return { state: { ...unitState(unit, { ...history, progress: [] }, rel, { resume: o.resume }), running }, layout };
+      return { state: { ...unitState(unit, { ...history, progress: [] }, rel, { resume: o.resume }), running }, layout, foreign: first.foreign };
     }
     // Nobody holds the lock now. A row that was in flight at the first read has since been
     // cleared or rewritten; one that is unchanged was left by a run that stopped.
@@ -123,8 +124,8 @@ export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: 
     history = await store.read(db);
     if (history) history = { ...history, progress: history.progress.filter((p) => seen.has(progressKey(p))) };
   }
-  if (!history?.progress.length) return { state: unitState(unit, history, rel, options), layout };
-  return { state: unitState(unit, history, rel, { ...options, invalidIndexes: await invalidIndexes(db) }), layout };
+  if (!history?.progress.length) return { state: unitState(unit, history, rel, options), layout, foreign: first.foreign };
+  return { state: unitState(unit, history, rel, { ...options, invalidIndexes: await invalidIndexes(db) }), layout, foreign: first.foreign };
 }
 
 function progressKey(p: ProgressRow): string {
@@ -156,7 +157,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
     if (o.readOnly && notCreatedYet(unit.target)) return { unit, state: unitState(unit, undefined, ws.rel), created: false };
     try {
       return await withTarget(pool, unit, async (db) => {
-        const { state } = await readUnitState(db, unit, ws, { resume: o.resume ?? false, underLock: false });
+        const { state, foreign } = await readUnitState(db, unit, ws, { resume: o.resume ?? false, underLock: false });
         if (unit.tenant === undefined) identities.push({ module: unit.module, identity: await db.identity() });
         // How many units may run at once matters only when there are several (a round trip, and
         // pg_stat_activity costs the server a few ms in a new session).
@@ -164,7 +165,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
-        return { unit, state, created: true, serverVersion: db.serverVersion };
+        return { unit, state, created: true, serverVersion: db.serverVersion, otherToolTables: foreign.map((f) => f.table) };
       });
     } catch (e) {
       // The problem itself when it names its module: a copy would lose what groupAlike tells together.
