@@ -266,7 +266,10 @@ const COMMANDS = {
   // dot-folder is never read), PostgreSQL's replace the shared ones, .autocommit. becomes the mark.
   perDatabase:
     'mkdir -p .other-databases; for f in *.sql; do [[ "$f" =~ \\.(mysql|sqlite3?|cockroach|mssql)(\\.autocommit)?\\.(up|down)\\.sql$ ]] && mv "$f" .other-databases/; done; ' +
-    'for f in *.postgres.*sql; do [ -e "$f" ] && mv "$f" "${f/.postgres./.}"; done; ' +
+    // PostgreSQL's own file replaces the shared one of either kind (hydra's device_flow has a shared
+    // .autocommit.up.sql in CockroachDB's syntax beside its .postgres.up.sql).
+    'for f in *.postgres.*sql; do [ -e "$f" ] || continue; b="${f%%.postgres.*}"; d=up; [[ "$f" == *.down.sql ]] && d=down; ' +
+    'for g in "$b.$d.sql" "$b.autocommit.$d.sql"; do [ -e "$g" ] && mv "$g" .other-databases/; done; mv "$f" "${f/.postgres./.}"; done; ' +
     'for f in *.autocommit.*sql; do [ -e "$f" ] || continue; { echo "-- bulkhead:no-transaction"; cat "$f"; } > "${f/.autocommit./.}" && rm "$f"; done',
   // Diesel's (and sourcegraph's) <id>/up.sql + down.sql; a folder its metadata runs outside a
   // transaction (Diesel's run_in_transaction = false, sourcegraph's createIndexConcurrently) is marked.

@@ -551,9 +551,13 @@ describe('scanMigrationsFolder', () => {
       '003_idx.postgres.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY ids_i ON ids (id);',
       '003_idx.mysql.autocommit.up.sql': 'CREATE INDEX ids_i ON ids (id);',
       '003_idx.postgres.down.sql': 'DROP INDEX ids_i;',
+      // hydra's device_flow: a shared autocommit file (CockroachDB's inline INDEX) that PostgreSQL's own replaces.
+      '004_flow.autocommit.up.sql': 'CREATE TABLE flow (id int, INDEX flow_i (id));',
+      '004_flow.postgres.up.sql': 'CREATE TABLE flow (id int);',
+      '004_flow.down.sql': 'DROP TABLE flow;',
     });
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
-      ['BH011', "7 migration files are written per database (001_networks.mysql.up.sql, 001_networks.postgres.up.sql, 001_networks.sqlite3.up.sql, …: cockroach, mysql, postgres, sqlite3), as ory's popx runs them: Bulkhead runs <id>.up.sql on PostgreSQL"],
+      ['BH011', "9 migration files are written per database (001_networks.mysql.up.sql, 001_networks.postgres.up.sql, 001_networks.sqlite3.up.sql, …: autocommit, cockroach, mysql, postgres, sqlite3), as ory's popx runs them: Bulkhead runs <id>.up.sql on PostgreSQL"],
     ]);
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
@@ -562,8 +566,9 @@ describe('scanMigrationsFolder', () => {
       ['001_networks', false, 'CREATE TABLE networks (id uuid);', 'DROP TABLE networks;'],
       ['002_ids', false, 'CREATE TABLE ids (id int);', 'DROP TABLE ids;'],
       ['003_idx', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY ids_i ON ids (id);', 'DROP INDEX ids_i;'],
+      ['004_flow', false, 'CREATE TABLE flow (id int);', 'DROP TABLE flow;'],
     ]);
-    expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['001_networks.mysql.up.sql', '001_networks.sqlite3.up.sql', '002_ids.cockroach.up.sql', '003_idx.mysql.autocommit.up.sql']);
+    expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['001_networks.mysql.up.sql', '001_networks.sqlite3.up.sql', '002_ids.cockroach.up.sql', '003_idx.mysql.autocommit.up.sql', '004_flow.autocommit.up.sql']);
   });
 
   it("a folder of V-prefixed versions (authelia's V0001.Initial_Schema.up.sql) is one problem whose command drops the letter", () => {
