@@ -213,6 +213,39 @@ describe('Nx running Bulkhead', () => {
     expect(failed).not.toContain('side:migrate');
   });
 
+  it("a batch refuses a module's own problems (before anything ran) in its task and its dependents', as separate tasks would; the others run", async () => {
+    const root = foreignWorkspace(
+      {
+        'modules/base': { name: 'base', database: { url: 'pglite://.bulkhead/base' } },
+        'modules/top': { name: 'top', database: { url: 'pglite://.bulkhead/top' }, dependsOn: ['base'] },
+        'modules/side': { name: 'side', database: { url: 'pglite://.bulkhead/side' } },
+      },
+      {
+        // An extension the embedded database was not told to load (BH063): base's alone.
+        'modules/base/migrations/001_t.up.sql': 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE t (id int);\n',
+        'modules/top/migrations/001_u.up.sql': 'CREATE TABLE u (id int);\n',
+        'modules/side/migrations/001_s.up.sql': 'CREATE TABLE s (id int);\n',
+      },
+    );
+    const run = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toContain('001_t creates extension pgcrypto, which the embedded database does not load');
+    expect(run.all).toContain('top: – skipped: depends on base, which was refused before anything ran (see base:migrate)');
+    expect(run.all).toContain('side: ✓ 1 applied');
+    const failed = run.all.slice(run.all.indexOf('Failed tasks:'));
+    expect(failed).toContain('- base:migrate');
+    expect(failed).toContain('- top:migrate');
+    expect(failed).not.toContain('side:migrate');
+    expect(fs.existsSync(path.join(root, '.bulkhead/base'))).toBe(false);
+    expect(fs.existsSync(path.join(root, '.bulkhead/top'))).toBe(false);
+    // A problem of the workspace (a manifest every task reads) still fails every task.
+    fs.writeFileSync(path.join(root, 'modules/side/bulkhead.json'), JSON.stringify({ name: 'side', database: { url: '${SIDE_URL}' } }));
+    const all = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root);
+    const none = all.all.slice(all.all.indexOf('Failed tasks:'));
+    for (const t of ['base', 'top', 'side']) expect(none).toContain(`- ${t}:migrate`);
+    expect(all.all).toContain('environment variable SIDE_URL is not set');
+  });
+
   it('targets pass flags through: migrate-make --name, migrate-down --steps', async () => {
     const url = await createDatabase();
     const root = foreignWorkspace({ 'modules/base': { name: 'base', database: { url: '${BASE_URL}' } } });

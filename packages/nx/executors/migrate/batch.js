@@ -42,9 +42,33 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   let finished = false;
   let failure;
   let result;
-  const run = Promise.resolve()
-    // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
-    .then(() => up({ ...commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules: [...taskOf.keys()], cwd: context.root, reporter: routed }))
+  // A module's own problems before anything ran (an extension its database lacks, isolation):
+  // as with one task per module, they fail its task and its dependents' and the others run. A
+  // problem of no one module (or of one outside the batch: a manifest every task reads) fails all.
+  const refuse = (module, lines) => {
+    const id = taskOf.get(module);
+    done.push({ task: id, result: { success: false, terminalOutput: printable([...output.get(id), ...lines].join('\n')) + '\n' } });
+    wake?.();
+  };
+  const runOf = async (modules) => {
+    for (;;) {
+      try {
+        // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
+        return await up({ ...commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules, cwd: context.root, reporter: routed });
+      } catch (e) {
+        const own = e instanceof BulkheadError ? ownProblems(e.problems, modules) : undefined;
+        if (!own) throw e;
+        const out = withDependents([...own.keys()], modules, (m) => (taskGraph.dependencies[taskOf.get(m)] ?? []).map((t) => inputs[t]?.module));
+        for (const m of modules) {
+          if (own.has(m)) refuse(m, own.get(m).map((p) => `error: ${formatProblem(p)}`));
+          else if (out.has(m)) refuse(m, [`${m}: – skipped: depends on ${out.get(m)}, which was refused before anything ran (see ${taskOf.get(out.get(m))})`]);
+        }
+        modules = modules.filter((m) => !out.has(m) && !own.has(m));
+        if (!modules.length) return undefined;
+      }
+    }
+  };
+  const run = runOf([...taskOf.keys()])
     .then((r) => {
       result = r;
     })
@@ -77,6 +101,38 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     const success = !failure && runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
     yield { task: t.id, result: { success, terminalOutput: printable([...output.get(t.id), ...lines].join('\n')) + '\n' } };
   }
+}
+
+/**
+ * The problems of a refusal by module (a tenant's by its module), when each names a module of the
+ * run; else undefined (a problem of the workspace, or of a module outside the run, fails all).
+ */
+function ownProblems(problems, modules) {
+  const by = new Map();
+  for (const p of problems) {
+    const module = p.module?.split('@')[0];
+    if (!module || !modules.includes(module)) return undefined;
+    (by.get(module) ?? by.set(module, []).get(module)).push(p);
+  }
+  return by.size ? by : undefined;
+}
+
+/** Modules of the run that depend, directly or not, on one of `failed`: each with the failed module it waits for. */
+function withDependents(failed, modules, dependenciesOf) {
+  const out = new Map();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const m of modules) {
+      if (out.has(m) || failed.includes(m)) continue;
+      const on = dependenciesOf(m).find((d) => failed.includes(d) || out.has(d));
+      if (on !== undefined) {
+        out.set(m, failed.includes(on) ? on : out.get(on));
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 module.exports = migrateBatch;
