@@ -284,7 +284,7 @@ const COMMANDS = {
   // and separators dropped: 0.19/00__x.sql → 00001900000_x.up.sql.
   releases:
     'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=0; ' +
-    'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.up.sql"; i=$((i+1)); done; rmdir "$d" 2>/dev/null; done',
+    'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_#-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.up.sql"; i=$((i+1)); done; rmdir "$d" 2>/dev/null; done',
   graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:

@@ -468,6 +468,8 @@ describe('scanMigrationsFolder', () => {
       '0.10/00__tags.sql': 'ALTER TABLE memo ADD COLUMN tags text;',
       '0.10/01__pinned.sql': 'ALTER TABLE memo ADD COLUMN pinned bool;',
       'v1.2/add-user.sql': 'CREATE TABLE "user" (id int);',
+      // bytebase's 0000##name.sql
+      'v1.2/0001##add_role.sql': 'CREATE TABLE role (id int);',
     };
     for (const [f, sql] of Object.entries(files)) {
       fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
@@ -476,13 +478,13 @@ describe('scanMigrationsFolder', () => {
     const r = scanMigrationsFolder('memos', dir, rel);
     expect(r.warnings).toEqual([]);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
-      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/: 4 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
+      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/: 5 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
     ]);
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('memos', dir, rel);
     expect(again.problems).toEqual([]);
     // 0.9 before 0.10: version order, not name order.
-    expect(again.migrations.map((m) => m.id)).toEqual(['00000900000_init', '00001000000_tags', '00001000001_pinned', '00100200000_add-user']);
+    expect(again.migrations.map((m) => m.id)).toEqual(['00000900000_init', '00001000000_tags', '00001000001_pinned', '00100200000_add_role', '00100200001_add-user']);
 
     // memos: LATEST.sql (what a new install runs) beside the upgrade folders.
     fs.rmSync(dir, { recursive: true });
