@@ -285,6 +285,14 @@ const COMMANDS = {
   releases:
     'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=0; ' +
     'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_#-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.up.sql"; i=$((i+1)); done; rmdir "$d" 2>/dev/null; done',
+  // Liquibase formatted SQL: each --changeset <author>:<id> becomes <n>_<id>.up.sql, its --rollback
+  // lines <n>_<id>.down.sql; the changelogs move to .liquibase/.
+  liquibase:
+    'n=0; mkdir -p .liquibase; for f in $(grep -il "^--[[:space:]]*liquibase formatted sql" *.sql); do ' +
+    'awk -v n="$n" \'/^--[[:blank:]]*changeset[[:blank:]]/ { if (up) { close(up); close(down) } n++; s = $0; sub(/^--[[:blank:]]*changeset[[:blank:]]+/, "", s); split(s, w, /[[:blank:]]+/); i = w[1]; sub(/^[^:]*:/, "", i); gsub(/[^A-Za-z0-9_]/, "_", i); ' +
+    'skip = (s ~ /dbms:/ && s !~ /dbms:[^[:blank:]]*postgres/); up = sprintf("%04d_%s.up.sql", n, i); down = sprintf("%04d_%s.down.sql", n, i); nt = !skip && s ~ /runInTransaction:false/; dn = 0; if (nt) print "-- bulkhead:no-transaction" > up; next } ' +
+    '!up || skip { next } /^--[[:blank:]]*rollback/ { sub(/^--[[:blank:]]*rollback[[:blank:]]*/, ""); if ($0 ~ /^(not required|empty)?[[:blank:]]*$/) next; if (nt && !dn++) print "-- bulkhead:no-transaction" > down; print > down; next } { print > up }\' "$f" && ' +
+    'n=$((n + $(grep -ic "^--[[:space:]]*changeset[[:space:]]" "$f"))) && mv "$f" .liquibase/; done',
   graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
@@ -329,6 +337,15 @@ const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'ph
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
 /** Whether a YAML file is a Liquibase changelog (its top-level databaseChangeLog key). */
+/** A Liquibase "formatted SQL" changelog: many changesets in one file, under `--liquibase formatted sql`. */
+function liquibaseFormattedSql(file: string): boolean {
+  try {
+    return /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(fs.readFileSync(file, 'utf8').slice(0, 4096));
+  } catch {
+    return false;
+  }
+}
+
 function liquibaseYaml(file: string): boolean {
   try {
     return /^databaseChangeLog\s*:/m.test(fs.readFileSync(file, 'utf8').slice(0, 64 * 1024));
@@ -478,6 +495,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
    * schema beside them (memos' LATEST.sql, for new installs) folded in.
    */
   const releases: { name: string; sql: number; warning?: Problem }[] = [];
+  /** Liquibase formatted SQL changelogs (changesets in one file): told as one, with the command that splits them. */
+  const liquibase: string[] = [];
   const loose: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
@@ -551,6 +570,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       slot = 'js';
     } else if (e.name.endsWith('.sql')) {
       if (graphile && GRAPHILE_FILES.has(e.name)) continue;
+      if (liquibaseFormattedSql(abs)) {
+        liquibase.push(e.name);
+        continue;
+      }
       const { kind, fix } = sqlFileFix(abs, e.name);
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       if (kind === 'other') problems.push(p);
@@ -674,6 +697,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     );
   }
   if (releases.length && !byId.size) releaseFolders(releases, loose, { module, dir, rel, problems, warnings });
+  if (liquibase.length) {
+    const files = liquibase.sort();
+    problems.push(
+      problem('BH011', `${files.length === 1 ? `${files[0]} is a Liquibase formatted SQL changelog` : `${files.length} files are Liquibase formatted SQL changelogs (${listed(files)})`}: its changesets share a file, and Bulkhead runs one migration per <id>.up.sql file`, {
+        module,
+        file: rel(files.length === 1 ? path.join(dir, files[0]!) : dir),
+        fix:
+          `split each changeset into <n>_<id>.up.sql with its --rollback lines as <n>_<id>.down.sql (runInTransaction:false marked -- bulkhead:no-transaction; changesets for other databases, dbms:, left out), files in name order, e.g. in ${rel(dir)} (bash): ${COMMANDS.liquibase} — ` +
+          `if the master changelog includes them in another order, rename the results to that order; preconditions and contexts are not read. A database Liquibase already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
   // Nothing here runs, but SQL sits below that no warning named (not <id>.up.sql files, which the
   // subfolder warning tells to move): another tool's project (Sqitch's deploy/ and revert/), or the
   // wrong folder. Without this, up would say "up to date" with 0 migrations.

@@ -509,6 +509,46 @@ describe('scanMigrationsFolder', () => {
     expect(archive.warnings.map((p) => p.code)).toEqual(['BH038']);
   });
 
+  it('a Liquibase formatted SQL changelog is one problem whose command splits its changesets, rollbacks as downs, other databases left out', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    fs.writeFileSync(
+      path.join(dir, 'changelog.sql'),
+      [
+        '--liquibase formatted sql',
+        '',
+        '--changeset nvoxland:1',
+        'create table test1 (id int primary key, name varchar(255));',
+        '--rollback drop table test1;',
+        '',
+        '--changeset nvoxland:add-rows',
+        "insert into test1 (id, name) values (1, 'name 1');",
+        '--rollback not required',
+        '',
+        '--changeset nvoxland:3 dbms:oracle',
+        'create sequence seq_test nocache;',
+        '',
+        '-- changeset ann:4 runInTransaction:false',
+        'create index concurrently test1_name on test1 (name);',
+        '--rollback drop index concurrently test1_name;',
+        '',
+      ].join('\n'),
+    );
+    const r = scanMigrationsFolder('a', dir, rel);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', 'changelog.sql', 'changelog.sql is a Liquibase formatted SQL changelog: its changesets share a file, and Bulkhead runs one migration per <id>.up.sql file'],
+    ]);
+    runFixCommand(r.problems[0]!, dir);
+    const again = scanMigrationsFolder('a', dir, rel);
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['0001_1', false, 'create table test1 (id int primary key, name varchar(255));', 'drop table test1;'],
+      ['0002_add_rows', false, "insert into test1 (id, name) values (1, 'name 1');", undefined],
+      ['0004_4', true, '-- bulkhead:no-transaction\ncreate index concurrently test1_name on test1 (name);', '-- bulkhead:no-transaction\ndrop index concurrently test1_name;'],
+    ]);
+    expect(fs.readdirSync(path.join(dir, '.liquibase'))).toEqual(['changelog.sql']);
+  });
+
   it("a graphile-migrate folder is one problem: its command moves committed/ up in order; current and afterReset.sql are told, not run", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     const rel = (p: string) => path.relative(dir, p);
