@@ -372,7 +372,7 @@ $body$;
     expect(vector.stderr).toContain('↑ 002_vector');
   });
 
-  it("a migration that alters another tool's history table fails naming that tool (Harbor's 0030 alters golang-migrate's)", async () => {
+  it("a migration that alters another tool's history table where the plan cannot see it (a DO block) fails naming that tool (Harbor's 0030 alters golang-migrate's; at top level it is BH065)", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([
       {
@@ -380,7 +380,7 @@ $body$;
         url: '${HB_URL}',
         migrations: {
           '0001_init.up.sql': 'CREATE TABLE hb_items (id int);\n',
-          '0002_data_version.up.sql': 'ALTER TABLE hb_items ADD COLUMN name text;\nALTER TABLE schema_migrations ADD COLUMN data_version int;\n',
+          '0002_data_version.up.sql': 'ALTER TABLE hb_items ADD COLUMN name text;\nDO $$ BEGIN ALTER TABLE schema_migrations ADD COLUMN data_version int; END $$;\n',
         },
       },
     ]);
