@@ -190,8 +190,28 @@ export async function down(knex: Knex): Promise<void> {
     expect(r.stderr).toContain('query creates table public.storage_elem_01_files, which storage also creates (modules/storage/migrations/001_init.up.sql:1) (BH043)');
     // Its view over the table is not reported again: using what it (wrongly) creates is one mistake.
     expect(r.stderr).not.toContain('query references');
-    expect(r.stderr).toContain('modules/query/migrations/001_init.down.sql:2:1: query drops table public.storage_elem_01_files');
+    // Nor its down's DROP: the conflict is told once, where it creates the table.
+    expect(r.stderr).not.toContain('query drops table');
     expect(r.stderr).not.toContain('file_metadata_cache');
+    // A name of storage's (its prefix) is storage's: no "each keeps its own" way out.
+    expect(r.stderr).not.toContain('if each keeps');
+  });
+
+  it('two modules on different databases that each create a table of one name (auth and billing users) are told how to say each keeps its own: owns in both', async () => {
+    fx = makeWorkspace([
+      { name: 'auth', url: 'pglite://.bulkhead/auth', migrations: { '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text);\n' } },
+      { name: 'billing', url: 'pglite://.bulkhead/billing', migrations: { '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, plan text);\nALTER TABLE users ADD COLUMN x int;\nCREATE TABLE invoices (id int);\n' } },
+    ]);
+    const r = await runCli(['validate'], { cwd: fx.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('billing creates table public.users, which auth also creates');
+    expect(r.stderr).toContain('if each keeps a table of its own (billing and auth are on different databases), say so in both manifests (modules/billing/bulkhead.json, modules/auth/bulkhead.json): "owns": ["users", …]');
+    // Its own ALTER of its own users is not a second problem.
+    expect(r.stderr).not.toContain('billing alters');
+    fx.write('modules/auth/bulkhead.json', JSON.stringify({ name: 'auth', database: { url: 'pglite://.bulkhead/auth' }, owns: ['users'] }));
+    fx.write('modules/billing/bulkhead.json', JSON.stringify({ name: 'billing', database: { url: 'pglite://.bulkhead/billing' }, owns: ['users', 'invoices'] }));
+    const ok = await runCli(['validate'], { cwd: fx.root });
+    expect(ok.exitCode, ok.stderr).toBe(0);
   });
 
   it('a module with no conflicts, its examples and its rename into its own names are clean; the analysis is cached by checksum', async () => {

@@ -258,9 +258,20 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const byCreation = creatorModule !== undefined && creatorModule !== m.name;
       // Using an object this module creates itself is reported where it creates it.
       if (action === 'reference' && created.some((c) => c.module === m.name)) continue;
+      // A change to an object this module creates too: told once, where it creates it.
+      if ((byOwns || byCreation) && action !== 'create' && created.some((c) => c.module === m.name)) continue;
       if (byOwns || byCreation) {
         const owner = byOwns ? other!.module : creatorModule!;
         const c = created.find((x) => x.module === owner);
+        // Two modules on different databases may each keep a table of one name (auth's and
+        // billing's users): declared in both manifests' owns, each is its module's own.
+        const ownerModule = byName.get(owner);
+        // Not for a name the owner's prefixes (seed 004: query made storage_elem_01_files, storage's).
+        const prefixed = target.name.startsWith(`${owner.replace(/-/g, '_')}_`);
+        const apart = action === 'create' && !serverWide && !prefixed && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
+        const both = apart
+          ? `; if each keeps a ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule!.file})`}: "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
+          : '';
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
           : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
@@ -273,7 +284,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
               : action === 'create' && serverWide
                 ? `one module owns each ${target.kind} on a server: move it into a migration of ${owner} (and add ${owner} to dependsOn of modules that use it), or give ${m.name}'s a name of its own (${m.name.replace(/-/g, '_')}_${target.name})`
                 : action === 'create'
-                ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}`
+                ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}${both}`
                 : `move this change into a migration of ${owner}`,
           }),
           `${a.file}:${t.line}:${what}:${action}`,
