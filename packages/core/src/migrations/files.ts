@@ -512,6 +512,19 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       );
       continue;
     }
+    // A migration's name on something that is not a file (a folder, a named pipe, a link to a
+    // device): it would be passed over in silence, or a read of it would never end.
+    const special = notAFile(e, abs);
+    if (special && (SQL_EXT.test(e.name) || (JS_EXT.test(e.name) && ID.test(e.name)))) {
+      problems.push(
+        problem('BH038', `${e.name} is ${special}, not a file: it cannot run`, {
+          module,
+          file: rel(abs),
+          fix: `replace it by the migration's file (a copy or an unpacked archive that went wrong?), or remove it`,
+        }),
+      );
+      continue;
+    }
     const layout = e.isDirectory() && /^\d/.test(e.name) && ID.test(e.name) ? folderLayout(abs) : undefined;
     if (layout) {
       folders[layout].push(e.name);
@@ -947,6 +960,21 @@ function folderLayout(dir: string): keyof typeof FOLDER_LAYOUTS | undefined {
 }
 
 /** What a symbolic link in a migrations folder leads to (links to folders are passed over, as before). */
+/** What an entry is when it is neither a file nor a link to one (a link to nothing is linkTarget's). */
+function notAFile(e: fs.Dirent, abs: string): string | undefined {
+  let st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFile(): boolean } = e;
+  if (e.isSymbolicLink()) {
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      return undefined;
+    }
+  }
+  if (st.isFile()) return undefined;
+  const what = st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : undefined;
+  return what && e.isSymbolicLink() ? `a link to ${what}` : what;
+}
+
 function linkTarget(abs: string): 'file' | 'other' | 'missing' | 'loop' {
   try {
     return fs.statSync(abs).isFile() ? 'file' : 'other';

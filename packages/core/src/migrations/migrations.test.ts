@@ -509,6 +509,24 @@ describe('scanMigrationsFolder', () => {
     expect(archive.warnings.map((p) => p.code)).toEqual(['BH038']);
   });
 
+  it("a migration's name on a folder, a named pipe or a link to a device is an error, not passed over (nor read forever)", () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    fs.writeFileSync(path.join(dir, '001_t.up.sql'), 'CREATE TABLE t (id int);');
+    fs.mkdirSync(path.join(dir, '002_d.up.sql'));
+    execFileSync('mkfifo', [path.join(dir, '003_p.up.sql')]);
+    fs.symlinkSync('/dev/zero', path.join(dir, '004_z.up.sql'));
+    // A folder whose name is not a migration's is a subfolder as before.
+    fs.mkdirSync(path.join(dir, 'archive'));
+    const r = scanMigrationsFolder('a', dir, rel);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH038', '002_d.up.sql', '002_d.up.sql is a folder, not a file: it cannot run'],
+      ['BH038', '003_p.up.sql', '003_p.up.sql is a named pipe, not a file: it cannot run'],
+      ['BH038', '004_z.up.sql', '004_z.up.sql is a link to a device, not a file: it cannot run'],
+    ]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['001_t']);
+  });
+
   it('a Liquibase formatted SQL changelog is one problem whose command splits its changesets, rollbacks as downs, other databases left out', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     const rel = (p: string) => path.relative(dir, p);
