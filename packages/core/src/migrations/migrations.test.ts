@@ -470,6 +470,10 @@ describe('scanMigrationsFolder', () => {
       'v1.2/add-user.sql': 'CREATE TABLE "user" (id int);',
       // bytebase's 0000##name.sql
       'v1.2/0001##add_role.sql': 'CREATE TABLE role (id int);',
+      // an up with its down keeps one number
+      'v1.3/0001_seats.up.sql': 'CREATE TABLE seats (id int);',
+      'v1.3/0001_seats.down.sql': 'DROP TABLE seats;',
+      'v1.3/0002_rows.up.sql': 'INSERT INTO seats VALUES (1);',
     };
     for (const [f, sql] of Object.entries(files)) {
       fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
@@ -478,13 +482,21 @@ describe('scanMigrationsFolder', () => {
     const r = scanMigrationsFolder('memos', dir, rel);
     expect(r.warnings).toEqual([]);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
-      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/: 5 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
+      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/, …: 8 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
     ]);
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('memos', dir, rel);
     expect(again.problems).toEqual([]);
     // 0.9 before 0.10: version order, not name order.
-    expect(again.migrations.map((m) => m.id)).toEqual(['00000900000_init', '00001000000_tags', '00001000001_pinned', '00100200000_add_role', '00100200001_add-user']);
+    expect(again.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([
+      ['00000900000_init', false],
+      ['00001000000_tags', false],
+      ['00001000001_pinned', false],
+      ['00100200000_add_role', false],
+      ['00100200001_add-user', false],
+      ['00100300000_seats', true],
+      ['00100300001_rows', false],
+    ]);
 
     // memos: LATEST.sql (what a new install runs) beside the upgrade folders.
     fs.rmSync(dir, { recursive: true });
