@@ -287,6 +287,14 @@ const COMMANDS = {
     // An up and its down (<n>_x.up.sql, <n>_x.down.sql) keep one number.
     'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; x=up; case "$n" in *.down) x=down; n="${n%.down}" ;; *.up) n="${n%.up}" ;; esac; [ "$n" != "$p" ] && i=$((i+1)); p="$n"; ' +
     'n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_#-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.$x.sql"; done; rmdir "$d" 2>/dev/null; done',
+  // Liquibase formatted SQL: each --changeset <author>:<id> becomes <n>_<id>.up.sql, its --rollback
+  // lines <n>_<id>.down.sql; the changelogs move to .liquibase/.
+  liquibase:
+    'n=0; mkdir -p .liquibase; for f in $(grep -il "^--[[:space:]]*liquibase formatted sql" *.sql); do ' +
+    'awk -v n="$n" \'/^--[[:blank:]]*changeset[[:blank:]]/ { if (up) { close(up); close(down) } n++; s = $0; sub(/^--[[:blank:]]*changeset[[:blank:]]+/, "", s); split(s, w, /[[:blank:]]+/); i = w[1]; sub(/^[^:]*:/, "", i); gsub(/[^A-Za-z0-9_]/, "_", i); ' +
+    'skip = (s ~ /dbms:/ && s !~ /dbms:[^[:blank:]]*postgres/); up = sprintf("%04d_%s.up.sql", n, i); down = sprintf("%04d_%s.down.sql", n, i); nt = !skip && s ~ /runInTransaction:false/; dn = 0; if (nt) print "-- bulkhead:no-transaction" > up; next } ' +
+    '!up || skip { next } /^--[[:blank:]]*rollback/ { sub(/^--[[:blank:]]*rollback[[:blank:]]*/, ""); if ($0 ~ /^(not required|empty)?[[:blank:]]*$/) next; if (nt && !dn++) print "-- bulkhead:no-transaction" > down; print > down; next } { print > up }\' "$f" && ' +
+    'n=$((n + $(grep -ic "^--[[:space:]]*changeset[[:space:]]" "$f"))) && mv "$f" .liquibase/; done',
   graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
