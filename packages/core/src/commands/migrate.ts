@@ -18,6 +18,7 @@ import {
 import { planFor } from './planned.js';
 import { moduleCreates } from '../analysis/migrations.js';
 import { plural } from '../text.js';
+import { moduleUnit } from '../plan/units.js';
 
 export interface MigrateResult {
   command: 'up' | 'down';
@@ -43,11 +44,14 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
   if (o.canary !== undefined && !selected.some((m) => m.manifest.tenants)) {
     throw new BulkheadError({ code: 'BH025', message: '--canary needs a module with tenants', fix: 'name a module with "tenants" in its manifest, or drop --canary' });
   }
-  const analysis = await checkIsolationInDepth(ws, selected);
   const runId = runIdFrom(o.env);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   // The connections of the pre-run read serve the run (a few: the first units to run).
   return withTargets({ command, lockTimeoutMs, production, waitMs: o.waitMs, reporter: o.reporter, keepIdle: 4 }, async (pool) => {
+    // The first servers' connections open while the migrations are analysed (a new backend takes
+    // the server 10-25 ms to start); a refusal below leaves them unused, having changed nothing.
+    pool.warm(selected.filter((m) => !m.manifest.tenants).map(moduleUnit));
+    const analysis = await checkIsolationInDepth(ws, selected);
     const { plan, connectionCap } = await planFor(ws, pool, selected, intent, {
       // Reading never creates an embedded database: a real `up` creates it when the unit runs
       // (a unit skipped after a failure leaves none behind).

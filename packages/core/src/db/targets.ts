@@ -26,6 +26,13 @@ export interface TargetPool {
    * kept only for the next schema tenant of its database.
    */
   beginRun(spare: number): Promise<void>;
+  /**
+   * Start connecting to these units' servers now, while the caller does other work (the
+   * migrations' analysis): the first `acquire` of each URL takes that connection. At most as many
+   * as `keepIdle`; embedded databases are never opened ahead (opening one creates its folder). A
+   * connection that fails is that `acquire`'s failure (it does not try again).
+   */
+  warm(units: readonly Unit[]): void;
 }
 
 /**
@@ -44,6 +51,12 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   const reused = new Map<ModuleDb, { base: ModuleDb; url: string; shared: boolean }>();
   /** How many released connections are kept for a next use (besides schema tenants'); none once a run begins. */
   let keepIdle = defaults.keepIdle ?? 0;
+  /** Server connections opened ahead of their first use (`warm`), by unit. */
+  const warming = new Map<string, Promise<ModuleDb>>();
+  const optionsFor = (unit: Unit, o?: Partial<OpenOptions>): OpenOptions => {
+    const { reporter, keepIdle: _keep, ...rest } = defaults;
+    return { onWait: (h) => reporter?.lockWait?.(unit.id, h), onConnectWait: (why) => reporter?.connectWait?.(unit.id, why), ...rest, ...o };
+  };
   const closeShared = async (key: string) => {
     const db = embedded.get(key);
     if (!db) return;
@@ -52,13 +65,7 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   };
   const pool: TargetPool = {
     async acquire(unit, o) {
-      const { reporter, keepIdle: _keep, ...rest } = defaults;
-      const options: OpenOptions = {
-        onWait: (h) => reporter?.lockWait?.(unit.id, h),
-        onConnectWait: (why) => reporter?.connectWait?.(unit.id, why),
-        ...rest,
-        ...o,
-      };
+      const options = optionsFor(unit, o);
       if (unit.target.kind === 'pglite') {
         const key = unit.target.dir ?? `memory:${unit.module.name}`;
         let opening = embedded.get(key);
@@ -75,8 +82,14 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
       }
       // A server connection freed by one use serves the next use of the same URL: the run after
       // the pre-run read, or the next schema tenant of a database.
-      const free = idle.get(unit.target.url);
-      const base = free?.pop() ?? (await openUnitDb(unit, options));
+      let base = idle.get(unit.target.url)?.pop();
+      // Opened ahead for this unit: its connection, or why it could not be had (not a second try).
+      const warmed = base === undefined && o === undefined ? warming.get(unit.id) : undefined;
+      if (warmed) {
+        warming.delete(unit.id);
+        base = await warmed;
+      }
+      base ??= await openUnitDb(unit, options);
       open.add(base);
       const view = base.rebind!({ module: unit.id, schema: unit.schema, history: unit.history });
       reused.set(view, { base, url: unit.target.url, shared: unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' });
@@ -105,6 +118,16 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
       for (const db of extra) open.delete(db);
       await Promise.all(extra.map((db) => db.close().catch(() => undefined)));
     },
+    warm(units) {
+      for (const unit of units) {
+        if (warming.size >= Math.max(1, keepIdle)) break;
+        if (unit.target.kind !== 'postgres' || warming.has(unit.id) || idle.get(unit.target.url)?.length) continue;
+        const opening = openUnitDb(unit, optionsFor(unit)).then((db) => (open.add(db), db));
+        // Its failure is the acquire's to report; unacquired, nobody's.
+        opening.catch(() => undefined);
+        warming.set(unit.id, opening);
+      }
+    },
     async closeEmbedded(units) {
       for (const u of units) if (u.target.kind === 'pglite') await closeShared(u.target.dir ?? `memory:${u.module.name}`);
     },
@@ -112,6 +135,16 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   try {
     return await fn(pool);
   } finally {
+    // Connections warmed and never taken: closed with the rest once open. One still connecting
+    // (a server that does not answer) is not waited for past a moment; it closes when it opens.
+    const unused = [...warming.values()].map((w) =>
+      w.then(
+        (db) => (open.delete(db), db.close().catch(() => undefined)),
+        () => undefined,
+      ),
+    );
+    warming.clear();
+    await Promise.race([Promise.all(unused), new Promise((resolve) => setTimeout(resolve, 50).unref())]);
     await Promise.all([...open].map((db) => db.close().catch(() => undefined)));
     await Promise.all([...embedded.keys()].map(closeShared));
   }
