@@ -93,7 +93,7 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   if (!name) {
     throw new BulkheadError(problem('BH025', `migration name "${o.name}" has no letters or digits`, { module: o.module, fix: 'e.g. bulkhead make admin add_users' }));
   }
-  const id = `${nextVersion(o.now ?? new Date(), module!.migrations.at(-1)?.version)}_${name}`;
+  const id = `${nextVersion(o.now ?? new Date(), module!.migrations, { module: o.module, folder: ws.rel(module!.migrationsDir) })}_${name}`;
   fs.mkdirSync(module!.migrationsDir, { recursive: true });
   const files = o.sql
     ? [
@@ -115,9 +115,28 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
 /**
  * A timestamp after every existing version (a skewed clock cannot create an out-of-order file),
  * written as the folder's latest one is, so the folder stays uniform and sorts as it reads: as
- * many digits (ory's 20), and its separators (Diesel's 2026-07-27-143313-0000).
+ * many digits (ory's 20), and its separators (Diesel's 2026-07-27-143313-0000). In a folder
+ * numbered 1_ … 9_, where a timestamp would sort first, the next number.
  */
-function nextVersion(now: Date, last: string | undefined): string {
+function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { module: string; folder: string }): string {
+  const last = migrations.at(-1)?.version;
+  const stamped = stampAfter(now, last);
+  // File names sort as text: in a folder numbered in sequence without padding (1_, 2_, … 9_), a
+  // timestamp would run first. There the folder's next number, while it keeps the order.
+  const first = migrations.find((m) => `${stamped}_` < `${m.version}_`);
+  if (!first || last === undefined) return stamped;
+  const next = (BigInt(last.replace(/\D/g, '')) + 1n).toString().padStart(last.length, '0');
+  if (/^\d+$/.test(last) && migrations.every((m) => `${m.version}_` < `${next}_`)) return next;
+  throw new BulkheadError(
+    problem('BH038', `a new version cannot sort after ${migrations.at(-1)!.id}: file names sort as text, and both a timestamp (${stamped}) and the next number (${next}) would run before ${first.id}`, {
+      module: at.module,
+      file: at.folder,
+      fix: `pad every version to ${stamped.length} digits first (before a database has applied them: the ids change), e.g. in ${at.folder} (bash): for f in [0-9]*; do v="\${f%%[!0-9]*}"; p="$(printf '%0${stamped.length}d' "$((10#$v))")"; [ "$v" = "$p" ] || mv "$f" "$p\${f#"$v"}"; done`,
+    }),
+  );
+}
+
+function stampAfter(now: Date, last: string | undefined): string {
   let version = timestamp(now);
   const lastDigits = last?.replace(/\D/g, '') ?? '';
   if (!last || lastDigits.length < version.length || !isTimestamp(lastDigits)) return version;
