@@ -230,8 +230,8 @@ function releaseFolders(
       module,
       file: rel(dir),
       fix:
-        `move them up as one sequence, releases in version order and each release's files in name order (<major><minor><patch><nn>_<name>.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.releases} — ` +
-        `if a release's files run in another order (a manifest in its folder), number them so first. A database another tool already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+        `move them up as one sequence, releases in version order and each release's files in the order its manifest.json lists them (Temporal's), else by name (<major><minor><patch><nn>_<name>.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.releases} — ` +
+        `a folder left behind holds files its manifest does not list. If the first release upgrades a base schema kept elsewhere (Temporal's schema.sql), make that the first migration (0001_base.up.sql). A database another tool already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
     }),
   );
 }
@@ -285,7 +285,9 @@ const COMMANDS = {
   releases:
     'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=-1; p=; ' +
     // An up and its down (<n>_x.up.sql, <n>_x.down.sql) keep one number.
-    'for f in "$d"/*.sql; do n="$(basename "$f" .sql)"; x=up; case "$n" in *.down) x=down; n="${n%.down}" ;; *.up) n="${n%.up}" ;; esac; [ "$n" != "$p" ] && i=$((i+1)); p="$n"; ' +
+    // A folder's manifest.json (Temporal's SchemaUpdateCqlFiles) gives its files and their order.
+    'if [ -f "$d/manifest.json" ]; then fs=$(node -e \'for (const f of require(process.argv[1]).SchemaUpdateCqlFiles ?? []) console.log(f)\' "$PWD/$d/manifest.json") && rm "$d/manifest.json"; else fs=$(cd "$d" && ls *.sql); fi; ' +
+    'for b in $fs; do f="$d/$b"; n="${b%.sql}"; x=up; case "$n" in *.down) x=down; n="${n%.down}" ;; *.up) n="${n%.up}" ;; esac; [ "$n" != "$p" ] && i=$((i+1)); p="$n"; ' +
     'n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_#-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.$x.sql"; done; rmdir "$d" 2>/dev/null; done',
   // Liquibase formatted SQL: each --changeset <author>:<id> becomes <n>_<id>.up.sql, its --rollback
   // lines <n>_<id>.down.sql; the changelogs move to .liquibase/.

@@ -474,6 +474,10 @@ describe('scanMigrationsFolder', () => {
       'v1.3/0001_seats.up.sql': 'CREATE TABLE seats (id int);',
       'v1.3/0001_seats.down.sql': 'DROP TABLE seats;',
       'v1.3/0002_rows.up.sql': 'INSERT INTO seats VALUES (1);',
+      // Temporal's manifest.json lists a release's files in their order (not the names').
+      'v1.10/zz_table.sql': 'CREATE TABLE zz (id int);',
+      'v1.10/aa_index.sql': 'CREATE INDEX ON zz (id);',
+      'v1.10/manifest.json': JSON.stringify({ CurrVersion: '1.10', SchemaUpdateCqlFiles: ['zz_table.sql', 'aa_index.sql'] }),
     };
     for (const [f, sql] of Object.entries(files)) {
       fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
@@ -482,7 +486,7 @@ describe('scanMigrationsFolder', () => {
     const r = scanMigrationsFolder('memos', dir, rel);
     expect(r.warnings).toEqual([]);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
-      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/, …: 8 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
+      ['BH011', 'the migrations are in one folder per release (0.9/, 0.10/, v1.2/, …: 10 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
     ]);
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('memos', dir, rel);
@@ -496,7 +500,10 @@ describe('scanMigrationsFolder', () => {
       ['00100200001_add-user', false],
       ['00100300000_seats', true],
       ['00100300001_rows', false],
+      ['00101000000_zz_table', false],
+      ['00101000001_aa_index', false],
     ]);
+    expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.sql'))).toEqual([]);
 
     // memos: LATEST.sql (what a new install runs) beside the upgrade folders.
     fs.rmSync(dir, { recursive: true });
