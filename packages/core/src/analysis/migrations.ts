@@ -28,7 +28,8 @@ export interface ModulesAnalysis {
  * What migrations create that the plan checks against the server before anything runs:
  * functions by module (lower case; a module's own uuidv7() makes its calls fine on any server, see
  * analysis/versions.ts), and roles (server-wide: one module's may serve another's GRANT), DO
- * blocks and TS migrations included.
+ * blocks and TS migrations included; and what they use without creating it that only some
+ * databases have (another tool's history table).
  */
 export interface ModuleCreates {
   functions: ReadonlyMap<string, ReadonlySet<string>>;

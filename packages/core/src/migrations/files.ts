@@ -279,14 +279,13 @@ const COMMANDS = {
     '[ -f "$d/down.sql" ] && mv "$d/down.sql" "$d.down.sql"; rm -f "$d"/metadata.*; rmdir "$d" 2>/dev/null; done',
   // V0001.name.up.sql / V1_name.up.sql → 0001_name.up.sql (the rest of the name's dots kept as they were).
   versionLetter: 'for f in [Vv][0-9]*.up.sql [Vv][0-9]*.down.sql [Vv][0-9]*.ts [Vv][0-9]*.js; do [ -e "$f" ] || continue; n="${f#?}"; v="${n%%[!0-9]*}"; r="${n#"$v"}"; r="${r#[._-]}"; mv "$f" "${v}_$r"; done',
-  // graphile-migrate's committed/000001.sql, 000002-add-users.sql → 000001.up.sql, 000002_add-users.up.sql.
   // Release folders (0.19/00__x.sql) in version order (sort -V), each file's leading order number
   // and separators dropped: 0.19/00__x.sql → 00001900000_x.up.sql.
   releases:
     'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=-1; p=; ' +
-    // An up and its down (<n>_x.up.sql, <n>_x.down.sql) keep one number.
     // A folder's manifest.json (Temporal's SchemaUpdateCqlFiles) gives its files and their order.
     'if [ -f "$d/manifest.json" ]; then fs=$(node -e \'for (const f of require(process.argv[1]).SchemaUpdateCqlFiles ?? []) console.log(f)\' "$PWD/$d/manifest.json") && rm "$d/manifest.json"; else fs=$(cd "$d" && ls *.sql); fi; ' +
+    // An up and its down (<n>_x.up.sql, <n>_x.down.sql) keep one number.
     'for b in $fs; do f="$d/$b"; n="${b%.sql}"; x=up; case "$n" in *.down) x=down; n="${n%.down}" ;; *.up) n="${n%.up}" ;; esac; [ "$n" != "$p" ] && i=$((i+1)); p="$n"; ' +
     'n="${n#"${n%%[!0-9]*}"}"; n="${n#"${n%%[!_#-]*}"}"; mv "$f" "$v$(printf %02d "$i")_$n.$x.sql"; done; rmdir "$d" 2>/dev/null; done',
   // Liquibase formatted SQL: each --changeset <author>:<id> becomes <n>_<id>.up.sql, its --rollback
@@ -297,6 +296,7 @@ const COMMANDS = {
     'skip = (s ~ /dbms:/ && s !~ /dbms:[^[:blank:]]*postgres/); up = sprintf("%04d_%s.up.sql", n, i); down = sprintf("%04d_%s.down.sql", n, i); nt = !skip && s ~ /runInTransaction:false/; dn = 0; if (nt) print "-- bulkhead:no-transaction" > up; next } ' +
     '!up || skip { next } /^--[[:blank:]]*rollback/ { sub(/^--[[:blank:]]*rollback[[:blank:]]*/, ""); if ($0 ~ /^(not required|empty)?[[:blank:]]*$/) next; if (nt && !dn++) print "-- bulkhead:no-transaction" > down; print > down; next } { print > up }\' "$f" && ' +
     'n=$((n + $(grep -ic "^--[[:space:]]*changeset[[:space:]]" "$f"))) && mv "$f" .liquibase/; done',
+  // graphile-migrate's committed/000001.sql, 000002-add-users.sql → 000001.up.sql, 000002_add-users.up.sql.
   graphile: 'for f in committed/*.sql; do b="$(basename "$f" .sql)"; n="${b%%-*}"; m="${b#"$n"}"; m="${m#-}"; mv "$f" "${n}${m:+_$m}.up.sql"; done; rmdir committed',
   // Sqitch's plan order (changes, not tags or pragmas) as numbered files; reworked changes (name@tag) are not handled.
   sqitch:
@@ -340,7 +340,6 @@ const FOREIGN_CODE: Record<string, string> = {
 const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs']);
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
-/** Whether a YAML file is a Liquibase changelog (its top-level databaseChangeLog key). */
 /** A Liquibase "formatted SQL" changelog: many changesets in one file, under `--liquibase formatted sql`. */
 function liquibaseFormattedSql(file: string): boolean {
   try {
@@ -350,6 +349,7 @@ function liquibaseFormattedSql(file: string): boolean {
   }
 }
 
+/** Whether a YAML file is a Liquibase changelog (its top-level databaseChangeLog key). */
 function liquibaseYaml(file: string): boolean {
   try {
     return /^databaseChangeLog\s*:/m.test(fs.readFileSync(file, 'utf8').slice(0, 64 * 1024));
@@ -501,6 +501,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const releases: { name: string; sql: number; warning?: Problem }[] = [];
   /** Liquibase formatted SQL changelogs (changesets in one file): told as one, with the command that splits them. */
   const liquibase: string[] = [];
+  /** Unnumbered SQL files (LATEST.sql, schema.sql): beside release folders, the full schema. */
   const loose: { name: string; problem: Problem }[] = [];
   for (const e of entries) {
     const abs = path.join(dir, e.name);
