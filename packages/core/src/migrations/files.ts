@@ -45,9 +45,14 @@ const ID = /^(\d{4}[-_]\d{2}[-_]\d{2}(?:[-_]\d{4,6})?(?:-\d+)*(?=[-_.]|$)|\d+)(?
 const isDated = (version: string): boolean => /\D/.test(version);
 /** How many digits a version orders by: a dated one as a full timestamp (YYYYMMDDHHMMSS). */
 const digits = (version: string): number => (isDated(version) ? 14 : version.length);
-/** Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's have 20 digits; a date alone, langfuse's 20250625_…, is its midnight). */
+/**
+ * Digits that spell a date and time (YYYYMMDDhhmm…): a timestamp, of whatever precision (ory's
+ * have 20 digits; a date alone, langfuse's 20250625_…, is its midnight). Twelve digits or more
+ * from a year on are one whatever the month says: joplin's 20203012152842 (month 30, a typo)
+ * sorts among its neighbours' timestamps as its name does.
+ */
 export const isTimestamp = (version: string): boolean =>
-  version.length >= 12 ? /^(19|20)\d\d[01]\d/.test(version) : version.length >= 8 && /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/.test(version);
+  version.length >= 12 ? /^(19|20)\d\d/.test(version) : version.length >= 8 && /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/.test(version);
 /** Seconds since 1970, as golang-migrate's create writes versions by default (concourse's 1626194317_…): a later one is the next second. */
 const UNIX_SECONDS = /^1\d{9}$/;
 /**

@@ -160,6 +160,12 @@ describe('scanMigrationsFolder', () => {
     expect(r.migrations.map((m) => m.id)).toEqual(['20230518191501_init', '20250624101010_b', '20250625_pivot', '20250701093000_c']);
   });
 
+  it("a timestamp whose month is no month (joplin's 20203012152842) still sorts among timestamps as its name does", () => {
+    const r = scan({ '20190913171451_create.up.sql': '', '20203012152842_notifications.up.sql': '', '20210201143859_app_share.up.sql': '', '20150101000001000000_ory.up.sql': '' });
+    expect(r.problems).toEqual([]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['20150101000001000000_ory', '20190913171451_create', '20203012152842_notifications', '20210201143859_app_share']);
+  });
+
   it("timestamps used three or more times (langfuse's Prisma set) are one problem whose command renumbers them in order, a neighbour pushed on", () => {
     const r = scan({
       '20240512155021_a.up.sql': '',
