@@ -363,8 +363,8 @@ function liquibaseYaml(file: string): boolean {
   }
 }
 
-/** Files a migrations folder may hold that are not migrations. */
-const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$)/i;
+/** Files a migrations folder may hold that are not migrations (a migration's test beside it, joplin's *.test.ts, too). */
+const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$|.*\.(test|spec)\.[mc]?[jt]sx?$)/i;
 
 export interface FolderScan {
   migrations: MigrationFile[];
@@ -1005,7 +1005,7 @@ function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[] }
     return { migrationLike: [], sql: [] };
   }
   return {
-    migrationLike: entries.filter((e) => SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name))).map((e) => e.name),
+    migrationLike: entries.filter((e) => SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name) && !IGNORED.test(e.name))).map((e) => e.name),
     sql: entries.filter((e) => /\.sql$/i.test(e.name)).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))),
   };
 }

@@ -160,6 +160,16 @@ describe('scanMigrationsFolder', () => {
     expect(r.migrations.map((m) => m.id)).toEqual(['20230518191501_init', '20250624101010_b', '20250625_pivot', '20250701093000_c']);
   });
 
+  it("a migration's test beside it (joplin's 20220131185922_x.test.ts), there or in a subfolder, is not a migration", () => {
+    scan({ '20220131185922_x.ts': 'export async function up() {}\n', '20220131185922_x.test.ts': "import { up } from './20220131185922_x';\n" });
+    fs.mkdirSync(path.join(dir, 'tests'));
+    fs.writeFileSync(path.join(dir, 'tests', '20220131185922_x.spec.js'), '');
+    const r = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['20220131185922_x']);
+  });
+
   it("a timestamp whose month is no month (joplin's 20203012152842) still sorts among timestamps as its name does", () => {
     const r = scan({ '20190913171451_create.up.sql': '', '20203012152842_notifications.up.sql': '', '20210201143859_app_share.up.sql': '', '20150101000001000000_ory.up.sql': '' });
     expect(r.problems).toEqual([]);
