@@ -218,7 +218,7 @@ export function migrateSuite(backend: Backend): void {
       expect(human.stderr.trim().split('\n').at(-1)).toMatch(/^modules: 2 up to date, 2 failed, 1 skipped \(run [0-9a-f-]{36}\)$/);
     });
 
-    it("runs a CommonJS knex migration that requires code beside its folder and starts queries at once, quietly; one failing among them leaves nothing", async () => {
+    it("runs a CommonJS knex migration that requires code beside its folder (which asks knex.client.config.client) and starts queries at once, quietly; one failing among them leaves nothing", async () => {
       // As kutt's migrations do: `require("../models")`, then `Promise.all([knex.raw(…), …])` on the
       // migration's transaction. The driver would queue those itself, with a DeprecationWarning.
       fx = makeWorkspace([]);
@@ -226,7 +226,8 @@ export function migrateSuite(backend: Backend): void {
       fx.write('modules/k/bulkhead.json', JSON.stringify({ name: 'k', database: { url: s.urls.k } }));
       fx.write(
         'modules/k/models/index.js',
-        "async function createLinks(knex) {\n  if (!(await knex.schema.hasTable('links'))) await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); t.integer('user_id'); });\n}\nmodule.exports = { createLinks };\n",
+        // A helper that branches on the client, as joplin's isPostgres does (knex.client.config.client === 'pg').
+        "const isPostgres = (knex) => knex.client.config.client === 'pg';\nasync function createLinks(knex) {\n  if (!isPostgres(knex)) throw new Error('not PostgreSQL: ' + knex.client.config.client);\n  if (!(await knex.schema.hasTable('links'))) await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); t.integer('user_id'); });\n}\nmodule.exports = { createLinks };\n",
       );
       fx.write('modules/k/migrations/20200101000000_links.js', "const models = require('../models');\nasync function up(knex) { await models.createLinks(knex); }\nasync function down(knex) { await knex.schema.dropTable('links'); }\nmodule.exports = { up, down };\n");
       fx.write(

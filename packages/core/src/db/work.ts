@@ -91,6 +91,10 @@ export async function openWork(o: WorkOptions): Promise<WorkConnection> {
         },
       },
     });
+    // A migration sees knex's pg client as under `knex migrate`: code that branches on
+    // `knex.client.config.client === 'pg'` (joplin's isPostgres) takes PostgreSQL's path. knex
+    // read the class given above when it made the client; it does not read the field again.
+    (knex.client.config as { client: unknown }).client = 'pg';
     // knex's pool makes its connections here: the driver's open one when it is free, else a new
     // one (prepared in afterCreate, which also sets the search path knex would set itself).
     (knex.client as { acquireRawConnection: () => Promise<pg.Client> }).acquireRawConnection = async () => {
