@@ -103,3 +103,46 @@ function riverFolderProblem(module: string, folder: string, files: readonly stri
     },
   );
 }
+
+/**
+ * An upper-case colon placeholder (graphile-worker's :GRAPHILE_WORKER_SCHEMA), not a cast's
+ * `::TYPE`; after a cast it is the third colon (`null:::GRAPHILE_WORKER_SCHEMA.job_spec`).
+ */
+const PLACEHOLDER = /(?:(?<![:\w])|(?<=(?:^|[^:])::)):[A-Z][A-Z0-9_]*\b/gm;
+
+/** The upper-case placeholder where a file stops parsing (column: 1-based, on `line`), if one is there. */
+export function placeholderAt(line: string, column: number | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  return /^:[A-Z][A-Z0-9_]*\b/.exec(line.slice(column - 1))?.[0];
+}
+
+/** The upper-case placeholders a file holds (comments left out), each once, in order of appearance. */
+export function placeholdersIn(text: string): string[] {
+  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  return [...new Set(code.match(PLACEHOLDER) ?? [])];
+}
+
+/**
+ * Mark a syntax error at a placeholder another tool fills in (graphile-worker writes its schema
+ * for :GRAPHILE_WORKER_SCHEMA in each of its 19 files): a folder of such files is told as one
+ * problem, with a sed command that writes each placeholder's value in.
+ */
+export function markPlaceholders(p: Problem, placeholders: readonly string[]): Problem {
+  return markAlike(p, `placeholders\u0000${p.module ?? ''}\u0000${path.dirname(p.file ?? '')}`, placeholders, placeholderFolderProblem);
+}
+
+function placeholderFolderProblem(group: readonly Alike<readonly string[]>[]): Problem {
+  const folder = path.dirname(group[0]!.problem.file!);
+  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
+  const names = [...new Set(group.flatMap((g) => g.data))];
+  const edits = names.map((n) => `-e ${shellQuote(`s/(^|[^:[:alnum:]_]|::)${ereLiteral(n)}\\b/\\1<${n.slice(1)}>/g`)}`);
+  return problem(
+    'BH033',
+    `${files.length} migration files hold placeholders another tool fills in before it runs them (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
+    {
+      module: group[0]!.problem.module,
+      file: folder,
+      fix: `write in the value each placeholder stands for, e.g. in ${folder} (bash): sed -i -E ${edits.join(' ')} ${fileArgs(files)} — with ${names.map((n) => `<${n.slice(1)}>`).join(', ')} replaced by what the other tool gave ${names.length > 1 ? 'them' : 'it'} (graphile-worker's schema is graphile_worker unless configured; a value that differs per environment belongs in a TS migration reading it from process.env)`,
+    },
+  );
+}

@@ -5,7 +5,7 @@ import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStat
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
-import { markTemplated, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
+import { markPlaceholders, markTemplated, placeholderAt, placeholdersIn, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
 
@@ -50,8 +50,12 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     } catch (e) {
       if (!(e instanceof SqlSyntaxError)) throw e;
       const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) });
-      // A template where it stops: told once for a folder of such files (groupAlike).
-      return { ok: false, problems: [templateOn(text.split('\n')[e.line - 1] ?? '') ? markTemplated(p, templateExpressions(text)) : p] };
+      // A template (or another tool's :PLACEHOLDER, not graphile-migrate's: its folder is told as
+      // one already) where it stops: told once for a folder of such files (groupAlike).
+      const at = text.split('\n')[e.line - 1] ?? '';
+      if (templateOn(at)) return { ok: false, problems: [markTemplated(p, templateExpressions(text))] };
+      if (placeholderAt(at, e.column) && !GRAPHILE_HEADER.test(text)) return { ok: false, problems: [markPlaceholders(p, placeholdersIn(text))] };
+      return { ok: false, problems: [p] };
     }
     const river = riverPlaceholders(text);
     if (river.length) {
@@ -310,6 +314,9 @@ function namedFiles(files: readonly string[]): string {
   return files.map(shellWord).join(' ');
 }
 
+/** A graphile-migrate committed migration's header. */
+const GRAPHILE_HEADER = /^--! (Previous|Hash):/m;
+
 /**
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
  * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
@@ -319,7 +326,7 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   const at = lines[line - 1] ?? '';
   // psql's variables (-v name=…, \set): :name, :'name' (a literal), :"name" (an identifier).
   const variable = column === undefined ? undefined : /^:(['"]?)([A-Za-z_]\w*)\1/.exec(at.slice(column - 1))?.[0];
-  if (variable && /^:[A-Z][A-Z0-9_]*$/.test(variable) && /^--! (Previous|Hash):/m.test(text)) {
+  if (variable && /^:[A-Z][A-Z0-9_]*$/.test(variable) && GRAPHILE_HEADER.test(text)) {
     // A graphile-migrate committed migration: its placeholders come from .gmrc (two it sets itself).
     const all = [...new Set(text.match(/(?<![:\w]):[A-Z][A-Z0-9_]*\b/g) ?? [variable])];
     return `line ${line} uses graphile-migrate's placeholder ${variable}${all.length > 1 ? ` (the file has ${all.length}: ${all.join(', ')})` : ''}, which graphile-migrate fills in and Bulkhead does not: write the values (:DATABASE_OWNER is the role that runs the migrations, CURRENT_USER in SQL; :DATABASE_NAME is the database's name); one that differs per environment belongs in a TS migration reading it from process.env`;
