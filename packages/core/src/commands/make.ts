@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BulkheadError, problem } from '../errors.js';
-import { isTimestamp, type MigrationFile } from '../migrations/files.js';
+import { isTimestamp, padVersionsCommand, type MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { selectModules } from './options.js';
 
@@ -131,7 +131,7 @@ function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { modu
     problem('BH038', `a new version cannot sort after ${migrations.at(-1)!.id}: file names sort as text, and both a timestamp (${stamped}) and the next number (${next}) would run before ${first.id}`, {
       module: at.module,
       file: at.folder,
-      fix: `pad every version to ${stamped.length} digits first (before a database has applied them: the ids change), e.g. in ${at.folder} (bash): for f in [0-9]*; do v="\${f%%[!0-9]*}"; p="$(printf '%0${stamped.length}d' "$((10#$v))")"; [ "$v" = "$p" ] || mv "$f" "$p\${f#"$v"}"; done`,
+      fix: `pad every version to ${stamped.length} digits first (before a database has applied them: the ids change), e.g. in ${at.folder} (bash): ${padVersionsCommand(stamped.length)}`,
     }),
   );
 }

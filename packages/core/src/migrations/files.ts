@@ -193,6 +193,11 @@ function together(found: readonly Named[], into: Problem[], whole: (count: numbe
 }
 
 
+/** A shell command that pads the version of every file of a folder (up, down, TS alike) to `width` digits. */
+export function padVersionsCommand(width: number): string {
+  return `for f in [0-9]*; do v="\${f%%[!0-9]*}"; p="$(printf '%0${width}d' "$((10#$v))")"; [ "$v" = "$p" ] || mv "$f" "$p\${f#"$v"}"; done`;
+}
+
 /** A subfolder named as a release: 0.19, v1.2, 2.0.1. */
 const RELEASE_FOLDER = /^v?\d+(?:\.\d+)+$/;
 
@@ -883,7 +888,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           dated ??
           // Every file whose name starts with digits (up, down, TS alike), its version padded; before a
           // database has applied them (a history names migrations by id).
-          `pad every version to ${width} digits (${numeric[misplaced]!.version} becomes ${numeric[misplaced]!.version.padStart(width, '0')}), e.g. in ${rel(dir)} (bash): for f in [0-9]*; do v="\${f%%[!0-9]*}"; p="$(printf '%0${width}d' "$((10#$v))")"; [ "$v" = "$p" ] || mv "$f" "$p\${f#"$v"}"; done — or use timestamps (bulkhead make); the ids change, so rename before a database has applied them`,
+          `pad every version to ${width} digits (${numeric[misplaced]!.version} becomes ${numeric[misplaced]!.version.padStart(width, '0')}), e.g. in ${rel(dir)} (bash): ${padVersionsCommand(width)} — or use timestamps (bulkhead make); the ids change, so rename before a database has applied them`,
       }),
     );
   }

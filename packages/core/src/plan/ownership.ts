@@ -190,7 +190,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     return (byName.get(a)?.manifest.dependsOn ?? []).some((d) => d === b || dependsOn(d, b, seen));
   };
   const creatorOwner = (list: { module: string }[], name: string): string => {
-    const prefixed = list.filter((c) => name.startsWith(`${c.module.replace(/-/g, '_')}_`) || name === c.module.replace(/-/g, '_'));
+    const prefixed = list.filter((c) => namedAfter(name, c.module));
     if (prefixed.length === 1) return prefixed[0]!.module;
     const depended = list.filter((c) => list.every((d) => d === c || dependsOn(d.module, c.module)));
     if (depended.length === 1) return depended[0]!.module;
@@ -267,8 +267,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         // billing's users): declared in both manifests' owns, each is its module's own.
         const ownerModule = byName.get(owner);
         // Not for a name the owner's prefixes (seed 004: query made storage_elem_01_files, storage's).
-        const prefixed = target.name.startsWith(`${owner.replace(/-/g, '_')}_`);
-        const apart = action === 'create' && !serverWide && !prefixed && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
+        const apart = action === 'create' && !serverWide && !namedAfter(target.name, owner) && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
         const both = apart
           ? `; if each keeps a ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule!.file})`}: "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
           : '';
@@ -304,4 +303,10 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
   }
   return problems;
+}
+
+/** Whether an object's name is a module's by its prefix (storage_files, storage's), or is the module's name. */
+function namedAfter(name: string, module: string): boolean {
+  const prefix = module.replace(/-/g, '_');
+  return name === prefix || name.startsWith(`${prefix}_`);
 }

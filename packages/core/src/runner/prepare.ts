@@ -326,10 +326,11 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   const at = lines[line - 1] ?? '';
   // psql's variables (-v name=…, \set): :name, :'name' (a literal), :"name" (an identifier).
   const variable = column === undefined ? undefined : /^:(['"]?)([A-Za-z_]\w*)\1/.exec(at.slice(column - 1))?.[0];
-  if (variable && /^:[A-Z][A-Z0-9_]*$/.test(variable) && GRAPHILE_HEADER.test(text)) {
+  const placeholder = placeholderAt(at, column);
+  if (placeholder && GRAPHILE_HEADER.test(text)) {
     // A graphile-migrate committed migration: its placeholders come from .gmrc (two it sets itself).
-    const all = [...new Set(text.match(/(?<![:\w]):[A-Z][A-Z0-9_]*\b/g) ?? [variable])];
-    return `line ${line} uses graphile-migrate's placeholder ${variable}${all.length > 1 ? ` (the file has ${all.length}: ${all.join(', ')})` : ''}, which graphile-migrate fills in and Bulkhead does not: write the values (:DATABASE_OWNER is the role that runs the migrations, CURRENT_USER in SQL; :DATABASE_NAME is the database's name); one that differs per environment belongs in a TS migration reading it from process.env`;
+    const all = placeholdersIn(text);
+    return `line ${line} uses graphile-migrate's placeholder ${placeholder}${all.length > 1 ? ` (the file has ${all.length}: ${all.join(', ')})` : ''}, which graphile-migrate fills in and Bulkhead does not: write the values (:DATABASE_OWNER is the role that runs the migrations, CURRENT_USER in SQL; :DATABASE_NAME is the database's name); one that differs per environment belongs in a TS migration reading it from process.env`;
   }
   if (variable) {
     return `line ${line} uses psql's variable ${variable}, which only psql fills in (-v, \\set): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;

@@ -51,10 +51,11 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     wake?.();
   };
   const runOf = async (modules) => {
+    // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
+    const options = commandOptions(['up', ...toFlags({ ...first, ...overrides })]);
     for (;;) {
       try {
-        // The command line's flags, parsed as `bulkhead up` parses them (a bad flag fails every task).
-        return await up({ ...commandOptions(['up', ...toFlags({ ...first, ...overrides })]), modules, cwd: context.root, reporter: routed });
+        return await up({ ...options, modules, cwd: context.root, reporter: routed });
       } catch (e) {
         const own = e instanceof BulkheadError ? ownProblems(e.problems, modules) : undefined;
         if (!own) throw e;
