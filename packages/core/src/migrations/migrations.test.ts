@@ -265,6 +265,28 @@ describe('scanMigrationsFolder', () => {
     expect(shared[0]!.fix).toBe('remove those lines (Bulkhead commits each migration with its history row, in one transaction) — or mark a file with -- bulkhead:no-transaction to keep its own transactions');
   });
 
+  it("a file that ends its tool's transaction to run CONCURRENTLY (nakama's COMMIT; … BEGIN;) is told to be marked no-transaction with that transaction written out, not to lose the lines", async () => {
+    scan({
+      '001_acl.up.sql': 'ALTER TABLE a ADD COLUMN acl jsonb;\n-- for CockroachDB\nCOMMIT;\nBEGIN;\nUPDATE a SET acl = \'{}\';\n',
+      '002_idx.up.sql': 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\n\nCOMMIT;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_acl ON a (acl);\nBEGIN;\n',
+      '003_own.up.sql': 'BEGIN;\nUPDATE a SET acl = NULL;\nCOMMIT;\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n',
+    });
+    const problems = await prepareFolder();
+    expect(problems.map((p) => [p.file, p.fix])).toEqual([
+      ['001_acl.up.sql', expect.stringMatching(/^remove those lines/)],
+      ['002_idx.up.sql', "CREATE INDEX CONCURRENTLY at line 4 cannot run inside a transaction, and the file's COMMIT at line 3 ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '$a COMMIT;' 002_idx.up.sql)"],
+      ['003_own.up.sql', 'CREATE INDEX CONCURRENTLY at line 4 cannot run inside a transaction: mark the file with -- bulkhead:no-transaction, which keeps its own BEGIN … COMMIT'],
+    ]);
+    const told = groupAlike(problems, { text: true });
+    expect(told).toHaveLength(1);
+    expect(told[0]!.fix).toContain('002_idx.up.sql runs CREATE INDEX CONCURRENTLY (line 4), which cannot run inside a transaction: mark it with -- bulkhead:no-transaction and write out the transaction its tool ran it in');
+    runFixCommand(told[0]!, dir);
+    expect(await prepareFolder()).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, '001_acl.up.sql'), 'utf8')).toBe("ALTER TABLE a ADD COLUMN acl jsonb;\n-- for CockroachDB\nUPDATE a SET acl = '{}';\n");
+    expect(fs.readFileSync(path.join(dir, '002_idx.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nBEGIN;\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n\nCOMMIT;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_acl ON a (acl);\nBEGIN;\nCOMMIT;\n');
+    expect(fs.readFileSync(path.join(dir, '003_own.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nBEGIN;\nUPDATE a SET acl = NULL;\nCOMMIT;\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n');
+  });
+
   it('a BEGIN with options is told to become SET TRANSACTION with them, so removing it keeps the isolation', async () => {
     scan({ '001_fill.up.sql': 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY;\nSELECT 1;\nCOMMIT;\n' });
     expect((await prepareFolder())[0]!.fix).toBe("remove those lines (Bulkhead commits the migration with its history row), writing what the BEGIN asked for as the file's first statement: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY, or mark the file with -- bulkhead:no-transaction");

@@ -67,16 +67,24 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       // Each of them (ente's files open with BEGIN and close with END): the fix names what to remove.
       const told = controls.slice(0, 4).map((c) => `${c.text.split(/\s/)[0]!.toUpperCase()} at line ${c.line}`);
       const lines = `${told.join(', ')}${controls.length > told.length ? ` and ${controls.length - told.length} more` : ''}`;
+      const shape = ownTransactionShape(statements, controls);
+      const fix =
+        shape.kind === 'delete'
+          ? `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}, or mark the file with -- bulkhead:no-transaction`
+          : shape.kind === 'wrap'
+            ? `${shape.statement} at line ${shape.line} cannot run inside a transaction, and the file's ${told[0]} ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: ${wrapCommand(basename(path))})`
+            : `${shape.statement} at line ${shape.line} cannot run inside a transaction: mark the file with -- bulkhead:no-transaction, which keeps its own BEGIN … COMMIT`;
       const p = problem('BH016', `${lines}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
         module,
         file: rel(path),
         line: controls[0]!.line,
-        fix: noTransactionFix(directives.foreignNoTransaction, `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}, or mark the file with -- bulkhead:no-transaction`),
+        fix: noTransactionFix(directives.foreignNoTransaction, fix),
       });
       // Many files of a folder (Prisma's enum changes wrap themselves in BEGIN … COMMIT): told once
-      // where problems are printed, with the lines to delete in each.
+      // where problems are printed, with what to change in each.
       const folder = dirname(rel(path));
-      return { ok: false, problems: [markAlike(p, `own-transaction\u0000${module}\u0000${folder}`, lonelyLines(text, controls), (all) => ownTransactions(all, module, folder), { textOnly: true })] };
+      const data: OwnTransaction = shape.kind === 'delete' ? { kind: 'delete', lines: lonelyLines(text, controls) } : shape;
+      return { ok: false, problems: [markAlike(p, `own-transaction\u0000${module}\u0000${folder}`, data, (all) => ownTransactions(all, module, folder), { textOnly: true })] };
     }
     const unended = directives.noTransaction ? unendedTransaction(statements) : undefined;
     if (unended) {
@@ -296,16 +304,50 @@ function lonelyLines(text: string, controls: readonly Statement[]): number[] | u
   return controls.every((c) => alone.test(lines[c.line - 1] ?? '')) ? controls.map((c) => c.line) : undefined;
 }
 
-/** BH016 of several files of a folder: one problem, and when every BEGIN/COMMIT has a line of its own, the sed that deletes them. */
-function ownTransactions(group: readonly Alike<number[] | undefined>[], module: string, folder: string): Problem {
+/**
+ * How a file that runs its own BEGIN/COMMIT becomes one Bulkhead runs as it ran before: without
+ * those lines (the usual case: Bulkhead's transaction is the file's), or, when a statement of it
+ * cannot run in a transaction, marked no-transaction — with the transaction its tool wrapped it in
+ * written out when the file starts by ending that one (nakama's `COMMIT; CREATE INDEX CONCURRENTLY
+ * …; BEGIN;`), else keeping its own BEGIN … COMMIT.
+ */
+type OwnTransaction = { kind: 'delete'; lines: number[] | undefined } | { kind: 'wrap' | 'mark'; statement: string; line: number };
+
+function ownTransactionShape(statements: readonly Statement[], controls: readonly Statement[]): { kind: 'delete' } | Exclude<OwnTransaction, { kind: 'delete' }> {
+  const outside = statements.find((st) => nonTransactional(st));
+  if (!outside) return { kind: 'delete' };
+  const first = String(controls[0]!.node.kind ?? '');
+  const kind = first === 'TRANS_STMT_COMMIT' || first === 'TRANS_STMT_ROLLBACK' ? 'wrap' : 'mark';
+  return { kind, statement: nonTransactional(outside)!, line: outside.line };
+}
+
+/** The GNU sed that marks a file no-transaction and writes out the transaction another tool ran it in. */
+function wrapCommand(file: string): string {
+  return `sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '$a COMMIT;' ${shellWord(file)}`;
+}
+
+/** BH016 of several files of a folder: one problem, and when every BEGIN/COMMIT to remove has a line of its own, the commands that change them. */
+function ownTransactions(group: readonly Alike<OwnTransaction>[], module: string, folder: string): Problem {
   const files = group.map((g) => basename(g.problem.file!));
-  const deletions = group.every((g) => g.data)
-    ? `, e.g. in ${folder} (GNU sed): ${group.map((g) => `sed -i ${shellQuote(g.data!.map((l) => `${l}d`).join(';'))} ${namedFiles([basename(g.problem.file!)])}`).join(' && ')}`
+  const command = (g: Alike<OwnTransaction>): string | undefined => {
+    const file = basename(g.problem.file!);
+    const d = g.data;
+    if (d.kind !== 'delete') return d.kind === 'wrap' ? wrapCommand(file) : `sed -i '1i -- bulkhead:no-transaction' ${shellWord(file)}`;
+    return d.lines && `sed -i ${shellQuote(d.lines.map((l) => `${l}d`).join(';'))} ${namedFiles([file])}`;
+  };
+  const commands = group.map(command);
+  const special = group.filter((g) => g.data.kind !== 'delete');
+  const unlike = special.length
+    ? `; ${special.map((g) => {
+        const d = g.data as Exclude<OwnTransaction, { kind: 'delete' }>;
+        return `${basename(g.problem.file!)} runs ${d.statement} (line ${d.line}), which cannot run inside a transaction: mark it with -- bulkhead:no-transaction${d.kind === 'wrap' ? ' and write out the transaction its tool ran it in (BEGIN; first, COMMIT; last)' : ', keeping its BEGIN … COMMIT'}`;
+      }).join('; ')}`
     : '';
+  const deletions = commands.every(Boolean) ? `, e.g. in ${folder} (GNU sed): ${commands.join(' && ')}` : '';
   return problem('BH016', `${group.length} migrations manage their own transaction (BEGIN … COMMIT), but Bulkhead wraps each migration in one (${files.slice(0, 3).join(', ')}${files.length > 3 ? `, and ${files.length - 3} more` : ''})`, {
     module,
     file: folder,
-    fix: `remove those lines (Bulkhead commits each migration with its history row, in one transaction)${deletions} — or mark a file with -- bulkhead:no-transaction to keep its own transactions`,
+    fix: `remove those lines (Bulkhead commits each migration with its history row, in one transaction)${unlike}${deletions} — or mark a file with -- bulkhead:no-transaction to keep its own transactions`,
   });
 }
 
