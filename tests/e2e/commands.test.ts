@@ -408,6 +408,22 @@ $body$;
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toBeUndefined();
+    // One the database has in a schema off the search path (supabase/storage's migrations name
+    // storage's tables unqualified, and run with search_path=storage,public): the catalog says where.
+    await query(url, 'CREATE SCHEMA hb; CREATE TABLE hb.hb_missing (id int); CREATE FUNCTION hb.hb_f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$');
+    const off = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(off.json.modules[0].failure).toMatchObject({
+      pgCode: '42P01',
+      fix: 'hb_missing exists in schema hb, which is not on the search path ("$user", public): write hb.hb_missing, or, if the module\'s objects live in hb, say so in its bulkhead.json ("database": { "schema": "hb" }): Bulkhead then puts hb first on the search path and keeps the module\'s history table there',
+    });
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'SELECT hb_f();\n');
+    const fn = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(fn.json.modules[0].failure).toMatchObject({ pgCode: '42883', fix: expect.stringMatching(/^hb_f\(\) exists in schema hb, which is not on the search path/) });
+    // A function of that name on the search path with other arguments is a wrong call, not a wrong schema.
+    await query(url, 'CREATE FUNCTION public.hb_f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$');
+    const sig = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(sig.json.modules[0].failure.pgCode).toBe('42883');
+    expect(sig.json.modules[0].failure.fix ?? '').not.toContain('exists in schema hb');
   });
 
   it("failures whose cause is Bulkhead's way of running get a fix: a schema the deployment was to make, an enum value used where it is added", async () => {

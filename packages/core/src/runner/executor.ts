@@ -6,6 +6,7 @@ import { historyStore } from '../history/store.js';
 import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
 import type { Workspace } from '../workspace.js';
+import { explainFromCatalog } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
@@ -175,23 +176,29 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     // knex (about 60 ms of CPU to load) is needed by TS migrations only: if some will run, it
     // loads while the server runs the first batch.
     let preload = steps.some(needsKnex) ? () => void db.knex : undefined;
-    for (let i = 0; i < steps.length; ) {
-      // Consecutive transactional SQL migrations go to the server as one message (a batch);
-      // after a failure in it, the rest run one by one and the failing one is named.
-      const n = nextBatch(steps, i);
-      if (n > 1) {
-        const committed = await applyBatch(db, steps.slice(i, i + n), ctx, { whileRunning: preload });
-        preload = undefined;
-        for (const c of committed) {
-          o.reporter?.migrationStart?.(unit.id, c.r.file.id, direction);
-          done(c.r, c.outcome);
+    try {
+      for (let i = 0; i < steps.length; ) {
+        // Consecutive transactional SQL migrations go to the server as one message (a batch);
+        // after a failure in it, the rest run one by one and the failing one is named.
+        const n = nextBatch(steps, i);
+        if (n > 1) {
+          const committed = await applyBatch(db, steps.slice(i, i + n), ctx, { whileRunning: preload });
+          preload = undefined;
+          for (const c of committed) {
+            o.reporter?.migrationStart?.(unit.id, c.r.file.id, direction);
+            done(c.r, c.outcome);
+          }
+          i += committed.length;
+          if (committed.length === n) continue;
         }
-        i += committed.length;
-        if (committed.length === n) continue;
+        const r = steps[i++]!;
+        o.reporter?.migrationStart?.(unit.id, r.file.id, direction);
+        done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
       }
-      const r = steps[i++]!;
-      o.reporter?.migrationStart?.(unit.id, r.file.id, direction);
-      done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
+    } catch (e) {
+      // What the error means here, where only the database knows (a table in another schema).
+      if (e instanceof MigrationFailedError) e.failure.fix ??= await explainFromCatalog(db, e.failure);
+      throw e;
     }
   });
 }
