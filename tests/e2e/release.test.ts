@@ -191,10 +191,16 @@ describe('a history the manifest no longer points at', () => {
 
     // The schema changed: the migrations ran in public, so setting it back comes first.
     fx.write('modules/shop/bulkhead.json', JSON.stringify({ name: 'shop', historyTable: 'shop_history', database: { url: '${SHOP_URL}', schema: 'shop' } }));
+    // Its progress table (a no-transaction migration's) moves with it: the SQL says so when there is one.
+    await query(url, 'CREATE TABLE public.shop_history_progress (id text)');
     const schema = await runCli(['plan'], { cwd: fx.root, env });
     expect(schema.exitCode).toBe(2);
     expect(schema.stderr).toContain('the history table modules/shop/bulkhead.json names, shop.shop_history, does not exist, but public.shop_history holds a Bulkhead history of 3 migrations');
-    expect(schema.stderr).toContain('fix: set the manifest back ("database": { "schema": "public" }): the module\'s migrations ran in public; or, once its objects have moved to shop too, move its history with them: CREATE SCHEMA IF NOT EXISTS shop; ALTER TABLE public.shop_history SET SCHEMA shop');
+    expect(schema.stderr).toContain('fix: set the manifest back ("database": { "schema": "public" }): the module\'s migrations ran in public; or, once its objects have moved to shop too, move its history with them: CREATE SCHEMA IF NOT EXISTS shop; ALTER TABLE public.shop_history SET SCHEMA shop; ALTER TABLE public.shop_history_progress SET SCHEMA shop');
+    await query(url, 'CREATE SCHEMA IF NOT EXISTS shop; ALTER TABLE public.shop_history SET SCHEMA shop; ALTER TABLE public.shop_history_progress SET SCHEMA shop');
+    const after = await runCli(['plan'], { cwd: fx.root, env });
+    expect(after.exitCode, after.stderr).toBe(0);
+    expect(await query(url, "SELECT to_regclass('public.shop_history_progress') AS p")).toEqual([{ p: null }]);
   });
 
   it("a new schema tenant beside migrated ones, and a new module whose history's name another module's schema holds, run as usual", async () => {

@@ -61,6 +61,8 @@ export interface OtherHistory {
   schema: string;
   table: string;
   rows: number | undefined;
+  /** Whether its `<table>_progress` is beside it (it moves with it). */
+  progress: boolean;
 }
 
 /**
@@ -127,14 +129,14 @@ export function progressTable(h: HistoryTable): HistoryTable {
   return { schema: h.schema, table: `${h.table}_progress` };
 }
 
-type Candidate = { s: string; t: string; readable: boolean };
+type Candidate = { s: string; t: string; readable: boolean; progress: boolean };
 
 /** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
 async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {
   const out: OtherHistory[] = [];
   for (const c of candidates) {
     const rows = c.readable ? Number((await q.query(`SELECT count(*) AS n FROM ${ident(c.s)}.${ident(c.t)}`)).rows[0]?.n) : undefined;
-    out.push({ schema: c.s, table: c.t, rows });
+    out.push({ schema: c.s, table: c.t, rows, progress: c.progress });
   }
   return out;
 }
@@ -162,7 +164,8 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * "historyTable" or "database.schema" would have left it.
    */
   const elsewhereSql = (gate: string) =>
-    `SELECT n.nspname AS s, c.relname AS t, has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS readable ` +
+    `SELECT n.nspname AS s, c.relname AS t, has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS readable, ` +
+    `to_regclass(format('%I.%I', n.nspname, c.relname || '_progress')) IS NOT NULL AS progress ` +
     `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${gate} AND c.relkind IN ('r', 'p') ` +
     `AND (n.nspname = ${literal(h.schema)}) <> (c.relname = ${literal(h.table)}) ` +
     `AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bulkhead_version' AND NOT a.attisdropped) ORDER BY 1, 2`;

@@ -47,6 +47,10 @@ function movedHistoryProblem(unit: Unit, found: OtherHistory, pending: number, e
   const sql: string[] = emptyExists ? [`DROP TABLE ${sqlName(h.schema)}.${sqlName(h.table)}`] : [];
   if (found.schema !== h.schema) sql.push(`CREATE SCHEMA IF NOT EXISTS ${sqlName(h.schema)}`, `ALTER TABLE ${sqlName(found.schema)}.${sqlName(found.table)} SET SCHEMA ${sqlName(h.schema)}`);
   if (found.table !== h.table) sql.push(`ALTER TABLE ${sqlName(h.schema)}.${sqlName(found.table)} RENAME TO ${sqlName(h.table)}`);
+  // Its progress table (no-transaction migrations' progress) goes with it.
+  const progress = `${found.table}_progress`;
+  if (found.progress && found.schema !== h.schema) sql.push(`ALTER TABLE ${sqlName(found.schema)}.${sqlName(progress)} SET SCHEMA ${sqlName(h.schema)}`);
+  if (found.progress && found.table !== h.table) sql.push(`ALTER TABLE ${sqlName(h.schema)}.${sqlName(progress)} RENAME TO ${sqlName(`${h.table}_progress`)}`);
   const back = [found.table !== h.table && `"historyTable": "${found.table}"`, found.schema !== h.schema && `"database": { "schema": "${found.schema}" }`].filter(Boolean);
   return problem(
     'BH060',
@@ -56,8 +60,8 @@ function movedHistoryProblem(unit: Unit, found: OtherHistory, pending: number, e
       file: unit.module.file,
       fix:
         found.schema === h.schema
-          ? `rename the history table: ${sql.join('; ')} (and ${found.table}_progress to ${h.table}_progress, if there is one); or set the manifest back (${back.join(', ')})`
-          : `set the manifest back (${back.join(', ')}): the module's migrations ran in ${found.schema}; or, once its objects have moved to ${h.schema} too, move its history with them: ${sql.join('; ')} (and ${found.table}_progress alike, if there is one)`,
+          ? `rename the history table: ${sql.join('; ')}; or set the manifest back (${back.join(', ')})`
+          : `set the manifest back (${back.join(', ')}): the module's migrations ran in ${found.schema}; or, once its objects have moved to ${h.schema} too, move its history with them: ${sql.join('; ')}`,
     },
   );
 }

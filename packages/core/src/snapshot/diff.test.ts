@@ -25,6 +25,20 @@ describe('snapshots and their diff', () => {
     expect(diffSnapshots(base, again)).toEqual([]);
   });
 
+  it('an object the migrations build in one schema, found in another, is one line naming both (made with another search path)', () => {
+    const inSchema = (schema: string) =>
+      snap([
+        [{ schema: 'public' }, { schema: 'storage' }],
+        [{ schema, name: 'buckets', kind: 'r', persistence: 'p' }, { schema: 'storage', name: 'objects', kind: 'r', persistence: 'p' }],
+        [{ ...col('buckets', 'id', 'text'), schema }, { ...col('objects', 'id', 'text'), schema: 'storage' }],
+        [{ schema, rel: 'buckets', name: 'buckets_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+      ]);
+    expect(diffText(diffSnapshots(inSchema('storage'), inSchema('public')), 'storage')).toEqual(['buckets: table is in schema public, where the migrations build it in storage']);
+    // Missing here and extra there under different names stay two lines.
+    const other = snap([[{ schema: 'public' }, { schema: 'storage' }], [{ schema: 'public', name: 'pails', kind: 'r', persistence: 'p' }, { schema: 'storage', name: 'objects', kind: 'r', persistence: 'p' }], [col('pails', 'id', 'text'), { ...col('objects', 'id', 'text'), schema: 'storage' }]]);
+    expect(diffText(diffSnapshots(inSchema('storage'), other), 'storage')).toEqual(['public.pails: table extra (id text)', 'buckets: table missing (id text)']);
+  });
+
   it('names missing columns with their definition, extra tables with their columns, enum labels, invalid indexes (seed 002, seed 000)', () => {
     const live = snap([
       [{ schema: 'public' }],

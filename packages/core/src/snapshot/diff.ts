@@ -132,8 +132,22 @@ export function diffText(diffs: readonly Difference[], defaultSchema = 'public')
     }
     if (d.kind === 'column') (columns.get(parent.key) ?? columns.set(parent.key, []).get(parent.key)!).push(`${d.name} ${summarise('column', d.change === 'missing' ? d.expected : d.actual)}`);
   }
-  const groups = new Map<string, Difference[]>();
+  // One object missing from the schema the migrations build it in and extra in another is one
+  // line: it was made with another search path (a migration's unqualified CREATE run before the
+  // module's database.schema was set).
+  const moved = new Map<Difference, Difference>();
+  const same = (d: Difference) => `${d.kind}\u0000${d.table ?? ''}\u0000${d.name}`;
+  const extras = new Map<string, Difference[]>();
+  for (const d of kept) if (d.change === 'extra' && d.kind !== 'schema') (extras.get(same(d)) ?? extras.set(same(d), []).get(same(d))!).push(d);
   for (const d of kept) {
+    if (d.change !== 'missing' || d.kind === 'schema') continue;
+    const list = extras.get(same(d));
+    const i = list?.findIndex((a) => a.schema !== d.schema) ?? -1;
+    if (i >= 0) moved.set(d, list!.splice(i, 1)[0]!);
+  }
+  const elsewhere = new Set(moved.values());
+  const groups = new Map<string, Difference[]>();
+  for (const d of kept.filter((x) => !elsewhere.has(x))) {
     const group = d.table !== undefined ? `${d.schema}.${d.table}` : d.kind === 'table' || d.kind === 'view' || d.kind === 'materialized view' ? `${d.schema}.${d.name}` : '';
     (groups.get(group) ?? groups.set(group, []).get(group)!).push(d);
   }
@@ -144,7 +158,11 @@ export function diffText(diffs: readonly Difference[], defaultSchema = 'public')
     groups
       .get(k)!
       .sort((a, b) => order(a) - order(b) || a.key.localeCompare(b.key))
-      .map((d) => (columns.has(d.key) ? `${describeDifference(d, defaultSchema)} (${columns.get(d.key)!.join(', ')})` : describeDifference(d, defaultSchema))),
+      .map((d) => {
+        const there = moved.get(d);
+        if (there) return `${d.table !== undefined ? `${d.table}.` : ''}${d.name}: ${d.kind} is in schema ${there.schema}, where the migrations build it in ${d.schema}`;
+        return columns.has(d.key) ? `${describeDifference(d, defaultSchema)} (${columns.get(d.key)!.join(', ')})` : describeDifference(d, defaultSchema);
+      }),
   );
 }
 
