@@ -426,6 +426,31 @@ $body$;
     expect(sig.json.modules[0].failure.fix ?? '').not.toContain('exists in schema hb');
   });
 
+  it('a table the first migration needs that no migration creates, or that a later one creates, is named so (tt-rss upgrades without their schema, an ordering slip)', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'rss', url: '${RSS_URL}', migrations: { '003.up.sql': 'ALTER TABLE rss_entries ADD COLUMN num_comments int;\n' } }]);
+    const env = { RSS_URL: url };
+    const none = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(none.exitCode).toBe(1);
+    expect(none.json.modules[0].failure).toMatchObject({
+      pgCode: '42P01',
+      fix: 'no migration of rss creates rss_entries, and 003 is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before 003, and adopt a database that has it already with bulkhead baseline',
+    });
+    fx.write('modules/rss/migrations/004.up.sql', 'CREATE TABLE IF NOT EXISTS "rss_entries" (id int);\n');
+    const later = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(later.json.modules[0].failure.fix).toBe('rss_entries is created by 004, which runs after 003 (migrations run in version order, 003 before 004): give 003 a later version than 004, or create rss_entries in it or before it — unless a database has applied either already');
+    // Not the first migration: a later creator is still named; with none, PostgreSQL's word alone
+    // (an earlier migration may have dropped or renamed it).
+    fx.write('modules/rss/migrations/002.up.sql', 'SELECT 1;\n');
+    const middle = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(middle.json.modules[0].failure).toMatchObject({ migration: '003', pgCode: '42P01' });
+    expect(middle.json.modules[0].failure.fix).toMatch(/^rss_entries is created by 004/);
+    fx.write('modules/rss/migrations/004.up.sql', 'SELECT 2;\n');
+    const gone = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(gone.json.modules[0].failure).toMatchObject({ migration: '003', pgCode: '42P01' });
+    expect(gone.json.modules[0].failure.fix).toBeUndefined();
+  });
+
   it("failures whose cause is Bulkhead's way of running get a fix: a schema the deployment was to make, an enum value used where it is added", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'hb', url: '${HB_URL}', migrations: { '0001_init.up.sql': 'CREATE TABLE hb_items (id int);\n', '0002_data_version.up.sql': 'SELECT 1;\n' } }]);

@@ -225,11 +225,11 @@ function releaseFolders(
     drop(at.problems, new Set([schema.problem]));
     const id = `0001_${schema.name.replace(/\.sql$/i, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}`;
     at.problems.push(
-      problem('BH011', `a full schema (${schema.name}) beside one folder of upgrades per release (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}, and none of these is one`, {
+      problem('BH011', `a full schema (${schema.name}) beside ${sorted.every((r) => RELEASE_FOLDER.test(r.name)) ? 'one folder of upgrades per release' : 'folders of numbered upgrades'} (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}, and none of these is one`, {
         module,
         file: rel(path.join(dir, schema.name)),
         fix:
-          `make the full schema the first migration, e.g. in ${rel(dir)}: mv ${schema.name} ${id}.up.sql — and move the release folders out (they upgrade databases older than the schema; an archive). ` +
+          `make the full schema the first migration, e.g. in ${rel(dir)}: mv ${schema.name} ${id}.up.sql — and move the ${names.join(', ')} folder${names.length > 1 ? 's' : ''} out (${names.length > 1 ? 'they upgrade' : 'it upgrades'} databases older than the schema; an archive). ` +
           `A database already at the latest release is adopted with bulkhead baseline ${module} --at ${id}; an older one is upgraded by its own tool first. Changes from now on are new migrations after it (bulkhead make ${module} <name>)`,
       }),
     );
@@ -509,6 +509,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
    * schema beside them (memos' LATEST.sql, for new installs) folded in.
    */
   const releases: { name: string; sql: number; warning?: Problem }[] = [];
+  /** Other subfolders of numbered SQL files only: upgrades, when a full schema is beside them. */
+  const upgrades: { name: string; sql: number; warning?: Problem }[] = [];
   /** Liquibase formatted SQL changelogs (changesets in one file): told as one, with the command that splits them. */
   const liquibase: string[] = [];
   /** Unnumbered SQL files (LATEST.sql, schema.sql): beside release folders, the full schema. */
@@ -558,6 +560,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         warnings.push(warning);
       }
       if (RELEASE_FOLDER.test(e.name) && sql.length) releases.push({ name: e.name, sql: sql.length, ...(warning ? { warning } : {}) });
+      // tt-rss's sql/pgsql/migrations/3.sql … 150.sql, beside its schema.sql.
+      else if (sql.length && sql.every((f) => /^\d+(?:[._-][^/]*)?\.sql$/i.test(f))) upgrades.push({ name: e.name, sql: sql.length, ...(warning ? { warning } : {}) });
       continue;
     }
     if (e.isSymbolicLink() && !IGNORED.test(e.name)) {
@@ -724,7 +728,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
-  if (releases.length && !byId.size) releaseFolders(releases, loose, { module, dir, rel, problems, warnings });
+  if (!byId.size && loose.length === 1 && upgrades.length) releaseFolders([...releases, ...upgrades], loose, { module, dir, rel, problems, warnings });
+  else if (releases.length && !byId.size) releaseFolders(releases, loose, { module, dir, rel, problems, warnings });
   if (liquibase.length) {
     const files = liquibase.sort();
     problems.push(

@@ -273,7 +273,7 @@ describe('scanMigrationsFolder', () => {
     });
     const problems = await prepareFolder();
     expect(problems.map((p) => [p.file, p.fix])).toEqual([
-      ['001_acl.up.sql', expect.stringMatching(/^remove those lines/)],
+      ['001_acl.up.sql', "remove those lines (Bulkhead commits the migration with its history row) (GNU sed: sed -i '3d;4d' 001_acl.up.sql), or mark the file with -- bulkhead:no-transaction"],
       ['002_idx.up.sql', "CREATE INDEX CONCURRENTLY at line 4 cannot run inside a transaction, and the file's COMMIT at line 3 ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '$a COMMIT;' 002_idx.up.sql)"],
       ['003_own.up.sql', 'CREATE INDEX CONCURRENTLY at line 4 cannot run inside a transaction: mark the file with -- bulkhead:no-transaction, which keeps its own BEGIN … COMMIT'],
     ]);
@@ -557,6 +557,29 @@ describe('scanMigrationsFolder', () => {
     runFixCommand(schema.problems[0]!, dir);
     fs.rmSync(path.join(dir, '0.19'), { recursive: true });
     expect(scanMigrationsFolder('memos', dir, rel).migrations.map((m) => m.id)).toEqual(['0001_latest']);
+
+    // tt-rss: schema.sql beside a folder of numbered upgrades (3.sql … 150.sql), not per release.
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(dir, 'migrations'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'migrations', '3.sql'), 'ALTER TABLE ttrss_entries ADD COLUMN num_comments int;');
+    fs.writeFileSync(path.join(dir, 'migrations', '150.sql'), 'ALTER TABLE ttrss_entries ADD COLUMN x int;');
+    fs.writeFileSync(path.join(dir, 'schema.sql'), 'CREATE TABLE ttrss_entries (id int, num_comments int, x int);');
+    const ttrss = scanMigrationsFolder('ttrss', dir, rel);
+    expect(ttrss.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', 'schema.sql', 'a full schema (schema.sql) beside folders of numbered upgrades (migrations/: 2 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in , and none of these is one'],
+    ]);
+    expect(ttrss.problems[0]!.fix).toContain('mv schema.sql 0001_schema.up.sql — and move the migrations/ folder out (it upgrades databases older than the schema; an archive)');
+    runFixCommand(ttrss.problems[0]!, dir);
+    fs.rmSync(path.join(dir, 'migrations'), { recursive: true });
+    expect(scanMigrationsFolder('ttrss', dir, rel).migrations.map((m) => m.id)).toEqual(['0001_schema']);
+    // Without a schema beside it, such a folder is what it was: SQL below that nothing runs.
+    fs.mkdirSync(path.join(dir, 'more'));
+    fs.writeFileSync(path.join(dir, 'more', '3.sql'), 'SELECT 1;');
+    fs.rmSync(path.join(dir, '0001_schema.up.sql'));
+    expect(scanMigrationsFolder('ttrss', dir, rel).problems.map((p) => p.message)).toEqual([expect.stringContaining('the migrations folder has no migrations of its own, but its subfolders hold 1 SQL file')]);
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, '0001_latest.up.sql'), 'CREATE TABLE memo (id int, name text);');
 
     // Beside migrations of its own, a release folder is an archive (the subfolder warning).
     fs.mkdirSync(path.join(dir, '0.20'));

@@ -6,7 +6,7 @@ import { historyStore } from '../history/store.js';
 import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
 import type { Workspace } from '../workspace.js';
-import { explainFromCatalog } from './explain.js';
+import { explainFailure } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
@@ -196,8 +196,8 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
         done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
       }
     } catch (e) {
-      // What the error means here, where only the database knows (a table in another schema).
-      if (e instanceof MigrationFailedError) e.failure.fix ??= await explainFromCatalog(db, e.failure);
+      // What the error means here, where only the database or the other migrations know.
+      if (e instanceof MigrationFailedError) e.failure.fix ??= await explainFailure(db, e.failure, unit.module);
       throw e;
     }
   });

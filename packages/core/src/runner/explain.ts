@@ -1,9 +1,41 @@
 import type { SqlSession } from '../db/types.js';
+import type { MigrationFile } from '../migrations/files.js';
 import type { MigrationFailure } from './apply.js';
-import { sqlName } from '../text.js';
+import { regexLiteral, sqlName } from '../text.js';
 
 const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_FUNCTION = '42883';
+
+/**
+ * A failure's fix that needs the database, or the module's other migrations, to know. For a table
+ * that does not exist: one the database has in a schema off the search path (below); one a
+ * migration that sorts later creates (an ordering slip); none that any migration creates, where
+ * the failing migration is the module's first (tt-rss's sql/pgsql/migrations start at 3.sql and
+ * alter the tables its schema.sql, kept beside them, creates).
+ */
+export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): Promise<string | undefined> {
+  const inCatalog = await explainFromCatalog(db, failure);
+  if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
+  const missing = /^relation "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
+  if (!missing) return undefined;
+  const [, schema, name] = missing as unknown as [string, string | undefined, string];
+  const at = module.migrations.findIndex((m) => m.id === failure.migration);
+  if (at < 0 || failure.direction !== 'up') return undefined;
+  const creates = new RegExp(
+    `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
+    'i',
+  );
+  const creator = module.migrations.find((m, i) => i !== at && m.sql && creates.test(m.sql.up));
+  const what = schema ? `${schema}.${name}` : name;
+  const index = module.migrations.indexOf(creator!);
+  if (creator && index > at) {
+    return `${what} is created by ${creator.id}, which runs after ${failure.migration} (migrations run in version order, ${module.migrations[at]!.version} before ${creator.version}): give ${failure.migration} a later version than ${creator.id}, or create ${what} in it or before it — unless a database has applied either already`;
+  }
+  if (!creator && at === 0) {
+    return `no migration of ${module.name} creates ${what}, and ${failure.migration} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${module.migrations[0]!.version}, and adopt a database that has it already with bulkhead baseline`;
+  }
+  return undefined;
+}
 
 /**
  * A failure's fix that needs the database to know: an unqualified table or function the migration

@@ -70,7 +70,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       const shape = ownTransactionShape(statements, controls);
       const fix =
         shape.kind === 'delete'
-          ? `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}, or mark the file with -- bulkhead:no-transaction`
+          ? `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}${deleteCommand(basename(path), lonelyLines(text, controls))}, or mark the file with -- bulkhead:no-transaction`
           : shape.kind === 'wrap'
             ? `${shape.statement} at line ${shape.line} cannot run inside a transaction, and the file's ${told[0]} ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: ${wrapCommand(basename(path))})`
             : `${shape.statement} at line ${shape.line} cannot run inside a transaction: mark the file with -- bulkhead:no-transaction, which keeps its own BEGIN … COMMIT`;
@@ -321,6 +321,16 @@ function ownTransactionShape(statements: readonly Statement[], controls: readonl
   return { kind, statement: nonTransactional(outside)!, line: outside.line };
 }
 
+/** The GNU sed that deletes these lines of a file. */
+function deleteLines(file: string, lines: readonly number[]): string {
+  return `sed -i ${shellQuote(lines.map((l) => `${l}d`).join(';'))} ${namedFiles([file])}`;
+}
+
+/** For one file's fix: the command that deletes its transaction lines, when each has a line of its own. */
+function deleteCommand(file: string, lines: readonly number[] | undefined): string {
+  return lines ? ` (GNU sed: ${deleteLines(file, lines)})` : '';
+}
+
 /** The GNU sed that marks a file no-transaction and writes out the transaction another tool ran it in. */
 function wrapCommand(file: string): string {
   return `sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '$a COMMIT;' ${shellWord(file)}`;
@@ -333,7 +343,7 @@ function ownTransactions(group: readonly Alike<OwnTransaction>[], module: string
     const file = basename(g.problem.file!);
     const d = g.data;
     if (d.kind !== 'delete') return d.kind === 'wrap' ? wrapCommand(file) : `sed -i '1i -- bulkhead:no-transaction' ${shellWord(file)}`;
-    return d.lines && `sed -i ${shellQuote(d.lines.map((l) => `${l}d`).join(';'))} ${namedFiles([file])}`;
+    return d.lines && deleteLines(file, d.lines);
   };
   const commands = group.map(command);
   const special = group.filter((g) => g.data.kind !== 'delete');
