@@ -395,8 +395,37 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
       }),
     };
   }
+  // git-crypt's locked files: the key was not given to this checkout.
+  if (bytes.subarray(0, 10).equals(Buffer.from('\0GITCRYPT\0', 'latin1'))) {
+    return {
+      problem: problem('BH038', 'the file is encrypted by git-crypt (the repository is locked here): its SQL cannot be read', {
+        module,
+        file: rel(file),
+        fix: 'unlock the checkout (git-crypt unlock, with the key) before running, or keep migrations out of the encrypted paths (.gitattributes)',
+      }),
+    };
+  }
+  if (looksBinary(bytes)) {
+    return {
+      problem: problem('BH037', 'not valid UTF-8: the file is not text (binary data: an archive, an image, a compiled or damaged file?)', {
+        module,
+        file: rel(file),
+        fix: `replace it by the migration's SQL (file ${rel(file)} tells what it is), or move it out of the migrations folder`,
+      }),
+    };
+  }
   try {
     const text = UTF8.decode(bytes).replace(/^\uFEFF/, '');
+    // A Git LFS pointer: the file itself was never fetched (a clone without git lfs, a CI cache).
+    if (/^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\noid sha256:[0-9a-f]{64}\r?\nsize \d+\s*$/.test(text)) {
+      return {
+        problem: problem('BH038', 'the file is a Git LFS pointer, not the migration: its content was never fetched', {
+          module,
+          file: rel(file),
+          fix: 'fetch it (git lfs install && git lfs pull; in CI, check out with LFS enabled) — or keep migrations out of LFS (.gitattributes)',
+        }),
+      };
+    }
     // The server (and the parser) read SQL as a C string: whatever follows a NUL would be dropped.
     const nul = text.indexOf('\0');
     if (nul >= 0) {
@@ -435,6 +464,18 @@ function looksUtf16(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 64);
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
   return head.length > 1 && head.filter((b) => b === 0).length * 3 >= head.length;
+}
+
+/**
+ * Binary data rather than text: in its first 4 KB, more than one byte in ten is a control
+ * character other than whitespace (random or compressed data has about one in eight; a text file
+ * with a stray NUL is BH061's).
+ */
+function looksBinary(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4096);
+  let control = 0;
+  for (const b of head) if ((b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13) || b === 0x7f) control++;
+  return head.length >= 16 && control * 10 > head.length;
 }
 
 /** Offset of the first byte that breaks UTF-8. */
