@@ -38,6 +38,26 @@ describe('parseDatabaseUrl', () => {
     expect(why(`postgres://app:${encodeURIComponent('s3cr#et')}@db.internal/app`)).toBe('parsed');
   });
 
+  it("a schema asked for in the URL (Prisma's ?schema=, JDBC's currentSchema, options=-c search_path) is refused with the manifest field to use: Bulkhead sets the search path", () => {
+    const refusal = (url: string) => {
+      try {
+        parseDatabaseUrl(url, '/');
+        return undefined;
+      } catch (e) {
+        return { message: (e as UrlError).message, fix: (e as UrlError).fix };
+      }
+    };
+    expect(refusal('postgres://app:pw@db/app?schema=billing')).toEqual({
+      message: "postgres://app:***@db/app?schema=billing: ?schema=billing is Prisma's parameter, which PostgreSQL does not act on here: Bulkhead sets each session's search path from the manifest, so the migrations would run in public",
+      fix: 'take it out of the URL and name the schema in the manifest: "database": { "url": …, "schema": "billing" } (a URL shared with an app that reads it needs one of its own for Bulkhead)',
+    });
+    expect(refusal('postgres://app@db/app?sslmode=disable&currentSchema=ledger,public')?.fix).toContain('"schema": "ledger"');
+    expect(refusal(`postgres://app@db/app?options=${encodeURIComponent('-c search_path=audit')}`)?.message).toContain("options=-c search_path=audit is libpq's session setting");
+    // Other parameters (Prisma's connection_limit, libpq's sslmode, options without a search path) pass.
+    expect(refusal('postgres://app@db/app?connection_limit=5&sslmode=disable')).toBeUndefined();
+    expect(refusal(`postgres://app@db/app?options=${encodeURIComponent('-c statement_timeout=5s')}`)).toBeUndefined();
+  });
+
   it('a certificate file the URL names that cannot be read is named as such, with its fix, not as a URL that does not parse', () => {
     let error: UrlError | undefined;
     try {

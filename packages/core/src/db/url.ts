@@ -68,6 +68,13 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     // libpq would fall back to a database named like the user, or the server's default: never
     // guess which database a module owns.
     if (!database) throw new UrlError(`${display} names no database; a module's URL must say which database it owns: postgres://user@host:5432/<database>`);
+    const schema = schemaInUrl(url);
+    if (schema) {
+      throw new UrlError(
+        `${display}: ${schema.param} is ${schema.whose}, which PostgreSQL does not act on here: Bulkhead sets each session's search path from the manifest, so the migrations would run in public`,
+        `take it out of the URL and name the schema in the manifest: "database": { "url": …, "schema": "${schema.value}" } (a URL shared with an app that reads it needs one of its own for Bulkhead)`,
+      );
+    }
     return {
       kind: 'postgres',
       url,
@@ -87,6 +94,24 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   throw new UrlError(
     `unsupported URL ${display}: use postgres://user@host:5432/db, postgresql://…, pglite://<folder> or pglite://memory`,
   );
+}
+
+/**
+ * A schema the URL asks for, in a way Bulkhead would not honour: Prisma's `?schema=`, JDBC's
+ * `?currentSchema=`, a `search_path` parameter, or libpq's `options=-c search_path=…` (Bulkhead
+ * resets the search path before every migration).
+ */
+function schemaInUrl(url: string): { param: string; whose: string; value: string } | undefined {
+  const query = url.split('#')[0]!.split('?')[1];
+  if (!query) return undefined;
+  const params = new URLSearchParams(query);
+  for (const [key, whose] of [['schema', "Prisma's parameter"], ['currentSchema', "JDBC's parameter"], ['search_path', 'a parameter']] as const) {
+    const value = params.get(key);
+    if (value !== null) return { param: `?${key}=${value}`, whose, value: value.split(',')[0]!.trim() };
+  }
+  const options = params.get('options');
+  const path = options ? /(?:^|\s)-c\s*search_path\s*=\s*([^\s,]+)/.exec(options)?.[1] : undefined;
+  return path ? { param: `options=${options}`, whose: "libpq's session setting", value: path.replace(/^"|"$/g, '') } : undefined;
 }
 
 /**
