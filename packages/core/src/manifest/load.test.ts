@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../redact.js';
 import { createHash } from 'node:crypto';
 import { workspaceCacheDir } from '../cache-dir.js';
-import { KnownManifests, loadManifest } from './load.js';
+import { duplicateKeys, KnownManifests, loadManifest } from './load.js';
 import { manifestJsonSchema } from './schema.js';
 
 let dir: string;
@@ -90,6 +90,18 @@ describe('loadManifest', () => {
     expect(!a.ok && a.problems[0]!.code).toBe('BH018');
     const b = loadManifest(write('{ nope'), dir, {});
     expect(!b.ok && b.problems[0]!.code).toBe('BH001');
+  });
+
+  it('a field written twice (a merge that kept both sides) is refused with both lines, at any depth; strings holding quotes and braces do not confuse it', () => {
+    const text = '{\n  "name": "a",\n  "database": { "url": "pglite://memory", "url": "x" },\n  "dependsOn": ["b"],\n  "note": "a \\"quoted\\" { brace, \\"name\\": 1",\n  "dependsOn": ["c"]\n}\n';
+    expect(duplicateKeys(text)).toEqual([
+      { field: 'database.url', first: 3, line: 3 },
+      { field: 'dependsOn', first: 4, line: 6 },
+    ]);
+    expect(duplicateKeys('{ "tenants": { "names": [{ "a": 1 }, { "a": 2 }] }, "owns": ["x", "x"] }')).toEqual([]);
+    const twice = loadManifest(write('{ "name": "a", "database": { "url": "pglite://memory" },\n "name": "b" }'), '/', {});
+    expect(twice.ok).toBe(false);
+    expect(!twice.ok && twice.problems.map((p) => [p.code, p.field, p.line, p.message])).toEqual([['BH002', 'name', 2, 'field "name" is written twice (lines 1 and 2): JSON keeps only the last']]);
   });
 
   it('parses a schema-qualified history table and a server URL', () => {

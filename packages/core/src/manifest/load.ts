@@ -130,6 +130,46 @@ function jsonProblem(file: string, text: string, e: Error): Problem {
   return problem('BH001', `not valid JSON: ${message}`, { file, ...(at ?? {}), fix: why });
 }
 
+/** Fields written twice in one object of valid JSON text: the field's path and both lines. */
+export function duplicateKeys(text: string): { field: string; first: number; line: number }[] {
+  const out: { field: string; first: number; line: number }[] = [];
+  const stack: { keys: Map<string, number> | undefined; path: string; key?: string }[] = [];
+  let line = 1;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    else if (c === '{') {
+      const parent = stack.at(-1);
+      stack.push({ keys: new Map(), path: parent?.key !== undefined ? (parent.path ? `${parent.path}.${parent.key}` : parent.key) : (parent?.path ?? '') });
+      expectKey = true;
+    } else if (c === '[') {
+      const parent = stack.at(-1);
+      stack.push({ keys: undefined, path: parent?.key !== undefined ? (parent.path ? `${parent.path}.${parent.key}` : parent.key) : (parent?.path ?? '') });
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') expectKey = stack.at(-1)?.keys !== undefined;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const frame = stack.at(-1);
+      if (expectKey && frame?.keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const field = frame.path ? `${frame.path}.${key}` : key;
+        const first = frame.keys.get(key);
+        if (first !== undefined) out.push({ field, first, line });
+        else frame.keys.set(key, line);
+        frame.key = key;
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return out;
+}
+
 /** Parse one manifest file: JSON, zod schema (every issue at once), env expansion, URL. */
 export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv, known = new KnownManifests(root)): ManifestResult {
   const file = path.relative(root, absFile) || absFile;
@@ -141,6 +181,18 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
     json = JSON.parse(text);
   } catch (e) {
     return { ok: false, problems: [jsonProblem(file, text, e as Error)] };
+  }
+  // JSON.parse keeps the last of two fields of one name (a merge that kept both sides' "dependsOn").
+  const twice = duplicateKeys(text);
+  if (twice.length) {
+    const named = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
+    return {
+      ok: false,
+      name: named,
+      problems: twice.map((d) =>
+        problem('BH002', `field "${d.field}" is written twice (lines ${d.first} and ${d.line}): JSON keeps only the last`, { module: named, file, field: d.field, line: d.line, fix: 'keep one of them (a merge that kept both sides?)' }),
+      ),
+    };
   }
   const parsed = known.validate(text, json);
   const nameGuess = typeof (json as { name?: unknown })?.name === 'string' ? (json as { name: string }).name : undefined;
