@@ -205,13 +205,18 @@ export async function down(knex: Knex): Promise<void> {
     const r = await runCli(['validate'], { cwd: fx.root });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('billing creates table public.users, which auth also creates');
-    expect(r.stderr).toContain('if each keeps a table of its own (billing and auth are on different databases), say so in both manifests (modules/billing/bulkhead.json, modules/auth/bulkhead.json): "owns": ["users", …]');
+    expect(r.stderr).toContain('if each keeps a table of its own (billing and auth are on different databases), say so in both manifests (modules/billing/bulkhead.json, modules/auth/bulkhead.json): "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["users", …]');
     // Its own ALTER of its own users is not a second problem.
     expect(r.stderr).not.toContain('billing alters');
     fx.write('modules/auth/bulkhead.json', JSON.stringify({ name: 'auth', database: { url: 'pglite://.bulkhead/auth' }, owns: ['users'] }));
     fx.write('modules/billing/bulkhead.json', JSON.stringify({ name: 'billing', database: { url: 'pglite://.bulkhead/billing' }, owns: ['users', 'invoices'] }));
     const ok = await runCli(['validate'], { cwd: fx.root });
     expect(ok.exitCode, ok.stderr).toBe(0);
+    // "*" in both says the same without listing each object.
+    fx.write('modules/auth/bulkhead.json', JSON.stringify({ name: 'auth', database: { url: 'pglite://.bulkhead/auth' }, owns: ['*'] }));
+    fx.write('modules/billing/bulkhead.json', JSON.stringify({ name: 'billing', database: { url: 'pglite://.bulkhead/billing' }, owns: ['*'] }));
+    const all = await runCli(['validate'], { cwd: fx.root });
+    expect(all.exitCode, all.stderr).toBe(0);
   });
 
   it('a module with no conflicts, its examples and its rename into its own names are clean; the analysis is cached by checksum', async () => {

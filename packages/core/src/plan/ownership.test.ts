@@ -121,6 +121,24 @@ describe('checkOwnership', () => {
     expect(checkOwnership(modules, [mig('ord', touches)], { subjects: new Set(['inv']) })).toEqual([]);
   });
 
+  it('"*" owns what the module makes where it lives (its database and schema): two modules on their own databases each keep their users; on a shared database it claims the shared schema', () => {
+    const auth = mod('auth', { owns: ['*'], url: 'postgres://db:5432/auth' });
+    const billing = mod('billing', { url: 'postgres://db:5432/billing' });
+    const users = [mig('auth', [touch('create', 'table', 'users')]), mig('billing', [touch('create', 'table', 'users'), touch('create', 'table', 'invoices')])];
+    // Said by both (the fix names both manifests), each keeps its own.
+    expect(checkOwnership([auth, mod('billing', { owns: ['*'], url: 'postgres://db:5432/billing' })], users)).toEqual([]);
+    // auth's "*" does not reach billing's database: billing still creates what auth creates too.
+    expect(checkOwnership([auth, billing], users).map((p) => p.module)).toEqual(['billing']);
+    // Without it, the second creator is told both ways out.
+    const told = checkOwnership([mod('auth', { url: 'postgres://db:5432/auth' }), billing], users);
+    expect(told.map((p) => p.module)).toEqual(['billing']);
+    expect(told[0]!.fix).toContain('"owns": ["*"] (everything the module creates in its own database and schema)');
+    // On one database: "*" claims the schema its module lives in, not another module's.
+    const shared = [mod('core', { owns: ['*'] }), mod('ledger', { schema: 'ledger' }), mod('misc')];
+    expect(checkOwnership(shared, [mig('ledger', [touch('create', 'table', 'entries')])])).toEqual([]);
+    expect(checkOwnership(shared, [mig('misc', [touch('create', 'table', 'notes')])]).map((p) => p.message)).toEqual(['misc creates table public.notes, which core owns (owns: "*")']);
+  });
+
   it('system catalogs and unqualified built-ins are nobody’s', () => {
     const modules = [mod('a', { owns: ['a_*'] }), mod('b', { owns: ['*'] })];
     expect(checkOwnership(modules, [mig('a', [touch('reference', 'relation', 'pg_type', { schema: 'pg_catalog' }), touch('create', 'table', 'a_x')])])).toEqual([]);

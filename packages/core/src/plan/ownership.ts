@@ -123,14 +123,21 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
   // Alone and claiming nothing, a module can neither reach another's objects nor stray from its owns.
   if (modules.length < 2 && modules.every((m) => m.manifest.owns.length === 0)) return [];
   const byName = new Map(modules.map((m) => [m.name, m]));
-  const claims: { module: string; pattern: string; re: RegExp; qualified: boolean; specificity: number }[] = [];
+  const claims: { module: string; pattern: string; re: RegExp; qualified: boolean; specificity: number; home?: { database: string; schema: string } }[] = [];
   for (const m of modules) {
-    for (const pattern of m.manifest.owns) claims.push({ module: m.name, pattern, re: globToRegExp(pattern), qualified: pattern.includes('.'), specificity: specificity(pattern) });
+    for (const pattern of m.manifest.owns) {
+      // "*" is everything the module makes where it lives: its own database and schema, not every
+      // name anywhere (auth's and billing's users, each on its own database, each say "*").
+      const home = pattern === '*' ? { database: databaseIdentity(m.target), schema: moduleSchema(m) } : undefined;
+      claims.push({ module: m.name, pattern, re: globToRegExp(pattern), qualified: pattern.includes('.'), specificity: specificity(pattern), ...(home ? { home } : {}) });
+    }
   }
-  const claimOf = (schema: string, name: string, module?: string): Claim | undefined => {
+  /** The most specific claim on an object (of `module`'s, when given); `from` is the module whose migration touches it. */
+  const claimOf = (schema: string, name: string, module?: string, from?: Module): Claim | undefined => {
     let best: Claim | undefined;
     for (const c of claims) {
       if (module !== undefined && c.module !== module) continue;
+      if (c.home && from && (c.home.schema !== schema || c.home.database !== databaseIdentity(from.target))) continue;
       if (!c.re.test(c.qualified ? `${schema}.${name}` : name)) continue;
       if (!best || c.specificity > best.specificity) best = c;
     }
@@ -250,8 +257,8 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
 
       // Owned by another module: by its owns pattern (more specific than this module's own), or
       // because its migrations create the object.
-      const other = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name);
-      const own = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name, m.name);
+      const other = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name, undefined, m);
+      const own = target.kind === 'index' || serverWide ? undefined : claimOf(target.schema, target.name, m.name, m);
       const created = creators.get(key(target.kind, target.schema, target.name, m)) ?? [];
       const byOwns = other && other.module !== m.name && !(own && own.specificity >= other.specificity);
       const creatorModule = !other && !own && created.length ? creatorOwner(created, target.name) : undefined;
@@ -269,7 +276,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         // Not for a name the owner's prefixes (seed 004: query made storage_elem_01_files, storage's).
         const apart = action === 'create' && !serverWide && !namedAfter(target.name, owner) && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
         const both = apart
-          ? `; if each keeps a ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule!.file})`}: "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
+          ? `; if each keeps a ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule!.file})`}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
           : '';
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
@@ -291,7 +298,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         continue;
       }
       // Created outside the module's own patterns, when it declares some.
-      if (action === 'create' && a.direction === 'up' && OWNABLE.has(t.kind) && m.manifest.owns.length && !claimOf(target.schema, target.name, m.name)) {
+      if (action === 'create' && a.direction === 'up' && OWNABLE.has(t.kind) && m.manifest.owns.length && !claimOf(target.schema, target.name, m.name, m)) {
         report(
           problem('BH044', `${m.name} creates ${what}${via}, which matches none of its owns patterns (${m.manifest.owns.map((p) => `"${p}"`).join(', ')})`, {
             ...where,
