@@ -59,7 +59,7 @@ function build(z: ZodSubset) {
         .describe('History table of this module; default <name>_migrations (dashes become underscores)'),
       migrations: z.string().min(1).default('migrations').describe('Migrations folder, relative to this manifest'),
       dependsOn: z.array(moduleName).default([]).describe('Modules that must be migrated before this one'),
-      owns: z.array(z.string().min(1)).default([]).describe('Glob patterns of object names this module owns, e.g. storage_*'),
+      owns: z.array(z.string().min(1)).default([]).describe('Glob patterns of object names this module owns, e.g. storage_*; "*" alone: everything it creates in its own database and schema'),
       extensions: z
         .array(z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'must be an extension name such as pgcrypto' }))
         .default([])
