@@ -25,9 +25,9 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
     `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
     'i',
   );
-  const creator = module.migrations.find((m, i) => i !== at && m.sql && creates.test(m.sql.up));
+  const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
+  const creator = module.migrations[index];
   const what = schema ? `${schema}.${name}` : name;
-  const index = module.migrations.indexOf(creator!);
   if (creator && index > at) {
     return `${what} is created by ${creator.id}, which runs after ${failure.migration} (migrations run in version order, ${module.migrations[at]!.version} before ${creator.version}): give ${failure.migration} a later version than ${creator.id}, or create ${what} in it or before it — unless a database has applied either already`;
   }
@@ -44,7 +44,7 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
  * `search_path=storage,public`). Asked after the migration has rolled back, on the session that
  * ran it; undefined when the session is gone or the catalog has no such object.
  */
-export async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
+async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.connectionLost) return undefined;
   const table = failure.pgCode === UNDEFINED_TABLE ? /^relation "([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
   const fn = failure.pgCode === UNDEFINED_FUNCTION ? /^function "?([\w$]+)"?\(/.exec(failure.message)?.[1] : undefined;
