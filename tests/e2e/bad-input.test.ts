@@ -349,6 +349,15 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     execFileSync('bash', ['-c', "sed -i -E -e 's/(^|[^:[:alnum:]_]|::):APP_SCHEMA\\b/\\1app/g' 001_syntax.up.sql 002_more.up.sql"], { cwd: path.join(fx.root, 'modules/bad/migrations') });
     expect(fs.readFileSync(path.join(fx.root, 'modules/bad/migrations/002_more.up.sql'), 'utf8')).toBe("CREATE FUNCTION app.f() RETURNS text LANGUAGE sql AS $$ SELECT null::app.t $$;\nSELECT 1::INTEGER;\n");
     fx.remove('modules/bad/migrations/002_more.up.sql');
+    // goose's ENVSUB: a variable in a string parses (and would be stored as "${APP_ENV}"), so the
+    // section itself is refused, for a folder once; a ${VAR} without it is named at the syntax error.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', "-- +goose ENVSUB ON\nCOMMENT ON SCHEMA public IS '${APP_ENV}';\n-- +goose ENVSUB OFF\n");
+    fx.write('modules/bad/migrations/002_more.up.sql', '-- +goose ENVSUB ON\nGRANT USAGE ON SCHEMA public TO ${APP_ROLE:-app};\nSELECT $body$ x $body$;\n');
+    const envsub = await expectRefused(['up'], { code: 'BH033', text: ["modules/bad/migrations: 2 migration files have goose's -- +goose ENVSUB ON: goose fills its variables (${APP_ENV}, ${APP_ROLE}) from the environment", 'a TS migration reading process.env'] });
+    expect(envsub.stderr).not.toContain('${body}');
+    fx.remove('modules/bad/migrations/002_more.up.sql');
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'GRANT USAGE ON SCHEMA public TO ${APP_ROLE};\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1:33', 'line 1 holds ${APP_ROLE}, a placeholder Bulkhead does not fill in'] });
   });
 
   it("a migration written for another JavaScript tool (node-pg-migrate's pgm) is exit 2 naming the tool, before anything runs", async () => {

@@ -104,7 +104,43 @@ function riverFolderProblem(module: string, folder: string, files: readonly stri
   );
 }
 
+/** goose's `-- +goose ENVSUB ON`: the lines after it (to `ENVSUB OFF`) are filled from the environment. */
+const ENVSUB_ON = /^[ \t]*--[ \t]*\+goose[ \t]+ENVSUB[ \t]+ON\b/im;
+
+/** The variables of a file's goose ENVSUB section (`${NAME}`, `${NAME:-default}`) and the section's line, if it has one. */
+export function gooseEnvsub(text: string): { line: number; names: string[] } | undefined {
+  const on = ENVSUB_ON.exec(text);
+  if (!on) return undefined;
+  // ${NAME} only: a bare $name is as likely a dollar quote's tag ($body$).
+  const names = [...new Set([...text.slice(on.index).matchAll(/\$\{([A-Za-z_]\w*)[^}]*\}/g)].map((m) => m[1]!))];
+  return { line: text.slice(0, on.index).split('\n').length, names };
+}
+
+/** A file with goose's ENVSUB section, told once for a folder of them. */
+export function envsubProblem(module: string, file: string, line: number, names: readonly string[]): Problem {
+  const one = envsubFolderProblem(module, path.dirname(file), [path.basename(file)], names);
+  const p = problem('BH033', one.message, { module, file, line, ...(one.fix ? { fix: one.fix } : {}) });
+  return markAlike(p, `envsub\u0000${module}\u0000${path.dirname(file)}`, names, (group) =>
+    envsubFolderProblem(module, path.dirname(file), [...new Set(group.map((g) => path.basename(g.problem.file!)))], [...new Set(group.flatMap((g) => g.data))]),
+  );
+}
+
+function envsubFolderProblem(module: string, folder: string, files: readonly string[], names: readonly string[]): Problem {
+  const what = files.length === 1 ? `${files[0]} has` : `${files.length} migration files have`;
+  const vars = names.length ? ` (${names.map((n) => `\${${n}}`).join(', ')})` : '';
+  return problem(
+    'BH033',
+    `${what} goose's -- +goose ENVSUB ON: goose fills its variables${vars} from the environment before it runs the SQL; Bulkhead sends SQL as written, so a variable is a syntax error, or inside a string those very characters`,
+    {
+      module,
+      file: files.length === 1 ? path.join(folder, files[0]!) : folder,
+      fix: `write the values in the SQL (and drop the ENVSUB lines); a value that differs per environment belongs in a TS migration reading process.env (knex.raw('GRANT SELECT ON t TO ??', [process.env.APP_ROLE]))`,
+    },
+  );
+}
+
 /**
+ * An upper-case colon placeholder/**
  * An upper-case colon placeholder (graphile-worker's :GRAPHILE_WORKER_SCHEMA), not a cast's
  * `::TYPE`; after a cast it is the third colon (`null:::GRAPHILE_WORKER_SCHEMA.job_spec`).
  */

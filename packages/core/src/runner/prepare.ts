@@ -5,7 +5,7 @@ import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStat
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
-import { markPlaceholders, markTemplated, placeholderAt, placeholdersIn, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
+import { envsubProblem, gooseEnvsub, markPlaceholders, markTemplated, placeholderAt, placeholdersIn, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
 
@@ -44,6 +44,9 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
         problems: [problem('BH028', `${m.id} has no ${m.id}.down.sql`, { module, file: rel(m.upPath), fix: `add ${m.id}.down.sql` })],
       };
     }
+    // goose's ENVSUB: variables goose would fill in, whether or not the file parses as it is.
+    const envsub = gooseEnvsub(text);
+    if (envsub) return { ok: false, problems: [envsubProblem(module, rel(path), envsub.line, envsub.names)] };
     let statements: Statement[];
     try {
       statements = await splitStatements(text, `${m.checksum}:${direction}`);
@@ -383,6 +386,10 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
     // A graphile-migrate committed migration: its placeholders come from .gmrc (two it sets itself).
     const all = placeholdersIn(text);
     return `line ${line} uses graphile-migrate's placeholder ${placeholder}${all.length > 1 ? ` (the file has ${all.length}: ${all.join(', ')})` : ''}, which graphile-migrate fills in and Bulkhead does not: write the values (:DATABASE_OWNER is the role that runs the migrations, CURRENT_USER in SQL; :DATABASE_NAME is the database's name); one that differs per environment belongs in a TS migration reading it from process.env`;
+  }
+  const dollar = column === undefined ? undefined : /^\$\{[A-Za-z_]\w*[^}]*\}/.exec(at.slice(column - 1))?.[0];
+  if (dollar) {
+    return `line ${line} holds ${dollar}, a placeholder Bulkhead does not fill in (envsubst, a deploy script's template): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
   }
   if (variable) {
     return `line ${line} uses psql's variable ${variable}, which only psql fills in (-v, \\set): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
