@@ -389,7 +389,7 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   }
   const dollar = column === undefined ? undefined : /^\$\{[A-Za-z_]\w*[^}]*\}/.exec(at.slice(column - 1))?.[0];
   if (dollar) {
-    return `line ${line} holds ${dollar}, a placeholder Bulkhead does not fill in (envsubst, a deploy script's template): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
+    return `line ${line} holds ${dollar}, a placeholder Bulkhead does not fill in (Flyway's placeholders, envsubst, a deploy script's template): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
   }
   if (variable) {
     return `line ${line} uses psql's variable ${variable}, which only psql fills in (-v, \\set): write its value; one that differs per environment belongs in a TS migration reading it from process.env`;
