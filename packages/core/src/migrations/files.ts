@@ -111,6 +111,14 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
       return { kind: 'flyway', fix };
     }
   }
+  // Flyway's callbacks (afterMigrate.sql, beforeEachMigrate__grants.sql): run around every migrate.
+  const callback = /^(before|after)(Each)?(Migrate|Clean|Validate|Baseline|Repair|Info|Undo|Connect)(Error|Applied)?(?:__.+)?\.sql$/i.exec(name);
+  if (callback) {
+    return {
+      kind: 'other',
+      fix: `it is a Flyway callback (${callback[1]}${callback[2] ?? ''}${callback[3]}${callback[4] ?? ''}), which Flyway runs around each migrate and Bulkhead has no equivalent of: make what it does a migration (<version>_<name>.up.sql; idempotent SQL, CREATE OR REPLACE, a GRANT, belongs in the migration that needs it), or run it from the release pipeline after bulkhead up; move it out of the migrations folder`,
+    };
+  }
   // Postgrator: <version>.do.<name>.sql, its undo <version>.undo.<name>.sql (the name optional).
   const postgrator = /^(\d+)\.(do|undo)(?:\.(.+))?\.sql$/.exec(name);
   if (postgrator) {

@@ -367,6 +367,12 @@ describe('scanMigrationsFolder', () => {
     const many = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'V3__c.sql': 'SELECT 1;', 'V4__d.sql': 'SELECT 1;' });
     expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql']);
     expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
+    // Its callbacks run around every migrate: no equivalent, said so.
+    const callbacks = scan({ '1_init.up.sql': 'SELECT 1;', 'afterMigrate.sql': 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader;', 'beforeEachMigrate__timeout.sql': 'SET lock_timeout = 5000;' });
+    expect(callbacks.problems.map((p) => [p.file, p.fix?.split(':')[0]])).toEqual([
+      ['afterMigrate.sql', 'it is a Flyway callback (afterMigrate), which Flyway runs around each migrate and Bulkhead has no equivalent of'],
+      ['beforeEachMigrate__timeout.sql', 'it is a Flyway callback (beforeEachMigrate), which Flyway runs around each migrate and Bulkhead has no equivalent of'],
+    ]);
   });
 
   it("Postgrator's <version>.do.<name>.sql and .undo. files are one problem whose command names them up and down (the undo was renamed an up)", () => {
