@@ -76,6 +76,7 @@ export const CATALOGUE = {
   BH063: { title: 'a migration creates an extension its database cannot load', exit: EXIT.badInput },
   BH064: { title: 'a migration uses a role its server does not have', exit: EXIT.badInput },
   BH065: { title: "a migration uses another tool's history table its database does not have", exit: EXIT.badInput },
+  BH066: { title: 'a schema-tenant migration changes an object in a fixed schema, which every tenant shares', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exitCodeOf, formatProblem, groupAlike, problem, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
-import { checkOwnership } from '../plan/ownership.js';
+import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
 import { prepareMigration } from '../runner/prepare.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
@@ -108,7 +108,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     // Isolation in depth: every module's migrations against every other module's objects.
     const analysis = await analyseModules(ws, ws.modules);
     problems.push(...checkOwnership(ws.modules, analysis.analysed));
-    warnings.push(...analysis.problems);
+    warnings.push(...analysis.problems, ...fixedSchemaInTenants(ws.modules, analysis.analysed));
   }
   const notes: string[] = [];
   if (o.server && ws.modules.length && !problems.length) {

@@ -11,7 +11,7 @@ import { parseDirectives, type SqlDirectives } from '../migrations/directives.js
 import { listUnits, readUnits } from '../runner/read.js';
 import type { ExitCode } from '../errors.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { checkOwnership } from '../plan/ownership.js';
+import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { ENGINE_RULES, RULES } from './registry.js';
 import type { LintFile, LintFinding, LintStatement, Rule, RuleHit, Severity } from './types.js';
@@ -106,6 +106,12 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   for (const p of checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(selected.map((m) => m.name)) })) {
     if (pendingFiles && !pendingFiles.has(p.file ?? '')) continue;
     const r = ENGINE_RULES.otherModule;
+    findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
+  }
+  // A schema-tenant module's objects in a fixed schema: one object for every tenant.
+  for (const p of fixedSchemaInTenants(selected, analysis.analysed)) {
+    if (pendingFiles && !pendingFiles.has(p.file ?? '')) continue;
+    const r = ENGINE_RULES.fixedSchemaInTenants;
     findings.push({ code: r.code, rule: r.name, severity: r.severity, module: p.module ?? '', file: p.file ?? '', line: p.line ?? 1, column: p.column ?? 1, statement: '', message: p.message, fix: p.fix ?? r.fix });
   }
   // TS/JS migrations whose SQL is not known (the chain failed on the scratch database, or a

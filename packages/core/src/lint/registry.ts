@@ -73,6 +73,13 @@ export const RULES: readonly Rule[] = [
 /** Rules the engine reports itself (not per statement). */
 export const ENGINE_RULES = {
   otherModule: { code: 'BH-X802', name: 'other-module-object', rationale: "a module's migrations must not touch another module's objects", fix: 'move the change into the owning module', severity: 'error' as const },
+  fixedSchemaInTenants: {
+    code: 'BH-X804',
+    name: 'fixed-schema-in-tenant-module',
+    rationale: 'a module whose tenants are schemas runs each migration once per tenant: an object in a fixed schema is one object for all of them',
+    fix: "write the name unqualified (the tenant's schema is first on the search path), or move what tenants share into a module of its own",
+    severity: 'warning' as const,
+  },
   suppressionWithoutReason: { code: 'BH-S001', name: 'allow-without-reason', rationale: 'a suppression must say why', fix: 'write -- bulkhead:allow <rule> <reason>', severity: 'error' as const },
   unusedSuppression: { code: 'BH-S002', name: 'unused-allow', rationale: 'a suppression that matches no finding hides nothing and misleads', fix: 'remove it', severity: 'warning' as const },
   notLinted: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Touch } from '../analysis/objects.js';
 import type { Module } from '../workspace.js';
-import { checkOwnership, globToRegExp, type AnalysedMigration } from './ownership.js';
+import { checkOwnership, fixedSchemaInTenants, globToRegExp, type AnalysedMigration } from './ownership.js';
 
 const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: string; url?: string } = {}) =>
   ({
@@ -137,6 +137,26 @@ describe('checkOwnership', () => {
     const shared = [mod('core', { owns: ['*'] }), mod('ledger', { schema: 'ledger' }), mod('misc')];
     expect(checkOwnership(shared, [mig('ledger', [touch('create', 'table', 'entries')])])).toEqual([]);
     expect(checkOwnership(shared, [mig('misc', [touch('create', 'table', 'notes')])]).map((p) => p.message)).toEqual(['misc creates table public.notes, which core owns (owns: "*")']);
+  });
+
+  it("a schema-tenant module's change to an object in a fixed schema is a warning: every tenant runs it on that one object (BH066)", () => {
+    const t = { ...mod('t'), manifest: { owns: [], dependsOn: [], tenants: { kind: 'schema', names: ['acme', 'globex'] } } } as unknown as Module;
+    const touches = [
+      touch('create', 'schema', 'shared'),
+      touch('create', 'table', 'items', { schema: 'shared', line: 2 }),
+      touch('create', 'index', 'items_id', { table: { schema: 'shared', name: 'items' }, line: 3 }),
+      touch('write', 'table', 'settings', { schema: 'public', line: 4 }),
+      touch('reference', 'relation', 'countries', { schema: 'shared', line: 5 }),
+      touch('create', 'extension', 'pgcrypto', { schema: 'extensions', line: 6 }),
+      touch('create', 'table', 'orders', { line: 7 }),
+      touch('create', 'table', 'pg_thing', { schema: 'pg_catalog', line: 8 }),
+    ];
+    expect(fixedSchemaInTenants([t], [mig('t', touches)]).map((p) => [p.code, p.line, p.message])).toEqual([
+      ['BH066', 2, "t runs each migration once per tenant schema, but this one creates shared.items, in a fixed schema: every tenant (acme, globex) shares that one object (IF NOT EXISTS), or the second tenant's run fails"],
+      ['BH066', 4, 't runs each migration once per tenant schema, but this one writes to public.settings, in a fixed schema: every tenant (acme, globex) changes that one object again'],
+    ]);
+    // Without schema tenants, a fixed schema is where the module lives.
+    expect(fixedSchemaInTenants([mod('t')], [mig('t', touches)])).toEqual([]);
   });
 
   it('system catalogs and unqualified built-ins are nobody’s', () => {

@@ -317,3 +317,40 @@ function namedAfter(name: string, module: string): boolean {
   const prefix = module.replace(/-/g, '_');
   return name === prefix || name.startsWith(`${prefix}_`);
 }
+
+/**
+ * A module whose tenants are schemas runs each migration once per tenant, its unqualified names in
+ * that tenant's schema; an object it names in a fixed schema (`shared.items`, `public.settings`) is
+ * one object for every tenant: they share it (IF NOT EXISTS), or the second tenant's run fails.
+ * Warnings (BH066): a lookup table all tenants share can be meant, an extension's schema is.
+ */
+export function fixedSchemaInTenants(modules: readonly Module[], analysed: readonly AnalysedMigration[]): Problem[] {
+  const tenanted = new Map(modules.filter((m) => m.manifest.tenants?.kind === 'schema').map((m) => [m.name, m]));
+  const problems: Problem[] = [];
+  for (const a of analysed) {
+    const m = tenanted.get(a.module);
+    if (!m || a.direction !== 'up') continue;
+    const told = new Set<string>();
+    for (const t of a.touches) {
+      const onTable = t.table !== undefined && (ON_TABLE.has(t.kind) || t.kind === 'index');
+      const schema = onTable ? t.table!.schema : t.schema;
+      if (!schema || SYSTEM_SCHEMAS.has(schema) || schema.startsWith('pg_') || t.action === 'reference' || t.kind === 'extension' || t.kind === 'schema' || SERVER_WIDE.has(t.kind)) continue;
+      const name = onTable ? `${schema}.${t.table!.name}` : `${schema}.${t.name}`;
+      if (told.has(name)) continue;
+      told.add(name);
+      const verb = t.action === 'create' ? 'creates' : t.action === 'alter' ? 'alters' : t.action === 'drop' ? 'drops' : 'writes to';
+      const names = m.manifest.tenants?.names;
+      const tenants = names?.length ? ` (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : '';
+      problems.push(
+        problem('BH066', `${m.name} runs each migration once per tenant schema, but this one ${verb} ${name}${t.context ? ` (in a ${t.context})` : ''}, in a fixed schema: every tenant${tenants} ${t.action === 'create' ? 'shares that one object (IF NOT EXISTS), or the second tenant\'s run fails' : 'changes that one object again'}`, {
+          module: m.name,
+          file: a.file,
+          line: t.line,
+          column: t.column,
+          fix: `write it unqualified (each tenant's schema is first on its search path); what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
+        }),
+      );
+    }
+  }
+  return problems;
+}
