@@ -121,7 +121,7 @@ describe('adoption', () => {
       const r = await runCli(args, { cwd: fx.root, env });
       expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain('was migrated by another tool: it has public._prisma_migrations (Prisma) and no Bulkhead history, so up would apply 3 migrations again (BH057)');
-      expect(r.stderr).toContain('fix: adopt it: bulkhead baseline shop --at <the last migration that tool applied>');
+      expect(r.stderr).toContain('fix: adopt it: bulkhead baseline shop --at 002_index — public._prisma_migrations (Prisma) records 2 of its migrations as applied, the last 002_index; baseline checks the schema');
     }
     // Nothing ran, not even the history table.
     expect(await query(url, "SELECT to_regclass('shop_migrations') AS t, to_regclass('shop_orders') IS NOT NULL AS orders")).toEqual([{ t: null, orders: true }]);
@@ -134,6 +134,29 @@ describe('adoption', () => {
     // The old tool's history table is its trace, not drift.
     const drift = await runCli(['drift', 'shop'], { cwd: fx.root, env });
     expect(drift.exitCode, drift.stderr).toBe(0);
+  });
+
+  it("golang-migrate's one version (dirty or not), dbmate's and goose's rows, knex's file names: the fix names the migration to baseline at, and what the tool has no record of", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX, '003_later.up.sql': LATER } }]);
+    const env = { SHOP_URL: url };
+    await query(url, INITIAL + INDEX);
+    const fixOf = async () => (await runCli(['status', '--json'], { cwd: fx!.root, env })).json.modules[0].problems.find((p: { code: string }) => p.code === 'BH057')?.fix as string;
+    await query(url, 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (2, false)');
+    expect(await fixOf()).toMatch(/^adopt it: bulkhead baseline shop --at 002_index — public\.schema_migrations \(golang-migrate, dbmate and Rails\) records 2 of its migrations as applied, the last 002_index; baseline checks the schema, then records them, and up continues after it$/);
+    await query(url, 'UPDATE schema_migrations SET dirty = true');
+    expect(await fixOf()).toContain('marks its last migration dirty (it stopped midway)');
+    // dbmate: a row per version; one missing before the last is named.
+    await query(url, "DROP TABLE schema_migrations; CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('002')");
+    expect(await fixOf()).toContain('--at 002_index — public.schema_migrations (golang-migrate, dbmate and Rails) records 1 of its migrations as applied, the last 002_index; baseline checks the schema, then records them, and up continues after it; public.schema_migrations has no record of 1 earlier migration (001_initial)');
+    // goose: its latest row per version says where it stands (002 applied, then rolled back).
+    await query(url, 'DROP TABLE schema_migrations; CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL); INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (2, false)');
+    expect(await fixOf()).toContain('--at 001_initial — public.goose_db_version (goose) records 1 of its migrations as applied');
+    // knex: file names; a table naming no migration of the module keeps the placeholder.
+    await query(url, "DROP TABLE goose_db_version; CREATE TABLE knex_migrations (id serial PRIMARY KEY, name varchar(255)); INSERT INTO knex_migrations (name) VALUES ('001_initial.ts'), ('002_index.ts')");
+    expect(await fixOf()).toContain('--at 002_index — public.knex_migrations (knex) records 2 of its migrations');
+    await query(url, "UPDATE knex_migrations SET name = 'x_' || name");
+    expect(await fixOf()).toContain('--at <the last migration that tool applied>');
   });
 
   it("Drizzle keeps its history in a schema of its own (drizzle.__drizzle_migrations): named too, and left out of drift", async () => {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
-import { OTHER_TOOLS_HISTORY, otherToolOf, type ForeignHistory } from './other-tools.js';
+import { OTHER_TOOLS_HISTORY, otherToolOf, readForeignApplied, type ForeignHistory } from './other-tools.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 
@@ -131,6 +131,12 @@ export function progressTable(h: HistoryTable): HistoryTable {
 
 type Candidate = { s: string; t: string; readable: boolean; progress: boolean };
 
+/** Another tool's applied migrations, as a field to spread (none when they cannot be read). */
+async function withApplied(q: SqlSession, table: string): Promise<Pick<ForeignHistory, 'applied'>> {
+  const applied = await readForeignApplied(q, table);
+  return applied ? { applied } : {};
+}
+
 /** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
 async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {
   const out: OtherHistory[] = [];
@@ -197,7 +203,12 @@ export function historyStore(h: HistoryTable): HistoryStore {
         'CLOSE bulkhead_progress',
       ].join(';\n'),
     )) as unknown as { rows: unknown[]; fields: unknown[] }[];
-    const foreign = (others!.rows as { s: string; t: string }[]).map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
+    let foreign: ForeignHistory[] = (others!.rows as { s: string; t: string }[]).map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
+    // With no history of ours, what another tool's says was applied: the baseline to adopt it at
+    // (a round trip each: a database another tool migrated, once).
+    if (foreign.length && (!history!.fields.length || !history!.rows.length)) {
+      foreign = await Promise.all(foreign.map(async (f) => ({ ...f, ...(await withApplied(q, f.table)) })));
+    }
     // A cursor on nothing has no columns: that table does not exist (yet).
     if (!history!.fields.length) return { history: undefined, foreign, elsewhere: await counted(q, elsewhere!.rows as Candidate[]) };
     const rows = history!.rows as HistoryRow[];

@@ -1,4 +1,4 @@
-import type { ForeignHistory } from '../history/other-tools.js';
+import { matchForeignApplied, type ForeignHistory } from '../history/other-tools.js';
 import type { OtherHistory } from '../history/store.js';
 import { problem, type Problem } from '../errors.js';
 import { plural, sqlName } from '../text.js';
@@ -66,6 +66,26 @@ function movedHistoryProblem(unit: Unit, found: OtherHistory, pending: number, e
   );
 }
 
+/**
+ * How to adopt a database another tool migrated: baseline at the last of the module's migrations
+ * that tool's history records (golang-migrate's one version, dbmate's, goose's, Flyway's, knex's,
+ * Prisma's … rows), naming what it lacks before that, or a placeholder when it names none.
+ */
+function adoptFix(unit: Unit, foreign: readonly ForeignHistory[]): string {
+  const generic = `adopt it: bulkhead baseline ${unitArgs(unit)} --at <the last migration that tool applied> (it checks the schema first, then records them as applied); or point the module at an empty database`;
+  for (const f of foreign) {
+    if (!f.applied?.entries.length) continue;
+    const match = matchForeignApplied(unit.module.migrations, f.applied);
+    if (!match.last) continue;
+    const dirty = f.applied.dirty ? `; ${f.table} marks its last migration dirty (it stopped midway): finish or undo it by hand first, as ${f.tool} would require` : '';
+    const gaps = match.missing.length
+      ? `; ${f.table} has no record of ${plural(match.missing.length, 'earlier migration')} (${match.missing.slice(0, 3).join(', ')}${match.missing.length > 3 ? ', …' : ''}): apply ${match.missing.length === 1 ? 'it' : 'them'} first, or check the schema has ${match.missing.length === 1 ? 'it' : 'them'} (baseline compares)`
+      : '';
+    return `adopt it: bulkhead baseline ${unitArgs(unit)} --at ${match.last} — ${f.table} (${f.tool}) records ${plural(match.count, 'of its migrations', 'of its migrations')} as applied, the last ${match.last}; baseline checks the schema, then records them, and up continues after it${gaps}${dirty}`;
+  }
+  return generic;
+}
+
 /** How to name a unit (or a unit id) on the command line: `billing`, or `billing --tenant acme`. */
 export function unitArgs(unit: Unit | string): string {
   const id = typeof unit === 'string' ? unit : unit.id;
@@ -129,7 +149,7 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
     problems.push(
       problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply ${plural(pending.length, 'migration')} again`, {
         module: unit.id,
-        fix: `adopt it: bulkhead baseline ${unitArgs(unit)} --at <the last migration that tool applied> (it checks the schema first, then records them as applied); or point the module at an empty database`,
+        fix: adoptFix(unit, o.foreignHistory),
       }),
     );
   }
