@@ -243,7 +243,7 @@ describe('plan --locks', () => {
     fx = makeWorkspace([{ name: 'billing', url: '${BILLING_URL}', migrations: { '001_invoices.up.sql': 'CREATE TABLE invoices (id bigint PRIMARY KEY, total numeric);\nCREATE INDEX invoices_total_idx ON invoices (total);\n' } }]);
     const env = { BILLING_URL: url };
     expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
-    fx.write('modules/billing/migrations/002_currency.up.sql', "ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\nALTER TABLE invoices ALTER COLUMN total TYPE numeric(12, 2);\nCREATE INDEX CONCURRENTLY invoices_currency_idx ON invoices (currency);\n".replace('CREATE INDEX CONCURRENTLY', 'CREATE INDEX'));
+    fx.write('modules/billing/migrations/002_currency.up.sql', "ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\nALTER TABLE invoices ALTER COLUMN total TYPE numeric(12, 2);\nCREATE INDEX CONCURRENTLY invoices_currency_idx ON invoices (currency);\nCREATE TABLE invoice_notes (invoice bigint REFERENCES invoices, note text);\n".replace('CREATE INDEX CONCURRENTLY', 'CREATE INDEX'));
     // The application is busy: a transaction reading invoices stays open. plan --locks reads files and
     // history only, lint --trace works on a scratch database: neither queues behind it.
     const app = new pg.Client({ connectionString: url });
@@ -255,6 +255,9 @@ describe('plan --locks', () => {
     expect(r.stdout).toContain('    002_currency\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes');
     expect(r.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes');
     expect(r.stdout).toContain('      line 3: SHARE on public.invoices: blocks writes');
+    // A table the statement creates is new (nobody sees it before the commit); the one it references is not.
+    expect(r.stdout).toContain('      line 4: ACCESS EXCLUSIVE on public.invoice_notes (new): blocks nothing');
+    expect(r.stdout).toContain('      line 4: SHARE ROW EXCLUSIVE on public.invoices: blocks writes');
     const json = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
     expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_currency', line: 2, mode: 'ACCESS EXCLUSIVE', table: 'public.invoices', rewrite: true, blocks: 'reads and writes' }));
 
@@ -262,10 +265,10 @@ describe('plan --locks', () => {
     const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env });
     expect(traced.json.trace).toEqual([
       expect.objectContaining({ module: 'billing', migration: '001_invoices', locks: [{ table: 'public.invoices', mode: 'ACCESS EXCLUSIVE' }] }),
-      expect.objectContaining({ module: 'billing', migration: '002_currency', locks: [{ table: 'public.invoices', mode: 'ACCESS EXCLUSIVE' }] }),
+      expect.objectContaining({ module: 'billing', migration: '002_currency', locks: expect.arrayContaining([{ table: 'public.invoices', mode: 'ACCESS EXCLUSIVE' }, { table: 'public.invoice_notes', mode: 'ACCESS EXCLUSIVE' }]) }),
     ]);
     const text = await runCli(['lint', '--trace'], { cwd: fx.root, env });
-    expect(text.stderr).toContain('trace billing 002_currency: ACCESS EXCLUSIVE on public.invoices');
+    expect(text.stderr).toMatch(/trace billing 002_currency: .*ACCESS EXCLUSIVE on public\.invoices\b/);
     const held = await app.query("SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'invoices'::regclass");
     expect(held.rows[0].n).toBe(1);
     await app.query('ROLLBACK');

@@ -53,11 +53,12 @@ const stronger = (a: LockMode, b: LockMode) => (ORDER.indexOf(a) >= ORDER.indexO
  */
 export function statementLocks(s: LintStatement, qualify: (schema: string | undefined, name: string) => string, created: ReadonlySet<string>, facts?: References): StatementLock[] {
   const out: StatementLock[] = [];
-  const lock = (v: unknown, mode: LockMode, rewrite = false) => {
+  const lock = (v: unknown, mode: LockMode, rewrite = false, creates = false) => {
     const r = rangeVar(v);
     if (!r) return;
     const table = qualify(r.schema, r.name);
-    const isNew = created.has(table);
+    // The table a CREATE TABLE makes is new too: nobody else can see it until the commit.
+    const isNew = creates || created.has(table);
     const prev = out.find((x) => x.table === table);
     if (prev) {
       prev.mode = stronger(prev.mode, mode);
@@ -97,7 +98,7 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
       lock(n.relation, n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
       break;
     case 'CreateStmt':
-      lock(n.relation, 'ACCESS EXCLUSIVE');
+      lock(n.relation, 'ACCESS EXCLUSIVE', false, true);
       for (const e of (n.tableElts as any[]) ?? []) {
         for (const k of [e.Constraint, ...constraints(e.ColumnDef)]) if (k?.contype === 'CONSTR_FOREIGN') lock(k.pktable, 'SHARE ROW EXCLUSIVE');
       }
