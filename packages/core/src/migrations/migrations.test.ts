@@ -285,6 +285,10 @@ describe('scanMigrationsFolder', () => {
     expect(fs.readFileSync(path.join(dir, '001_acl.up.sql'), 'utf8')).toBe("ALTER TABLE a ADD COLUMN acl jsonb;\n-- for CockroachDB\nUPDATE a SET acl = '{}';\n");
     expect(fs.readFileSync(path.join(dir, '002_idx.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nBEGIN;\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n\nCOMMIT;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_acl ON a (acl);\nBEGIN;\nCOMMIT;\n');
     expect(fs.readFileSync(path.join(dir, '003_own.up.sql'), 'utf8')).toBe('-- bulkhead:no-transaction\nBEGIN;\nUPDATE a SET acl = NULL;\nCOMMIT;\nCREATE INDEX CONCURRENTLY a_x ON a (x);\n');
+    // When every file of the group needs the mark, nothing is told to be removed.
+    scan({ '001_a.up.sql': 'COMMIT;\nCREATE INDEX CONCURRENTLY a_1 ON a (x);\nBEGIN;\n', '002_b.up.sql': 'COMMIT;\nCREATE INDEX CONCURRENTLY b_1 ON b (x);\nBEGIN;\n' });
+    const marks = groupAlike(await prepareFolder(), { text: true });
+    expect(marks[0]!.fix).toMatch(/^001_a\.up\.sql runs CREATE INDEX CONCURRENTLY \(line 2\), which cannot run inside a transaction: mark it with -- bulkhead:no-transaction and write out the transaction its tool ran it in \(BEGIN; first, COMMIT; last\); 002_b\.up\.sql runs .*, e\.g\. in \S* ?\(GNU sed\): sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '\$a COMMIT;' 001_a\.up\.sql && /);
   });
 
   it('a BEGIN with options is told to become SET TRANSACTION with them, so removing it keeps the isolation', async () => {

@@ -350,17 +350,18 @@ function ownTransactions(group: readonly Alike<OwnTransaction>[], module: string
   };
   const commands = group.map(command);
   const special = group.filter((g) => g.data.kind !== 'delete');
-  const unlike = special.length
-    ? `; ${special.map((g) => {
-        const d = g.data as Exclude<OwnTransaction, { kind: 'delete' }>;
-        return `${basename(g.problem.file!)} runs ${d.statement} (line ${d.line}), which cannot run inside a transaction: mark it with -- bulkhead:no-transaction${d.kind === 'wrap' ? ' and write out the transaction its tool ran it in (BEGIN; first, COMMIT; last)' : ', keeping its BEGIN … COMMIT'}`;
-      }).join('; ')}`
-    : '';
+  const told = [
+    ...(special.length < group.length ? ['remove those lines (Bulkhead commits each migration with its history row, in one transaction)'] : []),
+    ...special.map((g) => {
+      const d = g.data as Exclude<OwnTransaction, { kind: 'delete' }>;
+      return `${basename(g.problem.file!)} runs ${d.statement} (line ${d.line}), which cannot run inside a transaction: mark it with -- bulkhead:no-transaction${d.kind === 'wrap' ? ' and write out the transaction its tool ran it in (BEGIN; first, COMMIT; last)' : ', keeping its BEGIN … COMMIT'}`;
+    }),
+  ];
   const deletions = commands.every(Boolean) ? `, e.g. in ${folder} (GNU sed): ${commands.join(' && ')}` : '';
   return problem('BH016', `${group.length} migrations manage their own transaction (BEGIN … COMMIT), but Bulkhead wraps each migration in one (${files.slice(0, 3).join(', ')}${files.length > 3 ? `, and ${files.length - 3} more` : ''})`, {
     module,
     file: folder,
-    fix: `remove those lines (Bulkhead commits each migration with its history row, in one transaction)${unlike}${deletions} — or mark a file with -- bulkhead:no-transaction to keep its own transactions`,
+    fix: `${told.join('; ')}${deletions}${special.length < group.length ? ' — or mark a file with -- bulkhead:no-transaction to keep its own transactions' : ''}`,
   });
 }
 
