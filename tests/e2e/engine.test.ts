@@ -215,6 +215,9 @@ describe('module connection', () => {
       withTarget(pool, moduleUnit(ws.byName.get('svc')!), async (db) => {
         const first = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
         await query(url, 'SELECT pg_terminate_backend($1)', [first]);
+        // pg_terminate_backend only signals: wait until the backend is gone (a query sent before
+        // that would still succeed on it, and the one after fail).
+        for (let i = 0; i < 200 && (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [first])).length; i++) await new Promise((r) => setTimeout(r, 10));
         // The client learns of it on its next use (or from the server's notice before that).
         await db.query('SELECT 1').catch(() => undefined);
         const second = (await db.query("SELECT pg_backend_pid() AS pid, current_setting('application_name') AS app")).rows[0];
