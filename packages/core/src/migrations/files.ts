@@ -376,6 +376,20 @@ function liquibaseYaml(file: string): boolean {
   }
 }
 
+const PGROLL = "pgroll migrations are JSON or YAML operations (create_table, add_column, …) that pgroll expands and contracts";
+
+/** A pgroll migration: a document whose top level holds an "operations" list. */
+function pgrollMigration(file: string, format: 'json' | 'yaml'): boolean {
+  try {
+    const text = fs.readFileSync(file, 'utf8').slice(0, 256 * 1024);
+    if (format === 'yaml') return /^operations\s*:/m.test(text);
+    const doc = JSON.parse(text) as { operations?: unknown };
+    return Array.isArray(doc?.operations);
+  } catch {
+    return false;
+  }
+}
+
 /** Files a migrations folder may hold that are not migrations (a migration's test beside it, joplin's *.test.ts, too). */
 const IGNORED = /^(\.|readme|.*\.(md|txt|json|map)$|.*\.d\.[mc]?ts$|.*\.(test|spec)\.[mc]?[jt]sx?$)/i;
 
@@ -628,7 +642,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         );
       }
       if (target !== 'file') continue;
-    } else if (!e.isFile() || IGNORED.test(e.name)) continue;
+    } else if (!e.isFile()) continue;
+    if (IGNORED.test(e.name)) {
+      // pgroll's migrations are JSON documents of operations: ignored as JSON, up said "up to date".
+      if (/\.json$/i.test(e.name) && pgrollMigration(abs, 'json')) foreign.push({ name: e.name, language: PGROLL });
+      continue;
+    }
     if (PER_DATABASE.test(e.name)) {
       perDatabase.push(e.name);
       continue;
@@ -664,7 +683,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     } else {
       const ext = path.extname(e.name).slice(1).toLowerCase();
       // Liquibase writes changelogs in YAML too (Metabase's 000_migrations.yaml).
-      const language = FOREIGN_CODE[ext] ?? ((ext === 'yaml' || ext === 'yml') && liquibaseYaml(abs) ? FOREIGN_CODE.xml : undefined);
+      const yaml = ext === 'yaml' || ext === 'yml';
+      const language = FOREIGN_CODE[ext] ?? (yaml && liquibaseYaml(abs) ? FOREIGN_CODE.xml : yaml && pgrollMigration(abs, 'yaml') ? PGROLL : undefined);
       if (language && VERSIONED_CODE.has(ext) && !CODE_MIGRATION_NAME.test(e.name)) continue;
       if (language) {
         foreign.push({ name: e.name, language });

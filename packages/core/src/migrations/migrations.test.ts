@@ -751,6 +751,9 @@ describe('scanMigrationsFolder', () => {
     const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end', 'embed.go': 'package migrations\n\n//go:embed *.sql\nvar FS embed.FS\n' });
     expect(beside.problems).toEqual([]);
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
+    // pgroll's JSON and YAML documents of operations were passed over as JSON (up: "up to date"); other JSON still is.
+    const pgroll = scan({ '01_create_users.json': '{"name": "01_create_users", "operations": [{"create_table": {"name": "users"}}]}', '02_add.yaml': 'operations:\n  - add_column: {}\n', 'package.json': '{"name": "x"}' });
+    expect(pgroll.problems.map((p) => p.message)).toEqual([expect.stringContaining("2 files in  are another tool's migrations that Bulkhead does not run (01_create_users.json, 02_add.yaml: pgroll migrations are JSON or YAML operations")]);
   });
 
   it('a TS/JS migration written for another tool is told apart from a knex one by its source', async () => {
