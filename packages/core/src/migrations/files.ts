@@ -376,6 +376,15 @@ function liquibaseYaml(file: string): boolean {
   }
 }
 
+/** Whether a file of another extension holds SQL (a statement keyword opens one of its first lines). */
+function sqlLike(file: string): boolean {
+  try {
+    return /^\s*(CREATE|ALTER|INSERT|DROP|BEGIN|SET|COMMENT|GRANT)\b/im.test(fs.readFileSync(file, 'utf8').slice(0, 16 * 1024));
+  } catch {
+    return false;
+  }
+}
+
 const PGROLL = "pgroll migrations are JSON or YAML operations (create_table, add_column, …) that pgroll expands and contracts";
 
 /** A pgroll migration: a document whose top level holds an "operations" list. */
@@ -556,6 +565,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
+  /** Files of SQL under another extension and no version (schema.psql, create.ddl): told when nothing else runs. */
+  const unnamedSql: string[] = [];
   /** One folder per migration, as other tools lay them out (see FOLDER_LAYOUTS): none of them runs. */
   const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
   /** `V0001.name.up.sql` (authelia, Flyway-like): a version behind a letter, told together when many. */
@@ -698,7 +709,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
             fix: `rename it, e.g. ${e.name.replace(/\..*$/, '')}.up.sql; or move it out of the migrations folder`,
           }),
         );
-      }
+      } else if (sqlLike(abs)) unnamedSql.push(e.name);
       continue;
     }
     if (!ID.test(id)) {
@@ -762,6 +773,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     );
   }
 
+  if (unnamedSql.length && !byId.size && !problems.length) {
+    const files = unnamedSql.sort();
+    problems.push(
+      problem('BH038', `the migrations folder has no migrations Bulkhead runs, but ${plural(files.length, 'file')} of SQL (${listed(files)}): up would say up to date without ${files.length === 1 ? 'it' : 'them'}`, {
+        module,
+        file: rel(path.join(dir, files[0]!)),
+        fix: `name each <version>_<name>.up.sql (e.g. ${files[0]!.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9]+/g, '_')} as 0001_${files[0]!.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9]+/g, '_')}.up.sql), in the order they are to run; or point "migrations" at the folder that holds the migrations`,
+      }),
+    );
+  }
   if (foreign.length) {
     const languages = [...new Set(foreign.map((f) => f.language))].join('; ');
     // None of the folder runs: an error (up would say "up to date"); beside real migrations, a warning.

@@ -754,6 +754,10 @@ describe('scanMigrationsFolder', () => {
     // pgroll's JSON and YAML documents of operations were passed over as JSON (up: "up to date"); other JSON still is.
     const pgroll = scan({ '01_create_users.json': '{"name": "01_create_users", "operations": [{"create_table": {"name": "users"}}]}', '02_add.yaml': 'operations:\n  - add_column: {}\n', 'package.json': '{"name": "x"}' });
     expect(pgroll.problems.map((p) => p.message)).toEqual([expect.stringContaining("2 files in  are another tool's migrations that Bulkhead does not run (01_create_users.json, 02_add.yaml: pgroll migrations are JSON or YAML operations")]);
+    // SQL under another extension and no version, alone in the folder: named, not "0 migrations".
+    const unnamed = scan({ 'schema.psql': 'CREATE TABLE x (id int);', 'notes.csv': 'a,b' });
+    expect(unnamed.problems.map((p) => [p.code, p.message])).toEqual([['BH038', 'the migrations folder has no migrations Bulkhead runs, but 1 file of SQL (schema.psql): up would say up to date without it']]);
+    expect(scan({ '001_a.up.sql': 'SELECT 1;', 'schema.psql': 'CREATE TABLE x (id int);' }).problems).toEqual([]);
   });
 
   it('a TS/JS migration written for another tool is told apart from a knex one by its source', async () => {
