@@ -419,6 +419,11 @@ $body$;
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'SELECT hb_f();\n');
     const fn = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(fn.json.modules[0].failure).toMatchObject({ pgCode: '42883', fix: expect.stringMatching(/^hb_f\(\) exists in schema hb, which is not on the search path/) });
+    await query(url, "CREATE TYPE hb.hb_mood AS ENUM ('ok')");
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_items ADD COLUMN mood hb_mood;\n');
+    const type = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(type.json.modules[0].failure).toMatchObject({ pgCode: '42704', fix: expect.stringMatching(/^type hb_mood exists in schema hb, which is not on the search path \("\$user", public\): write hb\.hb_mood/) });
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'SELECT hb_f();\n');
     // A function of that name on the search path with other arguments is a wrong call, not a wrong schema.
     await query(url, 'CREATE FUNCTION public.hb_f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$');
     const sig = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });

@@ -5,6 +5,7 @@ import { regexLiteral, sqlName } from '../text.js';
 
 const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_FUNCTION = '42883';
+const UNDEFINED_OBJECT = '42704';
 
 /**
  * A failure's fix that needs the database, or the module's other migrations, to know. For a table
@@ -38,7 +39,7 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
 }
 
 /**
- * A failure's fix that needs the database to know: an unqualified table or function the migration
+ * A failure's fix that needs the database to know: an unqualified table, function or type the migration
  * could not find, which the database has in a schema off the search path (supabase/storage's
  * migrations name `iceberg_namespaces`, created as `storage.iceberg_namespaces`, and run with
  * `search_path=storage,public`). Asked after the migration has rolled back, on the session that
@@ -48,11 +49,14 @@ async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Pr
   if (failure.connectionLost) return undefined;
   const table = failure.pgCode === UNDEFINED_TABLE ? /^relation "([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
   const fn = failure.pgCode === UNDEFINED_FUNCTION ? /^function "?([\w$]+)"?\(/.exec(failure.message)?.[1] : undefined;
-  const name = table ?? fn;
+  const type = failure.pgCode === UNDEFINED_OBJECT ? /^type "([^".[]+)(?:\[\])*" does not exist/.exec(failure.message)?.[1] : undefined;
+  const name = table ?? fn ?? type;
   if (!name) return undefined;
   const catalog = table
     ? 'select n.nspname as schema from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.relname = $1'
-    : 'select n.nspname as schema from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace where p.proname = $1';
+    : fn
+      ? 'select n.nspname as schema from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace where p.proname = $1'
+      : 'select n.nspname as schema from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace where t.typname = $1';
   let rows: { schema: string; path: string }[];
   try {
     // A function of that name on the search path means a wrong signature, not a wrong schema.
@@ -69,7 +73,7 @@ async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Pr
   if (!rows.length) return undefined;
   const schemas = rows.map((r) => r.schema);
   const one = schemas[0]!;
-  const what = table ? name : `${name}()`;
+  const what = fn ? `${name}()` : type ? `type ${name}` : name;
   const where = schemas.length === 1 ? `schema ${one}` : `schemas ${schemas.join(', ')}`;
   return (
     `${what} exists in ${where}, which is not on the search path (${rows[0]!.path}): write ${sqlName(one)}.${sqlName(name)}` +
