@@ -427,7 +427,7 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
     };
   }
   // git-crypt's locked files: the key was not given to this checkout.
-  if (bytes.subarray(0, 10).equals(Buffer.from('\0GITCRYPT\0', 'latin1'))) {
+  if (bytes[0] === 0 && bytes.subarray(0, 10).equals(Buffer.from('\0GITCRYPT\0', 'latin1'))) {
     return {
       problem: problem('BH038', 'the file is encrypted by git-crypt (the repository is locked here): its SQL cannot be read', {
         module,
@@ -436,15 +436,14 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
       }),
     };
   }
-  if (looksBinary(bytes)) {
-    return {
-      problem: problem('BH037', 'not valid UTF-8: the file is not text (binary data: an archive, an image, a compiled or damaged file?)', {
-        module,
-        file: rel(file),
-        fix: `replace it by the migration's SQL (file ${rel(file)} tells what it is), or move it out of the migrations folder`,
-      }),
-    };
-  }
+  // Binary data (an archive, an image) is not valid UTF-8, or holds NULs: looked for only then.
+  const binary = () => ({
+    problem: problem('BH037', 'not valid UTF-8: the file is not text (binary data: an archive, an image, a compiled or damaged file?)', {
+      module,
+      file: rel(file),
+      fix: `replace it by the migration's SQL (file ${rel(file)} tells what it is), or move it out of the migrations folder`,
+    }),
+  });
   try {
     const text = UTF8.decode(bytes).replace(/^\uFEFF/, '');
     // A Git LFS pointer: the file itself was never fetched (a clone without git lfs, a CI cache).
@@ -459,6 +458,7 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
     }
     // The server (and the parser) read SQL as a C string: whatever follows a NUL would be dropped.
     const nul = text.indexOf('\0');
+    if (nul >= 0 && looksBinary(bytes)) return binary();
     if (nul >= 0) {
       const { line, column } = lineColumnAt(text, Array.from(text.slice(0, nul)).length + 1);
       return {
@@ -472,6 +472,7 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
     }
     return { text };
   } catch {
+    if (looksBinary(bytes)) return binary();
     const at = firstInvalidUtf8(bytes);
     const line = 1 + bytes.subarray(0, at).filter((b) => b === 10).length;
     // lastIndexOf counts a negative start from the end: the first line starts at 0.
@@ -505,7 +506,10 @@ function looksUtf16(bytes: Buffer): boolean {
 function looksBinary(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 4096);
   let control = 0;
-  for (const b of head) if ((b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13) || b === 0x7f) control++;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
+    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13) || b === 0x7f) control++;
+  }
   return head.length >= 16 && control * 10 > head.length;
 }
 
