@@ -431,6 +431,16 @@ $body$;
     expect(sig.json.modules[0].failure.fix ?? '').not.toContain('exists in schema hb');
   });
 
+  it('sslmode is libpq\'s: no driver warning on every run, and a server without SSL is told how to connect', async () => {
+    const url = new URL(await createDatabase());
+    url.searchParams.set('sslmode', 'require');
+    fx = makeWorkspace([{ name: 'tls', url: '${TLS_URL}', migrations: { '001_a.up.sql': 'CREATE TABLE tls_a (id int);\n' } }]);
+    const r = await runCli(['status'], { cwd: fx.root, env: { TLS_URL: url.toString() } });
+    expect(r.stderr).not.toContain('SECURITY WARNING');
+    // The test server may or may not take TLS: either it connects, or the fix says what to write.
+    if (r.exitCode !== 0) expect(r.stderr).toContain('fix: the server does not take encrypted connections: write sslmode=disable in the URL for it');
+  });
+
   it('a table the first migration needs that no migration creates, or that a later one creates, is named so (tt-rss upgrades without their schema, an ordering slip)', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'rss', url: '${RSS_URL}', migrations: { '003.up.sql': 'ALTER TABLE rss_entries ADD COLUMN num_comments int;\n' } }]);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { loadPg } from './driver.js';
 import { applicationName } from './postgres.js';
-import { connectTimeoutMs } from './url.js';
+import { connectTimeoutMs, driverUrl } from './url.js';
 
 /**
  * One plain connection for administrative work (creating databases and roles, probing access),
@@ -18,7 +18,7 @@ export async function withClient<T>(url: string, command: string, fn: (c: pg.Cli
     connectionString = u.toString();
   }
   const timeout = connectTimeoutMs(url);
-  const c = new pgLib.Client({ connectionString, application_name: applicationName(command), ...(timeout ? { connectionTimeoutMillis: timeout } : {}) });
+  const c = new pgLib.Client({ connectionString: driverUrl(connectionString), application_name: applicationName(command), ...(timeout ? { connectionTimeoutMillis: timeout } : {}) });
   c.on('error', () => undefined);
   await c.connect();
   try {

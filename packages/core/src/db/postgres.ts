@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
-import { connectTimeoutMs, type DatabaseTarget } from './url.js';
+import { connectTimeoutMs, driverUrl, type DatabaseTarget } from './url.js';
 import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 import { describeHolder } from './describe.js';
 
@@ -123,7 +123,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   const timeout = connectTimeoutMs(target.url);
   // TCP keepalive from 10 s of silence (not the system's 2 hours): a server that vanishes while a
   // long statement runs (a host powered off, a network cut) is noticed in minutes, not hours.
-  const settings = { connectionString: target.url, application_name: applicationName(o.command), keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
+  const settings = { connectionString: driverUrl(target.url), application_name: applicationName(o.command), keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
   /**
    * A new work connection's first query: in one round trip in the usual case (PostgreSQL 14+,
    * pg_control_system() readable) the session settings, the version and the server's identity;
@@ -394,7 +394,9 @@ function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): B
         ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
         : err.code === '28P01' || err.code === '28000'
           ? 'check the user and password in the URL'
-          : 'check the URL and that the server accepts connections';
+          : /does not support SSL/i.test(err.message ?? '')
+            ? `the server does not take encrypted connections: write sslmode=disable in the URL for it${/[?&]sslmode=(prefer|allow)\b/i.test(target.url) ? " (libpq's prefer would fall back to an unencrypted connection; Node's pg driver does not)" : ', or turn ssl on in the server'}`
+            : 'check the URL and that the server accepts connections';
   const p = problem('BH020', `cannot connect to ${target.display}: ${reason}`, { module: o.module, file: o.file, field: 'database.url', fix });
   // Modules of a workspace of hundreds on a server that is down, or new: one problem where told together.
   const data: Unreachable = { module: o.module ?? '', database: target.database, server, reason };

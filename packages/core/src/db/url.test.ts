@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, parseDatabaseUrl, UrlError } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, UrlError } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -56,6 +56,14 @@ describe('parseDatabaseUrl', () => {
     // Other parameters (Prisma's connection_limit, libpq's sslmode, options without a search path) pass.
     expect(refusal('postgres://app@db/app?connection_limit=5&sslmode=disable')).toBeUndefined();
     expect(refusal(`postgres://app@db/app?options=${encodeURIComponent('-c statement_timeout=5s')}`)).toBeUndefined();
+  });
+
+  it("an sslmode is read as libpq reads it: the driver is given uselibpqcompat (pg's own reading makes require verify-full), pg_dump's URL is left alone", () => {
+    expect(driverUrl('postgres://a@h/db?sslmode=require')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=true');
+    expect(driverUrl('postgres://a@h/db?sslmode=require#x')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=true#x');
+    expect(driverUrl('postgres://a@h/db')).toBe('postgres://a@h/db');
+    expect(driverUrl('postgres://a@h/db?sslmode=require&uselibpqcompat=false')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=false');
+    expect(parseDatabaseUrl('postgres://a@h/db?sslmode=require', '/')).toMatchObject({ kind: 'postgres', database: 'db' });
   });
 
   it('a certificate file the URL names that cannot be read is named as such, with its fix, not as a URL that does not parse', () => {

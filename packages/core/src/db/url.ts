@@ -31,6 +31,20 @@ export class UrlError extends Error {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
+/**
+ * The URL as the pg driver is given it: with an sslmode, libpq's meaning of it (`require`
+ * encrypts, `verify-full` also checks the certificate and host), as psql, Flyway and every
+ * libpq tool read it. pg's own reading makes prefer/require/verify-ca aliases of verify-full
+ * (refusing a cloud database's certificate that psql accepts) and warns on every run. Only for
+ * the driver: pg_dump and psql read libpq's parameters and would refuse this one.
+ */
+export function driverUrl(url: string): string {
+  if (!/[?&]sslmode=/i.test(url) || /[?&]uselibpqcompat=/i.test(url)) return url;
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}&uselibpqcompat=true${fragment}`;
+}
+
 /** Parse a module URL. `root` resolves relative `pglite://` folders. */
 export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   const display = redactUrl(url);
@@ -52,7 +66,7 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   if (scheme === 'postgres' || scheme === 'postgresql') {
     let c: ReturnType<typeof parsePgUrl>;
     try {
-      c = parsePgUrl(url);
+      c = parsePgUrl(driverUrl(url));
     } catch (e) {
       // pg-connection-string reads sslrootcert, sslcert and sslkey files as it parses.
       const file = e as NodeJS.ErrnoException;
