@@ -439,6 +439,11 @@ $body$;
     expect(r.stderr).not.toContain('SECURITY WARNING');
     // The test server may or may not take TLS: either it connects, or the fix says what to write.
     if (r.exitCode !== 0) expect(r.stderr).toContain('fix: the server does not take encrypted connections: write sslmode=disable in the URL for it');
+    // prefer connects either way, as psql does: with SSL where the server takes it, else without.
+    url.searchParams.set('sslmode', 'prefer');
+    const prefer = await runCli(['up'], { cwd: fx.root, env: { TLS_URL: url.toString() } });
+    expect(prefer.exitCode, prefer.stderr).toBe(0);
+    expect(prefer.stderr).not.toContain('SECURITY WARNING');
   });
 
   it('a table the first migration needs that no migration creates, or that a later one creates, is named so (tt-rss upgrades without their schema, an ordering slip)', async () => {

@@ -395,7 +395,7 @@ function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): B
         : err.code === '28P01' || err.code === '28000'
           ? 'check the user and password in the URL'
           : /does not support SSL/i.test(err.message ?? '')
-            ? `the server does not take encrypted connections: write sslmode=disable in the URL for it${/[?&]sslmode=(prefer|allow)\b/i.test(target.url) ? " (libpq's prefer would fall back to an unencrypted connection; Node's pg driver does not)" : ', or turn ssl on in the server'}`
+            ? 'the server does not take encrypted connections: write sslmode=disable in the URL for it (or sslmode=prefer, which falls back to an unencrypted connection), or turn ssl on in the server'
             : 'check the URL and that the server accepts connections';
   const p = problem('BH020', `cannot connect to ${target.display}: ${reason}`, { module: o.module, file: o.file, field: 'database.url', fix });
   // Modules of a workspace of hundreds on a server that is down, or new: one problem where told together.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, UrlError } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, UrlError, withoutPreferredSsl } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -64,6 +64,11 @@ describe('parseDatabaseUrl', () => {
     expect(driverUrl('postgres://a@h/db')).toBe('postgres://a@h/db');
     expect(driverUrl('postgres://a@h/db?sslmode=require&uselibpqcompat=false')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=false');
     expect(parseDatabaseUrl('postgres://a@h/db?sslmode=require', '/')).toMatchObject({ kind: 'postgres', database: 'db' });
+    // prefer falls back to a plain connection where the server takes no SSL; require does not.
+    const noSsl = new Error('The server does not support SSL connections');
+    expect(withoutPreferredSsl('postgres://a@h/db?sslmode=prefer&application_name=x', noSsl)).toBe('postgres://a@h/db?sslmode=disable&application_name=x');
+    expect(withoutPreferredSsl('postgres://a@h/db?sslmode=require', noSsl)).toBeUndefined();
+    expect(withoutPreferredSsl('postgres://a@h/db?sslmode=prefer', new Error('password authentication failed'))).toBeUndefined();
   });
 
   it('a certificate file the URL names that cannot be read is named as such, with its fix, not as a URL that does not parse', () => {

@@ -45,6 +45,16 @@ export function driverUrl(url: string): string {
   return `${base}&uselibpqcompat=true${fragment}`;
 }
 
+/**
+ * libpq's `sslmode=prefer` (and `allow`): when the server takes no SSL, connect without it. The
+ * URL to try again with, for a connection that failed for that reason; undefined otherwise.
+ */
+export function withoutPreferredSsl(url: string, error: unknown): string | undefined {
+  if (!/does not support SSL/i.test((error as Error)?.message ?? '')) return undefined;
+  if (!/[?&]sslmode=(prefer|allow)(?=&|#|$)/i.test(url)) return undefined;
+  return url.replace(/([?&]sslmode=)(prefer|allow)(?=&|#|$)/i, '$1disable');
+}
+
 /** Parse a module URL. `root` resolves relative `pglite://` folders. */
 export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   const display = redactUrl(url);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { loadPg, pgClientClass, requireKnex } from './driver.js';
 import type { ModuleDb } from './types.js';
+import { withoutPreferredSsl } from './url.js';
 
 /** A driver connection marked the way knex marks its own when it fails or ends (its pool then drops it). */
 export type RawConnection = pg.Client & { __knex__disposed?: unknown };
@@ -16,7 +17,13 @@ export async function rawConnection(settings: pg.ClientConfig): Promise<RawConne
   conn.on('end', () => {
     conn.__knex__disposed ??= 'Connection ended unexpectedly';
   });
-  await conn.connect();
+  try {
+    await conn.connect();
+  } catch (e) {
+    const plain = typeof settings.connectionString === 'string' ? withoutPreferredSsl(settings.connectionString, e) : undefined;
+    if (plain === undefined) throw e;
+    return rawConnection({ ...settings, connectionString: plain });
+  }
   return conn;
 }
 
