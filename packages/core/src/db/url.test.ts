@@ -61,7 +61,10 @@ describe('parseDatabaseUrl', () => {
   it("an sslmode is read as libpq reads it: the driver is given uselibpqcompat (pg's own reading makes require verify-full), pg_dump's URL is left alone", () => {
     expect(driverUrl('postgres://a@h/db?sslmode=require')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=true');
     expect(driverUrl('postgres://a@h/db?sslmode=require#x')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=true#x');
-    expect(driverUrl('postgres://a@h/db')).toBe('postgres://a@h/db');
+    expect(driverUrl('postgres://a@h/db', {})).toBe('postgres://a@h/db');
+    // libpq's PGSSLMODE (and PGSSLROOTCERT), which pg alone reads as verify-full (or not at all).
+    expect(driverUrl('postgres://a@h/db', { PGSSLMODE: 'require', PGSSLROOTCERT: '/etc/ca.pem' })).toBe('postgres://a@h/db?sslmode=require&sslrootcert=%2Fetc%2Fca.pem&uselibpqcompat=true');
+    expect(driverUrl('postgres://a@h/db?sslmode=disable', { PGSSLMODE: 'require' })).toBe('postgres://a@h/db?sslmode=disable&uselibpqcompat=true');
     expect(driverUrl('postgres://a@h/db?sslmode=require&uselibpqcompat=false')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=false');
     expect(parseDatabaseUrl('postgres://a@h/db?sslmode=require', '/')).toMatchObject({ kind: 'postgres', database: 'db' });
     // prefer falls back to a plain connection where the server takes no SSL; require does not.

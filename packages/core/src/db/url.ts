@@ -38,12 +38,18 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
  * (refusing a cloud database's certificate that psql accepts) and warns on every run. Only for
  * the driver: pg_dump and psql read libpq's parameters and would refuse this one.
  */
-export function driverUrl(url: string): string {
-  if (!/[?&]sslmode=/i.test(url) || /[?&]uselibpqcompat=/i.test(url)) return url;
+export function driverUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
   const hash = url.indexOf('#');
-  const [base, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
-  return `${base}&uselibpqcompat=true${fragment}`;
+  let [base, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  const add = (param: string) => (base = `${base}${base.includes('?') ? '&' : '?'}${param}`);
+  // libpq's environment, which pg reads otherwise (PGSSLMODE=require as verify-full) or not at all.
+  if (!/[?&]sslmode=/i.test(base) && env.PGSSLMODE && LIBPQ_SSLMODES.has(env.PGSSLMODE)) add(`sslmode=${env.PGSSLMODE}`);
+  if (!/[?&]sslrootcert=/i.test(base) && env.PGSSLROOTCERT && /[?&]sslmode=/i.test(base)) add(`sslrootcert=${encodeURIComponent(env.PGSSLROOTCERT)}`);
+  if (/[?&]sslmode=/i.test(base) && !/[?&]uselibpqcompat=/i.test(base)) add('uselibpqcompat=true');
+  return `${base}${fragment}`;
 }
+
+const LIBPQ_SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
 
 /**
  * libpq's `sslmode=prefer` (and `allow`): when the server takes no SSL, connect without it. The
@@ -76,7 +82,7 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
   if (scheme === 'postgres' || scheme === 'postgresql') {
     let c: ReturnType<typeof parsePgUrl>;
     try {
-      c = parsePgUrl(driverUrl(url));
+      c = parsePgUrl(driverUrl(url, {}));
     } catch (e) {
       // pg-connection-string reads sslrootcert, sslcert and sslkey files as it parses.
       const file = e as NodeJS.ErrnoException;
