@@ -83,10 +83,19 @@ export function riverPlaceholders(text: string): string[] {
 
 /** A file with River's placeholders, told once for a folder of them. */
 export function riverProblem(module: string, file: string, line: number, names: readonly string[]): Problem {
-  const one = riverFolderProblem(module, path.dirname(file), [path.basename(file)], names);
-  const p = problem('BH033', one.message, { module, file, line, ...(one.fix ? { fix: one.fix } : {}) });
-  return markAlike(p, `river\u0000${module}\u0000${path.dirname(file)}`, names, (group) =>
-    riverFolderProblem(module, path.dirname(file), [...new Set(group.map((g) => path.basename(g.problem.file!)))], [...new Set(group.flatMap((g) => g.data))]),
+  return toldOncePerFolder('river', module, file, line, names, riverFolderProblem);
+}
+
+/**
+ * One file's problem that a folder of such files tells once: `build` words it for the files and
+ * the names (placeholders, variables) they hold — one file's now, the folder's where problems print.
+ */
+function toldOncePerFolder(kind: string, module: string, file: string, line: number, names: readonly string[], build: (module: string, folder: string, files: readonly string[], names: readonly string[]) => Problem): Problem {
+  const folder = path.dirname(file);
+  const one = build(module, folder, [path.basename(file)], names);
+  const p = problem(one.code, one.message, { module, file, line, ...(one.fix ? { fix: one.fix } : {}) });
+  return markAlike(p, `${kind}\u0000${module}\u0000${folder}`, names, (group) =>
+    build(module, folder, [...new Set(group.map((g) => path.basename(g.problem.file!)))], [...new Set(group.flatMap((g) => g.data))]),
   );
 }
 
@@ -118,11 +127,7 @@ export function gooseEnvsub(text: string): { line: number; names: string[] } | u
 
 /** A file with goose's ENVSUB section, told once for a folder of them. */
 export function envsubProblem(module: string, file: string, line: number, names: readonly string[]): Problem {
-  const one = envsubFolderProblem(module, path.dirname(file), [path.basename(file)], names);
-  const p = problem('BH033', one.message, { module, file, line, ...(one.fix ? { fix: one.fix } : {}) });
-  return markAlike(p, `envsub\u0000${module}\u0000${path.dirname(file)}`, names, (group) =>
-    envsubFolderProblem(module, path.dirname(file), [...new Set(group.map((g) => path.basename(g.problem.file!)))], [...new Set(group.flatMap((g) => g.data))]),
-  );
+  return toldOncePerFolder('envsub', module, file, line, names, envsubFolderProblem);
 }
 
 function envsubFolderProblem(module: string, folder: string, files: readonly string[], names: readonly string[]): Problem {
