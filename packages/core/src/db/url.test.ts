@@ -67,6 +67,8 @@ describe('parseDatabaseUrl', () => {
     expect(driverUrl('postgres://a@h/db?sslmode=disable', { PGSSLMODE: 'require' })).toBe('postgres://a@h/db?sslmode=disable&uselibpqcompat=true');
     expect(driverUrl('postgres://a@h/db?sslmode=require&uselibpqcompat=false')).toBe('postgres://a@h/db?sslmode=require&uselibpqcompat=false');
     expect(parseDatabaseUrl('postgres://a@h/db?sslmode=require', '/')).toMatchObject({ kind: 'postgres', database: 'db' });
+    // verify-ca without a CA is refused as libpq's reading refuses it, before any connection.
+    expect(() => parseDatabaseUrl('postgres://a@h/db?sslmode=verify-ca', '/')).toThrow("postgres://a@h/db?sslmode=verify-ca: sslmode=verify-ca checks the server's certificate against a CA the URL does not give");
     // prefer falls back to a plain connection where the server takes no SSL; require does not.
     const noSsl = new Error('The server does not support SSL connections');
     expect(withoutPreferredSsl('postgres://a@h/db?sslmode=prefer&application_name=x', noSsl)).toBe('postgres://a@h/db?sslmode=disable&application_name=x');

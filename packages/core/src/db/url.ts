@@ -90,6 +90,9 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
       if (param) {
         throw new UrlError(`${display}: ${param} ${file.path} cannot be read (${file.code === 'ENOENT' ? 'no such file' : (file.code ?? file.message)})`, `give ${param} the path of ${param === 'sslrootcert' ? "the server's CA certificate" : param === 'sslcert' ? "the client's certificate" : "the client's private key"} (a relative path is read from the current directory, ${process.cwd()})${param === 'sslrootcert' ? ', or leave it out: sslmode=require encrypts without checking the certificate' : ''}`);
       }
+      if (/verify-ca requires specifying a CA/.test((e as Error).message)) {
+        throw new UrlError(`${display}: sslmode=verify-ca checks the server's certificate against a CA the URL does not give`, "add sslrootcert=<the server's CA certificate file>, or write sslmode=verify-full (it checks the host name too, against the system's CAs) or sslmode=require (encrypts without checking)");
+      }
       throw new UrlError(`cannot parse ${display}: ${(e as Error).message}${unparsableBecause(url)}`);
     }
     const user = c.user || undefined;
