@@ -35,6 +35,10 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
   if (!creator && at === 0) {
     return `no migration of ${module.name} creates ${what}, and ${failure.migration} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${module.migrations[0]!.version}, and adopt a database that has it already with bulkhead baseline`;
   }
+  // Nothing in the module's SQL creates it (TS/JS migrations may, where the text does not show it).
+  if (!creator && module.migrations.every((m) => m.sql)) {
+    return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto and kratos expect popx's networks table), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
+  }
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
@@ -52,7 +52,12 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       statements = await splitStatements(text, `${m.checksum}:${direction}`);
     } catch (e) {
       if (!(e instanceof SqlSyntaxError)) throw e;
-      const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: syntaxFix(text, e.line, e.column, rel(path)) });
+      // popx's shared file beside its PostgreSQL one (ory's keto and hydra: CockroachDB's inline INDEX): the folder's popx fix replaces it.
+      const postgres = path.replace(/\.(up|down)\.sql$/, '.postgres.$1.sql');
+      const fix = postgres !== path && existsSync(postgres)
+        ? `this is popx's shared file, here in another database's SQL; ${basename(postgres)} beside it is PostgreSQL's: let it replace this one (the folder's per-database fix does)`
+        : syntaxFix(text, e.line, e.column, rel(path));
+      const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix });
       // A template (or another tool's :PLACEHOLDER, not graphile-migrate's: its folder is told as
       // one already) where it stops: told once for a folder of such files (groupAlike).
       const at = text.split('\n')[e.line - 1] ?? '';
