@@ -37,7 +37,7 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
   }
   // Nothing in the module's SQL creates it (TS/JS migrations may, where the text does not show it).
   if (!creator && module.migrations.every((m) => m.sql)) {
-    return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto and kratos expect popx's networks table), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
+    return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
   }
   return undefined;
 }
