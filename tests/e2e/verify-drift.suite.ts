@@ -291,6 +291,18 @@ export async function down(knex: Knex) {
   });
 
   describe(`declared extensions on ${backend.name}`, () => {
+    it('verify of a migration creating an undeclared extension: on an embedded scratch database it names the line to add to the manifest; a server has it', async () => {
+      const s = await workspace(backend, [{ name: 'app', migrations: { '001_x.up.sql': 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\n', '001_x.down.sql': 'DROP EXTENSION pgcrypto;\n' } }]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      if (backend.name === 'pglite') {
+        expect(r.exitCode).toBe(1);
+        expect(r.json.modules[0].findings[0].message).toContain('— list "pgcrypto" in "extensions" in modules/app/bulkhead.json: the scratch database, like an embedded one, loads only declared extensions');
+      } else {
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(r.json.modules[0].status).toBe('reversible');
+      }
+    });
+
     it('a declared extension no migration creates (db create makes it) is in every database Bulkhead makes: the embedded one, the scratch ones of verify and drift', async () => {
       const s = await workspace(backend, [
         {

@@ -128,7 +128,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         migration: e.id,
         file: rel(e.file),
         line: e.statement?.line ?? e.line,
-        message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}`,
+        message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}${undeclaredExtension(e.message, m)}`,
       };
     };
     const apply = async (r: Runnable, s = schema) => replay(db, r, { schema: s });
@@ -301,4 +301,11 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
     const r = up.find((x) => x.file.id === id)!;
     return { migration: id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects };
   });
+}
+
+/** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
+function undeclaredExtension(message: string, m: Module): string {
+  const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
+  if (!extension || m.manifest.extensions.includes(extension)) return '';
+  return ` — list "${extension}" in "extensions" in ${m.file}: the scratch database, like an embedded one, loads only declared extensions (on a server it must be installed too)`;
 }
