@@ -127,12 +127,8 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
   }
   const direction = /[._-](up|down)\.sql$/i.exec(name)?.[1];
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
-  let head = '';
-  try {
-    head = fs.readFileSync(abs, 'utf8').slice(0, 64 * 1024);
-  } catch {
-    // Unreadable: the rename is the fix.
-  }
+  // Unreadable: '' (the rename is the fix).
+  const head = fileHead(abs, 64 * 1024);
   const marker = SECTION_MARKER.up.exec(head)?.[1];
   if (!marker) {
     // Without a version it is no migration of any tool's: a helper, a seed, or one unnamed yet.
@@ -177,13 +173,7 @@ function graphileMigrate(dir: string): { current?: string; afterReset: boolean }
     return false;
   }
   if (!first) return false;
-  let head = '';
-  try {
-    head = fs.readFileSync(path.join(committed, first), 'utf8').slice(0, 4096);
-  } catch {
-    return false;
-  }
-  if (!/^--! (Previous|Hash):/m.test(head)) return false;
+  if (!/^--! (Previous|Hash):/m.test(fileHead(path.join(committed, first), 4096))) return false;
   const current = ['current.sql', 'current'].find((f) => fs.existsSync(path.join(dir, f)));
   return { ...(current ? { current: current === 'current' ? 'current/' : current } : {}), afterReset: fs.existsSync(path.join(dir, 'afterReset.sql')) };
 }
@@ -358,40 +348,42 @@ const FOREIGN_CODE: Record<string, string> = {
 const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs']);
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
+/** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
+function fileHead(file: string, bytes: number): string {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(bytes);
+    return buf.toString('utf8', 0, fs.readSync(fd, buf, 0, bytes, 0));
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** A Liquibase "formatted SQL" changelog: many changesets in one file, under `--liquibase formatted sql`. */
 function liquibaseFormattedSql(file: string): boolean {
-  try {
-    return /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(fs.readFileSync(file, 'utf8').slice(0, 4096));
-  } catch {
-    return false;
-  }
+  return /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(fileHead(file, 4096));
 }
 
 /** Whether a YAML file is a Liquibase changelog (its top-level databaseChangeLog key). */
 function liquibaseYaml(file: string): boolean {
-  try {
-    return /^databaseChangeLog\s*:/m.test(fs.readFileSync(file, 'utf8').slice(0, 64 * 1024));
-  } catch {
-    return false;
-  }
+  return /^databaseChangeLog\s*:/m.test(fileHead(file, 64 * 1024));
 }
 
 /** Whether a file of another extension holds SQL (a statement keyword opens one of its first lines). */
 function sqlLike(file: string): boolean {
-  try {
-    return /^\s*(CREATE|ALTER|INSERT|DROP|BEGIN|SET|COMMENT|GRANT)\b/im.test(fs.readFileSync(file, 'utf8').slice(0, 16 * 1024));
-  } catch {
-    return false;
-  }
+  return /^\s*(CREATE|ALTER|INSERT|DROP|BEGIN|SET|COMMENT|GRANT)\b/im.test(fileHead(file, 16 * 1024));
 }
 
 const PGROLL = "pgroll migrations are JSON or YAML operations (create_table, add_column, …) that pgroll expands and contracts";
 
 /** A pgroll migration: a document whose top level holds an "operations" list. */
 function pgrollMigration(file: string, format: 'json' | 'yaml'): boolean {
+  const text = fileHead(file, 256 * 1024);
+  if (format === 'yaml') return /^operations\s*:/m.test(text);
   try {
-    const text = fs.readFileSync(file, 'utf8').slice(0, 256 * 1024);
-    if (format === 'yaml') return /^operations\s*:/m.test(text);
     const doc = JSON.parse(text) as { operations?: unknown };
     return Array.isArray(doc?.operations);
   } catch {
