@@ -1,3 +1,4 @@
+import { ident, literal } from '../db/postgres.js';
 import { sqlName } from '../text.js';
 /**
  * Other migration tools' history tables, with the tool: by bare name (kept in the schema the
@@ -82,12 +83,11 @@ const NAME_COLUMNS = ['migration_name', 'version_id', 'version', 'name', 'id', '
  */
 export async function readForeignApplied(q: { query(text: string): Promise<{ rows: Record<string, unknown>[]; fields: { name: string; dataTypeID?: number }[] }> }, table: string): Promise<ForeignApplied | undefined> {
   const [schema, name] = table.split('.') as [string, string];
-  const qualified = `${sqlName(schema)}.${sqlName(name)}`;
-  const text = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const qualified = `${ident(schema)}.${ident(name)}`;
   let result: { rows: Record<string, unknown>[]; fields: { name: string; dataTypeID?: number }[] };
   try {
     // Asked first, so a table this role may not read fails nothing (the read may be inside a transaction).
-    const may = await q.query(`SELECT has_schema_privilege(${text(schema)}, 'USAGE') AND has_table_privilege(${text(qualified)}, 'SELECT') AS ok`);
+    const may = await q.query(`SELECT has_schema_privilege(${literal(schema)}, 'USAGE') AND has_table_privilege(${literal(qualified)}, 'SELECT') AS ok`);
     if (may.rows[0]?.ok !== true) return undefined;
     result = await q.query(`SELECT * FROM ${qualified} LIMIT 100000`);
   } catch {

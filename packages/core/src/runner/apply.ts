@@ -1119,10 +1119,10 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
   return undefined;
 }
 
-const UNDEFINED_TABLE = '42P01';
+export const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
-const UNDEFINED_OBJECT = '42704';
-const UNDEFINED_FUNCTION = '42883';
+export const UNDEFINED_OBJECT = '42704';
+export const UNDEFINED_FUNCTION = '42883';
 
 /** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
 function createsIn(sql: string, schema: string): boolean {

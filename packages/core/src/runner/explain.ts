@@ -1,11 +1,8 @@
 import type { SqlSession } from '../db/types.js';
 import type { MigrationFile } from '../migrations/files.js';
-import type { MigrationFailure } from './apply.js';
+import { UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 
-const UNDEFINED_TABLE = '42P01';
-const UNDEFINED_FUNCTION = '42883';
-const UNDEFINED_OBJECT = '42704';
 
 /**
  * A failure's fix that needs the database, or the module's other migrations, to know. For a table

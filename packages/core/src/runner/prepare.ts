@@ -291,7 +291,7 @@ function needNoTransaction(group: readonly Alike<{ line: number; statement: stri
   return problem('BH034', `${group.length} migrations run ${statements.join(', ')}, which cannot run inside a transaction, and Bulkhead runs each file in one (${at.slice(0, 3).join(', ')}${at.length > 3 ? `, and ${at.length - 3} more` : ''})`, {
     module,
     file: folder,
-    fix: `mark each with -- bulkhead:no-transaction (a marked file's statements commit one by one: best one such statement per file), e.g. in ${folder} (GNU sed): sed -i '1i -- bulkhead:no-transaction' ${namedFiles(group.map((g) => basename(g.problem.file!)))}`,
+    fix: `mark each with -- bulkhead:no-transaction (a marked file's statements commit one by one: best one such statement per file), e.g. in ${folder} (GNU sed): ${markCommand(group.map((g) => basename(g.problem.file!)))}`,
   });
 }
 
@@ -339,6 +339,11 @@ function deleteCommand(file: string, lines: readonly number[] | undefined): stri
   return lines ? ` (GNU sed: ${deleteLines(file, lines)})` : '';
 }
 
+/** The GNU sed that marks files no-transaction (the mark on a first line of its own). */
+function markCommand(files: readonly string[]): string {
+  return `sed -i '1i -- bulkhead:no-transaction' ${namedFiles(files)}`;
+}
+
 /** The GNU sed that marks a file no-transaction and writes out the transaction another tool ran it in. */
 function wrapCommand(file: string): string {
   return `sed -i -e '1i -- bulkhead:no-transaction' -e '1i BEGIN;' -e '$a COMMIT;' ${shellWord(file)}`;
@@ -350,7 +355,7 @@ function ownTransactions(group: readonly Alike<OwnTransaction>[], module: string
   const command = (g: Alike<OwnTransaction>): string | undefined => {
     const file = basename(g.problem.file!);
     const d = g.data;
-    if (d.kind !== 'delete') return d.kind === 'wrap' ? wrapCommand(file) : `sed -i '1i -- bulkhead:no-transaction' ${shellWord(file)}`;
+    if (d.kind !== 'delete') return d.kind === 'wrap' ? wrapCommand(file) : markCommand([file]);
     return d.lines && deleteLines(file, d.lines);
   };
   const commands = group.map(command);
