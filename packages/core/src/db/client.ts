@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { loadPg } from './driver.js';
+import { connectFallingBack, loadPg } from './driver.js';
 import { applicationName } from './postgres.js';
-import { connectTimeoutMs, driverUrl, withoutPreferredSsl } from './url.js';
+import { connectTimeoutMs, driverUrl } from './url.js';
 
 /**
  * One plain connection for administrative work (creating databases and roles, probing access),
@@ -18,19 +18,11 @@ export async function withClient<T>(url: string, command: string, fn: (c: pg.Cli
     connectionString = u.toString();
   }
   const timeout = connectTimeoutMs(url);
-  const connect = async (target: string): Promise<pg.Client> => {
+  const c = await connectFallingBack(connectionString, (target) => {
     const client = new pgLib.Client({ connectionString: driverUrl(target), application_name: applicationName(command), ...(timeout ? { connectionTimeoutMillis: timeout } : {}) });
     client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return client;
-    } catch (e) {
-      const plain = withoutPreferredSsl(target, e);
-      if (plain === undefined) throw e;
-      return connect(plain);
-    }
-  };
-  const c = await connect(connectionString);
+    return client;
+  });
   try {
     return await fn(c);
   } finally {

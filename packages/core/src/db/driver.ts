@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { withoutPreferredSsl } from './url.js';
 
 let loaded: Promise<typeof pg> | undefined;
 
@@ -23,6 +24,22 @@ export function loadPg(): Promise<typeof pg> {
     }
   })();
   return loaded;
+}
+
+/**
+ * Connect a client made for `url`. Where libpq's sslmode=prefer (or allow) meets a server that
+ * takes no SSL, a client for the same URL without it, as libpq falls back (pg fails instead).
+ */
+export async function connectFallingBack<C extends pg.Client>(url: string, make: (url: string) => C): Promise<C> {
+  const client = make(url);
+  try {
+    await client.connect();
+    return client;
+  } catch (e) {
+    const plain = withoutPreferredSsl(url, e);
+    if (plain === undefined) throw e;
+    return connectFallingBack(plain, make);
+  }
 }
 
 /**

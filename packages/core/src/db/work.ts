@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { loadPg, pgClientClass, requireKnex } from './driver.js';
+import { connectFallingBack, loadPg, pgClientClass, requireKnex } from './driver.js';
 import type { ModuleDb } from './types.js';
-import { withoutPreferredSsl } from './url.js';
 
 /** A driver connection marked the way knex marks its own when it fails or ends (its pool then drops it). */
 export type RawConnection = pg.Client & { __knex__disposed?: unknown };
@@ -10,21 +9,16 @@ export type RawConnection = pg.Client & { __knex__disposed?: unknown };
 /** A new driver connection, marked as knex would mark it (see RawConnection). */
 export async function rawConnection(settings: pg.ClientConfig): Promise<RawConnection> {
   const pgLib = await loadPg();
-  const conn: RawConnection = new pgLib.Client(settings);
-  conn.on('error', (e: Error) => {
-    conn.__knex__disposed = e;
+  return connectFallingBack(settings.connectionString ?? '', (url) => {
+    const conn: RawConnection = new pgLib.Client(settings.connectionString === undefined ? settings : { ...settings, connectionString: url });
+    conn.on('error', (e: Error) => {
+      conn.__knex__disposed = e;
+    });
+    conn.on('end', () => {
+      conn.__knex__disposed ??= 'Connection ended unexpectedly';
+    });
+    return conn;
   });
-  conn.on('end', () => {
-    conn.__knex__disposed ??= 'Connection ended unexpectedly';
-  });
-  try {
-    await conn.connect();
-  } catch (e) {
-    const plain = typeof settings.connectionString === 'string' ? withoutPreferredSsl(settings.connectionString, e) : undefined;
-    if (plain === undefined) throw e;
-    return rawConnection({ ...settings, connectionString: plain });
-  }
-  return conn;
 }
 
 export interface WorkOptions {
