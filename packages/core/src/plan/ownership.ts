@@ -1,4 +1,4 @@
-import { family, SERVER_WIDE, type ObjectKind, type Touch } from '../analysis/objects.js';
+import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '../analysis/objects.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
 import { problem, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
@@ -40,6 +40,8 @@ const OWNABLE = new Set<ObjectKind>([
 ]);
 /** Kinds that live on a table: touching one touches the table. */
 const ON_TABLE = new Set<ObjectKind>(['trigger', 'policy', 'column']);
+/** What a migration does to an object, as a message says it. */
+const VERB: Record<Action, string> = { create: 'creates', alter: 'alters', drop: 'drops', write: 'writes to', reference: 'references' };
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 
 interface Claim {
@@ -102,7 +104,7 @@ function checkHistoryTables(modules: readonly Module[], analysed: readonly Analy
       const at = `${a.file}:${t.line}:${schema}.${table.name}`;
       if (seen.has(at)) continue;
       seen.add(at);
-      const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : 'writes to';
+      const verb = VERB[action];
       const whose = hit.module === m.name ? 'its own' : `module ${hit.module}'s`;
       const name = schema.endsWith('@tenant') ? table.name : `${schema}.${table.name}`;
       problems.push(
@@ -222,7 +224,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const where = { module: m.name, file: a.file, line: t.line, column: t.column };
       // Adding, changing or dropping a column, trigger or policy alters its table.
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
-      const verb = action === 'create' ? 'creates' : action === 'alter' ? 'alters' : action === 'drop' ? 'drops' : action === 'write' ? 'writes to' : 'references';
+      const verb = VERB[action];
       const via = t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : '';
       const serverWide = SERVER_WIDE.has(target.kind);
       const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
@@ -338,7 +340,7 @@ export function fixedSchemaInTenants(modules: readonly Module[], analysed: reado
       const name = onTable ? `${schema}.${t.table!.name}` : `${schema}.${t.name}`;
       if (told.has(name)) continue;
       told.add(name);
-      const verb = t.action === 'create' ? 'creates' : t.action === 'alter' ? 'alters' : t.action === 'drop' ? 'drops' : 'writes to';
+      const verb = VERB[t.action];
       const names = m.manifest.tenants?.names;
       const tenants = names?.length ? ` (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : '';
       problems.push(

@@ -81,7 +81,7 @@ function adoptFix(unit: Unit, foreign: readonly ForeignHistory[]): string {
     const gaps = match.missing.length
       ? `; ${f.table} has no record of ${plural(match.missing.length, 'earlier migration')} (${match.missing.slice(0, 3).join(', ')}${match.missing.length > 3 ? ', …' : ''}): apply ${match.missing.length === 1 ? 'it' : 'them'} first, or check the schema has ${match.missing.length === 1 ? 'it' : 'them'} (baseline compares)`
       : '';
-    return `adopt it: bulkhead baseline ${unitArgs(unit)} --at ${match.last} — ${f.table} (${f.tool}) records ${plural(match.count, 'of its migrations', 'of its migrations')} as applied, the last ${match.last}; baseline checks the schema, then records them, and up continues after it${gaps}${dirty}`;
+    return `adopt it: bulkhead baseline ${unitArgs(unit)} --at ${match.last} — ${f.table} (${f.tool}) records ${match.count} of its migrations as applied, the last ${match.last}; baseline checks the schema, then records them, and up continues after it${gaps}${dirty}`;
   }
   return generic;
 }
