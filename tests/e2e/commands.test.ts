@@ -49,9 +49,21 @@ describe('commands', () => {
     fx = makeWorkspace(Array.from({ length: 13 }, (_, i) => ({ name: `m${String(i).padStart(2, '0')}`, url: 'pglite://memory', migrations: { '001_a.up.sql': `CREATE TABLE m${i}_t (id int);\n` } })));
     const text = await runCli(['validate'], { cwd: fx.root });
     expect(text.exitCode, text.stderr).toBe(0);
-    expect(`${text.stdout}${text.stderr}`).toContain('ok: 13 modules (m00 → m01 → m02 → m03 → m04 → m05 → m06 → m07 → m08 → m09 → … and 3 more (--json lists them)), 13 migrations');
+    // Independent modules run at once: commas, no arrow that would read as a dependency.
+    expect(`${text.stdout}${text.stderr}`).toContain('ok: 13 modules (m00, m01, m02, m03, m04, m05, m06, m07, m08, m09, … and 3 more (--json lists them)), 13 migrations');
     const json = await runCli(['validate', '--json'], { cwd: fx.root });
     expect(json.json.order).toHaveLength(13);
+    fx.cleanup();
+    // An arrow where a module waits for the ones before it.
+    fx = makeWorkspace([
+      { name: 'base', url: 'pglite://memory' },
+      { name: 'left', url: 'pglite://memory', dependsOn: ['base'] },
+      { name: 'right', url: 'pglite://memory', dependsOn: ['base'] },
+      { name: 'top', url: 'pglite://memory', dependsOn: ['left'] },
+    ]);
+    const chain = await runCli(['validate'], { cwd: fx.root });
+    expect(chain.stderr).toContain('ok: 4 modules (base → left, right → top)');
+    expect((await runCli(['validate', '--json'], { cwd: fx.root })).json.waves).toEqual([['base'], ['left', 'right'], ['top']]);
   });
 
   it("a failure whose detail lists many dependent objects prints five of them and a count; --json has every one", async () => {

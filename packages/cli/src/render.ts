@@ -158,12 +158,29 @@ export function renderStatus(r: StatusResult, out: Output): void {
   }
 }
 
+/**
+ * The order modules migrate in: `a → b, c → d` (an arrow where a wave waits for the one before,
+ * a comma between modules that run at once). A workspace of hundreds gets its first ten and the count.
+ */
+function waveText(waves: string[][], total: number): string {
+  const shown = total > 12 ? 10 : total;
+  let text = '';
+  let n = 0;
+  for (const wave of waves) {
+    for (const [i, name] of wave.entries()) {
+      if (n === shown) return `${text}, … and ${total - shown} more (--json lists them)`;
+      text += n === 0 ? name : i === 0 ? ` → ${name}` : `, ${name}`;
+      n++;
+    }
+  }
+  return text;
+}
+
 export function renderValidate(r: ValidateResult, out: Output): void {
   const { write } = out;
   if (r.problems.length === 0) {
     const migrations = r.modules.reduce((n, m) => n + m.migrations, 0);
-    // The order they migrate in; a workspace of hundreds gets its first ones and the count.
-    const order = r.order.length > 12 ? `${r.order.slice(0, 10).join(' → ')} → … and ${r.order.length - 10} more (--json lists them)` : r.order.join(' → ');
+    const order = waveText(r.waves, r.order.length);
     write(`ok: ${plural(r.modules.length, 'module')} (${order}), ${plural(migrations, 'migration')}`);
   } else {
     write(renderProblems(r.problems, write));

@@ -19,6 +19,8 @@ export interface ValidateResult {
   root: string;
   modules: { module: string; manifest: string; database: string; dependsOn: string[]; migrations: number }[];
   order: string[];
+  /** The order as waves: each wave's modules run at once, after every earlier wave. */
+  waves: string[][];
   problems: Problem[];
   /** Worth a look but not wrong; they do not change the exit code. */
   warnings: Problem[];
@@ -143,6 +145,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       migrations: m.migrations.length,
     })),
     order: ws.graph.order,
+    waves: ws.graph.waves,
     problems: groupAlike(problems),
   };
 }
