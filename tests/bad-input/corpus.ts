@@ -57,6 +57,9 @@ export const CASES: BadInputCase[] = [
   { name: 'unset variable without default', files: bad({ database: { url: '${BAD_DATABASE_URL}' } }), code: 'BH003', says: ['module bad', 'BAD_DATABASE_URL is not set', 'fix: set BAD_DATABASE_URL'] },
   { name: 'unclosed ${', files: bad({ database: { url: 'postgres://h/${DB_NAME' } }), code: 'BH003', says: ['malformed variable reference ${DB_NAME', 'field database.url', 'closing brace'] },
   { name: 'variable name starting with a digit', files: bad({ database: { url: '${1URL}' } }), code: 'BH003', says: ['malformed variable reference ${1URL}'] },
+  { name: "variable holding a secret file's last line break", files: bad({ database: { url: '${BAD_URL}' } }), env: { BAD_URL: 'postgres://u:nl-Secret-7@127.0.0.1:5432/bad\n' }, code: 'BH018', says: ['the value of BAD_URL ends with a line break', 'BAD_URL="$(cat <file>)"'], never: ['nl-Secret-7'] },
+  { name: "variable wrapped in an env file's quotes", files: bad({ database: { url: '${BAD_URL:-pglite://memory}' } }), env: { BAD_URL: '"postgres://127.0.0.1:5432/bad"' }, code: 'BH018', says: ['the value of BAD_URL is wrapped in quotes', 'env_file'] },
+  { name: 'blank before the URL in the manifest', files: bad({ database: { url: ' pglite://memory' } }), code: 'BH018', says: ['database.url starts with a blank', 'field database.url'] },
   { name: 'empty default of an unset variable', files: bad({ database: { url: '${BAD_URL:-}' } }), code: 'BH003', says: ['BAD_URL is not set and its default is empty', 'field database.url'] },
   { name: 'set-but-empty variable without default', files: bad({ database: { url: '${BAD_URL}' } }), env: { BAD_URL: '' }, code: 'BH003', says: ['BAD_URL is not set'] },
 

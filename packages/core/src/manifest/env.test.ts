@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandEnv, malformedFix } from './env.js';
+import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
 
 describe('expandEnv', () => {
   it('expands ${VAR} and ${VAR:-default}', () => {
@@ -51,5 +51,21 @@ describe('nested defaults', () => {
     expect(expandEnv('${ORDERS_URL:-${DATABASE_URL}}', {})).toMatchObject({ missing: ['DATABASE_URL'] });
     expect(expandEnv('${A:-${B:-postgres://h/${DB:-app}}}', {}).value).toBe('postgres://h/app');
     expect(expandEnv('${A:-x}/${B', {}).malformed).toEqual(['${B']);
+  });
+});
+
+describe('strayAroundUrl', () => {
+  const check = (written: string, env: Record<string, string>) => strayAroundUrl(written, expandEnv(written, env), env)?.message;
+  it('names the variable whose value brings a line break, blanks or quotes', () => {
+    expect(check('${U}', { U: 'postgres://h/db\n' })).toBe('the value of U ends with a line break, which would be taken as part of the URL');
+    expect(check('${U:-pglite://memory}', { U: ' postgres://h/db' })).toBe('the value of U starts with a blank, which would be taken as part of the URL');
+    expect(check('postgres://u:${P}@h/db', { P: "'pw'" })).toMatch(/^the value of P is wrapped in quotes/);
+    // A default's variable is named when it is the one used.
+    expect(check('${A:-${B}}', { B: 'postgres://h/db\r\n' })).toMatch(/^the value of B ends with a line break/);
+  });
+  it('names blanks written in the manifest; a clean URL passes', () => {
+    expect(check('pglite://memory  ', {})).toBe('database.url ends with blanks');
+    expect(check('${U:-pglite://memory}', {})).toBeUndefined();
+    expect(check('postgres://u:${P}@h/db', { P: 'p w' })).toBeUndefined();
   });
 });

@@ -12,12 +12,14 @@ export interface Expansion {
   malformed: string[];
   /** Variables that were unset and fell back to an empty default (`${VAR:-}`). */
   emptyDefault: string[];
+  /** Variables whose value went into the result. */
+  used: string[];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): Expansion {
-  const out: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [] };
+  const out: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [], used: [] };
   out.value = expandFrom(text, 0, env, out, false).value;
   return out;
 }
@@ -51,8 +53,10 @@ function expandFrom(text: string, i: number, env: NodeJS.ProcessEnv, out: Expans
     const after = i + 2 + (name?.length ?? 0);
     if (name && text[after] === '}') {
       const v = env[name];
-      if (v !== undefined && v !== '') value += v;
-      else {
+      if (v !== undefined && v !== '') {
+        value += v;
+        out.used.push(name);
+      } else {
         out.missing.push(name);
         value += text.slice(start, after + 1);
       }
@@ -61,16 +65,19 @@ function expandFrom(text: string, i: number, env: NodeJS.ProcessEnv, out: Expans
     }
     if (name && text.startsWith(':-', after)) {
       // The default is read (its own references checked) whether or not it is used.
-      const inner: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [] };
+      const inner: Expansion = { value: '', missing: [], malformed: [], emptyDefault: [], used: [] };
       const d = expandFrom(text, after + 2, env, inner, true);
       if (d.closed) {
         out.malformed.push(...inner.malformed);
         const v = env[name];
-        if (v !== undefined && v !== '') value += v;
-        else {
+        if (v !== undefined && v !== '') {
+          value += v;
+          out.used.push(name);
+        } else {
           if (d.value === '' && inner.missing.length === 0) out.emptyDefault.push(name);
           out.missing.push(...inner.missing);
           out.emptyDefault.push(...inner.emptyDefault);
+          out.used.push(...inner.used);
           value += d.value;
         }
         i = d.end;
@@ -98,4 +105,44 @@ export function malformedFix(reference: string): string {
   if (op.endsWith('?')) return `write \${${name}}: Bulkhead already stops, naming ${name}, when it is not set (the shell's ${op} form is not read here)`;
   if (op === '-') return `write \${${name}:-…}: Bulkhead reads the default after :- (an empty ${name} counts as unset, as for the shell's :-)`;
   return `${general} (the shell's ${op} form is not read here)`;
+}
+
+/**
+ * Characters around a URL that are not part of it, where they came from: a variable's value
+ * with the line break of the secret file it was read from, blanks, or the quotes of an env file
+ * that Docker's `--env-file` and Compose's `env_file` keep as part of the value; or blanks
+ * written in the manifest itself. Undefined when the URL is clean.
+ */
+export function strayAroundUrl(written: string, expansion: Expansion, env: NodeJS.ProcessEnv): { message: string; fix: string } | undefined {
+  for (const name of new Set(expansion.used)) {
+    const v = env[name]!;
+    const what = strayEnds(v);
+    if (!what) continue;
+    if (what === 'quotes') {
+      return {
+        message: `the value of ${name} is wrapped in quotes, which are part of the value (an env file given to docker --env-file or Compose's env_file keeps them)`,
+        fix: `set ${name} without the quotes (in an env file: ${name}=postgres://…)`,
+      };
+    }
+    return {
+      message: `the value of ${name} ${what}, which would be taken as part of the URL`,
+      fix: /line break/.test(what)
+        ? `set ${name} without it: a secret read from a file keeps the file's last line break (${name}="$(cat <file>)" drops it)`
+        : `set ${name} without the blanks around the URL`,
+    };
+  }
+  const what = strayEnds(written);
+  if (what && what !== 'quotes') return { message: `database.url ${what}`, fix: 'remove it from the manifest: a URL holds no blanks' };
+  return undefined;
+}
+
+/** What is wrong at a value's ends: blanks or a line break, or quotes around it. */
+function strayEnds(v: string): string | undefined {
+  const lead = /^\s+/.exec(v)?.[0];
+  const trail = /\s+$/.exec(v)?.[0];
+  const kind = (s: string) => (/[\r\n]/.test(s) ? 'a line break' : s.length === 1 ? 'a blank' : 'blanks');
+  if (trail) return `ends with ${kind(trail)}`;
+  if (lead) return `starts with ${kind(lead)}`;
+  if (/^(["']).*\1$/s.test(v) && v.length >= 2) return 'quotes';
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
 import { lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
-import { expandEnv, malformedFix } from './env.js';
+import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
 import { defaultHistoryTable, manifestSchema, reservedName, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
@@ -221,7 +221,8 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
     };
   }
   const manifest = parsed.data;
-  const { value: url, missing, malformed, emptyDefault } = expandEnv(manifest.database.url, env);
+  const expansion = expandEnv(manifest.database.url, env);
+  const { value: url, missing, malformed, emptyDefault } = expansion;
   if (malformed.length) {
     return {
       ok: false,
@@ -263,6 +264,10 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
         }),
       ),
     };
+  }
+  const stray = strayAroundUrl(manifest.database.url, expansion, env);
+  if (stray) {
+    return { ok: false, name: manifest.name, problems: [problem('BH018', stray.message, { module: manifest.name, file, field: 'database.url', fix: stray.fix })] };
   }
   const dir = path.dirname(absFile);
   let target: DatabaseTarget;
