@@ -321,8 +321,13 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['this looks like MySQL SQL', 'Bulkhead runs PostgreSQL'] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', '-- the `ok` table\nCREATE TABLE ok (id int,, name text);\n');
     await expectRefused(['up'], { code: 'BH033', text: ['fix the SQL syntax'] });
-    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n\\.\n');
-    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', "COPY … FROM stdin with the rows inline is psql's, not SQL"] });
+    // COPY's inline rows run (tests/e2e/copy-rows.test.ts); without their closing line, or with none, they are named.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', 'the rows after a COPY … FROM stdin end with a line \\. (as pg_dump writes them)'] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin; SELECT 1;\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'COPY … FROM stdin has no rows after it', 'end them with a line \\.'] });
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin (FORMAT binary);\n1\n\\.\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:2', 'COPY … FROM stdin with option format binary', "in COPY's text or CSV format"] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE {{ .Schema }}.ok (id int);\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1', 'line 1 holds a template ({{ .Schema }}) that another tool fills in'] });
     // A folder of them (supabase/auth's 70): one problem, with the command that writes the value in.

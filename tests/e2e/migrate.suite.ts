@@ -162,6 +162,52 @@ export function migrateSuite(backend: Backend): void {
       expect(again.json.modules.map((m: any) => m.migrations.length)).toEqual([1, 2, 2]);
     });
 
+    it("runs a data dump's COPY … FROM stdin rows (pg_dump's text format, and CSV); a rejected row is named at its line", async () => {
+      fx = makeWorkspace([]);
+      const s = await backend.session(fx.root, ['dump']);
+      fx.write('modules/dump/bulkhead.json', JSON.stringify({ name: 'dump', database: { url: s.urls.dump } }));
+      // As pg_dump writes a table and its rows (the search path emptied, names qualified).
+      fx.write(
+        'modules/dump/migrations/001_baseline.up.sql',
+        [
+          "SELECT pg_catalog.set_config('search_path', '', false);",
+          "CREATE TYPE public.mood AS ENUM ('a', 'b');",
+          'CREATE TABLE public.notes (id integer NOT NULL, mood public.mood, body text, tags text[]);',
+          'COPY public.notes (id, mood, body, tags) FROM stdin;',
+          '1\ta\tline one\\nline two\t{x,y}',
+          "2\t\\N\ttab\\there, it's\t\\N",
+          '\\.',
+          '',
+          'COPY public.notes (id, body)',
+          '  FROM stdin WITH (FORMAT csv, HEADER true);',
+          'id,body',
+          '3,"quoted, ""with"" a',
+          'line break"',
+          '4,',
+          '\\.',
+          'ALTER TABLE ONLY public.notes ADD CONSTRAINT notes_pkey PRIMARY KEY (id);',
+          '',
+        ].join('\n'),
+      );
+      const up = await runCli(['up'], { cwd: fx.root, env: s.env });
+      expect(up.exitCode, up.stderr).toBe(0);
+      expect(await s.query('dump', 'SELECT id, mood::text, body, tags FROM public.notes ORDER BY id')).toEqual([
+        { id: 1, mood: 'a', body: 'line one\nline two', tags: ['x', 'y'] },
+        { id: 2, mood: null, body: "tab\there, it's", tags: null },
+        { id: 3, mood: null, body: 'quoted, "with" a\nline break', tags: null },
+        { id: 4, mood: null, body: null, tags: null },
+      ]);
+      const drift = await runCli(['drift'], { cwd: fx.root, env: s.env });
+      expect(drift.exitCode, drift.stderr).toBe(0);
+
+      // The third row's mood is not a label: the failure names that row's line, and nothing stays.
+      fx.write('modules/dump/migrations/002_more.up.sql', 'COPY public.notes (id, mood) FROM stdin;\n5\ta\n6\tb\n7\tzz\n\\.\n');
+      const bad = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.json.modules[0].failure).toMatchObject({ file: 'modules/dump/migrations/002_more.up.sql', line: 4, pgCode: '22P02' });
+      expect(await s.query('dump', 'SELECT count(*)::int AS n FROM public.notes')).toEqual([{ n: 4 }]);
+    });
+
     it('a migration failing midway leaves nothing of it, names file and line, skips dependents, finishes the others', async () => {
       fx = makeWorkspace([]);
       const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo', 'tsfail']);

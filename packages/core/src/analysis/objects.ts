@@ -1,6 +1,7 @@
 import { parser } from './parser.js';
 import { lineMap } from './positions.js';
 import { leadingCommentBytes, markStatements, type StatementMark } from './statements.js';
+import { blankCopyData, inlineCopyData } from './copy-data.js';
 
 /**
  * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
@@ -91,7 +92,8 @@ export function qualify(t: { schema?: string; name: string }, defaultSchema: str
 export async function analyzeSql(sql: string): Promise<Touch[]> {
   const pg = await parser();
   const out: Touch[] = [];
-  analyzeText(pg, sql, new Source(sql, 0, 1), out, undefined);
+  const text = blankCopyData(sql, inlineCopyData(sql));
+  analyzeText(pg, text, new Source(text, 0, 1), out, undefined);
   return out;
 }
 
@@ -100,15 +102,18 @@ export async function analyzeSqlFile(sql: string): Promise<{ touches: Touch[]; s
   const pg = await parser();
   const out: Touch[] = [];
   if (!sql.trim()) return { touches: out, statements: [] };
+  // A COPY's inline rows are not SQL: blanked, byte for byte (analysis/copy-data.ts).
+  const blocks = inlineCopyData(sql);
+  const text = blankCopyData(sql, blocks);
   let result: ReturnType<Pg['parseSync']>;
   try {
-    result = pg.parseSync(sql);
+    result = pg.parseSync(text);
   } catch (e) {
     if ((e as Error).message === 'Query cannot be empty') return { touches: out, statements: [] };
     throw e;
   }
-  walkParsed(pg, sql, result, new Source(sql, 0, 1), out, undefined);
-  return { touches: out, statements: markStatements(sql, result, pg) };
+  walkParsed(pg, text, result, new Source(text, 0, 1), out, undefined);
+  return { touches: out, statements: markStatements(text, result, pg, blocks) };
 }
 
 type Pg = Awaited<ReturnType<typeof parser>>;

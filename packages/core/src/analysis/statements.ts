@@ -1,6 +1,7 @@
 import { parser } from './parser.js';
 import { mayNeedNewer, statementNeeds, type VersionNeed } from './versions.js';
 import { lineColumnAt } from '../text.js';
+import { blankCopyData, copyAsInsert, copyFormat, inlineCopyData, type CopyBlock, type CopyFormat } from './copy-data.js';
 
 /** One top-level statement of a SQL file. */
 export interface Statement {
@@ -19,7 +20,19 @@ export interface Statement {
    * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
    * — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[] };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[]; copy?: InlineRows };
+}
+
+/**
+ * A `COPY … FROM stdin`'s rows, inline after it (analysis/copy-data.ts): their byte offsets in
+ * the file, how many lines after the COPY's first they start, and their format. The statement's
+ * text is then the INSERT of those rows.
+ */
+export interface InlineRows {
+  start: number;
+  end: number;
+  gap: number;
+  format: CopyFormat;
 }
 
 export class SqlSyntaxError extends Error {
@@ -27,6 +40,8 @@ export class SqlSyntaxError extends Error {
     message: string,
     readonly line: number,
     readonly column?: number,
+    /** The fix, where the splitter knows it better than a guess from the text. */
+    readonly fix?: string,
   ) {
     super(message);
   }
@@ -66,23 +81,28 @@ export async function splitStatements(sql: string, key?: string): Promise<Statem
   if (marks) return statementsAt(sql, marks);
   if (sql.trim() === '') return [];
   const pg = await parser();
+  const blocks = inlineCopyData(sql);
+  const parsed = blankCopyData(sql, blocks);
   let result: ParseResult;
   try {
-    result = pg.parseSync(sql) as ParseResult;
+    result = pg.parseSync(parsed) as ParseResult;
   } catch (e) {
     if ((e as Error).message === 'Query cannot be empty') return [];
     const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const at = cursor === undefined ? { line: 1, column: undefined } : lineColumnAt(sql, cursor + 1);
     throw new SqlSyntaxError((e as Error).message, at.line, at.column);
   }
-  return statementsAt(sql, markStatements(sql, result, pg));
+  return statementsAt(sql, markStatements(parsed, result, pg, blocks));
 }
 
 /** What markStatements needs of the parser: PL/pgSQL, for DO blocks. */
 type PlpgsqlParser = { parsePlPgSQLSync(sql: string): unknown };
 
-/** Where each statement of a parse result sits in `sql`, with the few facts the runner needs. */
-export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlParser): StatementMark[] {
+/**
+ * Where each statement of a parse result sits in `sql`, with the few facts the runner needs.
+ * `sql` is the text that was parsed: a COPY's inline rows (`blocks`) blanked out of it.
+ */
+export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlParser, blocks: readonly CopyBlock[] = []): StatementMark[] {
   const bytes = Buffer.from(sql, 'utf8');
   // Statements come in file order: count lines incrementally.
   let pos = 0;
@@ -111,8 +131,24 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
+    if (kind === 'CopyStmt' && tree.is_from && tree.filename === undefined && !tree.is_program) node.copy = inlineRows(bytes, start, end, line, tree, blocks);
     return { start, end, line, kind, node };
   });
+}
+
+/** The rows a `COPY … FROM stdin` ending at byte `end` reads: the block right after it. */
+function inlineRows(bytes: Buffer, start: number, end: number, line: number, tree: Record<string, unknown>, blocks: readonly CopyBlock[]): InlineRows {
+  const block = blocks.find((b) => b.start >= end && bytes.subarray(end, b.start).toString('utf8').replace(/;|--[^\n]*/g, '').trim() === '');
+  if (!block) {
+    throw new SqlSyntaxError('COPY … FROM stdin has no rows after it', line, undefined, 'put the rows on the lines right after the COPY (it must end its line) and end them with a line \\. as pg_dump does; or write them as INSERT … VALUES');
+  }
+  const format = copyFormat(tree.options);
+  if (typeof format === 'string') {
+    throw new SqlSyntaxError(`COPY … FROM stdin with option ${format}, which Bulkhead does not read`, line, undefined, "Bulkhead runs a COPY's inline rows as an INSERT of them, in COPY's text or CSV format (options delimiter, null, header, quote, escape): write them so, or as INSERT … VALUES");
+  }
+  let gap = 0;
+  for (let i = start; i < block.start; i++) if (bytes[i] === 10) gap++;
+  return { start: block.start, end: block.end, gap, format };
 }
 
 /** Statements whose role names must exist (GRANT … TO, OWNER TO, a policy's TO, SET ROLE, …). */
@@ -189,7 +225,11 @@ export function statementsAt(sql: string, marks: readonly StatementMark[]): Stat
   // share the file's text (held anyway) instead of copies of it.
   const slice: (start: number, end: number) => string =
     Buffer.byteLength(sql, 'utf8') === sql.length ? (start, end) => sql.slice(start, end) : ((bytes) => (start: number, end: number) => bytes.subarray(start, end).toString('utf8'))(Buffer.from(sql, 'utf8'));
-  return marks.map((m) => ({ text: slice(m.start, m.end).trim(), line: m.line, kind: m.kind, node: m.node }));
+  return marks.map((m) => {
+    const text = slice(m.start, m.end).trim();
+    const rows = m.node.copy;
+    return { text: rows ? copyAsInsert(text, rows.format, slice(rows.start, rows.end), rows.gap) : text, line: m.line, kind: m.kind, node: m.node };
+  });
 }
 
 /** Statements that open or close a transaction (savepoints are fine inside ours). */

@@ -56,7 +56,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       const postgres = path.replace(/\.(up|down)\.sql$/, '.postgres.$1.sql');
       const fix = postgres !== path && existsSync(postgres)
         ? `this is popx's shared file, here in another database's SQL; ${basename(postgres)} beside it is PostgreSQL's: let it replace this one (the folder's per-database fix does)`
-        : syntaxFix(text, e.line, e.column, rel(path));
+        : (e.fix ?? syntaxFix(text, e.line, e.column, rel(path)));
       const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix });
       // A template (or another tool's :PLACEHOLDER, not graphile-migrate's: its folder is told as
       // one already) where it stops: told once for a folder of such files (groupAlike).
@@ -418,7 +418,7 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   }
   if (meta) return `line ${line} is a psql meta-command (${meta}), not SQL: Bulkhead sends the file to the server; remove it`;
   if (/\bcopy\b[^;]*\bfrom\s+stdin\b/i.test(lines.slice(0, line).join('\n'))) {
-    return "COPY … FROM stdin with the rows inline is psql's, not SQL: write the rows as INSERT … VALUES, or load them in a TS migration";
+    return 'the rows after a COPY … FROM stdin end with a line \\. (as pg_dump writes them): add it after the last row';
   }
   const template = templateOn(at);
   if (template) return `line ${line} holds a template (${template}) that another tool fills in: write the SQL it stands for`;
