@@ -217,6 +217,20 @@ export async function down(knex: Knex): Promise<void> {
     fx.write('modules/billing/bulkhead.json', JSON.stringify({ name: 'billing', database: { url: 'pglite://.bulkhead/billing' }, owns: ['*'] }));
     const all = await runCli(['validate'], { cwd: fx.root });
     expect(all.exitCode, all.stderr).toBe(0);
+
+    // Two apps' schemas side by side: their objects of one name are one problem per pair, with one fix (--json keeps each).
+    fx.write('modules/auth/bulkhead.json', JSON.stringify({ name: 'auth', database: { url: 'pglite://.bulkhead/auth' } }));
+    fx.write('modules/billing/bulkhead.json', JSON.stringify({ name: 'billing', database: { url: 'pglite://.bulkhead/billing' } }));
+    fx.write('modules/auth/migrations/002_more.up.sql', 'CREATE TABLE sessions (id int);\nCREATE INDEX users_email_idx ON users (email);\n');
+    fx.write('modules/billing/migrations/002_more.up.sql', 'CREATE TABLE sessions (id int);\nCREATE INDEX users_email_idx ON users (plan);\n');
+    const many = await runCli(['validate'], { cwd: fx.root });
+    expect(many.exitCode).toBe(2);
+    expect(many.stderr).toContain('module billing, modules/billing/migrations/001_users.up.sql:1:14: billing creates 3 objects of the names auth also creates: table public.users (001_users.up.sql:1; auth\'s 001_users.up.sql:1), table public.sessions (002_more.up.sql:1; auth\'s 002_more.up.sql:1), index public.users_email_idx (002_more.up.sql:2; auth\'s 002_more.up.sql:2) (BH043)');
+    expect(many.stderr).toContain('fix: if each keeps objects of its own (billing and auth are on different databases), say so in both manifests (modules/billing/bulkhead.json, modules/auth/bulkhead.json): "owns": ["*"]');
+    expect(many.stderr.match(/BH043/g)).toHaveLength(1);
+    const json = await runCli(['validate', '--json'], { cwd: fx.root });
+    expect(json.json.problems.filter((p: { code: string }) => p.code === 'BH043')).toHaveLength(3);
+    expect(json.json.problems.find((p: { message: string }) => p.message.includes('index')).fix).toContain('if each keeps an index of its own');
   });
 
   it('a module with no conflicts, its examples and its rename into its own names are clean; the analysis is cached by checksum', async () => {

@@ -1,6 +1,6 @@
 import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '../analysis/objects.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
-import { problem, type Problem } from '../errors.js';
+import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
 /**
@@ -277,15 +277,15 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         const ownerModule = byName.get(owner);
         // Not for a name the owner's prefixes (seed 004: query made storage_elem_01_files, storage's).
         const apart = action === 'create' && !serverWide && !namedAfter(target.name, owner) && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
+        const where2 = byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule?.file})`;
         const both = apart
-          ? `; if each keeps a ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule!.file})`}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
+          ? `; if each keeps ${/^[aeiou]/.test(target.kind) ? 'an' : 'a'} ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
           : '';
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
           : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
         const reference = action === 'reference';
-        report(
-          problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
+        const p = problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
             ...where,
             fix: reference
               ? `a module uses only its own objects: ask ${owner} for the data through its API, or move this object into ${m.name}`
@@ -294,9 +294,11 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
                 : action === 'create'
                 ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}${both}`
                 : `move this change into a migration of ${owner}`,
-          }),
-          `${a.file}:${t.line}:${what}:${action}`,
-        );
+          });
+        // Two apps' schemas side by side (documenso's and formbricks' User, Session, Account, …):
+        // their same names told as one problem per pair of modules, with one fix.
+        const told = apart && !byOwns ? markAlike(p, `apart\u0000${m.name}\u0000${owner}`, { what, at: `${a.file}:${t.line}`, theirs: `${c!.file}:${c!.line}` }, (all) => sameNames(all, m.name, owner, where2), { textOnly: true }) : p;
+        report(told, `${a.file}:${t.line}:${what}:${action}`);
         continue;
       }
       // Created outside the module's own patterns, when it declares some.
@@ -312,6 +314,22 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
   }
   return problems;
+}
+
+/** Objects of one name that two modules on different databases both create, told together. */
+function sameNames(all: readonly Alike<{ what: string; at: string; theirs: string }>[], module: string, owner: string, manifests: string): Problem {
+  // In each module's migrations folder: the file names say enough.
+  const base = (at: string) => at.slice(at.lastIndexOf('/') + 1);
+  const shown = all.slice(0, 6).map(({ data }) => `${data.what} (${base(data.at)}; ${owner}'s ${base(data.theirs)})`);
+  const more = all.length > shown.length ? `, and ${all.length - shown.length} more (--json lists each)` : '';
+  const first = all[0]!.problem;
+  return problem('BH043', `${module} creates ${all.length} objects of the names ${owner} also creates: ${shown.join(', ')}${more}`, {
+    module,
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    fix: `if each keeps objects of its own (${module} and ${owner} are on different databases), say so in ${manifests}: "owns": ["*"] (everything the module creates in its own database and schema); else one module owns each object: move it into a migration of ${owner}, or give it a name of its own`,
+  });
 }
 
 /** Whether an object's name is a module's by its prefix (storage_files, storage's), or is the module's name. */
