@@ -255,6 +255,8 @@ export const CASES: BadInputCase[] = [
     exit: 1,
     says: [`${M}/001_x.js:1`, 'WIKI is not defined', 'fix: WIKI is a global the application defines before it runs its migrations, and Bulkhead runs them on their own'],
   },
+  { name: "folders named as migrations holding a tool's data-migration scripts, beside SQL migrations", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id int);\n', '002_backfill/migration.ts': 'export const script = { run: async () => {} };\n', '003_cleanup/main.go': 'package main\n' }), args: ['validate'], exit: 0, code: 'warning', says: [`${M}/002_backfill/migration.ts: 2 subfolders named as migrations hold code that Bulkhead does not run (002_backfill/migration.ts, 003_cleanup/main.go)`, 'write each as a knex migration directly in modules/bad/migrations'] },
+  { name: "only folders named as migrations holding scripts", files: bad({}, { '002_backfill/migration.ts': 'export const script = {};\n' }), args: ['validate'], code: 'BH038', says: ['1 subfolder named as a migration holds code that Bulkhead does not run (002_backfill/migration.ts)'] },
   { name: 'empty up file', files: bad({}, { '001_x.up.sql': '' }), args: ['validate'], exit: 0, code: 'warning', says: [`${M}/001_x.up.sql`, '001_x.up.sql has no statements (empty)'] },
   { name: 'comment-only up file', files: bad({}, { '001_x.up.sql': '-- nothing yet\n/* later */\n' }), args: ['validate'], exit: 0, code: 'warning', says: ['has no statements (comments only)', 'write its SQL, or delete the file'] },
   {

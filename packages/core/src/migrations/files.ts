@@ -571,6 +571,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const perDatabase: string[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
   const nested: string[] = [];
+  /** Folders named as migrations that hold code (a tool's data-migration scripts): never run here. */
+  const scripts: string[] = [];
   /** A graphile-migrate folder (committed/, current, afterReset.sql): told as one, its files not one by one. */
   const graphile = graphileMigrate(dir);
   /**
@@ -618,8 +620,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
-      const { migrationLike: inside, sql } = subfolderFiles(abs);
+      const { migrationLike: inside, sql, code } = subfolderFiles(abs);
       nested.push(...sql.map((f) => path.join(e.name, f)));
+      // A folder named as a migration whose script is code (formbricks' 2024…_xm_user_identification/migration.ts).
+      if (code.length && /^\d/.test(e.name) && ID.test(e.name) && !sql.length) {
+        scripts.push(`${e.name}/${code[0]}`);
+        continue;
+      }
       let warning: Problem | undefined;
       if (inside.length && !(graphile && (e.name === 'committed' || e.name === 'current'))) {
         warning = problem('BH038', `subfolder ${rel(abs)} holds ${plural(inside.length, 'migration-like file')} (${listed(inside)}); Bulkhead runs only the files directly in ${rel(dir)}`, {
@@ -787,6 +794,16 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         module,
         file: rel(path.join(dir, foreign.map((f) => f.name).sort()[0]!)),
         fix: 'write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline',
+      }),
+    );
+  }
+  if (scripts.length) {
+    // None of the folder runs: an error; beside real migrations, a warning (as for other tools' code).
+    (byId.size ? warnings : problems).push(
+      problem('BH038', `${plural(scripts.length, 'subfolder')} named as ${scripts.length === 1 ? 'a migration holds' : 'migrations hold'} code that Bulkhead does not run (${listed(scripts)}): another tool's migration scripts`, {
+        module,
+        file: rel(path.join(dir, scripts[0]!)),
+        fix: `write each as a knex migration directly in ${rel(dir)}, <folder name>.ts exporting up(knex) (and down) that does what its script does, or keep running them with the tool they were written for; a database they already changed is adopted with bulkhead baseline`,
       }),
     );
   }
@@ -1093,16 +1110,19 @@ function linkTarget(abs: string): 'file' | 'other' | 'missing' | 'loop' {
  * What a subfolder holds, read once: the names of its migration-like files (for the stray-folder
  * warning) and the paths of its SQL files, relative to it (for a folder with nothing of its own).
  */
-function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[] } {
+function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; code: string[] } {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile());
   } catch {
-    return { migrationLike: [], sql: [] };
+    return { migrationLike: [], sql: [], code: [] };
   }
+  const relative = (e: fs.Dirent) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
   return {
     migrationLike: entries.filter((e) => SQL_EXT.test(e.name.toLowerCase()) || (JS_EXT.test(e.name) && ID.test(e.name) && !IGNORED.test(e.name))).map((e) => e.name),
-    sql: entries.filter((e) => /\.sql$/i.test(e.name)).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))),
+    sql: entries.filter((e) => /\.sql$/i.test(e.name)).map(relative),
+    // Code of any name (a folder per migration names its script migration.ts, or main.go).
+    code: entries.filter((e) => !IGNORED.test(e.name) && (JS_EXT.test(e.name) || FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()] !== undefined)).map(relative).sort(),
   };
 }
 
