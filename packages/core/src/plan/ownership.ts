@@ -260,16 +260,14 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       // Owned by another module: by its owns pattern (more specific than this module's own), or
       // because its migrations create the object.
       // An index is its table's owner's (owns patterns name tables; Prisma names an index
-      // User_email_key); an index whose table is not known claims only by "*".
+      // User_email_key): one on this module's own table is its own, whoever else has that name
+      // (one on another module's table is told as altering that table); an index whose table is
+      // not known is claimed only by "*".
       const index = target.kind === 'index';
       const claimed = index && t.table ? resolve(m, t.table) : target;
-      const claim = (module?: string) => {
-        if (serverWide) return undefined;
-        const c = claimOf(claimed.schema, claimed.name, module, m);
-        return index && !t.table && c?.pattern !== '*' ? undefined : c;
-      };
-      const other = claim();
-      const own = claim(m.name);
+      const ownClaim = serverWide ? undefined : claimOf(claimed.schema, claimed.name, m.name, m);
+      const other = index || serverWide ? undefined : claimOf(target.schema, target.name, undefined, m);
+      const own = index && !t.table && ownClaim?.pattern !== '*' ? undefined : ownClaim;
       const created = creators.get(key(target.kind, target.schema, target.name, m)) ?? [];
       const byOwns = other && other.module !== m.name && !(own && own.specificity >= other.specificity);
       const creatorModule = !other && !own && created.length ? creatorOwner(created, target.name) : undefined;
@@ -291,7 +289,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
           ? `; if each keeps ${/^[aeiou]/.test(target.kind) ? 'an' : 'a'} ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
           : '';
         const why = byOwns
-          ? `${index && t.table ? `on table ${claimed.schema}.${claimed.name}, ` : ''}which ${owner} owns (owns: "${other!.pattern}")`
+          ? `which ${owner} owns (owns: "${other!.pattern}")`
           : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
         const reference = action === 'reference';
         const p = problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
