@@ -420,6 +420,11 @@ $body$;
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toMatch(/^no migration of hb creates hb_missing: it comes from elsewhere/);
+    // A goose folder's Go migration before it names the table (hatchet's v1_0_99.go): that one is named.
+    fx.write('modules/hb/migrations/0001_fill.go', 'package migrations\n\nconst q = `CREATE TABLE hb_missing (id int)`\n');
+    const code = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(code.json.modules[0].failure.fix).toBe('hb_missing is named in 0001_fill.go, a code migration before 0002_data_version that Bulkhead does not run (BH038): what it does must become a migration of hb (SQL, or knex TS/JS) that runs before 0002_data_version');
+    fx.remove('modules/hb/migrations/0001_fill.go');
     // One the database has in a schema off the search path (supabase/storage's migrations name
     // storage's tables unqualified, and run with search_path=storage,public): the catalog says where.
     await query(url, 'CREATE SCHEMA hb; CREATE TABLE hb.hb_missing (id int); CREATE FUNCTION hb.hb_f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$');

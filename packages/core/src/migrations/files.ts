@@ -1126,6 +1126,33 @@ function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; 
   };
 }
 
+/**
+ * Other tools' code migrations in a migrations folder, which Bulkhead does not run (BH038): files
+ * in another language named by version (goose's 20260424190713_v1_0_99.go), and folders named by
+ * version whose script is code (formbricks' <version>_<name>/migration.ts). For a failure's
+ * explanation: what a later SQL migration expects may be what one of them did.
+ */
+export function codeMigrationsBeside(dir: string): { name: string; version: string; file: string }[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: { name: string; version: string; file: string }[] = [];
+  for (const e of entries) {
+    const version = /^\d+/.exec(e.name)?.[0];
+    if (!version) continue;
+    const abs = path.join(dir, e.name);
+    if (e.isFile() && FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()] !== undefined) out.push({ name: e.name, version, file: abs });
+    else if (e.isDirectory() && ID.test(e.name)) {
+      const { code, sql } = subfolderFiles(abs);
+      if (code.length && !sql.length) out.push({ name: `${e.name}/${code[0]}`, version, file: path.join(abs, code[0]!) });
+    }
+  }
+  return out;
+}
+
 /** Does the migration have a way back? A zero-byte or comment-only down file is a legitimate no-op down. */
 export function hasDown(m: MigrationFile, jsModule?: { down?: unknown }): boolean {
   if (m.format === 'sql') return m.downPath !== undefined;

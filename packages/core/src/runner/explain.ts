@@ -1,5 +1,7 @@
 import type { SqlSession } from '../db/types.js';
-import type { MigrationFile } from '../migrations/files.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { codeMigrationsBeside, type MigrationFile } from '../migrations/files.js';
 import { UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 
@@ -32,9 +34,33 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
   if (!creator && at === 0) {
     return `no migration of ${module.name} creates ${what}, and ${failure.migration} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${module.migrations[0]!.version}, and adopt a database that has it already with bulkhead baseline`;
   }
+  // Another tool's code migration before it, which Bulkhead does not run, names it (hatchet's
+  // goose folder: 20260424190713_v1_0_99.go fills v1_dags_olap_new, 20260424205453_v1_0_100.up.sql locks it).
+  const failing = module.migrations[at]!;
+  const script = creator ? undefined : codeMigrationBefore(path.dirname(failing.upPath), failing.version, name);
+  if (script) {
+    return `${what} is named in ${script}, a code migration before ${failure.migration} that Bulkhead does not run (BH038): what it does must become a migration of ${module.name} (SQL, or knex TS/JS) that runs before ${failure.migration}`;
+  }
   // Nothing in the module's SQL creates it (TS/JS migrations may, where the text does not show it).
   if (!creator && module.migrations.every((m) => m.sql)) {
     return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
+  }
+  return undefined;
+}
+
+/** The latest of the folder's code migrations that sort before `version` and whose text names `name`. */
+function codeMigrationBefore(dir: string, version: string, name: string): string | undefined {
+  const width = (v: string) => v.padStart(32, '0');
+  const names = new RegExp(`(?<![\\w$])${regexLiteral(name)}(?![\\w$])`);
+  const before = codeMigrationsBeside(dir)
+    .filter((c) => width(c.version) <= width(version))
+    .sort((a, b) => (width(a.version) < width(b.version) ? 1 : -1));
+  for (const c of before) {
+    try {
+      if (names.test(fs.readFileSync(c.file, 'utf8'))) return c.name;
+    } catch {
+      // unreadable: not the one
+    }
   }
   return undefined;
 }
