@@ -165,6 +165,15 @@ export async function down(knex: Knex) {
       const deps = await runCli(['verify'], { cwd: fx!.root, env: s.env });
       expect(deps.exitCode).toBe(1);
       expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
+
+      // A failure is explained as up explains it: here a table a later migration creates.
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE sessions (id int);\nINSERT INTO session_kinds VALUES (1);\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');
+      fx!.write('modules/admin/migrations/004_kinds.up.sql', 'CREATE TABLE session_kinds (id int);\n');
+      fx!.write('modules/admin/migrations/004_kinds.down.sql', 'DROP TABLE session_kinds;\n');
+      const order = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(order.exitCode).toBe(1);
+      expect(order.stderr).toContain('    fix: session_kinds is created by 004_kinds, which runs after 003_sessions');
     });
 
     it('a set that never wrote downs is one line in text (each migration in --json)', async () => {

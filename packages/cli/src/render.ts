@@ -288,6 +288,7 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       if (together && f.kind === 'no-down') continue;
       out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
       for (const line of f.lines ?? []) out.write(`    ${line}`);
+      if (f.fix) out.write(`    fix: ${f.fix}`);
     }
   }
 }

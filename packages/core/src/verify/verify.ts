@@ -10,6 +10,7 @@ import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
 import { replay, replayAll, ReplayError } from '../runner/replay.js';
+import { explainFailure } from '../runner/explain.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -37,6 +38,8 @@ export interface VerifyFinding {
   lines?: string[];
   /** For left-behind: the migrations whose ups create what remains (their downs do not drop it), in order. */
   leftBy?: { migration: string; file: string; objects: string[] }[];
+  /** For a failed up or down: what to do, where Bulkhead knows more than the server's message. */
+  fix?: string;
 }
 
 export interface ModuleVerify {
@@ -121,14 +124,18 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   if (!up.length) return { module: m.name, database: '-', migrations: 0, status: 'no-migrations', findings, durationMs: Date.now() - started };
   const database = await withScratchDatabase(unit, { command: 'verify', server: o.server, root: ws.root }, async ({ unit: scratch, db }) => {
     const snap = () => readSnapshot(db, scope);
-    const failed = (e: unknown): VerifyFinding => {
+    const failed = async (e: unknown): Promise<VerifyFinding> => {
       if (!(e instanceof ReplayError)) throw e;
+      const cause = e.cause as { message?: string; code?: string } | undefined;
+      // What the failure means, as up would tell it (a table another tool's migration creates, …).
+      const fix = await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, partial: false }, m).catch(() => undefined);
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
         migration: e.id,
         file: rel(e.file),
         line: e.statement?.line ?? e.line,
         message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}${undeclaredExtension(e.message, m)}`,
+        ...(fix ? { fix } : {}),
       };
     };
     const apply = async (r: Runnable, s = schema) => replay(db, r, { schema: s });
@@ -139,7 +146,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         try {
           await apply(r, dep.schema);
         } catch (e) {
-          findings.push({ ...failed(e), message: `dependency ${dep.name} could not be applied: ${(e as Error).message}` });
+          findings.push({ ...(await failed(e)), message: `dependency ${dep.name} could not be applied: ${(e as Error).message}` });
           return scratch.target.display;
         }
       }
@@ -151,7 +158,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       try {
         await replayAll(db, up, { schema });
       } catch (e) {
-        findings.push(failed(e));
+        findings.push(await failed(e));
         return scratch.target.display;
       }
     }
@@ -160,7 +167,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       try {
         await apply(r);
       } catch (e) {
-        findings.push(failed(e));
+        findings.push(await failed(e));
         return scratch.target.display;
       }
       if (!o.step) continue;
@@ -170,7 +177,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       try {
         await apply(d);
       } catch (e) {
-        findings.push(failed(e));
+        findings.push(await failed(e));
         return scratch.target.display;
       }
       const reverted = await snap();
@@ -179,7 +186,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       try {
         await apply(r);
       } catch (e) {
-        findings.push({ ...failed(e), message: `${r.file.id} cannot be applied again after its down: ${(e as Error).message}` });
+        findings.push({ ...(await failed(e)), message: `${r.file.id} cannot be applied again after its down: ${(e as Error).message}` });
         return scratch.target.display;
       }
       const again = await snap();
@@ -196,7 +203,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     try {
       await replayAll(db, [...down].reverse() as Runnable[], { schema });
     } catch (e) {
-      findings.push(failed(e));
+      findings.push(await failed(e));
       return scratch.target.display;
     }
     const reverted = await snap();
@@ -217,7 +224,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     try {
       await replayAll(db, up, { schema });
     } catch (e) {
-      findings.push({ ...failed(e), message: `after every down, ${(e as ReplayError).id} cannot be applied again: ${(e as Error).message}` });
+      findings.push({ ...(await failed(e)), message: `after every down, ${(e as ReplayError).id} cannot be applied again: ${(e as Error).message}` });
       return scratch.target.display;
     }
     const rebuilt = await snap();
