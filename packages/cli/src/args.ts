@@ -108,7 +108,10 @@ function wholeNumber(text: string, flag: string, command: string): number {
 
 function duration(text: string, flag: string, command: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw usageError(`${flag} ${text}: give a duration such as 30s, 5m or 1500ms (0 waits forever)`, command);
+  if (ms === undefined) {
+    const bare = /^\d+(\.\d+)?$/.test(text.trim());
+    throw usageError(`${flag} ${text}: give a duration with its unit, such as 30s, 5m or 1500ms${flag === '--statement-lock-timeout' ? '' : ' (0 waits forever)'}${bare ? `: a bare number is ambiguous (${text}s or ${text}ms?)` : ''}`, command);
+  }
   return ms;
 }
 

@@ -98,7 +98,7 @@ function build(z: ZodSubset) {
         .describe("Lint configuration of this module's migrations"),
       lockTimeout: z
         .string()
-        .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: 'must be a duration such as 3s, 500ms or 1m (0 leaves the server setting)' })
+        .regex(/^(0+(\.0+)?|\d+(\.\d+)?(ms|s|m|h))$/, { message: 'must be a duration with its unit, such as 3s, 500ms or 1m (0 leaves the server setting); a bare number is ambiguous (PostgreSQL reads one as milliseconds)' })
         .optional()
         .describe("Per-statement lock_timeout for this module's migrations; a statement that waits longer is rolled back and its migration retried with backoff. Default 3s"),
     })
