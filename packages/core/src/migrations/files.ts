@@ -93,6 +93,33 @@ const SECTION_MARKER = {
   down: /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration)\b.*$/im,
 } as const;
 
+/** Flyway's names: V<version>__<description>.sql, U… for its undo, R__… repeatable; a version's parts separated by . or _. */
+const FLYWAY = /^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$/i;
+
+/**
+ * How a folder's Flyway versions become one number each when some have parts (1.1, 2_0_3):
+ * every version as the same number of parts of the same width (1 → 001000, 1.1 → 001001), which
+ * sort as Flyway sorts them. Undefined when every version is a plain number (V1, V2, V10).
+ */
+function flywayLayout(dir: string): { parts: number; width: number } | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const versions = names.map((n) => FLYWAY.exec(n)?.[2]).filter((v): v is string => v !== undefined);
+  if (!versions.some((v) => /[._]/.test(v))) return undefined;
+  const split = versions.map((v) => v.split(/[._]/));
+  return { parts: Math.max(...split.map((p) => p.length)), width: Math.max(3, ...split.flat().map((p) => String(Number(p)).length)) };
+}
+
+/** A Flyway version in a folder's layout (flywayLayout): 1.1 → 001001. */
+function flywayVersion(version: string, layout: { parts: number; width: number }): string {
+  const parts = version.split(/[._]/);
+  return Array.from({ length: layout.parts }, (_, i) => String(Number(parts[i] ?? 0)).padStart(layout.width, '0')).join('');
+}
+
 /**
  * How to bring a `.sql` file not named `<id>.up.sql` in. One holding both directions under
  * another tool's markers (goose's `-- +goose Up`, sql-migrate's `-- +migrate Up`, dbmate's
@@ -100,15 +127,19 @@ const SECTION_MARKER = {
  */
 function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string } {
   // Flyway: V<version>__<description>.sql, its undo U<version>__…, a repeatable R__….
-  const flyway = /^([VUR])(\d*)__(.+)\.sql$/i.exec(name);
+  const flyway = FLYWAY.exec(name);
   if (flyway) {
-    const [, letter, version, description] = flyway as unknown as [string, string, string, string];
+    const [, letter, version, description] = flyway as unknown as [string, string, string | undefined, string];
     if (letter.toUpperCase() === 'R') {
       return { kind: 'other', fix: 'a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change' };
     }
     if (version) {
-      const fix = `rename it to ${version}_${description.replace(/\./g, '_')}.${letter.toUpperCase() === 'U' ? 'down' : 'up'}.sql (Flyway's ${letter.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order)`;
-      return { kind: 'flyway', fix };
+      const layout = flywayLayout(path.dirname(abs));
+      const renamed = `${layout ? flywayVersion(version, layout) : version}_${description.replace(/\./g, '_')}.${letter.toUpperCase() === 'U' ? 'down' : 'up'}.sql`;
+      const why = layout
+        ? `Flyway's version ${version.replace(/_/g, '.')} as ${layout.parts} parts of ${layout.width} digits, so that versions with dots keep Flyway's order (1 < 1.1 < 2 < 10); its siblings renamed the same way keep theirs`
+        : `Flyway's ${letter.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order`;
+      return { kind: 'flyway', fix: `rename it to ${renamed} (${why})` };
     }
   }
   // Flyway's callbacks (afterMigrate.sql, beforeEachMigrate__grants.sql): run around every migrate.
@@ -760,7 +791,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
     misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>`);
   } else misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
-  misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
+  const flywayParts = misnamed.flyway.length >= 3 ? flywayLayout(dir) : undefined;
+  if (flywayParts) {
+    // Versions with parts (V1.1__, V2_0_3__): each as fixed-width parts, in Flyway's order.
+    const command = `for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; IFS=._ read -ra p <<< "$v"; k=; for i in $(seq 0 ${flywayParts.parts - 1}); do k="$k$(printf %0${flywayParts.width}d "$((10#\${p[$i]:-0}))")"; done; mv "$f" "\${k}_\${b%.sql}.$d.sql"; done`;
+    together(misnamed.flyway, problems, (n, names) =>
+      problem('BH011', `${n} Flyway migrations (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql, and a version is one number`, {
+        module,
+        file: rel(dir),
+        fix: `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version as ${flywayParts.parts} parts of ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}, 1.1 → ${flywayVersion('1.1', flywayParts)}), which keeps Flyway's order, e.g. in ${rel(dir)} (bash): ${command}`,
+      }),
+    );
+  } else misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
   for (const layout of Object.keys(folders) as (keyof typeof FOLDER_LAYOUTS)[]) {

@@ -371,6 +371,16 @@ describe('scanMigrationsFolder', () => {
     const many = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'V3__c.sql': 'SELECT 1;', 'V4__d.sql': 'SELECT 1;' });
     expect(many.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1__a.sql, V2__b.sql, V3__c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql']);
     expect(many.problems[0]!.fix).toContain('for f in [VU]*__*.sql; do');
+    // Versions with parts (1.1, 1_2): each as fixed-width parts, so that 2 stays after 1.1 and 10 after 2.
+    const two = scan({ 'V1__a.sql': 'SELECT 1;', 'V1.1__b.sql': 'SELECT 1;' });
+    expect(two.problems.map((p) => p.fix)).toEqual([
+      "rename it to 001001_b.up.sql (Flyway's version 1.1 as 2 parts of 3 digits, so that versions with dots keep Flyway's order (1 < 1.1 < 2 < 10); its siblings renamed the same way keep theirs)",
+      "rename it to 001000_a.up.sql (Flyway's version 1 as 2 parts of 3 digits, so that versions with dots keep Flyway's order (1 < 1.1 < 2 < 10); its siblings renamed the same way keep theirs)",
+    ]);
+    const dotted = scan({ 'V1__a.sql': 'SELECT 1;', 'V1.1__b.sql': 'SELECT 1;', 'V1_2_1__c.sql': 'SELECT 1;', 'V10__d.sql': 'SELECT 1;' });
+    expect(dotted.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1.1__b.sql, V10__d.sql, V1_2_1__c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql, and a version is one number']);
+    expect(dotted.problems[0]!.fix).toContain('each version as 3 parts of 3 digits (1 → 001000000, 1.1 → 001001000)');
+    expect(dotted.problems[0]!.fix).toContain('for i in $(seq 0 2); do k="$k$(printf %03d');
     // Its callbacks run around every migrate: no equivalent, said so.
     const callbacks = scan({ '1_init.up.sql': 'SELECT 1;', 'afterMigrate.sql': 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader;', 'beforeEachMigrate__timeout.sql': 'SET lock_timeout = 5000;' });
     expect(callbacks.problems.map((p) => [p.file, p.fix?.split(':')[0]])).toEqual([
