@@ -326,6 +326,13 @@ describe('stray migrations (seed 000: a second, forgotten migrations folder)', (
     ]);
     expect(r.json.problems[3].fix).toContain('or point "migrations" in modules/app/bulkhead.json at it');
     expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH047', file: 'services/legacy/sql', message: 'holds 2 Flyway migrations that no bulkhead.json points at' }));
+    // up refuses as validate does: nothing is applied while the module's second folder is there.
+    const db = path.join(fx.root, '.bulkhead/app');
+    fx.write('modules/app/bulkhead.json', JSON.stringify({ name: 'app', database: { url: 'pglite://.bulkhead/app' } }));
+    const up = await runCli(['up'], { cwd: fx.root });
+    expect(up.exitCode).toBe(2);
+    expect(up.stderr).toContain('modules/app/old: holds 1 up/down SQL (golang-migrate, Bulkhead) migration that no bulkhead.json points at; module app runs modules/app/migrations (BH047)');
+    expect(fs.existsSync(db)).toBe(false);
     // Pointing the manifest at the folder makes it the module's; nothing is stray then.
     fx.remove('modules/app/db');
     fx.remove('modules/app/diesel');

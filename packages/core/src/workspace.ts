@@ -8,6 +8,7 @@ import { KnownManifests, loadManifest, type ModuleManifest } from './manifest/lo
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
 import { registerEnvironmentSecrets } from './redact.js';
+import { plural } from './text.js';
 
 /** A module with its migrations, ready to plan. */
 export interface Module extends ModuleManifest {
@@ -121,7 +122,63 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const strays = migrationFolders
     .filter((f) => !modules.some((m) => inside(f.dir, m.migrationsDir)) && !unread.some((dir) => inside(f.dir, dir)))
     .map((folder) => ({ folder, module: modules.find((m) => inside(folder.dir, m.dir)), link: linkedManifests.find((l) => inside(folder.dir, path.dirname(l))) }));
+  const told = strayProblems(strays, modules, rel);
+  problems.push(...told.problems);
+  warnings.push(...told.warnings);
   return { root, modules, byName, graph, problems, warnings, strays, rel };
+}
+
+/**
+ * Migration folders no manifest points at (BH047). Inside a module's folder it is that module's
+ * forgotten history (seed 003's second folder): an error for every command that reads the module,
+ * so `up` applies nothing while it is there, as `validate` says. Elsewhere, perhaps a service not
+ * yet brought under Bulkhead: a warning. A module folder whose manifest is a link to another's.
+ */
+function strayProblems(strays: Workspace['strays'], modules: readonly Module[], rel: (abs: string) => string): { problems: Problem[]; warnings: Problem[] } {
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  for (const { folder, module, link } of strays) {
+    const what = `holds ${plural(folder.count, `${folder.layout} migration`)} that no bulkhead.json points at`;
+    const runnable = folder.layout.startsWith('up/down');
+    if (link && !module) {
+      // A module folder whose manifest links to another's: that one is read once, for its own folder.
+      const target = realpathOrUndefined(link);
+      const owner = target && modules.find((m) => realpathOrUndefined(m.file) === target);
+      problems.push(
+        problem('BH047', `a symbolic link to ${target ? rel(target) : `${fs.readlinkSync(link)}, which does not exist`}${owner ? `, read once, as module ${owner.name}'s (which runs ${rel(owner.migrationsDir)})` : ''}: the ${plural(folder.count, 'migration')} in ${rel(folder.dir)} ${folder.count === 1 ? 'runs' : 'run'} nowhere`, {
+          file: rel(link),
+          fix: `give ${rel(path.dirname(link))} a bulkhead.json of its own (its own module name and database), or delete the link${runnable ? ' and move the migrations to the module that runs them' : ''}`,
+        }),
+      );
+    } else if (module) {
+      // A module a per-module call does not read is not held up by its folder.
+      if (!module.scanned) continue;
+      problems.push(
+        problem('BH047', `${what}; module ${module.name} runs ${rel(module.migrationsDir)}`, {
+          module: module.name,
+          file: rel(folder.dir),
+          fix: `move what still matters into ${rel(module.migrationsDir)} as Bulkhead migrations (bulkhead make ${module.name} <name>) and delete ${rel(folder.dir)}${runnable ? `, or point "migrations" in ${module.file} at it` : ''}`,
+        }),
+      );
+    } else {
+      warnings.push(
+        problem('BH047', what, {
+          file: rel(folder.dir),
+          fix: `give the service that owns it a bulkhead.json (with "migrations" pointing at the folder), or delete the folder if nothing runs it`,
+        }),
+      );
+    }
+  }
+  return { problems, warnings };
+}
+
+/** A path with its links resolved, or undefined when it leads nowhere. */
+function realpathOrUndefined(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { exitCodeOf, formatProblem, groupAlike, problem, type ExitCode, type Problem } from '../errors.js';
+import { exitCodeOf, formatProblem, groupAlike, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
@@ -11,7 +9,6 @@ import { withTargets } from '../db/targets.js';
 import { probeRoleIsolation } from '../db/provision.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
-import { plural } from '../text.js';
 
 export interface ValidateResult {
   command: 'validate';
@@ -32,14 +29,6 @@ export interface ValidateResult {
  * Static checks, no database (SPEC §5 `validate`): manifests, environment, isolation, graph,
  * file names, and every migration loaded — SQL parsed, TS/JS imported, `requires` resolved.
  */
-/** A path with its links resolved, or undefined when it leads nowhere. */
-function realpathOrUndefined(file: string): string | undefined {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return undefined;
-  }
-}
 
 export async function validate(o: LoadOptions & { production?: boolean; server?: boolean } = {}): Promise<ValidateResult> {
   const ws = loadWorkspace(o);
@@ -71,42 +60,9 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       }
     }
   }
-  // Migration folders no manifest points at: inside a module's folder it is that module's forgotten
-  // history (an error); elsewhere, perhaps a service not yet brought under Bulkhead (a warning).
   const warnings = [...ws.warnings];
-  for (const { folder, module, link } of ws.strays) {
-    const what = `holds ${plural(folder.count, `${folder.layout} migration`)} that no bulkhead.json points at`;
-    const runnable = folder.layout.startsWith('up/down');
-    if (link && !module) {
-      // A module folder whose manifest links to another's: that one is read once, for its own folder.
-      const target = realpathOrUndefined(link);
-      const owner = target && ws.modules.find((m) => realpathOrUndefined(m.file) === target);
-      problems.push(
-        problem('BH047', `a symbolic link to ${target ? ws.rel(target) : `${fs.readlinkSync(link)}, which does not exist`}${owner ? `, read once, as module ${owner.name}'s (which runs ${ws.rel(owner.migrationsDir)})` : ''}: the ${plural(folder.count, 'migration')} in ${ws.rel(folder.dir)} ${folder.count === 1 ? 'runs' : 'run'} nowhere`, {
-          file: ws.rel(link),
-          fix: `give ${ws.rel(path.dirname(link))} a bulkhead.json of its own (its own module name and database), or delete the link${runnable ? ' and move the migrations to the module that runs them' : ''}`,
-        }),
-      );
-      continue;
-    }
-    if (module) {
-      problems.push(
-        problem('BH047', `${what}; module ${module.name} runs ${ws.rel(module.migrationsDir)}`, {
-          module: module.name,
-          file: ws.rel(folder.dir),
-          fix: `move what still matters into ${ws.rel(module.migrationsDir)} as Bulkhead migrations (bulkhead make ${module.name} <name>) and delete ${ws.rel(folder.dir)}${runnable ? `, or point "migrations" in ${module.file} at it` : ''}`,
-        }),
-      );
-    } else {
-      warnings.push(
-        problem('BH047', what, {
-          file: ws.rel(folder.dir),
-          fix: `give the service that owns it a bulkhead.json (with "migrations" pointing at the folder), or delete the folder if nothing runs it`,
-        }),
-      );
-    }
-  }
-  if (!ws.problems.length) {
+  // A forgotten migrations folder (BH047) leaves the module's own migrations readable.
+  if (!ws.problems.some((p) => p.code !== 'BH047')) {
     // Isolation in depth: every module's migrations against every other module's objects.
     const analysis = await analyseModules(ws, ws.modules);
     problems.push(...checkOwnership(ws.modules, analysis.analysed));
