@@ -134,7 +134,9 @@ function oneModule(positionals: string[], _options: Record<string, unknown>, cmd
 
 /** Run a command's core function (loading it and its modules now) and render its result. */
 export async function runCommand(c: Command, options: Record<string, unknown>, out: Render.Output): Promise<{ exitCode: ExitCode }> {
-  const [{ loadCommand }, render] = await Promise.all([import('@bulkhead/core/commands'), import('./render.js')]);
+  const [{ loadCommand, setIdleNotice }, render] = await Promise.all([import('@bulkhead/core/commands'), import('./render.js')]);
+  // A TS/JS migration that seems stuck where the run has no reporter (verify's and drift's replays, up's capture of its SQL).
+  setIdleNotice((text) => out.write(`note: ${text}`));
   const fn = (await loadCommand(c.run)) as unknown as (o: Record<string, unknown>) => Promise<{ exitCode: ExitCode }>;
   // Interrupted while migrating (Ctrl-C, a cancelled CI job): say what became of the run.
   const forget = (c.run === 'up' || c.run === 'down') && options.dryRun !== true ? onInterrupt({ notice: (signal) => out.write(interrupted(signal, c.run)) }) : undefined;

@@ -41,6 +41,7 @@ export { BulkheadError, CATALOGUE, EXIT, exitCodeOf, formatProblem, type Problem
 export { MigrationFailedError, type MigrationFailure } from './runner/apply.js';
 export { describeBlocker, describeHolder } from './db/describe.js';
 export type { Reporter } from './runner/events.js';
+export { setIdleNotice } from './runner/idle.js';
 export type { BlockingSession, LockHolder } from './db/types.js';
 export { parseDuration } from './db/duration.js';
 export { redact, redactDeep, redactUrl } from './redact.js';

@@ -1,5 +1,8 @@
 import type { ExitCode } from '../errors.js';
 
+/** Where a TS/JS migration that seems stuck is told about when a run has no reporter (runner/idle.ts). */
+export { setIdleNotice } from '../runner/idle.js';
+
 /**
  * The commands, each loaded on demand (`@bulkhead/core/commands`): a command imports its own
  * modules and no others, so a no-op `up` does not load lint's rules, drift or verify. The CLI and

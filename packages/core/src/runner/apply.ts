@@ -17,6 +17,7 @@ import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.j
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter } from './events.js';
+import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
 import type { Runnable, Step } from './prepare.js';
 import { plural, regexLiteral, sqlName, thrownMessage } from '../text.js';
 
@@ -697,7 +698,7 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
   };
   q.client.on('query', onQuery);
   try {
-    await callMigration(step.fn, q, step.path, r.direction);
+    await callMigration(step.fn, q, step.path, r.direction, { label: `${ctx.module}: ${r.file.id}`, transaction: r.transaction, notice: ctx.reporter?.notice });
   } catch (e) {
     if (e instanceof UnawaitedBuilderError || e instanceof MigrationExitError) {
       // Bulkhead's refusals of what the migration did, thrown inside its transaction: what did run
@@ -751,12 +752,26 @@ export class UnawaitedBuilderError extends Error {
  * replays of verify and drift do: a builder it makes and never runs fails it
  * (UnawaitedBuilderError), so it is not recorded — or proved reversible — having done nothing.
  */
-export async function callMigration(fn: (knex: unknown) => unknown, q: Knex | Knex.Transaction, file: string, direction: 'up' | 'down'): Promise<void> {
+export async function callMigration(
+  fn: (knex: unknown) => unknown,
+  q: Knex | Knex.Transaction,
+  file: string,
+  direction: 'up' | 'down',
+  o: { label?: string; transaction?: boolean; notice?: (text: string) => void } = {},
+): Promise<void> {
   const builders = watchBuilders(q);
+  // A migration that waits on nothing the server does is said to, while it lasts (runner/idle.ts).
+  const label = o.label ?? `${file.slice(file.lastIndexOf('/') + 1)} (${direction})`;
+  const idle = watchIdle(q.client, (idleMs, runningMs) =>
+    (o.notice ?? idleNotice())?.(
+      `${label} has run ${aboutHowLong(runningMs)}, and sent no query for ${aboutHowLong(idleMs)}: it may await something that never settles (a promise never resolved, a callback never called); it keeps running — Ctrl-C stops it${o.transaction === false ? '' : ', and its transaction rolls back'}`,
+    ),
+  );
   let unawaited: UnawaitedBuilder[] = [];
   try {
     await withoutProcessExit(async () => fn(q));
   } finally {
+    idle.stop();
     unawaited = builders.stop();
   }
   if (unawaited.length) throw new UnawaitedBuilderError(unawaited, file, direction);

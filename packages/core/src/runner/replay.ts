@@ -66,8 +66,10 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
   }
   await db.knex.raw(searchPathSql);
   try {
-    if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction));
-    else await callMigration(step.fn, db.knex, step.path, r.direction);
+    // Replays run on scratch databases (verify, drift, the capture of a TS migration's SQL).
+    const label = `${r.file.id} (${r.direction}, on a scratch database)`;
+    if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction, { label }));
+    else await callMigration(step.fn, db.knex, step.path, r.direction, { label, transaction: false });
   } catch (e) {
     throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack((e as Error)?.stack, file)?.line);
   }
