@@ -48,6 +48,7 @@ export const CASES: BadInputCase[] = [
   { name: 'invalid history table', files: bad({ historyTable: 'a.b.c' }), code: 'BH002', says: ['field historyTable', 'schema.table'] },
   { name: 'invalid schema identifier', files: bad({ database: { url: 'pglite://memory', schema: 'my schema' } }), code: 'BH002', says: ['field database.schema', 'plain SQL identifier'] },
   { name: 'invalid extension name', files: bad({ extensions: ['Post GIS'] }), code: 'BH002', says: ['field extensions.0', 'extension name'] },
+  { name: 'history table in a system schema', files: bad({ historyTable: 'pg_catalog.bad_history' }), code: 'BH002', says: ['field historyTable', 'historyTable "pg_catalog.bad_history" is in schema pg_catalog, which the server keeps for itself', 'keep it in the module\'s schema: "bad_history"'] },
   { name: 'invalid lockTimeout', files: bad({ lockTimeout: '3 seconds' }), code: 'BH002', says: ['field lockTimeout', 'duration with its unit, such as 3s'] },
   { name: 'lockTimeout without a unit', files: bad({ lockTimeout: '5000' }), code: 'BH002', says: ['field lockTimeout', 'a bare number is ambiguous (PostgreSQL reads one as milliseconds)'] },
   { name: '--lock-timeout without a unit', files: {}, args: ['up', '--lock-timeout', '5000'], code: 'BH025', says: ['--lock-timeout 5000: give a duration with its unit, such as 30s, 5m or 1500ms (0 waits forever): a bare number is ambiguous (5000s or 5000ms?)'] },

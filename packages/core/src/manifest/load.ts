@@ -318,6 +318,22 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       ],
     };
   }
+  const historySchema = manifest.historyTable?.includes('.') ? manifest.historyTable.split('.')[0]! : undefined;
+  const historyReserved = historySchema === undefined ? undefined : reservedName('schema', historySchema);
+  if (historyReserved) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH002', `historyTable "${manifest.historyTable}" is in schema ${historySchema}, which the server keeps for itself: ${historyReserved}`, {
+          module: manifest.name,
+          file,
+          field: 'historyTable',
+          fix: `keep it in the module's schema: "${manifest.historyTable!.split('.').pop()}" (or another schema of the module's)`,
+        }),
+      ],
+    };
+  }
   if (tenants?.kind === 'schema' && manifest.historyTable?.includes('.')) {
     return {
       ok: false,

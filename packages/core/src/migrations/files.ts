@@ -405,8 +405,15 @@ function liquibaseYaml(file: string): boolean {
 
 /** Whether a file of another extension holds SQL (a statement keyword opens one of its first lines). */
 function sqlLike(file: string): boolean {
-  return /^\s*(CREATE|ALTER|INSERT|DROP|BEGIN|SET|COMMENT|GRANT)\b/im.test(fileHead(file, 16 * 1024));
+  return SQL_OPENING.test(fileHead(file, 16 * 1024));
 }
+
+/**
+ * A line that opens a SQL statement: a keyword and what follows it in SQL (`create table`, `set x =`),
+ * so that a configuration file's `set bell-style none` or logrotate's `create 0640 root` is not SQL.
+ */
+const SQL_OPENING =
+  /^\s*(CREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+|UNLOGGED\s+|TEMP(ORARY)?\s+|MATERIALIZED\s+)?(TABLE|INDEX|VIEW|SEQUENCE|TYPE|FUNCTION|PROCEDURE|TRIGGER|SCHEMA|EXTENSION|DOMAIN|ROLE|POLICY|RULE|AGGREGATE)\b|ALTER\s+(TABLE|TYPE|SEQUENCE|INDEX|VIEW|SCHEMA|FUNCTION|ROLE|DOMAIN|DEFAULT\s+PRIVILEGES)\b|INSERT\s+INTO\b|DROP\s+(TABLE|INDEX|VIEW|TYPE|SEQUENCE|FUNCTION|SCHEMA|TRIGGER|EXTENSION|ROLE|POLICY)\b|COMMENT\s+ON\b|GRANT\s+\w+(\s*,\s*\w+)*\s+(ON|TO)\b|BEGIN\s*;|SET\s+\w+\s*(=|TO\b))/im;
 
 const PGROLL = "pgroll migrations are JSON or YAML operations (create_table, add_column, …) that pgroll expands and contracts";
 

@@ -768,6 +768,9 @@ describe('scanMigrationsFolder', () => {
     const unnamed = scan({ 'schema.psql': 'CREATE TABLE x (id int);', 'notes.csv': 'a,b' });
     expect(unnamed.problems.map((p) => [p.code, p.message])).toEqual([['BH038', 'the migrations folder has no migrations Bulkhead runs, but 1 file of SQL (schema.psql): up would say up to date without it']]);
     expect(scan({ '001_a.up.sql': 'SELECT 1;', 'schema.psql': 'CREATE TABLE x (id int);' }).problems).toEqual([]);
+    // A configuration file's keywords are not SQL (a manifest pointed at /etc: inputrc's set, logrotate's create).
+    expect(scan({ inputrc: 'set bell-style none\n', 'logrotate.conf': 'weekly\ncreate 0640 root utmp\n' }).problems).toEqual([]);
+    expect(scan({ 'seed.ddl': 'set search_path = app;\ngrant select, insert on t to app;\n' }).problems.map((p) => p.code)).toEqual(['BH038']);
   });
 
   it('a TS/JS migration written for another tool is told apart from a knex one by its source', async () => {
