@@ -40,6 +40,11 @@ describe('checkOwnership', () => {
       [5, "app writes to billing.billing_migrations, module billing's history table, which Bulkhead writes in each migration's transaction: rows deleted or changed here make up apply migrations again, or skip them"],
       [6, "app writes to public.app_migrations_progress, its own progress table (beside its history), which Bulkhead writes in each migration's transaction: rows deleted or changed here make up apply migrations again, or skip them"],
     ]);
+    // Dropping the schema its history is in (a down of its first migration, a reset): the history goes with it.
+    const dropped = checkOwnership(modules, [mig('billing', [touch('drop', 'schema', 'billing', { line: 1 })]), mig('app', [touch('drop', 'schema', 'scratch', { line: 2 })])]);
+    expect(dropped.map((p) => [p.code, p.module, p.message])).toEqual([
+      ['BH062', 'billing', 'billing drops schema billing, which holds its own history table billing.billing_migrations: with CASCADE it goes too (the migration then fails at its history row), without it the DROP fails'],
+    ]);
   });
 
   it('the more specific owns pattern wins: an exact name over a glob (the example modules: admin owns storage_elements, storage owns storage_*)', () => {

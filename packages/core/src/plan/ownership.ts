@@ -91,6 +91,25 @@ function checkHistoryTables(modules: readonly Module[], analysed: readonly Analy
     const m = byName.get(a.module);
     if (!m || (o.subjects && !o.subjects.has(m.name))) continue;
     for (const t of a.touches) {
+      // Dropping the schema that holds its history table drops the table with it (CASCADE), or
+      // fails on it: a module with a schema of its own dropping it in its first migration's down.
+      // (Another module's schema is told as such, BH043.)
+      if (t.kind === 'schema' && t.action === 'drop') {
+        const at = `${a.file}:${t.line}:schema ${t.name}`;
+        if (m.manifest.tenants?.kind !== 'schema' && m.history.schema === t.name && !seen.has(at)) {
+          seen.add(at);
+          problems.push(
+            problem('BH062', `${m.name} drops schema ${t.name}, which holds its own history table ${t.name}.${m.history.table}: with CASCADE it goes too (the migration then fails at its history row), without it the DROP fails`, {
+              module: m.name,
+              file: a.file,
+              line: t.line,
+              column: t.column,
+              fix: `drop the module's objects instead of the schema, or keep the history in a schema the migrations leave alone ("historyTable": "<schema>.${m.history.table}" in ${m.file})`,
+            }),
+          );
+        }
+        continue;
+      }
       const onTable = ON_TABLE.has(t.kind) || t.kind === 'index';
       const table = onTable ? t.table : t.kind === 'table' || t.kind === 'relation' ? t : undefined;
       if (!table) continue;
