@@ -425,6 +425,11 @@ $body$;
     const code = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(code.json.modules[0].failure.fix).toBe('hb_missing is named in 0001_fill.go, a code migration before 0002_data_version that Bulkhead does not run (BH038): what it does must become a migration of hb (SQL, or knex TS/JS) that runs before 0002_data_version');
     fx.remove('modules/hb/migrations/0001_fill.go');
+    // Its own history table, dropped where the plan cannot see it: said so, not "from elsewhere".
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'hb_migrations'; END $$;\n");
+    const history = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(history.json.modules[0].failure.fix).toMatch(/^public\.hb_migrations is hb's own history table, which 0002_data_version dropped/);
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
     // One the database has in a schema off the search path (supabase/storage's migrations name
     // storage's tables unqualified, and run with search_path=storage,public): the catalog says where.
     await query(url, 'CREATE SCHEMA hb; CREATE TABLE hb.hb_missing (id int); CREATE FUNCTION hb.hb_f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$');

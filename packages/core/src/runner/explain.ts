@@ -13,12 +13,16 @@ import { regexLiteral, sqlName } from '../text.js';
  * the failing migration is the module's first (tt-rss's sql/pgsql/migrations start at 3.sql and
  * alter the tables its schema.sql, kept beside them, creates).
  */
-export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): Promise<string | undefined> {
+export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[]; history?: { table: string } }): Promise<string | undefined> {
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
   const missing = /^relation "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
   if (!missing) return undefined;
   const [, schema, name] = missing as unknown as [string, string | undefined, string];
+  // Its own history (or progress) table, gone when its row was to be written: the migration dropped it.
+  if (module.history && (name === module.history.table || name === `${module.history.table}_progress`)) {
+    return `${schema ? `${schema}.` : ''}${name} is ${module.name}'s own ${name === module.history.table ? 'history' : 'progress'} table, which ${failure.migration} dropped (a DROP SCHEMA … CASCADE, a DROP TABLE, in a DO block or a function), so its history row could not be written: drop the module's objects instead`;
+  }
   const at = module.migrations.findIndex((m) => m.id === failure.migration);
   if (at < 0 || failure.direction !== 'up') return undefined;
   const creates = new RegExp(
