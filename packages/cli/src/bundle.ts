@@ -8,5 +8,5 @@
 export { commandOptions, exitWhenDone, main } from './main.js';
 export { progressReporter, renderUp } from './render.js';
 export { applyV8Settings } from './v8-settings.js';
-export { loadCommand } from '@bulkhead/core/commands';
+export { loadCommand, setIdleNotice } from '@bulkhead/core/commands';
 export { BulkheadError, formatProblem, printable, redact } from '@bulkhead/core/base';

@@ -11,8 +11,12 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   // One copy of the code for all it uses (the command's bundle): its errors are its classes'.
   const bulkhead = await import('@bulkhead/cli/bundle');
   bulkhead.applyV8Settings();
-  const { loadCommand, BulkheadError, formatProblem, printable, progressReporter, renderUp, commandOptions } = bulkhead;
+  const { loadCommand, BulkheadError, formatProblem, printable, progressReporter, renderUp, commandOptions, setIdleNotice } = bulkhead;
   const up = await loadCommand('up');
+  // What cannot wait for a task's output at its end (a migration that seems stuck, before up's
+  // own reporter or on a scratch database): said on the batch process's stderr as it happens.
+  const noticeNow = (text) => process.stderr.write(`note: ${printable(text)}\n`);
+  setIdleNotice(noticeNow);
   const tasks = Object.values(taskGraph.tasks);
   const taskOf = new Map(tasks.map((t) => [inputs[t.id].module, t.id]));
   const output = new Map(tasks.map((t) => [t.id, []]));
@@ -23,6 +27,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   const done = [];
   let wake;
   const routed = {
+    notice: noticeNow,
     lockWait: (unit, h) => reporterFor(moduleOf(unit)).lockWait(unit, h),
     connectWait: (unit, why) => reporterFor(moduleOf(unit)).connectWait(unit, why),
     moduleStart: (unit, n, d) => reporterFor(moduleOf(unit)).moduleStart(unit, n, d),
