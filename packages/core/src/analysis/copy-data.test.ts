@@ -23,6 +23,10 @@ describe('inline COPY rows', () => {
     expect(statements[1]!.line).toBe(2);
     expect(statements[1]!.text).toBe("INSERT INTO public.t (id, name) VALUES\n(E'1', E'å'),\n(E'2', NULL)");
     expect(statements[2]).toMatchObject({ text: 'SELECT 1', line: 7 });
+    // A checkout with Windows line endings reads the same.
+    const crlf = await splitStatements(dump.replace(/\n/g, '\r\n'));
+    expect(crlf.map((s) => [s.kind, s.line])).toEqual([['CreateStmt', 1], ['CopyStmt', 2], ['SelectStmt', 7]]);
+    expect(crlf[1]!.text).toBe("INSERT INTO public.t (id, name) VALUES\n(E'1', E'å'),\n(E'2', NULL)");
   });
 
   it("reads COPY's text format: escapes, the null marker, another delimiter", () => {
