@@ -303,7 +303,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
   }
   for (const u of r.units) {
     if (u.status !== 'drift' || u.tenant !== undefined) continue;
-    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} build${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
+    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
   }
   for (const g of r.groups) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSnapshots, diffText } from './diff.js';
+import { describeDifference, diffSnapshots, diffText } from './diff.js';
 import { buildSnapshot, objectKey, type Snapshot } from './read.js';
 
 /** A snapshot from catalog-shaped rows (the query result sets, in order). */
@@ -108,5 +108,15 @@ describe('snapshots and their diff', () => {
   it('leaves out the excluded history table with everything on it', () => {
     const s = buildSnapshot([[], [table('auth_migrations'), table('t')], [col('auth_migrations', 'id', 'text'), col('t', 'id', 'int')], [{ schema: 'public', rel: 'auth_migrations', name: 'auth_migrations_pkey', type: 'p', def: 'PRIMARY KEY (id)' }]], { exclude: [{ schema: 'public', table: 'auth_migrations' }] });
     expect(Object.keys(s.objects)).toEqual(['column public.t.id', 'table public.t']);
+  });
+});
+
+describe('a long definition that differs', () => {
+  it('is shown on one line, cut to where the two differ', () => {
+    const body = (n: number) => `CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE plpgsql\nAS $function$\nBEGIN\n  -- ${'a long comment that goes on '.repeat(6)}\n  RETURN ${n};\nEND\n$function$`;
+    const line = describeDifference({ key: 'function:public.f()', kind: 'function', change: 'changed', schema: 'public', name: 'f()', fields: ['definition'], expected: { definition: body(1) }, actual: { definition: body(2) } });
+    expect(line).toBe('f(): function differs: definition …long comment that goes on RETURN 1; END $function$ → …long comment that goes on RETURN 2; END $function$');
+    // A short one keeps its whole text, on one line.
+    expect(describeDifference({ key: 'view:public.v', kind: 'view', change: 'changed', schema: 'public', name: 'v', fields: ['definition'], expected: { definition: ' SELECT t.id\n   FROM t;' }, actual: { definition: ' SELECT t.id,\n    t.n\n   FROM t;' } })).toBe('v: view differs: definition SELECT t.id FROM t; → SELECT t.id, t.n FROM t;');
   });
 });

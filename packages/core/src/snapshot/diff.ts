@@ -78,14 +78,45 @@ function change(field: string, before: unknown, after: unknown): string {
     const parts = [removed.length ? `${removed.join(', ')} missing` : '', added.length ? `${added.join(', ')} added` : ''].filter(Boolean);
     return `${field}: ${parts.length ? parts.join('; ') : 'reordered'}`;
   }
+  if (typeof before === 'string' && typeof after === 'string' && (/\s\s|\n/.test(before + after) || before.length + after.length > 160)) {
+    const [b, a] = around(oneLine(before), oneLine(after));
+    return `${field} ${b} → ${a}`;
+  }
   return `${field} ${value(field, before)} → ${value(field, after)}`;
 }
 
 function value(field: string, v: unknown): string {
   if (v === undefined) return '(none)';
   if (Array.isArray(v)) return `[${v.join(', ')}]`;
-  if (typeof v === 'string') return field === 'definition' && v.length > 120 ? `${v.replace(/\s+/g, ' ').slice(0, 117)}…` : v;
+  if (typeof v === 'string') return field === 'definition' && v.length > 120 ? `${oneLine(v).slice(0, 117)}…` : v;
   return JSON.stringify(v);
+}
+
+/** A definition on one line: the catalog's line breaks and indentation as single spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Two long texts shown where they differ: what they share at the start and the end is cut to a
+ * little context (`…AS $function$SELECT 1$function$` → `…AS $function$SELECT 2$function$`), so that
+ * a function's changed line is not cut off after its first 120 characters.
+ */
+function around(before: string, after: string, context = 30, room = 160): [string, string] {
+  if (before.length + after.length <= room) return [before, after];
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  const cut = (text: string) => {
+    // From a word's start (the last blank before the context begins).
+    const from = start - context <= 0 ? 0 : text.lastIndexOf(' ', start - context) + 1;
+    const to = Math.min(text.length, text.length - end + context);
+    let middle = text.slice(from, to);
+    if (middle.length > room / 2) middle = `${middle.slice(0, room / 2 - 1)}…`;
+    return `${from > 0 ? '…' : ''}${middle}${to < text.length && !middle.endsWith('…') ? '…' : ''}`;
+  };
+  return [cut(before), cut(after)];
 }
 
 /**
