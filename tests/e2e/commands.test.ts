@@ -417,6 +417,11 @@ $body$;
     });
     // A table no migration of the module creates, nor any tool's: it comes from elsewhere.
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
+    // A table an earlier migration creates too (ory/hydra's networks beside networkx's): which one.
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'CREATE TABLE hb_items (id int);\n');
+    const twice = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(twice.json.modules[0].failure).toMatchObject({ pgCode: '42P07', fix: expect.stringMatching(/^hb_items is created already by 0001_\w+, which runs before 0002_data_version: two migrations create it/) });
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toMatch(/^no migration of hb creates hb_missing: it comes from elsewhere/);

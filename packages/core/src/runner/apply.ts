@@ -1146,8 +1146,9 @@ function createsIn(sql: string, schema: string): boolean {
 }
 
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
+export const DUPLICATE_TABLE = '42P07';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
-const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723', '42P04']);
+const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, '42710', '42P06', '42723', '42P04']);
 
 
 /**

@@ -2,7 +2,7 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBeside, type MigrationFile } from '../migrations/files.js';
-import { UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 
 
@@ -14,6 +14,9 @@ import { regexLiteral, sqlName } from '../text.js';
  * alter the tables its schema.sql, kept beside them, creates).
  */
 export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[]; history?: { table: string } }): Promise<string | undefined> {
+  // A table an earlier migration of the module creates too: said more exactly than "exists already".
+  if (failure.pgCode === DUPLICATE_TABLE) return createdBefore(failure, module);
+  if (failure.fix) return undefined;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
   const missing = /^relation "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
@@ -25,10 +28,7 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
   }
   const at = module.migrations.findIndex((m) => m.id === failure.migration);
   if (at < 0 || failure.direction !== 'up') return undefined;
-  const creates = new RegExp(
-    `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
-    'i',
-  );
+  const creates = createsRelation(name);
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
   const creator = module.migrations[index];
   const what = schema ? `${schema}.${name}` : name;
@@ -50,6 +50,29 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
     return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
   }
   return undefined;
+}
+
+/** A CREATE TABLE, VIEW or SEQUENCE of `name` (qualified or not, quoted or not). */
+function createsRelation(name: string): RegExp {
+  return new RegExp(
+    `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
+    'i',
+  );
+}
+
+/**
+ * "relation … already exists" where an earlier migration of the module creates it too (ory/hydra's
+ * networks, kept beside the networkx migration that makes it): which one; else undefined (the
+ * server's own fix stands: a database built before Bulkhead is adopted with baseline).
+ */
+function createdBefore(failure: MigrationFailure, module: { migrations: readonly MigrationFile[] }): string | undefined {
+  const name = /^relation "(?:[^"]*\.)?([^".]+)" already exists/.exec(failure.message)?.[1];
+  const at = module.migrations.findIndex((m) => m.id === failure.migration);
+  if (!name || at <= 0 || failure.direction !== 'up') return undefined;
+  const creates = createsRelation(name);
+  const earlier = module.migrations.slice(0, at).find((m) => m.sql !== undefined && creates.test(m.sql.up));
+  if (!earlier) return undefined;
+  return `${name} is created already by ${earlier.id}, which runs before ${failure.migration}: two migrations create it (one kept twice, under two versions?); keep one, or write CREATE … IF NOT EXISTS in the later — unless ${earlier.id} dropped it again and something else made it`;
 }
 
 /** The latest of the folder's code migrations that sort before `version` and whose text names `name`. */
