@@ -7,7 +7,8 @@ import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
 import type { Workspace } from '../workspace.js';
 import { explainFailure } from './explain.js';
-import { applyBatch, applyMigration, MigrationFailedError, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import { heartbeat } from './idle.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
 import { readUnitState } from './read.js';
@@ -176,13 +177,18 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     // knex (about 60 ms of CPU to load) is needed by TS migrations only: if some will run, it
     // loads while the server runs the first batch.
     let preload = steps.some(needsKnex) ? () => void db.knex : undefined;
+    // A migration that runs for minutes says so every minute (runner/idle.ts).
+    const beat = heartbeat(o.reporter?.notice);
+    const watched = (r: Runnable) => (db.kind === 'postgres' ? `pg_stat_activity shows it as application_name '${migrationLabel(unit.id, r)}'` : undefined);
     try {
       for (let i = 0; i < steps.length; ) {
         // Consecutive transactional SQL migrations go to the server as one message (a batch);
         // after a failure in it, the rest run one by one and the failing one is named.
         const n = nextBatch(steps, i);
         if (n > 1) {
+          beat.running(`${unit.id}: ${steps[i]!.file.id} … ${steps[i + n - 1]!.file.id} (${n} migrations sent together)`);
           const committed = await applyBatch(db, steps.slice(i, i + n), ctx, { whileRunning: preload });
+          beat.idle();
           preload = undefined;
           for (const c of committed) {
             o.reporter?.migrationStart?.(unit.id, c.r.file.id, direction);
@@ -193,12 +199,16 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
         }
         const r = steps[i++]!;
         o.reporter?.migrationStart?.(unit.id, r.file.id, direction);
+        beat.running(`${unit.id}: ${r.file.id}`, watched(r));
         done(r, await applyMigration(db, r, { ...ctx, resumeFrom: state.interrupted.find((x) => x.progress.id === r.file.id)?.progress }));
+        beat.idle();
       }
     } catch (e) {
       // What the error means here, where only the database or the other migrations know.
       if (e instanceof MigrationFailedError) e.failure.fix = (await explainFailure(db, e.failure, unit.module)) ?? e.failure.fix;
       throw e;
+    } finally {
+      beat.stop();
     }
   });
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { aboutHowLong, watchIdle } from './idle.js';
+import { aboutHowLong, heartbeat, watchIdle } from './idle.js';
 
 describe('watchIdle', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -35,5 +35,26 @@ describe('watchIdle', () => {
   it('says how long in seconds, then minutes', () => {
     expect(aboutHowLong(30_000)).toBe('30 s');
     expect(aboutHowLong(300_000)).toBe('5 min');
+  });
+});
+
+describe('heartbeat', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('says a migration running longer than a period is still running, once a period, its hint the first time; a short one says nothing', () => {
+    const told: string[] = [];
+    const beat = heartbeat((t) => told.push(t), 60_000);
+    beat.running('a: 001_quick');
+    vi.advanceTimersByTime(59_000);
+    beat.idle();
+    vi.advanceTimersByTime(120_000);
+    expect(told).toEqual([]);
+    beat.running('a: 002_index', "pg_stat_activity shows it as application_name 'bulkhead up a 002_index'");
+    vi.advanceTimersByTime(132_000);
+    expect(told).toEqual(["a: 002_index still running (61 s): pg_stat_activity shows it as application_name 'bulkhead up a 002_index'", 'a: 002_index still running (2 min)']);
+    beat.stop();
+    vi.advanceTimersByTime(600_000);
+    expect(told).toHaveLength(2);
   });
 });

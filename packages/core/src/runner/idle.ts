@@ -64,3 +64,37 @@ export function setIdleNotice(notice: ((text: string) => void) | undefined): voi
 export function idleNotice(): ((text: string) => void) | undefined {
   return fallback;
 }
+
+/** How often a migration still running is said to be (a CI job that prints nothing for 10 minutes is often killed). */
+export const HEARTBEAT_MS = 60_000;
+
+/**
+ * A line every `everyMs` while one migration (or one batch of them) runs longer than that: a
+ * long index build or backfill on release day shows it is still at work, and CI systems that end
+ * a job after minutes of silence (CircleCI's no_output_timeout, 10 minutes) leave it be.
+ * `running(label)` when a migration starts, `idle()` when it ends.
+ */
+export function heartbeat(notice: ((text: string) => void) | undefined, everyMs = HEARTBEAT_MS): { running(label: string, hint?: string): void; idle(): void; stop(): void } {
+  let current: { label: string; hint?: string; since: number; told: number } | undefined;
+  const timer = notice
+    ? setInterval(() => {
+        const now = Date.now();
+        if (!current || now - current.since < everyMs || now - current.told < everyMs) return;
+        notice(`${current.label} still running (${aboutHowLong(now - current.since)})${current.told === current.since && current.hint ? `: ${current.hint}` : ''}`);
+        current.told = now;
+      }, everyMs / 5)
+    : undefined;
+  timer?.unref();
+  return {
+    running(label, hint) {
+      const now = Date.now();
+      current = { label, hint, since: now, told: now };
+    },
+    idle() {
+      current = undefined;
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
