@@ -283,8 +283,13 @@ function compareRelease(a: string, b: string): number {
   return 0;
 }
 
+/** A version with a letter after it (Directus' 20201029A-remove-system-relations). */
+const LETTERED = /^(\d+)([A-Z])(?=[-_])/;
+
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
 const COMMANDS = {
+  // 20201029A-x.ts → 2020102901-x.ts (the letter's place in the alphabet, two digits).
+  letterVersion: `for f in [0-9]*[A-Z][-_]*; do v="\${f%%[A-Z][-_]*}"; l="\${f:\${#v}:1}"; n=$(printf %02d $(( $(printf %d "'$l") - 64 ))); mv "$f" "$v$n\${f:$((\${#v}+1))}"; done`,
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
   postgrator: 'for f in *.sql; do [[ "$f" =~ ^([0-9]+)\\.(do|undo)(\\.(.*))?\\.sql$ ]] || continue; d=up; [ "${BASH_REMATCH[2]}" = undo ] && d=down; mv "$f" "${BASH_REMATCH[1]}${BASH_REMATCH[4]:+_${BASH_REMATCH[4]}}.$d.sql"; done',
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
@@ -1071,16 +1076,29 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
 
   const seenVersion = new Map<string, string>();
   const shared = sharedVersions(migrations);
-  if (shared) {
+  // Directus names a day's migrations 20201029A-, 20201029B-: the letter orders them, and folded
+  // into the version as two digits (A → 01) it still does, where every name has one.
+  const repeats = migrations.filter((m, i) => migrations.findIndex((x) => x.version === m.version) < i);
+  const lettered = repeats.length > 0 && migrations.every((m) => LETTERED.test(m.id));
+  if (lettered) {
+    const [, digitsPart, letter] = LETTERED.exec(repeats[0]!.id)!;
     problems.push(
-      problem('BH012', `${plural(shared.repeats.length, 'migration')} share their version with an earlier one (${listed(shared.repeats.map((m) => m.id))}): versions must be unique`, {
+      problem('BH012', `${plural(repeats.length, 'migration')} ${repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(repeats.map((m) => m.id))}): the letter after a version (${digitsPart}${letter}-, as Directus names a day's migrations) is not part of it; a version is the leading digits`, {
+        module,
+        file: rel(dir),
+        fix: `fold the letter into the version as two digits (${digitsPart}${letter}- → ${digitsPart}${String(letter!.charCodeAt(0) - 64).padStart(2, '0')}-), which keeps the order, e.g. in ${rel(dir)} (bash): ${COMMANDS.letterVersion} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
+      }),
+    );
+  } else if (shared) {
+    problems.push(
+      problem('BH012', `${plural(shared.repeats.length, 'migration')} ${shared.repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(shared.repeats.map((m) => m.id))}): versions must be unique`, {
         module,
         file: rel(dir),
         fix: `renumber ${plural(shared.renamed.length, 'migration')}: each repeat takes the version after the one before it (a neighbour it reaches moves on too), which keeps the order (the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline), e.g. in ${rel(dir)}: ${shared.renamed.flatMap((r) => [r.m.upPath, r.m.downPath].filter((f): f is string => f !== undefined).map((f) => `mv ${shellWord(path.basename(f))} ${shellWord(`${r.version}${path.basename(f).slice(r.m.version.length)}`)}`)).join(' && ')}`,
       }),
     );
   }
-  for (const m of shared ? [] : migrations) {
+  for (const m of shared || lettered ? [] : migrations) {
     const other = seenVersion.get(m.version);
     if (other) {
       problems.push(

@@ -197,6 +197,20 @@ describe('scanMigrationsFolder', () => {
     expect(fs.existsSync(path.join(dir, '20240512155022_b.down.sql'))).toBe(true);
   });
 
+  it("Directus' day-and-letter versions (20201029A-, 20201029B-) are told to fold the letter into the version, keeping the order", () => {
+    const js = 'export async function up() {}\nexport async function down() {}\n';
+    const r = scan({ '20201028A-remove-foreign-keys.js': js, '20201029A-remove-system-relations.js': js, '20201029B-remove-system-collections.js': js, '20201105A-add-cascade.js': js });
+    const shared = r.problems.filter((p) => p.code === 'BH012');
+    expect(shared.map((p) => p.message)).toEqual([
+      "1 migration shares its version with an earlier one (20201029B-remove-system-collections): the letter after a version (20201029B-, as Directus names a day's migrations) is not part of it; a version is the leading digits",
+    ]);
+    expect(shared[0]!.fix).toContain('fold the letter into the version as two digits (20201029B- → 2020102902-)');
+    runFixCommand(shared[0]!, dir);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['2020102801-remove-foreign-keys', '2020102901-remove-system-relations', '2020102902-remove-system-collections', '2020110501-add-cascade']);
+  });
+
   it('a symbolic link to a migration file is that migration; a link to nothing is an error, not a migration passed over', () => {
     const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-shared-'));
     onTestFinished(() => fs.rmSync(shared, { recursive: true, force: true }));
