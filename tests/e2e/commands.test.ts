@@ -511,6 +511,15 @@ $body$;
     expect(enumValue.json.modules[0].failure).toMatchObject({ pgCode: '55P04', line: 4, fix: expect.stringContaining('put the ALTER TYPE … ADD VALUE in a migration of its own, before the one that uses the value') });
   });
 
+  it('an ES-module .js migration in a package without "type": "module" runs without Node\'s note about reparsing it', async () => {
+    fx = makeWorkspace([{ name: 'esm', url: 'pglite://memory', migrations: { '001_esm.js': "export async function up(knex) { await knex.raw('CREATE TABLE esm_t (id int)'); }\n" } }]);
+    fx.write('package.json', '{ "name": "typeless" }\n');
+    const r = await runCli(['up'], { cwd: fx.root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('esm: ✓ 1 applied');
+    expect(r.stderr).not.toMatch(/MODULE_TYPELESS_PACKAGE_JSON|Reparsing as ES module/);
+  });
+
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {
     const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
     const validate = await runCli(['validate'], { cwd: REPO, env });
