@@ -305,7 +305,7 @@ export async function down(knex: Knex) {
       const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       if (backend.name === 'pglite') {
         expect(r.exitCode).toBe(1);
-        expect(r.json.modules[0].findings[0].message).toContain('— list "pgcrypto" in "extensions" in modules/app/bulkhead.json: the scratch database, like an embedded one, loads only declared extensions');
+        expect(r.json.modules[0].findings[0].fix).toBe('list "pgcrypto" in "extensions" in modules/app/bulkhead.json: an embedded database (the default, and the scratch ones of verify and drift) loads only declared extensions; a server needs it installed');
       } else {
         expect(r.exitCode, r.stderr).toBe(0);
         expect(r.json.modules[0].status).toBe('reversible');

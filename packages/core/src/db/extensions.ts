@@ -79,3 +79,12 @@ export function extensionProviding(kind: 'type' | 'function', name: string): str
   const n = name.toLowerCase();
   return PROVIDED[kind][n] ?? (kind === 'function' && n.startsWith('st_') ? 'postgis' : undefined);
 }
+
+/**
+ * The fix for "extension … is not available" where the module does not declare it: embedded
+ * databases (the default, and the scratch ones of verify and drift) load only declared extensions.
+ * `manifest` names the file to add it to, when known.
+ */
+export function undeclaredExtensionFix(extension: string, manifest?: string): string {
+  return `list "${extension}" in "extensions" in ${manifest ?? "the module's bulkhead.json"}: an embedded database (the default, and the scratch ones of verify and drift) loads only declared extensions; a server needs it installed`;
+}

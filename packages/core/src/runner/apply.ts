@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { missingRoleFix, otherToolOf, platformOf } from '../history/other-tools.js';
-import { extensionProviding } from '../db/extensions.js';
+import { extensionProviding, undeclaredExtensionFix } from '../db/extensions.js';
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
@@ -1091,7 +1091,7 @@ function pgFields(err: PgError, unit: string, sql?: string) {
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
 function fixFor(err: PgError, message: string, unit: string, sql?: string): string | undefined {
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
-  if (extension) return `list "${extension}" in the module's "extensions" (bulkhead.json): embedded databases load only declared extensions; a server needs it installed`;
+  if (extension) return undeclaredExtensionFix(extension);
   const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(message) : undefined;
   const tool = missing ? otherToolOf(missing[1] ?? '', missing[2]!) : undefined;
   if (tool) return `${missing![2]} is the history table of ${tool}, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it`;

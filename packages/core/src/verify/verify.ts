@@ -11,6 +11,7 @@ import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
 import { replay, replayAll, ReplayError } from '../runner/replay.js';
 import { explainFailure } from '../runner/explain.js';
+import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -128,13 +129,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       if (!(e instanceof ReplayError)) throw e;
       const cause = e.cause as { message?: string; code?: string } | undefined;
       // What the failure means, as up would tell it (a table another tool's migration creates, …).
-      const fix = await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, partial: false }, m).catch(() => undefined);
+      const fix =
+        undeclaredExtension(e.message, m) ??
+        (await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, partial: false }, m).catch(() => undefined));
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
         migration: e.id,
         file: rel(e.file),
         line: e.statement?.line ?? e.line,
-        message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}${undeclaredExtension(e.message, m)}`,
+        message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}`,
         ...(fix ? { fix } : {}),
       };
     };
@@ -311,8 +314,7 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
 }
 
 /** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
-function undeclaredExtension(message: string, m: Module): string {
+function undeclaredExtension(message: string, m: Module): string | undefined {
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
-  if (!extension || m.manifest.extensions.includes(extension)) return '';
-  return ` — list "${extension}" in "extensions" in ${m.file}: the scratch database, like an embedded one, loads only declared extensions (on a server it must be installed too)`;
+  return extension && !m.manifest.extensions.includes(extension) ? undeclaredExtensionFix(extension, m.file) : undefined;
 }
