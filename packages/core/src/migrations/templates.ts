@@ -33,8 +33,6 @@ export function markTemplated(p: Problem, expressions: readonly string[]): Probl
 }
 
 function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
-  const folder = path.dirname(group[0]!.problem.file!);
-  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   // One sed expression per distinct template, whatever its spacing: `{{ .X }}` and `{{.X}}` alike.
   const byTokens = new Map<string, { shown: string; tokens: string[] }>();
   for (const { data: expressions } of group) {
@@ -54,15 +52,24 @@ function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
     const pattern = `\\{\\{-? *${tokens.map(ereLiteral).join(' +')} *-?\\}\\}`;
     return { name, sed: `-e ${shellQuote(`s/${pattern}/<${name}>/g`)}` };
   });
-  const shown = [...byTokens.values()].map((t) => t.shown);
-  const list = fileArgs(files);
+  return filledInFolderProblem(group, 'templates', [...byTokens.values()].map((t) => t.shown), edits, '');
+}
+
+/**
+ * A folder of files holding what another tool fills in before it runs them (templates,
+ * placeholders): one problem, with a sed command that writes in a `<name>` for each, for the user
+ * to replace by its value.
+ */
+function filledInFolderProblem(group: readonly Alike<unknown>[], what: 'templates' | 'placeholders', shown: readonly string[], edits: readonly { name: string; sed: string }[], note: string): Problem {
+  const folder = path.dirname(group[0]!.problem.file!);
+  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   return problem(
     'BH033',
-    `${files.length} migration files hold templates another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
+    `${files.length} migration files hold ${what} another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
     {
       module: group[0]!.problem.module,
       file: folder,
-      fix: `write in the value each template stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${list} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (a value that differs per environment belongs in a TS migration reading it from process.env)`,
+      fix: `write in the value each ${what === 'templates' ? 'template' : 'placeholder'} stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${fileArgs(files)} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (${note}a value that differs per environment belongs in a TS migration reading it from process.env)`,
     },
   );
 }
@@ -145,7 +152,6 @@ function envsubFolderProblem(module: string, folder: string, files: readonly str
 }
 
 /**
- * An upper-case colon placeholder/**
  * An upper-case colon placeholder (graphile-worker's :GRAPHILE_WORKER_SCHEMA), not a cast's
  * `::TYPE`; after a cast it is the third colon (`null:::GRAPHILE_WORKER_SCHEMA.job_spec`).
  */
@@ -173,17 +179,7 @@ export function markPlaceholders(p: Problem, placeholders: readonly string[]): P
 }
 
 function placeholderFolderProblem(group: readonly Alike<readonly string[]>[]): Problem {
-  const folder = path.dirname(group[0]!.problem.file!);
-  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   const names = [...new Set(group.flatMap((g) => g.data))];
-  const edits = names.map((n) => `-e ${shellQuote(`s/(^|[^:[:alnum:]_]|::)${ereLiteral(n)}\\b/\\1<${n.slice(1)}>/g`)}`);
-  return problem(
-    'BH033',
-    `${files.length} migration files hold placeholders another tool fills in before it runs them (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
-    {
-      module: group[0]!.problem.module,
-      file: folder,
-      fix: `write in the value each placeholder stands for, e.g. in ${folder} (bash): sed -i -E ${edits.join(' ')} ${fileArgs(files)} — with ${names.map((n) => `<${n.slice(1)}>`).join(', ')} replaced by what the other tool gave ${names.length > 1 ? 'them' : 'it'} (graphile-worker's schema is graphile_worker unless configured; a value that differs per environment belongs in a TS migration reading it from process.env)`,
-    },
-  );
+  const edits = names.map((n) => ({ name: n.slice(1), sed: `-e ${shellQuote(`s/(^|[^:[:alnum:]_]|::)${ereLiteral(n)}\\b/\\1<${n.slice(1)}>/g`)}` }));
+  return filledInFolderProblem(group, 'placeholders', names, edits, "graphile-worker's schema is graphile_worker unless configured; ");
 }
