@@ -263,12 +263,18 @@ export const CASES: BadInputCase[] = [
   { name: 'empty up file', files: bad({}, { '001_x.up.sql': '' }), args: ['validate'], exit: 0, code: 'warning', says: [`${M}/001_x.up.sql`, '001_x.up.sql has no statements (empty)'] },
   { name: 'comment-only up file', files: bad({}, { '001_x.up.sql': '-- nothing yet\n/* later */\n' }), args: ['validate'], exit: 0, code: 'warning', says: ['has no statements (comments only)', 'write its SQL, or delete the file'] },
   {
-    name: 'migrations in a subfolder',
-    files: bad({}, { 'old/001_x.up.sql': 'SELECT 1;', 'old/002_y.up.sql': 'SELECT 1;' }),
+    name: 'migrations in a subfolder, beside ones that run',
+    files: bad({}, { '003_z.up.sql': 'SELECT 1;', 'old/001_x.up.sql': 'SELECT 1;', 'old/002_y.up.sql': 'SELECT 1;' }),
     args: ['validate'],
     exit: 0,
     code: 'warning',
     says: ['subfolder modules/bad/migrations/old holds 2 migration-like files', 'move them into modules/bad/migrations'],
+  },
+  {
+    name: 'migrations only in a subfolder',
+    files: bad({}, { 'old/001_x.up.sql': 'SELECT 1;', 'old/002_y.up.sql': 'SELECT 1;' }),
+    code: 'BH011',
+    says: ['subfolder modules/bad/migrations/old holds 2 migration-like files (001_x.up.sql, 002_y.up.sql); Bulkhead runs only the files directly in modules/bad/migrations, and none runs there: up would say up to date', 'move them into modules/bad/migrations'],
   },
 
   // A type or function of an extension the database does not have: the extension named.

@@ -616,6 +616,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const nested: string[] = [];
   /** Folders named as migrations that hold code (a tool's data-migration scripts): never run here. */
   const scripts: string[] = [];
+  /** The warnings of subfolders holding migration-like files: errors when nothing else runs. */
+  const stray: Problem[] = [];
   /** A graphile-migrate folder (committed/, current, afterReset.sql): told as one, its files not one by one. */
   const graphile = graphileMigrate(dir);
   /**
@@ -666,7 +668,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const { migrationLike: inside, sql, code } = subfolderFiles(abs);
       nested.push(...sql.map((f) => path.join(e.name, f)));
       // A folder named as a migration whose script is code (formbricks' 2024…_xm_user_identification/migration.ts).
-      if (code.length && /^\d/.test(e.name) && ID.test(e.name) && !sql.length) {
+      if (code.length && /^\d/.test(e.name) && ID.test(e.name) && !RELEASE_FOLDER.test(e.name) && !sql.length) {
         scripts.push(`${e.name}/${code[0]}`);
         continue;
       }
@@ -678,6 +680,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           fix: `move them into ${rel(dir)} if they should run; leave them if they are an archive`,
         });
         warnings.push(warning);
+        stray.push(warning);
       }
       if (RELEASE_FOLDER.test(e.name) && sql.length) releases.push({ name: e.name, sql: sql.length, ...(warning ? { warning } : {}) });
       // tt-rss's sql/pgsql/migrations/3.sql … 150.sql, beside its schema.sql.
@@ -1114,6 +1117,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       );
     } else seenVersion.set(m.version, m.id);
   }
+  // Migrations only in subfolders (Ghost's versions/5.0/…js): up would say "up to date", doing
+  // nothing. Each subfolder's warning is an error then.
+  const unrun = migrations.length || problems.length ? [] : stray.filter((w) => warnings.includes(w));
+  for (const w of unrun) {
+    warnings.splice(warnings.indexOf(w), 1);
+    problems.push({ ...w, code: 'BH011', message: `${w.message}, and none runs there: up would say up to date`, fix: `move them into ${rel(dir)} (in the order they are to run, names starting with their version), or point "migrations" in the manifest at the folder that holds them` });
+  }
   return { migrations, problems, warnings };
 }
 
@@ -1212,7 +1222,7 @@ export function codeMigrationsBeside(dir: string): { name: string; version: stri
     if (!version) continue;
     const abs = path.join(dir, e.name);
     if (e.isFile() && FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()] !== undefined) out.push({ name: e.name, version, file: abs });
-    else if (e.isDirectory() && ID.test(e.name)) {
+    else if (e.isDirectory() && ID.test(e.name) && !RELEASE_FOLDER.test(e.name)) {
       const { code, sql } = subfolderFiles(abs);
       if (code.length && !sql.length) out.push({ name: `${e.name}/${code[0]}`, version, file: path.join(abs, code[0]!) });
     }

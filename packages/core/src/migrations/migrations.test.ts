@@ -507,9 +507,15 @@ describe('scanMigrationsFolder', () => {
     expect(wrong.problems.map((p) => [p.code, p.message, p.fix])).toEqual([
       ['BH011', 'the migrations folder has no migrations of its own, but its subfolders hold 1 SQL file (sql/schema.sql)', 'set "migrations" in the manifest to the folder that holds the <id>.up.sql files, or move them into '],
     ]);
-    // <id>.up.sql files in a subfolder are the subfolder warning's (an archive may stay).
+    // <id>.up.sql files in a subfolder are the subfolder warning's (an archive may stay) beside
+    // migrations that run; alone, an error too (Ghost's versions/5.0/…js): up would do nothing.
     fs.writeFileSync(path.join(dir, 'sql', '001_init.up.sql'), 'SELECT 1;');
-    expect(scanMigrationsFolder('m', dir, rel).problems).toEqual([]);
+    expect(scanMigrationsFolder('m', dir, rel).problems.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', 'subfolder sql holds 1 migration-like file (001_init.up.sql); Bulkhead runs only the files directly in , and none runs there: up would say up to date'],
+    ]);
+    fs.writeFileSync(path.join(dir, '002_next.up.sql'), 'SELECT 1;');
+    expect(scanMigrationsFolder('m', dir, rel)).toMatchObject({ problems: [], warnings: [expect.objectContaining({ code: 'BH038', file: 'sql' })] });
+    fs.rmSync(path.join(dir, '002_next.up.sql'));
     fs.rmSync(path.join(dir, 'sql'), { recursive: true });
     for (const d of ['deploy', 'revert', 'verify']) fs.mkdirSync(path.join(dir, d));
     fs.writeFileSync(path.join(dir, 'sqitch.plan'), '%syntax-version=1.0.0\n%project=flipr\n\nusers 2024-01-01T00:00:00Z Ann <a@x> # users\nappschema [users] 2024-01-02T00:00:00Z Ann <a@x>\n@v1.0 2024-01-03T00:00:00Z Ann <a@x>\nflips [appschema] 2024-01-04T00:00:00Z Ann <a@x>\n');
