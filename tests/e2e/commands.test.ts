@@ -380,7 +380,7 @@ $body$;
     fx.write('modules/ext/migrations/001_trgm.up.sql', 'DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; END $$;\n');
     const run = await runCli(['up', '--json'], { cwd: fx.root });
     expect(run.exitCode).toBe(1);
-    expect(run.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in the module\'s "extensions"') });
+    expect(run.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in "extensions" in the module\'s bulkhead.json') });
     fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm'] }));
     expect((await runCli(['up'], { cwd: fx.root })).exitCode).toBe(0);
     // pgvector, declared, on an embedded database: its type, operators and index method work.
