@@ -23,6 +23,9 @@ describe('inline COPY rows', () => {
     expect(statements[1]!.line).toBe(2);
     expect(statements[1]!.text).toBe("INSERT INTO public.t (id, name) VALUES\n(E'1', E'å'),\n(E'2', NULL)");
     expect(statements[2]).toMatchObject({ text: 'SELECT 1', line: 7 });
+    // Options in the old syntax, and one quoting a semicolon.
+    expect((await splitStatements('COPY t (a, b) FROM stdin WITH CSV HEADER;\na,b\n1,"x"\n\\.\n'))[0]!.text).toBe("INSERT INTO t (a, b) VALUES\n\n(E'1', E'x')");
+    expect((await splitStatements("COPY t FROM STDIN WITH (FORMAT csv, DELIMITER ';', NULL 'NULL');\n1;NULL\n\\.\n"))[0]!.text).toBe("INSERT INTO t VALUES\n(E'1', NULL)");
     // A checkout with Windows line endings reads the same.
     const crlf = await splitStatements(dump.replace(/\n/g, '\r\n'));
     expect(crlf.map((s) => [s.kind, s.line])).toEqual([['CreateStmt', 1], ['CopyStmt', 2], ['SelectStmt', 7]]);

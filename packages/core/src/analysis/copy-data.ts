@@ -29,9 +29,10 @@ export interface CopyFormat {
 
 /**
  * A COPY … FROM stdin whose statement ends its line(s); its rows then run up to a line `\.`. The
- * statement starts its own line (as pg_dump and hand-written files put it).
+ * statement starts its own line (as pg_dump and hand-written files put it); its options may quote
+ * a semicolon (`DELIMITER ';'`).
  */
-const COPY_FROM_STDIN = /^[ \t]*copy\b[^;]*?\bfrom\s+stdin\b[^;\n]*;[ \t]*(?:--[^\n]*)?\r?\n/gim;
+const COPY_FROM_STDIN = /^[ \t]*copy\b[^;]*?\bfrom\s+stdin\b(?:'[^'\n]*'|[^;\n'])*;[ \t]*(?:--[^\n]*)?\r?\n/gim;
 const END_OF_ROWS = /^\\\.[ \t]*\r?(?:\n|$)/m;
 
 /** The inline rows of every `COPY … FROM stdin` in a file; none in almost every file. */
