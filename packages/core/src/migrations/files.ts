@@ -101,21 +101,17 @@ const FLYWAY = /^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$/i;
  * every version as the same number of parts of the same width (1 → 001000, 1.1 → 001001), which
  * sort as Flyway sorts them. Undefined when every version is a plain number (V1, V2, V10).
  */
-function flywayLayout(dir: string): { parts: number; width: number } | undefined {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return undefined;
-  }
+function flywayLayout(names: readonly string[]): FlywayLayout | undefined {
   const versions = names.map((n) => FLYWAY.exec(n)?.[2]).filter((v): v is string => v !== undefined);
   if (!versions.some((v) => /[._]/.test(v))) return undefined;
   const split = versions.map((v) => v.split(/[._]/));
   return { parts: Math.max(...split.map((p) => p.length)), width: Math.max(3, ...split.flat().map((p) => String(Number(p)).length)) };
 }
 
+type FlywayLayout = { parts: number; width: number };
+
 /** A Flyway version in a folder's layout (flywayLayout): 1.1 → 001001. */
-function flywayVersion(version: string, layout: { parts: number; width: number }): string {
+function flywayVersion(version: string, layout: FlywayLayout): string {
   const parts = version.split(/[._]/);
   return Array.from({ length: layout.parts }, (_, i) => String(Number(parts[i] ?? 0)).padStart(layout.width, '0')).join('');
 }
@@ -125,7 +121,7 @@ function flywayVersion(version: string, layout: { parts: number; width: number }
  * another tool's markers (goose's `-- +goose Up`, sql-migrate's `-- +migrate Up`, dbmate's
  * `-- migrate:up`) is split in two; `name_down.sql` / `name-up.sql` already say their direction.
  */
-function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string } {
+function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined): { kind: SqlFileKind; fix: string } {
   // Flyway: V<version>__<description>.sql, its undo U<version>__…, a repeatable R__….
   const flyway = FLYWAY.exec(name);
   if (flyway) {
@@ -134,7 +130,6 @@ function sqlFileFix(abs: string, name: string): { kind: SqlFileKind; fix: string
       return { kind: 'other', fix: 'a Flyway repeatable migration (R__) has no Bulkhead equivalent: make it a versioned one (<version>_<name>.up.sql) that CREATE OR REPLACEs what it defines, and add a new version for each change' };
     }
     if (version) {
-      const layout = flywayLayout(path.dirname(abs));
       const renamed = `${layout ? flywayVersion(version, layout) : version}_${description.replace(/\./g, '_')}.${letter.toUpperCase() === 'U' ? 'down' : 'up'}.sql`;
       const why = layout
         ? `Flyway's version ${version.replace(/_/g, '.')} as ${layout.parts} parts of ${layout.width} digits, so that versions with dots keep Flyway's order (1 < 1.1 < 2 < 10); its siblings renamed the same way keep theirs`
@@ -632,6 +627,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const liquibase: string[] = [];
   /** Unnumbered SQL files (LATEST.sql, schema.sql): beside release folders, the full schema. */
   const loose: { name: string; problem: Problem }[] = [];
+  /** The folder's Flyway versions as one number each, when some have parts (V1.1__). */
+  const flywayParts = flywayLayout(entries.map((e) => e.name));
   for (const e of entries) {
     const abs = path.join(dir, e.name);
     // A line break or an escape sequence in a name (a bad copy, a script's stray variable): no
@@ -665,11 +662,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       continue;
     }
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
-      const { migrationLike: inside, sql, code } = subfolderFiles(abs);
+      const held = subfolderFiles(abs);
+      const { migrationLike: inside, sql } = held;
       nested.push(...sql.map((f) => path.join(e.name, f)));
-      // A folder named as a migration whose script is code (formbricks' 2024…_xm_user_identification/migration.ts).
-      if (code.length && /^\d/.test(e.name) && ID.test(e.name) && !RELEASE_FOLDER.test(e.name) && !sql.length) {
-        scripts.push(`${e.name}/${code[0]}`);
+      const script = scriptOf(e.name, held);
+      if (script) {
+        scripts.push(`${e.name}/${script}`);
         continue;
       }
       let warning: Problem | undefined;
@@ -734,7 +732,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         liquibase.push(e.name);
         continue;
       }
-      const { kind, fix } = sqlFileFix(abs, e.name);
+      const { kind, fix } = sqlFileFix(abs, e.name, flywayParts);
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       if (kind === 'other') problems.push(p);
       else misnamed[kind].push({ name: e.name, problem: p });
@@ -791,10 +789,12 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
 
   // A folder of another tool's files: one problem with one command, not one per file.
-  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string, after = '') =>
+  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string, o: { after?: string; command?: string; also?: string } = {}) => {
+    const command = o.command ?? COMMANDS[kind];
     together(misnamed[kind], problems, (n, names) =>
-      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${COMMANDS[kind].includes('[[') ? ' (bash)' : ''}: ${COMMANDS[kind]}${after}` }),
+      problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql${o.also ?? ''}`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${/\[\[|<<<|\$\(seq/.test(command) ? ' (bash)' : ''}: ${command}${o.after ?? ''}` }),
     );
+  };
   together(versionLetter, problems, (n, names) =>
     problem('BH011', `${n} migrations start with a letter before their version (${names}): a version is the leading digits`, {
       module,
@@ -804,18 +804,18 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   );
   // drizzle-kit's folder: <n>_<words>.sql with --> statement-breakpoint lines, and its journal in meta/.
   if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
-    misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>`);
+    misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', { after: ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>` });
   } else misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
-  const flywayParts = misnamed.flyway.length >= 3 ? flywayLayout(dir) : undefined;
   if (flywayParts) {
     // Versions with parts (V1.1__, V2_0_3__): each as fixed-width parts, in Flyway's order.
-    const command = `for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; IFS=._ read -ra p <<< "$v"; k=; for i in $(seq 0 ${flywayParts.parts - 1}); do k="$k$(printf %0${flywayParts.width}d "$((10#\${p[$i]:-0}))")"; done; mv "$f" "\${k}_\${b%.sql}.$d.sql"; done`;
-    together(misnamed.flyway, problems, (n, names) =>
-      problem('BH011', `${n} Flyway migrations (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql, and a version is one number`, {
-        module,
-        file: rel(dir),
-        fix: `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version as ${flywayParts.parts} parts of ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}, 1.1 → ${flywayVersion('1.1', flywayParts)}), which keeps Flyway's order, e.g. in ${rel(dir)} (bash): ${command}`,
-      }),
+    misnamedFolder(
+      'flyway',
+      'Flyway migrations',
+      `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version as ${flywayParts.parts} parts of ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}, 1.1 → ${flywayVersion('1.1', flywayParts)}), which keeps Flyway's order`,
+      {
+        also: ', and a version is one number',
+        command: `for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; IFS=._ read -ra p <<< "$v"; k=; for i in $(seq 0 ${flywayParts.parts - 1}); do k="$k$(printf %0${flywayParts.width}d "$((10#\${p[$i]:-0}))")"; done; mv "$f" "\${k}_\${b%.sql}.$d.sql"; done`,
+      },
     );
   } else misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
@@ -1210,12 +1210,21 @@ function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; 
 }
 
 /**
- * Other tools' code migrations in a migrations folder, which Bulkhead does not run (BH038): files
- * in another language named by version (goose's 20260424190713_v1_0_99.go), and folders named by
- * version whose script is code (formbricks' <version>_<name>/migration.ts). For a failure's
- * explanation: what a later SQL migration expects may be what one of them did.
+ * The script of a subfolder named as a migration whose script is code (formbricks'
+ * 20241209104738_xm_user_identification/migration.ts), not SQL; not a release folder (Ghost's 5.0/).
  */
-export function codeMigrationsBeside(dir: string): { name: string; version: string; file: string }[] {
+function scriptOf(name: string, held: { sql: string[]; code: string[] }): string | undefined {
+  return /^\d/.test(name) && ID.test(name) && !RELEASE_FOLDER.test(name) && !held.sql.length ? held.code[0] : undefined;
+}
+
+/**
+ * Other tools' code migrations in a migrations folder that sort before `version`, the latest
+ * first, which Bulkhead does not run (BH038): files in another language named by version
+ * (goose's 20260424190713_v1_0_99.go), and folders named by version whose script is code
+ * (formbricks' <version>_<name>/migration.ts). For a failure's explanation: what a later SQL
+ * migration expects may be what one of them did.
+ */
+export function codeMigrationsBefore(dir: string, version: string): { name: string; version: string; file: string }[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -1228,12 +1237,15 @@ export function codeMigrationsBeside(dir: string): { name: string; version: stri
     if (!version) continue;
     const abs = path.join(dir, e.name);
     if (e.isFile() && FOREIGN_CODE[path.extname(e.name).slice(1).toLowerCase()] !== undefined) out.push({ name: e.name, version, file: abs });
-    else if (e.isDirectory() && ID.test(e.name) && !RELEASE_FOLDER.test(e.name)) {
-      const { code, sql } = subfolderFiles(abs);
-      if (code.length && !sql.length) out.push({ name: `${e.name}/${code[0]}`, version, file: path.join(abs, code[0]!) });
+    else if (e.isDirectory()) {
+      const script = scriptOf(e.name, subfolderFiles(abs));
+      if (script) out.push({ name: `${e.name}/${script}`, version, file: path.join(abs, script) });
     }
   }
-  return out;
+  const limit = versionNumber(version);
+  return out
+    .filter((c) => versionNumber(c.version) <= limit)
+    .sort((a, b) => (versionNumber(a.version) < versionNumber(b.version) ? 1 : -1));
 }
 
 /** Does the migration have a way back? A zero-byte or comment-only down file is a legitimate no-op down. */

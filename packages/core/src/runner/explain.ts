@@ -1,7 +1,7 @@
 import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { codeMigrationsBeside, type MigrationFile } from '../migrations/files.js';
+import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
 import { DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 
@@ -77,12 +77,8 @@ function createdBefore(failure: MigrationFailure, module: { migrations: readonly
 
 /** The latest of the folder's code migrations that sort before `version` and whose text names `name`. */
 function codeMigrationBefore(dir: string, version: string, name: string): string | undefined {
-  const width = (v: string) => v.padStart(32, '0');
   const names = new RegExp(`(?<![\\w$])${regexLiteral(name)}(?![\\w$])`);
-  const before = codeMigrationsBeside(dir)
-    .filter((c) => width(c.version) <= width(version))
-    .sort((a, b) => (width(a.version) < width(b.version) ? 1 : -1));
-  for (const c of before) {
+  for (const c of codeMigrationsBefore(dir, version)) {
     try {
       if (names.test(fs.readFileSync(c.file, 'utf8'))) return c.name;
     } catch {
