@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blankCopyData, copyAsInsert, copyFormat, inlineCopyData } from './copy-data.js';
+import { copyAsInsert, copyFormat, inlineCopyData, parsableSql } from './copy-data.js';
 import { splitStatements } from './statements.js';
 
 describe('inline COPY rows', () => {
@@ -8,10 +8,15 @@ describe('inline COPY rows', () => {
   it('finds the rows of a COPY … FROM stdin and blanks them byte for byte', () => {
     const [block] = inlineCopyData(dump);
     expect(dump.slice(block!.from, block!.to)).toBe('1\tå\n2\t\\N\n\\.\n');
-    const blanked = blankCopyData(dump, [block!]);
+    const blanked = parsableSql(dump).text;
     expect(Buffer.byteLength(blanked)).toBe(Buffer.byteLength(dump));
     expect(blanked.split('\n')).toHaveLength(dump.split('\n').length);
     expect(blanked).not.toContain('\\.');
+    // Byte offsets past earlier blocks and multi-byte text (counted on from block to block).
+    const two = `${dump}-- ünïcödé\nCOPY u FROM stdin;\nø\n\\.\n`;
+    const blocks = inlineCopyData(two);
+    expect(blocks.map((b) => [b.start, b.end])).toEqual(blocks.map((b) => [Buffer.byteLength(two.slice(0, b.from)), Buffer.byteLength(two.slice(0, b.to))]));
+    expect(blocks).toHaveLength(2);
     // Rows without their closing line are not rows: the parser then names them.
     expect(inlineCopyData('COPY t FROM stdin;\n1\n')).toEqual([]);
     expect(inlineCopyData('-- COPY t FROM stdin;\n\\.\n')).toEqual([]);

@@ -35,24 +35,42 @@ export interface CopyFormat {
 const COPY_FROM_STDIN = /^[ \t]*copy\b[^;]*?\bfrom\s+stdin\b(?:'[^'\n]*'|[^;\n'])*;[ \t]*(?:--[^\n]*)?\r?\n/gim;
 const END_OF_ROWS = /^\\\.[ \t]*\r?(?:\n|$)/m;
 
+/**
+ * What the parser reads of a SQL file: the file with every COPY's inline rows blanked (`text`),
+ * and where those rows are (`blocks`). Every place that parses a migration file goes through
+ * this; a file without such rows (almost every one) is returned as it is.
+ */
+export function parsableSql(sql: string): { text: string; blocks: CopyBlock[] } {
+  const blocks = inlineCopyData(sql);
+  return { text: blankCopyData(sql, blocks), blocks };
+}
+
 /** The inline rows of every `COPY … FROM stdin` in a file; none in almost every file. */
 export function inlineCopyData(sql: string): CopyBlock[] {
   if (!/\bstdin\b/i.test(sql)) return [];
   const blocks: CopyBlock[] = [];
+  // Byte offsets counted on from the last block (a dump holds a block per table).
+  let chars = 0;
+  let bytes = 0;
+  const byteAt = (char: number) => {
+    bytes += Buffer.byteLength(sql.slice(chars, char), 'utf8');
+    chars = char;
+    return bytes;
+  };
   COPY_FROM_STDIN.lastIndex = 0;
   for (let m = COPY_FROM_STDIN.exec(sql); m; m = COPY_FROM_STDIN.exec(sql)) {
     const from = m.index + m[0].length;
     const end = END_OF_ROWS.exec(sql.slice(from));
     if (!end) break;
     const to = from + end.index + end[0].length;
-    blocks.push({ from, to, start: Buffer.byteLength(sql.slice(0, from), 'utf8'), end: Buffer.byteLength(sql.slice(0, to), 'utf8') });
+    blocks.push({ from, to, start: byteAt(from), end: byteAt(to) });
     COPY_FROM_STDIN.lastIndex = to;
   }
   return blocks;
 }
 
 /** `sql` with the rows blanked: each character but a line break becomes as many spaces as its UTF-8 bytes. */
-export function blankCopyData(sql: string, blocks: readonly CopyBlock[]): string {
+function blankCopyData(sql: string, blocks: readonly CopyBlock[]): string {
   if (!blocks.length) return sql;
   let out = '';
   let at = 0;

@@ -1,7 +1,7 @@
 import { parser } from './parser.js';
 import { lineMap } from './positions.js';
 import { leadingCommentBytes, markStatements, type StatementMark } from './statements.js';
-import { blankCopyData, inlineCopyData } from './copy-data.js';
+import { parsableSql } from './copy-data.js';
 
 /**
  * What a piece of SQL does to database objects, read from the real PostgreSQL parse tree
@@ -92,7 +92,7 @@ export function qualify(t: { schema?: string; name: string }, defaultSchema: str
 export async function analyzeSql(sql: string): Promise<Touch[]> {
   const pg = await parser();
   const out: Touch[] = [];
-  const text = blankCopyData(sql, inlineCopyData(sql));
+  const { text } = parsableSql(sql);
   analyzeText(pg, text, new Source(text, 0, 1), out, undefined);
   return out;
 }
@@ -103,8 +103,7 @@ export async function analyzeSqlFile(sql: string): Promise<{ touches: Touch[]; s
   const out: Touch[] = [];
   if (!sql.trim()) return { touches: out, statements: [] };
   // A COPY's inline rows are not SQL: blanked, byte for byte (analysis/copy-data.ts).
-  const blocks = inlineCopyData(sql);
-  const text = blankCopyData(sql, blocks);
+  const { text, blocks } = parsableSql(sql);
   let result: ReturnType<Pg['parseSync']>;
   try {
     result = pg.parseSync(text);

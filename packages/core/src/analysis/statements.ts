@@ -1,7 +1,7 @@
 import { parser } from './parser.js';
 import { mayNeedNewer, statementNeeds, type VersionNeed } from './versions.js';
 import { lineColumnAt } from '../text.js';
-import { blankCopyData, copyAsInsert, copyFormat, inlineCopyData, type CopyBlock, type CopyFormat } from './copy-data.js';
+import { copyAsInsert, copyFormat, parsableSql, type CopyBlock, type CopyFormat } from './copy-data.js';
 
 /** One top-level statement of a SQL file. */
 export interface Statement {
@@ -81,8 +81,7 @@ export async function splitStatements(sql: string, key?: string): Promise<Statem
   if (marks) return statementsAt(sql, marks);
   if (sql.trim() === '') return [];
   const pg = await parser();
-  const blocks = inlineCopyData(sql);
-  const parsed = blankCopyData(sql, blocks);
+  const { text: parsed, blocks } = parsableSql(sql);
   let result: ParseResult;
   try {
     result = pg.parseSync(parsed) as ParseResult;

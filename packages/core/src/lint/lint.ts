@@ -1,7 +1,7 @@
 import { analyseModules, functionsCreated } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parser } from '../analysis/parser.js';
-import { blankCopyData, inlineCopyData } from '../analysis/copy-data.js';
+import { parsableSql } from '../analysis/copy-data.js';
 import { lineMap } from '../analysis/positions.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
 import { leadingCommentBytes, shortenSql } from '../analysis/statements.js';
@@ -191,7 +191,7 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
 export async function parseStatements(file: string): Promise<LintStatement[]> {
   const pg = await parser();
   // A COPY's inline rows are not SQL: blanked, byte for byte (analysis/copy-data.ts).
-  const sql = blankCopyData(file, inlineCopyData(file));
+  const sql = parsableSql(file).text;
   const at = lineMap(sql);
   const bytes = Buffer.from(sql, 'utf8');
   const result = pg.parseSync(sql);
