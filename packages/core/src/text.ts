@@ -5,6 +5,11 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : nouns}`;
 }
 
+/** A noun with its indefinite article: `article('index')` is `an index`, `article('table')` `a table`. */
+export function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
 /** An identifier as a fix writes it in SQL: bare when it can be (`auth`), else double-quoted (`"Auth"`). */
 export function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
-import { lineColumnAt } from '../text.js';
+import { article, lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
 import { defaultHistoryTable, manifestSchema, reservedName, type Manifest } from './schema.js';
@@ -375,8 +375,4 @@ function describeJson(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
   return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function article(expected: string): string {
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }

@@ -1,5 +1,6 @@
 import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '../analysis/objects.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
+import { article } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -305,7 +306,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         const apart = action === 'create' && !serverWide && !namedAfter(target.name, owner) && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
         const where2 = byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule?.file})`;
         const both = apart
-          ? `; if each keeps ${/^[aeiou]/.test(target.kind) ? 'an' : 'a'} ${target.kind} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
+          ? `; if each keeps ${article(target.kind)} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
           : '';
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
