@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type pg from 'pg';
@@ -761,7 +762,8 @@ export async function callMigration(
 ): Promise<void> {
   const builders = watchBuilders(q);
   // A migration that waits on nothing the server does is said to, while it lasts (runner/idle.ts).
-  const label = o.label ?? `${file.slice(file.lastIndexOf('/') + 1)} (${direction})`;
+  // The file as the user's shell reaches it says which module's (lint --trace's replays pass none).
+  const label = o.label ?? `${path.relative(process.cwd(), file)} (${direction})`;
   const idle = watchIdle(q.client, (idleMs, runningMs) =>
     (o.notice ?? idleNotice())?.(
       `${label} has run ${aboutHowLong(runningMs)}, and sent no query for ${aboutHowLong(idleMs)}: it may await something that never settles (a promise never resolved, a callback never called); it keeps running — Ctrl-C stops it${o.transaction === false ? '' : ', and its transaction rolls back'}`,

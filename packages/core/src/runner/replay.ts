@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
@@ -66,8 +67,9 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
   }
   await db.knex.raw(searchPathSql);
   try {
-    // Replays run on scratch databases (verify, drift, the capture of a TS migration's SQL).
-    const label = `${r.file.id} (${r.direction}, on a scratch database)`;
+    // Replays run on scratch databases (verify, drift, the capture of a TS migration's SQL); the
+    // file, as the user's shell reaches it, says which module's.
+    const label = `${path.relative(process.cwd(), file)} (${r.direction}, on a scratch database)`;
     if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction, { label }));
     else await callMigration(step.fn, db.knex, step.path, r.direction, { label, transaction: false });
   } catch (e) {
