@@ -11,7 +11,11 @@ import { regexLiteral, sqlName } from '../text.js';
  * that does not exist: one the database has in a schema off the search path (below); one a
  * migration that sorts later creates (an ordering slip); none that any migration creates, where
  * the failing migration is the module's first (tt-rss's sql/pgsql/migrations start at 3.sql and
- * alter the tables its schema.sql, kept beside them, creates).
+ * alter the tables its schema.sql, kept beside them, creates); the module's own history table,
+ * dropped; a code migration before it that names it. For a table that exists already: the earlier
+ * migration that creates it too. Undefined where there is nothing to add: a failure whose fix is
+ * set keeps it (the caller uses the result in its place), except for an existing table, where
+ * naming the earlier migration says more than the generic fix.
  */
 export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[]; history?: { table: string } }): Promise<string | undefined> {
   // A table an earlier migration of the module creates too: said more exactly than "exists already".
