@@ -116,33 +116,36 @@ export function malformedFix(reference: string): string {
 export function strayAroundUrl(written: string, expansion: Expansion, env: NodeJS.ProcessEnv): { message: string; fix: string } | undefined {
   for (const name of new Set(expansion.used)) {
     const v = env[name]!;
-    const what = strayEnds(v);
-    if (!what) continue;
-    if (what === 'quotes') {
+    if (quoted(v)) {
       return {
         message: `the value of ${name} is wrapped in quotes, which are part of the value (an env file given to docker --env-file or Compose's env_file keeps them)`,
         fix: `set ${name} without the quotes (in an env file: ${name}=postgres://…)`,
       };
     }
+    const blank = blankEnds(v);
+    if (!blank) continue;
     return {
-      message: `the value of ${name} ${what}, which would be taken as part of the URL`,
-      fix: /line break/.test(what)
+      message: `the value of ${name} ${blank.what}, which would be taken as part of the URL`,
+      fix: blank.lineBreak
         ? `set ${name} without it: a secret read from a file keeps the file's last line break (${name}="$(cat <file>)" drops it)`
         : `set ${name} without the blanks around the URL`,
     };
   }
-  const what = strayEnds(written);
-  if (what && what !== 'quotes') return { message: `database.url ${what}`, fix: 'remove it from the manifest: a URL holds no blanks' };
-  return undefined;
+  const blank = blankEnds(written);
+  return blank ? { message: `database.url ${blank.what}`, fix: 'remove it from the manifest: a URL holds no blanks' } : undefined;
 }
 
-/** What is wrong at a value's ends: blanks or a line break, or quotes around it. */
-function strayEnds(v: string): string | undefined {
-  const lead = /^\s+/.exec(v)?.[0];
+/** Blanks or a line break at a value's ends: which, said as `ends with a line break`. */
+function blankEnds(v: string): { what: string; lineBreak: boolean } | undefined {
   const trail = /\s+$/.exec(v)?.[0];
-  const kind = (s: string) => (/[\r\n]/.test(s) ? 'a line break' : s.length === 1 ? 'a blank' : 'blanks');
-  if (trail) return `ends with ${kind(trail)}`;
-  if (lead) return `starts with ${kind(lead)}`;
-  if (/^(["']).*\1$/s.test(v) && v.length >= 2) return 'quotes';
-  return undefined;
+  const lead = trail ? undefined : /^\s+/.exec(v)?.[0];
+  const found = trail ?? lead;
+  if (!found) return undefined;
+  const lineBreak = /[\r\n]/.test(found);
+  return { what: `${trail ? 'ends' : 'starts'} with ${lineBreak ? 'a line break' : found.length === 1 ? 'a blank' : 'blanks'}`, lineBreak };
+}
+
+/** A value in quotes of either kind, as an env file wrote it. */
+function quoted(v: string): boolean {
+  return v.length >= 2 && /^(["']).*\1$/s.test(v);
 }
