@@ -144,6 +144,18 @@ describe('checkOwnership', () => {
     expect(checkOwnership(shared, [mig('misc', [touch('create', 'table', 'notes')])]).map((p) => p.message)).toEqual(['misc creates table public.notes, which core owns (owns: "*")']);
   });
 
+  it('"*" covers a schema the module\'s own migrations create (a stand-in for Supabase\'s auth.users); elsewhere BH044 names the pattern to add', () => {
+    const app = mod('app', { owns: ['*'], url: 'postgres://db:5432/app' });
+    const stub = mig('app', [touch('create', 'schema', 'auth'), touch('create', 'table', 'users', { schema: 'auth' })]);
+    expect(checkOwnership([app, mod('other', { url: 'postgres://db:5432/other' })], [stub])).toEqual([]);
+    // A schema it did not create (an extension's, the platform's) is not its own by "*".
+    const outside = checkOwnership([app], [mig('app', [touch('create', 'table', 'users', { schema: 'auth' }), touch('create', 'table', 'notes')])]);
+    expect(outside.map((p) => [p.code, p.message])).toEqual([['BH044', 'app creates table auth.users, which matches none of its owns patterns ("*")']]);
+    expect(outside[0]!.fix).toBe('add a pattern for it to owns in modules/app/bulkhead.json ("auth.users", or "auth.*" for all of schema auth), or rename it to match one');
+    const named = checkOwnership([mod('app', { owns: ['app_*'] })], [mig('app', [touch('create', 'table', 'notes')])]);
+    expect(named[0]!.fix).toBe('add a pattern for it to owns in modules/app/bulkhead.json ("notes"), or rename it to match one');
+  });
+
   it("a schema-tenant module's change to an object in a fixed schema is a warning: every tenant runs it on that one object (BH066)", () => {
     const t = { ...mod('t'), manifest: { owns: [], dependsOn: [], tenants: { kind: 'schema', names: ['acme', 'globex'] } } } as unknown as Module;
     const touches = [

@@ -159,7 +159,9 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     let best: Claim | undefined;
     for (const c of claims) {
       if (module !== undefined && c.module !== module) continue;
-      if (c.home && from && (c.home.schema !== schema || c.home.database !== databaseIdentity(from.target))) continue;
+      // "*" also covers a schema the module's migrations alone create in its database (appflowy's
+      // stand-in for Supabase's auth.users).
+      if (c.home && from && (c.home.database !== databaseIdentity(from.target) || (c.home.schema !== schema && createdSchemaOwner(schema) !== c.module))) continue;
       if (!c.re.test(c.qualified ? `${schema}.${name}` : name)) continue;
       if (!best || c.specificity > best.specificity) best = c;
     }
@@ -333,7 +335,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         report(
           problem('BH044', `${m.name} creates ${what}${via}, which matches none of its owns patterns (${m.manifest.owns.map((p) => `"${p}"`).join(', ')})`, {
             ...where,
-            fix: `add a pattern for it to owns in ${m.file}, or rename it to match one`,
+            fix: `add a pattern for it to owns in ${m.file} (${ownsPatternFor(target, moduleSchema(m))}), or rename it to match one`,
           }),
           `${a.file}:${t.line}:${what}:outside`,
         );
@@ -341,6 +343,11 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
   }
   return problems;
+}
+
+/** The owns entries that would claim an object: its name, or in another schema than the module's, schema-qualified. */
+function ownsPatternFor(target: { schema: string; name: string }, home: string): string {
+  return target.schema === home ? `"${target.name}"` : `"${target.schema}.${target.name}", or "${target.schema}.*" for all of schema ${target.schema}`;
 }
 
 /** Objects of one name that two modules on different databases both create, told together. */
