@@ -4,7 +4,7 @@
  * and validate proves by connecting as each role that it cannot reach the other databases.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { adminQuery, makeWorkspace, query, runCli, type Fixture } from '../support/fixtures.js';
+import { adminQuery, createDatabase, makeWorkspace, query, runCli, tableExists, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -91,6 +91,59 @@ describe('db create', () => {
     if (!available.length) expect(r.stderr).toMatch(/extension vector .*\n\s+fix: install it on the server: postgresql-\d+-pgvector/);
     expect(await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [db])).toEqual([]);
     expect(await adminQuery(`SELECT 1 FROM pg_roles WHERE rolname = 'gamma_owner'`)).toEqual([]);
+  });
+
+  it('up refuses, before anything runs, a database without a declared extension that no migration creates (made without db create); db create mends it', async () => {
+    const url = await createDatabase();
+    cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`), () => adminQuery('DROP ROLE IF EXISTS delta_owner'));
+    fx = makeWorkspace([
+      {
+        name: 'delta',
+        url: '${DELTA_URL}',
+        manifest: { extensions: ['pg_trgm', 'no_such_extension'] },
+        migrations: { '001_a.up.sql': 'CREATE TABLE notes (body text);\n', '002_b.up.sql': 'CREATE INDEX notes_body ON notes USING gin (body gin_trgm_ops);\n' },
+      },
+    ]);
+    const env = { DELTA_URL: url };
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const told = r.json.problems.filter((p: { code: string }) => p.code === 'BH049');
+    expect(told.map((p: { message: string; fix: string; field: string; file: string }) => [p.field, p.file, p.message.replace(/ \(.*\)$/, '')])).toEqual([
+      ['extensions', 'modules/delta/bulkhead.json', expect.stringMatching(/^delta declares extension no_such_extension, which .* does not have, and none of its migrations creates it$/)],
+      ['extensions', 'modules/delta/bulkhead.json', expect.stringMatching(/^delta declares extension pg_trgm, which .* does not have, and none of its migrations creates it$/)],
+    ]);
+    expect(told[1].fix).toBe('bulkhead db create delta makes the declared extensions (as a role that may create it); or create it in a migration (CREATE EXTENSION IF NOT EXISTS pg_trgm)');
+    expect(told[0].fix).toMatch(/^install it on the server \(.*\), then bulkhead db create makes it; or remove it from "extensions" in modules\/delta\/bulkhead.json$/);
+    expect(await tableExists(url, 'notes')).toBe(false);
+    // Declared and installed: it runs; a no-op asks nothing more.
+    fx.write('modules/delta/bulkhead.json', JSON.stringify({ name: 'delta', database: { url: '${DELTA_URL}' }, extensions: ['pg_trgm'] }));
+    const made = await runCli(['db', 'create'], { cwd: fx.root, env });
+    expect(made.exitCode, made.stderr).toBe(0);
+    const up = await runCli(['up'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(await tableExists(url, 'notes')).toBe(true);
+  });
+
+  it("a declared extension whose migration failed quietly (AppFlowy's DO block that ignores errors): the failure at its type says so", async () => {
+    const url = await createDatabase();
+    cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`));
+    fx = makeWorkspace([
+      {
+        name: 'epsilon',
+        url: '${EPSILON_URL}',
+        manifest: { extensions: ['citext'] },
+        migrations: {
+          '001_ext.up.sql': "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS citext VERSION '99'; EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'no citext'; END $$;\n",
+          '002_people.up.sql': 'CREATE TABLE people (email citext);\n',
+        },
+      },
+    ]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { EPSILON_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain('modules/epsilon/migrations/002_people.up.sql:1');
+    expect(r.stderr).toContain(
+      'fix: type citext comes from the extension citext, which modules/epsilon/bulkhead.json declares but the database does not have: bulkhead db create epsilon creates it (or CREATE EXTENSION IF NOT EXISTS citext in an earlier migration)',
+    );
   });
 
   it('db needs the action create; embedded modules are skipped with the reason', async () => {

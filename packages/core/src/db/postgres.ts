@@ -198,11 +198,13 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       const r = await query(
         `SELECT 'e' AS k, name FROM pg_available_extensions WHERE name = ANY($1::text[])
          UNION SELECT 'e', extname FROM pg_extension WHERE extname = ANY($1::text[])
-         UNION SELECT 'r', rolname FROM pg_roles WHERE rolname = ANY($2::text[])`,
-        [names.extensions, names.roles],
+         UNION SELECT 'r', rolname FROM pg_roles WHERE rolname = ANY($2::text[])
+         UNION SELECT 'i', extname FROM pg_extension WHERE extname = ANY($3::text[])`,
+        [names.extensions, names.roles, names.installed ?? []],
       );
       const rows = r.rows as { k: string; name: string }[];
-      return { extensions: new Set(rows.filter((x) => x.k === 'e').map((x) => x.name)), roles: new Set(rows.filter((x) => x.k === 'r').map((x) => x.name)) };
+      const of = (k: string) => new Set(rows.filter((x) => x.k === k).map((x) => x.name));
+      return { extensions: of('e'), roles: of('r'), ...(names.installed ? { installed: of('i') } : {}) };
     },
     async close() {
       const open = side;

@@ -99,9 +99,14 @@ export function provisionSql(module: Module): string[] {
   // Its migrations unread (a module outside a per-module run): nothing it might create itself.
   if (!module.scanned) return [];
   const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
-  const own = module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)));
+  const own = extensionsLeftToDbCreate(module);
   if (!own.length) return [];
   return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema))];
+}
+
+/** The declared extensions none of the module's migrations creates: db create makes them. */
+export function extensionsLeftToDbCreate(module: Module): string[] {
+  return module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)));
 }
 
 /** Whether a migration's text creates this extension (TS/JS migrations: their source). */

@@ -81,8 +81,11 @@ export interface LockGuard {
 
 /** Extension and role names, asked of a database (db.catalog). */
 export interface CatalogNames<T = readonly string[]> {
+  /** Available on the server (pg_available_extensions) or installed in the database. */
   extensions: T;
   roles: T;
+  /** Installed in this database (pg_extension): the declared extensions db create makes. */
+  installed?: T;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
-import { listed } from '../text.js';
+import { listed, sqlName } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import type { Statement } from '../analysis/statements.js';
@@ -23,6 +23,8 @@ export interface UnitRead {
   serverVersion?: number;
   /** Of the extensions and roles its migrations name, those its server has (asked only where they name some: runner/read.ts readCatalogs). */
   catalog?: CatalogNames<ReadonlySet<string>>;
+  /** The declared extensions no migration of the module creates, asked of its database (catalog.installed says which it has). */
+  leftToDbCreate?: readonly string[];
   /** Other tools' history tables its database has (`schema.table`), when it was read. */
   otherToolTables?: readonly string[];
 }
@@ -113,7 +115,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, created, otherToolTables }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, leftToDbCreate, created, otherToolTables }) => {
     const selection = select(unit, state, intent, ws.rel);
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
@@ -131,6 +133,7 @@ export function buildPlan(input: PlanInput): Plan {
     const lacking = [
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
+      ...(steps.length ? declaredNotInstalled(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
     ];
@@ -214,6 +217,28 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
         : `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
     }),
   );
+}
+
+/**
+ * Declared extensions (those no migration of the module creates) the database does not have: it
+ * was made without db create, or before the extension was declared. The migrations would fail
+ * at the first use of the extension's types or functions, with earlier ones applied.
+ */
+function declaredNotInstalled(unit: Unit, declared: readonly string[], catalog: CatalogNames<ReadonlySet<string>> | undefined, serverVersion: number | undefined, rel: (abs: string) => string): Problem[] {
+  if (!catalog?.installed) return [];
+  const manifest = rel(unit.module.file);
+  return declared
+    .filter((ext) => !catalog.installed!.has(ext))
+    .map((ext) =>
+      problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, and none of its migrations creates it`, {
+        module: unit.id,
+        file: manifest,
+        field: 'extensions',
+        fix: catalog.extensions.has(ext)
+          ? `bulkhead db create${unit.tenant === undefined ? ` ${unit.module.name}` : ''} makes the declared extensions (as a role that may create it); or create it in a migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(ext)})`
+          : `install it on the server (${extensionPackage(ext, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}), then bulkhead db create makes it; or remove it from "extensions" in ${manifest}`,
+      }),
+    );
 }
 
 /**

@@ -205,7 +205,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
       }
     } catch (e) {
       // What the error means here, where only the database or the other migrations know.
-      if (e instanceof MigrationFailedError) e.failure.fix = (await explainFailure(db, e.failure, unit.module)) ?? e.failure.fix;
+      if (e instanceof MigrationFailedError) e.failure.fix = (await explainFailure(db, e.failure, { ...unit.module, file: ws.rel(unit.module.file) })) ?? e.failure.fix;
       throw e;
     } finally {
       beat.stop();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
 import { DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
+import { extensionPackage, extensionProviding } from '../db/extensions.js';
 
 
 /**
@@ -17,9 +18,15 @@ import { regexLiteral, sqlName } from '../text.js';
  * set keeps it (the caller uses the result in its place), except for an existing table, where
  * naming the earlier migration says more than the generic fix.
  */
-export async function explainFailure(db: SqlSession, failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[]; history?: { table: string } }): Promise<string | undefined> {
+export async function explainFailure(
+  db: SqlSession,
+  failure: MigrationFailure,
+  module: { name: string; file?: string; migrations: readonly MigrationFile[]; history?: { table: string }; manifest?: { extensions: readonly string[] } },
+): Promise<string | undefined> {
   // A table an earlier migration of the module creates too: said more exactly than "exists already".
   if (failure.pgCode === DUPLICATE_TABLE) return createdBefore(failure, module);
+  const declared = await declaredExtensionMissing(db, failure, module);
+  if (declared) return declared;
   if (failure.fix) return undefined;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
@@ -54,6 +61,28 @@ export async function explainFailure(db: SqlSession, failure: MigrationFailure, 
     return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
   }
   return undefined;
+}
+
+/**
+ * A type or function of an extension the module declares, but its database lacks: an earlier
+ * migration's CREATE EXTENSION failed quietly (AppFlowy's, in a DO block that ignores every
+ * error), or the database was made without db create. Whether the server has the extension at all
+ * is asked on the session that ran the migration.
+ */
+async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailure, module: { name: string; file?: string; manifest?: { extensions: readonly string[] } }): Promise<string | undefined> {
+  const type = failure.pgCode === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(failure.message)?.[1] : undefined;
+  const fn = failure.pgCode === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(failure.message)?.[1] : undefined;
+  const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
+  if (!provider || !module.manifest?.extensions.includes(provider)) return undefined;
+  const server = await db
+    .query("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1) AS found, current_setting('server_version_num')::int / 10000 AS major", [provider])
+    .then((r) => r.rows[0] as { found: boolean; major: number }, () => undefined);
+  const found = server?.found;
+  const what = type ? `type ${type}` : `${fn}()`;
+  const manifest = module.file ?? `${module.name}'s bulkhead.json`;
+  return found === false
+    ? `${what} comes from the extension ${provider}, which ${manifest} declares but the server does not have: install it there (${extensionPackage(provider, server?.major)}), then bulkhead db create ${module.name} creates it; an earlier migration that creates it while ignoring errors (in a DO block) hid the failure`
+    : `${what} comes from the extension ${provider}, which ${manifest} declares but the database does not have: bulkhead db create ${module.name} creates it (or CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)} in an earlier migration)`;
 }
 
 /** A CREATE TABLE, VIEW or SEQUENCE of `name` (qualified or not, quoted or not). */

@@ -1,6 +1,7 @@
 import { BulkheadError, problem, type Problem } from '../errors.js';
 import type { CatalogNames, ModuleDb } from '../db/types.js';
 import { pgliteExists } from '../db/pglite.js';
+import { extensionsLeftToDbCreate } from '../db/provision.js';
 import { withTarget, type TargetPool } from '../db/targets.js';
 import { databaseIdentity } from '../db/url.js';
 import { historyStore, type ProgressRow } from '../history/store.js';
@@ -242,7 +243,8 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     if (read.unit.target.kind !== 'postgres' || !read.created) return read;
     const extensions = new Set<string>();
     const roles = new Set<string>();
-    for (const m of select(read.unit, read.state, intent, ws.rel).run) {
+    const run = select(read.unit, read.state, intent, ws.rel).run;
+    for (const m of run) {
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
       if (!p?.ok || p.runnable.step.format !== 'sql') continue;
       for (const st of p.runnable.step.statements) {
@@ -250,14 +252,18 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
         for (const r of st.node.roles ?? []) roles.add(r);
       }
     }
+    // The declared extensions db create makes, when the unit has something to run: a database
+    // made without db create (or before the extension was declared) lacks them.
+    const installed = run.length && intent.direction === 'up' ? extensionsLeftToDbCreate(read.unit.module) : [];
+    for (const ext of installed) extensions.add(ext);
     if (!extensions.size && !roles.size) return read;
-    const names = { extensions: [...extensions].sort(), roles: [...roles].sort() };
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed: installed.sort() } : {}) };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
     // A check before the run, not the run: a database that cannot answer (it read the history a
     // moment ago) leaves it to the run itself.
     if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)).catch(() => undefined));
     const catalog = await asked.get(key)!;
-    return catalog ? { ...read, catalog } : read;
+    return catalog ? { ...read, catalog, ...(installed.length ? { leftToDbCreate: installed } : {}) } : read;
   });
 }
 
