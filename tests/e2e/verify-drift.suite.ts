@@ -151,6 +151,26 @@ export async function down(knex: Knex) {
       const pointed = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(pointed.json.modules[0].findings).toEqual([expect.objectContaining({ kind: 'down-failed', migration: '002_audit', line: 3, message: expect.stringContaining('no_such_column') })]);
 
+      // A down that drops what an earlier migration made and others use (ente's 093_emergency_contact):
+      // its up only replaced the function; the fix names the migration whose definition to put back.
+      const stamp = 'CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n';
+      fx!.write('modules/admin/migrations/002_audit.up.sql', `CREATE TABLE audit_logs (id int PRIMARY KEY);\n${stamp}CREATE TRIGGER audit_stamp BEFORE INSERT ON audit_logs FOR EACH ROW EXECUTE FUNCTION stamp();\n`);
+      fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\nDROP FUNCTION stamp();\n');
+      fx!.write('modules/admin/migrations/003_stamp.up.sql', stamp);
+      fx!.write('modules/admin/migrations/003_stamp.down.sql', 'DROP FUNCTION stamp();\n');
+      const used = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(used.json.modules[0].findings).toEqual([
+        expect.objectContaining({
+          kind: 'down-failed',
+          migration: '003_stamp',
+          message: expect.stringContaining('cannot drop function stamp() because other objects depend on it'),
+          fix: "function stamp was made by 002_audit, before 003_stamp, and other objects use it (the detail names them): a down reverts only its own migration — where 003_stamp's up replaced it, put 002_audit's definition back (CREATE OR REPLACE …) instead of dropping it",
+        }),
+      ]);
+      fx!.remove('modules/admin/migrations/003_stamp.up.sql');
+      fx!.remove('modules/admin/migrations/003_stamp.down.sql');
+      fx!.write('modules/admin/migrations/002_audit.up.sql', 'CREATE TABLE audit_logs (id int PRIMARY KEY);\n');
+
       fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\n');
       fx!.write('modules/admin/migrations/003_sessions.up.sql', '-- the bug of seed 004\n\nCREATE TABLE sessions (id int, user_id integer REFERENCES users (id));\n');
       fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');

@@ -1,4 +1,4 @@
-import { describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, unitArgs } from '@bulkhead/core/base';
+import { describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, shortDetail, unitArgs } from '@bulkhead/core/base';
 import type {
   BaselineResult,
   DbCreateResult,
@@ -59,20 +59,12 @@ export function renderProblems(problems: readonly Problem[], write: Write): stri
   return told.length < problems.length ? `${plural(told.length, 'problem')} (${problems.length} in --json, one per file or module)` : plural(problems.length, 'problem');
 }
 
-/**
- * The server's detail, its lines joined by "; ": a DROP that objects depend on lists each of them
- * (up to a hundred); the first five and a count read better in a terminal (--json has them all).
- */
-function shortDetail(detail: string): string {
-  const parts = detail.split('; ');
-  return parts.length > 6 ? `${parts.slice(0, 5).join('; ')}; … and ${parts.length - 5} more (--json has them all)` : detail;
-}
 
 export function renderFailure(f: MigrationFailure, write: Write): void {
   const where = `${f.file}${f.line ? `:${f.line}` : ''}${f.statement ? ` (statement ${f.statement})` : ''}`;
   write(`${f.module}: ✗ ${f.migration} failed at ${where}`);
   write(`    ${f.message}${f.pgCode ? ` [${f.pgCode}]` : ''}`);
-  if (f.detail) write(`    detail: ${shortDetail(f.detail)}`);
+  if (f.detail) write(`    detail: ${shortDetail(f.detail, ' (--json has them all)')}`);
   if (f.hint) write(`    hint: ${f.hint}`);
   if (f.context) write(`    context: ${f.context}`);
   if (f.fix) write(`    fix: ${f.fix}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plural, thrownMessage } from './text.js';
+import { plural, shortDetail, thrownMessage } from './text.js';
 
 describe('plural', () => {
   it('puts the noun in the number the count takes', () => {
@@ -17,5 +17,14 @@ describe('thrownMessage', () => {
     expect(thrownMessage({ reason: 42 })).toBe('threw { reason: 42 }');
     expect(thrownMessage(null)).toBe('threw null');
     expect(thrownMessage(undefined)).toBe('threw undefined');
+  });
+});
+
+describe('shortDetail', () => {
+  it("keeps six parts of the server's detail; of more, the first five and a count", () => {
+    const deps = Array.from({ length: 14 }, (_, i) => `trigger t${i} on table x${i} depends on function f()`).join('; ');
+    expect(shortDetail(deps, ' (--json has them all)')).toBe(`${deps.split('; ').slice(0, 5).join('; ')}; … and 9 more (--json has them all)`);
+    const six = deps.split('; ').slice(0, 6).join('; ');
+    expect(shortDetail(six)).toBe(six);
   });
 });

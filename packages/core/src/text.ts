@@ -52,3 +52,12 @@ export function thrownMessage(e: unknown): string {
   if (typeof message === 'string') return message;
   return typeof e === 'object' && e !== null ? `threw ${inspect(e, { depth: 2, breakLength: Infinity })}` : `threw ${String(e)}`;
 }
+
+/**
+ * The server's detail as oneLine gives it, shortened: a DROP that objects depend on lists each of
+ * them (up to a hundred); the first five and a count read better. `more` follows the count.
+ */
+export function shortDetail(detail: string, more = ''): string {
+  const parts = detail.split('; ');
+  return parts.length > 6 ? `${parts.slice(0, 5).join('; ')}; … and ${parts.length - 5} more${more}` : detail;
+}

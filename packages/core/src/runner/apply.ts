@@ -1139,6 +1139,7 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
 export const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA_NAME = '3F000';
 export const UNDEFINED_OBJECT = '42704';
+export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
 export const UNDEFINED_FUNCTION = '42883';
 
 /** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
@@ -1160,6 +1161,7 @@ const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, '42710', '42P06', '42723', '42P
 export function oneLine(text: string | undefined): string | undefined {
   return text ? text.split('\n').join('; ') : undefined;
 }
+
 
 function pgCode(err: PgError): string | undefined {
   return typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;

@@ -2,7 +2,7 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
-import { DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 import { extensionPackage, extensionProviding } from '../db/extensions.js';
 
@@ -27,6 +27,8 @@ export async function explainFailure(
   if (failure.pgCode === DUPLICATE_TABLE) return createdBefore(failure, module);
   const declared = await declaredExtensionMissing(db, failure, module);
   if (declared) return declared;
+  const used = stillUsed(failure, module);
+  if (used) return used;
   if (failure.fix) return undefined;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
@@ -83,6 +85,36 @@ async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailur
   return found === false
     ? `${what} comes from the extension ${provider}, which ${manifest} declares but the server does not have: install it there (${extensionPackage(provider, server?.major)}), then bulkhead db create ${module.name} creates it; an earlier migration that creates it while ignoring errors (in a DO block) hid the failure`
     : `${what} comes from the extension ${provider}, which ${manifest} declares but the database does not have: bulkhead db create ${module.name} creates it (or CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)} in an earlier migration)`;
+}
+
+/**
+ * A down whose DROP fails because other objects use the object (ente's 093_emergency_contact drops
+ * trigger_updated_at_microseconds_column(), which an earlier migration made and its triggers call;
+ * 093's up only replaced it): the earlier migration that creates it, whose definition the down
+ * should put back; else the dependents to drop first.
+ */
+function stillUsed(failure: MigrationFailure, module: { migrations: readonly MigrationFile[] }): string | undefined {
+  if (failure.pgCode !== DEPENDENT_OBJECTS_STILL_EXIST || failure.direction !== 'down') return undefined;
+  const m = /^cannot drop (function|procedure|table|view|materialized view|type|sequence) (?:[^\s(]+\.)?([^\s.(]+)/.exec(failure.message);
+  const at = module.migrations.findIndex((x) => x.id === failure.migration);
+  if (!m || at < 0) return undefined;
+  const [, kind, name] = m as unknown as [string, string, string];
+  const creates = kind === 'function' || kind === 'procedure' ? createsRoutine(name) : kind === 'type' ? createsType(name) : createsRelation(name);
+  let earlier: MigrationFile | undefined;
+  for (let i = at - 1; i >= 0 && !earlier; i--) if (module.migrations[i]!.sql !== undefined && creates.test(module.migrations[i]!.sql!.up)) earlier = module.migrations[i];
+  return earlier
+    ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
+    : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/** A CREATE FUNCTION or PROCEDURE of `name`. */
+function createsRoutine(name: string): RegExp {
+  return new RegExp(`\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:FUNCTION|PROCEDURE)\\s+(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?\\s*\\(`, 'i');
+}
+
+/** A CREATE TYPE or DOMAIN of `name`. */
+function createsType(name: string): RegExp {
+  return new RegExp(`\\bCREATE\\s+(?:TYPE|DOMAIN)\\s+(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
 }
 
 /** A CREATE TABLE, VIEW or SEQUENCE of `name` (qualified or not, quoted or not). */

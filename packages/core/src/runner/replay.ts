@@ -6,7 +6,7 @@ import { shortenSql, transactionSettings } from '../analysis/statements.js';
 import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 import { lineInStack } from '../migrations/load-js.js';
-import { thrownMessage } from '../text.js';
+import { shortDetail, thrownMessage } from '../text.js';
 
 /**
  * Migrations replayed on a scratch database (verify, drift, analysis): no history rows, no lock —
@@ -138,5 +138,6 @@ function errorText(cause: unknown, sql?: string): string {
   let message = thrownMessage(cause);
   const dash = message.indexOf(' - ');
   if (dash > 0 && (sql === undefined || message.startsWith(sql.slice(0, Math.min(sql.length, dash))))) message = message.slice(dash + 3);
-  return [message, oneLine(e?.detail), e?.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join('; ');
+  const detail = oneLine(e?.detail);
+  return [message, detail && shortDetail(detail), e?.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join('; ');
 }
