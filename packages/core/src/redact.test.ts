@@ -25,6 +25,10 @@ describe('redaction of malformed and non-URL connection strings', () => {
     expect(redactUrl("host=db user=app password=s3cret dbname=x")).toBe('host=db user=app password=*** dbname=x');
     expect(redactUrl("host=db password = 'it''s secret' dbname=x")).toBe("host=db password = *** dbname=x");
     expect(redactUrl('postgres://h/db?sslpassword=k3y&password=pw')).toBe('postgres://h/db?sslpassword=***&password=***');
+    // A message's colon after the URL stays; a colon inside the password is masked with it.
+    expect(redactUrl('cannot connect to postgres://u@h:1/db?password=hunter2: connect ECONNREFUSED')).toBe('cannot connect to postgres://u@h:1/db?password=***: connect ECONNREFUSED');
+    expect(redactUrl('postgres://u@h/db?password=a:b:c&sslmode=disable')).toBe('postgres://u@h/db?password=***&sslmode=disable');
+    expect(redactUrl('password=ends:')).toBe('password=***');
   });
 
   it("masks SQL's password literals, as a failing statement or a lint finding quotes them", () => {

@@ -18,7 +18,8 @@ export function registerSecret(secret: string | undefined): void {
 /** A URL, up to whitespace or a quote: `scheme://[user[:password]@]host…`. */
 const URL_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi;
 /** libpq `key=value` strings and URL query parameters carrying a password. */
-const KEYWORD_PASSWORD = /\b((?:ssl)?password)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s&'"]+)/gi;
+// An unquoted value ends before a colon that ends its sentence ("cannot connect to …?password=…: ECONNREFUSED").
+const KEYWORD_PASSWORD = /\b((?:ssl)?password)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s&'"]+?(?=:\s|[\s&'"]|$))/gi;
 /** SQL's `[ENCRYPTED] PASSWORD '…'` (CREATE/ALTER ROLE) and `password '…'` options (user mappings), as a failing statement or a lint finding quotes them. */
 const SQL_PASSWORD = /\b(password\s+)(E?'(?:[^'\\]|\\.|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\3\$)/gi;
 
