@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { bytesOver } from '../manifest/schema.js';
 import fs from 'node:fs';
 import { regexLiteral } from '../text.js';
 import { extensionPackage } from './extensions.js';
@@ -63,12 +65,22 @@ export function parseProvisionedComment(comment: string | null | undefined): { m
 }
 
 /**
+ * `<module>_owner`; a module name too long for it (PostgreSQL cuts names to 63 bytes, and two
+ * long names alike at the start would be one role) keeps its first 48 characters and a hash.
+ */
+export function ownerRole(module: string): string {
+  const base = module.replace(/-/g, '_');
+  if (!bytesOver(`${base}_owner`)) return `${base}_owner`;
+  return `${base.slice(0, 48)}_${createHash('sha256').update(module).digest('hex').slice(0, 8)}_owner`;
+}
+
+/**
  * The module's role: the user of its URL when that user is its own (no other module's URL names
  * it, and it is not the superuser `postgres`), else `<module>_owner`.
  */
 export function roleOf(module: Module, all: readonly Module[]): { role: string; password?: string } {
   const t = module.target;
-  const derived = `${module.name.replace(/-/g, '_')}_owner`;
+  const derived = ownerRole(module.name);
   if (t.kind !== 'postgres' || !t.user || t.user === 'postgres') return { role: derived };
   const shared = all.some((m) => m !== module && m.target.kind === 'postgres' && m.target.user === t.user && m.target.host === t.host && m.target.port === t.port);
   return shared ? { role: derived } : { role: t.user, password: t.password };

@@ -5,6 +5,7 @@ import { BulkheadError, problem } from '../errors.js';
 import { OTHER_TOOLS_HISTORY, otherToolOf, readForeignApplied, type ForeignHistory } from './other-tools.js';
 import { ident, literal } from '../db/postgres.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
+import { PROGRESS_SUFFIX } from '../manifest/schema.js';
 
 export type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 
@@ -126,7 +127,7 @@ export type HistoryWrite = Pick<HistoryRow, 'id' | 'name' | 'checksum' | 'run_id
 
 /** The companion table that tracks no-transaction migrations while they run: `<history>_progress`. */
 export function progressTable(h: HistoryTable): HistoryTable {
-  return { schema: h.schema, table: `${h.table}_progress` };
+  return { schema: h.schema, table: `${h.table}${PROGRESS_SUFFIX}` };
 }
 
 type Candidate = { s: string; t: string; readable: boolean; progress: boolean };

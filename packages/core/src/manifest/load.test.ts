@@ -36,6 +36,28 @@ describe('loadManifest', () => {
     expect(r.module.manifest.dependsOn).toEqual([]);
   });
 
+  it('names PostgreSQL would cut to 63 bytes: the history table with its progress table, the database, the schema', () => {
+    const name = 'payments-reconciliation-service-for-european-union-markets-alpha';
+    const long = loadManifest(write({ name, database: { url: 'postgres://db/x' } }), dir, {});
+    expect(long.ok).toBe(false);
+    if (long.ok) return;
+    expect(long.problems.map((p) => [p.code, p.field, p.message, p.fix])).toEqual([
+      [
+        'BH002',
+        'historyTable',
+        `history table ${name.replace(/-/g, '_')}_migrations (the default, <name>_migrations) is 75 bytes long: PostgreSQL cuts names to 63 bytes, and its progress table ${name.replace(/-/g, '_')}_migrations_progress would be cut to the same name`,
+        'set "historyTable" to a name of at most 54 bytes, e.g. "p_r_s_for_european_union_markets_alpha_migrations"',
+      ],
+    ]);
+    // 54 bytes fit; 55 do not.
+    expect(loadManifest(write({ name, database: { url: 'postgres://db/x' }, historyTable: 'h'.repeat(54) }), dir, {}).ok).toBe(true);
+    expect(loadManifest(write({ name, database: { url: 'postgres://db/x' }, historyTable: `audit.${'h'.repeat(55)}` }), dir, {})).toMatchObject({ ok: false, problems: [{ field: 'historyTable', fix: expect.stringContaining('"audit.') }] });
+    const db = loadManifest(write({ name: 'm', database: { url: `postgres://db/${'d'.repeat(64)}` } }), dir, {});
+    expect(db).toMatchObject({ ok: false, problems: [{ code: 'BH018', field: 'database.url', message: expect.stringContaining(`so the server would take it for ${'d'.repeat(63)}`) }] });
+    const schema = loadManifest(write({ name: 'm', database: { url: 'postgres://db/x', schema: 's'.repeat(64) } }), dir, {});
+    expect(schema).toMatchObject({ ok: false, problems: [{ field: 'database.schema', message: expect.stringContaining('at most 63 characters') }] });
+  });
+
   it('remembers manifests known valid by their text: a known text is not validated again, an edited one is', () => {
     const file = write({ name: 'm', database: { url: 'pglite://memory' }, owns: ['m_*'] });
     const saved = process.env.BULKHEAD_CACHE_DIR;

@@ -8,7 +8,7 @@ import { problem, type Problem } from '../errors.js';
 import { article, lineColumnAt } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
-import { defaultHistoryTable, manifestSchema, reservedName, type Manifest } from './schema.js';
+import { bytesOver, defaultHistoryTable, manifestSchema, MAX_NAME_BYTES, PROGRESS_SUFFIX, reservedName, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
 function allowedFields(): string {
@@ -349,6 +349,8 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
     };
   }
   const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
+  const long = tooLong(manifest, hSchema, hTable, target, file);
+  if (long) return { ok: false, name: manifest.name, problems: [long] };
   return {
     ok: true,
     module: {
@@ -362,6 +364,40 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       migrationsDir: path.resolve(dir, manifest.migrations),
     },
   };
+}
+
+/**
+ * A name PostgreSQL would cut to 63 bytes: the history table with its progress table
+ * (`<table>_progress`, 9 bytes more; cut, the two are one table), or the URL's database (cut, it
+ * is another database, or another module's).
+ */
+function tooLong(manifest: Manifest, hSchema: string, hTable: string, target: DatabaseTarget, file: string): Problem | undefined {
+  const over = bytesOver(hTable, PROGRESS_SUFFIX.length);
+  if (over) {
+    const suggestion = `${abbreviated(hTable.replace(/_migrations$/, ''), MAX_NAME_BYTES - PROGRESS_SUFFIX.length - '_migrations'.length)}_migrations`;
+    return problem('BH002', `history table ${hTable}${manifest.historyTable ? '' : ' (the default, <name>_migrations)'} is ${Buffer.byteLength(hTable)} bytes long: PostgreSQL cuts names to ${MAX_NAME_BYTES} bytes, and its progress table ${hTable}${PROGRESS_SUFFIX} would be cut to the same name`, {
+      module: manifest.name,
+      file,
+      field: 'historyTable',
+      fix: `set "historyTable" to a name of at most ${MAX_NAME_BYTES - PROGRESS_SUFFIX.length} bytes, e.g. "${hSchema !== manifest.database.schema ? `${hSchema}.` : ''}${suggestion}"`,
+    });
+  }
+  if (target.kind === 'postgres' && bytesOver(target.database)) {
+    return problem('BH018', `the database name ${target.database} is ${Buffer.byteLength(target.database)} bytes long: PostgreSQL cuts names to ${MAX_NAME_BYTES} bytes, so the server would take it for ${Buffer.from(target.database).subarray(0, MAX_NAME_BYTES).toString()}`, {
+      module: manifest.name,
+      file,
+      field: 'database.url',
+      fix: `name the database in at most ${MAX_NAME_BYTES} bytes`,
+    });
+  }
+  return undefined;
+}
+
+/** A name cut to `max` bytes by its leading words' initials (payments_reconciliation_service_x → p_r_s_x), the last word kept. */
+function abbreviated(name: string, max: number): string {
+  const words = name.split('_');
+  for (let i = 0; i < words.length - 1 && Buffer.byteLength(words.join('_')) > max; i++) words[i] = words[i]!.slice(0, 1);
+  return Buffer.from(words.join('_')).subarray(0, max).toString().replace(/[_\uFFFD]+$/, '');
 }
 
 function splitQualified(name: string, defaultSchema: string): [string, string] {

@@ -13,6 +13,17 @@ export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
  * system's views, template0 takes no connections, and what is made in template1 is copied into
  * every database created after.
  */
+/** The progress table beside a history table: `<history>_progress` (history/store.ts). */
+export const PROGRESS_SUFFIX = '_progress';
+
+/** PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1) and quietly cuts the rest. */
+export const MAX_NAME_BYTES = 63;
+
+/** The bytes of a name PostgreSQL would cut off (`room` more are appended to it), or 0. */
+export function bytesOver(name: string, room = 0): number {
+  return Math.max(0, Buffer.byteLength(name, 'utf8') + room - MAX_NAME_BYTES);
+}
+
 export function reservedName(kind: 'schema' | 'database', name: string): string | undefined {
   if (kind === 'schema') {
     if (name.startsWith('pg_')) return 'the pg_ prefix is reserved for system schemas (PostgreSQL refuses to create one)';
@@ -46,6 +57,7 @@ function build(z: ZodSubset) {
           schema: z
             .string()
             .regex(IDENTIFIER, { message: 'must be a plain SQL identifier' })
+            .max(MAX_NAME_BYTES, { message: `must be at most ${MAX_NAME_BYTES} characters: PostgreSQL cuts longer names (two alike at the start would be one schema)` })
             .default('public')
             .describe('Schema the module lives in'),
         })
