@@ -25,6 +25,7 @@ import { truncate } from './rules/truncate.js';
 import { charColumn } from './rules/types-char.js';
 import { intPrimaryKey } from './rules/types-int-pk.js';
 import { jsonColumn } from './rules/types-json.js';
+import { longIdentifier } from './rules/long-identifier.js';
 import { timestampWithoutTz } from './rules/types-timestamp.js';
 import { varcharColumn } from './rules/types-varchar.js';
 import { unboundedDml } from './rules/unbounded-dml.js';
@@ -63,6 +64,7 @@ export const RULES: readonly Rule[] = [
   varcharColumn,
   intPrimaryKey,
   jsonColumn,
+  longIdentifier,
   grantPublic,
   roleChanges,
   securityDefiner,
