@@ -221,6 +221,13 @@ export const CASES: BadInputCase[] = [
     says: [`${M}/001_x.js:1:1`, 'exports is not defined in ES module scope', 'rename it to .cjs'],
   },
   { name: 'TS without up', files: bad({}, { '001_x.ts': 'export async function down() {}\n' }), code: 'BH017', says: ['exports no up(knex) function'] },
+  {
+    name: "CommonJS `exports = { up, down }` (backstage's scaffolder migrations): it exports nothing",
+    files: { ...bad({}, { '001_x.js': 'async function up(knex) {}\nasync function down(knex) {}\n\nexports = {\n  up,\n  down,\n};\n' }), 'modules/bad/package.json': '{ "type": "commonjs" }' },
+    code: 'BH017',
+    says: [`${M}/001_x.js:4`, "`exports = { … }` rebinds the file's local exports variable, so the migration exports nothing", 'fix: write module.exports = { … } at line 4'],
+  },
+  { name: 'TS up defined, never exported', files: bad({}, { '001_x.ts': 'async function up(knex: unknown) {}\nexport async function down() {}\n' }), code: 'BH017', says: [`${M}/001_x.ts:1`, 'the migration defines up (line 1) but does not export it', 'export async function up(knex) (ES module)'] },
   { name: 'TS config of the wrong shape', files: bad({}, { '001_x.ts': "export const config = { transaction: 'no' };\nexport async function up() {}\n" }), code: 'BH017', says: ['export "config" must be { transaction?: boolean }'] },
   { name: 'TS requires not an array', files: bad({}, { '001_x.ts': "export const requires = 'good:001_good';\nexport async function up() {}\n" }), code: 'BH017', says: ['export "requires" must be an array'] },
 

@@ -11,6 +11,41 @@ import { listed, possessive, thrownMessage } from '../text.js';
 
 export type Direction = 'up' | 'down';
 
+/**
+ * A JS/TS migration without an up export: why, where the source shows it — `exports = { up, down }`
+ * (backstage's scaffolder migrations: it rebinds the file's local exports, exporting nothing), or
+ * an up function defined and never exported.
+ */
+function unexportedUp(file: string, module: string, rel: (abs: string) => string): Problem {
+  let source = '';
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    // unreadable now: the plain message
+  }
+  const rebound = /^[ \t]*exports[ \t]*=[ \t]*[{\w]/m.exec(source);
+  if (rebound) {
+    const line = source.slice(0, rebound.index).split('\n').length;
+    return problem('BH017', '`exports = { … }` rebinds the file\'s local exports variable, so the migration exports nothing (no up(knex))', {
+      module,
+      file: rel(file),
+      line,
+      fix: `write module.exports = { … } at line ${line} (CommonJS), or export async function up(knex) (ES module)`,
+    });
+  }
+  const defined = /^[ \t]*(?:async[ \t]+)?function[ \t]+up[ \t]*\(|^[ \t]*(?:const|let|var)[ \t]+up[ \t]*=/m.exec(source);
+  if (defined) {
+    const line = source.slice(0, defined.index).split('\n').length;
+    return problem('BH017', `the migration defines up (line ${line}) but does not export it`, {
+      module,
+      file: rel(file),
+      line,
+      fix: 'export it: module.exports = { up, down } (CommonJS), or export async function up(knex) (ES module)',
+    });
+  }
+  return problem('BH017', 'migration exports no up(knex) function', { module, file: rel(file), fix: 'export async function up(knex) { … }' });
+}
+
 /** One direction of a migration, ready to execute. */
 export type Step =
   | { format: 'sql'; path: string; statements: Statement[] }
@@ -172,7 +207,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   if (typeof fn !== 'function') {
     problems.push(
       direction === 'up'
-        ? problem('BH017', 'migration exports no up(knex) function', { module, file: rel(m.upPath), fix: 'export async function up(knex) { … }' })
+        ? unexportedUp(m.upPath, module, rel)
         : problem('BH028', `cannot revert ${m.id}: it exports no down(knex) function`, {
             module,
             file: rel(m.upPath),
