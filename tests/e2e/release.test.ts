@@ -136,6 +136,29 @@ describe('adoption', () => {
     expect(drift.exitCode, drift.stderr).toBe(0);
   });
 
+  it('baseline --at a migration the database is past (a tool whose record lags, later files applied by hand): the fix names the last one, which it matches', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX } }]);
+    await query(url, INITIAL + INDEX);
+    const r = await runCli(['baseline', 'shop', '--at', '001_initial'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain('does not match what 1 migration up to 001_initial build');
+    expect(r.stderr).toContain('fix: it matches what all 2 migrations build, up to 002_index: bulkhead baseline shop --at 002_index; nothing was recorded');
+    expect(await query(url, "SELECT to_regclass('shop_migrations') AS t")).toEqual([{ t: null }]);
+  });
+
+  it("a table of another tool's name that the module's own migrations create is its schema, not that tool's history (harbor's alembic_version)", async () => {
+    const url = await createDatabase();
+    const first = `${INITIAL}\nCREATE TABLE alembic_version (version_num varchar(32) NOT NULL);\n`;
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': first, '002_index.up.sql': INDEX } }]);
+    await query(url, first + INDEX);
+    await query(url, "INSERT INTO alembic_version VALUES ('1.6.0'); CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (2, false)");
+    const r = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain('was migrated by another tool: it has public.schema_migrations (golang-migrate, dbmate and Rails) and no Bulkhead history');
+    expect(r.stderr).not.toContain('alembic_version (Alembic)');
+  });
+
   it("golang-migrate's one version (dirty or not), dbmate's and goose's rows, knex's file names: the fix names the migration to baseline at, and what the tool has no record of", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX, '003_later.up.sql': LATER } }]);

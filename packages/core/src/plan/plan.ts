@@ -1,12 +1,17 @@
 import { matchForeignApplied, type ForeignHistory } from '../history/other-tools.js';
 import type { OtherHistory } from '../history/store.js';
 import { problem, type Problem } from '../errors.js';
-import { plural, sqlName } from '../text.js';
+import { plural, regexLiteral, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foldSquashed } from './squash.js';
 import type { Unit } from './units.js';
+
+/** Whether SQL text creates a table of this name (any schema, quoted or not). */
+function createsTableNamed(sql: string, name: string): boolean {
+  return new RegExp(`\\bCREATE\\s+(?:UNLOGGED\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i').test(sql);
+}
 
 /** What a unit's database has and what its module's folder would add — pure data, no connection. */
 export interface UnitState {
@@ -145,7 +150,11 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   // A database another tool migrated: applying every migration again would fail on its first
   // CREATE (or, with IF NOT EXISTS everywhere, record a history that never ran). Adopt it instead.
   if (!history?.rows.length && !history?.progress.length && o.foreignHistory?.length && pending.length) {
-    const tables = o.foreignHistory.map((f) => `${f.table} (${f.tool})`);
+    // A table of a tool's name that the module's own migrations create is its schema, not that
+    // tool's history (harbor's first migration creates alembic_version, a leftover of its Alembic days).
+    const created = (f: ForeignHistory) => module.migrations.some((m) => m.sql !== undefined && createsTableNamed(m.sql.up, f.table.slice(f.table.lastIndexOf('.') + 1)));
+    const others = o.foreignHistory.filter((f) => !created(f));
+    const tables = (others.length ? others : o.foreignHistory).map((f) => `${f.table} (${f.tool})`);
     problems.push(
       problem('BH057', `${unit.target.display} was migrated by another tool: it has ${tables.join(', ')} and no Bulkhead history, so up would apply ${plural(pending.length, 'migration')} again`, {
         module: unit.id,
