@@ -332,6 +332,20 @@ describe('squash', () => {
     ]);
     expect((await runCli(['drift'], { cwd: fx.root, env: at(applied) })).exitCode).toBe(0);
 
+    // The squash undone in the files (the originals back, the squashed file gone), not in the
+    // history: one problem naming both ways, not a vanished migration and "older" originals.
+    const archive = path.join(dir, '.archive/002_squashed');
+    const squashed = ['002_squashed.up.sql', '002_squashed.down.sql'].map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')] as const);
+    for (const f of fs.readdirSync(archive)) fs.copyFileSync(path.join(archive, f), path.join(dir, f));
+    for (const [f] of squashed) fs.rmSync(path.join(dir, f));
+    const undone = await runCli(['status', '--json'], { cwd: fx.root, env: at(applied) });
+    expect(undone.exitCode).toBe(2);
+    expect(undone.json.modules[0].problems.map((p: { code: string; message: string }) => [p.code, p.message])).toEqual([
+      ['BH055', "002_squashed is applied as a squash of 2 migrations (001_initial … 002_index); its file is gone and those migrations are back in modules/shop/migrations: the squash was undone in the files, not in shop's history"],
+    ]);
+    for (const f of fs.readdirSync(archive)) fs.rmSync(path.join(dir, f));
+    for (const [f, text] of squashed) fs.writeFileSync(path.join(dir, f), text);
+
     // A new database runs the squash, data included.
     const created = await runCli(['up', '--json'], { cwd: fx.root, env: at(fresh) });
     expect(created.exitCode, created.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { plural, regexLiteral, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foldSquashed } from './squash.js';
+import { foldSquashed, replacedBy } from './squash.js';
 import type { Unit } from './units.js';
 
 /** Whether SQL text creates a table of this name (any schema, quoted or not). */
@@ -111,9 +111,29 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   const appliedRows = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const appliedIds = new Set(appliedRows.map((r) => r.id));
   const problems: Problem[] = [...folded.problems];
+  // A squash undone in the files (the originals back, the squashed file gone) but not in the
+  // history: one problem, not a vanished migration and each original "older than the last".
+  const unsquashed = new Set<string>();
+  for (const row of appliedRows) {
+    const replaced = replacedBy(row);
+    if (files.has(row.id) || !replaced.length || !replaced.every((id) => files.has(id))) continue;
+    for (const id of replaced) unsquashed.add(id);
+    unsquashed.add(row.id);
+    const first = replaced[0]!;
+    const last = replaced.at(-1)!;
+    problems.push(
+      problem('BH055', `${row.id} is applied as a squash of ${replaced.length} migrations (${first} … ${last}); its file is gone and those migrations are back in ${rel(module.migrationsDir)}: the squash was undone in the files, not in ${unit.id}'s history`, {
+        module: unit.id,
+        file: rel(module.migrationsDir),
+        fix: `restore ${row.id} from version control and move ${first} … ${last} back into ${rel(module.migrationsDir)}/.archive/${row.id}/ (a database that has the squash runs the squashed version)`,
+      }),
+    );
+  }
   const applied = appliedRows.map((row) => {
     const file = files.get(row.id);
-    if (!file && !folded.replacedIds.has(row.id)) {
+    if (unsquashed.has(row.id)) {
+      // told above
+    } else if (!file && !folded.replacedIds.has(row.id)) {
       problems.push(
         problem('BH023', `migration ${row.id} was applied (${row.applied_at.toISOString()}) but its file is gone from ${rel(module.migrationsDir)}`, {
           module: unit.id,
@@ -136,7 +156,7 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   const last = appliedRows.at(-1)?.id;
   if (last !== undefined) {
     for (const m of pending) {
-      if (m.id < last) {
+      if (m.id < last && !unsquashed.has(m.id)) {
         problems.push(
           problem('BH024', `pending migration ${m.id} sorts before ${last}, which is already applied`, {
             module: unit.id,

@@ -16,6 +16,19 @@ function squashesOf(migrations: readonly MigrationFile[]) {
   return found;
 }
 
+/** The reason a squash row is written with: it names the migrations the row stands for. */
+export function squashReason(replaces: readonly string[]): string {
+  return `squash: stands for ${replaces.join(', ')}, applied before the squash`;
+}
+
+/** The migrations a history row of kind `squash` stands for: as folded in this run, or as its reason recorded them. */
+export function replacedBy(row: HistoryRow): readonly string[] {
+  if (row.kind !== 'squash') return [];
+  if (row.replaced) return row.replaced;
+  const listed = /^squash: stands for (.+), applied before the squash$/.exec(row.reason ?? '')?.[1];
+  return listed ? listed.split(', ') : [];
+}
+
 /**
  * A unit's history as its folder reads after a squash (pure). A squashed migration
  * (`-- bulkhead:replaces …`) stands for the migrations it replaced: where the history lists
@@ -71,7 +84,7 @@ export function foldSquashed(unit: Unit, rows: readonly HistoryRow[], rel: (abs:
       run_id: last.run_id,
       bulkhead_version: last.bulkhead_version,
       kind: 'squash',
-      reason: `squash: stands for ${replaces.join(', ')}, applied before the squash`,
+      reason: squashReason(replaces),
       replaced: replaces,
     };
     const gone = new Set(replaces);
