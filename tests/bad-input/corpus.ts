@@ -35,6 +35,12 @@ export const CASES: BadInputCase[] = [
   // Manifests: JSON and schema.
   { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad" "database": {} }' }, code: 'BH001', says: ['modules/bad/bulkhead.json:1:17', 'not valid JSON', 'fix: fix the JSON syntax'] },
   { name: 'manifest with a trailing comma (JSONC)', files: { 'modules/bad/bulkhead.json': '{\n  "name": "bad",\n}\n' }, code: 'BH001', says: ['modules/bad/bulkhead.json:3:1', 'no comma after the last field or item'] },
+  {
+    name: "manifest saved as UTF-16 (PowerShell's > writes it so)",
+    files: { 'modules/bad/bulkhead.json': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{ "name": "bad", "database": { "url": "pglite://memory" } }\n', 'utf16le')]), 'modules/bad/migrations/.keep': '' },
+    code: 'BH001',
+    says: ['modules/bad/bulkhead.json', 'the file is UTF-16', 'fix: save it as UTF-8: iconv -f utf-16 -t utf-8 modules/bad/bulkhead.json > converted.json'],
+  },
   { name: 'manifest with a comment (JSONC)', files: { 'modules/bad/bulkhead.json': '{\n  // the bad module\n  "name": "bad"\n}\n' }, code: 'BH001', says: ['modules/bad/bulkhead.json:2:3', 'remove the comments'] },
   { name: 'empty manifest', files: { 'modules/bad/bulkhead.json': '' }, code: 'BH001', says: ['modules/bad/bulkhead.json', 'the file is empty'] },
   { name: 'name of the wrong type', files: bad({ name: 5 }), code: 'BH002', says: ['field name', 'expected string, got number 5'] },

@@ -61,3 +61,13 @@ export function shortDetail(detail: string, more = ''): string {
   const parts = detail.split('; ');
   return parts.length > 6 ? `${parts.slice(0, 5).join('; ')}; … and ${parts.length - 5} more${more}` : detail;
 }
+
+/**
+ * UTF-16, as SQL Server Management Studio and Windows PowerShell save text: a byte-order mark, or
+ * a NUL in every other byte of ASCII text (valid UTF-8, but no server takes a NUL in SQL).
+ */
+export function looksUtf16(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 64);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
+  return head.length > 1 && head.filter((b) => b === 0).length * 3 >= head.length;
+}

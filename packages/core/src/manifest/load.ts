@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
-import { article, lineColumnAt } from '../text.js';
+import { article, lineColumnAt, looksUtf16 } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
 import { bytesOver, defaultHistoryTable, manifestSchema, MAX_NAME_BYTES, PROGRESS_SUFFIX, reservedName, type Manifest } from './schema.js';
@@ -176,8 +176,20 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
   let json: unknown;
   let text = '';
   try {
+    const bytes = fs.readFileSync(absFile);
+    if (looksUtf16(bytes)) {
+      return {
+        ok: false,
+        problems: [
+          problem('BH001', 'not valid JSON: the file is UTF-16 (Windows PowerShell\'s > and Out-File write it so), and a manifest is UTF-8', {
+            file,
+            fix: `save it as UTF-8: iconv -f utf-16 -t utf-8 ${file} > converted.json, then replace the file with it (PowerShell: Get-Content ${file} | Set-Content -Encoding utf8 converted.json)`,
+          }),
+        ],
+      };
+    }
     // A BOM (Windows editors write one) is not part of the JSON.
-    text = fs.readFileSync(absFile, 'utf8').replace(/^\uFEFF/, '');
+    text = bytes.toString('utf8').replace(/^\uFEFF/, '');
     json = JSON.parse(text);
   } catch (e) {
     return { ok: false, problems: [jsonProblem(file, text, e as Error)] };

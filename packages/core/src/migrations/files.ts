@@ -4,7 +4,7 @@ import { problem, type Problem } from '../errors.js';
 import { checksum } from './checksum.js';
 import { shellWord } from './shell.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
-import { lineColumnAt, listed, plural } from '../text.js';
+import { lineColumnAt, listed, looksUtf16, plural } from '../text.js';
 
 /** One migration of a module, as found on disk (SPEC §3). */
 export interface MigrationFile {
@@ -518,15 +518,6 @@ export function readSource(file: string, module: string, rel: (abs: string) => s
   }
 }
 
-/**
- * UTF-16, as SQL Server Management Studio and Windows PowerShell save text: a byte-order mark, or
- * a NUL in every other byte of ASCII text (valid UTF-8, but no server takes a NUL in SQL).
- */
-function looksUtf16(bytes: Buffer): boolean {
-  const head = bytes.subarray(0, 64);
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
-  return head.length > 1 && head.filter((b) => b === 0).length * 3 >= head.length;
-}
 
 /**
  * Binary data rather than text: in its first 4 KB, more than one byte in ten is a control
