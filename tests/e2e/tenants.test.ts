@@ -226,6 +226,19 @@ describe('database per tenant', () => {
     const bad = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: registry } });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('tenants.query lists tenant "bad name; drop", which is not a valid database name');
+    // A NULL is no tenant (it was made a schema or database named "null").
+    fx.write('modules/shop/bulkhead.json', JSON.stringify({ name: 'shop', database: { url: '${SHOP_URL}' }, tenants: { kind: 'schema', query: "SELECT * FROM (VALUES ('t1'), (NULL)) v" } }));
+    const nul = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: registry } });
+    expect(nul.exitCode).toBe(2);
+    expect(nul.stderr).toContain('field tenants.query: tenants.query returned NULL as a tenant name (row 2 of 2) (BH039)');
+    expect(await query(registry, "SELECT nspname FROM pg_namespace WHERE nspname IN ('t1', 'null')")).toEqual([]);
+    // One that lists nobody (the wrong database, an empty table) says so.
+    fx.write('modules/shop/bulkhead.json', JSON.stringify({ name: 'shop', database: { url: '${SHOP_URL}' }, tenants: { kind: 'schema', query: 'SELECT 1 WHERE false' } }));
+    for (const command of ['up', 'status']) {
+      const none = await runCli([command], { cwd: fx.root, env: { SHOP_URL: registry } });
+      expect(none.exitCode, none.stderr).toBe(0);
+      expect(none.stderr).toMatch(/note: shop: tenants.query lists no tenants on postgres:\/\/\S+: nothing to do for it/);
+    }
   });
 });
 

@@ -52,7 +52,7 @@ export async function status(o: CommonOptions = {}): Promise<StatusResult> {
   const ws = loadValidWorkspace(o);
   const selected = selectModules(ws, o.modules);
   return withTargets({ command: 'status', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o) }, async (pool) => {
-    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
+    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants, reporter: o.reporter });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
     // Whether a migration can be reverted is a property of its files: asked once per module.
     const withoutDown = new Map<string, string[]>();

@@ -63,7 +63,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
   const production = isProduction(o);
   const schemasOf = schemasCreatedBy(ws, selected);
   return withTargets({ command: 'drift', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production, reporter: o.reporter }, async (pool) => {
-    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants });
+    const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants, reporter: o.reporter });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });
     if (problems.length) throw new BulkheadError(problems);
     const results = await mapLimit(reads, o.concurrency ?? 2, async ({ unit, state, created }): Promise<UnitDrift> => {

@@ -55,8 +55,12 @@ export async function listUnits(ws: Workspace, pool: TargetPool, modules: readon
     let names = t.names;
     if (names === undefined) {
       const base = moduleUnit(module);
-      names = !o.createEmbedded && notCreatedYet(base.target) ? [] : await queryTenants(pool, base, t.query!, problems);
+      const notYet = !o.createEmbedded && notCreatedYet(base.target);
+      const before = problems.length;
+      names = notYet ? [] : await queryTenants(pool, base, t.query!, problems);
       problems.push(...checkTenantNames(module, names, 'tenants.query'));
+      // A query that lists nobody (the wrong database, an empty table) is said, not passed over in silence.
+      if (!notYet && !names.length && problems.length === before) o.reporter?.notice?.(`${module.name}: tenants.query lists no tenants on ${base.target.display}: nothing to do for it`);
     }
     units.push(...tenantUnits(module, names.filter(matches)));
   }
@@ -79,7 +83,20 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
       const r = await db.query(query);
       const rows = (r.rows ?? []) as Record<string, unknown>[];
       const column = r.fields?.[0]?.name as string | undefined;
-      return rows.map((row) => String(column === undefined ? Object.values(row)[0] : row[column]));
+      const values = rows.map((row) => (column === undefined ? Object.values(row)[0] : row[column]));
+      // A NULL is no tenant (String(null) would make a schema named "null").
+      const nulls = values.flatMap((v, i) => (v === null || v === undefined ? [i + 1] : []));
+      if (nulls.length) {
+        problems.push(
+          problem('BH039', `tenants.query returned NULL as a tenant name (row ${nulls.slice(0, 5).join(', ')}${nulls.length > 5 ? ', …' : ''} of ${rows.length})`, {
+            module: base.module.name,
+            file: base.module.file,
+            field: 'tenants.query',
+            fix: 'leave out the rows without a name (… WHERE name IS NOT NULL), or give them one',
+          }),
+        );
+      }
+      return values.filter((v) => v !== null && v !== undefined).map(String);
     });
   } catch (e) {
     if (e instanceof BulkheadError) {
