@@ -95,7 +95,8 @@ describe('db create', () => {
 
   it('up refuses, before anything runs, a database without a declared extension that no migration creates (made without db create); db create mends it', async () => {
     const url = await createDatabase();
-    cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`), () => adminQuery('DROP ROLE IF EXISTS delta_owner'));
+    // Run last first: the database, then the role that owns it.
+    cleanups.push(() => adminQuery('DROP ROLE IF EXISTS delta_owner'), () => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`));
     fx = makeWorkspace([
       {
         name: 'delta',
