@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryRow, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
+import { groupAlike } from '../errors.js';
 import { selectDown, selectUp, unitState } from './plan.js';
 import { moduleUnit } from './units.js';
 
@@ -16,7 +17,7 @@ const file = (id: string, o: Partial<MigrationFile> = {}): MigrationFile => ({
   checksum: `sum-${id}`,
   ...o,
 });
-const mod = (migrations: MigrationFile[]) => ({ name: 'm', migrationsDir: '/ws/modules/m/migrations', migrations, manifest: {} }) as unknown as Module;
+const mod = (migrations: MigrationFile[]) => ({ name: 'm', file: '/ws/modules/m/bulkhead.json', migrationsDir: '/ws/modules/m/migrations', migrations, manifest: {} }) as unknown as Module;
 const module = (migrations: MigrationFile[]) => moduleUnit(mod(migrations));
 const row = (id: string, checksum = `sum-${id}`): HistoryRow => ({
   id,
@@ -54,6 +55,22 @@ describe('moduleState', () => {
     const s = unitState(module([file('001_a'), file('003_c')]), history([row('002_b'), row('003_c')]), rel);
     expect(s.problems.map((p) => p.code)).toEqual(['BH023', 'BH024']);
     expect(s.problems[1]!.message).toContain('001_a sorts before 003_c');
+  });
+
+  it('many vanished at once are one problem in text (each in --json); an empty folder is said as such', () => {
+    const rows = ['001_a', '002_b', '003_c', '004_d', '005_e'].map((id) => row(id));
+    const empty = unitState(module([]), history(rows), rel);
+    expect(empty.problems).toHaveLength(5);
+    expect(groupAlike(empty.problems, { text: true }).map((p) => [p.code, p.message, p.fix])).toEqual([
+      [
+        'BH023',
+        '5 applied migrations (001_a, 002_b, 003_c, …, 005_e) are gone from modules/m/migrations, which holds no migration at all',
+        expect.stringContaining('check it out (a git submodule, a sparse checkout?), or point "migrations" in'),
+      ],
+    ]);
+    expect(groupAlike(empty.problems)).toHaveLength(5);
+    const some = unitState(module([file('006_f')]), history(rows.slice(0, 2)), rel);
+    expect(groupAlike(some.problems, { text: true }).map((p) => p.message)).toEqual(['2 applied migrations (001_a, 002_b) are gone from modules/m/migrations']);
   });
 });
 

@@ -1,12 +1,27 @@
 import { matchForeignApplied, type ForeignHistory } from '../history/other-tools.js';
 import type { OtherHistory } from '../history/store.js';
-import { problem, type Problem } from '../errors.js';
+import { markAlike, problem, type Problem } from '../errors.js';
 import { plural, regexLiteral, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foldSquashed, replacedBy } from './squash.js';
 import type { Unit } from './units.js';
+
+/** Applied migrations whose files are gone, as one problem; an empty folder is said as such. */
+function goneTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
+  const module = unit.module;
+  const dir = rel(module.migrationsDir);
+  const shown = ids.length > 4 ? `${ids.slice(0, 3).join(', ')}, …, ${ids.at(-1)}` : ids.join(', ');
+  const empty = module.migrations.length === 0;
+  return problem('BH023', `${ids.length} applied migrations (${shown}) are gone from ${dir}${empty ? ', which holds no migration at all' : ''}`, {
+    module: unit.id,
+    file: dir,
+    fix: empty
+      ? `the folder is not what ${unit.id} was migrated from: check it out (a git submodule, a sparse checkout?), or point "migrations" in ${rel(module.file)} at the folder that holds them`
+      : 'restore them from version control; applied migrations must stay in the folder',
+  });
+}
 
 /** Whether SQL text creates a table of this name (any schema, quoted or not). */
 function createsTableNamed(sql: string, name: string): boolean {
@@ -134,13 +149,13 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
     if (unsquashed.has(row.id)) {
       // told above
     } else if (!file && !folded.replacedIds.has(row.id)) {
-      problems.push(
-        problem('BH023', `migration ${row.id} was applied (${row.applied_at.toISOString()}) but its file is gone from ${rel(module.migrationsDir)}`, {
-          module: unit.id,
-          file: rel(module.migrationsDir),
-          fix: `restore ${row.id} from version control; applied migrations must stay in the folder`,
-        }),
-      );
+      const gone = problem('BH023', `migration ${row.id} was applied (${row.applied_at.toISOString()}) but its file is gone from ${rel(module.migrationsDir)}`, {
+        module: unit.id,
+        file: rel(module.migrationsDir),
+        fix: `restore ${row.id} from version control; applied migrations must stay in the folder`,
+      });
+      // Many gone at once (a folder not checked out, "migrations" pointing elsewhere): told as one in text.
+      problems.push(markAlike(gone, `gone\u0000${unit.id}`, row.id, (all) => goneTogether(all.map((a) => a.data), unit, rel), { textOnly: true }));
     } else if (file && file.checksum !== row.checksum) {
       problems.push(
         problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
