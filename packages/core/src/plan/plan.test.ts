@@ -71,6 +71,9 @@ describe('moduleState', () => {
     expect(groupAlike(empty.problems)).toHaveLength(5);
     const some = unitState(module([file('006_f')]), history(rows.slice(0, 2)), rel);
     expect(groupAlike(some.problems, { text: true }).map((p) => p.message)).toEqual(['2 applied migrations (001_a, 002_b) are gone from modules/m/migrations']);
+    const files = ['001_a', '002_b', '003_c'].map((id) => file(id));
+    const edited = unitState(module(files), history(files.map((f) => row(f.id, 'before'))), rel);
+    expect(groupAlike(edited.problems, { text: true }).map((p) => [p.code, p.message])).toEqual([['BH022', "3 applied migrations changed after they were applied (001_a, 002_b, 003_c): their checksums differ from m's history"]]);
   });
 });
 

@@ -8,6 +8,16 @@ import type { MigrationFile } from '../migrations/files.js';
 import { foldSquashed, replacedBy } from './squash.js';
 import type { Unit } from './units.js';
 
+/** Applied migrations whose files changed since, as one problem. */
+function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
+  const shown = ids.length > 4 ? `${ids.slice(0, 3).join(', ')}, …, ${ids.at(-1)}` : ids.join(', ');
+  return problem('BH022', `${ids.length} applied migrations changed after they were applied (${shown}): their checksums differ from ${unit.id}'s history`, {
+    module: unit.id,
+    file: rel(unit.module.migrationsDir),
+    fix: `restore them as they were applied (git checkout them; a formatter run over the folder?) and put changes in new migrations: bulkhead make ${unit.module.name} <name>; an edit that must stay (a comment) is accepted one by one: bulkhead repair ${unit.module.name} --accept <id> --reason <why>`,
+  });
+}
+
 /** Applied migrations whose files are gone, as one problem; an empty folder is said as such. */
 function goneTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
   const module = unit.module;
@@ -157,13 +167,13 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
       // Many gone at once (a folder not checked out, "migrations" pointing elsewhere): told as one in text.
       problems.push(markAlike(gone, `gone\u0000${unit.id}`, row.id, (all) => goneTogether(all.map((a) => a.data), unit, rel), { textOnly: true }));
     } else if (file && file.checksum !== row.checksum) {
-      problems.push(
-        problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
-          module: unit.id,
-          file: rel(file.upPath),
-          fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>`,
-        }),
-      );
+      const edited = problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
+        module: unit.id,
+        file: rel(file.upPath),
+        fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>`,
+      });
+      // A folder reformatted or rewritten at once: told as one in text.
+      problems.push(markAlike(edited, `edited\u0000${unit.id}`, row.id, (all) => editedTogether(all.map((a) => a.data), unit, rel), { textOnly: true }));
     }
     return { row, file };
   });
