@@ -116,9 +116,14 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
  * A timestamp after every existing version (a skewed clock cannot create an out-of-order file),
  * written as the folder's latest one is, so the folder stays uniform and sorts as it reads: as
  * many digits (ory's 20), and its separators (Diesel's 2026-07-27-143313-0000). In a folder
- * numbered 1_ … 9_, where a timestamp would sort first, the next number.
+ * numbered 1_ … 9_, where a timestamp would sort first, the next number. A folder that keeps its
+ * own convention keeps it: numbered in sequence at one width (ente's 001 … 124, harbor's 0001 …
+ * 0190: the next number, 125), or by Unix time (concourse's 1783024587: now in seconds) — a
+ * timestamp there would make the next file written the folder's way sort before it.
  */
 function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { module: string; folder: string }): string {
+  const own = folderConvention(now, migrations);
+  if (own) return own;
   const last = migrations.at(-1)?.version;
   const stamped = stampAfter(now, last);
   // File names sort as text: in a folder numbered in sequence without padding (1_, 2_, … 9_), a
@@ -134,6 +139,22 @@ function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { modu
       fix: `pad every version to ${stamped.length} digits first (before a database has applied them: the ids change), e.g. in ${at.folder} (bash): ${padVersionsCommand(stamped.length)}`,
     }),
   );
+}
+
+/** The next version in the folder's own numbering (in sequence at one width, or Unix seconds), if it has one. */
+function folderConvention(now: Date, migrations: readonly MigrationFile[]): string | undefined {
+  const versions = migrations.map((m) => m.version);
+  if (!versions.length || !versions.every((v) => /^\d+$/.test(v))) return undefined;
+  const width = versions[0]!.length;
+  if (!versions.every((v) => v.length === width)) return undefined;
+  const max = versions.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
+  // Unix time in seconds (2001-09-09 … 2036-07-18): now, or after the last.
+  if (width === 10 && versions.every((v) => Number(v) >= 1_000_000_000 && Number(v) < 2_100_000_000)) {
+    return String(Math.max(Math.floor(now.getTime() / 1000), Number(max) + 1));
+  }
+  // A sequence (timestamps have 8 digits or more): the next number, while it fits the width.
+  const next = (BigInt(max) + 1n).toString().padStart(width, '0');
+  return width <= 6 && next.length === width ? next : undefined;
 }
 
 function stampAfter(now: Date, last: string | undefined): string {
