@@ -237,6 +237,21 @@ describe('lint --pending', () => {
   });
 });
 
+describe('lint --trace', () => {
+  it("sends SQL as written: jsonb's ? operators are not taken for bindings (harbor's 0110 failed on the scratch database)", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'hooks',
+        url: '${HOOKS_URL}',
+        migrations: { '001_targets.up.sql': "CREATE TABLE targets (doc jsonb);\nUPDATE targets SET doc = doc || '{\"format\": \"Default\"}' WHERE NOT doc ? 'format' AND doc ?| array['type'];\n" },
+      },
+    ]);
+    const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env: { HOOKS_URL: url } });
+    expect(traced.json.trace).toEqual([{ module: 'hooks', migration: '001_targets', file: 'modules/hooks/migrations/001_targets.up.sql', locks: [{ table: 'public.targets', mode: 'ACCESS EXCLUSIVE' }] }]);
+  });
+});
+
 describe('plan --locks', () => {
   it('names, per pending statement, the lock on each table and what it blocks; new tables block nothing', async () => {
     const url = await createDatabase();

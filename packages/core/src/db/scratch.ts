@@ -55,8 +55,8 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     }
   }
   const name = `${PREFIX}${HOST}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await sweepAndCreate(base, name, unit);
-  const drop = () => dropDatabase(base, name);
+  const via = await sweepAndCreate(base, name, unit);
+  const drop = () => dropDatabase(via, name);
   // Dropped on Ctrl-C / SIGTERM too, before the process exits.
   const forget = onInterrupt({ cleanup: drop });
   let db: ModuleDb | undefined;
@@ -84,7 +84,28 @@ function admin<T>(base: Extract<DatabaseTarget, { kind: 'postgres' }>, fn: (c: p
   return withClient(base.url, 'scratch', fn);
 }
 
-async function sweepAndCreate(base: Extract<DatabaseTarget, { kind: 'postgres' }>, name: string, unit: Unit): Promise<void> {
+type PgTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
+
+/**
+ * Create the scratch database through a connection to the unit's own database or, where that one
+ * does not exist yet (lint --trace or verify before db create, as in CI), to the server's
+ * postgres or template1 database, as createdb does. Returns the target the connection reached.
+ */
+async function sweepAndCreate(base: PgTarget, name: string, unit: Unit): Promise<PgTarget> {
+  const candidates = [base, ...['postgres', 'template1'].filter((d) => d !== base.database).map((d) => withDatabase(base, d) as PgTarget)];
+  for (const [i, target] of candidates.entries()) {
+    try {
+      await createVia(target, name, unit);
+      return target;
+    } catch (e) {
+      const missing = (e as { cause?: { code?: string } }).cause?.code === '3D000';
+      if (!missing || i === candidates.length - 1) throw e;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+async function createVia(base: PgTarget, name: string, unit: Unit): Promise<void> {
   await admin(base, async (c) => {
     const mine = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${PREFIX}${HOST}\\_%`]);
     for (const { datname } of mine.rows as { datname: string }[]) {
@@ -125,7 +146,7 @@ async function sweepAndCreate(base: Extract<DatabaseTarget, { kind: 'postgres' }
 }
 
 /** Drop a scratch database, retrying a few times when the server is briefly unreachable (a lost connection, a restart). */
-async function dropDatabase(base: Extract<DatabaseTarget, { kind: 'postgres' }>, name: string): Promise<void> {
+async function dropDatabase(base: PgTarget, name: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await admin(base, (c) => dropWith(c, name));

@@ -1,6 +1,6 @@
 import { searchPath } from '../db/postgres.js';
 import { withScratchDatabase } from '../db/scratch.js';
-import { withTransaction } from '../db/targets.js';
+import { withConnection, withTransaction } from '../db/targets.js';
 import { moduleUnit } from '../plan/units.js';
 import { callMigration } from '../runner/apply.js';
 import { prepareMigration } from '../runner/prepare.js';
@@ -51,24 +51,48 @@ export async function traceModule(ws: Workspace, module: Module, o: { server?: s
       }
       const r = p.runnable;
       const traced: TracedMigration = { module: module.name, migration: m.id, file, locks: [] };
+      const strongest = (rows: readonly { table: string; mode: string }[]) => {
+        const by = new Map<string, string>();
+        for (const row of rows) {
+          const mode = MODE[row.mode] ?? row.mode;
+          const prev = by.get(row.table);
+          if (!prev || ORDER.indexOf(mode) > ORDER.indexOf(prev)) by.set(row.table, mode);
+        }
+        return [...by].map(([table, mode]) => ({ table, mode }));
+      };
+      const setPath = `SELECT set_config('search_path', '${searchPath(unit.schema).replace(/'/g, "''")}', false)`;
       try {
-        await db.knex.raw(`SELECT set_config('search_path', '${searchPath(unit.schema).replace(/'/g, "''")}', false)`);
-        if (!r.transaction) {
-          traced.note = 'no-transaction: each statement holds its locks only while it runs; not traced';
-          if (r.step.format === 'sql') for (const s of r.step.statements) await db.knex.raw(s.text);
-          else await callMigration(r.step.fn, db.knex, r.step.path, 'up');
-        } else {
-          await withTransaction(db, async (trx) => {
-            if (r.step.format === 'sql') for (const s of r.step.statements) await trx.raw(s.text);
-            else await callMigration(r.step.fn, trx, r.step.path, 'up');
-            const rows = ((await trx.raw(LOCKS)) as unknown as { rows: { table: string; mode: string }[] }).rows;
-            const strongest = new Map<string, string>();
-            for (const row of rows) {
-              const mode = MODE[row.mode] ?? row.mode;
-              const prev = strongest.get(row.table);
-              if (!prev || ORDER.indexOf(mode) > ORDER.indexOf(prev)) strongest.set(row.table, mode);
+        if (r.step.format === 'sql') {
+          // SQL goes to the connection as written, as up sends it (knex would take the jsonb
+          // operator ? for a binding: harbor's 0110 has `NOT target ? 'payload_format'`).
+          const statements = r.step.statements;
+          await withConnection(db, async (conn) => {
+            await conn.query(setPath);
+            if (!r.transaction) {
+              traced.note = 'no-transaction: each statement holds its locks only while it runs; not traced';
+              for (const s of statements) await conn.query(s.text);
+              return;
             }
-            traced.locks = [...strongest].map(([table, mode]) => ({ table, mode }));
+            await conn.query('BEGIN');
+            try {
+              for (const s of statements) await conn.query(s.text);
+              traced.locks = strongest((await conn.query(LOCKS)).rows as { table: string; mode: string }[]);
+              await conn.query('COMMIT');
+            } catch (e) {
+              await conn.query('ROLLBACK').catch(() => undefined);
+              throw e;
+            }
+          });
+        } else if (!r.transaction) {
+          traced.note = 'no-transaction: each statement holds its locks only while it runs; not traced';
+          await db.knex.raw(setPath);
+          await callMigration(r.step.fn, db.knex, r.step.path, 'up');
+        } else {
+          const step = r.step;
+          await db.knex.raw(setPath);
+          await withTransaction(db, async (trx) => {
+            await callMigration(step.fn, trx, step.path, 'up');
+            traced.locks = strongest(((await trx.raw(LOCKS)) as unknown as { rows: { table: string; mode: string }[] }).rows);
           });
         }
       } catch (e) {
