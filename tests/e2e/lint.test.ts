@@ -4,8 +4,8 @@
  * emit; suppressions and the manifest's configuration; SARIF and GitHub annotations.
  */
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, makeWorkspace, REPO, runCli, type Fixture } from '../support/fixtures.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { adminQuery, createDatabase, databaseUrl, makeWorkspace, REPO, runCli, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -249,6 +249,17 @@ describe('lint --trace', () => {
     ]);
     const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env: { HOOKS_URL: url } });
     expect(traced.json.trace).toEqual([{ module: 'hooks', migration: '001_targets', file: 'modules/hooks/migrations/001_targets.up.sql', locks: [{ table: 'public.targets', mode: 'ACCESS EXCLUSIVE' }] }]);
+  });
+
+  it("works before db create: the scratch database is made through the server's postgres database when the module's own does not exist yet", async () => {
+    fx = makeWorkspace([{ name: 'hooks', url: '${HOOKS_URL}', migrations: { '001_targets.up.sql': 'CREATE TABLE targets (doc jsonb);\n' } }]);
+    const url = databaseUrl(`${inject('dbPrefix')}${process.pid}_not_created`);
+    const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env: { HOOKS_URL: url } });
+    expect(traced.exitCode, traced.stderr).toBe(0);
+    expect(traced.json.trace).toEqual([expect.objectContaining({ migration: '001_targets', locks: [{ table: 'public.targets', mode: 'ACCESS EXCLUSIVE' }] })]);
+    const verified = await runCli(['verify'], { cwd: fx.root, env: { HOOKS_URL: url } });
+    expect(verified.stderr).toContain('hooks: ✗ 1 finding');
+    expect(await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [new URL(url).pathname.slice(1)])).toEqual([]);
   });
 });
 
