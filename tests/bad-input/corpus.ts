@@ -203,6 +203,12 @@ export const CASES: BadInputCase[] = [
   { name: 'syntax error after multibyte text', files: bad({}, { '001_x.up.sql': "-- ééééééé 日本語 🙂🙂\nSELECT 'ü';\n\nSELEC 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:4:1`, 'syntax error at or near "SELEC"'] },
   { name: 'syntax error mid-line after an emoji', files: bad({}, { '001_x.up.sql': "SELECT '🙂🙂', 1 2;\n" }), code: 'BH033', says: [`${M}/001_x.up.sql:1:`, 'syntax error'] },
   { name: 'file with its own BEGIN/COMMIT', files: bad({}, { '001_x.up.sql': 'BEGIN;\nCREATE TABLE t (id int);\nEND;\n' }), code: 'BH016', says: [`${M}/001_x.up.sql:1`, 'BEGIN at line 1, END at line 3: the file manages its own transaction', 'fix: remove those lines'] },
+  {
+    name: "a BEGIN the file never ends (AppFlowy's template migration): removing it is the fix, not no-transaction",
+    files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nBEGIN;\nCREATE TABLE u (id int);\n' }),
+    code: 'BH016',
+    says: [`${M}/001_x.up.sql:2`, "fix: remove that line (Bulkhead commits the migration with its history row) (GNU sed: sed -i '2d' 001_x.up.sql)\n"],
+  },
   { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
   {
     name: "CONCURRENTLY under another tool's no-transaction mark (mattermost's morph)",
