@@ -96,6 +96,19 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
     const scan = scanned ? scanMigrationsFolder(r.module.name, r.module.migrationsDir, rel) : { migrations: [], problems: [], warnings: [] };
     problems.push(...scan.problems);
     warnings.push(...scan.warnings);
+    // Outside the workspace, the migrations are not in its checkout: another machine (CI) lacks
+    // them or has others, and Nx's cache of verify and lint does not see them change.
+    const outside = path.relative(root, r.module.migrationsDir);
+    if (scanned && (outside.startsWith('..') || path.isAbsolute(outside))) {
+      warnings.push(
+        problem('BH038', `the migrations folder ${r.module.migrationsDir} is outside the workspace (${root}): a checkout of the workspace does not hold these migrations, and Nx's cache of verify and lint does not see them change`, {
+          module: r.module.name,
+          file: r.module.file,
+          field: 'migrations',
+          fix: `move the folder into the workspace (beside ${r.module.file}), or keep it there on purpose (a folder every machine mounts)`,
+        }),
+      );
+    }
     const module: Module = { ...r.module, migrations: scan.migrations, scanned };
     modules.push(module);
     byName.set(module.name, module);
