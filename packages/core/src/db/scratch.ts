@@ -55,7 +55,7 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     }
   }
   const name = `${PREFIX}${HOST}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const via = await sweepAndCreate(base, name, unit);
+  const via = await sweepAndCreate(base, name, unit, { fallback: !o.server });
   const drop = () => dropDatabase(via, name);
   // Dropped on Ctrl-C / SIGTERM too, before the process exits.
   const forget = onInterrupt({ cleanup: drop });
@@ -89,10 +89,11 @@ type PgTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
 /**
  * Create the scratch database through a connection to the unit's own database or, where that one
  * does not exist yet (lint --trace or verify before db create, as in CI), to the server's
- * postgres or template1 database, as createdb does. Returns the target the connection reached.
+ * postgres or template1 database, as createdb does — not for a --server URL, which says where
+ * (a wrong database there is told). Returns the target the connection reached.
  */
-async function sweepAndCreate(base: PgTarget, name: string, unit: Unit): Promise<PgTarget> {
-  const candidates = [base, ...['postgres', 'template1'].filter((d) => d !== base.database).map((d) => withDatabase(base, d) as PgTarget)];
+async function sweepAndCreate(base: PgTarget, name: string, unit: Unit, o: { fallback: boolean }): Promise<PgTarget> {
+  const candidates = [base, ...(o.fallback ? ['postgres', 'template1'] : []).filter((d) => d !== base.database).map((d) => withDatabase(base, d) as PgTarget)];
   for (const [i, target] of candidates.entries()) {
     try {
       await createVia(target, name, unit);
