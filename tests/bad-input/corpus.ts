@@ -298,6 +298,12 @@ export const CASES: BadInputCase[] = [
 
   // A type or function of an extension the database does not have: the extension named.
   { name: "uuid_generate_v4() without uuid-ossp", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id uuid DEFAULT uuid_generate_v4());\n' }), exit: 1, says: [`${M}/001_x.up.sql:1`, 'fix: uuid_generate_v4() comes from the extension uuid-ossp: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS "uuid-ossp")'] },
+  {
+    name: 'database.schema with capitals, and the SQL names it unquoted',
+    files: bad({ database: { url: 'pglite://memory', schema: 'Billing' } }, { '001_x.up.sql': 'CREATE TABLE billing.x (id int);\n' }),
+    exit: 1,
+    says: [`${M}/001_x.up.sql:1`, 'fix: the module\'s database.schema is "Billing" (in modules/bad/bulkhead.json): Bulkhead quotes it', 'write "billing" in the manifest'],
+  },
   { name: 'a citext column without citext', files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (email citext[] NOT NULL);\n' }), exit: 1, says: ['fix: type citext comes from the extension citext', 'declare it in the module\'s "extensions"'] },
 
   // Hostile names and data: shown escaped, never sent to the terminal as control characters.

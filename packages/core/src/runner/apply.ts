@@ -1137,7 +1137,7 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
 }
 
 export const UNDEFINED_TABLE = '42P01';
-const INVALID_SCHEMA_NAME = '3F000';
+export const INVALID_SCHEMA_NAME = '3F000';
 export const UNDEFINED_OBJECT = '42704';
 export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
 export const UNDEFINED_FUNCTION = '42883';

@@ -2,7 +2,7 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
-import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { regexLiteral, sqlName } from '../text.js';
 import { extensionPackage, extensionProviding } from '../db/extensions.js';
 
@@ -21,7 +21,7 @@ import { extensionPackage, extensionProviding } from '../db/extensions.js';
 export async function explainFailure(
   db: SqlSession,
   failure: MigrationFailure,
-  module: { name: string; file?: string; migrations: readonly MigrationFile[]; history?: { table: string }; manifest?: { extensions: readonly string[] } },
+  module: { name: string; file?: string; schema?: string; migrations: readonly MigrationFile[]; history?: { table: string }; manifest?: { extensions: readonly string[] } },
 ): Promise<string | undefined> {
   // A table an earlier migration of the module creates too: said more exactly than "exists already".
   if (failure.pgCode === DUPLICATE_TABLE) return createdBefore(failure, module);
@@ -29,6 +29,8 @@ export async function explainFailure(
   if (declared) return declared;
   const used = stillUsed(failure, module);
   if (used) return used;
+  const cased = schemaCase(failure, module);
+  if (cased) return cased;
   if (failure.fix) return undefined;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
@@ -105,6 +107,16 @@ function stillUsed(failure: MigrationFailure, module: { migrations: readonly Mig
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/**
+ * A schema that does not exist, named in lower case, where the manifest's `database.schema` is the
+ * same name with capitals: Bulkhead quotes that one ("Billing"), and unquoted SQL folds to billing.
+ */
+function schemaCase(failure: MigrationFailure, module: { schema?: string; file?: string; name: string }): string | undefined {
+  const missing = failure.pgCode === INVALID_SCHEMA_NAME ? /^schema "([^"]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+  if (!missing || !module.schema || module.schema === missing || module.schema.toLowerCase() !== missing) return undefined;
+  return `the module's database.schema is "${module.schema}" (in ${module.file ?? `${module.name}'s bulkhead.json`}): Bulkhead quotes it, so it is the schema "${module.schema}", and ${missing} (unquoted SQL folds names to lower case) is another, which does not exist: write "${missing}" in the manifest, or "${module.schema}" quoted in the SQL`;
 }
 
 /** A CREATE FUNCTION or PROCEDURE of `name`. */
