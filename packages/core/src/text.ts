@@ -41,6 +41,19 @@ export function listed(names: readonly string[]): string {
   return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', …' : ''}`;
 }
 
+/** Ids in their order, a long run told by its first three and its last: `001_a, 002_b, 003_c, …, 124_z`. */
+export function endsOf(ids: readonly string[]): string {
+  return ids.length > 4 ? `${ids.slice(0, 3).join(', ')}, …, ${ids.at(-1)}` : ids.join(', ');
+}
+
+/** A CREATE TABLE, VIEW or SEQUENCE of `name` in SQL text (any schema, quoted or not). */
+export function createsRelation(name: string): RegExp {
+  return new RegExp(
+    `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
+    'i',
+  );
+}
+
 /** `s` as a regular expression matching it literally. */
 export function regexLiteral(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,7 +1,7 @@
 import { matchForeignApplied, type ForeignHistory } from '../history/other-tools.js';
 import type { OtherHistory } from '../history/store.js';
 import { markAlike, problem, type Problem } from '../errors.js';
-import { plural, regexLiteral, sqlName } from '../text.js';
+import { createsRelation, endsOf, plural, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -10,7 +10,7 @@ import type { Unit } from './units.js';
 
 /** Applied migrations whose files changed since, as one problem. */
 function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
-  const shown = ids.length > 4 ? `${ids.slice(0, 3).join(', ')}, …, ${ids.at(-1)}` : ids.join(', ');
+  const shown = endsOf(ids);
   return problem('BH022', `${ids.length} applied migrations changed after they were applied (${shown}): their checksums differ from ${unit.id}'s history`, {
     module: unit.id,
     file: rel(unit.module.migrationsDir),
@@ -22,7 +22,7 @@ function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) =
 function goneTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
   const module = unit.module;
   const dir = rel(module.migrationsDir);
-  const shown = ids.length > 4 ? `${ids.slice(0, 3).join(', ')}, …, ${ids.at(-1)}` : ids.join(', ');
+  const shown = endsOf(ids);
   const empty = module.migrations.length === 0;
   return problem('BH023', `${ids.length} applied migrations (${shown}) are gone from ${dir}${empty ? ', which holds no migration at all' : ''}`, {
     module: unit.id,
@@ -31,11 +31,6 @@ function goneTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => 
       ? `the folder is not what ${unit.id} was migrated from: check it out (a git submodule, a sparse checkout?), or point "migrations" in ${rel(module.file)} at the folder that holds them`
       : 'restore them from version control; applied migrations must stay in the folder',
   });
-}
-
-/** Whether SQL text creates a table of this name (any schema, quoted or not). */
-function createsTableNamed(sql: string, name: string): boolean {
-  return new RegExp(`\\bCREATE\\s+(?:UNLOGGED\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i').test(sql);
 }
 
 /** What a unit's database has and what its module's folder would add — pure data, no connection. */
@@ -197,7 +192,7 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
   if (!history?.rows.length && !history?.progress.length && o.foreignHistory?.length && pending.length) {
     // A table of a tool's name that the module's own migrations create is its schema, not that
     // tool's history (harbor's first migration creates alembic_version, a leftover of its Alembic days).
-    const created = (f: ForeignHistory) => module.migrations.some((m) => m.sql !== undefined && createsTableNamed(m.sql.up, f.table.slice(f.table.lastIndexOf('.') + 1)));
+    const created = (f: ForeignHistory) => module.migrations.some((m) => m.sql !== undefined && createsRelation(f.table.slice(f.table.lastIndexOf('.') + 1)).test(m.sql.up));
     const others = o.foreignHistory.filter((f) => !created(f));
     const tables = (others.length ? others : o.foreignHistory).map((f) => `${f.table} (${f.tool})`);
     problems.push(

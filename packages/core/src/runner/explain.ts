@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
 import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
-import { regexLiteral, sqlName } from '../text.js';
+import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage, extensionProviding } from '../db/extensions.js';
 
 
@@ -127,14 +127,6 @@ function createsRoutine(name: string): RegExp {
 /** A CREATE TYPE or DOMAIN of `name`. */
 function createsType(name: string): RegExp {
   return new RegExp(`\\bCREATE\\s+(?:TYPE|DOMAIN)\\s+(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
-}
-
-/** A CREATE TABLE, VIEW or SEQUENCE of `name` (qualified or not, quoted or not). */
-function createsRelation(name: string): RegExp {
-  return new RegExp(
-    `\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\\s+)*(?:TABLE|VIEW|SEQUENCE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`,
-    'i',
-  );
 }
 
 /**
