@@ -131,7 +131,12 @@ function createsExtension(m: MigrationFile, ext: string): boolean {
       return false;
     }
   }
-  return new RegExp(`create\\s+extension\\s+(?:if\\s+not\\s+exists\\s+)?(["'\`]?)${regexLiteral(ext)}\\1(?![\\w-])`, 'i').test(text);
+  const name = regexLiteral(ext);
+  // SQL's CREATE EXTENSION, or knex's builder (knex.schema.createExtensionIfNotExists('citext')).
+  return (
+    new RegExp(`create\\s+extension\\s+(?:if\\s+not\\s+exists\\s+)?(["'\`]?)${name}\\1(?![\\w-])`, 'i').test(text) ||
+    new RegExp(`\\.createExtension(?:IfNotExists)?\\(\\s*(["'\`])${name}\\1`).test(text)
+  );
 }
 
 /**
