@@ -116,10 +116,10 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
  * A timestamp after every existing version (a skewed clock cannot create an out-of-order file),
  * written as the folder's latest one is, so the folder stays uniform and sorts as it reads: as
  * many digits (ory's 20), and its separators (Diesel's 2026-07-27-143313-0000). In a folder
- * numbered 1_ … 9_, where a timestamp would sort first, the next number. A folder that keeps its
- * own convention keeps it: numbered in sequence at one width (ente's 001 … 124, harbor's 0001 …
- * 0190: the next number, 125), or by Unix time (concourse's 1783024587: now in seconds) — a
- * timestamp there would make the next file written the folder's way sort before it.
+ * numbered 1_ … 9_, where a timestamp would sort first, the next number. A folder numbered by Unix
+ * time (concourse's 1783024587) gets now in seconds: a 14-digit timestamp there would make the next
+ * file written the folder's way sort before it. (A folder numbered in sequence, 001 … 124, gets a
+ * timestamp, as SPEC's `make` says: it sorts after them.)
  */
 function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { module: string; folder: string }): string {
   const own = folderConvention(now, migrations);
@@ -141,20 +141,11 @@ function nextVersion(now: Date, migrations: readonly MigrationFile[], at: { modu
   );
 }
 
-/** The next version in the folder's own numbering (in sequence at one width, or Unix seconds), if it has one. */
+/** Now in Unix seconds (after the last), in a folder whose every version is Unix time in seconds (2001-09-09 … 2036-07-18). */
 function folderConvention(now: Date, migrations: readonly MigrationFile[]): string | undefined {
   const versions = migrations.map((m) => m.version);
-  if (!versions.length || !versions.every((v) => /^\d+$/.test(v))) return undefined;
-  const width = versions[0]!.length;
-  if (!versions.every((v) => v.length === width)) return undefined;
-  const max = versions.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
-  // Unix time in seconds (2001-09-09 … 2036-07-18): now, or after the last.
-  if (width === 10 && versions.every((v) => Number(v) >= 1_000_000_000 && Number(v) < 2_100_000_000)) {
-    return String(Math.max(Math.floor(now.getTime() / 1000), Number(max) + 1));
-  }
-  // A sequence (timestamps have 8 digits or more): the next number, while it fits the width.
-  const next = (BigInt(max) + 1n).toString().padStart(width, '0');
-  return width <= 6 && next.length === width ? next : undefined;
+  if (!versions.length || !versions.every((v) => /^\d{10}$/.test(v) && Number(v) >= 1_000_000_000 && Number(v) < 2_100_000_000)) return undefined;
+  return String(Math.max(Math.floor(now.getTime() / 1000), Math.max(...versions.map(Number)) + 1));
 }
 
 function stampAfter(now: Date, last: string | undefined): string {
