@@ -93,10 +93,12 @@ describe('db create', () => {
     expect(await adminQuery(`SELECT 1 FROM pg_roles WHERE rolname = 'gamma_owner'`)).toEqual([]);
   });
 
-  it('up refuses, before anything runs, a database without a declared extension that no migration creates (made without db create); db create mends it', async () => {
+  it('a declared extension no migration creates, in a database made without db create: up creates it where the server has it, refuses one it lacks before anything runs, and fails the unit before its first migration where the role may not', async () => {
     const url = await createDatabase();
-    // Run last first: the database, then the role that owns it.
-    cleanups.push(() => adminQuery('DROP ROLE IF EXISTS delta_owner'), () => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`));
+    const weak = `${inject('dbPrefix')}${process.pid}_weak`;
+    // Run last first: the database, then the roles.
+    cleanups.push(() => adminQuery(`DROP ROLE IF EXISTS "${weak}"`), () => adminQuery(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`));
+    const manifest = (extensions: string[]) => JSON.stringify({ name: 'delta', database: { url: '${DELTA_URL}' }, extensions });
     fx = makeWorkspace([
       {
         name: 'delta',
@@ -108,21 +110,35 @@ describe('db create', () => {
     const env = { DELTA_URL: url };
     const r = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(r.exitCode, r.stderr).toBe(2);
-    const told = r.json.problems.filter((p: { code: string }) => p.code === 'BH049');
-    expect(told.map((p: { message: string; fix: string; field: string; file: string }) => [p.field, p.file, p.message.replace(/ \(.*\)$/, '')])).toEqual([
-      ['extensions', 'modules/delta/bulkhead.json', expect.stringMatching(/^delta declares extension no_such_extension, which .* does not have, and none of its migrations creates it$/)],
-      ['extensions', 'modules/delta/bulkhead.json', expect.stringMatching(/^delta declares extension pg_trgm, which .* does not have, and none of its migrations creates it$/)],
+    expect(r.json.problems.filter((p: { code: string }) => p.code === 'BH049').map((p: { message: string; fix: string; field: string; file: string }) => [p.field, p.file, p.message, p.fix])).toEqual([
+      [
+        'extensions',
+        'modules/delta/bulkhead.json',
+        expect.stringMatching(/^delta declares extension no_such_extension, which \S+ does not have, nor its server \(pg_available_extensions does not list it\)$/),
+        expect.stringMatching(/^install it on the server \(.*\); or remove it from "extensions" in modules\/delta\/bulkhead.json$/),
+      ],
     ]);
-    expect(told[1].fix).toBe('bulkhead db create delta makes the declared extensions (as a role that may create it); or create it in a migration (CREATE EXTENSION IF NOT EXISTS pg_trgm)');
-    expect(told[0].fix).toMatch(/^install it on the server \(.*\), then bulkhead db create makes it; or remove it from "extensions" in modules\/delta\/bulkhead.json$/);
     expect(await tableExists(url, 'notes')).toBe(false);
-    // Declared and installed: it runs; a no-op asks nothing more.
-    fx.write('modules/delta/bulkhead.json', JSON.stringify({ name: 'delta', database: { url: '${DELTA_URL}' }, extensions: ['pg_trgm'] }));
-    const made = await runCli(['db', 'create'], { cwd: fx.root, env });
-    expect(made.exitCode, made.stderr).toBe(0);
+    expect(await query(url, "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).toEqual([]);
+    // One the server has: up creates it first, as db create would, and says so.
+    fx.write('modules/delta/bulkhead.json', manifest(['pg_trgm']));
     const up = await runCli(['up'], { cwd: fx.root, env });
     expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain('delta: created extension pg_trgm, which modules/delta/bulkhead.json declares (its database was made without bulkhead db create)');
     expect(await tableExists(url, 'notes')).toBe(true);
+    // A role that may not create it (dblink is not a trusted extension): the unit fails before its first migration.
+    await adminQuery(`CREATE ROLE "${weak}" LOGIN`);
+    await adminQuery(`GRANT ALL ON DATABASE "${new URL(url).pathname.slice(1)}" TO "${weak}"`);
+    await query(url, `GRANT ALL ON SCHEMA public TO "${weak}"; GRANT ALL ON ALL TABLES IN SCHEMA public TO "${weak}"`);
+    fx.write('modules/delta/bulkhead.json', manifest(['pg_trgm', 'dblink']));
+    fx.write('modules/delta/migrations/003_c.up.sql', 'CREATE TABLE more_notes (body text);\n');
+    const weakUrl = new URL(url);
+    weakUrl.username = weak;
+    const denied = await runCli(['up'], { cwd: fx.root, env: { DELTA_URL: weakUrl.toString() } });
+    expect(denied.exitCode).not.toBe(0);
+    expect(denied.stderr).toMatch(/delta declares extension dblink, which \S+ does not have, and it cannot be created there: permission denied to create extension "dblink"/);
+    expect(denied.stderr).toContain('fix: bulkhead db create delta makes it, run with a role that may');
+    expect(await tableExists(url, 'more_notes')).toBe(false);
   });
 
   it("a declared extension whose migration failed quietly (AppFlowy's DO block that ignores errors): the failure at its type says so", async () => {

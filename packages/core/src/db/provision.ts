@@ -97,8 +97,13 @@ export function moduleNeeds(module: Module, all: readonly Module[]): ModuleNeeds
 }
 
 /** A declared extension as db create makes it: in the module's schema (public for schema tenants). */
-function createExtensionSql(ext: string, schema: string): string {
+export function createExtensionSql(ext: string, schema: string): string {
   return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' ? ` SCHEMA ${ident(schema)}` : ''}`;
+}
+
+/** The schema db create puts a module's declared extensions in: its own, or public for schema tenants (each tenant's schema is not the database's). */
+export function extensionSchema(module: Module): string {
+  return module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
 }
 
 /**
@@ -110,7 +115,7 @@ function createExtensionSql(ext: string, schema: string): string {
 export function provisionSql(module: Module): string[] {
   // Its migrations unread (a module outside a per-module run): nothing it might create itself.
   if (!module.scanned) return [];
-  const schema = module.manifest.tenants?.kind === 'schema' ? 'public' : module.schema;
+  const schema = extensionSchema(module);
   const own = extensionsLeftToDbCreate(module);
   if (!own.length) return [];
   return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema))];

@@ -4,7 +4,7 @@ import type { Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
-import { listed, sqlName } from '../text.js';
+import { listed } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import type { Statement } from '../analysis/statements.js';
@@ -46,6 +46,11 @@ export interface UnitPlan {
   readonly problems: readonly Problem[];
   /** One of the first `--canary N` tenants of its module (the others wait for them). */
   readonly canary: boolean;
+  /**
+   * Declared extensions its database lacks and its server has (made without db create): up
+   * creates them, under the unit's lock, before its first migration, as db create would.
+   */
+  readonly createExtensions?: readonly string[];
 }
 
 /**
@@ -133,7 +138,7 @@ export function buildPlan(input: PlanInput): Plan {
     const lacking = [
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
-      ...(steps.length ? declaredNotInstalled(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
+      ...(steps.length ? declaredUnavailable(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
     ];
@@ -145,7 +150,8 @@ export function buildPlan(input: PlanInput): Plan {
       canary = listed.get(unit)! < input.canary;
       if (canary) list.push(unit.id);
     }
-    return Object.freeze({ unit, state, steps: Object.freeze(steps), held: Object.freeze(selection.held), problems: Object.freeze(unitProblems), canary });
+    const createExtensions = steps.length && intent.direction === 'up' && catalog?.installed ? (leftToDbCreate ?? []).filter((ext) => !catalog.installed!.has(ext) && catalog.extensions.has(ext)) : [];
+    return Object.freeze({ unit, state, steps: Object.freeze(steps), held: Object.freeze(selection.held), problems: Object.freeze(unitProblems), canary, ...(createExtensions.length ? { createExtensions: Object.freeze(createExtensions) } : {}) });
   });
   if (intent.direction === 'up') add(requiresProblems(ws, units, input.outside ?? new Map()));
   else add(downProtection(selected, input.applied ?? []));
@@ -220,23 +226,21 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
 }
 
 /**
- * Declared extensions (those no migration of the module creates) the database does not have: it
- * was made without db create, or before the extension was declared. The migrations would fail
- * at the first use of the extension's types or functions, with earlier ones applied.
+ * Declared extensions (those no migration of the module creates) that the database lacks and its
+ * server cannot give it: the migrations would fail at the first use of the extension's types or
+ * functions, with earlier ones applied. (One the server has, up creates: createExtensions.)
  */
-function declaredNotInstalled(unit: Unit, declared: readonly string[], catalog: CatalogNames<ReadonlySet<string>> | undefined, serverVersion: number | undefined, rel: (abs: string) => string): Problem[] {
+function declaredUnavailable(unit: Unit, declared: readonly string[], catalog: CatalogNames<ReadonlySet<string>> | undefined, serverVersion: number | undefined, rel: (abs: string) => string): Problem[] {
   if (!catalog?.installed) return [];
   const manifest = rel(unit.module.file);
   return declared
-    .filter((ext) => !catalog.installed!.has(ext))
+    .filter((ext) => !catalog.installed!.has(ext) && !catalog.extensions.has(ext))
     .map((ext) =>
-      problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, and none of its migrations creates it`, {
+      problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, nor its server (pg_available_extensions does not list it)`, {
         module: unit.id,
         file: manifest,
         field: 'extensions',
-        fix: catalog.extensions.has(ext)
-          ? `bulkhead db create${unit.tenant === undefined ? ` ${unit.module.name}` : ''} makes the declared extensions (as a role that may create it); or create it in a migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(ext)})`
-          : `install it on the server (${extensionPackage(ext, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}), then bulkhead db create makes it; or remove it from "extensions" in ${manifest}`,
+        fix: `install it on the server (${extensionPackage(ext, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}); or remove it from "extensions" in ${manifest}`,
       }),
     );
 }

@@ -1,10 +1,13 @@
 import { BulkheadError, CATALOGUE, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
-import { applicationName } from '../db/postgres.js';
+import { applicationName, ident } from '../db/postgres.js';
+import { createExtensionSql, extensionSchema } from '../db/provision.js';
 import { withModuleLock, withTarget, type TargetPool } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { historyStore } from '../history/store.js';
 import type { Plan, UnitPlan } from '../plan/build.js';
 import { select } from '../plan/plan.js';
+import type { Unit } from '../plan/units.js';
+import { sqlName } from '../text.js';
 import type { Workspace } from '../workspace.js';
 import { explainFailure } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
@@ -135,6 +138,32 @@ export async function execute(ws: Workspace, plan: Plan, pool: TargetPool, o: Ex
   return runs;
 }
 
+/**
+ * The declared extensions the unit's database lacks and its server has (db create was not run):
+ * created before its first migration, as db create and the embedded database do. A role that may
+ * not create one fails the unit before anything of it runs.
+ */
+async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: readonly string[], rel: (abs: string) => string, reporter?: Reporter): Promise<void> {
+  const schema = extensionSchema(unit.module);
+  if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+  for (const ext of extensions) {
+    try {
+      await db.query(createExtensionSql(ext, schema));
+    } catch (e) {
+      throw new BulkheadError(
+        problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, and it cannot be created there: ${(e as Error).message}`, {
+          module: unit.id,
+          file: rel(unit.module.file),
+          field: 'extensions',
+          fix: `bulkhead db create${unit.tenant === undefined ? ` ${unit.module.name}` : ''} makes it, run with a role that may (the server's admin, --admin-url); or create it in a migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(ext)})`,
+        }),
+        { cause: e },
+      );
+    }
+    reporter?.notice?.(`${unit.id}: created extension ${ext}, which ${rel(unit.module.file)} declares (its database was made without bulkhead db create)`);
+  }
+}
+
 /** One unit under its lock: re-read the history, decide again, load what is new, apply step by step. */
 async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, run: UnitRun, o: ExecuteOptions): Promise<void> {
   const { unit } = up;
@@ -147,6 +176,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     if (problems.length) throw new BulkheadError(problems);
     // A squashed migration that stands for applied ones gets its row now, in their place.
     const folded = state.applied.filter((a) => a.row.replaced);
+    if (direction === 'up' && selection.run.length && up.createExtensions?.length) await createDeclaredExtensions(db, unit, up.createExtensions, ws.rel, o.reporter);
     if (direction === 'up' || folded.length) await store.ensure(db, layout);
     for (const { row } of folded) await store.fold(db.knex, row);
     const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
