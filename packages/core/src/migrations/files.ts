@@ -159,7 +159,7 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
   if (!marker) {
     // Without a version it is no migration of any tool's: a helper, a seed, or one unnamed yet.
     if (!ID.test(renamed.replace(/\.(up|down)\.sql$/, ''))) {
-      return { kind: 'other', fix: `if it is a migration, rename it to <timestamp>_${renamed} (a migration's name starts with its version); if it is not (a seed, a helper script), move it out of the migrations folder` };
+      return { kind: 'unversioned', fix: `if it is a migration, rename it to <timestamp>_${renamed} (a migration's name starts with its version); if it is not (a seed, a helper script), move it out of the migrations folder` };
     }
     return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
   }
@@ -173,7 +173,7 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
  * Flyway V/U file, a Postgrator do/undo file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
  * A folder of one kind is told as one problem with one command.
  */
-type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'other';
+type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'unversioned' | 'other';
 
 /** A line marking the other direction's section (SECTION_MARKER). */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
@@ -587,7 +587,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     };
   }
   /** `.sql` files not named `<id>.up.sql`, by kind (see SqlFileKind). */
-  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [] };
+  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [], unversioned: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
   /** Files of SQL under another extension and no version (schema.psql, create.ddl): told when nothing else runs. */
@@ -727,7 +727,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       const p = problem('BH011', `SQL migration ${e.name} must be named <id>.up.sql (with an optional <id>.down.sql)`, { module, file: rel(abs), fix });
       if (kind === 'other') problems.push(p);
       else misnamed[kind].push({ name: e.name, problem: p });
-      if (kind === 'other' && !/^\d/.test(e.name)) loose.push({ name: e.name, problem: p });
+      if ((kind === 'other' || kind === 'unversioned') && !/^\d/.test(e.name)) loose.push({ name: e.name, problem: p });
       continue;
     } else {
       const ext = path.extname(e.name).slice(1).toLowerCase();
@@ -780,7 +780,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
 
   // A folder of another tool's files: one problem with one command, not one per file.
-  const misnamedFolder = (kind: keyof typeof misnamed, what: string, fix: string, o: { after?: string; command?: string; also?: string } = {}) => {
+  const misnamedFolder = (kind: Exclude<keyof typeof misnamed, 'unversioned'>, what: string, fix: string, o: { after?: string; command?: string; also?: string } = {}) => {
     const command = o.command ?? COMMANDS[kind];
     together(misnamed[kind], problems, (n, names) =>
       problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql${o.also ?? ''}`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${/\[\[|<<<|\$\(seq/.test(command) ? ' (bash)' : ''}: ${command}${o.after ?? ''}` }),
@@ -811,6 +811,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   } else misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
+  // Files without a version (ThingsBoard's schema-entities.sql, schema-functions.sql, …): a schema
+  // kept as files, which an application loads in its own order, not a sequence of migrations.
+  together(misnamed.unversioned, problems, (n, names) =>
+    problem('BH011', `${n} SQL files have no version (${names}): Bulkhead runs a sequence of <version>_<name>.up.sql files, and these are not one`, {
+      module,
+      file: rel(dir),
+      fix: `if they build one schema, make them the first migration, in the order the application loads them (cat first.sql second.sql … > 0001_baseline.up.sql, then move them out); a seed or helper script moves out of ${rel(dir)}; a migration among them is renamed <timestamp>_<name>.up.sql (bulkhead make ${module} <name> makes one)`,
+    }),
+  );
   for (const layout of Object.keys(folders) as (keyof typeof FOLDER_LAYOUTS)[]) {
     const names = folders[layout].sort();
     if (!names.length) continue;

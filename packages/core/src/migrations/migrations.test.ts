@@ -81,6 +81,19 @@ describe('scanMigrationsFolder', () => {
     return problems;
   };
 
+  it("SQL files without a version (ThingsBoard's schema-*.sql): two are told each; three or more are one problem, with the baseline way in", () => {
+    const two = scan({ 'schema.sql': 'CREATE TABLE a (id int);\n', 'seed.sql': 'INSERT INTO a VALUES (1);\n' });
+    expect(two.problems.map((p) => [p.code, p.file])).toEqual([
+      ['BH011', 'schema.sql'],
+      ['BH011', 'seed.sql'],
+    ]);
+    const many = scan({ 'schema-entities.sql': 'CREATE TABLE a (id int);\n', 'schema-functions.sql': 'SELECT 1;\n', 'schema-views.sql': 'SELECT 1;\n' });
+    expect(many.problems.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', '3 SQL files have no version (schema-entities.sql, schema-functions.sql, schema-views.sql): Bulkhead runs a sequence of <version>_<name>.up.sql files, and these are not one'],
+    ]);
+    expect(many.problems[0]!.fix).toContain('make them the first migration, in the order the application loads them (cat first.sql second.sql … > 0001_baseline.up.sql, then move them out)');
+  });
+
   it('orders by file name and pairs SQL files; mixes formats; ignores docs and .d.ts', () => {
     const r = scan({
       '002_b.ts': 'export async function up() {}',
