@@ -23,4 +23,14 @@ describe('loadWorkspace', () => {
       ['BH038', 'migrations', `the migrations folder ${path.join(dir, 'shared')} is outside the workspace (${root}): a checkout of the workspace does not hold these migrations, and Nx's cache of verify and lint does not see them change`],
     ]);
   });
+
+  it('run below a workspace without nx.json (nothing found there), names the folder above that holds the modules', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-ws-'));
+    fs.mkdirSync(path.join(dir, 'modules/a/migrations'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'modules/a/bulkhead.json'), JSON.stringify({ name: 'a', database: { url: 'pglite://memory' } }));
+    const below = loadWorkspace({ cwd: path.join(dir, 'modules/a/migrations'), env: {} });
+    expect(below.problems.map((p) => [p.code, p.fix])).toEqual([
+      ['BH019', `the workspace is ${dir}, above (it holds the bulkhead.json files; without an nx.json the root is where bulkhead runs): run it there, or pass --cwd ${dir}`],
+    ]);
+  });
 });

@@ -62,9 +62,12 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   const byName = new Map<string, Module>();
   const { manifests: files, migrationFolders, linkedManifests } = discoverWorkspace(root);
   if (files.length === 0) {
+    const above = workspaceAbove(root);
     problems.push(
       problem('BH019', `no bulkhead.json found under ${root}`, {
-        fix: 'run bulkhead in the workspace root (or pass --cwd), and give each module a modules/<name>/bulkhead.json',
+        fix: above
+          ? `the workspace is ${above}, above (it holds the bulkhead.json files; without an nx.json the root is where bulkhead runs): run it there, or pass --cwd ${above}`
+          : 'run bulkhead in the workspace root (or pass --cwd), and give each module a modules/<name>/bulkhead.json',
       }),
     );
   }
@@ -139,6 +142,25 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   problems.push(...told.problems);
   warnings.push(...told.warnings);
   return { root, modules, byName, graph, problems, warnings, strays, rel };
+}
+
+/**
+ * Where a command run below the workspace root (a module's folder, without Nx's nx.json to find
+ * the root by) should have run: the nearest folder above with a bulkhead.json, or with modules/ of
+ * them. Only asked when nothing was found.
+ */
+function workspaceAbove(root: string): string | undefined {
+  const above: string[] = [];
+  for (let dir = path.dirname(root); above.length < 6 && dir !== path.dirname(dir); dir = path.dirname(dir)) above.push(dir);
+  const holdsModules = (dir: string) => {
+    try {
+      return fs.readdirSync(path.join(dir, 'modules')).some((m) => fs.existsSync(path.join(dir, 'modules', m, 'bulkhead.json')));
+    } catch {
+      return false;
+    }
+  };
+  // A folder of modules/ beats a module's own folder (the command ran in its migrations folder).
+  return above.find(holdsModules) ?? above.find((dir) => fs.existsSync(path.join(dir, 'bulkhead.json')));
 }
 
 /**
