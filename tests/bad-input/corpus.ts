@@ -304,6 +304,13 @@ export const CASES: BadInputCase[] = [
     exit: 1,
     says: [`${M}/001_x.up.sql:1`, 'fix: the module\'s database.schema is "Billing" (in modules/bad/bulkhead.json): Bulkhead quotes it', 'write "billing" in the manifest'],
   },
+  {
+    name: 'an embedded module declaring an extension PGlite does not have (postgis)',
+    files: bad({ extensions: ['citext', 'postgis'] }, { '001_x.up.sql': 'CREATE TABLE x (id int);\n' }),
+    args: ['validate'],
+    code: 'BH049',
+    says: ['modules/bad/bulkhead.json, field extensions: extension postgis that module bad declares is not available in the embedded database', 'fix: point this module at a PostgreSQL server that has it'],
+  },
   { name: 'a citext column without citext', files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (email citext[] NOT NULL);\n' }), exit: 1, says: ['fix: type citext comes from the extension citext', 'declare it in the module\'s "extensions"'] },
 
   // Hostile names and data: shown escaped, never sent to the terminal as control characters.

@@ -376,6 +376,12 @@ $body$;
     expect(await tableExists(url, 'two.t')).toBe(true);
     expect(await tableExists(url, 'one.one_migrations')).toBe(true);
     expect(await tableExists(url, 'public.t')).toBe(false);
+    // Files are named from the workspace, not from the process's directory.
+    fx.write('modules/one/migrations/002.up.sql', 'CREATE EXTENSION IF NOT EXISTS no_such_extension;');
+    const told = await runCli(['up', '--cwd', fx.root], { cwd: REPO, env: { URL: url } });
+    expect(told.exitCode).toBe(2);
+    expect(told.stderr).toContain('modules/one/migrations/002.up.sql:1');
+    expect(told.stderr).not.toContain('../');
   });
 
   it('an extension the embedded database was not told about is refused before anything runs (or, made where the plan cannot see, fails) with a fix naming "extensions"', async () => {

@@ -52,6 +52,9 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   // Asked for every migration file by several commands and reports: each path is worked out once.
   const relative = new Map<string, string>();
   const rel = (abs: string) => {
+    // A path already workspace-relative (a module's manifest file) stays as it is: resolved, it
+    // would be taken from the process's directory, not the workspace's (bulkhead --cwd elsewhere).
+    if (!path.isAbsolute(abs)) return abs;
     let r = relative.get(abs);
     if (r === undefined) relative.set(abs, (r = path.relative(root, abs) || '.'));
     return r;

@@ -22,7 +22,7 @@ export async function openUnitDb(unit: Unit, o: OpenOptions): Promise<ModuleDb> 
   const t = unit.target;
   if (t.kind === 'pglite') {
     if (o.production) throw productionRefusal(unit.id, unit.module.file, t.display);
-    return openPglite(t, { module: unit.id, schema: unit.schema, extensions: unit.module.manifest.extensions, provision: () => provisionSql(unit.module), ...o });
+    return openPglite(t, { module: unit.id, file: unit.module.file, schema: unit.schema, extensions: unit.module.manifest.extensions, provision: () => provisionSql(unit.module), ...o });
   }
   return openPostgres(t, {
     module: unit.id,

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { openWork } from './work.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
+import { embeddedExtensionModule, embeddedExtensionProblem } from './embedded-extensions.js';
 import type { DatabaseTarget } from './url.js';
 import { sessionResetSql, sessionSettings } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
@@ -18,6 +19,8 @@ import { userCacheDir, writeAtomically } from '../cache-dir.js';
  */
 export interface PgliteOptions {
   module: string;
+  /** The module's manifest, workspace-relative, for problems that name it. */
+  file?: string;
   schema: string;
   extensions: readonly string[];
   /** SQL that a new database gets first, as db create would give it on a server (db/provision.ts provisionSql); asked only for a new one. */
@@ -50,7 +53,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
   const releaseFolder = target.dir ? await lockFolder(target.dir, o) : () => undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    const extensions = (await loadExtensions(o.module, o.extensions)) as Extensions;
+    const extensions = (await loadExtensions(o.module, o.extensions, o.file)) as Extensions;
     const fresh = !target.dir || !pgliteExists(target.dir);
     if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
     // A new folder is a copy of the template folder (a native copy: loading the tarball into a
@@ -109,27 +112,21 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
   }
 }
 
-async function loadExtensions(module: string, names: readonly string[]): Promise<Record<string, unknown>> {
+async function loadExtensions(module: string, names: readonly string[], file?: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const name of names) {
     if (name === 'plpgsql') continue;
-    const key = name.replace(/-/g, '_');
+    const { specifier, key } = embeddedExtensionModule(name);
     try {
-      // pgvector is a package of its own for PGlite (built for this PGlite version); the rest are PGlite's contrib.
-      const mod = (await import(name === 'vector' ? '@electric-sql/pglite-pgvector' : `@electric-sql/pglite/contrib/${key}`)) as Record<string, unknown>;
+      const mod = (await import(specifier)) as Record<string, unknown>;
       out[key] = mod[key];
     } catch {
-      throw new BulkheadError(
-        problem('BH018', `extension ${name} is not available in the embedded database (PGlite)`, {
-          module,
-          field: 'extensions',
-          fix: 'point this module at a PostgreSQL server that has it (set its URL variable), or remove it from "extensions"',
-        }),
-      );
+      throw new BulkheadError(embeddedExtensionProblem(module, name, file));
     }
   }
   return out;
 }
+
 
 function templatePath(): string {
   return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template.tar.gz`);

@@ -8,6 +8,7 @@ import { problem, type Problem } from '../errors.js';
 import { article, lineColumnAt, looksUtf16 } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
+import { embeddedExtensionAvailable, embeddedExtensionProblem } from '../db/embedded-extensions.js';
 import { bytesOver, defaultHistoryTable, manifestSchema, MAX_NAME_BYTES, PROGRESS_SUFFIX, reservedName, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
@@ -363,6 +364,9 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
   const [hSchema, hTable] = splitQualified(manifest.historyTable ?? defaultHistoryTable(manifest.name), manifest.database.schema);
   const long = tooLong(manifest, hSchema, hTable, target, file);
   if (long) return { ok: false, name: manifest.name, problems: [long] };
+  // The embedded database loads PGlite's contrib extensions and vector, no other (postgis, timescaledb).
+  const unloadable = target.kind === 'pglite' ? manifest.extensions.filter((ext) => !embeddedExtensionAvailable(ext)) : [];
+  if (unloadable.length) return { ok: false, name: manifest.name, problems: unloadable.map((ext) => embeddedExtensionProblem(manifest.name, ext, file)) };
   return {
     ok: true,
     module: {
