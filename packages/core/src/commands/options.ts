@@ -4,6 +4,7 @@ import { productionRefusal } from '../db/open.js';
 import { parseDuration } from '../db/duration.js';
 import { analyseModules, type ModulesAnalysis } from '../analysis/migrations.js';
 import { checkOwnership } from '../plan/ownership.js';
+import { meantOf } from '../plan/plan.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -128,7 +129,10 @@ export function findMigration(ws: Workspace, module: Module, ref: string, flag: 
   const found = module.migrations.find((m) => m.id === ref || m.version === ref);
   if (!found) {
     throw new BulkheadError(
-      problem('BH026', `${flag} ${ref}: no migration with that id or version in ${ws.rel(module.migrationsDir)}`, { module: module.name, fix: `bulkhead status ${module.name} lists the migrations` }),
+      problem('BH026', `${flag} ${ref}: no migration with that id or version in ${ws.rel(module.migrationsDir)}`, {
+        module: module.name,
+        fix: `${meantOf(ref, module.migrations.map((m) => m.id))}bulkhead status ${module.name} lists the migrations`,
+      }),
     );
   }
   return found;

@@ -3,7 +3,7 @@ import type { HistoryRow, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 import { groupAlike } from '../errors.js';
-import { selectDown, selectUp, unitState } from './plan.js';
+import { meantOf, selectDown, selectUp, unitState } from './plan.js';
 import { moduleUnit } from './units.js';
 
 const rel = (p: string) => p.replace('/ws/', '');
@@ -178,5 +178,18 @@ describe('a no-transaction migration left midway (BH035)', () => {
     expect(unitState(module([idx]), { layout: 2, rows: [], progress: [progress()] }, rel, { resume: true }).problems).toEqual([]);
     const gone = unitState(module([]), { layout: 2, rows: [], progress: [progress()] }, rel, { resume: true });
     expect(gone.problems[0]).toMatchObject({ code: 'BH035', message: expect.stringContaining('its file is gone') });
+  });
+});
+
+describe('--to that names no migration', () => {
+  it('suggests ids of the same version, or containing what was given; down names a pending one as such', () => {
+    expect(meantOf('090_add_dist_entity', ['089_x', '090_use_string_id_entity', '091_y'])).toBe('did you mean 090_use_string_id_entity? ');
+    expect(meantOf('string_id', ['089_x', '090_use_string_id_entity'])).toBe('did you mean 090_use_string_id_entity? ');
+    expect(meantOf('zzz', ['001_a'])).toBe('');
+    const s = unitState(module([file('001_a'), file('002_b')]), history([row('001_a')]), rel);
+    const down = selectDown(module([file('001_a'), file('002_b')]), s, { to: '002_b' }, rel);
+    expect(down.problems.map((p) => [p.message, p.fix])).toEqual([
+      ['--to 002_b: no applied migration with that id or version (002_b is pending: down --to names the applied migration to keep, and everything after it is reverted)', 'bulkhead status m lists what is applied'],
+    ]);
   });
 });

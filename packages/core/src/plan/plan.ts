@@ -8,6 +8,17 @@ import type { MigrationFile } from '../migrations/files.js';
 import { foldSquashed, replacedBy } from './squash.js';
 import type { Unit } from './units.js';
 
+/**
+ * "did you mean …? " for a --to that names no migration: ids of the same version (090_add_x for
+ * 090_use_string_id_entity), else ids that contain what was given; empty when none is close.
+ */
+export function meantOf(given: string, ids: readonly string[]): string {
+  const version = /^\d+/.exec(given)?.[0];
+  const lower = given.toLowerCase();
+  const close = ids.filter((id) => (version !== undefined && id.startsWith(`${version}_`)) || (lower.length >= 3 && id.toLowerCase().includes(lower)));
+  return close.length ? `did you mean ${close.slice(0, 3).join(' or ')}? ` : '';
+}
+
 /** Applied migrations whose files changed since, as one problem. */
 function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
   const shown = endsOf(ids);
@@ -283,7 +294,7 @@ export function selectUp(unit: Unit, state: UnitState, to: string | undefined, r
       problems: [
         problem('BH026', `--to ${to}: no migration with that id or version in ${rel(module.migrationsDir)}`, {
           module: unit.id,
-          fix: `bulkhead status ${module.name} lists the migrations`,
+          fix: `${meantOf(to, module.migrations.map((m) => m.id))}bulkhead status ${module.name} lists the migrations`,
         }),
       ],
     };
@@ -314,13 +325,14 @@ export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel
   } else if (sel.to !== undefined) {
     const target = state.applied.find((a) => a.row.id === sel.to || a.file?.version === sel.to);
     if (!target) {
+      const pending = state.pending.find((m) => m.id === sel.to || m.version === sel.to);
       return {
         run: [],
         held: [],
         problems: [
-          problem('BH026', `--to ${sel.to}: no applied migration with that id or version`, {
+          problem('BH026', `--to ${sel.to}: no applied migration with that id or version${pending ? ` (${pending.id} is pending: down --to names the applied migration to keep, and everything after it is reverted)` : ''}`, {
             module: unit.id,
-            fix: `bulkhead status ${module.name} lists what is applied`,
+            fix: `${pending ? '' : meantOf(sel.to, state.applied.map((a) => a.row.id))}bulkhead status ${module.name} lists what is applied`,
           }),
         ],
       };
