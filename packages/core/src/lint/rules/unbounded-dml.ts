@@ -1,5 +1,23 @@
-import type { Rule } from '../types.js';
-import { existingTable } from './util.js';
+import type { LintFile, LintStatement, Rule } from '../types.js';
+import { alterCmds, existingTable, rangeVar } from './util.js';
+
+type Node = Record<string, any>;
+
+/**
+ * Columns the file adds to `table` before `s` (ALTER TABLE … ADD COLUMN): a new column's backfill
+ * (`ADD COLUMN tier text; UPDATE users SET tier = 'free'`) sets every row on purpose (BH-M502
+ * tells of the lock it holds alongside the DDL).
+ */
+function columnsAddedBefore(s: LintStatement, f: LintFile, table: string): Set<string> {
+  const added = new Set<string>();
+  for (const earlier of f.statements) {
+    if (earlier.index >= s.index) break;
+    const r = earlier.kind === 'AlterTableStmt' ? rangeVar(earlier.node.relation) : undefined;
+    if (!r || f.qualify(r.schema, r.name) !== table) continue;
+    for (const c of alterCmds(earlier)) if (c.subtype === 'AT_AddColumn' && typeof c.def?.ColumnDef?.colname === 'string') added.add(c.def.ColumnDef.colname);
+  }
+  return added;
+}
 
 export const unboundedDml: Rule = {
   code: 'BH-M501',
@@ -10,6 +28,12 @@ export const unboundedDml: Rule = {
   check(s, f) {
     if ((s.kind !== 'UpdateStmt' && s.kind !== 'DeleteStmt') || s.node.whereClause) return undefined;
     const table = existingTable(s.node.relation, s, f);
-    return table ? { message: `${s.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} of every row of ${table} (no WHERE)` } : undefined;
+    if (!table) return undefined;
+    if (s.kind === 'UpdateStmt') {
+      const set = ((s.node.targetList as Node[] | undefined) ?? []).map((t) => t.ResTarget?.name as string | undefined);
+      const added = columnsAddedBefore(s, f, table);
+      if (set.length && set.every((c) => c !== undefined && added.has(c))) return undefined;
+    }
+    return { message: `${s.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} of every row of ${table} (no WHERE)` };
   },
 };
