@@ -1090,6 +1090,18 @@ function pgFields(err: PgError, unit: string, sql?: string) {
   return { message, pgCode: pgCode(err), detail: oneLine(err.detail), hint: err.hint || undefined, context: oneLine(err.where), fix: fixFor(err, message, unit, sql) };
 }
 
+/**
+ * A "type … does not exist" or "function …(…) does not exist" whose name a well-known extension
+ * provides (uuid_generate_v4() from uuid-ossp, citext, PostGIS's st_*): what the error names, as
+ * a message says it (`type citext`, `uuid_generate_v4()`), and that extension.
+ */
+export function extensionBehind(code: string | undefined, message: string): { what: string; provider: string } | undefined {
+  const type = code === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(message)?.[1] : undefined;
+  const fn = code === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(message)?.[1] : undefined;
+  const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
+  return provider ? { what: type ? `type ${type}` : `${fn}()`, provider } : undefined;
+}
+
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
 function fixFor(err: PgError, message: string, unit: string, sql?: string): string | undefined {
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
@@ -1103,11 +1115,9 @@ function fixFor(err: PgError, message: string, unit: string, sql?: string): stri
   const platform = schema && sql !== undefined && !createsIn(sql, schema) ? platformOf(schema, 'schema') : undefined;
   if (platform) return platform;
   // A type or function of an extension the database does not have (uuid_generate_v4() without uuid-ossp).
-  const type = err.code === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(message)?.[1] : undefined;
-  const fn = err.code === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(message)?.[1] : undefined;
-  const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
-  if (provider) {
-    return `${type ? `type ${type}` : `${fn}()`} comes from the extension ${provider}: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)}), or declare it in the module's "extensions" (bulkhead db create makes it on a server; the embedded default and the scratch databases of verify and drift make it too)`;
+  const fromExtension = extensionBehind(err.code, message);
+  if (fromExtension) {
+    return `${fromExtension.what} comes from the extension ${fromExtension.provider}: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS ${sqlName(fromExtension.provider)}), or declare it in the module's "extensions" (bulkhead db create makes it on a server; the embedded default and the scratch databases of verify and drift make it too)`;
   }
   const role = err.code === UNDEFINED_OBJECT ? /^role "([^"]+)" does not exist/.exec(message)?.[1] : undefined;
   if (role) return missingRoleFix(role);

@@ -2,9 +2,9 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
-import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, extensionBehind, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
-import { extensionPackage, extensionProviding } from '../db/extensions.js';
+import { extensionPackage } from '../db/extensions.js';
 
 
 /**
@@ -74,15 +74,13 @@ export async function explainFailure(
  * is asked on the session that ran the migration.
  */
 async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailure, module: { name: string; file?: string; manifest?: { extensions: readonly string[] } }): Promise<string | undefined> {
-  const type = failure.pgCode === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(failure.message)?.[1] : undefined;
-  const fn = failure.pgCode === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(failure.message)?.[1] : undefined;
-  const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
-  if (!provider || !module.manifest?.extensions.includes(provider)) return undefined;
+  const behind = extensionBehind(failure.pgCode, failure.message);
+  if (!behind || !module.manifest?.extensions.includes(behind.provider)) return undefined;
+  const { what, provider } = behind;
   const server = await db
     .query("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1) AS found, current_setting('server_version_num')::int / 10000 AS major", [provider])
     .then((r) => r.rows[0] as { found: boolean; major: number }, () => undefined);
   const found = server?.found;
-  const what = type ? `type ${type}` : `${fn}()`;
   const manifest = module.file ?? `${module.name}'s bulkhead.json`;
   return found === false
     ? `${what} comes from the extension ${provider}, which ${manifest} declares but the server does not have: install it there (${extensionPackage(provider, server?.major)}), then bulkhead db create ${module.name} creates it; an earlier migration that creates it while ignoring errors (in a DO block) hid the failure`
