@@ -1,5 +1,5 @@
 import type { LintFile, LintStatement, Rule } from '../types.js';
-import { alterCmds, existingTable, rangeVar } from './util.js';
+import { columnDefs, existingTable, rangeVar } from './util.js';
 
 type Node = Record<string, any>;
 
@@ -14,7 +14,7 @@ function columnsAddedBefore(s: LintStatement, f: LintFile, table: string): Set<s
     if (earlier.index >= s.index) break;
     const r = earlier.kind === 'AlterTableStmt' ? rangeVar(earlier.node.relation) : undefined;
     if (!r || f.qualify(r.schema, r.name) !== table) continue;
-    for (const c of alterCmds(earlier)) if (c.subtype === 'AT_AddColumn' && typeof c.def?.ColumnDef?.colname === 'string') added.add(c.def.ColumnDef.colname);
+    for (const d of columnDefs(earlier)) if (typeof d.colname === 'string') added.add(d.colname);
   }
   return added;
 }
