@@ -121,9 +121,14 @@ export function provisionSql(module: Module): string[] {
   return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema))];
 }
 
+/** Per module, read once: the check reads TS/JS migrations' source, and every tenant of a module asks. */
+const leftToDbCreate = new WeakMap<Module, readonly string[]>();
+
 /** The declared extensions none of the module's migrations creates: db create makes them. */
-export function extensionsLeftToDbCreate(module: Module): string[] {
-  return module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)));
+export function extensionsLeftToDbCreate(module: Module): readonly string[] {
+  let left = leftToDbCreate.get(module);
+  if (!left) leftToDbCreate.set(module, (left = module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)))));
+  return left;
 }
 
 /** Whether a migration's text creates this extension (TS/JS migrations: their source). */

@@ -271,16 +271,16 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     }
     // The declared extensions db create makes, when the unit has something to run: a database
     // made without db create (or before the extension was declared) lacks them.
-    const installed = run.length && intent.direction === 'up' ? extensionsLeftToDbCreate(read.unit.module) : [];
-    for (const ext of installed) extensions.add(ext);
+    const declared = run.length && intent.direction === 'up' ? [...extensionsLeftToDbCreate(read.unit.module)].sort() : [];
+    for (const ext of declared) extensions.add(ext);
     if (!extensions.size && !roles.size) return read;
-    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed: installed.sort() } : {}) };
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(declared.length ? { installed: declared } : {}) };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
     // A check before the run, not the run: a database that cannot answer (it read the history a
     // moment ago) leaves it to the run itself.
     if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)).catch(() => undefined));
     const catalog = await asked.get(key)!;
-    return catalog ? { ...read, catalog, ...(installed.length ? { leftToDbCreate: installed } : {}) } : read;
+    return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}) } : read;
   });
 }
 
