@@ -9,7 +9,7 @@ import { article, lineColumnAt, looksUtf16 } from '../text.js';
 import { parseDatabaseUrl, UrlError, type DatabaseTarget } from '../db/url.js';
 import { expandEnv, malformedFix, strayAroundUrl } from './env.js';
 import { embeddedExtensionAvailable, embeddedExtensionProblem } from '../db/embedded-extensions.js';
-import { bytesOver, defaultHistoryTable, manifestSchema, MAX_NAME_BYTES, PROGRESS_SUFFIX, reservedName, type Manifest } from './schema.js';
+import { bytesOver, cutName, defaultHistoryTable, manifestSchema, MAX_NAME_BYTES, PROGRESS_SUFFIX, reservedName, type Manifest } from './schema.js';
 
 /** Every field a manifest may have, as named in messages (from the schema itself). */
 function allowedFields(): string {
@@ -399,7 +399,7 @@ function tooLong(manifest: Manifest, hSchema: string, hTable: string, target: Da
     });
   }
   if (target.kind === 'postgres' && bytesOver(target.database)) {
-    return problem('BH018', `the database name ${target.database} is ${Buffer.byteLength(target.database)} bytes long: PostgreSQL cuts names to ${MAX_NAME_BYTES} bytes, so the server would take it for ${Buffer.from(target.database).subarray(0, MAX_NAME_BYTES).toString()}`, {
+    return problem('BH018', `the database name ${target.database} is ${Buffer.byteLength(target.database)} bytes long: PostgreSQL cuts names to ${MAX_NAME_BYTES} bytes, so the server would take it for ${cutName(target.database)}`, {
       module: manifest.name,
       file,
       field: 'database.url',
@@ -413,7 +413,7 @@ function tooLong(manifest: Manifest, hSchema: string, hTable: string, target: Da
 function abbreviated(name: string, max: number): string {
   const words = name.split('_');
   for (let i = 0; i < words.length - 1 && Buffer.byteLength(words.join('_')) > max; i++) words[i] = words[i]!.slice(0, 1);
-  return Buffer.from(words.join('_')).subarray(0, max).toString().replace(/[_\uFFFD]+$/, '');
+  return cutName(words.join('_'), max).replace(/_+$/, '');
 }
 
 function splitQualified(name: string, defaultSchema: string): [string, string] {

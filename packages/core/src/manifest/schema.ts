@@ -24,6 +24,11 @@ export function bytesOver(name: string, room = 0): number {
   return Math.max(0, Buffer.byteLength(name, 'utf8') + room - MAX_NAME_BYTES);
 }
 
+/** A name cut to `max` bytes, as PostgreSQL cuts it (no character split in two). */
+export function cutName(name: string, max = MAX_NAME_BYTES): string {
+  return Buffer.from(name).subarray(0, max).toString().replace(/\uFFFD$/, '');
+}
+
 export function reservedName(kind: 'schema' | 'database', name: string): string | undefined {
   if (kind === 'schema') {
     if (name.startsWith('pg_')) return 'the pg_ prefix is reserved for system schemas (PostgreSQL refuses to create one)';
