@@ -16,13 +16,7 @@ export type Direction = 'up' | 'down';
  * (backstage's scaffolder migrations: it rebinds the file's local exports, exporting nothing), or
  * an up function defined and never exported.
  */
-function unexportedUp(file: string, module: string, rel: (abs: string) => string): Problem {
-  let source = '';
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    // unreadable now: the plain message
-  }
+function unexportedUp(file: string, source: string, module: string, rel: (abs: string) => string): Problem {
   const rebound = /^[ \t]*exports[ \t]*=[ \t]*[{\w]/m.exec(source);
   if (rebound) {
     const line = source.slice(0, rebound.index).split('\n').length;
@@ -170,7 +164,8 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     };
   }
 
-  const foreign = foreignMigrationTool(readFileSync(m.upPath, 'utf8'));
+  const source = readFileSync(m.upPath, 'utf8');
+  const foreign = foreignMigrationTool(source);
   if (foreign) {
     const why = 'Bulkhead runs knex migrations, whose up(knex) gets a knex instance';
     const fix = (many: boolean) => `rewrite ${many ? 'them' : 'it'} with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database ${many ? 'they' : 'it'} already built is adopted with bulkhead baseline`;
@@ -210,7 +205,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   if (typeof fn !== 'function') {
     problems.push(
       direction === 'up'
-        ? unexportedUp(m.upPath, module, rel)
+        ? unexportedUp(m.upPath, source, module, rel)
         : problem('BH028', `cannot revert ${m.id}: it exports no down(knex) function`, {
             module,
             file: rel(m.upPath),
