@@ -20,6 +20,17 @@ describe('lint engine', () => {
     ]);
   });
 
+  it("shows each clause of a long statement by its own line, not the statement's opening each time", async () => {
+    const sql = "-- ☕ é\nALTER TABLE events\n  ADD COLUMN kind text GENERATED ALWAYS AS (payload->>'kind') STORED,\n  ADD COLUMN at timestamptz GENERATED ALWAYS AS (now_utc(payload)) STORED;\nCREATE INDEX e_kind ON events (kind);\n";
+    const found = await lintSqlText({ module: testModule(), sql });
+    expect(found.filter((f) => f.code === 'BH-L209').map((f) => `${f.line} ${f.statement}`)).toEqual([
+      "3 ALTER TABLE events … ADD COLUMN kind text GENERATED ALWAYS AS (payload->>'kind') STORED, ADD COLUM...",
+      '4 ALTER TABLE events … ADD COLUMN at timestamptz GENERATED ALWAYS AS (now_utc(payload)) STORED',
+    ]);
+    // On the statement's own line: the statement as it is.
+    expect(found.find((f) => f.code === 'BH-L201')?.statement).toBe('CREATE INDEX e_kind ON events (kind)');
+  });
+
   it('a down may drop what its up created; not what it did not', async () => {
     const up = 'CREATE TABLE invoices (id bigint PRIMARY KEY);\nALTER TABLE customers ADD COLUMN vip boolean;\n';
     expect(await show('DROP TABLE invoices;\nALTER TABLE customers DROP COLUMN vip;\n', { direction: 'down', up })).toEqual([]);

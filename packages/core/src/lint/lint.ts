@@ -316,7 +316,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
       file: src.file,
       line: pos.line,
       column: pos.column,
-      statement: statement ? shortenSql(statement.text, 120) : '',
+      statement: statement ? excerpt(statement, src.ts || hit.offset === undefined || pos.line <= statement.line ? undefined : hit.offset) : '',
       message: `${hit.message}${src.ts ? ' (in the SQL it emits)' : ''}`,
       fix: src.ts ? forTsMigration(hit.fix ?? ('tsFix' in rule ? rule.tsFix : undefined) ?? rule.fix) : (hit.fix ?? rule.fix),
     });
@@ -396,4 +396,21 @@ function forTsMigration(fix: string): string {
   return fix
     .replace(/\bmarked -- bulkhead:no-transaction\b/g, `with ${mark}`)
     .replace(/\bmark the file (with )?-- bulkhead:no-transaction\b/g, `add ${mark} to the file`);
+}
+
+/**
+ * A finding's statement on one line. What is flagged past the statement's first line (one
+ * `ADD COLUMN` of a long `ALTER TABLE`, a column of a `CREATE TABLE`) shows as that line, then the
+ * line of the flagged part on: every clause of one statement would otherwise show the same opening.
+ */
+function excerpt(s: LintStatement, offset: number | undefined): string {
+  const whole = shortenSql(s.text, 120);
+  if (offset === undefined || offset <= s.offset) return whole;
+  const bytes = Buffer.from(s.text);
+  const skip = leadingCommentBytes(s.text);
+  const rel = offset - s.offset;
+  if (rel <= skip || rel >= bytes.length) return whole;
+  const before = bytes.subarray(skip, rel).toString();
+  const lineStart = Buffer.byteLength(before.slice(0, before.lastIndexOf('\n') + 1));
+  return `${shortenSql(before.split('\n')[0]!, 50)} … ${shortenSql(bytes.subarray(skip + lineStart).toString(), 80)}`;
 }
