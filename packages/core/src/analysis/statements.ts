@@ -20,7 +20,7 @@ export interface Statement {
    * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
    * — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; roles?: string[]; copy?: InlineRows };
+  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
 }
 
 /**
@@ -128,6 +128,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (roles.length) node.roles = roles;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
     if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
+    const extensions = kind === 'DoStmt' ? doBlockExtensions(pg, text) : [];
+    if (extensions.length) node.extensions = extensions;
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
     if (kind === 'CopyStmt' && tree.is_from && tree.filename === undefined && !tree.is_program) node.copy = inlineRows(bytes, start, end, line, tree, blocks);
@@ -216,6 +218,32 @@ function doBlockCommits(pg: PlpgsqlParser, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The extensions a DO block creates (Temporal's `IF NOT EXISTS (… pg_extension …) THEN CREATE
+ * EXTENSION btree_gin`), by its PL/pgSQL statements, an EXECUTE of a literal string among them.
+ */
+export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
+  if (!/\bcreate\s+extension\b/i.test(text)) return [];
+  const names = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) for (const x of n) visit(x);
+    else if (n && typeof n === 'object') {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === 'query' && typeof v === 'string') {
+          const m = /^\s*'?\s*create\s+extension\s+(?:if\s+not\s+exists\s+)?("(?:[^"]|"")+"|[\w$-]+)/i.exec(v);
+          if (m) names.add(m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase());
+        } else visit(v);
+      }
+    }
+  };
+  try {
+    visit(pg.parsePlPgSQLSync(text));
+  } catch {
+    // A body the parser cannot read: the server will say.
+  }
+  return [...names];
 }
 
 /** The statements of `sql` at these marks. */

@@ -4,7 +4,7 @@ import { parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
 import { lineMap } from '../analysis/positions.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
-import { leadingCommentBytes, shortenSql } from '../analysis/statements.js';
+import { doBlockExtensions, leadingCommentBytes, shortenSql } from '../analysis/statements.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { withTarget, withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
@@ -203,7 +203,9 @@ export async function parseStatements(file: string): Promise<LintStatement[]> {
     const stmt = s.stmt as unknown as Record<string, Record<string, any>>;
     const kind = Object.keys(stmt)[0] ?? 'Unknown';
     const { line, column } = at(start);
-    return { index, kind, node: stmt[kind] ?? {}, text: bytes.subarray(start, end).toString('utf8').trim(), line, column, offset: start };
+    const text = bytes.subarray(start, end).toString('utf8').trim();
+    const extensions = kind === 'DoStmt' ? doBlockExtensions(pg, text) : [];
+    return { index, kind, node: stmt[kind] ?? {}, text, line, column, offset: start, ...(extensions.length ? { extensions } : {}) };
   });
 }
 

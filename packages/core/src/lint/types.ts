@@ -16,6 +16,8 @@ export interface LintStatement {
   column: number;
   /** Byte offset of the statement in the file. */
   offset: number;
+  /** The extensions a DO block creates (its PL/pgSQL's CREATE EXTENSION). */
+  extensions?: string[];
 }
 
 /** What a rule knows about the file it reads. */

@@ -270,7 +270,7 @@ function firstNamed(steps: readonly Runnable[], names: (st: Statement) => readon
 }
 
 /** The extension a statement creates, as firstNamed takes names. */
-const extensionOf = (st: Statement): readonly string[] => (st.node.extname === undefined ? [] : [st.node.extname]);
+const extensionOf = (st: Statement): readonly string[] => (st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]);
 
 /** The roles a new embedded database has: its superuser, and PostgreSQL's predefined pg_* roles. */
 const EMBEDDED_ROLES: Pick<ReadonlySet<string>, 'has'> = { has: (name) => name === 'postgres' || name.startsWith('pg_') };

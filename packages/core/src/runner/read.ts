@@ -265,7 +265,7 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
       if (!p?.ok || p.runnable.step.format !== 'sql') continue;
       for (const st of p.runnable.step.statements) {
-        if (st.node.extname !== undefined) extensions.add(st.node.extname);
+        for (const ext of st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]) extensions.add(ext);
         for (const r of st.node.roles ?? []) roles.add(r);
       }
     }

@@ -5,8 +5,18 @@ describe('BH-X801 undeclared-extension', () => {
   it('flags what it must and leaves the near misses alone', async () => {
     await expectRule(
       'BH-X801',
-      ["CREATE EXTENSION IF NOT EXISTS pgcrypto;"],
-      ["CREATE EXTENSION IF NOT EXISTS citext;"],
+      [
+        'CREATE EXTENSION IF NOT EXISTS pgcrypto;',
+        // Temporal's: created by a DO block when missing.
+        "DO LANGUAGE 'plpgsql' $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN CREATE EXTENSION btree_gin; END IF; END $$;",
+        "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"'; END $$;",
+      ],
+      [
+        'CREATE EXTENSION IF NOT EXISTS citext;',
+        "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS citext; END $$;",
+        // Only a comment or a string that names one.
+        "DO $$ BEGIN -- create extension pgcrypto\n RAISE NOTICE 'create extension later'; END $$;",
+      ],
       { extensions: ['citext'] },
     );
   });

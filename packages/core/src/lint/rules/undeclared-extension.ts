@@ -7,8 +7,10 @@ export const undeclaredExtension: Rule = {
   fix: 'add it to "extensions" in the module\'s bulkhead.json',
   severity: 'error',
   check(s, f) {
-    if (s.kind !== 'CreateExtensionStmt') return undefined;
-    const name = String(s.node.extname);
-    return f.module.manifest.extensions.includes(name) ? undefined : { message: `extension ${name} is not declared in ${f.module.file}`, fix: `add "${name}" to "extensions" in ${f.module.file}` };
+    // CREATE EXTENSION, or one a DO block runs (Temporal's IF NOT EXISTS … THEN CREATE EXTENSION btree_gin).
+    const names = s.kind === 'CreateExtensionStmt' ? [String(s.node.extname)] : (s.extensions ?? []);
+    return names
+      .filter((name) => !f.module.manifest.extensions.includes(name))
+      .map((name) => ({ message: `extension ${name} is not declared in ${f.module.file}${s.kind === 'DoStmt' ? ' (a DO block creates it)' : ''}`, fix: `add "${name}" to "extensions" in ${f.module.file}` }));
   },
 };
