@@ -389,8 +389,13 @@ $body$;
     const r = await runCli(['up', '--json'], { cwd: fx.root });
     expect(r.exitCode).toBe(2);
     expect(r.json.problems[0]).toMatchObject({ code: 'BH063', file: 'modules/ext/migrations/001_trgm.up.sql', line: 1, fix: expect.stringContaining('"extensions": ["pg_trgm"]') });
-    // Inside a DO block the plan does not look: the server's error gets the same fix.
+    // Inside a DO block likewise.
     fx.write('modules/ext/migrations/001_trgm.up.sql', 'DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; END $$;\n');
+    const inDo = await runCli(['up', '--json'], { cwd: fx.root });
+    expect(inDo.exitCode).toBe(2);
+    expect(inDo.json.problems[0]).toMatchObject({ code: 'BH063', line: 1 });
+    // A name built at run time the plan cannot see: the server's error gets the same fix.
+    fx.write('modules/ext/migrations/001_trgm.up.sql', "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS ' || quote_ident('pg' || '_trgm'); END $$;\n");
     const run = await runCli(['up', '--json'], { cwd: fx.root });
     expect(run.exitCode).toBe(1);
     expect(run.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in "extensions" in the module\'s bulkhead.json') });

@@ -232,7 +232,7 @@ export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
     else if (n && typeof n === 'object') {
       for (const [k, v] of Object.entries(n)) {
         if (k === 'query' && typeof v === 'string') {
-          const m = /^\s*'?\s*create\s+extension\s+(?:if\s+not\s+exists\s+)?("(?:[^"]|"")+"|[\w$-]+)/i.exec(v);
+          const m = /^\s*'?\s*create\s+extension\s+(?:if\s+not\s+exists\s+)?(?!if\s+not\s+exists\b)("(?:[^"]|"")+"|[\w$-]+)/i.exec(v);
           if (m) names.add(m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase());
         } else visit(v);
       }

@@ -14,7 +14,8 @@ describe('BH-X801 undeclared-extension', () => {
       [
         'CREATE EXTENSION IF NOT EXISTS citext;',
         "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS citext; END $$;",
-        // Only a comment or a string that names one.
+        // Only a comment or a string that names one; a name built at run time.
+        "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS ' || quote_ident('pg' || '_trgm'); END $$;",
         "DO $$ BEGIN -- create extension pgcrypto\n RAISE NOTICE 'create extension later'; END $$;",
       ],
       { extensions: ['citext'] },
