@@ -245,6 +245,8 @@ export function migrateSuite(backend: Backend): void {
         pgCode: '42P01',
       });
       expect(by.after).toMatchObject({ status: 'skipped', skippedBecause: 'broken' });
+      // What ran before the failure is said where the failure is (the progress lines may be far up a CI log).
+      expect(r.stderr).toContain('broken: the migration before it (001_ok) stays applied; once it is fixed, bulkhead up continues from 002_bad');
       // A TS migration's failure names its line too (the query's builder stack, source-mapped).
       expect(by.tsfail.failure).toMatchObject({ file: 'modules/tsfail/migrations/001_ts.ts', line: 5, pgCode: '42P01' });
       expect(await s.tableExists('tsfail', 'ts_half')).toBe(false);
@@ -260,6 +262,7 @@ export function migrateSuite(backend: Backend): void {
       expect(human.stderr).toContain('modules/broken/migrations/002_bad.up.sql:6 (statement 3)');
       expect(human.stderr).toMatch(/no_such_table.*does not exist/);
       expect(human.stderr).toContain('after: – skipped: depends on broken');
+      expect(human.stderr).not.toContain('before it (001_ok)');
       // The last line counts modules, not migrations.
       expect(human.stderr.trim().split('\n').at(-1)).toMatch(/^modules: 2 up to date, 2 failed, 1 skipped \(run [0-9a-f-]{36}\)$/);
     });

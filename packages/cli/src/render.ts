@@ -101,8 +101,13 @@ export function renderUp(r: MigrateResult, out: Output): void {
       // A long run (a fresh database: hundreds) by its ends; --json lists every one.
       const shown = ids.length > 8 ? `${ids.length} migrations: ${ids.slice(0, 3).join(', ')}, … ${ids.at(-1)}` : ids.join(', ');
       write(ids.length ? `${m.unit}: ${verb} ${shown}` : `${m.unit}: nothing to do`);
-    } else if (m.failure) renderFailure(m.failure, write);
-    else if (m.problems?.length) {
+    } else if (m.failure) {
+      renderFailure(m.failure, write);
+      // What the run did before it stays done (each migration committed alone): said, as the
+      // progress lines above may be far up a CI log.
+      const done = m.migrations.map((x) => x.id);
+      if (done.length && !m.failure.partial) write(`${m.unit}: the ${done.length === 1 ? `migration before it (${done[0]}) stays` : `${done.length} migrations before it (${done[0]} … ${done.at(-1)}) stay`} ${r.command === 'up' ? `applied; once it is fixed, bulkhead up continues from ${m.failure.migration}` : 'reverted'}`);
+    } else if (m.problems?.length) {
       write(`${m.unit}: ✗ stopped before running`);
       renderProblems(m.problems, write);
     } else if (m.status === 'skipped') write(skipped(m));
