@@ -140,6 +140,7 @@ describe('commands', () => {
     const r = await runCli(['up'], { cwd: fx.root, env: { SHOP_URL: url } });
     expect(r.exitCode).toBe(2);
     const u = new URL(url);
+    expect(r.stderr).toContain('create the database with bulkhead db create shop (owned by a role of its own');
     expect(r.stderr).toContain(`createdb -h ${u.hostname} -p ${u.port || 5432}`);
     expect(r.stderr).toContain(` Bh_Missing_${process.pid})`);
     expect(r.stderr).toContain(`CREATE DATABASE Bh_Missing_${process.pid} without quotes would make bh_missing_${process.pid}, so create it quoted (CREATE DATABASE "Bh_Missing_${process.pid}")`);

@@ -369,10 +369,10 @@ type PostgresTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
  * keeps the name as given), and, for a name with capitals, that an unquoted CREATE DATABASE made
  * another one: "RsX" is one database, rsx another.
  */
-function missingDatabaseFix(t: PostgresTarget): string {
+function missingDatabaseFix(t: PostgresTarget, module: string | undefined): string {
   const shell = (s: string) => (/^[\w.@%+:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const capitals = t.database !== t.database.toLowerCase();
-  return `create the database (createdb -h ${shell(t.host)} -p ${t.port}${t.user ? ` -U ${shell(t.user)}` : ''} ${shell(t.database)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${t.database} without quotes would make ${t.database.toLowerCase()}, so create it quoted (CREATE DATABASE "${t.database}") or write the URL in lowercase` : ''}`;
+  return `create the database${module ? ` with bulkhead db create ${module} (owned by a role of its own, its declared extensions made; --admin-url if this user may not create databases), or by hand` : ''} (createdb -h ${shell(t.host)} -p ${t.port}${t.user ? ` -U ${shell(t.user)}` : ''} ${shell(t.database)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${t.database} without quotes would make ${t.database.toLowerCase()}, so create it quoted (CREATE DATABASE "${t.database}") or write the URL in lowercase` : ''}`;
 }
 
 /** A module's failed connection, told together with the others that failed on one server for one reason (groupAlike). */
@@ -391,7 +391,7 @@ function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): B
   const fix = timedOut(err)
     ? `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`
     : missing
-      ? missingDatabaseFix(target)
+      ? missingDatabaseFix(target, o.module)
       : err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND'
         ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
         : err.code === '28P01' || err.code === '28000'
