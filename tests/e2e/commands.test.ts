@@ -170,6 +170,10 @@ describe('commands', () => {
     // Diesel's dated versions: the same separators (a plain 20261205… would sort before a later 2026-12-…).
     expect(await made('diesel')).toMatch(/^modules\/diesel\/migrations\/\d{4}-\d\d-\d\d-\d{6}-0000_next\.ts$/);
     expect(await made('seq')).toBe('modules/seq/migrations/4_next.ts');
+    // A folder of SQL migrations gets the template all the same, and the note that --sql writes SQL.
+    const noted = await runCli(['make', 'padded', 'other'], { cwd: fx.root });
+    expect(noted.stderr).toMatch(/note: the other migrations of padded are SQL: bulkhead make padded other --sql writes it as SQL \(\.up\.sql and \.down\.sql\) instead; delete \d{14}_other\.ts first/);
+    fx.remove(`modules/padded/migrations/${/(\d{14}_other\.ts)/.exec(noted.stderr)![1]}`);
     expect(await made('padded')).toMatch(/^modules\/padded\/migrations\/\d{14}_next\.ts$/);
     const unix = /\/(\d+)_next\.ts$/.exec(await made('unix'))?.[1];
     expect(unix).toHaveLength(10);

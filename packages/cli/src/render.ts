@@ -231,6 +231,7 @@ function planText(r: PlanResult): string {
 
 export function renderMake(r: MakeResult, out: Output): void {
   for (const f of r.files) out.write(`created ${f}`);
+  if (r.note) out.write(`note: ${r.note}`);
 }
 
 /**

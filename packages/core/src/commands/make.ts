@@ -20,6 +20,8 @@ export interface MakeResult {
   module: string;
   id: string;
   files: string[];
+  /** Said with the files: a code migration written into a folder of SQL ones (the default template), and the --sql that writes SQL. */
+  note?: string;
 }
 
 const TS_TEMPLATE = `import type { Knex } from 'knex';
@@ -109,7 +111,9 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
       throw new BulkheadError(problem('BH032', `${ws.rel(abs)} already exists`, { module: o.module, file: ws.rel(abs) }));
     }
   }
-  return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))) };
+  const sqlFolder = !o.sql && module!.migrations.length > 0 && module!.migrations.every((m) => m.format === 'sql');
+  const note = sqlFolder ? `the other migrations of ${module!.name} are SQL: bulkhead make ${module!.name} ${name} --sql writes it as SQL (.up.sql and .down.sql) instead; delete ${files[0]![0]} first` : undefined;
+  return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))), ...(note ? { note } : {}) };
 }
 
 /**
