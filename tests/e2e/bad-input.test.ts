@@ -253,11 +253,13 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/002_reader.up.sql', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${made}') THEN CREATE ROLE ${made}; END IF; END $$;\nGRANT SELECT ON t TO ${made};\n`);
       f.write('modules/bad/migrations/003_dyn.up.sql', `DO $$ BEGIN EXECUTE format('CREATE ROLE %I', '${dynamic}'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\nGRANT SELECT ON t TO ${dynamic}, postgres, PUBLIC, CURRENT_USER;\n`);
       f.write('modules/bad/migrations/004_grant.up.sql', '-- reports\nGRANT SELECT ON t TO reporting_reader;\nCREATE POLICY p ON t TO authenticated USING (true);\n');
+      // A CREATE ROLE makes its own role, not the group it joins.
+      f.write('modules/bad/migrations/005_member.up.sql', `CREATE ROLE bh_member_${process.pid} IN ROLE reporting_group;\n`);
     });
     try {
       // Supabase's role is told as Supabase's (unless this server has one: a Supabase database).
       const supabase = (await adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'authenticated'")).length === 0;
-      const r = await expectRefused(['up'], { code: 'BH064', text: ['modules/bad/migrations/004_grant.up.sql:2', '004_grant uses role reporting_reader, which the server', 'does not have, and no migration creates', 'create reporting_reader where', ...(supabase ? ['004_grant.up.sql:3', "role authenticated is Supabase's"] : [])] }, { BAD_URL: badUrl });
+      const r = await expectRefused(['up'], { code: 'BH064', text: ['modules/bad/migrations/004_grant.up.sql:2', '004_grant uses role reporting_reader, which the server', 'does not have, and no migration creates', 'create reporting_reader where', '005_member.up.sql:1', '005_member uses role reporting_group', ...(supabase ? ['004_grant.up.sql:3', "role authenticated is Supabase's"] : [])] }, { BAD_URL: badUrl });
       expect(r.stderr).not.toContain(made);
       expect(r.stderr).not.toContain(dynamic);
       expect(await tableExists(badUrl, 't')).toBe(false);
@@ -265,6 +267,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' } }));
       await expectRefused(['up'], { code: 'BH064', text: ['004_grant uses role reporting_reader, which a new embedded database does not have (it has postgres)'] });
       fs.rmSync(path.join(fx.root, 'modules/bad/migrations/004_grant.up.sql'));
+      fs.rmSync(path.join(fx.root, 'modules/bad/migrations/005_member.up.sql'));
       const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
       expect(ok.exitCode, ok.stderr).toBe(0);
       fx.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));

@@ -298,7 +298,8 @@ function missingRoles(unit: Unit, steps: readonly Runnable[], has: Pick<Readonly
   const missing = [...firstNamed(steps, (st) => st.node.roles ?? [])].filter(([name]) => !has.has(name) && !created.has(name) && !extensions.some((e) => name.startsWith(e)));
   if (!missing.length) return [];
   // Made by dynamic SQL (EXECUTE format('CREATE ROLE %I', …)): a file of the run that creates roles and names it.
-  const texts = steps.flatMap((r) => (r.step.format === 'sql' ? r.step.statements.map((st) => st.text) : [])).filter((t) => /\bcreate\s+(role|user|group)\b/i.test(t));
+  // (A CREATE ROLE statement itself makes only its own role, counted already: a role it names IN ROLE or ADMIN is not made by it.)
+  const texts = steps.flatMap((r) => (r.step.format === 'sql' ? r.step.statements.filter((st) => st.kind !== 'CreateRoleStmt').map((st) => st.text) : [])).filter((t) => /\bcreate\s+(role|user|group)\b/i.test(t));
   const embedded = unit.target.kind === 'pglite';
   return missing
     .filter(([name]) => !texts.some((t) => t.toLowerCase().includes(name.toLowerCase())))
