@@ -518,6 +518,21 @@ $body$;
     const gone = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(gone.json.modules[0].failure).toMatchObject({ migration: '003', pgCode: '42P01' });
     expect(gone.json.modules[0].failure.fix).toMatch(/^no migration of rss creates rss_entries: it comes from elsewhere — another tool's migrations these were written beside/);
+
+    // A down naming a table no migration up to it creates (hasura-auth's comments on auth.migrations, its up on auth.schema_migrations).
+    fx.remove('modules/rss/migrations/003.up.sql');
+    fx.write('modules/rss/migrations/004.up.sql', 'CREATE TABLE rss_feeds (id int);\nCREATE INDEX rss_feeds_id ON rss_feeds (id);\nCOMMENT ON TABLE rss_feeds IS $$tracking migrations$$;\n');
+    fx.write('modules/rss/migrations/004.down.sql', 'COMMENT ON TABLE rss_feed_log IS NULL;\nDROP TABLE rss_feeds;\n');
+    const upFeeds = await runCli(['up'], { cwd: fx.root, env });
+    expect(upFeeds.exitCode, upFeeds.stderr).toBe(0);
+    const down = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
+    expect(down.json.modules[0].failure).toMatchObject({ migration: '004', direction: 'down', pgCode: '42P01', fix: "no migration of rss up to 004 creates rss_feed_log: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix 004's down file" });
+    // One its up made another way (an index renamed) is not said to be unmade.
+    fx.write('modules/rss/migrations/004.down.sql', 'ALTER INDEX rss_feeds_id RENAME TO rss_feeds_idx;\nALTER INDEX rss_feeds_id RENAME TO again;\n');
+    const index = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
+    console.log(index.stdout, index.stderr);
+    expect(index.json.modules[0].failure).toMatchObject({ migration: '004', pgCode: '42P01' });
+    expect(index.json.modules[0].failure.fix ?? '').not.toContain('never make');
   });
 
   it("failures whose cause is Bulkhead's way of running get a fix: a schema the deployment was to make, an enum value used where it is added", async () => {

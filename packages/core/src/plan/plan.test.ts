@@ -3,6 +3,7 @@ import type { HistoryRow, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 import { groupAlike } from '../errors.js';
+import { checksum } from '../migrations/checksum.js';
 import { meantOf, selectDown, selectUp, unitState } from './plan.js';
 import { moduleUnit } from './units.js';
 
@@ -49,6 +50,20 @@ describe('moduleState', () => {
     const s = unitState(module([file('001_a')]), history([row('001_a', 'other')]), rel);
     expect(s.problems).toEqual([expect.objectContaining({ code: 'BH022', module: 'm', file: 'modules/m/migrations/001_a.up.sql' })]);
     expect(s.problems[0]!.fix).toContain('new migration');
+  });
+
+  it('a down written after its migration was applied is no edit; an edit with a down names both files and repair for a fixed down', () => {
+    const up = 'CREATE TABLE a (id int);\n';
+    const both = file('001_a', { checksum: checksum([up, 'DROP TABLE a;\n']), sql: { up, down: 'DROP TABLE a;\n', directives: { replaces: [] } as never } });
+    // Applied without a down (its checksum the up file's), the down added since: nothing to say.
+    expect(unitState(module([both]), history([row('001_a', checksum([up]))]), rel).problems).toEqual([]);
+    // Applied with another down (or another up): one of the two changed.
+    const edited = unitState(module([both]), history([row('001_a', checksum([up, 'DROP TABLE IF EXISTS a;\n']))]), rel).problems;
+    expect(edited.map((p) => [p.code, p.message.replace(/\(checksum .*/, '')])).toEqual([['BH022', 'modules/m/migrations/001_a.up.sql or 001_a.down.sql changed after it was applied ']]);
+    expect(edited[0]!.fix).toContain('a change to the down file alone (a fixed down) is accepted with bulkhead repair m --accept 001_a --reason <why>');
+    // An up changed, with no down: the up file alone.
+    const alone = file('001_a', { downPath: undefined, checksum: checksum(['CREATE TABLE b (id int);\n']), sql: { up: 'CREATE TABLE b (id int);\n', directives: { replaces: [] } as never } });
+    expect(unitState(module([alone]), history([row('001_a', checksum([up]))]), rel).problems[0]!.message).toMatch(/^modules\/m\/migrations\/001_a\.up\.sql changed after it was applied/);
   });
 
   it('flags a vanished applied migration and a pending one older than the last applied', () => {

@@ -5,6 +5,7 @@ import { createsRelation, endsOf, plural, sqlName } from '../text.js';
 import type { LockHolder } from '../db/types.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from '../history/types.js';
 import type { MigrationFile } from '../migrations/files.js';
+import { checksum } from '../migrations/checksum.js';
 import { foldSquashed, replacedBy } from './squash.js';
 import type { Unit } from './units.js';
 
@@ -27,6 +28,14 @@ function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) =
     file: rel(unit.module.migrationsDir),
     fix: `restore them as they were applied (git checkout them; a formatter run over the folder?) and put changes in new migrations: bulkhead make ${unit.module.name} <name>; an edit that must stay (a comment) is accepted one by one: bulkhead repair ${unit.module.name} --accept <id> --reason <why>`,
   });
+}
+
+/**
+ * A down file written after its migration was applied (as verify asks of a migration without
+ * one): the history's checksum is the up file's alone, and what ran has not changed.
+ */
+function downAddedSince(file: MigrationFile, row: HistoryRow): boolean {
+  return file.downPath !== undefined && file.sql !== undefined && checksum([file.sql.up]) === row.checksum;
 }
 
 /** Applied migrations whose files are gone, as one problem; an empty folder is said as such. */
@@ -172,11 +181,13 @@ export function unitState(unit: Unit, history: HistorySnapshot | undefined, rel:
       });
       // Many gone at once (a folder not checked out, "migrations" pointing elsewhere): told as one in text.
       problems.push(markAlike(gone, `gone\u0000${unit.id}`, row.id, (all) => goneTogether(all.map((a) => a.data), unit, rel), { textOnly: true }));
-    } else if (file && file.checksum !== row.checksum) {
-      const edited = problem('BH022', `${rel(file.upPath)} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
+    } else if (file && file.checksum !== row.checksum && !downAddedSince(file, row)) {
+      // The checksum covers the up and down files together: either may be the one edited.
+      const down = file.downPath === undefined ? '' : ` or ${rel(file.downPath).split('/').pop()}`;
+      const edited = problem('BH022', `${rel(file.upPath)}${down} changed after it was applied (checksum ${row.checksum.slice(0, 12)}… is now ${file.checksum.slice(0, 12)}…)`, {
         module: unit.id,
         file: rel(file.upPath),
-        fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>`,
+        fix: `restore the file as it was applied (git checkout it) and put the change in a new migration: bulkhead make ${module.name} <name>${down ? `; a change to the down file alone (a fixed down) is accepted with bulkhead repair ${module.name} --accept ${row.id} --reason <why>` : ''}`,
       });
       // A folder reformatted or rewritten at once: told as one in text.
       problems.push(markAlike(edited, `edited\u0000${unit.id}`, row.id, (all) => editedTogether(all.map((a) => a.data), unit, rel), { textOnly: true }));

@@ -42,8 +42,16 @@ export async function explainFailure(
     return `${schema ? `${schema}.` : ''}${name} is ${module.name}'s own ${name === module.history.table ? 'history' : 'progress'} table, which ${failure.migration} dropped (a DROP SCHEMA … CASCADE, a DROP TABLE, in a DO block or a function), so its history row could not be written: drop the module's objects instead`;
   }
   const at = module.migrations.findIndex((m) => m.id === failure.migration);
-  if (at < 0 || failure.direction !== 'up') return undefined;
+  if (at < 0) return undefined;
   const creates = createsRelation(name);
+  if (failure.direction !== 'up') {
+    // A down naming a table that neither its own up nor any migration before it creates
+    // (nhost's hasura-auth 00005 down comments on auth.migrations; its up, on auth.schema_migrations).
+    // Made any way a relation is: an index (a constraint's too), a rename; a TS/JS migration may, unseen.
+    const other = new RegExp(`\\b(?:INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?|RENAME\\s+TO\\s+|CONSTRAINT\\s+)(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
+    const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(m.sql.up) || other.test(m.sql.up));
+    return made ? undefined : `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file`;
+  }
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
   const creator = module.migrations[index];
   const what = schema ? `${schema}.${name}` : name;
