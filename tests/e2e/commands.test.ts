@@ -526,11 +526,15 @@ $body$;
     const upFeeds = await runCli(['up'], { cwd: fx.root, env });
     expect(upFeeds.exitCode, upFeeds.stderr).toBe(0);
     const down = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
-    expect(down.json.modules[0].failure).toMatchObject({ migration: '004', direction: 'down', pgCode: '42P01', fix: "no migration of rss up to 004 creates rss_feed_log: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix 004's down file" });
+    expect(down.json.modules[0].failure).toMatchObject({ migration: '004', direction: 'down', pgCode: '42P01', fix: "no migration of rss up to 004 creates rss_feed_log: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix 004's down file, then accept the fix (the history's checksum covers it): bulkhead repair rss --accept 004 --reason <why>" });
     // One its up made another way (an index renamed) is not said to be unmade.
     fx.write('modules/rss/migrations/004.down.sql', 'ALTER INDEX rss_feeds_id RENAME TO rss_feeds_idx;\nALTER INDEX rss_feeds_id RENAME TO again;\n');
+    const refused = await runCli(['down', 'rss'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('modules/rss/migrations/004.up.sql or 004.down.sql changed after it was applied');
+    const repaired = await runCli(['repair', 'rss', '--accept', '004', '--reason', 'fixed down'], { cwd: fx.root, env });
+    expect(repaired.exitCode, repaired.stderr).toBe(0);
     const index = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
-    console.log(index.stdout, index.stderr);
     expect(index.json.modules[0].failure).toMatchObject({ migration: '004', pgCode: '42P01' });
     expect(index.json.modules[0].failure.fix ?? '').not.toContain('never make');
   });

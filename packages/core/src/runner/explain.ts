@@ -50,7 +50,7 @@ export async function explainFailure(
     // Made any way a relation is: an index (a constraint's too), a rename; a TS/JS migration may, unseen.
     const other = new RegExp(`\\b(?:INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?|RENAME\\s+TO\\s+|CONSTRAINT\\s+)(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
     const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(m.sql.up) || other.test(m.sql.up));
-    return made ? undefined : `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file`;
+    return made ? undefined : `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
   }
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
   const creator = module.migrations[index];
