@@ -358,6 +358,23 @@ export async function down(knex: Knex) {
       expect(drift.exitCode, drift.stderr).toBe(0);
       expect(drift.stderr).toContain('no drift');
     });
+
+    it("a declared extension the first up creates IF NOT EXISTS (hasura-auth's citext) is the database's: a down may keep it", async () => {
+      const s = await workspace(backend, [
+        { name: 'app', manifest: { extensions: ['citext'] }, migrations: { '001_tags.up.sql': 'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE TABLE tags (name citext);\n', '001_tags.down.sql': 'DROP TABLE tags;\n' } },
+      ]);
+      const kept = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(kept.exitCode, kept.stderr).toBe(0);
+      expect(kept.json.modules[0].status).toBe('reversible');
+    });
+
+    it('an undeclared extension the up creates and the down keeps is left behind (a server); an embedded scratch database asks for the declaration', async () => {
+      const s = await workspace(backend, [{ name: 'app', migrations: { '001_tags.up.sql': 'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE TABLE tags (name citext);\n', '001_tags.down.sql': 'DROP TABLE tags;\n' } }]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      if (backend.name === 'pglite') expect(r.json.modules[0].findings[0].fix).toContain('list "citext" in "extensions" in modules/app/bulkhead.json');
+      else expect(r.json.modules[0].findings[0]).toMatchObject({ kind: 'left-behind', migration: '001_tags', lines: expect.arrayContaining([expect.stringContaining('citext: extension left behind')]) });
+    });
   });
 
 }

@@ -122,6 +122,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   const rel = ws.rel;
   const scope: SnapshotScope = { exclude: [unit.history, progressTable(unit.history)] };
   const schema = unit.schema;
+  // An extension the manifest declares is the database's, as db create and up make it: a down
+  // need not drop it (hasura-auth's first up creates citext IF NOT EXISTS; its down keeps it).
+  const notDeclaredExtension = (d: Difference) => !(d.kind === 'extension' && d.change === 'extra' && m.manifest.extensions.includes(d.name));
   if (!up.length) return { module: m.name, database: '-', migrations: 0, status: 'no-migrations', findings, durationMs: Date.now() - started };
   const database = await withScratchDatabase(unit, { command: 'verify', server: o.server, root: ws.root }, async ({ unit: scratch, db }) => {
     const snap = () => readSnapshot(db, scope);
@@ -184,7 +187,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         return scratch.target.display;
       }
       const reverted = await snap();
-      const left = diffSnapshots(prior!, reverted);
+      const left = diffSnapshots(prior!, reverted).filter(notDeclaredExtension);
       if (left.length) findings.push(differenceFinding('step-not-reverted', r, rel, `${r.file.id}: its down does not undo its up`, left, schema));
       try {
         await apply(r);
@@ -210,7 +213,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       return scratch.target.display;
     }
     const reverted = await snap();
-    const left = diffSnapshots(before, reverted);
+    const left = diffSnapshots(before, reverted).filter(notDeclaredExtension);
     if (left.length) {
       const finding = differenceFinding('left-behind', undefined, rel, 'after every down, the database is not as before the first up', left, schema);
       // Whose down it is: the migration whose up creates each object left behind (seed 004's enum).
