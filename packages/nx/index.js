@@ -60,9 +60,31 @@ function cacheInputs(migrationsDir) {
   ];
 }
 
+/**
+ * A manifest the plugin cannot read (not JSON, no valid name) still gets its project, named as
+ * well as can be told, without edges: its targets run Bulkhead, which refuses the workspace with
+ * the problem named (exit 2, nothing applied). A plugin error would stop every Nx command with
+ * "Failed to process project graph", the file and the reason shown only with --verbose.
+ */
+function manifestOrFallback(workspaceRoot, file) {
+  try {
+    return readManifest(workspaceRoot, file);
+  } catch {
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(workspaceRoot, file), 'utf8');
+    } catch {
+      // Unreadable: the folder's name.
+    }
+    const named = /"name"\s*:\s*"([^"\\]*)"/.exec(text)?.[1];
+    const folder = path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+    return { name: named && /^[a-z][a-z0-9-]*$/.test(named) ? named : folder, dependsOn: [], migrations: 'migrations' };
+  }
+}
+
 function createModuleProject(file, options, context) {
   const root = path.dirname(file);
-  const manifest = readManifest(context.workspaceRoot, file);
+  const manifest = manifestOrFallback(context.workspaceRoot, file);
   const o = normalizeOptions(options);
   const migrationsDir = path.posix.join('{projectRoot}', manifest.migrations.split(path.sep).join('/'));
   const targets = {};
@@ -98,7 +120,7 @@ function createDependencies(_options, context) {
   for (const [project, config] of Object.entries(context.projects)) {
     const file = path.posix.join(config.root, 'bulkhead.json');
     if (!fs.existsSync(path.join(context.workspaceRoot, file))) continue;
-    const manifest = readManifest(context.workspaceRoot, file);
+    const manifest = manifestOrFallback(context.workspaceRoot, file);
     byModule.set(manifest.name, project);
     manifests.push({ project, file, manifest });
   }
@@ -106,7 +128,11 @@ function createDependencies(_options, context) {
   for (const { project, file, manifest } of manifests) {
     for (const dep of manifest.dependsOn) {
       const target = byModule.get(dep);
-      if (!target) throw new Error(unknownModule(context, file, dep, byModule));
+      // A module no manifest names (a typo): no edge; Bulkhead refuses it when a task runs (BH006).
+      // One whose folder is another project's is Nx's to resolve: said here.
+      const shadow = target ? undefined : shadowedBy(context, dep);
+      if (shadow) throw new Error(shadowedModule(file, dep, shadow, byModule));
+      if (!target) continue;
       const d = { source: project, target, sourceFile: file, type: DependencyType.static };
       validateDependency(d, context);
       deps.push(d);
@@ -116,28 +142,29 @@ function createDependencies(_options, context) {
 }
 
 /**
- * Why `dep` has no project: no manifest names it (a typo), or its folder is not a project of its
- * own — another project has the module's name (Nx then reports the two locations).
+ * The manifest of module `dep` when its folder is not a project of its own (another Nx project
+ * has the module's name, and took its folder's files): without its project there is no edge, and
+ * Nx would run the tasks in any order. Undefined when no manifest names it (a typo).
  */
-function unknownModule(context, file, dep, byModule) {
-  const known = `(known: ${[...byModule.keys()].sort().join(', ')})`;
+function shadowedBy(context, dep) {
   const fileMap = context.fileMap ?? {};
   const files = [...Object.values(fileMap.projectFileMap ?? {}).flat(), ...(fileMap.nonProjectFiles ?? [])].map((f) => f.file);
-  for (const other of files.filter((f) => f === 'bulkhead.json' || f.endsWith('/bulkhead.json'))) {
-    let manifest;
+  return files.filter((f) => f === 'bulkhead.json' || f.endsWith('/bulkhead.json')).find((other) => {
     try {
-      manifest = readManifest(context.workspaceRoot, other);
+      return readManifest(context.workspaceRoot, other).name === dep;
     } catch {
-      continue;
+      return false;
     }
-    if (manifest.name !== dep) continue;
-    const dir = path.posix.dirname(other);
-    return (
-      `${file}: dependsOn names module "${dep}" (${other}), which is not a project of its own ${known}: another Nx project is named "${dep}". ` +
-      `Give the module's folder a project.json with a name of its own ({ "name": "${dep}-db" } in ${dir}); Bulkhead keeps calling the module "${dep}".`
-    );
-  }
-  return `${file}: dependsOn names unknown module "${dep}" ${known}. Fix the name or add its bulkhead.json.`;
+  });
+}
+
+function shadowedModule(file, dep, other, byModule) {
+  const known = `(known: ${[...byModule.keys()].sort().join(', ')})`;
+  const dir = path.posix.dirname(other);
+  return (
+    `${file}: dependsOn names module "${dep}" (${other}), which is not a project of its own ${known}: another Nx project is named "${dep}". ` +
+    `Give the module's folder a project.json with a name of its own ({ "name": "${dep}-db" } in ${dir}); Bulkhead keeps calling the module "${dep}".`
+  );
 }
 
 module.exports = { name: '@bulkhead/nx', createNodes, createNodesV2, createDependencies, readManifest };
