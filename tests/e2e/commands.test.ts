@@ -415,6 +415,11 @@ $body$;
     const vector = await runCli(['up'], { cwd: fx.root });
     expect(vector.exitCode, vector.stderr).toBe(0);
     expect(vector.stderr).toContain('↑ 002_vector');
+    // A DO block that creates one only where the server has it (supabase/postgres' pgsodium) is not refused.
+    fx.write('modules/ext/migrations/003_optional.up.sql', "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hstore') THEN CREATE EXTENSION IF NOT EXISTS hstore; END IF; END $$;\n");
+    const optional = await runCli(['up'], { cwd: fx.root });
+    expect(optional.exitCode, optional.stderr).toBe(0);
+    expect(optional.stderr).toContain('↑ 003_optional');
   });
 
   it("a migration that alters another tool's history table where the plan cannot see it (a DO block) fails naming that tool (Harbor's 0030 alters golang-migrate's; at top level it is BH065)", async () => {

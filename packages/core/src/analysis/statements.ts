@@ -221,11 +221,14 @@ function doBlockCommits(pg: PlpgsqlParser, text: string): boolean {
 }
 
 /**
- * The extensions a DO block creates (Temporal's `IF NOT EXISTS (… pg_extension …) THEN CREATE
- * EXTENSION btree_gin`), by its PL/pgSQL statements, an EXECUTE of a literal string among them.
+ * The extensions a DO block surely creates (Temporal's `IF NOT EXISTS (… pg_extension …) THEN
+ * CREATE EXTENSION btree_gin`), by its PL/pgSQL statements, an EXECUTE of a literal string among
+ * them. A block that asks whether the server has an extension (supabase/postgres' `IF
+ * pgsodium_exists` from pg_available_extensions) or catches errors (AppFlowy's) creates one only
+ * where it can: none is counted.
  */
 export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
-  if (!/\bcreate\s+extension\b/i.test(text)) return [];
+  if (!/\bcreate\s+extension\b/i.test(text) || /\bpg_available_extension/i.test(text)) return [];
   const names = new Set<string>();
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) for (const x of n) visit(x);
@@ -239,7 +242,9 @@ export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
     }
   };
   try {
-    visit(pg.parsePlPgSQLSync(text));
+    const tree = pg.parsePlPgSQLSync(text);
+    if (JSON.stringify(tree).includes('"PLpgSQL_exception_block"')) return [];
+    visit(tree);
   } catch {
     // A body the parser cannot read: the server will say.
   }
