@@ -223,7 +223,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       // One the server has (a contrib extension) and one it does not.
       f.write('modules/bad/migrations/002_ext.up.sql', `CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\nCREATE EXTENSION IF NOT EXISTS ${ghost};\n`);
     });
-    const r = await expectRefused(['up'], { code: 'BH063', text: ['modules/bad/migrations/002_ext.up.sql:3', `002_ext creates extension ${ghost}, which the server`, 'does not have', 'fix: install it on the server: postgresql-', 'bulkhead-no-such-extension (Debian/Ubuntu)'] }, { BAD_URL: badUrl });
+    const r = await expectRefused(['up'], { code: 'BH063', text: ['modules/bad/migrations/002_ext.up.sql:3', `002_ext creates extension ${ghost}, which the server`, 'does not have', "fix: install it on the server: the extension's package — on Debian/Ubuntu likely postgresql-", 'bulkhead-no-such-extension (apt-cache search bulkhead-no-such-extension)'] }, { BAD_URL: badUrl });
     expect(r.stderr).not.toContain('extension pgcrypto');
     expect(await tableExists(badUrl, 'ok')).toBe(false);
 

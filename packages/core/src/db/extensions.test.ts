@@ -14,6 +14,6 @@ describe('extensions', () => {
   it('names the package that gives a server an extension, for a release or any', () => {
     expect(extensionPackage('pg_trgm', 15)).toBe('postgresql-contrib (on Debian/Ubuntu part of postgresql-15; on RHEL postgresql15-contrib)');
     expect(extensionPackage('vector', 16)).toContain('postgresql-16-pgvector');
-    expect(extensionPackage('my_ext', undefined)).toBe("postgresql-<major>-my-ext (Debian/Ubuntu), or the extension's own installer");
+    expect(extensionPackage('my_ext', undefined)).toBe("the extension's package — on Debian/Ubuntu likely postgresql-<major>-my-ext (apt-cache search my-ext) — or its own installer");
   });
 });

@@ -17,7 +17,8 @@ const PACKAGES: Record<string, (v: number | string) => string> = {
 export function extensionPackage(name: string, major: number | undefined): string {
   const v = major ?? '<major>';
   if (CONTRIB.has(name)) return `postgresql-contrib (on Debian/Ubuntu part of postgresql-${v}; on RHEL postgresql${v}-contrib)`;
-  return PACKAGES[name]?.(v) ?? `postgresql-${v}-${name.replace(/_/g, '-')} (Debian/Ubuntu), or the extension's own installer`;
+  // Not a package known here: apt.postgresql.org's name for most, to look for, else its own installer.
+  return PACKAGES[name]?.(v) ?? `the extension's package — on Debian/Ubuntu likely postgresql-${v}-${name.replace(/_/g, '-')} (apt-cache search ${name.replace(/_/g, '-')}) — or its own installer`;
 }
 
 /** Types and functions that come from an extension, not from PostgreSQL itself (lower case). */
