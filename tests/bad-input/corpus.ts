@@ -207,7 +207,7 @@ export const CASES: BadInputCase[] = [
     name: "a BEGIN the file never ends (AppFlowy's template migration): removing it is the fix, not no-transaction",
     files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nBEGIN;\nCREATE TABLE u (id int);\n' }),
     code: 'BH016',
-    says: [`${M}/001_x.up.sql:2`, "fix: remove that line (Bulkhead commits the migration with its history row) (GNU sed: sed -i '2d' 001_x.up.sql)\n"],
+    says: [`${M}/001_x.up.sql:2`, `fix: remove that line (Bulkhead commits the migration with its history row) (GNU sed: sed -i '2d' ${M}/001_x.up.sql)\n`],
   },
   { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
   {

@@ -107,12 +107,12 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       const shape = ownTransactionShape(statements, controls);
       const fix =
         shape.kind === 'delete'
-          ? `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}${deleteCommand(basename(path), lonelyLines(text, controls))}${
+          ? `remove ${controls.length === 1 ? 'that line' : 'those lines'} (Bulkhead commits the migration with its history row)${beginOptions(controls)}${deleteCommand(rel(path), lonelyLines(text, controls))}${
               // A BEGIN the file never ends (AppFlowy's 20240813040905_template) would stay open outside a transaction too.
               /^\s*(BEGIN|START)\b/i.test(controls.at(-1)!.text) ? '' : ', or mark the file with -- bulkhead:no-transaction'
             }`
           : shape.kind === 'wrap'
-            ? `${shape.statement} at line ${shape.line} cannot run inside a transaction, and the file's ${told[0]} ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: ${wrapCommand(basename(path))})`
+            ? `${shape.statement} at line ${shape.line} cannot run inside a transaction, and the file's ${told[0]} ends the one its tool ran it in: mark the file with -- bulkhead:no-transaction and write that transaction out, BEGIN; as its first statement and COMMIT; as its last (GNU sed: ${wrapCommand(rel(path))})`
             : `${shape.statement} at line ${shape.line} cannot run inside a transaction: mark the file with -- bulkhead:no-transaction, which keeps its own BEGIN … COMMIT`;
       const p = problem('BH016', `${lines}: the file manages its own transaction, but Bulkhead wraps each migration in one`, {
         module,
