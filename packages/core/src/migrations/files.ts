@@ -300,7 +300,8 @@ const COMMANDS = {
     'l ~ /^--[ \\t]*(\\+goose up|\\+migrate up|migrate:up|up migration)/ { o = up; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     'l ~ /^--[ \\t]*(\\+goose down|\\+migrate down|migrate:down|down migration)/ { o = down; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
     "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
-  prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done',
+  // Prisma's migration_lock.toml (the provider its migrate command checks) goes with the folders.
+  prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done; rm -f migration_lock.toml',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a
   // dot-folder is never read), PostgreSQL's replace the shared ones, .autocommit. becomes the mark.
   perDatabase:

@@ -483,6 +483,7 @@ describe('scanMigrationsFolder', () => {
     const again = scanMigrationsFolder('app', dir, rel);
     expect(again.problems).toEqual([]);
     expect(again.migrations.map((m) => m.id)).toEqual(['20221206131204_init', '20221207113401_users']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['20221206131204_init.up.sql', '20221207113401_users.up.sql']);
   });
 
   it("Diesel's <version>_<name>/up.sql + down.sql folders (and sourcegraph's) are an error whose command moves them, run_in_transaction = false kept", () => {
