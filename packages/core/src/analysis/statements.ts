@@ -251,6 +251,16 @@ export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
   return [...names];
 }
 
+/**
+ * Where in a DO block's text (a character index) it creates extension `name`: for the line a
+ * problem names, the CREATE EXTENSION's rather than the block's first.
+ */
+export function extensionAt(text: string, name: string): number | undefined {
+  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const at = new RegExp(`\\bcreate\\s+extension\\s+(?:if\\s+not\\s+exists\\s+)?"?${quoted}(?![\\w$-])`, 'i').exec(text);
+  return at?.index;
+}
+
 /** The statements of `sql` at these marks. */
 export function statementsAt(sql: string, marks: readonly StatementMark[]): Statement[] {
   // Byte offsets are character offsets in an ASCII file: its statements are then slices that

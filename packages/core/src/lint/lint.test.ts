@@ -27,6 +27,9 @@ describe('lint engine', () => {
       "3 ALTER TABLE events … ADD COLUMN kind text GENERATED ALWAYS AS (payload->>'kind') STORED, ADD COLUM...",
       '4 ALTER TABLE events … ADD COLUMN at timestamptz GENERATED ALWAYS AS (now_utc(payload)) STORED',
     ]);
+    // A DO block's CREATE EXTENSION: at its own line.
+    const doBlock = await lintSqlText({ module: testModule(), sql: "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN\n    CREATE EXTENSION btree_gin;\n  END IF;\nEND $$;\n" });
+    expect(doBlock.filter((f) => f.code === 'BH-X801').map((f) => `${f.line}:${f.column} ${f.statement}`)).toEqual(['4:5 DO $$ … CREATE EXTENSION btree_gin; END IF; END $$']);
     // On the statement's own line: the statement as it is.
     expect(found.find((f) => f.code === 'BH-L201')?.statement).toBe('CREATE INDEX e_kind ON events (kind)');
   });

@@ -7,7 +7,7 @@ import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
 import { listed } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
-import type { Statement } from '../analysis/statements.js';
+import { extensionAt, type Statement } from '../analysis/statements.js';
 import type { ModuleCreates, OtherToolTableUse } from '../analysis/migrations.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
@@ -210,7 +210,7 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
   const declared = unit.module.manifest.extensions;
   const has = embedded ? new Set(['plpgsql', ...declared]) : available;
   if (!has) return [];
-  const missing = [...firstNamed(steps, extensionOf)].filter(([name]) => !has.has(name));
+  const missing = [...firstNamed(steps, extensionOf, extensionLine)].filter(([name]) => !has.has(name));
   const manifest = rel(unit.module.file);
   const all = [...declared, ...missing.map(([n]) => n).filter((n) => !declared.includes(n))];
   return missing.map(([name, { r, line }]) =>
@@ -260,14 +260,20 @@ function tenantsAlike(unit: Unit, p: Problem): Problem {
 }
 
 /** Each name the SQL statements of these steps give, with the first step and line that gives it. */
-function firstNamed(steps: readonly Runnable[], names: (st: Statement) => readonly string[]): Map<string, { r: Runnable; line: number }> {
+function firstNamed(steps: readonly Runnable[], names: (st: Statement) => readonly string[], lineOf: (st: Statement, name: string) => number = (st) => st.line): Map<string, { r: Runnable; line: number }> {
   const first = new Map<string, { r: Runnable; line: number }>();
   for (const r of steps) {
     if (r.step.format !== 'sql') continue;
-    for (const st of r.step.statements) for (const name of names(st)) if (!first.has(name)) first.set(name, { r, line: st.line });
+    for (const st of r.step.statements) for (const name of names(st)) if (!first.has(name)) first.set(name, { r, line: lineOf(st, name) });
   }
   return first;
 }
+
+/** The line that creates an extension: a DO block's CREATE EXTENSION inside it, else the statement's. */
+const extensionLine = (st: Statement, name: string): number => {
+  const at = st.node.extname === undefined ? extensionAt(st.text, name) : undefined;
+  return at === undefined ? st.line : st.line + (st.text.slice(0, at).match(/\n/g)?.length ?? 0);
+};
 
 /** The extension a statement creates, as firstNamed takes names. */
 const extensionOf = (st: Statement): readonly string[] => (st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]);

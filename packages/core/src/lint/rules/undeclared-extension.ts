@@ -1,3 +1,4 @@
+import { extensionAt } from '../../analysis/statements.js';
 import type { Rule } from '../types.js';
 
 export const undeclaredExtension: Rule = {
@@ -11,6 +12,14 @@ export const undeclaredExtension: Rule = {
     const names = s.kind === 'CreateExtensionStmt' ? [String(s.node.extname)] : (s.extensions ?? []);
     return names
       .filter((name) => !f.module.manifest.extensions.includes(name))
-      .map((name) => ({ message: `extension ${name} is not declared in ${f.module.file}${s.kind === 'DoStmt' ? ' (a DO block creates it)' : ''}`, fix: `add "${name}" to "extensions" in ${f.module.file}` }));
+      .map((name) => {
+        // Inside a DO block: at its CREATE EXTENSION.
+        const at = s.kind === 'DoStmt' ? extensionAt(s.text, name) : undefined;
+        return {
+          message: `extension ${name} is not declared in ${f.module.file}${s.kind === 'DoStmt' ? ' (a DO block creates it)' : ''}`,
+          fix: `add "${name}" to "extensions" in ${f.module.file}`,
+          ...(at === undefined ? {} : { offset: s.offset + Buffer.byteLength(s.text.slice(0, at)) }),
+        };
+      });
   },
 };
