@@ -256,7 +256,7 @@ export const CASES: BadInputCase[] = [
 
   // Command line.
   { name: '--to an unknown migration', files: {}, args: ['up', 'good', '--to', '999'], code: 'BH026', says: ['--to 999: no migration'] },
-  { name: 'unknown flag', files: {}, args: ['up', '--colour'], code: 'BH025', says: ["Unknown option '--colour'", 'usage: bulkhead up'] },
+  { name: 'unknown flag', files: {}, args: ['up', '--colour'], code: 'BH025', says: ['unknown option --colour for bulkhead up', 'usage: bulkhead up'] },
   { name: '--concurrency 0', files: {}, args: ['up', '--concurrency', '0'], code: 'BH025', says: ['--concurrency 0: give a whole number ≥ 1'] },
   { name: 'bad duration', files: {}, args: ['up', '--statement-lock-timeout', 'soon'], code: 'BH025', says: ['--statement-lock-timeout soon: give a duration'] },
   { name: 'run id that is not a UUID', files: {}, env: { BULKHEAD_RUN_ID: 'release-42' }, code: 'BH025', says: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] },

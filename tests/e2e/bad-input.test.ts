@@ -401,10 +401,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
   it('unknown module on the command line, unknown flag, bad --concurrency', async () => {
     workspace(() => undefined);
     await expectRefused(['up', 'nope'], { code: 'BH015', text: ['unknown module "nope"', 'modules in this workspace: good'] });
-    await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ["Unknown option '--dryrun'", 'usage: bulkhead up'] });
+    await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ['unknown option --dryrun for bulkhead up: did you mean --dry-run?', 'usage: bulkhead up'] });
+    await expectRefused(['down', 'good', '--step', '1'], { code: 'BH025', text: ['unknown option --step for bulkhead down: did you mean --steps?'] });
     await expectRefused(['up', '--concurrency', '0'], { code: 'BH025', text: ['--concurrency 0'] });
     await expectRefused(['up', '--concurrency', '-3'], { code: 'BH025', text: ['--concurrency -3: a value starting with "-" reads as a flag; write --concurrency=-3 if you mean it'] });
     await expectRefused(['frobnicate'], { code: 'BH025', text: ['unknown command "frobnicate"'] });
+    // Another tool's word for a command, or a slip of one.
+    await expectRefused(['migrate'], { code: 'BH025', text: ['unknown command "migrate": did you mean bulkhead up?'] });
+    await expectRefused(['stauts'], { code: 'BH025', text: ['unknown command "stauts": did you mean bulkhead status?'] });
     await expectRefused(['up'], { code: 'BH025', text: ['BULKHEAD_RUN_ID "release-42" is not a UUID'] }, { BULKHEAD_RUN_ID: 'release-42' });
   });
 

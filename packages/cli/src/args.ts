@@ -83,6 +83,12 @@ export function parseCommandLine(argv: readonly string[], commands: Record<strin
     const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message)?.[1];
     const value = ambiguous ? rest[rest.indexOf(ambiguous) + 1] : undefined;
     if (ambiguous && value !== undefined) throw usageError(`${ambiguous} ${value}: a value starting with "-" reads as a flag; write ${ambiguous}=${value} if you mean it`, command, spec);
+    // `--tenat`: the flag of this command it is a slip of, if one is near.
+    const unknown = /^Unknown option '(--?[\w-]+)'/.exec(message)?.[1];
+    if (unknown) {
+      const near = nearest(unknown.replace(/^-+/, ''), [...Object.keys(COMMON), ...spec.flags.map(flagName)]);
+      throw usageError(`unknown option ${unknown} for bulkhead ${command}${near ? `: did you mean --${near}?` : ''}`, command, spec);
+    }
     throw usageError(message, command, spec);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
@@ -94,6 +100,35 @@ export function parseCommandLine(argv: readonly string[], commands: Record<strin
     out[def.key] = def.parse && typeof v === 'string' ? def.parse(v, `--${flagName(flag)}`, command) : v;
   }
   return { command, positionals: parsed.positionals, options: out, json: values.json === true, help: values.help === true, cwd: typeof values.cwd === 'string' ? values.cwd : undefined };
+}
+
+/**
+ * What a user of another tool types for a command (`migrate`, `rollback`, `new`), or a slip of
+ * one (`stauts`): the command meant, if one is near.
+ */
+const OTHER_TOOLS: Record<string, string> = { migrate: 'up', latest: 'up', deploy: 'up', apply: 'up', rollback: 'down', undo: 'down', new: 'make', create: 'make', generate: 'make', info: 'status', check: 'validate', diff: 'drift' };
+
+export function unknownCommand(name: string, commands: Record<string, CommandSpec>): BulkheadError {
+  const meant = Object.hasOwn(OTHER_TOOLS, name) ? OTHER_TOOLS[name] : nearest(name, Object.keys(commands));
+  return usageError(`unknown command "${name}"${meant ? `: did you mean bulkhead ${meant}?` : ''}`);
+}
+
+/** The candidate within two edits of `word` (the nearest; none when two are as near), for "did you mean". */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c) })).filter((x) => x.d <= Math.min(2, Math.floor(x.c.length / 2))).sort((a, b) => a.d - b.d);
+  return scored.length && (scored.length === 1 || scored[0]!.d < scored[1]!.d) ? scored[0]!.c : undefined;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) between two words. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 export function usageError(message: string, command?: string, spec?: CommandSpec): BulkheadError {

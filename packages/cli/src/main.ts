@@ -1,5 +1,5 @@
 import { BULKHEAD_VERSION, BulkheadError, EXIT, printable, redactDeep, type ExitCode } from '@bulkhead/core/base';
-import { helpText, parseCommandLine, usageError } from './args.js';
+import { helpText, parseCommandLine, unknownCommand, usageError } from './args.js';
 import { COMMANDS, runCommand } from './commands.js';
 import { renderProblems } from './render.js';
 
@@ -21,7 +21,7 @@ const processIo: Io = {
 export function commandOptions(argv: readonly string[]): Record<string, unknown> {
   const args = parseCommandLine(argv, COMMANDS);
   const command = COMMANDS[args.command];
-  if (!command) throw usageError(`unknown command "${args.command}"`);
+  if (!command) throw unknownCommand(args.command, COMMANDS);
   command.check?.(args.options, command);
   return args.options;
 }
@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     const args = parseCommandLine(argv, COMMANDS);
     const command = COMMANDS[args.command];
-    if (!command) throw usageError(`unknown command "${args.command}"`);
+    if (!command) throw unknownCommand(args.command, COMMANDS);
     if (args.help) {
       io.stderr(helpText(COMMANDS, args.command));
       return EXIT.ok;
