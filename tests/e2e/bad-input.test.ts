@@ -401,6 +401,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
   it('unknown module on the command line, unknown flag, bad --concurrency', async () => {
     workspace(() => undefined);
     await expectRefused(['up', 'nope'], { code: 'BH015', text: ['unknown module "nope"', 'modules in this workspace: good'] });
+    await expectRefused(['up', 'goood'], { code: 'BH015', text: ['unknown module "goood"', 'fix: did you mean good? modules in this workspace: good'] });
     await expectRefused(['up', '--dryrun'], { code: 'BH025', text: ['unknown option --dryrun for bulkhead up: did you mean --dry-run?', 'usage: bulkhead up'] });
     await expectRefused(['down', 'good', '--step', '1'], { code: 'BH025', text: ['unknown option --step for bulkhead down: did you mean --steps?'] });
     await expectRefused(['up', '--concurrency', '0'], { code: 'BH025', text: ['--concurrency 0'] });

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BulkheadError, parseDuration } from '@bulkhead/core/base';
+import { BulkheadError, nearest, parseDuration } from '@bulkhead/core/base';
 
 type Option = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -111,24 +111,6 @@ const OTHER_TOOLS: Record<string, string> = { migrate: 'up', latest: 'up', deplo
 export function unknownCommand(name: string, commands: Record<string, CommandSpec>): BulkheadError {
   const meant = Object.hasOwn(OTHER_TOOLS, name) ? OTHER_TOOLS[name] : nearest(name, Object.keys(commands));
   return usageError(`unknown command "${name}"${meant ? `: did you mean bulkhead ${meant}?` : ''}`);
-}
-
-/** The candidate within two edits of `word` (the nearest; none when two are as near), for "did you mean". */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c) })).filter((x) => x.d <= Math.min(2, Math.floor(x.c.length / 2))).sort((a, b) => a.d - b.d);
-  return scored.length && (scored.length === 1 || scored[0]!.d < scored[1]!.d) ? scored[0]!.c : undefined;
-}
-
-/** Edits (insert, delete, substitute, swap two neighbours) between two words. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 export function usageError(message: string, command?: string, spec?: CommandSpec): BulkheadError {

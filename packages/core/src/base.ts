@@ -12,5 +12,5 @@ export { describeBlocker, describeHolder } from './db/describe.js';
 export { planToDot, planToMermaid } from './plan/diagram.js';
 export { lintToSarif } from './lint/sarif.js';
 export { unitArgs } from './plan/plan.js';
-export { plural, shortDetail } from './text.js';
+export { nearest, plural, shortDetail } from './text.js';
 export { onInterrupt } from './db/interrupt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plural, shortDetail, thrownMessage } from './text.js';
+import { nearest, plural, shortDetail, thrownMessage } from './text.js';
 
 describe('plural', () => {
   it('puts the noun in the number the count takes', () => {
@@ -26,5 +26,17 @@ describe('shortDetail', () => {
     expect(shortDetail(deps, ' (--json has them all)')).toBe(`${deps.split('; ').slice(0, 5).join('; ')}; … and 9 more (--json has them all)`);
     const six = deps.split('; ').slice(0, 6).join('; ');
     expect(shortDetail(six)).toBe(six);
+  });
+});
+
+describe('nearest', () => {
+  it('finds a slip within two edits, a swap counting one; nothing when none is near or two are as near', () => {
+    expect(nearest('tenat', ['tenant', 'to', 'concurrency'])).toBe('tenant');
+    expect(nearest('stauts', ['status', 'up', 'down'])).toBe('status');
+    expect(nearest('Ummai', ['umami', 'admin'])).toBe('umami');
+    expect(nearest('frobnicate', ['up', 'down', 'status'])).toBeUndefined();
+    // Short names need a closer slip: "x" is not "up".
+    expect(nearest('x', ['up', 'to'])).toBeUndefined();
+    expect(nearest('ab', ['ac', 'ad'])).toBeUndefined();
   });
 });

@@ -84,3 +84,21 @@ export function looksUtf16(bytes: Buffer): boolean {
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
   return head.length > 1 && head.filter((b) => b === 0).length * 3 >= head.length;
 }
+
+/** The candidate within two edits of `word` (the nearest; none when two are as near), for "did you mean". */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c) })).filter((x) => x.d <= Math.min(2, Math.floor(x.c.length / 2))).sort((a, b) => a.d - b.d);
+  return scored.length && (scored.length === 1 || scored[0]!.d < scored[1]!.d) ? scored[0]!.c : undefined;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) between two words. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BulkheadError, problem } from '../errors.js';
+import { nearest } from '../text.js';
 import { productionRefusal } from '../db/open.js';
 import { parseDuration } from '../db/duration.js';
 import { analyseModules, type ModulesAnalysis } from '../analysis/migrations.js';
@@ -98,6 +99,14 @@ export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Mo
   return analysis;
 }
 
+/** The module meant by a name that is none (a slip), and those there are (a long list cut). */
+function moduleNamesFix(name: string, names: readonly string[]): string {
+  const meant = nearest(name, names);
+  const sorted = [...names].sort();
+  const list = sorted.length > 20 ? `${sorted.slice(0, 20).join(', ')}, … (${sorted.length} in all: bulkhead validate --json lists them)` : sorted.join(', ');
+  return `${meant ? `did you mean ${meant}? ` : ''}modules in this workspace: ${list}`;
+}
+
 /** The named modules (in dependency order), or all of them; unknown names are an error. */
 export function selectModules(ws: Workspace, names: readonly string[] | undefined): Module[] {
   if (!names?.length) return ws.graph.order.map((n) => ws.byName.get(n)!);
@@ -105,7 +114,7 @@ export function selectModules(ws: Workspace, names: readonly string[] | undefine
   if (unknown.length) {
     throw new BulkheadError(
       unknown.map((n) =>
-        problem('BH015', `unknown module "${n}"`, { module: n, fix: `modules in this workspace: ${ws.modules.map((m) => m.name).join(', ')}` }),
+        problem('BH015', `unknown module "${n}"`, { module: n, fix: moduleNamesFix(n, ws.modules.map((m) => m.name)) }),
       ),
     );
   }
