@@ -30,6 +30,8 @@ describe('buildGraph', () => {
     expect(g.problems.map((p) => p.code)).toEqual(['BH006', 'BH005']);
     expect(g.problems[1]!.fix).toContain('known modules: a');
     expect(g.order).toEqual(['a']);
+    // A slip of a known name: the one meant.
+    expect(buildGraph([{ name: 'billing', dependsOn: [] }, { name: 'query', dependsOn: ['biling'] }]).problems[0]!.fix).toMatch(/^did you mean billing\? known modules: billing, query;/);
   });
 
   it('finds longer cycles and leaves independent modules schedulable', () => {
