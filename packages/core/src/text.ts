@@ -91,6 +91,12 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   return scored.length && (scored.length === 1 || scored[0]!.d < scored[1]!.d) ? scored[0]!.c : undefined;
 }
 
+/** "did you mean <the nearest>? " before a fix, or nothing when none is near. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const meant = nearest(word, candidates);
+  return meant ? `did you mean ${meant}? ` : '';
+}
+
 /** Edits (insert, delete, substitute, swap two neighbours) between two words. */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));

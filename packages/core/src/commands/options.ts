@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BulkheadError, problem } from '../errors.js';
-import { nearest } from '../text.js';
+import { didYouMean } from '../text.js';
 import { productionRefusal } from '../db/open.js';
 import { parseDuration } from '../db/duration.js';
 import { analyseModules, type ModulesAnalysis } from '../analysis/migrations.js';
@@ -101,10 +101,9 @@ export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Mo
 
 /** The module meant by a name that is none (a slip), and those there are (a long list cut). */
 function moduleNamesFix(name: string, names: readonly string[]): string {
-  const meant = nearest(name, names);
   const sorted = [...names].sort();
   const list = sorted.length > 20 ? `${sorted.slice(0, 20).join(', ')}, … (${sorted.length} in all: bulkhead validate --json lists them)` : sorted.join(', ');
-  return `${meant ? `did you mean ${meant}? ` : ''}modules in this workspace: ${list}`;
+  return `${didYouMean(name, names)}modules in this workspace: ${list}`;
 }
 
 /** The named modules (in dependency order), or all of them; unknown names are an error. */

@@ -1,5 +1,5 @@
 import { problem, type Problem } from '../errors.js';
-import { nearest } from '../text.js';
+import { didYouMean } from '../text.js';
 
 /** A node of the module graph: a module and the modules it depends on. */
 export interface GraphNode {
@@ -47,7 +47,7 @@ export function buildGraph(nodes: readonly GraphNode[]): ModuleGraph {
             module: n.name,
             file: n.file,
             field: 'dependsOn',
-            fix: `${((meant) => (meant ? `did you mean ${meant}? ` : ''))(nearest(d, [...known.keys()]))}known modules: ${[...known.keys()].sort().join(', ') || '(none)'}; fix the name or add modules/${d}/bulkhead.json`,
+            fix: `${didYouMean(d, [...known.keys()])}known modules: ${[...known.keys()].sort().join(', ') || '(none)'}; fix the name or add modules/${d}/bulkhead.json`,
           }),
         );
       } else {

@@ -408,11 +408,11 @@ function forTsMigration(fix: string): string {
 function excerpt(s: LintStatement, offset: number | undefined): string {
   const whole = shortenSql(s.text, 120);
   if (offset === undefined || offset <= s.offset) return whole;
+  // The statement's text starts at its first token (parseStatements), at s.offset in the file.
   const bytes = Buffer.from(s.text);
-  const skip = leadingCommentBytes(s.text);
   const rel = offset - s.offset;
-  if (rel <= skip || rel >= bytes.length) return whole;
-  const before = bytes.subarray(skip, rel).toString();
+  if (rel >= bytes.length) return whole;
+  const before = bytes.subarray(0, rel).toString();
   const lineStart = Buffer.byteLength(before.slice(0, before.lastIndexOf('\n') + 1));
-  return `${shortenSql(before.split('\n')[0]!, 50)} … ${shortenSql(bytes.subarray(skip + lineStart).toString(), 80)}`;
+  return `${shortenSql(before.split('\n')[0]!, 50)} … ${shortenSql(bytes.subarray(lineStart).toString(), 80)}`;
 }
