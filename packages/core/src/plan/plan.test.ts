@@ -145,6 +145,11 @@ describe('selectDown', () => {
   it('refuses a migration without a down', () => {
     const s3 = unitState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
     expect(selectDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });
+    // A set that never wrote downs: one problem per migration in --json, one in text.
+    const none = module(['001_a', '002_b', '003_c'].map((id) => file(id, { downPath: undefined })));
+    const all = selectDown(none, unitState(none, history([row('001_a'), row('002_b'), row('003_c')]), rel), { all: true }, rel).problems;
+    expect(all.map((p) => p.code)).toEqual(['BH028', 'BH028', 'BH028']);
+    expect(groupAlike(all, { text: true }).map((p) => [p.file, p.message])).toEqual([['modules/m/migrations', 'cannot revert 3 migrations, which have no down file (003_c, 002_b, 001_a)']]);
   });
 });
 

@@ -38,6 +38,15 @@ function downAddedSince(file: MigrationFile, row: HistoryRow): boolean {
   return file.downPath !== undefined && file.sql !== undefined && checksum([file.sql.up]) === row.checksum;
 }
 
+/** Migrations to revert that have no down file, as one problem. */
+function noDownsTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
+  return problem('BH028', `cannot revert ${ids.length} migrations, which have no down file (${endsOf(ids)})`, {
+    module: unit.id,
+    file: rel(unit.module.migrationsDir),
+    fix: 'add <id>.down.sql to each (an empty file where there is nothing to undo), or revert with new forward migrations',
+  });
+}
+
 /** Applied migrations whose files are gone, as one problem; an empty folder is said as such. */
 function goneTogether(ids: readonly string[], unit: Unit, rel: (abs: string) => string): Problem {
   const module = unit.module;
@@ -364,13 +373,13 @@ export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel
         }),
       );
     } else if (a.file.format === 'sql' && !a.file.downPath) {
-      problems.push(
-        problem('BH028', `cannot revert ${a.row.id}: it has no ${a.row.id}.down.sql`, {
-          module: unit.id,
-          file: rel(a.file.upPath),
-          fix: `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
-        }),
-      );
+      const none = problem('BH028', `cannot revert ${a.row.id}: it has no ${a.row.id}.down.sql`, {
+        module: unit.id,
+        file: rel(a.file.upPath),
+        fix: `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
+      });
+      // A set that never wrote downs (documenso's 163 Prisma migrations, down --all): told as one in text.
+      problems.push(markAlike(none, `no-down\u0000${unit.id}`, a.row.id, (all) => noDownsTogether(all.map((x) => x.data), unit, rel), { textOnly: true }));
     } else run.push(a.file);
   }
   return { run, held: [], problems };
