@@ -653,6 +653,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       folders[layout].push(e.name);
       continue;
     }
+    // Another module's folder (its bulkhead.json) inside this one's migrations: that module's, not strays.
+    if (e.isDirectory() && fs.existsSync(path.join(abs, 'bulkhead.json'))) continue;
     if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') {
       const held = subfolderFiles(abs);
       const { migrationLike: inside, sql } = held;

@@ -530,6 +530,10 @@ describe('scanMigrationsFolder', () => {
     ]);
     fs.writeFileSync(path.join(dir, '002_next.up.sql'), 'SELECT 1;');
     expect(scanMigrationsFolder('m', dir, rel)).toMatchObject({ problems: [], warnings: [expect.objectContaining({ code: 'BH038', file: 'sql' })] });
+    // Another module's folder inside (its bulkhead.json): that module's migrations, not strays.
+    fs.writeFileSync(path.join(dir, 'sql', 'bulkhead.json'), '{"name":"inner","database":{"url":"pglite://memory"}}');
+    expect(scanMigrationsFolder('m', dir, rel)).toMatchObject({ problems: [], warnings: [] });
+    fs.rmSync(path.join(dir, 'sql', 'bulkhead.json'));
     fs.rmSync(path.join(dir, '002_next.up.sql'));
     fs.rmSync(path.join(dir, 'sql'), { recursive: true });
     for (const d of ['deploy', 'revert', 'verify']) fs.mkdirSync(path.join(dir, d));
