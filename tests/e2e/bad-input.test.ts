@@ -341,6 +341,10 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(folder.stderr).not.toContain('001_syntax.up.sql:1');
     const validate = await runCli(['validate', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(validate.json.problems.filter((p: { code: string }) => p.code === 'BH033')).toEqual([expect.objectContaining({ file: 'modules/bad/migrations', message: expect.stringContaining('2 migration files hold templates') })]);
+    // Conditions and calls per database (focalboard's {{if .postgres}} … {{end}}): no sed, render them.
+    fx.write('modules/bad/migrations/002_more.up.sql', '{{if .postgres}}\nALTER TABLE {{.prefix}}ok ADD name text;\n{{end}}\n{{addColumnIfNeeded "ok" "kind" "text" ""}}\n');
+    const logic = await expectRefused(['up'], { code: 'BH033', text: ['2 migration files hold templates another tool evaluates before it runs them', 'fix: {{if .postgres}}, {{end}}, {{addColumnIfNeeded "ok" "kind" "text" ""}} are conditions and calls that tool works out for each database', 'render the files for PostgreSQL with it', 'bulkhead baseline bad --at <the last id>'] });
+    expect(logic.stderr).not.toContain('sed -i');
     fx.remove('modules/bad/migrations/002_more.up.sql');
     // River's placeholders parse (a comment), but not inside a string: refused before anything
     // runs, where River's 005 would fail after 001–004 had committed; a folder of them is one problem.

@@ -42,6 +42,11 @@ function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
       if (!byTokens.has(key)) byTokens.set(key, { shown: e, tokens });
     }
   }
+  // Conditions and calls the other tool evaluates per database (focalboard's {{if .postgres}} …
+  // {{end}}, {{addColumnIfNeeded "blocks" "root_id" …}}): no value to write in; a sed would leave
+  // every database's branch in place.
+  const logic = [...byTokens.values()].filter(({ tokens }) => isTemplateLogic(tokens));
+  if (logic.length) return templateLogicProblem(group, [...byTokens.values()].map((t) => t.shown), logic.map((t) => t.shown));
   const used = new Set<string>();
   const edits = [...byTokens.values()].map(({ tokens }) => {
     // Named after the expression's last word: `index .Options "Namespace"` and `.Options.Namespace` are <Namespace>.
@@ -53,6 +58,28 @@ function folderProblem(group: readonly Alike<readonly string[]>[]): Problem {
     return { name, sed: `-e ${shellQuote(`s/${pattern}/<${name}>/g`)}` };
   });
   return filledInFolderProblem(group, 'templates', [...byTokens.values()].map((t) => t.shown), edits, '');
+}
+
+/** Go's actions ({{if}}, {{else}}, {{end}}, {{range}}, …), Handlebars' blocks ({{#if}}, {{/if}}), or a call of a function other than index. */
+function isTemplateLogic(tokens: readonly string[]): boolean {
+  const first = tokens[0]!;
+  if (/^(if|else|end|range|with|define|template|block|break|continue)$/.test(first) || /^[#/^]/.test(first)) return true;
+  return tokens.length > 1 && /^[A-Za-z_]\w*$/.test(first) && first !== 'index' && first !== 'printf';
+}
+
+function templateLogicProblem(group: readonly Alike<unknown>[], shown: readonly string[], logic: readonly string[]): Problem {
+  const folder = path.dirname(group[0]!.problem.file!);
+  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
+  const module = group[0]!.problem.module;
+  return problem(
+    'BH033',
+    `${files.length} migration files hold templates another tool evaluates before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
+    {
+      module,
+      file: folder,
+      fix: `${logic.slice(0, 3).join(', ')}${logic.length > 3 ? ' and the like' : ''} are conditions and calls that tool works out for each database, not values to write in: render the files for PostgreSQL with it (what its PostgreSQL branches give, its calls' SQL written out, e.g. ALTER TABLE … ADD COLUMN IF NOT EXISTS) and keep the rendered SQL as the migrations in ${folder}; a database it already migrated is adopted with bulkhead baseline ${module ?? '<module>'} --at <the last id>`,
+    },
+  );
 }
 
 /**
