@@ -401,8 +401,13 @@ $body$;
     expect(inDo.json.problems[0]).toMatchObject({ code: 'BH063', line: 1 });
     // A name built at run time the plan cannot see: the server's error gets the same fix.
     fx.write('modules/ext/migrations/001_trgm.up.sql', "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS ' || quote_ident('pg' || '_trgm'); END $$;\n");
+    fx.write('modules/ext/migrations/000_first.up.sql', 'SELECT 1;\n');
     const run = await runCli(['up', '--json'], { cwd: fx.root });
     expect(run.exitCode).toBe(1);
+    // An in-memory database keeps nothing past the run: no "the migration before it stays applied".
+    expect(run.stderr).toContain('↑ 000_first');
+    expect(run.stderr).not.toContain('stays applied');
+    fx.remove('modules/ext/migrations/000_first.up.sql');
     expect(run.json.modules[0].failure).toMatchObject({ pgCode: '0A000', fix: expect.stringContaining('list "pg_trgm" in "extensions" in the module\'s bulkhead.json') });
     fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'pglite://memory' }, extensions: ['pg_trgm'] }));
     expect((await runCli(['up'], { cwd: fx.root })).exitCode).toBe(0);

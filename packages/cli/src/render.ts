@@ -106,7 +106,8 @@ export function renderUp(r: MigrateResult, out: Output): void {
       // What the run did before it stays done (each migration committed alone): said, as the
       // progress lines above may be far up a CI log.
       const done = m.migrations.map((x) => x.id);
-      if (done.length && !m.failure.partial) write(`${m.unit}: the ${done.length === 1 ? `migration before it (${done[0]}) stays` : `${done.length} migrations before it (${done[0]} … ${done.at(-1)}) stay`} ${r.command === 'up' ? `applied; once it is fixed, bulkhead up continues from ${m.failure.migration}` : 'reverted'}`);
+      // (An in-memory database keeps nothing past the run: nothing to say there.)
+      if (done.length && !m.failure.partial && m.database !== 'pglite://memory') write(`${m.unit}: the ${done.length === 1 ? `migration before it (${done[0]}) stays` : `${done.length} migrations before it (${done[0]} … ${done.at(-1)}) stay`} ${r.command === 'up' ? `applied; once it is fixed, bulkhead up continues from ${m.failure.migration}` : 'reverted'}`);
     } else if (m.problems?.length) {
       write(`${m.unit}: ✗ stopped before running`);
       renderProblems(m.problems, write);
