@@ -127,9 +127,12 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     const roles = rolesNamed(kind, tree);
     if (roles.length) node.roles = roles;
     const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
-    if (kind === 'DoStmt' && doBlockCommits(pg, text)) node.commits = true;
-    const extensions = kind === 'DoStmt' ? doBlockExtensions(pg, text) : [];
-    if (extensions.length) node.extensions = extensions;
+    if (kind === 'DoStmt') {
+      const body = plpgsqlBody(pg, text);
+      if (doBlockCommits(text, body)) node.commits = true;
+      const extensions = doBlockExtensions(pg, text, body);
+      if (extensions.length) node.extensions = extensions;
+    }
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
     if (kind === 'CopyStmt' && tree.is_from && tree.filename === undefined && !tree.is_program) node.copy = inlineRows(bytes, start, end, line, tree, blocks);
@@ -211,13 +214,31 @@ function rolesNamed(kind: string, tree: Record<string, unknown>): string[] {
  * blocks may, to work in batches): it then fails with "invalid transaction termination" inside a
  * transaction block. A body in another language, or one the parser cannot read, does not.
  */
-function doBlockCommits(pg: PlpgsqlParser, text: string): boolean {
+function doBlockCommits(text: string, body: () => PlpgsqlBody | undefined): boolean {
   if (!/\b(commit|rollback)\b/i.test(text)) return false;
-  try {
-    return /"PLpgSQL_stmt_(commit|rollback)"/.test(JSON.stringify(pg.parsePlPgSQLSync(text)));
-  } catch {
-    return false;
-  }
+  return /"PLpgSQL_stmt_(commit|rollback)"/.test(body()?.json ?? '');
+}
+
+/** A DO block's PL/pgSQL tree, and the same as JSON (what the questions about it search). */
+interface PlpgsqlBody {
+  tree: unknown;
+  json: string;
+}
+
+/** A DO block's PL/pgSQL, parsed on the first question about it and only once; undefined where the parser cannot read it. */
+function plpgsqlBody(pg: PlpgsqlParser, text: string): () => PlpgsqlBody | undefined {
+  let body: PlpgsqlBody | undefined | null = null;
+  return () => {
+    if (body === null) {
+      try {
+        const tree = pg.parsePlPgSQLSync(text);
+        body = { tree, json: JSON.stringify(tree) };
+      } catch {
+        body = undefined;
+      }
+    }
+    return body;
+  };
 }
 
 /**
@@ -227,7 +248,7 @@ function doBlockCommits(pg: PlpgsqlParser, text: string): boolean {
  * pgsodium_exists` from pg_available_extensions) or catches errors (AppFlowy's) creates one only
  * where it can: none is counted.
  */
-export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
+export function doBlockExtensions(pg: PlpgsqlParser, text: string, body = plpgsqlBody(pg, text)): string[] {
   if (!/\bcreate\s+extension\b/i.test(text) || /\bpg_available_extension/i.test(text)) return [];
   const names = new Set<string>();
   const visit = (n: unknown): void => {
@@ -241,13 +262,10 @@ export function doBlockExtensions(pg: PlpgsqlParser, text: string): string[] {
       }
     }
   };
-  try {
-    const tree = pg.parsePlPgSQLSync(text);
-    if (JSON.stringify(tree).includes('"PLpgSQL_exception_block"')) return [];
-    visit(tree);
-  } catch {
-    // A body the parser cannot read: the server will say.
-  }
+  // A body the parser cannot read: the server will say.
+  const read = body();
+  if (!read || read.json.includes('"PLpgSQL_exception_block"')) return [];
+  visit(read.tree);
   return [...names];
 }
 
