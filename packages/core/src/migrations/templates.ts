@@ -68,17 +68,9 @@ function isTemplateLogic(tokens: readonly string[]): boolean {
 }
 
 function templateLogicProblem(group: readonly Alike<unknown>[], shown: readonly string[], logic: readonly string[]): Problem {
-  const folder = path.dirname(group[0]!.problem.file!);
-  const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   const module = group[0]!.problem.module;
-  return problem(
-    'BH033',
-    `${files.length} migration files hold templates another tool evaluates before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
-    {
-      module,
-      file: folder,
-      fix: `${logic.slice(0, 3).join(', ')}${logic.length > 3 ? ' and the like' : ''} are conditions and calls that tool works out for each database, not values to write in: render the files for PostgreSQL with it (what its PostgreSQL branches give, its calls' SQL written out, e.g. ALTER TABLE … ADD COLUMN IF NOT EXISTS) and keep the rendered SQL as the migrations in ${folder}; a database it already migrated is adopted with bulkhead baseline ${module ?? '<module>'} --at <the last id>`,
-    },
+  return folderOfFilledIn(group, 'templates another tool evaluates', shown, (folder) =>
+    `${logic.slice(0, 3).join(', ')}${logic.length > 3 ? ' and the like' : ''} are conditions and calls that tool works out for each database, not values to write in: render the files for PostgreSQL with it (what its PostgreSQL branches give, its calls' SQL written out, e.g. ALTER TABLE … ADD COLUMN IF NOT EXISTS) and keep the rendered SQL as the migrations in ${folder}; a database it already migrated is adopted with bulkhead baseline ${module ?? '<module>'} --at <the last id>`,
   );
 }
 
@@ -88,19 +80,21 @@ function templateLogicProblem(group: readonly Alike<unknown>[], shown: readonly 
  * to replace by its value.
  */
 function filledInFolderProblem(group: readonly Alike<unknown>[], what: 'templates' | 'placeholders', shown: readonly string[], edits: readonly { name: string; sed: string }[], note: string): Problem {
+  return folderOfFilledIn(group, `${what} another tool fills in`, shown, (folder, files) =>
+    `write in the value each ${what === 'templates' ? 'template' : 'placeholder'} stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${fileArgs(files)} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (${note}a value that differs per environment belongs in a TS migration reading it from process.env)`,
+  );
+}
+
+/** The one problem of a folder of such files: how many, what they hold (`shown`), and the fix for the folder and its files. */
+function folderOfFilledIn(group: readonly Alike<unknown>[], held: string, shown: readonly string[], fix: (folder: string, files: readonly string[]) => string): Problem {
   const folder = path.dirname(group[0]!.problem.file!);
   const files = [...new Set(group.map((g) => path.basename(g.problem.file!)))];
   return problem(
     'BH033',
-    `${files.length} migration files hold ${what} another tool fills in before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
-    {
-      module: group[0]!.problem.module,
-      file: folder,
-      fix: `write in the value each ${what === 'templates' ? 'template' : 'placeholder'} stands for, e.g. in ${folder} (bash): sed -i -E ${edits.map((e) => e.sed).join(' ')} ${fileArgs(files)} — with ${edits.map((e) => `<${e.name}>`).join(', ')} replaced by what the other tool gave ${edits.length > 1 ? 'them' : 'it'} (${note}a value that differs per environment belongs in a TS migration reading it from process.env)`,
-    },
+    `${files.length} migration files hold ${held} before it runs them (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), and do not parse: Bulkhead sends each file to the server as written`,
+    { module: group[0]!.problem.module, file: folder, fix: fix(folder, files) },
   );
 }
-
 
 /**
  * River's schema placeholder (`CREATE TABLE /* TEMPLATE: schema *\/river_job`): River writes a
