@@ -77,6 +77,18 @@ export function renderFailure(f: MigrationFailure, write: Write): void {
   );
 }
 
+/**
+ * What the run did before a failure stays done (each migration committed alone): said where the
+ * failure is, as the progress lines above may be far up a CI log. Not for a migration that ran
+ * outside a transaction (its own --resume line says it), nor an in-memory database (it keeps nothing).
+ */
+function keptBeforeFailure(m: UnitRun, command: string): string | undefined {
+  const done = m.migrations.map((x) => x.id);
+  if (!done.length || m.failure?.partial || /^pglite:\/\/memory$/i.test(m.database)) return undefined;
+  const which = done.length === 1 ? `the migration before it (${done[0]}) stays` : `the ${done.length} migrations before it (${done[0]} … ${done.at(-1)}) stay`;
+  return `${m.unit}: ${which} ${command === 'up' ? `applied; once it is fixed, bulkhead up continues from ${m.failure!.migration}` : 'reverted'}`;
+}
+
 function skipped(m: UnitRun): string {
   if (m.skipReason === 'canary') return `${m.unit}: – not run: canary ${m.skippedBecause} failed`;
   if (m.skipReason === 'fail-fast') return `${m.unit}: – not run: --fail-fast stopped the run after ${m.skippedBecause} failed`;
@@ -103,11 +115,8 @@ export function renderUp(r: MigrateResult, out: Output): void {
       write(ids.length ? `${m.unit}: ${verb} ${shown}` : `${m.unit}: nothing to do`);
     } else if (m.failure) {
       renderFailure(m.failure, write);
-      // What the run did before it stays done (each migration committed alone): said, as the
-      // progress lines above may be far up a CI log.
-      const done = m.migrations.map((x) => x.id);
-      // (An in-memory database keeps nothing past the run: nothing to say there.)
-      if (done.length && !m.failure.partial && m.database !== 'pglite://memory') write(`${m.unit}: the ${done.length === 1 ? `migration before it (${done[0]}) stays` : `${done.length} migrations before it (${done[0]} … ${done.at(-1)}) stay`} ${r.command === 'up' ? `applied; once it is fixed, bulkhead up continues from ${m.failure.migration}` : 'reverted'}`);
+      const kept = keptBeforeFailure(m, r.command);
+      if (kept) write(kept);
     } else if (m.problems?.length) {
       write(`${m.unit}: ✗ stopped before running`);
       renderProblems(m.problems, write);
