@@ -316,4 +316,35 @@ describe('plan --locks', () => {
     const at = l202.json.findings.filter((f: any) => f.code === 'BH-L202' && f.file.includes('004_narrow')).map((f: any) => `${f.file.replace(/.*\//, '')}:${f.line}`);
     expect(at).toEqual(['004_narrow.down.sql:3', '004_narrow.up.sql:1', '004_narrow.up.sql:2']);
   });
+
+  it('a table an earlier migration of the same run creates is new (a fresh database): it blocks nothing, nor do its implicit sequences and indexes; once applied, it does', async () => {
+    fx = makeWorkspace([
+      {
+        name: 'forum',
+        url: 'pglite://.bulkhead/forum',
+        migrations: {
+          '001_users.up.sql': 'CREATE TABLE users (id serial PRIMARY KEY, name text, UNIQUE (name));\nALTER TABLE users ADD CONSTRAINT users_handle UNIQUE (id, name);\n',
+          // lemmy's user_ → person: the table, its sequence and its constraints' indexes renamed.
+          '002_people.up.sql':
+            'ALTER TABLE users RENAME TO people;\nALTER SEQUENCE users_id_seq RENAME TO people_id_seq;\nALTER INDEX users_pkey RENAME TO people_pkey;\nALTER INDEX users_name_key RENAME TO people_name_key;\nALTER INDEX users_handle RENAME TO people_handle;\nCREATE INDEX people_name_idx ON people (name);\n',
+          '003_posts.up.sql': 'CREATE TABLE posts (id int, author int REFERENCES people);\nALTER INDEX people_name_idx RENAME TO people_name_lookup;\n',
+        },
+      },
+    ]);
+    const fresh = await runCli(['plan', '--locks'], { cwd: fx.root });
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(fresh.stdout).not.toMatch(/blocks (writes|reads)/);
+    expect(fresh.stdout).toContain('      line 1: ACCESS EXCLUSIVE on public.users (new: made by 001_users, earlier in this run): blocks nothing  — ALTER TABLE users RENAME TO people');
+    expect(fresh.stdout).toContain('      line 1: SHARE ROW EXCLUSIVE on public.people (new: made by 002_people, earlier in this run): blocks nothing');
+    const json = await runCli(['plan', '--locks', '--json'], { cwd: fx.root });
+    expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_people', table: 'public.users_handle', new: true, madeBy: '001_users', blocks: 'nothing' }));
+
+    // Applied, 001's table is the running release's: 002's locks on it block it.
+    expect((await runCli(['up', '--to', '001_users'], { cwd: fx.root })).exitCode).toBe(0);
+    const later = await runCli(['plan', '--locks'], { cwd: fx.root });
+    expect(later.stdout).toContain('    002_people\n      line 1: ACCESS EXCLUSIVE on public.users: blocks reads and writes');
+    expect(later.stdout).toContain('      line 6: SHARE on public.people: blocks writes');
+    // An index 002 builds on that table is in use once built: renaming it later is no "new" object.
+    expect(later.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.people_name_idx: blocks reads and writes');
+  });
 });

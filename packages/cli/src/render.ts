@@ -219,7 +219,7 @@ function planText(r: PlanResult): string {
           lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
           for (const l of m.locks?.filter((x) => x.migration === id) ?? []) {
             const where = l.line ? `line ${l.line}` : 'SQL it emits';
-            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.new ? ' (new)' : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
+            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.madeBy ? ` (new: made by ${l.madeBy}, earlier in this run)` : l.new ? ' (new)' : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
           }
         }
         for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);

@@ -33,7 +33,7 @@ export interface PlannedUnit {
   /** One of the first `--canary N` tenants. */
   canary?: boolean;
   /** With --locks: per pending statement, the table locks it takes and what they block. */
-  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; rewrite: boolean; blocks: string }[];
+  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; madeBy?: string; rewrite: boolean; blocks: string }[];
 }
 
 export interface PlanResult {
@@ -71,10 +71,12 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
         const sql = upSql(m);
         if (sql !== undefined) await followMigration(sql, u.unit.schema, facts);
       }
+      // Tables the run's earlier migrations create: new to it (all of them, on a fresh database).
+      const made = new Map<string, string>();
       for (const r of u.steps) {
         const sql = upSql(r.file);
         if (sql === undefined) continue;
-        for (const x of await migrationLocks(sql, u.unit.schema, facts)) {
+        for (const x of await migrationLocks(sql, u.unit.schema, facts, { id: r.file.id, made })) {
           for (const l of x.locks) out.push({ migration: r.file.id, file: ws.rel(r.step.path), line: r.step.format === 'sql' ? x.line : 0, statement: x.statement, ...l });
         }
       }

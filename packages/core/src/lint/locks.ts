@@ -16,8 +16,10 @@ export interface StatementLock {
   mode: LockMode;
   /** `schema.table`. */
   table: string;
-  /** Created earlier in the same migration: nobody else uses it yet. */
+  /** Created earlier in the same migration, or by an earlier migration of the same run: nobody else uses it yet. */
   new: boolean;
+  /** The earlier migration of the run that created it (plan --locks: a fresh database's tables are all new). */
+  madeBy?: string;
   /** The statement rewrites the table (its duration grows with its size). */
   rewrite: boolean;
   blocks: 'reads and writes' | 'writes' | 'nothing';
@@ -155,9 +157,17 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
 /**
  * The locks of every statement of one migration's SQL (a file, or what a TS migration emits), by
  * line. `facts`: what the module's earlier migrations tell; the migration's statements are
- * followed into it, so the caller can pass it on to the next migration.
+ * followed into it, so the caller can pass it on to the next migration. `run`: the migration's id
+ * and what the run's earlier migrations create (table → the migration creating it), which it adds
+ * to: a table made earlier in the same run is as new as one made earlier in the same migration —
+ * on a fresh database every table is, and no running release uses it yet.
  */
-export async function migrationLocks(sql: string, schema: string, facts = new References()): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
+export async function migrationLocks(
+  sql: string,
+  schema: string,
+  facts = new References(),
+  run?: { id: string; made: Map<string, string> },
+): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
   let statements: LintStatement[];
   try {
     statements = await parseStatements(sql);
@@ -168,11 +178,64 @@ export async function migrationLocks(sql: string, schema: string, facts = new Re
   const created = createdBy(statements, qualify);
   const out: { line: number; statement: string; locks: StatementLock[] }[] = [];
   for (const s of statements) {
-    const locks = statementLocks(s, qualify, created.before[s.index] ?? new Set(), facts);
+    const before = created.before[s.index] ?? new Set<string>();
+    const locks = statementLocks(s, qualify, run ? new Set([...before, ...run.made.keys()]) : before, facts);
+    for (const l of locks) {
+      const by = run?.made.get(l.table);
+      if (by !== undefined && by !== run!.id) l.madeBy = by;
+    }
     facts.apply(s, qualify);
+    if (run) for (const name of madeBy(s, qualify, run.made)) if (!run.made.has(name)) run.made.set(name, run.id);
     if (locks.length) out.push({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks });
   }
   return out;
+}
+
+const SERIAL = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+const RENAMED_RELATIONS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
+
+/**
+ * What `s` creates that a later lock may name (`schema.name`): a table or view; with a table, its
+ * serial columns' sequences and its constraints' indexes, by PostgreSQL's names for them (unless
+ * named); an index on a table `made` holds; a sequence; the new name of a relation `made` holds.
+ */
+function madeBy(s: LintStatement, qualify: (schema: string | undefined, name: string) => string, made: ReadonlyMap<string, string>): string[] {
+  const n = s.node;
+  const r = rangeVar(n.relation ?? n.into?.rel ?? n.view ?? n.sequence);
+  if (!r) return [];
+  const at = (name: string) => qualify(r.schema, name);
+  // A table's columns and constraints (CREATE TABLE's elements, ALTER TABLE's added ones): the
+  // sequences and indexes they make.
+  const implied = (table: string, elements: any[]): string[] => {
+    const out: string[] = [];
+    for (const e of elements) {
+      const col = e?.ColumnDef?.colname as string | undefined;
+      const type = strings(e?.ColumnDef?.typeName?.names).pop();
+      if (col && type && SERIAL.has(type)) out.push(at(`${table}_${col}_seq`));
+      for (const k of [e?.Constraint, ...constraints(e?.ColumnDef)]) {
+        const keys = col ? [col] : strings(k?.keys);
+        if (k?.contype !== 'CONSTR_PRIMARY' && k?.contype !== 'CONSTR_UNIQUE') continue;
+        out.push(at(k.conname ?? (k.contype === 'CONSTR_PRIMARY' ? `${table}_pkey` : `${table}_${keys.join('_')}_key`)));
+      }
+    }
+    return out;
+  };
+  switch (s.kind) {
+    case 'CreateStmt':
+      return [at(r.name), ...implied(r.name, (n.tableElts as any[]) ?? [])];
+    case 'AlterTableStmt':
+      return made.has(at(r.name)) ? implied(r.name, alterCmds(s).map((c) => (c.subtype === 'AT_AddColumn' || c.subtype === 'AT_AddConstraint' ? c.def : undefined))) : [];
+    case 'CreateTableAsStmt':
+    case 'ViewStmt':
+    case 'CreateSeqStmt':
+      return [at(r.name)];
+    case 'IndexStmt':
+      return n.idxname && made.has(at(r.name)) ? [at(n.idxname)] : [];
+    case 'RenameStmt':
+      return RENAMED_RELATIONS.has(n.renameType) && made.has(at(r.name)) && n.newname ? [at(n.newname)] : [];
+    default:
+      return [];
+  }
 }
 
 /** Follow a migration that runs no more (applied already) into `facts`, for the locks of those after it. */
