@@ -246,6 +246,28 @@ export async function down(knex: Knex) {
       expect(step.stderr).toContain('people.email: column left behind (text)');
       expect(step.stderr).toContain('people.phone: column dropped (text)');
     });
+
+    it("a down that cannot drop a column because a later migration's down made a SELECT * view again (lemmy's user_alias_1): that down is named", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'forum',
+          migrations: {
+            '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, name text);\nCREATE VIEW users_alias AS SELECT * FROM users;\n',
+            '001_users.down.sql': 'DROP VIEW users_alias;\nDROP TABLE users;\n',
+            '002_inbox.up.sql': 'ALTER TABLE users ADD COLUMN inbox text;\n',
+            '002_inbox.down.sql': 'ALTER TABLE users DROP COLUMN inbox;\n',
+            '003_no_alias.up.sql': 'DROP VIEW users_alias;\n',
+            '003_no_alias.down.sql': '-- the alias, as it was\n\nCREATE VIEW users_alias AS SELECT * FROM users;\n',
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const finding = r.json.modules[0].findings[0];
+      expect(finding).toMatchObject({ kind: 'down-failed', migration: '002_inbox', file: 'modules/forum/migrations/002_inbox.down.sql', line: 1 });
+      expect(finding.fix).toContain('view users_alias uses column inbox of users because the down of 003_no_alias, which ran before this one, made it again (003_no_alias.down.sql:3) while users had inbox');
+      expect(finding.fix).toContain('bulkhead repair forum --accept <its id>');
+    });
   });
 
   describe(`drift on ${backend.name}`, () => {

@@ -101,8 +101,10 @@ async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailur
  * 093's up only replaced it): the earlier migration that creates it, whose definition the down
  * should put back; else the dependents to drop first.
  */
-function stillUsed(failure: MigrationFailure, module: { migrations: readonly MigrationFile[] }): string | undefined {
+function stillUsed(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
   if (failure.pgCode !== DEPENDENT_OBJECTS_STILL_EXIST || failure.direction !== 'down') return undefined;
+  const column = columnStillUsed(failure, module);
+  if (column) return column;
   const m = /^cannot drop (function|procedure|table|view|materialized view|type|sequence) (?:[^\s(]+\.)?([^\s.(]+)/.exec(failure.message);
   const at = module.migrations.findIndex((x) => x.id === failure.migration);
   if (!m || at < 0) return undefined;
@@ -113,6 +115,29 @@ function stillUsed(failure: MigrationFailure, module: { migrations: readonly Mig
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/**
+ * A down dropping a column a view still uses, where a later migration's down made that view again
+ * (lemmy's 2021-03-09 split_user_table_2 down recreates user_alias_1 AS SELECT * FROM user_, which
+ * then takes inbox_url, so 2021-02-02 apub_columns' down cannot drop it): the view's first
+ * definition, made before the column, did not use it — a SELECT * takes the columns a table has
+ * when the view is made.
+ */
+function columnStillUsed(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
+  const m = /^cannot drop column (\S+) of table (\S+)/.exec(failure.message);
+  const view = /\b(?:materialized )?view (\S+) depends on column/.exec(failure.detail ?? '')?.[1];
+  const at = module.migrations.findIndex((x) => x.id === failure.migration);
+  if (!m || !view || at < 0) return undefined;
+  const [, column, table] = m as unknown as [string, string, string];
+  const name = view.replace(/^.*\./, '');
+  const creates = createsRelation(name);
+  // Downs run latest first: the last to make the view again before this one is the earliest after it.
+  const remade = module.migrations.slice(at + 1).find((x) => x.sql?.down !== undefined && creates.test(x.sql.down));
+  if (!remade) return `view ${view} uses column ${column} of ${table}: drop the view in this down before the column (and make it again without it after), or drop it in the down of the migration that made it use ${column}`;
+  const down = remade.sql!.down!;
+  const line = down.slice(0, creates.exec(down)!.index).split('\n').length;
+  return `view ${view} uses column ${column} of ${table} because the down of ${remade.id}, which ran before this one, made it again (${path.basename(remade.downPath ?? `${remade.id}.down.sql`)}:${line}) while ${table} had ${column} — a SELECT * takes the columns the table has when the view is made: make that down list the view's columns as its earlier definition had them, or drop the view in this down before the column and make it again after (a database that applied the migration whose down you edit accepts it with bulkhead repair ${module.name} --accept <its id> --reason <why>)`;
 }
 
 /**

@@ -130,11 +130,11 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     const snap = () => readSnapshot(db, scope);
     const failed = async (e: unknown): Promise<VerifyFinding> => {
       if (!(e instanceof ReplayError)) throw e;
-      const cause = e.cause as { message?: string; code?: string } | undefined;
+      const cause = e.cause as { message?: string; code?: string; detail?: string } | undefined;
       // What the failure means, as up would tell it (a table another tool's migration creates, …).
       const fix =
         undeclaredExtension(e.message, m) ??
-        (await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, partial: false }, m).catch(() => undefined));
+        (await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, detail: cause?.detail, partial: false }, m).catch(() => undefined));
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
         migration: e.id,
