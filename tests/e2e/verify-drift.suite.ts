@@ -268,6 +268,25 @@ export async function down(knex: Knex) {
       expect(finding.fix).toContain('view users_alias uses column inbox of users because the down of 003_no_alias, which ran before this one, made it again (003_no_alias.down.sql:3) while users had inbox');
       expect(finding.fix).toContain('bulkhead repair forum --accept <its id>');
     });
+
+    it("a down dropping a view a later migration's up dropped, its down not making it again (lemmy's comment_report_view): that migration is named", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'reports',
+          migrations: {
+            '001_reports.up.sql': 'CREATE TABLE reports (id int);\nCREATE VIEW report_view AS SELECT id FROM reports;\n',
+            '001_reports.down.sql': 'DROP VIEW report_view;\nDROP TABLE reports;\n',
+            '002_cleanup.up.sql': 'DROP VIEW IF EXISTS stale_view, report_view;\n',
+            '002_cleanup.down.sql': 'SELECT 1;\n',
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const finding = r.json.modules[0].findings[0];
+      expect(finding).toMatchObject({ kind: 'down-failed', migration: '001_reports', line: 1 });
+      expect(finding.fix).toContain('report_view is dropped (or renamed) by the up of 002_cleanup, after 001_reports, and its down does not make it again');
+    });
   });
 
   describe(`drift on ${backend.name}`, () => {

@@ -34,7 +34,7 @@ export async function explainFailure(
   if (failure.fix) return undefined;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
-  const missing = /^relation "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
+  const missing = /^(?:relation|table|view|materialized view|sequence|index) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
   if (!missing) return undefined;
   const [, schema, name] = missing as unknown as [string, string | undefined, string];
   // Its own history (or progress) table, gone when its row was to be written: the migration dropped it.
@@ -50,7 +50,8 @@ export async function explainFailure(
     // Made any way a relation is: an index (a constraint's too), a rename; a TS/JS migration may, unseen.
     const other = new RegExp(`\\b(?:INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?|RENAME\\s+TO\\s+|CONSTRAINT\\s+)(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
     const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(m.sql.up) || other.test(m.sql.up));
-    return made ? undefined : `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
+    if (made) return goneByLaterUp(failure, module, at, schema ? `${schema}.${name}` : name, name, creates);
+    return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
   }
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
   const creator = module.migrations[index];
@@ -115,6 +116,21 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/**
+ * A down naming a relation its migration (or one before) made, which a later migration's up drops
+ * or renames while that migration's down does not make it again (lemmy's 2020-12-17
+ * remove_fast_tables_and_views drops comment_report_view; its down leaves it gone, so 2020-10-13
+ * create_report_tables' down cannot drop it): that migration, whose down the reverts ran first.
+ */
+function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, at: number, what: string, name: string, creates: RegExp): string | undefined {
+  const n = `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`;
+  const removes = new RegExp(`\\bDROP\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${n}|\\bALTER\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:IF\\s+EXISTS\\s+)?${n}\\s+RENAME\\s+TO\\b`, 'i');
+  const back = new RegExp(`\\bRENAME\\s+TO\\s+"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
+  const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(m.sql.up) && !(m.sql.down !== undefined && (creates.test(m.sql.down) || back.test(m.sql.down))));
+  if (!later) return undefined;
+  return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS (a database that applied the migration whose down you edit accepts it with bulkhead repair ${module.name} --accept <its id> --reason <why>)`;
 }
 
 /**
