@@ -1048,16 +1048,24 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     const width = Math.max(...migrations.map((m) => digits(m.version)));
     const early = migrations[misplaced]!;
     const dated = datedFix(migrations);
+    const late = numeric[misplaced]!;
     problems.push(
-      problem('BH038', `versions ${dated ? 'written in different forms' : 'of different widths'} sort wrongly: ${early.id} would run before ${numeric[misplaced]!.id} (file names sort as text)`, {
-        module,
-        file: rel(early.upPath),
-        fix:
-          dated ??
-          // Every file whose name starts with digits (up, down, TS alike), its version padded; before a
-          // database has applied them (a history names migrations by id).
-          `pad every version to ${width} digits (${numeric[misplaced]!.version} becomes ${numeric[misplaced]!.version.padStart(width, '0')}), e.g. in ${rel(dir)} (bash): ${padVersionsCommand(width)} — or use timestamps (bulkhead make); the ids change, so rename before a database has applied them`,
-      }),
+      problem(
+        'BH038',
+        dated
+          ? // The odd one out is the one whose version is not a date like the others (uptime-kuma's 2024-10-1315-rabbitmq-monitor reads as 2024).
+            `versions written in different forms sort wrongly: ${late.id}'s version reads as ${late.version}, lower than ${early.id}'s, yet its file name sorts after it (file names sort as text)`
+          : `versions of different widths sort wrongly: ${early.id} would run before ${late.id} (file names sort as text)`,
+        {
+          module,
+          file: rel((dated ? late : early).upPath),
+          fix:
+            dated ??
+            // Every file whose name starts with digits (up, down, TS alike), its version padded; before a
+            // database has applied them (a history names migrations by id).
+            `pad every version to ${width} digits (${late.version} becomes ${late.version.padStart(width, '0')}), e.g. in ${rel(dir)} (bash): ${padVersionsCommand(width)} — or use timestamps (bulkhead make); the ids change, so rename before a database has applied them`,
+        },
+      ),
     );
   }
 

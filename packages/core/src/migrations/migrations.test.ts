@@ -138,7 +138,13 @@ describe('scanMigrationsFolder', () => {
     // A dated version with a typo reads as its year: named, with the fix.
     const typo = scan({ '2023-08-16-0000-a.up.sql': '', '2024-10-1315-b.up.sql': '', '2025-01-01-0000-c.up.sql': '' });
     expect(typo.problems).toEqual([
-      expect.objectContaining({ code: 'BH038', fix: "write 2024-10-1315-b's version as the others are written (e.g. 2023-08-16-0000_…): it reads as version 2024" }),
+      expect.objectContaining({
+        code: 'BH038',
+        // The odd one is named (not the first file, whose date is right).
+        message: "versions written in different forms sort wrongly: 2024-10-1315-b's version reads as 2024, lower than 2023-08-16-0000-a's, yet its file name sorts after it (file names sort as text)",
+        file: '2024-10-1315-b.up.sql',
+        fix: "write 2024-10-1315-b's version as the others are written (e.g. 2023-08-16-0000_…): it reads as version 2024",
+      }),
     ]);
     // Two forms mixed (crates.io's diesel set): they sort apart as text.
     const mixed = scan({ '20170102131034_dumped.up.sql': '', '2017-08-31-230457_invitations.up.sql': '', '20170901000000_more.up.sql': '' });
