@@ -227,6 +227,13 @@ export const CASES: BadInputCase[] = [
     says: ["Cannot find module 'tldts-not-installed/dist'", 'install tldts-not-installed where the migration can resolve it', 'install @nope/missing where'],
   },
   {
+    // uptime-kuma's require("../../extra/rdap-dns.json"), its migrations moved into a module; an ES module's import names the file resolved.
+    name: 'JS reading a file by a relative path that is not there',
+    files: bad({}, { '001_x.js': "const dns = require('../../extra/rdap-dns.json');\nexports.up = async () => {};\n", '002_y.mjs': "import data from './seed/data.js';\nexport async function up() {}\n" }),
+    code: 'BH017',
+    says: ['modules/extra/rdap-dns.json, which the migration reads (../../extra/rdap-dns.json, from its own folder), does not exist', `${M}/seed/data.js, which the migration reads, does not exist`],
+  },
+  {
     name: 'CommonJS migration where package.json says "type": "module"',
     files: { ...bad({}, { '001_x.js': 'exports.up = async () => {};\n' }), 'modules/bad/package.json': '{ "type": "module" }' },
     code: 'BH017',

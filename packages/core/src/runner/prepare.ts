@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
@@ -191,6 +191,8 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
           column: why.column,
           fix: why.missing
             ? missingImportFix(why.missing, m.upPath, rel)
+            : why.missingFile
+              ? `${rel(resolve(dirname(m.upPath), why.missingFile))}, which the migration reads${why.missingFile.startsWith('.') ? ` (${why.missingFile}, from its own folder)` : ''}, does not exist — the migrations moved without it? Put that file there, or change the path in the migration`
             : e instanceof MigrationExitError
               ? e.fix
             : /\b(exports|require|module) is not defined in ES module scope/.test(why.reason)
@@ -266,15 +268,18 @@ export async function prepareAll(
  * Why a TS/JS migration failed to load, and where: the transpiler's `file:line:col: ERROR: …`
  * (syntax errors), else the first line of the error and its position in the file's stack frame.
  */
-export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number; missing?: string } {
+export function loadError(e: Error, file: string): { reason: string; line?: number; column?: number; missing?: string; missingFile?: string } {
   const text = thrownMessage(e);
+  // A file it reads by a relative path (uptime-kuma's require("../../extra/rdap-dns.json")).
+  // ESM's wording names it resolved: Cannot find module '/…/extra/x.js' imported from /…/m.js.
+  const missingFile = /^Cannot find module '(\.{1,2}\/[^']*|\/[^']*)'/.exec(text)?.[1];
   // A package the migration imports that is not installed (require's and import's wording).
   const missing = /^Cannot find (?:module|package) '([^'./][^']*)'/.exec(text)?.[1]?.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1');
   const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
   if (transform) return { reason: `syntax error: ${transform[3]}`, line: Number(transform[1]), column: Number(transform[2]) + 1 };
   const frame = lineInStack(e?.stack, file);
   const reason = `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${text.split('\n')[0]}`;
-  return { reason, ...(frame ?? {}), ...(missing ? { missing } : {}) };
+  return { reason, ...(frame ?? {}), ...(missing ? { missing } : {}), ...(missingFile ? { missingFile } : {}) };
 }
 
 /**
