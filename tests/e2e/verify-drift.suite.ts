@@ -287,6 +287,27 @@ export async function down(knex: Knex) {
       expect(finding).toMatchObject({ kind: 'down-failed', migration: '001_reports', line: 1 });
       expect(finding.fix).toContain('report_view is dropped (or renamed) by the up of 002_cleanup, after 001_reports, and its down does not make it again');
     });
+
+    it("a knex down that fails names the SQL it sent and gets up's fix (uptime-kuma's table.enu(…).alter(), which knex cannot write for PostgreSQL)", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'kuma',
+          migrations: {
+            '001_status.js': "exports.up = (knex) => knex.schema.createTable('status_page', (t) => { t.increments('id'); t.string('analytics_type'); });\nexports.down = (knex) => knex.schema.dropTable('status_page');\n",
+            '002_any_type.js':
+              "const old = ['google', 'umami'];\nexports.up = (knex) => knex.schema.alterTable('status_page', (t) => { t.string('analytics_type').nullable().alter(); });\nexports.down = (knex) =>\n  knex.schema.alterTable('status_page', (t) => { t.enu('analytics_type', old).nullable().alter(); });\n",
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const finding = r.json.modules[0].findings[0];
+      expect(finding).toMatchObject({ kind: 'down-failed', migration: '002_any_type', line: 4 });
+      expect(finding.message).toContain('modules/kuma/migrations/002_any_type.js:4 (the SQL it sent: alter table "status_page" alter column "analytics_type" type text check (');
+      expect(finding.message).toMatch(/: syntax error at or near "check"$/);
+      expect(finding.fix).toContain('knex cannot alter a column into an enum on PostgreSQL (table.enu(…).alter(), table.enum(…).alter())');
+      expect(finding.fix).toContain('ALTER TABLE "status_page" ALTER COLUMN "analytics_type" TYPE text');
+    });
   });
 
   describe(`drift on ${backend.name}`, () => {

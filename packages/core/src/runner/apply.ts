@@ -711,14 +711,13 @@ async function runStep(r: Runnable, q: Knex | Knex.Transaction, ctx: ApplyContex
     // The last SQL sent is the failing one when the server (or the connection) failed, not when
     // the migration's own code threw after it.
     const sql = typeof err?.code === 'string' && !err.code.startsWith('ERR_') ? lastSql : undefined;
-    const fields = pgFields(err, ctx.module);
+    const fields = pgFields(err, ctx.module, sql, stripSqlPrefix(thrownMessage(err), lastSql));
     throw new MigrationFailedError(
       {
         ...baseFailure(r, ctx),
         line: lineInStack((err as Error)?.stack, step.path)?.line,
         sql: sql && shortenSql(sql),
         ...fields,
-        message: stripSqlPrefix(fields.message, lastSql),
         fix: fields.fix ?? (e instanceof ReferenceError ? undefinedGlobalFix(e.message) : undefined),
       },
       { cause: e },
@@ -1077,8 +1076,7 @@ export function isConnectionLoss(err: { code?: string; message?: string }): bool
 }
 
 /** The failure's fields from PostgreSQL's error; `unit` (as `billing` or `billing@acme`) names it in a fix. */
-function pgFields(err: PgError, unit: string, sql?: string) {
-  const message = thrownMessage(err);
+function pgFields(err: PgError, unit: string, sql?: string, message = thrownMessage(err)) {
   if (isConnectionLoss(err)) {
     return {
       message: `connection lost: ${message}`,
@@ -1103,7 +1101,13 @@ export function extensionBehind(code: string | undefined, message: string): { wh
 }
 
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */
-function fixFor(err: PgError, message: string, unit: string, sql?: string): string | undefined {
+export function fixFor(err: PgError, message: string, unit: string, sql?: string): string | undefined {
+  const knexEnum = err.code === SYNTAX_ERROR && sql !== undefined ? /\balter table ("[^"]+"(?:\."[^"]+")?) alter column ("[^"]+") type \w+ check \(/i.exec(sql) : null;
+  if (knexEnum) {
+    // knex's table.enu(…).alter() on PostgreSQL (uptime-kuma's analytics_type): a CHECK inside ALTER COLUMN … TYPE.
+    const [, table, column] = knexEnum as unknown as [string, string, string];
+    return `knex cannot alter a column into an enum on PostgreSQL (table.enu(…).alter(), table.enum(…).alter()): it writes the CHECK into ALTER COLUMN … TYPE, which PostgreSQL rejects — write it with knex.raw: ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text, then ALTER TABLE ${table} ADD CONSTRAINT … CHECK (${column} IN (…)) (dropping the column's old CHECK first, if it has one)`;
+  }
   const extension = /extension "([^"]+)" is not available/.exec(message)?.[1];
   if (extension) return undeclaredExtensionFix(extension);
   const missing = err.code === UNDEFINED_TABLE ? /^(?:relation|table) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(message) : undefined;
@@ -1159,6 +1163,8 @@ function createsIn(sql: string, schema: string): boolean {
 }
 
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
+/** SQLSTATE syntax_error. */
+const SYNTAX_ERROR = '42601';
 export const DUPLICATE_TABLE = '42P07';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, '42710', '42P06', '42723', '42P04']);

@@ -22,14 +22,33 @@ export class ReplayError extends Error {
     readonly cause: unknown,
     readonly statement?: { index: number; line: number; text: string },
     readonly line?: number,
+    /** A TS/JS migration's failing query, as knex sent it. */
+    readonly sql?: string,
   ) {
-    super(errorText(cause, statement?.text));
+    super(errorText(cause, statement?.text ?? sql));
   }
   /** `file:line (statement n): error` for reports. */
   describe(rel: (abs: string) => string): string {
-    const at = this.statement ? `${rel(this.file)}:${this.statement.line} (statement ${this.statement.index + 1}: ${shortenSql(this.statement.text, 80)})` : this.line ? `${rel(this.file)}:${this.line}` : rel(this.file);
+    const where = this.line ? `${rel(this.file)}:${this.line}` : rel(this.file);
+    const at = this.statement
+      ? `${rel(this.file)}:${this.statement.line} (statement ${this.statement.index + 1}: ${shortenSql(this.statement.text, 80)})`
+      : this.sql
+        ? `${where} (the SQL it sent: ${shortenSql(this.sql, 80)})`
+        : where;
     return `${at}: ${this.message}`;
   }
+  /** PostgreSQL's own message, without the SQL knex puts before it. */
+  get serverMessage(): string {
+    const text = thrownMessage(this.cause);
+    return this.sql !== undefined && text.startsWith(`${this.sql} - `) ? text.slice(this.sql.length + 3) : text;
+  }
+}
+
+/** The query a knex error names: knex's message is `<sql> - <PostgreSQL's message>`. */
+function knexSql(e: unknown): string | undefined {
+  const text = thrownMessage(e);
+  const dash = text.indexOf(' - ');
+  return dash > 0 && (e as { code?: unknown })?.code !== undefined && /^\s*(?:[a-z]+\b)/i.test(text) ? text.slice(0, dash) : undefined;
 }
 
 export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): Promise<void> {
@@ -73,7 +92,7 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
     if (r.transaction) await withTransaction(db, (trx) => callMigration(step.fn, trx, step.path, r.direction, { label }));
     else await callMigration(step.fn, db.knex, step.path, r.direction, { label, transaction: false });
   } catch (e) {
-    throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack((e as Error)?.stack, file)?.line);
+    throw new ReplayError(r.file.id, r.direction, file, e, undefined, e instanceof UnawaitedBuilderError ? e.line : lineInStack((e as Error)?.stack, file)?.line, knexSql(e));
   }
 }
 

@@ -11,6 +11,7 @@ import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
 import { replay, replayAll, ReplayError } from '../runner/replay.js';
 import { explainFailure } from '../runner/explain.js';
+import { fixFor, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
@@ -131,10 +132,13 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     const failed = async (e: unknown): Promise<VerifyFinding> => {
       if (!(e instanceof ReplayError)) throw e;
       const cause = e.cause as { message?: string; code?: string; detail?: string } | undefined;
-      // What the failure means, as up would tell it (a table another tool's migration creates, …).
-      const fix =
-        undeclaredExtension(e.message, m) ??
-        (await explainFailure(db, { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message: cause?.message ?? e.message, pgCode: cause?.code, detail: cause?.detail, partial: false }, m).catch(() => undefined));
+      // What the failure means, as up would tell it (a table another tool's migration creates, …):
+      // the fix of the server's error, unless the migrations or the database say more.
+      const message = cause?.message !== undefined ? e.serverMessage : e.message;
+      const sql = e.statement?.text ?? e.sql;
+      const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false };
+      const known = cause?.code !== undefined ? fixFor(cause as PgError, message, m.name, sql) : undefined;
+      const fix = undeclaredExtension(e.message, m) ?? (await explainFailure(db, { ...failure, fix: known }, m).catch(() => undefined)) ?? known;
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
         migration: e.id,
