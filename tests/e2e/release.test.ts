@@ -280,7 +280,8 @@ describe('squash', () => {
         url: '${SHOP_URL}',
         migrations: {
           // Data whose lines look like SQL, comments and psql commands must come through untouched.
-          '001_initial.up.sql': `${INITIAL}INSERT INTO shop_orders (id) VALUES (1), (2);\nCREATE TABLE shop_notes (body text);\nINSERT INTO shop_notes VALUES (${NOTE});\n`,
+          // Comments on a table and a column are part of the schema (uptime-kuma's knex .comment(…)).
+          '001_initial.up.sql': `${INITIAL}INSERT INTO shop_orders (id) VALUES (1), (2);\nCREATE TABLE shop_notes (body text);\nINSERT INTO shop_notes VALUES (${NOTE});\nCOMMENT ON TABLE shop_notes IS 'free-text notes';\nCOMMENT ON COLUMN shop_notes.body IS 'the note';\n`,
           '001_initial.down.sql': 'DROP TABLE shop_notes;\nDROP TABLE shop_orders;\nDROP TYPE shop_state;\n',
           '002_index.up.sql': `-- bulkhead:no-transaction\n${INDEX.replace('INDEX', 'INDEX CONCURRENTLY')}`,
           '002_index.down.sql': 'DROP INDEX shop_orders_state_idx;\n',
@@ -313,6 +314,8 @@ describe('squash', () => {
     const up = fs.readFileSync(path.join(dir, '002_squashed.up.sql'), 'utf8');
     expect(up).toContain('-- bulkhead:replaces 001_initial 002_index');
     expect(up).not.toMatch(/^\\(un)?restrict [A-Za-z0-9]+$/m);
+    expect(up).toContain("COMMENT ON TABLE public.shop_notes IS 'free-text notes'");
+    expect(up).toContain("COMMENT ON COLUMN public.shop_notes.body IS 'the note'");
     // The downs, last first.
     expect(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP INDEX')).toBeLessThan(fs.readFileSync(path.join(dir, '002_squashed.down.sql'), 'utf8').indexOf('DROP TABLE'));
 

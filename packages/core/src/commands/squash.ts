@@ -145,7 +145,7 @@ async function pgDump(scratch: Unit, module: Module): Promise<string> {
   const { execa } = await import('execa');
   const target = scratch.target as Extract<Unit['target'], { kind: 'postgres' }>;
   const bin = process.env.BULKHEAD_PG_DUMP || 'pg_dump';
-  const args = ['--no-owner', '--inserts', '--rows-per-insert=500', '--no-comments', `--dbname=${target.url}`];
+  const args = ['--no-owner', '--inserts', '--rows-per-insert=500', `--dbname=${target.url}`];
   for (const t of [scratch.history, progressTable(scratch.history)]) args.push(`--exclude-table=${t.schema}.${t.table}`);
   const r = await execa(bin, args, { reject: false, stripFinalNewline: false, maxBuffer: 512 * 1024 * 1024 });
   if (r.exitCode !== 0 || r.failed) {
@@ -164,7 +164,9 @@ async function pgDump(scratch: Unit, module: Module): Promise<string> {
  * The squash's up file: a header naming what it replaces and their cross-module requires, then
  * the dump's statements (split by the real parser, so nothing inside a literal is touched),
  * without pg_dump's comments, its psql meta-commands (`\restrict`), its timeouts (the runner's
- * per-statement lock timeout stays in force) and `COMMENT ON EXTENSION` (owner-only), and with
+ * per-statement lock timeout stays in force) and `COMMENT ON EXTENSION` (owner-only), but with the
+ * migrations' COMMENT ON a table or column (uptime-kuma's knex .comment(…): part of the schema a
+ * snapshot compares), and with
  * schemas created only if missing (a module's own schema exists before its first migration).
  */
 async function squashedUp(ws: Workspace, module: Module, replaced: readonly MigrationFile[], dump: string): Promise<string> {
@@ -189,7 +191,7 @@ async function squashedUp(ws: Workspace, module: Module, replaced: readonly Migr
   }
   const body = statements
     .map((st) => st.text.replace(/^(?:\s*--[^\n]*\n)+\s*/, ''))
-    .filter((text) => !/^SET (statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\b/i.test(text) && !/^COMMENT ON EXTENSION\b/i.test(text))
+    .filter((text) => !/^SET (statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\b/i.test(text) && !/^COMMENT ON EXTENSION\b/i.test(text) && !/^COMMENT ON SCHEMA public IS 'standard public schema'$/i.test(text))
     .map((text) => text.replace(/^CREATE SCHEMA (?!IF NOT EXISTS )/i, 'CREATE SCHEMA IF NOT EXISTS '));
   return `${header.join('\n')}\n\n${body.join(';\n\n')};\n`;
 }
