@@ -301,6 +301,23 @@ describe('schema mode (modules sharing a database, one schema each)', () => {
     const [row] = await query<{ n: string }>(url, 'SELECT count(*)::text AS n FROM orders.orders_migrations');
     expect(row!.n).toBe('1');
     expect(await tableExists(url, 'orders.unpaid')).toBe(false);
+
+    // Unqualified names after the migration's own SET search_path (or set_config) land in that
+    // schema: billing's, here — before anything runs (up had applied them there).
+    fx.write('modules/orders/migrations/002_report.up.sql', '-- into billing\nSET search_path TO billing, public;\nCREATE TABLE order_totals (id int);\n');
+    fx.write('modules/orders/migrations/003_flag.up.sql', "SELECT set_config('search_path', 'billing', true);\nALTER TABLE invoices ADD COLUMN flagged boolean;\nRESET search_path;\nCREATE TABLE flags (id int);\n");
+    // A grant on everything in billing's schema, and a child table of billing's: they change billing's objects.
+    fx.write('modules/orders/migrations/004_reach.up.sql', 'GRANT SELECT ON ALL TABLES IN SCHEMA billing TO PUBLIC;\nCREATE TABLE invoice_copies () INHERITS (billing.invoices);\n');
+    const moved = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(moved.exitCode).toBe(2);
+    expect(moved.json.problems.map((p: any) => `${p.code} ${p.file.replace(/.*\//, '')}:${p.line} ${p.message}`)).toEqual([
+      'BH043 002_report.up.sql:3 orders creates table billing.order_totals (unqualified, after the SET search_path at line 2), in schema billing of module billing',
+      'BH043 003_flag.up.sql:2 orders alters table billing.invoices (unqualified, after the SET search_path at line 1), in schema billing of module billing',
+      "BH043 004_reach.up.sql:1 orders alters schema billing, which is module billing's (its manifest's schema)",
+      'BH043 004_reach.up.sql:2 orders alters table billing.invoices, in schema billing of module billing',
+    ]);
+    expect(await tableExists(url, 'billing.order_totals')).toBe(false);
+    expect(await tableExists(url, 'orders.flags')).toBe(false);
   });
 });
 

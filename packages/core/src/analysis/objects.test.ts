@@ -29,7 +29,8 @@ CREATE TABLE part_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2
       'alter table billing.invoices 5:50',
       'create index billing.invoices_status_idx on billing.invoices 5:50',
       'create table part_2024 6:14',
-      'reference relation events 6:37',
+      // A partition (or an INHERITS child) changes its parent.
+      'alter table events 6:37',
     ]);
   });
 
@@ -259,6 +260,50 @@ DROP TRIGGER tr ON s.t; DROP POLICY po ON t; DROP SCHEMA x CASCADE; DROP EXTENSI
     const ts = await analyzeSql(`/* é ü */ SELECT 'ü;' AS x FROM t1; -- ; DROP TABLE nope
 SELECT $q$ ; DROP TABLE nope2 $q$ FROM "Ünï".t2;`);
     expect(show(ts)).toEqual(['reference relation t1 1:33', 'reference relation Ünï.t2 2:40']);
+  });
+
+  it("unqualified names after the SQL's own SET search_path (or set_config) are in that path's first schema; RESET, DEFAULT and pg_dump's empty path give them back", async () => {
+    const ts = await analyzeSql(`CREATE TABLE mine (id int);
+SET search_path TO "$user", billing, public;
+CREATE TABLE invoices (id int);
+CREATE INDEX invoices_id ON invoices (id);
+SELECT count(*), now() FROM invoices;
+RESET search_path;
+CREATE TABLE mine2 (id int);
+SELECT pg_catalog.set_config('search_path', 'audit, public', false);
+ALTER TABLE log ADD COLUMN at timestamptz;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.dumped (id int);
+SET LOCAL search_path = shop;
+INSERT INTO orders VALUES (1);
+SET search_path TO DEFAULT;
+DROP TABLE gone;`);
+    expect(show(ts)).toEqual([
+      'create table mine 1:14',
+      'create table billing.invoices 3:14',
+      'alter table billing.invoices 4:29',
+      'create index billing.invoices_id on billing.invoices 4:29',
+      // Built-in functions and types resolve in pg_catalog first, whatever the path: as written.
+      'reference function count 5:8',
+      'reference function now 5:18',
+      'reference relation billing.invoices 5:29',
+      'create table mine2 7:14',
+      'alter table audit.log 9:13',
+      'create column audit.at on audit.log 9:28',
+      'reference type timestamptz 9:31',
+      'create table public.dumped 11:14',
+      'write table shop.orders 13:13',
+      'drop table gone 15:1',
+    ]);
+    expect(show(await analyzeSql('GRANT SELECT ON ALL TABLES IN SCHEMA billing, audit TO reader;\nCREATE TABLE c () INHERITS (billing.base);'))).toEqual([
+      'alter schema billing 1:1',
+      'alter schema audit 1:1',
+      'create table c 2:14',
+      'alter table billing.base 2:29',
+    ]);
+    // The line of the statement that set the path, for the message.
+    expect(ts.find((t) => t.name === 'invoices')?.searchPath).toBe(2);
+    expect(ts.find((t) => t.name === 'mine2')?.searchPath).toBeUndefined();
   });
 
   it('qualify and family', () => {

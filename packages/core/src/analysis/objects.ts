@@ -53,6 +53,8 @@ export interface Touch {
   column: number;
   /** Where the SQL was found when not at the top level. */
   context?: 'DO block' | 'function body' | 'dynamic SQL' | 'SQL it emits';
+  /** Unqualified, put in `schema` by the SET search_path (or set_config) at this line of the same SQL. */
+  searchPath?: number;
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
@@ -161,11 +163,62 @@ function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: To
 }
 
 function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, src: Source, out: Touch[], context: Touch['context']): void {
+  // Where unqualified names go once the SQL sets its own search_path (undefined: the module's schema).
+  let path: { schema: string; line: number } | undefined;
   for (const s of result.stmts ?? []) {
     const start = s.stmt_location ?? 0;
     const end = s.stmt_len ? start + s.stmt_len : Buffer.byteLength(sql);
+    const from = out.length;
     new StatementWalker(pg, src, start, end, out, context).statement(s.stmt as unknown as Node);
+    if (path) for (let i = from; i < out.length; i++) resolveInPath(out[i]!, path);
+    const set = searchPathSet(s.stmt as unknown as Node);
+    if (set !== undefined) path = set ? { schema: set, line: src.at(start + leadingCommentBytes(src.slice(start, end))).line } : undefined;
   }
+}
+
+/** Kinds that are not in a schema. */
+const SCHEMALESS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['schema', 'extension', ...SERVER_WIDE]);
+const RELATIONS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['table', 'view', 'materialized view', 'relation', 'sequence']);
+
+/**
+ * An unqualified name after `SET search_path TO other` (or set_config) in the same SQL: it is
+ * created, changed or read in `schema`, not the module's own — another module's schema, where
+ * that is whose. References other than to relations stay as written (a built-in function or type
+ * resolves in pg_catalog first, whatever the path).
+ */
+function resolveInPath(t: Touch, path: { schema: string; line: number }): void {
+  if (SCHEMALESS.has(t.kind) || (t.action === 'reference' && !RELATIONS.has(t.kind))) return;
+  const schema = path.schema;
+  if (t.schema === undefined) {
+    t.schema = schema;
+    t.searchPath = path.line;
+  }
+  if (t.table && t.table.schema === undefined) t.table = { ...t.table, schema };
+}
+
+/**
+ * The schema a statement makes unqualified names resolve to, if it sets search_path: SET [LOCAL]
+ * search_path, or SELECT set_config('search_path', '…', …) with literals (pg_dump's). '' for a
+ * RESET, DEFAULT or empty path (back to the module's: Bulkhead sets it for each migration), and
+ * the first entry that names a schema ("$user" aside); undefined for any other statement.
+ */
+export function searchPathSet(stmt: Node): string | undefined {
+  const v = stmt.VariableSetStmt as Node | undefined;
+  if (v && String(v.name).toLowerCase() === 'search_path') {
+    if (v.kind !== 'VAR_SET_VALUE') return '';
+    const entries = ((v.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined);
+    return entries.find((e) => e !== undefined && e !== '$user' && e !== '') ?? '';
+  }
+  const select = stmt.SelectStmt as Node | undefined;
+  for (const target of (select?.targetList as Node[] | undefined) ?? []) {
+    const call = ((target.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
+    const name = ((call?.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval).pop();
+    const args = ((call?.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined);
+    if (name !== 'set_config' || args[0]?.toLowerCase() !== 'search_path' || args[1] === undefined) continue;
+    const entries = args[1].split(',').map((e) => e.trim().replace(/^"(.*)"$/, '$1'));
+    return entries.find((e) => e !== '$user' && e !== '') ?? '';
+  }
+  return undefined;
 }
 
 const OBJECT_KIND: Record<string, ObjectKind> = {
@@ -293,6 +346,9 @@ class StatementWalker {
     switch (kind) {
       case 'CreateStmt':
         this.rel('create', 'table', n.relation);
+        // A child (INHERITS) or a partition (PARTITION OF) changes its parent: its rows join the
+        // parent's queries, and a partition is attached to it (ALTER TABLE … ATTACH PARTITION).
+        for (const parent of (n.inhRelations as unknown[] | undefined) ?? []) this.rel('alter', 'table', parent);
         break;
       case 'CreateTableAsStmt': {
         const into = n.into as Node | undefined;
@@ -593,6 +649,15 @@ class StatementWalker {
   }
 
   private grant(n: Node): void {
+    // GRANT … ON ALL TABLES (SEQUENCES, FUNCTIONS…) IN SCHEMA s: every object of the schema.
+    if (n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
+      for (const o of (n.objects as Node[] | undefined) ?? []) {
+        const name = (o.String as { sval?: string } | undefined)?.sval;
+        if (name) this.add('alter', 'schema', { name });
+        this.handled.add(o);
+      }
+      return;
+    }
     if (n.targtype !== 'ACL_TARGET_OBJECT') return;
     const kind = OBJECT_KIND[String(n.objtype)];
     if (!kind) return;

@@ -247,7 +247,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       // Adding, changing or dropping a column, trigger or policy alters its table.
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
       const verb = VERB[action];
-      const via = t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : '';
+      const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}`;
       const serverWide = SERVER_WIDE.has(target.kind);
       const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
 
