@@ -227,6 +227,18 @@ export const CASES: BadInputCase[] = [
     says: ["Cannot find module 'tldts-not-installed/dist'", 'install tldts-not-installed where the migration can resolve it', 'install @nope/missing where'],
   },
   {
+    name: "Flyway's per-script configuration beside its migration",
+    files: bad({}, { 'V5__index.sql.conf': 'executeInTransaction=false\n', '005_index.up.sql': 'SELECT 1;' }),
+    code: 'BH038',
+    says: ["V5__index.sql.conf is Flyway's configuration of V5__index.sql, which Bulkhead does not read", 'its executeInTransaction=false is -- bulkhead:no-transaction as the first line of V5__index.sql'],
+  },
+  {
+    name: "gobuffalo/pop's Fizz migrations",
+    files: bad({}, { '20191100000001_identities.up.fizz': 'create_table("identities") {\n  t.Column("id", "uuid", {primary: true})\n}\n' }),
+    code: 'BH038',
+    says: ["another tool's migration that Bulkhead does not run (20191100000001_identities.up.fizz: Fizz migrations are gobuffalo/pop's DSL, not SQL"],
+  },
+  {
     // uptime-kuma's require("../../extra/rdap-dns.json"), its migrations moved into a module; an ES module's import names the file resolved.
     name: 'JS reading a file by a relative path that is not there',
     files: bad({}, { '001_x.js': "const dns = require('../../extra/rdap-dns.json');\nexports.up = async () => {};\n", '002_y.mjs': "import data from './seed/data.js';\nexport async function up() {}\n" }),

@@ -370,6 +370,7 @@ const FOREIGN_CODE: Record<string, string> = {
   cs: 'Entity Framework migrations are C#',
   xml: 'Liquibase changelogs',
   rs: 'refinery and SeaORM migrations are Rust',
+  fizz: "Fizz migrations are gobuffalo/pop's DSL, not SQL (pop turns each into PostgreSQL's SQL, as ory's projects keep beside them)",
 };
 
 /**
@@ -377,7 +378,7 @@ const FOREIGN_CODE: Record<string, string> = {
  * 2020…_x.rb, Flyway's V1__x.java, SeaORM's m2022…_x.rs, Doctrine's Version2020….php): other files
  * of theirs in the folder (Go's embed.go beside the SQL it embeds) are not migrations.
  */
-const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs']);
+const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs', 'fizz']);
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
 /** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
@@ -740,6 +741,19 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       if (language && VERSIONED_CODE.has(ext) && !CODE_MIGRATION_NAME.test(e.name)) continue;
       if (language) {
         foreign.push({ name: e.name, language });
+        continue;
+      }
+      if (/\.sql\.conf$/i.test(e.name)) {
+        // Flyway's per-script configuration (V5__x.sql.conf beside V5__x.sql).
+        const script = e.name.slice(0, -'.conf'.length);
+        const noTransaction = /^\s*executeInTransaction\s*=\s*false\s*$/im.test(fileHead(abs, 4096));
+        problems.push(
+          problem('BH038', `${e.name} is Flyway's configuration of ${script}, which Bulkhead does not read: a migration's settings are in its own file`, {
+            module,
+            file: rel(abs),
+            fix: `${noTransaction ? `its executeInTransaction=false is -- bulkhead:no-transaction as the first line of ${script} (named <version>_<name>.up.sql); then ` : ''}delete ${e.name}`,
+          }),
+        );
         continue;
       }
       if (LOOKS_LIKE_MIGRATION.test(e.name)) {
