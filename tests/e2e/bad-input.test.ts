@@ -374,6 +374,29 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:1:33', 'line 1 holds ${APP_ROLE}, a placeholder Bulkhead does not fill in'] });
   });
 
+  it('a seed too large to parse at once (parsed in pieces) names the line of its syntax error, and of a failing statement', async () => {
+    // 40,000 rows as 400 INSERTs (about 2 MB): more than one piece.
+    const rows = (from: number) => Array.from({ length: 100 }, (_, k) => `(${from + k}, 'name ${from + k}; with a semicolon\n and a line break')`).join(',\n');
+    const inserts = Array.from({ length: 400 }, (_, i) => `INSERT INTO seed VALUES\n${rows(i * 100)};`).join('\n');
+    const body = `CREATE TABLE seed (id int PRIMARY KEY, name text);\n${inserts}\n`;
+    const lines = body.split('\n').length;
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_seed.up.sql', `${body}INSERT INTO seed VALUES (1 'x');\n`);
+    });
+    const badUrl = await createDatabase();
+    await expectRefused(['up'], { code: 'BH033', text: [`001_seed.up.sql:${lines}:`] }, { BAD_URL: badUrl });
+    // Parsed, it fails at run time on its last statement: that line, and nothing of it remains.
+    fx.write('modules/bad/migrations/001_seed.up.sql', `${body}INSERT INTO seed VALUES (1, 'again');\n`);
+    const failed = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain(`001_seed failed at modules/bad/migrations/001_seed.up.sql:${lines} (statement 402)`);
+    expect(await tableExists(badUrl, 'seed')).toBe(false);
+    fx.write('modules/bad/migrations/001_seed.up.sql', body);
+    expect((await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } })).exitCode).toBe(0);
+    expect(await query(badUrl, 'SELECT count(*)::int AS n FROM seed')).toEqual([{ n: 40_000 }]);
+  });
+
   it("a migration written for another JavaScript tool (node-pg-migrate's pgm) is exit 2 naming the tool, before anything runs", async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

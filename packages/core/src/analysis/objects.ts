@@ -1,6 +1,6 @@
-import { parser } from './parser.js';
+import { parsePieces, parser } from './parser.js';
 import { lineMap } from './positions.js';
-import { leadingCommentBytes, markStatements, type StatementMark } from './statements.js';
+import { leadingCommentBytes, markPiece, type StatementMark } from './statements.js';
 import { parsableSql } from './copy-data.js';
 
 /**
@@ -106,15 +106,19 @@ export async function analyzeSqlFile(sql: string): Promise<{ touches: Touch[]; s
   if (!sql.trim()) return { touches: out, statements: [] };
   // A COPY's inline rows are not SQL: blanked, byte for byte (analysis/copy-data.ts).
   const { text, blocks } = parsableSql(sql);
-  let result: ReturnType<Pg['parseSync']>;
+  const statements: StatementMark[] = [];
+  // A large file is parsed a piece at a time (parser.ts): its search_path carries over.
+  const path: SearchPathState = {};
   try {
-    result = pg.parseSync(text);
+    for (const piece of parsePieces(pg, text)) {
+      walkParsed(pg, piece.text, piece.result, new Source(piece.text, piece.byteOffset, piece.line), out, undefined, path);
+      statements.push(...markPiece(piece, pg, blocks));
+    }
   } catch (e) {
     if ((e as Error).message === 'Query cannot be empty') return { touches: out, statements: [] };
     throw e;
   }
-  walkParsed(pg, text, result, new Source(text, 0, 1), out, undefined);
-  return { touches: out, statements: markStatements(text, result, pg, blocks) };
+  return { touches: out, statements };
 }
 
 type Pg = Awaited<ReturnType<typeof parser>>;
@@ -162,17 +166,21 @@ function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: To
   walkParsed(pg, sql, pg.parseSync(sql), src, out, context);
 }
 
-function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, src: Source, out: Touch[], context: Touch['context']): void {
-  // Where unqualified names go once the SQL sets its own search_path (undefined: the module's schema).
-  let path: { schema: string; line: number } | undefined;
+/** Where unqualified names go once the SQL sets its own search_path (none: the module's schema). */
+interface SearchPathState {
+  path?: { schema: string; line: number };
+}
+
+function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, src: Source, out: Touch[], context: Touch['context'], state: SearchPathState = {}): void {
   for (const s of result.stmts ?? []) {
     const start = s.stmt_location ?? 0;
     const end = s.stmt_len ? start + s.stmt_len : Buffer.byteLength(sql);
     const from = out.length;
     new StatementWalker(pg, src, start, end, out, context).statement(s.stmt as unknown as Node);
+    const path = state.path;
     if (path) for (let i = from; i < out.length; i++) resolveInPath(out[i]!, path);
     const set = searchPathSet(s.stmt as unknown as Node);
-    if (set !== undefined) path = set ? { schema: set, line: src.at(start + leadingCommentBytes(src.slice(start, end))).line } : undefined;
+    if (set !== undefined) state.path = set ? { schema: set, line: src.at(start + leadingCommentBytes(src.slice(start, end))).line } : undefined;
   }
 }
 

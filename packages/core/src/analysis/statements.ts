@@ -1,4 +1,4 @@
-import { parser } from './parser.js';
+import { parsePieces, parser, type ParsedPiece } from './parser.js';
 import { mayNeedNewer, statementNeeds, type VersionNeed } from './versions.js';
 import { lineColumnAt } from '../text.js';
 import { copyAsInsert, copyFormat, parsableSql, type CopyBlock, type CopyFormat } from './copy-data.js';
@@ -82,16 +82,33 @@ export async function splitStatements(sql: string, key?: string): Promise<Statem
   if (sql.trim() === '') return [];
   const pg = await parser();
   const { text: parsed, blocks } = parsableSql(sql);
-  let result: ParseResult;
+  const found: StatementMark[] = [];
   try {
-    result = pg.parseSync(parsed) as ParseResult;
+    for (const piece of parsePieces(pg, parsed)) found.push(...markPiece(piece, pg, blocks));
   } catch (e) {
+    // markStatements' own (a COPY without rows), located already.
+    if (e instanceof SqlSyntaxError) throw e;
     if ((e as Error).message === 'Query cannot be empty') return [];
     const cursor = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const at = cursor === undefined ? { line: 1, column: undefined } : lineColumnAt(sql, cursor + 1);
     throw new SqlSyntaxError((e as Error).message, at.line, at.column);
   }
-  return statementsAt(sql, markStatements(parsed, result, pg, blocks));
+  return statementsAt(sql, found);
+}
+
+/** markStatements of one piece of a file (parser.ts, parsePieces), its offsets and lines the file's. */
+export function markPiece(piece: ParsedPiece, pg: PlpgsqlParser, blocks: readonly CopyBlock[]): StatementMark[] {
+  const end = piece.byteOffset + Buffer.byteLength(piece.text);
+  const own = blocks.filter((b) => b.start >= piece.byteOffset && b.start < end).map((b) => ({ ...b, start: b.start - piece.byteOffset, end: b.end - piece.byteOffset }));
+  const marks = markStatements(piece.text, piece.result as ParseResult, pg, own);
+  if (piece.byteOffset === 0) return marks;
+  return marks.map((m) => ({
+    ...m,
+    start: m.start + piece.byteOffset,
+    end: m.end + piece.byteOffset,
+    line: m.line + piece.line - 1,
+    ...(m.node.copy ? { node: { ...m.node, copy: { ...m.node.copy, start: m.node.copy.start + piece.byteOffset, end: m.node.copy.end + piece.byteOffset } } } : {}),
+  }));
 }
 
 /** What markStatements needs of the parser: PL/pgSQL, for DO blocks. */

@@ -1,6 +1,6 @@
 import { analyseModules, functionsCreated } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
-import { parser } from '../analysis/parser.js';
+import { parsePieces, parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
 import { lineMap } from '../analysis/positions.js';
 import { lineOfName, readSource } from '../analysis/capture.js';
@@ -194,19 +194,37 @@ export async function parseStatements(file: string): Promise<LintStatement[]> {
   const sql = parsableSql(file).text;
   const at = lineMap(sql);
   const bytes = Buffer.from(sql, 'utf8');
-  const result = pg.parseSync(sql);
-  return (result.stmts ?? []).map((s, index) => {
-    let start = s.stmt_location ?? 0;
-    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
-    const raw = bytes.subarray(start, end).toString('utf8');
-    start += leadingCommentBytes(raw);
-    const stmt = s.stmt as unknown as Record<string, Record<string, any>>;
-    const kind = Object.keys(stmt)[0] ?? 'Unknown';
-    const { line, column } = at(start);
-    const text = bytes.subarray(start, end).toString('utf8').trim();
-    const extensions = kind === 'DoStmt' ? doBlockExtensions(pg, text) : [];
-    return { index, kind, node: stmt[kind] ?? {}, text, line, column, offset: start, ...(extensions.length ? { extensions } : {}) };
-  });
+  const out: LintStatement[] = [];
+  // A large file a piece at a time (analysis/parser.ts); the trees kept are the statements' own.
+  for (const piece of parsePieces(pg, sql)) {
+    for (const s of piece.result.stmts ?? []) {
+      let start = piece.byteOffset + (s.stmt_location ?? 0);
+      const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+      const raw = bytes.subarray(start, end).toString('utf8');
+      start += leadingCommentBytes(raw);
+      const stmt = s.stmt as unknown as Record<string, Record<string, any>>;
+      const kind = Object.keys(stmt)[0] ?? 'Unknown';
+      const { line, column } = at(start);
+      const text = bytes.subarray(start, end).toString('utf8').trim();
+      const extensions = kind === 'DoStmt' ? doBlockExtensions(pg, text) : [];
+      const node = stmt[kind] ?? {};
+      if (kind === 'InsertStmt') dropConstantRows(node);
+      out.push({ index: out.length, kind, node, text, line, column, offset: start, ...(extensions.length ? { extensions } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * An INSERT's VALUES rows of constants only, dropped from the tree a lint statement keeps: no rule
+ * reads them, and a seed of many rows would keep a tree some 40 times its text per statement.
+ */
+function dropConstantRows(node: Record<string, any>): void {
+  const select = node.selectStmt?.SelectStmt;
+  const rows = select?.valuesLists as { List?: { items?: unknown[] } }[] | undefined;
+  if (!rows || rows.length < 100) return;
+  const constant = (v: any): boolean => v?.A_Const !== undefined || (v?.TypeCast !== undefined && constant(v.TypeCast.arg));
+  if (rows.every((r) => (r.List?.items ?? []).every(constant))) select.valuesLists = [];
 }
 
 /** Tables (`schema.name`), columns (`schema.table.col`) and schemas (`schema:name`) a file's statements create. */
