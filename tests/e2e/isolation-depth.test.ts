@@ -319,6 +319,33 @@ describe('schema mode (modules sharing a database, one schema each)', () => {
     expect(await tableExists(url, 'billing.order_totals')).toBe(false);
     expect(await tableExists(url, 'orders.flags')).toBe(false);
   });
+
+  it("a module with a schema of its own reaching, unqualified, another module's public tables on its database (its search path is <schema>, public) is exit 2; its own names and other databases' are not", async () => {
+    const url = await createDatabase();
+    const other = await createDatabase();
+    fx = makeWorkspace([
+      { name: 'auth', url: '${DB}', migrations: { '001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY);\nCREATE TABLE sessions (id int);\n' } },
+      {
+        name: 'billing',
+        url: '${DB}',
+        dependsOn: ['auth'],
+        manifest: { database: { url: '${DB}', schema: 'billing' } },
+        migrations: {
+          // Its own sessions (created in billing first) is its own; users is found in public: auth's.
+          '001_billing.up.sql': 'CREATE TABLE sessions (id int);\nINSERT INTO sessions VALUES (1);\nCREATE VIEW payer_ids AS SELECT id FROM users;\nALTER TABLE users ADD COLUMN payer boolean;\n',
+        },
+      },
+      // Another database's public.users is not what an unqualified name on this one finds.
+      { name: 'crm', url: '${OTHER}', manifest: { database: { url: '${OTHER}', schema: 'crm' } }, migrations: { '001_crm.up.sql': 'CREATE TABLE contacts (id int);\nCREATE VIEW contact_users AS SELECT id FROM users;\n' } },
+    ]);
+    const r = await runCli(['up', '--json'], { cwd: fx.root, env: { DB: url, OTHER: other } });
+    expect(r.exitCode).toBe(2);
+    expect(r.json.problems.map((p: any) => `${p.code} ${p.line}:${p.column} ${p.message}`)).toEqual([
+      "BH045 3:41 billing references relation public.users (unqualified: billing's schema billing has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001_users.up.sql:1)",
+      "BH043 4:13 billing alters table public.users (unqualified: billing's schema billing has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001_users.up.sql:1)",
+    ]);
+    expect(await tableExists(url, 'public.users')).toBe(false);
+  });
 });
 
 describe('stray migrations (seed 000: a second, forgotten migrations folder)', () => {

@@ -236,18 +236,36 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     problems.push(p);
   };
 
+  /**
+   * Where an unqualified name a module changes or reads is found at run time: its own schema
+   * first, then public (Bulkhead's search_path for a module with a schema of its own is
+   * `<schema>, public`). A name its own migrations never create there, that another module on the
+   * same database creates in public, is that module's public one (billing's unqualified users,
+   * auth's public.users).
+   */
+  const found = (m: Module, t: { schema?: string; name: string }, kind: ObjectKind): { schema: string; name: string; viaPublic?: true } => {
+    const own = moduleSchema(m);
+    if (t.schema !== undefined || own === 'public' || SERVER_WIDE.has(kind) || m.manifest.tenants) return resolve(m, t);
+    if ((creators.get(key(kind, own, t.name, m)) ?? []).some((c) => c.module === m.name)) return resolve(m, t);
+    const db = databaseIdentity(m.target);
+    const inPublic = (creators.get(key(kind, 'public', t.name, m)) ?? []).some((c) => c.module !== m.name && databaseIdentity(byName.get(c.module)!.target) === db);
+    return inPublic ? { schema: 'public', name: t.name, viaPublic: true } : resolve(m, t);
+  };
+
   for (const a of analysed) {
     const m = byName.get(a.module);
     if (!m || (o.subjects && !o.subjects.has(m.name))) continue;
     for (const t of a.touches) {
-      // The object whose owner matters: the table for a column, trigger or policy.
-      const target = ON_TABLE.has(t.kind) && t.table ? { kind: 'table' as ObjectKind, ...resolve(m, t.table) } : { kind: t.kind, ...resolve(m, t) };
+      // The object whose owner matters: the table for a column, trigger or policy. Created, an
+      // unqualified name is in the module's schema; otherwise it may be found in public.
+      const place = (x: { schema?: string; name: string }, kind: ObjectKind) => (t.action === 'create' && x === t ? resolve(m, x) : found(m, x, kind));
+      const target = ON_TABLE.has(t.kind) && t.table ? { kind: 'table' as ObjectKind, ...place(t.table, 'table') } : { kind: t.kind, ...place(t, t.kind) };
       if (SYSTEM_SCHEMAS.has(target.schema) || target.schema.startsWith('pg_temp')) continue;
       const where = { module: m.name, file: a.file, line: t.line, column: t.column };
       // Adding, changing or dropping a column, trigger or policy alters its table.
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
       const verb = VERB[action];
-      const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}`;
+      const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}${'viaPublic' in target ? ` (unqualified: ${m.name}'s schema ${moduleSchema(m)} has no ${t.name}, so its search path finds public's)` : ''}`;
       const serverWide = SERVER_WIDE.has(target.kind);
       const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
 
