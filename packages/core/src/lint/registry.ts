@@ -4,6 +4,7 @@ import { backfillWithDdl } from './rules/backfill-with-ddl.js';
 import { columnTypeChange } from './rules/column-type-change.js';
 import { constraintNotValid } from './rules/constraint-not-valid.js';
 import { dropCascade } from './rules/drop-cascade.js';
+import { domainConstraint } from './rules/domain-constraint.js';
 import { dropColumn } from './rules/drop-column.js';
 import { dropSchema } from './rules/drop-schema.js';
 import { dropTable } from './rules/drop-table.js';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   volatileDefault,
   vacuumFull,
   addSerialColumn,
+  domainConstraint,
   rename,
   dropStillReferenced,
   nonTransactional,
