@@ -270,7 +270,7 @@ CREATE INDEX invoices_id ON invoices (id);
 SELECT count(*), now() FROM invoices;
 RESET search_path;
 CREATE TABLE mine2 (id int);
-SELECT pg_catalog.set_config('search_path', 'audit, public', false);
+SELECT pg_catalog.set_config('search_path', 'Audit, public', false);
 ALTER TABLE log ADD COLUMN at timestamptz;
 SELECT pg_catalog.set_config('search_path', '', false);
 CREATE TABLE public.dumped (id int);

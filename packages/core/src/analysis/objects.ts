@@ -223,7 +223,8 @@ export function searchPathSet(stmt: Node): string | undefined {
     const name = ((call?.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval).pop();
     const args = ((call?.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined);
     if (name !== 'set_config' || args[0]?.toLowerCase() !== 'search_path' || args[1] === undefined) continue;
-    const entries = args[1].split(',').map((e) => e.trim().replace(/^"(.*)"$/, '$1'));
+    // The setting's text is read as identifiers: quoted as written, unquoted in lower case.
+    const entries = args[1].split(',').map((e) => e.trim()).map((e) => (/^".*"$/.test(e) ? e.slice(1, -1).replace(/""/g, '"') : e.toLowerCase()));
     return entries.find((e) => e !== '$user' && e !== '') ?? '';
   }
   return undefined;
