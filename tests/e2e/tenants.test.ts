@@ -169,6 +169,38 @@ describe('schema per tenant', () => {
     expect(await query(url, `SELECT table_schema FROM information_schema.tables WHERE table_name IN ('accounts', 'invoices')`)).toEqual([]);
   });
 
+  it("an extension a migration creates is declared, and made once in public for every tenant; another schema's INVALID index of the same name is not this tenant's (kratos' pg_trgm and CONCURRENTLY indexes over tenants)", async () => {
+    const url = await createDatabase();
+    const names = tenantNames(4);
+    const migrations = {
+      '001_identities.up.sql': 'CREATE TABLE identities (id bigint PRIMARY KEY, traits text);\n',
+      '002_search.up.sql': 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX identities_traits_trgm ON identities USING GIN (traits gin_trgm_ops);\n',
+      '003_lookup.up.sql': '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY identities_traits_idx ON identities (traits);\n',
+    };
+    fx = makeWorkspace([{ name: 'auth', url: '${AUTH_URL}', manifest: { tenants: { kind: 'schema', names } }, migrations }]);
+    const env = { AUTH_URL: url };
+    // Undeclared, the first tenant to run it would get pg_trgm in its own schema: refused, nothing applied.
+    const refused = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.json.problems).toEqual([
+      expect.objectContaining({ code: 'BH067', file: 'modules/auth/migrations/002_search.up.sql', line: 1, fix: expect.stringContaining('declare it in modules/auth/bulkhead.json ("extensions": ["pg_trgm"])') }),
+    ]);
+    expect(await query(url, "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).toEqual([]);
+
+    // Another schema holds an INVALID index of the name 003 builds (a build cut short there).
+    await query(url, 'CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.identities (traits text); INSERT INTO elsewhere.identities VALUES (\'a\'), (\'a\')');
+    await query(url, 'CREATE UNIQUE INDEX CONCURRENTLY identities_traits_idx ON elsewhere.identities (traits)').catch(() => undefined);
+    expect(await query(url, "SELECT 1 FROM pg_index WHERE NOT indisvalid AND indexrelid = 'elsewhere.identities_traits_idx'::regclass")).toHaveLength(1);
+
+    fx.write('modules/auth/bulkhead.json', JSON.stringify({ name: 'auth', database: { url: '${AUTH_URL}' }, tenants: { kind: 'schema', names }, extensions: ['pg_trgm'] }));
+    const up = await runCli(['up', '--json', '--concurrency', '4'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.modules.map((m: any) => `${m.unit}:${m.status}`)).toEqual(names.map((t) => `auth@${t}:applied`));
+    expect(await query(url, "SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'")).toEqual([{ schema: 'public' }]);
+    const drift = await runCli(['drift'], { cwd: fx.root, env });
+    expect(drift.exitCode, drift.stderr).toBe(0);
+  });
+
   it("a tenant that is another module's schema is refused before anything runs", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

@@ -455,9 +455,13 @@ class StatementWalker {
         this.handled.add(n.schemaElts);
         break;
       }
-      case 'CreateExtensionStmt':
-        this.add('create', 'extension', { name: String(n.extname) });
+      case 'CreateExtensionStmt': {
+        // Its schema: where its objects go (SCHEMA …); unsaid, the first schema on the search path.
+        const into = ((n.options as Node[] | undefined) ?? []).map((o) => o.DefElem as Node | undefined).find((d) => d?.defname === 'schema');
+        const schema = ((into?.arg as Node | undefined)?.String as { sval?: string } | undefined)?.sval;
+        this.add('create', 'extension', { name: String(n.extname), ...(schema ? { schema } : {}) });
         break;
+      }
       case 'AlterExtensionStmt':
         this.add('alter', 'extension', { name: String(n.extname) });
         break;

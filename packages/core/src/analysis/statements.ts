@@ -20,7 +20,7 @@ export interface Statement {
    * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
    * — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
+  node: { concurrent?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
 }
 
 /**
@@ -136,6 +136,9 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     const node: Statement['node'] = {};
     if (tree.concurrent) node.concurrent = true;
     if (typeof tree.idxname === 'string') node.idxname = tree.idxname;
+    // The schema an index (or REINDEX) names its table in, where it is built.
+    const relation = (kind === 'IndexStmt' || kind === 'ReindexStmt') && (tree.relation as { schemaname?: unknown } | undefined);
+    if (relation && typeof relation.schemaname === 'string') node.schema = relation.schemaname;
     if (typeof tree.kind === 'string') node.kind = tree.kind;
     if (tree.chain === true) node.chain = true;
     if (tree.params !== undefined && kind === 'ReindexStmt') node.params = tree.params;

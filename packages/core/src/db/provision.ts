@@ -96,9 +96,13 @@ export function moduleNeeds(module: Module, all: readonly Module[]): ModuleNeeds
   return { module, role, password, databases, schema, extensions: module.manifest.extensions };
 }
 
-/** A declared extension as db create makes it: in the module's schema (public for schema tenants). */
-export function createExtensionSql(ext: string, schema: string): string {
-  return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' ? ` SCHEMA ${ident(schema)}` : ''}`;
+/**
+ * A declared extension as db create makes it: in the module's schema (public for schema tenants).
+ * Public is named only where the session's search path may start elsewhere (`explicit`: a schema
+ * tenant's session); unnamed, an extension whose control file fixes its schema goes there.
+ */
+export function createExtensionSql(ext: string, schema: string, explicit = false): string {
+  return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' || explicit ? ` SCHEMA ${ident(schema)}` : ''}`;
 }
 
 /** The schema db create puts a module's declared extensions in: its own, or public for schema tenants (each tenant's schema is not the database's). */
@@ -118,7 +122,7 @@ export function provisionSql(module: Module): string[] {
   const schema = extensionSchema(module);
   const own = extensionsLeftToDbCreate(module);
   if (!own.length) return [];
-  return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema))];
+  return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema, schemaTenants(module)))];
 }
 
 /** Per module, read once: the check reads TS/JS migrations' source, and every tenant of a module asks. */
@@ -127,8 +131,14 @@ const leftToDbCreate = new WeakMap<Module, readonly string[]>();
 /** The declared extensions none of the module's migrations creates: db create makes them. */
 export function extensionsLeftToDbCreate(module: Module): readonly string[] {
   let left = leftToDbCreate.get(module);
-  if (!left) leftToDbCreate.set(module, (left = module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)))));
+  // Schema tenants: every declared one, first, in public. A migration's CREATE EXTENSION would
+  // put it in whichever tenant's schema runs first, out of the others' sight (BH067).
+  if (!left) leftToDbCreate.set(module, (left = schemaTenants(module) ? module.manifest.extensions : module.manifest.extensions.filter((ext) => !module.migrations.some((m) => createsExtension(m, ext)))));
   return left;
+}
+
+function schemaTenants(module: Module): boolean {
+  return module.manifest.tenants?.kind === 'schema';
 }
 
 /** Whether a migration's text creates this extension (TS/JS migrations: their source). */

@@ -67,7 +67,40 @@ export function moduleSchema(m: Module): string {
 }
 
 export function checkOwnership(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> } = {}): Problem[] {
-  return [...checkHistoryTables(modules, analysed, o), ...checkObjects(modules, analysed, o)];
+  return [...checkHistoryTables(modules, analysed, o), ...checkObjects(modules, analysed, o), ...extensionsInTenantSchemas(modules, analysed, o)];
+}
+
+/**
+ * A module whose tenants are schemas, creating an extension it does not declare, without SCHEMA:
+ * the first tenant to run it gets the extension in its own schema (the first on its search path),
+ * and every other tenant's CREATE EXTENSION IF NOT EXISTS finds it made and cannot see its objects
+ * (kratos' pg_trgm over five tenants: gin_trgm_ops "does not exist" for four of them). A declared
+ * one is made once, in public, by db create (and the embedded database), where every tenant's
+ * search path finds it.
+ */
+function extensionsInTenantSchemas(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> }): Problem[] {
+  const tenanted = new Map(modules.filter((m) => m.manifest.tenants?.kind === 'schema' && (!o.subjects || o.subjects.has(m.name))).map((m) => [m.name, m]));
+  const found: { m: Module; a: AnalysedMigration; t: Touch }[] = [];
+  for (const a of analysed) {
+    const m = tenanted.get(a.module);
+    if (!m || a.direction !== 'up') continue;
+    for (const t of a.touches) if (t.kind === 'extension' && t.action === 'create' && t.schema === undefined && !m.manifest.extensions.includes(t.name)) found.push({ m, a, t });
+  }
+  // The fix names every extension the module must declare, whichever problem is read.
+  const undeclared = (m: Module) => [...new Set([...m.manifest.extensions, ...found.filter((f) => f.m === m).map((f) => f.t.name)])];
+  const problems: Problem[] = [];
+  for (const { m, a, t } of found) {
+    problems.push(
+      problem('BH067', `${m.name} runs each migration once per tenant schema, and this one creates extension ${t.name}${t.context ? ` (in a ${t.context})` : ''} without SCHEMA: the first tenant to run it gets it in its own schema, and the others cannot see its types, functions and operators`, {
+        module: m.name,
+        file: a.file,
+        line: t.line,
+        column: t.column,
+        fix: `declare it in ${m.file} ("extensions": [${undeclared(m).map((e) => JSON.stringify(e)).join(', ')}]): bulkhead db create makes it once, in public, which is on every tenant's search path; or write CREATE EXTENSION IF NOT EXISTS ${t.name} SCHEMA public`,
+      }),
+    );
+  }
+  return problems;
 }
 
 /**

@@ -66,6 +66,8 @@ export class MigrationFailedError extends Error {
 
 export interface ApplyContext {
   module: string;
+  /** The unit's schema (first on its search path), where its unqualified indexes are built. */
+  schema?: string;
   history: HistoryStore;
   runId: string;
   rel(abs: string): string;
@@ -490,7 +492,12 @@ async function applyOutsideTransaction(db: ModuleDb, r: Runnable, ctx: ApplyCont
     }
     // An index built CONCURRENTLY that failed or was cut short stays behind, INVALID: never record that as applied.
     const named = new Set((statements ?? []).flatMap(indexNames));
-    const invalid = (mayLeaveInvalid ? await invalidIndexes(db) : []).filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
+    // Only where this migration builds: another unit on the database (a tenant schema, a module
+    // of its own schema) may be building an index CONCURRENTLY right now, INVALID until it ends.
+    const built = buildSchemas(statements, ctx.schema);
+    const invalid = (mayLeaveInvalid ? await invalidIndexes(db) : [])
+      .filter((name) => built === undefined || built.has(schemaOf(name)))
+      .filter((name) => !before.has(name) || named.has(name.split('.').pop()!.replace(/"/g, '')));
     if (invalid.length) {
       // The statement that builds it did not complete: a resume must run it again.
       const bare = new Set(invalid.map((name) => name.split('.').pop()!.replace(/"/g, '')));
@@ -1024,6 +1031,22 @@ function sleep(ms: number): Promise<void> {
 const INVALID_INDEXES = `SELECT format('%I.%I', n.nspname, c.relname) AS bulkhead_invalid FROM pg_index i
    JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE NOT i.indisvalid ORDER BY 1`;
+
+/**
+ * The schemas a migration's CONCURRENTLY builds write indexes in: the unit's own for unqualified
+ * tables, and those named. Undefined (anywhere) when not known: a TS migration, or no schema.
+ */
+function buildSchemas(statements: readonly Statement[] | undefined, schema: string | undefined): Set<string> | undefined {
+  if (!statements || schema === undefined) return undefined;
+  return new Set([schema, ...statements.flatMap((s) => (s.node.schema !== undefined ? [s.node.schema] : []))]);
+}
+
+/** The schema of an INVALID_INDEXES name (`format('%I.%I')`), unquoted. */
+function schemaOf(qualified: string): string {
+  const m = /^("(?:[^"]|"")*"|[^.]*)\./.exec(qualified);
+  const part = m?.[1] ?? '';
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part;
+}
 
 /** INVALID indexes in the database, schema-qualified. */
 export async function invalidIndexes(q: SqlSession): Promise<string[]> {

@@ -148,7 +148,10 @@ async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: re
   if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
   for (const ext of extensions) {
     try {
-      await db.query(createExtensionSql(ext, schema));
+      const sql = createExtensionSql(ext, schema, unit.module.manifest.tenants?.kind === 'schema');
+      // Tenants of one database make it at once: IF NOT EXISTS does not see another session's
+      // uncommitted one, and the loser fails on pg_extension's unique name; then it exists.
+      await db.query(sql).catch((e: { code?: string }) => (e?.code === '23505' || e?.code === '42710' ? db.query(sql) : Promise.reject(e)));
     } catch (e) {
       throw new BulkheadError(
         problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, and it cannot be created there: ${(e as Error).message}`, {
@@ -190,6 +193,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     o.reporter?.moduleStart?.(unit.id, steps.length, direction);
     const ctx = {
       module: unit.id,
+      schema: unit.schema,
       history: store,
       runId: o.runId,
       rel: ws.rel,

@@ -12,6 +12,7 @@ import { select, unitState, type Intent, type UnitState } from '../plan/plan.js'
 import { checkTenantNames, checkUnitIsolation, historyOfAnother, moduleUnit, tenantMatcher, tenantUnits, type Unit } from '../plan/units.js';
 import type { Module, Workspace } from '../workspace.js';
 import { invalidIndexes } from './apply.js';
+import { ident } from '../db/postgres.js';
 import { prepareMigration, type Prepared } from './prepare.js';
 import type { Reporter } from './events.js';
 
@@ -143,7 +144,9 @@ export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: 
     if (history) history = { ...history, progress: history.progress.filter((p) => seen.has(progressKey(p))) };
   }
   if (!history?.progress.length) return { state: unitState(unit, history, rel, options), layout, foreign: first.foreign };
-  return { state: unitState(unit, history, rel, { ...options, invalidIndexes: await invalidIndexes(db) }), layout, foreign: first.foreign };
+  // A schema tenant's own: the other tenants' indexes of the same names are theirs.
+  const own = (name: string) => unit.module.manifest.tenants?.kind !== 'schema' || name.startsWith(`${ident(unit.schema)}.`) || name.startsWith(`${unit.schema}.`);
+  return { state: unitState(unit, history, rel, { ...options, invalidIndexes: (await invalidIndexes(db)).filter(own) }), layout, foreign: first.foreign };
 }
 
 function progressKey(p: ProgressRow): string {
