@@ -291,8 +291,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     for (const t of a.touches) {
       // The object whose owner matters: the table for a column, trigger or policy. Created, an
       // unqualified name is in the module's schema; otherwise it may be found in public.
-      const place = (x: { schema?: string; name: string }, kind: ObjectKind) => (t.action === 'create' && x === t ? resolve(m, x) : found(m, x, kind));
-      const target = ON_TABLE.has(t.kind) && t.table ? { kind: 'table' as ObjectKind, ...place(t.table, 'table') } : { kind: t.kind, ...place(t, t.kind) };
+      const target = ON_TABLE.has(t.kind) && t.table ? { kind: 'table' as ObjectKind, ...found(m, t.table, 'table') } : { kind: t.kind, ...(t.action === 'create' ? resolve(m, t) : found(m, t, t.kind)) };
       if (SYSTEM_SCHEMAS.has(target.schema) || target.schema.startsWith('pg_temp')) continue;
       const where = { module: m.name, file: a.file, line: t.line, column: t.column };
       // Adding, changing or dropping a column, trigger or policy alters its table.

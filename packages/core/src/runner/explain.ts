@@ -130,7 +130,12 @@ function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrat
   const back = new RegExp(`\\bRENAME\\s+TO\\s+"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
   const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(m.sql.up) && !(m.sql.down !== undefined && (creates.test(m.sql.down) || back.test(m.sql.down))));
   if (!later) return undefined;
-  return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS (a database that applied the migration whose down you edit accepts it with bulkhead repair ${module.name} --accept <its id> --reason <why>)`;
+  return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS ${editedDownRepair(module.name)}`;
+}
+
+/** What a database that applied a migration needs once its down file is edited (the checksum covers it). */
+function editedDownRepair(module: string): string {
+  return `(a database that applied the migration whose down you edit accepts it with bulkhead repair ${module} --accept <its id> --reason <why>)`;
 }
 
 /**
@@ -153,7 +158,7 @@ function columnStillUsed(failure: MigrationFailure, module: { name: string; migr
   if (!remade) return `view ${view} uses column ${column} of ${table}: drop the view in this down before the column (and make it again without it after), or drop it in the down of the migration that made it use ${column}`;
   const down = remade.sql!.down!;
   const line = down.slice(0, creates.exec(down)!.index).split('\n').length;
-  return `view ${view} uses column ${column} of ${table} because the down of ${remade.id}, which ran before this one, made it again (${path.basename(remade.downPath ?? `${remade.id}.down.sql`)}:${line}) while ${table} had ${column} — a SELECT * takes the columns the table has when the view is made: make that down list the view's columns as its earlier definition had them, or drop the view in this down before the column and make it again after (a database that applied the migration whose down you edit accepts it with bulkhead repair ${module.name} --accept <its id> --reason <why>)`;
+  return `view ${view} uses column ${column} of ${table} because the down of ${remade.id}, which ran before this one, made it again (${path.basename(remade.downPath ?? `${remade.id}.down.sql`)}:${line}) while ${table} had ${column} — a SELECT * takes the columns the table has when the view is made: make that down list the view's columns as its earlier definition had them, or drop the view in this down before the column and make it again after ${editedDownRepair(module.name)}`;
 }
 
 /**
