@@ -24,13 +24,23 @@ describe('loadWorkspace', () => {
     ]);
   });
 
-  it('run below a workspace without nx.json (nothing found there), names the folder above that holds the modules', () => {
+  it('run inside a module of a workspace without nx.json (its folder, its migrations), the workspace is the folder holding modules/; elsewhere below, the folder above is named', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-ws-'));
     fs.mkdirSync(path.join(dir, 'modules/a/migrations'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'modules/a/bulkhead.json'), JSON.stringify({ name: 'a', database: { url: 'pglite://memory' } }));
-    const below = loadWorkspace({ cwd: path.join(dir, 'modules/a/migrations'), env: {} });
-    expect(below.problems.map((p) => [p.code, p.fix])).toEqual([
-      ['BH019', `the workspace is ${dir}, above (it holds the bulkhead.json files; without an nx.json the root is where bulkhead runs): run it there, or pass --cwd ${dir}`],
-    ]);
+    fs.mkdirSync(path.join(dir, 'modules/b/migrations'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'modules/b/bulkhead.json'), JSON.stringify({ name: 'b', database: { url: 'pglite://memory' }, dependsOn: ['a'] }));
+    for (const cwd of ['modules/b', 'modules/b/migrations', 'modules']) {
+      const ws = loadWorkspace({ cwd: path.join(dir, cwd), env: {} });
+      expect(ws.root, cwd).toBe(dir);
+      expect(ws.modules.map((m) => m.name)).toEqual(['a', 'b']);
+      expect(ws.problems).toEqual([]);
+    }
+    // Another layout: nothing found where it runs, the folder above that holds the modules named.
+    fs.mkdirSync(path.join(dir, 'modules/a/migrations/sub'));
+    fs.renameSync(path.join(dir, 'modules'), path.join(dir, 'services'));
+    fs.mkdirSync(path.join(dir, 'modules/c'), { recursive: true });
+    const below = loadWorkspace({ cwd: path.join(dir, 'services/a/migrations/sub'), env: {} });
+    expect(below.problems.map((p) => p.code)).toEqual(['BH019']);
   });
 });

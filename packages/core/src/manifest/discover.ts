@@ -76,13 +76,30 @@ export function discoverManifests(root: string): string[] {
   return discoverWorkspace(root).manifests;
 }
 
-/** The workspace root: the nearest folder at or above `cwd` with an nx.json, else `cwd` itself. */
+/**
+ * The workspace root: the nearest folder at or above `cwd` with an nx.json; else, run in modules/
+ * or inside a module (`<root>/modules/<name>/…`), the folder holding modules/ — a module's own folder is
+ * no workspace: its dependencies and neighbours would be unknown, and its embedded database
+ * (pglite://.bulkhead/<name>) made beside the module; else `cwd` itself.
+ */
 export function findWorkspaceRoot(cwd: string): string {
-  let dir = path.resolve(cwd);
-  for (;;) {
+  const start = path.resolve(cwd);
+  for (let dir = start; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(cwd);
-    dir = parent;
+    if (path.basename(dir) === 'modules' && holdsModules(dir)) return parent;
+  }
+  return start;
+}
+
+/** Whether a modules/ folder holds a module (a <name>/bulkhead.json). */
+function holdsModules(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((m) => fs.existsSync(path.join(dir, m, 'bulkhead.json')));
+  } catch {
+    return false;
   }
 }
