@@ -302,6 +302,7 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     createdByUp,
     referencedBy: (table, before) => referencesBefore(before).of(table),
     columnType: (table, column, before) => columnTypesBefore(before).columnType(table, column),
+    tableKnown: (table, before) => referencesBefore(before).hasTable(table) || (created.before[before.index]?.has(table) ?? false),
     qualify,
     at,
   };

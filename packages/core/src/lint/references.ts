@@ -28,6 +28,11 @@ export class References {
     return [...(this.by.get(table) ?? [])].sort();
   }
 
+  /** Whether the migrations so far show `table` made (with its columns). */
+  hasTable(table: string): boolean {
+    return this.columns.has(table);
+  }
+
   /** The type `table`'s `column` was last declared with, when the migrations so far show it. */
   columnType(table: string, column: string): ColumnType | undefined {
     return this.columns.get(table)?.get(column);

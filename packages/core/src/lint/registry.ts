@@ -27,6 +27,7 @@ import { charColumn } from './rules/types-char.js';
 import { intPrimaryKey } from './rules/types-int-pk.js';
 import { jsonColumn } from './rules/types-json.js';
 import { longIdentifier } from './rules/long-identifier.js';
+import { indexNamedByTable } from './rules/index-named-by-table.js';
 import { timestampWithoutTz } from './rules/types-timestamp.js';
 import { varcharColumn } from './rules/types-varchar.js';
 import { unboundedDml } from './rules/unbounded-dml.js';
@@ -67,6 +68,7 @@ export const RULES: readonly Rule[] = [
   intPrimaryKey,
   jsonColumn,
   longIdentifier,
+  indexNamedByTable,
   grantPublic,
   roleChanges,
   securityDefiner,

@@ -44,6 +44,8 @@ export interface LintFile {
   referencedBy(table: string, before: LintStatement): string[];
   /** The type a column of a table that existed before this file was last declared with, before `before` (when the module's migrations show it). */
   columnType(table: string, column: string, before: LintStatement): ColumnType | undefined;
+  /** Whether a table (`schema.name`) exists before `before`, as the module's migrations (and this file) show it. */
+  tableKnown(table: string, before: LintStatement): boolean;
   /** Resolve a possibly unqualified name against the module's schema. */
   qualify(schema: string | undefined, name: string): string;
   /** Line and column of a byte offset in the file. */
