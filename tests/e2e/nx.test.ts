@@ -258,6 +258,11 @@ describe('Nx running Bulkhead', () => {
     const url = await createDatabase();
     const root = foreignWorkspace({ 'modules/base': { name: 'base', database: { url: '${BASE_URL}' } } });
     const env = { BASE_URL: url };
+    // Without --name: told the Nx way to give it.
+    const nameless = await nx(['run', 'base:migrate-make', '--output-style=static'], root, env);
+    expect(nameless.exitCode).not.toBe(0);
+    expect(nameless.all).toContain('make needs a name for the new migration (BH025)');
+    expect(nameless.all).toContain('fix: nx run base:migrate-make --name <name> (add --sql for SQL files)');
     const make = await nx(['run', 'base:migrate-make', '--name=add_users', '--sql', '--output-style=static'], root, env);
     expect(make.exitCode, make.all).toBe(0);
     const files = fs.readdirSync(path.join(root, 'modules/base/migrations')).sort();

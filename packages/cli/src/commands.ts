@@ -1,4 +1,4 @@
-import { onInterrupt, type ExitCode } from '@bulkhead/core/base';
+import { BulkheadError, onInterrupt, type ExitCode } from '@bulkhead/core/base';
 import type { CommandName } from '@bulkhead/core/commands';
 import { usageError, type CommandSpec } from './args.js';
 import type * as Render from './render.js';
@@ -59,6 +59,10 @@ export const COMMANDS: Record<string, Command> = {
     flags: ['sql', 'name'],
     positionals: ([module, positionalName, ...extra], options, cmd, spec) => {
       const name = (options.name as string | undefined) ?? positionalName;
+      if (module && !name && !extra.length && process.env.NX_TASK_TARGET_PROJECT) {
+        // Nx's migrate-make target passes the module; the name is the task's option.
+        throw new BulkheadError({ code: 'BH025', message: 'make needs a name for the new migration', fix: `nx run ${process.env.NX_TASK_TARGET_PROJECT}:${process.env.NX_TASK_TARGET_TARGET ?? 'migrate-make'} --name <name> (add --sql for SQL files)` });
+      }
       if (!module || !name || extra.length) throw usageError('make needs a module and a name', cmd, spec);
       return { module, name };
     },
