@@ -68,4 +68,18 @@ describe('parsePieces', () => {
     expect(ok.at(-1)).toMatchObject({ line: 30_001, text: 'SELECT 1' });
     expect(ok[20_000]).toMatchObject({ line: 20_001, text: "INSERT INTO t VALUES (20000, 'row 20000')" });
   });
+
+  it("a COPY … FROM stdin that ends a piece keeps its rows, which start the next (a pg_dump with data)", async () => {
+    // The first statement stops just short of a piece, so the COPY's line crosses into the next.
+    const first = `SELECT '${'x'.repeat((1 << 20) - 20)}';\n`;
+    const sql = `${first}COPY t (a, b) FROM stdin;\n1\tone\n2\ttwo\n\\.\nSELECT 2;\n`;
+    const statements = await splitStatements(sql);
+    expect(statements.map((s) => [s.kind, s.line])).toEqual([
+      ['SelectStmt', 1],
+      ['CopyStmt', 2],
+      ['SelectStmt', 6],
+    ]);
+    expect(statements[1]!.node.copy).toMatchObject({ gap: 1 });
+    expect(statements[1]!.text).toContain("'one'");
+  });
 });

@@ -98,8 +98,8 @@ export async function splitStatements(sql: string, key?: string): Promise<Statem
 
 /** markStatements of one piece of a file (parser.ts, parsePieces), its offsets and lines the file's. */
 export function markPiece(piece: ParsedPiece, pg: PlpgsqlParser, blocks: readonly CopyBlock[]): StatementMark[] {
-  const end = piece.byteOffset + Buffer.byteLength(piece.text);
-  const own = blocks.filter((b) => b.start >= piece.byteOffset && b.start < end).map((b) => ({ ...b, start: b.start - piece.byteOffset, end: b.end - piece.byteOffset }));
+  // A COPY that ends a piece has its rows at the start of the next: every block from the piece on.
+  const own = blocks.filter((b) => b.start >= piece.byteOffset).map((b) => ({ ...b, start: b.start - piece.byteOffset, end: b.end - piece.byteOffset }));
   const marks = markStatements(piece.text, piece.result as ParseResult, pg, own);
   if (piece.byteOffset === 0) return marks;
   return marks.map((m) => ({
