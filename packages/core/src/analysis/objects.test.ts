@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeSql, family, qualify, type Touch } from './objects.js';
+import { analyzeSql, analyzeSqlFile, family, qualify, type Touch } from './objects.js';
 
 /** One line per touch: `action kind schema.name [on table] line:column [context]`. */
 const show = (ts: Touch[]) =>
@@ -304,6 +304,17 @@ DROP TABLE gone;`);
     // The line of the statement that set the path, for the message.
     expect(ts.find((t) => t.name === 'invoices')?.searchPath).toBe(2);
     expect(ts.find((t) => t.name === 'mine2')?.searchPath).toBeUndefined();
+  });
+
+  it('a file too large to parse at once: touches and statements at their lines, its search_path carried from piece to piece', async () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => `INSERT INTO seed VALUES (${i}, '${'x'.repeat(80)}');`).join('\n');
+    const sql = `SET search_path TO billing;\n${rows}\nCREATE TABLE late (id int);\n`;
+    expect(sql.length).toBeGreaterThan(1 << 20);
+    const { touches, statements } = await analyzeSqlFile(sql);
+    expect(statements).toHaveLength(12_002);
+    expect(statements.at(-1)).toMatchObject({ kind: 'CreateStmt', line: 12_002 });
+    expect(touches.filter((t) => t.action === 'create').map((t) => `${t.schema}.${t.name} ${t.line}`)).toEqual(['billing.late 12002']);
+    expect(touches.filter((t) => t.action === 'write' && t.line === 12_001)).toEqual([expect.objectContaining({ schema: 'billing', name: 'seed', searchPath: 1 })]);
   });
 
   it('qualify and family', () => {
