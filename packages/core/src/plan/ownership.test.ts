@@ -176,6 +176,30 @@ describe('checkOwnership', () => {
     expect(fixedSchemaInTenants([mod('t')], [mig('t', touches)])).toEqual([]);
   });
 
+  it("an unqualified name a module with a schema of its own (or schema tenants) does not create is public's, where another module on its database creates it; its own names and other databases' are not", () => {
+    const tenants = (name: string) => ({ ...mod(name), manifest: { owns: [], dependsOn: [], extensions: [], tenants: { kind: 'schema', names: ['acme'] } } }) as unknown as Module;
+    const modules = [mod('auth'), mod('billing', { schema: 'billing' }), tenants('shop'), mod('far', { schema: 'far', url: 'postgres://db:5432/far' })];
+    const reach = [touch('create', 'table', 'invoices', { line: 1 }), touch('reference', 'relation', 'invoices', { line: 2 }), touch('reference', 'relation', 'users', { line: 3 }), touch('create', 'column', 'payer', { table: { name: 'users' }, line: 4 })];
+    const problems = checkOwnership(modules, [mig('auth', [touch('create', 'table', 'users')]), mig('billing', reach), mig('shop', reach), mig('far', reach)]);
+    expect(problems.map((p) => `${p.code} ${p.module}:${p.line} ${p.message}`)).toEqual([
+      "BH045 billing:3 billing references relation public.users (unqualified: billing's schema billing has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001.up.sql:1)",
+      "BH043 billing:4 billing alters table public.users (unqualified: billing's schema billing has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001.up.sql:1)",
+      "BH045 shop:3 shop references relation public.users (unqualified: each tenant's schema has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001.up.sql:1)",
+      "BH043 shop:4 shop alters table public.users (unqualified: each tenant's schema has no users, so its search path finds public's), which auth creates (modules/auth/migrations/001.up.sql:1)",
+    ]);
+  });
+
+  it('a schema-tenant module creating an undeclared extension without SCHEMA is BH067, the fix naming every one to declare', () => {
+    const shop = { ...mod('shop'), manifest: { owns: [], dependsOn: [], extensions: ['citext'], tenants: { kind: 'schema', names: ['acme'] } } } as unknown as Module;
+    const touches = [touch('create', 'extension', 'pg_trgm', { line: 1 }), touch('create', 'extension', 'btree_gin', { line: 2 }), touch('create', 'extension', 'citext', { line: 3 }), touch('create', 'extension', 'hstore', { schema: 'public', line: 4 })];
+    expect(checkOwnership([shop], [mig('shop', touches)]).map((p) => [p.code, p.line, p.fix])).toEqual([
+      ['BH067', 1, 'declare it in modules/shop/bulkhead.json ("extensions": ["citext", "pg_trgm", "btree_gin"]): bulkhead db create makes it once, in public, which is on every tenant\'s search path; or write CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public'],
+      ['BH067', 2, 'declare it in modules/shop/bulkhead.json ("extensions": ["citext", "pg_trgm", "btree_gin"]): bulkhead db create makes it once, in public, which is on every tenant\'s search path; or write CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public'],
+    ]);
+    // Without schema tenants, the module's database is its own: nothing to say.
+    expect(checkOwnership([mod('shop')], [mig('shop', touches)])).toEqual([]);
+  });
+
   it('system catalogs and unqualified built-ins are nobody’s', () => {
     const modules = [mod('a', { owns: ['a_*'] }), mod('b', { owns: ['*'] })];
     expect(checkOwnership(modules, [mig('a', [touch('reference', 'relation', 'pg_type', { schema: 'pg_catalog' }), touch('create', 'table', 'a_x')])])).toEqual([]);

@@ -278,7 +278,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
    */
   const found = (m: Module, t: { schema?: string; name: string }, kind: ObjectKind): { schema: string; name: string; viaPublic?: true } => {
     const own = moduleSchema(m);
-    if (t.schema !== undefined || own === 'public' || SERVER_WIDE.has(kind) || m.manifest.tenants) return resolve(m, t);
+    if (t.schema !== undefined || own === 'public' || SERVER_WIDE.has(kind) || m.manifest.tenants?.kind === 'database') return resolve(m, t);
     if ((creators.get(key(kind, own, t.name, m)) ?? []).some((c) => c.module === m.name)) return resolve(m, t);
     const db = databaseIdentity(m.target);
     const inPublic = (creators.get(key(kind, 'public', t.name, m)) ?? []).some((c) => c.module !== m.name && databaseIdentity(byName.get(c.module)!.target) === db);
@@ -297,7 +297,8 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       // Adding, changing or dropping a column, trigger or policy alters its table.
       const action = ON_TABLE.has(t.kind) && t.table ? (t.action === 'reference' ? 'reference' : 'alter') : t.action;
       const verb = VERB[action];
-      const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}${'viaPublic' in target ? ` (unqualified: ${m.name}'s schema ${moduleSchema(m)} has no ${t.name}, so its search path finds public's)` : ''}`;
+      const ownSchema = m.manifest.tenants?.kind === 'schema' ? "each tenant's schema" : `${m.name}'s schema ${moduleSchema(m)}`;
+      const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}${'viaPublic' in target ? ` (unqualified: ${ownSchema} has no ${target.name}, so its search path finds public's)` : ''}`;
       const serverWide = SERVER_WIDE.has(target.kind);
       const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
 
