@@ -306,6 +306,30 @@ DROP TABLE gone;`);
     expect(ts.find((t) => t.name === 'mine2')?.searchPath).toBeUndefined();
   });
 
+  it("a DO block runs in the search_path set before it, and its own SET (or set_config) holds for the rest of it and after it; a function's body keeps its own", async () => {
+    const ts = await analyzeSql(`DO $$
+BEGIN
+  CREATE TABLE before_set (id int);
+  SET search_path TO billing;
+  CREATE TABLE in_block (id int);
+END $$;
+CREATE TABLE after_block (id int);
+RESET search_path;
+DO $$ BEGIN PERFORM set_config('search_path', 'audit', false); INSERT INTO log VALUES (1); END $$;
+CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $f$ BEGIN SET search_path TO elsewhere; DELETE FROM queue; END $f$;
+UPDATE jobs SET done = true;`);
+    expect(ts.filter((t) => t.action !== 'reference').map((t) => `${t.action} ${t.schema ?? '-'}.${t.name}`)).toEqual([
+      'create -.before_set',
+      'create billing.in_block',
+      'create billing.after_block',
+      'write audit.log',
+      'create audit.f',
+      // When f runs, its SET holds for the rest of its body, not for the SQL around its CREATE.
+      'write elsewhere.queue',
+      'write audit.jobs',
+    ]);
+  });
+
   it('a file too large to parse at once: touches and statements at their lines, its search_path carried from piece to piece', async () => {
     const rows = Array.from({ length: 12_000 }, (_, i) => `INSERT INTO seed VALUES (${i}, '${'x'.repeat(80)}');`).join('\n');
     const sql = `SET search_path TO billing;\n${rows}\nCREATE TABLE late (id int);\n`;

@@ -161,9 +161,9 @@ class Source {
   }
 }
 
-function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: Touch['context']): void {
+function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: Touch['context'], state?: SearchPathState): void {
   if (!sql.trim()) return;
-  walkParsed(pg, sql, pg.parseSync(sql), src, out, context);
+  walkParsed(pg, sql, pg.parseSync(sql), src, out, context, state);
 }
 
 /** Where unqualified names go once the SQL sets its own search_path (none: the module's schema). */
@@ -176,8 +176,10 @@ function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, sr
     const start = s.stmt_location ?? 0;
     const end = s.stmt_len ? start + s.stmt_len : Buffer.byteLength(sql);
     const from = out.length;
-    new StatementWalker(pg, src, start, end, out, context).statement(s.stmt as unknown as Node);
+    // The path as the statement starts: a DO block's own SET changes it for what follows in the
+    // block (resolved there) and after it.
     const path = state.path;
+    new StatementWalker(pg, src, start, end, out, context, state).statement(s.stmt as unknown as Node);
     if (path) for (let i = from; i < out.length; i++) resolveInPath(out[i]!, path);
     const set = searchPathSet(s.stmt as unknown as Node);
     if (set !== undefined) state.path = set ? { schema: set, line: src.at(start + leadingCommentBytes(src.slice(start, end))).line } : undefined;
@@ -325,6 +327,8 @@ class StatementWalker {
     private readonly end: number,
     private readonly out: Touch[],
     private readonly context: Touch['context'],
+    /** The search_path the SQL around it set: a DO block runs in it, and may set it for what follows. */
+    private readonly state: SearchPathState = {},
   ) {}
 
   private add(action: Action, kind: ObjectKind, name: { schema?: string; name: string }, location?: number, table?: { schema?: string; name: string }): Touch {
@@ -747,6 +751,8 @@ class StatementWalker {
 
   /** PL/pgSQL: every embedded SQL statement and expression, and EXECUTE of a literal string. */
   private plpgsql(body: string, context: 'DO block' | 'function body'): void {
+    // A DO block runs now, in the session's search_path, and its SET stays; a function's body runs later.
+    const state = context === 'DO block' ? this.state : {};
     this.nested(body, (src) => {
       // The PL/pgSQL parser takes the whole CREATE FUNCTION or DO statement; line numbers count from the body.
       const tree = this.pg.parsePlPgSQLSync(this.src.slice(this.start, this.end)) as unknown;
@@ -759,13 +765,13 @@ class StatementWalker {
         const exprSrc = at !== undefined ? src.sub(at, at + Buffer.byteLength(e.query)) : new Source(e.query, src.offset, src.firstLine + e.lineno - 1);
         if (at !== undefined) from = at;
         try {
-          if (e.mode === 0) analyzeText(this.pg, e.query, exprSrc, this.out, context);
+          if (e.mode === 0) analyzeText(this.pg, e.query, exprSrc, this.out, context, state);
           else {
             // An expression: parse it as a SELECT list and map positions back.
             const prefix = 'SELECT ';
             const inner = new Source(prefix + e.query, exprSrc.offset, exprSrc.firstLine, exprSrc.firstColumn - prefix.length);
             const before = this.out.length;
-            analyzeText(this.pg, prefix + e.query, inner, this.out, context);
+            analyzeText(this.pg, prefix + e.query, inner, this.out, context, state);
             if (e.dynamic) this.dynamic(prefix + e.query, exprSrc, before);
           }
         } catch {
