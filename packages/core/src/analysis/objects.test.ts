@@ -317,7 +317,8 @@ CREATE TABLE after_block (id int);
 RESET search_path;
 DO $$ BEGIN PERFORM set_config('search_path', 'audit', false); INSERT INTO log VALUES (1); END $$;
 CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $f$ BEGIN SET search_path TO elsewhere; DELETE FROM queue; END $f$;
-UPDATE jobs SET done = true;`);
+UPDATE jobs SET done = true;
+CREATE FUNCTION g() RETURNS void LANGUAGE sql SET search_path = shop, public AS $g$ DELETE FROM carts $g$;`);
     expect(ts.filter((t) => t.action !== 'reference').map((t) => `${t.action} ${t.schema ?? '-'}.${t.name}`)).toEqual([
       'create -.before_set',
       'create billing.in_block',
@@ -327,6 +328,9 @@ UPDATE jobs SET done = true;`);
       // When f runs, its SET holds for the rest of its body, not for the SQL around its CREATE.
       'write elsewhere.queue',
       'write audit.jobs',
+      'create audit.g',
+      // Its SET clause: where its body runs, whoever calls it.
+      'write shop.carts',
     ]);
   });
 

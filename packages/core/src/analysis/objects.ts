@@ -727,8 +727,12 @@ class StatementWalker {
     const as = (options.find((o) => o.defname === 'as')?.arg as Node | undefined)?.List as Node | undefined;
     const body = strings(as?.items)[0];
     if (body === undefined) return;
-    if (language === 'sql') this.nested(body, (src) => analyzeText(this.pg, body, src, this.out, 'function body'));
-    else if (language === 'plpgsql') this.plpgsql(body, 'function body');
+    // Its own SET search_path = … clause: where its body's unqualified names are, whoever calls it.
+    const set = options.find((o) => o.defname === 'set')?.arg as Node | undefined;
+    const clause = set ? searchPathSet(set) : undefined;
+    const state: SearchPathState = clause ? { path: { schema: clause, line: this.src.at(this.firstToken()).line } } : {};
+    if (language === 'sql') this.nested(body, (src) => analyzeText(this.pg, body, src, this.out, 'function body', state));
+    else if (language === 'plpgsql') this.plpgsql(body, 'function body', state);
   }
 
   private doBlock(n: Node): void {
@@ -750,9 +754,9 @@ class StatementWalker {
   }
 
   /** PL/pgSQL: every embedded SQL statement and expression, and EXECUTE of a literal string. */
-  private plpgsql(body: string, context: 'DO block' | 'function body'): void {
+  private plpgsql(body: string, context: 'DO block' | 'function body', own: SearchPathState = {}): void {
     // A DO block runs now, in the session's search_path, and its SET stays; a function's body runs later.
-    const state = context === 'DO block' ? this.state : {};
+    const state = context === 'DO block' ? this.state : own;
     this.nested(body, (src) => {
       // The PL/pgSQL parser takes the whole CREATE FUNCTION or DO statement; line numbers count from the body.
       const tree = this.pg.parsePlPgSQLSync(this.src.slice(this.start, this.end)) as unknown;
