@@ -212,7 +212,7 @@ function resolveInPath(t: Touch, path: { schema: string; line: number }): void {
  * RESET, DEFAULT or empty path (back to the module's: Bulkhead sets it for each migration), and
  * the first entry that names a schema ("$user" aside); undefined for any other statement.
  */
-export function searchPathSet(stmt: Node): string | undefined {
+function searchPathSet(stmt: Node): string | undefined {
   const v = stmt.VariableSetStmt as Node | undefined;
   if (v && String(v.name).toLowerCase() === 'search_path') {
     if (v.kind !== 'VAR_SET_VALUE') return '';

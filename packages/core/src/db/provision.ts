@@ -97,12 +97,13 @@ export function moduleNeeds(module: Module, all: readonly Module[]): ModuleNeeds
 }
 
 /**
- * A declared extension as db create makes it: in the module's schema (public for schema tenants).
- * Public is named only where the session's search path may start elsewhere (`explicit`: a schema
- * tenant's session); unnamed, an extension whose control file fixes its schema goes there.
+ * A module's declared extension as db create makes it: in the module's schema (public for schema
+ * tenants). Public is named only for schema tenants, whose sessions' search path starts with the
+ * tenant's schema; unnamed, an extension whose control file fixes its schema goes there.
  */
-export function createExtensionSql(ext: string, schema: string, explicit = false): string {
-  return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' || explicit ? ` SCHEMA ${ident(schema)}` : ''}`;
+export function createExtensionSql(ext: string, module: Module): string {
+  const schema = extensionSchema(module);
+  return `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}${schema !== 'public' || schemaTenants(module) ? ` SCHEMA ${ident(schema)}` : ''}`;
 }
 
 /** The schema db create puts a module's declared extensions in: its own, or public for schema tenants (each tenant's schema is not the database's). */
@@ -122,7 +123,7 @@ export function provisionSql(module: Module): string[] {
   const schema = extensionSchema(module);
   const own = extensionsLeftToDbCreate(module);
   if (!own.length) return [];
-  return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, schema, schemaTenants(module)))];
+  return [...(schema !== 'public' ? [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`] : []), ...own.map((ext) => createExtensionSql(ext, module))];
 }
 
 /** Per module, read once: the check reads TS/JS migrations' source, and every tenant of a module asks. */
@@ -212,7 +213,7 @@ export function planProvision(needs: readonly ModuleNeeds[], state: ServerState)
       if (owned !== n.role && !grants.has(n.role)) step('server', `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(n.role)}`);
       if (n.schema !== 'public' && !state.schemas.get(name)?.has(n.schema)) step(name, `CREATE SCHEMA IF NOT EXISTS ${ident(n.schema)} AUTHORIZATION ${ident(n.role)}`);
       for (const ext of n.extensions) {
-        if (!state.installed.get(name)?.has(ext)) step(name, createExtensionSql(ext, n.schema));
+        if (!state.installed.get(name)?.has(ext)) step(name, createExtensionSql(ext, n.module));
       }
     }
   }

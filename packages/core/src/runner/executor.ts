@@ -148,7 +148,7 @@ async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: re
   if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
   for (const ext of extensions) {
     try {
-      const sql = createExtensionSql(ext, schema, unit.module.manifest.tenants?.kind === 'schema');
+      const sql = createExtensionSql(ext, unit.module);
       // Tenants of one database make it at once: IF NOT EXISTS does not see another session's
       // uncommitted one, and the loser fails on pg_extension's unique name; then it exists.
       await db.query(sql).catch((e: { code?: string }) => (e?.code === '23505' || e?.code === '42710' ? db.query(sql) : Promise.reject(e)));
