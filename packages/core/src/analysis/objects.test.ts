@@ -334,6 +334,20 @@ CREATE FUNCTION g() RETURNS void LANGUAGE sql SET search_path = shop, public AS 
     ]);
   });
 
+  it('a long PL/pgSQL body: each embedded statement at its line, one a few lines below its IF too (found without rescanning the body per statement)', async () => {
+    const performs = Array.from({ length: 3000 }, (_, i) => `  PERFORM ${i};`).join('\n');
+    const ts = await analyzeSql(`CREATE FUNCTION big() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+${performs}
+  IF
+    EXISTS (SELECT 1 FROM audit.flags)
+  THEN
+    INSERT INTO audit.log VALUES (1);
+  END IF;
+END $$;`);
+    expect(ts.filter((t) => t.schema === 'audit').map((t) => `${t.action} ${t.name} ${t.line}:${t.column}`)).toEqual(['reference flags 3004:27', 'write log 3006:17']);
+  });
+
   it('a file too large to parse at once: touches and statements at their lines, its search_path carried from piece to piece', async () => {
     const rows = Array.from({ length: 12_000 }, (_, i) => `INSERT INTO seed VALUES (${i}, '${'x'.repeat(80)}');`).join('\n');
     const sql = `SET search_path TO billing;\n${rows}\nCREATE TABLE late (id int);\n`;

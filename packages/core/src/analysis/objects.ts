@@ -146,9 +146,11 @@ class Source {
     const { line, column } = (this.map ??= lineMap(this.bytes))(byte);
     return { line: this.firstLine + line - 1, column: line === 1 ? column + this.firstColumn - 1 : column };
   }
-  /** The byte offset of a substring, searching from `fromByte`; undefined when not found. */
-  find(sub: string, fromByte = 0): number | undefined {
-    const i = this.bytes.indexOf(Buffer.from(sub, 'utf8'), fromByte);
+  /** The byte offset of a substring, searching from `fromByte` (starting before `startsBefore`, if given); undefined when not found. */
+  find(sub: string, fromByte = 0, startsBefore?: number): number | undefined {
+    const needle = Buffer.from(sub, 'utf8');
+    const hay = startsBefore === undefined ? this.bytes : this.bytes.subarray(0, startsBefore + needle.length);
+    const i = hay.indexOf(needle, fromByte);
     return i < 0 ? undefined : i;
   }
   slice(start: number, end?: number): string {
@@ -763,9 +765,13 @@ class StatementWalker {
       const exprs: { query: string; mode: number; lineno: number; dynamic: boolean }[] = [];
       collectPlpgsqlExprs(tree, 1, false, exprs);
       let from = 0;
+      // Byte offset of each line's start, made once: a body of many thousand lines is not rescanned per expression.
+      const lineStarts = lineByteOffsets(src.text);
       for (const e of exprs) {
-        const lineStart = lineOffset(src.text, e.lineno);
-        const at = src.find(e.query, Math.max(from, Buffer.byteLength(src.text.slice(0, lineStart))));
+        const line = Math.min(Math.max(e.lineno, 1), lineStarts.length);
+        // Starting on its statement's line or a few after (an IF's condition on the next): not searched
+        // for to the end of the body, where text the parser rewrote (PERFORM's SELECT …) never is.
+        const at = src.find(e.query, Math.max(from, lineStarts[line - 1]!), lineStarts[line + EXPRESSION_LINES] ?? Buffer.byteLength(src.text));
         const exprSrc = at !== undefined ? src.sub(at, at + Buffer.byteLength(e.query)) : new Source(e.query, src.offset, src.firstLine + e.lineno - 1);
         if (at !== undefined) from = at;
         try {
@@ -932,12 +938,13 @@ function collectPlpgsqlExprs(n: unknown, lineno: number, dynamic: boolean, out: 
 }
 
 /** Character offset of the start of 1-based line `n` of `text`. */
-function lineOffset(text: string, n: number): number {
-  let at = 0;
-  for (let i = 1; i < n; i++) {
-    const next = text.indexOf('\n', at);
-    if (next < 0) return at;
-    at = next + 1;
-  }
-  return at;
+/** How many lines after its PL/pgSQL statement's an embedded query or expression may start. */
+const EXPRESSION_LINES = 8;
+
+/** The byte offset in `text` (as UTF-8) where each of its lines starts: [0, …]. */
+function lineByteOffsets(text: string): number[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const out = [0];
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) out.push(i + 1);
+  return out;
 }
