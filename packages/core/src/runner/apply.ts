@@ -1042,7 +1042,7 @@ function buildSchemas(statements: readonly Statement[] | undefined, schema: stri
 }
 
 /** The schema of an INVALID_INDEXES name (`format('%I.%I')`), unquoted. */
-function schemaOf(qualified: string): string {
+export function schemaOf(qualified: string): string {
   const m = /^("(?:[^"]|"")*"|[^.]*)\./.exec(qualified);
   const part = m?.[1] ?? '';
   return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part;
@@ -1207,7 +1207,7 @@ function pgCode(err: PgError): string | undefined {
 }
 
 /** knex prefixes errors with the SQL (`<sql> - <message>`); keep PostgreSQL's message. */
-function stripSqlPrefix(msg: string, sql: string | undefined): string {
+export function stripSqlPrefix(msg: string, sql: string | undefined): string {
   return sql && msg.startsWith(sql) ? msg.slice(sql.length).replace(/^ - /, '') : msg;
 }
 

@@ -11,8 +11,7 @@ import { checkServerIdentities } from '../plan/isolation.js';
 import { select, unitState, type Intent, type UnitState } from '../plan/plan.js';
 import { checkTenantNames, checkUnitIsolation, historyOfAnother, moduleUnit, tenantMatcher, tenantUnits, type Unit } from '../plan/units.js';
 import type { Module, Workspace } from '../workspace.js';
-import { invalidIndexes } from './apply.js';
-import { ident } from '../db/postgres.js';
+import { invalidIndexes, schemaOf } from './apply.js';
 import { prepareMigration, type Prepared } from './prepare.js';
 import type { Reporter } from './events.js';
 
@@ -145,7 +144,7 @@ export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: 
   }
   if (!history?.progress.length) return { state: unitState(unit, history, rel, options), layout, foreign: first.foreign };
   // A schema tenant's own: the other tenants' indexes of the same names are theirs.
-  const own = (name: string) => unit.module.manifest.tenants?.kind !== 'schema' || name.startsWith(`${ident(unit.schema)}.`) || name.startsWith(`${unit.schema}.`);
+  const own = (name: string) => unit.module.manifest.tenants?.kind !== 'schema' || schemaOf(name) === unit.schema;
   return { state: unitState(unit, history, rel, { ...options, invalidIndexes: (await invalidIndexes(db)).filter(own) }), layout, foreign: first.foreign };
 }
 

@@ -3,7 +3,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql, transactionSettings } from '../analysis/statements.js';
-import { callMigration, failingLine, nextBatch, oneLine, UnawaitedBuilderError, type PgError } from './apply.js';
+import { callMigration, failingLine, nextBatch, oneLine, stripSqlPrefix, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 import { lineInStack } from '../migrations/load-js.js';
 import { shortDetail, thrownMessage } from '../text.js';
@@ -39,8 +39,7 @@ export class ReplayError extends Error {
   }
   /** PostgreSQL's own message, without the SQL knex puts before it. */
   get serverMessage(): string {
-    const text = thrownMessage(this.cause);
-    return this.sql !== undefined && text.startsWith(`${this.sql} - `) ? text.slice(this.sql.length + 3) : text;
+    return stripSqlPrefix(thrownMessage(this.cause), this.sql);
   }
 }
 
