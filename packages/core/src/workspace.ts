@@ -3,7 +3,7 @@ import path from 'node:path';
 import { problem, type Problem } from './errors.js';
 import { buildGraph, type ModuleGraph } from './graph/graph.js';
 import { migrationCycle } from './graph/migration-cycles.js';
-import { discoverWorkspace, findWorkspaceRoot, type MigrationFolder } from './manifest/discover.js';
+import { discoverWorkspace, findWorkspaceRoot, holdsModules, type MigrationFolder } from './manifest/discover.js';
 import { KnownManifests, loadManifest, type ModuleManifest } from './manifest/load.js';
 import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
@@ -155,15 +155,8 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
 function workspaceAbove(root: string): string | undefined {
   const above: string[] = [];
   for (let dir = path.dirname(root); above.length < 6 && dir !== path.dirname(dir); dir = path.dirname(dir)) above.push(dir);
-  const holdsModules = (dir: string) => {
-    try {
-      return fs.readdirSync(path.join(dir, 'modules')).some((m) => fs.existsSync(path.join(dir, 'modules', m, 'bulkhead.json')));
-    } catch {
-      return false;
-    }
-  };
   // A folder of modules/ beats a module's own folder (the command ran in its migrations folder).
-  return above.find(holdsModules) ?? above.find((dir) => fs.existsSync(path.join(dir, 'bulkhead.json')));
+  return above.find((dir) => holdsModules(path.join(dir, 'modules'))) ?? above.find((dir) => fs.existsSync(path.join(dir, 'bulkhead.json')));
 }
 
 /**

@@ -96,7 +96,7 @@ export function findWorkspaceRoot(cwd: string): string {
 }
 
 /** Whether a modules/ folder holds a module (a <name>/bulkhead.json). */
-function holdsModules(dir: string): boolean {
+export function holdsModules(dir: string): boolean {
   try {
     return fs.readdirSync(dir).some((m) => fs.existsSync(path.join(dir, m, 'bulkhead.json')));
   } catch {
