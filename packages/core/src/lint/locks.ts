@@ -165,8 +165,8 @@ export function statementLocks(s: LintStatement, qualify: (schema: string | unde
 export async function migrationLocks(
   sql: string,
   schema: string,
-  facts = new References(),
-  run?: { id: string; made: Map<string, string> },
+  facts: References,
+  run: { id: string; made: Map<string, string> },
 ): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
   let statements: LintStatement[];
   try {
@@ -179,13 +179,13 @@ export async function migrationLocks(
   const out: { line: number; statement: string; locks: StatementLock[] }[] = [];
   for (const s of statements) {
     const before = created.before[s.index] ?? new Set<string>();
-    const locks = statementLocks(s, qualify, run ? new Set([...before, ...run.made.keys()]) : before, facts);
+    const locks = statementLocks(s, qualify, new Set([...before, ...run.made.keys()]), facts);
     for (const l of locks) {
-      const by = run?.made.get(l.table);
-      if (by !== undefined && by !== run!.id) l.madeBy = by;
+      const by = run.made.get(l.table);
+      if (by !== undefined && by !== run.id) l.madeBy = by;
     }
     facts.apply(s, qualify);
-    if (run) for (const name of madeBy(s, qualify, run.made)) if (!run.made.has(name)) run.made.set(name, run.id);
+    for (const name of madeBy(s, qualify, run.made)) if (!run.made.has(name)) run.made.set(name, run.id);
     if (locks.length) out.push({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks });
   }
   return out;
