@@ -181,10 +181,11 @@ function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, sr
     // The path as the statement starts: a DO block's own SET changes it for what follows in the
     // block (resolved there) and after it.
     const path = state.path;
-    new StatementWalker(pg, src, start, end, out, context, state).statement(s.stmt as unknown as Node);
+    const walker = new StatementWalker(pg, src, start, end, out, context, state);
+    walker.statement(s.stmt as unknown as Node);
     if (path) for (let i = from; i < out.length; i++) resolveInPath(out[i]!, path);
     const set = searchPathSet(s.stmt as unknown as Node);
-    if (set !== undefined) state.path = set ? { schema: set, line: src.at(start + leadingCommentBytes(src.slice(start, end))).line } : undefined;
+    if (set !== undefined) state.path = set ? { schema: set, line: walker.line() } : undefined;
   }
 }
 
@@ -218,8 +219,7 @@ function searchPathSet(stmt: Node): string | undefined {
   const v = stmt.VariableSetStmt as Node | undefined;
   if (v && String(v.name).toLowerCase() === 'search_path') {
     if (v.kind !== 'VAR_SET_VALUE') return '';
-    const entries = ((v.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined);
-    return entries.find((e) => e !== undefined && e !== '$user' && e !== '') ?? '';
+    return firstSchema(((v.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined));
   }
   const select = stmt.SelectStmt as Node | undefined;
   for (const target of (select?.targetList as Node[] | undefined) ?? []) {
@@ -228,10 +228,14 @@ function searchPathSet(stmt: Node): string | undefined {
     const args = ((call?.args as Node[] | undefined) ?? []).map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval as string | undefined);
     if (name !== 'set_config' || args[0]?.toLowerCase() !== 'search_path' || args[1] === undefined) continue;
     // The setting's text is read as identifiers: quoted as written, unquoted in lower case.
-    const entries = args[1].split(',').map((e) => e.trim()).map((e) => (/^".*"$/.test(e) ? e.slice(1, -1).replace(/""/g, '"') : e.toLowerCase()));
-    return entries.find((e) => e !== '$user' && e !== '') ?? '';
+    return firstSchema(args[1].split(',').map((e) => e.trim()).map((e) => (/^".*"$/.test(e) ? e.slice(1, -1).replace(/""/g, '"') : e.toLowerCase())));
   }
   return undefined;
+}
+
+/** A search path's first entry that names a schema ("$user" and blanks aside); '' when none does. */
+function firstSchema(entries: readonly (string | undefined)[]): string {
+  return entries.find((e) => e !== undefined && e !== '$user' && e !== '') ?? '';
 }
 
 const OBJECT_KIND: Record<string, ObjectKind> = {
@@ -341,6 +345,11 @@ class StatementWalker {
     if (this.context) t.context = this.context;
     this.out.push(t);
     return t;
+  }
+
+  /** The line of the statement's first token. */
+  line(): number {
+    return this.src.at(this.firstToken()).line;
   }
 
   private firstToken(): number {
@@ -732,7 +741,7 @@ class StatementWalker {
     // Its own SET search_path = … clause: where its body's unqualified names are, whoever calls it.
     const set = options.find((o) => o.defname === 'set')?.arg as Node | undefined;
     const clause = set ? searchPathSet(set) : undefined;
-    const state: SearchPathState = clause ? { path: { schema: clause, line: this.src.at(this.firstToken()).line } } : {};
+    const state: SearchPathState = clause ? { path: { schema: clause, line: this.line() } } : {};
     if (language === 'sql') this.nested(body, (src) => analyzeText(this.pg, body, src, this.out, 'function body', state));
     else if (language === 'plpgsql') this.plpgsql(body, 'function body', state);
   }
