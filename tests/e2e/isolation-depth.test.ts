@@ -195,6 +195,17 @@ export async function down(knex: Knex): Promise<void> {
     expect(r.stderr).not.toContain('file_metadata_cache');
     // A name of storage's (its prefix) is storage's: no "each keeps its own" way out.
     expect(r.stderr).not.toContain('if each keeps');
+    // A per-module call (what `nx run query:migrate` runs) reads only query's migrations for its
+    // plan, but storage's say what storage creates all the same: nothing is applied.
+    for (const args of [['up', 'query'], ['plan', 'query']]) {
+      const one = await runCli(args, { cwd: fx.root });
+      expect(one.exitCode).toBe(2);
+      expect(one.stderr).toContain('query creates table public.storage_elem_01_files, which storage also creates (modules/storage/migrations/001_init.up.sql:1) (BH043)');
+    }
+    expect(fs.existsSync(path.join(fx.root, '.bulkhead/query'))).toBe(false);
+    // Another module's own problems are its commands' to tell: storage's stray file does not stop query's call.
+    fs.writeFileSync(path.join(fx.root, 'modules/storage/migrations/notes.sql'), 'SELECT 1;\n');
+    expect((await runCli(['up', 'query'], { cwd: fx.root })).stderr).not.toContain('notes.sql');
   });
 
   it('two modules on different databases that each create a table of one name (auth and billing users) are told how to say each keeps its own: owns in both', async () => {

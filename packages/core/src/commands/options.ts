@@ -8,7 +8,7 @@ import { checkOwnership } from '../plan/ownership.js';
 import { meantOf } from '../plan/plan.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
-import type { MigrationFile } from '../migrations/files.js';
+import { scanMigrationsFolder, type MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
 
 /** Options every command shares. */
@@ -89,14 +89,25 @@ export function loadValidWorkspace(o: LoadOptions & { modules?: readonly string[
 
 /**
  * Isolation in depth before anything runs (SPEC §7): what the migrations of `subjects` do to
- * other modules' objects and schemas, against every module whose migrations were read (all of
- * them, unless the call named its modules) and every module's `owns`. Throws BH043–BH045.
+ * other modules' objects and schemas, against what every module's migrations create and every
+ * module's `owns`. Throws BH043–BH045.
  */
 export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Module[]): Promise<ModulesAnalysis> {
-  const analysis = await analyseModules(ws, ws.modules);
+  const analysis = await analyseModules(ws, withEveryFolder(ws));
   const problems = checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(subjects.map((m) => m.name)) });
   if (problems.length) throw new BulkheadError(problems);
   return analysis;
+}
+
+/**
+ * The workspace's modules, each with its migrations: a per-module call (an Nx task) read only its
+ * own folder (LoadOptions.scan), but an object another module's migrations create is that
+ * module's all the same (SPEC §7: `bulkhead up b` must not create a's table because a has no
+ * `owns`). The other folders are read here for that alone — their own problems are for their
+ * commands to report, not this call's — and their analysis comes from the cache by checksum.
+ */
+function withEveryFolder(ws: Workspace): Module[] {
+  return ws.modules.map((m) => (m.scanned ? m : { ...m, migrations: scanMigrationsFolder(m.name, m.migrationsDir, ws.rel).migrations, scanned: true }));
 }
 
 /** The module meant by a name that is none (a slip), and those there are (a long list cut). */
