@@ -142,6 +142,10 @@ describe('selectDown', () => {
     expect(selectDown(m, s, { to: '001_a' }, rel).run.map((x) => x.id)).toEqual(['002_b']);
     expect(selectDown(m, s, { to: '003_c' }, rel).problems[0]!.code).toBe('BH026');
   });
+  it('--to 0 or base (other tools\' "before the first") is pointed at --all', () => {
+    for (const to of ['0', 'base']) expect(selectDown(m, s, { to }, rel).problems[0]).toMatchObject({ code: 'BH026', fix: 'to revert every migration: bulkhead down m --all' });
+    expect(selectDown(m, s, { to: '9' }, rel).problems[0]!.fix).toContain('bulkhead status m lists what is applied');
+  });
   it('refuses a migration without a down', () => {
     const s3 = unitState(m, history([row('001_a'), row('002_b'), row('003_c')]), rel);
     expect(selectDown(m, s3, {}, rel).problems[0]).toMatchObject({ code: 'BH028', file: 'modules/m/migrations/003_c.up.sql' });

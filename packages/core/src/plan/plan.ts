@@ -352,7 +352,11 @@ export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel
         problems: [
           problem('BH026', `--to ${sel.to}: no applied migration with that id or version${pending ? ` (${pending.id} is pending: down --to names the applied migration to keep, and everything after it is reverted)` : ''}`, {
             module: unit.id,
-            fix: `${pending ? '' : meantOf(sel.to, state.applied.map((a) => a.row.id))}bulkhead status ${module.name} lists what is applied`,
+            // Other tools' "before the first migration" (sqlx's and golang-migrate's version 0,
+            // Alembic's base) is --all here.
+            fix: /^(0+|base|zero)$/i.test(sel.to)
+              ? `to revert every migration: bulkhead down ${module.name} --all`
+              : `${pending ? '' : meantOf(sel.to, state.applied.map((a) => a.row.id))}bulkhead status ${module.name} lists what is applied`,
           }),
         ],
       };
