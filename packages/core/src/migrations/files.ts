@@ -1128,7 +1128,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH012', `${plural(shared.repeats.length, 'migration')} ${shared.repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(shared.repeats.map((m) => m.id))}): versions must be unique`, {
         module,
         file: rel(dir),
-        fix: `renumber ${plural(shared.renamed.length, 'migration')}: each repeat takes the version after the one before it (a neighbour it reaches moves on too), which keeps the order (the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline), e.g. in ${rel(dir)}: ${shared.renamed.flatMap((r) => [r.m.upPath, r.m.downPath].filter((f): f is string => f !== undefined).map((f) => `mv ${shellWord(path.basename(f))} ${shellWord(`${r.version}${path.basename(f).slice(r.m.version.length)}`)}`)).join(' && ')}`,
+        fix: `renumber ${plural(shared.renamed.length, 'migration')}: each repeat takes the version after the one before it (a neighbour it reaches moves on too), which keeps the order (the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline), e.g. in ${rel(dir)}: ${shared.renamed.map((r) => renameCommand(r.m, r.version)).join(' && ')}`,
       }),
     );
   }
@@ -1141,7 +1141,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           file: rel(m.upPath),
           fix:
             digits(m.version) >= 12 || UNIX_SECONDS.test(m.version)
-              ? `give ${m.id} a later version, e.g. ${nextVersion(m.version)}_${m.name} if no other file has it (bulkhead make generates timestamps for new ones)`
+              ? `give ${m.id} a later version (the ids change: rename before a database has applied it), e.g. in ${rel(dir)}: ${renameCommand(m, unusedAfter(m.version, versions))} (bulkhead make generates timestamps for new ones)`
               : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
                 `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,
         }),
@@ -1165,6 +1165,21 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
  * neighbour on: 155021, 155021, 155022 become 155021, 155022, 155023). Undefined when there are
  * fewer repeats, or versions that are not plain timestamps.
  */
+/** The version after `version` that no migration of the folder has. */
+function unusedAfter(version: string, used: ReadonlySet<string>): string {
+  let next = nextVersion(version);
+  while (used.has(next)) next = nextVersion(next);
+  return next;
+}
+
+/** The shell command renaming migration `m`'s files (up, and down when it has one) to `version`, the rest of each name kept. */
+function renameCommand(m: MigrationFile, version: string): string {
+  return [m.upPath, m.downPath]
+    .filter((f): f is string => f !== undefined)
+    .map((f) => `mv ${shellWord(path.basename(f))} ${shellWord(`${version}${path.basename(f).slice(m.version.length)}`)}`)
+    .join(' && ');
+}
+
 function sharedVersions(migrations: readonly MigrationFile[]): { repeats: MigrationFile[]; renamed: { m: MigrationFile; version: string }[] } | undefined {
   if (!migrations.every((m) => /^\d+$/.test(m.version) && isTimestamp(m.version))) return undefined;
   const seen = new Set<string>();

@@ -347,13 +347,16 @@ describe('scanMigrationsFolder', () => {
       expect.objectContaining({ code: 'BH012', message: 'version 001 is used by both 001_a and 001_b', fix: expect.stringContaining('renumber the folder one digit wider, keeping the order (001_a → 0010_…, 001_b → 0011_…') }),
     ]);
     // Two timestamps alike (two branches merged): the second one gets a later timestamp.
-    const t = scan({ '20250101120000_a.up.sql': '', '20250101120000_b.up.sql': '' });
-    expect(t.problems[0]!.fix).toBe('give 20250101120000_b a later version, e.g. 20250101120001_b if no other file has it (bulkhead make generates timestamps for new ones)');
+    // Its files renamed, down too, the rest of each name as it was (nakama's `-`), past a version taken.
+    const t = scan({ '20250101120000-a.up.sql': '', '20250101120000-b.up.sql': '', '20250101120000-b.down.sql': '', '20250101120001-c.up.sql': '' });
+    expect(t.problems[0]!.fix).toMatch(
+      /^give 20250101120000-b a later version \(the ids change: rename before a database has applied it\), e\.g\. in .*: mv 20250101120000-b\.up\.sql 20250101120002-b\.up\.sql && mv 20250101120000-b\.down\.sql 20250101120002-b\.down\.sql \(bulkhead make generates timestamps for new ones\)$/,
+    );
     const d = scan({ '2026-01-05-0000-add-rss-title.up.sql': '', '2026-01-05-0000-add-tls-monitor.up.sql': '' });
-    expect(d.problems[0]!.fix).toContain('e.g. 2026-01-05-0001_add-tls-monitor if no other file has it');
+    expect(d.problems[0]!.fix).toContain('mv 2026-01-05-0000-add-tls-monitor.up.sql 2026-01-05-0001-add-tls-monitor.up.sql');
     // Seconds since 1970 (golang-migrate's default, concourse's): the next second.
     const unix = scan({ '1626194317_add_job_pauses_table.up.sql': '', '1626194317_add_pipeline_pauses_table.up.sql': '' });
-    expect(unix.problems[0]!.fix).toContain('e.g. 1626194318_add_pipeline_pauses_table if no other file has it');
+    expect(unix.problems[0]!.fix).toContain('mv 1626194317_add_pipeline_pauses_table.up.sql 1626194318_add_pipeline_pauses_table.up.sql');
   });
 
   it("another tool's file of both directions, renamed .up.sql, is refused: its down section would run with the up", () => {
