@@ -223,7 +223,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
           fix = `remove it or fix its spelling; allowed fields: ${allowedFields()}`;
         } else if (issue.code === 'invalid_type' && issue.input === undefined) {
           message = `required field is missing`;
-          fix = `add "${issue.path.at(-1)?.toString()}"`;
+          fix = missingFieldFix(issue.path.join('.'), nameGuess ?? path.basename(path.dirname(absFile)));
         } else if (issue.code === 'invalid_type') {
           message = `expected ${issue.expected}, got ${describeJson(issue.input)}`;
           fix = `write it as ${article(issue.expected)}; the JSON Schema (packages/core/bulkhead.schema.json) shows every field`;
@@ -419,6 +419,20 @@ function abbreviated(name: string, max: number): string {
 function splitQualified(name: string, defaultSchema: string): [string, string] {
   const dot = name.indexOf('.');
   return dot < 0 ? [defaultSchema, name] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+/**
+ * What to add for a missing required field: the field with a value that works, where one can be
+ * named — the module's folder as its name, and a database as the example modules have it (an
+ * embedded one until the environment names a server).
+ */
+function missingFieldFix(field: string, name: string): string {
+  const variable = `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`;
+  const url = `\${${variable}:-pglite://.bulkhead/${name}}`;
+  if (field === 'name') return `add "name": ${JSON.stringify(name)} (the module's name, as dependsOn and the CLI call it)`;
+  if (field === 'database') return `add "database": { "url": ${JSON.stringify(url)} } (an embedded PGlite database until ${variable} names a server, as the example modules have it)`;
+  if (field === 'database.url') return `add "url": ${JSON.stringify(url)} to "database" (an embedded PGlite database until ${variable} names a server)`;
+  return `add "${field.split('.').at(-1)}"`;
 }
 
 function describeJson(v: unknown): string {
