@@ -17,7 +17,7 @@ export interface BadInputCase {
   code?: string;
   /** Texts (or patterns) the output must contain: the file, field or line, and the fix. */
   says: (string | RegExp)[];
-  /** Texts that must never appear (secrets). */
+  /** Texts that must never appear (secrets; a misleading second message), in text or JSON. */
   never?: string[];
 }
 
@@ -273,6 +273,16 @@ export const CASES: BadInputCase[] = [
   },
   { name: 'requires a module not in dependsOn', files: bad({}, { '001_x.up.sql': '-- bulkhead:requires good:001_good\nSELECT 1;' }), code: 'BH029', says: ['good is not in dependsOn', 'add "good" to dependsOn'] },
   { name: 'requires an unknown migration', files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good:999_nope\nSELECT 1;' }), code: 'BH029', says: ['good has no migration 999_nope'] },
+  // A per-module call (an Nx task) does not plan good's migrations, but knows their ids: a slip is
+  // told as one (not "migrate good first"), and the one meant is named.
+  {
+    name: 'requires a slip of an id, from a per-module call',
+    files: bad({ dependsOn: ['good'] }, { '001_x.up.sql': '-- bulkhead:requires good:001_god\nSELECT 1;' }),
+    args: ['up', 'bad'],
+    code: 'BH029',
+    says: ['001_x requires good:001_god, but good has no migration 001_god', 'did you mean 001_good? check the id against modules/good/migrations'],
+    never: ['migrate good first'],
+  },
 
   // Command line.
   { name: '--to an unknown migration', files: {}, args: ['up', 'good', '--to', '999'], code: 'BH026', says: ['--to 999: no migration'] },

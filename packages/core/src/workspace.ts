@@ -152,6 +152,21 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
  * the root by) should have run: the nearest folder above with a bulkhead.json, or with modules/ of
  * them. Only asked when nothing was found.
  */
+const quietlyRead = new WeakMap<Module, readonly MigrationFile[]>();
+
+/**
+ * A module's migrations, whether or not this call read its folder: a per-module call (an Nx task)
+ * reads only its own (LoadOptions.scan), but what another module's migrations are — the ids its
+ * `requires` name, the objects they create (SPEC §7) — holds all the same. A folder not read is
+ * read here once, for that alone: its own problems are for its module's commands to tell.
+ */
+export function migrationsOf(ws: Workspace, module: Module): readonly MigrationFile[] {
+  if (module.scanned) return module.migrations;
+  let read = quietlyRead.get(module);
+  if (!read) quietlyRead.set(module, (read = scanMigrationsFolder(module.name, module.migrationsDir, ws.rel).migrations));
+  return read;
+}
+
 function workspaceAbove(root: string): string | undefined {
   const above: string[] = [];
   for (let dir = path.dirname(root); above.length < 6 && dir !== path.dirname(dir); dir = path.dirname(dir)) above.push(dir);

@@ -8,8 +8,8 @@ import { checkOwnership } from '../plan/ownership.js';
 import { meantOf } from '../plan/plan.js';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
-import { scanMigrationsFolder, type MigrationFile } from '../migrations/files.js';
-import { loadWorkspace, type LoadOptions, type Module, type Workspace } from '../workspace.js';
+import type { MigrationFile } from '../migrations/files.js';
+import { loadWorkspace, migrationsOf, type LoadOptions, type Module, type Workspace } from '../workspace.js';
 
 /** Options every command shares. */
 export interface CommonOptions extends LoadOptions {
@@ -100,14 +100,12 @@ export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Mo
 }
 
 /**
- * The workspace's modules, each with its migrations: a per-module call (an Nx task) read only its
- * own folder (LoadOptions.scan), but an object another module's migrations create is that
- * module's all the same (SPEC §7: `bulkhead up b` must not create a's table because a has no
- * `owns`). The other folders are read here for that alone — their own problems are for their
- * commands to report, not this call's — and their analysis comes from the cache by checksum.
+ * The workspace's modules, each with its migrations (migrationsOf): an object another module's
+ * migrations create is that module's even in a per-module call (SPEC §7: `bulkhead up b` must not
+ * create a's table because a has no `owns`). Their analysis comes from the cache by checksum.
  */
 function withEveryFolder(ws: Workspace): Module[] {
-  return ws.modules.map((m) => (m.scanned ? m : { ...m, migrations: scanMigrationsFolder(m.name, m.migrationsDir, ws.rel).migrations, scanned: true }));
+  return ws.modules.map((m) => (m.scanned ? m : { ...m, migrations: [...migrationsOf(ws, m)], scanned: true }));
 }
 
 /** The module meant by a name that is none (a slip), and those there are (a long list cut). */

@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.js';
 import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
-import type { Workspace } from '../workspace.js';
+import { migrationsOf, type Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
@@ -153,7 +153,7 @@ export function buildPlan(input: PlanInput): Plan {
     const createExtensions = steps.length && intent.direction === 'up' && catalog?.installed ? (leftToDbCreate ?? []).filter((ext) => !catalog.installed!.has(ext) && catalog.extensions.has(ext)) : [];
     return Object.freeze({ unit, state, steps: Object.freeze(steps), held: Object.freeze(selection.held), problems: Object.freeze(unitProblems), canary, ...(createExtensions.length ? { createExtensions: Object.freeze(createExtensions) } : {}) });
   });
-  if (intent.direction === 'up') add(requiresProblems(ws, units, input.outside ?? new Map()));
+  if (intent.direction === 'up') add(requiresProblems(ws, units, input.outside ?? new Map(), intent.to));
   else add(downProtection(selected, input.applied ?? []));
 
   const byModule = new Map<string, string[]>();
@@ -353,7 +353,7 @@ function missingOtherToolTables(unit: Unit, steps: readonly Runnable[], has: rea
  * `requires` that no unit of the run, and no history outside it, satisfies. A required module
  * with tenants satisfies a requirement only when every one of its units has (or will have) it.
  */
-function requiresProblems(ws: Workspace, units: readonly UnitPlan[], outside: ReadonlyMap<string, ReadonlySet<string>>): Problem[] {
+function requiresProblems(ws: Workspace, units: readonly UnitPlan[], outside: ReadonlyMap<string, ReadonlySet<string>>, to: string | undefined): Problem[] {
   const willHave = new Map<string, Set<string>>();
   for (const u of units) {
     const has = new Set([...u.state.applied.map((a) => a.row.id), ...u.steps.map((r) => r.file.id)]);
@@ -368,12 +368,14 @@ function requiresProblems(ws: Workspace, units: readonly UnitPlan[], outside: Re
         const req = parseRequirement(t);
         if (!req) continue;
         const has = willHave.get(req.module) ?? outside.get(req.module);
-        if (!has?.has(req.id)) {
+        // A migration its module does not have is told as such (checkRequiresStatic), not as one to migrate first.
+        const other = ws.byName.get(req.module);
+        if (!has?.has(req.id) && other && migrationsOf(ws, other).some((m) => m.id === req.id)) {
           problems.push(
             problem('BH029', `${r.file.id} requires ${t}, which is not applied and not part of this run`, {
               module: u.unit.id,
               file: ws.rel(r.file.upPath),
-              fix: `migrate ${req.module} first (bulkhead up ${req.module}), or run without --to`,
+              fix: `migrate ${req.module} first (bulkhead up ${req.module})${to === undefined ? '' : ', or run without --to'}`,
             }),
           );
         }

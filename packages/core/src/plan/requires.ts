@@ -1,5 +1,6 @@
 import { problem, type Problem } from '../errors.js';
-import type { Module, Workspace } from '../workspace.js';
+import { meantOf } from './plan.js';
+import { migrationsOf, type Module, type Workspace } from '../workspace.js';
 
 /** A parsed `module:migration_id` requirement. */
 export function parseRequirement(text: string): { module: string; id: string } | undefined {
@@ -9,7 +10,8 @@ export function parseRequirement(text: string): { module: string; id: string } |
 
 /**
  * Static checks of one migration's `requires` (SPEC §3): well-formed, the module is in
- * `dependsOn` (or is its own, naming an earlier migration), the migration exists there. Pure.
+ * `dependsOn` (or is its own, naming an earlier migration), the migration exists there (in a
+ * per-module call, the other module's folder read for its ids: migrationsOf). No database.
  */
 export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: string, file: string, requires: readonly string[]): Problem[] {
   const problems: Problem[] = [];
@@ -31,15 +33,15 @@ export function checkRequiresStatic(ws: Workspace, module: Module, migrationId: 
       continue;
     }
     const other = own ? module : ws.byName.get(req.module);
-    if (!other?.scanned) continue;
-    const order = other.migrations.map((m) => m.id);
+    if (!other) continue;
+    const order = migrationsOf(ws, other).map((m) => m.id);
     const at = order.indexOf(req.id);
     if (at < 0) {
       problems.push(
         problem('BH029', `${migrationId} requires ${text}, but ${req.module} has no migration ${req.id}`, {
           module: module.name,
           file,
-          fix: `check the id against ${ws.rel(other.migrationsDir)}`,
+          fix: `${meantOf(req.id, order)}check the id against ${ws.rel(other.migrationsDir)}`,
         }),
       );
     } else if (own && at >= order.indexOf(migrationId)) {
