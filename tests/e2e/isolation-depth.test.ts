@@ -36,6 +36,28 @@ describe('ownership (seed 004: cross-module contamination)', () => {
     expect(json.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', module: 'orders', file: 'modules/orders/migrations/001_orders.up.sql', line: 3, column: 14 }));
   });
 
+  it("a foreign server or dblink into another module's database is refused before anything runs; into its own it is not", async () => {
+    fx = makeWorkspace([
+      { name: 'storage', url: 'postgres://127.0.0.1:5432/shop_storage', migrations: { '001_files.up.sql': 'CREATE TABLE files (id int);\n' } },
+      {
+        name: 'query',
+        url: 'postgres://127.0.0.1:5432/shop_query',
+        dependsOn: ['storage'],
+        migrations: {
+          '001_remote.up.sql':
+            "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\nCREATE SERVER files_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', dbname 'shop_storage');\nIMPORT FOREIGN SCHEMA public FROM SERVER files_srv INTO public;\nSELECT dblink_exec('dbname=shop_query', 'SELECT 1');\n",
+        },
+      },
+    ]);
+    for (const args of [['validate'], ['up', 'query']]) {
+      const r = await runCli(args, { cwd: fx.root });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain("modules/query/migrations/001_remote.up.sql:2:86: query connects to module storage's database shop_storage (a foreign server's dbname), past the isolation that keeps each module to its own database (BH045)");
+      // Its own database, through dblink: not another module's.
+      expect(r.stderr).not.toContain('shop_query (a dblink');
+    }
+  });
+
   it("every object kind: a schema, sequence, procedure, collation, statistics or type of another module, named in a string, CALLed, or given away — before anything runs", async () => {
     fx = makeWorkspace([
       {

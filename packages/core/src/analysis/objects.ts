@@ -55,6 +55,8 @@ export interface Touch {
   context?: 'DO block' | 'function body' | 'dynamic SQL' | 'SQL it emits';
   /** Unqualified, put in `schema` by the SET search_path (or set_config) at this line of the same SQL. */
   searchPath?: number;
+  /** A database reached by a connection: a foreign server's dbname, or a dblink connection string's. */
+  connection?: 'foreign server' | 'dblink';
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
@@ -470,6 +472,16 @@ class StatementWalker {
         this.handled.add(n.schemaElts);
         break;
       }
+      case 'CreateForeignServerStmt':
+      case 'AlterForeignServerStmt': {
+        // postgres_fdw's (and dblink_fdw's) dbname: the database its foreign tables read.
+        for (const o of (n.options as Node[] | undefined) ?? []) {
+          const d = o.DefElem as Node | undefined;
+          const db = d?.defname === 'dbname' ? ((d.arg as Node | undefined)?.String as { sval?: string } | undefined)?.sval : undefined;
+          if (db) this.add('reference', 'database', { name: db }, d!.location as number | undefined).connection = 'foreign server';
+        }
+        break;
+      }
       case 'CreateExtensionStmt': {
         // Its schema: where its objects go (SCHEMA …); unsaid, the first schema on the search path.
         const into = ((n.options as Node[] | undefined) ?? []).map((o) => o.DefElem as Node | undefined).find((d) => d?.defname === 'schema');
@@ -780,9 +792,18 @@ class StatementWalker {
         const line = Math.min(Math.max(e.lineno, 1), lineStarts.length);
         // Starting on its statement's line or a few after (an IF's condition on the next): not searched
         // for to the end of the body, where text the parser rewrote (PERFORM's SELECT …) never is.
-        const at = src.find(e.query, Math.max(from, lineStarts[line - 1]!), lineStarts[line + EXPRESSION_LINES] ?? Buffer.byteLength(src.text));
-        const exprSrc = at !== undefined ? src.sub(at, at + Buffer.byteLength(e.query)) : new Source(e.query, src.offset, src.firstLine + e.lineno - 1);
+        const window = [Math.max(from, lineStarts[line - 1]!), lineStarts[line + EXPRESSION_LINES] ?? Buffer.byteLength(src.text)] as const;
+        const at = src.find(e.query, ...window);
+        let exprSrc = at !== undefined ? src.sub(at, at + Buffer.byteLength(e.query)) : new Source(e.query, src.offset, src.firstLine + e.lineno - 1);
         if (at !== undefined) from = at;
+        // PERFORM f(…): PL/pgSQL hands over SELECT f(…); what follows the keyword is in the body as written.
+        const tail = at === undefined && e.mode === 0 && e.query.startsWith('SELECT ') ? e.query.slice('SELECT'.length) : undefined;
+        const tailAt = tail !== undefined ? src.find(tail, ...window) : undefined;
+        if (tail !== undefined && tailAt !== undefined) {
+          const rest = src.sub(tailAt, tailAt + Buffer.byteLength(tail));
+          exprSrc = new Source(e.query, rest.offset - 'SELECT'.length, rest.firstLine, rest.firstColumn - 'SELECT'.length);
+          from = tailAt;
+        }
         try {
           if (e.mode === 0) analyzeText(this.pg, e.query, exprSrc, this.out, context, state);
           else {
@@ -839,6 +860,14 @@ class StatementWalker {
         this.add(byName.action, byName.kind, named.name, named.location);
         this.handled.add((f.args as Node[])[0]);
       }
+      // dblink('dbname=billing …', …), dblink_connect('c', 'postgres://…/billing'): the database it connects to.
+      if (q && (q.schema === undefined || q.schema === 'public') && /^dblink(_exec|_connect(_u)?|_send_query)?$/.test(q.name)) {
+        for (const arg of (f.args as Node[] | undefined) ?? []) {
+          const c = arg.A_Const as { sval?: { sval?: string }; location?: number } | undefined;
+          const db = c?.sval?.sval !== undefined ? connectionDatabase(c.sval.sval) : undefined;
+          if (db) this.add('reference', 'database', { name: db }, c!.location).connection = 'dblink';
+        }
+      }
       this.walk(f.args, 'args');
       this.walk(f.agg_filter, 'agg_filter');
       this.walk(f.over, 'over');
@@ -872,6 +901,27 @@ class StatementWalker {
       if (v && typeof v === 'object') this.walk(v, k);
     }
   }
+}
+
+/**
+ * The database a libpq connection string names: `dbname=billing host=…` (a value quoted or not) or
+ * a `postgres://host/billing` URL. Undefined for anything else (a dblink connection's or a foreign
+ * server's name, which the CREATE SERVER names the database of).
+ */
+export function connectionDatabase(conninfo: string): string | undefined {
+  const text = conninfo.trim();
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    try {
+      const db = decodeURIComponent(new URL(text).pathname.replace(/^\//, ''));
+      return db || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /(?:^|\s)dbname\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/.exec(text);
+  const db = m ? (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]) : undefined;
+  // dbname may itself be a connection string or URL (libpq expands it).
+  return db && /[=/]/.test(db) ? connectionDatabase(db) : db;
 }
 
 const TYPE_KEYS = new Set(['typeName', 'returnType', 'argType', 'ofTypename', 'sourcetype', 'targettype']);

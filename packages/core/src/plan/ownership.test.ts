@@ -126,6 +126,20 @@ describe('checkOwnership', () => {
     expect(checkOwnership(modules, [mig('ord', touches)], { subjects: new Set(['inv']) })).toEqual([]);
   });
 
+  it("a foreign server's dbname or a dblink connection to another module's database is BH045; to its own, or one no module has, is not", () => {
+    const modules = [mod('storage', { url: 'postgres://db:5432/storage_db' }), mod('query', { url: 'postgres://db:5432/query_db' })];
+    const touches = [
+      touch('reference', 'database', 'storage_db', { connection: 'foreign server', line: 2 }),
+      touch('reference', 'database', 'storage_db', { connection: 'dblink', line: 3 }),
+      touch('reference', 'database', 'query_db', { connection: 'dblink', line: 4 }),
+      touch('reference', 'database', 'reporting', { connection: 'foreign server', line: 5 }),
+    ];
+    expect(checkOwnership(modules, [mig('query', touches)]).map((p) => `${p.code} ${p.line} ${p.message}`)).toEqual([
+      "BH045 2 query connects to module storage's database storage_db (a foreign server's dbname), past the isolation that keeps each module to its own database",
+      "BH045 3 query connects to module storage's database storage_db (a dblink connection string), past the isolation that keeps each module to its own database",
+    ]);
+  });
+
   it('"*" owns what the module makes where it lives (its database and schema): two modules on their own databases each keep their users; on a shared database it claims the shared schema', () => {
     const auth = mod('auth', { owns: ['*'], url: 'postgres://db:5432/auth' });
     const billing = mod('billing', { url: 'postgres://db:5432/billing' });

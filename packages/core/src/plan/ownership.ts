@@ -200,6 +200,14 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
     return best;
   };
+  // A server database a module's URL (or its listed database tenants) names is that module's.
+  // (Modules in schema mode share one.)
+  const databaseOwners = new Map<string, string[]>();
+  const ownsDatabase = (name: string, m: Module) => (databaseOwners.get(name) ?? databaseOwners.set(name, []).get(name)!).push(m.name);
+  for (const m of modules) {
+    if (m.target.kind === 'postgres') ownsDatabase(m.target.database, m);
+    if (m.manifest.tenants?.kind === 'database') for (const n of m.manifest.tenants.names ?? []) ownsDatabase(n, m);
+  }
   // A schema named by a module's manifest belongs to it (public is everyone's).
   const schemaOwner = new Map<string, string>();
   for (const m of modules) if (m.schema !== 'public' && !m.manifest.tenants) schemaOwner.set(m.schema, m.name);
@@ -302,6 +310,22 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const serverWide = SERVER_WIDE.has(target.kind);
       const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
 
+      // Another module's database, reached by a foreign server or dblink: its objects read from
+      // here, past the isolation db create sets up (CONNECT revoked from the others' roles).
+      if (t.kind === 'database' && t.connection) {
+        const owners = databaseOwners.get(t.name) ?? [];
+        const owner = owners[0];
+        if (owner && !owners.includes(m.name)) {
+          report(
+            problem('BH045', `${m.name} connects to module ${owner}'s database ${t.name}${via} (${t.connection === 'dblink' ? 'a dblink connection string' : "a foreign server's dbname"}), past the isolation that keeps each module to its own database`, {
+              ...where,
+              fix: `a module uses only its own database: ask ${owner} for the data through its API, or move what needs ${owner}'s tables into ${owner}`,
+            }),
+            `${a.file}:${t.line}:database ${t.name}`,
+          );
+        }
+        continue;
+      }
       // Another module's schema itself: dropped, altered, granted on, or created again.
       if (t.kind === 'schema') {
         const owner = schemaOwner.get(t.name) ?? createdSchemaOwner(t.name);
