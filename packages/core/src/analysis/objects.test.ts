@@ -221,13 +221,14 @@ DROP DATABASE IF EXISTS scratch;`);
     ]);
   });
 
-  it("a foreign server's dbname and a dblink connection string's database are references to that database, in DO blocks too", async () => {
+  it("a foreign server's dbname, a dblink connection string's and a subscription's database are references to that database, in DO blocks too", async () => {
     const ts = await analyzeSql(`CREATE SERVER storage FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db', dbname 'storage_db');
 ALTER SERVER storage OPTIONS (SET dbname 'storage2');
 SELECT * FROM dblink('host=db dbname = ''billing db'' user=x', 'SELECT 1') AS t(x int);
 SELECT dblink_connect('c', 'postgresql://u@db:5432/crm?sslmode=require'), dblink_exec('c', 'dbname=postgres://h/ledger', 'SELECT 1');
 SELECT dblink_connect('c', 'storage');
-DO $$ BEGIN PERFORM dblink_exec('dbname=audit', 'SELECT 1'); END $$;`);
+DO $$ BEGIN PERFORM dblink_exec('dbname=audit', 'SELECT 1'); END $$;
+CREATE SUBSCRIPTION files_sub CONNECTION 'host=db dbname=storage_db' PUBLICATION files;`);
     expect(ts.filter((t) => t.kind === 'database').map((t) => `${t.action} ${t.name} ${t.connection} ${t.line}:${t.column}${t.context ? ` ${t.context}` : ''}`)).toEqual([
       'reference storage_db foreign server 1:77',
       'reference storage2 foreign server 2:35',
@@ -236,6 +237,7 @@ DO $$ BEGIN PERFORM dblink_exec('dbname=audit', 'SELECT 1'); END $$;`);
       'reference ledger dblink 4:92',
       // PERFORM's call at its place in the body (PL/pgSQL hands over SELECT …).
       'reference audit dblink 6:33 DO block',
+      'reference storage_db subscription 7:1',
     ]);
   });
 

@@ -56,7 +56,7 @@ export interface Touch {
   /** Unqualified, put in `schema` by the SET search_path (or set_config) at this line of the same SQL. */
   searchPath?: number;
   /** A database reached by a connection: a foreign server's dbname, or a dblink connection string's. */
-  connection?: 'foreign server' | 'dblink';
+  connection?: 'foreign server' | 'dblink' | 'subscription';
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
@@ -480,6 +480,13 @@ class StatementWalker {
           const db = d?.defname === 'dbname' ? ((d.arg as Node | undefined)?.String as { sval?: string } | undefined)?.sval : undefined;
           if (db) this.add('reference', 'database', { name: db }, d!.location as number | undefined).connection = 'foreign server';
         }
+        break;
+      }
+      case 'CreateSubscriptionStmt':
+      case 'AlterSubscriptionStmt': {
+        // Logical replication from the database its CONNECTION names.
+        const db = typeof n.conninfo === 'string' ? connectionDatabase(n.conninfo) : undefined;
+        if (db) this.add('reference', 'database', { name: db }).connection = 'subscription';
         break;
       }
       case 'CreateExtensionStmt': {

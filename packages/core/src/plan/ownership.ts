@@ -317,7 +317,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         const owner = owners[0];
         if (owner && !owners.includes(m.name)) {
           report(
-            problem('BH045', `${m.name} connects to module ${owner}'s database ${t.name}${via} (${t.connection === 'dblink' ? 'a dblink connection string' : "a foreign server's dbname"}), past the isolation that keeps each module to its own database`, {
+            problem('BH045', `${m.name} connects to module ${owner}'s database ${t.name}${via} (${t.connection === 'dblink' ? 'a dblink connection string' : t.connection === 'subscription' ? "a subscription's CONNECTION" : "a foreign server's dbname"}), past the isolation that keeps each module to its own database`, {
               ...where,
               fix: `a module uses only its own database: ask ${owner} for the data through its API, or move what needs ${owner}'s tables into ${owner}`,
             }),
