@@ -140,6 +140,21 @@ describe('checkOwnership', () => {
     ]);
   });
 
+  it("another module's database (ALTER DATABASE, GRANT/REVOKE CONNECT) or the role db create made its owner, changed, is BH043; its own are the module's", () => {
+    const modules = [mod('storage', { url: 'postgres://db:5432/storage_db' }), mod('query', { url: 'postgres://db:5432/query_db' })];
+    const touches = [
+      touch('alter', 'database', 'storage_db', { line: 2 }),
+      touch('alter', 'role', 'storage_owner', { line: 3 }),
+      touch('alter', 'database', 'query_db', { line: 4 }),
+      touch('alter', 'role', 'query_owner', { line: 5 }),
+      touch('reference', 'role', 'storage_owner', { line: 6 }),
+    ];
+    expect(checkOwnership(modules, [mig('query', touches)]).map((p) => `${p.code} ${p.line} ${p.message}`)).toEqual([
+      "BH043 2 query alters database storage_db, module storage's database",
+      "BH043 3 query alters role storage_owner, the role db create made owner of module storage's database",
+    ]);
+  });
+
   it('"*" owns what the module makes where it lives (its database and schema): two modules on their own databases each keep their users; on a shared database it claims the shared schema', () => {
     const auth = mod('auth', { owns: ['*'], url: 'postgres://db:5432/auth' });
     const billing = mod('billing', { url: 'postgres://db:5432/billing' });

@@ -1,4 +1,5 @@
 import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '../analysis/objects.js';
+import { roleOf } from '../db/provision.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
 import { article } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
@@ -208,6 +209,14 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     if (m.target.kind === 'postgres') ownsDatabase(m.target.database, m);
     if (m.manifest.tenants?.kind === 'database') for (const n of m.manifest.tenants.names ?? []) ownsDatabase(n, m);
   }
+  // The role db create makes each server module's (it owns the module's database, and is the one
+  // role its CONNECT is left to).
+  const roleOwners = new Map<string, string[]>();
+  for (const m of modules) {
+    if (m.target.kind !== 'postgres') continue;
+    const { role } = roleOf(m, modules);
+    (roleOwners.get(role) ?? roleOwners.set(role, []).get(role)!).push(m.name);
+  }
   // A schema named by a module's manifest belongs to it (public is everyone's).
   const schemaOwner = new Map<string, string>();
   for (const m of modules) if (m.schema !== 'public' && !m.manifest.tenants) schemaOwner.set(m.schema, m.name);
@@ -325,6 +334,22 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
           );
         }
         continue;
+      }
+      // Another module's database (its settings, who may connect: db create revokes CONNECT from
+      // PUBLIC) or the role db create made its owner.
+      if ((t.kind === 'database' || t.kind === 'role') && action !== 'reference') {
+        const owners = (t.kind === 'database' ? databaseOwners : roleOwners).get(t.name) ?? [];
+        if (owners.length && !owners.includes(m.name)) {
+          const owner = owners[0]!;
+          report(
+            problem('BH043', `${m.name} ${verb} ${t.kind} ${t.name}${via}, ${t.kind === 'database' ? `module ${owner}'s database` : `the role db create made owner of module ${owner}'s database`}`, {
+              ...where,
+              fix: `modules do not change each other's databases or roles (db create leaves CONNECT on ${owner}'s database to ${owner}'s role alone): move this to a migration of ${owner}, or ask ${owner} for the data through its API`,
+            }),
+            `${a.file}:${t.line}:${t.kind} ${t.name}`,
+          );
+          continue;
+        }
       }
       // Another module's schema itself: dropped, altered, granted on, or created again.
       if (t.kind === 'schema') {
