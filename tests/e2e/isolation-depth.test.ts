@@ -402,6 +402,8 @@ describe('stray migrations (seed 000: a second, forgotten migrations folder)', (
       'BH047 modules/app/old: holds 1 up/down SQL (golang-migrate, Bulkhead) migration that no bulkhead.json points at; module app runs modules/app/migrations',
     ]);
     expect(r.json.problems[3].fix).toContain('or point "migrations" in modules/app/bulkhead.json at it');
+    // Alembic's revisions: how Alembic itself prints their SQL (the first one's, 001_rev: revision '1').
+    expect(r.json.problems[0].fix).toContain('alembic upgrade 1 --sql > <version>_<name>.up.sql for 1');
     expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH047', file: 'services/legacy/sql', message: 'holds 2 Flyway migrations that no bulkhead.json points at' }));
     // up refuses as validate does: nothing is applied while the module's second folder is there.
     const db = path.join(fx.root, '.bulkhead/app');

@@ -5,7 +5,7 @@ import { buildGraph, type ModuleGraph } from './graph/graph.js';
 import { migrationCycle } from './graph/migration-cycles.js';
 import { discoverWorkspace, findWorkspaceRoot, holdsModules, type MigrationFolder } from './manifest/discover.js';
 import { KnownManifests, loadManifest, type ModuleManifest } from './manifest/load.js';
-import { scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
+import { pythonSqlHint, scanMigrationsFolder, type MigrationFile } from './migrations/files.js';
 import { checkTenantNames, checkUnitIsolation, moduleUnit, tenantUnits } from './plan/units.js';
 import { registerEnvironmentSecrets } from './redact.js';
 import { plural } from './text.js';
@@ -203,7 +203,7 @@ function strayProblems(strays: Workspace['strays'], modules: readonly Module[], 
         problem('BH047', `${what}; module ${module.name} runs ${rel(module.migrationsDir)}`, {
           module: module.name,
           file: rel(folder.dir),
-          fix: `move what still matters into ${rel(module.migrationsDir)} as Bulkhead migrations (bulkhead make ${module.name} <name>) and delete ${rel(folder.dir)}${runnable ? `, or point "migrations" in ${module.file} at it` : ''}`,
+          fix: `move what still matters into ${rel(module.migrationsDir)} as Bulkhead migrations (bulkhead make ${module.name} <name>) and delete ${rel(folder.dir)}${runnable ? `, or point "migrations" in ${module.file} at it` : ''}${folder.layout === 'Alembic' ? pythonSqlHint(pythonFiles(folder.dir)) : ''}`,
         }),
       );
     } else {
@@ -219,6 +219,15 @@ function strayProblems(strays: Workspace['strays'], modules: readonly Module[], 
 }
 
 /** A path with its links resolved, or undefined when it leads nowhere. */
+/** The Python files of a folder (an Alembic versions/ folder), for pythonSqlHint. */
+function pythonFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.py') && f !== '__init__.py').sort().map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
 function realpathOrUndefined(file: string): string | undefined {
   try {
     return fs.realpathSync(file);

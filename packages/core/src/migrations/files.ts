@@ -382,6 +382,30 @@ const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'ph
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
 /** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
+/**
+ * How the tool of Python migrations prints their SQL, so none is written by hand: Alembic's
+ * offline mode for a revision (its first one's example), Django's sqlmigrate. Empty when neither.
+ */
+export function pythonSqlHint(files: readonly string[]): string {
+  const revisions: { revision: string; down?: string }[] = [];
+  let django = false;
+  for (const f of files) {
+    const text = fileHead(f, 16384);
+    const revision = /^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]/m.exec(text)?.[1];
+    if (revision) {
+      const down = /^down_revision\s*(?::[^=]*)?=\s*['"]([^'"]+)['"]/m.exec(text)?.[1];
+      revisions.push({ revision, ...(down ? { down } : {}) });
+    } else if (/class Migration\(migrations\.Migration\)/.test(text)) django = true;
+  }
+  if (revisions.length) {
+    // The example: the first revision (no down_revision), where a folder has it.
+    const r = revisions.find((x) => !x.down) ?? revisions[0]!;
+    const range = r.down ? `${r.down}:${r.revision}` : r.revision;
+    return `. Alembic prints a revision's SQL without a database (offline mode): alembic upgrade ${range} --sql > <version>_<name>.up.sql for ${r.revision}, alembic downgrade ${r.revision}:${r.down ?? 'base'} --sql for its down — then drop the alembic_version lines it adds (Bulkhead keeps its own history)`;
+  }
+  return django ? '. Django prints a migration\'s SQL: python manage.py sqlmigrate <app> <migration> > <version>_<name>.up.sql, and with --backwards for its down' : '';
+}
+
 function fileHead(file: string, bytes: number): string {
   let fd: number | undefined;
   try {
@@ -867,7 +891,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH038', `${plural(foreign.length, 'file')} in ${rel(dir)} ${foreign.length === 1 ? 'is' : 'are'} another tool's migration${foreign.length === 1 ? '' : 's'} that Bulkhead does not run (${listed(foreign.map((f) => f.name))}: ${languages})`, {
         module,
         file: rel(path.join(dir, foreign.map((f) => f.name).sort()[0]!)),
-        fix: 'write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline',
+        fix: `write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline${pythonSqlHint(foreign.filter((f) => /\.py$/i.test(f.name)).map((f) => path.join(dir, f.name)))}`,
       }),
     );
   }

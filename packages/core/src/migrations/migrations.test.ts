@@ -806,6 +806,17 @@ describe('scanMigrationsFolder', () => {
     expect(alone.problems.map((p) => [p.code, p.file, p.message])).toEqual([
       ['BH038', '0002_more.py', "3 files in  are another tool's migrations that Bulkhead does not run (0002_more.py, __init__.py, ae1027a6acf_create_users.py: Alembic and Django migrations are Python)"],
     ]);
+    // The fix says how the tool prints their SQL: Alembic's offline mode (seed 003's 9ff5c33f8506), Django's sqlmigrate.
+    const alembic = scan({
+      '9ff5c33f8506_initial.py': 'revision = "9ff5c33f8506"\ndown_revision = None\n',
+      'b2c3_more.py': "revision: str = 'b2c3'\ndown_revision: Union[str, None] = '9ff5c33f8506'\n",
+    });
+    expect(alembic.problems[0]!.fix).toContain(
+      'Alembic prints a revision\'s SQL without a database (offline mode): alembic upgrade 9ff5c33f8506 --sql > <version>_<name>.up.sql for 9ff5c33f8506, alembic downgrade 9ff5c33f8506:base --sql for its down — then drop the alembic_version lines it adds',
+    );
+    const django = scan({ '0001_initial.py': 'from django.db import migrations\nclass Migration(migrations.Migration):\n    initial = True\n' });
+    expect(django.problems[0]!.fix).toContain('python manage.py sqlmigrate <app> <migration> > <version>_<name>.up.sql, and with --backwards for its down');
+    expect(alone.problems[0]!.fix).not.toContain('sqlmigrate');
     const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end', 'embed.go': 'package migrations\n\n//go:embed *.sql\nvar FS embed.FS\n' });
     expect(beside.problems).toEqual([]);
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
