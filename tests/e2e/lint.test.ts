@@ -298,14 +298,27 @@ describe('plan --locks', () => {
     const held = await app.query("SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'invoices'::regclass");
     expect(held.rows[0].n).toBe(1);
     await app.query('ROLLBACK');
+    // An existing table's size, from its statistics, says how long its lock lasts; read from the
+    // catalog alone, so another migration holding ACCESS EXCLUSIVE on it does not hold plan up.
+    await app.query("INSERT INTO invoices SELECT g, g FROM generate_series(1, 5000) g; ANALYZE invoices");
+    await app.query('BEGIN');
+    await app.query('LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE');
+    const sized = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
+    await app.query('ROLLBACK');
+    const lock = sized.json.modules[0].locks.find((l: { line: number }) => l.line === 1);
+    expect(lock.size.rows).toBe(5000);
+    expect(lock.size.bytes).toBeGreaterThan(8192);
+    expect(sized.json.modules[0].locks.find((l: { table: string }) => l.table === 'public.invoice_notes').size).toBeUndefined();
+    expect((await runCli(['plan', '--locks'], { cwd: fx.root, env })).stdout).toMatch(/line 1: ACCESS EXCLUSIVE on public\.invoices \(~5\.0k rows, \d+ kB\): blocks reads and writes/);
     await app.end();
 
     // A type the migrations before show being widened is no rewrite (numeric(12, 2) from 002 to
     // more precision); text to varchar(10) checks every value, a rewrite.
     fx.write('modules/billing/migrations/003_widen.up.sql', 'ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2);\nALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10);\n');
     const widen = await runCli(['plan', '--locks'], { cwd: fx.root, env });
-    expect(widen.stdout).toContain('    003_widen\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN total TYPE numeric(14, 2)\n');
-    expect(widen.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes  — ALTER TABLE invoices ALTER COLUMN currency TYPE varchar(10)');
+    // (invoices holds the 5,000 rows of above now: its size is said.)
+    expect(widen.stdout).toMatch(/ {4}003_widen\n {6}line 1: ACCESS EXCLUSIVE on public\.invoices \(~5\.0k rows, \d+ kB\): blocks reads and writes {2}— ALTER TABLE invoices ALTER COLUMN total TYPE numeric\(14, 2\)\n/);
+    expect(widen.stdout).toMatch(/ {6}line 2: ACCESS EXCLUSIVE on public\.invoices \(~5\.0k rows, \d+ kB\), rewrites it: blocks reads and writes {2}— ALTER TABLE invoices ALTER COLUMN currency TYPE varchar\(10\)/);
 
     // A down runs where its up left the columns (hydra's downs widen back what their ups
     // narrowed): the up's varchar(3) is a rewrite, the down's varchar(10) is not; numeric(10, 2)

@@ -206,6 +206,23 @@ export function renderPlan(r: PlanResult, out: Output, options: Record<string, u
   else out.stdout(planText(r));
 }
 
+/** A table's size as plan --locks shows it: `~1.2M rows, 340 MB`. */
+function sizeText(size: { rows: number; bytes: number }): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let b = size.bytes;
+  let u = 0;
+  while (b >= 1024 && u < units.length - 1) {
+    b /= 1024;
+    u++;
+  }
+  const bytes = `${u === 0 ? b : b < 10 ? b.toFixed(1) : Math.round(b)} ${units[u]}`;
+  // Rows as the server estimates them (reltuples), so approximately.
+  const r = size.rows;
+  const short = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
+  const rows = r >= 1e9 ? `~${short(r / 1e9)}G` : r >= 1e6 ? `~${short(r / 1e6)}M` : r >= 1e3 ? `~${short(r / 1e3)}k` : String(r);
+  return `${rows} ${r === 1 ? 'row' : 'rows'}, ${bytes}`;
+}
+
 function planText(r: PlanResult): string {
   const lines: string[] = [];
   r.waves.forEach((wave, i) => {
@@ -219,7 +236,7 @@ function planText(r: PlanResult): string {
           lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
           for (const l of m.locks?.filter((x) => x.migration === id) ?? []) {
             const where = l.line ? `line ${l.line}` : 'SQL it emits';
-            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.madeBy ? ` (new: made by ${l.madeBy}, earlier in this run)` : l.new ? ' (new)' : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
+            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.madeBy ? ` (new: made by ${l.madeBy}, earlier in this run)` : l.new ? ' (new)' : l.size ? ` (${sizeText(l.size)})` : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
           }
         }
         for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);

@@ -1,5 +1,7 @@
 import type { ExitCode } from '../errors.js';
-import { withTargets } from '../db/targets.js';
+import { withTarget, withTargets } from '../db/targets.js';
+import { tableSizes, type TableSize } from '../db/sizes.js';
+import { notCreatedYet } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
 import { checkIsolationInDepth, checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
 import { planFor } from './planned.js';
@@ -33,7 +35,8 @@ export interface PlannedUnit {
   /** One of the first `--canary N` tenants. */
   canary?: boolean;
   /** With --locks: per pending statement, the table locks it takes and what they block. */
-  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; madeBy?: string; rewrite: boolean; blocks: string }[];
+  /** Per statement, each table lock; `size`: the table's in the database now (not for a new one). */
+  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; madeBy?: string; rewrite: boolean; blocks: string; size?: TableSize }[];
 }
 
 export interface PlanResult {
@@ -78,6 +81,15 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
         if (sql === undefined) continue;
         for (const x of await migrationLocks(sql, u.unit.schema, facts, { id: r.file.id, made })) {
           for (const l of x.locks) out.push({ migration: r.file.id, file: ws.rel(r.step.path), line: r.step.format === 'sql' ? x.line : 0, statement: x.statement, ...l });
+        }
+      }
+      // How big each existing table is: how long a lock on it lasts, a rewrite of it takes.
+      const existing = out.filter((l) => !l.new).map((l) => l.table);
+      if (existing.length && !notCreatedYet(u.unit.target)) {
+        const sizes = await withTarget(pool, u.unit, (db) => tableSizes(db, existing));
+        for (const l of out) {
+          const size = l.new ? undefined : sizes.get(l.table);
+          if (size) l.size = size;
         }
       }
       return out;
