@@ -71,7 +71,7 @@ export const CASES: BadInputCase[] = [
   { name: "variable wrapped in an env file's quotes", files: bad({ database: { url: '${BAD_URL:-pglite://memory}' } }), env: { BAD_URL: '"postgres://127.0.0.1:5432/bad"' }, code: 'BH018', says: ['the value of BAD_URL is wrapped in quotes', 'env_file'] },
   { name: 'blank before the URL in the manifest', files: bad({ database: { url: ' pglite://memory' } }), code: 'BH018', says: ['database.url starts with a blank', 'field database.url'] },
   { name: 'empty default of an unset variable', files: bad({ database: { url: '${BAD_URL:-}' } }), code: 'BH003', says: ['BAD_URL is not set and its default is empty', 'field database.url'] },
-  { name: 'set-but-empty variable without default', files: bad({ database: { url: '${BAD_URL}' } }), env: { BAD_URL: '' }, code: 'BH003', says: ['BAD_URL is not set'] },
+  { name: 'set-but-empty variable without default', files: bad({ database: { url: '${BAD_URL}' } }), env: { BAD_URL: '' }, code: 'BH003', says: ['environment variable BAD_URL is set but empty (used in database.url)', 'fix: set BAD_URL'] },
 
   // URLs and secrets.
   { name: 'unsupported scheme', files: bad({ database: { url: 'mysql://u:hunter22@h/db' } }), code: 'BH018', says: ['unsupported URL mysql://u:***@h/db'], never: ['hunter22'] },

@@ -269,7 +269,8 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       ok: false,
       name: manifest.name,
       problems: missing.map((v) =>
-        problem('BH003', `environment variable ${v} is not set (used in database.url)`, {
+        // Set but empty (an unfilled CI secret, `export X=`) counts as unset: say which it is.
+        problem('BH003', `environment variable ${v} is ${env[v] === '' ? 'set but empty' : 'not set'} (used in database.url)`, {
           module: manifest.name,
           file,
           field: 'database.url',
