@@ -147,11 +147,6 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   return { root, modules, byName, graph, problems, warnings, strays, rel };
 }
 
-/**
- * Where a command run below the workspace root (a module's folder, without Nx's nx.json to find
- * the root by) should have run: the nearest folder above with a bulkhead.json, or with modules/ of
- * them. Only asked when nothing was found.
- */
 const quietlyRead = new WeakMap<Module, readonly MigrationFile[]>();
 
 /**
@@ -167,6 +162,11 @@ export function migrationsOf(ws: Workspace, module: Module): readonly MigrationF
   return read;
 }
 
+/**
+ * Where a command run below the workspace root (a module's folder, without Nx's nx.json to find
+ * the root by) should have run: the nearest folder above with a bulkhead.json, or with modules/ of
+ * them. Only asked when nothing was found.
+ */
 function workspaceAbove(root: string): string | undefined {
   const above: string[] = [];
   for (let dir = path.dirname(root); above.length < 6 && dir !== path.dirname(dir); dir = path.dirname(dir)) above.push(dir);
