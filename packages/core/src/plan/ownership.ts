@@ -201,22 +201,13 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
     return best;
   };
-  // A server database a module's URL (or its listed database tenants) names is that module's.
-  // (Modules in schema mode share one.)
-  const databaseOwners = new Map<string, string[]>();
-  const ownsDatabase = (name: string, m: Module) => (databaseOwners.get(name) ?? databaseOwners.set(name, []).get(name)!).push(m.name);
-  for (const m of modules) {
-    if (m.target.kind === 'postgres') ownsDatabase(m.target.database, m);
-    if (m.manifest.tenants?.kind === 'database') for (const n of m.manifest.tenants.names ?? []) ownsDatabase(n, m);
-  }
-  // The role db create makes each server module's (it owns the module's database, and is the one
-  // role its CONNECT is left to).
-  const roleOwners = new Map<string, string[]>();
-  for (const m of modules) {
-    if (m.target.kind !== 'postgres') continue;
-    const { role } = roleOf(m, modules);
-    (roleOwners.get(role) ?? roleOwners.set(role, []).get(role)!).push(m.name);
-  }
+  // A server database a module's URL (or its listed database tenants) names is that module's
+  // (modules in schema mode share one); so is the role db create makes it (the owner of its
+  // database, the one role its CONNECT is left to).
+  const databaseOwners = grouped(
+    modules.flatMap((m) => (m.target.kind === 'postgres' ? [m.target.database, ...(m.manifest.tenants?.kind === 'database' ? (m.manifest.tenants.names ?? []) : [])] : []).map((d) => [d, m.name] as const)),
+  );
+  const roleOwners = grouped(modules.filter((m) => m.target.kind === 'postgres').map((m) => [roleOf(m, modules).role, m.name] as const));
   // A schema named by a module's manifest belongs to it (public is everyone's).
   const schemaOwner = new Map<string, string>();
   for (const m of modules) if (m.schema !== 'public' && !m.manifest.tenants) schemaOwner.set(m.schema, m.name);
@@ -443,6 +434,13 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
     }
   }
   return problems;
+}
+
+/** Values by key, in order. */
+function grouped(pairs: readonly (readonly [string, string])[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of pairs) (out.get(k) ?? out.set(k, []).get(k)!).push(v);
+  return out;
 }
 
 /** The owns entries that would claim an object: its name, or in another schema than the module's, schema-qualified. */
