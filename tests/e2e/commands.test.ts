@@ -549,7 +549,7 @@ $body$;
     expect(index.json.modules[0].failure.fix ?? '').not.toContain('never make');
   });
 
-  it("failures whose cause is Bulkhead's way of running get a fix: a schema the deployment was to make, an enum value used where it is added", async () => {
+  it("failures whose cause is Bulkhead's way of running, or the server's limits, get a fix: a schema the deployment was to make, an enum value used where it is added, statement_timeout", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'hb', url: '${HB_URL}', migrations: { '0001_init.up.sql': 'CREATE TABLE hb_items (id int);\n', '0002_data_version.up.sql': 'SELECT 1;\n' } }]);
     // A schema the migrations expect a deployment to have made (supabase/auth's "auth").
@@ -561,6 +561,18 @@ $body$;
     fx.write('modules/hb/migrations/0002_data_version.up.sql', "CREATE TYPE hb_mood AS ENUM ('a');\nALTER TABLE hb_items ADD COLUMN mood hb_mood;\nALTER TYPE hb_mood ADD VALUE 'b';\nUPDATE hb_items SET mood = 'b';\n");
     const enumValue = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(enumValue.json.modules[0].failure).toMatchObject({ pgCode: '55P04', line: 4, fix: expect.stringContaining('put the ALTER TYPE … ADD VALUE in a migration of its own, before the one that uses the value') });
+    // The server's statement_timeout (here the database's): the fix says where it comes from and
+    // that a SET in the migration gives it more time, which works (the setting is reset after it).
+    await adminQuery(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET statement_timeout = '300ms'`);
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'CREATE TABLE hb_slow (id int);\nSELECT pg_sleep(0.6);\n');
+    const slow = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(slow.json.modules[0].failure).toMatchObject({ pgCode: '57014', line: 2, fix: expect.stringContaining("the server's statement_timeout stopped it (set for this database or role: SHOW statement_timeout): give this migration the time it needs with SET statement_timeout = '30min' as its first statement") });
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', "SET statement_timeout = '5s';\nCREATE TABLE hb_slow (id int);\nSELECT pg_sleep(0.6);\n");
+    fx.write('modules/hb/migrations/0003_after.up.sql', 'SELECT pg_sleep(0.6);\n');
+    const given = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    // 0002 ran with its own timeout; 0003 had the database's again.
+    expect(given.json.modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['0002_data_version']);
+    expect(given.json.modules[0].failure).toMatchObject({ migration: '0003_after', pgCode: '57014' });
   });
 
   it('an ES-module .js migration in a package without "type": "module" runs without Node\'s note about reparsing it', async () => {

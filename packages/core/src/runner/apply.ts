@@ -1170,8 +1170,22 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
   if (err.code === INVALID_TRANSACTION_TERMINATION) {
     return 'a DO block or procedure that commits must run outside a transaction: -- bulkhead:no-transaction (SQL), or export const config = { transaction: false } (TS); CALL the procedure itself, not from a SELECT or function';
   }
+  // The server's own limits, set for the database or the role (Bulkhead resets a session's
+  // settings before each migration, so a SET in one holds for it alone).
+  if (err.code === QUERY_CANCELED && /statement timeout/.test(message)) {
+    return "the server's statement_timeout stopped it (set for this database or role: SHOW statement_timeout): give this migration the time it needs with SET statement_timeout = '30min' as its first statement (it holds for this migration only), or raise it for the role that migrates (ALTER ROLE … SET statement_timeout = …)";
+  }
+  if (err.code === QUERY_CANCELED) return 'another session cancelled it (pg_cancel_backend: an operator, a watchdog): nothing of the statement remains; run again when it may run';
+  if (err.code === IDLE_IN_TRANSACTION_TIMEOUT || err.code === TRANSACTION_TIMEOUT) {
+    return `the server's ${err.code === TRANSACTION_TIMEOUT ? 'transaction_timeout' : 'idle_in_transaction_session_timeout'} closed the session while the migration's transaction was open (a TS migration working between its queries): raise it for this migration (SET ${err.code === TRANSACTION_TIMEOUT ? 'transaction_timeout' : 'idle_in_transaction_session_timeout'} = '30min' first) or for the role that migrates`;
+  }
   return undefined;
 }
+
+const QUERY_CANCELED = '57014';
+const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
+/** PostgreSQL 17's transaction_timeout. */
+const TRANSACTION_TIMEOUT = '25P04';
 
 export const UNDEFINED_TABLE = '42P01';
 export const INVALID_SCHEMA_NAME = '3F000';
