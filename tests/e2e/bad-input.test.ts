@@ -463,6 +463,38 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
   });
 });
 
+describe("the server's privileges", () => {
+  it("a role that may not create in the module's schema (PostgreSQL 15's public) is told the grant, before anything is applied; the database's CREATE is not needed", async () => {
+    const role = `${inject('dbPrefix')}low`;
+    const url = await createDatabase();
+    await adminQuery(`DROP ROLE IF EXISTS "${role}"`);
+    await adminQuery(`CREATE ROLE "${role}" LOGIN PASSWORD 'Low-Pa55'`);
+    try {
+      // As PostgreSQL 15 has it (older servers let every role create in public): the database's owner only.
+      await query(url, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+      const u = new URL(url);
+      u.username = role;
+      u.password = 'Low-Pa55';
+      fx = makeWorkspace([{ name: 'low', url: '${LOW_URL}', migrations: { '001_t.up.sql': 'CREATE TABLE low_t (id int);\n' } }]);
+      const env = { LOW_URL: u.toString() };
+      const r = await runCli(['up'], { cwd: fx.root, env });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('error: module low, modules/low/bulkhead.json: low cannot create its history table public.low_migrations: permission denied for schema public (nothing was applied) (BH068)');
+      expect(r.stderr).toContain(`fix: let the role create it — GRANT CREATE ON SCHEMA public TO ${role}`);
+      expect(r.stderr).not.toContain('Low-Pa55');
+      expect(await tableExists(url, 'low_t')).toBe(false);
+      // The grant it names is enough: CREATE on the database is not asked for (public exists).
+      await query(url, `GRANT CREATE ON SCHEMA public TO "${role}"`);
+      const granted = await runCli(['up'], { cwd: fx.root, env });
+      expect(granted.exitCode, granted.stderr).toBe(0);
+      expect(await tableExists(url, 'low_t')).toBe(true);
+    } finally {
+      await query(url, `DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
+      await adminQuery(`DROP ROLE IF EXISTS "${role}"`);
+    }
+  });
+});
+
 describe('no secrets in output', () => {
   it('a password in a working URL never appears, in text or JSON, from any command', async () => {
     // A role of its own with a password, so the check holds on trust and password servers alike.

@@ -78,6 +78,7 @@ export const CATALOGUE = {
   BH065: { title: "a migration uses another tool's history table its database does not have", exit: EXIT.badInput },
   BH066: { title: 'a schema-tenant migration changes an object in a fixed schema, which every tenant shares', exit: EXIT.badInput },
   BH067: { title: 'a schema-tenant migration creates an undeclared extension in the schema of whichever tenant runs it first', exit: EXIT.badInput },
+  BH068: { title: "the module's role may not create its history table", exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -244,8 +244,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
         // A new table in the current layout, in one round trip (one implicit transaction), through
         // the driver (a run of SQL migrations may never need knex). The columns are the 0.1 layout
         // plus every upgrade's, as an upgraded table has them.
+        // The schema only where it is missing: CREATE SCHEMA IF NOT EXISTS asks for CREATE on the
+        // database even when the schema is there (a role given public, not the database, failed).
         await db.query(
-          `CREATE SCHEMA IF NOT EXISTS ${ident(h.schema)};
+          `DO $bulkhead$ BEGIN IF to_regnamespace(${literal(ident(h.schema))}) IS NULL THEN CREATE SCHEMA ${ident(h.schema)}; END IF; END $bulkhead$;
            CREATE TABLE ${ident(h.schema)}.${ident(h.table)} (
              id text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
              applied_at timestamptz NOT NULL DEFAULT now(), duration_ms integer NOT NULL,

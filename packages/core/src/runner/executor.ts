@@ -180,7 +180,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     // A squashed migration that stands for applied ones gets its row now, in their place.
     const folded = state.applied.filter((a) => a.row.replaced);
     if (direction === 'up' && selection.run.length && up.createExtensions?.length) await createDeclaredExtensions(db, unit, up.createExtensions, ws.rel, o.reporter);
-    if (direction === 'up' || folded.length) await store.ensure(db, layout);
+    if (direction === 'up' || folded.length) await store.ensure(db, layout).catch((e: unknown) => Promise.reject(historyRefused(e, unit)));
     for (const { row } of folded) await store.fold(db.knex, row);
     const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
     for (const m of selection.run) {
@@ -245,6 +245,29 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
       beat.stop();
     }
   });
+}
+
+/**
+ * The server refusing the module's role its history table (42501), said with the grant that
+ * lets it: PostgreSQL 15 took CREATE on schema public from every role but the database's owner.
+ * Any other error is returned as it is.
+ */
+function historyRefused(e: unknown, unit: Unit): unknown {
+  const err = e as { code?: string; message?: string };
+  if (err.code !== '42501') return e;
+  const user = unit.target.kind === 'postgres' ? unit.target.user : undefined;
+  const role = user ? sqlName(user) : '<the role of the URL>';
+  const schema = /permission denied for schema (\S+)/.exec(err.message ?? '')?.[1];
+  const database = /permission denied for database (\S+)/.exec(err.message ?? '')?.[1];
+  const grant = schema ? `GRANT CREATE ON SCHEMA ${schema} TO ${role}` : database ? `GRANT CREATE ON DATABASE ${database} TO ${role}` : `GRANT CREATE ON SCHEMA ${unit.history.schema} TO ${role}`;
+  return new BulkheadError(
+    problem('BH068', `${unit.id} cannot create its history table ${unit.history.schema}.${unit.history.table}: ${err.message} (nothing was applied)`, {
+      module: unit.module.name,
+      file: unit.module.file,
+      fix: `let the role create it — ${grant} (PostgreSQL 15 lets only the database's owner create in public) — or have bulkhead db create provision the module's database, owned by a role of its own`,
+    }),
+    { cause: e },
+  );
 }
 
 /** How a unit's run failed, for its report: a failed migration, or problems found under the lock. */
