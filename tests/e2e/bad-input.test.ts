@@ -488,6 +488,14 @@ describe("the server's privileges", () => {
       const granted = await runCli(['up'], { cwd: fx.root, env });
       expect(granted.exitCode, granted.stderr).toBe(0);
       expect(await tableExists(url, 'low_t')).toBe(true);
+      // A table made by another role (by hand, another tool): who owns it, and how to give it over.
+      await query(url, 'CREATE TABLE by_hand (id int)');
+      const [{ owner }] = await query<{ owner: string }>(url, 'SELECT current_user AS owner');
+      fx.write('modules/low/migrations/002_alter.up.sql', 'ALTER TABLE by_hand ADD COLUMN note text;\n');
+      const foreign = await runCli(['up', '--json'], { cwd: fx.root, env });
+      expect(foreign.json.modules[0].failure.pgCode).toBe('42501');
+      expect(foreign.json.modules[0].failure.fix).toContain(`table by_hand belongs to role ${owner}, and the migration runs as ${role}: only its owner`);
+      expect(foreign.json.modules[0].failure.fix).toContain(`give it to the module's role (ALTER TABLE by_hand OWNER TO ${role}, run as ${owner} or a superuser)`);
     } finally {
       await query(url, `DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
       await adminQuery(`DROP ROLE IF EXISTS "${role}"`);

@@ -32,6 +32,8 @@ export async function explainFailure(
   const cased = schemaCase(failure, module);
   if (cased) return cased;
   if (failure.fix) return undefined;
+  const owned = await ownedByAnother(db, failure);
+  if (owned) return owned;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
   const missing = /^(?:relation|table|view|materialized view|sequence|index) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
@@ -216,6 +218,42 @@ function codeMigrationBefore(dir: string, version: string, name: string): string
  * `search_path=storage,public`). Asked after the migration has rolled back, on the session that
  * ran it; undefined when the session is gone or the catalog has no such object.
  */
+/** The catalog query for the owner of an object of a kind, by the name a "must be owner of" message gives. */
+const OWNER_OF: Record<string, string> = {
+  relation: 'select pg_get_userbyid(relowner) as owner from pg_catalog.pg_class where oid = to_regclass($1)',
+  type: 'select pg_get_userbyid(typowner) as owner from pg_catalog.pg_type where oid = to_regtype($1)',
+  function: 'select pg_get_userbyid(proowner) as owner from pg_catalog.pg_proc where proname = $1 and pronamespace = any (current_schemas(false)::regnamespace[]) limit 1',
+  schema: 'select pg_get_userbyid(nspowner) as owner from pg_catalog.pg_namespace where nspname = $1',
+  extension: 'select pg_get_userbyid(extowner) as owner from pg_catalog.pg_extension where extname = $1',
+};
+const RELATION_KINDS = new Set(['table', 'relation', 'view', 'materialized view', 'sequence', 'index', 'foreign table']);
+
+/**
+ * "must be owner of table t": the object belongs to another role than the one migrating (made by
+ * hand, by another tool, or before db create gave the module a role of its own). Who owns it,
+ * and the two ways to let the migration change it.
+ */
+async function ownedByAnother(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
+  if (failure.pgCode !== '42501' || failure.connectionLost) return undefined;
+  const m = /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema|extension) (.+)$/.exec(failure.message);
+  if (!m) return undefined;
+  const [, kind, name] = m as unknown as [string, string, string];
+  const sql = OWNER_OF[RELATION_KINDS.has(kind) ? 'relation' : kind === 'procedure' ? 'function' : kind];
+  let found: { owner?: string; current?: string; superuser?: boolean };
+  try {
+    const { rows } = await db.query(`select o.owner, current_user as current, r.rolsuper as superuser from (${sql}) o left join pg_catalog.pg_roles r on r.rolname = o.owner`, [name]);
+    found = (rows[0] ?? {}) as typeof found;
+  } catch {
+    return undefined;
+  }
+  const { owner, current, superuser } = found;
+  if (!owner || !current) return undefined;
+  const alter = kind === 'relation' || kind === 'index' ? 'TABLE' : kind.toUpperCase();
+  // Membership of a superuser's role is not offered: it would hand the module everything that role owns.
+  const member = superuser ? '' : `, or let ${current} act as ${owner} (GRANT ${sqlName(owner)} TO ${sqlName(current)})`;
+  return `${kind} ${name} belongs to role ${owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alter} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
+}
+
 async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.connectionLost) return undefined;
   const table = failure.pgCode === UNDEFINED_TABLE ? /^relation "([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
