@@ -490,12 +490,16 @@ describe("the server's privileges", () => {
       expect(await tableExists(url, 'low_t')).toBe(true);
       // A table made by another role (by hand, another tool): who owns it, and how to give it over.
       await query(url, 'CREATE TABLE by_hand (id int)');
-      const [{ owner }] = await query<{ owner: string }>(url, 'SELECT current_user AS owner');
+      const owner = (await query<{ owner: string }>(url, 'SELECT current_user AS owner'))[0]!.owner;
       fx.write('modules/low/migrations/002_alter.up.sql', 'ALTER TABLE by_hand ADD COLUMN note text;\n');
       const foreign = await runCli(['up', '--json'], { cwd: fx.root, env });
       expect(foreign.json.modules[0].failure.pgCode).toBe('42501');
       expect(foreign.json.modules[0].failure.fix).toContain(`table by_hand belongs to role ${owner}, and the migration runs as ${role}: only its owner`);
       expect(foreign.json.modules[0].failure.fix).toContain(`give it to the module's role (ALTER TABLE by_hand OWNER TO ${role}, run as ${owner} or a superuser)`);
+      // Writing to it: the grant that lets the role.
+      fx.write('modules/low/migrations/002_alter.up.sql', 'INSERT INTO by_hand VALUES (1);\n');
+      const write = await runCli(['up', '--json'], { cwd: fx.root, env });
+      expect(write.json.modules[0].failure.fix).toContain(`table by_hand belongs to role ${owner}, and the migration runs as ${role}, which lacks the privilege: GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE by_hand TO ${role} (run as ${owner} or a superuser)`);
     } finally {
       await query(url, `DROP OWNED BY "${role}" CASCADE`).catch(() => undefined);
       await adminQuery(`DROP ROLE IF EXISTS "${role}"`);

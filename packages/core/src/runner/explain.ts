@@ -229,29 +229,40 @@ const OWNER_OF: Record<string, string> = {
 const RELATION_KINDS = new Set(['table', 'relation', 'view', 'materialized view', 'sequence', 'index', 'foreign table']);
 
 /**
- * "must be owner of table t": the object belongs to another role than the one migrating (made by
- * hand, by another tool, or before db create gave the module a role of its own). Who owns it,
- * and the two ways to let the migration change it.
+ * "must be owner of table t", "permission denied for table t": the object belongs to another role
+ * than the one migrating (made by hand, by another tool, or before db create gave the module a
+ * role of its own). Who owns it, and the ways to let the migration change or use it.
  */
 async function ownedByAnother(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.pgCode !== '42501' || failure.connectionLost) return undefined;
-  const m = /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema|extension) (.+)$/.exec(failure.message);
+  const denied = /^permission denied for (table|relation|view|materialized view|sequence|schema|function|procedure) (.+)$/.exec(failure.message);
+  const m = denied ?? /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema|extension) (.+)$/.exec(failure.message);
   if (!m) return undefined;
   const [, kind, name] = m as unknown as [string, string, string];
   const sql = OWNER_OF[RELATION_KINDS.has(kind) ? 'relation' : kind === 'procedure' ? 'function' : kind];
-  let found: { owner?: string; current?: string; superuser?: boolean };
+  let found: { owner?: string; current?: string; database?: string; superuser?: boolean };
   try {
-    const { rows } = await db.query(`select o.owner, current_user as current, r.rolsuper as superuser from (${sql}) o left join pg_catalog.pg_roles r on r.rolname = o.owner`, [name]);
+    const { rows } = await db.query(`select o.owner, current_user as current, current_database() as database, r.rolsuper as superuser from (${sql}) o left join pg_catalog.pg_roles r on r.rolname = o.owner`, [name]);
     found = (rows[0] ?? {}) as typeof found;
   } catch {
     return undefined;
   }
-  const { owner, current, superuser } = found;
-  if (!owner || !current) return undefined;
+  const { owner: role, current, database, superuser } = found;
+  if (!role || !current) return undefined;
+  // PostgreSQL 15's public schema belongs to whichever role owns the database.
+  const owner = role === 'pg_database_owner' ? "the database's owner" : role;
+  if (denied) {
+    // A privilege the migrating role lacks (PostgreSQL 15: CREATE on public for all but the database's owner).
+    const grant = kind === 'schema' ? `GRANT CREATE, USAGE ON SCHEMA ${name} TO ${sqlName(current)}` : kind === 'function' || kind === 'procedure' ? `GRANT EXECUTE ON ${kind.toUpperCase()} ${name} TO ${sqlName(current)}` : `GRANT SELECT, INSERT, UPDATE, DELETE ON ${kind === 'sequence' ? 'SEQUENCE' : 'TABLE'} ${name} TO ${sqlName(current)}`;
+    const giveOver = role !== owner
+      ? `make ${current} the database's owner, as bulkhead db create does (ALTER DATABASE ${sqlName(database ?? '<database>')} OWNER TO ${sqlName(current)})`
+      : `give it to the module's role (ALTER ${kind === 'schema' ? 'SCHEMA' : kind === 'sequence' ? 'SEQUENCE' : kind === 'function' || kind === 'procedure' ? kind.toUpperCase() : 'TABLE'} ${name} OWNER TO ${sqlName(current)})`;
+    return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}, which lacks the privilege: ${grant} (run as ${owner} or a superuser), or ${giveOver}`;
+  }
   const alter = kind === 'relation' || kind === 'index' ? 'TABLE' : kind.toUpperCase();
   // Membership of a superuser's role is not offered: it would hand the module everything that role owns.
-  const member = superuser ? '' : `, or let ${current} act as ${owner} (GRANT ${sqlName(owner)} TO ${sqlName(current)})`;
-  return `${kind} ${name} belongs to role ${owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alter} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
+  const member = superuser || role !== owner ? '' : `, or let ${current} act as ${owner} (GRANT ${sqlName(owner)} TO ${sqlName(current)})`;
+  return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alter} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
 }
 
 async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
