@@ -235,6 +235,46 @@ describe('DDL on a busy table', () => {
   });
 });
 
+describe('a deadlock with the application', () => {
+  it('the server breaks it by rolling the migration back; the migration is retried and applied', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'dl',
+        url: '${DL_URL}',
+        migrations: {
+          '001_tables.up.sql': 'CREATE TABLE dl_orders (id int);\nCREATE TABLE dl_items (id int);\n',
+          '002_both.up.sql': 'LOCK TABLE dl_orders IN ACCESS EXCLUSIVE MODE;\nLOCK TABLE dl_items IN ACCESS EXCLUSIVE MODE;\nALTER TABLE dl_items ADD COLUMN qty int;\n',
+        },
+      },
+    ]);
+    const env = { DL_URL: url };
+    expect((await runCli(['up', 'dl', '--to', '001_tables'], { cwd: fx.root, env })).exitCode).toBe(0);
+    // The application holds dl_items, then asks for dl_orders, which the migration holds while it
+    // waits for dl_items: the migration, waiting first, finds the deadlock and is rolled back.
+    const app = new pg.Client({ connectionString: url, application_name: 'order-job' });
+    await app.connect();
+    try {
+      // The application looks for the deadlock later than the migration does (1 s): the migration is
+      // the one the server rolls back, however busy the machine (a superuser setting: where the test
+      // role may not, the migration still waits first).
+      await app.query("SET deadlock_timeout = '10s'").catch(() => undefined);
+      await app.query('BEGIN');
+      await app.query('LOCK TABLE dl_items IN ACCESS EXCLUSIVE MODE');
+      const run = startCli(['up', '--statement-lock-timeout', '20s'], { cwd: fx.root, env });
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%LOCK TABLE dl_items%' AND wait_event_type = 'Lock' AND application_name <> 'order-job'")).length > 0);
+      await app.query('LOCK TABLE dl_orders IN ACCESS EXCLUSIVE MODE');
+      await app.query('COMMIT');
+      const done = await run;
+      expect(done.exitCode, String(done.stderr)).toBe(0);
+      expect(String(done.stderr)).toMatch(/002_both deadlocked with another session \(attempt 1 of 5\), rolled back; retrying/);
+    } finally {
+      await app.end();
+    }
+    expect(await query(url, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'dl_items' AND column_name = 'qty'")).toEqual([{ n: 1 }]);
+  });
+});
+
 describe('no-transaction migrations stopped midway', () => {
   it("a file's own transactions: a failure inside one names its statement and line, rolls back to its BEGIN, and --resume starts there", async () => {
     const url = await createDatabase();

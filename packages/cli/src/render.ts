@@ -38,9 +38,9 @@ export function progressReporter(write: Write): Reporter {
     moduleStart: (unit, count, direction) =>
       count && write(`${unit}: ${direction === 'up' ? 'applying' : 'reverting'} ${plural(count, 'migration')}`),
     migrationDone: (unit, id, direction, durationMs) => write(`${unit}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
-    lockRetry: (unit, id, attempt, of, blockers) =>
+    lockRetry: (unit, id, attempt, of, blockers, reason) =>
       write(
-        `${unit}: ${id} timed out waiting for a lock (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
+        `${unit}: ${id} ${reason === 'deadlock' ? 'deadlocked with another session' : 'timed out waiting for a lock'} (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
       ),
     notice: (text) => write(`note: ${text}`),
     progress: (p) =>

@@ -356,7 +356,9 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
       const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e });
-      if (failure.failure.pgCode !== LOCK_TIMEOUT) throw failure;
+      // A deadlock the server broke by rolling this attempt back is retried as a lock timeout is:
+      // the other session (an application's transaction) has its locks no longer.
+      if (failure.failure.pgCode !== LOCK_TIMEOUT && failure.failure.pgCode !== DEADLOCK_DETECTED) throw failure;
       await retryLater(failure, r, ctx, attempt, blockers);
     } finally {
       watch?.stop();
@@ -369,9 +371,23 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
  * or, when it was the last attempt, throw the failure naming the sessions that blocked it.
  */
 async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: ApplyContext, attempt: number, blockers: BlockingSession[]): Promise<void> {
-  if (attempt >= ctx.lockAttempts) throw lockTimeoutFailure(failure, ctx, attempt, blockers);
-  ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers);
+  const deadlock = failure.failure.pgCode === DEADLOCK_DETECTED;
+  if (attempt >= ctx.lockAttempts) throw deadlock ? deadlockFailure(failure, attempt) : lockTimeoutFailure(failure, ctx, attempt, blockers);
+  ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers, deadlock ? 'deadlock' : 'lock timeout');
   await sleep(backoff(attempt));
+}
+
+/** Deadlocked on every attempt: the server's message names the other session and what each waited for. */
+function deadlockFailure(e: MigrationFailedError, attempts: number): MigrationFailedError {
+  return new MigrationFailedError(
+    {
+      ...e.failure,
+      message: `gave up after ${plural(attempts, 'attempt')}: deadlocked each time with another session, and the server rolled the migration back to break it (last: ${e.failure.message})`,
+      attempts,
+      fix: `the other session takes the same locks in the other order: run the migration when that work is not running, or take the locks in the order it does (a LOCK TABLE … first, in its order, at the top of the migration); the server log's deadlock report names both statements`,
+    },
+    { cause: e.cause },
+  );
 }
 
 /**
@@ -955,6 +971,7 @@ function linesIntoBody(s: Statement, where: string | undefined): number | undefi
 }
 
 const LOCK_TIMEOUT = '55P03';
+const DEADLOCK_DETECTED = '40P01';
 
 function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts: number, blockers: BlockingSession[]): MigrationFailedError {
   const who = blockers.length ? blockers.map(describeBlocker).join('; ') : 'no session was seen holding it (it may have ended meanwhile)';

@@ -32,7 +32,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     connectWait: (unit, why) => reporterFor(moduleOf(unit)).connectWait(unit, why),
     moduleStart: (unit, n, d) => reporterFor(moduleOf(unit)).moduleStart(unit, n, d),
     migrationDone: (unit, id, d, ms) => reporterFor(moduleOf(unit)).migrationDone(unit, id, d, ms),
-    lockRetry: (unit, id, a, of, b) => reporterFor(moduleOf(unit)).lockRetry(unit, id, a, of, b),
+    lockRetry: (unit, id, a, of, b, why) => reporterFor(moduleOf(unit)).lockRetry(unit, id, a, of, b, why),
     moduleDone: (module, runs) => {
       const id = taskOf.get(module);
       if (id === undefined) return;
