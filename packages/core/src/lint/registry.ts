@@ -6,6 +6,7 @@ import { constraintNotValid } from './rules/constraint-not-valid.js';
 import { dropCascade } from './rules/drop-cascade.js';
 import { domainConstraint } from './rules/domain-constraint.js';
 import { dropColumn } from './rules/drop-column.js';
+import { dropNotNull } from './rules/drop-not-null.js';
 import { dropSchema } from './rules/drop-schema.js';
 import { dropTable } from './rules/drop-table.js';
 import { dropStillReferenced } from './rules/drop-still-referenced.js';
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   domainConstraint,
   rename,
   dropStillReferenced,
+  dropNotNull,
   nonTransactional,
   transactionControl,
   severalConcurrently,
