@@ -171,6 +171,13 @@ describe('checkOwnership', () => {
     const shared = [mod('core', { owns: ['*'] }), mod('ledger', { schema: 'ledger' }), mod('misc')];
     expect(checkOwnership(shared, [mig('ledger', [touch('create', 'table', 'entries')])])).toEqual([]);
     expect(checkOwnership(shared, [mig('misc', [touch('create', 'table', 'notes')])]).map((p) => p.message)).toEqual(['misc creates table public.notes, which core owns (owns: "*")']);
+    // An exact name beats "*" (the example admin's "users" against nakama's "*"): the fix says to
+    // name it, not to write the "*" the module has; named in both, each keeps its own.
+    const admin = mod('admin', { owns: ['users'], url: 'postgres://db:5432/admin' });
+    const game = [mig('game', [touch('create', 'table', 'users')])];
+    const weaker = checkOwnership([admin, mod('game', { owns: ['*'], url: 'postgres://db:5432/game' })], game);
+    expect(weaker.map((p) => p.fix)).toEqual([expect.stringContaining('admin\'s "users" is more specific than game\'s "*", so add "users" to game\'s owns')]);
+    expect(checkOwnership([admin, mod('game', { owns: ['*', 'users'], url: 'postgres://db:5432/game' })], game)).toEqual([]);
   });
 
   it('"*" covers a schema the module\'s own migrations create (a stand-in for Supabase\'s auth.users); elsewhere BH044 names the pattern to add', () => {

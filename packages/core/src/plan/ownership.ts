@@ -398,9 +398,14 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
         // Not for a name the owner's prefixes (seed 004: query made storage_elem_01_files, storage's).
         const apart = action === 'create' && !serverWide && !namedAfter(target.name, owner) && ownerModule !== undefined && databaseIdentity(ownerModule.target) !== databaseIdentity(m.target);
         const where2 = byOwns ? `${m.file} too` : `both manifests (${m.file}, ${ownerModule?.file})`;
-        const both = apart
-          ? `; if each keeps ${article(target.kind)} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`
-          : '';
+        // The module claims it already, less specifically than the owner ("*" against "users"): the
+        // name itself, in its owns as in the owner's, makes the two claims equal.
+        const weaker = byOwns && own ? own.pattern : undefined;
+        const both = !apart
+          ? ''
+          : weaker
+            ? `; if each keeps ${article(target.kind)} of its own (${m.name} and ${owner} are on different databases), name it in ${m.file} as ${owner} does: ${owner}'s "${other!.pattern}" is more specific than ${m.name}'s "${weaker}", so add "${target.name}" to ${m.name}'s owns (two equal claims, on different databases, are each its module's own)`
+            : `; if each keeps ${article(target.kind)} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`;
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
           : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
