@@ -2,7 +2,9 @@ import { exitCodeOf, formatProblem, groupAlike, type ExitCode, type Problem } fr
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
 import { analyseModules } from '../analysis/migrations.js';
-import { prepareMigration } from '../runner/prepare.js';
+import { prepareMigration, type Runnable } from '../runner/prepare.js';
+import { undeclaredEmbeddedExtensions } from '../plan/build.js';
+import { moduleUnit } from '../plan/units.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
 import { withTargets } from '../db/targets.js';
@@ -40,6 +42,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     else throw e;
   }
   for (const module of ws.modules) {
+    const ups: Runnable[] = [];
     for (const m of module.migrations) {
       // A TS/JS file that does not load fails both directions alike: it is told once.
       const told = new Set<string>();
@@ -56,9 +59,11 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
           }
         } else if (direction === 'up') {
           problems.push(...checkRequiresStatic(ws, module, m.id, ws.rel(m.upPath), prepared.runnable.requires));
+          ups.push(prepared.runnable);
         }
       }
     }
+    problems.push(...undeclaredEmbeddedExtensions(moduleUnit(module), ups, ws.rel));
   }
   const warnings = [...ws.warnings];
   // A forgotten migrations folder (BH047) leaves the module's own migrations readable.

@@ -226,6 +226,15 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
 }
 
 /**
+ * For `validate`, which opens no database: an embedded module's migrations creating an extension
+ * it does not declare (BH063), which `up` would refuse. Known from the files alone — an embedded
+ * database loads the declared extensions only — so told before anything connects.
+ */
+export function undeclaredEmbeddedExtensions(unit: Unit, ups: readonly Runnable[], rel: (abs: string) => string): Problem[] {
+  return unit.target.kind === 'pglite' ? missingExtensions(unit, ups, undefined, undefined, rel) : [];
+}
+
+/**
  * Declared extensions (those no migration of the module creates) that the database lacks and its
  * server cannot give it: the migrations would fail at the first use of the extension's types or
  * functions, with earlier ones applied. (One the server has, up creates: createExtensions.)
