@@ -32,7 +32,7 @@ export async function explainFailure(
   const cased = schemaCase(failure, module);
   if (cased) return cased;
   if (failure.fix) return undefined;
-  const owned = await ownedByAnother(db, failure);
+  const owned = await ownerOrPrivilegeFix(db, failure);
   if (owned) return owned;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
@@ -233,7 +233,7 @@ const RELATION_KINDS = new Set(['table', 'relation', 'view', 'materialized view'
  * than the one migrating (made by hand, by another tool, or before db create gave the module a
  * role of its own). Who owns it, and the ways to let the migration change or use it.
  */
-async function ownedByAnother(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
+async function ownerOrPrivilegeFix(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.pgCode !== '42501' || failure.connectionLost) return undefined;
   const denied = /^permission denied for (table|relation|view|materialized view|sequence|schema|function|procedure) (.+)$/.exec(failure.message);
   const m = denied ?? /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema|extension) (.+)$/.exec(failure.message);
