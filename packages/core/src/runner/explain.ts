@@ -211,22 +211,19 @@ function codeMigrationBefore(dir: string, version: string, name: string): string
   return undefined;
 }
 
-/**
- * A failure's fix that needs the database to know: an unqualified table, function or type the migration
- * could not find, which the database has in a schema off the search path (supabase/storage's
- * migrations name `iceberg_namespaces`, created as `storage.iceberg_namespaces`, and run with
- * `search_path=storage,public`). Asked after the migration has rolled back, on the session that
- * ran it; undefined when the session is gone or the catalog has no such object.
- */
 /** The catalog query for the owner of an object of a kind, by the name a "must be owner of" message gives. */
 const OWNER_OF: Record<string, string> = {
   relation: 'select pg_get_userbyid(relowner) as owner from pg_catalog.pg_class where oid = to_regclass($1)',
   type: 'select pg_get_userbyid(typowner) as owner from pg_catalog.pg_type where oid = to_regtype($1)',
   function: 'select pg_get_userbyid(proowner) as owner from pg_catalog.pg_proc where proname = $1 and pronamespace = any (current_schemas(false)::regnamespace[]) limit 1',
   schema: 'select pg_get_userbyid(nspowner) as owner from pg_catalog.pg_namespace where nspname = $1',
-  extension: 'select pg_get_userbyid(extowner) as owner from pg_catalog.pg_extension where extname = $1',
 };
 const RELATION_KINDS = new Set(['table', 'relation', 'view', 'materialized view', 'sequence', 'index', 'foreign table']);
+
+/** The ALTER … OWNER TO form for an object of a kind a message names (a relation or index is altered as a table). */
+function alterKeyword(kind: string): string {
+  return kind === 'relation' || kind === 'index' ? 'TABLE' : kind.toUpperCase();
+}
 
 /**
  * "must be owner of table t", "permission denied for table t": the object belongs to another role
@@ -236,7 +233,7 @@ const RELATION_KINDS = new Set(['table', 'relation', 'view', 'materialized view'
 async function ownerOrPrivilegeFix(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.pgCode !== '42501' || failure.connectionLost) return undefined;
   const denied = /^permission denied for (table|relation|view|materialized view|sequence|schema|function|procedure) (.+)$/.exec(failure.message);
-  const m = denied ?? /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema|extension) (.+)$/.exec(failure.message);
+  const m = denied ?? /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema) (.+)$/.exec(failure.message);
   if (!m) return undefined;
   const [, kind, name] = m as unknown as [string, string, string];
   const sql = OWNER_OF[RELATION_KINDS.has(kind) ? 'relation' : kind === 'procedure' ? 'function' : kind];
@@ -256,15 +253,21 @@ async function ownerOrPrivilegeFix(db: SqlSession, failure: MigrationFailure): P
     const grant = kind === 'schema' ? `GRANT CREATE, USAGE ON SCHEMA ${name} TO ${sqlName(current)}` : kind === 'function' || kind === 'procedure' ? `GRANT EXECUTE ON ${kind.toUpperCase()} ${name} TO ${sqlName(current)}` : `GRANT SELECT, INSERT, UPDATE, DELETE ON ${kind === 'sequence' ? 'SEQUENCE' : 'TABLE'} ${name} TO ${sqlName(current)}`;
     const giveOver = role !== owner
       ? `make ${current} the database's owner, as bulkhead db create does (ALTER DATABASE ${sqlName(database ?? '<database>')} OWNER TO ${sqlName(current)})`
-      : `give it to the module's role (ALTER ${kind === 'schema' ? 'SCHEMA' : kind === 'sequence' ? 'SEQUENCE' : kind === 'function' || kind === 'procedure' ? kind.toUpperCase() : 'TABLE'} ${name} OWNER TO ${sqlName(current)})`;
+      : `give it to the module's role (ALTER ${alterKeyword(kind)} ${name} OWNER TO ${sqlName(current)})`;
     return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}, which lacks the privilege: ${grant} (run as ${owner} or a superuser), or ${giveOver}`;
   }
-  const alter = kind === 'relation' || kind === 'index' ? 'TABLE' : kind.toUpperCase();
   // Membership of a superuser's role is not offered: it would hand the module everything that role owns.
   const member = superuser || role !== owner ? '' : `, or let ${current} act as ${owner} (GRANT ${sqlName(owner)} TO ${sqlName(current)})`;
-  return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alter} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
+  return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alterKeyword(kind)} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
 }
 
+/**
+ * A failure's fix that needs the database to know: an unqualified table, function or type the migration
+ * could not find, which the database has in a schema off the search path (supabase/storage's
+ * migrations name `iceberg_namespaces`, created as `storage.iceberg_namespaces`, and run with
+ * `search_path=storage,public`). Asked after the migration has rolled back, on the session that
+ * ran it; undefined when the session is gone or the catalog has no such object.
+ */
 async function explainFromCatalog(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
   if (failure.connectionLost) return undefined;
   const table = failure.pgCode === UNDEFINED_TABLE ? /^relation "([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
