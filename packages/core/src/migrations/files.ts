@@ -381,7 +381,6 @@ const FOREIGN_CODE: Record<string, string> = {
 const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs', 'fizz']);
 const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
 
-/** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
 /**
  * How the tool of Python migrations prints their SQL, so none is written by hand: Alembic's
  * offline mode for a revision (its first one's example), Django's sqlmigrate. Empty when neither.
@@ -406,6 +405,7 @@ export function pythonSqlHint(files: readonly string[]): string {
   return django ? '. Django prints a migration\'s SQL: python manage.py sqlmigrate <app> <migration> > <version>_<name>.up.sql, and with --backwards for its down' : '';
 }
 
+/** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
 function fileHead(file: string, bytes: number): string {
   let fd: number | undefined;
   try {
@@ -1182,13 +1182,6 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   return { migrations, problems, warnings };
 }
 
-/**
- * Three or more timestamps used twice (langfuse's 18 add_cursor_index files of one second): each
- * migration from the first repeat on gets the next version after the one before it where its own
- * is not later, so every version is unique and the order is the files' (a repeat may push a
- * neighbour on: 155021, 155021, 155022 become 155021, 155022, 155023). Undefined when there are
- * fewer repeats, or versions that are not plain timestamps.
- */
 /** The version after `version` that no migration of the folder has. */
 function unusedAfter(version: string, used: ReadonlySet<string>): string {
   let next = nextVersion(version);
@@ -1204,6 +1197,13 @@ function renameCommand(m: MigrationFile, version: string): string {
     .join(' && ');
 }
 
+/**
+ * Three or more timestamps used twice (langfuse's 18 add_cursor_index files of one second): each
+ * migration from the first repeat on gets the next version after the one before it where its own
+ * is not later, so every version is unique and the order is the files' (a repeat may push a
+ * neighbour on: 155021, 155021, 155022 become 155021, 155022, 155023). Undefined when there are
+ * fewer repeats, or versions that are not plain timestamps.
+ */
 function sharedVersions(migrations: readonly MigrationFile[]): { repeats: MigrationFile[]; renamed: { m: MigrationFile; version: string }[] } | undefined {
   if (!migrations.every((m) => /^\d+$/.test(m.version) && isTimestamp(m.version))) return undefined;
   const seen = new Set<string>();
