@@ -218,7 +218,6 @@ function strayProblems(strays: Workspace['strays'], modules: readonly Module[], 
   return { problems, warnings };
 }
 
-/** A path with its links resolved, or undefined when it leads nowhere. */
 /** The Python files of a folder (an Alembic versions/ folder), for pythonSqlHint. */
 function pythonFiles(dir: string): string[] {
   try {
@@ -228,6 +227,7 @@ function pythonFiles(dir: string): string[] {
   }
 }
 
+/** A path with its links resolved, or undefined when it leads nowhere. */
 function realpathOrUndefined(file: string): string | undefined {
   try {
     return fs.realpathSync(file);
