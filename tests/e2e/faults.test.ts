@@ -275,6 +275,43 @@ describe('a deadlock with the application', () => {
   });
 });
 
+describe('a serialization conflict with the application', () => {
+  it('a SERIALIZABLE migration the server rolls back for a concurrent serializable transaction is retried and applied', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'ser',
+        url: '${SER_URL}',
+        migrations: {
+          '001_tables.up.sql': 'CREATE TABLE ser_stock (id int PRIMARY KEY, n int);\nINSERT INTO ser_stock VALUES (1, 10);\nCREATE TABLE ser_totals (total int);\n',
+          // Reads ser_stock, then (after the application's commit) writes ser_totals.
+          '002_total.up.sql': 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSELECT sum(n) FROM ser_stock;\nSELECT pg_sleep(1);\nINSERT INTO ser_totals SELECT sum(n) FROM ser_stock;\n',
+        },
+      },
+    ]);
+    const env = { SER_URL: url };
+    expect((await runCli(['up', 'ser', '--to', '001_tables'], { cwd: fx.root, env })).exitCode).toBe(0);
+    // The application reads ser_totals and writes ser_stock meanwhile: with the migration's read
+    // and write, a cycle no serial order explains; the migration, committing last, is rolled back.
+    const app = new pg.Client({ connectionString: url, application_name: 'stock-job' });
+    await app.connect();
+    try {
+      await app.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      await app.query('SELECT count(*) FROM ser_totals');
+      const run = startCli(['up'], { cwd: fx.root, env });
+      await waitFor(async () => (await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(1)%' AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()")).length > 0);
+      await app.query('UPDATE ser_stock SET n = 11 WHERE id = 1');
+      await app.query('COMMIT');
+      const done = await run;
+      expect(done.exitCode, String(done.stderr)).toBe(0);
+      expect(String(done.stderr)).toMatch(/002_total conflicted with another serializable transaction \(attempt 1 of 5\), rolled back; retrying/);
+    } finally {
+      await app.end();
+    }
+    expect(await query(url, 'SELECT total FROM ser_totals')).toEqual([{ total: 11 }]);
+  });
+});
+
 describe('no-transaction migrations stopped midway', () => {
   it("a file's own transactions: a failure inside one names its statement and line, rolls back to its BEGIN, and --resume starts there", async () => {
     const url = await createDatabase();

@@ -357,8 +357,9 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       const blockers = watch?.stop() ?? [];
       const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e });
       // A deadlock the server broke by rolling this attempt back is retried as a lock timeout is:
-      // the other session (an application's transaction) has its locks no longer.
-      if (failure.failure.pgCode !== LOCK_TIMEOUT && failure.failure.pgCode !== DEADLOCK_DETECTED) throw failure;
+      // the other session (an application's transaction) has its locks no longer. So is a
+      // serialization failure of a migration that asked for SERIALIZABLE (what that level means).
+      if (failure.failure.pgCode !== LOCK_TIMEOUT && !ROLLED_BACK_TO_RETRY.has(failure.failure.pgCode ?? '')) throw failure;
       await retryLater(failure, r, ctx, attempt, blockers);
     } finally {
       watch?.stop();
@@ -371,20 +372,23 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
  * or, when it was the last attempt, throw the failure naming the sessions that blocked it.
  */
 async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: ApplyContext, attempt: number, blockers: BlockingSession[]): Promise<void> {
-  const deadlock = failure.failure.pgCode === DEADLOCK_DETECTED;
-  if (attempt >= ctx.lockAttempts) throw deadlock ? deadlockFailure(failure, attempt) : lockTimeoutFailure(failure, ctx, attempt, blockers);
-  ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers, deadlock ? 'deadlock' : 'lock timeout');
+  const reason = failure.failure.pgCode === DEADLOCK_DETECTED ? 'deadlock' : failure.failure.pgCode === SERIALIZATION_FAILURE ? 'serialization' : 'lock timeout';
+  if (attempt >= ctx.lockAttempts) throw reason === 'lock timeout' ? lockTimeoutFailure(failure, ctx, attempt, blockers) : conflictFailure(failure, attempt, reason);
+  ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers, reason);
   await sleep(backoff(attempt));
 }
 
-/** Deadlocked on every attempt: the server's message names the other session and what each waited for. */
-function deadlockFailure(e: MigrationFailedError, attempts: number): MigrationFailedError {
+/** Rolled back by the server on every attempt, to break a deadlock or a serialization conflict with another session. */
+function conflictFailure(e: MigrationFailedError, attempts: number, reason: 'deadlock' | 'serialization'): MigrationFailedError {
   return new MigrationFailedError(
     {
       ...e.failure,
-      message: `gave up after ${plural(attempts, 'attempt')}: deadlocked each time with another session, and the server rolled the migration back to break it (last: ${e.failure.message})`,
+      message: `gave up after ${plural(attempts, 'attempt')}: ${reason === 'deadlock' ? 'deadlocked each time with another session, and the server rolled the migration back to break it' : 'each attempt conflicted with another serializable transaction, and the server rolled it back'} (last: ${e.failure.message})`,
       attempts,
-      fix: `the other session takes the same locks in the other order: run the migration when that work is not running, or take the locks in the order it does (a LOCK TABLE … first, in its order, at the top of the migration); the server log's deadlock report names both statements`,
+      fix:
+        reason === 'deadlock'
+          ? `the other session takes the same locks in the other order: run the migration when that work is not running, or take the locks in the order it does (a LOCK TABLE … first, in its order, at the top of the migration); the server log's deadlock report names both statements`
+          : `run the migration when the conflicting work is not running, or drop its SET TRANSACTION ISOLATION LEVEL SERIALIZABLE if it does not need it (Bulkhead's own guard already keeps two runners apart)`,
     },
     { cause: e.cause },
   );
@@ -972,6 +976,9 @@ function linesIntoBody(s: Statement, where: string | undefined): number | undefi
 
 const LOCK_TIMEOUT = '55P03';
 const DEADLOCK_DETECTED = '40P01';
+const SERIALIZATION_FAILURE = '40001';
+/** Errors after which the server has rolled the attempt back, and another attempt may well pass. */
+const ROLLED_BACK_TO_RETRY = new Set([DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
 
 function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts: number, blockers: BlockingSession[]): MigrationFailedError {
   const who = blockers.length ? blockers.map(describeBlocker).join('; ') : 'no session was seen holding it (it may have ended meanwhile)';

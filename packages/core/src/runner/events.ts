@@ -26,6 +26,6 @@ export interface Reporter {
   moduleStart?(module: string, count: number, direction: Direction): void;
   migrationStart?(module: string, id: string, direction: Direction): void;
   migrationDone?(module: string, id: string, direction: Direction, durationMs: number): void;
-  /** A statement timed out waiting for a lock, or the server broke a deadlock by rolling it back; the migration is retried after a backoff. */
-  lockRetry?(module: string, id: string, attempt: number, of: number, blockers: readonly BlockingSession[], reason?: 'lock timeout' | 'deadlock'): void;
+  /** A statement timed out waiting for a lock, or the server rolled the attempt back (a deadlock, a serialization conflict); the migration is retried after a backoff. */
+  lockRetry?(module: string, id: string, attempt: number, of: number, blockers: readonly BlockingSession[], reason?: 'lock timeout' | 'deadlock' | 'serialization'): void;
 }
