@@ -17,7 +17,7 @@ import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { BULKHEAD_VERSION } from '../version.js';
-import type { Reporter } from './events.js';
+import type { Reporter, RetryReason } from './events.js';
 import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
 import type { Runnable, Step } from './prepare.js';
 import { plural, regexLiteral, sqlName, thrownMessage } from '../text.js';
@@ -356,11 +356,9 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
       const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e });
-      // A deadlock the server broke by rolling this attempt back is retried as a lock timeout is:
-      // the other session (an application's transaction) has its locks no longer. So is a
-      // serialization failure of a migration that asked for SERIALIZABLE (what that level means).
-      if (failure.failure.pgCode !== LOCK_TIMEOUT && !ROLLED_BACK_TO_RETRY.has(failure.failure.pgCode ?? '')) throw failure;
-      await retryLater(failure, r, ctx, attempt, blockers);
+      const reason = RETRIED[failure.failure.pgCode ?? ''];
+      if (!reason) throw failure;
+      await retryLater(failure, r, ctx, attempt, blockers, reason);
     } finally {
       watch?.stop();
     }
@@ -371,15 +369,14 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
  * After attempt `attempt` timed out waiting for a lock: report the retry and wait the backoff,
  * or, when it was the last attempt, throw the failure naming the sessions that blocked it.
  */
-async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: ApplyContext, attempt: number, blockers: BlockingSession[]): Promise<void> {
-  const reason = failure.failure.pgCode === DEADLOCK_DETECTED ? 'deadlock' : failure.failure.pgCode === SERIALIZATION_FAILURE ? 'serialization' : 'lock timeout';
+async function retryLater(failure: MigrationFailedError, r: Runnable, ctx: ApplyContext, attempt: number, blockers: BlockingSession[], reason: RetryReason): Promise<void> {
   if (attempt >= ctx.lockAttempts) throw reason === 'lock timeout' ? lockTimeoutFailure(failure, ctx, attempt, blockers) : conflictFailure(failure, attempt, reason);
   ctx.reporter?.lockRetry?.(ctx.module, r.file.id, attempt, ctx.lockAttempts, blockers, reason);
   await sleep(backoff(attempt));
 }
 
 /** Rolled back by the server on every attempt, to break a deadlock or a serialization conflict with another session. */
-function conflictFailure(e: MigrationFailedError, attempts: number, reason: 'deadlock' | 'serialization'): MigrationFailedError {
+function conflictFailure(e: MigrationFailedError, attempts: number, reason: Exclude<RetryReason, 'lock timeout'>): MigrationFailedError {
   return new MigrationFailedError(
     {
       ...e.failure,
@@ -437,7 +434,7 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
   return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err, ctx.module), ...(fix ? { fix } : {}) }, { cause: err });
 }
 
-const INSUFFICIENT_PRIVILEGE = '42501';
+export const INSUFFICIENT_PRIVILEGE = '42501';
 
 async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
   if (r.step.format === 'sql') return applySql(db, r, ctx);
@@ -675,8 +672,9 @@ async function runStatements(db: ModuleDb, r: Runnable, ctx: ApplyContext, plan:
       const at = err.position === undefined || offsets[failed] === undefined ? -1 : Number(err.position) - 1 - offsets[failed]!;
       const position = at >= 0 && at < s.text.length ? String(at + 1) : undefined;
       const failure = new MigrationFailedError(statementFailure(r, ctx, s, failed, { ...err, message: err.message, position } as PgError, Math.min(committed, failed) > 0), { cause: e });
-      if (err.code === LOCK_TIMEOUT && !inside[failed]) {
-        await retryLater(failure, r, ctx, 1, blockers);
+      const reason = RETRIED[err.code ?? ''];
+      if (reason && !inside[failed]) {
+        await retryLater(failure, r, ctx, 1, blockers, reason);
         return { next: failed, alone: true, attempt: 2 };
       }
       throw failure;
@@ -975,10 +973,13 @@ function linesIntoBody(s: Statement, where: string | undefined): number | undefi
 }
 
 const LOCK_TIMEOUT = '55P03';
-const DEADLOCK_DETECTED = '40P01';
-const SERIALIZATION_FAILURE = '40001';
-/** Errors after which the server has rolled the attempt back, and another attempt may well pass. */
-const ROLLED_BACK_TO_RETRY = new Set([DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+/**
+ * The errors after which the attempt is rolled back and tried again: a lock timeout; a deadlock
+ * the server broke by rolling this attempt back (the other session, an application's transaction,
+ * has its locks no longer); a serialization failure of a migration that asked for SERIALIZABLE
+ * (trying again is what that level asks of its callers).
+ */
+const RETRIED: Readonly<Record<string, RetryReason>> = { [LOCK_TIMEOUT]: 'lock timeout', '40P01': 'deadlock', '40001': 'serialization' };
 
 function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts: number, blockers: BlockingSession[]): MigrationFailedError {
   const who = blockers.length ? blockers.map(describeBlocker).join('; ') : 'no session was seen holding it (it may have ended meanwhile)';
@@ -1201,7 +1202,8 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
   }
   if (err.code === QUERY_CANCELED) return 'another session cancelled it (pg_cancel_backend: an operator, a watchdog): nothing of the statement remains; run again when it may run';
   if (err.code === IDLE_IN_TRANSACTION_TIMEOUT || err.code === TRANSACTION_TIMEOUT) {
-    return `the server's ${err.code === TRANSACTION_TIMEOUT ? 'transaction_timeout' : 'idle_in_transaction_session_timeout'} closed the session while the migration's transaction was open (a TS migration working between its queries): raise it for this migration (SET ${err.code === TRANSACTION_TIMEOUT ? 'transaction_timeout' : 'idle_in_transaction_session_timeout'} = '30min' first) or for the role that migrates`;
+    const setting = err.code === TRANSACTION_TIMEOUT ? 'transaction_timeout' : 'idle_in_transaction_session_timeout';
+    return `the server's ${setting} closed the session while the migration's transaction was open (a TS migration working between its queries): raise it for this migration (SET ${setting} = '30min' first) or for the role that migrates`;
   }
   return undefined;
 }

@@ -2,6 +2,9 @@ import type { BlockingSession, LockHolder } from '../db/types.js';
 import type { Direction } from './prepare.js';
 import type { UnitRun } from './executor.js';
 
+/** Why a migration's attempt was rolled back and tried again. */
+export type RetryReason = 'lock timeout' | 'deadlock' | 'serialization';
+
 /** Where a run over many units is (tenants): done, failed, remaining, and an estimate of the time left. */
 export interface RunProgress {
   done: number;
@@ -27,5 +30,5 @@ export interface Reporter {
   migrationStart?(module: string, id: string, direction: Direction): void;
   migrationDone?(module: string, id: string, direction: Direction, durationMs: number): void;
   /** A statement timed out waiting for a lock, or the server rolled the attempt back (a deadlock, a serialization conflict); the migration is retried after a backoff. */
-  lockRetry?(module: string, id: string, attempt: number, of: number, blockers: readonly BlockingSession[], reason?: 'lock timeout' | 'deadlock' | 'serialization'): void;
+  lockRetry?(module: string, id: string, attempt: number, of: number, blockers: readonly BlockingSession[], reason?: RetryReason): void;
 }

@@ -10,7 +10,7 @@ import type { Unit } from '../plan/units.js';
 import { sqlName } from '../text.js';
 import type { Workspace } from '../workspace.js';
 import { explainFailure } from './explain.js';
-import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
+import { applyBatch, applyMigration, INSUFFICIENT_PRIVILEGE, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import { heartbeat } from './idle.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
@@ -254,7 +254,7 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
  */
 function historyRefused(e: unknown, unit: Unit): unknown {
   const err = e as { code?: string; message?: string };
-  if (err.code !== '42501') return e;
+  if (err.code !== INSUFFICIENT_PRIVILEGE) return e;
   const user = unit.target.kind === 'postgres' ? unit.target.user : undefined;
   const role = user ? sqlName(user) : '<the role of the URL>';
   const schema = /permission denied for schema (\S+)/.exec(err.message ?? '')?.[1];

@@ -2,7 +2,7 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
-import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, extensionBehind, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, extensionBehind, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 
@@ -231,7 +231,7 @@ function alterKeyword(kind: string): string {
  * role of its own). Who owns it, and the ways to let the migration change or use it.
  */
 async function ownerOrPrivilegeFix(db: SqlSession, failure: MigrationFailure): Promise<string | undefined> {
-  if (failure.pgCode !== '42501' || failure.connectionLost) return undefined;
+  if (failure.pgCode !== INSUFFICIENT_PRIVILEGE || failure.connectionLost) return undefined;
   const denied = /^permission denied for (table|relation|view|materialized view|sequence|schema|function|procedure) (.+)$/.exec(failure.message);
   const m = denied ?? /^must be owner of (table|relation|view|materialized view|sequence|index|foreign table|type|function|procedure|schema) (.+)$/.exec(failure.message);
   if (!m) return undefined;
