@@ -477,7 +477,7 @@ class StatementWalker {
         // postgres_fdw's (and dblink_fdw's) dbname: the database its foreign tables read.
         for (const o of (n.options as Node[] | undefined) ?? []) {
           const d = o.DefElem as Node | undefined;
-          const db = d?.defname === 'dbname' ? ((d.arg as Node | undefined)?.String as { sval?: string } | undefined)?.sval : undefined;
+          const db = d?.defname === 'dbname' ? strings([d.arg])[0] : undefined;
           if (db) this.add('reference', 'database', { name: db }, d!.location as number | undefined).connection = 'foreign server';
         }
         break;
@@ -492,7 +492,7 @@ class StatementWalker {
       case 'CreateExtensionStmt': {
         // Its schema: where its objects go (SCHEMA …); unsaid, the first schema on the search path.
         const into = ((n.options as Node[] | undefined) ?? []).map((o) => o.DefElem as Node | undefined).find((d) => d?.defname === 'schema');
-        const schema = ((into?.arg as Node | undefined)?.String as { sval?: string } | undefined)?.sval;
+        const schema = strings([into?.arg])[0];
         this.add('create', 'extension', { name: String(n.extname), ...(schema ? { schema } : {}) });
         break;
       }
