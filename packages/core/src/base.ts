@@ -14,3 +14,4 @@ export { lintToSarif } from './lint/sarif.js';
 export { unitArgs } from './plan/plan.js';
 export { nearest, plural, shortDetail } from './text.js';
 export { onInterrupt } from './db/interrupt.js';
+export { databaseUrlVariable, defaultDatabaseUrl } from './manifest/default-url.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseUrlVariable, defaultDatabaseUrl } from './default-url.js';
 import { workspaceCacheDir, writeAtomically } from '../cache-dir.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { problem, type Problem } from '../errors.js';
@@ -428,8 +429,8 @@ function splitQualified(name: string, defaultSchema: string): [string, string] {
  * embedded one until the environment names a server).
  */
 function missingFieldFix(field: string, name: string): string {
-  const variable = `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`;
-  const url = `\${${variable}:-pglite://.bulkhead/${name}}`;
+  const variable = databaseUrlVariable(name);
+  const url = defaultDatabaseUrl(name);
   if (field === 'name') return `add "name": ${JSON.stringify(name)} (the module's name, as dependsOn and the CLI call it)`;
   if (field === 'database') return `add "database": { "url": ${JSON.stringify(url)} } (an embedded PGlite database until ${variable} names a server, as the example modules have it)`;
   if (field === 'database.url') return `add "url": ${JSON.stringify(url)} to "database" (an embedded PGlite database until ${variable} names a server)`;

@@ -12,11 +12,12 @@ async function moduleGenerator(tree, options) {
   const dir = (options.directory || `modules/${name}`).replace(/\\/g, '/').replace(/\/$/, '');
   const manifest = `${dir}/bulkhead.json`;
   if (tree.exists(manifest)) throw new Error(`${manifest} already exists`);
-  const envVar = `${name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
+  // The URL as the CLI's fixes write it (BH002): one definition, in @bulkhead/core.
+  const { defaultDatabaseUrl } = await import('@bulkhead/core/base');
   const json = {
     $schema: path.posix.relative(dir, SCHEMA),
     name,
-    database: { url: `\${${envVar}:-pglite://.bulkhead/${name}}` },
+    database: { url: defaultDatabaseUrl(name) },
     ...(options.dependsOn && options.dependsOn.length ? { dependsOn: options.dependsOn } : {}),
   };
   tree.write(manifest, `${JSON.stringify(json, null, 2)}\n`);
