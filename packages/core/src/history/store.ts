@@ -138,6 +138,14 @@ async function withApplied(q: SqlSession, table: string): Promise<Pick<ForeignHi
   return applied ? { applied } : {};
 }
 
+/** The results of a message of one or more statements, as a list (pg returns one result bare). */
+function results(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(r) ? r : [r];
+}
+
+/** SQLSTATE undefined_table. */
+const UNDEFINED_TABLE = '42P01';
+
 /** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
 async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {
   const out: OtherHistory[] = [];
@@ -170,51 +178,44 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * under another name in its schema, or of its name in another schema — where a changed
    * "historyTable" or "database.schema" would have left it.
    */
-  const elsewhereSql = (gate: string) =>
+  const elsewhereSql =
     `SELECT n.nspname AS s, c.relname AS t, has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS readable, ` +
     `to_regclass(format('%I.%I', n.nspname, c.relname || '_progress')) IS NOT NULL AS progress ` +
-    `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${gate} AND c.relkind IN ('r', 'p') ` +
+    `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') ` +
     `AND (n.nspname = ${literal(h.schema)}) <> (c.relname = ${literal(h.table)}) ` +
     `AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'bulkhead_version' AND NOT a.attisdropped) ORDER BY 1, 2`;
-  /** The history (and, with `elsewhere`, where else it may be: only readState looks). */
-  const readAll = async (q: SqlSession, o: { elsewhere: boolean }): Promise<HistoryState> => {
-    // One round trip, and no error when the tables do not exist yet (a new database or tenant:
-    // a failed SELECT would put an ERROR in the server's log on every first run). A DO block
-    // opens a cursor on each table, or on nothing (no columns) when there is none; the same
-    // implicit transaction fetches them, reads the layout comment, and closes them (so a read
-    // inside a transaction may repeat). Values as literals: a message of several statements
-    // cannot carry bindings.
-    const open = (name: string, cursor: string) =>
-      `DO $bulkhead$ DECLARE c refcursor := ${literal(cursor)}; BEGIN IF to_regclass(${literal(name)}) IS NULL THEN OPEN c FOR SELECT WHERE false; ` +
-      `ELSE OPEN c FOR EXECUTE ${literal(`SELECT * FROM ${name} ORDER BY id`)}; END IF; END $bulkhead$`;
-    const [, , history, progress, layoutComment, others, elsewhere] = (await q.query(
-      [
-        open(historyName, 'bulkhead_history'),
-        open(progressName, 'bulkhead_progress'),
-        'FETCH ALL FROM bulkhead_history',
-        'FETCH ALL FROM bulkhead_progress',
-        `SELECT obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS c`,
-        // Another tool's history, in the same schema (a database it migrated, if ours is empty)?
-        `SELECT n.nspname AS s, c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
-          `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`,
-        // Bulkhead's history elsewhere, only when the unit's table is missing (a one-time filter:
-        // nothing is scanned otherwise).
-        elsewhereSql(o.elsewhere ? `to_regclass(${literal(historyName)}) IS NULL` : 'false'),
-        'CLOSE bulkhead_history',
-        'CLOSE bulkhead_progress',
-      ].join(';\n'),
-    )) as unknown as { rows: unknown[]; fields: unknown[] }[];
-    let foreign: ForeignHistory[] = (others!.rows as { s: string; t: string }[]).map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
+  /** Other tools' history tables in the unit's schema (or their own), by name. */
+  const othersSql =
+    `SELECT n.nspname AS s, c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
+    `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`;
+  /**
+   * The history (and, with `elsewhere`, where else it may be: only readState looks). No error when
+   * the tables do not exist yet (a new database or tenant: a failed SELECT would put an ERROR in
+   * the server's log on every first run), and no PL/pgSQL (a DO block costs a new session ~5 ms
+   * of the server's time, to load the language and compile it: a hundred modules' no-op run
+   * felt it). So two round trips: which tables exist (with the layout comment, and another
+   * tool's history, which the plan needs either way); then the rows of those that do. Values as
+   * literals: a message of several statements cannot carry bindings.
+   */
+  const readAll = async (q: SqlSession, o: { elsewhere: boolean }, again = false): Promise<HistoryState> => {
+    const [found, others] = results(
+      await q.query(
+        `SELECT to_regclass(${literal(historyName)}) IS NOT NULL AS history, to_regclass(${literal(progressName)}) IS NOT NULL AS progress, ` +
+          `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment;\n${othersSql}`,
+      ),
+    );
+    const exists = found!.rows[0] as { history: boolean; progress: boolean; comment: string | null };
+    const tables = others!.rows as { s: string; t: string }[];
     // With no history of ours, what another tool's says was applied: the baseline to adopt it at
     // (a round trip each: a database another tool migrated, once).
-    if (foreign.length && (!history!.fields.length || !history!.rows.length)) {
-      foreign = await Promise.all(foreign.map(async (f) => ({ ...f, ...(await withApplied(q, f.table)) })));
-    }
-    // A cursor on nothing has no columns: that table does not exist (yet).
-    if (!history!.fields.length) return { history: undefined, foreign, elsewhere: await counted(q, elsewhere!.rows as Candidate[]) };
-    const rows = history!.rows as HistoryRow[];
-    const comment = (layoutComment!.rows[0] as { c: string | null } | undefined)?.c ?? '';
-    const layout = Number(LAYOUT_COMMENT.exec(comment)?.[1] ?? 1);
+    const foreignOf = async (adopting: boolean): Promise<ForeignHistory[]> => {
+      const foreign = tables.map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
+      return adopting && foreign.length ? Promise.all(foreign.map(async (f) => ({ ...f, ...(await withApplied(q, f.table)) }))) : foreign;
+    };
+    // Bulkhead's history elsewhere (a one-time look: the unit's table is missing or empty).
+    const elsewhere = async () => (o.elsewhere ? counted(q, (await q.query(elsewhereSql)).rows as Candidate[]) : []);
+    if (!exists.history) return { history: undefined, foreign: await foreignOf(true), elsewhere: await elsewhere() };
+    const layout = Number(LAYOUT_COMMENT.exec(exists.comment ?? '')?.[1] ?? 1);
     if (layout > HISTORY_LAYOUT) {
       throw new BulkheadError(
         problem('BH042', `history table ${h.schema}.${h.table} has layout ${layout}, written by a newer Bulkhead (this one reads up to ${HISTORY_LAYOUT})`, {
@@ -222,15 +223,26 @@ export function historyStore(h: HistoryTable): HistoryStore {
         }),
       );
     }
+    let rows: HistoryRow[];
+    let progress: ProgressRow[] = [];
+    try {
+      const read = results(await q.query([`SELECT * FROM ${historyName} ORDER BY id`, ...(exists.progress ? [`SELECT * FROM ${progressName} ORDER BY id`] : [])].join(';\n')));
+      rows = read[0]!.rows as HistoryRow[];
+      if (read[1]) progress = read[1].rows as ProgressRow[];
+    } catch (e) {
+      // Dropped (or renamed) between the two round trips: read again, once.
+      if ((e as { code?: string }).code === UNDEFINED_TABLE && !again) return readAll(q, o, true);
+      throw e;
+    }
     const snapshot: HistorySnapshot = {
       layout,
       rows: rows.map((row) => ({ ...row, kind: row.kind ?? 'apply', reason: row.reason ?? null, applied_at: new Date(row.applied_at), duration_ms: Number(row.duration_ms) })),
-      progress: (progress!.rows as ProgressRow[]).map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
+      progress: progress.map((row) => ({ ...row, started_at: new Date(row.started_at), updated_at: new Date(row.updated_at) })),
     };
-    // An empty table of the unit's (made by a run whose first migration then failed): its history
-    // may still be elsewhere.
-    const empty = o.elsewhere && !snapshot.rows.length && !snapshot.progress.length;
-    return { history: snapshot, foreign, elsewhere: empty ? await counted(q, (await q.query(elsewhereSql('true'))).rows as Candidate[]) : [] };
+    // An empty table of the unit's (made by a run whose first migration then failed, or emptied by
+    // down --all): its history may be another tool's, or elsewhere.
+    const empty = !snapshot.rows.length && !snapshot.progress.length;
+    return { history: snapshot, foreign: await foreignOf(empty), elsewhere: empty ? await elsewhere() : [] };
   };
   return {
     table: h,
