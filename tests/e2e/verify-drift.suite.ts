@@ -172,6 +172,24 @@ export async function down(knex: Knex) {
       fx!.write('modules/admin/migrations/002_audit.up.sql', 'CREATE TABLE audit_logs (id int PRIMARY KEY);\n');
 
       fx!.write('modules/admin/migrations/002_audit.down.sql', 'DROP TABLE audit_logs;\n');
+      // A down dropping a type that a later migration gave a table a column of, where that
+      // migration's down (run first) keeps the column (ente's 053_add_apps, 068_add_locker_changes).
+      fx!.write('modules/admin/migrations/003_kinds.up.sql', "CREATE TYPE kind AS ENUM ('a', 'b');\n");
+      fx!.write('modules/admin/migrations/003_kinds.down.sql', 'DROP TYPE kind;\n');
+      fx!.write('modules/admin/migrations/004_audit_kind.up.sql', "ALTER TABLE audit_logs ADD COLUMN kind kind DEFAULT 'a';\n");
+      fx!.write('modules/admin/migrations/004_audit_kind.down.sql', 'ALTER TABLE audit_logs ALTER COLUMN kind DROP DEFAULT;\n');
+      const kept = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(kept.json.modules[0].findings).toEqual([
+        expect.objectContaining({
+          kind: 'down-failed',
+          migration: '003_kinds',
+          fix: expect.stringContaining('column audit_logs.kind uses type kind: 004_audit_kind, after 003_kinds, added the column, and its down (004_audit_kind.down.sql), which ran before this one, keeps it — drop the column in that down (ALTER TABLE audit_logs DROP COLUMN kind); where it has run already (this database), run that statement by hand before this down'),
+        }),
+      ]);
+      fx!.remove('modules/admin/migrations/003_kinds.up.sql');
+      fx!.remove('modules/admin/migrations/003_kinds.down.sql');
+      fx!.remove('modules/admin/migrations/004_audit_kind.up.sql');
+      fx!.remove('modules/admin/migrations/004_audit_kind.down.sql');
       fx!.write('modules/admin/migrations/003_sessions.up.sql', '-- the bug of seed 004\n\nCREATE TABLE sessions (id int, user_id integer REFERENCES users (id));\n');
       fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');
       const fk = await runCli(['verify'], { cwd: fx!.root, env: s.env });

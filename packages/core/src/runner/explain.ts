@@ -112,12 +112,45 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
   const at = module.migrations.findIndex((x) => x.id === failure.migration);
   if (!m || at < 0) return undefined;
   const [, kind, name] = m as unknown as [string, string, string];
+  const kept = keptByLaterDown(failure, module, at, `${kind} ${name}`);
+  if (kept) return kept;
   const creates = kind === 'function' || kind === 'procedure' ? createsRoutine(name) : kind === 'type' ? createsType(name) : createsRelation(name);
   let earlier: MigrationFile | undefined;
   for (let i = at - 1; i >= 0 && !earlier; i--) if (module.migrations[i]!.sql !== undefined && creates.test(module.migrations[i]!.sql!.up)) earlier = module.migrations[i];
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/**
+ * A down whose DROP fails because a column uses the object, where a migration after it added that
+ * column (or created its table) and its down, which ran first, keeps it (ente's 053_add_apps down
+ * drops type app, which 068_add_locker_changes gave collections a column of; 068's down only sets
+ * the column to NULL): that migration, whose down must drop what its up added.
+ */
+function keptByLaterDown(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, at: number, what: string): string | undefined {
+  const name = (n: string) => `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(n.replace(/^.*\./, ''))}"?(?![\\w$])`;
+  for (const [, column, table] of (failure.detail ?? '').matchAll(/\bcolumn (\S+) of table (\S+) depends on /g)) {
+    const t = name(table!);
+    const c = `"?${regexLiteral(column!)}"?(?![\\w$])`;
+    const adds = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${c}`, 'i');
+    const drops = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bDROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${c}`, 'i');
+    const creates = createsRelation(table!.replace(/^.*\./, ''));
+    const removes = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i');
+    for (const later of module.migrations.slice(at + 1)) {
+      const up = later.sql?.up;
+      if (up === undefined) continue;
+      const down = later.sql?.down ?? '';
+      const file = later.downPath ? path.basename(later.downPath) : `${later.id} (it has no down)`;
+      if (adds.test(up) && !drops.test(down) && !removes.test(down)) {
+        return `column ${table}.${column} uses ${what}: ${later.id}, after ${failure.migration}, added the column, and its down (${file}), which ran before this one, keeps it — drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${column}); where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
+      }
+      if (creates.test(up) && !removes.test(down)) {
+        return `table ${table} (its column ${column}) uses ${what}: ${later.id}, after ${failure.migration}, created the table, and its down (${file}), which ran before this one, keeps it — drop the table in that down (DROP TABLE ${table}); where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
