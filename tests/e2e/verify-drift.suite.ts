@@ -186,6 +186,21 @@ export async function down(knex: Knex) {
           fix: expect.stringContaining('column audit_logs.kind uses type kind: 004_audit_kind, after 003_kinds, added the column, and its down (004_audit_kind.down.sql), which ran before this one, keeps it — drop the column in that down (ALTER TABLE audit_logs DROP COLUMN kind); where it has run already (this database), run that statement by hand before this down'),
         }),
       ]);
+      // A down dropping a column, then an index that went with it (ente's 019_add_encrypted_email_columns).
+      fx!.write('modules/admin/migrations/005_hash.up.sql', 'ALTER TABLE audit_logs ADD COLUMN hash text;\nCREATE INDEX audit_logs_hash_idx ON audit_logs (hash);\n');
+      fx!.write('modules/admin/migrations/005_hash.down.sql', 'ALTER TABLE audit_logs\n  DROP COLUMN hash;\nDROP INDEX audit_logs_hash_idx;\n');
+      fx!.write('modules/admin/migrations/004_audit_kind.down.sql', 'ALTER TABLE audit_logs DROP COLUMN kind;\n');
+      const withColumn = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(withColumn.json.modules[0].findings).toEqual([
+        expect.objectContaining({
+          kind: 'down-failed',
+          migration: '005_hash',
+          line: 3,
+          fix: expect.stringContaining('index audit_logs_hash_idx is on column audit_logs.hash (made by its up), which line 2 of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS audit_logs_hash_idx'),
+        }),
+      ]);
+      fx!.remove('modules/admin/migrations/005_hash.up.sql');
+      fx!.remove('modules/admin/migrations/005_hash.down.sql');
       fx!.remove('modules/admin/migrations/003_kinds.up.sql');
       fx!.remove('modules/admin/migrations/003_kinds.down.sql');
       fx!.remove('modules/admin/migrations/004_audit_kind.up.sql');

@@ -29,6 +29,8 @@ export async function explainFailure(
   if (declared) return declared;
   const used = stillUsed(failure, module);
   if (used) return used;
+  const gone = indexWentWithItsColumn(failure, module);
+  if (gone) return gone;
   const cased = schemaCase(failure, module);
   if (cased) return cased;
   if (failure.fix) return undefined;
@@ -96,6 +98,43 @@ async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailur
   return found === false
     ? `${what} comes from the extension ${provider}, which ${manifest} declares but the server does not have: install it there (${extensionPackage(provider, server?.major)}), then bulkhead db create ${module.name} creates it; an earlier migration that creates it while ignoring errors (in a DO block) hid the failure`
     : `${what} comes from the extension ${provider}, which ${manifest} declares but the database does not have: bulkhead db create ${module.name} creates it (or CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)} in an earlier migration)`;
+}
+
+/**
+ * A DROP INDEX of an index that an earlier statement of the same file removed with its column or
+ * table (ente's 019_add_encrypted_email_columns down drops users.email_hash, then DROP INDEX
+ * users_email_hash_index, which was on it): dropping a column drops the indexes on it.
+ */
+function indexWentWithItsColumn(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
+  const name = failure.pgCode === UNDEFINED_OBJECT ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+  const migration = module.migrations.find((m) => m.id === failure.migration);
+  const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
+  if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
+  const made = new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(name)}"?\\s+ON\\s+(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))(?:\\s+USING\\s+\\w+)?\\s*\\(([^;]*)\\)`, 'i');
+  let found: RegExpExecArray | null = null;
+  const creator = module.migrations.find((m) => m.sql !== undefined && (found = made.exec(m.sql.up)) !== null);
+  if (!creator || !found) return undefined;
+  const [, qualified, columns] = found as unknown as [string, string, string];
+  const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
+  const t = `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(table)}"?(?![\\w$])`;
+  const lines = text.split('\n').slice(0, failure.line - 1);
+  const before = lines.join('\n');
+  const lineOf = (at: number) => before.slice(0, at).split('\n').length;
+  const dropped = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i').exec(before);
+  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name)}` : '';
+  const by = creator.id === failure.migration ? 'made by its up' : `made by ${creator.id}`;
+  if (dropped) {
+    return `index ${name} is on table ${table} (${by}), which line ${lineOf(dropped.index)} of this file drops first, with its indexes: drop the index before the table, or write DROP INDEX IF EXISTS ${name}${repair}`;
+  }
+  const alter = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*`, 'gi');
+  for (const a of before.matchAll(alter)) {
+    for (const d of a[0].matchAll(/\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?("[^"]+"|[\w$]+)/gi)) {
+      const column = d[1]!.replace(/"/g, '');
+      if (/^(constraint|column)$/i.test(column) || !new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i').test(columns)) continue;
+      return `index ${name} is on column ${table}.${column} (${by}), which line ${lineOf(a.index! + d.index!)} of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS ${name}${repair}`;
+    }
+  }
+  return undefined;
 }
 
 /**

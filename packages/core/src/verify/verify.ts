@@ -136,14 +136,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       // the fix of the server's error, unless the migrations or the database say more.
       const message = cause?.message !== undefined ? e.serverMessage : e.message;
       const sql = e.statement?.text ?? e.sql;
-      const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false };
+      const line = e.statement?.line ?? e.line;
+      const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), ...(line !== undefined ? { line } : {}), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false };
       const known = cause?.code !== undefined ? fixFor(cause as PgError, message, m.name, sql) : undefined;
       const fix = undeclaredExtension(e.message, m) ?? (await explainFailure(db, { ...failure, fix: known }, m).catch(() => undefined)) ?? known;
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
         migration: e.id,
         file: rel(e.file),
-        line: e.statement?.line ?? e.line,
+        line,
         message: `${e.direction} of ${e.id} failed: ${e.describe(rel)}`,
         ...(fix ? { fix } : {}),
       };
