@@ -56,6 +56,27 @@ describe('checkOwnership', () => {
     ]);
   });
 
+  it("an unqualified change that finds another module's table, where the module creates one of that name in another schema, says to qualify it or set the schema (supabase storage's iceberg tables)", () => {
+    const modules = [mod('storage'), mod('tenants')];
+    const problems = checkOwnership(modules, [
+      mig('tenants', [touch('create', 'table', 'iceberg_namespaces', { line: 15 })]),
+      mig('storage', [touch('create', 'table', 'iceberg_namespaces', { schema: 'storage', line: 35 }), touch('alter', 'table', 'iceberg_namespaces', { line: 10 })]),
+    ]);
+    expect(problems.map((p) => [p.code, p.line, p.fix])).toEqual([
+      [
+        'BH043',
+        10,
+        'storage\'s own modules/storage/migrations/001.up.sql:35 creates storage.iceberg_namespaces: if this means that one, the unqualified name finds the one tenants creates instead, as storage\'s search path is "$user", public — qualify it (storage.iceberg_namespaces), or, if storage\'s objects live in schema storage, set "database": { "schema": "storage" } in modules/storage/bulkhead.json; else move this change into a migration of tenants',
+      ],
+    ]);
+    // Qualified, it means public's: the plain fix.
+    const qualified = checkOwnership(modules, [
+      mig('tenants', [touch('create', 'table', 'iceberg_namespaces', { line: 15 })]),
+      mig('storage', [touch('create', 'table', 'iceberg_namespaces', { schema: 'storage', line: 35 }), touch('alter', 'table', 'iceberg_namespaces', { schema: 'public', line: 10 })]),
+    ]);
+    expect(qualified.map((p) => p.fix)).toEqual(['move this change into a migration of tenants']);
+  });
+
   it('without owns, of two creators the one whose name prefixes the object keeps it, else the one the other depends on', () => {
     const a = checkOwnership([mod('query'), mod('storage')], [mig('query', [touch('create', 'table', 'storage_files')]), mig('storage', [touch('create', 'table', 'storage_files')])]);
     expect(a.map((p) => p.module)).toEqual(['query']);

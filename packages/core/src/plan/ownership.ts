@@ -1,5 +1,6 @@
 import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '../analysis/objects.js';
 import { roleOf } from '../db/provision.js';
+import { searchPath } from '../db/postgres.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
 import { article } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
@@ -65,6 +66,19 @@ function specificity(pattern: string): number {
 /** The module's default schema: where its unqualified names resolve. */
 export function moduleSchema(m: Module): string {
   return m.manifest.tenants?.kind === 'schema' ? `${m.name}@tenant` : m.schema;
+}
+
+/**
+ * The fix of a change to another module's object. Where the name was unqualified and the module's
+ * own migrations create an object of that name in another schema (supabase storage's tenant
+ * migrations create storage.iceberg_namespaces, then alter iceberg_namespaces, run with the search
+ * path storage, public), the module likely means its own: qualify the name, or give the module
+ * that schema.
+ */
+function movedOrOwn(m: Module, owner: string, own: { schema: string; file: string; line: number } | undefined, name: string, unqualified: boolean): string {
+  const move = `move this change into a migration of ${owner}`;
+  if (!own || !unqualified) return move;
+  return `${m.name}'s own ${own.file}:${own.line} creates ${own.schema}.${name}: if this means that one, the unqualified name finds the one ${owner} creates instead, as ${m.name}'s search path is ${searchPath(m.schema)} — qualify it (${own.schema}.${name}), or, if ${m.name}'s objects live in schema ${own.schema}, set "database": { "schema": "${own.schema}" } in ${m.file}; else ${move}`;
 }
 
 export function checkOwnership(modules: readonly Module[], analysed: readonly AnalysedMigration[], o: { subjects?: ReadonlySet<string> } = {}): Problem[] {
@@ -238,6 +252,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
 
   // Who creates what (up migrations): each module's first creation of each object.
   const creators = new Map<string, { module: string; file: string; line: number; id: string }[]>();
+  const madeByName = new Map<string, { schema: string; file: string; line: number }>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
     const m = byName.get(a.module);
@@ -250,8 +265,18 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const list = creators.get(k) ?? [];
       if (!list.some((c) => c.module === m.name)) list.push({ module: m.name, file: a.file, line: t.line, id: a.id });
       creators.set(k, list);
+      const named = `${m.name}\u0000${t.kind}\u0000${r.name}`;
+      if (!madeByName.has(named)) madeByName.set(named, { schema: r.schema, file: a.file, line: t.line });
     }
   }
+  /**
+   * What a module's migrations create, by kind and name whatever the schema: where an unqualified
+   * name finds another module's object, the module may mean its own, in a schema off its search path.
+   */
+  const ownElsewhere = (m: Module, kind: ObjectKind, name: string, schema: string) => {
+    const made = madeByName.get(`${m.name}\u0000${kind}\u0000${name}`);
+    return made && made.schema !== schema ? made : undefined;
+  };
   /**
    * Of several modules creating one object (and no owns deciding), the one it belongs to: the
    * module whose name prefixes the object's, else one the others depend on, else the first by name.
@@ -418,7 +443,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
                 ? `one module owns each ${target.kind} on a server: move it into a migration of ${owner} (and add ${owner} to dependsOn of modules that use it), or give ${m.name}'s a name of its own (${m.name.replace(/-/g, '_')}_${target.name})`
                 : action === 'create'
                 ? `one module owns each object: move it into a migration of ${owner}, or give it a name of its own and add it to owns in ${m.file}${both}`
-                : `move this change into a migration of ${owner}`,
+                : movedOrOwn(m, owner, ownElsewhere(m, target.kind, target.name, target.schema), target.name, (ON_TABLE.has(t.kind) && t.table ? t.table.schema : t.schema) === undefined && t.searchPath === undefined),
           });
         // Two apps' schemas side by side (documenso's and formbricks' User, Session, Account, …):
         // their same names told as one problem per pair of modules, with one fix.
