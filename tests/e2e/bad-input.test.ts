@@ -62,6 +62,27 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
       f.write('modules/bad/migrations/.gitkeep', '');
     });
     await expectRefused(['up'], { code: 'BH003', text: ['module bad', 'BAD_DATABASE_URL is not set', 'field database.url', '${BAD_DATABASE_URL:-'] });
+    await expectRefused(['validate', '--server'], { code: 'BH003', text: ['BAD_DATABASE_URL is not set'] });
+    await expectRefused(['lint', '--pending'], { code: 'BH003', text: ['BAD_DATABASE_URL is not set'] });
+    // Commands that read files only (a pull request's CI, without the databases' secrets) go on, saying so.
+    fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE bad_t (id int);\n');
+    fx.write('modules/bad/migrations/001_t.down.sql', 'DROP TABLE bad_t;\n');
+    const env = { GOOD_URL: goodUrl };
+    const validated = await runCli(['validate', '--json'], { cwd: fx.root, env });
+    expect(validated.exitCode, validated.stderr).toBe(0);
+    expect(validated.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH003', module: 'bad', field: 'database.url', message: expect.stringContaining('BAD_DATABASE_URL is not set (used in database.url): this command reads files only and goes on') }));
+    const linted = await runCli(['lint', 'bad'], { cwd: fx.root, env });
+    expect(linted.exitCode, linted.stderr).toBe(0);
+    expect(linted.stderr).toContain('2 files, 2 statements: 0 errors');
+    const made = await runCli(['make', 'bad', 'add_index', '--sql'], { cwd: fx.root, env });
+    expect(made.exitCode, made.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(fx.root, 'modules/bad/migrations')).filter((f) => f.endsWith('_add_index.up.sql'))).toHaveLength(1);
+    // Two modules whose URL is the same unset variable would share a database once it is set.
+    fx.write('modules/twin/bulkhead.json', JSON.stringify({ name: 'twin', database: { url: '${BAD_DATABASE_URL}' } }));
+    fx.write('modules/twin/migrations/.gitkeep', '');
+    const twins = await runCli(['validate'], { cwd: fx.root, env });
+    expect(twins.exitCode).toBe(2);
+    expect(twins.stderr).toMatch(/bad and twin|twin and bad/);
   });
 
   it('unknown dependency, self-dependency, and a cycle printed as a path', async () => {

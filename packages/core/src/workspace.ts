@@ -42,6 +42,11 @@ export interface LoadOptions {
    * manifest is still read, for isolation and the graph. Default: every module's.
    */
   scan?: readonly string[];
+  /**
+   * The command reads files only (validate, make, lint without --pending or --trace): a database
+   * URL whose variable is unset is a warning, not a problem, and its module points nowhere.
+   */
+  filesOnly?: boolean;
 }
 
 /** Discover and load every module of a workspace. Touches no database; never throws for bad input. */
@@ -79,7 +84,8 @@ export function loadWorkspace(options: LoadOptions = {}): Workspace {
   // under them is called stray (their own problem is reported).
   const unread: string[] = [];
   for (const file of files) {
-    const r = loadManifest(file, root, env, known);
+    const r = loadManifest(file, root, env, known, { filesOnly: options.filesOnly });
+    if (r.ok && r.warnings) warnings.push(...r.warnings);
     if (!r.ok) {
       problems.push(...r.problems);
       unread.push(path.dirname(file));

@@ -78,7 +78,7 @@ function codeTemplate(migrations: readonly MigrationFile[]): { ext: string; text
 
 /** Create a new timestamped migration from a template (SPEC §5 `make`). */
 export async function make(o: MakeOptions): Promise<MakeResult> {
-  const ws = loadWorkspace({ ...o, scan: [o.module] });
+  const ws = loadWorkspace({ ...o, scan: [o.module], filesOnly: true });
   const manifestProblems = ws.problems.filter((p) => p.module === o.module && p.code !== 'BH010');
   if (manifestProblems.length) throw new BulkheadError(manifestProblems);
   const [module] = selectModules(ws, [o.module]);

@@ -33,7 +33,8 @@ export interface ValidateResult {
  */
 
 export async function validate(o: LoadOptions & { production?: boolean; server?: boolean } = {}): Promise<ValidateResult> {
-  const ws = loadWorkspace(o);
+  // Without --server it connects nowhere: an unset URL variable is told, not refused.
+  const ws = loadWorkspace({ ...o, filesOnly: o.server !== true });
   const problems: Problem[] = [...ws.problems];
   try {
     checkProduction(ws.modules, isProduction(o));

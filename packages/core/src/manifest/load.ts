@@ -110,7 +110,7 @@ export interface ModuleManifest {
   migrationsDir: string;
 }
 
-export type ManifestResult = { ok: true; module: ModuleManifest } | { ok: false; problems: Problem[]; name?: string };
+export type ManifestResult = { ok: true; module: ModuleManifest; warnings?: Problem[] } | { ok: false; problems: Problem[]; name?: string };
 
 /**
  * A manifest that is not JSON, at its line and column (V8 says "at position N", or "(line L
@@ -173,7 +173,7 @@ export function duplicateKeys(text: string): { field: string; first: number; lin
 }
 
 /** Parse one manifest file: JSON, zod schema (every issue at once), env expansion, URL. */
-export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv, known = new KnownManifests(root)): ManifestResult {
+export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessEnv, known = new KnownManifests(root), o: { filesOnly?: boolean } = {}): ManifestResult {
   const file = path.relative(root, absFile) || absFile;
   let json: unknown;
   let text = '';
@@ -265,29 +265,24 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       ],
     };
   }
-  if (missing.length) {
-    return {
-      ok: false,
-      name: manifest.name,
-      problems: missing.map((v) =>
-        // Set but empty (an unfilled CI secret, `export X=`) counts as unset: say which it is.
-        problem('BH003', `environment variable ${v} is ${env[v] === '' ? 'set but empty' : 'not set'} (used in database.url)`, {
-          module: manifest.name,
-          file,
-          field: 'database.url',
-          fix: `set ${v}, or give a default in the manifest: \${${v}:-<url>}`,
-        }),
-      ),
-    };
-  }
-  const stray = strayAroundUrl(manifest.database.url, expansion, env);
+  // Set but empty (an unfilled CI secret, `export X=`) counts as unset: say which it is.
+  const unset = missing.map((v) =>
+    problem('BH003', `environment variable ${v} is ${env[v] === '' ? 'set but empty' : 'not set'} (used in database.url)${o.filesOnly ? ': this command reads files only and goes on; a command that connects (up, status, plan, verify, drift) refuses it' : ''}`, {
+      module: manifest.name,
+      file,
+      field: 'database.url',
+      fix: `set ${v}, or give a default in the manifest: \${${v}:-<url>}`,
+    }),
+  );
+  if (unset.length && !o.filesOnly) return { ok: false, name: manifest.name, problems: unset };
+  const stray = unset.length ? undefined : strayAroundUrl(manifest.database.url, expansion, env);
   if (stray) {
     return { ok: false, name: manifest.name, problems: [problem('BH018', stray.message, { module: manifest.name, file, field: 'database.url', fix: stray.fix })] };
   }
   const dir = path.dirname(absFile);
   let target: DatabaseTarget;
   try {
-    target = parseDatabaseUrl(url, root);
+    target = unset.length ? unsetTarget(missing, root) : parseDatabaseUrl(url, root);
   } catch (e) {
     if (!(e instanceof UrlError)) throw e;
     return {
@@ -381,7 +376,18 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       history: { schema: hSchema, table: hTable },
       migrationsDir: path.resolve(dir, manifest.migrations),
     },
+    ...(unset.length ? { warnings: unset } : {}),
   };
+}
+
+/**
+ * Where a database URL whose variables are unset points, for a command that reads files only
+ * (validate, make, lint): nowhere reachable (a reserved .invalid host), one place per set of
+ * variables, so that two modules whose URL is the same unset variable are still one database.
+ */
+function unsetTarget(variables: readonly string[], root: string): DatabaseTarget {
+  const target = parseDatabaseUrl(`postgres://bulkhead-unset-variable.invalid/${variables.join('_')}`, root);
+  return { ...target, display: `${variables.map((v) => `\${${v}}`).join(', ')} (not set)` };
 }
 
 /**
