@@ -31,7 +31,9 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/server.ts'],
           setupFiles: ['tests/support/no-scratch-left.ts'],
-          testTimeout: 120_000,
+          // A guard against hangs, not a speed check: the longest tests (many embedded databases)
+          // take 30 s alone and were seen at 120 s on a loaded 2-core machine.
+          testTimeout: 240_000,
           hookTimeout: 120_000,
           pool: 'forks',
         },
