@@ -422,11 +422,11 @@ describe('stray migrations (seed 000: a second, forgotten migrations folder)', (
     const fixed = await runCli(['validate'], { cwd: fx.root });
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(fixed.stderr).toContain('services/legacy/sql');
-    // A manifest that does not load (an unset variable) is its own problem: its folder is not called stray.
-    fx.write('modules/app/bulkhead.json', JSON.stringify({ name: 'app', database: { url: '${APP_URL_NOT_SET}' }, migrations: 'old' }));
+    // A manifest that does not load (a URL no database has) is its own problem: its folder is not called stray.
+    fx.write('modules/app/bulkhead.json', JSON.stringify({ name: 'app', database: { url: 'mysql://localhost/app' }, migrations: 'old' }));
     const unread = await runCli(['validate', '--json'], { cwd: fx.root });
     expect(unread.exitCode).toBe(2);
-    expect(unread.json.problems.map((p: { code: string }) => p.code)).toEqual(['BH003']);
+    expect(unread.json.problems.map((p: { code: string }) => p.code)).toEqual(['BH018']);
     expect(unread.json.warnings.map((p: { file: string }) => p.file)).toEqual(['services/legacy/sql']);
   });
 });
