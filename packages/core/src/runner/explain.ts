@@ -100,6 +100,11 @@ async function declaredExtensionMissing(db: SqlSession, failure: MigrationFailur
     : `${what} comes from the extension ${provider}, which ${manifest} declares but the database does not have: bulkhead db create ${module.name} creates it (or CREATE EXTENSION IF NOT EXISTS ${sqlName(provider)} in an earlier migration)`;
 }
 
+/** A relation's name in SQL, as a pattern: schema-qualified or not, quoted or not (its last part, when `name` is qualified). */
+function relationName(name: string): string {
+  return `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name.replace(/^.*\./, ''))}"?(?![\\w$])`;
+}
+
 /**
  * A DROP INDEX of an index that an earlier statement of the same file removed with its column or
  * table (ente's 019_add_encrypted_email_columns down drops users.email_hash, then DROP INDEX
@@ -116,9 +121,8 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   if (!creator || !found) return undefined;
   const [, qualified, columns] = found as unknown as [string, string, string];
   const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
-  const t = `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(table)}"?(?![\\w$])`;
-  const lines = text.split('\n').slice(0, failure.line - 1);
-  const before = lines.join('\n');
+  const t = relationName(table);
+  const before = text.split('\n').slice(0, failure.line - 1).join('\n');
   const lineOf = (at: number) => before.slice(0, at).split('\n').length;
   const dropped = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i').exec(before);
   const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name)}` : '';
@@ -168,19 +172,19 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
  * the column to NULL): that migration, whose down must drop what its up added.
  */
 function keptByLaterDown(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, at: number, what: string): string | undefined {
-  const name = (n: string) => `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(n.replace(/^.*\./, ''))}"?(?![\\w$])`;
   for (const [, column, table] of (failure.detail ?? '').matchAll(/\bcolumn (\S+) of table (\S+) depends on /g)) {
-    const t = name(table!);
+    const t = relationName(table!);
     const c = `"?${regexLiteral(column!)}"?(?![\\w$])`;
     const adds = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${c}`, 'i');
     const drops = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bDROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${c}`, 'i');
     const creates = createsRelation(table!.replace(/^.*\./, ''));
     const removes = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i');
+    // Only a migration with a down was reverted before this one.
     for (const later of module.migrations.slice(at + 1)) {
       const up = later.sql?.up;
-      if (up === undefined) continue;
-      const down = later.sql?.down ?? '';
-      const file = later.downPath ? path.basename(later.downPath) : `${later.id} (it has no down)`;
+      const down = later.sql?.down;
+      if (up === undefined || down === undefined || !later.downPath) continue;
+      const file = path.basename(later.downPath);
       if (adds.test(up) && !drops.test(down) && !removes.test(down)) {
         return `column ${table}.${column} uses ${what}: ${later.id}, after ${failure.migration}, added the column, and its down (${file}), which ran before this one, keeps it — drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${column}); where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
       }
@@ -199,7 +203,7 @@ function keptByLaterDown(failure: MigrationFailure, module: { name: string; migr
  * create_report_tables' down cannot drop it): that migration, whose down the reverts ran first.
  */
 function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, at: number, what: string, name: string, creates: RegExp): string | undefined {
-  const n = `(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`;
+  const n = relationName(name);
   const removes = new RegExp(`\\bDROP\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${n}|\\bALTER\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:IF\\s+EXISTS\\s+)?${n}\\s+RENAME\\s+TO\\b`, 'i');
   const back = new RegExp(`\\bRENAME\\s+TO\\s+"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
   const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(m.sql.up) && !(m.sql.down !== undefined && (creates.test(m.sql.down) || back.test(m.sql.down))));
