@@ -386,7 +386,9 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
  * variables, so that two modules whose URL is the same unset variable are still one database.
  */
 function unsetTarget(variables: readonly string[], root: string): DatabaseTarget {
-  const target = parseDatabaseUrl(`postgres://bulkhead-unset-variable.invalid/${variables.join('_')}`, root);
+  // The variables' digest as the database: a name of any length (a long one would be cut at 63 bytes).
+  const key = createHash('sha256').update(variables.join('\u0000')).digest('hex').slice(0, 16);
+  const target = parseDatabaseUrl(`postgres://bulkhead-unset-variable.invalid/unset_${key}`, root);
   return { ...target, display: `${variables.map((v) => `\${${v}}`).join(', ')} (not set)` };
 }
 
