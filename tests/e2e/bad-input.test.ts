@@ -70,10 +70,15 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const env = { GOOD_URL: goodUrl };
     const validated = await runCli(['validate', '--json'], { cwd: fx.root, env });
     expect(validated.exitCode, validated.stderr).toBe(0);
-    expect(validated.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH003', module: 'bad', field: 'database.url', message: expect.stringContaining('BAD_DATABASE_URL is not set (used in database.url): this command reads files only and goes on') }));
+    expect(validated.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH003', module: 'bad', field: 'database.url', message: expect.stringContaining('BAD_DATABASE_URL is not set (used in database.url): this command does not connect to it and goes on') }));
     const linted = await runCli(['lint', 'bad'], { cwd: fx.root, env });
     expect(linted.exitCode, linted.stderr).toBe(0);
     expect(linted.stderr).toContain('2 files, 2 statements: 0 errors');
+    // verify on a server given needs no module URL; without one it needs the module's.
+    const verified = await runCli(['verify', 'bad', '--server', inject('pgAdminUrl')], { cwd: fx.root, env });
+    expect(verified.exitCode, verified.stderr).toBe(0);
+    expect(verified.stderr).toContain('bad: ✓ 1 migration up, down, up: reversible');
+    await expectRefused(['verify', 'bad'], { code: 'BH003', text: ['BAD_DATABASE_URL is not set'] });
     const made = await runCli(['make', 'bad', 'add_index', '--sql'], { cwd: fx.root, env });
     expect(made.exitCode, made.stderr).toBe(0);
     expect(fs.readdirSync(path.join(fx.root, 'modules/bad/migrations')).filter((f) => f.endsWith('_add_index.up.sql'))).toHaveLength(1);

@@ -43,8 +43,9 @@ export interface LoadOptions {
    */
   scan?: readonly string[];
   /**
-   * The command reads files only (validate, make, lint without --pending or --trace): a database
-   * URL whose variable is unset is a warning, not a problem, and its module points nowhere.
+   * The command never connects to the modules' own databases (validate, make, lint without
+   * --pending, verify or lint --trace on a --server of their own): a database URL whose variable is
+   * unset is a warning, not a problem, and its module points nowhere.
    */
   filesOnly?: boolean;
 }

@@ -55,8 +55,8 @@ export const DEFAULT_PG_VERSION = 15;
  * error-level finding remains after suppressions and the manifest's configuration.
  */
 export async function lint(o: LintOptions = {}): Promise<LintResult> {
-  // Reading files only (no --pending, no --trace), an unset URL variable does not stop it.
-  const ws = loadValidWorkspace({ ...o, modules: undefined, filesOnly: !o.pending && !o.trace });
+  // Reading files only (no --pending; --trace on a server given), an unset URL variable does not stop it.
+  const ws = loadValidWorkspace({ ...o, modules: undefined, filesOnly: !o.pending && (!o.trace || o.server !== undefined) });
   const selected = selectModules(ws, o.modules);
   const live = o.pending ? await pendingOf(ws, selected, o) : undefined;
   const pgVersion = o.pgVersion ?? live?.pgVersion ?? DEFAULT_PG_VERSION;

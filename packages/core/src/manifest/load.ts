@@ -267,7 +267,7 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
   }
   // Set but empty (an unfilled CI secret, `export X=`) counts as unset: say which it is.
   const unset = missing.map((v) =>
-    problem('BH003', `environment variable ${v} is ${env[v] === '' ? 'set but empty' : 'not set'} (used in database.url)${o.filesOnly ? ': this command reads files only and goes on; a command that connects (up, status, plan, verify, drift) refuses it' : ''}`, {
+    problem('BH003', `environment variable ${v} is ${env[v] === '' ? 'set but empty' : 'not set'} (used in database.url)${o.filesOnly ? ': this command does not connect to it and goes on; a command that does (up, status, plan, drift, verify without --server) refuses it' : ''}`, {
       module: manifest.name,
       file,
       field: 'database.url',

@@ -67,7 +67,8 @@ export interface VerifyResult {
  * database is dropped afterwards, also on failure.
  */
 export async function verify(o: VerifyOptions = {}): Promise<VerifyResult> {
-  const ws = loadValidWorkspace({ ...o, modules: undefined });
+  // On a server of its own (--server), the modules' own URLs are not needed: an unset variable is told, not refused.
+  const ws = loadValidWorkspace({ ...o, modules: undefined, filesOnly: o.server !== undefined });
   const selected = selectModules(ws, o.modules);
   // Every migration loads before anything runs: a file that does not load is bad input (exit 2).
   const loaded = new Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>();
