@@ -4,6 +4,7 @@ import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
 import { OTHER_TOOLS_HISTORY, otherToolOf, readForeignApplied, type ForeignHistory } from './other-tools.js';
 import { ident, literal } from '../db/postgres.js';
+import { UNDEFINED_TABLE } from '../db/sqlstate.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 import { PROGRESS_SUFFIX } from '../manifest/schema.js';
 
@@ -142,9 +143,6 @@ async function withApplied(q: SqlSession, table: string): Promise<Pick<ForeignHi
 function results(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
   return Array.isArray(r) ? r : [r];
 }
-
-/** SQLSTATE undefined_table. */
-const UNDEFINED_TABLE = '42P01';
 
 /** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
 async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {

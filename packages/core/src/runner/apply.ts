@@ -16,6 +16,7 @@ import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/typ
 import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
+import { DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter, RetryReason } from './events.js';
 import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
@@ -434,7 +435,6 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
   return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err, ctx.module), ...(fix ? { fix } : {}) }, { cause: err });
 }
 
-export const INSUFFICIENT_PRIVILEGE = '42501';
 
 async function applyInTransaction(db: ModuleDb, r: Runnable, ctx: ApplyContext): Promise<ApplyOutcome> {
   if (r.step.format === 'sql') return applySql(db, r, ctx);
@@ -1213,11 +1213,6 @@ const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
 /** PostgreSQL 17's transaction_timeout. */
 const TRANSACTION_TIMEOUT = '25P04';
 
-export const UNDEFINED_TABLE = '42P01';
-export const INVALID_SCHEMA_NAME = '3F000';
-export const UNDEFINED_OBJECT = '42704';
-export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
-export const UNDEFINED_FUNCTION = '42883';
 
 /** Whether a statement creates something in `schema` (CREATE TABLE auth.users …), as the schema's owner would. */
 function createsIn(sql: string, schema: string): boolean {
@@ -1228,7 +1223,6 @@ function createsIn(sql: string, schema: string): boolean {
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** SQLSTATE syntax_error. */
 const SYNTAX_ERROR = '42601';
-export const DUPLICATE_TABLE = '42P07';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
 const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, '42710', '42P06', '42723', '42P04']);
 

@@ -2,7 +2,8 @@ import type { SqlSession } from '../db/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
-import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, extensionBehind, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, type MigrationFailure } from './apply.js';
+import { extensionBehind, type MigrationFailure } from './apply.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 

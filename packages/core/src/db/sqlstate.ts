@@ -1,0 +1,8 @@
+/** PostgreSQL's error codes (SQLSTATE) that Bulkhead's explanations and reads tell apart. */
+export const UNDEFINED_TABLE = '42P01';
+export const INVALID_SCHEMA_NAME = '3F000';
+export const UNDEFINED_OBJECT = '42704';
+export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
+export const UNDEFINED_FUNCTION = '42883';
+export const INSUFFICIENT_PRIVILEGE = '42501';
+export const DUPLICATE_TABLE = '42P07';
