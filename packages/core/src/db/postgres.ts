@@ -103,6 +103,11 @@ export function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+/** The results of a message of one or more statements, as a list (pg returns one statement's bare). */
+export function messageResults(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(r) ? r : [r];
+}
+
 /**
  * Back to a clean session before a migration: a role, settings (search_path above all) or
  * temporary tables left by the previous migration on this connection must not leak into it.

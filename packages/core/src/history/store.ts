@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { ModuleDb, SqlSession } from '../db/types.js';
 import { BulkheadError, problem } from '../errors.js';
 import { OTHER_TOOLS_HISTORY, otherToolOf, readForeignApplied, type ForeignHistory } from './other-tools.js';
-import { ident, literal } from '../db/postgres.js';
+import { ident, literal, messageResults } from '../db/postgres.js';
 import { UNDEFINED_TABLE } from '../db/sqlstate.js';
 import type { HistoryRow, HistorySnapshot, ProgressRow } from './types.js';
 import { PROGRESS_SUFFIX } from '../manifest/schema.js';
@@ -139,11 +139,6 @@ async function withApplied(q: SqlSession, table: string): Promise<Pick<ForeignHi
   return applied ? { applied } : {};
 }
 
-/** The results of a message of one or more statements, as a list (pg returns one result bare). */
-function results(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
-  return Array.isArray(r) ? r : [r];
-}
-
 /** Row counts of candidate history tables (a round trip each: rare, a first run or a moved history). */
 async function counted(q: SqlSession, candidates: readonly Candidate[]): Promise<OtherHistory[]> {
   const out: OtherHistory[] = [];
@@ -196,7 +191,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * literals: a message of several statements cannot carry bindings.
    */
   const readAll = async (q: SqlSession, o: { elsewhere: boolean }, again = false): Promise<HistoryState> => {
-    const [found, others] = results(
+    const [found, others] = messageResults(
       await q.query(
         `SELECT to_regclass(${literal(historyName)}) IS NOT NULL AS history, to_regclass(${literal(progressName)}) IS NOT NULL AS progress, ` +
           `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment;\n${othersSql}`,
@@ -224,7 +219,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
     let rows: HistoryRow[];
     let progress: ProgressRow[] = [];
     try {
-      const read = results(await q.query([`SELECT * FROM ${historyName} ORDER BY id`, ...(exists.progress ? [`SELECT * FROM ${progressName} ORDER BY id`] : [])].join(';\n')));
+      const read = messageResults(await q.query([`SELECT * FROM ${historyName} ORDER BY id`, ...(exists.progress ? [`SELECT * FROM ${progressName} ORDER BY id`] : [])].join(';\n')));
       rows = read[0]!.rows as HistoryRow[];
       if (read[1]) progress = read[1].rows as ProgressRow[];
     } catch (e) {

@@ -10,7 +10,7 @@ import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
-import { backendPid, ident, literal, lockLost } from '../db/postgres.js';
+import { backendPid, ident, literal, lockLost, messageResults } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/types.js';
 import { describeBlocker } from '../db/describe.js';
@@ -1080,7 +1080,7 @@ export async function invalidIndexes(q: SqlSession): Promise<string[]> {
 
 /** The INVALID indexes INVALID_INDEXES found, among the results of a message that ran it. */
 function invalidIn(results: pg.QueryResult | pg.QueryResult[]): string[] {
-  const found = (Array.isArray(results) ? results : [results]).find((res) => res.fields?.[0]?.name === 'bulkhead_invalid');
+  const found = messageResults(results).find((res) => res.fields?.[0]?.name === 'bulkhead_invalid');
   return (found?.rows ?? []).map((row: { bulkhead_invalid: string }) => row.bulkhead_invalid);
 }
 
