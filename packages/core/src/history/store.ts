@@ -182,23 +182,24 @@ export function historyStore(h: HistoryTable): HistoryStore {
     `SELECT n.nspname AS s, c.relname AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (` +
     `(n.nspname = ${literal(h.schema)} AND c.relname IN (${bareToolTables})) OR n.nspname || '.' || c.relname IN (${qualifiedToolTables})) ORDER BY 1`;
   /**
-   * The history (and, with `elsewhere`, where else it may be: only readState looks). No error when
+   * The history (and, with `state`, what readState adds: other tools' history tables, and where
+   * else Bulkhead's may be; `read` asks for neither). No error when
    * the tables do not exist yet (a new database or tenant: a failed SELECT would put an ERROR in
    * the server's log on every first run), and no PL/pgSQL (a DO block costs a new session ~5 ms
    * of the server's time, to load the language and compile it: a hundred modules' no-op run
-   * felt it). So two round trips: which tables exist (with the layout comment, and another
-   * tool's history, which the plan needs either way); then the rows of those that do. Values as
-   * literals: a message of several statements cannot carry bindings.
+   * felt it). So two round trips: which tables exist (with the layout comment, and for the state
+   * other tools' history tables, which the plan needs either way); then the rows of those that do.
+   * Values as literals: a message of several statements cannot carry bindings.
    */
-  const readAll = async (q: SqlSession, o: { elsewhere: boolean }, again = false): Promise<HistoryState> => {
+  const readAll = async (q: SqlSession, o: { state: boolean }, again = false): Promise<HistoryState> => {
     const [found, others] = messageResults(
       await q.query(
         `SELECT to_regclass(${literal(historyName)}) IS NOT NULL AS history, to_regclass(${literal(progressName)}) IS NOT NULL AS progress, ` +
-          `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment;\n${othersSql}`,
+          `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment${o.state ? `;\n${othersSql}` : ''}`,
       ),
     );
     const exists = found!.rows[0] as { history: boolean; progress: boolean; comment: string | null };
-    const tables = others!.rows as { s: string; t: string }[];
+    const tables = (others?.rows ?? []) as { s: string; t: string }[];
     // With no history of ours, what another tool's says was applied: the baseline to adopt it at
     // (a round trip each: a database another tool migrated, once).
     const foreignOf = async (adopting: boolean): Promise<ForeignHistory[]> => {
@@ -206,7 +207,7 @@ export function historyStore(h: HistoryTable): HistoryStore {
       return adopting && foreign.length ? Promise.all(foreign.map(async (f) => ({ ...f, ...(await withApplied(q, f.table)) }))) : foreign;
     };
     // Bulkhead's history elsewhere (a one-time look: the unit's table is missing or empty).
-    const elsewhere = async () => (o.elsewhere ? counted(q, (await q.query(elsewhereSql)).rows as Candidate[]) : []);
+    const elsewhere = async () => (o.state ? counted(q, (await q.query(elsewhereSql)).rows as Candidate[]) : []);
     if (!exists.history) return { history: undefined, foreign: await foreignOf(true), elsewhere: await elsewhere() };
     const layout = Number(LAYOUT_COMMENT.exec(exists.comment ?? '')?.[1] ?? 1);
     if (layout > HISTORY_LAYOUT) {
@@ -240,9 +241,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
   return {
     table: h,
     async read(q) {
-      return (await readAll(q, { elsewhere: false })).history;
+      return (await readAll(q, { state: false })).history;
     },
-    readState: (q) => readAll(q, { elsewhere: true }),
+    readState: (q) => readAll(q, { state: true }),
     async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {
