@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordOf, printable, redact, redactDeep, redactUrl, registerSecret } from './redact.js';
+import { passwordOf, printable, redact, redactDeep, redactUrl, registerSecret, splitPassword } from './redact.js';
 
 describe('redaction', () => {
   it('masks the password of a URL, keeping the user', () => {
@@ -53,5 +53,20 @@ describe('printable', () => {
   it("shows control characters as escapes (a file name's, a server message's), keeping line breaks and tabs, and masks secrets", () => {
     expect(printable('error: \u001b[2J"boom"\u0007 at\tline\n  fix: \r\u0000')).toBe('error: \\x1b[2J"boom"\\x07 at\tline\n  fix: \\x0d\\x00');
     expect(printable('postgres://app:s3cret@db/x \u009b')).toBe('postgres://app:***@db/x \\x9b');
+  });
+});
+
+describe('splitPassword', () => {
+  it('takes the password out of a URL (userinfo or query) or a libpq string, leaving the rest', () => {
+    expect(splitPassword('postgres://app:s3cr%40t@db:5432/shop?sslmode=require')).toEqual({ url: 'postgres://app@db:5432/shop?sslmode=require', password: 's3cr@t' });
+    // An unencoded @ or : in the password: the userinfo ends at the last @.
+    expect(splitPassword('postgresql://app:p@ss:w@db/shop')).toEqual({ url: 'postgresql://app@db/shop', password: 'p@ss:w' });
+    expect(splitPassword('postgres://app@db/shop?password=x1&sslmode=disable')).toEqual({ url: 'postgres://app@db/shop?sslmode=disable', password: 'x1' });
+    expect(splitPassword('postgres://app@db/shop?sslmode=disable&password=x1')).toEqual({ url: 'postgres://app@db/shop?sslmode=disable', password: 'x1' });
+    expect(splitPassword('postgres://app@db/shop?password=x1')).toEqual({ url: 'postgres://app@db/shop', password: 'x1' });
+    expect(splitPassword("host=db dbname=shop password='a b' user=app")).toEqual({ url: 'host=db dbname=shop user=app', password: 'a b' });
+    // Nothing to take: as it was.
+    expect(splitPassword('postgres://app@db:5432/shop')).toEqual({ url: 'postgres://app@db:5432/shop' });
+    expect(splitPassword('postgres:///shop?host=/var/run/postgresql')).toEqual({ url: 'postgres:///shop?host=/var/run/postgresql' });
   });
 });

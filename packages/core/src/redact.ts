@@ -30,11 +30,8 @@ const SQL_PASSWORD = /\b(password\s+)(E?'(?:[^'\\]|\\.|'')*'|\$([A-Za-z_]\w*)?\$
  */
 export function redactUrl(text: string): string {
   const masked = text.replace(URL_TOKEN, (_m, scheme: string, rest: string) => {
-    const at = rest.lastIndexOf('@');
-    if (at < 0) return scheme + rest;
-    const userinfo = rest.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    return colon < 0 ? scheme + rest : `${scheme}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
+    const pw = userinfoPassword(rest);
+    return pw ? `${scheme}${rest.slice(0, pw.from)}***${rest.slice(pw.to)}` : scheme + rest;
   });
   return masked.replace(KEYWORD_PASSWORD, (_m, key: string, eq: string) => `${key}${eq}***`).replace(SQL_PASSWORD, (_m, key: string) => `${key}'***'`);
 }
@@ -44,14 +41,45 @@ export function passwordOf(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(url.trim());
   if (m) {
     const rest = m[1]!;
-    const at = rest.lastIndexOf('@');
-    const colon = rest.indexOf(':');
-    const pw = at >= 0 && colon >= 0 && colon < at ? rest.slice(colon + 1, at) : undefined;
+    const span = userinfoPassword(rest);
+    const pw = span ? rest.slice(span.from, span.to) : undefined;
     const query = /[?&]password=([^&]*)/i.exec(rest)?.[1];
     return pw || query ? safeDecode(pw || query!) : undefined;
   }
-  const kv = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(url)?.[1];
+  const kv = LIBPQ_PASSWORD.exec(url)?.[1];
   return kv?.replace(/^'|'$/g, '').replace(/\\(.)/g, '$1');
+}
+
+/** A libpq connection string's password (`password=secret`, or quoted: `password='a b'`), with what follows it up to the next keyword. */
+const LIBPQ_PASSWORD = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)\s*/i;
+
+/**
+ * Where a URL's userinfo password is in what follows `scheme://`: after the first colon of the
+ * userinfo, which ends at the *last* `@` (a password may hold an unencoded `@`, `/` or `:`).
+ */
+function userinfoPassword(rest: string): { from: number; to: number } | undefined {
+  const at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  return at >= 0 && colon >= 0 && colon < at ? { from: colon + 1, to: at } : undefined;
+}
+
+/**
+ * A connection URL (or libpq connection string) without its password, and the password: for a
+ * program given the URL as an argument (pg_dump), which every user of the machine sees in its
+ * command line, while the password goes in its environment (PGPASSWORD), which only its owner
+ * and root may read.
+ */
+export function splitPassword(url: string): { url: string; password?: string } {
+  const password = passwordOf(url);
+  if (password === undefined) return { url };
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url.trim());
+  if (!m) return { url: url.replace(LIBPQ_PASSWORD, '').trim(), password };
+  let rest = m[2]!;
+  const span = userinfoPassword(rest);
+  // The colon before the password goes with it.
+  if (span) rest = rest.slice(0, span.from - 1) + rest.slice(span.to);
+  rest = rest.replace(/([?&])password=[^&#]*(&|(?=#)|$)/i, (_m, before: string, after: string) => (after === '&' ? before : '')).replace(/[?&](?=#|$)/, '');
+  return { url: m[1]! + rest, password };
 }
 
 function safeDecode(s: string): string {

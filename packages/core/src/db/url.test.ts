@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, splitPassword, UrlError, withoutPreferredSsl } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, UrlError, withoutPreferredSsl } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -87,19 +87,3 @@ describe('parseDatabaseUrl', () => {
     expect(error?.fix).toContain("give sslrootcert the path of the server's CA certificate");
   });
 });
-
-describe('splitPassword', () => {
-  it('takes the password out of a URL (userinfo or query) or a libpq string, leaving the rest', () => {
-    expect(splitPassword('postgres://app:s3cr%40t@db:5432/shop?sslmode=require')).toEqual({ url: 'postgres://app@db:5432/shop?sslmode=require', password: 's3cr@t' });
-    // An unencoded @ or : in the password: the userinfo ends at the last @.
-    expect(splitPassword('postgresql://app:p@ss:w@db/shop')).toEqual({ url: 'postgresql://app@db/shop', password: 'p@ss:w' });
-    expect(splitPassword('postgres://app@db/shop?password=x1&sslmode=disable')).toEqual({ url: 'postgres://app@db/shop?sslmode=disable', password: 'x1' });
-    expect(splitPassword('postgres://app@db/shop?sslmode=disable&password=x1')).toEqual({ url: 'postgres://app@db/shop?sslmode=disable', password: 'x1' });
-    expect(splitPassword('postgres://app@db/shop?password=x1')).toEqual({ url: 'postgres://app@db/shop', password: 'x1' });
-    expect(splitPassword("host=db dbname=shop password='a b' user=app")).toEqual({ url: 'host=db dbname=shop user=app', password: 'a b' });
-    // Nothing to take: as it was.
-    expect(splitPassword('postgres://app@db:5432/shop')).toEqual({ url: 'postgres://app@db:5432/shop' });
-    expect(splitPassword('postgres:///shop?host=/var/run/postgresql')).toEqual({ url: 'postgres:///shop?host=/var/run/postgresql' });
-  });
-});
-

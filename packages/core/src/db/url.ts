@@ -49,26 +49,6 @@ export function driverUrl(url: string, env: NodeJS.ProcessEnv = process.env): st
   return `${base}${fragment}`;
 }
 
-/**
- * A connection URL (or libpq connection string) without its password, and the password: for a
- * program given the URL as an argument (pg_dump), which every user of the machine sees in its
- * command line, while the password goes in its environment (PGPASSWORD), which only its owner
- * and root may read.
- */
-export function splitPassword(url: string): { url: string; password?: string } {
-  const password = passwordOf(url);
-  if (password === undefined) return { url };
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url.trim());
-  if (!m) return { url: url.replace(/\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)\s*/i, '').trim(), password };
-  let rest = m[2]!;
-  // The userinfo ends at the last @ (a password may hold an unencoded one).
-  const at = rest.lastIndexOf('@');
-  const colon = rest.indexOf(':');
-  if (at >= 0 && colon >= 0 && colon < at) rest = rest.slice(0, colon) + rest.slice(at);
-  rest = rest.replace(/([?&])password=[^&#]*(&|(?=#)|$)/i, (_m, before: string, after: string) => (after === '&' ? before : '')).replace(/[?&](?=#|$)/, '');
-  return { url: m[1]! + rest, password };
-}
-
 const LIBPQ_SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
 
 /**
