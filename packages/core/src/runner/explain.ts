@@ -117,10 +117,9 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
   if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
   const made = new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(name)}"?\\s+ON\\s+(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))(?:\\s+USING\\s+\\w+)?\\s*\\(([^;]*)\\)`, 'i');
-  let found: RegExpExecArray | null = null;
-  const creator = module.migrations.find((m) => m.sql !== undefined && (found = made.exec(m.sql.up)) !== null);
-  if (!creator || !found) return undefined;
-  const [, qualified, columns] = found as unknown as [string, string, string];
+  const creator = module.migrations.find((m) => m.sql !== undefined && made.test(m.sql.up));
+  const [, qualified, columns] = (creator && made.exec(creator.sql!.up)) ?? [];
+  if (!creator || qualified === undefined || columns === undefined) return undefined;
   const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
   const t = relationName(table);
   const before = text.split('\n').slice(0, failure.line - 1).join('\n');
@@ -186,12 +185,12 @@ function keptByLaterDown(failure: MigrationFailure, module: { name: string; migr
       const down = later.sql?.down;
       if (up === undefined || down === undefined || !later.downPath) continue;
       const file = path.basename(later.downPath);
+      const kept = (object: string, made: string, statement: string) =>
+        `${object} uses ${what}: ${later.id}, after ${failure.migration}, ${made}, and its down (${file}), which ran before this one, keeps it — ${statement}; where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
       if (adds.test(up) && !drops.test(down) && !removes.test(down)) {
-        return `column ${table}.${column} uses ${what}: ${later.id}, after ${failure.migration}, added the column, and its down (${file}), which ran before this one, keeps it — drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${column}); where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
+        return kept(`column ${table}.${column}`, 'added the column', `drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${column})`);
       }
-      if (creates.test(up) && !removes.test(down)) {
-        return `table ${table} (its column ${column}) uses ${what}: ${later.id}, after ${failure.migration}, created the table, and its down (${file}), which ran before this one, keeps it — drop the table in that down (DROP TABLE ${table}); where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
-      }
+      if (creates.test(up) && !removes.test(down)) return kept(`table ${table} (its column ${column})`, 'created the table', `drop the table in that down (DROP TABLE ${table})`);
     }
   }
   return undefined;
