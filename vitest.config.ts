@@ -22,6 +22,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
+          // A guard against hangs, not a speed check: a few unit tests run a fix's shell command or
+          // load the SQL parser, and share the machine with three e2e files; vitest's 5 s default
+          // was exceeded by a 0.5 s test (four bash commands) on a loaded 2-core machine.
+          testTimeout: 60_000,
         },
       },
       {
