@@ -74,7 +74,8 @@ export function writeAtomically(file: string, text: string | Uint8Array | Iterab
 export function* readLines(file: string, chunkSize = 1 << 16): Generator<string> {
   const fd = fs.openSync(file, 'r');
   try {
-    let buf = Buffer.allocUnsafe(chunkSize);
+    // A small file (most modules' caches: a few KB) gets a buffer its size, not a whole chunk.
+    let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, fs.fstatSync(fd).size + 1)));
     /** Bytes at the start of `buf` that belong to a line not ended yet. */
     let have = 0;
     for (;;) {
@@ -86,8 +87,11 @@ export function* readLines(file: string, chunkSize = 1 << 16): Generator<string>
       const n = fs.readSync(fd, buf, have, buf.length - have, null);
       if (n === 0) break;
       const end = have + n;
+      // Searched only up to what was read: past it lies an earlier read's bytes (or garbage), and
+      // a search through them for a newline that is not there cost a no-op run over 100 modules 20 ms.
+      const read = buf.subarray(0, end);
       let start = 0;
-      for (let nl = buf.indexOf(10, have); nl >= 0 && nl < end; nl = buf.indexOf(10, nl + 1)) {
+      for (let nl = read.indexOf(10, have); nl >= 0; nl = read.indexOf(10, nl + 1)) {
         yield buf.toString('utf8', start, nl);
         start = nl + 1;
       }
