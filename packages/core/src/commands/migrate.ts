@@ -50,7 +50,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
   return withTargets({ command, lockTimeoutMs, production, waitMs: o.waitMs, reporter: o.reporter, keepIdle: 4 }, async (pool) => {
     // The first servers' connections open while the migrations are analysed (a new backend takes
     // the server 10-25 ms to start); a refusal below leaves them unused, having changed nothing.
-    pool.warm(selected.filter((m) => !m.manifest.tenants).map(moduleUnit));
+    await pool.warm(selected.filter((m) => !m.manifest.tenants).map(moduleUnit));
     const analysis = await checkIsolationInDepth(ws, selected);
     const { plan, connectionCap } = await planFor(ws, pool, selected, intent, {
       // Reading never creates an embedded database: a real `up` creates it when the unit runs

@@ -93,7 +93,7 @@ export function loadValidWorkspace(o: LoadOptions & { modules?: readonly string[
  * module's `owns`. Throws BH043–BH045.
  */
 export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Module[]): Promise<ModulesAnalysis> {
-  const analysis = await analyseModules(ws, withEveryFolder(ws));
+  const analysis = await analyseModules(ws, await withEveryFolder(ws));
   const problems = checkOwnership(ws.modules, analysis.analysed, { subjects: new Set(subjects.map((m) => m.name)) });
   if (problems.length) throw new BulkheadError(problems);
   return analysis;
@@ -104,8 +104,19 @@ export async function checkIsolationInDepth(ws: Workspace, subjects: readonly Mo
  * migrations create is that module's even in a per-module call (SPEC §7: `bulkhead up b` must not
  * create a's table because a has no `owns`). Their analysis comes from the cache by checksum.
  */
-function withEveryFolder(ws: Workspace): Module[] {
-  return ws.modules.map((m) => (m.scanned ? m : { ...m, migrations: [...migrationsOf(ws, m)], scanned: true }));
+async function withEveryFolder(ws: Workspace): Promise<Module[]> {
+  const all: Module[] = [];
+  let since = performance.now();
+  for (const m of ws.modules) {
+    all.push(m.scanned ? m : { ...m, migrations: [...migrationsOf(ws, m)], scanned: true });
+    // Reading a hundred folders takes tens of milliseconds: connections opening meanwhile (the
+    // run's, warmed) get a turn every few, instead of starting only once the reading is done.
+    if (performance.now() - since > 3) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return all;
 }
 
 /** The module meant by a name that is none (a slip), and those there are (a long list cut). */

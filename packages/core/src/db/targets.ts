@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
+import { loadPg } from './driver.js';
 import { openUnitDb, type OpenOptions } from './open.js';
 import { sessionResetSql } from './postgres.js';
 import type { LockGuard, LockOptions, ModuleDb } from './types.js';
@@ -30,9 +31,11 @@ export interface TargetPool {
    * Start connecting to these units' servers now, while the caller does other work (the
    * migrations' analysis): the first `acquire` of each URL takes that connection. At most as many
    * as `keepIdle`; embedded databases are never opened ahead (opening one creates its folder). A
-   * connection that fails is that `acquire`'s failure (it does not try again).
+   * connection that fails is that `acquire`'s failure (it does not try again). Resolves once the
+   * connections are under way (the driver loaded, the sockets opening): the caller's synchronous
+   * work started before that would hold them back until it ends.
    */
-  warm(units: readonly Unit[]): void;
+  warm(units: readonly Unit[]): Promise<void>;
 }
 
 /**
@@ -118,7 +121,8 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
       for (const db of extra) open.delete(db);
       await Promise.all(extra.map((db) => db.close().catch(() => undefined)));
     },
-    warm(units) {
+    async warm(units) {
+      const before = warming.size;
       for (const unit of units) {
         if (warming.size >= Math.max(1, keepIdle)) break;
         if (unit.target.kind !== 'postgres' || warming.has(unit.id) || idle.get(unit.target.url)?.length) continue;
@@ -127,6 +131,10 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
         opening.catch(() => undefined);
         warming.set(unit.id, opening);
       }
+      if (warming.size === before) return;
+      await loadPg();
+      // The driver's connect() opens its socket on a later tick: a turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
     },
     async closeEmbedded(units) {
       for (const u of units) if (u.target.kind === 'pglite') await closeShared(u.target.dir ?? `memory:${u.module.name}`);
