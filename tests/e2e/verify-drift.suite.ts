@@ -219,6 +219,14 @@ export async function down(knex: Knex) {
       expect(deps.exitCode).toBe(1);
       expect(deps.stderr).toMatch(/cannot drop table users because other objects depend on it; constraint \w+ on table (sessions|tokens) depends on table users; constraint \w+ on table (sessions|tokens) depends on table users; hint: /);
 
+      // A down that drops a table before what uses it, which it drops later (vaultwarden's add_group_support).
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE groups (id int PRIMARY KEY);\nCREATE TABLE members (id int, group_id int REFERENCES groups (id));\nCREATE VIEW group_ids AS SELECT id FROM groups;\nCREATE TABLE notes (id int, group_id int REFERENCES groups (id));\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE groups;\nDROP VIEW group_ids;\n\nDROP TABLE IF EXISTS members;\n');
+      const reversed = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      const finding = reversed.json.modules[0].findings[0];
+      expect(finding).toMatchObject({ kind: 'down-failed', migration: '003_sessions', line: 1 });
+      expect(finding.fix).toMatch(/^table groups is used by (view group_ids \(line 2\), table members \(line 4\)|table members \(line 4\), view group_ids \(line 2\)), which this down drops after it \(line 1\): drop groups last — a down drops what its up made in the reverse order; table notes uses it too: drop it first as well, or DROP … CASCADE where it is 003_sessions's own \(a database that applied/);
+
       // A failure is explained as up explains it: here a table a later migration creates.
       fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE sessions (id int);\nINSERT INTO session_kinds VALUES (1);\n');
       fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');

@@ -155,6 +155,8 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
   const at = module.migrations.findIndex((x) => x.id === failure.migration);
   if (!m || at < 0) return undefined;
   const [, kind, name] = m as unknown as [string, string, string];
+  const order = droppedLaterInFile(failure, module.migrations[at]!, module.name, `${kind} ${name}`);
+  if (order) return order;
   const kept = keptByLaterDown(failure, module, at, `${kind} ${name}`);
   if (kept) return kept;
   const creates = kind === 'function' || kind === 'procedure' ? createsRoutine(name) : kind === 'type' ? createsType(name) : createsRelation(name);
@@ -163,6 +165,44 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
+}
+
+/** A dependent named by a line of PostgreSQL's "depends on" detail: its kind and name (a constraint's, column's: its relation's), and how a DROP of it reads. */
+const DEPENDENTS: readonly [RegExp, string][] = [
+  [/^(?:constraint|trigger|rule|policy|(?:default value for )?column) \S+ (?:on|of) (table|view|materialized view|foreign table) (\S+)$/, '(?:MATERIALIZED\\s+|FOREIGN\\s+)?(?:TABLE|VIEW)'],
+  [/^(view|materialized view|table|foreign table|sequence) (\S+)$/, '(?:MATERIALIZED\\s+|FOREIGN\\s+)?(?:TABLE|VIEW|SEQUENCE)'],
+  [/^(function|procedure) ([^\s(]+)\(/, '(?:FUNCTION|PROCEDURE)'],
+  [/^(type|domain) (\S+)$/, '(?:TYPE|DOMAIN)'],
+];
+
+/**
+ * A down that drops an object before what uses it, and those later in the same file (vaultwarden's
+ * 2022-07-27-110000_add_group_support down drops groups, then groups_users and collections_groups,
+ * whose foreign keys reference it): the order to drop them in.
+ */
+function droppedLaterInFile(failure: MigrationFailure, migration: MigrationFile, module: string, what: string): string | undefined {
+  const text = migration.sql?.down;
+  if (text === undefined || failure.line === undefined || !failure.detail) return undefined;
+  // What follows the failing statement (it ends at its first semicolon: a DROP holds no string).
+  const from = text.split('\n').slice(0, failure.line - 1).join('\n').length;
+  const end = text.indexOf(';', from);
+  if (end < 0) return undefined;
+  const lineAt = (at: number) => text.slice(0, at).split('\n').length;
+  const later: string[] = [];
+  const others: string[] = [];
+  for (const dependent of failure.detail.split('\n').map((l) => l.replace(/ depends on .*$/, ''))) {
+    const hit = DEPENDENTS.map(([re, drop]) => [re.exec(dependent), drop] as const).find(([m]) => m);
+    if (!hit) continue;
+    const [[, kind, name], drop] = hit as unknown as [[string, string, string], string];
+    const label = `${kind} ${name}`;
+    if (later.some((l) => l.startsWith(`${label} (`)) || others.includes(label)) continue;
+    const dropped = new RegExp(`\\bDROP\\s+${drop}\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${relationName(name)}`, 'i').exec(text.slice(end));
+    if (dropped) later.push(`${label} (line ${lineAt(end + dropped.index)})`);
+    else others.push(label);
+  }
+  if (later.length === 0) return undefined;
+  const rest = others.length ? `; ${others.join(', ')} ${others.length === 1 ? 'uses' : 'use'} it too: drop ${others.length === 1 ? 'it' : 'them'} first as well, or DROP … CASCADE where ${others.length === 1 ? 'it is' : 'they are'} ${migration.id}'s own` : '';
+  return `${what} is used by ${later.join(', ')}, which this down drops after it (line ${failure.line}): drop ${what.replace(/^\S+ /, '')} last — a down drops what its up made in the reverse order${rest} ${editedDownRepair(module)}`;
 }
 
 /**
