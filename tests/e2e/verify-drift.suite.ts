@@ -227,6 +227,22 @@ export async function down(knex: Knex) {
       expect(finding).toMatchObject({ kind: 'down-failed', migration: '003_sessions', line: 1 });
       expect(finding.fix).toMatch(/^table groups is used by (view group_ids \(line 2\), table members \(line 4\)|table members \(line 4\), view group_ids \(line 2\)), which this down drops after it \(line 1\): drop groups last — a down drops what its up made in the reverse order; table notes uses it too: drop it first as well, or DROP … CASCADE where it is 003_sessions's own \(a database that applied/);
 
+      // A later migration's empty down (diesel writes one) keeps the table whose foreign key uses this one's.
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE groups (id int PRIMARY KEY);\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE groups;\n');
+      fx!.write('modules/admin/migrations/004_members.up.sql', 'CREATE TABLE members (id int, group_id int REFERENCES groups (id));\n');
+      fx!.write('modules/admin/migrations/004_members.down.sql', '');
+      const empty = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(empty.json.modules[0].findings).toEqual([
+        expect.objectContaining({
+          kind: 'down-failed',
+          migration: '003_sessions',
+          fix: expect.stringContaining('table members (its constraint members_group_id_fkey) uses table groups: 004_members, after 003_sessions, created the table, and its down (004_members.down.sql, empty), which ran before this one, keeps it — drop the table in that down (DROP TABLE members)'),
+        }),
+      ]);
+      fx!.remove('modules/admin/migrations/004_members.up.sql');
+      fx!.remove('modules/admin/migrations/004_members.down.sql');
+
       // A failure is explained as up explains it: here a table a later migration creates.
       fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE sessions (id int);\nINSERT INTO session_kinds VALUES (1);\n');
       fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE sessions;\n');

@@ -212,25 +212,35 @@ function droppedLaterInFile(failure: MigrationFailure, migration: MigrationFile,
  * the column to NULL): that migration, whose down must drop what its up added.
  */
 function keptByLaterDown(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, at: number, what: string): string | undefined {
-  for (const [, column, table] of (failure.detail ?? '').matchAll(/\bcolumn (\S+) of table (\S+) depends on /g)) {
-    const t = relationName(table!);
-    const c = `"?${regexLiteral(column!)}"?(?![\\w$])`;
-    const adds = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${c}`, 'i');
-    const drops = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bDROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${c}`, 'i');
-    const creates = createsRelation(table!.replace(/^.*\./, ''));
+  // Each dependent: a column, or a constraint (a trigger, a rule) of a table; what a later up that
+  // made it looks like, and what in its down undoes it.
+  const dependents = [...(failure.detail ?? '').matchAll(/\b(column|constraint|trigger|rule) (\S+) (?:of|on) table (\S+) depends on /g)];
+  for (const [, part, member, table] of dependents as unknown as [string, string, string, string][]) {
+    const t = relationName(table);
+    const c = `"?${regexLiteral(member)}"?(?![\\w$])`;
+    const column = part === 'column';
+    const adds = column
+      ? new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${c}`, 'i')
+      : part === 'constraint'
+        ? new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bADD\\s+CONSTRAINT\\s+${c}`, 'i')
+        : undefined;
+    const drops = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${t}[^;]*?\\bDROP\\s+(?:${column ? 'COLUMN\\s+)?' : 'CONSTRAINT\\s+)'}(?:IF\\s+EXISTS\\s+)?${c}`, 'i');
+    const creates = createsRelation(table.replace(/^.*\./, ''));
     const removes = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i');
     // Only a migration with a down was reverted before this one.
     for (const later of module.migrations.slice(at + 1)) {
       const up = later.sql?.up;
       const down = later.sql?.down;
       if (up === undefined || down === undefined || !later.downPath) continue;
-      const file = path.basename(later.downPath);
+      const file = `${path.basename(later.downPath)}${down.trim() === '' ? ', empty' : ''}`;
       const kept = (object: string, made: string, statement: string) =>
         `${object} uses ${what}: ${later.id}, after ${failure.migration}, ${made}, and its down (${file}), which ran before this one, keeps it — ${statement}; where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
-      if (adds.test(up) && !drops.test(down) && !removes.test(down)) {
-        return kept(`column ${table}.${column}`, 'added the column', `drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${column})`);
+      if (adds?.test(up) && !drops.test(down) && !removes.test(down)) {
+        return column
+          ? kept(`column ${table}.${member}`, 'added the column', `drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${member})`)
+          : kept(`constraint ${member} of table ${table}`, 'added the constraint', `drop the constraint in that down (ALTER TABLE ${table} DROP CONSTRAINT ${member})`);
       }
-      if (creates.test(up) && !removes.test(down)) return kept(`table ${table} (its column ${column})`, 'created the table', `drop the table in that down (DROP TABLE ${table})`);
+      if (creates.test(up) && !removes.test(down)) return kept(`table ${table} (its ${part} ${member})`, 'created the table', `drop the table in that down (DROP TABLE ${table})`);
     }
   }
   return undefined;
