@@ -6,6 +6,7 @@ import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from '../db/url.j
 import { BulkheadError, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import { redact } from '../redact.js';
 import { loadValidWorkspace, selectModules, type CommonOptions } from './options.js';
+import { INSUFFICIENT_PRIVILEGE } from '../db/sqlstate.js';
 
 type PgTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
 
@@ -132,7 +133,7 @@ async function onServer<T>(target: PgTarget, module: string, fn: (c: pg.Client) 
     return await withClient(target.url, 'db create', fn);
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    if (err.code === '42501') {
+    if (err.code === INSUFFICIENT_PRIVILEGE) {
       throw new BulkheadError(
         problem('BH050', `${target.display}: ${doing}: ${redact(err.message ?? '')}`, {
           module,

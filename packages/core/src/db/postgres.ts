@@ -8,6 +8,7 @@ import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, driverUrl, type DatabaseTarget } from './url.js';
 import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 import { describeHolder } from './describe.js';
+import { INVALID_CATALOG_NAME } from './sqlstate.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
 export function applicationName(command: string): string {
@@ -391,7 +392,7 @@ interface Unreachable {
 function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): BulkheadError {
   const err = e as { code?: string; message?: string };
   const server = `${target.host}:${target.port}`;
-  const missing = err.code === '3D000';
+  const missing = err.code === INVALID_CATALOG_NAME;
   const reason = timedOut(err) ? noAnswer(target.url) : (err.message ?? String(e));
   const fix = timedOut(err)
     ? `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`

@@ -8,6 +8,7 @@ import type { MigrationFile } from '../migrations/files.js';
 import type { Module } from '../workspace.js';
 import { ident, literal } from './postgres.js';
 import { withDatabase, type DatabaseTarget } from './url.js';
+import { INSUFFICIENT_PRIVILEGE } from './sqlstate.js';
 
 /**
  * `db create` (SPEC §5, §7): each module's databases owned by a role of its own, CONNECT revoked
@@ -291,7 +292,7 @@ async function canReach(
     return 'it connected';
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === '42501') return undefined; // permission denied for database: sealed, proven.
+    if (code === INSUFFICIENT_PRIVILEGE) return undefined; // permission denied for database: sealed, proven.
   }
   // Could not log in as the role (no password at hand): ask the server what it would allow.
   const allowed = await withClient(admin.url, 'validate', async (c) => (await c.query(`SELECT has_database_privilege($1, $2, 'CONNECT') AS ok`, [role, target.database])).rows[0]?.ok === true).catch(() => false);

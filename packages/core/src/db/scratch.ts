@@ -11,6 +11,7 @@ import { parseDatabaseUrl, withDatabase, type DatabaseTarget } from './url.js';
 import type { ModuleDb } from './types.js';
 import { processAlive } from './process.js';
 import { onInterrupt } from './interrupt.js';
+import { INSUFFICIENT_PRIVILEGE, INVALID_CATALOG_NAME } from './sqlstate.js';
 
 /** Every scratch database is named `bulkhead_scratch_<host>_<pid>_<random>`: whose it is, so leftovers of dead processes can be swept. */
 const PREFIX = 'bulkhead_scratch_';
@@ -99,7 +100,7 @@ async function sweepAndCreate(base: PgTarget, name: string, unit: Unit, o: { fal
       await createVia(target, name, unit);
       return target;
     } catch (e) {
-      const missing = (e as { cause?: { code?: string } }).cause?.code === '3D000';
+      const missing = (e as { cause?: { code?: string } }).cause?.code === INVALID_CATALOG_NAME;
       if (!missing || i === candidates.length - 1) throw e;
     }
   }
@@ -120,7 +121,7 @@ async function createVia(base: PgTarget, name: string, unit: Unit): Promise<void
       await c.query(`ALTER DATABASE ${ident(name)} SET synchronous_commit = off`);
     } catch (e) {
       const err = e as { code?: string; message: string };
-      if (err.code === '42501') {
+      if (err.code === INSUFFICIENT_PRIVILEGE) {
         throw new BulkheadError(
           problem('BH041', `cannot create a scratch database for ${unit.id} on ${base.display}: ${err.message}`, {
             module: unit.module.name,

@@ -6,3 +6,7 @@ export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
 export const UNDEFINED_FUNCTION = '42883';
 export const INSUFFICIENT_PRIVILEGE = '42501';
 export const DUPLICATE_TABLE = '42P07';
+export const INVALID_CATALOG_NAME = '3D000';
+export const DUPLICATE_OBJECT = '42710';
+export const UNIQUE_VIOLATION = '23505';
+export const SYNTAX_ERROR = '42601';

@@ -14,6 +14,7 @@ import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
+import { INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 
 export interface DriftOptions extends CommonOptions {
   /** Build the expected schema on this server instead of next to each unit's own database. */
@@ -186,7 +187,7 @@ const LIVE = {
 function missingObject(cause: unknown): { kind: keyof typeof LIVE; name: string } | undefined {
   const { code, message = '' } = (cause ?? {}) as { code?: string; message?: string };
   const found = /^(schema|relation|role|type) "([^"]+)" does not exist/.exec(message);
-  if (!found || !['3F000', '42P01', '42704'].includes(code ?? '')) return undefined;
+  if (!found || ![INVALID_SCHEMA_NAME, UNDEFINED_TABLE, UNDEFINED_OBJECT].includes(code ?? '')) return undefined;
   return { kind: found[1] as keyof typeof LIVE, name: found[2]! };
 }
 

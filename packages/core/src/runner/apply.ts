@@ -16,7 +16,7 @@ import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/typ
 import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
-import { DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter, RetryReason } from './events.js';
 import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
@@ -1221,10 +1221,8 @@ function createsIn(sql: string, schema: string): boolean {
 }
 
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
-/** SQLSTATE syntax_error. */
-const SYNTAX_ERROR = '42601';
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function, duplicate_database. */
-const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, '42710', '42P06', '42723', '42P04']);
+const ALREADY_EXISTS = new Set([DUPLICATE_TABLE, DUPLICATE_OBJECT, '42P06', '42723', '42P04']);
 
 
 /**

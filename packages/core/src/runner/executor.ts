@@ -11,7 +11,7 @@ import { sqlName } from '../text.js';
 import type { Workspace } from '../workspace.js';
 import { explainFailure } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
-import { INSUFFICIENT_PRIVILEGE } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, INSUFFICIENT_PRIVILEGE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { heartbeat } from './idle.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
@@ -152,7 +152,7 @@ async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: re
       const sql = createExtensionSql(ext, unit.module);
       // Tenants of one database make it at once: IF NOT EXISTS does not see another session's
       // uncommitted one, and the loser fails on pg_extension's unique name; then it exists.
-      await db.query(sql).catch((e: { code?: string }) => (e?.code === '23505' || e?.code === '42710' ? db.query(sql) : Promise.reject(e)));
+      await db.query(sql).catch((e: { code?: string }) => (e?.code === UNIQUE_VIOLATION || e?.code === DUPLICATE_OBJECT ? db.query(sql) : Promise.reject(e)));
     } catch (e) {
       throw new BulkheadError(
         problem('BH049', `${unit.module.name} declares extension ${ext}, which ${unit.target.display} does not have, and it cannot be created there: ${(e as Error).message}`, {
