@@ -99,6 +99,35 @@ describe('commands', () => {
     expect(again.stderr).toContain("fix: PostgreSQL cannot drop an enum label, so a down that reverted this migration left 'preview' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS 'preview'");
   });
 
+  it("down refuses, before reverting anything, a down without statements whose up changes the schema (diesel's empty down.sql); a data change's passes", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: '${SHOP_URL}',
+        migrations: {
+          '001_orders.up.sql': 'CREATE TABLE orders (id int);\n',
+          '001_orders.down.sql': 'DROP TABLE orders;\n',
+          '002_total.up.sql': 'ALTER TABLE orders ADD COLUMN total int;\n',
+          '002_total.down.sql': '',
+          '003_fill.up.sql': 'UPDATE orders SET total = 0;\n',
+          '003_fill.down.sql': '-- nothing to undo\n',
+        },
+      },
+    ]);
+    const env = { SHOP_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const refused = await runCli(['down', 'shop', '--all'], { cwd: fx.root, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('error: module shop, modules/shop/migrations/002_total.down.sql: cannot revert 002_total: its down (002_total.down.sql) has no statements, and its up creates column orders.total (line 1) (BH028)');
+    expect(refused.stderr).toContain('fix: write in 002_total.down.sql what undoes its up');
+    const st = await runCli(['status', '--json'], { cwd: fx.root, env });
+    expect(st.json.modules[0].applied.map((a: { id: string }) => a.id)).toEqual(['001_orders', '002_total', '003_fill']);
+    const data = await runCli(['down', 'shop'], { cwd: fx.root, env });
+    expect(data.exitCode, data.stderr).toBe(0);
+    expect(data.stderr).toContain('shop:   ↓ 003_fill');
+  });
+
   it('modules that cannot reach one server for one reason are one error, not one per module; --json lists each', async () => {
     // A closed port on this host: every module fails to connect the same way.
     const closed = (name: string) => `postgres://postgres@127.0.0.1:1/${name}`;

@@ -40,6 +40,12 @@ export interface ModuleCreates {
    * __diesel_schema_migrations), by `<module>\u0000<id>`: only a database that tool migrated has it.
    */
   otherToolTables: ReadonlyMap<string, OtherToolTableUse>;
+  /**
+   * What each up migration creates, alters or drops, by `<module>\u0000<id>`: a down without
+   * statements reverts none of it (plan/build.ts emptyDowns). Extensions, schemas and roles (often
+   * kept on purpose) and what a function body does when called are left out.
+   */
+  upChanges: ReadonlyMap<string, readonly Touch[]>;
 }
 
 /** A statement that alters, writes or reads another tool's history table. */
@@ -54,7 +60,21 @@ export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCre
     functions: functionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
+    upChanges: upChanges(analysed),
   };
+}
+
+const KEPT_KINDS = new Set<Touch['kind']>(['extension', 'schema', 'role']);
+
+/** See ModuleCreates.upChanges. */
+function upChanges(analysed: readonly AnalysedMigration[]): Map<string, Touch[]> {
+  const out = new Map<string, Touch[]>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
+    if (changes.length) out.set(`${a.module}\u0000${a.id}`, changes);
+  }
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Prepared, Runnable } from '../runner/prepare.js';
 import type { Module, Workspace } from '../workspace.js';
+import { parseDirectives } from '../migrations/directives.js';
 import { buildPlan, parseKey, type UnitRead } from './build.js';
 import { unitState } from './plan.js';
 import { moduleUnit, tenantUnits } from './units.js';
@@ -91,6 +92,45 @@ describe('buildPlan', () => {
     for (const u of up.units) expect(down.units.find((d) => d.unit.id === u.unit.id)!.steps.map((s) => s.file.id)).toEqual(u.steps.map((s) => s.file.id).reverse());
     expect(down.waitsFor.get('admin')).toEqual(['billing@t1', 'billing@t2', 'billing@t3', 'billing@t4']);
     expect(down.waitsFor.get('billing@t1')).toEqual([]);
+  });
+
+  it('refuses a down without statements whose up changes the schema; a data change, IF NOT EXISTS or a new enum label needs none', () => {
+    const shop = mod('shop', ['001_t', '002_c', '003_d', '004_u', '005_e']);
+    const up: Record<string, string> = {
+      '001_t': 'CREATE TABLE t (id int);',
+      '002_c': '-- a column\nALTER TABLE t ADD COLUMN c int;',
+      '003_d': 'UPDATE t SET c = 1;',
+      '004_u': 'CREATE TABLE IF NOT EXISTS u (id int);',
+      '005_e': "ALTER TYPE e ADD VALUE 'x';",
+    };
+    for (const f of shop.migrations) Object.assign(f, { sql: { up: up[f.id], down: '', directives: parseDirectives(up[f.id]!), downDirectives: parseDirectives('') } });
+    const { ws, reads } = setup([shop]);
+    const applied = reads.map((r) => ({
+      ...r,
+      state: unitState(r.unit, { layout: 2, progress: [], rows: shop.migrations.map((f) => ({ id: f.id, name: f.name, checksum: f.checksum, applied_at: new Date(0), duration_ms: 1, applied_by: 'x', run_id: 'r', bulkhead_version: '0' })) }, rel),
+    }));
+    // 001_t's down drops its table; the others' have no statements.
+    const parsed = new Map<string, Prepared>(
+      shop.migrations.map((f) => [
+        parseKey('shop', f.id, 'down'),
+        { ok: true, runnable: { file: f, direction: 'down', transaction: true, requires: [], step: { format: 'sql', path: f.downPath!, statements: f.id === '001_t' ? [{} as never] : [] } } as Runnable },
+      ]),
+    );
+    const t = (action: 'create' | 'alter' | 'write', kind: 'table' | 'column' | 'type', name: string, line: number, table?: string) => ({ action, kind, name, line, column: 1, ...(table ? { table: { name: table } } : {}) });
+    const upChanges = new Map([
+      ['shop\u0000001_t', [t('create', 'table', 't', 1)]],
+      ['shop\u0000002_c', [t('alter', 'table', 't', 2), t('create', 'column', 'c', 2, 't')]],
+      ['shop\u0000004_u', [t('create', 'table', 'u', 1)]],
+      ['shop\u0000005_e', [t('alter', 'type', 'e', 1)]],
+    ]);
+    const creates = { functions: new Map(), roles: new Set<string>(), otherToolTables: new Map(), upChanges } as never;
+    const down = buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed, creates });
+    expect(down.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH028', '/ws/shop/002_c.down.sql', 'cannot revert 002_c: its down (002_c.down.sql) has no statements, and its up creates column t.c (line 2)'],
+    ]);
+    expect(down.problems[0]!.fix).toContain('write in 002_c.down.sql what undoes its up');
+    // Without the analysis (a caller that has none), nothing is refused.
+    expect(buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed }).problems).toEqual([]);
   });
 
   it('reports each problem once, however many tenants share the file', () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
 import { migrationsOf, type Workspace } from '../workspace.js';
@@ -9,6 +10,7 @@ import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
 import type { ModuleCreates, OtherToolTableUse } from '../analysis/migrations.js';
+import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
 import { missingRoleFix } from '../history/other-tools.js';
@@ -133,6 +135,8 @@ export function buildPlan(input: PlanInput): Plan {
     }
     if (intent.direction === 'up') {
       for (const r of steps) unitProblems.push(...checkRequiresStatic(ws, unit.module, r.file.id, ws.rel(r.file.upPath), r.requires));
+    } else if (input.creates) {
+      unitProblems.push(...emptyDowns(unit, steps, input.creates.upChanges, ws.rel));
     }
     // What the database lacks for the migrations (a newer release's SQL, an extension, a role).
     const lacking = [
@@ -169,6 +173,38 @@ export function buildPlan(input: PlanInput): Plan {
     waitsFor.set(u.unit.id, Object.freeze(ids));
   }
   return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(groupAlike(problems)) });
+}
+
+const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alter: 'alters', drop: 'drops' };
+
+/**
+ * Downs without statements whose up changes the schema (diesel writes an empty down.sql;
+ * vaultwarden keeps twenty): reverting one would only delete its history row and leave what its
+ * up made, for the next up to fail on. Refused before anything is reverted. A statement of the up
+ * that may run again unharmed (IF NOT EXISTS, OR REPLACE) needs no down, nor does a data change.
+ */
+function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap<string, readonly Touch[]>, rel: (abs: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  for (const r of steps) {
+    if (r.step.format !== 'sql' || r.step.statements.length > 0) continue;
+    const up = r.file.sql?.up.split('\n') ?? [];
+    const all = (changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []).filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
+    // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
+    // An enum's new label cannot be dropped (a down has nothing to write): ALTER TYPE is left out.
+    const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name && o.line === t.line))));
+    if (!lasting.length) continue;
+    const named = (t: Touch) => `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name} (line ${t.line})`;
+    const what = `${lasting.slice(0, 3).map(named).join(', ')}${lasting.length > 3 ? `, and ${lasting.length - 3} more` : ''}`;
+    const file = path.basename(r.step.path);
+    problems.push(
+      problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {
+        module: unit.id,
+        file: rel(r.step.path),
+        fix: `write in ${file} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
+      }),
+    );
+  }
+  return problems;
 }
 
 /**
