@@ -5,7 +5,7 @@ import { migrationsOf, type Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
-import { listed } from '../text.js';
+import { endsOf, listed } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
@@ -191,17 +191,30 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
     const all = (changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []).filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
     // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
     // An enum's new label cannot be dropped (a down has nothing to write): ALTER TYPE is left out.
-    const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name && o.line === t.line))));
+    const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name))));
     if (!lasting.length) continue;
-    const named = (t: Touch) => `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name} (line ${t.line})`;
-    const what = `${lasting.slice(0, 3).map(named).join(', ')}${lasting.length > 3 ? `, and ${lasting.length - 3} more` : ''}`;
+    const said = new Map<string, number>();
+    for (const t of [...lasting].sort((a, b) => a.line - b.line)) {
+      const label = `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
+      if (!said.has(label)) said.set(label, t.line);
+    }
+    const named = [...said].map(([label, line]) => `${label} (line ${line})`);
+    const what = `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}`;
     const file = path.basename(r.step.path);
+    const one = problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {
+      module: unit.id,
+      file: rel(r.step.path),
+      fix: `write in ${file} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
+    });
+    // A set that writes its downs empty (vaultwarden's twenty): told as one in text, each in --json.
     problems.push(
-      problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {
-        module: unit.id,
-        file: rel(r.step.path),
-        fix: `write in ${file} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
-      }),
+      markAlike(one, `empty-down\u0000${unit.id}`, r.file.id, (each) =>
+        problem('BH028', `cannot revert ${each.length} migrations whose down files have no statements while their ups change the schema (${endsOf(each.map((x) => x.data))})`, {
+          module: unit.id,
+          file: rel(unit.module.migrationsDir),
+          fix: 'write in each down file what undoes its up (bulkhead down --json lists each, with what its up does): reverting them as they are would delete their history rows and leave what the ups made, for the next up to fail on',
+        }),
+      { textOnly: true }),
     );
   }
   return problems;
