@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationFile } from '../migrations/files.js';
 import type { Prepared, Runnable } from '../runner/prepare.js';
 import type { Module, Workspace } from '../workspace.js';
+import { groupAlike } from '../errors.js';
 import { parseDirectives } from '../migrations/directives.js';
 import { buildPlan, parseKey, type UnitRead } from './build.js';
 import { unitState } from './plan.js';
@@ -131,6 +132,23 @@ describe('buildPlan', () => {
     expect(down.problems[0]!.fix).toContain('write in 002_c.down.sql what undoes its up');
     // Without the analysis (a caller that has none), nothing is refused.
     expect(buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed }).problems).toEqual([]);
+
+    // A module's tenants, and several migrations: one problem in text, each in --json.
+    const tenanted = mod('shop', ['001_t', '002_c'], { tenants: ['t1', 't2'] });
+    for (const f of tenanted.migrations) Object.assign(f, { sql: { up: up[f.id], down: '', directives: parseDirectives(up[f.id]!), downDirectives: parseDirectives('') } });
+    const both = setup([tenanted]);
+    const appliedBoth = both.reads.map((r) => ({
+      ...r,
+      state: unitState(r.unit, { layout: 2, progress: [], rows: tenanted.migrations.map((f) => ({ id: f.id, name: f.name, checksum: f.checksum, applied_at: new Date(0), duration_ms: 1, applied_by: 'x', run_id: 'r', bulkhead_version: '0' })) }, rel),
+    }));
+    const emptyParsed = new Map<string, Prepared>(
+      tenanted.migrations.map((f) => [parseKey('shop', f.id, 'down'), { ok: true, runnable: { file: f, direction: 'down', transaction: true, requires: [], step: { format: 'sql', path: f.downPath!, statements: [] } } as Runnable }]),
+    );
+    const all = buildPlan({ ws: both.ws, intent: { direction: 'down', all: true }, reads: appliedBoth, parsed: emptyParsed, creates });
+    expect(all.problems).toHaveLength(4);
+    expect(groupAlike(all.problems, { text: true }).map((p) => [p.module, p.message])).toEqual([
+      ['shop@{t1, t2}', 'cannot revert 2 migrations whose down files have no statements while their ups change the schema (002_c, 001_t), in 2 tenants'],
+    ]);
   });
 
   it('reports each problem once, however many tenants share the file', () => {

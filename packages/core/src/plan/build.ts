@@ -5,7 +5,7 @@ import { migrationsOf, type Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
-import { endsOf, listed } from '../text.js';
+import { endsOf, listed, plural } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
@@ -206,15 +206,18 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
       file: rel(r.step.path),
       fix: `write in ${file} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
     });
-    // A set that writes its downs empty (vaultwarden's twenty): told as one in text, each in --json.
+    // A set that writes its downs empty (vaultwarden's twenty), or a module's tenants: told as one
+    // in text, each in --json.
     problems.push(
-      markAlike(one, `empty-down\u0000${unit.id}`, r.file.id, (each) =>
-        problem('BH028', `cannot revert ${each.length} migrations whose down files have no statements while their ups change the schema (${endsOf(each.map((x) => x.data))})`, {
-          module: unit.id,
+      markAlike(one, `empty-down\u0000${unit.module.name}`, { id: r.file.id, tenant: unit.tenant }, (each) => {
+        const ids = [...new Set(each.map((x) => x.data.id))];
+        const tenants = new Set(each.map((x) => x.data.tenant).filter((t) => t !== undefined));
+        return problem('BH028', `cannot revert ${plural(ids.length, 'migration')} whose down ${ids.length === 1 ? 'file has' : 'files have'} no statements while ${ids.length === 1 ? 'its up changes' : 'their ups change'} the schema (${endsOf(ids)})${tenants.size ? `, in ${plural(tenants.size, 'tenant')}` : ''}`, {
+          module: tenants.size ? `${unit.module.name}@{${listed([...tenants] as string[])}}` : unit.id,
           file: rel(unit.module.migrationsDir),
           fix: 'write in each down file what undoes its up (bulkhead down --json lists each, with what its up does): reverting them as they are would delete their history rows and leave what the ups made, for the next up to fail on',
-        }),
-      { textOnly: true }),
+        });
+      }, { textOnly: true }),
     );
   }
   return problems;
