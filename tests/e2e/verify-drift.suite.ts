@@ -227,10 +227,19 @@ export async function down(knex: Knex) {
       expect(finding).toMatchObject({ kind: 'down-failed', migration: '003_sessions', line: 1 });
       expect(finding.fix).toMatch(/^table groups is used by (view group_ids \(line 2\), table members \(line 4\)|table members \(line 4\), view group_ids \(line 2\)), which this down drops after it \(line 1\): drop groups last — a down drops what its up made in the reverse order; table notes uses it too: drop it first as well, or DROP … CASCADE where it is 003_sessions's own \(a database that applied/);
 
-      // A later migration's empty down (diesel writes one) keeps the table whose foreign key uses this one's.
+      // A down without statements whose up creates a table (diesel writes empty downs): it cannot be
+      // reverted, said before any down runs, as down refuses it.
       fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE groups (id int PRIMARY KEY);\n');
       fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE groups;\n');
       fx!.write('modules/admin/migrations/004_members.up.sql', 'CREATE TABLE members (id int, group_id int REFERENCES groups (id));\n');
+      fx!.write('modules/admin/migrations/004_members.down.sql', '-- diesel\n');
+      const emptyDown = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(emptyDown.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'empty-down', migration: '004_members', file: 'modules/admin/migrations/004_members.down.sql', message: "004_members's down has no statements, and its up creates table members (line 1): it cannot be reverted" }),
+      ]);
+      // The same table made IF NOT EXISTS may keep an empty down; the earlier down then cannot drop
+      // what its foreign key references, and is told whose down keeps it.
+      fx!.write('modules/admin/migrations/004_members.up.sql', 'CREATE TABLE IF NOT EXISTS members (id int, group_id int REFERENCES groups (id));\n');
       fx!.write('modules/admin/migrations/004_members.down.sql', '');
       const empty = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(empty.json.modules[0].findings).toEqual([

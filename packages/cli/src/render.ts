@@ -309,8 +309,14 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       const all = noDown.length === m.migrations ? `none of its ${m.migrations} migrations has a down` : `${noDown.length} of its ${m.migrations} migrations have no down`;
       out.write(`  ${all} (${noDown.slice(0, 3).map((f) => f.migration).join(', ')}, …): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations)`);
     }
+    // Many downs without statements whose ups change the schema (vaultwarden's): one line too.
+    const empty = m.findings.filter((f) => f.kind === 'empty-down');
+    const emptyTogether = empty.length > 3;
+    if (emptyTogether) {
+      out.write(`  ${empty.length} of its ${m.migrations} migrations have a down without statements while their ups change the schema (${empty.slice(0, 3).map((f) => f.migration).join(', ')}, …): they cannot be reverted; write in each down what undoes its up (--json says what each up does)`);
+    }
     for (const f of m.findings) {
-      if (together && f.kind === 'no-down') continue;
+      if ((together && f.kind === 'no-down') || (emptyTogether && f.kind === 'empty-down')) continue;
       out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
       for (const line of f.lines ?? []) out.write(`    ${line}`);
       if (f.fix) out.write(`    fix: ${f.fix}`);

@@ -66,6 +66,26 @@ export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCre
 
 const KEPT_KINDS = new Set<Touch['kind']>(['extension', 'schema', 'role']);
 
+const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alter: 'alters', drop: 'drops' };
+
+/**
+ * What a migration's up made that a down without statements leaves (`creates column t.c (line
+ * 2)`), from its upChanges; empty where such a down is right: a data change, statements that may
+ * run again unharmed (IF NOT EXISTS, OR REPLACE), a new enum label (which cannot be dropped).
+ */
+export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string[] {
+  const up = m.sql?.up.split('\n') ?? [];
+  const all = changes.filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
+  // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
+  const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name))));
+  const said = new Map<string, number>();
+  for (const t of [...lasting].sort((a, b) => a.line - b.line)) {
+    const label = `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
+    if (!said.has(label)) said.set(label, t.line);
+  }
+  return [...said].map(([label, line]) => `${label} (line ${line})`);
+}
+
 /** See ModuleCreates.upChanges. */
 function upChanges(analysed: readonly AnalysedMigration[]): Map<string, Touch[]> {
   const out = new Map<string, Touch[]>();

@@ -9,7 +9,7 @@ import { endsOf, listed, plural } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
-import type { ModuleCreates, OtherToolTableUse } from '../analysis/migrations.js';
+import { emptyDownLeaves, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
@@ -175,30 +175,17 @@ export function buildPlan(input: PlanInput): Plan {
   return Object.freeze({ intent, units: Object.freeze(units), waitsFor, problems: Object.freeze(groupAlike(problems)) });
 }
 
-const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alter: 'alters', drop: 'drops' };
-
 /**
  * Downs without statements whose up changes the schema (diesel writes an empty down.sql;
  * vaultwarden keeps twenty): reverting one would only delete its history row and leave what its
- * up made, for the next up to fail on. Refused before anything is reverted. A statement of the up
- * that may run again unharmed (IF NOT EXISTS, OR REPLACE) needs no down, nor does a data change.
+ * up made, for the next up to fail on. Refused before anything is reverted (see emptyDownLeaves).
  */
 function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap<string, readonly Touch[]>, rel: (abs: string) => string): Problem[] {
   const problems: Problem[] = [];
   for (const r of steps) {
     if (r.step.format !== 'sql' || r.step.statements.length > 0) continue;
-    const up = r.file.sql?.up.split('\n') ?? [];
-    const all = (changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []).filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
-    // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
-    // An enum's new label cannot be dropped (a down has nothing to write): ALTER TYPE is left out.
-    const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name))));
-    if (!lasting.length) continue;
-    const said = new Map<string, number>();
-    for (const t of [...lasting].sort((a, b) => a.line - b.line)) {
-      const label = `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
-      if (!said.has(label)) said.set(label, t.line);
-    }
-    const named = [...said].map(([label, line]) => `${label} (line ${line})`);
+    const named = emptyDownLeaves(r.file, changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []);
+    if (!named.length) continue;
     const what = `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}`;
     const file = path.basename(r.step.path);
     const one = problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {

@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { databaseKey } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
-import { analyseModules } from '../analysis/migrations.js';
-import { family } from '../analysis/objects.js';
+import { analyseModules, emptyDownLeaves, moduleCreates } from '../analysis/migrations.js';
+import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import { moduleUnit } from '../plan/units.js';
@@ -26,7 +27,7 @@ export interface VerifyOptions extends CommonOptions {
   concurrency?: number;
 }
 
-export type FindingKind = 'no-down' | 'up-failed' | 'down-failed' | 'left-behind' | 'not-reproducible' | 'step-not-reverted' | 'step-not-reproducible';
+export type FindingKind = 'no-down' | 'empty-down' | 'up-failed' | 'down-failed' | 'left-behind' | 'not-reproducible' | 'step-not-reverted' | 'step-not-reproducible';
 
 export interface VerifyFinding {
   kind: FindingKind;
@@ -211,7 +212,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     for (const r of missing) {
       findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted` });
     }
-    if (missing.length) return scratch.target.display;
+    const empty = await emptyDownFindings(ws, m, down, rel);
+    findings.push(...empty);
+    if (missing.length || empty.length) return scratch.target.display;
     try {
       await replayAll(db, [...down].reverse() as Runnable[], { schema });
     } catch (e) {
@@ -245,6 +248,27 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     return scratch.target.display;
   });
   return { module: m.name, database, migrations: up.length, status: findings.length ? 'findings' : 'reversible', findings, durationMs: Date.now() - started };
+}
+
+/**
+ * Downs without statements whose up changes the schema (as `down` refuses them, plan/build.ts
+ * emptyDowns): they cannot be reverted, whatever the downs before them do.
+ */
+async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runnable | undefined)[], rel: (abs: string) => string): Promise<VerifyFinding[]> {
+  const empty = down.filter((d): d is Runnable => d?.step.format === 'sql' && d.step.statements.length === 0);
+  if (!empty.length) return [];
+  let changes: ReadonlyMap<string, readonly Touch[]>;
+  try {
+    changes = moduleCreates((await analyseModules(ws, [m])).analysed).upChanges;
+  } catch {
+    return [];
+  }
+  return empty.flatMap((d) => {
+    const leaves = emptyDownLeaves(d.file, changes.get(`${m.name}\u0000${d.file.id}`) ?? []);
+    if (!leaves.length) return [];
+    const what = `${leaves.slice(0, 3).join(', ')}${leaves.length > 3 ? `, and ${leaves.length - 3} more` : ''}`;
+    return [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down has no statements, and its up ${what}: it cannot be reverted`, fix: `write in ${path.basename(d.step.path)} what undoes its up` }];
+  });
 }
 
 function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs: string) => string, message: string, differences: Difference[], schema: string): VerifyFinding {
