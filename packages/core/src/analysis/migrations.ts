@@ -70,10 +70,10 @@ const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alte
 
 /**
  * What a migration's up made that a down without statements leaves (`creates column t.c (line
- * 2)`), from its upChanges; empty where such a down is right: a data change, statements that may
+ * 2)`, the first three), from its upChanges; undefined where such a down is right: a data change, statements that may
  * run again unharmed (IF NOT EXISTS, OR REPLACE), a new enum label (which cannot be dropped).
  */
-export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string[] {
+export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | undefined {
   const up = m.sql?.up.split('\n') ?? [];
   const all = changes.filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
   // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
@@ -83,7 +83,8 @@ export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): st
     const label = `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
     if (!said.has(label)) said.set(label, t.line);
   }
-  return [...said].map(([label, line]) => `${label} (line ${line})`);
+  const named = [...said].map(([label, line]) => `${label} (line ${line})`);
+  return named.length ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}` : undefined;
 }
 
 /** See ModuleCreates.upChanges. */

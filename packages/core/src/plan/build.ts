@@ -184,9 +184,8 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
   const problems: Problem[] = [];
   for (const r of steps) {
     if (r.step.format !== 'sql' || r.step.statements.length > 0) continue;
-    const named = emptyDownLeaves(r.file, changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []);
-    if (!named.length) continue;
-    const what = `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}`;
+    const what = emptyDownLeaves(r.file, changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []);
+    if (!what) continue;
     const file = path.basename(r.step.path);
     const one = problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {
       module: unit.id,

@@ -264,9 +264,8 @@ async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runna
     return [];
   }
   return empty.flatMap((d) => {
-    const leaves = emptyDownLeaves(d.file, changes.get(`${m.name}\u0000${d.file.id}`) ?? []);
-    if (!leaves.length) return [];
-    const what = `${leaves.slice(0, 3).join(', ')}${leaves.length > 3 ? `, and ${leaves.length - 3} more` : ''}`;
+    const what = emptyDownLeaves(d.file, changes.get(`${m.name}\u0000${d.file.id}`) ?? []);
+    if (!what) return [];
     return [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down has no statements, and its up ${what}: it cannot be reverted`, fix: `write in ${path.basename(d.step.path)} what undoes its up` }];
   });
 }
