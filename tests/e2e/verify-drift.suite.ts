@@ -272,7 +272,7 @@ export async function down(knex: Knex) {
       expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
     });
 
-    it("names the migration whose down leaves things behind: a knex migration's do-nothing down (kutt)", async () => {
+    it("a knex migration's do-nothing down (kutt) cannot be reverted; what a partial down leaves is named with the migration that made it", async () => {
       const s = await workspace(backend, [
         {
           name: 'links',
@@ -283,12 +283,18 @@ export async function down(knex: Knex) {
           },
         },
       ]);
+      // The down sends no SQL while the up makes tables: it cannot be reverted, said before any down runs.
+      const nothing = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(nothing.exitCode, nothing.stderr).toBe(1);
+      expect(nothing.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'empty-down', migration: '001_init', message: expect.stringContaining("001_init's down sends no SQL, and its up creates table links (line 2), creates table visits (line 3)") }),
+      ]);
+      // A down that drops one of the two: what it leaves is named, with the migration that made it.
+      fx!.write('modules/links/migrations/001_init.js', "exports.up = async (knex) => {\n  await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\n  await knex.schema.createTable('visits', (t) => { t.increments('id'); t.integer('link_id').references('id').inTable('links'); });\n};\nexports.down = async (knex) => {\n  await knex.schema.dropTable('visits');\n};\n");
       const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(r.exitCode, r.stderr).toBe(1);
-      // The tables' sequences, keys, indexes and columns (002's too) go with the tables.
-      expect(r.json.modules[0].findings[0].leftBy).toEqual([
-        { migration: '001_init', file: 'modules/links/migrations/001_init.js', objects: ['links', 'visits'] },
-      ]);
+      // The table's sequence, key, indexes and columns (002's too) go with the table.
+      expect(r.json.modules[0].findings[0].leftBy).toEqual([{ migration: '001_init', file: 'modules/links/migrations/001_init.js', objects: ['links'] }]);
     });
 
     it('--step names the migration whose down does not undo its up (a down dropping a column its up did not add)', async () => {

@@ -11,6 +11,8 @@ import { regexLiteral } from '../text.js';
 export interface Captured {
   up: string[];
   down: string[];
+  /** Its down ran (the chain's downs stop at a failure, or at a SQL migration without one): `down` is all it sends. */
+  downRan?: true;
 }
 
 export interface CaptureResult {
@@ -79,6 +81,8 @@ export async function captureModuleSql(ws: Workspace, module: Module): Promise<C
         } finally {
           sink = undefined;
         }
+        const ran = captured.get(m.id);
+        if (ran) ran.downRan = true;
       }
       return { captured };
     } finally {

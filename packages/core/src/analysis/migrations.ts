@@ -21,7 +21,7 @@ export interface ModulesAnalysis {
   /** Per module, the TS/JS migration its chain stopped at on the scratch database: what that hides, and the fix. */
   stopped: { module: string; id: string; file: string; message: string; fix: string }[];
   /** The SQL each TS/JS migration emits (`module:id`), where it was captured. */
-  emitted: Map<string, { up: string[]; down: string[] }>;
+  emitted: Map<string, { up: string[]; down: string[]; downRan?: true }>;
 }
 
 /**
@@ -55,16 +55,20 @@ export interface OtherToolTableUse {
   line: number;
 }
 
-export function moduleCreates(analysed: readonly AnalysedMigration[]): ModuleCreates {
+export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Partial<Pick<ModulesAnalysis, 'emitted'>>): ModuleCreates {
+  const { analysed, emitted } = analysis;
   return {
     functions: functionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
-    upChanges: upChanges(analysed),
+    upChanges: upChanges(analysed, emitted),
   };
 }
 
 const KEPT_KINDS = new Set<Touch['kind']>(['extension', 'schema', 'role']);
+
+/** A statement that may run again unharmed: what it makes is made only where missing, or replaced. */
+const RERUNNABLE = /\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i;
 
 const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alter: 'alters', drop: 'drops' };
 
@@ -75,7 +79,7 @@ const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alte
  */
 export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | undefined {
   const up = m.sql?.up.split('\n') ?? [];
-  const all = changes.filter((t) => !/\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i.test(up[t.line - 1] ?? ''));
+  const all = m.format === 'sql' ? changes.filter((t) => !RERUNNABLE.test(up[t.line - 1] ?? '')) : changes;
   // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
   const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name))));
   const said = new Map<string, number>();
@@ -87,11 +91,22 @@ export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): st
   return named.length ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}` : undefined;
 }
 
-/** See ModuleCreates.upChanges. */
-function upChanges(analysed: readonly AnalysedMigration[]): Map<string, Touch[]> {
+/**
+ * See ModuleCreates.upChanges. A TS/JS migration is in it only when its down sends no SQL (on the
+ * scratch database its SQL was captured on) while its up sends a
+ * change that would not run again unharmed; a SQL migration's down is read by the caller.
+ */
+function upChanges(analysed: readonly AnalysedMigration[], emitted?: ModulesAnalysis['emitted']): Map<string, Touch[]> {
   const out = new Map<string, Touch[]>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
+    const code = emitted?.get(`${a.module}:${a.id}`);
+    // A down that never ran on the scratch database (a later one failed, or a SQL migration
+    // without a down ended the chain) is unknown, not empty.
+    if (code && !code.downRan) continue;
+    // The capture's own search path, set before each migration, is not the migration's.
+    const down = code?.down.filter((sql) => !/^SELECT set_config\('search_path', /.test(sql));
+    if (code && (down!.length > 0 || code.up.every((sql) => !/^\s*(?:CREATE|ALTER|DROP)\b/i.test(sql) || RERUNNABLE.test(sql)))) continue;
     const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
     if (changes.length) out.set(`${a.module}\u0000${a.id}`, changes);
   }
@@ -186,7 +201,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
           }
           return out;
         };
-        cache.set(module.name, m.checksum, { up: await attribute(c.up, 'up'), down: await attribute(c.down, 'down'), sql: { up: c.up, down: c.down } });
+        cache.set(module.name, m.checksum, { up: await attribute(c.up, 'up'), down: await attribute(c.down, 'down'), sql: { up: c.up, down: c.down, ...(c.downRan ? { downRan: true as const } : {}) } });
       }
       if (stopped) {
         for (const m of js) {

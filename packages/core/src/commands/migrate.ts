@@ -56,7 +56,7 @@ export async function migrate(ws: Workspace, intent: Intent, o: RunOptions): Pro
       // Reading never creates an embedded database: a real `up` creates it when the unit runs
       // (a unit skipped after a failure leaves none behind).
       readOnly: true,
-      creates: moduleCreates(analysis.analysed),
+      creates: moduleCreates(analysis),
       createEmbedded: o.dryRun !== true && command === 'up',
       resume: o.resume,
       tenants: o.tenants,

@@ -59,7 +59,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
   const analysis = await checkIsolationInDepth(ws, selected);
   const names = new Set(selected.map((m) => m.name));
   return withTargets({ command: 'plan', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production: isProduction(o), reporter: o.reporter }, async (pool) => {
-    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary, creates: moduleCreates(analysis.analysed) });
+    const { plan: p } = await planFor(ws, pool, selected, { direction: 'up', to: o.to }, { readOnly: true, tenants: o.tenants, canary: o.canary, creates: moduleCreates(analysis) });
     if (p.problems.length) throw new BulkheadError([...p.problems]);
     // The isolation check's analysis covers every module: what each TS migration emits is in it.
     const emitted = analysis.emitted;

@@ -147,7 +147,7 @@ describe('buildPlan', () => {
     const all = buildPlan({ ws: both.ws, intent: { direction: 'down', all: true }, reads: appliedBoth, parsed: emptyParsed, creates });
     expect(all.problems).toHaveLength(4);
     expect(groupAlike(all.problems, { text: true }).map((p) => [p.module, p.message])).toEqual([
-      ['shop@{t1, t2}', 'cannot revert 2 migrations whose down files have no statements while their ups change the schema (002_c, 001_t), in 2 tenants'],
+      ['shop@{t1, t2}', 'cannot revert 2 migrations whose downs do nothing while their ups change the schema (002_c, 001_t), in 2 tenants'],
     ]);
   });
 

@@ -183,14 +183,16 @@ export function buildPlan(input: PlanInput): Plan {
 function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap<string, readonly Touch[]>, rel: (abs: string) => string): Problem[] {
   const problems: Problem[] = [];
   for (const r of steps) {
-    if (r.step.format !== 'sql' || r.step.statements.length > 0) continue;
+    // A SQL down is read here; a TS/JS one is in `changes` only when it sends no SQL.
+    if (r.step.format === 'sql' && r.step.statements.length > 0) continue;
     const what = emptyDownLeaves(r.file, changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []);
     if (!what) continue;
     const file = path.basename(r.step.path);
-    const one = problem('BH028', `cannot revert ${r.file.id}: its down (${file}) has no statements, and its up ${what}`, {
+    const down = r.step.format === 'sql' ? `its down (${file}) has no statements` : `its down(knex) in ${file} sends no SQL`;
+    const one = problem('BH028', `cannot revert ${r.file.id}: ${down}, and its up ${what}`, {
       module: unit.id,
       file: rel(r.step.path),
-      fix: `write in ${file} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
+      fix: `write in ${r.step.format === 'sql' ? file : `${file}'s down(knex)`} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
     });
     // A set that writes its downs empty (vaultwarden's twenty), or a module's tenants: told as one
     // in text, each in --json.
@@ -198,10 +200,10 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
       markAlike(one, `empty-down\u0000${unit.module.name}`, { id: r.file.id, tenant: unit.tenant }, (each) => {
         const ids = [...new Set(each.map((x) => x.data.id))];
         const tenants = new Set(each.map((x) => x.data.tenant).filter((t) => t !== undefined));
-        return problem('BH028', `cannot revert ${plural(ids.length, 'migration')} whose down ${ids.length === 1 ? 'file has' : 'files have'} no statements while ${ids.length === 1 ? 'its up changes' : 'their ups change'} the schema (${endsOf(ids)})${tenants.size ? `, in ${plural(tenants.size, 'tenant')}` : ''}`, {
+        return problem('BH028', `cannot revert ${plural(ids.length, 'migration')} whose ${ids.length === 1 ? 'down does' : 'downs do'} nothing while ${ids.length === 1 ? 'its up changes' : 'their ups change'} the schema (${endsOf(ids)})${tenants.size ? `, in ${plural(tenants.size, 'tenant')}` : ''}`, {
           module: tenants.size ? `${unit.module.name}@{${listed([...tenants] as string[])}}` : unit.id,
           file: rel(unit.module.migrationsDir),
-          fix: 'write in each down file what undoes its up (bulkhead down --json lists each, with what its up does): reverting them as they are would delete their history rows and leave what the ups made, for the next up to fail on',
+          fix: 'write in each down what undoes its up (bulkhead down --json lists each, with what its up does): reverting them as they are would delete their history rows and leave what the ups made, for the next up to fail on',
         });
       }, { textOnly: true }),
     );

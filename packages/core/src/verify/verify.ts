@@ -255,18 +255,21 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
  * emptyDowns): they cannot be reverted, whatever the downs before them do.
  */
 async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runnable | undefined)[], rel: (abs: string) => string): Promise<VerifyFinding[]> {
-  const empty = down.filter((d): d is Runnable => d?.step.format === 'sql' && d.step.statements.length === 0);
+  // A SQL down is read here; a TS/JS one is in upChanges only when it sends no SQL.
+  const empty = down.filter((d): d is Runnable => d !== undefined && (d.step.format === 'js' || d.step.statements.length === 0));
   if (!empty.length) return [];
   let changes: ReadonlyMap<string, readonly Touch[]>;
   try {
-    changes = moduleCreates((await analyseModules(ws, [m])).analysed).upChanges;
+    changes = moduleCreates(await analyseModules(ws, [m])).upChanges;
   } catch {
     return [];
   }
   return empty.flatMap((d) => {
     const what = emptyDownLeaves(d.file, changes.get(`${m.name}\u0000${d.file.id}`) ?? []);
     if (!what) return [];
-    return [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down has no statements, and its up ${what}: it cannot be reverted`, fix: `write in ${path.basename(d.step.path)} what undoes its up` }];
+    const file = path.basename(d.step.path);
+    const nothing = d.step.format === 'sql' ? 'has no statements' : 'sends no SQL';
+    return [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down ${nothing}, and its up ${what}: it cannot be reverted`, fix: `write in ${d.step.format === 'sql' ? file : `${file}'s down(knex)`} what undoes its up` }];
   });
 }
 
