@@ -73,9 +73,9 @@ const RERUNNABLE = /\b(?:IF\s+(?:NOT\s+)?EXISTS|OR\s+REPLACE)\b/i;
 const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alter: 'alters', drop: 'drops' };
 
 /**
- * What a migration's up made that a down without statements leaves (`creates column t.c (line
- * 2)`, the first three), from its upChanges; undefined where such a down is right: a data change, statements that may
- * run again unharmed (IF NOT EXISTS, OR REPLACE), a new enum label (which cannot be dropped).
+ * What a migration's up made that a down doing nothing leaves (`creates column t.c (line 2)`, the
+ * first three), from its upChanges; undefined where such a down is right: a data change, statements
+ * that may run again unharmed (IF NOT EXISTS, OR REPLACE), a new enum label (it cannot be dropped).
  */
 export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | undefined {
   const up = m.sql?.up.split('\n') ?? [];
@@ -93,20 +93,22 @@ export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): st
 
 /**
  * See ModuleCreates.upChanges. A TS/JS migration is in it only when its down sends no SQL (on the
- * scratch database its SQL was captured on) while its up sends a
- * change that would not run again unharmed; a SQL migration's down is read by the caller.
+ * scratch database its SQL was captured on) while its up sends a change that would not run again
+ * unharmed; a SQL migration's down is read by the caller.
  */
 function upChanges(analysed: readonly AnalysedMigration[], emitted?: ModulesAnalysis['emitted']): Map<string, Touch[]> {
   const out = new Map<string, Touch[]>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
     const code = emitted?.get(`${a.module}:${a.id}`);
-    // A down that never ran on the scratch database (a later one failed, or a SQL migration
-    // without a down ended the chain) is unknown, not empty.
-    if (code && !code.downRan) continue;
-    // The capture's own search path, set before each migration, is not the migration's.
-    const down = code?.down.filter((sql) => !/^SELECT set_config\('search_path', /.test(sql));
-    if (code && (down!.length > 0 || code.up.every((sql) => !/^\s*(?:CREATE|ALTER|DROP)\b/i.test(sql) || RERUNNABLE.test(sql)))) continue;
+    if (code) {
+      // A down that never ran on the scratch database (a later one failed, or a SQL migration
+      // without a down ended the chain) is unknown, not empty.
+      if (!code.downRan) continue;
+      // The capture's own search path, set before each migration, is not the migration's.
+      if (code.down.some((sql) => !/^SELECT set_config\('search_path', /.test(sql))) continue;
+      if (code.up.every((sql) => !/^\s*(?:CREATE|ALTER|DROP)\b/i.test(sql) || RERUNNABLE.test(sql))) continue;
+    }
     const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
     if (changes.length) out.set(`${a.module}\u0000${a.id}`, changes);
   }
