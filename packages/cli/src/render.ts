@@ -302,21 +302,20 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       continue;
     }
     out.write(`${m.module}: ✗ ${plural(m.findings.length, 'finding')} (${m.database})`);
-    // Many migrations without a down (a set that never wrote any): one line; --json has each.
-    const noDown = m.findings.filter((f) => f.kind === 'no-down');
-    const together = noDown.length > 3;
-    if (together) {
-      const all = noDown.length === m.migrations ? `none of its ${m.migrations} migrations has a down` : `${noDown.length} of its ${m.migrations} migrations have no down`;
-      out.write(`  ${all} (${noDown.slice(0, 3).map((f) => f.migration).join(', ')}, …): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations)`);
-    }
-    // Many downs without statements whose ups change the schema (vaultwarden's): one line too.
-    const empty = m.findings.filter((f) => f.kind === 'empty-down');
-    const emptyTogether = empty.length > 3;
-    if (emptyTogether) {
-      out.write(`  ${empty.length} of its ${m.migrations} migrations have a down without statements while their ups change the schema (${empty.slice(0, 3).map((f) => f.migration).join(', ')}, …): they cannot be reverted; write in each down what undoes its up (--json says what each up does)`);
+    // Many migrations without a down (a set that never wrote any), or whose downs do nothing while
+    // their ups change the schema (vaultwarden's): one line each; --json has every one.
+    const together = new Set<string>();
+    for (const [kind, said] of [
+      ['no-down', (n: number, ids: string) => `${n === m.migrations ? `none of its ${n} migrations has a down` : `${n} of its ${m.migrations} migrations have no down`} (${ids}): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations)`],
+      ['empty-down', (n: number, ids: string) => `${n} of its ${m.migrations} migrations have a down without statements while their ups change the schema (${ids}): they cannot be reverted; write in each down what undoes its up (--json says what each up does)`],
+    ] as const) {
+      const alike = m.findings.filter((f) => f.kind === kind);
+      if (alike.length <= 3) continue;
+      together.add(kind);
+      out.write(`  ${said(alike.length, `${alike.slice(0, 3).map((f) => f.migration).join(', ')}, …`)}`);
     }
     for (const f of m.findings) {
-      if ((together && f.kind === 'no-down') || (emptyTogether && f.kind === 'empty-down')) continue;
+      if (together.has(f.kind)) continue;
       out.write(`  ${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
       for (const line of f.lines ?? []) out.write(`    ${line}`);
       if (f.fix) out.write(`    fix: ${f.fix}`);

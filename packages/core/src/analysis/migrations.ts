@@ -11,6 +11,7 @@ import { AnalysisCache, type AnalysisEntry } from './cache.js';
 import { otherToolOf } from '../history/other-tools.js';
 import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
 import { rememberStatements, type StatementMark } from './statements.js';
+import type { Runnable } from '../runner/prepare.js';
 
 export interface ModulesAnalysis {
   analysed: AnalysedMigration[];
@@ -77,7 +78,7 @@ const VERB: Partial<Record<Touch['action'], string>> = { create: 'creates', alte
  * first three), from its upChanges; undefined where such a down is right: a data change, statements
  * that may run again unharmed (IF NOT EXISTS, OR REPLACE), a new enum label (it cannot be dropped).
  */
-export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | undefined {
+function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | undefined {
   const up = m.sql?.up.split('\n') ?? [];
   const all = m.format === 'sql' ? changes.filter((t) => !RERUNNABLE.test(up[t.line - 1] ?? '')) : changes;
   // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
@@ -89,6 +90,33 @@ export function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): st
   }
   const named = [...said].map(([label, line]) => `${label} (line ${line})`);
   return named.length ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}` : undefined;
+}
+
+/** A down that does nothing while its up changes the schema, told alike by `down` (BH028) and `verify` (empty-down). */
+export interface EmptyDown {
+  /** What the up made that it leaves (the first three, with their lines). */
+  leaves: string;
+  /** Which down: `its down (x.down.sql)`, `its down(knex) in x.ts`. */
+  down: string;
+  /** `has no statements`, `sends no SQL`. */
+  does: string;
+  /** Where the undoing goes: `x.down.sql`, `x.ts's down(knex)`. */
+  writeIn: string;
+}
+
+/**
+ * The down of a module's migration, when it does nothing while its up changes the schema: a SQL
+ * down without statements (read here), or a TS/JS down in `changes` (upChanges keeps one only when
+ * it sends no SQL).
+ */
+export function emptyDown(down: Runnable, changes: ReadonlyMap<string, readonly Touch[]>, module: string): EmptyDown | undefined {
+  if (down.step.format === 'sql' && down.step.statements.length > 0) return undefined;
+  const leaves = emptyDownLeaves(down.file, changes.get(`${module}\u0000${down.file.id}`) ?? []);
+  if (!leaves) return undefined;
+  const file = path.basename(down.step.path);
+  return down.step.format === 'sql'
+    ? { leaves, down: `its down (${file})`, does: 'has no statements', writeIn: file }
+    : { leaves, down: `its down(knex) in ${file}`, does: 'sends no SQL', writeIn: `${file}'s down(knex)` };
 }
 
 /**

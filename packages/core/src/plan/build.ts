@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { Direction, Prepared, Runnable } from '../runner/prepare.js';
 import { migrationsOf, type Workspace } from '../workspace.js';
@@ -9,7 +8,7 @@ import { endsOf, listed, plural } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
-import { emptyDownLeaves, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
+import { emptyDown, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
@@ -178,21 +177,17 @@ export function buildPlan(input: PlanInput): Plan {
 /**
  * Downs without statements whose up changes the schema (diesel writes an empty down.sql;
  * vaultwarden keeps twenty): reverting one would only delete its history row and leave what its
- * up made, for the next up to fail on. Refused before anything is reverted (see emptyDownLeaves).
+ * up made, for the next up to fail on. Refused before anything is reverted (see emptyDown).
  */
 function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap<string, readonly Touch[]>, rel: (abs: string) => string): Problem[] {
   const problems: Problem[] = [];
   for (const r of steps) {
-    // A SQL down is read here; a TS/JS one is in `changes` only when it sends no SQL.
-    if (r.step.format === 'sql' && r.step.statements.length > 0) continue;
-    const what = emptyDownLeaves(r.file, changes.get(`${unit.module.name}\u0000${r.file.id}`) ?? []);
-    if (!what) continue;
-    const file = path.basename(r.step.path);
-    const down = r.step.format === 'sql' ? `its down (${file}) has no statements` : `its down(knex) in ${file} sends no SQL`;
-    const one = problem('BH028', `cannot revert ${r.file.id}: ${down}, and its up ${what}`, {
+    const e = emptyDown(r, changes, unit.module.name);
+    if (!e) continue;
+    const one = problem('BH028', `cannot revert ${r.file.id}: ${e.down} ${e.does}, and its up ${e.leaves}`, {
       module: unit.id,
       file: rel(r.step.path),
-      fix: `write in ${r.step.format === 'sql' ? file : `${file}'s down(knex)`} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
+      fix: `write in ${e.writeIn} what undoes its up: reverting it as it is would delete its history row and leave what the up made, for the next up to fail on; where that should stay, leave ${r.file.id} applied and make the change with a new migration`,
     });
     // A set that writes its downs empty (vaultwarden's twenty), or a module's tenants: told as one
     // in text, each in --json.

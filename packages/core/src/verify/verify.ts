@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { databaseKey } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
-import { analyseModules, emptyDownLeaves, moduleCreates } from '../analysis/migrations.js';
+import { analyseModules, emptyDown, moduleCreates } from '../analysis/migrations.js';
 import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
@@ -255,7 +254,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
  * emptyDowns): they cannot be reverted, whatever the downs before them do.
  */
 async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runnable | undefined)[], rel: (abs: string) => string): Promise<VerifyFinding[]> {
-  // A SQL down is read here; a TS/JS one is in upChanges only when it sends no SQL.
+  // The analysis only where a down may do nothing: a SQL one without statements, or a TS/JS one.
   const empty = down.filter((d): d is Runnable => d !== undefined && (d.step.format === 'js' || d.step.statements.length === 0));
   if (!empty.length) return [];
   let changes: ReadonlyMap<string, readonly Touch[]>;
@@ -265,11 +264,8 @@ async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runna
     return [];
   }
   return empty.flatMap((d) => {
-    const what = emptyDownLeaves(d.file, changes.get(`${m.name}\u0000${d.file.id}`) ?? []);
-    if (!what) return [];
-    const file = path.basename(d.step.path);
-    const nothing = d.step.format === 'sql' ? 'has no statements' : 'sends no SQL';
-    return [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down ${nothing}, and its up ${what}: it cannot be reverted`, fix: `write in ${d.step.format === 'sql' ? file : `${file}'s down(knex)`} what undoes its up` }];
+    const e = emptyDown(d, changes, m.name);
+    return e ? [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down ${e.does}, and its up ${e.leaves}: it cannot be reverted`, fix: `write in ${e.writeIn} what undoes its up` }] : [];
   });
 }
 
