@@ -58,11 +58,15 @@ export interface OtherToolTableUse {
 
 export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Partial<Pick<ModulesAnalysis, 'emitted'>>): ModuleCreates {
   const { analysed, emitted } = analysis;
+  let changes: Map<string, Touch[]> | undefined;
   return {
     functions: functionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
-    upChanges: upChanges(analysed, emitted),
+    // Only a down asks (every up would pay for it otherwise).
+    get upChanges() {
+      return (changes ??= upChanges(analysed, emitted));
+    },
   };
 }
 
