@@ -96,6 +96,14 @@ function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | 
   return named.length ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}` : undefined;
 }
 
+/**
+ * What a migration's up makes that only a down with statements undoes (emptyDownLeaves), from the
+ * module's upChanges; undefined where an empty down is right.
+ */
+export function upLeaves(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
+  return emptyDownLeaves(m, changes.get(`${module}\u0000${m.id}`) ?? []);
+}
+
 /** A down that does nothing while its up changes the schema, told alike by `down` (BH028) and `verify` (empty-down). */
 export interface EmptyDown {
   /** What the up made that it leaves (the first three, with their lines). */
@@ -115,7 +123,7 @@ export interface EmptyDown {
  */
 export function emptyDown(down: Runnable, changes: ReadonlyMap<string, readonly Touch[]>, module: string): EmptyDown | undefined {
   if (down.step.format === 'sql' && down.step.statements.length > 0) return undefined;
-  const leaves = emptyDownLeaves(down.file, changes.get(`${module}\u0000${down.file.id}`) ?? []);
+  const leaves = upLeaves(down.file, changes, module);
   if (!leaves) return undefined;
   const file = path.basename(down.step.path);
   return down.step.format === 'sql'

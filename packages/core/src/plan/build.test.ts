@@ -133,6 +133,18 @@ describe('buildPlan', () => {
     // Without the analysis (a caller that has none), nothing is refused.
     expect(buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed }).problems).toEqual([]);
 
+    // No down file at all: an empty one is offered only where it would pass (fider's migrations
+    // have none; "add an empty file" led to the refusal above).
+    const bare = applied.map((r) => ({ ...r, state: { ...r.state, applied: r.state.applied.map((a) => ({ ...a, file: a.file && { ...a.file, downPath: undefined } })) } }));
+    const noFile = buildPlan({ ws, intent: { direction: 'down', steps: 3 }, reads: bare, parsed, creates });
+    expect(noFile.problems.map((p) => [p.message, p.fix])).toEqual([
+      ['cannot revert 005_e: it has no 005_e.down.sql', 'add 005_e.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
+      ['cannot revert 004_u: it has no 004_u.down.sql', 'add 004_u.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
+      ['cannot revert 003_d: it has no 003_d.down.sql', 'add 003_d.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
+    ]);
+    const oneFile = buildPlan({ ws, intent: { direction: 'down', to: '001_t' }, reads: bare.map((r) => ({ ...r, state: { ...r.state, applied: r.state.applied.slice(0, 2) } })), parsed, creates });
+    expect(oneFile.problems.map((p) => p.fix)).toEqual(['add 002_c.down.sql with what undoes its up, which creates column t.c (line 2); or revert with a new forward migration']);
+
     // A module's tenants, and several migrations: one problem in text, each in --json.
     const tenanted = mod('shop', ['001_t', '002_c'], { tenants: ['t1', 't2'] });
     for (const f of tenanted.migrations) Object.assign(f, { sql: { up: up[f.id], down: '', directives: parseDirectives(up[f.id]!), downDirectives: parseDirectives('') } });

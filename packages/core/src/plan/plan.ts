@@ -43,7 +43,7 @@ function noDownsTogether(ids: readonly string[], unit: Unit, rel: (abs: string) 
   return problem('BH028', `cannot revert ${ids.length} migrations, which have no down file (${endsOf(ids)})`, {
     module: unit.id,
     file: rel(unit.module.migrationsDir),
-    fix: 'add <id>.down.sql to each (an empty file where there is nothing to undo), or revert with new forward migrations',
+    fix: 'add <id>.down.sql to each with what undoes its up (an empty file only where the up changes no schema, e.g. a data fix), or revert with new forward migrations',
   });
 }
 
@@ -298,8 +298,8 @@ export interface Selection {
 export type Intent = { direction: 'up'; to?: string } | ({ direction: 'down' } & DownSelection);
 
 /** The migrations a unit would run for `intent`, from its state. Pure: the plan and the run under the lock use it alike. */
-export function select(unit: Unit, state: UnitState, intent: Intent, rel: (abs: string) => string): Selection {
-  return intent.direction === 'up' ? selectUp(unit, state, intent.to, rel) : selectDown(unit, state, intent, rel);
+export function select(unit: Unit, state: UnitState, intent: Intent, rel: (abs: string) => string, upLeaves?: UpLeaves): Selection {
+  return intent.direction === 'up' ? selectUp(unit, state, intent.to, rel) : selectDown(unit, state, intent, rel, upLeaves);
 }
 
 /** The migrations `up` would run: pending ones, up to and including `to` when given. */
@@ -336,7 +336,13 @@ export interface DownSelection {
 }
 
 /** The applied migrations `down` would revert, newest first. */
-export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string): Selection {
+/**
+ * What a migration's up makes that only a down with statements would undo (from the isolation
+ * analysis, when the command has it); undefined where an empty down is right (a data change).
+ */
+export type UpLeaves = (m: MigrationFile) => string | undefined;
+
+export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string, upLeaves?: UpLeaves): Selection {
   const module = unit.module;
   const problems: Problem[] = [];
   let chosen = state.applied;
@@ -377,10 +383,15 @@ export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel
         }),
       );
     } else if (a.file.format === 'sql' && !a.file.downPath) {
+      // An empty down is refused where the up changes the schema (build.ts emptyDowns): the fix
+      // offers it only where it would pass.
+      const leaves = upLeaves?.(a.file);
       const none = problem('BH028', `cannot revert ${a.row.id}: it has no ${a.row.id}.down.sql`, {
         module: unit.id,
         file: rel(a.file.upPath),
-        fix: `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
+        fix: leaves
+          ? `add ${a.row.id}.down.sql with what undoes its up, which ${leaves}; or revert with a new forward migration`
+          : `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
       });
       // A set that never wrote downs (documenso's 163 Prisma migrations, down --all): told as one in text.
       problems.push(markAlike(none, `no-down\u0000${unit.id}`, a.row.id, (all) => noDownsTogether(all.map((x) => x.data), unit, rel), { textOnly: true }));
