@@ -149,7 +149,7 @@ function upChanges(analysed: readonly AnalysedMigration[], emitted?: ModulesAnal
       if (code.down.some((sql) => !/^SELECT set_config\('search_path', /.test(sql))) continue;
       if (code.up.every((sql) => !/^\s*(?:CREATE|ALTER|DROP)\b/i.test(sql) || RERUNNABLE.test(sql))) continue;
     }
-    const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
+    const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !t.rerunnable && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
     if (changes.length) out.set(`${a.module}\u0000${a.id}`, changes);
   }
   return out;

@@ -34,6 +34,29 @@ CREATE TABLE part_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2
     ]);
   });
 
+  it('marks the alterations that run again unharmed (an empty down is right for them), and a table altered by those alone', async () => {
+    const ts = await analyzeSql(`ALTER TABLE webauthn_devices ALTER COLUMN aaguid DROP NOT NULL;
+ALTER TABLE s ALTER COLUMN signature TYPE varchar(768), ALTER COLUMN n SET DEFAULT 0;
+ALTER TABLE t ADD COLUMN IF NOT EXISTS c int, DROP COLUMN IF EXISTS d, ENABLE ROW LEVEL SECURITY;
+ALTER TABLE u ALTER COLUMN a SET NOT NULL, ADD CONSTRAINT k UNIQUE (a);
+ALTER TABLE v ADD COLUMN b int, OWNER TO r;`);
+    expect(ts.map((t) => `${t.action} ${t.kind} ${t.name}${t.rerunnable ? ' (rerunnable)' : ''}`)).toEqual([
+      'alter table webauthn_devices (rerunnable)',
+      'alter column aaguid (rerunnable)',
+      'alter table s (rerunnable)',
+      'alter column signature (rerunnable)',
+      'alter column n (rerunnable)',
+      'alter table t (rerunnable)',
+      'create column c (rerunnable)',
+      'drop column d (rerunnable)',
+      // A constraint added fails a second time: the table's alteration is not.
+      'alter table u',
+      'alter column a (rerunnable)',
+      'alter table v',
+      'create column b',
+    ]);
+  });
+
   it('views, materialized views (CTE names are not relations), sequences, types of every kind', async () => {
     const ts = await analyzeSql(`CREATE VIEW v AS SELECT * FROM invoices i JOIN storage.files f USING (id);
 CREATE MATERIALIZED VIEW mv AS WITH x AS (SELECT 1) SELECT * FROM x, invoices;

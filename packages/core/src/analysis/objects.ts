@@ -57,6 +57,28 @@ export interface Touch {
   searchPath?: number;
   /** A database reached by a connection: a foreign server's dbname, or a dblink connection string's. */
   connection?: 'foreign server' | 'dblink' | 'subscription';
+  /**
+   * An alteration that runs again unharmed (ALTER COLUMN … TYPE / DROP NOT NULL, DROP COLUMN IF
+   * EXISTS): an up made only of these needs no down to be reverted and applied again.
+   */
+  rerunnable?: true;
+}
+
+/**
+ * ALTER TABLE subcommands that succeed when run again on what they made: a column's type, NOT
+ * NULL, default, statistics, storage or options; a table's options, owner, logging, row security,
+ * replica identity or trigger switches. Any subcommand with IF [NOT] EXISTS too.
+ */
+const RERUNNABLE_ALTERS = new Set([
+  'AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_CookedColumnDefault', 'AT_SetStatistics', 'AT_SetStorage',
+  'AT_SetCompression', 'AT_SetOptions', 'AT_ResetOptions', 'AT_SetIdentity', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplaceRelOptions',
+  'AT_ChangeOwner', 'AT_SetLogged', 'AT_SetUnLogged', 'AT_SetTableSpace', 'AT_ClusterOn', 'AT_DropCluster', 'AT_ReplicaIdentity',
+  'AT_EnableRowSecurity', 'AT_DisableRowSecurity', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity',
+  'AT_EnableTrig', 'AT_EnableAlwaysTrig', 'AT_EnableReplicaTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser',
+]);
+
+function rerunnable(cmd: Node): boolean {
+  return cmd.missing_ok === true || RERUNNABLE_ALTERS.has(String(cmd.subtype));
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
@@ -358,11 +380,11 @@ class StatementWalker {
     return this.start + leadingCommentBytes(this.src.slice(this.start, this.end));
   }
 
-  private rel(action: Action, kind: ObjectKind, rv: unknown): void {
+  private rel(action: Action, kind: ObjectKind, rv: unknown): Touch | undefined {
     const r = unwrapRangeVar(rv);
-    if (!r) return;
+    if (!r) return undefined;
     this.handled.add(r);
-    this.add(action, kind, { schema: r.schemaname, name: r.relname }, r.location);
+    return this.add(action, kind, { schema: r.schemaname, name: r.relname }, r.location);
   }
 
   statement(stmt: Node): void {
@@ -604,17 +626,19 @@ class StatementWalker {
     const kind = OBJECT_KIND[String(n.objtype)] ?? 'table';
     const r = unwrapRangeVar(n.relation);
     if (!r) return;
-    this.rel('alter', kind, r);
+    const altered = this.rel('alter', kind, r);
     const table = { schema: r.schemaname, name: r.relname };
-    for (const c of (n.cmds as Node[] | undefined) ?? []) {
-      const cmd = (c.AlterTableCmd ?? {}) as Node;
+    const cmds = ((n.cmds as Node[] | undefined) ?? []).map((c) => (c.AlterTableCmd ?? {}) as Node);
+    for (const cmd of cmds) {
       const def = (cmd.def as Node | undefined)?.ColumnDef as Node | undefined;
       const column = typeof cmd.name === 'string' ? cmd.name : typeof def?.colname === 'string' ? def.colname : undefined;
       if (!column) continue;
       const action: Action = cmd.subtype === 'AT_AddColumn' ? 'create' : cmd.subtype === 'AT_DropColumn' ? 'drop' : 'alter';
       if (String(cmd.subtype).includes('Constraint')) continue;
-      this.add(action, 'column', { name: column }, (def?.location as number | undefined) ?? r.location, table);
+      const t = this.add(action, 'column', { name: column }, (def?.location as number | undefined) ?? r.location, table);
+      if (rerunnable(cmd)) t.rerunnable = true;
     }
+    if (altered && cmds.length && cmds.every(rerunnable)) altered.rerunnable = true;
   }
 
   private drop(n: Node): void {
