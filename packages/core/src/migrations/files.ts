@@ -31,6 +31,14 @@ const JS_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SQL_EXT = /\.(up|down)\.sql$/;
 /** An id that is a release number: 2.5.12, 1.0.0-beta.3. */
 const DOTTED = /^\d+\.\d+(?:\.\d+)*(?:[-_.].*)?$/;
+/**
+ * The renames of BH012's release-numbered migrations as one bash loop: each release in version
+ * order (sort -V, as compareDotted) numbered, its files (up, down, TS/JS) renamed alike.
+ */
+function releaseRenameCommand(width: number): string {
+  return `i=0; for v in $(ls | grep -oE '^[0-9]+(\\.[0-9]+)+' | sort -uV); do i=$((i+1)); for f in "$v".[!0-9]* "$v"[-_]*; do [ -e "$f" ] || continue; mv "$f" "$(printf %0${width}d $i)_v\${v//./_}\${f#"$v"}"; done; done`;
+}
+
 const compareDotted = (a: string, b: string): number => {
   const [x, y] = [a.split(/[.\-_]/), b.split(/[.\-_]/)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
@@ -1120,7 +1128,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH012', `${plural(dotted.length, 'migration')} named by release number (${inOrder.slice(0, 3).map((m) => m.id).join(', ')}${dotted.length > 3 ? ', …' : ''}): the version is the leading digits only ("${dotted[0]!.version}"), so they share versions${sorts}`, {
         module,
         file: rel(inOrder[0]!.upPath),
-        fix: `rename them to numbered versions in release order: ${renames.slice(0, 3).join(', ')}${renames.length > 3 ? `, … (${renames.length} in all)` : ''}`,
+        fix: `rename them to numbered versions in release order: ${renames.slice(0, 3).join(', ')}${renames.length > 3 ? `, … (${renames.length} in all)` : ''}, e.g. in ${rel(dir)} (bash): ${releaseRenameCommand(width)}`,
       }),
     );
     return { migrations, problems, warnings };

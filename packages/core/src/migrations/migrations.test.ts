@@ -856,9 +856,19 @@ describe('scanMigrationsFolder', () => {
       expect.objectContaining({
         code: 'BH012',
         message: '4 migrations named by release number (2.0.0, 2.5.12, 2.5.108, …): the version is the leading digits only ("2"), so they share versions and sort as text (2.10.1 before 2.5.12)',
-        fix: 'rename them to numbered versions in release order: 2.0.0.js → 001_v2_0_0.js, 2.5.12.js → 002_v2_5_12.js, 2.5.108.js → 003_v2_5_108.js, … (4 in all)',
+        fix: expect.stringContaining('rename them to numbered versions in release order: 2.0.0.js → 001_v2_0_0.js, 2.5.12.js → 002_v2_5_12.js, 2.5.108.js → 003_v2_5_108.js, … (4 in all), e.g. in '),
       }),
     ]);
+    // The command renames them as the examples say, up and down files alike (real bash, a scratch folder).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh012-'));
+    try {
+      for (const f of ['2.0.0.js', '2.5.12.js', '2.5.108.js', '2.10.1.up.sql', '2.10.1.down.sql', '2.5.1_fix.up.sql']) fs.writeFileSync(path.join(dir, f), '');
+      const fix = r.problems[0]!.fix!;
+      execFileSync('bash', ['-c', fix.slice(fix.indexOf('(bash): ') + 8)], { cwd: dir });
+      expect(fs.readdirSync(dir).sort()).toEqual(['001_v2_0_0.js', '002_v2_5_1_fix.up.sql', '003_v2_5_12.js', '004_v2_5_108.js', '005_v2_10_1.down.sql', '005_v2_10_1.up.sql']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
