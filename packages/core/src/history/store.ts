@@ -79,8 +79,12 @@ export interface HistoryStore {
    * driver (a module database's `query`), so that reading never needs knex.
    */
   read(q: SqlSession): Promise<HistorySnapshot | undefined>;
-  /** `read`, and the other tools' history tables in its schema (with no rows of ours: a database another tool migrated). */
-  readState(q: SqlSession): Promise<HistoryState>;
+  /**
+   * `read`, and the other tools' history tables in its schema (with no rows of ours: a database
+   * another tool migrated) and Bulkhead's elsewhere. With a history that has rows, other tools'
+   * tables are looked up only when `others` is not false (a run whose migrations use one).
+   */
+  readState(q: SqlSession, o?: { others?: boolean }): Promise<HistoryState>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -191,24 +195,34 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * other tools' history tables, which the plan needs either way); then the rows of those that do.
    * Values as literals: a message of several statements cannot carry bindings.
    */
-  const readAll = async (q: SqlSession, o: { state: boolean }, again = false): Promise<HistoryState> => {
+  const readAll = async (q: SqlSession, o: { state: boolean; others?: boolean }, again = false): Promise<HistoryState> => {
+    // Other tools' tables: with the first query when asked whatever the history holds; else only
+    // once the history is found missing or empty, with Bulkhead's elsewhere (lookAround). A
+    // no-op run of a hundred modules spared the catalog scan in each new session.
+    const early = o.state && o.others !== false;
     const [found, others] = messageResults(
       await q.query(
         `SELECT to_regclass(${literal(historyName)}) IS NOT NULL AS history, to_regclass(${literal(progressName)}) IS NOT NULL AS progress, ` +
-          `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment${o.state ? `;\n${othersSql}` : ''}`,
+          `obj_description(to_regclass(${literal(historyName)}), 'pg_class') AS comment${early ? `;\n${othersSql}` : ''}`,
       ),
     );
     const exists = found!.rows[0] as { history: boolean; progress: boolean; comment: string | null };
-    const tables = (others?.rows ?? []) as { s: string; t: string }[];
+    let tables = (others?.rows ?? []) as { s: string; t: string }[];
     // With no history of ours, what another tool's says was applied: the baseline to adopt it at
     // (a round trip each: a database another tool migrated, once).
     const foreignOf = async (adopting: boolean): Promise<ForeignHistory[]> => {
       const foreign = tables.map((r) => ({ table: `${r.s}.${r.t}`, tool: otherToolOf(r.s, r.t)! }));
       return adopting && foreign.length ? Promise.all(foreign.map(async (f) => ({ ...f, ...(await withApplied(q, f.table)) }))) : foreign;
     };
-    // Bulkhead's history elsewhere (a one-time look: the unit's table is missing or empty).
-    const elsewhere = async () => (o.state ? counted(q, (await q.query(elsewhereSql)).rows as Candidate[]) : []);
-    if (!exists.history) return { history: undefined, foreign: await foreignOf(true), elsewhere: await elsewhere() };
+    // The unit's table missing or empty (a one-time look): another tool's history to adopt, and
+    // Bulkhead's elsewhere (where a changed manifest left it).
+    const lookAround = async (): Promise<Pick<HistoryState, 'foreign' | 'elsewhere'>> => {
+      if (!o.state) return { foreign: [], elsewhere: [] };
+      const [t, e] = messageResults(await q.query(early ? elsewhereSql : `${othersSql};\n${elsewhereSql}`));
+      if (!early) tables = t!.rows as { s: string; t: string }[];
+      return { foreign: await foreignOf(true), elsewhere: await counted(q, (early ? t! : e!).rows as Candidate[]) };
+    };
+    if (!exists.history) return { history: undefined, ...(await lookAround()) };
     const layout = Number(LAYOUT_COMMENT.exec(exists.comment ?? '')?.[1] ?? 1);
     if (layout > HISTORY_LAYOUT) {
       throw new BulkheadError(
@@ -235,15 +249,15 @@ export function historyStore(h: HistoryTable): HistoryStore {
     };
     // An empty table of the unit's (made by a run whose first migration then failed, or emptied by
     // down --all): its history may be another tool's, or elsewhere.
-    const empty = !snapshot.rows.length && !snapshot.progress.length;
-    return { history: snapshot, foreign: await foreignOf(empty), elsewhere: empty ? await elsewhere() : [] };
+    if (!snapshot.rows.length && !snapshot.progress.length) return { history: snapshot, ...(await lookAround()) };
+    return { history: snapshot, foreign: await foreignOf(false), elsewhere: [] };
   };
   return {
     table: h,
     async read(q) {
       return (await readAll(q, { state: false })).history;
     },
-    readState: (q) => readAll(q, { state: true }),
+    readState: (q, o) => readAll(q, { state: true, others: o?.others }),
     async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {

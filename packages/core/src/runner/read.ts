@@ -14,6 +14,7 @@ import type { Module, Workspace } from '../workspace.js';
 import { invalidIndexes, schemaOf } from './apply.js';
 import { prepareMigration, type Prepared } from './prepare.js';
 import type { Reporter } from './events.js';
+import type { ModuleCreates } from '../analysis/migrations.js';
 
 /** Units whose history is read at once (reads are short; server connections are released after each). */
 export const READ_CONCURRENCY = 16;
@@ -28,6 +29,12 @@ export interface ReadOptions {
   /** `--tenant` globs: only matching tenants of modules with tenants. */
   tenants?: readonly string[];
   reporter?: Reporter;
+  /**
+   * What the migrations use of other tools' history tables (analysis/migrations.ts moduleCreates):
+   * a module whose migrations use one has them looked up, for the plan's BH065, whatever its
+   * history holds. Other units ask only when their history is missing or empty.
+   */
+  creates?: Pick<ModuleCreates, 'otherToolTables'>;
 }
 
 /** An embedded database folder that does not exist yet: read-only commands must not create it. */
@@ -120,10 +127,10 @@ async function queryTenants(pool: TargetPool, base: Unit, query: string, problem
  * run stopped midway. Outside the lock, unfinished runs are reported only when no runner holds
  * the lock (else they are in flight).
  */
-export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: { resume: boolean; underLock: boolean }): Promise<{ state: UnitState; layout: number | undefined; foreign: readonly ForeignHistory[] }> {
+export async function readUnitState(db: ModuleDb, unit: Unit, ws: Workspace, o: { resume: boolean; underLock: boolean; otherTools?: boolean }): Promise<{ state: UnitState; layout: number | undefined; foreign: readonly ForeignHistory[] }> {
   const rel = ws.rel;
   const store = historyStore(unit.history);
-  const first = await store.readState(db);
+  const first = await store.readState(db, { others: o.otherTools ?? false });
   let history = first.history;
   const layout = history?.layout;
   // Another tool's history tables: with none of ours, a database that tool migrated (unitState says
@@ -173,11 +180,12 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
   const problems: Problem[] = [];
   const identities: { module: Module; identity: string | undefined }[] = [];
   let connectionCap: number | undefined;
+  const usingOtherTools = new Set([...(o.creates?.otherToolTables.keys() ?? [])].map((key) => key.slice(0, key.indexOf('\u0000'))));
   const readOne = async (unit: Unit): Promise<UnitRead | undefined> => {
     if (o.readOnly && notCreatedYet(unit.target)) return { unit, state: unitState(unit, undefined, ws.rel), created: false };
     try {
       return await withTarget(pool, unit, async (db) => {
-        const { state, foreign } = await readUnitState(db, unit, ws, { resume: o.resume ?? false, underLock: false });
+        const { state, foreign } = await readUnitState(db, unit, ws, { resume: o.resume ?? false, underLock: false, otherTools: usingOtherTools.has(unit.module.name) });
         if (unit.tenant === undefined) identities.push({ module: unit.module, identity: await db.identity() });
         // How many units may run at once matters only when there are several (a round trip, and
         // pg_stat_activity costs the server a few ms in a new session).
