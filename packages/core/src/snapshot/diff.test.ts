@@ -105,6 +105,22 @@ describe('snapshots and their diff', () => {
     ]);
   });
 
+  it("reads foreign servers (options, secrets masked) and a foreign table's server and options", () => {
+    const sets = (host: string, password: string, table: string) => {
+      const out: Record<string, unknown>[][] = Array.from({ length: 22 }, () => []);
+      out[0] = [{ schema: 'public' }];
+      out[1] = [{ schema: 'public', name: 'ft', kind: 'f', foreign_server: 'remote', foreign_options: [`table_name=${table}`] }];
+      out[21] = [{ name: 'remote', wrapper: 'postgres_fdw', options: ['dbname=app', `host=${host}`, `password=${password}`] }];
+      return buildSnapshot(out);
+    };
+    const expected = sets('db1', 's3cret', 'orders');
+    expect(expected.objects['foreign server remote']?.def).toEqual({ wrapper: 'postgres_fdw', options: ['dbname=app', 'host=db1', 'password=***'] });
+    expect(diffText(diffSnapshots(expected, sets('db2', 'other', 'orders_v2')))).toEqual([
+      'remote: foreign server differs: options [dbname=app, host=db1, password=***] → [dbname=app, host=db2, password=***]',
+      'ft: foreign table differs: options [table_name=orders] → [table_name=orders_v2]',
+    ]);
+  });
+
   it('leaves out the excluded history table with everything on it', () => {
     const s = buildSnapshot([[], [table('auth_migrations'), table('t')], [col('auth_migrations', 'id', 'text'), col('t', 'id', 'int')], [{ schema: 'public', rel: 'auth_migrations', name: 'auth_migrations_pkey', type: 'p', def: 'PRIMARY KEY (id)' }]], { exclude: [{ schema: 'public', table: 'auth_migrations' }] });
     expect(Object.keys(s.objects)).toEqual(['column public.t.id', 'table public.t']);

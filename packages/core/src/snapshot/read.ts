@@ -40,6 +40,7 @@ export const SNAPSHOT_KINDS = [
   'publication',
   'event trigger',
   'default privileges',
+  'foreign server',
 ] as const;
 
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
@@ -116,7 +117,9 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
             (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,
             CASE c.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
               WHEN 'i' THEN (SELECT 'index ' || ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END AS replica_identity,
-            CASE WHEN NOT c.relispartition THEN (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS inherits
+            CASE WHEN NOT c.relispartition THEN (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS inherits,
+            CASE WHEN c.relkind = 'f' THEN (SELECT fs.srvname FROM pg_foreign_table ft JOIN pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid) END AS foreign_server,
+            CASE WHEN c.relkind = 'f' THEN (SELECT array_agg(o ORDER BY o) FROM pg_foreign_table ft, unnest(ft.ftoptions) o WHERE ft.ftrelid = c.oid) END AS foreign_options
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 2 columns (of tables, views and composite types)
@@ -231,6 +234,13 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
     `SELECT coalesce(n.nspname, '') AS schema, d.defaclobjtype::text AS type, ${acl('d.defaclacl', 'd.defaclrole')} AS acl
        FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
       WHERE ${scope.schemas ? ns : `(d.defaclnamespace = 0 OR ${ns})`}`,
+    // 21 foreign servers (their wrapper, type, version and options; not user mappings, whose
+    // options hold passwords): objects of the database, read when the scope is all of it
+    scope.schemas
+      ? `SELECT NULL::text AS name WHERE false`
+      : `SELECT s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvversion AS version, (SELECT array_agg(o ORDER BY o) FROM unnest(s.srvoptions) o) AS options,
+            obj_description(s.oid, 'pg_foreign_server') AS comment, ${acl('s.srvacl', 's.srvowner')} AS acl
+       FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw WHERE ${notExtension('pg_foreign_server', 's.oid')}`,
   ];
 }
 
@@ -241,6 +251,14 @@ const PROKIND: Record<string, SnapshotKind> = { f: 'function', p: 'procedure', a
 /** When a trigger or rule fires, besides the usual: pg_trigger.tgenabled, pg_rewrite.ev_enabled. */
 const FIRES: Record<string, string> = { R: 'replica only', A: 'always' };
 const DEFAULT_ACL_OBJECTS: Record<string, string> = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas', L: 'large objects' };
+
+/**
+ * A foreign server's options with secrets masked (an FDW may take a password or token there, not
+ * only in a user mapping): a snapshot is printed, diffed and written as JSON.
+ */
+function masked(options: unknown): unknown {
+  return Array.isArray(options) ? options.map((o: string) => (/^[^=]*(?:pass|secret|token|key)[^=]*=/i.test(o) ? `${o.slice(0, o.indexOf('='))}=***` : o)) : options;
+}
 
 /** Drop empty fields so that an absent comment and a null one compare equal. */
 function clean(def: Record<string, unknown>): Record<string, unknown> {
@@ -258,7 +276,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
   const list: SnapshotObject[] = [];
   const add = (kind: SnapshotKind, schema: string, name: string, def: Record<string, unknown>, table?: string) =>
     list.push({ kind, schema, name, def: clean(def), ...(table !== undefined ? { table } : {}) });
-  const [schemas = [], rels = [], cols = [], cons = [], idx = [], seqs = [], types = [], procs = [], trigs = [], pols = [], exts = [], rules = [], stats = [], colls = [], tsConfigs = [], tsDicts = [], ops = [], casts = [], pubs = [], evts = [], defAcls = []] = sets;
+  const [schemas = [], rels = [], cols = [], cons = [], idx = [], seqs = [], types = [], procs = [], trigs = [], pols = [], exts = [], rules = [], stats = [], colls = [], tsConfigs = [], tsDicts = [], ops = [], casts = [], pubs = [], evts = [], defAcls = [], servers = []] = sets;
 
   for (const r of schemas) add('schema', String(r.schema), String(r.schema), { comment: r.comment, acl: r.acl });
   for (const r of rels) {
@@ -272,8 +290,10 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       partition_of: r.partition_of,
       bound: r.bound,
       inherits: r.inherits,
-      options: r.options,
+      // A foreign table's OPTIONS (it has no storage parameters).
+      options: r.kind === 'f' ? r.foreign_options : r.options,
       replica_identity: r.replica_identity,
+      server: r.foreign_server,
       comment: r.comment,
       acl: r.acl,
     });
@@ -343,6 +363,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
   for (const r of casts) add('cast', '', `(${r.source} AS ${r.target})`, { function: r.function, context: ({ e: 'explicit', a: 'assignment', i: 'implicit' } as Record<string, string>)[String(r.context)], method: ({ f: undefined, i: 'inout', b: 'binary' } as Record<string, string | undefined>)[String(r.method)] });
   for (const r of pubs) add('publication', '', String(r.name), { all_tables: r.all_tables, publishes: r.publishes, tables: (r.tables as string[] | null)?.filter((t) => !excluded.has(t)) });
   for (const r of evts) add('event trigger', '', String(r.name), { event: r.event, function: r.function, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], tags: r.tags });
+  for (const r of servers) add('foreign server', '', String(r.name), { wrapper: r.wrapper, type: r.type, version: r.version, options: masked(r.options), comment: r.comment, acl: r.acl });
   // Default privileges of several roles in one schema, for one kind of object: one entry, their grants together.
   const defaults = new Map<string, { schema: string; type: string; acl: Set<string> }>();
   for (const r of defAcls) {
