@@ -187,7 +187,8 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE r.rulename <> '_RETURN' AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 12 extended statistics
-    `SELECT n.nspname AS schema, s.stxname AS name, pg_get_statisticsobjdef(s.oid) AS def, obj_description(s.oid, 'pg_statistic_ext') AS comment
+    `SELECT n.nspname AS schema, s.stxname AS name, pg_get_statisticsobjdef(s.oid) AS def, obj_description(s.oid, 'pg_statistic_ext') AS comment,
+            nullif(coalesce(s.stxstattarget::int, -1), -1) AS target
        FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
       WHERE ${ns} AND ${notExtension('pg_statistic_ext', 's.oid')}`,
     // 13 collations (columns of every version through to_jsonb: the ICU locale is colliculocale in 15–16, colllocale from 17)
@@ -355,7 +356,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
     if (skip(r.schema, r.rel)) continue;
     add('rule', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)] }, String(r.rel));
   }
-  for (const r of stats) add('statistics', String(r.schema), String(r.name), { definition: r.def, comment: r.comment });
+  for (const r of stats) add('statistics', String(r.schema), String(r.name), { definition: r.def, target: r.target, comment: r.comment });
   for (const r of colls) add('collation', String(r.schema), String(r.name), { provider: r.provider, deterministic: r.deterministic ? undefined : 'no', lc_collate: r.lc_collate, lc_ctype: r.lc_ctype, locale: r.locale, icu_rules: r.icu_rules });
   for (const r of tsConfigs) add('text search configuration', String(r.schema), String(r.name), { parser: r.parser, mapping: r.mapping });
   for (const r of tsDicts) add('text search dictionary', String(r.schema), String(r.name), { template: r.template, options: r.options });
