@@ -97,8 +97,13 @@ function scopeFilter(column: string, scope: SnapshotScope): string {
 const notExtension = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
 
-const acl = (column: string, owner: string) =>
-  `(SELECT coalesce(array_agg(x ORDER BY x), '{}')::text[] FROM (SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END) || ':' || a.privilege_type || (CASE WHEN a.is_grantable THEN '*' ELSE '' END) AS x FROM aclexplode(${column}) a WHERE a.grantee <> ${owner}) g)`;
+/**
+ * Grants to others than the owner. `defaults` (acldefault's object type) reads a NULL list as the
+ * built-in grants it stands for: a function's or type's PUBLIC EXECUTE / USAGE, so that REVOKE …
+ * FROM PUBLIC (an explicit list without it) differs from the default.
+ */
+const acl = (column: string, owner: string, defaults?: 'f' | 'T') =>
+  `(SELECT coalesce(array_agg(x ORDER BY x), '{}')::text[] FROM (SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END) || ':' || a.privilege_type || (CASE WHEN a.is_grantable THEN '*' ELSE '' END) AS x FROM aclexplode(${defaults ? `coalesce(${column}, acldefault('${defaults}', ${owner}))` : column}) a WHERE a.grantee <> ${owner}) g)`;
 
 /** The catalog queries, in the order buildSnapshot reads their results. */
 export function snapshotQueries(scope: SnapshotScope): string[] {
@@ -147,6 +152,7 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
     // 5 sequences
     `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
             s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+            obj_description(c.oid, 'pg_class') AS comment, ${acl('c.relacl', 'c.relowner')} AS acl,
             (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname FROM pg_depend dd JOIN pg_class tc ON tc.oid = dd.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
                JOIN pg_attribute ta ON ta.attrelid = dd.refobjid AND ta.attnum = dd.refobjsubid
               WHERE dd.classid = 'pg_class'::regclass AND dd.objid = c.oid AND dd.deptype IN ('a', 'i') LIMIT 1) AS owned_by
@@ -159,31 +165,34 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
             t.typnotnull AS notnull, t.typdefault AS default,
             CASE WHEN t.typtype = 'd' THEN (SELECT array_agg(k.conname || ' ' || pg_get_constraintdef(k.oid, true) ORDER BY k.conname) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype <> 'n') END AS checks,
             CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) END AS subtype,
-            obj_description(t.oid, 'pg_type') AS comment, ${acl('t.typacl', 't.typowner')} AS acl
+            obj_description(t.oid, 'pg_type') AS comment, ${acl('t.typacl', 't.typowner', 'T')} AS acl
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typtype IN ('e', 'd', 'c', 'r') AND ${ns} AND ${notExtension('pg_type', 't.oid')}
         AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')`,
     // 7 functions, procedures, aggregates
     `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind,
             CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS def, pg_get_function_result(p.oid) AS result,
-            obj_description(p.oid, 'pg_proc') AS comment, ${acl('p.proacl', 'p.proowner')} AS acl
+            obj_description(p.oid, 'pg_proc') AS comment, ${acl('p.proacl', 'p.proowner', 'f')} AS acl
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ${ns} AND ${notExtension('pg_proc', 'p.oid')}
         AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid AND dep.deptype = 'i')`,
     // 8 triggers
-    `SELECT n.nspname AS schema, c.relname AS rel, g.tgname AS name, pg_get_triggerdef(g.oid, true) AS def, g.tgenabled AS enabled
+    `SELECT n.nspname AS schema, c.relname AS rel, g.tgname AS name, pg_get_triggerdef(g.oid, true) AS def, g.tgenabled AS enabled,
+            obj_description(g.oid, 'pg_trigger') AS comment
        FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE NOT g.tgisinternal AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 9 policies
     `SELECT n.nspname AS schema, c.relname AS rel, p.polname AS name, p.polcmd AS command, p.polpermissive AS permissive,
             (SELECT array_agg(g ORDER BY g) FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END AS g FROM unnest(p.polroles) r) x) AS roles,
-            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
+            obj_description(p.oid, 'pg_policy') AS comment
        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${ns}`,
     // 10 extensions (in the scope's schemas)
     `SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
       WHERE e.extname <> 'plpgsql' AND ${ns}`,
     // 11 rules (a view's own _RETURN rule is the view)
-    `SELECT n.nspname AS schema, c.relname AS rel, r.rulename AS name, pg_get_ruledef(r.oid, true) AS def, r.ev_enabled AS enabled
+    `SELECT n.nspname AS schema, c.relname AS rel, r.rulename AS name, pg_get_ruledef(r.oid, true) AS def, r.ev_enabled AS enabled,
+            obj_description(r.oid, 'pg_rewrite') AS comment
        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE r.rulename <> '_RETURN' AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 12 extended statistics
@@ -194,29 +203,34 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
     // 13 collations (columns of every version through to_jsonb: the ICU locale is colliculocale in 15–16, colllocale from 17)
     `SELECT n.nspname AS schema, co.collname AS name, co.collprovider::text AS provider, co.collisdeterministic AS deterministic,
             to_jsonb(co)->>'collcollate' AS lc_collate, to_jsonb(co)->>'collctype' AS lc_ctype,
-            coalesce(to_jsonb(co)->>'colliculocale', to_jsonb(co)->>'colllocale') AS locale, to_jsonb(co)->>'collicurules' AS icu_rules
+            coalesce(to_jsonb(co)->>'colliculocale', to_jsonb(co)->>'colllocale') AS locale, to_jsonb(co)->>'collicurules' AS icu_rules,
+            obj_description(co.oid, 'pg_collation') AS comment
        FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
       WHERE ${ns} AND ${notExtension('pg_collation', 'co.oid')}`,
     // 14 text search configurations (parser, and each token type's dictionaries in order)
     `SELECT n.nspname AS schema, c.cfgname AS name, (SELECT prsname FROM pg_ts_parser WHERE oid = c.cfgparser) AS parser,
             (SELECT array_agg(t.alias || ':' || m.mapdict::regdictionary::text ORDER BY m.maptokentype, m.mapseqno)
-               FROM pg_ts_config_map m JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype WHERE m.mapcfg = c.oid) AS mapping
+               FROM pg_ts_config_map m JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype WHERE m.mapcfg = c.oid) AS mapping,
+            obj_description(c.oid, 'pg_ts_config') AS comment
        FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
       WHERE ${ns} AND ${notExtension('pg_ts_config', 'c.oid')}`,
     // 15 text search dictionaries
-    `SELECT n.nspname AS schema, d.dictname AS name, (SELECT tmplname FROM pg_ts_template WHERE oid = d.dicttemplate) AS template, d.dictinitoption AS options
+    `SELECT n.nspname AS schema, d.dictname AS name, (SELECT tmplname FROM pg_ts_template WHERE oid = d.dicttemplate) AS template, d.dictinitoption AS options,
+            obj_description(d.oid, 'pg_ts_dict') AS comment
        FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
       WHERE ${ns} AND ${notExtension('pg_ts_dict', 'd.oid')}`,
     // 16 operators
     `SELECT n.nspname AS schema, o.oprname || '(' || coalesce(format_type(nullif(o.oprleft, 0), NULL), 'NONE') || ', ' || coalesce(format_type(nullif(o.oprright, 0), NULL), 'NONE') || ')' AS name,
             o.oprcode::regprocedure::text AS function, format_type(o.oprresult, NULL) AS result,
             CASE WHEN o.oprcom <> 0 THEN o.oprcom::regoperator::text END AS commutator, CASE WHEN o.oprnegate <> 0 THEN o.oprnegate::regoperator::text END AS negator,
-            nullif(o.oprrest::regproc::text, '-') AS restrict, nullif(o.oprjoin::regproc::text, '-') AS join, o.oprcanhash AS hashes, o.oprcanmerge AS merges
+            nullif(o.oprrest::regproc::text, '-') AS restrict, nullif(o.oprjoin::regproc::text, '-') AS join, o.oprcanhash AS hashes, o.oprcanmerge AS merges,
+            obj_description(o.oid, 'pg_operator') AS comment
        FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
       WHERE ${ns} AND ${notExtension('pg_operator', 'o.oid')}`,
     // 17 casts made in the database (not the system's), of a type in scope when the scope is schemas
     `SELECT format_type(k.castsource, NULL) AS source, format_type(k.casttarget, NULL) AS target,
-            CASE WHEN k.castfunc <> 0 THEN k.castfunc::regprocedure::text END AS function, k.castcontext::text AS context, k.castmethod::text AS method
+            CASE WHEN k.castfunc <> 0 THEN k.castfunc::regprocedure::text END AS function, k.castcontext::text AS context, k.castmethod::text AS method,
+            obj_description(k.oid, 'pg_cast') AS comment
        FROM pg_cast k
       WHERE k.oid >= 16384 AND ${notExtension('pg_cast', 'k.oid')}
         ${scope.schemas ? `AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (k.castsource, k.casttarget) AND ${ns})` : ''}`,
@@ -225,11 +239,13 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
       ? `SELECT NULL::text AS name WHERE false`
       : `SELECT p.pubname AS name, p.puballtables AS all_tables,
             concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END) AS publishes,
-            CASE WHEN NOT p.puballtables THEN (SELECT array_agg(pt.schemaname || '.' || pt.tablename ORDER BY pt.schemaname, pt.tablename) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) END AS tables
+            CASE WHEN NOT p.puballtables THEN (SELECT array_agg(pt.schemaname || '.' || pt.tablename ORDER BY pt.schemaname, pt.tablename) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) END AS tables,
+            obj_description(p.oid, 'pg_publication') AS comment
        FROM pg_publication p`,
     scope.schemas
       ? `SELECT NULL::text AS name WHERE false`
-      : `SELECT e.evtname AS name, e.evtevent AS event, e.evtfoid::regprocedure::text AS function, e.evtenabled AS enabled, e.evttags AS tags
+      : `SELECT e.evtname AS name, e.evtevent AS event, e.evtfoid::regprocedure::text AS function, e.evtenabled AS enabled, e.evttags AS tags,
+            obj_description(e.oid, 'pg_event_trigger') AS comment
        FROM pg_event_trigger e WHERE ${notExtension('pg_event_trigger', 'e.oid')}`,
     // 20 default privileges, by schema (none: the database's) and kind of object, whoever's future objects they are for
     `SELECT coalesce(n.nspname, '') AS schema, d.defaclobjtype::text AS type, ${acl('d.defaclacl', 'd.defaclrole')} AS acl
@@ -334,6 +350,8 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       cache: r.cache === '1' ? undefined : r.cache,
       cycle: r.cycle,
       owned_by: r.owned_by,
+      comment: r.comment,
+      acl: r.acl,
     });
   }
   for (const r of types) {
@@ -345,25 +363,25 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
   }
   for (const r of trigs) {
     if (skip(r.schema, r.rel)) continue;
-    add('trigger', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)] }, String(r.rel));
+    add('trigger', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], comment: r.comment }, String(r.rel));
   }
   for (const r of pols) {
     if (skip(r.schema, r.rel)) continue;
-    add('policy', String(r.schema), String(r.name), { command: r.command, permissive: r.permissive, roles: r.roles, using: r.using, with_check: r.with_check }, String(r.rel));
+    add('policy', String(r.schema), String(r.name), { command: r.command, permissive: r.permissive, roles: r.roles, using: r.using, with_check: r.with_check, comment: r.comment }, String(r.rel));
   }
   for (const r of exts) add('extension', String(r.schema), String(r.name), {});
   for (const r of rules) {
     if (skip(r.schema, r.rel)) continue;
-    add('rule', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)] }, String(r.rel));
+    add('rule', String(r.schema), String(r.name), { definition: r.def, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], comment: r.comment }, String(r.rel));
   }
   for (const r of stats) add('statistics', String(r.schema), String(r.name), { definition: r.def, target: r.target, comment: r.comment });
-  for (const r of colls) add('collation', String(r.schema), String(r.name), { provider: r.provider, deterministic: r.deterministic ? undefined : 'no', lc_collate: r.lc_collate, lc_ctype: r.lc_ctype, locale: r.locale, icu_rules: r.icu_rules });
-  for (const r of tsConfigs) add('text search configuration', String(r.schema), String(r.name), { parser: r.parser, mapping: r.mapping });
-  for (const r of tsDicts) add('text search dictionary', String(r.schema), String(r.name), { template: r.template, options: r.options });
-  for (const r of ops) add('operator', String(r.schema), String(r.name), { function: r.function, result: r.result, commutator: r.commutator, negator: r.negator, restrict: r.restrict, join: r.join, hashes: r.hashes, merges: r.merges });
-  for (const r of casts) add('cast', '', `(${r.source} AS ${r.target})`, { function: r.function, context: ({ e: 'explicit', a: 'assignment', i: 'implicit' } as Record<string, string>)[String(r.context)], method: ({ f: undefined, i: 'inout', b: 'binary' } as Record<string, string | undefined>)[String(r.method)] });
-  for (const r of pubs) add('publication', '', String(r.name), { all_tables: r.all_tables, publishes: r.publishes, tables: (r.tables as string[] | null)?.filter((t) => !excluded.has(t)) });
-  for (const r of evts) add('event trigger', '', String(r.name), { event: r.event, function: r.function, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], tags: r.tags });
+  for (const r of colls) add('collation', String(r.schema), String(r.name), { provider: r.provider, deterministic: r.deterministic ? undefined : 'no', lc_collate: r.lc_collate, lc_ctype: r.lc_ctype, locale: r.locale, icu_rules: r.icu_rules, comment: r.comment });
+  for (const r of tsConfigs) add('text search configuration', String(r.schema), String(r.name), { parser: r.parser, mapping: r.mapping, comment: r.comment });
+  for (const r of tsDicts) add('text search dictionary', String(r.schema), String(r.name), { template: r.template, options: r.options, comment: r.comment });
+  for (const r of ops) add('operator', String(r.schema), String(r.name), { function: r.function, result: r.result, commutator: r.commutator, negator: r.negator, restrict: r.restrict, join: r.join, hashes: r.hashes, merges: r.merges, comment: r.comment });
+  for (const r of casts) add('cast', '', `(${r.source} AS ${r.target})`, { function: r.function, context: ({ e: 'explicit', a: 'assignment', i: 'implicit' } as Record<string, string>)[String(r.context)], method: ({ f: undefined, i: 'inout', b: 'binary' } as Record<string, string | undefined>)[String(r.method)], comment: r.comment });
+  for (const r of pubs) add('publication', '', String(r.name), { all_tables: r.all_tables, publishes: r.publishes, tables: (r.tables as string[] | null)?.filter((t) => !excluded.has(t)), comment: r.comment });
+  for (const r of evts) add('event trigger', '', String(r.name), { event: r.event, function: r.function, disabled: r.enabled === 'D', fires: FIRES[String(r.enabled)], tags: r.tags, comment: r.comment });
   for (const r of servers) add('foreign server', '', String(r.name), { wrapper: r.wrapper, type: r.type, version: r.version, options: masked(r.options), comment: r.comment, acl: r.acl });
   // Default privileges of several roles in one schema, for one kind of object: one entry, their grants together.
   const defaults = new Map<string, { schema: string; type: string; acl: Set<string> }>();
