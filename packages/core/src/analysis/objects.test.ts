@@ -39,8 +39,9 @@ CREATE TABLE part_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2
 ALTER TABLE s ALTER COLUMN signature TYPE varchar(768), ALTER COLUMN n SET DEFAULT 0;
 ALTER TABLE t ADD COLUMN IF NOT EXISTS c int, DROP COLUMN IF EXISTS d, ENABLE ROW LEVEL SECURITY;
 ALTER TABLE u ALTER COLUMN a SET NOT NULL, ADD CONSTRAINT k UNIQUE (a);
-ALTER TABLE v ADD COLUMN b int, OWNER TO r;`);
-    expect(ts.map((t) => `${t.action} ${t.kind} ${t.name}${t.rerunnable ? ' (rerunnable)' : ''}`)).toEqual([
+ALTER TABLE v ADD COLUMN b int, OWNER TO r;
+ALTER TABLE w ALTER COLUMN price TYPE int USING price * 100, ALTER COLUMN at TYPE timestamptz USING at::timestamptz;`);
+    expect(ts.filter((t) => t.action !== 'reference').map((t) => `${t.action} ${t.kind} ${t.name}${t.rerunnable ? ' (rerunnable)' : ''}`)).toEqual([
       'alter table webauthn_devices (rerunnable)',
       'alter column aaguid (rerunnable)',
       'alter table s (rerunnable)',
@@ -54,6 +55,10 @@ ALTER TABLE v ADD COLUMN b int, OWNER TO r;`);
       'alter column a (rerunnable)',
       'alter table v',
       'create column b',
+      // USING a computation changes the data again when run again; a cast of the column does not.
+      'alter table w',
+      'alter column price',
+      'alter column at (rerunnable)',
     ]);
   });
 

@@ -78,7 +78,14 @@ const RERUNNABLE_ALTERS = new Set([
 ]);
 
 function rerunnable(cmd: Node): boolean {
-  return cmd.missing_ok === true || RERUNNABLE_ALTERS.has(String(cmd.subtype));
+  if (cmd.missing_ok === true) return true;
+  if (!RERUNNABLE_ALTERS.has(String(cmd.subtype))) return false;
+  // A new type computed from the old value (USING price * 100) changes the data again when run
+  // again; a bare column, or a cast of it, does not.
+  const using = ((cmd.def as Node | undefined)?.ColumnDef as Node | undefined)?.raw_default as Node | undefined;
+  if (cmd.subtype !== 'AT_AlterColumnType' || !using) return true;
+  const arg = ((using.TypeCast as Node | undefined)?.arg as Node | undefined) ?? using;
+  return arg.ColumnRef !== undefined;
 }
 
 /** Objects that share one namespace (pg_class): a table and an index cannot have one name. */
