@@ -45,7 +45,8 @@ export function progressReporter(write: Write): Reporter {
     notice: (text) => write(`note: ${text}`),
     progress: (p) =>
       write(
-        `progress: ${p.done + p.failed}/${p.total} units finished (${p.failed} failed), ${p.remaining} remaining${p.remaining && p.etaMs !== undefined ? `, about ${ms(p.etaMs)} left` : ''}`,
+        // An estimate under a second ("about 0 ms left" after one no-op unit of a hundred) says nothing.
+        `progress: ${p.done + p.failed}/${p.total} units finished (${p.failed} failed), ${p.remaining} remaining${p.remaining && p.etaMs !== undefined && p.etaMs >= 1000 ? `, about ${ms(p.etaMs)} left` : ''}`,
       ),
   };
 }
