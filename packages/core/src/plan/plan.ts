@@ -335,13 +335,13 @@ export interface DownSelection {
   all?: boolean;
 }
 
-/** The applied migrations `down` would revert, newest first. */
 /**
  * What a migration's up makes that only a down with statements would undo (from the isolation
  * analysis, when the command has it); undefined where an empty down is right (a data change).
  */
 export type UpLeaves = (m: MigrationFile) => string | undefined;
 
+/** The applied migrations `down` would revert, newest first. */
 export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string, upLeaves?: UpLeaves): Selection {
   const module = unit.module;
   const problems: Problem[] = [];
