@@ -191,9 +191,10 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * the tables do not exist yet (a new database or tenant: a failed SELECT would put an ERROR in
    * the server's log on every first run), and no PL/pgSQL (a DO block costs a new session ~5 ms
    * of the server's time, to load the language and compile it: a hundred modules' no-op run
-   * felt it). So two round trips: which tables exist (with the layout comment, and for the state
-   * other tools' history tables, which the plan needs either way); then the rows of those that do.
-   * Values as literals: a message of several statements cannot carry bindings.
+   * felt it). So two round trips: which tables exist (with the layout comment, and other tools'
+   * history tables when the caller needs them whatever the history holds); then the rows of those
+   * that do, or, for a missing table, the look around it. Values as literals: a message of several
+   * statements cannot carry bindings.
    */
   const readAll = async (q: SqlSession, o: { state: boolean; others?: boolean }, again = false): Promise<HistoryState> => {
     // Other tools' tables: with the first query when asked whatever the history holds; else only
