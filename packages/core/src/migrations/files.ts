@@ -899,7 +899,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH038', `${plural(foreign.length, 'file')} in ${rel(dir)} ${foreign.length === 1 ? 'is' : 'are'} another tool's migration${foreign.length === 1 ? '' : 's'} that Bulkhead does not run (${listed(foreign.map((f) => f.name))}: ${languages})`, {
         module,
         file: rel(path.join(dir, foreign.map((f) => f.name).sort()[0]!)),
-        fix: `write each as <version>_<name>.up.sql (+ .down.sql) or a knex .ts/.js migration, or move them out of the folder; a database they already built is adopted with bulkhead baseline${pythonSqlHint(foreign.filter((f) => /\.py$/i.test(f.name)).map((f) => path.join(dir, f.name)))}`,
+        // Beside SQL migrations, later ones may use what the code made (hatchet's v1_0_100 locks a
+        // table its v1_0_99.go creates): moving the code out fails them at up.
+        fix: `write each as <version>_<name>.up.sql (+ .down.sql) under its version or a knex .ts/.js migration, or move them out of the folder${byId.size ? ' (only those whose work no later migration needs: one that uses a table such code made fails at up without it)' : ''}; a database they already built is adopted with bulkhead baseline${pythonSqlHint(foreign.filter((f) => /\.py$/i.test(f.name)).map((f) => path.join(dir, f.name)))}`,
       }),
     );
   }

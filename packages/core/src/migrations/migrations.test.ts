@@ -820,6 +820,9 @@ describe('scanMigrationsFolder', () => {
     const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end', 'embed.go': 'package migrations\n\n//go:embed *.sql\nvar FS embed.FS\n' });
     expect(beside.problems).toEqual([]);
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
+    // Beside SQL migrations, moving the code out is only for what no later migration needs (hatchet's v1_0_99.go makes a table v1_0_100 locks).
+    expect(beside.warnings[0]!.fix).toContain('or move them out of the folder (only those whose work no later migration needs');
+    expect(alone.problems[0]!.fix).not.toContain('only those whose work');
     // pgroll's JSON and YAML documents of operations were passed over as JSON (up: "up to date"); other JSON still is.
     const pgroll = scan({ '01_create_users.json': '{"name": "01_create_users", "operations": [{"create_table": {"name": "users"}}]}', '02_add.yaml': 'operations:\n  - add_column: {}\n', 'package.json': '{"name": "x"}' });
     expect(pgroll.problems.map((p) => p.message)).toEqual([expect.stringContaining("2 files in  are another tool's migrations that Bulkhead does not run (01_create_users.json, 02_add.yaml: pgroll migrations are JSON or YAML operations")]);
