@@ -109,7 +109,7 @@ describe('snapshots and their diff', () => {
     const sets = (host: string, password: string, table: string) => {
       const out: Record<string, unknown>[][] = Array.from({ length: 22 }, () => []);
       out[0] = [{ schema: 'public' }];
-      out[1] = [{ schema: 'public', name: 'ft', kind: 'f', foreign_server: 'remote', foreign_options: [`table_name=${table}`] }];
+      out[1] = [{ schema: 'public', name: 'ft', kind: 'f', foreign_server: 'remote', options: [`table_name=${table}`] }];
       out[21] = [{ name: 'remote', wrapper: 'postgres_fdw', options: ['dbname=app', `host=${host}`, `password=${password}`] }];
       return buildSnapshot(out);
     };

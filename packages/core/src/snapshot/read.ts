@@ -105,27 +105,33 @@ const notExtension = (catalog: string, oid: string) =>
 const acl = (column: string, owner: string, defaults?: 'f' | 'T') =>
   `(SELECT coalesce(array_agg(x ORDER BY x), '{}')::text[] FROM (SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END) || ':' || a.privilege_type || (CASE WHEN a.is_grantable THEN '*' ELSE '' END) AS x FROM aclexplode(${defaults ? `coalesce(${column}, acldefault('${defaults}', ${owner}))` : column}) a WHERE a.grantee <> ${owner}) g)`;
 
+/** An option list (`key=value` texts) in a stable order. */
+const sortedOptions = (column: string) => `(SELECT array_agg(o ORDER BY o) FROM unnest(${column}) o)`;
+
 /** The catalog queries, in the order buildSnapshot reads their results. */
 export function snapshotQueries(scope: SnapshotScope): string[] {
   const ns = scopeFilter('n.nspname', scope);
+  // Objects of the database (publications, event triggers, foreign servers): read when the scope
+  // is all of it, else an empty result in their place.
+  const databaseWide = (sql: string) => (scope.schemas ? `SELECT NULL::text AS name WHERE false` : sql);
   return [
     // 0 schemas
     `SELECT n.nspname AS schema, obj_description(n.oid, 'pg_namespace') AS comment, ${acl('n.nspacl', 'n.nspowner')} AS acl
        FROM pg_namespace n WHERE ${ns} AND ${notExtension('pg_namespace', 'n.oid')}`,
-    // 1 relations
+    // 1 relations (a foreign table's OPTIONS as its options: it has no storage parameters)
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpersistence AS persistence,
             c.relrowsecurity AS rls, c.relforcerowsecurity AS force_rls,
             CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS def,
             CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS partition_of,
             pg_get_expr(c.relpartbound, c.oid) AS bound, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
             obj_description(c.oid, 'pg_class') AS comment, ${acl('c.relacl', 'c.relowner')} AS acl,
-            (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,
+            ${sortedOptions("CASE WHEN c.relkind = 'f' THEN ft.ftoptions ELSE c.reloptions END")} AS options,
             CASE c.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
               WHEN 'i' THEN (SELECT 'index ' || ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END AS replica_identity,
             CASE WHEN NOT c.relispartition THEN (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS inherits,
-            CASE WHEN c.relkind = 'f' THEN (SELECT fs.srvname FROM pg_foreign_table ft JOIN pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid) END AS foreign_server,
-            CASE WHEN c.relkind = 'f' THEN (SELECT array_agg(o ORDER BY o) FROM pg_foreign_table ft, unnest(ft.ftoptions) o WHERE ft.ftrelid = c.oid) END AS foreign_options
+            fs.srvname AS foreign_server
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${ns} AND ${notExtension('pg_class', 'c.oid')}`,
     // 2 columns (of tables, views and composite types)
     `SELECT n.nspname AS schema, c.relname AS rel, c.relkind AS relkind, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
@@ -234,30 +240,30 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
        FROM pg_cast k
       WHERE k.oid >= 16384 AND ${notExtension('pg_cast', 'k.oid')}
         ${scope.schemas ? `AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (k.castsource, k.casttarget) AND ${ns})` : ''}`,
-    // 18 publications, 19 event triggers: objects of the database, read when the scope is all of it
-    scope.schemas
-      ? `SELECT NULL::text AS name WHERE false`
-      : `SELECT p.pubname AS name, p.puballtables AS all_tables,
+    // 18 publications, 19 event triggers: objects of the database
+    databaseWide(
+      `SELECT p.pubname AS name, p.puballtables AS all_tables,
             concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END) AS publishes,
             CASE WHEN NOT p.puballtables THEN (SELECT array_agg(pt.schemaname || '.' || pt.tablename ORDER BY pt.schemaname, pt.tablename) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) END AS tables,
             obj_description(p.oid, 'pg_publication') AS comment
        FROM pg_publication p`,
-    scope.schemas
-      ? `SELECT NULL::text AS name WHERE false`
-      : `SELECT e.evtname AS name, e.evtevent AS event, e.evtfoid::regprocedure::text AS function, e.evtenabled AS enabled, e.evttags AS tags,
+    ),
+    databaseWide(
+      `SELECT e.evtname AS name, e.evtevent AS event, e.evtfoid::regprocedure::text AS function, e.evtenabled AS enabled, e.evttags AS tags,
             obj_description(e.oid, 'pg_event_trigger') AS comment
        FROM pg_event_trigger e WHERE ${notExtension('pg_event_trigger', 'e.oid')}`,
+    ),
     // 20 default privileges, by schema (none: the database's) and kind of object, whoever's future objects they are for
     `SELECT coalesce(n.nspname, '') AS schema, d.defaclobjtype::text AS type, ${acl('d.defaclacl', 'd.defaclrole')} AS acl
        FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
       WHERE ${scope.schemas ? ns : `(d.defaclnamespace = 0 OR ${ns})`}`,
     // 21 foreign servers (their wrapper, type, version and options; not user mappings, whose
-    // options hold passwords): objects of the database, read when the scope is all of it
-    scope.schemas
-      ? `SELECT NULL::text AS name WHERE false`
-      : `SELECT s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvversion AS version, (SELECT array_agg(o ORDER BY o) FROM unnest(s.srvoptions) o) AS options,
+    // options hold passwords): objects of the database
+    databaseWide(
+      `SELECT s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvversion AS version, ${sortedOptions('s.srvoptions')} AS options,
             obj_description(s.oid, 'pg_foreign_server') AS comment, ${acl('s.srvacl', 's.srvowner')} AS acl
        FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw WHERE ${notExtension('pg_foreign_server', 's.oid')}`,
+    ),
   ];
 }
 
@@ -307,8 +313,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       partition_of: r.partition_of,
       bound: r.bound,
       inherits: r.inherits,
-      // A foreign table's OPTIONS (it has no storage parameters).
-      options: r.kind === 'f' ? r.foreign_options : r.options,
+      options: r.options,
       replica_identity: r.replica_identity,
       server: r.foreign_server,
       comment: r.comment,
