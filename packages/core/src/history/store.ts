@@ -82,9 +82,9 @@ export interface HistoryStore {
   /**
    * `read`, and the other tools' history tables in its schema (with no rows of ours: a database
    * another tool migrated) and Bulkhead's elsewhere. With a history that has rows, other tools'
-   * tables are looked up only when `others` is not false (a run whose migrations use one).
+   * tables are looked up only when `others` (a run whose migrations use one).
    */
-  readState(q: SqlSession, o?: { others?: boolean }): Promise<HistoryState>;
+  readState(q: SqlSession, o: { others: boolean }): Promise<HistoryState>;
   /** Create the table (on the driver), or upgrade an older layout in place (with knex). Under the unit's lock. */
   ensure(db: Pick<ModuleDb, 'query' | 'knex'>, layout: number | undefined): Promise<void>;
   record(q: Db, row: Omit<HistoryRow, 'applied_at' | 'applied_by'>): Promise<void>;
@@ -196,11 +196,11 @@ export function historyStore(h: HistoryTable): HistoryStore {
    * that do, or, for a missing table, the look around it. Values as literals: a message of several
    * statements cannot carry bindings.
    */
-  const readAll = async (q: SqlSession, o: { state: boolean; others?: boolean }, again = false): Promise<HistoryState> => {
+  const readAll = async (q: SqlSession, o: { state: boolean; others: boolean }, again = false): Promise<HistoryState> => {
     // Other tools' tables: with the first query when asked whatever the history holds; else only
     // once the history is found missing or empty, with Bulkhead's elsewhere (lookAround). A
     // no-op run of a hundred modules spared the catalog scan in each new session.
-    const early = o.state && o.others !== false;
+    const early = o.state && o.others;
     const [found, others] = messageResults(
       await q.query(
         `SELECT to_regclass(${literal(historyName)}) IS NOT NULL AS history, to_regclass(${literal(progressName)}) IS NOT NULL AS progress, ` +
@@ -256,9 +256,9 @@ export function historyStore(h: HistoryTable): HistoryStore {
   return {
     table: h,
     async read(q) {
-      return (await readAll(q, { state: false })).history;
+      return (await readAll(q, { state: false, others: false })).history;
     },
-    readState: (q, o) => readAll(q, { state: true, others: o?.others }),
+    readState: (q, o) => readAll(q, { state: true, others: o.others }),
     async ensure(db, found) {
       if (found !== undefined && found >= HISTORY_LAYOUT) return;
       if (found === undefined) {
