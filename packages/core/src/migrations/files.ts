@@ -297,17 +297,20 @@ const COMMANDS = {
   postgrator: 'for f in *.sql; do [[ "$f" =~ ^([0-9]+)\\.(do|undo)(\\.(.*))?\\.sql$ ]] || continue; d=up; [ "${BASH_REMATCH[2]}" = undo ] && d=down; mv "$f" "${BASH_REMATCH[1]}${BASH_REMATCH[4]:+_${BASH_REMATCH[4]}}.$d.sql"; done',
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
   // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
-  // markers; their no-transaction marks become -- bulkhead:no-transaction. goose's mark is the
-  // file's wherever it stands (hatchet writes it after -- +goose Up): grep finds it first.
+  // markers; a direction any of whose markers says no-transaction gets -- bulkhead:no-transaction
+  // once, on its first line (sql-migrate files may hold many Up sections, one of them
+  // `notransaction`: convoy's). goose's mark is the file's wherever it stands (hatchet writes it
+  // after -- +goose Up): grep finds it first. A direction is written only when its marker is there.
   both:
     'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; nt=0; grep -qiE \'^--[[:space:]]*\\+goose no transaction\' "$f" && nt=1; ' +
     'awk -v up="$b.up.sql" -v down="$b.down.sql" -v nt="$nt" ' +
     // Markers in any case (goose reads its annotations so: hatchet writes "-- +goose no transaction").
     "'{ l = tolower($0) } " +
     'l ~ /^--[ \\t]*\\+goose no transaction/ { next } ' +
-    'l ~ /^--[ \\t]*(\\+goose up|\\+migrate up|migrate:up|up migration)/ { o = up; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-    'l ~ /^--[ \\t]*(\\+goose down|\\+migrate down|migrate:down|down migration)/ { o = down; if (nt || l ~ /transaction:false|notransaction/) print "-- bulkhead:no-transaction" > o; next } ' +
-    "o != \"\" { print > o }' \"$f\" && rm \"$f\"; done",
+    'l ~ /^--[ \\t]*(\\+goose up|\\+migrate up|migrate:up|up migration)/ { d = 1; su = 1; if (l ~ /transaction:false|notransaction/) ntu = 1; next } ' +
+    'l ~ /^--[ \\t]*(\\+goose down|\\+migrate down|migrate:down|down migration)/ { d = 2; sd = 1; if (l ~ /transaction:false|notransaction/) ntd = 1; next } ' +
+    'd == 1 { u = u $0 "\\n" } d == 2 { w = w $0 "\\n" } ' +
+    'END { m = "-- bulkhead:no-transaction\\n"; if (su) printf "%s%s", (nt || ntu ? m : ""), u > up; if (sd) printf "%s%s", (nt || ntd ? m : ""), w > down }\' "$f" && rm "$f"; done',
   // Prisma's migration_lock.toml (the provider its migrate command checks) goes with the folders.
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done; rm -f migration_lock.toml',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a

@@ -456,9 +456,12 @@ describe('scanMigrationsFolder', () => {
       '005_f.sql': '-- +goose Up\n-- +goose NO TRANSACTION\n\nCREATE INDEX CONCURRENTLY a_k ON a (id);\n-- +goose Down\nDROP INDEX CONCURRENTLY a_k;\n',
       // …and in any case (hatchet's "-- +goose no transaction").
       '006_g.sql': '-- +goose no transaction\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_l ON a (id);\n',
+      // sql-migrate's sections, many of one direction, the mark on a later one (convoy's): the
+      // direction is marked once, on its first line.
+      '007_h.sql': '-- +migrate Up\nALTER TABLE a ADD b int;\n-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY a_m ON a (b);\n-- +migrate Down\nDROP INDEX a_m;\n-- +migrate Down\nALTER TABLE a DROP b;\n',
     });
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]!.message).toBe("6 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
+    expect(r.problems[0]!.message).toBe("7 SQL migrations hold both directions under another tool's markers (001_a.sql, 002_b.sql, 003_c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql");
     // The command does what it says.
     runFixCommand(r.problems[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
@@ -470,6 +473,7 @@ describe('scanMigrationsFolder', () => {
       ['004_d', false, 'CREATE TABLE d (id int);', 'DROP TABLE d;'],
       ['005_f', true, '-- bulkhead:no-transaction\n\nCREATE INDEX CONCURRENTLY a_k ON a (id);', '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY a_k;'],
       ['006_g', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_l ON a (id);', undefined],
+      ['007_h', true, '-- bulkhead:no-transaction\nALTER TABLE a ADD b int;\nCREATE INDEX CONCURRENTLY a_m ON a (b);', 'DROP INDEX a_m;\nALTER TABLE a DROP b;'],
     ]);
     // One renamed .up.sql as it was: its down section would run with the up.
     const renamed = scan({ '005_e.up.sql': '-- Up Migration\nCREATE TABLE e (id int);\n-- Down Migration\nDROP TABLE e;\n' });
