@@ -272,6 +272,54 @@ export async function down(knex: Knex) {
       expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
     });
 
+    it('the migrations after the last one without a down are still checked down and up again (convoy: one missing down, 88 after it)', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'hooks',
+          migrations: {
+            '001_a.up.sql': 'CREATE TABLE a (id int);\n',
+            '002_b.up.sql': "CREATE TYPE kind AS ENUM ('x');\nCREATE TABLE b (id int, k kind);\n",
+            '002_b.down.sql': 'DROP TABLE b;\n',
+            '003_c.up.sql': 'ALTER TABLE a ADD COLUMN note text;\n',
+            // A down that makes what was not there before its up.
+            '003_c.down.sql': 'ALTER TABLE a DROP COLUMN note;\nCREATE INDEX a_idx ON a (id);\n',
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const m = r.json.modules[0];
+      expect(m.findings.map((f: any) => [f.kind, f.migration])).toEqual([
+        ['no-down', '001_a'],
+        ['left-behind', undefined],
+      ]);
+      expect(m.findings[1].message).toBe('after the downs of the 2 migrations after 001_a, the database is not as before their ups');
+      expect(m.findings[1].leftBy).toEqual([
+        { migration: '002_b', file: 'modules/hooks/migrations/002_b.down.sql', objects: ['enum kind'] },
+        { migration: '003_c', file: 'modules/hooks/migrations/003_c.down.sql', objects: ['index a.a_idx'], down: true },
+      ]);
+      expect(m.tail).toEqual({ after: '001_a', migrations: 2, reversible: false });
+      const text = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(text.stderr).toContain("→ 003_c's down (modules/hooks/migrations/003_c.down.sql) creates index a.a_idx, which was not there before its up");
+
+      // Mended, the tail is proven; the missing down is still a finding.
+      fx!.write('modules/hooks/migrations/002_b.down.sql', 'DROP TABLE b;\nDROP TYPE kind;\n');
+      fx!.write('modules/hooks/migrations/003_c.down.sql', 'ALTER TABLE a DROP COLUMN note;\n');
+      const mended = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(mended.exitCode).toBe(1);
+      expect(mended.stderr).toContain('001_a has no down: it cannot be reverted');
+      expect(mended.stderr).toContain('the 2 migrations after 001_a: ✓ down, up: reversible');
+      // Not reproducible is told for the tail too (a down that leaves the up's row: the second up sees two).
+      fx!.write('modules/hooks/migrations/003_c.up.sql', 'ALTER TABLE a ADD COLUMN note text;\nINSERT INTO a (id) VALUES (1);\nDO $$ BEGIN IF (SELECT count(*) FROM a) > 1 THEN ALTER TABLE a ADD COLUMN twice int; END IF; END $$;\n');
+      fx!.write('modules/hooks/migrations/003_c.down.sql', 'ALTER TABLE a DROP COLUMN note;\nALTER TABLE a DROP COLUMN IF EXISTS twice;\n');
+      const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.message])).toEqual([
+        ['no-down', '001_a has no down: it cannot be reverted'],
+        ['not-reproducible', 'applied again after their downs, the 2 migrations after 001_a build something else'],
+      ]);
+      expect(json.json.modules[0].tail).toEqual({ after: '001_a', migrations: 2, reversible: false });
+    });
+
     it("a knex migration's do-nothing down (kutt) cannot be reverted; what a partial down leaves is named with the migration that made it", async () => {
       const s = await workspace(backend, [
         {
@@ -286,8 +334,10 @@ export async function down(knex: Knex) {
       // The down sends no SQL while the up makes tables: it cannot be reverted, said before any down runs.
       const nothing = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(nothing.exitCode, nothing.stderr).toBe(1);
+      // The migration after it is still checked down and up again: its down leaves the column.
       expect(nothing.json.modules[0].findings).toEqual([
         expect.objectContaining({ kind: 'empty-down', migration: '001_init', message: expect.stringContaining("001_init's down sends no SQL, and its up creates table links (line 2), creates table visits (line 3)") }),
+        expect.objectContaining({ kind: 'left-behind', message: 'after the downs of the migration after 001_init, the database is not as before its up', leftBy: [{ migration: '002_expire', file: 'modules/links/migrations/002_expire.down.sql', objects: ['links.expire_in'] }] }),
       ]);
       // A down that drops one of the two: what it leaves is named, with the migration that made it.
       fx!.write('modules/links/migrations/001_init.js', "exports.up = async (knex) => {\n  await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\n  await knex.schema.createTable('visits', (t) => { t.increments('id'); t.integer('link_id').references('id').inTable('links'); });\n};\nexports.down = async (knex) => {\n  await knex.schema.dropTable('visits');\n};\n");

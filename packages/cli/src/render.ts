@@ -321,6 +321,8 @@ export function renderVerify(r: VerifyResult, out: Output): void {
       for (const line of f.lines ?? []) out.write(`    ${line}`);
       if (f.fix) out.write(`    fix: ${f.fix}`);
     }
+    // What could still be proven: the migrations after the last one that cannot be reverted.
+    if (m.tail?.reversible) out.write(`  the ${plural(m.tail.migrations, 'migration')} after ${m.tail.after}: ✓ down, up: reversible`);
   }
 }
 

@@ -38,8 +38,11 @@ export interface VerifyFinding {
   /** What differs, for left-behind and not-reproducible findings (one line each in `lines`). */
   differences?: Difference[];
   lines?: string[];
-  /** For left-behind: the migrations whose ups create what remains (their downs do not drop it), in order. */
-  leftBy?: { migration: string; file: string; objects: string[] }[];
+  /**
+   * For left-behind: the migrations whose ups create what remains (their downs do not drop it), or
+   * whose downs create it (`down`: what was not there before the up), in order.
+   */
+  leftBy?: { migration: string; file: string; objects: string[]; down?: true }[];
   /** For a failed up or down: what to do, where Bulkhead knows more than the server's message. */
   fix?: string;
 }
@@ -51,6 +54,12 @@ export interface ModuleVerify {
   migrations: number;
   status: 'reversible' | 'findings' | 'no-migrations';
   findings: VerifyFinding[];
+  /**
+   * Where some migrations cannot be reverted (no down, or a down that does nothing), the ones after
+   * the last of those, checked down and up again as the whole set is otherwise: whether they are
+   * reversible (their findings say why not).
+   */
+  tail?: { after: string; migrations: number; reversible: boolean };
   durationMs: number;
 }
 
@@ -128,6 +137,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   // need not drop it (hasura-auth's first up creates citext IF NOT EXISTS; its down keeps it).
   const notDeclaredExtension = (d: Difference) => !(d.kind === 'extension' && d.change === 'extra' && m.manifest.extensions.includes(d.name));
   if (!up.length) return { module: m.name, database: '-', migrations: 0, status: 'no-migrations', findings, durationMs: Date.now() - started };
+  // Migrations that cannot be reverted are findings whatever the database does; the migrations
+  // after the last of them are still checked down and up again, from the schema they start on
+  // (a set with one irreversible migration in its past keeps the rest proven).
+  const missing = up.filter((_, i) => !down[i]);
+  const empty = await emptyDownFindings(ws, m, down, rel);
+  const irreversible = new Set([...missing.map((r) => r.file.id), ...empty.map((f) => f.migration)]);
+  const cut = up.findLastIndex((r) => irreversible.has(r.file.id));
+  const tail = up.slice(cut + 1);
+  let tailReversible = false;
   const database = await withScratchDatabase(unit, { command: 'verify', server: o.server, root: ws.root }, async ({ unit: scratch, db }) => {
     const snap = () => readSnapshot(db, scope);
     const failed = async (e: unknown): Promise<VerifyFinding> => {
@@ -163,12 +181,17 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         }
       }
     }
-    const before = await snap();
+    /** The schema before the first up, or, when some migrations cannot be reverted, before the tail's. */
+    let before = await snap();
     let applied: Snapshot | undefined;
     // Pass 1: every up (each alone, with --step).
     if (!o.step) {
       try {
-        await replayAll(db, up, { schema });
+        if (cut >= 0) {
+          await replayAll(db, up.slice(0, cut + 1), { schema });
+          before = await snap();
+        }
+        await replayAll(db, tail, { schema });
       } catch (e) {
         findings.push(await failed(e));
         return scratch.target.display;
@@ -184,6 +207,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       }
       if (!o.step) continue;
       const after = await snap();
+      if (i === cut) before = after;
       const d = down[i];
       if (!d) continue; // reported once below, with every migration that has no down
       try {
@@ -206,16 +230,16 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       if (changed.length) findings.push(differenceFinding('step-not-reproducible', r, rel, `${r.file.id}: applied again after its down, it builds something else`, changed, schema));
     }
     applied = await snap();
-    // Pass 2: every down, newest first; nothing of the module may remain.
-    const missing = up.filter((_, i) => !down[i]);
     for (const r of missing) {
       findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted` });
     }
-    const empty = await emptyDownFindings(ws, m, down, rel);
     findings.push(...empty);
-    if (missing.length || empty.length) return scratch.target.display;
+    const checked = findings.length;
+    // Pass 2: every down (of the tail), newest first; nothing of what they made may remain.
+    if (!tail.length) return scratch.target.display;
+    const those = cut < 0 ? undefined : `the ${tail.length === 1 ? 'migration' : `${tail.length} migrations`} after ${up[cut]!.file.id}`;
     try {
-      await replayAll(db, [...down].reverse() as Runnable[], { schema });
+      await replayAll(db, down.slice(cut + 1).reverse() as Runnable[], { schema });
     } catch (e) {
       findings.push(await failed(e));
       return scratch.target.display;
@@ -223,30 +247,47 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     const reverted = await snap();
     const left = diffSnapshots(before, reverted).filter(notDeclaredExtension);
     if (left.length) {
-      const finding = differenceFinding('left-behind', undefined, rel, 'after every down, the database is not as before the first up', left, schema);
-      // Whose down it is: the migration whose up creates each object left behind (seed 004's enum).
-      const by = await leftBy(ws, m, up, left, schema);
+      const finding = differenceFinding('left-behind', undefined, rel, those ? `after the downs of ${those}, the database is not as before ${tail.length === 1 ? 'its up' : 'their ups'}` : 'after every down, the database is not as before the first up', left, schema);
+      // Whose down it is: the migration whose up creates each object left behind (seed 004's enum),
+      // or whose down creates it.
+      const by = await leftBy(ws, m, tail, left, schema);
       if (by.length) {
         finding.leftBy = by;
-        for (const b of by) finding.lines!.push(`→ ${b.migration} creates ${b.objects.length > 6 ? `${b.objects.slice(0, 6).join(', ')} and ${b.objects.length - 6} more` : b.objects.join(', ')}; its down (${b.file}) does not drop ${b.objects.length > 1 ? 'them' : 'it'}`);
+        const listed = (objects: string[]) => (objects.length > 6 ? `${objects.slice(0, 6).join(', ')} and ${objects.length - 6} more` : objects.join(', '));
+        for (const b of by) {
+          finding.lines!.push(
+            b.down
+              ? `→ ${b.migration}'s down (${b.file}) creates ${listed(b.objects)}, which ${b.objects.length > 1 ? 'were' : 'was'} not there before its up`
+              : `→ ${b.migration} creates ${listed(b.objects)}; its down (${b.file}) does not drop ${b.objects.length > 1 ? 'them' : 'it'}`,
+          );
+        }
         if (by.length === 1) Object.assign(finding, { migration: by[0]!.migration, file: by[0]!.file });
       }
       findings.push(finding);
       return scratch.target.display;
     }
-    // Pass 3: every up again must build the same.
+    // Pass 3: every up (of the tail) again must build the same.
     try {
-      await replayAll(db, up, { schema });
+      await replayAll(db, tail, { schema });
     } catch (e) {
-      findings.push({ ...(await failed(e)), message: `after every down, ${(e as ReplayError).id} cannot be applied again: ${(e as Error).message}` });
+      findings.push({ ...(await failed(e)), message: `after ${those ? `the downs of ${those}` : 'every down'}, ${(e as ReplayError).id} cannot be applied again: ${(e as Error).message}` });
       return scratch.target.display;
     }
     const rebuilt = await snap();
     const changed = diffSnapshots(applied, rebuilt);
-    if (changed.length) findings.push(differenceFinding('not-reproducible', undefined, rel, 'applied again after every down, the migrations build something else', changed, schema));
+    if (changed.length) findings.push(differenceFinding('not-reproducible', undefined, rel, those ? `applied again after their downs, ${those} build something else` : 'applied again after every down, the migrations build something else', changed, schema));
+    tailReversible = findings.length === checked;
     return scratch.target.display;
   });
-  return { module: m.name, database, migrations: up.length, status: findings.length ? 'findings' : 'reversible', findings, durationMs: Date.now() - started };
+  return {
+    module: m.name,
+    database,
+    migrations: up.length,
+    status: findings.length ? 'findings' : 'reversible',
+    findings,
+    ...(cut >= 0 && tail.length ? { tail: { after: up[cut]!.file.id, migrations: tail.length, reversible: tailReversible } } : {}),
+    durationMs: Date.now() - started,
+  };
 }
 
 /**
@@ -300,10 +341,12 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
 };
 
 /**
- * For each object left behind after every down, the last migration whose up creates it, read
- * from the analysis of the module's SQL (a TS migration's from the SQL it emits). A column,
- * constraint, index, trigger or policy of a table left behind goes with the table; a sequence a
- * column owns (serial) with its table. Objects no up names (made by a function, say) are left out.
+ * For each object left behind after the downs of `up` (every migration, or the tail after the last
+ * one that cannot be reverted), the first of their downs that creates it (run newest first: the
+ * newest), else the last of their ups that creates it, read from the analysis of the module's SQL
+ * (a TS migration's from the SQL it emits). A column, constraint, index, trigger or policy of a
+ * table left behind goes with the table; a sequence a column owns (serial) with its table.
+ * Objects none of them names (made by a function, or on a table older than the tail) are left out.
  */
 async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: readonly Difference[], schema: string): Promise<NonNullable<VerifyFinding['leftBy']>> {
   let analysed: AnalysedMigration[];
@@ -315,13 +358,24 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
   const order = new Map(up.map((r, i) => [r.file.id, i]));
   /** An object by name family (schemas and extensions are not in a schema). */
   const keyOf = (f: string, objectSchema: string, name: string) => `${f}:${f === 'schema' || f === 'extension' ? '' : `${objectSchema}.`}${name}`;
-  const creator = new Map<string, string>();
-  for (const a of analysed.filter((x) => x.module === m.name && x.direction === 'up').sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0))) {
+  // The last up to create an object; the oldest down to create it (downs run newest first: it
+  // ran last). An object an older up creates is that up's down's to drop (a later down may
+  // rightly make it again); else the down made what was not there before its up.
+  const ups = new Map<string, string>();
+  const downs = new Map<string, string>();
+  const mine = analysed.filter((x) => x.module === m.name && order.has(x.id)).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
+  for (const a of mine) {
     for (const t of a.touches) {
       if (t.action !== 'create') continue;
-      if (t.kind === 'column' && t.table) creator.set(keyOf('column', t.table.schema ?? schema, `${t.table.name}.${t.name}`), a.id);
-      else creator.set(keyOf(family(t.kind), t.schema ?? schema, t.name), a.id);
+      const key = t.kind === 'column' && t.table ? keyOf('column', t.table.schema ?? schema, `${t.table.name}.${t.name}`) : keyOf(family(t.kind), t.schema ?? schema, t.name);
+      if (a.direction === 'up') ups.set(key, a.id);
+      else if (!downs.has(key)) downs.set(key, a.id);
     }
+  }
+  const creator = new Map(ups);
+  for (const [key, id] of downs) {
+    const made = ups.get(key);
+    if (made === undefined || order.get(made)! >= order.get(id)!) creator.set(key, `${DOWN}${id}`);
   }
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence').map((d) => `${d.schema}.${d.name}`));
   const groups = new Map<string, string[]>();
@@ -338,11 +392,16 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(id) ?? groups.set(id, []).get(id)!).push(name);
   }
-  return [...groups].sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0)).map(([id, objects]) => {
+  const idOf = (key: string) => (key.startsWith(DOWN) ? key.slice(DOWN.length) : key);
+  return [...groups].sort(([a], [b]) => order.get(idOf(a))! - order.get(idOf(b))! || Number(b.startsWith(DOWN)) - Number(a.startsWith(DOWN))).map(([key, objects]) => {
+    const id = idOf(key);
     const r = up.find((x) => x.file.id === id)!;
-    return { migration: id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects };
+    return { migration: id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects, ...(key.startsWith(DOWN) ? { down: true as const } : {}) };
   });
 }
+
+/** leftBy's key of a down that creates an object (ids never start with a NUL). */
+const DOWN = '\0down:';
 
 /** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
 function undeclaredExtension(message: string, m: Module): string | undefined {
