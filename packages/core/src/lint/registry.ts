@@ -4,6 +4,7 @@ import { backfillWithDdl } from './rules/backfill-with-ddl.js';
 import { columnTypeChange } from './rules/column-type-change.js';
 import { constraintNotValid } from './rules/constraint-not-valid.js';
 import { dropCascade } from './rules/drop-cascade.js';
+import { dropConcurrentlySeveral } from './rules/drop-concurrently-several.js';
 import { domainConstraint } from './rules/domain-constraint.js';
 import { dropColumn } from './rules/drop-column.js';
 import { dropNotNull } from './rules/drop-not-null.js';
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = [
   transactionControl,
   severalConcurrently,
   enumValueInTransaction,
+  dropConcurrentlySeveral,
   unboundedDml,
   backfillWithDdl,
   timestampWithoutTz,
