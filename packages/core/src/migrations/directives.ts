@@ -31,6 +31,8 @@ const FOREIGN_NO_TRANSACTION: readonly [tool: string, mark: RegExp][] = [
   ['Atlas', /^\s*--\s*atlas:txmode\s+none\s*$/i],
   ['sqlx', /^\s*--\s*no-transaction\s*$/i],
   ['postgres-migrations', /^\s*--\s*postgres-migrations\s+disable-transaction\s*$/i],
+  ['sql-migrate', /^\s*--\s*\+migrate\s+(up|down)\b.*\bnotransaction\b/i],
+  ['tern', /^\s*----\s*tern:\s*disable-tx\s*----\s*$/],
 ];
 
 const DIRECTIVE = /^\s*--\s*bulkhead:([a-z-]+)\s*(.*?)\s*$/;

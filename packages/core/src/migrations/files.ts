@@ -98,8 +98,12 @@ function datedFix(migrations: readonly MigrationFile[]): string | undefined {
  */
 const SECTION_MARKER = {
   up: /^[ \t]*--[ \t-]*(\+goose Up|\+migrate Up|migrate:up|Up\s+Migration)\b.*$/im,
-  down: /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration)\b.*$/im,
+  // tern's line ends the up (everything above it) and opens the down.
+  down: /^[ \t]*--[ \t-]*(\+goose Down|\+migrate Down|migrate:down|Down\s+Migration|create above \/ drop below)\b.*$/im,
 } as const;
+
+/** tern's migrations: the up above this line, the down below it (none when nothing is). */
+const TERN_SPLIT = /^---- create above \/ drop below ----[ \t]*$/m;
 
 /** Flyway's names: V<version>__<description>.sql, U… for its undo, R__… repeatable; a version's parts separated by . or _. */
 const FLYWAY = /^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$/i;
@@ -163,6 +167,10 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   // Unreadable: '' (the rename is the fix).
   const head = fileHead(abs, 64 * 1024);
+  if (TERN_SPLIT.test(head)) {
+    const base = name.replace(/\.sql$/i, '');
+    return { kind: 'tern', fix: `it holds both directions, split by tern's "---- create above / drop below ----": split it into ${base}.up.sql (the part above the line) and ${base}.down.sql (the part below), a "---- tern: disable-tx ----" line becoming -- bulkhead:no-transaction` };
+  }
   const marker = SECTION_MARKER.up.exec(head)?.[1];
   if (!marker) {
     // Without a version it is no migration of any tool's: a helper, a seed, or one unnamed yet.
@@ -181,7 +189,7 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
  * Flyway V/U file, a Postgrator do/undo file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
  * A folder of one kind is told as one problem with one command.
  */
-type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'unversioned' | 'other';
+type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'tern' | 'unversioned' | 'other';
 
 /** A line marking the other direction's section (SECTION_MARKER). */
 function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
@@ -311,6 +319,14 @@ const COMMANDS = {
     'l ~ /^--[ \\t]*(\\+goose down|\\+migrate down|migrate:down|down migration)/ { d = 2; sd = 1; if (l ~ /transaction:false|notransaction/) ntd = 1; next } ' +
     'd == 1 { u = u $0 "\\n" } d == 2 { w = w $0 "\\n" } ' +
     'END { m = "-- bulkhead:no-transaction\\n"; if (su) printf "%s%s", (nt || ntu ? m : ""), u > up; if (sd) printf "%s%s", (nt || ntd ? m : ""), w > down }\' "$f" && rm "$f"; done',
+  // tern's: the up above its line, the down below it, written only when something is (tern calls a
+  // migration without one irreversible). Its disable-tx line is its own part's (tern reads each
+  // part for it). Every other <n>_<name>.sql of the folder becomes an up alone.
+  tern:
+    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
+    "'index($0, \"---- create above / drop below ----\") == 1 { d = 1; next } /^---- tern: disable-tx ----[ \\t]*$/ { if (d) ntd = 1; else ntu = 1; next } " +
+    '{ if (d) w = w $0 "\\n"; else u = u $0 "\\n" } ' +
+    'END { m = "-- bulkhead:no-transaction\\n"; printf "%s%s", (ntu ? m : ""), u > up; if (w ~ /[^ \\t\\r\\n]/) printf "%s%s", (ntd ? m : ""), w > down }\' "$f" && rm "$f"; done',
   // Prisma's migration_lock.toml (the provider its migrate command checks) goes with the folders.
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done; rm -f migration_lock.toml',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a
@@ -624,7 +640,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     };
   }
   /** `.sql` files not named `<id>.up.sql`, by kind (see SqlFileKind). */
-  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [], unversioned: [] };
+  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [], tern: [], unversioned: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
   /** Files of SQL under another extension and no version (schema.psql, create.ddl): told when nothing else runs. */
@@ -863,6 +879,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   } else misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
+  misnamedFolder('tern', 'tern migrations hold both directions, split by its "---- create above / drop below ----" line', 'split each in two (a down only where something is below the line: tern calls the rest irreversible), "---- tern: disable-tx ----" kept as -- bulkhead:no-transaction; its files without the line become ups alone');
   // Files without a version (ThingsBoard's schema-entities.sql, schema-functions.sql, …): a schema
   // kept as files, which an application loads in its own order, not a sequence of migrations.
   together(misnamed.unversioned, problems, (n, names) =>

@@ -50,6 +50,8 @@ describe('parseDirectives', () => {
       ['-- atlas:txmode none', 'Atlas'],
       ['-- no-transaction', 'sqlx'],
       ['-- postgres-migrations disable-transaction', 'postgres-migrations'],
+      ['-- +migrate Up notransaction', 'sql-migrate'],
+      ['---- tern: disable-tx ----', 'tern'],
     ];
     for (const [mark, tool] of marks) {
       const d = parseDirectives(`-- a header\n${mark}\nCREATE INDEX CONCURRENTLY i ON t (a);\n`);
@@ -58,6 +60,7 @@ describe('parseDirectives', () => {
     }
     // Near misses: a dbmate section that keeps its transaction, a string that mentions a mark.
     expect(parseDirectives('-- migrate:up\nSELECT 1;\n').foreignNoTransaction).toBeUndefined();
+    expect(parseDirectives('-- +migrate Up\nSELECT 1;\n').foreignNoTransaction).toBeUndefined();
     expect(parseDirectives("SELECT '-- +goose NO TRANSACTION';\n").foreignNoTransaction).toBeUndefined();
   });
 });
@@ -478,6 +481,33 @@ describe('scanMigrationsFolder', () => {
     // One renamed .up.sql as it was: its down section would run with the up.
     const renamed = scan({ '005_e.up.sql': '-- Up Migration\nCREATE TABLE e (id int);\n-- Down Migration\nDROP TABLE e;\n' });
     expect(renamed.problems.map((p) => [p.code, p.line])).toEqual([['BH038', 3]]);
+  });
+
+  it("tern's files (the up above ---- create above / drop below ----, the down below it) are one problem whose command splits them", () => {
+    const r = scan({
+      '001_create_users.sql': 'CREATE TABLE users (id int);\n\n---- create above / drop below ----\n\ndrop table users;\n',
+      // Its disable-tx line is its part's: here the up's.
+      '002_idx.sql': '---- tern: disable-tx ----\nCREATE INDEX CONCURRENTLY users_id ON users (id);\n\n---- create above / drop below ----\nDROP INDEX users_id;\n',
+      // Nothing below the line: tern calls it irreversible, so it gets no down.
+      '003_irreversible.sql': 'ALTER TABLE users ADD n int;\n---- create above / drop below ----\n\n',
+      '004_plain.sql': 'ALTER TABLE users ADD m int;\n',
+    });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'SQL migration 004_plain.sql must be named <id>.up.sql (with an optional <id>.down.sql)',
+      '3 tern migrations hold both directions, split by its "---- create above / drop below ----" line (001_create_users.sql, 002_idx.sql, 003_irreversible.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql',
+    ]);
+    runFixCommand(r.problems[1]!, dir);
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.directives.noTransaction, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['001_create_users', false, 'CREATE TABLE users (id int);', 'drop table users;'],
+      ['002_idx', true, '-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY users_id ON users (id);', 'DROP INDEX users_id;'],
+      ['003_irreversible', false, 'ALTER TABLE users ADD n int;', undefined],
+      ['004_plain', false, 'ALTER TABLE users ADD m int;', undefined],
+    ]);
+    // One renamed .up.sql as it was: its down would run with the up (create, then drop).
+    const renamed = scan({ '005_e.up.sql': 'CREATE TABLE e (id int);\n---- create above / drop below ----\nDROP TABLE e;\n' });
+    expect(renamed.problems.map((p) => [p.code, p.line])).toEqual([['BH038', 2]]);
   });
 
   it("Prisma's <version>_<name>/migration.sql folders are an error with the command that moves them (they would not run, and up would say up to date)", () => {
