@@ -172,6 +172,11 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
     return { kind: 'tern', fix: `it holds both directions, split by tern's "---- create above / drop below ----": split it into ${base}.up.sql (the part above the line) and ${base}.down.sql (the part below), a "---- tern: disable-tx ----" line becoming -- bulkhead:no-transaction` };
   }
   const marker = SECTION_MARKER.up.exec(head)?.[1];
+  const heading = marker ? undefined : otherDirection(head, 'down', abs);
+  if (heading?.heading) {
+    const base = name.replace(/\.sql$/i, '');
+    return { kind: 'heading', fix: `it seems to hold both directions ("-- ${heading.marker}" at line ${heading.line}, SQL below it): split it into ${base}.up.sql (the part above that line) and ${base}.down.sql (the part below)` };
+  }
   if (!marker) {
     // Without a version it is no migration of any tool's: a helper, a seed, or one unnamed yet.
     if (!ID.test(renamed.replace(/\.(up|down)\.sql$/, ''))) {
@@ -189,13 +194,25 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
  * Flyway V/U file, a Postgrator do/undo file, a file of both directions (goose, sql-migrate, dbmate), or one of its own kind.
  * A folder of one kind is told as one problem with one command.
  */
-type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'tern' | 'unversioned' | 'other';
+type SqlFileKind = 'plain' | 'flyway' | 'postgrator' | 'both' | 'tern' | 'heading' | 'unversioned' | 'other';
 
-/** A line marking the other direction's section (SECTION_MARKER). */
-function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string } | undefined {
+/**
+ * A comment line that only says "down" (or undo, rollback, revert), maybe after a tool's name and
+ * some punctuation: MyBatis Migrations' `-- //@UNDO`, shmig's `-- ==== DOWN ====`, rambler's
+ * `-- rambler down`, a hand-written `-- Down`. In an up file with SQL below it, that SQL is
+ * most likely the down, which would run right after the up.
+ */
+const DOWN_HEADING = /^[ \t]*--[-=/@+!#* \t]*(?:[a-z][\w-]*[ \t:]+)?(?:down|undo|rollback|revert)\b[-=*#: \t]*$/im;
+
+/** A line marking the other direction's section (SECTION_MARKER), or, in an up file, a heading that says down with SQL below it. */
+function otherDirection(text: string, direction: 'up' | 'down', file: string): { marker: string; line: number; direction: 'up' | 'down'; file: string; heading?: true } | undefined {
   const m = SECTION_MARKER[direction].exec(text);
-  if (!m) return undefined;
-  return { marker: m[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, m.index).split('\n').length, direction, file };
+  const heading = !m && direction === 'down' ? DOWN_HEADING.exec(text) : null;
+  const found = m ?? heading;
+  if (!found) return undefined;
+  // A heading counts when SQL follows it (commented-out down statements under "-- Down" do not run).
+  if (heading && !text.slice(heading.index + heading[0].length).split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('--'))) return undefined;
+  return { marker: found[0].replace(/^[ \t]*--[ \t]*/, '').trim(), line: text.slice(0, found.index).split('\n').length, direction, file, ...(heading ? { heading: true as const } : {}) };
 }
 
 /** graphile-migrate's files beside committed/ that are not migrations of their own. */
@@ -327,6 +344,13 @@ const COMMANDS = {
     "'index($0, \"---- create above / drop below ----\") == 1 { d = 1; next } /^---- tern: disable-tx ----[ \\t]*$/ { if (d) ntd = 1; else ntu = 1; next } " +
     '{ if (d) w = w $0 "\\n"; else u = u $0 "\\n" } ' +
     'END { m = "-- bulkhead:no-transaction\\n"; printf "%s%s", (ntu ? m : ""), u > up; if (w ~ /[^ \\t\\r\\n]/) printf "%s%s", (ntd ? m : ""), w > down }\' "$f" && rm "$f"; done',
+  // The same split at the first comment line that only says down, undo, rollback or revert
+  // (DOWN_HEADING), where SQL follows it (else the file is an up as it is); an up heading above
+  // it stays as a comment.
+  heading:
+    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; awk -v up="$b.up.sql" -v down="$b.down.sql" ' +
+    "'!d && tolower($0) ~ /^[ \\t]*--[-=\\/@+!#* \\t]*([a-z][a-z0-9_-]*[ \\t:]+)?(down|undo|rollback|revert)[-=*#: \\t]*$/ { d = 1; h = $0 \"\\n\"; next } " +
+    '{ if (d) { w = w $0 "\\n"; if ($0 !~ /^[ \\t]*(--|$)/) sql = 1 } else u = u $0 "\\n" } END { if (sql) { printf "%s", u > up; printf "%s", w > down } else printf "%s%s%s", u, h, w > up }\' "$f" && rm "$f"; done',
   // Prisma's migration_lock.toml (the provider its migrate command checks) goes with the folders.
   prisma: 'for d in */; do d="${d%/}"; [ -f "$d/migration.sql" ] && mv "$d/migration.sql" "$d.up.sql" && rmdir "$d"; done; rm -f migration_lock.toml',
   // popx's per-database files (PER_DATABASE): other databases' files move to .other-databases/ (a
@@ -640,7 +664,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     };
   }
   /** `.sql` files not named `<id>.up.sql`, by kind (see SqlFileKind). */
-  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [], tern: [], unversioned: [] };
+  const misnamed: Record<Exclude<SqlFileKind, 'other'>, Named[]> = { plain: [], flyway: [], postgrator: [], both: [], tern: [], heading: [], unversioned: [] };
   /** Other tools' migrations in another language (Alembic's Python, Rails' Ruby, …): never run here. */
   const foreign: { name: string; language: string }[] = [];
   /** Files of SQL under another extension and no version (schema.psql, create.ddl): told when nothing else runs. */
@@ -879,6 +903,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   } else misnamedFolder('flyway', 'Flyway migrations', 'rename V<version>__<name>.sql to <version>_<name>.up.sql and U<version>__<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('postgrator', 'Postgrator migrations', 'rename <version>.do.<name>.sql to <version>_<name>.up.sql and <version>.undo.<name>.sql to <version>_<name>.down.sql');
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
+  misnamedFolder('heading', 'SQL migrations hold a down section below a line that says so (MyBatis\' -- //@UNDO, shmig\'s -- ==== DOWN ====, rambler\'s -- rambler down)', 'split each in two at that line');
   misnamedFolder('tern', 'tern migrations hold both directions, split by its "---- create above / drop below ----" line', 'split each in two (a down only where something is below the line: tern calls the rest irreversible), "---- tern: disable-tx ----" kept as -- bulkhead:no-transaction; its files without the line become ups alone');
   // Files without a version (ThingsBoard's schema-entities.sql, schema-functions.sql, …): a schema
   // kept as files, which an application loads in its own order, not a sequence of migrations.
@@ -1040,11 +1065,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     if (other) {
       const target = `${id}.${other.direction}.sql`;
       problems.push(
-        problem('BH038', `"-- ${other.marker}" at line ${other.line}: what follows is another tool's ${other.direction} section, and Bulkhead would run it as part of the ${other.direction === 'down' ? 'up' : 'down'}`, {
+        problem('BH038', `"-- ${other.marker}" at line ${other.line}: what follows ${other.heading ? 'reads as a down section' : `is another tool's ${other.direction} section`}, and Bulkhead would run it as part of the ${other.direction === 'down' ? 'up' : 'down'}`, {
           module,
           file: rel(other.file),
           line: other.line,
-          fix: `move the statements under it to ${target}${other.direction === 'down' && f.down ? ' (merging with what is there)' : ''}, and delete the marker lines`,
+          fix: `move the statements under it to ${target}${other.direction === 'down' && f.down ? ' (merging with what is there)' : ''}, and delete the marker lines${other.heading ? '; if they are part of the up, reword the comment' : ''}`,
         }),
       );
       continue;

@@ -510,6 +510,33 @@ describe('scanMigrationsFolder', () => {
     expect(renamed.problems.map((p) => [p.code, p.line])).toEqual([['BH038', 2]]);
   });
 
+  it('files whose down sits below a line that only says so (MyBatis, shmig, rambler) are one problem whose command splits them; commented-out downs are left alone', () => {
+    const r = scan({
+      '20090330184034_first.sql': '-- // First migration.\nCREATE TABLE a (id int);\n\n-- //@UNDO\nDROP TABLE a;\n',
+      '20090330184035_second.sql': '-- ==== UP ====\nCREATE TABLE b (id int);\n-- ==== DOWN ====\nDROP TABLE b;\n',
+      '20090330184036_third.sql': '-- rambler up\nCREATE TABLE c (id int);\n-- rambler down\nDROP TABLE c;\n',
+      // Nothing runs below its "-- Down": a plain up.
+      '20090330184037_fourth.sql': 'CREATE TABLE d (id int);\n-- Down\n-- DROP TABLE d;\n',
+    });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'SQL migration 20090330184037_fourth.sql must be named <id>.up.sql (with an optional <id>.down.sql)',
+      "3 SQL migrations hold a down section below a line that says so (MyBatis' -- //@UNDO, shmig's -- ==== DOWN ====, rambler's -- rambler down) (20090330184034_first.sql, 20090330184035_second.sql, 20090330184036_third.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql",
+    ]);
+    // The command makes the folder's other .sql files ups as they are.
+    runFixCommand(r.problems[1]!, dir);
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['20090330184034_first', '-- // First migration.\nCREATE TABLE a (id int);', 'DROP TABLE a;'],
+      ['20090330184035_second', '-- ==== UP ====\nCREATE TABLE b (id int);', 'DROP TABLE b;'],
+      ['20090330184036_third', '-- rambler up\nCREATE TABLE c (id int);', 'DROP TABLE c;'],
+      ['20090330184037_fourth', 'CREATE TABLE d (id int);\n-- Down\n-- DROP TABLE d;', undefined],
+    ]);
+    // Renamed .up.sql as they were: refused, the line named.
+    const renamed = scan({ '001_a.up.sql': 'CREATE TABLE a (id int);\n--//@UNDO\nDROP TABLE a;\n', '002_b.up.sql': 'CREATE TABLE b (id int);\n-- Rollback:\n-- DROP TABLE b;\n', '003_c.up.sql': '-- down the road this becomes a view\nCREATE TABLE c (id int);\n' });
+    expect(renamed.problems.map((p) => [p.code, p.file, p.line, p.message])).toEqual([['BH038', '001_a.up.sql', 2, '"-- //@UNDO" at line 2: what follows reads as a down section, and Bulkhead would run it as part of the up']]);
+  });
+
   it("Prisma's <version>_<name>/migration.sql folders are an error with the command that moves them (they would not run, and up would say up to date)", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     for (const d of ['20221206131204_init', '20221207113401_users']) {
