@@ -673,6 +673,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const folders: Record<keyof typeof FOLDER_LAYOUTS, string[]> = { prisma: [], updown: [] };
   /** `V0001.name.up.sql` (authelia, Flyway-like): a version behind a letter, told together when many. */
   const versionLetter: Named[] = [];
+  /** Migrations without a version at all (logto's next-1785393731-x.ts): told as one when many. */
+  const noVersion: Named[] = [];
   /** ory's popx files, one per database (PER_DATABASE): the folder is told how to keep PostgreSQL's. */
   const perDatabase: string[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
@@ -852,8 +854,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           ? `rename it to ${lettered[1]}_${lettered[2]!.replace(/\./g, '_')}${e.name.slice(id.length)} (its version without the V; the same for its siblings keeps their order)`
           : `rename it to <timestamp>_${id}${e.name.slice(id.length)}, e.g. with bulkhead make ${module} ${id}`,
       });
-      if (lettered) versionLetter.push({ name: e.name, problem: p });
-      else problems.push(p);
+      (lettered ? versionLetter : noVersion).push({ name: e.name, problem: p });
       continue;
     }
     const entry = byId.get(id) ?? {};
@@ -878,6 +879,14 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       problem('BH011', `${n} ${what} (${names}): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql${o.also ?? ''}`, { module, file: rel(dir), fix: `${fix}, e.g. in ${rel(dir)}${/\[\[|<<<|\$\(seq/.test(command) ? ' (bash)' : ''}: ${command}${o.after ?? ''}` }),
     );
   };
+  // logto's unreleased next-1785393731-x.ts beside its release-numbered ones: told as one.
+  together(noVersion, problems, (n, names) =>
+    problem('BH011', `${n} migrations do not start with a version (leading digits): ${names}`, {
+      module,
+      file: rel(dir),
+      fix: `rename each to <timestamp>_<name> with timestamps in the order they are to run (bulkhead make ${module} <name> makes a name with the current one)`,
+    }),
+  );
   together(versionLetter, problems, (n, names) =>
     problem('BH011', `${n} migrations start with a letter before their version (${names}): a version is the leading digits`, {
       module,

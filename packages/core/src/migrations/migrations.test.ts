@@ -483,6 +483,13 @@ describe('scanMigrationsFolder', () => {
     expect(renamed.problems.map((p) => [p.code, p.line])).toEqual([['BH038', 3]]);
   });
 
+  it('many migrations without a version are one problem naming them (logto\'s next-<time>-<name>.ts)', () => {
+    const few = scan({ 'next-1785393731-a.up.sql': 'SELECT 1;\n', 'next-1785481546-b.up.sql': 'SELECT 1;\n' });
+    expect(few.problems.map((p) => p.message)).toEqual(['migration next-1785393731-a.up.sql does not start with a version (leading digits)', 'migration next-1785481546-b.up.sql does not start with a version (leading digits)']);
+    const many = scan({ 'next-1785393731-a.up.sql': 'SELECT 1;\n', 'next-1785481546-b.up.sql': 'SELECT 1;\n', 'next-1785488115-c.up.sql': 'SELECT 1;\n', 'next-1785722831-d.up.sql': 'SELECT 1;\n' });
+    expect(many.problems.map((p) => [p.code, p.message])).toEqual([['BH011', '4 migrations do not start with a version (leading digits): next-1785393731-a.up.sql, next-1785481546-b.up.sql, next-1785488115-c.up.sql, …']]);
+  });
+
   it("tern's files (the up above ---- create above / drop below ----, the down below it) are one problem whose command splits them", () => {
     const r = scan({
       '001_create_users.sql': 'CREATE TABLE users (id int);\n\n---- create above / drop below ----\n\ndrop table users;\n',
