@@ -163,6 +163,9 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
     const [, version, verb, description] = postgrator as unknown as [string, string, string, string | undefined];
     return { kind: 'postgrator', fix: `rename it to ${version}${description ? `_${description}` : ''}.${verb === 'undo' ? 'down' : 'up'}.sql (Postgrator's undo is the down)` };
   }
+  // yoyo's <id>.rollback.sql beside its <id>.sql (and an undo or revert so named): that one's down.
+  const of = rollbackOf(abs, name);
+  if (of) return { kind: 'plain', fix: `rename it to ${of}.down.sql: it is the rollback of ${of}.sql, and run as a migration of its own it would undo it right after` };
   const direction = /[._-](up|down)\.sql$/i.exec(name)?.[1];
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   // Unreadable: '' (the rename is the fix).
@@ -187,6 +190,17 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
   const base = name.replace(/\.sql$/i, '');
   const down = SECTION_MARKER.down.exec(head)?.[1] ?? marker.replace(/up/i, (u) => (u === 'up' ? 'down' : 'Down'));
   return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
+}
+
+/** A rollback's name: `<base>.rollback.sql` (yoyo), `<base>_undo.sql`, `<base>-revert.sql`. */
+const ROLLBACK_NAME = /^(.+)[._-](?:rollback|undo|revert)\.sql$/i;
+
+/** The base of a rollback file (ROLLBACK_NAME) whose migration is beside it, as `<base>.sql` or `<base>.up.sql`. */
+function rollbackOf(abs: string, name: string): string | undefined {
+  const base = ROLLBACK_NAME.exec(name)?.[1];
+  if (base === undefined) return undefined;
+  const dir = path.dirname(abs);
+  return fs.existsSync(path.join(dir, `${base}.sql`)) || fs.existsSync(path.join(dir, `${base}.up.sql`)) ? base : undefined;
 }
 
 /**
@@ -319,6 +333,10 @@ const COMMANDS = {
   // 20201029A-x.ts → 2020102901-x.ts (the letter's place in the alphabet, two digits).
   letterVersion: `for f in [0-9]*[A-Z][-_]*; do v="\${f%%[A-Z][-_]*}"; l="\${f:\${#v}:1}"; n=$(printf %02d $(( $(printf %d "'$l") - 64 ))); mv "$f" "$v$n\${f:$((\${#v}+1))}"; done`,
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
+  // The same where a rollback is beside its migration (yoyo's <id>.rollback.sql, an undo or revert so named): it becomes its down.
+  plainWithRollbacks:
+    'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) continue ;; esac; b="${f%.sql}"; u="$(printf %s "$b" | sed -E \'s/[._-]([Rr]ollback|[Uu]ndo|[Rr]evert)$//\')"; ' +
+    'if [ "$u" != "$b" ] && { [ -e "$u.sql" ] || [ -e "$u.up.sql" ]; }; then mv "$f" "$u.down.sql"; else mv "$f" "$b.up.sql"; fi; done',
   postgrator: 'for f in *.sql; do [[ "$f" =~ ^([0-9]+)\\.(do|undo)(\\.(.*))?\\.sql$ ]] || continue; d=up; [ "${BASH_REMATCH[2]}" = undo ] && d=down; mv "$f" "${BASH_REMATCH[1]}${BASH_REMATCH[4]:+_${BASH_REMATCH[4]}}.$d.sql"; done',
   flyway: 'for f in [VU]*__*.sql; do n="${f#?}"; v="${n%%__*}"; b="${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; mv "$f" "${v}_${b%.sql}.$d.sql"; done',
   // Splits each goose / sql-migrate / dbmate file into <id>.up.sql and <id>.down.sql without the
@@ -897,7 +915,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   // drizzle-kit's folder: <n>_<words>.sql with --> statement-breakpoint lines, and its journal in meta/.
   if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
     misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', { after: ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>` });
-  } else misnamedFolder('plain', 'SQL migrations are named <id>.sql', 'rename each to <id>.up.sql');
+  } else {
+    const rollbacks = misnamed.plain.filter((n) => n.problem.fix?.includes('it is the rollback of')).length;
+    misnamedFolder('plain', 'SQL migrations are named <id>.sql', `rename each to <id>.up.sql${rollbacks ? ` (the ${plural(rollbacks, 'rollback')} beside ${rollbacks > 1 ? 'their migrations' : 'its migration'}, yoyo's <id>.rollback.sql, to <id>.down.sql)` : ''}`, rollbacks ? { command: COMMANDS.plainWithRollbacks } : {});
+  }
   if (flywayParts) {
     // Versions with parts (V1.1__, V2_0_3__): each as fixed-width parts, in Flyway's order.
     misnamedFolder(
@@ -1029,6 +1050,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const empty: Named[] = [];
   for (const [id, f] of byId) {
     const [, version = '', name = ''] = ID.exec(id)!;
+    // A rollback renamed as an up (yoyo's 0001.x.rollback.sql → 0001.x.rollback.up.sql): it would
+    // run right after the migration it undoes, as one of its own (they share a version, and the
+    // version fix would make that stick).
+    const undoes = /^(.+)[._-](?:rollback|undo|revert|down)$/i.exec(id)?.[1];
+    if (undoes !== undefined && f.up && !f.down && byId.get(undoes)?.up) {
+      problems.push(
+        problem('BH038', `${path.basename(f.up)} is named as the rollback of ${undoes}: run as a migration of its own, it would undo ${undoes} right after it`, {
+          module,
+          file: rel(f.up),
+          fix: `rename it to ${undoes}.down.sql${byId.get(undoes)!.down ? ' (merging it with the down already there)' : ''}`,
+        }),
+      );
+      continue;
+    }
     if (f.js) {
       const source = readSource(f.js, module, rel);
       if ('problem' in source) {

@@ -490,6 +490,29 @@ describe('scanMigrationsFolder', () => {
     expect(many.problems.map((p) => [p.code, p.message])).toEqual([['BH011', '4 migrations do not start with a version (leading digits): next-1785393731-a.up.sql, next-1785481546-b.up.sql, next-1785488115-c.up.sql, …']]);
   });
 
+  it("yoyo's <id>.rollback.sql beside its <id>.sql becomes its down (run as a migration of its own it would undo it right after)", () => {
+    const r = scan({
+      '0001.create-users.sql': '-- depends:\nCREATE TABLE users (id int);\n',
+      '0001.create-users.rollback.sql': 'DROP TABLE users;\n',
+      '0002.add-name.sql': 'ALTER TABLE users ADD name text;\n',
+      '0002.add-name.rollback.sql': 'ALTER TABLE users DROP name;\n',
+      // A migration named rollback with nothing it rolls back beside it is an up.
+      '0003_rollback.sql': 'UPDATE users SET name = NULL;\n',
+    });
+    expect(r.problems.map((p) => p.fix)).toEqual([expect.stringMatching(/^rename each to <id>\.up\.sql \(the 2 rollbacks beside their migrations, yoyo's <id>\.rollback\.sql, to <id>\.down\.sql\), e\.g\. in /)]);
+    runFixCommand(r.problems[0]!, dir);
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => [m.id, m.sql!.up.trim(), m.sql!.down?.trim()])).toEqual([
+      ['0001.create-users', '-- depends:\nCREATE TABLE users (id int);', 'DROP TABLE users;'],
+      ['0002.add-name', 'ALTER TABLE users ADD name text;', 'ALTER TABLE users DROP name;'],
+      ['0003_rollback', 'UPDATE users SET name = NULL;', undefined],
+    ]);
+    // Renamed as ups, as the plain fix once said: refused, not renumbered into a migration of its own.
+    const renamed = scan({ '0001.create-users.up.sql': 'CREATE TABLE users (id int);\n', '0001.create-users.rollback.up.sql': 'DROP TABLE users;\n' });
+    expect(renamed.problems.map((p) => [p.code, p.file, p.fix])).toEqual([['BH038', '0001.create-users.rollback.up.sql', 'rename it to 0001.create-users.down.sql']]);
+  });
+
   it("tern's files (the up above ---- create above / drop below ----, the down below it) are one problem whose command splits them", () => {
     const r = scan({
       '001_create_users.sql': 'CREATE TABLE users (id int);\n\n---- create above / drop below ----\n\ndrop table users;\n',
