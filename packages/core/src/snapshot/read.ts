@@ -138,7 +138,11 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
             a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity AS identity, a.attgenerated AS generated,
             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation, col_description(c.oid, a.attnum) AS comment,
             ${acl('a.attacl', 'c.relowner')} AS acl, CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-            nullif(coalesce(a.attstattarget::int, -1), -1) AS statistics
+            nullif(coalesce(a.attstattarget::int, -1), -1) AS statistics,
+            -- SET COMPRESSION (14+, through to_jsonb for 13); SET (n_distinct = …), the options a
+            -- migration sets (a server may keep options of its own there, pg_attver=…).
+            nullif(to_jsonb(a)->>'attcompression', '') AS compression,
+            (SELECT array_agg(o ORDER BY o) FROM unnest(a.attoptions) o WHERE o LIKE 'n\_distinct%') AS options
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -331,6 +335,8 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       collation: r.collation,
       storage: r.storage === undefined || r.storage === null ? undefined : ({ p: 'plain', e: 'external', m: 'main', x: 'extended' } as Record<string, string>)[String(r.storage)],
       statistics: r.statistics,
+      compression: r.compression === undefined || r.compression === null ? undefined : ({ p: 'pglz', l: 'lz4' } as Record<string, string>)[String(r.compression)] ?? r.compression,
+      options: r.options,
       comment: r.comment,
       acl: r.acl,
     }, String(r.rel));
