@@ -476,16 +476,17 @@ export async function down(knex: Knex) {
       expect(bad.stderr).toContain('--ignore tabel:legacy_*: no object kind "tabel"');
     });
 
-    it("a column's compression and n_distinct set by hand are drift; what the migrations set is not", async () => {
+    it("a column's compression and n_distinct, and a table's CLUSTER ON, set by hand are drift; what the migrations set is not", async () => {
       const s = await workspace(backend, [
-        { name: 'docs', migrations: { '001_pages.up.sql': 'CREATE TABLE pages (id int, body text COMPRESSION pglz, title text);\nALTER TABLE pages ALTER COLUMN id SET (n_distinct = 100);\n' } },
+        { name: 'docs', migrations: { '001_pages.up.sql': 'CREATE TABLE pages (id int PRIMARY KEY, body text COMPRESSION pglz, title text);\nALTER TABLE pages ALTER COLUMN id SET (n_distinct = 100);\nCREATE INDEX pages_title ON pages (title);\nALTER TABLE pages CLUSTER ON pages_title;\n' } },
       ]);
       expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
       expect((await runCli(['drift'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
-      await s.query('docs', 'ALTER TABLE pages ALTER COLUMN body SET COMPRESSION default, ALTER COLUMN title SET COMPRESSION pglz, ALTER COLUMN id SET (n_distinct = 5), ALTER COLUMN title SET (n_distinct_inherited = 7)');
+      await s.query('docs', 'ALTER TABLE pages ALTER COLUMN body SET COMPRESSION default, ALTER COLUMN title SET COMPRESSION pglz, ALTER COLUMN id SET (n_distinct = 5), ALTER COLUMN title SET (n_distinct_inherited = 7), CLUSTER ON pages_pkey');
       const r = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
       expect(r.exitCode).toBe(1);
       expect(r.json.units[0].lines).toEqual([
+        'pages: table differs: cluster_on pages_title → pages_pkey',
         'pages.body: column differs: compression pglz → (none)',
         'pages.id: column differs: options [n_distinct=100] → [n_distinct=5]',
         'pages.title: column differs: compression (none) → pglz; options (none) → [n_distinct_inherited=7]',

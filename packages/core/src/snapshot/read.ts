@@ -128,6 +128,7 @@ export function snapshotQueries(scope: SnapshotScope): string[] {
             ${sortedOptions("CASE WHEN c.relkind = 'f' THEN ft.ftoptions ELSE c.reloptions END")} AS options,
             CASE c.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
               WHEN 'i' THEN (SELECT 'index ' || ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END AS replica_identity,
+            (SELECT ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisclustered) AS cluster_on,
             CASE WHEN NOT c.relispartition THEN (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END AS inherits,
             fs.srvname AS foreign_server
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -319,6 +320,7 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
       inherits: r.inherits,
       options: r.options,
       replica_identity: r.replica_identity,
+      cluster_on: r.cluster_on,
       server: r.foreign_server,
       comment: r.comment,
       acl: r.acl,
