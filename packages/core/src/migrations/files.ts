@@ -306,12 +306,13 @@ function releaseFolders(
     );
     return;
   }
+  const numbered = sorted.every((r) => !RELEASE_FOLDER.test(r.name));
   at.problems.push(
-    problem('BH011', `the migrations are in one folder per release (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}`, {
+    problem('BH011', `the migrations are in one folder per ${numbered ? 'version' : 'release'} (${folders}): Bulkhead runs one sequence of <id>.up.sql files directly in ${rel(dir)}`, {
       module,
       file: rel(dir),
       fix:
-        `move them up as one sequence, releases in version order and each release's files in the order its manifest.json lists them (Temporal's), else by name (<major><minor><patch><nn>_<name>.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.releases} — ` +
+        `move them up as one sequence, ${numbered ? 'folders' : 'releases'} in version order and each ${numbered ? 'folder' : 'release'}'s files in the order its manifest.json lists them (Temporal's), else by name (<major><minor><patch><nn>_<name>.up.sql), e.g. in ${rel(dir)} (bash): ${COMMANDS.releases} — ` +
         `a folder left behind holds files its manifest does not list. If the first release upgrades a base schema kept elsewhere (Temporal's schema.sql), make that the first migration (0001_base.up.sql). A database another tool already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
     }),
   );
@@ -389,9 +390,10 @@ const COMMANDS = {
   // V0001.name.up.sql / V1_name.up.sql → 0001_name.up.sql (the rest of the name's dots kept as they were).
   versionLetter: 'for f in [Vv][0-9]*.up.sql [Vv][0-9]*.down.sql [Vv][0-9]*.ts [Vv][0-9]*.js; do [ -e "$f" ] || continue; n="${f#?}"; v="${n%%[!0-9]*}"; r="${n#"$v"}"; r="${r#[._-]}"; mv "$f" "${v}_$r"; done',
   // Release folders (0.19/00__x.sql) in version order (sort -V), each file's leading order number
-  // and separators dropped: 0.19/00__x.sql → 00001900000_x.up.sql.
+  // and separators dropped: 0.19/00__x.sql → 00001900000_x.up.sql; a numbered one as a major
+  // version (boundary's 12/01_x.up.sql → 01200000000_x.up.sql).
   releases:
-    'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)+$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=-1; p=; ' +
+    'for d in $(ls -d */ | tr -d / | grep -E "^v?[0-9]+(\\.[0-9]+)*$" | sort -V); do v=$(echo "${d#v}" | awk -F. \'{printf "%03d%03d%03d", $1, $2, $3}\'); i=-1; p=; ' +
     // A folder's manifest.json (Temporal's SchemaUpdateCqlFiles) gives its files and their order.
     'if [ -f "$d/manifest.json" ]; then fs=$(node -e \'for (const f of require(process.argv[1]).SchemaUpdateCqlFiles ?? []) console.log(f)\' "$PWD/$d/manifest.json") && rm "$d/manifest.json"; else fs=$(cd "$d" && ls *.sql); fi; ' +
     // An up and its down (<n>_x.up.sql, <n>_x.down.sql) keep one number.
@@ -1016,6 +1018,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
   if (!byId.size && loose.length === 1 && upgrades.length) releaseFolders([...releases, ...upgrades], loose, { module, dir, rel, problems, warnings });
   else if (releases.length && !byId.size) releaseFolders(releases, loose, { module, dir, rel, problems, warnings });
+  // One folder per schema version, numbered (boundary's 0/ … 104/, each of <nn>_<name>.up.sql):
+  // the same layout, told as one problem, not one per folder.
+  else if (!byId.size && !loose.length && upgrades.length > 1 && upgrades.every((u) => /^v?\d+$/.test(u.name))) releaseFolders(upgrades, loose, { module, dir, rel, problems, warnings });
   if (liquibase.length) {
     const files = liquibase.sort();
     problems.push(

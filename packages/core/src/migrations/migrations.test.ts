@@ -657,6 +657,33 @@ describe('scanMigrationsFolder', () => {
     ]);
   });
 
+  it("one folder per version, numbered (boundary's 0/ … 104/), is one problem whose command replays the folders in number order", () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    const rel = (p: string) => path.relative(dir, p);
+    const files: Record<string, string> = {
+      '0/01_domain_types.up.sql': 'CREATE DOMAIN wt_id AS text;',
+      '0/02_oplog.up.sql': 'CREATE TABLE oplog (id wt_id);',
+      '1/01_kms.up.sql': 'CREATE TABLE kms (id int);',
+      '10/01_jobs.up.sql': 'CREATE TABLE jobs (id int);',
+      '2/01_log.up.sql': 'CREATE TABLE log (id int);',
+      '2/02_oidc.up.sql': 'CREATE TABLE oidc (id int);',
+    };
+    for (const [f, sql] of Object.entries(files)) {
+      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), sql);
+    }
+    const r = scanMigrationsFolder('boundary', dir, rel);
+    expect(r.problems.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', 'the migrations are in one folder per version (0/, 1/, 2/, …: 6 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
+    ]);
+    runFixCommand(r.problems[0]!, dir);
+    const again = scanMigrationsFolder('boundary', dir, rel);
+    expect(again.problems).toEqual([]);
+    // 2 before 10: number order, not name order.
+    expect(again.migrations.map((m) => m.id)).toEqual(['00000000000_domain_types', '00000000001_oplog', '00100000000_kms', '00200000000_log', '00200000001_oidc', '01000000000_jobs']);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('one folder per release (memos, Temporal) is one problem whose command replays the releases in version order; beside a full schema, that schema is the first migration', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
     const rel = (p: string) => path.relative(dir, p);
