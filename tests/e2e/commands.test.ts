@@ -487,6 +487,11 @@ $body$;
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toMatch(/^no migration of hb creates hb_missing: it comes from elsewhere/);
+    // A migration whose comments name it (boundary's commented-out CREATE TABLE log_migration) does not make it.
+    fx.write('modules/hb/migrations/0003_later.up.sql', '-- create table hb_missing (id int);\n/* CREATE TABLE hb_missing (x int); */\nSELECT 1;\n');
+    const commented = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(commented.json.modules[0].failure.fix).toMatch(/^no migration of hb creates hb_missing: it comes from elsewhere/);
+    fx.remove('modules/hb/migrations/0003_later.up.sql');
     // A goose folder's Go migration before it names the table (hatchet's v1_0_99.go): that one is named.
     fx.write('modules/hb/migrations/0001_fill.go', 'package migrations\n\nconst q = `CREATE TABLE hb_missing (id int)`\n');
     const code = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });

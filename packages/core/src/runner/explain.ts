@@ -54,11 +54,11 @@ export async function explainFailure(
     // (nhost's hasura-auth 00005 down comments on auth.migrations; its up, on auth.schema_migrations).
     // Made any way a relation is: an index (a constraint's too), a rename; a TS/JS migration may, unseen.
     const other = new RegExp(`\\b(?:INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?|RENAME\\s+TO\\s+|CONSTRAINT\\s+)(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
-    const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(m.sql.up) || other.test(m.sql.up));
+    const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(code(m.sql.up)) || other.test(code(m.sql.up)));
     if (made) return goneByLaterUp(failure, module, at, schema ? `${schema}.${name}` : name, name, creates);
     return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
   }
-  const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(m.sql.up));
+  const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(code(m.sql.up)));
   const creator = module.migrations[index];
   const what = schema ? `${schema}.${name}` : name;
   if (creator && index > at) {
@@ -79,6 +79,14 @@ export async function explainFailure(
     return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
   }
   return undefined;
+}
+
+/** SQL without its comments (memoised): a table a comment names (boundary's commented-out CREATE TABLE log_migration) is not made by it. */
+const uncommented = new Map<string, string>();
+function code(sql: string): string {
+  let out = uncommented.get(sql);
+  if (out === undefined) uncommented.set(sql, (out = sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, '')));
+  return out;
 }
 
 /**
@@ -117,7 +125,7 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
   if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
   const made = new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(name)}"?\\s+ON\\s+(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))(?:\\s+USING\\s+\\w+)?\\s*\\(([^;]*)\\)`, 'i');
-  const creator = module.migrations.find((m) => m.sql !== undefined && made.test(m.sql.up));
+  const creator = module.migrations.find((m) => m.sql !== undefined && made.test(code(m.sql.up)));
   const [, qualified, columns] = (creator && made.exec(creator.sql!.up)) ?? [];
   if (!creator || qualified === undefined || columns === undefined) return undefined;
   const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
@@ -161,7 +169,7 @@ function stillUsed(failure: MigrationFailure, module: { name: string; migrations
   if (kept) return kept;
   const creates = kind === 'function' || kind === 'procedure' ? createsRoutine(name) : kind === 'type' ? createsType(name) : createsRelation(name);
   let earlier: MigrationFile | undefined;
-  for (let i = at - 1; i >= 0 && !earlier; i--) if (module.migrations[i]!.sql !== undefined && creates.test(module.migrations[i]!.sql!.up)) earlier = module.migrations[i];
+  for (let i = at - 1; i >= 0 && !earlier; i--) if (module.migrations[i]!.sql !== undefined && creates.test(code(module.migrations[i]!.sql!.up))) earlier = module.migrations[i];
   return earlier
     ? `${kind} ${name} was made by ${earlier.id}, before ${failure.migration}, and other objects use it (the detail names them): a down reverts only its own migration — where ${failure.migration}'s up replaced it, put ${earlier.id}'s definition back (CREATE OR REPLACE …) instead of dropping it`
     : `other objects use ${kind} ${name} (the detail names them): drop them first in this down, or DROP … CASCADE where they are ${failure.migration}'s own`;
@@ -235,12 +243,12 @@ function keptByLaterDown(failure: MigrationFailure, module: { name: string; migr
       const file = `${path.basename(later.downPath)}${down.trim() === '' ? ', empty' : ''}`;
       const kept = (object: string, made: string, statement: string) =>
         `${object} uses ${what}: ${later.id}, after ${failure.migration}, ${made}, and its down (${file}), which ran before this one, keeps it — ${statement}; where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
-      if (adds?.test(up) && !drops.test(down) && !removes.test(down)) {
+      if (adds?.test(code(up)) && !drops.test(code(down)) && !removes.test(code(down))) {
         return column
           ? kept(`column ${table}.${member}`, 'added the column', `drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${member})`)
           : kept(`constraint ${member} of table ${table}`, 'added the constraint', `drop the constraint in that down (ALTER TABLE ${table} DROP CONSTRAINT ${member})`);
       }
-      if (creates.test(up) && !removes.test(down)) return kept(`table ${table} (its ${part} ${member})`, 'created the table', `drop the table in that down (DROP TABLE ${table})`);
+      if (creates.test(code(up)) && !removes.test(code(down))) return kept(`table ${table} (its ${part} ${member})`, 'created the table', `drop the table in that down (DROP TABLE ${table})`);
     }
   }
   return undefined;
@@ -256,7 +264,7 @@ function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrat
   const n = relationName(name);
   const removes = new RegExp(`\\bDROP\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${n}|\\bALTER\\s+(?:MATERIALIZED\\s+)?(?:TABLE|VIEW|SEQUENCE|INDEX)\\s+(?:IF\\s+EXISTS\\s+)?${n}\\s+RENAME\\s+TO\\b`, 'i');
   const back = new RegExp(`\\bRENAME\\s+TO\\s+"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
-  const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(m.sql.up) && !(m.sql.down !== undefined && (creates.test(m.sql.down) || back.test(m.sql.down))));
+  const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(code(m.sql.up)) && !(m.sql.down !== undefined && (creates.test(code(m.sql.down)) || back.test(code(m.sql.down)))));
   if (!later) return undefined;
   return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS ${editedDownRepair(module.name)}`;
 }
@@ -282,7 +290,7 @@ function columnStillUsed(failure: MigrationFailure, module: { name: string; migr
   const name = view.replace(/^.*\./, '');
   const creates = createsRelation(name);
   // Downs run latest first: the last to make the view again before this one is the earliest after it.
-  const remade = module.migrations.slice(at + 1).find((x) => x.sql?.down !== undefined && creates.test(x.sql.down));
+  const remade = module.migrations.slice(at + 1).find((x) => x.sql?.down !== undefined && creates.test(code(x.sql.down)));
   if (!remade) return `view ${view} uses column ${column} of ${table}: drop the view in this down before the column (and make it again without it after), or drop it in the down of the migration that made it use ${column}`;
   const down = remade.sql!.down!;
   const line = down.slice(0, creates.exec(down)!.index).split('\n').length;
@@ -319,7 +327,7 @@ function createdBefore(failure: MigrationFailure, module: { migrations: readonly
   const at = module.migrations.findIndex((m) => m.id === failure.migration);
   if (!name || at <= 0 || failure.direction !== 'up') return undefined;
   const creates = createsRelation(name);
-  const earlier = module.migrations.slice(0, at).find((m) => m.sql !== undefined && creates.test(m.sql.up));
+  const earlier = module.migrations.slice(0, at).find((m) => m.sql !== undefined && creates.test(code(m.sql.up)));
   if (!earlier) return undefined;
   return `${name} is created already by ${earlier.id}, which runs before ${failure.migration}: two migrations create it (one kept twice, under two versions?); keep one, or write CREATE … IF NOT EXISTS in the later — unless ${earlier.id} dropped it again and something else made it`;
 }
