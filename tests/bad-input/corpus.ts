@@ -212,6 +212,12 @@ export const CASES: BadInputCase[] = [
   },
   { name: 'CONCURRENTLY in a transactional file', files: bad({}, { '001_x.up.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY i ON t (id);\n' }), code: 'BH034', says: [`${M}/001_x.up.sql:2`, 'bulkhead:no-transaction'] },
   {
+    name: "DROP INDEX CONCURRENTLY of two indexes (convoy's downs), which PostgreSQL refuses",
+    files: bad({}, { '001_x.up.sql': '-- bulkhead:no-transaction\nCREATE TABLE t (id int, n int);\nCREATE INDEX CONCURRENTLY i ON t (id);\nCREATE INDEX CONCURRENTLY j ON t (n);\n', '002_y.up.sql': '-- bulkhead:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS i, j;\n' }),
+    code: 'BH069',
+    says: [`${M}/002_y.up.sql:2`, 'DROP INDEX CONCURRENTLY at line 2 names 2 indexes, which PostgreSQL refuses', 'fix: write one DROP INDEX CONCURRENTLY per index'],
+  },
+  {
     name: "CONCURRENTLY under another tool's no-transaction mark (mattermost's morph)",
     files: bad({}, { '001_x.up.sql': '-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (id);\n' }),
     code: 'BH034',

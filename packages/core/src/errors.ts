@@ -79,6 +79,7 @@ export const CATALOGUE = {
   BH066: { title: 'a schema-tenant migration changes an object in a fixed schema, which every tenant shares', exit: EXIT.badInput },
   BH067: { title: 'a schema-tenant migration creates an undeclared extension in the schema of whichever tenant runs it first', exit: EXIT.badInput },
   BH068: { title: "the module's role may not create its history table", exit: EXIT.badInput },
+  BH069: { title: 'a migration runs a statement PostgreSQL always refuses', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

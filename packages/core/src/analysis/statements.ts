@@ -20,7 +20,7 @@ export interface Statement {
    * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
    * — checked against what the database has before anything runs.
    */
-  node: { concurrent?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
+  node: { concurrent?: boolean; objects?: number; cascade?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
 }
 
 /**
@@ -135,6 +135,12 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     const tree = stmt[kind] ?? {};
     const node: Statement['node'] = {};
     if (tree.concurrent) node.concurrent = true;
+    // What PostgreSQL refuses of a DROP INDEX CONCURRENTLY: several indexes, CASCADE (BH069).
+    if (kind === 'DropStmt' && tree.concurrent) {
+      const objects = Array.isArray(tree.objects) ? tree.objects.length : 1;
+      if (objects > 1) node.objects = objects;
+      if (tree.behavior === 'DROP_CASCADE') node.cascade = true;
+    }
     if (typeof tree.idxname === 'string') node.idxname = tree.idxname;
     // The schema an index (or REINDEX) names its table in, where it is built.
     const relation = (kind === 'IndexStmt' || kind === 'ReindexStmt') && (tree.relation as { schemaname?: unknown } | undefined);

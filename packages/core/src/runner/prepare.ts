@@ -140,6 +140,22 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
         ],
       };
     }
+    // DROP INDEX CONCURRENTLY of several indexes, or with CASCADE: PostgreSQL refuses it whatever
+    // the indexes (convoy's downs drop two or three at once), so it is bad input, before anything runs.
+    const refused = statements.find((st) => st.kind === 'DropStmt' && st.node.concurrent && ((st.node.objects ?? 1) > 1 || st.node.cascade));
+    if (refused) {
+      return {
+        ok: false,
+        problems: [
+          problem('BH069', `DROP INDEX CONCURRENTLY at line ${refused.line} ${(refused.node.objects ?? 1) > 1 ? `names ${refused.node.objects} indexes` : 'has CASCADE'}, which PostgreSQL refuses (0A000): it drops one index per statement, without CASCADE`, {
+            module,
+            file: rel(path),
+            line: refused.line,
+            fix: `write one DROP INDEX CONCURRENTLY per index${refused.node.cascade ? ', without CASCADE (drop what depends on it first)' : ''}${directives.noTransaction ? '' : ', in a file marked -- bulkhead:no-transaction'}`,
+          }),
+        ],
+      };
+    }
     const outside = directives.noTransaction ? undefined : statements.find((st) => nonTransactional(st));
     if (outside) {
       const p = problem('BH034', `${nonTransactional(outside)} at line ${outside.line} cannot run inside a transaction, and Bulkhead runs this file in one`, {
