@@ -367,6 +367,16 @@ export async function down(knex: Knex) {
       expect(step.stderr).toContain('002_email: its down does not undo its up (modules/crm/migrations/002_email.up.sql)');
       expect(step.stderr).toContain('people.email: column left behind (text)');
       expect(step.stderr).toContain('people.phone: column dropped (text)');
+
+      // A down that makes a table its up never made: told by its step, and the whole pass after the
+      // steps (on the database they left) does not fail on it again.
+      fx!.write('modules/crm/migrations/002_email.down.sql', 'ALTER TABLE people DROP COLUMN email;\nCREATE TABLE leftover (id int);\n');
+      const made = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(made.exitCode).toBe(1);
+      expect(made.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([
+        ['step-not-reverted', '002_email'],
+        ['step-not-reproducible', '002_email'],
+      ]);
     });
 
     it("a down that cannot drop a column because a later migration's down made a SELECT * view again (lemmy's user_alias_1): that down is named", async () => {
