@@ -265,6 +265,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         }
         if (by.length === 1) Object.assign(finding, { migration: by[0]!.migration, file: by[0]!.file });
       }
+      // An extension may be the database's instead: declared, db create makes it and a down may keep it.
+      const extensions = left.filter((d) => d.kind === 'extension' && d.change === 'extra').map((d) => d.name);
+      if (extensions.length) finding.fix = `drop ${extensions.length > 1 ? 'them' : 'it'} in the down, or declare ${extensions.join(', ')} in ${rel(m.file)} "extensions": a declared extension is the database's (db create makes it), and a down may keep it`;
       findings.push(finding);
       return scratch.target.display;
     }
