@@ -193,7 +193,8 @@ export function renderValidate(r: ValidateResult, out: Output): void {
   } else {
     write(renderProblems(r.problems, write));
   }
-  for (const w of r.warnings) write(`warning: ${formatProblem(w)}`);
+  // Warnings core marks alike (a set written for one schema, under schema tenants) are told once too.
+  for (const w of groupAlike(r.warnings, { text: true })) write(`warning: ${formatProblem(w)}`);
   for (const n of r.notes) write(`note: ${n}`);
 }
 

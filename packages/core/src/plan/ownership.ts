@@ -494,6 +494,21 @@ function sameNames(all: readonly Alike<{ what: string; at: string; theirs: strin
   });
 }
 
+/** Many statements naming objects in one fixed schema of a schema-tenant module (BH066), as one. */
+function fixedSchemaTogether(all: readonly Alike<{ name: string; at: string }>[], m: Module, schema: string, tenants: string): Problem {
+  const first = all[0]!.problem;
+  const names = [...new Set(all.map((x) => x.data.name))];
+  const files = new Set(all.map((x) => x.data.at.slice(0, x.data.at.lastIndexOf(':'))));
+  const dir = first.file ? first.file.slice(0, first.file.lastIndexOf('/')) : undefined;
+  return problem('BH066', `${m.name} runs each migration once per tenant schema, but ${all.length} statements of ${files.size} of its migrations name objects in the fixed schema ${schema} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}): every tenant${tenants} shares them, or the second tenant's run fails`, {
+    module: m.name,
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    fix: `write them unqualified (each tenant's schema is first on its search path)${dir ? `, e.g. in ${dir} (GNU sed; check the diff: it also rewrites strings and comments): sed -i -E 's/(^|[^A-Za-z0-9_$."])"?${schema.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"?\\./\\1/g' *.sql` : ''}; what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
+  });
+}
+
 /** Whether an object's name is a module's by its prefix (storage_files, storage's), or is the module's name. */
 function namedAfter(name: string, module: string): boolean {
   const prefix = module.replace(/-/g, '_');
@@ -523,15 +538,16 @@ export function fixedSchemaInTenants(modules: readonly Module[], analysed: reado
       const verb = VERB[t.action];
       const names = m.manifest.tenants?.names;
       const tenants = names?.length ? ` (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : '';
-      problems.push(
-        problem('BH066', `${m.name} runs each migration once per tenant schema, but this one ${verb} ${name}${t.context ? ` (in a ${t.context})` : ''}, in a fixed schema: every tenant${tenants} ${t.action === 'create' ? 'shares that one object (IF NOT EXISTS), or the second tenant\'s run fails' : 'changes that one object again'}`, {
-          module: m.name,
-          file: a.file,
-          line: t.line,
-          column: t.column,
-          fix: `write it unqualified (each tenant's schema is first on its search path); what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
-        }),
-      );
+      const p = problem('BH066', `${m.name} runs each migration once per tenant schema, but this one ${verb} ${name}${t.context ? ` (in a ${t.context})` : ''}, in a fixed schema: every tenant${tenants} ${t.action === 'create' ? 'shares that one object (IF NOT EXISTS), or the second tenant\'s run fails' : 'changes that one object again'}`, {
+        module: m.name,
+        file: a.file,
+        line: t.line,
+        column: t.column,
+        fix: `write it unqualified (each tenant's schema is first on its search path); what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
+      });
+      // A set written for one schema (convoy's convoy.* in every statement, 226 of them): told once
+      // per schema in text, with the command that unqualifies them; --json keeps each.
+      problems.push(markAlike(p, `fixed-schema\u0000${m.name}\u0000${schema}`, { name, at: `${a.file}:${t.line}` }, (all) => fixedSchemaTogether(all, m, schema, tenants), { textOnly: true }));
     }
   }
   return problems;
