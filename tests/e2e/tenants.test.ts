@@ -57,6 +57,17 @@ describe('schema per tenant', () => {
     expect(st.json.tenants).toEqual([{ module: 'billing', tenants: 50, upToDate: 50, pending: 0, failed: 0, attention: [] }]);
   });
 
+  it('tenants creating one shared object at once (CREATE SCHEMA IF NOT EXISTS, which is not atomic): the loser of the race is retried, not failed', async () => {
+    const url = await createDatabase();
+    const names = tenantNames(3);
+    // The sleep keeps the first tenant's transaction open while the others reach the same CREATE.
+    fx = makeWorkspace([{ name: 'hooks', url: '${HOOKS_URL}', manifest: { tenants: { kind: 'schema', names } }, migrations: { '001_shared.up.sql': 'CREATE SCHEMA IF NOT EXISTS hooks_shared;\nSELECT pg_sleep(2);\nCREATE TABLE endpoints (id int);\n' } }]);
+    const r = await runCli(['up', '--concurrency', '3'], { cwd: fx.root, env: { HOOKS_URL: url } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/hooks@t0\d: 001_shared raced another session creating the same object \(attempt 1 of \d+\), rolled back; retrying/);
+    expect(r.stderr).toContain('modules and tenants: 3 applied');
+  });
+
   it('what every tenant lacks (a role the server does not have) is told once in text, naming the tenants; --json keeps each', async () => {
     const url = await createDatabase();
     const names = tenantNames(12);

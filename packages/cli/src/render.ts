@@ -40,7 +40,7 @@ export function progressReporter(write: Write): Reporter {
     migrationDone: (unit, id, direction, durationMs) => write(`${unit}:   ${direction === 'up' ? '↑' : '↓'} ${id} (${ms(durationMs)})`),
     lockRetry: (unit, id, attempt, of, blockers, reason) =>
       write(
-        `${unit}: ${id} ${reason === 'deadlock' ? 'deadlocked with another session' : reason === 'serialization' ? 'conflicted with another serializable transaction' : 'timed out waiting for a lock'} (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
+        `${unit}: ${id} ${reason === 'deadlock' ? 'deadlocked with another session' : reason === 'serialization' ? 'conflicted with another serializable transaction' : reason === 'concurrent create' ? 'raced another session creating the same object' : 'timed out waiting for a lock'} (attempt ${attempt} of ${of}), rolled back; retrying${blockers.length ? `; blocked by ${blockers.map(describeBlocker).join('; ')}` : ''}`,
       ),
     notice: (text) => write(`note: ${text}`),
     progress: (p) =>

@@ -357,7 +357,7 @@ async function retryOnLockTimeout<T>(db: ModuleDb, r: Runnable, ctx: ApplyContex
       if (e instanceof BulkheadError) throw e;
       const blockers = watch?.stop() ?? [];
       const failure = e instanceof MigrationFailedError ? e : new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(e as PgError, ctx.module) }, { cause: e });
-      const reason = RETRIED[failure.failure.pgCode ?? ''];
+      const reason = retryReason({ code: failure.failure.pgCode, constraint: ((failure.cause ?? e) as PgError | undefined)?.constraint });
       if (!reason) throw failure;
       await retryLater(failure, r, ctx, attempt, blockers, reason);
     } finally {
@@ -381,12 +381,14 @@ function conflictFailure(e: MigrationFailedError, attempts: number, reason: Excl
   return new MigrationFailedError(
     {
       ...e.failure,
-      message: `gave up after ${plural(attempts, 'attempt')}: ${reason === 'deadlock' ? 'deadlocked each time with another session, and the server rolled the migration back to break it' : 'each attempt conflicted with another serializable transaction, and the server rolled it back'} (last: ${e.failure.message})`,
+      message: `gave up after ${plural(attempts, 'attempt')}: ${reason === 'deadlock' ? 'deadlocked each time with another session, and the server rolled the migration back to break it' : reason === 'concurrent create' ? 'each attempt raced another session creating the same object' : 'each attempt conflicted with another serializable transaction, and the server rolled it back'} (last: ${e.failure.message})`,
       attempts,
       fix:
         reason === 'deadlock'
           ? `the other session takes the same locks in the other order: run the migration when that work is not running, or take the locks in the order it does (a LOCK TABLE … first, in its order, at the top of the migration); the server log's deadlock report names both statements`
-          : `run the migration when the conflicting work is not running, or drop its SET TRANSACTION ISOLATION LEVEL SERIALIZABLE if it does not need it (Bulkhead's own guard already keeps two runners apart)`,
+          : reason === 'concurrent create'
+            ? `an object every unit creates (a shared schema, an extension) belongs in a module of its own that this one lists in dependsOn; or run one unit at a time (--concurrency 1)`
+            : `run the migration when the conflicting work is not running, or drop its SET TRANSACTION ISOLATION LEVEL SERIALIZABLE if it does not need it (Bulkhead's own guard already keeps two runners apart)`,
     },
     { cause: e.cause },
   );
@@ -672,7 +674,7 @@ async function runStatements(db: ModuleDb, r: Runnable, ctx: ApplyContext, plan:
       const at = err.position === undefined || offsets[failed] === undefined ? -1 : Number(err.position) - 1 - offsets[failed]!;
       const position = at >= 0 && at < s.text.length ? String(at + 1) : undefined;
       const failure = new MigrationFailedError(statementFailure(r, ctx, s, failed, { ...err, message: err.message, position } as PgError, Math.min(committed, failed) > 0), { cause: e });
-      const reason = RETRIED[err.code ?? ''];
+      const reason = retryReason(err);
       if (reason && !inside[failed]) {
         await retryLater(failure, r, ctx, 1, blockers, reason);
         return { next: failed, alone: true, attempt: 2 };
@@ -981,6 +983,21 @@ const LOCK_TIMEOUT = '55P03';
  */
 const RETRIED: Readonly<Record<string, RetryReason>> = { [LOCK_TIMEOUT]: 'lock timeout', '40P01': 'deadlock', '40001': 'serialization' };
 
+/** A system catalog's unique index (pg_namespace_nspname_index, pg_extension_name_index, pg_type_typname_nsp_index, …). */
+const CATALOG_UNIQUE = /^pg_[a-z_]+_index$/;
+
+/**
+ * Why a failed attempt is tried again, if it is: a lock timeout, a deadlock, a serialization
+ * conflict, or a race on a catalog's unique index — two sessions creating one object at once
+ * (schema tenants running `CREATE SCHEMA IF NOT EXISTS shared` together: IF NOT EXISTS does not
+ * see the other's uncommitted row, and the loser fails once the winner commits; run again, it
+ * finds the object).
+ */
+function retryReason(err: { code?: string; constraint?: string } | undefined): RetryReason | undefined {
+  if (err?.code === '23505' && typeof err.constraint === 'string' && CATALOG_UNIQUE.test(err.constraint)) return 'concurrent create';
+  return RETRIED[err?.code ?? ''];
+}
+
 function lockTimeoutFailure(e: MigrationFailedError, ctx: ApplyContext, attempts: number, blockers: BlockingSession[]): MigrationFailedError {
   const who = blockers.length ? blockers.map(describeBlocker).join('; ') : 'no session was seen holding it (it may have ended meanwhile)';
   const end = blockers.length ? `end or finish the blocking session${blockers.length > 1 ? 's' : ''} (SELECT pg_terminate_backend(${blockers[0]!.pid})), then run again` : 'run again';
@@ -1113,6 +1130,8 @@ export interface PgError extends Error {
   detail?: string;
   hint?: string;
   where?: string;
+  /** The constraint (or unique index) a violation names. */
+  constraint?: string;
 }
 
 const CONNECTION_CODES = new Set(['57P01', '57P02', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);

@@ -3,7 +3,7 @@ import type { Direction } from './prepare.js';
 import type { UnitRun } from './executor.js';
 
 /** Why a migration's attempt was rolled back and tried again. */
-export type RetryReason = 'lock timeout' | 'deadlock' | 'serialization';
+export type RetryReason = 'lock timeout' | 'deadlock' | 'serialization' | 'concurrent create';
 
 /** Where a run over many units is (tenants): done, failed, remaining, and an estimate of the time left. */
 export interface RunProgress {
