@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Touch } from '../analysis/objects.js';
 import type { Module } from '../workspace.js';
+import { groupAlike } from '../errors.js';
 import { checkOwnership, fixedSchemaInTenants, globToRegExp, type AnalysedMigration } from './ownership.js';
 
 const mod = (name: string, o: { owns?: string[]; dependsOn?: string[]; schema?: string; url?: string } = {}) =>
@@ -231,6 +232,16 @@ describe('checkOwnership', () => {
     ]);
     // Without schema tenants, a fixed schema is where the module lives.
     expect(fixedSchemaInTenants([mod('t')], [mig('t', touches)])).toEqual([]);
+    // A set written for one schema (convoy's convoy.* everywhere): one warning per schema in text,
+    // with the sed that unqualifies its names; each apart otherwise.
+    const many = fixedSchemaInTenants([t], [mig('t', ['items', 'orders', 'users', 'prices'].map((n, i) => touch('create', 'table', n, { schema: 'shared', line: i + 1 })))]);
+    expect(many).toHaveLength(4);
+    const told = groupAlike(many, { text: true });
+    expect(told.map((p) => [p.code, p.line, p.message])).toEqual([
+      ['BH066', 1, "t runs each migration once per tenant schema, but 4 statements of 1 of its migrations name objects in the fixed schema shared (shared.items, shared.orders, shared.users, …): every tenant (acme, globex) shares them, or the second tenant's run fails"],
+    ]);
+    expect(told[0]!.fix).toContain(`in modules/t/migrations (GNU sed; check the diff: it also rewrites strings and comments): sed -i -E 's/(^|[^A-Za-z0-9_$."])"?shared"?\\./\\1/g' *.sql;`);
+    expect(groupAlike(many)).toHaveLength(4);
   });
 
   it("an unqualified name a module with a schema of its own (or schema tenants) does not create is public's, where another module on its database creates it; its own names and other databases' are not", () => {
