@@ -918,7 +918,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
     misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', { after: ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>` });
   } else {
-    const rollbacks = misnamed.plain.filter((n) => n.problem.fix?.includes('it is the rollback of')).length;
+    const rollbacks = misnamed.plain.filter((n) => rollbackOf(path.join(dir, n.name), n.name) !== undefined).length;
     misnamedFolder('plain', 'SQL migrations are named <id>.sql', `rename each to <id>.up.sql${rollbacks ? ` (the ${plural(rollbacks, 'rollback')} beside ${rollbacks > 1 ? 'their migrations' : 'its migration'}, yoyo's <id>.rollback.sql, to <id>.down.sql)` : ''}`, rollbacks ? { command: COMMANDS.plainWithRollbacks } : {});
   }
   if (flywayParts) {
