@@ -16,7 +16,7 @@ import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/typ
 import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
-import { DUPLICATE_OBJECT, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter, RetryReason } from './events.js';
 import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
@@ -994,7 +994,7 @@ const CATALOG_UNIQUE = /^pg_[a-z_]+_index$/;
  * finds the object).
  */
 function retryReason(err: { code?: string; constraint?: string } | undefined): RetryReason | undefined {
-  if (err?.code === '23505' && typeof err.constraint === 'string' && CATALOG_UNIQUE.test(err.constraint)) return 'concurrent create';
+  if (err?.code === UNIQUE_VIOLATION && typeof err.constraint === 'string' && CATALOG_UNIQUE.test(err.constraint)) return 'concurrent create';
   return RETRIED[err?.code ?? ''];
 }
 
