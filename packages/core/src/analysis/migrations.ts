@@ -86,14 +86,27 @@ function emptyDownLeaves(m: MigrationFile, changes: readonly Touch[]): string | 
   const up = m.sql?.up.split('\n') ?? [];
   const all = m.format === 'sql' ? changes.filter((t) => !RERUNNABLE.test(up[t.line - 1] ?? '')) : changes;
   // ALTER TABLE t ADD COLUMN c is told as the column it creates, not as an alteration of t too.
-  const lasting = all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name))));
+  return told(all.filter((t) => !(t.action === 'alter' && (t.kind === 'type' || all.some((o) => o.table?.name === t.name)))));
+}
+
+/** Touches as a down's fix names them: `creates column t.c (line 2)` (without the verb: `column t.c (line 2)`), the first three, each once. */
+function told(touches: readonly Touch[], o: { verb: boolean } = { verb: true }): string | undefined {
   const said = new Map<string, number>();
-  for (const t of [...lasting].sort((a, b) => a.line - b.line)) {
-    const label = `${VERB[t.action]} ${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
+  for (const t of [...touches].sort((a, b) => a.line - b.line)) {
+    const label = `${o.verb ? `${VERB[t.action]} ` : ''}${t.kind} ${t.table ? `${t.table.schema ? `${t.table.schema}.` : ''}${t.table.name}.` : t.schema ? `${t.schema}.` : ''}${t.name}`;
     if (!said.has(label)) said.set(label, t.line);
   }
   const named = [...said].map(([label, line]) => `${label} (line ${line})`);
   return named.length ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? `, and ${named.length - 3} more` : ''}` : undefined;
+}
+
+/**
+ * What a SQL migration's up creates OR REPLACE (a function, a view): an empty down leaves it, as
+ * verify then finds, though running the up again does no harm; a missing down's fix names them.
+ */
+export function upReplaces(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
+  const up = m.sql?.up.split('\n') ?? [];
+  return told((changes.get(`${module}\u0000${m.id}`) ?? []).filter((t) => t.action === 'create' && /\bOR\s+REPLACE\b/i.test(up[t.line - 1] ?? '')), { verb: false });
 }
 
 /**

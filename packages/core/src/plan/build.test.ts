@@ -96,13 +96,14 @@ describe('buildPlan', () => {
   });
 
   it('refuses a down without statements whose up changes the schema; a data change, IF NOT EXISTS or a new enum label needs none', () => {
-    const shop = mod('shop', ['001_t', '002_c', '003_d', '004_u', '005_e']);
+    const shop = mod('shop', ['001_t', '002_c', '003_d', '004_u', '005_e', '006_f']);
     const up: Record<string, string> = {
       '001_t': 'CREATE TABLE t (id int);',
       '002_c': '-- a column\nALTER TABLE t ADD COLUMN c int;',
       '003_d': 'UPDATE t SET c = 1;',
       '004_u': 'CREATE TABLE IF NOT EXISTS u (id int);',
       '005_e': "ALTER TYPE e ADD VALUE 'x';",
+      '006_f': 'CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;',
     };
     for (const f of shop.migrations) Object.assign(f, { sql: { up: up[f.id], down: '', directives: parseDirectives(up[f.id]!), downDirectives: parseDirectives('') } });
     const { ws, reads } = setup([shop]);
@@ -117,12 +118,13 @@ describe('buildPlan', () => {
         { ok: true, runnable: { file: f, direction: 'down', transaction: true, requires: [], step: { format: 'sql', path: f.downPath!, statements: f.id === '001_t' ? [{} as never] : [] } } as Runnable },
       ]),
     );
-    const t = (action: 'create' | 'alter' | 'write', kind: 'table' | 'column' | 'type', name: string, line: number, table?: string) => ({ action, kind, name, line, column: 1, ...(table ? { table: { name: table } } : {}) });
+    const t = (action: 'create' | 'alter' | 'write', kind: 'table' | 'column' | 'type' | 'function', name: string, line: number, table?: string) => ({ action, kind, name, line, column: 1, ...(table ? { table: { name: table } } : {}) });
     const upChanges = new Map([
       ['shop\u0000001_t', [t('create', 'table', 't', 1)]],
       ['shop\u0000002_c', [t('alter', 'table', 't', 2), t('create', 'column', 'c', 2, 't')]],
       ['shop\u0000004_u', [t('create', 'table', 'u', 1)]],
       ['shop\u0000005_e', [t('alter', 'type', 'e', 1)]],
+      ['shop\u0000006_f', [t('create', 'function', 'f', 1)]],
     ]);
     const creates = { functions: new Map(), roles: new Set<string>(), otherToolTables: new Map(), upChanges } as never;
     const down = buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed, creates });
@@ -134,10 +136,12 @@ describe('buildPlan', () => {
     expect(buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed }).problems).toEqual([]);
 
     // No down file at all: an empty one is offered only where it would pass (fider's migrations
-    // have none; "add an empty file" led to the refusal above).
+    // have none; "add an empty file" led to the refusal above). An up that creates OR REPLACE is
+    // told what to drop (an empty down would pass, and leave it: convoy's 1705562731).
     const bare = applied.map((r) => ({ ...r, state: { ...r.state, applied: r.state.applied.map((a) => ({ ...a, file: a.file && { ...a.file, downPath: undefined } })) } }));
-    const noFile = buildPlan({ ws, intent: { direction: 'down', steps: 3 }, reads: bare, parsed, creates });
+    const noFile = buildPlan({ ws, intent: { direction: 'down', steps: 4 }, reads: bare, parsed, creates });
     expect(noFile.problems.map((p) => [p.message, p.fix])).toEqual([
+      ['cannot revert 006_f: it has no 006_f.down.sql', 'add 006_f.down.sql that drops what its up creates OR REPLACE — function f (line 1) — or, where an earlier migration defined one, puts that definition back; or revert with a new forward migration'],
       ['cannot revert 005_e: it has no 005_e.down.sql', 'add 005_e.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
       ['cannot revert 004_u: it has no 004_u.down.sql', 'add 004_u.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
       ['cannot revert 003_d: it has no 003_d.down.sql', 'add 003_d.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration'],
