@@ -270,6 +270,8 @@ export async function down(knex: Knex) {
       expect(text.stderr).not.toContain('001_t1 has no down');
       const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
+      // Each says what its down must undo, as down does.
+      expect(json.json.modules[0].findings[0].fix).toBe('add 001_t1.down.sql with what undoes its up, which creates table t1 (line 1); or revert with a new forward migration');
     });
 
     it('the migrations after the last one without a down are still checked down and up again (convoy: one missing down, 88 after it)', async () => {

@@ -104,16 +104,29 @@ function told(touches: readonly Touch[], o: { verb: boolean } = { verb: true }):
  * What a SQL migration's up creates OR REPLACE (a function, a view): an empty down leaves it, as
  * verify then finds, though running the up again does no harm; a missing down's fix names them.
  */
-export function upReplaces(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
+function upReplaces(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
   const up = m.sql?.up.split('\n') ?? [];
   return told((changes.get(`${module}\u0000${m.id}`) ?? []).filter((t) => t.action === 'create' && /\bOR\s+REPLACE\b/i.test(up[t.line - 1] ?? '')), { verb: false });
+}
+
+/**
+ * The fix for a SQL migration without a down file (down's BH028, verify's no-down): what the
+ * down must undo, from the module's upChanges; an empty file only where it would pass and leave
+ * nothing (a data change).
+ */
+export function missingDownFix(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string {
+  const leaves = upLeaves(m, changes, module);
+  if (leaves) return `add ${m.id}.down.sql with what undoes its up, which ${leaves}; or revert with a new forward migration`;
+  const replaces = upReplaces(m, changes, module);
+  if (replaces) return `add ${m.id}.down.sql that drops what its up creates OR REPLACE — ${replaces} — or, where an earlier migration defined one, puts that definition back; or revert with a new forward migration`;
+  return `add ${m.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`;
 }
 
 /**
  * What a migration's up makes that only a down with statements undoes (emptyDownLeaves), from the
  * module's upChanges; undefined where an empty down is right.
  */
-export function upLeaves(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
+function upLeaves(m: MigrationFile, changes: ReadonlyMap<string, readonly Touch[]>, module: string): string | undefined {
   return emptyDownLeaves(m, changes.get(`${module}\u0000${m.id}`) ?? []);
 }
 

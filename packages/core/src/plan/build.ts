@@ -8,7 +8,7 @@ import { endsOf, listed, plural } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
-import { emptyDown, upLeaves, upReplaces, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
+import { emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
@@ -123,7 +123,7 @@ export function buildPlan(input: PlanInput): Plan {
   const selected: { unit: string; module: string; id: string }[] = [];
   const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, leftToDbCreate, created, otherToolTables }) => {
     const creates = input.creates;
-    const selection = select(unit, state, intent, ws.rel, creates && ((m) => upLeaves(m, creates.upChanges, unit.module.name)), creates && ((m) => upReplaces(m, creates.upChanges, unit.module.name)));
+    const selection = select(unit, state, intent, ws.rel, creates && ((m) => missingDownFix(m, creates.upChanges, unit.module.name)));
     const unitProblems = [...state.problems, ...selection.problems];
     const steps: Runnable[] = [];
     for (const m of selection.run) {

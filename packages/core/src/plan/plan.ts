@@ -298,8 +298,8 @@ export interface Selection {
 export type Intent = { direction: 'up'; to?: string } | ({ direction: 'down' } & DownSelection);
 
 /** The migrations a unit would run for `intent`, from its state. Pure: the plan and the run under the lock use it alike. */
-export function select(unit: Unit, state: UnitState, intent: Intent, rel: (abs: string) => string, upLeaves?: UpLeaves, upReplaces?: UpLeaves): Selection {
-  return intent.direction === 'up' ? selectUp(unit, state, intent.to, rel) : selectDown(unit, state, intent, rel, upLeaves, upReplaces);
+export function select(unit: Unit, state: UnitState, intent: Intent, rel: (abs: string) => string, downFix?: MissingDownFix): Selection {
+  return intent.direction === 'up' ? selectUp(unit, state, intent.to, rel) : selectDown(unit, state, intent, rel, downFix);
 }
 
 /** The migrations `up` would run: pending ones, up to and including `to` when given. */
@@ -336,13 +336,13 @@ export interface DownSelection {
 }
 
 /**
- * What a migration's up makes that only a down with statements would undo (from the isolation
- * analysis, when the command has it); undefined where an empty down is right (a data change).
+ * The fix for a migration without a down file, from the isolation analysis when the command has
+ * it (analysis/migrations.ts missingDownFix: what the down must undo).
  */
-export type UpLeaves = (m: MigrationFile) => string | undefined;
+export type MissingDownFix = (m: MigrationFile) => string;
 
 /** The applied migrations `down` would revert, newest first. */
-export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string, upLeaves?: UpLeaves, upReplaces?: UpLeaves): Selection {
+export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel: (abs: string) => string, downFix?: MissingDownFix): Selection {
   const module = unit.module;
   const problems: Problem[] = [];
   let chosen = state.applied;
@@ -385,17 +385,10 @@ export function selectDown(unit: Unit, state: UnitState, sel: DownSelection, rel
     } else if (a.file.format === 'sql' && !a.file.downPath) {
       // An empty down is refused where the up changes the schema (build.ts emptyDowns): the fix
       // offers it only where it would pass.
-      const leaves = upLeaves?.(a.file);
-      // What it creates OR REPLACE an empty down would accept, and leave (verify finds it).
-      const replaces = leaves ? undefined : upReplaces?.(a.file);
       const none = problem('BH028', `cannot revert ${a.row.id}: it has no ${a.row.id}.down.sql`, {
         module: unit.id,
         file: rel(a.file.upPath),
-        fix: leaves
-          ? `add ${a.row.id}.down.sql with what undoes its up, which ${leaves}; or revert with a new forward migration`
-          : replaces
-            ? `add ${a.row.id}.down.sql that drops what its up creates OR REPLACE — ${replaces} — or, where an earlier migration defined one, puts that definition back; or revert with a new forward migration`
-            : `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
+        fix: downFix?.(a.file) ?? `add ${a.row.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`,
       });
       // A set that never wrote downs (documenso's 163 Prisma migrations, down --all): told as one in text.
       problems.push(markAlike(none, `no-down\u0000${unit.id}`, a.row.id, (all) => noDownsTogether(all.map((x) => x.data), unit, rel), { textOnly: true }));

@@ -2,7 +2,7 @@ import { loadValidWorkspace, selectModules, type CommonOptions } from '../comman
 import { databaseKey } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
-import { analyseModules, emptyDown, moduleCreates } from '../analysis/migrations.js';
+import { analyseModules, emptyDown, missingDownFix, moduleCreates } from '../analysis/migrations.js';
 import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
@@ -141,7 +141,10 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   // after the last of them are still checked down and up again, from the schema they start on
   // (a set with one irreversible migration in its past keeps the rest proven).
   const missing = up.filter((_, i) => !down[i]);
-  const empty = await emptyDownFindings(ws, m, down, rel);
+  // The analysis only where a down is missing or may do nothing (a SQL one without statements, or a TS/JS one).
+  const mayBeEmpty = down.filter((d): d is Runnable => d !== undefined && (d.step.format === 'js' || d.step.statements.length === 0));
+  const changes = missing.length || mayBeEmpty.length ? await upChangesOf(ws, m) : undefined;
+  const empty = changes ? emptyDownFindings(mayBeEmpty, changes, m.name, rel) : [];
   const irreversible = new Set([...missing.map((r) => r.file.id), ...empty.map((f) => f.migration)]);
   const cut = up.findLastIndex((r) => irreversible.has(r.file.id));
   const tail = up.slice(cut + 1);
@@ -231,7 +234,8 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     }
     applied = await snap();
     for (const r of missing) {
-      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted` });
+      const fix = changes && r.file.format === 'sql' ? missingDownFix(r.file, changes, m.name) : undefined;
+      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}) });
     }
     findings.push(...empty);
     const checked = findings.length;
@@ -299,20 +303,20 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
  * Downs without statements whose up changes the schema (as `down` refuses them, plan/build.ts
  * emptyDowns): they cannot be reverted, whatever the downs before them do.
  */
-async function emptyDownFindings(ws: Workspace, m: Module, down: readonly (Runnable | undefined)[], rel: (abs: string) => string): Promise<VerifyFinding[]> {
-  // The analysis only where a down may do nothing: a SQL one without statements, or a TS/JS one.
-  const empty = down.filter((d): d is Runnable => d !== undefined && (d.step.format === 'js' || d.step.statements.length === 0));
-  if (!empty.length) return [];
-  let changes: ReadonlyMap<string, readonly Touch[]>;
-  try {
-    changes = moduleCreates(await analyseModules(ws, [m])).upChanges;
-  } catch {
-    return [];
-  }
+function emptyDownFindings(empty: readonly Runnable[], changes: ReadonlyMap<string, readonly Touch[]>, module: string, rel: (abs: string) => string): VerifyFinding[] {
   return empty.flatMap((d) => {
-    const e = emptyDown(d, changes, m.name);
+    const e = emptyDown(d, changes, module);
     return e ? [{ kind: 'empty-down' as const, migration: d.file.id, file: rel(d.step.path), message: `${d.file.id}'s down ${e.does}, and its up ${e.leaves}: it cannot be reverted`, fix: `write in ${e.writeIn} what undoes its up` }] : [];
   });
+}
+
+/** The module's upChanges (see ModuleCreates), or undefined where its migrations cannot be analysed (their findings say why). */
+async function upChangesOf(ws: Workspace, m: Module): Promise<ReadonlyMap<string, readonly Touch[]> | undefined> {
+  try {
+    return moduleCreates(await analyseModules(ws, [m])).upChanges;
+  } catch {
+    return undefined;
+  }
 }
 
 function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs: string) => string, message: string, differences: Difference[], schema: string): VerifyFinding {
