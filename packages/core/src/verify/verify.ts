@@ -370,24 +370,28 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
   // The last up to create an object; the oldest down to create it (downs run newest first: it
   // ran last). An object an older up creates is that up's down's to drop (a later down may
   // rightly make it again); else the down made what was not there before its up.
-  const ups = new Map<string, string>();
-  const downs = new Map<string, string>();
+  /** One per migration and direction, so the objects of each are told together. */
+  type Creator = { id: string; down: boolean };
+  const creators = new Map<string, Creator>();
+  const creatorOf = (id: string, down: boolean) => creators.get(`${down}:${id}`) ?? creators.set(`${down}:${id}`, { id, down }).get(`${down}:${id}`)!;
+  const ups = new Map<string, Creator>();
+  const downs = new Map<string, Creator>();
   const mine = analysed.filter((x) => x.module === m.name && order.has(x.id)).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
   for (const a of mine) {
     for (const t of a.touches) {
       if (t.action !== 'create') continue;
       const key = t.kind === 'column' && t.table ? keyOf('column', t.table.schema ?? schema, `${t.table.name}.${t.name}`) : keyOf(family(t.kind), t.schema ?? schema, t.name);
-      if (a.direction === 'up') ups.set(key, a.id);
-      else if (!downs.has(key)) downs.set(key, a.id);
+      if (a.direction === 'up') ups.set(key, creatorOf(a.id, false));
+      else if (!downs.has(key)) downs.set(key, creatorOf(a.id, true));
     }
   }
   const creator = new Map(ups);
-  for (const [key, id] of downs) {
+  for (const [key, down] of downs) {
     const made = ups.get(key);
-    if (made === undefined || order.get(made)! >= order.get(id)!) creator.set(key, `${DOWN}${id}`);
+    if (made === undefined || order.get(made.id)! >= order.get(down.id)!) creator.set(key, down);
   }
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence').map((d) => `${d.schema}.${d.name}`));
-  const groups = new Map<string, string[]>();
+  const groups = new Map<Creator, string[]>();
   for (const d of left) {
     if (d.change !== 'extra') continue;
     const owner = d.kind === 'sequence' && typeof d.actual?.owned_by === 'string' ? d.actual.owned_by.slice(0, d.actual.owned_by.lastIndexOf('.')) : undefined;
@@ -396,21 +400,17 @@ async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: r
     if (onTable !== undefined && leftTables.has(onTable)) continue;
     const f = SNAPSHOT_FAMILY[d.kind];
     const ofTable = onTable === undefined ? undefined : creator.get(`relation:${onTable}`);
-    const id = d.kind === 'column' ? creator.get(keyOf('column', d.schema, `${d.table}.${d.name}`)) : f ? (creator.get(keyOf(f, d.schema, d.name)) ?? ofTable) : ofTable;
-    if (id === undefined) continue;
+    const by = d.kind === 'column' ? creator.get(keyOf('column', d.schema, `${d.table}.${d.name}`)) : f ? (creator.get(keyOf(f, d.schema, d.name)) ?? ofTable) : ofTable;
+    if (by === undefined) continue;
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
-    (groups.get(id) ?? groups.set(id, []).get(id)!).push(name);
+    (groups.get(by) ?? groups.set(by, []).get(by)!).push(name);
   }
-  const idOf = (key: string) => (key.startsWith(DOWN) ? key.slice(DOWN.length) : key);
-  return [...groups].sort(([a], [b]) => order.get(idOf(a))! - order.get(idOf(b))! || Number(b.startsWith(DOWN)) - Number(a.startsWith(DOWN))).map(([key, objects]) => {
-    const id = idOf(key);
-    const r = up.find((x) => x.file.id === id)!;
-    return { migration: id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects, ...(key.startsWith(DOWN) ? { down: true as const } : {}) };
+  // In migration order, a migration's up before its down.
+  return [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down)).map(([by, objects]) => {
+    const r = up.find((x) => x.file.id === by.id)!;
+    return { migration: by.id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects, ...(by.down ? { down: true as const } : {}) };
   });
 }
-
-/** leftBy's key of a down that creates an object (ids never start with a NUL). */
-const DOWN = '\0down:';
 
 /** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
 function undeclaredExtension(message: string, m: Module): string | undefined {
