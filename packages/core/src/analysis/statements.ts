@@ -135,12 +135,9 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     const tree = stmt[kind] ?? {};
     const node: Statement['node'] = {};
     if (tree.concurrent) node.concurrent = true;
-    // What PostgreSQL refuses of a DROP INDEX CONCURRENTLY: several indexes, CASCADE (BH069).
-    if (kind === 'DropStmt' && tree.concurrent) {
-      const objects = Array.isArray(tree.objects) ? tree.objects.length : 1;
-      if (objects > 1) node.objects = objects;
-      if (tree.behavior === 'DROP_CASCADE') node.cascade = true;
-    }
+    const refused = refusedDropConcurrently(kind, tree);
+    if (refused?.objects) node.objects = refused.objects;
+    if (refused?.cascade) node.cascade = true;
     if (typeof tree.idxname === 'string') node.idxname = tree.idxname;
     // The schema an index (or REINDEX) names its table in, where it is built.
     const relation = (kind === 'IndexStmt' || kind === 'ReindexStmt') && (tree.relation as { schemaname?: unknown } | undefined);
@@ -367,6 +364,17 @@ export function insideOwnTransaction(statements: readonly Statement[]): boolean[
  * (CREATE/DROP/REINDEX … CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, tablespaces, ALTER SYSTEM, a
  * DO block that commits.)
  */
+/**
+ * A DROP INDEX CONCURRENTLY that PostgreSQL always refuses (0A000), from its parse tree: several
+ * indexes (`objects`, when more than one), or CASCADE. Up's preflight (BH069) and lint (BH-T405).
+ */
+export function refusedDropConcurrently(kind: string, tree: Record<string, unknown>): { objects?: number; cascade?: true } | undefined {
+  if (kind !== 'DropStmt' || !tree.concurrent) return undefined;
+  const objects = Array.isArray(tree.objects) ? tree.objects.length : 1;
+  const cascade = tree.behavior === 'DROP_CASCADE';
+  return objects > 1 || cascade ? { ...(objects > 1 ? { objects } : {}), ...(cascade ? { cascade: true as const } : {}) } : undefined;
+}
+
 export function nonTransactional(s: Statement): string | undefined {
   const n = s.node as Record<string, unknown>;
   switch (s.kind) {

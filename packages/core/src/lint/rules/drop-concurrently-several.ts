@@ -1,3 +1,4 @@
+import { refusedDropConcurrently } from '../../analysis/statements.js';
 import type { Rule } from '../types.js';
 
 /**
@@ -12,10 +13,8 @@ export const dropConcurrentlySeveral: Rule = {
   fix: 'one DROP INDEX CONCURRENTLY statement per index, without CASCADE',
   severity: 'error',
   check(s) {
-    if (s.kind !== 'DropStmt' || !s.node.concurrent) return undefined;
-    const n = ((s.node.objects as unknown[]) ?? []).length;
-    if (n > 1) return { message: `DROP INDEX CONCURRENTLY names ${n} indexes: PostgreSQL drops one per statement and refuses this one` };
-    if (s.node.behavior === 'DROP_CASCADE') return { message: 'DROP INDEX CONCURRENTLY with CASCADE: PostgreSQL refuses it' };
-    return undefined;
+    const refused = refusedDropConcurrently(s.kind, s.node);
+    if (!refused) return undefined;
+    return { message: refused.objects ? `DROP INDEX CONCURRENTLY names ${refused.objects} indexes: PostgreSQL drops one per statement and refuses this one` : 'DROP INDEX CONCURRENTLY with CASCADE: PostgreSQL refuses it' };
   },
 };
