@@ -170,14 +170,14 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
   const renamed = name.replace(/(?:[._-](up|down))?\.sql$/i, (_, d: string | undefined) => `.${(d ?? 'up').toLowerCase()}.sql`);
   // Unreadable: '' (the rename is the fix).
   const head = fileHead(abs, 64 * 1024);
+  // A file of both directions splits into <base>.up.sql and <base>.down.sql.
+  const base = name.replace(/\.sql$/i, '');
   if (TERN_SPLIT.test(head)) {
-    const base = name.replace(/\.sql$/i, '');
     return { kind: 'tern', fix: `it holds both directions, split by tern's "---- create above / drop below ----": split it into ${base}.up.sql (the part above the line) and ${base}.down.sql (the part below), a "---- tern: disable-tx ----" line becoming -- bulkhead:no-transaction` };
   }
   const marker = SECTION_MARKER.up.exec(head)?.[1];
   const heading = marker ? undefined : otherDirection(head, 'down', abs);
   if (heading?.heading) {
-    const base = name.replace(/\.sql$/i, '');
     return { kind: 'heading', fix: `it seems to hold both directions ("-- ${heading.marker}" at line ${heading.line}, SQL below it): split it into ${base}.up.sql (the part above that line) and ${base}.down.sql (the part below)` };
   }
   if (!marker) {
@@ -187,7 +187,6 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
     }
     return { kind: direction ? 'other' : 'plain', fix: `rename it to ${renamed}` };
   }
-  const base = name.replace(/\.sql$/i, '');
   const down = SECTION_MARKER.down.exec(head)?.[1] ?? marker.replace(/up/i, (u) => (u === 'up' ? 'down' : 'Down'));
   return { kind: 'both', fix: `it holds both directions (-- ${marker} / -- ${down}): split it into ${base}.up.sql (the part under "${marker}") and ${base}.down.sql (under "${down}"), without the markers` };
 }
