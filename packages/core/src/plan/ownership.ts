@@ -2,7 +2,7 @@ import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '.
 import { roleOf } from '../db/provision.js';
 import { searchPath } from '../db/postgres.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
-import { article } from '../text.js';
+import { article, regexLiteral } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -505,7 +505,7 @@ function fixedSchemaTogether(all: readonly Alike<{ name: string; at: string }>[]
     file: first.file,
     line: first.line,
     column: first.column,
-    fix: `write them unqualified (each tenant's schema is first on its search path)${dir ? `, e.g. in ${dir} (GNU sed; check the diff: it also rewrites strings and comments): sed -i -E 's/(^|[^A-Za-z0-9_$."])"?${schema.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"?\\./\\1/g' *.sql` : ''}; what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
+    fix: `write them unqualified (each tenant's schema is first on its search path)${dir ? `, e.g. in ${dir} (GNU sed; check the diff: it also rewrites strings and comments): sed -i -E 's/(^|[^A-Za-z0-9_$."])"?${regexLiteral(schema).replace(/\//g, '\\/')}"?\\./\\1/g' *.sql` : ''}; what every tenant shares belongs in a module of its own, without tenants, that ${m.name} lists in dependsOn`,
   });
 }
 
