@@ -2,10 +2,9 @@ import { loadValidWorkspace, selectModules, type CommonOptions } from '../comman
 import { databaseKey } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
-import { analyseModules, emptyDown, missingDownFix, moduleCreates } from '../analysis/migrations.js';
+import { analyseModules, emptyDown, missingDownFix, moduleCreates, type ModulesAnalysis } from '../analysis/migrations.js';
 import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
-import type { AnalysedMigration } from '../plan/ownership.js';
 import { moduleUnit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
@@ -143,7 +142,10 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   const missing = up.filter((_, i) => !down[i]);
   // The analysis only where a down is missing or may do nothing (a SQL one without statements, or a TS/JS one).
   const mayBeEmpty = down.filter((d): d is Runnable => d !== undefined && (d.step.format === 'js' || d.step.statements.length === 0));
-  const changes = missing.length || mayBeEmpty.length ? await upChangesOf(ws, m) : undefined;
+  // The module's analysis (cached by checksum), read once: for these findings and for leftBy.
+  let analysis: Promise<ModulesAnalysis | undefined> | undefined;
+  const analysed = () => (analysis ??= analyseModules(ws, [m]).catch(() => undefined));
+  const changes = missing.length || mayBeEmpty.length ? await analysed().then((a) => a && moduleCreates(a).upChanges) : undefined;
   const empty = changes ? emptyDownFindings(mayBeEmpty, changes, m.name, rel) : [];
   const irreversible = new Set([...missing.map((r) => r.file.id), ...empty.map((f) => f.migration)]);
   const cut = up.findLastIndex((r) => irreversible.has(r.file.id));
@@ -256,7 +258,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const finding = differenceFinding('left-behind', undefined, rel, those ? `after the downs of ${those}, the database is not as before ${tail.length === 1 ? 'its up' : 'their ups'}` : 'after every down, the database is not as before the first up', left, schema);
       // Whose down it is: the migration whose up creates each object left behind (seed 004's enum),
       // or whose down creates it.
-      const by = await leftBy(ws, m, tail, left, schema);
+      const by = leftBy(ws, m, await analysed(), tail, left, schema);
       if (by.length) {
         finding.leftBy = by;
         const listed = (objects: string[]) => (objects.length > 6 ? `${objects.slice(0, 6).join(', ')} and ${objects.length - 6} more` : objects.join(', '));
@@ -310,14 +312,6 @@ function emptyDownFindings(empty: readonly Runnable[], changes: ReadonlyMap<stri
   });
 }
 
-/** The module's upChanges (see ModuleCreates), or undefined where its migrations cannot be analysed (their findings say why). */
-async function upChangesOf(ws: Workspace, m: Module): Promise<ReadonlyMap<string, readonly Touch[]> | undefined> {
-  try {
-    return moduleCreates(await analyseModules(ws, [m])).upChanges;
-  } catch {
-    return undefined;
-  }
-}
 
 function differenceFinding(kind: FindingKind, r: Runnable | undefined, rel: (abs: string) => string, message: string, differences: Difference[], schema: string): VerifyFinding {
   return {
@@ -351,19 +345,16 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
 
 /**
  * For each object left behind after the downs of `up` (every migration, or the tail after the last
- * one that cannot be reverted), the first of their downs that creates it (run newest first: the
- * newest), else the last of their ups that creates it, read from the analysis of the module's SQL
- * (a TS migration's from the SQL it emits). A column, constraint, index, trigger or policy of a
+ * one that cannot be reverted), the last of their ups that creates it, unless one of their downs
+ * creates it and no up before that down's migration does (the down made what was not there),
+ * read from the analysis of the module's SQL (a TS migration's from the SQL it emits). A column, constraint, index, trigger or policy of a
  * table left behind goes with the table; a sequence a column owns (serial) with its table.
  * Objects none of them names (made by a function, or on a table older than the tail) are left out.
  */
-async function leftBy(ws: Workspace, m: Module, up: readonly Runnable[], left: readonly Difference[], schema: string): Promise<NonNullable<VerifyFinding['leftBy']>> {
-  let analysed: AnalysedMigration[];
-  try {
-    ({ analysed } = await analyseModules(ws, [m]));
-  } catch {
-    return [];
-  }
+function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined, up: readonly Runnable[], left: readonly Difference[], schema: string): NonNullable<VerifyFinding['leftBy']> {
+  // Migrations that cannot be analysed (their findings say why) name no one.
+  if (!analysis) return [];
+  const { analysed } = analysis;
   const order = new Map(up.map((r, i) => [r.file.id, i]));
   /** An object by name family (schemas and extensions are not in a schema). */
   const keyOf = (f: string, objectSchema: string, name: string) => `${f}:${f === 'schema' || f === 'extension' ? '' : `${objectSchema}.`}${name}`;
