@@ -433,9 +433,9 @@ export function shortenSql(sql: string, max = 200): string {
  * `sql` without its comments, for display on one line (where a `--` comment would swallow the
  * rest): quoted strings and identifiers are kept as written; comments inside a dollar-quoted body
  * (a function's code) go too. It stops once more than `max` characters would show (a statement
- * may be megabytes of data).
+ * may be megabytes of data); without `max`, the whole of it.
  */
-function withoutComments(sql: string, max: number): string {
+export function withoutComments(sql: string, max = Infinity): string {
   let out = '';
   let check = 4 * max;
   for (let i = 0; i < sql.length; ) {

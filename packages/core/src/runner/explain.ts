@@ -6,6 +6,7 @@ import { extensionBehind, type MigrationFailure } from './apply.js';
 import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
+import { withoutComments } from '../analysis/statements.js';
 
 
 /**
@@ -85,7 +86,7 @@ export async function explainFailure(
 const uncommented = new Map<string, string>();
 function code(sql: string): string {
   let out = uncommented.get(sql);
-  if (out === undefined) uncommented.set(sql, (out = sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, '')));
+  if (out === undefined) uncommented.set(sql, (out = withoutComments(sql)));
   return out;
 }
 
