@@ -193,12 +193,13 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
   it("SQL newer than the server (written on the embedded default's PostgreSQL) is refused before anything runs, naming file, line, form and versions", async () => {
     const badUrl = await createDatabase();
     const major = Math.floor(Number((await query<{ v: string }>(badUrl, 'SHOW server_version_num'))[0]!.v) / 10000);
-    // A form one release newer than the test server (the parser knows up to 17).
+    // A form one release newer than the test server (the parser knows up to 18).
     const newer: Record<number, { sql: string; what: string }> = {
       15: { sql: 'CREATE TABLE totals AS SELECT sum(n) AS n FROM (SELECT 1 AS n UNION ALL SELECT 2)', what: 'a subquery in FROM without an alias, which needs PostgreSQL 16' },
       16: { sql: "CREATE VIEW firsts AS SELECT JSON_VALUE('{\"a\": 1}', '$.a') AS a", what: 'JSON_VALUE(), which needs PostgreSQL 17' },
+      17: { sql: 'CREATE TABLE named (a int, CONSTRAINT named_a_not_null NOT NULL a)', what: 'a NOT NULL table constraint (CONSTRAINT … NOT NULL column), which needs PostgreSQL 18' },
     };
-    const form = newer[Math.min(Math.max(major, 15), 17)];
+    const form = newer[Math.min(Math.max(major, 15), 18)];
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
       f.write('modules/bad/migrations/001_ok.up.sql', 'CREATE TABLE ok (id int);\n');

@@ -34,9 +34,55 @@ function builtinCall(n: Node): VersionNeed | undefined {
   return { version: FUNCTIONS[name]!, what: `${name}()`, func: name };
 }
 
+/** The newest of a node's needs (a node may use several forms). */
+function newest(needs: readonly (VersionNeed | false | undefined)[]): VersionNeed | undefined {
+  return needs.reduce<VersionNeed | undefined>((a, b) => (b && (!a || b.version > a.version) ? b : a), undefined);
+}
+
+/** A constraint's newer forms; CHECK and FOREIGN KEY carry is_enforced unless written NOT ENFORCED. */
+function constraintNeeds(n: Node): VersionNeed | undefined {
+  const type = n.contype as string | undefined;
+  return newest([
+    // PostgreSQL 18.
+    type === 'CONSTR_NOTNULL' && n.keys !== undefined && { version: 18, what: 'a NOT NULL table constraint (CONSTRAINT … NOT NULL column)' },
+    (type === 'CONSTR_ATTR_NOT_ENFORCED' || ((type === 'CONSTR_CHECK' || type === 'CONSTR_FOREIGN') && !n.is_enforced)) && { version: 18, what: 'NOT ENFORCED constraints' },
+    type === 'CONSTR_GENERATED' && n.generated_kind === 'v' && { version: 18, what: 'virtual generated columns (GENERATED ALWAYS AS (…) without STORED)' },
+    n.without_overlaps === true && { version: 18, what: 'WITHOUT OVERLAPS' },
+    (n.fk_with_period === true || n.pk_with_period === true) && { version: 18, what: 'PERIOD in a foreign key' },
+    // PostgreSQL 15.
+    n.nulls_not_distinct === true && { version: 15, what: 'NULLS NOT DISTINCT' },
+    n.fk_del_set_cols !== undefined && { version: 15, what: 'ON DELETE SET NULL/DEFAULT (columns)' },
+    type === 'CONSTR_GENERATED' && { version: 12, what: 'generated columns' },
+  ]);
+}
+
+/**
+ * RETURNING's newer forms: PostgreSQL 18's WITH (OLD AS …, NEW AS …) and old./new. references
+ * (before it, "missing FROM-clause entry for table old"), unless the statement's table is aliased so.
+ */
+function returningNeeds(n: Node): VersionNeed | undefined {
+  const clause = n.returningClause as Node | undefined;
+  if (!clause) return undefined;
+  if (clause.options) return { version: 18, what: 'RETURNING WITH (OLD/NEW AS …)' };
+  const alias = String(n.relation?.alias?.aliasname ?? '').toLowerCase();
+  const rowRef = (v: unknown): boolean => {
+    if (!v || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.some(rowRef);
+    const ref = (v as Node).ColumnRef as Node | undefined;
+    const first = ref?.fields?.length > 1 ? String(ref!.fields[0]?.String?.sval ?? '') : '';
+    if ((first === 'old' || first === 'new') && first !== alias) return true;
+    return Object.values(v as Node).some(rowRef);
+  };
+  return rowRef(clause.exprs) ? { version: 18, what: 'old./new. in RETURNING' } : undefined;
+}
+
 /** Parse-tree nodes the server's grammar gained in a release, by node type: what each needs when it is of that form. */
 const NODES: Record<string, (n: Node) => VersionNeed | undefined> = {
   FuncCall: builtinCall,
+  Constraint: constraintNeeds,
+  InsertStmt: returningNeeds,
+  UpdateStmt: returningNeeds,
+  DeleteStmt: returningNeeds,
   // PostgreSQL 16: a subquery in FROM without an alias ("subquery in FROM must have an alias" before).
   RangeSubselect: (n) => (n.alias ? undefined : { version: 16, what: 'a subquery in FROM without an alias' }),
   JsonIsPredicate: () => ({ version: 16, what: 'IS JSON' }),
@@ -53,22 +99,37 @@ const NODES: Record<string, (n: Node) => VersionNeed | undefined> = {
   JsonScalarExpr: () => ({ version: 17, what: 'JSON_SCALAR()' }),
   JsonSerializeExpr: () => ({ version: 17, what: 'JSON_SERIALIZE()' }),
   JsonTable: () => ({ version: 17, what: 'JSON_TABLE' }),
-  MergeStmt: (n) => (n.returningList ? { version: 17, what: 'MERGE … RETURNING' } : { version: 15, what: 'MERGE' }),
+  MergeStmt: (n) => newest([returningNeeds(n), n.returningClause && { version: 17, what: 'MERGE … RETURNING' }, { version: 15, what: 'MERGE' }]),
+  MergeWhenClause: (n) => (n.matchKind === 'MERGE_WHEN_NOT_MATCHED_BY_SOURCE' ? { version: 17, what: 'MERGE … WHEN NOT MATCHED BY SOURCE' } : undefined),
+  AccessPriv: (n) => (String(n.priv_name ?? '').toLowerCase() === 'maintain' ? { version: 17, what: 'the MAINTAIN privilege' } : undefined),
   // PostgreSQL 15.
   IndexStmt: (n) => (n.nulls_not_distinct ? { version: 15, what: 'NULLS NOT DISTINCT' } : undefined),
-  Constraint: (n) =>
-    n.nulls_not_distinct ? { version: 15, what: 'NULLS NOT DISTINCT' } : n.contype === 'CONSTR_GENERATED' ? { version: 12, what: 'generated columns' } : undefined,
   AlterTableCmd: (n) =>
-    n.subtype === 'AT_SetAccessMethod' ? { version: 15, what: 'ALTER TABLE … SET ACCESS METHOD' } : n.subtype === 'AT_SetExpression' ? { version: 17, what: 'ALTER COLUMN … SET EXPRESSION' } : undefined,
-  ViewStmt: (n) => (((n.options as Node[] | undefined) ?? []).some((o) => o?.DefElem?.defname === 'security_invoker') ? { version: 15, what: 'views WITH (security_invoker)' } : undefined),
+    n.subtype === 'AT_SetAccessMethod'
+      ? { version: 15, what: 'ALTER TABLE … SET ACCESS METHOD' }
+      : n.subtype === 'AT_SetExpression'
+        ? { version: 17, what: 'ALTER COLUMN … SET EXPRESSION' }
+        : n.subtype === 'AT_SetRelOptions' && securityInvoker(n.def)
+          ? { version: 15, what: 'views SET (security_invoker)' }
+          : undefined,
+  ViewStmt: (n) => (securityInvoker(n.options) ? { version: 15, what: 'views WITH (security_invoker)' } : undefined),
+  GrantStmt: (n) => (n.objtype === 'OBJECT_PARAMETER_ACL' ? { version: 15, what: 'GRANT … ON PARAMETER' } : undefined),
+  PublicationObjSpec: (n) => (n.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' ? { version: 15, what: 'publications FOR TABLES IN SCHEMA' } : undefined),
   // PostgreSQL 14.
   CreateTrigStmt: (n) => (n.replace ? { version: 14, what: 'CREATE OR REPLACE TRIGGER' } : undefined),
   CreateFunctionStmt: (n) => (n.sql_body ? { version: 14, what: 'a BEGIN ATOMIC function body' } : undefined),
   ColumnDef: (n) => (n.compression ? { version: 14, what: `column COMPRESSION ${n.compression}` } : undefined),
   PartitionCmd: (n) => (n.concurrent ? { version: 14, what: 'DETACH PARTITION … CONCURRENTLY' } : undefined),
+  CommonTableExpr: (n) => (n.search_clause || n.cycle_clause ? { version: 14, what: "a recursive query's SEARCH or CYCLE clause" } : undefined),
   // PostgreSQL 12.
   ReindexStmt: (n) => (JSON.stringify(n.params ?? []).includes('"concurrently"') ? { version: 12, what: 'REINDEX CONCURRENTLY' } : undefined),
 };
+
+/** Whether reloptions (a view's WITH list, or ALTER's SET, a List node) name security_invoker. */
+function securityInvoker(options: unknown): boolean {
+  const list = Array.isArray(options) ? options : ((options as Node | undefined)?.List?.items ?? []);
+  return (list as Node[]).some((o) => o?.DefElem?.defname === 'security_invoker');
+}
 
 /**
  * What a statement needs of the server, kept per statement for `up`'s preflight: the newest form
@@ -110,13 +171,16 @@ export function versionNeeded(kind: string, tree: unknown, own?: ReadonlySet<str
 /**
  * Whether a statement's text may use one of these forms: the parse tree is walked only then (a
  * file's split stays cheap). Every form above is spelled with one of these words, or is a
- * parenthesised subquery.
+ * parenthesised subquery, a SET NULL/DEFAULT column list, or a NOT NULL followed by a column's name
+ * (PostgreSQL 18's table constraint; not IS NOT NULL, not a column's NOT NULL DEFAULT …).
  */
 export function mayNeedNewer(text: string): boolean {
   return MAY_NEED_NEWER.test(text);
 }
 
 const MAY_NEED_NEWER = new RegExp(
-  `\\b(json\\w*|trigger|atomic|compression|concurrently|inherit|with\\s+set|expression|nulls|merge|security_invoker|generated|access)\\b|\\(\\s*(select|values|with)\\b|\\b(${Object.keys(FUNCTIONS).join('|')})\\s*\\(`,
+  `\\b(json\\w*|trigger|atomic|compression|concurrently|inherit|with\\s+set|expression|nulls|merge|security_invoker|generated|access|enforced|overlaps|period|returning|maintain|parameter|search|cycle|tables\\s+in\\s+schema)\\b` +
+    `|\\bset\\s+(null|default)\\s*\\(|(?<!\\bis\\s{1,20})\\bnot\\s+null\\s+(?!(default|check|unique|primary|references|constraint|deferrable|not|null|initially|collate|generated)\\b)[a-z_"]` +
+    `|\\(\\s*(select|values|with)\\b|\\b(${Object.keys(FUNCTIONS).join('|')})\\s*\\(`,
   'i',
 );

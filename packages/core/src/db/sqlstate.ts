@@ -10,3 +10,4 @@ export const INVALID_CATALOG_NAME = '3D000';
 export const DUPLICATE_OBJECT = '42710';
 export const UNIQUE_VIOLATION = '23505';
 export const SYNTAX_ERROR = '42601';
+export const FEATURE_NOT_SUPPORTED = '0A000';

@@ -9,6 +9,7 @@ import { extensionProviding, undeclaredExtensionFix } from '../db/extensions.js'
 import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
+import type { VersionNeed } from '../analysis/versions.js';
 import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost, messageResults } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
@@ -16,7 +17,7 @@ import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/typ
 import { describeBlocker } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
-import { DUPLICATE_OBJECT, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, DUPLICATE_TABLE, FEATURE_NOT_SUPPORTED, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import type { Reporter, RetryReason } from './events.js';
 import { aboutHowLong, idleNotice, watchIdle } from './idle.js';
@@ -947,14 +948,30 @@ function watchBuilders(q: Knex | Knex.Transaction): { stop(): UnawaitedBuilder[]
 }
 
 function statementFailure(r: Runnable, ctx: ApplyContext, s: Statement, i: number, err: PgError, partial: boolean): MigrationFailure {
+  const fields = pgFields(err, ctx.module, s.text);
   return {
     ...baseFailure(r, ctx),
     statement: i + 1,
     line: failingLine(s, err),
     sql: shortenSql(s.text),
-    ...pgFields(err, ctx.module, s.text),
+    ...fields,
+    fix: fields.fix ?? newerSqlFix(s.node.needs, err),
     partial,
   };
+}
+
+/** Errors an older server gives SQL of a newer release: a syntax error, an unsupported feature, old./new. in RETURNING as a missing table. */
+const OLDER_SERVER_CODES = new Set([SYNTAX_ERROR, FEATURE_NOT_SUPPORTED, UNDEFINED_TABLE, UNDEFINED_FUNCTION]);
+
+/**
+ * What a statement the server refused (`needs`: its node's) uses of a newer PostgreSQL (analysis/versions.ts): where
+ * no preflight judged it against the server (verify's scratch databases, a down), the server's
+ * bare "syntax error at or near NOT" says nothing of why.
+ */
+export function newerSqlFix(needs: readonly VersionNeed[] | undefined, err: PgError): string | undefined {
+  if (!err.code || !OLDER_SERVER_CODES.has(err.code) || !needs?.length) return undefined;
+  const { version, what } = needs.reduce((a, b) => (b.version > a.version ? b : a));
+  return `it uses ${what}, which needs PostgreSQL ${version}: if the server is older, rewrite it for the server's release (bulkhead lint --pg-version <the server's major> finds every such statement), or upgrade the server first`;
 }
 
 /** The line of its file a statement failed at: where the server's error points, else the statement's first line. */

@@ -5,6 +5,7 @@ import type { ModuleDb } from '../db/types.js';
 import { shortenSql, transactionSettings } from '../analysis/statements.js';
 import { callMigration, failingLine, nextBatch, oneLine, stripSqlPrefix, UnawaitedBuilderError, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
+import type { VersionNeed } from '../analysis/versions.js';
 import { lineInStack } from '../migrations/load-js.js';
 import { shortDetail, thrownMessage } from '../text.js';
 
@@ -20,7 +21,7 @@ export class ReplayError extends Error {
     readonly direction: 'up' | 'down',
     readonly file: string,
     readonly cause: unknown,
-    readonly statement?: { index: number; line: number; text: string },
+    readonly statement?: { index: number; line: number; text: string; needs?: readonly VersionNeed[] },
     readonly line?: number,
     /** A TS/JS migration's failing query, as knex sent it. */
     readonly sql?: string,
@@ -78,7 +79,7 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
       } catch (e) {
         if (r.transaction) await conn.query('ROLLBACK').catch(() => undefined);
         const s = step.statements[current];
-        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: failingLine(s, e as PgError), text: s.text } : undefined);
+        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: failingLine(s, e as PgError), text: s.text, needs: s.node.needs } : undefined);
       }
     });
     return;

@@ -10,7 +10,7 @@ import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
 import { replay, replayAll, ReplayError } from '../runner/replay.js';
 import { explainFailure } from '../runner/explain.js';
-import { fixFor, type PgError } from '../runner/apply.js';
+import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
@@ -162,7 +162,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const sql = e.statement?.text ?? e.sql;
       const line = e.statement?.line ?? e.line;
       const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), ...(line !== undefined ? { line } : {}), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false };
-      const known = cause?.code !== undefined ? fixFor(cause as PgError, message, m.name, sql) : undefined;
+      const known = cause?.code !== undefined ? (fixFor(cause as PgError, message, m.name, sql) ?? newerSqlFix(e.statement?.needs, cause as PgError)) : undefined;
       const fix = undeclaredExtension(e.message, m) ?? (await explainFailure(db, { ...failure, fix: known }, m).catch(() => undefined)) ?? known;
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',

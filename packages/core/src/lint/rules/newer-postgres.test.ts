@@ -66,4 +66,58 @@ describe('BH-X803 newer-postgres', () => {
     expect(await findings('BH-X803', 'ALTER TABLE t ALTER COLUMN id SET DEFAULT uuidv7();', { pgVersion: 15, before: polyfill })).toEqual([]);
     expect(await findings('BH-X803', 'SELECT any_value(x) FROM t;', { pgVersion: 16 })).toEqual([]);
   });
+
+  it("PostgreSQL 18's forms (lemmy's down re-creates tables with CONSTRAINT … NOT NULL column, which 15 refuses), 17's and 15's that were missed", async () => {
+    await expectRule(
+      'BH-X803',
+      [
+        'CREATE TABLE m (community_id int, CONSTRAINT m_community_id_not_null NOT NULL community_id, PRIMARY KEY (community_id));',
+        'ALTER TABLE t ADD CONSTRAINT t_a_not_null NOT NULL a NOT VALID;',
+        'CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2));',
+        'CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);',
+        'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;',
+        'CREATE TABLE t (a int REFERENCES u NOT ENFORCED);',
+        'CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));',
+        'CREATE TABLE t (id int, valid tstzrange, FOREIGN KEY (id, PERIOD valid) REFERENCES u (id, PERIOD valid));',
+        'UPDATE t SET a = a + 1 RETURNING old.a, new.a;',
+        'DELETE FROM t RETURNING WITH (OLD AS o) o.a;',
+      ],
+      [
+        'CREATE TABLE t (a int CONSTRAINT a_nn NOT NULL, b int NOT NULL DEFAULT 0, CHECK (b >= 0), FOREIGN KEY (a) REFERENCES u);',
+        'ALTER TABLE t ALTER COLUMN a SET NOT NULL;',
+        'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;',
+        'SELECT * FROM t WHERE a IS NOT NULL AND b > 0;',
+        'CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED, c int GENERATED ALWAYS AS IDENTITY);',
+        'CREATE DOMAIN d AS int CHECK (VALUE > 0);',
+        'UPDATE t SET a = 1 RETURNING a, t.b;',
+        'INSERT INTO t AS new VALUES (1) RETURNING new.a;',
+      ],
+      { pgVersion: 17 },
+    );
+    await expectRule(
+      'BH-X803',
+      [
+        'MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE RETURNING t.id;',
+        'MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE;',
+        'GRANT MAINTAIN ON t TO app;',
+      ],
+      ['MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id);', 'GRANT SELECT, UPDATE ON t TO app;'],
+      { pgVersion: 16 },
+    );
+    await expectRule(
+      'BH-X803',
+      [
+        'ALTER VIEW v SET (security_invoker = on);',
+        'GRANT SET ON PARAMETER work_mem TO app;',
+        'CREATE PUBLICATION p FOR TABLES IN SCHEMA s;',
+        'CREATE TABLE t (a int, b int, FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL (b));',
+      ],
+      ['ALTER VIEW v SET (security_barrier = on);', 'CREATE PUBLICATION p FOR TABLE t;', 'CREATE TABLE t (a int REFERENCES u ON DELETE SET NULL);'],
+      { pgVersion: 14 },
+    );
+    await expectRule('BH-X803', ['WITH RECURSIVE x(a) AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x;'], ['WITH RECURSIVE x(a) AS (SELECT 1) SELECT * FROM x;'], { pgVersion: 13 });
+    expect(await findings('BH-X803', 'CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED, CONSTRAINT n NOT NULL a);', { pgVersion: 11 })).toEqual([
+      '1:1 a NOT NULL table constraint (CONSTRAINT … NOT NULL column) needs PostgreSQL 18; the target is 11',
+    ]);
+  });
 });
