@@ -260,13 +260,20 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     fx.write('modules/bad/migrations/003_more.up.sql', 'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION "uuid-ossp";\n');
     // Temporal's: a DO block that creates it when pg_extension lacks it.
     fx.write('modules/bad/migrations/004_do.up.sql', "SELECT 1;\nDO LANGUAGE 'plpgsql' $$\n  BEGIN\n    IF (NOT EXISTS (SELECT extname FROM pg_extension WHERE extname = 'btree_gin')) THEN\n      CREATE EXTENSION btree_gin;\n    END IF;\n  END\n$$;\n");
-    const told = ['002_ext.up.sql:1', '002_ext creates extension pgcrypto, which the embedded database does not load', '003_more.up.sql:2', '003_more creates extension uuid-ossp', '004_do.up.sql:5', '004_do creates extension btree_gin', '"extensions": ["citext", "pgcrypto", "uuid-ossp", "btree_gin"]'];
+    // supabase/postgres's initial schema: one PGlite has no build of, which declaring would not load (BH049).
+    fx.write('modules/bad/migrations/005_jwt.up.sql', 'CREATE EXTENSION IF NOT EXISTS pgjwt;\n');
+    const told = [
+      '002_ext.up.sql:1', '002_ext creates extension pgcrypto, which the embedded database does not load', '003_more.up.sql:2', '003_more creates extension uuid-ossp', '004_do.up.sql:5', '004_do creates extension btree_gin',
+      '"extensions": ["citext", "pgcrypto", "uuid-ossp", "btree_gin"]\n',
+      '005_jwt creates extension pgjwt, which the embedded database (PGlite: its contrib extensions and vector) cannot load', 'fix: point the module at a PostgreSQL server that has it',
+    ];
     const e = await expectRefused(['up'], { code: 'BH063', text: told });
     expect(e.stderr).not.toContain('extension plpgsql');
     expect(e.stderr).not.toContain('extension citext');
     // validate, which connects to nothing, says it too: the files and the manifest are enough.
     await expectRefused(['validate'], { code: 'BH063', text: told });
     expect(fs.existsSync(path.join(fx.root, '.bulkhead/bad'))).toBe(false);
+    fx.remove('modules/bad/migrations/005_jwt.up.sql');
     fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' }, extensions: ['citext', 'pgcrypto', 'uuid-ossp', 'btree_gin'] }));
     const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(ok.exitCode, ok.stderr).toBe(0);

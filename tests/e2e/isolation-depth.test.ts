@@ -182,7 +182,7 @@ export async function down(knex: Knex): Promise<void> {
     expect(r.exitCode).toBe(2);
     expect(r.json.problems.map((p: { code: string; file: string; line: number; message: string }) => `${p.code} ${p.file}:${p.line} ${p.message}`)).toEqual([
       // odd's embedded database would not load the extension: up refuses it, and validate says so.
-      'BH063 modules/odd/migrations/001_ext.up.sql:1 001_ext creates extension no_such_extension, which the embedded database does not load: it loads only the extensions the module declares',
+      'BH063 modules/odd/migrations/001_ext.up.sql:1 001_ext creates extension no_such_extension, which the embedded database (PGlite: its contrib extensions and vector) cannot load',
       'BH043 modules/orders/migrations/001_orders.ts:5 orders creates table public.inventory_items (in the SQL it emits), which inventory owns (owns: "inventory_*")',
     ]);
     expect(r.json.warnings).toContainEqual(

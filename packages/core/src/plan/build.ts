@@ -12,6 +12,7 @@ import { emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse }
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
+import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
 import { missingRoleFix } from '../history/other-tools.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
@@ -248,16 +249,28 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
   if (!has) return [];
   const missing = [...firstNamed(steps, extensionOf, extensionLine)].filter(([name]) => !has.has(name));
   const manifest = rel(unit.module.file);
-  const all = [...declared, ...missing.map(([n]) => n).filter((n) => !declared.includes(n))];
+  // An extension PGlite has no build of (supabase's pgjwt) is not fixed by declaring it (BH049 next).
+  const loadable = (n: string) => !embedded || embeddedExtensionAvailable(n);
+  const all = [...declared, ...missing.map(([n]) => n).filter((n) => !declared.includes(n) && loadable(n))];
   return missing.map(([name, { r, line }]) =>
-    problem('BH063', embedded ? `${r.file.id} creates extension ${name}, which the embedded database does not load: it loads only the extensions the module declares` : `${r.file.id} creates extension ${name}, which the server (${unit.target.display}) does not have (pg_available_extensions does not list it)`, {
-      module: unit.id,
-      file: rel(r.step.path),
-      line,
-      fix: embedded
-        ? `declare it in ${manifest}: "extensions": [${all.map((n) => JSON.stringify(n)).join(', ')}]`
-        : `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`,
-    }),
+    problem(
+      'BH063',
+      !embedded
+        ? `${r.file.id} creates extension ${name}, which the server (${unit.target.display}) does not have (pg_available_extensions does not list it)`
+        : loadable(name)
+          ? `${r.file.id} creates extension ${name}, which the embedded database does not load: it loads only the extensions the module declares`
+          : `${r.file.id} creates extension ${name}, which the embedded database (PGlite: its contrib extensions and vector) cannot load`,
+      {
+        module: unit.id,
+        file: rel(r.step.path),
+        line,
+        fix: !embedded
+          ? `install it on the server: ${extensionPackage(name, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}; or point the module at a server that has it${declared.includes(name) ? '' : `; declaring it in ${manifest} ("extensions") lets bulkhead db create make it`}`
+          : loadable(name)
+            ? `declare it in ${manifest}: "extensions": [${all.map((n) => JSON.stringify(n)).join(', ')}]`
+            : `point the module at a PostgreSQL server that has it (set the variable of its "database.url" in ${manifest}), or remove what uses it`,
+      },
+    ),
   );
 }
 
