@@ -210,7 +210,7 @@ export function migrateSuite(backend: Backend): void {
 
     it('a migration failing midway leaves nothing of it, names file and line, skips dependents, finishes the others', async () => {
       fx = makeWorkspace([]);
-      const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo', 'tsfail']);
+      const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo', 'tsfail', 'trgm']);
       fx.write('modules/base/bulkhead.json', JSON.stringify({ name: 'base', database: { url: s.urls.base } }));
       fx.write('modules/base/migrations/001_base.up.sql', 'CREATE TABLE base_t (id int);\n');
       fx.write('modules/broken/bulkhead.json', JSON.stringify({ name: 'broken', database: { url: s.urls.broken }, dependsOn: ['base'] }));
@@ -229,10 +229,14 @@ export function migrateSuite(backend: Backend): void {
         'modules/tsfail/migrations/001_ts.ts',
         "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.schema.createTable('ts_half', (t) => t.integer('id'));\n  await knex('ts_missing').insert({ id: 1 });\n}\n",
       );
+      // chirpstack's first migration: a trigram index, pg_trgm expected from its docker init script.
+      fx.write('modules/trgm/bulkhead.json', JSON.stringify({ name: 'trgm', database: { url: s.urls.trgm } }));
+      fx.write('modules/trgm/migrations/001_tenant.up.sql', 'CREATE TABLE tenant (name text);\nCREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops);\n');
 
       const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
       expect(r.exitCode).toBe(1);
       const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
+      expect(by.trgm.failure).toMatchObject({ line: 2, pgCode: '42704', fix: expect.stringContaining('operator class gin_trgm_ops comes from the extension pg_trgm: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS pg_trgm)') });
       expect(by.base.status).toBe('applied');
       expect(by.solo.status).toBe('applied');
       expect(by.broken.status).toBe('failed');
@@ -264,7 +268,14 @@ export function migrateSuite(backend: Backend): void {
       expect(human.stderr).toContain('after: – skipped: depends on broken');
       expect(human.stderr).not.toContain('before it (001_ok)');
       // The last line counts modules, not migrations.
-      expect(human.stderr.trim().split('\n').at(-1)).toMatch(/^modules: 2 up to date, 2 failed, 1 skipped \(run [0-9a-f-]{36}\)$/);
+      expect(human.stderr.trim().split('\n').at(-1)).toMatch(/^modules: 2 up to date, 3 failed, 1 skipped \(run [0-9a-f-]{36}\)$/);
+
+      // Declared once it failed: up makes it in the database made before (an embedded one too), then runs.
+      fx.write('modules/trgm/bulkhead.json', JSON.stringify({ name: 'trgm', database: { url: s.urls.trgm }, extensions: ['pg_trgm'] }));
+      const declared = await runCli(['up', 'trgm'], { cwd: fx.root, env: s.env });
+      expect(declared.exitCode, declared.stderr).toBe(0);
+      expect(declared.stderr).toContain('trgm: created extension pg_trgm, which modules/trgm/bulkhead.json declares');
+      expect((await s.query('trgm', "SELECT indexname FROM pg_indexes WHERE tablename = 'tenant'")).map((x: any) => x.indexname)).toEqual(['tenant_name_trgm']);
     });
 
     it("runs a CommonJS knex migration that requires code beside its folder (which asks knex.client.config.client) and starts queries at once, quietly; one failing among them leaves nothing", async () => {

@@ -21,8 +21,29 @@ export function extensionPackage(name: string, major: number | undefined): strin
   return PACKAGES[name]?.(v) ?? `the extension's package — on Debian/Ubuntu likely postgresql-${v}-${name.replace(/_/g, '-')} (apt-cache search ${name.replace(/_/g, '-')}) — or its own installer`;
 }
 
-/** Types and functions that come from an extension, not from PostgreSQL itself (lower case). */
-const PROVIDED: Record<'type' | 'function', Record<string, string>> = {
+/** Types, functions and operator classes that come from an extension, not from PostgreSQL itself (lower case). */
+const PROVIDED: Record<'type' | 'function' | 'opclass', Record<string, string>> = {
+  opclass: {
+    gin_trgm_ops: 'pg_trgm',
+    gist_trgm_ops: 'pg_trgm',
+    gin__int_ops: 'intarray',
+    gist__int_ops: 'intarray',
+    gist__intbig_ops: 'intarray',
+    gist_ltree_ops: 'ltree',
+    gist__ltree_ops: 'ltree',
+    gin_hstore_ops: 'hstore',
+    gist_hstore_ops: 'hstore',
+    gist_cube_ops: 'cube',
+    gist_seg_ops: 'seg',
+    gist_geometry_ops_2d: 'postgis',
+    gist_geometry_ops_nd: 'postgis',
+    gist_geography_ops: 'postgis',
+    vector_l2_ops: 'vector',
+    vector_ip_ops: 'vector',
+    vector_cosine_ops: 'vector',
+    halfvec_l2_ops: 'vector',
+    halfvec_cosine_ops: 'vector',
+  },
   type: {
     citext: 'citext',
     ltree: 'ltree',
@@ -73,10 +94,11 @@ const PROVIDED: Record<'type' | 'function', Record<string, string>> = {
 };
 
 /**
- * The extension a type or function the server says does not exist comes from (uuid_generate_v4()
- * from uuid-ossp, citext from citext; PostGIS's st_* functions), if it is a well-known one.
+ * The extension a type, function or operator class the server says does not exist comes from
+ * (uuid_generate_v4() from uuid-ossp, citext from citext, gin_trgm_ops from pg_trgm; PostGIS's
+ * st_* functions), if it is a well-known one.
  */
-export function extensionProviding(kind: 'type' | 'function', name: string): string | undefined {
+export function extensionProviding(kind: 'type' | 'function' | 'opclass', name: string): string | undefined {
   const n = name.toLowerCase();
   return PROVIDED[kind][n] ?? (kind === 'function' && n.startsWith('st_') ? 'postgis' : undefined);
 }

@@ -1181,7 +1181,24 @@ export function extensionBehind(code: string | undefined, message: string): { wh
   const type = code === UNDEFINED_OBJECT ? /^type "(?:[^"]+\.)?([^".[]+)(?:\[\])*" does not exist/.exec(message)?.[1] : undefined;
   const fn = code === UNDEFINED_FUNCTION ? /^function (?:[\w$"]+\.)?"?([\w$]+)"?\(/.exec(message)?.[1] : undefined;
   const provider = type ? extensionProviding('type', type) : fn ? extensionProviding('function', fn) : undefined;
-  return provider ? { what: type ? `type ${type}` : `${fn}()`, provider } : undefined;
+  if (provider) return { what: type ? `type ${type}` : `${fn}()`, provider };
+  if (code !== UNDEFINED_OBJECT) return undefined;
+  // An index's operator class (chirpstack's gin_trgm_ops, expecting pg_trgm from its docker init).
+  const opclass = /^operator class "(?:[^"]+\.)?([^".]+)" does not exist for access method "(\w+)"/.exec(message);
+  const ofClass = opclass && (extensionProviding('opclass', opclass[1]!) ?? btreeEmulation(opclass[2]!, opclass[1]!.replace(/_ops$/, '')));
+  if (ofClass) return { what: `operator class ${opclass[1]}`, provider: ofClass };
+  // A GIN or GiST index (or exclusion constraint) on a scalar column: btree_gin's or btree_gist's.
+  const scalar = /^data type (.+) has no default operator class for access method "(gin|gist)"/.exec(message);
+  const ofType = scalar && btreeEmulation(scalar[2]!, scalar[1]!);
+  return ofType ? { what: `a ${scalar[2] === 'gin' ? 'GIN' : 'GiST'} index on ${scalar[1]}`, provider: ofType } : undefined;
+}
+
+/** Scalar types btree_gin and btree_gist give GIN and GiST operator classes (as the server names them, or an operator class's stem). */
+const BTREE_EMULATED = /^(smallint|integer|bigint|int[248]|real|double precision|float[48]|numeric|money|oid|text|character varying|varchar|character|bpchar|char|name|bytea|bit|bit varying|varbit|uuid|date|interval|time(stamp)?( with(out)? time zone)?|timestamptz|timetz|macaddr8?|inet|cidr|boolean|bool)$/;
+
+/** btree_gin or btree_gist, where `type` is one of their scalar types and `method` gin or gist. */
+function btreeEmulation(method: string, type: string): string | undefined {
+  return (method === 'gin' || method === 'gist') && BTREE_EMULATED.test(type) ? `btree_${method}` : undefined;
 }
 
 /** Bulkhead's suggestion for an error PostgreSQL raised, where it knows better than the server's hint. */

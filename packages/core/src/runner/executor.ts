@@ -1,6 +1,6 @@
 import { BulkheadError, CATALOGUE, EXIT, exitCodeOf, problem, type ExitCode, type Problem } from '../errors.js';
 import { applicationName, ident } from '../db/postgres.js';
-import { createExtensionSql, extensionSchema } from '../db/provision.js';
+import { createExtensionSql, extensionSchema, extensionsLeftToDbCreate } from '../db/provision.js';
 import { withModuleLock, withTarget, type TargetPool } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { historyStore } from '../history/store.js';
@@ -144,6 +144,14 @@ export async function execute(ws: Workspace, plan: Plan, pool: TargetPool, o: Ex
  * created before its first migration, as db create and the embedded database do. A role that may
  * not create one fails the unit before anything of it runs.
  */
+/** Of these extensions, those the database has not created (one query, none when there are none). */
+async function notInstalled(db: ModuleDb, extensions: readonly string[]): Promise<readonly string[]> {
+  if (!extensions.length) return [];
+  const rows = (await db.query('SELECT extname FROM pg_extension WHERE extname = ANY($1)', [extensions])).rows as { extname: string }[];
+  const installed = new Set(rows.map((r) => r.extname));
+  return extensions.filter((e) => !installed.has(e));
+}
+
 async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: readonly string[], rel: (abs: string) => string, reporter?: Reporter): Promise<void> {
   const schema = extensionSchema(unit.module);
   if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
@@ -164,7 +172,7 @@ async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: re
         { cause: e },
       );
     }
-    reporter?.notice?.(`${unit.id}: created extension ${ext}, which ${rel(unit.module.file)} declares (its database was made without bulkhead db create)`);
+    reporter?.notice?.(`${unit.id}: created extension ${ext}, which ${rel(unit.module.file)} declares (${db.kind === 'pglite' ? 'its embedded database was made before it did' : 'its database was made without bulkhead db create'})`);
   }
 }
 
@@ -180,7 +188,11 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
     if (problems.length) throw new BulkheadError(problems);
     // A squashed migration that stands for applied ones gets its row now, in their place.
     const folded = state.applied.filter((a) => a.row.replaced);
-    if (direction === 'up' && selection.run.length && up.createExtensions?.length) await createDeclaredExtensions(db, unit, up.createExtensions, ws.rel, o.reporter);
+    if (direction === 'up' && selection.run.length) {
+      // An embedded database gets them when made; one made before the manifest declared them, here.
+      const create = db.kind === 'pglite' ? await notInstalled(db, extensionsLeftToDbCreate(unit.module)) : (up.createExtensions ?? []);
+      if (create.length) await createDeclaredExtensions(db, unit, create, ws.rel, o.reporter);
+    }
     if (direction === 'up' || folded.length) await store.ensure(db, layout).catch((e: unknown) => Promise.reject(historyRefused(e, unit)));
     for (const { row } of folded) await store.fold(db.knex, row);
     const ready = new Map<string, Runnable>(up.steps.map((r) => [r.file.id, r]));
