@@ -332,8 +332,13 @@ export const CASES: BadInputCase[] = [
     says: ['subfolder modules/bad/migrations/old holds 2 migration-like files (001_x.up.sql, 002_y.up.sql); Bulkhead runs only the files directly in modules/bad/migrations, and none runs there: up would say up to date', 'move them into modules/bad/migrations'],
   },
 
-  // A type or function of an extension the database does not have: the extension named.
-  { name: "uuid_generate_v4() without uuid-ossp", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id uuid DEFAULT uuid_generate_v4());\n' }), exit: 1, says: [`${M}/001_x.up.sql:1`, 'fix: uuid_generate_v4() comes from the extension uuid-ossp: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS "uuid-ossp")'] },
+  // A type or function of an extension the database does not have and nothing creates: refused before anything runs, the extension named.
+  {
+    name: 'uuid_generate_v4() without uuid-ossp',
+    files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id uuid DEFAULT uuid_generate_v4());\n' }),
+    code: 'BH070',
+    says: [`${M}/001_x.up.sql:1`, '001_x uses uuid_generate_v4(), which comes from the extension uuid-ossp', 'fix: declare it in modules/bad/bulkhead.json: "extensions": ["uuid-ossp"]', 'CREATE EXTENSION IF NOT EXISTS "uuid-ossp"'],
+  },
   {
     name: 'database.schema with capitals, and the SQL names it unquoted',
     files: bad({ database: { url: 'pglite://memory', schema: 'Billing' } }, { '001_x.up.sql': 'CREATE TABLE billing.x (id int);\n' }),
@@ -347,7 +352,7 @@ export const CASES: BadInputCase[] = [
     code: 'BH049',
     says: ['modules/bad/bulkhead.json, field extensions: extension postgis that module bad declares is not available in the embedded database', 'fix: point this module at a PostgreSQL server that has it'],
   },
-  { name: 'a citext column without citext', files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (email citext[] NOT NULL);\n' }), exit: 1, says: ['fix: type citext comes from the extension citext', 'declare it in the module\'s "extensions"'] },
+  { name: 'a citext column without citext', files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (email citext[] NOT NULL);\n' }), code: 'BH070', says: ['001_x uses type citext, which comes from the extension citext', '"extensions": ["citext"]'] },
 
   // Hostile names and data: shown escaped, never sent to the terminal as control characters.
   { name: 'an escape sequence in a migration file name', files: bad({}, { '001_a\u001b[2Jcls.up.sql': 'SELECT 1;' }), code: 'BH011', says: ['a file name holds a control character: "001_a\\u001b[2Jcls.up.sql"'], never: ['\u001b'] },

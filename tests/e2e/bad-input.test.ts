@@ -280,6 +280,31 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(ok.stderr).toContain('4 applied');
   });
 
+  it("a type, function or operator class of an extension nothing creates (chirpstack's gin_trgm_ops, pg_trgm from its docker init) is refused before anything runs: on a server database that lacks it, and embedded", async () => {
+    const badUrl = await createDatabase();
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_tenant.up.sql', 'CREATE TABLE tenant (name text);\n');
+      f.write('modules/bad/migrations/002_trgm.up.sql', '-- search by name\nCREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops);\n');
+    });
+    await expectRefused(['up'], {
+      code: 'BH070',
+      text: ['modules/bad/migrations/002_trgm.up.sql:2', '002_trgm uses operator class gin_trgm_ops, which comes from the extension pg_trgm:', 'does not have it, and no migration of bad creates it', '"extensions": ["pg_trgm"]', 'CREATE EXTENSION IF NOT EXISTS pg_trgm'],
+    }, { BAD_URL: badUrl });
+    expect(await tableExists(badUrl, 'tenant')).toBe(false);
+    // A database that has it (made by an init script, or by hand): it runs.
+    await query(badUrl, 'CREATE EXTENSION pg_trgm');
+    const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    // Embedded: it has only what the manifest declares and the migrations create; validate says so, connecting to nothing.
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' } }));
+    await expectRefused(['validate'], { code: 'BH070', text: ['002_trgm uses operator class gin_trgm_ops', 'the embedded database loads only the extensions the module declares', '(the embedded database then loads it)'] });
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' }, extensions: ['pg_trgm'] }));
+    const embedded = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(embedded.exitCode, embedded.stderr).toBe(0);
+    expect(embedded.stderr).toContain('2 applied');
+  });
+
   it('a role the server does not have and no migration creates is refused before anything runs; one a DO block creates (or dynamic SQL) is not', async () => {
     const badUrl = await createDatabase();
     const made = `bh_reader_${process.pid}`;

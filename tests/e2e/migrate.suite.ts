@@ -229,14 +229,18 @@ export function migrateSuite(backend: Backend): void {
         'modules/tsfail/migrations/001_ts.ts',
         "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.schema.createTable('ts_half', (t) => t.integer('id'));\n  await knex('ts_missing').insert({ id: 1 });\n}\n",
       );
-      // chirpstack's first migration: a trigram index, pg_trgm expected from its docker init script.
+      // chirpstack's first migration: a trigram index, pg_trgm expected from its docker init script
+      // (in SQL, refused before anything runs, BH070; from a TS migration, told when it fails).
       fx.write('modules/trgm/bulkhead.json', JSON.stringify({ name: 'trgm', database: { url: s.urls.trgm } }));
-      fx.write('modules/trgm/migrations/001_tenant.up.sql', 'CREATE TABLE tenant (name text);\nCREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops);\n');
+      fx.write(
+        'modules/trgm/migrations/001_tenant.ts',
+        "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.raw('CREATE TABLE tenant (name text)');\n  await knex.raw('CREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops)');\n}\n\nexport async function down(knex: Knex): Promise<void> {\n  await knex.raw('DROP TABLE tenant');\n}\n",
+      );
 
       const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
       expect(r.exitCode).toBe(1);
       const by = Object.fromEntries(r.json.modules.map((m: any) => [m.module, m]));
-      expect(by.trgm.failure).toMatchObject({ line: 2, pgCode: '42704', fix: expect.stringContaining('operator class gin_trgm_ops comes from the extension pg_trgm: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS pg_trgm)') });
+      expect(by.trgm.failure).toMatchObject({ line: 5, pgCode: '42704', fix: expect.stringContaining('operator class gin_trgm_ops comes from the extension pg_trgm: create it in an earlier migration (CREATE EXTENSION IF NOT EXISTS pg_trgm)') });
       expect(by.base.status).toBe('applied');
       expect(by.solo.status).toBe('applied');
       expect(by.broken.status).toBe('failed');

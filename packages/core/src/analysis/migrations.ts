@@ -34,6 +34,10 @@ export interface ModulesAnalysis {
  */
 export interface ModuleCreates {
   functions: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Types (and domains) each module's migrations create, lower case: one named as an extension's (vector) is the module's own. */
+  types: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Extensions each module's migrations create (DO blocks' too). */
+  extensions: ReadonlyMap<string, ReadonlySet<string>>;
   roles: ReadonlySet<string>;
   /**
    * Each migration's first use of another tool's history table that no migration of its module
@@ -61,6 +65,8 @@ export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Part
   let changes: Map<string, Touch[]> | undefined;
   return {
     functions: functionsCreated(analysed),
+    types: typesCreated(analysed),
+    extensions: extensionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
     // Only a down asks (every up would pay for it otherwise).
@@ -206,6 +212,16 @@ function otherToolTableUses(analysed: readonly AnalysedMigration[]): Map<string,
 /** The functions each module's migrations create (lower case, by module). */
 export function functionsCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
   return created(analysed, 'function', (n) => n.toLowerCase());
+}
+
+/** The types each module's migrations create (lower case, by module). */
+export function typesCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
+  return created(analysed, 'type', (n) => n.toLowerCase());
+}
+
+/** The extensions each module's migrations create (by module). */
+export function extensionsCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
+  return created(analysed, 'extension', (n) => n);
 }
 
 function created(analysed: readonly AnalysedMigration[], kind: Touch['kind'], name: (n: string) => string): Map<string, Set<string>> {

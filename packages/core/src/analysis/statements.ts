@@ -1,5 +1,6 @@
 import { parsePieces, parser, type ParsedPiece } from './parser.js';
 import { mayNeedNewer, statementNeeds, type VersionNeed } from './versions.js';
+import { extensionUses, mayUseExtension, type ExtensionUse } from './extension-uses.js';
 import { lineColumnAt } from '../text.js';
 import { copyAsInsert, copyFormat, parsableSql, type CopyBlock, type CopyFormat } from './copy-data.js';
 
@@ -17,10 +18,11 @@ export interface Statement {
    * transaction command's kind (and AND CHAIN), REINDEX options, VACUUM vs ANALYZE, and whether
    * a DO block's PL/pgSQL commits or rolls back (transaction control), and the newest PostgreSQL
    * release whose syntax it uses, when that is known to matter (see analysis/versions.ts), and
-   * the extension a CREATE EXTENSION creates, and the roles a statement names (which must exist)
-   * — checked against what the database has before anything runs.
+   * the extension a CREATE EXTENSION creates, what it uses of an extension (analysis/extension-uses.ts),
+   * and the roles a statement names (which must exist) — checked against what the database has
+   * before anything runs.
    */
-  node: { concurrent?: boolean; objects?: number; cascade?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; roles?: string[]; copy?: InlineRows };
+  node: { concurrent?: boolean; objects?: number; cascade?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; uses?: ExtensionUse[]; roles?: string[]; copy?: InlineRows };
 }
 
 /**
@@ -125,6 +127,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
   let line = 1;
   // Whether any statement may use a form newer than some servers: most files use none.
   const newer = mayNeedNewer(sql);
+  // Or a type, function or operator class of a well-known extension: most use none.
+  const extensionNames = mayUseExtension(sql);
   return (result.stmts ?? []).map((s) => {
     const start0 = s.stmt_location ?? 0;
     const end = s.stmt_len ? start0 + s.stmt_len : bytes.length;
@@ -149,7 +153,7 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     if (kind === 'CreateExtensionStmt' && typeof tree.extname === 'string') node.extname = tree.extname;
     const roles = rolesNamed(kind, tree);
     if (roles.length) node.roles = roles;
-    const text = kind === 'DoStmt' || newer ? bytes.subarray(start, end).toString('utf8') : '';
+    const text = kind === 'DoStmt' || newer || extensionNames ? bytes.subarray(start, end).toString('utf8') : '';
     if (kind === 'DoStmt') {
       const body = plpgsqlBody(pg, text);
       if (doBlockCommits(text, body)) node.commits = true;
@@ -158,6 +162,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
     }
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
+    const uses = extensionNames && mayUseExtension(text) ? extensionUses(kind, tree) : [];
+    if (uses.length) node.uses = uses;
     if (kind === 'CopyStmt' && tree.is_from && tree.filename === undefined && !tree.is_program) node.copy = inlineRows(bytes, start, end, line, tree, blocks);
     return { start, end, line, kind, node };
   });

@@ -1,11 +1,11 @@
 import { exitCodeOf, formatProblem, groupAlike, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
-import { analyseModules } from '../analysis/migrations.js';
+import { analyseModules, moduleCreates } from '../analysis/migrations.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
-import { undeclaredEmbeddedExtensions } from '../plan/build.js';
+import { undeclaredEmbeddedExtensions, unprovidedEmbeddedExtensions } from '../plan/build.js';
 import { moduleUnit } from '../plan/units.js';
-import { loadWorkspace, type LoadOptions } from '../workspace.js';
+import { loadWorkspace, type LoadOptions, type Module } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
 import { withTargets } from '../db/targets.js';
 import { probeRoleIsolation } from '../db/provision.js';
@@ -42,6 +42,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     if (e instanceof BulkheadError) problems.push(...e.problems);
     else throw e;
   }
+  const upsOf = new Map<Module, Runnable[]>();
   for (const module of ws.modules) {
     const ups: Runnable[] = [];
     for (const m of module.migrations) {
@@ -65,6 +66,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
       }
     }
     problems.push(...undeclaredEmbeddedExtensions(moduleUnit(module), ups, ws.rel));
+    upsOf.set(module, ups);
   }
   const warnings = [...ws.warnings];
   // A forgotten migrations folder (BH047) leaves the module's own migrations readable.
@@ -72,6 +74,9 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     // Isolation in depth: every module's migrations against every other module's objects.
     const analysis = await analyseModules(ws, ws.modules);
     problems.push(...checkOwnership(ws.modules, analysis.analysed));
+    // An embedded module's use of an extension it neither declares nor creates (which up would refuse).
+    const creates = moduleCreates(analysis);
+    for (const [module, ups] of upsOf) problems.push(...unprovidedEmbeddedExtensions(moduleUnit(module), ups, creates, ws.rel));
     warnings.push(...analysis.problems, ...fixedSchemaInTenants(ws.modules, analysis.analysed));
   }
   const notes: string[] = [];

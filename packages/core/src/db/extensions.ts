@@ -98,6 +98,9 @@ const PROVIDED: Record<'type' | 'function' | 'opclass', Record<string, string>> 
  * (uuid_generate_v4() from uuid-ossp, citext from citext, gin_trgm_ops from pg_trgm; PostGIS's
  * st_* functions), if it is a well-known one.
  */
+/** Every name PROVIDED knows (lower case), for a cheap look at a statement's text before its tree is walked. */
+export const PROVIDED_NAMES: readonly string[] = Object.values(PROVIDED).flatMap((names) => Object.keys(names));
+
 export function extensionProviding(kind: 'type' | 'function' | 'opclass', name: string): string | undefined {
   const n = name.toLowerCase();
   return PROVIDED[kind][n] ?? (kind === 'function' && n.startsWith('st_') ? 'postgis' : undefined);

@@ -1,4 +1,4 @@
-import { analyseModules, functionsCreated } from '../analysis/migrations.js';
+import { analyseModules, extensionsCreated, functionsCreated, typesCreated } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parsePieces, parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
@@ -62,6 +62,8 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
   const pgVersion = o.pgVersion ?? live?.pgVersion ?? DEFAULT_PG_VERSION;
   const analysis = await analyseModules(ws, ws.modules);
   const created = functionsCreated(analysis.analysed);
+  const types = typesCreated(analysis.analysed);
+  const extensions = extensionsCreated(analysis.analysed);
   const findings: LintFinding[] = [];
   let files = 0;
   let statements = 0;
@@ -70,6 +72,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const ups = module.migrations.flatMap((m) => (m.sql ? [m.sql.up] : (analysis.emitted.get(`${module.name}:${m.id}`)?.up.join(';\n') ?? [])));
     const qualify = qualifier(module);
     const ownFunctions = created.get(module.name);
+    const own = { ownFunctions, ownTypes: types.get(module.name), ownExtensions: new Set([...module.manifest.extensions, ...(extensions.get(module.name) ?? [])]) };
     // Only a module with downs needs it (parsing every up twice costs a second pass).
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
@@ -90,7 +93,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
         if (!found) continue;
         // A down runs after the later migrations' downs: what referenced a table then is not known, so only the file itself counts.
         // Column types are those its up left (the later migrations' downs restored them), so a down widening back is no rewrite.
-        const sources = { ...(direction === 'down' ? { ...found, createdByUp: moduleCreates, afterUp: references.copy() } : { ...found, references, newTables }), ownFunctions };
+        const sources = { ...(direction === 'down' ? { ...found, createdByUp: moduleCreates, afterUp: references.copy() } : { ...found, references, newTables }), ...own };
         files++;
         for (const src of sources.sql) {
           const f = await lintFile(ws, module, m, direction, src, sources, pgVersion);
@@ -165,6 +168,10 @@ interface Sources {
   newTables?: ReadonlySet<string>;
   /** Functions the module's migrations create (a uuidv7() of its own). */
   ownFunctions?: ReadonlySet<string>;
+  /** Types the module's migrations create. */
+  ownTypes?: ReadonlySet<string>;
+  /** Extensions the module's migrations create or its manifest declares. */
+  ownExtensions?: ReadonlySet<string>;
 }
 
 async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direction: 'up' | 'down', emitted: { up: string[]; down: string[] } | undefined): Promise<Sources | undefined> {
@@ -298,6 +305,8 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
     foreignNoTransaction: src.foreignNoTransaction,
     pgVersion,
     ownFunctions: src.ownFunctions ?? new Set(),
+    ownTypes: src.ownTypes ?? new Set(),
+    ownExtensions: src.ownExtensions ?? new Set(module.manifest.extensions),
     statements,
     createdBefore: (s) => (src.newTables?.size ? new Set([...src.newTables, ...(created.before[s.index] ?? [])]) : (created.before[s.index] ?? new Set())),
     createdByUp,
@@ -374,8 +383,11 @@ export async function lintSqlText(input: {
   const references = new References();
   if (input.before !== undefined) for (const st of await parseStatements(input.before)) references.apply(st, qualifier(input.module));
   // Functions the earlier migrations create, as the analysis finds them.
-  const ownFunctions = functionsCreated(input.before === undefined ? [] : [{ module: input.module.name, id: 'before', file: '', direction: 'up', touches: await analyzeSql(input.before) }]).get(input.module.name);
-  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ownFunctions, ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  const earlier = input.before === undefined ? [] : [{ module: input.module.name, id: 'before', file: '', direction: 'up' as const, touches: await analyzeSql(input.before) }];
+  const ownFunctions = functionsCreated(earlier).get(input.module.name);
+  const ownTypes = typesCreated(earlier).get(input.module.name);
+  const ownExtensions = new Set([...input.module.manifest.extensions, ...(extensionsCreated(earlier).get(input.module.name) ?? [])]);
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ownFunctions, ownTypes, ownExtensions, ...(input.up !== undefined ? { up: [input.up] } : {}) };
   const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
   return r?.findings ?? [];
 }

@@ -12,6 +12,7 @@ import { dropSchema } from './rules/drop-schema.js';
 import { dropTable } from './rules/drop-table.js';
 import { dropStillReferenced } from './rules/drop-still-referenced.js';
 import { enumValueRemoval } from './rules/enum-value-removal.js';
+import { extensionNotCreated } from './rules/extension-not-created.js';
 import { enumValueInTransaction } from './rules/enum-value-in-transaction.js';
 import { grantPublic } from './rules/grant-public.js';
 import { indexConcurrently } from './rules/index-concurrently.js';
@@ -78,6 +79,7 @@ export const RULES: readonly Rule[] = [
   securityDefiner,
   undeclaredExtension,
   newerPostgres,
+  extensionNotCreated,
 ];
 
 /** Rules the engine reports itself (not per statement). */

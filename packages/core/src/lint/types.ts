@@ -35,6 +35,10 @@ export interface LintFile {
   pgVersion: number;
   /** Functions the module's migrations create (lower case): a built-in of that name is the module's own. */
   ownFunctions: ReadonlySet<string>;
+  /** Types the module's migrations create (lower case): one named as an extension's is the module's own. */
+  ownTypes: ReadonlySet<string>;
+  /** Extensions the module's migrations create, and those its manifest declares (db create makes them). */
+  ownExtensions: ReadonlySet<string>;
   statements: LintStatement[];
   /** Tables created earlier in this file (`schema.name`): new, empty, nobody reads them yet. */
   createdBefore(statement: LintStatement): ReadonlySet<string>;

@@ -4,7 +4,7 @@ import { migrationsOf, type Workspace } from '../workspace.js';
 import { select, type Intent, type UnitState } from './plan.js';
 import { checkRequiresStatic, parseRequirement } from './requires.js';
 import { groupAlike, markAlike, problem, type Alike } from '../errors.js';
-import { endsOf, listed, plural } from '../text.js';
+import { endsOf, listed, plural, sqlName } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
@@ -144,6 +144,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
       ...(steps.length ? declaredUnavailable(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
+      ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws.rel, serverVersion),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
     ];
@@ -281,6 +282,56 @@ function missingExtensions(unit: Unit, steps: readonly Runnable[], available: Re
  */
 export function undeclaredEmbeddedExtensions(unit: Unit, ups: readonly Runnable[], rel: (abs: string) => string): Problem[] {
   return unit.target.kind === 'pglite' ? missingExtensions(unit, ups, undefined, undefined, rel) : [];
+}
+
+/**
+ * For `validate` (no database): an embedded module's migrations using a type, function or
+ * operator class of an extension it neither declares nor creates — its database cannot have it.
+ */
+export function unprovidedEmbeddedExtensions(unit: Unit, ups: readonly Runnable[], creates: ModuleCreates, rel: (abs: string) => string): Problem[] {
+  return unit.target.kind === 'pglite' ? unprovidedExtensions(unit, ups, undefined, creates, rel) : [];
+}
+
+/**
+ * A type, function or operator class of a well-known extension (analysis/extension-uses.ts: a
+ * citext column, uuid_generate_v4(), chirpstack's gin_trgm_ops) that the database lacks and
+ * nothing provides: not declared (db create and up make those), not created by a migration of the
+ * module, not in the database (`installed`: a server database's, as asked for these uses). Many
+ * sets expect it from a docker init script; the migration would fail mid-run, after the ones
+ * before it committed. An embedded database has exactly the declared ones and those its
+ * migrations create; a server's is judged only once asked. Told per extension, at its first use.
+ */
+function unprovidedExtensions(unit: Unit, steps: readonly Runnable[], installed: ReadonlySet<string> | undefined, creates: ModuleCreates | undefined, rel: (abs: string) => string, serverVersion?: number): Problem[] {
+  const embedded = unit.target.kind === 'pglite';
+  if (!creates || (!embedded && !installed)) return [];
+  const name = unit.module.name;
+  const declared = unit.module.manifest.extensions;
+  const has = new Set<string>([...declared, ...(installed ?? []), ...(creates.extensions.get(name) ?? [])]);
+  const ownFunctions = creates.functions.get(name);
+  const ownTypes = creates.types.get(name);
+  const manifest = rel(unit.module.file);
+  const problems: Problem[] = [];
+  for (const r of steps) {
+    if (r.step.format !== 'sql') continue;
+    for (const st of r.step.statements) {
+      for (const u of st.node.uses ?? []) {
+        if (has.has(u.extension) || (u.func && ownFunctions?.has(u.func)) || (u.what.startsWith('type ') && ownTypes?.has(u.what.slice(5)))) continue;
+        has.add(u.extension);
+        const loadable = !embedded || embeddedExtensionAvailable(u.extension);
+        problems.push(
+          problem('BH070', `${r.file.id} uses ${u.what}, which comes from the extension ${u.extension}: ${embedded ? 'the embedded database loads only the extensions the module declares' : `${unit.target.display} does not have it`}, and no migration of ${name} creates it`, {
+            module: unit.id,
+            file: rel(r.step.path),
+            line: st.line,
+            fix: !loadable
+              ? `the embedded database (PGlite) cannot load ${u.extension}: point the module at a PostgreSQL server that has it (set the variable of its "database.url" in ${manifest})`
+              : `declare it in ${manifest}: "extensions": [${[...new Set([...declared, u.extension])].map((e) => JSON.stringify(e)).join(', ')}] (${embedded ? 'the embedded database then loads it' : `up and db create then make it; the server needs its package: ${extensionPackage(u.extension, serverVersion === undefined ? undefined : Math.floor(serverVersion / 10000))}`}), or create it in an earlier migration: CREATE EXTENSION IF NOT EXISTS ${sqlName(u.extension)}`,
+          }),
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -270,6 +270,8 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     if (read.unit.target.kind !== 'postgres' || !read.created) return read;
     const extensions = new Set<string>();
     const roles = new Set<string>();
+    // Extensions whose types, functions or operator classes the statements use: whether the database has them.
+    const used = new Set<string>();
     const run = select(read.unit, read.state, intent, ws.rel).run;
     for (const m of run) {
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
@@ -277,14 +279,16 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
       for (const st of p.runnable.step.statements) {
         for (const ext of st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]) extensions.add(ext);
         for (const r of st.node.roles ?? []) roles.add(r);
+        for (const u of st.node.uses ?? []) used.add(u.extension);
       }
     }
     // The declared extensions db create makes, when the unit has something to run: a database
     // made without db create (or before the extension was declared) lacks them.
     const declared = run.length && intent.direction === 'up' ? [...extensionsLeftToDbCreate(read.unit.module)].sort() : [];
     for (const ext of declared) extensions.add(ext);
-    if (!extensions.size && !roles.size) return read;
-    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(declared.length ? { installed: declared } : {}) };
+    if (!extensions.size && !roles.size && !used.size) return read;
+    const installed = [...new Set([...declared, ...used])].sort();
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed } : {}) };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
     // A check before the run, not the run: a database that cannot answer (it read the history a
     // moment ago) leaves it to the run itself.
