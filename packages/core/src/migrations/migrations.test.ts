@@ -998,6 +998,8 @@ describe('templates (another tool renders the SQL before it runs)', () => {
 
   it('finds template expressions, not array literals or commented ones', () => {
     expect(templateExpressions("ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD c int[][] DEFAULT '{{1,2},{3,4}}';\n-- {{ .Old }}\nSELECT {{.Namespace}}, {{ index .Options \"Namespace\" }};\n")).toEqual(['{{ index .Options "Namespace" }}', '{{.Namespace}}']);
+    // A -- inside a string is not a comment: what follows it on the line is still read.
+    expect(templateExpressions("INSERT INTO notes VALUES ('a--b'), ('{{ .Schema }}');\n/* {{ .Hidden }} */ SELECT 1;\n")).toEqual(['{{ .Schema }}']);
     expect(templateOn("SELECT '{{1,2},{3,4}}'::int[][]")).toBeUndefined();
     expect(templateOn('CREATE SCHEMA {{ schema_name }};')).toBe('{{ schema_name }}');
   });

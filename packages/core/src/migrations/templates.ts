@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { ereLiteral, fileArgs, shellQuote } from './shell.js';
+import { withoutComments } from '../analysis/statements.js';
 
 /**
  * Migrations written for a tool that renders them before they run: Go's text/template
@@ -14,7 +15,7 @@ const EXPRESSION = /\{\{-?\s*[^\s{}\d,][^{}]*?-?\}\}/g;
 
 /** The template expressions a failing file holds, each once (comments left out), in order of appearance. */
 export function templateExpressions(text: string): string[] {
-  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  const code = withoutComments(text);
   return [...new Set(code.match(EXPRESSION) ?? [])];
 }
 
@@ -186,7 +187,7 @@ export function placeholderAt(line: string, column: number | undefined): string 
 
 /** The upper-case placeholders a file holds (comments left out), each once, in order of appearance. */
 export function placeholdersIn(text: string): string[] {
-  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  const code = withoutComments(text);
   return [...new Set(code.match(PLACEHOLDER) ?? [])];
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
-import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, type Statement } from '../analysis/statements.js';
+import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, withoutComments, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
@@ -477,7 +477,7 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   const template = templateOn(at);
   if (template) return `line ${line} holds a template (${template}) that another tool fills in: write the SQL it stands for`;
   // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by what only it writes.
-  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  const code = withoutComments(text);
   const dialect = OTHER_DIALECTS.find((d) => d.pattern.test(code));
   if (dialect) return `this looks like ${dialect.name} SQL (${dialect.sign}), and Bulkhead runs PostgreSQL: write it for PostgreSQL (${dialect.instead})`;
   return 'fix the SQL syntax';
