@@ -303,6 +303,14 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const embedded = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(embedded.exitCode, embedded.stderr).toBe(0);
     expect(embedded.stderr).toContain('2 applied');
+    // Modules in schemas of one database share its extensions: one a module it depends on creates, in the same run, is there.
+    const shared = await createDatabase();
+    fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: '${SHARED_URL}', schema: 'ext' } }));
+    fx.write('modules/ext/migrations/001_trgm.up.sql', 'CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;\n');
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: '${SHARED_URL}', schema: 'bad' }, dependsOn: ['ext'] }));
+    const together = await runCli(['up', 'ext', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, SHARED_URL: shared } });
+    expect(together.exitCode, together.stderr).toBe(0);
+    expect(await query(shared, "SELECT indexname FROM pg_indexes WHERE schemaname = 'bad' AND tablename = 'tenant'")).toEqual([{ indexname: 'tenant_name_trgm' }]);
   });
 
   it('a role the server does not have and no migration creates is refused before anything runs; one a DO block creates (or dynamic SQL) is not', async () => {

@@ -76,7 +76,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     problems.push(...checkOwnership(ws.modules, analysis.analysed));
     // An embedded module's use of an extension it neither declares nor creates (which up would refuse).
     const creates = moduleCreates(analysis);
-    for (const [module, ups] of upsOf) problems.push(...unprovidedEmbeddedExtensions(moduleUnit(module), ups, creates, ws.rel));
+    for (const [module, ups] of upsOf) problems.push(...unprovidedEmbeddedExtensions(moduleUnit(module), ups, creates, ws));
     warnings.push(...analysis.problems, ...fixedSchemaInTenants(ws.modules, analysis.analysed));
   }
   const notes: string[] = [];

@@ -13,6 +13,7 @@ import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
 import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
+import { databaseKey } from '../db/url.js';
 import { missingRoleFix } from '../history/other-tools.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
@@ -144,7 +145,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
       ...(steps.length ? declaredUnavailable(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
-      ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws.rel, serverVersion),
+      ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws, serverVersion),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
     ];
@@ -288,8 +289,8 @@ export function undeclaredEmbeddedExtensions(unit: Unit, ups: readonly Runnable[
  * For `validate` (no database): an embedded module's migrations using a type, function or
  * operator class of an extension it neither declares nor creates — its database cannot have it.
  */
-export function unprovidedEmbeddedExtensions(unit: Unit, ups: readonly Runnable[], creates: ModuleCreates, rel: (abs: string) => string): Problem[] {
-  return unit.target.kind === 'pglite' ? unprovidedExtensions(unit, ups, undefined, creates, rel) : [];
+export function unprovidedEmbeddedExtensions(unit: Unit, ups: readonly Runnable[], creates: ModuleCreates, ws: Workspace): Problem[] {
+  return unit.target.kind === 'pglite' ? unprovidedExtensions(unit, ups, undefined, creates, ws) : [];
 }
 
 /**
@@ -301,12 +302,16 @@ export function unprovidedEmbeddedExtensions(unit: Unit, ups: readonly Runnable[
  * before it committed. An embedded database has exactly the declared ones and those its
  * migrations create; a server's is judged only once asked. Told per extension, at its first use.
  */
-function unprovidedExtensions(unit: Unit, steps: readonly Runnable[], installed: ReadonlySet<string> | undefined, creates: ModuleCreates | undefined, rel: (abs: string) => string, serverVersion?: number): Problem[] {
+function unprovidedExtensions(unit: Unit, steps: readonly Runnable[], installed: ReadonlySet<string> | undefined, creates: ModuleCreates | undefined, ws: Workspace, serverVersion?: number): Problem[] {
   const embedded = unit.target.kind === 'pglite';
   if (!creates || (!embedded && !installed)) return [];
   const name = unit.module.name;
   const declared = unit.module.manifest.extensions;
-  const has = new Set<string>([...declared, ...(installed ?? []), ...(creates.extensions.get(name) ?? [])]);
+  const rel = ws.rel;
+  // Modules in schemas of one database share its extensions: what any of them declares or creates.
+  const key = databaseKey(unit.target);
+  const sharing = key === undefined ? [] : ws.modules.filter((m) => m !== unit.module && databaseKey(m.target) === key);
+  const has = new Set<string>([...declared, ...(installed ?? []), ...[unit.module, ...sharing].flatMap((m) => [...(creates.extensions.get(m.name) ?? []), ...(m === unit.module ? [] : m.manifest.extensions)])]);
   const ownFunctions = creates.functions.get(name);
   const ownTypes = creates.types.get(name);
   const manifest = rel(unit.module.file);
