@@ -181,6 +181,23 @@ export const down = (knex) => knex.schema.dropTable(ORDERS);
     expect(other.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-X802', file: 'modules/orders/migrations/002_y.up.sql', line: 1 }));
   });
 
+  it("a type, function or operator class of an extension nothing creates (chirpstack's gin_trgm_ops); one a module in another schema of the same database creates is there", async () => {
+    fx = makeWorkspace([
+      { name: 'search', url: 'pglite://.bulkhead/search', migrations: { '001_t.up.sql': 'CREATE TABLE tenant (name text);\nCREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops);\n' } },
+    ]);
+    const r = await runCli(['lint', '--json'], { cwd: fx.root });
+    expect(r.exitCode).toBe(1);
+    expect(r.json.findings).toEqual([
+      expect.objectContaining({ code: 'BH-X805', file: 'modules/search/migrations/001_t.up.sql', line: 2, message: 'operator class gin_trgm_ops comes from the extension pg_trgm, which no migration of search creates and modules/search/bulkhead.json does not declare', fix: expect.stringContaining('"extensions": ["pg_trgm"]') }),
+    ]);
+    // Another module in a schema of the same database creates it: the database has it.
+    fx.write('modules/search/bulkhead.json', JSON.stringify({ name: 'search', database: { url: 'postgres://h/app', schema: 'search' }, dependsOn: ['ext'] }));
+    fx.write('modules/ext/bulkhead.json', JSON.stringify({ name: 'ext', database: { url: 'postgres://h/app', schema: 'ext' } }));
+    fx.write('modules/ext/migrations/001_trgm.up.sql', 'CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;\n');
+    const shared = await runCli(['lint', 'search', '--json'], { cwd: fx.root });
+    expect(shared.json.findings.filter((f: { code: string }) => f.code === 'BH-X805')).toEqual([]);
+  });
+
   it('a table a view of an earlier migration still reads cannot be dropped; an enum recreated to lose a value is named', async () => {
     fx = makeWorkspace([
       {

@@ -1,4 +1,5 @@
 import { analyseModules, extensionsCreated, functionsCreated, typesCreated } from '../analysis/migrations.js';
+import { databaseKey } from '../db/url.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parsePieces, parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
@@ -72,7 +73,10 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const ups = module.migrations.flatMap((m) => (m.sql ? [m.sql.up] : (analysis.emitted.get(`${module.name}:${m.id}`)?.up.join(';\n') ?? [])));
     const qualify = qualifier(module);
     const ownFunctions = created.get(module.name);
-    const own = { ownFunctions, ownTypes: types.get(module.name), ownExtensions: new Set([...module.manifest.extensions, ...(extensions.get(module.name) ?? [])]) };
+    // Extensions are the database's: modules in other schemas of it declare and create them too.
+    const key = databaseKey(module.target);
+    const sharing = ws.modules.filter((o) => o === module || (key !== undefined && databaseKey(o.target) === key));
+    const own = { ownFunctions, ownTypes: types.get(module.name), ownExtensions: new Set(sharing.flatMap((o) => [...o.manifest.extensions, ...(extensions.get(o.name) ?? [])])) };
     // Only a module with downs needs it (parsing every up twice costs a second pass).
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));
