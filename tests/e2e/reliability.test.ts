@@ -179,6 +179,50 @@ describe('--wait', () => {
   });
 });
 
+describe('through a connection pool', () => {
+  it("in session mode (PgBouncer's default: the pool's own process ids, each client one server session) migrates, naming and holding the lock as directly", async () => {
+    const real = new URL(await createDatabase());
+    // A pool's BackendKeyData carries its own number, not the server process's (PgBouncer's is random).
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(real.port || 5432), real.hostname);
+      client.pipe(upstream);
+      let pending = Buffer.alloc(0);
+      upstream.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        let at = 0;
+        while (pending.length - at >= 5) {
+          const len = pending.readInt32BE(at + 1);
+          if (pending.length - at < 1 + len) break;
+          // 'K': BackendKeyData (process id, secret key).
+          if (pending[at] === 0x4b) pending.writeInt32BE(pending.readInt32BE(at + 5) + 700_000_000, at + 5);
+          at += 1 + len;
+        }
+        client.write(pending.subarray(0, at));
+        pending = pending.subarray(at);
+      });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const viaPool = new URL(real.toString());
+      viaPool.hostname = '127.0.0.1';
+      viaPool.port = String((proxy.address() as net.AddressInfo).port);
+      fx = makeWorkspace([{ name: 'pooled', url: '${POOLED_URL}', migrations: { '001_t.up.sql': 'CREATE TABLE pooled_t (id int);\n', '002_u.up.sql': 'CREATE TABLE pooled_u (id int);\n' } }]);
+      const r = await runCli(['up'], { cwd: fx.root, env: { POOLED_URL: viaPool.toString() } });
+      // Before, the lock check compared the server's pg_backend_pid() with the pool's number: BH036 at the first migration.
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain('2 applied');
+      expect(await query(real.toString(), 'SELECT id FROM pooled_migrations ORDER BY id')).toEqual([{ id: '001_t' }, { id: '002_u' }]);
+      expect(await query(real.toString(), "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).toEqual([]);
+    } finally {
+      proxy.close();
+    }
+  });
+});
+
 describe('connect timeout', () => {
   it('a server that accepts and never answers (a stuck proxy, a half-open firewall) is given up on after connect_timeout, named, exit 2', async () => {
     // Accepts the TCP connection, then says nothing.

@@ -81,6 +81,7 @@ export const CATALOGUE = {
   BH068: { title: "the module's role may not create its history table", exit: EXIT.badInput },
   BH069: { title: 'a migration runs a statement PostgreSQL always refuses', exit: EXIT.badInput },
   BH070: { title: "a migration uses an extension's type, function or operator class that its database lacks and nothing creates", exit: EXIT.badInput },
+  BH071: { title: "the module's URL reaches a connection pool in transaction mode", exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

@@ -87,7 +87,7 @@ export function sessionSettings(schema: string, server: boolean, version?: numbe
  * read pg_control_system(); the portable sessionSettings follow then).
  */
 function connectSql(schema: string): string {
-  return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version,
+  return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version, pg_backend_pid() AS pid,
     (SELECT system_identifier::text FROM pg_control_system()) AS system, pg_postmaster_start_time()::text AS started,
     (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
 }
@@ -140,9 +140,11 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       const row = (await conn.query(connectSql(o.schema))).rows[0];
       version = Number(row.version);
       identity = `${row.system ?? ''}@${row.started}/${row.db}`;
+      serverPids.set(conn, Number(row.pid));
     } catch {
       const r = await conn.query(sessionSettings(o.schema, true));
       version = Number(r.rows[0]?.version) || undefined;
+      serverPids.set(conn, Number((await conn.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
     }
   };
   let work: WorkConnection;
@@ -249,7 +251,15 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         try {
           const started = Date.now();
           for (let delay = POLL_FIRST_MS, told = false; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
-            const taken = await work.connection(async (conn) => ((await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock.key])).rows[0].ok === true ? conn : undefined));
+            const taken = await work.connection(async (conn) => {
+              const row = (await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok, pg_backend_pid() AS pid', [lock.key])).rows[0];
+              if (row.ok !== true) return undefined;
+              // The lock is the session's: a pool that hands each transaction to another server
+              // session (PgBouncer's transaction mode) gives the next statement a session without it.
+              const next = Number((await conn.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+              if (next !== Number(row.pid) || next !== backendPid(conn)) throw await transactionPool(u.module, target.display, conn, lock.key);
+              return conn;
+            });
             if (taken) {
               holder = taken;
               break;
@@ -292,7 +302,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
             },
             fenceSql: `SELECT pg_advisory_xact_lock(${lock.fence}::bigint)`,
             // Their messages are the reason a runner reports (BH036).
-            sessionSql: `DO $bulkhead$ BEGIN IF pg_backend_pid() <> ${pid} THEN ${raise(`this session is not the one that took it (pid ${pid}): the connection was made again`)}; END IF; END $bulkhead$`,
+            sessionSql: `DO $bulkhead$ BEGIN IF pg_backend_pid() <> ${pid} THEN ${raise(`this session is not the one that took it (pid ${pid}): the connection was made again, or a connection pool in transaction mode (PgBouncer, Supavisor) handed the statement to another server session`)}; END IF; END $bulkhead$`,
             heldSql: `DO $bulkhead$ BEGIN IF NOT ${held} THEN ${raise('the server no longer lists it')}; END IF; END $bulkhead$`,
             async blockersOf(blocked) {
               if (lost) return [];
@@ -343,8 +353,34 @@ export function lockLost(module: string, why: string, outcome: string): Bulkhead
 }
 
 /** The server process id of a pg connection (set by the server at start-up; not in pg's types). */
+/**
+ * The server process a connection's session runs in, as the server says (pg_backend_pid(), read
+ * when the connection was prepared). Not the driver's processID: behind a connection pool
+ * (PgBouncer, Supavisor, RDS Proxy) that is the pool's own number, which no server process has.
+ */
 export function backendPid(conn: pg.Client): number {
-  return (conn as unknown as { processID: number }).processID;
+  return serverPids.get(conn) ?? (conn as unknown as { processID: number }).processID;
+}
+
+/** Each prepared connection's server process (backendPid). */
+const serverPids = new WeakMap<pg.Client, number>();
+
+/**
+ * The module lock was taken through a connection pool in transaction mode (PgBouncer's
+ * pool_mode=transaction, Supavisor's port 6543, Neon's -pooler host): the next statement ran in
+ * another server session, which does not hold it. Its release is tried (it reaches whichever
+ * session the pool picks); the pool's session keeps it otherwise until the pool closes it.
+ */
+async function transactionPool(module: string, display: string, conn: pg.Client, key: string): Promise<BulkheadError> {
+  await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+  (conn as RawConnection).__knex__disposed ??= 'a connection pool in transaction mode';
+  return new BulkheadError(
+    problem('BH071', `${display} hands each transaction to another server session (a connection pool in transaction mode: PgBouncer, Supavisor, RDS Proxy): the module lock of ${module}, a session's, would not stay with the session that runs its migrations`, {
+      module,
+      field: 'database.url',
+      fix: "point the module at the database directly, or at a pool in session mode (PgBouncer's pool_mode=session; Supabase's session pooler, port 5432; Neon's host without -pooler), as other migration tools need too (Prisma's directUrl)",
+    }),
+  );
 }
 
 function sleep(ms: number): Promise<void> {
