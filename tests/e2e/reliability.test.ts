@@ -221,6 +221,21 @@ describe('through a connection pool', () => {
       proxy.close();
     }
   });
+
+  it("one in transaction mode known by its URL (Supabase's port 6543, Neon's -pooler host, pgbouncer=true) is refused before it connects, exit 2", async () => {
+    const real = new URL(await createDatabase());
+    real.searchParams.set('pgbouncer', 'true');
+    real.password = 's3cret';
+    fx = makeWorkspace([{ name: 'txpool', url: '${TXPOOL_URL}', migrations: { '001_t.up.sql': 'CREATE TABLE txpool_t (id int);\n' } }]);
+    const r = await runCli(['up'], { cwd: fx.root, env: { TXPOOL_URL: real.toString() } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('field database.url:');
+    expect(r.stderr).toContain('hands each transaction to another server session (pgbouncer=true (PgBouncer in transaction mode, as Prisma says it))');
+    expect(r.stderr).toContain("fix: point the module at the database directly, or at a pool in session mode");
+    expect(r.stderr).not.toContain('s3cret');
+    real.searchParams.delete('pgbouncer');
+    expect(await tableExists(real.toString().replace(':s3cret', ''), 'txpool_migrations')).toBe(false);
+  });
 });
 
 describe('connect timeout', () => {

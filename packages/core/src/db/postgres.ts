@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
-import { connectTimeoutMs, driverUrl, type DatabaseTarget } from './url.js';
+import { connectTimeoutMs, driverUrl, transactionPoolOf, type DatabaseTarget } from './url.js';
 import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
 import { describeHolder } from './describe.js';
 import { INVALID_CATALOG_NAME } from './sqlstate.js';
@@ -123,6 +123,8 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
  * only reads (a no-op `up`, status) never loads knex.
  */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
+  const pool = transactionPoolOf(target);
+  if (pool) throw new BulkheadError(transactionPoolProblem(o.module, target.display, pool, o.file));
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
@@ -374,13 +376,17 @@ const serverPids = new WeakMap<pg.Client, number>();
 async function transactionPool(module: string, display: string, conn: pg.Client, key: string): Promise<BulkheadError> {
   await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
   (conn as RawConnection).__knex__disposed ??= 'a connection pool in transaction mode';
-  return new BulkheadError(
-    problem('BH071', `${display} hands each transaction to another server session (a connection pool in transaction mode: PgBouncer, Supavisor, RDS Proxy): the module lock of ${module}, a session's, would not stay with the session that runs its migrations`, {
-      module,
-      field: 'database.url',
-      fix: "point the module at the database directly, or at a pool in session mode (PgBouncer's pool_mode=session; Supabase's session pooler, port 5432; Neon's host without -pooler), as other migration tools need too (Prisma's directUrl)",
-    }),
-  );
+  return new BulkheadError(transactionPoolProblem(module, display, 'a connection pool in transaction mode: PgBouncer, Supavisor, RDS Proxy'));
+}
+
+/** BH071: the module's URL reaches a pool in transaction mode (`what`: which, as known). */
+function transactionPoolProblem(module: string, display: string, what: string, file?: string) {
+  return problem('BH071', `${display} hands each transaction to another server session (${what}): the module lock of ${module} and its session settings, a session's, would not stay with the session that runs its migrations`, {
+    module,
+    ...(file ? { file } : {}),
+    field: 'database.url',
+    fix: "point the module at the database directly, or at a pool in session mode (PgBouncer's pool_mode=session; Supabase's session pooler, port 5432; Neon's host without -pooler), as other migration tools need too (Prisma's directUrl)",
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, UrlError, withoutPreferredSsl } from './url.js';
+import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S, driverUrl, parseDatabaseUrl, transactionPoolOf, UrlError, withoutPreferredSsl } from './url.js';
 
 describe('connectTimeoutMs', () => {
   it("reads the URL's connect_timeout as libpq does, else PGCONNECT_TIMEOUT, else the default", () => {
@@ -85,5 +85,23 @@ describe('parseDatabaseUrl', () => {
     }
     expect(error?.message).toBe('postgres://app:***@db.internal/app?sslmode=verify-full&sslrootcert=certs/none.pem: sslrootcert certs/none.pem cannot be read (no such file)');
     expect(error?.fix).toContain("give sslrootcert the path of the server's CA certificate");
+  });
+});
+
+describe('transactionPoolOf', () => {
+  it('knows the pools in transaction mode by host or flag; their session-mode and direct URLs are not', () => {
+    const of = (url: string) => {
+      const u = new URL(url);
+      return transactionPoolOf({ host: u.hostname, port: Number(u.port || 5432), url });
+    };
+    expect(of('postgres://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres')).toBe("Supabase's transaction pooler (port 6543)");
+    expect(of('postgres://u:pw@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require')).toBe("Neon's pooled host (-pooler, PgBouncer in transaction mode)");
+    expect(of('postgres://u:pw@db.internal:6432/app?pgbouncer=true')).toBe('pgbouncer=true (PgBouncer in transaction mode, as Prisma says it)');
+    // Session mode, and direct connections.
+    expect(of('postgres://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres')).toBeUndefined();
+    expect(of('postgres://postgres:pw@db.abc.supabase.co:5432/postgres')).toBeUndefined();
+    expect(of('postgres://u:pw@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb')).toBeUndefined();
+    expect(of('postgres://u:pw@my-pooler.internal:5432/app')).toBeUndefined();
+    expect(of('postgres://u:pw@db.internal:6432/app?pgbouncer=false')).toBeUndefined();
   });
 });

@@ -217,3 +217,18 @@ export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv = process.e
   if (Number.isNaN(seconds)) return DEFAULT_CONNECT_TIMEOUT_S * 1000;
   return seconds <= 0 ? 0 : Math.max(2, seconds) * 1000;
 }
+
+/**
+ * A URL that names a connection pool in transaction mode, known by its host or flag: Supabase's
+ * transaction pooler (*.pooler.supabase.com, port 6543), Neon's pooled host (…-pooler.…), or
+ * Prisma's pgbouncer=true. What it is, as a message says it; undefined for any other URL (a
+ * pool not known so is noticed when the lock's session changes hands, db/postgres.ts).
+ */
+export function transactionPoolOf(target: { host: string; port: number; url: string }): string | undefined {
+  const host = target.host.toLowerCase();
+  if (host.endsWith('.pooler.supabase.com') && target.port === 6543) return "Supabase's transaction pooler (port 6543)";
+  if (/^[^.]+-pooler\./.test(host) && /\.neon\.(tech|build)$|\.neon\.database\.azure\.com$/.test(host)) return "Neon's pooled host (-pooler, PgBouncer in transaction mode)";
+  if (/[?&]pgbouncer=true(?=&|#|$)/i.test(target.url)) return 'pgbouncer=true (PgBouncer in transaction mode, as Prisma says it)';
+  return undefined;
+}
+
