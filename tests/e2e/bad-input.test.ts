@@ -313,6 +313,19 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(await query(shared, "SELECT indexname FROM pg_indexes WHERE schemaname = 'bad' AND tablename = 'tenant'")).toEqual([{ indexname: 'tenant_name_trgm' }]);
   });
 
+  it("a database the server runs read-only (default_transaction_read_only, as on a replica's URL) is refused before anything runs; reading it is not", async () => {
+    const badUrl = await createDatabase();
+    await adminQuery(`ALTER DATABASE "${new URL(badUrl).pathname.slice(1)}" SET default_transaction_read_only = on`);
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\n');
+    });
+    await expectRefused(['up'], { code: 'BH072', text: ['modules/bad/bulkhead.json, field database.url:', 'is read-only: default_transaction_read_only is on for the database or the role, so no migration can run there', 'fix: turn it off where it is set'] }, { BAD_URL: badUrl });
+    const status = await runCli(['status', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stderr).toContain('pending  001_t');
+  });
+
   it('a role the server does not have and no migration creates is refused before anything runs; one a DO block creates (or dynamic SQL) is not', async () => {
     const badUrl = await createDatabase();
     const made = `bh_reader_${process.pid}`;

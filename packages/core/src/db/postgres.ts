@@ -88,6 +88,7 @@ export function sessionSettings(schema: string, server: boolean, version?: numbe
  */
 function connectSql(schema: string): string {
   return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version, pg_backend_pid() AS pid,
+    pg_is_in_recovery() AS standby, current_setting('default_transaction_read_only') AS read_only,
     (SELECT system_identifier::text FROM pg_control_system()) AS system, pg_postmaster_start_time()::text AS started,
     (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
 }
@@ -128,6 +129,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
+  let readOnly: ModuleDb['readOnly'];
   const timeout = connectTimeoutMs(target.url);
   // TCP keepalive from 10 s of silence (not the system's 2 hours): a server that vanishes while a
   // long statement runs (a host powered off, a network cut) is noticed in minutes, not hours.
@@ -143,6 +145,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       version = Number(row.version);
       identity = `${row.system ?? ''}@${row.started}/${row.db}`;
       serverPids.set(conn, Number(row.pid));
+      readOnly = row.standby === true ? 'standby' : row.read_only === 'on' ? 'default_transaction_read_only' : undefined;
     } catch {
       const r = await conn.query(sessionSettings(o.schema, true));
       version = Number(r.rows[0]?.version) || undefined;
@@ -234,6 +237,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       },
       sessionReset: sessionResetSql(u.schema, { server: true, version }),
       serverVersion: version,
+      readOnly,
       rebind: bind,
       lockHolder: () => work.connection((conn) => lockHolder(conn, lock)),
       async withModuleLock<T>(fn: (guard: LockGuard) => Promise<T>, options: LockOptions): Promise<T> {

@@ -11,3 +11,4 @@ export const DUPLICATE_OBJECT = '42710';
 export const UNIQUE_VIOLATION = '23505';
 export const SYNTAX_ERROR = '42601';
 export const FEATURE_NOT_SUPPORTED = '0A000';
+export const READ_ONLY_SQL_TRANSACTION = '25006';

@@ -109,6 +109,11 @@ export interface ModuleDb extends SqlSession {
    */
   readonly serverVersion: number | undefined;
   /**
+   * Why the server runs this database's sessions read-only, as learnt at connect: a standby (a
+   * read replica's URL), or default_transaction_read_only set for the database or role.
+   */
+  readonly readOnly?: 'standby' | 'default_transaction_read_only';
+  /**
    * Who this database is, as the server says, however the URL was written (socket or TCP, host
    * aliases): system identifier, server start time and database oid. Undefined for embedded
    * databases (their folder is their identity).

@@ -24,6 +24,8 @@ export interface UnitRead {
   created: boolean;
   /** The server's release (server_version_num), when a server was read. */
   serverVersion?: number;
+  /** Why the server runs the database's sessions read-only (a standby; default_transaction_read_only), when it does. */
+  readOnly?: 'standby' | 'default_transaction_read_only';
   /** Of the extensions and roles its migrations name, those its server has (asked only where they name some: runner/read.ts readCatalogs). */
   catalog?: CatalogNames<ReadonlySet<string>>;
   /** The declared extensions no migration of the module creates, asked of its database (catalog.installed says which it has). */
@@ -123,7 +125,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, catalog, leftToDbCreate, created, otherToolTables }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, readOnly, catalog, leftToDbCreate, created, otherToolTables }) => {
     const creates = input.creates;
     const selection = select(unit, state, intent, ws.rel, creates && ((m) => missingDownFix(m, creates.upChanges, unit.module.name)));
     const unitProblems = [...state.problems, ...selection.problems];
@@ -142,6 +144,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     // What the database lacks for the migrations (a newer release's SQL, an extension, a role).
     const lacking = [
+      ...(readOnly && steps.length ? [readOnlyDatabase(unit, readOnly, ws.rel)] : []),
       ...(serverVersion !== undefined ? newerThanServer(unit, steps, serverVersion, ws.rel, input.creates?.functions.get(unit.module.name)) : []),
       ...missingExtensions(unit, steps, catalog?.extensions, serverVersion, ws.rel),
       ...(steps.length ? declaredUnavailable(unit, leftToDbCreate ?? [], catalog, serverVersion, ws.rel) : []),
@@ -208,6 +211,22 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
     );
   }
   return problems;
+}
+
+/**
+ * A database the server runs read-only (a read replica's URL; default_transaction_read_only set
+ * for it or the role): every migration would fail, "cannot execute … in a read-only transaction".
+ */
+function readOnlyDatabase(unit: Unit, why: 'standby' | 'default_transaction_read_only', rel: (abs: string) => string): Problem {
+  return problem('BH072', `${unit.target.display} is read-only: ${why === 'standby' ? 'the server is a standby (pg_is_in_recovery(): a read replica)' : 'default_transaction_read_only is on for the database or the role'}, so no migration can run there`, {
+    module: unit.id,
+    file: rel(unit.module.file),
+    field: 'database.url',
+    fix:
+      why === 'standby'
+        ? "point the module at the primary, the server that takes writes (a cloud database's writer endpoint, not its reader's)"
+        : `turn it off where it is set (ALTER DATABASE … SET default_transaction_read_only = off, or ALTER ROLE … of the URL's role), or use a role that may write`,
+  });
 }
 
 /**

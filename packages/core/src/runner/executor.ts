@@ -11,7 +11,7 @@ import { sqlName } from '../text.js';
 import type { Workspace } from '../workspace.js';
 import { explainFailure } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
-import { DUPLICATE_OBJECT, INSUFFICIENT_PRIVILEGE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, INSUFFICIENT_PRIVILEGE, READ_ONLY_SQL_TRANSACTION, UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { heartbeat } from './idle.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
@@ -267,6 +267,17 @@ async function runUnit(ws: Workspace, plan: Plan, up: UnitPlan, db: ModuleDb, ru
  */
 function historyRefused(e: unknown, unit: Unit): unknown {
   const err = e as { code?: string; message?: string };
+  if (err.code === READ_ONLY_SQL_TRANSACTION) {
+    return new BulkheadError(
+      problem('BH072', `${unit.id} cannot create its history table ${unit.history.schema}.${unit.history.table}: ${err.message} (nothing was applied)`, {
+        module: unit.module.name,
+        file: unit.module.file,
+        field: 'database.url',
+        fix: "point the module at the primary, the server that takes writes (not a read replica's URL), or turn default_transaction_read_only off for the database or role",
+      }),
+      { cause: e },
+    );
+  }
   if (err.code !== INSUFFICIENT_PRIVILEGE) return e;
   const user = unit.target.kind === 'postgres' ? unit.target.user : undefined;
   const role = user ? sqlName(user) : '<the role of the URL>';

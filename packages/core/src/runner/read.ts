@@ -193,7 +193,7 @@ export async function readUnits(ws: Workspace, pool: TargetPool, units: readonly
           const free = await db.connectionHeadroom();
           if (free !== undefined) connectionCap = Math.max(1, Math.floor(free / 2));
         }
-        return { unit, state, created: true, serverVersion: db.serverVersion, otherToolTables: foreign.map((f) => f.table) };
+        return { unit, state, created: true, serverVersion: db.serverVersion, ...(db.readOnly ? { readOnly: db.readOnly } : {}), otherToolTables: foreign.map((f) => f.table) };
       });
     } catch (e) {
       // The problem itself when it names its module: a copy would lose what groupAlike tells together.
