@@ -10,6 +10,7 @@ import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
+import { extensionBehind } from '../runner/apply.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
@@ -134,6 +135,21 @@ export async function compareWithMigrations(
     // What the replay missed, when the live database has it: made outside the migrations.
     const missing = missingObject(e.cause);
     const live = missing && (await withTarget(pool, unit, async (db) => (await db.query(LIVE[missing.kind], [missing.name])).rows.length > 0).catch(() => false));
+    // A type, function or operator class of an extension the live database has and the module does not declare.
+    const cause = (e.cause ?? {}) as { code?: string };
+    const behind = extensionBehind(cause.code, e.serverMessage);
+    const liveExtension =
+      behind && !unit.module.manifest.extensions.includes(behind.provider) && (await withTarget(pool, unit, async (db) => (await db.query('SELECT 1 FROM pg_extension WHERE extname = $1', [behind.provider])).rows.length > 0).catch(() => false));
+    if (behind && liveExtension) {
+      throw new BulkheadError(
+        problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
+          module: unit.id,
+          file: ws.rel(e.file),
+          line: e.statement?.line ?? e.line,
+          fix: `${behind.what} comes from the extension ${behind.provider}, which the live database has (made outside the migrations) and ${ws.rel(unit.module.file)} does not declare: declare it there ("extensions") — the scratch database of this rebuild, verify's and db create then make it; no migration needs to change`,
+        }),
+      );
+    }
     throw new BulkheadError(
       problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
         module: unit.id,
