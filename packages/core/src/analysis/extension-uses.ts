@@ -13,10 +13,16 @@ type Node = Record<string, any>;
 export interface ExtensionUse {
   /** The extension that provides it. */
   extension: string;
+  kind: 'type' | 'function' | 'opclass';
+  /** Its name, lower case (a module may define a function or type of the name itself). */
+  name: string;
   /** As a message says it: `type citext`, `uuid_generate_v4()`, `operator class gin_trgm_ops`. */
   what: string;
-  /** For a function: its name (lower case), which the module may define itself. */
-  func?: string;
+}
+
+/** Whether the module defines the used function or type itself (a uuid_generate_v4(), a vector type of its own). */
+export function definedByModule(u: ExtensionUse, functions: ReadonlySet<string> | undefined, types: ReadonlySet<string> | undefined): boolean {
+  return (u.kind === 'function' && functions?.has(u.name) === true) || (u.kind === 'type' && types?.has(u.name) === true);
 }
 
 /** The name parts of a qualified name (`[{String: {sval}}]`), lower case. */
@@ -35,7 +41,7 @@ export function extensionUses(kind: string, tree: unknown): ExtensionUse[] {
     const extension = extensionProviding(k, name);
     if (!extension) return;
     const what = k === 'type' ? `type ${name}` : k === 'function' ? `${name}()` : `operator class ${name}`;
-    if (!found.has(what)) found.set(what, { extension, what, ...(k === 'function' ? { func: name } : {}) });
+    if (!found.has(what)) found.set(what, { extension, kind: k, name, what });
   };
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;

@@ -8,6 +8,7 @@ import { endsOf, listed, plural, sqlName } from '../text.js';
 import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
+import { definedByModule } from '../analysis/extension-uses.js';
 import { emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
@@ -339,7 +340,7 @@ function unprovidedExtensions(unit: Unit, steps: readonly Runnable[], installed:
     if (r.step.format !== 'sql') continue;
     for (const st of r.step.statements) {
       for (const u of st.node.uses ?? []) {
-        if (has.has(u.extension) || (u.func && ownFunctions?.has(u.func)) || (u.what.startsWith('type ') && ownTypes?.has(u.what.slice(5)))) continue;
+        if (has.has(u.extension) || definedByModule(u, ownFunctions, ownTypes)) continue;
         has.add(u.extension);
         const loadable = !embedded || embeddedExtensionAvailable(u.extension);
         problems.push(

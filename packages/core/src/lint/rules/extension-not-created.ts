@@ -1,4 +1,4 @@
-import { extensionUses } from '../../analysis/extension-uses.js';
+import { definedByModule, extensionUses } from '../../analysis/extension-uses.js';
 import type { LintFile, LintStatement, Rule } from '../types.js';
 
 /** Extensions the file creates before `s` (CREATE EXTENSION, or a DO block's). */
@@ -20,7 +20,7 @@ export const extensionNotCreated: Rule = {
   fix: 'declare the extension in the module\'s "extensions" (db create makes it), or create it in an earlier migration',
   severity: 'error',
   check(s, f) {
-    const uses = extensionUses(s.kind, s.node).filter((u) => !f.ownExtensions.has(u.extension) && !(u.func && f.ownFunctions.has(u.func)) && !(u.what.startsWith('type ') && f.ownTypes.has(u.what.slice(5))));
+    const uses = extensionUses(s.kind, s.node).filter((u) => !f.ownExtensions.has(u.extension) && !definedByModule(u, f.ownFunctions, f.ownTypes));
     if (!uses.length) return undefined;
     const earlier = createdEarlierInFile(f, s);
     return uses
