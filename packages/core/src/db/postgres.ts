@@ -358,7 +358,6 @@ export function lockLost(module: string, why: string, outcome: string): Bulkhead
   );
 }
 
-/** The server process id of a pg connection (set by the server at start-up; not in pg's types). */
 /**
  * The server process a connection's session runs in, as the server says (pg_backend_pid(), read
  * when the connection was prepared). Not the driver's processID: behind a connection pool

@@ -139,11 +139,6 @@ export async function execute(ws: Workspace, plan: Plan, pool: TargetPool, o: Ex
   return runs;
 }
 
-/**
- * The declared extensions the unit's database lacks and its server has (db create was not run):
- * created before its first migration, as db create and the embedded database do. A role that may
- * not create one fails the unit before anything of it runs.
- */
 /** Of these extensions, those the database has not created (one query, none when there are none). */
 async function notInstalled(db: ModuleDb, extensions: readonly string[]): Promise<readonly string[]> {
   if (!extensions.length) return [];
@@ -152,6 +147,11 @@ async function notInstalled(db: ModuleDb, extensions: readonly string[]): Promis
   return extensions.filter((e) => !installed.has(e));
 }
 
+/**
+ * The declared extensions the unit's database lacks and its server has (db create was not run):
+ * created before its first migration, as db create and the embedded database do. A role that may
+ * not create one fails the unit before anything of it runs.
+ */
 async function createDeclaredExtensions(db: ModuleDb, unit: Unit, extensions: readonly string[], rel: (abs: string) => string, reporter?: Reporter): Promise<void> {
   const schema = extensionSchema(unit.module);
   if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
