@@ -236,7 +236,7 @@ function readOnlyDatabase(unit: Unit, why: 'standby' | 'default_transaction_read
  * embedded default (a recent PostgreSQL), deployed to an older server. Refused before anything
  * runs, once per migration, at its first such statement.
  */
-function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string, own: ReadonlySet<string> = new Set()): Problem[] {
+export function newerThanServer(unit: Unit, steps: readonly Runnable[], serverVersion: number, rel: (abs: string) => string, own: ReadonlySet<string> = new Set()): Problem[] {
   const major = Math.floor(serverVersion / 10000);
   const problems: Problem[] = [];
   // A built-in the module defines itself (a uuidv7() of its own) is not the server's to have.
