@@ -124,7 +124,8 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
  * only reads (a no-op `up`, status) never loads knex.
  */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
-  const pool = transactionPoolOf(target);
+  // Only reading (status, drift's live snapshot, …) works through any pool: one query at a time.
+  const pool = READING_COMMANDS.has(o.command) ? undefined : transactionPoolOf(target);
   if (pool) throw new BulkheadError(transactionPoolProblem(o.module, target.display, pool, o.file));
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
@@ -366,6 +367,9 @@ export function lockLost(module: string, why: string, outcome: string): Bulkhead
 export function backendPid(conn: pg.Client): number {
   return serverPids.get(conn) ?? (conn as unknown as { processID: number }).processID;
 }
+
+/** Commands that only read a module's database: no lock, no session state to keep. */
+const READING_COMMANDS: ReadonlySet<string> = new Set(['status', 'drift', 'lint', 'validate', 'snapshot']);
 
 /** Each prepared connection's server process (backendPid). */
 const serverPids = new WeakMap<pg.Client, number>();
