@@ -233,6 +233,10 @@ describe('through a connection pool', () => {
     expect(r.stderr).toContain('hands each transaction to another server session (pgbouncer=true (PgBouncer in transaction mode, as Prisma says it))');
     expect(r.stderr).toContain("fix: point the module at the database directly, or at a pool in session mode");
     expect(r.stderr).not.toContain('s3cret');
+    // validate says it without connecting.
+    const validate = await runCli(['validate'], { cwd: fx.root, env: { TXPOOL_URL: real.toString() } });
+    expect(validate.exitCode).toBe(2);
+    expect(validate.stderr).toContain('(BH071)');
     // Reading needs no session of its own: status works through it.
     const status = await runCli(['status'], { cwd: fx.root, env: { TXPOOL_URL: real.toString().replace(':s3cret', '') } });
     expect(status.exitCode, status.stderr).toBe(0);

@@ -369,7 +369,7 @@ export function backendPid(conn: pg.Client): number {
 }
 
 /** Commands that only read a module's database: no lock, no session state to keep. */
-const READING_COMMANDS: ReadonlySet<string> = new Set(['status', 'drift', 'lint', 'validate', 'snapshot']);
+const READING_COMMANDS: ReadonlySet<string> = new Set(['status', 'drift', 'lint', 'snapshot']);
 
 /** Each prepared connection's server process (backendPid). */
 const serverPids = new WeakMap<pg.Client, number>();
@@ -387,7 +387,7 @@ async function transactionPool(module: string, display: string, conn: pg.Client,
 }
 
 /** BH071: the module's URL reaches a pool in transaction mode (`what`: which, as known). */
-function transactionPoolProblem(module: string, display: string, what: string, file?: string) {
+export function transactionPoolProblem(module: string, display: string, what: string, file?: string) {
   return problem('BH071', `${display} hands each transaction to another server session (${what}): the module lock of ${module} and its session settings, a session's, would not stay with the session that runs its migrations`, {
     module,
     ...(file ? { file } : {}),
