@@ -554,6 +554,22 @@ export async function down(knex: Knex) {
   });
 
   describe(`declared extensions on ${backend.name}`, () => {
+    it("verify of migrations using an extension's operator class that nothing creates (chirpstack's gin_trgm_ops) is refused before anything replays; declared, they are reversible", async () => {
+      const s = await workspace(backend, [
+        { name: 'search', migrations: { '001_t.up.sql': 'CREATE TABLE tenant (name text);\nCREATE INDEX tenant_name_trgm ON tenant USING gin (name gin_trgm_ops);\n', '001_t.down.sql': 'DROP TABLE tenant;\n' } },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(2);
+      expect(r.json.problems).toEqual([
+        expect.objectContaining({ code: 'BH070', file: 'modules/search/migrations/001_t.up.sql', line: 2, message: expect.stringContaining('001_t uses operator class gin_trgm_ops, which comes from the extension pg_trgm'), fix: expect.stringContaining('"extensions": ["pg_trgm"]') }),
+      ]);
+      const manifest = JSON.parse(fs.readFileSync(path.join(fx!.root, 'modules/search/bulkhead.json'), 'utf8'));
+      fx!.write('modules/search/bulkhead.json', JSON.stringify({ ...manifest, extensions: ['pg_trgm'] }));
+      const declared = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(declared.exitCode, declared.stderr).toBe(0);
+      expect(declared.json.modules[0].status).toBe('reversible');
+    });
+
     it('verify of a migration creating an undeclared extension: on an embedded scratch database it names the line to add to the manifest; a server has it', async () => {
       const s = await workspace(backend, [{ name: 'app', migrations: { '001_x.up.sql': 'CREATE EXTENSION IF NOT EXISTS pgcrypto;\n', '001_x.down.sql': 'DROP EXTENSION pgcrypto;\n' } }]);
       const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });

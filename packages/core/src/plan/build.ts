@@ -314,6 +314,14 @@ export function unprovidedEmbeddedExtensions(unit: Unit, ups: readonly Runnable[
 }
 
 /**
+ * For a scratch database (verify's): it has the declared extensions and those the migrations
+ * create, nothing else — a use of any other extension fails there.
+ */
+export function unprovidedOnScratch(unit: Unit, steps: readonly Runnable[], creates: ModuleCreates, ws: Workspace, serverVersion?: number): Problem[] {
+  return unprovidedExtensions(unit, steps, new Set(), creates, ws, serverVersion);
+}
+
+/**
  * A type, function or operator class of a well-known extension (analysis/extension-uses.ts: a
  * citext column, uuid_generate_v4(), chirpstack's gin_trgm_ops) that the database lacks and
  * nothing provides: not declared (db create and up make those), not created by a migration of the

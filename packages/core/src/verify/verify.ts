@@ -6,7 +6,7 @@ import { analyseModules, emptyDown, missingDownFix, moduleCreates, type ModulesA
 import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
 import { moduleUnit } from '../plan/units.js';
-import { newerThanServer } from '../plan/build.js';
+import { newerThanServer, unprovidedOnScratch } from '../plan/build.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { mapLimit } from '../runner/read.js';
 import { replay, replayAll, ReplayError } from '../runner/replay.js';
@@ -153,16 +153,20 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
   const tail = up.slice(cut + 1);
   let tailReversible = false;
   const database = await withScratchDatabase(unit, { command: 'verify', server: o.server, root: ws.root }, async ({ unit: scratch, db }) => {
-    // SQL newer than the scratch server's release, ups and downs alike (lemmy's downs use 18's
-    // CONSTRAINT … NOT NULL column): every such migration told at once, before anything replays.
-    if (db.serverVersion !== undefined) {
-      const steps = [...up, ...down.filter((d): d is Runnable => d !== undefined)];
-      const major = Math.floor(db.serverVersion / 10000);
-      if (steps.some((r) => r.step.format === 'sql' && r.step.statements.some((st) => st.node.needs?.some((n) => n.version > major)))) {
-        const own = await analysed().then((a) => a && moduleCreates(a).functions.get(m.name));
-        const newer = newerThanServer(scratch, steps, db.serverVersion, ws.rel, own);
-        if (newer.length) throw new BulkheadError(newer);
-      }
+    // What the scratch database cannot run, ups and downs alike, told at once before anything
+    // replays: SQL newer than its server's release (lemmy's downs use 18's CONSTRAINT … NOT NULL
+    // column), and an extension's type, function or operator class nothing there provides.
+    const steps = [...up, ...down.filter((d): d is Runnable => d !== undefined)];
+    const statements = steps.flatMap((r) => (r.step.format === 'sql' ? r.step.statements : []));
+    const major = db.serverVersion === undefined ? undefined : Math.floor(db.serverVersion / 10000);
+    const newer = major !== undefined && statements.some((st) => st.node.needs?.some((n) => n.version > major));
+    if (newer || statements.some((st) => st.node.uses?.length)) {
+      const creates = await analysed().then((a) => a && moduleCreates(a));
+      const refused = [
+        ...(newer ? newerThanServer(scratch, steps, db.serverVersion!, ws.rel, creates?.functions.get(m.name)) : []),
+        ...(creates ? unprovidedOnScratch(scratch, steps, creates, ws, db.serverVersion) : []),
+      ];
+      if (refused.length) throw new BulkheadError(refused);
     }
     const snap = () => readSnapshot(db, scope);
     const failed = async (e: unknown): Promise<VerifyFinding> => {
