@@ -329,6 +329,19 @@ function compareRelease(a: string, b: string): number {
 const LETTERED = /^(\d+)([A-Z])(?=[-_])/;
 
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
+/**
+ * A short sequence (0001-, 0002-) with groups under one number (penpot's two 0105-…): every version
+ * one digit wider (`width` digits more where a group has more than ten), the files of a group
+ * numbered in name order; a down file follows its up.
+ */
+function widenVersionsCommand(width: number): string {
+  return (
+    `ls -1 | grep -E '^[0-9]+.*(\\.up\\.sql|\\.(ts|js|mjs|cjs))$' | LC_ALL=C sort | { prev=; n=0; while IFS= read -r f; do v="\${f%%[!0-9]*}"; ` +
+    `if [ "$v" = "$prev" ]; then n=$((n + 1)); else n=0; prev="$v"; fi; s=$(printf %0${width}d "$n"); mv "$f" "$v$s\${f#"$v"}"; ` +
+    `case "$f" in *.up.sql) d="\${f%.up.sql}.down.sql"; if [ -e "$d" ]; then mv "$d" "$v$s\${d#"$v"}"; fi ;; esac; done; }`
+  );
+}
+
 const COMMANDS = {
   // 20201029A-x.ts → 2020102901-x.ts (the letter's place in the alphabet, two digits).
   letterVersion: `for f in [0-9]*[A-Z][-_]*; do v="\${f%%[A-Z][-_]*}"; l="\${f:\${#v}:1}"; n=$(printf %02d $(( $(printf %d "'$l") - 64 ))); mv "$f" "$v$n\${f:$((\${#v}+1))}"; done`,
@@ -1259,18 +1272,31 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
-  for (const m of shared || lettered ? [] : migrations) {
+  // A short sequence with groups under one number (penpot's 0105-mod-file-change-table and
+  // 0105-mod-server-error-report-table, ten such groups): no later number fits; one command for the folder.
+  const short = !shared && !lettered && repeats.length > 0 && migrations.every((m) => digits(m.version) < 12 && !UNIX_SECONDS.test(m.version));
+  if (short) {
+    const groups = new Map<string, MigrationFile[]>();
+    for (const m of migrations) (groups.get(m.version) ?? groups.set(m.version, []).get(m.version)!).push(m);
+    const width = String(Math.max(...[...groups.values()].map((g) => g.length)) - 1).length;
+    const example = [...groups.values()].find((g) => g.length > 1)!;
+    problems.push(
+      problem('BH012', `${plural(repeats.length, 'migration')} ${repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(repeats.map((m) => m.id))}): versions must be unique, and in a short sequence no later number is free`, {
+        module,
+        file: rel(dir),
+        fix: `give every version ${width === 1 ? 'one digit' : `${width} digits`} more, the migrations of a version numbered in name order (${example.map((m, i) => `${m.id} → ${m.version}${String(i).padStart(width, '0')}…`).join(', ')}; each other one as ${migrations[0]!.id} → ${migrations[0]!.version}${'0'.repeat(width)}…) (check that is the order they ran in, where another tool listed them), e.g. in ${rel(dir)} (bash): ${widenVersionsCommand(width)} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
+      }),
+    );
+  }
+  for (const m of shared || lettered || short ? [] : migrations) {
     const other = seenVersion.get(m.version);
     if (other) {
       problems.push(
         problem('BH012', `version ${m.version} is used by both ${other} and ${m.id}`, {
           module,
           file: rel(m.upPath),
-          fix:
-            digits(m.version) >= 12 || UNIX_SECONDS.test(m.version)
-              ? `give ${m.id} a later version (the ids change: rename before a database has applied it), e.g. in ${rel(dir)}: ${renameCommand(m, unusedAfter(m.version, versions))} (bulkhead make generates timestamps for new ones)`
-              : // A short sequence with groups under one number (0001_a, 0001_b): no later number fits.
-                `versions must be unique: renumber the folder one digit wider, keeping the order (${other} → ${m.version}0_…, ${m.id} → ${m.version}1_…, every other version padded the same way)`,
+          // Timestamps (a short sequence is told above, for the folder): the next free one.
+          fix: `give ${m.id} a later version (the ids change: rename before a database has applied it), e.g. in ${rel(dir)}: ${renameCommand(m, unusedAfter(m.version, versions))} (bulkhead make generates timestamps for new ones)`,
         }),
       );
     } else seenVersion.set(m.version, m.id);

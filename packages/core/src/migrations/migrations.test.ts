@@ -219,6 +219,36 @@ describe('scanMigrationsFolder', () => {
     expect(fs.existsSync(path.join(dir, '20240512155022_b.down.sql'))).toBe(true);
   });
 
+  it("a short sequence with groups under one number (penpot's 0105-mod-file-change-table and 0105-mod-server-error-report-table, a 0122 of three) is one problem, its command widening every version", () => {
+    const r = scan({
+      '0104-a.up.sql': 'SELECT 1;',
+      '0105-mod-file-change-table.up.sql': 'SELECT 1;',
+      '0105-mod-server-error-report-table.up.sql': 'SELECT 1;',
+      '0105-mod-server-error-report-table.down.sql': 'SELECT 1;',
+      '0122-mod-file-data-fragment-table.up.sql': 'SELECT 1;',
+      '0122-mod-file-fragment-table.up.sql': 'SELECT 1;',
+      '0122-mod-file-table.up.sql': 'SELECT 1;',
+      '0123-b.up.sql': 'SELECT 1;',
+    });
+    const shared = r.problems.filter((p) => p.code === 'BH012');
+    expect(shared.map((p) => p.message)).toEqual([
+      '3 migrations share their version with an earlier one (0105-mod-server-error-report-table, 0122-mod-file-fragment-table, 0122-mod-file-table): versions must be unique, and in a short sequence no later number is free',
+    ]);
+    runFixCommand(shared[0]!, dir);
+    const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual([
+      '01040-a',
+      '01050-mod-file-change-table',
+      '01051-mod-server-error-report-table',
+      '01220-mod-file-data-fragment-table',
+      '01221-mod-file-fragment-table',
+      '01222-mod-file-table',
+      '01230-b',
+    ]);
+    expect(fs.existsSync(path.join(dir, '01051-mod-server-error-report-table.down.sql'))).toBe(true);
+  });
+
   it("Directus' day-and-letter versions (20201029A-, 20201029B-) are told to fold the letter into the version, keeping the order", () => {
     const js = 'export async function up() {}\nexport async function down() {}\n';
     const r = scan({ '20201028A-remove-foreign-keys.js': js, '20201029A-remove-system-relations.js': js, '20201029B-remove-system-collections.js': js, '20201105A-add-cascade.js': js });
@@ -347,7 +377,7 @@ describe('scanMigrationsFolder', () => {
   it('reports duplicate versions', () => {
     const r = scan({ '001_a.up.sql': '', '001_b.up.sql': '' });
     expect(r.problems).toEqual([
-      expect.objectContaining({ code: 'BH012', message: 'version 001 is used by both 001_a and 001_b', fix: expect.stringContaining('renumber the folder one digit wider, keeping the order (001_a → 0010_…, 001_b → 0011_…') }),
+      expect.objectContaining({ code: 'BH012', message: '1 migration shares its version with an earlier one (001_b): versions must be unique, and in a short sequence no later number is free', fix: expect.stringContaining('give every version one digit more, the migrations of a version numbered in name order (001_a → 0010…, 001_b → 0011…') }),
     ]);
     // Two timestamps alike (two branches merged): the second one gets a later timestamp.
     // Its files renamed, down too, the rest of each name as it was (nakama's `-`), past a version taken.
