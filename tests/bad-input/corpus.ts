@@ -174,7 +174,7 @@ export const CASES: BadInputCase[] = [
   { name: 'module schema information_schema', files: bad({ database: { url: 'pglite://memory', schema: 'information_schema' } }, { '001_x.up.sql': 'CREATE TABLE x (id int);' }), code: 'BH002', says: ['field database.schema', "information_schema is the system's catalog views"] },
   { name: "migration deleting from its module's history table", files: bad({}, { '001_x.up.sql': 'CREATE TABLE x (id int);', '002_reset.up.sql': 'DELETE FROM bad_migrations;' }), code: 'BH062', says: [`${M}/002_reset.up.sql:1`, "bad writes to public.bad_migrations, its own history table", 'make up apply migrations again'] },
   { name: "Liquibase YAML changelog (Metabase's 000_migrations.yaml)", files: bad({}, { '000_migrations.yaml': 'databaseChangeLog:\n  - changeSet:\n      id: v1\n      author: x\n' }), code: 'BH038', says: ['000_migrations.yaml: Liquibase changelogs', 'adopted with bulkhead baseline'] },
-  { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['version 001 is used by both 001_a and 001_b'] },
+  { name: 'one version twice', files: bad({}, { '001_a.up.sql': 'SELECT 1;', '001_b.up.sql': 'SELECT 1;' }), code: 'BH012', says: ['1 migration shares its version with an earlier one (001_b)', '001_a → 0010…, 001_b → 0011…'] },
   { name: 'down without up', files: bad({}, { '001_x.down.sql': 'SELECT 1;' }), code: 'BH013', says: ['001_x.down.sql has no 001_x.up.sql'] },
   {
     name: 'down paired by version only (golang-migrate)',
