@@ -150,7 +150,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
     } catch {
       const r = await conn.query(sessionSettings(o.schema, true));
       version = Number(r.rows[0]?.version) || undefined;
-      serverPids.set(conn, Number((await conn.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+      // A server without it (a PostgreSQL-compatible one) keeps the driver's number.
+      const pid = await conn.query('SELECT pg_backend_pid() AS pid').then((x) => Number(x.rows[0]?.pid), () => undefined);
+      if (pid !== undefined && Number.isFinite(pid)) serverPids.set(conn, pid);
     }
   };
   let work: WorkConnection;
