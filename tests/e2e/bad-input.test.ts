@@ -324,6 +324,17 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const status = await runCli(['status', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.stderr).toContain('pending  001_t');
+    // As a role that may not read pg_control_system() (managed servers restrict it): the connect query falls back, and says the same.
+    const role = `bh_ro_${process.pid}`;
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    await query(badUrl, 'BEGIN; SET TRANSACTION READ WRITE; REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC; COMMIT');
+    try {
+      const asRole = new URL(badUrl);
+      asRole.username = role;
+      await expectRefused(['up'], { code: 'BH072', text: ['is read-only: default_transaction_read_only is on'] }, { BAD_URL: asRole.toString() });
+    } finally {
+      await adminQuery(`DROP ROLE ${role}`);
+    }
   });
 
   it('a role the server does not have and no migration creates is refused before anything runs; one a DO block creates (or dynamic SQL) is not', async () => {

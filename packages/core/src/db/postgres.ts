@@ -86,9 +86,11 @@ export function sessionSettings(schema: string, server: boolean, version?: numbe
  * and the version and identity of the server (fails on older servers, or when the role may not
  * read pg_control_system(); the portable sessionSettings follow then).
  */
+/** What a connection learns of its session: its server process, and whether the server runs it read-only. */
+const SESSION_FACTS = "pg_backend_pid() AS pid, pg_is_in_recovery() AS standby, current_setting('default_transaction_read_only') AS read_only";
+
 function connectSql(schema: string): string {
-  return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version, pg_backend_pid() AS pid,
-    pg_is_in_recovery() AS standby, current_setting('default_transaction_read_only') AS read_only,
+  return `${sessionSettings(schema, true, 140000)}, current_setting('server_version_num')::int AS version, ${SESSION_FACTS},
     (SELECT system_identifier::text FROM pg_control_system()) AS system, pg_postmaster_start_time()::text AS started,
     (SELECT oid FROM pg_database WHERE datname = current_database())::text AS db`;
 }
@@ -145,15 +147,20 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       const row = (await conn.query(connectSql(o.schema))).rows[0];
       version = Number(row.version);
       identity = `${row.system ?? ''}@${row.started}/${row.db}`;
-      serverPids.set(conn, Number(row.pid));
-      readOnly = row.standby === true ? 'standby' : row.read_only === 'on' ? 'default_transaction_read_only' : undefined;
+      learn(conn, row);
     } catch {
-      const r = await conn.query(sessionSettings(o.schema, true));
-      version = Number(r.rows[0]?.version) || undefined;
-      // A server without it (a PostgreSQL-compatible one) keeps the driver's number.
-      const pid = await conn.query('SELECT pg_backend_pid() AS pid').then((x) => Number(x.rows[0]?.pid), () => undefined);
-      if (pid !== undefined && Number.isFinite(pid)) serverPids.set(conn, pid);
+      // A role that may not read pg_control_system() (an application's, db create's): the rest in
+      // one round trip; a PostgreSQL-compatible server without these functions, the settings alone.
+      const r = await conn.query(`${sessionSettings(o.schema, true)}, ${SESSION_FACTS}`).catch(() => conn.query(sessionSettings(o.schema, true)));
+      const row = r.rows[0] ?? {};
+      version = Number(row.version) || undefined;
+      learn(conn, row);
     }
+  };
+  /** The connection's server process and whether the server runs it read-only (the driver's number where the server did not say). */
+  const learn = (conn: pg.Client, row: { pid?: unknown; standby?: unknown; read_only?: unknown }) => {
+    if (row.pid !== undefined) serverPids.set(conn, Number(row.pid));
+    readOnly = row.standby === true ? 'standby' : row.read_only === 'on' ? 'default_transaction_read_only' : undefined;
   };
   let work: WorkConnection;
   const deadline = Date.now() + (o.waitMs ?? 0);
