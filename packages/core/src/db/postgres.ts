@@ -273,7 +273,9 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
               // The lock is the session's: a pool that hands each transaction to another server
               // session (PgBouncer's transaction mode) gives the next statement a session without it.
               const next = Number((await conn.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
-              if (next !== Number(row.pid) || next !== backendPid(conn)) throw await transactionPool(u.module, target.display, conn, lock.key);
+              const prepared = serverPids.get(conn);
+              if (next !== Number(row.pid) || (prepared !== undefined && next !== prepared)) throw await transactionPool(u.module, target.display, conn, lock.key);
+              serverPids.set(conn, next);
               return conn;
             });
             if (taken) {
