@@ -394,7 +394,7 @@ const serverPids = new WeakMap<pg.Client, number>();
 async function transactionPool(module: string, display: string, conn: pg.Client, key: string): Promise<BulkheadError> {
   await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
   (conn as RawConnection).__knex__disposed ??= 'a connection pool in transaction mode';
-  return new BulkheadError(transactionPoolProblem(module, display, 'a connection pool in transaction mode: PgBouncer, Supavisor, RDS Proxy'));
+  return new BulkheadError(transactionPoolProblem(module, display, 'a connection pool in transaction mode: PgBouncer, Supavisor, pgcat'));
 }
 
 /** BH071: the module's URL reaches a pool in transaction mode (`what`: which, as known). */
