@@ -12,6 +12,7 @@ import { otherToolOf } from '../history/other-tools.js';
 import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
 import { rememberStatements, type StatementMark } from './statements.js';
 import type { Runnable } from '../runner/prepare.js';
+import { sameDatabase } from '../db/url.js';
 
 export interface ModulesAnalysis {
   analysed: AnalysedMigration[];
@@ -212,6 +213,16 @@ function otherToolTableUses(analysed: readonly AnalysedMigration[]): Map<string,
 /** The functions each module's migrations create (lower case, by module). */
 export function functionsCreated(analysed: readonly AnalysedMigration[]): Map<string, Set<string>> {
   return created(analysed, 'function', (n) => n.toLowerCase());
+}
+
+/**
+ * The extensions a module's database is given by the manifests and migrations: those it and the
+ * modules in other schemas of the same database declare (db create makes them) or create
+ * (`created`: extensionsCreated), whichever of them runs first.
+ */
+export function databaseExtensions(module: Module, modules: readonly Module[], created: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const sharing = modules.filter((m) => m === module || sameDatabase(m.target, module.target));
+  return new Set([...module.manifest.extensions, ...sharing.flatMap((m) => [...m.manifest.extensions, ...(created.get(m.name) ?? [])])]);
 }
 
 /** The types each module's migrations create (lower case, by module). */

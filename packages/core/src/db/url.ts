@@ -193,6 +193,12 @@ export function databaseKey(t: DatabaseTarget): string | undefined {
   return t.dir === undefined ? undefined : `pglite:${t.dir}`;
 }
 
+/** Whether two targets are one database (databaseKey): modules in schemas of it. */
+export function sameDatabase(a: DatabaseTarget, b: DatabaseTarget): boolean {
+  const key = databaseKey(a);
+  return key !== undefined && key === databaseKey(b);
+}
+
 /**
  * Opening a connection waits this long unless the URL or PGCONNECT_TIMEOUT says otherwise: a host
  * that drops packets (a firewall, a wrong address) would otherwise hold a run for the system's TCP

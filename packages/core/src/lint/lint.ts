@@ -1,5 +1,4 @@
-import { analyseModules, extensionsCreated, functionsCreated, typesCreated } from '../analysis/migrations.js';
-import { databaseKey } from '../db/url.js';
+import { analyseModules, databaseExtensions, extensionsCreated, functionsCreated, typesCreated } from '../analysis/migrations.js';
 import { analyzeSql } from '../analysis/objects.js';
 import { parsePieces, parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
@@ -74,9 +73,7 @@ export async function lint(o: LintOptions = {}): Promise<LintResult> {
     const qualify = qualifier(module);
     const ownFunctions = created.get(module.name);
     // Extensions are the database's: modules in other schemas of it declare and create them too.
-    const key = databaseKey(module.target);
-    const sharing = ws.modules.filter((o) => o === module || (key !== undefined && databaseKey(o.target) === key));
-    const own = { ownFunctions, ownTypes: types.get(module.name), ownExtensions: new Set(sharing.flatMap((o) => [...o.manifest.extensions, ...(extensions.get(o.name) ?? [])])) };
+    const own = { ownFunctions, ownTypes: types.get(module.name), ownExtensions: databaseExtensions(module, ws.modules, extensions) };
     // Only a module with downs needs it (parsing every up twice costs a second pass).
     const moduleCreates = new Set<string>();
     const hasDowns = module.migrations.some((m) => m.downPath || (m.format === 'js' && analysis.emitted.get(`${module.name}:${m.id}`)?.down.length));

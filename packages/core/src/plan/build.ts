@@ -9,12 +9,11 @@ import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
 import { definedByModule } from '../analysis/extension-uses.js';
-import { emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
+import { databaseExtensions, emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames } from '../db/types.js';
 import { extensionPackage } from '../db/extensions.js';
 import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
-import { databaseKey } from '../db/url.js';
 import { missingRoleFix } from '../history/other-tools.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
@@ -336,10 +335,7 @@ function unprovidedExtensions(unit: Unit, steps: readonly Runnable[], installed:
   const name = unit.module.name;
   const declared = unit.module.manifest.extensions;
   const rel = ws.rel;
-  // Modules in schemas of one database share its extensions: what any of them declares or creates.
-  const key = databaseKey(unit.target);
-  const sharing = key === undefined ? [] : ws.modules.filter((m) => m !== unit.module && databaseKey(m.target) === key);
-  const has = new Set<string>([...declared, ...(installed ?? []), ...[unit.module, ...sharing].flatMap((m) => [...(creates.extensions.get(m.name) ?? []), ...(m === unit.module ? [] : m.manifest.extensions)])]);
+  const has = new Set([...databaseExtensions(unit.module, ws.modules, creates.extensions), ...(installed ?? [])]);
   const ownFunctions = creates.functions.get(name);
   const ownTypes = creates.types.get(name);
   const manifest = rel(unit.module.file);

@@ -1,5 +1,5 @@
 import { loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
-import { databaseKey } from '../db/url.js';
+import { sameDatabase } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
 import { analyseModules, emptyDown, missingDownFix, moduleCreates, type ModulesAnalysis } from '../analysis/migrations.js';
@@ -113,16 +113,11 @@ function sharingDependencies(ws: Workspace, m: Module): Module[] {
       seen.add(d);
       visit(d);
       const dep = ws.byName.get(d);
-      if (dep && sameDatabase(dep, m)) out.push(dep);
+      if (dep && sameDatabase(dep.target, m.target)) out.push(dep);
     }
   };
   visit(m.name);
   return out;
-}
-
-function sameDatabase(a: Module, b: Module): boolean {
-  const key = databaseKey(a.target);
-  return key !== undefined && key === databaseKey(b.target);
 }
 
 async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>, o: VerifyOptions): Promise<ModuleVerify> {
