@@ -140,24 +140,16 @@ export async function compareWithMigrations(
     const behind = extensionBehind(cause.code, e.serverMessage);
     const liveExtension =
       behind && !unit.module.manifest.extensions.includes(behind.provider) && (await withTarget(pool, unit, async (db) => (await db.query('SELECT 1 FROM pg_extension WHERE extname = $1', [behind.provider])).rows.length > 0).catch(() => false));
-    if (behind && liveExtension) {
-      throw new BulkheadError(
-        problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
-          module: unit.id,
-          file: ws.rel(e.file),
-          line: e.statement?.line ?? e.line,
-          fix: `${behind.what} comes from the extension ${behind.provider}, which the live database has (made outside the migrations) and ${ws.rel(unit.module.file)} does not declare: declare it there ("extensions") — the scratch database of this rebuild, verify's and db create then make it; no migration needs to change`,
-        }),
-      );
-    }
     throw new BulkheadError(
       problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
         module: unit.id,
         file: ws.rel(e.file),
         line: e.statement?.line ?? e.line,
-        fix: live
-          ? `${missing.kind} ${missing.name} is in the live database, but no migration makes it: it was made outside them (${platformOf(missing.kind === 'role' ? missing.name : missing.name.split('.')[0]!, missing.kind === 'role' ? 'role' : 'schema') ? "Supabase's platform makes it" : 'by hand, by another tool or a platform'}), and the scratch database this rebuild runs on lacks it — make it in the migrations, before they use it (CREATE … IF NOT EXISTS changes nothing where it exists)`
-          : 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
+        fix: liveExtension
+          ? `${behind.what} comes from the extension ${behind.provider}, which the live database has (made outside the migrations) and ${ws.rel(unit.module.file)} does not declare: declare it there ("extensions") — the scratch database of this rebuild, verify's and db create then make it; no migration needs to change`
+          : live
+            ? `${missing.kind} ${missing.name} is in the live database, but no migration makes it: it was made outside them (${platformOf(missing.kind === 'role' ? missing.name : missing.name.split('.')[0]!, missing.kind === 'role' ? 'role' : 'schema') ? "Supabase's platform makes it" : 'by hand, by another tool or a platform'}), and the scratch database this rebuild runs on lacks it — make it in the migrations, before they use it (CREATE … IF NOT EXISTS changes nothing where it exists)`
+            : 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
       }),
     );
   }
