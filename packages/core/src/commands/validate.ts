@@ -9,8 +9,7 @@ import { loadWorkspace, type LoadOptions, type Module } from '../workspace.js';
 import { checkProduction, DEFAULT_LOCK_TIMEOUT_MS, isProduction } from './options.js';
 import { withTargets } from '../db/targets.js';
 import { probeRoleIsolation } from '../db/provision.js';
-import { transactionPoolProblem } from '../db/postgres.js';
-import { transactionPoolOf } from '../db/url.js';
+import { knownTransactionPool } from '../db/postgres.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BulkheadError } from '../errors.js';
 
@@ -45,12 +44,10 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     else throw e;
   }
   const upsOf = new Map<Module, Runnable[]>();
-  // A URL known to reach a pool in transaction mode, which up refuses (BH071): known without connecting.
   for (const module of ws.modules) {
-    const pool = module.target.kind === 'postgres' ? transactionPoolOf(module.target) : undefined;
-    if (pool && module.target.kind === 'postgres') problems.push(transactionPoolProblem(module.name, module.target.display, pool, module.file));
-  }
-  for (const module of ws.modules) {
+    // A URL known to reach a pool in transaction mode, which up refuses (BH071): known without connecting.
+    const pool = module.target.kind === 'postgres' ? knownTransactionPool(module.name, module.target, module.file) : undefined;
+    if (pool) problems.push(pool);
     const ups: Runnable[] = [];
     for (const m of module.migrations) {
       // A TS/JS file that does not load fails both directions alike: it is told once.

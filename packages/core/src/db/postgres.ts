@@ -127,8 +127,8 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
  */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   // Only reading (status, drift's live snapshot, …) works through any pool: one query at a time.
-  const pool = READING_COMMANDS.has(o.command) ? undefined : transactionPoolOf(target);
-  if (pool) throw new BulkheadError(transactionPoolProblem(o.module, target.display, pool, o.file));
+  const pool = READING_COMMANDS.has(o.command) ? undefined : knownTransactionPool(o.module, target, o.file);
+  if (pool) throw new BulkheadError(pool);
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
@@ -397,8 +397,14 @@ async function transactionPool(module: string, display: string, conn: pg.Client,
   return new BulkheadError(transactionPoolProblem(module, display, 'a connection pool in transaction mode: PgBouncer, Supavisor, pgcat'));
 }
 
+/** BH071 for a URL known to reach a pool in transaction mode (db/url.ts transactionPoolOf), before connecting. */
+export function knownTransactionPool(module: string, target: Extract<DatabaseTarget, { kind: 'postgres' }>, file?: string): Problem | undefined {
+  const what = transactionPoolOf(target);
+  return what ? transactionPoolProblem(module, target.display, what, file) : undefined;
+}
+
 /** BH071: the module's URL reaches a pool in transaction mode (`what`: which, as known). */
-export function transactionPoolProblem(module: string, display: string, what: string, file?: string) {
+function transactionPoolProblem(module: string, display: string, what: string, file?: string) {
   return problem('BH071', `${display} hands each transaction to another server session (${what}): the module lock of ${module} and its session settings, a session's, would not stay with the session that runs its migrations`, {
     module,
     ...(file ? { file } : {}),
