@@ -6,7 +6,7 @@ import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, driverUrl, transactionPoolOf, type DatabaseTarget } from './url.js';
-import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb } from './types.js';
+import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb, ReadOnlyReason } from './types.js';
 import { describeHolder } from './describe.js';
 import { INVALID_CATALOG_NAME } from './sqlstate.js';
 
@@ -132,7 +132,7 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
   let identity: string | undefined;
-  let readOnly: ModuleDb['readOnly'];
+  let readOnly: ReadOnlyReason | undefined;
   const timeout = connectTimeoutMs(target.url);
   // TCP keepalive from 10 s of silence (not the system's 2 hours): a server that vanishes while a
   // long statement runs (a host powered off, a network cut) is noticed in minutes, not hours.

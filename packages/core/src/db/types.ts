@@ -88,6 +88,9 @@ export interface CatalogNames<T = readonly string[]> {
   installed?: T;
 }
 
+/** Why the server runs a database's sessions read-only: a standby (pg_is_in_recovery()), or default_transaction_read_only. */
+export type ReadOnlyReason = 'standby' | 'default_transaction_read_only';
+
 /**
  * An open connection to one module's database. Reading (history, identity, locks) goes through
  * `query` and `connection` on the driver alone; knex is loaded the first time `knex` is asked for
@@ -112,7 +115,7 @@ export interface ModuleDb extends SqlSession {
    * Why the server runs this database's sessions read-only, as learnt at connect: a standby (a
    * read replica's URL), or default_transaction_read_only set for the database or role.
    */
-  readonly readOnly?: 'standby' | 'default_transaction_read_only';
+  readonly readOnly?: ReadOnlyReason;
   /**
    * Who this database is, as the server says, however the URL was written (socket or TCP, host
    * aliases): system identifier, server start time and database oid. Undefined for embedded

@@ -11,7 +11,8 @@ import { extensionAt, type Statement } from '../analysis/statements.js';
 import { definedByModule } from '../analysis/extension-uses.js';
 import { databaseExtensions, emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
-import type { CatalogNames } from '../db/types.js';
+import type { CatalogNames, ReadOnlyReason } from '../db/types.js';
+import { describeReadOnly, readOnlyFix } from '../db/describe.js';
 import { extensionPackage } from '../db/extensions.js';
 import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
 import { missingRoleFix } from '../history/other-tools.js';
@@ -25,7 +26,7 @@ export interface UnitRead {
   /** The server's release (server_version_num), when a server was read. */
   serverVersion?: number;
   /** Why the server runs the database's sessions read-only (a standby; default_transaction_read_only), when it does. */
-  readOnly?: 'standby' | 'default_transaction_read_only';
+  readOnly?: ReadOnlyReason;
   /** Of the extensions and roles its migrations name, those its server has (asked only where they name some: runner/read.ts readCatalogs). */
   catalog?: CatalogNames<ReadonlySet<string>>;
   /** The declared extensions no migration of the module creates, asked of its database (catalog.installed says which it has). */
@@ -217,15 +218,12 @@ function emptyDowns(unit: Unit, steps: readonly Runnable[], changes: ReadonlyMap
  * A database the server runs read-only (a read replica's URL; default_transaction_read_only set
  * for it or the role): every migration would fail, "cannot execute … in a read-only transaction".
  */
-function readOnlyDatabase(unit: Unit, why: 'standby' | 'default_transaction_read_only', rel: (abs: string) => string): Problem {
-  return problem('BH072', `${unit.target.display} is read-only: ${why === 'standby' ? 'the server is a standby (pg_is_in_recovery(): a read replica)' : 'default_transaction_read_only is on for the database or the role'}, so no migration can run there`, {
+function readOnlyDatabase(unit: Unit, why: ReadOnlyReason, rel: (abs: string) => string): Problem {
+  return problem('BH072', `${unit.target.display} is read-only: ${describeReadOnly(why)}, so no migration can run there`, {
     module: unit.id,
     file: rel(unit.module.file),
     field: 'database.url',
-    fix:
-      why === 'standby'
-        ? "point the module at the primary, the server that takes writes (a cloud database's writer endpoint, not its reader's)"
-        : `turn it off where it is set (ALTER DATABASE … SET default_transaction_read_only = off, or ALTER ROLE … of the URL's role), or use a role that may write`,
+    fix: readOnlyFix(why),
   });
 }
 

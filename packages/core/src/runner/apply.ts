@@ -14,7 +14,7 @@ import { type ProblemCode, BulkheadError, problem } from '../errors.js';
 import { backendPid, ident, literal, lockLost, messageResults } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { BlockingSession, LockGuard, ModuleDb, SqlSession } from '../db/types.js';
-import { describeBlocker } from '../db/describe.js';
+import { describeBlocker, readOnlyFix } from '../db/describe.js';
 import type { HistoryStore, HistoryWrite, ProgressRow } from '../history/store.js';
 import { redact } from '../redact.js';
 import { DUPLICATE_OBJECT, DUPLICATE_TABLE, FEATURE_NOT_SUPPORTED, INSUFFICIENT_PRIVILEGE, READ_ONLY_SQL_TRANSACTION, INVALID_SCHEMA_NAME, SYNTAX_ERROR, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE, UNIQUE_VIOLATION } from '../db/sqlstate.js';
@@ -1254,7 +1254,7 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
     return "the server's statement_timeout stopped it (set for this database or role: SHOW statement_timeout): give this migration the time it needs with SET statement_timeout = '30min' as its first statement (it holds for this migration only), or raise it for the role that migrates (ALTER ROLE … SET statement_timeout = …)";
   }
   if (err.code === READ_ONLY_SQL_TRANSACTION && !/\bSET\s+TRANSACTION\b|\bread\s+only\b/i.test(sql ?? '')) {
-    return "the server ran it read-only: the URL reaches a standby (a read replica: use the primary's), or default_transaction_read_only is on for the database or role (turn it off there)";
+    return `the server ran it read-only: ${readOnlyFix()}`;
   }
   if (err.code === QUERY_CANCELED) return 'another session cancelled it (pg_cancel_backend: an operator, a watchdog): nothing of the statement remains; run again when it may run';
   if (err.code === IDLE_IN_TRANSACTION_TIMEOUT || err.code === TRANSACTION_TIMEOUT) {

@@ -13,6 +13,7 @@ import { explainFailure } from './explain.js';
 import { applyBatch, applyMigration, MigrationFailedError, migrationLabel, needsKnex, nextBatch, type ApplyOutcome, type MigrationFailure } from './apply.js';
 import { DUPLICATE_OBJECT, INSUFFICIENT_PRIVILEGE, READ_ONLY_SQL_TRANSACTION, UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { heartbeat } from './idle.js';
+import { readOnlyFix } from '../db/describe.js';
 import type { Reporter } from './events.js';
 import { prepareMigration, type Runnable } from './prepare.js';
 import { readUnitState } from './read.js';
@@ -273,7 +274,7 @@ function historyRefused(e: unknown, unit: Unit): unknown {
         module: unit.module.name,
         file: unit.module.file,
         field: 'database.url',
-        fix: "point the module at the primary, the server that takes writes (not a read replica's URL), or turn default_transaction_read_only off for the database or role",
+        fix: readOnlyFix(),
       }),
       { cause: e },
     );
