@@ -137,10 +137,15 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
   // TCP keepalive from 10 s of silence (not the system's 2 hours): a server that vanishes while a
   // long statement runs (a host powered off, a network cut) is noticed in minutes, not hours.
   const settings = { connectionString: driverUrl(target.url), application_name: applicationName(o.command), keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...(timeout ? { connectionTimeoutMillis: timeout } : {}) };
+  /** The connection's server process and whether the server runs it read-only (the driver's number where the server did not say). */
+  const learn = (conn: pg.Client, row: { pid?: unknown; standby?: unknown; read_only?: unknown }) => {
+    if (row.pid !== undefined) serverPids.set(conn, Number(row.pid));
+    readOnly = row.standby === true ? 'standby' : row.read_only === 'on' ? 'default_transaction_read_only' : undefined;
+  };
   /**
    * A new work connection's first query: in one round trip in the usual case (PostgreSQL 14+,
-   * pg_control_system() readable) the session settings, the version and the server's identity;
-   * else the portable settings.
+   * pg_control_system() readable) the session settings, the version, the server's identity and
+   * the session's facts (SESSION_FACTS); else the portable settings and those facts.
    */
   const prepare = async (conn: pg.Client): Promise<void> => {
     try {
@@ -149,18 +154,13 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
       identity = `${row.system ?? ''}@${row.started}/${row.db}`;
       learn(conn, row);
     } catch {
-      // A role that may not read pg_control_system() (an application's, db create's): the rest in
-      // one round trip; a PostgreSQL-compatible server without these functions, the settings alone.
+      // A role that may not read pg_control_system() (managed servers restrict it) or a server before
+      // 14: the rest in one round trip; a PostgreSQL-compatible server without these functions, the settings alone.
       const r = await conn.query(`${sessionSettings(o.schema, true)}, ${SESSION_FACTS}`).catch(() => conn.query(sessionSettings(o.schema, true)));
       const row = r.rows[0] ?? {};
       version = Number(row.version) || undefined;
       learn(conn, row);
     }
-  };
-  /** The connection's server process and whether the server runs it read-only (the driver's number where the server did not say). */
-  const learn = (conn: pg.Client, row: { pid?: unknown; standby?: unknown; read_only?: unknown }) => {
-    if (row.pid !== undefined) serverPids.set(conn, Number(row.pid));
-    readOnly = row.standby === true ? 'standby' : row.read_only === 'on' ? 'default_transaction_read_only' : undefined;
   };
   let work: WorkConnection;
   const deadline = Date.now() + (o.waitMs ?? 0);
