@@ -197,6 +197,41 @@ export async function down(knex: Knex): Promise<void> {
     expect(up.stderr).toContain('modules/orders/migrations/001_orders.ts:5:1: orders creates table public.inventory_items (in the SQL it emits)');
   });
 
+  it('what TS migrations emit is captured again when an environment variable their code read changes; the cache keeps a digest of it, never the value', async () => {
+    // kutt's migrations load a config module that exits without JWT_SECRET: once it was set, lint
+    // still said they could not be loaded, from the cache, until the cache folder was deleted.
+    fx = makeWorkspace([
+      { name: 'inventory', url: memory, manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },
+      {
+        name: 'shop',
+        url: memory,
+        manifest: { owns: ['shop_*'] },
+        migrations: {
+          '001_items.ts': "const table = () => process.env.SHOP_TABLE ?? 'shop_items';\nexport async function up(knex: any) { await knex.raw(`CREATE TABLE ${table()} (id int)`); }\nexport async function down(knex: any) { await knex.raw(`DROP TABLE ${table()}`); }\n",
+          '002_config.ts': "if (!process.env.SHOP_SECRET) throw new Error('SHOP_SECRET is not set');\nexport async function up(knex: any) { await knex.raw('CREATE TABLE shop_orders (id int)'); }\nexport async function down(knex: any) { await knex.raw('DROP TABLE shop_orders'); }\n",
+        },
+      },
+    ]);
+    const cache = path.join(fx.root, '.cache');
+    const env = { BULKHEAD_CACHE_DIR: cache };
+    const unloaded = await runCli(['lint', 'shop', '--json'], { cwd: fx.root, env });
+    expect(unloaded.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-S003', file: 'modules/shop/migrations/002_config.ts', message: expect.stringContaining('SHOP_SECRET is not set') }));
+
+    const secret = 'never-in-the-cache-31415';
+    const linted = await runCli(['lint', 'shop', '--json'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret } });
+    expect(linted.json.findings.filter((f: { code: string }) => f.code === 'BH-S003')).toEqual([]);
+    expect((await runCli(['validate'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret } })).exitCode).toBe(0);
+
+    // The same files, another value: what 001 creates is another module's table now.
+    const moved = await runCli(['validate', '--json'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret, SHOP_TABLE: 'inventory_items' } });
+    expect(moved.exitCode).toBe(2);
+    expect(moved.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', message: expect.stringContaining('shop creates table public.inventory_items (in the SQL it emits), which inventory owns') }));
+
+    const cached = fs.readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(cached.length).toBeGreaterThan(0);
+    for (const f of cached) expect(fs.readFileSync(path.join(f.parentPath, f.name), 'utf8')).not.toContain(secret);
+  });
+
   it('without owns: an object another module creates, even in another database (the wrong-database case), is caught and attributed by name', async () => {
     fx = makeWorkspace([
       { name: 'storage', url: 'pglite://.bulkhead/storage', migrations: { '001_init.up.sql': 'CREATE TABLE storage_elem_01_files (id int);\n' } },

@@ -10,7 +10,7 @@ import type { StatementMark } from './statements.js';
  * Bump when the analysis changes what it reports: old entries are then ignored. Every release
  * of Bulkhead starts afresh too (a forgotten bump must not keep an upgrade's fixes from a user).
  */
-const ANALYSIS_VERSION = `37/${BULKHEAD_VERSION}`;
+const ANALYSIS_VERSION = `38/${BULKHEAD_VERSION}`;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -24,6 +24,17 @@ export interface AnalysisEntry {
 }
 
 /**
+ * What the SQL a module's TS/JS migrations emit (or where their chain stops) depends on besides
+ * their own text: the workspace files they loaded (helpers beside them, a module's constants, an
+ * Nx library; workspace-relative path → sha256) and the environment variables their code read
+ * (name → sha256 of the value, null when unset; never the value, which may be a secret).
+ */
+export interface CaptureInputs {
+  files: Record<string, string>;
+  env: Record<string, string | null>;
+}
+
+/**
  * Analysis results by migration checksum, one file per module, so a no-op run does not parse
  * again, in the workspace's cache folder (workspaceCacheDir). The file is a line of JSON with the
  * version, then one line per migration, `<checksum>\t<entry as JSON>`: it is read and written
@@ -32,7 +43,7 @@ export interface AnalysisEntry {
  */
 export class AnalysisCache {
   private readonly dir: string;
-  private readonly modules = new Map<string, { entries: Map<string, AnalysisEntry>; dirty: boolean; helpers?: Record<string, string> }>();
+  private readonly modules = new Map<string, { entries: Map<string, AnalysisEntry>; dirty: boolean; inputs?: CaptureInputs }>();
 
   constructor(root: string) {
     this.dir = workspaceCacheDir(root, 'analysis');
@@ -46,15 +57,15 @@ export class AnalysisCache {
     let m = this.modules.get(module);
     if (!m) {
       let entries = new Map<string, AnalysisEntry>();
-      let helpers: Record<string, string> | undefined;
+      let inputs: CaptureInputs | undefined;
       try {
         let first = true;
         for (const line of readLines(this.file(module))) {
           if (first) {
             first = false;
-            const header = JSON.parse(line) as { version?: unknown; helpers?: Record<string, string> };
+            const header = JSON.parse(line) as { version?: unknown; inputs?: CaptureInputs };
             if (header.version !== ANALYSIS_VERSION) break;
-            helpers = header.helpers;
+            inputs = header.inputs;
             continue;
           }
           const tab = line.indexOf('\t');
@@ -64,9 +75,9 @@ export class AnalysisCache {
       } catch {
         // No cache yet, or one we cannot read: analyse again.
         entries = new Map();
-        helpers = undefined;
+        inputs = undefined;
       }
-      m = { entries, dirty: false, ...(helpers ? { helpers } : {}) };
+      m = { entries, dirty: false, ...(inputs ? { inputs } : {}) };
       this.modules.set(module, m);
     }
     return m;
@@ -83,16 +94,16 @@ export class AnalysisCache {
   }
 
   /**
-   * The files besides its migrations that a module's TS/JS migrations loaded when their SQL was
-   * captured (workspace-relative path → sha256): their entries hold while these are unchanged.
+   * What a module's TS/JS migrations depended on when their SQL was captured, besides their own
+   * text (see CaptureInputs): their entries hold while these are unchanged.
    */
-  helpers(module: string): Readonly<Record<string, string>> | undefined {
-    return this.load(module).helpers;
+  inputs(module: string): CaptureInputs | undefined {
+    return this.load(module).inputs;
   }
 
-  setHelpers(module: string, helpers: Record<string, string>): void {
+  setInputs(module: string, inputs: CaptureInputs): void {
     const m = this.load(module);
-    m.helpers = helpers;
+    m.inputs = inputs;
     m.dirty = true;
   }
 
@@ -110,7 +121,7 @@ export class AnalysisCache {
       }
       if (!m.dirty) continue;
       // A read-only checkout keeps it dirty: the cache is only an optimisation.
-      if (writeAtomically(this.file(module), cacheLines(m.entries, m.helpers))) {
+      if (writeAtomically(this.file(module), cacheLines(m.entries, m.inputs))) {
         m.dirty = false;
         // The one-JSON-document file of analysis version 4 and before.
         try {
@@ -124,7 +135,7 @@ export class AnalysisCache {
 }
 
 /** The cache file, line by line (see AnalysisCache). */
-function* cacheLines(entries: ReadonlyMap<string, AnalysisEntry>, helpers: Record<string, string> | undefined): Generator<string> {
-  yield `${JSON.stringify({ version: ANALYSIS_VERSION, ...(helpers ? { helpers } : {}) })}\n`;
+function* cacheLines(entries: ReadonlyMap<string, AnalysisEntry>, inputs: CaptureInputs | undefined): Generator<string> {
+  yield `${JSON.stringify({ version: ANALYSIS_VERSION, ...(inputs ? { inputs } : {}) })}\n`;
   for (const [checksum, entry] of entries) yield `${checksum}\t${JSON.stringify(entry)}\n`;
 }

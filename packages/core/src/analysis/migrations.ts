@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localFilesLoaded, undefinedGlobalFix } from '../migrations/load-js.js';
+import { envReadByMigrations, localFilesLoaded, undefinedGlobalFix } from '../migrations/load-js.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
-import { AnalysisCache, type AnalysisEntry } from './cache.js';
+import { AnalysisCache, type AnalysisEntry, type CaptureInputs } from './cache.js';
 import { otherToolOf } from '../history/other-tools.js';
 import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
 import { rememberStatements, type StatementMark } from './statements.js';
@@ -266,10 +266,10 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
     const js = module.migrations.filter((m) => m.format === 'js');
     const checksumOf = new Map(module.migrations.map((m) => [m.id, m.checksum]));
     // A remembered failure holds while the migration that stopped the chain is unchanged; what
-    // any of them emitted, while the files they import are.
-    const helpersHold = js.length === 0 || helpersUnchanged(ws.root, cache.helpers(module.name));
+    // any of them emitted, while the files they import and the variables they read are.
+    const inputsHold = js.length === 0 || inputsUnchanged(ws.root, cache.inputs(module.name));
     const known = (m: MigrationFile) => {
-      if (!helpersHold) return false;
+      if (!inputsHold) return false;
       const e = cache.get(module.name, m.checksum);
       return e !== undefined && (!e.failed || checksumOf.get(e.failed.at) === e.failed.checksum);
     };
@@ -283,7 +283,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         result = { captured: new Map(), stopped: { id: first.id, direction: 'up', message: (e as Error).message.split('\n')[0]! } };
       }
       const { captured, stopped } = result;
-      cache.setHelpers(module.name, helperDigests(ws));
+      cache.setInputs(module.name, captureInputs(ws));
       const source = new Map(js.map((m) => [m.id, readSource(m.upPath)]));
       for (const m of js) {
         const c = captured.get(m.id);
@@ -394,11 +394,15 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
   return 'analysis runs the chain on PGlite: declare the extensions the migrations need in "extensions", or keep to SQL PGlite supports; until then check these migrations by hand';
 }
 
-/** Whether the files recorded as a module's helpers (see AnalysisCache.helpers) still hash as recorded. */
-function helpersUnchanged(root: string, helpers: Readonly<Record<string, string>> | undefined): boolean {
-  if (!helpers) return false;
+/** Whether what a module's capture depended on (see CaptureInputs) still hashes as recorded. */
+function inputsUnchanged(root: string, inputs: CaptureInputs | undefined): boolean {
+  if (!inputs) return false;
+  for (const [name, digest] of Object.entries(inputs.env)) {
+    const value = process.env[name];
+    if ((value === undefined ? null : sha256(Buffer.from(value))) !== digest) return false;
+  }
   const real = realRoot(root);
-  for (const [file, digest] of Object.entries(helpers)) {
+  for (const [file, digest] of Object.entries(inputs.files)) {
     let now: string | undefined;
     try {
       now = sha256(fs.readFileSync(path.join(real, file)));
@@ -411,23 +415,29 @@ function helpersUnchanged(root: string, helpers: Readonly<Record<string, string>
 }
 
 /**
- * The workspace's files loaded while migrations were imported, other than migrations (their own
- * checksums key their entries): by workspace-relative path, their sha256.
+ * What the capture just made depended on: the workspace's files loaded while migrations were
+ * imported, other than migrations (their own checksums key their entries), and the environment
+ * variables migrations' code has read in this process.
  */
-function helperDigests(ws: Workspace): Record<string, string> {
+function captureInputs(ws: Workspace): CaptureInputs {
   const migrations = new Set(ws.modules.flatMap((m) => m.migrations.flatMap((f) => [f.upPath, ...(f.downPath ? [f.downPath] : [])])));
-  const out: Record<string, string> = {};
+  const files: Record<string, string> = {};
   // Loaded files are named by their real path (a workspace under a linked folder is not).
   const real = realRoot(ws.root);
   for (const file of localFilesLoaded(real)) {
     if (migrations.has(file)) continue;
     try {
-      out[path.relative(real, file).split(path.sep).join('/')] = sha256(fs.readFileSync(file));
+      files[path.relative(real, file).split(path.sep).join('/')] = sha256(fs.readFileSync(file));
     } catch {
       // gone since it loaded: the next run captures again
     }
   }
-  return out;
+  const env: Record<string, string | null> = {};
+  for (const name of [...envReadByMigrations()].sort()) {
+    const value = process.env[name];
+    env[name] = value === undefined ? null : sha256(Buffer.from(value));
+  }
+  return { files, env };
 }
 
 function realRoot(root: string): string {

@@ -7,7 +7,7 @@ import os from 'node:os';
  * (a library host that never runs Bulkhead keeps its own signal behaviour); cleanups get 10 s.
  */
 const cleanups = new Set<() => Promise<void>>();
-/** Node's own exit, taken before a migration's code could be running (see withoutProcessExit). */
+/** Node's own exit, taken before a migration's code could be running (see asMigrationCode). */
 const exit = process.exit.bind(process);
 const notices = new Set<(signal: NodeJS.Signals) => void>();
 let hooked = false;

@@ -157,28 +157,103 @@ export class MigrationExitError extends Error {
 
 let exitGuards = 0;
 let realExit: typeof process.exit | undefined;
+let realEnv: NodeJS.ProcessEnv | undefined;
+const envRead = new Set<string>();
 
 /**
  * Run a migration's code (its import, its up or down) with `process.exit` throwing
- * MigrationExitError instead of exiting. Nested and concurrent calls share one guard.
+ * MigrationExitError instead of exiting, and the environment variables it reads noted (see
+ * envReadByMigrations). Nested and concurrent calls share one guard; the host's `process.exit`
+ * and `process.env` are its own again when the last returns.
  */
-export async function withoutProcessExit<T>(fn: () => Promise<T>): Promise<T> {
+export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
   if (exitGuards++ === 0) {
     realExit = process.exit;
     process.exit = ((code?: unknown) => {
       throw new MigrationExitError(code);
     }) as typeof process.exit;
+    realEnv = process.env;
+    process.env = notingReads(realEnv);
   }
   try {
     return await fn();
   } finally {
-    if (--exitGuards === 0) process.exit = realExit!;
+    if (--exitGuards === 0) {
+      process.exit = realExit!;
+      process.env = realEnv!;
+    }
   }
+}
+
+/**
+ * `env` as itself, each variable read or tested (`in`) by a migration's code noted in envRead:
+ * by what is not Node itself (its colour checks on a console call), the TypeScript loader, or
+ * Bulkhead and the drivers it bundles, whose reads do not change what a migration does.
+ */
+function notingReads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const note = (key: string | symbol) => {
+    if (typeof key === 'string' && !envRead.has(key) && byMigrationCode(callerOfTrap())) envRead.add(key);
+  };
+  return new Proxy(env, {
+    get(target, key) {
+      note(key);
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      note(key);
+      return Reflect.has(target, key);
+    },
+    set(target, key, value) {
+      // process.env makes the value a string itself.
+      (target as Record<string | symbol, unknown>)[key] = value;
+      return true;
+    },
+    deleteProperty(target, key) {
+      return Reflect.deleteProperty(target, key);
+    },
+  });
+}
+
+/** Bulkhead's own code: the folder above this file's (core's dist or src, or the CLI's bundle). */
+const OWN_CODE = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+const LOADER_CODE = /[\\/]node_modules[\\/](?:tsx|esbuild|get-tsconfig|@esbuild)[\\/]/;
+
+function byMigrationCode(file: string | undefined): boolean {
+  if (!file || file.startsWith('node:')) return false;
+  const f = file.startsWith('file:') ? fileURLToPath(file) : file;
+  return !f.startsWith(OWN_CODE) && !LOADER_CODE.test(f);
+}
+
+/** The file of the code that touched process.env: the frame below the proxy's trap. */
+function callerOfTrap(): string | undefined {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = (_e, frames) => frames;
+    Error.stackTraceLimit = 4;
+    const holder: { stack?: unknown } = {};
+    // Frames from the trap down: the trap, then whoever read process.env.
+    Error.captureStackTrace(holder, callerOfTrap);
+    const frames = holder.stack as NodeJS.CallSite[] | undefined;
+    return frames?.[2]?.getFileName() ?? undefined;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * The environment variables migrations' code has read in this process so far (a config module
+ * checking JWT_SECRET, a branch on DB_CLIENT), with whatever else ran meanwhile: what the SQL a
+ * TS/JS migration emits, or its failure, may depend on besides the files it loads.
+ */
+export function envReadByMigrations(): ReadonlySet<string> {
+  return envRead;
 }
 
 /** Import a TS/JS migration (ESM or CommonJS; `module.exports` and `export default` both work). */
 export function importJsMigration(file: string): Promise<JsMigrationModule> {
-  return withoutProcessExit(() => importUnguarded(file));
+  return asMigrationCode(() => importUnguarded(file));
 }
 
 /** Whether a migration file is TypeScript (compiled by tsx with its tsconfig). */

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { missingRoleFix, otherToolOf, platformOf } from '../history/other-tools.js';
 import { extensionProviding, undeclaredExtensionFix } from '../db/extensions.js';
-import { lineInStack, MigrationExitError, undefinedGlobalFix, withoutProcessExit } from '../migrations/load-js.js';
+import { lineInStack, MigrationExitError, undefinedGlobalFix, asMigrationCode } from '../migrations/load-js.js';
 import { unitArgs } from '../plan/plan.js';
 import { insideOwnTransaction, isSetTransaction, lineAt, nonTransactional, shortenSql, transactionSettings, type Statement } from '../analysis/statements.js';
 import type { VersionNeed } from '../analysis/versions.js';
@@ -798,7 +798,7 @@ export async function callMigration(
   );
   let unawaited: UnawaitedBuilder[] = [];
   try {
-    await withoutProcessExit(async () => fn(q));
+    await asMigrationCode(async () => fn(q));
   } finally {
     idle.stop();
     unawaited = builders.stop();
