@@ -396,6 +396,19 @@ $body$;
     expect(third.exitCode).toBe(1);
     expect(third.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 1, line: 7, pgCode: '42P01', sql: 'DO $body$ BEGIN PERFORM 1; INSERT INTO no_such_table VALUES (1); END $body$' });
     expect(third.json.modules[0].failure.context).toMatch(/PL\/pgSQL function inline_code_block line 5 at SQL statement/);
+
+    // A data file: the failure without a position is found by replaying groups of statements, the
+    // failing group one statement at a time; a file with savepoints of its own, one at a time.
+    const rows = Array.from({ length: 1300 }, (_, i) => `INSERT INTO u VALUES (${i === 1100 ? 7 : i}); -- row ${i}`);
+    fx.write('modules/shop/migrations/002_b.up.sql', `CREATE TABLE u (id int PRIMARY KEY);\n${rows.join('\n')}\n`);
+    const fourth = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(fourth.exitCode).toBe(1);
+    expect(fourth.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 1102, line: 1102, pgCode: '23505', sql: 'INSERT INTO u VALUES (7)' });
+    fx.write('modules/shop/migrations/002_b.up.sql', `CREATE TABLE u (id int PRIMARY KEY);\nSAVEPOINT mine;\n${rows.join('\n')}\nROLLBACK TO SAVEPOINT mine;\n`);
+    const fifth = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(fifth.exitCode).toBe(1);
+    expect(fifth.json.modules[0].failure).toMatchObject({ migration: '002_b', statement: 1103, line: 1103, pgCode: '23505' });
+    expect(await tableExists(url, 'u')).toBe(false);
   });
 
   it('--cwd runs on a workspace folder from anywhere; schema mode puts a module in its own schema', async () => {
