@@ -199,9 +199,16 @@ describe('Nx running Bulkhead', () => {
     const graph = JSON.parse(fs.readFileSync(graphFile, 'utf8')).graph;
     expect(graph.dependencies.top).toEqual([{ source: 'top', target: 'base', type: 'static' }]);
 
-    const run = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root, { BASE_URL: url });
+    // As a release pipeline on GitHub Actions runs it: the failure is also an annotation, the run the job summary.
+    const summary = path.join(root, 'summary.md');
+    const run = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root, { BASE_URL: url, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
     expect(run.exitCode).not.toBe(0);
     expect(run.all).toContain('base: ✗ 001_t failed at modules/base/migrations/001_t.up.sql:3 (statement 2)');
+    expect(run.all).toContain('::error file=modules/base/migrations/001_t.up.sql,line=3,title=bulkhead up%3A 001_t failed at statement 2::base: relation "missing" does not exist');
+    const md = fs.readFileSync(summary, 'utf8');
+    expect(md).toContain('| `base` | ❌ failed |');
+    expect(md).toContain('| `top` | ⏭️ skipped (depends on base) |');
+    expect(md).toContain('| `side` | ✅ applied | `001_s` |');
     expect(run.all).not.toContain('top: ✓');
     expect(fs.existsSync(path.join(root, '.bulkhead/top'))).toBe(false);
     // One batch, one result per task: the failure fails base's task and its dependent's; side passes.

@@ -7,6 +7,7 @@
  */
 export { commandOptions, exitWhenDone, main } from './main.js';
 export { progressReporter, renderUp } from './render.js';
+export { githubAnnotations, writeJobSummary } from './github.js';
 export { applyV8Settings } from './v8-settings.js';
 export { loadCommand, setIdleNotice } from '@bulkhead/core/commands';
 export { BulkheadError, formatProblem, printable, redact } from '@bulkhead/core/base';

@@ -1,6 +1,7 @@
 import { BULKHEAD_VERSION, BulkheadError, EXIT, printable, redactDeep, type ExitCode } from '@bulkhead/core/base';
 import { helpText, parseCommandLine, unknownCommand, usageError } from './args.js';
 import { COMMANDS, runCommand } from './commands.js';
+import { reportToGitHub } from './github.js';
 import { renderProblems } from './render.js';
 
 export interface Io {
@@ -30,6 +31,11 @@ export function commandOptions(argv: readonly string[]): Record<string, unknown>
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
   const write = (line: string) => io.stderr(`${printable(line)}\n`);
   let json = argv.includes('--json');
+  // Under GitHub Actions, annotations: on stdout as GitHub documents it, unless stdout carries a
+  // document (--json, lint's --format sarif|json), then on stderr, which the runner reads too.
+  let documentOnStdout = json;
+  const annotate = (line: string) => (documentOnStdout ? io.stderr : io.stdout)(`${printable(line)}\n`);
+  let commandName = argv[0] ?? '';
   try {
     if (argv[0] === '--version' || argv[0] === '-v') {
       io.stdout(`${BULKHEAD_VERSION}\n`);
@@ -47,6 +53,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return EXIT.ok;
     }
     json = args.json;
+    commandName = args.command;
+    documentOnStdout = json || (args.options.format !== undefined && args.options.format !== 'text');
     let positional: Record<string, unknown> = { modules: args.positionals };
     if (command.positionals === 'none') {
       if (args.positionals.length) throw usageError(`${args.command} takes no module names`, args.command, command);
@@ -57,11 +65,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const result = await runCommand(command, options, { write, stdout: (text) => io.stdout(`${printable(text)}\n`), json });
     // Human output always goes to stderr; with --json, stdout carries one JSON document.
     if (json) io.stdout(`${JSON.stringify(redactDeep(result), null, 2)}\n`);
+    reportToGitHub(result as { command: string; exitCode: number }, annotate);
     return result.exitCode;
   } catch (e) {
     if (e instanceof BulkheadError) {
       if (json) io.stdout(`${JSON.stringify(redactDeep({ exitCode: e.exitCode, problems: e.problems }), null, 2)}\n`);
       renderProblems(e.problems, write);
+      reportToGitHub({ command: commandName, problems: e.problems }, annotate);
       return e.exitCode;
     }
     const err = e as Error;

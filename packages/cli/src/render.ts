@@ -349,7 +349,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
 
 /**
  * `lint`: one block per finding (`file:line:column: severity CODE rule: message`, the statement,
- * the fix); `--format sarif|json` on stdout; under GitHub Actions also annotations on stdout.
+ * the fix); `--format sarif|json` on stdout (under GitHub Actions, annotations too: github.ts).
  */
 export function renderLint(r: LintResult, out: Output, options: Record<string, unknown>): void {
   if (out.json) return;
@@ -367,11 +367,6 @@ export function renderLint(r: LintResult, out: Output, options: Record<string, u
   }
   const errors = r.findings.filter((f) => f.severity === 'error').length;
   out.write(`${plural(r.files, 'file')}, ${plural(r.statements, 'statement')}: ${plural(errors, 'error')}, ${plural(r.findings.length - errors, 'warning')}`);
-  if (process.env.GITHUB_ACTIONS === 'true') {
-    const esc = (t: string) => t.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-    const prop = (t: string) => esc(t).replace(/:/g, '%3A').replace(/,/g, '%2C');
-    for (const f of r.findings) out.stdout(`::${f.severity === 'error' ? 'error' : 'warning'} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(`${f.code} ${f.rule}`)}::${esc(`${f.message}. Fix: ${f.fix}`)}`);
-  }
 }
 
 /** How status marks a history row that no run applied as such. */

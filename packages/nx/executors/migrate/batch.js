@@ -11,7 +11,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   // One copy of the code for all it uses (the command's bundle): its errors are its classes'.
   const bulkhead = await import('@bulkhead/cli/bundle');
   bulkhead.applyV8Settings();
-  const { loadCommand, BulkheadError, formatProblem, printable, progressReporter, renderUp, commandOptions, setIdleNotice } = bulkhead;
+  const { loadCommand, BulkheadError, formatProblem, printable, progressReporter, renderUp, commandOptions, setIdleNotice, githubAnnotations, writeJobSummary } = bulkhead;
   const up = await loadCommand('up');
   // What cannot wait for a task's output at its end (a migration that seems stuck, before up's
   // own reporter or on a scratch database): said on the batch process's stderr as it happens.
@@ -36,7 +36,10 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     moduleDone: (module, runs) => {
       const id = taskOf.get(module);
       if (id === undefined) return;
-      renderUp({ command: 'up', dryRun: false, runId: '', exitCode: 0, modules: [...runs] }, { write: lineFor(module), stdout: lineFor(module), json: false });
+      const own = { command: 'up', dryRun: false, runId: '', exitCode: 0, modules: [...runs] };
+      renderUp(own, { write: lineFor(module), stdout: lineFor(module), json: false });
+      // Under GitHub Actions, its failure as an annotation, in the task's output Nx prints.
+      for (const a of githubAnnotations(own)) lineFor(module)(a);
       const success = runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
       done.push({ task: id, result: { success, terminalOutput: output.get(id).join('\n') + '\n' } });
       wake?.();
@@ -50,8 +53,11 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   // A module's own problems before anything ran (an extension its database lacks, isolation):
   // as with one task per module, they fail its task and its dependents' and the others run. A
   // problem of no one module (or of one outside the batch: a manifest every task reads) fails all.
-  const refuse = (module, lines) => {
+  const refusals = [];
+  const refuse = (module, lines, problems = []) => {
     const id = taskOf.get(module);
+    refusals.push(...problems);
+    for (const a of githubAnnotations({ command: 'up', problems })) lines.push(a);
     done.push({ task: id, result: { success: false, terminalOutput: printable([...output.get(id), ...lines].join('\n')) + '\n' } });
     wake?.();
   };
@@ -66,7 +72,7 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
         if (!own) throw e;
         const out = withDependents([...own.keys()], modules, (m) => (taskGraph.dependencies[taskOf.get(m)] ?? []).map((t) => inputs[t]?.module));
         for (const m of modules) {
-          if (own.has(m)) refuse(m, own.get(m).map((p) => `error: ${formatProblem(p)}`));
+          if (own.has(m)) refuse(m, own.get(m).map((p) => `error: ${formatProblem(p)}`), own.get(m));
           else if (out.has(m)) refuse(m, [`${m}: – skipped: depends on ${out.get(m)}, which was refused before anything ran (see ${taskOf.get(out.get(m))})`]);
         }
         modules = modules.filter((m) => !out.has(m) && !own.has(m));
@@ -98,6 +104,12 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
   await run;
   // Problems before anything ran (exit 2): every task fails with them.
   const lines = failure instanceof BulkheadError ? failure.problems.map((p) => `error: ${formatProblem(p)}`) : failure ? [`internal error: ${failure.stack || failure.message}`] : [];
+  // The job summary (GitHub Actions): the batch's run once, and what was refused before it.
+  const refused = failure instanceof BulkheadError ? failure.problems : refusals;
+  if (refused.length) writeJobSummary({ command: 'up', problems: refused });
+  if (result) writeJobSummary(result);
+  // Its annotations once, in the first task's output (each task prints the problems).
+  let annotations = failure instanceof BulkheadError ? githubAnnotations({ command: 'up', problems: failure.problems }) : [];
   for (const t of tasks) {
     if (yielded.has(t.id)) continue;
     // A dry run ran nothing: each task shows what its module would do.
@@ -105,7 +117,8 @@ async function* migrateBatch(taskGraph, inputs, overrides, context) {
     const runs = result ? result.modules.filter((m) => m.module === module) : [];
     if (runs.length) renderUp({ ...result, modules: runs, runId: '' }, { write: lineFor(module), stdout: lineFor(module), json: false });
     const success = !failure && runs.every((r) => r.status !== 'failed' && r.status !== 'skipped');
-    yield { task: t.id, result: { success, terminalOutput: printable([...output.get(t.id), ...lines].join('\n')) + '\n' } };
+    yield { task: t.id, result: { success, terminalOutput: printable([...output.get(t.id), ...lines, ...annotations].join('\n')) + '\n' } };
+    annotations = [];
   }
 }
 
