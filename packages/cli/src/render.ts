@@ -349,7 +349,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
 
 /**
  * `lint`: one block per finding (`file:line:column: severity CODE rule: message`, the statement,
- * the fix); `--format sarif|json` on stdout (under GitHub Actions, annotations too: github.ts).
+ * the fix); `--format sarif|json` on stdout. GitHub Actions annotations: github.ts.
  */
 export function renderLint(r: LintResult, out: Output, options: Record<string, unknown>): void {
   if (out.json) return;

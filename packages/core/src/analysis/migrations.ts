@@ -397,10 +397,7 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
 /** Whether what a module's capture depended on (see CaptureInputs) still hashes as recorded. */
 function inputsUnchanged(root: string, inputs: CaptureInputs | undefined): boolean {
   if (!inputs) return false;
-  for (const [name, digest] of Object.entries(inputs.env)) {
-    const value = process.env[name];
-    if ((value === undefined ? null : sha256(Buffer.from(value))) !== digest) return false;
-  }
+  for (const [name, digest] of Object.entries(inputs.env)) if (envDigest(name) !== digest) return false;
   const real = realRoot(root);
   for (const [file, digest] of Object.entries(inputs.files)) {
     let now: string | undefined;
@@ -433,11 +430,14 @@ function captureInputs(ws: Workspace): CaptureInputs {
     }
   }
   const env: Record<string, string | null> = {};
-  for (const name of [...envReadByMigrations()].sort()) {
-    const value = process.env[name];
-    env[name] = value === undefined ? null : sha256(Buffer.from(value));
-  }
+  for (const name of [...envReadByMigrations()].sort()) env[name] = envDigest(name);
   return { files, env };
+}
+
+/** An environment variable as the cache keeps it: its value's sha256, null when unset. */
+function envDigest(name: string): string | null {
+  const value = process.env[name];
+  return value === undefined ? null : sha256(Buffer.from(value));
 }
 
 function realRoot(root: string): string {

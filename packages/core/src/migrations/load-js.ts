@@ -232,7 +232,7 @@ function callerOfTrap(): string | undefined {
     Error.prepareStackTrace = (_e, frames) => frames;
     Error.stackTraceLimit = 4;
     const holder: { stack?: unknown } = {};
-    // Frames from the trap down: the trap, then whoever read process.env.
+    // Frames from here down: note, the trap, then whoever read process.env.
     Error.captureStackTrace(holder, callerOfTrap);
     const frames = holder.stack as NodeJS.CallSite[] | undefined;
     return frames?.[2]?.getFileName() ?? undefined;
