@@ -77,6 +77,13 @@ export const CASES: BadInputCase[] = [
   { name: 'unsupported scheme', files: bad({ database: { url: 'mysql://u:hunter22@h/db' } }), code: 'BH018', says: ['unsupported URL mysql://u:***@h/db'], never: ['hunter22'] },
   { name: 'URL without a database name', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432' } }), code: 'BH018', says: ['names no database', 'postgres://user@host:5432/<database>'] },
   { name: 'URL with a slash but no database', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432/' } }), code: 'BH018', says: ['names no database'] },
+  {
+    name: "URL naming template1 (what a module made there, every database created after would start with)",
+    files: bad({ database: { url: 'postgres://u:hunter2@127.0.0.1:5432/template1' } }),
+    code: 'BH018',
+    says: ['field database.url', 'names database template1, which the server keeps for itself: template1 is the template every new database is copied from', 'fix: give the module a database of its own, e.g. postgres://u:***@127.0.0.1:5432/bad'],
+    never: ['hunter2'],
+  },
   { name: 'libpq key=value string', files: bad({ database: { url: 'host=127.0.0.1 dbname=x password=kv-s3cret' } }), code: 'BH018', says: ['libpq key=value string', 'password=***'], never: ['kv-s3cret'] },
   { name: 'not a URL at all', files: bad({ database: { url: 'localhost:5432/db' } }), code: 'BH018', says: ['is not a URL', 'postgres://user@host:5432/db'] },
   { name: 'pglite without a folder', files: bad({ database: { url: 'pglite://' } }), code: 'BH018', says: ['pglite:// needs a folder'] },

@@ -313,6 +313,24 @@ export function loadManifest(absFile: string, root: string, env: NodeJS.ProcessE
       ],
     };
   }
+  // Its database is where its migrations run, unless tenants replace it (database tenants: the
+  // URL only reaches their server).
+  const own = target.kind === 'postgres' && tenants?.kind !== 'database' ? target : undefined;
+  const databaseReserved = own && reservedName('database', own.database);
+  if (own && databaseReserved) {
+    return {
+      ok: false,
+      name: manifest.name,
+      problems: [
+        problem('BH018', `${own.display} names database ${own.database}, which the server keeps for itself: ${databaseReserved}${own.database === 'template1' ? " (another module's, a tenant's would start with this module's objects)" : ''}`, {
+          module: manifest.name,
+          file,
+          field: 'database.url',
+          fix: `give the module a database of its own, e.g. ${own.display.replace(/\/[^/?]*(\?|$)/, `/${manifest.name.replace(/-/g, '_')}$1`)} (bulkhead db create makes it, owned by a role of the module's)`,
+        }),
+      ],
+    };
+  }
   const schemaReserved = reservedName('schema', manifest.database.schema);
   if (schemaReserved) {
     return {

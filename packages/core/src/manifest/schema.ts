@@ -7,12 +7,6 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 /** A tenant is a schema or database name: a plain identifier (dashes allowed for databases), at most 63 bytes. */
 export const TENANT_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
-/**
- * Why a schema (or, for database tenants, a database) of this name cannot hold a module: one the
- * server keeps for itself. PostgreSQL refuses to create a pg_ schema, information_schema is the
- * system's views, template0 takes no connections, and what is made in template1 is copied into
- * every database created after.
- */
 /** The progress table beside a history table: `<history>_progress` (history/store.ts). */
 export const PROGRESS_SUFFIX = '_progress';
 
@@ -29,6 +23,12 @@ export function cutName(name: string, max = MAX_NAME_BYTES): string {
   return Buffer.from(name).subarray(0, max).toString().replace(/\uFFFD$/, '');
 }
 
+/**
+ * Why a schema or a database (a module's, a database tenant) of this name cannot hold a module:
+ * one the server keeps for itself. PostgreSQL refuses to create a pg_ schema, information_schema
+ * is the system's views, template0 takes no connections, and what is made in template1 is copied
+ * into every database created after.
+ */
 export function reservedName(kind: 'schema' | 'database', name: string): string | undefined {
   if (kind === 'schema') {
     if (name.startsWith('pg_')) return 'the pg_ prefix is reserved for system schemas (PostgreSQL refuses to create one)';
