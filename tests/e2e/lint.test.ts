@@ -297,12 +297,14 @@ describe('plan --locks', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('    002_currency\n      line 1: ACCESS EXCLUSIVE on public.invoices: blocks reads and writes');
     expect(r.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.invoices, rewrites it: blocks reads and writes');
-    expect(r.stdout).toContain('      line 3: SHARE on public.invoices: blocks writes');
+    // …but the migration holds line 1's ACCESS EXCLUSIVE on it until it commits: reads wait too.
+    expect(r.stdout).toContain('      line 3: SHARE on public.invoices: blocks writes; the migration holds ACCESS EXCLUSIVE on it since line 1 until it commits: reads and writes wait');
     // A table the statement creates is new (nobody sees it before the commit); the one it references is not.
     expect(r.stdout).toContain('      line 4: ACCESS EXCLUSIVE on public.invoice_notes (new): blocks nothing');
     expect(r.stdout).toContain('      line 4: SHARE ROW EXCLUSIVE on public.invoices: blocks writes');
     const json = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
     expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_currency', line: 2, mode: 'ACCESS EXCLUSIVE', table: 'public.invoices', rewrite: true, blocks: 'reads and writes' }));
+    expect(json.json.modules[0].locks).toContainEqual(expect.objectContaining({ migration: '002_currency', line: 4, mode: 'SHARE ROW EXCLUSIVE', table: 'public.invoices', blocks: 'writes', held: { mode: 'ACCESS EXCLUSIVE', line: 1, blocks: 'reads and writes' } }));
 
     // lint --trace confirms it on a scratch database: the locks PostgreSQL granted, strongest per table.
     const traced = await runCli(['lint', '--trace', '--json'], { cwd: fx.root, env });
@@ -345,6 +347,13 @@ describe('plan --locks', () => {
     const l202 = await runCli(['lint', '--json'], { cwd: fx.root, env });
     const at = l202.json.findings.filter((f: any) => f.code === 'BH-L202' && f.file.includes('004_narrow')).map((f: any) => `${f.file.replace(/.*\//, '')}:${f.line}`);
     expect(at).toEqual(['004_narrow.down.sql:3', '004_narrow.up.sql:1', '004_narrow.up.sql:2']);
+
+    // Outside a transaction each statement commits alone: nothing is held over to the next.
+    fx.write('modules/billing/migrations/005_note.up.sql', '-- bulkhead:no-transaction\nALTER TABLE invoices ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY invoices_note_idx ON invoices (note);\n');
+    const nt = await runCli(['plan', '--locks', '--json'], { cwd: fx.root, env });
+    const index = nt.json.modules[0].locks.find((l: any) => l.migration === '005_note' && l.line === 3);
+    expect(index).toMatchObject({ mode: 'SHARE UPDATE EXCLUSIVE', blocks: 'nothing' });
+    expect(index.held).toBeUndefined();
   });
 
   it('a table an earlier migration of the same run creates is new (a fresh database): it blocks nothing, nor do its implicit sequences and indexes; once applied, it does', async () => {

@@ -238,7 +238,9 @@ function planText(r: PlanResult): string {
           lines.push(`    ${id}${m.requires?.[id] ? ` (after ${m.requires[id]!.join(', ')})` : ''}`);
           for (const l of m.locks?.filter((x) => x.migration === id) ?? []) {
             const where = l.line ? `line ${l.line}` : 'SQL it emits';
-            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.madeBy ? ` (new: made by ${l.madeBy}, earlier in this run)` : l.new ? ' (new)' : l.size ? ` (${sizeText(l.size)})` : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}  — ${l.statement}`);
+            // A stronger lock the migration took on it before holds until it commits: what waits is what that one blocks.
+            const held = l.held ? `; the migration holds ${l.held.mode} on it since ${l.held.line ? `line ${l.held.line}` : 'an earlier statement'} until it commits: ${l.held.blocks} wait` : '';
+            lines.push(`      ${where}: ${l.mode} on ${l.table}${l.madeBy ? ` (new: made by ${l.madeBy}, earlier in this run)` : l.new ? ' (new)' : l.size ? ` (${sizeText(l.size)})` : ''}${l.rewrite ? ', rewrites it' : ''}: blocks ${l.blocks}${held}  — ${l.statement}`);
           }
         }
         for (const h of m.held) lines.push(`    (not ${h.id}: ${h.why})`);

@@ -36,7 +36,7 @@ export interface PlannedUnit {
   canary?: boolean;
   /** With --locks: per pending statement, the table locks it takes and what they block. */
   /** Per statement, each table lock; `size`: the table's in the database now (not for a new one). */
-  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; madeBy?: string; rewrite: boolean; blocks: string; size?: TableSize }[];
+  locks?: { migration: string; file: string; line: number; statement: string; mode: string; table: string; new: boolean; madeBy?: string; rewrite: boolean; blocks: string; held?: { mode: string; line: number; blocks: string }; size?: TableSize }[];
 }
 
 export interface PlanResult {
@@ -79,7 +79,7 @@ export async function plan(o: PlanOptions = {}): Promise<PlanResult> {
       for (const r of u.steps) {
         const sql = upSql(r.file);
         if (sql === undefined) continue;
-        for (const x of await migrationLocks(sql, u.unit.schema, facts, { id: r.file.id, made })) {
+        for (const x of await migrationLocks(sql, u.unit.schema, facts, { id: r.file.id, made, transaction: r.transaction })) {
           for (const l of x.locks) out.push({ migration: r.file.id, file: ws.rel(r.step.path), line: r.step.format === 'sql' ? x.line : 0, statement: x.statement, ...l });
         }
       }

@@ -23,6 +23,11 @@ export interface StatementLock {
   /** The statement rewrites the table (its duration grows with its size). */
   rewrite: boolean;
   blocks: 'reads and writes' | 'writes' | 'nothing';
+  /**
+   * A stronger lock on the table that an earlier statement of the same transactional migration
+   * took, and its line: held until the migration commits, so what waits is what that one blocks.
+   */
+  held?: { mode: LockMode; line: number; blocks: StatementLock['blocks'] };
 }
 
 export function blocksOf(mode: LockMode): StatementLock['blocks'] {
@@ -166,7 +171,7 @@ export async function migrationLocks(
   sql: string,
   schema: string,
   facts: References,
-  run: { id: string; made: Map<string, string> },
+  run: { id: string; made: Map<string, string>; transaction: boolean },
 ): Promise<{ line: number; statement: string; locks: StatementLock[] }[]> {
   let statements: LintStatement[];
   try {
@@ -177,12 +182,18 @@ export async function migrationLocks(
   const qualify = lockQualifier(schema);
   const created = createdBy(statements, qualify);
   const out: { line: number; statement: string; locks: StatementLock[] }[] = [];
+  // In one transaction, a lock is held from its statement until the commit: the strongest so far per table.
+  const held = new Map<string, { mode: LockMode; line: number }>();
   for (const s of statements) {
     const before = created.before[s.index] ?? new Set<string>();
     const locks = statementLocks(s, qualify, new Set([...before, ...run.made.keys()]), facts);
     for (const l of locks) {
       const by = run.made.get(l.table);
       if (by !== undefined && by !== run.id) l.madeBy = by;
+      if (!run.transaction) continue;
+      const h = held.get(l.table);
+      if (!h || ORDER.indexOf(l.mode) > ORDER.indexOf(h.mode)) held.set(l.table, { mode: l.mode, line: s.line });
+      else if (h.mode !== l.mode && !l.new) l.held = { ...h, blocks: blocksOf(h.mode) };
     }
     facts.apply(s, qualify);
     for (const name of madeBy(s, qualify, run.made)) if (!run.made.has(name)) run.made.set(name, run.id);
