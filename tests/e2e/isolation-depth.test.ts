@@ -209,6 +209,7 @@ export async function down(knex: Knex): Promise<void> {
         migrations: {
           '001_items.ts': "const table = () => process.env.SHOP_TABLE ?? 'shop_items';\nexport async function up(knex: any) { await knex.raw(`CREATE TABLE ${table()} (id int)`); }\nexport async function down(knex: any) { await knex.raw(`DROP TABLE ${table()}`); }\n",
           '002_config.ts': "if (!process.env.SHOP_SECRET) throw new Error('SHOP_SECRET is not set');\nexport async function up(knex: any) { await knex.raw('CREATE TABLE shop_orders (id int)'); }\nexport async function down(knex: any) { await knex.raw('DROP TABLE shop_orders'); }\n",
+          '003_package.ts': "import { table } from 'shop-tables';\nexport async function up(knex: any) { await knex.raw(`CREATE TABLE ${table} (id int)`); }\nexport async function down(knex: any) { await knex.raw(`DROP TABLE ${table}`); }\n",
         },
       },
     ]);
@@ -218,6 +219,11 @@ export async function down(knex: Knex): Promise<void> {
     expect(unloaded.json.findings).toContainEqual(expect.objectContaining({ code: 'BH-S003', file: 'modules/shop/migrations/002_config.ts', message: expect.stringContaining('SHOP_SECRET is not set') }));
 
     const secret = 'never-in-the-cache-31415';
+    const missing = await runCli(['lint', 'shop', '--json'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret } });
+    expect(missing.json.findings.filter((f: { code: string }) => f.code === 'BH-S003')).toEqual([expect.objectContaining({ file: 'modules/shop/migrations/003_package.ts', message: expect.stringContaining("Cannot find module 'shop-tables'") })]);
+    // The package installed (no workspace file changes): what 003 does is captured now.
+    fx.write('node_modules/shop-tables/package.json', JSON.stringify({ name: 'shop-tables', version: '1.0.0', main: 'index.js' }));
+    fx.write('node_modules/shop-tables/index.js', "exports.table = 'shop_extras';\n");
     const linted = await runCli(['lint', 'shop', '--json'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret } });
     expect(linted.json.findings.filter((f: { code: string }) => f.code === 'BH-S003')).toEqual([]);
     expect((await runCli(['validate'], { cwd: fx.root, env: { ...env, SHOP_SECRET: secret } })).exitCode).toBe(0);
