@@ -267,6 +267,13 @@ export const CASES: BadInputCase[] = [
   },
   { name: 'TS without up', files: bad({}, { '001_x.ts': 'export async function down() {}\n' }), code: 'BH017', says: ['exports no up(knex) function'] },
   {
+    name: "TS migration of another convention (medplum's run(client))",
+    files: bad({}, { '001_v1.ts': "export async function run(client: any): Promise<void> {\n  await client.query('CREATE TABLE project (id uuid)');\n}\n" }),
+    code: 'BH017',
+    says: ['modules/bad/migrations/001_v1.ts', 'exports no up(knex) function (it exports run())', 'with a knex instance (knex.raw(sql), knex.schema…), not a driver\'s client'],
+  },
+  { name: 'JS migration as a default export', files: bad({}, { '001_x.js': 'module.exports = async function (knex) { await knex.raw("SELECT 1"); };\n' }), code: 'BH017', says: ['(it exports a default function)', 'fix: name it: export async function up(knex)'] },
+  {
     name: "CommonJS `exports = { up, down }` (backstage's scaffolder migrations): it exports nothing",
     files: { ...bad({}, { '001_x.js': 'async function up(knex) {}\nasync function down(knex) {}\n\nexports = {\n  up,\n  down,\n};\n' }), 'modules/bad/package.json': '{ "type": "commonjs" }' },
     code: 'BH017',

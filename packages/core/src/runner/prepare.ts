@@ -16,7 +16,7 @@ export type Direction = 'up' | 'down';
  * (backstage's scaffolder migrations: it rebinds the file's local exports, exporting nothing), or
  * an up function defined and never exported.
  */
-function unexportedUp(file: string, source: string, module: string, rel: (abs: string) => string): Problem {
+function unexportedUp(file: string, source: string, module: string, rel: (abs: string) => string, exported: readonly string[]): Problem {
   const rebound = /^[ \t]*exports[ \t]*=[ \t]*[{\w]/m.exec(source);
   if (rebound) {
     const line = source.slice(0, rebound.index).split('\n').length;
@@ -35,6 +35,18 @@ function unexportedUp(file: string, source: string, module: string, rel: (abs: s
       file: rel(file),
       line,
       fix: 'export it: module.exports = { up, down } (CommonJS), or export async function up(knex) (ES module)',
+    });
+  }
+  // Another convention's entry point (medplum's run(client), a migrate(db)): named, with what up gets instead.
+  if (exported.length) {
+    const names = listed(exported.map((n) => (n === 'default' ? 'a default function' : `${n}()`)));
+    return problem('BH017', `migration exports no up(knex) function (it exports ${names})`, {
+      module,
+      file: rel(file),
+      fix:
+        exported.length === 1 && exported[0] === 'default'
+          ? 'name it: export async function up(knex) { … } (CommonJS: module.exports = { up, down }); knex calls up(knex) and down(knex) by name'
+          : `knex's migration format calls up(knex) and down(knex) with a knex instance (knex.raw(sql), knex.schema…), not a driver's client: export async function up(knex) { … } that does what ${names} does`,
     });
   }
   return problem('BH017', 'migration exports no up(knex) function', { module, file: rel(file), fix: 'export async function up(knex) { … }' });
@@ -223,7 +235,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   if (typeof fn !== 'function') {
     problems.push(
       direction === 'up'
-        ? unexportedUp(m.upPath, source, module, rel)
+        ? unexportedUp(m.upPath, source, module, rel, Object.keys(mod).filter((k) => k !== 'down' && typeof (mod as Record<string, unknown>)[k] === 'function'))
         : problem('BH028', `cannot revert ${m.id}: it exports no down(knex) function`, {
             module,
             file: rel(m.upPath),
