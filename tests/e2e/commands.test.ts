@@ -631,6 +631,27 @@ $body$;
     expect(r.stderr).not.toMatch(/MODULE_TYPELESS_PACKAGE_JSON|Reparsing as ES module/);
   });
 
+  it('status and plan of modules in schemas of one database reuse a few sessions, as up does, not one per module', async () => {
+    const url = await createDatabase();
+    const names = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    fx = makeWorkspace(names.map((n) => ({ name: n, url: '${URL}', manifest: { database: { url: '${URL}', schema: n } }, migrations: { '001.up.sql': `CREATE TABLE ${n}_t (id int);\n` } })));
+    const env = { URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const database = new URL(url).pathname.slice(1);
+    const sessions = async () => Number((await adminQuery('SELECT sessions FROM pg_stat_database WHERE datname = $1', [database]))[0]!.sessions);
+    for (const command of ['status', 'plan']) {
+      const before = await sessions();
+      const r = await runCli([command], { cwd: fx.root, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      // A session's end is counted as it ends: wait for the count to settle.
+      let after = await sessions();
+      for (let i = 0; i < 20 && after - before < 1; i++) after = await new Promise((resolve) => setTimeout(resolve, 100)).then(sessions);
+      expect(after - before, command).toBeGreaterThan(0);
+      // As many as read at once (16), not 60.
+      expect(after - before, command).toBeLessThanOrEqual(20);
+    }
+  });
+
   it("the repository's example modules migrate on a real server when their URL variables point there", async () => {
     const env = { ADMIN_DATABASE_URL: await createDatabase(), STORAGE_DATABASE_URL: await createDatabase(), QUERY_DATABASE_URL: await createDatabase() };
     const validate = await runCli(['validate'], { cwd: REPO, env });
