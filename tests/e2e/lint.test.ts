@@ -382,7 +382,8 @@ describe('plan --locks', () => {
     expect((await runCli(['up', '--to', '001_users'], { cwd: fx.root })).exitCode).toBe(0);
     const later = await runCli(['plan', '--locks'], { cwd: fx.root });
     expect(later.stdout).toContain('    002_people\n      line 1: ACCESS EXCLUSIVE on public.users: blocks reads and writes');
-    expect(later.stdout).toContain('      line 6: SHARE on public.people: blocks writes');
+    // Renamed at line 1 under ACCESS EXCLUSIVE, which it keeps as people until the commit.
+    expect(later.stdout).toContain('      line 6: SHARE on public.people: blocks writes; the migration holds ACCESS EXCLUSIVE on it since line 1 until it commits: reads and writes wait');
     // An index 002 builds on that table is in use once built: renaming it later is no "new" object.
     expect(later.stdout).toContain('      line 2: ACCESS EXCLUSIVE on public.people_name_idx: blocks reads and writes');
   });

@@ -197,6 +197,10 @@ export async function migrationLocks(
     }
     facts.apply(s, qualify);
     for (const name of madeBy(s, qualify, run.made)) if (!run.made.has(name)) run.made.set(name, run.id);
+    // A relation renamed keeps the locks its transaction holds on it, under its new name.
+    const renamed = s.kind === 'RenameStmt' && RENAMED_RELATIONS.has(s.node.renameType) && s.node.newname ? rangeVar(s.node.relation) : undefined;
+    const moved = renamed && held.get(qualify(renamed.schema, renamed.name));
+    if (renamed && moved) held.set(qualify(renamed.schema, String(s.node.newname)), moved);
     if (locks.length) out.push({ line: s.line, statement: s.text.replace(/\s+/g, ' ').slice(0, 100), locks });
   }
   return out;
