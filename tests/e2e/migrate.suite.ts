@@ -3,6 +3,8 @@
  * workspaces, once on a real PostgreSQL server (migrate.postgres.test.ts) and once on the
  * embedded PGlite default (migrate.pglite.test.ts): two files, so the two run in parallel.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../support/backends.js';
 import { makeWorkspace, runCli, waitFor, type Fixture } from '../support/fixtures.js';
@@ -404,7 +406,7 @@ export function migrateSuite(backend: Backend): void {
       expect(await s.tableExists('tick', 'tick_t')).toBe(true);
     });
 
-    it('a knex builder the migration never awaits (schema, raw, a write; it would do nothing) fails the migration at its line, nothing recorded; toSQL, returned builders and builders inside a query are fine', async () => {
+    it('a knex builder the migration never awaits (schema, raw, a write; it would do nothing): refused before anything runs when its chain on a scratch database shows it (BH073); on a path only the live database takes, it fails the migration at its line, nothing recorded; toSQL, returned builders and builders inside a query are fine', async () => {
       fx = makeWorkspace([]);
       const s = await backend.session(fx.root, ['lazy']);
       fx.write('modules/lazy/bulkhead.json', JSON.stringify({ name: 'lazy', database: { url: s.urls.lazy } }));
@@ -413,16 +415,22 @@ export function migrateSuite(backend: Backend): void {
         "import type { Knex } from 'knex';\nexport async function up(knex: Knex) {\n  await knex.raw('CREATE TABLE lazy_first (id int)');\n  knex.schema.createTable('lazy_forgotten', (t) => t.increments());\n}\n",
       );
       const r = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
-      expect(r.exitCode).toBe(1);
-      expect(r.json.modules[0].failure).toMatchObject({
-        file: 'modules/lazy/migrations/001_forgot.ts',
-        line: 4,
-        message: 'knex.schema.createTable(…) at line 4 is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned',
-        fix: expect.stringContaining('await it (await knex.schema.createTable(…)), or return it from up'),
-      });
-      // Rolled back whole: the awaited statement before it too, and no history row.
-      expect(await s.tableExists('lazy', 'lazy_first')).toBe(false);
-      expect(await s.query('lazy', 'SELECT id FROM lazy_migrations')).toEqual([]);
+      expect(r.exitCode).toBe(2);
+      expect(r.json.problems).toEqual([
+        expect.objectContaining({
+          code: 'BH073',
+          file: 'modules/lazy/migrations/001_forgot.ts',
+          line: 4,
+          message: expect.stringContaining('001_forgot fails as written, wherever it runs: knex.schema.createTable(…) at line 4 is never awaited, so it did nothing'),
+          fix: expect.stringContaining("await the builder (or return it) in 001_forgot's up"),
+        }),
+      ]);
+      // Nothing ran: not the awaited statement before it, no history (an embedded database not even made).
+      if (backend.name === 'pglite') expect(fs.existsSync(path.join(fx.root, '.bulkhead/lazy'))).toBe(false);
+      else {
+        expect(await s.tableExists('lazy', 'lazy_first')).toBe(false);
+        expect(await s.tableExists('lazy', 'lazy_migrations')).toBe(false);
+      }
       // verify does not prove a migration that does nothing reversible.
       const verify = await runCli(['verify', 'lazy'], { cwd: fx.root, env: s.env });
       expect(verify.exitCode).not.toBe(0);
@@ -458,24 +466,32 @@ export function migrateSuite(backend: Backend): void {
           '',
         ].join('\n'),
       );
+      // A path only the live database takes (a table made outside the migrations, which the
+      // scratch database's chain does not have): found as the migration runs.
       fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  await knex.raw('SELECT 1');\n  knex('lazy_rows').update({ s: 'z' });\n}\n");
+      const refused = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+      expect(refused.exitCode).toBe(2);
+      expect(refused.json.problems).toEqual([expect.objectContaining({ code: 'BH073', line: 3 })]);
+      const live = "  if (!(await knex.schema.hasTable('lazy_live'))) return;\n";
+      await s.query('lazy', 'CREATE TABLE lazy_live (id int)');
+      fx.write('modules/lazy/migrations/003_forgot_update.ts', `export async function up(knex: any) {\n${live}  await knex.raw('SELECT 1');\n  knex('lazy_rows').update({ s: 'z' });\n}\n`);
       const update = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
       expect(update.exitCode, update.stderr).toBe(1);
       expect(update.json.modules[0].migrations.map((m: any) => m.id)).toEqual(['002_rows']);
       expect(await s.query('lazy', 'SELECT s FROM lazy_rows ORDER BY id')).toEqual([{ s: 'A' }, { s: 'b!' }]);
-      expect(update.json.modules[0].failure).toMatchObject({ file: 'modules/lazy/migrations/003_forgot_update.ts', line: 3, message: expect.stringContaining("knex('lazy_rows').update(…) at line 3 is never awaited") });
-      fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  knex.raw('DROP TABLE lazy_rows');\n}\n");
+      expect(update.json.modules[0].failure).toMatchObject({ file: 'modules/lazy/migrations/003_forgot_update.ts', line: 4, message: expect.stringContaining("knex('lazy_rows').update(…) at line 4 is never awaited") });
+      fx.write('modules/lazy/migrations/003_forgot_update.ts', `export async function up(knex: any) {\n${live}  knex.raw('DROP TABLE lazy_rows');\n}\n`);
       const raw = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
-      expect(raw.json.modules[0].failure).toMatchObject({ line: 2, message: expect.stringContaining('knex.raw(…) at line 2 is never awaited') });
+      expect(raw.json.modules[0].failure).toMatchObject({ line: 3, message: expect.stringContaining('knex.raw(…) at line 3 is never awaited') });
       expect(await s.tableExists('lazy', 'lazy_rows')).toBe(true);
       // Inside a transaction the migration opens itself, likewise; one committed the old way is fine.
-      fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  await knex.transaction(async (trx: any) => {\n    await trx('lazy_rows').insert({ s: 'c' });\n    trx('lazy_rows').del();\n  });\n}\n");
+      fx.write('modules/lazy/migrations/003_forgot_update.ts', `export async function up(knex: any) {\n${live}  await knex.transaction(async (trx: any) => {\n    await trx('lazy_rows').insert({ s: 'c' });\n    trx('lazy_rows').del();\n  });\n}\n`);
       const inTrx = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
-      expect(inTrx.json.modules[0].failure).toMatchObject({ line: 4, message: expect.stringContaining("knex('lazy_rows').del(…) at line 4 is never awaited") });
+      expect(inTrx.json.modules[0].failure).toMatchObject({ line: 5, message: expect.stringContaining("knex('lazy_rows').del(…) at line 5 is never awaited") });
       // Opened promise-style (const trx = await knex.transaction()): likewise.
-      fx.write('modules/lazy/migrations/003_forgot_update.ts', "export async function up(knex: any) {\n  const trx = await knex.transaction();\n  await trx('lazy_rows').insert({ s: 'd' });\n  trx('lazy_rows').del();\n  await trx.commit();\n}\n");
+      fx.write('modules/lazy/migrations/003_forgot_update.ts', `export async function up(knex: any) {\n${live}  const trx = await knex.transaction();\n  await trx('lazy_rows').insert({ s: 'd' });\n  trx('lazy_rows').del();\n  await trx.commit();\n}\n`);
       const promised = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
-      expect(promised.json.modules[0].failure).toMatchObject({ line: 4, message: expect.stringContaining("knex('lazy_rows').del(…) at line 4 is never awaited") });
+      expect(promised.json.modules[0].failure).toMatchObject({ line: 5, message: expect.stringContaining("knex('lazy_rows').del(…) at line 5 is never awaited") });
       expect(await s.query('lazy', "SELECT count(*)::int AS n FROM lazy_rows WHERE s = 'd'")).toEqual([{ n: 0 }]);
       fx.write('modules/lazy/migrations/003_forgot_update.ts', "exports.up = (knex) => knex.transaction((trx) => {\n  trx('lazy_rows').insert({ s: 'c' }).then(() => trx.commit(), trx.rollback);\n});\n");
       const oldStyle = await runCli(['up'], { cwd: fx.root, env: s.env });

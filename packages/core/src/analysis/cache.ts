@@ -10,7 +10,7 @@ import type { StatementMark } from './statements.js';
  * Bump when the analysis changes what it reports: old entries are then ignored. Every release
  * of Bulkhead starts afresh too (a forgotten bump must not keep an upgrade's fixes from a user).
  */
-const ANALYSIS_VERSION = `38/${BULKHEAD_VERSION}`;
+const ANALYSIS_VERSION = `39/${BULKHEAD_VERSION}`;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -19,8 +19,8 @@ export interface AnalysisEntry {
   statements?: { up: StatementMark[]; down?: StatementMark[] };
   /** A TS/JS migration: the SQL it emitted, per direction (lint reads it). */
   sql?: { up: string[]; down: string[]; downRan?: true };
-  /** A TS/JS migration that could not be analysed: why, and the checksum of the migration that stopped the chain. */
-  failed?: { message: string; at: string; checksum: string; code?: ProblemCode };
+  /** A TS/JS migration that could not be analysed: why, and the migration that stopped the chain (its checksum, and which of its directions). */
+  failed?: { message: string; at: string; checksum: string; direction: 'up' | 'down'; code?: ProblemCode };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface ModulesAnalysis {
   /** Warnings: why some migrations could not be analysed (BH048). */
   problems: Problem[];
   /** Per module, the TS/JS migration its chain stopped at on the scratch database: what that hides, and the fix. */
-  stopped: { module: string; id: string; file: string; message: string; fix: string }[];
+  stopped: { module: string; id: string; direction: 'up' | 'down'; file: string; message: string; fix: string; /** The failure itself, as the scratch run told it. */ reason: string }[];
   /** The SQL each TS/JS migration emits (`module:id`), where it was captured. */
   emitted: Map<string, { up: string[]; down: string[]; downRan?: true }>;
 }
@@ -52,6 +52,11 @@ export interface ModuleCreates {
    * kept on purpose) and what a function body does when called are left out.
    */
   upChanges: ReadonlyMap<string, readonly Touch[]>;
+  /**
+   * TS/JS migrations that fail as written wherever they run — a knex builder never awaited, found
+   * when the module's chain ran on a scratch database — by `<module>\u0000<id>\u0000<direction>`.
+   */
+  defects: ReadonlyMap<string, { file: string; line?: number; message: string }>;
 }
 
 /** A statement that alters, writes or reads another tool's history table. */
@@ -61,8 +66,8 @@ export interface OtherToolTableUse {
   line: number;
 }
 
-export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Partial<Pick<ModulesAnalysis, 'emitted'>>): ModuleCreates {
-  const { analysed, emitted } = analysis;
+export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Partial<Pick<ModulesAnalysis, 'emitted' | 'stopped'>>): ModuleCreates {
+  const { analysed, emitted, stopped } = analysis;
   let changes: Map<string, Touch[]> | undefined;
   return {
     functions: functionsCreated(analysed),
@@ -70,6 +75,12 @@ export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Part
     extensions: extensionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
+    defects: new Map(
+      (stopped ?? []).flatMap((x) => {
+        const at = unawaitedBuilder(x.reason);
+        return at ? [[`${x.module}\u0000${x.id}\u0000${x.direction}`, { file: x.file, ...at, message: x.reason }] as const] : [];
+      }),
+    ),
     // Only a down asks (every up would pay for it otherwise).
     get upChanges() {
       return (changes ??= upChanges(analysed, emitted));
@@ -302,7 +313,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         for (const m of js) {
           if (captured.has(m.id)) continue;
           const sent = m.id === stopped.id && stopped.sql ? { sql: { up: stopped.sql, down: [] } } : {};
-          cache.set(module.name, m.checksum, { up: [], down: [], ...sent, failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)!, code: stopped.code } });
+          cache.set(module.name, m.checksum, { up: [], down: [], ...sent, failed: { message: stopped.message, at: stopped.id, checksum: checksumOf.get(stopped.id)!, direction: stopped.direction, code: stopped.code } });
         }
       }
     }
@@ -317,9 +328,9 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
         const message = `${failed.at} failed on an embedded scratch database, ${hidden}: ${failed.message}`;
         const fix = stoppedFix(failed, module.name);
         problems.push(problem('BH048', message, { module: module.name, file, fix }));
-        stopped.push({ module: module.name, id: failed.at, file, message, fix });
+        stopped.push({ module: module.name, id: failed.at, direction: failed.direction, file, message, fix, reason: failed.message });
       } else {
-        stopped.push({ module: module.name, id: failed.at, file, message: `${failed.at} cannot be loaded (${failed.code}: ${failed.message}), ${hidden}`, fix: 'bulkhead validate names the problem and its fix' });
+        stopped.push({ module: module.name, id: failed.at, direction: failed.direction, file, message: `${failed.at} cannot be loaded (${failed.code}: ${failed.message}), ${hidden}`, fix: 'bulkhead validate names the problem and its fix', reason: failed.message });
       }
     }
     for (const m of module.migrations) {
@@ -377,6 +388,15 @@ async function parsed(sql: string): Promise<Touch[] | undefined> {
 /** Captures under way in this process, so concurrent runs (the library API, a batch) capture a chain once. */
 const inflight = new Map<string, Promise<CaptureResult>>();
 
+/**
+ * Whether a TS/JS migration's failure on the scratch database is a knex builder it never awaits
+ * (UnawaitedBuilderError's message), which fails it wherever it runs: its line, where known.
+ */
+export function unawaitedBuilder(message: string): { line?: number } | undefined {
+  const m = /(?: at line (\d+))? is never awaited, so it did nothing/.exec(message);
+  return m ? (m[1] ? { line: Number(m[1]) } : {}) : undefined;
+}
+
 /** What to do about a module's chain that stopped on the scratch database at `failed.at` (BH048). */
 function stoppedFix(failed: { at: string; message: string }, module: string): string {
   const why = failed.message;
@@ -387,7 +407,7 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
   if (/called process\.exit\(/.test(why)) return `${failed.at} exits the process: throw an Error instead, and make what it checks (an environment variable?) hold where Bulkhead runs`;
   const global = undefinedGlobalFix(why);
   if (global) return global;
-  if (/is never awaited, so it did nothing/.test(why)) return `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`;
+  if (unawaitedBuilder(why)) return `await the builder (or return it) in ${failed.at}: up, down and verify refuse it as it is, wherever it runs`;
   if (/\bdoes not exist\b/.test(why) && !/extension/i.test(why)) {
     return `analysis replays ${module}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`;
   }

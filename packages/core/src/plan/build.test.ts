@@ -126,7 +126,7 @@ describe('buildPlan', () => {
       ['shop\u0000005_e', [t('alter', 'type', 'e', 1)]],
       ['shop\u0000006_f', [t('create', 'function', 'f', 1)]],
     ]);
-    const creates = { functions: new Map(), roles: new Set<string>(), otherToolTables: new Map(), upChanges } as never;
+    const creates = { functions: new Map(), roles: new Set<string>(), otherToolTables: new Map(), upChanges, defects: new Map() } as never;
     const down = buildPlan({ ws, intent: { direction: 'down', all: true }, reads: applied, parsed, creates });
     expect(down.problems.map((p) => [p.code, p.file, p.message])).toEqual([
       ['BH028', '/ws/shop/002_c.down.sql', 'cannot revert 002_c: its down (002_c.down.sql) has no statements, and its up creates column t.c (line 2)'],

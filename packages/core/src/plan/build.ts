@@ -143,6 +143,7 @@ export function buildPlan(input: PlanInput): Plan {
     } else if (input.creates) {
       unitProblems.push(...emptyDowns(unit, steps, input.creates.upChanges, ws.rel));
     }
+    if (input.creates) unitProblems.push(...failsAsWritten(unit, steps, intent.direction, input.creates.defects).map((p) => tenantsAlike(unit, p)));
     // What the database lacks for the migrations (a newer release's SQL, an extension, a role).
     const lacking = [
       ...(readOnly && steps.length ? [readOnlyDatabase(unit, readOnly, ws.rel)] : []),
@@ -385,6 +386,28 @@ function declaredUnavailable(unit: Unit, declared: readonly string[], catalog: C
  * A tenant's problem that its module's other tenants share (same code, file, line and cause, on
  * whichever of their databases): told once in text, naming the tenants (JSON keeps each).
  */
+/**
+ * A pending TS/JS migration that fails as written wherever it runs — a knex builder it never
+ * awaits, seen when the module's chain ran on a scratch database — refused before anything runs:
+ * the run would apply the migrations before it and stop there (uptime-kuma's
+ * 2025-02-17-2142-generalize-analytics, kutt's 20200510140704_domains). One already applied is
+ * not asked about: what it did not do is past.
+ */
+function failsAsWritten(unit: Unit, steps: readonly Runnable[], direction: Direction, defects: ModuleCreates['defects']): Problem[] {
+  return steps.flatMap((r) => {
+    const d = defects.get(`${unit.module.name}\u0000${r.file.id}\u0000${direction}`);
+    if (!d) return [];
+    return [
+      problem('BH073', `${r.file.id} fails as written, wherever it runs: ${d.message} (its ${direction} ran on a scratch database before anything ran here)`, {
+        module: unit.id,
+        file: d.file,
+        ...(d.line ? { line: d.line } : {}),
+        fix: `await the builder (or return it) in ${r.file.id}'s ${direction}; knex's own migrator would have skipped it silently, so a database knex migrated never ran it either`,
+      }),
+    ];
+  });
+}
+
 function tenantsAlike(unit: Unit, p: Problem): Problem {
   if (unit.tenant === undefined) return p;
   const cause = p.message.split(unit.target.display).join('');
