@@ -383,10 +383,6 @@ function declaredUnavailable(unit: Unit, declared: readonly string[], catalog: C
 }
 
 /**
- * A tenant's problem that its module's other tenants share (same code, file, line and cause, on
- * whichever of their databases): told once in text, naming the tenants (JSON keeps each).
- */
-/**
  * A pending TS/JS migration that fails as written wherever it runs — a knex builder it never
  * awaits, seen when the module's chain ran on a scratch database — refused before anything runs:
  * the run would apply the migrations before it and stop there (uptime-kuma's
@@ -408,6 +404,10 @@ function failsAsWritten(unit: Unit, steps: readonly Runnable[], direction: Direc
   });
 }
 
+/**
+ * A tenant's problem that its module's other tenants share (same code, file, line and cause, on
+ * whichever of their databases): told once in text, naming the tenants (JSON keeps each).
+ */
 function tenantsAlike(unit: Unit, p: Problem): Problem {
   if (unit.tenant === undefined) return p;
   const cause = p.message.split(unit.target.display).join('');
