@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { plural, redact, type Problem } from '@bulkhead/core/base';
 import type { DriftResult, LintResult, MigrateResult, MigrationFailure, ValidateResult, VerifyResult } from '@bulkhead/core';
+import { statusCounts } from './render.js';
 
 /**
  * GitHub Actions (a job sets GITHUB_ACTIONS=true): what went wrong is also told as annotations —
@@ -22,8 +23,10 @@ export type Emit = (line: string) => void;
 
 /** Annotations and the job summary for `reported`; nothing outside GitHub Actions. */
 export function reportToGitHub(reported: Reported, emit: Emit, env: NodeJS.ProcessEnv = process.env): void {
-  for (const a of githubAnnotations(reported, env)) emit(a);
-  writeJobSummary(reported, env);
+  if (!inGitHubActions(env)) return;
+  const told = tell(reported);
+  for (const a of told?.annotations ?? []) emit(a);
+  appendSummary(told?.summary, env);
 }
 
 /** The annotations for `reported` (none outside GitHub Actions): for a caller that places them itself (an Nx task's output). */
@@ -33,10 +36,12 @@ export function githubAnnotations(reported: Reported, env: NodeJS.ProcessEnv = p
 
 /** Append `reported`'s section to the job summary, under GitHub Actions with GITHUB_STEP_SUMMARY set. */
 export function writeJobSummary(reported: Reported, env: NodeJS.ProcessEnv = process.env): void {
+  if (inGitHubActions(env) && env.GITHUB_STEP_SUMMARY) appendSummary(tell(reported)?.summary, env);
+}
+
+function appendSummary(summary: string | undefined, env: NodeJS.ProcessEnv): void {
   const file = env.GITHUB_STEP_SUMMARY;
-  if (!inGitHubActions(env) || !file) return;
-  const summary = tell(reported)?.summary;
-  if (!summary) return;
+  if (!file || !summary) return;
   try {
     fs.appendFileSync(file, `${redact(summary)}\n`);
   } catch {
@@ -78,6 +83,12 @@ const problemAnnotation = (level: 'error' | 'warning', p: Problem) =>
 /** Markdown: a table cell's text (one line, pipes escaped), and inline code. */
 const cell = (t: string) => t.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 const code = (t: string) => `\`${t.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
+
+/** A list of lines in one annotation: the first five, `; `-joined. */
+const firstLines = (lines: readonly string[]) => `${lines.slice(0, 5).join('; ')}${lines.length > 5 ? '; …' : ''}`;
+
+/** Lines as a Markdown list, at most 30. */
+const bullets = (lines: readonly string[]) => capped(lines, 30, (l) => `- ${cell(l)}`, (n) => `- … and ${n} more`);
 
 /** At most `max` of `items` rendered, with a line saying how many more (a run over thousands of tenants). */
 function capped<T>(items: readonly T[], max: number, line: (x: T) => string, more: (n: number) => string): string[] {
@@ -127,10 +138,8 @@ function run(r: MigrateResult) {
     for (const p of m.problems ?? []) annotations.push(problemAnnotation('error', p));
   }
   const verb = r.command === 'up' ? 'applied' : 'reverted';
-  const counts = new Map<string, number>();
-  for (const m of r.modules) counts.set(m.status, (counts.get(m.status) ?? 0) + 1);
   const what = r.modules.some((m) => m.tenant !== undefined) ? 'units' : 'modules';
-  const heading = `### Bulkhead ${r.command}${r.dryRun ? ' (dry run, nothing changed)' : ''}: ${[...counts].map(([s, n]) => `${n} ${s.replace(/-/g, ' ')}`).join(', ') || `no ${what}`}`;
+  const heading = `### Bulkhead ${r.command}${r.dryRun ? ' (dry run, nothing changed)' : ''}: ${statusCounts(r.modules) || `no ${what}`}`;
   // Units with nothing to do are counted, not listed (a module may have thousands of tenants).
   const busy = r.modules.filter((m) => m.migrations.length || m.failure || m.problems?.length || m.status === 'failed' || m.status === 'skipped');
   const idle = r.modules.length - busy.length;
@@ -175,25 +184,26 @@ function verified(r: VerifyResult) {
   for (const m of r.modules) {
     for (const f of m.findings) {
       const file = f.file ?? f.leftBy?.[0]?.file;
-      annotations.push(annotation('error', `${m.module}: ${f.message}${f.lines?.length ? `: ${f.lines.slice(0, 5).join('; ')}${f.lines.length > 5 ? '; …' : ''}` : ''}${f.fix ? `. Fix: ${f.fix}` : ''}`, { file, line: f.file ? f.line : undefined, title: `bulkhead verify: ${m.module}` }));
+      annotations.push(annotation('error', `${m.module}: ${f.message}${f.lines?.length ? `: ${firstLines(f.lines)}` : ''}${f.fix ? `. Fix: ${f.fix}` : ''}`, { file, line: f.file ? f.line : undefined, title: `bulkhead verify: ${m.module}` }));
     }
-    if (m.findings.length) lines.push(`**${m.module}**`, ...capped(m.findings, 30, (f) => `- ${cell(f.message)}`, (n) => `- … and ${n} more`), '');
+    if (m.findings.length) lines.push(`**${m.module}**`, ...bullets(m.findings.map((f) => f.message)), '');
   }
   return { annotations, summary: lines.join('\n') };
 }
 
 function drifted(r: DriftResult) {
-  // Tenants that drift are told by their groups (all of a module's drifting tenants, alike or not).
+  // A drifting tenant is told in its group (the module's tenants with the same differences).
   const drifting = r.units.filter((u) => u.status === 'drift' && u.tenant === undefined);
   const lines = [`### Bulkhead drift: ${drifting.length || r.groups.length ? '❌ drift' : '✅ no drift'}`, ''];
   const annotations: string[] = [];
   for (const u of drifting) {
-    annotations.push(annotation('error', `${u.unit}: ${plural(u.differences.length, 'difference')} from what its applied migrations build: ${u.lines.slice(0, 5).join('; ')}${u.lines.length > 5 ? '; …' : ''}`, { title: `bulkhead drift: ${u.unit}` }));
-    lines.push(`**${u.unit}**: ${plural(u.differences.length, 'difference')}`, ...capped(u.lines, 30, (l) => `- ${cell(l)}`, (n) => `- … and ${n} more`), '');
+    annotations.push(annotation('error', `${u.unit}: ${plural(u.differences.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
+    lines.push(`**${u.unit}**: ${plural(u.differences.length, 'difference')}`, ...bullets(u.lines), '');
   }
   for (const g of r.groups) {
-    annotations.push(annotation('error', `${g.module}: ${plural(g.tenants.length, 'tenant')} drift alike: ${g.lines.slice(0, 5).join('; ')}`, { title: `bulkhead drift: ${g.module}` }));
-    lines.push(`**${g.module}** (${plural(g.tenants.length, 'tenant')} alike: ${cell(g.tenants.slice(0, 10).join(', '))}${g.tenants.length > 10 ? ', …' : ''})`, ...capped(g.lines, 30, (l) => `- ${cell(l)}`, (n) => `- … and ${n} more`), '');
+    const tenants = `${g.module}@{${g.tenants.slice(0, 10).join(', ')}${g.tenants.length > 10 ? `, … ${g.tenants.length} in all` : ''}}`;
+    annotations.push(annotation('error', `${tenants}: ${plural(g.lines.length, 'difference')} from what their applied migrations build: ${firstLines(g.lines)}`, { title: `bulkhead drift: ${g.module}` }));
+    lines.push(`**${cell(tenants)}**`, ...bullets(g.lines), '');
   }
   return { annotations, summary: lines.join('\n') };
 }

@@ -96,12 +96,17 @@ function skipped(m: UnitRun): string {
   return `${m.unit}: – skipped: depends on ${m.skippedBecause}, which failed`;
 }
 
+/** A run's units by status, as the last line of its output and its job summary say them: `1 applied, 2 up to date`. */
+export function statusCounts(modules: readonly UnitRun[]): string {
+  const counts = new Map<string, number>();
+  for (const m of modules) counts.set(m.status, (counts.get(m.status) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s.replace(/-/g, ' ')}`).join(', ');
+}
+
 export function renderUp(r: MigrateResult, out: Output): void {
   const { write } = out;
-  const counts = new Map<string, number>();
   const quiet = new Map<string, number>();
   for (const m of r.modules) {
-    counts.set(m.status, (counts.get(m.status) ?? 0) + 1);
     const idle = m.status === 'up-to-date' || m.status === 'nothing-to-revert';
     // Tenants with nothing to do are counted, not listed (there may be thousands).
     if (m.tenant !== undefined && idle) {
@@ -129,7 +134,8 @@ export function renderUp(r: MigrateResult, out: Output): void {
   for (const [module, n] of quiet) write(`${module}: ${plural(n, 'tenant')} ${r.command === 'up' ? 'up to date' : 'with nothing to revert'}`);
   // Counts of modules (or tenants), not of migrations: "modules: 1 applied, 2 up to date".
   const what = r.modules.some((m) => m.tenant !== undefined) ? 'modules and tenants' : 'modules';
-  const summary = counts.size ? `${what}: ${[...counts].map(([s, n]) => `${n} ${s.replace(/-/g, ' ')}`).join(', ')}` : '';
+  const counts = statusCounts(r.modules);
+  const summary = counts ? `${what}: ${counts}` : '';
   write(`${r.dryRun ? 'dry run, nothing changed: ' : ''}${summary || 'no modules'}${r.command === 'up' && !r.dryRun && r.runId ? ` (run ${r.runId})` : ''}`);
 }
 
