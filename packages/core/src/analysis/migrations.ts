@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { envReadByMigrations, localFilesLoaded, undefinedGlobalFix } from '../migrations/load-js.js';
+import { unawaitedBuilder } from '../runner/apply.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -387,15 +388,6 @@ async function parsed(sql: string): Promise<Touch[] | undefined> {
 
 /** Captures under way in this process, so concurrent runs (the library API, a batch) capture a chain once. */
 const inflight = new Map<string, Promise<CaptureResult>>();
-
-/**
- * Whether a TS/JS migration's failure on the scratch database is a knex builder it never awaits
- * (UnawaitedBuilderError's message), which fails it wherever it runs: its line, where known.
- */
-export function unawaitedBuilder(message: string): { line?: number } | undefined {
-  const m = /(?: at line (\d+))? is never awaited, so it did nothing/.exec(message);
-  return m ? (m[1] ? { line: Number(m[1]) } : {}) : undefined;
-}
 
 /** What to do about a module's chain that stopped on the scratch database at `failed.at` (BH048). */
 function stoppedFix(failed: { at: string; message: string }, module: string): string {

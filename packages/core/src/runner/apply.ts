@@ -788,17 +788,28 @@ interface UnawaitedBuilder {
 }
 
 /** A TS/JS migration returned with a builder it never ran (see watchBuilders). */
+const NEVER_AWAITED = 'is never awaited, so it did nothing';
+
 export class UnawaitedBuilderError extends Error {
   readonly line: number | undefined;
   readonly fix: string;
   constructor(unawaited: readonly UnawaitedBuilder[], file: string, direction: 'up' | 'down') {
     const first = unawaited[0]!;
     const line = lineInStack(first.stack, file)?.line;
-    super(`${first.call}(…)${line ? ` at line ${line}` : ''} is never awaited, so it did nothing: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
+    super(`${first.call}(…)${line ? ` at line ${line}` : ''} ${NEVER_AWAITED}: knex runs a builder only when it is awaited or returned${unawaited.length > 1 ? ` (${unawaited.length} such builders)` : ''}`);
     this.name = 'UnawaitedBuilderError';
     this.line = line;
     this.fix = `await it (await ${first.call}(…)), or return it from ${direction}; the migration was not recorded`;
   }
+}
+
+/**
+ * Whether a failure's message (one told again from the analysis cache, where only the text is
+ * kept) is an UnawaitedBuilderError's, which fails its migration wherever it runs: its line, where known.
+ */
+export function unawaitedBuilder(message: string): { line?: number } | undefined {
+  const m = new RegExp(`(?: at line (\\d+))? ${NEVER_AWAITED}`).exec(message);
+  return m ? (m[1] ? { line: Number(m[1]) } : {}) : undefined;
 }
 
 /**
