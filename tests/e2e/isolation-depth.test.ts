@@ -238,6 +238,38 @@ export async function down(knex: Knex): Promise<void> {
     for (const f of cached) expect(fs.readFileSync(path.join(f.parentPath, f.name), 'utf8')).not.toContain(secret);
   });
 
+  it('what TS migrations emit is captured again when what Node loads first changes (a preload defining the globals they read)', async () => {
+    // wiki.js's migrations read WIKI.config, a global its application defines: a preload
+    // (NODE_OPTIONS="--import ./globals.mjs") defines it, and the cache must not keep the failure
+    // of a run without it, nor the SQL of a run with other values.
+    fx = makeWorkspace([
+      { name: 'inventory', url: memory, manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },
+      {
+        name: 'wiki',
+        url: memory,
+        migrations: { '001_pages.js': "exports.up = async (knex) => { await knex.raw(`CREATE TABLE ${WIKI.table} (id int)`); };\nexports.down = async (knex) => { await knex.raw(`DROP TABLE ${WIKI.table}`); };\n" },
+      },
+    ]);
+    const env = { BULKHEAD_CACHE_DIR: path.join(fx.root, '.cache') };
+    const bare = await runCli(['validate', '--json'], { cwd: fx.root, env });
+    expect(bare.json.warnings).toContainEqual(
+      expect.objectContaining({ code: 'BH048', module: 'wiki', message: expect.stringContaining('WIKI is not defined'), fix: expect.stringContaining('NODE_OPTIONS="--import ./wiki-globals.mjs" bulkhead') }),
+    );
+    fx.write('wiki-globals.mjs', "globalThis.WIKI = { table: 'wiki_pages' };\n");
+    const preloaded = { ...env, NODE_OPTIONS: '--import ./wiki-globals.mjs' };
+    const defined = await runCli(['validate', '--json'], { cwd: fx.root, env: preloaded });
+    expect(defined.exitCode).toBe(0);
+    expect(defined.json.warnings).toEqual([]);
+    // The preload's file changed: the table it names is another module's now.
+    fx.write('wiki-globals.mjs', "globalThis.WIKI = { table: 'inventory_items' };\n");
+    const moved = await runCli(['validate', '--json'], { cwd: fx.root, env: preloaded });
+    expect(moved.exitCode).toBe(2);
+    expect(moved.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', message: expect.stringContaining('wiki creates table public.inventory_items (in the SQL it emits), which inventory owns') }));
+    // And without the preload again: the failure, not the SQL of a run that had it.
+    const without = await runCli(['validate', '--json'], { cwd: fx.root, env });
+    expect(without.json.warnings).toContainEqual(expect.objectContaining({ code: 'BH048', message: expect.stringContaining('WIKI is not defined') }));
+  });
+
   it('without owns: an object another module creates, even in another database (the wrong-database case), is caught and attributed by name', async () => {
     fx = makeWorkspace([
       { name: 'storage', url: 'pglite://.bulkhead/storage', migrations: { '001_init.up.sql': 'CREATE TABLE storage_elem_01_files (id int);\n' } },

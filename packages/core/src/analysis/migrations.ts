@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { envReadByMigrations, localFilesLoaded, undefinedGlobalFix } from '../migrations/load-js.js';
+import { fileURLToPath } from 'node:url';
+import { envReadByMigrations, localFilesLoaded, nodePreloads, undefinedGlobalFix } from '../migrations/load-js.js';
 import { unawaitedBuilder } from '../runner/apply.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
@@ -410,6 +411,7 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
 function inputsUnchanged(root: string, inputs: CaptureInputs | undefined): boolean {
   if (!inputs) return false;
   for (const [name, digest] of Object.entries(inputs.env)) if (envDigest(name) !== digest) return false;
+  if (JSON.stringify(preloadDigests()) !== JSON.stringify(inputs.preloads ?? [])) return false;
   const real = realRoot(root);
   for (const [file, digest] of Object.entries(inputs.files)) {
     let now: string | undefined;
@@ -443,7 +445,23 @@ function captureInputs(ws: Workspace): CaptureInputs {
   }
   const env: Record<string, string | null> = {};
   for (const name of [...envReadByMigrations()].sort()) env[name] = envDigest(name);
-  return { files, env };
+  return { files, env, preloads: preloadDigests() };
+}
+
+/**
+ * What Node loaded before Bulkhead (nodePreloads), as the cache keeps it: each module as written
+ * with its file's sha256 (null for a package's name, or a file that cannot be read).
+ */
+function preloadDigests(): [string, string | null][] {
+  return nodePreloads().map((spec) => {
+    if (!/^(\.{1,2}[\\/]|\/|file:|[A-Za-z]:[\\/])/.test(spec)) return [spec, null];
+    try {
+      const file = spec.startsWith('file:') ? fileURLToPath(spec) : path.resolve(spec);
+      return [spec, sha256(fs.readFileSync(file))];
+    } catch {
+      return [spec, null];
+    }
+  });
 }
 
 /** An environment variable as the cache keeps it: its value's sha256, null when unset. */

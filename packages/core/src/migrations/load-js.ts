@@ -251,6 +251,36 @@ export function envReadByMigrations(): ReadonlySet<string> {
   return envRead;
 }
 
+/** Node's options that load code before Bulkhead does (`--import ./globals.mjs`, `-r ./setup.cjs`). */
+const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/**
+ * What Node loaded before Bulkhead (NODE_OPTIONS, or the options before the script): each
+ * `--import`, `--require` or `--loader` module as written, in order. A migration's globals may be
+ * defined there (wiki.js's migrations read `WIKI.config`, which its application sets up first), so
+ * what a TS/JS migration emits depends on them as it does on the files it imports.
+ */
+export function nodePreloads(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  const words = [...nodeOptionWords(env.NODE_OPTIONS ?? ''), ...execArgv];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.indexOf('=');
+    const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, undefined];
+    if (!PRELOAD_FLAGS.has(flag)) continue;
+    const spec = value ?? words[++i];
+    if (spec) out.push(spec);
+  }
+  return out;
+}
+
+/** NODE_OPTIONS split as Node splits it: on spaces, with double quotes around a word that holds them. */
+function nodeOptionWords(options: string): string[] {
+  const words: string[] = [];
+  for (const m of options.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!);
+  return words;
+}
+
 /** Import a TS/JS migration (ESM or CommonJS; `module.exports` and `export default` both work). */
 export function importJsMigration(file: string): Promise<JsMigrationModule> {
   return asMigrationCode(() => importUnguarded(file));
@@ -319,5 +349,5 @@ export function lineInStack(stack: string | undefined, file: string): { line: nu
  */
 export function undefinedGlobalFix(message: string): string | undefined {
   const name = /^([A-Za-z_$][\w$]*) is not defined$/.exec(message)?.[1];
-  return name && `${name} is a global the application defines before it runs its migrations, and Bulkhead runs them on their own: import what the migration reads from ${name} (or define it in a module the migration imports)`;
+  return name && `${name} is a global the application defines before it runs its migrations, and Bulkhead runs them on their own: import what the migration reads from ${name} (or define it in a module the migration imports), or, to leave the migrations as they are, define it in a file Node loads first: NODE_OPTIONS="--import ./${name.toLowerCase()}-globals.mjs" bulkhead …`;
 }

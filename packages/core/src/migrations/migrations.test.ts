@@ -1059,3 +1059,14 @@ describe('templates (another tool renders the SQL before it runs)', () => {
     expect(fs.readFileSync(path.join(dir, '003_text.up.sql'), 'utf8')).toBe("INSERT INTO auth.mails VALUES ('Hello you');\n");
   });
 });
+
+describe('nodePreloads', () => {
+  it("what Node loads before Bulkhead is read from NODE_OPTIONS and the options before the script, in each of Node's spellings", async () => {
+    const { nodePreloads } = await import('./load-js.js');
+    expect(nodePreloads({}, [])).toEqual([]);
+    expect(nodePreloads({ NODE_OPTIONS: '--max-old-space-size=4096 --import ./globals.mjs -r dotenv/config --require=./setup.cjs' }, [])).toEqual(['./globals.mjs', 'dotenv/config', './setup.cjs']);
+    expect(nodePreloads({ NODE_OPTIONS: '--require "./my setup/a.cjs" --enable-source-maps' }, ['--import=./b.mjs', '--experimental-loader', 'ts-node/esm'])).toEqual(['./my setup/a.cjs', './b.mjs', 'ts-node/esm']);
+    // A flag's name alone, at the end, names nothing.
+    expect(nodePreloads({ NODE_OPTIONS: '--import' }, [])).toEqual([]);
+  });
+});
