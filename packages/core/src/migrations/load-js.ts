@@ -158,13 +158,15 @@ export class MigrationExitError extends Error {
 let exitGuards = 0;
 let realExit: typeof process.exit | undefined;
 let realEnv: NodeJS.ProcessEnv | undefined;
+let watchedEnv: NodeJS.ProcessEnv | undefined;
 const envRead = new Set<string>();
 
 /**
  * Run a migration's code (its import, its up or down) with `process.exit` throwing
  * MigrationExitError instead of exiting, and the environment variables it reads noted (see
  * envReadByMigrations). Nested and concurrent calls share one guard; the host's `process.exit`
- * and `process.env` are its own again when the last returns.
+ * and `process.env` are its own again when the last returns (unless a migration replaced
+ * `process.env`: then the replacement stays).
  */
 export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
   if (exitGuards++ === 0) {
@@ -173,14 +175,17 @@ export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
       throw new MigrationExitError(code);
     }) as typeof process.exit;
     realEnv = process.env;
-    process.env = notingReads(realEnv);
+    process.env = watchedEnv = notingReads(realEnv);
   }
   try {
     return await fn();
   } finally {
     if (--exitGuards === 0) {
       process.exit = realExit!;
-      process.env = realEnv!;
+      // A migration that replaced process.env (`process.env = { ...process.env, … }`) keeps its
+      // replacement, as it would under knex's migrator: later migrations read it.
+      if (process.env === watchedEnv) process.env = realEnv!;
+      watchedEnv = undefined;
     }
   }
 }

@@ -1070,3 +1070,25 @@ describe('nodePreloads', () => {
     expect(nodePreloads({ NODE_OPTIONS: '--import' }, [])).toEqual([]);
   });
 });
+
+describe('asMigrationCode', () => {
+  it("refuses process.exit while a migration's code runs, and keeps a process.env the migration replaced", async () => {
+    const { asMigrationCode, MigrationExitError } = await import('./load-js.js');
+    const host = process.env;
+    const exit = process.exit;
+    onTestFinished(() => {
+      process.env = host;
+    });
+    await expect(asMigrationCode(async () => process.exit(3))).rejects.toBeInstanceOf(MigrationExitError);
+    expect(process.exit).toBe(exit);
+    // Read through, unchanged.
+    expect(await asMigrationCode(async () => process.env.PATH)).toBe(host.PATH);
+    expect(process.env).toBe(host);
+    // Replaced wholesale (a dotenv-style loader): later migrations, under knex too, read the replacement.
+    await asMigrationCode(async () => {
+      process.env = { ...process.env, BULKHEAD_TEST_REPLACED: 'yes' };
+    });
+    expect(process.env).not.toBe(host);
+    expect(process.env.BULKHEAD_TEST_REPLACED).toBe('yes');
+  });
+});
