@@ -8,6 +8,7 @@ import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, driverUrl, transactionPoolOf, type DatabaseTarget } from './url.js';
 import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb, ReadOnlyReason } from './types.js';
 import { describeHolder } from './describe.js';
+import { commandUse } from './command-use.js';
 import { INVALID_CATALOG_NAME } from './sqlstate.js';
 
 /** `application_name` of every Bulkhead session: a waiting runner prints it to say who holds a lock. */
@@ -127,7 +128,7 @@ export function sessionResetSql(schema: string, o: { server: boolean; version?: 
  */
 export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, o: PostgresOptions): Promise<ModuleDb> {
   // Only reading (status, drift's live snapshot, …) works through any pool: one query at a time.
-  const pool = READING_COMMANDS.has(o.command) ? undefined : knownTransactionPool(o.module, target, o.file);
+  const pool = commandUse(o.command).throughTransactionPool ? undefined : knownTransactionPool(o.module, target, o.file);
   if (pool) throw new BulkheadError(pool);
   // The server's version (server_version_num) and identity, learnt when a connection is made.
   let version: number | undefined;
@@ -378,9 +379,6 @@ export function lockLost(module: string, why: string, outcome: string): Bulkhead
 export function backendPid(conn: pg.Client): number {
   return serverPids.get(conn) ?? (conn as unknown as { processID: number }).processID;
 }
-
-/** Commands that only read a module's database: no lock, no session state to keep. */
-const READING_COMMANDS: ReadonlySet<string> = new Set(['status', 'drift', 'lint', 'snapshot']);
 
 /** Each prepared connection's server process (backendPid). */
 const serverPids = new WeakMap<pg.Client, number>();

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
+import { commandUse } from './command-use.js';
 import { loadPg } from './driver.js';
 import { openUnitDb, type OpenOptions } from './open.js';
 import { sessionResetSql } from './postgres.js';
@@ -38,12 +39,7 @@ export interface TargetPool {
   warm(units: readonly Unit[]): Promise<void>;
 }
 
-/**
- * Commands whose units only read (no lock, no session state left behind): a released connection
- * serves the next unit of its URL. Modules in schemas of one database (a thousand) were a thousand
- * sessions for one `status`, each a new server process: 5 s where `up`, which keeps a few, took 1.4.
- */
-const READ_ONLY: ReadonlySet<string> = new Set(['status', 'plan', 'drift', 'lint', 'snapshot', 'validate']);
+/** Released connections a command that only reads (commandUse) keeps for the next unit of their URL. */
 const READ_ONLY_KEEP_IDLE = 4;
 
 /**
@@ -61,7 +57,7 @@ export async function withTargets<T>(defaults: OpenOptions & { reporter?: Report
   const idle = new Map<string, ModuleDb[]>();
   const reused = new Map<ModuleDb, { base: ModuleDb; url: string; shared: boolean }>();
   /** How many released connections are kept for a next use (besides schema tenants'); none once a run begins. */
-  let keepIdle = defaults.keepIdle ?? (READ_ONLY.has(defaults.command) ? READ_ONLY_KEEP_IDLE : 0);
+  let keepIdle = defaults.keepIdle ?? (commandUse(defaults.command).readsOnly ? READ_ONLY_KEEP_IDLE : 0);
   /** Server connections opened ahead of their first use (`warm`), by unit. */
   const warming = new Map<string, Promise<ModuleDb>>();
   const optionsFor = (unit: Unit, o?: Partial<OpenOptions>): OpenOptions => {
