@@ -210,6 +210,32 @@ export function migrateSuite(backend: Backend): void {
       expect(await s.query('dump', 'SELECT count(*)::int AS n FROM public.notes')).toEqual([{ n: 4 }]);
     });
 
+    it("a statement taking a name an index of a renamed table kept fails naming that index, its table and the rename: up, and verify's replays", async () => {
+      // authelia's V0002 down renames totp_configurations to a backup and creates its unique index
+      // again under the same name: the backup's index has it. "Exists already: adopt with baseline" said nothing of that.
+      fx = makeWorkspace([]);
+      const s = await backend.session(fx.root, ['a']);
+      fx.write('modules/a/bulkhead.json', JSON.stringify({ name: 'a', database: { url: s.urls.a } }));
+      fx.write('modules/a/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\nCREATE UNIQUE INDEX t_id_key ON t (id);\n');
+      fx.write('modules/a/migrations/001_t.down.sql', 'DROP TABLE t;\n');
+      fx.write('modules/a/migrations/002_swap.up.sql', '-- widen t\nALTER TABLE t RENAME TO t_old;\nCREATE TABLE t (id bigint);\nCREATE UNIQUE INDEX t_id_key ON t (id);\nDROP TABLE t_old;\n');
+      fx.write('modules/a/migrations/002_swap.down.sql', 'DROP TABLE t;\nCREATE TABLE t (id int);\n');
+      const told = 't_id_key is already the name of an index of table t_old (line 2 renamed its table to t_old, and an index keeps its name when its table is renamed): drop that index (DROP INDEX t_id_key) or rename it (ALTER INDEX t_id_key RENAME TO …) before this statement';
+      const up = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+      expect(up.exitCode).toBe(1);
+      expect(up.json.modules[0].failure).toMatchObject({ file: 'modules/a/migrations/002_swap.up.sql', line: 4, pgCode: '42P07', holder: { kind: 'index', schema: 'public', table: 't_old' }, fix: expect.stringContaining(told) });
+      // Rolled back: 001's table as it was, no t_old.
+      expect(await s.tableExists('a', 't_old')).toBe(false);
+      expect(await s.tableExists('a', 't')).toBe(true);
+      const verify = await runCli(['verify', '--json'], { cwd: fx.root, env: s.env });
+      expect(verify.exitCode).toBe(1);
+      expect(verify.json.modules[0].findings).toContainEqual(expect.objectContaining({ kind: 'up-failed', migration: '002_swap', line: 4, fix: expect.stringContaining(told) }));
+      // A relation that is no index: its kind and schema, and the general fix.
+      fx.write('modules/a/migrations/002_swap.up.sql', 'CREATE SEQUENCE t_seq;\nCREATE TABLE t_seq (id int);\n');
+      const seq = await runCli(['up', '--json'], { cwd: fx.root, env: s.env });
+      expect(seq.json.modules[0].failure).toMatchObject({ line: 2, holder: { kind: 'sequence', schema: 'public' }, fix: expect.stringContaining('t_seq is already the name of a sequence in schema public') });
+    });
+
     it('a migration failing midway leaves nothing of it, names file and line, skips dependents, finishes the others', async () => {
       fx = makeWorkspace([]);
       const s = await backend.session(fx.root, ['base', 'broken', 'after', 'solo', 'tsfail', 'trgm']);

@@ -45,6 +45,8 @@ export interface MigrationFailure {
   context?: string;
   /** Bulkhead's suggestion, where it knows better than the server's hint. */
   fix?: string;
+  /** What holds the name a statement failed to take (42P07), as the catalog showed it just before: its kind, schema, and an index's table. */
+  holder?: NameHolder;
   /** Whether the migration ran outside a transaction, so part of it may remain. */
   partial: boolean;
   /** The connection to the server was lost while the migration ran. */
@@ -433,7 +435,9 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
           try {
             await conn.query(statements[i]!.text);
           } catch (again) {
-            return new MigrationFailedError(statementFailure(r, ctx, statements[i]!, first + i, err, false), { cause: again });
+            const failure = statementFailure(r, ctx, statements[i]!, first + i, err, false);
+            const holder = grouped ? await nameHolder(conn, opening, statements, i, again as PgError).catch(() => undefined) : undefined;
+            return new MigrationFailedError(holder ? { ...failure, holder, fix: holder.fix } : failure, { cause: again });
           }
         }
         from = to;
@@ -456,6 +460,62 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
   return new MigrationFailedError({ ...baseFailure(r, ctx), ...pgFields(err, ctx.module), ...(fix ? { fix } : {}) }, { cause: err });
 }
 
+
+/** The relation a name denotes, in the order the search path finds it: its kind (pg_class.relkind), and for an index its table. */
+const EXISTING_RELATION = `SELECT c.relkind::text AS kind, n.nspname AS schema, t.relname AS on_table
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid
+  WHERE c.relname = $1
+  ORDER BY coalesce(array_position(current_schemas(false), n.nspname::text), 1000) LIMIT 1`;
+
+/** What holds a name a statement could not take (42P07): a relation of a kind, in a schema; an index, on a table; and what to do. */
+export interface NameHolder {
+  kind: string;
+  schema: string;
+  table?: string;
+  fix: string;
+}
+
+/**
+ * What holds the name statement `i` of a migration failed to take because a relation of that
+ * name exists (42P07): the statements before it are run again (in a transaction the caller rolls
+ * back) and the catalog asked. An index keeps its name when its table is renamed (authelia's
+ * V0002 down renames totp_configurations to a backup, then creates its index again under the same
+ * name): the table, and the line that renamed it, are named.
+ */
+export async function nameHolder(conn: pg.Client, opening: string, statements: readonly Statement[], i: number, err: PgError): Promise<NameHolder | undefined> {
+  const name = err.code === DUPLICATE_TABLE ? /^relation "([^"]+)" already exists/.exec(err.message)?.[1] : undefined;
+  if (!name) return undefined;
+  await conn.query('ROLLBACK');
+  await conn.query(opening);
+  for (let from = 0; from < i; ) {
+    const to = Math.min(replayGroupEnd(statements, from), i);
+    await conn.query(statements.slice(from, to).map((st) => `${st.text}\n;\n`).join(''));
+    from = to;
+  }
+  const row = (await conn.query<{ kind: string; schema: string; on_table: string | null }>(EXISTING_RELATION, [name])).rows[0];
+  if (!row) return undefined;
+  const kind = RELATION_KINDS[row.kind] ?? 'relation';
+  if ((row.kind === 'i' || row.kind === 'I') && row.on_table) {
+    const renamed = statements.slice(0, i).find((st) => st.kind === 'RenameStmt' && renamedTo(st.text) === row.on_table);
+    const why = renamed ? ` (line ${renamed.line} renamed its table to ${row.on_table}, and an index keeps its name when its table is renamed)` : '';
+    return { kind, schema: row.schema, table: row.on_table, fix: `${name} is already the name of an index of table ${row.on_table}${why}: drop that index (DROP INDEX ${sqlName(name)}) or rename it (ALTER INDEX ${sqlName(name)} RENAME TO …) before this statement, or give the new one another name` };
+  }
+  return {
+    kind,
+    schema: row.schema,
+    fix: `${name} is already the name of a ${kind} in schema ${row.schema} (tables, indexes, sequences and views share one namespace per schema): an earlier statement or migration makes it — drop or rename it first, or give this one another name; a database built before Bulkhead is adopted with bulkhead baseline instead of being migrated again`,
+  };
+}
+
+const RELATION_KINDS: Readonly<Record<string, string>> = { r: 'table', p: 'partitioned table', i: 'index', I: 'partitioned index', S: 'sequence', v: 'view', m: 'materialized view', c: 'composite type', f: 'foreign table' };
+
+/** The new name of an ALTER TABLE … RENAME TO statement, as the catalog spells it (unquoted names fold to lower case). */
+function renamedTo(sql: string): string | undefined {
+  const m = /\bRENAME\s+TO\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))\s*$/i.exec(sql);
+  if (!m || !/^\s*ALTER\s+TABLE\b/i.test(sql)) return undefined;
+  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
+}
 
 /** Where the replay group of a failed migration's statements that starts at `from` ends: at most 500 statements, or about 256 KB of SQL. */
 function replayGroupEnd(statements: readonly { text: string }[], from: number): number {

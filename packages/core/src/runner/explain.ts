@@ -25,8 +25,9 @@ export async function explainFailure(
   failure: MigrationFailure,
   module: { name: string; file?: string; schema?: string; migrations: readonly MigrationFile[]; history?: { table: string }; manifest?: { extensions: readonly string[] } },
 ): Promise<string | undefined> {
-  // A table an earlier migration of the module creates too: said more exactly than "exists already".
-  if (failure.pgCode === DUPLICATE_TABLE) return createdBefore(failure, module);
+  // A table an earlier migration of the module creates too: said more exactly than "exists already",
+  // unless the catalog showed the name is an index's (of a table renamed, say): that is said already.
+  if (failure.pgCode === DUPLICATE_TABLE) return failure.holder?.table ? undefined : createdBefore(failure, module);
   const declared = await declaredExtensionMissing(db, failure, module);
   if (declared) return declared;
   const used = stillUsed(failure, module);

@@ -3,7 +3,7 @@ import { literal, searchPath } from '../db/postgres.js';
 import { withConnection, withTransaction } from '../db/targets.js';
 import type { ModuleDb } from '../db/types.js';
 import { shortenSql, transactionSettings } from '../analysis/statements.js';
-import { callMigration, failingLine, nextBatch, oneLine, stripSqlPrefix, UnawaitedBuilderError, type PgError } from './apply.js';
+import { callMigration, failingLine, nameHolder, nextBatch, oneLine, stripSqlPrefix, UnawaitedBuilderError, type NameHolder, type PgError } from './apply.js';
 import type { Runnable } from './prepare.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { lineInStack } from '../migrations/load-js.js';
@@ -25,6 +25,8 @@ export class ReplayError extends Error {
     readonly line?: number,
     /** A TS/JS migration's failing query, as knex sent it. */
     readonly sql?: string,
+    /** What holds the name a statement could not take, when the replay asked the catalog (nameHolder). */
+    readonly holder?: NameHolder,
   ) {
     super(errorText(cause, statement?.text ?? sql));
   }
@@ -79,7 +81,13 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
       } catch (e) {
         if (r.transaction) await conn.query('ROLLBACK').catch(() => undefined);
         const s = step.statements[current];
-        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: failingLine(s, e as PgError), text: s.text, needs: s.node.needs } : undefined);
+        // A name taken already: what holds it, as the statements before it left the database.
+        let holder: NameHolder | undefined;
+        if (s && r.transaction && current > 0) {
+          holder = await nameHolder(conn, 'BEGIN', step.statements, current, e as PgError).catch(() => undefined);
+          await conn.query('ROLLBACK').catch(() => undefined);
+        }
+        throw new ReplayError(r.file.id, r.direction, file, e, s ? { index: current, line: failingLine(s, e as PgError), text: s.text, needs: s.node.needs } : undefined, undefined, undefined, holder);
       }
     });
     return;

@@ -172,8 +172,8 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const message = cause?.message !== undefined ? e.serverMessage : e.message;
       const sql = e.statement?.text ?? e.sql;
       const line = e.statement?.line ?? e.line;
-      const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), ...(line !== undefined ? { line } : {}), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false };
-      const known = cause?.code !== undefined ? (fixFor(cause as PgError, message, m.name, sql) ?? newerSqlFix(e.statement?.needs, cause as PgError)) : undefined;
+      const failure = { module: m.name, migration: e.id, direction: e.direction, file: rel(e.file), ...(line !== undefined ? { line } : {}), message, pgCode: cause?.code, detail: cause?.detail, sql, partial: false, ...(e.holder ? { holder: e.holder } : {}) };
+      const known = e.holder?.fix ?? (cause?.code !== undefined ? (fixFor(cause as PgError, message, m.name, sql) ?? newerSqlFix(e.statement?.needs, cause as PgError)) : undefined);
       const fix = undeclaredExtension(e.message, m) ?? (await explainFailure(db, { ...failure, fix: known }, m).catch(() => undefined)) ?? known;
       return {
         kind: e.direction === 'up' ? 'up-failed' : 'down-failed',
