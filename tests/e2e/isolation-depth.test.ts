@@ -238,6 +238,34 @@ export async function down(knex: Knex): Promise<void> {
     for (const f of cached) expect(fs.readFileSync(path.join(f.parentPath, f.name), 'utf8')).not.toContain(secret);
   });
 
+  it('what TS/JS migrations emit is captured again when a file their code reads (a .sql file they send) changes', async () => {
+    // A common knex pattern: the migration sends a SQL file kept beside it. Its own checksum does
+    // not change when the file does; the cached SQL did not either.
+    fx = makeWorkspace([
+      { name: 'inventory', url: memory, manifest: { owns: ['inventory_*'] }, migrations: { '001_items.up.sql': 'CREATE TABLE inventory_items (id int PRIMARY KEY);\n' } },
+      {
+        name: 'shop',
+        url: memory,
+        migrations: {
+          '001_init.js': "const fs = require('fs');\nconst path = require('path');\nexports.up = async (knex) => { await knex.raw(fs.readFileSync(path.join(__dirname, 'sql', 'init.sql'), 'utf8')); };\nexports.down = async (knex) => { await knex.raw('DROP TABLE shop_items'); };\n",
+          '002_more.mjs': "import { readFile } from 'node:fs/promises';\nexport async function up(knex) { await knex.raw(await readFile(new URL('./sql/more.sql', import.meta.url), 'utf8')); }\nexport async function down(knex) { await knex.raw('DROP TABLE shop_more'); }\n",
+        },
+      },
+    ]);
+    fx.write('modules/shop/migrations/sql/init.sql', 'CREATE TABLE shop_items (id int);\n');
+    fx.write('modules/shop/migrations/sql/more.sql', 'CREATE TABLE shop_more (id int);\n');
+    const env = { BULKHEAD_CACHE_DIR: path.join(fx.root, '.cache') };
+    expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode).toBe(0);
+    for (const file of ['init', 'more']) {
+      fx.write(`modules/shop/migrations/sql/${file}.sql`, 'CREATE TABLE inventory_items (id int);\n');
+      const moved = await runCli(['validate', '--json'], { cwd: fx.root, env });
+      expect(moved.exitCode, file).toBe(2);
+      expect(moved.json.problems, file).toContainEqual(expect.objectContaining({ code: 'BH043', message: expect.stringContaining('shop creates table public.inventory_items (in the SQL it emits), which inventory owns') }));
+      fx.write(`modules/shop/migrations/sql/${file}.sql`, `CREATE TABLE shop_${file === 'init' ? 'items' : 'more'} (id int);\n`);
+      expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode, file).toBe(0);
+    }
+  });
+
   it('what TS migrations emit is captured again when what Node loads first changes (a preload defining the globals they read)', async () => {
     // wiki.js's migrations read WIKI.config, a global its application defines: a preload
     // (NODE_OPTIONS="--import ./globals.mjs") defines it, and the cache must not keep the failure

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import fs, { existsSync, readFileSync } from 'node:fs';
+import { createRequire, register, syncBuiltinESMExports } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { regexLiteral } from '../text.js';
@@ -131,13 +131,14 @@ function watchEsmImports(): void {
 }
 
 /**
- * The workspace's own source files that loading migrations has loaded so far (the migrations and
- * what they import: helpers beside them, a module's schema constants, an Nx library), not
- * installed packages. What a TS/JS migration emits depends on them as well as on its own text.
+ * The workspace's own files that loading and running migrations has loaded or read so far (the
+ * migrations and what they import: helpers beside them, a module's schema constants, an Nx
+ * library; a .sql file a migration reads and sends), not installed packages. What a TS/JS
+ * migration emits depends on them as well as on its own text.
  */
 export function localFilesLoaded(root: string): string[] {
   const inside = root.endsWith(sep) ? root : `${root}${sep}`;
-  const files = new Set(esmLoaded);
+  const files = new Set([...esmLoaded, ...filesRead]);
   for (const key of Object.keys(createRequire(import.meta.url).cache)) files.add(key.replace(/\?namespace=.*$/, ''));
   return [...files].filter((f) => f.startsWith(inside) && !f.includes(`${sep}node_modules${sep}`)).sort();
 }
@@ -160,6 +161,9 @@ let realExit: typeof process.exit | undefined;
 let realEnv: NodeJS.ProcessEnv | undefined;
 let watchedEnv: NodeJS.ProcessEnv | undefined;
 const envRead = new Set<string>();
+/** Files migrations' code read (fs.readFileSync, fs.readFile, fs/promises' readFile), by absolute path. */
+const filesRead = new Set<string>();
+let realReads: { readFileSync: typeof fs.readFileSync; readFile: typeof fs.readFile; promisesReadFile: typeof fs.promises.readFile } | undefined;
 
 /**
  * Run a migration's code (its import, its up or down) with `process.exit` throwing
@@ -176,6 +180,7 @@ export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
     }) as typeof process.exit;
     realEnv = process.env;
     process.env = watchedEnv = notingReads(realEnv);
+    watchFileReads();
   }
   try {
     return await fn();
@@ -186,6 +191,7 @@ export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
       // replacement, as it would under knex's migrator: later migrations read it.
       if (process.env === watchedEnv) process.env = realEnv!;
       watchedEnv = undefined;
+      unwatchFileReads();
     }
   }
 }
@@ -219,6 +225,51 @@ function notingReads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   });
 }
 
+/**
+ * Note the files migrations' code reads while it runs: a knex migration sending a .sql file
+ * beside it (`knex.raw(fs.readFileSync(path.join(__dirname, 'sql/001.sql'), 'utf8'))`) emits what
+ * that file says. fs's read functions are wrapped (and ES modules' named imports of them synced),
+ * noting a path read by migration code (not Node's module loader, tsx's or Bulkhead's).
+ */
+function watchFileReads(): void {
+  const promises = fs.promises;
+  realReads = { readFileSync: fs.readFileSync, readFile: fs.readFile, promisesReadFile: promises.readFile };
+  const { readFileSync: sync, readFile: callback, promisesReadFile } = realReads;
+  fs.readFileSync = function (this: unknown, file: unknown, ...rest: unknown[]) {
+    noteFileRead(file);
+    return (sync as (...a: unknown[]) => unknown).call(this, file, ...rest);
+  } as typeof fs.readFileSync;
+  fs.readFile = function (this: unknown, file: unknown, ...rest: unknown[]) {
+    noteFileRead(file);
+    return (callback as (...a: unknown[]) => unknown).call(this, file, ...rest);
+  } as typeof fs.readFile;
+  promises.readFile = function (this: unknown, file: unknown, ...rest: unknown[]) {
+    noteFileRead(file);
+    return (promisesReadFile as (...a: unknown[]) => unknown).call(this, file, ...rest);
+  } as typeof promises.readFile;
+  syncBuiltinESMExports();
+}
+
+function unwatchFileReads(): void {
+  if (!realReads) return;
+  fs.readFileSync = realReads.readFileSync;
+  fs.readFile = realReads.readFile;
+  fs.promises.readFile = realReads.promisesReadFile;
+  realReads = undefined;
+  syncBuiltinESMExports();
+}
+
+/** A path (string, file URL, Buffer) read by migration code, absolute; a file descriptor or handle names no file. */
+function noteFileRead(file: unknown): void {
+  let name: string | undefined;
+  if (typeof file === 'string') name = file.startsWith('file:') ? fileURLToPath(file) : file;
+  else if (file instanceof URL && file.protocol === 'file:') name = fileURLToPath(file);
+  else if (Buffer.isBuffer(file)) name = file.toString();
+  if (name === undefined) return;
+  const abs = resolve(name);
+  if (!filesRead.has(abs) && byMigrationCode(callerOfTrap())) filesRead.add(abs);
+}
+
 /** Bulkhead's own code: the folder above this file's (core's dist or src, or the CLI's bundle). */
 const OWN_CODE = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 const LOADER_CODE = /[\\/]node_modules[\\/](?:tsx|esbuild|get-tsconfig|@esbuild)[\\/]/;
@@ -229,7 +280,7 @@ function byMigrationCode(file: string | undefined): boolean {
   return !f.startsWith(OWN_CODE) && !LOADER_CODE.test(f);
 }
 
-/** The file of the code that touched process.env: the frame below the proxy's trap. */
+/** The file of the code that touched process.env (or read a file): the frame below the proxy's trap (the fs wrapper). */
 function callerOfTrap(): string | undefined {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
@@ -237,7 +288,7 @@ function callerOfTrap(): string | undefined {
     Error.prepareStackTrace = (_e, frames) => frames;
     Error.stackTraceLimit = 4;
     const holder: { stack?: unknown } = {};
-    // Frames from here down: note, the trap, then whoever read process.env.
+    // Frames from here down: note, the trap (or the fs wrapper), then whoever read.
     Error.captureStackTrace(holder, callerOfTrap);
     const frames = holder.stack as NodeJS.CallSite[] | undefined;
     return frames?.[2]?.getFileName() ?? undefined;
