@@ -73,6 +73,52 @@ async function scratchNames(): Promise<string[]> {
 
 export function verifyDriftSuite(backend: Backend): void {
   describe(`verify on ${backend.name}`, () => {
+    it("roles the migrations make on verify's and drift's scratch databases go with them; a role the server had stays", async () => {
+      // Roles are the server's: supabase/storage's migrations create anon, authenticated, …, and
+      // verify on a server left them there after dropping its scratch database.
+      const made = `bh_scratch_role_${process.pid}`;
+      const had = `bh_kept_role_${process.pid}`;
+      if (backend.name === 'postgres') await adminQuery(`CREATE ROLE ${had} NOLOGIN`);
+      let s: BackendSession | undefined;
+      try {
+        s = await workspace(backend, [
+          {
+            name: 'app',
+            migrations: {
+              // As supabase/storage writes them: made unless the server has them.
+              '001_roles.up.sql': [made, had].map((r) => `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE ${r} NOLOGIN; END IF; END $$;\n`).join('') + `CREATE TABLE notes (id int);\nGRANT SELECT ON notes TO ${made}, ${had};\n`,
+              '001_roles.down.sql': 'DROP TABLE notes;\n',
+            },
+          },
+        ]);
+        const roles = async () => (await adminQuery(`SELECT rolname FROM pg_roles WHERE rolname IN ('${made}', '${had}') ORDER BY 1`)).map((r) => (r as { rolname: string }).rolname);
+        const verify = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+        expect(verify.exitCode, verify.stderr).toBe(0);
+        if (backend.name === 'postgres') expect(await roles()).toEqual([had]);
+        const up = await runCli(['up'], { cwd: fx!.root, env: s.env });
+        expect(up.exitCode, up.stderr).toBe(0);
+        // The module's own database keeps what its migrations made (its grant holds the role there);
+        // drift's scratch replay takes nothing away.
+        const drift = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+        expect(drift.exitCode, drift.stderr).toBe(0);
+        if (backend.name === 'postgres') {
+          expect(await roles()).toEqual([had, made]);
+          // A plain CREATE ROLE, applied: the scratch database's replay on the same server finds the role.
+          fx!.write('modules/app/migrations/002_plain.up.sql', `CREATE ROLE ${made}_plain NOLOGIN;\n`);
+          expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+          const again = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+          expect(again.exitCode).toBe(1);
+          expect(again.json.problems[0]).toMatchObject({ code: 'BH030', line: 1, fix: expect.stringContaining(`roles belong to the server, not to a database: ${made}_plain exists on this server already`) });
+        }
+      } finally {
+        if (backend.name === 'postgres') {
+          // The grants on the module's database go first: a role with privileges cannot be dropped.
+          await s?.query('app', `DROP OWNED BY ${made}, ${had}`).catch(() => undefined);
+          for (const r of [made, had, `${made}_plain`]) await adminQuery(`DROP ROLE IF EXISTS ${r}`).catch(() => undefined);
+        }
+      }
+    });
+
     it('every object kind round-trips; a TS migration too; --step passes', async () => {
       const s = await workspace(backend, [
         {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
+import { regexLiteral } from '../text.js';
 import type { Unit } from '../plan/units.js';
 import { openUnitDb } from './open.js';
 import { provisionSql } from './provision.js';
@@ -57,13 +59,20 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
   }
   const name = `${PREFIX}${HOST}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const via = await sweepAndCreate(base, name, unit, { fallback: !o.server });
-  const drop = () => dropDatabase(via, name);
+  // Roles are the server's, not the database's: those the module's migrations made on the
+  // scratch database would outlive it (supabase/storage's create anon, authenticated, …).
+  let rolesBefore: ReadonlySet<string> | undefined;
+  const drop = async () => {
+    await dropDatabase(via, name);
+    if (rolesBefore) await dropRolesMadeBy(via, rolesBefore, unit).catch(() => undefined);
+  };
   // Dropped on Ctrl-C / SIGTERM too, before the process exits.
   const forget = onInterrupt({ cleanup: drop });
   let db: ModuleDb | undefined;
   try {
     const scratchUnit: Unit = Object.freeze({ ...unit, target: withDatabase(base, name) });
     db = await openUnitDb(scratchUnit, { command: o.command, lockTimeoutMs: 0 });
+    rolesBefore = new Set((await db.query('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r: { rolname: string }) => r.rolname));
     await createSchema(db, unit.schema);
     // What db create gave the module's own database (an embedded scratch gets it when it opens).
     const provision = provisionSql(unit.module);
@@ -73,6 +82,34 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     await db?.close().catch(() => undefined);
     forget();
     await drop();
+  }
+}
+
+/**
+ * Drop the roles that appeared on the server while a scratch database of `unit` was in use and
+ * that its migrations name (CREATE ROLE in them, or in a DO block or TS migration: their text
+ * names the role) — once the scratch database is gone, so nothing there depends on them. A role
+ * that still owns or was granted something elsewhere (another session made it meanwhile, and
+ * uses it) cannot be dropped, and stays.
+ */
+async function dropRolesMadeBy(base: PgTarget, before: ReadonlySet<string>, unit: Unit): Promise<void> {
+  await admin(base, async (c) => {
+    const now = (await c.query('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r: { rolname: string }) => r.rolname);
+    const made = now.filter((r) => !before.has(r));
+    if (!made.length) return;
+    const texts = unit.module.migrations.map((m) => (m.sql ? `${m.sql.up}\n${m.sql.down ?? ''}` : readText(m.upPath)));
+    for (const role of made) {
+      const named = new RegExp(`(?<![\\w$])${regexLiteral(role)}(?![\\w$])`, 'i');
+      if (texts.some((t) => named.test(t))) await c.query(`DROP ROLE ${ident(role)}`).catch(() => undefined);
+    }
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -10,12 +10,12 @@ import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
-import { extensionBehind } from '../runner/apply.js';
+import { extensionBehind, serverRoleExistsFix } from '../runner/apply.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
-import { INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { DUPLICATE_OBJECT, INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 
 export interface DriftOptions extends CommonOptions {
   /** Build the expected schema on this server instead of next to each unit's own database. */
@@ -140,6 +140,8 @@ export async function compareWithMigrations(
     const behind = extensionBehind(cause.code, e.serverMessage);
     const liveExtension =
       behind && !unit.module.manifest.extensions.includes(behind.provider) && (await withTarget(pool, unit, async (db) => (await db.query('SELECT 1 FROM pg_extension WHERE extname = $1', [behind.provider])).rows.length > 0).catch(() => false));
+    // A role the module's own run made: the scratch database shares the server's roles.
+    const existingRole = cause.code === DUPLICATE_OBJECT ? /^role "([^"]+)" already exists/.exec(e.serverMessage)?.[1] : undefined;
     throw new BulkheadError(
       problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
         module: unit.id,
@@ -149,7 +151,9 @@ export async function compareWithMigrations(
           ? `${behind.what} comes from the extension ${behind.provider}, which the live database has (made outside the migrations) and ${ws.rel(unit.module.file)} does not declare: declare it there ("extensions") — the scratch database of this rebuild, verify's and db create then make it; no migration needs to change`
           : live
             ? `${missing.kind} ${missing.name} is in the live database, but no migration makes it: it was made outside them (${platformOf(missing.kind === 'role' ? missing.name : missing.name.split('.')[0]!, missing.kind === 'role' ? 'role' : 'schema') ? "Supabase's platform makes it" : 'by hand, by another tool or a platform'}), and the scratch database this rebuild runs on lacks it — make it in the migrations, before they use it (CREATE … IF NOT EXISTS changes nothing where it exists)`
-            : 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
+            : existingRole
+              ? serverRoleExistsFix(existingRole)
+              : 'run bulkhead verify to see the chain fail; fix it with a new migration (an applied one must stay as it was)',
       }),
     );
   }

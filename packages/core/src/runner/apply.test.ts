@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extensionBehind } from './apply.js';
+import { extensionBehind, fixFor } from './apply.js';
 
 describe('extensionBehind', () => {
   it("names the extension behind a missing type, function or operator class, and btree_gin/btree_gist behind a GIN or GiST index on a scalar (the server's own messages)", () => {
@@ -16,5 +16,16 @@ describe('extensionBehind', () => {
     expect(extensionBehind('42704', 'data type jsonb has no default operator class for access method "gist"')).toBeUndefined();
     expect(extensionBehind('42704', 'data type xml has no default operator class for access method "btree"')).toBeUndefined();
     expect(extensionBehind('42P01', 'relation "gin_trgm_ops" does not exist')).toBeUndefined();
+  });
+});
+
+describe('fixFor', () => {
+  it("a role that exists already is the server's (a scratch database on the module's server shares it): made only where missing, as SQL that runs", () => {
+    const fix = fixFor({ code: '42710', message: 'role "app_reader" already exists' } as never, 'role "app_reader" already exists', 'a', 'CREATE ROLE app_reader NOLOGIN');
+    expect(fix).toContain('roles belong to the server, not to a database: app_reader exists on this server already');
+    expect(fix).toContain("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_reader') THEN CREATE ROLE app_reader …; END IF; END $$");
+    expect(fix).toContain('--server <another>');
+    // Another object that exists already keeps the general fix.
+    expect(fixFor({ code: '42710', message: 'constraint "c" for relation "t" already exists' } as never, 'constraint "c" for relation "t" already exists', 'a')).toContain('the object exists already');
   });
 });

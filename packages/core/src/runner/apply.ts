@@ -1335,6 +1335,8 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
     // ente's 094 added one; its down could not take it away, so up after down fails here.
     return `PostgreSQL cannot drop an enum label, so a down that reverted this migration left '${label}' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS '${label}'`;
   }
+  const existingRole = err.code === DUPLICATE_OBJECT ? /^role "([^"]+)" already exists/.exec(message)?.[1] : undefined;
+  if (existingRole) return serverRoleExistsFix(existingRole);
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
   }
@@ -1359,6 +1361,15 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
     return `the server's ${setting} closed the session while the migration's transaction was open (a TS migration working between its queries): raise it for this migration (SET ${setting} = '30min' first) or for the role that migrates`;
   }
   return undefined;
+}
+
+/**
+ * CREATE ROLE of a role the server has: roles are the server's, shared by its databases, so a
+ * migration making one runs once per server — the scratch databases of verify and drift, on the
+ * module's own server, find the role its own database's run made.
+ */
+export function serverRoleExistsFix(role: string): string {
+  return `roles belong to the server, not to a database: ${role} exists on this server already (made when the migrations ran on the module's own database, by another module, or by hand), and CREATE ROLE fails a second time on one server — verify's and drift's scratch databases are on the same server unless given --server <another>; make it only where it is missing (DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(role)}) THEN CREATE ROLE ${sqlName(role)} …; END IF; END $$), or leave roles to the server's set-up and only GRANT to them in migrations (an applied migration so edited is accepted with bulkhead repair)`;
 }
 
 const QUERY_CANCELED = '57014';
