@@ -238,7 +238,7 @@ export async function down(knex: Knex): Promise<void> {
     for (const f of cached) expect(fs.readFileSync(path.join(f.parentPath, f.name), 'utf8')).not.toContain(secret);
   });
 
-  it('what TS/JS migrations emit is captured again when a file their code reads (a .sql file they send) changes', async () => {
+  it('what TS/JS migrations emit is captured again when a file their code reads (a .sql file they send) or a folder it lists changes', async () => {
     // A common knex pattern: the migration sends a SQL file kept beside it. Its own checksum does
     // not change when the file does; the cached SQL did not either.
     fx = makeWorkspace([
@@ -264,6 +264,14 @@ export async function down(knex: Knex): Promise<void> {
       fx.write(`modules/shop/migrations/sql/${file}.sql`, `CREATE TABLE shop_${file === 'init' ? 'items' : 'more'} (id int);\n`);
       expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode, file).toBe(0);
     }
+    // Every file of a folder: one added to it is sent too.
+    fx.write('modules/shop/migrations/003_all.js', "const fs = require('fs');\nconst path = require('path');\nconst dir = path.join(__dirname, 'all');\nexports.up = async (knex) => { for (const f of fs.readdirSync(dir).sort()) await knex.raw(fs.readFileSync(path.join(dir, f), 'utf8')); };\nexports.down = async () => {};\n");
+    fx.write('modules/shop/migrations/all/01.sql', 'CREATE TABLE shop_all (id int);\n');
+    expect((await runCli(['validate'], { cwd: fx.root, env })).exitCode).toBe(0);
+    fx.write('modules/shop/migrations/all/02.sql', 'CREATE TABLE inventory_items (id int);\n');
+    const added = await runCli(['validate', '--json'], { cwd: fx.root, env });
+    expect(added.exitCode).toBe(2);
+    expect(added.json.problems).toContainEqual(expect.objectContaining({ code: 'BH043', file: 'modules/shop/migrations/003_all.js' }));
   });
 
   it('what TS migrations emit is captured again when what Node loads first changes (a preload defining the globals they read)', async () => {

@@ -10,7 +10,7 @@ import type { StatementMark } from './statements.js';
  * Bump when the analysis changes what it reports: old entries are then ignored. Every release
  * of Bulkhead starts afresh too (a forgotten bump must not keep an upgrade's fixes from a user).
  */
-const ANALYSIS_VERSION = `41/${BULKHEAD_VERSION}`;
+const ANALYSIS_VERSION = `42/${BULKHEAD_VERSION}`;
 
 export interface AnalysisEntry {
   up: Touch[];
@@ -26,7 +26,8 @@ export interface AnalysisEntry {
 /**
  * What the SQL a module's TS/JS migrations emit (or where their chain stops) depends on besides
  * their own text: the workspace files they loaded or read (helpers beside them, a module's
- * constants, an Nx library, a .sql file they send; workspace-relative path → sha256), the
+ * constants, an Nx library, a .sql file they send; workspace-relative path → sha256; a folder
+ * they listed, `path/` → sha256 of its sorted entry names), the
  * environment variables their code read (name → sha256 of the value, null when unset; never the
  * value, which may be a secret), and what Node loaded before Bulkhead.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envReadByMigrations, localFilesLoaded, nodePreloads, undefinedGlobalFix } from '../migrations/load-js.js';
+import { envReadByMigrations, localFilesLoaded, localFoldersListed, nodePreloads, undefinedGlobalFix } from '../migrations/load-js.js';
 import { unawaitedBuilder } from '../runner/apply.js';
 import { problem, type Problem } from '../errors.js';
 import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
@@ -416,7 +416,8 @@ function inputsUnchanged(root: string, inputs: CaptureInputs | undefined): boole
   for (const [file, digest] of Object.entries(inputs.files)) {
     let now: string | undefined;
     try {
-      now = sha256(fs.readFileSync(path.join(real, file)));
+      // A folder's key ends with "/": its listing's digest.
+      now = file.endsWith('/') ? listingDigest(path.join(real, file)) : sha256(fs.readFileSync(path.join(real, file)));
     } catch {
       now = undefined;
     }
@@ -443,9 +444,21 @@ function captureInputs(ws: Workspace): CaptureInputs {
       // gone since it loaded: the next run captures again
     }
   }
+  for (const folder of localFoldersListed(real)) {
+    try {
+      files[`${path.relative(real, folder).split(path.sep).join('/')}/`] = listingDigest(folder);
+    } catch {
+      // gone since it was listed: the next run captures again
+    }
+  }
   const env: Record<string, string | null> = {};
   for (const name of [...envReadByMigrations()].sort()) env[name] = envDigest(name);
   return { files, env, preloads: preloadDigests() };
+}
+
+/** A folder's entries, as the cache keeps a folder a migration listed: the sha256 of their sorted names. */
+function listingDigest(folder: string): string {
+  return sha256(Buffer.from(fs.readdirSync(folder).sort().join('\n')));
 }
 
 /**

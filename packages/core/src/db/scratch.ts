@@ -62,9 +62,11 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
   // Roles are the server's, not the database's: those the module's migrations made on the
   // scratch database would outlive it (supabase/storage's create anon, authenticated, …).
   let rolesBefore: ReadonlySet<string> | undefined;
+  /** Roles that appeared meanwhile (read before the scratch database's session closes); undefined: not known, look again. */
+  let rolesMade: string[] | undefined;
   const drop = async () => {
     await dropDatabase(via, name);
-    if (rolesBefore) await dropRolesMadeBy(via, rolesBefore, unit).catch(() => undefined);
+    if (rolesBefore && rolesMade?.length !== 0) await dropRolesMadeBy(via, rolesBefore, unit).catch(() => undefined);
   };
   // Dropped on Ctrl-C / SIGTERM too, before the process exits.
   const forget = onInterrupt({ cleanup: drop });
@@ -79,10 +81,16 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
     if (provision.length) await db.query(provision.join(';\n'));
     return await fn({ unit: scratchUnit, db });
   } finally {
+    // Most runs make no role: then no session is opened to look again after the drop.
+    if (db && rolesBefore) rolesMade = await newRoles(db, rolesBefore).catch(() => undefined);
     await db?.close().catch(() => undefined);
     forget();
     await drop();
   }
+}
+
+async function newRoles(q: { query(text: string): Promise<pg.QueryResult> }, before: ReadonlySet<string>): Promise<string[]> {
+  return (await q.query('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r: { rolname: string }) => r.rolname).filter((r) => !before.has(r));
 }
 
 /**
@@ -94,8 +102,7 @@ export async function withScratchDatabase<T>(unit: Unit, o: ScratchOptions, fn: 
  */
 async function dropRolesMadeBy(base: PgTarget, before: ReadonlySet<string>, unit: Unit): Promise<void> {
   await admin(base, async (c) => {
-    const now = (await c.query('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r: { rolname: string }) => r.rolname);
-    const made = now.filter((r) => !before.has(r));
+    const made = await newRoles(c, before);
     if (!made.length) return;
     const texts = unit.module.migrations.map((m) => (m.sql ? `${m.sql.up}\n${m.sql.down ?? ''}` : readText(m.upPath)));
     for (const role of made) {

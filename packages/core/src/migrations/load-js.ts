@@ -163,7 +163,10 @@ let watchedEnv: NodeJS.ProcessEnv | undefined;
 const envRead = new Set<string>();
 /** Files migrations' code read (fs.readFileSync, fs.readFile, fs/promises' readFile), by absolute path. */
 const filesRead = new Set<string>();
-let realReads: { readFileSync: typeof fs.readFileSync; readFile: typeof fs.readFile; promisesReadFile: typeof fs.promises.readFile } | undefined;
+/** Folders migrations' code listed (fs.readdirSync, fs.readdir, fs/promises' readdir): a migration sending every .sql file of one. */
+const foldersListed = new Set<string>();
+/** fs's functions as they were before watchFileReads wrapped them. */
+let realReads: Map<{ [name: string]: unknown }, Record<string, unknown>> | undefined;
 
 /**
  * Run a migration's code (its import, its up or down) with `process.exit` throwing
@@ -226,48 +229,55 @@ function notingReads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Note the files migrations' code reads while it runs: a knex migration sending a .sql file
- * beside it (`knex.raw(fs.readFileSync(path.join(__dirname, 'sql/001.sql'), 'utf8'))`) emits what
- * that file says. fs's read functions are wrapped (and ES modules' named imports of them synced),
- * noting a path read by migration code (not Node's module loader, tsx's or Bulkhead's).
+ * Note the files migrations' code reads and the folders it lists while it runs: a knex migration
+ * sending a .sql file beside it (`knex.raw(fs.readFileSync(path.join(__dirname, 'sql/001.sql'),
+ * 'utf8'))`), or every file of a folder, emits what they say. fs's read and readdir functions are
+ * wrapped (and ES modules' named imports of them synced), noting a path read by migration code
+ * (not Node's module loader, tsx's or Bulkhead's).
  */
 function watchFileReads(): void {
-  const promises = fs.promises;
-  realReads = { readFileSync: fs.readFileSync, readFile: fs.readFile, promisesReadFile: promises.readFile };
-  const { readFileSync: sync, readFile: callback, promisesReadFile } = realReads;
-  fs.readFileSync = function (this: unknown, file: unknown, ...rest: unknown[]) {
-    noteFileRead(file);
-    return (sync as (...a: unknown[]) => unknown).call(this, file, ...rest);
-  } as typeof fs.readFileSync;
-  fs.readFile = function (this: unknown, file: unknown, ...rest: unknown[]) {
-    noteFileRead(file);
-    return (callback as (...a: unknown[]) => unknown).call(this, file, ...rest);
-  } as typeof fs.readFile;
-  promises.readFile = function (this: unknown, file: unknown, ...rest: unknown[]) {
-    noteFileRead(file);
-    return (promisesReadFile as (...a: unknown[]) => unknown).call(this, file, ...rest);
-  } as typeof promises.readFile;
+  const wrapped: [{ [name: string]: unknown }, string, Set<string>][] = [
+    [fs as never, 'readFileSync', filesRead],
+    [fs as never, 'readFile', filesRead],
+    [fs.promises as never, 'readFile', filesRead],
+    [fs as never, 'readdirSync', foldersListed],
+    [fs as never, 'readdir', foldersListed],
+    [fs.promises as never, 'readdir', foldersListed],
+  ];
+  realReads = new Map();
+  for (const [owner, name, into] of wrapped) {
+    const real = owner[name] as (...a: unknown[]) => unknown;
+    (realReads.get(owner) ?? realReads.set(owner, {}).get(owner)!)[name] = real;
+    owner[name] = function (this: unknown, target: unknown, ...rest: unknown[]) {
+      notePathRead(target, into);
+      return real.call(this, target, ...rest);
+    };
+  }
   syncBuiltinESMExports();
 }
 
 function unwatchFileReads(): void {
   if (!realReads) return;
-  fs.readFileSync = realReads.readFileSync;
-  fs.readFile = realReads.readFile;
-  fs.promises.readFile = realReads.promisesReadFile;
+  for (const [owner, functions] of realReads) Object.assign(owner, functions);
   realReads = undefined;
   syncBuiltinESMExports();
 }
 
-/** A path (string, file URL, Buffer) read by migration code, absolute; a file descriptor or handle names no file. */
-function noteFileRead(file: unknown): void {
+/** A path (string, file URL, Buffer) read or listed by migration code, absolute; a file descriptor or handle names no file. */
+function notePathRead(target: unknown, into: Set<string>): void {
   let name: string | undefined;
-  if (typeof file === 'string') name = file.startsWith('file:') ? fileURLToPath(file) : file;
-  else if (file instanceof URL && file.protocol === 'file:') name = fileURLToPath(file);
-  else if (Buffer.isBuffer(file)) name = file.toString();
+  if (typeof target === 'string') name = target.startsWith('file:') ? fileURLToPath(target) : target;
+  else if (target instanceof URL && target.protocol === 'file:') name = fileURLToPath(target);
+  else if (Buffer.isBuffer(target)) name = target.toString();
   if (name === undefined) return;
   const abs = resolve(name);
-  if (!filesRead.has(abs) && byMigrationCode(callerOfTrap())) filesRead.add(abs);
+  if (!into.has(abs) && byMigrationCode(callerOfTrap())) into.add(abs);
+}
+
+/** The workspace's own folders that migrations' code listed so far (not installed packages'). */
+export function localFoldersListed(root: string): string[] {
+  const inside = root.endsWith(sep) ? root : `${root}${sep}`;
+  return [...foldersListed].filter((f) => (f === root || f.startsWith(inside)) && !f.includes(`${sep}node_modules${sep}`)).sort();
 }
 
 /** Bulkhead's own code: the folder above this file's (core's dist or src, or the CLI's bundle). */
