@@ -10,12 +10,12 @@ import type { Unit } from '../plan/units.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
-import { extensionBehind, serverRoleExistsFix } from '../runner/apply.js';
+import { extensionBehind, roleThatExists, serverRoleExistsFix } from '../runner/apply.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
-import { DUPLICATE_OBJECT, INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 
 export interface DriftOptions extends CommonOptions {
   /** Build the expected schema on this server instead of next to each unit's own database. */
@@ -141,7 +141,7 @@ export async function compareWithMigrations(
     const liveExtension =
       behind && !unit.module.manifest.extensions.includes(behind.provider) && (await withTarget(pool, unit, async (db) => (await db.query('SELECT 1 FROM pg_extension WHERE extname = $1', [behind.provider])).rows.length > 0).catch(() => false));
     // A role the module's own run made: the scratch database shares the server's roles.
-    const existingRole = cause.code === DUPLICATE_OBJECT ? /^role "([^"]+)" already exists/.exec(e.serverMessage)?.[1] : undefined;
+    const existingRole = roleThatExists(cause.code, e.serverMessage);
     throw new BulkheadError(
       problem('BH030', `migration ${e.id} fails on a fresh database, so what it builds cannot be rebuilt: ${e.describe(ws.rel)}`, {
         module: unit.id,

@@ -170,10 +170,11 @@ let realReads: Map<{ [name: string]: unknown }, Record<string, unknown>> | undef
 
 /**
  * Run a migration's code (its import, its up or down) with `process.exit` throwing
- * MigrationExitError instead of exiting, and the environment variables it reads noted (see
- * envReadByMigrations). Nested and concurrent calls share one guard; the host's `process.exit`
- * and `process.env` are its own again when the last returns (unless a migration replaced
- * `process.env`: then the replacement stays).
+ * MigrationExitError instead of exiting, and the environment variables it reads, the files it
+ * reads and the folders it lists noted (see envReadByMigrations, localFilesLoaded). Nested and
+ * concurrent calls share one guard; the host's `process.exit`, `process.env` and fs functions are
+ * its own again when the last returns (unless a migration replaced `process.env`: then the
+ * replacement stays).
  */
 export async function asMigrationCode<T>(fn: () => Promise<T>): Promise<T> {
   if (exitGuards++ === 0) {

@@ -1335,7 +1335,7 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
     // ente's 094 added one; its down could not take it away, so up after down fails here.
     return `PostgreSQL cannot drop an enum label, so a down that reverted this migration left '${label}' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS '${label}'`;
   }
-  const existingRole = err.code === DUPLICATE_OBJECT ? /^role "([^"]+)" already exists/.exec(message)?.[1] : undefined;
+  const existingRole = roleThatExists(err.code, message);
   if (existingRole) return serverRoleExistsFix(existingRole);
   if (err.code !== undefined && ALREADY_EXISTS.has(err.code)) {
     return `the object exists already: a database built before Bulkhead (by hand, by another tool, from a dump) is adopted with bulkhead baseline ${unitArgs(unit)} --at <the last migration it has>, not migrated again; else an earlier migration (or this one) creates it too`;
@@ -1361,6 +1361,11 @@ export function fixFor(err: PgError, message: string, unit: string, sql?: string
     return `the server's ${setting} closed the session while the migration's transaction was open (a TS migration working between its queries): raise it for this migration (SET ${setting} = '30min' first) or for the role that migrates`;
   }
   return undefined;
+}
+
+/** The role a CREATE ROLE found on the server already (`role "x" already exists`), if that is the error. */
+export function roleThatExists(code: string | undefined, message: string): string | undefined {
+  return code === DUPLICATE_OBJECT ? /^role "([^"]+)" already exists/.exec(message)?.[1] : undefined;
 }
 
 /**

@@ -83,7 +83,7 @@ export async function replay(db: ModuleDb, r: Runnable, o: { schema: string }): 
         const s = step.statements[current];
         // A name taken already: what holds it, as the statements before it left the database.
         let holder: NameHolder | undefined;
-        if (s && r.transaction && current > 0) {
+        if (s && r.transaction) {
           holder = await nameHolder(conn, 'BEGIN', step.statements, current, e as PgError).catch(() => undefined);
           await conn.query('ROLLBACK').catch(() => undefined);
         }
