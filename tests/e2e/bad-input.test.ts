@@ -420,6 +420,21 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['this looks like MySQL SQL', 'Bulkhead runs PostgreSQL'] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', '-- the `ok` table\nCREATE TABLE ok (id int,, name text);\n');
     await expectRefused(['up'], { code: 'BH033', text: ['fix the SQL syntax'] });
+    // SQLite's DDL, though it quotes in backticks as MySQL does.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE `ok` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL);\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['this looks like SQLite SQL (AUTOINCREMENT, PRAGMA or WITHOUT ROWID)'] });
+    // A folder of drizzle-kit's SQLite migrations (openstatus's 84): its journal says which, told once for the folder.
+    fx.write('modules/bad/migrations/meta/_journal.json', JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE `ok` (`id` integer PRIMARY KEY NOT NULL);\n');
+    fx.write('modules/bad/migrations/002_more.up.sql', 'ALTER TABLE `ok` ADD `name` text;\n');
+    const drizzle = await expectRefused(['validate'], {
+      code: 'BH033',
+      text: ['modules/bad/migrations: 2 migrations are written in SQLite SQL, which PostgreSQL does not parse (001_syntax.up.sql, 002_more.up.sql; first: modules/bad/migrations/001_syntax.up.sql:1', `drizzle-kit writes PostgreSQL's with dialect: 'postgresql' in its drizzle.config`],
+    });
+    expect(drizzle.stderr).not.toContain('MySQL');
+    expect(drizzle.stderr).toContain('1 problem');
+    fx.remove('modules/bad/migrations/meta');
+    fx.remove('modules/bad/migrations/002_more.up.sql');
     // COPY's inline rows run (tests/e2e/copy-rows.test.ts); without their closing line, or with none, they are named.
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int);\nCOPY ok (id) FROM stdin;\n1\n2\n');
     await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:3', 'the rows after a COPY … FROM stdin end with a line \\. (as pg_dump writes them)'] });

@@ -97,8 +97,13 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
       const postgres = path.replace(/\.(up|down)\.sql$/, '.postgres.$1.sql');
       const fix = postgres !== path && existsSync(postgres)
         ? `this is popx's shared file, here in another database's SQL; ${basename(postgres)} beside it is PostgreSQL's: let it replace this one (the folder's per-database fix does)`
-        : (e.fix ?? syntaxFix(text, e.line, e.column, rel(path)));
-      const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix });
+        : (e.fix ?? syntaxFix(text, e.line, e.column, rel(path), path));
+      const p = problem('BH033', `SQL does not parse: ${e.message}`, { module, file: rel(path), line: e.line, column: e.column, fix: typeof fix === 'string' ? fix : dialectFix(fix) });
+      // Another database's SQL: told once for a folder of such files, as the dialect it is.
+      if (typeof fix !== 'string') {
+        const folder = dirname(rel(path));
+        return { ok: false, problems: [markAlike(p, `dialect\u0000${module}\u0000${folder}\u0000${fix.name}`, undefined, (all) => otherDialectFolder(all, module, folder, fix))] };
+      }
       // A template (or another tool's :PLACEHOLDER, not graphile-migrate's: its folder is told as
       // one already) where it stops: told once for a folder of such files (groupAlike).
       const at = text.split('\n')[e.line - 1] ?? '';
@@ -331,12 +336,61 @@ function unendedTransaction(statements: readonly Statement[]): Statement | undef
   return statements[k];
 }
 
-/** What gives away SQL written for another database, once it fails to parse as PostgreSQL's. */
-const OTHER_DIALECTS: { name: string; pattern: RegExp; sign: string; instead: string }[] = [
+interface Dialect {
+  name: string;
+  pattern: RegExp;
+  sign: string;
+  instead: string;
+}
+
+/**
+ * What gives away SQL written for another database, once it fails to parse as PostgreSQL's.
+ * SQLite before MySQL: drizzle-kit's SQLite files quote names in backticks too.
+ */
+const OTHER_DIALECTS: Dialect[] = [
+  { name: 'SQLite', pattern: /\bAUTOINCREMENT\b|^\s*PRAGMA\b|\bWITHOUT\s+ROWID\b/im, sign: 'AUTOINCREMENT, PRAGMA or WITHOUT ROWID', instead: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, no PRAGMA' },
   { name: 'MySQL', pattern: /`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\b/im, sign: 'backtick identifiers, ENGINE=, AUTO_INCREMENT or DELIMITER', instead: '"double quotes" for identifiers, bigint GENERATED ALWAYS AS IDENTITY for AUTO_INCREMENT, no ENGINE' },
   { name: 'SQL Server', pattern: /^\s*GO\s*$|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\[dbo\]|\bNVARCHAR\s*\(\s*MAX\s*\)/im, sign: 'GO batches, [dbo], IDENTITY(1,1) or NVARCHAR(MAX)', instead: 'no GO lines, "double quotes" for identifiers, GENERATED ALWAYS AS IDENTITY, text' },
-  { name: 'SQLite', pattern: /\bAUTOINCREMENT\b/i, sign: 'AUTOINCREMENT', instead: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
 ];
+
+/** drizzle-kit's dialects that are not PostgreSQL, as its journal (meta/_journal.json) names them. */
+const DRIZZLE_DIALECTS: Readonly<Record<string, string>> = { sqlite: 'SQLite', turso: 'SQLite', mysql: 'MySQL', singlestore: 'MySQL' };
+
+/**
+ * The dialect a folder's migrations are written in when the folder says so: drizzle-kit's journal
+ * beside them names it (`"dialect": "sqlite"`), whatever a single file shows (openstatus's SQLite
+ * files quote names in backticks, as MySQL's do).
+ */
+function folderDialect(dir: string): Dialect | undefined {
+  const said = perFolderDialect.get(dir);
+  if (said !== undefined || perFolderDialect.has(dir)) return said;
+  let found: Dialect | undefined;
+  try {
+    const journal = JSON.parse(readFileSync(resolve(dir, 'meta', '_journal.json'), 'utf8')) as { dialect?: unknown };
+    const name = typeof journal.dialect === 'string' ? DRIZZLE_DIALECTS[journal.dialect] : undefined;
+    const known = name && OTHER_DIALECTS.find((d) => d.name === name);
+    if (known) found = { ...known, sign: `drizzle-kit's meta/_journal.json says "dialect": "${journal.dialect}"` };
+  } catch {
+    // no journal, or not one we read: the files' own signs tell
+  }
+  perFolderDialect.set(dir, found);
+  return found;
+}
+const perFolderDialect = new Map<string, Dialect | undefined>();
+
+function dialectFix(d: Dialect): string {
+  return `this looks like ${d.name} SQL (${d.sign}), and Bulkhead runs PostgreSQL: write it for PostgreSQL (${d.instead})`;
+}
+
+/** BH033 of several files of a folder written for another database: one problem, the files named. */
+function otherDialectFolder(group: readonly Alike<undefined>[], module: string, folder: string, d: Dialect): Problem {
+  const first = group[0]!.problem;
+  return problem('BH033', `${group.length} migrations are written in ${d.name} SQL, which PostgreSQL does not parse (${listed(group.map((g) => basename(g.problem.file!)))}; first: ${first.file}:${first.line}: ${first.message.replace(/^SQL does not parse: /, '')})`, {
+    module,
+    file: folder,
+    fix: `Bulkhead runs PostgreSQL: write them for PostgreSQL (${d.instead})${d.sign.startsWith('drizzle-kit') ? ` — drizzle-kit writes PostgreSQL's with dialect: 'postgresql' in its drizzle.config (${d.sign})` : ` (${d.sign})`}`,
+  });
+}
 
 /** BH034 of several files carrying another tool's no-transaction mark (each file's as written), as one problem with one command. */
 function foreignMarks(marked: readonly Alike<string>[], module: string, folder: string, tool: string): Problem {
@@ -451,9 +505,11 @@ const GRAPHILE_HEADER = /^--! (Previous|Hash):/m;
 
 /**
  * What to do about SQL that does not parse, where the cause is a known one: what psql or another
- * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template).
+ * tool accepts but the server does not (a psql meta-command, COPY's inline data, a template); or
+ * the other database the file is written for (its folder's, or its own signs), whose fix is told
+ * once for the folder (otherDialectFolder).
  */
-function syntaxFix(text: string, line: number, column: number | undefined, file: string): string {
+function syntaxFix(text: string, line: number, column: number | undefined, file: string, path: string): string | Dialect {
   const lines = text.split('\n');
   const at = lines[line - 1] ?? '';
   // psql's variables (-v name=…, \set): :name, :'name' (a literal), :"name" (an identifier).
@@ -488,9 +544,8 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   }
   const template = templateOn(at);
   if (template) return `line ${line} holds a template (${template}) that another tool fills in: write the SQL it stands for`;
-  // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by what only it writes.
+  // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by its folder
+  // (drizzle-kit's journal) or by what only it writes.
   const code = withoutComments(text);
-  const dialect = OTHER_DIALECTS.find((d) => d.pattern.test(code));
-  if (dialect) return `this looks like ${dialect.name} SQL (${dialect.sign}), and Bulkhead runs PostgreSQL: write it for PostgreSQL (${dialect.instead})`;
-  return 'fix the SQL syntax';
+  return folderDialect(dirname(path)) ?? OTHER_DIALECTS.find((d) => d.pattern.test(code)) ?? 'fix the SQL syntax';
 }
