@@ -463,10 +463,11 @@ function listingDigest(folder: string): string {
 
 /**
  * What Node loaded before Bulkhead (nodePreloads), as the cache keeps it: each module as written
- * with its file's sha256 (null for a package's name, or a file that cannot be read).
+ * with its file's sha256 (null for a package's name, or a file that cannot be read). Read once per
+ * process: it loaded them once, before anything else.
  */
 function preloadDigests(): [string, string | null][] {
-  return nodePreloads().map((spec) => {
+  return (preloads ??= nodePreloads().map((spec) => {
     if (!/^(\.{1,2}[\\/]|\/|file:|[A-Za-z]:[\\/])/.test(spec)) return [spec, null];
     try {
       const file = spec.startsWith('file:') ? fileURLToPath(spec) : path.resolve(spec);
@@ -474,8 +475,9 @@ function preloadDigests(): [string, string | null][] {
     } catch {
       return [spec, null];
     }
-  });
+  }));
 }
+let preloads: [string, string | null][] | undefined;
 
 /** An environment variable as the cache keeps it: its value's sha256, null when unset. */
 function envDigest(name: string): string | null {

@@ -137,10 +137,15 @@ function watchEsmImports(): void {
  * migration emits depends on them as well as on its own text.
  */
 export function localFilesLoaded(root: string): string[] {
-  const inside = root.endsWith(sep) ? root : `${root}${sep}`;
   const files = new Set([...esmLoaded, ...filesRead]);
   for (const key of Object.keys(createRequire(import.meta.url).cache)) files.add(key.replace(/\?namespace=.*$/, ''));
-  return [...files].filter((f) => f.startsWith(inside) && !f.includes(`${sep}node_modules${sep}`)).sort();
+  return workspaceOwn(files, root);
+}
+
+/** The paths that are the workspace's own (at or under `root`, not in an installed package), sorted. */
+function workspaceOwn(paths: Iterable<string>, root: string): string[] {
+  const inside = root.endsWith(sep) ? root : `${root}${sep}`;
+  return [...paths].filter((f) => (f === root || f.startsWith(inside)) && !f.includes(`${sep}node_modules${sep}`)).sort();
 }
 
 /**
@@ -277,8 +282,7 @@ function notePathRead(target: unknown, into: Set<string>): void {
 
 /** The workspace's own folders that migrations' code listed so far (not installed packages'). */
 export function localFoldersListed(root: string): string[] {
-  const inside = root.endsWith(sep) ? root : `${root}${sep}`;
-  return [...foldersListed].filter((f) => (f === root || f.startsWith(inside)) && !f.includes(`${sep}node_modules${sep}`)).sort();
+  return workspaceOwn(foldersListed, root);
 }
 
 /** Bulkhead's own code: the folder above this file's (core's dist or src, or the CLI's bundle). */

@@ -424,7 +424,7 @@ async function locateFailure(conn: pg.Client, seg: Segment, err: PgError, ctx: A
         const to = grouped ? replayGroupEnd(statements, from) : from + 1;
         if (to - from > 1) {
           try {
-            await conn.query(`SAVEPOINT bulkhead_replay;\n${statements.slice(from, to).map((st) => `${st.text}\n;\n`).join('')}RELEASE SAVEPOINT bulkhead_replay`);
+            await conn.query(`SAVEPOINT bulkhead_replay;\n${groupText(statements, from, to)}RELEASE SAVEPOINT bulkhead_replay`);
             from = to;
             continue;
           } catch {
@@ -490,7 +490,7 @@ export async function nameHolder(conn: pg.Client, opening: string, statements: r
   await conn.query(opening);
   for (let from = 0; from < i; ) {
     const to = Math.min(replayGroupEnd(statements, from), i);
-    await conn.query(statements.slice(from, to).map((st) => `${st.text}\n;\n`).join(''));
+    await conn.query(groupText(statements, from, to));
     from = to;
   }
   const row = (await conn.query<{ kind: string; schema: string; on_table: string | null }>(EXISTING_RELATION, [name])).rows[0];
@@ -515,6 +515,11 @@ function renamedTo(sql: string): string | undefined {
   const m = /\bRENAME\s+TO\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))\s*$/i.exec(sql);
   if (!m || !/^\s*ALTER\s+TABLE\b/i.test(sql)) return undefined;
   return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
+}
+
+/** Statements `from` to `to` (not included) as one message, each closed. */
+function groupText(statements: readonly { text: string }[], from: number, to: number): string {
+  return statements.slice(from, to).map((st) => `${st.text}\n;\n`).join('');
 }
 
 /** Where the replay group of a failed migration's statements that starts at `from` ends: at most 500 statements, or about 256 KB of SQL. */
