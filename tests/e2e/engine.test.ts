@@ -5,6 +5,7 @@
  * held by that session.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -179,13 +180,48 @@ describe('withScratchDatabase', () => {
     const embedded = unitOn('pglite://.bulkhead/svc');
     await withScratchDatabase(embedded, { command: 'test' }, async ({ db, unit: s }) => {
       expect(s.target.display).toBe('pglite://memory (scratch)');
+      // "In memory" is a throwaway copy of the template folder, removed on close.
+      expect(throwawayFolders(process.pid)).toHaveLength(1);
       await db.knex.raw('CREATE TABLE t (id int)');
       // Embedded databases start with small shared buffers (the default costs half a second per start).
       expect((await db.knex.raw('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '8MB' }]);
     });
     expect(await mine()).toEqual([]);
+    expect(throwawayFolders(process.pid)).toEqual([]);
+  });
+
+  it('an embedded scratch database\'s folder is removed when the process is interrupted (SIGINT); a dead process\'s is swept', async () => {
+    fx = makeWorkspace([{ name: 'svc', url: 'pglite://.bulkhead/svc', migrations: MIGRATIONS }]);
+    const script = `
+      import { loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
+      const ws = loadWorkspace({ cwd: ${JSON.stringify(fx.root)} });
+      await withScratchDatabase(moduleUnit(ws.byName.get('svc')), { command: 'test' }, async () => {
+        console.log('ready');
+        await new Promise((r) => setTimeout(r, 60_000));
+      });`;
+    const start = async () => {
+      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
+      await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+      expect(throwawayFolders(child.pid!)).toHaveLength(1);
+      return { child }; // not the process itself: awaiting it waits for its end
+    };
+    const { child } = await start();
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+    expect(throwawayFolders(child.pid!)).toEqual([]);
+    const { child: killed } = await start();
+    killed.kill('SIGKILL');
+    await killed;
+    expect(throwawayFolders(killed.pid!)).toHaveLength(1);
+    await withScratchDatabase(moduleUnit(loadWorkspace({ cwd: fx.root }).byName.get('svc')!), { command: 'test' }, async () => undefined);
+    expect(throwawayFolders(killed.pid!)).toEqual([]);
   });
 });
+
+/** The throwaway data folders of embedded scratch databases that process `pid` made. */
+function throwawayFolders(pid: number): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((n) => new RegExp(`^bulkhead-pglite-[0-9a-f]+-${pid}-`).test(n));
+}
 
 describe('module connection', () => {
   it('reads on the driver alone; knex, asked for later, takes over the same session', async () => {
