@@ -218,9 +218,10 @@ describe('withScratchDatabase', () => {
   });
 });
 
-/** The throwaway data folders of embedded scratch databases that process `pid` made. */
+/** The throwaway data folders of embedded scratch databases that process `pid` made (in /dev/shm where it has room, else the temporary folder). */
 function throwawayFolders(pid: number): string[] {
-  return fs.readdirSync(os.tmpdir()).filter((n) => new RegExp(`^bulkhead-pglite-[0-9a-f]+-${pid}-`).test(n));
+  const names = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  return [...names('/dev/shm'), ...names(os.tmpdir())].filter((n) => new RegExp(`^bulkhead-pglite-[0-9a-f]+-${pid}-`).test(n));
 }
 
 describe('module connection', () => {

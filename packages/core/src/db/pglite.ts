@@ -228,7 +228,7 @@ const throwaways = new Map<string, () => void>();
  */
 async function throwawayCopy(): Promise<string | undefined> {
   sweepThrowaways();
-  const dir = path.join(os.tmpdir(), `${THROWAWAY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = path.join(throwawayRoot(), `${THROWAWAY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   throwaways.set(dir, onInterrupt({ cleanup: async () => removeThrowaway(dir) }));
   if (throwaways.size === 1) process.on('exit', removeAllThrowaways);
   if (await copyTemplateDir(dir)) return dir;
@@ -249,16 +249,40 @@ function removeAllThrowaways(): void {
   for (const dir of [...throwaways.keys()]) removeThrowaway(dir);
 }
 
-/** Remove the throwaway folders of this host's processes that are gone. */
-function sweepThrowaways(): void {
+/** Linux's shared-memory file system, where it has room to spare. */
+const SHM = '/dev/shm';
+const SHM_SPARE = 1024 ** 3;
+
+/**
+ * Where throwaway folders go: Linux's shared memory (/dev/shm) where it has 1 GiB to spare — no
+ * disk writes to copy the template's 39 MB and remove them after (0.13 s against 0.4 s here, on
+ * a virtual disk) — else the system's temporary folder (a container's small /dev/shm, macOS).
+ */
+function throwawayRoot(): string {
   try {
-    for (const name of fs.readdirSync(os.tmpdir())) {
-      if (!name.startsWith(THROWAWAY_PREFIX)) continue;
-      const pid = Number(name.slice(THROWAWAY_PREFIX.length).split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    if (process.platform === 'linux') {
+      const st = fs.statfsSync(SHM);
+      fs.accessSync(SHM, fs.constants.W_OK);
+      if (st.bavail * st.bsize >= SHM_SPARE) return SHM;
     }
   } catch {
-    // an unreadable temporary folder only leaves leftovers where they are
+    // no /dev/shm here
+  }
+  return os.tmpdir();
+}
+
+/** Remove the throwaway folders of this host's processes that are gone. */
+function sweepThrowaways(): void {
+  for (const root of new Set([SHM, os.tmpdir()])) {
+    try {
+      for (const name of fs.readdirSync(root)) {
+        if (!name.startsWith(THROWAWAY_PREFIX)) continue;
+        const pid = Number(name.slice(THROWAWAY_PREFIX.length).split('-')[0]);
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      }
+    } catch {
+      // an unreadable (or absent) folder only leaves leftovers where they are
+    }
   }
 }
 
