@@ -7,7 +7,7 @@
 //   package, so it declares each of them at the version core declares (checked here: a different
 //   version would be a second copy, or the user's own, loaded silently).
 // - Files the bundled code reads beside itself are copied next to it: the manifest schema's
-//   source (its digest keys the manifest cache) and the zod subset.
+//   source (its digest keys the manifest cache), the zod subset and the embedded template.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,3 +46,4 @@ await build({
 });
 fs.copyFileSync(path.join(core, 'dist/manifest/schema.js'), path.join(out, 'schema.js'));
 fs.copyFileSync(path.join(core, 'dist/manifest/zod-subset.cjs'), path.join(out, 'zod-subset.cjs'));
+for (const f of fs.readdirSync(path.join(core, 'dist/db')).filter((f) => /^pglite-template-.*\.tar\.gz$/.test(f))) fs.copyFileSync(path.join(core, 'dist/db', f), path.join(out, f));

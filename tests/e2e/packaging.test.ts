@@ -28,6 +28,8 @@ describe('packed packages', () => {
       if (pkg !== 'nx') {
         expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))).toBe(true);
         expect(files.some((f) => f.startsWith('src/') || f.endsWith('.test.js'))).toBe(false);
+        // The embedded database's template, beside the code that unpacks it.
+        expect(files).toContainEqual(expect.stringMatching(pkg === 'core' ? /^dist\/db\/pglite-template-[\d.]+\.tar\.gz$/ : /^dist\/bundle\/pglite-template-[\d.]+\.tar\.gz$/));
       }
       tarballs.push(path.join(packs, info!.filename));
     }
@@ -51,9 +53,19 @@ describe('packed packages', () => {
     // The V8 settings the command makes are all known to this Node (an unknown one prints an error).
     const plain = await execa('node', [path.join(project, 'node_modules/@bulkhead/cli/bin/bulkhead.js'), '--version'], { cwd: project });
     expect(plain.stderr).toBe('');
-    const up = await execa('npx', ['--no-install', 'bulkhead', 'up', '--json'], { cwd: project, reject: false });
+    // A machine that never ran Bulkhead (an empty cache): the first embedded database comes from
+    // the shipped template, unpacked into the cache (its pg_control is the tarball's), not initdb.
+    const cache = path.join(project, '.cache');
+    const up = await execa('npx', ['--no-install', 'bulkhead', 'up', '--json'], { cwd: project, reject: false, env: { BULKHEAD_CACHE_DIR: cache } });
     expect(up.exitCode, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout).modules[0].migrations.map((m: { id: string }) => m.id)).toEqual(['001_a', '002_b']);
+    const bundle = path.join(project, 'node_modules/@bulkhead/cli/dist/bundle');
+    const shipped = fs.readdirSync(bundle).find((f) => f.startsWith('pglite-template-'))!;
+    const unpacked = path.join(project, 'shipped');
+    fs.mkdirSync(unpacked);
+    await execa('tar', ['-xzf', path.join(bundle, shipped), '-C', unpacked, 'global/pg_control']);
+    const cached = path.join(cache, shipped.replace(/^pglite-template-(.*)\.tar\.gz$/, 'pglite-$1-template'));
+    expect(fs.readFileSync(path.join(cached, 'global/pg_control')).equals(fs.readFileSync(path.join(unpacked, 'global/pg_control')))).toBe(true);
 
     // The Nx plugin loads from the installed package.
     const nx = await execa('node', ['-e', "const p = require('@bulkhead/nx'); console.log(Array.isArray(p.createNodes) && p.createNodes[0])"], { cwd: project });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { openWork } from './work.js';
 import type { Extensions, PGliteOptions } from '@electric-sql/pglite';
 import { BulkheadError, problem } from '../errors.js';
@@ -12,7 +13,7 @@ import { sessionResetSql, sessionSettings } from './postgres.js';
 import type { LockGuard, LockHolder, ModuleDb } from './types.js';
 import { processAlive } from './process.js';
 import { onInterrupt } from './interrupt.js';
-import { userCacheDir, writeAtomically } from '../cache-dir.js';
+import { userCacheDir } from '../cache-dir.js';
 
 /**
  * Embedded default: a PGlite database per module, served to knex/pg through PGlite's socket
@@ -33,6 +34,7 @@ export interface PgliteOptions {
   onWait?: (holder: LockHolder | undefined) => void;
 }
 
+/** The installed PGlite's version (build-template.mjs checks): names the cached and the shipped template. */
 const PGLITE_VERSION = '0.5.14';
 
 /** An embedded database has one session, owned by this process for as long as it is open. */
@@ -59,15 +61,14 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     const extensions = (await loadExtensions(o.module, o.extensions, o.file)) as Extensions;
     const fresh = !target.dir || !pgliteExists(target.dir);
     if (target.dir) fs.mkdirSync(path.dirname(target.dir), { recursive: true });
-    // A new folder is a copy of the template folder (a native copy: loading the tarball into a
-    // folder writes each file through the emulated file system). A database "in memory" (scratch
-    // databases, pglite://memory) is such a copy too, in a throwaway folder removed on close:
-    // PGlite's in-memory file system takes the tarball (gunzip, untar, a write per file through
-    // the emulation), about 0.4 s of CPU more per open and the 39 MB in the JavaScript heap.
+    // A new folder is a native copy of the template folder (PGlite's initdb takes some 3 s). A
+    // database "in memory" (scratch databases, pglite://memory) is such a copy too, in a throwaway
+    // folder removed on close: PGlite's in-memory file system would take a tarball (gunzip, untar,
+    // a write per file through the emulation), about 0.4 s of CPU more per open and the 39 MB in
+    // the JavaScript heap. Where no copy can be made, PGlite makes the database itself.
     throwaway = target.dir ? undefined : await throwawayCopy();
-    const copied = fresh && target.dir ? await copyTemplateDir(target.dir) : throwaway !== undefined;
-    const template = fresh && !copied ? await ensureTemplate() : undefined;
-    const db = await PGlite.create(target.dir ?? throwaway ?? 'memory://', { extensions, ...(await compiledPglite()), ...(template ? { loadDataDir: template } : {}) });
+    if (fresh && target.dir) await copyTemplateDir(target.dir);
+    const db = await PGlite.create(target.dir ?? throwaway ?? 'memory://', { extensions, ...(await compiledPglite()) });
     const provision = fresh ? (o.provision?.() ?? []) : [];
     if (provision.length) {
       try {
@@ -140,10 +141,6 @@ async function loadExtensions(module: string, names: readonly string[], file?: s
 }
 
 
-function templatePath(): string {
-  return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template.tar.gz`);
-}
-
 /** What every PGlite.create of this process shares. */
 type Compiled = Pick<PGliteOptions, 'pgliteWasmModule' | 'fsBundle' | 'startParams'>;
 
@@ -181,32 +178,80 @@ function compiledPglite(): Promise<Compiled> {
   return compiled;
 }
 
-/** The template as a data folder in the cache (made once per machine), or undefined. */
-function templateDirPath(): string {
-  return templatePath().replace(/\.tar\.gz$/, '');
+/** The template data folder in the user's cache. */
+function cachedTemplateDir(): string {
+  return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template`);
 }
 
+let templateOnce: Promise<string | undefined> | undefined;
+
 /**
- * Copy the template data folder to `dir` (made from the tarball once per machine, then kept in
- * the cache); false when it cannot be made or copied (the caller loads the tarball instead).
+ * A freshly initialised data folder that new databases are copies of: the one in the user's
+ * cache, made once per machine in a folder of its own and renamed into place (concurrent
+ * processes each make one; the first rename wins). Where the cache cannot be written, one made
+ * for this process in a throwaway folder. Undefined when neither can be made.
  */
-async function copyTemplateDir(dir: string): Promise<boolean> {
-  const src = templateDirPath();
-  try {
-    if (!pgliteExists(src)) {
-      const template = await ensureTemplate();
-      if (!template) return false;
-      const { PGlite } = await import('@electric-sql/pglite');
-      const tmp = `${src}.${process.pid}.tmp`;
-      fs.rmSync(tmp, { recursive: true, force: true });
-      const db = await PGlite.create(tmp, { ...(await compiledPglite()), loadDataDir: template });
-      await db.close();
+function templateDir(): Promise<string | undefined> {
+  templateOnce ??= (async () => {
+    const cached = cachedTemplateDir();
+    if (pgliteExists(cached)) return cached;
+    const tmp = `${cached}.${process.pid}.tmp`;
+    if (await makeTemplate(tmp)) {
       try {
-        fs.renameSync(tmp, src);
+        fs.renameSync(tmp, cached);
       } catch {
         fs.rmSync(tmp, { recursive: true, force: true }); // another process made it meanwhile
       }
+      if (pgliteExists(cached)) return cached;
     }
+    const own = newThrowaway();
+    if (await makeTemplate(own)) return own;
+    removeThrowaway(own);
+    return undefined;
+  })();
+  return templateOnce;
+}
+
+/**
+ * A new database in `dir`: the template the package ships unpacked (packages/core/build-template.mjs;
+ * about half a second), else PGlite's initdb (3-7 s, up to 1 GB of memory). False when neither
+ * can be made there.
+ */
+async function makeTemplate(dir: string): Promise<boolean> {
+  for (const make of [unpackShippedTemplate, initdbInto]) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      if ((await make(dir)) && pgliteExists(dir)) return true;
+    } catch {
+      // the next way, or none
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return false;
+}
+
+/** The shipped template, beside this file once built (dist/db/, or the CLI's bundle); false when there is none (sources). */
+async function unpackShippedTemplate(dir: string): Promise<boolean> {
+  const file = fileURLToPath(new URL(`./pglite-template-${PGLITE_VERSION}.tar.gz`, import.meta.url));
+  if (!fs.existsSync(file)) return false;
+  const tar = await import('tar');
+  tar.x({ file, cwd: dir, sync: true, strict: true });
+  return true;
+}
+
+async function initdbInto(dir: string): Promise<boolean> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(dir, await compiledPglite());
+  await db.close();
+  return true;
+}
+
+/** Copy the template data folder to `dir`; false when there is none or it cannot be copied. */
+async function copyTemplateDir(dir: string): Promise<boolean> {
+  const src = await templateDir();
+  if (!src) return false;
+  try {
     fs.cpSync(src, dir, { recursive: true });
     return true;
   } catch {
@@ -221,19 +266,29 @@ const THROWAWAY_PREFIX = `bulkhead-pglite-${createHash('sha256').update(os.hostn
 const throwaways = new Map<string, () => void>();
 
 /**
- * A copy of the template data folder in a new folder of the system's temporary folder, for a
- * database that lives as long as it is open; undefined when no template folder can be made or
- * copied there (the caller loads the tarball into memory instead). Folders that processes of this
- * host left behind when they died (SIGKILL) are removed first.
+ * A copy of the template data folder in a new throwaway folder, for a database that lives as long
+ * as it is open; undefined when no template folder can be made or copied there (the caller opens
+ * one in memory instead).
  */
 async function throwawayCopy(): Promise<string | undefined> {
+  const template = await templateDir();
+  const dir = newThrowaway();
+  if (template && (await copyTemplateDir(dir))) return dir;
+  removeThrowaway(dir);
+  return undefined;
+}
+
+/**
+ * The path of a new throwaway folder, registered to be removed (removeThrowaway) on close, on
+ * Ctrl-C and at exit. Folders that processes of this host left behind when they died (SIGKILL)
+ * are removed first.
+ */
+function newThrowaway(): string {
   sweepThrowaways();
   const dir = path.join(throwawayRoot(), `${THROWAWAY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   throwaways.set(dir, onInterrupt({ cleanup: async () => removeThrowaway(dir) }));
   if (throwaways.size === 1) process.on('exit', removeAllThrowaways);
-  if (await copyTemplateDir(dir)) return dir;
-  removeThrowaway(dir);
-  return undefined;
+  return dir;
 }
 
 function removeThrowaway(dir: string): void {
@@ -284,34 +339,6 @@ function sweepThrowaways(): void {
       // an unreadable (or absent) folder only leaves leftovers where they are
     }
   }
-}
-
-let templateOnce: Promise<Blob | undefined> | undefined;
-
-/**
- * A freshly initialised data folder, made once per machine and cached: creating a PGlite
- * database from scratch takes seconds, loading the template half a second. Concurrent
- * opens in one process share one creation.
- */
-function ensureTemplate(): Promise<Blob | undefined> {
-  templateOnce ??= (async () => {
-    const file = templatePath();
-    try {
-      return new Blob([fs.readFileSync(file)]);
-    } catch {
-      // not cached yet
-    }
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create(await compiledPglite());
-    try {
-      const bytes = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      writeAtomically(file, bytes); // an unwritable cache only costs time on the next run
-      return new Blob([bytes]);
-    } finally {
-      await db.close();
-    }
-  })();
-  return templateOnce;
 }
 
 interface LockInfo {
