@@ -1,8 +1,8 @@
 // The embedded database's template, shipped with the package: a data folder made by PGlite's
-// initdb, as a tar.gz in dist/db/ (beside the code that unpacks it, src/db/pglite.ts). A user's
+// initdb (src/db/pglite.ts initTemplate), as a tar.gz in dist/db/ (beside the code that unpacks it, src/db/pglite.ts). A user's
 // first embedded database then costs an unpack (about half a second) instead of an initdb (3-7 s
 // and up to 1 GB of memory), on every fresh machine and CI runner. Run by the root `build`; kept
-// while PGlite's version is the same (the file's name carries it).
+// while PGlite's version and the template's layout are the same (the file's name carries both).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,26 +16,27 @@ const require = createRequire(import.meta.url);
 let pkg = path.dirname(require.resolve('@electric-sql/pglite'));
 while (!fs.existsSync(path.join(pkg, 'package.json'))) pkg = path.dirname(pkg);
 const version = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
-const named = /const PGLITE_VERSION = '([^']+)'/.exec(fs.readFileSync(path.join(here, 'src/db/pglite.ts'), 'utf8'))?.[1];
+const source = fs.readFileSync(path.join(here, 'src/db/pglite.ts'), 'utf8');
+const named = /const PGLITE_VERSION = '([^']+)'/.exec(source)?.[1];
+const layout = /const TEMPLATE_LAYOUT = (\d+)/.exec(source)?.[1];
 if (named !== version) {
   console.error(`packages/core/src/db/pglite.ts: PGLITE_VERSION is '${named}', but @electric-sql/pglite ${version} is installed: set it to '${version}'`);
   process.exit(1);
 }
-const out = path.join(here, 'dist/db', `pglite-template-${version}.tar.gz`);
+const out = path.join(here, 'dist/db', `pglite-template-${version}-${layout}.tar.gz`);
 if (fs.existsSync(out)) process.exit(0);
 
-const { PGlite } = await import('@electric-sql/pglite');
+// What a machine without the shipped template makes itself (tsc's output of src/db/pglite.ts).
+const { initTemplate } = await import('./dist/db/pglite.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-template-'));
 try {
-  // The start parameters of every embedded database (src/db/pglite.ts compiledPglite).
-  const db = await PGlite.create(path.join(dir, 'data'), { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'] });
-  await db.close();
   const data = path.join(dir, 'data');
+  await initTemplate(data);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   tar.c({ gzip: true, file: tmp, cwd: data, portable: true, sync: true }, fs.readdirSync(data));
   fs.renameSync(tmp, out);
-  // An older version's template is no longer what the code looks for.
+  // An older version's or layout's template is no longer what the code looks for.
   for (const f of fs.readdirSync(path.dirname(out))) if (/^pglite-template-.*\.tar\.gz$/.test(f) && f !== path.basename(out)) fs.rmSync(path.join(path.dirname(out), f));
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

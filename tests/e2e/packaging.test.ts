@@ -29,7 +29,7 @@ describe('packed packages', () => {
         expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))).toBe(true);
         expect(files.some((f) => f.startsWith('src/') || f.endsWith('.test.js'))).toBe(false);
         // The embedded database's template, beside the code that unpacks it.
-        expect(files).toContainEqual(expect.stringMatching(pkg === 'core' ? /^dist\/db\/pglite-template-[\d.]+\.tar\.gz$/ : /^dist\/bundle\/pglite-template-[\d.]+\.tar\.gz$/));
+        expect(files).toContainEqual(expect.stringMatching(pkg === 'core' ? /^dist\/db\/pglite-template-[\d.]+-\d+\.tar\.gz$/ : /^dist\/bundle\/pglite-template-[\d.]+-\d+\.tar\.gz$/));
       }
       tarballs.push(path.join(packs, info!.filename));
     }
@@ -64,7 +64,7 @@ describe('packed packages', () => {
     const unpacked = path.join(project, 'shipped');
     fs.mkdirSync(unpacked);
     await execa('tar', ['-xzf', path.join(bundle, shipped), '-C', unpacked, 'global/pg_control']);
-    const cached = path.join(cache, shipped.replace(/^pglite-template-(.*)\.tar\.gz$/, 'pglite-$1-template'));
+    const cached = path.join(cache, shipped.replace(/^pglite-template-([\d.]+)-(\d+)\.tar\.gz$/, 'pglite-$1-template-$2'));
     expect(fs.readFileSync(path.join(cached, 'global/pg_control')).equals(fs.readFileSync(path.join(unpacked, 'global/pg_control')))).toBe(true);
 
     // The Nx plugin loads from the installed package.

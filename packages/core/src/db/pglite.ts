@@ -34,7 +34,7 @@ export interface PgliteOptions {
   onWait?: (holder: LockHolder | undefined) => void;
 }
 
-/** The installed PGlite's version (build-template.mjs checks): names the cached and the shipped template. */
+/** The installed PGlite's version (build-template.mjs checks): names the cached and the shipped template, with TEMPLATE_LAYOUT. */
 const PGLITE_VERSION = '0.5.14';
 
 /** An embedded database has one session, owned by this process for as long as it is open. */
@@ -178,9 +178,23 @@ function compiledPglite(): Promise<Compiled> {
   return compiled;
 }
 
+/** The template's layout (2: 1 MB WAL segments, see initTemplate): part of its folder's name, so a cache made before is not used. */
+const TEMPLATE_LAYOUT = 2;
+
 /** The template data folder in the user's cache. */
 function cachedTemplateDir(): string {
-  return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template`);
+  return path.join(userCacheDir(), `pglite-${PGLITE_VERSION}-template-${TEMPLATE_LAYOUT}`);
+}
+
+/** Templates of other PGlite versions or layouts in the cache, and their tarballs (before the package shipped one): 39 MB each nothing reads. */
+function removeStaleTemplates(current: string): void {
+  try {
+    for (const f of fs.readdirSync(path.dirname(current))) {
+      if (/^pglite-[\w.-]+-template(-\d+)?(\.tar\.gz)?$/.test(f) && f !== path.basename(current)) fs.rmSync(path.join(path.dirname(current), f), { recursive: true, force: true });
+    }
+  } catch {
+    // left where they are
+  }
 }
 
 let templateOnce: Promise<string | undefined> | undefined;
@@ -202,7 +216,10 @@ function templateDir(): Promise<string | undefined> {
       } catch {
         fs.rmSync(tmp, { recursive: true, force: true }); // another process made it meanwhile
       }
-      if (pgliteExists(cached)) return cached;
+      if (pgliteExists(cached)) {
+        removeStaleTemplates(cached);
+        return cached;
+      }
     }
     const own = newThrowaway();
     if (await makeTemplate(own)) return own;
@@ -233,7 +250,7 @@ async function makeTemplate(dir: string): Promise<boolean> {
 
 /** The shipped template, beside this file once built (dist/db/, or the CLI's bundle); false when there is none (sources). */
 async function unpackShippedTemplate(dir: string): Promise<boolean> {
-  const file = fileURLToPath(new URL(`./pglite-template-${PGLITE_VERSION}.tar.gz`, import.meta.url));
+  const file = fileURLToPath(new URL(`./pglite-template-${PGLITE_VERSION}-${TEMPLATE_LAYOUT}.tar.gz`, import.meta.url));
   if (!fs.existsSync(file)) return false;
   const tar = await import('tar');
   tar.x({ file, cwd: dir, sync: true, strict: true });
@@ -241,10 +258,24 @@ async function unpackShippedTemplate(dir: string): Promise<boolean> {
 }
 
 async function initdbInto(dir: string): Promise<boolean> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dir, await compiledPglite());
-  await db.close();
+  await initTemplate(dir);
   return true;
+}
+
+/**
+ * Make a template data folder in `dir` with PGlite's initdb (also what build-template.mjs ships).
+ * WAL segments of 1 MB instead of 16, and only the one holding the shutdown checkpoint kept (the
+ * others initdb left are recycled, unused files; the server makes new ones as it needs them): a
+ * copy is 24 MB instead of 39, each new database's folder and scratch database is that much
+ * less to write.
+ */
+export async function initTemplate(dir: string): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(dir, { ...(await compiledPglite()), initDbStartParams: ['--wal-segsize=1'] });
+  await db.close();
+  const wal = path.join(dir, 'pg_wal');
+  const segments = fs.readdirSync(wal).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort();
+  for (const f of segments.slice(1)) fs.rmSync(path.join(wal, f));
 }
 
 /** Copy the template data folder to `dir`; false when there is none or it cannot be copied. */
