@@ -30,6 +30,15 @@ if (fs.existsSync(out)) process.exit(0);
 const { initTemplate } = await import('./dist/db/pglite.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-template-'));
 try {
+  await make();
+} catch (e) {
+  // Only a speed-up: without it, the first embedded database on a machine runs initdb itself.
+  console.warn(`warning: the embedded template was not made (${e instanceof Error ? e.message : e}); a machine's first embedded database will take PGlite's initdb (3-7 s)`);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function make() {
   const data = path.join(dir, 'data');
   await initTemplate(data);
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -38,6 +47,4 @@ try {
   fs.renameSync(tmp, out);
   // An older version's or layout's template is no longer what the code looks for.
   for (const f of fs.readdirSync(path.dirname(out))) if (/^pglite-template-.*\.tar\.gz$/.test(f) && f !== path.basename(out)) fs.rmSync(path.join(path.dirname(out), f));
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
 }
