@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { inject } from 'vitest';
 import { HISTORY_LAYOUT, listScratchDatabases, loadWorkspace, moduleUnit, withModuleLock, withScratchDatabase, withTarget, withTargets } from '@bulkhead/core';
-import { CLI, createDatabase, makeWorkspace, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
+import { CLI, createDatabase, makeWorkspace, processAlive, query, REPO, runCli, waitFor, type Fixture } from '../support/fixtures.js';
 
 let fx: Fixture | undefined;
 afterEach(() => {
@@ -218,8 +218,29 @@ describe('withScratchDatabase', () => {
   });
 });
 
+describe('embedded template', () => {
+  it('a cache that cannot be written: the embedded databases open on a template made for the process, nothing left behind', async () => {
+    fx = makeWorkspace([
+      { name: 'svc', url: 'pglite://.bulkhead/svc', migrations: { '001_a.up.sql': 'CREATE TABLE a (id int);\n', '001_a.down.sql': 'DROP TABLE a;\n' } },
+    ]);
+    // A file where the cache folder would be: nothing can be made under it.
+    fx.write('not-a-folder', '');
+    const env = { BULKHEAD_CACHE_DIR: path.join(fx.root, 'not-a-folder/cache') };
+    const before = new Set(throwawayFolders('\\d+'));
+    const up = await runCli(['up'], { cwd: fx.root, env });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain('svc: ✓ 1 applied');
+    const verify = await runCli(['verify'], { cwd: fx.root, env });
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(verify.stderr).toContain('reversible');
+    // (Another test file's CLI may have one open meanwhile: only those of processes that ended count.)
+    const pidOf = (f: string) => Number(/^bulkhead-pglite-[0-9a-f]+-(\d+)-/.exec(f)![1]);
+    expect(throwawayFolders('\\d+').filter((f) => !before.has(f) && !processAlive(pidOf(f)))).toEqual([]);
+  });
+});
+
 /** The throwaway data folders of embedded scratch databases that process `pid` made (in /dev/shm where it has room, else the temporary folder). */
-function throwawayFolders(pid: number): string[] {
+function throwawayFolders(pid: number | string): string[] {
   const names = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
   return [...names('/dev/shm'), ...names(os.tmpdir())].filter((n) => new RegExp(`^bulkhead-pglite-[0-9a-f]+-${pid}-`).test(n));
 }

@@ -214,7 +214,7 @@ function templateDir(): Promise<string | undefined> {
       try {
         fs.renameSync(tmp, cached);
       } catch {
-        fs.rmSync(tmp, { recursive: true, force: true }); // another process made it meanwhile
+        removeQuietly(tmp); // another process made it meanwhile
       }
       if (pgliteExists(cached)) {
         removeStaleTemplates(cached);
@@ -244,8 +244,17 @@ async function makeTemplate(dir: string): Promise<boolean> {
       // the next way, or none
     }
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeQuietly(dir);
   return false;
+}
+
+/** Remove a folder if it can be (one under an unwritable cache, or a file in its path, cannot). */
+function removeQuietly(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    // nothing to remove, or nothing this process may remove
+  }
 }
 
 /** The shipped template, beside this file once built (dist/db/, or the CLI's bundle); false when there is none (sources). */
@@ -286,7 +295,7 @@ async function copyTemplateDir(dir: string): Promise<boolean> {
     fs.cpSync(src, dir, { recursive: true });
     return true;
   } catch {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeQuietly(dir);
     return false;
   }
 }
@@ -327,7 +336,7 @@ function removeThrowaway(dir: string): void {
   throwaways.delete(dir);
   forget();
   if (throwaways.size === 0) process.off('exit', removeAllThrowaways);
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  removeQuietly(dir);
 }
 
 function removeAllThrowaways(): void {
