@@ -131,15 +131,7 @@ describe('withScratchDatabase', () => {
   it('is dropped when the process is interrupted (SIGINT), and a dead process’s leftover is swept', async () => {
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
-    const script = `
-      import { loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
-      const ws = loadWorkspace({ cwd: ${JSON.stringify(fx.root)} });
-      await withScratchDatabase(moduleUnit(ws.byName.get('svc')), { command: 'test' }, async () => {
-        console.log('ready');
-        await new Promise((r) => setTimeout(r, 60_000));
-      });`;
-    const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+    const { child } = await holdScratch(fx.root);
     const name = (await listScratchDatabases(inject('pgAdminUrl'))).find((n) => n.includes(`_${child.pid}_`));
     expect(name).toBeDefined();
     child.kill('SIGINT');
@@ -148,8 +140,7 @@ describe('withScratchDatabase', () => {
     expect((await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${child.pid}_`))).toEqual([]);
 
     // SIGKILL leaves one behind; the next scratch database on this host sweeps it.
-    const killed = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
-    await new Promise<void>((resolve) => killed.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+    const { child: killed } = await holdScratch(fx.root);
     killed.kill('SIGKILL');
     await killed;
     expect((await listScratchDatabases(inject('pgAdminUrl'))).filter((n) => n.includes(`_${killed.pid}_`))).toHaveLength(1);
@@ -192,18 +183,10 @@ describe('withScratchDatabase', () => {
 
   it('an embedded scratch database\'s folder is removed when the process is interrupted (SIGINT); a dead process\'s is swept', async () => {
     fx = makeWorkspace([{ name: 'svc', url: 'pglite://.bulkhead/svc', migrations: MIGRATIONS }]);
-    const script = `
-      import { loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
-      const ws = loadWorkspace({ cwd: ${JSON.stringify(fx.root)} });
-      await withScratchDatabase(moduleUnit(ws.byName.get('svc')), { command: 'test' }, async () => {
-        console.log('ready');
-        await new Promise((r) => setTimeout(r, 60_000));
-      });`;
     const start = async () => {
-      const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
-      await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
-      expect(throwawayFolders(child.pid!)).toHaveLength(1);
-      return { child }; // not the process itself: awaiting it waits for its end
+      const held = await holdScratch(fx!.root);
+      expect(throwawayFolders(held.child.pid!)).toHaveLength(1);
+      return held;
     };
     const { child } = await start();
     child.kill('SIGINT');
@@ -217,6 +200,20 @@ describe('withScratchDatabase', () => {
     expect(throwawayFolders(killed.pid!)).toEqual([]);
   });
 });
+
+/** A process holding a scratch database of module svc of `root` (until killed), once it is made. */
+async function holdScratch(root: string) {
+  const script = `
+    import { loadWorkspace, moduleUnit, withScratchDatabase } from '@bulkhead/core';
+    const ws = loadWorkspace({ cwd: ${JSON.stringify(root)} });
+    await withScratchDatabase(moduleUnit(ws.byName.get('svc')), { command: 'test' }, async () => {
+      console.log('ready');
+      await new Promise((r) => setTimeout(r, 60_000));
+    });`;
+  const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, reject: false });
+  await new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+  return { child }; // not the process itself: awaiting it waits for its end
+}
 
 describe('embedded template', () => {
   it('a cache that cannot be written: the embedded databases open on a template made for the process, nothing left behind', async () => {
