@@ -85,6 +85,7 @@ describe('history store', () => {
 
 describe('withScratchDatabase', () => {
   const unitOn = (url: string) => {
+    fx?.cleanup(); // a test that asks for a second unit: afterEach removes only the last workspace
     fx = makeWorkspace([{ name: 'svc', url, migrations: MIGRATIONS }]);
     const ws = loadWorkspace({ cwd: fx.root });
     expect(ws.problems).toEqual([]);
