@@ -1,8 +1,9 @@
 // The embedded database's template, shipped with the package: a data folder made by PGlite's
-// initdb (src/db/pglite.ts initTemplate), as a tar.gz in dist/db/ (beside the code that unpacks it, src/db/pglite.ts). A user's
-// first embedded database then costs an unpack (about half a second) instead of an initdb (3-7 s
-// and up to 1 GB of memory), on every fresh machine and CI runner. Run by the root `build`; kept
-// while PGlite's version and the template's layout are the same (the file's name carries both).
+// initdb (src/db/pglite.ts initTemplate), as a tar.gz in dist/db/, beside the code that unpacks
+// it. A user's first embedded database then costs an unpack (about half a second) instead of an
+// initdb (3-7 s and up to 1 GB of memory), on every fresh machine and CI runner. Run by the root
+// `build`; kept while PGlite's version and the template's layout are the same (the file's name,
+// SHIPPED_TEMPLATE, carries both).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,18 +17,16 @@ const require = createRequire(import.meta.url);
 let pkg = path.dirname(require.resolve('@electric-sql/pglite'));
 while (!fs.existsSync(path.join(pkg, 'package.json'))) pkg = path.dirname(pkg);
 const version = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
-const source = fs.readFileSync(path.join(here, 'src/db/pglite.ts'), 'utf8');
-const named = /const PGLITE_VERSION = '([^']+)'/.exec(source)?.[1];
-const layout = /const TEMPLATE_LAYOUT = (\d+)/.exec(source)?.[1];
-if (named !== version) {
-  console.error(`packages/core/src/db/pglite.ts: PGLITE_VERSION is '${named}', but @electric-sql/pglite ${version} is installed: set it to '${version}'`);
+// What a machine without the shipped template makes itself, and the name it looks for (tsc's
+// output of src/db/pglite.ts).
+const { initTemplate, PGLITE_VERSION, SHIPPED_TEMPLATE } = await import('./dist/db/pglite.js');
+if (PGLITE_VERSION !== version) {
+  console.error(`packages/core/src/db/pglite.ts: PGLITE_VERSION is '${PGLITE_VERSION}', but @electric-sql/pglite ${version} is installed: set it to '${version}'`);
   process.exit(1);
 }
-const out = path.join(here, 'dist/db', `pglite-template-${version}-${layout}.tar.gz`);
+const out = path.join(here, 'dist/db', SHIPPED_TEMPLATE);
 if (fs.existsSync(out)) process.exit(0);
 
-// What a machine without the shipped template makes itself (tsc's output of src/db/pglite.ts).
-const { initTemplate } = await import('./dist/db/pglite.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-template-'));
 try {
   await make();

@@ -35,7 +35,7 @@ export interface PgliteOptions {
 }
 
 /** The installed PGlite's version (build-template.mjs checks): names the cached and the shipped template, with TEMPLATE_LAYOUT. */
-const PGLITE_VERSION = '0.5.14';
+export const PGLITE_VERSION = '0.5.14';
 
 /** An embedded database has one session, owned by this process for as long as it is open. */
 const EMBEDDED_GUARD: LockGuard = {
@@ -235,7 +235,8 @@ function templateDir(): Promise<string | undefined> {
  * can be made there.
  */
 async function makeTemplate(dir: string): Promise<boolean> {
-  for (const make of [unpackShippedTemplate, initdbInto]) {
+  const initdb = async (into: string) => (await initTemplate(into), true);
+  for (const make of [unpackShippedTemplate, initdb]) {
     try {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
@@ -257,17 +258,15 @@ function removeQuietly(dir: string): void {
   }
 }
 
+/** The shipped template's file name (build-template.mjs writes it beside this file). */
+export const SHIPPED_TEMPLATE = `pglite-template-${PGLITE_VERSION}-${TEMPLATE_LAYOUT}.tar.gz`;
+
 /** The shipped template, beside this file once built (dist/db/, or the CLI's bundle); false when there is none (sources). */
 async function unpackShippedTemplate(dir: string): Promise<boolean> {
-  const file = fileURLToPath(new URL(`./pglite-template-${PGLITE_VERSION}-${TEMPLATE_LAYOUT}.tar.gz`, import.meta.url));
+  const file = fileURLToPath(new URL(`./${SHIPPED_TEMPLATE}`, import.meta.url));
   if (!fs.existsSync(file)) return false;
   const tar = await import('tar');
   tar.x({ file, cwd: dir, sync: true, strict: true });
-  return true;
-}
-
-async function initdbInto(dir: string): Promise<boolean> {
-  await initTemplate(dir);
   return true;
 }
 
