@@ -18,6 +18,9 @@ describe('BH-C302 drop-still-referenced', () => {
         'CREATE VIEW recent AS SELECT * FROM orders;\nALTER VIEW recent RENAME TO latest;\nDROP VIEW latest;\nDROP TABLE orders;',
         'CREATE MATERIALIZED VIEW totals AS SELECT count(*) FROM orders;\nALTER MATERIALIZED VIEW totals RENAME TO sums;\nDROP MATERIALIZED VIEW sums;\nDROP TABLE orders;',
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nALTER TABLE items RENAME TO lines;\nDROP TABLE lines;\nDROP TABLE orders;',
+        // Dropped in one statement with the table that references it (the referencing one listed first or last).
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items, orders;',
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders, items;',
       ],
     );
   });

@@ -9,8 +9,11 @@ export const dropStillReferenced: Rule = {
   fix: 'drop or change the views and foreign keys that use it first, in the same or an earlier migration',
   severity: 'error',
   check(s, f) {
-    return droppedNames(s, 'OBJECT_TABLE', f.qualify)
-      .map((table) => ({ table, by: f.referencedBy(table, s) }))
+    const dropped = droppedNames(s, 'OBJECT_TABLE', f.qualify);
+    // Tables dropped by the same statement take their foreign keys with them (DROP TABLE a, b).
+    const goneWith = new Set(dropped.map((t) => `foreign key of ${t}`));
+    return dropped
+      .map((table) => ({ table, by: f.referencedBy(table, s).filter((who) => !goneWith.has(who)) }))
       .filter((x) => x.by.length)
       .map((x) => ({ message: `${x.table} is still referenced by ${x.by.join(', ')}${s.node.behavior === 'DROP_CASCADE' ? ': CASCADE drops them silently' : ': the DROP fails'}` }));
   },
