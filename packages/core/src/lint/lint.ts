@@ -323,7 +323,8 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
       const r = rule.check?.(s, file);
       for (const hit of r === undefined ? [] : Array.isArray(r) ? r : [r]) hits.push({ rule, hit, statement: s });
     }
-    for (const hit of rule.checkFile?.(file) ?? []) hits.push({ rule, hit, statement: statements.find((s) => s.offset === hit.offset) });
+    // A file rule's hit may point inside its statement (a name in it): the statement that holds that offset.
+    for (const hit of rule.checkFile?.(file) ?? []) hits.push({ rule, hit, statement: hit.offset === undefined ? undefined : statements.findLast((s) => s.offset <= hit.offset!) });
   }
   // Suppressions: `-- bulkhead:allow <code|rule> <reason>` covers the next statement.
   const used = new Set<number>();
