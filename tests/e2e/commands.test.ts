@@ -99,6 +99,38 @@ describe('commands', () => {
     expect(again.stderr).toContain("fix: PostgreSQL cannot drop an enum label, so a down that reverted this migration left 'preview' behind (or an earlier migration adds it too): write ADD VALUE IF NOT EXISTS 'preview'");
   });
 
+  it("a down that drops a unique index as a constraint (crates.io's 2024-10-25 make-unique-version-unique) is told to DROP INDEX", async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([
+      {
+        name: 'shop',
+        url: '${SHOP_URL}',
+        migrations: {
+          '001_versions.up.sql': 'CREATE TABLE versions (crate_id int, num text);\n',
+          '001_versions.down.sql': 'DROP TABLE versions;\n',
+          '002_unique.up.sql': '-- bulkhead:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY versions_crate_id_num_uindex ON versions (crate_id, num);\n',
+          '002_unique.down.sql': '-- bulkhead:no-transaction\nALTER TABLE versions DROP CONSTRAINT versions_crate_id_num_uindex;\n',
+        },
+      },
+    ]);
+    const env = { SHOP_URL: url };
+    expect((await runCli(['up'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const down = await runCli(['down', 'shop', '--json'], { cwd: fx.root, env });
+    expect(down.exitCode).toBe(1);
+    expect(down.json.modules[0].failure).toMatchObject({
+      pgCode: '42704',
+      fix: 'versions_crate_id_num_uindex is an index of versions (made by CREATE INDEX), not a constraint: drop it with DROP INDEX versions_crate_id_num_uindex (DROP INDEX CONCURRENTLY in a -- bulkhead:no-transaction file) (a database that applied the migration whose down you edit accepts it with bulkhead repair shop --accept <its id> --reason <why>)',
+    });
+    // A constraint of that name that is missing, with no index of the name either: no such fix.
+    fx.write('modules/shop/migrations/002_unique.down.sql', '-- bulkhead:no-transaction\nALTER TABLE versions DROP CONSTRAINT versions_missing;\n');
+    const fresh = { SHOP_URL: await createDatabase() };
+    expect((await runCli(['up'], { cwd: fx.root, env: fresh })).exitCode).toBe(0);
+    const other = await runCli(['down', 'shop', '--json'], { cwd: fx.root, env: fresh });
+    expect(other.exitCode).toBe(1);
+    expect(other.json.modules[0].failure.pgCode).toBe('42704');
+    expect(other.json.modules[0].failure.fix ?? '').not.toContain('is an index of');
+  });
+
   it("down refuses, before reverting anything, a down without statements whose up changes the schema (diesel's empty down.sql); a data change's passes", async () => {
     const url = await createDatabase();
     fx = makeWorkspace([

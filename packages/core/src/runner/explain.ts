@@ -39,6 +39,8 @@ export async function explainFailure(
   if (failure.fix) return undefined;
   const owned = await ownerOrPrivilegeFix(db, failure);
   if (owned) return owned;
+  const notConstraint = await indexNotConstraint(db, failure, module);
+  if (notConstraint) return notConstraint;
   const inCatalog = await explainFromCatalog(db, failure);
   if (inCatalog || failure.pgCode !== UNDEFINED_TABLE) return inCatalog;
   const missing = /^(?:relation|table|view|materialized view|sequence|index) "(?:([^"]*)\.)?([^".]+)" does not exist/.exec(failure.message);
@@ -395,6 +397,29 @@ async function ownerOrPrivilegeFix(db: SqlSession, failure: MigrationFailure): P
   // Membership of a superuser's role is not offered: it would hand the module everything that role owns.
   const member = superuser || role !== owner ? '' : `, or let ${current} act as ${owner} (GRANT ${sqlName(owner)} TO ${sqlName(current)})`;
   return `${kind} ${name} belongs to ${role === owner ? `role ${owner}` : owner}, and the migration runs as ${current}: only its owner${superuser ? '' : ' (or a member of that role)'} may change it — give it to the module's role (ALTER ${alterKeyword(kind)} ${name} OWNER TO ${sqlName(current)}, run as ${owner} or a superuser)${member}. Objects made by hand or by another tool keep the role that made them`;
+}
+
+/**
+ * A DROP CONSTRAINT naming an index that is no constraint (rust-lang/crates.io's 2024-10-25
+ * make-unique-version-unique: its up makes a unique index, CREATE UNIQUE INDEX CONCURRENTLY, its
+ * down drops it as a constraint): the catalog has an index of that name on that table.
+ */
+async function indexNotConstraint(db: SqlSession, failure: MigrationFailure, module: { name: string }): Promise<string | undefined> {
+  if (failure.connectionLost || failure.pgCode !== UNDEFINED_OBJECT) return undefined;
+  const [, name, table] = /^constraint "([^"]+)" of relation "([^"]+)" does not exist/.exec(failure.message) ?? [];
+  if (name === undefined || table === undefined) return undefined;
+  try {
+    const { rows } = await db.query(
+      `select 1 from pg_catalog.pg_index x join pg_catalog.pg_class i on i.oid = x.indexrelid join pg_catalog.pg_class t on t.oid = x.indrelid
+       where i.relname = $1 and t.relname = $2 and pg_catalog.pg_table_is_visible(t.oid)`,
+      [name, table],
+    );
+    if (!rows.length) return undefined;
+  } catch {
+    return undefined;
+  }
+  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name)}` : '';
+  return `${name} is an index of ${table} (made by CREATE INDEX), not a constraint: drop it with DROP INDEX ${sqlName(name)} (DROP INDEX CONCURRENTLY in a -- bulkhead:no-transaction file)${repair}`;
 }
 
 /**
