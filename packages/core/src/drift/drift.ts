@@ -118,18 +118,29 @@ export async function compareWithMigrations(
   o: { command: string; server?: string; schemasOf: (module: string) => Promise<string[]> },
 ): Promise<Difference[]> {
   const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
-  const actual = await withTarget(pool, unit, (db) => readSnapshot(db, scope));
+  // The live database is read while the scratch database is made and replayed (the server works on
+  // both at once): on a 500-table database about the time of one snapshot less.
+  const reading = withTarget(pool, unit, (db) => readSnapshot(db, scope));
+  // Handled from now on (a failure while the replay runs is no unhandled rejection); awaited below.
+  const settled = reading.then(() => undefined, () => undefined);
   let failed: ReplayError | undefined;
-  const expected = await withScratchDatabase(unit, { command: o.command, server: o.server, root: ws.root }, async ({ db }) => {
-    try {
-      await replayAll(db, runnables, { schema: unit.schema });
-    } catch (e) {
-      if (!(e instanceof ReplayError)) throw e;
-      failed = e;
-      return undefined;
-    }
-    return readSnapshot(db, scope);
-  });
+  let expected: Snapshot | undefined;
+  try {
+    expected = await withScratchDatabase(unit, { command: o.command, server: o.server, root: ws.root }, async ({ db }) => {
+      try {
+        await replayAll(db, runnables, { schema: unit.schema });
+      } catch (e) {
+        if (!(e instanceof ReplayError)) throw e;
+        failed = e;
+        return undefined;
+      }
+      return readSnapshot(db, scope);
+    });
+  } finally {
+    // Settled before anything else uses the target or the command ends, whatever the replay did.
+    await settled;
+  }
+  const actual = await reading;
   if (!expected) {
     const e = failed!;
     // What the replay missed, when the live database has it: made outside the migrations.
