@@ -8,6 +8,10 @@ describe('BH-C302 drop-still-referenced', () => {
       [
         'CREATE VIEW recent AS SELECT * FROM orders WITH x AS (SELECT 1) SELECT 1;'.replace(' WITH x AS (SELECT 1) SELECT 1', '') + '\nDROP TABLE orders;',
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders CASCADE;',
+        // Without CASCADE a later drop of the referencing table comes too late: the DROP fails.
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders;\nDROP TABLE items;',
+        // CASCADE takes a view the file keeps.
+        'CREATE VIEW recent AS SELECT * FROM orders;\nCREATE VIEW other AS SELECT * FROM orders;\nDROP TABLE orders CASCADE;\nDROP VIEW other;',
         // A view follows its table through a rename.
         'CREATE VIEW recent AS SELECT * FROM orders;\nALTER TABLE orders RENAME TO orders_old;\nDROP TABLE orders_old;',
         // A renamed view still reads its table.
@@ -21,6 +25,9 @@ describe('BH-C302 drop-still-referenced', () => {
         // Dropped in one statement with the table that references it (the referencing one listed first or last).
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE items, orders;',
         'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE orders, items;',
+        // CASCADE, and what it would take the file drops itself afterwards (trigger.dev's join tables).
+        'CREATE TABLE items (id int, order_id int REFERENCES orders (id));\nDROP TABLE IF EXISTS orders CASCADE;\nDROP TABLE IF EXISTS items;',
+        'CREATE VIEW recent AS SELECT * FROM orders;\nDROP TABLE orders CASCADE;\nDROP VIEW IF EXISTS recent;',
       ],
     );
   });
