@@ -9,6 +9,7 @@ import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModule
 import { withTarget, withTargets } from '../db/targets.js';
 import { BulkheadError } from '../errors.js';
 import { parseDirectives, type SqlDirectives } from '../migrations/directives.js';
+import { foreignSuppressions, type ForeignSuppression } from './foreign-suppressions.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import type { ExitCode } from '../errors.js';
 import type { MigrationFile } from '../migrations/files.js';
@@ -157,6 +158,8 @@ interface Sources {
   transactional: boolean;
   foreignNoTransaction?: SqlDirectives['foreignNoTransaction'];
   allow: { rule: string; reason: string; line: number }[];
+  /** Atlas's and squawk's suppression comments in a SQL file, for the rules of ours they cover. */
+  foreign?: ForeignSuppression[];
   /** The up's SQL, for a down (what it is expected to drop). */
   up?: string[];
   /** Or what it is expected to drop, already known. */
@@ -181,7 +184,7 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
     const directives = direction === 'up' ? m.sql.directives : m.sql.downDirectives;
     const file = direction === 'up' ? m.upPath : m.downPath;
     if (text === undefined || !file || !directives) return undefined;
-    return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, foreignNoTransaction: directives.foreignNoTransaction, allow: directives.allow, ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
+    return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, foreignNoTransaction: directives.foreignNoTransaction, allow: directives.allow, foreign: foreignSuppressions(text), ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
   }
   if (!emitted) return undefined;
   const source = readSource(m.upPath);
@@ -341,6 +344,9 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
       used.add(allow);
       continue;
     }
+    // Another linter's suppression of the same check: the file's, or the one just before the statement.
+    const before = (line: number) => statement !== undefined && line < statement.line && !statements.some((x) => x.line > line && x.line < statement.line);
+    if (src.foreign?.some((f) => f.rules.has(rule.name) && (f.scope === 'file' || before(f.line)))) continue;
     findings.push({
       code: rule.code,
       rule: rule.name,
@@ -389,7 +395,7 @@ export async function lintSqlText(input: {
   const ownFunctions = functionsCreated(earlier).get(input.module.name);
   const ownTypes = typesCreated(earlier).get(input.module.name);
   const ownExtensions = new Set([...input.module.manifest.extensions, ...(extensionsCreated(earlier).get(input.module.name) ?? [])]);
-  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], ownFunctions, ownTypes, ownExtensions, ...(input.up !== undefined ? { up: [input.up] } : {}) };
+  const src: Sources = { sql: [input.sql], file: input.file ?? 'migration.sql', transactional: input.transactional ?? true, foreignNoTransaction, references, allow: input.allow ?? [], foreign: foreignSuppressions(input.sql), ownFunctions, ownTypes, ownExtensions, ...(input.up !== undefined ? { up: [input.up] } : {}) };
   const r = await lintFile({ rel: (x: string) => x } as unknown as Workspace, input.module, { id: 'migration' } as MigrationFile, direction, input.sql, src, input.pgVersion ?? DEFAULT_PG_VERSION);
   return r?.findings ?? [];
 }
