@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { expectRule } from './test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { expectRule, findings } from './test-helper.js';
 
 describe('BH-M502 backfill-with-ddl', () => {
   it('flags what it must and leaves the near misses alone', async () => {
@@ -14,5 +14,10 @@ describe('BH-M502 backfill-with-ddl', () => {
       ],
       {},
     );
+  });
+
+  it('says every row without a WHERE, the rows it matches with one', async () => {
+    expect(await findings('BH-M502', "ALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free';")).toEqual(['2:1 backfill of public.users in the transaction that altered it: the table stays locked while every row is written']);
+    expect(await findings('BH-M502', "ALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free' WHERE id < 10;")).toEqual(['2:1 backfill of public.users in the transaction that altered it: the table stays locked while the rows it matches are written']);
   });
 });

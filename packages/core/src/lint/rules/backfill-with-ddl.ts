@@ -19,7 +19,9 @@ export const backfillWithDdl: Rule = {
     return f.statements.flatMap((s) => {
       const t = s.kind === 'UpdateStmt' ? existingTable(s.node.relation, s, f) : undefined;
       const at = t === undefined ? undefined : lockedAt.get(t);
-      return at !== undefined && at < s.index ? [{ message: `backfill of ${t} in the transaction that altered it: the table stays locked while every row is written`, offset: s.offset }] : [];
+      // With a WHERE (trigger.dev's UPDATE … WHERE "slug" = 'dev'), the rows it matches: not every row.
+      const rows = s.node.whereClause ? 'the rows it matches are' : 'every row is';
+      return at !== undefined && at < s.index ? [{ message: `backfill of ${t} in the transaction that altered it: the table stays locked while ${rows} written`, offset: s.offset }] : [];
     });
   },
 };
