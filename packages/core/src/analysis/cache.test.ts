@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLines, writeAtomically } from '../cache-dir.js';
+import type { Module, Workspace } from '../workspace.js';
 import { AnalysisCache } from './cache.js';
+import { rememberCachedStatements } from './migrations.js';
+import { splitStatements } from './statements.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -78,5 +81,22 @@ describe('AnalysisCache file', () => {
     // A line cut short: nothing of the file is trusted.
     fs.writeFileSync(path.join(dir, file), `${text[0]}\n${text[1]}\nc2\t{"up":[`);
     expect(new AnalysisCache(root).get('m', 'c1')).toBeUndefined();
+  });
+});
+
+describe('rememberCachedStatements', () => {
+  it("gives the runner the cache's statement split of a SQL file, so drift and verify do not parse it again", async () => {
+    const root = tmp();
+    fs.mkdirSync(path.join(root, 'node_modules'));
+    const sql = 'SELECT 1;\nSELECT 2;\n';
+    // A split the parser would not make (one statement for both): only the cache can say it.
+    const cache = new AnalysisCache(root);
+    cache.set('m', 'sum1', { up: [], down: [], statements: { up: [{ start: 0, end: 19, line: 1, kind: 'SelectStmt', node: {} }] } });
+    cache.save(new Map([['m', new Set(['sum1'])]]));
+    const module = { name: 'm', migrations: [{ id: '001_x', format: 'sql', checksum: 'sum1', sql: { up: sql } }] } as unknown as Module;
+    rememberCachedStatements({ root } as unknown as Workspace, [module]);
+    expect((await splitStatements(sql, 'sum1:up')).map((s) => s.text)).toEqual(['SELECT 1;\nSELECT 2;']);
+    // Not in the cache: the parser splits it.
+    expect((await splitStatements(sql, 'other:up')).map((s) => s.text)).toEqual(['SELECT 1', 'SELECT 2']);
   });
 });

@@ -371,6 +371,23 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
   return { analysed, notAnalysed, problems, emitted, stopped };
 }
 
+/**
+ * The statement splits the analysis cache holds for these modules' SQL files, remembered for the
+ * runner (splitStatements then does not parse them again): for commands that prepare migrations
+ * without analysing them first (drift, verify). A file not in the cache is split by the runner.
+ */
+export function rememberCachedStatements(ws: Workspace, modules: readonly Module[]): void {
+  const cache = new AnalysisCache(ws.root);
+  for (const module of modules) {
+    for (const m of module.migrations) {
+      const statements = m.format === 'sql' && m.sql ? cache.get(module.name, m.checksum)?.statements : undefined;
+      if (!statements) continue;
+      rememberStatements(`${m.checksum}:up`, statements.up);
+      if (statements.down) rememberStatements(`${m.checksum}:down`, statements.down);
+    }
+  }
+}
+
 async function parsedFile(sql: string): Promise<{ touches: Touch[]; statements: StatementMark[] } | undefined> {
   try {
     return await analyzeSqlFile(sql);

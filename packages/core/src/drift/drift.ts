@@ -1,4 +1,4 @@
-import { analyseModules } from '../analysis/migrations.js';
+import { analyseModules, rememberCachedStatements } from '../analysis/migrations.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { databaseKey } from '../db/url.js';
 import { withScratchDatabase } from '../db/scratch.js';
@@ -64,6 +64,8 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
   const selected = selectModules(ws, o.modules);
   const production = isProduction(o);
   const schemasOf = schemasCreatedBy(ws, selected);
+  // The replay's statements as the analysis cache has them split: not parsed again.
+  rememberCachedStatements(ws, selected);
   return withTargets({ command: 'drift', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, production, reporter: o.reporter }, async (pool) => {
     const units = await listUnits(ws, pool, selected, { readOnly: true, tenants: o.tenants, reporter: o.reporter });
     const { reads, problems } = await readUnits(ws, pool, units, { readOnly: true });

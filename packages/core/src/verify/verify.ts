@@ -2,7 +2,7 @@ import { loadValidWorkspace, selectModules, type CommonOptions } from '../comman
 import { sameDatabase } from '../db/url.js';
 import { createSchema, withScratchDatabase } from '../db/scratch.js';
 import { BulkheadError, EXIT, type ExitCode, type Problem } from '../errors.js';
-import { analyseModules, emptyDown, missingDownFix, moduleCreates, type ModulesAnalysis } from '../analysis/migrations.js';
+import { analyseModules, rememberCachedStatements, emptyDown, missingDownFix, moduleCreates, type ModulesAnalysis } from '../analysis/migrations.js';
 import { family, type Touch } from '../analysis/objects.js';
 import { progressTable } from '../history/store.js';
 import { moduleUnit } from '../plan/units.js';
@@ -82,7 +82,10 @@ export async function verify(o: VerifyOptions = {}): Promise<VerifyResult> {
   // Every migration loads before anything runs: a file that does not load is bad input (exit 2).
   const loaded = new Map<string, { up: Runnable[]; down: (Runnable | undefined)[] }>();
   const problems: Problem[] = [];
-  for (const m of [...new Set([...selected, ...selected.flatMap((s) => sharingDependencies(ws, s))])]) {
+  const preparing = [...new Set([...selected, ...selected.flatMap((s) => sharingDependencies(ws, s))])];
+  // Their statements as the analysis cache has them split: not parsed again.
+  rememberCachedStatements(ws, preparing);
+  for (const m of preparing) {
     const up: Runnable[] = [];
     const down: (Runnable | undefined)[] = [];
     for (const file of m.migrations) {
