@@ -1,7 +1,7 @@
 import { exitCodeOf, formatProblem, groupAlike, type ExitCode, type Problem } from '../errors.js';
 import { checkRequiresStatic } from '../plan/requires.js';
 import { checkOwnership, fixedSchemaInTenants } from '../plan/ownership.js';
-import { analyseModules, moduleCreates } from '../analysis/migrations.js';
+import { analyseModules, moduleCreates, rememberCachedStatements } from '../analysis/migrations.js';
 import { prepareMigration, type Runnable } from '../runner/prepare.js';
 import { undeclaredEmbeddedExtensions, unprovidedEmbeddedExtensions } from '../plan/build.js';
 import { moduleUnit } from '../plan/units.js';
@@ -44,6 +44,8 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
     else throw e;
   }
   const upsOf = new Map<Module, Runnable[]>();
+  // Statements as the analysis cache has them split (a file that did not parse is not there): not parsed again.
+  rememberCachedStatements(ws, ws.modules);
   for (const module of ws.modules) {
     // A URL known to reach a pool in transaction mode, which up refuses (BH071): known without connecting.
     const pool = module.target.kind === 'postgres' ? knownTransactionPool(module.name, module.target, module.file) : undefined;
