@@ -120,8 +120,8 @@ export async function compareWithMigrations(
   o: { command: string; server?: string; schemasOf: (module: string) => Promise<string[]> },
 ): Promise<Difference[]> {
   const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
-  // The live database is read while the scratch database is made and replayed (the server works on
-  // both at once): on a 500-table database about the time of one snapshot less.
+  // The live database is read while the scratch database is made and replayed (two databases: a
+  // server with cores to spare works on both at once, and the live snapshot's time is saved).
   const reading = withTarget(pool, unit, (db) => readSnapshot(db, scope));
   // Handled from now on (a failure while the replay runs is no unhandled rejection); awaited below.
   const settled = reading.then(() => undefined, () => undefined);

@@ -112,8 +112,8 @@ export function foreignSuppressions(sql: string): ForeignSuppression[] {
   const out: ForeignSuppression[] = [];
   // Still in the file's header: nothing but comments and blank lines so far.
   let header = true;
+  const names = (rest: string) => rest.split(/[\s,]+/).filter(Boolean);
   lines.forEach((text, i) => {
-    const names = (rest: string) => rest.split(/[\s,]+/).filter(Boolean);
     const atlas = ATLAS.exec(text);
     const squawk = atlas ? undefined : SQUAWK.exec(text);
     if (atlas) {

@@ -335,17 +335,14 @@ async function lintFile(ws: Workspace, module: Module, m: MigrationFile, directi
   for (const { rule, hit, statement } of hits) {
     const pos = src.ts ? { line: await tsLineOf(src.ts.source, direction, statement?.text ?? sql), column: 1 } : at(hit.offset ?? statement?.offset ?? 0);
     const matches = (a: Sources['allow'][number]) => a.rule === rule.code || a.rule === rule.name;
-    const allow = src.ts
-      ? src.allow.findIndex(matches)
-      : statement
-        ? src.allow.findIndex((a) => matches(a) && a.line < statement.line && !statements.some((x) => x.line > a.line && x.line < statement.line))
-        : -1;
+    // A comment at `line` is just before the statement: no other statement between them.
+    const before = (line: number) => statement !== undefined && line < statement.line && !statements.some((x) => x.line > line && x.line < statement.line);
+    const allow = src.ts ? src.allow.findIndex(matches) : src.allow.findIndex((a) => matches(a) && before(a.line));
     if (allow >= 0 && src.allow[allow]!.reason) {
       used.add(allow);
       continue;
     }
     // Another linter's suppression of the same check: the file's, or the one just before the statement.
-    const before = (line: number) => statement !== undefined && line < statement.line && !statements.some((x) => x.line > line && x.line < statement.line);
     if (src.foreign?.some((f) => f.rules.has(rule.name) && (f.scope === 'file' || before(f.line)))) continue;
     findings.push({
       code: rule.code,
