@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { ProblemCode } from '../errors.js';
 import { withScratchDatabase } from '../db/scratch.js';
 import { moduleUnit } from '../plan/units.js';
@@ -109,10 +108,3 @@ export function lineOfName(source: string, direction: 'up' | 'down', name: strin
   return start >= 0 ? start + 1 : 1;
 }
 
-export function readSource(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { envReadByMigrations, localFilesLoaded, localFoldersListed, nodePreloads, undefinedGlobalFix } from '../migrations/load-js.js';
 import { unawaitedBuilder } from '../runner/apply.js';
 import { problem, type Problem } from '../errors.js';
-import { captureModuleSql, lineOfName, readSource, type CaptureResult } from './capture.js';
+import { captureModuleSql, lineOfName, type CaptureResult } from './capture.js';
+import { sourceText } from '../migrations/files.js';
 import type { MigrationFile } from '../migrations/files.js';
 import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -297,7 +298,7 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
       }
       const { captured, stopped } = result;
       cache.setInputs(module.name, captureInputs(ws));
-      const source = new Map(js.map((m) => [m.id, readSource(m.upPath)]));
+      const source = new Map(js.map((m) => [m.id, sourceText(m.upPath)]));
       for (const m of js) {
         const c = captured.get(m.id);
         if (!c) continue;

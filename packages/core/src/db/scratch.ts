@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import type pg from 'pg';
 import { BulkheadError, problem } from '../errors.js';
@@ -14,6 +13,7 @@ import type { ModuleDb } from './types.js';
 import { processAlive } from './process.js';
 import { onInterrupt } from './interrupt.js';
 import { INSUFFICIENT_PRIVILEGE, INVALID_CATALOG_NAME } from './sqlstate.js';
+import { sourceText } from '../migrations/files.js';
 
 /** Every scratch database is named `bulkhead_scratch_<host>_<pid>_<random>`: whose it is, so leftovers of dead processes can be swept. */
 const PREFIX = 'bulkhead_scratch_';
@@ -104,20 +104,12 @@ async function dropRolesMadeBy(base: PgTarget, before: ReadonlySet<string>, unit
   await admin(base, async (c) => {
     const made = await newRoles(c, before);
     if (!made.length) return;
-    const texts = unit.module.migrations.map((m) => (m.sql ? `${m.sql.up}\n${m.sql.down ?? ''}` : readText(m.upPath)));
+    const texts = unit.module.migrations.map((m) => (m.sql ? `${m.sql.up}\n${m.sql.down ?? ''}` : sourceText(m.upPath)));
     for (const role of made) {
       const named = new RegExp(`(?<![\\w$])${regexLiteral(role)}(?![\\w$])`, 'i');
       if (texts.some((t) => named.test(t))) await c.query(`DROP ROLE ${ident(role)}`).catch(() => undefined);
     }
   });
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** Create a schema a unit lives in (schema mode) on a scratch database; `public` exists already. */

@@ -3,7 +3,8 @@ import { analyzeSql } from '../analysis/objects.js';
 import { parsePieces, parser } from '../analysis/parser.js';
 import { parsableSql } from '../analysis/copy-data.js';
 import { lineMap } from '../analysis/positions.js';
-import { lineOfName, readSource } from '../analysis/capture.js';
+import { lineOfName } from '../analysis/capture.js';
+import { sourceText } from '../migrations/files.js';
 import { doBlockExtensions, leadingCommentBytes, shortenSql } from '../analysis/statements.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, isProduction, loadValidWorkspace, selectModules, type CommonOptions } from '../commands/options.js';
 import { withTarget, withTargets } from '../db/targets.js';
@@ -187,7 +188,7 @@ async function sourcesOf(ws: Workspace, module: Module, m: MigrationFile, direct
     return { sql: [text], file: ws.rel(file), transactional: !directives.noTransaction, foreignNoTransaction: directives.foreignNoTransaction, allow: directives.allow, foreign: foreignSuppressions(text), ...(direction === 'down' ? { up: [m.sql.up] } : {}) };
   }
   if (!emitted) return undefined;
-  const source = readSource(m.upPath);
+  const source = sourceText(m.upPath);
   const sql = direction === 'up' ? emitted.up : emitted.down;
   if (!sql.length) return undefined;
   const noTransaction = /config\s*=\s*\{[^}]*transaction\s*:\s*false/.test(source);

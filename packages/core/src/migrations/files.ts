@@ -1446,3 +1446,12 @@ export function hasDown(m: MigrationFile, jsModule?: { down?: unknown }): boolea
   if (m.format === 'sql') return m.downPath !== undefined;
   return typeof jsModule?.down === 'function';
 }
+
+/** A migration's source text, or '' when it cannot be read (a file gone since the workspace was loaded). */
+export function sourceText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
