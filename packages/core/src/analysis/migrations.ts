@@ -264,8 +264,7 @@ function created(analysed: readonly AnalysedMigration[], kind: Touch['kind'], na
  * that report syntax errors, BH033); TS/JS migrations from the SQL they emit when the module's
  * chain runs on an in-memory scratch database.
  */
-export async function analyseModules(ws: Workspace, modules: readonly Module[]): Promise<ModulesAnalysis> {
-  const cache = new AnalysisCache(ws.root);
+export async function analyseModules(ws: Workspace, modules: readonly Module[], cache = new AnalysisCache(ws.root)): Promise<ModulesAnalysis> {
   const analysed: AnalysedMigration[] = [];
   const notAnalysed: ModulesAnalysis['notAnalysed'] = [];
   const keep = new Map<string, Set<string>>();
@@ -375,9 +374,10 @@ export async function analyseModules(ws: Workspace, modules: readonly Module[]):
 /**
  * The statement splits the analysis cache holds for these modules' SQL files, remembered for the
  * runner (splitStatements then does not parse them again): for commands that prepare migrations
- * without analysing them first (drift, verify). A file not in the cache is split by the runner.
+ * before they analyse them, if they do (validate, verify, drift). A file not in the cache is split
+ * by the runner. Returns the cache as read, for an analysis of the same modules to go on with.
  */
-export function rememberCachedStatements(ws: Workspace, modules: readonly Module[]): void {
+export function rememberCachedStatements(ws: Workspace, modules: readonly Module[]): AnalysisCache {
   const cache = new AnalysisCache(ws.root);
   for (const module of modules) {
     for (const m of module.migrations) {
@@ -387,6 +387,7 @@ export function rememberCachedStatements(ws: Workspace, modules: readonly Module
       if (statements.down) rememberStatements(`${m.checksum}:down`, statements.down);
     }
   }
+  return cache;
 }
 
 async function parsedFile(sql: string): Promise<{ touches: Touch[]; statements: StatementMark[] } | undefined> {

@@ -45,7 +45,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   }
   const upsOf = new Map<Module, Runnable[]>();
   // Statements as the analysis cache has them split (a file that did not parse is not there): not parsed again.
-  rememberCachedStatements(ws, ws.modules);
+  const cache = rememberCachedStatements(ws, ws.modules);
   for (const module of ws.modules) {
     // A URL known to reach a pool in transaction mode, which up refuses (BH071): known without connecting.
     const pool = module.target.kind === 'postgres' ? knownTransactionPool(module.name, module.target, module.file) : undefined;
@@ -78,7 +78,7 @@ export async function validate(o: LoadOptions & { production?: boolean; server?:
   // A forgotten migrations folder (BH047) leaves the module's own migrations readable.
   if (!ws.problems.some((p) => p.code !== 'BH047')) {
     // Isolation in depth: every module's migrations against every other module's objects.
-    const analysis = await analyseModules(ws, ws.modules);
+    const analysis = await analyseModules(ws, ws.modules, cache);
     problems.push(...checkOwnership(ws.modules, analysis.analysed));
     // An embedded module's use of an extension it neither declares nor creates (which up would refuse).
     const creates = moduleCreates(analysis);
