@@ -7,10 +7,11 @@
 //   package, so it declares each of them at the version core declares (checked here: a different
 //   version would be a second copy, or the user's own, loaded silently).
 // - Files the bundled code reads beside itself are copied next to it: the manifest schema's
-//   source (its digest keys the manifest cache), the zod subset and the embedded template.
+//   source (its digest keys the manifest cache), the zod subset and the embedded template (by the
+//   name the bundled code looks for).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,4 +47,6 @@ await build({
 });
 fs.copyFileSync(path.join(core, 'dist/manifest/schema.js'), path.join(out, 'schema.js'));
 fs.copyFileSync(path.join(core, 'dist/manifest/zod-subset.cjs'), path.join(out, 'zod-subset.cjs'));
-for (const f of fs.readdirSync(path.join(core, 'dist/db')).filter((f) => /^pglite-template-.*\.tar\.gz$/.test(f))) fs.copyFileSync(path.join(core, 'dist/db', f), path.join(out, f));
+// The template the bundled code looks for beside itself (absent when its build only warned).
+const { SHIPPED_TEMPLATE } = await import(pathToFileURL(path.join(core, 'dist/db/pglite.js')).href);
+if (fs.existsSync(path.join(core, 'dist/db', SHIPPED_TEMPLATE))) fs.copyFileSync(path.join(core, 'dist/db', SHIPPED_TEMPLATE), path.join(out, SHIPPED_TEMPLATE));
