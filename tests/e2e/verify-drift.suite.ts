@@ -489,6 +489,49 @@ export async function down(knex: Knex) {
       expect(finding.fix).toContain('report_view is dropped (or renamed) by the up of 002_cleanup, after 001_reports, and its down does not make it again');
     });
 
+    it("what an up dropped, renamed or changed and its down did not put back names that migration (mattermost's 000126 drops an index; 000111 sets a table's options)", async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'chat',
+          migrations: {
+            // No down: the migrations after it are checked, from the schema it builds.
+            '001_clusters.up.sql': 'CREATE TABLE clusters (id int PRIMARY KEY, site text, name varchar(10));\nCREATE UNIQUE INDEX clusters_site ON clusters (site);\n',
+            '002_tweak.up.sql': 'DROP INDEX clusters_site;\nALTER TABLE clusters ALTER COLUMN name TYPE varchar(20);\nALTER TABLE clusters RENAME COLUMN site TO url;\nALTER TABLE clusters SET (fillfactor = 70);\n',
+            '002_tweak.down.sql': 'SELECT 1;\n',
+            '003_zone.up.sql': 'ALTER TABLE clusters ADD COLUMN zone text;\n',
+            '003_zone.down.sql': 'ALTER TABLE clusters DROP COLUMN zone;\n',
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const left = r.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind');
+      const down = 'modules/chat/migrations/002_tweak.down.sql';
+      expect(left.leftBy).toHaveLength(4);
+      expect(left.leftBy).toEqual(
+        expect.arrayContaining([
+          { migration: '002_tweak', file: down, objects: ['clusters.url'] },
+          { migration: '002_tweak', file: down, objects: ['index clusters.clusters_site'], change: 'dropped' },
+          { migration: '002_tweak', file: down, objects: ['clusters.name'], change: 'changed' },
+          { migration: '002_tweak', file: down, objects: ['clusters.site'], change: 'renamed' },
+        ]),
+      );
+      expect(left.lines).toEqual(
+        expect.arrayContaining([
+          `→ 002_tweak drops index clusters.clusters_site; its down (${down}) does not make it again`,
+          `→ 002_tweak renames (or moves) clusters.site; its down (${down}) does not rename it back`,
+          `→ 002_tweak changes clusters.name; its down (${down}) does not put it back as it was`,
+          `→ 002_tweak creates clusters.url; its down (${down}) does not drop it`,
+        ]),
+      );
+      // The table's options: two of the ups alter the table, and which one set them is not in the
+      // SQL's names: checking each alone tells.
+      expect(left.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^clusters: table differs: options/)]));
+      expect(left.fix).toBe('bulkhead verify chat --step checks each migration alone (up, down, up) and names the one whose down does not undo its up');
+      const step = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(step.json.modules[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'step-not-reverted', migration: '002_tweak' })]));
+    });
+
     it("a knex down that fails names the SQL it sent and gets up's fix (uptime-kuma's table.enu(…).alter(), which knex cannot write for PostgreSQL)", async () => {
       const s = await workspace(backend, [
         {

@@ -40,9 +40,11 @@ export interface VerifyFinding {
   lines?: string[];
   /**
    * For left-behind: the migrations whose ups create what remains (their downs do not drop it), or
-   * whose downs create it (`down`: what was not there before the up), in order.
+   * whose downs create it (`down`: what was not there before the up); with `change`, whose ups drop,
+   * rename or change what their downs do not put back (`down` and dropped: the down dropped what
+   * was there before its up). In migration order.
    */
-  leftBy?: { migration: string; file: string; objects: string[]; down?: true }[];
+  leftBy?: { migration: string; file: string; objects: string[]; down?: true; change?: 'dropped' | 'renamed' | 'changed' }[];
   /** For a failed up or down: what to do, where Bulkhead knows more than the server's message. */
   fix?: string;
 }
@@ -272,15 +274,25 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const finding = differenceFinding('left-behind', undefined, rel, those ? `after the downs of ${those}, the database is not as before ${tail.length === 1 ? 'its up' : 'their ups'}` : 'after every down, the database is not as before the first up', left, schema);
       // Whose down it is: the migration whose up creates each object left behind (seed 004's enum),
       // or whose down creates it.
-      const by = leftBy(ws, m, await analysed(), tail, left, schema);
+      const { by, unnamed } = leftBy(ws, m, await analysed(), tail, left, schema);
       if (by.length) {
         finding.leftBy = by;
         const listed = (objects: string[]) => (objects.length > 6 ? `${objects.slice(0, 6).join(', ')} and ${objects.length - 6} more` : objects.join(', '));
         for (const b of by) {
+          const them = b.objects.length > 1 ? 'them' : 'it';
+          const were = b.objects.length > 1 ? 'were' : 'was';
           finding.lines!.push(
-            b.down
-              ? `→ ${b.migration}'s down (${b.file}) creates ${listed(b.objects)}, which ${b.objects.length > 1 ? 'were' : 'was'} not there before its up`
-              : `→ ${b.migration} creates ${listed(b.objects)}; its down (${b.file}) does not drop ${b.objects.length > 1 ? 'them' : 'it'}`,
+            b.change === 'dropped'
+              ? b.down
+                ? `→ ${b.migration}'s down (${b.file}) drops ${listed(b.objects)}, which ${were} there before its up`
+                : `→ ${b.migration} drops ${listed(b.objects)}; its down (${b.file}) does not make ${them} again`
+              : b.change === 'renamed'
+                ? `→ ${b.migration} renames (or moves) ${listed(b.objects)}; its down (${b.file}) does not rename ${them} back`
+                : b.change === 'changed'
+                  ? `→ ${b.migration} changes ${listed(b.objects)}; its down (${b.file}) does not put ${them} back as ${b.objects.length > 1 ? 'they' : 'it'} ${were}`
+                  : b.down
+                    ? `→ ${b.migration}'s down (${b.file}) creates ${listed(b.objects)}, which ${were} not there before its up`
+                    : `→ ${b.migration} creates ${listed(b.objects)}; its down (${b.file}) does not drop ${them}`,
           );
         }
         if (by.length === 1) Object.assign(finding, { migration: by[0]!.migration, file: by[0]!.file });
@@ -288,6 +300,8 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       // An extension may be the database's instead: declared, db create makes it and a down may keep it.
       const extensions = left.filter((d) => d.kind === 'extension' && d.change === 'extra').map((d) => d.name);
       if (extensions.length) finding.fix = `drop ${extensions.length > 1 ? 'them' : 'it'} in the down, or declare ${extensions.join(', ')} in ${rel(m.file)} "extensions": a declared extension is the database's (db create makes it), and a down may keep it`;
+      // What the analysis cannot pin on one migration, checking each alone does.
+      else if (unnamed && !o.step && tail.length > 1) finding.fix = `bulkhead verify ${m.name} --step checks each migration alone (up, down, up) and names the one whose down does not undo its up`;
       findings.push(finding);
       return scratch.target.display;
     }
@@ -358,63 +372,130 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
 };
 
 /**
- * For each object left behind after the downs of `up` (every migration, or the tail after the last
- * one that cannot be reverted), the last of their ups that creates it, unless one of their downs
- * creates it and no up before that down's migration does (the down made what was not there),
- * read from the analysis of the module's SQL (a TS migration's from the SQL it emits). A column, constraint, index, trigger or policy of a
- * table left behind goes with the table; a sequence a column owns (serial) with its table.
- * Objects none of them names (made by a function, or on a table older than the tail) are left out.
+ * Whose down it is, for what differs after the downs of `up` (every migration, or the tail after
+ * the last one that cannot be reverted), read from the analysis of the module's SQL (a TS
+ * migration's from the SQL it emits):
+ * - left behind: the last of their ups that creates it, unless one of their downs creates it and
+ *   no up before that down's migration does (the down made what was not there). A column,
+ *   constraint, index, trigger or policy of a table left behind goes with the table; a sequence a
+ *   column owns (serial) with its table.
+ * - dropped (there before the ups, gone after the downs): the last of their ups that drops it,
+ *   else the oldest of their downs that drops it (a down that took what was there before its up),
+ *   else the last up that alters it by that name (a rename). What lives on a table dropped goes
+ *   with the table.
+ * - changed: the one up among them that alters it by name (a column's type, a table's options);
+ *   where several do, none is named (`verify --step` tells which).
+ * Objects none of them names (made by a function, or older than the tail) are left out.
  */
-function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined, up: readonly Runnable[], left: readonly Difference[], schema: string): NonNullable<VerifyFinding['leftBy']> {
+function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined, up: readonly Runnable[], left: readonly Difference[], schema: string): { by: NonNullable<VerifyFinding['leftBy']>; unnamed: boolean } {
   // Migrations that cannot be analysed (their findings say why) name no one.
-  if (!analysis) return [];
+  if (!analysis) return { by: [], unnamed: true };
   const { analysed } = analysis;
   const order = new Map(up.map((r, i) => [r.file.id, i]));
-  /** An object by name family (schemas and extensions are not in a schema). */
+  /** An object by name family (schemas and extensions are not in a schema; what lives on a table by its table). */
   const keyOf = (f: string, objectSchema: string, name: string) => `${f}:${f === 'schema' || f === 'extension' ? '' : `${objectSchema}.`}${name}`;
-  // The last up to create an object; the oldest down to create it (downs run newest first: it
-  // ran last). An object an older up creates is that up's down's to drop (a later down may
-  // rightly make it again); else the down made what was not there before its up.
-  /** One per migration and direction, so the objects of each are told together. */
-  type Creator = { id: string; down: boolean };
-  const creators = new Map<string, Creator>();
-  const creatorOf = (id: string, down: boolean) => creators.get(`${down}:${id}`) ?? creators.set(`${down}:${id}`, { id, down }).get(`${down}:${id}`)!;
-  const ups = new Map<string, Creator>();
-  const downs = new Map<string, Creator>();
+  const touchKey = (t: Touch) =>
+    t.kind === 'column' || t.kind === 'trigger' || t.kind === 'policy'
+      ? t.table && keyOf(t.kind, t.table.schema ?? schema, `${t.table.name}.${t.name}`)
+      : keyOf(family(t.kind), t.schema ?? schema, t.name);
+  const differenceKey = (d: Difference) => {
+    if (d.kind === 'column' || d.kind === 'trigger' || d.kind === 'policy') return keyOf(d.kind, d.schema, `${d.table}.${d.name}`);
+    const f = SNAPSHOT_FAMILY[d.kind];
+    return f && keyOf(f, d.schema, d.name);
+  };
+  /** One per migration, direction and change, so the objects of each are told together. */
+  type Culprit = { id: string; down: boolean; change: 'left' | 'dropped' | 'renamed' | 'changed' };
+  const culprits = new Map<string, Culprit>();
+  const culprit = (id: string, down: boolean, change: Culprit['change']) => {
+    const k = `${change}:${down}:${id}`;
+    return culprits.get(k) ?? culprits.set(k, { id, down, change }).get(k)!;
+  };
+  // By object: the last up and the oldest down (downs run newest first: it ran last) to create
+  // it, to drop it, and the ups that alter it (in migration order).
+  const createdUp = new Map<string, string>();
+  const createdDown = new Map<string, string>();
+  const droppedUp = new Map<string, string>();
+  const droppedDown = new Map<string, string>();
+  const alteredUp = new Map<string, Set<string>>();
   const mine = analysed.filter((x) => x.module === m.name && order.has(x.id)).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
   for (const a of mine) {
     for (const t of a.touches) {
-      if (t.action !== 'create') continue;
-      const key = t.kind === 'column' && t.table ? keyOf('column', t.table.schema ?? schema, `${t.table.name}.${t.name}`) : keyOf(family(t.kind), t.schema ?? schema, t.name);
-      if (a.direction === 'up') ups.set(key, creatorOf(a.id, false));
-      else if (!downs.has(key)) downs.set(key, creatorOf(a.id, true));
+      const key = touchKey(t);
+      if (!key) continue;
+      const isUp = a.direction === 'up';
+      if (t.action === 'create') {
+        if (isUp) createdUp.set(key, a.id);
+        else if (!createdDown.has(key)) createdDown.set(key, a.id);
+      } else if (t.action === 'drop') {
+        if (isUp) droppedUp.set(key, a.id);
+        else if (!droppedDown.has(key)) droppedDown.set(key, a.id);
+      } else if (t.action === 'alter' && isUp) {
+        (alteredUp.get(key) ?? alteredUp.set(key, new Set()).get(key)!).add(a.id);
+      }
     }
   }
-  const creator = new Map(ups);
-  for (const [key, down] of downs) {
-    const made = ups.get(key);
-    if (made === undefined || order.get(made.id)! >= order.get(down.id)!) creator.set(key, down);
-  }
-  const leftTables = new Set(left.filter((d) => d.change === 'extra' && SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence').map((d) => `${d.schema}.${d.name}`));
-  const groups = new Map<Creator, string[]>();
+  const creatorOf = (key: string): Culprit | undefined => {
+    const made = createdUp.get(key);
+    const down = createdDown.get(key);
+    if (down !== undefined && (made === undefined || order.get(made)! >= order.get(down)!)) return culprit(down, true, 'left');
+    return made === undefined ? undefined : culprit(made, false, 'left');
+  };
+  const dropperOf = (key: string): Culprit | undefined => {
+    const byUp = droppedUp.get(key);
+    if (byUp !== undefined) return culprit(byUp, false, 'dropped');
+    const byDown = droppedDown.get(key);
+    if (byDown !== undefined) return culprit(byDown, true, 'dropped');
+    // Not dropped by name: renamed (ALTER … RENAME, SET SCHEMA alter it by its old name).
+    const altering = alteredUp.get(key);
+    return altering?.size ? culprit([...altering].at(-1)!, false, 'renamed') : undefined;
+  };
+  const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
+  const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
+  const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
+  const groups = new Map<Culprit, string[]>();
+  let unnamed = false;
   for (const d of left) {
-    if (d.change !== 'extra') continue;
-    const owner = d.kind === 'sequence' && typeof d.actual?.owned_by === 'string' ? d.actual.owned_by.slice(0, d.actual.owned_by.lastIndexOf('.')) : undefined;
+    const owner = d.kind === 'sequence' && typeof (d.actual ?? d.expected)?.owned_by === 'string' ? String((d.actual ?? d.expected)!.owned_by).slice(0, String((d.actual ?? d.expected)!.owned_by).lastIndexOf('.')) : undefined;
     const onTable = d.table !== undefined ? `${d.schema}.${d.table}` : owner;
-    // What lives on a table left behind is told with the table.
-    if (onTable !== undefined && leftTables.has(onTable)) continue;
+    const key = differenceKey(d);
+    let by: Culprit | undefined;
+    if (d.change === 'extra') {
+      // What lives on a table left behind is told with the table.
+      if (onTable !== undefined && leftTables.has(onTable)) continue;
+      by = (key ? creatorOf(key) : undefined) ?? (onTable === undefined ? undefined : creatorOf(keyOf('relation', ...splitQualified(onTable))));
+    } else if (d.change === 'missing') {
+      if (onTable !== undefined && droppedTables.has(onTable)) continue;
+      by = key ? dropperOf(key) : undefined;
+    } else {
+      const altering = key ? alteredUp.get(key) : undefined;
+      by = altering?.size === 1 ? culprit([...altering][0]!, false, 'changed') : undefined;
+    }
+    if (by === undefined) {
+      unnamed = true;
+      continue;
+    }
     const f = SNAPSHOT_FAMILY[d.kind];
-    const ofTable = onTable === undefined ? undefined : creator.get(`relation:${onTable}`);
-    const by = d.kind === 'column' ? creator.get(keyOf('column', d.schema, `${d.table}.${d.name}`)) : f ? (creator.get(keyOf(f, d.schema, d.name)) ?? ofTable) : ofTable;
-    if (by === undefined) continue;
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(by) ?? groups.set(by, []).get(by)!).push(name);
   }
   // In migration order, a migration's up before its down.
-  return [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down)).map(([by, objects]) => {
+  const by = [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down)).map(([by, objects]) => {
     const r = up.find((x) => x.file.id === by.id)!;
-    return { migration: by.id, file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath), objects, ...(by.down ? { down: true as const } : {}) };
+    return {
+      migration: by.id,
+      file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath),
+      objects,
+      ...(by.down ? { down: true as const } : {}),
+      ...(by.change !== 'left' ? { change: by.change } : {}),
+    };
   });
+  return { by, unnamed };
+}
+
+/** `schema.name` as its two parts (the name may hold dots: the schema is up to the first). */
+function splitQualified(qualified: string): [string, string] {
+  const dot = qualified.indexOf('.');
+  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
 }
 
 /** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
