@@ -569,6 +569,10 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(j.exitCode).toBe(2);
     expect(j.json.problems[0]).toMatchObject({ code: 'BH020', module: 'bad' });
     expect(j.stdout + j.stderr).not.toContain('hunter2secret');
+    // A host name nothing resolves (.invalid never does): the fix is the name, not a server to start.
+    fx.write('modules/bad/bulkhead.json', manifest({ database: { url: 'postgres://app:hunter2secret@db-typo.invalid:5432/app' } }));
+    const unknown = await expectRefused(['up'], { code: 'BH020', text: ['cannot connect to postgres://app:***@db-typo.invalid:5432/app', 'no address is known for the host name db-typo.invalid', 'fix the host in the URL'] });
+    expect(unknown.stderr).not.toContain('start the server');
   });
 });
 

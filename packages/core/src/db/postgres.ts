@@ -462,13 +462,15 @@ function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): B
     ? `check host and port in the URL, and that no firewall drops the connection; a slow network may need more time: ?connect_timeout=30 in the URL, or PGCONNECT_TIMEOUT=30 (0 waits forever)`
     : missing
       ? missingDatabaseFix(target, o.module)
-      : err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND'
-        ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
-        : err.code === '28P01' || err.code === '28000'
-          ? 'check the user and password in the URL'
-          : /does not support SSL/i.test(err.message ?? '')
-            ? 'the server does not take encrypted connections: write sslmode=disable in the URL for it (or sslmode=prefer, which falls back to an unencrypted connection), or turn ssl on in the server'
-            : 'check the URL and that the server accepts connections';
+      : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+        ? `no address is known for the host name ${target.host}${err.code === 'EAI_AGAIN' ? ' (the name server did not answer: try again)' : ''}: fix the host in the URL (a typo, or a name only another network or container knows); set the module URL variable to point elsewhere`
+        : err.code === 'ECONNREFUSED'
+          ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
+          : err.code === '28P01' || err.code === '28000'
+            ? 'check the user and password in the URL'
+            : /does not support SSL/i.test(err.message ?? '')
+              ? 'the server does not take encrypted connections: write sslmode=disable in the URL for it (or sslmode=prefer, which falls back to an unencrypted connection), or turn ssl on in the server'
+              : 'check the URL and that the server accepts connections';
   const p = problem('BH020', `cannot connect to ${target.display}: ${reason}`, { module: o.module, file: o.file, field: 'database.url', fix });
   // Modules of a workspace of hundreds on a server that is down, or new: one problem where told together.
   const data: Unreachable = { module: o.module ?? '', database: target.database, server, reason };
