@@ -33,6 +33,12 @@ describe('repair', () => {
     const noReason = await runCli(['repair', 'shop', '--accept', '001_initial'], { cwd: fx.root, env });
     expect(noReason.exitCode).toBe(2);
     expect(noReason.stderr).toContain('repair needs --reason');
+    expect(noReason.stderr).toMatch(/fix: bulkhead repair shop --accept 001_initial --reason "<why>"$/m);
+    // Without the migration: the fix names the module's, first and last.
+    const noAccept = await runCli(['repair', 'shop', '--reason', 'x'], { cwd: fx.root, env });
+    expect(noAccept.exitCode).toBe(2);
+    expect(noAccept.stderr).toContain('error: module shop: repair needs --accept (BH025)');
+    expect(noAccept.stderr).toContain('(its migrations: 001_initial … 003_later; bulkhead status shop lists them)');
     const pending = await runCli(['repair', 'shop', '--accept', '003_later', '--reason', 'x'], { cwd: fx.root, env });
     expect(pending.exitCode).toBe(2);
     expect(pending.stderr).toContain('003_later is not applied on shop: there is no checksum to accept (BH052)');

@@ -10,6 +10,7 @@ import type { Unit } from '../plan/units.js';
 import type { Reporter } from '../runner/events.js';
 import type { MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, migrationsOf, type LoadOptions, type Module, type Workspace } from '../workspace.js';
+import { shellWord } from '../migrations/shell.js';
 
 /** Options every command shares. */
 export interface CommonOptions extends LoadOptions {
@@ -169,12 +170,26 @@ export function findMigration(ws: Workspace, module: Module, ref: string, flag: 
 /** The one module a command such as repair or baseline acts on, with its required flags present (BH025). */
 export function oneModule(ws: Workspace, command: string, module: string | undefined, required: Record<string, string | undefined>): Module {
   const missing = Object.entries(required).filter(([, v]) => v === undefined || v.trim() === '').map(([flag]) => flag);
-  if (!module || missing.length) {
+  // A module named rightly is checked first, so the fix can name it and its migrations.
+  const named = module ? selectModules(ws, [module])[0]! : undefined;
+  if (!named || missing.length) {
+    const ids = named ? [...migrationsOf(ws, named)].map((f) => f.id) : [];
+    // What was given stays as given; what is missing is a placeholder.
+    const value = (flag: string) => {
+      const given = required[flag]?.trim();
+      if (given) return shellWord(given);
+      return flag === '--reason' ? '"<why>"' : MIGRATION_FLAGS.has(flag) ? '<migration id>' : '<…>';
+    };
+    const which = ids.length ? ` (its migrations: ${ids.length > 2 ? `${ids[0]} … ${ids.at(-1)}` : ids.join(', ')}; bulkhead status ${named!.name} lists them)` : '';
     throw new BulkheadError(
-      problem('BH025', `${command} needs ${[!module && 'a module', ...missing].filter(Boolean).join(' and ')}`, {
-        fix: `bulkhead ${command} <module> ${Object.keys(required).map((f) => `${f} <…>`).join(' ')}`,
+      problem('BH025', `${command} needs ${[!named && 'a module', ...missing].filter(Boolean).join(' and ')}`, {
+        ...(named ? { module: named.name } : {}),
+        fix: `bulkhead ${command} ${named?.name ?? '<module>'} ${Object.keys(required).map((f) => `${f} ${value(f)}`).join(' ')}${missing.some((f) => MIGRATION_FLAGS.has(f)) ? which : ''}`,
       }),
     );
   }
-  return selectModules(ws, [module])[0]!;
+  return named;
 }
+
+/** The flags of oneModule's commands whose value is a migration's id or version. */
+const MIGRATION_FLAGS = new Set(['--at', '--to', '--accept']);

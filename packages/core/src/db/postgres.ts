@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { shellWord } from '../migrations/shell.js';
 import { openWork, rawConnection, type RawConnection, type WorkConnection } from './work.js';
 import type pg from 'pg';
 import { shortenSql } from '../analysis/statements.js';
@@ -440,9 +441,8 @@ type PostgresTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
  * another one: "RsX" is one database, rsx another.
  */
 function missingDatabaseFix(t: PostgresTarget, module: string | undefined): string {
-  const shell = (s: string) => (/^[\w.@%+:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const capitals = t.database !== t.database.toLowerCase();
-  return `create the database${module ? ` with bulkhead db create ${module} (owned by a role of its own, its declared extensions made; --admin-url if this user may not create databases), or by hand` : ''} (createdb -h ${shell(t.host)} -p ${t.port}${t.user ? ` -U ${shell(t.user)}` : ''} ${shell(t.database)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${t.database} without quotes would make ${t.database.toLowerCase()}, so create it quoted (CREATE DATABASE "${t.database}") or write the URL in lowercase` : ''}`;
+  return `create the database${module ? ` with bulkhead db create ${module} (owned by a role of its own, its declared extensions made; --admin-url if this user may not create databases), or by hand` : ''} (createdb -h ${shellWord(t.host)} -p ${t.port}${t.user ? ` -U ${shellWord(t.user)}` : ''} ${shellWord(t.database)}) or fix the database name in the URL${capitals ? `; a name with capitals is its own: CREATE DATABASE ${t.database} without quotes would make ${t.database.toLowerCase()}, so create it quoted (CREATE DATABASE "${t.database}") or write the URL in lowercase` : ''}`;
 }
 
 /** A module's failed connection, told together with the others that failed on one server for one reason (groupAlike). */
