@@ -383,8 +383,9 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
  *   else the oldest of their downs that drops it (a down that took what was there before its up),
  *   else the last up that alters it by that name (a rename). What lives on a table dropped goes
  *   with the table.
- * - changed: the one up among them that alters it by name (a column's type, a table's options);
- *   where several do, none is named (`verify --step` tells which).
+ * - changed: the one up among them that alters it by name (a column's type, a table's options)
+ *   or makes it anew (CREATE OR REPLACE of an older function or view); where several do, none is
+ *   named (`verify --step` tells which).
  * Objects none of them names (made by a function, or older than the tail) are left out.
  */
 function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined, up: readonly Runnable[], left: readonly Difference[], schema: string): { by: NonNullable<VerifyFinding['leftBy']>; unnamed: boolean } {
@@ -401,7 +402,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const differenceKey = (d: Difference) => {
     if (d.kind === 'column' || d.kind === 'trigger' || d.kind === 'policy') return keyOf(d.kind, d.schema, `${d.table}.${d.name}`);
     const f = SNAPSHOT_FAMILY[d.kind];
-    return f && keyOf(f, d.schema, d.name);
+    // A routine's snapshot name has its arguments (f(x integer)); the SQL names it without.
+    return f && keyOf(f, d.schema, f === 'routine' ? d.name.replace(/\(.*$/s, '') : d.name);
   };
   /** One per migration, direction and change, so the objects of each are told together. */
   type Culprit = { id: string; down: boolean; change: 'left' | 'dropped' | 'renamed' | 'changed' };
@@ -411,12 +413,13 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     return culprits.get(k) ?? culprits.set(k, { id, down, change }).get(k)!;
   };
   // By object: the last up and the oldest down (downs run newest first: it ran last) to create
-  // it, to drop it, and the ups that alter it (in migration order).
+  // it, to drop it; the ups that alter it, and those that alter or make it (in migration order).
   const createdUp = new Map<string, string>();
   const createdDown = new Map<string, string>();
   const droppedUp = new Map<string, string>();
   const droppedDown = new Map<string, string>();
   const alteredUp = new Map<string, Set<string>>();
+  const changedUp = new Map<string, Set<string>>();
   const mine = analysed.filter((x) => x.module === m.name && order.has(x.id)).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
   for (const a of mine) {
     for (const t of a.touches) {
@@ -432,6 +435,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       } else if (t.action === 'alter' && isUp) {
         (alteredUp.get(key) ?? alteredUp.set(key, new Set()).get(key)!).add(a.id);
       }
+      // What an up alters or makes anew (CREATE OR REPLACE of an older function or view).
+      if (isUp && (t.action === 'alter' || t.action === 'create')) (changedUp.get(key) ?? changedUp.set(key, new Set()).get(key)!).add(a.id);
     }
   }
   const creatorOf = (key: string): Culprit | undefined => {
@@ -467,8 +472,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       if (onTable !== undefined && droppedTables.has(onTable)) continue;
       by = key ? dropperOf(key) : undefined;
     } else {
-      const altering = key ? alteredUp.get(key) : undefined;
-      by = altering?.size === 1 ? culprit([...altering][0]!, false, 'changed') : undefined;
+      const changing = key ? changedUp.get(key) : undefined;
+      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : undefined;
     }
     if (by === undefined) {
       unnamed = true;
