@@ -369,6 +369,10 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
   aggregate: 'routine',
   schema: 'schema',
   extension: 'extension',
+  statistics: 'statistics',
+  collation: 'collation',
+  'text search configuration': 'text search configuration',
+  'text search dictionary': 'text search dictionary',
 };
 
 /**
@@ -483,8 +487,9 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(by) ?? groups.set(by, []).get(by)!).push(name);
   }
-  // In migration order, a migration's up before its down.
-  const by = [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down)).map(([by, objects]) => {
+  // In migration order, a migration's up before its down; what it left before what it dropped, renamed or changed.
+  const changes: Culprit['change'][] = ['left', 'dropped', 'renamed', 'changed'];
+  const by = [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down) || changes.indexOf(a.change) - changes.indexOf(b.change)).map(([by, objects]) => {
     const r = up.find((x) => x.file.id === by.id)!;
     return {
       migration: by.id,
