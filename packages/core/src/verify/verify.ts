@@ -464,14 +464,16 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const groups = new Map<Culprit, string[]>();
   let unnamed = false;
   for (const d of left) {
-    const owner = d.kind === 'sequence' && typeof (d.actual ?? d.expected)?.owned_by === 'string' ? String((d.actual ?? d.expected)!.owned_by).slice(0, String((d.actual ?? d.expected)!.owned_by).lastIndexOf('.')) : undefined;
+    const ownedBy = (d.actual ?? d.expected)?.owned_by;
+    const owner = d.kind === 'sequence' && typeof ownedBy === 'string' ? ownedBy.slice(0, ownedBy.lastIndexOf('.')) : undefined;
     const onTable = d.table !== undefined ? `${d.schema}.${d.table}` : owner;
     const key = differenceKey(d);
     let by: Culprit | undefined;
     if (d.change === 'extra') {
       // What lives on a table left behind is told with the table.
       if (onTable !== undefined && leftTables.has(onTable)) continue;
-      by = (key ? creatorOf(key) : undefined) ?? (onTable === undefined ? undefined : creatorOf(keyOf('relation', ...splitQualified(onTable))));
+      // A column is its own (an older table's); a constraint, index or trigger without a name the SQL gives goes with its table's creator.
+      by = (key ? creatorOf(key) : undefined) ?? (onTable === undefined || d.kind === 'column' ? undefined : creatorOf(`relation:${onTable}`));
     } else if (d.change === 'missing') {
       if (onTable !== undefined && droppedTables.has(onTable)) continue;
       by = key ? dropperOf(key) : undefined;
@@ -500,12 +502,6 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     };
   });
   return { by, unnamed };
-}
-
-/** `schema.name` as its two parts (the name may hold dots: the schema is up to the first). */
-function splitQualified(qualified: string): [string, string] {
-  const dot = qualified.indexOf('.');
-  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
 }
 
 /** For a replay that failed on an extension the scratch database lacks: what to declare, and where. */
