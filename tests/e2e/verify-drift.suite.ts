@@ -533,14 +533,16 @@ export async function down(knex: Knex) {
 
       // A function and a view an up makes anew (CREATE OR REPLACE) and its down does not put back;
       // a text search configuration it makes and its down does not drop.
-      fx!.write('modules/chat/migrations/001_clusters.up.sql', "CREATE FUNCTION width(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\nCREATE VIEW sizes AS SELECT 1 AS one;\n");
-      fx!.write('modules/chat/migrations/002_tweak.up.sql', "CREATE OR REPLACE FUNCTION width(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 1';\nCREATE OR REPLACE VIEW sizes AS SELECT 2 AS one;\nCREATE TEXT SEARCH CONFIGURATION chat_english (COPY = english);\n");
+      fx!.write('modules/chat/migrations/001_clusters.up.sql', "CREATE FUNCTION width(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\nCREATE VIEW sizes AS SELECT 1 AS one;\nCREATE TABLE pairs (a int, CONSTRAINT pairs_a_key UNIQUE (a));\n");
+      fx!.write('modules/chat/migrations/002_tweak.up.sql', "CREATE OR REPLACE FUNCTION width(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 1';\nCREATE OR REPLACE VIEW sizes AS SELECT 2 AS one;\nCREATE TEXT SEARCH CONFIGURATION chat_english (COPY = english);\nALTER TABLE pairs DROP CONSTRAINT pairs_a_key;\n");
       fx!.write('modules/chat/migrations/003_zone.up.sql', 'CREATE TABLE zones (id int);\n');
       fx!.write('modules/chat/migrations/003_zone.down.sql', 'DROP TABLE zones;\n');
       const replaced = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       const again = replaced.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind');
       expect(again.leftBy).toEqual([
         { migration: '002_tweak', file: down, objects: ['text search configuration chat_english'] },
+        // Named by no statement (DROP CONSTRAINT is an ALTER TABLE): the one up that alters its table.
+        { migration: '002_tweak', file: down, objects: ['constraint pairs.pairs_a_key'], change: 'dropped' },
         { migration: '002_tweak', file: down, objects: ['function width(x integer)', 'view sizes'], change: 'changed' },
       ]);
       expect(again.fix).toBeUndefined();

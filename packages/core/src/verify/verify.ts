@@ -390,6 +390,8 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
  * - changed: the one up among them that alters it by name (a column's type, a table's options)
  *   or makes it anew (CREATE OR REPLACE of an older function or view); where several do, none is
  *   named (`verify --step` tells which).
+ * - A constraint, index, trigger, policy or rule dropped or changed by no statement that names it
+ *   (ALTER TABLE … DROP CONSTRAINT): the one up among them that alters its table, if one alone does.
  * Objects none of them names (made by a function, or older than the tail) are left out.
  */
 function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined, up: readonly Runnable[], left: readonly Difference[], schema: string): { by: NonNullable<VerifyFinding['leftBy']>; unnamed: boolean } {
@@ -458,6 +460,14 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const altering = alteredUp.get(key);
     return altering?.size ? culprit([...altering].at(-1)!, false, 'renamed') : undefined;
   };
+  // What lives on a table and has no name in the SQL that removed or changed it (a constraint
+  // ALTER TABLE … DROP CONSTRAINT took, the index that went with it): the table's, when one up
+  // alone among them alters that table.
+  const bySoleAlteration = (d: Difference, onTable: string | undefined, change: 'dropped' | 'changed'): Culprit | undefined => {
+    if (onTable === undefined || d.kind === 'column') return undefined;
+    const altering = alteredUp.get(`relation:${onTable}`);
+    return altering?.size === 1 ? culprit([...altering][0]!, false, change) : undefined;
+  };
   const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
@@ -476,10 +486,10 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       by = (key ? creatorOf(key) : undefined) ?? (onTable === undefined || d.kind === 'column' ? undefined : creatorOf(`relation:${onTable}`));
     } else if (d.change === 'missing') {
       if (onTable !== undefined && droppedTables.has(onTable)) continue;
-      by = key ? dropperOf(key) : undefined;
+      by = (key ? dropperOf(key) : undefined) ?? bySoleAlteration(d, onTable, 'dropped');
     } else {
       const changing = key ? changedUp.get(key) : undefined;
-      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : undefined;
+      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : bySoleAlteration(d, onTable, 'changed');
     }
     if (by === undefined) {
       unnamed = true;
