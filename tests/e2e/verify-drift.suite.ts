@@ -495,11 +495,11 @@ export async function down(knex: Knex) {
           name: 'chat',
           migrations: {
             // No down: the migrations after it are checked, from the schema it builds.
-            '001_clusters.up.sql': 'CREATE TABLE clusters (id int PRIMARY KEY, site text, name varchar(10));\nCREATE UNIQUE INDEX clusters_site ON clusters (site);\n',
-            '002_tweak.up.sql': 'DROP INDEX clusters_site;\nALTER TABLE clusters ALTER COLUMN name TYPE varchar(20);\nALTER TABLE clusters RENAME COLUMN site TO url;\nALTER TABLE clusters SET (fillfactor = 70);\n',
+            '001_clusters.up.sql': 'CREATE TABLE clusters (id int PRIMARY KEY, site text, name varchar(10));\nCREATE UNIQUE INDEX clusters_site ON clusters (site);\nCREATE TABLE notes (id int);\n',
+            '002_tweak.up.sql': "DROP INDEX clusters_site;\nALTER TABLE clusters ALTER COLUMN name TYPE varchar(20);\nALTER TABLE clusters RENAME COLUMN site TO url;\nALTER TABLE clusters SET (fillfactor = 70);\nCOMMENT ON TABLE notes IS 'kept';\n",
             '002_tweak.down.sql': 'SELECT 1;\n',
-            '003_zone.up.sql': 'ALTER TABLE clusters ADD COLUMN zone text;\n',
-            '003_zone.down.sql': 'ALTER TABLE clusters DROP COLUMN zone;\n',
+            '003_zone.up.sql': 'ALTER TABLE clusters ADD COLUMN zone text;\nALTER TABLE notes ADD COLUMN body text;\n',
+            '003_zone.down.sql': 'ALTER TABLE clusters DROP COLUMN zone;\nALTER TABLE notes DROP COLUMN body;\n',
           },
         },
       ]);
@@ -512,7 +512,8 @@ export async function down(knex: Knex) {
         expect.arrayContaining([
           { migration: '002_tweak', file: down, objects: ['clusters.url'] },
           { migration: '002_tweak', file: down, objects: ['index clusters.clusters_site'], change: 'dropped' },
-          { migration: '002_tweak', file: down, objects: ['clusters.name'], change: 'changed' },
+          // Two ups alter clusters; only 002's ALTER TABLE sets options.
+          { migration: '002_tweak', file: down, objects: ['clusters.name', 'clusters'], change: 'changed' },
           { migration: '002_tweak', file: down, objects: ['clusters.site'], change: 'renamed' },
         ]),
       );
@@ -520,13 +521,13 @@ export async function down(knex: Knex) {
         expect.arrayContaining([
           `→ 002_tweak drops index clusters.clusters_site; its down (${down}) does not make it again`,
           `→ 002_tweak renames (or moves) clusters.site; its down (${down}) does not rename it back`,
-          `→ 002_tweak changes clusters.name; its down (${down}) does not put it back as it was`,
+          `→ 002_tweak changes clusters.name, clusters; its down (${down}) does not put them back as they were`,
           `→ 002_tweak creates clusters.url; its down (${down}) does not drop it`,
         ]),
       );
-      // The table's options: two of the ups alter the table, and which one set them is not in the
-      // SQL's names: checking each alone tells.
-      expect(left.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^clusters: table differs: options/)]));
+      // notes' comment: both ups alter notes, and a COMMENT is no ALTER TABLE subcommand: which one
+      // changed it is not in the SQL's names, and checking each alone tells.
+      expect(left.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^clusters: table differs: options/), expect.stringMatching(/^notes: table differs: comment/)]));
       expect(left.fix).toBe('bulkhead verify chat --step checks each migration alone (up, down, up) and names the one whose down does not undo its up');
       const step = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
       expect(step.json.modules[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'step-not-reverted', migration: '002_tweak' })]));

@@ -62,6 +62,20 @@ ALTER TABLE w ALTER COLUMN price TYPE int USING price * 100, ALTER COLUMN at TYP
     ]);
   });
 
+  it("records what an ALTER TABLE's subcommands do on the table's alteration (verify reads which migration set a table's options)", async () => {
+    const ts = await analyzeSql(`ALTER TABLE posts SET (autovacuum_vacuum_scale_factor = 0.1), ADD COLUMN x int, ADD COLUMN y int;
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+CREATE INDEX posts_x ON posts (x);
+COMMENT ON TABLE posts IS 'p';`);
+    expect(ts.filter((t) => t.kind === 'table').map((t) => `${t.action} ${t.name} ${t.subcommands?.join(',') ?? '-'}`)).toEqual([
+      'alter posts AT_SetRelOptions,AT_AddColumn',
+      'alter posts AT_EnableRowSecurity',
+      // Not ALTER TABLEs: no subcommands.
+      'alter posts -',
+      'alter posts -',
+    ]);
+  });
+
   it('views, materialized views (CTE names are not relations), sequences, types of every kind', async () => {
     const ts = await analyzeSql(`CREATE VIEW v AS SELECT * FROM invoices i JOIN storage.files f USING (id);
 CREATE MATERIALIZED VIEW mv AS WITH x AS (SELECT 1) SELECT * FROM x, invoices;

@@ -62,6 +62,12 @@ export interface Touch {
    * EXISTS): an up made only of these needs no down to be reverted and applied again.
    */
   rerunnable?: true;
+  /**
+   * For a table an ALTER TABLE alters: what its subcommands do (PostgreSQL's AT_… names:
+   * AT_SetRelOptions, AT_EnableRowSecurity, …), which verify reads to tell which migration changed
+   * a table's options, row security or logging.
+   */
+  subcommands?: string[];
 }
 
 /**
@@ -646,6 +652,7 @@ class StatementWalker {
       if (rerunnable(cmd)) t.rerunnable = true;
     }
     if (altered && cmds.length && cmds.every(rerunnable)) altered.rerunnable = true;
+    if (altered && cmds.length) altered.subcommands = [...new Set(cmds.map((c) => String(c.subtype)))];
   }
 
   private drop(n: Node): void {

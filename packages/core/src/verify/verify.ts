@@ -375,6 +375,17 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
   'text search dictionary': 'text search dictionary',
 };
 
+/** A table's snapshot fields, and the ALTER TABLE subcommands that set them. */
+const TABLE_FIELD_COMMANDS: Record<string, readonly string[]> = {
+  options: ['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplaceRelOptions'],
+  rls: ['AT_EnableRowSecurity', 'AT_DisableRowSecurity'],
+  force_rls: ['AT_ForceRowSecurity', 'AT_NoForceRowSecurity'],
+  unlogged: ['AT_SetLogged', 'AT_SetUnLogged'],
+  replica_identity: ['AT_ReplicaIdentity'],
+  cluster_on: ['AT_ClusterOn', 'AT_DropCluster'],
+  inherits: ['AT_AddInherit', 'AT_DropInherit'],
+};
+
 /**
  * Whose down it is, for what differs after the downs of `up` (every migration, or the tail after
  * the last one that cannot be reverted), read from the analysis of the module's SQL (a TS
@@ -388,8 +399,9 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
  *   else the last up that alters it by that name (a rename). What lives on a table dropped goes
  *   with the table.
  * - changed: the one up among them that alters it by name (a column's type, a table's options)
- *   or makes it anew (CREATE OR REPLACE of an older function or view); where several do, none is
- *   named (`verify --step` tells which).
+ *   or makes it anew (CREATE OR REPLACE of an older function or view); where several alter a
+ *   table, the one whose ALTER TABLE sets what changed (its options, row security, logging, …);
+ *   else none is named (`verify --step` tells which).
  * - A constraint, index, trigger, policy or rule dropped or changed by no statement that names it
  *   (ALTER TABLE … DROP CONSTRAINT): the one up among them that alters its table, if one alone does.
  * Objects none of them names (made by a function, or older than the tail) are left out.
@@ -426,6 +438,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const droppedDown = new Map<string, string>();
   const alteredUp = new Map<string, Set<string>>();
   const changedUp = new Map<string, Set<string>>();
+  /** By table and up: what its ALTER TABLEs did (AT_SetRelOptions, …). */
+  const tableCommands = new Map<string, Map<string, Set<string>>>();
   const mine = analysed.filter((x) => x.module === m.name && order.has(x.id)).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
   for (const a of mine) {
     for (const t of a.touches) {
@@ -440,6 +454,11 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
         else if (!droppedDown.has(key)) droppedDown.set(key, a.id);
       } else if (t.action === 'alter' && isUp) {
         (alteredUp.get(key) ?? alteredUp.set(key, new Set()).get(key)!).add(a.id);
+        if (t.subcommands) {
+          const byUp = tableCommands.get(key) ?? tableCommands.set(key, new Map()).get(key)!;
+          const done = byUp.get(a.id) ?? byUp.set(a.id, new Set()).get(a.id)!;
+          for (const c of t.subcommands) done.add(c);
+        }
       }
       // What an up alters or makes anew (CREATE OR REPLACE of an older function or view).
       if (isUp && (t.action === 'alter' || t.action === 'create')) (changedUp.get(key) ?? changedUp.set(key, new Set()).get(key)!).add(a.id);
@@ -468,6 +487,14 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const altering = alteredUp.get(`relation:${onTable}`);
     return altering?.size === 1 ? culprit([...altering][0]!, false, change) : undefined;
   };
+  // A table several ups alter whose changed fields only one ALTER TABLE subcommand among them
+  // sets (mattermost's autovacuum options: one SET (…), other ups adding columns).
+  const bySubcommand = (d: Difference, key: string | undefined): Culprit | undefined => {
+    const wanted = (d.fields ?? []).map((f) => TABLE_FIELD_COMMANDS[f]);
+    if (!key || !wanted.length || wanted.some((w) => w === undefined)) return undefined;
+    const ids = [...(tableCommands.get(key) ?? [])].filter(([, done]) => wanted.some((w) => w!.some((c) => done.has(c)))).map(([id]) => id);
+    return ids.length === 1 ? culprit(ids[0]!, false, 'changed') : undefined;
+  };
   const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
@@ -489,7 +516,7 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       by = (key ? dropperOf(key) : undefined) ?? bySoleAlteration(d, onTable, 'dropped');
     } else {
       const changing = key ? changedUp.get(key) : undefined;
-      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : bySoleAlteration(d, onTable, 'changed');
+      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : (bySubcommand(d, key) ?? bySoleAlteration(d, onTable, 'changed'));
     }
     if (by === undefined) {
       unnamed = true;
