@@ -420,6 +420,9 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH033', text: ['this looks like MySQL SQL', 'Bulkhead runs PostgreSQL'] });
     fx.write('modules/bad/migrations/001_syntax.up.sql', '-- the `ok` table\nCREATE TABLE ok (id int,, name text);\n');
     await expectRefused(['up'], { code: 'BH033', text: ['fix the SQL syntax'] });
+    // A statement without its semicolon (crates.io's downloads_need_no_id down): the line to add it to.
+    fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE ok (id int)\n\n-- the next one\nALTER TABLE ok ADD COLUMN name text;\n');
+    await expectRefused(['up'], { code: 'BH033', text: ['001_syntax.up.sql:4', 'line 4 begins a new statement (ALTER), but the statement before it has no semicolon at its end: add one at the end of line 1'] });
     // SQLite's DDL, though it quotes in backticks as MySQL does.
     fx.write('modules/bad/migrations/001_syntax.up.sql', 'CREATE TABLE `ok` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL);\n');
     await expectRefused(['up'], { code: 'BH033', text: ['this looks like SQLite SQL (AUTOINCREMENT, PRAGMA or WITHOUT ROWID)'] });

@@ -547,5 +547,26 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by its folder
   // (drizzle-kit's journal) or by what only it writes.
   const code = withoutComments(text);
-  return folderDialect(dirname(path)) ?? OTHER_DIALECTS.find((d) => d.pattern.test(code)) ?? 'fix the SQL syntax';
+  return folderDialect(dirname(path)) ?? OTHER_DIALECTS.find((d) => d.pattern.test(code)) ?? missingSemicolon(lines, line, column) ?? 'fix the SQL syntax';
+}
+
+/** Words that begin a statement: the server stops at one the statement before did not expect. */
+const STATEMENT_START = /^(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|GRANT|REVOKE|COMMENT|SELECT|TRUNCATE|WITH|DO|SET|RESET|ANALYZE|VACUUM|REINDEX|CLUSTER|REFRESH|LOCK|CALL|COPY|BEGIN|COMMIT)\b/i;
+
+/**
+ * A statement whose semicolon is missing (crates.io's downloads_need_no_id down): the error is at
+ * the first word of a line, a word that begins a statement, and the line before it does not end
+ * with a semicolon.
+ */
+function missingSemicolon(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  const at = lines[line - 1] ?? '';
+  const first = at.search(/\S/);
+  if (column === undefined || first < 0 || column - 1 !== first) return undefined;
+  const word = STATEMENT_START.exec(at.slice(first))?.[1];
+  if (!word) return undefined;
+  let prev = line - 2;
+  // The line before, past blank lines and whole-line comments.
+  while (prev >= 0 && /^\s*(--.*)?$/.test(lines[prev]!)) prev--;
+  if (prev < 0 || /;\s*(--.*)?$/.test(lines[prev]!)) return undefined;
+  return `line ${line} begins a new statement (${word.toUpperCase()}), but the statement before it has no semicolon at its end: add one at the end of line ${prev + 1}`;
 }
