@@ -119,7 +119,7 @@ describe('commands', () => {
     expect(down.exitCode).toBe(1);
     expect(down.json.modules[0].failure).toMatchObject({
       pgCode: '42704',
-      fix: 'versions_crate_id_num_uindex is an index of versions (made by CREATE INDEX), not a constraint: drop it with DROP INDEX versions_crate_id_num_uindex (DROP INDEX CONCURRENTLY in a -- bulkhead:no-transaction file) (a database that applied the migration whose down you edit accepts it with bulkhead repair shop --accept <its id> --reason <why>)',
+      fix: 'versions_crate_id_num_uindex is an index of versions (made by CREATE INDEX), not a constraint: drop it with DROP INDEX versions_crate_id_num_uindex (DROP INDEX CONCURRENTLY in a -- bulkhead:no-transaction file) (a database that applied 002_unique accepts its edited down with bulkhead repair shop --accept 002_unique --reason "<why>")',
     });
     // A constraint of that name that is missing, with no index of the name either: no such fix.
     fx.write('modules/shop/migrations/002_unique.down.sql', '-- bulkhead:no-transaction\nALTER TABLE versions DROP CONSTRAINT versions_missing;\n');

@@ -137,7 +137,7 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   const before = text.split('\n').slice(0, failure.line - 1).join('\n');
   const lineOf = (at: number) => before.slice(0, at).split('\n').length;
   const dropped = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:[^;]*?,\\s*)?${t}`, 'i').exec(before);
-  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name)}` : '';
+  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name, failure.migration)}` : '';
   const by = creator.id === failure.migration ? 'made by its up' : `made by ${creator.id}`;
   if (dropped) {
     return `index ${name} is on table ${table} (${by}), which line ${lineOf(dropped.index)} of this file drops first, with its indexes: drop the index before the table, or write DROP INDEX IF EXISTS ${name}${repair}`;
@@ -214,7 +214,7 @@ function droppedLaterInFile(failure: MigrationFailure, migration: MigrationFile,
   }
   if (later.length === 0) return undefined;
   const rest = others.length ? `; ${others.join(', ')} ${others.length === 1 ? 'uses' : 'use'} it too: drop ${others.length === 1 ? 'it' : 'them'} first as well, or DROP … CASCADE where ${others.length === 1 ? 'it is' : 'they are'} ${migration.id}'s own` : '';
-  return `${what} is used by ${later.join(', ')}, which this down drops after it (line ${failure.line}): drop ${what.replace(/^\S+ /, '')} last — a down drops what its up made in the reverse order${rest} ${editedDownRepair(module)}`;
+  return `${what} is used by ${later.join(', ')}, which this down drops after it (line ${failure.line}): drop ${what.replace(/^\S+ /, '')} last — a down drops what its up made in the reverse order${rest} ${editedDownRepair(module, failure.migration)}`;
 }
 
 /**
@@ -246,7 +246,7 @@ function keptByLaterDown(failure: MigrationFailure, module: { name: string; migr
       if (up === undefined || down === undefined || !later.downPath) continue;
       const file = `${path.basename(later.downPath)}${down.trim() === '' ? ', empty' : ''}`;
       const kept = (object: string, made: string, statement: string) =>
-        `${object} uses ${what}: ${later.id}, after ${failure.migration}, ${made}, and its down (${file}), which ran before this one, keeps it — ${statement}; where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name)}`;
+        `${object} uses ${what}: ${later.id}, after ${failure.migration}, ${made}, and its down (${file}), which ran before this one, keeps it — ${statement}; where it has run already (this database), run that statement by hand before this down ${editedDownRepair(module.name, later.id)}`;
       if (adds?.test(code(up)) && !drops.test(code(down)) && !removes.test(code(down))) {
         return column
           ? kept(`column ${table}.${member}`, 'added the column', `drop the column in that down (ALTER TABLE ${table} DROP COLUMN ${member})`)
@@ -273,9 +273,14 @@ function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrat
   return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS ${editedDownRepair(module.name)}`;
 }
 
-/** What a database that applied a migration needs once its down file is edited (the checksum covers it). */
-function editedDownRepair(module: string): string {
-  return `(a database that applied the migration whose down you edit accepts it with bulkhead repair ${module} --accept <its id> --reason <why>)`;
+/**
+ * What a database that applied a migration needs once its down file is edited (the checksum
+ * covers it): the migration's id where the fix edits one down, else a placeholder.
+ */
+function editedDownRepair(module: string, id?: string): string {
+  return id
+    ? `(a database that applied ${id} accepts its edited down with bulkhead repair ${module} --accept ${id} --reason "<why>")`
+    : `(a database that applied the migration whose down you edit accepts it with bulkhead repair ${module} --accept <its id> --reason "<why>")`;
 }
 
 /**
@@ -418,7 +423,7 @@ async function indexNotConstraint(db: SqlSession, failure: MigrationFailure, mod
   } catch {
     return undefined;
   }
-  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name)}` : '';
+  const repair = failure.direction === 'down' ? ` ${editedDownRepair(module.name, failure.migration)}` : '';
   return `${name} is an index of ${table} (made by CREATE INDEX), not a constraint: drop it with DROP INDEX ${sqlName(name)} (DROP INDEX CONCURRENTLY in a -- bulkhead:no-transaction file)${repair}`;
 }
 
