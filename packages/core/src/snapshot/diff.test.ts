@@ -25,6 +25,16 @@ describe('snapshots and their diff', () => {
     expect(diffSnapshots(base, again)).toEqual([]);
   });
 
+  it("a routine made again with its body laid out otherwise is the same (crates.io's downs); a changed body is not", () => {
+    const fn = (definition: string): Snapshot => ({ objects: { 'function public.touch()': { kind: 'function', schema: 'public', name: 'touch()', def: { definition } } } });
+    const written = 'CREATE OR REPLACE FUNCTION public.touch()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$\nBEGIN\n    IF (\n        NEW IS DISTINCT FROM OLD\n    ) THEN\n        NEW.at = now();\n    END IF;\n    RETURN NEW;\nEND\n$function$\n';
+    expect(diffSnapshots(fn(written), fn(written.replace('    ) THEN', '        ) THEN').replace(/\n {4}RETURN/, '\n  RETURN')))).toEqual([]);
+    expect(diffSnapshots(fn(written), fn(written.replace('now()', 'clock_timestamp()')))).toEqual([expect.objectContaining({ change: 'changed', fields: ['definition'] })]);
+    // Only bodies as written: a view's definition is the server's own rendering, compared as it is.
+    const view = (definition: string): Snapshot => ({ objects: { 'view public.v': { kind: 'view', schema: 'public', name: 'v', def: { definition } } } });
+    expect(diffSnapshots(view(' SELECT 1 AS one;'), view(' SELECT 1  AS one;'))).toHaveLength(1);
+  });
+
   it('an object the migrations build in one schema, found in another, is one line naming both (made with another search path)', () => {
     const inSchema = (schema: string) =>
       snap([

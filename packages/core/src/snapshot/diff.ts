@@ -26,11 +26,23 @@ export function diffSnapshots(expected: Snapshot, actual: Snapshot): Difference[
     if (e && !a) out.push({ change: 'missing', ...base(e), expected: e.def });
     else if (a && !e) out.push({ change: 'extra', ...base(a), actual: a.def });
     else if (e && a) {
-      const fields = [...new Set([...Object.keys(e.def), ...Object.keys(a.def)])].filter((f) => JSON.stringify(e.def[f]) !== JSON.stringify(a.def[f])).sort();
+      const fields = [...new Set([...Object.keys(e.def), ...Object.keys(a.def)])].filter((f) => JSON.stringify(e.def[f]) !== JSON.stringify(a.def[f]) && !layoutOnly(e.kind, f, e.def[f], a.def[f])).sort();
       if (fields.length) out.push({ change: 'changed', ...base(e), expected: e.def, actual: a.def, fields });
     }
   }
   return out;
+}
+
+/** Kinds whose definition holds a body as it was written (the server keeps a routine's source as sent). */
+const WRITTEN_BODIES: ReadonlySet<SnapshotObject['kind']> = new Set(['function', 'procedure', 'aggregate']);
+
+/**
+ * Whether two definitions of a routine differ only in layout: line breaks and indentation
+ * (crates.io's downs make functions again as their ups wrote them, indented otherwise). A string
+ * literal differing only in its spaces reads as the same: layout is far the likelier change.
+ */
+function layoutOnly(kind: SnapshotObject['kind'], field: string, before: unknown, after: unknown): boolean {
+  return field === 'definition' && WRITTEN_BODIES.has(kind) && typeof before === 'string' && typeof after === 'string' && oneLine(before) === oneLine(after);
 }
 
 /** A one-line summary of an object's definition, as SQL reads (`integer NOT NULL DEFAULT 5`). */
