@@ -382,6 +382,26 @@ export async function down(knex: Knex): Promise<void> {
     expect(settled.exitCode, settled.stderr).toBe(0);
   });
 
+
+  it("temporary tables two modules' backfills make with one name (openmeter's CREATE TEMP TABLE … ON COMMIT DROP) are each session's own: no conflict, and up runs", async () => {
+    const backfill = (table: string) =>
+      `CREATE TABLE ${table} (id int, flagged boolean);\nCREATE TEMP TABLE tmp_map ON COMMIT DROP AS SELECT id FROM ${table};\nCREATE INDEX tmp_map_id ON tmp_map (id);\nUPDATE ${table} SET flagged = true FROM tmp_map WHERE tmp_map.id = ${table}.id;\n`;
+    fx = makeWorkspace([
+      { name: 'auth', url: 'pglite://.bulkhead/auth', migrations: { '001_users.up.sql': backfill('users') } },
+      { name: 'billing', url: 'pglite://.bulkhead/billing', migrations: { '001_invoices.up.sql': backfill('invoices') } },
+    ]);
+    const r = await runCli(['validate'], { cwd: fx.root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const up = await runCli(['up'], { cwd: fx.root });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain('billing: ✓ 1 applied');
+    // A permanent table of that name in both is still a conflict.
+    fx.write('modules/billing/migrations/002_map.up.sql', 'CREATE TABLE tmp_map (id int);\n');
+    fx.write('modules/auth/migrations/002_map.up.sql', 'CREATE TABLE tmp_map (id int);\n');
+    const both = await runCli(['validate'], { cwd: fx.root });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('also creates');
+  });
   it('a module with no conflicts, its examples and its rename into its own names are clean; the analysis is cached by checksum', async () => {
     fx = makeWorkspace([
       { name: 'a', url: memory, manifest: { owns: ['a_*'] }, migrations: { '001.up.sql': 'CREATE TABLE a_one (id int);\nALTER TABLE a_one RENAME TO a_two;\nCREATE INDEX any_name_idx ON a_two (id);\n' } },

@@ -62,6 +62,20 @@ ALTER TABLE w ALTER COLUMN price TYPE int USING price * 100, ALTER COLUMN at TYP
     ]);
   });
 
+  it("a temporary relation (openmeter's CREATE TEMP TABLE … ON COMMIT DROP for a backfill) is the session's: neither it nor what is on it is an object", async () => {
+    const ts = await analyzeSql(`CREATE TEMP TABLE tmp_map ON COMMIT DROP AS SELECT id FROM accounts;
+CREATE INDEX tmp_map_id ON tmp_map (id);
+ALTER TABLE tmp_map ADD COLUMN seen boolean;
+INSERT INTO tmp_map VALUES (1);
+UPDATE accounts SET flagged = true FROM tmp_map WHERE tmp_map.id = accounts.id;
+CREATE TEMPORARY VIEW recent AS SELECT 1;
+CREATE TABLE pg_temp.scratch (a int);
+DROP TABLE tmp_map;
+CREATE TABLE kept (a int);`);
+    expect(show(ts.filter((t) => t.action !== 'reference'))).toEqual(['write table accounts 5:8', 'create table kept 9:14']);
+    expect(show(ts.filter((t) => t.action === 'reference'))).toEqual(['reference relation accounts 1:60']);
+  });
+
   it("records what an ALTER TABLE's subcommands do on the table's alteration (verify reads which migration set a table's options)", async () => {
     const ts = await analyzeSql(`ALTER TABLE posts SET (autovacuum_vacuum_scale_factor = 0.1), ADD COLUMN x int, ADD COLUMN y int;
 ALTER TABLE posts ENABLE ROW LEVEL SECURITY;

@@ -208,6 +208,12 @@ function analyzeText(pg: Pg, sql: string, src: Source, out: Touch[], context: To
 /** Where unqualified names go once the SQL sets its own search_path (none: the module's schema). */
 interface SearchPathState {
   path?: { schema: string; line: number };
+  /**
+   * Temporary relations the SQL made so far (CREATE TEMP TABLE, … AS, VIEW, SEQUENCE): the
+   * session's own, in pg_temp, gone when the migration's session is reset. An unqualified name
+   * of one is that relation (pg_temp comes first in the search path): no schema's object.
+   */
+  temps?: Set<string>;
 }
 
 function walkParsed(pg: Pg, sql: string, result: ReturnType<Pg['parseSync']>, src: Source, out: Touch[], context: Touch['context'], state: SearchPathState = {}): void {
@@ -347,6 +353,8 @@ function qualified(parts: string[]): { schema?: string; name: string } | undefin
 interface RangeVar {
   schemaname?: string;
   relname: string;
+  /** 't' for TEMP, 'u' for UNLOGGED, 'p' otherwise. */
+  relpersistence?: string;
   location?: number;
 }
 
@@ -377,6 +385,8 @@ class StatementWalker {
   private add(action: Action, kind: ObjectKind, name: { schema?: string; name: string }, location?: number, table?: { schema?: string; name: string }): Touch {
     const { line, column } = this.src.at(typeof location === 'number' && location >= 0 ? location : this.firstToken());
     const t: Touch = { action, kind, name: name.name, line, column };
+    // A temporary relation, and what is on one, is the session's: recorded nowhere.
+    if (((RELATIONS.has(kind) || kind === 'index') && this.temporary(name)) || (table && this.temporary(table))) return t;
     if (name.schema) t.schema = name.schema;
     if (table) t.table = table.schema ? { schema: table.schema, name: table.name } : { name: table.name };
     if (this.context) t.context = this.context;
@@ -397,7 +407,13 @@ class StatementWalker {
     const r = unwrapRangeVar(rv);
     if (!r) return undefined;
     this.handled.add(r);
+    if (action === 'create' && r.relpersistence === 't' && !r.schemaname) (this.state.temps ??= new Set()).add(r.relname);
     return this.add(action, kind, { schema: r.schemaname, name: r.relname }, r.location);
+  }
+
+  /** Whether a relation's name is a temporary relation's: in pg_temp, or unqualified and made TEMP earlier in the SQL. */
+  private temporary(name: { schema?: string; name: string }): boolean {
+    return name.schema === 'pg_temp' || (name.schema === undefined && this.state.temps?.has(name.name) === true);
   }
 
   statement(stmt: Node): void {
