@@ -9,10 +9,15 @@ import { duplicateKeys, KnownManifests, loadManifest } from './load.js';
 import { manifestJsonSchema } from './schema.js';
 
 let dir: string;
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** Every folder a test made (some write several manifests): all removed after it. */
+const made: string[] = [];
+afterEach(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function write(json: unknown): string {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-manifest-'));
+  made.push(dir);
   const file = path.join(dir, 'modules', 'm', 'bulkhead.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, typeof json === 'string' ? json : JSON.stringify(json));

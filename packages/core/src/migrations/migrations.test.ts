@@ -67,9 +67,18 @@ describe('parseDirectives', () => {
 
 describe('scanMigrationsFolder', () => {
   let dir: string;
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** Every folder a test made (some scan several): all removed after it. */
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const newFolder = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    made.push(d);
+    return d;
+  };
   const scan = (files: Record<string, string>) => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     for (const [f, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), c);
     return scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
   };
@@ -598,7 +607,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("Prisma's <version>_<name>/migration.sql folders are an error with the command that moves them (they would not run, and up would say up to date)", () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     for (const d of ['20221206131204_init', '20221207113401_users']) {
       fs.mkdirSync(path.join(dir, d));
       fs.writeFileSync(path.join(dir, d, 'migration.sql'), 'CREATE TABLE x (id int);\n');
@@ -617,7 +626,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("Diesel's <version>_<name>/up.sql + down.sql folders (and sourcegraph's) are an error whose command moves them, run_in_transaction = false kept", () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const dirs: Record<string, Record<string, string>> = {
       '00000000000000_diesel_initial_setup': { 'up.sql': 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n', 'down.sql': 'DROP FUNCTION f();\n' },
       '2019-02-26-002946_create_user': { 'up.sql': 'CREATE TABLE u (id int);\n', 'down.sql': 'DROP TABLE u;\n' },
@@ -644,7 +653,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it('a folder with nothing of its own but SQL in subfolders is an error (up would say up to date); a Sqitch project gets the command that converts it in plan order', () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     fs.mkdirSync(path.join(dir, 'sql'));
     fs.writeFileSync(path.join(dir, 'sql', 'schema.sql'), 'SELECT 1;');
@@ -688,7 +697,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("one folder per version, numbered (boundary's 0/ … 104/), is one problem whose command replays the folders in number order", () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     const files: Record<string, string> = {
       '0/01_domain_types.up.sql': 'CREATE DOMAIN wt_id AS text;',
@@ -715,7 +724,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it('one folder per release (memos, Temporal) is one problem whose command replays the releases in version order; beside a full schema, that schema is the first migration', () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     const files: Record<string, string> = {
       '0.9/00__init.sql': 'CREATE TABLE memo (id int);',
@@ -806,7 +815,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("a migration's name on a folder, a named pipe or a link to a device is an error, not passed over (nor read forever)", () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     fs.writeFileSync(path.join(dir, '001_t.up.sql'), 'CREATE TABLE t (id int);');
     fs.mkdirSync(path.join(dir, '002_d.up.sql'));
@@ -824,7 +833,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it('a Liquibase formatted SQL changelog is one problem whose command splits its changesets, rollbacks as downs, other databases left out', () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     fs.writeFileSync(
       path.join(dir, 'changelog.sql'),
@@ -864,7 +873,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("a graphile-migrate folder is one problem: its command moves committed/ up in order; current and afterReset.sql are told, not run", () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-scan-'));
+    dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
     for (const d of ['committed', 'current']) fs.mkdirSync(path.join(dir, d));
     fs.writeFileSync(path.join(dir, 'committed', '000001.sql'), '--! Previous: -\n--! Hash: sha1:aa\n\ncreate table users (id int);\n');
