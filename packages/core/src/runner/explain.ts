@@ -278,9 +278,7 @@ function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrat
  * covers it): the migration's id where the fix edits one down, else a placeholder.
  */
 function editedDownRepair(module: string, id?: string): string {
-  return id
-    ? `(a database that applied ${id} accepts its edited down with bulkhead repair ${module} --accept ${id} --reason "<why>")`
-    : `(a database that applied the migration whose down you edit accepts it with bulkhead repair ${module} --accept <its id> --reason "<why>")`;
+  return `(a database that applied ${id ?? 'the migration whose down you edit'} accepts its edited down with bulkhead repair ${module} --accept ${id ?? '<its id>'} --reason "<why>")`;
 }
 
 /**

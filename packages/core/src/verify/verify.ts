@@ -277,24 +277,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const { by, unnamed } = leftBy(ws, m, await analysed(), tail, left, schema);
       if (by.length) {
         finding.leftBy = by;
-        const listed = (objects: string[]) => (objects.length > 6 ? `${objects.slice(0, 6).join(', ')} and ${objects.length - 6} more` : objects.join(', '));
-        for (const b of by) {
-          const them = b.objects.length > 1 ? 'them' : 'it';
-          const were = b.objects.length > 1 ? 'were' : 'was';
-          finding.lines!.push(
-            b.change === 'dropped'
-              ? b.down
-                ? `→ ${b.migration}'s down (${b.file}) drops ${listed(b.objects)}, which ${were} there before its up`
-                : `→ ${b.migration} drops ${listed(b.objects)}; its down (${b.file}) does not make ${them} again`
-              : b.change === 'renamed'
-                ? `→ ${b.migration} renames (or moves) ${listed(b.objects)}; its down (${b.file}) does not rename ${them} back`
-                : b.change === 'changed'
-                  ? `→ ${b.migration} changes ${listed(b.objects)}; its down (${b.file}) does not put ${them} back as ${b.objects.length > 1 ? 'they' : 'it'} ${were}`
-                  : b.down
-                    ? `→ ${b.migration}'s down (${b.file}) creates ${listed(b.objects)}, which ${were} not there before its up`
-                    : `→ ${b.migration} creates ${listed(b.objects)}; its down (${b.file}) does not drop ${them}`,
-          );
-        }
+        finding.lines!.push(...by.map(culpritLine));
         if (by.length === 1) Object.assign(finding, { migration: by[0]!.migration, file: by[0]!.file });
       }
       // An extension may be the database's instead: declared, db create makes it and a down may keep it.
@@ -374,6 +357,28 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
   'text search configuration': 'text search configuration',
   'text search dictionary': 'text search dictionary',
 };
+
+/** One line of a left-behind finding: what a migration did that its down does not undo. */
+function culpritLine(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
+  const listed = b.objects.length > 6 ? `${b.objects.slice(0, 6).join(', ')} and ${b.objects.length - 6} more` : b.objects.join(', ');
+  const [them, they, were] = b.objects.length > 1 ? ['them', 'they', 'were'] : ['it', 'it', 'was'];
+  const its = `its down (${b.file})`;
+  if (b.down) {
+    return b.change === 'dropped'
+      ? `→ ${b.migration}'s down (${b.file}) drops ${listed}, which ${were} there before its up`
+      : `→ ${b.migration}'s down (${b.file}) creates ${listed}, which ${were} not there before its up`;
+  }
+  switch (b.change) {
+    case 'dropped':
+      return `→ ${b.migration} drops ${listed}; ${its} does not make ${them} again`;
+    case 'renamed':
+      return `→ ${b.migration} renames (or moves) ${listed}; ${its} does not rename ${them} back`;
+    case 'changed':
+      return `→ ${b.migration} changes ${listed}; ${its} does not put ${them} back as ${they} ${were}`;
+    default:
+      return `→ ${b.migration} creates ${listed}; ${its} does not drop ${them}`;
+  }
+}
 
 /** A table's snapshot fields, and the ALTER TABLE subcommands that set them. */
 const TABLE_FIELD_COMMANDS: Record<string, readonly string[]> = {
