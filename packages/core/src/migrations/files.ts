@@ -4,6 +4,7 @@ import { problem, type Problem } from '../errors.js';
 import { checksum } from './checksum.js';
 import { shellWord } from './shell.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
+import { templateExpressions } from './templates.js';
 import { lineColumnAt, listed, looksUtf16, plural } from '../text.js';
 
 /** One migration of a module, as found on disk (SPEC §3). */
@@ -434,6 +435,14 @@ const COMMANDS = {
  */
 const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?\.(up|down)\.sql$|\.autocommit\.(up|down)\.sql$/;
 
+/**
+ * Per-database files told by a suffix of the name (goatcounter's `2021-12-09-1-email-reports-postgres.sql`
+ * beside `…-sqlite.sql`, shared files without one). Only where the folder holds both kinds: a lone
+ * `…_from_mysql.sql` is a PostgreSQL migration about MySQL.
+ */
+const NAMED_FOR_POSTGRES = /[-_](?:postgres(?:ql)?|pg|psql)(?:\.(?:up|down))?\.sql$/i;
+const NAMED_FOR_OTHER_DATABASE = /[-_](sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle)(?:\.(?:up|down))?\.sql$/i;
+
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
 const FOLDER_LAYOUTS = {
   prisma: { file: 'migration.sql', tool: 'Prisma migration' },
@@ -709,6 +718,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const noVersion: Named[] = [];
   /** ory's popx files, one per database (PER_DATABASE): the folder is told how to keep PostgreSQL's. */
   const perDatabase: string[] = [];
+  /** Other databases' files beside PostgreSQL's, told by a name suffix (NAMED_FOR_OTHER_DATABASE): never run. */
+  const otherDatabase: string[] = [];
+  const suffixedPerDatabase = entries.some((e) => NAMED_FOR_POSTGRES.test(e.name)) && entries.some((e) => NAMED_FOR_OTHER_DATABASE.test(e.name));
+  /** Migration-named files of another extension holding templates (goatcounter's .gotxt): rendered by their tool, not SQL. */
+  const templated: { name: string; expressions: string[] }[] = [];
   /** SQL files in subfolders (none of them runs): an error when nothing else in the folder does. */
   const nested: string[] = [];
   /** Folders named as migrations that hold code (a tool's data-migration scripts): never run here. */
@@ -814,6 +828,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       perDatabase.push(e.name);
       continue;
     }
+    if (suffixedPerDatabase && NAMED_FOR_OTHER_DATABASE.test(e.name)) {
+      otherDatabase.push(e.name);
+      continue;
+    }
     const wrongCase = !SQL_EXT.test(e.name) && SQL_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.(up|down)\.sql$/i, (m) => m.toLowerCase()) : undefined;
     const wrongJsCase = !JS_EXT.test(e.name) && JS_EXT.test(e.name.toLowerCase()) ? e.name.replace(/\.[a-z]+$/i, (m) => m.toLowerCase()) : undefined;
     if (wrongCase || wrongJsCase) {
@@ -865,7 +883,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         );
         continue;
       }
-      if (LOOKS_LIKE_MIGRATION.test(e.name)) {
+      const expressions = LOOKS_LIKE_MIGRATION.test(e.name) ? templateExpressions(fileHead(abs, 256 * 1024)) : [];
+      if (expressions.length) templated.push({ name: e.name, expressions });
+      else if (LOOKS_LIKE_MIGRATION.test(e.name)) {
         problems.push(
           problem('BH038', `${e.name} looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js`, {
             module,
@@ -1011,6 +1031,28 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         module,
         file: rel(dir),
         fix: `keep PostgreSQL's: move the other databases' files out, let <id>.postgres.up.sql replace <id>.up.sql, and mark .autocommit. files -- bulkhead:no-transaction, e.g. in ${rel(dir)} (bash): ${COMMANDS.perDatabase} — a database popx already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
+  if (otherDatabase.length) {
+    const databases = [...new Set(otherDatabase.map((n) => NAMED_FOR_OTHER_DATABASE.exec(n)![1]!.toLowerCase()))].sort();
+    const postgres = entries.map((e) => e.name).filter((n) => NAMED_FOR_POSTGRES.test(n)).sort();
+    problems.push(
+      problem('BH011', `${plural(otherDatabase.length, 'migration file')} ${otherDatabase.length === 1 ? 'is' : 'are'} written for another database (${listed(otherDatabase.sort())}: ${databases.join(', ')}), beside PostgreSQL's (${listed(postgres)}): Bulkhead runs every migration of the folder on PostgreSQL`, {
+        module,
+        file: rel(dir),
+        fix: `move the other databases' files out of the folder (PostgreSQL's and the shared ones stay), e.g. in ${rel(dir)} (bash): mkdir -p .other-databases; for f in *.sql; do [[ "$f" =~ [-_](${databases.join('|')})(\\.(up|down))?\\.sql$ ]] && mv "$f" .other-databases/; done — a database their tool already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
+      }),
+    );
+  }
+  if (templated.length) {
+    const files = templated.map((t) => t.name).sort();
+    const shown = [...new Set(templated.flatMap((t) => t.expressions))];
+    problems.push(
+      problem('BH033', `${files.length === 1 ? `${files[0]} is a template` : `${files.length} migration files are templates`} another tool renders before it runs ${files.length === 1 ? 'it' : 'them'} (${listed(files)}: ${shown.slice(0, 3).join(', ')}${shown.length > 3 ? `, and ${shown.length - 3} more` : ''}), not SQL Bulkhead can run`, {
+        module,
+        file: rel(files.length === 1 ? path.join(dir, files[0]!) : dir),
+        fix: `render ${files.length === 1 ? 'it' : 'each'} for PostgreSQL with that tool (what its PostgreSQL branches and calls give) and keep the rendered SQL as <id>.up.sql in ${rel(dir)}, in place of the template; a database it already migrated is adopted with bulkhead baseline ${module} --at <the last id>`,
       }),
     );
   }

@@ -936,6 +936,50 @@ describe('scanMigrationsFolder', () => {
     expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['001_networks.mysql.up.sql', '001_networks.sqlite3.up.sql', '002_ids.cockroach.up.sql', '003_idx.mysql.autocommit.up.sql', '004_flow.autocommit.up.sql']);
   });
 
+  it("files named for another database beside PostgreSQL's (goatcounter's -postgres.sql, -sqlite.sql) never run: one problem whose command moves them out, whichever fix runs first", () => {
+    const r = scan({
+      '2021-04-01-1-store-warn.sql': 'ALTER TABLE sites ADD COLUMN warn int;',
+      '2021-04-02-1-paths.sql': 'ALTER TABLE sites ADD COLUMN path text;',
+      '2021-04-07-1-billing-anchor-postgres.sql': 'ALTER TABLE sites ADD COLUMN IF NOT EXISTS notes text;',
+      // Valid PostgreSQL too: renamed and renumbered as the version fix says, it would drop the column.
+      '2021-04-07-1-billing-anchor-sqlite.sql': 'ALTER TABLE sites DROP COLUMN plan;',
+      '2021-06-27-1-public_mysql.sql': 'SELECT 1;',
+    });
+    const told = groupAlike(r.problems);
+    expect(told.map((p) => [p.code, p.message])).toEqual([
+      ['BH011', '3 SQL migrations are named <id>.sql (2021-04-01-1-store-warn.sql, 2021-04-02-1-paths.sql, 2021-04-07-1-billing-anchor-postgres.sql): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql'],
+      ['BH011', "2 migration files are written for another database (2021-04-07-1-billing-anchor-sqlite.sql, 2021-06-27-1-public_mysql.sql: mysql, sqlite), beside PostgreSQL's (2021-04-07-1-billing-anchor-postgres.sql): Bulkhead runs every migration of the folder on PostgreSQL"],
+    ]);
+    // The rename first (it renames the other databases' files too), then the move.
+    runFixCommand(told[0]!, dir);
+    runFixCommand(told[1]!, dir);
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['2021-04-01-1-store-warn', '2021-04-02-1-paths', '2021-04-07-1-billing-anchor-postgres']);
+    expect(fs.readdirSync(path.join(dir, '.other-databases')).sort()).toEqual(['2021-04-07-1-billing-anchor-sqlite.up.sql', '2021-06-27-1-public_mysql.up.sql']);
+    // Where no file is PostgreSQL's by name, a name ending in a database is a PostgreSQL migration about it.
+    fs.rmSync(path.join(dir, '2021-04-07-1-billing-anchor-postgres.up.sql'));
+    fs.writeFileSync(path.join(dir, '2021-07-01-1-import_from_mysql.up.sql'), 'SELECT 1;');
+    fs.writeFileSync(path.join(dir, '2021-07-02-1-drop_sqlite_cache.up.sql'), 'SELECT 1;');
+    const alone = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(alone.problems).toEqual([]);
+    expect(alone.migrations.map((m) => m.id)).toEqual(['2021-04-01-1-store-warn', '2021-04-02-1-paths', '2021-07-01-1-import_from_mysql', '2021-07-02-1-drop_sqlite_cache']);
+  });
+
+  it("migration-named templates of another extension (goatcounter's .gotxt) are one problem: render them for PostgreSQL, not rename them", () => {
+    const r = scan({
+      '001_init.up.sql': 'CREATE TABLE hits (id int);',
+      '002_campaigns.gotxt': 'create table campaigns (\n  campaign_id {{auto_increment}},\n  name varchar not null {{sqlite "on conflict replace"}}\n);\n',
+      '003_hits.gotxt': 'create index "hits#site" on hits(id) {{psql "using brin"}};\n',
+      '004_notes.txt.bak': 'no template here',
+    });
+    expect(r.problems.map((p) => [p.code, p.message, p.file])).toEqual([
+      ['BH038', '004_notes.txt.bak looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js', '004_notes.txt.bak'],
+      ['BH033', '2 migration files are templates another tool renders before it runs them (002_campaigns.gotxt, 003_hits.gotxt: {{auto_increment}}, {{sqlite "on conflict replace"}}, {{psql "using brin"}}), not SQL Bulkhead can run', ''],
+    ]);
+    expect(r.problems[1]!.fix).toMatch(/^render each for PostgreSQL with that tool .* keep the rendered SQL as <id>\.up\.sql in .*, in place of the template/);
+  });
+
   it("a folder of V-prefixed versions (authelia's V0001.Initial_Schema.up.sql) is one problem whose command drops the letter", () => {
     const r = scan({ 'V0001.Initial_Schema.up.sql': 'SELECT 1;', 'V0001.Initial_Schema.down.sql': 'SELECT 1;', 'V0002.Webauthn_Data.up.sql': 'SELECT 1;', 'V0010.Ban.up.sql': 'SELECT 1;' });
     expect(r.problems.map((p) => p.message)).toEqual(['4 migrations start with a letter before their version (V0001.Initial_Schema.down.sql, V0001.Initial_Schema.up.sql, V0002.Webauthn_Data.up.sql, …): a version is the leading digits']);
