@@ -83,6 +83,9 @@ describe('checkOwnership', () => {
     expect(a.map((p) => p.module)).toEqual(['query']);
     const b = checkOwnership([mod('app', { dependsOn: ['core'] }), mod('core')], [mig('app', [touch('create', 'table', 'settings')]), mig('core', [touch('create', 'table', 'settings')])]);
     expect(b.map((p) => p.message)).toEqual(['app creates table public.settings, which core also creates (modules/core/migrations/001.up.sql:1)']);
+    // An index and a table share the names of a schema (harbor's index policy, boundary's table policy).
+    const c = checkOwnership([mod('app', { dependsOn: ['core'] }), mod('core')], [mig('app', [touch('create', 'index', 'policy')]), mig('core', [touch('create', 'table', 'policy')])]);
+    expect(c.map((p) => p.message)).toEqual(['app creates index public.policy, which core also creates as a table (a table and an index of one schema cannot share a name) (modules/core/migrations/001.up.sql:1)']);
   });
 
   it('roles, tablespaces and databases are one per server: two modules on one server may not create one, nor change the other’s (a change to one it creates too is told at its CREATE)', () => {

@@ -251,7 +251,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
   const key = (kind: ObjectKind, schema: string, name: string, m: Module) => (SERVER_WIDE.has(kind) ? `${kind}:${serverOf(m)}:${name}` : `${family(kind)}:${schema}.${name}`);
 
   // Who creates what (up migrations): each module's first creation of each object.
-  const creators = new Map<string, { module: string; file: string; line: number; id: string }[]>();
+  const creators = new Map<string, { module: string; file: string; line: number; id: string; kind: ObjectKind }[]>();
   const madeByName = new Map<string, { schema: string; file: string; line: number }>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
@@ -263,7 +263,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       if (SYSTEM_SCHEMAS.has(r.schema)) continue;
       const k = key(t.kind, r.schema, r.name, m);
       const list = creators.get(k) ?? [];
-      if (!list.some((c) => c.module === m.name)) list.push({ module: m.name, file: a.file, line: t.line, id: a.id });
+      if (!list.some((c) => c.module === m.name)) list.push({ module: m.name, file: a.file, line: t.line, id: a.id, kind: t.kind });
       creators.set(k, list);
       const named = `${m.name}\u0000${t.kind}\u0000${r.name}`;
       if (!madeByName.has(named)) madeByName.set(named, { schema: r.schema, file: a.file, line: t.line });
@@ -433,7 +433,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
             : `; if each keeps ${article(target.kind)} of its own (${m.name} and ${owner} are on different databases), say so in ${where2}: "owns": ["*"] (everything the module creates in its own database and schema), or "owns": ["${target.name}", …] (a module with owns names, or matches by pattern, every object it creates)`;
         const why = byOwns
           ? `which ${owner} owns (owns: "${other!.pattern}")`
-          : `which ${owner} ${action === 'create' ? 'also ' : ''}creates (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
+          : `which ${owner} ${action === 'create' ? 'also ' : ''}creates${action === 'create' && c!.kind !== target.kind ? ` as ${article(c!.kind)} (${article(c!.kind)} and ${article(target.kind)} of one schema cannot share a name)` : ''} (${c!.file}:${c!.line})${serverWide ? `, on the same server (${serverOf(m)}), where ${target.kind}s are shared by every database` : ''}`;
         const reference = action === 'reference';
         const p = problem(reference ? 'BH045' : 'BH043', `${m.name} ${verb} ${what}${via}, ${why}`, {
             ...where,
