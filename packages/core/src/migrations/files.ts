@@ -112,11 +112,15 @@ const FLYWAY = /^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$/i;
 /**
  * How a folder's Flyway versions become one number each when some have parts (1.1, 2_0_3):
  * every version as the same number of parts of the same width (1 → 001000, 1.1 → 001001), which
- * sort as Flyway sorts them. Undefined when every version is a plain number (V1, V2, V10).
+ * sort as Flyway sorts them; plain numbers of different widths (V1 … V55, peerdb's) padded to the
+ * widest, so that 10 does not sort before 2. Undefined when they already sort (V1 … V9).
  */
 function flywayLayout(names: readonly string[]): FlywayLayout | undefined {
   const versions = names.map((n) => FLYWAY.exec(n)?.[2]).filter((v): v is string => v !== undefined);
-  if (!versions.some((v) => /[._]/.test(v))) return undefined;
+  if (!versions.some((v) => /[._]/.test(v))) {
+    const widths = new Set(versions.map((v) => v.length));
+    return widths.size > 1 ? { parts: 1, width: Math.max(...widths) } : undefined;
+  }
   const split = versions.map((v) => v.split(/[._]/));
   return { parts: Math.max(...split.map((p) => p.length)), width: Math.max(3, ...split.flat().map((p) => String(Number(p)).length)) };
 }
@@ -144,7 +148,9 @@ function sqlFileFix(abs: string, name: string, layout: FlywayLayout | undefined)
     }
     if (version) {
       const renamed = `${layout ? flywayVersion(version, layout) : version}_${description.replace(/\./g, '_')}.${letter.toUpperCase() === 'U' ? 'down' : 'up'}.sql`;
-      const why = layout
+      const why = layout?.parts === 1
+        ? `Flyway's version ${version} padded to ${layout.width} digits, so that versions of different widths keep Flyway's order (2 < 10); its siblings renamed the same way keep theirs`
+        : layout
         ? `Flyway's version ${version.replace(/_/g, '.')} as ${layout.parts} parts of ${layout.width} digits, so that versions with dots keep Flyway's order (1 < 1.1 < 2 < 10); its siblings renamed the same way keep theirs`
         : `Flyway's ${letter.toUpperCase()}${version}__ without the letter; the same for its siblings keeps their order`;
       return { kind: 'flyway', fix: `rename it to ${renamed} (${why})` };
@@ -958,9 +964,11 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     misnamedFolder(
       'flyway',
       'Flyway migrations',
-      `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version as ${flywayParts.parts} parts of ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}, 1.1 → ${flywayVersion('1.1', flywayParts)}), which keeps Flyway's order`,
+      flywayParts.parts === 1
+        ? `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version padded to ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}), which keeps Flyway's order`
+        : `rename V<version>__<name>.sql to <version>_<name>.up.sql (U… to .down.sql), each version as ${flywayParts.parts} parts of ${flywayParts.width} digits (1 → ${flywayVersion('1', flywayParts)}, 1.1 → ${flywayVersion('1.1', flywayParts)}), which keeps Flyway's order`,
       {
-        also: ', and a version is one number',
+        also: flywayParts.parts === 1 ? ', and versions of different widths sort as text' : ', and a version is one number',
         command: `for f in [VU]*__*.sql; do n="\${f#?}"; v="\${n%%__*}"; b="\${n#*__}"; d=up; case "$f" in U*) d=down ;; esac; IFS=._ read -ra p <<< "$v"; k=; for i in $(seq 0 ${flywayParts.parts - 1}); do k="$k$(printf %0${flywayParts.width}d "$((10#\${p[$i]:-0}))")"; done; mv "$f" "\${k}_\${b%.sql}.$d.sql"; done`,
       },
     );

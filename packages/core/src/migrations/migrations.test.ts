@@ -460,6 +460,14 @@ describe('scanMigrationsFolder', () => {
     expect(dotted.problems.map((p) => p.message)).toEqual(['4 Flyway migrations (V1.1__b.sql, V10__d.sql, V1_2_1__c.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql, and a version is one number']);
     expect(dotted.problems[0]!.fix).toContain('each version as 3 parts of 3 digits (1 → 001000000, 1.1 → 001001000)');
     expect(dotted.problems[0]!.fix).toContain('for i in $(seq 0 2); do k="$k$(printf %03d');
+    // Plain versions of different widths (peerdb's V1 … V55): padded in the same rename, not left to a second fix.
+    const wide = scan({ 'V1__a.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 1;', 'U2__b.sql': 'SELECT 1;', 'V10__c.sql': 'SELECT 1;', 'V9__d.sql': 'SELECT 1;' });
+    expect(wide.problems.map((p) => p.message)).toEqual(['5 Flyway migrations (U2__b.sql, V10__c.sql, V1__a.sql, …): Bulkhead runs <id>.up.sql, with an optional <id>.down.sql, and versions of different widths sort as text']);
+    expect(wide.problems[0]!.fix).toContain('each version padded to 2 digits (1 → 01)');
+    runFixCommand(wide.problems[0]!, dir);
+    const padded = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(padded.problems).toEqual([]);
+    expect(padded.migrations.map((m) => [m.id, m.downPath !== undefined])).toEqual([['01_a', false], ['02_b', true], ['09_d', false], ['10_c', false]]);
     // Its callbacks run around every migrate: no equivalent, said so.
     const callbacks = scan({ '1_init.up.sql': 'SELECT 1;', 'afterMigrate.sql': 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader;', 'beforeEachMigrate__timeout.sql': 'SET lock_timeout = 5000;' });
     expect(callbacks.problems.map((p) => [p.file, p.fix?.split(':')[0]])).toEqual([
