@@ -547,6 +547,19 @@ export async function down(knex: Knex) {
         { migration: '002_tweak', file: down, objects: ['function width(x integer)', 'view sizes'], change: 'changed' },
       ]);
       expect(again.fix).toBeUndefined();
+
+      // An up drops a table; its down makes it again without a constraint and a column it had
+      // (pocket-id's oauth2_storage): what went with the table is that up's.
+      fx!.write('modules/chat/migrations/001_clusters.up.sql', 'CREATE TABLE sites (id int PRIMARY KEY);\nCREATE TABLE codes (id int, site int, note text);\nALTER TABLE codes ADD CONSTRAINT codes_site_fk FOREIGN KEY (site) REFERENCES sites (id);\n');
+      fx!.write('modules/chat/migrations/002_tweak.up.sql', 'DROP TABLE codes;\n');
+      fx!.write('modules/chat/migrations/002_tweak.down.sql', 'CREATE TABLE codes (id int, site int REFERENCES sites (id));\n');
+      const remade = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      const gone = remade.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind');
+      expect(gone.leftBy).toEqual([
+        { migration: '002_tweak', file: down, objects: expect.arrayContaining(['codes.note', 'constraint codes.codes_site_fk']), change: 'dropped' },
+        { migration: '002_tweak', file: down, objects: ['constraint codes.codes_site_fkey'], down: true },
+      ]);
+      expect(gone.fix).toBeUndefined();
     });
 
     it("a knex down that fails names the SQL it sent and gets up's fix (uptime-kuma's table.enu(…).alter(), which knex cannot write for PostgreSQL)", async () => {

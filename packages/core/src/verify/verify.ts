@@ -407,6 +407,8 @@ const TABLE_FIELD_COMMANDS: Record<string, readonly string[]> = {
  *   or makes it anew (CREATE OR REPLACE of an older function or view); where several alter a
  *   table, the one whose ALTER TABLE sets what changed (its options, row security, logging, …);
  *   else none is named (`verify --step` tells which).
+ * - What lives on a table an up dropped (its constraints, indexes, columns), missing or changed
+ *   after that up's down made the table again: that up.
  * - A constraint, index, trigger, policy or rule dropped or changed by no statement that names it
  *   (ALTER TABLE … DROP CONSTRAINT): the one up among them that alters its table, if one alone does.
  * Objects none of them names (made by a function, or older than the tail) are left out.
@@ -500,6 +502,14 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const ids = [...(tableCommands.get(key) ?? [])].filter(([, done]) => wanted.some((w) => w!.some((c) => done.has(c)))).map(([id]) => id);
     return ids.length === 1 ? culprit(ids[0]!, false, 'changed') : undefined;
   };
+  // What lived on a table an up dropped, and is missing or changed after its down made the table
+  // again (pocket-id's oauth2_storage drops oidc_authorization_codes; its down makes it with a
+  // foreign key of another name): that up's, unless a later up made the table anew.
+  const byTableDrop = (onTable: string | undefined, change: 'dropped' | 'changed'): Culprit | undefined => {
+    const dropped = onTable === undefined ? undefined : droppedUp.get(`relation:${onTable}`);
+    const made = onTable === undefined ? undefined : createdUp.get(`relation:${onTable}`);
+    return dropped !== undefined && (made === undefined || order.get(made)! < order.get(dropped)!) ? culprit(dropped, false, change) : undefined;
+  };
   const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
@@ -518,10 +528,10 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       by = (key ? creatorOf(key) : undefined) ?? (onTable === undefined || d.kind === 'column' ? undefined : creatorOf(`relation:${onTable}`));
     } else if (d.change === 'missing') {
       if (onTable !== undefined && droppedTables.has(onTable)) continue;
-      by = (key ? dropperOf(key) : undefined) ?? bySoleAlteration(d, onTable, 'dropped');
+      by = (key ? dropperOf(key) : undefined) ?? byTableDrop(onTable, 'dropped') ?? bySoleAlteration(d, onTable, 'dropped');
     } else {
       const changing = key ? changedUp.get(key) : undefined;
-      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : (bySubcommand(d, key) ?? bySoleAlteration(d, onTable, 'changed'));
+      by = changing?.size === 1 ? culprit([...changing][0]!, false, 'changed') : (bySubcommand(d, key) ?? bySoleAlteration(d, onTable, 'changed') ?? byTableDrop(onTable, 'changed'));
     }
     if (by === undefined) {
       unnamed = true;
