@@ -447,6 +447,8 @@ const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?
  * `…_from_mysql.sql` is a PostgreSQL migration about MySQL.
  */
 const NAMED_FOR_POSTGRES = /[-_](?:postgres(?:ql)?|pg|psql)(?:\.(?:up|down))?\.sql$/i;
+/** A subfolder named for another database (migrations/sqlite beside migrations/postgres). */
+const DATABASE_FOLDER = /^(sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(db)?|oracle|h2)$/i;
 const NAMED_FOR_OTHER_DATABASE = /[-_](sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle)(?:\.(?:up|down))?\.sql$/i;
 
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
@@ -735,6 +737,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const scripts: string[] = [];
   /** The warnings of subfolders holding migration-like files: errors when nothing else runs. */
   const stray: Problem[] = [];
+  /** Each of those warnings' subfolder name (postgres/, sqlite/: one folder per database). */
+  const strayFolders = new Map<Problem, string>();
   /** A graphile-migrate folder (committed/, current, afterReset.sql): told as one, its files not one by one. */
   const graphile = graphileMigrate(dir);
   /**
@@ -803,6 +807,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         });
         warnings.push(warning);
         stray.push(warning);
+        strayFolders.set(warning, e.name);
       }
       if (RELEASE_FOLDER.test(e.name) && sql.length) releases.push({ name: e.name, sql: sql.length, ...(warning ? { warning } : {}) });
       // tt-rss's sql/pgsql/migrations/3.sql … 150.sql, beside its schema.sql.
@@ -1354,6 +1359,22 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   // Migrations only in subfolders (Ghost's versions/5.0/…js): up would say "up to date", doing
   // nothing. Each subfolder's warning is an error then.
   const unrun = migrations.length || problems.length ? [] : stray.filter((w) => warnings.includes(w));
+  // One subfolder per database (pocket-id's migrations/postgres and migrations/sqlite): the
+  // manifest points at PostgreSQL's; the others are never to be moved in.
+  const postgres = unrun.find((w) => /^(postgres(ql)?|pg|psql)$/i.test(strayFolders.get(w)!));
+  const others = unrun.map((w) => strayFolders.get(w)!).filter((n) => DATABASE_FOLDER.test(n));
+  if (postgres && others.length) {
+    for (const w of unrun) warnings.splice(warnings.indexOf(w), 1);
+    const folder = strayFolders.get(postgres)!;
+    problems.push(
+      problem('BH011', `the migrations are in one subfolder per database (${folder}/, ${others.map((n) => `${n}/`).join(', ')}): Bulkhead runs the files directly in ${rel(dir)}, and none is there: up would say up to date`, {
+        module,
+        file: rel(dir),
+        fix: `point "migrations" in the manifest at PostgreSQL's folder, ${rel(path.join(dir, folder))} (its value now followed by /${folder}); ${others.length === 1 ? `${others[0]}/ is` : `${others.join('/, ')}/ are`} another database's, not to be run`,
+      }),
+    );
+    return { migrations, problems, warnings };
+  }
   for (const w of unrun) {
     warnings.splice(warnings.indexOf(w), 1);
     problems.push({ ...w, code: 'BH011', message: `${w.message}, and none runs there: up would say up to date`, fix: `move them into ${rel(dir)} (in the order they are to run, names starting with their version), or point "migrations" in the manifest at the folder that holds them` });

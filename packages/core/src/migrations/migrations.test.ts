@@ -974,6 +974,23 @@ describe('scanMigrationsFolder', () => {
     expect(alone.migrations.map((m) => m.id)).toEqual(['2021-04-01-1-store-warn', '2021-04-02-1-paths', '2021-07-01-1-import_from_mysql', '2021-07-02-1-drop_sqlite_cache']);
   });
 
+  it("one subfolder per database (pocket-id's migrations/postgres beside migrations/sqlite) is one problem: point the manifest at PostgreSQL's, the others are not to be moved in", () => {
+    scan({});
+    for (const db of ['postgres', 'sqlite']) {
+      fs.mkdirSync(path.join(dir, db));
+      fs.writeFileSync(path.join(dir, db, '20241211111554_init.up.sql'), 'CREATE TABLE users (id int);');
+    }
+    const r = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p) || '.');
+    expect(r.warnings).toEqual([]);
+    expect(r.problems.map((p) => [p.code, p.message, p.fix])).toEqual([
+      [
+        'BH011',
+        'the migrations are in one subfolder per database (postgres/, sqlite/): Bulkhead runs the files directly in ., and none is there: up would say up to date',
+        'point "migrations" in the manifest at PostgreSQL\'s folder, postgres (its value now followed by /postgres); sqlite/ is another database\'s, not to be run',
+      ],
+    ]);
+  });
+
   it("migration-named templates of another extension (goatcounter's .gotxt) are one problem: render them for PostgreSQL, not rename them", () => {
     const r = scan({
       '001_init.up.sql': 'CREATE TABLE hits (id int);',
