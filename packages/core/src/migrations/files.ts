@@ -447,9 +447,11 @@ const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?
  * `…_from_mysql.sql` is a PostgreSQL migration about MySQL.
  */
 const NAMED_FOR_POSTGRES = /[-_](?:postgres(?:ql)?|pg|psql)(?:\.(?:up|down))?\.sql$/i;
-/** A subfolder named for another database (migrations/sqlite beside migrations/postgres). */
-const DATABASE_FOLDER = /^(sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(db)?|oracle|h2)$/i;
 const NAMED_FOR_OTHER_DATABASE = /[-_](sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle)(?:\.(?:up|down))?\.sql$/i;
+
+/** Subfolders named for PostgreSQL and for other databases (pocket-id's migrations/postgres beside migrations/sqlite). */
+const POSTGRES_FOLDER = /^(?:postgres(?:ql)?|pg|psql)$/i;
+const OTHER_DATABASE_FOLDER = /^(?:sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle|h2)$/i;
 
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
 const FOLDER_LAYOUTS = {
@@ -894,16 +896,19 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         );
         continue;
       }
-      const expressions = LOOKS_LIKE_MIGRATION.test(e.name) ? templateExpressions(fileHead(abs, 256 * 1024)) : [];
-      if (expressions.length) templated.push({ name: e.name, expressions });
-      else if (LOOKS_LIKE_MIGRATION.test(e.name)) {
-        problems.push(
-          problem('BH038', `${e.name} looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js`, {
-            module,
-            file: rel(abs),
-            fix: `rename it, e.g. ${e.name.replace(/\..*$/, '')}.up.sql; or move it out of the migrations folder`,
-          }),
-        );
+      if (LOOKS_LIKE_MIGRATION.test(e.name)) {
+        // A template (goatcounter's .gotxt) is rendered by its tool: a rename would not make it SQL.
+        const expressions = templateExpressions(fileHead(abs, 256 * 1024));
+        if (expressions.length) templated.push({ name: e.name, expressions });
+        else {
+          problems.push(
+            problem('BH038', `${e.name} looks like a migration but will not run: a migration is <version>_<name>.up.sql (+ .down.sql) or .ts/.js`, {
+              module,
+              file: rel(abs),
+              fix: `rename it, e.g. ${e.name.replace(/\..*$/, '')}.up.sql; or move it out of the migrations folder`,
+            }),
+          );
+        }
       } else if (sqlLike(abs)) unnamedSql.push(e.name);
       continue;
     }
@@ -1361,8 +1366,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const unrun = migrations.length || problems.length ? [] : stray.filter((w) => warnings.includes(w));
   // One subfolder per database (pocket-id's migrations/postgres and migrations/sqlite): the
   // manifest points at PostgreSQL's; the others are never to be moved in.
-  const postgres = unrun.find((w) => /^(postgres(ql)?|pg|psql)$/i.test(strayFolders.get(w)!));
-  const others = unrun.map((w) => strayFolders.get(w)!).filter((n) => DATABASE_FOLDER.test(n));
+  const postgres = unrun.find((w) => POSTGRES_FOLDER.test(strayFolders.get(w)!));
+  const others = unrun.map((w) => strayFolders.get(w)!).filter((n) => OTHER_DATABASE_FOLDER.test(n));
   if (postgres && others.length) {
     for (const w of unrun) warnings.splice(warnings.indexOf(w), 1);
     const folder = strayFolders.get(postgres)!;
