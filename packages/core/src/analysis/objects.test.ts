@@ -90,6 +90,11 @@ COMMENT ON TABLE posts IS 'p';`);
     ]);
   });
 
+  it('a foreign table is created, not referenced (a later INSERT into it uses what the migrations make)', async () => {
+    const ts = await analyzeSql("CREATE FOREIGN TABLE remote_users (id int) SERVER billing OPTIONS (table_name 'users');\nINSERT INTO remote_users VALUES (1);");
+    expect(show(ts)).toEqual(['create table remote_users 1:22', 'write table remote_users 2:13']);
+  });
+
   it('views, materialized views (CTE names are not relations), sequences, types of every kind', async () => {
     const ts = await analyzeSql(`CREATE VIEW v AS SELECT * FROM invoices i JOIN storage.files f USING (id);
 CREATE MATERIALIZED VIEW mv AS WITH x AS (SELECT 1) SELECT * FROM x, invoices;

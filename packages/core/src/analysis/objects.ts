@@ -427,6 +427,9 @@ class StatementWalker {
         // parent's queries, and a partition is attached to it (ALTER TABLE … ATTACH PARTITION).
         for (const parent of (n.inhRelations as unknown[] | undefined) ?? []) this.rel('alter', 'table', parent);
         break;
+      case 'CreateForeignTableStmt':
+        this.rel('create', 'table', (n.base as Node | undefined)?.relation);
+        break;
       case 'CreateTableAsStmt': {
         const into = n.into as Node | undefined;
         this.rel('create', n.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table', into?.rel);
