@@ -394,6 +394,32 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(ok.stderr).toContain('4 applied');
   });
 
+  it("a table or view a migration uses that no migration creates and the database lacks (boundary's log_migration, which its tool makes) is refused before anything runs; one the database has, a guarded statement, and what follows a DO block pass", async () => {
+    const badUrl = await createDatabase();
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
+      f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id serial PRIMARY KEY);\n');
+      // A serial's sequence is made by its table, unnamed in the SQL.
+      f.write('modules/bad/migrations/002_use.up.sql', "ALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('t_id_seq'::regclass);\nINSERT INTO log_migration (entry) VALUES ('x');\n");
+      f.write('modules/bad/migrations/003_view.up.sql', 'CREATE VIEW entries AS SELECT entry FROM log_migration;\n');
+    });
+    await expectRefused(['up'], { code: 'BH074', text: ['modules/bad/migrations/002_use.up.sql:2', '002_use uses log_migration (so does 003_view), which no migration of bad creates', 'does not have: it would fail there, after the migration before it committed', 'create it in a migration of bad before 002_use'] }, { BAD_URL: badUrl });
+    expect(await tableExists(badUrl, 't')).toBe(false);
+    // Guarded (it runs whether or not the table is there), or after a DO block (which may make it): not judged.
+    fx.write('modules/bad/migrations/002_use.up.sql', "DO $$ BEGIN EXECUTE 'CREATE TABLE log_' || 'migration (entry text)'; END $$;\nINSERT INTO log_migration (entry) VALUES ('x');\n");
+    fx.write('modules/bad/migrations/003_view.up.sql', 'ALTER TABLE IF EXISTS log_migration ADD COLUMN at timestamptz;\n');
+    const plan = await runCli(['plan', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    // The first migration: the migrations start from a schema they do not hold.
+    fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id serial PRIMARY KEY);\nALTER TABLE accounts ADD COLUMN t_id int;\n');
+    await expectRefused(['up'], { code: 'BH074', text: ['001_t uses accounts, which no migration of bad creates', 'does not have: it would fail there (BH074)', 'the migrations start from a schema they do not hold'] }, { BAD_URL: badUrl });
+    // The database has it (made by hand, or by the tool the migrations came from): it runs.
+    await query(badUrl, 'CREATE TABLE accounts (id int)');
+    const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('3 applied');
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

@@ -522,13 +522,17 @@ $body$;
       pgCode: '42P01',
       fix: 'schema_migrations is the history table of golang-migrate, dbmate and Rails, which Bulkhead does not use (it keeps its own, one per module): remove what the migration does to it, or create the table in an earlier migration if something still reads it',
     });
-    // A table no migration of the module creates, nor any tool's: it comes from elsewhere.
-    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
     // A table an earlier migration creates too (ory/hydra's networks beside networkx's): which one.
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'CREATE TABLE hb_items (id int);\n');
     const twice = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(twice.json.modules[0].failure).toMatchObject({ pgCode: '42P07', fix: expect.stringMatching(/^hb_items is created already by 0001_\w+, which runs before 0002_data_version: two migrations create it/) });
+    // A table no migration of the module creates, nor any tool's: it comes from elsewhere. At the
+    // top level the plan refuses it (BH074); after a query, whose effects the SQL does not show, the run tells.
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
+    const planned = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(planned.exitCode).toBe(2);
+    expect(planned.json.problems[0]).toMatchObject({ code: 'BH074', line: 1, fix: expect.stringMatching(/^hb_missing comes from elsewhere/) });
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'SELECT 1;\nALTER TABLE hb_missing ADD COLUMN name text;\n');
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
     expect(own.json.modules[0].failure.fix).toMatch(/^no migration of hb creates hb_missing: it comes from elsewhere/);
@@ -589,6 +593,12 @@ $body$;
     const url = await createDatabase();
     fx = makeWorkspace([{ name: 'rss', url: '${RSS_URL}', migrations: { '003.up.sql': 'ALTER TABLE rss_entries ADD COLUMN num_comments int;\n' } }]);
     const env = { RSS_URL: url };
+    // Seen in the SQL, it is refused before anything runs (BH074); after a query (whose effects the
+    // SQL does not show) the run names it when it fails.
+    const refusedFirst = await runCli(['up', '--json'], { cwd: fx.root, env });
+    expect(refusedFirst.exitCode).toBe(2);
+    expect(refusedFirst.json.problems[0]).toMatchObject({ code: 'BH074', fix: expect.stringMatching(/^the migrations start from a schema they do not hold/) });
+    fx.write('modules/rss/migrations/003.up.sql', 'SELECT 1;\nALTER TABLE rss_entries ADD COLUMN num_comments int;\n');
     const none = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(none.exitCode).toBe(1);
     expect(none.json.modules[0].failure).toMatchObject({

@@ -245,7 +245,8 @@ export function migrateSuite(backend: Backend): void {
       fx.write('modules/broken/migrations/001_ok.up.sql', 'CREATE TABLE broken_ok (id int);\n');
       fx.write(
         'modules/broken/migrations/002_bad.up.sql',
-        '-- creates a table, then fails\nCREATE TABLE broken_half (id int);\n\nINSERT INTO broken_half VALUES (1);\nINSERT INTO\n  no_such_table VALUES (1);\n',
+        // After a query (whose effects the SQL does not show), a missing table is the run's to find (else the plan's, BH074).
+        '-- creates a table, then fails\nCREATE TABLE broken_half (id int);\n\nSELECT count(*) FROM broken_half;\nINSERT INTO\n  no_such_table VALUES (1);\n',
       );
       fx.write('modules/broken/migrations/003_never.up.sql', 'CREATE TABLE broken_never (id int);\n');
       fx.write('modules/after/bulkhead.json', JSON.stringify({ name: 'after', database: { url: s.urls.after }, dependsOn: ['broken'] }));

@@ -183,7 +183,8 @@ describe('Nx running Bulkhead', () => {
         'modules/side': { name: 'side', database: { url: 'pglite://.bulkhead/side' } },
       },
       {
-        'modules/base/migrations/001_t.up.sql': 'CREATE TABLE t (id int);\n\nINSERT INTO missing VALUES (1);\n',
+        // After a query (whose effects the SQL does not show), a missing table is the run's to find (else the plan's, BH074).
+        'modules/base/migrations/001_t.up.sql': 'CREATE TABLE t (id int);\nSELECT 1;\nINSERT INTO missing VALUES (1);\n',
         'modules/side/migrations/001_s.up.sql': 'CREATE TABLE s (id int);\n',
       },
     );
@@ -203,8 +204,8 @@ describe('Nx running Bulkhead', () => {
     const summary = path.join(root, 'summary.md');
     const run = await nx(['run-many', '-t', 'migrate', '--output-style=static'], root, { BASE_URL: url, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
     expect(run.exitCode).not.toBe(0);
-    expect(run.all).toContain('base: ✗ 001_t failed at modules/base/migrations/001_t.up.sql:3 (statement 2)');
-    expect(run.all).toContain('::error file=modules/base/migrations/001_t.up.sql,line=3,title=bulkhead up%3A 001_t failed at statement 2::base: relation "missing" does not exist');
+    expect(run.all).toContain('base: ✗ 001_t failed at modules/base/migrations/001_t.up.sql:3 (statement 3)');
+    expect(run.all).toContain('::error file=modules/base/migrations/001_t.up.sql,line=3,title=bulkhead up%3A 001_t failed at statement 3::base: relation "missing" does not exist');
     const md = fs.readFileSync(summary, 'utf8');
     expect(md).toContain('| `base` | ❌ failed |');
     expect(md).toContain('| `top` | ⏭️ skipped (depends on base) |');

@@ -50,6 +50,15 @@ export interface ModuleCreates {
    */
   otherToolTables: ReadonlyMap<string, OtherToolTableUse>;
   /**
+   * Each up migration's uses of tables and views at the top level of its SQL (ALTER TABLE,
+   * INSERT, a view's FROM, a foreign key's REFERENCES) that no migration of any module makes by
+   * any means the analysis sees (CREATE, a rename, a DO block, dynamic SQL, a TS migration's SQL),
+   * by `<module>\u0000<id>`: the plan asks the database whether it has them (BH074). Another
+   * tool's history table is otherToolTables'; what a serial column or a constraint makes by
+   * itself (orders_id_seq, orders_pkey) is left out.
+   */
+  unmadeRelations: ReadonlyMap<string, readonly RelationUse[]>;
+  /**
    * What each up migration creates, alters or drops, by `<module>\u0000<id>`: a down without
    * statements reverts none of it (plan/build.ts emptyDowns). Extensions, schemas and roles (often
    * kept on purpose) and what a function body does when called are left out.
@@ -60,6 +69,13 @@ export interface ModuleCreates {
    * when the module's chain ran on a scratch database — by `<module>\u0000<id>\u0000<direction>`.
    */
   defects: ReadonlyMap<string, { file: string; line?: number; message: string }>;
+}
+
+/** A table or view a statement uses, as written, and the line where it is named. */
+export interface RelationUse {
+  schema?: string;
+  name: string;
+  line: number;
 }
 
 /** A statement that alters, writes or reads another tool's history table. */
@@ -78,6 +94,7 @@ export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Part
     extensions: extensionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
+    unmadeRelations: unmadeRelationUses(analysed),
     defects: new Map(
       (stopped ?? []).flatMap((x) => {
         const at = unawaitedBuilder(x.reason);
@@ -220,6 +237,34 @@ function otherToolTableUses(analysed: readonly AnalysedMigration[]): Map<string,
       out.set(`${a.module}\u0000${a.id}`, { table: t.schema ? `${t.schema}.${t.name}` : t.name, tool, line: t.line });
       break;
     }
+  }
+  return out;
+}
+
+/** Kinds whose names a table or view shares (one set of names per schema). */
+const RELATION_KINDS = new Set<Touch['kind']>(['table', 'view', 'materialized view', 'relation', 'sequence', 'index']);
+
+/** Names PostgreSQL makes by itself beside a table: a serial column's sequence, a constraint's index. */
+const IMPLICIT_NAME = /_(?:seq|pkey|key|fkey|idx|excl|check)$/i;
+
+/** See ModuleCreates.unmadeRelations. */
+function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string, RelationUse[]> {
+  const made = new Set<string>();
+  for (const a of analysed) for (const t of a.touches) if (t.action === 'create' && RELATION_KINDS.has(t.kind)) made.add(t.name.toLowerCase());
+  const out = new Map<string, RelationUse[]>();
+  for (const a of analysed) {
+    if (a.direction !== 'up') continue;
+    const seen = new Set<string>();
+    const uses: RelationUse[] = [];
+    for (const t of a.touches) {
+      if (t.context !== undefined || (t.action !== 'alter' && t.action !== 'write' && t.action !== 'reference')) continue;
+      if (t.kind !== 'table' && t.kind !== 'view' && t.kind !== 'materialized view' && t.kind !== 'relation') continue;
+      const name = t.name.toLowerCase();
+      if (made.has(name) || seen.has(name) || IMPLICIT_NAME.test(name) || otherToolOf(t.schema ?? '', t.name)) continue;
+      seen.add(name);
+      uses.push({ ...(t.schema !== undefined ? { schema: t.schema } : {}), name: t.name, line: t.line });
+    }
+    if (uses.length) out.set(`${a.module}\u0000${a.id}`, uses);
   }
   return out;
 }

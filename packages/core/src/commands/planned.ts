@@ -37,7 +37,7 @@ export async function planFor(ws: Workspace, pool: TargetPool, modules: readonly
   if (problems.length) throw new BulkheadError(problems);
   const parsed = await parseSelected(ws, read, intent);
   // What would run and what its database has (extensions, roles): for commands that run it (up, down, plan).
-  const reads = o.creates ? await readCatalogs(ws, pool, read, parsed, intent) : read;
+  const reads = o.creates ? await readCatalogs(ws, pool, read, parsed, intent, o.creates) : read;
   // `requires` on modules outside the run: what their history has.
   const outside = new Map<string, Set<string>>();
   const needed = intent.direction === 'up' ? modulesRequiredOutside(units, parsed).map((n) => ws.byName.get(n)).filter((m): m is Module => m !== undefined) : [];

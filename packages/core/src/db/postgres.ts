@@ -224,12 +224,13 @@ export async function openPostgres(target: Extract<DatabaseTarget, { kind: 'post
         `SELECT 'e' AS k, name FROM pg_available_extensions WHERE name = ANY($1::text[])
          UNION SELECT 'e', extname FROM pg_extension WHERE extname = ANY($1::text[])
          UNION SELECT 'r', rolname FROM pg_roles WHERE rolname = ANY($2::text[])
-         UNION SELECT 'i', extname FROM pg_extension WHERE extname = ANY($3::text[])`,
-        [names.extensions, names.roles, names.installed ?? []],
+         UNION SELECT 'i', extname FROM pg_extension WHERE extname = ANY($3::text[])
+         UNION SELECT 'l', lower(relname) FROM pg_class WHERE lower(relname) = ANY($4::text[])`,
+        [names.extensions, names.roles, names.installed ?? [], names.relations ?? []],
       );
       const rows = r.rows as { k: string; name: string }[];
       const of = (k: string) => new Set(rows.filter((x) => x.k === k).map((x) => x.name));
-      return { extensions: of('e'), roles: of('r'), ...(names.installed ? { installed: of('i') } : {}) };
+      return { extensions: of('e'), roles: of('r'), ...(names.installed ? { installed: of('i') } : {}), ...(names.relations ? { relations: of('l') } : {}) };
     },
     async close() {
       const open = side;

@@ -86,6 +86,8 @@ export interface CatalogNames<T = readonly string[]> {
   roles: T;
   /** Installed in this database (pg_extension): the declared extensions db create makes. */
   installed?: T;
+  /** Relations of these names (lower case) in any schema of this database (pg_class). */
+  relations?: T;
 }
 
 /** Why the server runs a database's sessions read-only: a standby (pg_is_in_recovery()), or default_transaction_read_only. */

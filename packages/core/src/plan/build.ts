@@ -9,13 +9,13 @@ import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
 import { definedByModule } from '../analysis/extension-uses.js';
-import { databaseExtensions, emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse } from '../analysis/migrations.js';
+import { databaseExtensions, emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse, type RelationUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames, ReadOnlyReason } from '../db/types.js';
 import { describeReadOnly, readOnlyFix } from '../db/describe.js';
 import { extensionPackage } from '../db/extensions.js';
 import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
-import { missingRoleFix } from '../history/other-tools.js';
+import { missingRoleFix, platformOf } from '../history/other-tools.js';
 
 /** A unit as read from its database: its state, and whether its database exists yet. */
 export interface UnitRead {
@@ -153,6 +153,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws, serverVersion),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
+      ...(input.creates && intent.direction === 'up' ? missingRelations(unit, steps, catalog?.relations, input.creates.unmadeRelations, ws.rel) : []),
     ];
     unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
@@ -505,6 +506,73 @@ function missingOtherToolTables(unit: Unit, steps: readonly Runnable[], has: rea
       line: use.line,
       fix: `Bulkhead keeps its own history (a table per module) and makes no other tool's: remove what the migration${also.length ? 's do' : ' does'} to ${table} (bookkeeping for the tool ${also.length ? 'they were' : 'it was'} written for), or create the table in an earlier migration if something still reads it. A database that tool already migrated has it: adopt it with bulkhead baseline`,
     });
+  });
+}
+
+/**
+ * Extensions known to make no table or view. One a module declares that may (PostGIS makes
+ * spatial_ref_sys) is created before the unit's first migration: its names are not known here.
+ */
+const RELATIONLESS_EXTENSIONS = new Set([
+  'plpgsql', 'pgcrypto', 'uuid-ossp', 'citext', 'hstore', 'pg_trgm', 'btree_gin', 'btree_gist', 'vector', 'unaccent', 'fuzzystrmatch', 'ltree', 'intarray',
+  'cube', 'earthdistance', 'isn', 'lo', 'tablefunc', 'dict_int', 'dict_xsyn', 'seg', 'tcn', 'tsm_system_rows', 'tsm_system_time', 'pgrowlocks', 'pgstattuple',
+  'pg_visibility', 'amcheck', 'bloom', 'postgres_fdw', 'dblink', 'pg_prewarm',
+]);
+
+/**
+ * Statements after which what exists is not known from the SQL: a call or a query may make tables
+ * (create_hypertable's chunks, partman's partitions), as may a DO block, an extension not known to
+ * make none, an imported foreign schema or an event trigger.
+ */
+const UNKNOWN_EFFECTS = new Set(['DoStmt', 'CallStmt', 'SelectStmt', 'ExecuteStmt', 'ImportForeignSchemaStmt', 'AlterExtensionStmt', 'AlterExtensionContentsStmt', 'CreateEventTrigStmt']);
+const unknownEffects = (st: Statement) => UNKNOWN_EFFECTS.has(st.kind) || (st.kind === 'CreateExtensionStmt' && !RELATIONLESS_EXTENSIONS.has(st.node.extname ?? ''));
+
+/** A statement that runs whether or not what it names exists (ALTER TABLE IF EXISTS, CREATE TABLE IF NOT EXISTS … REFERENCES). */
+const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
+
+/**
+ * Tables and views the pending migrations use (ALTER TABLE, INSERT, a view's FROM, REFERENCES)
+ * that no migration of any module makes and the database does not have (in any schema): the
+ * migration would fail there, after the ones before it committed — boundary's migrations insert
+ * into log_migration, which its tool makes before them; a folder missing the base schema its
+ * upgrades start from. Asked only up to the first statement whose effects the SQL does not show
+ * (a DO block, a call, a query, a TS migration), and not for statements guarded by IF [NOT] EXISTS.
+ */
+function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string> | undefined, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
+  if (!present || unit.module.manifest.extensions.some((e) => !RELATIONLESS_EXTENSIONS.has(e))) return [];
+  const missing = new Map<string, { r: Runnable; use: RelationUse; before: number }[]>();
+  for (const [i, r] of steps.entries()) {
+    if (r.step.format !== 'sql') break;
+    const statements = r.step.statements;
+    const unknownFrom = statements.find(unknownEffects)?.line ?? Infinity;
+    for (const use of uses.get(`${unit.module.name}\u0000${r.file.id}`) ?? []) {
+      if (use.line >= unknownFrom || present.has(use.name.toLowerCase())) continue;
+      const st = statements.findLast((x) => x.line <= use.line);
+      if (st && GUARDED.test(st.text)) continue;
+      const key = use.name.toLowerCase();
+      (missing.get(key) ?? missing.set(key, []).get(key)!).push({ r, use, before: i });
+    }
+    if (unknownFrom !== Infinity) break;
+  }
+  const module = unit.module;
+  return [...missing.values()].map((all) => {
+    const [{ r, use, before }] = all as [{ r: Runnable; use: RelationUse; before: number }];
+    const what = use.schema ? `${use.schema}.${use.name}` : use.name;
+    const also = [...new Set(all.slice(1).map((a) => a.r.file.id))].filter((id) => id !== r.file.id);
+    const first = module.migrations[0]?.id === r.file.id;
+    return problem(
+      'BH074',
+      `${r.file.id} uses ${what}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which no migration of ${module.name} creates and ${unit.target.display} does not have: it would fail there${before === 1 ? ', after the migration before it committed' : before ? `, after the ${before} migrations before it committed` : ''}`,
+      {
+        module: unit.id,
+        file: rel(r.step.path),
+        line: use.line,
+        // A platform's (a Supabase project's REFERENCES auth.users): that the migrations expect it.
+        fix: (use.schema && platformOf(use.schema, 'schema')) || (first
+          ? `the migrations start from a schema they do not hold (one kept beside them, or built by another tool): make that schema the first migration, with a version before ${r.file.version}, or point the module at the database that has it and adopt it with bulkhead baseline ${module.name} --at <the last id it has>`
+          : `${what} comes from elsewhere — another tool's migrations these were written beside, another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand: create it in a migration of ${module.name} before ${r.file.id}, or point the module at the database that has it`),
+      },
+    );
   });
 }
 

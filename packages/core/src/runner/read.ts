@@ -260,10 +260,11 @@ export async function parseSelected(ws: Workspace, reads: readonly UnitRead[], i
 
 /**
  * Of the extensions and roles the migrations each unit would run name (CREATE EXTENSION, GRANT …
- * TO, OWNER TO, …), those its server has: one query per unit whose migrations name some, none
- * for the others. The plan refuses, before anything runs, what would fail for want of them.
+ * TO, OWNER TO, …), and of the tables and views they use that no migration makes, those its
+ * server has: one query per unit whose migrations name some, none for the others. The plan
+ * refuses, before anything runs, what would fail for want of them.
  */
-export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: readonly UnitRead[], parsed: Parsed, intent: Intent): Promise<UnitRead[]> {
+export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: readonly UnitRead[], parsed: Parsed, intent: Intent, creates?: Pick<ModuleCreates, 'unmadeRelations'>): Promise<UnitRead[]> {
   // Schema tenants share their database (and every database its server's roles): asked once per database and names.
   const asked = new Map<string, Promise<CatalogNames<ReadonlySet<string>> | undefined>>();
   return mapLimit(reads, READ_CONCURRENCY, async (read) => {
@@ -272,10 +273,13 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     const roles = new Set<string>();
     // Extensions whose types, functions or operator classes the statements use: whether the database has them.
     const used = new Set<string>();
+    // Tables and views the migrations use that none makes: whether the database has them (BH074).
+    const relations = new Set<string>();
     const run = select(read.unit, read.state, intent, ws.rel).run;
     for (const m of run) {
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
       if (!p?.ok || p.runnable.step.format !== 'sql') continue;
+      if (intent.direction === 'up') for (const u of creates?.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) relations.add(u.name.toLowerCase());
       for (const st of p.runnable.step.statements) {
         for (const ext of st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]) extensions.add(ext);
         for (const r of st.node.roles ?? []) roles.add(r);
@@ -286,9 +290,9 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     // made without db create (or before the extension was declared) lacks them.
     const declared = run.length && intent.direction === 'up' ? [...extensionsLeftToDbCreate(read.unit.module)].sort() : [];
     for (const ext of declared) extensions.add(ext);
-    if (!extensions.size && !roles.size && !used.size) return read;
+    if (!extensions.size && !roles.size && !used.size && !relations.size) return read;
     const installed = [...new Set([...declared, ...used])].sort();
-    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed } : {}) };
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed } : {}), ...(relations.size ? { relations: [...relations].sort() } : {}) };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
     // A check before the run, not the run: a database that cannot answer (it read the history a
     // moment ago) leaves it to the run itself.
