@@ -399,11 +399,11 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({ database: { url: '${BAD_URL}' } }));
       f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id serial PRIMARY KEY);\n');
-      // A serial's sequence is made by its table, unnamed in the SQL.
-      f.write('modules/bad/migrations/002_use.up.sql', "ALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('t_id_seq'::regclass);\nINSERT INTO log_migration (entry) VALUES ('x');\n");
+      // A serial's sequence is made by its table, unnamed in the SQL; pg_dump's set_config makes nothing.
+      f.write('modules/bad/migrations/002_use.up.sql', "SELECT pg_catalog.set_config('search_path', 'public', false);\nALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('t_id_seq'::regclass);\nINSERT INTO log_migration (entry) VALUES ('x');\n");
       f.write('modules/bad/migrations/003_view.up.sql', 'CREATE VIEW entries AS SELECT entry FROM log_migration;\n');
     });
-    await expectRefused(['up'], { code: 'BH074', text: ['modules/bad/migrations/002_use.up.sql:2', '002_use uses log_migration (so does 003_view), which no migration of bad creates', 'does not have: it would fail there, after the migration before it committed', 'create it in a migration of bad before 002_use'] }, { BAD_URL: badUrl });
+    await expectRefused(['up'], { code: 'BH074', text: ['modules/bad/migrations/002_use.up.sql:3', '002_use uses log_migration (so does 003_view), which no migration of bad creates', 'does not have: it would fail there, after the migration before it committed', 'create it in a migration of bad before 002_use'] }, { BAD_URL: badUrl });
     expect(await tableExists(badUrl, 't')).toBe(false);
     // Guarded (it runs whether or not the table is there), or after a DO block (which may make it): not judged.
     fx.write('modules/bad/migrations/002_use.up.sql', "DO $$ BEGIN EXECUTE 'CREATE TABLE log_' || 'migration (entry text)'; END $$;\nINSERT INTO log_migration (entry) VALUES ('x');\n");

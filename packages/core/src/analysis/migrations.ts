@@ -262,7 +262,8 @@ function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string,
       const name = t.name.toLowerCase();
       if (made.has(name) || seen.has(name) || IMPLICIT_NAME.test(name) || otherToolOf(t.schema ?? '', t.name)) continue;
       seen.add(name);
-      uses.push({ ...(t.schema !== undefined ? { schema: t.schema } : {}), name: t.name, line: t.line });
+      // As written: a schema a SET search_path gave an unqualified name is not shown.
+      uses.push({ ...(t.schema !== undefined && t.searchPath === undefined ? { schema: t.schema } : {}), name: t.name, line: t.line });
     }
     if (uses.length) out.set(`${a.module}\u0000${a.id}`, uses);
   }

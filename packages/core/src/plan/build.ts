@@ -525,7 +525,10 @@ const RELATIONLESS_EXTENSIONS = new Set([
  * make none, an imported foreign schema or an event trigger.
  */
 const UNKNOWN_EFFECTS = new Set(['DoStmt', 'CallStmt', 'SelectStmt', 'ExecuteStmt', 'ImportForeignSchemaStmt', 'AlterExtensionStmt', 'AlterExtensionContentsStmt', 'CreateEventTrigStmt']);
-const unknownEffects = (st: Statement) => UNKNOWN_EFFECTS.has(st.kind) || (st.kind === 'CreateExtensionStmt' && !RELATIONLESS_EXTENSIONS.has(st.node.extname ?? ''));
+/** pg_dump's own queries (a squashed migration opens with them): a setting, a sequence's value. */
+const DUMP_QUERY = /^\s*SELECT\s+(?:pg_catalog\.)?(?:set_config|setval)\s*\([^;]*\)\s*$/i;
+const unknownEffects = (st: Statement) =>
+  (UNKNOWN_EFFECTS.has(st.kind) && !(st.kind === 'SelectStmt' && DUMP_QUERY.test(st.text))) || (st.kind === 'CreateExtensionStmt' && !RELATIONLESS_EXTENSIONS.has(st.node.extname ?? ''));
 
 /** A statement that runs whether or not what it names exists (ALTER TABLE IF EXISTS, CREATE TABLE IF NOT EXISTS … REFERENCES). */
 const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
