@@ -53,7 +53,7 @@ export interface ModuleCreates {
    * Each up migration's uses of tables and views at the top level of its SQL (ALTER TABLE,
    * INSERT, a view's FROM, a foreign key's REFERENCES) that no migration of any module makes by
    * any means the analysis sees (CREATE, a rename, a DO block, dynamic SQL, a TS migration's SQL),
-   * by `<module>\u0000<id>`: the plan asks the database whether it has them (BH074). Another
+   * or only a later migration of its own module does, by `<module>\u0000<id>`: the plan asks the database whether it has them (BH074). Another
    * tool's history table is otherToolTables'; what a serial column or a constraint makes by
    * itself (orders_id_seq, orders_pkey) is left out.
    */
@@ -76,6 +76,8 @@ export interface RelationUse {
   schema?: string;
   name: string;
   line: number;
+  /** The migration of the module that makes it, when only a later one does (an ordering slip). */
+  madeBy?: string;
 }
 
 /** A statement that alters, writes or reads another tool's history table. */
@@ -249,8 +251,18 @@ const IMPLICIT_NAME = /_(?:seq|pkey|key|fkey|idx|excl|check)$/i;
 
 /** See ModuleCreates.unmadeRelations. */
 function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string, RelationUse[]> {
-  const made = new Set<string>();
-  for (const a of analysed) for (const t of a.touches) if (t.action === 'create' && RELATION_KINDS.has(t.kind)) made.add(t.name.toLowerCase());
+  // By name: the modules whose migrations make it, each with the first up that does ('' for a
+  // down's: no order to judge by). Ids sort as the migrations run (versions of one width).
+  const makers = new Map<string, Map<string, string>>();
+  for (const a of analysed) {
+    for (const t of a.touches) {
+      if (t.action !== 'create' || !RELATION_KINDS.has(t.kind)) continue;
+      const byModule = makers.get(t.name.toLowerCase()) ?? makers.set(t.name.toLowerCase(), new Map()).get(t.name.toLowerCase())!;
+      const id = a.direction === 'up' ? a.id : '';
+      const first = byModule.get(a.module);
+      if (first === undefined || id < first) byModule.set(a.module, id);
+    }
+  }
   const out = new Map<string, RelationUse[]>();
   for (const a of analysed) {
     if (a.direction !== 'up') continue;
@@ -260,10 +272,15 @@ function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string,
       if (t.context !== undefined || (t.action !== 'alter' && t.action !== 'write' && t.action !== 'reference')) continue;
       if (t.kind !== 'table' && t.kind !== 'view' && t.kind !== 'materialized view' && t.kind !== 'relation') continue;
       const name = t.name.toLowerCase();
-      if (made.has(name) || seen.has(name) || IMPLICIT_NAME.test(name) || otherToolOf(t.schema ?? '', t.name)) continue;
+      if (seen.has(name) || IMPLICIT_NAME.test(name) || otherToolOf(t.schema ?? '', t.name)) continue;
+      // Made by another module, or by this one before (or in) this migration: not judged. Made
+      // only by a later migration of its own: an ordering slip, named with that migration.
+      const byModule = makers.get(name);
+      const later = byModule?.size === 1 ? byModule.get(a.module) : undefined;
+      if (byModule && (later === undefined || later <= a.id)) continue;
       seen.add(name);
       // As written: a schema a SET search_path gave an unqualified name is not shown.
-      uses.push({ ...(t.schema !== undefined && t.searchPath === undefined ? { schema: t.schema } : {}), name: t.name, line: t.line });
+      uses.push({ ...(t.schema !== undefined && t.searchPath === undefined ? { schema: t.schema } : {}), name: t.name, line: t.line, ...(later !== undefined ? { madeBy: later } : {}) });
     }
     if (uses.length) out.set(`${a.module}\u0000${a.id}`, uses);
   }

@@ -565,13 +565,15 @@ function missingRelations(unit: Unit, steps: readonly Runnable[], present: Reado
     const first = module.migrations[0]?.id === r.file.id;
     return problem(
       'BH074',
-      `${r.file.id} uses ${what}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which no migration of ${module.name} creates and ${unit.target.display} does not have: it would fail there${before === 1 ? ', after the migration before it committed' : before ? `, after the ${before} migrations before it committed` : ''}`,
+      `${r.file.id} uses ${what}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which ${use.madeBy !== undefined ? `only a later migration of ${module.name} creates (${use.madeBy})` : `no migration of ${module.name} creates`} and ${unit.target.display} does not have: it would fail there${before === 1 ? ', after the migration before it committed' : before ? `, after the ${before} migrations before it committed` : ''}`,
       {
         module: unit.id,
         file: rel(r.step.path),
         line: use.line,
         // A platform's (a Supabase project's REFERENCES auth.users): that the migrations expect it.
-        fix: (use.schema && platformOf(use.schema, 'schema')) || (first
+        fix: (use.schema && platformOf(use.schema, 'schema')) || (use.madeBy !== undefined
+          ? `${what} is created by ${use.madeBy}, which runs after ${r.file.id} (migrations run in version order): give ${r.file.id} a later version than ${use.madeBy}, or create ${what} in it or before it — unless a database has applied either already`
+          : first
           ? `the migrations start from a schema they do not hold (one kept beside them, or built by another tool): make that schema the first migration, with a version before ${r.file.version}, or point the module at the database that has it and adopt it with bulkhead baseline ${module.name} --at <the last id it has>`
           : `${what} comes from elsewhere — another tool's migrations these were written beside, another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand: create it in a migration of ${module.name} before ${r.file.id}, or point the module at the database that has it`),
       },
