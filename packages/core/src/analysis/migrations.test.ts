@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { moduleCreates } from './migrations.js';
+import { analyzeSql } from './objects.js';
+import type { AnalysedMigration } from '../plan/ownership.js';
+
+/** Up migrations of one module `m` (and more modules' when named `module/id`), analysed. */
+async function analysed(files: Record<string, string>): Promise<AnalysedMigration[]> {
+  const out: AnalysedMigration[] = [];
+  for (const [key, sql] of Object.entries(files)) {
+    const [module, id] = key.includes('/') ? (key.split('/') as [string, string]) : ['m', key];
+    out.push({ module, id, file: `${id}.up.sql`, direction: 'up', touches: await analyzeSql(sql) });
+  }
+  return out;
+}
+
+describe('moduleCreates: unmadeRelations', () => {
+  it('names top-level uses of tables no migration makes, and those only a later migration of the module makes', async () => {
+    const { unmadeRelations } = moduleCreates({
+      analysed: await analysed({
+        '001_a': "CREATE TABLE a (id serial PRIMARY KEY);\nALTER TABLE a ALTER COLUMN id SET DEFAULT nextval('a_id_seq'::regclass);\nINSERT INTO log_migration VALUES (1);\nALTER TABLE later ADD COLUMN x int;",
+        // Made by a rename, in a DO block, by another module: made.
+        '002_b': "ALTER TABLE a RENAME TO renamed;\nINSERT INTO renamed VALUES (1);\nDO $$ BEGIN CREATE TABLE in_do (id int); END $$;\nINSERT INTO in_do VALUES (1);\nINSERT INTO theirs VALUES (1);\nINSERT INTO schema_migrations VALUES (1);",
+        '003_later': 'CREATE TABLE later (id int);\nCREATE VIEW v AS SELECT * FROM later, nowhere;',
+        'other/001_theirs': 'CREATE TABLE theirs (id int);',
+      }),
+    });
+    expect(Object.fromEntries(unmadeRelations)).toEqual({
+      'm\u0000001_a': [
+        { name: 'log_migration', line: 3 },
+        { name: 'later', line: 4, madeBy: '003_later' },
+      ],
+      'm\u0000003_later': [{ name: 'nowhere', line: 2 }],
+    });
+  });
+});
