@@ -415,7 +415,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     await expectRefused(['up'], { code: 'BH074', text: ['001_t uses accounts, which no migration of bad creates', 'does not have: it would fail there (BH074)', 'the migrations start from a schema they do not hold'] }, { BAD_URL: badUrl });
     // Made only by a later migration (two branches' timestamps): which one, and that it runs after.
     fx.write('modules/bad/migrations/004_accounts.up.sql', 'CREATE TABLE IF NOT EXISTS accounts (id int);\n');
-    await expectRefused(['up'], { code: 'BH074', text: ['001_t uses accounts, which only a later migration of bad creates (004_accounts)', 'accounts is created by 004_accounts, which runs after 001_t (migrations run in version order): give 001_t a later version than 004_accounts'] }, { BAD_URL: badUrl });
+    await expectRefused(['up'], { code: 'BH074', text: ['001_t uses accounts, which only a later migration of bad creates (004_accounts)', 'accounts is created by 004_accounts, which runs after 001_t (migrations run in version order, 001 before 004): give 001_t a later version than 004_accounts'] }, { BAD_URL: badUrl });
     fx.remove('modules/bad/migrations/004_accounts.up.sql');
     // The database has it (made by hand, or by the tool the migrations came from): it runs.
     await query(badUrl, 'CREATE TABLE accounts (id int)');

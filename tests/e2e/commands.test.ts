@@ -531,7 +531,7 @@ $body$;
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_missing ADD COLUMN name text;\n');
     const planned = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(planned.exitCode).toBe(2);
-    expect(planned.json.problems[0]).toMatchObject({ code: 'BH074', line: 1, fix: expect.stringMatching(/^hb_missing comes from elsewhere/) });
+    expect(planned.json.problems[0]).toMatchObject({ code: 'BH074', line: 1, fix: expect.stringMatching(/^no migration of hb creates hb_missing: it comes from elsewhere/) });
     fx.write('modules/hb/migrations/0002_data_version.up.sql', 'SELECT 1;\nALTER TABLE hb_missing ADD COLUMN name text;\n');
     const own = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(own.json.modules[0].failure).toMatchObject({ pgCode: '42P01', message: 'relation "hb_missing" does not exist' });
@@ -597,7 +597,7 @@ $body$;
     // SQL does not show) the run names it when it fails.
     const refusedFirst = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(refusedFirst.exitCode).toBe(2);
-    expect(refusedFirst.json.problems[0]).toMatchObject({ code: 'BH074', fix: expect.stringMatching(/^the migrations start from a schema they do not hold/) });
+    expect(refusedFirst.json.problems[0]).toMatchObject({ code: 'BH074', fix: expect.stringMatching(/^no migration of rss creates rss_entries, and 003 is its first: the migrations start from a schema they do not hold/) });
     fx.write('modules/rss/migrations/003.up.sql', 'SELECT 1;\nALTER TABLE rss_entries ADD COLUMN num_comments int;\n');
     const none = await runCli(['up', '--json'], { cwd: fx.root, env });
     expect(none.exitCode).toBe(1);

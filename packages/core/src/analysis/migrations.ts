@@ -80,6 +80,24 @@ export interface RelationUse {
   madeBy?: string;
 }
 
+/**
+ * The fix for a table no migration of `module` makes, which `id` uses: refused before anything
+ * runs (BH074), or told when the run fails where the plan could not see it (runner/explain.ts).
+ */
+export function madeElsewhereFix(module: string, what: string, id: string): string {
+  return `no migration of ${module} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module} before ${id}, unless a migration dropped or renamed it`;
+}
+
+/** The same, where `id` is the module's first migration: the schema the migrations start from is not among them. */
+export function baseSchemaFix(module: string, what: string, id: string, version: string): string {
+  return `no migration of ${module} creates ${what}, and ${id} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${version}, and adopt a database that has it already with bulkhead baseline`;
+}
+
+/** The fix for a table only a migration that runs later makes (an ordering slip). */
+export function laterCreatorFix(what: string, creator: { id: string; version: string }, user: { id: string; version: string }): string {
+  return `${what} is created by ${creator.id}, which runs after ${user.id} (migrations run in version order, ${user.version} before ${creator.version}): give ${user.id} a later version than ${creator.id}, or create ${what} in it or before it — unless a database has applied either already`;
+}
+
 /** A statement that alters, writes or reads another tool's history table. */
 export interface OtherToolTableUse {
   table: string;

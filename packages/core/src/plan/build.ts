@@ -9,7 +9,7 @@ import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
 import { definedByModule } from '../analysis/extension-uses.js';
-import { databaseExtensions, emptyDown, missingDownFix, type ModuleCreates, type OtherToolTableUse, type RelationUse } from '../analysis/migrations.js';
+import { baseSchemaFix, databaseExtensions, emptyDown, laterCreatorFix, madeElsewhereFix, missingDownFix, type ModuleCreates, type OtherToolTableUse, type RelationUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames, ReadOnlyReason } from '../db/types.js';
 import { describeReadOnly, readOnlyFix } from '../db/describe.js';
@@ -563,19 +563,18 @@ function missingRelations(unit: Unit, steps: readonly Runnable[], present: Reado
     const what = use.schema ? `${use.schema}.${use.name}` : use.name;
     const also = [...new Set(all.slice(1).map((a) => a.r.file.id))].filter((id) => id !== r.file.id);
     const first = module.migrations[0]?.id === r.file.id;
+    const creator = use.madeBy === undefined ? undefined : module.migrations.find((m) => m.id === use.madeBy);
     return problem(
       'BH074',
-      `${r.file.id} uses ${what}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which ${use.madeBy !== undefined ? `only a later migration of ${module.name} creates (${use.madeBy})` : `no migration of ${module.name} creates`} and ${unit.target.display} does not have: it would fail there${before === 1 ? ', after the migration before it committed' : before ? `, after the ${before} migrations before it committed` : ''}`,
+      `${r.file.id} uses ${what}${also.length ? ` (so ${also.length === 1 ? 'does' : 'do'} ${listed(also)})` : ''}, which ${creator ? `only a later migration of ${module.name} creates (${creator.id})` : `no migration of ${module.name} creates`} and ${unit.target.display} does not have: it would fail there${before === 1 ? ', after the migration before it committed' : before ? `, after the ${before} migrations before it committed` : ''}`,
       {
         module: unit.id,
         file: rel(r.step.path),
         line: use.line,
         // A platform's (a Supabase project's REFERENCES auth.users): that the migrations expect it.
-        fix: (use.schema && platformOf(use.schema, 'schema')) || (use.madeBy !== undefined
-          ? `${what} is created by ${use.madeBy}, which runs after ${r.file.id} (migrations run in version order): give ${r.file.id} a later version than ${use.madeBy}, or create ${what} in it or before it — unless a database has applied either already`
-          : first
-          ? `the migrations start from a schema they do not hold (one kept beside them, or built by another tool): make that schema the first migration, with a version before ${r.file.version}, or point the module at the database that has it and adopt it with bulkhead baseline ${module.name} --at <the last id it has>`
-          : `${what} comes from elsewhere — another tool's migrations these were written beside, another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand: create it in a migration of ${module.name} before ${r.file.id}, or point the module at the database that has it`),
+        fix:
+          (use.schema && platformOf(use.schema, 'schema')) ||
+          (creator ? laterCreatorFix(what, creator, r.file) : first ? baseSchemaFix(module.name, what, r.file.id, r.file.version) : madeElsewhereFix(module.name, what, r.file.id)),
       },
     );
   });

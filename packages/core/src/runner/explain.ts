@@ -7,6 +7,7 @@ import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE,
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 import { withoutComments } from '../analysis/statements.js';
+import { baseSchemaFix, laterCreatorFix, madeElsewhereFix } from '../analysis/migrations.js';
 
 
 /**
@@ -66,10 +67,10 @@ export async function explainFailure(
   const creator = module.migrations[index];
   const what = schema ? `${schema}.${name}` : name;
   if (creator && index > at) {
-    return `${what} is created by ${creator.id}, which runs after ${failure.migration} (migrations run in version order, ${module.migrations[at]!.version} before ${creator.version}): give ${failure.migration} a later version than ${creator.id}, or create ${what} in it or before it — unless a database has applied either already`;
+    return laterCreatorFix(what, creator, module.migrations[at]!);
   }
   if (!creator && at === 0) {
-    return `no migration of ${module.name} creates ${what}, and ${failure.migration} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${module.migrations[0]!.version}, and adopt a database that has it already with bulkhead baseline`;
+    return baseSchemaFix(module.name, what, failure.migration, module.migrations[0]!.version);
   }
   // Another tool's code migration before it, which Bulkhead does not run, names it (hatchet's
   // goose folder: 20260424190713_v1_0_99.go fills v1_dags_olap_new, 20260424205453_v1_0_100.up.sql locks it).
@@ -80,7 +81,7 @@ export async function explainFailure(
   }
   // Nothing in the module's SQL creates it (TS/JS migrations may, where the text does not show it).
   if (!creator && module.migrations.every((m) => m.sql)) {
-    return `no migration of ${module.name} creates ${what}: it comes from elsewhere — another tool's migrations these were written beside (ory's keto expects the networks table of ory/x's networkx migrations), another module (that one owns it: list it in dependsOn and reach it through its API), or a database built by hand — create it in a migration of ${module.name} before ${failure.migration}, unless a migration dropped or renamed it`;
+    return madeElsewhereFix(module.name, what, failure.migration);
   }
   return undefined;
 }
