@@ -108,13 +108,13 @@ export interface OtherToolTableUse {
 export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Partial<Pick<ModulesAnalysis, 'emitted' | 'stopped'>>): ModuleCreates {
   const { analysed, emitted, stopped } = analysis;
   let changes: Map<string, Touch[]> | undefined;
+  let unmade: Map<string, RelationUse[]> | undefined;
   return {
     functions: functionsCreated(analysed),
     types: typesCreated(analysed),
     extensions: extensionsCreated(analysed),
     roles: new Set([...created(analysed, 'role', (n) => n).values()].flatMap((names) => [...names])),
     otherToolTables: otherToolTableUses(analysed),
-    unmadeRelations: unmadeRelationUses(analysed),
     defects: new Map(
       (stopped ?? []).flatMap((x) => {
         const at = unawaitedBuilder(x.reason);
@@ -124,6 +124,10 @@ export function moduleCreates(analysis: Pick<ModulesAnalysis, 'analysed'> & Part
     // Only a down asks (every up would pay for it otherwise).
     get upChanges() {
       return (changes ??= upChanges(analysed, emitted));
+    },
+    // Only a unit with migrations to run on a server asks.
+    get unmadeRelations() {
+      return (unmade ??= unmadeRelationUses(analysed));
     },
   };
 }

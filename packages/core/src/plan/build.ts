@@ -153,7 +153,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws, serverVersion),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
-      ...(input.creates && intent.direction === 'up' ? missingRelations(unit, steps, catalog?.relations, input.creates.unmadeRelations, ws.rel) : []),
+      ...(input.creates && intent.direction === 'up' && catalog?.relations ? missingRelations(unit, steps, catalog.relations, input.creates.unmadeRelations, ws.rel) : []),
     ];
     unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
@@ -541,8 +541,8 @@ const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
  * upgrades start from. Asked only up to the first statement whose effects the SQL does not show
  * (a DO block, a call, a query, a TS migration), and not for statements guarded by IF [NOT] EXISTS.
  */
-function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string> | undefined, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
-  if (!present || unit.module.manifest.extensions.some((e) => !RELATIONLESS_EXTENSIONS.has(e))) return [];
+function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string>, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
+  if (unit.module.manifest.extensions.some((e) => !RELATIONLESS_EXTENSIONS.has(e))) return [];
   const missing = new Map<string, { r: Runnable; use: RelationUse; before: number }[]>();
   for (const [i, r] of steps.entries()) {
     if (r.step.format !== 'sql') break;
