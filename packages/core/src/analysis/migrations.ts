@@ -12,7 +12,7 @@ import type { AnalysedMigration } from '../plan/ownership.js';
 import type { Module, Workspace } from '../workspace.js';
 import { AnalysisCache, type AnalysisEntry, type CaptureInputs } from './cache.js';
 import { otherToolOf } from '../history/other-tools.js';
-import { analyzeSql, analyzeSqlFile, type Touch } from './objects.js';
+import { analyzeSql, analyzeSqlFile, family, type Touch } from './objects.js';
 import { rememberStatements, type StatementMark } from './statements.js';
 import type { Runnable } from '../runner/prepare.js';
 import { sameDatabase } from '../db/url.js';
@@ -53,9 +53,9 @@ export interface ModuleCreates {
    * Each up migration's uses of tables and views at the top level of its SQL (ALTER TABLE,
    * INSERT, a view's FROM, a foreign key's REFERENCES) that no migration of any module makes by
    * any means the analysis sees (CREATE, a rename, a DO block, dynamic SQL, a TS migration's SQL),
-   * or only a later migration of its own module does, by `<module>\u0000<id>`: the plan asks the database whether it has them (BH074). Another
-   * tool's history table is otherToolTables'; what a serial column or a constraint makes by
-   * itself (orders_id_seq, orders_pkey) is left out.
+   * or only a later migration of its own module does, by `<module>\u0000<id>`: the plan asks the
+   * database whether it has them (BH074). Another tool's history table is otherToolTables'; what
+   * a serial column or a constraint makes by itself (orders_id_seq, orders_pkey) is left out.
    */
   unmadeRelations: ReadonlyMap<string, readonly RelationUse[]>;
   /**
@@ -265,9 +265,6 @@ function otherToolTableUses(analysed: readonly AnalysedMigration[]): Map<string,
   return out;
 }
 
-/** Kinds whose names a table or view shares (one set of names per schema). */
-const RELATION_KINDS = new Set<Touch['kind']>(['table', 'view', 'materialized view', 'relation', 'sequence', 'index']);
-
 /** Names PostgreSQL makes by itself beside a table: a serial column's sequence, a constraint's index. */
 const IMPLICIT_NAME = /_(?:seq|pkey|key|fkey|idx|excl|check)$/i;
 
@@ -278,8 +275,10 @@ function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string,
   const makers = new Map<string, Map<string, string>>();
   for (const a of analysed) {
     for (const t of a.touches) {
-      if (t.action !== 'create' || !RELATION_KINDS.has(t.kind)) continue;
-      const byModule = makers.get(t.name.toLowerCase()) ?? makers.set(t.name.toLowerCase(), new Map()).get(t.name.toLowerCase())!;
+      // Anything of the names a table shares (an index, a sequence): one set of names per schema.
+      if (t.action !== 'create' || family(t.kind) !== 'relation') continue;
+      const name = t.name.toLowerCase();
+      const byModule = makers.get(name) ?? makers.set(name, new Map()).get(name)!;
       const id = a.direction === 'up' ? a.id : '';
       const first = byModule.get(a.module);
       if (first === undefined || id < first) byModule.set(a.module, id);
@@ -292,7 +291,7 @@ function unmadeRelationUses(analysed: readonly AnalysedMigration[]): Map<string,
     const uses: RelationUse[] = [];
     for (const t of a.touches) {
       if (t.context !== undefined || (t.action !== 'alter' && t.action !== 'write' && t.action !== 'reference')) continue;
-      if (t.kind !== 'table' && t.kind !== 'view' && t.kind !== 'materialized view' && t.kind !== 'relation') continue;
+      if (family(t.kind) !== 'relation' || t.kind === 'sequence' || t.kind === 'index') continue;
       const name = t.name.toLowerCase();
       if (seen.has(name) || IMPLICIT_NAME.test(name) || otherToolOf(t.schema ?? '', t.name)) continue;
       // Made by another module, or by this one before (or in) this migration: not judged. Made

@@ -1366,11 +1366,10 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   const unrun = migrations.length || problems.length ? [] : stray.filter((w) => warnings.includes(w));
   // One subfolder per database (pocket-id's migrations/postgres and migrations/sqlite): the
   // manifest points at PostgreSQL's; the others are never to be moved in.
-  const postgres = unrun.find((w) => POSTGRES_FOLDER.test(strayFolders.get(w)!));
+  const folder = unrun.map((w) => strayFolders.get(w)!).find((n) => POSTGRES_FOLDER.test(n));
   const others = unrun.map((w) => strayFolders.get(w)!).filter((n) => OTHER_DATABASE_FOLDER.test(n));
-  if (postgres && others.length) {
+  if (folder && others.length) {
     for (const w of unrun) warnings.splice(warnings.indexOf(w), 1);
-    const folder = strayFolders.get(postgres)!;
     problems.push(
       problem('BH011', `the migrations are in one subfolder per database (${folder}/, ${others.map((n) => `${n}/`).join(', ')}): Bulkhead runs the files directly in ${rel(dir)}, and none is there: up would say up to date`, {
         module,

@@ -506,8 +506,9 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   // again (pocket-id's oauth2_storage drops oidc_authorization_codes; its down makes it with a
   // foreign key of another name): that up's, unless a later up made the table anew.
   const byTableDrop = (onTable: string | undefined, change: 'dropped' | 'changed'): Culprit | undefined => {
-    const dropped = onTable === undefined ? undefined : droppedUp.get(`relation:${onTable}`);
-    const made = onTable === undefined ? undefined : createdUp.get(`relation:${onTable}`);
+    if (onTable === undefined) return undefined;
+    const dropped = droppedUp.get(`relation:${onTable}`);
+    const made = createdUp.get(`relation:${onTable}`);
     return dropped !== undefined && (made === undefined || order.get(made)! < order.get(dropped)!) ? culprit(dropped, false, change) : undefined;
   };
   const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
