@@ -13,6 +13,16 @@ const PACKAGES: Record<string, (v: number | string) => string> = {
   hypopg: (v) => `postgresql-${v}-hypopg (Debian/Ubuntu)`,
 };
 
+/** Extensions known to make no table or view (pgcrypto; not PostGIS, whose spatial_ref_sys is a table). */
+const RELATIONLESS = new Set(
+  'plpgsql pgcrypto uuid-ossp citext hstore pg_trgm btree_gin btree_gist vector unaccent fuzzystrmatch ltree intarray cube earthdistance isn lo tablefunc dict_int dict_xsyn seg tcn tsm_system_rows tsm_system_time pgrowlocks pgstattuple pg_visibility amcheck bloom postgres_fdw dblink pg_prewarm'.split(' '),
+);
+
+/** Whether an extension is known to make no table or view (what a migration uses after creating it is then still known). */
+export function makesNoRelations(name: string): boolean {
+  return RELATIONLESS.has(name);
+}
+
 /** The package that provides an extension, for the fix of a missing-extension error. */
 export function extensionPackage(name: string, major: number | undefined): string {
   const v = major ?? '<major>';

@@ -13,7 +13,7 @@ import { baseSchemaFix, databaseExtensions, emptyDown, laterCreatorFix, madeElse
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames, ReadOnlyReason } from '../db/types.js';
 import { describeReadOnly, readOnlyFix } from '../db/describe.js';
-import { extensionPackage } from '../db/extensions.js';
+import { extensionPackage, makesNoRelations } from '../db/extensions.js';
 import { embeddedExtensionAvailable } from '../db/embedded-extensions.js';
 import { missingRoleFix, platformOf } from '../history/other-tools.js';
 
@@ -510,16 +510,6 @@ function missingOtherToolTables(unit: Unit, steps: readonly Runnable[], has: rea
 }
 
 /**
- * Extensions known to make no table or view. One a module declares that may (PostGIS makes
- * spatial_ref_sys) is created before the unit's first migration: its names are not known here.
- */
-const RELATIONLESS_EXTENSIONS = new Set([
-  'plpgsql', 'pgcrypto', 'uuid-ossp', 'citext', 'hstore', 'pg_trgm', 'btree_gin', 'btree_gist', 'vector', 'unaccent', 'fuzzystrmatch', 'ltree', 'intarray',
-  'cube', 'earthdistance', 'isn', 'lo', 'tablefunc', 'dict_int', 'dict_xsyn', 'seg', 'tcn', 'tsm_system_rows', 'tsm_system_time', 'pgrowlocks', 'pgstattuple',
-  'pg_visibility', 'amcheck', 'bloom', 'postgres_fdw', 'dblink', 'pg_prewarm',
-]);
-
-/**
  * Statements after which what exists is not known from the SQL: a call or a query may make tables
  * (create_hypertable's chunks, partman's partitions), as may a DO block, an extension not known to
  * make none, an imported foreign schema or an event trigger.
@@ -528,7 +518,7 @@ const UNKNOWN_EFFECTS = new Set(['DoStmt', 'CallStmt', 'SelectStmt', 'ExecuteStm
 /** pg_dump's own queries (a squashed migration opens with them): a setting, a sequence's value. */
 const DUMP_QUERY = /^\s*SELECT\s+(?:pg_catalog\.)?(?:set_config|setval)\s*\([^;]*\)\s*$/i;
 const unknownEffects = (st: Statement) =>
-  (UNKNOWN_EFFECTS.has(st.kind) && !(st.kind === 'SelectStmt' && DUMP_QUERY.test(st.text))) || (st.kind === 'CreateExtensionStmt' && !RELATIONLESS_EXTENSIONS.has(st.node.extname ?? ''));
+  (UNKNOWN_EFFECTS.has(st.kind) && !(st.kind === 'SelectStmt' && DUMP_QUERY.test(st.text))) || (st.kind === 'CreateExtensionStmt' && !makesNoRelations(st.node.extname ?? ''));
 
 /** A statement that runs whether or not what it names exists (ALTER TABLE IF EXISTS, CREATE TABLE IF NOT EXISTS … REFERENCES). */
 const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
@@ -542,7 +532,9 @@ const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
  * (a DO block, a call, a query, a TS migration), and not for statements guarded by IF [NOT] EXISTS.
  */
 function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string>, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
-  if (unit.module.manifest.extensions.some((e) => !RELATIONLESS_EXTENSIONS.has(e))) return [];
+  // A declared extension that may make tables (PostGIS's spatial_ref_sys) is made before the first
+  // migration: its names are not known here.
+  if (unit.module.manifest.extensions.some((e) => !makesNoRelations(e))) return [];
   const missing = new Map<string, { r: Runnable; use: RelationUse; before: number }[]>();
   for (const [i, r] of steps.entries()) {
     if (r.step.format !== 'sql') break;
