@@ -1093,6 +1093,20 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   // One folder per schema version, numbered (boundary's 0/ … 104/, each of <nn>_<name>.up.sql):
   // the same layout, told as one problem, not one per folder.
   else if (!byId.size && !loose.length && upgrades.length > 1 && upgrades.every((u) => /^v?\d+$/.test(u.name))) releaseFolders(upgrades, loose, { module, dir, rel, problems, warnings });
+  // Release folders left beside a sequence that runs (Temporal's v1.10/ to v1.12/, whose manifests
+  // list none of their files once a later release combined them): their SQL never runs. A folder
+  // whose files look like migrations has its own warning already.
+  const leftBehind = byId.size ? releases.filter((r) => !r.warning) : [];
+  if (leftBehind.length) {
+    const files = nested.filter((f) => leftBehind.some((r) => f.startsWith(`${r.name}${path.sep}`)));
+    warnings.push(
+      problem('BH038', `${plural(leftBehind.length, 'release folder')} (${listed(leftBehind.map((r) => `${r.name}/`))}) ${leftBehind.length === 1 ? 'holds' : 'hold'} ${plural(files.length, 'SQL file')} that Bulkhead does not run (${listed(files)}): it runs only the files directly in ${rel(dir)}`, {
+        module,
+        file: rel(leftBehind.length === 1 ? path.join(dir, leftBehind[0]!.name) : dir),
+        fix: `remove ${leftBehind.length === 1 ? 'it' : 'them'} if a migration here already holds that SQL (a release that combined earlier ones); otherwise move each file up as the next <id>.up.sql`,
+      }),
+    );
+  }
   if (liquibase.length) {
     const files = liquibase.sort();
     problems.push(

@@ -775,6 +775,20 @@ describe('scanMigrationsFolder', () => {
       ['00101000001_aa_index', false],
     ]);
     expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.sql'))).toEqual([]);
+    // Temporal's visibility v1.10 to v1.12: releases whose manifests list none of their files (a
+    // later release combined them) are left behind by the command; their SQL never runs, which is told.
+    for (const v of ['v1.11', 'v1.12']) {
+      fs.mkdirSync(path.join(dir, v));
+      fs.writeFileSync(path.join(dir, v, 'add_column.sql'), 'ALTER TABLE zz ADD COLUMN c int;');
+    }
+    const behind = scanMigrationsFolder('memos', dir, rel);
+    expect(behind.problems).toEqual([]);
+    expect(behind.warnings.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH038', '', `2 release folders (v1.11/, v1.12/) hold 2 SQL files that Bulkhead does not run (${path.join('v1.11', 'add_column.sql')}, ${path.join('v1.12', 'add_column.sql')}): it runs only the files directly in `],
+    ]);
+    expect(behind.migrations).toHaveLength(9);
+    fs.rmSync(path.join(dir, 'v1.11'), { recursive: true });
+    fs.rmSync(path.join(dir, 'v1.12'), { recursive: true });
 
     // memos: LATEST.sql (what a new install runs) beside the upgrade folders.
     fs.rmSync(dir, { recursive: true });

@@ -547,7 +547,57 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
   // Another database's dialect (a MySQL dump, a SQL Server script, SQLite's DDL), told by its folder
   // (drizzle-kit's journal) or by what only it writes.
   const code = withoutComments(text);
-  return folderDialect(dirname(path)) ?? OTHER_DIALECTS.find((d) => d.pattern.test(code)) ?? missingSemicolon(lines, line, column) ?? 'fix the SQL syntax';
+  return folderDialect(dirname(path)) ?? OTHER_DIALECTS.find((d) => d.pattern.test(code)) ?? syntaxSlip(lines, line, column) ?? 'fix the SQL syntax';
+}
+
+/** A known slip of hand at the error's place (lines of the file, 1-based line and column), told with its fix. */
+export function syntaxSlip(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  return ifExistsSlip(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+}
+
+/**
+ * DROP … IF NOT EXISTS, CREATE … IF EXISTS (ente's trash index down): the server stops at NOT, or
+ * at EXISTS, right after the IF of the other form.
+ */
+function ifExistsSlip(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const at = lines[line - 1] ?? '';
+  const word = /^(NOT|EXISTS)\b/i.exec(at.slice(column - 1))?.[1]?.toUpperCase();
+  if (!word) return undefined;
+  const before = `${lines.slice(Math.max(0, line - 4), line - 1).join('\n')}\n${at.slice(0, column - 1)}`;
+  const head = /\b(DROP|CREATE(?:\s+OR\s+REPLACE)?|ALTER)\s+((?:\w+\s+){0,3}?)IF\s+$/i.exec(before);
+  if (!head) return undefined;
+  const verb = head[1]!.toUpperCase().replace(/\s+/g, ' ');
+  const what = `${verb} ${head[2]!.trim().toUpperCase()}`.trim();
+  if (word === 'NOT' && (verb === 'DROP' || verb === 'ALTER')) return `line ${line}: ${what} takes IF EXISTS, not IF NOT EXISTS: remove the NOT`;
+  if (word === 'EXISTS' && verb.startsWith('CREATE')) return `line ${line}: ${what} takes IF NOT EXISTS, not IF EXISTS: write IF NOT EXISTS`;
+  return undefined;
+}
+
+/** Actions of ALTER TABLE that begin a line, when they are not a new statement's first word. */
+const ALTER_TABLE_ACTION = /^(ADD|DROP\s+(?:COLUMN|CONSTRAINT)|ALTER\s+(?:COLUMN\s+)?(?!TABLE|INDEX|SEQUENCE|VIEW|TYPE|FUNCTION|SCHEMA|DOMAIN|ROLE|USER|DATABASE|MATERIALIZED|EXTENSION|DEFAULT|POLICY|TRIGGER|PUBLICATION|SUBSCRIPTION|PROCEDURE|AGGREGATE|OPERATOR|COLLATION|EVENT|FOREIGN|SERVER|TEXT|LARGE|STATISTICS|SYSTEM|TABLESPACE|GROUP|CONVERSION|LANGUAGE|ROUTINE)\w+|RENAME\s+(?:COLUMN|CONSTRAINT)|VALIDATE\s+CONSTRAINT|ENABLE|DISABLE|OWNER\s+TO|SET\s+(?:SCHEMA|TABLESPACE|LOGGED|UNLOGGED|WITHOUT|ACCESS)|INHERIT|NO\s+INHERIT|REPLICA\s+IDENTITY|ATTACH\s+PARTITION|DETACH\s+PARTITION)\b/i;
+
+/**
+ * ALTER TABLE's actions without the comma between them (ente's encrypted collection name down):
+ * the error is at an action beginning a line, within an ALTER TABLE whose line before holds an
+ * action and does not end with a comma. A semicolon there would leave the action a statement of
+ * its own, which is no fix.
+ */
+function missingComma(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  const at = lines[line - 1] ?? '';
+  const first = at.search(/\S/);
+  if (column === undefined || first < 0 || column - 1 !== first || !ALTER_TABLE_ACTION.test(at.slice(first))) return undefined;
+  let prev = line - 2;
+  while (prev >= 0 && /^\s*(--.*)?$/.test(lines[prev]!)) prev--;
+  if (prev < 0 || /[;,]\s*(--.*)?$/.test(lines[prev]!)) return undefined;
+  // The statement the error is in: from the line after the last one ending a statement.
+  let start = prev;
+  while (start > 0 && !/;\s*(--.*)?$/.test(lines[start - 1]!)) start--;
+  const statement = lines.slice(start, line - 1).filter((l) => !/^\s*(--.*)?$/.test(l)).join(' ');
+  if (!/^\s*ALTER\s+TABLE\b/i.test(statement)) return undefined;
+  const action = /^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?\S+\s+(.*)$/i.exec(statement)?.[1];
+  if (!action || !ALTER_TABLE_ACTION.test(action)) return undefined;
+  return `line ${line} is another action of the ALTER TABLE begun on line ${start + 1}, and ALTER TABLE's actions are separated by commas: add one at the end of line ${prev + 1}`;
 }
 
 /** Words that begin a statement: the server stops at one the statement before did not expect. */
