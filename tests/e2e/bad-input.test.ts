@@ -551,8 +551,15 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const folder = await expectRefused(['up'], { code: 'BH017', text: ['modules/bad/migrations: 2 migrations are written for db-migrate (1700000000001_more.js, 1700000000002_most.js: db.runSql)', 'rewrite them with knex'] });
     expect(folder.stderr).toContain('1700000000000_users.js: a node-pg-migrate migration');
     expect(folder.stderr).not.toContain('1700000000001_more.js: a db-migrate');
-    fx.remove('modules/bad/migrations/1700000000001_more.js');
-    fx.remove('modules/bad/migrations/1700000000002_most.js');
+    // With the command that turns them into SQL files, which then run.
+    expect(folder.stderr).toContain("e.g. in modules/bad/migrations (bash): node -e 'const fs");
+    const convert = /\(bash\): (node -e '.*?') — it for each file/.exec(folder.stderr)?.[1];
+    // node-pg-migrate's is not db-migrate's: it is named, and left.
+    const printed = execFileSync('bash', ['-c', convert!], { cwd: path.join(fx.root, 'modules/bad/migrations'), encoding: 'utf8' });
+    expect(printed).toBe('left to rewrite by hand (1): 1700000000000_users.js\n');
+    expect(fs.readFileSync(path.join(fx.root, 'modules/bad/migrations/1700000000002_most.up.sql'), 'utf8')).toBe('ALTER TABLE users ADD d int;\n');
+    expect(fs.readdirSync(path.join(fx.root, 'modules/bad/migrations/.db-migrate')).sort()).toEqual(['1700000000001_more.js', '1700000000002_most.js']);
+    for (const f of ['1700000000001_more.up.sql', '1700000000002_most.up.sql', '.db-migrate']) fx.remove(`modules/bad/migrations/${f}`);
     // lint cannot lint it either, and says so.
     const lint = await runCli(['lint', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(lint.json.findings).toEqual([expect.objectContaining({ code: 'BH-S003', file: 'modules/bad/migrations/1700000000000_users.js', message: expect.stringContaining('cannot be loaded (BH017: a node-pg-migrate migration') })]);

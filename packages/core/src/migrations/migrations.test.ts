@@ -1091,6 +1091,51 @@ describe('scanMigrationsFolder', () => {
     // knex's own, CommonJS and ESM, raw SQL included.
     expect(tool("import type { Knex } from 'knex';\nexport async function up(knex: Knex) { await knex.schema.createTable('t', (t) => t.increments()); await knex.raw('select 1'); }")).toBeUndefined();
     expect(tool("exports.up = (knex) => knex.schema.alterTable('t', (t) => t.string('x'));")).toBeUndefined();
+    // db-migrate's schema calls alone (Unleash's create-client-applications).
+    expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.createTable('client_applications', { app_name: { type: 'varchar' } }, cb);\n};")).toBe('db-migrate');
+  });
+
+  it("db-migrate's migrations that only hand over SQL become SQL files; the rest are named and left", async () => {
+    const { TO_SQL_COMMANDS } = await import('./load-js.js');
+    dir = newFolder();
+    const files: Record<string, string> = {
+      // callback style, the SQL in a template literal
+      '20141020151056-initial-schema.js': "'use strict';\nexports.up = function (db, cb) {\n  db.runSql(`CREATE TABLE strategies (name text);`, cb);\n};\nexports.down = function (db, cb) {\n  db.runSql('DROP TABLE strategies', cb);\n};\n",
+      // Unleash's slip: cb() called as the argument (runSql gets undefined); no down
+      '20230927071830-reset.js': "exports.up = function (db, callback) { db.runSql('DELETE FROM strategies', callback()); };\nexports.down = function (db, callback) { callback(); };\n",
+      // db-migrate's SQL-file template: a promise that reads sqls/<id>-up.sql
+      '20240101000000-from-file.js':
+        "var fs = require('fs'); var path = require('path');\nexports.up = function (db) {\n  return new Promise((resolve, reject) => fs.readFile(path.join(__dirname, 'sqls', '20240101000000-from-file-up.sql'), 'utf8', (e, d) => (e ? reject(e) : resolve(d)))).then((d) => db.runSql(d));\n};\nexports.down = function () { return null; };\nexports._meta = { version: 1 };\n",
+      'sqls/20240101000000-from-file-up.sql': 'ALTER TABLE strategies ADD COLUMN x int;\n',
+      // a schema call, and rows read and acted on: left, named
+      '20161205203516-create-client-applications.js': "exports.up = function (db, cb) { db.createTable('client_applications', { app_name: { type: 'string' } }, cb); };\n",
+      '20210428062103-user-permission-to-rbac.js': "exports.up = function (db, cb) { db.runSql('SELECT id FROM users', (err, results) => { if (results.rowCount > 0) db.runSql('INSERT INTO x VALUES (1)', cb); else cb(); }); };\n",
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const printed = execFileSync('bash', ['-c', TO_SQL_COMMANDS['db-migrate']!.command], { cwd: dir, encoding: 'utf8' });
+    expect(printed.trim()).toBe('left to rewrite by hand (2): 20161205203516-create-client-applications.js 20210428062103-user-permission-to-rbac.js');
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+    expect(read('20141020151056-initial-schema.up.sql')).toBe('CREATE TABLE strategies (name text);\n');
+    expect(read('20141020151056-initial-schema.down.sql')).toBe('DROP TABLE strategies;\n');
+    expect(read('20230927071830-reset.up.sql')).toBe('DELETE FROM strategies;\n');
+    expect(read('20240101000000-from-file.up.sql')).toBe('ALTER TABLE strategies ADD COLUMN x int;\n');
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      '.db-migrate',
+      '20141020151056-initial-schema.down.sql',
+      '20141020151056-initial-schema.up.sql',
+      '20161205203516-create-client-applications.js',
+      '20210428062103-user-permission-to-rbac.js',
+      '20230927071830-reset.up.sql',
+      '20240101000000-from-file.up.sql',
+    ]);
+    expect(fs.readdirSync(path.join(dir, '.db-migrate')).sort()).toEqual(['20141020151056-initial-schema.js', '20230927071830-reset.js', '20240101000000-from-file.js', 'sqls']);
+    // What is left is a problem still (BH017), and the SQL files are a sequence.
+    const r = scanMigrationsFolder('unleash', dir, (p) => path.relative(dir, p));
+    expect(r.problems).toEqual([]);
+    expect(r.migrations.map((m) => m.id)).toEqual(['20141020151056-initial-schema', '20161205203516-create-client-applications', '20210428062103-user-permission-to-rbac', '20230927071830-reset', '20240101000000-from-file']);
   });
 
   it('release numbers as names (wiki.js: 2.0.0.js … 2.5.128.js) are one problem with every rename in release order', () => {

@@ -4,7 +4,7 @@ import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, withoutComments, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
+import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, TO_SQL_COMMANDS, tsconfigFor } from '../migrations/load-js.js';
 import { envsubProblem, gooseEnvsub, markPlaceholders, markTemplated, placeholderAt, placeholdersIn, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
@@ -201,10 +201,13 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
   const foreign = foreignMigrationTool(source);
   if (foreign) {
     const why = 'Bulkhead runs knex migrations, whose up(knex) gets a knex instance';
-    const fix = (many: boolean) => `rewrite ${many ? 'them' : 'it'} with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql); a database ${many ? 'they' : 'it'} already built is adopted with bulkhead baseline`;
-    const p = problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): ${why}`, { module, file: rel(m.upPath), fix: fix(false) });
     // A folder of them (Unleash's 389 db-migrate files) is told once.
     const folder = dirname(rel(m.upPath));
+    const toSql = TO_SQL_COMMANDS[foreign.tool];
+    const fix = (many: boolean) =>
+      `rewrite ${many ? 'them' : 'it'} with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql)` +
+      `${toSql ? `, e.g. in ${folder} (bash): ${toSql.command} — it ${toSql.what}` : ''}; a database ${many ? 'they' : 'it'} already built is adopted with bulkhead baseline`;
+    const p = problem('BH017', `a ${foreign.tool} migration (${foreign.sign}): ${why}`, { module, file: rel(m.upPath), fix: fix(false) });
     const together = (all: readonly Alike<undefined>[]) =>
       problem('BH017', `${all.length} migrations are written for ${foreign.tool} (${listed(all.map((a) => basename(a.problem.file!)))}: ${foreign.sign}): ${why}`, { module, file: folder, fix: fix(true) });
     return { ok: false, problems: [markAlike(p, `foreign\u0000${module}\u0000${folder}\u0000${foreign.tool}`, undefined, together)] };
