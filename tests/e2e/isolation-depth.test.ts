@@ -177,6 +177,12 @@ export async function down(knex: Knex): Promise<void> {
         url: memory,
         migrations: { '001_alter.ts': "export async function up(knex: any) { await knex.raw('ALTER TABLE monitor ADD COLUMN x int'); }\nexport async function down() {}\n" },
       },
+      {
+        // A slip in the migration's own code: no extension, no schema would help.
+        name: 'slip',
+        url: memory,
+        migrations: { '001_t.js': "exports.up = (knex) => knex.schema.creatTable('slip_t', (t) => t.increments());\nexports.down = (knex) => knex.schema.dropTable('slip_t');\n" },
+      },
     ]);
     const r = await runCli(['validate', '--json'], { cwd: fx.root });
     expect(r.exitCode).toBe(2);
@@ -190,6 +196,9 @@ export async function down(knex: Knex): Promise<void> {
     );
     expect(r.json.warnings).toContainEqual(
       expect.objectContaining({ code: 'BH048', module: 'based', message: expect.stringContaining('relation "monitor" does not exist'), fix: expect.stringContaining('create those in a first migration') }),
+    );
+    expect(r.json.warnings).toContainEqual(
+      expect.objectContaining({ code: 'BH048', module: 'slip', message: expect.stringContaining('knex.schema.creatTable is not a function'), fix: expect.stringContaining("001_t's own code failed (a JavaScript error, not the database's)") }),
     );
     // The same verdict from up, before anything runs; and from the cache the second time.
     const up = await runCli(['up'], { cwd: fx.root });

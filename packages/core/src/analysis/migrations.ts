@@ -503,6 +503,10 @@ function stoppedFix(failed: { at: string; message: string }, module: string): st
   if (/called process\.exit\(/.test(why)) return `${failed.at} exits the process: throw an Error instead, and make what it checks (an environment variable?) hold where Bulkhead runs`;
   const global = undefinedGlobalFix(why);
   if (global) return global;
+  // The migration's own code, not the database: a method knex does not have, a value not there.
+  if (/\bis not a (function|constructor)\b|^Cannot read properties of (undefined|null)\b|^Cannot destructure\b/.test(why)) {
+    return `${failed.at}'s own code failed (a JavaScript error, not the database's): its up gets a knex instance (knex.schema.createTable(…), knex.raw(sql)); fix the code — up and verify would fail on it the same way`;
+  }
   if (unawaitedBuilder(why)) return `await the builder (or return it) in ${failed.at}: while it is pending, plan, up and down refuse it before anything runs (BH073), and verify fails on it`;
   if (/\bdoes not exist\b/.test(why) && !/extension/i.test(why)) {
     return `analysis replays ${module}'s migrations from an empty embedded database: one that needs objects made outside them (a base schema, another tool's tables) cannot run there; create those in a first migration, or check these migrations by hand`;
