@@ -13,6 +13,16 @@ describe('BH-D101 drop-table', () => {
     );
   });
 
+  it("a table's rebuild — renamed aside, its rows copied into the new one, then dropped — loses nothing (authelia's _bkp_ tables)", async () => {
+    const rebuild =
+      'ALTER TABLE totp RENAME TO _bkp_totp;\nCREATE TABLE totp (id int, secret bytea);\nINSERT INTO totp (id, secret) SELECT id, secret FROM _bkp_totp;\nDROP TABLE IF EXISTS _bkp_totp;';
+    // Set aside and dropped without a copy: that is a DROP of the table's data.
+    const noCopy = 'ALTER TABLE totp RENAME TO _bkp_totp;\nCREATE TABLE totp (id int, secret bytea);\nDROP TABLE _bkp_totp;';
+    // Copied from, but not renamed here: an existing table, dropped.
+    const notRenamed = 'CREATE TABLE totp2 (id int);\nINSERT INTO totp2 SELECT id FROM totp;\nDROP TABLE totp;';
+    await expectRule('BH-D101', [noCopy, notRenamed], [rebuild, 'ALTER TABLE a RENAME TO old_a;\nCREATE TABLE a AS SELECT * FROM (SELECT * FROM old_a) x;\nDROP TABLE old_a;'], {});
+  });
+
   it("a module's first migration clears a slate (tt-rss's schema.sql opens with DROP TABLE IF EXISTS …): nothing exists yet to lose", async () => {
     const sql = 'DROP TABLE IF EXISTS ttrss_entries;\nCREATE TABLE ttrss_entries (id int);\n';
     const at = (ids: string[]) => ({ ...testModule(), migrations: ids.map((id) => ({ id })) }) as unknown as Module;

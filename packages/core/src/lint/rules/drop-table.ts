@@ -1,11 +1,13 @@
+import type { LintFile, LintStatement } from '../types.js';
 import type { Rule } from '../types.js';
-import { droppedNames } from './util.js';
+import { droppedNames, rangeVar } from './util.js';
 
 /**
  * DROP TABLE of a table this file did not create (a down file may drop what its up created). A
  * module's first migration runs on an empty database (one built otherwise is adopted with
  * baseline, which skips it): its DROP TABLE IF EXISTS clears a slate (tt-rss's schema.sql), it
- * loses nothing.
+ * loses nothing. Nor does the last step of a table's rebuild: renamed aside, its rows copied into
+ * a new table, the old one dropped (authelia's _bkp_ tables).
  */
 export const dropTable: Rule = {
   code: 'BH-D101',
@@ -15,8 +17,41 @@ export const dropTable: Rule = {
   severity: 'error',
   check(s, f) {
     if (f.direction === 'up' && f.module.migrations?.[0]?.id === f.migration) return [];
-    return droppedNames(s, 'OBJECT_TABLE', f.qualify)
-      .filter((q) => !f.createdBefore(s).has(q) && !f.createdByUp.has(q))
-      .map((q) => ({ message: `DROP TABLE ${q} deletes the table and its data` }));
+    const dropped = droppedNames(s, 'OBJECT_TABLE', f.qualify).filter((q) => !f.createdBefore(s).has(q) && !f.createdByUp.has(q));
+    const rebuilt = dropped.length ? copiedAside(f, s) : new Set<string>();
+    return dropped.filter((q) => !rebuilt.has(q)).map((q) => ({ message: `DROP TABLE ${q} deletes the table and its data` }));
   },
 };
+
+/**
+ * Tables this file renamed into being and then copied rows out of (INSERT … SELECT … FROM it,
+ * CREATE TABLE … AS), before `before`: a table set aside while its new shape is built.
+ */
+function copiedAside(f: LintFile, before: LintStatement): Set<string> {
+  const renamed = new Set<string>();
+  const copied = new Set<string>();
+  for (const s of f.statements.slice(0, before.index)) {
+    if (s.kind === 'RenameStmt' && s.node.renameType === 'OBJECT_TABLE' && typeof s.node.newname === 'string') {
+      const from = rangeVar(s.node.relation);
+      renamed.add(f.qualify(from?.schema, s.node.newname));
+    }
+    const source = s.kind === 'InsertStmt' ? s.node.selectStmt : s.kind === 'CreateTableAsStmt' ? s.node.query : undefined;
+    for (const r of tablesRead(source)) if (renamed.has(f.qualify(r.schema, r.name))) copied.add(f.qualify(r.schema, r.name));
+  }
+  return copied;
+}
+
+/** Every table a query reads (its RangeVars, at any depth). */
+function tablesRead(node: unknown): { schema?: string; name: string }[] {
+  const out: { schema?: string; name: string }[] = [];
+  const walk = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    const o = n as Record<string, unknown>;
+    const r = o.RangeVar ? rangeVar(o.RangeVar) : undefined;
+    if (r) out.push(r);
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(node);
+  return out;
+}
