@@ -709,7 +709,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         problem('BH010', `migrations folder ${rel(dir)} does not exist`, {
           module,
           file: rel(dir),
-          fix: `create it (bulkhead make ${module} <name> does), or set "migrations" in the manifest to the right folder`,
+          fix: `create it (bulkhead make ${module} <name> does), or set "migrations" in the manifest to the right folder${foldersOfSql(dir, rel)}`,
         }),
       ],
     };
@@ -1370,7 +1370,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
           module,
           file: rel(m.upPath),
           // Timestamps (a short sequence is told above, for the folder): the next free one.
-          fix: `give ${m.id} a later version (the ids change: rename before a database has applied it), e.g. in ${rel(dir)}: ${renameCommand(m, unusedAfter(m.version, versions))} (bulkhead make generates timestamps for new ones)`,
+          fix: `give ${m.id} a later version (the ids change: rename before a database has applied it), e.g. in ${rel(dir)}: ${renameCommand(m, unusedAfter(m.version, versions))} — bulkhead make generates timestamps for new ones`,
         }),
       );
     } else seenVersion.set(m.version, m.id);
@@ -1475,6 +1475,35 @@ function linkTarget(abs: string): 'file' | 'other' | 'missing' | 'loop' {
  * What a subfolder holds, read once: the names of its migration-like files (for the stray-folder
  * warning) and the paths of its SQL files, relative to it (for a folder with nothing of its own).
  */
+/**
+ * Where a module's SQL is, when its migrations folder does not exist: the folders below the module's
+ * own (the manifest's, where the missing folder would be) that hold SQL files, PostgreSQL's first
+ * (authelia's postgres/ beside mysql/ and sqlite/), as the manifest's value would be.
+ */
+function foldersOfSql(dir: string, rel: (abs: string) => string): string {
+  const root = path.dirname(dir);
+  if (!fs.existsSync(path.join(root, 'bulkhead.json'))) return '';
+  const found: { folder: string; sql: number }[] = [];
+  const walk = (at: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(at, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const sql = entries.filter((e) => e.isFile() && /\.sql$/i.test(e.name)).length;
+    if (sql) found.push({ folder: at, sql });
+    if (depth === 3) return;
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(path.join(at, e.name), depth + 1);
+  };
+  walk(root, 0);
+  if (!found.length) return '';
+  const postgres = (f: string) => POSTGRES_FOLDER.test(path.basename(f));
+  found.sort((a, b) => Number(postgres(b.folder)) - Number(postgres(a.folder)) || b.sql - a.sql || a.folder.localeCompare(b.folder));
+  const shown = found.slice(0, 3).map((f) => `"${path.relative(root, f.folder).split(path.sep).join('/') || '.'}" (${plural(f.sql, 'SQL file')})`);
+  return ` — SQL files are in ${rel(root)}: ${shown.join(', ')}${found.length > 3 ? `, and ${found.length - 3} more folders` : ''}${found.length > 1 && postgres(found[0]!.folder) ? ', the first named for PostgreSQL' : ''}`;
+}
+
 function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; code: string[] } {
   let entries: fs.Dirent[];
   try {

@@ -392,7 +392,7 @@ describe('scanMigrationsFolder', () => {
     // Its files renamed, down too, the rest of each name as it was (nakama's `-`), past a version taken.
     const t = scan({ '20250101120000-a.up.sql': '', '20250101120000-b.up.sql': '', '20250101120000-b.down.sql': '', '20250101120001-c.up.sql': '' });
     expect(t.problems[0]!.fix).toMatch(
-      /^give 20250101120000-b a later version \(the ids change: rename before a database has applied it\), e\.g\. in .*: mv 20250101120000-b\.up\.sql 20250101120002-b\.up\.sql && mv 20250101120000-b\.down\.sql 20250101120002-b\.down\.sql \(bulkhead make generates timestamps for new ones\)$/,
+      /^give 20250101120000-b a later version \(the ids change: rename before a database has applied it\), e\.g\. in .*: mv 20250101120000-b\.up\.sql 20250101120002-b\.up\.sql && mv 20250101120000-b\.down\.sql 20250101120002-b\.down\.sql — bulkhead make generates timestamps for new ones$/,
     );
     const d = scan({ '2026-01-05-0000-add-rss-title.up.sql': '', '2026-01-05-0000-add-tls-monitor.up.sql': '' });
     expect(d.problems[0]!.fix).toContain('mv 2026-01-05-0000-add-tls-monitor.up.sql 2026-01-05-0001-add-tls-monitor.up.sql');
@@ -1093,6 +1093,29 @@ describe('scanMigrationsFolder', () => {
     expect(tool("exports.up = (knex) => knex.schema.alterTable('t', (t) => t.string('x'));")).toBeUndefined();
     // db-migrate's schema calls alone (Unleash's create-client-applications).
     expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.createTable('client_applications', { app_name: { type: 'varchar' } }, cb);\n};")).toBe('db-migrate');
+  });
+
+  it('a migrations folder that does not exist: the folders of the module that hold SQL are named, PostgreSQL\'s first', () => {
+    dir = newFolder();
+    const rel = (p: string) => path.relative(dir, p);
+    fs.writeFileSync(path.join(dir, 'bulkhead.json'), '{}');
+    // authelia's internal/storage/migrations, copied in as the module's folder.
+    for (const db of ['mysql', 'postgres', 'sqlite']) {
+      fs.mkdirSync(path.join(dir, db));
+      fs.writeFileSync(path.join(dir, db, 'V0001.Initial_Schema.up.sql'), 'CREATE TABLE t (id int);');
+      fs.writeFileSync(path.join(dir, db, 'V0001.Initial_Schema.down.sql'), 'DROP TABLE t;');
+    }
+    const r = scanMigrationsFolder('authelia', path.join(dir, 'migrations'), rel);
+    expect(r.problems.map((p) => [p.code, p.message, p.fix])).toEqual([
+      [
+        'BH010',
+        'migrations folder migrations does not exist',
+        'create it (bulkhead make authelia <name> does), or set "migrations" in the manifest to the right folder — SQL files are in : "postgres" (2 SQL files), "mysql" (2 SQL files), "sqlite" (2 SQL files), the first named for PostgreSQL',
+      ],
+    ]);
+    // Nothing to point at: the fix as it was.
+    for (const db of ['mysql', 'postgres', 'sqlite']) fs.rmSync(path.join(dir, db), { recursive: true });
+    expect(scanMigrationsFolder('authelia', path.join(dir, 'migrations'), rel).problems[0]!.fix).toBe('create it (bulkhead make authelia <name> does), or set "migrations" in the manifest to the right folder');
   });
 
   it("db-migrate's migrations that only hand over SQL become SQL files; the rest are named and left", async () => {
