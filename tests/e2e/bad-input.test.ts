@@ -424,6 +424,28 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(ok.stderr).toContain('3 applied');
   });
 
+  it('the same on the embedded database: a table nothing makes is refused by plan (before the database exists) and up, and nothing is applied', async () => {
+    workspace((f) => {
+      f.write('modules/bad/bulkhead.json', manifest({ database: { url: 'pglite://.bulkhead/bad' } }));
+      f.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\n');
+      f.write('modules/bad/migrations/002_use.up.sql', "INSERT INTO log_migration (entry) VALUES ('x');\n");
+    });
+    const planned = await runCli(['plan', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(planned.exitCode, planned.stderr).toBe(2);
+    expect(planned.json.problems).toContainEqual(expect.objectContaining({ code: 'BH074', file: 'modules/bad/migrations/002_use.up.sql', line: 1 }));
+    expect(fs.existsSync(path.join(fx.root, '.bulkhead', 'bad'))).toBe(false);
+    await expectRefused(['up'], { code: 'BH074', text: ['002_use uses log_migration, which no migration of bad creates', 'after the migration before it committed'] });
+    // Nothing ran: the first migration is still pending.
+    const status = await runCli(['status', 'bad', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(JSON.stringify(status.json)).toContain('001_t');
+    expect(status.stdout + status.stderr).not.toMatch(/applied\s+001_t/);
+    // Made by the first migration: it runs.
+    fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\nCREATE TABLE log_migration (entry text);\n');
+    const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('2 applied');
+  });
+
   it('SQL that does not parse names file and line before anything runs', async () => {
     workspace((f) => {
       f.write('modules/bad/bulkhead.json', manifest({}));

@@ -105,7 +105,13 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
       withModuleLock: (fn) => fn(EMBEDDED_GUARD),
       lockHolder: async () => undefined,
       connectionHeadroom: async () => undefined,
-      catalog: async () => undefined,
+      // Extensions and roles are the embedded build's (BH063 knows them without asking); the
+      // tables and views migrations use that none makes are asked as of a server (BH074).
+      async catalog(names) {
+        if (!names.relations?.length) return undefined;
+        const r = await work.query('SELECT DISTINCT lower(relname) AS name FROM pg_class WHERE lower(relname) = ANY($1::text[])', [names.relations]);
+        return { extensions: new Set<string>(), roles: new Set<string>(), relations: new Set((r.rows as { name: string }[]).map((x) => x.name)) };
+      },
       identity: async () => undefined,
       async close() {
         try {

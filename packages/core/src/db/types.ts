@@ -131,7 +131,8 @@ export interface ModuleDb extends SqlSession {
   connectionHeadroom(): Promise<number | undefined>;
   /**
    * Of these extensions and roles, those the database can create or has (pg_available_extensions,
-   * pg_extension) and those the server has (pg_roles); undefined for embedded databases.
+   * pg_extension) and those the server has (pg_roles). An embedded database answers only
+   * `relations` (its extensions and roles are its build's), and undefined when none are asked.
    */
   catalog(names: CatalogNames): Promise<CatalogNames<ReadonlySet<string>> | undefined>;
   /** Who holds the module lock now, if anyone (read without taking it). */

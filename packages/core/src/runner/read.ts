@@ -268,18 +268,18 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
   // Schema tenants share their database (and every database its server's roles): asked once per database and names.
   const asked = new Map<string, Promise<CatalogNames<ReadonlySet<string>> | undefined>>();
   return mapLimit(reads, READ_CONCURRENCY, async (read) => {
+    if (read.unit.target.kind === 'pglite') return embeddedCatalog(pool, read, parsed, intent, creates, ws);
     if (read.unit.target.kind !== 'postgres' || !read.created) return read;
     const extensions = new Set<string>();
     const roles = new Set<string>();
     // Extensions whose types, functions or operator classes the statements use: whether the database has them.
     const used = new Set<string>();
     // Tables and views the migrations use that none makes: whether the database has them (BH074).
-    const relations = new Set<string>();
+    const relations = unmadeRelationsToAsk(read, parsed, intent, creates, ws);
     const run = select(read.unit, read.state, intent, ws.rel).run;
     for (const m of run) {
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
       if (!p?.ok || p.runnable.step.format !== 'sql') continue;
-      if (intent.direction === 'up') for (const u of creates?.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) relations.add(u.name.toLowerCase());
       for (const st of p.runnable.step.statements) {
         for (const ext of st.node.extname === undefined ? (st.node.extensions ?? []) : [st.node.extname]) extensions.add(ext);
         for (const r of st.node.roles ?? []) roles.add(r);
@@ -300,6 +300,32 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     const catalog = await asked.get(key)!;
     return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}) } : read;
   });
+}
+
+/** The tables and views (lower case) an up's pending SQL migrations of a unit use that no migration makes. */
+function unmadeRelationsToAsk(read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace): Set<string> {
+  const relations = new Set<string>();
+  if (intent.direction !== 'up' || !creates) return relations;
+  for (const m of select(read.unit, read.state, intent, ws.rel).run) {
+    const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
+    if (!p?.ok || p.runnable.step.format !== 'sql') continue;
+    for (const u of creates.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) relations.add(u.name.toLowerCase());
+  }
+  return relations;
+}
+
+/**
+ * An embedded database's catalog, as far as it is asked: the tables and views the unit's pending
+ * SQL migrations use that no migration makes (BH074; its extensions and roles are its build's,
+ * known without asking). One not made yet (plan before the first up) is a copy of the empty
+ * template: it has none of them.
+ */
+async function embeddedCatalog(pool: TargetPool, read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace): Promise<UnitRead> {
+  const relations = unmadeRelationsToAsk(read, parsed, intent, creates, ws);
+  if (!relations.size) return read;
+  if (!read.created) return { ...read, catalog: { extensions: new Set(), roles: new Set(), relations: new Set() } };
+  const catalog = await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [], roles: [], relations: [...relations].sort() })).catch(() => undefined);
+  return catalog ? { ...read, catalog } : read;
 }
 
 /** Run `fn` over items, at most `limit` at a time, keeping order of results. */
