@@ -575,7 +575,7 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     expect(folder.stderr).not.toContain('1700000000001_more.js: a db-migrate');
     // With the command that turns them into SQL files, which then run.
     expect(folder.stderr).toContain("e.g. in modules/bad/migrations (bash): node -e 'const fs");
-    const convert = /\(bash\): (node -e '.*?') — it for each file/.exec(folder.stderr)?.[1];
+    const convert = /\(bash\): (node -e '[^\n]*?"keep":"\.db-migrate"[^\n]*?') — it for each file/.exec(folder.stderr)?.[1];
     // node-pg-migrate's is not db-migrate's: it is named, and left.
     const printed = execFileSync('bash', ['-c', convert!], { cwd: path.join(fx.root, 'modules/bad/migrations'), encoding: 'utf8' });
     expect(printed).toBe('left to rewrite by hand (1): 1700000000000_users.js\n');

@@ -393,34 +393,6 @@ const FOREIGN_TOOLS: readonly [RegExp, string][] = [
 ];
 
 /**
- * Node commands that turn another tool's JS migrations into SQL files, run in their folder: each
- * file is loaded with a stand-in for the tool's object that records the SQL it is given; a file
- * whose up and down do anything but hand over SQL (a schema call, rows read and acted on) is
- * left as it is and named. The originals move to a dot-folder (never read).
- */
-export const TO_SQL_COMMANDS: Readonly<Record<string, { command: string; what: string }>> = {
-  // db.runSql(sql[, callback]); the callback or the returned promise ends the function. No rows come
-  // back: a migration that reads them fails, and is left. db-migrate's
-  // SQL-file template reads sqls/<id>-up.sql itself and hands it to runSql: that folder moves too.
-  'db-migrate': {
-    what: 'for each file whose up and down only run db.runSql(sql), writes <id>.up.sql and <id>.down.sql, moves the .js files (and sqls/) to .db-migrate/, and names the files left to rewrite by hand (db.createTable …, rows read and acted on)',
-    command:
-      'node -e \'const fs = require("fs"), path = require("path"); (async () => { const left = []; fs.mkdirSync(".db-migrate", { recursive: true }); ' +
-      'for (const f of fs.readdirSync(".").filter((f) => /^\\d.*\\.c?js$/.test(f)).sort()) { const out = {}; let ok = true, m; try { m = require(path.resolve(f)); } catch { left.push(f); continue; } ' +
-      'if (typeof m.setup === "function") m.setup({ dbmigrate: {} }); for (const d of ["up", "down"]) { const fn = m[d]; if (typeof fn !== "function") continue; const sql = []; ' +
-      'const db = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop(); ' +
-      'if (k === "runSql" && typeof a[0] === "string" && (a.length === 1 || typeof a[1] === "function")) sql.push(a[0]); else ok = false; ' +
-      'if (typeof a[a.length - 1] === "function") a.pop()(null); return Promise.resolve(); } }); ' +
-      'await new Promise((res) => { const t = setTimeout(() => { ok = false; res(); }, 500); const end = (e) => { if (e) ok = false; clearTimeout(t); res(); }; ' +
-      'try { const r = fn(db, end); if (r && typeof r.then === "function") r.then(() => end(), (e) => end(e || new Error())); else if (fn.length < 2) end(); } catch (e) { end(e); } }); ' +
-      'out[d] = sql.map((s) => s.trim().replace(/;\\s*$/, "") + ";").join("\\n\\n"); } ' +
-      'if (!ok || !out.up) { left.push(f); continue; } const b = f.replace(/\\.c?js$/, ""); fs.writeFileSync(b + ".up.sql", out.up + "\\n"); if (out.down) fs.writeFileSync(b + ".down.sql", out.down + "\\n"); ' +
-      'fs.renameSync(f, path.join(".db-migrate", f)); } if (fs.existsSync("sqls")) fs.renameSync("sqls", path.join(".db-migrate", "sqls")); ' +
-      'if (left.length) console.log("left to rewrite by hand (" + left.length + "): " + left.join(" ")); })()\'',
-  },
-};
-
-/**
  * The tool a TS/JS migration was written for, when it is not knex: its up gets that tool's object
  * (`pgm`, `queryInterface`, `queryRunner`, a Kysely `db`), and with knex it fails on its first call.
  * Read from the source, before it is imported (a Kysely or TypeORM import would fail first).

@@ -1095,6 +1095,45 @@ describe('scanMigrationsFolder', () => {
     expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.createTable('client_applications', { app_name: { type: 'varchar' } }, cb);\n};")).toBe('db-migrate');
   });
 
+  it("TypeORM's and node-pg-migrate's migrations that only hand over SQL become SQL files, their no-transaction marks kept; the rest are named and left", async () => {
+    const { toSqlCommand } = await import('./to-sql.js');
+    const run = (tool: string, files: Record<string, string>) => {
+      dir = newFolder();
+      for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+      // tsx from this repository, as a project that has Bulkhead has it.
+      const printed = execFileSync('bash', ['-c', toSqlCommand(tool)!.command], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.resolve('node_modules') } });
+      const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : undefined);
+      return { printed: printed.trim(), read };
+    };
+    const typeorm = (name: string, up: string, down: string, extra = '') =>
+      `import { MigrationInterface, QueryRunner } from "typeorm";\n\nexport class ${name} implements MigrationInterface {\n    name = "${name}";\n${extra}    public async up(queryRunner: QueryRunner): Promise<void> {\n${up}\n    }\n    public async down(queryRunner: QueryRunner): Promise<void> {\n${down}\n    }\n}\n`;
+    const t = run('TypeORM', {
+      '1700000000000-Init.ts': typeorm('Init1700000000000', '        await queryRunner.query(`CREATE TABLE "user" ("id" SERIAL NOT NULL, CONSTRAINT "PK_user" PRIMARY KEY ("id"))`);\n        await queryRunner.query(`CREATE TABLE "post" ("id" SERIAL NOT NULL)`);', '        await queryRunner.query(`DROP TABLE "post"`);\n        await queryRunner.query(`DROP TABLE "user"`);'),
+      '1700000000001-Index.ts': typeorm('Index1700000000001', '        await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_user" ON "user" ("id") `);', '        await queryRunner.query(`DROP INDEX CONCURRENTLY "IDX_user"`);', '    transaction = false;\n'),
+      '1700000000002-Column.ts': typeorm('Column1700000000002', '        await queryRunner.addColumn("user", { name: "x" } as any);', ''),
+      '1700000000003-Backfill.ts': typeorm('Backfill1700000000003', "        await queryRunner.query(`UPDATE \"user\" SET id = $1`, [1]);", ''),
+    });
+    expect(t.printed).toBe('left to rewrite by hand (2): 1700000000002-Column.ts 1700000000003-Backfill.ts');
+    expect(t.read('1700000000000-Init.up.sql')).toBe('CREATE TABLE "user" ("id" SERIAL NOT NULL, CONSTRAINT "PK_user" PRIMARY KEY ("id"));\n\nCREATE TABLE "post" ("id" SERIAL NOT NULL);\n');
+    expect(t.read('1700000000000-Init.down.sql')).toBe('DROP TABLE "post";\n\nDROP TABLE "user";\n');
+    expect(t.read('1700000000001-Index.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY "IDX_user" ON "user" ("id");\n');
+    expect(fs.readdirSync(path.join(dir, '.typeorm')).sort()).toEqual(['1700000000000-Init.ts', '1700000000001-Index.ts']);
+
+    const p = run('node-pg-migrate', {
+      '1700000000000_a.js': "exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.sql('CREATE TABLE a (id int)'); };\nexports.down = (pgm) => { pgm.sql('DROP TABLE a'); };\n",
+      '1700000000001_b.js': "exports.up = (pgm) => { pgm.noTransaction(); pgm.sql('CREATE INDEX CONCURRENTLY a_id ON a (id)'); };\nexports.down = false;\n",
+      '1700000000002_c.js': "exports.up = (pgm) => { pgm.createTable('c', { id: 'id' }); };\n",
+      '1700000000003_d.js': "exports.up = (pgm) => { pgm.sql('UPDATE a SET id = {v}', { v: 1 }); };\n",
+    });
+    expect(p.printed).toBe('left to rewrite by hand (2): 1700000000002_c.js 1700000000003_d.js');
+    expect(p.read('1700000000000_a.up.sql')).toBe('CREATE TABLE a (id int);\n');
+    expect(p.read('1700000000000_a.down.sql')).toBe('DROP TABLE a;\n');
+    expect(p.read('1700000000001_b.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n');
+    expect(p.read('1700000000001_b.down.sql')).toBeUndefined();
+    // Tools without one have no command.
+    expect(toSqlCommand('Kysely')).toBeUndefined();
+  });
+
   it('a migrations folder that does not exist: the folders of the module that hold SQL are named, PostgreSQL\'s first', () => {
     dir = newFolder();
     const rel = (p: string) => path.relative(dir, p);
@@ -1119,7 +1158,7 @@ describe('scanMigrationsFolder', () => {
   });
 
   it("db-migrate's migrations that only hand over SQL become SQL files; the rest are named and left", async () => {
-    const { TO_SQL_COMMANDS } = await import('./load-js.js');
+    const { toSqlCommand } = await import('./to-sql.js');
     dir = newFolder();
     const files: Record<string, string> = {
       // callback style, the SQL in a template literal
@@ -1138,7 +1177,7 @@ describe('scanMigrationsFolder', () => {
       fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
       fs.writeFileSync(path.join(dir, f), text);
     }
-    const printed = execFileSync('bash', ['-c', TO_SQL_COMMANDS['db-migrate']!.command], { cwd: dir, encoding: 'utf8' });
+    const printed = execFileSync('bash', ['-c', toSqlCommand('db-migrate')!.command], { cwd: dir, encoding: 'utf8' });
     expect(printed.trim()).toBe('left to rewrite by hand (2): 20161205203516-create-client-applications.js 20210428062103-user-permission-to-rbac.js');
     const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
     expect(read('20141020151056-initial-schema.up.sql')).toBe('CREATE TABLE strategies (name text);\n');

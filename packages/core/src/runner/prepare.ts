@@ -4,7 +4,8 @@ import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { insideOwnTransaction, isTransactionControl, nonTransactional, splitStatements, SqlSyntaxError, withoutComments, type Statement } from '../analysis/statements.js';
 import { noTransactionFix } from '../migrations/directives.js';
 import type { MigrationFile } from '../migrations/files.js';
-import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, TO_SQL_COMMANDS, tsconfigFor } from '../migrations/load-js.js';
+import { toSqlCommand } from '../migrations/to-sql.js';
+import { foreignMigrationTool, importJsMigration, isTypeScript, lineInStack, MigrationExitError, tsconfigFor } from '../migrations/load-js.js';
 import { envsubProblem, gooseEnvsub, markPlaceholders, markTemplated, placeholderAt, placeholdersIn, riverPlaceholders, riverProblem, templateExpressions, templateOn } from '../migrations/templates.js';
 import { ereLiteral, fileArgs, shellQuote, shellWord } from '../migrations/shell.js';
 import { listed, possessive, thrownMessage } from '../text.js';
@@ -203,7 +204,7 @@ export async function prepareMigration(module: string, m: MigrationFile, directi
     const why = 'Bulkhead runs knex migrations, whose up(knex) gets a knex instance';
     // A folder of them (Unleash's 389 db-migrate files) is told once.
     const folder = dirname(rel(m.upPath));
-    const toSql = TO_SQL_COMMANDS[foreign.tool];
+    const toSql = toSqlCommand(foreign.tool);
     const fix = (many: boolean) =>
       `rewrite ${many ? 'them' : 'it'} with knex (knex.schema.createTable(…), knex.raw(sql)) or as SQL (<id>.up.sql + <id>.down.sql)` +
       `${toSql ? `, e.g. in ${folder} (bash): ${toSql.command} — it ${toSql.what}` : ''}; a database ${many ? 'they' : 'it'} already built is adopted with bulkhead baseline`;

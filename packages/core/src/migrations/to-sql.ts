@@ -1,0 +1,66 @@
+/**
+ * Commands that turn another tool's JS/TS migrations into SQL files, run in their folder (a fix's
+ * command, BH017). Each file is loaded and its up and down are called with a stand-in for the
+ * tool's object that records the SQL handed to it; a file that does anything else (a schema call,
+ * SQL with parameters, rows read and acted on) is left as it is and named. The originals move to
+ * a dot-folder (never read); TypeScript loads through tsx where the project has it.
+ */
+
+/** How one tool hands over SQL, and how its files are read. */
+interface ToolShape {
+  /** The stand-in's methods that take one SQL text (db.runSql, pgm.sql, queryRunner.query). */
+  sql: string;
+  /** A method that marks the migration as run outside a transaction (pgm.noTransaction()). */
+  noTransaction?: string;
+  /** The migration is an exported class with up/down methods (TypeORM), not exported functions. */
+  classes?: boolean;
+  /** Where the originals go. */
+  keep: string;
+  /** What the files look like, for the fix's words. */
+  files: string;
+}
+
+const TOOLS: Readonly<Record<string, ToolShape>> = {
+  // db.runSql(sql[, callback]); db-migrate's SQL-file template reads sqls/<id>-up.sql itself and
+  // hands it over (that folder moves with the originals).
+  'db-migrate': { sql: 'runSql', keep: '.db-migrate', files: 'up and down only run db.runSql(sql)' },
+  'node-pg-migrate': { sql: 'sql', noTransaction: 'noTransaction', keep: '.node-pg-migrate', files: 'up and down only run pgm.sql(sql) (pgm.noTransaction() becomes -- bulkhead:no-transaction)' },
+  // typeorm migration:generate writes nothing but queryRunner.query(`…`) calls.
+  TypeORM: { sql: 'query', classes: true, keep: '.typeorm', files: 'up and down only run queryRunner.query(sql) (transaction = false becomes -- bulkhead:no-transaction)' },
+};
+
+/** The script, one line, in single quotes for bash (so it holds none). TOOL is the ToolShape. */
+const SCRIPT = [
+  'const fs = require("fs"), path = require("path"); const T = TOOL;',
+  'try { require("tsx/cjs"); } catch {}',
+  '(async () => { const left = []; fs.mkdirSync(T.keep, { recursive: true });',
+  'for (const f of fs.readdirSync(".").filter((f) => /^\\d.*\\.(c?js|ts)$/.test(f) && !f.endsWith(".d.ts")).sort()) {',
+  'let m; try { m = require(path.resolve(f)); } catch (e) { left.push(f + (f.endsWith(".ts") ? " (cannot load: " + String(e.message).split("\\n")[0] + ")" : "")); continue; }',
+  'let target = m && m.default && typeof m.up !== "function" && !T.classes ? m.default : m; const noTx = { up: false, down: false };',
+  'if (T.classes) { const C = Object.values(m).find((v) => typeof v === "function" && v.prototype && typeof v.prototype.up === "function"); if (!C) { left.push(f); continue; } target = new C(); if (target.transaction === false) noTx.up = noTx.down = true; }',
+  'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',
+  'const out = {}; let ok = true;',
+  'for (const d of ["up", "down"]) { const fn = target[d]; if (typeof fn !== "function") continue; const sql = [];',
+  'const handed = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
+  'const cb = T.sql === "runSql" && typeof a[a.length - 1] === "function" ? a.pop() : undefined;',
+  'if (k === T.sql && typeof a[0] === "string" && (a.length === 1 || (Array.isArray(a[1]) && !a[1].length))) sql.push(a[0]); else if (T.noTransaction && k === T.noTransaction && !a.length) noTx[d] = true; else ok = false;',
+  'if (cb) cb(null); return Promise.resolve(); } });',
+  'await new Promise((res) => { const t = setTimeout(() => { ok = false; res(); }, 2000); const end = (e) => { if (e) ok = false; clearTimeout(t); res(); };',
+  'try { const r = fn.call(target, handed, end); if (r && typeof r.then === "function") r.then(() => end(), (e) => end(e || new Error())); else if (fn.length < 2) end(); } catch (e) { end(e); } });',
+  'out[d] = (noTx[d] ? "-- bulkhead:no-transaction\\n" : "") + sql.map((s) => s.trim().replace(/;\\s*$/, "") + ";").join("\\n\\n"); if (!sql.length) delete out[d]; }',
+  'if (!ok || !out.up) { left.push(f); continue; } const b = f.replace(/\\.(c?js|ts)$/, "");',
+  'fs.writeFileSync(b + ".up.sql", out.up + "\\n"); if (out.down) fs.writeFileSync(b + ".down.sql", out.down + "\\n"); fs.renameSync(f, path.join(T.keep, f)); }',
+  'if (fs.existsSync("sqls")) fs.renameSync("sqls", path.join(T.keep, "sqls"));',
+  'if (left.length) console.log("left to rewrite by hand (" + left.length + "): " + left.join(" ")); })();',
+].join(' ');
+
+/** The command that turns a folder of `tool`'s migrations into SQL files, with what it does; undefined for a tool without one. */
+export function toSqlCommand(tool: string): { command: string; what: string } | undefined {
+  const shape = TOOLS[tool];
+  if (!shape) return undefined;
+  const { files, ...given } = shape;
+  return {
+    command: `node -e '${SCRIPT.replace('TOOL', JSON.stringify(given))}'`,
+    what: `for each file whose ${files}, writes <id>.up.sql and <id>.down.sql, moves the originals to ${shape.keep}/, and names the files left to rewrite by hand (schema calls, SQL with parameters, rows read and acted on)`,
+  };
+}
