@@ -987,9 +987,27 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   misnamedFolder('both', "SQL migrations hold both directions under another tool's markers", 'split each in two, its no-transaction mark kept');
   misnamedFolder('heading', 'SQL migrations hold a down section below a line that says so (MyBatis\' -- //@UNDO, shmig\'s -- ==== DOWN ====, rambler\'s -- rambler down)', 'split each in two at that line');
   misnamedFolder('tern', 'tern migrations hold both directions, split by its "---- create above / drop below ----" line', 'split each in two (a down only where something is below the line: tern calls the rest irreversible), "---- tern: disable-tx ----" kept as -- bulkhead:no-transaction; its files without the line become ups alone');
+  // An extension's install and upgrade scripts (pgmq's pgmq.sql, pgmq--1.4.5--1.5.0.sql, …), which
+  // CREATE EXTENSION and ALTER EXTENSION … UPDATE run: not a sequence either, told as what they are.
+  const extScripts = extensionScripts(misnamed.unversioned.map((n) => n.name));
+  if (extScripts) {
+    const { extension, files, full } = extScripts;
+    const keep = '.extension-scripts';
+    problems.push(
+      problem('BH011', `${plural(files.length, 'SQL file')} are the install and upgrade scripts of extension ${extension} (${listed(files)}), which PostgreSQL's CREATE EXTENSION and ALTER EXTENSION … UPDATE run: Bulkhead runs a sequence of <version>_<name>.up.sql files, and these are not one`, {
+        module,
+        file: rel(dir),
+        fix:
+          `to run ${extension} as plain SQL in ${module}'s database, make its full script${full ? ` (${full})` : ''} the first migration and move the upgrade scripts out (they upgrade an install made before; a database that has one is adopted with bulkhead baseline), e.g. in ${rel(dir)} (bash): ` +
+          `mkdir -p ${keep} && ${full ? `mv ${shellWord(full)} 0001_${extension}.up.sql && ` : ''}mv ${shellWord(extension)}--*.sql ${keep}/ — ${full ? '' : `then write its full script as 0001_${extension}.up.sql; `}` +
+          `or install the extension on the server and declare it in "extensions" (bulkhead db create makes it)`,
+      }),
+    );
+  }
+  const scriptNames = new Set(extScripts?.files);
   // Files without a version (ThingsBoard's schema-entities.sql, schema-functions.sql, …): a schema
   // kept as files, which an application loads in its own order, not a sequence of migrations.
-  together(misnamed.unversioned, problems, (n, names) =>
+  together(misnamed.unversioned.filter((n) => !scriptNames.has(n.name)), problems, (n, names) =>
     problem('BH011', `${n} SQL files have no version (${names}): Bulkhead runs a sequence of <version>_<name>.up.sql files, and these are not one`, {
       module,
       file: rel(dir),
@@ -1475,6 +1493,27 @@ function linkTarget(abs: string): 'file' | 'other' | 'missing' | 'loop' {
  * What a subfolder holds, read once: the names of its migration-like files (for the stray-folder
  * warning) and the paths of its SQL files, relative to it (for a folder with nothing of its own).
  */
+/**
+ * A PostgreSQL extension's scripts among unversioned SQL files: its upgrades `<ext>--<from>--<to>.sql`
+ * (two or more), its install scripts `<ext>--<version>.sql`, and a full `<ext>.sql` (pgmq's). The
+ * full script is `<ext>.sql`, else the install script of the latest version.
+ */
+function extensionScripts(names: readonly string[]): { extension: string; files: string[]; full?: string } | undefined {
+  const upgrade = /^([a-z_][a-z0-9_]*)--([\w.]+)--([\w.]+)\.sql$/i;
+  const counts = new Map<string, number>();
+  for (const n of names) {
+    const m = upgrade.exec(n);
+    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  }
+  const extension = [...counts].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (!extension) return undefined;
+  const install = new RegExp(`^${extension}--([\\w.]+)\\.sql$`, 'i');
+  const files = names.filter((n) => n.toLowerCase() === `${extension.toLowerCase()}.sql` || install.test(n) || upgrade.exec(n)?.[1] === extension).sort();
+  const installs = files.filter((n) => install.test(n)).sort((a, b) => compareRelease(install.exec(a)![1]!, install.exec(b)![1]!));
+  const full = files.find((n) => n.toLowerCase() === `${extension.toLowerCase()}.sql`) ?? installs[installs.length - 1];
+  return { extension, files, ...(full ? { full } : {}) };
+}
+
 /**
  * Where a module's SQL is, when its migrations folder does not exist: the folders below the module's
  * own (the manifest's, where the missing folder would be) that hold SQL files, PostgreSQL's first

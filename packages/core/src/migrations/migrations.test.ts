@@ -106,6 +106,27 @@ describe('scanMigrationsFolder', () => {
     expect(many.problems[0]!.fix).toContain('make them the first migration, in the order the application loads them (cat first.sql second.sql … > 0001_baseline.up.sql, then move them out)');
   });
 
+  it("an extension's install and upgrade scripts (pgmq's) are told as such: the full script first, the upgrades moved out, or the extension declared", () => {
+    const files = { 'pgmq.sql': 'CREATE SCHEMA pgmq;\nCREATE TABLE pgmq.meta (queue_name text);\n', 'pgmq--1.4.5--1.5.0.sql': 'SELECT 1;\n', 'pgmq--1.5.0--1.5.1.sql': 'SELECT 1;\n', 'seed.sql': 'SELECT 1;\n' };
+    const r = scan(files);
+    expect(r.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['BH011', '', "3 SQL files are the install and upgrade scripts of extension pgmq (pgmq--1.4.5--1.5.0.sql, pgmq--1.5.0--1.5.1.sql, pgmq.sql), which PostgreSQL's CREATE EXTENSION and ALTER EXTENSION … UPDATE run: Bulkhead runs a sequence of <version>_<name>.up.sql files, and these are not one"],
+      // What is not the extension's is told as before.
+      ['BH011', 'seed.sql', expect.stringContaining('seed.sql')],
+    ]);
+    runFixCommand(r.problems[0]!, dir);
+    fs.rmSync(path.join(dir, 'seed.sql'));
+    const again = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(again.problems).toEqual([]);
+    expect(again.migrations.map((m) => m.id)).toEqual(['0001_pgmq']);
+    expect(fs.readdirSync(path.join(dir, '.extension-scripts')).sort()).toEqual(['pgmq--1.4.5--1.5.0.sql', 'pgmq--1.5.0--1.5.1.sql']);
+    // Without a full script, the install script of the latest version is the first migration.
+    const versions = scan({ 'ext--1.0.sql': 'SELECT 1;\n', 'ext--1.10.sql': 'SELECT 2;\n', 'ext--1.0--1.9.sql': 'SELECT 3;\n', 'ext--1.9--1.10.sql': 'SELECT 4;\n' });
+    expect(versions.problems[0]!.fix).toContain('make its full script (ext--1.10.sql) the first migration');
+    runFixCommand(versions.problems[0]!, dir);
+    expect(fs.readFileSync(path.join(dir, '0001_ext.up.sql'), 'utf8')).toBe('SELECT 2;\n');
+  });
+
   it('orders by file name and pairs SQL files; mixes formats; ignores docs and .d.ts', () => {
     const r = scan({
       '002_b.ts': 'export async function up() {}',
