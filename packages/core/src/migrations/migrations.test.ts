@@ -1139,6 +1139,14 @@ describe('scanMigrationsFolder', () => {
     expect(t.read('1700000000000-Init.down.sql')).toBe('DROP TABLE "post";\n\nDROP TABLE "user";\n');
     expect(t.read('1700000000001-Index.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY "IDX_user" ON "user" ("id");\n');
     expect(fs.readdirSync(path.join(dir, '.typeorm')).sort()).toEqual(['1700000000000-Init.ts', '1700000000001-Index.ts']);
+    // Misskey's: plain JavaScript classes in a package of ES modules.
+    const esm = run('TypeORM', {
+      'package.json': '{ "type": "module" }',
+      '1595771249699-word-mute.js': "export class wordMute1595771249699 {\n\tconstructor() { this.name = 'wordMute1595771249699'; }\n\tasync up(queryRunner) {\n\t\tawait queryRunner.query('CREATE TABLE \"muted_note\" (\"id\" character varying(32) NOT NULL)');\n\t}\n\tasync down(queryRunner) {\n\t\tawait queryRunner.query('DROP TABLE \"muted_note\"');\n\t}\n}\n",
+    });
+    expect(esm.printed).toBe('');
+    expect(esm.read('1595771249699-word-mute.up.sql')).toBe('CREATE TABLE "muted_note" ("id" character varying(32) NOT NULL);\n');
+    expect(esm.read('1595771249699-word-mute.down.sql')).toBe('DROP TABLE "muted_note";\n');
 
     const p = run('node-pg-migrate', {
       '1700000000000_a.js': "exports.shorthands = undefined;\nexports.up = (pgm) => { pgm.sql('CREATE TABLE a (id int)'); };\nexports.down = (pgm) => { pgm.sql('DROP TABLE a'); };\n",
