@@ -2,6 +2,7 @@
  * The two kinds of database a module can use: a PostgreSQL server and the embedded PGlite
  * default. End-to-end suites run once per backend.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, query } from './fixtures.js';
 
@@ -48,6 +49,8 @@ export const pgliteBackend: Backend = {
     const urls = Object.fromEntries(modules.map((m) => [m, `pglite://.bulkhead/${m}`]));
     const q = async <T,>(m: string, sql: string): Promise<T[]> => {
       const { PGlite } = await import('@electric-sql/pglite');
+      // A database up has not made yet (it refused before anything ran) is made here.
+      fs.mkdirSync(path.join(root, '.bulkhead'), { recursive: true });
       const db = await PGlite.create(path.join(root, '.bulkhead', m));
       try {
         return (await db.query<T>(sql)).rows;
