@@ -1116,7 +1116,7 @@ describe('scanMigrationsFolder', () => {
     expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.createTable('client_applications', { app_name: { type: 'varchar' } }, cb);\n};")).toBe('db-migrate');
   });
 
-  it("TypeORM's and node-pg-migrate's migrations that only hand over SQL become SQL files, their no-transaction marks kept; the rest are named and left", async () => {
+  it("TypeORM's, node-pg-migrate's and Kysely's migrations that only hand over SQL become SQL files, their no-transaction marks kept; the rest are named and left", async () => {
     const { toSqlCommand } = await import('./to-sql.js');
     const run = (tool: string, files: Record<string, string>) => {
       dir = newFolder();
@@ -1159,8 +1159,22 @@ describe('scanMigrationsFolder', () => {
     expect(p.read('1700000000000_a.down.sql')).toBe('DROP TABLE a;\n');
     expect(p.read('1700000000001_b.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n');
     expect(p.read('1700000000001_b.down.sql')).toBeUndefined();
+    // Kysely's (immich's are sql`…` alone): compiled by the project's kysely, run nowhere.
+    const k = run('Kysely', {
+      '1744910873969-Initial.ts':
+        "import { Kysely, sql } from 'kysely';\n\nexport async function up(db: Kysely<any>): Promise<void> {\n  await sql`CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";`.execute(db);\n  await sql`CREATE TABLE \"users\" (\"id\" uuid NOT NULL DEFAULT uuid_generate_v4());`.execute(db);\n}\n\nexport async function down(): Promise<void> {}\n",
+      '1744910873970-Builder.ts':
+        "import type { Kysely } from 'kysely';\n\nexport async function up(db: Kysely<any>): Promise<void> {\n  await db.schema.createTable('album').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull().defaultTo('untitled')).execute();\n  await db.schema.createIndex('album_name').on('album').column('name').execute();\n}\n\nexport async function down(db: Kysely<any>): Promise<void> {\n  await db.schema.dropTable('album').execute();\n}\n",
+      // A value passed to the server: not inlined, left.
+      '1744910873971-Values.ts': "import { Kysely, sql } from 'kysely';\nexport async function up(db: Kysely<any>) {\n  await sql`UPDATE album SET name = ${'x'}`.execute(db);\n}\n",
+    });
+    expect(k.printed).toBe('left to rewrite by hand (1): 1744910873971-Values.ts');
+    expect(k.read('1744910873969-Initial.up.sql')).toBe('CREATE EXTENSION IF NOT EXISTS "uuid-ossp";\n\nCREATE TABLE "users" ("id" uuid NOT NULL DEFAULT uuid_generate_v4());\n');
+    expect(k.read('1744910873969-Initial.down.sql')).toBeUndefined();
+    expect(k.read('1744910873970-Builder.up.sql')).toBe('create table "album" ("id" serial primary key, "name" text default \'untitled\' not null);\n\ncreate index "album_name" on "album" ("name");\n');
+    expect(k.read('1744910873970-Builder.down.sql')).toBe('drop table "album";\n');
     // Tools without one have no command.
-    expect(toSqlCommand('Kysely')).toBeUndefined();
+    expect(toSqlCommand('MikroORM')).toBeUndefined();
   });
 
   it('a migrations folder that does not exist: the folders of the module that hold SQL are named, PostgreSQL\'s first', () => {

@@ -14,6 +14,11 @@ interface ToolShape {
   noTransaction?: string;
   /** The migration is an exported class with up/down methods (TypeORM), not exported functions. */
   classes?: boolean;
+  /**
+   * up and down get a Kysely instance that compiles PostgreSQL and runs nothing (its DummyDriver),
+   * from the project's own kysely: every query it would send is its SQL.
+   */
+  kysely?: boolean;
   /** Where the originals go. */
   keep: string;
   /** What the files look like, for the fix's words. */
@@ -27,12 +32,15 @@ const TOOLS: Readonly<Record<string, ToolShape>> = {
   'node-pg-migrate': { sql: 'sql', noTransaction: 'noTransaction', keep: '.node-pg-migrate', files: 'up and down only run pgm.sql(sql) (pgm.noTransaction() becomes -- bulkhead:no-transaction)' },
   // typeorm migration:generate writes nothing but queryRunner.query(`…`) calls.
   TypeORM: { sql: 'query', classes: true, keep: '.typeorm', files: 'up and down only run queryRunner.query(sql) (transaction = false becomes -- bulkhead:no-transaction)' },
+  // Its schema builder and sql`…` compile without a database (immich's migrations are sql`…` alone).
+  Kysely: { sql: '', kysely: true, keep: '.kysely', files: 'up and down only build schema changes or sql`…` without values (compiled by the project\'s kysely)' },
 };
 
 /** The script, one line, in single quotes for bash (so it holds none). TOOL is the ToolShape. */
 const SCRIPT = [
   'const fs = require("fs"), path = require("path"); const T = TOOL;',
   'try { require("tsx/cjs"); } catch {}',
+  'let K; if (T.kysely) { try { K = require(require.resolve("kysely", { paths: [process.cwd()] })); } catch { console.log("kysely is not installed where these migrations are: npm install kysely, then run this again"); process.exit(1); } }',
   '(async () => { const left = []; fs.mkdirSync(T.keep, { recursive: true });',
   'for (const f of fs.readdirSync(".").filter((f) => /^\\d.*\\.[cm]?[jt]s$/.test(f) && !/\\.d\\.[cm]?ts$/.test(f)).sort()) {',
   'let m; const load = [() => require(path.resolve(f)), () => import(require("url").pathToFileURL(path.resolve(f)).href)]; if (!/ts$/.test(f)) load.reverse();',
@@ -42,7 +50,10 @@ const SCRIPT = [
   'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',
   'const out = {}; let ok = true;',
   'for (const d of ["up", "down"]) { const fn = target[d]; if (typeof fn !== "function") continue; const sql = [];',
-  'const handed = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
+  'let handed; if (T.kysely) { const k = K;',
+  'handed = new k.Kysely({ dialect: { createAdapter: () => new k.PostgresAdapter(), createDriver: () => new k.DummyDriver(), createIntrospector: (db) => new k.PostgresIntrospector(db), createQueryCompiler: () => new k.PostgresQueryCompiler() },',
+  'log: (e) => { if (e.level !== "query") return; if (e.query.parameters.length) ok = false; else sql.push(e.query.sql); } }); }',
+  'else handed = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
   'const cb = T.sql === "runSql" && typeof a[a.length - 1] === "function" ? a.pop() : undefined;',
   'if (k === T.sql && typeof a[0] === "string" && (a.length === 1 || (Array.isArray(a[1]) && !a[1].length))) sql.push(a[0]); else if (T.noTransaction && k === T.noTransaction && !a.length) noTx[d] = true; else ok = false;',
   'if (cb) cb(null); return Promise.resolve(); } });',
