@@ -1133,12 +1133,17 @@ describe('scanMigrationsFolder', () => {
       '1700000000001-Index.ts': typeorm('Index1700000000001', '        await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_user" ON "user" ("id") `);', '        await queryRunner.query(`DROP INDEX CONCURRENTLY "IDX_user"`);', '    transaction = false;\n'),
       '1700000000002-Column.ts': typeorm('Column1700000000002', '        await queryRunner.addColumn("user", { name: "x" } as any);', ''),
       '1700000000003-Backfill.ts': typeorm('Backfill1700000000003', "        await queryRunner.query(`UPDATE \"user\" SET id = $1`, [1]);", ''),
+      // Rows read, and acted on only when there are some: the stand-in has none, so it is left.
+      '1700000000004-Rows.ts': typeorm('Rows1700000000004', "        const rows = await queryRunner.query(`/* which */ SELECT id FROM \"user\"`);\n        if (rows?.length) await queryRunner.query(`DELETE FROM \"user\"`);", ''),
+      // RETURNING inside a function's body is no query of the migration's.
+      '1700000000005-Function.ts': typeorm('Function1700000000005', "        await queryRunner.query(`CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE x int; BEGIN INSERT INTO t VALUES (1) RETURNING id INTO x; RETURN x; END $$`);", ''),
     });
-    expect(t.printed).toBe('left to rewrite by hand (2): 1700000000002-Column.ts 1700000000003-Backfill.ts');
+    expect(t.printed).toBe('left to rewrite by hand (3): 1700000000002-Column.ts 1700000000003-Backfill.ts 1700000000004-Rows.ts');
+    expect(t.read('1700000000005-Function.up.sql')).toContain('RETURNING id INTO x');
     expect(t.read('1700000000000-Init.up.sql')).toBe('CREATE TABLE "user" ("id" SERIAL NOT NULL, CONSTRAINT "PK_user" PRIMARY KEY ("id"));\n\nCREATE TABLE "post" ("id" SERIAL NOT NULL);\n');
     expect(t.read('1700000000000-Init.down.sql')).toBe('DROP TABLE "post";\n\nDROP TABLE "user";\n');
     expect(t.read('1700000000001-Index.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY "IDX_user" ON "user" ("id");\n');
-    expect(fs.readdirSync(path.join(dir, '.typeorm')).sort()).toEqual(['1700000000000-Init.ts', '1700000000001-Index.ts']);
+    expect(fs.readdirSync(path.join(dir, '.typeorm')).sort()).toEqual(['1700000000000-Init.ts', '1700000000001-Index.ts', '1700000000005-Function.ts']);
     // Misskey's: plain JavaScript classes in a package of ES modules.
     const esm = run('TypeORM', {
       'package.json': '{ "type": "module" }',
@@ -1153,12 +1158,15 @@ describe('scanMigrationsFolder', () => {
       '1700000000001_b.js': "exports.up = (pgm) => { pgm.noTransaction(); pgm.sql('CREATE INDEX CONCURRENTLY a_id ON a (id)'); };\nexports.down = false;\n",
       '1700000000002_c.js': "exports.up = (pgm) => { pgm.createTable('c', { id: 'id' }); };\n",
       '1700000000003_d.js': "exports.up = (pgm) => { pgm.sql('UPDATE a SET id = {v}', { v: 1 }); };\n",
+      // A WITH whose statement writes (Unleash's dedupes) returns no rows: converted.
+      '1700000000004_e.js': "exports.up = (pgm) => { pgm.sql('WITH ranked AS (SELECT id FROM a) DELETE FROM a WHERE id IN (SELECT id FROM ranked)'); };\n",
     });
     expect(p.printed).toBe('left to rewrite by hand (2): 1700000000002_c.js 1700000000003_d.js');
     expect(p.read('1700000000000_a.up.sql')).toBe('CREATE TABLE a (id int);\n');
     expect(p.read('1700000000000_a.down.sql')).toBe('DROP TABLE a;\n');
     expect(p.read('1700000000001_b.up.sql')).toBe('-- bulkhead:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n');
     expect(p.read('1700000000001_b.down.sql')).toBeUndefined();
+    expect(p.read('1700000000004_e.up.sql')).toBe('WITH ranked AS (SELECT id FROM a) DELETE FROM a WHERE id IN (SELECT id FROM ranked);\n');
     // Kysely's (immich's are sql`…` alone): compiled by the project's kysely, run nowhere.
     const k = run('Kysely', {
       '1744910873969-Initial.ts':

@@ -2,7 +2,9 @@
  * Commands that turn another tool's JS/TS migrations into SQL files, run in their folder (a fix's
  * command, BH017). Each file is loaded and its up and down are called with a stand-in for the
  * tool's object that records the SQL handed to it; a file that does anything else (a schema call,
- * SQL with parameters, rows read and acted on) is left as it is and named. The originals move to
+ * SQL with parameters) is left as it is and named, and so is one that sends a query returning rows
+ * (SELECT, WITH, RETURNING, …): the stand-in returns none, and code acting on the rows would be
+ * converted as if there were none. The originals move to
  * a dot-folder (never read); TypeScript loads through tsx where the project has it.
  */
 
@@ -49,13 +51,15 @@ const SCRIPT = [
   'if (T.classes) { const C = Object.values(m).find((v) => typeof v === "function" && v.prototype && typeof v.prototype.up === "function"); if (!C) { left.push(f); continue; } target = new C(); if (target.transaction === false) noTx.up = noTx.down = true; }',
   'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',
   'const out = {}; let ok = true;',
+  'const reads = (q) => { const t = q.replace(/^(\\s+|--[^\\n]*\\n?|\\/\\*[\\s\\S]*?\\*\\/)+/, ""); if (/^with\\b/i.test(t)) return !/\\)\\s*(insert|update|delete|merge)\\b/i.test(t) || /\\breturning\\b/i.test(t);',
+  'return /^\\(*\\s*(select|show|values|table|fetch|explain)\\b/i.test(t) || /^(insert|update|delete|merge)\\b[\\s\\S]*\\breturning\\b/i.test(t); };',
   'for (const d of ["up", "down"]) { const fn = target[d]; if (typeof fn !== "function") continue; const sql = [];',
   'let handed; if (T.kysely) { const k = K;',
   'handed = new k.Kysely({ dialect: { createAdapter: () => new k.PostgresAdapter(), createDriver: () => new k.DummyDriver(), createIntrospector: (db) => new k.PostgresIntrospector(db), createQueryCompiler: () => new k.PostgresQueryCompiler() },',
-  'log: (e) => { if (e.level !== "query") return; if (e.query.parameters.length) ok = false; else sql.push(e.query.sql); } }); }',
+  'log: (e) => { if (e.level !== "query") return; if (e.query.parameters.length || reads(e.query.sql)) ok = false; else sql.push(e.query.sql); } }); }',
   'else handed = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
   'const cb = T.sql === "runSql" && typeof a[a.length - 1] === "function" ? a.pop() : undefined;',
-  'if (k === T.sql && typeof a[0] === "string" && (a.length === 1 || (Array.isArray(a[1]) && !a[1].length))) sql.push(a[0]); else if (T.noTransaction && k === T.noTransaction && !a.length) noTx[d] = true; else ok = false;',
+  'if (k === T.sql && typeof a[0] === "string" && !reads(a[0]) && (a.length === 1 || (Array.isArray(a[1]) && !a[1].length))) sql.push(a[0]); else if (T.noTransaction && k === T.noTransaction && !a.length) noTx[d] = true; else ok = false;',
   'if (cb) cb(null); return Promise.resolve(); } });',
   'await new Promise((res) => { const t = setTimeout(() => { ok = false; res(); }, 2000); const end = (e) => { if (e) ok = false; clearTimeout(t); res(); };',
   'try { const r = fn.call(target, handed, end); if (r && typeof r.then === "function") r.then(() => end(), (e) => end(e || new Error())); else if (fn.length < 2) end(); } catch (e) { end(e); } });',
