@@ -23,6 +23,17 @@ describe('BH-D101 drop-table', () => {
     await expectRule('BH-D101', [noCopy, notRenamed], [rebuild, 'ALTER TABLE a RENAME TO old_a;\nCREATE TABLE a AS SELECT * FROM (SELECT * FROM old_a) x;\nDROP TABLE old_a;'], {});
   });
 
+  it('names are written as SQL writes them: quoted where mixed case or a key word needs it (Prisma\'s "User")', async () => {
+    const module = { ...testModule(), migrations: [{ id: '001_first' }, { id: 'migration' }] } as unknown as Module;
+    const found = await lintSqlText({ module, sql: 'ALTER TABLE "User" DROP COLUMN "emailAddress";\nDROP TABLE "User";\nDROP TABLE "order", plain_name;\n' });
+    expect(found.filter((f) => f.code === 'BH-D101' || f.code === 'BH-D102').map((f) => f.message).sort()).toEqual([
+      'DROP TABLE public."User" deletes the table and its data',
+      'DROP TABLE public."order" deletes the table and its data',
+      'DROP TABLE public.plain_name deletes the table and its data',
+      'drops column "emailAddress" of public."User"',
+    ]);
+  });
+
   it("a module's first migration clears a slate (tt-rss's schema.sql opens with DROP TABLE IF EXISTS …): nothing exists yet to lose", async () => {
     const sql = 'DROP TABLE IF EXISTS ttrss_entries;\nCREATE TABLE ttrss_entries (id int);\n';
     const at = (ids: string[]) => ({ ...testModule(), migrations: ids.map((id) => ({ id })) }) as unknown as Module;

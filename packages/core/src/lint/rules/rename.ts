@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { existingTable } from './util.js';
+import { existingTable, quoted, shown } from './util.js';
 
 export const rename: Rule = {
   code: 'BH-C301',
@@ -13,6 +13,6 @@ export const rename: Rule = {
     if (t !== 'OBJECT_TABLE' && t !== 'OBJECT_COLUMN') return undefined;
     const table = existingTable(s.node.relation, s, f);
     if (!table) return undefined;
-    return t === 'OBJECT_TABLE' ? { message: `renaming table ${table} to ${s.node.newname} breaks the running release` } : { message: `renaming column ${table}.${s.node.subname} to ${s.node.newname} breaks the running release` };
+    return t === 'OBJECT_TABLE' ? { message: `renaming table ${shown(table)} to ${quoted(s.node.newname)} breaks the running release` } : { message: `renaming column ${shown(table)}.${quoted(s.node.subname)} to ${quoted(s.node.newname)} breaks the running release` };
   },
 };
