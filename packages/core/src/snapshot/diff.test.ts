@@ -137,6 +137,15 @@ describe('snapshots and their diff', () => {
   });
 });
 
+describe('names in a difference', () => {
+  it('are written as SQL writes them: quoted where mixed case or a key word needs it; a routine keeps its signature', () => {
+    expect(describeDifference({ key: 'column:public.User.lastSeen', kind: 'column', change: 'missing', schema: 'public', table: 'User', name: 'lastSeen', expected: { type: 'integer' } })).toBe('"User"."lastSeen": column missing (integer)');
+    expect(describeDifference({ key: 'table:Billing.order', kind: 'table', change: 'extra', schema: 'Billing', name: 'order', actual: {} })).toMatch(/^"Billing"\."order": table extra/);
+    expect(describeDifference({ key: 'function:public.Touch(integer)', kind: 'function', change: 'extra', schema: 'public', name: 'Touch(integer)', actual: {} })).toMatch(/^Touch\(integer\): function extra/);
+    expect(describeDifference({ key: 'extension uuid-ossp', kind: 'extension', change: 'extra', schema: '', name: 'uuid-ossp', actual: {} })).toMatch(/^"uuid-ossp": extension extra/);
+  });
+});
+
 describe('a long definition that differs', () => {
   it('is shown on one line, cut to where the two differ', () => {
     const body = (n: number) => `CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE plpgsql\nAS $function$\nBEGIN\n  -- ${'a long comment that goes on '.repeat(6)}\n  RETURN ${n};\nEND\n$function$`;

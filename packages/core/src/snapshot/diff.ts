@@ -1,4 +1,5 @@
 import type { Snapshot, SnapshotObject } from './read.js';
+import { quoted } from '../text.js';
 
 /** One difference between what was expected and what is. Pure data, for text and JSON alike. */
 export interface Difference {
@@ -131,16 +132,21 @@ function around(before: string, after: string, context = 30, room = 160): [strin
   return [cut(before), cut(after)];
 }
 
+/** Kinds whose name is a signature (`f(integer)`, `+(money,money)`, `(text AS citext)`), not an identifier. */
+const SIGNED = new Set(['function', 'procedure', 'aggregate', 'operator', 'cast']);
+
 /**
  * The difference as one line, the object named by table when it has one:
  * `accounts.max_reports: column missing (integer NOT NULL DEFAULT 5)`. Names in `defaultSchema`
  * are printed without it.
  */
 export function describeDifference(d: Difference, defaultSchema = 'public'): string {
-  const schema = d.schema === defaultSchema || d.schema === '' ? '' : `${d.schema}.`;
-  const where = d.table !== undefined ? `${schema}${d.table}.${d.name}` : `${schema}${d.name}`;
+  // Names as SQL writes them ("User".id); a routine's, an operator's or a cast's name is its signature.
+  const name = SIGNED.has(d.kind) ? d.name : quoted(d.name);
+  const schema = d.schema === defaultSchema || d.schema === '' ? '' : `${quoted(d.schema)}.`;
+  const where = d.table !== undefined ? `${schema}${quoted(d.table)}.${name}` : `${schema}${name}`;
   const label =
-    d.kind === 'schema' ? `schema ${d.name}` : d.kind === 'default privileges' ? `default privileges ${d.name}${d.schema ? ` in schema ${d.schema}` : ''}:` : `${where}: ${d.kind}`;
+    d.kind === 'schema' ? `schema ${name}` : d.kind === 'default privileges' ? `default privileges ${d.name}${d.schema ? ` in schema ${quoted(d.schema)}` : ''}:` : `${where}: ${d.kind}`;
   if (d.change === 'changed') {
     // An enum's labels: name what was added or removed.
     if (d.kind === 'enum' && d.fields?.length === 1 && d.fields[0] === 'labels') {

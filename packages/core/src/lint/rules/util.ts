@@ -2,6 +2,7 @@ import { strings } from '../../analysis/objects.js';
 import type { LintFile, LintStatement } from '../types.js';
 
 export { strings };
+export { quoted, shown } from '../../text.js';
 
 /** Functions whose value differs per row: a default calling one makes ADD COLUMN rewrite the table. */
 export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
@@ -97,17 +98,3 @@ export function droppedNames(s: LintStatement, removeType: string, qualify: (sch
     .map((parts) => qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!));
 }
 
-/** PostgreSQL's reserved key words: a name that is one is written quoted. */
-const RESERVED = new Set(
-  'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with'.split(' '),
-);
-
-/** A name as it is written in SQL: quoted when it must be (mixed case, "User", a key word such as user). */
-export function quoted(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A qualified name (`schema.table`, `schema.table.column`) as it is written in SQL, each part quoted when it must be. */
-export function shown(qualified: string): string {
-  return qualified.split('.').map(quoted).join('.');
-}
