@@ -964,7 +964,9 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   );
   // drizzle-kit's folder: <n>_<words>.sql with --> statement-breakpoint lines, and its journal in meta/.
   if (fs.existsSync(path.join(dir, 'meta', '_journal.json'))) {
-    misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', { after: ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is not read; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>` });
+    const off = offJournal(dir, entries.map((e) => e.name));
+    if (off) warnings.push(problem('BH038', off.message, { module, file: rel(path.join(dir, 'meta', '_journal.json')), fix: off.fix }));
+    misnamedFolder('plain', 'SQL migrations of drizzle-kit (meta/_journal.json) are named <id>.sql', 'rename each to <id>.up.sql', { after: ` — its "--> statement-breakpoint" lines are comments to Bulkhead, and meta/ is read only to check its list against the files; a database drizzle-kit already migrated is adopted with bulkhead baseline ${module} --at <the last id>` });
   } else {
     const rollbacks = misnamed.plain.filter((n) => rollbackOf(path.join(dir, n.name), n.name) !== undefined).length;
     misnamedFolder('plain', 'SQL migrations are named <id>.sql', `rename each to <id>.up.sql${rollbacks ? ` (the ${plural(rollbacks, 'rollback')} beside ${rollbacks > 1 ? 'their migrations' : 'its migration'}, yoyo's <id>.rollback.sql, to <id>.down.sql)` : ''}`, rollbacks ? { command: COMMANDS.plainWithRollbacks } : {});
@@ -1512,6 +1514,37 @@ function extensionScripts(names: readonly string[]): { extension: string; files:
   const installs = files.filter((n) => install.test(n)).sort((a, b) => compareRelease(install.exec(a)![1]!, install.exec(b)![1]!));
   const full = files.find((n) => n.toLowerCase() === `${extension.toLowerCase()}.sql`) ?? installs[installs.length - 1];
   return { extension, files, ...(full ? { full } : {}) };
+}
+
+/**
+ * drizzle-kit runs the migrations its journal (meta/_journal.json) lists, by tag, and only those;
+ * Bulkhead runs every file of the folder. SQL files the journal does not list (a branch's leftover,
+ * a hand-made file) would run here though drizzle-kit never ran them; tags without a file are
+ * migrations a database drizzle-kit migrated may have, and that Bulkhead cannot run.
+ */
+function offJournal(dir: string, names: readonly string[]): { message: string; fix: string } | undefined {
+  let tags: Set<string>;
+  try {
+    const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries?: { tag?: unknown }[] };
+    tags = new Set((journal.entries ?? []).map((e) => e.tag).filter((t): t is string => typeof t === 'string'));
+  } catch {
+    return undefined;
+  }
+  if (!tags.size) return undefined;
+  const files = names.filter((n) => /\.sql$/i.test(n) && !/\.down\.sql$/i.test(n));
+  const base = (n: string) => n.replace(/(\.up)?\.sql$/i, '');
+  const unlisted = files.filter((n) => !tags.has(base(n))).sort();
+  const present = new Set(files.map(base));
+  const missing = [...tags].filter((t) => !present.has(t)).sort();
+  if (!unlisted.length && !missing.length) return undefined;
+  const parts = [
+    ...(unlisted.length ? [`${plural(unlisted.length, 'SQL file')} that drizzle-kit's journal (meta/_journal.json) does not list, so drizzle-kit never ran ${unlisted.length === 1 ? 'it' : 'them'}, but Bulkhead would (${listed(unlisted)})`] : []),
+    ...(missing.length ? [`${plural(missing.length, 'migration')} the journal lists without ${missing.length === 1 ? 'its file' : 'their files'} (${listed(missing)})`] : []),
+  ];
+  return {
+    message: `the folder has ${parts.join('; and ')}`,
+    fix: `${unlisted.length ? 'delete a file drizzle-kit never ran (a branch\'s leftover), or keep it to run it here' : ''}${unlisted.length && missing.length ? '; ' : ''}${missing.length ? 'restore a listed migration\'s file from version control (a database drizzle-kit migrated may have applied it), or leave it out knowingly' : ''}`,
+  };
 }
 
 /**

@@ -127,6 +127,22 @@ describe('scanMigrationsFolder', () => {
     expect(fs.readFileSync(path.join(dir, '0001_ext.up.sql'), 'utf8')).toBe('SELECT 2;\n');
   });
 
+  it("drizzle-kit's files its journal does not list, and the journal's migrations without a file, are told", () => {
+    dir = newFolder();
+    fs.mkdirSync(path.join(dir, 'meta'));
+    const journal = { version: '7', dialect: 'postgresql', entries: ['0000_init', '0001_users', '0002_gone'].map((tag, idx) => ({ idx, tag, when: 1700000000000 + idx, breakpoints: true })) };
+    fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
+    for (const f of ['0000_init.up.sql', '0001_users.up.sql', '0001_leftover.up.sql']) fs.writeFileSync(path.join(dir, f), 'SELECT 1;\n');
+    const r = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
+    expect(r.warnings.map((w) => [w.code, w.file, w.message])).toEqual([
+      ['BH038', path.join('meta', '_journal.json'), "the folder has 1 SQL file that drizzle-kit's journal (meta/_journal.json) does not list, so drizzle-kit never ran it, but Bulkhead would (0001_leftover.up.sql); and 1 migration the journal lists without its file (0002_gone)"],
+    ]);
+    // All listed, all there: nothing to say.
+    fs.rmSync(path.join(dir, '0001_leftover.up.sql'));
+    fs.writeFileSync(path.join(dir, '0002_gone.up.sql'), 'SELECT 1;\n');
+    expect(scanMigrationsFolder('m', dir, (p) => path.relative(dir, p)).warnings).toEqual([]);
+  });
+
   it('orders by file name and pairs SQL files; mixes formats; ignores docs and .d.ts', () => {
     const r = scan({
       '002_b.ts': 'export async function up() {}',
