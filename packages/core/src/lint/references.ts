@@ -159,8 +159,8 @@ export class References {
   }
 }
 
-/** Every RangeVar of a query tree. */
-function relationsIn(node: unknown): { schema?: string; name: string }[] {
+/** Every RangeVar of a query tree (not a CTE's own name). */
+export function relationsIn(node: unknown): { schema?: string; name: string }[] {
   const out: { schema?: string; name: string }[] = [];
   const ctes = new Set<string>();
   const walk = (x: unknown) => {

@@ -1,5 +1,5 @@
-import type { LintFile, LintStatement } from '../types.js';
-import type { Rule } from '../types.js';
+import type { LintFile, LintStatement, Rule } from '../types.js';
+import { relationsIn } from '../references.js';
 import { droppedNames, rangeVar, shown } from './util.js';
 
 /**
@@ -36,22 +36,8 @@ function copiedAside(f: LintFile, before: LintStatement): Set<string> {
       renamed.add(f.qualify(from?.schema, s.node.newname));
     }
     const source = s.kind === 'InsertStmt' ? s.node.selectStmt : s.kind === 'CreateTableAsStmt' ? s.node.query : undefined;
-    for (const r of tablesRead(source)) if (renamed.has(f.qualify(r.schema, r.name))) copied.add(f.qualify(r.schema, r.name));
+    for (const r of relationsIn(source)) if (renamed.has(f.qualify(r.schema, r.name))) copied.add(f.qualify(r.schema, r.name));
   }
   return copied;
 }
 
-/** Every table a query reads (its RangeVars, at any depth). */
-function tablesRead(node: unknown): { schema?: string; name: string }[] {
-  const out: { schema?: string; name: string }[] = [];
-  const walk = (n: unknown): void => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    const o = n as Record<string, unknown>;
-    const r = o.RangeVar ? rangeVar(o.RangeVar) : undefined;
-    if (r) out.push(r);
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(node);
-  return out;
-}

@@ -97,4 +97,3 @@ export function droppedNames(s: LintStatement, removeType: string, qualify: (sch
     .filter((parts) => parts.length)
     .map((parts) => qualify(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!));
 }
-
