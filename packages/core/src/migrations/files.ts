@@ -1572,8 +1572,8 @@ function foldersOfSql(dir: string, rel: (abs: string) => string): string {
   if (!found.length) return '';
   const postgres = (f: string) => POSTGRES_FOLDER.test(path.basename(f));
   found.sort((a, b) => Number(postgres(b.folder)) - Number(postgres(a.folder)) || b.sql - a.sql || a.folder.localeCompare(b.folder));
-  const shown = found.slice(0, 3).map((f) => `"${path.relative(root, f.folder).split(path.sep).join('/') || '.'}" (${plural(f.sql, 'SQL file')})`);
-  return ` — SQL files are in ${rel(root)}: ${shown.join(', ')}${found.length > 3 ? `, and ${found.length - 3} more folders` : ''}${found.length > 1 && postgres(found[0]!.folder) ? ', the first named for PostgreSQL' : ''}`;
+  const named = found.slice(0, 3).map((f) => `"${path.relative(root, f.folder).split(path.sep).join('/') || '.'}" (${plural(f.sql, 'SQL file')})`);
+  return ` — SQL files are in ${rel(root)}: ${named.join(', ')}${found.length > 3 ? `, and ${found.length - 3} more folders` : ''}${found.length > 1 && postgres(found[0]!.folder) ? ', the first named for PostgreSQL' : ''}`;
 }
 
 function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; code: string[] } {
