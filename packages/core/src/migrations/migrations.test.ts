@@ -19,6 +19,14 @@ function runFixCommand(p: { fix?: string }, cwd: string): void {
   execFileSync('bash', ['-c', command], { cwd });
 }
 
+/** Write files (paths relative to `dir`, in subfolders too). */
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), text);
+  }
+}
+
 describe('checksum', () => {
   it('ignores line endings and a BOM', () => {
     expect(checksum(['a\nb\n'])).toBe(checksum(['\uFEFFa\r\nb\r\n']));
@@ -752,10 +760,7 @@ describe('scanMigrationsFolder', () => {
       '2/01_log.up.sql': 'CREATE TABLE log (id int);',
       '2/02_oidc.up.sql': 'CREATE TABLE oidc (id int);',
     };
-    for (const [f, sql] of Object.entries(files)) {
-      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), sql);
-    }
+    writeTree(dir, files);
     const r = scanMigrationsFolder('boundary', dir, rel);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
       ['BH011', 'the migrations are in one folder per version (0/, 1/, 2/, …: 6 SQL files): Bulkhead runs one sequence of <id>.up.sql files directly in '],
@@ -787,10 +792,7 @@ describe('scanMigrationsFolder', () => {
       'v1.10/aa_index.sql': 'CREATE INDEX ON zz (id);',
       'v1.10/manifest.json': JSON.stringify({ CurrVersion: '1.10', SchemaUpdateCqlFiles: ['zz_table.sql', 'aa_index.sql'] }),
     };
-    for (const [f, sql] of Object.entries(files)) {
-      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), sql);
-    }
+    writeTree(dir, files);
     const r = scanMigrationsFolder('memos', dir, rel);
     expect(r.warnings).toEqual([]);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
@@ -1240,10 +1242,7 @@ describe('scanMigrationsFolder', () => {
       '20161205203516-create-client-applications.js': "exports.up = function (db, cb) { db.createTable('client_applications', { app_name: { type: 'string' } }, cb); };\n",
       '20210428062103-user-permission-to-rbac.js': "exports.up = function (db, cb) { db.runSql('SELECT id FROM users', (err, results) => { if (results.rowCount > 0) db.runSql('INSERT INTO x VALUES (1)', cb); else cb(); }); };\n",
     };
-    for (const [f, text] of Object.entries(files)) {
-      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), text);
-    }
+    writeTree(dir, files);
     const printed = execFileSync('bash', ['-c', toSqlCommand('db-migrate')!.command], { cwd: dir, encoding: 'utf8' });
     expect(printed.trim()).toBe('left to rewrite by hand (2): 20161205203516-create-client-applications.js 20210428062103-user-permission-to-rbac.js');
     const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
