@@ -1134,7 +1134,7 @@ describe('scanMigrationsFolder', () => {
     expect(tool("'use strict';\nexports.up = function (db, cb) {\n  db.createTable('client_applications', { app_name: { type: 'varchar' } }, cb);\n};")).toBe('db-migrate');
   });
 
-  it("TypeORM's, node-pg-migrate's and Kysely's migrations that only hand over SQL become SQL files, their no-transaction marks kept; the rest are named and left", async () => {
+  it("TypeORM's, node-pg-migrate's, Kysely's and Sequelize's migrations that only hand over SQL become SQL files, their no-transaction marks kept; the rest are named and left", async () => {
     const { toSqlCommand } = await import('./to-sql.js');
     const run = (tool: string, files: Record<string, string>) => {
       dir = newFolder();
@@ -1199,6 +1199,17 @@ describe('scanMigrationsFolder', () => {
     expect(k.read('1744910873969-Initial.down.sql')).toBeUndefined();
     expect(k.read('1744910873970-Builder.up.sql')).toBe('create table "album" ("id" serial primary key, "name" text default \'untitled\' not null);\n\ncreate index "album_name" on "album" ("name");\n');
     expect(k.read('1744910873970-Builder.down.sql')).toBe('drop table "album";\n');
+    // Sequelize's raw queries, in its transaction or not; its schema calls are left.
+    const q = run('Sequelize (umzug)', {
+      '20240101000000-raw.js':
+        "'use strict';\nmodule.exports = {\n  up: async (queryInterface, Sequelize) => {\n    await queryInterface.sequelize.transaction(async (transaction) => {\n      await queryInterface.sequelize.query('ALTER TABLE users ADD COLUMN flags jsonb', { transaction });\n      await queryInterface.sequelize.query('CREATE INDEX users_flags ON users USING gin (flags)', { transaction });\n    });\n  },\n  down: async (queryInterface) => {\n    await queryInterface.sequelize.query('ALTER TABLE users DROP COLUMN flags');\n  },\n};\n",
+      '20240101000001-schema.js': "module.exports = { up: async (queryInterface, Sequelize) => { await queryInterface.addColumn('users', 'x', { type: Sequelize.STRING }); } };\n",
+      // A property of the object read (which dialect): branches the stand-in cannot answer, left.
+      '20240101000002-dialect.js': "module.exports = { up: async (queryInterface) => { if (queryInterface.sequelize.options.dialect === 'postgres') await queryInterface.sequelize.query('ALTER TABLE users ADD COLUMN y int'); } };\n",
+    });
+    expect(q.printed).toBe('left to rewrite by hand (2): 20240101000001-schema.js 20240101000002-dialect.js');
+    expect(q.read('20240101000000-raw.up.sql')).toBe('ALTER TABLE users ADD COLUMN flags jsonb;\n\nCREATE INDEX users_flags ON users USING gin (flags);\n');
+    expect(q.read('20240101000000-raw.down.sql')).toBe('ALTER TABLE users DROP COLUMN flags;\n');
     // Tools without one have no command.
     expect(toSqlCommand('MikroORM')).toBeUndefined();
   });

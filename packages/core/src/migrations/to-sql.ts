@@ -2,7 +2,8 @@
  * Commands that turn another tool's JS/TS migrations into SQL files, run in their folder (a fix's
  * command, BH017). Each file is loaded and its up and down are called with a stand-in for the
  * tool's object that records the SQL handed to it; a file that does anything else (a schema call,
- * SQL with parameters) is left as it is and named, and so is one that sends a query returning rows
+ * SQL with parameters, a property of the object read: its connection's options) is left as it is
+ * and named, and so is one that sends a query returning rows
  * (SELECT, WITH, RETURNING, …): the stand-in returns none, and code acting on the rows would be
  * converted as if there were none. The originals move to
  * a dot-folder (never read); TypeScript loads through tsx where the project has it.
@@ -10,8 +11,12 @@
 
 /** How one tool hands over SQL, and how its files are read. */
 interface ToolShape {
-  /** The stand-in's methods that take one SQL text (db.runSql, pgm.sql, queryRunner.query). */
+  /** The stand-in's method that takes one SQL text (db.runSql, pgm.sql, queryRunner.query), a dotted path below it (sequelize.query). */
   sql: string;
+  /** Options the SQL method may be given beside the text (Sequelize's { transaction }). */
+  options?: string[];
+  /** A method that runs a callback in a transaction, given a handle (sequelize.transaction(async (t) => …)). */
+  transaction?: string;
   /** A method that marks the migration as run outside a transaction (pgm.noTransaction()). */
   noTransaction?: string;
   /** The migration is an exported class with up/down methods (TypeORM), not exported functions. */
@@ -34,6 +39,8 @@ const TOOLS: Readonly<Record<string, ToolShape>> = {
   'node-pg-migrate': { sql: 'sql', noTransaction: 'noTransaction', keep: '.node-pg-migrate', files: 'up and down only run pgm.sql(sql) (pgm.noTransaction() becomes -- bulkhead:no-transaction)' },
   // typeorm migration:generate writes nothing but queryRunner.query(`…`) calls.
   TypeORM: { sql: 'query', classes: true, keep: '.typeorm', files: 'up and down only run queryRunner.query(sql) (transaction = false becomes -- bulkhead:no-transaction)' },
+  // queryInterface.sequelize.query(sql, { transaction }), inside sequelize.transaction(…) or not.
+  'Sequelize (umzug)': { sql: 'sequelize.query', options: ['transaction', 'raw', 'logging'], transaction: 'sequelize.transaction', keep: '.sequelize', files: 'up and down only run queryInterface.sequelize.query(sql)' },
   // Its schema builder and sql`…` compile without a database (immich's migrations are sql`…` alone).
   Kysely: { sql: '', kysely: true, keep: '.kysely', files: 'up and down only build schema changes or sql`…` without values (compiled by the project\'s kysely)' },
 };
@@ -47,7 +54,7 @@ const SCRIPT = [
   'for (const f of fs.readdirSync(".").filter((f) => /^\\d.*\\.[cm]?[jt]s$/.test(f) && !/\\.d\\.[cm]?ts$/.test(f)).sort()) {',
   'let m; const load = [() => require(path.resolve(f)), () => import(require("url").pathToFileURL(path.resolve(f)).href)]; if (!/ts$/.test(f)) load.reverse();',
   'for (const l of load) { try { m = await l(); break; } catch (e) { m = e; } } if (m instanceof Error) { left.push(f + " (cannot load: " + String(m.message).split("\\n")[0] + ")"); continue; }',
-  'let target = m && m.default && typeof m.up !== "function" && !T.classes ? m.default : m; const noTx = { up: false, down: false };',
+  'let target = !T.classes && m && m.default && typeof m.default.up === "function" ? m.default : m; const noTx = { up: false, down: false };',
   'if (T.classes) { const C = Object.values(m).find((v) => typeof v === "function" && v.prototype && typeof v.prototype.up === "function"); if (!C) { left.push(f); continue; } target = new C(); if (target.transaction === false) noTx.up = noTx.down = true; }',
   'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',
   'const out = {}; let ok = true;',
@@ -57,10 +64,16 @@ const SCRIPT = [
   'let handed; if (T.kysely) { const k = K;',
   'handed = new k.Kysely({ dialect: { createAdapter: () => new k.PostgresAdapter(), createDriver: () => new k.DummyDriver(), createIntrospector: (db) => new k.PostgresIntrospector(db), createQueryCompiler: () => new k.PostgresQueryCompiler() },',
   'log: (e) => { if (e.level !== "query") return; if (e.query.parameters.length || reads(e.query.sql)) ok = false; else sql.push(e.query.sql); } }); }',
-  'else handed = new Proxy({}, { get: (_, k) => k === "then" ? undefined : (...a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
-  'const cb = T.sql === "runSql" && typeof a[a.length - 1] === "function" ? a.pop() : undefined;',
-  'if (k === T.sql && typeof a[0] === "string" && !reads(a[0]) && (a.length === 1 || (Array.isArray(a[1]) && !a[1].length))) sql.push(a[0]); else if (T.noTransaction && k === T.noTransaction && !a.length) noTx[d] = true; else ok = false;',
-  'if (cb) cb(null); return Promise.resolve(); } });',
+  'else { const call = (p, a) => { while (a.length > 1 && a[a.length - 1] === undefined) a.pop();',
+  'const cb = T.sql === "runSql" && typeof a[a.length - 1] === "function" ? a.pop() : undefined; const o = a[1];',
+  'const bare = a.length === 1 || (Array.isArray(o) && !o.length) || (!!T.options && a.length === 2 && !!o && typeof o === "object" && !Array.isArray(o) && Object.keys(o).every((x) => T.options.includes(x)));',
+  'if (p === T.sql && typeof a[0] === "string" && !reads(a[0]) && bare) sql.push(a[0]); else if (T.noTransaction && p === T.noTransaction && !a.length) noTx[d] = true;',
+  'else if (T.transaction && p === T.transaction && typeof a[0] === "function") return Promise.resolve().then(() => a[0](node(""))); else ok = false;',
+  'if (cb) cb(null); return Promise.resolve(); };',
+  'const known = [T.sql, T.transaction, T.noTransaction].filter(Boolean);',
+  'const node = (p) => new Proxy(function () {}, { get: (_, k) => { if (k === "then" || typeof k !== "string") return undefined; const q = p ? p + "." + k : k;',
+  'if (!known.some((w) => w === q || w.startsWith(q + "."))) ok = false; return node(q); }, apply: (_, __, a) => call(p, a) });',
+  'handed = node(""); }',
   'await new Promise((res) => { const t = setTimeout(() => { ok = false; res(); }, 2000); const end = (e) => { if (e) ok = false; clearTimeout(t); res(); };',
   'try { const r = fn.call(target, handed, end); if (r && typeof r.then === "function") r.then(() => end(), (e) => end(e || new Error())); else if (fn.length < 2) end(); } catch (e) { end(e); } });',
   'out[d] = (noTx[d] ? "-- bulkhead:no-transaction\\n" : "") + sql.map((s) => s.trim().replace(/;\\s*$/, "") + ";").join("\\n\\n"); if (!sql.length) delete out[d]; }',
