@@ -55,6 +55,12 @@ describe('checkOwnership', () => {
     expect(wrong.map((p) => [p.code, p.message])).toEqual([
       ['BH043', 'admin creates table public.storage_files, which storage owns (owns: "storage_*")'],
     ]);
+    // A name is written as SQL writes it: Prisma's "User", a key word such as user.
+    const quoted = checkOwnership([mod('admin'), mod('storage', { owns: ['User', 'user'] })], [mig('admin', [touch('alter', 'table', 'User'), touch('alter', 'table', 'user')])]);
+    expect(quoted.map((p) => p.message)).toEqual([
+      'admin alters table public."User", which storage owns (owns: "User")',
+      'admin alters table public."user", which storage owns (owns: "user")',
+    ]);
   });
 
   it("an unqualified change that finds another module's table, where the module creates one of that name in another schema, says to qualify it or set the schema (supabase storage's iceberg tables)", () => {

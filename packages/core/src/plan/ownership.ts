@@ -2,7 +2,7 @@ import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '.
 import { roleOf } from '../db/provision.js';
 import { searchPath } from '../db/postgres.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
-import { article, regexLiteral } from '../text.js';
+import { article, quoted, regexLiteral, shown } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -333,7 +333,8 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const ownSchema = m.manifest.tenants?.kind === 'schema' ? "each tenant's schema" : `${m.name}'s schema ${moduleSchema(m)}`;
       const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}${'viaPublic' in target ? ` (unqualified: ${ownSchema} has no ${target.name}, so its search path finds public's)` : ''}`;
       const serverWide = SERVER_WIDE.has(target.kind);
-      const what = serverWide ? `${target.kind} ${target.name}` : `${target.kind} ${target.schema}.${target.name}`;
+      // As SQL writes the name (public."User"), quoted where it must be.
+      const what = serverWide ? `${target.kind} ${quoted(target.name)}` : `${target.kind} ${shown(`${target.schema}.${target.name}`)}`;
 
       // Another module's database, reached by a foreign server or dblink: its objects read from
       // here, past the isolation db create sets up (CONNECT revoked from the others' roles).
@@ -482,10 +483,10 @@ function ownsPatternFor(target: { schema: string; name: string }, home: string):
 function sameNames(all: readonly Alike<{ what: string; at: string; theirs: string }>[], module: string, owner: string, manifests: string): Problem {
   // In each module's migrations folder: the file names say enough.
   const base = (at: string) => at.slice(at.lastIndexOf('/') + 1);
-  const shown = all.slice(0, 6).map(({ data }) => `${data.what} (${base(data.at)}; ${owner}'s ${base(data.theirs)})`);
-  const more = all.length > shown.length ? `, and ${all.length - shown.length} more (--json lists each)` : '';
+  const named = all.slice(0, 6).map(({ data }) => `${data.what} (${base(data.at)}; ${owner}'s ${base(data.theirs)})`);
+  const more = all.length > named.length ? `, and ${all.length - named.length} more (--json lists each)` : '';
   const first = all[0]!.problem;
-  return problem('BH043', `${module} creates ${all.length} objects of the names ${owner} also creates: ${shown.join(', ')}${more}`, {
+  return problem('BH043', `${module} creates ${all.length} objects of the names ${owner} also creates: ${named.join(', ')}${more}`, {
     module,
     file: first.file,
     line: first.line,
