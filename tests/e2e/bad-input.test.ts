@@ -410,6 +410,15 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     fx.write('modules/bad/migrations/003_view.up.sql', 'ALTER TABLE IF EXISTS log_migration ADD COLUMN at timestamptz;\n');
     const plan = await runCli(['plan', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
     expect(plan.exitCode, plan.stderr).toBe(0);
+    // A DO block all of whose work is in its text (a type made if missing, a table made inside it) hides nothing: what follows is judged.
+    fx.write(
+      'modules/bad/migrations/002_use.up.sql',
+      "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN CREATE TYPE mood AS ENUM ('ok'); END IF; CREATE TABLE IF NOT EXISTS made_in_do (id int); END $$;\nINSERT INTO made_in_do VALUES (1);\nINSERT INTO log_migration (entry) VALUES ('x');\n",
+    );
+    await expectRefused(['plan', 'bad'], { code: 'BH074', text: ['002_use.up.sql:3', '002_use uses log_migration'] }, { BAD_URL: badUrl });
+    const judged = await runCli(['plan', 'bad', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl, BAD_URL: badUrl } });
+    expect(JSON.stringify(judged.json.problems)).not.toContain('made_in_do');
+    fx.write('modules/bad/migrations/002_use.up.sql', "DO $$ BEGIN EXECUTE 'CREATE TABLE log_' || 'migration (entry text)'; END $$;\nINSERT INTO log_migration (entry) VALUES ('x');\n");
     // The first migration: the migrations start from a schema they do not hold.
     fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id serial PRIMARY KEY);\nALTER TABLE accounts ADD COLUMN t_id int;\n');
     await expectRefused(['up'], { code: 'BH074', text: ['001_t uses accounts, which no migration of bad creates', 'does not have: it would fail there (BH074)', 'the migrations start from a schema they do not hold'] }, { BAD_URL: badUrl });

@@ -101,6 +101,22 @@ END $body$`;
     expect(s.map(nonTransactional)).toEqual([name, name, undefined, undefined, undefined]);
   });
 
+  it('a DO block shows all it does when its PL/pgSQL has no EXECUTE, PERFORM, CALL or call of a function that may make a table', async () => {
+    const shows = async (sql: string) => (await splitStatements(sql))[0]!.node.shows === true;
+    // Shown: a type made if missing; a table made inside it; a column added where it is missing; an extension made for sure.
+    expect(await shows("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN CREATE TYPE mood AS ENUM ('ok'); END IF; END $$;")).toBe(true);
+    expect(await shows('DO $$ BEGIN CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN n varchar(20); END $$;')).toBe(true);
+    expect(await shows("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN CREATE EXTENSION btree_gin; END IF; END $$;")).toBe(true);
+    // Not shown: dynamic SQL, PERFORM, CALL, a function that may make tables (create_hypertable), a quoted one, another language, an extension made only if it can be.
+    expect(await shows("DO $$ BEGIN EXECUTE 'CREATE TABLE t (id int)'; END $$;")).toBe(false);
+    expect(await shows("DO $$ BEGIN PERFORM create_hypertable('t', 'at'); END $$;")).toBe(false);
+    expect(await shows('DO $$ BEGIN CALL make_partitions(); END $$;')).toBe(false);
+    expect(await shows("DO $$ DECLARE x int; BEGIN SELECT create_hypertable('t', 'at') INTO x; END $$;")).toBe(false);
+    expect(await shows('DO $$ DECLARE x int; BEGIN x := "Partitions"(3); END $$;')).toBe(false);
+    expect(await shows("DO LANGUAGE plpython3u $$ plpy.execute('CREATE TABLE t (id int)') $$;")).toBe(false);
+    expect(await shows('DO $$ BEGIN CREATE EXTENSION postgis; EXCEPTION WHEN OTHERS THEN NULL; END $$;')).toBe(false);
+  });
+
   it('an empty or comment-only file has no statements (a legitimate no-op down)', async () => {
     expect(await splitStatements('')).toEqual([]);
     expect(await splitStatements('-- nothing to undo\n')).toEqual([]);

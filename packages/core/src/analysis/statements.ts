@@ -20,9 +20,9 @@ export interface Statement {
    * release whose syntax it uses, when that is known to matter (see analysis/versions.ts), and
    * the extension a CREATE EXTENSION creates, what it uses of an extension (analysis/extension-uses.ts),
    * and the roles a statement names (which must exist) — checked against what the database has
-   * before anything runs.
+   * before anything runs; and whether all a DO block does is in its text (doBlockShows).
    */
-  node: { concurrent?: boolean; objects?: number; cascade?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; uses?: ExtensionUse[]; roles?: string[]; copy?: InlineRows };
+  node: { concurrent?: boolean; objects?: number; cascade?: boolean; idxname?: string; schema?: string; kind?: string; chain?: boolean; params?: unknown; is_vacuumcmd?: boolean; commits?: boolean; needs?: VersionNeed[]; extname?: string; extensions?: string[]; uses?: ExtensionUse[]; roles?: string[]; copy?: InlineRows; shows?: boolean };
 }
 
 /**
@@ -159,6 +159,8 @@ export function markStatements(sql: string, result: ParseResult, pg: PlpgsqlPars
       if (doBlockCommits(text, body)) node.commits = true;
       const extensions = doBlockExtensions(pg, text, body);
       if (extensions.length) node.extensions = extensions;
+      // An extension it may create, but not surely (in an exception block): not all is shown.
+      if (doBlockShows(text, body) && (extensions.length || !/\bcreate\s+extension\b/i.test(text))) node.shows = true;
     }
     const needs = newer && mayNeedNewer(text) ? statementNeeds(kind, tree) : [];
     if (needs.length) node.needs = needs;
@@ -246,6 +248,44 @@ function rolesNamed(kind: string, tree: Record<string, unknown>): string[] {
 function doBlockCommits(text: string, body: () => PlpgsqlBody | undefined): boolean {
   if (!/\b(commit|rollback)\b/i.test(text)) return false;
   return /"PLpgSQL_stmt_(commit|rollback)"/.test(body()?.json ?? '');
+}
+
+/**
+ * Whether all a DO block does is in its text: PL/pgSQL whose SQL the analysis reads (a table it
+ * creates counts as made), with no EXECUTE, PERFORM, CALL or call of a function other than
+ * well-known ones that make nothing (create_hypertable, a partition helper could make tables no
+ * one sees). BH074 judges what follows such a block; past any other it cannot know what exists.
+ */
+function doBlockShows(text: string, body: () => PlpgsqlBody | undefined): boolean {
+  if (/\bLANGUAGE\b/i.test(text) && !/\bLANGUAGE\s+'?plpgsql'?\b/i.test(text)) return false;
+  const read = body();
+  if (!read || /"PLpgSQL_stmt_(dynexecute|dynfors|perform|call|open)"/.test(read.json)) return false;
+  const queries: string[] = [];
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) for (const x of n) visit(x);
+    else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) (k === 'query' && typeof v === 'string' ? queries.push(v) : visit(v));
+  };
+  visit(read.tree);
+  return queries.every((q) => !callsUnknownFunction(q));
+}
+
+/** Functions (and words written like calls: types' modifiers, IN (…), EXISTS (…)) that make no table. */
+const MAKES_NOTHING = new Set(
+  ('exists in any all some values not and or as on using check unique key references primary foreign default generated identity row array cast ' +
+    'varchar char character numeric decimal timestamp timestamptz time timetz interval bit varbit float enum ' +
+    'coalesce nullif greatest least count sum min max avg lower upper length trim btrim ltrim rtrim substring substr position replace concat format ' +
+    'quote_ident quote_literal to_regclass to_regtype to_regproc to_regnamespace current_setting current_schema current_database current_user ' +
+    'has_table_privilege has_schema_privilege has_database_privilege pg_get_userbyid array_length unnest now extract date_trunc regexp_replace ' +
+    'split_part string_agg array_agg jsonb_agg json_agg jsonb_build_object json_build_object to_char to_timestamp to_date abs round floor ceil ' +
+    'md5 encode decode gen_random_uuid uuid_generate_v4 format_type obj_description col_description pg_typeof version').split(' '),
+);
+
+/** Whether SQL calls a function not known to make nothing (string literals and quoted names aside; a quoted name called is unknown). */
+function callsUnknownFunction(sql: string): boolean {
+  const code = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  if (/""\s*\(/.test(code)) return true;
+  for (const m of code.matchAll(/\b([a-z_][\w$]*)\(/gi)) if (!MAKES_NOTHING.has(m[1]!.toLowerCase())) return true;
+  return false;
 }
 
 /** A DO block's PL/pgSQL tree, and the same as JSON (what the questions about it search). */

@@ -511,14 +511,16 @@ function missingOtherToolTables(unit: Unit, steps: readonly Runnable[], has: rea
 
 /**
  * Statements after which what exists is not known from the SQL: a call or a query may make tables
- * (create_hypertable's chunks, partman's partitions), as may a DO block, an extension not known to
- * make none, an imported foreign schema or an event trigger.
+ * (create_hypertable's chunks, partman's partitions), as may a DO block (unless all it does is in
+ * its text: Statement's node.shows), an extension not known to make none, an imported foreign
+ * schema or an event trigger.
  */
 const UNKNOWN_EFFECTS = new Set(['DoStmt', 'CallStmt', 'SelectStmt', 'ExecuteStmt', 'ImportForeignSchemaStmt', 'AlterExtensionStmt', 'AlterExtensionContentsStmt', 'CreateEventTrigStmt']);
 /** pg_dump's own queries (a squashed migration opens with them): a setting, a sequence's value. */
 const DUMP_QUERY = /^\s*SELECT\s+(?:pg_catalog\.)?(?:set_config|setval)\s*\([^;]*\)\s*$/i;
 const unknownEffects = (st: Statement) =>
-  (UNKNOWN_EFFECTS.has(st.kind) && !(st.kind === 'SelectStmt' && DUMP_QUERY.test(st.text))) || (st.kind === 'CreateExtensionStmt' && !makesNoRelations(st.node.extname ?? ''));
+  (UNKNOWN_EFFECTS.has(st.kind) && !(st.kind === 'SelectStmt' && DUMP_QUERY.test(st.text)) && !(st.kind === 'DoStmt' && st.node.shows && (st.node.extensions ?? []).every(makesNoRelations))) ||
+  (st.kind === 'CreateExtensionStmt' && !makesNoRelations(st.node.extname ?? ''));
 
 /** A statement that runs whether or not what it names exists (ALTER TABLE IF EXISTS, CREATE TABLE IF NOT EXISTS … REFERENCES). */
 const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
@@ -529,7 +531,8 @@ const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
  * migration would fail there, after the ones before it committed — boundary's migrations insert
  * into log_migration, which its tool makes before them; a folder missing the base schema its
  * upgrades start from. Asked only up to the first statement whose effects the SQL does not show
- * (a DO block, a call, a query, a TS migration), and not for statements guarded by IF [NOT] EXISTS.
+ * (a DO block that may make tables unseen, a call, a query, a TS migration), and not for
+ * statements guarded by IF [NOT] EXISTS.
  */
 function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string>, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
   // A declared extension that may make tables (PostGIS's spatial_ref_sys) is made before the first
