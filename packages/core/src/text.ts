@@ -10,9 +10,14 @@ export function article(noun: string): string {
   return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
-/** An identifier as a fix writes it in SQL: bare when it can be (`auth`), else double-quoted (`"Auth"`). */
+/** PostgreSQL's reserved key words: a name that is one is written quoted. */
+const RESERVED = new Set(
+  'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with'.split(' '),
+);
+
+/** An identifier as SQL writes it: bare when it can be (`auth`), else double-quoted (`"Auth"`, a reserved key word such as `"user"`). */
 export function sqlName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /** A name's possessive: `goose's`, `postgres-migrations'`. */
@@ -109,17 +114,9 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** PostgreSQL's reserved key words: a name that is one is written quoted. */
-const RESERVED = new Set(
-  'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with'.split(' '),
-);
 
-/** A name as it is written in SQL: quoted when it must be (mixed case, "User", a key word such as user). */
-export function quoted(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 /** A qualified name (`schema.table`, `schema.table.column`) as it is written in SQL, each part quoted when it must be. */
-export function shown(qualified: string): string {
-  return qualified.split('.').map(quoted).join('.');
+export function sqlQualified(qualified: string): string {
+  return qualified.split('.').map(sqlName).join('.');
 }

@@ -2,7 +2,7 @@ import { family, SERVER_WIDE, type Action, type ObjectKind, type Touch } from '.
 import { roleOf } from '../db/provision.js';
 import { searchPath } from '../db/postgres.js';
 import { databaseIdentity, serverIdentity } from '../db/url.js';
-import { article, quoted, regexLiteral, shown } from '../text.js';
+import { article, regexLiteral, sqlName, sqlQualified } from '../text.js';
 import { markAlike, problem, type Alike, type Problem } from '../errors.js';
 import type { Module } from '../workspace.js';
 
@@ -334,7 +334,7 @@ function checkObjects(modules: readonly Module[], analysed: readonly AnalysedMig
       const via = `${t.context === 'SQL it emits' ? ' (in the SQL it emits)' : t.context ? ` (in a ${t.context})` : ''}${t.searchPath !== undefined ? ` (unqualified, after the SET search_path at line ${t.searchPath})` : ''}${'viaPublic' in target ? ` (unqualified: ${ownSchema} has no ${target.name}, so its search path finds public's)` : ''}`;
       const serverWide = SERVER_WIDE.has(target.kind);
       // As SQL writes the name (public."User"), quoted where it must be.
-      const what = serverWide ? `${target.kind} ${quoted(target.name)}` : `${target.kind} ${shown(`${target.schema}.${target.name}`)}`;
+      const what = serverWide ? `${target.kind} ${sqlName(target.name)}` : `${target.kind} ${sqlQualified(`${target.schema}.${target.name}`)}`;
 
       // Another module's database, reached by a foreign server or dblink: its objects read from
       // here, past the isolation db create sets up (CONNECT revoked from the others' roles).

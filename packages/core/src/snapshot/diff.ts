@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotObject } from './read.js';
-import { quoted } from '../text.js';
+import { sqlName } from '../text.js';
 
 /** One difference between what was expected and what is. Pure data, for text and JSON alike. */
 export interface Difference {
@@ -142,11 +142,11 @@ const SIGNED = new Set(['function', 'procedure', 'aggregate', 'operator', 'cast'
  */
 export function describeDifference(d: Difference, defaultSchema = 'public'): string {
   // Names as SQL writes them ("User".id); a routine's, an operator's or a cast's name is its signature.
-  const name = SIGNED.has(d.kind) ? d.name : quoted(d.name);
-  const schema = d.schema === defaultSchema || d.schema === '' ? '' : `${quoted(d.schema)}.`;
-  const where = d.table !== undefined ? `${schema}${quoted(d.table)}.${name}` : `${schema}${name}`;
+  const name = SIGNED.has(d.kind) ? d.name : sqlName(d.name);
+  const schema = d.schema === defaultSchema || d.schema === '' ? '' : `${sqlName(d.schema)}.`;
+  const where = d.table !== undefined ? `${schema}${sqlName(d.table)}.${name}` : `${schema}${name}`;
   const label =
-    d.kind === 'schema' ? `schema ${name}` : d.kind === 'default privileges' ? `default privileges ${d.name}${d.schema ? ` in schema ${quoted(d.schema)}` : ''}:` : `${where}: ${d.kind}`;
+    d.kind === 'schema' ? `schema ${name}` : d.kind === 'default privileges' ? `default privileges ${d.name}${d.schema ? ` in schema ${sqlName(d.schema)}` : ''}:` : `${where}: ${d.kind}`;
   if (d.change === 'changed') {
     // An enum's labels: name what was added or removed.
     if (d.kind === 'enum' && d.fields?.length === 1 && d.fields[0] === 'labels') {

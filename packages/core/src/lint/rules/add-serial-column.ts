@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { addedColumns, constraints, quoted, shown, typeName } from './util.js';
+import { addedColumns, constraints, sqlName, sqlQualified, typeName } from './util.js';
 
 export const addSerialColumn: Rule = {
   code: 'BH-L209',
@@ -14,7 +14,7 @@ export const addSerialColumn: Rule = {
         const identity = constraints(d).some((k) => k.contype === 'CONSTR_IDENTITY');
         const stored = constraints(d).some((k) => k.contype === 'CONSTR_GENERATED');
         if (!serial && !identity && !stored) return [];
-        return [{ message: `new ${serial ? 'serial' : identity ? 'identity' : 'generated STORED'} column ${shown(table)}.${quoted(d.colname)} rewrites the table`, offset: d.location }];
+        return [{ message: `new ${serial ? 'serial' : identity ? 'identity' : 'generated STORED'} column ${sqlQualified(table)}.${sqlName(d.colname)} rewrites the table`, offset: d.location }];
       });
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { existingTable, shown } from './util.js';
+import { existingTable, sqlQualified } from './util.js';
 
 export const backfillWithDdl: Rule = {
   code: 'BH-M502',
@@ -21,7 +21,7 @@ export const backfillWithDdl: Rule = {
       const at = t === undefined ? undefined : lockedAt.get(t);
       // With a WHERE (trigger.dev's UPDATE … WHERE "slug" = 'dev'), the rows it matches: not every row.
       const rows = s.node.whereClause ? 'the rows it matches are' : 'every row is';
-      return at !== undefined && at < s.index ? [{ message: `backfill of ${shown(t!)} in the transaction that altered it: the table stays locked while ${rows} written`, offset: s.offset }] : [];
+      return at !== undefined && at < s.index ? [{ message: `backfill of ${sqlQualified(t!)} in the transaction that altered it: the table stays locked while ${rows} written`, offset: s.offset }] : [];
     });
   },
 };

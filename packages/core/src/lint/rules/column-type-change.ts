@@ -1,6 +1,6 @@
 import { typeChangeRewrites } from '../references.js';
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, quoted, shown } from './util.js';
+import { alterCmds, existingTable, sqlName, sqlQualified } from './util.js';
 
 export const columnTypeChange: Rule = {
   code: 'BH-L202',
@@ -14,6 +14,6 @@ export const columnTypeChange: Rule = {
     return alterCmds(s)
       .filter((c) => c.subtype === 'AT_AlterColumnType')
       .filter((c) => typeChangeRewrites(c, f.columnType(table, c.name, s)))
-      .map((c) => ({ message: `changing the type of ${shown(table)}.${quoted(c.name)} rewrites the table under ACCESS EXCLUSIVE`, offset: c.def?.ColumnDef?.location }));
+      .map((c) => ({ message: `changing the type of ${sqlQualified(table)}.${sqlName(c.name)} rewrites the table under ACCESS EXCLUSIVE`, offset: c.def?.ColumnDef?.location }));
   },
 };

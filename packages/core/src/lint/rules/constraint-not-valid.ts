@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { addedConstraints, quoted, shown, strings } from './util.js';
+import { addedConstraints, sqlName, sqlQualified, strings } from './util.js';
 
 /**
  * A new CHECK or FOREIGN KEY on an existing table without NOT VALID; a CHECK or NOT NULL added to
@@ -15,7 +15,7 @@ export const constraintNotValid: Rule = {
     if (s.kind === 'AlterDomainStmt') return domainConstraint(s, f);
     return addedConstraints(s, f)
       .filter(({ constraint: k }) => (k.contype === 'CONSTR_CHECK' || k.contype === 'CONSTR_FOREIGN') && !k.skip_validation)
-      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ? quoted(k.conname) : ''} on ${shown(table)} validates every row while blocking writes`.replace('  ', ' '), offset: k.location }));
+      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ? sqlName(k.conname) : ''} on ${sqlQualified(table)} validates every row while blocking writes`.replace('  ', ' '), offset: k.location }));
   },
 };
 
@@ -28,10 +28,10 @@ function domainConstraint(s: Parameters<NonNullable<Rule['check']>>[0], f: Param
   if (f.createdBefore(s).has(`domain:${domain}`)) return undefined;
   const k = (s.node.def as any)?.Constraint;
   if (s.node.subtype === 'C' && k?.contype === 'CONSTR_CHECK' && !k.skip_validation) {
-    return { message: `CHECK constraint ${k.conname ? quoted(k.conname) : ''} on domain ${shown(domain)} validates every column of that type, in every table, while blocking writes`.replace('  ', ' '), offset: k.location };
+    return { message: `CHECK constraint ${k.conname ? sqlName(k.conname) : ''} on domain ${sqlQualified(domain)} validates every column of that type, in every table, while blocking writes`.replace('  ', ' '), offset: k.location };
   }
   if (s.node.subtype === 'O') {
-    return { message: `SET NOT NULL on domain ${shown(domain)} scans every column of that type, in every table, while blocking writes`, fix: 'add a CHECK (VALUE IS NOT NULL) NOT VALID to the domain, then VALIDATE CONSTRAINT in a later migration' };
+    return { message: `SET NOT NULL on domain ${sqlQualified(domain)} scans every column of that type, in every table, while blocking writes`, fix: 'add a CHECK (VALUE IS NOT NULL) NOT VALID to the domain, then VALIDATE CONSTRAINT in a later migration' };
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { shown, strings } from './util.js';
+import { sqlQualified, strings } from './util.js';
 
 /**
  * A constraint added to a domain is checked against every column of every table that uses the
@@ -21,6 +21,6 @@ export const domainConstraint: Rule = {
     if (f.createdBefore(s).has(`domain:${domain}`)) return undefined;
     const k = (s.node.def as { Constraint?: { contype?: string; skip_validation?: boolean } } | undefined)?.Constraint;
     if (s.node.subtype === 'C' && (k?.skip_validation || (k?.contype !== 'CONSTR_CHECK' && k?.contype !== 'CONSTR_NOTNULL'))) return undefined;
-    return [{ message: `${s.node.subtype === 'O' ? 'SET NOT NULL' : 'ADD CONSTRAINT'} on domain ${shown(domain)} checks every column of every table that uses it, blocking their writes meanwhile` }];
+    return [{ message: `${s.node.subtype === 'O' ? 'SET NOT NULL' : 'ADD CONSTRAINT'} on domain ${sqlQualified(domain)} checks every column of every table that uses it, blocking their writes meanwhile` }];
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, quoted, shown } from './util.js';
+import { alterCmds, existingTable, sqlName, sqlQualified } from './util.js';
 
 export const dropColumn: Rule = {
   code: 'BH-D102',
@@ -14,6 +14,6 @@ export const dropColumn: Rule = {
       .filter((c) => c.subtype === 'AT_DropColumn')
       // A column the file itself added before (a temporary one), or a down's up added, is no one's data yet.
       .filter((c) => !f.createdBefore(s).has(`${table}.${c.name}`) && !(f.direction === 'down' && f.createdByUp.has(`${table}.${c.name}`)))
-      .map((c) => ({ message: `drops column ${quoted(c.name)} of ${shown(table)}` }));
+      .map((c) => ({ message: `drops column ${sqlName(c.name)} of ${sqlQualified(table)}` }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, quoted, shown } from './util.js';
+import { alterCmds, existingTable, sqlName, sqlQualified } from './util.js';
 
 /** squawk's ban-drop-not-null: a column that may now be NULL, read by a release that assumes it never is. */
 export const dropNotNull: Rule = {
@@ -15,6 +15,6 @@ export const dropNotNull: Rule = {
     if (!table) return undefined;
     return alterCmds(s)
       .filter((c) => c.subtype === 'AT_DropNotNull')
-      .map((c) => ({ message: `DROP NOT NULL on ${shown(table)}.${quoted(c.name)}: readers of the running release may get NULL where they never did` }));
+      .map((c) => ({ message: `DROP NOT NULL on ${sqlQualified(table)}.${sqlName(c.name)}: readers of the running release may get NULL where they never did` }));
   },
 };

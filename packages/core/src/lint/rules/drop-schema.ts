@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { quoted } from './util.js';
+import { sqlName } from './util.js';
 
 export const dropSchema: Rule = {
   code: 'BH-D103',
@@ -13,6 +13,6 @@ export const dropSchema: Rule = {
     return ((s.node.objects as any[]) ?? [])
       .map((o) => o.String?.sval as string)
       .filter((name) => name && !f.createdBefore(s).has(`schema:${name}`) && !f.createdByUp.has(`schema:${name}`))
-      .map((name) => ({ message: `DROP SCHEMA ${quoted(name)} removes everything in it` }));
+      .map((name) => ({ message: `DROP SCHEMA ${sqlName(name)} removes everything in it` }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { droppedNames, shown } from './util.js';
+import { droppedNames, sqlQualified } from './util.js';
 
 /** DROP TABLE of a table a view or foreign key of the module still references. */
 export const dropStillReferenced: Rule = {
@@ -25,6 +25,6 @@ export const dropStillReferenced: Rule = {
     return dropped
       .map((table) => ({ table, by: f.referencedBy(table, s).filter((who) => !goneWith.has(who)) }))
       .filter((x) => x.by.length)
-      .map((x) => ({ message: `${shown(x.table)} is still referenced by ${x.by.join(', ')}${s.node.behavior === 'DROP_CASCADE' ? ': CASCADE drops them silently' : ': the DROP fails'}` }));
+      .map((x) => ({ message: `${sqlQualified(x.table)} is still referenced by ${x.by.join(', ')}${s.node.behavior === 'DROP_CASCADE' ? ': CASCADE drops them silently' : ': the DROP fails'}` }));
   },
 };

@@ -1,6 +1,6 @@
 import type { LintFile, LintStatement, Rule } from '../types.js';
 import { relationsIn } from '../references.js';
-import { droppedNames, rangeVar, shown } from './util.js';
+import { droppedNames, rangeVar, sqlQualified } from './util.js';
 
 /**
  * DROP TABLE of a table this file did not create (a down file may drop what its up created). A
@@ -19,7 +19,7 @@ export const dropTable: Rule = {
     if (f.direction === 'up' && f.module.migrations?.[0]?.id === f.migration) return [];
     const dropped = droppedNames(s, 'OBJECT_TABLE', f.qualify).filter((q) => !f.createdBefore(s).has(q) && !f.createdByUp.has(q));
     const rebuilt = dropped.length ? copiedAside(f, s) : new Set<string>();
-    return dropped.filter((q) => !rebuilt.has(q)).map((q) => ({ message: `DROP TABLE ${shown(q)} deletes the table and its data` }));
+    return dropped.filter((q) => !rebuilt.has(q)).map((q) => ({ message: `DROP TABLE ${sqlQualified(q)} deletes the table and its data` }));
   },
 };
 

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../types.js';
-import { shown, strings } from './util.js';
+import { sqlQualified, strings } from './util.js';
 import { regexLiteral } from '../../text.js';
 
 /**
@@ -21,7 +21,7 @@ export const enumValueInTransaction: Rule = {
     for (const s of f.statements) {
       for (const a of added) {
         if (s.kind === 'AlterEnumStmt' || !a.literal.test(s.text)) continue;
-        hits.push({ message: `value '${a.label}' of enum ${shown(a.type)} is used in the transaction that adds it`, offset: s.offset });
+        hits.push({ message: `value '${a.label}' of enum ${sqlQualified(a.type)} is used in the transaction that adds it`, offset: s.offset });
       }
       if (s.kind === 'AlterEnumStmt' && typeof s.node.newVal === 'string' && s.node.oldVal === undefined) {
         const names = strings(s.node.typeName);

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { rangeVar, shown, strings } from './util.js';
+import { rangeVar, sqlQualified, strings } from './util.js';
 
 /**
  * The usual way to remove an enum value: rename the type, create it again without the value,
@@ -22,7 +22,7 @@ export const enumValueRemoval: Rule = {
       if (s.kind === 'CreateEnumStmt') {
         const names = strings(s.node.typeName);
         const q = f.qualify(names.length > 1 ? names[0] : undefined, names[names.length - 1]!);
-        if (renamed.has(q)) hits.push({ message: `enum ${shown(q)} is created again after being renamed to ${shown(renamed.get(q)!)}: removing a value rewrites every column of the type`, offset: s.offset });
+        if (renamed.has(q)) hits.push({ message: `enum ${sqlQualified(q)} is created again after being renamed to ${sqlQualified(renamed.get(q)!)}: removing a value rewrites every column of the type`, offset: s.offset });
       }
       if (s.kind === 'DeleteStmt') {
         const r = rangeVar(s.node.relation);

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { existingTable, shown } from './util.js';
+import { existingTable, sqlQualified } from './util.js';
 
 /** CREATE INDEX / DROP INDEX / REINDEX without CONCURRENTLY on a table that existed before this file. */
 export const indexConcurrently: Rule = {
@@ -11,7 +11,7 @@ export const indexConcurrently: Rule = {
   check(s, f) {
     if (s.kind === 'IndexStmt' && !s.node.concurrent) {
       const table = existingTable(s.node.relation, s, f);
-      if (table) return { message: `CREATE INDEX on ${shown(table)} without CONCURRENTLY blocks writes while it builds`, offset: s.node.relation?.location };
+      if (table) return { message: `CREATE INDEX on ${sqlQualified(table)} without CONCURRENTLY blocks writes while it builds`, offset: s.node.relation?.location };
     }
     if (s.kind === 'DropStmt' && s.node.removeType === 'OBJECT_INDEX' && !s.node.concurrent && f.direction === 'up') {
       return { message: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table' };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { quoted, shown, strings } from './util.js';
+import { sqlName, sqlQualified, strings } from './util.js';
 
 /**
  * DROP INDEX <table>.<index>: PostgreSQL reads the first part as a schema (an index's name is its
@@ -22,7 +22,7 @@ export const indexNamedByTable: Rule = {
       const [table, index] = parts as [string, string];
       if (!f.tableKnown(f.qualify(undefined, table), s)) continue;
       hits.push({
-        message: `DROP INDEX ${shown(table)}.${quoted(index)} looks for index ${quoted(index)} in a schema named ${shown(table)}, not on the table ${shown(table)}: ${s.node.missing_ok ? 'with IF EXISTS it drops nothing, and the index stays' : 'the migration fails (schema does not exist)'}`,
+        message: `DROP INDEX ${sqlQualified(table)}.${sqlName(index)} looks for index ${sqlName(index)} in a schema named ${sqlQualified(table)}, not on the table ${sqlQualified(table)}: ${s.node.missing_ok ? 'with IF EXISTS it drops nothing, and the index stays' : 'the migration fails (schema does not exist)'}`,
         fix: `DROP INDEX ${s.node.concurrent ? 'CONCURRENTLY ' : ''}${s.node.missing_ok ? 'IF EXISTS ' : ''}${index}`,
       });
     }

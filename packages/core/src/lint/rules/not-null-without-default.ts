@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { addedColumns, constraints, quoted, shown } from './util.js';
+import { addedColumns, constraints, sqlName, sqlQualified } from './util.js';
 
 export const notNullWithoutDefault: Rule = {
   code: 'BH-L206',
@@ -10,6 +10,6 @@ export const notNullWithoutDefault: Rule = {
   check(s, f) {
     return addedColumns(s, f)
       .filter(({ def: d }) => constraints(d).some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY') && !constraints(d).some((k) => k.contype === 'CONSTR_DEFAULT' || k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED'))
-      .map(({ table, def: d }) => ({ message: `new column ${shown(table)}.${quoted(d.colname)} is NOT NULL without a default: the ALTER fails if the table has rows`, offset: d.location }));
+      .map(({ table, def: d }) => ({ message: `new column ${sqlQualified(table)}.${sqlName(d.colname)} is NOT NULL without a default: the ALTER fails if the table has rows`, offset: d.location }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { existingTable, quoted, shown } from './util.js';
+import { existingTable, sqlName, sqlQualified } from './util.js';
 
 export const rename: Rule = {
   code: 'BH-C301',
@@ -13,6 +13,6 @@ export const rename: Rule = {
     if (t !== 'OBJECT_TABLE' && t !== 'OBJECT_COLUMN') return undefined;
     const table = existingTable(s.node.relation, s, f);
     if (!table) return undefined;
-    return t === 'OBJECT_TABLE' ? { message: `renaming table ${shown(table)} to ${quoted(s.node.newname)} breaks the running release` } : { message: `renaming column ${shown(table)}.${quoted(s.node.subname)} to ${quoted(s.node.newname)} breaks the running release` };
+    return t === 'OBJECT_TABLE' ? { message: `renaming table ${sqlQualified(table)} to ${sqlName(s.node.newname)} breaks the running release` } : { message: `renaming column ${sqlQualified(table)}.${sqlName(s.node.subname)} to ${sqlName(s.node.newname)} breaks the running release` };
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, quoted, shown } from './util.js';
+import { alterCmds, existingTable, sqlName, sqlQualified } from './util.js';
 
 /** SET NOT NULL scans the table under ACCESS EXCLUSIVE, unless a validated CHECK (col IS NOT NULL) proves it (PostgreSQL 12+). */
 export const setNotNull: Rule = {
@@ -16,6 +16,6 @@ export const setNotNull: Rule = {
     return cmds
       .filter((c) => c.subtype === 'AT_SetNotNull')
       .filter((c) => !(f.pgVersion >= 12 && new RegExp(`VALIDATE\\s+CONSTRAINT`, 'i').test(text) && new RegExp(`\\b${c.name}\\s+IS\\s+NOT\\s+NULL`, 'i').test(text)))
-      .map((c) => ({ message: `SET NOT NULL on ${shown(table)}.${quoted(c.name)} scans the table under ACCESS EXCLUSIVE` }));
+      .map((c) => ({ message: `SET NOT NULL on ${sqlQualified(table)}.${sqlName(c.name)} scans the table under ACCESS EXCLUSIVE` }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { existingTable, shown } from './util.js';
+import { existingTable, sqlQualified } from './util.js';
 
 export const truncate: Rule = {
   code: 'BH-D104',
@@ -12,6 +12,6 @@ export const truncate: Rule = {
     return ((s.node.relations as unknown[]) ?? [])
       .map((r) => existingTable(r, s, f))
       .filter((t): t is string => t !== undefined)
-      .map((t) => ({ message: `TRUNCATE ${shown(t)}${s.node.behavior === 'DROP_CASCADE' ? ' CASCADE (and every table referencing it)' : ''} deletes every row` }));
+      .map((t) => ({ message: `TRUNCATE ${sqlQualified(t)}${s.node.behavior === 'DROP_CASCADE' ? ' CASCADE (and every table referencing it)' : ''} deletes every row` }));
   },
 };

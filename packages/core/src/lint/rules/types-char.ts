@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { columnDefs, quoted, typeName } from './util.js';
+import { columnDefs, sqlName, typeName } from './util.js';
 
 export const charColumn: Rule = {
   code: 'BH-Y602',
@@ -10,6 +10,6 @@ export const charColumn: Rule = {
   check(s) {
     return columnDefs(s)
       .filter((d) => typeName(d)?.name === 'bpchar')
-      .map((d) => ({ message: `column ${quoted(d.colname)} is char(n)`, offset: typeName(d)?.location }));
+      .map((d) => ({ message: `column ${sqlName(d.colname)} is char(n)`, offset: typeName(d)?.location }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { columnDefs, constraints, quoted, typeName } from './util.js';
+import { columnDefs, constraints, sqlName, typeName } from './util.js';
 
 export const intPrimaryKey: Rule = {
   code: 'BH-Y604',
@@ -24,7 +24,7 @@ export const intPrimaryKey: Rule = {
       // A part of a key of several columns runs out only when it counts rows (serial, identity,
       // nextval): nakama's (source_id, state, position) has a state of a few values.
       .filter((d) => pkCols.size < 2 || counts(d))
-      .map((d) => ({ message: `primary key ${quoted(d.colname)} is ${typeName(d)!.name.includes('serial') ? typeName(d)!.name : 'a 32-bit integer'}`, offset: typeName(d)?.location }));
+      .map((d) => ({ message: `primary key ${sqlName(d.colname)} is ${typeName(d)!.name.includes('serial') ? typeName(d)!.name : 'a 32-bit integer'}`, offset: typeName(d)?.location }));
   },
 };
 

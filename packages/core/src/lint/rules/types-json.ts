@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { columnDefs, quoted, typeName } from './util.js';
+import { columnDefs, sqlName, typeName } from './util.js';
 
 export const jsonColumn: Rule = {
   code: 'BH-Y605',
@@ -11,6 +11,6 @@ export const jsonColumn: Rule = {
   check(s) {
     return columnDefs(s)
       .filter((d) => typeName(d)?.name === 'json')
-      .map((d) => ({ message: `column ${quoted(d.colname)} is json`, offset: typeName(d)?.location }));
+      .map((d) => ({ message: `column ${sqlName(d.colname)} is json`, offset: typeName(d)?.location }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { columnDefs, quoted, typeName } from './util.js';
+import { columnDefs, sqlName, typeName } from './util.js';
 
 export const timestampWithoutTz: Rule = {
   code: 'BH-Y601',
@@ -11,6 +11,6 @@ export const timestampWithoutTz: Rule = {
   check(s) {
     return columnDefs(s)
       .filter((d) => typeName(d)?.name === 'timestamp')
-      .map((d) => ({ message: `column ${quoted(d.colname)} is timestamp without time zone`, offset: typeName(d)?.location }));
+      .map((d) => ({ message: `column ${sqlName(d.colname)} is timestamp without time zone`, offset: typeName(d)?.location }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { columnDefs, quoted, typeName } from './util.js';
+import { columnDefs, sqlName, typeName } from './util.js';
 
 export const varcharColumn: Rule = {
   code: 'BH-Y603',
@@ -11,6 +11,6 @@ export const varcharColumn: Rule = {
   check(s) {
     return columnDefs(s)
       .filter((d) => typeName(d)?.name === 'varchar' && typeName(d)!.mods.length > 0)
-      .map((d) => ({ message: `column ${quoted(d.colname)} is varchar(${typeName(d)!.mods[0]})`, offset: typeName(d)?.location }));
+      .map((d) => ({ message: `column ${sqlName(d.colname)} is varchar(${typeName(d)!.mods[0]})`, offset: typeName(d)?.location }));
   },
 };

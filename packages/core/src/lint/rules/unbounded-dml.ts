@@ -1,5 +1,5 @@
 import type { LintFile, LintStatement, Rule } from '../types.js';
-import { columnDefs, existingTable, rangeVar, shown } from './util.js';
+import { columnDefs, existingTable, rangeVar, sqlQualified } from './util.js';
 
 type Node = Record<string, any>;
 
@@ -34,6 +34,6 @@ export const unboundedDml: Rule = {
       const added = columnsAddedBefore(s, f, table);
       if (set.length && set.every((c) => c !== undefined && added.has(c))) return undefined;
     }
-    return { message: `${s.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} of every row of ${shown(table)} (no WHERE)` };
+    return { message: `${s.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} of every row of ${sqlQualified(table)} (no WHERE)` };
   },
 };

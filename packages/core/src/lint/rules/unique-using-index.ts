@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { addedConstraints, shown } from './util.js';
+import { addedConstraints, sqlQualified } from './util.js';
 
 export const uniqueUsingIndex: Rule = {
   code: 'BH-L205',
@@ -10,6 +10,6 @@ export const uniqueUsingIndex: Rule = {
   check(s, f) {
     return addedConstraints(s, f)
       .filter(({ constraint: k }) => (k.contype === 'CONSTR_UNIQUE' || k.contype === 'CONSTR_PRIMARY') && !k.indexname)
-      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY'} on ${shown(table)} builds its index under ACCESS EXCLUSIVE`, offset: k.location }));
+      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY'} on ${sqlQualified(table)} builds its index under ACCESS EXCLUSIVE`, offset: k.location }));
   },
 };

@@ -2,7 +2,7 @@ import { strings } from '../../analysis/objects.js';
 import type { LintFile, LintStatement } from '../types.js';
 
 export { strings };
-export { quoted, shown } from '../../text.js';
+export { sqlName, sqlQualified } from '../../text.js';
 
 /** Functions whose value differs per row: a default calling one makes ADD COLUMN rewrite the table. */
 export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);

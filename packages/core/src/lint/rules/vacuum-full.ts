@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { alterCmds, existingTable, shown } from './util.js';
+import { alterCmds, existingTable, sqlQualified } from './util.js';
 
 /** ALTER TABLE forms that copy the whole table (and its indexes) while holding ACCESS EXCLUSIVE. */
 const REWRITING: Record<string, string> = {
@@ -24,6 +24,6 @@ export const vacuumFull: Rule = {
     if (!table) return undefined;
     return alterCmds(s)
       .filter((c) => Object.hasOwn(REWRITING, String(c.subtype)))
-      .map((c) => ({ message: `ALTER TABLE ${shown(table)} ${REWRITING[String(c.subtype)]} rewrites the table under ACCESS EXCLUSIVE` }));
+      .map((c) => ({ message: `ALTER TABLE ${sqlQualified(table)} ${REWRITING[String(c.subtype)]} rewrites the table under ACCESS EXCLUSIVE` }));
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { VOLATILE_FUNCTIONS, addedColumns, constraints, functionsIn, quoted, shown } from './util.js';
+import { addedColumns, constraints, functionsIn, sqlName, sqlQualified, VOLATILE_FUNCTIONS } from './util.js';
 
 
 export const volatileDefault: Rule = {
@@ -13,8 +13,8 @@ export const volatileDefault: Rule = {
         const def = constraints(d).find((k) => k.contype === 'CONSTR_DEFAULT');
         if (!def) return [];
         const volatile = functionsIn(def.raw_expr).filter((fn) => VOLATILE_FUNCTIONS.has(fn));
-        if (volatile.length) return [{ message: `new column ${shown(table)}.${quoted(d.colname)} has a volatile default (${volatile[0]}()): the table is rewritten`, offset: def.location }];
-        if (f.pgVersion < 11) return [{ message: `new column ${shown(table)}.${quoted(d.colname)} has a default: before PostgreSQL 11 the table is rewritten`, offset: def.location }];
+        if (volatile.length) return [{ message: `new column ${sqlQualified(table)}.${sqlName(d.colname)} has a volatile default (${volatile[0]}()): the table is rewritten`, offset: def.location }];
+        if (f.pgVersion < 11) return [{ message: `new column ${sqlQualified(table)}.${sqlName(d.colname)} has a default: before PostgreSQL 11 the table is rewritten`, offset: def.location }];
         return [];
       });
   },
