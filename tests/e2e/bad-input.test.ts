@@ -448,6 +448,10 @@ describe('bad input: exit 2, named precisely, nothing applied', () => {
     const status = await runCli(['status', 'bad', '--json'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });
     expect(JSON.stringify(status.json)).toContain('001_t');
     expect(status.stdout + status.stderr).not.toMatch(/applied\s+001_t/);
+    // Named by another tool's code migration before it (hatchet's goose .go files): which one.
+    fx.write('modules/bad/migrations/001_fill.go', 'package migrations\n\n// fills log_migration\nfunc up() {}\n');
+    await expectRefused(['plan', 'bad'], { code: 'BH074', text: ['log_migration is named in 001_fill.go, a code migration before 002_use that Bulkhead does not run (BH038)'] });
+    fx.remove('modules/bad/migrations/001_fill.go');
     // Made by the first migration: it runs.
     fx.write('modules/bad/migrations/001_t.up.sql', 'CREATE TABLE t (id int);\nCREATE TABLE log_migration (entry text);\n');
     const ok = await runCli(['up', 'bad'], { cwd: fx.root, env: { GOOD_URL: goodUrl } });

@@ -93,6 +93,11 @@ export function baseSchemaFix(module: string, what: string, id: string, version:
   return `no migration of ${module} creates ${what}, and ${id} is its first: the migrations start from a schema they do not hold (one kept beside them, as tt-rss keeps schema.sql, or built by another tool); make that schema the first migration, with a version before ${version}, and adopt a database that has it already with bulkhead baseline`;
 }
 
+/** The fix for a table only another tool's code migration before `id` names (hatchet's goose .go files), which Bulkhead does not run. */
+export function codeMigrationFix(module: string, what: string, script: string, id: string): string {
+  return `${what} is named in ${script}, a code migration before ${id} that Bulkhead does not run (BH038): what it does must become a migration of ${module} (SQL, or knex TS/JS) that runs before ${id}`;
+}
+
 /** The fix for a table only a migration that runs later makes (an ordering slip). */
 export function laterCreatorFix(what: string, creator: { id: string; version: string }, user: { id: string; version: string }): string {
   return `${what} is created by ${creator.id}, which runs after ${user.id} (migrations run in version order, ${user.version} before ${creator.version}): give ${user.id} a later version than ${creator.id}, or create ${what} in it or before it — unless a database has applied either already`;

@@ -5,7 +5,7 @@ import { checksum } from './checksum.js';
 import { shellWord } from './shell.js';
 import { parseDirectives, type SqlDirectives } from './directives.js';
 import { templateExpressions } from './templates.js';
-import { lineColumnAt, listed, looksUtf16, plural } from '../text.js';
+import { lineColumnAt, listed, looksUtf16, plural, regexLiteral } from '../text.js';
 
 /** One migration of a module, as found on disk (SPEC §3). */
 export interface MigrationFile {
@@ -1598,6 +1598,19 @@ function subfolderFiles(dir: string): { migrationLike: string[]; sql: string[]; 
  */
 function scriptOf(name: string, held: { sql: string[]; code: string[] }): string | undefined {
   return /^\d/.test(name) && ID.test(name) && !RELEASE_FOLDER.test(name) && !held.sql.length ? held.code[0] : undefined;
+}
+
+/** The latest of the folder's code migrations that sort before `version` and whose text names `name`. */
+export function codeMigrationBefore(dir: string, version: string, name: string): string | undefined {
+  const names = new RegExp(`(?<![\\w$])${regexLiteral(name)}(?![\\w$])`);
+  for (const c of codeMigrationsBefore(dir, version)) {
+    try {
+      if (names.test(fs.readFileSync(c.file, 'utf8'))) return c.name;
+    } catch {
+      // unreadable: not the one
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Unit } from './units.js';
 import type { VersionNeed } from '../analysis/versions.js';
 import { extensionAt, type Statement } from '../analysis/statements.js';
 import { definedByModule } from '../analysis/extension-uses.js';
-import { baseSchemaFix, databaseExtensions, emptyDown, laterCreatorFix, madeElsewhereFix, missingDownFix, type ModuleCreates, type OtherToolTableUse, type RelationUse } from '../analysis/migrations.js';
+import { baseSchemaFix, codeMigrationFix, databaseExtensions, laterCreatorFix, madeElsewhereFix, missingDownFix, type ModuleCreates, emptyDown, type OtherToolTableUse, type RelationUse } from '../analysis/migrations.js';
 import type { Touch } from '../analysis/objects.js';
 import type { CatalogNames, ReadOnlyReason } from '../db/types.js';
 import { describeReadOnly, readOnlyFix } from '../db/describe.js';
@@ -33,6 +33,11 @@ export interface UnitRead {
   leftToDbCreate?: readonly string[];
   /** Other tools' history tables its database has (`schema.table`), when it was read. */
   otherToolTables?: readonly string[];
+  /**
+   * Of the tables its pending migrations use that no migration makes and the database lacks, those
+   * another tool's code migration before the first use names (hatchet's goose .go files), with it.
+   */
+  namedInCode?: ReadonlyMap<string, string>;
 }
 
 /** Migrations loaded for one direction, keyed by `parseKey`: parsed once per module, shared by its tenants. */
@@ -126,7 +131,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   /** Every migration the run would apply or revert, loadable or not. */
   const selected: { unit: string; module: string; id: string }[] = [];
-  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, readOnly, catalog, leftToDbCreate, created, otherToolTables }) => {
+  const units: UnitPlan[] = ordered.map(({ unit, state, serverVersion, readOnly, catalog, leftToDbCreate, created, otherToolTables, namedInCode }) => {
     const creates = input.creates;
     const selection = select(unit, state, intent, ws.rel, creates && ((m) => missingDownFix(m, creates.upChanges, unit.module.name)));
     const unitProblems = [...state.problems, ...selection.problems];
@@ -153,7 +158,7 @@ export function buildPlan(input: PlanInput): Plan {
       ...unprovidedExtensions(unit, steps, catalog?.installed, input.creates, ws, serverVersion),
       ...(input.creates ? missingRoles(unit, steps, rolesOf(unit, created, catalog), input.creates.roles, ws.rel) : []),
       ...(input.creates ? missingOtherToolTables(unit, steps, created ? otherToolTables : [], input.creates.otherToolTables, ws.rel) : []),
-      ...(input.creates && intent.direction === 'up' && catalog?.relations ? missingRelations(unit, steps, catalog.relations, input.creates.unmadeRelations, ws.rel) : []),
+      ...(input.creates && intent.direction === 'up' && catalog?.relations ? missingRelations(unit, steps, catalog.relations, input.creates.unmadeRelations, ws.rel, namedInCode) : []),
     ];
     unitProblems.push(...lacking.map((p) => tenantsAlike(unit, p)));
     add(unitProblems);
@@ -534,7 +539,7 @@ const GUARDED = /\bIF\s+(?:NOT\s+)?EXISTS\b/i;
  * (a DO block that may make tables unseen, a call, a query, a TS migration), and not for
  * statements guarded by IF [NOT] EXISTS.
  */
-function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string>, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string): Problem[] {
+function missingRelations(unit: Unit, steps: readonly Runnable[], present: ReadonlySet<string>, uses: ReadonlyMap<string, readonly RelationUse[]>, rel: (abs: string) => string, namedInCode?: ReadonlyMap<string, string>): Problem[] {
   // A declared extension that may make tables (PostGIS's spatial_ref_sys) is made before the first
   // migration: its names are not known here.
   if (unit.module.manifest.extensions.some((e) => !makesNoRelations(e))) return [];
@@ -569,7 +574,13 @@ function missingRelations(unit: Unit, steps: readonly Runnable[], present: Reado
         // A platform's (a Supabase project's REFERENCES auth.users): that the migrations expect it.
         fix:
           (use.schema && platformOf(use.schema, 'schema')) ||
-          (creator ? laterCreatorFix(what, creator, r.file) : first ? baseSchemaFix(module.name, what, r.file.id, r.file.version) : madeElsewhereFix(module.name, what, r.file.id)),
+          (creator
+            ? laterCreatorFix(what, creator, r.file)
+            : first
+              ? baseSchemaFix(module.name, what, r.file.id, r.file.version)
+              : namedInCode?.has(use.name.toLowerCase())
+                ? codeMigrationFix(module.name, what, namedInCode.get(use.name.toLowerCase())!, r.file.id)
+                : madeElsewhereFix(module.name, what, r.file.id)),
       },
     );
   });

@@ -1,13 +1,12 @@
 import type { SqlSession } from '../db/types.js';
-import fs from 'node:fs';
 import path from 'node:path';
-import { codeMigrationsBefore, type MigrationFile } from '../migrations/files.js';
+import { codeMigrationBefore, type MigrationFile } from '../migrations/files.js';
 import { extensionBehind, type MigrationFailure } from './apply.js';
 import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
 import { createsRelation, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 import { withoutComments } from '../analysis/statements.js';
-import { baseSchemaFix, laterCreatorFix, madeElsewhereFix } from '../analysis/migrations.js';
+import { baseSchemaFix, codeMigrationFix, laterCreatorFix, madeElsewhereFix } from '../analysis/migrations.js';
 
 
 /**
@@ -76,9 +75,7 @@ export async function explainFailure(
   // goose folder: 20260424190713_v1_0_99.go fills v1_dags_olap_new, 20260424205453_v1_0_100.up.sql locks it).
   const failing = module.migrations[at]!;
   const script = creator ? undefined : codeMigrationBefore(path.dirname(failing.upPath), failing.version, name);
-  if (script) {
-    return `${what} is named in ${script}, a code migration before ${failure.migration} that Bulkhead does not run (BH038): what it does must become a migration of ${module.name} (SQL, or knex TS/JS) that runs before ${failure.migration}`;
-  }
+  if (script) return codeMigrationFix(module.name, what, script, failure.migration);
   // Nothing in the module's SQL creates it (TS/JS migrations may, where the text does not show it).
   if (!creator && module.migrations.every((m) => m.sql)) {
     return madeElsewhereFix(module.name, what, failure.migration);
@@ -338,19 +335,6 @@ function createdBefore(failure: MigrationFailure, module: { migrations: readonly
   const earlier = module.migrations.slice(0, at).find((m) => m.sql !== undefined && creates.test(code(m.sql.up)));
   if (!earlier) return undefined;
   return `${name} is created already by ${earlier.id}, which runs before ${failure.migration}: two migrations create it (one kept twice, under two versions?); keep one, or write CREATE … IF NOT EXISTS in the later — unless ${earlier.id} dropped it again and something else made it`;
-}
-
-/** The latest of the folder's code migrations that sort before `version` and whose text names `name`. */
-function codeMigrationBefore(dir: string, version: string, name: string): string | undefined {
-  const names = new RegExp(`(?<![\\w$])${regexLiteral(name)}(?![\\w$])`);
-  for (const c of codeMigrationsBefore(dir, version)) {
-    try {
-      if (names.test(fs.readFileSync(c.file, 'utf8'))) return c.name;
-    } catch {
-      // unreadable: not the one
-    }
-  }
-  return undefined;
 }
 
 /** The catalog query for the owner of an object of a kind, by the name a "must be owner of" message gives. */

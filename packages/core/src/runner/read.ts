@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { BulkheadError, problem, type Problem } from '../errors.js';
 import type { CatalogNames, ModuleDb } from '../db/types.js';
 import { pgliteExists } from '../db/pglite.js';
@@ -15,6 +16,7 @@ import { invalidIndexes, schemaOf } from './apply.js';
 import { prepareMigration, type Prepared } from './prepare.js';
 import type { Reporter } from './events.js';
 import type { ModuleCreates } from '../analysis/migrations.js';
+import { codeMigrationBefore } from '../migrations/files.js';
 
 /** Units whose history is read at once (reads are short; server connections are released after each). */
 export const READ_CONCURRENCY = 16;
@@ -298,7 +300,7 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     // moment ago) leaves it to the run itself.
     if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)).catch(() => undefined));
     const catalog = await asked.get(key)!;
-    return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}) } : read;
+    return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}), ...namedInCode(read, parsed, intent, creates, ws, catalog) } : read;
   });
 }
 
@@ -323,9 +325,34 @@ function unmadeRelationsToAsk(read: UnitRead, parsed: Parsed, intent: Intent, cr
 async function embeddedCatalog(pool: TargetPool, read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace): Promise<UnitRead> {
   const relations = unmadeRelationsToAsk(read, parsed, intent, creates, ws);
   if (!relations.size) return read;
-  if (!read.created) return { ...read, catalog: { extensions: new Set(), roles: new Set(), relations: new Set() } };
+  if (!read.created) {
+    const empty = { extensions: new Set<string>(), roles: new Set<string>(), relations: new Set<string>() };
+    return { ...read, catalog: empty, ...namedInCode(read, parsed, intent, creates, ws, empty) };
+  }
   const catalog = await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [], roles: [], relations: [...relations].sort() })).catch(() => undefined);
-  return catalog ? { ...read, catalog } : read;
+  return catalog ? { ...read, catalog, ...namedInCode(read, parsed, intent, creates, ws, catalog) } : read;
+}
+
+/**
+ * Of the tables a unit's pending migrations use that no migration makes and its database lacks,
+ * those named by another tool's code migration before their first use (hatchet's goose .go files,
+ * which Bulkhead does not run): the fix says which. Files are read only for what is missing.
+ */
+function namedInCode(read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace, catalog: CatalogNames<ReadonlySet<string>>): Pick<UnitRead, 'namedInCode'> {
+  if (intent.direction !== 'up' || !creates || !catalog.relations) return {};
+  const named = new Map<string, string>();
+  const judged = new Set<string>();
+  for (const m of select(read.unit, read.state, intent, ws.rel).run) {
+    if (!parsed.get(parseKey(read.unit.module.name, m.id, intent.direction))?.ok) continue;
+    for (const u of creates.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) {
+      const name = u.name.toLowerCase();
+      if (judged.has(name) || catalog.relations.has(name)) continue;
+      judged.add(name);
+      const script = codeMigrationBefore(path.dirname(m.upPath), m.version, u.name);
+      if (script) named.set(name, script);
+    }
+  }
+  return named.size ? { namedInCode: named } : {};
 }
 
 /** Run `fn` over items, at most `limit` at a time, keeping order of results. */
