@@ -113,6 +113,9 @@ END $body$`;
     expect(await shows('DO $$ BEGIN CALL make_partitions(); END $$;')).toBe(false);
     expect(await shows("DO $$ DECLARE x int; BEGIN SELECT create_hypertable('t', 'at') INTO x; END $$;")).toBe(false);
     expect(await shows('DO $$ DECLARE x int; BEGIN x := "Partitions"(3); END $$;')).toBe(false);
+    expect(await shows("DO $$ DECLARE x int; BEGIN SELECT create_partition ('t') INTO x; END $$;")).toBe(false);
+    // Column lists after the names DDL gives are no calls.
+    expect(await shows('DO $$ BEGIN CREATE TABLE app.t (id int REFERENCES app.u (id)); CREATE INDEX i ON app.t USING btree (id); INSERT INTO app.t (id) VALUES (1); END $$;')).toBe(true);
     expect(await shows("DO LANGUAGE plpython3u $$ plpy.execute('CREATE TABLE t (id int)') $$;")).toBe(false);
     expect(await shows('DO $$ BEGIN CREATE EXTENSION postgis; EXCEPTION WHEN OTHERS THEN NULL; END $$;')).toBe(false);
   });

@@ -277,14 +277,22 @@ const MAKES_NOTHING = new Set(
     'quote_ident quote_literal to_regclass to_regtype to_regproc to_regnamespace current_setting current_schema current_database current_user ' +
     'has_table_privilege has_schema_privilege has_database_privilege pg_get_userbyid array_length unnest now extract date_trunc regexp_replace ' +
     'split_part string_agg array_agg jsonb_agg json_agg jsonb_build_object json_build_object to_char to_timestamp to_date abs round floor ceil ' +
-    'md5 encode decode gen_random_uuid uuid_generate_v4 format_type obj_description col_description pg_typeof version').split(' '),
+    'md5 encode decode gen_random_uuid uuid_generate_v4 format_type obj_description col_description pg_typeof version ' +
+    'over filter group set with include range list hash').split(' '),
 );
+
+/** A name followed by a parenthesis that is no call: what DDL names before a column list (CREATE TABLE t (…), INSERT INTO t (…), REFERENCES t (…), ON t (…), USING gin (…)). */
+const NAMED_BEFORE_LIST = /\b(?:table|into|references|on|type|view|function|procedure|index|using|exists)\s+(?:(?:"[^"]*"|[\w$]+)\.)?$/i;
 
 /** Whether SQL calls a function not known to make nothing (string literals and quoted names aside; a quoted name called is unknown). */
 function callsUnknownFunction(sql: string): boolean {
   const code = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
   if (/""\s*\(/.test(code)) return true;
-  for (const m of code.matchAll(/\b([a-z_][\w$]*)\(/gi)) if (!MAKES_NOTHING.has(m[1]!.toLowerCase())) return true;
+  // A call written with a space before its parenthesis (f (x)) is a call too.
+  for (const m of code.matchAll(/\b([a-z_][\w$]*)\s*\(/gi)) {
+    if (MAKES_NOTHING.has(m[1]!.toLowerCase()) || NAMED_BEFORE_LIST.test(code.slice(0, m.index))) continue;
+    return true;
+  }
   return false;
 }
 
