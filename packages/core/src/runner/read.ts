@@ -16,7 +16,7 @@ import { invalidIndexes, schemaOf } from './apply.js';
 import { prepareMigration, type Prepared } from './prepare.js';
 import type { Reporter } from './events.js';
 import type { ModuleCreates } from '../analysis/migrations.js';
-import { codeMigrationBefore } from '../migrations/files.js';
+import { codeMigrationBefore, type MigrationFile } from '../migrations/files.js';
 
 /** Units whose history is read at once (reads are short; server connections are released after each). */
 export const READ_CONCURRENCY = 16;
@@ -277,8 +277,8 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     // Extensions whose types, functions or operator classes the statements use: whether the database has them.
     const used = new Set<string>();
     // Tables and views the migrations use that none makes: whether the database has them (BH074).
-    const relations = unmadeRelationsToAsk(read, parsed, intent, creates, ws);
     const run = select(read.unit, read.state, intent, ws.rel).run;
+    const relations = unmadeRelationsToAsk(read.unit.module.name, run, parsed, intent, creates);
     for (const m of run) {
       const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
       if (!p?.ok || p.runnable.step.format !== 'sql') continue;
@@ -294,24 +294,33 @@ export async function readCatalogs(ws: Workspace, pool: TargetPool, reads: reado
     for (const ext of declared) extensions.add(ext);
     if (!extensions.size && !roles.size && !used.size && !relations.size) return read;
     const installed = [...new Set([...declared, ...used])].sort();
-    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed } : {}), ...(relations.size ? { relations: [...relations].sort() } : {}) };
+    const names = { extensions: [...extensions].sort(), roles: [...roles].sort(), ...(installed.length ? { installed } : {}), ...(relations.size ? { relations: [...relations.keys()].sort() } : {}) };
     const key = `${read.unit.target.url}\u0000${JSON.stringify(names)}`;
     // A check before the run, not the run: a database that cannot answer (it read the history a
     // moment ago) leaves it to the run itself.
     if (!asked.has(key)) asked.set(key, withTarget(pool, read.unit, (db) => db.catalog(names)).catch(() => undefined));
     const catalog = await asked.get(key)!;
-    return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}), ...namedInCode(read, parsed, intent, creates, ws, catalog) } : read;
+    return catalog ? { ...read, catalog, ...(declared.length ? { leftToDbCreate: declared } : {}), ...namedInCode(relations, catalog) } : read;
   });
 }
 
-/** The tables and views (lower case) an up's pending SQL migrations of a unit use that no migration makes. */
-function unmadeRelationsToAsk(read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace): Set<string> {
-  const relations = new Set<string>();
+/** A table or view a pending migration uses that no migration makes: the first migration that uses it, and the name as written. */
+type UnmadeUse = { migration: MigrationFile; name: string };
+
+/**
+ * The tables and views an up's pending SQL migrations of a unit use that no migration makes, by
+ * lower-case name, each with its first use (`run`: the unit's pending migrations, in order).
+ */
+function unmadeRelationsToAsk(module: string, run: readonly MigrationFile[], parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined): Map<string, UnmadeUse> {
+  const relations = new Map<string, UnmadeUse>();
   if (intent.direction !== 'up' || !creates) return relations;
-  for (const m of select(read.unit, read.state, intent, ws.rel).run) {
-    const p = parsed.get(parseKey(read.unit.module.name, m.id, intent.direction));
+  for (const m of run) {
+    const p = parsed.get(parseKey(module, m.id, intent.direction));
     if (!p?.ok || p.runnable.step.format !== 'sql') continue;
-    for (const u of creates.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) relations.add(u.name.toLowerCase());
+    for (const u of creates.unmadeRelations.get(`${module}\u0000${m.id}`) ?? []) {
+      const key = u.name.toLowerCase();
+      if (!relations.has(key)) relations.set(key, { migration: m, name: u.name });
+    }
   }
   return relations;
 }
@@ -323,14 +332,12 @@ function unmadeRelationsToAsk(read: UnitRead, parsed: Parsed, intent: Intent, cr
  * template: it has none of them.
  */
 async function embeddedCatalog(pool: TargetPool, read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace): Promise<UnitRead> {
-  const relations = unmadeRelationsToAsk(read, parsed, intent, creates, ws);
+  const relations = unmadeRelationsToAsk(read.unit.module.name, select(read.unit, read.state, intent, ws.rel).run, parsed, intent, creates);
   if (!relations.size) return read;
-  if (!read.created) {
-    const empty = { extensions: new Set<string>(), roles: new Set<string>(), relations: new Set<string>() };
-    return { ...read, catalog: empty, ...namedInCode(read, parsed, intent, creates, ws, empty) };
-  }
-  const catalog = await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [], roles: [], relations: [...relations].sort() })).catch(() => undefined);
-  return catalog ? { ...read, catalog, ...namedInCode(read, parsed, intent, creates, ws, catalog) } : read;
+  const catalog = read.created
+    ? await withTarget(pool, read.unit, (db) => db.catalog({ extensions: [], roles: [], relations: [...relations.keys()].sort() })).catch(() => undefined)
+    : { extensions: new Set<string>(), roles: new Set<string>(), relations: new Set<string>() };
+  return catalog ? { ...read, catalog, ...namedInCode(relations, catalog) } : read;
 }
 
 /**
@@ -338,19 +345,12 @@ async function embeddedCatalog(pool: TargetPool, read: UnitRead, parsed: Parsed,
  * those named by another tool's code migration before their first use (hatchet's goose .go files,
  * which Bulkhead does not run): the fix says which. Files are read only for what is missing.
  */
-function namedInCode(read: UnitRead, parsed: Parsed, intent: Intent, creates: Pick<ModuleCreates, 'unmadeRelations'> | undefined, ws: Workspace, catalog: CatalogNames<ReadonlySet<string>>): Pick<UnitRead, 'namedInCode'> {
-  if (intent.direction !== 'up' || !creates || !catalog.relations) return {};
+function namedInCode(relations: ReadonlyMap<string, UnmadeUse>, catalog: CatalogNames<ReadonlySet<string>>): Pick<UnitRead, 'namedInCode'> {
   const named = new Map<string, string>();
-  const judged = new Set<string>();
-  for (const m of select(read.unit, read.state, intent, ws.rel).run) {
-    if (!parsed.get(parseKey(read.unit.module.name, m.id, intent.direction))?.ok) continue;
-    for (const u of creates.unmadeRelations.get(`${read.unit.module.name}\u0000${m.id}`) ?? []) {
-      const name = u.name.toLowerCase();
-      if (judged.has(name) || catalog.relations.has(name)) continue;
-      judged.add(name);
-      const script = codeMigrationBefore(path.dirname(m.upPath), m.version, u.name);
-      if (script) named.set(name, script);
-    }
+  for (const [key, { migration, name }] of relations) {
+    if (catalog.relations?.has(key)) continue;
+    const script = codeMigrationBefore(path.dirname(migration.upPath), migration.version, name);
+    if (script) named.set(key, script);
   }
   return named.size ? { namedInCode: named } : {};
 }
