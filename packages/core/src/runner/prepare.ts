@@ -591,8 +591,7 @@ function missingComma(lines: readonly string[], line: number, column: number | u
   const at = lines[line - 1] ?? '';
   const first = at.search(/\S/);
   if (column === undefined || first < 0 || column - 1 !== first || !ALTER_TABLE_ACTION.test(at.slice(first))) return undefined;
-  let prev = line - 2;
-  while (prev >= 0 && /^\s*(--.*)?$/.test(lines[prev]!)) prev--;
+  const prev = codeLineBefore(lines, line);
   if (prev < 0 || /[;,]\s*(--.*)?$/.test(lines[prev]!)) return undefined;
   // The statement the error is in: from the line after the last one ending a statement.
   let start = prev;
@@ -602,6 +601,13 @@ function missingComma(lines: readonly string[], line: number, column: number | u
   const action = /^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?\S+\s+(.*)$/i.exec(statement)?.[1];
   if (!action || !ALTER_TABLE_ACTION.test(action)) return undefined;
   return `line ${line} is another action of the ALTER TABLE begun on line ${start + 1}, and ALTER TABLE's actions are separated by commas: add one at the end of line ${prev + 1}`;
+}
+
+/** The 0-based index of the last line before 1-based `line` that is not blank nor a whole-line comment; -1 if none. */
+function codeLineBefore(lines: readonly string[], line: number): number {
+  let prev = line - 2;
+  while (prev >= 0 && /^\s*(--.*)?$/.test(lines[prev]!)) prev--;
+  return prev;
 }
 
 /** Words that begin a statement: the server stops at one the statement before did not expect. */
@@ -618,9 +624,8 @@ function missingSemicolon(lines: readonly string[], line: number, column: number
   if (column === undefined || first < 0 || column - 1 !== first) return undefined;
   const word = STATEMENT_START.exec(at.slice(first))?.[1];
   if (!word) return undefined;
-  let prev = line - 2;
   // The line before, past blank lines and whole-line comments.
-  while (prev >= 0 && /^\s*(--.*)?$/.test(lines[prev]!)) prev--;
+  const prev = codeLineBefore(lines, line);
   if (prev < 0 || /;\s*(--.*)?$/.test(lines[prev]!)) return undefined;
   return `line ${line} begins a new statement (${word.toUpperCase()}), but the statement before it has no semicolon at its end: add one at the end of line ${prev + 1}`;
 }
