@@ -477,11 +477,13 @@ const FOREIGN_CODE: Record<string, string> = {
 
 /**
  * Languages whose migrations always start with their version (goose's 00001_x.go, Rails'
- * 2020…_x.rb, Flyway's V1__x.java, SeaORM's m2022…_x.rs, Doctrine's Version2020….php): other files
- * of theirs in the folder (Go's embed.go beside the SQL it embeds) are not migrations.
+ * 2020…_x.rb, Flyway's V1__x.java, SeaORM's m2022…_x.rs, Doctrine's Version2020….php, gitea's and
+ * listmonk's v283.go / v0.4.0.go) or name it after "migration" (SpiceDB's
+ * zz_migration.0001_initial.go): other files of theirs in the folder (Go's embed.go beside the SQL
+ * it embeds, a driver.go or manager.go running them) are not migrations.
  */
 const VERSIONED_CODE = new Set(['go', 'rb', 'ex', 'exs', 'java', 'kt', 'cs', 'php', 'rs', 'fizz']);
-const CODE_MIGRATION_NAME = /^(?:V|m|Version)?\d/;
+const CODE_MIGRATION_NAME = /^(?:[Vv]|m|Version)?\d|(?:^|[._-])migration[._-]?\d/;
 
 /**
  * How the tool of Python migrations prints their SQL, so none is written by hand: Alembic's

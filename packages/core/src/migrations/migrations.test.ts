@@ -1098,6 +1098,12 @@ describe('scanMigrationsFolder', () => {
     expect(alone.problems[0]!.fix).not.toContain('sqlmigrate');
     const beside = scan({ '001_a.up.sql': 'SELECT 1;', '20230101_x.rb': 'class X; end', 'embed.go': 'package migrations\n\n//go:embed *.sql\nvar FS embed.FS\n' });
     expect(beside.problems).toEqual([]);
+    // Go migrations named v<version> (listmonk's v0.4.0.go, gitea's v283.go) or after "migration" (SpiceDB's
+    // zz_migration.0001_initial.go) were passed over like embed.go: "ok, 0 migrations", and up had nothing to run.
+    const go = scan({ 'v0.4.0.go': 'package migrations', 'zz_migration.0001_initial.go': 'package migrations', 'manager.go': 'package migrations' });
+    expect(go.problems.map((p) => p.message)).toEqual([
+      "2 files in  are another tool's migrations that Bulkhead does not run (v0.4.0.go, zz_migration.0001_initial.go: goose and golang code migrations are Go)",
+    ]);
     expect(beside.warnings.map((w) => w.message)).toEqual(["1 file in  is another tool's migration that Bulkhead does not run (20230101_x.rb: Rails migrations are Ruby)"]);
     // Beside SQL migrations, moving the code out is only for what no later migration needs (hatchet's v1_0_99.go makes a table v1_0_100 locks).
     expect(beside.warnings[0]!.fix).toContain('or move them out of the folder (only those whose work no later migration needs');
