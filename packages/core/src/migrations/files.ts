@@ -1376,11 +1376,13 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     for (const m of migrations) (groups.get(m.version) ?? groups.set(m.version, []).get(m.version)!).push(m);
     const width = String(Math.max(...[...groups.values()].map((g) => g.length)) - 1).length;
     const example = [...groups.values()].find((g) => g.length > 1)!;
+    // A migration alone under its version shows the rest (gitness: 0000_x, 0000_y, 0000_z, then 0002_w alone).
+    const alone = [...groups.values()].find((g) => g.length === 1)?.[0];
     problems.push(
       problem('BH012', `${plural(repeats.length, 'migration')} ${repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(repeats.map((m) => m.id))}): versions must be unique, and in a short sequence no later number is free`, {
         module,
         file: rel(dir),
-        fix: `give every version ${width === 1 ? 'one digit' : `${width} digits`} more, the migrations of a version numbered in name order (${example.map((m, i) => `${m.id} → ${m.version}${String(i).padStart(width, '0')}…`).join(', ')}; each other one as ${migrations[0]!.id} → ${migrations[0]!.version}${'0'.repeat(width)}…) (check that is the order they ran in, where another tool listed them), e.g. in ${rel(dir)} (bash): ${widenVersionsCommand(width)} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
+        fix: `give every version ${width === 1 ? 'one digit' : `${width} digits`} more, the migrations of a version numbered in name order (${example.map((m, i) => `${m.id} → ${m.version}${String(i).padStart(width, '0')}…`).join(', ')}${alone ? `; each other one as ${alone.id} → ${alone.version}${'0'.repeat(width)}…` : ''}) (check that is the order they ran in, where another tool listed them), e.g. in ${rel(dir)} (bash): ${widenVersionsCommand(width)} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
       }),
     );
   }

@@ -288,6 +288,8 @@ describe('scanMigrationsFolder', () => {
     expect(shared.map((p) => p.message)).toEqual([
       '3 migrations share their version with an earlier one (0105-mod-server-error-report-table, 0122-mod-file-fragment-table, 0122-mod-file-table): versions must be unique, and in a short sequence no later number is free',
     ]);
+    // The rest are shown by one alone under its version (it showed the first migration, which may be in a group: gitness' 0000_create_extension_btree).
+    expect(shared[0]!.fix).toContain('(0105-mod-file-change-table → 01050…, 0105-mod-server-error-report-table → 01051…; each other one as 0104-a → 01040…)');
     runFixCommand(shared[0]!, dir);
     const again = scanMigrationsFolder('m', dir, (x) => path.relative(dir, x));
     expect(again.problems).toEqual([]);
@@ -301,6 +303,10 @@ describe('scanMigrationsFolder', () => {
       '01230-b',
     ]);
     expect(fs.existsSync(path.join(dir, '01051-mod-server-error-report-table.down.sql'))).toBe(true);
+    const first = scan({ '0000_a.up.sql': 'SELECT 1;', '0000_b.up.sql': 'SELECT 1;', '0001_c.up.sql': 'SELECT 1;' });
+    expect(first.problems[0]!.fix).toContain('(0000_a → 00000…, 0000_b → 00001…; each other one as 0001_c → 00010…)');
+    const allGrouped = scan({ '0000_a.up.sql': 'SELECT 1;', '0000_b.up.sql': 'SELECT 1;' });
+    expect(allGrouped.problems[0]!.fix).toContain('(0000_a → 00000…, 0000_b → 00001…)');
   });
 
   it("Directus' day-and-letter versions (20201029A-, 20201029B-) are told to fold the letter into the version, keeping the order", () => {
