@@ -23,6 +23,14 @@ describe('syntaxSlip', () => {
     expect(slip('CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int\n-- why\nADD COLUMN c int;', 4, 1)).toContain('begun on line 2, and ALTER TABLE\'s actions are separated by commas: add one at the end of line 2');
   });
 
+  it("tells MySQL's DROP INDEX … ON table", () => {
+    // gitness' 0029_create_index_job_job_group_id_down.sql; the server stops at ON.
+    expect(slip('DROP INDEX job_group_id ON jobs;', 1, 25)).toBe("line 1: DROP INDEX … ON jobs is MySQL's form; PostgreSQL drops an index by its name alone, in its table's schema: write DROP INDEX job_group_id");
+    expect(slip('DROP INDEX concurrently if exists "Idx"\n  ON app.jobs;', 2, 3)).toBe("line 2: DROP INDEX … ON app.jobs is MySQL's form; PostgreSQL drops an index by its name alone, in its table's schema: write DROP INDEX CONCURRENTLY IF EXISTS app.\"Idx\"");
+    // ON after something else: not this slip.
+    expect(slip('GRANT SELECT x ON t TO r;', 1, 16)).toBeUndefined();
+  });
+
   it('tells a missing semicolon when the next line is a statement of its own', () => {
     // A new statement after an ALTER TABLE (DROP TABLE is no action of it): the semicolon.
     expect(slip('ALTER TABLE a DROP COLUMN b\nDROP TABLE c;', 2, 1)).toBe('line 2 begins a new statement (DROP), but the statement before it has no semicolon at its end: add one at the end of line 1');

@@ -556,7 +556,23 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
 
 /** A known slip of hand at the error's place (lines of the file, 1-based line and column), told with its fix. */
 export function syntaxSlip(lines: readonly string[], line: number, column: number | undefined): string | undefined {
-  return ifExistsSlip(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+  return ifExistsSlip(lines, line, column) ?? dropIndexOn(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+}
+
+/**
+ * MySQL's DROP INDEX name ON table (gitness' job_group_id down, beside its MySQL/SQLite twins): the
+ * server stops at ON; PostgreSQL drops an index by its name, in the table's schema.
+ */
+function dropIndexOn(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const at = lines[line - 1] ?? '';
+  if (!/^ON\b/i.test(at.slice(column - 1))) return undefined;
+  const before = `${lines.slice(Math.max(0, line - 4), line - 1).join('\n')}\n${at.slice(0, column - 1)}`;
+  const head = /\bDROP\s+INDEX\s+((?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?)("[^"]+"|[\w$]+)\s+$/i.exec(before);
+  if (!head) return undefined;
+  const table = /^ON\s+((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)/i.exec(at.slice(column - 1))?.[1];
+  const schema = table?.includes('.') ? `${table.slice(0, table.lastIndexOf('.'))}.` : '';
+  return `line ${line}: DROP INDEX … ON ${table ?? '<table>'} is MySQL's form; PostgreSQL drops an index by its name alone, in its table's schema: write DROP INDEX ${head[1]!.replace(/\s+/g, ' ').toUpperCase()}${schema}${head[2]}`;
 }
 
 /**
