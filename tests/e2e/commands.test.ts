@@ -636,6 +636,11 @@ $body$;
     const index = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
     expect(index.json.modules[0].failure).toMatchObject({ migration: '004', pgCode: '42P01' });
     expect(index.json.modules[0].failure.fix ?? '').not.toContain('never make');
+    // A name within two edits of one its up makes (gitness' 0069 down drops usergroups_reviewers, its up makes usergroup_reviewers): said.
+    fx.write('modules/rss/migrations/004.down.sql', 'DROP TABLE rss_feed;\n');
+    expect((await runCli(['repair', 'rss', '--accept', '004', '--reason', 'typo'], { cwd: fx.root, env })).exitCode).toBe(0);
+    const typo = await runCli(['down', 'rss', '--json'], { cwd: fx.root, env });
+    expect(typo.json.modules[0].failure.fix).toMatch(/^no migration of rss up to 004 creates rss_feed: the down names a table these migrations never make \(did you mean rss_feeds, which its up creates\?\) — fix 004's down file/);
   });
 
   it("failures whose cause is Bulkhead's way of running, or the server's limits, get a fix: a schema the deployment was to make, an enum value used where it is added, statement_timeout", async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { codeMigrationBefore, type MigrationFile } from '../migrations/files.js';
 import { extensionBehind, type MigrationFailure } from './apply.js';
 import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
-import { createsRelation, regexLiteral, sqlName } from '../text.js';
+import { createsRelation, nearest, regexLiteral, sqlName } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 import { withoutComments } from '../analysis/statements.js';
 import { baseSchemaFix, codeMigrationFix, laterCreatorFix, madeElsewhereFix } from '../analysis/migrations.js';
@@ -60,7 +60,10 @@ export async function explainFailure(
     const other = new RegExp(`\\b(?:INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?|RENAME\\s+TO\\s+|CONSTRAINT\\s+)(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
     const made = module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || creates.test(code(m.sql.up)) || other.test(code(m.sql.up)));
     if (made) return goneByLaterUp(failure, module, at, schema ? `${schema}.${name}` : name, name, creates);
-    return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (a typo, or a name from another version or tool) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
+    // The name it likely meant (gitness' 0069 down drops usergroups_reviewers; its up makes usergroup_reviewers).
+    const meant = nearestMade(name, module.migrations.slice(0, at + 1));
+    const cause = meant ? `did you mean ${meant.name}, which ${meant.id === failure.migration ? 'its up' : meant.id} creates?` : 'a typo, or a name from another version or tool';
+    return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (${cause}) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
   }
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(code(m.sql.up)));
   const creator = module.migrations[index];
@@ -81,6 +84,20 @@ export async function explainFailure(
     return madeElsewhereFix(module.name, what, failure.migration);
   }
   return undefined;
+}
+
+/** Tables, views and sequences a CREATE names (the name's last part, unquoted). */
+const CREATED = /\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:UNLOGGED|TEMP|TEMPORARY|MATERIALIZED|RECURSIVE|FOREIGN)\s+)*(?:TABLE|VIEW|SEQUENCE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"[^"]+"|[\w$]+)\.)?("[^"]+"|[\w$]+)/gi;
+
+/** The relation within two edits of `name` that these migrations create (the latest's, where two make it), and which one does. */
+function nearestMade(name: string, migrations: readonly MigrationFile[]): { name: string; id: string } | undefined {
+  const by = new Map<string, string>();
+  for (const m of migrations) {
+    if (m.sql === undefined) continue;
+    for (const c of code(m.sql.up).matchAll(CREATED)) by.set(c[1]!.startsWith('"') ? c[1]!.slice(1, -1) : c[1]!.toLowerCase(), m.id);
+  }
+  const meant = nearest(name, [...by.keys()]);
+  return meant ? { name: meant, id: by.get(meant)! } : undefined;
 }
 
 /** SQL without its comments (memoised): a table a comment names (boundary's commented-out CREATE TABLE log_migration) is not made by it. */
