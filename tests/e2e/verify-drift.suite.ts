@@ -266,6 +266,14 @@ export async function down(knex: Knex) {
           fix: expect.stringContaining('index audit_logs_hash_idx is on column audit_logs.hash (made by its up), which line 2 of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS audit_logs_hash_idx'),
         }),
       ]);
+      // The index as its up made it again, partial on the column the down drops (gitness' 0046: spaces_parent_id, first made by 0002 on another column).
+      fx!.write('modules/admin/migrations/004_audit_kind.up.sql', "ALTER TABLE audit_logs ADD COLUMN kind kind DEFAULT 'a';\nCREATE INDEX audit_logs_by_id ON audit_logs (id);\n");
+      fx!.write('modules/admin/migrations/005_hash.up.sql', 'ALTER TABLE audit_logs ADD COLUMN hash text;\nDROP INDEX audit_logs_by_id;\nCREATE INDEX audit_logs_by_id ON audit_logs (id) WHERE hash IS NULL;\n');
+      fx!.write('modules/admin/migrations/005_hash.down.sql', 'ALTER TABLE audit_logs DROP COLUMN hash;\nDROP INDEX audit_logs_by_id;\nCREATE INDEX audit_logs_by_id ON audit_logs (id);\n');
+      const partial = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(partial.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'down-failed', migration: '005_hash', line: 2, fix: expect.stringContaining('index audit_logs_by_id is partial on column audit_logs.hash (made by its up), which line 1 of this file drops first') }),
+      ]);
       fx!.remove('modules/admin/migrations/005_hash.up.sql');
       fx!.remove('modules/admin/migrations/005_hash.down.sql');
       fx!.remove('modules/admin/migrations/003_kinds.up.sql');

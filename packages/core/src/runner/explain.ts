@@ -143,8 +143,11 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   const migration = module.migrations.find((m) => m.id === failure.migration);
   const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
   if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
-  const made = new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(name)}"?\\s+ON\\s+(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))(?:\\s+USING\\s+\\w+)?\\s*\\(([^;]*)\\)`, 'i');
-  const creator = module.migrations.find((m) => m.sql !== undefined && made.test(code(m.sql.up)));
+  const made = new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(name)}"?\\s+ON\\s+(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))(?:\\s+USING\\s+\\w+)?\\s*\\(([^;]*)`, 'i');
+  // The definition in force: the latest up to this migration's (gitness' 0046 makes spaces_parent_id
+  // again, partial on space_deleted, which its down drops first), its columns with its INCLUDE and WHERE.
+  const at = module.migrations.indexOf(migration);
+  const creator = [...module.migrations.slice(0, at + 1)].reverse().find((m) => m.sql !== undefined && made.test(code(m.sql.up))) ?? module.migrations.find((m) => m.sql !== undefined && made.test(code(m.sql.up)));
   const [, qualified, columns] = (creator && made.exec(creator.sql!.up)) ?? [];
   if (!creator || qualified === undefined || columns === undefined) return undefined;
   const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
@@ -162,7 +165,9 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
     for (const d of a[0].matchAll(/\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?("[^"]+"|[\w$]+)/gi)) {
       const column = d[1]!.replace(/"/g, '');
       if (/^(constraint|column)$/i.test(column) || !new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i').test(columns)) continue;
-      return `index ${name} is on column ${table}.${column} (${by}), which line ${lineOf(a.index! + d.index!)} of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS ${name}${repair}`;
+      const where = /\bWHERE\b/i.exec(columns);
+      const inWhere = where !== null && !new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i').test(columns.slice(0, where.index));
+      return `index ${name} ${inWhere ? 'is partial on' : 'is on'} column ${table}.${column} (${by}), which line ${lineOf(a.index! + d.index!)} of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS ${name}${repair}`;
     }
   }
   return undefined;
