@@ -274,6 +274,17 @@ export async function down(knex: Knex) {
       expect(partial.json.modules[0].findings).toEqual([
         expect.objectContaining({ kind: 'down-failed', migration: '005_hash', line: 2, fix: expect.stringContaining('index audit_logs_by_id is partial on column audit_logs.hash (made by its up), which line 1 of this file drops first') }),
       ]);
+      // A down dropping an index no migration makes: the one its up makes and the down leaves (gitness' 0046 drops spaces_deleted; its up makes spaces_deleted_parent_id).
+      fx!.write('modules/admin/migrations/005_hash.up.sql', 'ALTER TABLE audit_logs ADD COLUMN hash text;\nCREATE INDEX audit_logs_hash_id ON audit_logs (hash, id);\n');
+      fx!.write('modules/admin/migrations/005_hash.down.sql', 'DROP INDEX audit_logs_hash;\nALTER TABLE audit_logs DROP COLUMN hash;\n');
+      const never = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(never.json.modules[0].findings).toEqual([
+        expect.objectContaining({ kind: 'down-failed', migration: '005_hash', line: 1, fix: expect.stringMatching(/^no migration of admin up to 005_hash makes index audit_logs_hash: the down names an index these migrations never make \(did you mean audit_logs_hash_id, which its up makes and this down does not drop\?\) — fix 005_hash's down file/) }),
+      ]);
+      // …and gone by then with the column the down dropped first: both said.
+      fx!.write('modules/admin/migrations/005_hash.down.sql', 'ALTER TABLE audit_logs DROP COLUMN hash;\nDROP INDEX audit_logs_hash;\n');
+      const goneToo = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(goneToo.json.modules[0].findings[0].fix).toContain('did you mean audit_logs_hash_id, which its up makes? index audit_logs_hash_id is on column audit_logs.hash (made by its up), which line 1 of this file drops first');
       fx!.remove('modules/admin/migrations/005_hash.up.sql');
       fx!.remove('modules/admin/migrations/005_hash.down.sql');
       fx!.remove('modules/admin/migrations/003_kinds.up.sql');

@@ -32,7 +32,7 @@ export async function explainFailure(
   if (declared) return declared;
   const used = stillUsed(failure, module);
   if (used) return used;
-  const gone = indexWentWithItsColumn(failure, module);
+  const gone = indexWentWithItsColumn(failure, module) ?? indexNeverMade(failure, module);
   if (gone) return gone;
   const cased = schemaCase(failure, module);
   if (cased) return cased;
@@ -63,7 +63,7 @@ export async function explainFailure(
     // The name it likely meant (gitness' 0069 down drops usergroups_reviewers; its up makes usergroup_reviewers).
     const meant = nearestMade(name, module.migrations.slice(0, at + 1));
     const cause = meant ? `did you mean ${meant.name}, which ${meant.id === failure.migration ? 'its up' : meant.id} creates?` : 'a typo, or a name from another version or tool';
-    return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (${cause}) — fix ${failure.migration}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module.name} --accept ${failure.migration} --reason <why>`;
+    return `no migration of ${module.name} up to ${failure.migration} creates ${schema ? `${schema}.${name}` : name}: the down names a table these migrations never make (${cause}) — ${editedDownFix(module.name, failure.migration)}`;
   }
   const index = module.migrations.findIndex((m, i) => i !== at && m.sql !== undefined && creates.test(code(m.sql.up)));
   const creator = module.migrations[index];
@@ -138,8 +138,8 @@ function relationName(name: string): string {
  * table (ente's 019_add_encrypted_email_columns down drops users.email_hash, then DROP INDEX
  * users_email_hash_index, which was on it): dropping a column drops the indexes on it.
  */
-function indexWentWithItsColumn(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
-  const name = failure.pgCode === UNDEFINED_OBJECT ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+function indexWentWithItsColumn(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, index?: string): string | undefined {
+  const name = index ?? (failure.pgCode === UNDEFINED_OBJECT ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined);
   const migration = module.migrations.find((m) => m.id === failure.migration);
   const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
   if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
@@ -171,6 +171,34 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
     }
   }
   return undefined;
+}
+
+/** CREATE INDEX statements' index names (unquoted), in order. */
+const INDEX_MADE = /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"[^"]+"|[\w$]+)\.)?("[^"]+"|[\w$]+)\s+ON\b/gi;
+
+/**
+ * A down dropping an index that no migration up to it makes (gitness' 0046 down drops
+ * spaces_deleted; its up makes spaces_deleted_parent_id): the index its up makes that the down
+ * leaves, where one is (or the nearest name, of several).
+ */
+function indexNeverMade(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
+  const name = failure.pgCode === UNDEFINED_OBJECT && failure.direction === 'down' ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+  const at = module.migrations.findIndex((m) => m.id === failure.migration);
+  const migration = module.migrations[at];
+  if (!name || !migration?.sql || migration.sql.down === undefined) return undefined;
+  const names = (sql: string) => [...code(sql).matchAll(INDEX_MADE)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1) : m[1]!.toLowerCase()));
+  // Made any way an index is (a constraint's, a rename) by these migrations, or by code unseen: not this case.
+  const other = new RegExp(`\\b(?:RENAME\\s+TO\\s+|CONSTRAINT\\s+)"?${regexLiteral(name)}"?(?![\\w$])`, 'i');
+  if (module.migrations.slice(0, at + 1).some((m) => m.sql === undefined || names(m.sql.up).includes(name) || other.test(code(m.sql.up)))) return undefined;
+  const down = code(migration.sql.down);
+  const left = names(migration.sql.up).filter((n) => !new RegExp(`\\bDROP\\s+INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+EXISTS\\s+)?(?:(?:"[^"]+"|[\\w$]+)\\.)?"?${regexLiteral(n)}"?(?![\\w$])`, 'i').test(down));
+  const meant = left.length === 1 ? left[0] : nearest(name, left);
+  const never = `no migration of ${module.name} up to ${failure.migration} makes index ${name}: the down names an index these migrations never make`;
+  // The one it meant may be gone by then too, with a column or table the down dropped first (gitness' spaces_deleted_parent_id).
+  const gone = meant && indexWentWithItsColumn(failure, module, meant);
+  if (gone) return `${never} — did you mean ${meant}, which its up makes? ${gone}`;
+  const cause = meant ? `did you mean ${meant}, which its up makes and this down does not drop?` : 'a typo, or a name from another version or tool';
+  return `${never} (${cause}) — ${editedDownFix(module.name, failure.migration)}`;
 }
 
 /**
@@ -291,6 +319,11 @@ function goneByLaterUp(failure: MigrationFailure, module: { name: string; migrat
   const later = module.migrations.slice(at + 1).find((m) => m.sql !== undefined && removes.test(code(m.sql.up)) && !(m.sql.down !== undefined && (creates.test(code(m.sql.down)) || back.test(code(m.sql.down)))));
   if (!later) return undefined;
   return `${what} is dropped (or renamed) by the up of ${later.id}, after ${failure.migration}, and ${later.downPath ? `its down does not make it again` : 'it has no down'}: reverting ${later.id} left it gone — its down must restore what its up removed (${what} as ${failure.migration} or a migration before it made it), or this down may say IF EXISTS ${editedDownRepair(module.name)}`;
+}
+
+/** A down file to fix, and the repair its edit needs where it was applied. */
+function editedDownFix(module: string, id: string): string {
+  return `fix ${id}'s down file, then accept the fix (the history's checksum covers it): bulkhead repair ${module} --accept ${id} --reason <why>`;
 }
 
 /**
