@@ -26,7 +26,7 @@ function editedTogether(ids: readonly string[], unit: Unit, rel: (abs: string) =
   return problem('BH022', `${ids.length} applied migrations changed after they were applied (${shown}): their checksums differ from ${unit.id}'s history`, {
     module: unit.id,
     file: rel(unit.module.migrationsDir),
-    fix: `restore them as they were applied (git checkout them; a formatter run over the folder?) and put changes in new migrations: bulkhead make ${unit.module.name} <name>; an edit that must stay (a comment) is accepted one by one: bulkhead repair ${unit.module.name} --accept <id> --reason <why>`,
+    fix: `restore them as they were applied (git checkout them; a formatter run over the folder?) and put changes in new migrations: bulkhead make ${unit.module.name} <name>; an edit that must stay (a comment, a fixed down file: the checksum covers both files) is accepted one by one: bulkhead repair ${unit.module.name} --accept <id> --reason <why> (--json lists every id)`,
   });
 }
 
