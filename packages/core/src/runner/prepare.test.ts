@@ -31,6 +31,13 @@ describe('syntaxSlip', () => {
     expect(slip('GRANT SELECT x ON t TO r;', 1, 16)).toBeUndefined();
   });
 
+  it('tells a comma that nothing follows in its list', () => {
+    // pocket-id's 20250408120918_app_config_cols.down.sql; the server stops at the semicolon.
+    expect(slip('ALTER TABLE app_config_variables ADD type VARCHAR(20) NOT NULL,;', 1, 64)).toBe('line 1 ends a list with a comma that nothing follows: remove that comma');
+    expect(slip('CREATE TABLE t (\n  a int,\n  b int, -- last\n\n);', 5, 1)).toBe('line 3 ends a list with a comma that nothing follows: remove that comma');
+    expect(slip('SELECT (1);', 1, 10)).toBeUndefined();
+  });
+
   it('tells a missing semicolon when the next line is a statement of its own', () => {
     // A new statement after an ALTER TABLE (DROP TABLE is no action of it): the semicolon.
     expect(slip('ALTER TABLE a DROP COLUMN b\nDROP TABLE c;', 2, 1)).toBe('line 2 begins a new statement (DROP), but the statement before it has no semicolon at its end: add one at the end of line 1');

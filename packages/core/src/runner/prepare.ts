@@ -556,7 +556,27 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
 
 /** A known slip of hand at the error's place (lines of the file, 1-based line and column), told with its fix. */
 export function syntaxSlip(lines: readonly string[], line: number, column: number | undefined): string | undefined {
-  return ifExistsSlip(lines, line, column) ?? dropIndexOn(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+  return ifExistsSlip(lines, line, column) ?? dropIndexOn(lines, line, column) ?? trailingComma(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+}
+
+/**
+ * A comma with nothing after it in its list (pocket-id's app_config_cols down: ADD … NOT NULL,;
+ * a column list ending "b int,)"): the server stops at the semicolon or parenthesis after it.
+ */
+function trailingComma(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const at = lines[line - 1] ?? '';
+  const stop = at[column - 1];
+  if (stop !== ';' && stop !== ')') return undefined;
+  // The last character before it, past blanks and whole-line comments.
+  let l = line - 1;
+  let before = at.slice(0, column - 1).trimEnd();
+  while (!before && l > 0) {
+    l--;
+    before = /^\s*(--.*)?$/.test(lines[l]!) ? '' : lines[l]!.replace(/--.*$/, '').trimEnd();
+  }
+  if (!before.endsWith(',')) return undefined;
+  return `line ${l + 1} ends a list with a comma that nothing follows: remove that comma`;
 }
 
 /**
