@@ -334,6 +334,8 @@ function compareRelease(a: string, b: string): number {
 
 /** A version with a letter after it (Directus' 20201029A-remove-system-relations). */
 const LETTERED = /^(\d+)([A-Z])(?=[-_])/;
+/** An ISO 8601 basic timestamp as a name's start: 20231219T205730722Z-init (its day, its time). */
+const ISO_BASIC = /^(\d{8})T(\d{4,9})Z?(?=[-_])/;
 
 /** Shell commands that bring a folder of another tool's files in, run in the migrations folder. */
 /**
@@ -352,6 +354,8 @@ function widenVersionsCommand(width: number): string {
 const COMMANDS = {
   // 20201029A-x.ts → 2020102901-x.ts (the letter's place in the alphabet, two digits).
   letterVersion: `for f in [0-9]*[A-Z][-_]*; do v="\${f%%[A-Z][-_]*}"; l="\${f:\${#v}:1}"; n=$(printf %02d $(( $(printf %d "'$l") - 64 ))); mv "$f" "$v$n\${f:$((\${#v}+1))}"; done`,
+  // 20231219T205730722Z-init.ts → 20231219205730722_init.ts (the time in the version).
+  isoVersion: `for f in [0-9]*T[0-9]*[-_]*; do g="\${f:0:8}\${f:9}"; mv "$f" "\${g/Z[-_]/_}"; done`,
   plain: 'for f in *.sql; do case "$f" in *.up.sql|*.down.sql) ;; *) mv "$f" "${f%.sql}.up.sql" ;; esac; done',
   // The same where a rollback is beside its migration (yoyo's <id>.rollback.sql, an undo or revert so named): it becomes its down.
   plainWithRollbacks:
@@ -507,6 +511,16 @@ export function pythonSqlHint(files: readonly string[]): string {
     return `. Alembic prints a revision's SQL without a database (offline mode): alembic upgrade ${range} --sql > <version>_<name>.up.sql for ${r.revision}, alembic downgrade ${r.revision}:${r.down ?? 'base'} --sql for its down — then drop the alembic_version lines it adds (Bulkhead keeps its own history)`;
   }
   return django ? '. Django prints a migration\'s SQL: python manage.py sqlmigrate <app> <migration> > <version>_<name>.up.sql, and with --backwards for its down' : '';
+}
+
+/**
+ * A script without a version that lists or loads the folder's migrations for their tool: Kysely's
+ * index.ts (export * as _2023… from './2023…-init.js') and its MigrationProvider (atproto's
+ * ozone and bsky), an umzug or knex loader. Not a migration, nor one unnamed yet: passed over.
+ */
+function migrationPlumbing(file: string): boolean {
+  const text = fileHead(file, 16384);
+  return /\bfrom\s+['"]\.\/\d[^'"]*['"]|\brequire\(\s*['"]\.\/\d[^'"]*['"]\s*\)|\bMigrationProvider\b|\bgetMigrations\s*\(/.test(text);
 }
 
 /** The first `bytes` of a file as text (only those are read), '' when it cannot be read: what a file is, told by how it starts. */
@@ -914,6 +928,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       } else if (sqlLike(abs)) unnamedSql.push(e.name);
       continue;
     }
+    if (!ID.test(id) && slot === 'js' && migrationPlumbing(abs)) continue;
     if (!ID.test(id)) {
       // A version behind a letter (Flyway's V0001.name, V1__name): the same version, without it.
       const lettered = /^[Vv](\d+)[._-]+(\w.*)$/.exec(id);
@@ -1350,6 +1365,8 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
     return false;
   });
   const lettered = repeats.length > 0 && migrations.every((m) => LETTERED.test(m.id));
+  // atproto's Kysely migrations: 20231219T205730722Z-init.ts; a day's share the version 20231219.
+  const iso = !lettered && repeats.length > 0 && migrations.every((m) => ISO_BASIC.test(m.id));
   if (lettered) {
     const [, digitsPart, letter] = LETTERED.exec(repeats[0]!.id)!;
     problems.push(
@@ -1357,6 +1374,15 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
         module,
         file: rel(dir),
         fix: `fold the letter into the version as two digits (${digitsPart}${letter}- → ${digitsPart}${String(letter!.charCodeAt(0) - 64).padStart(2, '0')}-), which keeps the order, e.g. in ${rel(dir)} (bash): ${COMMANDS.letterVersion} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
+      }),
+    );
+  } else if (iso) {
+    const [, day, time] = ISO_BASIC.exec(repeats[0]!.id)!;
+    problems.push(
+      problem('BH012', `${plural(repeats.length, 'migration')} ${repeats.length === 1 ? 'shares its' : 'share their'} version with an earlier one (${listed(repeats.map((m) => m.id))}): in an ISO timestamp (${day}T${time}Z, as Kysely's migrations are often named) the version is the leading digits, the day alone`, {
+        module,
+        file: rel(dir),
+        fix: `drop the T and the Z, so the time is part of the version (${repeats[0]!.id} → ${repeats[0]!.id.replace(ISO_BASIC, `${day}${time}`).replace(/^(\d+)[-_]/, '$1_')}), which keeps the order, e.g. in ${rel(dir)} (bash): ${COMMANDS.isoVersion} — the ids change: rename before a database has applied them; a database another tool migrated is adopted with bulkhead baseline`,
       }),
     );
   } else if (shared) {
@@ -1370,7 +1396,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
   }
   // A short sequence with groups under one number (penpot's 0105-mod-file-change-table and
   // 0105-mod-server-error-report-table, ten such groups): no later number fits; one command for the folder.
-  const short = !shared && !lettered && repeats.length > 0 && migrations.every((m) => digits(m.version) < 12 && !UNIX_SECONDS.test(m.version));
+  const short = !shared && !lettered && !iso && repeats.length > 0 && migrations.every((m) => digits(m.version) < 12 && !UNIX_SECONDS.test(m.version));
   if (short) {
     const groups = new Map<string, MigrationFile[]>();
     for (const m of migrations) (groups.get(m.version) ?? groups.set(m.version, []).get(m.version)!).push(m);
@@ -1386,7 +1412,7 @@ export function scanMigrationsFolder(module: string, dir: string, rel: (abs: str
       }),
     );
   }
-  for (const m of shared || lettered || short ? [] : migrations) {
+  for (const m of shared || lettered || iso || short ? [] : migrations) {
     const other = seenVersion.get(m.version);
     if (other) {
       problems.push(

@@ -309,6 +309,24 @@ describe('scanMigrationsFolder', () => {
     expect(allGrouped.problems[0]!.fix).toContain('(0000_a → 00000…, 0000_b → 00001…)');
   });
 
+  it("Kysely's ISO timestamps (atproto's 20231219T205730722Z-init.ts) are told to drop the T and Z, and its index.ts and MigrationProvider are passed over", () => {
+    const r = scan({
+      '20250211T003647759Z-add-reporter-stats-index.ts': "import { Kysely } from 'kysely'\nexport async function up(db: Kysely<unknown>) {}\n",
+      '20250211T132135150Z-moderation-event.ts': "import { Kysely } from 'kysely'\nexport async function up(db: Kysely<unknown>) {}\n",
+      '20260219T165302248Z-moderator-assignment.up.sql': 'SELECT 1;',
+      'index.ts': "// appended to by migration:create\nexport * as _20250211T003647759Z from './20250211T003647759Z-add-reporter-stats-index.js'\n",
+      'provider.ts': "import type { Migration, MigrationProvider } from 'kysely/migration'\nexport class CtxMigrationProvider implements MigrationProvider {}\n",
+    });
+    const shared = r.problems.filter((p) => p.code === 'BH012');
+    expect(shared.map((p) => p.message)).toEqual([
+      "1 migration shares its version with an earlier one (20250211T132135150Z-moderation-event): in an ISO timestamp (20250211T132135150Z, as Kysely's migrations are often named) the version is the leading digits, the day alone",
+    ]);
+    expect(r.problems.filter((p) => p.code === 'BH011')).toEqual([]);
+    runFixCommand(shared[0]!, dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['20250211003647759_add-reporter-stats-index.ts', '20250211132135150_moderation-event.ts', '20260219165302248_moderator-assignment.up.sql', 'index.ts', 'provider.ts']);
+    expect(scanMigrationsFolder('m', dir, (x) => path.relative(dir, x)).problems.filter((p) => p.code === 'BH012')).toEqual([]);
+  });
+
   it("Directus' day-and-letter versions (20201029A-, 20201029B-) are told to fold the letter into the version, keeping the order", () => {
     const js = 'export async function up() {}\nexport async function down() {}\n';
     const r = scan({ '20201028A-remove-foreign-keys.js': js, '20201029A-remove-system-relations.js': js, '20201029B-remove-system-collections.js': js, '20201105A-add-cascade.js': js });
@@ -1168,7 +1186,7 @@ describe('scanMigrationsFolder', () => {
       // RETURNING inside a function's body is no query of the migration's.
       '1700000000005-Function.ts': typeorm('Function1700000000005', "        await queryRunner.query(`CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE x int; BEGIN INSERT INTO t VALUES (1) RETURNING id INTO x; RETURN x; END $$`);", ''),
     });
-    expect(t.printed).toBe('left to rewrite by hand (3): 1700000000002-Column.ts 1700000000003-Backfill.ts 1700000000004-Rows.ts');
+    expect(t.printed).toBe('no down file written, as their down ran no SQL (empty, or a query built but never run) (1): 1700000000005-Function.ts\nleft to rewrite by hand (3): 1700000000002-Column.ts 1700000000003-Backfill.ts 1700000000004-Rows.ts');
     expect(t.read('1700000000005-Function.up.sql')).toContain('RETURNING id INTO x');
     expect(t.read('1700000000000-Init.up.sql')).toBe('CREATE TABLE "user" ("id" SERIAL NOT NULL, CONSTRAINT "PK_user" PRIMARY KEY ("id"));\n\nCREATE TABLE "post" ("id" SERIAL NOT NULL);\n');
     expect(t.read('1700000000000-Init.down.sql')).toBe('DROP TABLE "post";\n\nDROP TABLE "user";\n');
@@ -1205,8 +1223,17 @@ describe('scanMigrationsFolder', () => {
         "import type { Kysely } from 'kysely';\n\nexport async function up(db: Kysely<any>): Promise<void> {\n  await db.schema.createTable('album').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull().defaultTo('untitled')).execute();\n  await db.schema.createIndex('album_name').on('album').column('name').execute();\n}\n\nexport async function down(db: Kysely<any>): Promise<void> {\n  await db.schema.dropTable('album').execute();\n}\n",
       // A value passed to the server: not inlined, left.
       '1744910873971-Values.ts': "import { Kysely, sql } from 'kysely';\nexport async function up(db: Kysely<any>) {\n  await sql`UPDATE album SET name = ${'x'}`.execute(db);\n}\n",
+      // atproto ozone's communication-template: a down that builds its DROP but never runs it.
+      '1744910873972-Unrun.ts': "import type { Kysely } from 'kysely';\nexport async function up(db: Kysely<any>) {\n  await db.schema.createTable('t').addColumn('id', 'integer').execute();\n}\nexport async function down(db: Kysely<any>) {\n  await db.schema.dropTable('t');\n}\n",
+      // One importing the application's code (ozone's stats views): the missing module is named, not the other loader's complaint.
+      '1744910873973-App.ts': "import { sql } from 'kysely';\nimport { REASON } from '../../lexicon/defs.js';\nexport async function up(db: any) {\n  await sql`CREATE TABLE reasons (r text DEFAULT ${sql.lit(REASON)})`.execute(db);\n}\n",
     });
-    expect(k.printed).toBe('left to rewrite by hand (1): 1744910873971-Values.ts');
+    expect(k.printed.split('\n')).toEqual([
+      'no down file written, as their down ran no SQL (empty, or a query built but never run) (2): 1744910873969-Initial.ts 1744910873972-Unrun.ts',
+      expect.stringMatching(/^left to rewrite by hand \(2\): 1744910873971-Values\.ts 1744910873973-App\.ts \(cannot load: Cannot find module '\.\.\/\.\.\/lexicon\/defs\.js'/),
+    ]);
+    expect(k.read('1744910873972-Unrun.up.sql')).toBe('create table "t" ("id" integer);\n');
+    expect(k.read('1744910873972-Unrun.down.sql')).toBeUndefined();
     expect(k.read('1744910873969-Initial.up.sql')).toBe('CREATE EXTENSION IF NOT EXISTS "uuid-ossp";\n\nCREATE TABLE "users" ("id" uuid NOT NULL DEFAULT uuid_generate_v4());\n');
     expect(k.read('1744910873969-Initial.down.sql')).toBeUndefined();
     expect(k.read('1744910873970-Builder.up.sql')).toBe('create table "album" ("id" serial primary key, "name" text default \'untitled\' not null);\n\ncreate index "album_name" on "album" ("name");\n');
@@ -1267,7 +1294,7 @@ describe('scanMigrationsFolder', () => {
     };
     writeTree(dir, files);
     const printed = execFileSync('bash', ['-c', toSqlCommand('db-migrate')!.command], { cwd: dir, encoding: 'utf8' });
-    expect(printed.trim()).toBe('left to rewrite by hand (2): 20161205203516-create-client-applications.js 20210428062103-user-permission-to-rbac.js');
+    expect(printed.trim()).toBe('no down file written, as their down ran no SQL (empty, or a query built but never run) (2): 20230927071830-reset.js 20240101000000-from-file.js\nleft to rewrite by hand (2): 20161205203516-create-client-applications.js 20210428062103-user-permission-to-rbac.js');
     const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
     expect(read('20141020151056-initial-schema.up.sql')).toBe('CREATE TABLE strategies (name text);\n');
     expect(read('20141020151056-initial-schema.down.sql')).toBe('DROP TABLE strategies;\n');

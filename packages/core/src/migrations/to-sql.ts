@@ -50,10 +50,12 @@ const SCRIPT = [
   'const fs = require("fs"), path = require("path"); const T = TOOL;',
   'try { require("tsx/cjs"); } catch {}',
   'let K; if (T.kysely) { try { K = require(require.resolve("kysely", { paths: [process.cwd()] })); } catch { console.log("kysely is not installed where these migrations are: npm install kysely, then run this again"); process.exit(1); } }',
-  '(async () => { const left = []; fs.mkdirSync(T.keep, { recursive: true });',
+  '(async () => { const left = [], downless = []; fs.mkdirSync(T.keep, { recursive: true });',
   'for (const f of fs.readdirSync(".").filter((f) => /^\\d.*\\.[cm]?[jt]s$/.test(f) && !/\\.d\\.[cm]?ts$/.test(f)).sort()) {',
   'let m; const load = [() => require(path.resolve(f)), () => import(require("url").pathToFileURL(path.resolve(f)).href)]; if (!/ts$/.test(f)) load.reverse();',
-  'for (const l of load) { try { m = await l(); break; } catch (e) { m = e; } } if (m instanceof Error) { left.push(f + " (cannot load: " + String(m.message).split("\\n")[0] + ")"); continue; }',
+  // The error that says why (a module it imports is missing), not the other loader's "Unknown file extension".
+  'let err; for (const l of load) { try { m = await l(); err = undefined; break; } catch (e) { if (!err || /^ERR_(UNKNOWN_FILE_EXTENSION|REQUIRE_ESM|REQUIRE_ASYNC_MODULE)$/.test(err.code)) err = e; } }',
+  'if (err) { left.push(f + " (cannot load: " + String(err && err.message).split("\\n")[0] + ")"); continue; }',
   'let target = !T.classes && m && m.default && typeof m.default.up === "function" ? m.default : m; const noTx = { up: false, down: false };',
   'if (T.classes) { const C = Object.values(m).find((v) => typeof v === "function" && v.prototype && typeof v.prototype.up === "function"); if (!C) { left.push(f); continue; } target = new C(); if (target.transaction === false) noTx.up = noTx.down = true; }',
   'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',
@@ -78,8 +80,10 @@ const SCRIPT = [
   'try { const r = fn.call(target, handed, end); if (r && typeof r.then === "function") r.then(() => end(), (e) => end(e || new Error())); else if (fn.length < 2) end(); } catch (e) { end(e); } });',
   'out[d] = (noTx[d] ? "-- bulkhead:no-transaction\\n" : "") + sql.map((s) => s.trim().replace(/;\\s*$/, "") + ";").join("\\n\\n"); if (!sql.length) delete out[d]; }',
   'if (!ok || !out.up) { left.push(f); continue; } const b = f.replace(/\\.[cm]?[jt]s$/, "");',
-  'fs.writeFileSync(b + ".up.sql", out.up + "\\n"); if (out.down) fs.writeFileSync(b + ".down.sql", out.down + "\\n"); fs.renameSync(f, path.join(T.keep, f)); }',
+  // A down that ran but sent nothing (ozone's communication-template: dropTable(…) without .execute()): said, not passed over.
+  'fs.writeFileSync(b + ".up.sql", out.up + "\\n"); if (out.down) fs.writeFileSync(b + ".down.sql", out.down + "\\n"); else if (typeof target.down === "function") downless.push(f); fs.renameSync(f, path.join(T.keep, f)); }',
   'if (fs.existsSync("sqls")) fs.renameSync("sqls", path.join(T.keep, "sqls"));',
+  'if (downless.length) console.log("no down file written, as their down ran no SQL (empty, or a query built but never run) (" + downless.length + "): " + downless.join(" "));',
   'if (left.length) console.log("left to rewrite by hand (" + left.length + "): " + left.join(" ")); })();',
 ].join(' ');
 
