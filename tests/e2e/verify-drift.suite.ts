@@ -285,6 +285,11 @@ export async function down(knex: Knex) {
       fx!.write('modules/admin/migrations/005_hash.down.sql', 'ALTER TABLE audit_logs DROP COLUMN hash;\nDROP INDEX audit_logs_hash;\n');
       const goneToo = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(goneToo.json.modules[0].findings[0].fix).toContain('did you mean audit_logs_hash_id, which its up makes? index audit_logs_hash_id is on column audit_logs.hash (made by its up), which line 1 of this file drops first');
+      // A down dropping the column from another table than its up added it to (atproto ozone's add-template-lang).
+      fx!.write('modules/admin/migrations/005_hash.up.sql', 'ALTER TABLE audit_logs ADD COLUMN hash text;\n');
+      fx!.write('modules/admin/migrations/005_hash.down.sql', 'ALTER TABLE users DROP COLUMN hash;\n');
+      const wrongTable = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(wrongTable.json.modules[0].findings[0].fix).toMatch(/^its up adds column hash to audit_logs, not to users: the down names the wrong table — drop hash from audit_logs \(ALTER TABLE audit_logs DROP COLUMN hash\); fix 005_hash's down file/);
       fx!.remove('modules/admin/migrations/005_hash.up.sql');
       fx!.remove('modules/admin/migrations/005_hash.down.sql');
       fx!.remove('modules/admin/migrations/003_kinds.up.sql');

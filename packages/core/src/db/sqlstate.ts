@@ -4,6 +4,7 @@ export const INVALID_SCHEMA_NAME = '3F000';
 export const UNDEFINED_OBJECT = '42704';
 export const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
 export const UNDEFINED_FUNCTION = '42883';
+export const UNDEFINED_COLUMN = '42703';
 export const INSUFFICIENT_PRIVILEGE = '42501';
 export const DUPLICATE_TABLE = '42P07';
 export const INVALID_CATALOG_NAME = '3D000';

@@ -2,8 +2,8 @@ import type { SqlSession } from '../db/types.js';
 import path from 'node:path';
 import { codeMigrationBefore, type MigrationFile } from '../migrations/files.js';
 import { extensionBehind, type MigrationFailure } from './apply.js';
-import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
-import { createsRelation, nearest, regexLiteral, sqlName } from '../text.js';
+import { DEPENDENT_OBJECTS_STILL_EXIST, DUPLICATE_TABLE, INSUFFICIENT_PRIVILEGE, INVALID_SCHEMA_NAME, UNDEFINED_COLUMN, UNDEFINED_FUNCTION, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { createsRelation, nearest, regexLiteral, sqlName, sqlQualified } from '../text.js';
 import { extensionPackage } from '../db/extensions.js';
 import { withoutComments } from '../analysis/statements.js';
 import { baseSchemaFix, codeMigrationFix, laterCreatorFix, madeElsewhereFix } from '../analysis/migrations.js';
@@ -32,7 +32,7 @@ export async function explainFailure(
   if (declared) return declared;
   const used = stillUsed(failure, module);
   if (used) return used;
-  const gone = indexWentWithItsColumn(failure, module) ?? indexNeverMade(failure, module);
+  const gone = indexWentWithItsColumn(failure, module) ?? indexNeverMade(failure, module) ?? columnOfAnotherTable(failure, module);
   if (gone) return gone;
   const cased = schemaCase(failure, module);
   if (cased) return cased;
@@ -171,6 +171,23 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
     }
   }
   return undefined;
+}
+
+/**
+ * A down dropping a column from a table its up did not add it to, where its up adds a column of
+ * that name to another table (atproto ozone's add-template-lang: up adds lang to
+ * communication_template, down drops moderation_event.lang): that table.
+ */
+function columnOfAnotherTable(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
+  const m = failure.pgCode === UNDEFINED_COLUMN && failure.direction === 'down' ? /^column "([^"]+)" of relation "([^"]+)" does not exist/.exec(failure.message) : null;
+  const migration = module.migrations.find((x) => x.id === failure.migration);
+  if (!m || migration?.sql === undefined) return undefined;
+  const [, column, table] = m as unknown as [string, string, string];
+  const adds = new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?((?:(?:"[^"]+"|[\\w$]+)\\.)?(?:"[^"]+"|[\\w$]+))[^;]*?\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?"?${regexLiteral(column)}"?(?![\\w$])`, 'gi');
+  const tables = [...new Set([...code(migration.sql.up).matchAll(adds)].map((a) => a[1]!.replace(/"/g, '')))];
+  const other = tables.filter((t) => t.replace(/^.*\./, '') !== table);
+  if (other.length !== 1 || tables.length !== 1) return undefined;
+  return `its up adds column ${column} to ${other[0]}, not to ${table}: the down names the wrong table — drop ${column} from ${other[0]} (ALTER TABLE ${sqlQualified(other[0]!)} DROP COLUMN ${sqlName(column)}); ${editedDownFix(module.name, failure.migration)}`;
 }
 
 /** CREATE INDEX statements' index names (unquoted), in order. */
