@@ -317,6 +317,11 @@ export async function down(knex: Knex) {
       const finding = reversed.json.modules[0].findings[0];
       expect(finding).toMatchObject({ kind: 'down-failed', migration: '003_sessions', line: 1 });
       expect(finding.fix).toMatch(/^table groups is used by (view group_ids \(line 2\), table members \(line 4\)|table members \(line 4\), view group_ids \(line 2\)), which this down drops after it \(line 1\): drop groups last — a down drops what its up made in the reverse order; table notes uses it too: drop it first as well, or DROP … CASCADE where it is 003_sessions's own \(a database that applied/);
+      // …and a foreign key its table keeps, which the down removes later by itself (atproto bsky's create-moderation-subject-status).
+      fx!.write('modules/admin/migrations/003_sessions.up.sql', 'CREATE TABLE groups (id int PRIMARY KEY);\nALTER TABLE users ADD COLUMN group_id int;\nALTER TABLE users ADD CONSTRAINT users_group_fkey FOREIGN KEY (group_id) REFERENCES groups (id);\n');
+      fx!.write('modules/admin/migrations/003_sessions.down.sql', 'DROP TABLE groups;\nALTER TABLE users DROP CONSTRAINT users_group_fkey;\nALTER TABLE users DROP COLUMN group_id;\n');
+      const keyLater = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(keyLater.json.modules[0].findings[0].fix).toMatch(/^table groups is used by constraint users_group_fkey of users \(line 2\), which this down drops after it \(line 1\): drop groups last/);
 
       // A down without statements whose up creates a table (diesel writes empty downs): it cannot be
       // reverted, said before any down runs, as down refuses it.

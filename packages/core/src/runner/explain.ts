@@ -268,6 +268,23 @@ function droppedLaterInFile(failure: MigrationFailure, migration: MigrationFile,
   const later: string[] = [];
   const others: string[] = [];
   for (const dependent of failure.detail.split('\n').map((l) => l.replace(/ depends on .*$/, ''))) {
+    // A constraint, trigger, rule or policy the down removes later by itself, its table kept
+    // (atproto bsky's create-moderation-subject-status: drop table moderation_event, then the
+    // foreign keys of actor and record that reference it).
+    const part = /^(constraint|trigger|rule|policy) (\S+) on (?:table|view|materialized view|foreign table) (\S+)$/.exec(dependent);
+    if (part) {
+      const [, kind, member, table] = part as unknown as [string, string, string, string];
+      const m = `"?${regexLiteral(member)}"?(?![\\w$])`;
+      const removes =
+        kind === 'constraint'
+          ? new RegExp(`\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${relationName(table)}[^;]*?\\bDROP\\s+CONSTRAINT\\s+(?:IF\\s+EXISTS\\s+)?${m}`, 'i')
+          : new RegExp(`\\bDROP\\s+${kind}\\s+(?:IF\\s+EXISTS\\s+)?${m}\\s+ON\\s+${relationName(table)}`, 'i');
+      const removed = removes.exec(text.slice(end));
+      if (removed) {
+        later.push(`${kind} ${member} of ${table} (line ${lineAt(end + removed.index)})`);
+        continue;
+      }
+    }
     const hit = DEPENDENTS.map(([re, drop]) => [re.exec(dependent), drop] as const).find(([m]) => m);
     if (!hit) continue;
     const [[, kind, name], drop] = hit as unknown as [[string, string, string], string];
