@@ -376,7 +376,7 @@ export async function down(knex: Knex) {
           name: 'hooks',
           migrations: {
             '001_a.up.sql': 'CREATE TABLE a (id int);\n',
-            '002_b.up.sql': "CREATE TYPE kind AS ENUM ('x');\nCREATE TABLE b (id int, k kind);\n",
+            '002_b.up.sql': "CREATE TYPE kind AS ENUM ('x');\nCREATE TABLE b (id int, k kind);\nCREATE TABLE b2 (id int);\n",
             '002_b.down.sql': 'DROP TABLE b;\n',
             '003_c.up.sql': 'ALTER TABLE a ADD COLUMN note text;\n',
             // A down that makes what was not there before its up.
@@ -393,7 +393,8 @@ export async function down(knex: Knex) {
       ]);
       expect(m.findings[1].message).toBe('after the downs of the 2 migrations after 001_a, the database is not as before their ups');
       expect(m.findings[1].leftBy).toEqual([
-        { migration: '002_b', file: 'modules/hooks/migrations/002_b.down.sql', objects: ['enum kind'] },
+        // Tables (named bare) before the others: "b2, enum kind", not "enum kind, b2" (bsky's "extension pg_trgm, actor_sync").
+        { migration: '002_b', file: 'modules/hooks/migrations/002_b.down.sql', objects: ['b2', 'enum kind'] },
         { migration: '003_c', file: 'modules/hooks/migrations/003_c.down.sql', objects: ['index a.a_idx'], down: true },
       ]);
       expect(m.tail).toEqual({ after: '001_a', migrations: 2, reversible: false });
@@ -401,7 +402,7 @@ export async function down(knex: Knex) {
       expect(text.stderr).toContain("→ 003_c's down (modules/hooks/migrations/003_c.down.sql) creates index a.a_idx, which was not there before its up");
 
       // Mended, the tail is proven; the missing down is still a finding.
-      fx!.write('modules/hooks/migrations/002_b.down.sql', 'DROP TABLE b;\nDROP TYPE kind;\n');
+      fx!.write('modules/hooks/migrations/002_b.down.sql', 'DROP TABLE b2;\nDROP TABLE b;\nDROP TYPE kind;\n');
       fx!.write('modules/hooks/migrations/003_c.down.sql', 'ALTER TABLE a DROP COLUMN note;\n');
       const mended = await runCli(['verify'], { cwd: fx!.root, env: s.env });
       expect(mended.exitCode).toBe(1);

@@ -514,7 +514,7 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const isTable = (d: Difference) => SNAPSHOT_FAMILY[d.kind] === 'relation' && d.kind !== 'index' && d.kind !== 'sequence';
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
-  const groups = new Map<Culprit, string[]>();
+  const groups = new Map<Culprit, { name: string; bare: boolean }[]>();
   let unnamed = false;
   for (const d of left) {
     const ownedBy = (d.actual ?? d.expected)?.owned_by;
@@ -540,7 +540,7 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     }
     const f = SNAPSHOT_FAMILY[d.kind];
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
-    (groups.get(by) ?? groups.set(by, []).get(by)!).push(name);
+    (groups.get(by) ?? groups.set(by, []).get(by)!).push({ name, bare: d.kind === 'column' || d.kind === 'table' });
   }
   // In migration order, a migration's up before its down; what it left before what it dropped, renamed or changed.
   const changes: Culprit['change'][] = ['left', 'dropped', 'renamed', 'changed'];
@@ -549,7 +549,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     return {
       migration: by.id,
       file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath),
-      objects,
+      // Tables and columns (named bare) first: "actor_sync, extension pg_trgm", not "extension pg_trgm, actor_sync".
+      objects: [...objects.filter((o) => o.bare), ...objects.filter((o) => !o.bare)].map((o) => o.name),
       ...(by.down ? { down: true as const } : {}),
       ...(by.change !== 'left' ? { change: by.change } : {}),
     };
