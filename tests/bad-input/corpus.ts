@@ -33,7 +33,10 @@ const latin1 = (text: string) => Buffer.from(text, 'latin1');
 
 export const CASES: BadInputCase[] = [
   // Manifests: JSON and schema.
-  { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad" "database": {} }' }, code: 'BH001', says: ['modules/bad/bulkhead.json:1:17', 'not valid JSON', 'fix: fix the JSON syntax'] },
+  { name: 'manifest is not JSON (a comma left out)', files: { 'modules/bad/bulkhead.json': '{\n  "name": "bad"\n  "database": {}\n}' }, code: 'BH001', says: ['modules/bad/bulkhead.json:3:3', 'not valid JSON', 'fix: add a comma at the end of line 2, after its value'] },
+  { name: 'manifest is not JSON (a name without quotes)', files: { 'modules/bad/bulkhead.json': '{ name: "bad" }' }, code: 'BH001', says: ['modules/bad/bulkhead.json:1:3', 'fix: put the field name in double quotes ("name")'] },
+  { name: 'manifest is not JSON (single quotes)', files: { 'modules/bad/bulkhead.json': "{ 'name': 'bad' }" }, code: 'BH001', says: ['modules/bad/bulkhead.json', 'fix: write strings and names in double quotes'] },
+  { name: 'manifest is not JSON', files: { 'modules/bad/bulkhead.json': '{ "name": "bad", "database": {} ]' }, code: 'BH001', says: ['modules/bad/bulkhead.json:1:33', 'not valid JSON', 'fix: fix the JSON syntax'] },
   { name: 'manifest with a trailing comma (JSONC)', files: { 'modules/bad/bulkhead.json': '{\n  "name": "bad",\n}\n' }, code: 'BH001', says: ['modules/bad/bulkhead.json:3:1', 'no comma after the last field or item'] },
   {
     name: "manifest saved as UTF-16 (PowerShell's > writes it so)",

@@ -128,8 +128,26 @@ function jsonProblem(file: string, text: string, e: Error): Problem {
       ? 'a manifest is plain JSON: no comma after the last field or item'
       : text.trim() === ''
         ? 'the file is empty: a manifest needs at least { "name": …, "database": { "url": … } }'
-        : 'fix the JSON syntax';
+        : (slip(text, position, message) ?? 'fix the JSON syntax');
   return problem('BH001', `not valid JSON: ${message}`, { file, ...(at ?? {}), fix: why });
+}
+
+/** A slip of hand where JSON.parse stopped (a UTF-16 offset): a comma left out, a name or string not in double quotes. */
+function slip(text: string, position: number, message: string): string | undefined {
+  if (/^Unexpected token '''/.test(message)) return 'write strings and names in double quotes: a manifest is plain JSON';
+  if (Number.isNaN(position)) return undefined;
+  // Another item where the comma before it is missing (not a bracket of the wrong kind).
+  if (/^Expected ',' or '[}\]]' after (property value|array element)/.test(message) && /^["\w{[\-]/.test(text.slice(position))) {
+    // The value before ends on the last line with something on it before the stop.
+    const before = text.slice(0, position).replace(/\s+$/, '');
+    return `add a comma at the end of line ${before.split('\n').length}, after its value`;
+  }
+  const at = text.slice(position);
+  if (/^Expected (property name|double-quoted property name)/.test(message) && /^[A-Za-z_$]/.test(at)) {
+    return `put the field name in double quotes ("${/^[\w$]+/.exec(at)![0]}"): a manifest is plain JSON`;
+  }
+  if (at.startsWith("'")) return 'write strings and names in double quotes: a manifest is plain JSON';
+  return undefined;
 }
 
 /** Fields written twice in one object of valid JSON text: the field's path and both lines. */
