@@ -23,6 +23,12 @@ describe('syntaxSlip', () => {
     expect(slip('CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int\n-- why\nADD COLUMN c int;', 4, 1)).toContain('begun on line 2, and ALTER TABLE\'s actions are separated by commas: add one at the end of line 2');
   });
 
+  it('tells IF EXISTS written before COLUMN or CONSTRAINT', () => {
+    // quickwit's 19_add-split-node-id-field.down.sql; the server stops at COLUMN.
+    expect(slip('ALTER TABLE splits\n    DROP IF EXISTS COLUMN node_id;', 2, 20)).toBe('line 2: IF EXISTS comes after DROP COLUMN, not before it: write DROP COLUMN IF EXISTS node_id');
+    expect(slip('ALTER TABLE t ADD IF NOT EXISTS COLUMN c int;', 1, 33)).toBe('line 1: IF NOT EXISTS comes after ADD COLUMN, not before it: write ADD COLUMN IF NOT EXISTS c');
+  });
+
   it("tells MySQL's DROP INDEX … ON table", () => {
     // gitness' 0029_create_index_job_job_group_id_down.sql; the server stops at ON.
     expect(slip('DROP INDEX job_group_id ON jobs;', 1, 25)).toBe("line 1: DROP INDEX … ON jobs is MySQL's form; PostgreSQL drops an index by its name alone, in its table's schema: write DROP INDEX job_group_id");

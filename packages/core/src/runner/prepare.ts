@@ -556,7 +556,7 @@ function syntaxFix(text: string, line: number, column: number | undefined, file:
 
 /** A known slip of hand at the error's place (lines of the file, 1-based line and column), told with its fix. */
 export function syntaxSlip(lines: readonly string[], line: number, column: number | undefined): string | undefined {
-  return ifExistsSlip(lines, line, column) ?? dropIndexOn(lines, line, column) ?? trailingComma(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
+  return ifExistsSlip(lines, line, column) ?? ifExistsBeforeKind(lines, line, column) ?? dropIndexOn(lines, line, column) ?? trailingComma(lines, line, column) ?? missingComma(lines, line, column) ?? missingSemicolon(lines, line, column);
 }
 
 /**
@@ -577,6 +577,23 @@ function trailingComma(lines: readonly string[], line: number, column: number | 
   }
   if (!before.endsWith(',')) return undefined;
   return `line ${l + 1} ends a list with a comma that nothing follows: remove that comma`;
+}
+
+/**
+ * IF [NOT] EXISTS before COLUMN or CONSTRAINT (quickwit's 19_add-split-node-id-field down: DROP IF
+ * EXISTS COLUMN node_id): the server stops at the word that belongs before it.
+ */
+function ifExistsBeforeKind(lines: readonly string[], line: number, column: number | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const at = lines[line - 1] ?? '';
+  const kind = /^(COLUMN|CONSTRAINT)\b/i.exec(at.slice(column - 1))?.[1]?.toUpperCase();
+  if (!kind) return undefined;
+  const head = /\b(DROP|ADD)\s+(IF\s+(?:NOT\s+)?EXISTS)\s+$/i.exec(at.slice(0, column - 1));
+  if (!head) return undefined;
+  const verb = head[1]!.toUpperCase();
+  const name = /^\w+\s+("[^"]+"|[\w$]+)/.exec(at.slice(column - 1))?.[1];
+  const clause = head[2]!.toUpperCase().replace(/\s+/g, ' ');
+  return `line ${line}: ${clause} comes after ${verb} ${kind}, not before it: write ${verb} ${kind} ${clause}${name ? ` ${name}` : ''}`;
 }
 
 /**
