@@ -33,3 +33,17 @@ describe('moduleCreates: unmadeRelations', () => {
     });
   });
 });
+
+describe('missingDownFix', () => {
+  it("names what an up that drops must make again (quickwit's 06_delete-…-trigger: DROP TRIGGER IF EXISTS), not an empty file", async () => {
+    const { missingDownFix } = await import('./migrations.js');
+    const file = (up: string) => ({ id: '06_delete', version: '06', name: 'delete', format: 'sql', upPath: '06_delete.up.sql', checksum: 'x', sql: { up } }) as never;
+    const fixOf = async (up: string) => missingDownFix(file(up), moduleCreates({ analysed: await analysed({ '06_delete': up }) }).upChanges, 'm');
+    expect(await fixOf('DROP TRIGGER IF EXISTS set_update_timestamp ON splits;\nDROP TRIGGER IF EXISTS set_publish ON splits;\n')).toBe(
+      'add 06_delete.down.sql that makes again what its up drops — trigger splits.set_update_timestamp (line 1), trigger splits.set_publish (line 2) — as the migrations that made them had them; or revert with a new forward migration',
+    );
+    expect(await fixOf('DROP TABLE IF EXISTS old_splits;')).toContain('makes again what its up drops — table old_splits (line 1) — as the migration that made it had it;');
+    // A data change alone: an empty down is right.
+    expect(await fixOf('UPDATE splits SET x = 1;')).toBe('add 06_delete.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration');
+  });
+});

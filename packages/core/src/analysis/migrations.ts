@@ -186,6 +186,9 @@ export function missingDownFix(m: MigrationFile, changes: ReadonlyMap<string, re
   if (leaves) return `add ${m.id}.down.sql with what undoes its up, which ${leaves}; or revert with a new forward migration`;
   const replaces = upReplaces(m, changes, module);
   if (replaces) return `add ${m.id}.down.sql that drops what its up creates OR REPLACE — ${replaces} — or, where an earlier migration defined one, puts that definition back; or revert with a new forward migration`;
+  // An up that drops (quickwit's 06_delete-…-trigger: DROP TRIGGER IF EXISTS …): an empty down would leave them gone.
+  const drops = told((changes.get(`${module}\u0000${m.id}`) ?? []).filter((t) => t.action === 'drop'), { verb: false });
+  if (drops) return `add ${m.id}.down.sql that makes again what its up drops — ${drops} — ${drops.includes('), ') ? 'as the migrations that made them had them' : 'as the migration that made it had it'}; or revert with a new forward migration`;
   return `add ${m.id}.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration`;
 }
 
