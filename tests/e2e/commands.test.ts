@@ -651,6 +651,10 @@ $body$;
     const schema = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
     expect(schema.json.modules[0].failure).toMatchObject({ pgCode: '3F000', line: 1, fix: expect.stringContaining('CREATE SCHEMA IF NOT EXISTS auth in an earlier migration') });
     expect(schema.json.modules[0].failure.fix).toContain('"database": { "schema": "auth" }');
+    // A serial type where only CREATE TABLE and ADD COLUMN take one (quickwit's 14_update-shard-id down).
+    fx.write('modules/hb/migrations/0002_data_version.up.sql', 'ALTER TABLE hb_items ALTER COLUMN id TYPE bigserial;\n');
+    const serial = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
+    expect(serial.json.modules[0].failure).toMatchObject({ pgCode: '42704', line: 1, fix: expect.stringContaining('bigserial is no type but a shorthand of CREATE TABLE and ADD COLUMN (the column is bigint, its default taken from a sequence of its own): in ALTER COLUMN … TYPE write bigint') });
     // A new enum value used in the migration that adds it.
     fx.write('modules/hb/migrations/0002_data_version.up.sql', "CREATE TYPE hb_mood AS ENUM ('a');\nALTER TABLE hb_items ADD COLUMN mood hb_mood;\nALTER TYPE hb_mood ADD VALUE 'b';\nUPDATE hb_items SET mood = 'b';\n");
     const enumValue = await runCli(['up', '--json'], { cwd: fx.root, env: { HB_URL: url } });
