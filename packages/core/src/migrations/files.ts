@@ -451,11 +451,12 @@ const PER_DATABASE = /\.(postgres|mysql|sqlite3?|cockroach|mssql)(\.autocommit)?
  * `…_from_mysql.sql` is a PostgreSQL migration about MySQL.
  */
 const NAMED_FOR_POSTGRES = /[-_](?:postgres(?:ql)?|pg|psql)(?:\.(?:up|down))?\.sql$/i;
-const NAMED_FOR_OTHER_DATABASE = /[-_](sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle)(?:\.(?:up|down))?\.sql$/i;
+// H2 beside them: Java projects test on it (DolphinScheduler's dolphinscheduler_h2.sql).
+const NAMED_FOR_OTHER_DATABASE = /[-_](sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle|h2|hsqldb|derby)(?:\.(?:up|down))?\.sql$/i;
 
 /** Subfolders named for PostgreSQL and for other databases (pocket-id's migrations/postgres beside migrations/sqlite). */
 const POSTGRES_FOLDER = /^(?:postgres(?:ql)?|pg|psql)$/i;
-const OTHER_DATABASE_FOLDER = /^(?:sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle|h2)$/i;
+const OTHER_DATABASE_FOLDER = /^(?:sqlite3?|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|oracle|h2|hsqldb|derby)$/i;
 
 /** Layouts of one folder per migration (other tools'): what each holds, and whose it is. */
 const FOLDER_LAYOUTS = {

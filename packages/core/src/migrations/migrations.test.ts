@@ -1049,6 +1049,9 @@ describe('scanMigrationsFolder', () => {
     const alone = scanMigrationsFolder('m', dir, (p) => path.relative(dir, p));
     expect(alone.problems).toEqual([]);
     expect(alone.migrations.map((m) => m.id)).toEqual(['2021-04-01-1-store-warn', '2021-04-02-1-paths', '2021-07-01-1-import_from_mysql', '2021-07-02-1-drop_sqlite_cache']);
+    // H2's beside them (DolphinScheduler's sql/: dolphinscheduler_postgresql.sql, _mysql.sql, _h2.sql): another database's, not a migration to rename.
+    const java = scan({ 'dolphinscheduler_postgresql.sql': 'CREATE TABLE t (id int);', 'dolphinscheduler_mysql.sql': 'CREATE TABLE t (id int);', 'dolphinscheduler_h2.sql': 'CREATE TABLE t (id int);' });
+    expect(groupAlike(java.problems).map((p) => p.message)).toContain("2 migration files are written for another database (dolphinscheduler_h2.sql, dolphinscheduler_mysql.sql: h2, mysql), beside PostgreSQL's (dolphinscheduler_postgresql.sql): Bulkhead runs every migration of the folder on PostgreSQL");
   });
 
   it("one subfolder per database (pocket-id's migrations/postgres beside migrations/sqlite) is one problem: point the manifest at PostgreSQL's, the others are not to be moved in", () => {
