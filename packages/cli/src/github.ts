@@ -197,7 +197,7 @@ function drifted(r: DriftResult) {
   const lines = [`### Bulkhead drift: ${drifting.length || r.groups.length ? '❌ drift' : '✅ no drift'}`, ''];
   const annotations: string[] = [];
   for (const u of drifting) {
-    annotations.push(annotation('error', `${u.unit}: ${plural(u.differences.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
+    annotations.push(annotation('error', `${u.unit}: ${plural(u.lines.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
     lines.push(`**${u.unit}**: ${plural(u.differences.length, 'difference')}`, ...bullets(u.lines), '');
   }
   for (const g of r.groups) {

@@ -345,7 +345,8 @@ export function renderDrift(r: DriftResult, out: Output): void {
   }
   for (const u of r.units) {
     if (u.status !== 'drift' || u.tenant !== undefined) continue;
-    out.write(`${u.unit}: ✗ drift, ${plural(u.differences.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
+    // Counted as listed: a table extra or missing as a whole is one line, its columns and indexes with it.
+    out.write(`${u.unit}: ✗ drift, ${plural(u.lines.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
   }
   for (const g of r.groups) {
