@@ -198,7 +198,7 @@ function drifted(r: DriftResult) {
   const annotations: string[] = [];
   for (const u of drifting) {
     annotations.push(annotation('error', `${u.unit}: ${plural(u.lines.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
-    lines.push(`**${u.unit}**: ${plural(u.differences.length, 'difference')}`, ...bullets(u.lines), '');
+    lines.push(`**${u.unit}**: ${plural(u.lines.length, 'difference')}`, ...bullets(u.lines), '');
   }
   for (const g of r.groups) {
     const tenants = `${g.module}@{${g.tenants.slice(0, 10).join(', ')}${g.tenants.length > 10 ? `, … ${g.tenants.length} in all` : ''}}`;
