@@ -658,6 +658,28 @@ export async function down(knex: Knex) {
       const bad = await runCli(['drift', '--ignore', 'tabel:legacy_*'], { cwd: fx!.root, env: s.env });
       expect(bad.exitCode).toBe(2);
       expect(bad.stderr).toContain('--ignore tabel:legacy_*: no object kind "tabel"');
+
+      // --sql: the statements that end the drift either way, run as a user would.
+      const withSql = await runCli(['drift', '--sql', '--json'], { cwd: fx!.root, env: s.env });
+      const { undo, keep } = withSql.json.units[0].sql;
+      expect(undo.manual).toEqual([expect.stringContaining("cannot be removed from an enum")]);
+      expect(keep.manual).toEqual([]);
+      const text = await runCli(['drift', '--sql'], { cwd: fx!.root, env: s.env });
+      expect(text.stderr).toContain('ALTER TABLE public.accounts ADD COLUMN max_reports integer DEFAULT 5 NOT NULL;');
+      expect((await runCli(['drift'], { cwd: fx!.root, env: s.env })).stderr).toContain('fix: undo on the database what was changed outside the migrations, or keep it in a new migration (bulkhead make auth <name>); bulkhead drift auth --sql writes the statements for either');
+      // Kept: the new migration runs on this database, changing nothing, and the drift is gone.
+      fx!.write('modules/auth/migrations/003_keep.up.sql', `${keep.statements.join('\n')}\n`);
+      const kept = await runCli(['up'], { cwd: fx!.root, env: s.env });
+      expect(kept.exitCode, kept.stderr).toBe(0);
+      const after = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+      expect(after.exitCode, after.stderr).toBe(0);
+      // Undone: the statements make the database what the migrations build again (but an enum label, which PostgreSQL cannot remove).
+      fx!.remove('modules/auth/migrations/003_keep.up.sql');
+      await s.query('auth', "DELETE FROM auth_migrations WHERE id = '003_keep'");
+      const undoNow = (await runCli(['drift', '--sql', '--json'], { cwd: fx!.root, env: s.env })).json.units[0].sql.undo;
+      for (const statement of undoNow.statements) await s.query('auth', statement);
+      const undone = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+      expect(undone.json.units[0].lines).toEqual(["role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')"]);
     });
 
     it("a column's compression and n_distinct, and a table's CLUSTER ON, set by hand are drift; what the migrations set is not", async () => {

@@ -78,8 +78,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   drift: {
     summary: 'compare each live database with what its applied migrations build on a scratch database',
-    usage: "bulkhead drift [modules…] [--tenant <glob>] [--server postgres://…] [--ignore <kind:glob>]… [--production]",
-    flags: ['tenant', 'server:url', 'production', 'ignore'],
+    usage: "bulkhead drift [modules…] [--tenant <glob>] [--server postgres://…] [--ignore <kind:glob>]… [--sql] [--production]",
+    flags: ['tenant', 'server:url', 'production', 'ignore', 'sql'],
     run: 'drift',
     render: 'renderDrift',
   },

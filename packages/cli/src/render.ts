@@ -5,6 +5,7 @@ import type {
   RepairResult,
   SquashResult,
   DriftResult,
+  RepairSql,
   LintResult,
   VerifyResult,
   MakeResult,
@@ -343,16 +344,30 @@ export function renderDrift(r: DriftResult, out: Output): void {
     if (u.status === 'not-created') out.write(`${u.unit}: not created yet (nothing to compare)`);
     else if (u.status === 'no-drift') out.write(`${u.unit}: ✓ no drift (${u.applied} applied migration${u.applied === 1 ? ' rebuilds' : 's rebuild'} it${u.ignored ? `, ${plural(u.ignored, 'difference')} left out by --ignore` : ' exactly'})`);
   }
+  // With --sql each tenant's statements are its own: tenants are listed one by one.
+  const withSql = r.units.some((u) => u.sql);
   for (const u of r.units) {
-    if (u.status !== 'drift' || u.tenant !== undefined) continue;
+    if (u.status !== 'drift' || (u.tenant !== undefined && !withSql)) continue;
     // Counted as listed: a table extra or missing as a whole is one line, its columns and indexes with it.
     out.write(`${u.unit}: ✗ drift, ${plural(u.lines.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
+    if (!u.sql) {
+      out.write(`  fix: undo on the database what was changed outside the migrations, or keep it in a new migration (bulkhead make ${u.module} <name>); bulkhead drift ${u.module} --sql writes the statements for either`);
+      continue;
+    }
+    const block = (title: string, sql: RepairSql) => {
+      out.write(`  ${title}:`);
+      for (const statement of sql.statements) for (const line of statement.split('\n')) out.write(`    ${line}`);
+      for (const m of sql.manual) out.write(`    -- by hand: ${m}`);
+    };
+    block(`to undo it on ${u.database} (review first: a DROP loses its data)`, u.sql.undo);
+    block(`or to keep it, a new migration (bulkhead make ${u.module} <name>) holding (each statement checks first: it runs here too, changing nothing)`, u.sql.keep);
   }
-  for (const g of r.groups) {
+  for (const g of withSql ? [] : r.groups) {
     const shown = g.tenants.length > 5 ? `${g.tenants.slice(0, 5).join(', ')} and ${g.tenants.length - 5} more` : g.tenants.join(', ');
     out.write(`${g.module}@{${shown}}: ✗ drift (${plural(g.tenants.length, 'tenant')} alike)`);
     for (const line of g.lines) out.write(`  ${line}`);
+    out.write(`  fix: undo on each database what was changed outside the migrations, or keep it in a new migration (bulkhead make ${g.module} <name>); bulkhead drift ${g.module} --tenant <name> --sql writes the statements for either`);
   }
 }
 

@@ -12,6 +12,7 @@ import { listUnits, mapLimit, readUnits } from '../runner/read.js';
 import { replayAll, ReplayError } from '../runner/replay.js';
 import { extensionBehind, roleThatExists, serverRoleExistsFix } from '../runner/apply.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { driftRepair, type RepairSql } from '../snapshot/repair.js';
 import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
@@ -27,6 +28,8 @@ export interface DriftOptions extends CommonOptions {
    * `publication:dbz_*`, a platform's `event trigger:*`).
    */
   ignore?: readonly string[];
+  /** Also write the statements that end each drift: undo it on the database, or keep it in a new migration. */
+  sql?: boolean;
 }
 
 export interface UnitDrift {
@@ -43,6 +46,12 @@ export interface UnitDrift {
   ignored?: number;
   /** One line each, grouped by table. */
   lines: string[];
+  /**
+   * With `sql`: the statements that make the live database what its migrations build (`undo`),
+   * and those a new migration would hold to keep the live state (`keep`), for a person to review;
+   * what has no statement of its own is in their `manual`.
+   */
+  sql?: { undo: RepairSql; keep: RepairSql };
 }
 
 export interface DriftResult {
@@ -92,7 +101,15 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
       const all = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
       const differences = all.filter((d) => !ignored(d));
       const left = all.length - differences.length;
-      return { ...base, applied: runnables.length, status: differences.length ? 'drift' : 'no-drift', differences, lines: diffText(differences, unit.schema), ...(left ? { ignored: left } : {}) };
+      return {
+        ...base,
+        applied: runnables.length,
+        status: differences.length ? 'drift' : 'no-drift',
+        differences,
+        lines: diffText(differences, unit.schema),
+        ...(left ? { ignored: left } : {}),
+        ...(o.sql && differences.length ? { sql: driftRepair(differences) } : {}),
+      };
     });
     const groups: DriftResult['groups'] = [];
     for (const r of results) {

@@ -1,0 +1,255 @@
+import type { Difference } from './diff.js';
+import { describeDifference } from './diff.js';
+import { sqlName } from '../text.js';
+
+/**
+ * The statements that turn one database into another, from their differences (drift's `--sql`):
+ * `undo` makes the live database what its migrations build again; `keep` is the same for the other
+ * direction, the body of a new migration that keeps what was made outside them. Pure: the caller
+ * prints them for a person to review, never runs them. What has no safe statement of its own (a
+ * generated column's expression, an enum label to remove, a table's storage options) is named in
+ * `manual` instead.
+ */
+export interface RepairSql {
+  statements: string[];
+  manual: string[];
+}
+
+/** Drift's differences (expected = what the migrations build, actual = the live database) as both ways of ending them. */
+export function driftRepair(diffs: readonly Difference[]): { undo: RepairSql; keep: RepairSql } {
+  const swapped = diffs.map((d): Difference => {
+    const { expected, actual, ...rest } = d;
+    return {
+      ...rest,
+      change: d.change === 'missing' ? 'extra' : d.change === 'extra' ? 'missing' : 'changed',
+      ...(actual !== undefined ? { expected: actual } : {}),
+      ...(expected !== undefined ? { actual: expected } : {}),
+    };
+  });
+  return { undo: repairSql(diffs), keep: repairSql(swapped, { rerunnable: true }) };
+}
+
+/** A name qualified by its schema, each part quoted as SQL needs it. */
+const q = (schema: string, name: string) => `${sqlName(schema)}.${sqlName(name)}`;
+
+const RELATION_DROP: Partial<Record<Difference['kind'], string>> = {
+  table: 'TABLE',
+  view: 'VIEW',
+  'materialized view': 'MATERIALIZED VIEW',
+  'foreign table': 'FOREIGN TABLE',
+  sequence: 'SEQUENCE',
+  enum: 'TYPE',
+  domain: 'DOMAIN',
+  'composite type': 'TYPE',
+  'range type': 'TYPE',
+  schema: 'SCHEMA',
+  extension: 'EXTENSION',
+};
+
+/**
+ * The statements that make a database with `actual` into one with `expected` (each difference
+ * says what the target has: `missing` there is to be made, `extra` to be dropped), in an order
+ * that runs: what depends on others is dropped first and made last.
+ */
+export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean } = {}): RepairSql {
+  // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
+  // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
+  const ifExists = o.rerunnable ? ' IF EXISTS' : '';
+  const ifNotExists = o.rerunnable ? ' IF NOT EXISTS' : '';
+  const once = (sql: string, exists: string) => (o.rerunnable ? `DO $$ BEGIN IF NOT EXISTS (${exists}) THEN ${sql.replace(/;$/, '')}; END IF; END $$;` : sql);
+  const manual: string[] = [];
+  const by = (change: Difference['change'], ...kinds: Difference['kind'][]) => diffs.filter((d) => d.change === change && kinds.includes(d.kind));
+  const tableKey = (d: Difference) => `${d.schema}.${d.table}`;
+  const extraTables = new Set(by('extra', 'table', 'view', 'materialized view', 'foreign table').map((d) => `${d.schema}.${d.name}`));
+  const missingTables = new Set(by('missing', 'table').map((d) => `${d.schema}.${d.name}`));
+  const onExtraTable = (d: Difference) => d.table !== undefined && extraTables.has(tableKey(d));
+  const def = (d: Difference, side: 'expected' | 'actual') => (d[side] ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const table = (d: Difference) => q(d.schema, d.table!);
+  const drops: string[] = [];
+  const makes: string[] = [];
+  const later: string[] = [];
+  const cannot = (d: Difference, why: string) => manual.push(`${describeDifference(d)}: ${why}`);
+
+  // Dropped first: what lives on tables, then relations, types, routines, schemas.
+  const droppedConstraints = new Set<string>();
+  for (const d of by('extra', 'trigger', 'rule', 'policy')) {
+    if (!onExtraTable(d)) drops.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
+  }
+  // Foreign keys before the keys they reference.
+  const constraintOrder = (d: Difference) => (def(d, 'actual').type === 'foreign key' ? 0 : 1);
+  for (const d of by('extra', 'constraint').sort((a, b) => constraintOrder(a) - constraintOrder(b))) {
+    if (onExtraTable(d)) continue;
+    droppedConstraints.add(`${d.schema}.${d.name}`);
+    drops.push(`ALTER TABLE ${table(d)} DROP CONSTRAINT${ifExists} ${sqlName(d.name)};`);
+  }
+  for (const d of by('extra', 'index')) {
+    // A key's index goes with its constraint.
+    if (!onExtraTable(d) && !droppedConstraints.has(`${d.schema}.${d.name}`)) drops.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
+  }
+  for (const d of by('extra', 'view', 'materialized view', 'table', 'foreign table')) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
+  for (const d of by('extra', 'column')) if (!onExtraTable(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
+  for (const d of by('extra', 'sequence')) {
+    const owner = text(def(d, 'actual').owned_by);
+    // A sequence a column owns goes with its table or column.
+    if (owner && (extraTables.has(owner.slice(0, owner.lastIndexOf('.'))) || diffs.some((c) => c.change === 'extra' && c.kind === 'column' && `${c.schema}.${c.table}.${c.name}` === owner))) continue;
+    drops.push(`DROP SEQUENCE${ifExists} ${q(d.schema, d.name)};`);
+  }
+  for (const d of by('extra', 'function', 'procedure', 'aggregate')) drops.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`);
+  for (const d of by('extra', 'enum', 'domain', 'composite type', 'range type')) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
+  for (const d of by('extra', 'extension')) drops.push(`DROP EXTENSION${ifExists} ${sqlName(d.name)};`);
+  for (const d of by('extra', 'schema')) drops.push(`DROP SCHEMA${ifExists} ${sqlName(d.name)};`);
+
+  // Made: schemas, extensions, types, sequences, tables with their columns, then what lives on them.
+  for (const d of by('missing', 'schema')) makes.push(`CREATE SCHEMA${ifNotExists} ${sqlName(d.name)};`);
+  for (const d of by('missing', 'extension')) makes.push(`CREATE EXTENSION IF NOT EXISTS ${sqlName(d.name)}${d.schema ? ` SCHEMA ${sqlName(d.schema)}` : ''};`);
+  for (const d of by('missing', 'enum')) {
+    const labels = def(d, 'expected').labels as string[] | undefined;
+    makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${literal(d.schema)}::regnamespace`));
+  }
+  for (const d of by('missing', 'domain', 'composite type', 'range type')) cannot(d, 'make it as the migration that creates it does');
+  for (const d of by('missing', 'sequence')) {
+    const s = def(d, 'expected');
+    makes.push(`CREATE SEQUENCE${ifNotExists} ${q(d.schema, d.name)}${s.type ? ` AS ${s.type}` : ''}${s.increment !== undefined ? ` INCREMENT BY ${s.increment}` : ''}${s.start !== undefined ? ` START WITH ${s.start}` : ''};`);
+    if (typeof s.owned_by === 'string') later.push(`ALTER SEQUENCE ${q(d.schema, d.name)} OWNED BY ${s.owned_by.split('.').map(sqlName).join('.')};`);
+  }
+  for (const d of by('missing', 'table')) {
+    const columns = diffs.filter((c) => c.change === 'missing' && c.kind === 'column' && tableKey(c) === `${d.schema}.${d.name}`);
+    const defined = columns.map((c) => columnDefinition(c, def(c, 'expected'))).filter((c): c is string => c !== undefined);
+    makes.push(`CREATE TABLE${ifNotExists} ${q(d.schema, d.name)} (${defined.length ? `\n  ${defined.join(',\n  ')}\n` : ''});`);
+    for (const c of columns) if (columnDefinition(c, def(c, 'expected')) === undefined) cannot(c, 'a generated column: add it with its expression as the migration that creates it does');
+  }
+  for (const d of by('missing', 'column')) {
+    if (missingTables.has(tableKey(d))) continue;
+    const column = columnDefinition(d, def(d, 'expected'));
+    if (column === undefined) cannot(d, 'a generated column: add it with its expression as the migration that creates it does');
+    else makes.push(`ALTER TABLE ${table(d)} ADD COLUMN${ifNotExists} ${column};`);
+  }
+  for (const d of by('changed', 'column')) alterColumn(d, makes, cannot);
+  for (const d of by('missing', 'view', 'materialized view')) {
+    const body = text(def(d, 'expected').definition);
+    if (body) makes.push(`CREATE ${d.kind === 'view' ? (o.rerunnable ? 'OR REPLACE VIEW' : 'VIEW') : `MATERIALIZED VIEW${ifNotExists}`} ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
+    else cannot(d, 'make it as the migration that creates it does');
+  }
+  for (const d of by('changed', 'view', 'materialized view')) {
+    const body = text(def(d, 'expected').definition);
+    if (!d.fields?.every((f) => f === 'definition') || !body) cannot(d, 'make it again as the migration that creates it does');
+    else if (d.kind === 'view') makes.push(`CREATE OR REPLACE VIEW ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
+    else makes.push(`DROP MATERIALIZED VIEW${ifExists} ${q(d.schema, d.name)};`, `CREATE MATERIALIZED VIEW ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
+  }
+  for (const d of [...by('missing', 'function', 'procedure'), ...by('changed', 'function', 'procedure')]) {
+    const body = text(def(d, 'expected').definition);
+    if (body && (d.change === 'missing' || d.fields?.every((f) => f === 'definition'))) makes.push(`${body.replace(/;\s*$/, '')};`);
+    else cannot(d, 'make it as the migration that creates it does');
+  }
+  // Keys before the foreign keys that reference them.
+  const keyOrder = (d: Difference) => (def(d, 'expected').type === 'foreign key' ? 1 : 0);
+  const madeConstraints = new Set<string>();
+  for (const d of [...by('missing', 'constraint'), ...by('changed', 'constraint')].sort((a, b) => keyOrder(a) - keyOrder(b))) {
+    const body = text(def(d, 'expected').definition);
+    if (!body) {
+      cannot(d, 'make it as the migration that creates it does');
+      continue;
+    }
+    if (d.change === 'changed') {
+      if (!d.fields?.every((f) => f === 'definition')) {
+        cannot(d, 'change it as the migration that creates it does');
+        continue;
+      }
+      makes.push(`ALTER TABLE ${table(d)} DROP CONSTRAINT${ifExists} ${sqlName(d.name)};`);
+    }
+    madeConstraints.add(`${d.schema}.${d.name}`);
+    later.push(once(`ALTER TABLE ${table(d)} ADD CONSTRAINT ${sqlName(d.name)} ${body};`, `SELECT FROM pg_constraint WHERE conname = ${literal(d.name)} AND conrelid = ${literal(table(d))}::regclass`));
+  }
+  for (const d of [...by('missing', 'index'), ...by('changed', 'index')]) {
+    // A key's index comes with its constraint.
+    if (madeConstraints.has(`${d.schema}.${d.name}`)) continue;
+    const body = text(def(d, 'expected').definition);
+    if (!body || (d.change === 'changed' && !d.fields?.every((f) => f === 'definition' || f === 'invalid'))) {
+      cannot(d, 'make it as the migration that creates it does');
+      continue;
+    }
+    if (d.change === 'changed') later.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
+    later.push(`${o.rerunnable ? body.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') : body};`);
+  }
+  for (const d of [...by('missing', 'trigger', 'rule'), ...by('changed', 'trigger', 'rule')]) {
+    const body = text(def(d, 'expected').definition);
+    if (!body || (d.change === 'changed' && !d.fields?.every((f) => f === 'definition'))) {
+      cannot(d, 'make it as the migration that creates it does');
+      continue;
+    }
+    if (d.change === 'changed' || o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
+    later.push(`${body.replace(/;\s*$/, '')};`);
+  }
+  for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, o.rerunnable);
+
+  // The rest (policies, privileges, comments, options, operators…): named for a person to write.
+  const told = new Set(['trigger', 'rule', 'constraint', 'index', 'view', 'materialized view', 'table', 'foreign table', 'column', 'sequence', 'function', 'procedure', 'enum', 'domain', 'composite type', 'range type', 'extension', 'schema']);
+  for (const d of diffs) {
+    const handled =
+      (d.change === 'extra' && (told.has(d.kind) || d.kind === 'policy' || d.kind === 'aggregate')) ||
+      (d.change === 'missing' && told.has(d.kind)) ||
+      (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum'].includes(d.kind));
+    if (!handled) cannot(d, 'no statement is written for it; change it by hand');
+  }
+  return { statements: [...drops, ...makes, ...later], manual };
+}
+
+/** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
+function columnDefinition(d: Difference, c: Record<string, unknown>): string | undefined {
+  if (c.generated) return undefined;
+  return [
+    sqlName(d.name),
+    String(c.type),
+    c.collation ? `COLLATE ${sqlName(String(c.collation))}` : '',
+    c.identity ? `GENERATED ${String(c.identity).toUpperCase()} AS IDENTITY` : '',
+    c.default !== undefined && !c.identity ? `DEFAULT ${String(c.default)}` : '',
+    c.not_null ? 'NOT NULL' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** A column whose type, nullability or default differ: one ALTER TABLE, its actions in the order that runs. */
+function alterColumn(d: Difference, out: string[], cannot: (d: Difference, why: string) => void): void {
+  const want = (d.expected ?? {}) as Record<string, unknown>;
+  const c = sqlName(d.name);
+  const actions: string[] = [];
+  const other = (d.fields ?? []).filter((f) => !['type', 'not_null', 'default', 'comment'].includes(f));
+  if (d.fields?.includes('default') && want.default === undefined) actions.push(`ALTER COLUMN ${c} DROP DEFAULT`);
+  if (d.fields?.includes('type')) actions.push(`ALTER COLUMN ${c} TYPE ${String(want.type)} USING ${c}::${String(want.type)}`);
+  if (d.fields?.includes('default') && want.default !== undefined) actions.push(`ALTER COLUMN ${c} SET DEFAULT ${String(want.default)}`);
+  if (d.fields?.includes('not_null')) actions.push(`ALTER COLUMN ${c} ${want.not_null ? 'SET' : 'DROP'} NOT NULL`);
+  if (actions.length) out.push(`ALTER TABLE ${q(d.schema, d.table!)} ${actions.join(', ')};`);
+  if (d.fields?.includes('comment')) out.push(`COMMENT ON COLUMN ${q(d.schema, d.table!)}.${c} IS ${want.comment === undefined ? 'NULL' : literal(String(want.comment))};`);
+  if (other.length) cannot(d, `its ${other.join(', ')} differ: change ${other.length === 1 ? 'it' : 'them'} by hand`);
+}
+
+/** An enum's labels: those to add, each after the label before it; a label to remove has no statement (PostgreSQL cannot drop one). */
+function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: string) => void, rerunnable = false): void {
+  const want = ((d.expected ?? {}).labels as string[] | undefined) ?? [];
+  const have = ((d.actual ?? {}).labels as string[] | undefined) ?? [];
+  const extra = have.filter((l) => !want.includes(l));
+  if (extra.length) {
+    cannot(d, `label${extra.length === 1 ? '' : 's'} ${extra.map(literal).join(', ')} cannot be removed from an enum: make the type anew (CREATE TYPE, ALTER the columns to it, DROP the old one)`);
+    return;
+  }
+  want.forEach((label, i) => {
+    if (have.includes(label)) return;
+    // After the label before it (there by now); the first, before the first label the type has.
+    const next = want.slice(i + 1).find((l) => have.includes(l));
+    const place = i > 0 ? ` AFTER ${literal(want[i - 1]!)}` : next !== undefined ? ` BEFORE ${literal(next)}` : '';
+    out.push(`ALTER TYPE ${q(d.schema, d.name)} ADD VALUE${rerunnable ? ' IF NOT EXISTS' : ''} ${literal(label)}${place};`);
+  });
+}
+
+/** A routine's snapshot name (`f(x integer)`) with its name part quoted as SQL needs it. */
+function routineName(name: string): string {
+  const at = name.indexOf('(');
+  return at < 0 ? sqlName(name) : `${sqlName(name.slice(0, at))}${name.slice(at)}`;
+}
+
+/** A string literal. */
+function literal(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
