@@ -53,6 +53,16 @@ describe('repairSql', () => {
     ]);
   });
 
+  it("a view made whole brings its columns: no ADD COLUMN on a view (pocket-id's drift: a view made by hand, kept)", () => {
+    const r = repairSql([
+      d('missing', 'view', 'public', 'active_users', { expected: { definition: ' SELECT users.id\n   FROM users;' } }),
+      d('missing', 'column', 'public', 'id', { table: 'active_users', expected: { type: 'uuid' } }),
+      d('missing', 'foreign table', 'public', 'remote', {}),
+    ]);
+    expect(r.statements).toEqual(['CREATE VIEW public.active_users AS\n SELECT users.id\n   FROM users;']);
+    expect(r.manual).toEqual([expect.stringMatching(/remote.*: make it as the migration that creates it does$/)]);
+  });
+
   it('keeps the live state with statements that check first, so the migration runs on the database that has it', () => {
     const { undo, keep } = driftRepair([
       d('extra', 'column', 'public', 'nickname', { table: 'users', actual: { type: 'text' } }),

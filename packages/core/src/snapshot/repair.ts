@@ -61,7 +61,8 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   const by = (change: Difference['change'], ...kinds: Difference['kind'][]) => diffs.filter((d) => d.change === change && kinds.includes(d.kind));
   const tableKey = (d: Difference) => `${d.schema}.${d.table}`;
   const extraTables = new Set(by('extra', 'table', 'view', 'materialized view', 'foreign table').map((d) => `${d.schema}.${d.name}`));
-  const missingTables = new Set(by('missing', 'table').map((d) => `${d.schema}.${d.name}`));
+  // A relation made whole brings its columns (a view's come with its query).
+  const missingTables = new Set(by('missing', 'table', 'view', 'materialized view', 'foreign table').map((d) => `${d.schema}.${d.name}`));
   const onExtraTable = (d: Difference) => d.table !== undefined && extraTables.has(tableKey(d));
   const def = (d: Difference, side: 'expected' | 'actual') => (d[side] ?? {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -107,7 +108,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     const labels = def(d, 'expected').labels as string[] | undefined;
     makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${literal(d.schema)}::regnamespace`));
   }
-  for (const d of by('missing', 'domain', 'composite type', 'range type')) cannot(d, 'make it as the migration that creates it does');
+  for (const d of by('missing', 'domain', 'composite type', 'range type', 'foreign table')) cannot(d, 'make it as the migration that creates it does');
   for (const d of by('missing', 'sequence')) {
     const s = def(d, 'expected');
     makes.push(`CREATE SEQUENCE${ifNotExists} ${q(d.schema, d.name)}${s.type ? ` AS ${s.type}` : ''}${s.increment !== undefined ? ` INCREMENT BY ${s.increment}` : ''}${s.start !== undefined ? ` START WITH ${s.start}` : ''};`);
