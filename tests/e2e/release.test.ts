@@ -88,6 +88,8 @@ describe('baseline', () => {
     expect(mismatch.stderr).toContain('does not match what 2 migrations up to 002_index build');
     expect(mismatch.stderr).toContain('shop_orders.shop_orders_state_idx: index missing');
     expect(mismatch.stderr).toContain('BH054');
+    // The fix writes what would bring the database to it (drift --sql's undo).
+    expect(mismatch.stderr).toContain('or bring the database to it first — these statements would (review them: a DROP loses its data): CREATE INDEX shop_orders_state_idx ON public.shop_orders USING btree (state);');
     expect(await query(url, "SELECT to_regclass('shop_migrations') AS t")).toEqual([{ t: null }]);
 
     await query(url, INDEX);

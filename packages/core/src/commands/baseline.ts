@@ -2,7 +2,8 @@ import { withTargets, withUnitLock } from '../db/targets.js';
 import { compareWithMigrations, schemasCreatedBy } from '../drift/drift.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore } from '../history/store.js';
-import { diffText, firstLines } from '../snapshot/diff.js';
+import { diffText, firstLines, type Difference } from '../snapshot/diff.js';
+import { repairSql } from '../snapshot/repair.js';
 import { prepareAll } from '../runner/prepare.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BULKHEAD_VERSION } from '../version.js';
@@ -90,7 +91,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
           module: unit.id,
           fix: matchesAll
             ? `it matches what all ${module.migrations.length} migrations build, up to ${last.id}: bulkhead baseline ${module.name} --at ${last.id}; nothing was recorded`
-            : `choose the --at migration the database really matches, or bring the database to it first; nothing was recorded`,
+            : `choose the --at migration the database really matches, or bring the database to it first${bringing(differences)}; nothing was recorded`,
         }),
       );
     }
@@ -115,4 +116,13 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     }
     return { command: 'baseline', exitCode: 0, runId, units: out };
   });
+}
+
+/** The statements that would make the database what the migrations build (drift --sql's undo), a few on one line, for the fix. */
+function bringing(differences: readonly Difference[]): string {
+  const { statements, manual } = repairSql(differences);
+  if (!statements.length) return '';
+  const shown = statements.slice(0, 8).map((x) => x.replace(/\s*\n\s*/g, ' '));
+  const more = statements.length > 8 ? ` … and ${statements.length - 8} more` : '';
+  return ` — these statements would (review them: a DROP loses its data): ${shown.join(' ')}${more}${manual.length ? `; by hand: ${manual.join('; ')}` : ''}`;
 }
