@@ -176,7 +176,7 @@ export async function down(knex: Knex) {
       expect(leftover.stderr).toContain('→ 001_users creates enum user_role_enum; its down (modules/admin/migrations/001_users.down.sql) does not drop it');
       const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(json.json.modules[0].findings).toEqual([
-        expect.objectContaining({ kind: 'left-behind', migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', leftBy: [{ migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', objects: ['enum user_role_enum'] }] }),
+        expect.objectContaining({ kind: 'left-behind', migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', leftBy: [{ migration: '001_users', file: 'modules/admin/migrations/001_users.down.sql', objects: ['enum user_role_enum'], sql: ['DROP TYPE public.user_role_enum;'] }] }),
       ]);
 
       fx!.write('modules/admin/migrations/001_users.down.sql', 'DROP TABLE users;\nDROP TYPE user_role_enum;\n');
@@ -394,7 +394,7 @@ export async function down(knex: Knex) {
       expect(m.findings[1].message).toBe('after the downs of the 2 migrations after 001_a, the database is not as before their ups');
       expect(m.findings[1].leftBy).toEqual([
         // Tables (named bare) before the others: "b2, enum kind", not "enum kind, b2" (bsky's "extension pg_trgm, actor_sync").
-        { migration: '002_b', file: 'modules/hooks/migrations/002_b.down.sql', objects: ['b2', 'enum kind'] },
+        { migration: '002_b', file: 'modules/hooks/migrations/002_b.down.sql', objects: ['b2', 'enum kind'], sql: ['DROP TABLE public.b2;', 'DROP TYPE public.kind;'] },
         { migration: '003_c', file: 'modules/hooks/migrations/003_c.down.sql', objects: ['index a.a_idx'], down: true },
       ]);
       expect(m.tail).toEqual({ after: '001_a', migrations: 2, reversible: false });
@@ -436,7 +436,7 @@ export async function down(knex: Knex) {
       // The migration after it is still checked down and up again: its down leaves the column.
       expect(nothing.json.modules[0].findings).toEqual([
         expect.objectContaining({ kind: 'empty-down', migration: '001_init', message: expect.stringContaining("001_init's down sends no SQL, and its up creates table links (line 2), creates table visits (line 3)") }),
-        expect.objectContaining({ kind: 'left-behind', message: 'after the downs of the migration after 001_init, the database is not as before its up', leftBy: [{ migration: '002_expire', file: 'modules/links/migrations/002_expire.down.sql', objects: ['links.expire_in'] }] }),
+        expect.objectContaining({ kind: 'left-behind', message: 'after the downs of the migration after 001_init, the database is not as before its up', leftBy: [{ migration: '002_expire', file: 'modules/links/migrations/002_expire.down.sql', objects: ['links.expire_in'], sql: ['ALTER TABLE public.links DROP COLUMN expire_in;'] }] }),
       ]);
       // A down that drops one of the two: what it leaves is named, with the migration that made it.
       fx!.write('modules/links/migrations/001_init.js', "exports.up = async (knex) => {\n  await knex.schema.createTable('links', (t) => { t.increments('id'); t.string('address'); });\n  await knex.schema.createTable('visits', (t) => { t.increments('id'); t.integer('link_id').references('id').inTable('links'); });\n};\nexports.down = async (knex) => {\n  await knex.schema.dropTable('visits');\n};\n");
@@ -573,8 +573,9 @@ export async function down(knex: Knex) {
       expect(again.leftBy).toEqual([
         { migration: '002_tweak', file: down, objects: ['text search configuration chat_english'] },
         // Named by no statement (DROP CONSTRAINT is an ALTER TABLE): the one up that alters its table.
-        { migration: '002_tweak', file: down, objects: ['constraint pairs.pairs_a_key'], change: 'dropped' },
-        { migration: '002_tweak', file: down, objects: ['function width(x integer)', 'view sizes'], change: 'changed' },
+        { migration: '002_tweak', file: down, objects: ['constraint pairs.pairs_a_key'], change: 'dropped', sql: ['ALTER TABLE public.pairs ADD CONSTRAINT pairs_a_key UNIQUE (a);'] },
+        // The statements its down lacks: the earlier definitions back.
+        { migration: '002_tweak', file: down, objects: ['function width(x integer)', 'view sizes'], change: 'changed', sql: [expect.stringMatching(/^CREATE OR REPLACE VIEW public\.sizes AS\n\s*SELECT 1 AS one;$/), expect.stringMatching(/^CREATE OR REPLACE FUNCTION public\.width\(x integer\)[\s\S]*SELECT x\$function\$;$/)] },
       ]);
       expect(again.fix).toBeUndefined();
 
@@ -586,7 +587,7 @@ export async function down(knex: Knex) {
       const remade = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       const gone = remade.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind');
       expect(gone.leftBy).toEqual([
-        { migration: '002_tweak', file: down, objects: expect.arrayContaining(['codes.note', 'constraint codes.codes_site_fk']), change: 'dropped' },
+        { migration: '002_tweak', file: down, objects: expect.arrayContaining(['codes.note', 'constraint codes.codes_site_fk']), change: 'dropped', sql: expect.arrayContaining(['ALTER TABLE public.codes ADD COLUMN note text;', 'ALTER TABLE public.codes ADD CONSTRAINT codes_site_fk FOREIGN KEY (site) REFERENCES sites(id);']) },
         { migration: '002_tweak', file: down, objects: ['constraint codes.codes_site_fkey'], down: true },
       ]);
       expect(gone.fix).toBeUndefined();

@@ -14,6 +14,7 @@ import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { repairSql } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 
@@ -44,7 +45,15 @@ export interface VerifyFinding {
    * rename or change what their downs do not put back (`down` and dropped: the down dropped what
    * was there before its up). In migration order.
    */
-  leftBy?: { migration: string; file: string; objects: string[]; down?: true; change?: 'dropped' | 'renamed' | 'changed' }[];
+  leftBy?: {
+    migration: string;
+    file: string;
+    objects: string[];
+    down?: true;
+    change?: 'dropped' | 'renamed' | 'changed';
+    /** What its down file lacks, as statements (drift --sql's): drops for what its up made, makes for what it dropped, alters back. */
+    sql?: string[];
+  }[];
   /** For a failed up or down: what to do, where Bulkhead knows more than the server's message. */
   fix?: string;
 }
@@ -358,8 +367,21 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
   'text search dictionary': 'text search dictionary',
 };
 
+/** The statements a down lacks, where each of its differences has one. */
+function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
+  const { statements, manual } = repairSql(diffs);
+  return statements.length && !manual.length ? { sql: statements } : {};
+}
+
 /** One line of a left-behind finding: what a migration did that its down does not undo. */
 function culpritLine(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
+  const line = culpritText(b);
+  if (!b.sql) return line;
+  const shown = b.sql.slice(0, 6).map((x) => x.replace(/\s*\n\s*/g, ' '));
+  return `${line} — write in it: ${shown.join(' ')}${b.sql.length > 6 ? ` … and ${b.sql.length - 6} more (--json has them all)` : ''}`;
+}
+
+function culpritText(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
   const listed = b.objects.length > 6 ? `${b.objects.slice(0, 6).join(', ')} and ${b.objects.length - 6} more` : b.objects.join(', ');
   const [them, they, were] = b.objects.length > 1 ? ['them', 'they', 'were'] : ['it', 'it', 'was'];
   const its = `its down (${b.file})`;
@@ -515,6 +537,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const leftTables = new Set(left.filter((d) => d.change === 'extra' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const droppedTables = new Set(left.filter((d) => d.change === 'missing' && isTable(d)).map((d) => `${d.schema}.${d.name}`));
   const groups = new Map<Culprit, { name: string; bare: boolean }[]>();
+  /** By culprit: its differences, with what lives on a table it left or dropped whole (a CREATE TABLE needs its columns). */
+  const groupDiffs = new Map<Culprit, Difference[]>();
   let unnamed = false;
   for (const d of left) {
     const ownedBy = (d.actual ?? d.expected)?.owned_by;
@@ -541,9 +565,12 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const f = SNAPSHOT_FAMILY[d.kind];
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(by) ?? groups.set(by, []).get(by)!).push({ name, bare: d.kind === 'column' || d.kind === 'table' });
+    const parts = isTable(d) && d.change !== 'changed' ? left.filter((x) => x.table === d.name && x.schema === d.schema && x.change === d.change) : [];
+    (groupDiffs.get(by) ?? groupDiffs.set(by, []).get(by)!).push(d, ...parts);
   }
   // In migration order, a migration's up before its down; what it left before what it dropped, renamed or changed.
   const changes: Culprit['change'][] = ['left', 'dropped', 'renamed', 'changed'];
+  const renamers = new Set([...groups.keys()].filter((c) => c.change === 'renamed' && !c.down).map((c) => c.id));
   const by = [...groups].sort(([a], [b]) => order.get(a.id)! - order.get(b.id)! || Number(a.down) - Number(b.down) || changes.indexOf(a.change) - changes.indexOf(b.change)).map(([by, objects]) => {
     const r = up.find((x) => x.file.id === by.id)!;
     return {
@@ -551,6 +578,9 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       file: ws.rel(r.file.format === 'sql' ? (r.file.downPath ?? r.file.upPath) : r.file.upPath),
       // Tables and columns (named bare) first: "actor_sync, extension pg_trgm", not "extension pg_trgm, actor_sync".
       objects: [...objects.filter((o) => o.bare), ...objects.filter((o) => !o.bare)].map((o) => o.name),
+      // A down that made something (remove that from it) or an up that renamed (rename back): no statements to add.
+      // Nor for a migration that renamed: what it "created" may be a name it renamed to (DROP COLUMN url would lose site's data).
+      ...(!by.down && !renamers.has(by.id) && r.file.format === 'sql' ? sqlFor(groupDiffs.get(by) ?? []) : {}),
       ...(by.down ? { down: true as const } : {}),
       ...(by.change !== 'left' ? { change: by.change } : {}),
     };
