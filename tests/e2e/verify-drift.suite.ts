@@ -591,6 +591,19 @@ export async function down(knex: Knex) {
         { migration: '002_tweak', file: down, objects: ['constraint codes.codes_site_fkey'], down: true },
       ]);
       expect(gone.fix).toBeUndefined();
+
+      // A table with a serial an up drops and its down does not make again (gitness' 0074 connectors):
+      // the statements make its sequence too, and written in the down, verify passes.
+      fx!.write('modules/chat/migrations/001_clusters.up.sql', 'CREATE TABLE tags (id serial PRIMARY KEY, label text NOT NULL UNIQUE);\n');
+      fx!.write('modules/chat/migrations/002_tweak.up.sql', 'DROP TABLE tags;\n');
+      fx!.write('modules/chat/migrations/002_tweak.down.sql', 'SELECT 1;\n');
+      const dropped = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      const tags = dropped.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind').leftBy[0];
+      expect(tags).toMatchObject({ migration: '002_tweak', objects: ['tags'], change: 'dropped' });
+      expect(tags.sql[0]).toBe('CREATE SEQUENCE public.tags_id_seq AS integer INCREMENT BY 1 START WITH 1;');
+      fx!.write('modules/chat/migrations/002_tweak.down.sql', `${tags.sql.join('\n')}\n`);
+      const mended = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
+      expect(mended.json.modules[0].findings.filter((f: { kind: string }) => f.kind !== 'no-down')).toEqual([]);
     });
 
     it("a knex down that fails names the SQL it sent and gets up's fix (uptime-kuma's table.enu(…).alter(), which knex cannot write for PostgreSQL)", async () => {

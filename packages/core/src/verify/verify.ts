@@ -565,7 +565,9 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const f = SNAPSHOT_FAMILY[d.kind];
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(by) ?? groups.set(by, []).get(by)!).push({ name, bare: d.kind === 'column' || d.kind === 'table' });
-    const parts = isTable(d) && d.change !== 'changed' ? left.filter((x) => x.table === d.name && x.schema === d.schema && x.change === d.change) : [];
+    // A table's columns, constraints, indexes, and the sequences its columns own (a serial's).
+    const ownerOf = (x: Difference) => (x.kind === 'sequence' ? String((x.actual ?? x.expected)?.owned_by ?? '') : '');
+    const parts = isTable(d) && d.change !== 'changed' ? left.filter((x) => x.change === d.change && ((x.table === d.name && x.schema === d.schema) || ownerOf(x).startsWith(`${d.schema}.${d.name}.`))) : [];
     (groupDiffs.get(by) ?? groupDiffs.set(by, []).get(by)!).push(d, ...parts);
   }
   // In migration order, a migration's up before its down; what it left before what it dropped, renamed or changed.
