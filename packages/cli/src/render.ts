@@ -336,6 +336,10 @@ export function renderVerify(r: VerifyResult, out: Output): void {
   }
 }
 
+/** drift's fix line without --sql: the two ways to end a drift, and the flag that writes their statements. */
+const driftFix = (module: string, where: string, tenant: string) =>
+  `  fix: undo on ${where} what was changed outside the migrations, or keep it in a new migration (bulkhead make ${module} <name>); bulkhead drift ${module}${tenant} --sql writes the statements for either`;
+
 /** `drift`: per unit, no drift or the differences; tenants with the same differences together. */
 export function renderDrift(r: DriftResult, out: Output): void {
   const grouped = new Set(r.groups.flatMap((g) => g.tenants.map((t) => `${g.module}@${t}`)));
@@ -352,7 +356,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
     out.write(`${u.unit}: ✗ drift, ${plural(u.lines.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
     if (!u.sql) {
-      out.write(`  fix: undo on the database what was changed outside the migrations, or keep it in a new migration (bulkhead make ${u.module} <name>); bulkhead drift ${u.module} --sql writes the statements for either`);
+      out.write(driftFix(u.module, 'the database', ''));
       continue;
     }
     const block = (title: string, sql: RepairSql) => {
@@ -367,7 +371,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
     const shown = g.tenants.length > 5 ? `${g.tenants.slice(0, 5).join(', ')} and ${g.tenants.length - 5} more` : g.tenants.join(', ');
     out.write(`${g.module}@{${shown}}: ✗ drift (${plural(g.tenants.length, 'tenant')} alike)`);
     for (const line of g.lines) out.write(`  ${line}`);
-    out.write(`  fix: undo on each database what was changed outside the migrations, or keep it in a new migration (bulkhead make ${g.module} <name>); bulkhead drift ${g.module} --tenant <name> --sql writes the statements for either`);
+    out.write(driftFix(g.module, 'each database', ' --tenant <name>'));
   }
 }
 

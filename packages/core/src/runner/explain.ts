@@ -139,7 +139,7 @@ function relationName(name: string): string {
  * users_email_hash_index, which was on it): dropping a column drops the indexes on it.
  */
 function indexWentWithItsColumn(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }, index?: string): string | undefined {
-  const name = index ?? (failure.pgCode === UNDEFINED_OBJECT ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined);
+  const name = index ?? missingIndex(failure);
   const migration = module.migrations.find((m) => m.id === failure.migration);
   const text = failure.direction === 'down' ? migration?.sql?.down : migration?.sql?.up;
   if (!name || !migration || text === undefined || failure.line === undefined) return undefined;
@@ -147,7 +147,7 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   // The definition in force: the latest up to this migration's (gitness' 0046 makes spaces_parent_id
   // again, partial on space_deleted, which its down drops first), its columns with its INCLUDE and WHERE.
   const at = module.migrations.indexOf(migration);
-  const creator = [...module.migrations.slice(0, at + 1)].reverse().find((m) => m.sql !== undefined && made.test(code(m.sql.up))) ?? module.migrations.find((m) => m.sql !== undefined && made.test(code(m.sql.up)));
+  const creator = module.migrations.slice(0, at + 1).reverse().find((m) => m.sql !== undefined && made.test(code(m.sql.up))) ?? module.migrations.find((m) => m.sql !== undefined && made.test(code(m.sql.up)));
   const [, qualified, columns] = (creator && made.exec(creator.sql!.up)) ?? [];
   if (!creator || qualified === undefined || columns === undefined) return undefined;
   const table = qualified.replace(/^.*\./, '').replace(/"/g, '');
@@ -164,9 +164,10 @@ function indexWentWithItsColumn(failure: MigrationFailure, module: { name: strin
   for (const a of before.matchAll(alter)) {
     for (const d of a[0].matchAll(/\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?("[^"]+"|[\w$]+)/gi)) {
       const column = d[1]!.replace(/"/g, '');
-      if (/^(constraint|column)$/i.test(column) || !new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i').test(columns)) continue;
+      const named = new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i');
+      if (/^(constraint|column)$/i.test(column) || !named.test(columns)) continue;
       const where = /\bWHERE\b/i.exec(columns);
-      const inWhere = where !== null && !new RegExp(`(?<![\\w$])"?${regexLiteral(column)}"?(?![\\w$])`, 'i').test(columns.slice(0, where.index));
+      const inWhere = where !== null && !named.test(columns.slice(0, where.index));
       return `index ${name} ${inWhere ? 'is partial on' : 'is on'} column ${table}.${column} (${by}), which line ${lineOf(a.index! + d.index!)} of this file drops first, and an index goes with its column: drop the index before the column, or write DROP INDEX IF EXISTS ${name}${repair}`;
     }
   }
@@ -190,6 +191,11 @@ function columnOfAnotherTable(failure: MigrationFailure, module: { name: string;
   return `its up adds column ${column} to ${other[0]}, not to ${table}: the down names the wrong table — drop ${column} from ${other[0]} (ALTER TABLE ${sqlQualified(other[0]!)} DROP COLUMN ${sqlName(column)}); ${editedDownFix(module.name, failure.migration)}`;
 }
 
+/** The index an "index … does not exist" failure names. */
+function missingIndex(failure: MigrationFailure): string | undefined {
+  return failure.pgCode === UNDEFINED_OBJECT ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+}
+
 /** CREATE INDEX statements' index names (unquoted), in order. */
 const INDEX_MADE = /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"[^"]+"|[\w$]+)\.)?("[^"]+"|[\w$]+)\s+ON\b/gi;
 
@@ -199,7 +205,7 @@ const INDEX_MADE = /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s
  * leaves, where one is (or the nearest name, of several).
  */
 function indexNeverMade(failure: MigrationFailure, module: { name: string; migrations: readonly MigrationFile[] }): string | undefined {
-  const name = failure.pgCode === UNDEFINED_OBJECT && failure.direction === 'down' ? /^index "(?:[^"]*\.)?([^".]+)" does not exist/.exec(failure.message)?.[1] : undefined;
+  const name = failure.direction === 'down' ? missingIndex(failure) : undefined;
   const at = module.migrations.findIndex((m) => m.id === failure.migration);
   const migration = module.migrations[at];
   if (!name || !migration?.sql || migration.sql.down === undefined) return undefined;

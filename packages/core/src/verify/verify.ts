@@ -367,6 +367,12 @@ const SNAPSHOT_FAMILY: Partial<Record<Difference['kind'], string>> = {
   'text search dictionary': 'text search dictionary',
 };
 
+/** The column (`schema.table.column`) that owns a sequence, from its snapshot's owned_by. */
+function columnOwning(d: Difference): string | undefined {
+  const ownedBy = (d.actual ?? d.expected)?.owned_by;
+  return d.kind === 'sequence' && typeof ownedBy === 'string' ? ownedBy : undefined;
+}
+
 /** The statements a down lacks, where each of its differences has one. */
 function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
   const { statements, manual } = repairSql(diffs);
@@ -541,8 +547,8 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
   const groupDiffs = new Map<Culprit, Difference[]>();
   let unnamed = false;
   for (const d of left) {
-    const ownedBy = (d.actual ?? d.expected)?.owned_by;
-    const owner = d.kind === 'sequence' && typeof ownedBy === 'string' ? ownedBy.slice(0, ownedBy.lastIndexOf('.')) : undefined;
+    const ownedBy = columnOwning(d);
+    const owner = ownedBy ? ownedBy.slice(0, ownedBy.lastIndexOf('.')) : undefined;
     const onTable = d.table !== undefined ? `${d.schema}.${d.table}` : owner;
     const key = differenceKey(d);
     let by: Culprit | undefined;
@@ -566,8 +572,7 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
     const name = `${d.kind === 'column' || d.kind === 'table' ? '' : `${d.kind} `}${d.schema === schema || f === 'schema' || f === 'extension' ? '' : `${d.schema}.`}${d.table !== undefined ? `${d.table}.` : ''}${d.name}`;
     (groups.get(by) ?? groups.set(by, []).get(by)!).push({ name, bare: d.kind === 'column' || d.kind === 'table' });
     // A table's columns, constraints, indexes, and the sequences its columns own (a serial's).
-    const ownerOf = (x: Difference) => (x.kind === 'sequence' ? String((x.actual ?? x.expected)?.owned_by ?? '') : '');
-    const parts = isTable(d) && d.change !== 'changed' ? left.filter((x) => x.change === d.change && ((x.table === d.name && x.schema === d.schema) || ownerOf(x).startsWith(`${d.schema}.${d.name}.`))) : [];
+    const parts = isTable(d) && d.change !== 'changed' ? left.filter((x) => x.change === d.change && ((x.table === d.name && x.schema === d.schema) || columnOwning(x)?.startsWith(`${d.schema}.${d.name}.`))) : [];
     (groupDiffs.get(by) ?? groupDiffs.set(by, []).get(by)!).push(d, ...parts);
   }
   // In migration order, a migration's up before its down; what it left before what it dropped, renamed or changed.
