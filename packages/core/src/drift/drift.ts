@@ -108,7 +108,8 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         differences,
         lines: diffText(differences, unit.schema),
         ...(left ? { ignored: left } : {}),
-        ...(o.sql && differences.length ? { sql: driftRepair(differences) } : {}),
+        // A tenant's keep migration runs in every tenant's schema: its own schema is left unnamed.
+        ...(o.sql && differences.length ? { sql: driftRepair(differences, unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' ? { home: unit.schema } : {}) } : {}),
       };
     });
     const groups: DriftResult['groups'] = [];

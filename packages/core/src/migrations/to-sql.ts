@@ -55,7 +55,7 @@ const SCRIPT = [
   'let m; const load = [() => require(path.resolve(f)), () => import(require("url").pathToFileURL(path.resolve(f)).href)]; if (!/ts$/.test(f)) load.reverse();',
   // The error that says why (a module it imports is missing), not the other loader's "Unknown file extension".
   'let err; for (const l of load) { try { m = await l(); err = undefined; break; } catch (e) { if (!err || /^ERR_(UNKNOWN_FILE_EXTENSION|REQUIRE_ESM|REQUIRE_ASYNC_MODULE)$/.test(err.code)) err = e; } }',
-  'if (err) { left.push(f + " (cannot load: " + String(err && err.message).split("\\n")[0] + ")"); continue; }',
+  'if (err) { left.push(f + " (cannot load: " + String(err instanceof Error ? err.message : err).split("\\n")[0] + ")"); continue; }',
   'let target = !T.classes && m && m.default && typeof m.default.up === "function" ? m.default : m; const noTx = { up: false, down: false };',
   'if (T.classes) { const C = Object.values(m).find((v) => typeof v === "function" && v.prototype && typeof v.prototype.up === "function"); if (!C) { left.push(f); continue; } target = new C(); if (target.transaction === false) noTx.up = noTx.down = true; }',
   'if (typeof target.setup === "function") target.setup({ dbmigrate: {} });',

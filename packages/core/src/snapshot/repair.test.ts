@@ -80,4 +80,21 @@ describe('repairSql', () => {
       "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'users_age_check' AND conrelid = 'public.users'::regclass) THEN ALTER TABLE public.users ADD CONSTRAINT users_age_check CHECK (age > 0); END IF; END $$;",
     ]);
   });
+
+  it("leaves a tenant's own schema unnamed in the keep migration, which runs in every tenant's schema", () => {
+    const { undo, keep } = driftRepair(
+      [
+        d('extra', 'index', 'tenant_a', 'notes_body', { table: 'notes', actual: { definition: 'CREATE INDEX notes_body ON tenant_a.notes USING btree (body)' } }),
+        d('extra', 'enum', 'tenant_a', 'mood', { actual: { labels: ['x'] } }),
+        d('extra', 'column', 'tenant_a', 'id', { table: 'tags', actual: { type: 'integer', default: "nextval('tenant_a.tags_id_seq'::regclass)" } }),
+      ],
+      { home: 'tenant_a' },
+    );
+    expect(undo.statements).toContain('DROP INDEX tenant_a.notes_body;');
+    expect(keep.statements).toEqual([
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'mood' AND typnamespace = current_schema()::regnamespace) THEN CREATE TYPE mood AS ENUM ('x'); END IF; END $$;",
+      "ALTER TABLE tags ADD COLUMN IF NOT EXISTS id integer DEFAULT nextval('tags_id_seq'::regclass);",
+      'CREATE INDEX IF NOT EXISTS notes_body ON notes USING btree (body);',
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Difference } from './diff.js';
 import { describeDifference } from './diff.js';
-import { sqlName } from '../text.js';
+import { regexLiteral, sqlName } from '../text.js';
 
 /**
  * The statements that turn one database into another, from their differences (drift's `--sql`):
@@ -16,7 +16,7 @@ export interface RepairSql {
 }
 
 /** Drift's differences (expected = what the migrations build, actual = the live database) as both ways of ending them. */
-export function driftRepair(diffs: readonly Difference[]): { undo: RepairSql; keep: RepairSql } {
+export function driftRepair(diffs: readonly Difference[], o: { home?: string } = {}): { undo: RepairSql; keep: RepairSql } {
   const swapped = diffs.map((d): Difference => {
     const { expected, actual, ...rest } = d;
     return {
@@ -26,7 +26,7 @@ export function driftRepair(diffs: readonly Difference[]): { undo: RepairSql; ke
       ...(expected !== undefined ? { actual: expected } : {}),
     };
   });
-  return { undo: repairSql(diffs), keep: repairSql(swapped, { rerunnable: true }) };
+  return { undo: repairSql(diffs), keep: repairSql(swapped, { rerunnable: true, ...(o.home !== undefined ? { home: o.home } : {}) }) };
 }
 
 /** A name qualified by its schema, each part quoted as SQL needs it. */
@@ -51,7 +51,7 @@ const RELATION_DROP: Partial<Record<Difference['kind'], string>> = {
  * says what the target has: `missing` there is to be made, `extra` to be dropped), in an order
  * that runs: what depends on others is dropped first and made last.
  */
-export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean } = {}): RepairSql {
+export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean; home?: string } = {}): RepairSql {
   // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
   // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
   const ifExists = o.rerunnable ? ' IF EXISTS' : '';
@@ -106,7 +106,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   for (const d of by('missing', 'extension')) makes.push(`CREATE EXTENSION IF NOT EXISTS ${sqlName(d.name)}${d.schema ? ` SCHEMA ${sqlName(d.schema)}` : ''};`);
   for (const d of by('missing', 'enum')) {
     const labels = def(d, 'expected').labels as string[] | undefined;
-    makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${literal(d.schema)}::regnamespace`));
+    makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`));
   }
   for (const d of by('missing', 'domain', 'composite type', 'range type', 'foreign table')) cannot(d, 'make it as the migration that creates it does');
   for (const d of by('missing', 'sequence')) {
@@ -193,7 +193,11 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
-  return { statements: [...drops, ...makes, ...later], manual };
+  const statements = [...drops, ...makes, ...later];
+  // A tenant's own schema unnamed (tenant_a.t → t): the migration runs in each tenant's schema, first on its search path.
+  if (o.home === undefined) return { statements, manual };
+  const home = new RegExp(`(?<![\\w$".])${regexLiteral(sqlName(o.home))}\\.`, 'g');
+  return { statements: statements.map((x) => x.replace(home, '')), manual };
 }
 
 /** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
