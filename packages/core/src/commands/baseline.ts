@@ -120,9 +120,9 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
 
 /** The statements that would make the database what the migrations build (drift --sql's undo), a few on one line, for the fix. */
 function bringing(differences: readonly Difference[]): string {
-  const { statements, manual } = repairSql(differences);
+  const { statements, manual, cautions } = repairSql(differences);
   if (!statements.length) return '';
   const shown = statements.slice(0, 8).map((x) => x.replace(/\s*\n\s*/g, ' '));
   const more = statements.length > 8 ? ` … and ${statements.length - 8} more` : '';
-  return ` — these statements would (review them: a DROP loses its data): ${shown.join(' ')}${more}${manual.length ? `; by hand: ${manual.join('; ')}` : ''}`;
+  return ` — these statements would (review them: a DROP loses its data): ${shown.join(' ')}${more}${manual.length ? `; by hand: ${manual.join('; ')}` : ''}${cautions.length ? `; mind: ${cautions.join('; ')}` : ''}`;
 }

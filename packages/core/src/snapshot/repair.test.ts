@@ -38,6 +38,13 @@ describe('repairSql', () => {
     expect(r.manual).toEqual([]);
   });
 
+  it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
+    const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
+    expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);
+    expect(r.manual).toEqual([]);
+    expect(r.cautions).toEqual([expect.stringContaining('NOT NULL without a default fails on a table with rows — there, add it without NOT NULL, fill it, then ALTER COLUMN email SET NOT NULL')]);
+  });
+
   it('adds enum labels in their place; one to remove, a generated column and what has no statement are named for a person', () => {
     const r = repairSql([
       d('changed', 'enum', 'public', 'mood', { expected: { labels: ['a', 'b', 'c'] }, actual: { labels: ['b'] }, fields: ['labels'] }),

@@ -12,7 +12,10 @@ import { regexLiteral, sqlName } from '../text.js';
  */
 export interface RepairSql {
   statements: string[];
+  /** What has no statement here: to be done by hand. */
   manual: string[];
+  /** What a statement here may meet on a database with data (a NOT NULL column without a default). */
+  cautions: string[];
 }
 
 /** Drift's differences (expected = what the migrations build, actual = the live database) as both ways of ending them. */
@@ -58,6 +61,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   const ifNotExists = o.rerunnable ? ' IF NOT EXISTS' : '';
   const once = (sql: string, exists: string) => (o.rerunnable ? `DO $$ BEGIN IF NOT EXISTS (${exists}) THEN ${sql.replace(/;$/, '')}; END IF; END $$;` : sql);
   const manual: string[] = [];
+  const cautions: string[] = [];
   const by = (change: Difference['change'], ...kinds: Difference['kind'][]) => diffs.filter((d) => d.change === change && kinds.includes(d.kind));
   const tableKey = (d: Difference) => `${d.schema}.${d.table}`;
   const extraTables = new Set(by('extra', 'table', 'view', 'materialized view', 'foreign table').map((d) => `${d.schema}.${d.name}`));
@@ -125,6 +129,9 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     const column = columnDefinition(d, def(d, 'expected'));
     if (column === undefined) cannot(d, 'a generated column: add it with its expression as the migration that creates it does');
     else makes.push(`ALTER TABLE ${table(d)} ADD COLUMN${ifNotExists} ${column};`);
+    // NOT NULL with nothing to fill it: it fails on a table that has rows.
+    const c = def(d, 'expected');
+    if (column !== undefined && c.not_null && c.default === undefined && !c.identity) cautions.push(`${describeDifference(d)}: NOT NULL without a default fails on a table with rows — there, add it without NOT NULL, fill it, then ALTER COLUMN ${sqlName(d.name)} SET NOT NULL`);
   }
   for (const d of by('changed', 'column')) alterColumn(d, makes, cannot);
   for (const d of by('missing', 'view', 'materialized view')) {
@@ -195,9 +202,9 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   }
   const statements = [...drops, ...makes, ...later];
   // A tenant's own schema unnamed (tenant_a.t → t): the migration runs in each tenant's schema, first on its search path.
-  if (o.home === undefined) return { statements, manual };
+  if (o.home === undefined) return { statements, manual, cautions };
   const home = new RegExp(`(?<![\\w$".])${regexLiteral(sqlName(o.home))}\\.`, 'g');
-  return { statements: statements.map((x) => x.replace(home, '')), manual };
+  return { statements: statements.map((x) => x.replace(home, '')), manual, cautions };
 }
 
 /** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
