@@ -561,6 +561,8 @@ export async function down(knex: Knex) {
       expect(left.fix).toBe('bulkhead verify chat --step checks each migration alone (up, down, up) and names the one whose down does not undo its up');
       const step = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
       expect(step.json.modules[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'step-not-reverted', migration: '002_tweak' })]));
+      // A rename (site → url) gets no statements: a DROP and an ADD would lose the column's data.
+      expect(step.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'step-not-reverted').fix).toBeUndefined();
 
       // A function and a view an up makes anew (CREATE OR REPLACE) and its down does not put back;
       // a text search configuration it makes and its down does not drop.
@@ -601,6 +603,9 @@ export async function down(knex: Knex) {
       const tags = dropped.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'left-behind').leftBy[0];
       expect(tags).toMatchObject({ migration: '002_tweak', objects: ['tags'], change: 'dropped' });
       expect(tags.sql[0]).toBe('CREATE SEQUENCE public.tags_id_seq AS integer INCREMENT BY 1 START WITH 1;');
+      // --step says the same for the one migration.
+      const stepped = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(stepped.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'step-not-reverted').fix).toMatch(/^write in modules\/chat\/migrations\/002_tweak\.down\.sql: CREATE SEQUENCE public\.tags_id_seq /);
       fx!.write('modules/chat/migrations/002_tweak.down.sql', `${tags.sql.join('\n')}\n`);
       const mended = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(mended.json.modules[0].findings.filter((f: { kind: string }) => f.kind !== 'no-down')).toEqual([]);

@@ -248,7 +248,13 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       }
       const reverted = await snap();
       const left = diffSnapshots(prior!, reverted).filter(notDeclaredExtension);
-      if (left.length) findings.push(differenceFinding('step-not-reverted', r, rel, `${r.file.id}: its down does not undo its up`, left, schema));
+      if (left.length) {
+        const finding = differenceFinding('step-not-reverted', r, rel, `${r.file.id}: its down does not undo its up`, left, schema);
+        // The statements its down lacks, as the left-behind finding's culprit lines give them.
+        const { sql } = r.file.format === 'sql' ? sqlFor(left) : {};
+        if (sql) finding.fix = `write in ${r.file.downPath ? rel(r.file.downPath) : 'its down'}: ${statementsInLine(sql)}`;
+        findings.push(finding);
+      }
       try {
         await apply(r);
       } catch (e) {
@@ -375,6 +381,11 @@ function columnOwning(d: Difference): string | undefined {
 
 /** The statements a down lacks, where each of its differences has one. */
 function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
+  // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
+  // ADD would lose its data, so no statements are offered.
+  const place = (d: Difference) => `${d.kind}\u0000${d.schema}\u0000${d.table ?? ''}`;
+  const extra = new Set(diffs.filter((d) => d.change === 'extra').map(place));
+  if (diffs.some((d) => d.change === 'missing' && extra.has(place(d)))) return {};
   const { statements, manual } = repairSql(diffs);
   return statements.length && !manual.length ? { sql: statements } : {};
 }
@@ -382,9 +393,13 @@ function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
 /** One line of a left-behind finding: what a migration did that its down does not undo. */
 function culpritLine(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
   const line = culpritText(b);
-  if (!b.sql) return line;
-  const shown = b.sql.slice(0, 6).map((x) => x.replace(/\s*\n\s*/g, ' '));
-  return `${line} — write in it: ${shown.join(' ')}${b.sql.length > 6 ? ` … and ${b.sql.length - 6} more (--json has them all)` : ''}`;
+  return b.sql ? `${line} — write in it: ${statementsInLine(b.sql)}` : line;
+}
+
+/** Statements on one line, the first six. */
+function statementsInLine(sql: readonly string[]): string {
+  const shown = sql.slice(0, 6).map((x) => x.replace(/\s*\n\s*/g, ' '));
+  return `${shown.join(' ')}${sql.length > 6 ? ` … and ${sql.length - 6} more (--json has them all)` : ''}`;
 }
 
 function culpritText(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
