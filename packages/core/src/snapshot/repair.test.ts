@@ -104,4 +104,24 @@ describe('repairSql', () => {
       'CREATE INDEX IF NOT EXISTS notes_body ON notes USING btree (body);',
     ]);
   });
+
+  it('makes a partitioned table, its partitions and its indexes as PostgreSQL takes them, and drops partitions before their parent', () => {
+    const made = repairSql([
+      d('missing', 'table', 'public', 'ev', { expected: { partitioned: true, partition_key: 'RANGE (at)' } }),
+      d('missing', 'column', 'public', 'at', { table: 'ev', expected: { type: 'date' } }),
+      d('missing', 'table', 'public', 'ev_2024', { expected: { partition_of: 'public.ev', bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" } }),
+      d('missing', 'column', 'public', 'at', { table: 'ev_2024', expected: { type: 'date' } }),
+      d('missing', 'index', 'public', 'ev_at', { table: 'ev', expected: { definition: 'CREATE INDEX ev_at ON ONLY public.ev USING btree (at)' } }),
+      d('missing', 'index', 'public', 'ev_2024_at_idx', { table: 'ev_2024', expected: { definition: 'CREATE INDEX ev_2024_at_idx ON public.ev_2024 USING btree (at)' } }),
+      d('missing', 'table', 'public', 'scratchpad', { expected: { unlogged: true } }),
+    ]);
+    expect(made.statements).toEqual([
+      'CREATE TABLE public.ev (\n  at date\n) PARTITION BY RANGE (at);',
+      "CREATE TABLE public.ev_2024 PARTITION OF public.ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+      'CREATE UNLOGGED TABLE public.scratchpad ();',
+      'CREATE INDEX ev_at ON public.ev USING btree (at);',
+    ]);
+    const dropped = repairSql([d('extra', 'table', 'public', 'ev', { actual: { partitioned: true } }), d('extra', 'table', 'public', 'ev_2024', { actual: { partition_of: 'public.ev' } })]);
+    expect(dropped.statements).toEqual(['DROP TABLE public.ev_2024;', 'DROP TABLE public.ev;']);
+  });
 });

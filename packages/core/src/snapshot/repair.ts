@@ -92,7 +92,9 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     // A key's index goes with its constraint.
     if (!onExtraTable(d) && !droppedConstraints.has(`${d.schema}.${d.name}`)) drops.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
   }
-  for (const d of by('extra', 'view', 'materialized view', 'table', 'foreign table')) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
+  // Partitions and children before their parents (a parent's DROP takes its partitions along).
+  const child = (d: Difference) => (def(d, 'actual').partition_of !== undefined || (def(d, 'actual').inherits as unknown[] | undefined)?.length ? 0 : 1);
+  for (const d of by('extra', 'view', 'materialized view', 'table', 'foreign table').sort((a, b) => child(a) - child(b))) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
   for (const d of by('extra', 'column')) if (!onExtraTable(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
   for (const d of by('extra', 'sequence')) {
     const owner = text(def(d, 'actual').owned_by);
@@ -119,9 +121,21 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     if (typeof s.owned_by === 'string') later.push(`ALTER SEQUENCE ${q(d.schema, d.name)} OWNED BY ${s.owned_by.split('.').map(sqlName).join('.')};`);
   }
   for (const d of by('missing', 'table')) {
+    const t = def(d, 'expected');
+    const unlogged = t.unlogged ? 'UNLOGGED ' : '';
+    // A partition takes its columns from its parent; a child of inheritance, from its parents too.
+    if (typeof t.partition_of === 'string' && typeof t.bound === 'string') {
+      makes.push(`CREATE ${unlogged}TABLE${ifNotExists} ${q(d.schema, d.name)} PARTITION OF ${t.partition_of.split('.').map(sqlName).join('.')} ${t.bound};`);
+      continue;
+    }
+    if (Array.isArray(t.inherits) && t.inherits.length) {
+      cannot(d, 'a table that inherits from others: make it as the migration that creates it does');
+      continue;
+    }
     const columns = diffs.filter((c) => c.change === 'missing' && c.kind === 'column' && tableKey(c) === `${d.schema}.${d.name}`);
     const defined = columns.map((c) => columnDefinition(c, def(c, 'expected'))).filter((c): c is string => c !== undefined);
-    makes.push(`CREATE TABLE${ifNotExists} ${q(d.schema, d.name)} (${defined.length ? `\n  ${defined.join(',\n  ')}\n` : ''});`);
+    const partitioned = typeof t.partition_key === 'string' ? ` PARTITION BY ${t.partition_key}` : '';
+    makes.push(`CREATE ${unlogged}TABLE${ifNotExists} ${q(d.schema, d.name)} (${defined.length ? `\n  ${defined.join(',\n  ')}\n` : ''})${partitioned};`);
     for (const c of columns) if (columnDefinition(c, def(c, 'expected')) === undefined) cannot(c, 'a generated column: add it with its expression as the migration that creates it does');
   }
   for (const d of by('missing', 'column')) {
@@ -169,10 +183,13 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     madeConstraints.add(`${d.schema}.${d.name}`);
     later.push(once(`ALTER TABLE ${table(d)} ADD CONSTRAINT ${sqlName(d.name)} ${body};`, `SELECT FROM pg_constraint WHERE conname = ${literal(d.name)} AND conrelid = ${literal(table(d))}::regclass`));
   }
+  // Partitions made here get their indexes from their parent's (an index made on a partitioned table is made on each).
+  const newPartitions = new Set(by('missing', 'table').filter((d) => def(d, 'expected').partition_of !== undefined).map((d) => `${d.schema}.${d.name}`));
   for (const d of [...by('missing', 'index'), ...by('changed', 'index')]) {
     // A key's index comes with its constraint.
-    if (madeConstraints.has(`${d.schema}.${d.name}`)) continue;
-    const body = text(def(d, 'expected').definition);
+    if (madeConstraints.has(`${d.schema}.${d.name}`) || newPartitions.has(tableKey(d))) continue;
+    // A partitioned table's index as the catalog writes it (ON ONLY: its partitions' indexes attached one by one), made on all at once.
+    const body = text(def(d, 'expected').definition)?.replace(/ ON ONLY /, ' ON ');
     if (!body || (d.change === 'changed' && !d.fields?.every((f) => f === 'definition' || f === 'invalid'))) {
       cannot(d, 'make it as the migration that creates it does');
       continue;
