@@ -24,4 +24,14 @@ describe('GitHub Actions workflow commands', () => {
     expect(fs.readFileSync(summary, 'utf8')).toBe('### Bulkhead up: refused before anything ran (exit 2)\n\n- **BH043** `shop` `modules/shop/migrations/003.up.sql:1`: shop creates table invoices, which billing owns\n\n');
     fs.rmSync(dir, { recursive: true });
   });
+
+  it("drift's summary holds --sql's statements in collapsed blocks", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-gha-'));
+    const summary = path.join(dir, 'summary.md');
+    const sql = { undo: { statements: ['DROP TABLE public.hand_made;'], manual: [], cautions: [] }, keep: { statements: ['CREATE TABLE IF NOT EXISTS public.hand_made (\n  id integer\n);'], manual: [], cautions: [] } };
+    const unit = { unit: 'shop', module: 'shop', database: 'postgres://x@h/shop', applied: 2, status: 'drift', differences: [], lines: ['hand_made: table extra (id integer)'], sql };
+    reportToGitHub({ command: 'drift', exitCode: 1, units: [unit], groups: [] } as never, () => {}, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    expect(fs.readFileSync(summary, 'utf8')).toContain('<details><summary>Undo it on the database</summary>\n\n```sql\nDROP TABLE public.hand_made;\n```\n</details>');
+    fs.rmSync(dir, { recursive: true });
+  });
 });

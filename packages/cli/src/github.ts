@@ -199,6 +199,12 @@ function drifted(r: DriftResult) {
   for (const u of drifting) {
     annotations.push(annotation('error', `${u.unit}: ${plural(u.lines.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
     lines.push(`**${u.unit}**: ${plural(u.lines.length, 'difference')}`, ...bullets(u.lines), '');
+    // With --sql, the statements of both ways in collapsed blocks (a review comment's worth of SQL).
+    if (u.sql) {
+      for (const [title, sql] of [['Undo it on the database', u.sql.undo], ['Keep it: a new migration', u.sql.keep]] as const) {
+        lines.push(`<details><summary>${title}</summary>`, '', '```sql', ...sql.statements, ...sql.manual.map((m) => `-- by hand: ${m}`), ...sql.cautions.map((c) => `-- mind: ${c}`), '```', '</details>', '');
+      }
+    }
   }
   for (const g of r.groups) {
     const tenants = `${g.module}@{${g.tenants.slice(0, 10).join(', ')}${g.tenants.length > 10 ? `, … ${g.tenants.length} in all` : ''}}`;
