@@ -84,7 +84,7 @@ describe('repairSql', () => {
     expect(keep.statements).toEqual([
       'DROP INDEX IF EXISTS public.users_email_idx;',
       'ALTER TABLE public.users ADD COLUMN IF NOT EXISTS nickname text;',
-      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'users_age_check' AND conrelid = 'public.users'::regclass) THEN ALTER TABLE public.users ADD CONSTRAINT users_age_check CHECK (age > 0); END IF; END $$;",
+      "DO $bulkhead$ BEGIN IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'users_age_check' AND conrelid = 'public.users'::regclass) THEN ALTER TABLE public.users ADD CONSTRAINT users_age_check CHECK (age > 0); END IF; END $bulkhead$;",
     ]);
   });
 
@@ -99,7 +99,7 @@ describe('repairSql', () => {
     );
     expect(undo.statements).toContain('DROP INDEX tenant_a.notes_body;');
     expect(keep.statements).toEqual([
-      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'mood' AND typnamespace = current_schema()::regnamespace) THEN CREATE TYPE mood AS ENUM ('x'); END IF; END $$;",
+      "DO $bulkhead$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'mood' AND typnamespace = current_schema()::regnamespace) THEN CREATE TYPE mood AS ENUM ('x'); END IF; END $bulkhead$;",
       "ALTER TABLE tags ADD COLUMN IF NOT EXISTS id integer DEFAULT nextval('tags_id_seq'::regclass);",
       'CREATE INDEX IF NOT EXISTS notes_body ON notes USING btree (body);',
     ]);

@@ -59,7 +59,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
   const ifExists = o.rerunnable ? ' IF EXISTS' : '';
   const ifNotExists = o.rerunnable ? ' IF NOT EXISTS' : '';
-  const once = (sql: string, exists: string) => (o.rerunnable ? `DO $$ BEGIN IF NOT EXISTS (${exists}) THEN ${sql.replace(/;$/, '')}; END IF; END $$;` : sql);
+  const once = (sql: string, exists: string) => (o.rerunnable ? `DO $bulkhead$ BEGIN IF NOT EXISTS (${exists}) THEN ${sql.replace(/;$/, '')}; END IF; END $bulkhead$;` : sql);
   const manual: string[] = [];
   const cautions: string[] = [];
   const by = (change: Difference['change'], ...kinds: Difference['kind'][]) => diffs.filter((d) => d.change === change && kinds.includes(d.kind));
