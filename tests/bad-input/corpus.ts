@@ -80,6 +80,8 @@ export const CASES: BadInputCase[] = [
   { name: 'unsupported scheme', files: bad({ database: { url: 'mysql://u:hunter22@h/db' } }), code: 'BH018', says: ['unsupported URL mysql://u:***@h/db'], never: ['hunter22'] },
   { name: 'URL without a database name', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432' } }), code: 'BH018', says: ['names no database', 'postgres://user@host:5432/<database>'] },
   { name: 'URL with a slash but no database', files: bad({ database: { url: 'postgres://u@127.0.0.1:5432/' } }), code: 'BH018', says: ['names no database'] },
+  // A # in the password ends the address: the database looked missing; the password is never shown.
+  { name: 'URL whose password holds a # (not percent-encoded)', files: bad({ database: { url: 'postgres://u:p@ss#w0rd@127.0.0.1:5432/x' } }), code: 'BH018', says: ['percent-encode it (# → %23'], never: ['w0rd'] },
   {
     name: "URL naming template1 (what a module made there, every database created after would start with)",
     files: bad({ database: { url: 'postgres://u:hunter2@127.0.0.1:5432/template1' } }),

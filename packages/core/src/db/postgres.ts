@@ -467,8 +467,10 @@ function connectError(o: PostgresOptions, target: PostgresTarget, e: unknown): B
         ? `no address is known for the host name ${target.host}${err.code === 'EAI_AGAIN' ? ' (the name server did not answer: try again)' : ''}: fix the host in the URL (a typo, or a name only another network or container knows); set the module URL variable to point elsewhere`
         : err.code === 'ECONNREFUSED'
           ? 'start the server or fix host and port in the URL; set the module URL variable to point elsewhere'
-          : err.code === '28P01' || err.code === '28000'
-            ? 'check the user and password in the URL'
+          : /no PostgreSQL user name specified/i.test(err.message ?? '')
+            ? 'the URL names no user (and this environment gives none): write one, postgres://<user>@host:5432/<database>'
+            : err.code === '28P01' || err.code === '28000'
+              ? 'check the user and password in the URL'
             : /does not support SSL/i.test(err.message ?? '')
               ? 'the server does not take encrypted connections: write sslmode=disable in the URL for it (or sslmode=prefer, which falls back to an unencrypted connection), or turn ssl on in the server'
               : 'check the URL and that the server accepts connections';

@@ -100,7 +100,12 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseTarget {
     const database = c.database || '';
     // libpq would fall back to a database named like the user, or the server's default: never
     // guess which database a module owns.
-    if (!database) throw new UrlError(`${display} names no database; a module's URL must say which database it owns: postgres://user@host:5432/<database>`);
+    if (!database) {
+      // A password holding # or ? ends the address there: the database looks missing (p@ss#w0rd).
+      const reserved = unparsableBecause(url);
+      if (reserved) throw new UrlError(`cannot read the database of ${display}${reserved}`);
+      throw new UrlError(`${display} names no database; a module's URL must say which database it owns: postgres://user@host:5432/<database>`);
+    }
     const schema = schemaInUrl(url);
     if (schema) {
       throw new UrlError(
