@@ -699,6 +699,17 @@ export async function down(knex: Knex) {
       for (const statement of undoNow.statements) await s.query('auth', statement);
       const undone = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
       expect(undone.json.units[0].lines).toEqual(["role: enum label 'owner' added ('user', 'admin' → 'user', 'admin', 'owner')"]);
+      // make --from-drift writes the keep statements as a migration (its down: the undo, here by hand); up records it, and the drift is gone.
+      const made = await runCli(['make', 'auth', 'keep_owner', '--from-drift', '--json'], { cwd: fx!.root, env: s.env });
+      expect(made.exitCode, made.stderr).toBe(0);
+      const upFile = made.json.files.find((f: string) => f.endsWith('.up.sql'));
+      expect(fs.readFileSync(path.join(fx!.root, upFile), 'utf8')).toContain("ALTER TYPE public.role ADD VALUE IF NOT EXISTS 'owner' AFTER 'admin';");
+      expect(fs.readFileSync(path.join(fx!.root, upFile.replace('.up.sql', '.down.sql')), 'utf8')).toContain("-- by hand: role: enum label 'owner' added");
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      expect((await runCli(['drift'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      const nothing = await runCli(['make', 'auth', 'again', '--from-drift'], { cwd: fx!.root, env: s.env });
+      expect(nothing.exitCode).toBe(2);
+      expect(nothing.stderr).toContain("auth's database has nothing its migrations do not build: no drift to keep (BH075)");
     });
 
     it("a column's compression and n_distinct, and a table's CLUSTER ON, set by hand are drift; what the migrations set is not", async () => {

@@ -25,6 +25,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   canary: { type: 'string', key: 'canary', parse: wholeNumber },
   'fail-fast': { type: 'boolean', key: 'failFast' },
   sql: { type: 'boolean', key: 'sql' },
+  'from-drift': { type: 'boolean', key: 'fromDrift' },
   name: { type: 'string', key: 'name' },
   'admin-url': { type: 'string', key: 'adminUrl' },
   'server:url': { type: 'string', key: 'server' },

@@ -55,8 +55,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   make: {
     summary: 'create a new timestamped migration',
-    usage: 'bulkhead make <module> <name> [--sql]',
-    flags: ['sql', 'name'],
+    usage: 'bulkhead make <module> <name> [--sql] [--from-drift [--tenant <glob>]]',
+    flags: ['sql', 'name', 'from-drift', 'tenant', 'production'],
     positionals: ([module, positionalName, ...extra], options, cmd, spec) => {
       const name = (options.name as string | undefined) ?? positionalName;
       if (module && !name && !extra.length && process.env.NX_TASK_TARGET_PROJECT) {

@@ -12,6 +12,14 @@ export interface MakeOptions extends LoadOptions {
   sql?: boolean;
   /** Clock, for tests. */
   now?: Date;
+  /**
+   * Write what the module's live database has that its migrations do not build (drift --sql's
+   * keep statements) as the new SQL migration, its down the statements that undo it.
+   */
+  fromDrift?: boolean;
+  /** With fromDrift: the tenants whose drift to keep (they must have drifted alike). */
+  tenants?: readonly string[];
+  production?: boolean;
 }
 
 export interface MakeResult {
@@ -96,8 +104,14 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
     throw new BulkheadError(problem('BH025', `migration name "${o.name}" has no letters or digits`, { module: o.module, fix: 'e.g. bulkhead make admin add_users' }));
   }
   const id = `${nextVersion(o.now ?? new Date(), module!.migrations, { module: o.module, folder: ws.rel(module!.migrationsDir) })}_${name}`;
+  const kept = o.fromDrift ? await driftToKeep(o) : undefined;
   fs.mkdirSync(module!.migrationsDir, { recursive: true });
-  const files = o.sql
+  const files = kept
+    ? [
+        [`${id}.up.sql`, kept.up],
+        [`${id}.down.sql`, kept.down],
+      ]
+    : o.sql
     ? [
         [`${id}.up.sql`, `-- ${module!.name}: ${name}\n`],
         [`${id}.down.sql`, `-- revert ${name}: undo every object the up file creates (types and sequences too)\n`],
@@ -110,6 +124,9 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
     } catch {
       throw new BulkheadError(problem('BH032', `${ws.rel(abs)} already exists`, { module: o.module, file: ws.rel(abs) }));
     }
+  }
+  if (kept) {
+    return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))), note: kept.note };
   }
   const sqlFolder = !o.sql && module!.migrations.length > 0 && module!.migrations.every((m) => m.format === 'sql');
   const note = sqlFolder ? `the other migrations of ${module!.name} are SQL: bulkhead make ${module!.name} ${name} --sql writes it as SQL (.up.sql and .down.sql) instead; delete ${files[0]![0]} first` : undefined;
@@ -165,4 +182,42 @@ function stampAfter(now: Date, last: string | undefined): string {
 function timestamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/**
+ * What the module's live database has beyond what its migrations build, as a migration (make
+ * --from-drift): drift's keep statements as its up — each checks first, so it runs on the drifted
+ * database too, changing nothing, and is recorded there by the next up — and its undo statements
+ * as its down. Tenants must have drifted alike (one migration serves them all).
+ */
+async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; note: string }> {
+  const { drift } = await import('../drift/drift.js');
+  const r = await drift({
+    ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
+    ...(o.env !== undefined ? { env: o.env } : {}),
+    ...(o.tenants !== undefined ? { tenants: o.tenants } : {}),
+    ...(o.production !== undefined ? { production: o.production } : {}),
+    modules: [o.module],
+    sql: true,
+  });
+  const drifted = r.units.filter((u) => u.status === 'drift' && u.sql);
+  if (!drifted.length) {
+    throw new BulkheadError(problem('BH075', `${o.module}'s database has nothing its migrations do not build: no drift to keep`, { module: o.module, fix: `bulkhead make ${o.module} ${o.name} --sql writes an empty migration to fill in` }));
+  }
+  const keeps = new Set(drifted.map((u) => u.sql!.keep.statements.join('\n')));
+  if (keeps.size > 1) {
+    throw new BulkheadError(
+      problem('BH075', `${o.module}'s tenants drifted apart (${drifted.map((u) => u.unit).join(', ')}): one migration cannot keep each one's changes`, {
+        module: o.module,
+        fix: `keep one tenant's with --tenant <name> and undo the others' (bulkhead drift ${o.module} --sql writes both), or write the migration by hand`,
+      }),
+    );
+  }
+  const { keep, undo } = drifted[0]!.sql!;
+  const byHand = [...keep.manual.map((m) => `-- by hand: ${m}`), ...keep.cautions.map((c) => `-- mind: ${c}`)];
+  const source = drifted.length > 1 ? `${drifted.length} tenants' databases` : drifted[0]!.database;
+  const up = `-- ${o.module}: kept from what ${source} had beyond its migrations (bulkhead make --from-drift, ${new Date().toISOString().slice(0, 10)})\n-- Each statement checks first: it runs there too, changing nothing.\n${byHand.length ? `${byHand.join('\n')}\n` : ''}${keep.statements.join('\n')}\n`;
+  const down = `${undo.manual.map((m) => `-- by hand: ${m}`).join('\n')}${undo.manual.length ? '\n' : ''}${undo.statements.join('\n')}\n`;
+  const note = `review it, then bulkhead up ${o.module} records it on ${source} (where it changes nothing) and applies it everywhere else${keep.manual.length ? `; ${keep.manual.length} to do by hand, marked in the file` : ''}`;
+  return { up, down, note };
 }
