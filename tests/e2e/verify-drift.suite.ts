@@ -367,7 +367,11 @@ export async function down(knex: Knex) {
       const json = await runCli(['verify', '--json'], { cwd: fx!.root, env: s.env });
       expect(json.json.modules[0].findings.map((f: any) => [f.kind, f.migration])).toEqual([1, 2, 3, 4].map((i) => ['no-down', `00${i}_t${i}`]));
       // Each says what its down must undo, as down does.
-      expect(json.json.modules[0].findings[0].fix).toBe('add 001_t1.down.sql with what undoes its up, which creates table t1 (line 1); or revert with a new forward migration');
+      expect(json.json.modules[0].findings[0].fix).toBe('add 001_t1.down.sql with what undoes its up, which creates table t1 (line 1); or revert with a new forward migration — bulkhead make hist --downs writes it from what its up builds');
+      expect(text.stderr).toContain('— bulkhead make hist --downs writes the SQL ones from what their ups build');
+      // With --step each one's statements are known: the fix writes them.
+      const step = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(step.json.modules[0].findings[0]).toMatchObject({ kind: 'no-down', sql: ['DROP TABLE public.t1;'], fix: 'write modules/hist/migrations/001_t1.down.sql with: DROP TABLE public.t1; (bulkhead make hist --downs writes it)' });
     });
 
     it('the migrations after the last one without a down are still checked down and up again (convoy: one missing down, 88 after it)', async () => {
@@ -417,6 +421,33 @@ export async function down(knex: Knex) {
         ['not-reproducible', 'applied again after their downs, the 2 migrations after 001_a build something else'],
       ]);
       expect(json.json.modules[0].tail).toEqual({ after: '001_a', migrations: 2, reversible: false });
+    });
+
+    it('make --downs writes the down file of each SQL migration without one, from what its up builds; verify then proves them (atuin: 20 of 20)', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'logs',
+          migrations: {
+            '001_init.up.sql': "CREATE TYPE level AS ENUM ('info', 'warn');\nCREATE TABLE entries (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), level level NOT NULL);\nCREATE TABLE tags (entry int REFERENCES entries (id), tag text);\n",
+            '002_index.up.sql': 'CREATE INDEX entries_at ON entries (at);\nALTER TABLE entries ADD COLUMN body text;\n',
+            '003_rename.up.sql': 'ALTER TABLE tags RENAME COLUMN tag TO label;\n',
+            '004_done.up.sql': 'SELECT 1;\n',
+            '004_done.down.sql': 'SELECT 1;\n',
+          },
+        },
+      ]);
+      const made = await runCli(['make', 'logs', '--downs', '--json'], { cwd: fx!.root, env: s.env });
+      expect(made.exitCode, made.stderr).toBe(0);
+      expect(made.json.files).toEqual(['modules/logs/migrations/001_init.down.sql', 'modules/logs/migrations/002_index.down.sql']);
+      // A rename has no safe statement (a DROP and an ADD would lose the column's data): named, left.
+      expect(made.json.note).toContain('no down written for 1 (003_rename)');
+      expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/002_index.down.sql'), 'utf8')).toContain('DROP INDEX public.entries_at;\nALTER TABLE public.entries DROP COLUMN body;');
+      fx!.write('modules/logs/migrations/003_rename.down.sql', 'ALTER TABLE tags RENAME COLUMN label TO tag;\n');
+      const proven = await runCli(['verify'], { cwd: fx!.root, env: s.env });
+      expect(proven.exitCode, proven.stderr).toBe(0);
+      const none = await runCli(['make', 'logs', '--downs'], { cwd: fx!.root, env: s.env });
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toContain('every migration of logs has a down file: no down to write (BH075)');
     });
 
     it("a knex migration's do-nothing down (kutt) cannot be reverted; what a partial down leaves is named with the migration that made it", async () => {

@@ -26,6 +26,7 @@ export const FLAGS: Record<string, Option & { key: string; parse?: (text: string
   'fail-fast': { type: 'boolean', key: 'failFast' },
   sql: { type: 'boolean', key: 'sql' },
   'from-drift': { type: 'boolean', key: 'fromDrift' },
+  downs: { type: 'boolean', key: 'downs' },
   name: { type: 'string', key: 'name' },
   'admin-url': { type: 'string', key: 'adminUrl' },
   'server:url': { type: 'string', key: 'server' },

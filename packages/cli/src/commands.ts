@@ -55,9 +55,14 @@ export const COMMANDS: Record<string, Command> = {
   },
   make: {
     summary: 'create a new timestamped migration',
-    usage: 'bulkhead make <module> <name> [--sql] [--from-drift [--tenant <glob>]]',
-    flags: ['sql', 'name', 'from-drift', 'tenant', 'production'],
+    usage: 'bulkhead make <module> <name> [--sql] [--from-drift [--tenant <glob>]]\n       bulkhead make <module> --downs [--server postgres://…]',
+    flags: ['sql', 'name', 'from-drift', 'tenant', 'production', 'downs', 'server:url'],
     positionals: ([module, positionalName, ...extra], options, cmd, spec) => {
+      // --downs writes the module's missing down files: no new migration, no name.
+      if (options.downs) {
+        if (!module || positionalName || extra.length) throw usageError('make --downs needs a module and no name', cmd, spec);
+        return { module, name: '' };
+      }
       const name = (options.name as string | undefined) ?? positionalName;
       if (module && !name && !extra.length && process.env.NX_TASK_TARGET_PROJECT) {
         // Nx's migrate-make target passes the module; the name is the task's option.

@@ -317,7 +317,7 @@ export function renderVerify(r: VerifyResult, out: Output): void {
     // their ups change the schema (vaultwarden's): one line each; --json has every one.
     const together = new Set<string>();
     for (const [kind, said] of [
-      ['no-down', (n: number, ids: string) => `${n === m.migrations ? `none of its ${n} migrations has a down` : `${n} of its ${m.migrations} migrations have no down`} (${ids}): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations)`],
+      ['no-down', (n: number, ids: string) => `${n === m.migrations ? `none of its ${n} migrations has a down` : `${n} of its ${m.migrations} migrations have no down`} (${ids}): they cannot be reverted; add <id>.down.sql files (or export down from TS/JS migrations) — bulkhead make ${m.module} --downs writes the SQL ones from what their ups build`],
       ['empty-down', (n: number, ids: string) => `${n} of its ${m.migrations} migrations have a down without statements while their ups change the schema (${ids}): they cannot be reverted; write in each down what undoes its up (--json says what each up does)`],
     ] as const) {
       const alike = m.findings.filter((f) => f.kind === kind);

@@ -17,6 +17,13 @@ export interface MakeOptions extends LoadOptions {
    * keep statements) as the new SQL migration, its down the statements that undo it.
    */
   fromDrift?: boolean;
+  /**
+   * Write the down file of each SQL migration of the module that has none, from what its up builds
+   * (verify --step's statements, on a scratch database), instead of a new migration.
+   */
+  downs?: boolean;
+  /** With downs: make the scratch database on this server. */
+  server?: string;
   /** With fromDrift: the tenants whose drift to keep (they must have drifted alike). */
   tenants?: readonly string[];
   production?: boolean;
@@ -90,6 +97,7 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
   const manifestProblems = ws.problems.filter((p) => p.module === o.module && p.code !== 'BH010');
   if (manifestProblems.length) throw new BulkheadError(manifestProblems);
   const [module] = selectModules(ws, [o.module]);
+  if (o.downs) return writeDowns(o, ws.root, ws.rel);
   const name = o.name
     .trim()
     // é → e, ß → ss: a letter with an accent keeps its letter.
@@ -220,4 +228,51 @@ async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; 
   const down = `${undo.manual.map((m) => `-- by hand: ${m}`).join('\n')}${undo.manual.length ? '\n' : ''}${undo.statements.join('\n')}\n`;
   const note = `review it, then bulkhead up ${o.module} records it on ${source} (where it changes nothing) and applies it everywhere else${keep.manual.length ? `; ${keep.manual.length} to do by hand, marked in the file` : ''}`;
   return { up, down, note };
+}
+
+/**
+ * make --downs: each SQL migration of the module without a down file gets one, holding what turns
+ * the schema its up builds back into the one before (verify --step replays the module on a scratch
+ * database, one migration at a time, and reads both). One whose difference has no safe statement
+ * (a rename, an enum label, a generated column) is left, named.
+ */
+async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => string): Promise<MakeResult> {
+  const { verify } = await import('../verify/verify.js');
+  const r = await verify({
+    ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
+    ...(o.env !== undefined ? { env: o.env } : {}),
+    ...(o.server !== undefined ? { server: o.server } : {}),
+    modules: [o.module],
+    step: true,
+  });
+  const result = r.modules[0]!;
+  const missing = result.findings.filter((f) => f.kind === 'no-down');
+  // verify stops at an up that fails: what it could not reach has no statements yet.
+  const stopped = result.findings.find((f) => f.kind === 'up-failed' || f.kind === 'down-failed');
+  if (!missing.length) {
+    throw new BulkheadError(problem('BH075', `every migration of ${o.module} has a down file: no down to write`, { module: o.module, fix: `bulkhead verify ${o.module} --step proves them` }));
+  }
+  const files: string[] = [];
+  const left: string[] = [];
+  for (const f of missing) {
+    if (!f.sql || !f.file?.endsWith('.up.sql')) {
+      left.push(f.migration!);
+      continue;
+    }
+    const down = f.file.replace(/\.up\.sql$/, '.down.sql');
+    const abs = path.resolve(root, down);
+    try {
+      fs.writeFileSync(abs, `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${f.sql.join('\n')}\n`, { flag: 'wx' });
+    } catch {
+      left.push(f.migration!);
+      continue;
+    }
+    files.push(rel(abs));
+  }
+  const note = [
+    left.length ? `no down written for ${left.length} (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a rename, an object with no safe statement, or a TS/JS migration — write those by hand` : '',
+    stopped ? `verify stopped at ${stopped.migration} (${stopped.message}): fix it and run this again for the migrations after it` : '',
+    files.length ? `review them, then bulkhead verify ${o.module} proves them (a database that applied these migrations takes a down added since as it is: its checksum is the up's)` : '',
+  ].filter(Boolean).join('; ');
+  return { command: 'make', exitCode: 0, module: o.module, id: '', files, ...(note ? { note } : {}) };
 }

@@ -105,7 +105,7 @@ describe('repairSql', () => {
     ]);
   });
 
-  it('makes a partitioned table, its partitions and its indexes as PostgreSQL takes them, and drops partitions before their parent', () => {
+  it('makes a partitioned table, its partitions and its indexes as PostgreSQL takes them, and drops them in one statement', () => {
     const made = repairSql([
       d('missing', 'table', 'public', 'ev', { expected: { partitioned: true, partition_key: 'RANGE (at)' } }),
       d('missing', 'column', 'public', 'at', { table: 'ev', expected: { type: 'date' } }),
@@ -122,6 +122,7 @@ describe('repairSql', () => {
       'CREATE INDEX ev_at ON public.ev USING btree (at);',
     ]);
     const dropped = repairSql([d('extra', 'table', 'public', 'ev', { actual: { partitioned: true } }), d('extra', 'table', 'public', 'ev_2024', { actual: { partition_of: 'public.ev' } })]);
-    expect(dropped.statements).toEqual(['DROP TABLE public.ev_2024;', 'DROP TABLE public.ev;']);
+    // One statement: PostgreSQL drops them together (a partition with its parent, tables with foreign keys between them).
+    expect(dropped.statements).toEqual(['DROP TABLE public.ev, public.ev_2024;']);
   });
 });

@@ -92,9 +92,13 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     // A key's index goes with its constraint.
     if (!onExtraTable(d) && !droppedConstraints.has(`${d.schema}.${d.name}`)) drops.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
   }
-  // Partitions and children before their parents (a parent's DROP takes its partitions along).
-  const child = (d: Difference) => (def(d, 'actual').partition_of !== undefined || (def(d, 'actual').inherits as unknown[] | undefined)?.length ? 0 : 1);
-  for (const d of by('extra', 'view', 'materialized view', 'table', 'foreign table').sort((a, b) => child(a) - child(b))) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
+  // Views before the tables they read; the relations of a kind in one statement, which PostgreSQL
+  // drops together whatever their foreign keys, views or partitions between them (a squashed
+  // migration's forty tables).
+  for (const kind of ['materialized view', 'view', 'foreign table', 'table'] as const) {
+    const names = by('extra', kind).map((d) => q(d.schema, d.name));
+    if (names.length) drops.push(`DROP ${RELATION_DROP[kind]}${ifExists} ${names.join(', ')};`);
+  }
   for (const d of by('extra', 'column')) if (!onExtraTable(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
   for (const d of by('extra', 'sequence')) {
     const owner = text(def(d, 'actual').owned_by);

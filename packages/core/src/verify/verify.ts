@@ -56,6 +56,8 @@ export interface VerifyFinding {
   }[];
   /** For a failed up or down: what to do, where Bulkhead knows more than the server's message. */
   fix?: string;
+  /** no-down, with --step: the statements its down file would hold (what turns the schema after its up back into the one before). */
+  sql?: string[];
 }
 
 export interface ModuleVerify {
@@ -213,6 +215,8 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     }
     /** The schema before the first up, or, when some migrations cannot be reverted, before the tail's. */
     let before = await snap();
+    /** With --step: the statements of each missing SQL down, by migration. */
+    const downsToWrite = new Map<string, string[]>();
     let applied: Snapshot | undefined;
     // Pass 1: every up (each alone, with --step).
     if (!o.step) {
@@ -239,7 +243,15 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const after = await snap();
       if (i === cut) before = after;
       const d = down[i];
-      if (!d) continue; // reported once below, with every migration that has no down
+      if (!d) {
+        // Reported once below, with every migration that has no down; its down's statements (what
+        // turns this schema back into the one before its up) are known here.
+        if (r.file.format === 'sql') {
+          const { sql } = sqlFor(diffSnapshots(prior!, after).filter(notDeclaredExtension));
+          if (sql) downsToWrite.set(r.file.id, sql);
+        }
+        continue;
+      }
       try {
         await apply(d);
       } catch (e) {
@@ -267,8 +279,14 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     }
     applied = await snap();
     for (const r of missing) {
-      const fix = changes && r.file.format === 'sql' ? missingDownFix(r.file, changes, m.name) : undefined;
-      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}) });
+      const sql = downsToWrite.get(r.file.id);
+      const downFile = rel(r.file.upPath).replace(/\.up\.sql$/, '.down.sql');
+      const fix = sql
+        ? `write ${downFile} with: ${statementsInLine(sql)} (bulkhead make ${m.name} --downs writes it)`
+        : changes && r.file.format === 'sql'
+          ? `${missingDownFix(r.file, changes, m.name)}${o.step ? '' : ` — bulkhead make ${m.name} --downs writes it from what its up builds`}`
+          : undefined;
+      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}), ...(sql ? { sql } : {}) });
     }
     findings.push(...empty);
     const checked = findings.length;
