@@ -54,7 +54,7 @@ export const COMMANDS: Record<string, Command> = {
     render: 'renderUp',
   },
   make: {
-    summary: 'create a new timestamped migration',
+    summary: 'create a new timestamped migration (--from-drift: one keeping what the live database has beyond its migrations); --downs: write the missing down files',
     usage: 'bulkhead make <module> <name> [--sql] [--from-drift [--tenant <glob>]]\n       bulkhead make <module> --downs [--server postgres://…]',
     flags: ['sql', 'name', 'from-drift', 'tenant', 'production', 'downs', 'server:url'],
     positionals: ([module, positionalName, ...extra], options, cmd, spec) => {
