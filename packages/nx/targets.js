@@ -48,7 +48,7 @@ const MODULE_TARGETS = [
   {
     key: 'migrate-make',
     command: 'make',
-    description: 'Create a new timestamped migration: --name=<name> [--sql].',
+    description: 'Create a new timestamped migration: --name=<name> [--sql], or --from-drift (one keeping what the live database has beyond its migrations); --downs writes the missing down files.',
     cache: false,
   },
 ];

@@ -91,7 +91,7 @@ function codeTemplate(migrations: readonly MigrationFile[]): { ext: string; text
   return { ext, text: commonJs ? CJS_TEMPLATE : ESM_TEMPLATE };
 }
 
-/** Create a new timestamped migration from a template (SPEC §5 `make`). */
+/** Create a new timestamped migration from a template (SPEC §5 `make`), or from the live drift (--from-drift), or the missing down files (--downs). */
 export async function make(o: MakeOptions): Promise<MakeResult> {
   const ws = loadWorkspace({ ...o, scan: [o.module], filesOnly: true });
   const manifestProblems = ws.problems.filter((p) => p.module === o.module && p.code !== 'BH010');
