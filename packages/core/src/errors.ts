@@ -85,7 +85,7 @@ export const CATALOGUE = {
   BH072: { title: "the module's database is read-only (a standby, or default_transaction_read_only)", exit: EXIT.badInput },
   BH073: { title: 'a pending TS/JS migration fails as written wherever it runs (a knex builder it never awaits)', exit: EXIT.badInput },
   BH074: { title: 'a migration uses a table or view that no migration creates and its database does not have', exit: EXIT.badInput },
-  BH075: { title: 'make --from-drift: no drift to keep, or tenants that drifted apart', exit: EXIT.badInput },
+  BH075: { title: 'make --from-drift or --downs: nothing to write (no drift, every down there, a replay that stopped), or tenants that drifted apart', exit: EXIT.badInput },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

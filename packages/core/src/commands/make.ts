@@ -249,6 +249,10 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
   const missing = result.findings.filter((f) => f.kind === 'no-down');
   // verify stops at an up that fails: what it could not reach has no statements yet.
   const stopped = result.findings.find((f) => f.kind === 'up-failed' || f.kind === 'down-failed');
+  if (!missing.length && stopped) {
+    // The replay failed before it reached the migrations without a down: that failure is the news.
+    throw new BulkheadError(problem('BH075', `cannot write downs for ${o.module}: verify's replay stopped at ${stopped.migration}: ${stopped.message}`, { module: o.module, ...(stopped.file ? { file: stopped.file } : {}), fix: stopped.fix ?? `bulkhead verify ${o.module} --step says more; fix it and run this again` }));
+  }
   if (!missing.length) {
     throw new BulkheadError(problem('BH075', `every migration of ${o.module} has a down file: no down to write`, { module: o.module, fix: `bulkhead verify ${o.module} --step proves them` }));
   }
