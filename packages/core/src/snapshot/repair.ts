@@ -1,6 +1,7 @@
 import type { Difference } from './diff.js';
 import { describeDifference } from './diff.js';
 import { regexLiteral, sqlName } from '../text.js';
+import { literal } from '../db/postgres.js';
 
 /**
  * The statements that turn one database into another, from their differences (drift's `--sql`):
@@ -280,9 +281,4 @@ function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: s
 function routineName(name: string): string {
   const at = name.indexOf('(');
   return at < 0 ? sqlName(name) : `${sqlName(name.slice(0, at))}${name.slice(at)}`;
-}
-
-/** A string literal. */
-function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
