@@ -391,4 +391,20 @@ describe('squash', () => {
     expect(down.exitCode, down.stderr).toBe(0);
     expect(await query(applied, "SELECT to_regclass('shop_orders') AS t, to_regclass('shop_notes') AS n, to_regtype('shop_state') AS e")).toEqual([{ t: null, n: null, e: null }]);
   });
+
+  it('writes the squash a down from what the squashed migrations build where they have none; verify proves it', async () => {
+    const url = await createDatabase();
+    fx = makeWorkspace([{ name: 'shop', url: '${SHOP_URL}', migrations: { '001_initial.up.sql': INITIAL, '002_index.up.sql': INDEX, '003_later.up.sql': LATER } }]);
+    const env = { SHOP_URL: url, ...(process.env.BULKHEAD_PG_DUMP ? { BULKHEAD_PG_DUMP: process.env.BULKHEAD_PG_DUMP } : {}) };
+    if (spawnSync(process.env.BULKHEAD_PG_DUMP ?? 'pg_dump', ['--version']).status !== 0) return; // squash needs pg_dump: told in the test above
+    const done = await runCli(['squash', 'shop', '--to', '002', '--server', inject('pgAdminUrl')], { cwd: fx.root, env });
+    expect(done.exitCode, done.stderr).toBe(0);
+    const down = fs.readFileSync(path.join(fx.root, 'modules/shop/migrations/002_squashed.down.sql'), 'utf8');
+    expect(down).toContain('-- The down of the squash, written from what the squashed migrations build (review it).');
+    expect(down).toContain('DROP TABLE public.shop_orders;');
+    expect(down).toContain('DROP TYPE public.shop_state;');
+    fs.writeFileSync(path.join(fx.root, 'modules/shop/migrations/003_later.down.sql'), 'ALTER TABLE shop_orders DROP COLUMN note;\n');
+    const proven = await runCli(['verify'], { cwd: fx.root, env });
+    expect(proven.exitCode, proven.stderr).toBe(0);
+  });
 });

@@ -12,6 +12,7 @@ import { redact, splitPassword } from '../redact.js';
 import { prepareAll, type Runnable } from '../runner/prepare.js';
 import { replayAll } from '../runner/replay.js';
 import { diffSnapshots, diffText, firstLines } from '../snapshot/diff.js';
+import { repairSql } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 import { findMigration, loadValidWorkspace, oneModule, type CommonOptions } from './options.js';
@@ -48,7 +49,8 @@ const IDS_PER_LINE = 8;
  * the same snapshot), then the originals move to `<migrations>/.archive/<id>/`. A database that
  * applied all of them reads the squash as applied (its row takes theirs on the next `up`); a new
  * database runs the squash; one that applied only some of them is refused (BH055). The down is
- * the originals' downs in reverse order, when each has one in SQL.
+ * the originals' downs in reverse order, when each has one in SQL; else what turns the schema they
+ * build back into the one before, where every difference has a safe statement.
  */
 export async function squash(o: SquashOptions): Promise<SquashResult> {
   // Every module's files: another module's migration may require one this squash would remove.
@@ -63,7 +65,7 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
   const runnables = await ups(ws, module, replaced);
 
   // 1. The originals on a scratch database: their snapshot, and pg_dump of what they built.
-  const { before, dump } = await withScratchDatabase(unit, { command: 'squash', server: o.server, root: ws.root }, async (scratch) => {
+  const { before, dump, undo } = await withScratchDatabase(unit, { command: 'squash', server: o.server, root: ws.root }, async (scratch) => {
     if (scratch.db.kind !== 'postgres' || scratch.unit.target.kind !== 'postgres') {
       throw new BulkheadError(
         problem('BH056', `squash reads the schema with pg_dump, which needs a PostgreSQL server; ${module.name} is embedded`, {
@@ -72,15 +74,19 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
         }),
       );
     }
+    const empty = await readSnapshot(scratch.db, scope);
     await replayAll(scratch.db, runnables, { schema: unit.schema });
-    return { before: await readSnapshot(scratch.db, scope), dump: await pgDump(scratch.unit, module) };
+    const built = await readSnapshot(scratch.db, scope);
+    return { before: built, dump: await pgDump(scratch.unit, module), undo: repairSql(diffSnapshots(empty, built)) };
   });
 
   // 2. The squash, written aside, proved equivalent on a second scratch database.
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkhead-squash-'));
   try {
     const upText = await squashedUp(ws, module, replaced, dump);
-    const downText = squashedDown(replaced);
+    // Where an original has no SQL down: what turns the schema they build back into the one before
+    // (make --downs' statements), unless something in it has no safe statement.
+    const downText = squashedDown(replaced) ?? (undo.statements.length && !undo.manual.length ? `-- The down of the squash, written from what the squashed migrations build (review it).\n${undo.statements.join('\n')}\n` : undefined);
     fs.writeFileSync(path.join(staging, `${id}.up.sql`), upText);
     if (downText !== undefined) fs.writeFileSync(path.join(staging, `${id}.down.sql`), downText);
     const scan = scanMigrationsFolder(module.name, staging, ws.rel);
