@@ -25,7 +25,8 @@ describe('lint', () => {
     expect(r.stderr).toContain('modules/accounts/migrations/002_tier.up.sql:3:1: error BH-M501 update-or-delete-without-where: UPDATE of every row of public.users (no WHERE)');
     expect(r.stderr).toContain("  UPDATE users SET tier = 'free'");
     expect(r.stderr).toContain('modules/accounts/migrations/002_tier.up.sql:5:32: error BH-L201 index-without-concurrently: CREATE INDEX on public.users without CONCURRENTLY blocks writes while it builds');
-    expect(r.stderr).toContain('  fix: use CREATE INDEX CONCURRENTLY');
+    // The fix gives the statement as it should read.
+    expect(r.stderr).toContain('  fix: move it to a migration of its own marked -- bulkhead:no-transaction (its first line), as CREATE INDEX CONCURRENTLY users_tier_idx ON users (tier);');
     // 001 creates users and indexes it in the same file: a new, empty table.
     expect(r.stderr).not.toContain('001_users.up.sql');
     // The down drops only what its up created, except the index 002 did create: DROP INDEX in a down is expected.

@@ -11,7 +11,14 @@ export const indexConcurrently: Rule = {
   check(s, f) {
     if (s.kind === 'IndexStmt' && !s.node.concurrent) {
       const table = existingTable(s.node.relation, s, f);
-      if (table) return { message: `CREATE INDEX on ${sqlQualified(table)} without CONCURRENTLY blocks writes while it builds`, offset: s.node.relation?.location };
+      if (table) {
+        // The statement as it should read, where it is short enough to give whole.
+        const rewritten = s.text.trim().replace(/;\s*$/, '').replace(/^(create\s+(?:unique\s+)?index)\b/i, (m) => `${m} CONCURRENTLY`);
+        const fix = rewritten !== s.text.trim().replace(/;\s*$/, '') && rewritten.length <= 400 && !rewritten.includes('\n--')
+          ? `move it to a migration of its own marked -- bulkhead:no-transaction (its first line), as ${rewritten.replace(/\s+/g, ' ')}; (a build that fails there leaves an INVALID index: drop it and run again)`
+          : undefined;
+        return { message: `CREATE INDEX on ${sqlQualified(table)} without CONCURRENTLY blocks writes while it builds`, offset: s.node.relation?.location, ...(fix ? { fix } : {}) };
+      }
     }
     if (s.kind === 'DropStmt' && s.node.removeType === 'OBJECT_INDEX' && !s.node.concurrent && f.direction === 'up') {
       return { message: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table' };
