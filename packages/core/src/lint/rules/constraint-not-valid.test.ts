@@ -1,5 +1,6 @@
-import { describe, it } from 'vitest';
-import { expectRule } from './test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { lintSqlText } from '../lint.js';
+import { expectRule, testModule } from './test-helper.js';
 
 describe('BH-L204 constraint-not-valid', () => {
   it('flags what it must and leaves the near misses alone', async () => {
@@ -21,5 +22,15 @@ describe('BH-L204 constraint-not-valid', () => {
       ],
       {},
     );
+  });
+
+  it("writes the later VALIDATE of a named constraint (convoy's partition_runs_operation_check)", async () => {
+    const fixes = (await lintSqlText({ module: testModule({}), sql: 'ALTER TABLE convoy.partition_runs ADD CONSTRAINT partition_runs_operation_check CHECK (operation IN (\'a\'));\nALTER TABLE orders ADD CHECK (total > 0);' }))
+      .filter((x) => x.code === 'BH-L204')
+      .map((x) => x.fix);
+    expect(fixes).toEqual([
+      'write NOT VALID after it here, and in a later migration: ALTER TABLE convoy.partition_runs VALIDATE CONSTRAINT partition_runs_operation_check; (that checks the rows under a lock that lets writes go on)',
+      'ADD CONSTRAINT … NOT VALID, then ALTER TABLE … VALIDATE CONSTRAINT … in a later migration (it takes a weaker lock)',
+    ]);
   });
 });

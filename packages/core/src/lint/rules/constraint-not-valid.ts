@@ -15,7 +15,12 @@ export const constraintNotValid: Rule = {
     if (s.kind === 'AlterDomainStmt') return domainConstraint(s, f);
     return addedConstraints(s, f)
       .filter(({ constraint: k }) => (k.contype === 'CONSTR_CHECK' || k.contype === 'CONSTR_FOREIGN') && !k.skip_validation)
-      .map(({ table, constraint: k }) => ({ message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ? sqlName(k.conname) : ''} on ${sqlQualified(table)} validates every row while blocking writes`.replace('  ', ' '), offset: k.location }));
+      .map(({ table, constraint: k }) => ({
+        message: `${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} constraint ${k.conname ? sqlName(k.conname) : ''} on ${sqlQualified(table)} validates every row while blocking writes`.replace('  ', ' '),
+        offset: k.location,
+        // Named, its later statement can be written out.
+        ...(k.conname ? { fix: `write NOT VALID after it here, and in a later migration: ALTER TABLE ${sqlQualified(table)} VALIDATE CONSTRAINT ${sqlName(k.conname)}; (that checks the rows under a lock that lets writes go on)` } : {}),
+      }));
   },
 };
 
