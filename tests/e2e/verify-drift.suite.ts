@@ -431,14 +431,17 @@ export async function down(knex: Knex) {
             '001_init.up.sql': "CREATE TYPE level AS ENUM ('info', 'warn');\nCREATE TABLE entries (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), level level NOT NULL);\nCREATE TABLE tags (entry int REFERENCES entries (id), tag text);\n",
             '002_index.up.sql': 'CREATE INDEX entries_at ON entries (at);\nALTER TABLE entries ADD COLUMN body text;\n',
             '003_rename.up.sql': 'ALTER TABLE tags RENAME COLUMN tag TO label;\n',
-            '004_done.up.sql': 'SELECT 1;\n',
-            '004_done.down.sql': 'SELECT 1;\n',
+            // A backfill changes no schema: its down is an empty file (supabase/auth's backfill_email_identity).
+            '004_seed.up.sql': "INSERT INTO entries (level) VALUES ('info');\n",
+            '005_done.up.sql': 'SELECT 1;\n',
+            '005_done.down.sql': 'SELECT 1;\n',
           },
         },
       ]);
       const made = await runCli(['make', 'logs', '--downs', '--json'], { cwd: fx!.root, env: s.env });
       expect(made.exitCode, made.stderr).toBe(0);
-      expect(made.json.files).toEqual(['modules/logs/migrations/001_init.down.sql', 'modules/logs/migrations/002_index.down.sql']);
+      expect(made.json.files).toEqual(['modules/logs/migrations/001_init.down.sql', 'modules/logs/migrations/002_index.down.sql', 'modules/logs/migrations/004_seed.down.sql']);
+      expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/004_seed.down.sql'), 'utf8')).toBe('-- down of 004_seed: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)\n');
       // A rename has no safe statement (a DROP and an ADD would lose the column's data): named, left.
       expect(made.json.note).toContain('no down written for 1 (003_rename)');
       expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/002_index.down.sql'), 'utf8')).toContain('DROP INDEX public.entries_at;\nALTER TABLE public.entries DROP COLUMN body;');

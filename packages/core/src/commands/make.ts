@@ -266,7 +266,10 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     const down = f.file.replace(/\.up\.sql$/, '.down.sql');
     const abs = path.resolve(root, down);
     try {
-      fs.writeFileSync(abs, `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${f.sql.join('\n')}\n`, { flag: 'wx' });
+      const head = f.sql.length
+        ? `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)`
+        : `-- down of ${f.migration}: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)`;
+      fs.writeFileSync(abs, `${head}\n${f.sql.map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
     } catch {
       left.push(f.migration!);
       continue;

@@ -125,4 +125,14 @@ describe('repairSql', () => {
     // One statement: PostgreSQL drops them together (a partition with its parent, tables with foreign keys between them).
     expect(dropped.statements).toEqual(['DROP TABLE public.ev, public.ev_2024;']);
   });
+
+  it("sets back a table's comment and row security, and a function's comment (supabase/auth's deprecations); options stay by hand", () => {
+    const r = repairSql([
+      d('changed', 'table', 'auth', 'users', { expected: { rls: false }, actual: { rls: true, comment: 'Auth: users' }, fields: ['comment', 'rls'] }),
+      d('changed', 'function', 'auth', 'uid()', { expected: { definition: 'CREATE OR REPLACE FUNCTION auth.uid() …' }, actual: { definition: 'CREATE OR REPLACE FUNCTION auth.uid() …', comment: "Deprecated. Use auth.jwt() -> 'sub' instead." }, fields: ['comment'] }),
+      d('changed', 'table', 'public', 'big', { expected: { options: ['fillfactor=70'] }, actual: {}, fields: ['options'] }),
+    ]);
+    expect(r.statements).toEqual(['COMMENT ON FUNCTION auth.uid() IS NULL;', 'ALTER TABLE auth.users DISABLE ROW LEVEL SECURITY;', 'COMMENT ON TABLE auth.users IS NULL;']);
+    expect(r.manual).toEqual([expect.stringMatching(/big.*: its options differ: change it by hand$/)]);
+  });
 });

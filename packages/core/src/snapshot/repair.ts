@@ -141,6 +141,8 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     const defined = columns.map((c) => columnDefinition(c, def(c, 'expected'))).filter((c): c is string => c !== undefined);
     const partitioned = typeof t.partition_key === 'string' ? ` PARTITION BY ${t.partition_key}` : '';
     makes.push(`CREATE ${unlogged}TABLE${ifNotExists} ${q(d.schema, d.name)} (${defined.length ? `\n  ${defined.join(',\n  ')}\n` : ''})${partitioned};`);
+    if (t.rls) later.push(`ALTER TABLE ${q(d.schema, d.name)} ENABLE ROW LEVEL SECURITY;`);
+    if (typeof t.comment === 'string') later.push(`COMMENT ON TABLE ${q(d.schema, d.name)} IS ${commentValue(t.comment)};`);
     for (const c of columns) if (columnDefinition(c, def(c, 'expected')) === undefined) cannot(c, 'a generated column: add it with its expression as the migration that creates it does');
   }
   for (const d of by('missing', 'column')) {
@@ -166,8 +168,24 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   }
   for (const d of [...by('missing', 'function', 'procedure'), ...by('changed', 'function', 'procedure')]) {
     const body = text(def(d, 'expected').definition);
-    if (body && (d.change === 'missing' || d.fields?.every((f) => f === 'definition'))) makes.push(`${body.replace(/;\s*$/, '')};`);
+    const fields = d.fields ?? [];
+    if (d.change === 'changed' && fields.every((f) => f === 'definition' || f === 'comment')) {
+      // A routine's comment alone (supabase/auth's "Deprecated. Use auth.jwt()"), or with its body.
+      if (fields.includes('definition') && body) makes.push(`${body.replace(/;\s*$/, '')};`);
+      if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
+      if (!fields.includes('definition') || body) continue;
+    }
+    if (body && d.change === 'missing') makes.push(`${body.replace(/;\s*$/, '')};`);
     else cannot(d, 'make it as the migration that creates it does');
+  }
+  // A table's comment and row security, which ALTER TABLE and COMMENT set back; other fields (options, owner…) by hand.
+  for (const d of by('changed', 'table')) {
+    const want = def(d, 'expected');
+    const other = (d.fields ?? []).filter((f) => !['comment', 'rls', 'force_rls'].includes(f));
+    if (d.fields?.includes('rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY;`);
+    if (d.fields?.includes('force_rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.force_rls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY;`);
+    if (d.fields?.includes('comment')) later.push(`COMMENT ON TABLE ${q(d.schema, d.name)} IS ${commentValue(want.comment)};`);
+    if (other.length) cannot(d, `its ${other.join(', ')} differ: change ${other.length === 1 ? 'it' : 'them'} by hand`);
   }
   // Keys before the foreign keys that reference them.
   const keyOrder = (d: Difference) => (def(d, 'expected').type === 'foreign key' ? 1 : 0);
@@ -219,7 +237,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     const handled =
       (d.change === 'extra' && (told.has(d.kind) || d.kind === 'policy' || d.kind === 'aggregate')) ||
       (d.change === 'missing' && told.has(d.kind)) ||
-      (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum'].includes(d.kind));
+      (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
   const statements = [...drops, ...makes, ...later];
@@ -255,7 +273,7 @@ function alterColumn(d: Difference, out: string[], cannot: (d: Difference, why: 
   if (d.fields?.includes('default') && want.default !== undefined) actions.push(`ALTER COLUMN ${c} SET DEFAULT ${String(want.default)}`);
   if (d.fields?.includes('not_null')) actions.push(`ALTER COLUMN ${c} ${want.not_null ? 'SET' : 'DROP'} NOT NULL`);
   if (actions.length) out.push(`ALTER TABLE ${q(d.schema, d.table!)} ${actions.join(', ')};`);
-  if (d.fields?.includes('comment')) out.push(`COMMENT ON COLUMN ${q(d.schema, d.table!)}.${c} IS ${want.comment === undefined ? 'NULL' : literal(String(want.comment))};`);
+  if (d.fields?.includes('comment')) out.push(`COMMENT ON COLUMN ${q(d.schema, d.table!)}.${c} IS ${commentValue(want.comment)};`);
   if (other.length) cannot(d, `its ${other.join(', ')} differ: change ${other.length === 1 ? 'it' : 'them'} by hand`);
 }
 
@@ -275,6 +293,11 @@ function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: s
     const place = i > 0 ? ` AFTER ${literal(want[i - 1]!)}` : next !== undefined ? ` BEFORE ${literal(next)}` : '';
     out.push(`ALTER TYPE ${q(d.schema, d.name)} ADD VALUE${rerunnable ? ' IF NOT EXISTS' : ''} ${literal(label)}${place};`);
   });
+}
+
+/** A comment's value in SQL: its text as a literal, or NULL where there is none. */
+function commentValue(v: unknown): string {
+  return typeof v === 'string' ? literal(v) : 'NULL';
 }
 
 /** A routine's snapshot name (`f(x integer)`) with its name part quoted as SQL needs it. */

@@ -247,7 +247,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         // Reported once below, with every migration that has no down; its down's statements (what
         // turns this schema back into the one before its up) are known here.
         if (r.file.format === 'sql') {
-          const { sql } = sqlFor(diffSnapshots(prior!, after).filter(notDeclaredExtension));
+          const made = diffSnapshots(prior!, after).filter(notDeclaredExtension);
+          // An up that changes no schema (a backfill, what was there already): an empty down is its down.
+          const { sql } = made.length ? sqlFor(made) : { sql: [] };
           if (sql) downsToWrite.set(r.file.id, sql);
         }
         continue;
@@ -282,7 +284,9 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       const sql = downsToWrite.get(r.file.id);
       const downFile = rel(r.file.upPath).replace(/\.up\.sql$/, '.down.sql');
       const fix = sql
-        ? `write ${downFile} with: ${statementsInLine(sql)} (bulkhead make ${m.name} --downs writes it)`
+        ? sql.length
+          ? `write ${downFile} with: ${statementsInLine(sql)} (bulkhead make ${m.name} --downs writes it)`
+          : `its up changes no schema (data, or what was there already): an empty ${downFile} is its down (bulkhead make ${m.name} --downs writes it)`
         : changes && r.file.format === 'sql'
           ? `${missingDownFix(r.file, changes, m.name)}${o.step ? '' : ` — bulkhead make ${m.name} --downs writes it from what its up builds`}`
           : undefined;
