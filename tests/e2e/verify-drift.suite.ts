@@ -440,12 +440,12 @@ export async function down(knex: Knex) {
       ]);
       const made = await runCli(['make', 'logs', '--downs', '--json'], { cwd: fx!.root, env: s.env });
       expect(made.exitCode, made.stderr).toBe(0);
-      expect(made.json.files).toEqual(['modules/logs/migrations/001_init.down.sql', 'modules/logs/migrations/002_index.down.sql', 'modules/logs/migrations/004_seed.down.sql']);
+      expect(made.json.files).toEqual(['modules/logs/migrations/001_init.down.sql', 'modules/logs/migrations/002_index.down.sql', 'modules/logs/migrations/003_rename.down.sql', 'modules/logs/migrations/004_seed.down.sql']);
       expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/004_seed.down.sql'), 'utf8')).toBe('-- down of 004_seed: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)\n');
-      // A rename has no safe statement (a DROP and an ADD would lose the column's data): named, left.
-      expect(made.json.note).toContain('no down written for 1 (003_rename)');
+      // A column renamed (one gone, one come, defined alike) is renamed back: a DROP and an ADD would lose its data.
+      expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/003_rename.down.sql'), 'utf8')).toContain('ALTER TABLE public.tags RENAME COLUMN label TO tag;');
+      expect(made.json.note).not.toContain('no down written');
       expect(fs.readFileSync(path.join(fx!.root, 'modules/logs/migrations/002_index.down.sql'), 'utf8')).toContain('DROP INDEX public.entries_at;\nALTER TABLE public.entries DROP COLUMN body;');
-      fx!.write('modules/logs/migrations/003_rename.down.sql', 'ALTER TABLE tags RENAME COLUMN label TO tag;\n');
       const proven = await runCli(['verify'], { cwd: fx!.root, env: s.env });
       expect(proven.exitCode, proven.stderr).toBe(0);
       const none = await runCli(['make', 'logs', '--downs'], { cwd: fx!.root, env: s.env });

@@ -135,4 +135,24 @@ describe('repairSql', () => {
     expect(r.statements).toEqual(['COMMENT ON FUNCTION auth.uid() IS NULL;', 'ALTER TABLE auth.users DISABLE ROW LEVEL SECURITY;', 'COMMENT ON TABLE auth.users IS NULL;']);
     expect(r.manual).toEqual([expect.stringMatching(/big.*: its options differ: change it by hand$/)]);
   });
+
+  it('renames a column back where one is gone and one come on a table, defined alike; two of either are dropped and made', () => {
+    const renamed = repairSql([
+      d('extra', 'column', 'auth', 'email_confirmed_at', { table: 'users', actual: { type: 'timestamp with time zone' } }),
+      d('missing', 'column', 'auth', 'confirmed_at', { table: 'users', expected: { type: 'timestamp with time zone' } }),
+    ]);
+    expect(renamed.statements).toEqual(['ALTER TABLE auth.users RENAME COLUMN email_confirmed_at TO confirmed_at;']);
+    // Beside new columns of the same type: the one whose name holds the old one.
+    const beside = repairSql([
+      d('extra', 'column', 'auth', 'email_confirmed_at', { table: 'users', actual: { type: 'timestamp with time zone' } }),
+      d('extra', 'column', 'auth', 'phone_seen_at', { table: 'users', actual: { type: 'timestamp with time zone' } }),
+      d('missing', 'column', 'auth', 'confirmed_at', { table: 'users', expected: { type: 'timestamp with time zone' } }),
+    ]);
+    expect(beside.statements).toEqual(['ALTER TABLE auth.users RENAME COLUMN email_confirmed_at TO confirmed_at;', 'ALTER TABLE auth.users DROP COLUMN phone_seen_at;']);
+    const retyped = repairSql([
+      d('extra', 'column', 'auth', 'b', { table: 'users', actual: { type: 'text' } }),
+      d('missing', 'column', 'auth', 'a', { table: 'users', expected: { type: 'integer' } }),
+    ]);
+    expect(retyped.statements).toEqual(['ALTER TABLE auth.users DROP COLUMN b;', 'ALTER TABLE auth.users ADD COLUMN a integer;']);
+  });
 });

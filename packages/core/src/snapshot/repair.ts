@@ -100,7 +100,11 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     const names = by('extra', kind).map((d) => q(d.schema, d.name));
     if (names.length) drops.push(`DROP ${RELATION_DROP[kind]}${ifExists} ${names.join(', ')};`);
   }
-  for (const d of by('extra', 'column')) if (!onExtraTable(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
+  // A column renamed: one gone and one come on a table, defined alike — renamed back, its data kept.
+  const renames = renamedColumns(diffs);
+  const renamed = new Set([...renames].flatMap(([from, to]) => [from, to]));
+  for (const [from, to] of renames) drops.push(`ALTER TABLE ${table(from)} RENAME COLUMN ${sqlName(from.name)} TO ${sqlName(to.name)};`);
+  for (const d of by('extra', 'column')) if (!onExtraTable(d) && !renamed.has(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
   for (const d of by('extra', 'sequence')) {
     const owner = text(def(d, 'actual').owned_by);
     // A sequence a column owns goes with its table or column.
@@ -146,7 +150,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     for (const c of columns) if (columnDefinition(c, def(c, 'expected')) === undefined) cannot(c, 'a generated column: add it with its expression as the migration that creates it does');
   }
   for (const d of by('missing', 'column')) {
-    if (missingTables.has(tableKey(d))) continue;
+    if (missingTables.has(tableKey(d)) || renamed.has(d)) continue;
     const column = columnDefinition(d, def(d, 'expected'));
     if (column === undefined) cannot(d, 'a generated column: add it with its expression as the migration that creates it does');
     else makes.push(`ALTER TABLE ${table(d)} ADD COLUMN${ifNotExists} ${column};`);
@@ -293,6 +297,32 @@ function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: s
     const place = i > 0 ? ` AFTER ${literal(want[i - 1]!)}` : next !== undefined ? ` BEFORE ${literal(next)}` : '';
     out.push(`ALTER TYPE ${q(d.schema, d.name)} ADD VALUE${rerunnable ? ' IF NOT EXISTS' : ''} ${literal(label)}${place};`);
   });
+}
+
+/**
+ * Columns renamed, as differences show them: on one table, the one column there is to make
+ * (missing) and one to drop (extra) defined alike (type, nullability, default), told apart by name
+ * among several. Pairs: extra → missing.
+ */
+export function renamedColumns(diffs: readonly Difference[]): Map<Difference, Difference> {
+  const out = new Map<Difference, Difference>();
+  const byTable = new Map<string, { extra: Difference[]; missing: Difference[] }>();
+  for (const d of diffs) {
+    if (d.kind !== 'column' || d.change === 'changed') continue;
+    const t = byTable.get(`${d.schema}.${d.table}`) ?? byTable.set(`${d.schema}.${d.table}`, { extra: [], missing: [] }).get(`${d.schema}.${d.table}`)!;
+    t[d.change].push(d);
+  }
+  const shape = (c: Record<string, unknown> | undefined) => JSON.stringify([c?.type, Boolean(c?.not_null), c?.default ?? null, c?.identity ?? null, c?.generated ?? null]);
+  for (const { extra, missing } of byTable.values()) {
+    // One column gone; of those come, the one defined alike — or, of several, the one whose name
+    // holds the old one (supabase/auth's confirmed_at → email_confirmed_at, beside new columns).
+    if (missing.length !== 1 || !extra.length) continue;
+    const gone = missing[0]!;
+    const alike = extra.filter((e) => shape(e.actual) === shape(gone.expected));
+    const named = alike.length > 1 ? alike.filter((e) => e.name.includes(gone.name) || gone.name.includes(e.name)) : alike;
+    if (named.length === 1) out.set(named[0]!, gone);
+  }
+  return out;
 }
 
 /** A comment's value in SQL: its text as a literal, or NULL where there is none. */

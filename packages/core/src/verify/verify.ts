@@ -14,7 +14,7 @@ import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { repairSql } from '../snapshot/repair.js';
+import { renamedColumns, repairSql } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 
@@ -405,9 +405,11 @@ function columnOwning(d: Difference): string | undefined {
 function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
   // ADD would lose its data, so no statements are offered.
+  // A column renamed (one gone, one come, defined alike) is renamed back: not this case.
+  const renamed = new Set([...renamedColumns(diffs)].flat());
   const place = (d: Difference) => `${d.kind}\u0000${d.schema}\u0000${d.table ?? ''}`;
-  const extra = new Set(diffs.filter((d) => d.change === 'extra').map(place));
-  if (diffs.some((d) => d.change === 'missing' && extra.has(place(d)))) return {};
+  const extra = new Set(diffs.filter((d) => d.change === 'extra' && !renamed.has(d)).map(place));
+  if (diffs.some((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)))) return {};
   const { statements, manual } = repairSql(diffs);
   return statements.length && !manual.length ? { sql: statements } : {};
 }
