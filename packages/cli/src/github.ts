@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { plural, redact, type Problem } from '@bulkhead/core/base';
+import { plural, redact, repairNotes, type Problem } from '@bulkhead/core/base';
 import type { DriftResult, LintResult, MigrateResult, MigrationFailure, ValidateResult, VerifyResult } from '@bulkhead/core';
 import { statusCounts } from './render.js';
 
@@ -202,7 +202,7 @@ function drifted(r: DriftResult) {
     // With --sql, the statements of both ways in collapsed blocks (a review comment's worth of SQL).
     if (u.sql) {
       for (const [title, sql] of [['Undo it on the database', u.sql.undo], ['Keep it: a new migration', u.sql.keep]] as const) {
-        lines.push(`<details><summary>${title}</summary>`, '', '```sql', ...sql.statements, ...sql.manual.map((m) => `-- by hand: ${m}`), ...sql.cautions.map((c) => `-- mind: ${c}`), '```', '</details>', '');
+        lines.push(`<details><summary>${title}</summary>`, '', '```sql', ...sql.statements, ...repairNotes(sql), '```', '</details>', '');
       }
     }
   }

@@ -1,4 +1,4 @@
-import { describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, shortDetail, unitArgs } from '@bulkhead/core/base';
+import { repairNotes, describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, shortDetail, unitArgs } from '@bulkhead/core/base';
 import type {
   BaselineResult,
   DbCreateResult,
@@ -361,9 +361,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
     }
     const block = (title: string, sql: RepairSql) => {
       out.write(`  ${title}:`);
-      for (const statement of sql.statements) for (const line of statement.split('\n')) out.write(`    ${line}`);
-      for (const m of sql.manual) out.write(`    -- by hand: ${m}`);
-      for (const c of sql.cautions) out.write(`    -- mind: ${c}`);
+      for (const statement of [...sql.statements, ...repairNotes(sql)]) for (const line of statement.split('\n')) out.write(`    ${line}`);
     };
     block(`to undo it on ${u.database} (review first: a DROP loses its data)`, u.sql.undo);
     block(`or to keep it, a new migration (bulkhead make ${u.module} <name>) holding (each statement checks first: it runs here too, changing nothing)`, u.sql.keep);

@@ -15,3 +15,4 @@ export { unitArgs } from './plan/plan.js';
 export { nearest, plural, shortDetail } from './text.js';
 export { onInterrupt } from './db/interrupt.js';
 export { databaseUrlVariable, defaultDatabaseUrl } from './manifest/default-url.js';
+export { repairNotes } from './snapshot/repair.js';

@@ -20,6 +20,11 @@ export function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A string literal in SQL: the text in single quotes, each one doubled. */
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 /** A name's possessive: `goose's`, `postgres-migrations'`. */
 export function possessive(name: string): string {
   return name.endsWith('s') ? `${name}'` : `${name}'s`;

@@ -3,7 +3,7 @@ import { compareWithMigrations, schemasCreatedBy } from '../drift/drift.js';
 import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.js';
 import { historyStore } from '../history/store.js';
 import { diffText, firstLines, type Difference } from '../snapshot/diff.js';
-import { repairSql } from '../snapshot/repair.js';
+import { repairNotes, repairSql, statementsInLine } from '../snapshot/repair.js';
 import { prepareAll } from '../runner/prepare.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BULKHEAD_VERSION } from '../version.js';
@@ -120,9 +120,8 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
 
 /** The statements that would make the database what the migrations build (drift --sql's undo), a few on one line, for the fix. */
 function bringing(differences: readonly Difference[]): string {
-  const { statements, manual, cautions } = repairSql(differences);
-  if (!statements.length) return '';
-  const shown = statements.slice(0, 8).map((x) => x.replace(/\s*\n\s*/g, ' '));
-  const more = statements.length > 8 ? ` … and ${statements.length - 8} more` : '';
-  return ` — these statements would (review them: a DROP loses its data): ${shown.join(' ')}${more}${manual.length ? `; by hand: ${manual.join('; ')}` : ''}${cautions.length ? `; mind: ${cautions.join('; ')}` : ''}`;
+  const sql = repairSql(differences);
+  if (!sql.statements.length) return '';
+  const notes = repairNotes(sql).map((n) => n.replace(/^-- /, ''));
+  return ` — these statements would (review them: a DROP loses its data): ${statementsInLine(sql.statements, 8)}${notes.length ? `; ${notes.join('; ')}` : ''}`;
 }

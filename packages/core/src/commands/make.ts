@@ -4,6 +4,7 @@ import { BulkheadError, problem } from '../errors.js';
 import { isTimestamp, padVersionsCommand, type MigrationFile } from '../migrations/files.js';
 import { loadWorkspace, type LoadOptions } from '../workspace.js';
 import { selectModules } from './options.js';
+import { repairNotes } from '../snapshot/repair.js';
 
 export interface MakeOptions extends LoadOptions {
   module: string;
@@ -222,10 +223,10 @@ async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; 
     );
   }
   const { keep, undo } = drifted[0]!.sql!;
-  const byHand = [...keep.manual.map((m) => `-- by hand: ${m}`), ...keep.cautions.map((c) => `-- mind: ${c}`)];
+  const byHand = repairNotes(keep);
   const source = drifted.length > 1 ? `${drifted.length} tenants' databases` : drifted[0]!.database;
   const up = `-- ${o.module}: kept from what ${source} had beyond its migrations (bulkhead make --from-drift, ${new Date().toISOString().slice(0, 10)})\n-- Each statement checks first: it runs there too, changing nothing.\n${byHand.length ? `${byHand.join('\n')}\n` : ''}${keep.statements.join('\n')}\n`;
-  const down = `${undo.manual.map((m) => `-- by hand: ${m}`).join('\n')}${undo.manual.length ? '\n' : ''}${undo.statements.join('\n')}\n`;
+  const down = [...repairNotes(undo), ...undo.statements].map((x) => `${x}\n`).join('');
   const note = `review it, then bulkhead up ${o.module} records it on ${source} (where it changes nothing) and applies it everywhere else${keep.manual.length ? `; ${keep.manual.length} to do by hand, marked in the file` : ''}`;
   return { up, down, note };
 }

@@ -7,6 +7,7 @@ import { shortenSql } from '../analysis/statements.js';
 import { BulkheadError, markAlike, problem, type Alike, type Problem } from '../errors.js';
 import { BULKHEAD_VERSION } from '../version.js';
 import { connectTimeoutMs, driverUrl, transactionPoolOf, type DatabaseTarget } from './url.js';
+import { literal } from '../text.js';
 import type { CatalogNames, LockGuard, LockHolder, LockOptions, ModuleDb, ReadOnlyReason } from './types.js';
 import { describeHolder } from './describe.js';
 import { commandUse } from './command-use.js';
@@ -105,9 +106,8 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
+/** A string literal (text.ts holds it, for the pure modules that write SQL too). */
+export { literal };
 
 /** The results of a message of one or more statements, as a list (pg returns one statement's bare). */
 export function messageResults(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {

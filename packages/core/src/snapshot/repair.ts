@@ -1,7 +1,6 @@
 import type { Difference } from './diff.js';
 import { describeDifference } from './diff.js';
-import { regexLiteral, sqlName } from '../text.js';
-import { literal } from '../db/postgres.js';
+import { literal, regexLiteral, sqlName } from '../text.js';
 
 /**
  * The statements that turn one database into another, from their differences (drift's `--sql`):
@@ -32,6 +31,22 @@ export function driftRepair(diffs: readonly Difference[], o: { home?: string } =
   });
   return { undo: repairSql(diffs), keep: repairSql(swapped, { rerunnable: true, ...(o.home !== undefined ? { home: o.home } : {}) }) };
 }
+
+/** What a person is to do beside the statements, as SQL comments: what has none, and what to mind. */
+export function repairNotes(sql: RepairSql): string[] {
+  return [...sql.manual.map((m) => `-- by hand: ${m}`), ...sql.cautions.map((c) => `-- mind: ${c}`)];
+}
+
+/** Statements on one line each and together, the first `n`, for a fix's text. */
+export function statementsInLine(sql: readonly string[], n = 6): string {
+  const shown = sql.slice(0, n).map((x) => x.replace(/\s*\n\s*/g, ' '));
+  return `${shown.join(' ')}${sql.length > n ? ` … and ${sql.length - n} more (--json has them all)` : ''}`;
+}
+
+const GENERATED = 'a generated column: add it with its expression as the migration that creates it does';
+
+/** A statement ending with one semicolon (a catalog definition may end with its own). */
+const ended = (sql: string) => `${sql.replace(/;\s*$/, '')};`;
 
 /** A name qualified by its schema, each part quoted as SQL needs it. */
 const q = (schema: string, name: string) => `${sqlName(schema)}.${sqlName(name)}`;
@@ -141,18 +156,18 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       cannot(d, 'a table that inherits from others: make it as the migration that creates it does');
       continue;
     }
-    const columns = diffs.filter((c) => c.change === 'missing' && c.kind === 'column' && tableKey(c) === `${d.schema}.${d.name}`);
-    const defined = columns.map((c) => columnDefinition(c, def(c, 'expected'))).filter((c): c is string => c !== undefined);
+    const columns = diffs.filter((c) => c.change === 'missing' && c.kind === 'column' && tableKey(c) === `${d.schema}.${d.name}`).map((c) => ({ c, sql: columnDefinition(c, def(c, 'expected')) }));
+    const defined = columns.flatMap((x) => (x.sql === undefined ? [] : [x.sql]));
     const partitioned = typeof t.partition_key === 'string' ? ` PARTITION BY ${t.partition_key}` : '';
     makes.push(`CREATE ${unlogged}TABLE${ifNotExists} ${q(d.schema, d.name)} (${defined.length ? `\n  ${defined.join(',\n  ')}\n` : ''})${partitioned};`);
     if (t.rls) later.push(`ALTER TABLE ${q(d.schema, d.name)} ENABLE ROW LEVEL SECURITY;`);
     if (typeof t.comment === 'string') later.push(`COMMENT ON TABLE ${q(d.schema, d.name)} IS ${commentValue(t.comment)};`);
-    for (const c of columns) if (columnDefinition(c, def(c, 'expected')) === undefined) cannot(c, 'a generated column: add it with its expression as the migration that creates it does');
+    for (const { c, sql } of columns) if (sql === undefined) cannot(c, GENERATED);
   }
   for (const d of by('missing', 'column')) {
     if (missingTables.has(tableKey(d)) || renamed.has(d)) continue;
     const column = columnDefinition(d, def(d, 'expected'));
-    if (column === undefined) cannot(d, 'a generated column: add it with its expression as the migration that creates it does');
+    if (column === undefined) cannot(d, GENERATED);
     else makes.push(`ALTER TABLE ${table(d)} ADD COLUMN${ifNotExists} ${column};`);
     // NOT NULL with nothing to fill it: it fails on a table that has rows.
     const c = def(d, 'expected');
@@ -161,25 +176,25 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   for (const d of by('changed', 'column')) alterColumn(d, makes, cannot);
   for (const d of by('missing', 'view', 'materialized view')) {
     const body = text(def(d, 'expected').definition);
-    if (body) makes.push(`CREATE ${d.kind === 'view' ? (o.rerunnable ? 'OR REPLACE VIEW' : 'VIEW') : `MATERIALIZED VIEW${ifNotExists}`} ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
+    if (body) makes.push(ended(`CREATE ${d.kind === 'view' ? (o.rerunnable ? 'OR REPLACE VIEW' : 'VIEW') : `MATERIALIZED VIEW${ifNotExists}`} ${q(d.schema, d.name)} AS\n${body}`));
     else cannot(d, 'make it as the migration that creates it does');
   }
   for (const d of by('changed', 'view', 'materialized view')) {
     const body = text(def(d, 'expected').definition);
     if (!d.fields?.every((f) => f === 'definition') || !body) cannot(d, 'make it again as the migration that creates it does');
-    else if (d.kind === 'view') makes.push(`CREATE OR REPLACE VIEW ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
-    else makes.push(`DROP MATERIALIZED VIEW${ifExists} ${q(d.schema, d.name)};`, `CREATE MATERIALIZED VIEW ${q(d.schema, d.name)} AS\n${body.replace(/;\s*$/, '')};`);
+    else if (d.kind === 'view') makes.push(ended(`CREATE OR REPLACE VIEW ${q(d.schema, d.name)} AS\n${body}`));
+    else makes.push(`DROP MATERIALIZED VIEW${ifExists} ${q(d.schema, d.name)};`, ended(`CREATE MATERIALIZED VIEW ${q(d.schema, d.name)} AS\n${body}`));
   }
   for (const d of [...by('missing', 'function', 'procedure'), ...by('changed', 'function', 'procedure')]) {
     const body = text(def(d, 'expected').definition);
     const fields = d.fields ?? [];
     if (d.change === 'changed' && fields.every((f) => f === 'definition' || f === 'comment')) {
       // A routine's comment alone (supabase/auth's "Deprecated. Use auth.jwt()"), or with its body.
-      if (fields.includes('definition') && body) makes.push(`${body.replace(/;\s*$/, '')};`);
+      if (fields.includes('definition') && body) makes.push(ended(body));
       if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
       if (!fields.includes('definition') || body) continue;
     }
-    if (body && d.change === 'missing') makes.push(`${body.replace(/;\s*$/, '')};`);
+    if (body && d.change === 'missing') makes.push(ended(body));
     else cannot(d, 'make it as the migration that creates it does');
   }
   // A table's comment and row security, which ALTER TABLE and COMMENT set back; other fields (options, owner…) by hand.
@@ -222,7 +237,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       continue;
     }
     if (d.change === 'changed') later.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
-    later.push(`${o.rerunnable ? body.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') : body};`);
+    later.push(ended(o.rerunnable ? body.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') : body));
   }
   for (const d of [...by('missing', 'trigger', 'rule'), ...by('changed', 'trigger', 'rule')]) {
     const body = text(def(d, 'expected').definition);
@@ -231,7 +246,7 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       continue;
     }
     if (d.change === 'changed' || o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
-    later.push(`${body.replace(/;\s*$/, '')};`);
+    later.push(ended(body));
   }
   for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, o.rerunnable);
 

@@ -14,7 +14,7 @@ import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { renamedColumns, repairSql } from '../snapshot/repair.js';
+import { renamedColumns, repairSql, statementsInLine } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 
@@ -418,12 +418,6 @@ function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
 function culpritLine(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
   const line = culpritText(b);
   return b.sql ? `${line} — write in it: ${statementsInLine(b.sql)}` : line;
-}
-
-/** Statements on one line, the first six. */
-function statementsInLine(sql: readonly string[]): string {
-  const shown = sql.slice(0, 6).map((x) => x.replace(/\s*\n\s*/g, ' '));
-  return `${shown.join(' ')}${sql.length > 6 ? ` … and ${sql.length - 6} more (--json has them all)` : ''}`;
 }
 
 function culpritText(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
