@@ -134,11 +134,8 @@ export async function make(o: MakeOptions): Promise<MakeResult> {
       throw new BulkheadError(problem('BH032', `${ws.rel(abs)} already exists`, { module: o.module, file: ws.rel(abs) }));
     }
   }
-  if (kept) {
-    return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))), note: kept.note };
-  }
-  const sqlFolder = !o.sql && module!.migrations.length > 0 && module!.migrations.every((m) => m.format === 'sql');
-  const note = sqlFolder ? `the other migrations of ${module!.name} are SQL: bulkhead make ${module!.name} ${name} --sql writes it as SQL (.up.sql and .down.sql) instead; delete ${files[0]![0]} first` : undefined;
+  const sqlFolder = !kept && !o.sql && module!.migrations.length > 0 && module!.migrations.every((m) => m.format === 'sql');
+  const note = kept ? kept.note : sqlFolder ? `the other migrations of ${module!.name} are SQL: bulkhead make ${module!.name} ${name} --sql writes it as SQL (.up.sql and .down.sql) instead; delete ${files[0]![0]} first` : undefined;
   return { command: 'make', exitCode: 0, module: module!.name, id, files: files.map(([f]) => ws.rel(path.join(module!.migrationsDir, f!))), ...(note ? { note } : {}) };
 }
 

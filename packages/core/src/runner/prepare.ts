@@ -604,7 +604,7 @@ function dropIndexOn(lines: readonly string[], line: number, column: number | un
   if (column === undefined) return undefined;
   const at = lines[line - 1] ?? '';
   if (!/^ON\b/i.test(at.slice(column - 1))) return undefined;
-  const before = `${lines.slice(Math.max(0, line - 4), line - 1).join('\n')}\n${at.slice(0, column - 1)}`;
+  const before = textBefore(lines, line, column);
   const head = /\bDROP\s+INDEX\s+((?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?)("[^"]+"|[\w$]+)\s+$/i.exec(before);
   if (!head) return undefined;
   const table = /^ON\s+((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)/i.exec(at.slice(column - 1))?.[1];
@@ -621,7 +621,7 @@ function ifExistsSlip(lines: readonly string[], line: number, column: number | u
   const at = lines[line - 1] ?? '';
   const word = /^(NOT|EXISTS)\b/i.exec(at.slice(column - 1))?.[1]?.toUpperCase();
   if (!word) return undefined;
-  const before = `${lines.slice(Math.max(0, line - 4), line - 1).join('\n')}\n${at.slice(0, column - 1)}`;
+  const before = textBefore(lines, line, column);
   const head = /\b(DROP|CREATE(?:\s+OR\s+REPLACE)?|ALTER)\s+((?:\w+\s+){0,3}?)IF\s+$/i.exec(before);
   if (!head) return undefined;
   const verb = head[1]!.toUpperCase().replace(/\s+/g, ' ');
@@ -654,6 +654,11 @@ function missingComma(lines: readonly string[], line: number, column: number | u
   const action = /^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?\S+\s+(.*)$/i.exec(statement)?.[1];
   if (!action || !ALTER_TABLE_ACTION.test(action)) return undefined;
   return `line ${line} is another action of the ALTER TABLE begun on line ${start + 1}, and ALTER TABLE's actions are separated by commas: add one at the end of line ${prev + 1}`;
+}
+
+/** The SQL before the error's place: the three lines above and its own line up to the column. */
+function textBefore(lines: readonly string[], line: number, column: number): string {
+  return `${lines.slice(Math.max(0, line - 4), line - 1).join('\n')}\n${(lines[line - 1] ?? '').slice(0, column - 1)}`;
 }
 
 /** The 0-based index of the last line before 1-based `line` that is not blank nor a whole-line comment; -1 if none. */

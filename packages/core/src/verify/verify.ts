@@ -404,8 +404,8 @@ function columnOwning(d: Difference): string | undefined {
 /** The statements a down lacks, where each of its differences has one. */
 function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
-  // ADD would lose its data, so no statements are offered.
-  // A column renamed (one gone, one come, defined alike) is renamed back: not this case.
+  // ADD would lose its data, so no statements are offered — unless repairSql renames it back (a
+  // column gone and one come, defined alike).
   const renamed = new Set([...renamedColumns(diffs)].flat());
   const place = (d: Difference) => `${d.kind}\u0000${d.schema}\u0000${d.table ?? ''}`;
   const extra = new Set(diffs.filter((d) => d.change === 'extra' && !renamed.has(d)).map(place));
