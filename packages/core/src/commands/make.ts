@@ -38,6 +38,8 @@ export interface MakeResult {
   files: string[];
   /** Said with the files: a code migration written into a folder of SQL ones (the default template), and the --sql that writes SQL. */
   note?: string;
+  /** --downs: the migrations given no down, each with why where the schema says (what has no safe statement). */
+  left?: { migration: string; why?: string }[];
 }
 
 const TS_TEMPLATE = `import type { Knex } from 'knex';
@@ -230,9 +232,11 @@ async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; 
 
 /**
  * make --downs: each SQL migration of the module without a down file gets one, holding what turns
- * the schema its up builds back into the one before (verify --step replays the module on a scratch
- * database, one migration at a time, and reads both). One whose difference has no safe statement
- * (a rename, an enum label, a generated column) is left, named.
+ * the schema its up builds back into the one before (verify --step replays the ups on a scratch
+ * database, one at a time, and reads the schema between them; the downs there are not run). A down
+ * file without statements whose up changes the schema (goose's empty Down section) gets them
+ * after what it holds. One whose difference has no safe statement (a rename, an enum label, a
+ * generated column) is left, named.
  */
 async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => string): Promise<MakeResult> {
   const { verify } = await import('../verify/verify.js');
@@ -242,9 +246,10 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     ...(o.server !== undefined ? { server: o.server } : {}),
     modules: [o.module],
     step: true,
+    writingDowns: true,
   });
   const result = r.modules[0]!;
-  const missing = result.findings.filter((f) => f.kind === 'no-down');
+  const missing = result.findings.filter((f) => f.kind === 'no-down' || f.kind === 'empty-down');
   // verify stops at an up that fails: what it could not reach has no statements yet.
   const stopped = result.findings.find((f) => f.kind === 'up-failed' || f.kind === 'down-failed');
   if (!missing.length && stopped) {
@@ -255,10 +260,23 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     throw new BulkheadError(problem('BH075', `every migration of ${o.module} has a down file: no down to write`, { module: o.module, fix: `bulkhead verify ${o.module} --step proves them` }));
   }
   const files: string[] = [];
-  const left: string[] = [];
+  const left: { migration: string; why?: string }[] = [];
+  const filled: string[] = [];
   for (const f of missing) {
+    // A down file there already holds no statements (goose's empty Down section): its comments
+    // kept, the statements after them. Where its up changes no schema, it is right as it is.
+    const downFile = f.kind === 'empty-down' ? f.file : f.file?.replace(/\.up\.sql$/, '.down.sql');
+    if (f.sql && !f.sql.length && downFile && fs.existsSync(path.resolve(root, downFile))) continue;
+    if (f.sql?.length && downFile?.endsWith('.down.sql') && fs.existsSync(path.resolve(root, downFile))) {
+      const abs = path.resolve(root, downFile);
+      const held = fs.readFileSync(abs, 'utf8');
+      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${f.sql.map((x) => `${x}\n`).join('')}`);
+      files.push(rel(abs));
+      filled.push(f.migration!);
+      continue;
+    }
     if (!f.sql || !f.file?.endsWith('.up.sql')) {
-      left.push(f.migration!);
+      left.push({ migration: f.migration!, ...(f.byHand?.length ? { why: `${f.byHand[0]}${f.byHand.length > 1 ? ` (and ${f.byHand.length - 1} more)` : ''}` } : {}) });
       continue;
     }
     const down = f.file.replace(/\.up\.sql$/, '.down.sql');
@@ -269,15 +287,16 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
         : `-- down of ${f.migration}: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)`;
       fs.writeFileSync(abs, `${head}\n${f.sql.map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
     } catch {
-      left.push(f.migration!);
+      left.push({ migration: f.migration!, why: `${rel(abs)} is there already` });
       continue;
     }
     files.push(rel(abs));
   }
   const note = [
-    left.length ? `no down written for ${left.length} (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a rename, an object with no safe statement, or a TS/JS migration — write those by hand` : '',
+    left.length ? `no down written for ${left.length} (listed above): write ${left.length === 1 ? 'it' : 'those'} by hand` : '',
     stopped ? `verify stopped at ${stopped.migration} (${stopped.message}): fix it and run this again for the migrations after it` : '',
-    files.length ? `review them, then bulkhead verify ${o.module} proves them (a database that applied these migrations takes a down added since as it is: its checksum is the up's)` : '',
+    files.length ? `review them, then bulkhead verify ${o.module} proves them${files.length > filled.length ? " (a database that applied these migrations takes a down added since as it is: its checksum is the up's)" : ''}` : '',
+    filled.length ? `${filled.length === 1 ? 'a down file that held no statements was' : `${filled.length} down files that held no statements were`} filled (${filled.slice(0, 5).join(', ')}${filled.length > 5 ? ', …' : ''}): a database that applied ${filled.length === 1 ? 'it' : 'them'} with Bulkhead takes the change after bulkhead repair ${o.module} --accept <id> --reason "down written"` : '',
   ].filter(Boolean).join('; ');
-  return { command: 'make', exitCode: 0, module: o.module, id: '', files, ...(note ? { note } : {}) };
+  return { command: 'make', exitCode: 0, module: o.module, id: '', files, ...(note ? { note } : {}), ...(left.length ? { left } : {}) };
 }

@@ -155,7 +155,9 @@ export function describeDifference(d: Difference, defaultSchema = 'public'): str
       const added = after.filter((l) => !before.includes(l));
       const removed = before.filter((l) => !after.includes(l));
       const parts = [added.length ? `label${added.length > 1 ? 's' : ''} ${added.map((l) => `'${l}'`).join(', ')} added` : '', removed.length ? `label${removed.length > 1 ? 's' : ''} ${removed.map((l) => `'${l}'`).join(', ')} missing` : ''].filter(Boolean);
-      return `${label} ${parts.length ? parts.join(', ') : 'labels reordered'} (${before.map((l) => `'${l}'`).join(', ')} → ${after.map((l) => `'${l}'`).join(', ')})`;
+      // The lists where they are short; a long enum's (hatchet's 20-label StepRunEventReason) would bury what changed.
+      const lists = !parts.length || Math.max(before.length, after.length) <= 6 ? ` (${before.map((l) => `'${l}'`).join(', ')} → ${after.map((l) => `'${l}'`).join(', ')})` : '';
+      return `${label} ${parts.length ? parts.join(', ') : 'labels reordered'}${lists}`;
     }
     if (d.kind === 'index' && d.fields?.length === 1 && d.fields[0] === 'invalid') return `${label} ${d.actual?.invalid ? 'is INVALID (an interrupted CREATE INDEX CONCURRENTLY?)' : 'is valid where an invalid one was expected'}`;
     const fields = (d.fields ?? []).map((f) => change(f, d.expected?.[f], d.actual?.[f]));

@@ -1,5 +1,6 @@
 import type { Difference } from './diff.js';
 import { describeDifference } from './diff.js';
+import type { Snapshot } from './read.js';
 import { literal, regexLiteral, sqlName } from '../text.js';
 
 /**
@@ -70,7 +71,7 @@ const RELATION_DROP: Partial<Record<Difference['kind'], string>> = {
  * says what the target has: `missing` there is to be made, `extra` to be dropped), in an order
  * that runs: what depends on others is dropped first and made last.
  */
-export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean; home?: string } = {}): RepairSql {
+export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean; home?: string; on?: Snapshot } = {}): RepairSql {
   // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
   // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
   const ifExists = o.rerunnable ? ' IF EXISTS' : '';
@@ -92,22 +93,53 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   const later: string[] = [];
   const cannot = (d: Difference, why: string) => manual.push(`${describeDifference(d)}: ${why}`);
 
-  // Dropped first: what lives on tables, then relations, types, routines, schemas.
+  // Dropped first: what lives on tables, then relations and columns (the rest last, below).
   const droppedConstraints = new Set<string>();
-  for (const d of by('extra', 'trigger', 'rule', 'policy')) {
+  // What is made again with another definition is dropped here too, before the columns it may
+  // stand on (hatchet's EventKey_pkey moved to a new column, which the down drops).
+  const remade = (d: Difference, ...also: string[]) => d.change === 'changed' && !!text(def(d, 'expected').definition) && !!d.fields?.every((f) => f === 'definition' || also.includes(f));
+  for (const d of [...by('extra', 'trigger', 'rule', 'policy'), ...by('changed', 'trigger', 'rule').filter((d) => remade(d))]) {
     if (!onExtraTable(d)) drops.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
   }
   // Foreign keys before the keys they reference.
   const constraintOrder = (d: Difference) => (def(d, 'actual').type === 'foreign key' ? 0 : 1);
-  for (const d of by('extra', 'constraint').sort((a, b) => constraintOrder(a) - constraintOrder(b))) {
+  for (const d of [...by('extra', 'constraint'), ...by('changed', 'constraint').filter((d) => remade(d))].sort((a, b) => constraintOrder(a) - constraintOrder(b))) {
     if (onExtraTable(d)) continue;
     droppedConstraints.add(`${d.schema}.${d.name}`);
     drops.push(`ALTER TABLE ${table(d)} DROP CONSTRAINT${ifExists} ${sqlName(d.name)};`);
   }
-  for (const d of by('extra', 'index')) {
+  // Foreign keys at either end of a column whose type changes back, the same on both sides (Prisma's
+  // uuid → text of hatchet's Action.id and _ActionToWorker."A"): PostgreSQL checks the key at each
+  // ALTER, so they are dropped first and made again after. Read from the database the statements run on.
+  const rekeyed: string[] = [];
+  const retyped = by('changed', 'column').filter((d) => d.fields?.includes('type'));
+  for (const k of retyped.length && o.on ? Object.values(o.on.objects) : []) {
+    const definition = text(k.def.definition);
+    if (k.kind !== 'constraint' || k.def.type !== 'foreign key' || !definition || k.table === undefined) continue;
+    if (droppedConstraints.has(`${k.schema}.${k.name}`) || diffs.some((d) => d.kind === 'constraint' && d.schema === k.schema && d.name === k.name)) continue;
+    const fk = /^FOREIGN KEY \((.+?)\) REFERENCES (.+?)\((.+?)\)/.exec(definition);
+    if (!fk) continue;
+    const columns = (list: string) => list.split(',').map((c) => c.trim());
+    const target = fk[2]!.includes('.') ? fk[2]! : `${sqlName(k.schema)}.${fk[2]}`;
+    const touched = retyped.some(
+      (c) => (c.schema === k.schema && c.table === k.table && columns(fk[1]!).includes(sqlName(c.name))) || (q(c.schema, c.table!) === target && columns(fk[3]!).includes(sqlName(c.name))),
+    );
+    if (!touched) continue;
+    droppedConstraints.add(`${k.schema}.${k.name}`);
+    drops.push(`ALTER TABLE ${q(k.schema, k.table)} DROP CONSTRAINT${ifExists} ${sqlName(k.name)};`);
+    rekeyed.push(once(`ALTER TABLE ${q(k.schema, k.table)} ADD CONSTRAINT ${sqlName(k.name)} ${definition};`, `SELECT FROM pg_constraint WHERE conname = ${literal(k.name)} AND conrelid = ${literal(q(k.schema, k.table))}::regclass`));
+  }
+  for (const d of [...by('extra', 'index'), ...by('changed', 'index').filter((d) => remade(d, 'invalid'))]) {
     // A key's index goes with its constraint.
     if (!onExtraTable(d) && !droppedConstraints.has(`${d.schema}.${d.name}`)) drops.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
   }
+  // A routine taking or returning a relation's row type (hatchet's get_refill_value("RateLimit"))
+  // goes before it; the others last, below.
+  const extraRelations = by('extra', 'table', 'view', 'materialized view', 'foreign table');
+  const onRelation = (d: Difference) => extraRelations.some((t) => mentionsName(`${d.name} ${text(def(d, 'actual').returns) ?? ''}`, t.name));
+  const routines = by('extra', 'function', 'procedure', 'aggregate');
+  const dropRoutine = (d: Difference) => `DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`;
+  drops.push(...routines.filter(onRelation).map(dropRoutine));
   // Views before the tables they read; the relations of a kind in one statement, which PostgreSQL
   // drops together whatever their foreign keys, views or partitions between them (a squashed
   // migration's forty tables).
@@ -120,16 +152,20 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
   const renamed = new Set([...renames].flatMap(([from, to]) => [from, to]));
   for (const [from, to] of renames) drops.push(`ALTER TABLE ${table(from)} RENAME COLUMN ${sqlName(from.name)} TO ${sqlName(to.name)};`);
   for (const d of by('extra', 'column')) if (!onExtraTable(d) && !renamed.has(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
+  // Sequences, routines, types, extensions and schemas go last, after the columns that still use
+  // them as their type or default are changed back (hatchet's order column: its default a new
+  // sequence's nextval; a text column made an enum).
+  const dropsLast: string[] = [];
   for (const d of by('extra', 'sequence')) {
     const owner = text(def(d, 'actual').owned_by);
     // A sequence a column owns goes with its table or column.
     if (owner && (extraTables.has(owner.slice(0, owner.lastIndexOf('.'))) || diffs.some((c) => c.change === 'extra' && c.kind === 'column' && `${c.schema}.${c.table}.${c.name}` === owner))) continue;
-    drops.push(`DROP SEQUENCE${ifExists} ${q(d.schema, d.name)};`);
+    dropsLast.push(`DROP SEQUENCE${ifExists} ${q(d.schema, d.name)};`);
   }
-  for (const d of by('extra', 'function', 'procedure', 'aggregate')) drops.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`);
-  for (const d of by('extra', 'enum', 'domain', 'composite type', 'range type')) drops.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
-  for (const d of by('extra', 'extension')) drops.push(`DROP EXTENSION${ifExists} ${sqlName(d.name)};`);
-  for (const d of by('extra', 'schema')) drops.push(`DROP SCHEMA${ifExists} ${sqlName(d.name)};`);
+  dropsLast.push(...routines.filter((d) => !onRelation(d)).map(dropRoutine));
+  for (const d of by('extra', 'enum', 'domain', 'composite type', 'range type')) dropsLast.push(`DROP ${RELATION_DROP[d.kind]}${ifExists} ${q(d.schema, d.name)};`);
+  for (const d of by('extra', 'extension')) dropsLast.push(`DROP EXTENSION${ifExists} ${sqlName(d.name)};`);
+  for (const d of by('extra', 'schema')) dropsLast.push(`DROP SCHEMA${ifExists} ${sqlName(d.name)};`);
 
   // Made: schemas, extensions, types, sequences, tables with their columns, then what lives on them.
   for (const d of by('missing', 'schema')) makes.push(`CREATE SCHEMA${ifNotExists} ${sqlName(d.name)};`);
@@ -204,26 +240,24 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     if (d.fields?.includes('rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY;`);
     if (d.fields?.includes('force_rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.force_rls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY;`);
     if (d.fields?.includes('comment')) later.push(`COMMENT ON TABLE ${q(d.schema, d.name)} IS ${commentValue(want.comment)};`);
-    if (other.length) cannot(d, `its ${other.join(', ')} differ: change ${other.length === 1 ? 'it' : 'them'} by hand`);
+    if (other.length) cannot(d, `change its ${other.join(', ')} by hand`);
   }
-  // Keys before the foreign keys that reference them.
-  const keyOrder = (d: Difference) => (def(d, 'expected').type === 'foreign key' ? 1 : 0);
+  // Foreign keys last, after the keys and unique indexes they reference (hatchet's Step → Action's
+  // unique index on ("tenantId", id)).
+  const foreignKeys: string[] = [];
   const madeConstraints = new Set<string>();
-  for (const d of [...by('missing', 'constraint'), ...by('changed', 'constraint')].sort((a, b) => keyOrder(a) - keyOrder(b))) {
+  for (const d of [...by('missing', 'constraint'), ...by('changed', 'constraint')]) {
     const body = text(def(d, 'expected').definition);
     if (!body) {
       cannot(d, 'make it as the migration that creates it does');
       continue;
     }
-    if (d.change === 'changed') {
-      if (!d.fields?.every((f) => f === 'definition')) {
-        cannot(d, 'change it as the migration that creates it does');
-        continue;
-      }
-      makes.push(`ALTER TABLE ${table(d)} DROP CONSTRAINT${ifExists} ${sqlName(d.name)};`);
+    if (d.change === 'changed' && !remade(d)) {
+      cannot(d, 'change it as the migration that creates it does');
+      continue;
     }
     madeConstraints.add(`${d.schema}.${d.name}`);
-    later.push(once(`ALTER TABLE ${table(d)} ADD CONSTRAINT ${sqlName(d.name)} ${body};`, `SELECT FROM pg_constraint WHERE conname = ${literal(d.name)} AND conrelid = ${literal(table(d))}::regclass`));
+    (def(d, 'expected').type === 'foreign key' ? foreignKeys : later).push(once(`ALTER TABLE ${table(d)} ADD CONSTRAINT ${sqlName(d.name)} ${body};`, `SELECT FROM pg_constraint WHERE conname = ${literal(d.name)} AND conrelid = ${literal(table(d))}::regclass`));
   }
   // Partitions made here get their indexes from their parent's (an index made on a partitioned table is made on each).
   const newPartitions = new Set(by('missing', 'table').filter((d) => def(d, 'expected').partition_of !== undefined).map((d) => `${d.schema}.${d.name}`));
@@ -232,20 +266,20 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
     if (madeConstraints.has(`${d.schema}.${d.name}`) || newPartitions.has(tableKey(d))) continue;
     // A partitioned table's index as the catalog writes it (ON ONLY: its partitions' indexes attached one by one), made on all at once.
     const body = text(def(d, 'expected').definition)?.replace(/ ON ONLY /, ' ON ');
-    if (!body || (d.change === 'changed' && !d.fields?.every((f) => f === 'definition' || f === 'invalid'))) {
+    if (!body || (d.change === 'changed' && !remade(d, 'invalid'))) {
       cannot(d, 'make it as the migration that creates it does');
       continue;
     }
-    if (d.change === 'changed') later.push(`DROP INDEX${ifExists} ${q(d.schema, d.name)};`);
     later.push(ended(o.rerunnable ? body.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') : body));
   }
+  later.push(...foreignKeys, ...rekeyed);
   for (const d of [...by('missing', 'trigger', 'rule'), ...by('changed', 'trigger', 'rule')]) {
     const body = text(def(d, 'expected').definition);
-    if (!body || (d.change === 'changed' && !d.fields?.every((f) => f === 'definition'))) {
+    if (!body || (d.change === 'changed' && !remade(d))) {
       cannot(d, 'make it as the migration that creates it does');
       continue;
     }
-    if (d.change === 'changed' || o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
+    if (d.change === 'missing' && o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
     later.push(ended(body));
   }
   for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, o.rerunnable);
@@ -259,11 +293,17 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
-  const statements = [...drops, ...makes, ...later];
+  const statements = [...drops, ...makes, ...later, ...dropsLast];
   // A tenant's own schema unnamed (tenant_a.t → t): the migration runs in each tenant's schema, first on its search path.
   if (o.home === undefined) return { statements, manual, cautions };
   const home = new RegExp(`(?<![\\w$".])${regexLiteral(sqlName(o.home))}\\.`, 'g');
   return { statements: statements.map((x) => x.replace(home, '')), manual, cautions };
+}
+
+/** Whether SQL text names an identifier (`name` or `"name"`, with or without a schema before it). */
+function mentionsName(sql: string, name: string): boolean {
+  const bare = /^[a-z_][a-z0-9_$]*$/.test(name) ? `|(?<![\\w$"])${regexLiteral(name)}(?![\\w$"])` : '';
+  return new RegExp(`"${regexLiteral(name.replace(/"/g, '""'))}"${bare}`).test(sql);
 }
 
 /** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
@@ -286,14 +326,18 @@ function alterColumn(d: Difference, out: string[], cannot: (d: Difference, why: 
   const want = (d.expected ?? {}) as Record<string, unknown>;
   const c = sqlName(d.name);
   const actions: string[] = [];
-  const other = (d.fields ?? []).filter((f) => !['type', 'not_null', 'default', 'comment'].includes(f));
+  const other = (d.fields ?? []).filter((f) => !['type', 'not_null', 'default', 'comment', 'identity'].includes(f));
+  const had = (d.actual ?? {}).identity;
   if (d.fields?.includes('default') && want.default === undefined) actions.push(`ALTER COLUMN ${c} DROP DEFAULT`);
   if (d.fields?.includes('type')) actions.push(`ALTER COLUMN ${c} TYPE ${String(want.type)} USING ${c}::${String(want.type)}`);
   if (d.fields?.includes('default') && want.default !== undefined) actions.push(`ALTER COLUMN ${c} SET DEFAULT ${String(want.default)}`);
   if (d.fields?.includes('not_null')) actions.push(`ALTER COLUMN ${c} ${want.not_null ? 'SET' : 'DROP'} NOT NULL`);
+  // Identity: always ↔ by default in place; made or dropped (hatchet's v1_events_olap.id).
+  const generated = (how: unknown) => (how === 'always' ? 'ALWAYS' : 'BY DEFAULT');
+  if (d.fields?.includes('identity')) actions.push(want.identity === undefined ? `ALTER COLUMN ${c} DROP IDENTITY` : had === undefined ? `ALTER COLUMN ${c} ADD GENERATED ${generated(want.identity)} AS IDENTITY` : `ALTER COLUMN ${c} SET GENERATED ${generated(want.identity)}`);
   if (actions.length) out.push(`ALTER TABLE ${q(d.schema, d.table!)} ${actions.join(', ')};`);
   if (d.fields?.includes('comment')) out.push(`COMMENT ON COLUMN ${q(d.schema, d.table!)}.${c} IS ${commentValue(want.comment)};`);
-  if (other.length) cannot(d, `its ${other.join(', ')} differ: change ${other.length === 1 ? 'it' : 'them'} by hand`);
+  if (other.length) cannot(d, `change its ${other.join(', ')} by hand`);
 }
 
 /** An enum's labels: those to add, each after the label before it; a label to remove has no statement (PostgreSQL cannot drop one). */

@@ -13,7 +13,7 @@ import { replay, replayAll, ReplayError } from '../runner/replay.js';
 import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
-import { diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { describeDifference, diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
 import { renamedColumns, repairSql, statementsInLine } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -25,6 +25,12 @@ export interface VerifyOptions extends CommonOptions {
   server?: string;
   /** Modules verified at once. */
   concurrency?: number;
+  /**
+   * For make --downs (with step): the ups alone, one at a time; no down runs (one that fails or
+   * does not undo its up is verify's news, not a reason to stop writing the missing ones). Each SQL
+   * migration without a down, or with one holding no statements, gets its statements in `sql`.
+   */
+  writingDowns?: boolean;
 }
 
 export type FindingKind = 'no-down' | 'empty-down' | 'up-failed' | 'down-failed' | 'left-behind' | 'not-reproducible' | 'step-not-reverted' | 'step-not-reproducible';
@@ -58,6 +64,8 @@ export interface VerifyFinding {
   fix?: string;
   /** no-down, with --step: the statements its down file would hold (what turns the schema after its up back into the one before). */
   sql?: string[];
+  /** no-down, with --step, where no statements are offered: what has none (a rename it cannot tell, an enum label…). */
+  byHand?: string[];
 }
 
 export interface ModuleVerify {
@@ -216,7 +224,24 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     /** The schema before the first up, or, when some migrations cannot be reverted, before the tail's. */
     let before = await snap();
     /** With --step: the statements of each missing SQL down, by migration. */
-    const downsToWrite = new Map<string, string[]>();
+    const downsToWrite = new Map<string, { sql?: string[]; byHand?: string[] }>();
+    /** The no-down findings (and the empty downs'), of the migrations reached with `only`. */
+    const downFindings = (only?: (id: string) => boolean) => {
+      for (const r of missing.filter((x) => !only || only(x.file.id))) {
+        const { sql, byHand } = downsToWrite.get(r.file.id) ?? {};
+        const downFile = rel(r.file.upPath).replace(/\.up\.sql$/, '.down.sql');
+        const fix = sql
+          ? sql.length
+            ? `write ${downFile} with: ${statementsInLine(sql)} (bulkhead make ${m.name} --downs writes it)`
+            : `its up changes no schema (data, or what was there already): an empty ${downFile} is its down (bulkhead make ${m.name} --downs writes it)`
+          : changes && r.file.format === 'sql'
+            ? `${missingDownFix(r.file, changes, m.name)}${o.step ? '' : ` — bulkhead make ${m.name} --downs writes it from what its up builds`}`
+            : undefined;
+        findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}), ...(sql ? { sql } : {}), ...(byHand ? { byHand } : {}) });
+      }
+      // An empty down's statements, for make --downs to write in it.
+      findings.push(...empty.filter((f) => !only || only(f.migration!)).map((f) => (o.writingDowns ? { ...f, ...downsToWrite.get(f.migration!) } : f)));
+    };
     let applied: Snapshot | undefined;
     // Pass 1: every up (each alone, with --step).
     if (!o.step) {
@@ -237,23 +262,26 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         await apply(r);
       } catch (e) {
         findings.push(await failed(e));
+        // make --downs writes those it reached.
+        if (o.writingDowns) downFindings((id) => downsToWrite.has(id));
         return scratch.target.display;
       }
       if (!o.step) continue;
       const after = await snap();
       if (i === cut) before = after;
       const d = down[i];
-      if (!d) {
-        // Reported once below, with every migration that has no down; its down's statements (what
-        // turns this schema back into the one before its up) are known here.
+      const emptySqlDown = d?.step.format === 'sql' && d.step.statements.length === 0;
+      if (!d || (o.writingDowns && emptySqlDown)) {
+        // Reported once below, with every migration that has no down (or an empty one); its down's
+        // statements (what turns this schema back into the one before its up) are known here.
         if (r.file.format === 'sql') {
           const made = diffSnapshots(prior!, after).filter(notDeclaredExtension);
           // An up that changes no schema (a backfill, what was there already): an empty down is its down.
-          const { sql } = made.length ? sqlFor(made) : { sql: [] };
-          if (sql) downsToWrite.set(r.file.id, sql);
+          downsToWrite.set(r.file.id, made.length ? sqlFor(made, after) : { sql: [] });
         }
         continue;
       }
+      if (o.writingDowns) continue;
       try {
         await apply(d);
       } catch (e) {
@@ -265,7 +293,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       if (left.length) {
         const finding = differenceFinding('step-not-reverted', r, rel, `${r.file.id}: its down does not undo its up`, left, schema);
         // The statements its down lacks, as the left-behind finding's culprit lines give them.
-        const { sql } = r.file.format === 'sql' ? sqlFor(left) : {};
+        const { sql } = r.file.format === 'sql' ? sqlFor(left, reverted) : {};
         if (sql) finding.fix = `write in ${r.file.downPath ? rel(r.file.downPath) : 'its down'}: ${statementsInLine(sql)}`;
         findings.push(finding);
       }
@@ -280,19 +308,8 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       if (changed.length) findings.push(differenceFinding('step-not-reproducible', r, rel, `${r.file.id}: applied again after its down, it builds something else`, changed, schema));
     }
     applied = await snap();
-    for (const r of missing) {
-      const sql = downsToWrite.get(r.file.id);
-      const downFile = rel(r.file.upPath).replace(/\.up\.sql$/, '.down.sql');
-      const fix = sql
-        ? sql.length
-          ? `write ${downFile} with: ${statementsInLine(sql)} (bulkhead make ${m.name} --downs writes it)`
-          : `its up changes no schema (data, or what was there already): an empty ${downFile} is its down (bulkhead make ${m.name} --downs writes it)`
-        : changes && r.file.format === 'sql'
-          ? `${missingDownFix(r.file, changes, m.name)}${o.step ? '' : ` — bulkhead make ${m.name} --downs writes it from what its up builds`}`
-          : undefined;
-      findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}), ...(sql ? { sql } : {}) });
-    }
-    findings.push(...empty);
+    downFindings();
+    if (o.writingDowns) return scratch.target.display;
     const checked = findings.length;
     // Pass 2: every down (of the tail), newest first; nothing of what they made may remain. Not
     // after --step found a migration its down does not undo: the database is what that left, and
@@ -401,18 +418,23 @@ function columnOwning(d: Difference): string | undefined {
   return d.kind === 'sequence' && typeof ownedBy === 'string' ? ownedBy : undefined;
 }
 
-/** The statements a down lacks, where each of its differences has one. */
-function sqlFor(diffs: readonly Difference[]): { sql?: string[] } {
+/** The statements a down lacks, where each of its differences has one; else what has none. */
+function sqlFor(diffs: readonly Difference[], on?: Snapshot): { sql?: string[]; byHand?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
   // ADD would lose its data, so no statements are offered — unless repairSql renames it back (a
   // column gone and one come, defined alike).
   const renamed = new Set([...renamedColumns(diffs)].flat());
+  // Only what holds data: an index, a key or a routine made again loses nothing.
   const place = (d: Difference) => `${d.kind}\u0000${d.schema}\u0000${d.table ?? ''}`;
-  const extra = new Set(diffs.filter((d) => d.change === 'extra' && !renamed.has(d)).map(place));
-  if (diffs.some((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)))) return {};
-  const { statements, manual } = repairSql(diffs);
-  return statements.length && !manual.length ? { sql: statements } : {};
+  const holdsData = (d: Difference) => d.kind === 'table' || d.kind === 'column';
+  const extra = new Set(diffs.filter((d) => d.change === 'extra' && holdsData(d) && !renamed.has(d)).map(place));
+  const gone = diffs.filter((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)));
+  if (gone.length) return { byHand: gone.map((d) => `${describeDifference(d)}: one came in its place — a rename? write it back by hand`) };
+  const { statements, manual } = repairSql(diffs, on ? { on } : {});
+  return manual.length ? { byHand: manual } : statements.length ? { sql: statements } : {};
 }
+
+const onlySql = ({ sql }: { sql?: string[] }) => (sql ? { sql } : {});
 
 /** One line of a left-behind finding: what a migration did that its down does not undo. */
 function culpritLine(b: NonNullable<VerifyFinding['leftBy']>[number]): string {
@@ -620,7 +642,7 @@ function leftBy(ws: Workspace, m: Module, analysis: ModulesAnalysis | undefined,
       objects: [...objects.filter((o) => o.bare), ...objects.filter((o) => !o.bare)].map((o) => o.name),
       // A down that made something (remove that from it) or an up that renamed (rename back): no statements to add.
       // Nor for a migration that renamed: what it "created" may be a name it renamed to (DROP COLUMN url would lose site's data).
-      ...(!by.down && !renamers.has(by.id) && r.file.format === 'sql' ? sqlFor(groupDiffs.get(by) ?? []) : {}),
+      ...(!by.down && !renamers.has(by.id) && r.file.format === 'sql' ? onlySql(sqlFor(groupDiffs.get(by) ?? [])) : {}),
       ...(by.down ? { down: true as const } : {}),
       ...(by.change !== 'left' ? { change: by.change } : {}),
     };
