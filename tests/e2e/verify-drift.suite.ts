@@ -799,6 +799,50 @@ export async function down(knex: Knex) {
         'pages.title: column differs: compression (none) → pglz; options (none) → [n_distinct_inherited=7]',
       ]);
     });
+
+    it('privileges granted or revoked by hand are drift; --sql writes the REVOKE and GRANT that undo or keep them', async () => {
+      const s = await workspace(backend, [{ name: 'acl', migrations: { '001_t.up.sql': "CREATE TABLE t (id int, secret text);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n" } }]);
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      for (const hand of ['GRANT SELECT ON t TO PUBLIC', 'GRANT UPDATE (secret) ON t TO PUBLIC', 'REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC', 'ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC']) await s.query('acl', hand);
+      const r = await runCli(['drift', '--sql', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      const { undo, keep } = r.json.units[0].sql;
+      expect(undo).toEqual({
+        statements: ['REVOKE UPDATE (secret) ON TABLE public.t FROM PUBLIC;', 'ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC;', 'GRANT EXECUTE ON FUNCTION public.f() TO PUBLIC;', 'REVOKE SELECT ON TABLE public.t FROM PUBLIC;'],
+        manual: [],
+        cautions: [],
+      });
+      expect(keep.statements).toEqual(['GRANT UPDATE (secret) ON TABLE public.t TO PUBLIC;', 'ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;', 'REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC;', 'GRANT SELECT ON TABLE public.t TO PUBLIC;']);
+      for (const statement of undo.statements) await s.query('acl', statement);
+      const undone = await runCli(['drift'], { cwd: fx!.root, env: s.env });
+      expect(undone.exitCode, undone.stderr).toBe(0);
+    });
+
+    it('partitions named by date, made for the day a migration ran (hatchet), are one line per family with the --ignore that leaves them out; --sql drops none of them', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'ev',
+          migrations: {
+            '001_events.up.sql': "CREATE TABLE events (id int, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\nDO $$ BEGIN EXECUTE format('CREATE TABLE events_%s PARTITION OF events FOR VALUES FROM (%L) TO (%L)', to_char(now(), 'YYYYMMDD'), current_date, current_date + 1); END $$;\n",
+          },
+        },
+      ]);
+      expect((await runCli(['up'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+      // The live database was migrated another day: its partition has that day's name.
+      const [today] = (await s.query('ev', "SELECT relname AS name FROM pg_class WHERE relname LIKE 'events\\_2%' AND relkind = 'r'")) as { name: string }[];
+      await s.query('ev', `ALTER TABLE ${today!.name} RENAME TO events_20200101`);
+      const r = await runCli(['drift', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      expect(r.json.units[0].lines).toEqual([expect.stringMatching(/^events_\*: partitions named by date — events_20200101 here only; events_2\d{7} from the replay only \(with their \d+ keys, indexes and columns\)$/)]);
+      expect(r.json.units[0].dated).toEqual([expect.objectContaining({ family: 'events_*', ignore: 'table:events_2*' })]);
+      const text = await runCli(['drift', '--sql'], { cwd: fx!.root, env: s.env });
+      expect(text.stderr).toContain("note: partitions named by date are made for the day something runs (a migration calling now(), the application, pg_partman), so a database migrated another day has others: --ignore 'table:events_2*' leaves them out (--sql writes nothing for them");
+      expect(text.stderr).not.toContain('DROP TABLE');
+      const kept = await runCli(['make', 'ev', 'keep', '--from-drift'], { cwd: fx!.root, env: s.env });
+      expect(kept.exitCode).toBe(2);
+      expect(kept.stderr).toContain("ev's database differs only in partitions named by date (made for the day something ran): no drift to keep (BH075)");
+      expect((await runCli(['drift', '--ignore', 'table:events_2*'], { cwd: fx!.root, env: s.env })).exitCode).toBe(0);
+    });
   });
 
   describe(`a platform schema on ${backend.name}`, () => {

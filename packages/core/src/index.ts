@@ -16,6 +16,7 @@ export { baseline, type BaselineOptions, type BaselineResult, type BaselinedUnit
 export { squash, type SquashOptions, type SquashResult } from './commands/squash.js';
 export { verify, type VerifyOptions, type VerifyResult, type ModuleVerify, type VerifyFinding } from './verify/verify.js';
 export { drift, type DriftOptions, type DriftResult, type UnitDrift } from './drift/drift.js';
+export { datedPartitions, type DatedPartitions } from './drift/dated.js';
 export { driftRepair, repairSql, type RepairSql } from './snapshot/repair.js';
 export { snapshot, type SnapshotResult } from './snapshot/snapshot.js';
 export { readSnapshot, buildSnapshot, snapshotQueries, objectKey, type Snapshot, type SnapshotObject, type SnapshotKind, type SnapshotScope } from './snapshot/read.js';

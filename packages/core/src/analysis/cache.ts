@@ -10,7 +10,7 @@ import type { StatementMark } from './statements.js';
  * Bump when the analysis changes what it reports: old entries are then ignored. Every release
  * of Bulkhead starts afresh too (a forgotten bump must not keep an upgrade's fixes from a user).
  */
-const ANALYSIS_VERSION = `46/${BULKHEAD_VERSION}`;
+const ANALYSIS_VERSION = `47/${BULKHEAD_VERSION}`;
 
 export interface AnalysisEntry {
   up: Touch[];

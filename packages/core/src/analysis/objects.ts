@@ -59,7 +59,7 @@ export interface Touch {
   connection?: 'foreign server' | 'dblink' | 'subscription';
   /**
    * An alteration that runs again unharmed (ALTER COLUMN … TYPE / DROP NOT NULL, DROP COLUMN IF
-   * EXISTS): an up made only of these needs no down to be reverted and applied again.
+   * EXISTS, a GRANT or REVOKE): an up made only of these needs no down to be reverted and applied again.
    */
   rerunnable?: true;
   /**
@@ -753,11 +753,16 @@ class StatementWalker {
   }
 
   private grant(n: Node): void {
+    // A grant runs again unharmed: an up of grants alone needs no down statements to be applied
+    // again after its down (verify still compares what a down leaves).
+    const granted = (t: Touch | undefined) => {
+      if (t) t.rerunnable = true;
+    };
     // GRANT … ON ALL TABLES (SEQUENCES, FUNCTIONS…) IN SCHEMA s: every object of the schema.
     if (n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
       for (const o of (n.objects as Node[] | undefined) ?? []) {
         const name = (o.String as { sval?: string } | undefined)?.sval;
-        if (name) this.add('alter', 'schema', { name });
+        if (name) granted(this.add('alter', 'schema', { name }));
         this.handled.add(o);
       }
       return;
@@ -767,10 +772,10 @@ class StatementWalker {
     if (!kind) return;
     for (const o of (n.objects as Node[] | undefined) ?? []) {
       const r = unwrapRangeVar(o);
-      if (r) this.rel('alter', kind, r);
+      if (r) granted(this.rel('alter', kind, r));
       else {
         const q = kind === 'schema' ? { name: String((o.String as { sval?: string } | undefined)?.sval ?? '') } : this.objectName(o);
-        if (q?.name) this.add('alter', kind, q);
+        if (q?.name) granted(this.add('alter', kind, q));
         this.handled.add(o);
       }
     }

@@ -208,7 +208,11 @@ async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; 
     modules: [o.module],
     sql: true,
   });
-  const drifted = r.units.filter((u) => u.status === 'drift' && u.sql);
+  // Partitions named by date differ by the day things ran: nothing a migration keeps.
+  const drifted = r.units.filter((u) => u.status === 'drift' && u.sql && (u.sql.keep.statements.length || u.sql.keep.manual.length));
+  if (!drifted.length && r.units.some((u) => u.dated)) {
+    throw new BulkheadError(problem('BH075', `${o.module}'s database differs only in partitions named by date (made for the day something ran): no drift to keep`, { module: o.module, fix: `bulkhead drift ${o.module} says which, and the --ignore that leaves them out` }));
+  }
   if (!drifted.length) {
     throw new BulkheadError(problem('BH075', `${o.module}'s database has nothing its migrations do not build: no drift to keep`, { module: o.module, fix: `bulkhead make ${o.module} ${o.name} --sql writes an empty migration to fill in` }));
   }

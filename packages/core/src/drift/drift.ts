@@ -17,6 +17,7 @@ import { readSnapshot, SNAPSHOT_KINDS, type Snapshot, type SnapshotScope } from 
 import { globToRegExp } from '../plan/ownership.js';
 import type { Workspace } from '../workspace.js';
 import { INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE } from '../db/sqlstate.js';
+import { datedLine, datedPartitions, type DatedPartitions } from './dated.js';
 
 export interface DriftOptions extends CommonOptions {
   /** Build the expected schema on this server instead of next to each unit's own database. */
@@ -44,8 +45,10 @@ export interface UnitDrift {
   differences: Difference[];
   /** Differences --ignore left out. */
   ignored?: number;
-  /** One line each, grouped by table. */
+  /** One line each, grouped by table; partitions named by date one line per family (`dated`). */
   lines: string[];
+  /** Partitions named by date that differ (made for the day something ran), by family, with the --ignore that leaves them out. */
+  dated?: DatedPartitions[];
   /**
    * With `sql`: the statements that make the live database what its migrations build (`undo`),
    * and those a new migration would hold to keep the live state (`keep`), for a person to review;
@@ -101,15 +104,18 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
       const all = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
       const differences = all.filter((d) => !ignored(d));
       const left = all.length - differences.length;
+      const { families, rest } = datedPartitions(differences, unit.schema);
       return {
         ...base,
         applied: runnables.length,
         status: differences.length ? 'drift' : 'no-drift',
         differences,
-        lines: diffText(differences, unit.schema),
+        lines: [...diffText(rest, unit.schema), ...families.map(datedLine)],
+        ...(families.length ? { dated: families } : {}),
         ...(left ? { ignored: left } : {}),
-        // A tenant's keep migration runs in every tenant's schema: its own schema is left unnamed.
-        ...(o.sql && differences.length ? { sql: driftRepair(differences, unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' ? { home: unit.schema } : {}) } : {}),
+        // A tenant's keep migration runs in every tenant's schema: its own schema is left unnamed. Partitions
+        // named by date are left out (undo would drop the day's partition and its rows).
+        ...(o.sql && differences.length ? { sql: driftRepair(rest, unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' ? { home: unit.schema } : {}) } : {}),
       };
     });
     const groups: DriftResult['groups'] = [];

@@ -404,7 +404,9 @@ export function buildSnapshot(sets: Row[][], scope: SnapshotScope = {}): Snapsho
     const entry = defaults.get(key) ?? defaults.set(key, { schema: String(r.schema), type, acl: new Set() }).get(key)!;
     for (const a of (r.acl as string[] | null) ?? []) entry.acl.add(a);
   }
-  for (const d of defaults.values()) add('default privileges', d.schema, `on ${d.type}`, { acl: [...d.acl].sort() });
+  // One that grants nothing to others (the role's own grant left after REVOKEs: supabase/storage's
+  // GRANT … TO postgres, anon, … revoked from the others) is no default privilege.
+  for (const d of defaults.values()) if (d.acl.size) add('default privileges', d.schema, `on ${d.type}`, { acl: [...d.acl].sort() });
   list.sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
   const objects: Record<string, SnapshotObject> = {};
   for (const o of list) objects[objectKey(o)] = o;

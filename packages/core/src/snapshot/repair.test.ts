@@ -115,6 +115,38 @@ describe('repairSql', () => {
     expect(r.manual).toEqual([]);
   });
 
+  it('grants and revokes what differs in privileges: on objects, columns and default privileges, with or without a grant option (supabase/storage)', () => {
+    const r = repairSql([
+      d('changed', 'table', 'storage', 'buckets', { expected: { acl: ['anon:SELECT', 'service_role:ALL'] }, actual: { acl: ['anon:SELECT*', 'postgres:DELETE*'] }, fields: ['acl'] }),
+      d('changed', 'column', 'storage', 'name', { table: 'objects', expected: { type: 'text', acl: [] }, actual: { type: 'text', acl: ['anon:UPDATE'] }, fields: ['acl'] }),
+      d('changed', 'function', 'storage', 'search(prefix text)', { expected: { acl: ['PUBLIC:EXECUTE'] }, actual: { acl: ['anon:EXECUTE'] }, fields: ['acl'] }),
+      d('extra', 'default privileges', 'storage', 'on functions', { actual: { acl: ['anon:EXECUTE', 'authenticated:EXECUTE'] } }),
+      d('missing', 'default privileges', '', 'on tables', { expected: { acl: ['Reporting Role:SELECT'] } }),
+      d('missing', 'function', 'public', 'f()', { expected: { definition: 'CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$select 1$function$', acl: ['PUBLIC:EXECUTE', 'anon:EXECUTE'] } }),
+    ]);
+    expect(r.statements).toEqual([
+      'CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$select 1$function$;',
+      'REVOKE GRANT OPTION FOR SELECT ON TABLE storage.buckets FROM anon;',
+      'REVOKE DELETE ON TABLE storage.buckets FROM postgres;',
+      'GRANT ALL ON TABLE storage.buckets TO service_role;',
+      'REVOKE UPDATE (name) ON TABLE storage.objects FROM anon;',
+      'REVOKE EXECUTE ON FUNCTION storage.search(prefix text) FROM anon;',
+      'GRANT EXECUTE ON FUNCTION storage.search(prefix text) TO PUBLIC;',
+      'ALTER DEFAULT PRIVILEGES IN SCHEMA storage REVOKE EXECUTE ON FUNCTIONS FROM anon;',
+      'ALTER DEFAULT PRIVILEGES IN SCHEMA storage REVOKE EXECUTE ON FUNCTIONS FROM authenticated;',
+      'ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO "Reporting Role";',
+      'GRANT EXECUTE ON FUNCTION public.f() TO anon;',
+    ]);
+    expect(r.manual).toEqual([]);
+  });
+
+  it("drops and makes again a routine whose result type changed, which CREATE OR REPLACE cannot change", () => {
+    const body = 'CREATE OR REPLACE FUNCTION storage.get_size_by_bucket()\n RETURNS TABLE(size bigint, bucket text)\n LANGUAGE sql\nAS $function$select 1, $$a$$$function$';
+    const r = repairSql([d('changed', 'function', 'storage', 'get_size_by_bucket()', { expected: { definition: body, returns: 'TABLE(size bigint, bucket text)' }, actual: { definition: 'x', returns: 'TABLE(size bigint, bucket_id text)' }, fields: ['definition', 'returns'] })]);
+    expect(r.statements).toEqual(['DROP FUNCTION storage.get_size_by_bucket();', `${body};`]);
+    expect(r.manual).toEqual([]);
+  });
+
   it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
     const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
     expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);

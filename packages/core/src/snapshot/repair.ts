@@ -71,7 +71,22 @@ const RELATION_DROP: Partial<Record<Difference['kind'], string>> = {
  * says what the target has: `missing` there is to be made, `extra` to be dropped), in an order
  * that runs: what depends on others is dropped first and made last.
  */
-export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolean; home?: string; on?: Snapshot } = {}): RepairSql {
+export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean; home?: string; on?: Snapshot } = {}): RepairSql {
+  // Privileges (GRANT/REVOKE) apart from the rest: an object whose grants alone differ is no other
+  // change (supabase/storage's grants to anon, authenticated, service_role).
+  const privileges: string[] = [];
+  const diffs: Difference[] = [];
+  for (const d of all) {
+    const granted = grantStatements(d);
+    if (!granted) {
+      diffs.push(d);
+      continue;
+    }
+    privileges.push(...granted);
+    const fields = d.fields?.filter((f) => f !== 'acl');
+    if (d.change === 'changed' && fields?.length) diffs.push({ ...d, fields });
+    else if (d.change !== 'changed' && d.kind !== 'default privileges') diffs.push(d);
+  }
   // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
   // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
   const ifExists = o.rerunnable ? ' IF EXISTS' : '';
@@ -230,6 +245,13 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
       if (!fields.includes('definition') || body) continue;
     }
+    // Its result type changed (supabase/storage's get_size_by_bucket: RETURNS TABLE(…, bucket_id)):
+    // CREATE OR REPLACE cannot change it, so dropped and made again.
+    if (d.change === 'changed' && body && fields.includes('returns') && fields.every((f) => ['definition', 'returns', 'comment'].includes(f))) {
+      makes.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`, ended(body));
+      if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
+      continue;
+    }
     if (body && d.change === 'missing') makes.push(ended(body));
     else cannot(d, 'make it as the migration that creates it does');
   }
@@ -293,11 +315,78 @@ export function repairSql(diffs: readonly Difference[], o: { rerunnable?: boolea
       (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
-  const statements = [...drops, ...makes, ...later, ...dropsLast];
+  const statements = [...drops, ...makes, ...later, ...privileges, ...dropsLast];
   // A tenant's own schema unnamed (tenant_a.t → t): the migration runs in each tenant's schema, first on its search path.
   if (o.home === undefined) return { statements, manual, cautions };
   const home = new RegExp(`(?<![\\w$".])${regexLiteral(sqlName(o.home))}\\.`, 'g');
   return { statements: statements.map((x) => x.replace(home, '')), manual, cautions };
+}
+
+/** How GRANT names an object of a kind. */
+const GRANT_ON: Partial<Record<Difference['kind'], string>> = {
+  table: 'TABLE',
+  view: 'TABLE',
+  'materialized view': 'TABLE',
+  'foreign table': 'TABLE',
+  sequence: 'SEQUENCE',
+  schema: 'SCHEMA',
+  function: 'FUNCTION',
+  procedure: 'PROCEDURE',
+  aggregate: 'ROUTINE',
+  enum: 'TYPE',
+  domain: 'DOMAIN',
+  'composite type': 'TYPE',
+  'range type': 'TYPE',
+  'foreign server': 'FOREIGN SERVER',
+};
+
+/**
+ * The GRANT and REVOKE statements that give an object the grants the target has (its `acl`:
+ * `grantee:PRIVILEGE`, `*` for WITH GRANT OPTION): for an object whose grants differ, one made
+ * here with grants, and default privileges. Undefined where the difference is not about grants.
+ */
+function grantStatements(d: Difference): string[] | undefined {
+  const acl = (side: Record<string, unknown> | undefined) => new Map(((side?.acl as string[] | undefined) ?? []).map((e) => [e.replace(/\*$/, ''), e.endsWith('*')]));
+  const changedAcl = d.change === 'changed' && d.fields?.includes('acl');
+  const defaults = d.kind === 'default privileges';
+  // An object made here gets its grants after it; one dropped needs none.
+  if (!changedAcl && !defaults && !(d.change === 'missing' && acl(d.expected).size)) return undefined;
+  if (!defaults && d.kind !== 'column' && !GRANT_ON[d.kind]) return undefined;
+  const want = acl(d.expected);
+  const have = acl(d.actual);
+  // What PostgreSQL grants a new routine or type anyway is not written for one made here.
+  if (d.change === 'missing') for (const e of ['PUBLIC:EXECUTE', 'PUBLIC:USAGE']) if (want.get(e) === false) want.delete(e);
+  const target = defaults
+    ? `ALTER DEFAULT PRIVILEGES${d.schema ? ` IN SCHEMA ${sqlName(d.schema)}` : ''} `
+    : '';
+  const on = defaults
+    ? d.name.slice(3).toUpperCase()
+    : d.kind === 'column'
+      ? `TABLE ${q(d.schema, d.table!)}`
+      : d.kind === 'schema'
+        ? `SCHEMA ${sqlName(d.name)}`
+        : d.kind === 'foreign server'
+          ? `FOREIGN SERVER ${sqlName(d.name)}`
+          : ['function', 'procedure', 'aggregate'].includes(d.kind)
+            ? `${GRANT_ON[d.kind]} ${sqlName(d.schema)}.${routineName(d.name)}`
+            : `${GRANT_ON[d.kind]} ${q(d.schema, d.name)}`;
+  const entry = (e: string) => {
+    const at = e.lastIndexOf(':');
+    const grantee = e.slice(0, at);
+    const privilege = e.slice(at + 1);
+    return { who: grantee === 'PUBLIC' ? 'PUBLIC' : sqlName(grantee), what: d.kind === 'column' ? `${privilege} (${sqlName(d.name)})` : privilege };
+  };
+  const out: string[] = [];
+  for (const [e, option] of have) {
+    const { who, what } = entry(e);
+    if (!want.has(e)) out.push(`${target}REVOKE ${what} ON ${on} FROM ${who};`);
+    else if (option && !want.get(e)) out.push(`${target}REVOKE GRANT OPTION FOR ${what} ON ${on} FROM ${who};`);
+  }
+  for (const [e, option] of want) {
+    const { who, what } = entry(e);
+    if (!have.has(e) || (option && !have.get(e))) out.push(`${target}GRANT ${what} ON ${on} TO ${who}${option ? ' WITH GRANT OPTION' : ''};`);
+  }
+  return out;
 }
 
 /** Whether SQL text names an identifier (`name` or `"name"`, with or without a schema before it). */
