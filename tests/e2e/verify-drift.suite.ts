@@ -469,12 +469,15 @@ export async function down(knex: Knex) {
             '004_seq.up.sql': "CREATE SEQUENCE act_n2;\nALTER TABLE act ALTER COLUMN n TYPE bigint;\nALTER SEQUENCE act_n2 OWNED BY act.n;\nALTER TABLE act ALTER COLUMN n SET DEFAULT nextval('act_n2');\n",
             '004_seq.down.sql': '-- +goose Down\n-- left empty\n',
             '005_label.up.sql': "ALTER TYPE st ADD VALUE 'b';\n",
+            // Renamed, as the SQL says (harbor's replication_target → registry, target_id → dest_registry_id with DROP NOT NULL): renamed back.
+            '006_rename.up.sql': 'ALTER TABLE link RENAME TO links;\nALTER TABLE links RENAME COLUMN a TO act_id;\nALTER TABLE links ALTER COLUMN act_id SET NOT NULL;\n',
           },
         },
       ]);
       const made = await runCli(['make', 'jobs', '--downs', '--json'], { cwd: fx!.root, env: s.env });
       expect(made.exitCode, made.stderr).toBe(0);
-      expect(made.json.files).toEqual(['modules/jobs/migrations/003_retype.down.sql', 'modules/jobs/migrations/004_seq.down.sql']);
+      expect(made.json.files).toEqual(['modules/jobs/migrations/003_retype.down.sql', 'modules/jobs/migrations/004_seq.down.sql', 'modules/jobs/migrations/006_rename.down.sql']);
+      expect(fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/006_rename.down.sql'), 'utf8')).toContain('ALTER TABLE public.links RENAME TO link;\nALTER TABLE public.link RENAME COLUMN act_id TO a;\nALTER TABLE public.link ALTER COLUMN a DROP NOT NULL;\n');
       expect(made.json.left).toEqual([{ migration: '005_label', why: expect.stringContaining("label 'b' cannot be removed from an enum") }]);
       expect(made.json.note).toContain('a down file that held no statements was filled (004_seq)');
       const seq = fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/004_seq.down.sql'), 'utf8');

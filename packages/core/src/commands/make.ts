@@ -296,6 +296,7 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     }
     files.push(rel(abs));
   }
+  files.sort();
   const note = [
     left.length ? `no down written for ${left.length} (listed above): write ${left.length === 1 ? 'it' : 'those'} by hand` : '',
     stopped ? `verify stopped at ${stopped.migration} (${stopped.message}): fix it and run this again for the migrations after it` : '',

@@ -147,6 +147,50 @@ describe('repairSql', () => {
     expect(r.manual).toEqual([]);
   });
 
+  it("alters a sequence back: its type, bounds, cycling and owner (harbor's id sequences made bigint)", () => {
+    const r = repairSql([
+      d('changed', 'sequence', 'public', 'robot_id_seq', { expected: { type: 'integer', max: '2147483647', owned_by: 'public.robot.id' }, actual: { type: 'bigint', max: '9007199254740991', cycle: true }, fields: ['cycle', 'max', 'owned_by', 'type'] }),
+    ]);
+    expect(r.statements).toEqual(['ALTER SEQUENCE public.robot_id_seq AS integer MAXVALUE 2147483647 NO CYCLE OWNED BY public.robot.id;']);
+    expect(r.manual).toEqual([]);
+  });
+
+  it("renames back a column the SQL renamed, and changes it back too (harbor's target_id → dest_registry_id, DROP NOT NULL)", () => {
+    const diffs = [
+      d('extra', 'column', 'public', 'dest_registry_id', { table: 'replication_policy', actual: { type: 'integer' } }),
+      d('missing', 'column', 'public', 'target_id', { table: 'replication_policy', expected: { type: 'integer', not_null: true } }),
+      d('extra', 'column', 'public', 'dest_namespace', { table: 'replication_policy', actual: { type: 'character varying(256)' } }),
+    ];
+    // Not alike (NOT NULL differs): without what the SQL says, no rename is seen.
+    expect(repairSql(diffs).statements).toContain('ALTER TABLE public.replication_policy ADD COLUMN target_id integer NOT NULL;');
+    const r = repairSql(diffs, { renames: [{ kind: 'column', table: 'replication_policy', from: 'dest_registry_id', to: 'target_id' }] });
+    expect(r.statements).toEqual([
+      'ALTER TABLE public.replication_policy RENAME COLUMN dest_registry_id TO target_id;',
+      'ALTER TABLE public.replication_policy DROP COLUMN dest_namespace;',
+      'ALTER TABLE public.replication_policy ALTER COLUMN target_id SET NOT NULL;',
+    ]);
+  });
+
+  it("renames back a table the SQL renamed, comparing what lives on it under its old name (harbor's cve_whitelist → cve_allowlist)", () => {
+    const r = repairSql(
+      [
+        d('extra', 'table', 'public', 'cve_allowlist'),
+        d('extra', 'column', 'public', 'id', { table: 'cve_allowlist', actual: { type: 'integer', not_null: true, default: "nextval('cve_whitelist_id_seq'::regclass)" } }),
+        d('extra', 'column', 'public', 'items', { table: 'cve_allowlist', actual: { type: 'text' } }),
+        d('extra', 'index', 'public', 'cve_whitelist_pkey', { table: 'cve_allowlist', actual: { definition: 'CREATE UNIQUE INDEX cve_whitelist_pkey ON public.cve_allowlist USING btree (id)' } }),
+        d('missing', 'table', 'public', 'cve_whitelist'),
+        d('missing', 'column', 'public', 'id', { table: 'cve_whitelist', expected: { type: 'integer', not_null: true, default: "nextval('cve_whitelist_id_seq'::regclass)" } }),
+        d('missing', 'column', 'public', 'items', { table: 'cve_whitelist', expected: { type: 'text', not_null: true } }),
+        d('missing', 'index', 'public', 'cve_whitelist_pkey', { table: 'cve_whitelist', expected: { definition: 'CREATE UNIQUE INDEX cve_whitelist_pkey ON public.cve_whitelist USING btree (id)' } }),
+        d('changed', 'sequence', 'public', 'cve_whitelist_id_seq', { expected: { owned_by: 'public.cve_whitelist.id' }, actual: { owned_by: 'public.cve_allowlist.id' }, fields: ['owned_by'] }),
+        d('changed', 'constraint', 'public', 'fk', { table: 'project', expected: { definition: 'FOREIGN KEY (a) REFERENCES cve_whitelist(id)' }, actual: { definition: 'FOREIGN KEY (a) REFERENCES cve_allowlist(id)' }, fields: ['definition'] }),
+      ],
+      { renames: [{ kind: 'table', from: 'cve_allowlist', to: 'cve_whitelist' }] },
+    );
+    // items changed beside the rename (DROP NOT NULL): changed back under the old name.
+    expect(r.statements).toEqual(['ALTER TABLE public.cve_allowlist RENAME TO cve_whitelist;', 'ALTER TABLE public.cve_whitelist ALTER COLUMN items SET NOT NULL;']);
+  });
+
   it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
     const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
     expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);

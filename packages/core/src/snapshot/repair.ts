@@ -71,7 +71,10 @@ const RELATION_DROP: Partial<Record<Difference['kind'], string>> = {
  * says what the target has: `missing` there is to be made, `extra` to be dropped), in an order
  * that runs: what depends on others is dropped first and made last.
  */
-export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean; home?: string; on?: Snapshot } = {}): RepairSql {
+export function repairSql(given: readonly Difference[], o: { rerunnable?: boolean; home?: string; on?: Snapshot; renames?: readonly Rename[] } = {}): RepairSql {
+  // Tables the SQL renamed are renamed back first; what lives on them is then compared under the
+  // target's name (harbor's cve_whitelist → cve_allowlist: its columns, key, index, sequence).
+  const { diffs: all, statements: renamedTables } = renameTablesBack(given, o.renames ?? []);
   // Privileges (GRANT/REVOKE) apart from the rest: an object whose grants alone differ is no other
   // change (supabase/storage's grants to anon, authenticated, service_role).
   const privileges: string[] = [];
@@ -86,6 +89,20 @@ export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean;
     const fields = d.fields?.filter((f) => f !== 'acl');
     if (d.change === 'changed' && fields?.length) diffs.push({ ...d, fields });
     else if (d.change !== 'changed' && d.kind !== 'default privileges') diffs.push(d);
+  }
+  // A column renamed: one gone and one come on a table, defined alike (or as the SQL renamed it) —
+  // renamed back, its data kept. What only the rename changed (a key or index naming the column)
+  // is then no difference.
+  const renames = renamedColumns(diffs, o.renames);
+  for (const [from, to] of renames) {
+    const swap = renamer(from.name, to.name);
+    for (let i = diffs.length - 1; i >= 0; i--) {
+      const d = diffs[i]!;
+      const definition = d.actual?.definition;
+      if (d.change !== 'changed' || d.schema !== from.schema || !(d.table === from.table || (typeof definition === 'string' && mentionsName(definition, from.table!)))) continue;
+      const actual = swap(d.actual) as Record<string, unknown> | undefined;
+      if ((d.fields ?? []).every((f) => JSON.stringify(actual?.[f] ?? null) === JSON.stringify(d.expected?.[f] ?? null))) diffs.splice(i, 1);
+    }
   }
   // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
   // each statement checks first — IF [NOT] EXISTS, OR REPLACE, or a DO block for what has neither.
@@ -162,8 +179,6 @@ export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean;
     const names = by('extra', kind).map((d) => q(d.schema, d.name));
     if (names.length) drops.push(`DROP ${RELATION_DROP[kind]}${ifExists} ${names.join(', ')};`);
   }
-  // A column renamed: one gone and one come on a table, defined alike — renamed back, its data kept.
-  const renames = renamedColumns(diffs);
   const renamed = new Set([...renames].flatMap(([from, to]) => [from, to]));
   for (const [from, to] of renames) drops.push(`ALTER TABLE ${table(from)} RENAME COLUMN ${sqlName(from.name)} TO ${sqlName(to.name)};`);
   for (const d of by('extra', 'column')) if (!onExtraTable(d) && !renamed.has(d)) drops.push(`ALTER TABLE ${table(d)} DROP COLUMN${ifExists} ${sqlName(d.name)};`);
@@ -225,6 +240,12 @@ export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean;
     if (column !== undefined && c.not_null && c.default === undefined && !c.identity) cautions.push(`${describeDifference(d)}: NOT NULL without a default fails on a table with rows — there, add it without NOT NULL, fill it, then ALTER COLUMN ${sqlName(d.name)} SET NOT NULL`);
   }
   for (const d of by('changed', 'column')) alterColumn(d, makes, cannot);
+  // A column renamed and changed too (harbor's target_id → dest_registry_id, DROP NOT NULL): changed back after its name.
+  for (const [from, to] of renames) {
+    const fields = [...new Set([...Object.keys(to.expected ?? {}), ...Object.keys(from.actual ?? {})])].filter((f) => JSON.stringify(to.expected?.[f] ?? null) !== JSON.stringify(from.actual?.[f] ?? null)).sort();
+    if (fields.length) alterColumn({ ...to, change: 'changed', actual: from.actual ?? {}, fields }, makes, cannot);
+  }
+  for (const d of by('changed', 'sequence')) alterSequence(d, later, cannot);
   for (const d of by('missing', 'view', 'materialized view')) {
     const body = text(def(d, 'expected').definition);
     if (body) makes.push(ended(`CREATE ${d.kind === 'view' ? (o.rerunnable ? 'OR REPLACE VIEW' : 'VIEW') : `MATERIALIZED VIEW${ifNotExists}`} ${q(d.schema, d.name)} AS\n${body}`));
@@ -312,14 +333,57 @@ export function repairSql(all: readonly Difference[], o: { rerunnable?: boolean;
     const handled =
       (d.change === 'extra' && (told.has(d.kind) || d.kind === 'policy' || d.kind === 'aggregate')) ||
       (d.change === 'missing' && told.has(d.kind)) ||
-      (d.change === 'changed' && ['column', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
+      (d.change === 'changed' && ['column', 'sequence', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
-  const statements = [...drops, ...makes, ...later, ...privileges, ...dropsLast];
+  const statements = [...renamedTables, ...drops, ...makes, ...later, ...privileges, ...dropsLast];
   // A tenant's own schema unnamed (tenant_a.t → t): the migration runs in each tenant's schema, first on its search path.
   if (o.home === undefined) return { statements, manual, cautions };
   const home = new RegExp(`(?<![\\w$".])${regexLiteral(sqlName(o.home))}\\.`, 'g');
   return { statements: statements.map((x) => x.replace(home, '')), manual, cautions };
+}
+
+/**
+ * The differences as they stand once each renamed table has its old name again (a pair of one
+ * table extra and one missing, as `renames` say): what lives on it compared under that name,
+ * what is then alike left out; and the ALTER TABLE … RENAME TO statements.
+ */
+function renameTablesBack(diffs: readonly Difference[], renames: readonly Rename[]): { diffs: Difference[]; statements: string[] } {
+  let out = [...diffs];
+  const statements: string[] = [];
+  for (const r of renames) {
+    if (r.kind !== 'table') continue;
+    const from = out.find((d) => d.kind === 'table' && d.change === 'extra' && d.name === r.from);
+    const to = from && out.find((d) => d.kind === 'table' && d.change === 'missing' && d.name === r.to && d.schema === from.schema);
+    if (!from || !to) continue;
+    statements.push(`ALTER TABLE ${q(from.schema, r.from)} RENAME TO ${sqlName(r.to)};`);
+    const schema = from.schema;
+    const swap = renamer(r.from, r.to);
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    out = out.flatMap((d): Difference[] => {
+      if (d === from || d === to) return [];
+      if (d.change === 'extra' && d.schema === schema && d.table === r.from) return [{ ...d, table: r.to, key: d.key.replace(`.${r.from}.`, `.${r.to}.`), actual: swap(d.actual) as Record<string, unknown> }];
+      if (d.change === 'changed') {
+        const actual = swap(d.actual) as Record<string, unknown>;
+        const fields = (d.fields ?? []).filter((f) => !same(actual[f], d.expected?.[f]));
+        return fields.length ? [{ ...d, actual, fields }] : [];
+      }
+      return [d];
+    });
+    // What is on both sides under the old name is no difference where alike, else a change.
+    const paired = new Set<Difference>();
+    const changed: Difference[] = [];
+    for (const e of out) {
+      if (e.change !== 'extra' || e.table !== r.to || e.schema !== schema) continue;
+      const m = out.find((x) => x.change === 'missing' && !paired.has(x) && x.kind === e.kind && x.name === e.name && x.table === r.to && x.schema === schema);
+      if (!m) continue;
+      paired.add(e).add(m);
+      const fields = [...new Set([...Object.keys(m.expected ?? {}), ...Object.keys(e.actual ?? {})])].filter((f) => !same(m.expected?.[f], e.actual?.[f])).sort();
+      if (fields.length) changed.push({ ...m, change: 'changed', actual: e.actual ?? {}, fields });
+    }
+    out = [...out.filter((d) => !paired.has(d)), ...changed];
+  }
+  return { diffs: out, statements };
 }
 
 /** How GRANT names an object of a kind. */
@@ -389,10 +453,23 @@ function grantStatements(d: Difference): string[] | undefined {
   return out;
 }
 
+/** An identifier as SQL text names it: `"name"`, or bare where it needs no quotes. */
+function nameIn(name: string, flags = ''): RegExp {
+  const bare = /^[a-z_][a-z0-9_$]*$/.test(name) ? `|(?<![\\w$"])${regexLiteral(name)}(?![\\w$"])` : '';
+  return new RegExp(`"${regexLiteral(name.replace(/"/g, '""'))}"${bare}`, flags);
+}
+
 /** Whether SQL text names an identifier (`name` or `"name"`, with or without a schema before it). */
 function mentionsName(sql: string, name: string): boolean {
-  const bare = /^[a-z_][a-z0-9_$]*$/.test(name) ? `|(?<![\\w$"])${regexLiteral(name)}(?![\\w$"])` : '';
-  return new RegExp(`"${regexLiteral(name.replace(/"/g, '""'))}"${bare}`).test(sql);
+  return nameIn(name).test(sql);
+}
+
+/** A snapshot value with an identifier renamed in its SQL text (definitions, defaults, owners). */
+function renamer(from: string, to: string): (v: unknown) => unknown {
+  const name = nameIn(from, 'g');
+  const swap = (v: unknown): unknown =>
+    typeof v === 'string' ? v.replace(name, sqlName(to)) : Array.isArray(v) ? v.map(swap) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)])) : v;
+  return swap;
 }
 
 /** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
@@ -429,6 +506,29 @@ function alterColumn(d: Difference, out: string[], cannot: (d: Difference, why: 
   if (other.length) cannot(d, `change its ${other.join(', ')} by hand`);
 }
 
+/**
+ * A sequence whose type, bounds, step, start, cache, cycling, owner column or comment differ: one
+ * ALTER SEQUENCE (harbor's id sequences made bigint: AS integer MAXVALUE 2147483647 back).
+ */
+function alterSequence(d: Difference, out: string[], cannot: (d: Difference, why: string) => void): void {
+  const want = (d.expected ?? {}) as Record<string, unknown>;
+  const fields = d.fields ?? [];
+  const name = q(d.schema, d.name);
+  const actions: string[] = [];
+  if (fields.includes('type')) actions.push(`AS ${String(want.type)}`);
+  if (fields.includes('increment')) actions.push(`INCREMENT BY ${String(want.increment)}`);
+  if (fields.includes('min')) actions.push(want.min === undefined ? 'NO MINVALUE' : `MINVALUE ${String(want.min)}`);
+  if (fields.includes('max')) actions.push(want.max === undefined ? 'NO MAXVALUE' : `MAXVALUE ${String(want.max)}`);
+  if (fields.includes('start')) actions.push(`START WITH ${String(want.start)}`);
+  if (fields.includes('cache')) actions.push(`CACHE ${String(want.cache ?? 1)}`);
+  if (fields.includes('cycle')) actions.push(want.cycle ? 'CYCLE' : 'NO CYCLE');
+  if (fields.includes('owned_by')) actions.push(`OWNED BY ${typeof want.owned_by === 'string' ? want.owned_by.split('.').map(sqlName).join('.') : 'NONE'}`);
+  if (actions.length) out.push(`ALTER SEQUENCE ${name} ${actions.join(' ')};`);
+  if (fields.includes('comment')) out.push(`COMMENT ON SEQUENCE ${name} IS ${commentValue(want.comment)};`);
+  const other = fields.filter((f) => !['type', 'increment', 'min', 'max', 'start', 'cache', 'cycle', 'owned_by', 'comment'].includes(f));
+  if (other.length) cannot(d, `change its ${other.join(', ')} by hand`);
+}
+
 /** An enum's labels: those to add, each after the label before it; a label to remove has no statement (PostgreSQL cannot drop one). */
 function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: string) => void, rerunnable = false): void {
   const want = ((d.expected ?? {}).labels as string[] | undefined) ?? [];
@@ -452,11 +552,33 @@ function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: s
  * (missing) and one to drop (extra) defined alike (type, nullability, default), told apart by name
  * among several. Pairs: extra → missing.
  */
-export function renamedColumns(diffs: readonly Difference[]): Map<Difference, Difference> {
+/**
+ * What the database has as `from` that the target names `to`, as the SQL renamed it (ALTER TABLE …
+ * RENAME [COLUMN]): a table, or a column of `table` (named as the SQL names it where it renames).
+ */
+export interface Rename {
+  kind: 'table' | 'column';
+  table?: string;
+  from: string;
+  to: string;
+}
+
+export function renamedColumns(diffs: readonly Difference[], known: readonly Rename[] = []): Map<Difference, Difference> {
   const out = new Map<Difference, Difference>();
+  // Renames read from the SQL first, whatever else changed with them.
+  const column = (change: Difference['change'], table: string, name: string) => diffs.find((d) => d.kind === 'column' && d.change === change && d.table === table && d.name === name);
+  // A column renamed on a table renamed after (or before): the table as the target names it.
+  const tableAs = (name: string) => known.find((k) => k.kind === 'table' && k.from === name)?.to ?? name;
+  for (const k of known) {
+    if (k.kind !== 'column' || k.table === undefined) continue;
+    const from = column('extra', tableAs(k.table), k.from);
+    const to = column('missing', tableAs(k.table), k.to);
+    if (from && to && !out.has(from)) out.set(from, to);
+  }
+  const paired = new Set([...out].flat());
   const byTable = new Map<string, { extra: Difference[]; missing: Difference[] }>();
   for (const d of diffs) {
-    if (d.kind !== 'column' || d.change === 'changed') continue;
+    if (d.kind !== 'column' || d.change === 'changed' || paired.has(d)) continue;
     const t = byTable.get(`${d.schema}.${d.table}`) ?? byTable.set(`${d.schema}.${d.table}`, { extra: [], missing: [] }).get(`${d.schema}.${d.table}`)!;
     t[d.change].push(d);
   }

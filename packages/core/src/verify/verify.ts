@@ -14,7 +14,7 @@ import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { describeDifference, diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
-import { renamedColumns, repairSql, statementsInLine } from '../snapshot/repair.js';
+import { renamedColumns, repairSql, statementsInLine, type Rename } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
 
@@ -209,6 +209,22 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       };
     };
     const apply = async (r: Runnable, s = schema) => replay(db, r, { schema: s });
+    /**
+     * What an up's SQL says of what it removed: the tables and columns it drops by name (one gone
+     * and another come there is no rename), and the columns it renames (renamed back by its down).
+     */
+    const upFacts = async (id: string): Promise<UpFacts> => {
+      const touches = (await analysed())?.analysed.find((a) => a.module === m.name && a.id === id && a.direction === 'up')?.touches ?? [];
+      const names = new Set(touches.filter((t) => t.action === 'drop' && (t.kind === 'table' || t.kind === 'column')).map((t) => `${t.kind}\u0000${t.table?.name ?? ''}\u0000${t.name}`));
+      // ALTER TABLE t RENAME [COLUMN a] TO b: an alter of the old name and a create of the new, at one place.
+      const renames = touches.flatMap((t, i): Rename[] => {
+        const next = touches[i + 1];
+        if (!next || t.action !== 'alter' || next.action !== 'create' || next.kind !== t.kind || next.line !== t.line || next.column !== t.column) return [];
+        if (t.kind === 'table') return [{ kind: 'table', from: next.name, to: t.name }];
+        return t.kind === 'column' && t.table && t.table.name === next.table?.name ? [{ kind: 'column', table: t.table.name, from: next.name, to: t.name }] : [];
+      });
+      return { dropped: (d) => names.has(`${d.kind}\u0000${d.table ?? ''}\u0000${d.name}`), renames };
+    };
     // Schema mode: the dependencies sharing this database first, each in its own schema.
     for (const dep of sharingDependencies(ws, m)) {
       await createSchema(db, dep.schema);
@@ -277,7 +293,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
         if (r.file.format === 'sql') {
           const made = diffSnapshots(prior!, after).filter(notDeclaredExtension);
           // An up that changes no schema (a backfill, what was there already): an empty down is its down.
-          downsToWrite.set(r.file.id, made.length ? sqlFor(made, after) : { sql: [] });
+          downsToWrite.set(r.file.id, made.length ? sqlFor(made, after, await upFacts(r.file.id)) : { sql: [] });
         }
         continue;
       }
@@ -419,18 +435,24 @@ function columnOwning(d: Difference): string | undefined {
 }
 
 /** The statements a down lacks, where each of its differences has one; else what has none. */
-function sqlFor(diffs: readonly Difference[], on?: Snapshot): { sql?: string[]; byHand?: string[] } {
+/** What an up's SQL says of what it removed, for the statements of its down (see verifyModule's upFacts). */
+interface UpFacts {
+  dropped: (d: Difference) => boolean;
+  renames: Rename[];
+}
+
+function sqlFor(diffs: readonly Difference[], on?: Snapshot, facts?: UpFacts): { sql?: string[]; byHand?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
   // ADD would lose its data, so no statements are offered — unless repairSql renames it back (a
-  // column gone and one come, defined alike).
-  const renamed = new Set([...renamedColumns(diffs)].flat());
+  // column gone and one come, defined alike), or the up dropped it by name (harbor's cron_str).
+  const renamed = new Set([...renamedColumns(diffs, facts?.renames)].flat());
   // Only what holds data: an index, a key or a routine made again loses nothing.
   const place = (d: Difference) => `${d.kind}\u0000${d.schema}\u0000${d.table ?? ''}`;
   const holdsData = (d: Difference) => d.kind === 'table' || d.kind === 'column';
   const extra = new Set(diffs.filter((d) => d.change === 'extra' && holdsData(d) && !renamed.has(d)).map(place));
-  const gone = diffs.filter((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)));
+  const gone = diffs.filter((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)) && !facts?.dropped(d) && !facts?.renames.some((r) => r.kind === 'table' && d.kind === 'table' && r.to === d.name));
   if (gone.length) return { byHand: gone.map((d) => `${describeDifference(d)}: one came in its place — a rename? write it back by hand`) };
-  const { statements, manual } = repairSql(diffs, on ? { on } : {});
+  const { statements, manual } = repairSql(diffs, { ...(on ? { on } : {}), ...(facts ? { renames: facts.renames } : {}) });
   return manual.length ? { byHand: manual } : statements.length ? { sql: statements } : {};
 }
 
