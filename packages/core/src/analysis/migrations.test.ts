@@ -45,5 +45,8 @@ describe('missingDownFix', () => {
     expect(await fixOf('DROP TABLE IF EXISTS old_splits;')).toContain('makes again what its up drops — table old_splits (line 1) — as the migration that made it had it;');
     // A data change alone: an empty down is right.
     expect(await fixOf('UPDATE splits SET x = 1;')).toBe('add 06_delete.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration');
+    // A table dropped and made again, with its index (documenso's password_reset_token): applied again, it is made anew.
+    expect(await fixOf('DROP TABLE IF EXISTS "Token" CASCADE;\nCREATE TABLE "Token" (id int);\nCREATE UNIQUE INDEX "Token_id_key" ON "Token" (id);\n')).toBe('add 06_delete.down.sql (an empty file if there is nothing to undo), or revert with a new forward migration');
+    expect(await fixOf('DROP TABLE IF EXISTS "Token";\nCREATE TABLE "Token" (id int);\nCREATE TABLE other (id int);\n')).toContain('which creates table other (line 3)');
   });
 });

@@ -245,7 +245,17 @@ function upChanges(analysed: readonly AnalysedMigration[], emitted?: ModulesAnal
       if (code.down.some((sql) => !/^SELECT set_config\('search_path', /.test(sql))) continue;
       if (code.up.every((sql) => !/^\s*(?:CREATE|ALTER|DROP)\b/i.test(sql) || RERUNNABLE.test(sql))) continue;
     }
-    const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !t.rerunnable && !KEPT_KINDS.has(t.kind) && t.context !== 'function body');
+    // An object dropped and made again in the same up (Prisma's DROP TABLE IF EXISTS "PasswordResetToken"
+    // CASCADE; CREATE TABLE "PasswordResetToken"), with what is made on it: applied again after an empty down, it is made anew.
+    const key = (kind: string, name: string, schema?: string) => `${kind}\u0000${schema ?? ''}\u0000${name}`;
+    const dropped = new Set<string>();
+    const remade = new Set<string>();
+    for (const t of a.touches) {
+      if (t.action === 'drop') dropped.add(key(t.kind, t.name, t.schema));
+      else if (t.action === 'create' && dropped.has(key(t.kind, t.name, t.schema))) remade.add(key(t.kind, t.name, t.schema));
+    }
+    const madeAnew = (t: Touch) => remade.has(key(t.kind, t.name, t.schema)) || (t.table !== undefined && remade.has(key('table', t.table.name, t.table.schema)));
+    const changes = a.touches.filter((t) => (t.action === 'create' || t.action === 'alter' || t.action === 'drop') && !t.rerunnable && !KEPT_KINDS.has(t.kind) && t.context !== 'function body' && !madeAnew(t));
     if (changes.length) out.set(`${a.module}\u0000${a.id}`, changes);
   }
   return out;

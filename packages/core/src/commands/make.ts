@@ -274,7 +274,7 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     if (f.sql?.length && downFile?.endsWith('.down.sql') && fs.existsSync(path.resolve(root, downFile))) {
       const abs = path.resolve(root, downFile);
       const held = fs.readFileSync(abs, 'utf8');
-      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${f.sql.map((x) => `${x}\n`).join('')}`);
+      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${[...repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] }), ...f.sql].map((x) => `${x}\n`).join('')}`);
       files.push(rel(abs));
       filled.push(f.migration!);
       continue;
@@ -289,7 +289,8 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
       const head = f.sql.length
         ? `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)`
         : `-- down of ${f.migration}: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)`;
-      fs.writeFileSync(abs, `${head}\n${f.sql.map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
+      const mind = repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] });
+      fs.writeFileSync(abs, `${head}\n${[...mind, ...f.sql].map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
     } catch {
       left.push({ migration: f.migration!, why: `${rel(abs)} is there already` });
       continue;

@@ -53,9 +53,10 @@ export function summarise(kind: SnapshotObject['kind'], def: Record<string, unkn
       return [
         def.type,
         def.not_null ? 'NOT NULL' : '',
-        def.default !== undefined ? `DEFAULT ${def.default}` : '',
+        // A generated column's expression is where a default is kept (pg_attrdef).
+        def.default !== undefined && !def.generated ? `DEFAULT ${def.default}` : '',
         def.identity ? `GENERATED ${String(def.identity).toUpperCase()} AS IDENTITY` : '',
-        def.generated ? `GENERATED ALWAYS AS (…) ${String(def.generated).toUpperCase()}` : '',
+        def.generated ? `GENERATED ALWAYS AS (${def.default ?? '…'}) ${String(def.generated).toUpperCase()}` : '',
         def.collation ? `COLLATE "${def.collation}"` : '',
       ]
         .filter(Boolean)

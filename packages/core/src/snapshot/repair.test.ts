@@ -191,6 +191,25 @@ describe('repairSql', () => {
     expect(r.statements).toEqual(['ALTER TABLE public.cve_allowlist RENAME TO cve_whitelist;', 'ALTER TABLE public.cve_whitelist ALTER COLUMN items SET NOT NULL;']);
   });
 
+  it("makes an enum anew without the labels to remove, where the database it runs on says which columns use it (documenso's labels added by Prisma)", () => {
+    const col = (table: string, name: string, def: Record<string, unknown>) => ({ [`column public.${table}.${name}`]: { kind: 'column' as const, schema: 'public', table, name, def } });
+    const on = { objects: { ...col('Field', 'type', { type: '"FieldType"', not_null: true, default: `'TEXT'::"FieldType"` }), ...col('Form', 'allowed', { type: '"FieldType"[]' }), ...col('Field', 'label', { type: 'text' }) } };
+    const diff = d('changed', 'enum', 'public', 'FieldType', { expected: { labels: ['SIGNATURE', 'TEXT'] }, actual: { labels: ['SIGNATURE', 'TEXT', 'NAME'] }, fields: ['labels'] });
+    const r = repairSql([diff], { on });
+    expect(r.statements).toEqual([
+      'ALTER TYPE public."FieldType" RENAME TO "FieldType__old";',
+      `CREATE TYPE public."FieldType" AS ENUM ('SIGNATURE', 'TEXT');`,
+      `ALTER TABLE public."Field" ALTER COLUMN type DROP DEFAULT, ALTER COLUMN type TYPE public."FieldType" USING type::text::public."FieldType", ALTER COLUMN type SET DEFAULT 'TEXT'::"FieldType";`,
+      'ALTER TABLE public."Form" ALTER COLUMN allowed TYPE public."FieldType"[] USING allowed::text[]::public."FieldType"[];',
+      'DROP TYPE public."FieldType__old";',
+    ]);
+    expect(r.manual).toEqual([]);
+    expect(r.cautions).toEqual([expect.stringContaining("made anew without label 'NAME' — rows holding it fail the cast: change them first")]);
+    // A routine taking the type: by hand.
+    const used = { objects: { ...on.objects, 'function public.f("FieldType")': { kind: 'function' as const, schema: 'public', name: 'f("FieldType")', def: { returns: 'integer' } } } };
+    expect(repairSql([diff], { on: used }).manual).toEqual([expect.stringContaining("label 'NAME' cannot be removed from an enum")]);
+  });
+
   it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
     const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
     expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);

@@ -325,7 +325,7 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     if (d.change === 'missing' && o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
     later.push(ended(body));
   }
-  for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, o.rerunnable);
+  for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, { rerunnable: o.rerunnable, on: o.on, cautions });
 
   // The rest (policies, privileges, comments, options, operators…): named for a person to write.
   const told = new Set(['trigger', 'rule', 'constraint', 'index', 'view', 'materialized view', 'table', 'foreign table', 'column', 'sequence', 'function', 'procedure', 'enum', 'domain', 'composite type', 'range type', 'extension', 'schema']);
@@ -474,13 +474,15 @@ function renamer(from: string, to: string): (v: unknown) => unknown {
 
 /** A column's definition as ADD COLUMN takes it; undefined for a generated column (its expression is not in the snapshot). */
 function columnDefinition(d: Difference, c: Record<string, unknown>): string | undefined {
-  if (c.generated) return undefined;
+  // A generated column's expression is its "default" (pg_attrdef holds both); without it, none.
+  if (c.generated && c.default === undefined) return undefined;
   return [
     sqlName(d.name),
     String(c.type),
     c.collation ? `COLLATE ${sqlName(String(c.collation))}` : '',
     c.identity ? `GENERATED ${String(c.identity).toUpperCase()} AS IDENTITY` : '',
-    c.default !== undefined && !c.identity ? `DEFAULT ${String(c.default)}` : '',
+    c.generated ? `GENERATED ALWAYS AS (${String(c.default)}) ${String(c.generated).toUpperCase()}` : '',
+    c.default !== undefined && !c.identity && !c.generated ? `DEFAULT ${String(c.default)}` : '',
     c.not_null ? 'NOT NULL' : '',
   ]
     .filter(Boolean)
@@ -530,12 +532,20 @@ function alterSequence(d: Difference, out: string[], cannot: (d: Difference, why
 }
 
 /** An enum's labels: those to add, each after the label before it; a label to remove has no statement (PostgreSQL cannot drop one). */
-function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: string) => void, rerunnable = false): void {
+function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: string) => void, o: { rerunnable?: boolean | undefined; on?: Snapshot | undefined; cautions: string[] }): void {
+  const rerunnable = o.rerunnable === true;
   const want = ((d.expected ?? {}).labels as string[] | undefined) ?? [];
   const have = ((d.actual ?? {}).labels as string[] | undefined) ?? [];
   const extra = have.filter((l) => !want.includes(l));
   if (extra.length) {
-    cannot(d, `label${extra.length === 1 ? '' : 's'} ${extra.map(literal).join(', ')} cannot be removed from an enum: make the type anew (CREATE TYPE, ALTER the columns to it, DROP the old one)`);
+    const labels = `label${extra.length === 1 ? '' : 's'} ${extra.map(literal).join(', ')}`;
+    const anew = rerunnable || !o.on ? undefined : enumAnew(d, want, o.on);
+    if (!anew) {
+      cannot(d, `${labels} cannot be removed from an enum: make the type anew (CREATE TYPE, ALTER the columns to it, DROP the old one)`);
+      return;
+    }
+    out.push(...anew);
+    o.cautions.push(`${describeDifference(d)}: made anew without ${labels} — rows holding ${extra.length === 1 ? 'it' : 'them'} fail the cast: change them first`);
     return;
   }
   want.forEach((label, i) => {
@@ -548,10 +558,46 @@ function enumLabels(d: Difference, out: string[], cannot: (d: Difference, why: s
 }
 
 /**
- * Columns renamed, as differences show them: on one table, the one column there is to make
- * (missing) and one to drop (extra) defined alike (type, nullability, default), told apart by name
- * among several. Pairs: extra → missing.
+ * An enum made anew with the target's labels (PostgreSQL cannot drop a label): the old type renamed
+ * aside, the new one made, each column of it (read from the database the statements run on)
+ * changed to it through text, its default set again, the old type dropped (documenso's 20 Prisma
+ * migrations that add a label). Undefined where something else uses the type — a routine's
+ * arguments or result, an index or constraint naming it, a view over a table that has it — which
+ * a person must carry over by hand.
  */
+function enumAnew(d: Difference, labels: readonly string[], on: Snapshot): string[] | undefined {
+  const type = q(d.schema, d.name);
+  const written = [sqlName(d.name), type];
+  const objects = Object.values(on.objects);
+  const columns = objects.filter((c) => c.kind === 'column' && typeof c.def.type === 'string' && written.includes(c.def.type.replace(/\[\]$/, '')));
+  const tables = new Set(columns.map((c) => c.table!));
+  const uses = (sql: unknown) => typeof sql === 'string' && mentionsName(sql, d.name);
+  const blocked = objects.some(
+    (x) =>
+      (['function', 'procedure', 'aggregate'].includes(x.kind) && uses(`${x.name} ${String(x.def.returns ?? '')}`)) ||
+      (['index', 'constraint', 'trigger'].includes(x.kind) && uses(x.def.definition)) ||
+      (['view', 'materialized view'].includes(x.kind) && [...tables].some((t) => uses(x.def.definition) || mentionsName(String(x.def.definition ?? ''), t))) ||
+      (x.kind === 'domain' && uses(x.def.base)) ||
+      (x.kind === 'composite type' && tables.has(x.name)),
+  );
+  if (blocked) return undefined;
+  const aside = `${d.name}__old`;
+  const out = [`ALTER TYPE ${type} RENAME TO ${sqlName(aside)};`, `CREATE TYPE ${type} AS ENUM (${labels.map(literal).join(', ')});`];
+  for (const c of columns) {
+    const array = String(c.def.type).endsWith('[]');
+    const name = sqlName(c.name);
+    const fallback = typeof c.def.default === 'string' ? c.def.default : undefined;
+    const actions = [
+      ...(fallback ? [`ALTER COLUMN ${name} DROP DEFAULT`] : []),
+      `ALTER COLUMN ${name} TYPE ${type}${array ? '[]' : ''} USING ${name}::text${array ? '[]' : ''}::${type}${array ? '[]' : ''}`,
+      ...(fallback ? [`ALTER COLUMN ${name} SET DEFAULT ${fallback}`] : []),
+    ];
+    out.push(`ALTER TABLE ${q(c.schema, c.table!)} ${actions.join(', ')};`);
+  }
+  out.push(`DROP TYPE ${q(d.schema, aside)};`);
+  return out;
+}
+
 /**
  * What the database has as `from` that the target names `to`, as the SQL renamed it (ALTER TABLE …
  * RENAME [COLUMN]): a table, or a column of `table` (named as the SQL names it where it renames).
@@ -563,6 +609,12 @@ export interface Rename {
   to: string;
 }
 
+/**
+ * Columns renamed, as differences show them: on one table, the one column there is to make
+ * (missing) and one to drop (extra) defined alike (type, nullability, default), told apart by name
+ * among several; and first those `known` renamed (read from the SQL), whatever else changed.
+ * Pairs: extra → missing.
+ */
 export function renamedColumns(diffs: readonly Difference[], known: readonly Rename[] = []): Map<Difference, Difference> {
   const out = new Map<Difference, Difference>();
   // Renames read from the SQL first, whatever else changed with them.

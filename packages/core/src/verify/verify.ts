@@ -66,6 +66,8 @@ export interface VerifyFinding {
   sql?: string[];
   /** no-down, with --step, where no statements are offered: what has none (a rename it cannot tell, an enum label…). */
   byHand?: string[];
+  /** no-down, with --step: what its statements may meet on a database with data (an enum made anew fails on rows holding a removed label). */
+  cautions?: string[];
 }
 
 export interface ModuleVerify {
@@ -240,11 +242,11 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
     /** The schema before the first up, or, when some migrations cannot be reverted, before the tail's. */
     let before = await snap();
     /** With --step: the statements of each missing SQL down, by migration. */
-    const downsToWrite = new Map<string, { sql?: string[]; byHand?: string[] }>();
+    const downsToWrite = new Map<string, { sql?: string[]; byHand?: string[]; cautions?: string[] }>();
     /** The no-down findings (and the empty downs'), of the migrations reached with `only`. */
     const downFindings = (only?: (id: string) => boolean) => {
       for (const r of missing.filter((x) => !only || only(x.file.id))) {
-        const { sql, byHand } = downsToWrite.get(r.file.id) ?? {};
+        const { sql, byHand, cautions } = downsToWrite.get(r.file.id) ?? {};
         const downFile = rel(r.file.upPath).replace(/\.up\.sql$/, '.down.sql');
         const fix = sql
           ? sql.length
@@ -253,7 +255,7 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
           : changes && r.file.format === 'sql'
             ? `${missingDownFix(r.file, changes, m.name)}${o.step ? '' : ` — bulkhead make ${m.name} --downs writes it from what its up builds`}`
             : undefined;
-        findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}), ...(sql ? { sql } : {}), ...(byHand ? { byHand } : {}) });
+        findings.push({ kind: 'no-down', migration: r.file.id, file: rel(r.file.upPath), message: `${r.file.id} has no down: it cannot be reverted`, ...(fix ? { fix } : {}), ...(sql ? { sql } : {}), ...(byHand ? { byHand } : {}), ...(cautions?.length ? { cautions } : {}) });
       }
       // An empty down's statements, for make --downs to write in it.
       findings.push(...empty.filter((f) => !only || only(f.migration!)).map((f) => (o.writingDowns ? { ...f, ...downsToWrite.get(f.migration!) } : f)));
@@ -441,7 +443,7 @@ interface UpFacts {
   renames: Rename[];
 }
 
-function sqlFor(diffs: readonly Difference[], on?: Snapshot, facts?: UpFacts): { sql?: string[]; byHand?: string[] } {
+function sqlFor(diffs: readonly Difference[], on?: Snapshot, facts?: UpFacts): { sql?: string[]; byHand?: string[]; cautions?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
   // ADD would lose its data, so no statements are offered — unless repairSql renames it back (a
   // column gone and one come, defined alike), or the up dropped it by name (harbor's cron_str).
@@ -452,8 +454,8 @@ function sqlFor(diffs: readonly Difference[], on?: Snapshot, facts?: UpFacts): {
   const extra = new Set(diffs.filter((d) => d.change === 'extra' && holdsData(d) && !renamed.has(d)).map(place));
   const gone = diffs.filter((d) => d.change === 'missing' && !renamed.has(d) && extra.has(place(d)) && !facts?.dropped(d) && !facts?.renames.some((r) => r.kind === 'table' && d.kind === 'table' && r.to === d.name));
   if (gone.length) return { byHand: gone.map((d) => `${describeDifference(d)}: one came in its place — a rename? write it back by hand`) };
-  const { statements, manual } = repairSql(diffs, { ...(on ? { on } : {}), ...(facts ? { renames: facts.renames } : {}) });
-  return manual.length ? { byHand: manual } : statements.length ? { sql: statements } : {};
+  const { statements, manual, cautions } = repairSql(diffs, { ...(on ? { on } : {}), ...(facts ? { renames: facts.renames } : {}) });
+  return manual.length ? { byHand: manual } : statements.length ? { sql: statements, ...(cautions.length ? { cautions } : {}) } : {};
 }
 
 const onlySql = ({ sql }: { sql?: string[] }) => (sql ? { sql } : {});
