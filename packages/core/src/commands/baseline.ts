@@ -78,12 +78,12 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     let all: Awaited<ReturnType<typeof prepareAll>> | undefined;
     const last = module.migrations.at(-1)!;
     for (const { unit } of reads) {
-      const differences = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
+      const { differences } = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
       if (!differences.length) continue;
       let matchesAll = false;
       if (last.id !== at.id) {
         all ??= await prepareAll(module.name, module.migrations, 'up', ws.rel);
-        matchesAll = !all.problems.length && !(await compareWithMigrations(ws, pool, unit, units, all.runnables, { command: 'baseline', server: o.server, schemasOf })).length;
+        matchesAll = !all.problems.length && !(await compareWithMigrations(ws, pool, unit, units, all.runnables, { command: 'baseline', server: o.server, schemasOf })).differences.length;
       }
       const shown = firstLines(diffText(differences, unit.schema));
       refused.push(

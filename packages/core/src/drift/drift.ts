@@ -101,7 +101,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         else runnables.push(p.runnable);
       }
       if (missing.length) throw new BulkheadError(missing);
-      const all = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
+      const { differences: all, expected, actual } = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'drift', server: o.server, schemasOf });
       const differences = all.filter((d) => !ignored(d));
       const left = all.length - differences.length;
       const { families, rest } = datedPartitions(differences, unit.schema);
@@ -115,7 +115,7 @@ export async function drift(o: DriftOptions = {}): Promise<DriftResult> {
         ...(left ? { ignored: left } : {}),
         // A tenant's keep migration runs in every tenant's schema: its own schema is left unnamed. Partitions
         // named by date are left out (undo would drop the day's partition and its rows).
-        ...(o.sql && differences.length ? { sql: driftRepair(rest, unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' ? { home: unit.schema } : {}) } : {}),
+        ...(o.sql && differences.length ? { sql: driftRepair(rest, { live: actual, built: expected, ...(unit.tenant !== undefined && unit.module.manifest.tenants?.kind === 'schema' ? { home: unit.schema } : {}) }) } : {}),
       };
     });
     const groups: DriftResult['groups'] = [];
@@ -142,7 +142,7 @@ export async function compareWithMigrations(
   units: readonly Unit[],
   runnables: readonly Runnable[],
   o: { command: string; server?: string; schemasOf: (module: string) => Promise<string[]> },
-): Promise<Difference[]> {
+): Promise<{ differences: Difference[]; expected: Snapshot; actual: Snapshot }> {
   const scope = await scopeOf(ws, unit, units, () => o.schemasOf(unit.module.name));
   // The live database is read while the scratch database is made and replayed (two databases: a
   // server with cores to spare works on both at once, and the live snapshot's time is saved).
@@ -194,7 +194,7 @@ export async function compareWithMigrations(
       }),
     );
   }
-  return diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual));
+  return { differences: diffSnapshots(expected, actual).filter((d) => !otherToolsHistory(d, actual)), expected, actual };
 }
 
 /**

@@ -19,8 +19,12 @@ export interface RepairSql {
   cautions: string[];
 }
 
-/** Drift's differences (expected = what the migrations build, actual = the live database) as both ways of ending them. */
-export function driftRepair(diffs: readonly Difference[], o: { home?: string } = {}): { undo: RepairSql; keep: RepairSql } {
+/**
+ * Drift's differences (expected = what the migrations build, actual = the live database) as both
+ * ways of ending them; `live` and `built` are the two snapshots, which say what uses what (the
+ * columns of an enum, the foreign keys on a column).
+ */
+export function driftRepair(diffs: readonly Difference[], o: { home?: string; live?: Snapshot; built?: Snapshot } = {}): { undo: RepairSql; keep: RepairSql } {
   const swapped = diffs.map((d): Difference => {
     const { expected, actual, ...rest } = d;
     return {
@@ -30,7 +34,10 @@ export function driftRepair(diffs: readonly Difference[], o: { home?: string } =
       ...(expected !== undefined ? { actual: expected } : {}),
     };
   });
-  return { undo: repairSql(diffs), keep: repairSql(swapped, { rerunnable: true, ...(o.home !== undefined ? { home: o.home } : {}) }) };
+  return {
+    undo: repairSql(diffs, o.live ? { on: o.live } : {}),
+    keep: repairSql(swapped, { rerunnable: true, ...(o.home !== undefined ? { home: o.home } : {}), ...(o.built ? { on: o.built } : {}) }),
+  };
 }
 
 /** What a person is to do beside the statements, as SQL comments: what has none, and what to mind. */
