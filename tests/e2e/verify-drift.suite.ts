@@ -458,8 +458,8 @@ export async function down(knex: Knex) {
         {
           name: 'jobs',
           migrations: {
-            '001_init.up.sql': "CREATE TYPE st AS ENUM ('a');\nCREATE TABLE act (id text PRIMARY KEY, n smallserial, k bigint GENERATED ALWAYS AS IDENTITY, s st NOT NULL DEFAULT 'a', g int GENERATED ALWAYS AS (1) STORED);\nCREATE TABLE link (a text REFERENCES act (id));\nCREATE POLICY mine ON act USING (true);\n",
-            '001_init.down.sql': 'DROP TABLE link, act;\nDROP TYPE st;\n',
+            '001_init.up.sql': "CREATE TYPE st AS ENUM ('a');\nCREATE TABLE act (id text PRIMARY KEY, n smallserial, k bigint GENERATED ALWAYS AS IDENTITY, s st NOT NULL DEFAULT 'a', g int GENERATED ALWAYS AS (1) STORED);\nCREATE TABLE link (a text REFERENCES act (id));\nCREATE POLICY mine ON act USING (true);\nCREATE DOMAIN pos AS int CHECK (VALUE > 0);\nCREATE TYPE pair AS (a int, b text);\n",
+            '001_init.down.sql': 'DROP TABLE link, act;\nDROP TYPE st, pair;\nDROP DOMAIN pos;\n',
             // A down of its own that fails: verify --step stops there; make --downs runs no down.
             '002_t2.up.sql': 'CREATE TABLE t2 (x int);\n',
             '002_t2.down.sql': 'DROP TABLE nope;\n',
@@ -472,8 +472,12 @@ export async function down(knex: Knex) {
             '005_label.up.sql': "ALTER TYPE st ADD VALUE 'b';\n",
             // A generated column dropped: made again with its expression.
             '007_drop_gen.up.sql': 'ALTER TABLE act DROP COLUMN g;\n',
-            // A policy dropped: no statement is written for one, so no down.
+            // A policy dropped: made again as the catalog has it.
             '008_drop_policy.up.sql': 'DROP POLICY mine ON act;\n',
+            // A domain dropped: made again with its check.
+            '009_drop_domain.up.sql': 'DROP DOMAIN pos;\n',
+            // A composite type dropped: its attributes' order is not known, so no down.
+            '010_drop_pair.up.sql': 'DROP TYPE pair;\n',
             // Renamed, as the SQL says (harbor's replication_target → registry, target_id → dest_registry_id with DROP NOT NULL): renamed back.
             '006_rename.up.sql': 'ALTER TABLE link RENAME TO links;\nALTER TABLE links RENAME COLUMN a TO act_id;\nALTER TABLE links ALTER COLUMN act_id SET NOT NULL;\n',
           },
@@ -481,23 +485,24 @@ export async function down(knex: Knex) {
       ]);
       const made = await runCli(['make', 'jobs', '--downs', '--json'], { cwd: fx!.root, env: s.env });
       expect(made.exitCode, made.stderr).toBe(0);
-      expect(made.json.files).toEqual(['modules/jobs/migrations/003_retype.down.sql', 'modules/jobs/migrations/004_seq.down.sql', 'modules/jobs/migrations/005_label.down.sql', 'modules/jobs/migrations/006_rename.down.sql', 'modules/jobs/migrations/007_drop_gen.down.sql']);
+      expect(made.json.files).toEqual(['modules/jobs/migrations/003_retype.down.sql', 'modules/jobs/migrations/004_seq.down.sql', 'modules/jobs/migrations/005_label.down.sql', 'modules/jobs/migrations/006_rename.down.sql', 'modules/jobs/migrations/007_drop_gen.down.sql', 'modules/jobs/migrations/008_drop_policy.down.sql', 'modules/jobs/migrations/009_drop_domain.down.sql']);
+      expect(fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/008_drop_policy.down.sql'), 'utf8')).toContain('CREATE POLICY mine ON public.act USING (true);');
       expect(fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/007_drop_gen.down.sql'), 'utf8')).toContain('ALTER TABLE public.act ADD COLUMN g integer GENERATED ALWAYS AS (1) STORED;');
       expect(fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/005_label.down.sql'), 'utf8')).toContain(`-- mind: st: enum label 'b' added ('a' → 'a', 'b'): made anew without label 'b' — rows holding it fail the cast: change them first\nALTER TYPE public.st RENAME TO st__old;\nCREATE TYPE public.st AS ENUM ('a');\nALTER TABLE public.act ALTER COLUMN s DROP DEFAULT, ALTER COLUMN s TYPE public.st USING s::text::public.st, ALTER COLUMN s SET DEFAULT 'a'::st;\nDROP TYPE public.st__old;\n`);
       expect(fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/006_rename.down.sql'), 'utf8')).toContain('ALTER TABLE public.links RENAME TO link;\nALTER TABLE public.link RENAME COLUMN act_id TO a;\nALTER TABLE public.link ALTER COLUMN a DROP NOT NULL;\n');
-      expect(made.json.left).toEqual([{ migration: '008_drop_policy', why: expect.stringContaining('no statement is written for it') }]);
+      expect(made.json.left).toEqual([{ migration: '010_drop_pair', why: expect.stringContaining('make it as the migration that creates it does') }]);
       expect(made.json.note).toContain('a down file that held no statements was filled (004_seq)');
       const seq = fs.readFileSync(path.join(fx!.root, 'modules/jobs/migrations/004_seq.down.sql'), 'utf8');
       expect(seq.startsWith('-- +goose Down\n-- left empty\n')).toBe(true);
       expect(seq.indexOf('ALTER TABLE public.act ALTER COLUMN n TYPE smallint')).toBeLessThan(seq.indexOf('DROP SEQUENCE public.act_n2;'));
       const text = await runCli(['make', 'jobs', '--downs'], { cwd: fx!.root, env: s.env });
       expect(text.exitCode, text.stderr).toBe(0);
-      expect(text.stderr).toContain('no down: 008_drop_policy — act.mine: policy missing');
-      // With its own down mended (gone here), verify proves the written ones: only 008 is left.
+      expect(text.stderr).toContain('no down: 010_drop_pair — pair: composite type missing');
+      // With its own down mended (gone here), verify proves the written ones: only 010 is left.
       fs.rmSync(path.join(fx!.root, 'modules/jobs/migrations/002_t2.up.sql'));
       fs.rmSync(path.join(fx!.root, 'modules/jobs/migrations/002_t2.down.sql'));
       const proven = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
-      expect(proven.json.modules[0].findings.map((f: { kind: string; migration: string }) => [f.kind, f.migration])).toEqual([['no-down', '008_drop_policy']]);
+      expect(proven.json.modules[0].findings.map((f: { kind: string; migration: string }) => [f.kind, f.migration])).toEqual([['no-down', '010_drop_pair']]);
     });
 
     it("a knex migration's do-nothing down (kutt) cannot be reverted; what a partial down leaves is named with the migration that made it", async () => {

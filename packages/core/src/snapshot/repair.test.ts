@@ -210,6 +210,29 @@ describe('repairSql', () => {
     expect(repairSql([diff], { on: used }).manual).toEqual([expect.stringContaining("label 'NAME' cannot be removed from an enum")]);
   });
 
+  it('makes policies as the catalog has them, drops and makes again one that changed, and sets a comment alone', () => {
+    const r = repairSql([
+      d('missing', 'policy', 'public', 'own rows', { table: 'notes', expected: { command: 'r', permissive: true, roles: ['authenticated'], using: '(owner = auth.uid())' } }),
+      d('missing', 'policy', 'public', 'no_delete', { table: 'notes', expected: { command: 'd', permissive: false, roles: ['PUBLIC'], using: 'false' } }),
+      d('changed', 'policy', 'public', 'ins', { table: 'notes', expected: { command: 'a', permissive: true, roles: ['PUBLIC'], with_check: '(owner = auth.uid())' }, actual: { command: '*', permissive: true, roles: ['PUBLIC'] }, fields: ['command', 'with_check'] }),
+      d('changed', 'policy', 'public', 'all', { table: 'notes', expected: { command: '*', comment: 'why' }, actual: { command: '*' }, fields: ['comment'] }),
+    ]);
+    expect(r.statements).toEqual([
+      'DROP POLICY ins ON public.notes;',
+      'CREATE POLICY "own rows" ON public.notes FOR SELECT TO authenticated USING ((owner = auth.uid()));',
+      'CREATE POLICY no_delete ON public.notes AS RESTRICTIVE FOR DELETE USING (false);',
+      'CREATE POLICY ins ON public.notes FOR INSERT WITH CHECK ((owner = auth.uid()));',
+      "COMMENT ON POLICY \"all\" ON public.notes IS 'why';",
+    ]);
+    expect(r.manual).toEqual([]);
+  });
+
+  it('makes a domain with its default, NOT NULL and checks', () => {
+    const r = repairSql([d('missing', 'domain', 'public', 'pos', { expected: { base: 'integer', default: '1', not_null: true, checks: ['pos_check CHECK (VALUE > 0)', 'Small CHECK (VALUE < 100)'] } })]);
+    expect(r.statements).toEqual(['CREATE DOMAIN public.pos AS integer DEFAULT 1 NOT NULL CONSTRAINT pos_check CHECK (VALUE > 0) CONSTRAINT "Small" CHECK (VALUE < 100);']);
+    expect(r.manual).toEqual([]);
+  });
+
   it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
     const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
     expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);
@@ -222,13 +245,13 @@ describe('repairSql', () => {
       d('changed', 'enum', 'public', 'mood', { expected: { labels: ['a', 'b', 'c'] }, actual: { labels: ['b'] }, fields: ['labels'] }),
       d('changed', 'enum', 'public', 'kind', { expected: { labels: ['x'] }, actual: { labels: ['x', "it's"] }, fields: ['labels'] }),
       d('missing', 'column', 'public', 'total', { table: 't', expected: { type: 'integer', generated: 'stored' } }),
-      d('missing', 'policy', 'public', 'own_rows', { table: 't', expected: { command: 'r' } }),
+      d('missing', 'foreign server', '', 'legacy', { expected: { wrapper: 'postgres_fdw' } }),
     ]);
     expect(r.statements).toEqual(["ALTER TYPE public.mood ADD VALUE 'a' BEFORE 'b';", "ALTER TYPE public.mood ADD VALUE 'c' AFTER 'b';"]);
     expect(r.manual).toEqual([
       expect.stringMatching(/total.*: a generated column/),
       expect.stringMatching(/^.*kind.*: label 'it''s' cannot be removed from an enum/),
-      expect.stringMatching(/own_rows.*: no statement is written for it; change it by hand$/),
+      expect.stringMatching(/legacy.*: no statement is written for it; change it by hand$/),
     ]);
   });
 

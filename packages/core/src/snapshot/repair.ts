@@ -137,7 +137,9 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   // What is made again with another definition is dropped here too, before the columns it may
   // stand on (hatchet's EventKey_pkey moved to a new column, which the down drops).
   const remade = (d: Difference, ...also: string[]) => d.change === 'changed' && !!text(def(d, 'expected').definition) && !!d.fields?.every((f) => f === 'definition' || also.includes(f));
-  for (const d of [...by('extra', 'trigger', 'rule', 'policy'), ...by('changed', 'trigger', 'rule').filter((d) => remade(d))]) {
+  // A policy whose command, roles or expressions differ is dropped and made again (its comment alone is set).
+  const policyRemade = (d: Difference) => d.kind === 'policy' && d.change === 'changed' && (d.fields ?? []).some((f) => f !== 'comment');
+  for (const d of [...by('extra', 'trigger', 'rule', 'policy'), ...by('changed', 'trigger', 'rule').filter((d) => remade(d)), ...by('changed', 'policy').filter(policyRemade)]) {
     if (!onExtraTable(d)) drops.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
   }
   // Foreign keys before the keys they reference.
@@ -211,7 +213,18 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     const labels = def(d, 'expected').labels as string[] | undefined;
     makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`));
   }
-  for (const d of by('missing', 'domain', 'composite type', 'range type', 'foreign table')) cannot(d, 'make it as the migration that creates it does');
+  // A domain: its base type, default, NOT NULL and checks (each "name CHECK (…)").
+  for (const d of by('missing', 'domain')) {
+    const t = def(d, 'expected');
+    const checks = ((t.checks as string[] | undefined) ?? []).map((c) => {
+      const at = c.indexOf(' CHECK ');
+      return at > 0 ? `CONSTRAINT ${sqlName(c.slice(0, at))}${c.slice(at)}` : c;
+    });
+    const body = [`CREATE DOMAIN ${q(d.schema, d.name)} AS ${String(t.base)}`, t.default !== undefined ? `DEFAULT ${String(t.default)}` : '', t.not_null ? 'NOT NULL' : '', ...checks].filter(Boolean).join(' ');
+    if (t.base === undefined) cannot(d, 'make it as the migration that creates it does');
+    else makes.push(once(`${body};`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`));
+  }
+  for (const d of by('missing', 'composite type', 'range type', 'foreign table')) cannot(d, 'make it as the migration that creates it does');
   for (const d of by('missing', 'sequence')) {
     const s = def(d, 'expected');
     makes.push(`CREATE SEQUENCE${ifNotExists} ${q(d.schema, d.name)}${s.type ? ` AS ${s.type}` : ''}${s.increment !== undefined ? ` INCREMENT BY ${s.increment}` : ''}${s.start !== undefined ? ` START WITH ${s.start}` : ''};`);
@@ -332,6 +345,16 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     if (d.change === 'missing' && o.rerunnable) later.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.name)} ON ${table(d)};`);
     later.push(ended(body));
   }
+  // Policies (supabase's row level security) as the catalog has them.
+  for (const d of [...by('missing', 'policy'), ...by('changed', 'policy')]) {
+    const p = def(d, 'expected');
+    if (d.change === 'missing' || policyRemade(d)) {
+      if (d.change === 'missing' && o.rerunnable) later.push(`DROP POLICY IF EXISTS ${sqlName(d.name)} ON ${table(d)};`);
+      later.push(createPolicy(d, p));
+    }
+    if (typeof p.comment === 'string' && (d.change === 'missing' || d.fields?.includes('comment'))) later.push(`COMMENT ON POLICY ${sqlName(d.name)} ON ${table(d)} IS ${commentValue(p.comment)};`);
+    else if (d.change === 'changed' && d.fields?.includes('comment')) later.push(`COMMENT ON POLICY ${sqlName(d.name)} ON ${table(d)} IS NULL;`);
+  }
   for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, { rerunnable: o.rerunnable, on: o.on, cautions });
 
   // The rest (policies, privileges, comments, options, operators…): named for a person to write.
@@ -339,8 +362,8 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   for (const d of diffs) {
     const handled =
       (d.change === 'extra' && (told.has(d.kind) || d.kind === 'policy' || d.kind === 'aggregate')) ||
-      (d.change === 'missing' && told.has(d.kind)) ||
-      (d.change === 'changed' && ['column', 'sequence', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table'].includes(d.kind));
+      (d.change === 'missing' && (told.has(d.kind) || d.kind === 'policy')) ||
+      (d.change === 'changed' && ['column', 'sequence', 'view', 'materialized view', 'function', 'procedure', 'constraint', 'index', 'trigger', 'rule', 'enum', 'table', 'policy'].includes(d.kind));
     if (!handled) cannot(d, 'no statement is written for it; change it by hand');
   }
   const statements = [...renamedTables, ...drops, ...makes, ...later, ...privileges, ...dropsLast];
@@ -391,6 +414,21 @@ function renameTablesBack(diffs: readonly Difference[], renames: readonly Rename
     out = [...out.filter((d) => !paired.has(d)), ...changed];
   }
   return { diffs: out, statements };
+}
+
+/** CREATE POLICY from a policy's snapshot (command r/a/w/d/*, permissive, roles, USING and WITH CHECK expressions). */
+function createPolicy(d: Difference, p: Record<string, unknown>): string {
+  const command = ({ r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE' } as Record<string, string>)[String(p.command)];
+  const roles = Array.isArray(p.roles) && p.roles.length ? (p.roles as string[]).map((r) => (r === 'PUBLIC' ? 'PUBLIC' : sqlName(r))) : [];
+  return [
+    `CREATE POLICY ${sqlName(d.name)} ON ${q(d.schema, d.table!)}`,
+    p.permissive === false ? ' AS RESTRICTIVE' : '',
+    command ? ` FOR ${command}` : '',
+    roles.length && !(roles.length === 1 && roles[0] === 'PUBLIC') ? ` TO ${roles.join(', ')}` : '',
+    typeof p.using === 'string' ? ` USING (${p.using})` : '',
+    typeof p.with_check === 'string' ? ` WITH CHECK (${p.with_check})` : '',
+    ';',
+  ].join('');
 }
 
 /** How GRANT names an object of a kind. */
