@@ -233,6 +233,12 @@ describe('repairSql', () => {
     expect(r.manual).toEqual([]);
   });
 
+  it("sets a table's storage parameters back: those it had, and those it did not reset", () => {
+    const r = repairSql([d('changed', 'table', 'public', 'v1_events_olap', { expected: { options: ['autovacuum_vacuum_scale_factor=0.1', 'fillfactor=90'] }, actual: { options: ['autovacuum_vacuum_scale_factor=0.02', 'toast_tuple_target=256'] }, fields: ['options'] })]);
+    expect(r.statements).toEqual(['ALTER TABLE public.v1_events_olap RESET (toast_tuple_target);', 'ALTER TABLE public.v1_events_olap SET (autovacuum_vacuum_scale_factor=0.1, fillfactor=90);']);
+    expect(r.manual).toEqual([]);
+  });
+
   it('warns of a NOT NULL column without a default, which fails on a table with rows', () => {
     const r = repairSql([d('missing', 'column', 'public', 'email', { table: 'users', expected: { type: 'text', not_null: true } })]);
     expect(r.statements).toEqual(['ALTER TABLE public.users ADD COLUMN email text NOT NULL;']);
@@ -321,14 +327,14 @@ describe('repairSql', () => {
     expect(dropped.statements).toEqual(['DROP TABLE public.ev, public.ev_2024;']);
   });
 
-  it("sets back a table's comment and row security, and a function's comment (supabase/auth's deprecations); options stay by hand", () => {
+  it("sets back a table's comment and row security, and a function's comment (supabase/auth's deprecations); its owner stays by hand", () => {
     const r = repairSql([
       d('changed', 'table', 'auth', 'users', { expected: { rls: false }, actual: { rls: true, comment: 'Auth: users' }, fields: ['comment', 'rls'] }),
       d('changed', 'function', 'auth', 'uid()', { expected: { definition: 'CREATE OR REPLACE FUNCTION auth.uid() …' }, actual: { definition: 'CREATE OR REPLACE FUNCTION auth.uid() …', comment: "Deprecated. Use auth.jwt() -> 'sub' instead." }, fields: ['comment'] }),
-      d('changed', 'table', 'public', 'big', { expected: { options: ['fillfactor=70'] }, actual: {}, fields: ['options'] }),
+      d('changed', 'table', 'public', 'big', { expected: { owner: 'app' }, actual: { owner: 'postgres' }, fields: ['owner'] }),
     ]);
     expect(r.statements).toEqual(['COMMENT ON FUNCTION auth.uid() IS NULL;', 'ALTER TABLE auth.users DISABLE ROW LEVEL SECURITY;', 'COMMENT ON TABLE auth.users IS NULL;']);
-    expect(r.manual).toEqual([expect.stringMatching(/big.*: change its options by hand$/)]);
+    expect(r.manual).toEqual([expect.stringMatching(/big.*: change its owner by hand$/)]);
   });
 
   it('renames a column back where one is gone and one come on a table, defined alike; two of either are dropped and made', () => {

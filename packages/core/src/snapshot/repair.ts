@@ -296,10 +296,21 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     if (body && d.change === 'missing') makes.push(ended(body));
     else cannot(d, 'make it as the migration that creates it does');
   }
-  // A table's comment and row security, which ALTER TABLE and COMMENT set back; other fields (options, owner…) by hand.
+  // A table's comment, row security and storage parameters, which ALTER TABLE and COMMENT set back; other fields (owner…) by hand.
   for (const d of by('changed', 'table')) {
     const want = def(d, 'expected');
-    const other = (d.fields ?? []).filter((f) => !['comment', 'rls', 'force_rls'].includes(f));
+    const other = (d.fields ?? []).filter((f) => !['comment', 'rls', 'force_rls', 'options'].includes(f));
+    if (d.fields?.includes('options')) {
+      // "name=value" each (hatchet's autovacuum settings on its partitions): those to set, and those to reset.
+      const wanted = (want.options as string[] | undefined) ?? [];
+      const had = (def(d, 'actual').options as string[] | undefined) ?? [];
+      const key = (o: string) => o.slice(0, o.indexOf('='));
+      const set = wanted.filter((o) => !had.includes(o));
+      const reset = had.map(key).filter((k) => !wanted.some((o) => key(o) === k));
+      const quoted = (o: string) => `${key(o)}=${/^[\w.-]+$/.test(o.slice(o.indexOf('=') + 1)) ? o.slice(o.indexOf('=') + 1) : literal(o.slice(o.indexOf('=') + 1))}`;
+      if (reset.length) later.push(`ALTER TABLE ${q(d.schema, d.name)} RESET (${reset.join(', ')});`);
+      if (set.length) later.push(`ALTER TABLE ${q(d.schema, d.name)} SET (${set.map(quoted).join(', ')});`);
+    }
     if (d.fields?.includes('rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY;`);
     if (d.fields?.includes('force_rls')) later.push(`ALTER TABLE ${q(d.schema, d.name)} ${want.force_rls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY;`);
     if (d.fields?.includes('comment')) later.push(`COMMENT ON TABLE ${q(d.schema, d.name)} IS ${commentValue(want.comment)};`);
