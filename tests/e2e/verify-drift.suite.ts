@@ -647,8 +647,10 @@ export async function down(knex: Knex) {
       expect(left.fix).toBe('bulkhead verify chat --step checks each migration alone (up, down, up) and names the one whose down does not undo its up');
       const step = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
       expect(step.json.modules[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'step-not-reverted', migration: '002_tweak' })]));
-      // A rename (site → url) gets no statements: a DROP and an ADD would lose the column's data.
-      expect(step.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'step-not-reverted').fix).toBeUndefined();
+      // What its down lacks, in an order that runs: the column renamed back (site → url, a DROP and an ADD would lose its data), the index made again on it.
+      expect(step.json.modules[0].findings.find((f: { kind: string }) => f.kind === 'step-not-reverted').fix).toBe(
+        'write in modules/chat/migrations/002_tweak.down.sql: ALTER TABLE public.clusters RENAME COLUMN url TO site; ALTER TABLE public.clusters ALTER COLUMN name TYPE character varying(10) USING name::character varying(10); ALTER TABLE public.clusters RESET (fillfactor); COMMENT ON TABLE public.notes IS NULL; CREATE UNIQUE INDEX clusters_site ON public.clusters USING btree (site);',
+      );
 
       // A function and a view an up makes anew (CREATE OR REPLACE) and its down does not put back;
       // a text search configuration it makes and its down does not drop.
