@@ -505,6 +505,30 @@ export async function down(knex: Knex) {
       expect(proven.json.modules[0].findings.map((f: { kind: string; migration: string }) => [f.kind, f.migration])).toEqual([['no-down', '010_drop_pair']]);
     });
 
+    it('--step: an up whose rows its down leaves cannot be applied again; the fix names the down to delete them in (documenso seeding a setting)', async () => {
+      const s = await workspace(backend, [
+        {
+          name: 'site',
+          migrations: {
+            '001_settings.up.sql': 'CREATE TABLE settings (id text PRIMARY KEY, v jsonb);\n',
+            '001_settings.down.sql': 'DROP TABLE settings;\n',
+            '002_banner.up.sql': "INSERT INTO settings (id, v) VALUES ('site.banner', '{}');\n",
+            '002_banner.down.sql': "UPDATE settings SET v = '{}' WHERE id = 'site.banner';\n",
+          },
+        },
+      ]);
+      const r = await runCli(['verify', '--step', '--json'], { cwd: fx!.root, env: s.env });
+      expect(r.exitCode).toBe(1);
+      expect(r.json.modules[0].findings).toEqual([
+        expect.objectContaining({
+          kind: 'up-failed',
+          migration: '002_banner',
+          message: expect.stringContaining('002_banner cannot be applied again after its down: duplicate key value violates unique constraint "settings_pkey"'),
+          fix: 'its up inserts rows its down leaves (Key (id)=(site.banner) already exists.): delete them in modules/site/migrations/002_banner.down.sql, or write the insert to skip what is there (INSERT … ON CONFLICT DO NOTHING)',
+        }),
+      ]);
+    });
+
     it("a knex migration's do-nothing down (kutt) cannot be reverted; what a partial down leaves is named with the migration that made it", async () => {
       const s = await workspace(backend, [
         {

@@ -14,6 +14,7 @@ import { explainFailure } from '../runner/explain.js';
 import { fixFor, newerSqlFix, type PgError } from '../runner/apply.js';
 import { undeclaredExtensionFix } from '../db/extensions.js';
 import { describeDifference, diffSnapshots, diffText, type Difference } from '../snapshot/diff.js';
+import { UNIQUE_VIOLATION } from '../db/sqlstate.js';
 import { renamedColumns, repairSql, statementsInLine, type Rename } from '../snapshot/repair.js';
 import { readSnapshot, type Snapshot, type SnapshotScope } from '../snapshot/read.js';
 import type { Module, Workspace } from '../workspace.js';
@@ -318,7 +319,13 @@ async function verifyModule(ws: Workspace, m: Module, loaded: Map<string, { up: 
       try {
         await apply(r);
       } catch (e) {
-        findings.push({ ...(await failed(e)), message: `${r.file.id} cannot be applied again after its down: ${(e as Error).message}` });
+        const again = await failed(e);
+        // Rows its up inserts and its down leaves (documenso's site banner, harbor's roles): the key is there already.
+        const cause = (e as ReplayError).cause as { code?: string; detail?: string } | undefined;
+        if (cause?.code === UNIQUE_VIOLATION) {
+          again.fix = `its up inserts rows its down leaves (${cause.detail ?? 'a key that is there already'}): delete them in ${r.file.format === 'sql' && r.file.downPath ? rel(r.file.downPath) : 'its down'}, or write the insert to skip what is there (INSERT … ON CONFLICT DO NOTHING)`;
+        }
+        findings.push({ ...again, message: `${r.file.id} cannot be applied again after its down: ${(e as Error).message}` });
         return scratch.target.display;
       }
       const again = await snap();
