@@ -239,8 +239,8 @@ async function driftToKeep(o: MakeOptions): Promise<{ up: string; down: string; 
  * the schema its up builds back into the one before (verify --step replays the ups on a scratch
  * database, one at a time, and reads the schema between them; the downs there are not run). A down
  * file without statements whose up changes the schema (goose's empty Down section) gets them
- * after what it holds. One whose difference has no safe statement (a rename, an enum label, a
- * generated column) is left, named.
+ * after what it holds. One whose difference has no safe statement (a table or column gone and
+ * another come that the SQL does not say it renamed, a composite type) is left, named with why.
  */
 async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => string): Promise<MakeResult> {
   const { verify } = await import('../verify/verify.js');
@@ -270,11 +270,13 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     // A down file there already holds no statements (goose's empty Down section): its comments
     // kept, the statements after them. Where its up changes no schema, it is right as it is.
     const downFile = f.kind === 'empty-down' ? f.file : f.file?.replace(/\.up\.sql$/, '.down.sql');
+    // What its statements may meet on a database with data, as comments before them.
+    const mind = repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] });
     if (f.sql && !f.sql.length && downFile && fs.existsSync(path.resolve(root, downFile))) continue;
     if (f.sql?.length && downFile?.endsWith('.down.sql') && fs.existsSync(path.resolve(root, downFile))) {
       const abs = path.resolve(root, downFile);
       const held = fs.readFileSync(abs, 'utf8');
-      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${[...repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] }), ...f.sql].map((x) => `${x}\n`).join('')}`);
+      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${[...mind, ...f.sql].map((x) => `${x}\n`).join('')}`);
       files.push(rel(abs));
       filled.push(f.migration!);
       continue;
@@ -289,7 +291,6 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
       const head = f.sql.length
         ? `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)`
         : `-- down of ${f.migration}: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)`;
-      const mind = repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] });
       fs.writeFileSync(abs, `${head}\n${[...mind, ...f.sql].map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
     } catch {
       left.push({ migration: f.migration!, why: `${rel(abs)} is there already` });

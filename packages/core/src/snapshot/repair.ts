@@ -8,8 +8,8 @@ import { literal, regexLiteral, sqlName } from '../text.js';
  * `undo` makes the live database what its migrations build again; `keep` is the same for the other
  * direction, the body of a new migration that keeps what was made outside them. Pure: the caller
  * prints them for a person to review, never runs them. What has no safe statement of its own (a
- * generated column's expression, an enum label to remove, a table's storage options) is named in
- * `manual` instead.
+ * composite type, whose attributes' order the snapshot does not keep; an enum label to remove where
+ * a routine or view uses the type; a table's owner) is named in `manual` instead.
  */
 export interface RepairSql {
   statements: string[];
@@ -108,7 +108,7 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
       const definition = d.actual?.definition;
       if (d.change !== 'changed' || d.schema !== from.schema || !(d.table === from.table || (typeof definition === 'string' && mentionsName(definition, from.table!)))) continue;
       const actual = swap(d.actual) as Record<string, unknown> | undefined;
-      if ((d.fields ?? []).every((f) => JSON.stringify(actual?.[f] ?? null) === JSON.stringify(d.expected?.[f] ?? null))) diffs.splice(i, 1);
+      if ((d.fields ?? []).every((f) => sameValue(actual?.[f], d.expected?.[f]))) diffs.splice(i, 1);
     }
   }
   // Rerunnable (a migration that keeps the live state: it runs there too, changing nothing):
@@ -179,7 +179,9 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   const extraRelations = by('extra', 'table', 'view', 'materialized view', 'foreign table');
   const onRelation = (d: Difference) => extraRelations.some((t) => mentionsName(`${d.name} ${text(def(d, 'actual').returns) ?? ''}`, t.name));
   const routines = by('extra', 'function', 'procedure', 'aggregate');
+  const routine = (d: Difference) => `${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)}`;
   const dropRoutine = (d: Difference) => `DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`;
+  const routineComment = (d: Difference) => `COMMENT ON ${routine(d)} IS ${commentValue(def(d, 'expected').comment)};`;
   drops.push(...routines.filter(onRelation).map(dropRoutine));
   // Views before the tables they read; the relations of a kind in one statement, which PostgreSQL
   // drops together whatever their foreign keys, views or partitions between them (a squashed
@@ -209,9 +211,10 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   // Made: schemas, extensions, types, sequences, tables with their columns, then what lives on them.
   for (const d of by('missing', 'schema')) makes.push(`CREATE SCHEMA${ifNotExists} ${sqlName(d.name)};`);
   for (const d of by('missing', 'extension')) makes.push(`CREATE EXTENSION IF NOT EXISTS ${sqlName(d.name)}${d.schema ? ` SCHEMA ${sqlName(d.schema)}` : ''};`);
+  const typeExists = (d: Difference) => `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`;
   for (const d of by('missing', 'enum')) {
     const labels = def(d, 'expected').labels as string[] | undefined;
-    makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`));
+    makes.push(once(`CREATE TYPE ${q(d.schema, d.name)} AS ENUM (${(labels ?? []).map(literal).join(', ')});`, typeExists(d)));
   }
   // A domain: its base type, default, NOT NULL and checks (each "name CHECK (…)").
   for (const d of by('missing', 'domain')) {
@@ -222,7 +225,7 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     });
     const body = [`CREATE DOMAIN ${q(d.schema, d.name)} AS ${String(t.base)}`, t.default !== undefined ? `DEFAULT ${String(t.default)}` : '', t.not_null ? 'NOT NULL' : '', ...checks].filter(Boolean).join(' ');
     if (t.base === undefined) cannot(d, 'make it as the migration that creates it does');
-    else makes.push(once(`${body};`, `SELECT FROM pg_type WHERE typname = ${literal(d.name)} AND typnamespace = ${d.schema === o.home ? 'current_schema()' : literal(d.schema)}::regnamespace`));
+    else makes.push(once(`${body};`, typeExists(d)));
   }
   for (const d of by('missing', 'composite type', 'range type', 'foreign table')) cannot(d, 'make it as the migration that creates it does');
   for (const d of by('missing', 'sequence')) {
@@ -262,7 +265,7 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   for (const d of by('changed', 'column')) alterColumn(d, makes, cannot);
   // A column renamed and changed too (harbor's target_id → dest_registry_id, DROP NOT NULL): changed back after its name.
   for (const [from, to] of renames) {
-    const fields = [...new Set([...Object.keys(to.expected ?? {}), ...Object.keys(from.actual ?? {})])].filter((f) => JSON.stringify(to.expected?.[f] ?? null) !== JSON.stringify(from.actual?.[f] ?? null)).sort();
+    const fields = differingFields(to.expected, from.actual);
     if (fields.length) alterColumn({ ...to, change: 'changed', actual: from.actual ?? {}, fields }, makes, cannot);
   }
   for (const d of by('changed', 'sequence')) alterSequence(d, later, cannot);
@@ -283,14 +286,14 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
     if (d.change === 'changed' && fields.every((f) => f === 'definition' || f === 'comment')) {
       // A routine's comment alone (supabase/auth's "Deprecated. Use auth.jwt()"), or with its body.
       if (fields.includes('definition') && body) makes.push(ended(body));
-      if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
+      if (fields.includes('comment')) later.push(routineComment(d));
       if (!fields.includes('definition') || body) continue;
     }
     // Its result type changed (supabase/storage's get_size_by_bucket: RETURNS TABLE(…, bucket_id)):
     // CREATE OR REPLACE cannot change it, so dropped and made again.
     if (d.change === 'changed' && body && fields.includes('returns') && fields.every((f) => ['definition', 'returns', 'comment'].includes(f))) {
-      makes.push(`DROP ${d.kind.toUpperCase()}${ifExists} ${sqlName(d.schema)}.${routineName(d.name)};`, ended(body));
-      if (fields.includes('comment')) later.push(`COMMENT ON ${d.kind.toUpperCase()} ${sqlName(d.schema)}.${routineName(d.name)} IS ${commentValue(def(d, 'expected').comment)};`);
+      makes.push(dropRoutine(d), ended(body));
+      if (fields.includes('comment')) later.push(routineComment(d));
       continue;
     }
     if (body && d.change === 'missing') makes.push(ended(body));
@@ -368,7 +371,7 @@ export function repairSql(given: readonly Difference[], o: { rerunnable?: boolea
   }
   for (const d of by('changed', 'enum')) enumLabels(d, later, cannot, { rerunnable: o.rerunnable, on: o.on, cautions });
 
-  // The rest (policies, privileges, comments, options, operators…): named for a person to write.
+  // The rest (composite types, foreign tables, operators, publications…): named for a person to write.
   const told = new Set(['trigger', 'rule', 'constraint', 'index', 'view', 'materialized view', 'table', 'foreign table', 'column', 'sequence', 'function', 'procedure', 'enum', 'domain', 'composite type', 'range type', 'extension', 'schema']);
   for (const d of diffs) {
     const handled =
@@ -400,13 +403,12 @@ function renameTablesBack(diffs: readonly Difference[], renames: readonly Rename
     statements.push(`ALTER TABLE ${q(from.schema, r.from)} RENAME TO ${sqlName(r.to)};`);
     const schema = from.schema;
     const swap = renamer(r.from, r.to);
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     out = out.flatMap((d): Difference[] => {
       if (d === from || d === to) return [];
       if (d.change === 'extra' && d.schema === schema && d.table === r.from) return [{ ...d, table: r.to, key: d.key.replace(`.${r.from}.`, `.${r.to}.`), actual: swap(d.actual) as Record<string, unknown> }];
       if (d.change === 'changed') {
         const actual = swap(d.actual) as Record<string, unknown>;
-        const fields = (d.fields ?? []).filter((f) => !same(actual[f], d.expected?.[f]));
+        const fields = (d.fields ?? []).filter((f) => !sameValue(actual[f], d.expected?.[f]));
         return fields.length ? [{ ...d, actual, fields }] : [];
       }
       return [d];
@@ -419,12 +421,20 @@ function renameTablesBack(diffs: readonly Difference[], renames: readonly Rename
       const m = out.find((x) => x.change === 'missing' && !paired.has(x) && x.kind === e.kind && x.name === e.name && x.table === r.to && x.schema === schema);
       if (!m) continue;
       paired.add(e).add(m);
-      const fields = [...new Set([...Object.keys(m.expected ?? {}), ...Object.keys(e.actual ?? {})])].filter((f) => !same(m.expected?.[f], e.actual?.[f])).sort();
+      const fields = differingFields(m.expected, e.actual);
       if (fields.length) changed.push({ ...m, change: 'changed', actual: e.actual ?? {}, fields });
     }
     out = [...out.filter((d) => !paired.has(d)), ...changed];
   }
   return { diffs: out, statements };
+}
+
+/** Two snapshot values alike (absent and null alike). */
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The fields two definitions of one object differ in, sorted. */
+function differingFields(expected: Record<string, unknown> | undefined, actual: Record<string, unknown> | undefined): string[] {
+  return [...new Set([...Object.keys(expected ?? {}), ...Object.keys(actual ?? {})])].filter((f) => !sameValue(expected?.[f], actual?.[f])).sort();
 }
 
 /** CREATE POLICY from a policy's snapshot (command r/a/w/d/*, permissive, roles, USING and WITH CHECK expressions). */

@@ -443,13 +443,13 @@ function columnOwning(d: Difference): string | undefined {
   return d.kind === 'sequence' && typeof ownedBy === 'string' ? ownedBy : undefined;
 }
 
-/** The statements a down lacks, where each of its differences has one; else what has none. */
 /** What an up's SQL says of what it removed, for the statements of its down (see verifyModule's upFacts). */
 interface UpFacts {
   dropped: (d: Difference) => boolean;
   renames: Rename[];
 }
 
+/** The statements a down lacks, where each of its differences has one; else what has none. */
 function sqlFor(diffs: readonly Difference[], on?: Snapshot, facts?: UpFacts): { sql?: string[]; byHand?: string[]; cautions?: string[] } {
   // One of a kind extra and one missing in the same place reads as a rename (site → url): DROP and
   // ADD would lose its data, so no statements are offered — unless repairSql renames it back (a
