@@ -883,6 +883,10 @@ export async function down(knex: Knex) {
       const text = await runCli(['drift', '--sql'], { cwd: fx!.root, env: s.env });
       expect(text.stderr).toContain("note: partitions named by date are made for the day something runs (a migration calling now(), the application, pg_partman), so a database migrated another day has others: --ignore 'table:events_2*' leaves them out (--sql writes nothing for them");
       expect(text.stderr).not.toContain('DROP TABLE');
+      // In a GitHub job's summary too.
+      const summary = path.join(fx!.root, 'summary.md');
+      await runCli(['drift'], { cwd: fx!.root, env: { ...s.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+      expect(fs.readFileSync(summary, 'utf8')).toContain("> partitions named by date are made for the day something runs (a migration calling now(), the application, pg_partman), so a database migrated another day has others: --ignore 'table:events_2*' leaves them out");
       const kept = await runCli(['make', 'ev', 'keep', '--from-drift'], { cwd: fx!.root, env: s.env });
       expect(kept.exitCode).toBe(2);
       expect(kept.stderr).toContain("ev's database differs only in partitions named by date (made for the day something ran): no drift to keep (BH075)");

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { plural, redact, repairNotes, type Problem } from '@bulkhead/core/base';
+import { datedNote, plural, redact, repairNotes, type Problem } from '@bulkhead/core/base';
 import type { DriftResult, LintResult, MigrateResult, MigrationFailure, ValidateResult, VerifyResult } from '@bulkhead/core';
 import { statusCounts } from './render.js';
 
@@ -199,6 +199,7 @@ function drifted(r: DriftResult) {
   for (const u of drifting) {
     annotations.push(annotation('error', `${u.unit}: ${plural(u.lines.length, 'difference')} from what its applied migrations build: ${firstLines(u.lines)}`, { title: `bulkhead drift: ${u.unit}` }));
     lines.push(`**${u.unit}**: ${plural(u.lines.length, 'difference')}`, ...bullets(u.lines), '');
+    if (u.dated) lines.push(`> ${datedNote(u.dated)}`, '');
     // With --sql, the statements of both ways in collapsed blocks (a review comment's worth of SQL).
     if (u.sql) {
       for (const [title, sql] of [['Undo it on the database', u.sql.undo], ['Keep it: a new migration', u.sql.keep]] as const) {

@@ -1,4 +1,4 @@
-import { datedIgnores, repairNotes, describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, shortDetail, unitArgs } from '@bulkhead/core/base';
+import { datedNote, repairNotes, describeBlocker, describeHolder, formatProblem, groupAlike, lintToSarif, planToDot, planToMermaid, plural, redactDeep, shortDetail, unitArgs } from '@bulkhead/core/base';
 import type {
   BaselineResult,
   DbCreateResult,
@@ -356,7 +356,7 @@ export function renderDrift(r: DriftResult, out: Output): void {
     // Counted as listed: a table extra or missing as a whole is one line, its columns and indexes with it.
     out.write(`${u.unit}: ✗ drift, ${plural(u.lines.length, 'difference')} from what its ${plural(u.applied, 'applied migration')} ${u.applied === 1 ? 'builds' : 'build'}${u.ignored ? ` (and ${u.ignored} left out by --ignore)` : ''}`);
     for (const line of u.lines) out.write(`  ${line}`);
-    if (u.dated) out.write(`  note: partitions named by date are made for the day something runs (a migration calling now(), the application, pg_partman), so a database migrated another day has others: ${datedIgnores(u.dated).map((g) => `--ignore '${g}'`).join(' ')} leaves them out${u.sql ? ' (--sql writes nothing for them: undo would drop a day\'s partition and its rows)' : ''}`);
+    if (u.dated) out.write(`  note: ${datedNote(u.dated)}${u.sql ? ' (--sql writes nothing for them: undo would drop a day\'s partition and its rows)' : ''}`);
     if (!u.sql) {
       out.write(driftFix(u.module, 'the database', ''));
       continue;

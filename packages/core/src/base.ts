@@ -16,4 +16,4 @@ export { nearest, plural, shortDetail } from './text.js';
 export { onInterrupt } from './db/interrupt.js';
 export { databaseUrlVariable, defaultDatabaseUrl } from './manifest/default-url.js';
 export { repairNotes } from './snapshot/repair.js';
-export { datedIgnores } from './drift/dated.js';
+export { datedNote } from './drift/dated.js';

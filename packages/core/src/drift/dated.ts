@@ -69,6 +69,11 @@ export function datedIgnores(families: readonly DatedPartitions[]): string[] {
   return [`${shared}*_${year.size === 1 ? [...year][0] : ''}*`];
 }
 
+/** What drift says of them once, in its text and its GitHub summary: why they differ, and the --ignore that leaves them out. */
+export function datedNote(families: readonly DatedPartitions[]): string {
+  return `partitions named by date are made for the day something runs (a migration calling now(), the application, pg_partman), so a database migrated another day has others: ${datedIgnores(families).map((g) => `--ignore '${g}'`).join(' ')} leaves them out`;
+}
+
 /** One line of drift's text for a family. */
 export function datedLine(f: DatedPartitions): string {
   const list = (names: string[]) => (names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '));
