@@ -269,7 +269,7 @@ function planText(r: PlanResult): string {
 
 export function renderMake(r: MakeResult, out: Output): void {
   for (const f of r.files) out.write(`created ${f}`);
-  for (const l of r.left ?? []) out.write(`no down: ${l.migration} — ${l.why ?? 'a TS/JS migration, or what its up does has no statement'}`);
+  for (const l of r.left ?? []) out.write(`no down: ${l.migration} — ${l.why ?? 'what its up changes has no statement here: write it by hand'}`);
   if (r.note) out.write(`note: ${r.note}`);
 }
 

@@ -4,6 +4,7 @@ import { BulkheadError, problem, type ExitCode, type Problem } from '../errors.j
 import { historyStore } from '../history/store.js';
 import { diffText, firstLines, type Difference } from '../snapshot/diff.js';
 import { repairNotes, repairSql, statementsInLine } from '../snapshot/repair.js';
+import type { Snapshot } from '../snapshot/read.js';
 import { prepareAll } from '../runner/prepare.js';
 import { listUnits, readUnits } from '../runner/read.js';
 import { BULKHEAD_VERSION } from '../version.js';
@@ -78,7 +79,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
     let all: Awaited<ReturnType<typeof prepareAll>> | undefined;
     const last = module.migrations.at(-1)!;
     for (const { unit } of reads) {
-      const { differences } = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
+      const { differences, actual } = await compareWithMigrations(ws, pool, unit, units, runnables, { command: 'baseline', server: o.server, schemasOf });
       if (!differences.length) continue;
       let matchesAll = false;
       if (last.id !== at.id) {
@@ -91,7 +92,7 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
           module: unit.id,
           fix: matchesAll
             ? `it matches what all ${module.migrations.length} migrations build, up to ${last.id}: bulkhead baseline ${module.name} --at ${last.id}; nothing was recorded`
-            : `choose the --at migration the database really matches, or bring the database to it first${bringing(differences)}; nothing was recorded`,
+            : `choose the --at migration the database really matches, or bring the database to it first${bringing(differences, actual)}; nothing was recorded`,
         }),
       );
     }
@@ -119,8 +120,9 @@ export async function baseline(o: BaselineOptions): Promise<BaselineResult> {
 }
 
 /** The statements that would make the database what the migrations build (drift --sql's undo), a few on one line, for the fix. */
-function bringing(differences: readonly Difference[]): string {
-  const sql = repairSql(differences);
+function bringing(differences: readonly Difference[], live: Snapshot): string {
+  // What uses what (an enum's columns, the foreign keys on a column) read from the live database, as drift --sql reads it.
+  const sql = repairSql(differences, { on: live });
   if (!sql.statements.length) return '';
   const notes = repairNotes(sql).map((n) => n.replace(/^-- /, ''));
   return ` — these statements would (review them: a DROP loses its data): ${statementsInLine(sql.statements, 8)}${notes.length ? `; ${notes.join('; ')}` : ''}`;

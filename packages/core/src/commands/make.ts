@@ -270,28 +270,34 @@ async function writeDowns(o: MakeOptions, root: string, rel: (abs: string) => st
     // A down file there already holds no statements (goose's empty Down section): its comments
     // kept, the statements after them. Where its up changes no schema, it is right as it is.
     const downFile = f.kind === 'empty-down' ? f.file : f.file?.replace(/\.up\.sql$/, '.down.sql');
-    // What its statements may meet on a database with data, as comments before them.
-    const mind = repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] });
+    // Its statements, after comments on what they may meet on a database with data.
+    const body = [...repairNotes({ statements: [], manual: [], cautions: f.cautions ?? [] }), ...(f.sql ?? [])].map((x) => `${x}\n`).join('');
+    const written = '(bulkhead make --downs; review it)';
     if (f.sql && !f.sql.length && downFile && fs.existsSync(path.resolve(root, downFile))) continue;
     if (f.sql?.length && downFile?.endsWith('.down.sql') && fs.existsSync(path.resolve(root, downFile))) {
       const abs = path.resolve(root, downFile);
       const held = fs.readFileSync(abs, 'utf8');
-      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before (bulkhead make --downs; review it)\n${[...mind, ...f.sql].map((x) => `${x}\n`).join('')}`);
+      fs.writeFileSync(abs, `${held}${held && !held.endsWith('\n') ? '\n' : ''}-- what turns the schema its up builds back into the one before ${written}\n${body}`);
       files.push(rel(abs));
       filled.push(f.migration!);
       continue;
     }
     if (!f.sql || !f.file?.endsWith('.up.sql')) {
-      left.push({ migration: f.migration!, ...(f.byHand?.length ? { why: `${f.byHand[0]}${f.byHand.length > 1 ? ` (and ${f.byHand.length - 1} more)` : ''}` } : {}) });
+      const why = f.byHand?.length
+        ? `${f.byHand[0]}${f.byHand.length > 1 ? ` (and ${f.byHand.length - 1} more)` : ''}`
+        : f.file && !f.file.endsWith('.sql')
+          ? `a TS/JS migration: export its down from ${f.file} by hand`
+          : undefined;
+      left.push({ migration: f.migration!, ...(why ? { why } : {}) });
       continue;
     }
     const down = f.file.replace(/\.up\.sql$/, '.down.sql');
     const abs = path.resolve(root, down);
     try {
       const head = f.sql.length
-        ? `-- down of ${f.migration}: what turns the schema its up builds back into the one before (bulkhead make --downs; review it)`
+        ? `-- down of ${f.migration}: what turns the schema its up builds back into the one before ${written}`
         : `-- down of ${f.migration}: its up changes no schema (data, or what was there already), so nothing here (bulkhead make --downs)`;
-      fs.writeFileSync(abs, `${head}\n${[...mind, ...f.sql].map((x) => `${x}\n`).join('')}`, { flag: 'wx' });
+      fs.writeFileSync(abs, `${head}\n${body}`, { flag: 'wx' });
     } catch {
       left.push({ migration: f.migration!, why: `${rel(abs)} is there already` });
       continue;

@@ -77,7 +77,7 @@ export async function squash(o: SquashOptions): Promise<SquashResult> {
     const empty = await readSnapshot(scratch.db, scope);
     await replayAll(scratch.db, runnables, { schema: unit.schema });
     const built = await readSnapshot(scratch.db, scope);
-    return { before: built, dump: await pgDump(scratch.unit, module), undo: repairSql(diffSnapshots(empty, built)) };
+    return { before: built, dump: await pgDump(scratch.unit, module), undo: repairSql(diffSnapshots(empty, built), { on: built }) };
   });
 
   // 2. The squash, written aside, proved equivalent on a second scratch database.
